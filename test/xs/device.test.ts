@@ -1,0 +1,51 @@
+/**
+ * The device entry point boots on the real XS engine (picket-xs) and gives
+ * the same trace as on V8 for the same scenario; steady-state turns allocate
+ * nothing on XS.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+import { runDeviceScenario } from "../scenarios/device-boot";
+import { buildXsEntry } from "./build-entry";
+
+let run: XsRunResult;
+const find = (kind: string): XsRecord => {
+  const found = run.records.find((r) => r.kind === kind);
+  if (found === undefined) throw new Error(`no ${kind} record from XS`);
+  return found;
+};
+
+beforeAll(async () => {
+  const bundle = await buildXsEntry("test/xs/entries/device-boot.xs.ts", "device-boot");
+  run = runOnXs(bundle.outfile);
+  expectCompleted(run, "device-boot bundle");
+});
+
+describe("device entry point on XS", () => {
+  it("boots every agent and samples on schedule", () => {
+    const scenario = find("scenario");
+    expect(scenario["bootsOk"]).toBe(8);
+    expect(scenario["problems"]).toEqual([]);
+    const statuses = scenario["statuses"] as { samplesTaken: number; ringLength: number }[];
+    expect(statuses).toHaveLength(8);
+    // 60 s at 1 s intervals, first sample at boot (t=0) and last at t=60 s.
+    for (const status of statuses) {
+      expect(status.samplesTaken).toBe(61);
+      expect(status.ringLength).toBe(61);
+    }
+  });
+
+  it("produces the same trace hashes as the same scenario on V8", () => {
+    const v8 = runDeviceScenario({ agents: 8, durationMs: 60_000, sampleIntervalMs: 1000 });
+    expect(v8.statuses).toHaveLength(8);
+    expect(find("scenario")["combinedTrace"]).toBe(v8.combinedTrace);
+    expect(JSON.parse(JSON.stringify(v8.statuses))).toEqual(find("scenario")["statuses"]);
+  });
+
+  it("allocates nothing per steady-state sampling turn", () => {
+    const cost = find("cost");
+    expect(cost["exact"]).toBe(true);
+    expect(cost["turnBytes"]).toBe(0);
+    expect(cost["samplesTaken"]).toBeGreaterThan(100);
+  });
+});

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Set-up step shared by `npm start`, `npm test` and `npm run bench`, so either
+// README command works on a fresh clone: installs npm dependencies when they
+// are missing or older than package-lock.json, then builds (or reuses) the
+// XS engine host. Uses only Node built-ins: it runs before dependencies exist.
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const lock = join(root, "package-lock.json");
+const installed = join(root, "node_modules", ".package-lock.json");
+
+function run(cmd, args) {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    process.stderr.write(`setup: \`${cmd} ${args.join(" ")}\` failed (exit ${result.status})\n`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const major = Number(process.versions.node.split(".")[0]);
+if (major < 20) {
+  process.stderr.write(`setup: Node ${process.versions.node} is too old; Picket needs Node 20 or newer\n`);
+  process.exit(1);
+}
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+  process.stderr.write("setup: installing npm dependencies (npm ci)\n");
+  run("npm", ["ci", "--no-audit", "--no-fund"]);
+}
+run(process.execPath, [join(root, "tools", "xs", "build-xs.mjs")]);

@@ -1,0 +1,73 @@
+/**
+ * Run a bundle on the real XS engine (picket-xs) and collect its records.
+ *
+ * Bundles talk back through `print`: every line that starts with RECORD_PREFIX
+ * is a JSON record; other lines are passed through as plain output. A run is
+ * complete only if the bundle printed a `{"kind":"done"}` record: XS can end
+ * a failed module evaluation quietly, so the exit status alone is not trusted.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { buildXs, xsBinaryPath } from "./build-xs.mjs";
+
+export const RECORD_PREFIX = "@@picket ";
+
+export interface XsRecord {
+  readonly kind: string;
+  readonly [key: string]: unknown;
+}
+
+export interface XsRunOptions {
+  /** Abort past this many computrons (default: 20 billion). */
+  readonly limitComputrons?: number;
+  readonly heapSlots?: number;
+  readonly chunkBytes?: number;
+  readonly fixedHeap?: boolean;
+  /** Build picket-xs first if it is missing (default true). */
+  readonly build?: boolean;
+}
+
+export interface XsRunResult {
+  readonly status: number;
+  readonly records: readonly XsRecord[];
+  readonly output: readonly string[];
+  readonly stderr: string;
+  readonly completed: boolean;
+}
+
+export function xsBinary(build = true): string {
+  const path = xsBinaryPath();
+  if (existsSync(path)) return path;
+  if (!build) throw new Error(`picket-xs is not built (${path}); run: node tools/xs/build-xs.mjs`);
+  return buildXs();
+}
+
+export function runOnXs(bundlePath: string, options: XsRunOptions = {}): XsRunResult {
+  const args: string[] = ["--limit", String(options.limitComputrons ?? 20_000_000_000)];
+  if (options.heapSlots !== undefined) args.push("--heap-slots", String(options.heapSlots));
+  if (options.chunkBytes !== undefined) args.push("--chunk-bytes", String(options.chunkBytes));
+  if (options.fixedHeap === true) args.push("--fixed-heap");
+  args.push(bundlePath);
+  const run = spawnSync(xsBinary(options.build ?? true), args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const records: XsRecord[] = [];
+  const output: string[] = [];
+  for (const line of (run.stdout ?? "").split("\n")) {
+    if (line.startsWith(RECORD_PREFIX)) {
+      records.push(JSON.parse(line.slice(RECORD_PREFIX.length)) as XsRecord);
+    } else if (line.length > 0) {
+      output.push(line);
+    }
+  }
+  const completed = records.some((record) => record.kind === "done");
+  return { status: run.status ?? -1, records, output, stderr: run.stderr ?? "", completed };
+}
+
+/** Throw with everything XS said if the run did not complete cleanly. */
+export function expectCompleted(result: XsRunResult, what: string): void {
+  if (result.status !== 0 || !result.completed) {
+    throw new Error(
+      `${what} did not complete on XS (exit ${result.status}, done record ${result.completed ? "present" : "missing"})\n` +
+        `stderr:\n${result.stderr}\noutput:\n${result.output.join("\n")}`,
+    );
+  }
+}
