@@ -1,0 +1,7 @@
+/** Every benchmark case, in report order. Later issues append their groups. */
+import type { BenchCase } from "./types";
+import { collectionCases } from "./collections";
+import { runtimeCases } from "./runtime";
+import { agentCases } from "./agent";
+
+export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...agentCases]);

@@ -1,0 +1,127 @@
+/**
+ * `npm run bench`: every case in bench/cases on V8 (ops/s, wall clock) and on
+ * the real XS engine (computrons/op and bytes allocated/op, both exact and
+ * repeatable). Prints a table and writes bench/results.json.
+ *
+ * Not part of `npm test`: tests never assert on time.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../tools/build/targets";
+import { buildDevice } from "../tools/build/build";
+import { expectCompleted, runOnXs } from "../tools/xs/run-xs";
+import { buildXsEntry } from "../test/xs/build-entry";
+import { ALL_CASES } from "./cases/index";
+
+interface Row {
+  group: string;
+  name: string;
+  v8OpsPerSec: number;
+  xsComputronsPerOp: number | null;
+  xsBytesPerOp: number | null;
+}
+
+/** Run a case on V8 for at least `minMs`, after warm-up; return ops/s. */
+function timeOnV8(index: number, minMs: number): number {
+  const c = ALL_CASES[index];
+  if (c === undefined) return 0;
+  const state = c.setup();
+  for (let i = 0; i < 20; i++) c.run(state);
+  let runs = 0;
+  let sink = 0;
+  const start = process.hrtime.bigint();
+  let elapsedNs = 0n;
+  while (elapsedNs < BigInt(minMs) * 1_000_000n) {
+    sink += c.run(state);
+    runs++;
+    elapsedNs = process.hrtime.bigint() - start;
+  }
+  if (sink === Number.MIN_SAFE_INTEGER) process.stdout.write(""); // keep `sink` observable
+  return (runs * c.opsPerRun) / (Number(elapsedNs) / 1e9);
+}
+
+function fmt(value: number | null, digits = 0): string {
+  if (value === null) return "n/a";
+  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** Replace the text between <!-- NAME --> and <!-- /NAME --> in README.md. */
+function updateReadme(marker: string, body: string): void {
+  const path = join(repoRoot, "README.md");
+  const text = readFileSync(path, "utf8");
+  const open = `<!-- ${marker} -->`;
+  const close = `<!-- /${marker} -->`;
+  const start = text.indexOf(open);
+  const end = text.indexOf(close);
+  if (start < 0 || end < start) {
+    process.stderr.write(`bench: README.md has no ${open} ... ${close} block; table not written there\n`);
+    return;
+  }
+  writeFileSync(path, `${text.slice(0, start + open.length)}\n${body}\n${text.slice(end)}`);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes("--help")) {
+    process.stdout.write("usage: npm run bench [-- --quick] [-- --filter TEXT]\nRuns every benchmark case on V8 and XS; writes bench/results.json.\n");
+    return 0;
+  }
+  const quick = argv.includes("--quick");
+  const filterIndex = argv.indexOf("--filter");
+  const filter = filterIndex >= 0 ? (argv[filterIndex + 1] ?? "") : "";
+
+  process.stderr.write("bench: building the XS bench bundle\n");
+  const bundle = await buildXsEntry("bench/xs-entry.ts", "bench");
+  process.stderr.write("bench: running every case on XS\n");
+  const xs = runOnXs(bundle.outfile);
+  expectCompleted(xs, "bench bundle");
+  const xsByName = new Map(xs.records.filter((r) => r.kind === "bench").map((r) => [`${String(r["group"])}/${String(r["name"])}`, r]));
+
+  const rows: Row[] = [];
+  for (let i = 0; i < ALL_CASES.length; i++) {
+    const c = ALL_CASES[i];
+    if (c === undefined || !`${c.group} ${c.name}`.includes(filter)) continue;
+    process.stderr.write(`bench: [${i + 1}/${ALL_CASES.length}] ${c.group} / ${c.name} on V8\n`);
+    const ops = timeOnV8(i, quick ? 100 : 500);
+    const x = xsByName.get(`${c.group}/${c.name}`);
+    rows.push({
+      group: c.group,
+      name: c.name,
+      v8OpsPerSec: Math.round(ops),
+      xsComputronsPerOp: x === undefined ? null : Number(x["computronsPerOp"]),
+      xsBytesPerOp: x === undefined ? null : Number(x["bytesPerOp"]),
+    });
+  }
+
+  const header = "| group | case | V8 ops/s | XS computrons/op | XS bytes allocated/op |";
+  const lines = [header, "|---|---|---:|---:|---:|"];
+  for (const r of rows) {
+    lines.push(`| ${r.group} | ${r.name} | ${fmt(r.v8OpsPerSec)} | ${fmt(r.xsComputronsPerOp, 1)} | ${fmt(r.xsBytesPerOp, 1)} |`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
+  const slotBytes = xs.records.find((r) => r.kind === "done")?.["slotBytes"];
+  const results = {
+    node: process.version,
+    xs: { slotBytes, note: "bytes counted on this 64-bit host; an MCU build uses 16-byte slots" },
+    cases: rows,
+  };
+  const out = join(repoRoot, "bench", "results.json");
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stderr.write(`bench: wrote ${out}\n`);
+  if (filter === "" && !argv.includes("--no-readme")) {
+    const build = await buildDevice("full");
+    const sizes = [
+      "| profile | bytes (minified) | gzip | share of budget |",
+      "|---|---:|---:|---:|",
+      ...build.builds.map(
+        ({ profile, report }) =>
+          `| ${profile.name} | ${fmt(report.bytes)} | ${fmt(report.gzipBytes)} | ${((100 * report.bytes) / (report.budgetBytes ?? 1)).toFixed(1)} % |`,
+      ),
+    ];
+    updateReadme("bench-table", lines.join("\n"));
+    updateReadme("size-table", sizes.join("\n"));
+    process.stderr.write("bench: updated the tables in README.md\n");
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,276 @@
+/**
+ * Fixed-capacity hash map from uint32 keys (node ids, sequence numbers) to
+ * numbers (values, or slot indices into a Pool).
+ *
+ * Open addressing with linear probing over typed arrays. The table has
+ * `slotCount` = the power of two >= 2 * capacity slots, so the load factor
+ * stays <= 1/2 (short probes) and an empty slot always ends a probe.
+ * Deletion shifts later entries of the probe run back (Knuth 6.4,
+ * Algorithm R), so there are no tombstones and lookups never slow down
+ * with churn.
+ *
+ * Full policy: RefuseNewest. `set` of a NEW key when `size === capacity`
+ * returns `ErrorCode.Full` and counts `refusedCount`; updating an existing
+ * key always succeeds.
+ *
+ * Missing keys: `get(key, missing)` returns the caller's `missing` value,
+ * so no allocation and no reserved value.
+ *
+ * Iteration order is slot order (`nextSlot`). The hash is integer-only
+ * (Math.imul, shifts), so the order is a pure function of the sequence of
+ * operations, identical on V8 and XS. It is NOT insertion order.
+ *
+ * Nothing is allocated after `create`.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result, type Status } from "../runtime/result";
+import type { ValueOrCode } from "./value-or-code";
+
+/** Largest accepted capacity (entries); the table is up to 2x in slots. */
+export const FIXED_MAP_CAPACITY_MAX = 1 << 22;
+
+/**
+ * Integer mixer ("lowbias32" constants, public domain). Math.imul and
+ * shifts are exact 32-bit operations on every engine.
+ */
+function hashUint32(key: number): number {
+  let h = key ^ (key >>> 16);
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export class FixedMap {
+  readonly #keys: Uint32Array;
+  readonly #values: Float64Array;
+  readonly #used: Uint8Array; // 1 = slot holds an entry (every uint32 is a legal key)
+  readonly #capacity: number;
+  readonly #mask: number; // slotCount - 1
+  #size = 0;
+  #refusedCount = 0;
+  #invalidKeyCount = 0;
+
+  /** `capacity` (entries) in 1..FIXED_MAP_CAPACITY_MAX, else `InvalidArgument`. */
+  static create(capacity: number): Result<FixedMap> {
+    if ((capacity | 0) !== capacity || capacity < 1 || capacity > FIXED_MAP_CAPACITY_MAX) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    let slotCount = 2;
+    for (let i = 0; i < 32 && slotCount < 2 * capacity; i++) slotCount *= 2;
+    return ok(new FixedMap(capacity, slotCount));
+  }
+
+  private constructor(capacity: number, slotCount: number) {
+    this.#capacity = capacity;
+    this.#mask = slotCount - 1;
+    this.#keys = new Uint32Array(slotCount);
+    this.#values = new Float64Array(slotCount);
+    this.#used = new Uint8Array(slotCount);
+  }
+
+  /** Maximum number of entries. */
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Table slots (for cursors): a power of two >= 2 * capacity. */
+  get slotCount(): number {
+    return this.#mask + 1;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** New keys refused with `Full` (lifetime count). */
+  get refusedCount(): number {
+    return this.#refusedCount;
+  }
+
+  /** `set` calls refused with `InvalidArgument` (lifetime count). */
+  get invalidKeyCount(): number {
+    return this.#invalidKeyCount;
+  }
+
+  /**
+   * Insert or update. `Ok`, `Full` (new key, map at capacity; nothing
+   * changed), or `InvalidArgument` (key not an integer in 0..2^32-1).
+   */
+  set(key: number, value: number): Status {
+    if ((key >>> 0) !== key) {
+      this.#invalidKeyCount++;
+      return ErrorCode.InvalidArgument;
+    }
+    const mask = this.#mask;
+    let slot = hashUint32(key) & mask;
+    // Bounded by slotCount; an empty slot always exists (load <= 1/2).
+    for (let probe = 0; probe <= mask; probe++) {
+      if (this.#used[slot] === 0) {
+        if (this.#size >= this.#capacity) {
+          this.#refusedCount++;
+          return ErrorCode.Full;
+        }
+        this.#used[slot] = 1;
+        this.#keys[slot] = key;
+        this.#values[slot] = value;
+        this.#size++;
+        return ErrorCode.Ok;
+      }
+      if (this.#keys[slot] === key) {
+        this.#values[slot] = value;
+        return ErrorCode.Ok;
+      }
+      slot = (slot + 1) & mask;
+    }
+    return ErrorCode.InvariantViolated; // unreachable while invariants hold
+  }
+
+  /** The value for `key`, or `missing` when absent (or key invalid). */
+  get(key: number, missing: number): number {
+    const slot = this.#find(key);
+    return slot < 0 ? missing : (this.#values[slot] ?? missing);
+  }
+
+  has(key: number): boolean {
+    return this.#find(key) >= 0;
+  }
+
+  /**
+   * The slot holding `key`, or `-NotFound`. A slot number is valid only until
+   * the next `set` of a new key or any delete (entries move on delete).
+   */
+  slotOf(key: number): ValueOrCode {
+    const slot = this.#find(key);
+    return slot < 0 ? -ErrorCode.NotFound : slot;
+  }
+
+  /** Remove `key`. `Ok` or `NotFound` (also for an invalid key). */
+  delete(key: number): Status {
+    const slot = this.#find(key);
+    if (slot < 0) return ErrorCode.NotFound;
+    this.#removeAt(slot);
+    return ErrorCode.Ok;
+  }
+
+  /**
+   * Remove the entry in `slot` (from `nextSlot`). `Ok` or `NotFound` (slot
+   * empty or out of range). During a scan, resume at the SAME slot: a later
+   * entry may have moved into it. Each entry present for the whole scan is
+   * still visited; one whose probe run wraps past the table end may be
+   * visited twice.
+   */
+  deleteAt(slot: number): Status {
+    if (!this.#isEntry(slot)) return ErrorCode.NotFound;
+    this.#removeAt(slot);
+    return ErrorCode.Ok;
+  }
+
+  /**
+   * First occupied slot at or after `cursor`, or `-NotFound` when there is
+   * none, or `-OutOfRange` when `cursor` is not in 0..slotCount.
+   *
+   *     for (let s = map.nextSlot(0); s >= 0; s = map.nextSlot(s + 1)) use(map.keyAt(s), map.valueAt(s, 0));
+   */
+  nextSlot(cursor: number): ValueOrCode {
+    const slotCount = this.#mask + 1;
+    if ((cursor >>> 0) !== cursor || cursor > slotCount) return -ErrorCode.OutOfRange;
+    const used = this.#used;
+    for (let slot = cursor; slot < slotCount; slot++) {
+      if (used[slot] === 1) return slot;
+    }
+    return -ErrorCode.NotFound;
+  }
+
+  /** Key in an occupied `slot`, or `-NotFound`. */
+  keyAt(slot: number): ValueOrCode {
+    return this.#isEntry(slot) ? (this.#keys[slot] ?? 0) : -ErrorCode.NotFound;
+  }
+
+  /** Value in an occupied `slot`, or `missing`. */
+  valueAt(slot: number, missing: number): number {
+    return this.#isEntry(slot) ? (this.#values[slot] ?? missing) : missing;
+  }
+
+  /** Overwrite the value in an occupied `slot` (update during a scan). `Ok` or `NotFound`. */
+  setValueAt(slot: number, value: number): Status {
+    if (!this.#isEntry(slot)) return ErrorCode.NotFound;
+    this.#values[slot] = value;
+    return ErrorCode.Ok;
+  }
+
+  /** Remove every entry. O(slotCount). Counters are kept. */
+  clear(): void {
+    this.#used.fill(0);
+    this.#size = 0;
+  }
+
+  /**
+   * `Ok`, or `InvariantViolated`: size matches the occupied slots, size <=
+   * capacity, and every entry is found by a lookup from its home slot (no
+   * gap in its probe run, no earlier duplicate). O(size * probe), for tests.
+   */
+  checkInvariants(): Status {
+    const slotCount = this.#mask + 1;
+    if (this.#keys.length !== slotCount || this.#values.length !== slotCount || this.#used.length !== slotCount) {
+      return ErrorCode.InvariantViolated;
+    }
+    if (slotCount < 2 * this.#capacity || this.#size > this.#capacity) return ErrorCode.InvariantViolated;
+    let occupied = 0;
+    for (let slot = 0; slot < slotCount; slot++) {
+      const flag = this.#used[slot] ?? 2;
+      if (flag > 1) return ErrorCode.InvariantViolated;
+      if (flag === 1) {
+        occupied++;
+        if (this.#find(this.#keys[slot] ?? 0) !== slot) return ErrorCode.InvariantViolated;
+      }
+    }
+    return occupied === this.#size ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+  }
+
+  #isEntry(slot: number): boolean {
+    return (slot >>> 0) === slot && slot <= this.#mask && this.#used[slot] === 1;
+  }
+
+  /** Slot of `key`, or -1. */
+  #find(key: number): number {
+    if ((key >>> 0) !== key) return -1;
+    const mask = this.#mask;
+    let slot = hashUint32(key) & mask;
+    for (let probe = 0; probe <= mask; probe++) {
+      if (this.#used[slot] === 0) return -1;
+      if (this.#keys[slot] === key) return slot;
+      slot = (slot + 1) & mask;
+    }
+    return -1;
+  }
+
+  /**
+   * Backward-shift deletion (Knuth 6.4 Algorithm R): walk the run after the
+   * hole; an entry may move into the hole when its home slot is not
+   * cyclically inside (hole, entry], i.e. moving it keeps it reachable.
+   */
+  #removeAt(removedSlot: number): void {
+    const mask = this.#mask;
+    const keys = this.#keys;
+    const values = this.#values;
+    const used = this.#used;
+    let hole = removedSlot;
+    let slot = removedSlot;
+    for (let step = 0; step < mask; step++) {
+      slot = (slot + 1) & mask;
+      if (used[slot] === 0) break;
+      const key = keys[slot] ?? 0;
+      const home = hashUint32(key) & mask;
+      // Distances walking forward: from home to the entry vs. from hole to it.
+      if (((slot - home) & mask) >= ((slot - hole) & mask)) {
+        keys[hole] = key;
+        values[hole] = values[slot] ?? 0;
+        hole = slot;
+      }
+    }
+    used[hole] = 0;
+    this.#size--;
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Bounded binary min-heap of timers: (deadline, id) pairs, earliest first.
+ *
+ * Entries live in parallel typed arrays: deadlines and insertion sequence
+ * numbers in `Float64Array`s (integers up to 2^53 are exact there), ids in a
+ * `Uint32Array`. Ordering is by deadline, then by insertion sequence, so
+ * timers with equal deadlines fire FIFO on every engine; all comparisons
+ * are `<`/`===` between integers, never arithmetic on floats.
+ *
+ * Ids: integers in 0..idLimit-1 (`idLimit` fixed at `create`, default =
+ * capacity). A position table indexed by id (`Int32Array`, -1 = absent)
+ * makes `remove(id)` and `contains(id)` O(log n) / O(1), and means an id is
+ * in the heap at most once (`push` of a present id returns `Exists`).
+ *
+ * Full policy: RefuseNewest. `push` with `size === capacity` returns
+ * `ErrorCode.Full` and counts `refusedCount`. Other refused pushes
+ * (OutOfRange id, InvalidArgument deadline, Exists) count `rejectedCount`.
+ *
+ * push, pop, remove: O(log n). Peeks, contains: O(1). Nothing is allocated
+ * after `create`.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result, type Status } from "../runtime/result";
+import type { ValueOrCode } from "./value-or-code";
+
+/** Largest accepted capacity and id limit. */
+export const MIN_HEAP_CAPACITY_MAX = 1 << 24;
+
+export class MinHeap {
+  readonly #deadlines: Float64Array;
+  readonly #sequences: Float64Array; // insertion order, breaks deadline ties
+  readonly #ids: Uint32Array;
+  readonly #positions: Int32Array; // by id: heap index, or -1 when absent
+  readonly #capacity: number;
+  #size = 0;
+  #nextSequence = 0;
+  #refusedCount = 0;
+  #rejectedCount = 0;
+
+  /**
+   * `capacity` entries and ids in 0..idLimit-1, both in
+   * 1..MIN_HEAP_CAPACITY_MAX, else `InvalidArgument`.
+   */
+  static create(capacity: number, idLimit: number = capacity): Result<MinHeap> {
+    if ((capacity | 0) !== capacity || capacity < 1 || capacity > MIN_HEAP_CAPACITY_MAX) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    if ((idLimit | 0) !== idLimit || idLimit < 1 || idLimit > MIN_HEAP_CAPACITY_MAX) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    return ok(new MinHeap(capacity, idLimit));
+  }
+
+  private constructor(capacity: number, idLimit: number) {
+    this.#capacity = capacity;
+    this.#deadlines = new Float64Array(capacity);
+    this.#sequences = new Float64Array(capacity);
+    this.#ids = new Uint32Array(capacity);
+    this.#positions = new Int32Array(idLimit).fill(-1);
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Ids must be below this. */
+  get idLimit(): number {
+    return this.#positions.length;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Pushes refused with `Full` (lifetime count). */
+  get refusedCount(): number {
+    return this.#refusedCount;
+  }
+
+  /** Pushes refused for a bad id, bad deadline or duplicate id (lifetime count). */
+  get rejectedCount(): number {
+    return this.#rejectedCount;
+  }
+
+  /**
+   * Schedule `id` at `deadline` (a safe integer, e.g. ticks). `Ok`,
+   * `OutOfRange` (id not in 0..idLimit-1), `InvalidArgument` (deadline not a
+   * safe integer), `Exists` (id already scheduled; remove it first to
+   * reschedule), or `Full`. Nothing changes on failure.
+   */
+  push(deadline: number, id: number): Status {
+    if (!this.#validId(id)) return this.#reject(ErrorCode.OutOfRange);
+    if (!Number.isSafeInteger(deadline)) return this.#reject(ErrorCode.InvalidArgument);
+    if (this.#positions[id] !== -1) return this.#reject(ErrorCode.Exists);
+    if (this.#size === this.#capacity) {
+      this.#refusedCount++;
+      return ErrorCode.Full;
+    }
+    const sequence = this.#nextSequence;
+    this.#nextSequence++;
+    const index = this.#size;
+    this.#size++;
+    this.#siftUp(index, deadline, sequence, id);
+    return ErrorCode.Ok;
+  }
+
+  /**
+   * Earliest deadline, or +Infinity when empty, so the timer check
+   * `heap.peekDeadline() <= nowTicks` is simply false for an empty heap.
+   */
+  peekDeadline(): number {
+    return this.#size === 0 ? Number.POSITIVE_INFINITY : (this.#deadlines[0] ?? 0);
+  }
+
+  /** Id of the earliest entry, or `-Empty`. */
+  peekId(): ValueOrCode {
+    return this.#size === 0 ? -ErrorCode.Empty : (this.#ids[0] ?? 0);
+  }
+
+  /** Remove the earliest entry; its id, or `-Empty`. */
+  pop(): ValueOrCode {
+    if (this.#size === 0) return -ErrorCode.Empty;
+    const id = this.#ids[0] ?? 0;
+    this.#removeAt(0);
+    return id;
+  }
+
+  /** Cancel `id`. `Ok`, `NotFound` (not scheduled) or `OutOfRange` (bad id). */
+  remove(id: number): Status {
+    if (!this.#validId(id)) return ErrorCode.OutOfRange;
+    const index = this.#positions[id] ?? -1;
+    if (index < 0) return ErrorCode.NotFound;
+    this.#removeAt(index);
+    return ErrorCode.Ok;
+  }
+
+  /** True when `id` is scheduled. */
+  contains(id: number): boolean {
+    return this.#validId(id) && (this.#positions[id] ?? -1) >= 0;
+  }
+
+  /** Deadline of a scheduled `id`, or +Infinity when not scheduled or bad. */
+  deadlineOf(id: number): number {
+    if (!this.#validId(id)) return Number.POSITIVE_INFINITY;
+    const index = this.#positions[id] ?? -1;
+    return index < 0 ? Number.POSITIVE_INFINITY : (this.#deadlines[index] ?? 0);
+  }
+
+  /** Remove every entry. O(size). The sequence counter keeps running. */
+  clear(): void {
+    for (let i = 0; i < this.#size; i++) this.#positions[this.#ids[i] ?? 0] = -1;
+    this.#size = 0;
+  }
+
+  /**
+   * `Ok`, or `InvariantViolated`: heap order (deadline, sequence) holds for
+   * every parent/child pair, the position table and the id array agree both
+   * ways, deadlines are safe integers, sequences are below the next one.
+   * O(capacity + idLimit), for tests.
+   */
+  checkInvariants(): Status {
+    const size = this.#size;
+    if ((size >>> 0) !== size || size > this.#capacity) return ErrorCode.InvariantViolated;
+    for (let i = 0; i < size; i++) {
+      const deadline = this.#deadlines[i] ?? 0;
+      const sequence = this.#sequences[i] ?? 0;
+      if (!Number.isSafeInteger(deadline) || !Number.isSafeInteger(sequence)) return ErrorCode.InvariantViolated;
+      if (sequence < 0 || sequence >= this.#nextSequence) return ErrorCode.InvariantViolated;
+      const id = this.#ids[i] ?? 0;
+      if (!this.#validId(id) || this.#positions[id] !== i) return ErrorCode.InvariantViolated;
+      if (i > 0 && this.#lessAt(i, (i - 1) >> 1)) return ErrorCode.InvariantViolated;
+    }
+    let present = 0;
+    const positions = this.#positions;
+    for (let id = 0; id < positions.length; id++) {
+      const index = positions[id] ?? -1;
+      if (index === -1) continue;
+      if (index < 0 || index >= size || this.#ids[index] !== id) return ErrorCode.InvariantViolated;
+      present++;
+    }
+    return present === size ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+  }
+
+  #validId(id: number): boolean {
+    return (id >>> 0) === id && id < this.#positions.length;
+  }
+
+  #reject(code: Status): Status {
+    this.#rejectedCount++;
+    return code;
+  }
+
+  /** Entry at heap index `a` orders before entry at `b`. */
+  #lessAt(a: number, b: number): boolean {
+    const deadlines = this.#deadlines;
+    const sequences = this.#sequences;
+    return orders(deadlines[a] ?? 0, sequences[a] ?? 0, deadlines[b] ?? 0, sequences[b] ?? 0);
+  }
+
+  /** Take out heap index `index`: the last entry fills the hole and is resettled. */
+  #removeAt(index: number): void {
+    const removedId = this.#ids[index] ?? 0;
+    this.#positions[removedId] = -1;
+    this.#size--;
+    const last = this.#size;
+    if (index === last) return;
+    const deadline = this.#deadlines[last] ?? 0;
+    const sequence = this.#sequences[last] ?? 0;
+    const id = this.#ids[last] ?? 0;
+    // The moved entry may belong above (remove from the middle) or below.
+    const parent = (index - 1) >> 1;
+    if (index > 0 && orders(deadline, sequence, this.#deadlines[parent] ?? 0, this.#sequences[parent] ?? 0)) {
+      this.#siftUp(index, deadline, sequence, id);
+    } else {
+      this.#siftDown(index, deadline, sequence, id);
+    }
+  }
+
+  /** Move the hole at `index` up until the entry fits, then store it there. */
+  #siftUp(index: number, deadline: number, sequence: number, id: number): void {
+    let hole = index;
+    // Bounded by log2(size): `hole` strictly decreases.
+    while (hole > 0) {
+      const parent = (hole - 1) >> 1;
+      if (!orders(deadline, sequence, this.#deadlines[parent] ?? 0, this.#sequences[parent] ?? 0)) break;
+      this.#moveEntry(parent, hole);
+      hole = parent;
+    }
+    this.#store(hole, deadline, sequence, id);
+  }
+
+  /** Move the hole at `index` down until the entry fits, then store it there. */
+  #siftDown(index: number, deadline: number, sequence: number, id: number): void {
+    const size = this.#size;
+    let hole = index;
+    let child = 2 * hole + 1;
+    // Bounded by log2(size): `child` at least doubles each step.
+    while (child < size) {
+      if (child + 1 < size && this.#lessAt(child + 1, child)) child++;
+      if (!orders(this.#deadlines[child] ?? 0, this.#sequences[child] ?? 0, deadline, sequence)) break;
+      this.#moveEntry(child, hole);
+      hole = child;
+      child = 2 * hole + 1;
+    }
+    this.#store(hole, deadline, sequence, id);
+  }
+
+  #moveEntry(from: number, to: number): void {
+    const id = this.#ids[from] ?? 0;
+    this.#deadlines[to] = this.#deadlines[from] ?? 0;
+    this.#sequences[to] = this.#sequences[from] ?? 0;
+    this.#ids[to] = id;
+    this.#positions[id] = to;
+  }
+
+  #store(index: number, deadline: number, sequence: number, id: number): void {
+    this.#deadlines[index] = deadline;
+    this.#sequences[index] = sequence;
+    this.#ids[index] = id;
+    this.#positions[id] = index;
+  }
+}
+
+/** (deadlineA, sequenceA) orders strictly before (deadlineB, sequenceB). */
+function orders(deadlineA: number, sequenceA: number, deadlineB: number, sequenceB: number): boolean {
+  return deadlineA < deadlineB || (deadlineA === deadlineB && sequenceA < sequenceB);
+}

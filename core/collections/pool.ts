@@ -1,0 +1,165 @@
+/**
+ * Fixed-size object pool (slab): `capacity` objects made once by a factory
+ * at `create`, handed out and returned by slot index.
+ *
+ * Free slots sit on a stack in a `Uint32Array`; `acquire` pops, `release`
+ * pushes, both O(1). Reuse is LIFO (the slot released last is acquired
+ * next, which keeps it warm in cache), and a fresh pool hands out slots
+ * 0, 1, 2, ... in order, so slot numbers are deterministic on every engine.
+ *
+ * Full policy: refuse. `acquire` on an exhausted pool returns
+ * `-ErrorCode.PoolExhausted` (value-or-code convention, value-or-code.ts) and
+ * `exhaustedCount` + 1. `release` of a slot that is not allocated (double
+ * free, out of range, not an integer) returns `NotAllocated`, changes
+ * nothing and counts `badReleaseCount`.
+ *
+ * The pool owns no object state: a released object keeps whatever fields the
+ * user left in it; reset it before or after `release` as the use requires.
+ * Nothing is allocated after `create`.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result, type Status } from "../runtime/result";
+import type { ValueOrCode } from "./value-or-code";
+
+/** Largest accepted number of slots. */
+export const POOL_CAPACITY_MAX = 1 << 24;
+
+export class Pool<T extends object> {
+  readonly #items: readonly T[];
+  readonly #freeSlots: Uint32Array; // stack; [0, #freeCount) are free
+  readonly #allocated: Uint8Array; // 1 while a slot is handed out
+  readonly #capacity: number;
+  #freeCount: number;
+  #exhaustedCount = 0;
+  #badReleaseCount = 0;
+
+  /**
+   * Calls `factory(slot)` exactly `capacity` times, now. `capacity` in
+   * 1..POOL_CAPACITY_MAX, else `InvalidArgument`.
+   */
+  static create<T extends object>(capacity: number, factory: (slot: number) => T): Result<Pool<T>> {
+    if ((capacity | 0) !== capacity || capacity < 1 || capacity > POOL_CAPACITY_MAX) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    const items = Array.from({ length: capacity }, (_unused, slot) => factory(slot));
+    return ok(new Pool(items));
+  }
+
+  private constructor(items: readonly T[]) {
+    const capacity = items.length;
+    this.#items = items;
+    this.#capacity = capacity;
+    this.#freeSlots = new Uint32Array(capacity);
+    this.#allocated = new Uint8Array(capacity);
+    this.#freeCount = capacity;
+    this.#resetFreeStack();
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Slots currently handed out. */
+  get inUse(): number {
+    return this.#capacity - this.#freeCount;
+  }
+
+  /** Slots that `acquire` can still hand out. */
+  get available(): number {
+    return this.#freeCount;
+  }
+
+  /** `acquire` calls refused because the pool was empty (lifetime count). */
+  get exhaustedCount(): number {
+    return this.#exhaustedCount;
+  }
+
+  /** `release` calls refused with `NotAllocated` (lifetime count). */
+  get badReleaseCount(): number {
+    return this.#badReleaseCount;
+  }
+
+  /** A free slot index (>= 0), or `-PoolExhausted`. */
+  acquire(): ValueOrCode {
+    if (this.#freeCount === 0) {
+      this.#exhaustedCount++;
+      return -ErrorCode.PoolExhausted;
+    }
+    this.#freeCount--;
+    const slot = this.#freeSlots[this.#freeCount] ?? 0;
+    this.#allocated[slot] = 1;
+    return slot;
+  }
+
+  /** Return `slot` to the pool. `Ok` or `NotAllocated`. */
+  release(slot: number): Status {
+    if (!this.isAllocated(slot)) {
+      this.#badReleaseCount++;
+      return ErrorCode.NotAllocated;
+    }
+    this.#allocated[slot] = 0;
+    this.#freeSlots[this.#freeCount] = slot;
+    this.#freeCount++;
+    return ErrorCode.Ok;
+  }
+
+  /** True when `slot` is a valid index currently handed out. */
+  isAllocated(slot: number): boolean {
+    return (slot >>> 0) === slot && slot < this.#capacity && this.#allocated[slot] === 1;
+  }
+
+  /** The object in an allocated `slot`; `undefined` for a free or bad slot. */
+  get(slot: number): T | undefined {
+    return this.isAllocated(slot) ? this.#items[slot] : undefined;
+  }
+
+  /** Return every slot; the next `acquire` hands out slot 0 again. */
+  releaseAll(): void {
+    this.#allocated.fill(0);
+    this.#freeCount = this.#capacity;
+    this.#resetFreeStack();
+  }
+
+  /** `Ok`, or `InvariantViolated`. O(capacity), for tests. */
+  checkInvariants(): Status {
+    const capacity = this.#capacity;
+    if (this.#items.length !== capacity || this.#freeSlots.length !== capacity) return ErrorCode.InvariantViolated;
+    if ((this.#freeCount >>> 0) !== this.#freeCount || this.#freeCount > capacity) return ErrorCode.InvariantViolated;
+    let allocatedCount = 0;
+    for (let slot = 0; slot < capacity; slot++) {
+      const flag = this.#allocated[slot] ?? 2;
+      if (flag > 1) return ErrorCode.InvariantViolated;
+      allocatedCount += flag;
+    }
+    if (allocatedCount !== capacity - this.#freeCount) return ErrorCode.InvariantViolated;
+    // Every stacked slot is in range, free, and stacked once (a duplicate
+    // would mean another free slot is lost: never handed out again).
+    for (let i = 0; i < this.#freeCount; i++) {
+      const slot = this.#freeSlots[i] ?? capacity;
+      if (slot >= capacity || this.#allocated[slot] !== 0) return ErrorCode.InvariantViolated;
+    }
+    return this.#freeSlotsDistinct() ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+  }
+
+  /** Top of the stack is slot 0, so a fresh pool hands out 0, 1, 2, ... */
+  #resetFreeStack(): void {
+    const capacity = this.#capacity;
+    for (let i = 0; i < capacity; i++) this.#freeSlots[i] = capacity - 1 - i;
+  }
+
+  /** Marks stacked slots in the allocation map temporarily (2), then undoes it. */
+  #freeSlotsDistinct(): boolean {
+    let distinct = true;
+    let marked = 0;
+    for (; marked < this.#freeCount; marked++) {
+      const slot = this.#freeSlots[marked] ?? 0;
+      if (this.#allocated[slot] === 2) {
+        distinct = false;
+        break;
+      }
+      this.#allocated[slot] = 2;
+    }
+    for (let i = 0; i < marked; i++) this.#allocated[this.#freeSlots[i] ?? 0] = 0;
+    return distinct;
+  }
+}

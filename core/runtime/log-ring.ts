@@ -1,0 +1,293 @@
+/**
+ * Structured log ring: fixed-size binary records in one preallocated buffer.
+ *
+ * `append` takes numbers only (level, event code, node id, virtual time, up to
+ * four int32 fields): no strings, no allocation, no formatting. Names for
+ * event codes live on the host (host-sim/exporters/ndjson.ts).
+ *
+ * Policy when full: drop the oldest unread record, counted in `droppedCount`
+ * (the newest events are the ones that explain a fault). Every stored record
+ * gets the next sequence number, so a reader sees drops as gaps in `seq`.
+ * Records below `minLevel` are counted in `filteredCount` and not stored; they
+ * get no sequence number, so filtering never shows up as a gap.
+ *
+ * Accounting (checked by test/conformance/runtime.props.ts):
+ *   appendedCount == writtenCount + filteredCount + invalidCount
+ *   writtenCount  == readCount + droppedCount + size
+ *
+ * Record layout, little-endian (so raw bytes mean the same on every host):
+ *   0  timeMs      float64 (integer-valued)
+ *   8  seq         float64 (integer-valued, 0, 1, 2, ...)
+ *   16 nodeId      uint32
+ *   20 eventCode   uint16
+ *   22 level       uint8
+ *   23 fieldCount  uint8
+ *   24 fields      int32 x fieldCount, record padded to a multiple of 8 bytes
+ */
+import { ErrorCode } from "./errors";
+import { err, ok, OK, type Result, type Status } from "./result";
+
+export const LogLevel = Object.freeze({
+  Trace: 0,
+  Debug: 1,
+  Info: 2,
+  Warn: 3,
+  Error: 4,
+} as const);
+
+export type LogLevel = (typeof LogLevel)[keyof typeof LogLevel];
+
+export const LOG_LEVEL_MAX = LogLevel.Error;
+export const LOG_FIELDS_MAX = 4;
+export const LOG_RECORD_HEADER_BYTES = 24;
+/** Sanity limit on ring size (records). */
+export const LOG_RING_RECORDS_MAX = 1_048_576;
+
+const OFFSET_TIME = 0;
+const OFFSET_SEQ = 8;
+const OFFSET_NODE = 16;
+const OFFSET_EVENT = 20;
+const OFFSET_LEVEL = 22;
+const OFFSET_FIELD_COUNT = 23;
+const OFFSET_FIELDS = 24;
+const LITTLE_ENDIAN = true;
+
+// Indexes into the statistics array (Float64: counts pass 2^32).
+const STAT_APPENDED = 0;
+const STAT_WRITTEN = 1; // also the next sequence number
+const STAT_DROPPED = 2;
+const STAT_FILTERED = 3;
+const STAT_INVALID = 4;
+const STAT_READ = 5;
+const STAT_SLOTS = 6;
+
+/** Bytes per record for `fieldCount` fields (header + fields, padded to 8). */
+export function logRecordBytes(fieldCount: number): number {
+  return (LOG_RECORD_HEADER_BYTES + 4 * fieldCount + 7) & ~7;
+}
+
+/** A caller-owned, reusable record that `readNext` and `decodeLogRecord` fill in. */
+export class LogRecord {
+  seq = 0;
+  timeMs = 0;
+  level = 0;
+  eventCode = 0;
+  nodeId = 0;
+  fieldCount = 0;
+  /** Only the first `fieldCount` entries are meaningful; the rest are 0. */
+  readonly fields: Int32Array = new Int32Array(LOG_FIELDS_MAX);
+}
+
+/**
+ * Decode the record at `byteOffset` of `view` into `out`. No allocation.
+ * Errors: OutOfRange (record does not fit), InvalidArgument (field count > 4).
+ */
+export function decodeLogRecord(view: DataView, byteOffset: number, out: LogRecord): Status {
+  if ((byteOffset >>> 0) !== byteOffset || byteOffset + LOG_RECORD_HEADER_BYTES > view.byteLength) {
+    return ErrorCode.OutOfRange;
+  }
+  const fieldCount = view.getUint8(byteOffset + OFFSET_FIELD_COUNT);
+  if (fieldCount > LOG_FIELDS_MAX) return ErrorCode.InvalidArgument;
+  if (byteOffset + logRecordBytes(fieldCount) > view.byteLength) return ErrorCode.OutOfRange;
+  out.timeMs = view.getFloat64(byteOffset + OFFSET_TIME, LITTLE_ENDIAN);
+  out.seq = view.getFloat64(byteOffset + OFFSET_SEQ, LITTLE_ENDIAN);
+  out.nodeId = view.getUint32(byteOffset + OFFSET_NODE, LITTLE_ENDIAN);
+  out.eventCode = view.getUint16(byteOffset + OFFSET_EVENT, LITTLE_ENDIAN);
+  out.level = view.getUint8(byteOffset + OFFSET_LEVEL);
+  out.fieldCount = fieldCount;
+  for (let i = 0; i < LOG_FIELDS_MAX; i++) {
+    out.fields[i] = i < fieldCount ? view.getInt32(byteOffset + OFFSET_FIELDS + 4 * i, LITTLE_ENDIAN) : 0;
+  }
+  return OK;
+}
+
+export interface LogRingOptions {
+  readonly capacityRecords: number;
+  /** Int32 fields stored per record, 0..4; `append` arguments past it are not stored. */
+  readonly fieldCount: number;
+  /** Records below this level are counted as filtered, not stored. Default Trace. */
+  readonly minLevel?: LogLevel;
+}
+
+export class LogRing {
+  readonly #capacityRecords: number;
+  readonly #fieldCount: number;
+  readonly #recordBytes: number;
+  readonly #view: DataView;
+  readonly #bytes: Uint8Array;
+  readonly #stats: Float64Array = new Float64Array(STAT_SLOTS);
+  #minLevel: number;
+  /** Index of the oldest unread record. */
+  #head = 0;
+  #size = 0;
+
+  private constructor(capacityRecords: number, fieldCount: number, minLevel: number) {
+    this.#capacityRecords = capacityRecords;
+    this.#fieldCount = fieldCount;
+    this.#recordBytes = logRecordBytes(fieldCount);
+    const buffer = new ArrayBuffer(capacityRecords * this.#recordBytes);
+    this.#view = new DataView(buffer);
+    this.#bytes = new Uint8Array(buffer);
+    this.#minLevel = minLevel;
+  }
+
+  static create(options: LogRingOptions): Result<LogRing> {
+    const { capacityRecords, fieldCount } = options;
+    const minLevel = options.minLevel ?? LogLevel.Trace;
+    if (!isIntIn(capacityRecords, 1, LOG_RING_RECORDS_MAX)) return err(ErrorCode.InvalidArgument);
+    if (!isIntIn(fieldCount, 0, LOG_FIELDS_MAX)) return err(ErrorCode.InvalidArgument);
+    if (!isIntIn(minLevel, 0, LOG_LEVEL_MAX)) return err(ErrorCode.InvalidArgument);
+    return ok(new LogRing(capacityRecords, fieldCount, minLevel));
+  }
+
+  /**
+   * Store one record; when full, the oldest unread record is dropped (counted).
+   * Returns Ok also when the record was filtered by level or displaced the
+   * oldest one: both are policy, both are counted.
+   * Errors: InvalidArgument (level not 0..4, eventCode not u16, nodeId not u32,
+   * timeMs not a non-negative safe integer, a stored field not int32) - counted
+   * in `invalidCount`, nothing stored.
+   */
+  append(level: number, eventCode: number, nodeId: number, timeMs: number, f0 = 0, f1 = 0, f2 = 0, f3 = 0): Status {
+    const stats = this.#stats;
+    stats[STAT_APPENDED] = (stats[STAT_APPENDED] ?? 0) + 1;
+    if ((level >>> 0) !== level || level > LOG_LEVEL_MAX) return this.#invalid();
+    // Filter before validating the rest: debug chatter below the level costs little.
+    if (level < this.#minLevel) {
+      stats[STAT_FILTERED] = (stats[STAT_FILTERED] ?? 0) + 1;
+      return OK;
+    }
+    if ((eventCode >>> 0) !== eventCode || eventCode > 0xffff) return this.#invalid();
+    if ((nodeId >>> 0) !== nodeId) return this.#invalid();
+    if (!Number.isSafeInteger(timeMs) || timeMs < 0) return this.#invalid();
+    if (!this.#fieldsValid(f0, f1, f2, f3)) return this.#invalid();
+    this.#write(level, eventCode, nodeId, timeMs, f0, f1, f2, f3);
+    return OK;
+  }
+
+  #fieldsValid(f0: number, f1: number, f2: number, f3: number): boolean {
+    const n = this.#fieldCount;
+    return (n < 1 || (f0 | 0) === f0) && (n < 2 || (f1 | 0) === f1) && (n < 3 || (f2 | 0) === f2) && (n < 4 || (f3 | 0) === f3);
+  }
+
+  #write(level: number, eventCode: number, nodeId: number, timeMs: number, f0: number, f1: number, f2: number, f3: number): void {
+    const stats = this.#stats;
+    const capacity = this.#capacityRecords;
+    let slot = this.#head + this.#size;
+    if (slot >= capacity) slot -= capacity;
+    if (this.#size === capacity) {
+      // Drop oldest: the slot we are about to overwrite is the head.
+      this.#head = this.#head + 1 === capacity ? 0 : this.#head + 1;
+      stats[STAT_DROPPED] = (stats[STAT_DROPPED] ?? 0) + 1;
+    } else {
+      this.#size += 1;
+    }
+    const seq = stats[STAT_WRITTEN] ?? 0;
+    stats[STAT_WRITTEN] = seq + 1;
+    const view = this.#view;
+    const at = slot * this.#recordBytes;
+    const n = this.#fieldCount;
+    view.setFloat64(at + OFFSET_TIME, timeMs, LITTLE_ENDIAN);
+    view.setFloat64(at + OFFSET_SEQ, seq, LITTLE_ENDIAN);
+    view.setUint32(at + OFFSET_NODE, nodeId, LITTLE_ENDIAN);
+    view.setUint16(at + OFFSET_EVENT, eventCode, LITTLE_ENDIAN);
+    view.setUint8(at + OFFSET_LEVEL, level);
+    view.setUint8(at + OFFSET_FIELD_COUNT, n);
+    if (n > 0) view.setInt32(at + OFFSET_FIELDS, f0, LITTLE_ENDIAN);
+    if (n > 1) view.setInt32(at + OFFSET_FIELDS + 4, f1, LITTLE_ENDIAN);
+    if (n > 2) view.setInt32(at + OFFSET_FIELDS + 8, f2, LITTLE_ENDIAN);
+    if (n > 3) view.setInt32(at + OFFSET_FIELDS + 12, f3, LITTLE_ENDIAN);
+  }
+
+  #invalid(): Status {
+    this.#stats[STAT_INVALID] = (this.#stats[STAT_INVALID] ?? 0) + 1;
+    return ErrorCode.InvalidArgument;
+  }
+
+  /** Move the oldest unread record into `out`. Errors: Empty. No allocation. */
+  readNext(out: LogRecord): Status {
+    if (this.#size === 0) return ErrorCode.Empty;
+    const status = decodeLogRecord(this.#view, this.#head * this.#recordBytes, out);
+    this.#consumeOne();
+    return status;
+  }
+
+  /**
+   * Move up to `maxRecords` of the oldest unread records, as raw bytes (layout
+   * above), into `dest` starting at `destOffset`. Only whole records are
+   * copied. Returns the number of records moved (0 for bad arguments).
+   */
+  copyOut(dest: Uint8Array, destOffset: number, maxRecords: number): number {
+    if ((destOffset >>> 0) !== destOffset || (maxRecords >>> 0) !== maxRecords) return 0;
+    const recordBytes = this.#recordBytes;
+    const room = destOffset > dest.length ? 0 : Math.floor((dest.length - destOffset) / recordBytes);
+    let count = this.#size;
+    if (count > maxRecords) count = maxRecords;
+    if (count > room) count = room;
+    const source = this.#bytes;
+    let to = destOffset;
+    for (let r = 0; r < count; r++) {
+      const from = this.#head * recordBytes;
+      for (let b = 0; b < recordBytes; b++) dest[to + b] = source[from + b] ?? 0;
+      to += recordBytes;
+      this.#consumeOne();
+    }
+    return count;
+  }
+
+  #consumeOne(): void {
+    this.#head = this.#head + 1 === this.#capacityRecords ? 0 : this.#head + 1;
+    this.#size -= 1;
+    this.#stats[STAT_READ] = (this.#stats[STAT_READ] ?? 0) + 1;
+  }
+
+  /** Errors: InvalidArgument (not a level). */
+  setMinLevel(level: number): Status {
+    if ((level >>> 0) !== level || level > LOG_LEVEL_MAX) return ErrorCode.InvalidArgument;
+    this.#minLevel = level;
+    return OK;
+  }
+
+  get minLevel(): number {
+    return this.#minLevel;
+  }
+  /** Unread records currently stored. */
+  get size(): number {
+    return this.#size;
+  }
+  get capacityRecords(): number {
+    return this.#capacityRecords;
+  }
+  get fieldCount(): number {
+    return this.#fieldCount;
+  }
+  get recordBytes(): number {
+    return this.#recordBytes;
+  }
+  /** Calls to `append`, whatever became of them. */
+  get appendedCount(): number {
+    return this.#stats[STAT_APPENDED] ?? 0;
+  }
+  /** Records stored; equal to the sequence number the next record gets. */
+  get writtenCount(): number {
+    return this.#stats[STAT_WRITTEN] ?? 0;
+  }
+  /** Records overwritten before anyone read them. */
+  get droppedCount(): number {
+    return this.#stats[STAT_DROPPED] ?? 0;
+  }
+  get filteredCount(): number {
+    return this.#stats[STAT_FILTERED] ?? 0;
+  }
+  get invalidCount(): number {
+    return this.#stats[STAT_INVALID] ?? 0;
+  }
+  /** Records moved out by `readNext` or `copyOut`. */
+  get readCount(): number {
+    return this.#stats[STAT_READ] ?? 0;
+  }
+}
+
+function isIntIn(value: number, min: number, max: number): boolean {
+  return Number.isSafeInteger(value) && value >= min && value <= max;
+}

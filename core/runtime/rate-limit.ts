@@ -1,0 +1,319 @@
+/**
+ * Token-bucket rate limits per (peer id, message class) in a fixed table.
+ *
+ * Units. Balances are kept in micro-tokens (1 token = 10^6). A class refilling
+ * at `refillPerSecondMilli` milli-tokens per second gains exactly that many
+ * micro-tokens per millisecond, so refill is `elapsedMs * refillPerSecondMilli`
+ * with no division and no remainder to lose. All values are integers held in
+ * Float64Array; config limits keep every intermediate below 2^53, so the
+ * arithmetic is exact and identical on V8 and XS.
+ *
+ * Table. Open addressing over typed arrays: a key hashes (with a seed from the
+ * caller's entropy, so an attacker cannot precompute colliding ids) to a home
+ * slot and lives within `probeWindow` slots of it. Slots are never emptied,
+ * only reused, so a lookup may stop at the first empty slot. Memory is fixed
+ * at create and never grows.
+ *
+ * Policy when a new key finds no empty slot in its window ("lossless
+ * eviction"): a slot may be reclaimed only if its bucket has refilled to the
+ * full burst by `nowMs`. A new entry starts with a full burst, so forgetting a
+ * full bucket changes nothing: a peer evicted and re-admitted gets exactly
+ * what it would have had. Among reclaimable slots the one seen longest ago is
+ * taken (ties: first in probe order), counted in `evictedCount`. If none is
+ * reclaimable, the newcomer is refused with RateLimited and counted in
+ * `refusedCount`; no bucket is reset.
+ *
+ * Consequences under a flood of distinct (spoofed) ids:
+ *  - memory stays at `capacity` entries;
+ *  - a real peer's admitted traffic never exceeds burst + rate x time, however
+ *    its entry is evicted and re-created (refusals consume nothing, and
+ *    re-creation only ever replaces a full bucket with a full bucket);
+ *  - a peer actively using its bucket is never evicted (its bucket is not full);
+ *  - the flood as a whole is held to about capacity x rate, since each slot it
+ *    takes becomes reusable only after refilling;
+ *  - the cost: while the table is saturated with non-full entries, new or
+ *    long-idle peers whose window is saturated are refused. Per-peer limits
+ *    cannot stop spoofed ids; that needs authentication or an aggregate limit
+ *    upstream.
+ */
+import { ErrorCode } from "./errors";
+import { err, ok, OK, type Result, type Status } from "./result";
+
+export interface RateClass {
+  /** Refill rate in milli-tokens per second (1000 = one token per second). */
+  readonly refillPerSecondMilli: number;
+  /** Bucket size in whole tokens; also the largest admissible `cost`. */
+  readonly burstTokens: number;
+}
+
+export interface RateLimiterOptions {
+  /** Table entries, fixed for the limiter's life. */
+  readonly capacity: number;
+  /** Per-class configuration; index = class id (0..255). */
+  readonly classes: readonly RateClass[];
+  /** Slots probed from a key's home slot, 1..min(capacity, 64). Default min(capacity, 8). */
+  readonly probeWindow?: number;
+  /** u32 hash seed from the board's entropy at start. Default 0 (tests only). */
+  readonly hashSeed?: number;
+}
+
+export const MICRO_PER_TOKEN = 1_000_000;
+export const RATE_TABLE_CAPACITY_MAX = 1 << 20;
+export const RATE_CLASSES_MAX = 256;
+export const RATE_PROBE_WINDOW_MAX = 64;
+export const RATE_PROBE_WINDOW_DEFAULT = 8;
+/** Config bounds: burst x 10^6 <= 10^12 and rate <= 10^9 keep all sums below 2^53. */
+export const RATE_BURST_TOKENS_MAX = 1_000_000;
+export const RATE_REFILL_PER_SECOND_MILLI_MAX = 1_000_000_000;
+
+const STAT_ADMITTED = 0;
+const STAT_LIMITED = 1;
+const STAT_REFUSED = 2;
+const STAT_EVICTED = 3;
+const STAT_INVALID = 4;
+const STAT_SLOTS = 5;
+
+export class RateLimiter {
+  readonly #capacity: number;
+  readonly #probeWindow: number;
+  readonly #hashSeed: number;
+  readonly #classCount: number;
+  // Per class.
+  readonly #refillMicroPerMs: Float64Array;
+  readonly #burstMicro: Float64Array;
+  readonly #burstTokens: Uint32Array;
+  /** Elapsed time after which any bucket of the class is surely full (caps products). */
+  readonly #refillCapMs: Float64Array;
+  // Per slot.
+  readonly #used: Uint8Array;
+  readonly #peerIds: Uint32Array;
+  readonly #classIds: Uint8Array;
+  readonly #balanceMicro: Float64Array;
+  /** Time of the last refill, which is the last time the key was seen. */
+  readonly #lastMs: Float64Array;
+  readonly #stats: Float64Array = new Float64Array(STAT_SLOTS);
+  #size = 0;
+
+  private constructor(capacity: number, classes: readonly RateClass[], probeWindow: number, hashSeed: number) {
+    this.#capacity = capacity;
+    this.#probeWindow = probeWindow;
+    this.#hashSeed = hashSeed;
+    const classCount = classes.length;
+    this.#classCount = classCount;
+    this.#refillMicroPerMs = new Float64Array(classCount);
+    this.#burstMicro = new Float64Array(classCount);
+    this.#burstTokens = new Uint32Array(classCount);
+    this.#refillCapMs = new Float64Array(classCount);
+    for (let c = 0; c < classCount; c++) {
+      const config = classes[c];
+      if (config === undefined) continue;
+      const burstMicro = config.burstTokens * MICRO_PER_TOKEN;
+      this.#refillMicroPerMs[c] = config.refillPerSecondMilli;
+      this.#burstMicro[c] = burstMicro;
+      this.#burstTokens[c] = config.burstTokens;
+      // floor(..) + 2 is past the true refill time even if the division rounds.
+      this.#refillCapMs[c] = Math.floor(burstMicro / config.refillPerSecondMilli) + 2;
+    }
+    this.#used = new Uint8Array(capacity);
+    this.#peerIds = new Uint32Array(capacity);
+    this.#classIds = new Uint8Array(capacity);
+    this.#balanceMicro = new Float64Array(capacity);
+    this.#lastMs = new Float64Array(capacity);
+  }
+
+  /** Errors: InvalidArgument (any option out of its documented range). */
+  static create(options: RateLimiterOptions): Result<RateLimiter> {
+    const { capacity, classes } = options;
+    if (!isIntIn(capacity, 1, RATE_TABLE_CAPACITY_MAX)) return err(ErrorCode.InvalidArgument);
+    if (classes.length < 1 || classes.length > RATE_CLASSES_MAX) return err(ErrorCode.InvalidArgument);
+    for (let c = 0; c < classes.length; c++) {
+      const config = classes[c];
+      if (config === undefined) return err(ErrorCode.InvalidArgument);
+      if (!isIntIn(config.refillPerSecondMilli, 1, RATE_REFILL_PER_SECOND_MILLI_MAX)) return err(ErrorCode.InvalidArgument);
+      if (!isIntIn(config.burstTokens, 1, RATE_BURST_TOKENS_MAX)) return err(ErrorCode.InvalidArgument);
+    }
+    const windowMax = capacity < RATE_PROBE_WINDOW_MAX ? capacity : RATE_PROBE_WINDOW_MAX;
+    const probeWindow = options.probeWindow ?? (capacity < RATE_PROBE_WINDOW_DEFAULT ? capacity : RATE_PROBE_WINDOW_DEFAULT);
+    if (!isIntIn(probeWindow, 1, windowMax)) return err(ErrorCode.InvalidArgument);
+    const hashSeed = options.hashSeed ?? 0;
+    if ((hashSeed >>> 0) !== hashSeed) return err(ErrorCode.InvalidArgument);
+    return ok(new RateLimiter(capacity, classes, probeWindow, hashSeed));
+  }
+
+  /**
+   * Take `cost` whole tokens from the bucket of (peerId, classId) at `nowMs`.
+   * Ok if admitted; RateLimited if the bucket is short or the peer has no slot
+   * and none is reclaimable (see the policy above); InvalidArgument if peerId is
+   * not u32, classId not configured, nowMs not a non-negative safe integer, or
+   * cost not an integer in 1..burst. Every outcome is counted. No allocation.
+   */
+  tryTake(peerId: number, classId: number, nowMs: number, cost = 1): Status {
+    const stats = this.#stats;
+    if (!this.#validKey(peerId, classId, nowMs) || !this.#validCost(classId, cost)) {
+      stats[STAT_INVALID] = (stats[STAT_INVALID] ?? 0) + 1;
+      return ErrorCode.InvalidArgument;
+    }
+    const slot = this.#findOrClaim(peerId, classId, nowMs);
+    if (slot < 0) {
+      stats[STAT_REFUSED] = (stats[STAT_REFUSED] ?? 0) + 1;
+      return ErrorCode.RateLimited;
+    }
+    this.#refill(slot, classId, nowMs);
+    const costMicro = cost * MICRO_PER_TOKEN;
+    const balance = this.#balanceMicro[slot] ?? 0;
+    if (balance < costMicro) {
+      stats[STAT_LIMITED] = (stats[STAT_LIMITED] ?? 0) + 1;
+      return ErrorCode.RateLimited;
+    }
+    this.#balanceMicro[slot] = balance - costMicro;
+    stats[STAT_ADMITTED] = (stats[STAT_ADMITTED] ?? 0) + 1;
+    return OK;
+  }
+
+  /**
+   * Milli-tokens (floored) the key could spend at `nowMs`, without changing
+   * anything. A key without an entry reports a full burst (what it would get if
+   * admitted). -1 for invalid arguments.
+   */
+  availableMilli(peerId: number, classId: number, nowMs: number): number {
+    if (!this.#validKey(peerId, classId, nowMs)) return -1;
+    const slot = this.#find(peerId, classId);
+    const balance = slot < 0 ? (this.#burstMicro[classId] ?? 0) : this.#balanceAt(slot, classId, nowMs);
+    return Math.floor(balance / 1000);
+  }
+
+  /** Whether (peerId, classId) currently holds a table entry. */
+  has(peerId: number, classId: number): boolean {
+    return (peerId >>> 0) === peerId && (classId >>> 0) === classId && this.#find(peerId, classId) >= 0;
+  }
+
+  #validKey(peerId: number, classId: number, nowMs: number): boolean {
+    return (
+      (peerId >>> 0) === peerId &&
+      (classId >>> 0) === classId &&
+      classId < this.#classCount &&
+      Number.isSafeInteger(nowMs) &&
+      nowMs >= 0
+    );
+  }
+
+  #validCost(classId: number, cost: number): boolean {
+    return (cost >>> 0) === cost && cost >= 1 && cost <= (this.#burstTokens[classId] ?? 0);
+  }
+
+  #home(peerId: number, classId: number): number {
+    // Seeded MurmurHash3 fmix32 finaliser over peer id and class; not
+    // cryptographic, but collisions depend on a seed the attacker does not know.
+    let h = (peerId ^ this.#hashSeed ^ Math.imul(classId + 1, 0x9e3779b1)) >>> 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    return (h >>> 0) % this.#capacity;
+  }
+
+  #find(peerId: number, classId: number): number {
+    const capacity = this.#capacity;
+    let slot = this.#home(peerId, classId);
+    for (let i = 0; i < this.#probeWindow; i++) {
+      if (this.#used[slot] === 0) return -1; // keys never sit past an empty slot
+      if (this.#peerIds[slot] === peerId && this.#classIds[slot] === classId) return slot;
+      slot = slot + 1 === capacity ? 0 : slot + 1;
+    }
+    return -1;
+  }
+
+  /** The key's slot, a newly claimed slot, or -1 if the window is saturated. */
+  #findOrClaim(peerId: number, classId: number, nowMs: number): number {
+    const capacity = this.#capacity;
+    let slot = this.#home(peerId, classId);
+    let victim = -1;
+    let victimLastMs = 0;
+    for (let i = 0; i < this.#probeWindow; i++) {
+      if (this.#used[slot] === 0) {
+        this.#size += 1;
+        this.#claim(slot, peerId, classId, nowMs);
+        return slot;
+      }
+      if (this.#peerIds[slot] === peerId && this.#classIds[slot] === classId) return slot;
+      const lastMs = this.#lastMs[slot] ?? 0;
+      if ((victim < 0 || lastMs < victimLastMs) && this.#isFullAt(slot, nowMs)) {
+        victim = slot;
+        victimLastMs = lastMs;
+      }
+      slot = slot + 1 === capacity ? 0 : slot + 1;
+    }
+    if (victim < 0) return -1;
+    this.#stats[STAT_EVICTED] = (this.#stats[STAT_EVICTED] ?? 0) + 1;
+    this.#claim(victim, peerId, classId, nowMs);
+    return victim;
+  }
+
+  // A new entry starts with a full burst: exactly what an absent key is assumed to have.
+  #claim(slot: number, peerId: number, classId: number, nowMs: number): void {
+    this.#used[slot] = 1;
+    this.#peerIds[slot] = peerId;
+    this.#classIds[slot] = classId;
+    this.#balanceMicro[slot] = this.#burstMicro[classId] ?? 0;
+    this.#lastMs[slot] = nowMs;
+  }
+
+  #isFullAt(slot: number, nowMs: number): boolean {
+    const classId = this.#classIds[slot] ?? 0;
+    return this.#balanceAt(slot, classId, nowMs) >= (this.#burstMicro[classId] ?? 0);
+  }
+
+  // Balance after refilling to nowMs. Time never runs backwards here: an
+  // earlier nowMs refills nothing (virtual clocks are monotonic; this guards
+  // a reboot that restarts the clock).
+  #balanceAt(slot: number, classId: number, nowMs: number): number {
+    let elapsedMs = nowMs - (this.#lastMs[slot] ?? 0);
+    const balance = this.#balanceMicro[slot] ?? 0;
+    if (elapsedMs <= 0) return balance;
+    const capMs = this.#refillCapMs[classId] ?? 0;
+    if (elapsedMs > capMs) elapsedMs = capMs;
+    const burst = this.#burstMicro[classId] ?? 0;
+    const next = balance + elapsedMs * (this.#refillMicroPerMs[classId] ?? 0);
+    return next > burst ? burst : next;
+  }
+
+  #refill(slot: number, classId: number, nowMs: number): void {
+    if (nowMs <= (this.#lastMs[slot] ?? 0)) return;
+    this.#balanceMicro[slot] = this.#balanceAt(slot, classId, nowMs);
+    this.#lastMs[slot] = nowMs;
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+  /** Occupied entries; never exceeds capacity. */
+  get size(): number {
+    return this.#size;
+  }
+  get probeWindow(): number {
+    return this.#probeWindow;
+  }
+  get admittedCount(): number {
+    return this.#stats[STAT_ADMITTED] ?? 0;
+  }
+  /** Requests refused because the key's bucket was short. */
+  get limitedCount(): number {
+    return this.#stats[STAT_LIMITED] ?? 0;
+  }
+  /** Requests refused because the key had no entry and none could be reclaimed. */
+  get refusedCount(): number {
+    return this.#stats[STAT_REFUSED] ?? 0;
+  }
+  /** Entries reclaimed (always with a full bucket) for a new key. */
+  get evictedCount(): number {
+    return this.#stats[STAT_EVICTED] ?? 0;
+  }
+  get invalidCount(): number {
+    return this.#stats[STAT_INVALID] ?? 0;
+  }
+}
+
+function isIntIn(value: number, min: number, max: number): boolean {
+  return Number.isSafeInteger(value) && value >= min && value <= max;
+}

@@ -1,0 +1,7 @@
+/** Every `picket` subcommand, in help order. Add one line per new command module. */
+import type { Command } from "../command";
+import { buildCommand } from "./build";
+import { demoCommand } from "./demo";
+import { xsCommand } from "./xs";
+
+export const COMMANDS: readonly Command[] = Object.freeze([demoCommand, buildCommand, xsCommand]);
