@@ -25,6 +25,12 @@ export interface XsRunOptions {
   readonly fixedHeap?: boolean;
   /** Build picket-xs first if it is missing (default true). */
   readonly build?: boolean;
+  /**
+   * Working directory. XS resolves a bare module specifier ("timer") as a path
+   * relative to it, so a folder of stand-in modules can serve an unmodified
+   * device bundle.
+   */
+  readonly cwd?: string;
 }
 
 export interface XsRunResult {
@@ -48,7 +54,11 @@ export function runOnXs(bundlePath: string, options: XsRunOptions = {}): XsRunRe
   if (options.chunkBytes !== undefined) args.push("--chunk-bytes", String(options.chunkBytes));
   if (options.fixedHeap === true) args.push("--fixed-heap");
   args.push(bundlePath);
-  const run = spawnSync(xsBinary(options.build ?? true), args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const run = spawnSync(xsBinary(options.build ?? true), args, {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
   const records: XsRecord[] = [];
   const output: string[] = [];
   for (const line of (run.stdout ?? "").split("\n")) {
