@@ -1,0 +1,190 @@
+/**
+ * esbuild targets for Picket.
+ *
+ *  - device bundles: one ES module per profile (agent + core + hal/moddable),
+ *    Moddable module specifiers left external, for `mcconfig` via manifest.json.
+ *  - XS test bundles: the same code with Moddable modules replaced by
+ *    simulated stand-ins, run on the real XS engine by the test suite.
+ *
+ * Every device-side bundle passes the XS gate: no Node built-in may be
+ * imported and the output may not contain eval or the Function constructor.
+ */
+import { builtinModules } from "node:module";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Size budget for one minified device bundle (ISSUE 2: start at 200 KB, tighten later). */
+export const DEVICE_BUNDLE_BUDGET_BYTES = 200 * 1024;
+
+/** Module specifiers the Moddable runtime provides; never bundled. */
+export const MODDABLE_MODULES: readonly string[] = Object.freeze([
+  "timer",
+  "time",
+  "flash",
+  "crypt",
+  "preference",
+  "instrumentation",
+  "debug",
+  "sx127x",
+  "mc/config",
+]);
+
+export function isModdableSpecifier(specifier: string): boolean {
+  return specifier.startsWith("embedded:") || MODDABLE_MODULES.includes(specifier);
+}
+
+const nodeBuiltins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+
+export function isNodeBuiltin(specifier: string): boolean {
+  return specifier.startsWith("node:") || nodeBuiltins.has(specifier) || nodeBuiltins.has(specifier.split("/")[0] ?? "");
+}
+
+/** A compile-time profile: which optional subsystems the bundle carries. */
+export interface Profile {
+  readonly name: string;
+  readonly description: string;
+  readonly consensus: boolean;
+  readonly gateway: boolean;
+  readonly radio: "lora" | "udp" | "sim";
+}
+
+export const PROFILES: readonly Profile[] = Object.freeze([
+  { name: "full", description: "anchor + gateway capable, LoRa radio", consensus: true, gateway: true, radio: "lora" },
+  { name: "sensor", description: "sensor-only: no consensus or gateway code, LoRa radio", consensus: false, gateway: false, radio: "lora" },
+  { name: "udp", description: "anchor + gateway over Wi-Fi UDP", consensus: true, gateway: true, radio: "udp" },
+] as const);
+
+export function profileDefines(profile: Profile): Record<string, string> {
+  return {
+    PICKET_FEATURE_CONSENSUS: String(profile.consensus),
+    PICKET_FEATURE_GATEWAY: String(profile.gateway),
+    PICKET_RADIO: JSON.stringify(profile.radio),
+  };
+}
+
+export class GateError extends Error {}
+
+/**
+ * The XS gate as an esbuild plugin: Node built-ins fail the build, Moddable
+ * modules stay external (or map to simulated stand-ins for XS tests).
+ */
+function xsGatePlugin(moddableStubs: Readonly<Record<string, string>> | undefined): esbuild.Plugin {
+  return {
+    name: "picket-xs-gate",
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => {
+        const specifier = args.path;
+        if (isNodeBuiltin(specifier)) {
+          const from = args.importer ? relative(repoRoot, args.importer) : "(entry)";
+          return {
+            errors: [{ text: `Node built-in "${specifier}" imported from ${from}: device code must use only XS built-ins and Moddable modules` }],
+          };
+        }
+        if (isModdableSpecifier(specifier)) {
+          if (moddableStubs === undefined) return { path: specifier, external: true };
+          const stub = moddableStubs[specifier];
+          if (stub === undefined) {
+            return { errors: [{ text: `no simulated stand-in for Moddable module "${specifier}" (add one to test/xs/stubs)` }] };
+          }
+          return { path: stub };
+        }
+        return undefined;
+      });
+    },
+  };
+}
+
+/** Forbidden constructs in any bundle meant for XS (ARCHITECTURE.md "XS-clean"). */
+const FORBIDDEN_OUTPUT: readonly { readonly pattern: RegExp; readonly what: string }[] = Object.freeze([
+  { pattern: /\beval\s*\(/, what: "eval(...)" },
+  { pattern: /\bnew\s+Function\s*\(/, what: "new Function(...)" },
+  { pattern: /(?<![\w$.])Function\s*\(\s*["'`]/, what: "Function(\"...\") constructor" },
+]);
+
+export function scanForbidden(code: string): string[] {
+  const found: string[] = [];
+  for (const { pattern, what } of FORBIDDEN_OUTPUT) {
+    const match = pattern.exec(code);
+    if (match) {
+      const line = code.slice(0, match.index).split("\n").length;
+      found.push(`${what} at output line ${line}`);
+    }
+  }
+  return found;
+}
+
+export interface BundleOptions {
+  readonly entry: string;
+  readonly outfile: string;
+  readonly defines?: Readonly<Record<string, string>>;
+  readonly minify?: boolean;
+  /** Replace Moddable modules with these files (XS test bundles). */
+  readonly moddableStubs?: Readonly<Record<string, string>>;
+  /** Fail when the minified output exceeds this many bytes. */
+  readonly budgetBytes?: number;
+}
+
+export interface BundleReport {
+  readonly outfile: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly budgetBytes: number | undefined;
+  readonly inputs: readonly { readonly path: string; readonly bytes: number }[];
+}
+
+/** Build one XS-bound bundle; rejects with GateError on any gate violation. */
+export async function bundleForXs(options: BundleOptions): Promise<BundleReport> {
+  const result = await esbuild.build({
+    entryPoints: [options.entry],
+    outfile: options.outfile,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    mainFields: ["module", "main"],
+    conditions: ["import", "default"],
+    minify: options.minify ?? true,
+    legalComments: "none",
+    charset: "utf8",
+    treeShaking: true,
+    metafile: true,
+    write: false,
+    logLevel: "silent",
+    define: { ...(options.defines ?? {}) },
+    plugins: [xsGatePlugin(options.moddableStubs)],
+  }).catch((error: unknown) => {
+    const failure = error as { errors?: { text: string; location?: { file: string; line: number } | null }[] };
+    const lines = (failure.errors ?? []).map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text));
+    throw new GateError(`build of ${relative(repoRoot, options.entry)} failed:\n  ${lines.join("\n  ") || String(error)}`);
+  });
+  const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
+  if (output === undefined) throw new GateError(`esbuild produced no JavaScript for ${options.entry}`);
+  const forbidden = scanForbidden(output.text);
+  if (forbidden.length > 0) {
+    throw new GateError(`${relative(repoRoot, options.entry)}: XS-incompatible construct in bundle: ${forbidden.join("; ")}`);
+  }
+  const bytes = output.contents.byteLength;
+  if (options.budgetBytes !== undefined && bytes > options.budgetBytes) {
+    throw new GateError(`${relative(repoRoot, options.outfile)} is ${bytes} bytes, over the ${options.budgetBytes}-byte budget`);
+  }
+  mkdirSync(dirname(options.outfile), { recursive: true });
+  writeFileSync(options.outfile, output.contents);
+  const inputs = Object.entries(result.metafile.outputs[relative(process.cwd(), output.path)]?.inputs ?? {})
+    .map(([path, info]) => ({ path, bytes: info.bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes);
+  return { outfile: options.outfile, bytes, gzipBytes: gzipSync(output.contents).byteLength, budgetBytes: options.budgetBytes, inputs };
+}
+
+export const DEVICE_ENTRY = join(repoRoot, "agent", "moddable", "main.ts");
+export const DEVICE_OUT_DIR = join(repoRoot, "build", "device");
+/** The bundle manifest.json hands to mcconfig (profile chosen at build time). */
+export const DEVICE_MAIN = join(DEVICE_OUT_DIR, "main.js");
+
+export function readManifest(): unknown {
+  return JSON.parse(readFileSync(join(repoRoot, "manifest.json"), "utf8"));
+}
