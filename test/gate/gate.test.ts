@@ -14,16 +14,22 @@ import { bundleForXs, GateError, repoRoot, scanForbidden } from "../../tools/bui
 const probeDir = join(repoRoot, "core", `__gate_probe_${process.pid}__`);
 let eslint: ESLint;
 
+const CLEAN_SOURCE =
+  "export const LIMITS = Object.freeze({ a: 1, b: 2 });\nexport const NAMES: readonly string[] = Object.freeze(['x']);\nexport function f(x: number): number { return (x | 0) + LIMITS.a + NAMES.length; }\n";
+
+// Every probe is written before the first lint: under CI=true typescript-eslint
+// runs in single-run mode and builds its program once, so a file created after
+// that would be "not found in any project".
 beforeAll(() => {
   mkdirSync(probeDir, { recursive: true });
+  for (const c of cases) writeFileSync(join(probeDir, `${c.name}.ts`), c.source);
+  writeFileSync(join(probeDir, "clean.ts"), CLEAN_SOURCE);
   eslint = new ESLint({ cwd: repoRoot });
 });
 afterAll(() => rmSync(probeDir, { recursive: true, force: true }));
 
-async function lintProbe(name: string, source: string, folder = probeDir): Promise<{ ruleId: string | null; message: string }[]> {
-  const file = join(folder, `${name}.ts`);
-  writeFileSync(file, source);
-  const [result] = await eslint.lintFiles([file]);
+async function lintProbe(name: string): Promise<{ ruleId: string | null; message: string }[]> {
+  const [result] = await eslint.lintFiles([join(probeDir, `${name}.ts`)]);
   return (result?.messages ?? []).map((m) => ({ ruleId: m.ruleId, message: m.message }));
 }
 
@@ -50,7 +56,7 @@ const cases: readonly { name: string; source: string; rule: string; says: RegExp
 describe("lint gate on device code", () => {
   for (const c of cases) {
     it(`rejects ${c.name} with ${c.rule}`, async () => {
-      const messages = await lintProbe(c.name, c.source);
+      const messages = await lintProbe(c.name);
       const hit = messages.find((m) => m.ruleId === c.rule);
       expect(hit, JSON.stringify(messages)).toBeDefined();
       expect(hit?.message).toMatch(c.says);
@@ -58,10 +64,7 @@ describe("lint gate on device code", () => {
   }
 
   it("accepts frozen module-level tables and clean code", async () => {
-    const messages = await lintProbe(
-      "clean",
-      "export const LIMITS = Object.freeze({ a: 1, b: 2 });\nexport const NAMES: readonly string[] = Object.freeze(['x']);\nexport function f(x: number): number { return (x | 0) + LIMITS.a + NAMES.length; }\n",
-    );
+    const messages = await lintProbe("clean");
     expect(messages).toEqual([]);
   });
 
