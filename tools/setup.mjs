@@ -29,4 +29,12 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   process.stderr.write("setup: installing npm dependencies (npm ci)\n");
   run("npm", ["ci", "--no-audit", "--no-fund"]);
 }
-run(process.execPath, [join(root, "tools", "xs", "build-xs.mjs")]);
+// Imported only now: build-xs.mjs uses Node built-ins alone, so it is safe
+// even before the npm install above.
+const { buildXs } = await import("./xs/build-xs.mjs");
+try {
+  buildXs();
+} catch (error) {
+  process.stderr.write(`setup: building the XS engine host failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -73,7 +73,7 @@ export function buildXs({ force = false } = {}) {
   log(`unpacking ${tarball}`);
   execFileSync("tar", ["-xzf", tarball, "-C", workDir], { stdio: "inherit" });
   const jobs = String(Math.max(1, cpus().length));
-  log(`compiling the XS engine with ${jobs} job(s); this takes about a minute once`);
+  log(`compiling the XS engine with ${jobs} job(s); once per change of engine or host sources, 10-60 s`);
   const started = process.hrtime.bigint();
   execFileSync("make", ["-s", "-j", jobs, "-C", hostDir, `XSNAP=${join(workDir, "package")}`, `OUT=${workDir}`], {
     stdio: ["ignore", "ignore", "inherit"],
