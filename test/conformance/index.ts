@@ -5,6 +5,7 @@
 import type * as FastCheck from "fast-check";
 import { collectionProperties } from "./collections.props";
 import { runtimeProperties } from "./runtime.props";
+import { schedulerProperties } from "./scheduler.props";
 
 export interface ConformanceProperty {
   readonly name: string;
@@ -19,6 +20,7 @@ export interface ConformanceSuite {
 export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = Object.freeze([
   { suite: "collections", properties: collectionProperties },
   { suite: "runtime", properties: runtimeProperties },
+  { suite: "scheduler", properties: schedulerProperties },
 ]);
 
 /** Fixed seed for both engines: a failure on either is reproducible by this number. */

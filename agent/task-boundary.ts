@@ -1,0 +1,241 @@
+/**
+ * The task boundary: the one place in agent/ that catches an exception
+ * (ARCHITECTURE.md "No panics").
+ *
+ * Every task step the agent registers is wrapped here. A step that throws
+ * is a fault: counted (metric `picket_task_faults_total`), logged (one
+ * record in the log ring), and the task is disabled and restarted after an
+ * exponential backoff in virtual time: the n-th restart (n = 0, 1, ...)
+ * within one restart window waits min(capMs, baseMs * 2^n). The window
+ * opens at the first fault and lasts `windowMs`; a fault after it has
+ * closed opens a new window and the backoff starts again from baseMs. A
+ * fault when `maxRestarts` restarts were already made in the current window
+ * ends the task as Failed (`picket_task_failed_total`); it is not restarted.
+ * Other tasks are untouched throughout.
+ *
+ * Determinism: the thrown value is not inspected beyond a numeric class
+ * (its constructor among the standard errors); its message is an
+ * engine-dependent string and must not influence anything.
+ *
+ * "Restart" means: the task gets no step during the backoff (the scheduler
+ * suspends it on its reserved timer), then its optional `onRestart` runs
+ * (inside the boundary) to rebuild its state, then its step runs again.
+ */
+import { ErrorCode } from "../core/runtime/errors";
+import { LogLevel, type LogRing } from "../core/runtime/log-ring";
+import type { MetricId, MetricsRegistry } from "../core/runtime/metrics";
+import { err, ok, type Result } from "../core/runtime/result";
+import type { Scheduler } from "../core/runtime/scheduler";
+import { StepResult, type TaskContext, type TaskStep } from "../core/runtime/task-context";
+
+/** Numeric class of a thrown value: the only thing read from it. */
+export const FaultClass = Object.freeze({
+  /** Not an object (a thrown string, number, undefined, ...). */
+  NotAnError: 0,
+  Error: 1,
+  TypeError: 2,
+  RangeError: 3,
+  ReferenceError: 4,
+  SyntaxError: 5,
+  /** An object that is no standard Error. */
+  OtherObject: 6,
+  /** Classifying it threw (e.g. a revoked Proxy). */
+  Unclassifiable: 7,
+} as const);
+
+export type FaultClass = (typeof FaultClass)[keyof typeof FaultClass];
+
+/** Log event codes of the boundary (u16, stable: they are read off logs). */
+export const TaskBoundaryEvent = Object.freeze({
+  /** fields: taskId, faultClass, restart number in window, backoffMs */
+  TaskRestartScheduled: 0x0301,
+  /** fields: taskId, faultClass, restarts in window, total faults of the task */
+  TaskFailed: 0x0302,
+} as const);
+
+export interface BackoffPolicy {
+  /** First restart delay, 1..BACKOFF_MS_MAX. */
+  readonly baseMs: number;
+  /** Largest delay, baseMs..BACKOFF_MS_MAX. */
+  readonly capMs: number;
+  /** Restarts allowed per window before the task is marked Failed, 0..RESTARTS_PER_WINDOW_MAX. */
+  readonly maxRestarts: number;
+  /** Length of a restart window, 1..BACKOFF_MS_MAX. */
+  readonly windowMs: number;
+}
+
+export interface TaskBoundaryOptions {
+  readonly scheduler: Scheduler;
+  readonly metrics: MetricsRegistry;
+  readonly log: LogRing;
+  /** This board's id, written into log records. */
+  readonly nodeId: number;
+  readonly backoff: BackoffPolicy;
+}
+
+export const BACKOFF_MS_MAX = 0x7fffffff;
+export const RESTARTS_PER_WINDOW_MAX = 64;
+
+/** A task's setup after a restart; runs inside the boundary (it may throw, which is another fault). */
+export type RestartHook = (ctx: TaskContext) => void;
+
+export class TaskBoundary {
+  readonly #scheduler: Scheduler;
+  readonly #metrics: MetricsRegistry;
+  readonly #log: LogRing;
+  readonly #nodeId: number;
+  readonly #policy: BackoffPolicy;
+  readonly #faultsMetric: MetricId;
+  readonly #restartsMetric: MetricId;
+  readonly #failedMetric: MetricId;
+  // Per task id.
+  readonly #faults: Float64Array;
+  readonly #restarts: Float64Array;
+  readonly #windowStartMs: Float64Array;
+  readonly #restartsInWindow: Uint8Array;
+  readonly #restartPending: Uint8Array;
+  readonly #failed: Uint8Array;
+  #wrapped = 0;
+
+  /**
+   * Registers the boundary's three counters in `metrics`. Errors:
+   * InvalidArgument (backoff out of range, nodeId not u32), and whatever the
+   * registry returns (Exists: a second boundary on one registry; Full).
+   */
+  static create(options: TaskBoundaryOptions): Result<TaskBoundary> {
+    if (!isValidPolicy(options.backoff) || (options.nodeId >>> 0) !== options.nodeId) return err(ErrorCode.InvalidArgument);
+    const { metrics } = options;
+    const faults = metrics.registerCounter("picket_task_faults_total", "Exceptions caught at the task boundary.");
+    if (!faults.ok) return err(faults.code);
+    const restarts = metrics.registerCounter("picket_task_restarts_total", "Faulted tasks restarted after a backoff.");
+    if (!restarts.ok) return err(restarts.code);
+    const failed = metrics.registerCounter("picket_task_failed_total", "Tasks ended as Failed after too many restarts in a window.");
+    if (!failed.ok) return err(failed.code);
+    return ok(new TaskBoundary(options, faults.value, restarts.value, failed.value));
+  }
+
+  private constructor(options: TaskBoundaryOptions, faults: MetricId, restarts: MetricId, failed: MetricId) {
+    const capacity = options.scheduler.taskCapacity;
+    this.#scheduler = options.scheduler;
+    this.#metrics = options.metrics;
+    this.#log = options.log;
+    this.#nodeId = options.nodeId;
+    this.#policy = Object.freeze({ ...options.backoff });
+    this.#faultsMetric = faults;
+    this.#restartsMetric = restarts;
+    this.#failedMetric = failed;
+    this.#faults = new Float64Array(capacity);
+    this.#restarts = new Float64Array(capacity);
+    this.#windowStartMs = new Float64Array(capacity);
+    this.#restartsInWindow = new Uint8Array(capacity);
+    this.#restartPending = new Uint8Array(capacity);
+    this.#failed = new Uint8Array(capacity);
+  }
+
+  /** Wrap `step` (at setup: allocates one closure) so that an exception becomes a counted, restarted fault. */
+  wrap(step: TaskStep, onRestart?: RestartHook): TaskStep {
+    this.#wrapped++;
+    const hook = onRestart ?? null;
+    return (ctx: TaskContext): StepResult => this.#run(ctx, step, hook);
+  }
+
+  #run(ctx: TaskContext, step: TaskStep, onRestart: RestartHook | null): StepResult {
+    const task = ctx.taskId;
+    try {
+      if (this.#restartPending[task] === 1) {
+        this.#restartPending[task] = 0;
+        if (onRestart !== null) onRestart(ctx);
+      }
+      return step(ctx);
+    } catch (thrown: unknown) {
+      return this.#fault(ctx, classifyThrown(thrown));
+    }
+  }
+
+  /** Count, log, and either schedule the restart or give up. Returns the step's result. */
+  #fault(ctx: TaskContext, faultClass: FaultClass): StepResult {
+    const task = ctx.taskId;
+    const nowMs = ctx.nowMs;
+    const policy = this.#policy;
+    this.#faults[task] = (this.#faults[task] ?? 0) + 1;
+    this.#metrics.inc(this.#faultsMetric);
+    const inWindow = (this.#restartsInWindow[task] ?? 0) > 0 && nowMs - (this.#windowStartMs[task] ?? 0) < policy.windowMs;
+    if (!inWindow) {
+      this.#windowStartMs[task] = nowMs;
+      this.#restartsInWindow[task] = 0;
+    }
+    const restartNumber = this.#restartsInWindow[task] ?? 0;
+    if (restartNumber >= policy.maxRestarts) return this.#giveUp(task, nowMs, faultClass, restartNumber);
+    const delayMs = backoffMs(policy, restartNumber);
+    // Refused only when the task cannot run again anyway (it ended, or the scheduler stopped).
+    if (this.#scheduler.suspendFor(task, delayMs) !== ErrorCode.Ok) return this.#giveUp(task, nowMs, faultClass, restartNumber);
+    this.#restartsInWindow[task] = restartNumber + 1;
+    this.#restarts[task] = (this.#restarts[task] ?? 0) + 1;
+    this.#restartPending[task] = 1;
+    this.#metrics.inc(this.#restartsMetric);
+    this.#log.append(LogLevel.Warn, TaskBoundaryEvent.TaskRestartScheduled, this.#nodeId, nowMs, task, faultClass, restartNumber, delayMs);
+    return StepResult.Idle;
+  }
+
+  #giveUp(task: number, nowMs: number, faultClass: FaultClass, restartNumber: number): StepResult {
+    this.#failed[task] = 1;
+    this.#metrics.inc(this.#failedMetric);
+    const faults = this.#faults[task] ?? 0;
+    this.#log.append(LogLevel.Error, TaskBoundaryEvent.TaskFailed, this.#nodeId, nowMs, task, faultClass, restartNumber, faults | 0);
+    return StepResult.Failed;
+  }
+
+  /** Steps wrapped so far. */
+  get wrappedCount(): number {
+    return this.#wrapped;
+  }
+  faultCount(taskId: number): number {
+    return this.#faults[taskId] ?? 0;
+  }
+  restartCount(taskId: number): number {
+    return this.#restarts[taskId] ?? 0;
+  }
+  /** True once the boundary gave up on the task. */
+  hasFailed(taskId: number): boolean {
+    return this.#failed[taskId] === 1;
+  }
+  get policy(): BackoffPolicy {
+    return this.#policy;
+  }
+}
+
+/** Delay before restart number `n` (0-based) in a window: min(cap, base * 2^n), exact integers. */
+export function backoffMs(policy: BackoffPolicy, n: number): number {
+  let delayMs = policy.baseMs;
+  // At most RESTARTS_PER_WINDOW_MAX doublings; stops as soon as the cap is reached.
+  for (let i = 0; i < n && delayMs < policy.capMs; i++) delayMs *= 2;
+  return delayMs < policy.capMs ? delayMs : policy.capMs;
+}
+
+function isValidPolicy(policy: BackoffPolicy): boolean {
+  const { baseMs, capMs, maxRestarts, windowMs } = policy;
+  if (!isIntIn(baseMs, 1, BACKOFF_MS_MAX) || !isIntIn(capMs, baseMs, BACKOFF_MS_MAX)) return false;
+  return isIntIn(maxRestarts, 0, RESTARTS_PER_WINDOW_MAX) && isIntIn(windowMs, 1, BACKOFF_MS_MAX);
+}
+
+function isIntIn(value: number, min: number, max: number): boolean {
+  return Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+/**
+ * The numeric class of a thrown value. Reading the prototype chain of an
+ * exotic object (a Proxy) can itself throw, so this is guarded too.
+ */
+export function classifyThrown(thrown: unknown): FaultClass {
+  if ((typeof thrown !== "object" && typeof thrown !== "function") || thrown === null) return FaultClass.NotAnError;
+  try {
+    if (thrown instanceof TypeError) return FaultClass.TypeError;
+    if (thrown instanceof RangeError) return FaultClass.RangeError;
+    if (thrown instanceof ReferenceError) return FaultClass.ReferenceError;
+    if (thrown instanceof SyntaxError) return FaultClass.SyntaxError;
+    if (thrown instanceof Error) return FaultClass.Error;
+    return FaultClass.OtherObject;
+  } catch {
+    return FaultClass.Unclassifiable;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * What a scheduler task is: a step function the scheduler calls with a
+ * reusable context, returning what the task wants next.
+ *
+ * Work is measured in abstract work units, never wall time, so a run is the
+ * same on every engine (ARCHITECTURE.md "Determinism"). The step reports the
+ * units it used with `ctx.spend(units)` and should stop once
+ * `ctx.remainingUnits` reaches 0; a step that spends more than its budget is
+ * an overrun: counted by the scheduler, charged in full to the turn, and the
+ * task gets no further step in that turn. A step that spends nothing is
+ * charged 1 unit (the cost of being called).
+ *
+ * Steps must not throw: agent/task-boundary.ts wraps every step the agent
+ * registers and turns an exception into a counted, restarted fault.
+ */
+import type { CancelTokens } from "./cancel";
+
+/** What a step returns: the task's wish for the next turn. */
+export const StepResult = Object.freeze({
+  /** Nothing more to do: sleep until woken (timer, queue, `wake`). */
+  Idle: 0,
+  /** More work: run again in a later turn. */
+  Ready: 1,
+  /** Finished for good: the task ends and its timers are cancelled. */
+  Done: 2,
+  /** Gave up (an error value, or the task boundary's restart limit): ends, counted. */
+  Failed: 3,
+} as const);
+
+export type StepResult = (typeof StepResult)[keyof typeof StepResult];
+
+export type TaskStep = (ctx: TaskContext) => StepResult;
+
+/** Largest work budget a task or a turn may have. */
+export const WORK_UNITS_MAX = 1 << 30;
+
+/**
+ * One per scheduler, refilled before every step (no allocation per step).
+ * Valid only during the step it is passed to.
+ */
+export class TaskContext {
+  readonly #tokens: CancelTokens;
+  #taskId = -1;
+  #nowMs = 0;
+  #turn = 0;
+  #budgetUnits = 0;
+  #spentUnits = 0;
+  #invalidSpends = 0;
+
+  constructor(tokens: CancelTokens) {
+    this.#tokens = tokens;
+  }
+
+  /** For the scheduler: set up the context for one step of `taskId`. */
+  begin(taskId: number, nowMs: number, turn: number, budgetUnits: number): void {
+    this.#taskId = taskId;
+    this.#nowMs = nowMs;
+    this.#turn = turn;
+    this.#budgetUnits = budgetUnits;
+    this.#spentUnits = 0;
+    this.#invalidSpends = 0;
+  }
+
+  get taskId(): number {
+    return this.#taskId;
+  }
+
+  /** Virtual time of the current turn. */
+  get nowMs(): number {
+    return this.#nowMs;
+  }
+
+  /** Number of the current turn (1 for the first). */
+  get turn(): number {
+    return this.#turn;
+  }
+
+  get budgetUnits(): number {
+    return this.#budgetUnits;
+  }
+
+  get spentUnits(): number {
+    return this.#spentUnits;
+  }
+
+  /** Units left in this step's budget (0 once spent or overrun). */
+  get remainingUnits(): number {
+    const left = this.#budgetUnits - this.#spentUnits;
+    return left > 0 ? left : 0;
+  }
+
+  /** `spend` calls with a bad amount in this step (each charged a full budget). */
+  get invalidSpends(): number {
+    return this.#invalidSpends;
+  }
+
+  /**
+   * Record `units` of work (a non-negative safe integer). A bad amount is
+   * counted and charged as a whole budget, so a buggy task cannot hide work.
+   * Returns true while budget remains.
+   */
+  spend(units: number): boolean {
+    let amount = units;
+    if (!Number.isSafeInteger(amount) || amount < 0) {
+      this.#invalidSpends++;
+      amount = this.#budgetUnits;
+    }
+    const next = this.#spentUnits + amount;
+    this.#spentUnits = next > WORK_UNITS_MAX ? WORK_UNITS_MAX : next;
+    return this.#spentUnits < this.#budgetUnits;
+  }
+
+  /** True when `tokenId` is a cancelled token. */
+  isCancelled(tokenId: number): boolean {
+    return this.#tokens.isCancelled(tokenId);
+  }
+}
