@@ -12,6 +12,7 @@ import { buildDevice } from "../tools/build/build";
 import { expectCompleted, runOnXs } from "../tools/xs/run-xs";
 import { buildXsEntry } from "../test/xs/build-entry";
 import { ALL_CASES } from "./cases/index";
+import { formatSimSpeedTable, runSimSpeedBench } from "./sim-speed";
 
 interface Row {
   group: string;
@@ -98,11 +99,18 @@ async function main(argv: readonly string[]): Promise<number> {
     lines.push(`| ${r.group} | ${r.name} | ${fmt(r.v8OpsPerSec)} | ${fmt(r.xsComputronsPerOp, 1)} | ${fmt(r.xsBytesPerOp, 1)} |`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
+
+  // Simulator speed (bench/sim-speed.ts): a second table; rows in results.json under "simulator".
+  const simulator = "simulator speed".includes(filter) ? [await runSimSpeedBench({ quick })] : [];
+  const simTable = simulator.length > 0 ? `\nSimulator speed (bench/sim-speed.ts):\n\n${formatSimSpeedTable(simulator)}` : "";
+  if (simulator.length > 0) process.stdout.write(`${simTable}\n`);
+
   const slotBytes = xs.records.find((r) => r.kind === "done")?.["slotBytes"];
   const results = {
     node: process.version,
     xs: { slotBytes, note: "bytes counted on this 64-bit host; an MCU build uses 16-byte slots" },
     cases: rows,
+    simulator,
   };
   const out = join(repoRoot, "bench", "results.json");
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -117,7 +125,7 @@ async function main(argv: readonly string[]): Promise<number> {
           `| ${profile.name} | ${fmt(report.bytes)} | ${fmt(report.gzipBytes)} | ${((100 * report.bytes) / (report.budgetBytes ?? 1)).toFixed(1)} % |`,
       ),
     ];
-    updateReadme("bench-table", lines.join("\n"));
+    updateReadme("bench-table", lines.join("\n") + simTable);
     updateReadme("size-table", sizes.join("\n"));
     process.stderr.write("bench: updated the tables in README.md\n");
   }

@@ -3,5 +3,6 @@ import type { Command } from "../command";
 import { buildCommand } from "./build";
 import { demoCommand } from "./demo";
 import { xsCommand } from "./xs";
+import { simCommand } from "./sim";
 
-export const COMMANDS: readonly Command[] = Object.freeze([demoCommand, buildCommand, xsCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([demoCommand, buildCommand, xsCommand, simCommand]);
