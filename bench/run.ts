@@ -63,7 +63,7 @@ function updateReadme(marker: string, body: string): void {
 
 async function main(argv: readonly string[]): Promise<number> {
   if (argv.includes("--help")) {
-    process.stdout.write("usage: npm run bench [-- --quick] [-- --filter TEXT]\nRuns every benchmark case on V8 and XS; writes bench/results.json.\n");
+    process.stdout.write("usage: npm run bench [-- --quick] [-- --filter TEXT] [-- --no-readme]\nRuns every benchmark case on V8 and XS. A full run writes bench/results.json and the README tables;\n--quick or --filter runs write bench/results.latest.json (not committed) and leave the README alone.\n");
     return 0;
   }
   const quick = argv.includes("--quick");
@@ -112,10 +112,12 @@ async function main(argv: readonly string[]): Promise<number> {
     cases: rows,
     simulator,
   };
-  const out = join(repoRoot, "bench", "results.json");
+  // Only a complete, unfiltered, full-length run may replace the committed results.
+  const partial = filter !== "" || quick;
+  const out = join(repoRoot, "bench", partial ? "results.latest.json" : "results.json");
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`bench: wrote ${out}\n`);
-  if (filter === "" && !argv.includes("--no-readme")) {
+  if (!partial && !argv.includes("--no-readme")) {
     const build = await buildDevice("full");
     const sizes = [
       "| profile | bytes (minified) | gzip | share of budget |",
