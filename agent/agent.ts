@@ -12,15 +12,16 @@
 import { FullPolicy } from "../core/collections/full-policy";
 import { RingBuffer } from "../core/collections/ring-buffer";
 import { ErrorCode } from "../core/runtime/errors";
-import { err, ok, Outcome, type Result, type Status } from "../core/runtime/result";
+import { err, ok, type Result, type Status } from "../core/runtime/result";
 import { TraceHash } from "../core/runtime/trace-hash";
 import type { Clock } from "../hal/clock";
-import type { ScalarSensor } from "../hal/sensor";
+import type { Sensor } from "../hal/sensor";
 import type { SiteConfig } from "./config";
 
 export interface AgentPlatform {
   readonly clock: Clock;
-  readonly sensor: ScalarSensor;
+  /** Sampled every interval; its channel 0 feeds the sample ring (ISSUE 7 wires the telemetry pipeline). */
+  readonly sensor: Sensor;
 }
 
 /** Most samples one turn may take to catch up after a stall; the rest are skipped and counted. */
@@ -47,7 +48,7 @@ export class Agent {
   readonly #config: SiteConfig;
   readonly #platform: AgentPlatform;
   readonly #samples: RingBuffer;
-  readonly #reading = new Outcome<number>(0);
+  readonly #reading: Int32Array;
   readonly #trace = new TraceHash();
   #nextSampleMs: number;
   #turns = 0;
@@ -60,6 +61,7 @@ export class Agent {
     const ring = RingBuffer.create(config.sampleRingCapacity, Int32Array, FullPolicy.DropOldest);
     if (!ring.ok) return err(ring.code);
     if (config.sampleIntervalMs < 1) return err(ErrorCode.InvalidArgument);
+    if (platform.sensor.channels.length < 1) return err(ErrorCode.InvalidArgument);
     return ok(new Agent(config, platform, ring.value));
   }
 
@@ -67,6 +69,7 @@ export class Agent {
     this.#config = config;
     this.#platform = platform;
     this.#samples = samples;
+    this.#reading = new Int32Array(platform.sensor.channels.length);
     const bootMs = platform.clock.nowMs();
     this.#nextSampleMs = bootMs;
     this.#trace.word(AgentEvent.Boot);
@@ -101,14 +104,14 @@ export class Agent {
   }
 
   #sampleOnce(atMs: number): void {
-    const status = this.#platform.sensor.sample(atMs, this.#reading);
+    const status = this.#platform.sensor.sample(atMs, this.#reading, 0);
     if (status !== ErrorCode.Ok) {
       this.#sensorErrors++;
       this.#trace.word(AgentEvent.SensorError);
       this.#trace.word(status);
       return;
     }
-    const value = this.#reading.value | 0;
+    const value = this.#reading[0] ?? 0;
     this.#samples.push(value);
     this.#samplesTaken++;
     this.#lastSampleMilli = value;

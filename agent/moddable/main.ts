@@ -3,15 +3,16 @@
  *
  * Moddable preloads this module, freezing whatever it creates at top level,
  * so nothing mutable is created here: `main()` builds all state at run time.
- * Until the ECMA-419 sensor drivers land (ISSUE 7) the board samples a
- * simulated signal so the whole pipeline can be exercised on hardware.
+ * Until the telemetry pipeline is wired to the ECMA-419 adapters
+ * (hal/moddable/sensors) the board samples one simulated temperature sensor
+ * so the whole pipeline can be exercised on hardware.
  */
 import Timer from "timer";
 import config from "mc/config";
 import { Agent } from "../agent";
 import { validateSiteConfig } from "../config";
 import { ModdableClock } from "../../hal/moddable/clock";
-import { SimSignalSensor } from "../../hal/sim/signal-sensor";
+import { createSimTemperatureSensor } from "../../hal/sim/sensors/temperature";
 
 /** Boot status for the host that started us (a test harness, or nobody on a board). */
 export type BootOutcome =
@@ -33,7 +34,7 @@ export default function main(): BootOutcome {
   if (!PICKET_FEATURE_GATEWAY && site.role === "gateway") {
     return { ok: false, stage: "config", problems: ["role: gateway needs an image built with the gateway (profile full or udp)"] };
   }
-  const sensor = SimSignalSensor.create({ seed: site.nodeId, baseMilli: 21_000, driftMilliPerMinute: 5, noiseMilli: 250 });
+  const sensor = createSimTemperatureSensor({ seed: site.nodeId, temperature: { base: 21_000, driftPerMinute: 5, noise: 250 } });
   if (!sensor.ok) return { ok: false, stage: "sensor", problems: [`code ${sensor.code}`] };
   const agent = Agent.create(site, { clock: new ModdableClock(), sensor: sensor.value });
   if (!agent.ok) return { ok: false, stage: "agent", problems: [`code ${agent.code}`] };

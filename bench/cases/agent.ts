@@ -1,6 +1,6 @@
 /** Agent-level benchmark cases: one sampling turn of the first agent slice. */
 import { Agent } from "../../agent/agent";
-import { SimSignalSensor } from "../../hal/sim/signal-sensor";
+import { createSimTemperatureSensor } from "../../hal/sim/sensors/temperature";
 import { ManualClock } from "../../hal/sim/manual-clock";
 import { benchCase, type BenchCase } from "./types";
 
@@ -18,7 +18,7 @@ export const agentCases: readonly BenchCase[] = Object.freeze([
     opsPerRun: TURNS,
     setup() {
       const clock = new ManualClock(0);
-      const sensor = SimSignalSensor.create({ seed: 7, baseMilli: 21_000, driftMilliPerMinute: 5, noiseMilli: 250 });
+      const sensor = createSimTemperatureSensor({ seed: 7, temperature: { base: 21_000, driftPerMinute: 5, noise: 250 } });
       if (!sensor.ok) return { agent: undefined as never, clock };
       const agent = Agent.create(
         { siteName: "bench", nodeId: 1, role: "sensor", sampleIntervalMs: 1000, sampleRingCapacity: 64, timerCapacity: 16, neighbourCapacity: 32 },

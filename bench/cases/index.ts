@@ -3,6 +3,7 @@ import type { BenchCase } from "./types";
 import { collectionCases } from "./collections";
 import { runtimeCases } from "./runtime";
 import { schedulerCases } from "./scheduler";
+import { telemetryCases } from "./telemetry";
 import { agentCases } from "./agent";
 
-export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...schedulerCases, ...agentCases]);
+export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...schedulerCases, ...telemetryCases, ...agentCases]);

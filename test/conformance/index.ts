@@ -6,6 +6,7 @@ import type * as FastCheck from "fast-check";
 import { collectionProperties } from "./collections.props";
 import { runtimeProperties } from "./runtime.props";
 import { schedulerProperties } from "./scheduler.props";
+import { telemetryProperties } from "./telemetry.props";
 
 export interface ConformanceProperty {
   readonly name: string;
@@ -21,6 +22,7 @@ export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = Object.freeze([
   { suite: "collections", properties: collectionProperties },
   { suite: "runtime", properties: runtimeProperties },
   { suite: "scheduler", properties: schedulerProperties },
+  { suite: "telemetry", properties: telemetryProperties },
 ]);
 
 /** Fixed seed for both engines: a failure on either is reproducible by this number. */

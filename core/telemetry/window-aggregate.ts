@@ -1,0 +1,130 @@
+/**
+ * Windowed aggregate of one channel over fixed, aligned windows: window k
+ * covers [k·W, (k+1)·W) ms, so every board with the same W cuts time at the
+ * same instants and a gateway can line windows up without clock talk.
+ *
+ * Per open window: count, min, max, sum (integers; the sum stays exact, see
+ * TELEMETRY_WINDOW_SAMPLES_MAX) and the number of sensor errors. A window is
+ * closed by the first sample or error at or after its end, or by
+ * the pipeline's `tick(nowMs)`. It is reported only if it saw a sample or
+ * an error: a window with neither (nobody sampled, e.g. the agent was
+ * stopped) produces no record, and the gap shows in the window start times.
+ *
+ * `mean` = floor(sum / count), computed by exact integer division (the
+ * double quotient is corrected by one if rounding crossed an integer).
+ */
+import { TELEMETRY_WINDOW_SAMPLES_MAX } from "./config";
+import { RecordKind, type TelemetryRecord } from "./record";
+
+export class WindowAggregate {
+  readonly windowMs: number;
+  #open = false;
+  #startMs = 0;
+  #count = 0;
+  #min = 0;
+  #max = 0;
+  #sum = 0;
+  #errors = 0;
+  #closedCount = 0;
+  #refusedFull = 0;
+
+  constructor(windowMs: number) {
+    this.windowMs = windowMs;
+  }
+
+  get open(): boolean {
+    return this.#open;
+  }
+
+  get startMs(): number {
+    return this.#startMs;
+  }
+
+  get count(): number {
+    return this.#count;
+  }
+
+  get errors(): number {
+    return this.#errors;
+  }
+
+  /** Windows closed so far (reported or not). */
+  get closedCount(): number {
+    return this.#closedCount;
+  }
+
+  /** Samples not aggregated because their window already held TELEMETRY_WINDOW_SAMPLES_MAX. */
+  get refusedFull(): number {
+    return this.#refusedFull;
+  }
+
+  /** Start of the window that holds `atMs`. */
+  alignedStart(atMs: number): number {
+    return atMs - (atMs % this.windowMs);
+  }
+
+  /** True when the open window ends at or before `atMs` and must be closed first. */
+  isDue(atMs: number): boolean {
+    return this.#open && atMs >= this.#startMs + this.windowMs;
+  }
+
+  /**
+   * Close the open window into `out` (an Aggregate record). Returns true if
+   * it is worth reporting (it saw a sample or an error). Afterwards no
+   * window is open.
+   */
+  close(channelId: number, out: TelemetryRecord): boolean {
+    out.reset(RecordKind.Aggregate, channelId, this.#startMs);
+    out.endMs = this.#startMs + this.windowMs;
+    out.count = this.#count;
+    out.errors = this.#errors;
+    if (this.#count > 0) {
+      out.min = this.#min;
+      out.max = this.#max;
+      out.sum = this.#sum;
+      out.mean = floorDiv(this.#sum, this.#count);
+    }
+    const worth = this.#count > 0 || this.#errors > 0;
+    this.#open = false;
+    this.#count = 0;
+    this.#errors = 0;
+    this.#closedCount++;
+    return worth;
+  }
+
+  /** Add a sample at `atMs` (its window must be open or about to open: callers close due windows first). */
+  addSample(atMs: number, value: number): boolean {
+    this.#openFor(atMs);
+    if (this.#count >= TELEMETRY_WINDOW_SAMPLES_MAX) {
+      this.#refusedFull++;
+      return false;
+    }
+    if (this.#count === 0 || value < this.#min) this.#min = value;
+    if (this.#count === 0 || value > this.#max) this.#max = value;
+    this.#sum += value;
+    this.#count++;
+    return true;
+  }
+
+  addError(atMs: number): void {
+    this.#openFor(atMs);
+    this.#errors++;
+  }
+
+  #openFor(atMs: number): void {
+    if (this.#open) return;
+    this.#open = true;
+    this.#startMs = this.alignedStart(atMs);
+    this.#count = 0;
+    this.#errors = 0;
+    this.#sum = 0;
+  }
+}
+
+/** floor(a / b) for integers a (|a| < 2^53) and b > 0, exact. */
+export function floorDiv(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  if (q * b > a) q--;
+  else if ((q + 1) * b <= a) q++;
+  return q;
+}
