@@ -1,0 +1,65 @@
+/**
+ * The port between the agent and the mesh (ARCHITECTURE.md "How data flows").
+ *
+ * The agent hands whole application messages to a Transport and receives
+ * whole messages back; everything below (sealing, fragmentation, routing,
+ * duty cycle, retransmission) is the transport's business. core/mesh
+ * implements this shape structurally (core may not import agent/); tests and
+ * the simulator may provide simpler transports with the same contract.
+ *
+ * Contract:
+ *  - `send` copies the bytes before returning (the caller may reuse its
+ *    buffer at once) and never throws. It returns Ok when the message was
+ *    accepted for delivery, or a specific code when it was not (queue full for
+ *    that class, duty cycle spent, too large, unknown destination ...). Every
+ *    refusal is also counted by the transport.
+ *  - Accepted is not delivered: delivery is best effort unless `ackRequested`,
+ *    in which case the transport retries within a bounded budget and reports
+ *    the final outcome through `onSendOutcome`.
+ *  - Delivered messages are handed out in `poll`, at most `maxMessages` per
+ *    call, into the handler; the byte view is valid only during the call.
+ *  - A message is delivered to the application at most once.
+ */
+import type { Status } from "../core/runtime/result";
+
+/** Traffic classes, highest priority first (control > alerts > telemetry). */
+export const TrafficClass = Object.freeze({ Control: 0, Alert: 1, Telemetry: 2 } as const);
+export type TrafficClass = (typeof TrafficClass)[keyof typeof TrafficClass];
+
+/** Destination id meaning "every node in the mesh" (managed flooding). */
+export const BROADCAST_ID = 0xffff;
+
+export type DeliverHandler = (sourceId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number) => void;
+
+/** Final outcome of an acknowledged send: Ok (acknowledged) or the failure code. */
+export type SendOutcomeHandler = (destinationId: number, messageId: number, status: Status) => void;
+
+export interface Transport {
+  /** This node's 16-bit mesh id. */
+  readonly nodeId: number;
+  /** Largest application message accepted by `send`, in bytes. */
+  readonly maxMessageBytes: number;
+
+  /**
+   * Accept a message for `destinationId` (or BROADCAST_ID). `messageId` is the
+   * caller's tag, echoed in `onSendOutcome` for acknowledged sends.
+   */
+  send(
+    destinationId: number,
+    trafficClass: TrafficClass,
+    bytes: Uint8Array,
+    offset: number,
+    length: number,
+    ackRequested: boolean,
+    messageId: number,
+  ): Status;
+
+  /** Hand up to `maxMessages` delivered messages to `deliver`; returns how many. */
+  poll(maxMessages: number, deliver: DeliverHandler): number;
+
+  /** Register the handler for acknowledged-send outcomes (set once at start). */
+  onSendOutcome(handler: SendOutcomeHandler): void;
+
+  /** Advance timers (retransmissions, reassembly timeouts, duty-cycle window) to `nowMs`. */
+  tick(nowMs: number): void;
+}
