@@ -5,5 +5,6 @@ import { runtimeCases } from "./runtime";
 import { schedulerCases } from "./scheduler";
 import { telemetryCases } from "./telemetry";
 import { agentCases } from "./agent";
+import { storageCases } from "./storage";
 
-export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...schedulerCases, ...telemetryCases, ...agentCases]);
+export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...schedulerCases, ...telemetryCases, ...agentCases, ...storageCases]);

@@ -100,6 +100,30 @@ export const ErrorCode = Object.freeze({
   LogGap: 411, // consensus-log index not contiguous with the stored log
   LogCompacted: 412, // consensus-log index below the first retained entry
 
+  // mesh 500..599 (core/mesh link frames, routing, duty cycle; hal radios)
+  MeshFrameTruncated: 500, // frame shorter than its header + tag
+  MeshFrameOversized: 501, // frame longer than the radio MTU or the receive buffer
+  MeshWrongVersion: 502, // link header version is not ours
+  MeshUnknownType: 503, // unknown frame type or traffic class, or a reserved bit set
+  MeshLooping: 504, // hops taken above the hop limit, or our own frame coming back
+  MeshDuplicate: 505, // (source, counter) already accepted: a relay copy or a replay
+  MeshQueueFull: 506, // the traffic class queue is full (refused or oldest dropped, by policy)
+  MeshDutyCycleExhausted: 507, // the airtime budget of the sliding hour is spent for this class
+  MeshMessageTooLarge: 508, // message longer than maxMessageBytes (or than fragments can carry)
+  MeshBadNodeId: 509, // node id 0 or 0xffff where not allowed (source, unicast destination), or a send to ourselves
+  MeshReassemblyFull: 510, // every reassembly slot is in use; nothing was evicted for it
+  MeshReassemblySenderCap: 511, // this sender already holds its share of reassembly slots
+  MeshReassemblyTimeout: 512, // a message's fragments did not all arrive in time
+  MeshFragmentInvalid: 513, // fragment header inconsistent (index >= count, count or size changed)
+  MeshAckTimeout: 514, // acknowledged send: no ack within the retry budget
+  MeshPendingFull: 515, // no slot to hold another acknowledged send
+  MeshRadioBusy: 516, // the radio is transmitting (half duplex)
+  MeshRadioFault: 517, // the radio driver threw or reported an error (guarded)
+  MeshChannelBusy: 518, // channel utilisation above the class's gate
+  MeshInboxFull: 519, // delivered message refused: the inbox is full
+  MeshStale: 520, // queued message older than its class's maximum age
+  MeshKeyUnavailable: 521, // no traffic key to seal with (not keyed yet, or epoch retired)
+
   // telemetry 800..899 (core/telemetry)
   TelemetryBadCapacity: 800, // ring, outbox or window sample capacity outside its documented range
   TelemetryBadWindow: 801, // aggregation window length outside its documented range
@@ -131,6 +155,21 @@ export const ErrorCode = Object.freeze({
   SimComponentFault: 1003, // a simulated component threw inside a callback
   SimEventQueueFull: 1004, // a run needed more event-queue slots than configured
   SimInvalidScenario: 1005, // scenario failed validation or topology building
+
+  // agent 1100..1199 (agent/, host-sim/site)
+  AgentBadConfig: 1100, // site configuration failed validation (every problem is listed by validateSiteConfig)
+  AgentSensorMismatch: 1101, // the platform's sensors do not match the configuration (count or channel count)
+  AgentSensorOpenFailed: 1102, // a configured sensor could not be opened (driver missing from this image, or open failed)
+  AgentFeatureMissing: 1103, // the role needs code this image was built without (anchor/gateway in a sensor-only image)
+  AgentStorageUnavailable: 1104, // the store did not mount: the agent runs without persistence (counted)
+  AgentPendingFull: 1105, // every pending-alert slot is in use: the alert waits in the outbox
+  AgentMessageMalformed: 1106, // an uplink message failed to decode (length, version, kind, record count)
+  AgentNotGateway: 1107, // telemetry or an alert reached a node whose role is not gateway
+  AgentNoGateway: 1108, // a record is ready but no gateway is configured
+  AgentDuplicateAlert: 1109, // the gateway already handed this alert (source, incarnation, seq) to its sink
+  AgentAlertAbandoned: 1110, // an alert used up its delivery attempts
+  AgentNoRadio: 1111, // this image has no radio transport: the send is refused (counted)
+  SiteBadSpec: 1120, // a site file (host-sim/site) failed validation
 } as const);
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,6 +7,7 @@ import { collectionProperties } from "./collections.props";
 import { runtimeProperties } from "./runtime.props";
 import { schedulerProperties } from "./scheduler.props";
 import { telemetryProperties } from "./telemetry.props";
+import { storageProperties } from "./storage.props";
 
 export interface ConformanceProperty {
   readonly name: string;
@@ -23,6 +24,7 @@ export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = Object.freeze([
   { suite: "runtime", properties: runtimeProperties },
   { suite: "scheduler", properties: schedulerProperties },
   { suite: "telemetry", properties: telemetryProperties },
+  { suite: "storage", properties: storageProperties },
 ]);
 
 /** Fixed seed for both engines: a failure on either is reproducible by this number. */

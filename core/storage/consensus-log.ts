@@ -1,0 +1,276 @@
+/**
+ * The consensus-log half of the store: Raft entries (index, term, bytes)
+ * with append, suffix truncation (Raft §5.3: delete a conflicting entry and
+ * all that follow) and prefix compaction (Raft §7: entries up to a snapshot
+ * point are discarded; the point's index and term are kept).
+ *
+ * `ConsensusLogStore` is what consensus depends on. `LogTable` is its RAM
+ * side: for every retained entry its term, byte length and flash address, in
+ * a ring of `capacity` slots indexed by `index % capacity`. Entry bytes stay
+ * on flash and are read (CRC-checked) on demand.
+ *
+ * Replay semantics. Cleaning copies live entries forward, so after a reboot
+ * the records of one entry may appear out of their original order relative
+ * to truncations (the original append is reclaimed, the copy is newer than
+ * a later truncate). Replay therefore treats the log as a set: a LogEntry
+ * record sets slot `index` (newest record wins); LogTruncate(j) clears every
+ * slot >= j seen so far (records written before it); LogBase sets the first
+ * index (1 if there is none). At the end the log is the contiguous run
+ * starting at the first index; entries beyond a hole are dropped and counted
+ * (MountReport.lostEntries), so what remains is always a consistent Raft log.
+ * This is sound because a copy is only ever made of an entry live at that
+ * moment, so every record older than a truncate that could resurrect a
+ * removed entry is in the same or an older segment than the truncate, and is
+ * reclaimed no later than it.
+ */
+import type { ValueOrCode } from "../collections/value-or-code";
+import { ErrorCode } from "../runtime/errors";
+import type { Status } from "../runtime/result";
+import type { Releaser } from "./kv-store";
+import { NO_ADDRESS } from "./layout";
+
+/** Largest entry index (indices are u32 on flash; 0 means "before the log"). */
+export const LOG_INDEX_MAX = 0xfffffffe;
+
+export interface ConsensusLogStore {
+  /** First retained index (snapshot index + 1). */
+  readonly firstIndex: number;
+  /** Last index; firstIndex - 1 when the log is empty. */
+  readonly lastIndex: number;
+  /** Term of lastIndex (the snapshot term when empty). */
+  readonly lastTerm: number;
+  /**
+   * Append entry `index` (must be lastIndex + 1) durably. Errors: LogGap,
+   * Full (more than the configured entries retained: compact first),
+   * StorageFull, TooLarge, NotMounted, a device error.
+   */
+  append(index: number, term: number, data: Uint8Array, offset: number, lengthBytes: number): Status;
+  /** Copy entry `index` into `out[outOffset ..]`: its length, or -LogCompacted / -NotFound / -Corrupt / -TooLarge. */
+  readEntry(index: number, out: Uint8Array, outOffset: number): ValueOrCode;
+  /** Term of `index` (firstIndex - 1 gives the snapshot term), or -LogCompacted / -NotFound. */
+  termAt(index: number): ValueOrCode;
+  /** Remove `fromIndex` and everything after it (Raft §5.3). Errors: LogCompacted, LogGap. */
+  truncateFrom(fromIndex: number): Status;
+  /** Discard entries up to `throughIndex`, whose term is `throughTerm` (Raft §7). */
+  compactThrough(throughIndex: number, throughTerm: number): Status;
+}
+
+export class LogTable {
+  readonly capacity: number;
+  readonly #index: Uint32Array; // 0 = empty slot
+  readonly #term: Uint32Array;
+  readonly #address: Uint32Array;
+  readonly #bytes: Uint32Array;
+  #first = 1;
+  #last = 0;
+  #baseTerm = 0;
+  #baseAddress = NO_ADDRESS;
+  #baseKnown = false;
+  #replayMax = 0;
+  #releaser: Releaser | undefined;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#index = new Uint32Array(capacity);
+    this.#term = new Uint32Array(capacity);
+    this.#address = new Uint32Array(capacity);
+    this.#bytes = new Uint32Array(capacity);
+  }
+
+  attach(releaser: Releaser): void {
+    this.#releaser = releaser;
+  }
+
+  get first(): number {
+    return this.#first;
+  }
+
+  get last(): number {
+    return this.#last;
+  }
+
+  get baseTerm(): number {
+    return this.#baseTerm;
+  }
+
+  get baseAddress(): number {
+    return this.#baseAddress;
+  }
+
+  get length(): number {
+    return this.#last - this.#first + 1;
+  }
+
+  get lastTerm(): number {
+    return this.#last >= this.#first ? (this.#term[this.#last % this.capacity] ?? 0) : this.#baseTerm;
+  }
+
+  contains(index: number): boolean {
+    return index >= this.#first && index <= this.#last;
+  }
+
+  termOf(index: number): ValueOrCode {
+    if (index === this.#first - 1) return this.#baseTerm;
+    if (index < this.#first) return -ErrorCode.LogCompacted;
+    if (index > this.#last) return -ErrorCode.NotFound;
+    return this.#term[index % this.capacity] ?? 0;
+  }
+
+  /** Address of a retained entry, or NO_ADDRESS (not retained, or lost to corruption). */
+  addressOf(index: number): number {
+    return this.contains(index) ? (this.#address[index % this.capacity] ?? NO_ADDRESS) : NO_ADDRESS;
+  }
+
+  bytesOf(index: number): number {
+    return this.contains(index) ? (this.#bytes[index % this.capacity] ?? 0) : 0;
+  }
+
+  // ------------------------------------------------------------------ replay
+
+  /** A LogEntry record, in log order. False if it is inconsistent (counted by the caller). */
+  replayEntry(index: number, term: number, address: number, lengthBytes: number): boolean {
+    if (index < 1 || index > LOG_INDEX_MAX) return false;
+    if (this.#baseKnown && index < this.#first) return true; // compacted later in the log
+    const slot = index % this.capacity;
+    const current = this.#index[slot] ?? 0;
+    // A slot's index only grows over time (index + capacity comes after index is gone).
+    if (current > index) return false;
+    this.#setSlot(slot, index, term, address, lengthBytes);
+    if (index > this.#replayMax) this.#replayMax = index;
+    return true;
+  }
+
+  /** A LogTruncate record: every entry seen so far at or after `fromIndex` is gone. */
+  replayTruncate(fromIndex: number): void {
+    if (fromIndex > this.#replayMax) return;
+    const span = this.#replayMax - fromIndex + 1;
+    if (span >= this.capacity) {
+      for (let slot = 0; slot < this.capacity; slot++) if ((this.#index[slot] ?? 0) >= fromIndex) this.#index[slot] = 0;
+    } else {
+      for (let i = fromIndex; i <= this.#replayMax; i++) {
+        const slot = i % this.capacity;
+        if (this.#index[slot] === i) this.#index[slot] = 0;
+      }
+    }
+    this.#replayMax = fromIndex - 1;
+  }
+
+  /** A LogBase record: entries up to `snapshotIndex` are compacted. False if it moves backwards. */
+  replayBase(snapshotIndex: number, snapshotTerm: number, address: number): boolean {
+    if (snapshotIndex > LOG_INDEX_MAX - 1) return false;
+    if (this.#baseKnown && snapshotIndex + 1 < this.#first) return false;
+    this.#first = snapshotIndex + 1;
+    this.#baseTerm = snapshotTerm;
+    this.#baseAddress = address;
+    this.#baseKnown = true;
+    return true;
+  }
+
+  /**
+   * End of replay: keep the contiguous run from the first index, drop the
+   * rest. Returns the number of entries dropped beyond a hole.
+   */
+  finishReplay(): number {
+    // Without a base record the log starts at 1 (every compaction writes one). If entry 1 is
+    // missing too, the log is cut there: starting at a later entry would report a snapshot
+    // term for its predecessor that was never stored, which Raft's consistency check trusts.
+    if (!this.#baseKnown) this.#first = 1;
+    let last = this.#first - 1;
+    for (let step = 0; step < this.capacity; step++) {
+      const next = last + 1;
+      if (this.#index[next % this.capacity] !== next) break;
+      last = next;
+    }
+    this.#last = last;
+    let lost = 0;
+    for (let slot = 0; slot < this.capacity; slot++) {
+      const index = this.#index[slot] ?? 0;
+      if (index === 0 || (index >= this.#first && index <= last)) continue;
+      if (index > last) lost++;
+      this.#index[slot] = 0;
+      this.#address[slot] = NO_ADDRESS;
+    }
+    return lost;
+  }
+
+  /** Whether the first index came from a base record (false: no compaction recorded). */
+  get baseKnown(): boolean {
+    return this.#baseKnown;
+  }
+
+  // ------------------------------------------------------------------ runtime
+
+  /** May entry `index` be appended? Ok, LogGap, Full, InvalidArgument. */
+  checkAppend(index: number): Status {
+    if (index !== this.#last + 1) return ErrorCode.LogGap;
+    if (index > LOG_INDEX_MAX) return ErrorCode.InvalidArgument;
+    if (this.length >= this.capacity) return ErrorCode.Full;
+    return ErrorCode.Ok;
+  }
+
+  applyAppend(index: number, term: number, address: number, lengthBytes: number): void {
+    this.#setSlot(index % this.capacity, index, term, address, lengthBytes);
+    this.#last = index;
+  }
+
+  /** May the log be cut at `fromIndex`? Ok, LogCompacted, LogGap. */
+  checkTruncate(fromIndex: number): Status {
+    if (!Number.isSafeInteger(fromIndex) || fromIndex < this.#first) return ErrorCode.LogCompacted;
+    if (fromIndex > this.#last + 1) return ErrorCode.LogGap;
+    return ErrorCode.Ok;
+  }
+
+  applyTruncate(fromIndex: number): void {
+    for (let i = this.#last; i >= fromIndex; i--) this.#clearSlot(i % this.capacity);
+    this.#last = fromIndex - 1;
+  }
+
+  /** May entries through `throughIndex` (term `throughTerm`) be compacted? */
+  checkCompact(throughIndex: number, throughTerm: number): Status {
+    if (!Number.isSafeInteger(throughIndex) || throughIndex > LOG_INDEX_MAX - 1) return ErrorCode.InvalidArgument;
+    if ((throughTerm >>> 0) !== throughTerm) return ErrorCode.InvalidArgument;
+    if (throughIndex < this.#first - 1) return ErrorCode.LogCompacted;
+    if (throughIndex <= this.#last && this.termOf(throughIndex) !== throughTerm) return ErrorCode.InvalidArgument;
+    return ErrorCode.Ok;
+  }
+
+  /** Entries through `throughIndex` are gone; the base record now lives at `address`. */
+  applyCompact(throughIndex: number, throughTerm: number, address: number): void {
+    const end = Math.min(throughIndex, this.#last);
+    for (let i = this.#first; i <= end; i++) this.#clearSlot(i % this.capacity);
+    if (this.#baseAddress !== NO_ADDRESS) this.#releaser?.release(this.#baseAddress, 0);
+    if (throughIndex > this.#last) this.#last = throughIndex;
+    this.#first = throughIndex + 1;
+    this.#baseTerm = throughTerm;
+    this.#baseAddress = address;
+    this.#baseKnown = true;
+  }
+
+  /** Cleaning moved entry `index` (or the base, index = first - 1) to `address`. */
+  moved(index: number, address: number): void {
+    if (index === this.#first - 1) this.#baseAddress = address;
+    else if (this.contains(index)) this.#address[index % this.capacity] = address;
+  }
+
+  /** Entry `index` could not be read back for relocation: its bytes are lost (reads answer Corrupt). */
+  markLost(index: number): void {
+    if (!this.contains(index)) return;
+    const slot = index % this.capacity;
+    this.#releaser?.release(this.#address[slot] ?? NO_ADDRESS, this.#bytes[slot] ?? 0);
+    this.#address[slot] = NO_ADDRESS;
+  }
+
+  #setSlot(slot: number, index: number, term: number, address: number, lengthBytes: number): void {
+    this.#index[slot] = index;
+    this.#term[slot] = term;
+    this.#address[slot] = address;
+    this.#bytes[slot] = lengthBytes;
+  }
+
+  #clearSlot(slot: number): void {
+    const address = this.#address[slot] ?? NO_ADDRESS;
+    if (address !== NO_ADDRESS) this.#releaser?.release(address, this.#bytes[slot] ?? 0);
+    this.#index[slot] = 0;
+    this.#address[slot] = NO_ADDRESS;
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Counters that are never issued twice, across any number of reboots and
+ * power losses: AEAD sender sequence numbers, nonces, replay counters.
+ *
+ * OSCORE (RFC 8613 Appendix B.1.1) stores the sender sequence number every
+ * K messages and, after boot, resumes K (plus a margin F) above the stored
+ * value. Here the stored value is a CEILING: before issuing a value at or
+ * above the durable ceiling, `next` durably writes ceiling = value + K and
+ * only then issues. Every issued value is therefore below a ceiling that was
+ * acknowledged by the store (durable-store.ts, contract item 1), and after
+ * a reboot counting resumes AT the stored ceiling, so no value is reused
+ * even if power is lost between persistence points. The cost: at most K - 1
+ * values skipped per reboot, one KV write per K values, and F = 0 because
+ * the write completes before the value is used.
+ *
+ * Values are integers in [0, maxValue]; OSCORE's Partial IV allows 2^40 - 1.
+ * The ceiling is stored as 8 bytes, little-endian, under one KV key.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Outcome, type Result, type Status } from "../runtime/result";
+import type { KvStore } from "./kv-store";
+
+/** The narrow interface consumers (AEAD sealing, issue 5) depend on. */
+export interface CounterSource {
+  /** The next unused value into `out`; `Ok`, or an error with `out` untouched and nothing issued. */
+  next(out: Outcome<number>): Status;
+}
+
+export interface CounterReservationOptions {
+  /** KV key holding the ceiling. */
+  readonly key: number;
+  /** Values per persisted reservation (K), 1..COUNTER_STEP_MAX. */
+  readonly stepK: number;
+  /** Largest value ever issued (default 2^40 - 1, the OSCORE Partial IV limit). */
+  readonly maxValue?: number;
+}
+
+export const COUNTER_STEP_MAX = 1 << 24;
+export const COUNTER_MAX_DEFAULT = 2 ** 40 - 1;
+const CEILING_BYTES = 8;
+
+export class CounterReservation implements CounterSource {
+  readonly #kv: KvStore;
+  readonly #key: number;
+  readonly #stepK: number;
+  readonly #maxValue: number;
+  readonly #buffer = new Uint8Array(CEILING_BYTES);
+  #next: number;
+  #ceiling: number;
+  #reservations = 0;
+  #issued = 0;
+  #failures = 0;
+
+  private constructor(kv: KvStore, key: number, stepK: number, maxValue: number, resumeAt: number) {
+    this.#kv = kv;
+    this.#key = key;
+    this.#stepK = stepK;
+    this.#maxValue = maxValue;
+    this.#next = resumeAt;
+    this.#ceiling = resumeAt;
+  }
+
+  /**
+   * Resume from the ceiling stored under `options.key` (0 if none).
+   * Errors: InvalidArgument (options), Corrupt (the stored value is not a
+   * ceiling: issuing anything could reuse a value, so nothing is issued
+   * until the keys are replaced and a fresh key is used), or the store's error.
+   */
+  static open(kv: KvStore, options: CounterReservationOptions): Result<CounterReservation> {
+    const maxValue = options.maxValue ?? COUNTER_MAX_DEFAULT;
+    if (!Number.isSafeInteger(maxValue) || maxValue < 0 || maxValue >= Number.MAX_SAFE_INTEGER) return err(ErrorCode.InvalidArgument);
+    if (!Number.isSafeInteger(options.stepK) || options.stepK < 1 || options.stepK > COUNTER_STEP_MAX) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    if ((options.key >>> 0) !== options.key || options.key >= kv.keyCount || kv.valueMaxBytes < CEILING_BYTES) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    const buffer = new Uint8Array(CEILING_BYTES);
+    const length = kv.get(options.key, buffer, 0);
+    let resumeAt = 0;
+    if (length >= 0) {
+      if (length !== CEILING_BYTES) return err(ErrorCode.Corrupt);
+      resumeAt = decodeCeiling(buffer);
+      if (resumeAt < 0) return err(ErrorCode.Corrupt);
+    } else if (length !== -ErrorCode.NotFound) {
+      return err(-length as Exclude<ErrorCode, 0>);
+    }
+    return ok(new CounterReservation(kv, options.key, options.stepK, maxValue, resumeAt));
+  }
+
+  next(out: Outcome<number>): Status {
+    const value = this.#next;
+    if (value > this.#maxValue) return ErrorCode.CounterExhausted;
+    if (value >= this.#ceiling) {
+      // Reserve [value, ceiling) durably before issuing any of it.
+      const ceiling = Math.min(value + this.#stepK, this.#maxValue + 1);
+      encodeCeiling(this.#buffer, ceiling);
+      const status = this.#kv.put(this.#key, this.#buffer, 0, CEILING_BYTES);
+      if (status !== ErrorCode.Ok) {
+        this.#failures++;
+        return status;
+      }
+      this.#ceiling = ceiling;
+      this.#reservations++;
+    }
+    this.#next = value + 1;
+    this.#issued++;
+    return out.succeed(value);
+  }
+
+  /** The value `next` would issue. */
+  get peekNext(): number {
+    return this.#next;
+  }
+
+  /** The durable ceiling: no value at or above it has been issued. */
+  get ceiling(): number {
+    return this.#ceiling;
+  }
+
+  /** Ceilings persisted since open (one per K values). */
+  get reservations(): number {
+    return this.#reservations;
+  }
+
+  get issued(): number {
+    return this.#issued;
+  }
+
+  /** `next` calls refused because the ceiling could not be persisted. */
+  get failures(): number {
+    return this.#failures;
+  }
+}
+
+function encodeCeiling(bytes: Uint8Array, value: number): void {
+  const low = value % 0x1_0000_0000;
+  const high = Math.floor(value / 0x1_0000_0000);
+  for (let i = 0; i < 4; i++) {
+    bytes[i] = (low >>> (8 * i)) & 0xff;
+    bytes[4 + i] = (high >>> (8 * i)) & 0xff;
+  }
+}
+
+// -1 if the stored number is beyond the safe-integer range.
+function decodeCeiling(bytes: Uint8Array): number {
+  let low = 0;
+  let high = 0;
+  for (let i = 0; i < 4; i++) {
+    low += (bytes[i] ?? 0) * 2 ** (8 * i);
+    high += (bytes[4 + i] ?? 0) * 2 ** (8 * i);
+  }
+  if (high > 0x1f_ffff) return -1;
+  return high * 0x1_0000_0000 + low;
+}

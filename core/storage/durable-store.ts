@@ -1,0 +1,510 @@
+/**
+ * Durable state on a NOR-flash partition: a small key-value store and the
+ * consensus log, both kept as records in one power-loss-safe record log.
+ *
+ * DURABILITY CONTRACT
+ *  1. A mutating call (`put`, `remove`, `append`, `truncateFrom`,
+ *     `compactThrough`, `compact`) returns `Ok` only after its record is
+ *     programmed AND read back identical (verified). From then on it survives
+ *     any power loss: the next mount shows it, or a later acknowledged state.
+ *  2. Power loss before a call returns may lose that one change, never an
+ *     earlier acknowledged one, and never produces a half-written value: every
+ *     record is CRC-32C checked at mount and skipped if torn. The interrupted
+ *     change shows up after a reboot either entirely or not at all.
+ *  3. A call that returns an error has no effect in RAM; like an interrupted
+ *     call, its record may or may not be on flash after the next reboot.
+ *  4. After a device failure (power loss, driver fault) every call answers
+ *     `NotMounted`: mount again, RAM no longer reflects flash.
+ *  5. Mount never fails on content: a corrupted, truncated or foreign
+ *     partition mounts as the last valid state it holds, or as empty, with
+ *     what was found counted in `report` (never as garbage, never a throw).
+ *     Mount fails only on device errors or an unusable geometry/config
+ *     (checked before anything is written). Mount may write: it formats a
+ *     partition without a store and zero-fills a write torn by power loss;
+ *     after a power loss during mount, simply mount again.
+ *  6. Reads are checked: KV values are served from RAM (checked when loaded
+ *     or written); consensus entries are read from flash and CRC-checked,
+ *     re-read on mismatch, and reported `Corrupt` rather than returned wrong.
+ *     A record corrupted on flash (CRC fails on every read) is skipped at
+ *     mount and counted: a KV key then shows its previous acknowledged value
+ *     (or none), and the consensus log is cut before the lost entry.
+ *  7. Full: a consensus `append` that would exceed the guaranteed capacity
+ *     returns `StorageFull` and stores nothing. Room for every KV key at its
+ *     largest value is reserved, so `put` (term, vote, counters) keeps working
+ *     on a partition whose log is full.
+ *
+ * Sizing: everything is allocated at mount from `StoreConfig` and the
+ * device's geometry. No call allocates afterwards.
+ */
+import type { ValueOrCode } from "../collections/value-or-code";
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result, type Status } from "../runtime/result";
+import type { BlockDevice } from "./block-device";
+import { LogTable, type ConsensusLogStore } from "./consensus-log";
+import { KvTable, type KvStore } from "./kv-store";
+import { NO_ADDRESS, RECORD_HEADER_BYTES, recordBytes, RecordType, type RecordView } from "./layout";
+import type { MountReport } from "./mount-report";
+import { RecordLog, type RecordOwner } from "./record-log";
+
+export interface StoreConfig {
+  /** Largest consensus entry, in bytes (also bounds KV values). */
+  readonly recordPayloadMaxBytes: number;
+  /** KV keys 0..kvKeyCount-1 (1..256). */
+  readonly kvKeyCount: number;
+  /** Largest KV value, in bytes (1..recordPayloadMaxBytes). */
+  readonly kvValueMaxBytes: number;
+  /** Consensus entries retained at once (1..LOG_CAPACITY_ENTRIES_MAX); compact beyond that. */
+  readonly logCapacityEntries: number;
+}
+
+export const KV_KEY_COUNT_MAX = 256;
+export const LOG_CAPACITY_ENTRIES_MAX = 1 << 20;
+
+export class DurableStore implements KvStore, ConsensusLogStore {
+  readonly #log: RecordLog;
+  readonly #kv: KvTable;
+  readonly #entries: LogTable;
+  readonly #moveBuf: Uint8Array;
+  readonly #kvReserveBytes: number;
+  #reservedLiveBytes = 0;
+  #payloadBytesAcknowledged = 0;
+  #operationsAcknowledged = 0;
+  #fullRefusals = 0;
+  #lostEntries = 0;
+
+  private constructor(log: RecordLog, kv: KvTable, entries: LogTable, kvReserveBytes: number) {
+    this.#log = log;
+    this.#kv = kv;
+    this.#entries = entries;
+    this.#moveBuf = new Uint8Array(log.payloadMaxBytes);
+    this.#kvReserveBytes = kvReserveBytes;
+  }
+
+  /**
+   * Mount `device`: replay its records, or format it if it holds no store.
+   * Errors: InvalidArgument (config), BadGeometry (device too small or
+   * misshaped for the config), or the device error that stopped the mount.
+   */
+  static mount(device: BlockDevice, config: StoreConfig): Result<DurableStore> {
+    const configStatus = checkConfig(config);
+    if (configStatus !== ErrorCode.Ok) return err(configStatus);
+    const payloadMax = config.recordPayloadMaxBytes;
+    const geometry = RecordLog.checkGeometry(device, payloadMax);
+    if (geometry !== ErrorCode.Ok) return err(geometry);
+    const align = device.programAlignBytes;
+    const kvReserveBytes = config.kvKeyCount * recordBytes(config.kvValueMaxBytes, align) + recordBytes(0, align);
+    // Checked before anything is written: the reserve plus one largest entry must fit.
+    if (kvReserveBytes + recordBytes(payloadMax, align) > RecordLog.capacityFor(device, payloadMax)) return err(ErrorCode.BadGeometry);
+    const kv = new KvTable(config.kvKeyCount, config.kvValueMaxBytes);
+    const entries = new LogTable(config.logCapacityEntries);
+    const replayer = new Replayer(kv, entries);
+    const mounted = RecordLog.mount(device, payloadMax, replayer);
+    if (!mounted.ok) return mounted;
+    const log = mounted.value;
+    const store = new DurableStore(log, kv, entries, kvReserveBytes);
+    store.#finishMount(replayer.anomalies);
+    return ok(store);
+  }
+
+  #finishMount(replayAnomalies: number): void {
+    const log = this.#log;
+    const entries = this.#entries;
+    const report = log.report;
+    const lost = entries.finishReplay();
+    report.lostEntries += lost;
+    report.anomalies += replayAnomalies;
+    // Live accounting starts from what replay kept; from here on the tables release what they drop.
+    log.resetLive();
+    for (let key = 0; key < this.#kv.keyCount; key++) {
+      const length = this.#kv.lengthOf(key);
+      if (length >= 0) this.#markReserved(this.#kv.addressOf(key), length);
+    }
+    if (entries.baseAddress !== NO_ADDRESS) this.#markReserved(entries.baseAddress, 0);
+    for (let index = entries.first; index <= entries.last; index++) log.markLive(entries.addressOf(index), entries.bytesOf(index));
+    this.#kv.attach(log);
+    entries.attach(log);
+    log.attach({ replay: ignoreReplay, evacuate: (_block, first, end) => this.#evacuate(first, end) });
+  }
+
+  #markReserved(address: number, payloadBytes: number): void {
+    this.#log.markLive(address, payloadBytes);
+    this.#reservedLiveBytes += this.#log.recordBytes(payloadBytes);
+  }
+
+  /** What mount found (torn writes, corruption, formatting). */
+  get report(): MountReport {
+    return this.#log.report;
+  }
+
+  // ------------------------------------------------------------------ KV
+
+  get keyCount(): number {
+    return this.#kv.keyCount;
+  }
+
+  get valueMaxBytes(): number {
+    return this.#kv.valueMaxBytes;
+  }
+
+  put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status {
+    const kv = this.#kv;
+    if (!kv.isKey(key)) return ErrorCode.OutOfRange;
+    if (!isRange(value, offset, lengthBytes) || lengthBytes > kv.valueMaxBytes) return ErrorCode.TooLarge;
+    const address = this.#log.append(RecordType.KvPut, key, 0, 0, value, offset, lengthBytes);
+    if (address < 0) return -address as Status;
+    this.#replaceReserved(kv.addressOf(key), kv.lengthOf(key), address, lengthBytes);
+    kv.set(key, value, offset, lengthBytes, address);
+    this.#acknowledge(lengthBytes);
+    return ErrorCode.Ok;
+  }
+
+  get(key: number, out: Uint8Array, outOffset: number): ValueOrCode {
+    const kv = this.#kv;
+    if (!kv.isKey(key)) return -ErrorCode.OutOfRange;
+    const length = kv.lengthOf(key);
+    if (length < 0) return -ErrorCode.NotFound;
+    if (!isRange(out, outOffset, length)) return -ErrorCode.TooLarge;
+    const values = kv.values;
+    const from = kv.valueOffset(key);
+    for (let i = 0; i < length; i++) out[outOffset + i] = values[from + i] ?? 0;
+    return length;
+  }
+
+  has(key: number): boolean {
+    return this.#kv.lengthOf(key) >= 0;
+  }
+
+  remove(key: number): Status {
+    const kv = this.#kv;
+    if (!kv.isKey(key)) return ErrorCode.OutOfRange;
+    if (kv.lengthOf(key) < 0) return ErrorCode.Ok;
+    const address = this.#log.append(RecordType.KvDelete, key, 0, 0, this.#moveBuf, 0, 0);
+    if (address < 0) return -address as Status;
+    this.#replaceReserved(kv.addressOf(key), kv.lengthOf(key), NO_ADDRESS, 0);
+    kv.clear(key);
+    this.#log.release(address, 0); // a delete marker is never copied forward (older puts die with it)
+    this.#acknowledge(0);
+    return ErrorCode.Ok;
+  }
+
+  // The reserved share (KV values, log base) swaps the old record's size for the new one's.
+  #replaceReserved(oldAddress: number, oldPayloadBytes: number, newAddress: number, newPayloadBytes: number): void {
+    if (oldAddress !== NO_ADDRESS) this.#reservedLiveBytes -= this.#log.recordBytes(oldPayloadBytes);
+    if (newAddress !== NO_ADDRESS) this.#reservedLiveBytes += this.#log.recordBytes(newPayloadBytes);
+  }
+
+  // ------------------------------------------------------------------ consensus log
+
+  get firstIndex(): number {
+    return this.#entries.first;
+  }
+
+  get lastIndex(): number {
+    return this.#entries.last;
+  }
+
+  get lastTerm(): number {
+    return this.#entries.lastTerm;
+  }
+
+  append(index: number, term: number, data: Uint8Array, offset: number, lengthBytes: number): Status {
+    const entries = this.#entries;
+    if ((term >>> 0) !== term || !Number.isSafeInteger(index)) return ErrorCode.InvalidArgument;
+    const allowed = entries.checkAppend(index);
+    if (allowed !== ErrorCode.Ok) return allowed;
+    const log = this.#log;
+    if (!isRange(data, offset, lengthBytes) || lengthBytes > log.payloadMaxBytes) return ErrorCode.TooLarge;
+    // Capacity: entries may use what the KV reserve leaves (durability contract, item 7).
+    const entryLive = log.liveBytes - this.#reservedLiveBytes;
+    if (entryLive + this.#kvReserveBytes + log.recordBytes(lengthBytes) > log.capacityBytes) {
+      this.#fullRefusals++;
+      return ErrorCode.StorageFull;
+    }
+    const address = log.append(RecordType.LogEntry, 0, index, term, data, offset, lengthBytes);
+    if (address < 0) return -address as Status;
+    entries.applyAppend(index, term, address, lengthBytes);
+    this.#acknowledge(lengthBytes);
+    return ErrorCode.Ok;
+  }
+
+  readEntry(index: number, out: Uint8Array, outOffset: number): ValueOrCode {
+    const entries = this.#entries;
+    if (index < entries.first) return -ErrorCode.LogCompacted;
+    if (index > entries.last || !Number.isSafeInteger(index)) return -ErrorCode.NotFound;
+    const address = entries.addressOf(index);
+    if (address === NO_ADDRESS) return -ErrorCode.Corrupt;
+    return this.#log.readPayload(address, RecordType.LogEntry, index, out, outOffset);
+  }
+
+  termAt(index: number): ValueOrCode {
+    return this.#entries.termOf(index);
+  }
+
+  truncateFrom(fromIndex: number): Status {
+    const entries = this.#entries;
+    const allowed = entries.checkTruncate(fromIndex);
+    if (allowed !== ErrorCode.Ok) return allowed;
+    if (fromIndex > entries.last) return ErrorCode.Ok;
+    const address = this.#log.append(RecordType.LogTruncate, 0, fromIndex, 0, this.#moveBuf, 0, 0);
+    if (address < 0) return -address as Status;
+    entries.applyTruncate(fromIndex);
+    this.#log.release(address, 0); // never copied forward: what it removed is older than it
+    this.#acknowledge(0);
+    return ErrorCode.Ok;
+  }
+
+  compactThrough(throughIndex: number, throughTerm: number): Status {
+    const entries = this.#entries;
+    const allowed = entries.checkCompact(throughIndex, throughTerm);
+    if (allowed !== ErrorCode.Ok) return allowed;
+    if (throughIndex === entries.first - 1 && entries.baseAddress !== NO_ADDRESS) {
+      return entries.baseTerm === throughTerm ? ErrorCode.Ok : ErrorCode.InvalidArgument;
+    }
+    const address = this.#log.append(RecordType.LogBase, 0, throughIndex, throughTerm, this.#moveBuf, 0, 0);
+    if (address < 0) return -address as Status;
+    this.#replaceReserved(entries.baseAddress, 0, address, 0);
+    entries.applyCompact(throughIndex, throughTerm, address);
+    this.#acknowledge(0);
+    return ErrorCode.Ok;
+  }
+
+  #acknowledge(payloadBytes: number): void {
+    this.#payloadBytesAcknowledged += payloadBytes;
+    this.#operationsAcknowledged++;
+  }
+
+  // ------------------------------------------------------------------ maintenance
+
+  /**
+   * Rewrite every live KV value and consensus entry out of all segments but
+   * the newest into fresh blocks, freeing the rest (crash-safe: the old
+   * copies stay valid until the superblock moves past them). Returns the
+   * segments cleaned, or a negated error code.
+   */
+  compact(): ValueOrCode {
+    return this.#log.compact();
+  }
+
+  // Cleaning: re-append everything still needed from one block (RecordOwner.evacuate).
+  #evacuate(firstAddress: number, endAddress: number): Status {
+    const log = this.#log;
+    const kv = this.#kv;
+    for (let key = 0; key < kv.keyCount; key++) {
+      const address = kv.addressOf(key);
+      if (address === NO_ADDRESS || address < firstAddress || address >= endAddress) continue;
+      const length = kv.lengthOf(key);
+      const moved = log.append(RecordType.KvPut, key, 0, 0, kv.values, kv.valueOffset(key), length);
+      if (moved < 0) return -moved as Status;
+      log.release(address, length);
+      kv.moved(key, moved);
+    }
+    const entries = this.#entries;
+    const base = entries.baseAddress;
+    if (base !== NO_ADDRESS && base >= firstAddress && base < endAddress) {
+      const moved = log.append(RecordType.LogBase, 0, entries.first - 1, entries.baseTerm, this.#moveBuf, 0, 0);
+      if (moved < 0) return -moved as Status;
+      log.release(base, 0);
+      entries.moved(entries.first - 1, moved);
+    }
+    for (let index = entries.first; index <= entries.last; index++) {
+      const status = this.#evacuateEntry(index, firstAddress, endAddress);
+      if (status !== ErrorCode.Ok) return status;
+    }
+    return ErrorCode.Ok;
+  }
+
+  #evacuateEntry(index: number, firstAddress: number, endAddress: number): Status {
+    const entries = this.#entries;
+    const log = this.#log;
+    const address = entries.addressOf(index);
+    if (address === NO_ADDRESS || address < firstAddress || address >= endAddress) return ErrorCode.Ok;
+    const length = log.readPayload(address, RecordType.LogEntry, index, this.#moveBuf, 0);
+    if (length === -ErrorCode.Corrupt) {
+      // Unreadable on every attempt: the entry is lost; reads answer Corrupt, remount drops it.
+      entries.markLost(index);
+      this.#lostEntries++;
+      return ErrorCode.Ok;
+    }
+    if (length < 0) return -length as Status;
+    const moved = log.append(RecordType.LogEntry, 0, index, entries.termOf(index), this.#moveBuf, 0, length);
+    if (moved < 0) return -moved as Status;
+    log.release(address, length);
+    entries.moved(index, moved);
+    return ErrorCode.Ok;
+  }
+
+  // ------------------------------------------------------------------ statistics
+
+  /**
+   * Recompute what the tables hold and compare it with the record log's
+   * accounting: live bytes, the reserved (KV + base) share, and that every
+   * address points into a live segment. `Ok` or `InvariantViolated` (tests).
+   */
+  checkInvariants(): Status {
+    const log = this.#log;
+    const kv = this.#kv;
+    const entries = this.#entries;
+    let reserved = 0;
+    for (let key = 0; key < kv.keyCount; key++) {
+      const length = kv.lengthOf(key);
+      if (length < 0) continue;
+      if (!log.isLiveAddress(kv.addressOf(key))) return ErrorCode.InvariantViolated;
+      reserved += log.recordBytes(length);
+    }
+    if (entries.baseAddress !== NO_ADDRESS) {
+      if (!log.isLiveAddress(entries.baseAddress)) return ErrorCode.InvariantViolated;
+      reserved += log.recordBytes(0);
+    }
+    let live = reserved;
+    for (let index = entries.first; index <= entries.last; index++) {
+      const address = entries.addressOf(index);
+      if (address === NO_ADDRESS) continue; // lost to corruption, counted
+      if (!log.isLiveAddress(address)) return ErrorCode.InvariantViolated;
+      live += log.recordBytes(entries.bytesOf(index));
+    }
+    if (reserved !== this.#reservedLiveBytes || live !== log.liveBytes) return ErrorCode.InvariantViolated;
+    if (entries.length > entries.capacity || entries.length < 0) return ErrorCode.InvariantViolated;
+    return ErrorCode.Ok;
+  }
+
+  /** Ok, or the device error that stopped the store (every call then answers NotMounted). */
+  get failure(): Status {
+    return this.#log.failure;
+  }
+
+  /** Payload bytes of acknowledged puts and appends (the denominator of write amplification). */
+  get payloadBytesAcknowledged(): number {
+    return this.#payloadBytesAcknowledged;
+  }
+
+  get operationsAcknowledged(): number {
+    return this.#operationsAcknowledged;
+  }
+
+  /** Bytes programmed on flash since mount: records, copies, headers, superblocks, padding. */
+  get bytesProgrammed(): number {
+    return this.#log.io.bytesProgrammed;
+  }
+
+  /** Block erases since mount. */
+  get erases(): number {
+    return this.#log.io.erases;
+  }
+
+  /** Erases of one block over its life (persisted in block headers; a lower bound). */
+  eraseCount(block: number): number {
+    return this.#log.eraseCount(block);
+  }
+
+  get blockCount(): number {
+    return this.#log.blockCount;
+  }
+
+  get liveBytes(): number {
+    return this.#log.liveBytes;
+  }
+
+  get capacityBytes(): number {
+    return this.#log.capacityBytes;
+  }
+
+  /** Appends refused with StorageFull. */
+  get fullRefusals(): number {
+    return this.#fullRefusals;
+  }
+
+  /** Entries lost since mount because their record became unreadable before cleaning moved it. */
+  get lostEntries(): number {
+    return this.#lostEntries;
+  }
+
+  get segmentsCleaned(): number {
+    return this.#log.segmentsCleaned;
+  }
+
+  get recordsRelocated(): number {
+    return this.#log.recordsRelocated;
+  }
+
+  get badBlocks(): number {
+    return this.#log.badBlocks;
+  }
+
+  /** CRC mismatches that survived re-reading (mount and reads). */
+  get crcFailures(): number {
+    return this.#log.io.crcFailures;
+  }
+
+  get readRetries(): number {
+    return this.#log.io.readRetries;
+  }
+
+  /** Reads answered Corrupt since mount. */
+  get readCorrupt(): number {
+    return this.#log.readCorrupt;
+  }
+
+  get accountingDrift(): number {
+    return this.#log.accountingDrift;
+  }
+}
+
+// Replay: records in log order into the tables (nothing is released during replay).
+class Replayer implements RecordOwner {
+  readonly #kv: KvTable;
+  readonly #entries: LogTable;
+  anomalies = 0;
+
+  constructor(kv: KvTable, entries: LogTable) {
+    this.#kv = kv;
+    this.#entries = entries;
+  }
+
+  replay(view: RecordView, record: Uint8Array): void {
+    let consistent = true;
+    switch (view.type) {
+      case RecordType.KvPut:
+        consistent = this.#kv.set(view.key, record, RECORD_HEADER_BYTES, view.payloadBytes, view.address);
+        break;
+      case RecordType.KvDelete:
+        consistent = this.#kv.isKey(view.key);
+        this.#kv.clear(view.key);
+        break;
+      case RecordType.LogEntry:
+        consistent = this.#entries.replayEntry(view.index, view.term, view.address, view.payloadBytes);
+        break;
+      case RecordType.LogTruncate:
+        this.#entries.replayTruncate(view.index);
+        break;
+      case RecordType.LogBase:
+        consistent = this.#entries.replayBase(view.index, view.term, view.address);
+        break;
+      default:
+        consistent = false;
+    }
+    if (!consistent) this.anomalies++;
+  }
+
+  evacuate(): Status {
+    return ErrorCode.WrongState;
+  }
+}
+
+function ignoreReplay(): void {
+  // Replay happens once, at mount, through the Replayer.
+}
+
+function checkConfig(config: StoreConfig): Status {
+  if (!isIntIn(config.kvKeyCount, 1, KV_KEY_COUNT_MAX)) return ErrorCode.InvalidArgument;
+  if (!isIntIn(config.kvValueMaxBytes, 1, config.recordPayloadMaxBytes)) return ErrorCode.InvalidArgument;
+  if (!isIntIn(config.logCapacityEntries, 1, LOG_CAPACITY_ENTRIES_MAX)) return ErrorCode.InvalidArgument;
+  return ErrorCode.Ok;
+}
+
+function isIntIn(value: number, min: number, max: number): boolean {
+  return Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+function isRange(bytes: Uint8Array, offset: number, lengthBytes: number): boolean {
+  return Number.isSafeInteger(offset) && Number.isSafeInteger(lengthBytes) && offset >= 0 && lengthBytes >= 0 && offset + lengthBytes <= bytes.length;
+}

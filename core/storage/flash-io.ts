@@ -1,0 +1,154 @@
+/**
+ * Every device access of the store goes through here, so that
+ *  - a program is durable only once it has been read back and compared
+ *    (a transient read flip during the comparison is re-read, not reported);
+ *  - a CRC-protected read that fails is re-read before it is called corrupt
+ *    (read disturb is transient; retention errors are not);
+ *  - bytes programmed, erases per block and every retry are counted
+ *    (write amplification and wear are reported from these counters).
+ *
+ * Nothing here allocates after `create`.
+ */
+import { ErrorCode } from "../runtime/errors";
+import type { Status } from "../runtime/result";
+import type { BlockDevice } from "./block-device";
+import type { Crc32c } from "./crc32c";
+import { readU32 } from "./layout";
+
+/** Reads of one structure before a CRC mismatch is reported as corruption (transient flips at 5 % per read then fail all attempts with p = 4e-11). */
+export const READ_ATTEMPTS = 8;
+/** Read-backs of one program before a mismatch is reported as a failed program. */
+export const VERIFY_ATTEMPTS = 4;
+
+export class FlashIo {
+  readonly device: BlockDevice;
+  readonly blockSizeBytes: number;
+  readonly blockCount: number;
+  readonly alignBytes: number;
+  /** Erases per block; seeded at mount from the counts persisted in block headers (a lower bound). */
+  readonly eraseCounts: Uint32Array;
+  readonly #crc: Crc32c;
+  readonly #verify: Uint8Array;
+  #bytesProgrammed = 0;
+  #programs = 0;
+  #erases = 0;
+  #readRetries = 0;
+  #crcFailures = 0;
+  #verifyRetries = 0;
+  #verifyFailures = 0;
+
+  constructor(device: BlockDevice, crc: Crc32c, programMaxBytes: number) {
+    this.device = device;
+    this.blockSizeBytes = device.blockSizeBytes;
+    this.blockCount = device.blockCount;
+    this.alignBytes = device.programAlignBytes;
+    this.eraseCounts = new Uint32Array(device.blockCount);
+    this.#crc = crc;
+    this.#verify = new Uint8Array(programMaxBytes);
+  }
+
+  get crc(): Crc32c {
+    return this.#crc;
+  }
+
+  /** Bytes handed to `program` that were verified (headers, records, padding, superblocks). */
+  get bytesProgrammed(): number {
+    return this.#bytesProgrammed;
+  }
+
+  get programs(): number {
+    return this.#programs;
+  }
+
+  get erases(): number {
+    return this.#erases;
+  }
+
+  /** Extra reads after a CRC mismatch. */
+  get readRetries(): number {
+    return this.#readRetries;
+  }
+
+  /** CRC mismatches that survived every re-read (corruption or torn writes). */
+  get crcFailures(): number {
+    return this.#crcFailures;
+  }
+
+  get verifyRetries(): number {
+    return this.#verifyRetries;
+  }
+
+  /** Programs whose read-back never matched. */
+  get verifyFailures(): number {
+    return this.#verifyFailures;
+  }
+
+  read(block: number, offsetBytes: number, into: Uint8Array, intoOffset: number, lengthBytes: number): Status {
+    return this.device.read(block, offsetBytes, into, intoOffset, lengthBytes);
+  }
+
+  /** Does `bytes[0 .. bodyBytes)` carry its CRC-32C in the u32 that follows? */
+  crcMatches(bytes: Uint8Array, bodyBytes: number): boolean {
+    return this.#crc.checksum(bytes, 0, bodyBytes) === readU32(bytes, bodyBytes);
+  }
+
+  /** A caller re-read a structure after a mismatch. */
+  noteRetry(): void {
+    this.#readRetries++;
+  }
+
+  /** A caller gave up on a structure after READ_ATTEMPTS reads. */
+  noteCrcFailure(): void {
+    this.#crcFailures++;
+  }
+
+  /**
+   * Read `bodyBytes` followed by their u32 CRC-32C into `into[0 ..]` and check
+   * it; re-read up to READ_ATTEMPTS times. `Ok`, `Corrupt`, or a device error.
+   */
+  readChecked(block: number, offsetBytes: number, into: Uint8Array, bodyBytes: number): Status {
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      if (attempt > 0) this.#readRetries++;
+      const status = this.device.read(block, offsetBytes, into, 0, bodyBytes + 4);
+      if (status !== ErrorCode.Ok) return status;
+      if (this.#crc.checksum(into, 0, bodyBytes) === readU32(into, bodyBytes)) return ErrorCode.Ok;
+    }
+    this.#crcFailures++;
+    return ErrorCode.Corrupt;
+  }
+
+  /**
+   * Program and read back. `Ok` means the bytes are on flash as given.
+   * `ProgramFailed` (mismatch after VERIFY_ATTEMPTS reads) or `NotErased`
+   * mean the area holds unknown bytes; other codes are device failures.
+   */
+  program(block: number, offsetBytes: number, from: Uint8Array, fromOffset: number, lengthBytes: number): Status {
+    const status = this.device.program(block, offsetBytes, from, fromOffset, lengthBytes);
+    this.#programs++;
+    if (status !== ErrorCode.Ok) return status;
+    const verify = this.#verify;
+    for (let attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
+      if (attempt > 0) this.#verifyRetries++;
+      const readStatus = this.device.read(block, offsetBytes, verify, 0, lengthBytes);
+      if (readStatus !== ErrorCode.Ok) return readStatus;
+      if (sameBytes(verify, from, fromOffset, lengthBytes)) {
+        this.#bytesProgrammed += lengthBytes;
+        return ErrorCode.Ok;
+      }
+    }
+    this.#verifyFailures++;
+    return ErrorCode.ProgramFailed;
+  }
+
+  /** Erase `block` and count it (a failed erase still wears the block). */
+  erase(block: number): Status {
+    this.eraseCounts[block] = ((this.eraseCounts[block] ?? 0) + 1) >>> 0;
+    this.#erases++;
+    return this.device.erase(block);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, bOffset: number, lengthBytes: number): boolean {
+  for (let i = 0; i < lengthBytes; i++) if (a[i] !== b[bOffset + i]) return false;
+  return true;
+}

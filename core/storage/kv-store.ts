@@ -1,0 +1,111 @@
+/**
+ * The key-value half of the store: a few small, fixed-size values that must
+ * survive power loss (current term, vote, replay-counter ceilings,
+ * incarnation, config hash). Keys are small integers 0..keyCount-1; each
+ * value is 0..valueMaxBytes bytes.
+ *
+ * `KvStore` is the interface other modules depend on (counter-reservation.ts
+ * uses nothing else). `KvTable` is its RAM side inside the store: the latest
+ * value of every key and the flash address of the record holding it. Reads
+ * are served from RAM: every value there was CRC-checked at mount or
+ * verified on flash when it was written.
+ */
+import type { ValueOrCode } from "../collections/value-or-code";
+import type { Status } from "../runtime/result";
+import { NO_ADDRESS } from "./layout";
+
+export interface KvStore {
+  readonly keyCount: number;
+  readonly valueMaxBytes: number;
+  /**
+   * Store `value[offset .. offset + lengthBytes)` under `key`; `Ok` only once
+   * it is durable. Errors: OutOfRange (key), TooLarge, NotMounted, a device
+   * error. On error the previous value stays readable (a reboot may show
+   * either value, as after power loss in the middle of the write).
+   */
+  put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status;
+  /** Copy the value into `out[outOffset ..]`; its length, or -NotFound / -OutOfRange / -TooLarge. */
+  get(key: number, out: Uint8Array, outOffset: number): ValueOrCode;
+  /** Delete `key` durably (Ok also if it was absent). */
+  remove(key: number): Status;
+  has(key: number): boolean;
+}
+
+/** Releases flash records the table no longer needs (RecordLog.release). */
+export interface Releaser {
+  release(address: number, payloadBytes: number): void;
+}
+
+export class KvTable {
+  readonly keyCount: number;
+  readonly valueMaxBytes: number;
+  readonly #values: Uint8Array;
+  /** Value length per key; -1 when absent. */
+  readonly #lengths: Int32Array;
+  readonly #addresses: Uint32Array;
+  #releaser: Releaser | undefined;
+
+  constructor(keyCount: number, valueMaxBytes: number) {
+    this.keyCount = keyCount;
+    this.valueMaxBytes = valueMaxBytes;
+    this.#values = new Uint8Array(keyCount * valueMaxBytes);
+    this.#lengths = new Int32Array(keyCount).fill(-1);
+    this.#addresses = new Uint32Array(keyCount).fill(NO_ADDRESS);
+  }
+
+  /** Start releasing superseded records (after replay; during replay nothing is accounted). */
+  attach(releaser: Releaser): void {
+    this.#releaser = releaser;
+  }
+
+  isKey(key: number): boolean {
+    return (key >>> 0) === key && key < this.keyCount;
+  }
+
+  /** Value length, or -1 when absent (or not a key). */
+  lengthOf(key: number): number {
+    return this.isKey(key) ? (this.#lengths[key] ?? -1) : -1;
+  }
+
+  addressOf(key: number): number {
+    return this.isKey(key) ? (this.#addresses[key] ?? NO_ADDRESS) : NO_ADDRESS;
+  }
+
+  /** The backing array and where `key`'s value starts in it (for rewriting during cleaning). */
+  get values(): Uint8Array {
+    return this.#values;
+  }
+
+  valueOffset(key: number): number {
+    return key * this.valueMaxBytes;
+  }
+
+  /** Set `key` to `src[srcOffset ..+ lengthBytes)` stored at `address`; the old record is released. False if not a key or too long. */
+  set(key: number, src: Uint8Array, srcOffset: number, lengthBytes: number, address: number): boolean {
+    if (!this.isKey(key) || lengthBytes > this.valueMaxBytes) return false;
+    this.#releaseCurrent(key);
+    const at = key * this.valueMaxBytes;
+    for (let i = 0; i < lengthBytes; i++) this.#values[at + i] = src[srcOffset + i] ?? 0;
+    this.#lengths[key] = lengthBytes;
+    this.#addresses[key] = address;
+    return true;
+  }
+
+  /** The value moved to `address` (cleaning); the caller released the old copy. */
+  moved(key: number, address: number): void {
+    if (this.isKey(key)) this.#addresses[key] = address;
+  }
+
+  /** Forget `key`; its record is released. */
+  clear(key: number): void {
+    if (!this.isKey(key)) return;
+    this.#releaseCurrent(key);
+    this.#lengths[key] = -1;
+    this.#addresses[key] = NO_ADDRESS;
+  }
+
+  #releaseCurrent(key: number): void {
+    const address = this.#addresses[key] ?? NO_ADDRESS;
+    if (address !== NO_ADDRESS) this.#releaser?.release(address, this.#lengths[key] ?? 0);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Shared set-up for the storage tests. Platform neutral (no Node, no
+ * vitest): the XS entry (test/xs/entries/storage.xs.ts) and the conformance
+ * properties use it too.
+ */
+import type { Result } from "../../core/runtime/result";
+import { ErrorCode } from "../../core/runtime/errors";
+import { DurableStore, type StoreConfig } from "../../core/storage/durable-store";
+import { FlashFaults, type FlashFaultOptions } from "../../hal/sim/flash-faults";
+import { SimFlash, type SimFlashOptions } from "../../hal/sim/flash";
+
+/** Small blocks so a 1,000-operation workload cleans, rotates and moves the superblock many times. */
+export const SMALL_GEOMETRY: SimFlashOptions = Object.freeze({ blockSizeBytes: 512, blockCount: 16, programAlignBytes: 4 });
+/** The ESP32 shape: 4 KiB erase blocks. */
+export const ESP32_GEOMETRY: SimFlashOptions = Object.freeze({ blockSizeBytes: 4096, blockCount: 8, programAlignBytes: 4 });
+/** Encrypted-flash style 16-byte write alignment. */
+export const ALIGN16_GEOMETRY: SimFlashOptions = Object.freeze({ blockSizeBytes: 1024, blockCount: 12, programAlignBytes: 16 });
+
+/** Room for term, vote, incarnation, config hash, counters: 8 keys of up to 16 bytes; entries up to 32 bytes. */
+export const SMALL_CONFIG: StoreConfig = Object.freeze({
+  recordPayloadMaxBytes: 32,
+  kvKeyCount: 8,
+  kvValueMaxBytes: 16,
+  logCapacityEntries: 64,
+});
+
+export function unwrap<T>(result: Result<T>, what: string): T {
+  if (!result.ok) throw new Error(`${what} failed with code ${result.code}`);
+  return result.value;
+}
+
+export function simDevice(geometry: SimFlashOptions = SMALL_GEOMETRY, faults: FlashFaultOptions = { seed: 1 }): SimFlash {
+  return unwrap(SimFlash.create(geometry, new FlashFaults(faults)), "SimFlash.create");
+}
+
+/**
+ * Mount, powering the device back on if power fails during the mount itself
+ * (a format writes). Throws on any other error or after 50 attempts.
+ */
+export function mountAfterPowerUp(device: SimFlash, config: StoreConfig = SMALL_CONFIG): DurableStore {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    device.powerOn();
+    const mounted = DurableStore.mount(device, config);
+    if (mounted.ok) return mounted.value;
+    if (mounted.code !== ErrorCode.DevicePowerLost) throw new Error(`mount failed with code ${mounted.code}`);
+  }
+  throw new Error("mount kept losing power");
+}
+
+/** Deterministic bytes for a value: what a test wrote can be recomputed from (tag, length). */
+export function fillPattern(out: Uint8Array, offset: number, lengthBytes: number, tag: number): void {
+  let x = (Math.imul(tag, 0x9e3779b1) ^ lengthBytes) >>> 0;
+  for (let i = 0; i < lengthBytes; i++) {
+    x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6b) >>> 0;
+    out[offset + i] = x >>> 24;
+  }
+}
+
+export function sameBytes(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number, lengthBytes: number): boolean {
+  for (let i = 0; i < lengthBytes; i++) if (a[aOffset + i] !== b[bOffset + i]) return false;
+  return true;
+}
