@@ -6,5 +6,6 @@ import { schedulerCases } from "./scheduler";
 import { telemetryCases } from "./telemetry";
 import { agentCases } from "./agent";
 import { storageCases } from "./storage";
+import { cryptoCases } from "./crypto";
 
-export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...schedulerCases, ...telemetryCases, ...agentCases, ...storageCases]);
+export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...schedulerCases, ...telemetryCases, ...agentCases, ...storageCases, ...cryptoCases]);

@@ -7,6 +7,7 @@ import { collectionProperties } from "./collections.props";
 import { runtimeProperties } from "./runtime.props";
 import { schedulerProperties } from "./scheduler.props";
 import { telemetryProperties } from "./telemetry.props";
+import { cryptoProperties } from "./crypto.props";
 import { storageProperties } from "./storage.props";
 
 export interface ConformanceProperty {
@@ -24,6 +25,7 @@ export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = Object.freeze([
   { suite: "runtime", properties: runtimeProperties },
   { suite: "scheduler", properties: schedulerProperties },
   { suite: "telemetry", properties: telemetryProperties },
+  { suite: "crypto", properties: cryptoProperties },
   { suite: "storage", properties: storageProperties },
 ]);
 

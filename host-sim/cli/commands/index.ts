@@ -4,5 +4,9 @@ import { buildCommand } from "./build";
 import { demoCommand } from "./demo";
 import { xsCommand } from "./xs";
 import { simCommand } from "./sim";
+import { keygenCommand } from "./keygen";
+import { certCommand } from "./cert";
+import { merkleCommand } from "./merkle";
+import { inspectCommand } from "./inspect";
 
-export const COMMANDS: readonly Command[] = Object.freeze([demoCommand, buildCommand, xsCommand, simCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([demoCommand, buildCommand, xsCommand, simCommand, keygenCommand, certCommand, merkleCommand, inspectCommand]);

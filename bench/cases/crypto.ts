@@ -1,0 +1,316 @@
+/**
+ * core/crypto benchmark rows (issue 5): ML-DSA-44 sign/verify, ML-KEM-512
+ * encaps/decaps, AEAD seal/open of a 200-byte frame, HMAC, Merkle root of 64
+ * leaves, inclusion-proof verify; plus the zero-allocation replay check and
+ * one row of AES-CTR + CBC-MAC (the work of AES-CCM) that backs the
+ * ChaCha20/Poly1305 choice in core/crypto/cose-encrypt0.ts.
+ *
+ * noble's primitives allocate (hash and cipher instances, result arrays),
+ * so only the replay row is 0 bytes/op; the rest report what they cost.
+ */
+import { cbc, ctr } from "@noble/ciphers/aes.js";
+import {
+  CoseAlg,
+  KemAlg,
+  KeyKind,
+  MerkleTree,
+  NobleCryptoProvider,
+  ReplayTable,
+  SigningMode,
+  verifyInclusion,
+  type KeyHandle,
+} from "../../core/crypto/index";
+import type { Result } from "../../core/runtime/result";
+import { SeededEntropy } from "../../hal/sim/entropy";
+import { benchCase, type BenchCase } from "./types";
+
+const GROUP = "crypto";
+const FRAME_BYTES = 200;
+
+function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`bench setup failed with code ${result.code}`);
+  return result.value;
+}
+
+function makeProvider(): NobleCryptoProvider {
+  return unwrap(
+    NobleCryptoProvider.create(new SeededEntropy(0xbe4c), {
+      symmetricSlots: 8,
+      signingSlots: 1,
+      largestSignatureAlg: CoseAlg.MlDsa44,
+      kemSlots: 1,
+      largestKemAlg: KemAlg.MlKem512,
+    }),
+  );
+}
+
+interface SignState {
+  readonly provider: NobleCryptoProvider;
+  readonly key: KeyHandle;
+  readonly publicKey: Uint8Array;
+  readonly messages: readonly Uint8Array[];
+  readonly signatures: readonly Uint8Array[];
+}
+
+// ML-DSA signing time depends on the message (rejection sampling, FIPS 204 Alg. 7):
+// average over several messages.
+const SIGN_MESSAGES = 4;
+
+function signState(): SignState {
+  const provider = makeProvider();
+  const key = unwrap(provider.generateSigningKey(CoseAlg.MlDsa44));
+  const publicKey = new Uint8Array(1312);
+  provider.publicKey(key, publicKey);
+  const messages = Array.from({ length: SIGN_MESSAGES }, (_, i) => Uint8Array.of(i, 1, 2, 3, 4, 5, 6, 7));
+  const signatures = messages.map((message) => {
+    const signature = new Uint8Array(2420);
+    provider.sign(key, message, signature, SigningMode.Deterministic);
+    return signature;
+  });
+  return { provider, key, publicKey, messages, signatures };
+}
+
+const mlDsaSign: BenchCase<SignState> = {
+  group: GROUP,
+  name: "ML-DSA-44 sign (hedged, mean of 4 messages)",
+  opsPerRun: SIGN_MESSAGES,
+  setup: signState,
+  run({ provider, key, messages, signatures }) {
+    let total = 0;
+    for (let i = 0; i < SIGN_MESSAGES; i++) total += provider.sign(key, messages[i] ?? new Uint8Array(0), signatures[i] ?? new Uint8Array(0), SigningMode.Hedged);
+    return total;
+  },
+};
+
+const mlDsaVerify: BenchCase<SignState> = {
+  group: GROUP,
+  name: "ML-DSA-44 verify",
+  opsPerRun: 1,
+  setup: signState,
+  run({ provider, publicKey, messages, signatures }) {
+    return provider.verify(CoseAlg.MlDsa44, publicKey, messages[0] ?? new Uint8Array(0), signatures[0] ?? new Uint8Array(0));
+  },
+};
+
+interface KemState {
+  readonly provider: NobleCryptoProvider;
+  readonly key: KeyHandle;
+  readonly publicKey: Uint8Array;
+  readonly ciphertext: Uint8Array;
+}
+
+function kemState(): KemState {
+  const provider = makeProvider();
+  const key = unwrap(provider.generateKemKey(KemAlg.MlKem512));
+  const publicKey = new Uint8Array(800);
+  provider.publicKey(key, publicKey);
+  const ciphertext = new Uint8Array(768);
+  provider.destroyKey(unwrap(provider.encapsulate(KemAlg.MlKem512, publicKey, ciphertext)));
+  return { provider, key, publicKey, ciphertext };
+}
+
+const mlKemEncaps: BenchCase<KemState> = {
+  group: GROUP,
+  name: "ML-KEM-512 encapsulate",
+  opsPerRun: 1,
+  setup: kemState,
+  run({ provider, publicKey }) {
+    const scratch = new Uint8Array(768);
+    const secret = provider.encapsulate(KemAlg.MlKem512, publicKey, scratch);
+    if (secret.ok) provider.destroyKey(secret.value);
+    return scratch[0] ?? 0;
+  },
+};
+
+const mlKemDecaps: BenchCase<KemState> = {
+  group: GROUP,
+  name: "ML-KEM-512 decapsulate",
+  opsPerRun: 1,
+  setup: kemState,
+  run({ provider, key, ciphertext }) {
+    const secret = provider.decapsulate(key, ciphertext);
+    if (secret.ok) provider.destroyKey(secret.value);
+    return secret.ok ? 1 : 0;
+  },
+};
+
+interface AeadState {
+  readonly provider: NobleCryptoProvider;
+  readonly key: KeyHandle;
+  readonly nonce: Uint8Array;
+  readonly aad: Uint8Array;
+  readonly plaintext: Uint8Array;
+  readonly sealed: Uint8Array;
+  readonly opened: Uint8Array;
+}
+
+const AEAD_OPS = 20;
+
+function aeadState(): AeadState {
+  const provider = makeProvider();
+  const key = unwrap(provider.generateSymmetricKey(KeyKind.Aead));
+  const state = {
+    provider,
+    key,
+    nonce: new Uint8Array(12),
+    aad: new Uint8Array(9),
+    plaintext: new Uint8Array(FRAME_BYTES).fill(0x5a),
+    sealed: new Uint8Array(FRAME_BYTES + 16),
+    opened: new Uint8Array(FRAME_BYTES),
+  };
+  provider.aeadSeal(key, state.nonce, state.aad, state.plaintext, state.sealed);
+  return state;
+}
+
+const aeadSeal: BenchCase<AeadState> = {
+  group: GROUP,
+  name: "ChaCha20/Poly1305 seal, 200-byte frame",
+  opsPerRun: AEAD_OPS,
+  setup: aeadState,
+  run({ provider, key, nonce, aad, plaintext, sealed }) {
+    let total = 0;
+    for (let i = 0; i < AEAD_OPS; i++) total += provider.aeadSeal(key, nonce, aad, plaintext, sealed);
+    return total;
+  },
+};
+
+const aeadOpen: BenchCase<AeadState> = {
+  group: GROUP,
+  name: "ChaCha20/Poly1305 open, 200-byte frame",
+  opsPerRun: AEAD_OPS,
+  setup: aeadState,
+  run({ provider, key, nonce, aad, sealed, opened }) {
+    let total = 0;
+    for (let i = 0; i < AEAD_OPS; i++) total += provider.aeadOpen(key, nonce, aad, sealed, opened);
+    return total;
+  },
+};
+
+interface AesState {
+  readonly key: Uint8Array;
+  readonly iv: Uint8Array;
+  readonly plaintext: Uint8Array;
+  readonly padded: Uint8Array;
+}
+
+const aesCcmWork: BenchCase<AesState> = {
+  group: GROUP,
+  name: "AES-128 CTR + CBC-MAC, 200 bytes (AES-CCM work; decision data)",
+  opsPerRun: AEAD_OPS,
+  setup() {
+    return { key: new Uint8Array(16).fill(1), iv: new Uint8Array(16), plaintext: new Uint8Array(FRAME_BYTES), padded: new Uint8Array(208 + 16) };
+  },
+  run({ key, iv, plaintext, padded }) {
+    let total = 0;
+    for (let i = 0; i < AEAD_OPS; i++) {
+      total += ctr(key, iv).encrypt(plaintext).length;
+      total += cbc(key, iv, { disablePadding: true }).encrypt(padded).length;
+    }
+    return total;
+  },
+};
+
+interface MacState {
+  readonly provider: NobleCryptoProvider;
+  readonly key: KeyHandle;
+  readonly data: Uint8Array;
+  readonly tag: Uint8Array;
+}
+
+const hmac: BenchCase<MacState> = {
+  group: GROUP,
+  name: "HMAC-SHA-256, 200 bytes",
+  opsPerRun: AEAD_OPS,
+  setup() {
+    const provider = makeProvider();
+    return { provider, key: unwrap(provider.generateSymmetricKey(KeyKind.Mac)), data: new Uint8Array(FRAME_BYTES), tag: new Uint8Array(32) };
+  },
+  run({ provider, key, data, tag }) {
+    let total = 0;
+    for (let i = 0; i < AEAD_OPS; i++) total += provider.mac(key, data, tag);
+    return total + (tag[0] ?? 0);
+  },
+};
+
+interface MerkleState {
+  readonly provider: NobleCryptoProvider;
+  readonly tree: MerkleTree;
+  readonly root: Uint8Array;
+  readonly leaf: Uint8Array;
+  readonly proof: Uint8Array;
+}
+
+function merkleState(): MerkleState {
+  const provider = makeProvider();
+  const tree = unwrap(MerkleTree.create(provider, 64));
+  for (let i = 0; i < 64; i++) tree.appendData(Uint8Array.of(i, i >> 8, 7));
+  const root = new Uint8Array(32);
+  tree.root(root);
+  const proof = new Uint8Array(6 * 32);
+  tree.inclusionProof(37, 64, proof);
+  const leaf = new Uint8Array(32);
+  tree.leafHash(37, leaf);
+  return { provider, tree, root, leaf, proof };
+}
+
+const merkleRoot: BenchCase<MerkleState> = {
+  group: GROUP,
+  name: "Merkle root of 64 leaves (RFC 9162)",
+  opsPerRun: 1,
+  setup: merkleState,
+  run({ tree, root }) {
+    return tree.root(root) + (root[0] ?? 0);
+  },
+};
+
+const merkleVerify: BenchCase<MerkleState> = {
+  group: GROUP,
+  name: "Merkle inclusion-proof verify (64 leaves)",
+  opsPerRun: 10,
+  setup: merkleState,
+  run({ provider, root, leaf, proof }) {
+    let total = 0;
+    for (let i = 0; i < 10; i++) total += verifyInclusion(provider, leaf, 37, 64, proof, root);
+    return total;
+  },
+};
+
+interface ReplayState {
+  readonly table: ReplayTable;
+  readonly counter: Float64Array;
+}
+
+const replayCheck: BenchCase<ReplayState> = {
+  group: GROUP,
+  name: "replay window check + commit (RFC 6479 bitmap, 64 senders)",
+  opsPerRun: 1_000,
+  setup() {
+    return { table: unwrap(ReplayTable.create({ capacity: 64, windowBits: 128 })), counter: new Float64Array(1) };
+  },
+  run({ table, counter }) {
+    let next = counter[0] ?? 0;
+    let accepted = 0;
+    for (let i = 0; i < 1_000; i++) {
+      const sender = i & 63;
+      // Mostly in order, some reordered inside the window.
+      const value = (i & 7) === 3 ? Math.max(0, next - 5) : next++;
+      if (table.check(sender, 0, value) === 0 && table.commit(sender, 0, value) === 0) accepted++;
+    }
+    counter[0] = next;
+    return accepted;
+  },
+};
+
+export const cryptoCases: readonly BenchCase[] = Object.freeze([
+  benchCase(mlDsaSign),
+  benchCase(mlDsaVerify),
+  benchCase(mlKemEncaps),
+  benchCase(mlKemDecaps),
+  benchCase(aeadSeal),
+  benchCase(aeadOpen),
+  benchCase(aesCcmWork),
+  benchCase(hmac),
+  benchCase(merkleRoot),
+  benchCase(merkleVerify),
+  benchCase(replayCheck),
+]);

@@ -1,0 +1,40 @@
+/**
+ * Where send counters come from (issue 5 §5).
+ *
+ * A counter used in a nonce must never repeat under one key, across reboots
+ * too. The storage layer provides that with a reservation scheme (reserve a
+ * block of values in flash, hand them out from RAM, skip to the next block
+ * after a reboot; cf. RFC 8613 App. B.1.1). core/crypto depends only on
+ * this interface, declared here so the two layers stay independent; the
+ * storage engineer's core/storage/counter-reservation.ts has this shape.
+ */
+import { ErrorCode } from "../runtime/errors";
+import type { Outcome, Status } from "../runtime/result";
+
+export interface CounterSource {
+  /**
+   * Write the next never-before-used counter value into `out` and return
+   * Ok, or return an error (nothing written) when none can be handed out
+   * safely (for instance the next reservation could not be persisted).
+   */
+  next(out: Outcome<number>): Status;
+}
+
+/**
+ * A counter that lives only in RAM, for the simulator, tests and
+ * benchmarks. NOT for boards: after a reboot it would repeat values.
+ */
+export class VolatileCounterSource implements CounterSource {
+  #next: number;
+  readonly #limit: number;
+
+  constructor(start = 0, limit = Number.MAX_SAFE_INTEGER) {
+    this.#next = start;
+    this.#limit = limit;
+  }
+
+  next(out: Outcome<number>): Status {
+    if (this.#next > this.#limit) return out.fail(ErrorCode.SendCounterExhausted);
+    return out.succeed(this.#next++);
+  }
+}

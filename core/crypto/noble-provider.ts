@@ -1,0 +1,402 @@
+/**
+ * The portable crypto provider: noble (@noble/hashes, @noble/ciphers,
+ * @noble/post-quantum) behind the CryptoProvider boundary.
+ *
+ * XS notes. noble's own `randomBytes` reads `crypto.getRandomValues`, which
+ * XS lacks; this provider never lets noble call it: every noble function
+ * that would (ML-DSA keygen/sign, ML-KEM keygen/encaps) is given explicit
+ * bytes drawn from the injected entropy (keygen seeds, `extraEntropy`, the
+ * encapsulation message m). Nothing in the noble modules used here reads
+ * `crypto` at import time (checked on the XS engine by test/xs/crypto.test.ts).
+ *
+ * Every noble call runs under `guard`: noble throws on arguments it
+ * dislikes, and lengths are checked here first, so a throw that still
+ * escapes means malformed input (counted) or a fault (counted).
+ */
+import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { ml_dsa44, ml_dsa65, ml_dsa87 } from "@noble/post-quantum/ml-dsa.js";
+import { ml_kem512, ml_kem768 } from "@noble/post-quantum/ml-kem.js";
+import { ErrorCode } from "../runtime/errors";
+import { guard, guardStatus } from "../runtime/guard";
+import { err, ok, type Result, type Status } from "../runtime/result";
+import { failure } from "./fail";
+import type { ValueOrCode } from "../collections/value-or-code";
+import {
+  AEAD_KEY_BYTES,
+  AEAD_NONCE_BYTES,
+  AEAD_TAG_BYTES,
+  CoseAlg,
+  HASH_BYTES,
+  HMAC_TAG_BYTES,
+  KemAlg,
+  ML_DSA_SEED_BYTES,
+  ML_KEM_MESSAGE_BYTES,
+  ML_KEM_SEED_BYTES,
+  SYMMETRIC_KEY_BYTES,
+  kemSizes,
+  signatureSizes,
+  type SignatureAlg,
+} from "./algorithms";
+import { constantTimeEqual, zeroize } from "./ct";
+import { drawEntropy, type EntropySource } from "./entropy";
+import {
+  KEM_KINDS,
+  KeyKind,
+  KeyStore,
+  SIGNING_KINDS,
+  kemAlgOfKind,
+  kemKindOf,
+  kindBit,
+  signatureAlgOfKind,
+  signingKindOf,
+  type KeyHandle,
+  type KeyStoreOptions,
+} from "./key-store";
+import { SigningMode, type CryptoCounters, type CryptoProvider } from "./provider";
+
+interface Dsa {
+  keygen(seed: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array };
+  sign(message: Uint8Array, secretKey: Uint8Array, opts: { extraEntropy: Uint8Array | false }): Uint8Array;
+  verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+}
+
+interface Kem {
+  keygen(seed: Uint8Array): { secretKey: Uint8Array; publicKey: Uint8Array };
+  encapsulate(publicKey: Uint8Array, message: Uint8Array): { cipherText: Uint8Array; sharedSecret: Uint8Array };
+  decapsulate(cipherText: Uint8Array, secretKey: Uint8Array): Uint8Array;
+}
+
+function dsaFor(alg: SignatureAlg): Dsa {
+  if (alg === CoseAlg.MlDsa44) return ml_dsa44 as unknown as Dsa;
+  if (alg === CoseAlg.MlDsa65) return ml_dsa65 as unknown as Dsa;
+  return ml_dsa87 as unknown as Dsa;
+}
+
+function kemFor(alg: KemAlg): Kem {
+  return (alg === KemAlg.MlKem512 ? ml_kem512 : ml_kem768) as unknown as Kem;
+}
+
+const HKDF_NON_SECRET_MAX_BYTES = 64;
+const SYMMETRIC_MASK = kindBit(KeyKind.Aead) | kindBit(KeyKind.Mac) | kindBit(KeyKind.Secret);
+
+class Counters implements CryptoCounters {
+  entropyFailures = 0;
+  authFailures = 0;
+  badSignatures = 0;
+  providerFaults = 0;
+}
+
+export class NobleCryptoProvider implements CryptoProvider {
+  readonly name = "noble";
+  readonly #entropy: EntropySource;
+  readonly #keys: KeyStore;
+  readonly #counters = new Counters();
+  readonly #rnd = new Uint8Array(32);
+  readonly #seed = new Uint8Array(ML_KEM_SEED_BYTES);
+  readonly #tag = new Uint8Array(HMAC_TAG_BYTES);
+
+  static create(entropy: EntropySource, keyStore: KeyStoreOptions): Result<NobleCryptoProvider> {
+    const keys = KeyStore.create(keyStore);
+    if (!keys.ok) return keys;
+    return ok(new NobleCryptoProvider(entropy, keys.value));
+  }
+
+  private constructor(entropy: EntropySource, keys: KeyStore) {
+    this.#entropy = entropy;
+    this.#keys = keys;
+  }
+
+  get counters(): CryptoCounters {
+    return this.#counters;
+  }
+
+  /** Key-store counters (full, stale handle, kind mismatch) for metrics. */
+  get keyStore(): { readonly fullCount: number; readonly staleCount: number; readonly kindMismatchCount: number; readonly liveCount: number } {
+    return this.#keys;
+  }
+
+  randomBytes(out: Uint8Array): Status {
+    const status = drawEntropy(this.#entropy, out);
+    if (status !== ErrorCode.Ok) this.#counters.entropyFailures++;
+    return status;
+  }
+
+  hash(data: Uint8Array, out: Uint8Array): Status {
+    return this.hashParts(-1, data, null, out);
+  }
+
+  hashParts(prefixByte: number, a: Uint8Array, b: Uint8Array | null, out: Uint8Array): Status {
+    if (out.length < HASH_BYTES) return ErrorCode.CryptoBufferTooSmall;
+    if (prefixByte > 255) return ErrorCode.InvalidArgument;
+    return this.#fault(
+      guardStatus(() => {
+        const h = sha256.create();
+        if (prefixByte >= 0) h.update(Uint8Array.of(prefixByte));
+        h.update(a);
+        if (b !== null) h.update(b);
+        h.digestInto(out);
+      }),
+    );
+  }
+
+  importSymmetricKey(kind: KeyKind, bytes: Uint8Array): Result<KeyHandle> {
+    if ((SYMMETRIC_MASK & kindBit(kind)) === 0) return err(ErrorCode.CryptoKeyKindMismatch);
+    if (bytes.length !== SYMMETRIC_KEY_BYTES) return err(ErrorCode.CryptoKeyWrongLength);
+    const handle = this.#keys.allocate(kind, SYMMETRIC_KEY_BYTES, 0);
+    if (handle < 0) return failure(-handle);
+    this.#keys.secretView(this.#keys.locate(handle, SYMMETRIC_MASK)).set(bytes);
+    return ok(handle as KeyHandle);
+  }
+
+  generateSymmetricKey(kind: KeyKind): Result<KeyHandle> {
+    const secret = this.#seed.subarray(0, SYMMETRIC_KEY_BYTES);
+    const drawn = this.randomBytes(secret);
+    if (drawn !== ErrorCode.Ok) return failure(drawn);
+    const imported = this.importSymmetricKey(kind, secret);
+    zeroize(secret);
+    return imported;
+  }
+
+  importSigningSeed(alg: SignatureAlg, seed: Uint8Array): Result<KeyHandle> {
+    const sizes = signatureSizes(alg);
+    if (sizes === null) return err(ErrorCode.CryptoUnknownAlgorithm);
+    if (seed.length !== ML_DSA_SEED_BYTES) return err(ErrorCode.CryptoKeyWrongLength);
+    const pair = guard(() => dsaFor(alg).keygen(seed), ErrorCode.CryptoProviderFault);
+    if (!pair.ok) return this.#faultResult(pair.code);
+    return this.#storePair(signingKindOf(alg), pair.value.secretKey, pair.value.publicKey);
+  }
+
+  generateSigningKey(alg: SignatureAlg): Result<KeyHandle> {
+    const seed = this.#seed.subarray(0, ML_DSA_SEED_BYTES);
+    const drawn = this.randomBytes(seed);
+    if (drawn !== ErrorCode.Ok) return failure(drawn);
+    const made = this.importSigningSeed(alg, seed);
+    zeroize(seed);
+    return made;
+  }
+
+  importKemSeed(alg: KemAlg, seed: Uint8Array): Result<KeyHandle> {
+    if (kemSizes(alg) === null) return err(ErrorCode.CryptoUnknownAlgorithm);
+    if (seed.length !== ML_KEM_SEED_BYTES) return err(ErrorCode.CryptoKeyWrongLength);
+    const pair = guard(() => kemFor(alg).keygen(seed), ErrorCode.CryptoProviderFault);
+    if (!pair.ok) return this.#faultResult(pair.code);
+    return this.#storePair(kemKindOf(alg), pair.value.secretKey, pair.value.publicKey);
+  }
+
+  generateKemKey(alg: KemAlg): Result<KeyHandle> {
+    const seed = this.#seed;
+    const drawn = this.randomBytes(seed);
+    if (drawn !== ErrorCode.Ok) return failure(drawn);
+    const made = this.importKemSeed(alg, seed);
+    zeroize(seed);
+    return made;
+  }
+
+  publicKey(key: KeyHandle, out: Uint8Array): ValueOrCode {
+    const at = this.#keys.locate(key, SIGNING_KINDS | KEM_KINDS);
+    if (at < 0) return at;
+    const pub = this.#keys.publicView(at);
+    if (out.length < pub.length) return -ErrorCode.CryptoBufferTooSmall;
+    out.set(pub);
+    return pub.length;
+  }
+
+  keyKind(key: KeyHandle): ValueOrCode {
+    return this.#keys.kindOf(key);
+  }
+
+  destroyKey(key: KeyHandle): Status {
+    return this.#keys.destroy(key);
+  }
+
+  mac(key: KeyHandle, data: Uint8Array, out: Uint8Array): Status {
+    if (out.length < HMAC_TAG_BYTES) return ErrorCode.CryptoBufferTooSmall;
+    const at = this.#keys.locate(key, kindBit(KeyKind.Mac));
+    if (at < 0) return -at as Status;
+    const secret = this.#keys.secretView(at);
+    return this.#fault(guardStatus(() => hmac.create(sha256, secret).update(data).digestInto(out)));
+  }
+
+  macVerify(key: KeyHandle, data: Uint8Array, tag: Uint8Array): Status {
+    if (tag.length !== HMAC_TAG_BYTES) {
+      this.#counters.authFailures++;
+      return ErrorCode.CryptoBadLength;
+    }
+    const expected = this.#tag;
+    const made = this.mac(key, data, expected);
+    if (made !== ErrorCode.Ok) return made;
+    const equal = constantTimeEqual(expected, tag);
+    zeroize(expected);
+    if (equal) return ErrorCode.Ok;
+    this.#counters.authFailures++;
+    return ErrorCode.CryptoAuthFailed;
+  }
+
+  deriveKey(ikm: KeyHandle, salt: Uint8Array, info: Uint8Array, kind: KeyKind): Result<KeyHandle> {
+    if ((SYMMETRIC_MASK & kindBit(kind)) === 0) return err(ErrorCode.CryptoKeyKindMismatch);
+    const at = this.#keys.locate(ikm, kindBit(KeyKind.Secret));
+    if (at < 0) return failure(-at);
+    const secret = this.#keys.secretView(at);
+    const okm = guard(() => hkdf(sha256, secret, salt, info, SYMMETRIC_KEY_BYTES), ErrorCode.CryptoProviderFault);
+    if (!okm.ok) return this.#faultResult(okm.code);
+    const made = this.importSymmetricKey(kind, okm.value);
+    zeroize(okm.value);
+    return made;
+  }
+
+  deriveNonSecret(ikm: KeyHandle, salt: Uint8Array, info: Uint8Array, out: Uint8Array): Status {
+    if (out.length < 1 || out.length > HKDF_NON_SECRET_MAX_BYTES) return ErrorCode.CryptoBadLength;
+    const at = this.#keys.locate(ikm, kindBit(KeyKind.Secret));
+    if (at < 0) return -at as Status;
+    const secret = this.#keys.secretView(at);
+    return this.#fault(guardStatus(() => out.set(hkdf(sha256, secret, salt, info, out.length))));
+  }
+
+  aeadSeal(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): ValueOrCode {
+    const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
+    if (at < 0) return at;
+    return this.#seal(this.#keys.secretView(at), nonce, aad, plaintext, out);
+  }
+
+  aeadOpen(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, out: Uint8Array): ValueOrCode {
+    if (nonce.length !== AEAD_NONCE_BYTES || sealed.length < AEAD_TAG_BYTES) return -ErrorCode.CryptoBadLength;
+    const length = sealed.length - AEAD_TAG_BYTES;
+    if (out.length < length) return -ErrorCode.CryptoBufferTooSmall;
+    const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
+    if (at < 0) return at;
+    const secret = this.#keys.secretView(at);
+    const target = out.length === length ? out : out.subarray(0, length);
+    const opened = guardStatus(() => chacha20poly1305(secret, nonce, aad).decrypt(sealed, target), ErrorCode.CryptoAuthFailed);
+    if (opened !== ErrorCode.Ok) {
+      zeroize(target);
+      this.#counters.authFailures++;
+      return -ErrorCode.CryptoAuthFailed;
+    }
+    return length;
+  }
+
+  wrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, wrapped: KeyHandle, out: Uint8Array): ValueOrCode {
+    const wrapAt = this.#keys.locate(wrapping, kindBit(KeyKind.Aead));
+    if (wrapAt < 0) return wrapAt;
+    const innerAt = this.#keys.locate(wrapped, SYMMETRIC_MASK);
+    if (innerAt < 0) return innerAt;
+    return this.#seal(this.#keys.secretView(wrapAt), nonce, aad, this.#keys.secretView(innerAt), out);
+  }
+
+  unwrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, kind: KeyKind): Result<KeyHandle> {
+    if (sealed.length !== SYMMETRIC_KEY_BYTES + AEAD_TAG_BYTES) return err(ErrorCode.CryptoBadLength);
+    const secret = this.#seed.subarray(0, SYMMETRIC_KEY_BYTES);
+    const opened = this.aeadOpen(wrapping, nonce, aad, sealed, secret);
+    if (opened < 0) return failure(-opened);
+    const made = this.importSymmetricKey(kind, secret);
+    zeroize(secret);
+    return made;
+  }
+
+  sign(key: KeyHandle, message: Uint8Array, out: Uint8Array, mode: SigningMode): ValueOrCode {
+    const at = this.#keys.locate(key, SIGNING_KINDS);
+    if (at < 0) return at;
+    const alg = signatureAlgOfKind(this.#keys.kindOf(key));
+    const sizes = alg === 0 ? null : signatureSizes(alg);
+    if (alg === 0 || sizes === null) return -ErrorCode.InvariantViolated;
+    if (out.length < sizes.signatureBytes) return -ErrorCode.CryptoBufferTooSmall;
+    let extraEntropy: Uint8Array | false = false;
+    if (mode === SigningMode.Hedged) {
+      const drawn = this.randomBytes(this.#rnd);
+      if (drawn !== ErrorCode.Ok) return -drawn;
+      extraEntropy = this.#rnd;
+    }
+    const secret = this.#keys.secretView(at);
+    const options: { extraEntropy: Uint8Array | false } = { extraEntropy };
+    const signature = guard(() => dsaFor(alg).sign(message, secret, options), ErrorCode.CryptoProviderFault);
+    zeroize(this.#rnd);
+    if (!signature.ok) {
+      this.#counters.providerFaults++;
+      return -signature.code;
+    }
+    out.set(signature.value);
+    return signature.value.length;
+  }
+
+  verify(alg: SignatureAlg, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Status {
+    const sizes = signatureSizes(alg);
+    if (sizes === null) return ErrorCode.CryptoUnknownAlgorithm;
+    if (publicKey.length !== sizes.publicKeyBytes) return ErrorCode.CryptoKeyWrongLength;
+    if (signature.length !== sizes.signatureBytes) {
+      this.#counters.badSignatures++;
+      return ErrorCode.CryptoBadLength;
+    }
+    const verdict = guard(() => dsaFor(alg).verify(signature, message, publicKey), ErrorCode.CryptoBadSignature);
+    if (verdict.ok && verdict.value) return ErrorCode.Ok;
+    this.#counters.badSignatures++;
+    return ErrorCode.CryptoBadSignature;
+  }
+
+  encapsulate(alg: KemAlg, publicKey: Uint8Array, ciphertextOut: Uint8Array): Result<KeyHandle> {
+    const sizes = kemSizes(alg);
+    if (sizes === null) return err(ErrorCode.CryptoUnknownAlgorithm);
+    if (publicKey.length !== sizes.publicKeyBytes) return err(ErrorCode.CryptoKeyWrongLength);
+    if (ciphertextOut.length < sizes.ciphertextBytes) return err(ErrorCode.CryptoBufferTooSmall);
+    const message = this.#seed.subarray(0, ML_KEM_MESSAGE_BYTES);
+    const drawn = this.randomBytes(message);
+    if (drawn !== ErrorCode.Ok) return failure(drawn);
+    // noble rejects an encapsulation key that fails the FIPS 203 §7.2 modulus check: malformed key.
+    const result = guard(() => kemFor(alg).encapsulate(publicKey, message), ErrorCode.CryptoKeyWrongLength);
+    zeroize(message);
+    if (!result.ok) return result;
+    ciphertextOut.set(result.value.cipherText);
+    const made = this.importSymmetricKey(KeyKind.Secret, result.value.sharedSecret);
+    zeroize(result.value.sharedSecret);
+    return made;
+  }
+
+  decapsulate(key: KeyHandle, ciphertext: Uint8Array): Result<KeyHandle> {
+    const at = this.#keys.locate(key, KEM_KINDS);
+    if (at < 0) return failure(-at);
+    const alg = kemAlgOfKind(this.#keys.kindOf(key));
+    const sizes = alg === 0 ? null : kemSizes(alg);
+    if (alg === 0 || sizes === null) return err(ErrorCode.InvariantViolated);
+    if (ciphertext.length !== sizes.ciphertextBytes) return err(ErrorCode.CryptoBadLength);
+    const secret = this.#keys.secretView(at);
+    const shared = guard(() => kemFor(alg).decapsulate(ciphertext, secret), ErrorCode.CryptoProviderFault);
+    if (!shared.ok) return this.#faultResult(shared.code);
+    const made = this.importSymmetricKey(KeyKind.Secret, shared.value);
+    zeroize(shared.value);
+    return made;
+  }
+
+  #seal(secret: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): ValueOrCode {
+    if (secret.length !== AEAD_KEY_BYTES || nonce.length !== AEAD_NONCE_BYTES) return -ErrorCode.CryptoBadLength;
+    const length = plaintext.length + AEAD_TAG_BYTES;
+    if (out.length < length) return -ErrorCode.CryptoBufferTooSmall;
+    const target = out.length === length ? out : out.subarray(0, length);
+    const sealed = this.#fault(guardStatus(() => chacha20poly1305(secret, nonce, aad).encrypt(plaintext, target)));
+    return sealed === ErrorCode.Ok ? length : -sealed;
+  }
+
+  #storePair(kind: KeyKind, secretKey: Uint8Array, publicKey: Uint8Array): Result<KeyHandle> {
+    const handle = this.#keys.allocate(kind, secretKey.length, publicKey.length);
+    if (handle < 0) {
+      zeroize(secretKey);
+      return failure(-handle);
+    }
+    const at = this.#keys.locate(handle, kindBit(kind));
+    this.#keys.secretView(at).set(secretKey);
+    this.#keys.publicView(at).set(publicKey);
+    zeroize(secretKey);
+    return ok(handle as KeyHandle);
+  }
+
+  #fault(status: Status): Status {
+    if (status !== ErrorCode.Ok) this.#counters.providerFaults++;
+    return status === ErrorCode.Exception ? ErrorCode.CryptoProviderFault : status;
+  }
+
+  #faultResult<T>(code: number): Result<T> {
+    this.#counters.providerFaults++;
+    return failure(code === ErrorCode.Exception ? ErrorCode.CryptoProviderFault : code);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Receive-side traffic keys by (sender, key epoch), with rotation (issue 5 §4).
+ *
+ * A fixed table from (16-bit sender id, 16-bit key epoch) to a key handle and
+ * its 12-byte nonce base. Rotation installs the new epoch's key next to the
+ * old one (frames in flight still open), then `retireBefore` destroys, and
+ * so zeroizes, every key of older epochs.
+ *
+ * Full policy: refuse the newcomer (`Full`, counted); no key is evicted
+ * implicitly, because dropping a live key would silently drop its traffic.
+ * Lookups allocate nothing.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result, type Status } from "../runtime/result";
+import { FixedMap } from "../collections/fixed-map";
+import type { ValueOrCode } from "../collections/value-or-code";
+import { AEAD_NONCE_BYTES } from "./algorithms";
+import type { KeyHandle } from "./key-store";
+import type { CryptoProvider } from "./provider";
+
+/** On-air widths of the frame header fields (frame-protect.ts). */
+export const SENDER_ID_MAX = 0xffff;
+export const KEY_EPOCH_MAX = 0xffff;
+
+/** A traffic key: handle plus the nonce base its frames XOR their counter into. */
+export interface TrafficKey {
+  readonly handle: KeyHandle;
+  readonly nonceBase: Uint8Array;
+  readonly epoch: number;
+}
+
+function tableKey(senderId: number, epoch: number): number {
+  return (senderId * 0x1_0000 + epoch) >>> 0;
+}
+
+export class TrafficKeyTable {
+  readonly #provider: CryptoProvider;
+  readonly #index: FixedMap; // (sender, epoch) -> slot
+  readonly #handles: Float64Array;
+  readonly #senders: Uint16Array;
+  readonly #epochs: Uint16Array;
+  readonly #used: Uint8Array;
+  readonly #nonceBases: Uint8Array[];
+  #refused = 0;
+  #retired = 0;
+
+  static create(provider: CryptoProvider, capacity: number): Result<TrafficKeyTable> {
+    const index = FixedMap.create(capacity);
+    if (!index.ok) return index;
+    return ok(new TrafficKeyTable(provider, index.value, capacity));
+  }
+
+  private constructor(provider: CryptoProvider, index: FixedMap, capacity: number) {
+    this.#provider = provider;
+    this.#index = index;
+    this.#handles = new Float64Array(capacity);
+    this.#senders = new Uint16Array(capacity);
+    this.#epochs = new Uint16Array(capacity);
+    this.#used = new Uint8Array(capacity);
+    const slab = new Uint8Array(capacity * AEAD_NONCE_BYTES);
+    this.#nonceBases = [];
+    for (let i = 0; i < capacity; i++) this.#nonceBases.push(slab.subarray(i * AEAD_NONCE_BYTES, (i + 1) * AEAD_NONCE_BYTES));
+  }
+
+  get size(): number {
+    return this.#index.size;
+  }
+
+  /** Installs refused because the table was full. */
+  get refusedCount(): number {
+    return this.#refused;
+  }
+
+  /** Keys destroyed by rotation or replacement. */
+  get retiredCount(): number {
+    return this.#retired;
+  }
+
+  /**
+   * Install the key for (sender, epoch); the table takes ownership of the
+   * handle (it destroys it on retirement). A key already there for the same
+   * pair is destroyed and replaced. `Full` leaves the caller owning `key`.
+   */
+  install(senderId: number, key: TrafficKey): Status {
+    if ((senderId >>> 0) !== senderId || senderId > SENDER_ID_MAX) return ErrorCode.InvalidArgument;
+    if ((key.epoch >>> 0) !== key.epoch || key.epoch > KEY_EPOCH_MAX) return ErrorCode.InvalidArgument;
+    if (key.nonceBase.length !== AEAD_NONCE_BYTES) return ErrorCode.CryptoBadLength;
+    const id = tableKey(senderId, key.epoch);
+    let slot = this.#index.get(id, -1);
+    if (slot >= 0) {
+      this.#destroySlot(slot);
+    } else {
+      slot = this.#used.indexOf(0);
+      if (slot < 0 || this.#index.set(id, slot) !== ErrorCode.Ok) {
+        this.#refused++;
+        return ErrorCode.Full;
+      }
+    }
+    this.#used[slot] = 1;
+    this.#handles[slot] = key.handle;
+    this.#senders[slot] = senderId;
+    this.#epochs[slot] = key.epoch;
+    this.#nonceBases[slot]?.set(key.nonceBase);
+    return ErrorCode.Ok;
+  }
+
+  /** Slot of (sender, epoch), or `-KeyEpochUnknown`. */
+  lookup(senderId: number, epoch: number): ValueOrCode {
+    if ((senderId >>> 0) !== senderId || senderId > SENDER_ID_MAX || (epoch >>> 0) !== epoch || epoch > KEY_EPOCH_MAX) {
+      return -ErrorCode.KeyEpochUnknown;
+    }
+    const slot = this.#index.get(tableKey(senderId, epoch), -1);
+    return slot < 0 ? -ErrorCode.KeyEpochUnknown : slot;
+  }
+
+  handleAt(slot: number): KeyHandle {
+    return (this.#handles[slot] ?? -1) as KeyHandle;
+  }
+
+  nonceBaseAt(slot: number): Uint8Array {
+    return this.#nonceBases[slot] ?? new Uint8Array(AEAD_NONCE_BYTES);
+  }
+
+  /** Destroy every key of `senderId` with epoch < `epoch`. Returns how many. */
+  retireBefore(senderId: number, epoch: number): number {
+    return this.#retireWhere(senderId, epoch);
+  }
+
+  /** Destroy every key (all senders) with epoch < `epoch`: group-wide rotation. */
+  retireAllBefore(epoch: number): number {
+    return this.#retireWhere(-1, epoch);
+  }
+
+  #retireWhere(senderId: number, epoch: number): number {
+    let retired = 0;
+    for (let slot = 0; slot < this.#used.length; slot++) {
+      if (this.#used[slot] !== 1) continue;
+      const sender = this.#senders[slot] ?? 0;
+      const slotEpoch = this.#epochs[slot] ?? 0;
+      if ((senderId < 0 || sender === senderId) && slotEpoch < epoch) {
+        this.#destroySlot(slot);
+        this.#index.delete(tableKey(sender, slotEpoch));
+        this.#used[slot] = 0;
+        retired++;
+      }
+    }
+    return retired;
+  }
+
+  #destroySlot(slot: number): void {
+    this.#provider.destroyKey((this.#handles[slot] ?? -1) as KeyHandle);
+    this.#nonceBases[slot]?.fill(0);
+    this.#retired++;
+  }
+}
+
+export function makeTrafficKey(handle: KeyHandle, nonceBase: Uint8Array, epoch: number): Result<TrafficKey> {
+  if (nonceBase.length !== AEAD_NONCE_BYTES) return err(ErrorCode.CryptoBadLength);
+  return ok(Object.freeze({ handle, nonceBase: nonceBase.slice(), epoch }));
+}

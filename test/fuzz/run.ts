@@ -1,0 +1,61 @@
+/**
+ * `npm run fuzz` (the lead adds: "fuzz": "tsx test/fuzz/run.ts"): every
+ * decoder/verifier target of test/fuzz/targets.ts for many inputs (default
+ * 10,000,000 each), in batches of 100k with a fresh seed per batch, printing
+ * progress. Exit 0 when every input got a specific error code or Ok; exit 1
+ * on the first escaping exception or unexpected code (fast-check prints the
+ * shrunk counterexample and the seed to replay it).
+ *
+ *   tsx test/fuzz/run.ts [--runs N] [--target TEXT] [--seed S]
+ */
+import * as fc from "fast-check";
+import { FUZZ_TARGETS } from "./targets";
+
+const BATCH = 100_000;
+
+function option(args: readonly string[], flag: string): string | undefined {
+  const index = args.indexOf(flag);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+function main(args: readonly string[]): number {
+  if (args.includes("--help")) {
+    process.stdout.write("usage: tsx test/fuzz/run.ts [--runs N (default 10000000)] [--target TEXT] [--seed S]\n");
+    return 0;
+  }
+  const runs = Number(option(args, "--runs") ?? "10000000");
+  const seed0 = Number(option(args, "--seed") ?? String(Date.now() % 0x7fff_ffff));
+  const filter = option(args, "--target") ?? "";
+  if (!Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(seed0)) {
+    process.stderr.write("fuzz: --runs and --seed must be positive integers\n");
+    return 2;
+  }
+  const targets = FUZZ_TARGETS.filter((t) => t.name.includes(filter));
+  if (targets.length === 0) {
+    process.stderr.write(`fuzz: no target matches "${filter}"\n`);
+    return 2;
+  }
+  process.stdout.write(`fuzz: ${targets.length} targets x ${runs.toLocaleString("en-US")} inputs, base seed ${seed0}\n`);
+  for (const target of targets) {
+    const started = process.hrtime.bigint();
+    for (let done = 0, batch = 0; done < runs; batch++) {
+      const n = Math.min(BATCH, runs - done);
+      const seed = (seed0 + batch * 7919) % 0x7fff_ffff;
+      try {
+        target.run(fc, n, seed);
+      } catch (error) {
+        process.stderr.write(`\nfuzz: FAILED in "${target.name}" (batch ${batch}, seed ${seed})\n${error instanceof Error ? error.message : String(error)}\n`);
+        return 1;
+      }
+      done += n;
+      if (batch % 10 === 9 || done === runs) {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        process.stdout.write(`  ${target.name}: ${done.toLocaleString("en-US")} inputs, ${seconds.toFixed(0)} s\n`);
+      }
+    }
+  }
+  process.stdout.write("fuzz: no failures\n");
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));
