@@ -9,6 +9,7 @@ import { schedulerProperties } from "./scheduler.props";
 import { telemetryProperties } from "./telemetry.props";
 import { cryptoProperties } from "./crypto.props";
 import { storageProperties } from "./storage.props";
+import { aeadProperties } from "./aead.props";
 
 export interface ConformanceProperty {
   readonly name: string;
@@ -27,6 +28,7 @@ export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = Object.freeze([
   { suite: "telemetry", properties: telemetryProperties },
   { suite: "crypto", properties: cryptoProperties },
   { suite: "storage", properties: storageProperties },
+  { suite: "aead", properties: aeadProperties },
 ]);
 
 /** Fixed seed for both engines: a failure on either is reproducible by this number. */

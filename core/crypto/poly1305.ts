@@ -1,0 +1,333 @@
+/**
+ * Poly1305 (RFC 8439 §2.5), allocation-free after construction.
+ *
+ * Arithmetic. The accumulator h and the clamped key r are held as ten
+ * 13-bit limbs (limb i weighs 2^(13 i); 10 x 13 = 130 bits), multiplied as
+ * plain JS numbers. Why 13 and not 26 bits: with 26-bit limbs a column of
+ * the product reaches ~2^57 and would no longer be exact in a double.
+ * Bound argument (all values are non-negative integers):
+ *  - after each block's carry pass, h0 and h2..h9 are < 2^13 and h1 < 2^13 + 2^10;
+ *  - adding a message block adds < 2^13 per limb, so h_j < 2^14.1;
+ *  - clamped r limbs are < 2^13, and 5 r_j (for terms that pass 2^130,
+ *    since 2^130 = 5 mod p) is < 2^15.33;
+ *  - a product column d_i is a sum of ten terms < 2^14.1 * 2^15.33, so
+ *    d_i < 2^32.8, and with the carry in (< 2^20) still < 2^33.
+ * Every intermediate is an integer below 2^33, far below 2^53, so double
+ * arithmetic is exact and gives the same bits on V8 and XS. Bit operators
+ * are applied only where they are exact: `d & 0x1fff` keeps the low 13 bits
+ * of any integer below 2^53 (ToInt32 reduces mod 2^32, which keeps them),
+ * and `(d / 8192) | 0` is floor(d / 2^13) because the quotient is below 2^31.
+ *
+ * Constant time: no branch or index depends on the key, the message bytes
+ * or the accumulator; the final reduction selects with a mask (§2.5 "h mod p").
+ * Only lengths (public) decide loop counts.
+ *
+ * Callers check ranges; this file trusts them (validate once at the edge).
+ */
+
+const BLOCK_BYTES = 16;
+const LIMBS = 10;
+const LIMB_MASK = 0x1fff;
+const LIMB_RADIX = 8192; // 2^13
+const HIBIT_FULL_BLOCK = 1 << 11; // 2^128 sits at bit 11 of limb 9 (128 = 9 * 13 + 11)
+
+/** Ten 13-bit limbs of a 16-byte little-endian number (no 2^128 bit). */
+function decodeLimbs(bytes: Uint8Array, at: number, limbs: Int32Array): void {
+  const t0 = (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8);
+  const t1 = (bytes[at + 2] ?? 0) | ((bytes[at + 3] ?? 0) << 8);
+  const t2 = (bytes[at + 4] ?? 0) | ((bytes[at + 5] ?? 0) << 8);
+  const t3 = (bytes[at + 6] ?? 0) | ((bytes[at + 7] ?? 0) << 8);
+  const t4 = (bytes[at + 8] ?? 0) | ((bytes[at + 9] ?? 0) << 8);
+  const t5 = (bytes[at + 10] ?? 0) | ((bytes[at + 11] ?? 0) << 8);
+  const t6 = (bytes[at + 12] ?? 0) | ((bytes[at + 13] ?? 0) << 8);
+  const t7 = (bytes[at + 14] ?? 0) | ((bytes[at + 15] ?? 0) << 8);
+  limbs[0] = t0 & LIMB_MASK;
+  limbs[1] = ((t0 >>> 13) | (t1 << 3)) & LIMB_MASK;
+  limbs[2] = ((t1 >>> 10) | (t2 << 6)) & LIMB_MASK;
+  limbs[3] = ((t2 >>> 7) | (t3 << 9)) & LIMB_MASK;
+  limbs[4] = ((t3 >>> 4) | (t4 << 12)) & LIMB_MASK;
+  limbs[5] = (t4 >>> 1) & LIMB_MASK;
+  limbs[6] = ((t4 >>> 14) | (t5 << 2)) & LIMB_MASK;
+  limbs[7] = ((t5 >>> 11) | (t6 << 5)) & LIMB_MASK;
+  limbs[8] = ((t6 >>> 8) | (t7 << 8)) & LIMB_MASK;
+  limbs[9] = t7 >>> 5;
+}
+
+export class Poly1305 {
+  /** Clamped r (§2.5), ten 13-bit limbs. Key material. */
+  readonly #r = new Int32Array(LIMBS);
+  /** The accumulator h, ten limbs (see the bound above). */
+  readonly #h = new Int32Array(LIMBS);
+  /** h + 5 - 2^130 during the final reduction. */
+  readonly #g = new Int32Array(LIMBS);
+  /** s (§2.5) as eight little-endian 16-bit words. Key material. */
+  readonly #s = new Uint16Array(8);
+  /** A short last block, padded (§2.5 or §2.8 pad16), or the §2.8 length block. */
+  readonly #block = new Uint8Array(BLOCK_BYTES);
+
+  /** Start a MAC with the 32-byte one-time key r || s at key[keyOffset] (§2.5.1 poly1305_mac). */
+  start(key: Uint8Array, keyOffset: number): void {
+    const block = this.#block;
+    for (let i = 0; i < BLOCK_BYTES; i++) block[i] = key[keyOffset + i] ?? 0;
+    // Clamp r (§2.5): r &= 0x0ffffffc0ffffffc0ffffffc0fffffff.
+    block[3] = (block[3] ?? 0) & 15;
+    block[7] = (block[7] ?? 0) & 15;
+    block[11] = (block[11] ?? 0) & 15;
+    block[15] = (block[15] ?? 0) & 15;
+    block[4] = (block[4] ?? 0) & 252;
+    block[8] = (block[8] ?? 0) & 252;
+    block[12] = (block[12] ?? 0) & 252;
+    decodeLimbs(block, 0, this.#r);
+    block.fill(0);
+    for (let i = 0; i < 8; i++) {
+      const at = keyOffset + BLOCK_BYTES + 2 * i;
+      this.#s[i] = (key[at] ?? 0) | ((key[at + 1] ?? 0) << 8);
+    }
+    this.#h.fill(0);
+  }
+
+  /**
+   * Absorb `length` bytes zero-padded to a multiple of 16 (RFC 8439 §2.8:
+   * AAD || pad16(AAD), ciphertext || pad16(ciphertext)). Every block,
+   * including the padded last one, carries the 2^128 bit.
+   */
+  absorbPadded(src: Uint8Array, offset: number, length: number): void {
+    this.#absorb(src, offset, length, false);
+  }
+
+  /**
+   * Absorb a whole message the plain Poly1305 way (§2.5): a short last
+   * block gets a 0x01 byte after its last octet instead of the 2^128 bit.
+   */
+  absorbMessage(src: Uint8Array, offset: number, length: number): void {
+    this.#absorb(src, offset, length, true);
+  }
+
+  /** §2.8: the AAD length, then the ciphertext length, each a 64-bit little-endian integer. */
+  absorbLengths(aadLength: number, ciphertextLength: number): void {
+    const block = this.#block;
+    writeLe64(block, 0, aadLength);
+    writeLe64(block, 8, ciphertextLength);
+    this.#blocks(block, 0, 1, HIBIT_FULL_BLOCK);
+    block.fill(0);
+  }
+
+  /** tag = (h mod p + s) mod 2^128 into out[outOffset, +16) (§2.5), then wipe all key material. */
+  finish(out: Uint8Array, outOffset: number): void {
+    const h = this.#h;
+    const g = this.#g;
+    // One carry pass normalizes: only h1 (< 2^13 + 2^10) can exceed 13 bits. If its carry ripples
+    // out of h9 and back through h0, h1 has just dropped below 2^10, so the +1 cannot overflow it.
+    // Afterwards every limb is < 2^13, so h < 2^130 < 2p and one conditional subtraction is enough.
+    let carry = 0;
+    for (let i = 1; i < LIMBS; i++) {
+      const v = (h[i] ?? 0) + carry;
+      carry = v >>> 13;
+      h[i] = v & LIMB_MASK;
+    }
+    const v0 = (h[0] ?? 0) + 5 * carry; // 2^130 = 5 (mod p)
+    h[0] = v0 & LIMB_MASK;
+    h[1] = (h[1] ?? 0) + (v0 >>> 13);
+    // g = h + 5 - 2^130 = h - p; bit 130 of h + 5 is set exactly when h >= p.
+    carry = 5;
+    for (let i = 0; i < LIMBS; i++) {
+      const v = (h[i] ?? 0) + carry;
+      carry = v >>> 13;
+      g[i] = v & LIMB_MASK;
+    }
+    const takeG = -carry; // all ones when h >= p, else zero: a select, not a branch
+    for (let i = 0; i < LIMBS; i++) h[i] = ((h[i] ?? 0) & ~takeG) | ((g[i] ?? 0) & takeG);
+    this.#addPadInto(out, outOffset);
+    this.wipe();
+  }
+
+  /** Zero r, s, h and the scratch block. */
+  wipe(): void {
+    this.#r.fill(0);
+    this.#h.fill(0);
+    this.#g.fill(0);
+    this.#s.fill(0);
+    this.#block.fill(0);
+  }
+
+  /** Whole blocks in place; a short tail through the scratch block, zero-padded (and marked with 0x01 for §2.5). */
+  #absorb(src: Uint8Array, offset: number, length: number, markShortBlock: boolean): void {
+    const full = length >>> 4;
+    this.#blocks(src, offset, full, HIBIT_FULL_BLOCK);
+    const rest = length & 15;
+    if (rest === 0) return;
+    const block = this.#block;
+    block.fill(0);
+    const from = offset + (full << 4);
+    for (let i = 0; i < rest; i++) block[i] = src[from + i] ?? 0;
+    if (markShortBlock) block[rest] = 1;
+    this.#blocks(block, 0, 1, markShortBlock ? 0 : HIBIT_FULL_BLOCK);
+    block.fill(0);
+  }
+
+  /** (low 128 bits of h) + s mod 2^128, serialized little-endian; word k holds bits 16k..16k+15, limb j starts at bit 13j. */
+  #addPadInto(out: Uint8Array, at: number): void {
+    const h = this.#h;
+    const s = this.#s;
+    const h0 = h[0] ?? 0;
+    const h1 = h[1] ?? 0;
+    const h2 = h[2] ?? 0;
+    const h3 = h[3] ?? 0;
+    const h4 = h[4] ?? 0;
+    const h5 = h[5] ?? 0;
+    const h6 = h[6] ?? 0;
+    const h7 = h[7] ?? 0;
+    const h8 = h[8] ?? 0;
+    const h9 = h[9] ?? 0;
+    let v = ((h0 | (h1 << 13)) & 0xffff) + (s[0] ?? 0);
+    out[at] = v;
+    out[at + 1] = v >>> 8;
+    v = (((h1 >>> 3) | (h2 << 10)) & 0xffff) + (s[1] ?? 0) + (v >>> 16);
+    out[at + 2] = v;
+    out[at + 3] = v >>> 8;
+    v = (((h2 >>> 6) | (h3 << 7)) & 0xffff) + (s[2] ?? 0) + (v >>> 16);
+    out[at + 4] = v;
+    out[at + 5] = v >>> 8;
+    v = (((h3 >>> 9) | (h4 << 4)) & 0xffff) + (s[3] ?? 0) + (v >>> 16);
+    out[at + 6] = v;
+    out[at + 7] = v >>> 8;
+    v = (((h4 >>> 12) | (h5 << 1) | (h6 << 14)) & 0xffff) + (s[4] ?? 0) + (v >>> 16);
+    out[at + 8] = v;
+    out[at + 9] = v >>> 8;
+    v = (((h6 >>> 2) | (h7 << 11)) & 0xffff) + (s[5] ?? 0) + (v >>> 16);
+    out[at + 10] = v;
+    out[at + 11] = v >>> 8;
+    v = (((h7 >>> 5) | (h8 << 8)) & 0xffff) + (s[6] ?? 0) + (v >>> 16);
+    out[at + 12] = v;
+    out[at + 13] = v >>> 8;
+    v = (((h8 >>> 8) | (h9 << 5)) & 0xffff) + (s[7] ?? 0) + (v >>> 16);
+    out[at + 14] = v;
+    out[at + 15] = v >>> 8; // the carry out of bit 128 is dropped (mod 2^128)
+  }
+
+  /** h = (h + block + hibit) * r mod p for `count` 16-byte blocks at src[offset] (§2.5). */
+  #blocks(src: Uint8Array, offset: number, count: number, hibit: number): void {
+    const R = this.#r;
+    const H = this.#h;
+    const r0 = R[0] ?? 0;
+    const r1 = R[1] ?? 0;
+    const r2 = R[2] ?? 0;
+    const r3 = R[3] ?? 0;
+    const r4 = R[4] ?? 0;
+    const r5 = R[5] ?? 0;
+    const r6 = R[6] ?? 0;
+    const r7 = R[7] ?? 0;
+    const r8 = R[8] ?? 0;
+    const r9 = R[9] ?? 0;
+    // Terms past 2^130 wrap around times 5 (2^130 = 5 mod p).
+    const s1 = 5 * r1;
+    const s2 = 5 * r2;
+    const s3 = 5 * r3;
+    const s4 = 5 * r4;
+    const s5 = 5 * r5;
+    const s6 = 5 * r6;
+    const s7 = 5 * r7;
+    const s8 = 5 * r8;
+    const s9 = 5 * r9;
+    let h0 = H[0] ?? 0;
+    let h1 = H[1] ?? 0;
+    let h2 = H[2] ?? 0;
+    let h3 = H[3] ?? 0;
+    let h4 = H[4] ?? 0;
+    let h5 = H[5] ?? 0;
+    let h6 = H[6] ?? 0;
+    let h7 = H[7] ?? 0;
+    let h8 = H[8] ?? 0;
+    let h9 = H[9] ?? 0;
+    for (let b = 0, at = offset; b < count; b++, at += BLOCK_BYTES) {
+      // Add the block (same limb layout as decodeLimbs, written out: this is the hot loop).
+      const t0 = (src[at] ?? 0) | ((src[at + 1] ?? 0) << 8);
+      const t1 = (src[at + 2] ?? 0) | ((src[at + 3] ?? 0) << 8);
+      const t2 = (src[at + 4] ?? 0) | ((src[at + 5] ?? 0) << 8);
+      const t3 = (src[at + 6] ?? 0) | ((src[at + 7] ?? 0) << 8);
+      const t4 = (src[at + 8] ?? 0) | ((src[at + 9] ?? 0) << 8);
+      const t5 = (src[at + 10] ?? 0) | ((src[at + 11] ?? 0) << 8);
+      const t6 = (src[at + 12] ?? 0) | ((src[at + 13] ?? 0) << 8);
+      const t7 = (src[at + 14] ?? 0) | ((src[at + 15] ?? 0) << 8);
+      h0 += t0 & LIMB_MASK;
+      h1 += ((t0 >>> 13) | (t1 << 3)) & LIMB_MASK;
+      h2 += ((t1 >>> 10) | (t2 << 6)) & LIMB_MASK;
+      h3 += ((t2 >>> 7) | (t3 << 9)) & LIMB_MASK;
+      h4 += ((t3 >>> 4) | (t4 << 12)) & LIMB_MASK;
+      h5 += (t4 >>> 1) & LIMB_MASK;
+      h6 += ((t4 >>> 14) | (t5 << 2)) & LIMB_MASK;
+      h7 += ((t5 >>> 11) | (t6 << 5)) & LIMB_MASK;
+      h8 += ((t6 >>> 8) | (t7 << 8)) & LIMB_MASK;
+      h9 += (t7 >>> 5) | hibit;
+      // Schoolbook product mod 2^130 - 5: column i collects h_j * r_(i-j), or * 5 r_(i-j+10) past 2^130.
+      let d0 = h0 * r0 + h1 * s9 + h2 * s8 + h3 * s7 + h4 * s6 + h5 * s5 + h6 * s4 + h7 * s3 + h8 * s2 + h9 * s1;
+      let d1 = h0 * r1 + h1 * r0 + h2 * s9 + h3 * s8 + h4 * s7 + h5 * s6 + h6 * s5 + h7 * s4 + h8 * s3 + h9 * s2;
+      let d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * s9 + h4 * s8 + h5 * s7 + h6 * s6 + h7 * s5 + h8 * s4 + h9 * s3;
+      let d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * s9 + h5 * s8 + h6 * s7 + h7 * s6 + h8 * s5 + h9 * s4;
+      let d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0 + h5 * s9 + h6 * s8 + h7 * s7 + h8 * s6 + h9 * s5;
+      let d5 = h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1 + h5 * r0 + h6 * s9 + h7 * s8 + h8 * s7 + h9 * s6;
+      let d6 = h0 * r6 + h1 * r5 + h2 * r4 + h3 * r3 + h4 * r2 + h5 * r1 + h6 * r0 + h7 * s9 + h8 * s8 + h9 * s7;
+      let d7 = h0 * r7 + h1 * r6 + h2 * r5 + h3 * r4 + h4 * r3 + h5 * r2 + h6 * r1 + h7 * r0 + h8 * s9 + h9 * s8;
+      let d8 = h0 * r8 + h1 * r7 + h2 * r6 + h3 * r5 + h4 * r4 + h5 * r3 + h6 * r2 + h7 * r1 + h8 * r0 + h9 * s9;
+      let d9 = h0 * r9 + h1 * r8 + h2 * r7 + h3 * r6 + h4 * r5 + h5 * r4 + h6 * r3 + h7 * r2 + h8 * r1 + h9 * r0;
+      // Carry pass: each column back to 13 bits, the carry out of limb 9 folded in times 5.
+      let c = (d0 / LIMB_RADIX) | 0;
+      h0 = d0 & LIMB_MASK;
+      d1 += c;
+      c = (d1 / LIMB_RADIX) | 0;
+      h1 = d1 & LIMB_MASK;
+      d2 += c;
+      c = (d2 / LIMB_RADIX) | 0;
+      h2 = d2 & LIMB_MASK;
+      d3 += c;
+      c = (d3 / LIMB_RADIX) | 0;
+      h3 = d3 & LIMB_MASK;
+      d4 += c;
+      c = (d4 / LIMB_RADIX) | 0;
+      h4 = d4 & LIMB_MASK;
+      d5 += c;
+      c = (d5 / LIMB_RADIX) | 0;
+      h5 = d5 & LIMB_MASK;
+      d6 += c;
+      c = (d6 / LIMB_RADIX) | 0;
+      h6 = d6 & LIMB_MASK;
+      d7 += c;
+      c = (d7 / LIMB_RADIX) | 0;
+      h7 = d7 & LIMB_MASK;
+      d8 += c;
+      c = (d8 / LIMB_RADIX) | 0;
+      h8 = d8 & LIMB_MASK;
+      d9 += c;
+      c = (d9 / LIMB_RADIX) | 0;
+      h9 = d9 & LIMB_MASK;
+      h0 += 5 * c; // c < 2^20, so h0 < 2^22.4; one more carry into h1 (< 2^10)
+      c = h0 >>> 13;
+      h0 &= LIMB_MASK;
+      h1 += c;
+    }
+    H[0] = h0;
+    H[1] = h1;
+    H[2] = h2;
+    H[3] = h3;
+    H[4] = h4;
+    H[5] = h5;
+    H[6] = h6;
+    H[7] = h7;
+    H[8] = h8;
+    H[9] = h9;
+  }
+}
+
+/** A non-negative integer below 2^53 as 8 little-endian bytes. */
+function writeLe64(out: Uint8Array, at: number, value: number): void {
+  const low = value % 0x1_0000_0000;
+  const high = (value - low) / 0x1_0000_0000;
+  out[at] = low;
+  out[at + 1] = low >>> 8;
+  out[at + 2] = low >>> 16;
+  out[at + 3] = low >>> 24;
+  out[at + 4] = high;
+  out[at + 5] = high >>> 8;
+  out[at + 6] = high >>> 16;
+  out[at + 7] = high >>> 24;
+}
