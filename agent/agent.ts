@@ -1,139 +1,487 @@
 /**
- * The agent composition root (first cut).
+ * The agent composition root (ARCHITECTURE.md "agent/"): a validated site
+ * configuration plus a platform (clock, opened sensors, transport, optional
+ * block device and gateway sink) become a running agent.
  *
- * Turns a validated SiteConfig plus a platform (clock, sensor) into a running
- * agent whose sampling task fills a fixed-capacity ring. All memory is
- * allocated in `create`; `turn` allocates nothing. Every event that changes
- * state is folded into a trace hash so a run can be compared across engines.
+ * Tasks on the scheduler (core/runtime/scheduler.ts), each step wrapped by
+ * the task boundary (task-boundary.ts: a throw is counted, logged and the
+ * task restarted after a backoff; the others keep running):
  *
- * ISSUE 3 replaces the single periodic task with the scheduler; ISSUE 7 adds
- * the mesh, uplink and the ECMA-419 sensor drivers.
+ * | task        | priority     | runs                                   | does                                            |
+ * |-------------|--------------|----------------------------------------|-------------------------------------------------|
+ * | mesh        | RadioReceive | every radio.meshTickMs; notifyRadio()  | transport.tick + poll -> gateway role / counters |
+ * | uplink      | Alerts       | every uplink.intervalMs; new alerts; outcomes; due retries | outbox -> wire -> transport.send |
+ * | sampling[i] | Sampling     | every sensors[i].intervalMs (intake)   | sensor.sample -> TelemetryPipeline.ingestSensor |
+ * | telemetry   | Background   | every min(windowMs, uplink.intervalMs) (intake) | pipeline.tick: close windows       |
+ * | drain       | Background   | shutdown phase Draining                | send the routine telemetry left                 |
+ * | flush       | Background   | shutdown phase Flushing                | persist outbox alerts, lifetime counters, clean-shutdown mark |
+ *
+ * Lifecycle: `createAgent` allocates everything (the only allocation); then
+ * `start()`, then the host calls `runDue()` whenever `nextDeadlineMs` comes
+ * (or the radio has something: `notifyRadio()` first). `requestShutdown()`
+ * walks the scheduler's phases (stop intake -> drain -> flush -> leave ->
+ * stop timers -> Stopped); a second request forces the stop. Steady state
+ * allocates nothing (measured on XS: test/xs/agent.test.ts).
+ *
+ * Storage (persistence.ts): the boot count (the wire incarnation) is written
+ * at every boot, pending alerts are written through, lifetime counters at a
+ * graceful shutdown. Without a block device the agent runs without
+ * persistence and says so in `status()`.
  */
-import { FullPolicy } from "../core/collections/full-policy";
-import { RingBuffer } from "../core/collections/ring-buffer";
-import { ErrorCode } from "../core/runtime/errors";
+import { ErrorCode, type FailureCode } from "../core/runtime/errors";
+import { LogRing } from "../core/runtime/log-ring";
+import { Priority } from "../core/runtime/priority";
 import { err, ok, type Result, type Status } from "../core/runtime/result";
+import { INTAKE_TOKEN, Scheduler } from "../core/runtime/scheduler";
+import { ShutdownPhase } from "../core/runtime/shutdown";
+import { StepResult, type TaskContext, type TaskStep } from "../core/runtime/task-context";
 import { TraceHash } from "../core/runtime/trace-hash";
+import { TelemetryPipeline } from "../core/telemetry/pipeline";
+import type { BlockDevice } from "../core/storage/block-device";
 import type { Clock } from "../hal/clock";
+import type { Entropy } from "../hal/entropy";
 import type { Sensor } from "../hal/sensor";
-import type { SiteConfig } from "./config";
+import { AgentCounter, AgentMetrics } from "./agent-metrics";
+import { agentTaskCount, AgentRole, type SiteConfig } from "./config";
+import { GatewayRole } from "./gateway";
+import { CountingGatewaySink, type GatewaySink } from "./gateway-sink";
+import { MeshTask } from "./mesh-task";
+import { PendingAlerts } from "./pending-alerts";
+import { AgentStore, LIFETIME_COUNTER_COUNT, LifetimeCounter } from "./persistence";
+import { SamplingTask } from "./sampling";
+import { sensorPartInfo } from "./sensor-parts";
+import { TaskBoundary } from "./task-boundary";
+import { telemetryLayout } from "./telemetry-setup";
+import type { Transport } from "./transport";
+import { Uplink } from "./uplink";
+import { ALERT_MESSAGE_BYTES } from "./wire";
 
 export interface AgentPlatform {
   readonly clock: Clock;
-  /** Sampled every interval; its channel 0 feeds the sample ring (ISSUE 7 wires the telemetry pipeline). */
-  readonly sensor: Sensor;
+  /** One opened sensor per `config.sensors` entry, same order, same channel count as the part. */
+  readonly sensors: readonly Sensor[];
+  readonly transport: Transport;
+  /** The board's storage partition; absent = run without persistence. */
+  readonly blockDevice?: BlockDevice;
+  /** Gateway role: where collected records go (default: a counting sink). */
+  readonly gatewaySink?: GatewaySink;
+  /** Used once at boot to spread the sampling phases of the boards (default: derived from the node id). */
+  readonly entropy?: Entropy;
 }
 
-/** Most samples one turn may take to catch up after a stall; the rest are skipped and counted. */
-export const SAMPLES_PER_TURN_MAX = 8;
+/** Trace event codes of the agent itself (stable; folded into the trace hash). */
+export const AgentEvent = Object.freeze({ Boot: 1, ShutdownRequested: 2 } as const);
 
-/** Trace event codes (folded into the trace hash; stable across releases). */
-export const AgentEvent = Object.freeze({ Boot: 1, Sample: 2, SensorError: 3, SamplesSkipped: 4 } as const);
+/** Most scheduler turns one `runDue` call makes (the rest stay due: the host calls again at once). */
+export const TURNS_PER_RUN_MAX = 64;
+/** Work units one scheduler turn may start steps within. */
+export const TURN_BUDGET_UNITS = 64;
+/** From the first shutdown request to the forced stop. */
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** Task restart policy of the boundary: 1 s, doubling to 60 s, at most 5 restarts per 10 minutes. */
+export const RESTART_BACKOFF = Object.freeze({ baseMs: 1_000, capMs: 60_000, maxRestarts: 5, windowMs: 600_000 });
 
 export interface AgentStatus {
   readonly nodeId: number;
+  readonly role: string;
+  readonly bootCount: number;
+  readonly storageMounted: boolean;
+  readonly previousShutdownClean: boolean;
+  readonly phase: number;
   readonly turns: number;
   readonly samplesTaken: number;
-  readonly samplesSkipped: number;
-  readonly sensorErrors: number;
-  readonly ringLength: number;
-  readonly ringCapacity: number;
-  readonly ringDropped: number;
-  readonly lastSampleMilli: number;
+  readonly sampleErrors: number;
+  readonly samplesLate: number;
+  readonly alertsRaised: number;
+  readonly alertsDelivered: number;
+  readonly alertsPending: number;
+  readonly alertsAbandoned: number;
+  readonly alertsRestored: number;
+  readonly telemetryRecordsSent: number;
+  readonly telemetryRecordsRefused: number;
+  readonly routineDropped: number;
+  readonly messagesReceived: number;
+  readonly outboxLength: number;
+  readonly outboxCapacity: number;
+  readonly outboxHighWater: number;
+  readonly taskFaults: number;
+  readonly taskRestarts: number;
   readonly traceEvents: number;
   readonly traceHash: string;
 }
 
+interface Parts {
+  readonly config: SiteConfig;
+  readonly platform: AgentPlatform;
+  readonly scheduler: Scheduler;
+  readonly pipeline: TelemetryPipeline;
+  readonly metrics: AgentMetrics;
+  readonly log: LogRing;
+  readonly boundary: TaskBoundary;
+  readonly store: AgentStore;
+  readonly pending: PendingAlerts;
+  readonly gateway: GatewayRole | undefined;
+  readonly firstChannel: readonly number[];
+  readonly startMs: number;
+  readonly trace: TraceHash;
+}
+
+/**
+ * Build an agent for `config` on `platform` (allocates everything).
+ * Errors: AgentFeatureMissing (role not in this image), AgentSensorMismatch,
+ * InvalidArgument (transport messages too small for an alert, clock not a
+ * safe integer), and the codes of the parts (telemetry, scheduler).
+ */
+export function createAgent(config: SiteConfig, platform: AgentPlatform): Result<Agent> {
+  if (!PICKET_FEATURE_GATEWAY && config.role === AgentRole.Gateway) return err(ErrorCode.AgentFeatureMissing);
+  if (!PICKET_FEATURE_CONSENSUS && config.role === AgentRole.Anchor) return err(ErrorCode.AgentFeatureMissing);
+  if (platform.sensors.length !== config.sensors.length) return err(ErrorCode.AgentSensorMismatch);
+  for (let i = 0; i < config.sensors.length; i++) {
+    const expected = sensorPartInfo(config.sensors[i]?.part ?? 0)?.channels.length ?? -1;
+    if (platform.sensors[i]?.channels.length !== expected) return err(ErrorCode.AgentSensorMismatch);
+  }
+  const startMs = platform.clock.nowMs();
+  if (!Number.isSafeInteger(startMs) || startMs < 0 || platform.transport.maxMessageBytes < ALERT_MESSAGE_BYTES) return err(ErrorCode.InvalidArgument);
+  const layout = telemetryLayout(config);
+  const pipeline = TelemetryPipeline.create(layout.telemetry);
+  if (!pipeline.ok) return err(pipeline.code);
+  const metrics = AgentMetrics.create();
+  if (!metrics.ok) return err(metrics.code);
+  const log = LogRing.create({ capacityRecords: config.capacities.logRecords, fieldCount: 4 });
+  if (!log.ok) return err(log.code);
+  const scheduler = Scheduler.create({
+    taskCapacity: agentTaskCount(config),
+    timerCapacity: config.timerCapacity,
+    turnBudgetUnits: TURN_BUDGET_UNITS,
+    shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
+    queueCapacity: 0,
+    startMs,
+  });
+  if (!scheduler.ok) return err(scheduler.code);
+  const boundary = TaskBoundary.create({ scheduler: scheduler.value, metrics: metrics.value.registry, log: log.value, nodeId: config.nodeId, backoff: RESTART_BACKOFF });
+  if (!boundary.ok) return err(boundary.code);
+  const uplink = config.uplink;
+  const pending = PendingAlerts.create({
+    capacity: uplink.alertPendingCapacity,
+    attemptsMax: uplink.alertAttemptsMax,
+    retryBaseMs: uplink.alertRetryBaseMs,
+    retryCapMs: uplink.alertRetryCapMs,
+    inFlightTimeoutMs: 2 * uplink.alertRetryCapMs,
+    gatewayCount: Math.max(1, config.gateways.length),
+  });
+  if (!pending.ok) return err(pending.code);
+  let gateway: GatewayRole | undefined;
+  if (PICKET_FEATURE_GATEWAY && config.role === AgentRole.Gateway) {
+    const role = GatewayRole.create(platform.gatewaySink ?? new CountingGatewaySink(), config.capacities.dedupEntries);
+    if (!role.ok) return err(role.code);
+    gateway = role.value;
+  }
+  const store = AgentStore.open(platform.blockDevice, uplink.alertPendingCapacity);
+  if (store.mounted && store.recordBoot() !== ErrorCode.Ok) metrics.value.inc(AgentCounter.StorageWriteFailures);
+  const parts: Parts = {
+    config,
+    platform,
+    scheduler: scheduler.value,
+    pipeline: pipeline.value,
+    metrics: metrics.value,
+    log: log.value,
+    boundary: boundary.value,
+    store,
+    pending: pending.value,
+    gateway,
+    firstChannel: layout.firstChannel,
+    startMs,
+    trace: new TraceHash(),
+  };
+  return Agent.assemble(parts);
+}
+
 export class Agent {
-  readonly #config: SiteConfig;
+  readonly config: SiteConfig;
+  readonly scheduler: Scheduler;
+  readonly pipeline: TelemetryPipeline;
+  readonly metrics: AgentMetrics;
+  readonly log: LogRing;
+  readonly boundary: TaskBoundary;
+  readonly store: AgentStore;
+  readonly pending: PendingAlerts;
+  readonly uplink: Uplink;
+  /** The gateway role on a gateway node, else undefined. */
+  readonly gateway: GatewayRole | undefined;
   readonly #platform: AgentPlatform;
-  readonly #samples: RingBuffer;
-  readonly #reading: Int32Array;
-  readonly #trace = new TraceHash();
-  #nextSampleMs: number;
+  readonly #trace: TraceHash;
+  readonly #samplers: SamplingTask[] = [];
+  readonly #mesh: MeshTask;
+  readonly #lifetime = new Float64Array(LIFETIME_COUNTER_COUNT);
+  #meshTask = -1;
+  #uplinkTask = -1;
   #turns = 0;
-  #samplesTaken = 0;
-  #samplesSkipped = 0;
-  #sensorErrors = 0;
-  #lastSampleMilli = 0;
+  #started = false;
 
-  static create(config: SiteConfig, platform: AgentPlatform): Result<Agent> {
-    const ring = RingBuffer.create(config.sampleRingCapacity, Int32Array, FullPolicy.DropOldest);
-    if (!ring.ok) return err(ring.code);
-    if (config.sampleIntervalMs < 1) return err(ErrorCode.InvalidArgument);
-    if (platform.sensor.channels.length < 1) return err(ErrorCode.InvalidArgument);
-    return ok(new Agent(config, platform, ring.value));
+  /** @internal createAgent's second half: register tasks, arm timers, restore pending alerts. */
+  static assemble(parts: Parts): Result<Agent> {
+    const agent = new Agent(parts);
+    const status = agent.#register(parts);
+    return status === ErrorCode.Ok ? ok(agent) : err(status as FailureCode);
   }
 
-  private constructor(config: SiteConfig, platform: AgentPlatform, samples: RingBuffer) {
-    this.#config = config;
-    this.#platform = platform;
-    this.#samples = samples;
-    this.#reading = new Int32Array(platform.sensor.channels.length);
-    const bootMs = platform.clock.nowMs();
-    this.#nextSampleMs = bootMs;
-    this.#trace.word(AgentEvent.Boot);
-    this.#trace.word(config.nodeId);
-    this.#trace.integer(bootMs);
+  private constructor(parts: Parts) {
+    this.config = parts.config;
+    this.scheduler = parts.scheduler;
+    this.pipeline = parts.pipeline;
+    this.metrics = parts.metrics;
+    this.log = parts.log;
+    this.boundary = parts.boundary;
+    this.store = parts.store;
+    this.pending = parts.pending;
+    this.gateway = parts.gateway;
+    this.#platform = parts.platform;
+    this.#trace = parts.trace;
+    this.uplink = new Uplink(
+      {
+        nodeId: parts.config.nodeId,
+        gateways: parts.config.gateways,
+        intervalMs: parts.config.uplink.intervalMs,
+        pending: parts.pending,
+        pipeline: parts.pipeline,
+        transport: parts.platform.transport,
+        store: parts.store,
+        metrics: parts.metrics,
+        trace: parts.trace,
+        localGateway: parts.gateway,
+        incarnation: parts.store.bootCount & 0xffff,
+      },
+      parts.startMs,
+    );
+    this.#mesh = new MeshTask(parts.scheduler, parts.platform.transport, parts.gateway, this.uplink, parts.metrics, parts.trace);
+    const trace = parts.trace;
+    trace.word(AgentEvent.Boot);
+    trace.word(parts.config.nodeId);
+    trace.word(parts.store.bootCount);
+    trace.integer(parts.startMs);
   }
 
-  /** Run everything that is due at the clock's current time. Never throws, never allocates. */
-  turn(): Status {
-    const nowMs = this.#platform.clock.nowMs();
-    this.#turns++;
-    let taken = 0;
-    while (this.#nextSampleMs <= nowMs && taken < SAMPLES_PER_TURN_MAX) {
-      this.#sampleOnce(this.#nextSampleMs);
-      this.#nextSampleMs += this.#config.sampleIntervalMs;
-      taken++;
+  #register(parts: Parts): Status {
+    const { config, scheduler } = parts;
+    const radio = config.radio;
+    this.#meshTask = this.#task(Priority.RadioReceive, 16, this.#mesh.step, false);
+    this.#uplinkTask = this.#task(Priority.Alerts, 16, (ctx) => this.#uplinkStep(ctx), true);
+    const telemetryTask = this.#task(Priority.Background, 4, (ctx) => this.#telemetryStep(ctx), false, INTAKE_TOKEN);
+    const drainTask = this.#hook(ShutdownPhase.Draining, (ctx) => this.#drainStep(ctx));
+    const flushTask = this.#hook(ShutdownPhase.Flushing, (ctx) => this.#flushStep(ctx));
+    if (this.#meshTask < 0 || this.#uplinkTask < 0 || telemetryTask < 0 || drainTask < 0 || flushTask < 0) return ErrorCode.InvalidArgument;
+    this.#mesh.uplinkTask = this.#uplinkTask;
+    const uplinkTask = this.#uplinkTask;
+    this.uplink.wake = (): void => {
+      scheduler.wake(uplinkTask);
+    };
+    let armed = scheduler.arm(this.#meshTask, radio.meshTickMs, radio.meshTickMs);
+    if (armed < 0) return -armed as Status;
+    armed = scheduler.arm(this.#uplinkTask, config.uplink.intervalMs, config.uplink.intervalMs);
+    if (armed < 0) return -armed as Status;
+    const tickMs = telemetryTickMs(config);
+    armed = scheduler.arm(telemetryTask, tickMs, tickMs, INTAKE_TOKEN);
+    if (armed < 0) return -armed as Status;
+    const phaseSeed = this.#phaseSeed();
+    for (let s = 0; s < config.sensors.length; s++) {
+      const sensor = parts.platform.sensors[s];
+      const sensorConfig = config.sensors[s];
+      if (sensor === undefined || sensorConfig === undefined) return ErrorCode.AgentSensorMismatch;
+      const sampler = new SamplingTask(scheduler, sensor, parts.firstChannel[s] ?? 0, parts.pipeline, parts.metrics, parts.trace);
+      const id = this.#task(Priority.Sampling, 4, sampler.step, false, INTAKE_TOKEN);
+      if (id < 0) return -id as Status;
+      sampler.uplinkTask = uplinkTask;
+      const phaseMs = (Math.imul(phaseSeed ^ (s * 0x45d9f3b), 0x9e3779b1) >>> 0) % sensorConfig.intervalMs;
+      sampler.timer = scheduler.arm(id, phaseMs, sensorConfig.intervalMs, INTAKE_TOKEN);
+      if (sampler.timer < 0) return -sampler.timer as Status;
+      this.#samplers.push(sampler);
     }
-    if (this.#nextSampleMs <= nowMs) {
-      // Behind by more than the catch-up budget: skip to the next slot after now.
-      const behind = Math.floor((nowMs - this.#nextSampleMs) / this.#config.sampleIntervalMs) + 1;
-      this.#samplesSkipped += behind;
-      this.#nextSampleMs += behind * this.#config.sampleIntervalMs;
-      this.#trace.word(AgentEvent.SamplesSkipped);
-      this.#trace.word(behind);
-    }
+    this.uplink.restoreAlerts(parts.startMs);
+    parts.platform.transport.onSendOutcome(this.uplink.onOutcome);
     return ErrorCode.Ok;
   }
 
-  /** Milliseconds until the next turn has work (0 when overdue). */
-  idleMs(): number {
-    return Math.max(0, this.#nextSampleMs - this.#platform.clock.nowMs());
+  #task(priority: Priority, budgetUnits: number, step: TaskStep, startReady: boolean, tokenId?: number): number {
+    const spec = { priority, budgetUnits, step: this.boundary.wrap(step), startReady };
+    return this.scheduler.registerTask(tokenId === undefined ? spec : { ...spec, tokenId });
   }
 
-  #sampleOnce(atMs: number): void {
-    const status = this.#platform.sensor.sample(atMs, this.#reading, 0);
-    if (status !== ErrorCode.Ok) {
-      this.#sensorErrors++;
-      this.#trace.word(AgentEvent.SensorError);
-      this.#trace.word(status);
-      return;
+  #hook(phase: ShutdownPhase, step: TaskStep): number {
+    return this.scheduler.registerTask({ priority: Priority.Background, budgetUnits: 64, step: this.boundary.wrap(step), shutdownPhase: phase });
+  }
+
+  #phaseSeed(): number {
+    const entropy = this.#platform.entropy;
+    if (entropy !== undefined) {
+      const bytes = new Uint8Array(4);
+      if (entropy.fill(bytes) === ErrorCode.Ok) return ((bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8) | ((bytes[2] ?? 0) << 16) | ((bytes[3] ?? 0) << 24)) >>> 0;
     }
-    const value = this.#reading[0] ?? 0;
-    this.#samples.push(value);
-    this.#samplesTaken++;
-    this.#lastSampleMilli = value;
-    this.#trace.word(AgentEvent.Sample);
-    this.#trace.integer(atMs);
-    this.#trace.word(value);
+    return Math.imul(this.config.nodeId, 0x2545f491) >>> 0;
+  }
+
+  #uplinkStep(ctx: TaskContext): StepResult {
+    const more = this.uplink.step(ctx.nowMs);
+    ctx.spend(1);
+    return more ? StepResult.Ready : StepResult.Idle;
+  }
+
+  #telemetryStep(ctx: TaskContext): StepResult {
+    this.pipeline.tick(ctx.nowMs);
+    if (this.pipeline.outbox.alertLength > 0) this.scheduler.wake(this.#uplinkTask);
+    return StepResult.Idle;
+  }
+
+  #drainStep(ctx: TaskContext): StepResult {
+    this.uplink.drainRoutine(ctx.nowMs);
+    return StepResult.Done;
+  }
+
+  #flushStep(ctx: TaskContext): StepResult {
+    this.uplink.persistOutboxAlerts(ctx.nowMs);
+    const store = this.store;
+    if (store.mounted) {
+      const lifetime = this.lifetimeCounters();
+      if (store.saveLifetime(lifetime) !== ErrorCode.Ok || store.recordCleanShutdown() !== ErrorCode.Ok) this.metrics.inc(AgentCounter.StorageWriteFailures);
+    }
+    return StepResult.Done;
+  }
+
+  // ------------------------------------------------------------------ host API
+
+  /** End the setup phase. `Ok`, or the scheduler's `WrongState`/`Stopped`. */
+  start(): Status {
+    if (this.#started) return ErrorCode.WrongState;
+    const status = this.scheduler.start();
+    if (status === ErrorCode.Ok) this.#started = true;
+    return status;
+  }
+
+  /**
+   * Run every turn that is due at the clock's time (at most TURNS_PER_RUN_MAX)
+   * and return the time the host must call again (+Infinity once stopped).
+   * Allocates nothing.
+   */
+  runDue(): number {
+    const scheduler = this.scheduler;
+    const nowMs = this.#platform.clock.nowMs();
+    for (let i = 0; i < TURNS_PER_RUN_MAX && this.#started; i++) {
+      if (scheduler.nextDeadlineMs() > nowMs) break;
+      const status = scheduler.turn(nowMs);
+      this.#turns++;
+      if (status === ErrorCode.Stopped || status === ErrorCode.InvalidArgument || status === ErrorCode.WrongState) break;
+    }
+    return scheduler.nextDeadlineMs();
+  }
+
+  /** The radio has something: run the mesh task in the next turn. */
+  notifyRadio(): void {
+    if (this.#meshTask >= 0 && !this.scheduler.shutdown.stopped) this.scheduler.wake(this.#meshTask);
+  }
+
+  /** Graceful shutdown (first call) or forced stop (second call); drive it with runDue. */
+  requestShutdown(): Status {
+    this.#trace.word(AgentEvent.ShutdownRequested);
+    this.#trace.integer(this.scheduler.nowMs);
+    return this.scheduler.requestShutdown();
+  }
+
+  get stopped(): boolean {
+    return this.scheduler.shutdown.stopped;
+  }
+
+  get nextDeadlineMs(): number {
+    return this.scheduler.nextDeadlineMs();
+  }
+
+  get trace(): TraceHash {
+    return this.#trace;
+  }
+
+  get turns(): number {
+    return this.#turns;
+  }
+
+  get samplingTaskCount(): number {
+    return this.#samplers.length;
+  }
+
+  /** Lifetime counters (LifetimeCounter order): stored ones plus this boot's. The array is reused. */
+  lifetimeCounters(): Float64Array {
+    const base = this.store.lifetimeAtBoot;
+    const m = this.metrics;
+    const out = this.#lifetime;
+    out[LifetimeCounter.Samples] = (base[LifetimeCounter.Samples] ?? 0) + m.value(AgentCounter.Samples);
+    out[LifetimeCounter.AlertsRaised] = (base[LifetimeCounter.AlertsRaised] ?? 0) + m.value(AgentCounter.AlertsRaised);
+    out[LifetimeCounter.AlertsDelivered] = (base[LifetimeCounter.AlertsDelivered] ?? 0) + m.value(AgentCounter.AlertsDelivered);
+    out[LifetimeCounter.TelemetryRecordsSent] = (base[LifetimeCounter.TelemetryRecordsSent] ?? 0) + m.value(AgentCounter.TelemetryRecordsSent);
+    return out;
+  }
+
+  /**
+   * Every bound holds: outbox, histories and pending table within capacity
+   * with their accounting identities, the scheduler sound, the log ring and
+   * the gateway's duplicate filter within capacity. `undefined` when all hold,
+   * else what is wrong (allocates only then). For invariant checkers.
+   */
+  checkCapacities(): string | undefined {
+    if (this.pipeline.checkInvariants() !== ErrorCode.Ok) return "telemetry pipeline (outbox or history) broke a bound";
+    const outbox = this.pipeline.outbox;
+    if (outbox.length > outbox.capacity || outbox.highWater > outbox.capacity) return `outbox holds ${outbox.length} of ${outbox.capacity}`;
+    if (this.pending.checkInvariants() !== ErrorCode.Ok) return `pending alerts ${this.pending.inUse} of ${this.pending.capacity}`;
+    if (this.scheduler.checkInvariants() !== ErrorCode.Ok) return "scheduler invariants broken";
+    if (this.log.size > this.log.capacityRecords) return `log ring holds ${this.log.size} of ${this.log.capacityRecords}`;
+    const gateway = this.gateway;
+    if (gateway !== undefined && gateway.dedupSize > gateway.dedupCapacity) return "gateway duplicate filter over capacity";
+    return undefined;
   }
 
   /** A snapshot for reports and tests (allocates; not for the hot path). */
   status(): AgentStatus {
+    const m = this.metrics;
+    const outbox = this.pipeline.outbox;
+    let faults = 0;
+    let restarts = 0;
+    for (let task = 0; task < this.scheduler.taskCount; task++) {
+      faults += this.boundary.faultCount(task);
+      restarts += this.boundary.restartCount(task);
+    }
     return {
-      nodeId: this.#config.nodeId,
+      nodeId: this.config.nodeId,
+      role: this.config.role,
+      bootCount: this.store.bootCount,
+      storageMounted: this.store.mounted,
+      previousShutdownClean: this.store.previousShutdownClean,
+      phase: this.scheduler.phase,
       turns: this.#turns,
-      samplesTaken: this.#samplesTaken,
-      samplesSkipped: this.#samplesSkipped,
-      sensorErrors: this.#sensorErrors,
-      ringLength: this.#samples.length,
-      ringCapacity: this.#samples.capacity,
-      ringDropped: this.#samples.droppedCount,
-      lastSampleMilli: this.#lastSampleMilli,
+      samplesTaken: m.value(AgentCounter.Samples),
+      sampleErrors: m.value(AgentCounter.SampleErrors),
+      samplesLate: m.value(AgentCounter.SamplesLate),
+      alertsRaised: m.value(AgentCounter.AlertsRaised),
+      alertsDelivered: m.value(AgentCounter.AlertsDelivered),
+      alertsPending: this.pending.inUse,
+      alertsAbandoned: m.value(AgentCounter.AlertsAbandoned),
+      alertsRestored: m.value(AgentCounter.AlertsRestored),
+      telemetryRecordsSent: m.value(AgentCounter.TelemetryRecordsSent),
+      telemetryRecordsRefused: m.value(AgentCounter.TelemetryRecordsRefused),
+      routineDropped: outbox.routineDroppedForAlert + outbox.routineDroppedForRoutine + outbox.routineRefused,
+      messagesReceived: m.value(AgentCounter.MessagesReceived),
+      outboxLength: outbox.length,
+      outboxCapacity: outbox.capacity,
+      outboxHighWater: outbox.highWater,
+      taskFaults: faults,
+      taskRestarts: restarts,
       traceEvents: this.#trace.count,
       traceHash: this.#trace.hex(),
     };
   }
+}
+
+/** Telemetry tick period: windows close within one tick of their end. */
+export function telemetryTickMs(config: SiteConfig): number {
+  let tickMs = config.uplink.intervalMs;
+  for (let s = 0; s < config.sensors.length; s++) {
+    const windowMs = config.sensors[s]?.windowMs ?? tickMs;
+    if (windowMs < tickMs) tickMs = windowMs;
+  }
+  return tickMs;
 }

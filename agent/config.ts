@@ -2,21 +2,118 @@
  * Site configuration: the one input that sizes everything (ARCHITECTURE.md
  * "Fixed capacity": every capacity comes from here and is allocated at start).
  *
- * `validateSiteConfig` checks every field and reports every problem at once,
- * each with the field name and a stable reason code, so a bad manifest can be
- * fixed in one pass. It never throws on any input.
+ * `validateSiteConfig` checks every field, nested ones included, and reports
+ * every problem at once, each with the field's path
+ * (`sensors[1].rules[0].threshold`) and a stable problem code, so a bad
+ * manifest is fixed in one pass. Unknown fields are errors (a typo must not
+ * silently fall back to a default). It never throws on any input.
+ *
+ * The validated `SiteConfig` has every default filled in and every name
+ * (role, part, rule source ...) also available as a numeric code, so nothing
+ * downstream compares strings on a hot path. Field-by-field documentation:
+ * README "Site configuration".
  */
+import { RuleDirection, RuleSource } from "../core/telemetry/config";
+import { SENSOR_CHANNELS_MAX } from "../hal/sensor";
+import { sensorPartByName, SENSOR_PARTS, type SensorPart } from "./sensor-parts";
+
 export const AgentRole = Object.freeze({ Sensor: "sensor", Anchor: "anchor", Gateway: "gateway" } as const);
 export type AgentRole = (typeof AgentRole)[keyof typeof AgentRole];
+
+/** How a sensor is driven: the simulated driver (hal/sim) or the part's ECMA-419 driver (hal/moddable). */
+export const SensorDriver = Object.freeze({ Sim: 1, Hardware: 2 } as const);
+export type SensorDriver = (typeof SensorDriver)[keyof typeof SensorDriver];
+
+export interface RuleConfig {
+  /** Channel of this sensor (0-based, in the part's channel order). */
+  readonly channel: number;
+  readonly source: RuleSource;
+  readonly direction: RuleDirection;
+  readonly threshold: number;
+  readonly hysteresis: number;
+  readonly minDurationMs: number;
+  /** Delta and absDelta only; 0 for value rules. */
+  readonly deltaWindowMs: number;
+}
+
+export interface SensorConfig {
+  readonly part: SensorPart;
+  readonly driver: SensorDriver;
+  /** Sampling period. */
+  readonly intervalMs: number;
+  /** Aggregation window of routine telemetry. */
+  readonly windowMs: number;
+  /** I2C address for hardware drivers; -1 = the part's default. */
+  readonly address: number;
+  /** Consecutive read errors that raise a sensor-fault alert; 0 = never. */
+  readonly faultAfterErrors: number;
+  readonly rules: readonly RuleConfig[];
+}
+
+export interface UplinkConfig {
+  /** How often routine telemetry is batched and sent, and pending alerts are re-checked. */
+  readonly intervalMs: number;
+  /** Alerts in flight at once (each waits for the gateway's acknowledgement). */
+  readonly alertPendingCapacity: number;
+  readonly alertRetryBaseMs: number;
+  readonly alertRetryCapMs: number;
+  /** Sends of one alert before it is abandoned (counted). */
+  readonly alertAttemptsMax: number;
+}
+
+export interface RadioConfig {
+  /** Period of the mesh task (transport timers: retransmission, reassembly, duty cycle). */
+  readonly meshTickMs: number;
+  /** Largest application message, bytes. */
+  readonly maxMessageBytes: number;
+  /** Retransmissions per hop for acknowledged traffic. */
+  readonly linkRetries: number;
+  readonly linkAckTimeoutMs: number;
+  /** Largest number of hops a message may take. */
+  readonly hopLimit: number;
+  /** Share of airtime the node may use, in permille (ETSI EN 300 220: 10 = 1 %, 100 = 10 %). */
+  readonly dutyCyclePermille: number;
+  /** Over-the-air bit rate, for airtime accounting (LoRa SF7/125 kHz ~ 5470). */
+  readonly bitrateBps: number;
+}
+
+export interface CapacityConfig {
+  /** Telemetry outbox: alerts and routine records waiting for the uplink. */
+  readonly outboxRecords: number;
+  readonly logRecords: number;
+  /** Gateway: recently delivered alerts remembered to drop duplicates. */
+  readonly dedupEntries: number;
+  /** Transport: received frames waiting for the mesh task. */
+  readonly rxFrames: number;
+  /** Transport: frames waiting for a link acknowledgement. */
+  readonly txFrames: number;
+}
+
+export interface KeyConfig {
+  /** Key commitment of the site authority's public key (core/crypto/commitment.ts), 32 bytes as 64 hex digits. */
+  readonly authorityCommitment: string;
+  /** Key epoch the board starts in. */
+  readonly keyEpoch: number;
+}
 
 export interface SiteConfig {
   readonly siteName: string;
   readonly nodeId: number;
   readonly role: AgentRole;
+  /** Default sampling period for sensors that do not give their own. */
   readonly sampleIntervalMs: number;
+  /** Recent samples kept per channel. */
   readonly sampleRingCapacity: number;
   readonly timerCapacity: number;
   readonly neighbourCapacity: number;
+  readonly sensors: readonly SensorConfig[];
+  /** Gateway node ids in order of preference (failover goes down the list). */
+  readonly gateways: readonly number[];
+  readonly uplink: UplinkConfig;
+  readonly radio: RadioConfig;
+  readonly capacities: CapacityConfig;
+  /** Undefined when the configuration carries no key material. */
+  readonly keys: KeyConfig | undefined;
 }
 
 export const ConfigProblemCode = Object.freeze({
@@ -27,6 +124,14 @@ export const ConfigProblemCode = Object.freeze({
   NotOneOf: 5,
   TooLong: 6,
   UnknownField: 7,
+  /** An array with more entries than allowed. */
+  TooMany: 8,
+  /** A value that contradicts another field (timers for the tasks, channel of the part, gateway id = own id ...). */
+  Inconsistent: 9,
+  /** A value listed twice where each must be unique. */
+  Duplicate: 10,
+  /** Not a string of hex digits of the required length. */
+  BadHex: 11,
 } as const);
 export type ConfigProblemCode = (typeof ConfigProblemCode)[keyof typeof ConfigProblemCode];
 
@@ -41,76 +146,395 @@ export type ConfigValidation =
   | { readonly ok: true; readonly config: SiteConfig }
   | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
-interface IntegerField {
-  readonly name: "nodeId" | "sampleIntervalMs" | "sampleRingCapacity" | "timerCapacity" | "neighbourCapacity";
-  readonly min: number;
-  readonly max: number;
-  readonly reason: string;
-}
-
-/** Field limits. Node ids fit 16 bits (short ids on the air, ISSUE 6). */
-export const INTEGER_FIELDS: readonly IntegerField[] = Object.freeze([
-  Object.freeze({ name: "nodeId", min: 1, max: 0xfffe, reason: "an integer 1..65534" }),
-  Object.freeze({ name: "sampleIntervalMs", min: 10, max: 86_400_000, reason: "an integer 10..86400000 (ms)" }),
-  Object.freeze({ name: "sampleRingCapacity", min: 1, max: 65_536, reason: "an integer 1..65536 (samples)" }),
-  Object.freeze({ name: "timerCapacity", min: 1, max: 4096, reason: "an integer 1..4096 (timers)" }),
-  Object.freeze({ name: "neighbourCapacity", min: 1, max: 1024, reason: "an integer 1..1024 (neighbours)" }),
-] as const);
-
-const KNOWN_FIELDS: readonly string[] = Object.freeze([
-  "siteName",
-  "role",
-  ...INTEGER_FIELDS.map((field) => field.name),
-]);
-
-const ROLES: readonly string[] = Object.freeze(Object.values(AgentRole));
-
 /** Longest accepted site name, in UTF-16 code units (names are ASCII by convention). */
 export const SITE_NAME_MAX = 32;
+export const SENSORS_MAX = 8;
+export const RULES_PER_SENSOR_MAX = 8;
+export const GATEWAYS_MAX = 4;
+/** Tasks besides one sampling task per sensor: mesh, telemetry, uplink, drain and flush hooks. */
+export const AGENT_FIXED_TASKS = 5;
+/** Timers besides one per sensor: mesh, telemetry, uplink. */
+export const AGENT_FIXED_TIMERS = 3;
+/** Wire ids: channel id = sensor index * CHANNEL_ID_STRIDE + channel, the same for rule ids. */
+export const CHANNEL_ID_STRIDE = 8;
 
-function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+const INT32_MAX = 0x7fff_ffff;
+const DAY_MS = 86_400_000;
+
+type Raw = Readonly<Record<string, unknown>>;
+
+function isRecord(value: unknown): value is Raw {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Reads the fields of one JSON object, recording a problem for each bad one. */
+class Reader {
+  readonly #raw: Raw;
+  readonly #path: string;
+  readonly #problems: ConfigProblem[];
+
+  constructor(raw: Raw, path: string, problems: ConfigProblem[], known: readonly string[]) {
+    this.#raw = raw;
+    this.#path = path;
+    this.#problems = problems;
+    const keys = Object.keys(raw);
+    for (let i = 0; i < keys.length && i < 64; i++) {
+      const key = keys[i];
+      if (key !== undefined && !known.includes(key)) this.problem(key, ConfigProblemCode.UnknownField, "is not a site configuration field");
+    }
+  }
+
+  at(key: string): string {
+    return this.#path === "" ? key : `${this.#path}.${key}`;
+  }
+
+  problem(key: string, code: ConfigProblemCode, reason: string): void {
+    this.#problems.push({ field: this.at(key), code, reason });
+  }
+
+  value(key: string): unknown {
+    return this.#raw[key];
+  }
+
+  /** An integer in min..max; `fallback` when absent and optional (undefined = required). */
+  int(key: string, min: number, max: number, fallback: number | undefined, unit = ""): number {
+    const value = this.#raw[key];
+    const reason = `must be an integer ${min}..${max}${unit}`;
+    if (value === undefined) {
+      if (fallback === undefined) this.problem(key, ConfigProblemCode.Missing, "is required");
+      return fallback ?? min;
+    }
+    if (typeof value !== "number" || !Number.isSafeInteger(value)) {
+      this.problem(key, ConfigProblemCode.WrongType, reason);
+      return fallback ?? min;
+    }
+    if (value < min || value > max) {
+      this.problem(key, ConfigProblemCode.OutOfRange, reason);
+      return fallback ?? min;
+    }
+    return value;
+  }
+
+  /** One of `names`; its index. `fallback` index when absent (undefined = required). */
+  oneOf(key: string, names: readonly string[], fallback: number | undefined): number {
+    const value = this.#raw[key];
+    if (value === undefined) {
+      if (fallback === undefined) this.problem(key, ConfigProblemCode.Missing, "is required");
+      return fallback ?? 0;
+    }
+    const index = typeof value === "string" ? names.indexOf(value) : -1;
+    if (index < 0) {
+      this.problem(key, ConfigProblemCode.NotOneOf, `must be one of ${names.join(", ")}`);
+      return fallback ?? 0;
+    }
+    return index;
+  }
+
+  /** An object field, or undefined (absent, or not an object: reported). */
+  object(key: string): Raw | undefined {
+    const value = this.#raw[key];
+    if (value === undefined) return undefined;
+    if (!isRecord(value)) {
+      this.problem(key, ConfigProblemCode.WrongType, "must be an object");
+      return undefined;
+    }
+    return value;
+  }
+
+  /** An array field of at most `max` entries ([] when absent or bad: reported). */
+  array(key: string, max: number): readonly unknown[] {
+    const value = this.#raw[key];
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) {
+      this.problem(key, ConfigProblemCode.WrongType, "must be an array");
+      return [];
+    }
+    if (value.length > max) {
+      this.problem(key, ConfigProblemCode.TooMany, `must have at most ${max} entries`);
+      return [];
+    }
+    return value as readonly unknown[];
+  }
+}
+
+const TOP_FIELDS: readonly string[] = Object.freeze([
+  "siteName",
+  "nodeId",
+  "role",
+  "sampleIntervalMs",
+  "sampleRingCapacity",
+  "timerCapacity",
+  "neighbourCapacity",
+  "sensors",
+  "gateways",
+  "uplink",
+  "radio",
+  "capacities",
+  "keys",
+]);
+const SENSOR_FIELDS: readonly string[] = Object.freeze(["part", "driver", "intervalMs", "windowMs", "address", "faultAfterErrors", "rules"]);
+const RULE_FIELDS: readonly string[] = Object.freeze(["channel", "source", "direction", "threshold", "hysteresis", "minDurationMs", "deltaWindowMs"]);
+const UPLINK_FIELDS: readonly string[] = Object.freeze(["intervalMs", "alertPendingCapacity", "alertRetryBaseMs", "alertRetryCapMs", "alertAttemptsMax"]);
+const RADIO_FIELDS: readonly string[] = Object.freeze([
+  "meshTickMs",
+  "maxMessageBytes",
+  "linkRetries",
+  "linkAckTimeoutMs",
+  "hopLimit",
+  "dutyCyclePermille",
+  "bitrateBps",
+]);
+const CAPACITY_FIELDS: readonly string[] = Object.freeze(["outboxRecords", "logRecords", "dedupEntries", "rxFrames", "txFrames"]);
+const KEY_FIELDS: readonly string[] = Object.freeze(["authorityCommitment", "keyEpoch"]);
+
+const ROLE_NAMES: readonly string[] = Object.freeze([AgentRole.Sensor, AgentRole.Anchor, AgentRole.Gateway]);
+const ROLES: readonly AgentRole[] = Object.freeze([AgentRole.Sensor, AgentRole.Anchor, AgentRole.Gateway]);
+const PART_NAMES: readonly string[] = Object.freeze(SENSOR_PARTS.map((info) => info.name));
+const DRIVER_NAMES: readonly string[] = Object.freeze(["sim", "hardware"]);
+const DRIVERS: readonly SensorDriver[] = Object.freeze([SensorDriver.Sim, SensorDriver.Hardware]);
+const SOURCE_NAMES: readonly string[] = Object.freeze(["value", "delta", "absDelta"]);
+const SOURCES: readonly RuleSource[] = Object.freeze([RuleSource.Value, RuleSource.Delta, RuleSource.AbsDelta]);
+const DIRECTION_NAMES: readonly string[] = Object.freeze(["above", "below"]);
+const DIRECTIONS: readonly RuleDirection[] = Object.freeze([RuleDirection.Above, RuleDirection.Below]);
+
+/** Defaults of the optional sections (README "Site configuration"). */
+export const UPLINK_DEFAULTS: UplinkConfig = Object.freeze({
+  intervalMs: 10_000,
+  alertPendingCapacity: 8,
+  alertRetryBaseMs: 2_000,
+  alertRetryCapMs: 30_000,
+  alertAttemptsMax: 50,
+});
+export const RADIO_DEFAULTS: RadioConfig = Object.freeze({
+  meshTickMs: 200,
+  maxMessageBytes: 192,
+  linkRetries: 4,
+  linkAckTimeoutMs: 400,
+  hopLimit: 8,
+  dutyCyclePermille: 100,
+  bitrateBps: 5_470,
+});
+export const CAPACITY_DEFAULTS: CapacityConfig = Object.freeze({ outboxRecords: 16, logRecords: 64, dedupEntries: 256, rxFrames: 16, txFrames: 16 });
+export const DEFAULT_WINDOW_MS = 60_000;
+export const DEFAULT_FAULT_AFTER_ERRORS = 3;
+
 export function validateSiteConfig(raw: unknown): ConfigValidation {
-  const problems: ConfigProblem[] = [];
   if (!isRecord(raw)) {
     return { ok: false, problems: [{ field: "(root)", code: ConfigProblemCode.NotAnObject, reason: "must be an object" }] };
   }
-  const siteName = raw["siteName"];
-  if (siteName === undefined) problems.push({ field: "siteName", code: ConfigProblemCode.Missing, reason: "is required" });
-  else if (typeof siteName !== "string") problems.push({ field: "siteName", code: ConfigProblemCode.WrongType, reason: "must be a string" });
-  else if (siteName.length === 0 || siteName.length > SITE_NAME_MAX) {
-    problems.push({ field: "siteName", code: ConfigProblemCode.TooLong, reason: "must be 1..32 characters" });
-  }
-  const role = raw["role"];
-  if (role === undefined) problems.push({ field: "role", code: ConfigProblemCode.Missing, reason: "is required" });
-  else if (typeof role !== "string" || !ROLES.includes(role)) {
-    problems.push({ field: "role", code: ConfigProblemCode.NotOneOf, reason: "must be one of sensor, anchor, gateway" });
-  }
-  for (let i = 0; i < INTEGER_FIELDS.length; i++) {
-    const field = INTEGER_FIELDS[i];
-    if (field === undefined) continue;
-    const value = raw[field.name];
-    if (value === undefined) problems.push({ field: field.name, code: ConfigProblemCode.Missing, reason: "is required" });
-    else if (typeof value !== "number" || !Number.isInteger(value)) {
-      problems.push({ field: field.name, code: ConfigProblemCode.WrongType, reason: `must be ${field.reason}` });
-    } else if (value < field.min || value > field.max) {
-      problems.push({ field: field.name, code: ConfigProblemCode.OutOfRange, reason: `must be ${field.reason}` });
-    }
-  }
-  const keys = Object.keys(raw);
-  for (let i = 0; i < keys.length && i < 64; i++) {
-    const key = keys[i];
-    if (key !== undefined && !KNOWN_FIELDS.includes(key)) {
-      problems.push({ field: key, code: ConfigProblemCode.UnknownField, reason: "is not a site configuration field" });
-    }
+  const problems: ConfigProblem[] = [];
+  const top = new Reader(raw, "", problems, TOP_FIELDS);
+  const siteName = readSiteName(top);
+  const role = ROLES[top.oneOf("role", ROLE_NAMES, undefined)] ?? AgentRole.Sensor;
+  const nodeId = top.int("nodeId", 1, 0xfffe, undefined);
+  const sampleIntervalMs = top.int("sampleIntervalMs", 10, DAY_MS, undefined, " (ms)");
+  const sampleRingCapacity = top.int("sampleRingCapacity", 1, 65_536, undefined, " (samples)");
+  const timerCapacity = top.int("timerCapacity", 1, 4096, undefined, " (timers)");
+  const neighbourCapacity = top.int("neighbourCapacity", 1, 1024, undefined, " (neighbours)");
+  const sensors = readSensors(top, problems, sampleIntervalMs);
+  // A bad nodeId reads as the range minimum; do not compare gateways against that.
+  const gateways = readGateways(top, problems.some((p) => p.field === "nodeId") ? -1 : nodeId);
+  const uplink = readUplink(top, problems);
+  const radio = readRadio(top, problems);
+  const capacities = readCapacities(top, problems);
+  const keys = readKeys(top, problems);
+  const timersNeeded = sensors.length + AGENT_FIXED_TIMERS;
+  if (timerCapacity < timersNeeded && top.value("timerCapacity") !== undefined && problems.every((p) => p.field !== "timerCapacity")) {
+    top.problem("timerCapacity", ConfigProblemCode.Inconsistent, `must be at least ${timersNeeded} (one per sensor + ${AGENT_FIXED_TIMERS})`);
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: Object.freeze({ ...(raw as unknown as SiteConfig) }) };
+  const config: SiteConfig = {
+    siteName,
+    nodeId,
+    role,
+    sampleIntervalMs,
+    sampleRingCapacity,
+    timerCapacity,
+    neighbourCapacity,
+    sensors,
+    gateways,
+    uplink,
+    radio,
+    capacities,
+    keys,
+  };
+  return { ok: true, config: Object.freeze(config) };
+}
+
+function readSiteName(top: Reader): string {
+  const siteName = top.value("siteName");
+  if (siteName === undefined) top.problem("siteName", ConfigProblemCode.Missing, "is required");
+  else if (typeof siteName !== "string") top.problem("siteName", ConfigProblemCode.WrongType, "must be a string");
+  else if (siteName.length === 0 || siteName.length > SITE_NAME_MAX) top.problem("siteName", ConfigProblemCode.TooLong, `must be 1..${SITE_NAME_MAX} characters`);
+  else return siteName;
+  return "";
+}
+
+/** Absent: one simulated TMP117 at the default rate, so a minimal configuration boots. */
+function readSensors(top: Reader, problems: ConfigProblem[], defaultIntervalMs: number): readonly SensorConfig[] {
+  if (top.value("sensors") === undefined) {
+    return Object.freeze([
+      Object.freeze({
+        part: SENSOR_PARTS[0]?.part ?? 1,
+        driver: SensorDriver.Sim,
+        intervalMs: defaultIntervalMs,
+        windowMs: DEFAULT_WINDOW_MS,
+        address: -1,
+        faultAfterErrors: DEFAULT_FAULT_AFTER_ERRORS,
+        rules: Object.freeze([]),
+      }),
+    ]) as readonly SensorConfig[];
+  }
+  const list = top.array("sensors", SENSORS_MAX);
+  if (Array.isArray(top.value("sensors")) && (top.value("sensors") as readonly unknown[]).length === 0) {
+    top.problem("sensors", ConfigProblemCode.OutOfRange, `must have 1..${SENSORS_MAX} entries`);
+  }
+  const sensors: SensorConfig[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    const path = top.at(`sensors[${i}]`);
+    if (!isRecord(item)) {
+      problems.push({ field: path, code: ConfigProblemCode.WrongType, reason: "must be an object" });
+      continue;
+    }
+    sensors.push(readSensor(new Reader(item, path, problems, SENSOR_FIELDS), problems, defaultIntervalMs));
+  }
+  return Object.freeze(sensors);
+}
+
+function readSensor(r: Reader, problems: ConfigProblem[], defaultIntervalMs: number): SensorConfig {
+  const partIndex = r.oneOf("part", PART_NAMES, undefined);
+  const info = sensorPartByName(PART_NAMES[partIndex] ?? "") ?? SENSOR_PARTS[0];
+  const channelCount = info?.channels.length ?? 1;
+  const driver = DRIVERS[r.oneOf("driver", DRIVER_NAMES, 0)] ?? SensorDriver.Sim;
+  const intervalMs = r.int("intervalMs", 10, DAY_MS, defaultIntervalMs, " (ms)");
+  const windowMs = r.int("windowMs", 1000, DAY_MS, DEFAULT_WINDOW_MS, " (ms)");
+  const address = r.int("address", 0x08, 0x77, -1, " (7-bit I2C address)");
+  const faultAfterErrors = r.int("faultAfterErrors", 0, 65_535, DEFAULT_FAULT_AFTER_ERRORS);
+  const rawRules = r.array("rules", RULES_PER_SENSOR_MAX);
+  const rules: RuleConfig[] = [];
+  for (let j = 0; j < rawRules.length; j++) {
+    const item = rawRules[j];
+    const path = r.at(`rules[${j}]`);
+    if (!isRecord(item)) {
+      problems.push({ field: path, code: ConfigProblemCode.WrongType, reason: "must be an object" });
+      continue;
+    }
+    rules.push(readRule(new Reader(item, path, problems, RULE_FIELDS), channelCount, info?.name ?? "?"));
+  }
+  return Object.freeze({ part: info?.part ?? 1, driver, intervalMs, windowMs, address, faultAfterErrors, rules: Object.freeze(rules) }) as SensorConfig;
+}
+
+function readRule(r: Reader, channelCount: number, partName: string): RuleConfig {
+  const channel = r.int("channel", 0, SENSOR_CHANNELS_MAX - 1, 0);
+  if (channel >= channelCount) r.problem("channel", ConfigProblemCode.Inconsistent, `must be 0..${channelCount - 1} (${partName} has ${channelCount} channel${channelCount === 1 ? "" : "s"})`);
+  const source = SOURCES[r.oneOf("source", SOURCE_NAMES, 0)] ?? RuleSource.Value;
+  const direction = DIRECTIONS[r.oneOf("direction", DIRECTION_NAMES, undefined)] ?? RuleDirection.Above;
+  const threshold = r.int("threshold", -INT32_MAX, INT32_MAX, undefined, " (the channel's unit)");
+  const hysteresis = r.int("hysteresis", 0, INT32_MAX, 0, " (the channel's unit)");
+  const minDurationMs = r.int("minDurationMs", 0, DAY_MS, 0, " (ms)");
+  let deltaWindowMs = 0;
+  if (source === RuleSource.Value) {
+    if (r.value("deltaWindowMs") !== undefined) r.problem("deltaWindowMs", ConfigProblemCode.Inconsistent, "is only for delta and absDelta rules");
+  } else {
+    deltaWindowMs = r.int("deltaWindowMs", 1, DAY_MS, undefined, " (ms)");
+  }
+  return Object.freeze({ channel, source, direction, threshold, hysteresis, minDurationMs, deltaWindowMs });
+}
+
+function readGateways(top: Reader, nodeId: number): readonly number[] {
+  const list = top.array("gateways", GATEWAYS_MAX);
+  const ids: number[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const id = list[i];
+    const key = `gateways[${i}]`;
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 1 || id > 0xfffe) {
+      top.problem(key, ConfigProblemCode.OutOfRange, "must be a node id 1..65534");
+    } else if (ids.includes(id)) {
+      top.problem(key, ConfigProblemCode.Duplicate, `gateway ${id} is listed twice`);
+    } else if (id === nodeId && top.value("role") !== AgentRole.Gateway) {
+      top.problem(key, ConfigProblemCode.Inconsistent, "is this board's own id, but its role is not gateway");
+    } else {
+      ids.push(id);
+    }
+  }
+  return Object.freeze(ids);
+}
+
+function section(top: Reader, problems: ConfigProblem[], key: string, fields: readonly string[]): Reader {
+  return new Reader(top.object(key) ?? {}, top.at(key), problems, fields);
+}
+
+function readUplink(top: Reader, problems: ConfigProblem[]): UplinkConfig {
+  const r = section(top, problems, "uplink", UPLINK_FIELDS);
+  const d = UPLINK_DEFAULTS;
+  const alertRetryBaseMs = r.int("alertRetryBaseMs", 10, 600_000, d.alertRetryBaseMs, " (ms)");
+  const alertRetryCapMs = r.int("alertRetryCapMs", 10, 3_600_000, Math.max(d.alertRetryCapMs, alertRetryBaseMs), " (ms)");
+  if (alertRetryCapMs < alertRetryBaseMs) r.problem("alertRetryCapMs", ConfigProblemCode.Inconsistent, "must be at least alertRetryBaseMs");
+  return Object.freeze({
+    intervalMs: r.int("intervalMs", 100, 3_600_000, d.intervalMs, " (ms)"),
+    alertPendingCapacity: r.int("alertPendingCapacity", 1, 64, d.alertPendingCapacity, " (alerts)"),
+    alertRetryBaseMs,
+    alertRetryCapMs,
+    alertAttemptsMax: r.int("alertAttemptsMax", 1, 1000, d.alertAttemptsMax),
+  });
+}
+
+function readRadio(top: Reader, problems: ConfigProblem[]): RadioConfig {
+  const r = section(top, problems, "radio", RADIO_FIELDS);
+  const d = RADIO_DEFAULTS;
+  return Object.freeze({
+    meshTickMs: r.int("meshTickMs", 10, 60_000, d.meshTickMs, " (ms)"),
+    maxMessageBytes: r.int("maxMessageBytes", 48, 1024, d.maxMessageBytes, " (bytes)"),
+    linkRetries: r.int("linkRetries", 0, 15, d.linkRetries),
+    linkAckTimeoutMs: r.int("linkAckTimeoutMs", 10, 60_000, d.linkAckTimeoutMs, " (ms)"),
+    hopLimit: r.int("hopLimit", 1, 32, d.hopLimit, " (hops)"),
+    dutyCyclePermille: r.int("dutyCyclePermille", 1, 1000, d.dutyCyclePermille, " (permille)"),
+    bitrateBps: r.int("bitrateBps", 300, 1_000_000, d.bitrateBps, " (bit/s)"),
+  });
+}
+
+function readCapacities(top: Reader, problems: ConfigProblem[]): CapacityConfig {
+  const r = section(top, problems, "capacities", CAPACITY_FIELDS);
+  const d = CAPACITY_DEFAULTS;
+  return Object.freeze({
+    outboxRecords: r.int("outboxRecords", 4, 4096, d.outboxRecords, " (records)"),
+    logRecords: r.int("logRecords", 8, 4096, d.logRecords, " (records)"),
+    dedupEntries: r.int("dedupEntries", 8, 4096, d.dedupEntries, " (alerts)"),
+    rxFrames: r.int("rxFrames", 2, 256, d.rxFrames, " (frames)"),
+    txFrames: r.int("txFrames", 2, 256, d.txFrames, " (frames)"),
+  });
+}
+
+function readKeys(top: Reader, problems: ConfigProblem[]): KeyConfig | undefined {
+  if (top.value("keys") === undefined) return undefined;
+  const r = section(top, problems, "keys", KEY_FIELDS);
+  const commitment = r.value("authorityCommitment");
+  let authorityCommitment = "";
+  if (commitment === undefined) r.problem("authorityCommitment", ConfigProblemCode.Missing, "is required");
+  else if (typeof commitment !== "string" || !isHex(commitment, 64)) r.problem("authorityCommitment", ConfigProblemCode.BadHex, "must be 64 hex digits (32 bytes)");
+  else authorityCommitment = commitment.toLowerCase();
+  return Object.freeze({ authorityCommitment, keyEpoch: r.int("keyEpoch", 0, 0xffff_ffff, 0) });
+}
+
+function isHex(text: string, length: number): boolean {
+  if (text.length !== length) return false;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    const digit = c >= 0x30 && c <= 0x39;
+    const lower = c >= 0x61 && c <= 0x66;
+    const upper = c >= 0x41 && c <= 0x46;
+    if (!digit && !lower && !upper) return false;
+  }
+  return true;
 }
 
 /** One line per problem, e.g. "nodeId: must be an integer 1..65534". */
 export function formatConfigProblems(problems: readonly ConfigProblem[]): string {
   return problems.map((problem) => `${problem.field}: ${problem.reason}`).join("\n");
+}
+
+/** Tasks the agent registers for `config` (sizes the scheduler). */
+export function agentTaskCount(config: SiteConfig): number {
+  return config.sensors.length + AGENT_FIXED_TASKS;
 }

@@ -1,8 +1,10 @@
 /**
  * `picket demo` (the README's main job, for now): build the device bundle for
  * every profile, boot N agents from the device entry point on the real XS
- * engine and the same N on V8 in virtual time, and show that both engines
- * produced the same trace. Later issues grow this into the simulated site.
+ * engine (the full agent: node 1 a gateway, the others sensors sending it
+ * telemetry over an in-memory bus) and the same N on V8 in virtual time, and
+ * show that both engines produced the same trace. The simulated site is
+ * `picket site` (the main job).
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -88,12 +90,12 @@ export async function runDemo(args: readonly string[]): Promise<number> {
   step(4, "report");
   const booted = xsResult.boots.filter((boot) => boot.ok).length;
   const samples = xsResult.statuses.reduce((sum, s) => sum + s.samplesTaken, 0);
-  const dropped = xsResult.statuses.reduce((sum, s) => sum + s.ringDropped, 0);
+  const delivered = xsResult.gatewayRecords;
   const same = xsResult.combinedTrace === v8.combinedTrace;
   const computrons = Number(record?.["computrons"] ?? 0);
   const lines = [
     `  agents booted on XS        ${booted}/${scenario.agents}`,
-    `  samples taken              ${samples} (ring drops, oldest first: ${dropped})`,
+    `  samples taken              ${samples}; records collected by the gateway (node 1): ${delivered}, alerts ${xsResult.gatewayAlerts}`,
     `  XS computrons (whole run)  ${computrons.toLocaleString("en-US")} (${Math.round(computrons / Math.max(1, samples)).toLocaleString("en-US")} per sample incl. timers)`,
     `  XS bytes allocated         ${Number(record?.["allocatedBytes"] ?? 0).toLocaleString("en-US")} (whole run: boots + simulated timer stand-ins; agent turns allocate 0)`,
     `  trace hash, agent 1        ${xsResult.statuses[0]?.traceHash ?? "-"}`,

@@ -1,12 +1,18 @@
 /**
  * A device scenario shared by V8 (vitest) and XS (picket-xs): boot `agents`
- * copies of the device entry point with consecutive node ids, run them for
- * `durationMs` of virtual time, and return every agent's status. Platform
- * neutral: no Node, no vitest.
+ * copies of the device entry point (agent/moddable/main.ts: the full agent,
+ * simulated drivers) with consecutive node ids - node 1 a gateway, the
+ * others sensors that send it telemetry and alerts over an in-memory bus -
+ * run them for `durationMs` of virtual time, and return every agent's
+ * status and what the gateway collected. Platform neutral: no Node, no vitest.
  */
-import main, { type BootOutcome } from "../../agent/moddable/main";
+import main, { openImageSensor, type BootOutcome } from "../../agent/moddable/main";
+import { openSimSensor } from "../../agent/sim-sensors";
+import { SimEventKind } from "../../hal/sim/sensors/script";
 import type { AgentStatus } from "../../agent/agent";
+import { CountingGatewaySink } from "../../agent/gateway-sink";
 import { advanceTo, resetVirtual, virtual } from "../xs/stubs/control";
+import { Bus } from "./bus-transport";
 
 export interface DeviceScenario {
   readonly agents: number;
@@ -17,11 +23,18 @@ export interface DeviceScenario {
 export interface DeviceScenarioResult {
   readonly boots: readonly BootOutcome[];
   readonly statuses: readonly AgentStatus[];
+  /** What the gateway (node 1) handed to its sink. */
+  readonly gatewayRecords: number;
+  readonly gatewayAlerts: number;
+  readonly busMessages: number;
   /** All agents' trace hashes joined: one string to compare across engines. */
   readonly combinedTrace: string;
 }
 
-export function siteConfigFor(nodeId: number, sampleIntervalMs: number, role = "sensor"): Record<string, unknown> {
+export const GATEWAY_NODE_ID = 1;
+
+/** A device's site configuration: a TMP117 and a PIR (simulated), a 10 s window, alerts above 30 °C and on motion. */
+export function siteConfigFor(nodeId: number, sampleIntervalMs: number, role = nodeId === GATEWAY_NODE_ID ? "gateway" : "sensor"): Record<string, unknown> {
   return {
     siteName: "scenario",
     nodeId,
@@ -30,24 +43,74 @@ export function siteConfigFor(nodeId: number, sampleIntervalMs: number, role = "
     sampleRingCapacity: 64,
     timerCapacity: 16,
     neighbourCapacity: 32,
+    sensors: [
+      { part: "tmp117", windowMs: 10_000, rules: [{ channel: 0, direction: "above", threshold: 30_000, hysteresis: 500 }] },
+      { part: "motion", windowMs: 10_000, rules: [{ channel: 0, direction: "above", threshold: 1 }] },
+    ],
+    gateways: role === "gateway" ? [] : [GATEWAY_NODE_ID],
+    uplink: { intervalMs: 5_000 },
   };
 }
 
-export function bootAgents(scenario: DeviceScenario): BootOutcome[] {
+export interface BootedDevices {
+  readonly boots: BootOutcome[];
+  readonly bus: Bus;
+  readonly sink: CountingGatewaySink;
+}
+
+export function bootAgents(scenario: DeviceScenario): BootedDevices {
   resetVirtual({});
+  const bus = new Bus();
+  const sink = new CountingGatewaySink();
   const boots: BootOutcome[] = [];
   for (let i = 0; i < scenario.agents; i++) {
     // Keep virtual time and timers; swap only the configuration main() reads.
     virtual.config = { picket: siteConfigFor(i + 1, scenario.sampleIntervalMs) };
-    boots.push(main());
+    boots.push(
+      main({
+        transport: (config) => bus.join(config.nodeId, config.radio.maxMessageBytes),
+        gatewaySink: sink,
+        // Node 2's PIR sees an intruder from 20 s to 25 s: one alert raised, one cleared.
+        openSensor: (sensor, index, site) =>
+          site.nodeId === 2 && index === 1
+            ? openSimSensor(sensor.part, { seed: site.nodeId * 8 + index, script: [{ kind: SimEventKind.Set, atMs: 20_000, untilMs: 25_000, amount: 1 }] })
+            : openImageSensor(sensor, index, site),
+      }),
+    );
   }
-  return boots;
+  return { boots, bus, sink };
 }
 
 export function runDeviceScenario(scenario: DeviceScenario): DeviceScenarioResult {
-  const boots = bootAgents(scenario);
+  const { boots, bus, sink } = bootAgents(scenario);
   advanceTo(scenario.durationMs);
   const statuses: AgentStatus[] = [];
   for (const boot of boots) if (boot.ok) statuses.push(boot.agent.status());
-  return { boots, statuses, combinedTrace: statuses.map((s) => s.traceHash).join(",") };
+  return {
+    boots,
+    statuses,
+    gatewayRecords: sink.telemetryRecords,
+    gatewayAlerts: sink.alerts,
+    busMessages: bus.sent,
+    combinedTrace: statuses.map((s) => s.traceHash).join(","),
+  };
+}
+
+/** A device configuration without radio or gateway (what the literal bundle boots with no options). */
+export function standaloneConfigFor(nodeId: number): Record<string, unknown> {
+  return { siteName: "scenario", nodeId, role: "sensor", sampleIntervalMs: 1000, sampleRingCapacity: 64, timerCapacity: 16, neighbourCapacity: 32 };
+}
+
+/** Boot `agents` device entry points exactly as a board does (no options: no radio), run `durationMs`. */
+export function runStandaloneScenario(agents: number, durationMs: number): AgentStatus[] {
+  resetVirtual({});
+  const boots: BootOutcome[] = [];
+  for (let i = 0; i < agents; i++) {
+    virtual.config = { picket: standaloneConfigFor(i + 1) };
+    boots.push(main());
+  }
+  advanceTo(durationMs);
+  const statuses: AgentStatus[] = [];
+  for (const boot of boots) if (boot.ok) statuses.push(boot.agent.status());
+  return statuses;
 }

@@ -1,15 +1,16 @@
 /**
  * The literal device bundle - build/device/main.js, the file manifest.json
- * hands to mcconfig, unmodified - boots on the real XS engine, with only the
- * Moddable modules it imports served by stand-ins, and produces the same trace
- * as the device entry point on V8.
+ * hands to mcconfig, unmodified - boots the full agent on the real XS engine,
+ * with only the Moddable modules it imports served by stand-ins, and produces
+ * the same trace as the device entry point on V8.
  */
 import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildDevice } from "../../tools/build/build";
 import { DEVICE_MAIN } from "../../tools/build/targets";
 import { expectCompleted, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
-import { runDeviceScenario } from "../scenarios/device-boot";
+import { ErrorCode } from "../../core/runtime/errors";
+import { runStandaloneScenario, standaloneConfigFor } from "../scenarios/device-boot";
 import { runLiteralDeviceBundle } from "./literal-device";
 
 const AGENTS = 4;
@@ -22,13 +23,13 @@ beforeAll(async () => {
     [
       `import main from ${JSON.stringify(bundle)};`,
       `import { advanceTo, resetVirtual, virtual } from ${JSON.stringify(control)};`,
-      `const site = (nodeId) => ({ siteName: "scenario", nodeId, role: "sensor", sampleIntervalMs: 1000, sampleRingCapacity: 64, timerCapacity: 16, neighbourCapacity: 32 });`,
+      `const site = (nodeId) => (${JSON.stringify(standaloneConfigFor(0))} && { ...${JSON.stringify(standaloneConfigFor(0))}, nodeId });`,
       `resetVirtual({});`,
       `const boots = [];`,
       `for (let i = 0; i < ${AGENTS}; i++) { virtual.config = { picket: site(i + 1) }; boots.push(main()); }`,
       `advanceTo(${DURATION_MS});`,
       `const statuses = boots.filter((b) => b.ok).map((b) => b.agent.status());`,
-      `virtual.config = { picket: { ...site(99), nodeId: 0 } };`,
+      `virtual.config = { picket: { ...site(99), nodeId: 0, sensors: [{ part: "tmp117", intervalMs: 5 }] } };`,
       `const bad = main();`,
       `print("@@picket " + JSON.stringify({ kind: "literal", booted: statuses.length, statuses, bad }));`,
       `print("@@picket " + JSON.stringify({ kind: "done" }));`,
@@ -44,16 +45,26 @@ function record(kind: string): XsRecord {
 }
 
 describe("the literal device bundle on XS", () => {
-  it("boots every agent from build/device/main.js", () => {
+  it("boots every agent from build/device/main.js and samples", () => {
     expect(record("literal")["booted"]).toBe(AGENTS);
+    const statuses = record("literal")["statuses"] as { samplesTaken: number; storageMounted: boolean }[];
+    for (const status of statuses) {
+      expect(status.samplesTaken).toBeGreaterThanOrEqual(30);
+      expect(status.storageMounted).toBe(false);
+    }
   });
 
   it("gives the same per-agent status and trace hash as the entry point on V8", () => {
-    const v8 = runDeviceScenario({ agents: AGENTS, durationMs: DURATION_MS, sampleIntervalMs: 1000 });
-    expect(record("literal")["statuses"]).toEqual(JSON.parse(JSON.stringify(v8.statuses)));
+    const v8 = runStandaloneScenario(AGENTS, DURATION_MS);
+    expect(record("literal")["statuses"]).toEqual(JSON.parse(JSON.stringify(v8)));
   });
 
-  it("refuses a bad site configuration with the field named, without throwing", () => {
-    expect(record("literal")["bad"]).toEqual({ ok: false, stage: "config", problems: ["nodeId: must be an integer 1..65534"] });
+  it("refuses a bad site configuration with every bad field named, without throwing", () => {
+    expect(record("literal")["bad"]).toEqual({
+      ok: false,
+      stage: "config",
+      code: ErrorCode.AgentBadConfig,
+      problems: ["nodeId: must be an integer 1..65534", "sensors[0].intervalMs: must be an integer 10..86400000 (ms)"],
+    });
   });
 });

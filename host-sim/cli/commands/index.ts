@@ -2,6 +2,7 @@
 import type { Command } from "../command";
 import { buildCommand } from "./build";
 import { demoCommand } from "./demo";
+import { siteCommand } from "./site";
 import { xsCommand } from "./xs";
 import { simCommand } from "./sim";
 import { keygenCommand } from "./keygen";
@@ -9,4 +10,4 @@ import { certCommand } from "./cert";
 import { merkleCommand } from "./merkle";
 import { inspectCommand } from "./inspect";
 
-export const COMMANDS: readonly Command[] = Object.freeze([demoCommand, buildCommand, xsCommand, simCommand, keygenCommand, certCommand, merkleCommand, inspectCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([siteCommand, demoCommand, buildCommand, xsCommand, simCommand, keygenCommand, certCommand, merkleCommand, inspectCommand]);

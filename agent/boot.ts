@@ -1,0 +1,87 @@
+/**
+ * Boot: raw site configuration -> validated -> sensors opened -> agent
+ * created and started. Shared by the Moddable entry (moddable/main.ts), the
+ * Node entry (node/main.ts) and the site simulator, so every one of them
+ * refuses a bad configuration the same way: with every problem listed, the
+ * stage it failed at, and a code, never a throw.
+ */
+import { ErrorCode, type FailureCode } from "../core/runtime/errors";
+import type { Result } from "../core/runtime/result";
+import type { BlockDevice } from "../core/storage/block-device";
+import type { Clock } from "../hal/clock";
+import type { Entropy } from "../hal/entropy";
+import type { Sensor } from "../hal/sensor";
+import { createAgent, type Agent } from "./agent";
+import { AgentRole, validateSiteConfig, type SensorConfig, type SiteConfig } from "./config";
+import type { GatewaySink } from "./gateway-sink";
+import { sensorPartInfo } from "./sensor-parts";
+import type { Transport } from "./transport";
+
+export type BootStage = "config" | "sensor" | "agent";
+
+export type BootOutcome =
+  | { readonly ok: true; readonly agent: Agent }
+  | { readonly ok: false; readonly stage: BootStage; readonly code: FailureCode; readonly problems: readonly string[] };
+
+/** Opens sensor `index` of the configuration (a simulated or a hardware driver). */
+export type SensorOpener = (sensor: SensorConfig, index: number, config: SiteConfig) => Result<Sensor>;
+
+export interface BootPlatform {
+  readonly clock: Clock;
+  /** Built once the configuration is known (it sizes the transport). */
+  readonly transport: (config: SiteConfig) => Transport;
+  readonly openSensor: SensorOpener;
+  readonly blockDevice?: BlockDevice;
+  readonly gatewaySink?: GatewaySink;
+  readonly entropy?: Entropy;
+}
+
+export function bootAgent(raw: unknown, platform: BootPlatform): BootOutcome {
+  const validated = validateSiteConfig(raw);
+  if (!validated.ok) {
+    return { ok: false, stage: "config", code: ErrorCode.AgentBadConfig, problems: validated.problems.map((p) => `${p.field}: ${p.reason}`) };
+  }
+  const config = validated.config;
+  // A sensor-only image (PICKET_FEATURE_CONSENSUS/GATEWAY false) carries no
+  // consensus or gateway code, so it must refuse to boot in those roles.
+  if (!PICKET_FEATURE_CONSENSUS && config.role === AgentRole.Anchor) {
+    return { ok: false, stage: "config", code: ErrorCode.AgentFeatureMissing, problems: ["role: anchor needs an image built with consensus (profile full or udp)"] };
+  }
+  if (!PICKET_FEATURE_GATEWAY && config.role === AgentRole.Gateway) {
+    return { ok: false, stage: "config", code: ErrorCode.AgentFeatureMissing, problems: ["role: gateway needs an image built with the gateway (profile full or udp)"] };
+  }
+  const sensors: Sensor[] = [];
+  for (let i = 0; i < config.sensors.length; i++) {
+    const sensorConfig = config.sensors[i];
+    if (sensorConfig === undefined) continue;
+    const opened = platform.openSensor(sensorConfig, i, config);
+    if (!opened.ok) {
+      closeAll(sensors);
+      const part = sensorPartInfo(sensorConfig.part)?.name ?? "?";
+      return { ok: false, stage: "sensor", code: opened.code, problems: [`sensors[${i}]: ${part} could not be opened (code ${opened.code})`] };
+    }
+    sensors.push(opened.value);
+  }
+  const created = createAgent(config, {
+    clock: platform.clock,
+    sensors,
+    transport: platform.transport(config),
+    ...(platform.blockDevice === undefined ? {} : { blockDevice: platform.blockDevice }),
+    ...(platform.gatewaySink === undefined ? {} : { gatewaySink: platform.gatewaySink }),
+    ...(platform.entropy === undefined ? {} : { entropy: platform.entropy }),
+  });
+  if (!created.ok) {
+    closeAll(sensors);
+    return { ok: false, stage: "agent", code: created.code, problems: [`agent: could not be created (code ${created.code})`] };
+  }
+  const started = created.value.start();
+  if (started !== ErrorCode.Ok) {
+    closeAll(sensors);
+    return { ok: false, stage: "agent", code: started, problems: [`agent: could not be started (code ${started})`] };
+  }
+  return { ok: true, agent: created.value };
+}
+
+function closeAll(sensors: readonly Sensor[]): void {
+  for (let i = 0; i < sensors.length; i++) sensors[i]?.close();
+}

@@ -1,0 +1,240 @@
+/**
+ * Alerts on their way to a gateway: a fixed table of encoded alert messages,
+ * each Ready (due at `nextTryMs`), InFlight (sent with an acknowledgement
+ * requested, waiting for the transport's outcome) or Free.
+ *
+ * An alert leaves the table only when a gateway acknowledged it, or when it
+ * used up `attemptsMax` sends (abandoned, counted). A failed or refused send
+ * is retried after an exponential backoff, min(capMs, baseMs * 2^n), and the
+ * next try goes to the next gateway in the preference list (failover). An
+ * InFlight alert whose outcome never comes (a transport that lost track of
+ * it) is treated as failed after `inFlightTimeoutMs`, so nothing waits forever.
+ *
+ * Transport message ids: slot + capacity * sendNumber, so an outcome for an
+ * earlier send of the same slot is recognised as stale and ignored.
+ *
+ * Everything is allocated at create; nothing afterwards.
+ */
+import { ErrorCode } from "../core/runtime/errors";
+import { err, ok, type Result, type Status } from "../core/runtime/result";
+import { ALERT_MESSAGE_BYTES } from "./wire";
+
+export const PendingState = Object.freeze({ Free: 0, Ready: 1, InFlight: 2 } as const);
+export type PendingState = (typeof PendingState)[keyof typeof PendingState];
+
+export interface PendingAlertsOptions {
+  readonly capacity: number;
+  readonly attemptsMax: number;
+  readonly retryBaseMs: number;
+  readonly retryCapMs: number;
+  readonly inFlightTimeoutMs: number;
+  /** Gateways to rotate through on failure (>= 1; 1 = no failover). */
+  readonly gatewayCount: number;
+}
+
+/** What `outcome` did, for the caller's counters and storage. */
+export const OutcomeEffect = Object.freeze({ Stale: 0, Delivered: 1, Retry: 2, Abandoned: 3 } as const);
+export type OutcomeEffect = (typeof OutcomeEffect)[keyof typeof OutcomeEffect];
+
+const MESSAGE_ID_SPAN = 0x1_0000_0000;
+
+export class PendingAlerts {
+  readonly capacity: number;
+  readonly #options: PendingAlertsOptions;
+  /** capacity x ALERT_MESSAGE_BYTES: slot i's message at i * ALERT_MESSAGE_BYTES. */
+  readonly bytes: Uint8Array;
+  readonly #state: Uint8Array;
+  readonly #nextTryMs: Float64Array;
+  readonly #attempts: Uint16Array;
+  readonly #gateway: Uint8Array;
+  readonly #messageId: Float64Array;
+  #sends = 0;
+  #timedOut = 0;
+  #abandonedByTimeout = 0;
+  #inUse = 0;
+  #highWater = 0;
+  #cursor = 0;
+
+  static create(options: PendingAlertsOptions): Result<PendingAlerts> {
+    const { capacity, attemptsMax, retryBaseMs, retryCapMs, inFlightTimeoutMs, gatewayCount } = options;
+    if (!isIntIn(capacity, 1, 255) || !isIntIn(attemptsMax, 1, 65_535) || !isIntIn(gatewayCount, 1, 255)) return err(ErrorCode.InvalidArgument);
+    if (!isIntIn(retryBaseMs, 1, 0x7fff_ffff) || !isIntIn(retryCapMs, retryBaseMs, 0x7fff_ffff) || !isIntIn(inFlightTimeoutMs, 1, 0x7fff_ffff)) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    return ok(new PendingAlerts(options));
+  }
+
+  private constructor(options: PendingAlertsOptions) {
+    const capacity = options.capacity;
+    this.capacity = capacity;
+    this.#options = options;
+    this.bytes = new Uint8Array(capacity * ALERT_MESSAGE_BYTES);
+    this.#state = new Uint8Array(capacity);
+    this.#nextTryMs = new Float64Array(capacity);
+    this.#attempts = new Uint16Array(capacity);
+    this.#gateway = new Uint8Array(capacity);
+    this.#messageId = new Float64Array(capacity);
+  }
+
+  get inUse(): number {
+    return this.#inUse;
+  }
+  get highWater(): number {
+    return this.#highWater;
+  }
+  /** InFlight sends whose outcome never came within inFlightTimeoutMs. */
+  get timedOut(): number {
+    return this.#timedOut;
+  }
+  /** Of those, the ones that used the last attempt (the alert was abandoned). */
+  get abandonedByTimeout(): number {
+    return this.#abandonedByTimeout;
+  }
+
+  /** A free slot made Ready (due at `nowMs`, first gateway `gatewayIndex`); its bytes are the caller's to fill. `-AgentPendingFull` if none. */
+  admit(nowMs: number, gatewayIndex: number): number {
+    const state = this.#state;
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (state[slot] !== PendingState.Free) continue;
+      state[slot] = PendingState.Ready;
+      this.#nextTryMs[slot] = nowMs;
+      this.#attempts[slot] = 0;
+      this.#gateway[slot] = gatewayIndex % this.#options.gatewayCount;
+      this.#messageId[slot] = -1;
+      this.#inUse++;
+      if (this.#inUse > this.#highWater) this.#highWater = this.#inUse;
+      return slot;
+    }
+    return -ErrorCode.AgentPendingFull;
+  }
+
+  /** Claim free slot `slot` (restoring a stored alert at boot) as Ready. False if it is not free. */
+  claim(slot: number, nowMs: number, gatewayIndex: number): boolean {
+    if ((slot >>> 0) !== slot || slot >= this.capacity || this.#state[slot] !== PendingState.Free) return false;
+    this.#state[slot] = PendingState.Ready;
+    this.#nextTryMs[slot] = nowMs;
+    this.#attempts[slot] = 0;
+    this.#gateway[slot] = gatewayIndex % this.#options.gatewayCount;
+    this.#messageId[slot] = -1;
+    this.#inUse++;
+    if (this.#inUse > this.#highWater) this.#highWater = this.#inUse;
+    return true;
+  }
+
+  /**
+   * The next Ready slot due for a send at `nowMs`, round robin; -1 if none.
+   * InFlight slots past their timeout are failed on the way (retried later,
+   * or abandoned: see `abandonedByTimeout`).
+   */
+  nextDue(nowMs: number): number {
+    const capacity = this.capacity;
+    for (let k = 0; k < capacity; k++) {
+      const slot = this.#cursor + k < capacity ? this.#cursor + k : this.#cursor + k - capacity;
+      const state = this.#state[slot];
+      if (state === PendingState.Free || (this.#nextTryMs[slot] ?? 0) > nowMs) continue;
+      if (state === PendingState.InFlight) {
+        // The outcome never came: count it as a failed send (retried after the backoff, or abandoned).
+        this.#timedOut++;
+        if (this.#fail(slot, nowMs) === OutcomeEffect.Abandoned) this.#abandonedByTimeout++;
+        continue;
+      }
+      this.#cursor = slot + 1 === capacity ? 0 : slot + 1;
+      return slot;
+    }
+    return -1;
+  }
+
+  /** Earliest time a slot is due (Ready) or times out (InFlight); +Infinity when empty. */
+  nextDueMs(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.#state[slot] !== PendingState.Free && (this.#nextTryMs[slot] ?? 0) < earliest) earliest = this.#nextTryMs[slot] ?? 0;
+    }
+    return earliest;
+  }
+
+  /** Mark `slot` InFlight for a send now; returns the transport message id to send with. */
+  beginSend(slot: number, nowMs: number): number {
+    const id = slot + this.capacity * (this.#sends % Math.floor(MESSAGE_ID_SPAN / this.capacity));
+    this.#sends++;
+    this.#state[slot] = PendingState.InFlight;
+    this.#messageId[slot] = id;
+    this.#attempts[slot] = (this.#attempts[slot] ?? 0) + 1;
+    this.#nextTryMs[slot] = nowMs + this.#options.inFlightTimeoutMs;
+    return id;
+  }
+
+  /** The transport refused the send (`beginSend` was called): retry later. */
+  refused(slot: number, nowMs: number): OutcomeEffect {
+    return this.#fail(slot, nowMs);
+  }
+
+  /** The slot an outcome for `messageId` belongs to, or -1 (stale or unknown). */
+  slotOf(messageId: number): number {
+    if (!Number.isSafeInteger(messageId) || messageId < 0) return -1;
+    const slot = messageId % this.capacity;
+    return this.#state[slot] === PendingState.InFlight && this.#messageId[slot] === messageId ? slot : -1;
+  }
+
+  /** Apply the transport's outcome for `messageId`. Delivered frees the slot. */
+  outcome(messageId: number, status: Status, nowMs: number): OutcomeEffect {
+    const slot = this.slotOf(messageId);
+    if (slot < 0) return OutcomeEffect.Stale;
+    if (status === ErrorCode.Ok) {
+      this.#free(slot);
+      return OutcomeEffect.Delivered;
+    }
+    return this.#fail(slot, nowMs);
+  }
+
+  #fail(slot: number, nowMs: number): OutcomeEffect {
+    const attempts = this.#attempts[slot] ?? 0;
+    if (attempts >= this.#options.attemptsMax) {
+      this.#free(slot);
+      return OutcomeEffect.Abandoned;
+    }
+    this.#state[slot] = PendingState.Ready;
+    this.#messageId[slot] = -1;
+    this.#nextTryMs[slot] = nowMs + backoffMs(this.#options.retryBaseMs, this.#options.retryCapMs, attempts - 1);
+    this.#gateway[slot] = ((this.#gateway[slot] ?? 0) + 1) % this.#options.gatewayCount;
+    return OutcomeEffect.Retry;
+  }
+
+  #free(slot: number): void {
+    this.#state[slot] = PendingState.Free;
+    this.#messageId[slot] = -1;
+    this.#inUse--;
+  }
+
+  state(slot: number): PendingState {
+    return (this.#state[slot] ?? PendingState.Free) as PendingState;
+  }
+  gatewayIndex(slot: number): number {
+    return this.#gateway[slot] ?? 0;
+  }
+  attempts(slot: number): number {
+    return this.#attempts[slot] ?? 0;
+  }
+  /** Byte offset of `slot`'s message in `bytes`. */
+  offsetOf(slot: number): number {
+    return slot * ALERT_MESSAGE_BYTES;
+  }
+
+  /** `Ok`, or `InvariantViolated` when the in-use count disagrees with the slots (tests). */
+  checkInvariants(): Status {
+    let used = 0;
+    for (let slot = 0; slot < this.capacity; slot++) if (this.#state[slot] !== PendingState.Free) used++;
+    return used === this.#inUse && used <= this.capacity && this.#highWater <= this.capacity ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+  }
+}
+
+/** min(capMs, baseMs * 2^n) for n >= 0, exact integers. */
+export function backoffMs(baseMs: number, capMs: number, n: number): number {
+  let delayMs = baseMs;
+  for (let i = 0; i < n && delayMs < capMs; i++) delayMs *= 2;
+  return delayMs < capMs ? delayMs : capMs;
+}
+
+function isIntIn(value: number, min: number, max: number): boolean {
+  return Number.isSafeInteger(value) && value >= min && value <= max;
+}

@@ -1,0 +1,201 @@
+/**
+ * What the agent keeps across shutdown, restart and power loss, in the small
+ * KV store of core/storage (DurableStore over the board's BlockDevice):
+ *
+ * | key        | value (little-endian)                              | written                       |
+ * |------------|----------------------------------------------------|-------------------------------|
+ * | 0 boot     | bootCount u32, cleanShutdowns u32, flags u32       | at every boot; at clean stop  |
+ * | 1 lifetime | 4 x u64: samples, alerts raised, alerts delivered, | at graceful shutdown (flush)  |
+ * |            | telemetry records sent                             |                               |
+ * | 2 + i      | pending alert slot i: the encoded alert message    | when the alert is admitted;   |
+ * |            | (agent/wire.ts, 40 bytes)                          | removed when acknowledged     |
+ *
+ * The boot count is the incarnation on the wire: (source, incarnation, seq)
+ * stays unique across reboots, so the gateway's duplicate filter works after
+ * a restart. Pending alerts are written through, so an alert raised before
+ * a power loss is sent again after it (flag ResentAfterReboot); the gateway
+ * drops it if the first copy had arrived. Lifetime counters are saved at a
+ * graceful shutdown only; after a power loss they resume from the last one.
+ *
+ * Durability is the store's (core/storage/durable-store.ts): `Ok` means
+ * programmed and verified. Without a block device, or when mounting fails,
+ * the agent runs without persistence: every call is a counted no-op and
+ * `mounted` is false (status reports it). Nothing here allocates after open.
+ */
+import type { ValueOrCode } from "../core/collections/value-or-code";
+import { ErrorCode } from "../core/runtime/errors";
+import type { Status } from "../core/runtime/result";
+import type { BlockDevice } from "../core/storage/block-device";
+import { DurableStore } from "../core/storage/durable-store";
+import { ALERT_MESSAGE_BYTES } from "./wire";
+
+export const StoreKey = Object.freeze({ Boot: 0, Lifetime: 1, FirstAlert: 2 } as const);
+
+export const LifetimeCounter = Object.freeze({ Samples: 0, AlertsRaised: 1, AlertsDelivered: 2, TelemetryRecordsSent: 3 } as const);
+export const LIFETIME_COUNTER_COUNT = 4;
+
+const BOOT_VALUE_BYTES = 12;
+const LIFETIME_VALUE_BYTES = LIFETIME_COUNTER_COUNT * 8;
+const VALUE_MAX_BYTES = Math.max(ALERT_MESSAGE_BYTES, LIFETIME_VALUE_BYTES, BOOT_VALUE_BYTES);
+const FLAG_CLEAN_SHUTDOWN = 1;
+
+export class AgentStore {
+  readonly #store: DurableStore | undefined;
+  readonly #mountStatus: Status;
+  readonly #alertSlots: number;
+  readonly #scratch = new Uint8Array(VALUE_MAX_BYTES);
+  /** Lifetime counters as loaded at boot (0 when none were stored). */
+  readonly lifetimeAtBoot = new Float64Array(LIFETIME_COUNTER_COUNT);
+  #bootCount = 0;
+  #cleanShutdowns = 0;
+  #previousShutdownClean = false;
+  #writes = 0;
+  #writeFailures = 0;
+  #skipped = 0;
+
+  /** Mount `device` (or run without persistence: see the file comment). Never fails. */
+  static open(device: BlockDevice | undefined, alertSlots: number): AgentStore {
+    if (device === undefined) return new AgentStore(undefined, ErrorCode.AgentStorageUnavailable, alertSlots);
+    const mounted = DurableStore.mount(device, {
+      recordPayloadMaxBytes: VALUE_MAX_BYTES,
+      kvKeyCount: StoreKey.FirstAlert + alertSlots,
+      kvValueMaxBytes: VALUE_MAX_BYTES,
+      logCapacityEntries: 1,
+    });
+    if (!mounted.ok) return new AgentStore(undefined, mounted.code, alertSlots);
+    return new AgentStore(mounted.value, ErrorCode.Ok, alertSlots);
+  }
+
+  private constructor(store: DurableStore | undefined, mountStatus: Status, alertSlots: number) {
+    this.#store = store;
+    this.#mountStatus = mountStatus;
+    this.#alertSlots = alertSlots;
+    this.#load();
+  }
+
+  #load(): void {
+    const store = this.#store;
+    const buf = this.#scratch;
+    if (store === undefined) return;
+    if (store.get(StoreKey.Boot, buf, 0) === BOOT_VALUE_BYTES) {
+      this.#bootCount = readU32(buf, 0);
+      this.#cleanShutdowns = readU32(buf, 4);
+      this.#previousShutdownClean = (readU32(buf, 8) & FLAG_CLEAN_SHUTDOWN) !== 0;
+    }
+    if (store.get(StoreKey.Lifetime, buf, 0) === LIFETIME_VALUE_BYTES) {
+      for (let i = 0; i < LIFETIME_COUNTER_COUNT; i++) this.lifetimeAtBoot[i] = readU32(buf, i * 8) + readU32(buf, i * 8 + 4) * 0x1_0000_0000;
+    }
+  }
+
+  get mounted(): boolean {
+    return this.#store !== undefined;
+  }
+  /** `Ok`, `AgentStorageUnavailable` (no device) or the mount's error. */
+  get mountStatus(): Status {
+    return this.#mountStatus;
+  }
+  /** Boots so far, this one included once `recordBoot` succeeded. */
+  get bootCount(): number {
+    return this.#bootCount;
+  }
+  get cleanShutdowns(): number {
+    return this.#cleanShutdowns;
+  }
+  /** True when the boot before this one ended with a graceful shutdown. */
+  get previousShutdownClean(): boolean {
+    return this.#previousShutdownClean;
+  }
+  get writes(): number {
+    return this.#writes;
+  }
+  get writeFailures(): number {
+    return this.#writeFailures;
+  }
+  /** Calls made while not mounted (nothing stored). */
+  get skipped(): number {
+    return this.#skipped;
+  }
+  get store(): DurableStore | undefined {
+    return this.#store;
+  }
+
+  /** Count this boot durably (the new incarnation). */
+  recordBoot(): Status {
+    this.#bootCount++;
+    return this.#writeBoot(0);
+  }
+
+  /** A graceful shutdown finished its flush. */
+  recordCleanShutdown(): Status {
+    this.#cleanShutdowns++;
+    return this.#writeBoot(FLAG_CLEAN_SHUTDOWN);
+  }
+
+  #writeBoot(flags: number): Status {
+    const buf = this.#scratch;
+    writeU32(buf, 0, this.#bootCount);
+    writeU32(buf, 4, this.#cleanShutdowns);
+    writeU32(buf, 8, flags);
+    return this.#put(StoreKey.Boot, buf, 0, BOOT_VALUE_BYTES);
+  }
+
+  /** Save the lifetime counters (`values`: LIFETIME_COUNTER_COUNT non-negative safe integers). */
+  saveLifetime(values: Float64Array): Status {
+    const buf = this.#scratch;
+    for (let i = 0; i < LIFETIME_COUNTER_COUNT; i++) {
+      const value = values[i] ?? 0;
+      writeU32(buf, i * 8, value % 0x1_0000_0000);
+      writeU32(buf, i * 8 + 4, Math.floor(value / 0x1_0000_0000));
+    }
+    return this.#put(StoreKey.Lifetime, buf, 0, LIFETIME_VALUE_BYTES);
+  }
+
+  /** Store pending alert slot `slot`'s message `bytes[offset .. + ALERT_MESSAGE_BYTES)`. */
+  saveAlert(slot: number, bytes: Uint8Array, offset: number): Status {
+    if ((slot >>> 0) !== slot || slot >= this.#alertSlots) return ErrorCode.OutOfRange;
+    return this.#put(StoreKey.FirstAlert + slot, bytes, offset, ALERT_MESSAGE_BYTES);
+  }
+
+  removeAlert(slot: number): Status {
+    const store = this.#store;
+    if ((slot >>> 0) !== slot || slot >= this.#alertSlots) return ErrorCode.OutOfRange;
+    if (store === undefined) return this.#skip();
+    return this.#count(store.remove(StoreKey.FirstAlert + slot));
+  }
+
+  /** The stored alert of `slot` into `out[offset ..]`: its length, or `-NotFound` (none), `-AgentStorageUnavailable`. */
+  loadAlert(slot: number, out: Uint8Array, offset: number): ValueOrCode {
+    const store = this.#store;
+    if (store === undefined) return -ErrorCode.AgentStorageUnavailable;
+    if ((slot >>> 0) !== slot || slot >= this.#alertSlots) return -ErrorCode.OutOfRange;
+    return store.get(StoreKey.FirstAlert + slot, out, offset);
+  }
+
+  #put(key: number, bytes: Uint8Array, offset: number, lengthBytes: number): Status {
+    const store = this.#store;
+    if (store === undefined) return this.#skip();
+    return this.#count(store.put(key, bytes, offset, lengthBytes));
+  }
+
+  #count(status: Status): Status {
+    if (status === ErrorCode.Ok) this.#writes++;
+    else this.#writeFailures++;
+    return status;
+  }
+
+  #skip(): Status {
+    this.#skipped++;
+    return ErrorCode.AgentStorageUnavailable;
+  }
+}
+
+function writeU32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value & 0xff;
+  out[at + 1] = (value >>> 8) & 0xff;
+  out[at + 2] = (value >>> 16) & 0xff;
+  out[at + 3] = (value >>> 24) & 0xff;
+}
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16) | ((bytes[at + 3] ?? 0) << 24)) >>> 0;
+}

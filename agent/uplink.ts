@@ -1,0 +1,271 @@
+/**
+ * The uplink: records from the telemetry outbox to a gateway.
+ *
+ *  - Alerts (every alert-priority record: rule transitions and sensor
+ *    faults) move from the outbox into the pending-alert table
+ *    (pending-alerts.ts), are written through to storage, and are sent one
+ *    per message with TrafficClass.Alert and an acknowledgement requested.
+ *    They leave only when a gateway acknowledged them (or after
+ *    `alertAttemptsMax` sends, counted). While every slot is busy, alerts
+ *    wait in the outbox, where routine telemetry can never push them out.
+ *  - Routine records (window aggregates) are batched, as many as fit
+ *    `transport.maxMessageBytes`, and sent best effort with
+ *    TrafficClass.Telemetry every `uplink.intervalMs` (or as soon as a batch
+ *    is full). A refused batch is dropped and counted.
+ *  - Gateways: `config.gateways` in order of preference. A failed alert send
+ *    moves that alert, and routine telemetry, on to the next gateway
+ *    (failover); an acknowledgement makes its gateway the active one.
+ *  - On a gateway node the records go straight to the local GatewayRole.
+ *
+ * Message numbering: seq counts messages from 1 in each incarnation (the
+ * durable boot count), so (source, incarnation, seq) is unique (wire.ts).
+ * Nothing is allocated after construction.
+ */
+import { ErrorCode } from "../core/runtime/errors";
+import type { Status } from "../core/runtime/result";
+import type { TelemetryPipeline } from "../core/telemetry/pipeline";
+import { RecordPriority, TelemetryRecord } from "../core/telemetry/record";
+import type { TraceHash } from "../core/runtime/trace-hash";
+import { AgentCounter, type AgentMetrics } from "./agent-metrics";
+import type { GatewayRole } from "./gateway";
+import { OutcomeEffect, type PendingAlerts } from "./pending-alerts";
+import type { AgentStore } from "./persistence";
+import { TrafficClass, type SendOutcomeHandler, type Transport } from "./transport";
+import { ALERT_MESSAGE_BYTES, MESSAGE_HEADER_BYTES, MessageFlag, MessageKind, recordsPerMessage, WIRE_RECORD_BYTES, writeHeader, writeRecord } from "./wire";
+
+/** Trace event codes of the uplink (folded into the agent's trace hash). */
+export const UplinkEvent = Object.freeze({ AlertAdmitted: 0x21, AlertSent: 0x22, AlertOutcome: 0x23, TelemetrySent: 0x24 } as const);
+
+export interface UplinkOptions {
+  readonly nodeId: number;
+  readonly gateways: readonly number[];
+  readonly intervalMs: number;
+  readonly pending: PendingAlerts;
+  readonly pipeline: TelemetryPipeline;
+  readonly transport: Transport;
+  readonly store: AgentStore;
+  readonly metrics: AgentMetrics;
+  readonly trace: TraceHash;
+  /** This node's own gateway role (gateway nodes), else undefined. */
+  readonly localGateway: GatewayRole | undefined;
+  readonly incarnation: number;
+}
+
+export class Uplink {
+  readonly #o: UplinkOptions;
+  readonly #record = new TelemetryRecord();
+  readonly #batch: Uint8Array;
+  readonly #alertScratch = new Uint8Array(ALERT_MESSAGE_BYTES);
+  readonly #recordsPerBatch: number;
+  #seq = 0;
+  #activeGateway = 0;
+  #nextRoutineMs: number;
+  #nowMs = 0;
+  /** Set by the agent once tasks are registered: wakes the uplink task. */
+  wake: () => void = noop;
+
+  constructor(options: UplinkOptions, startMs: number) {
+    this.#o = options;
+    this.#recordsPerBatch = Math.max(1, recordsPerMessage(options.transport.maxMessageBytes));
+    this.#batch = new Uint8Array(MESSAGE_HEADER_BYTES + this.#recordsPerBatch * WIRE_RECORD_BYTES);
+    this.#nextRoutineMs = startMs + options.intervalMs;
+    this.#nowMs = startMs;
+  }
+
+  get recordsPerBatch(): number {
+    return this.#recordsPerBatch;
+  }
+  get activeGateway(): number {
+    return this.#o.gateways[this.#activeGateway] ?? 0;
+  }
+  get messagesNumbered(): number {
+    return this.#seq;
+  }
+
+  /** One step of the uplink task. Returns true when more work is left for another step. */
+  step(nowMs: number): boolean {
+    this.#nowMs = nowMs;
+    this.#admitAlerts(nowMs);
+    const pending = this.#o.pending;
+    // At most one send per slot per step: a refused send is not retried in the same step.
+    for (let k = 0; k < pending.capacity; k++) {
+      const slot = pending.nextDue(nowMs);
+      if (slot < 0) break;
+      this.#sendAlert(slot, nowMs);
+    }
+    const outbox = this.#o.pipeline.outbox;
+    if (outbox.routineLength >= this.#recordsPerBatch || (nowMs >= this.#nextRoutineMs && outbox.routineLength > 0)) {
+      this.#sendRoutineBatch(nowMs);
+      if (outbox.routineLength < this.#recordsPerBatch) this.#nextRoutineMs = nowMs + this.#o.intervalMs;
+    } else if (nowMs >= this.#nextRoutineMs) {
+      this.#nextRoutineMs = nowMs + this.#o.intervalMs;
+    }
+    // More only where another step can make progress (alerts waiting for a full pending table must wait for an outcome).
+    return (outbox.alertLength === 0 && outbox.routineLength >= this.#recordsPerBatch) || (outbox.alertLength > 0 && pending.inUse < pending.capacity);
+  }
+
+  /** True when an alert is due (retry time reached, or in flight past its timeout) at `nowMs`. */
+  hasDue(nowMs: number): boolean {
+    return this.#o.pending.nextDueMs() <= nowMs;
+  }
+
+  /** Outbox alerts into free pending slots, each written through to storage. */
+  #admitAlerts(nowMs: number): void {
+    const { pipeline, pending, metrics } = this.#o;
+    const outbox = pipeline.outbox;
+    const record = this.#record;
+    for (let k = 0; k < outbox.capacity && outbox.alertLength > 0; k++) {
+      if (this.#o.localGateway !== undefined) {
+        if (outbox.pop(record) !== ErrorCode.Ok) break;
+        this.#deliverOwnAlert(record, nowMs);
+        continue;
+      }
+      if (pending.inUse >= pending.capacity) {
+        metrics.inc(AgentCounter.AlertsWaitingForSlot);
+        break;
+      }
+      if (outbox.pop(record) !== ErrorCode.Ok) break;
+      const slot = pending.admit(nowMs, this.#activeGateway);
+      if (slot < 0) break; // unreachable: room was checked
+      const offset = pending.offsetOf(slot);
+      writeHeader(pending.bytes, offset, MessageKind.Alert, 1, 0, this.#o.incarnation, this.#nextSeq());
+      writeRecord(pending.bytes, offset, 0, record);
+      metrics.inc(AgentCounter.AlertsRaised);
+      this.#traceAlert(UplinkEvent.AlertAdmitted, slot, record.kind);
+      const stored = this.#o.store.saveAlert(slot, pending.bytes, offset);
+      if (stored !== ErrorCode.Ok && this.#o.store.mounted) metrics.inc(AgentCounter.StorageWriteFailures);
+    }
+  }
+
+  #deliverOwnAlert(record: TelemetryRecord, nowMs: number): void {
+    const local = this.#o.localGateway;
+    if (local === undefined) return;
+    const scratch = this.#alertScratch;
+    writeHeader(scratch, 0, MessageKind.Alert, 1, 0, this.#o.incarnation, this.#nextSeq());
+    writeRecord(scratch, 0, 0, record);
+    this.#o.metrics.inc(AgentCounter.AlertsRaised);
+    if (local.accept(this.#o.nodeId, scratch, 0, ALERT_MESSAGE_BYTES, nowMs) === ErrorCode.Ok) this.#o.metrics.inc(AgentCounter.AlertsDelivered);
+  }
+
+  #sendAlert(slot: number, nowMs: number): void {
+    const { pending, transport, metrics, gateways } = this.#o;
+    const destination = gateways[pending.gatewayIndex(slot)];
+    const messageId = pending.beginSend(slot, nowMs);
+    metrics.inc(AgentCounter.AlertSends);
+    let status: Status = ErrorCode.AgentNoGateway;
+    if (destination === undefined) metrics.inc(AgentCounter.NoGateway);
+    else status = transport.send(destination, TrafficClass.Alert, pending.bytes, pending.offsetOf(slot), ALERT_MESSAGE_BYTES, true, messageId);
+    this.#o.trace.word(UplinkEvent.AlertSent);
+    this.#o.trace.word((slot << 16) | (status & 0xffff));
+    // An outcome may already have arrived inside `send`; only a refusal of this very send is handled here.
+    if (status !== ErrorCode.Ok && pending.slotOf(messageId) === slot) this.#applyEffect(slot, pending.refused(slot, nowMs));
+  }
+
+  /** The transport's outcome for an acknowledged send (registered with transport.onSendOutcome). */
+  readonly onOutcome: SendOutcomeHandler = (_destinationId, messageId, status) => {
+    const pending = this.#o.pending;
+    const slot = pending.slotOf(messageId);
+    if (slot < 0) {
+      this.#o.metrics.inc(AgentCounter.OutcomesStale);
+      return;
+    }
+    const gatewayIndex = pending.gatewayIndex(slot);
+    const effect = pending.outcome(messageId, status, this.#nowMs);
+    if (effect === OutcomeEffect.Delivered) this.#activeGateway = gatewayIndex;
+    this.#applyEffect(slot, effect);
+    this.wake();
+  };
+
+  #applyEffect(slot: number, effect: OutcomeEffect): void {
+    const { metrics, store, pending } = this.#o;
+    this.#o.trace.word(UplinkEvent.AlertOutcome);
+    this.#o.trace.word((slot << 8) | effect);
+    if (effect === OutcomeEffect.Delivered) metrics.inc(AgentCounter.AlertsDelivered);
+    else if (effect === OutcomeEffect.Abandoned) metrics.inc(AgentCounter.AlertsAbandoned);
+    else if (effect === OutcomeEffect.Retry) {
+      metrics.inc(AgentCounter.AlertRetries);
+      this.#activeGateway = pending.gatewayIndex(slot); // failover: the alert moved on, so does telemetry
+      return;
+    }
+    const removed = store.removeAlert(slot);
+    if (removed !== ErrorCode.Ok && store.mounted) metrics.inc(AgentCounter.StorageWriteFailures);
+  }
+
+  #sendRoutineBatch(nowMs: number): void {
+    const { pipeline, transport, metrics, gateways } = this.#o;
+    const outbox = pipeline.outbox;
+    const batch = this.#batch;
+    const record = this.#record;
+    let count = 0;
+    for (; count < this.#recordsPerBatch; count++) {
+      if (outbox.routineLength === 0 || outbox.alertLength > 0) break; // alerts are popped first: leave them
+      if (outbox.pop(record) !== ErrorCode.Ok || record.priority !== RecordPriority.Routine) break;
+      writeRecord(batch, 0, count, record);
+    }
+    if (count === 0) return;
+    writeHeader(batch, 0, MessageKind.Telemetry, count, 0, this.#o.incarnation, this.#nextSeq());
+    const length = MESSAGE_HEADER_BYTES + count * WIRE_RECORD_BYTES;
+    let status: Status;
+    const local = this.#o.localGateway;
+    if (local !== undefined) status = local.accept(this.#o.nodeId, batch, 0, length, nowMs);
+    else {
+      const destination = gateways[this.#activeGateway];
+      if (destination === undefined) {
+        metrics.inc(AgentCounter.NoGateway);
+        status = ErrorCode.AgentNoGateway;
+      } else status = transport.send(destination, TrafficClass.Telemetry, batch, 0, length, false, this.#seq);
+    }
+    this.#o.trace.word(UplinkEvent.TelemetrySent);
+    this.#o.trace.word((count << 16) | (status & 0xffff));
+    if (status === ErrorCode.Ok) {
+      metrics.inc(AgentCounter.TelemetryMessagesSent);
+      metrics.inc(AgentCounter.TelemetryRecordsSent, count);
+    } else metrics.inc(AgentCounter.TelemetryRecordsRefused, count);
+  }
+
+  /** Shutdown, Draining: send what routine telemetry is left (best effort, bounded by the outbox size). */
+  drainRoutine(nowMs: number): void {
+    const outbox = this.#o.pipeline.outbox;
+    for (let k = 0; k < outbox.capacity && outbox.routineLength > 0 && outbox.alertLength === 0; k++) this.#sendRoutineBatch(nowMs);
+  }
+
+  /** Shutdown, Flushing: move outbox alerts into pending slots (so they are stored); count the ones that do not fit. */
+  persistOutboxAlerts(nowMs: number): void {
+    this.#admitAlerts(nowMs);
+    const outbox = this.#o.pipeline.outbox;
+    if (outbox.alertLength > 0) this.#o.metrics.inc(AgentCounter.AlertsLostAtShutdown, outbox.alertLength);
+  }
+
+  /**
+   * Boot: claim a pending slot for every alert stored by an earlier
+   * incarnation, flagged ResentAfterReboot. Returns how many.
+   */
+  restoreAlerts(nowMs: number): number {
+    const { pending, store } = this.#o;
+    let restored = 0;
+    for (let slot = 0; slot < pending.capacity; slot++) {
+      const length = store.loadAlert(slot, this.#alertScratch, 0);
+      if (length !== ALERT_MESSAGE_BYTES || !pending.claim(slot, nowMs, 0)) continue;
+      const offset = pending.offsetOf(slot);
+      for (let i = 0; i < ALERT_MESSAGE_BYTES; i++) pending.bytes[offset + i] = this.#alertScratch[i] ?? 0;
+      pending.bytes[offset + 3] = (pending.bytes[offset + 3] ?? 0) | MessageFlag.ResentAfterReboot;
+      restored++;
+    }
+    this.#o.metrics.inc(AgentCounter.AlertsRestored, restored);
+    return restored;
+  }
+
+  #nextSeq(): number {
+    this.#seq = (this.#seq + 1) >>> 0;
+    return this.#seq;
+  }
+
+  #traceAlert(event: number, slot: number, kind: number): void {
+    this.#o.trace.word(event);
+    this.#o.trace.word((slot << 8) | kind);
+  }
+}
+
+function noop(): void {
+  // Replaced by the agent before the first turn.
+}

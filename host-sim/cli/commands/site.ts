@@ -1,0 +1,186 @@
+/**
+ * `picket site` (the README's main job, `npm start`): simulate a whole site -
+ * a few dozen boards, each a full agent, in a multi-hop radio layout with
+ * one or two gateways - for a few virtual minutes, with a live progress line
+ * on stderr and a final report: readings produced/delivered, alerts
+ * raised/delivered with latency percentiles, frames and bytes on air, drops
+ * by reason, duty-cycle use, boots and stored-state checks, trace hash.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../../../tools/build/targets";
+import { RunState } from "../../kernel/kernel";
+import { parseDurationMs } from "../../kernel/validate-scenario";
+import { buildSite, runSite, type Site } from "../../site/site";
+import { formatSiteReport, siteReport, type SiteReport } from "../../site/site-report";
+import { validateSiteSpec } from "../../site/site-spec";
+import { usageError, type Command } from "../command";
+import { parseChancePpm } from "./sim";
+
+export const SITES_DIR = join(repoRoot, "sites");
+const DEFAULT_SITE = "demo";
+
+const USAGE = `picket site [--site NAME|FILE] [options]
+
+  --site NAME|FILE  a site in sites/ (NAME) or a JSON file; default: ${DEFAULT_SITE}
+                    (36 boards, 6x6 grid, 2 gateways, 5 % loss, 5 virtual minutes)
+  --list            list the bundled sites
+  --seed S          run seed, 0..4294967295
+  --duration D      virtual time: 90s, 5m, 1h
+  --loss P          per-link loss: a fraction (0.05) or a percentage (5%)
+  --verify          run twice and check both runs give the same trace hash
+  --json            print the report as JSON
+  --quiet           no progress line on stderr
+
+Exit status: 0 ok (run finished, every invariant held, every alert raised
+before the last quarter of the run reached a gateway), 1 otherwise, 2 bad
+arguments or site file.`;
+
+type Raw = Record<string, unknown>;
+
+export function bundledSites(): string[] {
+  return existsSync(SITES_DIR)
+    ? readdirSync(SITES_DIR)
+        .filter((file) => file.endsWith(".json"))
+        .map((file) => file.slice(0, -".json".length))
+        .sort()
+    : [];
+}
+
+/** Read a site by name (sites/NAME.json) or path. */
+export function loadSiteJson(nameOrPath: string): Raw | string {
+  const candidates = [nameOrPath, join(SITES_DIR, `${nameOrPath}.json`)];
+  const path = candidates.find((candidate) => candidate.endsWith(".json") && existsSync(candidate));
+  if (path === undefined) return `no site "${nameOrPath}" (not a file; bundled: ${bundledSites().join(", ")})`;
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Raw) : `${path}: a site must be a JSON object`;
+  } catch (error) {
+    return `${path}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+interface SiteArgs {
+  readonly site: string;
+  readonly overrides: Raw;
+  readonly json: boolean;
+  readonly quiet: boolean;
+  readonly verify: boolean;
+  readonly list: boolean;
+}
+
+function parseArgs(args: readonly string[]): SiteArgs | string {
+  let site = DEFAULT_SITE;
+  const overrides: Raw = {};
+  const flags = { json: false, quiet: false, verify: false, list: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    const value = args[i + 1];
+    const needsValue = ["--site", "--seed", "--duration", "--loss"].includes(arg);
+    if (needsValue && (value === undefined || value.startsWith("--"))) return `${arg} needs a value`;
+    if (arg === "--site") site = value ?? site;
+    else if (arg === "--seed") {
+      if (!/^\d+$/.test(value ?? "") || Number(value) > 0xffff_ffff) return "--seed must be an integer 0..4294967295";
+      overrides["seed"] = Number(value);
+    } else if (arg === "--duration") {
+      if (parseDurationMs(value ?? "") <= 0) return "--duration must be a duration like 90s, 5m or 1h";
+      overrides["durationMs"] = value;
+    } else if (arg === "--loss") {
+      const ppm = parseChancePpm(value ?? "");
+      if (ppm < 0) return "--loss must be a fraction 0..1 (0.05) or a percentage (5%)";
+      overrides["lossPpm"] = ppm;
+    } else if (arg === "--json") flags.json = true;
+    else if (arg === "--quiet") flags.quiet = true;
+    else if (arg === "--verify") flags.verify = true;
+    else if (arg === "--list") flags.list = true;
+    else return `unknown option ${arg}`;
+    if (needsValue) i++;
+  }
+  return { site, overrides, ...flags };
+}
+
+/** The site file with the command-line overrides applied, validated and built. */
+export function prepareSite(name: string, overrides: Raw): Site | string {
+  const raw = loadSiteJson(name);
+  if (typeof raw === "string") return raw;
+  const merged: Raw = { ...raw };
+  if (overrides["seed"] !== undefined) merged["seed"] = overrides["seed"];
+  if (overrides["durationMs"] !== undefined) merged["durationMs"] = overrides["durationMs"];
+  if (overrides["lossPpm"] !== undefined) {
+    const link = typeof raw["link"] === "object" && raw["link"] !== null ? (raw["link"] as Raw) : {};
+    merged["link"] = { ...link, lossPpm: overrides["lossPpm"] };
+  }
+  const validation = validateSiteSpec(merged);
+  if (!validation.ok) return `site ${name} is not valid:\n  ${validation.problems.join("\n  ")}`;
+  const built = buildSite(validation.spec);
+  if (!built.ok) return `site ${name} cannot be built:\n  ${built.problems.join("\n  ")}`;
+  return built.site;
+}
+
+function progressLine(site: Site, startMs: number): string {
+  const kernel = site.kernel;
+  const durationMs = site.spec.durationMs;
+  const percent = Math.floor((100 * kernel.nowMs) / durationMs);
+  const delivered = site.sink.telemetryRecords.reduce((a, b) => a + b, 0);
+  const wall = ((performance.now() - startMs) / 1000).toFixed(1);
+  return `picket site: ${String(percent).padStart(3)}%  t=${(kernel.nowMs / 1000).toFixed(0)}s of ${durationMs / 1000}s virtual, ${kernel.eventCount.toLocaleString("en-US")} events, ${delivered} readings and ${site.sink.alerts} alerts delivered (${wall}s wall)`;
+}
+
+/** Whether a report passes the run's acceptance: finished cleanly, nothing lost that must not be. */
+export function siteAccepted(report: SiteReport): boolean {
+  return report.ok && report.alertsRaisedNotDelivered === 0 && report.storedStateLost === 0 && report.telemetryDuplicates === 0 && report.bootFailures === 0;
+}
+
+export async function runSiteCommand(args: readonly string[]): Promise<number> {
+  const parsed = parseArgs(args);
+  if (typeof parsed === "string") return usageError("site", parsed, "picket site --help");
+  if (parsed.list) {
+    for (const name of bundledSites()) {
+      const json = loadSiteJson(name);
+      process.stdout.write(`${name.padEnd(16)} ${typeof json === "string" ? json : String(json["description"] ?? "")}\n`);
+    }
+    return 0;
+  }
+  const site = prepareSite(parsed.site, parsed.overrides);
+  if (typeof site === "string") return usageError("site", site, "picket site --help");
+  const tty = process.stderr.isTTY;
+  const startMs = performance.now();
+  let lastMs = startMs;
+  const onSlice = parsed.quiet
+    ? undefined
+    : (s: Site): void => {
+        const now = performance.now();
+        if (now - lastMs < 100) return;
+        lastMs = now;
+        process.stderr.write(tty ? `\r${progressLine(s, startMs)}` : `${progressLine(s, startMs)}\n`);
+      };
+  const state = runSite(site, 5_000, onSlice);
+  const wallMs = performance.now() - startMs;
+  if (!parsed.quiet) process.stderr.write(tty ? `\r${progressLine(site, startMs)}\n` : `${progressLine(site, startMs)}\n`);
+  const report = siteReport(site);
+  let deterministic = true;
+  let secondHash = "";
+  if (parsed.verify) {
+    const again = prepareSite(parsed.site, parsed.overrides);
+    if (typeof again === "string") return usageError("site", again, "picket site --help");
+    runSite(again);
+    secondHash = again.kernel.trace.hex();
+    deterministic = secondHash === report.traceHash;
+  }
+  if (parsed.json) {
+    process.stdout.write(`${JSON.stringify({ ...report, wallMs, ...(parsed.verify ? { verified: deterministic, secondTraceHash: secondHash } : {}) }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatSiteReport(report, wallMs)}\n`);
+    if (parsed.verify) process.stdout.write(`  determinism     ${deterministic ? "same trace hash on a second run" : `DIFFERENT trace hash on a second run: ${secondHash}`}\n`);
+    const reproduce = `picket site --site ${parsed.site} --seed ${report.seed}`;
+    if (state !== RunState.Finished || !siteAccepted(report)) process.stdout.write(`  reproduce       ${reproduce}\n`);
+  }
+  return siteAccepted(report) && deterministic ? 0 : 1;
+}
+
+export const siteCommand: Command = {
+  name: "site",
+  summary: "simulate a whole site (boards running the full agent, multi-hop radio, gateways) and report delivery, latency and airtime",
+  usage: USAGE,
+  run: (args) => runSiteCommand(args),
+};

@@ -1,0 +1,169 @@
+/**
+ * The host end of the site's gateways (agent/gateway-sink.ts): every record
+ * a gateway collected lands here, with per-node statistics.
+ *
+ *  - Routine telemetry: records and samples delivered per source node, and
+ *    a check of the transport's at-most-once promise (the same telemetry
+ *    message twice is counted in `telemetryDuplicates`; it must stay 0).
+ *  - Alerts: the first copy of each (source, incarnation, seq), across all
+ *    gateways (after a failover a later copy may reach the other gateway),
+ *    with its latency: delivery time minus raise time, both in virtual ms
+ *    (the raise time on the wire is the source's clock; `SiteClock`
+ *    converts it with the kernel's clock model for that node).
+ *
+ * Fixed capacity, allocated at create; recording allocates nothing (the XS
+ * measurement of bytes per frame covers it). Platform neutral.
+ */
+import type { GatewaySink } from "../../agent/gateway-sink";
+import type { WireHeader, WireRecord } from "../../agent/wire";
+
+/** How the sink learns virtual time (set once the kernel exists). */
+export interface SiteClock {
+  /** Virtual time of the event being processed. */
+  virtualNowMs(): number;
+  /** Virtual time at which node `index` read `localMs` (mod 2^32) on its clock. */
+  virtualFromLocal(index: number, localMs: number): number;
+}
+
+/** Recent telemetry message ids remembered per source (the duplicate check). */
+const RECENT_PER_SOURCE = 16;
+
+export class SiteSink {
+  readonly boardCount: number;
+  readonly alertCapacity: number;
+  readonly telemetryRecords: Float64Array;
+  readonly telemetrySamples: Float64Array;
+  readonly alertsDelivered: Float64Array;
+  /** Alert copies beyond the first (e.g. one per gateway after a failover). */
+  readonly alertCopies: Float64Array;
+  /** Per alert, in order of first delivery: source index, latency (virtual ms), delivery time. */
+  readonly alertSource: Uint16Array;
+  readonly alertLatencyMs: Float64Array;
+  readonly alertDeliveredAtMs: Float64Array;
+  readonly #alertKey: Uint32Array;
+  readonly #alertSeq: Uint32Array;
+  readonly #recentKey: Uint32Array;
+  readonly #recentSeq: Uint32Array;
+  readonly #recentNext: Uint8Array;
+  #alerts = 0;
+  #alertsOverflow = 0;
+  #telemetryDuplicates = 0;
+  #clock: SiteClock | undefined;
+  /** Per gateway board: records handed in by that gateway. */
+  readonly byGateway: Float64Array;
+
+  constructor(boardCount: number, alertCapacity: number) {
+    this.boardCount = boardCount;
+    this.alertCapacity = alertCapacity;
+    this.telemetryRecords = new Float64Array(boardCount);
+    this.telemetrySamples = new Float64Array(boardCount);
+    this.alertsDelivered = new Float64Array(boardCount);
+    this.alertCopies = new Float64Array(boardCount);
+    this.alertSource = new Uint16Array(alertCapacity);
+    this.alertLatencyMs = new Float64Array(alertCapacity);
+    this.alertDeliveredAtMs = new Float64Array(alertCapacity);
+    this.#alertKey = new Uint32Array(alertCapacity);
+    this.#alertSeq = new Uint32Array(alertCapacity);
+    this.#recentKey = new Uint32Array(boardCount * RECENT_PER_SOURCE);
+    this.#recentSeq = new Uint32Array(boardCount * RECENT_PER_SOURCE);
+    this.#recentNext = new Uint8Array(boardCount);
+    this.byGateway = new Float64Array(boardCount);
+  }
+
+  attachClock(clock: SiteClock): void {
+    this.#clock = clock;
+  }
+
+  /** Unique alerts recorded. */
+  get alerts(): number {
+    return this.#alerts;
+  }
+  /** Alerts beyond `alertCapacity` (counted, not recorded: the run's report says so). */
+  get alertsOverflow(): number {
+    return this.#alertsOverflow;
+  }
+  get telemetryDuplicates(): number {
+    return this.#telemetryDuplicates;
+  }
+
+  /** The GatewaySink a gateway board hands its records to. */
+  sinkFor(gatewayIndex: number): GatewaySink {
+    return {
+      onTelemetry: (sourceId, header, record) => this.#telemetry(gatewayIndex, sourceId - 1, header, record),
+      onAlert: (sourceId, header, record) => this.#alert(gatewayIndex, sourceId - 1, header, record),
+    };
+  }
+
+  #telemetry(gateway: number, source: number, header: WireHeader, record: WireRecord): void {
+    if ((source >>> 0) !== source || source >= this.boardCount) return;
+    this.byGateway[gateway] = (this.byGateway[gateway] ?? 0) + 1;
+    // A gateway hands a message's records on one after another: check each message once, at its first record.
+    const sameMessage = this.#remaining > 0 && this.#current === source && this.#currentIncarnation === header.incarnation && this.#currentSeq === header.seq;
+    if (!sameMessage) {
+      this.#current = source;
+      this.#currentIncarnation = header.incarnation;
+      this.#currentSeq = header.seq;
+      this.#remaining = header.count;
+      if (!this.#rememberMessage(source, header)) this.#telemetryDuplicates++;
+    }
+    this.#remaining--;
+    this.telemetryRecords[source] = (this.telemetryRecords[source] ?? 0) + 1;
+    this.telemetrySamples[source] = (this.telemetrySamples[source] ?? 0) + record.count;
+  }
+
+  #current = -1;
+  #currentIncarnation = 0;
+  #currentSeq = 0;
+  #remaining = 0;
+
+  /** False if (incarnation, seq) is among the source's recent telemetry messages; else remembers it. */
+  #rememberMessage(source: number, header: WireHeader): boolean {
+    const key = ((header.incarnation & 0xffff) + 1) >>> 0; // +1: 0 marks an empty entry
+    const seq = header.seq >>> 0;
+    const base = source * RECENT_PER_SOURCE;
+    for (let i = 0; i < RECENT_PER_SOURCE; i++) {
+      if (this.#recentKey[base + i] === key && this.#recentSeq[base + i] === seq) return false;
+    }
+    const at = this.#recentNext[source] ?? 0;
+    this.#recentKey[base + at] = key;
+    this.#recentSeq[base + at] = seq;
+    this.#recentNext[source] = (at + 1) % RECENT_PER_SOURCE;
+    return true;
+  }
+
+  #alert(gateway: number, source: number, header: WireHeader, record: WireRecord): void {
+    if ((source >>> 0) !== source || source >= this.boardCount) return;
+    this.byGateway[gateway] = (this.byGateway[gateway] ?? 0) + 1;
+    const key = (((source & 0xffff) << 16) | (header.incarnation & 0xffff)) >>> 0;
+    const seq = header.seq >>> 0;
+    const count = this.#alerts < this.alertCapacity ? this.#alerts : this.alertCapacity;
+    for (let i = 0; i < count; i++) {
+      if (this.#alertKey[i] === key && this.#alertSeq[i] === seq) {
+        this.alertCopies[source] = (this.alertCopies[source] ?? 0) + 1;
+        return;
+      }
+    }
+    this.alertsDelivered[source] = (this.alertsDelivered[source] ?? 0) + 1;
+    if (this.#alerts >= this.alertCapacity) {
+      this.#alertsOverflow++;
+      return;
+    }
+    const at = this.#alerts++;
+    const clock = this.#clock;
+    const nowMs = clock === undefined ? 0 : clock.virtualNowMs();
+    const raisedMs = clock === undefined ? 0 : clock.virtualFromLocal(source, record.atMs);
+    this.#alertKey[at] = key;
+    this.#alertSeq[at] = seq;
+    this.alertSource[at] = source;
+    this.alertLatencyMs[at] = nowMs - raisedMs;
+    this.alertDeliveredAtMs[at] = nowMs;
+  }
+}
+
+/** The p-th percentile (0..100, nearest rank) of `values[0 .. count)`; NaN when empty. Sorts a copy. */
+export function percentile(values: Float64Array, count: number, p: number): number {
+  if (count <= 0) return Number.NaN;
+  const sorted = values.slice(0, count).sort();
+  const rank = Math.ceil((p / 100) * count);
+  return sorted[Math.min(count, Math.max(1, rank)) - 1] ?? Number.NaN;
+}

@@ -1,0 +1,364 @@
+/**
+ * One board of a simulated site: a kernel SimNode that runs a full agent
+ * (agent/boot.ts, the same boot path as the device entry) on simulated
+ * sensors, a simulated flash partition and the site transport.
+ *
+ *  - Power: a kernel crash is a power loss (RAM gone: agent, transport,
+ *    sensors; the flash stays); the kernel's restart boots a new agent from
+ *    the same flash. A planned shutdown (site `shutdowns`) is graceful: the
+ *    agent walks its shutdown phases, the board stays off `offMs`, then boots.
+ *  - Stored state: just before the board goes down (either way) the host
+ *    reads every value the store acknowledged; right after the next boot it
+ *    compares them with what the new agent mounted. Anything lost or changed
+ *    (other than the boot count going up by one) is counted in
+ *    `NodeStat.storedStateLost`, which an invariant holds at 0.
+ *  - Timers: kernel timer 0 drives the agent (its next deadline), timer 1
+ *    the planned shutdown and the reboot after it.
+ *  - Host observation: the agent's counters are added to this node's totals
+ *    when it goes down, so a reboot does not lose the site's measurements.
+ */
+import type { Agent } from "../../agent/agent";
+import { AgentCounter } from "../../agent/agent-metrics";
+import { bootAgent } from "../../agent/boot";
+import type { SensorConfig, SiteConfig } from "../../agent/config";
+import type { GatewaySink } from "../../agent/gateway-sink";
+import { openSimSensor } from "../../agent/sim-sensors";
+import { ErrorCode } from "../../core/runtime/errors";
+import type { Result, Status } from "../../core/runtime/result";
+import type { Clock } from "../../hal/clock";
+import type { Sensor } from "../../hal/sensor";
+import { SimFlash } from "../../hal/sim/flash";
+import type { SimEvent } from "../../hal/sim/sensors/script";
+import type { SimContext, SimNode } from "../kernel/node";
+import type { RouteTable } from "./routes";
+import type { ShutdownPlan } from "./site-spec";
+import { createSiteTransport, type SiteTransport } from "./transport-factory";
+import { TRANSPORT_STAT_COUNT, TransportStat } from "./transport-stats";
+import type { RadioLink } from "./stand-in-transport";
+
+export const NodeStat = Object.freeze({
+  boots: 0,
+  bootFailures: 1,
+  crashes: 2,
+  shutdowns: 3,
+  storedStateChecks: 4,
+  storedStateLost: 5,
+  samples: 6,
+  alertsRaised: 7,
+  alertsDelivered: 8,
+  alertsAbandoned: 9,
+  alertsLostAtShutdown: 10,
+  routineProduced: 11,
+  routineDroppedInOutbox: 12,
+  telemetryRecordsSent: 13,
+  telemetryRecordsRefused: 14,
+  taskFaults: 15,
+  outboxHighWater: 16,
+  pendingHighWater: 17,
+} as const);
+export type NodeStat = (typeof NodeStat)[keyof typeof NodeStat];
+export const NODE_STAT_COUNT = 18;
+
+/** Workload counters the kernel sums (ctx.count). */
+export const SiteCounter = Object.freeze({ boots: 0, shutdowns: 1, storedStateChecks: 2 } as const);
+export const SITE_COUNTER_NAMES: readonly string[] = Object.freeze(["boots", "shutdowns", "stored_state_checks"]);
+
+const TIMER_AGENT = 0;
+const TIMER_CONTROL = 1;
+const NodeMode = Object.freeze({ Off: 0, Running: 1, ShuttingDown: 2 } as const);
+/** Stored values are at most this long (agent/persistence.ts VALUE_MAX_BYTES). */
+const STORED_VALUE_MAX_BYTES = 64;
+const FLASH_BLOCK_BYTES = 2048;
+const FLASH_BLOCKS = 8;
+
+export interface SiteNodeSetup {
+  readonly index: number;
+  /** This board's site configuration (JSON): the template with nodeId, role and gateways filled in. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly routes: RouteTable;
+  readonly sink: GatewaySink | undefined;
+  /** Per template sensor: its event script, or undefined. */
+  readonly scripts: readonly (readonly SimEvent[] | undefined)[];
+  readonly shutdowns: readonly ShutdownPlan[];
+  readonly seed: number;
+}
+
+export class SiteNode implements SimNode, Clock, RadioLink {
+  readonly index: number;
+  readonly stats = new Float64Array(NODE_STAT_COUNT);
+  readonly transportStats = new Float64Array(TRANSPORT_STAT_COUNT);
+  readonly flash: SimFlash;
+  readonly #setup: SiteNodeSetup;
+  #ctx: SimContext | undefined;
+  #agent: Agent | undefined;
+  #transport: SiteTransport | undefined;
+  #mode: number = NodeMode.Off;
+  #nextPlan = 0;
+  #rebootPending = false;
+  #lastBootFailure = "";
+  // The acknowledged store contents when the board last went down.
+  readonly #expected = new Uint8Array(256 * STORED_VALUE_MAX_BYTES);
+  readonly #expectedLength = new Int32Array(256);
+  #expectedKeys = -1;
+
+  constructor(setup: SiteNodeSetup) {
+    this.index = setup.index;
+    this.#setup = setup;
+    const flash = SimFlash.create({ blockSizeBytes: FLASH_BLOCK_BYTES, blockCount: FLASH_BLOCKS });
+    if (!flash.ok) throw new Error(`cannot make the simulated flash (code ${flash.code})`);
+    this.flash = flash.value;
+  }
+
+  get agent(): Agent | undefined {
+    return this.#agent;
+  }
+  get transport(): SiteTransport | undefined {
+    return this.#transport;
+  }
+  get running(): boolean {
+    return this.#mode !== NodeMode.Off;
+  }
+  get lastBootFailure(): string {
+    return this.#lastBootFailure;
+  }
+
+  // ------------------------------------------------------------- Clock, RadioLink
+
+  nowMs(): number {
+    return this.#ctx?.nowMs() ?? 0;
+  }
+
+  send(toIndex: number, bytes: Uint8Array, lengthBytes: number): Status {
+    const ctx = this.#ctx;
+    return ctx === undefined ? ErrorCode.SimNotInCallback : ctx.send(toIndex, bytes, lengthBytes);
+  }
+
+  // ------------------------------------------------------------------ SimNode
+
+  onStart(ctx: SimContext): void {
+    this.#ctx = ctx;
+    this.#boot(ctx);
+  }
+
+  onRestart(ctx: SimContext): void {
+    this.#ctx = ctx;
+    this.#rebootPending = false;
+    this.#boot(ctx);
+  }
+
+  onCrash(): void {
+    this.stats[NodeStat.crashes] = (this.stats[NodeStat.crashes] ?? 0) + 1;
+    if (this.#agent !== undefined) this.#goDown();
+  }
+
+  onMessage(ctx: SimContext, fromId: number, bytes: Uint8Array, lengthBytes: number): void {
+    this.#ctx = ctx;
+    const transport = this.#transport;
+    const agent = this.#agent;
+    if (transport === undefined || agent === undefined) {
+      this.transportStats[TransportStat.dropNodeDown] = (this.transportStats[TransportStat.dropNodeDown] ?? 0) + 1;
+      return;
+    }
+    transport.receiveFrame(fromId, bytes, lengthBytes);
+    agent.notifyRadio();
+    this.#run(ctx);
+  }
+
+  onTimer(ctx: SimContext, timerId: number): void {
+    this.#ctx = ctx;
+    if (timerId === TIMER_AGENT) {
+      this.#run(ctx);
+      return;
+    }
+    if (this.#mode === NodeMode.Off && this.#rebootPending) {
+      this.#rebootPending = false;
+      this.#boot(ctx);
+      return;
+    }
+    const agent = this.#agent;
+    if (this.#mode === NodeMode.Running && agent !== undefined) {
+      this.#nextPlan++;
+      this.stats[NodeStat.shutdowns] = (this.stats[NodeStat.shutdowns] ?? 0) + 1;
+      ctx.count(SiteCounter.shutdowns, 1);
+      this.#mode = NodeMode.ShuttingDown;
+      agent.requestShutdown();
+      this.#run(ctx);
+    }
+  }
+
+  // ----------------------------------------------------------------- internals
+
+  #boot(ctx: SimContext): void {
+    const setup = this.#setup;
+    const booted = bootAgent(setup.config, {
+      clock: this,
+      transport: (config: SiteConfig) => {
+        const transport = createSiteTransport({
+          nodeIndex: this.index,
+          config,
+          routes: setup.routes,
+          link: this,
+          stats: this.transportStats,
+          bootNonce: ctx.random.nextU32(),
+        });
+        this.#transport = transport;
+        return transport;
+      },
+      openSensor: (sensor: SensorConfig, index: number): Result<Sensor> => {
+        const script = setup.scripts[index];
+        const seed = (Math.imul(setup.seed ^ 0x5bd1e995, 0x01000193) + this.index * 8 + index) >>> 0;
+        return openSimSensor(sensor.part, script === undefined ? { seed } : { seed, script, scriptCapacity: Math.max(16, script.length) });
+      },
+      blockDevice: this.flash,
+      ...(setup.sink === undefined ? {} : { gatewaySink: setup.sink }),
+    });
+    if (!booted.ok) {
+      this.#transport = undefined;
+      this.#lastBootFailure = `${booted.stage}: ${booted.problems.join("; ")}`;
+      this.stats[NodeStat.bootFailures] = (this.stats[NodeStat.bootFailures] ?? 0) + 1;
+      return;
+    }
+    const agent = booted.agent;
+    this.#agent = agent;
+    this.#mode = NodeMode.Running;
+    this.stats[NodeStat.boots] = (this.stats[NodeStat.boots] ?? 0) + 1;
+    ctx.count(SiteCounter.boots, 1);
+    this.#checkStoredState(agent, ctx);
+    this.#armNextShutdown(ctx);
+    this.#run(ctx);
+  }
+
+  #armNextShutdown(ctx: SimContext): void {
+    const plans = this.#setup.shutdowns;
+    const nowMs = ctx.nowMs();
+    while (this.#nextPlan < plans.length && (plans[this.#nextPlan]?.atMs ?? 0) < nowMs) this.#nextPlan++;
+    const plan = plans[this.#nextPlan];
+    if (plan !== undefined) ctx.setTimer(TIMER_CONTROL, plan.atMs - nowMs);
+  }
+
+  /** Run every due turn, then arm timer 0 for the agent's next deadline. */
+  #run(ctx: SimContext): void {
+    const agent = this.#agent;
+    if (agent === undefined) return;
+    const nextMs = agent.runDue();
+    if (agent.stopped) {
+      this.#stopped(ctx);
+      return;
+    }
+    if (nextMs === Number.POSITIVE_INFINITY) {
+      ctx.cancelTimer(TIMER_AGENT);
+      return;
+    }
+    const delayMs = nextMs - ctx.nowMs();
+    ctx.setTimer(TIMER_AGENT, delayMs > 0 ? delayMs : 0);
+  }
+
+  /** The agent finished a graceful shutdown: power off, boot again after offMs. */
+  #stopped(ctx: SimContext): void {
+    const plan = this.#setup.shutdowns[this.#nextPlan - 1];
+    this.#goDown();
+    ctx.cancelTimer(TIMER_AGENT);
+    this.#rebootPending = true;
+    ctx.setTimer(TIMER_CONTROL, plan?.offMs ?? 1000);
+  }
+
+  /** Power goes: note what the store acknowledged and what the agent counted, then drop everything in RAM. */
+  #goDown(): void {
+    const agent = this.#agent;
+    if (agent !== undefined) {
+      this.#snapshotStore(agent);
+      this.#accumulate(agent);
+    }
+    this.#agent = undefined;
+    this.#transport = undefined;
+    this.#mode = NodeMode.Off;
+  }
+
+  #snapshotStore(agent: Agent): void {
+    const store = agent.store.store;
+    if (store === undefined) {
+      this.#expectedKeys = -1;
+      return;
+    }
+    this.#expectedKeys = store.keyCount;
+    for (let key = 0; key < store.keyCount; key++) {
+      this.#expectedLength[key] = store.get(key, this.#expected, key * STORED_VALUE_MAX_BYTES);
+    }
+  }
+
+  #checkStoredState(agent: Agent, ctx: SimContext): void {
+    const store = agent.store.store;
+    if (this.#expectedKeys < 0) return;
+    this.stats[NodeStat.storedStateChecks] = (this.stats[NodeStat.storedStateChecks] ?? 0) + 1;
+    ctx.count(SiteCounter.storedStateChecks, 1);
+    if (store === undefined || store.keyCount !== this.#expectedKeys || !this.#sameAsExpected(agent)) {
+      this.stats[NodeStat.storedStateLost] = (this.stats[NodeStat.storedStateLost] ?? 0) + 1;
+    }
+  }
+
+  #sameAsExpected(agent: Agent): boolean {
+    const store = agent.store.store;
+    if (store === undefined) return false;
+    const value = new Uint8Array(STORED_VALUE_MAX_BYTES);
+    for (let key = 0; key < store.keyCount; key++) {
+      const length = store.get(key, value, 0);
+      const expectedLength = this.#expectedLength[key] ?? -1;
+      if (length !== expectedLength) return false;
+      const base = key * STORED_VALUE_MAX_BYTES;
+      // Key 0 (boot record): the boot count is one higher, the rest of it unchanged but the clean flag.
+      const from = key === 0 ? 4 : 0;
+      const to = key === 0 ? 8 : length;
+      if (key === 0 && readU32(value, 0) !== readU32(this.#expected, base) + 1) return false;
+      for (let i = from; i < to; i++) if (value[i] !== this.#expected[base + i]) return false;
+    }
+    return agent.store.bootCount === readU32(this.#expected, 0) + 1;
+  }
+
+  #accumulate(agent: Agent): void {
+    const s = this.stats;
+    const m = agent.metrics;
+    const outbox = agent.pipeline.outbox;
+    const add = (stat: NodeStat, by: number): void => {
+      s[stat] = (s[stat] ?? 0) + by;
+    };
+    add(NodeStat.samples, m.value(AgentCounter.Samples));
+    // Raised = every alert record the pipeline produced (accepted or refused by the outbox), not just those that got a pending slot.
+    add(NodeStat.alertsRaised, outbox.alertsAccepted + outbox.alertsRefused);
+    add(NodeStat.alertsDelivered, m.value(AgentCounter.AlertsDelivered));
+    add(NodeStat.alertsAbandoned, m.value(AgentCounter.AlertsAbandoned));
+    add(NodeStat.alertsLostAtShutdown, m.value(AgentCounter.AlertsLostAtShutdown));
+    add(NodeStat.routineProduced, outbox.routineAccepted + outbox.routineRefused);
+    add(NodeStat.routineDroppedInOutbox, outbox.routineDroppedForAlert + outbox.routineDroppedForRoutine + outbox.routineRefused);
+    add(NodeStat.telemetryRecordsSent, m.value(AgentCounter.TelemetryRecordsSent));
+    add(NodeStat.telemetryRecordsRefused, m.value(AgentCounter.TelemetryRecordsRefused));
+    for (let task = 0; task < agent.scheduler.taskCount; task++) add(NodeStat.taskFaults, agent.boundary.faultCount(task));
+    s[NodeStat.outboxHighWater] = Math.max(s[NodeStat.outboxHighWater] ?? 0, outbox.highWater);
+    s[NodeStat.pendingHighWater] = Math.max(s[NodeStat.pendingHighWater] ?? 0, agent.pending.highWater);
+  }
+
+  /** This node's totals: everything accumulated plus the running agent's counts (allocates; for reports). */
+  totals(): Float64Array {
+    const saved = this.stats.slice();
+    const agent = this.#agent;
+    if (agent !== undefined) {
+      this.#accumulate(agent);
+      const total = this.stats.slice();
+      this.stats.set(saved);
+      return total;
+    }
+    return saved;
+  }
+
+  /** Capacity check of the running agent and transport; undefined when all bounds hold. */
+  checkCapacities(): string | undefined {
+    const agent = this.#agent;
+    if (agent === undefined) return undefined;
+    const detail = agent.checkCapacities();
+    if (detail !== undefined) return detail;
+    return this.#transport?.checkCapacities();
+  }
+}
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16) | ((bytes[at + 3] ?? 0) << 24)) >>> 0;
+}

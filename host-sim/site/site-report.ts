@@ -1,0 +1,273 @@
+/**
+ * The numbers of a site run, as plain data (what `picket site` prints and
+ * `--json` writes, what the tests check), and its text rendering.
+ * Built off the hot path: allocates freely. Platform neutral.
+ */
+import { KernelCounter } from "../kernel/counters";
+import { RunState } from "../kernel/kernel";
+import { PendingState, type PendingAlerts } from "../../agent/pending-alerts";
+import { MESSAGE_HEADER_BYTES } from "../../agent/wire";
+import { percentile } from "./gateway-sink";
+import { NodeStat } from "./site-node";
+import { virtualFromLocal, type Site } from "./site";
+import { SITE_TRANSPORT_NAME } from "./transport-factory";
+import { TRANSPORT_DROP_STATS, TRANSPORT_STAT_COUNT, TransportStat, transportStatName } from "./transport-stats";
+
+const DROP_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  refusedTooLarge: "send refused: too large",
+  refusedBroadcast: "send refused: broadcast (stand-in)",
+  refusedNoRoute: "send refused: no route",
+  refusedQueueFull: "send refused: transmit table full",
+  refusedDutyCycle: "send refused: duty cycle",
+  dropRxQueueFull: "receive ring full",
+  dropInboxFull: "inbox full",
+  dropDuplicate: "duplicate copy (retransmission) filtered",
+  dropRetriesExhausted: "link retries exhausted",
+  dropHopLimit: "hop limit",
+  dropNoRoute: "relay: no route",
+  dropDutyCycle: "relay: duty cycle",
+  dropForwardQueueFull: "relay: transmit table full",
+  dropMalformed: "malformed frame",
+  dropNodeDown: "receiver off (shut down or booting)",
+});
+
+function dropLabel(stat: number): string {
+  const name = transportStatName(stat);
+  return DROP_LABELS[name] ?? name;
+}
+
+export interface SiteReport {
+  readonly name: string;
+  readonly seed: number;
+  readonly boards: number;
+  readonly gateways: readonly number[];
+  readonly links: number;
+  readonly transport: string;
+  readonly state: "running" | "finished" | "violated" | "faulted" | "queue-full";
+  readonly ok: boolean;
+  readonly violation: string | undefined;
+  readonly virtualMs: number;
+  readonly events: number;
+  readonly traceHash: string;
+  readonly samples: number;
+  readonly readingsProduced: number;
+  readonly readingsDelivered: number;
+  /** readingsDelivered / readingsProduced (NaN when none were produced). */
+  readonly deliveryRatio: number;
+  /** Produced but still in the boards' outboxes when the run ended (sent with the next uplink). */
+  readonly readingsQueuedAtEnd: number;
+  readonly samplesDelivered: number;
+  readonly alertsRaised: number;
+  readonly alertsDelivered: number;
+  /** Raised before quietAfterMs and not delivered (must be 0). */
+  readonly alertsRaisedNotDelivered: number;
+  readonly alertsAbandoned: number;
+  readonly alertsPendingAtEnd: number;
+  readonly alertCopies: number;
+  readonly alertLatencyP50Ms: number;
+  readonly alertLatencyP99Ms: number;
+  readonly alertLatencyMaxMs: number;
+  readonly framesOnAir: number;
+  readonly bytesOnAir: number;
+  readonly airtimeMs: number;
+  readonly retransmissions: number;
+  readonly dutyCyclePermille: number;
+  /** Mean and busiest board's airtime over the run, permille of time. */
+  readonly dutyCycleMeanPermille: number;
+  readonly dutyCycleMaxPermille: number;
+  readonly dropsByReason: Readonly<Record<string, number>>;
+  readonly boots: number;
+  readonly bootFailures: number;
+  readonly crashes: number;
+  readonly shutdowns: number;
+  readonly storedStateChecks: number;
+  readonly storedStateLost: number;
+  readonly telemetryDuplicates: number;
+  readonly taskFaults: number;
+  readonly outboxHighWater: number;
+  readonly outboxCapacity: number;
+  readonly perBoard: readonly BoardReport[];
+}
+
+export interface BoardReport {
+  readonly board: number;
+  readonly gateway: boolean;
+  readonly hops: number;
+  readonly readingsProduced: number;
+  readonly readingsDelivered: number;
+  readonly alertsRaised: number;
+  readonly alertsDelivered: number;
+  /** Worst alert latency of this board's alerts (virtual ms), 0 when none. */
+  readonly alertLatencyMaxMs: number;
+  readonly airtimeMs: number;
+}
+
+const STATE_NAMES: readonly SiteReport["state"][] = Object.freeze(["running", "finished", "violated", "faulted", "queue-full"]);
+
+export function siteReport(site: Site): SiteReport {
+  const { kernel, nodes, sink, spec, routes } = site;
+  const sums = new Float64Array(64);
+  const transport = new Float64Array(TRANSPORT_STAT_COUNT);
+  const perBoard: BoardReport[] = [];
+  let pendingAtEnd = 0;
+  let queuedAtEnd = 0;
+  let pendingRaisedLate = 0;
+  let outboxHighWater = 0;
+  let maxAirtime = 0;
+  let outboxCapacity = 0;
+  for (const node of nodes) {
+    const totals = node.totals();
+    for (let i = 0; i < totals.length; i++) sums[i] = (sums[i] ?? 0) + (totals[i] ?? 0);
+    for (let i = 0; i < TRANSPORT_STAT_COUNT; i++) transport[i] = (transport[i] ?? 0) + (node.transportStats[i] ?? 0);
+    outboxHighWater = Math.max(outboxHighWater, totals[NodeStat.outboxHighWater] ?? 0);
+    const agent = node.agent;
+    if (agent !== undefined) {
+      pendingAtEnd += agent.pending.inUse + agent.pipeline.outbox.alertLength;
+      queuedAtEnd += agent.pipeline.outbox.routineLength;
+      outboxCapacity = agent.pipeline.outbox.capacity;
+      pendingRaisedLate += pendingRaisedAfter(site, node.index, agent.pending, spec.quietAfterMs);
+    }
+    const airtime = node.transportStats[TransportStat.airtimeMs] ?? 0;
+    if (airtime > maxAirtime) maxAirtime = airtime;
+    const nearest = spec.gateways.reduce((best, g) => Math.min(best, routes.hops(node.index, g)), 0xffff);
+    perBoard.push({
+      board: node.index,
+      gateway: spec.gateways.includes(node.index),
+      hops: nearest,
+      readingsProduced: totals[NodeStat.routineProduced] ?? 0,
+      readingsDelivered: sink.telemetryRecords[node.index] ?? 0,
+      alertsRaised: totals[NodeStat.alertsRaised] ?? 0,
+      alertsDelivered: sink.alertsDelivered[node.index] ?? 0,
+      alertLatencyMaxMs: boardLatencyMax(sink, node.index),
+      airtimeMs: airtime,
+    });
+  }
+  const alertCount = Math.min(sink.alerts, sink.alertCapacity);
+  let latencyMax = 0;
+  for (let i = 0; i < alertCount; i++) latencyMax = Math.max(latencyMax, sink.alertLatencyMs[i] ?? 0);
+  const produced = sums[NodeStat.routineProduced] ?? 0;
+  const delivered = sink.telemetryRecords.reduce((a, b) => a + b, 0);
+  const alertsDelivered = sink.alertsDelivered.reduce((a, b) => a + b, 0);
+  const alertsRaised = sums[NodeStat.alertsRaised] ?? 0;
+  const drops: Record<string, number> = {};
+  const kernelDrops: readonly (readonly [string, KernelCounter])[] = [
+    ["radio loss", KernelCounter.droppedLoss],
+    ["partition", KernelCounter.droppedPartition],
+    ["clogged link", KernelCounter.droppedClog],
+    ["receiver down (kernel)", KernelCounter.droppedDown],
+    ["receiver paused", KernelCounter.droppedPaused],
+  ];
+  for (const [name, counter] of kernelDrops) if (kernel.counter(counter) > 0) drops[name] = kernel.counter(counter);
+  for (const stat of TRANSPORT_DROP_STATS) if ((transport[stat] ?? 0) > 0) drops[dropLabel(stat)] = transport[stat] ?? 0;
+  if ((sums[NodeStat.routineDroppedInOutbox] ?? 0) > 0) drops["outbox full (oldest routine record)"] = sums[NodeStat.routineDroppedInOutbox] ?? 0;
+  if ((sums[NodeStat.telemetryRecordsRefused] ?? 0) > 0) drops["telemetry refused by transport (records)"] = sums[NodeStat.telemetryRecordsRefused] ?? 0;
+  const virtualMs = Math.max(1, kernel.nowMs);
+  const airtime = transport[TransportStat.airtimeMs] ?? 0;
+  const state = kernel.runState;
+  const violation = kernel.violation;
+  const dutyCyclePermille = Number(spec.board["radio"] !== undefined && typeof spec.board["radio"] === "object" ? ((spec.board["radio"] as Record<string, unknown>)["dutyCyclePermille"] ?? 100) : 100);
+  return {
+    name: spec.name,
+    seed: spec.seed,
+    boards: spec.boards,
+    gateways: spec.gateways,
+    links: kernel.topology.edgeCount,
+    transport: SITE_TRANSPORT_NAME,
+    state: STATE_NAMES[state] ?? "running",
+    ok: state === RunState.Finished && violation === undefined,
+    violation: violation === undefined ? undefined : `${violation.invariant} at event ${violation.eventIndex} (t = ${violation.timeMs} ms): ${violation.detail}`,
+    virtualMs: kernel.nowMs,
+    events: kernel.eventCount,
+    traceHash: kernel.trace.hex(),
+    samples: sums[NodeStat.samples] ?? 0,
+    readingsProduced: produced,
+    readingsDelivered: delivered,
+    deliveryRatio: produced > 0 ? delivered / produced : Number.NaN,
+    readingsQueuedAtEnd: queuedAtEnd,
+    samplesDelivered: sink.telemetrySamples.reduce((a, b) => a + b, 0),
+    alertsRaised,
+    alertsDelivered,
+    alertsRaisedNotDelivered: Math.max(0, alertsRaised - alertsDelivered - pendingRaisedLate),
+    alertsAbandoned: sums[NodeStat.alertsAbandoned] ?? 0,
+    alertsPendingAtEnd: pendingAtEnd,
+    alertCopies: sink.alertCopies.reduce((a, b) => a + b, 0),
+    alertLatencyP50Ms: percentile(sink.alertLatencyMs, alertCount, 50),
+    alertLatencyP99Ms: percentile(sink.alertLatencyMs, alertCount, 99),
+    alertLatencyMaxMs: latencyMax,
+    framesOnAir: transport[TransportStat.framesSent] ?? 0,
+    bytesOnAir: transport[TransportStat.bytesSent] ?? 0,
+    airtimeMs: airtime,
+    retransmissions: transport[TransportStat.retransmissions] ?? 0,
+    dutyCyclePermille,
+    dutyCycleMeanPermille: (1000 * airtime) / (virtualMs * Math.max(1, spec.boards)),
+    dutyCycleMaxPermille: (1000 * maxAirtime) / virtualMs,
+    dropsByReason: drops,
+    boots: sums[NodeStat.boots] ?? 0,
+    bootFailures: sums[NodeStat.bootFailures] ?? 0,
+    crashes: sums[NodeStat.crashes] ?? 0,
+    shutdowns: sums[NodeStat.shutdowns] ?? 0,
+    storedStateChecks: sums[NodeStat.storedStateChecks] ?? 0,
+    storedStateLost: sums[NodeStat.storedStateLost] ?? 0,
+    telemetryDuplicates: sink.telemetryDuplicates,
+    taskFaults: sums[NodeStat.taskFaults] ?? 0,
+    outboxHighWater,
+    outboxCapacity,
+    perBoard,
+  };
+}
+
+function boardLatencyMax(sink: Site["sink"], board: number): number {
+  let max = 0;
+  const count = Math.min(sink.alerts, sink.alertCapacity);
+  for (let i = 0; i < count; i++) if (sink.alertSource[i] === board && (sink.alertLatencyMs[i] ?? 0) > max) max = sink.alertLatencyMs[i] ?? 0;
+  return max;
+}
+
+/** Pending alerts of a board raised (virtual time) after `quietAfterMs`: allowed to be still in flight at the end. */
+function pendingRaisedAfter(site: Site, index: number, pending: PendingAlerts, quietAfterMs: number): number {
+  let late = 0;
+  for (let slot = 0; slot < pending.capacity; slot++) {
+    if (pending.state(slot) === PendingState.Free) continue;
+    const atMs = readU32(pending.bytes, pending.offsetOf(slot) + MESSAGE_HEADER_BYTES + 8);
+    if (virtualFromLocal(site.kernel, index, atMs) > quietAfterMs) late++;
+  }
+  return late;
+}
+
+/** Text report (what `picket site` prints). */
+export function formatSiteReport(r: SiteReport, wallMs: number): string {
+  const n = (value: number): string => Math.round(value).toLocaleString("en-US");
+  const count = (value: number, one: string, many = `${one}s`): string => `${n(value)} ${value === 1 ? one : many}`;
+  const pct = (value: number): string => (Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : "-");
+  const msText = (value: number): string => (Number.isFinite(value) ? `${n(value)} ms` : "-");
+  const drops = Object.entries(r.dropsByReason)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, count]) => `${reason} ${n(count)}`);
+  const lines = [
+    `picket site: ${r.name}, seed ${r.seed}, ${r.boards} boards (${r.gateways.length} gateway${r.gateways.length === 1 ? "" : "s"}: board ${r.gateways.join(", ")}), ${n(r.links)} radio links`,
+    `  result          ${r.ok ? "ok" : "FAILED"} (${r.state}), ${(r.virtualMs / 1000).toFixed(0)} s virtual in ${(wallMs / 1000).toFixed(2)} s wall, ${n(r.events)} events`,
+    `  transport       ${r.transport}`,
+    `  samples         ${n(r.samples)} taken`,
+    `  readings        ${n(r.readingsProduced)} window aggregates produced, ${n(r.readingsDelivered)} delivered (${pct(r.deliveryRatio)}; ${n(r.readingsQueuedAtEnd)} still queued at the end), covering ${n(r.samplesDelivered)} samples`,
+    `  alerts          ${n(r.alertsRaised)} raised, ${n(r.alertsDelivered)} delivered; latency p50 ${msText(r.alertLatencyP50Ms)}, p99 ${msText(r.alertLatencyP99Ms)}, max ${msText(r.alertLatencyMaxMs)} (virtual)`,
+    `                  undelivered (raised before the last quarter): ${n(r.alertsRaisedNotDelivered)}; abandoned ${n(r.alertsAbandoned)}; still pending at the end ${n(r.alertsPendingAtEnd)}; extra copies filtered ${n(r.alertCopies)}`,
+    `  on air          ${n(r.framesOnAir)} frames, ${n(r.bytesOnAir)} bytes, ${n(r.retransmissions)} retransmissions, airtime ${(r.airtimeMs / 1000).toFixed(1)} s`,
+    `  duty cycle      mean ${(r.dutyCycleMeanPermille / 10).toFixed(2)} %, busiest board ${(r.dutyCycleMaxPermille / 10).toFixed(2)} % (budget ${(r.dutyCyclePermille / 10).toFixed(1)} %)`,
+    `  drops           ${drops.length > 0 ? drops.join(", ") : "none"}`,
+    `  boards          ${count(r.boots, "boot")} (${n(r.bootFailures)} failed), ${count(r.crashes, "power loss", "power losses")}, ${count(r.shutdowns, "graceful shutdown")}; stored state checked at ${count(r.storedStateChecks, "reboot")}, lost ${n(r.storedStateLost)}`,
+    `  capacities      outbox high water ${n(r.outboxHighWater)} of ${n(r.outboxCapacity)}; task faults ${n(r.taskFaults)}; duplicate telemetry at gateways ${n(r.telemetryDuplicates)}`,
+    `  trace hash      ${r.traceHash}`,
+  ];
+  const worst = r.perBoard
+    .filter((b) => !b.gateway && b.readingsProduced > 0)
+    .sort((a, b) => a.readingsDelivered / a.readingsProduced - b.readingsDelivered / b.readingsProduced || a.board - b.board)
+    .slice(0, 3)
+    .map((b) => `board ${b.board} (${b.hops} hops) ${n(b.readingsDelivered)}/${n(b.readingsProduced)}, alert latency max ${msText(b.alertLatencyMaxMs)}`);
+  if (worst.length > 0) lines.splice(5, 0, `  worst boards    ${worst.join("; ")}`);
+  if (r.violation !== undefined) lines.push(`  STOPPED         ${r.violation}`);
+  return lines.join("\n");
+}
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16) | ((bytes[at + 3] ?? 0) << 24)) >>> 0;
+}

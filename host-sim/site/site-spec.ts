@@ -1,0 +1,308 @@
+/**
+ * A site file (sites/*.json): the boards, where they are, which are
+ * gateways, what every board runs (one site configuration template), what
+ * happens to the sensors (scripted intrusions, ramps, faults) and to the
+ * boards (graceful shutdowns, crashes), and the radio links.
+ *
+ * `validateSiteSpec` checks everything and lists every problem at once:
+ *  - the simulator's fields (topology, link, crashes, pauses, partitions,
+ *    clock, startJitterMs, ...) go to the kernel's own validator
+ *    (host-sim/kernel/validate-scenario.ts), with its messages;
+ *  - `board` is validated by agent/config.ts for every board (with that
+ *    board's node id, role and gateway list filled in), problems prefixed
+ *    `board.`;
+ *  - `gateways`, `events` and `shutdowns` here.
+ * Board i is kernel node i and mesh node id i + 1. Platform neutral (runs on
+ * XS for the parity test); never throws.
+ */
+import { validateSiteConfig } from "../../agent/config";
+import { sensorPartByName } from "../../agent/sensor-parts";
+import { SIM_EVENT_AMOUNT_MAX, SIM_FOREVER_MS, SIM_SCRIPT_EVENTS_MAX, SimEventKind, type SimEvent } from "../../hal/sim/sensors/script";
+import { parseDurationMs, validateScenario } from "../kernel/validate-scenario";
+import type { SimScenario } from "../kernel/scenario";
+import { SITE_ROUTED_NODES_MAX } from "./routes";
+
+export interface ShutdownPlan {
+  readonly board: number;
+  /** Board-local time of the graceful shutdown request. */
+  readonly atMs: number;
+  /** How long the board stays off after it stopped, then boots again. */
+  readonly offMs: number;
+}
+
+export interface SiteSpec {
+  readonly name: string;
+  readonly seed: number;
+  readonly boards: number;
+  readonly durationMs: number;
+  /** Board indices of the gateways. */
+  readonly gateways: readonly number[];
+  /** The site configuration template (JSON) every board starts from. */
+  readonly board: Readonly<Record<string, unknown>>;
+  /** Sensor scripts: scripts[board][sensor], undefined when none. */
+  readonly scripts: readonly (readonly (readonly SimEvent[] | undefined)[])[];
+  readonly shutdowns: readonly ShutdownPlan[];
+  /** Alerts raised after this (virtual ms) may still be in flight at the end; the acceptance check stops here. */
+  readonly quietAfterMs: number;
+  readonly scenario: SimScenario;
+}
+
+export type SiteValidation = { readonly ok: true; readonly spec: SiteSpec } | { readonly ok: false; readonly problems: readonly string[] };
+
+type Raw = Readonly<Record<string, unknown>>;
+
+const SITE_FIELDS: readonly string[] = Object.freeze(["name", "description", "seed", "boards", "durationMs", "gateways", "board", "events", "shutdowns", "quietAfterMs"]);
+/** Kernel scenario fields a site file may set (passed to validateScenario). */
+const KERNEL_FIELDS: readonly string[] = Object.freeze([
+  "startJitterMs",
+  "topology",
+  "link",
+  "linkOverrides",
+  "partitions",
+  "randomPartitions",
+  "swizzleClogs",
+  "crashes",
+  "pauses",
+  "randomCrashes",
+  "randomPauses",
+  "clock",
+  "limits",
+]);
+const EVENT_FIELDS: readonly string[] = Object.freeze(["boards", "sensor", "kind", "atMs", "untilMs", "durationMs", "amount", "permille", "channelMask"]);
+const EVENT_KINDS: readonly (readonly [string, SimEventKind])[] = Object.freeze([
+  Object.freeze(["offset", SimEventKind.Offset] as const),
+  Object.freeze(["ramp", SimEventKind.Ramp] as const),
+  Object.freeze(["set", SimEventKind.Set] as const),
+  Object.freeze(["noiseBurst", SimEventKind.NoiseBurst] as const),
+  Object.freeze(["stuckAt", SimEventKind.StuckAt] as const),
+  Object.freeze(["dropout", SimEventKind.Dropout] as const),
+  Object.freeze(["spike", SimEventKind.Spike] as const),
+]);
+export const GATEWAYS_PER_SITE_MAX = 4;
+/** Frame = stand-in header (20) + the largest message the boards may send (radio.maxMessageBytes <= 1024). */
+const SITE_MAX_FRAME_BYTES = 1100;
+
+function isRecord(value: unknown): value is Raw {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function ms(value: unknown): number {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : -1;
+  if (typeof value === "string") return parseDurationMs(value);
+  return -1;
+}
+
+export function validateSiteSpec(raw: unknown): SiteValidation {
+  if (!isRecord(raw)) return { ok: false, problems: ["(root): a site file must be a JSON object"] };
+  const problems: string[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!SITE_FIELDS.includes(key) && !KERNEL_FIELDS.includes(key)) problems.push(`${key}: unknown field (site: ${SITE_FIELDS.join(", ")}; simulator: ${KERNEL_FIELDS.join(", ")})`);
+  }
+  const boards = raw["boards"];
+  const boardCount = typeof boards === "number" && Number.isSafeInteger(boards) && boards >= 1 && boards <= SITE_ROUTED_NODES_MAX ? boards : 0;
+  if (boardCount === 0) problems.push(`boards: must be an integer 1..${SITE_ROUTED_NODES_MAX}`);
+  const scenario = kernelScenario(raw, boardCount, problems);
+  const gateways = readGateways(raw["gateways"], boardCount, problems);
+  const template = isRecord(raw["board"]) ? raw["board"] : undefined;
+  if (template === undefined) problems.push("board: must be an object (the site configuration every board starts from)");
+  else checkBoardTemplate(template, gateways, problems);
+  const durationMs = scenario?.durationMs ?? 0;
+  const scripts = readEvents(raw["events"], boardCount, template, problems);
+  const shutdowns = readShutdowns(raw["shutdowns"], boardCount, durationMs, problems);
+  const quiet = raw["quietAfterMs"] === undefined ? Math.floor((durationMs * 3) / 4) : ms(raw["quietAfterMs"]);
+  if (quiet < 0 || quiet > durationMs) problems.push("quietAfterMs: must be a duration within durationMs");
+  if (problems.length > 0 || scenario === undefined || template === undefined) return { ok: false, problems };
+  return {
+    ok: true,
+    spec: {
+      name: scenario.name,
+      seed: scenario.seed,
+      boards: boardCount,
+      durationMs,
+      gateways,
+      board: template,
+      scripts,
+      shutdowns,
+      quietAfterMs: quiet,
+      scenario,
+    },
+  };
+}
+
+/** The kernel scenario: the site's simulator fields, its size and seed, and limits the site needs. */
+function kernelScenario(raw: Raw, boardCount: number, problems: string[]): SimScenario | undefined {
+  const kernel: Record<string, unknown> = {
+    name: raw["name"] ?? "site",
+    seed: raw["seed"] ?? 1,
+    nodes: boardCount > 0 ? boardCount : 1,
+    durationMs: raw["durationMs"] ?? "5m",
+    // The kernel needs a workload spec; the site replaces the workload with its boards.
+    workload: { kind: "ping", periodMs: 1000, messageBytes: 16 },
+  };
+  for (const key of KERNEL_FIELDS) if (raw[key] !== undefined) kernel[key] = raw[key];
+  const limits = isRecord(raw["limits"]) ? raw["limits"] : {};
+  kernel["limits"] = { maxMessageBytes: SITE_MAX_FRAME_BYTES, timersPerNode: 2, ...limits };
+  const validation = validateScenario(kernel);
+  if (!validation.ok) {
+    for (const problem of validation.problems) problems.push(problem);
+    return undefined;
+  }
+  return validation.scenario;
+}
+
+function readGateways(raw: unknown, boardCount: number, problems: string[]): readonly number[] {
+  if (!Array.isArray(raw) || raw.length < 1 || raw.length > GATEWAYS_PER_SITE_MAX) {
+    problems.push(`gateways: must be a list of 1..${GATEWAYS_PER_SITE_MAX} board indices`);
+    return [];
+  }
+  const ids: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const id: unknown = raw[i];
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0 || id >= boardCount) problems.push(`gateways[${i}]: must be a board index 0..${boardCount - 1}`);
+    else if (ids.includes(id)) problems.push(`gateways[${i}]: board ${id} is listed twice`);
+    else ids.push(id);
+  }
+  return Object.freeze(ids);
+}
+
+/** The template must be a valid configuration for a sensor board and for a gateway. */
+function checkBoardTemplate(template: Raw, gateways: readonly number[], problems: string[]): void {
+  for (const key of ["nodeId", "role", "gateways"]) {
+    if (template[key] !== undefined) problems.push(`board.${key}: is set per board by the site (remove it from the template)`);
+  }
+  const gatewayIds = gateways.map((g) => g + 1);
+  for (const role of ["sensor", "gateway"]) {
+    const validation = validateSiteConfig({ ...template, nodeId: 0xfffe, role, gateways: role === "gateway" ? [] : gatewayIds });
+    if (validation.ok) continue;
+    for (const problem of validation.problems) {
+      const line = `board.${problem.field}: ${problem.reason}`;
+      if (!problems.includes(line)) problems.push(line);
+    }
+  }
+}
+
+function sensorCount(template: Raw | undefined): number {
+  const sensors = template?.["sensors"];
+  return Array.isArray(sensors) ? sensors.length : 1;
+}
+
+function readEvents(raw: unknown, boardCount: number, template: Raw | undefined, problems: string[]): readonly (readonly (readonly SimEvent[] | undefined)[])[] {
+  const sensors = sensorCount(template);
+  const scripts: (SimEvent[] | undefined)[][] = [];
+  for (let b = 0; b < boardCount; b++) scripts.push(new Array<SimEvent[] | undefined>(sensors).fill(undefined));
+  if (raw === undefined) return scripts;
+  if (!Array.isArray(raw)) {
+    problems.push("events: must be a list");
+    return scripts;
+  }
+  for (let i = 0; i < raw.length; i++) {
+    const item: unknown = raw[i];
+    const path = `events[${i}]`;
+    if (!isRecord(item)) {
+      problems.push(`${path}: must be an object`);
+      continue;
+    }
+    const event = readEvent(item, path, sensors, problems);
+    const targets = readBoardList(item["boards"], `${path}.boards`, boardCount, problems);
+    if (event === undefined) continue;
+    for (const board of targets) {
+      const row = scripts[board];
+      if (row === undefined) continue;
+      const list = row[event.sensor] ?? [];
+      if (list.length >= SIM_SCRIPT_EVENTS_MAX) problems.push(`${path}: board ${board} sensor ${event.sensor} has more than ${SIM_SCRIPT_EVENTS_MAX} events`);
+      list.push(event.event);
+      row[event.sensor] = list;
+    }
+  }
+  return scripts;
+}
+
+function readEvent(item: Raw, path: string, sensors: number, problems: string[]): { sensor: number; event: SimEvent } | undefined {
+  const before = problems.length;
+  for (const key of Object.keys(item)) if (!EVENT_FIELDS.includes(key)) problems.push(`${path}.${key}: unknown field (known: ${EVENT_FIELDS.join(", ")})`);
+  const sensor = item["sensor"] ?? 0;
+  if (typeof sensor !== "number" || !Number.isSafeInteger(sensor) || sensor < 0 || sensor >= sensors) problems.push(`${path}.sensor: must be a sensor index 0..${sensors - 1} of the board template`);
+  const kind = EVENT_KINDS.find(([name]) => name === item["kind"])?.[1];
+  if (kind === undefined) problems.push(`${path}.kind: must be one of ${EVENT_KINDS.map(([name]) => name).join(", ")}`);
+  const atMs = ms(item["atMs"]);
+  if (atMs < 0) problems.push(`${path}.atMs: must be a duration (ms, or "90s", "2m")`);
+  let untilMs = SIM_FOREVER_MS;
+  if (item["untilMs"] !== undefined && item["durationMs"] !== undefined) problems.push(`${path}: give untilMs or durationMs, not both`);
+  else if (item["untilMs"] !== undefined) untilMs = ms(item["untilMs"]);
+  else if (item["durationMs"] !== undefined) untilMs = ms(item["durationMs"]) < 0 ? -1 : atMs + ms(item["durationMs"]);
+  if (untilMs <= atMs) problems.push(`${path}: the event must end after it starts`);
+  const amount = item["amount"] ?? 0;
+  if (typeof amount !== "number" || !Number.isSafeInteger(amount) || Math.abs(amount) > SIM_EVENT_AMOUNT_MAX) problems.push(`${path}.amount: must be an integer within ±${SIM_EVENT_AMOUNT_MAX}`);
+  const permille = item["permille"];
+  if (permille !== undefined && (typeof permille !== "number" || !Number.isSafeInteger(permille) || permille < 0 || permille > 1000)) problems.push(`${path}.permille: must be 0..1000`);
+  const mask = item["channelMask"];
+  if (mask !== undefined && (typeof mask !== "number" || !Number.isSafeInteger(mask) || mask < 1 || mask > 0xff)) problems.push(`${path}.channelMask: must be 1..255`);
+  if (problems.length > before || kind === undefined) return undefined;
+  const event: SimEvent = {
+    kind,
+    atMs,
+    untilMs,
+    amount: amount as number,
+    ...(typeof permille === "number" ? { permille } : {}),
+    ...(typeof mask === "number" ? { channelMask: mask } : {}),
+  };
+  return { sensor: sensor as number, event };
+}
+
+/** A list of board indices, or "all". */
+function readBoardList(raw: unknown, path: string, boardCount: number, problems: string[]): readonly number[] {
+  if (raw === "all") return Array.from({ length: boardCount }, (_, i) => i);
+  if (!Array.isArray(raw) || raw.length === 0) {
+    problems.push(`${path}: must be "all" or a list of board indices`);
+    return [];
+  }
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const id: unknown = raw[i];
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0 || id >= boardCount) problems.push(`${path}[${i}]: must be a board index 0..${boardCount - 1}`);
+    else if (!out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+function readShutdowns(raw: unknown, boardCount: number, durationMs: number, problems: string[]): readonly ShutdownPlan[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    problems.push("shutdowns: must be a list");
+    return [];
+  }
+  const plans: ShutdownPlan[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const item: unknown = raw[i];
+    const path = `shutdowns[${i}]`;
+    if (!isRecord(item)) {
+      problems.push(`${path}: must be an object`);
+      continue;
+    }
+    for (const key of Object.keys(item)) if (!["board", "atMs", "offMs"].includes(key)) problems.push(`${path}.${key}: unknown field (known: board, atMs, offMs)`);
+    const board = item["board"];
+    const atMs = ms(item["atMs"]);
+    const offMs = ms(item["offMs"] ?? 1000);
+    const badBoard = typeof board !== "number" || !Number.isSafeInteger(board) || board < 0 || board >= boardCount;
+    if (badBoard) problems.push(`${path}.board: must be a board index 0..${boardCount - 1}`);
+    if (atMs < 0 || atMs >= durationMs) problems.push(`${path}.atMs: must be a duration within the run`);
+    if (offMs < 1) problems.push(`${path}.offMs: must be a duration of at least 1 ms`);
+    if (!badBoard && atMs >= 0 && offMs >= 1) plans.push(Object.freeze({ board: board as number, atMs, offMs }));
+  }
+  plans.sort((a, b) => a.board - b.board || a.atMs - b.atMs);
+  for (let i = 1; i < plans.length; i++) {
+    const previous = plans[i - 1];
+    const plan = plans[i];
+    if (previous !== undefined && plan !== undefined && previous.board === plan.board && plan.atMs < previous.atMs + previous.offMs + 1000) {
+      problems.push(`shutdowns: board ${plan.board} is shut down again before it is back up (at ${plan.atMs} ms)`);
+    }
+  }
+  return Object.freeze(plans);
+}
+
+/** The part name of each template sensor (for reports). */
+export function templateSensorParts(template: Raw): readonly string[] {
+  const sensors = template["sensors"];
+  if (!Array.isArray(sensors)) return ["tmp117"];
+  return sensors.map((s: unknown) => (isRecord(s) && typeof s["part"] === "string" && sensorPartByName(s["part"]) !== undefined ? s["part"] : "?"));
+}

@@ -1,0 +1,161 @@
+/**
+ * A simulated site: every board a SiteNode (a full agent) in the
+ * deterministic kernel, with routes from the topology, a gateway sink on the
+ * gateway boards, and site invariants checked after every event on top of
+ * the kernel's own:
+ *  - `site-capacities`: the agent and transport of the node that just ran
+ *    stay within every capacity (outbox, histories, pending alerts,
+ *    scheduler, log ring, duplicate filter, transport rings and tables);
+ *  - `site-stored-state`: no board lost acknowledged stored state across a
+ *    shutdown or power loss (checked at each boot, site-node.ts);
+ *  - `site-at-most-once`: the gateways never saw the same telemetry message
+ *    twice (the transport's at-most-once promise).
+ * Same spec (seed included) and code => same trace hash, on V8 and on XS.
+ */
+import { validateSiteConfig } from "../../agent/config";
+import { localTimeMs } from "../kernel/drift";
+import { KERNEL_INVARIANTS } from "../kernel/invariants";
+import type { InvariantFactory, SimInspect } from "../kernel/inspect";
+import { RunState, SimKernel } from "../kernel/kernel";
+import type { SimWorkload } from "../kernel/node";
+import { buildTopology } from "../kernel/topology";
+import { createStream, StreamPurpose } from "../kernel/streams";
+import { SiteSink, type SiteClock } from "./gateway-sink";
+import { RouteTable } from "./routes";
+import { SITE_COUNTER_NAMES, SiteNode, NodeStat } from "./site-node";
+import type { SiteSpec } from "./site-spec";
+
+export interface Site {
+  readonly spec: SiteSpec;
+  readonly kernel: SimKernel;
+  readonly nodes: readonly SiteNode[];
+  readonly sink: SiteSink;
+  readonly routes: RouteTable;
+}
+
+export type SiteBuild = { readonly ok: true; readonly site: Site } | { readonly ok: false; readonly problems: readonly string[] };
+
+export interface SiteOptions {
+  /** Unique alerts the sink can record (default 65536). */
+  readonly alertCapacity?: number;
+  /** Default true. */
+  readonly checkInvariants?: boolean;
+}
+
+/** Board `index`'s configuration: the template plus its id, role and gateways (nearest first). */
+export function boardConfig(spec: SiteSpec, routes: RouteTable, index: number): Record<string, unknown> {
+  const isGateway = spec.gateways.includes(index);
+  const gateways = isGateway
+    ? []
+    : [...spec.gateways].sort((a, b) => routes.hops(index, a) - routes.hops(index, b) || a - b).map((g) => g + 1);
+  return { ...spec.board, nodeId: index + 1, role: isGateway ? "gateway" : "sensor", gateways };
+}
+
+export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild {
+  const scenario = spec.scenario;
+  // The kernel builds the same topology from the same stream; routes are computed from it up front.
+  const built = buildTopology(scenario, createStream(scenario.seed, StreamPurpose.Topology, 0));
+  if (!built.ok) return { ok: false, problems: built.problems };
+  const routes = new RouteTable(built.topology);
+  const problems: string[] = [];
+  for (let b = 0; b < spec.boards; b++) {
+    const validation = validateSiteConfig(boardConfig(spec, routes, b));
+    if (!validation.ok) problems.push(`board ${b}: ${validation.problems.map((p) => `${p.field}: ${p.reason}`).join("; ")}`);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const sink = new SiteSink(spec.boards, options.alertCapacity ?? 65_536);
+  const nodes: SiteNode[] = [];
+  for (let b = 0; b < spec.boards; b++) {
+    nodes.push(
+      new SiteNode({
+        index: b,
+        config: boardConfig(spec, routes, b),
+        routes,
+        sink: spec.gateways.includes(b) ? sink.sinkFor(b) : undefined,
+        scripts: spec.scripts[b] ?? [],
+        shutdowns: spec.shutdowns.filter((plan) => plan.board === b),
+        seed: spec.seed,
+      }),
+    );
+  }
+  const workload: SimWorkload = { name: "site", counterNames: SITE_COUNTER_NAMES, createNode: (index) => nodes[index] ?? nodes[0] ?? new SiteNodePlaceholder() };
+  const invariants: InvariantFactory[] = options.checkInvariants === false ? [] : [...KERNEL_INVARIANTS, siteCapacities(nodes), siteStoredState(nodes), siteAtMostOnce(sink)];
+  const kernelBuild = SimKernel.create(scenario, workload, { invariants, guardComponents: true });
+  if (!kernelBuild.ok) return { ok: false, problems: kernelBuild.problems };
+  const kernel = kernelBuild.kernel;
+  sink.attachClock(kernelClock(kernel));
+  return { ok: true, site: { spec, kernel, nodes, sink, routes } };
+}
+
+/** Never used: `createNode` is only called with indices of existing boards. */
+class SiteNodePlaceholder {
+  onStart(): void {}
+  onMessage(): void {}
+  onTimer(): void {}
+  onCrash(): void {}
+  onRestart(): void {}
+}
+
+function kernelClock(kernel: SimKernel): SiteClock {
+  return {
+    virtualNowMs: () => kernel.nowMs,
+    virtualFromLocal: (index, localMs) => virtualFromLocal(kernel, index, localMs),
+  };
+}
+
+/**
+ * Virtual time at which `index`'s clock read `localMs` (mod 2^32, as on the
+ * wire): invert local(t) = offset + t + floor(t * drift / 10^6) (drift.ts),
+ * the largest t with local(t) <= the reading, with the 2^32 wraps that put it
+ * at or before now.
+ */
+export function virtualFromLocal(kernel: SimKernel, index: number, localMs: number): number {
+  const { driftPpm, offsetMs } = kernel.clockOf(index);
+  const nowLocal = localTimeMs(kernel.nowMs, driftPpm, offsetMs);
+  let reading = nowLocal - ((nowLocal - localMs) % 0x1_0000_0000 + 0x1_0000_0000) % 0x1_0000_0000;
+  if (reading < offsetMs) reading = offsetMs;
+  let t = Math.floor(((reading - offsetMs) * 1_000_000) / (1_000_000 + driftPpm));
+  for (let i = 0; i < 4 && localTimeMs(t, driftPpm, offsetMs) > reading; i++) t--;
+  for (let i = 0; i < 4 && localTimeMs(t + 1, driftPpm, offsetMs) <= reading; i++) t++;
+  return t < 0 ? 0 : t;
+}
+
+function siteCapacities(nodes: readonly SiteNode[]): InvariantFactory {
+  return () => ({
+    name: "site-capacities",
+    check(sim: SimInspect): string | undefined {
+      const node = nodes[sim.event.node];
+      if (node === undefined) return undefined;
+      const detail = node.checkCapacities();
+      return detail === undefined ? undefined : `board ${node.index}: ${detail}`;
+    },
+  });
+}
+
+function siteStoredState(nodes: readonly SiteNode[]): InvariantFactory {
+  return () => ({
+    name: "site-stored-state",
+    check(sim: SimInspect): string | undefined {
+      const node = nodes[sim.event.node];
+      if (node === undefined || (node.stats[NodeStat.storedStateLost] ?? 0) === 0) return undefined;
+      return `board ${node.index} booted without state its store had acknowledged`;
+    },
+  });
+}
+
+function siteAtMostOnce(sink: SiteSink): InvariantFactory {
+  return () => ({
+    name: "site-at-most-once",
+    check(): string | undefined {
+      return sink.telemetryDuplicates === 0 ? undefined : `the gateways received ${sink.telemetryDuplicates} telemetry message(s) twice`;
+    },
+  });
+}
+
+/** Run to the end in slices of `sliceEvents`, calling `onSlice` after each. Returns the final run state. */
+export function runSite(site: Site, sliceEvents = 20_000, onSlice?: (site: Site) => void): RunState {
+  const kernel = site.kernel;
+  let state: RunState = kernel.runFor(sliceEvents);
+  for (; state === RunState.Running; state = kernel.runFor(sliceEvents)) onSlice?.(site);
+  return state;
+}

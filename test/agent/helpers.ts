@@ -1,0 +1,170 @@
+/** Shared pieces of the agent tests: a recording transport, a manual clock platform, configs. */
+import { createAgent, type Agent, type AgentPlatform } from "../../agent/agent";
+import { validateSiteConfig, type SiteConfig } from "../../agent/config";
+import type { GatewaySink } from "../../agent/gateway-sink";
+import { openSimSensor } from "../../agent/sim-sensors";
+import type { DeliverHandler, SendOutcomeHandler, Transport, TrafficClass } from "../../agent/transport";
+import type { WireHeader, WireRecord } from "../../agent/wire";
+import { ErrorCode } from "../../core/runtime/errors";
+import type { Result, Status } from "../../core/runtime/result";
+import type { BlockDevice } from "../../core/storage/block-device";
+import type { Sensor } from "../../hal/sensor";
+import { SimFlash } from "../../hal/sim/flash";
+import { ManualClock } from "../../hal/sim/manual-clock";
+import type { SimEvent } from "../../hal/sim/sensors/script";
+
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`unexpected error code ${result.code}`);
+  return result.value;
+}
+
+export interface SentMessage {
+  readonly destination: number;
+  readonly trafficClass: number;
+  readonly bytes: Uint8Array;
+  readonly ackRequested: boolean;
+  readonly messageId: number;
+}
+
+/** Records every send; acknowledges (or fails) acknowledged sends at the next tick; delivers what a test injects. */
+export class RecordingTransport implements Transport {
+  readonly nodeId: number;
+  readonly maxMessageBytes: number;
+  readonly sent: SentMessage[] = [];
+  /** What send returns (Ok = accept). */
+  sendStatus: Status = ErrorCode.Ok;
+  /** The outcome reported for acknowledged sends at the next tick. */
+  outcomeStatus: Status = ErrorCode.Ok;
+  ticks = 0;
+  readonly #outcomes: { destination: number; messageId: number }[] = [];
+  readonly #inbox: { source: number; trafficClass: number; bytes: Uint8Array }[] = [];
+  #handler: SendOutcomeHandler | null = null;
+
+  constructor(nodeId: number, maxMessageBytes = 192) {
+    this.nodeId = nodeId;
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  send(destinationId: number, trafficClass: TrafficClass, bytes: Uint8Array, offset: number, length: number, ackRequested: boolean, messageId: number): Status {
+    if (this.sendStatus !== ErrorCode.Ok) return this.sendStatus;
+    this.sent.push({ destination: destinationId, trafficClass, bytes: bytes.slice(offset, offset + length), ackRequested, messageId });
+    if (ackRequested) this.#outcomes.push({ destination: destinationId, messageId });
+    return ErrorCode.Ok;
+  }
+
+  poll(maxMessages: number, deliver: DeliverHandler): number {
+    let n = 0;
+    for (; n < maxMessages && this.#inbox.length > 0; n++) {
+      const message = this.#inbox.shift();
+      if (message !== undefined) deliver(message.source, message.trafficClass, message.bytes, 0, message.bytes.length);
+    }
+    return n;
+  }
+
+  onSendOutcome(handler: SendOutcomeHandler): void {
+    this.#handler = handler;
+  }
+
+  tick(_nowMs: number): void {
+    this.ticks++;
+    const outcomes = this.#outcomes.splice(0);
+    for (const o of outcomes) this.#handler?.(o.destination, o.messageId, this.outcomeStatus);
+  }
+
+  inject(source: number, trafficClass: number, bytes: Uint8Array): void {
+    this.#inbox.push({ source, trafficClass, bytes: bytes.slice() });
+  }
+}
+
+export class RecordingSink implements GatewaySink {
+  readonly telemetry: { source: number; seq: number; kind: number; channelId: number; count: number }[] = [];
+  readonly alerts: { source: number; incarnation: number; seq: number; flags: number; kind: number; atMs: number; ruleId: number }[] = [];
+
+  onTelemetry(sourceId: number, header: WireHeader, record: WireRecord): void {
+    this.telemetry.push({ source: sourceId, seq: header.seq, kind: record.kind, channelId: record.channelId, count: record.count });
+  }
+
+  onAlert(sourceId: number, header: WireHeader, record: WireRecord): void {
+    this.alerts.push({ source: sourceId, incarnation: header.incarnation, seq: header.seq, flags: header.flags, kind: record.kind, atMs: record.atMs, ruleId: record.ruleId });
+  }
+}
+
+/** A valid configuration: a TMP117 every 1 s (alert above 30 °C) and a PIR every 500 ms (alert on motion). */
+export function testConfigJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    siteName: "test",
+    nodeId: 5,
+    role: "sensor",
+    sampleIntervalMs: 1000,
+    sampleRingCapacity: 16,
+    timerCapacity: 8,
+    neighbourCapacity: 8,
+    sensors: [
+      { part: "tmp117", intervalMs: 1000, windowMs: 10_000, rules: [{ channel: 0, direction: "above", threshold: 30_000, hysteresis: 500 }] },
+      { part: "motion", intervalMs: 500, windowMs: 10_000, rules: [{ channel: 0, direction: "above", threshold: 1 }] },
+    ],
+    gateways: [1, 2],
+    uplink: { intervalMs: 5_000, alertPendingCapacity: 4, alertRetryBaseMs: 1_000, alertRetryCapMs: 8_000, alertAttemptsMax: 5 },
+    radio: { meshTickMs: 100 },
+    ...overrides,
+  };
+}
+
+export function testConfig(overrides: Record<string, unknown> = {}): SiteConfig {
+  const validation = validateSiteConfig(testConfigJson(overrides));
+  if (!validation.ok) throw new Error(validation.problems.map((p) => `${p.field}: ${p.reason}`).join("\n"));
+  return validation.config;
+}
+
+export function newFlash(): SimFlash {
+  return unwrap(SimFlash.create({ blockSizeBytes: 2048, blockCount: 8 }));
+}
+
+export interface Rig {
+  readonly agent: Agent;
+  readonly clock: ManualClock;
+  readonly transport: RecordingTransport;
+  readonly sink: RecordingSink;
+  readonly sensors: Sensor[];
+}
+
+export interface RigOptions {
+  readonly config?: SiteConfig;
+  /** Scripts per sensor index. */
+  readonly scripts?: readonly (readonly SimEvent[] | undefined)[];
+  readonly flash?: BlockDevice;
+  readonly sensors?: Sensor[];
+  readonly startMs?: number;
+  readonly transport?: RecordingTransport;
+}
+
+export function rig(options: RigOptions = {}): Rig {
+  const config = options.config ?? testConfig();
+  const clock = new ManualClock(options.startMs ?? 0);
+  const transport = options.transport ?? new RecordingTransport(config.nodeId);
+  const sink = new RecordingSink();
+  const sensors =
+    options.sensors ??
+    config.sensors.map((sensor, i) => {
+      const script = options.scripts?.[i];
+      return unwrap(openSimSensor(sensor.part, script === undefined ? { seed: 100 + i } : { seed: 100 + i, script }));
+    });
+  const platform: AgentPlatform = {
+    clock,
+    sensors,
+    transport,
+    gatewaySink: sink,
+    ...(options.flash === undefined ? {} : { blockDevice: options.flash }),
+  };
+  const agent = unwrap(createAgent(config, platform));
+  if (agent.start() !== ErrorCode.Ok) throw new Error("start failed");
+  return { agent, clock, transport, sink, sensors };
+}
+
+/** Advance the clock in `stepMs` steps to `untilMs`, running the agent at every step. */
+export function runUntil(r: Rig, untilMs: number, stepMs = 50): void {
+  for (let i = 0; i < 1_000_000 && r.clock.nowMs() < untilMs; i++) {
+    r.clock.advance(Math.min(stepMs, untilMs - r.clock.nowMs()));
+    r.agent.runDue();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Issue 7 on the real XS engine:
+ *  - a small site of full agents (kernel + stand-in transport + gateways)
+ *    runs inside XS with the same trace hash and summary as on V8;
+ *  - steady state allocates nothing per frame (a whole site slice) and per
+ *    sampling turn;
+ *  - what booting a board with 32 neighbours allocates, raw (this host's
+ *    32-byte slots) and scaled to an MCU's 16-byte slots, against the
+ *    ESP32-C3's 92 KB JS heap cap;
+ *  - computrons per sampling turn (reported, not asserted).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+import { runParitySites, type ParitySummary } from "../agent/site-parity";
+import { buildXsEntry } from "./build-entry";
+
+let run: XsRunResult;
+/** Smallest fixed heap (slots, chunk bytes) the baseline and the booting variant of agent-heap.xs.ts complete in. */
+let heap: { readonly baseSlots: number; readonly bootSlots: number; readonly baseChunkBytes: number; readonly bootChunkBytes: number };
+const find = (kind: string): XsRecord => {
+  const found = run.records.find((r) => r.kind === kind);
+  if (found === undefined) throw new Error(`no ${kind} record from XS\n${run.output.join("\n")}\n${run.stderr}`);
+  return found;
+};
+
+/** ESP32-C3 JS heap cap (manifest creation for esp32/esp32c3), bytes. */
+const ESP32C3_HEAP_CAP_BYTES = 92 * 1024;
+
+function completes(file: string, slots: number, chunkBytes: number, booted: number): boolean {
+  const result = runOnXs(file, { heapSlots: slots, chunkBytes, fixedHeap: true });
+  return result.status === 0 && result.records.some((r) => r.kind === "done" && r["booted"] === booted);
+}
+
+/** Binary search for the smallest fixed heap (one dimension; the other generous) a bundle completes in. */
+function smallestHeap(file: string, booted: number, dimension: "slots" | "chunk"): number {
+  let low = 4096;
+  let high = dimension === "slots" ? 1 << 18 : 1 << 24;
+  if (!(dimension === "slots" ? completes(file, high, 1 << 24, booted) : completes(file, 1 << 18, high, booted))) throw new Error(`${file} does not complete even with a large heap`);
+  while (high - low > 8) {
+    const mid = (low + high) >>> 1;
+    const ok = dimension === "slots" ? completes(file, mid, 1 << 24, booted) : completes(file, 1 << 18, mid, booted);
+    if (ok) high = mid;
+    else low = mid;
+  }
+  return high;
+}
+
+beforeAll(async () => {
+  const bundle = await buildXsEntry("test/xs/entries/agent.xs.ts", "agent");
+  run = runOnXs(bundle.outfile);
+  expectCompleted(run, "agent bundle");
+  const heapBundle = await buildXsEntry("test/xs/entries/agent-heap.xs.ts", "agent-heap");
+  const source = readFileSync(heapBundle.outfile, "utf8");
+  const bootFile = heapBundle.outfile.replace(/\.js$/, "-boot.js");
+  const bootSource = source.replace("var BOOT = 0;", "var BOOT = 1;");
+  if (bootSource === source) throw new Error("agent-heap bundle: BOOT literal not found");
+  writeFileSync(bootFile, bootSource);
+  heap = {
+    baseSlots: smallestHeap(heapBundle.outfile, 0, "slots"),
+    bootSlots: smallestHeap(bootFile, 1, "slots"),
+    baseChunkBytes: smallestHeap(heapBundle.outfile, 0, "chunk"),
+    bootChunkBytes: smallestHeap(bootFile, 1, "chunk"),
+  };
+  console.log(`agent on XS: ${JSON.stringify(run.records.filter((r) => r.kind !== "sites" && r.kind !== "done"))} heap ${JSON.stringify(heap)}`);
+});
+
+describe("the agent on XS", () => {
+  it("runs a small site of full agents inside XS with every invariant holding", () => {
+    const summaries = find("sites")["summaries"] as (ParitySummary | string)[];
+    expect(summaries).toHaveLength(2);
+    for (const s of summaries) {
+      if (typeof s === "string") throw new Error(s);
+      expect(s.ok).toBe(true);
+      expect(s.alertsDelivered).toBe(s.alertsRaised);
+      expect(s.alertsRaised).toBeGreaterThan(0);
+      expect(s.readingsDelivered).toBeGreaterThan(0);
+      expect(s.storedStateChecks).toBeGreaterThanOrEqual(2);
+      expect(s.storedStateLost).toBe(0);
+    }
+  });
+
+  it("gives the same trace hash and summary as V8 for the same site and seed", () => {
+    const v8 = runParitySites();
+    const xs = find("sites")["summaries"] as (ParitySummary | string)[];
+    for (let i = 0; i < v8.length; i++) {
+      const expected = v8[i];
+      if (expected === undefined || typeof expected === "string") throw new Error(String(expected));
+      expect((xs[i] as ParitySummary).traceHash, `seed ${expected.seed}`).toBe(expected.traceHash);
+      expect(xs[i]).toEqual(JSON.parse(JSON.stringify(expected)));
+    }
+  });
+
+  it("allocates nothing per frame in a steady-state site slice", () => {
+    const frames = find("frames");
+    expect(frames["exact"]).toBe(true);
+    expect(Number(frames["frames"])).toBeGreaterThan(20);
+    expect(frames["bytesPerFrame"]).toBe(0);
+  });
+
+  it("allocates nothing per steady-state sampling turn, one sample per turn", () => {
+    const sampling = find("sampling");
+    expect(sampling["exact"]).toBe(true);
+    expect(sampling["samples"]).toBe(sampling["turns"]);
+    expect(sampling["bytesPerTurn"]).toBe(0);
+    expect(Number(sampling["computronsPerTurn"])).toBeGreaterThan(0);
+  });
+
+  it("boots a board configured for 32 neighbours within the ESP32-C3 heap cap, with a quarter of it to spare", () => {
+    const boot = find("boot");
+    expect(boot["booted"]).toBe(true);
+    expect(boot["neighbours"]).toBe(32);
+    const agent = boot["agent"] as { bytes: number; slots: number; chunkBytes: number; exact: boolean };
+    expect(agent.exact).toBe(true);
+    expect(agent.bytes).toBe(agent.slots * Number(boot["slotBytes"]) + agent.chunkBytes);
+    // Held after boot (peak live heap, garbage collected): raw on this host, and with an MCU's 16-byte slots.
+    const slots = heap.bootSlots - heap.baseSlots;
+    const chunkBytes = heap.bootChunkBytes - heap.baseChunkBytes;
+    expect(slots).toBeGreaterThan(0);
+    expect(slots).toBeLessThanOrEqual(agent.slots + 64); // what boot allocated bounds what it holds (64: search granularity)
+    const scaledBytes = slots * 16 + chunkBytes;
+    expect(scaledBytes).toBeLessThan(ESP32C3_HEAP_CAP_BYTES * 0.75);
+  });
+});

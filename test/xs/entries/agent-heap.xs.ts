@@ -1,0 +1,31 @@
+/**
+ * XS entry for the peak-heap measurement of booting one agent
+ * (test/xs/agent.test.ts): run under a fixed heap, with BOOT = 0 (baseline:
+ * the same code loaded, nothing booted) and BOOT = 1 (the board booted and
+ * kept). The test rewrites the literal and searches the smallest fixed heap
+ * each variant completes in; the difference is the heap the agent holds
+ * after boot, garbage collected (allocation counts overstate it).
+ */
+import { createAgent, type Agent } from "../../../agent/agent";
+import { validateSiteConfig } from "../../../agent/config";
+import { openSimSensor } from "../../../agent/sim-sensors";
+import { ErrorCode } from "../../../core/runtime/errors";
+import type { Sensor } from "../../../hal/sensor";
+import { SimFlash } from "../../../hal/sim/flash";
+import { ManualClock } from "../../../hal/sim/manual-clock";
+import { MEASURED_BOARD } from "../../agent/measured-board";
+
+const BOOT: number = 0; // rewritten to 1 by the test for the booting variant
+const kept: Agent[] = [];
+// Made in both variants: not part of the agent's heap (the flash is flash; sensors and radio are drivers).
+const flash = SimFlash.create({ blockSizeBytes: 2048, blockCount: 8 });
+const validated = validateSiteConfig(MEASURED_BOARD);
+const sensors: Sensor[] = validated.ok ? validated.config.sensors.map((s, i) => openSimSensor(s.part, { seed: i })).flatMap((s) => (s.ok ? [s.value] : [])) : [];
+const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, poll: () => 0, onSendOutcome: () => undefined, tick: () => undefined };
+const clock = new ManualClock(0);
+if (BOOT === 1 && validated.ok && flash.ok) {
+  const agent = createAgent(validated.config, { clock, sensors, transport, blockDevice: flash.value });
+  if (agent.ok && agent.value.start() === ErrorCode.Ok) kept.push(agent.value);
+}
+gc();
+print(`@@picket ${JSON.stringify({ kind: "done", booted: kept.length, variant: BOOT })}`);
