@@ -10,25 +10,18 @@
  */
 import { poly1305 } from "@noble/ciphers/_poly1305.js";
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
-import type * as FastCheckModule from "fast-check";
 import { ChaCha20Poly1305 } from "../../core/crypto/chacha20-poly1305";
 import { Poly1305 } from "../../core/crypto/poly1305";
 import { ErrorCode } from "../../core/runtime/errors";
+import { check, type ConformanceProperty, type FastCheck } from "./support";
 
-export type FastCheck = typeof FastCheckModule;
 
-export interface AeadProperty {
-  readonly name: string;
-  run(fc: FastCheck, numRuns: number, seed: number): void;
-}
+export type AeadProperty = ConformanceProperty;
 
 const CANARY = 0xa5;
 const TAG_BYTES = 16;
 const BOUNDARY_LENGTHS: readonly number[] = Object.freeze([0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 256, 257, 599, 600]);
 
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
-}
 
 function sameBytes(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number, length: number): boolean {
   for (let i = 0; i < length; i++) if (a[aOffset + i] !== b[bOffset + i]) return false;

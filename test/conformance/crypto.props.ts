@@ -5,7 +5,6 @@
  * fast-check as a parameter. Every property that hashes or encrypts keeps
  * its inputs small: XS is an interpreter.
  */
-import type * as FastCheckModule from "fast-check";
 import { CborCodec, canonicalMap, strictPolicy, type CborKey } from "../../core/codec/cbor";
 import { CborWalker } from "../../core/codec/cbor-walk";
 import { DIAG_POLICY, toDiagnostic } from "../../core/codec/diag";
@@ -36,22 +35,12 @@ import {
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Result } from "../../core/runtime/result";
 import { SeededEntropy } from "../../hal/sim/entropy";
+import { check, unwrap, type ConformanceProperty, type FastCheck } from "./support";
 
-export type FastCheck = typeof FastCheckModule;
 
-export interface CryptoProperty {
-  readonly name: string;
-  run(fc: FastCheck, numRuns: number, seed: number): void;
-}
+export type CryptoProperty = ConformanceProperty;
 
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
-}
 
-function unwrap<T>(result: Result<T>, what: string): T {
-  if (!result.ok) throw new Error(`${what} failed with code ${result.code}`);
-  return result.value;
-}
 
 function provider(seed: number): NobleCryptoProvider {
   return unwrap(

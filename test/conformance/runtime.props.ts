@@ -4,29 +4,18 @@
  * engine, so this file uses ECMAScript built-ins only and receives fast-check
  * as a parameter instead of importing it.
  */
-import type * as FastCheckModule from "fast-check";
 import type { Command } from "fast-check";
 import { ErrorCode } from "../../core/runtime/errors";
 import { LOG_FIELDS_MAX, LogRecord, LogRing, decodeLogRecord } from "../../core/runtime/log-ring";
 import { METRIC_ID_INVALID_ID, MetricsRegistry, type MetricId } from "../../core/runtime/metrics";
 import { MICRO_PER_TOKEN, RateLimiter } from "../../core/runtime/rate-limit";
 import type { Result } from "../../core/runtime/result";
+import { check, unwrap, type ConformanceProperty, type FastCheck } from "./support";
 
-export type FastCheck = typeof FastCheckModule;
 
-export interface RuntimeProperty {
-  readonly name: string;
-  run(fc: FastCheck, numRuns: number, seed: number): void;
-}
+export type RuntimeProperty = ConformanceProperty;
 
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
-}
 
-function unwrap<T>(result: Result<T>, what: string): T {
-  if (!result.ok) throw new Error(`${what} failed with code ${result.code}`);
-  return result.value;
-}
 
 // ---------------------------------------------------------------- rate limiter
 

@@ -3,7 +3,6 @@
  * (test/property/storage.test.ts) and inside XS (test/xs/conformance.test.ts),
  * so it uses ECMAScript built-ins only and receives fast-check as a parameter.
  */
-import type * as FastCheckModule from "fast-check";
 import { ErrorCode } from "../../core/runtime/errors";
 import { Outcome } from "../../core/runtime/result";
 import { CounterReservation } from "../../core/storage/counter-reservation";
@@ -13,17 +12,12 @@ import { FlashFaults } from "../../hal/sim/flash-faults";
 import { SimFlash } from "../../hal/sim/flash";
 import { fillPattern, mountAfterPowerUp, sameBytes, simDevice, SMALL_CONFIG, SMALL_GEOMETRY, unwrap } from "../storage/fixtures";
 import { CrashWorkload } from "../storage/workload";
+import { check, type ConformanceProperty, type FastCheck } from "./support";
+import type { Arbitrary } from "fast-check";
 
-export type FastCheck = typeof FastCheckModule;
 
-export interface StorageProperty {
-  readonly name: string;
-  run(fc: FastCheck, numRuns: number, seed: number): void;
-}
+export type StorageProperty = ConformanceProperty;
 
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
-}
 
 // ---------------------------------------------------------------- CRC-32C
 
@@ -85,7 +79,7 @@ type FlashOp =
 const simFlashFollowsNor: StorageProperty = {
   name: "SimFlash: erase sets 0xFF, programs only clear bits, refused programs change nothing",
   run(fc, numRuns, seed) {
-    const op: FastCheckModule.Arbitrary<FlashOp> = fc.oneof(
+    const op: Arbitrary<FlashOp> = fc.oneof(
       fc.record({ kind: fc.constant("erase" as const), block: fc.nat(3) }),
       fc.record({ kind: fc.constant("program" as const), block: fc.nat(3), word: fc.nat(31), value: fc.nat(255), words: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ kind: fc.constant("read" as const), block: fc.nat(3), offset: fc.nat(127), length: fc.nat(16) }),
@@ -141,7 +135,7 @@ interface ModelEntry {
 const storeMatchesModel: StorageProperty = {
   name: "DurableStore: KV and consensus log equal a model after any operations and remounts",
   run(fc, numRuns, seed) {
-    const op: FastCheckModule.Arbitrary<StoreOp> = fc.oneof(
+    const op: Arbitrary<StoreOp> = fc.oneof(
       { weight: 4, arbitrary: fc.record({ kind: fc.constant("put" as const), key: fc.nat(7), length: fc.nat(16), tag: fc.nat() }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant("remove" as const), key: fc.nat(7) }) },
       { weight: 6, arbitrary: fc.record({ kind: fc.constant("append" as const), length: fc.nat(32), tag: fc.nat(), newTerm: fc.boolean() }) },

@@ -15,7 +15,6 @@
  *  - simulated sensors are deterministic and give the same golden trace on
  *    every engine.
  */
-import type * as FastCheckModule from "fast-check";
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Result } from "../../core/runtime/result";
 import { TraceHash } from "../../core/runtime/trace-hash";
@@ -31,22 +30,12 @@ import {
 } from "../../core/telemetry/index";
 import { SENSOR_NO_READING } from "../../hal/sensor";
 import { createSimAccelerometer, createSimTemperatureHumiditySensor, SIM_FOREVER_MS, SimEventKind, type SimEvent } from "../../hal/sim/sensors/index";
+import { check, unwrap, type ConformanceProperty, type FastCheck } from "./support";
 
-export type FastCheck = typeof FastCheckModule;
 
-export interface TelemetryProperty {
-  readonly name: string;
-  run(fc: FastCheck, numRuns: number, seed: number): void;
-}
+export type TelemetryProperty = ConformanceProperty;
 
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
-}
 
-function unwrap<T>(result: Result<T>, what: string): T {
-  if (!result.ok) throw new Error(`${what} failed with code ${result.code}`);
-  return result.value;
-}
 
 function drain(pipeline: TelemetryPipeline): TelemetryRecord[] {
   const out: TelemetryRecord[] = [];

@@ -6,16 +6,14 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
-import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { AEAD_VECTORS, BLOCK_VECTORS, KEYGEN_VECTORS, MAC_VECTORS, STREAM_VECTORS } from "../vectors/rfc8439";
-import { buildXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "./build-entry";
 
 let run: XsRunResult;
 
 beforeAll(async () => {
-  const bundle = await buildXsEntry("test/xs/entries/aead.xs.ts", "aead");
-  run = runOnXs(bundle.outfile);
-  expectCompleted(run, "aead bundle");
+  run = await runXsEntry("test/xs/entries/aead.xs.ts", "aead", "aead bundle");
 });
 
 function kat(group: string, clause: string): XsRecord {

@@ -11,9 +11,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+import { runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { runParitySites, type ParitySummary } from "../agent/site-parity";
-import { buildXsEntry } from "./build-entry";
+import { buildXsEntry, recordOf, runXsEntry } from "./build-entry";
 
 let run: XsRunResult;
 /** Smallest fixed heap (slots, chunk bytes) the baseline and the booting variant of agent-heap.xs.ts complete in. */
@@ -47,9 +47,7 @@ function smallestHeap(file: string, booted: number, dimension: "slots" | "chunk"
 }
 
 beforeAll(async () => {
-  const bundle = await buildXsEntry("test/xs/entries/agent.xs.ts", "agent");
-  run = runOnXs(bundle.outfile);
-  expectCompleted(run, "agent bundle");
+  run = await runXsEntry("test/xs/entries/agent.xs.ts", "agent", "agent bundle");
   const heapBundle = await buildXsEntry("test/xs/entries/agent-heap.xs.ts", "agent-heap");
   const source = readFileSync(heapBundle.outfile, "utf8");
   const bootFile = heapBundle.outfile.replace(/\.js$/, "-boot.js");

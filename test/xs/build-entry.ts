@@ -1,6 +1,7 @@
 /** Build an XS test bundle: device code with Moddable stand-ins, full-profile flags, the XS gate on. */
 import { join } from "node:path";
 import { bundleForXs, PROFILES, profileDefines, repoRoot, type BundleReport } from "../../tools/build/targets";
+import { expectCompleted, runOnXs, type XsRecord, type XsRunOptions, type XsRunResult } from "../../tools/xs/run-xs";
 import { MODDABLE_STUBS } from "./stubs/index";
 
 export const XS_TEST_OUT_DIR = join(repoRoot, "build", "xs");
@@ -15,4 +16,19 @@ export async function buildXsEntry(entry: string, name: string, profileName = "f
     moddableStubs: MODDABLE_STUBS,
     minify: false,
   });
+}
+
+/** Build an XS test entry, run it on picket-xs, and fail unless it completed cleanly. */
+export async function runXsEntry(entry: string, name: string, what = `${name} bundle`, options: XsRunOptions = {}): Promise<XsRunResult> {
+  const bundle = await buildXsEntry(entry, name);
+  const run = runOnXs(bundle.outfile, options);
+  expectCompleted(run, what);
+  return run;
+}
+
+/** The first record of `kind` from an XS run; throws (failing the test) if there is none. */
+export function recordOf(run: XsRunResult, kind: string): XsRecord {
+  const found = run.records.find((r) => r.kind === kind);
+  if (found === undefined) throw new Error(`no ${kind} record from XS`);
+  return found;
 }

@@ -1,15 +1,13 @@
 /** The conformance property suites pass on the real XS engine, every one of them. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectCompleted, runOnXs, type XsRunResult } from "../../tools/xs/run-xs";
+import { type XsRunResult } from "../../tools/xs/run-xs";
 import { CONFORMANCE_SUITES } from "../conformance/index";
-import { buildXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "./build-entry";
 
 let run: XsRunResult;
 
 beforeAll(async () => {
-  const bundle = await buildXsEntry("test/xs/entries/conformance.xs.ts", "conformance");
-  run = runOnXs(bundle.outfile);
-  expectCompleted(run, "conformance bundle");
+  run = await runXsEntry("test/xs/entries/conformance.xs.ts", "conformance", "conformance bundle");
 });
 
 describe("conformance suites on XS", () => {

@@ -5,21 +5,15 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
-import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { readHexVector, readVector, hex } from "../unit/crypto-fixtures";
-import { buildXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "./build-entry";
 
 let run: XsRunResult;
-const find = (kind: string): XsRecord => {
-  const found = run.records.find((r) => r.kind === kind);
-  if (found === undefined) throw new Error(`no ${kind} record from XS`);
-  return found;
-};
+const find = (kind: string): XsRecord => recordOf(run, kind);
 
 beforeAll(async () => {
-  const bundle = await buildXsEntry("test/xs/entries/crypto.xs.ts", "crypto");
-  run = runOnXs(bundle.outfile);
-  expectCompleted(run, "crypto bundle");
+  run = await runXsEntry("test/xs/entries/crypto.xs.ts", "crypto", "crypto bundle");
 });
 
 describe("crypto on XS", () => {

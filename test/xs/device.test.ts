@@ -4,21 +4,15 @@
  * turns allocate nothing on XS.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { runDeviceScenario } from "../scenarios/device-boot";
-import { buildXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "./build-entry";
 
 let run: XsRunResult;
-const find = (kind: string): XsRecord => {
-  const found = run.records.find((r) => r.kind === kind);
-  if (found === undefined) throw new Error(`no ${kind} record from XS`);
-  return found;
-};
+const find = (kind: string): XsRecord => recordOf(run, kind);
 
 beforeAll(async () => {
-  const bundle = await buildXsEntry("test/xs/entries/device-boot.xs.ts", "device-boot");
-  run = runOnXs(bundle.outfile);
-  expectCompleted(run, "device-boot bundle");
+  run = await runXsEntry("test/xs/entries/device-boot.xs.ts", "device-boot", "device-boot bundle");
 });
 
 describe("device entry point on XS", () => {

@@ -4,21 +4,15 @@
  * "Determinism"); processing events allocates nothing there.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { runXsParityScenarios, XS_SIM_VARIANTS } from "../sim/xs-scenario";
-import { buildXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "./build-entry";
 
 let run: XsRunResult;
-const find = (kind: string): XsRecord => {
-  const found = run.records.find((r) => r.kind === kind);
-  if (found === undefined) throw new Error(`no ${kind} record from XS`);
-  return found;
-};
+const find = (kind: string): XsRecord => recordOf(run, kind);
 
 beforeAll(async () => {
-  const bundle = await buildXsEntry("test/xs/entries/sim.xs.ts", "sim");
-  run = runOnXs(bundle.outfile);
-  expectCompleted(run, "sim bundle");
+  run = await runXsEntry("test/xs/entries/sim.xs.ts", "sim", "sim bundle");
 });
 
 describe("simulation kernel on XS", () => {

@@ -7,24 +7,18 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { Crc32c } from "../../core/storage/crc32c";
-import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { SMALL_GEOMETRY, simDevice } from "../storage/fixtures";
 import { measureAppendWear } from "../storage/wear";
 import { CrashWorkload, sweepFaultPoints } from "../storage/workload";
 import { imageDigest, XS_SWEEP } from "../storage/xs-plan";
-import { buildXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "./build-entry";
 
 let run: XsRunResult;
-const find = (kind: string): XsRecord => {
-  const found = run.records.find((r) => r.kind === kind);
-  if (found === undefined) throw new Error(`no ${kind} record from XS`);
-  return found;
-};
+const find = (kind: string): XsRecord => recordOf(run, kind);
 
 beforeAll(async () => {
-  const bundle = await buildXsEntry("test/xs/entries/storage.xs.ts", "storage");
-  run = runOnXs(bundle.outfile);
-  expectCompleted(run, "storage bundle");
+  run = await runXsEntry("test/xs/entries/storage.xs.ts", "storage", "storage bundle");
 });
 
 describe("storage on XS", () => {

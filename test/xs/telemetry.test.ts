@@ -4,15 +4,13 @@
  * nothing per op. Computrons are recorded, never asserted (no timing asserts).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
-import { buildXsEntry } from "./build-entry";
+import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+import { recordOf, runXsEntry } from "./build-entry";
 
 let run: XsRunResult;
 
 beforeAll(async () => {
-  const bundle = await buildXsEntry("test/xs/entries/telemetry-cost.xs.ts", "telemetry-cost");
-  run = runOnXs(bundle.outfile);
-  expectCompleted(run, "telemetry cost bundle");
+  run = await runXsEntry("test/xs/entries/telemetry-cost.xs.ts", "telemetry-cost", "telemetry cost bundle");
 });
 
 function records(kind: string): readonly XsRecord[] {
