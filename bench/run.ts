@@ -13,6 +13,7 @@ import { expectCompleted, runOnXs } from "../tools/xs/run-xs";
 import { buildXsEntry } from "../test/xs/build-entry";
 import { ALL_CASES } from "./cases/index";
 import { formatSimSpeedTable, runSimSpeedBench } from "./sim-speed";
+import { formatMeshBenchTable, runMeshBench } from "./mesh-bench";
 
 interface Row {
   group: string;
@@ -105,12 +106,19 @@ async function main(argv: readonly string[]): Promise<number> {
   const simTable = simulator.length > 0 ? `\nSimulator speed (bench/sim-speed.ts):\n\n${formatSimSpeedTable(simulator)}` : "";
   if (simulator.length > 0) process.stdout.write(`${simTable}\n`);
 
+  // Mesh (bench/mesh-bench.ts): overhead, XS cost per frame, flooding efficiency; rows in results.json under "mesh".
+  const xsComputrons = new Map(xs.records.filter((r) => r.kind === "bench").map((r) => [String(r["name"]), Number(r["computronsPerOp"])]));
+  const mesh = "mesh network".includes(filter) ? runMeshBench({ quick, xsComputrons }) : [];
+  const meshTable = mesh.length > 0 ? `\nMesh (bench/mesh-bench.ts):\n\n${formatMeshBenchTable(mesh)}` : "";
+  if (mesh.length > 0) process.stdout.write(`${meshTable}\n`);
+
   const slotBytes = xs.records.find((r) => r.kind === "done")?.["slotBytes"];
   const results = {
     node: process.version,
     xs: { slotBytes, note: "bytes counted on this 64-bit host; an MCU build uses 16-byte slots" },
     cases: rows,
     simulator,
+    mesh,
   };
   // Only a complete, unfiltered, full-length run may replace the committed results.
   const partial = filter !== "" || quick;
@@ -127,7 +135,7 @@ async function main(argv: readonly string[]): Promise<number> {
           `| ${profile.name} | ${fmt(report.bytes)} | ${fmt(report.gzipBytes)} | ${((100 * report.bytes) / (report.budgetBytes ?? 1)).toFixed(1)} % |`,
       ),
     ];
-    updateReadme("bench-table", lines.join("\n") + simTable);
+    updateReadme("bench-table", lines.join("\n") + simTable + meshTable);
     updateReadme("size-table", sizes.join("\n"));
     process.stderr.write("bench: updated the tables in README.md\n");
   }

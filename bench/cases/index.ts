@@ -7,5 +7,6 @@ import { telemetryCases } from "./telemetry";
 import { agentCases } from "./agent";
 import { storageCases } from "./storage";
 import { cryptoCases } from "./crypto";
+import { meshCases } from "./mesh";
 
-export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...schedulerCases, ...telemetryCases, ...agentCases, ...storageCases, ...cryptoCases]);
+export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...schedulerCases, ...telemetryCases, ...agentCases, ...storageCases, ...cryptoCases, ...meshCases]);

@@ -10,6 +10,7 @@ import { telemetryProperties } from "./telemetry.props";
 import { cryptoProperties } from "./crypto.props";
 import { storageProperties } from "./storage.props";
 import { aeadProperties } from "./aead.props";
+import { meshProperties } from "./mesh.props";
 
 export interface ConformanceProperty {
   readonly name: string;
@@ -29,6 +30,7 @@ export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = Object.freeze([
   { suite: "crypto", properties: cryptoProperties },
   { suite: "storage", properties: storageProperties },
   { suite: "aead", properties: aeadProperties },
+  { suite: "mesh", properties: meshProperties },
 ]);
 
 /** Fixed seed for both engines: a failure on either is reproducible by this number. */

@@ -1,0 +1,127 @@
+/**
+ * The transmitter's regulatory airtime budget over a sliding hour, with a
+ * share per traffic class (issue 6 §4).
+ *
+ * Budget: windowMs x dutyCyclePpm airtime (1 % of an hour = 36 s). A frame
+ * may start only if the airtime already counted in the window
+ * (airtime-window.ts, an upper bound) plus its own stays within the share
+ * of the budget its class may use: lower classes stop early and leave the
+ * rest to higher ones (e.g. telemetry up to 70 %, alerts up to 90 %,
+ * control up to 100 %). The budget is never exceeded: every transmission is
+ * recorded, and the check is made against an overcount.
+ *
+ * EU868 sub-bands and their duty cycles (ERC Recommendation 70-03 Annex 1,
+ * bands h1.3..h1.7; ETSI EN 300 220-2 §4.3.3): 863-865 MHz 0.1 %,
+ * 865-868 MHz 1 %, 868.0-868.6 MHz 1 %, 868.7-869.2 MHz 0.1 %,
+ * 869.4-869.65 MHz 10 %, 869.7-870.0 MHz 1 %. Outside these, 0 (refuse).
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result } from "../runtime/result";
+import { AirtimeWindow } from "./airtime-window";
+import { LINK_CLASS_COUNT } from "./link-header";
+
+export const PPM = 1_000_000;
+export const HOUR_MS = 3_600_000;
+
+export interface DutyCycleOptions {
+  /** Share of the window this transmitter may be on air, ppm (10_000 = 1 %). PPM = unregulated. */
+  readonly dutyCyclePpm: number;
+  /** Sliding window; the regulation's is one hour. */
+  readonly windowMs: number;
+  /** Buckets of the window ring; windowMs must be divisible by it. */
+  readonly bucketCount: number;
+  /** Per class (Control, Alert, Telemetry): permille of the budget up to which the class may spend. */
+  readonly classSharePermille: readonly number[];
+}
+
+export const DEFAULT_CLASS_SHARE_PERMILLE: readonly number[] = Object.freeze([1000, 900, 700]);
+
+/** [lowHz, highHz) and duty cycle ppm, by EU868 sub-band. */
+const EU868_BANDS: readonly (readonly [number, number, number])[] = Object.freeze([
+  Object.freeze([863_000_000, 865_000_000, 1_000] as const),
+  Object.freeze([865_000_000, 868_000_000, 10_000] as const),
+  Object.freeze([868_000_000, 868_600_000, 10_000] as const),
+  Object.freeze([868_700_000, 869_200_000, 1_000] as const),
+  Object.freeze([869_400_000, 869_650_000, 100_000] as const),
+  Object.freeze([869_700_000, 870_000_000, 10_000] as const),
+]);
+
+/** Duty cycle (ppm) of the EU868 sub-band holding `frequencyHz`, or 0 outside every band. */
+export function eu868DutyCyclePpm(frequencyHz: number): number {
+  for (let i = 0; i < EU868_BANDS.length; i++) {
+    const band = EU868_BANDS[i];
+    if (band !== undefined && frequencyHz >= band[0] && frequencyHz < band[1]) return band[2];
+  }
+  return 0;
+}
+
+export class DutyCycleBudget {
+  readonly #window: AirtimeWindow;
+  readonly #budgetUs: number;
+  readonly #classLimitUs: Float64Array;
+  #recordedUs = 0;
+
+  /** Errors: InvalidArgument for any option out of range. */
+  static create(options: DutyCycleOptions): Result<DutyCycleBudget> {
+    const ppm = options.dutyCyclePpm;
+    if ((ppm >>> 0) !== ppm || ppm > PPM) return err(ErrorCode.InvalidArgument);
+    if (options.classSharePermille.length !== LINK_CLASS_COUNT) return err(ErrorCode.InvalidArgument);
+    for (let c = 0; c < LINK_CLASS_COUNT; c++) {
+      const share = options.classSharePermille[c] ?? -1;
+      if ((share >>> 0) !== share || share > 1000) return err(ErrorCode.InvalidArgument);
+    }
+    const window = AirtimeWindow.create(options.windowMs, options.bucketCount);
+    if (!window.ok) return window;
+    return ok(new DutyCycleBudget(window.value, options));
+  }
+
+  private constructor(window: AirtimeWindow, options: DutyCycleOptions) {
+    this.#window = window;
+    // windowMs x 1000 µs/ms x ppm / 10^6, exact for windows up to ~100 days.
+    this.#budgetUs = Math.floor((options.windowMs * options.dutyCyclePpm) / 1000);
+    this.#classLimitUs = new Float64Array(LINK_CLASS_COUNT);
+    for (let c = 0; c < LINK_CLASS_COUNT; c++) {
+      this.#classLimitUs[c] = Math.floor((this.#budgetUs * (options.classSharePermille[c] ?? 0)) / 1000);
+    }
+  }
+
+  /** Airtime allowed per window, µs. */
+  get budgetUs(): number {
+    return this.#budgetUs;
+  }
+
+  get windowMs(): number {
+    return this.#window.windowMs;
+  }
+
+  /** Every µs ever recorded (for accounting). */
+  get recordedUs(): number {
+    return this.#recordedUs;
+  }
+
+  /** An upper bound of the airtime in the window ending at `nowMs`. */
+  usedUs(nowMs: number): number {
+    return this.#window.usedUs(nowMs);
+  }
+
+  /** May a frame of `airtimeUs` of class `trafficClass` start at `nowMs`? */
+  allows(nowMs: number, airtimeUs: number, trafficClass: number): boolean {
+    const limit = this.#classLimitUs[trafficClass] ?? 0;
+    return this.#window.usedUs(nowMs) + airtimeUs <= limit;
+  }
+
+  /**
+   * Count a transmission that starts at `startMs`. It is filed at its end
+   * time: then every window it overlaps counts all of it, and a check at a
+   * later start covers every earlier frame still (partly) in that window.
+   */
+  record(startMs: number, airtimeUs: number): void {
+    this.#window.record(startMs + Math.ceil(airtimeUs / 1000), airtimeUs);
+    this.#recordedUs += airtimeUs;
+  }
+
+  /** When the counted airtime can next fall (-1: nothing counted). */
+  nextReleaseMs(nowMs: number): number {
+    return this.#window.nextReleaseMs(nowMs);
+  }
+}

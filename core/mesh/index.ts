@@ -1,0 +1,58 @@
+/**
+ * core/mesh public surface (issue 6): link frames, fragmentation, routing,
+ * airtime and duty cycle, and the transport that composes them.
+ */
+export { AIRTIME_BUCKETS_MAX, AirtimeWindow } from "./airtime-window";
+export { AirtimeTable, LORA_PAYLOAD_MAX_BYTES, loraAirtimeUs, loraSymbolUs, type LoRaParams } from "./airtime";
+export { DEFAULT_CLASS_SHARE_PERMILLE, DutyCycleBudget, HOUR_MS, PPM, eu868DutyCyclePpm, type DutyCycleOptions } from "./duty-cycle";
+export {
+  FRAGMENT_COUNT_MAX,
+  FRAGMENT_HEADER_BYTES,
+  FragmentHeader,
+  fragmentChunkBytes,
+  fragmentCount,
+  fragmentOffset,
+  parseFragmentHeader,
+  writeFragmentHeader,
+} from "./fragment-header";
+export {
+  BROADCAST_NODE_ID,
+  COUNTER_MAX,
+  FrameType,
+  HOP_LIMIT_MAX,
+  LINK_CLASS_COUNT,
+  LINK_FRAME_MIN_BYTES,
+  LINK_HEADER_MAX_BYTES,
+  LINK_HEADER_MIN_BYTES,
+  LINK_TAG_BYTES,
+  LINK_VERSION,
+  LinkClass,
+  LinkHeader,
+  NODE_ID_MAX,
+  SHORT_COUNTER_LIMIT,
+  hasDestination,
+  linkHeaderBytes,
+  parseLinkHeader,
+  rewriteHopFields,
+  writeAad,
+  writeLinkHeader,
+} from "./link-header";
+export { LinkOpener, LinkSealer } from "./link-seal";
+export { MESH_COUNTER_COUNT, MESH_COUNTER_NAMES, MeshCounter, MeshCounters } from "./mesh-counters";
+export { MESH_CONFIG_DEFAULTS, meshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
+export { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
+export { PendingSends } from "./pending-sends";
+export { RadioReception, type MeshRadio } from "./radio-port";
+export { FragmentResult, ReassemblyTable, type ReassemblyOptions } from "./reassembly";
+export { RecentPairs } from "./recent-pairs";
+export { RelayQueue } from "./relay-queue";
+export { RouteChange, RouteTable } from "./route-table";
+export {
+  MeshLogEvent,
+  MeshTransport,
+  type MeshDeliverHandler,
+  type MeshObserver,
+  type MeshRandom,
+  type MeshSendOutcomeHandler,
+  type MeshTransportOptions,
+} from "./transport";

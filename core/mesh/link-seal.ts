@@ -1,0 +1,217 @@
+/**
+ * Sealing and opening link frames (issue 6 §1) with the crypto issue's
+ * pieces: per-sender group traffic keys (TrafficKeyTable, session-keys.ts),
+ * never-repeating counters (CounterSource) and anti-replay windows
+ * (ReplayTable, RFC 4303 §3.4.3).
+ *
+ * Seal: counter from the node's CounterSource; header (link-header.ts);
+ * nonce = the key's nonce base XOR the counter in its last 4 bytes
+ * (RFC 8613 §5.2); AAD = the header with its hop fields zeroed;
+ * ChaCha20/Poly1305 through the provider into the caller's frame buffer.
+ * Keys are per (sender, epoch) and counters never repeat, so a nonce never
+ * repeats under a key.
+ *
+ * Open, in this order, each outcome counted by the caller: key for
+ * (source, epoch from the key phase) -> KeyEpochUnknown; replay check
+ * without state change -> Replay*; AEAD open -> CryptoAuthFailed (forged or
+ * corrupted); replay commit only after the tag verified ("the receive
+ * window is updated only if the integrity verification succeeds").
+ *
+ * Scratch buffers and the AAD views are made at create; the output views
+ * once per caller frame buffer. The provider's API takes whole arrays, so
+ * the plaintext (seal) and the sealed bytes (open) must be exact-length
+ * arrays: a caller passing a view allocates one small object per frame. An
+ * offset/length form of aeadSeal/aeadOpen would make this path allocate
+ * nothing (the provider's ChaCha20Poly1305 already takes offsets).
+ */
+import { ErrorCode } from "../runtime/errors";
+import { Outcome, err, ok, type Result, type Status } from "../runtime/result";
+import type { ValueOrCode } from "../collections/value-or-code";
+import type { CounterSource } from "../crypto/counter-source";
+import type { CryptoProvider } from "../crypto/provider";
+import type { ReplayTable } from "../crypto/replay-window";
+import type { TrafficKey, TrafficKeyTable } from "../crypto/traffic-keys";
+import { COUNTER_MAX, LINK_HEADER_MAX_BYTES, LINK_HEADER_MIN_BYTES, LINK_TAG_BYTES, NODE_ID_MAX, writeAad, writeLinkHeader, type LinkHeader } from "./link-header";
+
+const NONCE_BYTES = 12;
+const HEADER_FORMS = LINK_HEADER_MAX_BYTES - LINK_HEADER_MIN_BYTES + 1;
+
+/**
+ * Views of `buffer` from 0 to each header length: the AAD handed to the
+ * provider (whose API takes whole arrays), made once instead of per frame.
+ */
+function aadViews(buffer: Uint8Array): Uint8Array[] {
+  const views: Uint8Array[] = [];
+  for (let n = LINK_HEADER_MIN_BYTES; n <= LINK_HEADER_MAX_BYTES; n++) views.push(buffer.subarray(0, n));
+  return views;
+}
+
+function writeNonce(nonceBase: Uint8Array, counter: number, out: Uint8Array): void {
+  for (let i = 0; i < NONCE_BYTES; i++) out[i] = nonceBase[i] ?? 0;
+  out[8] = (out[8] ?? 0) ^ ((counter >>> 24) & 0xff);
+  out[9] = (out[9] ?? 0) ^ ((counter >>> 16) & 0xff);
+  out[10] = (out[10] ?? 0) ^ ((counter >>> 8) & 0xff);
+  out[11] = (out[11] ?? 0) ^ (counter & 0xff);
+}
+
+/** Send side: one per node. */
+export class LinkSealer {
+  readonly #provider: CryptoProvider;
+  readonly #counters: CounterSource;
+  readonly #nodeId: number;
+  readonly #counter = new Outcome<number>(0);
+  readonly #nonce = new Uint8Array(NONCE_BYTES);
+  readonly #aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
+  readonly #aadViews = aadViews(this.#aad);
+  /** The caller's frame buffer and its views from each header length (rebuilt only if the buffer changes). */
+  #outFrame: Uint8Array | undefined = undefined;
+  #outViews: Uint8Array[] = [];
+  #key: TrafficKey | undefined = undefined;
+  #sealed = 0;
+  #counterFailures = 0;
+
+  static create(provider: CryptoProvider, counters: CounterSource, nodeId: number): Result<LinkSealer> {
+    if ((nodeId >>> 0) !== nodeId || nodeId < 1 || nodeId > NODE_ID_MAX) return err(ErrorCode.InvalidArgument);
+    return ok(new LinkSealer(provider, counters, nodeId));
+  }
+
+  private constructor(provider: CryptoProvider, counters: CounterSource, nodeId: number) {
+    this.#provider = provider;
+    this.#counters = counters;
+    this.#nodeId = nodeId;
+  }
+
+  /** This node's group traffic key (its epoch sets the key phase). Replaces the previous one. */
+  setKey(key: TrafficKey): void {
+    this.#key = key;
+  }
+
+  get sealedCount(): number {
+    return this.#sealed;
+  }
+
+  get counterFailureCount(): number {
+    return this.#counterFailures;
+  }
+
+  /**
+   * Seal `plaintext` into `frame` behind a header built from `h` (type,
+   * class, hop limit, hops taken, routed, link hint, destination set by the
+   * caller; source, counter and key phase are filled in here). Returns the
+   * frame length, or a negated code: MeshKeyUnavailable, SendCounter*,
+   * MeshFrameOversized (frame buffer too small), provider errors.
+   */
+  seal(h: LinkHeader, plaintext: Uint8Array, frame: Uint8Array): ValueOrCode {
+    const key = this.#key;
+    if (key === undefined) return -ErrorCode.MeshKeyUnavailable;
+    if (frame.length < LINK_HEADER_MAX_BYTES + plaintext.length + LINK_TAG_BYTES) return -ErrorCode.MeshFrameOversized;
+    const got = this.#counters.next(this.#counter);
+    const counter = this.#counter.value;
+    if (got !== ErrorCode.Ok || !Number.isInteger(counter) || counter < 0 || counter > COUNTER_MAX) {
+      this.#counterFailures++;
+      return got === ErrorCode.Ok ? -ErrorCode.SendCounterExhausted : -got;
+    }
+    h.source = this.#nodeId;
+    h.counter = counter;
+    h.keyPhase = key.epoch & 1;
+    const headerBytes = writeLinkHeader(h, frame);
+    const form = writeAad(frame, headerBytes, this.#aad) - LINK_HEADER_MIN_BYTES;
+    writeNonce(key.nonceBase, counter, this.#nonce);
+    const total = headerBytes + plaintext.length + LINK_TAG_BYTES;
+    if (frame !== this.#outFrame) {
+      this.#outFrame = frame;
+      this.#outViews = [];
+      for (let n = LINK_HEADER_MIN_BYTES; n <= LINK_HEADER_MAX_BYTES; n++) this.#outViews.push(frame.subarray(n));
+    }
+    const aad = this.#aadViews[form];
+    const out = this.#outViews[form];
+    if (aad === undefined || out === undefined) return -ErrorCode.InvariantViolated;
+    const sealed = this.#provider.aeadSeal(key.handle, this.#nonce, aad, plaintext, out);
+    if (sealed < 0) return sealed;
+    this.#sealed++;
+    return total;
+  }
+}
+
+/** Receive side: the group key table and this node's replay windows. */
+export class LinkOpener {
+  readonly #provider: CryptoProvider;
+  readonly #keys: TrafficKeyTable;
+  readonly #replay: ReplayTable;
+  readonly #nonce = new Uint8Array(NONCE_BYTES);
+  readonly #aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
+  readonly #aadViews = aadViews(this.#aad);
+  #epoch = 0;
+  /** Epoch of the frame last passed to `open` (valid once its key was found). */
+  lastEpoch = 0;
+
+  constructor(provider: CryptoProvider, keys: TrafficKeyTable, replay: ReplayTable) {
+    this.#provider = provider;
+    this.#keys = keys;
+    this.#replay = replay;
+  }
+
+  /** The group's current key epoch (key phases are resolved against it). */
+  setEpoch(epoch: number): Status {
+    if ((epoch >>> 0) !== epoch || epoch > 0xffff) return ErrorCode.InvalidArgument;
+    this.#epoch = epoch;
+    return ErrorCode.Ok;
+  }
+
+  /** Would this frame pass the replay window? No state changes (for callers that skip work early). */
+  replayCheck(h: LinkHeader): Status {
+    const slot = this.#keySlot(h);
+    if (slot < 0) return -slot as Status;
+    return this.#replay.check(h.source, this.lastEpoch, h.counter);
+  }
+
+  /**
+   * Authenticate and decrypt the payload of frame[0 .. lengthBytes) (header
+   * parsed into `h`) into `out`; commit the counter to the replay window.
+   * Returns the plaintext length or a negated code (KeyEpochUnknown,
+   * ReplayDuplicate/TooOld/WrongEpoch/TableFull, CryptoAuthFailed,
+   * MeshFrameOversized when `out` is too small). On failure no window moves.
+   */
+  open(frame: Uint8Array, lengthBytes: number, h: LinkHeader, out: Uint8Array): ValueOrCode {
+    const plaintextBytes = lengthBytes - h.headerBytes - LINK_TAG_BYTES;
+    if (plaintextBytes < 0) return -ErrorCode.MeshFrameTruncated;
+    if (out.length < plaintextBytes) return -ErrorCode.MeshFrameOversized;
+    const slot = this.#keySlot(h);
+    if (slot < 0) return slot;
+    const epoch = this.lastEpoch;
+    const fresh = this.#replay.check(h.source, epoch, h.counter);
+    if (fresh !== ErrorCode.Ok) return -fresh;
+    const aad = this.#aadViews[writeAad(frame, h.headerBytes, this.#aad) - LINK_HEADER_MIN_BYTES];
+    if (aad === undefined) return -ErrorCode.InvariantViolated;
+    writeNonce(this.#keys.nonceBaseAt(slot), h.counter, this.#nonce);
+    // The provider takes the sealed bytes as an exact-length array: one view per frame (see the module comment).
+    const opened = this.#provider.aeadOpen(this.#keys.handleAt(slot), this.#nonce, aad, frame.subarray(h.headerBytes, lengthBytes), out);
+    if (opened < 0) return opened;
+    const committed = this.#replay.commit(h.source, epoch, h.counter);
+    if (committed !== ErrorCode.Ok) {
+      out.fill(0, 0, plaintextBytes);
+      return -committed;
+    }
+    return plaintextBytes;
+  }
+
+  /**
+   * The key slot for the frame's (source, epoch): the current epoch when its
+   * low bit matches the key phase, else the next epoch, else the previous.
+   * Sets `lastEpoch`. `-KeyEpochUnknown` when none is installed.
+   */
+  #keySlot(h: LinkHeader): ValueOrCode {
+    const current = this.#epoch;
+    if ((current & 1) === h.keyPhase) {
+      this.lastEpoch = current;
+      return this.#keys.lookup(h.source, current);
+    }
+    const next = this.#keys.lookup(h.source, current + 1);
+    if (next >= 0 || current === 0) {
+      this.lastEpoch = current + 1;
+      return next;
+    }
+    this.lastEpoch = current - 1;
+    return this.#keys.lookup(h.source, current - 1);
+  }
+}

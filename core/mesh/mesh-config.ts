@@ -1,0 +1,220 @@
+/**
+ * Mesh transport configuration: every capacity, time and policy knob, with
+ * the defaults a LoRa site starts from (issue 6). Units are in the names.
+ * `meshConfig(overrides)` fills defaults; `validateMeshConfig` lists every
+ * problem at once (the agent turns them into site-config errors).
+ */
+import { DEFAULT_CLASS_SHARE_PERMILLE, HOUR_MS } from "./duty-cycle";
+import { HOP_LIMIT_MAX, LINK_CLASS_COUNT } from "./link-header";
+
+export interface MeshConfig {
+  /** Largest application message `send` accepts (fragmented above the radio MTU). */
+  readonly maxMessageBytes: number;
+  /** Hop limit of originated frames, 0..7 (Meshtastic's default is 3). */
+  readonly hopLimit: number;
+  /** Managed flooding (contention delay + cancel on hearing a relay); false = plain flooding. */
+  readonly managedFlooding: boolean;
+  /** Per class (Control, Alert, Telemetry): bytes of the outgoing message queue. */
+  readonly queueCapacityBytes: readonly number[];
+  /** Per class: a queued message older than this is dropped (MeshStale). */
+  readonly queueMaxAgeMs: readonly number[];
+  /** Per class: true = a full queue drops its oldest message for the new one; false = refuse the new one. */
+  readonly queueDropOldest: readonly boolean[];
+  /** Frames waiting for their relay moment. */
+  readonly relaySlots: number;
+  /**
+   * Contention delay of a flooded relay, in slots of one frame's airtime:
+   * min + (quality x spreadSlots / 1000 + random(jitterSlots)) x slot, with
+   * quality 0..1000 from the received SNR (better link, later relay).
+   */
+  readonly relayDelayMinMs: number;
+  readonly relaySpreadSlots: number;
+  readonly relayJitterSlots: number;
+  /** Peer relays (as many hops out, or more) heard before a waiting relay is cancelled. */
+  readonly relayCancelCopies: number;
+  /** A peer relay counts only if heard at least this well (quality permille from SNR): a near peer. */
+  readonly relayCancelQualityPermille: number;
+  /** Recent (source, counter) pairs remembered for duplicate suppression. */
+  readonly duplicateCacheCapacity: number;
+  /** Recent (source, message id) pairs delivered, for exactly-once delivery. */
+  readonly deliveredCacheCapacity: number;
+  /** A delivered-cache entry is kept at least this long (covers every retransmission). */
+  readonly deliveredHoldMs: number;
+  readonly neighbourCapacity: number;
+  /** A neighbour not heard for this long no longer resolves link hints. */
+  readonly neighbourFreshMs: number;
+  readonly routeCapacity: number;
+  readonly routeTtlMs: number;
+  readonly reassemblySlots: number;
+  readonly reassemblyPerSenderMax: number;
+  readonly reassemblyTimeoutMs: number;
+  /** An incomplete acknowledged message asks for its missing fragments after this much silence. */
+  readonly nackDelayMs: number;
+  readonly nacksMax: number;
+  readonly pendingAckSlots: number;
+  readonly ackTimeoutMs: number;
+  /** Attempts after the first for an acknowledged send. */
+  readonly retriesMax: number;
+  readonly inboxCapacityBytes: number;
+  readonly controlQueueBytes: number;
+  /** Share of the duty-cycle window this transmitter may use, ppm (10_000 = 1 %). */
+  readonly dutyCyclePpm: number;
+  readonly dutyWindowMs: number;
+  readonly dutyBucketCount: number;
+  readonly dutyClassSharePermille: readonly number[];
+  /** Channel utilisation gate: window, buckets, and per class the utilisation (permille) above which it holds. */
+  readonly utilisationWindowMs: number;
+  readonly utilisationBucketCount: number;
+  readonly utilisationGatePermille: readonly number[];
+  /** Per source and class: relays this node makes for it (token bucket, milli-frames per second and burst). */
+  readonly relayRefillPerSecondMilli: readonly number[];
+  readonly relayBurstFrames: readonly number[];
+  /** Per authenticated source: new frames this node accepts from it (a babbling member is held to this). */
+  readonly receiveRefillPerSecondMilli: number;
+  readonly receiveBurstFrames: number;
+  /** Per class: messages this node's application may send (its rate budget), milli-messages per second and burst. */
+  readonly sendRefillPerSecondMilli: readonly number[];
+  readonly sendBurstMessages: readonly number[];
+  readonly rateTableCapacity: number;
+  /** Hash seed for the rate table (from the board's entropy). */
+  readonly rateHashSeed: number;
+  /** Frames taken from the radio per tick. */
+  readonly receiveFramesPerTickMax: number;
+  /**
+   * Presence beacon (an empty, link-local broadcast) so neighbours learn this
+   * node even when it only relays: first within helloJitterMs of start, then
+   * every helloIntervalMs (0 = never).
+   */
+  readonly helloIntervalMs: number;
+  readonly helloJitterMs: number;
+  /** Random back-off, 1..this, when the channel is heard busy before sending (about two frames). */
+  readonly carrierSenseBackoffMs: number;
+}
+
+export const MESH_CONFIG_DEFAULTS: MeshConfig = Object.freeze({
+  maxMessageBytes: 4096,
+  hopLimit: 3,
+  managedFlooding: true,
+  queueCapacityBytes: Object.freeze([1024, 2048, 4096 + 64]),
+  queueMaxAgeMs: Object.freeze([60_000, 120_000, 300_000]),
+  queueDropOldest: Object.freeze([false, false, true]),
+  relaySlots: 16,
+  relayDelayMinMs: 10,
+  relaySpreadSlots: 8,
+  relayJitterSlots: 4,
+  relayCancelCopies: 1,
+  relayCancelQualityPermille: 500,
+  duplicateCacheCapacity: 256,
+  deliveredCacheCapacity: 64,
+  deliveredHoldMs: 120_000,
+  neighbourCapacity: 32,
+  neighbourFreshMs: 600_000,
+  routeCapacity: 64,
+  routeTtlMs: 600_000,
+  reassemblySlots: 4,
+  reassemblyPerSenderMax: 2,
+  reassemblyTimeoutMs: 60_000,
+  nackDelayMs: 3_000,
+  nacksMax: 3,
+  pendingAckSlots: 4,
+  ackTimeoutMs: 10_000,
+  retriesMax: 2,
+  inboxCapacityBytes: 8192,
+  controlQueueBytes: 512,
+  dutyCyclePpm: 10_000,
+  dutyWindowMs: HOUR_MS,
+  dutyBucketCount: 60,
+  dutyClassSharePermille: DEFAULT_CLASS_SHARE_PERMILLE,
+  utilisationWindowMs: 60_000,
+  utilisationBucketCount: 12,
+  utilisationGatePermille: Object.freeze([1000, 800, 500]),
+  // Per class (Control, Alert, Telemetry): control carries certificates (about 20 fragments at once).
+  relayRefillPerSecondMilli: Object.freeze([200, 100, 50]),
+  relayBurstFrames: Object.freeze([24, 10, 4]),
+  receiveRefillPerSecondMilli: 2_000,
+  receiveBurstFrames: 40,
+  sendRefillPerSecondMilli: Object.freeze([1_000, 200, 50]),
+  sendBurstMessages: Object.freeze([10, 5, 3]),
+  rateTableCapacity: 256,
+  rateHashSeed: 0,
+  receiveFramesPerTickMax: 32,
+  carrierSenseBackoffMs: 150,
+  helloIntervalMs: 600_000,
+  helloJitterMs: 5_000,
+});
+
+/** Defaults with `overrides` on top. */
+export function meshConfig(overrides: Partial<MeshConfig>): MeshConfig {
+  return Object.freeze({ ...MESH_CONFIG_DEFAULTS, ...overrides });
+}
+
+function intIn(value: number, min: number, max: number): boolean {
+  return Number.isSafeInteger(value) && value >= min && value <= max;
+}
+
+function perClass(values: readonly number[], min: number, max: number): boolean {
+  if (values.length !== LINK_CLASS_COUNT) return false;
+  for (let c = 0; c < LINK_CLASS_COUNT; c++) if (!intIn(values[c] ?? -1, min, max)) return false;
+  return true;
+}
+
+/** Every problem with `c`, as `field: expectation` strings (empty when valid). Runs at start, may allocate. */
+export function validateMeshConfig(c: MeshConfig): string[] {
+  const problems: string[] = [];
+  const need = (ok: boolean, field: string, rule: string): void => {
+    if (!ok) problems.push(`${field}: must be ${rule}`);
+  };
+  const DAY_MS = 86_400_000;
+  need(intIn(c.maxMessageBytes, 1, 0xffff), "maxMessageBytes", "an integer 1..65535");
+  need(intIn(c.hopLimit, 0, HOP_LIMIT_MAX), "hopLimit", `an integer 0..${HOP_LIMIT_MAX}`);
+  need(perClass(c.queueCapacityBytes, 16, 1 << 24), "queueCapacityBytes", "three integers 16..16777216");
+  need(perClass(c.queueMaxAgeMs, 1, DAY_MS), "queueMaxAgeMs", "three integers 1..86400000");
+  need(c.queueDropOldest.length === LINK_CLASS_COUNT, "queueDropOldest", "three booleans");
+  need(intIn(c.relaySlots, 1, 4096), "relaySlots", "an integer 1..4096");
+  need(intIn(c.relayDelayMinMs, 0, 60_000), "relayDelayMinMs", "an integer 0..60000");
+  need(intIn(c.relaySpreadSlots, 0, 64), "relaySpreadSlots", "an integer 0..64");
+  need(intIn(c.relayJitterSlots, 1, 64), "relayJitterSlots", "an integer 1..64");
+  need(intIn(c.relayCancelCopies, 1, 255), "relayCancelCopies", "an integer 1..255");
+  need(intIn(c.relayCancelQualityPermille, 0, 1000), "relayCancelQualityPermille", "an integer 0..1000");
+  need(intIn(c.duplicateCacheCapacity, 1, 1 << 20), "duplicateCacheCapacity", "an integer 1..1048576");
+  need(intIn(c.deliveredCacheCapacity, 1, 1 << 20), "deliveredCacheCapacity", "an integer 1..1048576");
+  need(intIn(c.deliveredHoldMs, 0, DAY_MS), "deliveredHoldMs", "an integer 0..86400000");
+  need(intIn(c.neighbourCapacity, 1, 4096), "neighbourCapacity", "an integer 1..4096");
+  need(intIn(c.neighbourFreshMs, 1, DAY_MS), "neighbourFreshMs", "an integer 1..86400000");
+  need(intIn(c.routeCapacity, 1, 65_534), "routeCapacity", "an integer 1..65534");
+  need(intIn(c.routeTtlMs, 1, DAY_MS), "routeTtlMs", "an integer 1..86400000");
+  need(intIn(c.reassemblySlots, 1, 1024), "reassemblySlots", "an integer 1..1024");
+  need(intIn(c.reassemblyPerSenderMax, 1, c.reassemblySlots), "reassemblyPerSenderMax", "an integer 1..reassemblySlots");
+  need(intIn(c.reassemblyTimeoutMs, 1, DAY_MS), "reassemblyTimeoutMs", "an integer 1..86400000");
+  need(intIn(c.nackDelayMs, 1, DAY_MS), "nackDelayMs", "an integer 1..86400000");
+  need(intIn(c.nacksMax, 0, 255), "nacksMax", "an integer 0..255");
+  need(intIn(c.pendingAckSlots, 1, 256), "pendingAckSlots", "an integer 1..256");
+  need(intIn(c.ackTimeoutMs, 1, DAY_MS), "ackTimeoutMs", "an integer 1..86400000");
+  need(intIn(c.retriesMax, 0, 250), "retriesMax", "an integer 0..250");
+  need(intIn(c.inboxCapacityBytes, c.maxMessageBytes + 8, 1 << 24), "inboxCapacityBytes", "an integer maxMessageBytes+8..16777216");
+  need(intIn(c.controlQueueBytes, 64, 1 << 20), "controlQueueBytes", "an integer 64..1048576");
+  need(intIn(c.dutyCyclePpm, 0, 1_000_000), "dutyCyclePpm", "an integer 0..1000000");
+  need(intIn(c.dutyWindowMs, 1, 30 * DAY_MS), "dutyWindowMs", "an integer 1..2592000000");
+  need(intIn(c.dutyBucketCount, 1, 3600) && c.dutyWindowMs % c.dutyBucketCount === 0, "dutyBucketCount", "an integer 1..3600 dividing dutyWindowMs");
+  need(perClass(c.dutyClassSharePermille, 0, 1000), "dutyClassSharePermille", "three integers 0..1000");
+  need(intIn(c.utilisationWindowMs, 1, DAY_MS), "utilisationWindowMs", "an integer 1..86400000");
+  need(
+    intIn(c.utilisationBucketCount, 1, 3600) && c.utilisationWindowMs % c.utilisationBucketCount === 0,
+    "utilisationBucketCount",
+    "an integer 1..3600 dividing utilisationWindowMs",
+  );
+  need(perClass(c.utilisationGatePermille, 0, 1000), "utilisationGatePermille", "three integers 0..1000");
+  need(perClass(c.relayRefillPerSecondMilli, 1, 1_000_000_000), "relayRefillPerSecondMilli", "three integers 1..1000000000");
+  need(perClass(c.relayBurstFrames, 1, 1_000_000), "relayBurstFrames", "three integers 1..1000000");
+  need(intIn(c.receiveRefillPerSecondMilli, 1, 1_000_000_000), "receiveRefillPerSecondMilli", "an integer 1..1000000000");
+  need(intIn(c.receiveBurstFrames, 1, 1_000_000), "receiveBurstFrames", "an integer 1..1000000");
+  need(perClass(c.sendRefillPerSecondMilli, 1, 1_000_000_000), "sendRefillPerSecondMilli", "three integers 1..1000000000");
+  need(perClass(c.sendBurstMessages, 1, 1_000_000), "sendBurstMessages", "three integers 1..1000000");
+  need(intIn(c.rateTableCapacity, 1, 1 << 20), "rateTableCapacity", "an integer 1..1048576");
+  need(intIn(c.rateHashSeed, 0, 0xffff_ffff), "rateHashSeed", "an integer 0..4294967295");
+  need(intIn(c.receiveFramesPerTickMax, 1, 4096), "receiveFramesPerTickMax", "an integer 1..4096");
+  need(intIn(c.carrierSenseBackoffMs, 1, 60_000), "carrierSenseBackoffMs", "an integer 1..60000");
+  need(intIn(c.helloIntervalMs, 0, DAY_MS), "helloIntervalMs", "an integer 0..86400000");
+  need(intIn(c.helloJitterMs, 1, DAY_MS), "helloJitterMs", "an integer 1..86400000");
+  return problems;
+}

@@ -1,0 +1,135 @@
+/**
+ * Every mesh event worth counting, and every drop reason, as numbered
+ * counters (issue 6 §5, §7: "dropped with a specific counter ... never
+ * silently").
+ *
+ * Counters live in a Float64Array (exact integers to 2^53); when the agent
+ * hands in a MetricsRegistry, each is also registered there at create as
+ * `picket_mesh_<name>_total` and updated on the hot path by id (no strings,
+ * no allocation).
+ */
+import type { MetricId, MetricsRegistry } from "../runtime/metrics";
+import { err, ok, type Result } from "../runtime/result";
+
+export const MeshCounter = Object.freeze({
+  // sending
+  messagesAccepted: 0,
+  sendRefusedTooLarge: 1,
+  sendRefusedBadNodeId: 2,
+  sendRefusedQueueFull: 3,
+  sendDroppedOldest: 4,
+  sendRefusedPendingFull: 5,
+  sendRefusedInvalid: 6,
+  droppedStale: 7,
+  framesTransmitted: 8,
+  framesOriginated: 9,
+  framesRelayed: 10,
+  fragmentsSent: 11,
+  routedSends: 12,
+  floodedSends: 13,
+  /** Hold episodes: the next frame could not start within its class's share of the duty-cycle budget. */
+  dutyCycleHeld: 14,
+  /** Hold episodes: channel utilisation above the class's gate (originated frames only). */
+  channelGateHeld: 15,
+  carrierSenseDeferred: 16,
+  radioBusy: 17,
+  radioFault: 18,
+  sealFailures: 19,
+  // receiving: drop reasons in pipeline order
+  framesReceived: 20,
+  dropTruncated: 21,
+  dropOversized: 22,
+  dropWrongVersion: 23,
+  dropUnknownType: 24,
+  dropBadNodeId: 25,
+  dropLooping: 26,
+  dropOwnEcho: 27,
+  dropDuplicate: 28,
+  dropForged: 29,
+  dropUnknownKey: 30,
+  dropReplay: 31,
+  dropReplayTableFull: 32,
+  dropRateLimited: 33,
+  dropNotForUs: 34,
+  dropFragmentInvalid: 35,
+  dropReassemblyFull: 36,
+  dropReassemblySenderCap: 37,
+  dropReassemblyTimeout: 38,
+  dropMessageTooLarge: 39,
+  dropInboxFull: 40,
+  dropDeliveredDuplicate: 41,
+  dropDeliveredCacheFull: 42,
+  framesAccepted: 43,
+  messagesDelivered: 44,
+  // relaying
+  relaysScheduled: 45,
+  relaysCancelled: 46,
+  relayQueueFull: 47,
+  relayRateLimited: 48,
+  relayHopLimitReached: 49,
+  relayDutyCycleDropped: 50,
+  // acknowledgements, retransmission
+  acksSent: 51,
+  acksReceived: 52,
+  nacksSent: 53,
+  nacksReceived: 54,
+  retransmissions: 55,
+  fragmentsResent: 56,
+  ackTimeouts: 57,
+  // routing
+  routesLearned: 58,
+  routesReplaced: 59,
+  routesInvalidated: 60,
+  neighboursAdded: 61,
+  neighboursEvicted: 62,
+  dropAckUnknown: 63,
+  controlQueueFull: 64,
+  beaconsSent: 65,
+  beaconsReceived: 66,
+  sendRateLimited: 67,
+} as const);
+
+export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
+
+export const MESH_COUNTER_COUNT = 68;
+
+/** snake_case names in counter order (metric names are picket_mesh_<name>_total). */
+export const MESH_COUNTER_NAMES: readonly string[] = Object.freeze(
+  Object.entries(MeshCounter)
+    .sort((a, b) => a[1] - b[1])
+    .map(([name]) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)),
+);
+
+export class MeshCounters {
+  readonly values = new Float64Array(MESH_COUNTER_COUNT);
+  readonly #registry: MetricsRegistry | undefined;
+  readonly #ids: Int32Array;
+
+  /** Register every counter in `registry` (if given). Errors: the registry's (Exists, Full). */
+  static create(registry: MetricsRegistry | undefined): Result<MeshCounters> {
+    const ids = new Int32Array(MESH_COUNTER_COUNT).fill(-1);
+    if (registry !== undefined) {
+      for (let i = 0; i < MESH_COUNTER_COUNT; i++) {
+        const id = registry.registerCounter(`picket_mesh_${MESH_COUNTER_NAMES[i] ?? "unnamed"}_total`, "Mesh transport counter (core/mesh/mesh-counters.ts).");
+        if (!id.ok) return err(id.code);
+        ids[i] = id.value;
+      }
+    }
+    return ok(new MeshCounters(registry, ids));
+  }
+
+  private constructor(registry: MetricsRegistry | undefined, ids: Int32Array) {
+    this.#registry = registry;
+    this.#ids = ids;
+  }
+
+  inc(counter: MeshCounter, by = 1): void {
+    this.values[counter] = (this.values[counter] ?? 0) + by;
+    const registry = this.#registry;
+    if (registry !== undefined) registry.inc((this.#ids[counter] ?? -1) as MetricId, by);
+  }
+
+  get(counter: MeshCounter): number {
+    return this.values[counter] ?? 0;
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * Reassembly of fragmented messages into fixed slots (issue 6 §2, §7).
+ *
+ * `slots` buffers of `slotBytes` each, allocated at create. A message is
+ * (source, message id); its first fragment takes a slot, later ones fill it
+ * at the offset their index implies (fragment-header.ts), a bitmap records
+ * which arrived, and the message is complete when all have.
+ *
+ * Limits, each refusal with its own code and counter:
+ *  - a sender holds at most `perSenderMax` slots (MeshReassemblySenderCap),
+ *    so one sender flooding distinct message ids cannot starve the others;
+ *  - when every slot is busy a slot whose message timed out is reclaimed,
+ *    otherwise the newcomer is refused (MeshReassemblyFull): in-progress
+ *    messages are never evicted for new ones;
+ *  - a message longer than `slotBytes` is refused (MeshMessageTooLarge);
+ *  - a fragment that disagrees with its message's first fragment (count,
+ *    length, acknowledgement flag) is refused (MeshFragmentInvalid);
+ *  - a message not complete `timeoutMs` after its first fragment is dropped
+ *    by `expire` (MeshReassemblyTimeout).
+ *
+ * Memory is slots x slotBytes plus small per-slot tables, whatever arrives.
+ * Nothing is allocated after create.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result } from "../runtime/result";
+import { popcount32 } from "../collections/bit-set";
+import type { ValueOrCode } from "../collections/value-or-code";
+import { FRAGMENT_COUNT_MAX, fragmentChunkBytes, fragmentOffset, type FragmentHeader } from "./fragment-header";
+
+export interface ReassemblyOptions {
+  readonly slots: number;
+  /** Largest message, bytes. */
+  readonly slotBytes: number;
+  readonly perSenderMax: number;
+  readonly timeoutMs: number;
+}
+
+const WORDS_PER_SLOT = (FRAGMENT_COUNT_MAX + 31) >>> 5;
+
+/** What `accept` did with a fragment (values >= 0; failures are negated codes). */
+export const FragmentResult = Object.freeze({ Stored: 0, Complete: 1, Duplicate: 2 } as const);
+
+export class ReassemblyTable {
+  readonly #slots: number;
+  readonly #slotBytes: number;
+  readonly #perSenderMax: number;
+  readonly #timeoutMs: number;
+  readonly #data: Uint8Array;
+  readonly #used: Uint8Array;
+  readonly #sources: Uint16Array;
+  readonly #messageIds: Uint16Array;
+  readonly #counts: Uint8Array;
+  readonly #received: Uint8Array;
+  readonly #totalBytes: Uint16Array;
+  readonly #ackRequested: Uint8Array;
+  readonly #trafficClass: Uint8Array;
+  readonly #startedMs: Float64Array;
+  readonly #lastFragmentMs: Float64Array;
+  readonly #nacksSent: Uint8Array;
+  readonly #bitmaps: Uint32Array;
+  #inUse = 0;
+  #timedOut = 0;
+  /** Slot of the message the last `accept` completed (valid after Complete). */
+  completedSlot = -1;
+
+  static create(options: ReassemblyOptions): Result<ReassemblyTable> {
+    const { slots, slotBytes, perSenderMax, timeoutMs } = options;
+    if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
+    if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
+    if ((perSenderMax | 0) !== perSenderMax || perSenderMax < 1 || perSenderMax > slots) return err(ErrorCode.InvalidArgument);
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) return err(ErrorCode.InvalidArgument);
+    return ok(new ReassemblyTable(options));
+  }
+
+  private constructor(options: ReassemblyOptions) {
+    const slots = options.slots;
+    this.#slots = slots;
+    this.#slotBytes = options.slotBytes;
+    this.#perSenderMax = options.perSenderMax;
+    this.#timeoutMs = options.timeoutMs;
+    this.#data = new Uint8Array(slots * options.slotBytes);
+    this.#used = new Uint8Array(slots);
+    this.#sources = new Uint16Array(slots);
+    this.#messageIds = new Uint16Array(slots);
+    this.#counts = new Uint8Array(slots);
+    this.#received = new Uint8Array(slots);
+    this.#totalBytes = new Uint16Array(slots);
+    this.#ackRequested = new Uint8Array(slots);
+    this.#trafficClass = new Uint8Array(slots);
+    this.#startedMs = new Float64Array(slots);
+    this.#lastFragmentMs = new Float64Array(slots);
+    this.#nacksSent = new Uint8Array(slots);
+    this.#bitmaps = new Uint32Array(slots * WORDS_PER_SLOT);
+  }
+
+  get slotCount(): number {
+    return this.#slots;
+  }
+  get inUse(): number {
+    return this.#inUse;
+  }
+  get timedOutCount(): number {
+    return this.#timedOut;
+  }
+  /** The slot buffers (message of slot s at s * slotBytes). */
+  get data(): Uint8Array {
+    return this.#data;
+  }
+  get slotBytes(): number {
+    return this.#slotBytes;
+  }
+
+  /**
+   * Store one fragment (its header parsed into `f`, its chunk at
+   * chunk[chunkOffset ..]). Returns a FragmentResult, or a negated code:
+   * MeshReassemblySenderCap, MeshReassemblyFull, MeshMessageTooLarge,
+   * MeshFragmentInvalid.
+   */
+  accept(source: number, trafficClass: number, f: FragmentHeader, chunk: Uint8Array, chunkOffset: number, nowMs: number): ValueOrCode {
+    let slot = this.find(source, f.messageId);
+    if (slot < 0) {
+      if (f.totalBytes > this.#slotBytes) return -ErrorCode.MeshMessageTooLarge;
+      slot = this.#claim(source, nowMs);
+      if (slot < 0) return slot;
+      this.#used[slot] = 1;
+      this.#sources[slot] = source;
+      this.#messageIds[slot] = f.messageId;
+      this.#counts[slot] = f.count;
+      this.#received[slot] = 0;
+      this.#totalBytes[slot] = f.totalBytes;
+      this.#ackRequested[slot] = f.ackRequested ? 1 : 0;
+      this.#trafficClass[slot] = trafficClass;
+      this.#startedMs[slot] = nowMs;
+      this.#nacksSent[slot] = 0;
+      this.#bitmaps.fill(0, slot * WORDS_PER_SLOT, (slot + 1) * WORDS_PER_SLOT);
+      this.#inUse++;
+    } else if (
+      this.#counts[slot] !== f.count ||
+      this.#totalBytes[slot] !== f.totalBytes ||
+      (this.#ackRequested[slot] === 1) !== f.ackRequested
+    ) {
+      return -ErrorCode.MeshFragmentInvalid;
+    }
+    this.#lastFragmentMs[slot] = nowMs;
+    const word = slot * WORDS_PER_SLOT + (f.index >>> 5);
+    const bit = (1 << (f.index & 31)) >>> 0;
+    const bits = this.#bitmaps[word] ?? 0;
+    if ((bits & bit) !== 0) return FragmentResult.Duplicate;
+    this.#bitmaps[word] = (bits | bit) >>> 0;
+    const length = fragmentChunkBytes(f.totalBytes, f.count, f.index);
+    const base = slot * this.#slotBytes + fragmentOffset(f.totalBytes, f.count, f.index);
+    for (let i = 0; i < length; i++) this.#data[base + i] = chunk[chunkOffset + i] ?? 0;
+    const received = (this.#received[slot] ?? 0) + 1;
+    this.#received[slot] = received;
+    if (received < f.count) return FragmentResult.Stored;
+    this.completedSlot = slot;
+    return FragmentResult.Complete;
+  }
+
+  /** The slot of (source, messageId) in progress, or -NotFound. O(slots). */
+  find(source: number, messageId: number): ValueOrCode {
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#used[slot] === 1 && this.#sources[slot] === source && this.#messageIds[slot] === messageId) return slot;
+    }
+    return -ErrorCode.NotFound;
+  }
+
+  /** Free a slot (message delivered or abandoned). */
+  release(slot: number): void {
+    if (this.#used[slot] !== 1) return;
+    this.#used[slot] = 0;
+    this.#inUse--;
+  }
+
+  /** Drop every message older than the timeout. Returns how many were dropped. */
+  expire(nowMs: number): number {
+    let dropped = 0;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#used[slot] === 1 && this.#isExpired(slot, nowMs)) {
+        this.release(slot);
+        dropped++;
+      }
+    }
+    this.#timedOut += dropped;
+    return dropped;
+  }
+
+  /** Earliest time a slot in use times out, or -1. */
+  nextExpiryMs(): number {
+    let first = -1;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#used[slot] !== 1) continue;
+      const at = (this.#startedMs[slot] ?? 0) + this.#timeoutMs + 1;
+      if (first < 0 || at < first) first = at;
+    }
+    return first;
+  }
+
+  isInUse(slot: number): boolean {
+    return this.#used[slot] === 1;
+  }
+  sourceAt(slot: number): number {
+    return this.#sources[slot] ?? 0;
+  }
+  messageIdAt(slot: number): number {
+    return this.#messageIds[slot] ?? 0;
+  }
+  totalBytesAt(slot: number): number {
+    return this.#totalBytes[slot] ?? 0;
+  }
+  countAt(slot: number): number {
+    return this.#counts[slot] ?? 0;
+  }
+  receivedAt(slot: number): number {
+    return this.#received[slot] ?? 0;
+  }
+  ackRequestedAt(slot: number): boolean {
+    return this.#ackRequested[slot] === 1;
+  }
+  trafficClassAt(slot: number): number {
+    return this.#trafficClass[slot] ?? 0;
+  }
+  lastFragmentMsAt(slot: number): number {
+    return this.#lastFragmentMs[slot] ?? 0;
+  }
+  nacksSentAt(slot: number): number {
+    return this.#nacksSent[slot] ?? 0;
+  }
+  noteNackSent(slot: number, nowMs: number): void {
+    this.#nacksSent[slot] = (this.#nacksSent[slot] ?? 0) + 1;
+    this.#lastFragmentMs[slot] = nowMs;
+  }
+
+  /**
+   * Write the bitmap of MISSING fragments of `slot` (bit i of byte i/8 set =
+   * fragment i not received) into out[at ..]; returns its length in bytes.
+   */
+  writeMissing(slot: number, out: Uint8Array, at: number): number {
+    const count = this.#counts[slot] ?? 0;
+    const bytes = (count + 7) >>> 3;
+    for (let i = 0; i < bytes; i++) out[at + i] = 0;
+    for (let index = 0; index < count; index++) {
+      const word = this.#bitmaps[slot * WORDS_PER_SLOT + (index >>> 5)] ?? 0;
+      if (((word >>> (index & 31)) & 1) === 0) out[at + (index >>> 3)] = (out[at + (index >>> 3)] ?? 0) | (1 << (index & 7));
+    }
+    return bytes;
+  }
+
+  /** Slots held by `source` (for tests and the sender cap). */
+  heldBy(source: number): number {
+    let held = 0;
+    for (let slot = 0; slot < this.#slots; slot++) if (this.#used[slot] === 1 && this.#sources[slot] === source) held++;
+    return held;
+  }
+
+  /** `Ok`, or InvariantViolated: counts agree with the bitmaps and the in-use count. For tests. */
+  checkInvariants(): number {
+    let used = 0;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#used[slot] !== 1) continue;
+      used++;
+      let bits = 0;
+      for (let w = 0; w < WORDS_PER_SLOT; w++) bits += popcount32(this.#bitmaps[slot * WORDS_PER_SLOT + w] ?? 0);
+      if (bits !== this.#received[slot] || bits > (this.#counts[slot] ?? 0)) return ErrorCode.InvariantViolated;
+    }
+    return used === this.#inUse ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+  }
+
+  #isExpired(slot: number, nowMs: number): boolean {
+    return nowMs - (this.#startedMs[slot] ?? 0) > this.#timeoutMs;
+  }
+
+  /** A slot for a new message from `source`, or a negated refusal code. Timed-out slots are freed on the way. */
+  #claim(source: number, nowMs: number): ValueOrCode {
+    let held = 0;
+    let free = -1;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#used[slot] === 1 && this.#isExpired(slot, nowMs)) {
+        this.release(slot);
+        this.#timedOut++;
+      }
+      if (this.#used[slot] !== 1) {
+        if (free < 0) free = slot;
+      } else if (this.#sources[slot] === source) {
+        held++;
+      }
+    }
+    if (held >= this.#perSenderMax) return -ErrorCode.MeshReassemblySenderCap;
+    return free >= 0 ? free : -ErrorCode.MeshReassemblyFull;
+  }
+}

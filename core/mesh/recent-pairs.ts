@@ -1,0 +1,145 @@
+/**
+ * A fixed-capacity set of recently seen (node id, number) pairs with one
+ * integer value each, oldest first out (issue 6 §3, §7).
+ *
+ * Two uses in the mesh:
+ *  - the duplicate cache: (source, frame counter) of accepted frames, value
+ *    = a fingerprint of the frame's tag, so a relayed copy is recognised
+ *    before any cryptography and a copy with another tag is known forged;
+ *  - the delivered cache: (source, message id) of messages handed to the
+ *    application, for exactly-once delivery of retransmitted messages.
+ *
+ * Storage: a ring of entries in typed arrays plus a FixedMap from a 32-bit
+ * mix of the pair to the entry's ring slot. Lookups compare the full pair,
+ * so a mix collision is a miss (counted), never a false match.
+ *
+ * Full policy, chosen at create: `minAgeMs` = 0 evicts the oldest entry
+ * (counted in `evictedCount`); `minAgeMs` > 0 evicts it only if it is at
+ * least that old, else refuses the newcomer with `Full` (`refusedCount`):
+ * an entry must outlive every retransmission that could repeat it.
+ * Nothing is allocated after create.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result } from "../runtime/result";
+import { FixedMap } from "../collections/fixed-map";
+import type { ValueOrCode } from "../collections/value-or-code";
+
+function mixPair(id: number, n: number): number {
+  let h = (Math.imul(id + 1, 0x9e3779b1) ^ n) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export class RecentPairs {
+  readonly #index: FixedMap; // mix -> ring slot
+  readonly #ids: Uint16Array;
+  readonly #numbers: Float64Array;
+  readonly #values: Float64Array;
+  readonly #timesMs: Float64Array;
+  readonly #capacity: number;
+  readonly #minAgeMs: number;
+  #head = 0; // oldest entry
+  #size = 0;
+  #evicted = 0;
+  #refused = 0;
+  #collisions = 0;
+
+  static create(capacity: number, minAgeMs = 0): Result<RecentPairs> {
+    if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0) return err(ErrorCode.InvalidArgument);
+    const index = FixedMap.create(capacity);
+    if (!index.ok) return index;
+    return ok(new RecentPairs(index.value, capacity, minAgeMs));
+  }
+
+  private constructor(index: FixedMap, capacity: number, minAgeMs: number) {
+    this.#index = index;
+    this.#capacity = capacity;
+    this.#minAgeMs = minAgeMs;
+    this.#ids = new Uint16Array(capacity);
+    this.#numbers = new Float64Array(capacity);
+    this.#values = new Float64Array(capacity);
+    this.#timesMs = new Float64Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+  get size(): number {
+    return this.#size;
+  }
+  get evictedCount(): number {
+    return this.#evicted;
+  }
+  get refusedCount(): number {
+    return this.#refused;
+  }
+  /** Entries made unreachable because another pair had the same mix. */
+  get collisionCount(): number {
+    return this.#collisions;
+  }
+
+  /** The entry slot of (id, n), or -NotFound. */
+  find(id: number, n: number): ValueOrCode {
+    const slot = this.#index.get(mixPair(id, n), -1);
+    if (slot < 0 || this.#ids[slot] !== id || this.#numbers[slot] !== n) return -ErrorCode.NotFound;
+    return slot;
+  }
+
+  /** Would `insert` at `nowMs` succeed (room, or an entry old enough to evict)? */
+  wouldAccept(nowMs: number): boolean {
+    return this.#size < this.#capacity || this.#minAgeMs === 0 || nowMs - (this.#timesMs[this.#head] ?? 0) >= this.#minAgeMs;
+  }
+
+  /**
+   * Add (id, n) with `value` at `nowMs` (the pair must not be present).
+   * Returns its slot, or -Full when the policy refuses.
+   */
+  insert(id: number, n: number, value: number, nowMs: number): ValueOrCode {
+    if (this.#size === this.#capacity) {
+      const oldest = this.#head;
+      if (this.#minAgeMs > 0 && nowMs - (this.#timesMs[oldest] ?? 0) < this.#minAgeMs) {
+        this.#refused++;
+        return -ErrorCode.Full;
+      }
+      this.#removeOldest();
+      this.#evicted++;
+    }
+    let slot = this.#head + this.#size;
+    if (slot >= this.#capacity) slot -= this.#capacity;
+    this.#ids[slot] = id;
+    this.#numbers[slot] = n;
+    this.#values[slot] = value;
+    this.#timesMs[slot] = nowMs;
+    this.#size++;
+    const key = mixPair(id, n);
+    if (this.#index.get(key, -1) >= 0) this.#collisions++;
+    this.#index.set(key, slot);
+    return slot;
+  }
+
+  valueAt(slot: number): number {
+    return this.#values[slot] ?? 0;
+  }
+
+  setValueAt(slot: number, value: number): void {
+    if (slot >= 0 && slot < this.#capacity) this.#values[slot] = value;
+  }
+
+  clear(): void {
+    this.#index.clear();
+    this.#head = 0;
+    this.#size = 0;
+  }
+
+  #removeOldest(): void {
+    const slot = this.#head;
+    const key = mixPair(this.#ids[slot] ?? 0, this.#numbers[slot] ?? 0);
+    if (this.#index.get(key, -1) === slot) this.#index.delete(key);
+    this.#head = slot + 1 === this.#capacity ? 0 : slot + 1;
+    this.#size--;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * Relays waiting for their moment (issue 6 §3, managed flooding).
+ *
+ * A node that accepts a flooded frame schedules its rebroadcast after a
+ * contention delay that grows with the received link quality, so the
+ * node farthest from the transmitter (weakest SNR) goes first and covers
+ * the most new ground; every node still waiting that then hears the frame
+ * the frame relayed by peers (as many hops out as it would be) `threshold`
+ * times cancels its own copy (Meshtastic's managed flooding; the
+ * counter-based scheme of Ni et al., "The broadcast storm problem", 1999).
+ *
+ * Fixed slots, each holding a copy of the frame (already rewritten for
+ * relaying), ordered by deadline in a MinHeap (equal deadlines FIFO).
+ * Full policy: refuse the newcomer (`MeshQueueFull`, counted by the
+ * caller). Cancellation looks the frame up by (source, counter), O(slots).
+ * Nothing is allocated after create.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result, type Status } from "../runtime/result";
+import { MinHeap } from "../collections/min-heap";
+import type { ValueOrCode } from "../collections/value-or-code";
+
+export class RelayQueue {
+  readonly #heap: MinHeap;
+  readonly #frames: Uint8Array;
+  readonly #frameBytes: number;
+  readonly #lengths: Uint16Array;
+  readonly #sources: Uint16Array;
+  readonly #counters: Float64Array;
+  readonly #classes: Uint8Array;
+  readonly #hops: Uint8Array; // hops taken by our relayed copy
+  readonly #heard: Uint8Array; // peer relays heard while waiting
+  readonly #used: Uint8Array;
+  readonly #slots: number;
+  #size = 0;
+
+  static create(slots: number, frameBytes: number): Result<RelayQueue> {
+    if ((slots | 0) !== slots || slots < 1 || slots > 4096) return err(ErrorCode.InvalidArgument);
+    if ((frameBytes | 0) !== frameBytes || frameBytes < 1 || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
+    const heap = MinHeap.create(slots);
+    if (!heap.ok) return heap;
+    return ok(new RelayQueue(heap.value, slots, frameBytes));
+  }
+
+  private constructor(heap: MinHeap, slots: number, frameBytes: number) {
+    this.#heap = heap;
+    this.#slots = slots;
+    this.#frameBytes = frameBytes;
+    this.#frames = new Uint8Array(slots * frameBytes);
+    this.#lengths = new Uint16Array(slots);
+    this.#sources = new Uint16Array(slots);
+    this.#counters = new Float64Array(slots);
+    this.#classes = new Uint8Array(slots);
+    this.#hops = new Uint8Array(slots);
+    this.#heard = new Uint8Array(slots);
+    this.#used = new Uint8Array(slots);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+  get capacity(): number {
+    return this.#slots;
+  }
+  /** The frame buffers: slot s at s * frameBytes. */
+  get frames(): Uint8Array {
+    return this.#frames;
+  }
+  get frameBytes(): number {
+    return this.#frameBytes;
+  }
+
+  /**
+   * Schedule a copy of frame[0 .. lengthBytes) for `deadlineMs`. Returns the
+   * slot, or -MeshQueueFull / -MeshFrameOversized.
+   */
+  schedule(frame: Uint8Array, lengthBytes: number, source: number, counter: number, trafficClass: number, hopsTaken: number, deadlineMs: number): ValueOrCode {
+    if (lengthBytes > this.#frameBytes) return -ErrorCode.MeshFrameOversized;
+    let slot = -1;
+    for (let s = 0; s < this.#slots; s++) {
+      if (this.#used[s] !== 1) {
+        slot = s;
+        break;
+      }
+    }
+    if (slot < 0) return -ErrorCode.MeshQueueFull;
+    if (this.#heap.push(deadlineMs, slot) !== ErrorCode.Ok) return -ErrorCode.MeshQueueFull;
+    const base = slot * this.#frameBytes;
+    for (let i = 0; i < lengthBytes; i++) this.#frames[base + i] = frame[i] ?? 0;
+    this.#used[slot] = 1;
+    this.#lengths[slot] = lengthBytes;
+    this.#sources[slot] = source;
+    this.#counters[slot] = counter;
+    this.#classes[slot] = trafficClass;
+    this.#hops[slot] = hopsTaken;
+    this.#heard[slot] = 0;
+    this.#size++;
+    return slot;
+  }
+
+  /**
+   * A copy of (source, counter) with `hopsTaken` was heard while its relay
+   * waits. A copy from as far as our relay would be (or farther) is a peer's
+   * relay; after `threshold` of them the relay is cancelled. Copies from
+   * upstream (fewer hops) tell nothing about coverage and are ignored.
+   * Ok (cancelled), NotFound (no such relay), or Empty (kept).
+   */
+  heardCopy(source: number, counter: number, hopsTaken: number, threshold: number): Status {
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#used[slot] !== 1 || this.#sources[slot] !== source || this.#counters[slot] !== counter) continue;
+      if (hopsTaken < (this.#hops[slot] ?? 0)) return ErrorCode.Empty;
+      const heard = (this.#heard[slot] ?? 0) + 1;
+      this.#heard[slot] = heard;
+      if (heard < threshold) return ErrorCode.Empty;
+      this.release(slot);
+      return ErrorCode.Ok;
+    }
+    return ErrorCode.NotFound;
+  }
+
+  /** Cancel the relay of (source, counter) outright. Ok or NotFound. */
+  cancel(source: number, counter: number): Status {
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#used[slot] === 1 && this.#sources[slot] === source && this.#counters[slot] === counter) {
+        this.release(slot);
+        return ErrorCode.Ok;
+      }
+    }
+    return ErrorCode.NotFound;
+  }
+
+  /** Earliest deadline, or +Infinity when empty. */
+  nextDeadlineMs(): number {
+    return this.#size === 0 ? Number.POSITIVE_INFINITY : this.#heap.peekDeadline();
+  }
+
+  /** The slot of the earliest relay if due by `nowMs` (still queued), else -NotFound. */
+  peekDue(nowMs: number): ValueOrCode {
+    if (this.#size === 0 || this.#heap.peekDeadline() > nowMs) return -ErrorCode.NotFound;
+    return this.#heap.peekId();
+  }
+
+  /** The earliest due relay of class `trafficClass` by `nowMs`, else -NotFound. O(slots). */
+  dueOfClass(nowMs: number, trafficClass: number): ValueOrCode {
+    let best = -1;
+    let bestDeadline = Number.POSITIVE_INFINITY;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#used[slot] !== 1 || this.#classes[slot] !== trafficClass) continue;
+      const deadline = this.#heap.deadlineOf(slot);
+      if (deadline <= nowMs && deadline < bestDeadline) {
+        best = slot;
+        bestDeadline = deadline;
+      }
+    }
+    return best < 0 ? -ErrorCode.NotFound : best;
+  }
+
+  /** Remove a slot (sent, dropped or cancelled). */
+  release(slot: number): void {
+    if (this.#used[slot] !== 1) return;
+    this.#heap.remove(slot);
+    this.#used[slot] = 0;
+    this.#size--;
+  }
+
+  lengthAt(slot: number): number {
+    return this.#lengths[slot] ?? 0;
+  }
+  classAt(slot: number): number {
+    return this.#classes[slot] ?? 0;
+  }
+  sourceAt(slot: number): number {
+    return this.#sources[slot] ?? 0;
+  }
+  counterAt(slot: number): number {
+    return this.#counters[slot] ?? 0;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Learned next-hop routes (issue 6 §3; Meshtastic's next-hop routing learns
+ * from replies, AODV learns reverse paths from floods, RFC 3561 §6.5).
+ *
+ * A route to D is learned from an authenticated frame originated by D and
+ * heard flooded: its transmitter (the link hint, resolved against the
+ * neighbour table) is a next hop towards D, at hops-taken + 1 hops. So the
+ * flooded request teaches every node the way back to its sender, and the
+ * reply teaches the sender the way forward.
+ *
+ * Replacement (one rule, so routes do not flap): a learned path replaces the
+ * current one when there is none, the current one is older than `ttlMs`,
+ * the new one is shorter, or it is via the same next hop (refresh). A route
+ * that failed (no ack) is invalidated, so the next attempt floods.
+ *
+ * Full policy: a new destination replaces the route updated longest ago
+ * (`evictedCount`). Nothing is allocated after create.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result } from "../runtime/result";
+import { FixedMap } from "../collections/fixed-map";
+
+export const RouteChange = Object.freeze({ None: 0, Refreshed: 1, Learned: 2, Replaced: 3 } as const);
+export type RouteChange = (typeof RouteChange)[keyof typeof RouteChange];
+
+export class RouteTable {
+  readonly #slotOf: FixedMap; // destination -> slot
+  readonly #destinations: Uint16Array;
+  readonly #nextHops: Uint16Array;
+  readonly #hops: Uint8Array;
+  readonly #used: Uint8Array;
+  readonly #updatedMs: Float64Array;
+  readonly #capacity: number;
+  readonly #ttlMs: number;
+  #size = 0;
+  #evicted = 0;
+  /** The next hop the last `learn` replaced (valid after Replaced). */
+  previousNextHop = 0;
+
+  static create(capacity: number, ttlMs: number): Result<RouteTable> {
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) return err(ErrorCode.InvalidArgument);
+    const map = FixedMap.create(capacity);
+    if (!map.ok) return err(ErrorCode.InvalidArgument);
+    return ok(new RouteTable(map.value, capacity, ttlMs));
+  }
+
+  private constructor(map: FixedMap, capacity: number, ttlMs: number) {
+    this.#slotOf = map;
+    this.#capacity = capacity;
+    this.#ttlMs = ttlMs;
+    this.#destinations = new Uint16Array(capacity);
+    this.#nextHops = new Uint16Array(capacity);
+    this.#hops = new Uint8Array(capacity);
+    this.#used = new Uint8Array(capacity);
+    this.#updatedMs = new Float64Array(capacity);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+  get evictedCount(): number {
+    return this.#evicted;
+  }
+
+  /** Next hop towards `destination` if a fresh route exists, else -1. */
+  nextHop(destination: number, nowMs: number): number {
+    const slot = this.#slotOf.get(destination, -1);
+    if (slot < 0 || nowMs - (this.#updatedMs[slot] ?? 0) > this.#ttlMs) return -1;
+    return this.#nextHops[slot] ?? -1;
+  }
+
+  /** Hops of the fresh route to `destination`, or -1. */
+  hops(destination: number, nowMs: number): number {
+    const slot = this.#slotOf.get(destination, -1);
+    if (slot < 0 || nowMs - (this.#updatedMs[slot] ?? 0) > this.#ttlMs) return -1;
+    return this.#hops[slot] ?? -1;
+  }
+
+  /** Offer a path to `destination` via `nextHop` of `hops` hops. Returns the RouteChange. */
+  learn(destination: number, nextHop: number, hops: number, nowMs: number): RouteChange {
+    let slot = this.#slotOf.get(destination, -1);
+    if (slot >= 0) {
+      const stale = nowMs - (this.#updatedMs[slot] ?? 0) > this.#ttlMs;
+      const current = this.#nextHops[slot] ?? 0;
+      const sameHop = current === nextHop;
+      if (!stale && !sameHop && hops >= (this.#hops[slot] ?? 0)) return RouteChange.None;
+      this.previousNextHop = current;
+      this.#nextHops[slot] = nextHop;
+      this.#hops[slot] = hops;
+      this.#updatedMs[slot] = nowMs;
+      return sameHop ? RouteChange.Refreshed : RouteChange.Replaced;
+    }
+    slot = this.#freeSlot();
+    if (slot < 0) {
+      slot = this.#oldestSlot();
+      this.#slotOf.delete(this.#destinations[slot] ?? 0);
+      this.#evicted++;
+      this.#size--;
+    }
+    this.#used[slot] = 1;
+    this.#destinations[slot] = destination;
+    this.#nextHops[slot] = nextHop;
+    this.#hops[slot] = hops;
+    this.#updatedMs[slot] = nowMs;
+    this.#slotOf.set(destination, slot);
+    this.#size++;
+    return RouteChange.Learned;
+  }
+
+  /** Forget the route to `destination` (it failed). True if there was one. */
+  invalidate(destination: number): boolean {
+    const slot = this.#slotOf.get(destination, -1);
+    if (slot < 0) return false;
+    this.#slotOf.delete(destination);
+    this.#used[slot] = 0;
+    this.#size--;
+    return true;
+  }
+
+  #freeSlot(): number {
+    for (let slot = 0; slot < this.#capacity; slot++) if (this.#used[slot] !== 1) return slot;
+    return -1;
+  }
+
+  #oldestSlot(): number {
+    let oldest = 0;
+    for (let slot = 1; slot < this.#capacity; slot++) {
+      if ((this.#updatedMs[slot] ?? 0) < (this.#updatedMs[oldest] ?? 0)) oldest = slot;
+    }
+    return oldest;
+  }
+}

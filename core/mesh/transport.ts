@@ -1,0 +1,1302 @@
+/**
+ * The mesh transport (issue 6): "send to node X" and "broadcast to the
+ * mesh" over a partially connected, lossy, duty-cycled radio.
+ *
+ * It has the shape of agent/transport.ts's `Transport` port (core may not
+ * import agent/; test/mesh/transport-port.test.ts checks assignability):
+ * `send` copies a message into a per-class queue, `poll` hands delivered
+ * messages out, `onSendOutcome` reports acknowledged sends, `tick(nowMs)`
+ * does everything else. It is sans-IO apart from the injected radio port:
+ * time comes in through `tick`, randomness from the injected source, keys
+ * and counters from the crypto issue's objects.
+ *
+ * One tick, in this order:
+ *  1. receive: every frame the radio holds (bounded per tick) goes through
+ *     parse -> routing filters -> duplicate cache (before any crypto) ->
+ *     replay check -> AEAD open -> replay commit -> per-source token
+ *     bucket; then neighbour/route learning, delivery, relay decision.
+ *     Each refusal has its own counter (mesh-counters.ts).
+ *  2. timers: reassembly timeouts, ack deadlines (retry or give up),
+ *     selective retransmission requests (NACK) for incomplete messages.
+ *  3. transmit at most one frame: control frames, then per class (control >
+ *     alerts > telemetry) a due relay, then the staged message's next
+ *     fragment. Carrier sense, the channel-utilisation gate and the
+ *     duty-cycle budget are checked first; a held message waits (until it
+ *     is stale), a relay that cannot go is dropped; both are counted.
+ *
+ * `nextWakeMs()` says when the next tick has work, so a host can sleep.
+ * Every table has a fixed capacity from MeshConfig; the per-frame path
+ * allocates nothing of its own (the typed-array views handed to the crypto
+ * provider aside, whose API takes whole arrays).
+ */
+import { ErrorCode, type FailureCode } from "../runtime/errors";
+import { FullPolicy } from "../collections/full-policy";
+import { ByteRing } from "../collections/byte-ring";
+import type { ValueOrCode } from "../collections/value-or-code";
+import type { CounterSource } from "../crypto/counter-source";
+import type { CryptoProvider } from "../crypto/provider";
+import type { ReplayTable } from "../crypto/replay-window";
+import type { TrafficKey, TrafficKeyTable } from "../crypto/traffic-keys";
+import { LogLevel, type LogRing } from "../runtime/log-ring";
+import type { MetricsRegistry } from "../runtime/metrics";
+import { RateLimiter } from "../runtime/rate-limit";
+import { err, ok, type Result, type Status } from "../runtime/result";
+import { AirtimeWindow } from "./airtime-window";
+import { DutyCycleBudget } from "./duty-cycle";
+import { FRAGMENT_HEADER_BYTES, FragmentHeader, fragmentChunkBytes, fragmentCount, fragmentOffset, parseFragmentHeader, writeFragmentHeader } from "./fragment-header";
+import {
+  BROADCAST_NODE_ID,
+  FrameType,
+  LINK_CLASS_COUNT,
+  LINK_TAG_BYTES,
+  LinkHeader,
+  NODE_ID_MAX,
+  SHORT_COUNTER_LIMIT,
+  hasDestination,
+  linkHeaderBytes,
+  parseLinkHeader,
+  rewriteHopFields,
+} from "./link-header";
+import { LinkOpener, LinkSealer } from "./link-seal";
+import { MeshCounter, MeshCounters } from "./mesh-counters";
+import { validateMeshConfig, type MeshConfig } from "./mesh-config";
+import { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
+import { PendingSends } from "./pending-sends";
+import { RadioReception, type MeshRadio } from "./radio-port";
+import { FragmentResult, ReassemblyTable } from "./reassembly";
+import { RecentPairs } from "./recent-pairs";
+import { RelayQueue } from "./relay-queue";
+import { RouteChange, RouteTable } from "./route-table";
+import { OutgoingStage, StageKind } from "./outgoing-stage";
+
+/** Same shapes as agent/transport.ts's DeliverHandler and SendOutcomeHandler. */
+export type MeshDeliverHandler = (sourceId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number) => void;
+export type MeshSendOutcomeHandler = (destinationId: number, messageId: number, status: Status) => void;
+
+/** Deterministic randomness (an Xoshiro128 from the board's entropy, or the simulator's stream). */
+export interface MeshRandom {
+  nextBelow(bound: number): number;
+}
+
+/** Optional hooks for tests and the simulator's oracles; production passes none. */
+export interface MeshObserver {
+  /** A frame this node sealed (originated), before it goes on the air. */
+  sealed(source: number, counter: number, frame: Uint8Array, lengthBytes: number): void;
+  /** A frame that passed authentication and the replay window, before any use. */
+  accepted(node: number, source: number, counter: number, frame: Uint8Array, lengthBytes: number): void;
+  /** A frame put on the air (originated or relayed), with its airtime. */
+  transmitted(node: number, nowMs: number, airtimeUs: number, relayed: boolean): void;
+}
+
+/** Structured log event codes of route and neighbour changes (log-ring.ts records). */
+export const MeshLogEvent = Object.freeze({
+  RouteLearned: 500,
+  RouteReplaced: 501,
+  RouteInvalidated: 502,
+  NeighbourAdded: 503,
+  NeighbourEvicted: 504,
+} as const);
+
+export interface MeshTransportOptions {
+  readonly nodeId: number;
+  readonly radio: MeshRadio;
+  readonly provider: CryptoProvider;
+  readonly counterSource: CounterSource;
+  /** Receive keys of every sender, by (sender, epoch) (crypto issue's TrafficKeyTable). */
+  readonly groupKeys: TrafficKeyTable;
+  /** This node's replay windows (one per sender). */
+  readonly replay: ReplayTable;
+  /** This node's own group send key; may be set later with setSendKey. */
+  readonly sendKey?: TrafficKey;
+  readonly epoch?: number;
+  readonly random: MeshRandom;
+  readonly config: MeshConfig;
+  readonly metrics?: MetricsRegistry;
+  readonly log?: LogRing;
+  readonly observer?: MeshObserver;
+}
+
+// Outgoing queue records: kind, destination, message id, pending slot, enqueued time (6 bytes), payload.
+const RECORD_META_BYTES = 13;
+const RECORD_INLINE = 0;
+const RECORD_PENDING = 1;
+// Inbox records: source (2), class (1), payload.
+const INBOX_META_BYTES = 3;
+// Control records: type (1, high bit: flood even with a route), destination (2), payload.
+const CONTROL_META_BYTES = 3;
+const CONTROL_FLOOD_FLAG = 0x80;
+const ACK_PAYLOAD_BYTES = 2;
+// Rate-limiter classes: per authenticated source (relay, receive), and our own sends per traffic class.
+const RATE_RECEIVE = 0;
+const RATE_RELAY_BASE = 1;
+const RATE_SEND_BASE = 4;
+
+/** Gap between contention slots on top of a frame's airtime (turnaround, latency). */
+const RELAY_SLOT_GUARD_MS = 5;
+
+const Candidate = Object.freeze({ None: 0, Control: 1, Relay: 2, Message: 3 } as const);
+
+export class MeshTransport {
+  readonly nodeId: number;
+  readonly maxMessageBytes: number;
+  readonly counters: MeshCounters;
+  readonly #radio: MeshRadio;
+  readonly #config: MeshConfig;
+  readonly #random: MeshRandom;
+  readonly #log: LogRing | undefined;
+  readonly #observer: MeshObserver | undefined;
+  readonly #sealer: LinkSealer;
+  readonly #opener: LinkOpener;
+  readonly #lowId: number;
+  // Receive side.
+  readonly #rxHeader = new LinkHeader();
+  readonly #rxMeta = new RadioReception();
+  readonly #fragment = new FragmentHeader();
+  readonly #rxFrame: Uint8Array;
+  readonly #rxPlain: Uint8Array;
+  readonly #duplicates: RecentPairs;
+  readonly #delivered: RecentPairs;
+  readonly #neighbours: NeighbourTable;
+  readonly #routes: RouteTable;
+  readonly #reassembly: ReassemblyTable;
+  readonly #inbox: ByteRing;
+  readonly #pollBuffer: Uint8Array;
+  // Send side.
+  readonly #txHeader = new LinkHeader();
+  readonly #txFragment = new FragmentHeader();
+  readonly #txFrame: Uint8Array;
+  readonly #txPlain: Uint8Array;
+  readonly #queues: readonly ByteRing[];
+  readonly #control: ByteRing;
+  readonly #relays: RelayQueue;
+  readonly #pending: PendingSends;
+  readonly #scratch: Uint8Array;
+  readonly #controlRecord = new Uint8Array(CONTROL_META_BYTES + ACK_PAYLOAD_BYTES);
+  readonly #stages: readonly OutgoingStage[];
+  readonly #duty: DutyCycleBudget;
+  readonly #utilisation: AirtimeWindow;
+  readonly #rate: RateLimiter;
+  /** Plaintext bytes one frame carries, by frame type (long counter form assumed). */
+  readonly #capacity: Int32Array;
+  #onOutcome: MeshSendOutcomeHandler | undefined = undefined;
+  #nowMs = 0;
+  #txBusyUntilMs = 0;
+  #backoffUntilMs = 0;
+  #heldUntilMs = 0;
+  #nextMessageId = 0;
+  #nextHelloMs = -1;
+
+  /** Errors: InvalidArgument (bad config or id, MTU too small), or a sub-table's. */
+  static create(options: MeshTransportOptions): Result<MeshTransport> {
+    const c = options.config;
+    if (validateMeshConfig(c).length > 0) return err(ErrorCode.InvalidArgument);
+    const mtu = options.radio.mtuBytes;
+    const unicastFragmentBytes = mtu - linkHeaderBytes(FrameType.UnicastFragment, SHORT_COUNTER_LIMIT) - LINK_TAG_BYTES - FRAGMENT_HEADER_BYTES;
+    if ((mtu | 0) !== mtu || mtu > 0xffff || unicastFragmentBytes < 1) return err(ErrorCode.InvalidArgument);
+    if (fragmentCount(c.maxMessageBytes, unicastFragmentBytes) === 0) return err(ErrorCode.InvalidArgument);
+    const parts = buildParts(options);
+    if (!parts.ok) return parts;
+    const counters = MeshCounters.create(options.metrics);
+    if (!counters.ok) return counters;
+    return ok(new MeshTransport(options, parts.value, counters.value));
+  }
+
+  private constructor(options: MeshTransportOptions, parts: Parts, counters: MeshCounters) {
+    const c = options.config;
+    const mtu = options.radio.mtuBytes;
+    this.nodeId = options.nodeId;
+    this.maxMessageBytes = c.maxMessageBytes;
+    this.counters = counters;
+    this.#radio = options.radio;
+    this.#config = c;
+    this.#random = options.random;
+    this.#log = options.log;
+    this.#observer = options.observer;
+    this.#sealer = parts.sealer;
+    this.#opener = new LinkOpener(options.provider, options.groupKeys, options.replay);
+    this.#opener.setEpoch(options.epoch ?? 0);
+    this.#lowId = options.nodeId & 0xff;
+    this.#rxFrame = new Uint8Array(mtu);
+    this.#rxPlain = new Uint8Array(mtu);
+    this.#txFrame = new Uint8Array(mtu);
+    this.#txPlain = new Uint8Array(mtu);
+    this.#duplicates = parts.duplicates;
+    this.#delivered = parts.delivered;
+    this.#neighbours = parts.neighbours;
+    this.#routes = parts.routes;
+    this.#reassembly = parts.reassembly;
+    this.#inbox = parts.inbox;
+    this.#pollBuffer = new Uint8Array(c.maxMessageBytes + INBOX_META_BYTES);
+    this.#queues = parts.queues;
+    this.#control = parts.control;
+    this.#relays = parts.relays;
+    this.#pending = parts.pending;
+    this.#scratch = new Uint8Array(c.maxMessageBytes + RECORD_META_BYTES);
+    const stages: OutgoingStage[] = [];
+    for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls, this.#queues[cls]?.maxRecordBytes ?? 0));
+    this.#stages = stages;
+    this.#duty = parts.duty;
+    this.#utilisation = parts.utilisation;
+    this.#rate = parts.rate;
+    this.#capacity = new Int32Array(8);
+    for (let type = 0; type < 7; type++) {
+      this.#capacity[type] = mtu - linkHeaderBytes(type, SHORT_COUNTER_LIMIT) - LINK_TAG_BYTES;
+    }
+    if (options.sendKey !== undefined) this.#sealer.setKey(options.sendKey);
+  }
+
+  // ------------------------------------------------------------ public API
+
+  /** Install this node's group send key (epoch rotation). */
+  setSendKey(key: TrafficKey): void {
+    this.#sealer.setKey(key);
+  }
+
+  /** The group's current key epoch, for resolving received key phases. */
+  setEpoch(epoch: number): Status {
+    return this.#opener.setEpoch(epoch);
+  }
+
+  onSendOutcome(handler: MeshSendOutcomeHandler): void {
+    this.#onOutcome = handler;
+  }
+
+  /**
+   * Accept a message for `destinationId` (or BROADCAST_NODE_ID); the bytes
+   * are copied. Ok, or: InvalidArgument (class, range, ack on broadcast,
+   * empty broadcast), MeshMessageTooLarge, MeshBadNodeId, RateLimited (the
+   * class's send budget), MeshPendingFull, MeshQueueFull.
+   * Every refusal is counted.
+   */
+  send(destinationId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number, ackRequested: boolean, messageId: number): Status {
+    const counters = this.counters;
+    const broadcast = destinationId === BROADCAST_NODE_ID;
+    const validRange = (offset >>> 0) === offset && (length >>> 0) === length && offset + length <= bytes.length;
+    // An empty broadcast is the link-local presence beacon, not an application message.
+    const badShape = (broadcast && (ackRequested || length === 0)) || (trafficClass >>> 0) !== trafficClass || trafficClass >= LINK_CLASS_COUNT;
+    if (!validRange || badShape) {
+      counters.inc(MeshCounter.sendRefusedInvalid);
+      return ErrorCode.InvalidArgument;
+    }
+    if (length > this.maxMessageBytes) return this.#refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
+    if (!broadcast && ((destinationId >>> 0) !== destinationId || destinationId < 1 || destinationId > NODE_ID_MAX || destinationId === this.nodeId)) {
+      return this.#refuse(MeshCounter.sendRefusedBadNodeId, ErrorCode.MeshBadNodeId);
+    }
+    // The application's own rate budget per class: a babbling application is refused here, counted.
+    if (this.#rate.tryTake(this.nodeId, RATE_SEND_BASE + trafficClass, this.#nowMs) !== ErrorCode.Ok) {
+      return this.#refuse(MeshCounter.sendRateLimited, ErrorCode.RateLimited);
+    }
+    const type = broadcast ? FrameType.Broadcast : ackRequested ? FrameType.UnicastAck : FrameType.Unicast;
+    const fragmented = length > this.#singleCapacity(type);
+    const wireId = ackRequested || fragmented ? this.#takeMessageId() : 0;
+    let slot = -1;
+    if (ackRequested) {
+      slot = this.#pending.acquire(destinationId, trafficClass, bytes, offset, length, messageId, wireId, this.#nowMs);
+      if (slot < 0) return this.#refuse(MeshCounter.sendRefusedPendingFull, ErrorCode.MeshPendingFull);
+    }
+    // An acknowledged send is queued as a reference; its bytes stay in the pending slot.
+    const inlineBytes = slot < 0 ? length : 0;
+    const pushed = this.#enqueue(trafficClass, slot < 0 ? RECORD_INLINE : RECORD_PENDING, destinationId, wireId, slot, bytes, offset, inlineBytes);
+    if (pushed !== ErrorCode.Ok) {
+      if (slot >= 0) this.#pending.release(slot);
+      return pushed;
+    }
+    counters.inc(MeshCounter.messagesAccepted);
+    return ErrorCode.Ok;
+  }
+
+  /** Hand up to `maxMessages` delivered messages to `deliver`; returns how many. */
+  poll(maxMessages: number, deliver: MeshDeliverHandler): number {
+    let handed = 0;
+    const inbox = this.#inbox;
+    const buffer = this.#pollBuffer;
+    while (handed < maxMessages && inbox.count > 0) {
+      const length = inbox.shiftInto(buffer, 0);
+      if (length < INBOX_META_BYTES) break;
+      handed++;
+      deliver(((buffer[0] ?? 0) << 8) | (buffer[1] ?? 0), buffer[2] ?? 0, buffer, INBOX_META_BYTES, length - INBOX_META_BYTES);
+    }
+    return handed;
+  }
+
+  /** Advance to `nowMs`: receive, run timers, transmit (see the module comment). */
+  tick(nowMs: number): void {
+    const now = nowMs > this.#nowMs ? nowMs : this.#nowMs;
+    this.#nowMs = now;
+    this.#receiveFrames(now);
+    const timedOut = this.#reassembly.expire(now);
+    if (timedOut > 0) this.counters.inc(MeshCounter.dropReassemblyTimeout, timedOut);
+    this.#checkAckDeadlines(now);
+    this.#requestMissingFragments(now);
+    this.#beacon(now);
+    this.#transmit(now);
+  }
+
+  /** When the next tick has work (always > the last tick's time), or -1 when idle. */
+  nextWakeMs(): number {
+    const now = this.#nowMs;
+    let at = this.#relays.size > 0 ? this.#relays.nextDeadlineMs() : Number.POSITIVE_INFINITY;
+    if (this.#control.count > 0 || this.#hasMessageWork()) at = Math.min(at, this.#heldUntilMs > now ? this.#heldUntilMs : now);
+    if (at !== Number.POSITIVE_INFINITY) at = Math.max(at, this.#txBusyUntilMs, this.#backoffUntilMs);
+    at = Math.min(at, this.#pending.nextDeadlineMs());
+    const expiry = this.#reassembly.nextExpiryMs();
+    if (expiry >= 0) at = Math.min(at, expiry);
+    at = Math.min(at, this.#nextNackMs());
+    if (this.#nextHelloMs > 0) at = Math.min(at, this.#nextHelloMs);
+    if (at === Number.POSITIVE_INFINITY) return -1;
+    return at > now ? at : now + 1;
+  }
+
+  // ------------------------------------------------------- introspection
+
+  get neighbours(): NeighbourTable {
+    return this.#neighbours;
+  }
+  get routes(): RouteTable {
+    return this.#routes;
+  }
+  get reassembly(): ReassemblyTable {
+    return this.#reassembly;
+  }
+  get duty(): DutyCycleBudget {
+    return this.#duty;
+  }
+  get pendingCount(): number {
+    return this.#pending.inUse;
+  }
+  get relaysWaiting(): number {
+    return this.#relays.size;
+  }
+  get duplicateCache(): RecentPairs {
+    return this.#duplicates;
+  }
+  get deliveredCache(): RecentPairs {
+    return this.#delivered;
+  }
+  /** Messages waiting in the class queue. */
+  queuedMessages(trafficClass: number): number {
+    return this.#queues[trafficClass]?.count ?? 0;
+  }
+  /** Channel utilisation (permille) over the utilisation window ending at `nowMs`. */
+  utilisationPermille(nowMs: number): number {
+    return Math.floor(this.#utilisation.usedUs(nowMs) / this.#utilisation.windowMs);
+  }
+
+  // ------------------------------------------------------------- receive
+
+  #receiveFrames(now: number): void {
+    const radio = this.#radio;
+    for (let i = 0; i < this.#config.receiveFramesPerTickMax; i++) {
+      const length = radio.receive(now, this.#rxFrame, this.#rxMeta);
+      if (length === -ErrorCode.Empty) return;
+      if (length < 0) {
+        this.counters.inc(MeshCounter.framesReceived);
+        this.counters.inc(length === -ErrorCode.MeshFrameOversized ? MeshCounter.dropOversized : MeshCounter.radioFault);
+        continue;
+      }
+      this.#onFrame(length, now);
+    }
+  }
+
+  #onFrame(length: number, now: number): void {
+    const counters = this.counters;
+    const frame = this.#rxFrame;
+    const h = this.#rxHeader;
+    counters.inc(MeshCounter.framesReceived);
+    const airtimeUs = this.#rxMeta.airtimeUs;
+    if (airtimeUs > 0) this.#utilisation.record(now, airtimeUs);
+    const parsed = parseLinkHeader(frame, length, h);
+    if (parsed !== ErrorCode.Ok) {
+      counters.inc(parseDropCounter(parsed));
+      return;
+    }
+    if (h.source === this.nodeId) {
+      counters.inc(MeshCounter.dropOwnEcho);
+      return;
+    }
+    // A routed frame names its next hop; the others only overhear it.
+    if (h.routed && h.destination !== this.nodeId && h.linkHint !== this.#lowId) {
+      counters.inc(MeshCounter.dropNotForUs);
+      return;
+    }
+    if (this.#isDuplicate(frame, length, h)) return;
+    const plaintextBytes = this.#opener.open(frame, length, h, this.#rxPlain);
+    if (plaintextBytes < 0) {
+      counters.inc(openDropCounter(-plaintextBytes));
+      return;
+    }
+    counters.inc(MeshCounter.framesAccepted);
+    if (this.#observer !== undefined) this.#observer.accepted(this.nodeId, h.source, h.counter, frame, length);
+    this.#duplicates.insert(h.source, h.counter, tagFingerprint(frame, length), now);
+    // Per-source token bucket on authenticated frames: a babbling member is held to its rate;
+    // forgeries fail above and cannot spend anyone else's tokens.
+    if (this.#rate.tryTake(h.source, RATE_RECEIVE, now) !== ErrorCode.Ok) {
+      counters.inc(MeshCounter.dropRateLimited);
+      return;
+    }
+    this.#learn(h, now);
+    const forUs = h.destination === this.nodeId || !hasDestination(h.type);
+    if (forUs) this.#dispatch(h, plaintextBytes, now);
+    if (h.destination !== this.nodeId && h.hopLimit > 0) this.#considerRelay(h, length, now);
+  }
+
+  /**
+   * Duplicate suppression before any cryptography: a (source, counter)
+   * already accepted is a relay copy (same tag: counted, and it cancels our
+   * own pending relay of it) or a forgery (other tag: the AEAD is
+   * deterministic, so the authentic frame has exactly one tag).
+   */
+  #isDuplicate(frame: Uint8Array, length: number, h: LinkHeader): boolean {
+    const slot = this.#duplicates.find(h.source, h.counter);
+    if (slot < 0) return false;
+    if (this.#duplicates.valueAt(slot) !== tagFingerprint(frame, length)) {
+      this.counters.inc(MeshCounter.dropForged);
+      return true;
+    }
+    this.counters.inc(MeshCounter.dropDuplicate);
+    const config = this.#config;
+    // Only a near peer's relay (strong signal) covers most of what ours would (Ni et al.'s distance-based scheme).
+    const near = snrQualityPermille(this.#rxMeta.snrQuarterDb) >= config.relayCancelQualityPermille;
+    if (config.managedFlooding && near && this.#relays.heardCopy(h.source, h.counter, h.hopsTaken, config.relayCancelCopies) === ErrorCode.Ok) {
+      this.counters.inc(MeshCounter.relaysCancelled);
+    }
+    return true;
+  }
+
+  /** Neighbour link quality from direct frames; reverse routes from flooded ones. */
+  #learn(h: LinkHeader, now: number): void {
+    const meta = this.#rxMeta;
+    if (h.hopsTaken === 0) {
+      const change = this.#neighbours.heard(h.source, now, meta.rssiDbm, meta.snrQuarterDb);
+      if (change !== NeighbourChange.Refreshed) {
+        this.counters.inc(MeshCounter.neighboursAdded);
+        this.#logEvent(MeshLogEvent.NeighbourAdded, h.source, meta.rssiDbm, meta.snrQuarterDb, 0);
+      }
+      if (change === NeighbourChange.AddedEvicting) {
+        this.counters.inc(MeshCounter.neighboursEvicted);
+        this.#logEvent(MeshLogEvent.NeighbourEvicted, this.#neighbours.lastEvictedId, 0, 0, 0);
+      }
+    }
+    if (h.routed) return;
+    const transmitter = h.hopsTaken === 0 ? h.source : this.#neighbours.resolveHint(h.linkHint, now, this.#config.neighbourFreshMs);
+    if (transmitter <= 0 || transmitter === this.nodeId) return;
+    const hops = h.hopsTaken + 1;
+    const change = this.#routes.learn(h.source, transmitter, hops, now);
+    if (change === RouteChange.Learned) {
+      this.counters.inc(MeshCounter.routesLearned);
+      this.#logEvent(MeshLogEvent.RouteLearned, h.source, transmitter, hops, 0);
+    } else if (change === RouteChange.Replaced) {
+      this.counters.inc(MeshCounter.routesReplaced);
+      this.#logEvent(MeshLogEvent.RouteReplaced, h.source, transmitter, hops, this.#routes.previousNextHop);
+    }
+  }
+
+  #dispatch(h: LinkHeader, plaintextBytes: number, now: number): void {
+    const plain = this.#rxPlain;
+    switch (h.type) {
+      case FrameType.Broadcast:
+        if (plaintextBytes === 0) this.counters.inc(MeshCounter.beaconsReceived);
+        else this.#deliver(h.source, h.trafficClass, plain, 0, plaintextBytes);
+        return;
+      case FrameType.Unicast:
+        this.#deliver(h.source, h.trafficClass, plain, 0, plaintextBytes);
+        return;
+      case FrameType.UnicastAck:
+        if (plaintextBytes < ACK_PAYLOAD_BYTES) {
+          this.counters.inc(MeshCounter.dropTruncated);
+          return;
+        }
+        this.#deliverOnce(h.source, h.trafficClass, readU16(plain, 0), true, plain, ACK_PAYLOAD_BYTES, plaintextBytes - ACK_PAYLOAD_BYTES, now);
+        return;
+      case FrameType.BroadcastFragment:
+      case FrameType.UnicastFragment:
+        this.#acceptFragment(h, plaintextBytes, now);
+        return;
+      case FrameType.Ack:
+        this.#onAck(h.source, plain, plaintextBytes);
+        return;
+      default:
+        this.#onNack(h.source, plain, plaintextBytes);
+    }
+  }
+
+  #deliver(source: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number): boolean {
+    const inbox = this.#inbox;
+    if (inbox.bytesUsed + inbox.prefixBytes + INBOX_META_BYTES + length > inbox.capacityBytes) {
+      this.counters.inc(MeshCounter.dropInboxFull);
+      return false;
+    }
+    const record = this.#scratch;
+    record[0] = source >>> 8;
+    record[1] = source & 0xff;
+    record[2] = trafficClass;
+    for (let i = 0; i < length; i++) record[INBOX_META_BYTES + i] = bytes[offset + i] ?? 0;
+    if (inbox.push(record, 0, INBOX_META_BYTES + length) !== ErrorCode.Ok) {
+      this.counters.inc(MeshCounter.dropInboxFull);
+      return false;
+    }
+    this.counters.inc(MeshCounter.messagesDelivered);
+    return true;
+  }
+
+  /**
+   * Exactly-once delivery of a message with a wire id: a (source, id)
+   * delivered before is not delivered again (its ack is repeated: the first
+   * one may have been lost). When the delivered cache cannot hold the id
+   * yet, the message is dropped unacknowledged, so the sender retries later.
+   */
+  #deliverOnce(source: number, trafficClass: number, messageId: number, ack: boolean, bytes: Uint8Array, offset: number, length: number, now: number): void {
+    const delivered = this.#delivered;
+    if (delivered.find(source, messageId) >= 0) {
+      this.counters.inc(MeshCounter.dropDeliveredDuplicate);
+      if (ack) this.#queueAck(source, messageId, !this.#rxHeader.routed);
+      return;
+    }
+    if (!delivered.wouldAccept(now)) {
+      this.counters.inc(MeshCounter.dropDeliveredCacheFull);
+      return;
+    }
+    if (!this.#deliver(source, trafficClass, bytes, offset, length)) return;
+    delivered.insert(source, messageId, 0, now);
+    if (ack) this.#queueAck(source, messageId, !this.#rxHeader.routed);
+  }
+
+  #acceptFragment(h: LinkHeader, plaintextBytes: number, now: number): void {
+    const f = this.#fragment;
+    const parsed = parseFragmentHeader(this.#rxPlain, plaintextBytes, f);
+    if (parsed !== ErrorCode.Ok) {
+      this.counters.inc(parsed === ErrorCode.MeshFrameTruncated ? MeshCounter.dropTruncated : MeshCounter.dropFragmentInvalid);
+      return;
+    }
+    const ack = f.ackRequested && h.type === FrameType.UnicastFragment;
+    const reassembly = this.#reassembly;
+    if (reassembly.find(h.source, f.messageId) < 0 && this.#delivered.find(h.source, f.messageId) >= 0) {
+      this.counters.inc(MeshCounter.dropDeliveredDuplicate);
+      if (ack) this.#queueAck(h.source, f.messageId, !h.routed);
+      return;
+    }
+    const result = reassembly.accept(h.source, h.trafficClass, f, this.#rxPlain, FRAGMENT_HEADER_BYTES, now);
+    if (result < 0) {
+      this.counters.inc(reassemblyDropCounter(-result));
+      return;
+    }
+    if (result !== FragmentResult.Complete) return;
+    const slot = reassembly.completedSlot;
+    this.#deliverOnce(h.source, h.trafficClass, f.messageId, ack, reassembly.data, slot * reassembly.slotBytes, f.totalBytes, now);
+    reassembly.release(slot);
+  }
+
+  #onAck(source: number, plain: Uint8Array, plaintextBytes: number): void {
+    if (plaintextBytes !== ACK_PAYLOAD_BYTES) {
+      this.counters.inc(MeshCounter.dropTruncated);
+      return;
+    }
+    const slot = this.#pending.find(source, readU16(plain, 0));
+    if (slot < 0) {
+      this.counters.inc(MeshCounter.dropAckUnknown);
+      return;
+    }
+    this.counters.inc(MeshCounter.acksReceived);
+    this.#finishPending(slot, ErrorCode.Ok);
+  }
+
+  /** NACK: message id (2), fragment count (1), bitmap of missing fragments. */
+  #onNack(source: number, plain: Uint8Array, plaintextBytes: number): void {
+    const count = plain[2] ?? 0;
+    if (plaintextBytes < 3 || plaintextBytes !== 3 + ((count + 7) >>> 3)) {
+      this.counters.inc(MeshCounter.dropTruncated);
+      return;
+    }
+    const pending = this.#pending;
+    const slot = pending.find(source, readU16(plain, 0));
+    if (slot < 0) {
+      this.counters.inc(MeshCounter.dropAckUnknown);
+      return;
+    }
+    const length = pending.lengthAt(slot);
+    if (count !== fragmentCount(length, this.#singleCapacity(FrameType.UnicastFragment) - FRAGMENT_HEADER_BYTES)) {
+      this.counters.inc(MeshCounter.dropFragmentInvalid);
+      return;
+    }
+    this.counters.inc(MeshCounter.nacksReceived);
+    const stage = this.#stages[pending.classAt(slot)];
+    const sending = stage !== undefined && stage.kind === StageKind.Pending && stage.slot === slot;
+    if (pending.markResend(slot, plain, 3, count) > 0 && !sending) pending.disarm(slot);
+  }
+
+  /** Schedule a rebroadcast (flooded) or a forward along our route (routed). */
+  #considerRelay(h: LinkHeader, length: number, now: number): void {
+    const counters = this.counters;
+    if (h.hopsTaken >= h.hopLimit) {
+      counters.inc(MeshCounter.relayHopLimitReached);
+      return;
+    }
+    if (this.#rate.tryTake(h.source, RATE_RELAY_BASE + h.trafficClass, now) !== ErrorCode.Ok) {
+      counters.inc(MeshCounter.relayRateLimited);
+      return;
+    }
+    const config = this.#config;
+    const nextHop = h.routed ? this.#routes.nextHop(h.destination, now) : -1;
+    const routed = nextHop > 0;
+    rewriteHopFields(this.#rxFrame, h.headerBytes, h.hopsTaken + 1, routed, routed ? nextHop : this.#lowId);
+    // Contention slots of one frame's airtime: distinct slots do not overlap on the air.
+    const slotMs = Math.ceil(this.#radio.airtimeUs(length) / 1000) + RELAY_SLOT_GUARD_MS;
+    let slots = this.#random.nextBelow(config.relayJitterSlots + 1);
+    if (!routed && config.managedFlooding) {
+      // Better link, longer wait: the farthest receivers relay first (and others then cancel).
+      slots += Math.floor((snrQualityPermille(this.#rxMeta.snrQuarterDb) * config.relaySpreadSlots) / 1000);
+    }
+    const delayMs = 1 + config.relayDelayMinMs + slots * slotMs;
+    const slot = this.#relays.schedule(this.#rxFrame, length, h.source, h.counter, h.trafficClass, h.hopsTaken + 1, now + delayMs);
+    if (slot < 0) {
+      counters.inc(MeshCounter.relayQueueFull);
+      return;
+    }
+    counters.inc(MeshCounter.relaysScheduled);
+  }
+
+  // -------------------------------------------------------------- timers
+
+  #checkAckDeadlines(now: number): void {
+    const pending = this.#pending;
+    for (let guard = 0; guard < pending.slotCount; guard++) {
+      const slot = pending.expired(now);
+      if (slot < 0) return;
+      const destination = pending.destinationAt(slot);
+      if (pending.routedAt(slot) && this.#routes.invalidate(destination)) {
+        this.counters.inc(MeshCounter.routesInvalidated);
+        this.#logEvent(MeshLogEvent.RouteInvalidated, destination, 0, 0, 0);
+      }
+      if (pending.attemptsAt(slot) > this.#config.retriesMax) {
+        this.counters.inc(MeshCounter.ackTimeouts);
+        this.#finishPending(slot, ErrorCode.MeshAckTimeout);
+        continue;
+      }
+      pending.disarm(slot);
+      const requeued = this.#enqueue(pending.classAt(slot), RECORD_PENDING, destination, pending.messageIdAt(slot), slot, this.#scratch, 0, 0);
+      if (requeued !== ErrorCode.Ok) {
+        this.#finishPending(slot, ErrorCode.MeshQueueFull);
+        continue;
+      }
+      this.counters.inc(MeshCounter.retransmissions);
+    }
+  }
+
+  /** NACK incomplete acknowledged messages that went quiet (issue 6 §2). */
+  #requestMissingFragments(now: number): void {
+    const reassembly = this.#reassembly;
+    for (let slot = 0; slot < reassembly.slotCount; slot++) {
+      if (!this.#nackDue(slot, now)) continue;
+      const record = this.#scratch;
+      const messageId = reassembly.messageIdAt(slot);
+      record[0] = FrameType.Nack;
+      record[1] = reassembly.sourceAt(slot) >>> 8;
+      record[2] = reassembly.sourceAt(slot) & 0xff;
+      record[3] = messageId >>> 8;
+      record[4] = messageId & 0xff;
+      record[5] = reassembly.countAt(slot);
+      const bitmapBytes = reassembly.writeMissing(slot, record, 6);
+      if (this.#control.push(record, 0, 6 + bitmapBytes) !== ErrorCode.Ok) {
+        this.counters.inc(MeshCounter.controlQueueFull);
+        return;
+      }
+      reassembly.noteNackSent(slot, now);
+    }
+  }
+
+  /** Queue the presence beacon when due (helloIntervalMs; the first one jittered). */
+  #beacon(now: number): void {
+    const config = this.#config;
+    if (config.helloIntervalMs === 0) return;
+    if (this.#nextHelloMs < 0) this.#nextHelloMs = now + 1 + this.#random.nextBelow(config.helloJitterMs);
+    if (now < this.#nextHelloMs) return;
+    this.#nextHelloMs = now + config.helloIntervalMs;
+    const record = this.#controlRecord;
+    record[0] = FrameType.Broadcast;
+    writeU16(record, 1, BROADCAST_NODE_ID);
+    if (this.#control.push(record, 0, CONTROL_META_BYTES) !== ErrorCode.Ok) this.counters.inc(MeshCounter.controlQueueFull);
+  }
+
+  #nackDue(slot: number, now: number): boolean {
+    const r = this.#reassembly;
+    return r.isInUse(slot) && r.ackRequestedAt(slot) && r.nacksSentAt(slot) < this.#config.nacksMax && now - r.lastFragmentMsAt(slot) >= this.#config.nackDelayMs;
+  }
+
+  #nextNackMs(): number {
+    const r = this.#reassembly;
+    let first = Number.POSITIVE_INFINITY;
+    for (let slot = 0; slot < r.slotCount; slot++) {
+      if (!r.isInUse(slot) || !r.ackRequestedAt(slot) || r.nacksSentAt(slot) >= this.#config.nacksMax) continue;
+      first = Math.min(first, r.lastFragmentMsAt(slot) + this.#config.nackDelayMs);
+    }
+    return first;
+  }
+
+  // ------------------------------------------------------------ transmit
+
+  #transmit(now: number): void {
+    const radio = this.#radio;
+    if (now < this.#txBusyUntilMs || now < this.#backoffUntilMs || radio.isTransmitting(now)) return;
+    let candidate: number = Candidate.None;
+    let trafficClass = 0;
+    let relaySlot = -1;
+    for (; trafficClass < LINK_CLASS_COUNT; trafficClass++) {
+      if (trafficClass === 0 && this.#control.count > 0) {
+        candidate = Candidate.Control;
+        break;
+      }
+      relaySlot = this.#relays.dueOfClass(now, trafficClass);
+      if (relaySlot >= 0) {
+        candidate = Candidate.Relay;
+        break;
+      }
+      if (this.#stageFor(trafficClass, now)) {
+        candidate = Candidate.Message;
+        break;
+      }
+    }
+    if (candidate === Candidate.None) return;
+    if (radio.isChannelBusy(now)) {
+      this.#backoffUntilMs = now + 1 + this.#random.nextBelow(this.#config.carrierSenseBackoffMs);
+      this.counters.inc(MeshCounter.carrierSenseDeferred);
+      return;
+    }
+    const stage = this.#stages[trafficClass];
+    const estimateBytes = candidate === Candidate.Relay ? this.#relays.lengthAt(relaySlot) : this.#nextFrameBytes(candidate, stage);
+    if (!this.#gatesAllow(now, radio.airtimeUs(estimateBytes), trafficClass, candidate !== Candidate.Relay)) {
+      if (candidate === Candidate.Relay) {
+        this.#relays.release(relaySlot);
+        this.counters.inc(MeshCounter.relayDutyCycleDropped);
+      }
+      return;
+    }
+    let length = 0;
+    if (candidate === Candidate.Relay) length = this.#takeRelay(relaySlot);
+    else if (candidate === Candidate.Control) length = this.#sealControl(now);
+    else if (stage !== undefined) length = this.#sealNextFragment(stage, now);
+    if (length <= 0) return;
+    this.#putOnAir(length, now, candidate === Candidate.Relay);
+  }
+
+  /**
+   * Duty cycle (every frame: regulatory) and channel utilisation (frames we
+   * originate: politeness; a relay completes a flood already under way).
+   * A hold sets the time to look again.
+   */
+  #gatesAllow(now: number, airtimeUs: number, trafficClass: number, originated: boolean): boolean {
+    if (airtimeUs < 0) return false;
+    if (!this.#duty.allows(now, airtimeUs, trafficClass)) {
+      if (this.#heldUntilMs === 0) this.counters.inc(MeshCounter.dutyCycleHeld); // once per hold episode
+      const release = this.#duty.nextReleaseMs(now);
+      this.#heldUntilMs = release > now ? release : now + 1000;
+      return false;
+    }
+    const gate = this.#config.utilisationGatePermille[trafficClass] ?? 1000;
+    if (originated && gate < 1000 && this.utilisationPermille(now) > gate) {
+      if (this.#heldUntilMs === 0) this.counters.inc(MeshCounter.channelGateHeld); // once per hold episode
+      const release = this.#utilisation.nextReleaseMs(now);
+      this.#heldUntilMs = release > now ? release : now + 1000;
+      return false;
+    }
+    this.#heldUntilMs = 0;
+    return true;
+  }
+
+  #putOnAir(length: number, now: number, relayed: boolean): void {
+    const radio = this.#radio;
+    const status = radio.transmit(this.#txFrame, length, now);
+    if (status !== ErrorCode.Ok) {
+      this.counters.inc(status === ErrorCode.MeshRadioBusy ? MeshCounter.radioBusy : MeshCounter.radioFault);
+      return;
+    }
+    const airtimeUs = radio.airtimeUs(length);
+    this.#duty.record(now, airtimeUs);
+    this.#utilisation.record(now, airtimeUs);
+    this.#txBusyUntilMs = now + Math.ceil(airtimeUs / 1000);
+    this.counters.inc(MeshCounter.framesTransmitted);
+    this.counters.inc(relayed ? MeshCounter.framesRelayed : MeshCounter.framesOriginated);
+    if (this.#observer !== undefined) this.#observer.transmitted(this.nodeId, now, airtimeUs, relayed);
+  }
+
+  #takeRelay(slot: number): number {
+    const relays = this.#relays;
+    const length = relays.lengthAt(slot);
+    const base = slot * relays.frameBytes;
+    const frames = relays.frames;
+    for (let i = 0; i < length; i++) this.#txFrame[i] = frames[base + i] ?? 0;
+    relays.release(slot);
+    return length;
+  }
+
+  /** Frame length the next control record or staged fragment will take (long counter form: an upper bound). */
+  #nextFrameBytes(candidate: number, stage: OutgoingStage | undefined): number {
+    if (candidate === Candidate.Control || stage === undefined) {
+      const length = this.#control.peekLength();
+      return linkHeaderBytes(FrameType.Ack, SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + (length - CONTROL_META_BYTES);
+    }
+    const index = stage.fragments === 0 ? 0 : stage.next;
+    return linkHeaderBytes(this.#stageType(stage), SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + this.#stagePlainBytes(stage, index);
+  }
+
+  #sealControl(now: number): number {
+    const record = this.#scratch;
+    const length = this.#control.shiftInto(record, 0);
+    if (length < CONTROL_META_BYTES) return -1;
+    const payloadBytes = length - CONTROL_META_BYTES;
+    for (let i = 0; i < payloadBytes; i++) this.#txPlain[i] = record[CONTROL_META_BYTES + i] ?? 0;
+    const flood = ((record[0] ?? 0) & CONTROL_FLOOD_FLAG) !== 0;
+    const kind = (record[0] ?? FrameType.Ack) & ~CONTROL_FLOOD_FLAG;
+    const type = kind === FrameType.Nack ? FrameType.Nack : kind === FrameType.Broadcast ? FrameType.Broadcast : FrameType.Ack;
+    this.counters.inc(type === FrameType.Ack ? MeshCounter.acksSent : type === FrameType.Nack ? MeshCounter.nacksSent : MeshCounter.beaconsSent);
+    // The beacon is link-local: hop limit 0, never relayed.
+    return this.#seal(type, 0, readU16(record, 1), payloadBytes, now, type === FrameType.Broadcast ? 0 : this.#config.hopLimit, flood);
+  }
+
+  /** Seal #txPlain[0 .. plainBytes) as an originated frame into #txFrame. */
+  #seal(type: FrameType, trafficClass: number, destination: number, plainBytes: number, now: number, hopLimit: number, flood: boolean): number {
+    const h = this.#txHeader;
+    h.type = type;
+    h.trafficClass = trafficClass as LinkHeader["trafficClass"];
+    h.hopLimit = hopLimit;
+    h.hopsTaken = 0;
+    h.destination = destination;
+    h.routed = false;
+    h.linkHint = this.#lowId;
+    if (hasDestination(type)) {
+      const nextHop = flood ? -1 : this.#routes.nextHop(destination, now);
+      if (nextHop > 0) {
+        h.routed = true;
+        h.linkHint = nextHop & 0xff;
+        this.counters.inc(MeshCounter.routedSends);
+      } else {
+        this.counters.inc(MeshCounter.floodedSends);
+      }
+    }
+    const length = this.#sealer.seal(h, this.#txPlain.subarray(0, plainBytes), this.#txFrame);
+    if (length < 0) {
+      this.counters.inc(MeshCounter.sealFailures);
+      return -1;
+    }
+    if (this.#observer !== undefined) this.#observer.sealed(h.source, h.counter, this.#txFrame, length);
+    return length;
+  }
+
+  // ------------------------------------------------------------- staging
+
+  /** Is there a message frame of `trafficClass` to send? Stages the class's next message if needed. */
+  #stageFor(trafficClass: number, now: number): boolean {
+    const stage = this.#stages[trafficClass];
+    if (stage === undefined) return false;
+    if (stage.active) return true;
+    const pending = this.#pending;
+    for (let slot = 0; slot < pending.slotCount; slot++) {
+      if (pending.isInUse(slot) && pending.classAt(slot) === trafficClass && pending.hasResend(slot) && !this.#isStaged(slot)) {
+        this.#stagePending(stage, slot, true);
+        return true;
+      }
+    }
+    const queue = this.#queues[trafficClass];
+    if (queue === undefined) return false;
+    const maxAgeMs = this.#config.queueMaxAgeMs[trafficClass] ?? 0;
+    for (let guard = 0; guard < 64 && queue.count > 0; guard++) {
+      const length = queue.shiftInto(this.#scratch, 0);
+      if (length < RECORD_META_BYTES) return false;
+      if (this.#stageRecord(stage, length, now, maxAgeMs)) return true;
+    }
+    return false;
+  }
+
+  /** Stage a record just shifted into #scratch; false when it was stale or its pending send is gone. */
+  #stageRecord(stage: OutgoingStage, length: number, now: number, maxAgeMs: number): boolean {
+    const record = this.#scratch;
+    const kind = record[0] ?? 0;
+    const destination = readU16(record, 1);
+    const messageId = readU16(record, 3);
+    const slot = readU16(record, 5);
+    const enqueuedMs = readU48(record, 7);
+    if (kind === RECORD_PENDING) {
+      const pending = this.#pending;
+      if (!pending.isInUse(slot) || pending.messageIdAt(slot) !== messageId || pending.destinationAt(slot) !== destination) return false;
+      if (now - enqueuedMs > maxAgeMs) {
+        this.counters.inc(MeshCounter.droppedStale);
+        this.#finishPending(slot, ErrorCode.MeshStale);
+        return false;
+      }
+      this.#stagePending(stage, slot, false);
+      return true;
+    }
+    if (now - enqueuedMs > maxAgeMs) {
+      this.counters.inc(MeshCounter.droppedStale);
+      return false;
+    }
+    const payloadBytes = length - RECORD_META_BYTES;
+    for (let i = 0; i < payloadBytes; i++) stage.buffer[i] = record[RECORD_META_BYTES + i] ?? 0;
+    stage.kind = StageKind.Inline;
+    stage.slot = -1;
+    this.#setStage(stage, destination, messageId, false, payloadBytes, false);
+    return true;
+  }
+
+  #stagePending(stage: OutgoingStage, slot: number, resend: boolean): void {
+    const pending = this.#pending;
+    stage.kind = StageKind.Pending;
+    stage.slot = slot;
+    this.#setStage(stage, pending.destinationAt(slot), pending.messageIdAt(slot), true, pending.lengthAt(slot), resend);
+    if (resend) stage.next = pending.takeResend(slot);
+  }
+
+  #setStage(stage: OutgoingStage, destination: number, messageId: number, ack: boolean, length: number, resend: boolean): void {
+    stage.destination = destination;
+    stage.messageId = messageId;
+    stage.ack = ack;
+    stage.length = length;
+    stage.resend = resend;
+    stage.routed = false;
+    stage.next = 0;
+    const single = length <= this.#singleCapacity(this.#singleType(destination, ack));
+    stage.fragments = single ? 0 : fragmentCount(length, (this.#capacity[this.#fragmentType(destination)] ?? 0) - FRAGMENT_HEADER_BYTES);
+  }
+
+  #isStaged(slot: number): boolean {
+    for (let c = 0; c < LINK_CLASS_COUNT; c++) {
+      const stage = this.#stages[c];
+      if (stage !== undefined && stage.kind === StageKind.Pending && stage.slot === slot) return true;
+    }
+    return false;
+  }
+
+  #stageType(stage: OutgoingStage): FrameType {
+    return stage.fragments === 0 ? this.#singleType(stage.destination, stage.ack) : this.#fragmentType(stage.destination);
+  }
+
+  #singleType(destination: number, ack: boolean): FrameType {
+    if (destination === BROADCAST_NODE_ID) return FrameType.Broadcast;
+    return ack ? FrameType.UnicastAck : FrameType.Unicast;
+  }
+
+  #fragmentType(destination: number): FrameType {
+    return destination === BROADCAST_NODE_ID ? FrameType.BroadcastFragment : FrameType.UnicastFragment;
+  }
+
+  /** Plaintext bytes of fragment `index` of the staged message (or of its single frame). */
+  #stagePlainBytes(stage: OutgoingStage, index: number): number {
+    if (stage.fragments === 0) return stage.length + (stage.ack ? ACK_PAYLOAD_BYTES : 0);
+    return FRAGMENT_HEADER_BYTES + fragmentChunkBytes(stage.length, stage.fragments, index);
+  }
+
+  /** Seal the staged message's next frame; advance (and finish) the stage. */
+  #sealNextFragment(stage: OutgoingStage, now: number): number {
+    const pendingStage = stage.kind === StageKind.Pending;
+    const source = pendingStage ? this.#pending.data : stage.buffer;
+    const base = pendingStage ? stage.slot * this.#pending.slotBytes : 0;
+    const plain = this.#txPlain;
+    const index = stage.next;
+    let plainBytes = 0;
+    if (stage.fragments === 0) {
+      if (stage.ack) writeU16(plain, 0, stage.messageId);
+      plainBytes = stage.ack ? ACK_PAYLOAD_BYTES : 0;
+      for (let i = 0; i < stage.length; i++) plain[plainBytes + i] = source[base + i] ?? 0;
+      plainBytes += stage.length;
+    } else {
+      const f = this.#txFragment;
+      f.messageId = stage.messageId;
+      f.index = index;
+      f.count = stage.fragments;
+      f.ackRequested = stage.ack;
+      f.totalBytes = stage.length;
+      writeFragmentHeader(f, plain, 0);
+      const chunk = fragmentChunkBytes(stage.length, stage.fragments, index);
+      const from = base + fragmentOffset(stage.length, stage.fragments, index);
+      for (let i = 0; i < chunk; i++) plain[FRAGMENT_HEADER_BYTES + i] = source[from + i] ?? 0;
+      plainBytes = FRAGMENT_HEADER_BYTES + chunk;
+    }
+    const length = this.#seal(this.#stageType(stage), stage.trafficClass, stage.destination, plainBytes, now, this.#config.hopLimit, false);
+    if (length < 0) {
+      this.#abortStage(stage);
+      return -1;
+    }
+    if (this.#txHeader.routed) stage.routed = true;
+    if (stage.fragments > 0) this.counters.inc(MeshCounter.fragmentsSent);
+    if (stage.resend) this.counters.inc(MeshCounter.fragmentsResent);
+    this.#advanceStage(stage, now, length);
+    return length;
+  }
+
+  #advanceStage(stage: OutgoingStage, now: number, frameBytes: number): void {
+    let done = stage.fragments === 0;
+    if (!done && stage.resend) {
+      stage.next = stage.kind === StageKind.Pending ? this.#pending.takeResend(stage.slot) : -1;
+      done = stage.next < 0;
+    } else if (!done) {
+      stage.next++;
+      done = stage.next >= stage.fragments;
+    }
+    if (!done) return;
+    if (stage.kind === StageKind.Pending) {
+      // The ack can come only after the last frame is on the air and back.
+      const airMs = Math.ceil(this.#radio.airtimeUs(frameBytes) / 1000);
+      this.#pending.arm(stage.slot, now + airMs + this.#config.ackTimeoutMs, stage.routed, !stage.resend);
+    }
+    stage.clear();
+  }
+
+  #abortStage(stage: OutgoingStage): void {
+    if (stage.kind === StageKind.Pending) this.#finishPending(stage.slot, ErrorCode.MeshKeyUnavailable);
+    stage.clear();
+  }
+
+  #hasMessageWork(): boolean {
+    for (let c = 0; c < LINK_CLASS_COUNT; c++) {
+      if (this.#stages[c]?.active === true || (this.#queues[c]?.count ?? 0) > 0) return true;
+    }
+    const pending = this.#pending;
+    for (let slot = 0; slot < pending.slotCount; slot++) if (pending.isInUse(slot) && pending.hasResend(slot)) return true;
+    return false;
+  }
+
+  // ------------------------------------------------------------- helpers
+
+  #singleCapacity(type: FrameType): number {
+    return (this.#capacity[type] ?? 0) - (type === FrameType.UnicastAck ? ACK_PAYLOAD_BYTES : 0);
+  }
+
+  #takeMessageId(): number {
+    const id = this.#nextMessageId;
+    this.#nextMessageId = (id + 1) & 0xffff;
+    return id;
+  }
+
+  #refuse(counter: MeshCounter, code: FailureCode): FailureCode {
+    this.counters.inc(counter);
+    return code;
+  }
+
+  /** Append a record to the class queue, applying the class's full policy. */
+  #enqueue(trafficClass: number, kind: number, destination: number, messageId: number, slot: number, bytes: Uint8Array, offset: number, length: number): Status {
+    const queue = this.#queues[trafficClass];
+    if (queue === undefined) return ErrorCode.InvalidArgument;
+    const recordBytes = RECORD_META_BYTES + length;
+    if (recordBytes > queue.maxRecordBytes) return this.#refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
+    const needed = recordBytes + queue.prefixBytes;
+    if (this.#config.queueDropOldest[trafficClass] === true) {
+      for (let guard = 0; guard < 4096 && queue.count > 0 && queue.bytesUsed + needed > queue.capacityBytes; guard++) this.#dropOldest(queue);
+    }
+    const record = this.#scratch;
+    record[0] = kind;
+    writeU16(record, 1, destination);
+    writeU16(record, 3, messageId);
+    writeU16(record, 5, slot < 0 ? 0xffff : slot);
+    writeU48(record, 7, this.#nowMs);
+    for (let i = 0; i < length; i++) record[RECORD_META_BYTES + i] = bytes[offset + i] ?? 0;
+    if (queue.push(record, 0, recordBytes) !== ErrorCode.Ok) return this.#refuse(MeshCounter.sendRefusedQueueFull, ErrorCode.MeshQueueFull);
+    return ErrorCode.Ok;
+  }
+
+  /** DropOldest: discard the oldest record; an acknowledged send it referred to fails with MeshQueueFull. */
+  #dropOldest(queue: ByteRing): void {
+    const record = this.#scratch;
+    const length = queue.peekInto(record, 0);
+    queue.discardOldest();
+    this.counters.inc(MeshCounter.sendDroppedOldest);
+    if (length >= RECORD_META_BYTES && record[0] === RECORD_PENDING) {
+      const slot = readU16(record, 5);
+      if (this.#pending.isInUse(slot) && this.#pending.messageIdAt(slot) === readU16(record, 3)) this.#finishPending(slot, ErrorCode.MeshQueueFull);
+    }
+  }
+
+  #finishPending(slot: number, status: Status): void {
+    const pending = this.#pending;
+    if (!pending.isInUse(slot)) return;
+    const destination = pending.destinationAt(slot);
+    const callerId = pending.callerIdAt(slot);
+    pending.release(slot);
+    for (let c = 0; c < LINK_CLASS_COUNT; c++) {
+      const stage = this.#stages[c];
+      if (stage !== undefined && stage.kind === StageKind.Pending && stage.slot === slot) stage.clear();
+    }
+    if (this.#onOutcome !== undefined) this.#onOutcome(destination, callerId, status);
+  }
+
+  /**
+   * Queue an ack. It goes the way the message came: flooded when the message
+   * was flooded (the sender has no route yet and learns one from this
+   * reply), routed when it was routed.
+   */
+  #queueAck(destination: number, messageId: number, flood: boolean): void {
+    const record = this.#controlRecord;
+    record[0] = FrameType.Ack | (flood ? CONTROL_FLOOD_FLAG : 0);
+    writeU16(record, 1, destination);
+    writeU16(record, 3, messageId);
+    if (this.#control.push(record, 0, CONTROL_META_BYTES + ACK_PAYLOAD_BYTES) !== ErrorCode.Ok) this.counters.inc(MeshCounter.controlQueueFull);
+  }
+
+  #logEvent(event: number, f0: number, f1: number, f2: number, f3: number): void {
+    if (this.#log !== undefined) this.#log.append(LogLevel.Info, event, this.nodeId, this.#nowMs, f0, f1, f2, f3);
+  }
+}
+
+// ------------------------------------------------------------ construction
+
+interface Parts {
+  readonly sealer: LinkSealer;
+  readonly duplicates: RecentPairs;
+  readonly delivered: RecentPairs;
+  readonly neighbours: NeighbourTable;
+  readonly routes: RouteTable;
+  readonly reassembly: ReassemblyTable;
+  readonly inbox: ByteRing;
+  readonly queues: readonly ByteRing[];
+  readonly control: ByteRing;
+  readonly relays: RelayQueue;
+  readonly pending: PendingSends;
+  readonly duty: DutyCycleBudget;
+  readonly utilisation: AirtimeWindow;
+  readonly rate: RateLimiter;
+}
+
+/** Every fixed-capacity part, sized from the config; the first failure is returned. */
+function buildParts(options: MeshTransportOptions): Result<Parts> {
+  const c = options.config;
+  const mtu = options.radio.mtuBytes;
+  const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId);
+  const duplicates = RecentPairs.create(c.duplicateCacheCapacity, 0);
+  const delivered = RecentPairs.create(c.deliveredCacheCapacity, c.deliveredHoldMs);
+  const neighbours = NeighbourTable.create(c.neighbourCapacity);
+  const routes = RouteTable.create(c.routeCapacity, c.routeTtlMs);
+  const reassembly = ReassemblyTable.create({ slots: c.reassemblySlots, slotBytes: c.maxMessageBytes, perSenderMax: c.reassemblyPerSenderMax, timeoutMs: c.reassemblyTimeoutMs });
+  const inbox = ByteRing.create(c.inboxCapacityBytes, Math.min(c.maxMessageBytes + INBOX_META_BYTES, c.inboxCapacityBytes - 2), FullPolicy.RefuseNewest);
+  const control = ByteRing.create(c.controlQueueBytes, Math.min(CONTROL_META_BYTES + mtu, c.controlQueueBytes - 2), FullPolicy.RefuseNewest);
+  const relays = RelayQueue.create(c.relaySlots, mtu);
+  const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes);
+  const duty = DutyCycleBudget.create({
+    dutyCyclePpm: c.dutyCyclePpm,
+    windowMs: c.dutyWindowMs,
+    bucketCount: c.dutyBucketCount,
+    classSharePermille: c.dutyClassSharePermille,
+  });
+  const utilisation = AirtimeWindow.create(c.utilisationWindowMs, c.utilisationBucketCount);
+  const rate = RateLimiter.create({
+    capacity: c.rateTableCapacity,
+    classes: [
+      { refillPerSecondMilli: c.receiveRefillPerSecondMilli, burstTokens: c.receiveBurstFrames },
+      ...[0, 1, 2].map((cls) => ({ refillPerSecondMilli: c.relayRefillPerSecondMilli[cls] ?? 1, burstTokens: c.relayBurstFrames[cls] ?? 1 })),
+      ...[0, 1, 2].map((cls) => ({ refillPerSecondMilli: c.sendRefillPerSecondMilli[cls] ?? 1, burstTokens: c.sendBurstMessages[cls] ?? 1 })),
+    ],
+    hashSeed: c.rateHashSeed,
+  });
+  const queues: ByteRing[] = [];
+  for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) {
+    const bytes = c.queueCapacityBytes[cls] ?? 0;
+    const queue = ByteRing.create(bytes, Math.min(RECORD_META_BYTES + c.maxMessageBytes, bytes - 2), FullPolicy.RefuseNewest);
+    if (!queue.ok) return queue;
+    queues.push(queue.value);
+  }
+  if (!sealer.ok) return sealer;
+  if (!duplicates.ok) return duplicates;
+  if (!delivered.ok) return delivered;
+  if (!neighbours.ok) return neighbours;
+  if (!routes.ok) return routes;
+  if (!reassembly.ok) return reassembly;
+  if (!inbox.ok) return inbox;
+  if (!control.ok) return control;
+  if (!relays.ok) return relays;
+  if (!pending.ok) return pending;
+  if (!duty.ok) return duty;
+  if (!utilisation.ok) return utilisation;
+  if (!rate.ok) return rate;
+  return ok({
+    sealer: sealer.value,
+    duplicates: duplicates.value,
+    delivered: delivered.value,
+    neighbours: neighbours.value,
+    routes: routes.value,
+    reassembly: reassembly.value,
+    inbox: inbox.value,
+    queues,
+    control: control.value,
+    relays: relays.value,
+    pending: pending.value,
+    duty: duty.value,
+    utilisation: utilisation.value,
+    rate: rate.value,
+  });
+}
+
+// ----------------------------------------------------------- drop mapping
+
+function parseDropCounter(code: number): MeshCounter {
+  switch (code) {
+    case ErrorCode.MeshFrameTruncated:
+      return MeshCounter.dropTruncated;
+    case ErrorCode.MeshWrongVersion:
+      return MeshCounter.dropWrongVersion;
+    case ErrorCode.MeshBadNodeId:
+      return MeshCounter.dropBadNodeId;
+    case ErrorCode.MeshLooping:
+      return MeshCounter.dropLooping;
+    default:
+      return MeshCounter.dropUnknownType;
+  }
+}
+
+function openDropCounter(code: number): MeshCounter {
+  switch (code) {
+    case ErrorCode.KeyEpochUnknown:
+      return MeshCounter.dropUnknownKey;
+    case ErrorCode.ReplayDuplicate:
+    case ErrorCode.ReplayTooOld:
+    case ErrorCode.ReplayWrongEpoch:
+      return MeshCounter.dropReplay;
+    case ErrorCode.ReplayTableFull:
+      return MeshCounter.dropReplayTableFull;
+    case ErrorCode.MeshFrameTruncated:
+      return MeshCounter.dropTruncated;
+    case ErrorCode.MeshFrameOversized:
+      return MeshCounter.dropOversized;
+    default:
+      return MeshCounter.dropForged;
+  }
+}
+
+function reassemblyDropCounter(code: number): MeshCounter {
+  switch (code) {
+    case ErrorCode.MeshReassemblyFull:
+      return MeshCounter.dropReassemblyFull;
+    case ErrorCode.MeshReassemblySenderCap:
+      return MeshCounter.dropReassemblySenderCap;
+    case ErrorCode.MeshMessageTooLarge:
+      return MeshCounter.dropMessageTooLarge;
+    default:
+      return MeshCounter.dropFragmentInvalid;
+  }
+}
+
+/** Last four tag bytes as a u32: the same authentic frame always has the same tag. */
+function tagFingerprint(frame: Uint8Array, length: number): number {
+  return (((frame[length - 4] ?? 0) << 24) | ((frame[length - 3] ?? 0) << 16) | ((frame[length - 2] ?? 0) << 8) | (frame[length - 1] ?? 0)) >>> 0;
+}
+
+function readU16(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+}
+
+function writeU16(bytes: Uint8Array, at: number, value: number): void {
+  bytes[at] = (value >>> 8) & 0xff;
+  bytes[at + 1] = value & 0xff;
+}
+
+function writeU48(bytes: Uint8Array, at: number, value: number): void {
+  const high = Math.floor(value / 0x1_0000_0000);
+  const low = value >>> 0;
+  writeU16(bytes, at, high & 0xffff);
+  bytes[at + 2] = low >>> 24;
+  bytes[at + 3] = (low >>> 16) & 0xff;
+  bytes[at + 4] = (low >>> 8) & 0xff;
+  bytes[at + 5] = low & 0xff;
+}
+
+function readU48(bytes: Uint8Array, at: number): number {
+  const high = readU16(bytes, at);
+  const low = (((bytes[at + 2] ?? 0) << 24) | ((bytes[at + 3] ?? 0) << 16) | ((bytes[at + 4] ?? 0) << 8) | (bytes[at + 5] ?? 0)) >>> 0;
+  return high * 0x1_0000_0000 + low;
+}

@@ -1,0 +1,273 @@
+/**
+ * Property definitions for core/mesh (issue 6), platform neutral: the same
+ * list runs on V8 (test/unit/mesh-props.test.ts) and inside the XS engine
+ * (test/xs/conformance.test.ts). fast-check comes in as a parameter.
+ */
+import type * as FastCheckModule from "fast-check";
+import { ErrorCode } from "../../core/runtime/errors";
+import type { Result } from "../../core/runtime/result";
+import {
+  AirtimeWindow,
+  BROADCAST_NODE_ID,
+  DutyCycleBudget,
+  FragmentHeader,
+  FragmentResult,
+  LINK_TAG_BYTES,
+  LinkHeader,
+  RecentPairs,
+  ReassemblyTable,
+  fragmentChunkBytes,
+  fragmentCount,
+  fragmentOffset,
+  hasDestination,
+  loraAirtimeUs,
+  parseLinkHeader,
+  rewriteHopFields,
+  writeAad,
+  writeLinkHeader,
+  type FrameType,
+  type LinkClass,
+  type LoRaParams,
+} from "../../core/mesh/index";
+
+export type FastCheck = typeof FastCheckModule;
+
+export interface MeshProperty {
+  readonly name: string;
+  run(fc: FastCheck, numRuns: number, seed: number): void;
+}
+
+function check(condition: boolean, message: string): void {
+  if (!condition) throw new Error(message);
+}
+
+function unwrap<T>(result: Result<T>, what: string): T {
+  if (!result.ok) throw new Error(`${what} failed with code ${result.code}`);
+  return result.value;
+}
+
+function headerArbitrary(fc: FastCheck) {
+  return fc.record({
+    type: fc.integer({ min: 0, max: 6 }),
+    trafficClass: fc.integer({ min: 0, max: 2 }),
+    keyPhase: fc.integer({ min: 0, max: 1 }),
+    hopLimit: fc.integer({ min: 0, max: 7 }),
+    hopsTaken: fc.integer({ min: 0, max: 7 }),
+    routed: fc.boolean(),
+    source: fc.integer({ min: 1, max: 0xfffe }),
+    destination: fc.integer({ min: 1, max: 0xfffe }),
+    counter: fc.oneof(fc.integer({ min: 0, max: 0xffffff }), fc.integer({ min: 0x1000000, max: 0xffffffff })),
+    linkHint: fc.integer({ min: 0, max: 255 }),
+  });
+}
+
+function toHeader(fields: Record<string, number | boolean>): LinkHeader {
+  const h = new LinkHeader();
+  Object.assign(h, fields);
+  if (!hasDestination(h.type)) h.destination = BROADCAST_NODE_ID;
+  if (h.hopsTaken > h.hopLimit) h.hopsTaken = h.hopLimit;
+  return h;
+}
+
+function headerRoundTrip(fc: FastCheck, numRuns: number, seed: number): void {
+  fc.assert(
+    fc.property(headerArbitrary(fc), (fields) => {
+      const h = toHeader(fields);
+      h.type = h.type as FrameType;
+      h.trafficClass = h.trafficClass as LinkClass;
+      const frame = new Uint8Array(32);
+      const n = writeLinkHeader(h, frame);
+      const out = new LinkHeader();
+      check(parseLinkHeader(frame, n + LINK_TAG_BYTES, out) === ErrorCode.Ok, "parse failed");
+      for (const key of ["type", "trafficClass", "keyPhase", "hopLimit", "hopsTaken", "routed", "source", "destination", "counter", "linkHint"] as const) {
+        check(out[key] === h[key], `${key}: ${String(out[key])} != ${String(h[key])}`);
+      }
+      return true;
+    }),
+    { numRuns, seed },
+  );
+}
+
+function aadExcludesOnlyHopFields(fc: FastCheck, numRuns: number, seed: number): void {
+  fc.assert(
+    fc.property(headerArbitrary(fc), fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.integer({ min: 0, max: 255 }), fc.nat(), (fields, hops, routed, hint, pick) => {
+      const h = toHeader(fields);
+      const frame = new Uint8Array(32);
+      const n = writeLinkHeader(h, frame);
+      const before = new Uint8Array(16);
+      const after = new Uint8Array(16);
+      writeAad(frame, n, before);
+      const relayed = frame.slice();
+      rewriteHopFields(relayed, n, hops, routed, hint);
+      writeAad(relayed, n, after);
+      for (let i = 0; i < n; i++) check(before[i] === after[i], `relay changed AAD byte ${i}`);
+      // Any other bit changes the AAD.
+      const bit = pick % (8 * n);
+      const at = bit >>> 3;
+      const mask = 1 << (bit & 7);
+      const mutable = at === n - 1 || (at === 1 && (mask & 0x1e) !== 0);
+      const changed = frame.slice();
+      changed[at] = (changed[at] ?? 0) ^ mask;
+      writeAad(changed, n, after);
+      let same = true;
+      for (let i = 0; i < n; i++) if (before[i] !== after[i]) same = false;
+      check(same === mutable, `bit ${bit}: AAD ${same ? "unchanged" : "changed"}`);
+      return true;
+    }),
+    { numRuns, seed },
+  );
+}
+
+function parseNeverThrows(fc: FastCheck, numRuns: number, seed: number): void {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat({ max: 70 }), (bytes, length) => {
+      const code = parseLinkHeader(bytes, length, new LinkHeader());
+      check(code === ErrorCode.Ok || (code >= 500 && code < 600), `code ${code}`);
+      return true;
+    }),
+    { numRuns, seed },
+  );
+}
+
+function airtimeMatchesFormula(fc: FastCheck, numRuns: number, seed: number): void {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 7, max: 12 }),
+      fc.constantFrom(62_500, 125_000, 250_000, 500_000),
+      fc.integer({ min: 5, max: 8 }),
+      fc.integer({ min: 6, max: 20 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.integer({ min: 0, max: 255 }),
+      (spreadingFactor, bandwidthHz, codingRateDenominator, preambleSymbols, crcOn, implicitHeader, length) => {
+        const p: LoRaParams = { spreadingFactor, bandwidthHz, codingRateDenominator, preambleSymbols, crcOn, implicitHeader };
+        const tSymMs = 2 ** spreadingFactor / (bandwidthHz / 1000);
+        const de = tSymMs > 16 ? 1 : 0;
+        const symbols = 8 + Math.max(Math.ceil((8 * length - 4 * spreadingFactor + 28 + (crcOn ? 16 : 0) - (implicitHeader ? 20 : 0)) / (4 * (spreadingFactor - 2 * de))) * (codingRateDenominator - 4 + 4), 0);
+        const referenceUs = ((preambleSymbols + 4.25) * tSymMs + symbols * tSymMs) * 1000;
+        const us = loraAirtimeUs(p, length);
+        check(us >= referenceUs - 1e-6 && us - referenceUs < 1, `${us} vs ${referenceUs}`);
+        return true;
+      },
+    ),
+    { numRuns, seed },
+  );
+}
+
+function dutyNeverExceeded(fc: FastCheck, numRuns: number, seed: number): void {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat({ max: 3000 }), fc.integer({ min: 1, max: 900_000 }), fc.integer({ min: 0, max: 2 })), { maxLength: 150 }), (attempts) => {
+      const windowMs = 30_000;
+      const budget = unwrap(DutyCycleBudget.create({ dutyCyclePpm: 50_000, windowMs, bucketCount: 15, classSharePermille: [1000, 800, 600] }), "budget");
+      const sent: [number, number][] = [];
+      let now = 0;
+      for (const [gap, airtimeUs, cls] of attempts) {
+        now += gap;
+        const last = sent[sent.length - 1];
+        if (last !== undefined && now * 1000 < last[0] + last[1]) continue;
+        if (!budget.allows(now, airtimeUs, cls)) continue;
+        budget.record(now, airtimeUs);
+        sent.push([now * 1000, airtimeUs]);
+        const end = now * 1000 + airtimeUs;
+        let used = 0;
+        for (const [s, d] of sent) used += Math.max(0, Math.min(end, s + d) - Math.max(end - windowMs * 1000, s));
+        check(used <= budget.budgetUs, `on air ${used} µs > budget ${budget.budgetUs}`);
+      }
+      return true;
+    }),
+    { numRuns, seed },
+  );
+}
+
+function windowNeverUndercounts(fc: FastCheck, numRuns: number, seed: number): void {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat({ max: 2000 }), fc.integer({ min: 1, max: 5000 })), { maxLength: 100 }), fc.constantFrom(1, 2, 5, 10), (records, buckets) => {
+      const windowMs = 10_000;
+      const window = unwrap(AirtimeWindow.create(windowMs, buckets), "window");
+      const kept: [number, number][] = [];
+      let now = 0;
+      for (const [gap, us] of records) {
+        now += gap;
+        window.record(now, us);
+        kept.push([now, us]);
+        let exact = 0;
+        for (const [t, v] of kept) if (t > now - windowMs) exact += v;
+        check(window.usedUs(now) >= exact, `window ${window.usedUs(now)} < exact ${exact}`);
+      }
+      return true;
+    }),
+    { numRuns, seed },
+  );
+}
+
+function reassemblyAnyOrder(fc: FastCheck, numRuns: number, seed: number): void {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 10, max: 200 }), fc.array(fc.nat(), { minLength: 1, maxLength: 200 }), (total, chunk, picks) => {
+      const count = fragmentCount(total, chunk);
+      if (count === 0) return true;
+      const message = new Uint8Array(total);
+      for (let i = 0; i < total; i++) message[i] = (i * 29 + total) & 0xff;
+      let covered = 0;
+      for (let i = 0; i < count; i++) {
+        check(fragmentOffset(total, count, i) === covered, "fragments not contiguous");
+        covered += fragmentChunkBytes(total, count, i);
+      }
+      check(covered === total, "fragments do not cover the message");
+      const table = unwrap(ReassemblyTable.create({ slots: 2, slotBytes: 600, perSenderMax: 1, timeoutMs: 1_000_000 }), "table");
+      const order = picks.map((p) => p % count);
+      for (let i = 0; i < count; i++) order.push(i); // every fragment at least once, after the random ones
+      let complete = false;
+      for (const index of order) {
+        if (complete) break;
+        const h = Object.assign(new FragmentHeader(), { messageId: 9, index, count, ackRequested: false, totalBytes: total });
+        const offset = fragmentOffset(total, count, index);
+        const result = table.accept(3, 2, h, message, offset, 0);
+        check(result >= 0, `refused with ${-result}`);
+        complete = result === FragmentResult.Complete;
+      }
+      check(complete, "never completed");
+      const base = table.completedSlot * table.slotBytes;
+      for (let i = 0; i < total; i++) check(table.data[base + i] === message[i], `byte ${i} differs`);
+      check(table.checkInvariants() === ErrorCode.Ok, "invariants");
+      return true;
+    }),
+    { numRuns, seed },
+  );
+}
+
+function recentPairsModel(fc: FastCheck, numRuns: number, seed: number): void {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 32 }), fc.array(fc.tuple(fc.integer({ min: 1, max: 6 }), fc.nat({ max: 40 })), { maxLength: 200 }), (capacity, pairs) => {
+      const table = unwrap(RecentPairs.create(capacity), "table");
+      const model: [number, number][] = [];
+      for (const [id, n] of pairs) {
+        if (model.some(([a, b]) => a === id && b === n)) {
+          check(table.find(id, n) >= 0, `(${id}, ${n}) lost`);
+          continue;
+        }
+        check(table.find(id, n) < 0, `(${id}, ${n}) found before insert`);
+        table.insert(id, n, id * 100 + n, 0);
+        model.push([id, n]);
+        if (model.length > capacity) model.shift();
+        check(table.size === model.length, "size differs from the model");
+      }
+      for (const [id, n] of model) {
+        const slot = table.find(id, n);
+        if (table.collisionCount === 0) check(slot >= 0 && table.valueAt(slot) === id * 100 + n, `(${id}, ${n}) missing`);
+      }
+      return true;
+    }),
+    { numRuns, seed },
+  );
+}
+
+export const meshProperties: readonly MeshProperty[] = Object.freeze([
+  { name: "link header: every field round-trips", run: headerRoundTrip },
+  { name: "link header: the AAD ignores exactly the hop fields a relay may change", run: aadExcludesOnlyHopFields },
+  { name: "link header: parsing arbitrary bytes yields Ok or a mesh error code", run: parseNeverThrows },
+  { name: "airtime: integer µs equals the Semtech formula rounded up", run: airtimeMatchesFormula },
+  { name: "duty cycle: exact on-air time in every sliding window stays within the budget", run: dutyNeverExceeded },
+  { name: "airtime window: never below the exact sliding sum", run: windowNeverUndercounts },
+  { name: "reassembly: any order with duplicates gives back the message", run: reassemblyAnyOrder },
+  { name: "recent pairs: newest `capacity` pairs found, oldest evicted first", run: recentPairsModel },
+]);

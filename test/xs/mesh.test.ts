@@ -1,0 +1,61 @@
+/**
+ * The mesh on the real XS engine (issue 6 acceptance): frame encode/decode
+ * and a full simulation (so every routing and relay decision) give exactly
+ * what V8 gives, trace hash included; and the cost of the mesh hot paths.
+ * Computrons are recorded, never asserted (no timing asserts); allocation is
+ * asserted where our code is the only allocator.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+import { meshFrameVectors, runMeshParity } from "../mesh/xs-scenario";
+import { buildXsEntry } from "./build-entry";
+
+let run: XsRunResult;
+
+beforeAll(async () => {
+  const bundle = await buildXsEntry("test/xs/entries/mesh.xs.ts", "mesh");
+  run = runOnXs(bundle.outfile);
+  expectCompleted(run, "mesh bundle");
+});
+
+function find(kind: string): XsRecord {
+  const found = run.records.find((r) => r.kind === kind);
+  if (found === undefined) throw new Error(`no ${kind} record from XS`);
+  return found;
+}
+
+describe("mesh on XS", () => {
+  it("seals, parses and opens frames byte for byte as V8 does", () => {
+    const xs = find("frames")["vectors"] as string[];
+    const v8 = meshFrameVectors();
+    expect(xs).toHaveLength(24);
+    expect(xs).toEqual(v8);
+    expect(v8.every((line) => line.includes("forged=-305") && line.includes("replayed=-322"))).toBe(true);
+  });
+
+  it("runs the parity scenario with every invariant holding and the same trace hash, counters and statistics as V8", () => {
+    const xs = find("summary")["summary"] as ReturnType<typeof runMeshParity>;
+    const v8 = runMeshParity();
+    expect(xs.ok).toBe(true);
+    expect(v8.ok).toBe(true);
+    expect(xs.events).toBeGreaterThan(1000);
+    expect(xs.traceHash).toBe(v8.traceHash);
+    expect(xs).toEqual(JSON.parse(JSON.stringify(v8)));
+    expect(v8.counters["frames_relayed"]).toBeGreaterThan(0);
+    expect(v8.counters["routed_sends"]).toBeGreaterThan(0);
+    expect(v8.counters["drop_forged"]).toBeGreaterThan(0);
+  });
+
+  it("sealing, the lookups and the duplicate-drop receive path allocate nothing per op; opening allocates one view", () => {
+    const cases = run.records.filter((r) => r.kind === "case");
+    expect(cases.length).toBe(8);
+    for (const c of cases) {
+      const name = String(c["name"]);
+      expect(c["exact"], name).toBe(true);
+      expect(Number(c["computronsPerOp"])).toBeGreaterThan(0);
+      // Opening hands the provider the sealed bytes as an exact-length array: one typed-array view per frame.
+      if (name.startsWith("link frame seal + open")) expect(Number(c["bytesPerOp"]), name).toBeLessThanOrEqual(160);
+      else expect(c["bytesPerOp"], name).toBe(0);
+    }
+  });
+});
