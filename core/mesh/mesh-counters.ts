@@ -87,11 +87,13 @@ export const MeshCounter = Object.freeze({
   beaconsSent: 65,
   beaconsReceived: 66,
   sendRateLimited: 67,
+  /** The counter source refused a value for a message id (see MeshTransport #takeMessageId). */
+  sendRefusedNoMessageId: 68,
 } as const);
 
 export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
 
-export const MESH_COUNTER_COUNT = 68;
+export const MESH_COUNTER_COUNT = 69;
 
 /** snake_case names in counter order (metric names are picket_mesh_<name>_total). */
 export const MESH_COUNTER_NAMES: readonly string[] = Object.freeze(

@@ -40,7 +40,7 @@ import type { TrafficKey, TrafficKeyTable } from "../crypto/traffic-keys";
 import { LogLevel, type LogRing } from "../runtime/log-ring";
 import type { MetricsRegistry } from "../runtime/metrics";
 import { RateLimiter } from "../runtime/rate-limit";
-import { err, ok, type Result, type Status } from "../runtime/result";
+import { err, ok, Outcome, type Result, type Status } from "../runtime/result";
 import { AirtimeWindow } from "./airtime-window";
 import { DutyCycleBudget } from "./duty-cycle";
 import { FRAGMENT_HEADER_BYTES, FragmentHeader, fragmentChunkBytes, fragmentCount, fragmentOffset, parseFragmentHeader, writeFragmentHeader } from "./fragment-header";
@@ -183,7 +183,8 @@ export class MeshTransport {
   #txBusyUntilMs = 0;
   #backoffUntilMs = 0;
   #heldUntilMs = 0;
-  #nextMessageId = 0;
+  readonly #messageIds: CounterSource;
+  readonly #messageIdOut = new Outcome<number>(0);
   #nextHelloMs = -1;
 
   /** Errors: InvalidArgument (bad config or id, MTU too small), or a sub-table's. */
@@ -213,6 +214,7 @@ export class MeshTransport {
     this.#log = options.log;
     this.#observer = options.observer;
     this.#sealer = parts.sealer;
+    this.#messageIds = options.counterSource;
     this.#opener = new LinkOpener(options.provider, options.groupKeys, options.replay);
     this.#opener.setEpoch(options.epoch ?? 0);
     this.#lowId = options.nodeId & 0xff;
@@ -289,6 +291,7 @@ export class MeshTransport {
     const type = broadcast ? FrameType.Broadcast : ackRequested ? FrameType.UnicastAck : FrameType.Unicast;
     const fragmented = length > this.#singleCapacity(type);
     const wireId = ackRequested || fragmented ? this.#takeMessageId() : 0;
+    if (wireId < 0) return this.#refuse(MeshCounter.sendRefusedNoMessageId, ErrorCode.SendCounterUnavailable);
     let slot = -1;
     if (ackRequested) {
       slot = this.#pending.acquire(destinationId, trafficClass, bytes, offset, length, messageId, wireId, this.#nowMs);
@@ -1060,10 +1063,21 @@ export class MeshTransport {
     return (this.#capacity[type] ?? 0) - (type === FrameType.UnicastAck ? ACK_PAYLOAD_BYTES : 0);
   }
 
+  /**
+   * A 16-bit wire id for an acknowledged or fragmented message, or -1.
+   *
+   * Ids must not repeat across reboots: receivers keep (source, id) in their
+   * delivered cache for deliveredHoldMs to make delivery exactly-once, so a
+   * rebooted sender that restarted its ids at 0 would have its first messages
+   * acknowledged as duplicates and silently dropped (found by the site suite:
+   * alerts lost after a reboot). The ids therefore come from the node's
+   * never-repeating counter source (persisted through storage's counter
+   * reservation), truncated to 16 bits: a repeat inside the hold window would
+   * need 65,536 counter values within deliveredHoldMs.
+   */
   #takeMessageId(): number {
-    const id = this.#nextMessageId;
-    this.#nextMessageId = (id + 1) & 0xffff;
-    return id;
+    if (this.#messageIds.next(this.#messageIdOut) !== ErrorCode.Ok) return -1;
+    return this.#messageIdOut.value & 0xffff;
   }
 
   #refuse(counter: MeshCounter, code: FailureCode): FailureCode {
