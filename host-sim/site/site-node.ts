@@ -32,9 +32,11 @@ import type { SimEvent } from "../../hal/sim/sensors/script";
 import type { SimContext, SimNode } from "../kernel/node";
 import type { RouteTable } from "./routes";
 import type { ShutdownPlan } from "./site-spec";
-import { createSiteTransport, type SiteTransport } from "./transport-factory";
+import { MESH_SITE_STAT_COUNT } from "./mesh-site-transport";
+import { createSiteTransport, type SiteTransport, type SiteTransportContext } from "./transport-factory";
 import { TRANSPORT_STAT_COUNT, TransportStat } from "./transport-stats";
 import type { RadioLink } from "./stand-in-transport";
+import type { SimAirPort } from "../../hal/sim/radio";
 
 export const NodeStat = Object.freeze({
   boots: 0,
@@ -81,18 +83,24 @@ export interface SiteNodeSetup {
   readonly scripts: readonly (readonly SimEvent[] | undefined)[];
   readonly shutdowns: readonly ShutdownPlan[];
   readonly seed: number;
+  /** The site's transport choice and shared state (transport-factory.ts). */
+  readonly transport: SiteTransportContext;
 }
 
-export class SiteNode implements SimNode, Clock, RadioLink {
+export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
   readonly index: number;
   readonly stats = new Float64Array(NODE_STAT_COUNT);
   readonly transportStats = new Float64Array(TRANSPORT_STAT_COUNT);
+  /** Mesh counters (MeshCounter, then MeshSiteStat), kept across reboots; zero with the stand-in. */
+  readonly meshStats = new Float64Array(MESH_SITE_STAT_COUNT);
   readonly flash: SimFlash;
   readonly #setup: SiteNodeSetup;
   #ctx: SimContext | undefined;
   #agent: Agent | undefined;
   #transport: SiteTransport | undefined;
   #mode: number = NodeMode.Off;
+  /** The transport has its own wake time (SiteTransport.nextWakeMs). */
+  #transportWakes = false;
   #nextPlan = 0;
   #rebootPending = false;
   #lastBootFailure = "";
@@ -133,6 +141,11 @@ export class SiteNode implements SimNode, Clock, RadioLink {
     return ctx === undefined ? ErrorCode.SimNotInCallback : ctx.send(toIndex, bytes, lengthBytes);
   }
 
+  broadcast(bytes: Uint8Array, lengthBytes: number): Status {
+    const ctx = this.#ctx;
+    return ctx === undefined ? ErrorCode.SimNotInCallback : ctx.broadcast(bytes, lengthBytes);
+  }
+
   // ------------------------------------------------------------------ SimNode
 
   onStart(ctx: SimContext): void {
@@ -167,6 +180,11 @@ export class SiteNode implements SimNode, Clock, RadioLink {
   onTimer(ctx: SimContext, timerId: number): void {
     this.#ctx = ctx;
     if (timerId === TIMER_AGENT) {
+      // The transport's own wake time (a reception ending, a relay, a retransmission) came due: run the mesh task now.
+      if (this.#transportWakes) {
+        const wakeMs = this.#transport?.nextWakeMs?.() ?? -1;
+        if (wakeMs >= 0 && wakeMs <= ctx.nowMs()) this.#agent?.notifyRadio();
+      }
       this.#run(ctx);
       return;
     }
@@ -196,12 +214,18 @@ export class SiteNode implements SimNode, Clock, RadioLink {
         const transport = createSiteTransport({
           nodeIndex: this.index,
           config,
+          context: setup.transport,
           routes: setup.routes,
           link: this,
           stats: this.transportStats,
+          meshStats: this.meshStats,
           bootNonce: ctx.random.nextU32(),
         });
+        // A transport that cannot be built is a site configuration bug: the kernel reports it as a fault.
+        if (typeof transport === "string") throw new Error(`board ${this.index}: ${transport}`);
         this.#transport = transport;
+        // Decided once per boot: the per-event path stays allocation-free on XS for a transport without it.
+        this.#transportWakes = typeof transport.nextWakeMs === "function";
         return transport;
       },
       openSensor: (sensor: SensorConfig, index: number): Result<Sensor> => {
@@ -240,10 +264,14 @@ export class SiteNode implements SimNode, Clock, RadioLink {
   #run(ctx: SimContext): void {
     const agent = this.#agent;
     if (agent === undefined) return;
-    const nextMs = agent.runDue();
+    let nextMs = agent.runDue();
     if (agent.stopped) {
       this.#stopped(ctx);
       return;
+    }
+    if (this.#transportWakes) {
+      const wakeMs = this.#transport?.nextWakeMs?.() ?? -1;
+      if (wakeMs >= 0 && wakeMs < nextMs) nextMs = wakeMs;
     }
     if (nextMs === Number.POSITIVE_INFINITY) {
       ctx.cancelTimer(TIMER_AGENT);
@@ -269,6 +297,7 @@ export class SiteNode implements SimNode, Clock, RadioLink {
       this.#snapshotStore(agent);
       this.#accumulate(agent);
     }
+    this.#transport?.close?.();
     this.#agent = undefined;
     this.#transport = undefined;
     this.#mode = NodeMode.Off;

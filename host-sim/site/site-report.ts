@@ -10,7 +10,9 @@ import { MESSAGE_HEADER_BYTES } from "../../agent/wire";
 import { percentile } from "./gateway-sink";
 import { NodeStat } from "./site-node";
 import { virtualFromLocal, type Site } from "./site";
-import { SITE_TRANSPORT_NAME } from "./transport-factory";
+import { MESH_COUNTER_NAMES } from "../../core/mesh/mesh-counters";
+import { MESH_SITE_STAT_COUNT, MeshSiteStat } from "./mesh-site-transport";
+import { siteTransportName } from "./transport-factory";
 import { TRANSPORT_DROP_STATS, TRANSPORT_STAT_COUNT, TransportStat, transportStatName } from "./transport-stats";
 
 const DROP_LABELS: Readonly<Record<string, string>> = Object.freeze({
@@ -161,6 +163,7 @@ export function siteReport(site: Site): SiteReport {
   for (const stat of TRANSPORT_DROP_STATS) if ((transport[stat] ?? 0) > 0) drops[dropLabel(stat)] = transport[stat] ?? 0;
   if ((sums[NodeStat.routineDroppedInOutbox] ?? 0) > 0) drops["outbox full (oldest routine record)"] = sums[NodeStat.routineDroppedInOutbox] ?? 0;
   if ((sums[NodeStat.telemetryRecordsRefused] ?? 0) > 0) drops["telemetry refused by transport (records)"] = sums[NodeStat.telemetryRecordsRefused] ?? 0;
+  addMeshDrops(nodes, drops);
   const virtualMs = Math.max(1, kernel.nowMs);
   const airtime = transport[TransportStat.airtimeMs] ?? 0;
   const state = kernel.runState;
@@ -172,7 +175,7 @@ export function siteReport(site: Site): SiteReport {
     boards: spec.boards,
     gateways: spec.gateways,
     links: kernel.topology.edgeCount,
-    transport: SITE_TRANSPORT_NAME,
+    transport: siteTransportName(spec.transport),
     state: STATE_NAMES[state] ?? "running",
     ok: state === RunState.Finished && violation === undefined,
     violation: violation === undefined ? undefined : `${violation.invariant} at event ${violation.eventIndex} (t = ${violation.timeMs} ms): ${violation.detail}`,
@@ -270,4 +273,21 @@ export function formatSiteReport(r: SiteReport, wallMs: number): string {
 
 function readU32(bytes: Uint8Array, at: number): number {
   return ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16) | ((bytes[at + 3] ?? 0) << 24)) >>> 0;
+}
+
+/** Mesh drop/refusal/hold counters (names from core/mesh/mesh-counters.ts), summed over boards; nothing with the stand-in. */
+function addMeshDrops(nodes: Site["nodes"], drops: Record<string, number>): void {
+  const sums = new Float64Array(MESH_SITE_STAT_COUNT);
+  for (const node of nodes) for (let i = 0; i < MESH_SITE_STAT_COUNT; i++) sums[i] = (sums[i] ?? 0) + (node.meshStats[i] ?? 0);
+  for (let i = 0; i < MESH_COUNTER_NAMES.length; i++) {
+    const name = MESH_COUNTER_NAMES[i] ?? "";
+    const isDrop = /^(drop|send_refused|send_dropped|dropped|relay_(queue_full|rate_limited|hop_limit|duty)|control_queue_full|send_rate_limited|duty_cycle_held|channel_gate_held|ack_timeouts|radio_fault|seal_failures)/.test(name);
+    if (isDrop && (sums[i] ?? 0) > 0) drops[`mesh: ${name}`] = sums[i] ?? 0;
+  }
+  const radio: readonly (readonly [string, number])[] = [
+    ["radio: collision", MeshSiteStat.radioCollisionLosses],
+    ["radio: half duplex", MeshSiteStat.radioHalfDuplexLosses],
+    ["radio: receive queue full", MeshSiteStat.radioReceiveQueueDropped],
+  ];
+  for (const [label, stat] of radio) if ((sums[stat] ?? 0) > 0) drops[label] = sums[stat] ?? 0;
 }

@@ -45,13 +45,21 @@ export interface SiteSpec {
   /** Alerts raised after this (virtual ms) may still be in flight at the end; the acceptance check stops here. */
   readonly quietAfterMs: number;
   readonly scenario: SimScenario;
+  /** Which transport the boards run (transport-factory.ts). */
+  readonly transport: SiteTransportKind;
 }
+
+/** "mesh": core/mesh MeshTransport on the simulated radio; "stand-in": stand-in-transport.ts (no security). */
+export type SiteTransportKind = "mesh" | "stand-in";
+export const SITE_TRANSPORT_KINDS: readonly SiteTransportKind[] = Object.freeze(["mesh", "stand-in"] as const);
+/** What a site file without a `transport` field runs. */
+export const DEFAULT_SITE_TRANSPORT: SiteTransportKind = "mesh";
 
 export type SiteValidation = { readonly ok: true; readonly spec: SiteSpec } | { readonly ok: false; readonly problems: readonly string[] };
 
 type Raw = Readonly<Record<string, unknown>>;
 
-const SITE_FIELDS: readonly string[] = Object.freeze(["name", "description", "seed", "boards", "durationMs", "gateways", "board", "events", "shutdowns", "quietAfterMs"]);
+const SITE_FIELDS: readonly string[] = Object.freeze(["name", "description", "seed", "boards", "durationMs", "gateways", "board", "events", "shutdowns", "quietAfterMs", "transport"]);
 /** Kernel scenario fields a site file may set (passed to validateScenario). */
 const KERNEL_FIELDS: readonly string[] = Object.freeze([
   "startJitterMs",
@@ -111,7 +119,10 @@ export function validateSiteSpec(raw: unknown): SiteValidation {
   const shutdowns = readShutdowns(raw["shutdowns"], boardCount, durationMs, problems);
   const quiet = raw["quietAfterMs"] === undefined ? Math.floor((durationMs * 3) / 4) : ms(raw["quietAfterMs"]);
   if (quiet < 0 || quiet > durationMs) problems.push("quietAfterMs: must be a duration within durationMs");
-  if (problems.length > 0 || scenario === undefined || template === undefined) return { ok: false, problems };
+  const rawTransport = raw["transport"] ?? DEFAULT_SITE_TRANSPORT;
+  const transport = SITE_TRANSPORT_KINDS.find((kind) => kind === rawTransport);
+  if (transport === undefined) problems.push(`transport: must be one of ${SITE_TRANSPORT_KINDS.map((k) => `"${k}"`).join(", ")}`);
+  if (problems.length > 0 || scenario === undefined || template === undefined || transport === undefined) return { ok: false, problems };
   return {
     ok: true,
     spec: {
@@ -125,6 +136,7 @@ export function validateSiteSpec(raw: unknown): SiteValidation {
       shutdowns,
       quietAfterMs: quiet,
       scenario,
+      transport,
     },
   };
 }

@@ -24,6 +24,7 @@ import { SiteSink, type SiteClock } from "./gateway-sink";
 import { RouteTable } from "./routes";
 import { SITE_COUNTER_NAMES, SiteNode, NodeStat } from "./site-node";
 import type { SiteSpec } from "./site-spec";
+import { createSiteTransportContext } from "./transport-factory";
 
 export interface Site {
   readonly spec: SiteSpec;
@@ -63,6 +64,8 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
     if (!validation.ok) problems.push(`board ${b}: ${validation.problems.map((p) => `${p.field}: ${p.reason}`).join("; ")}`);
   }
   if (problems.length > 0) return { ok: false, problems };
+  const transport = createSiteTransportContext(spec.transport, spec.boards);
+  if (typeof transport === "string") return { ok: false, problems: [`transport: ${transport}`] };
   const sink = new SiteSink(spec.boards, options.alertCapacity ?? 65_536);
   const nodes: SiteNode[] = [];
   for (let b = 0; b < spec.boards; b++) {
@@ -75,6 +78,7 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
         scripts: spec.scripts[b] ?? [],
         shutdowns: spec.shutdowns.filter((plan) => plan.board === b),
         seed: spec.seed,
+        transport,
       }),
     );
   }

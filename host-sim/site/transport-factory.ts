@@ -1,15 +1,20 @@
 /**
- * THE place that chooses the site simulator's transport. Today: the
- * stand-in (stand-in-transport.ts: static routes, link ARQ, no security).
- * When core/mesh lands, this function builds the real mesh transport over a
- * simulated radio attached to the kernel (hal/sim/radio) instead, and must
- * still return a SiteTransport: the agent's Transport, plus the two host
- * hooks the site needs (a frame from the kernel, and a capacity check for
- * the invariants). Nothing else in host-sim/site names a transport class.
+ * THE place that chooses the site simulator's transport (site spec field
+ * `transport`):
+ *  - "mesh": the real secured mesh, core/mesh MeshTransport on a SimRadio
+ *    attached to the kernel (mesh-site-transport.ts);
+ *  - "stand-in": stand-in-transport.ts (static routes, link ARQ, NO security).
+ * Either way it returns a SiteTransport: the agent's Transport, plus the
+ * host hooks the site needs (a frame from the kernel, a capacity check for
+ * the invariants, optionally the next wake time and a power-off hook).
+ * Nothing else in host-sim/site names a transport class.
  */
 import type { SiteConfig } from "../../agent/config";
 import type { Transport } from "../../agent/transport";
+import type { SimAirPort } from "../../hal/sim/radio";
+import { MeshSiteShared, MeshSiteTransport } from "./mesh-site-transport";
 import type { RouteTable } from "./routes";
+import type { SiteTransportKind } from "./site-spec";
 import { StandInTransport, type RadioLink } from "./stand-in-transport";
 
 export interface SiteTransport extends Transport {
@@ -17,20 +22,55 @@ export interface SiteTransport extends Transport {
   receiveFrame(fromIndex: number, bytes: Uint8Array, lengthBytes: number): void;
   /** `undefined` while every transport queue is within capacity, else what is wrong. */
   checkCapacities(): string | undefined;
+  /**
+   * Optional: when the transport next has work of its own (node-local ms,
+   * -1 none), earlier than the agent's mesh tick; the site node wakes the
+   * agent's mesh task then. (Checked with typeof: agent/transport.ts
+   * consumers are unaffected.)
+   */
+  nextWakeMs?(): number;
+  /** Optional: the board loses power. */
+  close?(): void;
+}
+
+/** Per-site transport state, built once by buildSite (keys, per-board persisted state). */
+export type SiteTransportContext = { readonly kind: "stand-in" } | { readonly kind: "mesh"; readonly mesh: MeshSiteShared };
+
+export function createSiteTransportContext(kind: SiteTransportKind, boardCount: number): SiteTransportContext | string {
+  if (kind === "stand-in") return { kind };
+  const mesh = MeshSiteShared.create(boardCount);
+  return typeof mesh === "string" ? mesh : { kind, mesh };
 }
 
 export interface SiteTransportSetup {
   readonly nodeIndex: number;
   readonly config: SiteConfig;
+  readonly context: SiteTransportContext;
   readonly routes: RouteTable;
-  readonly link: RadioLink;
+  /** The kernel side: unicast (stand-in), broadcast (mesh radio), the node's clock. */
+  readonly link: RadioLink & SimAirPort;
   /** Host-owned counters (TransportStat), kept across reboots. */
   readonly stats: Float64Array;
+  /** Host-owned mesh counters (MESH_SITE_STAT_COUNT), kept across reboots. */
+  readonly meshStats: Float64Array;
   /** A fresh random 32-bit value per boot. */
   readonly bootNonce: number;
 }
 
-export function createSiteTransport(setup: SiteTransportSetup): SiteTransport {
+/** The transport, or a description of why it could not be built. */
+export function createSiteTransport(setup: SiteTransportSetup): SiteTransport | string {
+  const context = setup.context;
+  if (context.kind === "mesh") {
+    return MeshSiteTransport.create({
+      nodeIndex: setup.nodeIndex,
+      config: setup.config,
+      shared: context.mesh,
+      air: setup.link,
+      stats: setup.stats,
+      meshStats: setup.meshStats,
+      bootNonce: setup.bootNonce,
+    });
+  }
   return new StandInTransport({
     nodeIndex: setup.nodeIndex,
     routes: setup.routes,
@@ -44,4 +84,9 @@ export function createSiteTransport(setup: SiteTransportSetup): SiteTransport {
 }
 
 /** What the report calls the transport. */
+export function siteTransportName(kind: SiteTransportKind): string {
+  return kind === "mesh" ? "mesh (core/mesh MeshTransport, sealed + replay-checked, on the simulated LoRa radio)" : SITE_TRANSPORT_NAME;
+}
+
+/** The stand-in's report name. */
 export const SITE_TRANSPORT_NAME = "stand-in (static routes, link ARQ, no security)";

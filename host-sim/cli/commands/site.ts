@@ -13,7 +13,7 @@ import { RunState } from "../../kernel/kernel";
 import { parseDurationMs } from "../../kernel/validate-scenario";
 import { buildSite, runSite, type Site } from "../../site/site";
 import { formatSiteReport, siteReport, type SiteReport } from "../../site/site-report";
-import { validateSiteSpec } from "../../site/site-spec";
+import { DEFAULT_SITE_TRANSPORT, SITE_TRANSPORT_KINDS, validateSiteSpec } from "../../site/site-spec";
 import { usageError, type Command } from "../command";
 import { parseChancePpm } from "./sim";
 
@@ -28,6 +28,9 @@ const USAGE = `picket site [--site NAME|FILE] [options]
   --seed S          run seed, 0..4294967295
   --duration D      virtual time: 90s, 5m, 1h
   --loss P          per-link loss: a fraction (0.05) or a percentage (5%)
+  --transport T     mesh (core/mesh, secured, on the simulated LoRa radio) or
+                    stand-in (static routes, no security); default: the
+                    site file's "transport", else ${DEFAULT_SITE_TRANSPORT}
   --verify          run twice and check both runs give the same trace hash
   --json            print the report as JSON
   --quiet           no progress line on stderr
@@ -76,7 +79,7 @@ function parseArgs(args: readonly string[]): SiteArgs | string {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? "";
     const value = args[i + 1];
-    const needsValue = ["--site", "--seed", "--duration", "--loss"].includes(arg);
+    const needsValue = ["--site", "--seed", "--duration", "--loss", "--transport"].includes(arg);
     if (needsValue && (value === undefined || value.startsWith("--"))) return `${arg} needs a value`;
     if (arg === "--site") site = value ?? site;
     else if (arg === "--seed") {
@@ -89,6 +92,9 @@ function parseArgs(args: readonly string[]): SiteArgs | string {
       const ppm = parseChancePpm(value ?? "");
       if (ppm < 0) return "--loss must be a fraction 0..1 (0.05) or a percentage (5%)";
       overrides["lossPpm"] = ppm;
+    } else if (arg === "--transport") {
+      if (!SITE_TRANSPORT_KINDS.some((kind) => kind === value)) return `--transport must be one of ${SITE_TRANSPORT_KINDS.join(", ")}`;
+      overrides["transport"] = value;
     } else if (arg === "--json") flags.json = true;
     else if (arg === "--quiet") flags.quiet = true;
     else if (arg === "--verify") flags.verify = true;
@@ -106,6 +112,7 @@ export function prepareSite(name: string, overrides: Raw): Site | string {
   const merged: Raw = { ...raw };
   if (overrides["seed"] !== undefined) merged["seed"] = overrides["seed"];
   if (overrides["durationMs"] !== undefined) merged["durationMs"] = overrides["durationMs"];
+  if (overrides["transport"] !== undefined) merged["transport"] = overrides["transport"];
   if (overrides["lossPpm"] !== undefined) {
     const link = typeof raw["link"] === "object" && raw["link"] !== null ? (raw["link"] as Raw) : {};
     merged["link"] = { ...link, lossPpm: overrides["lossPpm"] };
