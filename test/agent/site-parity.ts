@@ -11,8 +11,13 @@ import { smallSite } from "./site-fixtures";
 
 export const PARITY_SEEDS: readonly number[] = Object.freeze([11, 12]);
 
-export function paritySite(seed: number, options: SiteOptions = {}, durationMs = 60_000, faults = true): Site | string {
-  const validation = validateSiteSpec(smallSite(seed, { boardsMin: 6, boardsMax: 8, durationMs, lossPpmMax: 80_000, faults }));
+/**
+ * A small site for V8/XS parity and the XS steady-state allocation slice. It pins the
+ * stand-in transport so these measure the agent stack itself; the mesh's own XS parity
+ * and per-frame cost are measured by test/xs/mesh.test.ts and the mesh bench.
+ */
+export function paritySite(seed: number, options: SiteOptions = {}, durationMs = 60_000, faults = true, transport: "mesh" | "stand-in" = "stand-in"): Site | string {
+  const validation = validateSiteSpec({ ...smallSite(seed, { boardsMin: 6, boardsMax: 8, durationMs, lossPpmMax: 80_000, faults }), transport });
   if (!validation.ok) return validation.problems.join("; ");
   const built = buildSite(validation.spec, options);
   return built.ok ? built.site : built.problems.join("; ");
