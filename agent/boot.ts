@@ -34,6 +34,14 @@ export interface BootPlatform {
   readonly blockDevice?: BlockDevice;
   readonly gatewaySink?: GatewaySink;
   readonly entropy?: Entropy;
+  /** The boot problem for sensor `index` that did not open (default: sensorOpenProblem). */
+  readonly sensorOpenProblem?: (sensor: SensorConfig, index: number, code: FailureCode) => string;
+}
+
+/** `sensors[i]: <part> could not be opened (code N)`. */
+export function sensorOpenProblem(sensor: SensorConfig, index: number, code: FailureCode): string {
+  const part = sensorPartInfo(sensor.part)?.name ?? "?";
+  return `sensors[${index}]: ${part} could not be opened (code ${code})`;
 }
 
 export function bootAgent(raw: unknown, platform: BootPlatform): BootOutcome {
@@ -57,8 +65,8 @@ export function bootAgent(raw: unknown, platform: BootPlatform): BootOutcome {
     const opened = platform.openSensor(sensorConfig, i, config);
     if (!opened.ok) {
       closeAll(sensors);
-      const part = sensorPartInfo(sensorConfig.part)?.name ?? "?";
-      return { ok: false, stage: "sensor", code: opened.code, problems: [`sensors[${i}]: ${part} could not be opened (code ${opened.code})`] };
+      const problem = (platform.sensorOpenProblem ?? sensorOpenProblem)(sensorConfig, i, opened.code);
+      return { ok: false, stage: "sensor", code: opened.code, problems: [problem] };
     }
     sensors.push(opened.value);
   }

@@ -9,24 +9,25 @@
  *
  * What this image supports today:
  *  - sensors with `driver: "sim"` (hal/sim, seeded by node id and index);
- *    `driver: "hardware"` is refused at boot with AgentSensorOpenFailed
- *    until the ECMA-419 adapters (hal/moddable/sensors) get a build-time
- *    driver table: importing `embedded:sensor/*` here would make every
- *    image (and the XS test stand-ins) need those modules;
+ *  - sensors with `driver: "hardware"`: the ECMA-419 drivers of
+ *    hardware-sensors.ts (tmp117, sht3x, bmp280, bme68x, lis3dh on the
+ *    board's default I2C bus); contact and motion are refused at boot with
+ *    AgentSensorOpenFailed and a problem naming `sensors[i].driver`;
  *  - no radio yet (NoRadioTransport) until core/mesh and hal/radio land.
  * Tests (and boards with drivers) pass their own pieces in `options`.
  */
 import Timer from "timer";
 import config from "mc/config";
-import { err, type Result } from "../../core/runtime/result";
-import { ErrorCode } from "../../core/runtime/errors";
+import type { FailureCode } from "../../core/runtime/errors";
+import type { Result } from "../../core/runtime/result";
 import type { Sensor } from "../../hal/sensor";
 import { ModdableClock } from "../../hal/moddable/clock";
 import type { Clock } from "../../hal/clock";
-import { bootAgent, type BootOutcome, type SensorOpener } from "../boot";
+import { bootAgent, sensorOpenProblem, type BootOutcome, type SensorOpener } from "../boot";
 import { SensorDriver, type SensorConfig, type SiteConfig } from "../config";
 import type { GatewaySink } from "../gateway-sink";
 import { NoRadioTransport } from "../no-radio-transport";
+import { hardwareOpenProblem, openHardwareSensor } from "./hardware-sensors";
 import { openSimSensor } from "../sim-sensors";
 import type { Transport } from "../transport";
 
@@ -39,10 +40,15 @@ export interface MainOptions {
   readonly clock?: Clock;
 }
 
-/** Simulated drivers only (see the file comment). */
+/** The driver the configuration names: simulated (seeded by node id and index) or the part's ECMA-419 driver. */
 export function openImageSensor(sensor: SensorConfig, index: number, site: SiteConfig): Result<Sensor> {
-  if (sensor.driver !== SensorDriver.Sim) return err(ErrorCode.AgentSensorOpenFailed);
+  if (sensor.driver === SensorDriver.Hardware) return openHardwareSensor(sensor);
   return openSimSensor(sensor.part, { seed: (site.nodeId * 8 + index) >>> 0 });
+}
+
+/** Boot problem text: hardware failures name the field at fault (hardware-sensors.ts). */
+export function imageSensorOpenProblem(sensor: SensorConfig, index: number, code: FailureCode): string {
+  return sensor.driver === SensorDriver.Hardware ? hardwareOpenProblem(sensor, index, code) : sensorOpenProblem(sensor, index, code);
 }
 
 export default function main(options?: MainOptions): BootOutcome {
@@ -51,6 +57,7 @@ export default function main(options?: MainOptions): BootOutcome {
     clock,
     transport: options?.transport ?? ((site: SiteConfig): Transport => new NoRadioTransport(site.nodeId, site.radio.maxMessageBytes)),
     openSensor: options?.openSensor ?? openImageSensor,
+    sensorOpenProblem: imageSensorOpenProblem,
     ...(options?.gatewaySink === undefined ? {} : { gatewaySink: options.gatewaySink }),
   });
   if (!booted.ok) return booted;

@@ -11,6 +11,7 @@ import { DEVICE_MAIN } from "../../tools/build/targets";
 import { expectCompleted, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { ErrorCode } from "../../core/runtime/errors";
 import { runStandaloneScenario, standaloneConfigFor } from "../scenarios/device-boot";
+import { hardwareConfigFor, runHardwareScenario } from "../scenarios/hardware-boot";
 import { runLiteralDeviceBundle } from "./literal-device";
 
 const AGENTS = 4;
@@ -32,6 +33,17 @@ beforeAll(async () => {
       `virtual.config = { picket: { ...site(99), nodeId: 0, sensors: [{ part: "tmp117", intervalMs: 5 }] } };`,
       `const bad = main();`,
       `print("@@picket " + JSON.stringify({ kind: "literal", booted: statuses.length, statuses, bad }));`,
+      // driver: "hardware" through the embedded:sensor/* stand-ins (same steps as runHardwareScenario on V8).
+      `const strip = (b) => (b.ok ? { ok: true } : b);`,
+      `const hw = ${JSON.stringify(hardwareConfigFor(2))};`,
+      `resetVirtual({}); virtual.config = { picket: { ...hw, nodeId: 1 } };`,
+      `const hwBoot = main(); advanceTo(${DURATION_MS});`,
+      `const hwStatus = hwBoot.ok ? hwBoot.agent.status() : undefined;`,
+      `virtual.config = { picket: { ...hw, sensors: [{ part: "tmp117", driver: "hardware" }, { part: "sht3x", driver: "hardware", address: 0x45 }] } };`,
+      `const wrongAddress = main();`,
+      `virtual.config = { picket: { ...hw, sensors: [{ part: "contact", driver: "hardware" }] } };`,
+      `const digital = main();`,
+      `print("@@picket " + JSON.stringify({ kind: "hardware", boot: strip(hwBoot), status: hwStatus, wrongAddress, digital }));`,
       `print("@@picket " + JSON.stringify({ kind: "done" }));`,
     ].join("\n"),
   );
@@ -66,5 +78,23 @@ describe("the literal device bundle on XS", () => {
       code: ErrorCode.AgentBadConfig,
       problems: ["nodeId: must be an integer 1..65534", "sensors[0].intervalMs: must be an integer 10..86400000 (ms)"],
     });
+  });
+
+  it("opens driver: \"hardware\" sensors through the embedded:sensor stand-ins and samples them as on V8", () => {
+    const hardware = record("hardware");
+    const status = hardware["status"] as { samplesTaken: number; sampleErrors: number; alertsRaised: number };
+    expect(hardware["boot"]).toEqual({ ok: true });
+    expect(status.samplesTaken).toBeGreaterThanOrEqual(30);
+    expect(status.sampleErrors).toBe(0);
+    expect(status.alertsRaised).toBe(2);
+    const v8 = runHardwareScenario(DURATION_MS);
+    expect(hardware["status"]).toEqual(JSON.parse(JSON.stringify(v8.status)));
+  });
+
+  it("reports a hardware driver that does not open as a boot problem naming the field, without throwing", () => {
+    const v8 = runHardwareScenario(DURATION_MS);
+    expect(record("hardware")["wrongAddress"]).toEqual(v8.wrongAddress);
+    expect(record("hardware")["wrongAddress"]).toMatchObject({ ok: false, stage: "sensor", code: ErrorCode.AgentSensorOpenFailed });
+    expect(record("hardware")["digital"]).toEqual(v8.digital);
   });
 });

@@ -7,7 +7,7 @@
  * them, and the scenario driver, see one instance.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import * as esbuild from "esbuild";
 import { repoRoot } from "../../tools/build/targets";
 import { runOnXs, type XsRunResult } from "../../tools/xs/run-xs";
@@ -44,7 +44,11 @@ export async function runLiteralDeviceBundle(
   mkdirSync(join(dir, "mc"), { recursive: true });
   const control = join(dir, "control.js");
   await esbuild.build({ entryPoints: [controlSource], outfile: control, bundle: true, format: "esm", platform: "neutral", target: "es2022", logLevel: "silent" });
-  for (const [specifier, source] of Object.entries(MODDABLE_STUBS)) await bundleStub(source, join(dir, specifier), control);
+  for (const [specifier, source] of Object.entries(MODDABLE_STUBS)) {
+    const outfile = join(dir, specifier); // "embedded:sensor/Temperature/TMP117" -> a nested file, as XS resolves it
+    mkdirSync(dirname(outfile), { recursive: true });
+    await bundleStub(source, outfile, control);
+  }
   const driver = join(dir, "driver.js");
   writeFileSync(driver, driverSource({ bundle: deviceBundle, control }));
   return runOnXs(driver, { cwd: dir });

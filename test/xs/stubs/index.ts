@@ -8,4 +8,10 @@ export const MODDABLE_STUBS: Readonly<Record<string, string>> = Object.freeze({
   time: join(repoRoot, "test/xs/stubs/time.ts"),
   timer: join(repoRoot, "test/xs/stubs/timer.ts"),
   "mc/config": join(repoRoot, "test/xs/stubs/mc-config.ts"),
+  "embedded:provider/builtin": join(repoRoot, "test/xs/stubs/provider-builtin.ts"),
+  "embedded:sensor/Temperature/TMP117": join(repoRoot, "test/xs/stubs/sensor-tmp117.ts"),
+  "embedded:sensor/Humidity-Temperature/SHT3x": join(repoRoot, "test/xs/stubs/sensor-sht3x.ts"),
+  "embedded:sensor/AtmosphericPressure-Temperature/BMP280": join(repoRoot, "test/xs/stubs/sensor-bmp280.ts"),
+  "embedded:sensor/Barometer-Humidity-Temperature/BME68x": join(repoRoot, "test/xs/stubs/sensor-bme68x.ts"),
+  "embedded:sensor/Accelerometer/LIS3DH": join(repoRoot, "test/xs/stubs/sensor-lis3dh.ts"),
 });
