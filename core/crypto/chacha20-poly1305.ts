@@ -33,7 +33,7 @@ import { constantTimeEqual } from "./ct";
 import { Poly1305 } from "./poly1305";
 
 /** True when [offset, offset + length) is an int32 range inside an array of `capacity` bytes. */
-function rangeOk(offset: number, length: number, capacity: number): boolean {
+export function rangeOk(offset: number, length: number, capacity: number): boolean {
   return (offset | 0) === offset && (length | 0) === length && offset >= 0 && length >= 0 && length <= capacity - offset;
 }
 

@@ -20,7 +20,8 @@
  * (KeyEpochUnknown) -> replay check without state change (ReplayDuplicate /
  * ReplayTooOld / ReplayWrongEpoch / ReplayTableFull) -> AEAD open
  * (CryptoAuthFailed: forged or corrupted) -> replay commit. Each outcome is
- * counted. Scratch buffers are allocated at create.
+ * counted. Scratch buffers are allocated at create; the provider's offset
+ * forms read them and the frame in place, so no view is made per frame.
  */
 import { ErrorCode } from "../runtime/errors";
 import { Outcome, err, ok, type Result } from "../runtime/result";
@@ -71,7 +72,7 @@ function writeNonce(nonceBase: Uint8Array, counter: number, out: Uint8Array): vo
 /** AAD = header || caller aad, in `scratch`; returns its length or a negated code. */
 function buildAad(header: Uint8Array, aad: Uint8Array, scratch: Uint8Array): ValueOrCode {
   if (aad.length > FRAME_AAD_MAX_BYTES) return -ErrorCode.CryptoBadLength;
-  scratch.set(header.subarray(0, FRAME_HEADER_BYTES));
+  for (let i = 0; i < FRAME_HEADER_BYTES; i++) scratch[i] = header[i] ?? 0; // no view per frame
   scratch.set(aad, FRAME_HEADER_BYTES);
   return FRAME_HEADER_BYTES + aad.length;
 }
@@ -140,7 +141,7 @@ export class FrameSealer {
     const aadLength = buildAad(out, aad, this.#aad);
     if (aadLength < 0) return aadLength;
     writeNonce(key.nonceBase, value, this.#nonce);
-    const sealed = this.#provider.aeadSeal(key.handle, this.#nonce, this.#aad.subarray(0, aadLength), plaintext, out.subarray(FRAME_HEADER_BYTES, length));
+    const sealed = this.#provider.aeadSealAt(key.handle, this.#nonce, this.#aad, 0, aadLength, plaintext, 0, plaintext.length, out, FRAME_HEADER_BYTES);
     if (sealed < 0) return sealed;
     this.#sealed++;
     return length;
@@ -211,13 +212,8 @@ export class FrameOpener implements FrameOpenerCounters {
     const aadLength = buildAad(frame, aad, this.#aad);
     if (aadLength < 0) return aadLength;
     writeNonce(keys.nonceBaseAt(slot), header.counter, this.#nonce);
-    const opened = this.#provider.aeadOpen(
-      keys.handleAt(slot),
-      this.#nonce,
-      this.#aad.subarray(0, aadLength),
-      frame.subarray(FRAME_HEADER_BYTES),
-      out.subarray(0, plaintextLength),
-    );
+    // Offsets, not views: nothing allocated per frame; on auth failure only out[0, plaintextLength) is zeroed.
+    const opened = this.#provider.aeadOpenAt(keys.handleAt(slot), this.#nonce, this.#aad, 0, aadLength, frame, FRAME_HEADER_BYTES, frame.length - FRAME_HEADER_BYTES, out, 0);
     if (opened < 0) {
       if (opened === -ErrorCode.CryptoAuthFailed) this.forged++;
       return opened;

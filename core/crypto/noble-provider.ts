@@ -44,7 +44,7 @@ import {
   signatureSizes,
   type SignatureAlg,
 } from "./algorithms";
-import { ChaCha20Poly1305 } from "./chacha20-poly1305";
+import { ChaCha20Poly1305, rangeOk } from "./chacha20-poly1305";
 import { constantTimeEqual, zeroize } from "./ct";
 import { drawEntropy, type EntropySource } from "./entropy";
 import {
@@ -262,27 +262,61 @@ export class NobleCryptoProvider implements CryptoProvider {
   }
 
   aeadSeal(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): ValueOrCode {
-    const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
-    if (at < 0) return at;
-    return this.#seal(this.#keys.secretView(at), nonce, aad, plaintext, out);
+    return this.aeadSealAt(key, nonce, aad, 0, aad.length, plaintext, 0, plaintext.length, out, 0);
   }
 
   aeadOpen(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, out: Uint8Array): ValueOrCode {
-    if (nonce.length !== AEAD_NONCE_BYTES || sealed.length < AEAD_TAG_BYTES) return -ErrorCode.CryptoBadLength;
-    const length = sealed.length - AEAD_TAG_BYTES;
-    if (out.length < length) return -ErrorCode.CryptoBufferTooSmall;
+    return this.aeadOpenAt(key, nonce, aad, 0, aad.length, sealed, 0, sealed.length, out, 0);
+  }
+
+  aeadSealAt(
+    key: KeyHandle,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    plaintext: Uint8Array,
+    ptOffset: number,
+    ptLength: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): ValueOrCode {
+    const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
+    if (at < 0) return at;
+    return this.#seal(this.#keys.secretView(at), nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
+  }
+
+  aeadOpenAt(
+    key: KeyHandle,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    sealed: Uint8Array,
+    sealedOffset: number,
+    sealedLength: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): ValueOrCode {
+    // Every refusal comes before a byte is written, so `out` outside the target range is never touched.
+    if (!rangeOk(aadOffset, aadLength, aad.length) || !rangeOk(sealedOffset, sealedLength, sealed.length) || !rangeOk(outOffset, 0, out.length)) {
+      return -ErrorCode.OutOfRange;
+    }
+    if (nonce.length !== AEAD_NONCE_BYTES || sealedLength < AEAD_TAG_BYTES) return -ErrorCode.CryptoBadLength;
+    const length = sealedLength - AEAD_TAG_BYTES;
+    if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
     const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
     if (at < 0) return at;
     const secret = this.#keys.secretView(at);
-    if (secret.length !== AEAD_KEY_BYTES) return this.#aeadFault(out, length);
-    // Verify-first: on failure nothing was decrypted into `out`; it is still zeroed, as the interface promises.
-    const opened = this.#aead.open(secret, nonce, aad, 0, aad.length, sealed, 0, sealed.length, out, 0);
+    if (secret.length !== AEAD_KEY_BYTES) return this.#aeadFault(out, outOffset, length);
+    // Verify-first: on failure nothing was decrypted into `out`; the target range is still zeroed, as the interface promises.
+    const opened = this.#aead.open(secret, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength, out, outOffset);
     if (opened === -ErrorCode.CryptoAuthFailed) {
-      out.fill(0, 0, length);
+      out.fill(0, outOffset, outOffset + length);
       this.#counters.authFailures++;
       return opened;
     }
-    return opened < 0 ? this.#aeadFault(out, length) : opened;
+    return opened < 0 ? this.#aeadFault(out, outOffset, length) : opened;
   }
 
   wrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, wrapped: KeyHandle, out: Uint8Array): ValueOrCode {
@@ -290,7 +324,8 @@ export class NobleCryptoProvider implements CryptoProvider {
     if (wrapAt < 0) return wrapAt;
     const innerAt = this.#keys.locate(wrapped, SYMMETRIC_MASK);
     if (innerAt < 0) return innerAt;
-    return this.#seal(this.#keys.secretView(wrapAt), nonce, aad, this.#keys.secretView(innerAt), out);
+    const inner = this.#keys.secretView(innerAt);
+    return this.#seal(this.#keys.secretView(wrapAt), nonce, aad, 0, aad.length, inner, 0, inner.length, out, 0);
   }
 
   unwrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, kind: KeyKind): Result<KeyHandle> {
@@ -375,17 +410,31 @@ export class NobleCryptoProvider implements CryptoProvider {
     return made;
   }
 
-  #seal(secret: Uint8Array, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): ValueOrCode {
+  #seal(
+    secret: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    plaintext: Uint8Array,
+    ptOffset: number,
+    ptLength: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): ValueOrCode {
     if (secret.length !== AEAD_KEY_BYTES || nonce.length !== AEAD_NONCE_BYTES) return -ErrorCode.CryptoBadLength;
-    const length = plaintext.length + AEAD_TAG_BYTES;
-    if (out.length < length) return -ErrorCode.CryptoBufferTooSmall;
-    const sealed = this.#aead.seal(secret, nonce, aad, 0, aad.length, plaintext, 0, plaintext.length, out, 0);
-    return sealed < 0 ? this.#aeadFault(out, length) : sealed;
+    if (!rangeOk(aadOffset, aadLength, aad.length) || !rangeOk(ptOffset, ptLength, plaintext.length) || !rangeOk(outOffset, 0, out.length)) {
+      return -ErrorCode.OutOfRange;
+    }
+    const length = ptLength + AEAD_TAG_BYTES;
+    if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
+    const sealed = this.#aead.seal(secret, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
+    return sealed < 0 ? this.#aeadFault(out, outOffset, length) : sealed;
   }
 
-  /** Checked above, so unreachable: counted as a fault, `out` zeroed, no plaintext or partial ciphertext left. */
-  #aeadFault(out: Uint8Array, length: number): ValueOrCode {
-    out.fill(0, 0, length);
+  /** Checked above, so unreachable: counted as a fault, the target range zeroed, no plaintext or partial ciphertext left. */
+  #aeadFault(out: Uint8Array, outOffset: number, length: number): ValueOrCode {
+    out.fill(0, outOffset, outOffset + length);
     this.#counters.providerFaults++;
     return -ErrorCode.CryptoProviderFault;
   }

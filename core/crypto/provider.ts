@@ -88,6 +88,42 @@ export interface CryptoProvider {
   aeadSeal(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): ValueOrCode;
   /** Open ciphertext || tag into out. Returns plaintext bytes; on CryptoAuthFailed `out` is zeroed. */
   aeadOpen(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, out: Uint8Array): ValueOrCode;
+  /**
+   * aeadSeal on ranges of larger buffers, so a per-frame caller makes no
+   * views: seal plaintext[ptOffset, +ptLength) with AAD aad[aadOffset,
+   * +aadLength) into out[outOffset, +ptLength + 16). Same codes as aeadSeal,
+   * plus OutOfRange for an offset or length outside its array (or not an
+   * int32); every refusal happens before a byte is written.
+   */
+  aeadSealAt(
+    key: KeyHandle,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    plaintext: Uint8Array,
+    ptOffset: number,
+    ptLength: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): ValueOrCode;
+  /**
+   * aeadOpen on ranges: open sealed[sealedOffset, +sealedLength) into
+   * out[outOffset, +sealedLength - 16). Same codes as aeadOpen plus
+   * OutOfRange; on CryptoAuthFailed only that target range is zeroed.
+   */
+  aeadOpenAt(
+    key: KeyHandle,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    sealed: Uint8Array,
+    sealedOffset: number,
+    sealedLength: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): ValueOrCode;
   /** Seal the secret of `wrapped` (a Secret, Aead or Mac key) under `wrapping` without exposing it. */
   wrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, wrapped: KeyHandle, out: Uint8Array): ValueOrCode;
   /** Open a wrapped 32-byte secret into a new key of `kind`. */

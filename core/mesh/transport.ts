@@ -875,7 +875,7 @@ export class MeshTransport {
         this.counters.inc(MeshCounter.floodedSends);
       }
     }
-    const length = this.#sealer.seal(h, this.#txPlain.subarray(0, plainBytes), this.#txFrame);
+    const length = this.#sealer.sealAt(h, this.#txPlain, 0, plainBytes, this.#txFrame);
     if (length < 0) {
       this.counters.inc(MeshCounter.sealFailures);
       return -1;

@@ -1,7 +1,8 @@
 /**
  * Our ChaCha20-Poly1305 on the real XS engine: every RFC 8439 known answer
  * reproduced, tampering refused with nothing written, and 0 bytes allocated
- * per seal/open (directly and through the provider, the per-frame path).
+ * per seal/open (directly and through the provider, including its offset
+ * forms aeadSealAt/aeadOpenAt, the per-frame path).
  * Computrons are recorded, never asserted (no timing asserts).
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -57,6 +58,8 @@ describe("ChaCha20-Poly1305 on XS: zero allocation per call", () => {
     "provider aeadSeal 200 B",
     "provider aeadOpen 200 B",
     "provider aeadOpen 200 B tampered",
+    "provider aeadSealAt 200 B in a frame",
+    "provider aeadOpenAt 200 B in a frame",
   ];
 
   it("seal and open (0..1000 bytes, genuine and tampered, direct and through NobleCryptoProvider) allocate 0 bytes after warm-up", () => {
@@ -77,5 +80,7 @@ describe("ChaCha20-Poly1305 on XS: zero allocation per call", () => {
     expect(result("provider aeadSeal 200 B")).toBe(216);
     expect(result("provider aeadOpen 200 B")).toBe(200);
     expect(result("provider aeadOpen 200 B tampered")).toBe(-ErrorCode.CryptoAuthFailed);
+    expect(result("provider aeadSealAt 200 B in a frame")).toBe(216);
+    expect(result("provider aeadOpenAt 200 B in a frame")).toBe(200);
   });
 });

@@ -132,6 +132,11 @@ function measured(name: string, op: () => number): void {
   const tampered = sealed.slice();
   tampered[215] = (tampered[215] ?? 0) ^ 1;
   measured("provider aeadOpen 200 B tampered", () => provider.aeadOpen(key, nonce, aad, tampered, opened));
+  // The per-frame form: AAD, payload and ciphertext || tag at offsets inside one 255-byte frame buffer (no views).
+  const frame = new Uint8Array(255);
+  const payload = new Uint8Array(255).fill(0x5a);
+  measured("provider aeadSealAt 200 B in a frame", () => provider.aeadSealAt(key, nonce, frame, 0, 9, payload, 9, 200, frame, 9));
+  measured("provider aeadOpenAt 200 B in a frame", () => provider.aeadOpenAt(key, nonce, frame, 0, 9, frame, 9, 216, opened, 0));
 }
 
 done();
