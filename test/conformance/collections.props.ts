@@ -23,34 +23,22 @@ import {
   type NumericArrayConstructor,
 } from "../../core/collections/index";
 import { ErrorCode } from "../../core/runtime/errors";
-import { Outcome, type Result } from "../../core/runtime/result";
+import { Outcome } from "../../core/runtime/result";
+import { expectSame, fail, unwrap, type ConformanceProperty } from "./support";
 
 export type Fc = typeof FastCheck;
 
-export interface CollectionProperty {
-  readonly name: string;
-  run(fc: Fc, numRuns: number, seed: number): void;
-}
+export type CollectionProperty = ConformanceProperty;
 
 // ---------------------------------------------------------------- helpers
 
-function fail(message: string): never {
-  throw new Error(message);
-}
 
-function expectSame(actual: unknown, expected: unknown, what: string): void {
-  if (!Object.is(actual, expected)) fail(`${what}: expected ${String(expected)}, got ${String(actual)}`);
-}
 
 /** String(-0) is "0"; counterexamples must tell them apart. */
 function showNumber(value: number): string {
   return Object.is(value, -0) ? "-0" : String(value);
 }
 
-function unwrap<T>(result: Result<T>, what: string): T {
-  if (!result.ok) return fail(`${what}: create failed with code ${result.code}`);
-  return result.value;
-}
 
 const POLICIES: readonly FullPolicy[] = Object.freeze([FullPolicy.RefuseNewest, FullPolicy.DropOldest]);
 

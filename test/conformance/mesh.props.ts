@@ -3,9 +3,7 @@
  * list runs on V8 (test/unit/mesh-props.test.ts) and inside the XS engine
  * (test/xs/conformance.test.ts). fast-check comes in as a parameter.
  */
-import type * as FastCheckModule from "fast-check";
 import { ErrorCode } from "../../core/runtime/errors";
-import type { Result } from "../../core/runtime/result";
 import {
   AirtimeWindow,
   BROADCAST_NODE_ID,
@@ -29,22 +27,12 @@ import {
   type LinkClass,
   type LoRaParams,
 } from "../../core/mesh/index";
+import { check, unwrap, type ConformanceProperty, type FastCheck } from "./support";
 
-export type FastCheck = typeof FastCheckModule;
 
-export interface MeshProperty {
-  readonly name: string;
-  run(fc: FastCheck, numRuns: number, seed: number): void;
-}
+export type MeshProperty = ConformanceProperty;
 
-function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
-}
 
-function unwrap<T>(result: Result<T>, what: string): T {
-  if (!result.ok) throw new Error(`${what} failed with code ${result.code}`);
-  return result.value;
-}
 
 function headerArbitrary(fc: FastCheck) {
   return fc.record({

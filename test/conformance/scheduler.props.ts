@@ -27,31 +27,19 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { LogRecord, LogRing } from "../../core/runtime/log-ring";
 import { MetricsRegistry } from "../../core/runtime/metrics";
 import { Priority, PRIORITY_MAX_WAIT_TURNS } from "../../core/runtime/priority";
-import { Outcome, type Result, type Status } from "../../core/runtime/result";
+import { Outcome, type Status } from "../../core/runtime/result";
 import { INTAKE_TOKEN, NO_TOKEN, Scheduler, TaskState } from "../../core/runtime/scheduler";
 import { ShutdownPhase } from "../../core/runtime/shutdown";
 import { StepResult, type TaskStep } from "../../core/runtime/task-context";
 import { TimerTable } from "../../core/runtime/timer-table";
+import { expectSame, fail, unwrap, type ConformanceProperty } from "./support";
 
 export type Fc = typeof FastCheck;
 
-export interface SchedulerProperty {
-  readonly name: string;
-  run(fc: Fc, numRuns: number, seed: number): void;
-}
+export type SchedulerProperty = ConformanceProperty;
 
-function fail(message: string): never {
-  throw new Error(message);
-}
 
-function expectSame(actual: unknown, expected: unknown, what: string): void {
-  if (!Object.is(actual, expected)) fail(`${what}: expected ${String(expected)}, got ${String(actual)}`);
-}
 
-function unwrap<T>(result: Result<T>, what: string): T {
-  if (!result.ok) return fail(`${what}: create failed with code ${result.code}`);
-  return result.value;
-}
 
 // ================================================================ timer model
 

@@ -13,9 +13,19 @@ export interface ConformanceProperty {
   run(fc: FastCheck, numRuns: number, seed: number): void;
 }
 
-/** Fail the property (fast-check reports the thrown message with the counterexample). */
+/** Fail the property now (fast-check reports the thrown message with the counterexample). */
+export function fail(message: string): never {
+  throw new Error(message);
+}
+
+/** Fail the property unless `condition` holds. */
 export function check(condition: boolean, message: string): void {
-  if (!condition) throw new Error(message);
+  if (!condition) fail(message);
+}
+
+/** Fail the property unless `actual` is `expected` (Object.is: -0 and NaN compare exactly). */
+export function expectSame(actual: unknown, expected: unknown, what: string): void {
+  if (!Object.is(actual, expected)) fail(`${what}: expected ${String(expected)}, got ${String(actual)}`);
 }
 
 /** The value of an Ok result; fails the property on an error code. */
