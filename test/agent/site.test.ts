@@ -78,22 +78,28 @@ describe("static routes", () => {
   });
 });
 
+/** Run the demo site on `transport` and check what both transports must give: every alert, no stored state lost. */
+function runDemoSite(spec: Record<string, unknown>, transport: "mesh" | "stand-in"): ReturnType<typeof siteReport> {
+  const validation = validateSiteSpec(spec);
+  if (!validation.ok) throw new Error(validation.problems.join("; "));
+  expect(validation.spec.transport).toBe(transport);
+  const built = buildSite(validation.spec);
+  if (!built.ok) throw new Error(built.problems.join("; "));
+  runSite(built.site);
+  const r = siteReport(built.site);
+  expect(r.ok).toBe(true);
+  expect(r.boards).toBe(36);
+  expect(r.alertsRaised).toBeGreaterThanOrEqual(20);
+  expect(r.alertsDelivered).toBe(r.alertsRaised);
+  expect(r.alertsRaisedNotDelivered).toBe(0);
+  expect(r.storedStateChecks).toBe(2);
+  expect(r.storedStateLost).toBe(0);
+  return r;
+}
+
 describe("the demo site", () => {
   it("over the secured mesh (the default): every alert delivered, stored state kept, nothing over capacity", () => {
-    const validation = validateSiteSpec(demo());
-    if (!validation.ok) throw new Error(validation.problems.join("; "));
-    expect(validation.spec.transport).toBe("mesh");
-    const built = buildSite(validation.spec);
-    if (!built.ok) throw new Error(built.problems.join("; "));
-    runSite(built.site);
-    const r = siteReport(built.site);
-    expect(r.ok).toBe(true);
-    expect(r.boards).toBe(36);
-    expect(r.alertsRaised).toBeGreaterThanOrEqual(20);
-    expect(r.alertsDelivered).toBe(r.alertsRaised);
-    expect(r.alertsRaisedNotDelivered).toBe(0);
-    expect(r.storedStateChecks).toBe(2);
-    expect(r.storedStateLost).toBe(0);
+    const r = runDemoSite(demo(), "mesh");
     // Routine telemetry is best effort (unacknowledged); over the simulated radio's
     // collisions it is reported, not required (see README, known limitations).
     expect(r.deliveryRatio).toBeGreaterThan(0);
@@ -102,19 +108,7 @@ describe("the demo site", () => {
   });
 
   it("over the stand-in transport: every alert delivered, stored state kept, telemetry mostly delivered, nothing over capacity", () => {
-    const validation = validateSiteSpec({ ...demo(), transport: "stand-in" });
-    if (!validation.ok) throw new Error(validation.problems.join("; "));
-    const built = buildSite(validation.spec);
-    if (!built.ok) throw new Error(built.problems.join("; "));
-    runSite(built.site);
-    const r = siteReport(built.site);
-    expect(r.ok).toBe(true);
-    expect(r.boards).toBe(36);
-    expect(r.alertsRaised).toBeGreaterThanOrEqual(20);
-    expect(r.alertsDelivered).toBe(r.alertsRaised);
-    expect(r.alertsRaisedNotDelivered).toBe(0);
-    expect(r.storedStateChecks).toBe(2);
-    expect(r.storedStateLost).toBe(0);
+    const r = runDemoSite({ ...demo(), transport: "stand-in" }, "stand-in");
     expect(r.deliveryRatio).toBeGreaterThan(0.6);
     expect(r.readingsDelivered + r.readingsQueuedAtEnd).toBeLessThanOrEqual(r.readingsProduced);
     expect(r.framesOnAir).toBeGreaterThan(r.readingsDelivered / 6);
