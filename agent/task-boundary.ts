@@ -76,7 +76,7 @@ export interface TaskBoundaryOptions {
 export const BACKOFF_MS_MAX = 0x7fffffff;
 export const RESTARTS_PER_WINDOW_MAX = 64;
 
-/** A task's setup after a restart; runs inside the boundary (it may throw, which is another fault). */
+/** A task's setup after a restart; runs inside the boundary (an exception there is another fault). */
 export type RestartHook = (ctx: TaskContext) => void;
 
 export class TaskBoundary {

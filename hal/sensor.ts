@@ -66,7 +66,7 @@ export const SENSOR_NO_READING = -0x8000_0000;
 /** Most channels one sensor may have (a 3-axis accelerometer has 3, a BME68x 3). */
 export const SENSOR_CHANNELS_MAX = 8;
 
-/** Receives every failure a sensor reports, besides the returned Status. Must not throw. */
+/** Receives every failure a sensor reports, besides the returned Status. Must not raise an exception. */
 export type SensorErrorHandler = (code: FailureCode) => void;
 
 export interface Sensor<ConfigureOptions extends object = object> {

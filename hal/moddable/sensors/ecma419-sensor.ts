@@ -131,7 +131,7 @@ export class Ecma419Sensor<ConfigureOptions extends object> implements Sensor<Co
     return status === ErrorCode.Ok ? status : this.#fail(status);
   }
 
-  /** Close the driver (guarded; a throw is reported to onError as `Exception`). Idempotent. */
+  /** Close the driver (guarded; an exception is reported to onError as `Exception`). Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
