@@ -1,0 +1,466 @@
+/**
+ * The portable crypto provider: noble (@noble/hashes) and our own
+ * ChaCha20-Poly1305 behind the CryptoProvider boundary, with the
+ * post-quantum algorithms (ML-DSA, ML-KEM) injected as a suite
+ * (post-quantum.ts). The host and full images pass noble's suite
+ * (noble-provider.ts); a board image that only needs the symmetric mesh
+ * path passes none, so @noble/post-quantum (~60 KB minified) stays out of
+ * its bundle, and every signature or KEM call returns `Unsupported`.
+ *
+ * XS notes. noble's own `randomBytes` reads `crypto.getRandomValues`, which
+ * XS lacks; this provider never lets noble call it: every noble function
+ * that would (ML-DSA keygen/sign, ML-KEM keygen/encaps) is given explicit
+ * bytes drawn from the injected entropy (keygen seeds, `extraEntropy`, the
+ * encapsulation message m). Nothing in the noble modules used here reads
+ * `crypto` at import time (checked on the XS engine by test/xs/crypto.test.ts).
+ *
+ * Every noble call runs under `guard`: noble throws on arguments it
+ * dislikes, and lengths are checked here first, so a throw that still
+ * escapes means malformed input (counted) or a fault (counted).
+ *
+ * AEAD is the exception: seal/open (and key wrap, which is a seal) run on
+ * our own ChaCha20-Poly1305 (chacha20-poly1305.ts), made once here, because
+ * it is the per-frame path and must allocate nothing; noble's allocates
+ * ~28 KB per 200-byte frame on XS. Same RFC 8439 bytes, same error codes.
+ */
+import { hkdf } from "@noble/hashes/hkdf.js";
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { ErrorCode } from "../runtime/errors";
+import { guard, guardStatus } from "../runtime/guard";
+import { err, ok, type Result, type Status } from "../runtime/result";
+import { failure } from "./fail";
+import type { ValueOrCode } from "../collections/value-or-code";
+import {
+  AEAD_KEY_BYTES,
+  AEAD_NONCE_BYTES,
+  AEAD_TAG_BYTES,
+  HASH_BYTES,
+  HMAC_TAG_BYTES,
+  KemAlg,
+  ML_DSA_SEED_BYTES,
+  ML_KEM_MESSAGE_BYTES,
+  ML_KEM_SEED_BYTES,
+  SYMMETRIC_KEY_BYTES,
+  kemSizes,
+  signatureSizes,
+  type SignatureAlg,
+} from "./algorithms";
+import { ChaCha20Poly1305, rangeOk } from "./chacha20-poly1305";
+import { constantTimeEqual, zeroize } from "./ct";
+import { drawEntropy, type EntropySource } from "./entropy";
+import {
+  KEM_KINDS,
+  KeyKind,
+  KeyStore,
+  SIGNING_KINDS,
+  kemAlgOfKind,
+  kemKindOf,
+  kindBit,
+  signatureAlgOfKind,
+  signingKindOf,
+  type KeyHandle,
+  type KeyStoreOptions,
+} from "./key-store";
+import type { Dsa, Kem, PostQuantumSuite } from "./post-quantum";
+import { SigningMode, type CryptoCounters, type CryptoProvider } from "./provider";
+
+const HKDF_NON_SECRET_MAX_BYTES = 64;
+const SYMMETRIC_MASK = kindBit(KeyKind.Aead) | kindBit(KeyKind.Mac) | kindBit(KeyKind.Secret);
+
+class Counters implements CryptoCounters {
+  entropyFailures = 0;
+  authFailures = 0;
+  badSignatures = 0;
+  providerFaults = 0;
+}
+
+export class PortableCryptoProvider implements CryptoProvider {
+  readonly name: string;
+  readonly #pq: PostQuantumSuite | null;
+  readonly #entropy: EntropySource;
+  readonly #keys: KeyStore;
+  readonly #counters = new Counters();
+  readonly #rnd = new Uint8Array(32);
+  readonly #seed = new Uint8Array(ML_KEM_SEED_BYTES);
+  readonly #tag = new Uint8Array(HMAC_TAG_BYTES);
+  readonly #aead = new ChaCha20Poly1305();
+
+  /** `pq`: the ML-DSA/ML-KEM implementation, or null for a symmetric-only provider. */
+  static create(entropy: EntropySource, keyStore: KeyStoreOptions, pq: PostQuantumSuite | null): Result<PortableCryptoProvider> {
+    const keys = KeyStore.create(keyStore);
+    if (!keys.ok) return keys;
+    return ok(new PortableCryptoProvider(entropy, keys.value, pq));
+  }
+
+  private constructor(entropy: EntropySource, keys: KeyStore, pq: PostQuantumSuite | null) {
+    this.#entropy = entropy;
+    this.#keys = keys;
+    this.#pq = pq;
+    this.name = pq === null ? "portable-symmetric" : pq.name;
+  }
+
+  /** True when signatures and KEM are available (a post-quantum suite was given). */
+  get postQuantum(): boolean {
+    return this.#pq !== null;
+  }
+
+  get counters(): CryptoCounters {
+    return this.#counters;
+  }
+
+  /** Key-store counters (full, stale handle, kind mismatch) for metrics. */
+  get keyStore(): { readonly fullCount: number; readonly staleCount: number; readonly kindMismatchCount: number; readonly liveCount: number } {
+    return this.#keys;
+  }
+
+  randomBytes(out: Uint8Array): Status {
+    const status = drawEntropy(this.#entropy, out);
+    if (status !== ErrorCode.Ok) this.#counters.entropyFailures++;
+    return status;
+  }
+
+  hash(data: Uint8Array, out: Uint8Array): Status {
+    return this.hashParts(-1, data, null, out);
+  }
+
+  hashParts(prefixByte: number, a: Uint8Array, b: Uint8Array | null, out: Uint8Array): Status {
+    if (out.length < HASH_BYTES) return ErrorCode.CryptoBufferTooSmall;
+    if (prefixByte > 255) return ErrorCode.InvalidArgument;
+    return this.#fault(
+      guardStatus(() => {
+        const h = sha256.create();
+        if (prefixByte >= 0) h.update(Uint8Array.of(prefixByte));
+        h.update(a);
+        if (b !== null) h.update(b);
+        h.digestInto(out);
+      }),
+    );
+  }
+
+  importSymmetricKey(kind: KeyKind, bytes: Uint8Array): Result<KeyHandle> {
+    if ((SYMMETRIC_MASK & kindBit(kind)) === 0) return err(ErrorCode.CryptoKeyKindMismatch);
+    if (bytes.length !== SYMMETRIC_KEY_BYTES) return err(ErrorCode.CryptoKeyWrongLength);
+    const handle = this.#keys.allocate(kind, SYMMETRIC_KEY_BYTES, 0);
+    if (handle < 0) return failure(-handle);
+    this.#keys.secretView(this.#keys.locate(handle, SYMMETRIC_MASK)).set(bytes);
+    return ok(handle as KeyHandle);
+  }
+
+  generateSymmetricKey(kind: KeyKind): Result<KeyHandle> {
+    const secret = this.#seed.subarray(0, SYMMETRIC_KEY_BYTES);
+    const drawn = this.randomBytes(secret);
+    if (drawn !== ErrorCode.Ok) return failure(drawn);
+    const imported = this.importSymmetricKey(kind, secret);
+    zeroize(secret);
+    return imported;
+  }
+
+  importSigningSeed(alg: SignatureAlg, seed: Uint8Array): Result<KeyHandle> {
+    const sizes = signatureSizes(alg);
+    if (sizes === null) return err(ErrorCode.CryptoUnknownAlgorithm);
+    if (seed.length !== ML_DSA_SEED_BYTES) return err(ErrorCode.CryptoKeyWrongLength);
+    const dsa = this.#pq?.dsa(alg);
+    if (dsa === undefined) return err(ErrorCode.Unsupported);
+    const pair = guard(() => dsa.keygen(seed), ErrorCode.CryptoProviderFault);
+    if (!pair.ok) return this.#faultResult(pair.code);
+    return this.#storePair(signingKindOf(alg), pair.value.secretKey, pair.value.publicKey);
+  }
+
+  generateSigningKey(alg: SignatureAlg): Result<KeyHandle> {
+    const seed = this.#seed.subarray(0, ML_DSA_SEED_BYTES);
+    const drawn = this.randomBytes(seed);
+    if (drawn !== ErrorCode.Ok) return failure(drawn);
+    const made = this.importSigningSeed(alg, seed);
+    zeroize(seed);
+    return made;
+  }
+
+  importKemSeed(alg: KemAlg, seed: Uint8Array): Result<KeyHandle> {
+    if (kemSizes(alg) === null) return err(ErrorCode.CryptoUnknownAlgorithm);
+    if (seed.length !== ML_KEM_SEED_BYTES) return err(ErrorCode.CryptoKeyWrongLength);
+    const kem = this.#pq?.kem(alg);
+    if (kem === undefined) return err(ErrorCode.Unsupported);
+    const pair = guard(() => kem.keygen(seed), ErrorCode.CryptoProviderFault);
+    if (!pair.ok) return this.#faultResult(pair.code);
+    return this.#storePair(kemKindOf(alg), pair.value.secretKey, pair.value.publicKey);
+  }
+
+  generateKemKey(alg: KemAlg): Result<KeyHandle> {
+    const seed = this.#seed;
+    const drawn = this.randomBytes(seed);
+    if (drawn !== ErrorCode.Ok) return failure(drawn);
+    const made = this.importKemSeed(alg, seed);
+    zeroize(seed);
+    return made;
+  }
+
+  publicKey(key: KeyHandle, out: Uint8Array): ValueOrCode {
+    const at = this.#keys.locate(key, SIGNING_KINDS | KEM_KINDS);
+    if (at < 0) return at;
+    const pub = this.#keys.publicView(at);
+    if (out.length < pub.length) return -ErrorCode.CryptoBufferTooSmall;
+    out.set(pub);
+    return pub.length;
+  }
+
+  keyKind(key: KeyHandle): ValueOrCode {
+    return this.#keys.kindOf(key);
+  }
+
+  destroyKey(key: KeyHandle): Status {
+    return this.#keys.destroy(key);
+  }
+
+  mac(key: KeyHandle, data: Uint8Array, out: Uint8Array): Status {
+    if (out.length < HMAC_TAG_BYTES) return ErrorCode.CryptoBufferTooSmall;
+    const at = this.#keys.locate(key, kindBit(KeyKind.Mac));
+    if (at < 0) return -at as Status;
+    const secret = this.#keys.secretView(at);
+    return this.#fault(guardStatus(() => hmac.create(sha256, secret).update(data).digestInto(out)));
+  }
+
+  macVerify(key: KeyHandle, data: Uint8Array, tag: Uint8Array): Status {
+    if (tag.length !== HMAC_TAG_BYTES) {
+      this.#counters.authFailures++;
+      return ErrorCode.CryptoBadLength;
+    }
+    const expected = this.#tag;
+    const made = this.mac(key, data, expected);
+    if (made !== ErrorCode.Ok) return made;
+    const equal = constantTimeEqual(expected, tag);
+    zeroize(expected);
+    if (equal) return ErrorCode.Ok;
+    this.#counters.authFailures++;
+    return ErrorCode.CryptoAuthFailed;
+  }
+
+  deriveKey(ikm: KeyHandle, salt: Uint8Array, info: Uint8Array, kind: KeyKind): Result<KeyHandle> {
+    if ((SYMMETRIC_MASK & kindBit(kind)) === 0) return err(ErrorCode.CryptoKeyKindMismatch);
+    const at = this.#keys.locate(ikm, kindBit(KeyKind.Secret));
+    if (at < 0) return failure(-at);
+    const secret = this.#keys.secretView(at);
+    const okm = guard(() => hkdf(sha256, secret, salt, info, SYMMETRIC_KEY_BYTES), ErrorCode.CryptoProviderFault);
+    if (!okm.ok) return this.#faultResult(okm.code);
+    const made = this.importSymmetricKey(kind, okm.value);
+    zeroize(okm.value);
+    return made;
+  }
+
+  deriveNonSecret(ikm: KeyHandle, salt: Uint8Array, info: Uint8Array, out: Uint8Array): Status {
+    if (out.length < 1 || out.length > HKDF_NON_SECRET_MAX_BYTES) return ErrorCode.CryptoBadLength;
+    const at = this.#keys.locate(ikm, kindBit(KeyKind.Secret));
+    if (at < 0) return -at as Status;
+    const secret = this.#keys.secretView(at);
+    return this.#fault(guardStatus(() => out.set(hkdf(sha256, secret, salt, info, out.length))));
+  }
+
+  aeadSeal(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): ValueOrCode {
+    return this.aeadSealAt(key, nonce, aad, 0, aad.length, plaintext, 0, plaintext.length, out, 0);
+  }
+
+  aeadOpen(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, out: Uint8Array): ValueOrCode {
+    return this.aeadOpenAt(key, nonce, aad, 0, aad.length, sealed, 0, sealed.length, out, 0);
+  }
+
+  aeadSealAt(
+    key: KeyHandle,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    plaintext: Uint8Array,
+    ptOffset: number,
+    ptLength: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): ValueOrCode {
+    const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
+    if (at < 0) return at;
+    return this.#seal(this.#keys.secretView(at), nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
+  }
+
+  aeadOpenAt(
+    key: KeyHandle,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    sealed: Uint8Array,
+    sealedOffset: number,
+    sealedLength: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): ValueOrCode {
+    // Every refusal comes before a byte is written, so `out` outside the target range is never touched.
+    if (!rangeOk(aadOffset, aadLength, aad.length) || !rangeOk(sealedOffset, sealedLength, sealed.length) || !rangeOk(outOffset, 0, out.length)) {
+      return -ErrorCode.OutOfRange;
+    }
+    if (nonce.length !== AEAD_NONCE_BYTES || sealedLength < AEAD_TAG_BYTES) return -ErrorCode.CryptoBadLength;
+    const length = sealedLength - AEAD_TAG_BYTES;
+    if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
+    const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
+    if (at < 0) return at;
+    const secret = this.#keys.secretView(at);
+    if (secret.length !== AEAD_KEY_BYTES) return this.#aeadFault(out, outOffset, length);
+    // Verify-first: on failure nothing was decrypted into `out`; the target range is still zeroed, as the interface promises.
+    const opened = this.#aead.open(secret, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength, out, outOffset);
+    if (opened === -ErrorCode.CryptoAuthFailed) {
+      out.fill(0, outOffset, outOffset + length);
+      this.#counters.authFailures++;
+      return opened;
+    }
+    return opened < 0 ? this.#aeadFault(out, outOffset, length) : opened;
+  }
+
+  wrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, wrapped: KeyHandle, out: Uint8Array): ValueOrCode {
+    const wrapAt = this.#keys.locate(wrapping, kindBit(KeyKind.Aead));
+    if (wrapAt < 0) return wrapAt;
+    const innerAt = this.#keys.locate(wrapped, SYMMETRIC_MASK);
+    if (innerAt < 0) return innerAt;
+    const inner = this.#keys.secretView(innerAt);
+    return this.#seal(this.#keys.secretView(wrapAt), nonce, aad, 0, aad.length, inner, 0, inner.length, out, 0);
+  }
+
+  unwrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, kind: KeyKind): Result<KeyHandle> {
+    if (sealed.length !== SYMMETRIC_KEY_BYTES + AEAD_TAG_BYTES) return err(ErrorCode.CryptoBadLength);
+    const secret = this.#seed.subarray(0, SYMMETRIC_KEY_BYTES);
+    const opened = this.aeadOpen(wrapping, nonce, aad, sealed, secret);
+    if (opened < 0) return failure(-opened);
+    const made = this.importSymmetricKey(kind, secret);
+    zeroize(secret);
+    return made;
+  }
+
+  sign(key: KeyHandle, message: Uint8Array, out: Uint8Array, mode: SigningMode): ValueOrCode {
+    const at = this.#keys.locate(key, SIGNING_KINDS);
+    if (at < 0) return at;
+    const alg = signatureAlgOfKind(this.#keys.kindOf(key));
+    const sizes = alg === 0 ? null : signatureSizes(alg);
+    if (alg === 0 || sizes === null) return -ErrorCode.InvariantViolated;
+    if (out.length < sizes.signatureBytes) return -ErrorCode.CryptoBufferTooSmall;
+    const dsa = this.#pq?.dsa(alg);
+    if (dsa === undefined) return -ErrorCode.Unsupported;
+    let extraEntropy: Uint8Array | false = false;
+    if (mode === SigningMode.Hedged) {
+      const drawn = this.randomBytes(this.#rnd);
+      if (drawn !== ErrorCode.Ok) return -drawn;
+      extraEntropy = this.#rnd;
+    }
+    const secret = this.#keys.secretView(at);
+    const options: { extraEntropy: Uint8Array | false } = { extraEntropy };
+    const signature = guard(() => dsa.sign(message, secret, options), ErrorCode.CryptoProviderFault);
+    zeroize(this.#rnd);
+    if (!signature.ok) {
+      this.#counters.providerFaults++;
+      return -signature.code;
+    }
+    out.set(signature.value);
+    return signature.value.length;
+  }
+
+  verify(alg: SignatureAlg, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Status {
+    const sizes = signatureSizes(alg);
+    if (sizes === null) return ErrorCode.CryptoUnknownAlgorithm;
+    if (publicKey.length !== sizes.publicKeyBytes) return ErrorCode.CryptoKeyWrongLength;
+    if (signature.length !== sizes.signatureBytes) {
+      this.#counters.badSignatures++;
+      return ErrorCode.CryptoBadLength;
+    }
+    const dsa = this.#pq?.dsa(alg);
+    if (dsa === undefined) return ErrorCode.Unsupported;
+    const verdict = guard(() => dsa.verify(signature, message, publicKey), ErrorCode.CryptoBadSignature);
+    if (verdict.ok && verdict.value) return ErrorCode.Ok;
+    this.#counters.badSignatures++;
+    return ErrorCode.CryptoBadSignature;
+  }
+
+  encapsulate(alg: KemAlg, publicKey: Uint8Array, ciphertextOut: Uint8Array): Result<KeyHandle> {
+    const sizes = kemSizes(alg);
+    if (sizes === null) return err(ErrorCode.CryptoUnknownAlgorithm);
+    if (publicKey.length !== sizes.publicKeyBytes) return err(ErrorCode.CryptoKeyWrongLength);
+    if (ciphertextOut.length < sizes.ciphertextBytes) return err(ErrorCode.CryptoBufferTooSmall);
+    const kem = this.#pq?.kem(alg);
+    if (kem === undefined) return err(ErrorCode.Unsupported);
+    const message = this.#seed.subarray(0, ML_KEM_MESSAGE_BYTES);
+    const drawn = this.randomBytes(message);
+    if (drawn !== ErrorCode.Ok) return failure(drawn);
+    // noble rejects an encapsulation key that fails the FIPS 203 §7.2 modulus check: malformed key.
+    const result = guard(() => kem.encapsulate(publicKey, message), ErrorCode.CryptoKeyWrongLength);
+    zeroize(message);
+    if (!result.ok) return result;
+    ciphertextOut.set(result.value.cipherText);
+    const made = this.importSymmetricKey(KeyKind.Secret, result.value.sharedSecret);
+    zeroize(result.value.sharedSecret);
+    return made;
+  }
+
+  decapsulate(key: KeyHandle, ciphertext: Uint8Array): Result<KeyHandle> {
+    const at = this.#keys.locate(key, KEM_KINDS);
+    if (at < 0) return failure(-at);
+    const alg = kemAlgOfKind(this.#keys.kindOf(key));
+    const sizes = alg === 0 ? null : kemSizes(alg);
+    if (alg === 0 || sizes === null) return err(ErrorCode.InvariantViolated);
+    if (ciphertext.length !== sizes.ciphertextBytes) return err(ErrorCode.CryptoBadLength);
+    const kem = this.#pq?.kem(alg);
+    if (kem === undefined) return err(ErrorCode.Unsupported);
+    const secret = this.#keys.secretView(at);
+    const shared = guard(() => kem.decapsulate(ciphertext, secret), ErrorCode.CryptoProviderFault);
+    if (!shared.ok) return this.#faultResult(shared.code);
+    const made = this.importSymmetricKey(KeyKind.Secret, shared.value);
+    zeroize(shared.value);
+    return made;
+  }
+
+  #seal(
+    secret: Uint8Array,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    plaintext: Uint8Array,
+    ptOffset: number,
+    ptLength: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): ValueOrCode {
+    if (secret.length !== AEAD_KEY_BYTES || nonce.length !== AEAD_NONCE_BYTES) return -ErrorCode.CryptoBadLength;
+    if (!rangeOk(aadOffset, aadLength, aad.length) || !rangeOk(ptOffset, ptLength, plaintext.length) || !rangeOk(outOffset, 0, out.length)) {
+      return -ErrorCode.OutOfRange;
+    }
+    const length = ptLength + AEAD_TAG_BYTES;
+    if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
+    const sealed = this.#aead.seal(secret, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
+    return sealed < 0 ? this.#aeadFault(out, outOffset, length) : sealed;
+  }
+
+  /** Checked above, so unreachable: counted as a fault, the target range zeroed, no plaintext or partial ciphertext left. */
+  #aeadFault(out: Uint8Array, outOffset: number, length: number): ValueOrCode {
+    out.fill(0, outOffset, outOffset + length);
+    this.#counters.providerFaults++;
+    return -ErrorCode.CryptoProviderFault;
+  }
+
+  #storePair(kind: KeyKind, secretKey: Uint8Array, publicKey: Uint8Array): Result<KeyHandle> {
+    const handle = this.#keys.allocate(kind, secretKey.length, publicKey.length);
+    if (handle < 0) {
+      zeroize(secretKey);
+      return failure(-handle);
+    }
+    const at = this.#keys.locate(handle, kindBit(kind));
+    this.#keys.secretView(at).set(secretKey);
+    this.#keys.publicView(at).set(publicKey);
+    zeroize(secretKey);
+    return ok(handle as KeyHandle);
+  }
+
+  #fault(status: Status): Status {
+    if (status !== ErrorCode.Ok) this.#counters.providerFaults++;
+    return status === ErrorCode.Exception ? ErrorCode.CryptoProviderFault : status;
+  }
+
+  #faultResult<T>(code: number): Result<T> {
+    this.#counters.providerFaults++;
+    return failure(code === ErrorCode.Exception ? ErrorCode.CryptoProviderFault : code);
+  }
+}
