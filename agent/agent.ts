@@ -63,6 +63,8 @@ export interface AgentPlatform {
   readonly transport: Transport;
   /** The board's storage partition; absent = run without persistence. */
   readonly blockDevice?: BlockDevice;
+  /** The store already mounted over `blockDevice` (boot mounts it first, for the transport); else it is opened here. */
+  readonly store?: AgentStore;
   /** Gateway role: where collected records go (default: a counting sink). */
   readonly gatewaySink?: GatewaySink;
   /** Used once at boot to spread the sampling phases of the boards (default: derived from the node id). */
@@ -176,7 +178,7 @@ export function createAgent(config: SiteConfig, platform: AgentPlatform): Result
     if (!role.ok) return err(role.code);
     gateway = role.value;
   }
-  const store = AgentStore.open(platform.blockDevice, uplink.alertPendingCapacity);
+  const store = platform.store ?? AgentStore.open(platform.blockDevice, uplink.alertPendingCapacity);
   if (store.mounted && store.recordBoot() !== ErrorCode.Ok) metrics.value.inc(AgentCounter.StorageWriteFailures);
   const parts: Parts = {
     config,

@@ -14,10 +14,11 @@ import type { Sensor } from "../hal/sensor";
 import { createAgent, type Agent } from "./agent";
 import { AgentRole, validateSiteConfig, type SensorConfig, type SiteConfig } from "./config";
 import type { GatewaySink } from "./gateway-sink";
+import { AgentStore } from "./persistence";
 import { sensorPartInfo } from "./sensor-parts";
 import type { Transport } from "./transport";
 
-export type BootStage = "config" | "sensor" | "agent";
+export type BootStage = "config" | "sensor" | "transport" | "agent";
 
 export type BootOutcome =
   | { readonly ok: true; readonly agent: Agent }
@@ -28,8 +29,12 @@ export type SensorOpener = (sensor: SensorConfig, index: number, config: SiteCon
 
 export interface BootPlatform {
   readonly clock: Clock;
-  /** Built once the configuration is known (it sizes the transport). */
-  readonly transport: (config: SiteConfig) => Transport;
+  /**
+   * Built once the configuration is known (it sizes the transport) and the
+   * store is mounted (a radio mesh keeps its keys and send counter there).
+   * A transport that cannot be built is refused with its problems.
+   */
+  readonly transport: (config: SiteConfig, store: AgentStore) => Transport | TransportRefusal;
   readonly openSensor: SensorOpener;
   readonly blockDevice?: BlockDevice;
   readonly gatewaySink?: GatewaySink;
@@ -42,6 +47,12 @@ export interface BootPlatform {
 export function sensorOpenProblem(sensor: SensorConfig, index: number, code: FailureCode): string {
   const part = sensorPartInfo(sensor.part)?.name ?? "?";
   return `sensors[${index}]: ${part} could not be opened (code ${code})`;
+}
+
+/** Why a transport could not be built (boot stage "transport"). */
+export interface TransportRefusal {
+  readonly refused: FailureCode;
+  readonly problems: readonly string[];
 }
 
 export function bootAgent(raw: unknown, platform: BootPlatform): BootOutcome {
@@ -70,11 +81,17 @@ export function bootAgent(raw: unknown, platform: BootPlatform): BootOutcome {
     }
     sensors.push(opened.value);
   }
+  const store = AgentStore.open(platform.blockDevice, config.uplink.alertPendingCapacity);
+  const transport = platform.transport(config, store);
+  if ("refused" in transport) {
+    closeAll(sensors);
+    return { ok: false, stage: "transport", code: transport.refused, problems: transport.problems };
+  }
   const created = createAgent(config, {
     clock: platform.clock,
     sensors,
-    transport: platform.transport(config),
-    ...(platform.blockDevice === undefined ? {} : { blockDevice: platform.blockDevice }),
+    transport,
+    store,
     ...(platform.gatewaySink === undefined ? {} : { gatewaySink: platform.gatewaySink }),
     ...(platform.entropy === undefined ? {} : { entropy: platform.entropy }),
   });

@@ -15,7 +15,7 @@
  */
 import { RuleDirection, RuleSource } from "../core/telemetry/config";
 import { SENSOR_CHANNELS_MAX } from "../hal/sensor";
-import { sensorPartByName, SENSOR_PARTS, type SensorPart } from "./sensor-parts";
+import { SensorPart, sensorPartByName, SENSOR_PARTS } from "./sensor-parts";
 
 export const AgentRole = Object.freeze({ Sensor: "sensor", Anchor: "anchor", Gateway: "gateway" } as const);
 export type AgentRole = (typeof AgentRole)[keyof typeof AgentRole];
@@ -23,6 +23,14 @@ export type AgentRole = (typeof AgentRole)[keyof typeof AgentRole];
 /** How a sensor is driven: the simulated driver (hal/sim) or the part's ECMA-419 driver (hal/moddable). */
 export const SensorDriver = Object.freeze({ Sim: 1, Hardware: 2 } as const);
 export type SensorDriver = (typeof SensorDriver)[keyof typeof SensorDriver];
+
+/**
+ * Input bias of a digital (contact, motion) hardware sensor: ECMA-419
+ * Digital modes Input, InputPullUp, InputPullDown. Same codes as
+ * hal/moddable/sensors/digital.ts DigitalPull.
+ */
+export const SensorPull = Object.freeze({ None: 0, Up: 1, Down: 2 } as const);
+export type SensorPull = (typeof SensorPull)[keyof typeof SensorPull];
 
 export interface RuleConfig {
   /** Channel of this sensor (0-based, in the part's channel order). */
@@ -45,6 +53,12 @@ export interface SensorConfig {
   readonly windowMs: number;
   /** I2C address for hardware drivers; -1 = the part's default. */
   readonly address: number;
+  /** GPIO of a digital part (contact, motion); -1 = none (I2C parts, or a simulated digital part given no pin). */
+  readonly pin: number;
+  /** Digital parts: the line is low in the active state (open, motion). False when not given. */
+  readonly activeLow: boolean;
+  /** Digital parts: input bias; None when not given. */
+  readonly pull: SensorPull;
   /** Consecutive read errors that raise a sensor-fault alert; 0 = never. */
   readonly faultAfterErrors: number;
   readonly rules: readonly RuleConfig[];
@@ -157,6 +171,8 @@ export const AGENT_FIXED_TASKS = 5;
 export const AGENT_FIXED_TIMERS = 3;
 /** Wire ids: channel id = sensor index * CHANNEL_ID_STRIDE + channel, the same for rule ids. */
 export const CHANNEL_ID_STRIDE = 8;
+/** Highest GPIO number a digital sensor may name (hal/moddable/sensors/digital.ts DIGITAL_PIN_MAX). */
+export const SENSOR_PIN_MAX = 63;
 
 const INT32_MAX = 0x7fff_ffff;
 const DAY_MS = 86_400_000;
@@ -211,6 +227,20 @@ class Reader {
     if (value < min || value > max) {
       this.problem(key, ConfigProblemCode.OutOfRange, reason);
       return fallback ?? min;
+    }
+    return value;
+  }
+
+  /** A boolean; `fallback` when absent (undefined = required). */
+  bool(key: string, fallback: boolean | undefined): boolean {
+    const value = this.#raw[key];
+    if (value === undefined) {
+      if (fallback === undefined) this.problem(key, ConfigProblemCode.Missing, "is required");
+      return fallback ?? false;
+    }
+    if (typeof value !== "boolean") {
+      this.problem(key, ConfigProblemCode.WrongType, "must be true or false");
+      return fallback ?? false;
     }
     return value;
   }
@@ -272,7 +302,9 @@ const TOP_FIELDS: readonly string[] = Object.freeze([
   "capacities",
   "keys",
 ]);
-const SENSOR_FIELDS: readonly string[] = Object.freeze(["part", "driver", "intervalMs", "windowMs", "address", "faultAfterErrors", "rules"]);
+const SENSOR_FIELDS: readonly string[] = Object.freeze(["part", "driver", "intervalMs", "windowMs", "address", "pin", "activeLow", "pull", "faultAfterErrors", "rules"]);
+/** The wiring fields of a digital part. */
+const DIGITAL_FIELDS: readonly string[] = Object.freeze(["pin", "activeLow", "pull"]);
 const RULE_FIELDS: readonly string[] = Object.freeze(["channel", "source", "direction", "threshold", "hysteresis", "minDurationMs", "deltaWindowMs"]);
 const UPLINK_FIELDS: readonly string[] = Object.freeze(["intervalMs", "alertPendingCapacity", "alertRetryBaseMs", "alertRetryCapMs", "alertAttemptsMax"]);
 const RADIO_FIELDS: readonly string[] = Object.freeze([
@@ -292,6 +324,8 @@ const ROLES: readonly AgentRole[] = Object.freeze([AgentRole.Sensor, AgentRole.A
 const PART_NAMES: readonly string[] = Object.freeze(SENSOR_PARTS.map((info) => info.name));
 const DRIVER_NAMES: readonly string[] = Object.freeze(["sim", "hardware"]);
 const DRIVERS: readonly SensorDriver[] = Object.freeze([SensorDriver.Sim, SensorDriver.Hardware]);
+const PULL_NAMES: readonly string[] = Object.freeze(["none", "up", "down"]);
+const PULLS: readonly SensorPull[] = Object.freeze([SensorPull.None, SensorPull.Up, SensorPull.Down]);
 const SOURCE_NAMES: readonly string[] = Object.freeze(["value", "delta", "absDelta"]);
 const SOURCES: readonly RuleSource[] = Object.freeze([RuleSource.Value, RuleSource.Delta, RuleSource.AbsDelta]);
 const DIRECTION_NAMES: readonly string[] = Object.freeze(["above", "below"]);
@@ -380,6 +414,9 @@ function readSensors(top: Reader, problems: ConfigProblem[], defaultIntervalMs: 
         intervalMs: defaultIntervalMs,
         windowMs: DEFAULT_WINDOW_MS,
         address: -1,
+        pin: -1,
+        activeLow: false,
+        pull: SensorPull.None,
         faultAfterErrors: DEFAULT_FAULT_AFTER_ERRORS,
         rules: Object.freeze([]),
       }),
@@ -399,7 +436,22 @@ function readSensors(top: Reader, problems: ConfigProblem[], defaultIntervalMs: 
     }
     sensors.push(readSensor(new Reader(item, path, problems, SENSOR_FIELDS), problems, defaultIntervalMs));
   }
+  refuseSharedPins(top, sensors);
   return Object.freeze(sensors);
+}
+
+/** Two hardware digital sensors cannot read one GPIO (ECMA-419: the second open would throw "in use"). Reported at the later one. */
+function refuseSharedPins(top: Reader, sensors: readonly SensorConfig[]): void {
+  for (let i = 1; i < sensors.length; i++) {
+    const sensor = sensors[i];
+    if (sensor === undefined || sensor.driver !== SensorDriver.Hardware || sensor.pin < 0) continue;
+    for (let j = 0; j < i; j++) {
+      const earlier = sensors[j];
+      if (earlier === undefined || earlier.driver !== SensorDriver.Hardware || earlier.pin !== sensor.pin) continue;
+      top.problem(`sensors[${i}].pin`, ConfigProblemCode.Duplicate, `GPIO ${sensor.pin} is already used by sensors[${j}]`);
+      break;
+    }
+  }
 }
 
 function readSensor(r: Reader, problems: ConfigProblem[], defaultIntervalMs: number): SensorConfig {
@@ -409,7 +461,12 @@ function readSensor(r: Reader, problems: ConfigProblem[], defaultIntervalMs: num
   const driver = DRIVERS[r.oneOf("driver", DRIVER_NAMES, 0)] ?? SensorDriver.Sim;
   const intervalMs = r.int("intervalMs", 10, DAY_MS, defaultIntervalMs, " (ms)");
   const windowMs = r.int("windowMs", 1000, DAY_MS, DEFAULT_WINDOW_MS, " (ms)");
-  const address = r.int("address", 0x08, 0x77, -1, " (7-bit I2C address)");
+  const digital = info?.part === SensorPart.Contact || info?.part === SensorPart.Motion;
+  const digitalHardware = digital && driver === SensorDriver.Hardware;
+  let address = -1;
+  if (digitalHardware && r.value("address") !== undefined) r.problem("address", ConfigProblemCode.Inconsistent, `is an I2C address; a ${info?.name ?? "?"} is wired to a GPIO (pin)`);
+  else address = r.int("address", 0x08, 0x77, -1, " (7-bit I2C address)");
+  const wiring = readWiring(r, digital, digitalHardware, info?.name ?? "?");
   const faultAfterErrors = r.int("faultAfterErrors", 0, 65_535, DEFAULT_FAULT_AFTER_ERRORS);
   const rawRules = r.array("rules", RULES_PER_SENSOR_MAX);
   const rules: RuleConfig[] = [];
@@ -422,7 +479,49 @@ function readSensor(r: Reader, problems: ConfigProblem[], defaultIntervalMs: num
     }
     rules.push(readRule(new Reader(item, path, problems, RULE_FIELDS), channelCount, info?.name ?? "?"));
   }
-  return Object.freeze({ part: info?.part ?? 1, driver, intervalMs, windowMs, address, faultAfterErrors, rules: Object.freeze(rules) }) as SensorConfig;
+  return Object.freeze({
+    part: info?.part ?? 1,
+    driver,
+    intervalMs,
+    windowMs,
+    address,
+    pin: wiring.pin,
+    activeLow: wiring.activeLow,
+    pull: wiring.pull,
+    faultAfterErrors,
+    rules: Object.freeze(rules),
+  }) as SensorConfig;
+}
+
+interface Wiring {
+  readonly pin: number;
+  readonly activeLow: boolean;
+  readonly pull: SensorPull;
+}
+
+const NO_WIRING: Wiring = Object.freeze({ pin: -1, activeLow: false, pull: SensorPull.None });
+
+/**
+ * pin / activeLow / pull: required for a digital part on "hardware" (a wrong
+ * polarity would report an open door as closed, so there is no default);
+ * checked but unused for a simulated digital part (so a site file switches
+ * driver without editing wiring); refused for the I2C parts.
+ */
+function readWiring(r: Reader, digital: boolean, hardware: boolean, partName: string): Wiring {
+  if (!digital) {
+    for (let i = 0; i < DIGITAL_FIELDS.length; i++) {
+      const key = DIGITAL_FIELDS[i];
+      if (key !== undefined && r.value(key) !== undefined) r.problem(key, ConfigProblemCode.Inconsistent, `is only for contact and motion sensors (${partName} is on the I2C bus)`);
+    }
+    return NO_WIRING;
+  }
+  const pin = r.int("pin", 0, SENSOR_PIN_MAX, hardware ? undefined : -1, " (GPIO number)");
+  const raw = r.value("pin");
+  const pinValid = typeof raw === "number" && Number.isSafeInteger(raw) && raw >= 0 && raw <= SENSOR_PIN_MAX;
+  const activeLow = r.bool("activeLow", hardware ? undefined : false);
+  const pull = PULLS[r.oneOf("pull", PULL_NAMES, 0)] ?? SensorPull.None;
+  // A refused pin reads as -1, so it is not also reported as shared.
+  return Object.freeze({ pin: pinValid ? pin : -1, activeLow, pull });
 }
 
 function readRule(r: Reader, channelCount: number, partName: string): RuleConfig {

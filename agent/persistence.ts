@@ -7,7 +7,10 @@
  * | 0 boot     | bootCount u32, cleanShutdowns u32, flags u32       | at every boot; at clean stop  |
  * | 1 lifetime | 4 x u64: samples, alerts raised, alerts delivered, | at graceful shutdown (flush)  |
  * |            | telemetry records sent                             |                               |
- * | 2 + i      | pending alert slot i: the encoded alert message    | when the alert is admitted;   |
+ * | 2 counter  | mesh send-counter ceiling (core/storage/           | once per COUNTER_STEP frames  |
+ * |            | counter-reservation.ts), 8 bytes                   |                               |
+ * | 3 keys     | the provisioning record (agent/provisioning.ts)    | by `picket provision` only    |
+ * | 4 + i      | pending alert slot i: the encoded alert message    | when the alert is admitted;   |
  * |            | (agent/wire.ts, 40 bytes)                          | removed when acknowledged     |
  *
  * The boot count is the incarnation on the wire: (source, incarnation, seq)
@@ -26,17 +29,23 @@ import type { ValueOrCode } from "../core/collections/value-or-code";
 import { ErrorCode } from "../core/runtime/errors";
 import type { Status } from "../core/runtime/result";
 import type { BlockDevice } from "../core/storage/block-device";
-import { DurableStore } from "../core/storage/durable-store";
+import { DurableStore, type StoreConfig } from "../core/storage/durable-store";
+import { PROVISIONING_RECORD_BYTES } from "./provisioning";
 import { ALERT_MESSAGE_BYTES } from "./wire";
 
-export const StoreKey = Object.freeze({ Boot: 0, Lifetime: 1, FirstAlert: 2 } as const);
+export const StoreKey = Object.freeze({ Boot: 0, Lifetime: 1, SendCounter: 2, Provisioning: 3, FirstAlert: 4 } as const);
 
 export const LifetimeCounter = Object.freeze({ Samples: 0, AlertsRaised: 1, AlertsDelivered: 2, TelemetryRecordsSent: 3 } as const);
 export const LIFETIME_COUNTER_COUNT = 4;
 
 const BOOT_VALUE_BYTES = 12;
 const LIFETIME_VALUE_BYTES = LIFETIME_COUNTER_COUNT * 8;
-const VALUE_MAX_BYTES = Math.max(ALERT_MESSAGE_BYTES, LIFETIME_VALUE_BYTES, BOOT_VALUE_BYTES);
+const VALUE_MAX_BYTES = Math.max(ALERT_MESSAGE_BYTES, LIFETIME_VALUE_BYTES, BOOT_VALUE_BYTES, PROVISIONING_RECORD_BYTES);
+
+/** The store geometry the agent mounts with (the provisioning tool formats a partition with the same one). */
+export function agentStoreConfig(alertSlots: number): StoreConfig {
+  return { recordPayloadMaxBytes: VALUE_MAX_BYTES, kvKeyCount: StoreKey.FirstAlert + alertSlots, kvValueMaxBytes: VALUE_MAX_BYTES, logCapacityEntries: 1 };
+}
 const FLAG_CLEAN_SHUTDOWN = 1;
 
 export class AgentStore {
@@ -56,12 +65,7 @@ export class AgentStore {
   /** Mount `device` (or run without persistence: see the file comment). Never fails. */
   static open(device: BlockDevice | undefined, alertSlots: number): AgentStore {
     if (device === undefined) return new AgentStore(undefined, ErrorCode.AgentStorageUnavailable, alertSlots);
-    const mounted = DurableStore.mount(device, {
-      recordPayloadMaxBytes: VALUE_MAX_BYTES,
-      kvKeyCount: StoreKey.FirstAlert + alertSlots,
-      kvValueMaxBytes: VALUE_MAX_BYTES,
-      logCapacityEntries: 1,
-    });
+    const mounted = DurableStore.mount(device, agentStoreConfig(alertSlots));
     if (!mounted.ok) return new AgentStore(undefined, mounted.code, alertSlots);
     return new AgentStore(mounted.value, ErrorCode.Ok, alertSlots);
   }
@@ -169,6 +173,18 @@ export class AgentStore {
     if (store === undefined) return -ErrorCode.AgentStorageUnavailable;
     if ((slot >>> 0) !== slot || slot >= this.#alertSlots) return -ErrorCode.OutOfRange;
     return store.get(StoreKey.FirstAlert + slot, out, offset);
+  }
+
+  /** The provisioning record into `out[offset ..]`: its length, or `-NotFound` (not provisioned), `-AgentStorageUnavailable`. */
+  loadProvisioning(out: Uint8Array, offset: number): ValueOrCode {
+    const store = this.#store;
+    if (store === undefined) return -ErrorCode.AgentStorageUnavailable;
+    return store.get(StoreKey.Provisioning, out, offset);
+  }
+
+  /** Store a provisioning record (the provisioning tool; a board never writes its own). */
+  saveProvisioning(bytes: Uint8Array, lengthBytes: number): Status {
+    return this.#put(StoreKey.Provisioning, bytes, 0, lengthBytes);
   }
 
   #put(key: number, bytes: Uint8Array, offset: number, lengthBytes: number): Status {

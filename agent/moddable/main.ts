@@ -11,22 +11,40 @@
  *  - sensors with `driver: "sim"` (hal/sim, seeded by node id and index);
  *  - sensors with `driver: "hardware"`: the ECMA-419 drivers of
  *    hardware-sensors.ts (tmp117, sht3x, bmp280, bme68x, lis3dh on the
- *    board's default I2C bus); contact and motion are refused at boot with
- *    AgentSensorOpenFailed and a problem naming `sensors[i].driver`;
- *  - no radio yet (NoRadioTransport) until core/mesh and hal/radio land.
- * Tests (and boards with drivers) pass their own pieces in `options`.
+ *    board's default I2C bus); contact and motion read `device.io.Digital`
+ *    on their configured `pin` (`activeLow`, `pull`), and a pin that does
+ *    not open is refused at boot with AgentSensorOpenFailed naming `sensors[i].pin`;
+ *  - the secured mesh (radio-mesh.ts) over the board's radio: an SX127x
+ *    LoRa radio on the default SPI bus (profiles full and sensor) or UDP
+ *    datagrams (profile udp), wired as `config.picketBoard` says (board.ts);
+ *  - the agent's store on the flash partition `picketBoard.storage`
+ *    (ModdableFlash): boot count, pending alerts, the send counter and the
+ *    provisioning record written by `picket provision`. A board that is not
+ *    provisioned, or whose store does not mount, refuses to boot at stage
+ *    "transport" with the problem named (its radio would have no keys).
+ * Tests (and boards with other drivers) pass their own pieces in `options`.
  */
 import Timer from "timer";
 import config from "mc/config";
-import type { FailureCode } from "../../core/runtime/errors";
-import type { Result } from "../../core/runtime/result";
+import device from "embedded:provider/builtin";
+import LoRa_SX127x from "sx127x";
+import UDP from "embedded:io/socket/udp";
+import { ErrorCode, type FailureCode } from "../../core/runtime/errors";
+import { err, type Result } from "../../core/runtime/result";
 import type { Sensor } from "../../hal/sensor";
 import { ModdableClock } from "../../hal/moddable/clock";
 import type { Clock } from "../../hal/clock";
-import { bootAgent, sensorOpenProblem, type BootOutcome, type SensorOpener } from "../boot";
+import type { BlockDevice } from "../../core/storage/block-device";
+import type { Radio } from "../../hal/radio";
+import { ModdableFlash } from "../../hal/moddable/flash";
+import { Sx127xRadio } from "../../hal/moddable/radio/sx127x-radio";
+import { UdpRadio } from "../../hal/moddable/radio/udp-radio";
+import { bootAgent, sensorOpenProblem, type BootOutcome, type SensorOpener, type TransportRefusal } from "../boot";
+import type { AgentStore } from "../persistence";
+import { buildRadioMesh } from "../radio-mesh";
+import { readBoardWiring, type BoardWiring } from "./board";
 import { SensorDriver, type SensorConfig, type SiteConfig } from "../config";
 import type { GatewaySink } from "../gateway-sink";
-import { NoRadioTransport } from "../no-radio-transport";
 import { hardwareOpenProblem, openHardwareSensor } from "./hardware-sensors";
 import { openSimSensor } from "../sim-sensors";
 import type { Transport } from "../transport";
@@ -34,7 +52,9 @@ import type { Transport } from "../transport";
 export type { BootOutcome } from "../boot";
 
 export interface MainOptions {
-  readonly transport?: (config: SiteConfig) => Transport;
+  readonly transport?: (config: SiteConfig, store: AgentStore) => Transport | TransportRefusal;
+  /** The storage partition (default: ModdableFlash on `picketBoard.storage`). */
+  readonly blockDevice?: BlockDevice;
   readonly openSensor?: SensorOpener;
   readonly gatewaySink?: GatewaySink;
   readonly clock?: Clock;
@@ -51,11 +71,61 @@ export function imageSensorOpenProblem(sensor: SensorConfig, index: number, code
   return sensor.driver === SensorDriver.Hardware ? hardwareOpenProblem(sensor, index, code) : sensorOpenProblem(sensor, index, code);
 }
 
+/** The radio this image was built for (PICKET_RADIO), wired as the board says. */
+export function openBoardRadio(wiring: BoardWiring, site: SiteConfig): Result<Radio> {
+  if (PICKET_RADIO === "udp") {
+    const udp = wiring.udp;
+    return UdpRadio.open(UDP, { port: udp.port, peerAddress: udp.peerAddress, mtuBytes: 255, receiveQueueBytes: udp.receiveQueueBytes });
+  }
+  const lora = wiring.lora;
+  const spi = device.SPI?.default;
+  const spiIo = device.io.SPI;
+  const digital = device.io.Digital;
+  // The driver needs the default SPI bus and digital pins; a provider without them cannot run the radio.
+  if (spi === undefined || spiIo === undefined || digital === undefined) return err(ErrorCode.MeshRadioFault);
+  return Sx127xRadio.open(LoRa_SX127x, {
+    pins: {
+      spi: { ...spi, io: spiIo, hz: lora.spiHz },
+      reset: { io: digital, pin: lora.reset },
+      interrupt: { io: digital, pin: lora.interrupt },
+      select: { io: digital, pin: lora.select },
+    },
+    // EU868 SF7/125 kHz/4:5, 8-symbol preamble, explicit header with CRC: the site simulator's preset.
+    lora: { spreadingFactor: 7, bandwidthHz: 125_000, codingRateDenominator: 5, preambleSymbols: 8, crcOn: true, implicitHeader: false },
+    frequencyHz: lora.frequencyHz,
+    transmitPowerDbm: lora.transmitPowerDbm,
+    receiveQueueBytes: lora.receiveQueueBytes,
+    mtuBytes: Math.min(255, site.radio.maxMessageBytes + 64),
+  });
+}
+
+/** The secured mesh over the board's radio (radio-mesh.ts), or why not. */
+export function boardTransport(wiring: BoardWiring, openRadio: (wiring: BoardWiring, site: SiteConfig) => Result<Radio>): (site: SiteConfig, store: AgentStore) => Transport | TransportRefusal {
+  return (site, store) => {
+    const radio = openRadio(wiring, site);
+    if (!radio.ok) return { refused: radio.code, problems: [`radio: the ${PICKET_RADIO === "udp" ? "UDP socket" : "SX127x"} could not be opened (code ${radio.code}); check picketBoard.${PICKET_RADIO === "udp" ? "udp" : "lora"}`] };
+    const built = buildRadioMesh({ config: site, store, radio: radio.value, randomSeed: (Math.imul(site.nodeId, 0x9e3779b1) ^ store.bootCount) >>> 0 });
+    if (!built.ok) {
+      radio.value.close();
+      return { refused: built.code, problems: built.problems };
+    }
+    return built.transport;
+  };
+}
+
 export default function main(options?: MainOptions): BootOutcome {
   const clock = options?.clock ?? new ModdableClock();
+  const wiring = readBoardWiring(config["picketBoard"]);
+  if (!wiring.ok) return { ok: false, stage: "config", code: ErrorCode.AgentBadConfig, problems: "problems" in wiring ? wiring.problems : [] };
+  let blockDevice = options?.blockDevice;
+  if (blockDevice === undefined) {
+    const flash = ModdableFlash.open({ partition: wiring.value.storage.partition, programAlignBytes: wiring.value.storage.programAlignBytes });
+    if (flash.ok) blockDevice = flash.value;
+  }
   const booted = bootAgent(config["picket"], {
     clock,
-    transport: options?.transport ?? ((site: SiteConfig): Transport => new NoRadioTransport(site.nodeId, site.radio.maxMessageBytes)),
+    transport: options?.transport ?? boardTransport(wiring.value, openBoardRadio),
+    ...(blockDevice === undefined ? {} : { blockDevice }),
     openSensor: options?.openSensor ?? openImageSensor,
     sensorOpenProblem: imageSensorOpenProblem,
     ...(options?.gatewaySink === undefined ? {} : { gatewaySink: options.gatewaySink }),

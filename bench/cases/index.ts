@@ -4,9 +4,10 @@ import { collectionCases } from "./collections";
 import { runtimeCases } from "./runtime";
 import { schedulerCases } from "./scheduler";
 import { telemetryCases } from "./telemetry";
+import { digitalSensorCases } from "./digital-sensor";
 import { agentCases } from "./agent";
 import { storageCases } from "./storage";
 import { cryptoCases } from "./crypto";
 import { meshCases } from "./mesh";
 
-export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...schedulerCases, ...telemetryCases, ...agentCases, ...storageCases, ...cryptoCases, ...meshCases]);
+export const ALL_CASES: readonly BenchCase[] = Object.freeze([...collectionCases, ...runtimeCases, ...schedulerCases, ...telemetryCases, ...digitalSensorCases, ...agentCases, ...storageCases, ...cryptoCases, ...meshCases]);

@@ -163,6 +163,7 @@ export class FrameOpener implements FrameOpenerCounters {
   readonly #replay: readonly ReplayTable[];
   readonly #header = new FrameHeader();
   readonly #nonce = new Uint8Array(AEAD_NONCE_BYTES);
+  readonly #nonceBase = new Uint8Array(AEAD_NONCE_BYTES);
   readonly #aad = new Uint8Array(FRAME_HEADER_BYTES + FRAME_AAD_MAX_BYTES);
   opened = 0;
   malformed = 0;
@@ -211,7 +212,8 @@ export class FrameOpener implements FrameOpenerCounters {
     if (fresh !== ErrorCode.Ok) return -fresh;
     const aadLength = buildAad(frame, aad, this.#aad);
     if (aadLength < 0) return aadLength;
-    writeNonce(keys.nonceBaseAt(slot), header.counter, this.#nonce);
+    keys.copyNonceBase(slot, this.#nonceBase);
+    writeNonce(this.#nonceBase, header.counter, this.#nonce);
     // Offsets, not views: nothing allocated per frame; on auth failure only out[0, plaintextLength) is zeroed.
     const opened = this.#provider.aeadOpenAt(keys.handleAt(slot), this.#nonce, this.#aad, 0, aadLength, frame, FRAME_HEADER_BYTES, frame.length - FRAME_HEADER_BYTES, out, 0);
     if (opened < 0) {

@@ -109,10 +109,12 @@ class SlotClass {
     this.publicLengths = new Uint16Array(slots);
     this.secrets = [];
     this.publics = [];
+    // Symmetric slots have no public part: one shared empty view instead of one each (a view costs heap slots on XS).
+    const noPublic = publicBytes === 0 ? new Uint8Array(0) : undefined;
     for (let i = 0; i < slots; i++) {
       const base = i * (secretBytes + publicBytes);
       this.secrets.push(slab.subarray(base, base + secretBytes));
-      this.publics.push(slab.subarray(base + secretBytes, base + secretBytes + publicBytes));
+      this.publics.push(noPublic ?? slab.subarray(base + secretBytes, base + secretBytes + publicBytes));
       this.free[i] = slots - 1 - i; // slot 0 is handed out first
     }
     this.freeCount = slots;

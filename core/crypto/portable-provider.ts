@@ -37,13 +37,13 @@ import {
   AEAD_TAG_BYTES,
   HASH_BYTES,
   HMAC_TAG_BYTES,
-  KemAlg,
   ML_DSA_SEED_BYTES,
   ML_KEM_MESSAGE_BYTES,
   ML_KEM_SEED_BYTES,
   SYMMETRIC_KEY_BYTES,
   kemSizes,
   signatureSizes,
+  type KemAlg,
   type SignatureAlg,
 } from "./algorithms";
 import { ChaCha20Poly1305, rangeOk } from "./chacha20-poly1305";

@@ -40,7 +40,8 @@ export class TrafficKeyTable {
   readonly #senders: Uint16Array;
   readonly #epochs: Uint16Array;
   readonly #used: Uint8Array;
-  readonly #nonceBases: Uint8Array[];
+  /** Nonce bases, AEAD_NONCE_BYTES per slot (one slab: no per-slot view, which costs heap slots on XS). */
+  readonly #nonceBases: Uint8Array;
   #refused = 0;
   #retired = 0;
 
@@ -57,9 +58,7 @@ export class TrafficKeyTable {
     this.#senders = new Uint16Array(capacity);
     this.#epochs = new Uint16Array(capacity);
     this.#used = new Uint8Array(capacity);
-    const slab = new Uint8Array(capacity * AEAD_NONCE_BYTES);
-    this.#nonceBases = [];
-    for (let i = 0; i < capacity; i++) this.#nonceBases.push(slab.subarray(i * AEAD_NONCE_BYTES, (i + 1) * AEAD_NONCE_BYTES));
+    this.#nonceBases = new Uint8Array(capacity * AEAD_NONCE_BYTES);
   }
 
   get size(): number {
@@ -100,7 +99,7 @@ export class TrafficKeyTable {
     this.#handles[slot] = key.handle;
     this.#senders[slot] = senderId;
     this.#epochs[slot] = key.epoch;
-    this.#nonceBases[slot]?.set(key.nonceBase);
+    this.#nonceBases.set(key.nonceBase, slot * AEAD_NONCE_BYTES);
     return ErrorCode.Ok;
   }
 
@@ -117,8 +116,11 @@ export class TrafficKeyTable {
     return (this.#handles[slot] ?? -1) as KeyHandle;
   }
 
-  nonceBaseAt(slot: number): Uint8Array {
-    return this.#nonceBases[slot] ?? new Uint8Array(AEAD_NONCE_BYTES);
+  /** Copy slot `slot`'s nonce base into `out[0 .. AEAD_NONCE_BYTES)` (zeros for a slot out of range). */
+  copyNonceBase(slot: number, out: Uint8Array): void {
+    const base = slot * AEAD_NONCE_BYTES;
+    const inRange = (slot >>> 0) === slot && base < this.#nonceBases.length;
+    for (let i = 0; i < AEAD_NONCE_BYTES; i++) out[i] = inRange ? (this.#nonceBases[base + i] ?? 0) : 0;
   }
 
   /** Destroy every key of `senderId` with epoch < `epoch`. Returns how many. */
@@ -149,7 +151,7 @@ export class TrafficKeyTable {
 
   #destroySlot(slot: number): void {
     this.#provider.destroyKey((this.#handles[slot] ?? -1) as KeyHandle);
-    this.#nonceBases[slot]?.fill(0);
+    this.#nonceBases.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
     this.#retired++;
   }
 }

@@ -125,6 +125,7 @@ export class LinkOpener {
   readonly #keys: TrafficKeyTable;
   readonly #replay: ReplayTable;
   readonly #nonce = new Uint8Array(NONCE_BYTES);
+  readonly #nonceBase = new Uint8Array(NONCE_BYTES);
   readonly #aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
   #epoch = 0;
   /** Epoch of the frame last passed to `open` (valid once its key was found). */
@@ -168,7 +169,8 @@ export class LinkOpener {
     const fresh = this.#replay.check(h.source, epoch, h.counter);
     if (fresh !== ErrorCode.Ok) return -fresh;
     const aadBytes = writeAad(frame, h.headerBytes, this.#aad);
-    writeNonce(this.#keys.nonceBaseAt(slot), h.counter, this.#nonce);
+    this.#keys.copyNonceBase(slot, this.#nonceBase);
+    writeNonce(this.#nonceBase, h.counter, this.#nonce);
     // Sealed bytes read in place (no view): -OutOfRange if lengthBytes runs past `frame`.
     const sealedBytes = lengthBytes - h.headerBytes;
     const opened = this.#provider.aeadOpenAt(this.#keys.handleAt(slot), this.#nonce, this.#aad, 0, aadBytes, frame, h.headerBytes, sealedBytes, out, 0);

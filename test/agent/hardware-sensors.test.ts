@@ -1,12 +1,14 @@
 /**
  * The board image opens `driver: "hardware"` sensors with the ECMA-419
  * drivers (agent/moddable/hardware-sensors.ts), here through the stand-in
- * drivers that vitest aliases in for `embedded:sensor/*`; a driver that does
- * not open is a boot problem naming the field, never a throw.
+ * drivers that vitest aliases in for `embedded:sensor/*` and the stand-in
+ * provider's Digital class; a driver or pin that does not open is a boot
+ * problem naming the field, never a throw.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
-import { runHardwareScenario } from "../scenarios/hardware-boot";
+import { MISSING_PIN, runDigitalSimTwin, runHardwareScenario } from "../scenarios/hardware-boot";
 
 describe("device entry with hardware (ECMA-419) sensors", () => {
   const run = runHardwareScenario(30_000);
@@ -30,10 +32,46 @@ describe("device entry with hardware (ECMA-419) sensors", () => {
     });
   });
 
-  it("refuses a digital part on the hardware driver naming sensors[i].driver", () => {
-    expect(run.digital).toMatchObject({ ok: false, stage: "sensor", code: ErrorCode.AgentSensorOpenFailed });
-    expect(run.digital.ok ? [] : run.digital.problems).toEqual([
-      'sensors[0].driver: contact has no hardware driver in this image (digital inputs are not supported yet; use "sim")',
-    ]);
+  it("boots a contact (active-low, pull-up) and a PIR on GPIOs and samples both every interval without errors", () => {
+    expect(run.digitalBoot.ok).toBe(true);
+    expect(run.digitalStatus?.samplesTaken).toBeGreaterThanOrEqual(60);
+    expect(run.digitalStatus?.sampleErrors).toBe(0);
+  });
+
+  it("alerts when the door opens (line low) and when the PIR sees motion (line high), and again when each clears", () => {
+    expect(run.digitalStatus?.alertsRaised).toBe(4);
+  });
+
+  it("gives the alert rules exactly what the simulated contact and PIR give for the same events (same agent trace)", () => {
+    const sim = runDigitalSimTwin(30_000);
+    expect(sim?.alertsRaised).toBe(4);
+    expect(run.digitalStatus?.traceHash).toBe(sim?.traceHash);
+    expect(run.digitalStatus).toEqual(sim);
+  });
+
+  it("reports a GPIO that does not open as AgentSensorOpenFailed naming sensors[i].pin", () => {
+    expect(run.missingPin).toEqual({
+      ok: false,
+      stage: "sensor",
+      code: ErrorCode.AgentSensorOpenFailed,
+      problems: [
+        `sensors[0].pin: contact did not open on GPIO ${MISSING_PIN} with pull "up" (no such pin, pin in use, or no such pull on it; code ${ErrorCode.AgentSensorOpenFailed})`,
+      ],
+    });
+  });
+});
+
+describe("board manifest for digital inputs", () => {
+  // embedded:io/digital is not a manifest of its own to list: $(MODDABLE)/modules/io/manifest.json
+  // maps it on every platform (its per-platform manifests include io/digital), and the builtin
+  // provider imports it, so an image whose I2C drivers link has the Digital class too.
+  it("lists the Moddable io manifest (embedded:io/digital and the builtin provider) for every platform", () => {
+    const manifest = JSON.parse(readFileSync("manifest.json", "utf8")) as {
+      include: readonly string[];
+      platforms: Readonly<Record<string, { include?: readonly string[] }>>;
+    };
+    const io = "$(MODDABLE)/modules/io/manifest.json";
+    expect(manifest.include).toContain(io);
+    for (const [platform, section] of Object.entries(manifest.platforms)) expect(section.include ?? [io], platform).toContain(io);
   });
 });

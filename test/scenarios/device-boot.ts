@@ -13,6 +13,8 @@ import type { AgentStatus } from "../../agent/agent";
 import { CountingGatewaySink } from "../../agent/gateway-sink";
 import { advanceTo, resetVirtual, virtual } from "../xs/stubs/control";
 import { Bus } from "./bus-transport";
+import { provisionVirtualBoard } from "./board-mesh";
+import { GATEWAY_NODE_ID, siteConfigFor } from "./site-config";
 
 export interface DeviceScenario {
   readonly agents: number;
@@ -31,26 +33,7 @@ export interface DeviceScenarioResult {
   readonly combinedTrace: string;
 }
 
-export const GATEWAY_NODE_ID = 1;
-
-/** A device's site configuration: a TMP117 and a PIR (simulated), a 10 s window, alerts above 30 °C and on motion. */
-export function siteConfigFor(nodeId: number, sampleIntervalMs: number, role = nodeId === GATEWAY_NODE_ID ? "gateway" : "sensor"): Record<string, unknown> {
-  return {
-    siteName: "scenario",
-    nodeId,
-    role,
-    sampleIntervalMs,
-    sampleRingCapacity: 64,
-    timerCapacity: 16,
-    neighbourCapacity: 32,
-    sensors: [
-      { part: "tmp117", windowMs: 10_000, rules: [{ channel: 0, direction: "above", threshold: 30_000, hysteresis: 500 }] },
-      { part: "motion", windowMs: 10_000, rules: [{ channel: 0, direction: "above", threshold: 1 }] },
-    ],
-    gateways: role === "gateway" ? [] : [GATEWAY_NODE_ID],
-    uplink: { intervalMs: 5_000 },
-  };
-}
+export { GATEWAY_NODE_ID, siteConfigFor };
 
 export interface BootedDevices {
   readonly boots: BootOutcome[];
@@ -96,17 +79,21 @@ export function runDeviceScenario(scenario: DeviceScenario): DeviceScenarioResul
   };
 }
 
-/** A device configuration without radio or gateway (what the literal bundle boots with no options). */
+/** A device configuration without gateway (what the literal bundle boots with no options, on a provisioned partition). */
 export function standaloneConfigFor(nodeId: number): Record<string, unknown> {
   return { siteName: "scenario", nodeId, role: "sensor", sampleIntervalMs: 1000, sampleRingCapacity: 64, timerCapacity: 16, neighbourCapacity: 32 };
 }
 
-/** Boot `agents` device entry points exactly as a board does (no options: no radio), run `durationMs`. */
+/**
+ * Boot `agents` device entry points exactly as a board does (no options:
+ * the store on its provisioned flash partition, the mesh over the SX127x
+ * stand-in; no gateway configured), run `durationMs`.
+ */
 export function runStandaloneScenario(agents: number, durationMs: number): AgentStatus[] {
   resetVirtual({});
   const boots: BootOutcome[] = [];
   for (let i = 0; i < agents; i++) {
-    virtual.config = { picket: standaloneConfigFor(i + 1) };
+    virtual.config = { picket: standaloneConfigFor(i + 1), picketBoard: provisionVirtualBoard(i + 1, agents) };
     boots.push(main());
   }
   advanceTo(durationMs);

@@ -35,11 +35,13 @@ async function bundleStub(entry: string, outfile: string, controlPath: string): 
   });
 }
 
+/** `folder`: the working folder under build/xs (test files that run in parallel need their own). */
 export async function runLiteralDeviceBundle(
   deviceBundle: string,
   driverSource: (paths: { bundle: string; control: string }) => string,
+  folder = "literal",
 ): Promise<XsRunResult> {
-  const dir = join(repoRoot, "build", "xs", "literal");
+  const dir = literalFolder(folder);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "mc"), { recursive: true });
   const control = join(dir, "control.js");
@@ -52,4 +54,44 @@ export async function runLiteralDeviceBundle(
   const driver = join(dir, "driver.js");
   writeFileSync(driver, driverSource({ bundle: deviceBundle, control }));
   return runOnXs(driver, { cwd: dir });
+}
+
+/** Specifier an entry imports to get the literal device bundle's default export (`main`). */
+export const LITERAL_MAIN_SPECIFIER = "picket:literal-device-main";
+
+/**
+ * Run `entry` (a test module: it imports `main` from LITERAL_MAIN_SPECIFIER
+ * and reports through test/xs/harness.ts) against the literal device bundle
+ * on XS. The entry is bundled with the literal bundle and the shared
+ * virtual-time control left external, so the bundle's stand-ins and the
+ * entry's scenario see one control instance.
+ */
+export async function runLiteralDeviceEntry(deviceBundle: string, entry: string, folder: string): Promise<XsRunResult> {
+  const control = join(literalFolder(folder), "control.js");
+  const built = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+      mainFields: ["module", "main"],
+      logLevel: "silent",
+      plugins: [
+        {
+          name: "literal-main-and-shared-control",
+          setup(build) {
+            build.onResolve({ filter: /^picket:literal-device-main$/ }, () => ({ path: deviceBundle, external: true }));
+            build.onResolve({ filter: /\/control$/ }, () => ({ path: control, external: true }));
+          },
+        },
+      ],
+    });
+  const text = built.outputFiles[0]?.text;
+  if (text === undefined) throw new Error(`no output bundling ${entry}`);
+  return runLiteralDeviceBundle(deviceBundle, () => text, folder);
+}
+
+function literalFolder(folder: string): string {
+  return join(repoRoot, "build", "xs", folder);
 }

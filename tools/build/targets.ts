@@ -18,8 +18,14 @@ import * as esbuild from "esbuild";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Size budget for one minified device bundle (ISSUE 2: start at 200 KB, tighten later). */
-export const DEVICE_BUNDLE_BUDGET_BYTES = 200 * 1024;
+/**
+ * Size budget for one minified device bundle. Issue 2 started at 200 KiB
+ * before the image carried a radio; with the secured mesh, its crypto and
+ * the flash store the full image is ~226 KiB, so the budget is 256 KiB: a
+ * quarter of the smallest target's flash (nRF52840, 1 MB). The XS heap,
+ * not flash, is the scarce resource; it is measured by test/xs/agent.test.ts.
+ */
+export const DEVICE_BUNDLE_BUDGET_BYTES = 256 * 1024;
 
 /** Module specifiers the Moddable runtime provides; never bundled. */
 export const MODDABLE_MODULES: readonly string[] = Object.freeze([

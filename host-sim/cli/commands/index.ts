@@ -9,5 +9,6 @@ import { keygenCommand } from "./keygen";
 import { certCommand } from "./cert";
 import { merkleCommand } from "./merkle";
 import { inspectCommand } from "./inspect";
+import { provisionCommand } from "./provision";
 
-export const COMMANDS: readonly Command[] = Object.freeze([siteCommand, demoCommand, buildCommand, xsCommand, simCommand, keygenCommand, certCommand, merkleCommand, inspectCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([siteCommand, demoCommand, buildCommand, xsCommand, simCommand, keygenCommand, certCommand, provisionCommand, merkleCommand, inspectCommand]);

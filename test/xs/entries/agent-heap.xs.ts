@@ -4,7 +4,9 @@
  * the same code loaded, nothing booted) and BOOT = 1 (the board booted and
  * kept). The test rewrites the literal and searches the smallest fixed heap
  * each variant completes in; the difference is the heap the agent holds
- * after boot, garbage collected (allocation counts overstate it).
+ * after boot, garbage collected (allocation counts overstate it): the agent
+ * and its mesh (store, 33 senders' keys and replay windows, MeshTransport),
+ * as a provisioned board boots them (agent/boot.ts order).
  */
 import { createAgent, type Agent } from "../../../agent/agent";
 import { validateSiteConfig } from "../../../agent/config";
@@ -14,16 +16,27 @@ import type { Sensor } from "../../../hal/sensor";
 import { SimFlash } from "../../../hal/sim/flash";
 import { ManualClock } from "../../../hal/sim/manual-clock";
 import { MEASURED_BOARD } from "../../agent/measured-board";
+import { measuredMesh, provisionMeasured, quietRadio } from "../../agent/measured-radio";
+import { AgentStore } from "../../../agent/persistence";
 
-const BOOT: number = 0; // rewritten to 1 by the test for the booting variant
+const BOOT: number = 0; // rewritten by the test: 1 = agent + mesh (a provisioned board), 2 = the agent alone (a do-nothing transport)
 const kept: Agent[] = [];
 // Made in both variants: not part of the agent's heap (the flash is flash; sensors and radio are drivers).
 const flash = SimFlash.create({ blockSizeBytes: 2048, blockCount: 8 });
 const validated = validateSiteConfig(MEASURED_BOARD);
 const sensors: Sensor[] = validated.ok ? validated.config.sensors.map((s, i) => openSimSensor(s.part, { seed: i })).flatMap((s) => (s.ok ? [s.value] : [])) : [];
-const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, poll: () => 0, onSendOutcome: () => undefined, tick: () => undefined };
+const radio = quietRadio();
+const provisioned = validated.ok && flash.ok ? provisionMeasured(flash.value, validated.config.nodeId, validated.config.uplink.alertPendingCapacity) : ErrorCode.InvalidArgument;
 const clock = new ManualClock(0);
-if (BOOT === 1 && validated.ok && flash.ok) {
+gc();
+if (BOOT === 1 && validated.ok && flash.ok && provisioned === ErrorCode.Ok) {
+  const store = AgentStore.open(flash.value, validated.config.uplink.alertPendingCapacity);
+  const mesh = measuredMesh(validated.config, store, radio);
+  const agent = mesh.ok ? createAgent(validated.config, { clock, sensors, transport: mesh.transport, store }) : undefined;
+  if (agent?.ok === true && agent.value.start() === ErrorCode.Ok) kept.push(agent.value);
+}
+if (BOOT === 2 && validated.ok && flash.ok) {
+  const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, poll: () => 0, onSendOutcome: () => undefined, tick: () => undefined };
   const agent = createAgent(validated.config, { clock, sensors, transport, blockDevice: flash.value });
   if (agent.ok && agent.value.start() === ErrorCode.Ok) kept.push(agent.value);
 }

@@ -2,9 +2,10 @@
  * XS entry for test/xs/agent.test.ts:
  *  1. the parity sites (full agents on the kernel, test/agent/site-parity.ts): summaries and trace hashes;
  *  2. bytes and computrons per frame in a steady-state slice of a 6-board site run;
- *  3. what booting one board allocates: the full agent (two sensors, storage
- *     mount, every task) and the stand-in transport, for a board configured
- *     for 32 neighbours with 32 radio neighbours (33 boards, all in range);
+ *  3. what booting one board allocates: the full agent (two sensors, every
+ *     task) and, apart, its mesh (store mount, provisioning record, 33
+ *     senders' keys and replay windows, MeshTransport) for a board
+ *     configured for 32 neighbours in a 33-board site;
  *  4. one steady-state sampling turn (one sensor, nothing else due): bytes and computrons.
  */
 import { done, measure, record } from "../harness";
@@ -21,6 +22,9 @@ import { RouteTable } from "../../../host-sim/site/routes";
 import { StandInTransport } from "../../../host-sim/site/stand-in-transport";
 import { TransportStat, TRANSPORT_STAT_COUNT } from "../../../host-sim/site/transport-stats";
 import type { Sensor } from "../../../hal/sensor";
+import { AgentStore } from "../../../agent/persistence";
+import type { MeshTransport } from "../../../core/mesh/transport";
+import { measuredMesh, provisionMeasured, quietRadio } from "../../agent/measured-radio";
 import { paritySite, runParitySites } from "../../agent/site-parity";
 import { MEASURED_BOARD } from "../../agent/measured-board";
 
@@ -42,8 +46,8 @@ if (typeof site !== "string") {
 }
 
 // 3. Boot of one board configured for 32 neighbours, with 32 radio neighbours (33 boards, all in range):
-//    what the agent allocates (createAgent + start: every task, pipeline, storage mount), and, apart,
-//    the stand-in transport and the two simulated sensors (a board has a mesh and real drivers instead).
+//    what the agent allocates (createAgent + start: every task, pipeline), and, apart, the board's mesh
+//    (store mount + buildRadioMesh: keys, replay windows, MeshTransport) and the two simulated sensors.
 const scenario = validateScenario({ nodes: 33, topology: { kind: "full" }, workload: { kind: "ping", periodMs: 1000, messageBytes: 16 } });
 const validated = validateSiteConfig(MEASURED_BOARD);
 if (scenario.ok && validated.ok) {
@@ -56,17 +60,23 @@ if (scenario.ok && validated.ok) {
   const link = { send: () => ErrorCode.Ok, nowMs: () => clock.nowMs() };
   const neighbours = topology.ok ? (topology.topology.neighbourStart[1] ?? 0) : 0;
   let sensors: Sensor[] = [];
-  let transport: StandInTransport | undefined;
+  let transport: MeshTransport | undefined;
+  let store: AgentStore | undefined;
   let booted: Agent | undefined;
+  const radio = quietRadio();
+  const provisioned = flash.ok ? provisionMeasured(flash.value, config.nodeId, config.uplink.alertPendingCapacity) : ErrorCode.InvalidArgument;
   const sensorCost = measure(() => {
     sensors = config.sensors.map((s, i) => openSimSensor(s.part, { seed: i })).flatMap((s) => (s.ok ? [s.value] : []));
   });
   const transportCost = measure(() => {
-    if (routes !== undefined) transport = new StandInTransport({ nodeIndex: 0, routes, link, radio: config.radio, rxFrames: config.capacities.rxFrames, txFrames: config.capacities.txFrames, stats, firstSeq: 1 });
+    if (!flash.ok || provisioned !== ErrorCode.Ok) return;
+    store = AgentStore.open(flash.value, config.uplink.alertPendingCapacity);
+    const built = measuredMesh(config, store, radio);
+    if (built.ok) transport = built.transport;
   });
   const agentCost = measure(() => {
-    if (transport === undefined || !flash.ok) return;
-    const agent = createAgent(config, { clock, sensors, transport, blockDevice: flash.value });
+    if (transport === undefined || store === undefined) return;
+    const agent = createAgent(config, { clock, sensors, transport, store });
     if (agent.ok && agent.value.start() === ErrorCode.Ok) booted = agent.value;
   });
   const cost = (m: typeof agentCost): Record<string, number | boolean> => ({ bytes: m.allocatedBytes, slots: m.slots, chunkBytes: m.chunkBytes, exact: m.exact });

@@ -1,7 +1,9 @@
 /**
  * Virtual time and timers behind the Moddable stand-ins (time, timer,
- * mc/config) used when device code runs in tests, on XS or on V8. Test-only
- * code: module-level state is fine here, never in device folders.
+ * mc/config) used when device code runs in tests, on XS or on V8, and the
+ * scripted GPIO levels behind the stand-in Digital IO class
+ * (provider-builtin.ts). Test-only code: module-level state is fine here,
+ * never in device folders.
  */
 type TimerCallback = (timer: unknown) => void;
 
@@ -14,18 +16,128 @@ interface VirtualTimer {
   live: boolean;
 }
 
+/** A level a wired device drives onto a pin from `atMs` on (until the next step). */
+export interface PinStep {
+  readonly atMs: number;
+  readonly level: 0 | 1;
+}
+
+interface PinWiring {
+  /** Level before the first step. */
+  readonly idle: 0 | 1;
+  /** Ascending atMs. */
+  readonly steps: readonly PinStep[];
+}
+
 export const virtual = {
   nowMs: 0,
   nextId: 1,
   timers: [] as VirtualTimer[],
   config: {} as Record<string, unknown>,
+  /** pin -> what drives it; a pin absent here floats (reads its pull, or 0). */
+  pins: new Map<number, PinWiring>(),
+  /** Pins whose read() throws (a broken GPIO driver). */
+  failingPins: new Set<number>(),
+  /** Flash partitions by name (the `flash` stand-in): erase unit and contents. */
+  partitions: new Map<string, VirtualPartition>(),
+  /** SX127x stand-ins on the one virtual LoRa channel, in creation order. */
+  radios: [] as VirtualRadio[],
+  /** Frames put on the virtual channel. */
+  framesOnAir: 0,
 };
+
+export interface VirtualPartition {
+  readonly blockSize: number;
+  readonly bytes: Uint8Array;
+}
+
+/** What the channel needs from a radio stand-in (sx127x.ts). */
+export interface VirtualRadio {
+  readonly id: number;
+  readonly closed: boolean;
+  /** A frame from another radio ends now. */
+  hear(frame: Uint8Array): void;
+  /** This radio's own transmission is done. */
+  sent(): void;
+}
+
+/** Create (or replace) partition `name`: `bytes` copied, or `size` erased bytes. */
+export function setPartition(name: string, blockSize: number, bytes: Uint8Array): void {
+  virtual.partitions.set(name, { blockSize, bytes: bytes.slice() });
+}
+
+/** A partition image as its non-erased runs: [offset, hex bytes] (a provisioned store is a few hundred bytes of a mostly 0xff partition). */
+export type SparseImage = readonly (readonly [number, string])[];
+
+/** Create partition `name` of `sizeBytes` erased bytes with `runs` written in. */
+export function setSparsePartition(name: string, blockSize: number, sizeBytes: number, runs: SparseImage): void {
+  const bytes = new Uint8Array(sizeBytes).fill(0xff);
+  for (let r = 0; r < runs.length; r++) {
+    const run = runs[r];
+    if (run === undefined) continue;
+    const [offset, hex] = run;
+    for (let i = 0; i < hex.length / 2; i++) bytes[offset + i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  }
+  virtual.partitions.set(name, { blockSize, bytes });
+}
+
+/**
+ * Put `frame` on the channel from `from`: every other open radio hears it
+ * when its airtime has passed (a perfect channel: no loss, no collisions),
+ * and the sender is told it is done at the same moment.
+ */
+export function transmitOnAir(from: VirtualRadio, frame: Uint8Array, airtimeMs: number): void {
+  virtual.framesOnAir++;
+  const copy = frame.slice();
+  addTimer(
+    () => {
+      for (let i = 0; i < virtual.radios.length; i++) {
+        const radio = virtual.radios[i];
+        if (radio !== undefined && radio !== from && !radio.closed) radio.hear(copy);
+      }
+      from.sent();
+    },
+    airtimeMs,
+    0,
+    false,
+  );
+}
 
 export function resetVirtual(config: Record<string, unknown>): void {
   virtual.nowMs = 0;
   virtual.nextId = 1;
   virtual.timers = [];
   virtual.config = config;
+  virtual.pins = new Map();
+  virtual.failingPins = new Set();
+  virtual.partitions = new Map();
+  virtual.radios = [];
+  virtual.framesOnAir = 0;
+}
+
+/** Wire a device to `pin`: it holds `idle`, then each step's level from its time on. */
+export function scriptPin(pin: number, idle: 0 | 1, steps: readonly PinStep[] = []): void {
+  virtual.pins.set(pin, { idle, steps: [...steps].sort((a, b) => a.atMs - b.atMs) });
+}
+
+/** Make every read() of `pin` throw (true) or work again (false). */
+export function failPinReads(pin: number, failing: boolean): void {
+  if (failing) virtual.failingPins.add(pin);
+  else virtual.failingPins.delete(pin);
+}
+
+/** The driven level of `pin` now, or undefined if nothing drives it. */
+export function drivenLevel(pin: number): 0 | 1 | undefined {
+  const wiring = virtual.pins.get(pin);
+  if (wiring === undefined) return undefined;
+  let level = wiring.idle;
+  // Indexed, not for-of: no iterator object, so a read allocates nothing on XS either.
+  for (let i = 0; i < wiring.steps.length; i++) {
+    const step = wiring.steps[i];
+    if (step === undefined || step.atMs > virtual.nowMs) break;
+    level = step.level;
+  }
+  return level;
 }
 
 export function addTimer(callback: TimerCallback, firstMs: number, intervalMs: number, repeat: boolean): VirtualTimer {

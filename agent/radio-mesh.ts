@@ -1,0 +1,229 @@
+/**
+ * The secured mesh as a board builds it at boot: core/mesh MeshTransport
+ * over the board's radio, keyed from its provisioning record, counting its
+ * frames from flash. Used by the Moddable image (moddable/main.ts) and by
+ * the site simulator, so both run the same path.
+ *
+ *  1. The provisioning record (provisioning.ts) is read from the agent's
+ *     store and checked against the site configuration: node id, key epoch
+ *     and, when the configuration names one, the authority's commitment.
+ *     Every mismatch is a boot problem naming the field.
+ *  2. Group keys: the group secret is imported, every sender's traffic key
+ *     for the epoch is derived (HKDF, deriveGroupSenderKey) into a fixed
+ *     TrafficKeyTable of `senderIdMax` entries, then the secret is destroyed
+ *     and the record's bytes zeroed. A host that already holds the derived
+ *     table (the simulator: one per site) may pass it instead.
+ *  3. The send counter is a CounterReservation in the same store
+ *     (StoreKey.SendCounter, RFC 8613 App. B.1.1): no AEAD nonce repeats
+ *     across reboots or power loss. Without a mounted store the radio
+ *     stays off: a RAM counter would repeat nonces after a reboot.
+ *  4. Replay windows (one per sender) live in RAM; after a reboot a board
+ *     accepts frames it saw before the reboot once more (OSCORE App. B.1.2
+ *     Echo is not implemented; README "Known gaps").
+ *
+ * The crypto provider is the portable one without a post-quantum suite:
+ * the per-frame path needs only HKDF and ChaCha20-Poly1305, so the image
+ * does not carry ML-DSA/ML-KEM.
+ */
+import { ErrorCode, type FailureCode } from "../core/runtime/errors";
+import { Xoshiro128 } from "../core/runtime/prng";
+import type { Status } from "../core/runtime/result";
+import { CoseAlg, KemAlg } from "../core/crypto/algorithms";
+import type { EntropySource } from "../core/crypto/entropy";
+import { KeyKind } from "../core/crypto/key-store";
+import { PortableCryptoProvider } from "../core/crypto/portable-provider";
+import type { CryptoProvider } from "../core/crypto/provider";
+import { ReplayTable } from "../core/crypto/replay-window";
+import { deriveGroupSenderKey } from "../core/crypto/traffic-derive";
+import { TrafficKeyTable, type TrafficKey } from "../core/crypto/traffic-keys";
+import { meshConfig, validateMeshConfig, type MeshConfig } from "../core/mesh/mesh-config";
+import type { MeshRadio } from "../core/mesh/radio-port";
+import { MeshTransport, type MeshObserver } from "../core/mesh/transport";
+import { CounterReservation } from "../core/storage/counter-reservation";
+import type { SiteConfig } from "./config";
+import { StoreKey, type AgentStore } from "./persistence";
+import { hexInto, PROVISIONING_RECORD_BYTES, ProvisioningRecord } from "./provisioning";
+
+/** Frames per durable counter reservation: one 8-byte flash write per this many frames; at most this many values skipped per reboot. */
+export const SEND_COUNTER_STEP = 256;
+/** Replay window per sender (bits; RFC 6479 sizes). */
+export const REPLAY_WINDOW_BITS = 256;
+
+/** Group keys derived elsewhere (the simulator derives one table per site and shares it). */
+export interface DerivedGroupKeys {
+  readonly provider: CryptoProvider;
+  readonly groupKeys: TrafficKeyTable;
+  readonly epoch: number;
+  sendKey(nodeId: number): TrafficKey | undefined;
+}
+
+export interface RadioMeshSetup {
+  readonly config: SiteConfig;
+  readonly store: AgentStore;
+  readonly radio: MeshRadio;
+  /** Seeds contention jitter and the rate-limit hash: not secret, only distinct per node and boot. */
+  readonly randomSeed: number;
+  /** Pre-derived keys; when absent they are derived from the record. */
+  readonly keys?: DerivedGroupKeys;
+  /** Test and simulator hooks. */
+  readonly observer?: MeshObserver;
+  /** Mesh parameters; default agentMeshConfig(config, randomSeed). */
+  readonly meshConfig?: MeshConfig;
+}
+
+export type RadioMeshOutcome =
+  | { readonly ok: true; readonly transport: MeshTransport; readonly counter: CounterReservation; readonly senderIdMax: number }
+  | { readonly ok: false; readonly code: FailureCode; readonly problems: readonly string[] };
+
+/**
+ * The mesh parameters a board runs, from its site configuration. Buffers
+ * are sized for a board, not a host (they are most of the mesh's heap):
+ * the delivered-message inbox from `capacities.rxFrames`, the per-class
+ * send queues from the alert slots and the message size, the neighbour,
+ * route and rate tables from `neighbourCapacity`.
+ */
+export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshConfig {
+  const radio = config.radio;
+  const message = radio.maxMessageBytes;
+  const neighbours = config.neighbourCapacity;
+  return meshConfig({
+    maxMessageBytes: message,
+    hopLimit: Math.min(7, radio.hopLimit),
+    dutyCyclePpm: radio.dutyCyclePermille * 1000,
+    // Acknowledged sends are alerts (one per pending slot) plus a little room: each slot holds a whole message.
+    pendingAckSlots: Math.max(4, Math.min(config.capacities.txFrames, config.uplink.alertPendingCapacity + 2)),
+    inboxCapacityBytes: Math.min(8192, Math.max(2 * (message + 16), config.capacities.rxFrames * 64)),
+    queueCapacityBytes: [512, Math.max(1024, config.uplink.alertPendingCapacity * 64), Math.max(1024, 2 * (message + 16))],
+    relaySlots: 6,
+    duplicateCacheCapacity: 64,
+    deliveredCacheCapacity: 32,
+    neighbourCapacity: neighbours,
+    routeCapacity: Math.max(16, neighbours),
+    rateTableCapacity: Math.max(32, 2 * neighbours),
+    rateHashSeed: rateHashSeed >>> 0,
+    // A site boots every board at once: beacon early so routes exist before the first alert.
+    helloJitterMs: 2_000,
+  });
+}
+
+/** The provider never draws randomness on this path; a board without an RNG refuses any request. */
+const NO_ENTROPY: EntropySource = Object.freeze({
+  fill(_out: Uint8Array): Status {
+    return ErrorCode.EntropyUnavailable;
+  },
+});
+
+function refuse(code: FailureCode, problem: string): RadioMeshOutcome {
+  return { ok: false, code, problems: [problem] };
+}
+
+export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
+  const { config, store } = setup;
+  const kv = store.store;
+  if (kv === undefined) return refuse(ErrorCode.AgentStorageUnavailable, `storage: not mounted (code ${store.mountStatus}); the radio needs flash for its send counter and keys`);
+  const bytes = new Uint8Array(PROVISIONING_RECORD_BYTES);
+  const length = store.loadProvisioning(bytes, 0);
+  if (length === -ErrorCode.NotFound) return refuse(ErrorCode.AgentNotProvisioned, "keys: this board is not provisioned (no key record in its flash store); run `picket provision`");
+  if (length < 0) return refuse(ErrorCode.AgentProvisioningMalformed, `keys: the provisioning record could not be read (code ${-length})`);
+  const record = ProvisioningRecord.parse(bytes, length);
+  if (typeof record === "number") {
+    bytes.fill(0);
+    return refuse(record, "keys: the provisioning record is malformed");
+  }
+  const problems = recordProblems(record, config);
+  if (problems.length > 0) {
+    bytes.fill(0);
+    return { ok: false, code: ErrorCode.AgentProvisioningMismatch, problems };
+  }
+  const keys = setup.keys ?? deriveKeys(record);
+  bytes.fill(0);
+  if (typeof keys === "number") return refuse(keys, `keys: group keys could not be derived (code ${keys})`);
+  if (keys.epoch !== record.keyEpoch) return refuse(ErrorCode.AgentProvisioningMismatch, `keys: host keys are for epoch ${keys.epoch}, the record for ${record.keyEpoch}`);
+  const counter = CounterReservation.open(kv, { key: StoreKey.SendCounter, stepK: SEND_COUNTER_STEP });
+  if (!counter.ok) return refuse(counter.code, `storage: the send counter could not be opened (code ${counter.code})`);
+  const replay = ReplayTable.create({ capacity: record.senderIdMax, windowBits: REPLAY_WINDOW_BITS });
+  if (!replay.ok) return refuse(replay.code, `mesh: replay table for ${record.senderIdMax} senders (code ${replay.code})`);
+  const mesh = setup.meshConfig ?? agentMeshConfig(config, setup.randomSeed);
+  const meshProblems = validateMeshConfig(mesh);
+  if (meshProblems.length > 0) return { ok: false, code: ErrorCode.AgentBadConfig, problems: meshProblems.map((p) => `radio: ${p}`) };
+  const sendKey = keys.sendKey(config.nodeId);
+  if (sendKey === undefined) return refuse(ErrorCode.AgentProvisioningMismatch, `keys: no send key for node ${config.nodeId}`);
+  const transport = MeshTransport.create({
+    nodeId: config.nodeId,
+    radio: setup.radio,
+    provider: keys.provider,
+    counterSource: counter.value,
+    groupKeys: keys.groupKeys,
+    replay: replay.value,
+    epoch: keys.epoch,
+    random: new Xoshiro128(setup.randomSeed >>> 0),
+    config: mesh,
+    sendKey,
+    ...(setup.observer === undefined ? {} : { observer: setup.observer }),
+  });
+  if (!transport.ok) return refuse(transport.code, `mesh: the transport could not be created (code ${transport.code})`);
+  return { ok: true, transport: transport.value, counter: counter.value, senderIdMax: record.senderIdMax };
+}
+
+/** Every way the record contradicts the configuration (field paths as in validateSiteConfig). */
+export function recordProblems(record: ProvisioningRecord, config: SiteConfig): string[] {
+  const problems: string[] = [];
+  if (record.nodeId !== config.nodeId) problems.push(`nodeId: the board was provisioned as node ${record.nodeId}, the configuration says ${config.nodeId}`);
+  const keys = config.keys;
+  if (keys !== undefined) {
+    if (keys.keyEpoch !== record.keyEpoch) problems.push(`keys.keyEpoch: the board holds keys for epoch ${record.keyEpoch}, the configuration says ${keys.keyEpoch}`);
+    const commitment = new Uint8Array(32);
+    if (!hexInto(keys.authorityCommitment, commitment) || !sameBytes(commitment, record.authorityCommitment)) {
+      problems.push("keys.authorityCommitment: the board was provisioned by another site authority");
+    }
+  }
+  for (let i = 0; i < config.gateways.length; i++) {
+    const id = config.gateways[i] ?? 0;
+    if (id > record.senderIdMax) problems.push(`gateways[${i}]: node ${id} is above the highest provisioned sender id ${record.senderIdMax}`);
+  }
+  return problems;
+}
+
+/** Derive every sender's key from the record into a fresh provider and table; the group secret is destroyed. */
+export function deriveKeys(record: ProvisioningRecord): DerivedGroupKeys | FailureCode {
+  const provider = PortableCryptoProvider.create(
+    NO_ENTROPY,
+    { symmetricSlots: record.senderIdMax + 1, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 },
+    null,
+  );
+  if (!provider.ok) return provider.code;
+  const secret = provider.value.importSymmetricKey(KeyKind.Secret, record.groupSecret);
+  if (!secret.ok) return secret.code;
+  const table = TrafficKeyTable.create(provider.value, record.senderIdMax);
+  if (!table.ok) return table.code;
+  const sendKeys: TrafficKey[] = [];
+  for (let id = 1; id <= record.senderIdMax; id++) {
+    const key = deriveGroupSenderKey(provider.value, secret.value, record.groupId, record.keyEpoch, id);
+    if (!key.ok) {
+      provider.value.destroyKey(secret.value);
+      return key.code;
+    }
+    const installed = table.value.install(id, key.value);
+    if (installed !== ErrorCode.Ok) {
+      provider.value.destroyKey(secret.value);
+      return installed as FailureCode;
+    }
+    if (id === record.nodeId) sendKeys.push(key.value);
+  }
+  provider.value.destroyKey(secret.value);
+  const own = sendKeys[0];
+  const nodeId = record.nodeId;
+  return {
+    provider: provider.value,
+    groupKeys: table.value,
+    epoch: record.keyEpoch,
+    sendKey: (id: number): TrafficKey | undefined => (id === nodeId ? own : undefined),
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
+  return diff === 0;
+}

@@ -1,0 +1,267 @@
+/**
+ * The board's radio path (agent/radio-mesh.ts, provisioning.ts,
+ * provision-device.ts): a provisioned store keys the mesh, every way a
+ * record can be missing, malformed or for someone else is refused with its
+ * own code and a problem naming the field (and leaves the store as it
+ * was), two provisioned boards talk, a board keyed for another site hears
+ * nothing, and the send counter never repeats across reboots.
+ */
+import { describe, expect, it } from "vitest";
+import { bootAgent } from "../../agent/boot";
+import type { SiteConfig } from "../../agent/config";
+import { AgentStore, StoreKey } from "../../agent/persistence";
+import { provisionDevice } from "../../agent/provision-device";
+import { encodeProvisioning, hexInto, PROVISIONING_RECORD_BYTES, ProvisioningRecord, type ProvisioningFields } from "../../agent/provisioning";
+import { buildRadioMesh, SEND_COUNTER_STEP, type RadioMeshOutcome } from "../../agent/radio-mesh";
+import { openSimSensor } from "../../agent/sim-sensors";
+import { BROADCAST_ID, TrafficClass } from "../../agent/transport";
+import { CoseAlg, KemAlg, PortableCryptoProvider } from "../../core/crypto/index";
+import { ErrorCode } from "../../core/runtime/errors";
+import type { MeshObserver } from "../../core/mesh/transport";
+import type { SimFlash } from "../../hal/sim/flash";
+import { ManualClock } from "../../hal/sim/manual-clock";
+import { LoopbackRadio } from "../mesh/fixtures";
+import { newFlash, testConfig, testConfigJson, unwrap } from "./helpers";
+
+const COMMITMENT_HEX = "a1".repeat(32);
+/** The loopback radio of every transport build() made, so a test can move frames between them. */
+const radios = new WeakMap<object, LoopbackRadio>();
+const ALERT_SLOTS = 4; // testConfigJson's uplink.alertPendingCapacity
+
+function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields {
+  const secret = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) secret[i] = (i * 7 + 3) & 0xff;
+  const commitment = new Uint8Array(32);
+  hexInto(COMMITMENT_HEX, commitment);
+  return { nodeId: 5, keyEpoch: 3, groupId: 1, senderIdMax: 8, authorityCommitment: commitment, groupSecret: secret, ...overrides };
+}
+
+function config(nodeId = 5, keys: unknown = { authorityCommitment: COMMITMENT_HEX, keyEpoch: 3 }): SiteConfig {
+  return testConfig({ nodeId, keys, gateways: [1, 2] });
+}
+
+function provisioned(f: ProvisioningFields = fields()): SimFlash {
+  const flash = newFlash();
+  expect(provisionDevice(flash, f, ALERT_SLOTS)).toBe(ErrorCode.Ok);
+  return flash;
+}
+
+function build(flash: SimFlash | undefined, site: SiteConfig, radio = new LoopbackRadio(site.nodeId), observer?: MeshObserver): RadioMeshOutcome {
+  const store = AgentStore.open(flash, site.uplink.alertPendingCapacity);
+  const built = buildRadioMesh({ config: site, store, radio, randomSeed: site.nodeId, ...(observer === undefined ? {} : { observer }) });
+  if (built.ok) radios.set(built.transport, radio);
+  return built;
+}
+
+function storedRecord(flash: SimFlash): Uint8Array {
+  const store = AgentStore.open(flash, ALERT_SLOTS);
+  const out = new Uint8Array(PROVISIONING_RECORD_BYTES);
+  const length = store.loadProvisioning(out, 0);
+  return out.subarray(0, Math.max(0, length));
+}
+
+function refusal(outcome: RadioMeshOutcome): { code: number; problems: readonly string[] } {
+  if (outcome.ok) throw new Error("expected a refusal");
+  return { code: outcome.code, problems: outcome.problems };
+}
+
+describe("provisioning record", () => {
+  it("round-trips every field", () => {
+    const out = new Uint8Array(PROVISIONING_RECORD_BYTES);
+    expect(encodeProvisioning(fields(), out)).toBe(PROVISIONING_RECORD_BYTES);
+    const record = ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES);
+    if (typeof record === "number") throw new Error(`parse failed ${record}`);
+    expect([record.nodeId, record.keyEpoch, record.groupId, record.senderIdMax]).toEqual([5, 3, 1, 8]);
+    expect(Array.from(record.groupSecret)).toEqual(Array.from(fields().groupSecret));
+    expect(Array.from(record.authorityCommitment)).toEqual(Array.from(fields().authorityCommitment));
+  });
+
+  it("refuses to encode bad fields with AgentProvisioningMalformed and writes nothing", () => {
+    const bad: Partial<ProvisioningFields>[] = [
+      { nodeId: 0 },
+      { nodeId: 9 }, // above senderIdMax
+      { senderIdMax: 0 },
+      { senderIdMax: 5000 },
+      { keyEpoch: 0x10000 },
+      { groupSecret: new Uint8Array(32) }, // all zero
+      { groupSecret: new Uint8Array(16).fill(1) },
+      { authorityCommitment: new Uint8Array(31) },
+    ];
+    for (const b of bad) {
+      const out = new Uint8Array(PROVISIONING_RECORD_BYTES).fill(0xee);
+      expect(encodeProvisioning(fields(b), out), JSON.stringify(Object.keys(b))).toBe(-ErrorCode.AgentProvisioningMalformed);
+      expect(out.every((x) => x === 0xee)).toBe(true);
+    }
+  });
+
+  it("parses only a record of the exact length with the magic", () => {
+    const out = new Uint8Array(PROVISIONING_RECORD_BYTES + 4);
+    encodeProvisioning(fields(), out);
+    expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES - 1)).toBe(ErrorCode.AgentProvisioningMalformed);
+    expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES + 1)).toBe(ErrorCode.AgentProvisioningMalformed);
+    out[0] = 0x51;
+    expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
+  });
+});
+
+describe("buildRadioMesh refusals", () => {
+  it("without a mounted store: AgentStorageUnavailable, the radio needs flash for its counter", () => {
+    const r = refusal(build(undefined, config()));
+    expect(r.code).toBe(ErrorCode.AgentStorageUnavailable);
+    expect(r.problems[0]).toMatch(/^storage: not mounted/);
+  });
+
+  it("on a blank store: AgentNotProvisioned, naming the tool", () => {
+    const r = refusal(build(newFlash(), config()));
+    expect(r.code).toBe(ErrorCode.AgentNotProvisioned);
+    expect(r.problems[0]).toMatch(/picket provision/);
+  });
+
+  it("a record for another node, authority or epoch: AgentProvisioningMismatch naming each field; the record is kept", () => {
+    const flash = provisioned(fields({ nodeId: 6 }));
+    const before = storedRecord(flash).slice();
+    const r = refusal(build(flash, config(5, { authorityCommitment: "b2".repeat(32), keyEpoch: 4 })));
+    expect(r.code).toBe(ErrorCode.AgentProvisioningMismatch);
+    expect(r.problems.map((p) => p.split(":")[0])).toEqual(["nodeId", "keys.keyEpoch", "keys.authorityCommitment"]);
+    expect(Array.from(storedRecord(flash))).toEqual(Array.from(before));
+  });
+
+  it("a gateway above the provisioned sender range is named", () => {
+    const flash = provisioned(fields({ senderIdMax: 6 }));
+    const r = refusal(build(flash, testConfig({ nodeId: 5, gateways: [1, 7] })));
+    expect(r.code).toBe(ErrorCode.AgentProvisioningMismatch);
+    expect(r.problems).toEqual(["gateways[1]: node 7 is above the highest provisioned sender id 6"]);
+  });
+
+  it("garbage under the record's key: AgentProvisioningMalformed, and the garbage is left for inspection", () => {
+    const flash = newFlash();
+    const store = AgentStore.open(flash, ALERT_SLOTS);
+    const junk = new Uint8Array(PROVISIONING_RECORD_BYTES).fill(0x5a);
+    expect(store.saveProvisioning(junk, junk.length)).toBe(ErrorCode.Ok);
+    const r = refusal(build(flash, config()));
+    expect(r.code).toBe(ErrorCode.AgentProvisioningMalformed);
+    expect(Array.from(storedRecord(flash))).toEqual(Array.from(junk));
+  });
+
+  it("boot refuses at stage transport with the builder's problems, sensors closed", () => {
+    let closed = 0;
+    const outcome = bootAgent(
+      testConfigJson({ keys: { authorityCommitment: COMMITMENT_HEX, keyEpoch: 3 } }),
+      {
+        clock: new ManualClock(0),
+        blockDevice: newFlash(),
+        openSensor: (s, i, c) => {
+          const opened = openSimSensor(s.part, { seed: i + c.nodeId });
+          if (opened.ok) {
+            const close = opened.value.close.bind(opened.value);
+            opened.value.close = (): void => {
+              closed++;
+              close();
+            };
+          }
+          return opened;
+        },
+        transport: (c, store) => {
+          const built = buildRadioMesh({ config: c, store, radio: new LoopbackRadio(c.nodeId), randomSeed: 1 });
+          return built.ok ? built.transport : { refused: built.code, problems: built.problems };
+        },
+      },
+    );
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.stage).toBe("transport");
+    expect(outcome.code).toBe(ErrorCode.AgentNotProvisioned);
+    expect(closed).toBe(2);
+  });
+});
+
+describe("provisioned boards", () => {
+  it("two boards with the same group secret exchange a message; a board of another site drops it as unauthenticated", () => {
+    const a = build(provisioned(fields({ nodeId: 5 })), config(5), new LoopbackRadio(5));
+    const b = build(provisioned(fields({ nodeId: 6 })), config(6), new LoopbackRadio(6));
+    const otherSecret = new Uint8Array(32).fill(9);
+    const c = build(provisioned(fields({ nodeId: 7, groupSecret: otherSecret })), config(7), new LoopbackRadio(7));
+    if (!a.ok || !b.ok || !c.ok) throw new Error("build failed");
+    const message = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(a.transport.send(BROADCAST_ID, TrafficClass.Telemetry, message, 0, message.length, false, 1)).toBe(ErrorCode.Ok);
+    let frames: Uint8Array[] = [];
+    for (let t = 0; t < 30_000 && frames.length === 0; t += 50) {
+      a.transport.tick(t);
+      frames = sentFrames(a);
+    }
+    expect(frames.length).toBeGreaterThan(0);
+    const got: number[][] = [];
+    for (const f of frames) {
+      radioOf(b).hear(f);
+      radioOf(c).hear(f);
+    }
+    b.transport.tick(30_000);
+    c.transport.tick(30_000);
+    b.transport.poll(8, (source, _cls, bytes, offset, length) => got.push([source, ...bytes.subarray(offset, offset + length)]));
+    const cGot: number[] = [];
+    c.transport.poll(8, (source) => cGot.push(source));
+    expect(got).toEqual([[5, ...message]]);
+    expect(cGot).toEqual([]);
+    expect(c.transport.counters.values.some((v) => v > 0)).toBe(true);
+  });
+
+  it("the send counter resumes above everything issued before a reboot (no nonce reuse)", () => {
+    const flash = provisioned();
+    const site = config();
+    const counters: number[] = [];
+    const observer: MeshObserver = {
+      sealed: (_source, counter) => counters.push(counter),
+      accepted: () => undefined,
+      transmitted: () => undefined,
+    };
+    const message = Uint8Array.from([7, 7, 7]);
+    let maxBefore = -1;
+    for (let boot = 0; boot < 3; boot++) {
+      const built = build(flash, site, new LoopbackRadio(5), observer);
+      if (!built.ok) throw new Error(`boot ${boot}: ${built.problems.join("; ")}`);
+      const first = counters.length;
+      for (let t = 0, sent = 0; t < 600_000 && sent < 5; t += 1000) {
+        if (built.transport.send(BROADCAST_ID, TrafficClass.Telemetry, message, 0, message.length, false, sent) === ErrorCode.Ok) sent++;
+        built.transport.tick(t);
+      }
+      for (let t = 600_000; t < 700_000; t += 1000) built.transport.tick(t);
+      const issued = counters.slice(first);
+      expect(issued.length).toBeGreaterThan(0);
+      expect(Math.min(...issued)).toBeGreaterThan(maxBefore);
+      expect(Math.min(...issued)).toBeGreaterThanOrEqual(boot * SEND_COUNTER_STEP);
+      maxBefore = Math.max(...issued);
+      expect(built.counter.ceiling).toBe((boot + 1) * SEND_COUNTER_STEP);
+    }
+    expect(new Set(counters).size).toBe(counters.length);
+    const store = AgentStore.open(flash, ALERT_SLOTS);
+    expect(store.store?.has(StoreKey.SendCounter)).toBe(true);
+  });
+});
+
+describe("portable provider without a post-quantum suite", () => {
+  it("refuses signing and KEM keys with Unsupported", () => {
+    const provider = unwrap(
+      PortableCryptoProvider.create(
+        { fill: (out: Uint8Array) => (out.fill(0x42), ErrorCode.Ok) },
+        { symmetricSlots: 2, signingSlots: 1, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 1, largestKemAlg: KemAlg.MlKem512 },
+        null,
+      ),
+    );
+    expect(provider.postQuantum).toBe(false);
+    const signing = provider.importSigningSeed(CoseAlg.MlDsa44, new Uint8Array(32).fill(1));
+    expect(signing.ok ? 0 : signing.code).toBe(ErrorCode.Unsupported);
+    const kem = provider.importKemSeed(KemAlg.MlKem512, new Uint8Array(64).fill(1));
+    expect(kem.ok ? 0 : kem.code).toBe(ErrorCode.Unsupported);
+    expect(provider.verify(CoseAlg.MlDsa44, new Uint8Array(1312), new Uint8Array(1), new Uint8Array(2420))).toBe(ErrorCode.Unsupported);
+  });
+});
+
+function radioOf(outcome: RadioMeshOutcome): LoopbackRadio {
+  if (!outcome.ok) throw new Error("not built");
+  const radio = radios.get(outcome.transport);
+  if (radio === undefined) throw new Error("radio not recorded");
+  return radio;
+}
+function sentFrames(outcome: RadioMeshOutcome): Uint8Array[] {
+  return radioOf(outcome).sent.map((f) => f.bytes);
+}

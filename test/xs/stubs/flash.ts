@@ -1,0 +1,44 @@
+import { virtual } from "./control";
+
+/**
+ * Stand-in for Moddable's `flash` module over the virtual partitions
+ * (control.ts setPartition): NOR semantics (erase sets a block to 0xff, a
+ * write can only clear bits), bounds checked, and a throw for everything
+ * the real module throws on (unknown partition, bad offset or sector).
+ */
+export default class Flash {
+  readonly #bytes: Uint8Array;
+  readonly blockSize: number;
+  readonly byteLength: number;
+
+  constructor(partition: string) {
+    const found = virtual.partitions.get(partition);
+    if (found === undefined) throw new Error("partition not found");
+    this.#bytes = found.bytes;
+    this.blockSize = found.blockSize;
+    this.byteLength = found.bytes.length;
+  }
+
+  erase(sector: number): void {
+    if (!Number.isInteger(sector) || sector < 0 || (sector + 1) * this.blockSize > this.byteLength) throw new Error("erase failed");
+    this.#bytes.fill(0xff, sector * this.blockSize, (sector + 1) * this.blockSize);
+  }
+
+  read(offset: number, byteLength: number): ArrayBuffer {
+    if (offset < 0 || byteLength < 0 || offset + byteLength > this.byteLength) throw new Error("invalid offset");
+    return this.#bytes.slice(offset, offset + byteLength).buffer;
+  }
+
+  write(offset: number, byteLength: number, buffer: ArrayBuffer | ArrayBufferView): void {
+    if (offset < 0 || byteLength < 0 || offset + byteLength > this.byteLength) throw new Error("write failed");
+    const source = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
+    if (source.length < byteLength) throw new Error("write failed");
+    for (let i = 0; i < byteLength; i++) this.#bytes[offset + i] = (this.#bytes[offset + i] ?? 0) & (source[i] ?? 0);
+  }
+
+  map(): ArrayBuffer {
+    throw new Error("map unsupported");
+  }
+
+  close(): void {}
+}
