@@ -106,7 +106,7 @@ export interface CapacityConfig {
 export interface KeyConfig {
   /** Key commitment of the site authority's public key (core/crypto/commitment.ts), 32 bytes as 64 hex digits. */
   readonly authorityCommitment: string;
-  /** Key epoch the board starts in. */
+  /** Key epoch the board starts in (16 bits on the air: core/crypto/traffic-keys.ts KEY_EPOCH_MAX). */
   readonly keyEpoch: number;
 }
 
@@ -613,7 +613,7 @@ function readKeys(top: Reader, problems: ConfigProblem[]): KeyConfig | undefined
   if (commitment === undefined) r.problem("authorityCommitment", ConfigProblemCode.Missing, "is required");
   else if (typeof commitment !== "string" || !isHex(commitment, 64)) r.problem("authorityCommitment", ConfigProblemCode.BadHex, "must be 64 hex digits (32 bytes)");
   else authorityCommitment = commitment.toLowerCase();
-  return Object.freeze({ authorityCommitment, keyEpoch: r.int("keyEpoch", 0, 0xffff_ffff, 0) });
+  return Object.freeze({ authorityCommitment, keyEpoch: r.int("keyEpoch", 0, 0xffff, 0) });
 }
 
 function isHex(text: string, length: number): boolean {
