@@ -15,6 +15,18 @@ import { SeededEntropy } from "../../../hal/sim/entropy";
 
 export const SIM_GROUP_ID = 1;
 
+/**
+ * The simulated site's group secret for `seed`: the first 32 bytes of the
+ * seeded stream (what generateSymmetricKey drew from it before, so every
+ * derived key and trace is unchanged). The site simulator writes it into
+ * each board's provisioning record, as `picket provision` does for a board.
+ */
+export function groupSecretFor(seed: number): Uint8Array {
+  const secret = new Uint8Array(32);
+  new SeededEntropy(seed).fill(secret);
+  return secret;
+}
+
 export class MeshKeyring {
   readonly provider: NobleCryptoProvider;
   readonly groupKeys: TrafficKeyTable;
@@ -32,7 +44,9 @@ export class MeshKeyring {
       largestKemAlg: KemAlg.MlKem512,
     });
     if (!provider.ok) return provider;
-    const secret = provider.value.generateSymmetricKey(KeyKind.Secret);
+    const secretBytes = groupSecretFor(seed);
+    const secret = provider.value.importSymmetricKey(KeyKind.Secret, secretBytes);
+    secretBytes.fill(0);
     if (!secret.ok) return secret;
     const table = TrafficKeyTable.create(provider.value, senderCount);
     if (!table.ok) return table;
