@@ -79,7 +79,7 @@ if (scenario.ok && validated.ok) {
     const agent = createAgent(config, { clock, sensors, transport, store });
     if (agent.ok && agent.value.start() === ErrorCode.Ok) booted = agent.value;
   });
-  const cost = (m: typeof agentCost): Record<string, number | boolean> => ({ bytes: m.allocatedBytes, slots: m.slots, chunkBytes: m.chunkBytes, exact: m.exact });
+  const cost = (m: typeof agentCost): Record<string, number | boolean> => ({ bytes: m.allocatedBytes, slots: m.slots, chunkBytes: m.chunkBytes, exact: m.exact, computrons: m.computrons });
   record("boot", { booted: booted !== undefined, neighbours, slotBytes: slotBytes(), agent: cost(agentCost), transport: cost(transportCost), sensors: cost(sensorCost) });
 }
 
