@@ -9,9 +9,17 @@
  *    `alertAttemptsMax` sends, counted). While every slot is busy, alerts
  *    wait in the outbox, where routine telemetry can never push them out.
  *  - Routine records (window aggregates) are batched, as many as fit
- *    `transport.maxMessageBytes`, and sent best effort with
- *    TrafficClass.Telemetry every `uplink.intervalMs` (or as soon as a batch
- *    is full). A refused batch is dropped and counted.
+ *    `transport.maxMessageBytes`, and sent with TrafficClass.Telemetry every
+ *    `uplink.intervalMs` (or as soon as a batch is full), each board at its
+ *    own phase of the interval: a site whose windows all close at once must
+ *    not key up at once (carrier sense cannot separate transmissions that
+ *    start together). No end-to-end acknowledgement: a mesh with hop-by-hop
+ *    retransmission (core/mesh hop-acks.ts, as the site simulator runs it)
+ *    carries a batch hop by hop, each hop keeping it until the next one has
+ *    it, for a fraction of the airtime of an acknowledgement back over every
+ *    hop (measured: acknowledged batches with retries doubled the demo
+ *    site's airtime and delivered less). A refused batch is dropped and
+ *    counted.
  *  - Gateways: `config.gateways` in order of preference. A failed alert send
  *    moves that alert, and routine telemetry, on to the next gateway
  *    (failover); an acknowledgement makes its gateway the active one.
@@ -68,7 +76,7 @@ export class Uplink {
     this.#o = options;
     this.#recordsPerBatch = Math.max(1, recordsPerMessage(options.transport.maxMessageBytes));
     this.#batch = new Uint8Array(MESSAGE_HEADER_BYTES + this.#recordsPerBatch * WIRE_RECORD_BYTES);
-    this.#nextRoutineMs = startMs + options.intervalMs;
+    this.#nextRoutineMs = startMs + options.intervalMs + routinePhaseMs(options.nodeId, options.intervalMs);
     this.#nowMs = startMs;
   }
 
@@ -94,20 +102,25 @@ export class Uplink {
       this.#sendAlert(slot, nowMs);
     }
     const outbox = this.#o.pipeline.outbox;
-    if (outbox.routineLength >= this.#recordsPerBatch || (nowMs >= this.#nextRoutineMs && outbox.routineLength > 0)) {
-      this.#sendRoutineBatch(nowMs);
-      if (outbox.routineLength < this.#recordsPerBatch) this.#nextRoutineMs = nowMs + this.#o.intervalMs;
-    } else if (nowMs >= this.#nextRoutineMs) {
-      this.#nextRoutineMs = nowMs + this.#o.intervalMs;
-    }
+    if (outbox.routineLength >= this.#recordsPerBatch || (nowMs >= this.#nextRoutineMs && outbox.routineLength > 0)) this.#sendRoutineBatch(nowMs);
+    // The next routine moment keeps this board's phase (whole intervals on).
+    const intervalMs = this.#o.intervalMs;
+    if (nowMs >= this.#nextRoutineMs) this.#nextRoutineMs += intervalMs * (Math.floor((nowMs - this.#nextRoutineMs) / intervalMs) + 1);
     // More only where another step can make progress (alerts waiting for a full pending table must wait for an outcome).
     return (outbox.alertLength === 0 && outbox.routineLength >= this.#recordsPerBatch) || (outbox.alertLength > 0 && pending.inUse < pending.capacity);
   }
 
-  /** True when an alert is due (retry time reached, or in flight past its timeout) at `nowMs`. */
+  /**
+   * True when an alert is due (retry time reached, or in flight past its
+   * timeout), or this board's routine moment came with records waiting, at
+   * `nowMs`. (The mesh task asks on every tick, so the routine phase needs
+   * no timer of its own.)
+   */
   hasDue(nowMs: number): boolean {
-    return this.#o.pending.nextDueMs() <= nowMs;
+    if (this.#o.pending.nextDueMs() <= nowMs) return true;
+    return nowMs >= this.#nextRoutineMs && this.#o.pipeline.outbox.routineLength > 0;
   }
+
 
   /** Outbox alerts into free pending slots, each written through to storage. */
   #admitAlerts(nowMs: number): void {
@@ -264,6 +277,15 @@ export class Uplink {
     this.#o.trace.word(event);
     this.#o.trace.word((slot << 8) | kind);
   }
+}
+
+/**
+ * This board's offset into the routine interval, 0..intervalMs-1: a hash of
+ * its id (Fibonacci hashing, Knuth TAOCP 6.4), so neighbours spread out
+ * without any entropy and the phase survives reboots.
+ */
+export function routinePhaseMs(nodeId: number, intervalMs: number): number {
+  return (Math.imul(nodeId + 1, 0x9e3779b1) >>> 0) % intervalMs;
 }
 
 function noop(): void {

@@ -15,6 +15,7 @@ export {
   parseFragmentHeader,
   writeFragmentHeader,
 } from "./fragment-header";
+export { HOP_ACK_ENTRY_BYTES, HopAckHistory, HopAckTable, readHopAckEntry } from "./hop-acks";
 export {
   BROADCAST_NODE_ID,
   COUNTER_MAX,

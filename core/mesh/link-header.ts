@@ -7,8 +7,12 @@
  *   2..3     source id (u16, big-endian)
  *   [4..5]   destination id (u16), unicast types only
  *   then     counter: 3 bytes (long counter = 0) or 4 bytes (= 1), big-endian
- *   last     link hint* (1 byte): the transmitter's low id byte on a flooded
+ *   then     link hint* (1 byte): the transmitter's low id byte on a flooded
  *            frame, the chosen next hop's low id byte on a routed one
+ *   [last]   relay hint* (1 byte), unicast types only: the transmitter's low
+ *            id byte, flooded or routed, so every hop of a routed frame also
+ *            learns the way back to its source (reverse routes, RFC 3561
+ *            §6.5; Meshtastic carries next_hop and relay_node the same way)
  *   then     ciphertext || 16-byte Poly1305 tag
  *
  * (*) the hop fields: the only bits a relay changes. They are zeroed in the
@@ -24,7 +28,7 @@
  * The key phase is the key epoch's low bit (cf. QUIC key phase, RFC 9001
  * §6): receivers hold the current and the next epoch's keys.
  *
- * Overhead: broadcast 8 + 16 = 24 bytes, unicast 10 + 16 = 26 bytes
+ * Overhead: broadcast 8 + 16 = 24 bytes, unicast 11 + 16 = 27 bytes
  * (Meshtastic: 16-byte header, +12 for an authenticated direct message).
  *
  * Parsing validates once, at the edge; everything past it trusts the fields.
@@ -45,7 +49,7 @@ export const BROADCAST_NODE_ID = 0xffff;
 
 /** Smallest and largest headers (broadcast short counter, unicast long counter). */
 export const LINK_HEADER_MIN_BYTES = 8;
-export const LINK_HEADER_MAX_BYTES = 11;
+export const LINK_HEADER_MAX_BYTES = 12;
 /** Smallest well-formed frame: a header and a tag over an empty payload. */
 export const LINK_FRAME_MIN_BYTES = LINK_HEADER_MIN_BYTES + LINK_TAG_BYTES;
 
@@ -65,25 +69,32 @@ export const FrameType = Object.freeze({
   Ack: 5,
   /** Selective retransmission request: message id, fragment count, bitmap of missing fragments. */
   Nack: 6,
+  /**
+   * Link-local hop acknowledgement (hop limit 0, no destination): "I hold
+   * (source, counter)", sent by the next hop of a routed frame that will not
+   * forward it (it is the destination, or it already did). Payload: source
+   * u16, counter u32 (hop-acks.ts).
+   */
+  HopAck: 7,
 } as const);
 
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
-const FRAME_TYPE_COUNT = 7;
+const FRAME_TYPE_COUNT = 8;
 
 /** Traffic classes (2 bits), highest priority first; same numbering as agent/transport.ts. */
 export const LinkClass = Object.freeze({ Control: 0, Alert: 1, Telemetry: 2 } as const);
 export type LinkClass = (typeof LinkClass)[keyof typeof LinkClass];
 export const LINK_CLASS_COUNT = 3;
 
-/** Whether frames of `type` carry a destination id. */
+/** Whether frames of `type` carry a destination id (and then also a relay hint). */
 export function hasDestination(type: number): boolean {
-  return type !== FrameType.Broadcast && type !== FrameType.BroadcastFragment;
+  return type !== FrameType.Broadcast && type !== FrameType.BroadcastFragment && type !== FrameType.HopAck;
 }
 
 /** Header length for a frame type and counter value. */
 export function linkHeaderBytes(type: number, counter: number): number {
-  return 8 + (hasDestination(type) ? 2 : 0) + (counter >= SHORT_COUNTER_LIMIT ? 1 : 0);
+  return 8 + (hasDestination(type) ? 3 : 0) + (counter >= SHORT_COUNTER_LIMIT ? 1 : 0);
 }
 
 // Byte 1 bit layout.
@@ -106,6 +117,8 @@ export class LinkHeader {
   destination = BROADCAST_NODE_ID;
   counter = 0;
   linkHint = 0;
+  /** Unicast types: the transmitter's low id byte (0 on the other types). */
+  relayHint = 0;
   /** Header bytes; the sealed payload starts here. */
   headerBytes = 0;
 }
@@ -132,8 +145,10 @@ export function writeLinkHeader(h: LinkHeader, frame: Uint8Array): number {
   frame[at + 1] = (counter >>> 8) & 0xff;
   frame[at + 2] = counter & 0xff;
   frame[at + 3] = h.linkHint & 0xff;
-  h.headerBytes = at + 4;
-  return at + 4;
+  let headerBytes = at + 4;
+  if (hasDestination(h.type)) frame[headerBytes++] = h.relayHint & 0xff;
+  h.headerBytes = headerBytes;
+  return headerBytes;
 }
 
 /**
@@ -153,7 +168,7 @@ export function parseLinkHeader(frame: Uint8Array, lengthBytes: number, out: Lin
   if (type >= FRAME_TYPE_COUNT || trafficClass >= LINK_CLASS_COUNT) return ErrorCode.MeshUnknownType;
   const long = (b1 & LONG_COUNTER_BIT) !== 0;
   const withDestination = hasDestination(type);
-  const headerBytes = 8 + (withDestination ? 2 : 0) + (long ? 1 : 0);
+  const headerBytes = 8 + (withDestination ? 3 : 0) + (long ? 1 : 0);
   if (lengthBytes < headerBytes + LINK_TAG_BYTES) return ErrorCode.MeshFrameTruncated;
   const source = ((frame[2] ?? 0) << 8) | (frame[3] ?? 0);
   let at = 4;
@@ -183,24 +198,38 @@ export function parseLinkHeader(frame: Uint8Array, lengthBytes: number, out: Lin
   out.destination = destination;
   out.counter = counter;
   out.linkHint = frame[at + 3] ?? 0;
+  out.relayHint = withDestination ? (frame[at + 4] ?? 0) : 0;
   out.headerBytes = headerBytes;
   return ErrorCode.Ok;
 }
 
+/** Hint bytes at the end of the header of `frame` (whose type is in byte 0): 2 for unicast types, else 1. */
+function hintBytes(frame: Uint8Array): number {
+  return hasDestination(((frame[0] ?? 0) >>> 3) & 7) ? 2 : 1;
+}
+
 /**
  * The associated data: the header with the hop fields (hops taken, routed,
- * link hint) zeroed, so relays may rewrite exactly those. Returns its length.
+ * link hint, relay hint) zeroed, so relays may rewrite exactly those.
+ * Returns its length.
  */
 export function writeAad(frame: Uint8Array, headerBytes: number, aad: Uint8Array): number {
   for (let i = 0; i < headerBytes; i++) aad[i] = frame[i] ?? 0;
   aad[1] = (aad[1] ?? 0) & ~BYTE1_MUTABLE_MASK & 0xff;
-  aad[headerBytes - 1] = 0;
+  const hints = hintBytes(frame);
+  for (let i = headerBytes - hints; i < headerBytes; i++) aad[i] = 0;
   return headerBytes;
 }
 
-/** Rewrite the hop fields of a frame in place (a relay's only change). */
-export function rewriteHopFields(frame: Uint8Array, headerBytes: number, hopsTaken: number, routed: boolean, linkHint: number): void {
+/**
+ * Rewrite the hop fields of a frame in place (a relay's only change); the
+ * relay hint (unicast types) is the transmitter's low id byte.
+ */
+export function rewriteHopFields(frame: Uint8Array, headerBytes: number, hopsTaken: number, routed: boolean, linkHint: number, relayHint = 0): void {
   const b1 = (frame[1] ?? 0) & ~BYTE1_MUTABLE_MASK & 0xff;
   frame[1] = b1 | ((hopsTaken & 7) << HOPS_TAKEN_SHIFT) | (routed ? ROUTED_BIT : 0);
-  frame[headerBytes - 1] = linkHint & 0xff;
+  if (hintBytes(frame) === 2) {
+    frame[headerBytes - 2] = linkHint & 0xff;
+    frame[headerBytes - 1] = relayHint & 0xff;
+  } else frame[headerBytes - 1] = linkHint & 0xff;
 }

@@ -89,6 +89,49 @@ export interface MeshConfig {
   readonly helloJitterMs: number;
   /** Random back-off, 1..this, when the channel is heard busy before sending (about two frames). */
   readonly carrierSenseBackoffMs: number;
+  /**
+   * Per class: a new message waits a random 0..this before its first frame
+   * (the random access delay of CSMA/CA, IEEE 802.15.4 §6.2.5.1), so boards
+   * that decide to send at the same moment (a window closing everywhere, one
+   * intrusion seen by three boards) do not all key up together; carrier
+   * sense cannot separate transmissions that start within its detection time.
+   */
+  readonly accessDelayMaxMs: readonly number[];
+  /**
+   * Hop-by-hop retransmission of routed frames (hop-acks.ts): resends after
+   * the first when the next hop neither forwards the frame nor acknowledges
+   * it (0 = off: a routed frame goes once per hop).
+   */
+  readonly hopRetriesMax: number;
+  /** Routed frames watched for their next hop's acknowledgement at once (each holds a copy of the frame: MTU bytes). */
+  readonly hopAckSlots: number;
+  /** Slack on top of the next hop's longest relay wait plus two frames before a routed frame is resent. */
+  readonly hopAckGuardMs: number;
+  /** A HopAck repeats the frames taken this recently (up to four in all), covering a lost earlier one. */
+  readonly hopAckHistoryMs: number;
+  /** Routed frames to a destination its route's next hop did not take, in a row, before the route is forgotten. */
+  readonly routeFailuresMax: number;
+  /**
+   * Hop limit of the presence beacon: 0 keeps it link-local; above 0 it is
+   * flooded, so every node within that many hops learns a route to this one
+   * (a gateway's advertisement, like RPL's DIO from the root, RFC 6550 §8.3).
+   */
+  readonly helloHopLimit: number;
+  /**
+   * A relay of such an advertisement waits one more contention slot per this
+   * much (permille) of its own airtime over the utilisation window, so the
+   * least busy neighbours are heard first and become the next hops (a busy
+   * node advertises itself last, like RPL's rank raised by load; 0 = off).
+   */
+  readonly advertLoadSlotPermille: number;
+  /**
+   * A newer advertisement moves the route to an equally short one through
+   * the neighbour that passed it on first only when the current next hop is
+   * the busier by half again plus this much (permille of airtime heard from
+   * each over the utilisation window): load-aware next hops, with
+   * hysteresis so routes do not swing back and forth.
+   */
+  readonly reparentMarginPermille: number;
 }
 
 export const MESH_CONFIG_DEFAULTS: MeshConfig = Object.freeze({
@@ -141,6 +184,17 @@ export const MESH_CONFIG_DEFAULTS: MeshConfig = Object.freeze({
   carrierSenseBackoffMs: 150,
   helloIntervalMs: 600_000,
   helloJitterMs: 5_000,
+  // Off unless a site opts in (site simulator: [0, 250, 2000]): a board that sends the moment it decides keeps its timing.
+  accessDelayMaxMs: Object.freeze([0, 0, 0]),
+  // Off unless a site opts in (the site simulator: 4); the mesh seed suites run a family with it on.
+  hopRetriesMax: 0,
+  hopAckSlots: 4,
+  hopAckGuardMs: 500,
+  hopAckHistoryMs: 3_000,
+  routeFailuresMax: 3,
+  helloHopLimit: 0,
+  advertLoadSlotPermille: 5,
+  reparentMarginPermille: 20,
 });
 
 /** Defaults with `overrides` on top. */
@@ -216,5 +270,14 @@ export function validateMeshConfig(c: MeshConfig): string[] {
   need(intIn(c.carrierSenseBackoffMs, 1, 60_000), "carrierSenseBackoffMs", "an integer 1..60000");
   need(intIn(c.helloIntervalMs, 0, DAY_MS), "helloIntervalMs", "an integer 0..86400000");
   need(intIn(c.helloJitterMs, 1, DAY_MS), "helloJitterMs", "an integer 1..86400000");
+  need(perClass(c.accessDelayMaxMs, 0, 600_000), "accessDelayMaxMs", "three integers 0..600000");
+  need(intIn(c.hopRetriesMax, 0, 15), "hopRetriesMax", "an integer 0..15");
+  need(intIn(c.hopAckSlots, 1, 1024), "hopAckSlots", "an integer 1..1024");
+  need(intIn(c.hopAckGuardMs, 0, 60_000), "hopAckGuardMs", "an integer 0..60000");
+  need(intIn(c.hopAckHistoryMs, 0, 600_000), "hopAckHistoryMs", "an integer 0..600000");
+  need(intIn(c.routeFailuresMax, 1, 255), "routeFailuresMax", "an integer 1..255");
+  need(intIn(c.helloHopLimit, 0, HOP_LIMIT_MAX), "helloHopLimit", `an integer 0..${HOP_LIMIT_MAX}`);
+  need(intIn(c.advertLoadSlotPermille, 0, 1000), "advertLoadSlotPermille", "an integer 0..1000");
+  need(intIn(c.reparentMarginPermille, 0, 1000), "reparentMarginPermille", "an integer 0..1000");
   return problems;
 }

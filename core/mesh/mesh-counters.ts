@@ -89,11 +89,22 @@ export const MeshCounter = Object.freeze({
   sendRateLimited: 67,
   /** The counter source refused a value for a message id (see MeshTransport #takeMessageId). */
   sendRefusedNoMessageId: 68,
+  // hop-by-hop retransmission of routed frames (hop-acks.ts)
+  /** Our routed frame heard forwarded by its next hop (implicit acknowledgement). */
+  hopAcksImplicit: 69,
+  /** HopAck frames received that released a watched frame. */
+  hopAcksReceived: 70,
+  hopAcksSent: 71,
+  hopRetransmissions: 72,
+  /** Routed frames given up after every hop retransmission (the route is forgotten). */
+  hopGivenUp: 73,
+  /** Routed frames sent without a watch: every hop-ack slot was busy. */
+  hopWatchFull: 74,
 } as const);
 
 export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
 
-export const MESH_COUNTER_COUNT = 69;
+export const MESH_COUNTER_COUNT = 75;
 
 /** snake_case names in counter order (metric names are picket_mesh_<name>_total). */
 export const MESH_COUNTER_NAMES: readonly string[] = Object.freeze(

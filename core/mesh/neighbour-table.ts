@@ -40,6 +40,9 @@ export class NeighbourTable {
   readonly #snrQdb: Int16Array;
   readonly #rssiDbm: Int16Array;
   readonly #framesHeard: Float64Array;
+  // Airtime heard from each neighbour (every frame it sends, to anyone), two buckets: per slot the
+  // current bucket's number, its airtime and the last bucket's (one array: a board's heap counts objects).
+  readonly #load: Float64Array;
   readonly #capacity: number;
   #size = 0;
   #evicted = 0;
@@ -62,6 +65,7 @@ export class NeighbourTable {
     this.#snrQdb = new Int16Array(capacity);
     this.#rssiDbm = new Int16Array(capacity);
     this.#framesHeard = new Float64Array(capacity);
+    this.#load = new Float64Array(capacity * 3);
   }
 
   get capacity(): number {
@@ -97,6 +101,7 @@ export class NeighbourTable {
       this.#snrQdb[slot] = snrQuarterDb;
       this.#rssiDbm[slot] = rssiDbm;
       this.#framesHeard[slot] = 0;
+      this.#load.fill(0, slot * 3, slot * 3 + 3);
       this.#slotOf.set(id, slot);
       this.#size++;
     } else {
@@ -141,6 +146,58 @@ export class NeighbourTable {
       found = this.#ids[slot] ?? 0;
     }
     return found;
+  }
+
+  /**
+   * A frame of `airtimeUs` sent by the neighbour with low id byte `hint`
+   * was heard (whoever it was for): its load. Ignored when no neighbour, or
+   * more than one, has that byte. `bucketMs` > 0 fixes the load window (two
+   * buckets: the current one and the last).
+   */
+  noteAirtime(hint: number, nowMs: number, airtimeUs: number, bucketMs: number): void {
+    const slot = this.#slotOfHint(hint);
+    if (slot < 0) return;
+    this.#roll(slot, Math.floor(nowMs / bucketMs));
+    this.#load[slot * 3 + 1] = (this.#load[slot * 3 + 1] ?? 0) + airtimeUs;
+  }
+
+  /**
+   * How busy the neighbour with low id byte `hint` is: the airtime heard from
+   * it over the last one to two buckets, permille of two buckets. 0 when
+   * unknown (or ambiguous).
+   */
+  loadPermille(hint: number, nowMs: number, bucketMs: number): number {
+    const slot = this.#slotOfHint(hint);
+    if (slot < 0) return 0;
+    this.#roll(slot, Math.floor(nowMs / bucketMs));
+    return Math.floor(((this.#load[slot * 3 + 1] ?? 0) + (this.#load[slot * 3 + 2] ?? 0)) / (2 * bucketMs));
+  }
+
+  /** Move `slot`'s load buckets on to bucket number `epoch`. */
+  #roll(slot: number, epoch: number): void {
+    const load = this.#load;
+    const last = load[slot * 3] ?? 0;
+    if (epoch === last) return;
+    load[slot * 3 + 2] = epoch === last + 1 ? (load[slot * 3 + 1] ?? 0) : 0;
+    load[slot * 3 + 1] = 0;
+    load[slot * 3] = epoch;
+  }
+
+  /** The slot of the one neighbour with low id byte `hint`, or -1 (none, or more than one). */
+  #slotOfHint(hint: number): number {
+    let found = -1;
+    for (let slot = 0; slot < this.#capacity; slot++) {
+      if (this.#used[slot] !== 1 || ((this.#ids[slot] ?? 0) & 0xff) !== hint) continue;
+      if (found >= 0) return -1;
+      found = slot;
+    }
+    return found;
+  }
+
+  /** Whether any neighbour (fresh or not) has low id byte `hint`. */
+  hasHint(hint: number): boolean {
+    for (let slot = 0; slot < this.#capacity; slot++) if (this.#used[slot] === 1 && ((this.#ids[slot] ?? 0) & 0xff) === hint) return true;
+    return false;
   }
 
   #freeSlot(): number {

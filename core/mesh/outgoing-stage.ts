@@ -29,6 +29,8 @@ export class OutgoingStage {
   resend = false;
   /** Some frame of this attempt followed a learned route. */
   routed = false;
+  /** The first frame waits until then (the class's random access delay). */
+  notBeforeMs = 0;
 
   constructor(trafficClass: number, bufferBytes: number) {
     this.trafficClass = trafficClass;

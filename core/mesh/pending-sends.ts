@@ -127,6 +127,18 @@ export class PendingSends {
     this.#routed[slot] = routed ? 1 : 0;
   }
 
+  /** The ack deadline of `slot` (+Infinity while queued or being sent). */
+  deadlineAt(slot: number): number {
+    return this.#deadlinesMs[slot] ?? NOT_ARMED;
+  }
+
+  /** Move the ack deadline of an armed slot (no attempt counted); false when it is not armed. */
+  rearm(slot: number, deadlineMs: number): boolean {
+    if (this.#used[slot] !== 1 || (this.#deadlinesMs[slot] ?? NOT_ARMED) === NOT_ARMED) return false;
+    this.#deadlinesMs[slot] = deadlineMs;
+    return true;
+  }
+
   /** Back in the queue for another attempt (no deadline while queued). */
   disarm(slot: number): void {
     this.#deadlinesMs[slot] = NOT_ARMED;

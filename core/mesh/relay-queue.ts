@@ -118,6 +118,15 @@ export class RelayQueue {
     return ErrorCode.NotFound;
   }
 
+  /** Whether a relay of (source, counter) is waiting. */
+  has(source: number, counter: number): boolean {
+    if (this.#size === 0) return false;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#used[slot] === 1 && this.#sources[slot] === source && this.#counters[slot] === counter) return true;
+    }
+    return false;
+  }
+
   /** Cancel the relay of (source, counter) outright. Ok or NotFound. */
   cancel(source: number, counter: number): Status {
     for (let slot = 0; slot < this.#slots; slot++) {

@@ -11,7 +11,17 @@
  * Replacement (one rule, so routes do not flap): a learned path replaces the
  * current one when there is none, the current one is older than `ttlMs`,
  * the new one is shorter, or it is via the same next hop (refresh). A route
- * that failed (no ack) is invalidated, so the next attempt floods.
+ * that failed (no ack) is invalidated, so the next attempt floods. With
+ * hop-by-hop retransmission a single frame the next hop never took is no
+ * proof the next hop is gone (a busy neighbour misses frames), so those
+ * failures are counted per route (`noteFailure`), cleared by any frame it
+ * took (`noteSuccess`), and the caller invalidates after several in a row.
+ *
+ * Route advertisements (a node's periodic flooded beacon) re-choose the
+ * next hop: the first copy of a newer advertisement replaces a route of as
+ * many hops too. Only the first copy of a flood gets this far (the others
+ * are duplicates), and relays pass advertisements on later the busier they
+ * are, so the next hop follows the least busy neighbour as load shifts.
  *
  * Full policy: a new destination replaces the route updated longest ago
  * (`evictedCount`). Nothing is allocated after create.
@@ -29,6 +39,8 @@ export class RouteTable {
   readonly #nextHops: Uint16Array;
   readonly #hops: Uint8Array;
   readonly #used: Uint8Array;
+  readonly #failures: Uint8Array; // consecutive frames the next hop did not take
+  readonly #adverts: Float64Array; // counter of the newest advertisement heard from the destination, -1 none
   readonly #updatedMs: Float64Array;
   readonly #capacity: number;
   readonly #ttlMs: number;
@@ -52,6 +64,8 @@ export class RouteTable {
     this.#nextHops = new Uint16Array(capacity);
     this.#hops = new Uint8Array(capacity);
     this.#used = new Uint8Array(capacity);
+    this.#failures = new Uint8Array(capacity);
+    this.#adverts = new Float64Array(capacity).fill(-1);
     this.#updatedMs = new Float64Array(capacity);
   }
 
@@ -76,15 +90,23 @@ export class RouteTable {
     return this.#hops[slot] ?? -1;
   }
 
-  /** Offer a path to `destination` via `nextHop` of `hops` hops. Returns the RouteChange. */
-  learn(destination: number, nextHop: number, hops: number, nowMs: number): RouteChange {
+  /**
+   * Offer a path to `destination` via `nextHop` of `hops` hops; `advertCounter`
+   * is the frame counter when the path comes from the destination's route
+   * advertisement, else -1. Returns the RouteChange.
+   */
+  learn(destination: number, nextHop: number, hops: number, nowMs: number, advertCounter = -1): RouteChange {
     let slot = this.#slotOf.get(destination, -1);
     if (slot >= 0) {
       const stale = nowMs - (this.#updatedMs[slot] ?? 0) > this.#ttlMs;
       const current = this.#nextHops[slot] ?? 0;
       const sameHop = current === nextHop;
-      if (!stale && !sameHop && hops >= (this.#hops[slot] ?? 0)) return RouteChange.None;
+      const newAdvert = advertCounter > (this.#adverts[slot] ?? -1);
+      if (newAdvert) this.#adverts[slot] = advertCounter;
+      const better = hops < (this.#hops[slot] ?? 0) || (newAdvert && hops === (this.#hops[slot] ?? 0));
+      if (!stale && !sameHop && !better) return RouteChange.None;
       this.previousNextHop = current;
+      if (!sameHop) this.#failures[slot] = 0;
       this.#nextHops[slot] = nextHop;
       this.#hops[slot] = hops;
       this.#updatedMs[slot] = nowMs;
@@ -98,6 +120,8 @@ export class RouteTable {
       this.#size--;
     }
     this.#used[slot] = 1;
+    this.#failures[slot] = 0;
+    this.#adverts[slot] = advertCounter;
     this.#destinations[slot] = destination;
     this.#nextHops[slot] = nextHop;
     this.#hops[slot] = hops;
@@ -105,6 +129,25 @@ export class RouteTable {
     this.#slotOf.set(destination, slot);
     this.#size++;
     return RouteChange.Learned;
+  }
+
+  /**
+   * A frame for `destination` sent to the neighbour with low id byte
+   * `nextHopHint` was never taken. Returns the consecutive failures of the
+   * route now, or 0 when the route goes elsewhere (or there is none).
+   */
+  noteFailure(destination: number, nextHopHint: number): number {
+    const slot = this.#slotOf.get(destination, -1);
+    if (slot < 0 || ((this.#nextHops[slot] ?? 0) & 0xff) !== nextHopHint) return 0;
+    const failures = Math.min(255, (this.#failures[slot] ?? 0) + 1);
+    this.#failures[slot] = failures;
+    return failures;
+  }
+
+  /** A frame for `destination` sent to the neighbour with low id byte `nextHopHint` was taken: the route works. */
+  noteSuccess(destination: number, nextHopHint: number): void {
+    const slot = this.#slotOf.get(destination, -1);
+    if (slot >= 0 && ((this.#nextHops[slot] ?? 0) & 0xff) === nextHopHint) this.#failures[slot] = 0;
   }
 
   /** Forget the route to `destination` (it failed). True if there was one. */

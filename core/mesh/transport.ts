@@ -17,12 +17,23 @@
  *     bucket; then neighbour/route learning, delivery, relay decision.
  *     Each refusal has its own counter (mesh-counters.ts).
  *  2. timers: reassembly timeouts, ack deadlines (retry or give up),
- *     selective retransmission requests (NACK) for incomplete messages.
+ *     hop-ack deadlines of routed frames (give up), selective
+ *     retransmission requests (NACK) for incomplete messages.
  *  3. transmit at most one frame: control frames, then per class (control >
- *     alerts > telemetry) a due relay, then the staged message's next
- *     fragment. Carrier sense, the channel-utilisation gate and the
- *     duty-cycle budget are checked first; a held message waits (until it
- *     is stale), a relay that cannot go is dropped; both are counted.
+ *     alerts > telemetry) a due relay, a due hop retransmission of a routed
+ *     frame, then the staged message's next fragment (a new message first
+ *     waits its class's random access delay). Carrier sense, the
+ *     channel-utilisation gate and the duty-cycle budget are checked first;
+ *     a held message or hop retransmission waits (a message until it is
+ *     stale), a relay that cannot go, or a hop retransmission the duty
+ *     budget refuses, is dropped; all counted.
+ *
+ * Routed frames are sent hop by hop with retransmission (hop-acks.ts):
+ * every hop keeps its copy until the next hop forwards it (overheard) or
+ * acknowledges it (HopAck), so a route survives the loss of single frames.
+ * Every unicast frame names its transmitter (link-header.ts relay hint), so
+ * the nodes along a route learn the way back to its source, and replies
+ * (acknowledgements) follow routes instead of flooding.
  *
  * `nextWakeMs()` says when the next tick has work, so a host can sleep.
  * Every table has a fixed capacity from MeshConfig; the per-frame path
@@ -44,6 +55,7 @@ import { err, ok, Outcome, type Result, type Status } from "../runtime/result";
 import { AirtimeWindow } from "./airtime-window";
 import { DutyCycleBudget } from "./duty-cycle";
 import { FRAGMENT_HEADER_BYTES, FragmentHeader, fragmentChunkBytes, fragmentCount, fragmentOffset, parseFragmentHeader, writeFragmentHeader } from "./fragment-header";
+import { HOP_ACK_ENTRY_BYTES, HopAckHistory, HopAckTable, readHopAckEntry } from "./hop-acks";
 import {
   BROADCAST_NODE_ID,
   FrameType,
@@ -122,10 +134,12 @@ const RECORD_INLINE = 0;
 const RECORD_PENDING = 1;
 // Inbox records: source (2), class (1), payload.
 const INBOX_META_BYTES = 3;
-// Control records: type (1, high bit: flood even with a route), destination (2), payload.
+// Control records: type (1, high bit: flood even with a route), destination (2), payload (a HopAck's is built when it is sealed).
 const CONTROL_META_BYTES = 3;
 const CONTROL_FLOOD_FLAG = 0x80;
 const ACK_PAYLOAD_BYTES = 2;
+/** Most routed frames one HopAck acknowledges (its own and the recent ones before it). */
+const HOP_ACK_ENTRIES_MAX = 4;
 // Rate-limiter classes: per authenticated source (relay, receive), and our own sends per traffic class.
 const RATE_RECEIVE = 0;
 const RATE_RELAY_BASE = 1;
@@ -133,8 +147,15 @@ const RATE_SEND_BASE = 4;
 
 /** Gap between contention slots on top of a frame's airtime (turnaround, latency). */
 const RELAY_SLOT_GUARD_MS = 5;
+/** Most base waits a routed frame's resend waits for the next hop (the back-off doubles up to it). */
+const HOP_BACKOFF_WAITS_MAX = 8;
+/** Most extra contention slots a busy relay adds to a route advertisement. */
+const ADVERT_LOAD_SLOTS_MAX = 32;
 
-const Candidate = Object.freeze({ None: 0, Control: 1, Relay: 2, Message: 3 } as const);
+const Candidate = Object.freeze({ None: 0, Control: 1, Relay: 2, Message: 3, HopRetry: 4 } as const);
+/** What #gatesAllow found: go, or which gate holds the frame. */
+const Gate = Object.freeze({ Open: 0, DutyCycle: 1, Channel: 2 } as const);
+type Gate = (typeof Gate)[keyof typeof Gate];
 
 export class MeshTransport {
   readonly nodeId: number;
@@ -172,9 +193,19 @@ export class MeshTransport {
   readonly #pending: PendingSends;
   readonly #scratch: Uint8Array;
   readonly #controlRecord = new Uint8Array(CONTROL_META_BYTES + ACK_PAYLOAD_BYTES);
+  readonly #hopAcks: HopAckTable;
+  readonly #hopAckHistory: HopAckHistory;
+  readonly #hopAckCounter = new Float64Array(1);
+  /** A HopAck is queued and not yet sent: later frames join it instead of queueing another. */
+  #hopAckQueued = false;
+  #hopAckQueuedAtMs = 0;
+  /** Header of the frame just put on the air (hop-ack watch). */
+  readonly #airHeader = new LinkHeader();
   readonly #stages: readonly OutgoingStage[];
   readonly #duty: DutyCycleBudget;
   readonly #utilisation: AirtimeWindow;
+  /** Our own airtime over the utilisation window (how busy we are, for route advertisements). */
+  readonly #transmitted: AirtimeWindow;
   readonly #rate: RateLimiter;
   /** Plaintext bytes one frame carries, by frame type (long counter form assumed). */
   readonly #capacity: Int32Array;
@@ -233,15 +264,18 @@ export class MeshTransport {
     this.#control = parts.control;
     this.#relays = parts.relays;
     this.#pending = parts.pending;
+    this.#hopAcks = parts.hopAcks;
+    this.#hopAckHistory = parts.hopAckHistory;
     this.#scratch = new Uint8Array(c.maxMessageBytes + RECORD_META_BYTES);
     const stages: OutgoingStage[] = [];
     for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls, this.#queues[cls]?.maxRecordBytes ?? 0));
     this.#stages = stages;
     this.#duty = parts.duty;
     this.#utilisation = parts.utilisation;
+    this.#transmitted = parts.transmitted;
     this.#rate = parts.rate;
     this.#capacity = new Int32Array(8);
-    for (let type = 0; type < 7; type++) {
+    for (let type = 0; type < 8; type++) {
       this.#capacity[type] = mtu - linkHeaderBytes(type, SHORT_COUNTER_LIMIT) - LINK_TAG_BYTES;
     }
     if (options.sendKey !== undefined) this.#sealer.setKey(options.sendKey);
@@ -330,6 +364,7 @@ export class MeshTransport {
     const timedOut = this.#reassembly.expire(now);
     if (timedOut > 0) this.counters.inc(MeshCounter.dropReassemblyTimeout, timedOut);
     this.#checkAckDeadlines(now);
+    this.#checkHopAcks(now);
     this.#requestMissingFragments(now);
     this.#beacon(now);
     this.#transmit(now);
@@ -339,7 +374,9 @@ export class MeshTransport {
   nextWakeMs(): number {
     const now = this.#nowMs;
     let at = this.#relays.size > 0 ? this.#relays.nextDeadlineMs() : Number.POSITIVE_INFINITY;
-    if (this.#control.count > 0 || this.#hasMessageWork()) at = Math.min(at, this.#heldUntilMs > now ? this.#heldUntilMs : now);
+    at = Math.min(at, this.#hopAcks.nextDeadlineMs());
+    const messageAt = this.#control.count > 0 ? now : this.#messageWorkAtMs(now);
+    if (messageAt !== Number.POSITIVE_INFINITY) at = Math.min(at, Math.max(messageAt, this.#heldUntilMs > now ? this.#heldUntilMs : now));
     if (at !== Number.POSITIVE_INFINITY) at = Math.max(at, this.#txBusyUntilMs, this.#backoffUntilMs);
     at = Math.min(at, this.#pending.nextDeadlineMs());
     const expiry = this.#reassembly.nextExpiryMs();
@@ -369,6 +406,10 @@ export class MeshTransport {
   }
   get relaysWaiting(): number {
     return this.#relays.size;
+  }
+  /** Routed frames waiting for their next hop's acknowledgement. */
+  get hopAcksWaiting(): number {
+    return this.#hopAcks.size;
   }
   get duplicateCache(): RecentPairs {
     return this.#duplicates;
@@ -413,6 +454,9 @@ export class MeshTransport {
       counters.inc(parseDropCounter(parsed));
       return;
     }
+    this.#noteNeighbourLoad(h, airtimeUs, now);
+    // Our routed frame heard again further on: the next hop took it (hop-acks.ts). Checked first: it is often our own echo or routed past us.
+    if (this.#hopAcks.size > 0) this.#onForwardHeard(h, frame, length);
     if (h.source === this.nodeId) {
       counters.inc(MeshCounter.dropOwnEcho);
       return;
@@ -437,10 +481,12 @@ export class MeshTransport {
       counters.inc(MeshCounter.dropRateLimited);
       return;
     }
-    this.#learn(h, now);
+    this.#learn(h, plaintextBytes, now);
     const forUs = h.destination === this.nodeId || !hasDestination(h.type);
     if (forUs) this.#dispatch(h, plaintextBytes, now);
-    if (h.destination !== this.nodeId && h.hopLimit > 0) this.#considerRelay(h, length, now);
+    // A routed frame ends here: tell the hop that sent it, which keeps it until acknowledged.
+    if (h.routed && h.destination === this.nodeId) this.#queueHopAck(h.source, h.counter);
+    else if (h.destination !== this.nodeId && h.hopLimit > 0) this.#considerRelay(h, length, now);
   }
 
   /**
@@ -457,6 +503,8 @@ export class MeshTransport {
       return true;
     }
     this.counters.inc(MeshCounter.dropDuplicate);
+    // Our next-hop copy again: the sender missed our forward (or our HopAck). Repeat the acknowledgement, unless our forward is still to come.
+    if (h.routed && h.linkHint === this.#lowId && !this.#relays.has(h.source, h.counter)) this.#queueHopAck(h.source, h.counter);
     const config = this.#config;
     // Only a near peer's relay (strong signal) covers most of what ours would (Ni et al.'s distance-based scheme).
     const near = snrQualityPermille(this.#rxMeta.snrQuarterDb) >= config.relayCancelQualityPermille;
@@ -466,8 +514,8 @@ export class MeshTransport {
     return true;
   }
 
-  /** Neighbour link quality from direct frames; reverse routes from flooded ones. */
-  #learn(h: LinkHeader, now: number): void {
+  /** Neighbour link quality from direct frames; reverse routes from flooded frames, and from routed ones with hop-by-hop retransmission. */
+  #learn(h: LinkHeader, plaintextBytes: number, now: number): void {
     const meta = this.#rxMeta;
     if (h.hopsTaken === 0) {
       const change = this.#neighbours.heard(h.source, now, meta.rssiDbm, meta.snrQuarterDb);
@@ -480,11 +528,21 @@ export class MeshTransport {
         this.#logEvent(MeshLogEvent.NeighbourEvicted, this.#neighbours.lastEvictedId, 0, 0, 0);
       }
     }
-    if (h.routed) return;
-    const transmitter = h.hopsTaken === 0 ? h.source : this.#neighbours.resolveHint(h.linkHint, now, this.#config.neighbourFreshMs);
+    // Flooded frames name their transmitter in the link hint; unicast frames (routed too) in the relay hint.
+    // Routes back along routed frames only with hop-by-hop retransmission: replies then follow them hop by hop;
+    // without it a routed reply crosses every lossy hop once, and a flooded one (learned from floods) is safer.
+    if (h.routed && this.#config.hopRetriesMax === 0) return;
+    const hint = hasDestination(h.type) ? h.relayHint : h.linkHint;
+    let transmitter = h.hopsTaken === 0 ? h.source : this.#neighbours.resolveHint(hint, now, this.#config.neighbourFreshMs);
+    // A transmitter never heard directly (its beacon lost) is still the one node with that low id byte in range that just
+    // sent this; a route by that byte reaches it, since routed frames name their next hop by the same byte.
+    if (transmitter <= 0 && hint > 0 && hint !== this.#lowId && !this.#neighbours.hasHint(hint)) transmitter = hint;
     if (transmitter <= 0 || transmitter === this.nodeId) return;
     const hops = h.hopsTaken + 1;
-    const change = this.#routes.learn(h.source, transmitter, hops, now);
+    // An empty broadcast is the source's beacon: its flooded form advertises a route to it (route-table.ts),
+    // which may move an equally short route here when the current next hop is much the busier.
+    const advert = h.type === FrameType.Broadcast && plaintextBytes === 0 && this.#mayReparent(h.source, transmitter, now) ? h.counter : -1;
+    const change = this.#routes.learn(h.source, transmitter, hops, now, advert);
     if (change === RouteChange.Learned) {
       this.counters.inc(MeshCounter.routesLearned);
       this.#logEvent(MeshLogEvent.RouteLearned, h.source, transmitter, hops, 0);
@@ -517,6 +575,9 @@ export class MeshTransport {
         return;
       case FrameType.Ack:
         this.#onAck(h.source, plain, plaintextBytes);
+        return;
+      case FrameType.HopAck:
+        this.#onHopAck(h.source, plain, plaintextBytes);
         return;
       default:
         this.#onNack(h.source, plain, plaintextBytes);
@@ -603,6 +664,78 @@ export class MeshTransport {
     this.#finishPending(slot, ErrorCode.Ok);
   }
 
+  /** HopAck: 1..HOP_ACK_ENTRIES_MAX entries (source u16, counter u32) of routed frames this neighbour took. */
+  #onHopAck(from: number, plain: Uint8Array, plaintextBytes: number): void {
+    const entries = Math.floor(plaintextBytes / HOP_ACK_ENTRY_BYTES);
+    if (entries < 1 || entries > HOP_ACK_ENTRIES_MAX || entries * HOP_ACK_ENTRY_BYTES !== plaintextBytes) {
+      this.counters.inc(MeshCounter.dropTruncated);
+      return;
+    }
+    // A HopAck is link-local: the other neighbours overhear it, which is no drop.
+    if (this.#hopAcks.size === 0) return;
+    for (let k = 0; k < entries; k++) {
+      const source = readHopAckEntry(plain, k, this.#hopAckCounter);
+      const slot = this.#hopAcks.acknowledgedSlot(source, this.#hopAckCounter[0] ?? 0, from & 0xff);
+      if (slot < 0) continue;
+      this.counters.inc(MeshCounter.hopAcksReceived);
+      this.#hopTaken(slot, this.#nowMs);
+    }
+  }
+
+  /** Whether a frame heard is a watched routed frame forwarded by its next hop (an implicit hop acknowledgement). */
+  #onForwardHeard(h: LinkHeader, frame: Uint8Array, length: number): void {
+    const slot = this.#hopAcks.forwardedSlot(h.source, h.counter, h.hopsTaken, frame, length);
+    if (slot < 0) return;
+    this.counters.inc(MeshCounter.hopAcksImplicit);
+    this.#hopTaken(slot, this.#nowMs);
+  }
+
+  /**
+   * The next hop took the watched frame in `slot`: its route works; stop
+   * watching. For a message we originated, the end-to-end ack timer runs
+   * from now: the rest of the path and the reply.
+   */
+  #hopTaken(slot: number, now: number): void {
+    const table = this.#hopAcks;
+    this.#routes.noteSuccess(table.destinationAt(slot), table.nextHopAt(slot));
+    const owner = table.ownerSlotAt(slot);
+    if (owner >= 0 && this.#pending.messageIdAt(owner) === table.ownerIdAt(slot)) {
+      const deadlineMs = now + this.#config.ackTimeoutMs;
+      if (this.#pending.deadlineAt(owner) < deadlineMs) this.#pending.rearm(owner, deadlineMs);
+    }
+    table.release(slot);
+  }
+
+  /** The transmitter of every frame heard is that busy: its airtime counts to its load (neighbour-table.ts). */
+  #noteNeighbourLoad(h: LinkHeader, airtimeUs: number, now: number): void {
+    if (airtimeUs <= 0) return;
+    const hint = h.hopsTaken === 0 ? h.source & 0xff : hasDestination(h.type) ? h.relayHint : h.routed ? -1 : h.linkHint;
+    if (hint >= 0) this.#neighbours.noteAirtime(hint, now, airtimeUs, this.#loadBucketMs());
+  }
+
+  /** May an advertisement heard first through `candidate` move our route to `destination` (same length) there? */
+  #mayReparent(destination: number, candidate: number, now: number): boolean {
+    const current = this.#routes.nextHop(destination, now);
+    if (current <= 0 || (current & 0xff) === (candidate & 0xff)) return true;
+    const bucketMs = this.#loadBucketMs();
+    const currentLoad = this.#neighbours.loadPermille(current & 0xff, now, bucketMs);
+    const candidateLoad = this.#neighbours.loadPermille(candidate & 0xff, now, bucketMs);
+    // Busier by half again plus the margin: 2 x current > 3 x candidate + 2 x margin.
+    return 2 * currentLoad > 3 * candidateLoad + 2 * this.#config.reparentMarginPermille;
+  }
+
+  #loadBucketMs(): number {
+    return Math.max(1, Math.floor(this.#config.utilisationWindowMs / 2));
+  }
+
+  /** Extra contention slots for passing on a route advertisement: one per advertLoadSlotPermille of our recent airtime. */
+  #loadSlots(now: number): number {
+    const per = this.#config.advertLoadSlotPermille;
+    if (per === 0) return 0;
+    const permille = Math.floor(this.#transmitted.usedUs(now) / this.#transmitted.windowMs);
+    return Math.min(ADVERT_LOAD_SLOTS_MAX, Math.floor(permille / per));
+  }
+
   /** NACK: message id (2), fragment count (1), bitmap of missing fragments. */
   #onNack(source: number, plain: Uint8Array, plaintextBytes: number): void {
     const count = plain[2] ?? 0;
@@ -630,24 +763,31 @@ export class MeshTransport {
   /** Schedule a rebroadcast (flooded) or a forward along our route (routed). */
   #considerRelay(h: LinkHeader, length: number, now: number): void {
     const counters = this.counters;
+    const addressedToUs = h.routed && h.linkHint === this.#lowId;
     if (h.hopsTaken >= h.hopLimit) {
       counters.inc(MeshCounter.relayHopLimitReached);
-      return;
-    }
-    if (this.#rate.tryTake(h.source, RATE_RELAY_BASE + h.trafficClass, now) !== ErrorCode.Ok) {
-      counters.inc(MeshCounter.relayRateLimited);
+      // It can go no further: stop the sender's hop retransmissions.
+      if (addressedToUs) this.#queueHopAck(h.source, h.counter);
       return;
     }
     const config = this.#config;
     const nextHop = h.routed ? this.#routes.nextHop(h.destination, now) : -1;
     const routed = nextHop > 0;
-    rewriteHopFields(this.#rxFrame, h.headerBytes, h.hopsTaken + 1, routed, routed ? nextHop : this.#lowId);
+    // The relay budget guards against flood amplification; a routed frame is one copy to one next hop
+    // (its source is still held to the receive budget above).
+    if (!routed && this.#rate.tryTake(h.source, RATE_RELAY_BASE + h.trafficClass, now) !== ErrorCode.Ok) {
+      counters.inc(MeshCounter.relayRateLimited);
+      return;
+    }
+    rewriteHopFields(this.#rxFrame, h.headerBytes, h.hopsTaken + 1, routed, routed ? nextHop : this.#lowId, this.#lowId);
     // Contention slots of one frame's airtime: distinct slots do not overlap on the air.
     const slotMs = Math.ceil(this.#radio.airtimeUs(length) / 1000) + RELAY_SLOT_GUARD_MS;
     let slots = this.#random.nextBelow(config.relayJitterSlots + 1);
     if (!routed && config.managedFlooding) {
       // Better link, longer wait: the farthest receivers relay first (and others then cancel).
       slots += Math.floor((snrQualityPermille(this.#rxMeta.snrQuarterDb) * config.relaySpreadSlots) / 1000);
+      // A route advertisement (an empty flooded beacon): the busier we are, the later we pass it on.
+      if (h.type === FrameType.Broadcast && length === h.headerBytes + LINK_TAG_BYTES) slots += this.#loadSlots(now);
     }
     const delayMs = 1 + config.relayDelayMinMs + slots * slotMs;
     const slot = this.#relays.schedule(this.#rxFrame, length, h.source, h.counter, h.trafficClass, h.hopsTaken + 1, now + delayMs);
@@ -665,8 +805,15 @@ export class MeshTransport {
     for (let guard = 0; guard < pending.slotCount; guard++) {
       const slot = pending.expired(now);
       if (slot < 0) return;
+      // Still with the first hop (it is resending our frame): the ack timer starts when it takes it (#hopTaken).
+      const held = this.#hopAcks.findOwned(slot, pending.messageIdAt(slot));
+      if (held >= 0) {
+        pending.rearm(slot, Math.max(now + 1, this.#hopAcks.deadlineAt(held) + this.#config.ackTimeoutMs));
+        continue;
+      }
       const destination = pending.destinationAt(slot);
-      if (pending.routedAt(slot) && this.#routes.invalidate(destination)) {
+      // With hop-by-hop retransmission a broken next hop is found (and forgotten) hop by hop; a late e2e ack is no proof of one.
+      if (pending.routedAt(slot) && this.#config.hopRetriesMax === 0 && this.#routes.invalidate(destination)) {
         this.counters.inc(MeshCounter.routesInvalidated);
         this.#logEvent(MeshLogEvent.RouteInvalidated, destination, 0, 0, 0);
       }
@@ -682,6 +829,27 @@ export class MeshTransport {
         continue;
       }
       this.counters.inc(MeshCounter.retransmissions);
+    }
+  }
+
+  /** Routed frames whose every hop retransmission went unacknowledged: give up; after routeFailuresMax in a row, forget the route. */
+  #checkHopAcks(now: number): void {
+    const table = this.#hopAcks;
+    const sendsMax = this.#config.hopRetriesMax + 1;
+    for (let guard = 0; guard < table.capacity; guard++) {
+      const slot = table.exhausted(now, sendsMax);
+      if (slot < 0) return;
+      const destination = table.destinationAt(slot);
+      this.counters.inc(MeshCounter.hopGivenUp);
+      // A message of ours the first hop never took: that attempt failed now (its ack timer would only wait longer).
+      const owner = table.ownerSlotAt(slot);
+      if (owner >= 0 && this.#pending.messageIdAt(owner) === table.ownerIdAt(slot)) this.#pending.rearm(owner, now);
+      const failures = this.#routes.noteFailure(destination, table.nextHopAt(slot));
+      if (failures >= this.#config.routeFailuresMax && this.#routes.invalidate(destination)) {
+        this.counters.inc(MeshCounter.routesInvalidated);
+        this.#logEvent(MeshLogEvent.RouteInvalidated, destination, table.nextHopAt(slot), 0, 0);
+      }
+      table.release(slot);
     }
   }
 
@@ -742,15 +910,21 @@ export class MeshTransport {
     if (now < this.#txBusyUntilMs || now < this.#backoffUntilMs || radio.isTransmitting(now)) return;
     let candidate: number = Candidate.None;
     let trafficClass = 0;
-    let relaySlot = -1;
+    let slot = -1;
+    const hopSendsMax = this.#config.hopRetriesMax + 1;
     for (; trafficClass < LINK_CLASS_COUNT; trafficClass++) {
       if (trafficClass === 0 && this.#control.count > 0) {
         candidate = Candidate.Control;
         break;
       }
-      relaySlot = this.#relays.dueOfClass(now, trafficClass);
-      if (relaySlot >= 0) {
+      slot = this.#relays.dueOfClass(now, trafficClass);
+      if (slot >= 0) {
         candidate = Candidate.Relay;
+        break;
+      }
+      slot = this.#hopAcks.size > 0 ? this.#hopAcks.retryDue(now, trafficClass, hopSendsMax) : -1;
+      if (slot >= 0) {
+        candidate = Candidate.HopRetry;
         break;
       }
       if (this.#stageFor(trafficClass, now)) {
@@ -765,20 +939,29 @@ export class MeshTransport {
       return;
     }
     const stage = this.#stages[trafficClass];
-    const estimateBytes = candidate === Candidate.Relay ? this.#relays.lengthAt(relaySlot) : this.#nextFrameBytes(candidate, stage);
-    if (!this.#gatesAllow(now, radio.airtimeUs(estimateBytes), trafficClass, candidate !== Candidate.Relay)) {
+    const estimateBytes = candidate === Candidate.Relay ? this.#relays.lengthAt(slot) : candidate === Candidate.HopRetry ? this.#hopAcks.lengthAt(slot) : this.#nextFrameBytes(candidate, stage);
+    // A hop resend answers a loss, most often congestion, so it waits at the class's utilisation gate like a new frame.
+    const gate = this.#gatesAllow(now, radio.airtimeUs(estimateBytes), trafficClass, candidate !== Candidate.Relay);
+    if (gate !== Gate.Open) {
       if (candidate === Candidate.Relay) {
-        this.#relays.release(relaySlot);
+        this.#relays.release(slot);
         this.counters.inc(MeshCounter.relayDutyCycleDropped);
-      }
+      } else if (candidate === Candidate.HopRetry && gate === Gate.DutyCycle) {
+        this.#hopAcks.release(slot);
+        this.counters.inc(MeshCounter.relayDutyCycleDropped);
+      } else if (candidate === Candidate.HopRetry) this.#hopAcks.postpone(slot, this.#heldUntilMs);
       return;
     }
+    // The pending send a message frame belongs to (sealing may finish the stage).
+    const ownerSlot = candidate === Candidate.Message && stage !== undefined && stage.kind === StageKind.Pending ? stage.slot : -1;
+    const ownerId = ownerSlot >= 0 && stage !== undefined ? stage.messageId : 0;
     let length = 0;
-    if (candidate === Candidate.Relay) length = this.#takeRelay(relaySlot);
+    if (candidate === Candidate.Relay) length = this.#takeRelay(slot);
+    else if (candidate === Candidate.HopRetry) length = this.#takeHopRetry(slot);
     else if (candidate === Candidate.Control) length = this.#sealControl(now);
     else if (stage !== undefined) length = this.#sealNextFragment(stage, now);
     if (length <= 0) return;
-    this.#putOnAir(length, now, candidate === Candidate.Relay);
+    this.#putOnAir(length, now, ownerSlot, ownerId);
   }
 
   /**
@@ -786,26 +969,26 @@ export class MeshTransport {
    * originate: politeness; a relay completes a flood already under way).
    * A hold sets the time to look again.
    */
-  #gatesAllow(now: number, airtimeUs: number, trafficClass: number, originated: boolean): boolean {
-    if (airtimeUs < 0) return false;
+  #gatesAllow(now: number, airtimeUs: number, trafficClass: number, originated: boolean): Gate {
+    if (airtimeUs < 0) return Gate.DutyCycle;
     if (!this.#duty.allows(now, airtimeUs, trafficClass)) {
       if (this.#heldUntilMs === 0) this.counters.inc(MeshCounter.dutyCycleHeld); // once per hold episode
       const release = this.#duty.nextReleaseMs(now);
       this.#heldUntilMs = release > now ? release : now + 1000;
-      return false;
+      return Gate.DutyCycle;
     }
     const gate = this.#config.utilisationGatePermille[trafficClass] ?? 1000;
     if (originated && gate < 1000 && this.utilisationPermille(now) > gate) {
       if (this.#heldUntilMs === 0) this.counters.inc(MeshCounter.channelGateHeld); // once per hold episode
       const release = this.#utilisation.nextReleaseMs(now);
       this.#heldUntilMs = release > now ? release : now + 1000;
-      return false;
+      return Gate.Channel;
     }
     this.#heldUntilMs = 0;
-    return true;
+    return Gate.Open;
   }
 
-  #putOnAir(length: number, now: number, relayed: boolean): void {
+  #putOnAir(length: number, now: number, ownerSlot: number, ownerId: number): void {
     const radio = this.#radio;
     const status = radio.transmit(this.#txFrame, length, now);
     if (status !== ErrorCode.Ok) {
@@ -815,10 +998,46 @@ export class MeshTransport {
     const airtimeUs = radio.airtimeUs(length);
     this.#duty.record(now, airtimeUs);
     this.#utilisation.record(now, airtimeUs);
+    this.#transmitted.record(now, airtimeUs);
     this.#txBusyUntilMs = now + Math.ceil(airtimeUs / 1000);
+    // Every frame we send was sealed or checked by us: its header parses.
+    const h = this.#airHeader;
+    const relayed = parseLinkHeader(this.#txFrame, length, h) === ErrorCode.Ok && h.source !== this.nodeId;
     this.counters.inc(MeshCounter.framesTransmitted);
     this.counters.inc(relayed ? MeshCounter.framesRelayed : MeshCounter.framesOriginated);
     if (this.#observer !== undefined) this.#observer.transmitted(this.nodeId, now, airtimeUs, relayed);
+    if (h.routed && this.#config.hopRetriesMax > 0) this.#watchRouted(h, length, now, airtimeUs, ownerSlot, ownerId);
+  }
+
+  /**
+   * Keep a routed frame until its next hop forwards or acknowledges it. The
+   * base wait covers our frame, the next hop's longest relay wait (its
+   * contention slots) and its frame, plus the guard; a random slot on top
+   * keeps two retransmitting neighbours from repeating a collision.
+   */
+  #watchRouted(h: LinkHeader, length: number, now: number, airtimeUs: number, ownerSlot: number, ownerId: number): void {
+    const config = this.#config;
+    const airMs = Math.ceil(airtimeUs / 1000);
+    const slotMs = airMs + RELAY_SLOT_GUARD_MS;
+    const waitMs = airMs + 1 + config.relayDelayMinMs + (config.relayJitterSlots + 2) * slotMs + config.hopAckGuardMs;
+    // Binary exponential back-off (1, 2, 4, then 8 base waits): a busy next hop, or a congested channel, is not hammered.
+    const prior = this.#hopAcks.find(h.source, h.counter);
+    const sends = prior < 0 ? 1 : this.#hopAcks.sendsAt(prior) + 1;
+    const waits = Math.min(1 << Math.min(sends - 1, 8), HOP_BACKOFF_WAITS_MAX);
+    const deadlineMs = now + waitMs * waits + this.#random.nextBelow(config.relayJitterSlots + 1) * slotMs;
+    const slot = this.#hopAcks.watch(this.#txFrame, length, h.source, h.counter, h.hopsTaken, h.linkHint, h.destination, h.trafficClass, deadlineMs, ownerSlot, ownerId);
+    if (slot < 0) this.counters.inc(MeshCounter.hopWatchFull);
+  }
+
+  /** Copy a watched routed frame back into the transmit buffer (its hop retransmission). */
+  #takeHopRetry(slot: number): number {
+    const table = this.#hopAcks;
+    const length = table.lengthAt(slot);
+    const base = slot * table.frameBytes;
+    const frames = table.frames;
+    for (let i = 0; i < length; i++) this.#txFrame[i] = frames[base + i] ?? 0;
+    this.counters.inc(MeshCounter.hopRetransmissions);
+    return length;
   }
 
   #takeRelay(slot: number): number {
@@ -835,7 +1054,7 @@ export class MeshTransport {
   #nextFrameBytes(candidate: number, stage: OutgoingStage | undefined): number {
     if (candidate === Candidate.Control || stage === undefined) {
       const length = this.#control.peekLength();
-      return linkHeaderBytes(FrameType.Ack, SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + (length - CONTROL_META_BYTES);
+      return linkHeaderBytes(FrameType.Ack, SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + Math.max(length - CONTROL_META_BYTES, HOP_ACK_ENTRIES_MAX * HOP_ACK_ENTRY_BYTES);
     }
     const index = stage.fragments === 0 ? 0 : stage.next;
     return linkHeaderBytes(this.#stageType(stage), SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + this.#stagePlainBytes(stage, index);
@@ -845,14 +1064,22 @@ export class MeshTransport {
     const record = this.#scratch;
     const length = this.#control.shiftInto(record, 0);
     if (length < CONTROL_META_BYTES) return -1;
-    const payloadBytes = length - CONTROL_META_BYTES;
+    let payloadBytes = length - CONTROL_META_BYTES;
     for (let i = 0; i < payloadBytes; i++) this.#txPlain[i] = record[CONTROL_META_BYTES + i] ?? 0;
     const flood = ((record[0] ?? 0) & CONTROL_FLOOD_FLAG) !== 0;
     const kind = (record[0] ?? FrameType.Ack) & ~CONTROL_FLOOD_FLAG;
-    const type = kind === FrameType.Nack ? FrameType.Nack : kind === FrameType.Broadcast ? FrameType.Broadcast : FrameType.Ack;
-    this.counters.inc(type === FrameType.Ack ? MeshCounter.acksSent : type === FrameType.Nack ? MeshCounter.nacksSent : MeshCounter.beaconsSent);
-    // The beacon is link-local: hop limit 0, never relayed.
-    return this.#seal(type, 0, readU16(record, 1), payloadBytes, now, type === FrameType.Broadcast ? 0 : this.#config.hopLimit, flood);
+    if (kind === FrameType.HopAck) {
+      // The newest frames taken, this one first: a HopAck lost at its sender is made good by the next.
+      this.#hopAckQueued = false;
+      const sinceMs = Math.min(now - this.#config.hopAckHistoryMs, this.#hopAckQueuedAtMs);
+      payloadBytes = this.#hopAckHistory.writeRecent(this.#txPlain, 0, HOP_ACK_ENTRIES_MAX, sinceMs) * HOP_ACK_ENTRY_BYTES;
+      if (payloadBytes === 0) return -1;
+    }
+    const type = kind === FrameType.Nack || kind === FrameType.Broadcast || kind === FrameType.HopAck ? kind : FrameType.Ack;
+    this.counters.inc(controlCounter(type));
+    // The hop ack is link-local; the beacon too unless it advertises a gateway (helloHopLimit).
+    const hopLimit = type === FrameType.HopAck ? 0 : type === FrameType.Broadcast ? this.#config.helloHopLimit : this.#config.hopLimit;
+    return this.#seal(type, 0, readU16(record, 1), payloadBytes, now, hopLimit, flood);
   }
 
   /** Seal #txPlain[0 .. plainBytes) as an originated frame into #txFrame. */
@@ -865,6 +1092,7 @@ export class MeshTransport {
     h.destination = destination;
     h.routed = false;
     h.linkHint = this.#lowId;
+    h.relayHint = this.#lowId;
     if (hasDestination(type)) {
       const nextHop = flood ? -1 : this.#routes.nextHop(destination, now);
       if (nextHop > 0) {
@@ -890,7 +1118,7 @@ export class MeshTransport {
   #stageFor(trafficClass: number, now: number): boolean {
     const stage = this.#stages[trafficClass];
     if (stage === undefined) return false;
-    if (stage.active) return true;
+    if (stage.active) return now >= stage.notBeforeMs;
     const pending = this.#pending;
     for (let slot = 0; slot < pending.slotCount; slot++) {
       if (pending.isInUse(slot) && pending.classAt(slot) === trafficClass && pending.hasResend(slot) && !this.#isStaged(slot)) {
@@ -904,7 +1132,11 @@ export class MeshTransport {
     for (let guard = 0; guard < 64 && queue.count > 0; guard++) {
       const length = queue.shiftInto(this.#scratch, 0);
       if (length < RECORD_META_BYTES) return false;
-      if (this.#stageRecord(stage, length, now, maxAgeMs)) return true;
+      if (this.#stageRecord(stage, length, now, maxAgeMs)) {
+        // A new message waits its class's random access delay (mesh-config.ts accessDelayMaxMs).
+        stage.notBeforeMs = now + this.#random.nextBelow((this.#config.accessDelayMaxMs[trafficClass] ?? 0) + 1);
+        return now >= stage.notBeforeMs;
+      }
     }
     return false;
   }
@@ -949,6 +1181,7 @@ export class MeshTransport {
   }
 
   #setStage(stage: OutgoingStage, destination: number, messageId: number, ack: boolean, length: number, resend: boolean): void {
+    stage.notBeforeMs = 0;
     stage.destination = destination;
     stage.messageId = messageId;
     stage.ack = ack;
@@ -1048,13 +1281,18 @@ export class MeshTransport {
     stage.clear();
   }
 
-  #hasMessageWork(): boolean {
+  /** When the next message frame could go (`now` when one is ready, a staged message's access time, or +Infinity). */
+  #messageWorkAtMs(now: number): number {
+    let at = Number.POSITIVE_INFINITY;
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
-      if (this.#stages[c]?.active === true || (this.#queues[c]?.count ?? 0) > 0) return true;
+      const stage = this.#stages[c];
+      if (stage?.active === true) at = Math.min(at, stage.notBeforeMs > now ? stage.notBeforeMs : now);
+      else if ((this.#queues[c]?.count ?? 0) > 0) return now;
     }
+    if (at <= now) return now;
     const pending = this.#pending;
-    for (let slot = 0; slot < pending.slotCount; slot++) if (pending.isInUse(slot) && pending.hasResend(slot)) return true;
-    return false;
+    for (let slot = 0; slot < pending.slotCount; slot++) if (pending.isInUse(slot) && pending.hasResend(slot)) return now;
+    return at;
   }
 
   // ------------------------------------------------------------- helpers
@@ -1132,16 +1370,40 @@ export class MeshTransport {
   }
 
   /**
-   * Queue an ack. It goes the way the message came: flooded when the message
-   * was flooded (the sender has no route yet and learns one from this
-   * reply), routed when it was routed.
+   * Queue an ack. Without hop-by-hop retransmission it goes the way the
+   * message came: flooded when the message was flooded (the sender has no
+   * route yet and learns one from this reply; a single routed copy would
+   * cross every lossy hop once), routed when it was routed. With it, the
+   * ack follows our route whenever we have one (the message itself taught
+   * it: every frame names its transmitter), hop by hop like any routed frame.
    */
-  #queueAck(destination: number, messageId: number, flood: boolean): void {
+  #queueAck(destination: number, messageId: number, messageFlooded: boolean): void {
     const record = this.#controlRecord;
+    const flood = messageFlooded && this.#config.hopRetriesMax === 0;
     record[0] = FrameType.Ack | (flood ? CONTROL_FLOOD_FLAG : 0);
     writeU16(record, 1, destination);
     writeU16(record, 3, messageId);
     if (this.#control.push(record, 0, CONTROL_META_BYTES + ACK_PAYLOAD_BYTES) !== ErrorCode.Ok) this.counters.inc(MeshCounter.controlQueueFull);
+  }
+
+  /**
+   * Acknowledge (source, counter), a routed frame whose last hop was to us,
+   * with a link-local HopAck. One queued HopAck carries every frame taken
+   * until it goes (and the recent ones before), so a burst costs one frame.
+   */
+  #queueHopAck(source: number, counter: number): void {
+    if (this.#config.hopRetriesMax === 0) return;
+    this.#hopAckHistory.note(source, counter, this.#nowMs);
+    if (this.#hopAckQueued) return;
+    const record = this.#controlRecord;
+    record[0] = FrameType.HopAck;
+    writeU16(record, 1, BROADCAST_NODE_ID);
+    if (this.#control.push(record, 0, CONTROL_META_BYTES) !== ErrorCode.Ok) {
+      this.counters.inc(MeshCounter.controlQueueFull);
+      return;
+    }
+    this.#hopAckQueued = true;
+    this.#hopAckQueuedAtMs = this.#nowMs;
   }
 
   #logEvent(event: number, f0: number, f1: number, f2: number, f3: number): void {
@@ -1163,8 +1425,11 @@ interface Parts {
   readonly control: ByteRing;
   readonly relays: RelayQueue;
   readonly pending: PendingSends;
+  readonly hopAcks: HopAckTable;
+  readonly hopAckHistory: HopAckHistory;
   readonly duty: DutyCycleBudget;
   readonly utilisation: AirtimeWindow;
+  readonly transmitted: AirtimeWindow;
   readonly rate: RateLimiter;
 }
 
@@ -1182,6 +1447,8 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   const control = ByteRing.create(c.controlQueueBytes, Math.min(CONTROL_META_BYTES + mtu, c.controlQueueBytes - 2), FullPolicy.RefuseNewest);
   const relays = RelayQueue.create(c.relaySlots, mtu);
   const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes);
+  const hopAcks = HopAckTable.create(c.hopAckSlots, mtu);
+  const hopAckHistory = HopAckHistory.create(HOP_ACK_ENTRIES_MAX * 2);
   const duty = DutyCycleBudget.create({
     dutyCyclePpm: c.dutyCyclePpm,
     windowMs: c.dutyWindowMs,
@@ -1189,6 +1456,7 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
     classSharePermille: c.dutyClassSharePermille,
   });
   const utilisation = AirtimeWindow.create(c.utilisationWindowMs, c.utilisationBucketCount);
+  const transmitted = AirtimeWindow.create(c.utilisationWindowMs, c.utilisationBucketCount);
   const rate = RateLimiter.create({
     capacity: c.rateTableCapacity,
     classes: [
@@ -1215,8 +1483,11 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   if (!control.ok) return control;
   if (!relays.ok) return relays;
   if (!pending.ok) return pending;
+  if (!hopAcks.ok) return hopAcks;
+  if (!hopAckHistory.ok) return hopAckHistory;
   if (!duty.ok) return duty;
   if (!utilisation.ok) return utilisation;
+  if (!transmitted.ok) return transmitted;
   if (!rate.ok) return rate;
   return ok({
     sealer: sealer.value,
@@ -1230,13 +1501,29 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
     control: control.value,
     relays: relays.value,
     pending: pending.value,
+    hopAcks: hopAcks.value,
+    hopAckHistory: hopAckHistory.value,
     duty: duty.value,
     utilisation: utilisation.value,
+    transmitted: transmitted.value,
     rate: rate.value,
   });
 }
 
 // ----------------------------------------------------------- drop mapping
+
+function controlCounter(type: FrameType): MeshCounter {
+  switch (type) {
+    case FrameType.Ack:
+      return MeshCounter.acksSent;
+    case FrameType.Nack:
+      return MeshCounter.nacksSent;
+    case FrameType.HopAck:
+      return MeshCounter.hopAcksSent;
+    default:
+      return MeshCounter.beaconsSent;
+  }
+}
 
 function parseDropCounter(code: number): MeshCounter {
   switch (code) {

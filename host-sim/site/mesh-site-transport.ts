@@ -18,7 +18,8 @@
  * Host counters: the mesh's own counters (MeshCounter) are added to a
  * host-owned array after every tick and send, so a reboot loses none; the
  * site-wide TransportStat array gets frames/bytes/airtime on air (counted
- * at the radio), retransmissions, frames received and messages delivered.
+ * at the radio), retransmissions (end to end, fragments and hop by hop),
+ * frames received and messages delivered.
  */
 import { VolatileCounterSource, type CounterSource } from "../../core/crypto/counter-source";
 import { ReplayTable } from "../../core/crypto/replay-window";
@@ -31,7 +32,7 @@ import type { ValueOrCode } from "../../core/collections/value-or-code";
 import { ErrorCode } from "../../core/runtime/errors";
 import { Xoshiro128 } from "../../core/runtime/prng";
 import type { Status } from "../../core/runtime/result";
-import type { SiteConfig } from "../../agent/config";
+import { AgentRole, type SiteConfig } from "../../agent/config";
 import type { DeliverHandler, SendOutcomeHandler, TrafficClass } from "../../agent/transport";
 import { SimRadio, type SimAirPort, type SimLinkModel } from "../../hal/sim/radio";
 import { MeshKeyring } from "../kernel/workloads/mesh-keys";
@@ -48,6 +49,13 @@ export const SITE_LORA: LoRaParams = Object.freeze({
 });
 export const SITE_MESH_MTU_BYTES = 255;
 const KEYRING_SEED = 0x51fe;
+/** How often a gateway floods its advertisement (routes live routeTtlMs, 10 min; load-aware next hops move at each). */
+const GATEWAY_HELLO_INTERVAL_MS = 60_000;
+/** Random access delay per class (control, alert, telemetry): alerts barely wait, telemetry spreads over 2 s. */
+const SITE_ACCESS_DELAY_MAX_MS: readonly number[] = Object.freeze([0, 250, 2_000]);
+/** Resends of a routed frame per hop (1, 2, 4, 8 base waits apart), and how many frames a board keeps for them. */
+const SITE_HOP_RETRIES_MAX = 4;
+const SITE_HOP_ACK_SLOTS = 8;
 /** Extra host counters after the mesh's own (MESH_COUNTER_COUNT ..). */
 export const MeshSiteStat = Object.freeze({
   radioCollisionLosses: MESH_COUNTER_COUNT,
@@ -92,14 +100,24 @@ export interface MeshBoardState {
 /** The mesh configuration a board runs, from its site configuration's radio section. */
 export function siteMeshConfig(config: SiteConfig, rateHashSeed: number): MeshConfig {
   const radio = config.radio;
+  const hopLimit = Math.min(7, radio.hopLimit);
+  const gateway = config.role === AgentRole.Gateway;
   return meshConfig({
     maxMessageBytes: radio.maxMessageBytes,
-    hopLimit: Math.min(7, radio.hopLimit),
+    hopLimit,
     dutyCyclePpm: radio.dutyCyclePermille * 1000,
     pendingAckSlots: Math.max(4, config.capacities.txFrames),
     rateHashSeed: rateHashSeed >>> 0,
     // A site boots every board at once: beacon early so routes exist before the first alert.
     helloJitterMs: 2_000,
+    // Every board's windows close at the same moment on a simulated site: spread new messages (CSMA/CA random access).
+    accessDelayMaxMs: SITE_ACCESS_DELAY_MAX_MS,
+    // Routed frames go hop by hop with retransmission (core/mesh hop-acks.ts); a relay next to a gateway
+    // forwards for many boards at once: room to keep each routed frame until it is taken.
+    hopRetriesMax: SITE_HOP_RETRIES_MAX,
+    hopAckSlots: SITE_HOP_ACK_SLOTS,
+    // A gateway advertises itself across the mesh (a flooded beacon), so every board has a route to it.
+    ...(gateway ? { helloHopLimit: hopLimit, helloIntervalMs: GATEWAY_HELLO_INTERVAL_MS } : {}),
   });
 }
 
@@ -277,7 +295,7 @@ export class MeshSiteTransport {
     this.#radioDelta(1, MeshSiteStat.radioHalfDuplexLosses, radioStats.halfDuplexLosses);
     this.#radioDelta(2, MeshSiteStat.radioReceiveQueueDropped, radioStats.receiveQueueDropped);
     const s = this.#stats;
-    s[TransportStat.retransmissions] = (host[MeshCounter.retransmissions] ?? 0) + (host[MeshCounter.fragmentsResent] ?? 0);
+    s[TransportStat.retransmissions] = (host[MeshCounter.retransmissions] ?? 0) + (host[MeshCounter.fragmentsResent] ?? 0) + (host[MeshCounter.hopRetransmissions] ?? 0);
     s[TransportStat.framesReceived] = host[MeshCounter.framesReceived] ?? 0;
     s[TransportStat.messagesDelivered] = host[MeshCounter.messagesDelivered] ?? 0;
   }

@@ -58,6 +58,12 @@ export interface SiteReport {
   readonly deliveryRatio: number;
   /** Produced but still in the boards' outboxes when the run ended (sent with the next uplink). */
   readonly readingsQueuedAtEnd: number;
+  /** Handed to the transport (or a gateway's own sink) in batches it accepted. */
+  readonly readingsSent: number;
+  /** Whose batch the transport refused (dropped, never sent). */
+  readonly readingsRefused: number;
+  /** Pushed out of a full outbox (or refused by it) before they could be sent. */
+  readonly readingsDroppedInOutbox: number;
   readonly samplesDelivered: number;
   readonly alertsRaised: number;
   readonly alertsDelivered: number;
@@ -187,6 +193,9 @@ export function siteReport(site: Site): SiteReport {
     readingsDelivered: delivered,
     deliveryRatio: produced > 0 ? delivered / produced : Number.NaN,
     readingsQueuedAtEnd: queuedAtEnd,
+    readingsSent: sums[NodeStat.telemetryRecordsSent] ?? 0,
+    readingsRefused: sums[NodeStat.telemetryRecordsRefused] ?? 0,
+    readingsDroppedInOutbox: sums[NodeStat.routineDroppedInOutbox] ?? 0,
     samplesDelivered: sink.telemetrySamples.reduce((a, b) => a + b, 0),
     alertsRaised,
     alertsDelivered,
@@ -252,6 +261,7 @@ export function formatSiteReport(r: SiteReport, wallMs: number): string {
     `  transport       ${r.transport}`,
     `  samples         ${n(r.samples)} taken`,
     `  readings        ${n(r.readingsProduced)} window aggregates produced, ${n(r.readingsDelivered)} delivered (${pct(r.deliveryRatio)}; ${n(r.readingsQueuedAtEnd)} still queued at the end), covering ${n(r.samplesDelivered)} samples`,
+    `  readings lost   ${readingsLost(r, n)}`,
     `  alerts          ${n(r.alertsRaised)} raised, ${n(r.alertsDelivered)} delivered; latency p50 ${msText(r.alertLatencyP50Ms)}, p99 ${msText(r.alertLatencyP99Ms)}, max ${msText(r.alertLatencyMaxMs)} (virtual)`,
     `                  undelivered (raised before the last quarter): ${n(r.alertsRaisedNotDelivered)}; abandoned ${n(r.alertsAbandoned)}; still pending at the end ${n(r.alertsPendingAtEnd)}; extra copies filtered ${n(r.alertCopies)}`,
     `  on air          ${n(r.framesOnAir)} frames, ${n(r.bytesOnAir)} bytes, ${n(r.retransmissions)} retransmissions, airtime ${(r.airtimeMs / 1000).toFixed(1)} s`,
@@ -271,6 +281,17 @@ export function formatSiteReport(r: SiteReport, wallMs: number): string {
   return lines.join("\n");
 }
 
+/**
+ * Where the readings that did not arrive are: still in an outbox at the
+ * end, dropped before sending (outbox full, transport refused), or sent and
+ * not delivered (in flight at the end, or lost on the way: the mesh's drop
+ * counters say where).
+ */
+function readingsLost(r: SiteReport, n: (value: number) => string): string {
+  const undelivered = Math.max(0, r.readingsSent - r.readingsDelivered);
+  return `${n(r.readingsProduced - r.readingsDelivered)} of ${n(r.readingsProduced)}: ${n(r.readingsQueuedAtEnd)} still in outboxes at the end, ${n(r.readingsDroppedInOutbox)} dropped from full outboxes, ${n(r.readingsRefused)} refused by the transport, ${n(undelivered)} sent but not delivered (in flight at the end or lost on the way)`;
+}
+
 function readU32(bytes: Uint8Array, at: number): number {
   return ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16) | ((bytes[at + 3] ?? 0) << 24)) >>> 0;
 }
@@ -281,7 +302,7 @@ function addMeshDrops(nodes: Site["nodes"], drops: Record<string, number>): void
   for (const node of nodes) for (let i = 0; i < MESH_SITE_STAT_COUNT; i++) sums[i] = (sums[i] ?? 0) + (node.meshStats[i] ?? 0);
   for (let i = 0; i < MESH_COUNTER_NAMES.length; i++) {
     const name = MESH_COUNTER_NAMES[i] ?? "";
-    const isDrop = /^(drop|send_refused|send_dropped|dropped|relay_(queue_full|rate_limited|hop_limit|duty)|control_queue_full|send_rate_limited|duty_cycle_held|channel_gate_held|ack_timeouts|radio_fault|seal_failures)/.test(name);
+    const isDrop = /^(drop|send_refused|send_dropped|dropped|relay_(queue_full|rate_limited|hop_limit|duty)|control_queue_full|send_rate_limited|duty_cycle_held|channel_gate_held|ack_timeouts|hop_given_up|hop_watch_full|radio_fault|seal_failures)/.test(name);
     if (isDrop && (sums[i] ?? 0) > 0) drops[`mesh: ${name}`] = sums[i] ?? 0;
   }
   const radio: readonly (readonly [string, number])[] = [

@@ -54,10 +54,11 @@ describe(`site simulation over ${SEEDS} seeds (<= 10 % loss, a shutdown and a po
   it("reports the routine telemetry delivery ratio and alert latency (virtual time)", () => {
     const ratios = reports.map((r) => r.deliveryRatio);
     for (const ratio of ratios) {
-      // Reported, not a goal: routine telemetry is best effort over the secured mesh.
-      expect(ratio).toBeGreaterThan(0.1);
+      // Every run delivers a good share; the aggregate is what hop-by-hop retransmission must keep up.
+      expect(ratio).toBeGreaterThan(0.4);
       expect(ratio).toBeLessThanOrEqual(1);
     }
+    expect(ratios.reduce((a, b) => a + b, 0) / ratios.length).toBeGreaterThan(0.75);
     const p50 = reports.map((r) => r.alertLatencyP50Ms);
     const p99 = reports.map((r) => r.alertLatencyP99Ms);
     for (const r of reports) expect(r.alertLatencyP99Ms).toBeGreaterThanOrEqual(r.alertLatencyP50Ms);

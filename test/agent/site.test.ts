@@ -98,11 +98,13 @@ function runDemoSite(spec: Record<string, unknown>, transport: "mesh" | "stand-i
 }
 
 describe("the demo site", () => {
-  it("over the secured mesh (the default): every alert delivered, stored state kept, nothing over capacity", () => {
+  it("over the secured mesh (the default): every alert delivered, more than 80 % of the readings, stored state kept, nothing over capacity", () => {
     const r = runDemoSite(demo(), "mesh");
-    // Routine telemetry is best effort (unacknowledged); over the simulated radio's
-    // collisions it is reported, not required (see README, known limitations).
-    expect(r.deliveryRatio).toBeGreaterThan(0);
+    // Routine telemetry goes hop by hop with retransmission (core/mesh hop-acks.ts) at each board's
+    // own phase; what is not delivered is accounted for: still queued, dropped, refused, or sent and lost.
+    expect(r.deliveryRatio).toBeGreaterThan(0.8);
+    expect(r.readingsDelivered).toBeLessThanOrEqual(r.readingsSent);
+    expect(r.readingsSent + r.readingsRefused + r.readingsDroppedInOutbox + r.readingsQueuedAtEnd).toBeLessThanOrEqual(r.readingsProduced);
     expect(r.dutyCycleMaxPermille).toBeLessThanOrEqual(r.dutyCyclePermille);
     expect(r.telemetryDuplicates).toBe(0);
   });

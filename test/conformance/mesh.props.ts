@@ -10,16 +10,20 @@ import {
   DutyCycleBudget,
   FragmentHeader,
   FragmentResult,
+  HopAckHistory,
+  HopAckTable,
   LINK_TAG_BYTES,
   LinkHeader,
   RecentPairs,
   ReassemblyTable,
+  RouteTable,
   fragmentChunkBytes,
   fragmentCount,
   fragmentOffset,
   hasDestination,
   loraAirtimeUs,
   parseLinkHeader,
+  readHopAckEntry,
   rewriteHopFields,
   writeAad,
   writeLinkHeader,
@@ -36,7 +40,7 @@ export type MeshProperty = ConformanceProperty;
 
 function headerArbitrary(fc: FastCheck) {
   return fc.record({
-    type: fc.integer({ min: 0, max: 6 }),
+    type: fc.integer({ min: 0, max: 7 }),
     trafficClass: fc.integer({ min: 0, max: 2 }),
     keyPhase: fc.integer({ min: 0, max: 1 }),
     hopLimit: fc.integer({ min: 0, max: 7 }),
@@ -46,13 +50,17 @@ function headerArbitrary(fc: FastCheck) {
     destination: fc.integer({ min: 1, max: 0xfffe }),
     counter: fc.oneof(fc.integer({ min: 0, max: 0xffffff }), fc.integer({ min: 0x1000000, max: 0xffffffff })),
     linkHint: fc.integer({ min: 0, max: 255 }),
+    relayHint: fc.integer({ min: 0, max: 255 }),
   });
 }
 
 function toHeader(fields: Record<string, number | boolean>): LinkHeader {
   const h = new LinkHeader();
   Object.assign(h, fields);
-  if (!hasDestination(h.type)) h.destination = BROADCAST_NODE_ID;
+  if (!hasDestination(h.type)) {
+    h.destination = BROADCAST_NODE_ID;
+    h.relayHint = 0; // only unicast types carry it
+  }
   if (h.hopsTaken > h.hopLimit) h.hopsTaken = h.hopLimit;
   return h;
 }
@@ -67,7 +75,7 @@ function headerRoundTrip(fc: FastCheck, numRuns: number, seed: number): void {
       const n = writeLinkHeader(h, frame);
       const out = new LinkHeader();
       check(parseLinkHeader(frame, n + LINK_TAG_BYTES, out) === ErrorCode.Ok, "parse failed");
-      for (const key of ["type", "trafficClass", "keyPhase", "hopLimit", "hopsTaken", "routed", "source", "destination", "counter", "linkHint"] as const) {
+      for (const key of ["type", "trafficClass", "keyPhase", "hopLimit", "hopsTaken", "routed", "source", "destination", "counter", "linkHint", "relayHint"] as const) {
         check(out[key] === h[key], `${key}: ${String(out[key])} != ${String(h[key])}`);
       }
       return true;
@@ -78,7 +86,7 @@ function headerRoundTrip(fc: FastCheck, numRuns: number, seed: number): void {
 
 function aadExcludesOnlyHopFields(fc: FastCheck, numRuns: number, seed: number): void {
   fc.assert(
-    fc.property(headerArbitrary(fc), fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.integer({ min: 0, max: 255 }), fc.nat(), (fields, hops, routed, hint, pick) => {
+    fc.property(headerArbitrary(fc), fc.integer({ min: 0, max: 7 }), fc.boolean(), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.nat(), (fields, hops, routed, hint, relay, pick) => {
       const h = toHeader(fields);
       const frame = new Uint8Array(32);
       const n = writeLinkHeader(h, frame);
@@ -86,14 +94,16 @@ function aadExcludesOnlyHopFields(fc: FastCheck, numRuns: number, seed: number):
       const after = new Uint8Array(16);
       writeAad(frame, n, before);
       const relayed = frame.slice();
-      rewriteHopFields(relayed, n, hops, routed, hint);
+      rewriteHopFields(relayed, n, hops, routed, hint, relay);
       writeAad(relayed, n, after);
       for (let i = 0; i < n; i++) check(before[i] === after[i], `relay changed AAD byte ${i}`);
       // Any other bit changes the AAD.
       const bit = pick % (8 * n);
       const at = bit >>> 3;
       const mask = 1 << (bit & 7);
-      const mutable = at === n - 1 || (at === 1 && (mask & 0x1e) !== 0);
+      // The link hint ends the header; unicast types carry the relay hint after it.
+      const hints = hasDestination(h.type) ? 2 : 1;
+      const mutable = at >= n - hints || (at === 1 && (mask & 0x1e) !== 0);
       const changed = frame.slice();
       changed[at] = (changed[at] ?? 0) ^ mask;
       writeAad(changed, n, after);
@@ -249,6 +259,170 @@ function recentPairsModel(fc: FastCheck, numRuns: number, seed: number): void {
   );
 }
 
+/** One watched frame in the hop-ack model: (source, counter) -> what the table must know about it. */
+interface WatchedFrame {
+  hops: number;
+  nextHop: number;
+  tag: number;
+  sends: number;
+  deadlineMs: number;
+}
+
+/**
+ * Hop-ack table against a model: it holds exactly the frames watched and not
+ * yet taken, never more than its capacity; a copy heard releases a frame
+ * only when it went further and carries the same tag, a HopAck only from the
+ * frame's next hop; a frame is given up only past its deadline with its
+ * sends used.
+ */
+function hopAckTableModel(fc: FastCheck, numRuns: number, seed: number): void {
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant(0), counter: fc.nat({ max: 5 }), hops: fc.nat({ max: 3 }), nextHop: fc.integer({ min: 1, max: 3 }), tag: fc.nat({ max: 2 }), atMs: fc.nat({ max: 50 }) }),
+    fc.record({ kind: fc.constant(1), counter: fc.nat({ max: 5 }), hops: fc.nat({ max: 4 }), nextHop: fc.integer({ min: 1, max: 3 }), tag: fc.nat({ max: 2 }), atMs: fc.nat({ max: 50 }) }),
+    fc.record({ kind: fc.constant(2), counter: fc.nat({ max: 5 }), hops: fc.nat({ max: 4 }), nextHop: fc.integer({ min: 1, max: 3 }), tag: fc.nat({ max: 2 }), atMs: fc.nat({ max: 50 }) }),
+    fc.record({ kind: fc.constant(3), counter: fc.nat({ max: 5 }), hops: fc.nat({ max: 4 }), nextHop: fc.integer({ min: 1, max: 3 }), tag: fc.nat({ max: 2 }), atMs: fc.nat({ max: 50 }) }),
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 120 }), (capacity, ops) => {
+      const table = unwrap(HopAckTable.create(capacity, 48), "table");
+      const model = new Map<number, WatchedFrame>();
+      const frame = new Uint8Array(40);
+      const sendsMax = 3;
+      let now = 0;
+      for (const o of ops) {
+        now += o.atMs;
+        frame.fill(o.tag, 40 - LINK_TAG_BYTES);
+        const known = model.get(o.counter);
+        if (o.kind === 0) {
+          const slot = table.watch(frame, 40, 7, o.counter, o.hops, o.nextHop, 9, 2, now + 100, -1, 0);
+          if (known !== undefined) {
+            check(slot >= 0, "a resend lost its slot");
+            known.sends++;
+            known.hops = o.hops;
+            known.nextHop = o.nextHop;
+            known.tag = o.tag;
+            known.deadlineMs = now + 100;
+          } else if (model.size < capacity) {
+            check(slot >= 0, "refused with room left");
+            model.set(o.counter, { hops: o.hops, nextHop: o.nextHop, tag: o.tag, sends: 1, deadlineMs: now + 100 });
+          } else check(slot === -ErrorCode.MeshQueueFull, `full table gave ${slot}`);
+        } else if (o.kind === 1) {
+          const slot = table.forwardedSlot(7, o.counter, o.hops, frame, 40);
+          const expected = known !== undefined && o.hops > known.hops && o.tag === known.tag;
+          check((slot >= 0) === expected, `forwarded copy (${o.counter}, hops ${o.hops}, tag ${o.tag}): ${slot}`);
+          if (slot >= 0) {
+            table.release(slot);
+            model.delete(o.counter);
+          }
+        } else if (o.kind === 2) {
+          const slot = table.acknowledgedSlot(7, o.counter, o.nextHop);
+          check((slot >= 0) === (known !== undefined && known.nextHop === o.nextHop), `hop ack (${o.counter}) from ${o.nextHop}: ${slot}`);
+          if (slot >= 0) {
+            table.release(slot);
+            model.delete(o.counter);
+          }
+        } else {
+          const slot = table.exhausted(now, sendsMax);
+          if (slot >= 0) {
+            const counter = table.counterAt(slot);
+            const gone = model.get(counter);
+            check(gone !== undefined && gone.sends >= sendsMax && gone.deadlineMs <= now, `gave up (${counter}) too early`);
+            table.release(slot);
+            model.delete(counter);
+          } else {
+            for (const [counter, w] of model) check(!(w.sends >= sendsMax && w.deadlineMs <= now), `(${counter}) not given up`);
+          }
+        }
+        check(table.size === model.size && table.size <= capacity, `size ${table.size} vs model ${model.size}`);
+      }
+      return true;
+    }),
+    { numRuns, seed },
+  );
+}
+
+/** Hop-ack history against a model: the newest distinct entries within the window, newest first, at most the limit. */
+function hopAckHistoryModel(fc: FastCheck, numRuns: number, seed: number): void {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 8 }),
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 4 }), fc.nat({ max: 6 }), fc.nat({ max: 30 })), { maxLength: 60 }),
+      fc.integer({ min: 1, max: 5 }),
+      fc.nat({ max: 200 }),
+      (capacity, notes, limit, windowMs) => {
+        const history = unwrap(HopAckHistory.create(capacity), "history");
+        const model: [number, number, number][] = []; // newest last
+        let now = 0;
+        for (const [source, counter, gap] of notes) {
+          now += gap;
+          history.note(source, counter, now);
+          const at = model.findIndex(([s, c]) => s === source && c === counter);
+          if (at >= 0) model.splice(at, 1);
+          model.push([source, counter, now]);
+          if (model.length > capacity) model.shift();
+        }
+        const out = new Uint8Array(6 * limit);
+        const written = history.writeRecent(out, 0, limit, now - windowMs);
+        const expected: [number, number][] = [];
+        for (let i = model.length - 1; i >= 0 && expected.length < limit; i--) {
+          const entry = model[i];
+          if (entry === undefined || entry[2] < now - windowMs) break;
+          expected.push([entry[0], entry[1]]);
+        }
+        check(written === expected.length, `wrote ${written}, expected ${expected.length}`);
+        const counter = new Float64Array(1);
+        for (let i = 0; i < written; i++) {
+          const source = readHopAckEntry(out, i, counter);
+          check(source === expected[i]?.[0] && counter[0] === expected[i]?.[1], `entry ${i}`);
+        }
+        return true;
+      },
+    ),
+    { numRuns, seed },
+  );
+}
+
+/**
+ * Route table: a route's failures count only frames its own next hop did
+ * not take, consecutively (one taken, or a new next hop, clears them); an
+ * advertisement replaces an equally short route only when it is newer.
+ */
+function routeFailuresModel(fc: FastCheck, numRuns: number, seed: number): void {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat({ max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.nat({ max: 20 })), { maxLength: 80 }), (ops) => {
+      const routes = unwrap(RouteTable.create(4, 1_000_000), "routes");
+      let nextHop = -1;
+      let hops = 0;
+      let failures = 0;
+      let advert = -1;
+      for (const [kind, hop, length, counter] of ops) {
+        if (kind === 0) {
+          const got = routes.noteFailure(5, hop);
+          if (nextHop === hop) failures = Math.min(255, failures + 1);
+          check(got === (nextHop === hop ? failures : 0), `failures ${got} vs ${failures}`);
+        } else if (kind === 1) {
+          routes.noteSuccess(5, hop);
+          if (nextHop === hop) failures = 0;
+        } else {
+          const isAdvert = kind === 3;
+          routes.learn(5, hop, length, 0, isAdvert ? counter : -1);
+          const newer = isAdvert && counter > advert;
+          if (newer) advert = counter;
+          const replace = nextHop < 0 || hop === nextHop || length < hops || (newer && length === hops);
+          if (replace) {
+            if (hop !== nextHop) failures = 0;
+            nextHop = hop;
+            hops = length;
+          }
+          check(routes.nextHop(5, 0) === nextHop && routes.hops(5, 0) === hops, `route ${routes.nextHop(5, 0)}/${routes.hops(5, 0)} vs ${nextHop}/${hops}`);
+        }
+      }
+      return true;
+    }),
+    { numRuns, seed },
+  );
+}
+
 export const meshProperties: readonly MeshProperty[] = Object.freeze([
   { name: "link header: every field round-trips", run: headerRoundTrip },
   { name: "link header: the AAD ignores exactly the hop fields a relay may change", run: aadExcludesOnlyHopFields },
@@ -258,4 +432,7 @@ export const meshProperties: readonly MeshProperty[] = Object.freeze([
   { name: "airtime window: never below the exact sliding sum", run: windowNeverUndercounts },
   { name: "reassembly: any order with duplicates gives back the message", run: reassemblyAnyOrder },
   { name: "recent pairs: newest `capacity` pairs found, oldest evicted first", run: recentPairsModel },
+  { name: "hop acks: the table holds exactly the routed frames not yet taken, released only by a forward further on or their next hop's ack", run: hopAckTableModel },
+  { name: "hop acks: a HopAck repeats the newest distinct frames taken within the window, newest first", run: hopAckHistoryModel },
+  { name: "routes: failures count consecutive frames the route's own next hop did not take; only a newer advertisement replaces an equally short route", run: routeFailuresModel },
 ]);

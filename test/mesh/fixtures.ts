@@ -112,7 +112,7 @@ export function makeNode(id: number, options: NodeOptions = {}): Node {
       replay,
       sendKey,
       random: new Xoshiro128(id),
-      config: meshConfig({ relayJitterSlots: 1, helloIntervalMs: 0, sendBurstMessages: [100, 100, 100], ...options.config }),
+      config: meshConfig({ relayJitterSlots: 1, helloIntervalMs: 0, sendBurstMessages: [100, 100, 100], accessDelayMaxMs: [0, 0, 0], ...options.config }),
       ...(options.observer === undefined ? {} : { observer: options.observer }),
       ...options.extra,
     }),

@@ -23,6 +23,8 @@ export interface SeedFamily {
   readonly attack?: boolean;
   /** Lowest acceptable aggregate broadcast delivery ratio (to nodes within the hop limit). */
   readonly minBroadcastRatio: number;
+  /** Lowest acceptable aggregate share of unicasts acknowledged end to end (checked when set). */
+  readonly minUnicastAckedRatio?: number;
   /** Transport settings for the family (e.g. a budget that binds). */
   readonly config?: Partial<MeshConfig>;
 }
@@ -66,6 +68,21 @@ export const SEED_FAMILIES: readonly SeedFamily[] = Object.freeze([
     unicastSenders: 6,
     minBroadcastRatio: 0.2,
     config: { dutyCyclePpm: 10_000, dutyWindowMs: 60_000, dutyBucketCount: 60, helloIntervalMs: 20_000 },
+  },
+  // The grid family's shapes and losses with hop-by-hop retransmission on (core/mesh hop-acks.ts, off by default):
+  // resends of the same frame, HopAcks and routes learned back along routed frames, under every invariant.
+  {
+    name: "hop-by-hop",
+    topology: "grid",
+    nodes: [16, 25],
+    lossPpm: [0, 100_000, 300_000],
+    firstSeed: 701,
+    seeds: 20,
+    broadcastSenders: 6,
+    unicastSenders: 4,
+    minBroadcastRatio: 0.85,
+    minUnicastAckedRatio: 0.9,
+    config: { hopRetriesMax: 4, hopAckSlots: 8 },
   },
 ]);
 

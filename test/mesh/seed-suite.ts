@@ -72,6 +72,7 @@ export function seedSuite(title: string, families: readonly SeedFamily[]): void 
             `| ${family.name} | ${family.nodes.join("/")} | ${family.lossPpm.map((p) => p / 10_000).join("/")} % | ${family.seeds} | ${delivery.toFixed(3)} | ${(totals.relays / Math.max(1, totals.broadcastsSent + totals.unicastsSent)).toFixed(1)} | ${ratio(totals.unicastDelivered, totals.unicastsSent).toFixed(3)} | ${ratio(totals.unicastAcked, totals.unicastsSent).toFixed(3)} | ${family.attack === true ? `${totals.attacks} attacks, ${totals.forgedDropped} forged dropped` : family.config?.dutyWindowMs !== undefined ? `budget bound ${totals.dutyHeld} times` : "-"} |`,
           );
           expect(delivery).toBeGreaterThanOrEqual(family.minBroadcastRatio);
+          if (family.minUnicastAckedRatio !== undefined) expect(ratio(totals.unicastAcked, totals.unicastsSent)).toBeGreaterThanOrEqual(family.minUnicastAckedRatio);
           if (family.attack === true) expect(totals.forgedDropped).toBeGreaterThan(0);
           if (family.config?.dutyWindowMs !== undefined) expect(totals.dutyHeld, "the tight budget never bound").toBeGreaterThan(0);
         });

@@ -18,6 +18,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import {
   BROADCAST_NODE_ID,
   FrameType,
+  hasDestination,
   LINK_TAG_BYTES,
   LinkClass,
   LinkHeader,
@@ -41,9 +42,10 @@ function header(type: FrameType, fields: Partial<LinkHeader> = {}): LinkHeader {
   h.hopLimit = 3;
   h.hopsTaken = 1;
   h.source = 0x1234;
-  h.destination = type === FrameType.Broadcast || type === FrameType.BroadcastFragment ? BROADCAST_NODE_ID : 0x0042;
+  h.destination = hasDestination(type) ? 0x0042 : BROADCAST_NODE_ID;
   h.counter = 0x00abcdef;
   h.linkHint = 0x77;
+  h.relayHint = hasDestination(type) ? 0x66 : 0;
   Object.assign(h, fields);
   return h;
 }
@@ -72,7 +74,7 @@ function sealed(id: number, type: FrameType, payload: Uint8Array, counterStart =
 
 describe("link header (issue 6 §1)", () => {
   it("round-trips every field of every frame type", () => {
-    for (const type of [0, 1, 2, 3, 4, 5, 6] as FrameType[]) {
+    for (const type of [0, 1, 2, 3, 4, 5, 6, 7] as FrameType[]) {
       for (const counter of [0, 1, 0xffffff, SHORT_COUNTER_LIMIT, 0xffffffff]) {
         const h = header(type, { counter, keyPhase: counter & 1, routed: (counter & 2) !== 0 });
         const frame = new Uint8Array(64);
@@ -85,9 +87,10 @@ describe("link header (issue 6 §1)", () => {
     }
   });
 
-  it("costs 24 bytes per authenticated broadcast frame and 26 per unicast (header + 16-byte tag)", () => {
+  it("costs 24 bytes per authenticated broadcast frame (and hop ack) and 27 per unicast, which also names its transmitter (header + 16-byte tag)", () => {
     expect(linkHeaderBytes(FrameType.Broadcast, 1) + LINK_TAG_BYTES).toBe(24);
-    expect(linkHeaderBytes(FrameType.Unicast, 1) + LINK_TAG_BYTES).toBe(26);
+    expect(linkHeaderBytes(FrameType.HopAck, 1) + LINK_TAG_BYTES).toBe(24);
+    expect(linkHeaderBytes(FrameType.Unicast, 1) + LINK_TAG_BYTES).toBe(27);
     // Past 2^24 frames the counter takes its 4-byte form (OSCORE-style partial IV).
     expect(linkHeaderBytes(FrameType.Broadcast, SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES).toBe(25);
     const frame = sealed(5, FrameType.Broadcast, new Uint8Array(10));
@@ -110,11 +113,14 @@ describe("link header (issue 6 §1)", () => {
     }
   });
 
-  it("unknown type 7, traffic class 3, or a long counter form holding a short value is MeshUnknownType", () => {
+  it("traffic class 3, or a long counter form holding a short value, is MeshUnknownType; type 7 is the hop ack", () => {
     const frame = sealed(5, FrameType.Broadcast, new Uint8Array(4));
-    const badType = frame.slice();
-    badType[0] = ((badType[0] ?? 0) & ~0x38) | (7 << 3);
-    expect(parseLinkHeader(badType, badType.length, new LinkHeader())).toBe(ErrorCode.MeshUnknownType);
+    const hopAck = frame.slice();
+    hopAck[0] = ((hopAck[0] ?? 0) & ~0x38) | (7 << 3);
+    const parsedHopAck = new LinkHeader();
+    expect(parseLinkHeader(hopAck, hopAck.length, parsedHopAck)).toBe(ErrorCode.Ok);
+    expect(parsedHopAck.type).toBe(FrameType.HopAck);
+    expect(parsedHopAck.destination).toBe(BROADCAST_NODE_ID);
     const badClass = frame.slice();
     badClass[0] = (badClass[0] ?? 0) | 0x06;
     expect(parseLinkHeader(badClass, badClass.length, new LinkHeader())).toBe(ErrorCode.MeshUnknownType);
@@ -146,21 +152,23 @@ describe("link header (issue 6 §1)", () => {
     expect(parseLinkHeader(frame, n + 16, new LinkHeader())).toBe(ErrorCode.MeshLooping);
   });
 
-  it("the associated data covers every field except hops taken, routed and the link hint", () => {
+  it("the associated data covers every field except hops taken, routed, the link hint and the relay hint", () => {
     const frame = new Uint8Array(40);
     const n = writeLinkHeader(header(FrameType.Unicast), frame);
     const aad = new Uint8Array(16);
     writeAad(frame, n, aad);
     const base = aad.slice(0, n);
     const relayed = frame.slice();
-    rewriteHopFields(relayed, n, 3, true, 0x12);
+    rewriteHopFields(relayed, n, 3, true, 0x12, 0x34);
+    expect(relayed[n - 2]).toBe(0x12);
+    expect(relayed[n - 1]).toBe(0x34);
     writeAad(relayed, n, aad);
     expect(aad.slice(0, n)).toEqual(base);
     for (let bit = 0; bit < 8 * n; bit++) {
       const changed = frame.slice();
       changed[bit >>> 3] = (changed[bit >>> 3] ?? 0) ^ (1 << (bit & 7));
       writeAad(changed, n, aad);
-      const mutable = (bit >>> 3 === 1 && ((1 << (bit & 7)) & 0x1e) !== 0) || bit >>> 3 === n - 1;
+      const mutable = (bit >>> 3 === 1 && ((1 << (bit & 7)) & 0x1e) !== 0) || bit >>> 3 >= n - 2;
       expect(aad.slice(0, n).every((b, i) => b === base[i]), `bit ${bit}`).toBe(mutable);
     }
   });
@@ -212,7 +220,7 @@ describe("sealed link frames (issue 6 §1, crypto issue keys and replay windows)
       const bad = frame.slice();
       bad[at] = (bad[at] ?? 0) ^ (1 << (bit & 7));
       if (parseLinkHeader(bad, bad.length, h) !== ErrorCode.Ok) continue;
-      if (at === h.headerBytes - 1) continue; // the link hint: a hop field
+      if (at >= h.headerBytes - 2 && at < h.headerBytes) continue; // the link and relay hints: hop fields
       expect(o.open(bad, bad.length, h, new Uint8Array(255)), `bit ${bit}`).toBe(-ErrorCode.CryptoAuthFailed);
       failures++;
     }
@@ -270,7 +278,7 @@ describe("sealed link frames (issue 6 §1, crypto issue keys and replay windows)
     const h = new LinkHeader();
     expect(parseLinkHeader(frame, frame.length, h)).toBe(ErrorCode.Ok);
     expect(h.counter).toBe(0x0100_0005);
-    expect(h.headerBytes).toBe(11);
+    expect(h.headerBytes).toBe(12);
     expect(opener().opener.open(frame, frame.length, h, new Uint8Array(64))).toBe(4);
   });
 

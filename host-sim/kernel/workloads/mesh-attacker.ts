@@ -16,7 +16,7 @@
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { CounterSource } from "../../../core/crypto/counter-source";
 import { FRAGMENT_HEADER_BYTES, FragmentHeader, writeFragmentHeader } from "../../../core/mesh/fragment-header";
-import { FrameType, LinkClass, LinkHeader, parseLinkHeader, rewriteHopFields, writeLinkHeader } from "../../../core/mesh/link-header";
+import { FrameType, hasDestination, LinkClass, LinkHeader, parseLinkHeader, rewriteHopFields, writeLinkHeader } from "../../../core/mesh/link-header";
 import { LinkSealer } from "../../../core/mesh/link-seal";
 import type { MeshObserver } from "../../../core/mesh/transport";
 import { SIM_AIR_PREFIX_BYTES, type SimRadio } from "../../../hal/sim/radio";
@@ -127,7 +127,8 @@ export class MeshAttacker {
     if (kind === 0) {
       // Flip one bit anywhere the AEAD covers: header (hop fields aside), ciphertext or tag.
       const at = 2 + ctx.random.nextBelow(length - 2);
-      const index = at === this.#header.headerBytes - 1 ? 0 : at;
+      const hints = hasDestination(this.#header.type) ? 2 : 1; // link hint (and relay hint): hop fields
+      const index = at >= this.#header.headerBytes - hints && at < this.#header.headerBytes ? 0 : at;
       this.#frame[index] = (this.#frame[index] ?? 0) ^ (1 << ctx.random.nextBelow(index === 0 ? 3 : 8));
     } else if (kind === 2) {
       rewriteHopFields(this.#frame, this.#header.headerBytes, ctx.random.nextBelow(this.#header.hopLimit + 1), false, ctx.random.nextBelow(256));

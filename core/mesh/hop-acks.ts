@@ -1,0 +1,347 @@
+/**
+ * Routed frames waiting for their next hop to take them: hop-by-hop
+ * retransmission for learned routes.
+ *
+ * A frame sent along a route is heard by one node only (its next hop), so a
+ * single loss on any hop loses it. After putting a routed frame on the air
+ * the transmitter keeps a copy here until the next hop shows it has the
+ * frame:
+ *  - implicitly, by forwarding it: the transmitter overhears a copy of the
+ *    same (source, counter) with more hops taken and the same tag (the
+ *    "passive acknowledgement" of multi-hop radio, Jubin and Tornow, Proc.
+ *    IEEE 75(1), 1987; Meshtastic's implicit ACK on rebroadcast);
+ *  - explicitly, by a HopAck frame (link-header.ts), which the next hop
+ *    sends when it will not forward: it is the destination, or it already
+ *    forwarded and hears the frame again.
+ * Without either by the deadline the frame goes again (same bytes, so the
+ * next hop's duplicate cache recognises it), at most `retriesMax` times;
+ * then the transport gives up (counted) and forgets the route.
+ *
+ * The tag comparison makes an implicit acknowledgement as hard to forge as
+ * replaying the authentic frame itself: relays change only the hop fields,
+ * which the tag does not cover, so every true copy ends in the same 16 bytes.
+ *
+ * A frame of an acknowledged message we originated names its pending send
+ * (the owner): the transport starts that message's end-to-end ack timer
+ * only once the first hop took it, and fails the attempt at once when the
+ * first hop gives up, so end-to-end resends never pile onto a hop that is
+ * still resending.
+ *
+ * Fixed slots, each with a copy of the frame. Full policy: refuse the new
+ * frame (the caller counts it and sends it without a watch). Lookups are
+ * O(slots). Nothing is allocated after create.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result } from "../runtime/result";
+import type { ValueOrCode } from "../collections/value-or-code";
+import { LINK_TAG_BYTES } from "./link-header";
+
+// Per-slot fields, packed into three typed arrays (fewer objects: a board's heap counts them).
+const BYTE_FIELDS = 5;
+const B_USED = 0;
+const B_HOPS = 1; // hops taken by our copy
+const B_NEXT_HOP = 2; // the next hop's low id byte (the frame's link hint)
+const B_CLASS = 3;
+const B_SENDS = 4; // times this frame went on the air
+const WORD_FIELDS = 3;
+const W_LENGTH = 0;
+const W_SOURCE = 1;
+const W_DESTINATION = 2;
+const NUMBER_FIELDS = 4;
+const N_COUNTER = 0;
+const N_DEADLINE = 1;
+const N_OWNER_SLOT = 2; // pending-send slot of the message the frame belongs to, -1 none
+const N_OWNER_ID = 3; // that message's wire id (the slot may be reused)
+
+export class HopAckTable {
+  readonly #frames: Uint8Array;
+  readonly #frameBytes: number;
+  readonly #slots: number;
+  readonly #bytes: Uint8Array;
+  readonly #words: Uint16Array;
+  readonly #numbers: Float64Array;
+  #size = 0;
+
+  static create(slots: number, frameBytes: number): Result<HopAckTable> {
+    if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
+    if ((frameBytes | 0) !== frameBytes || frameBytes <= LINK_TAG_BYTES || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
+    return ok(new HopAckTable(slots, frameBytes));
+  }
+
+  private constructor(slots: number, frameBytes: number) {
+    this.#slots = slots;
+    this.#frameBytes = frameBytes;
+    this.#frames = new Uint8Array(slots * frameBytes);
+    this.#bytes = new Uint8Array(slots * BYTE_FIELDS);
+    this.#words = new Uint16Array(slots * WORD_FIELDS);
+    this.#numbers = new Float64Array(slots * NUMBER_FIELDS);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+  get capacity(): number {
+    return this.#slots;
+  }
+  /** Frame copies: slot s at s * frameBytes. */
+  get frames(): Uint8Array {
+    return this.#frames;
+  }
+  get frameBytes(): number {
+    return this.#frameBytes;
+  }
+
+  /**
+   * Watch frame[0 .. lengthBytes) (just put on the air towards the next hop
+   * whose low id byte is `nextHop`, the frame's link hint) until
+   * `deadlineMs`, for the pending send (`ownerSlot`, `ownerId`), or -1.
+   * A frame already watched (a retransmission) keeps its slot and owner and
+   * counts one more send. Returns the slot, or -MeshQueueFull /
+   * -MeshFrameOversized / -InvalidArgument (shorter than a tag).
+   */
+  watch(frame: Uint8Array, lengthBytes: number, source: number, counter: number, hopsTaken: number, nextHop: number, destination: number, trafficClass: number, deadlineMs: number, ownerSlot: number, ownerId: number): ValueOrCode {
+    if (lengthBytes > this.#frameBytes) return -ErrorCode.MeshFrameOversized;
+    if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return -ErrorCode.InvalidArgument;
+    let slot = this.find(source, counter);
+    if (slot < 0) {
+      slot = this.#freeSlot();
+      if (slot < 0) return -ErrorCode.MeshQueueFull;
+      this.#setByte(slot, B_USED, 1);
+      this.#setByte(slot, B_SENDS, 0);
+      this.#setNumber(slot, N_OWNER_SLOT, ownerSlot);
+      this.#setNumber(slot, N_OWNER_ID, ownerId);
+      this.#size++;
+    }
+    const base = slot * this.#frameBytes;
+    for (let i = 0; i < lengthBytes; i++) this.#frames[base + i] = frame[i] ?? 0;
+    this.#setWord(slot, W_LENGTH, lengthBytes);
+    this.#setWord(slot, W_SOURCE, source);
+    this.#setWord(slot, W_DESTINATION, destination);
+    this.#setNumber(slot, N_COUNTER, counter);
+    this.#setNumber(slot, N_DEADLINE, deadlineMs);
+    this.#setByte(slot, B_HOPS, hopsTaken);
+    this.#setByte(slot, B_NEXT_HOP, nextHop);
+    this.#setByte(slot, B_CLASS, trafficClass);
+    this.#setByte(slot, B_SENDS, Math.min(255, this.sendsAt(slot) + 1));
+    return slot;
+  }
+
+  /** The slot watching a frame of the pending send (`ownerSlot`, `ownerId`), or -1. */
+  findOwned(ownerSlot: number, ownerId: number): number {
+    if (this.#size === 0 || ownerSlot < 0) return -1;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#isUsed(slot) && this.ownerSlotAt(slot) === ownerSlot && this.ownerIdAt(slot) === ownerId) return slot;
+    }
+    return -1;
+  }
+
+  /** The slot watching (source, counter), or -1. */
+  find(source: number, counter: number): number {
+    if (this.#size === 0) return -1;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#isUsed(slot) && this.sourceAt(slot) === source && this.counterAt(slot) === counter) return slot;
+    }
+    return -1;
+  }
+
+  /**
+   * A copy of (source, counter) with `hopsTaken` was heard: frame[0 ..
+   * lengthBytes). The slot it acknowledges (the caller releases it), or -1:
+   * it must have gone further than our copy and carry the same tag.
+   */
+  forwardedSlot(source: number, counter: number, hopsTaken: number, frame: Uint8Array, lengthBytes: number): number {
+    const slot = this.find(source, counter);
+    if (slot < 0 || hopsTaken <= this.#byte(slot, B_HOPS) || lengthBytes !== this.lengthAt(slot)) return -1;
+    const base = slot * this.#frameBytes;
+    for (let i = lengthBytes - LINK_TAG_BYTES; i < lengthBytes; i++) if (frame[i] !== this.#frames[base + i]) return -1;
+    return slot;
+  }
+
+  /** The slot a HopAck entry (source, counter) from the neighbour with low id byte `fromHint` acknowledges, or -1. */
+  acknowledgedSlot(source: number, counter: number, fromHint: number): number {
+    const slot = this.find(source, counter);
+    return slot >= 0 && this.nextHopAt(slot) === fromHint ? slot : -1;
+  }
+
+  /** The earliest slot of `trafficClass` past its deadline with sends left (`sendsMax` in all), or -1. */
+  retryDue(nowMs: number, trafficClass: number, sendsMax: number): number {
+    let best = -1;
+    let bestDeadline = Number.POSITIVE_INFINITY;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (!this.#isUsed(slot) || this.#byte(slot, B_CLASS) !== trafficClass || this.sendsAt(slot) >= sendsMax) continue;
+      const deadline = this.deadlineAt(slot);
+      if (deadline <= nowMs && deadline < bestDeadline) {
+        best = slot;
+        bestDeadline = deadline;
+      }
+    }
+    return best;
+  }
+
+  /** Hold the resend of `slot` until `atMs` (a gate is closed); no send is counted. */
+  postpone(slot: number, atMs: number): void {
+    if (this.#isUsed(slot) && atMs > this.deadlineAt(slot)) this.#setNumber(slot, N_DEADLINE, atMs);
+  }
+
+  /** A slot past its deadline that has used all `sendsMax` sends (to give up), or -1. */
+  exhausted(nowMs: number, sendsMax: number): number {
+    if (this.#size === 0) return -1;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#isUsed(slot) && this.sendsAt(slot) >= sendsMax && this.deadlineAt(slot) <= nowMs) return slot;
+    }
+    return -1;
+  }
+
+  /** Earliest deadline, or +Infinity when nothing is watched. */
+  nextDeadlineMs(): number {
+    let first = Number.POSITIVE_INFINITY;
+    if (this.#size === 0) return first;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#isUsed(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
+    }
+    return first;
+  }
+
+  release(slot: number): void {
+    if (!this.#isUsed(slot)) return;
+    this.#setByte(slot, B_USED, 0);
+    this.#size--;
+  }
+
+  lengthAt(slot: number): number {
+    return this.#words[slot * WORD_FIELDS + W_LENGTH] ?? 0;
+  }
+  sourceAt(slot: number): number {
+    return this.#words[slot * WORD_FIELDS + W_SOURCE] ?? 0;
+  }
+  destinationAt(slot: number): number {
+    return this.#words[slot * WORD_FIELDS + W_DESTINATION] ?? 0;
+  }
+  counterAt(slot: number): number {
+    return this.#numbers[slot * NUMBER_FIELDS + N_COUNTER] ?? 0;
+  }
+  deadlineAt(slot: number): number {
+    return this.#numbers[slot * NUMBER_FIELDS + N_DEADLINE] ?? 0;
+  }
+  /** The pending-send slot of the message the frame belongs to, or -1. */
+  ownerSlotAt(slot: number): number {
+    return this.#numbers[slot * NUMBER_FIELDS + N_OWNER_SLOT] ?? -1;
+  }
+  ownerIdAt(slot: number): number {
+    return this.#numbers[slot * NUMBER_FIELDS + N_OWNER_ID] ?? 0;
+  }
+  nextHopAt(slot: number): number {
+    return this.#byte(slot, B_NEXT_HOP);
+  }
+  sendsAt(slot: number): number {
+    return this.#byte(slot, B_SENDS);
+  }
+
+  #isUsed(slot: number): boolean {
+    return this.#byte(slot, B_USED) === 1;
+  }
+  #byte(slot: number, field: number): number {
+    return this.#bytes[slot * BYTE_FIELDS + field] ?? 0;
+  }
+  #setByte(slot: number, field: number, value: number): void {
+    this.#bytes[slot * BYTE_FIELDS + field] = value;
+  }
+  #setWord(slot: number, field: number, value: number): void {
+    this.#words[slot * WORD_FIELDS + field] = value;
+  }
+  #setNumber(slot: number, field: number, value: number): void {
+    this.#numbers[slot * NUMBER_FIELDS + field] = value;
+  }
+
+  #freeSlot(): number {
+    for (let slot = 0; slot < this.#slots; slot++) if (!this.#isUsed(slot)) return slot;
+    return -1;
+  }
+}
+
+/**
+ * The receiving side: routed frames this node took as the last hop (it is
+ * their destination, or it already forwarded them and heard them again),
+ * newest first, so one HopAck frame can acknowledge the last few of them.
+ * A HopAck lost at a busy sender (hidden neighbours keep its receiver
+ * occupied) is then made good by the next one, instead of by a resend of
+ * the whole frame: like TCP's SACK blocks, each acknowledgement repeats the
+ * recent ones (RFC 2018 §4).
+ *
+ * A fixed array kept newest first (position 0); noting shifts the older
+ * entries back by one (O(capacity), which is small). Nothing is allocated
+ * after create.
+ */
+export class HopAckHistory {
+  // Per position: source, counter, time noted (one array: a board's heap counts objects).
+  readonly #entries: Float64Array;
+  readonly #capacity: number;
+  #size = 0;
+
+  static create(capacity: number): Result<HopAckHistory> {
+    if ((capacity | 0) !== capacity || capacity < 1 || capacity > 64) return err(ErrorCode.InvalidArgument);
+    return ok(new HopAckHistory(capacity));
+  }
+
+  private constructor(capacity: number) {
+    this.#capacity = capacity;
+    this.#entries = new Float64Array(capacity * 3);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Note (source, counter) taken at `nowMs`: it becomes the newest (an entry already there moves up; the oldest falls off when full). */
+  note(source: number, counter: number, nowMs: number): void {
+    const e = this.#entries;
+    let at = -1;
+    for (let k = 0; k < this.#size && at < 0; k++) if (e[k * 3] === source && e[k * 3 + 1] === counter) at = k;
+    if (at < 0) {
+      if (this.#size < this.#capacity) this.#size++;
+      at = this.#size - 1;
+    }
+    for (let k = at; k > 0; k--) {
+      e[k * 3] = e[(k - 1) * 3] ?? 0;
+      e[k * 3 + 1] = e[(k - 1) * 3 + 1] ?? 0;
+      e[k * 3 + 2] = e[(k - 1) * 3 + 2] ?? 0;
+    }
+    e[0] = source;
+    e[1] = counter;
+    e[2] = nowMs;
+  }
+
+  /**
+   * Write up to `maxEntries` entries noted at or after `sinceMs`, newest
+   * first, as (source u16, counter u32) big-endian at out[offset ..].
+   * Returns how many were written.
+   */
+  writeRecent(out: Uint8Array, offset: number, maxEntries: number, sinceMs: number): number {
+    const e = this.#entries;
+    let written = 0;
+    for (let k = 0; k < this.#size && written < maxEntries; k++) {
+      if ((e[k * 3 + 2] ?? 0) < sinceMs) break;
+      const source = e[k * 3] ?? 0;
+      const counter = e[k * 3 + 1] ?? 0;
+      const base = offset + written * HOP_ACK_ENTRY_BYTES;
+      out[base] = source >>> 8;
+      out[base + 1] = source & 0xff;
+      out[base + 2] = (counter / 0x100_0000) & 0xff;
+      out[base + 3] = (counter >>> 16) & 0xff;
+      out[base + 4] = (counter >>> 8) & 0xff;
+      out[base + 5] = counter & 0xff;
+      written++;
+    }
+    return written;
+  }
+}
+
+/** One HopAck entry on the wire: source u16, counter u32. */
+export const HOP_ACK_ENTRY_BYTES = 6;
+
+/** Read entry `index` of a HopAck payload: the source, and the counter into `counterOut[0]`. */
+export function readHopAckEntry(payload: Uint8Array, index: number, counterOut: Float64Array): number {
+  const at = index * HOP_ACK_ENTRY_BYTES;
+  counterOut[0] = (payload[at + 2] ?? 0) * 0x100_0000 + (((payload[at + 3] ?? 0) << 16) | ((payload[at + 4] ?? 0) << 8) | (payload[at + 5] ?? 0));
+  return ((payload[at] ?? 0) << 8) | (payload[at + 1] ?? 0);
+}
