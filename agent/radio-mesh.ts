@@ -40,7 +40,7 @@ import { meshConfig, validateMeshConfig, type MeshConfig } from "../core/mesh/me
 import type { MeshRadio } from "../core/mesh/radio-port";
 import { MeshTransport, type MeshObserver } from "../core/mesh/transport";
 import { CounterReservation } from "../core/storage/counter-reservation";
-import type { SiteConfig } from "./config";
+import { AgentRole, type SiteConfig } from "./config";
 import { StoreKey, type AgentStore } from "./persistence";
 import { hexInto, PROVISIONING_RECORD_BYTES, ProvisioningRecord } from "./provisioning";
 
@@ -75,20 +75,31 @@ export type RadioMeshOutcome =
   | { readonly ok: true; readonly transport: MeshTransport; readonly counter: CounterReservation; readonly senderIdMax: number }
   | { readonly ok: false; readonly code: FailureCode; readonly problems: readonly string[] };
 
+/** How often a gateway floods its advertisement (routes live routeTtlMs, 10 min; load-aware next hops move at each). */
+export const GATEWAY_HELLO_INTERVAL_MS = 60_000;
+/** Random access delay per class (control, alert, telemetry): alerts barely wait, telemetry spreads over 2 s (CSMA/CA random access). */
+export const ACCESS_DELAY_MAX_MS: readonly number[] = Object.freeze([0, 250, 2_000]);
+/** Resends of a routed frame per hop (1, 2, 4, 8 base waits apart; core/mesh/hop-acks.ts), and how many frames a board keeps for them. */
+export const HOP_RETRIES_MAX = 4;
+export const HOP_ACK_SLOTS = 8;
+
 /**
- * The mesh parameters a board runs, from its site configuration. Buffers
- * are sized for a board, not a host (they are most of the mesh's heap):
- * the delivered-message inbox from `capacities.rxFrames`, the per-class
- * send queues from the alert slots and the message size, the neighbour,
- * route and rate tables from `neighbourCapacity`.
+ * The mesh parameters a board runs, from its site configuration; the site
+ * simulator runs the same ones. Buffers are sized for a board, not a host
+ * (they are most of the mesh's heap): the delivered-message inbox from
+ * `capacities.rxFrames`, the per-class send queues from the alert slots and
+ * the message size, the neighbour, route and rate tables from
+ * `neighbourCapacity`.
  */
 export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshConfig {
   const radio = config.radio;
   const message = radio.maxMessageBytes;
   const neighbours = config.neighbourCapacity;
+  const hopLimit = Math.min(7, radio.hopLimit);
+  const gateway = config.role === AgentRole.Gateway;
   return meshConfig({
     maxMessageBytes: message,
-    hopLimit: Math.min(7, radio.hopLimit),
+    hopLimit,
     dutyCyclePpm: radio.dutyCyclePermille * 1000,
     // Acknowledged sends are alerts (one per pending slot) plus a little room: each slot holds a whole message.
     pendingAckSlots: Math.max(4, Math.min(config.capacities.txFrames, config.uplink.alertPendingCapacity + 2)),
@@ -103,6 +114,13 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
     rateHashSeed: rateHashSeed >>> 0,
     // A site boots every board at once: beacon early so routes exist before the first alert.
     helloJitterMs: 2_000,
+    // Boards whose windows close together must not key up together: spread new messages.
+    accessDelayMaxMs: ACCESS_DELAY_MAX_MS,
+    // Routed frames go hop by hop with retransmission; a relay next to a gateway forwards for many boards.
+    hopRetriesMax: HOP_RETRIES_MAX,
+    hopAckSlots: HOP_ACK_SLOTS,
+    // A gateway advertises itself across the mesh (a flooded beacon), so every board has a route to it.
+    ...(gateway ? { helloHopLimit: hopLimit, helloIntervalMs: GATEWAY_HELLO_INTERVAL_MS } : {}),
   });
 }
 

@@ -3,8 +3,14 @@
  * a gateway collected lands here, with per-node statistics.
  *
  *  - Routine telemetry: records and samples delivered per source node, and
- *    a check of the transport's at-most-once promise (the same telemetry
- *    message twice is counted in `telemetryDuplicates`; it must stay 0).
+ *    a check of the transport's at-most-once promise: within one boot of a
+ *    gateway, the same telemetry message twice is counted in
+ *    `telemetryDuplicates` (it must stay 0). A board keeps its replay
+ *    windows and delivered-message cache in RAM (agent/radio-mesh.ts), so a
+ *    gateway that rebooted can take once more a frame it had taken before
+ *    going down (a hop retransmission whose ack it never sent); that copy is
+ *    counted in `telemetryRedeliveredAfterReboot`, and the host filters it
+ *    here, as a real host does by (source, incarnation, seq).
  *  - Alerts: the first copy of each (source, incarnation, seq), across all
  *    gateways (after a failover a later copy may reach the other gateway),
  *    with its latency: delivery time minus raise time, both in virtual ms
@@ -24,6 +30,10 @@ export interface SiteClock {
   /** Virtual time at which node `index` read `localMs` (mod 2^32) on its clock. */
   virtualFromLocal(index: number, localMs: number): number;
 }
+
+/** Was a telemetry message seen before: no, in this boot of the same gateway (or by another gateway), or in an earlier boot of it. */
+const Seen = Object.freeze({ New: 0, SameBoot: 1, EarlierBoot: 2 } as const);
+type Seen = (typeof Seen)[keyof typeof Seen];
 
 /** Recent telemetry message ids remembered per source (the duplicate check). */
 const RECENT_PER_SOURCE = 16;
@@ -45,6 +55,11 @@ export class SiteSink {
   readonly #recentKey: Uint32Array;
   readonly #recentSeq: Uint32Array;
   readonly #recentNext: Uint8Array;
+  /** Per remembered message: the gateway that handed it in and that gateway's boot count then. */
+  readonly #recentGateway: Uint16Array;
+  readonly #recentBoot: Uint32Array;
+  readonly #gatewayBoots: Uint32Array;
+  #redelivered = 0;
   #alerts = 0;
   #alertsOverflow = 0;
   #telemetryDuplicates = 0;
@@ -67,6 +82,9 @@ export class SiteSink {
     this.#recentKey = new Uint32Array(boardCount * RECENT_PER_SOURCE);
     this.#recentSeq = new Uint32Array(boardCount * RECENT_PER_SOURCE);
     this.#recentNext = new Uint8Array(boardCount);
+    this.#recentGateway = new Uint16Array(boardCount * RECENT_PER_SOURCE);
+    this.#recentBoot = new Uint32Array(boardCount * RECENT_PER_SOURCE);
+    this.#gatewayBoots = new Uint32Array(boardCount);
     this.byGateway = new Float64Array(boardCount);
   }
 
@@ -84,6 +102,15 @@ export class SiteSink {
   }
   get telemetryDuplicates(): number {
     return this.#telemetryDuplicates;
+  }
+  /** Telemetry messages a gateway handed in again after it rebooted (filtered here; not an at-most-once breach). */
+  get telemetryRedeliveredAfterReboot(): number {
+    return this.#redelivered;
+  }
+
+  /** Gateway board `gatewayIndex` booted (its RAM-only duplicate filters start empty). */
+  gatewayBooted(gatewayIndex: number): void {
+    if ((gatewayIndex >>> 0) === gatewayIndex && gatewayIndex < this.boardCount) this.#gatewayBoots[gatewayIndex] = (this.#gatewayBoots[gatewayIndex] ?? 0) + 1;
   }
 
   /** The GatewaySink a gateway board hands its records to. */
@@ -104,7 +131,9 @@ export class SiteSink {
       this.#currentIncarnation = header.incarnation;
       this.#currentSeq = header.seq;
       this.#remaining = header.count;
-      if (!this.#rememberMessage(source, header)) this.#telemetryDuplicates++;
+      const seen = this.#rememberMessage(gateway, source, header);
+      if (seen === Seen.SameBoot) this.#telemetryDuplicates++;
+      else if (seen === Seen.EarlierBoot) this.#redelivered++;
     }
     this.#remaining--;
     this.telemetryRecords[source] = (this.telemetryRecords[source] ?? 0) + 1;
@@ -116,19 +145,25 @@ export class SiteSink {
   #currentSeq = 0;
   #remaining = 0;
 
-  /** False if (incarnation, seq) is among the source's recent telemetry messages; else remembers it. */
-  #rememberMessage(source: number, header: WireHeader): boolean {
+  /** Whether (incarnation, seq) is among the source's recent telemetry messages, and from which boot of this gateway; remembers it. */
+  #rememberMessage(gateway: number, source: number, header: WireHeader): Seen {
     const key = ((header.incarnation & 0xffff) + 1) >>> 0; // +1: 0 marks an empty entry
     const seq = header.seq >>> 0;
     const base = source * RECENT_PER_SOURCE;
+    const boots = this.#gatewayBoots[gateway] ?? 0;
     for (let i = 0; i < RECENT_PER_SOURCE; i++) {
-      if (this.#recentKey[base + i] === key && this.#recentSeq[base + i] === seq) return false;
+      if (this.#recentKey[base + i] !== key || this.#recentSeq[base + i] !== seq) continue;
+      if (this.#recentGateway[base + i] !== gateway || this.#recentBoot[base + i] === boots) return Seen.SameBoot;
+      this.#recentBoot[base + i] = boots;
+      return Seen.EarlierBoot;
     }
     const at = this.#recentNext[source] ?? 0;
     this.#recentKey[base + at] = key;
     this.#recentSeq[base + at] = seq;
+    this.#recentGateway[base + at] = gateway;
+    this.#recentBoot[base + at] = boots;
     this.#recentNext[source] = (at + 1) % RECENT_PER_SOURCE;
-    return true;
+    return Seen.New;
   }
 
   #alert(gateway: number, source: number, header: WireHeader, record: WireRecord): void {

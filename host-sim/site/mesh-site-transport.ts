@@ -1,19 +1,20 @@
 /**
- * The real secured mesh for the site simulator: core/mesh MeshTransport on a
- * SimRadio (hal/sim/radio.ts) that is attached to the kernel through the
- * site node (kernel broadcast out, kernel delivery in), with group keys,
- * replay windows and a counter source built like the kernel's mesh workload
- * (host-sim/kernel/workloads/mesh.ts, mesh-keys.ts).
+ * The real secured mesh for the site simulator, built exactly as a board
+ * builds it (agent/radio-mesh.ts buildRadioMesh): the board's provisioning
+ * record is read from its simulated flash and checked against its site
+ * configuration, the send counter is a CounterReservation in that flash
+ * (so no AEAD nonce repeats across the site's reboots and power losses),
+ * replay windows live in RAM and are lost at a reboot, and the mesh runs
+ * with the board's own parameters (agentMeshConfig). The radio is a SimRadio
+ * (hal/sim/radio.ts) attached to the kernel through the site node (kernel
+ * broadcast out, kernel delivery in).
  *
- * Per site (MeshSiteShared): one keyring (every board's group send key, the
- * same for every run: simulation only, NOT cryptographic entropy) and the
- * LoRa airtime table. Per board and kept by the host across reboots
- * (MeshBoardState): the counter source and the replay table. They model
- * their persisted forms (a flash counter reservation, RFC 8613 App. B.1):
- * the agent builds its transport before it mounts its store (agent/boot.ts),
- * so the board's storage CounterReservation cannot be handed in yet; the
- * host-owned VolatileCounterSource never reuses a counter across reboots,
- * which is the property the reservation gives a real board.
+ * Per site (MeshSiteShared): the keyring - every sender's group traffic key
+ * derived once from the site's group secret (simulation only, NOT
+ * cryptographic entropy) and shared by the boards instead of each deriving
+ * the same keys again (buildRadioMesh's `keys`; the record is still read
+ * and checked at every boot) - the provisioning fields written into each
+ * board's flash before its first boot, and the LoRa airtime table.
  *
  * Host counters: the mesh's own counters (MeshCounter) are added to a
  * host-owned array after every tick and send, so a reboot loses none; the
@@ -21,21 +22,20 @@
  * at the radio), retransmissions (end to end, fragments and hop by hop),
  * frames received and messages delivered.
  */
-import { VolatileCounterSource, type CounterSource } from "../../core/crypto/counter-source";
-import { ReplayTable } from "../../core/crypto/replay-window";
 import { AirtimeTable, type LoRaParams } from "../../core/mesh/airtime";
 import { MESH_COUNTER_COUNT, MeshCounter } from "../../core/mesh/mesh-counters";
-import { meshConfig, validateMeshConfig, type MeshConfig } from "../../core/mesh/mesh-config";
 import type { MeshRadio, RadioReception } from "../../core/mesh/radio-port";
-import { MeshTransport } from "../../core/mesh/transport";
+import type { MeshTransport } from "../../core/mesh/transport";
 import type { ValueOrCode } from "../../core/collections/value-or-code";
 import { ErrorCode } from "../../core/runtime/errors";
-import { Xoshiro128 } from "../../core/runtime/prng";
 import type { Status } from "../../core/runtime/result";
-import { AgentRole, type SiteConfig } from "../../agent/config";
+import type { SiteConfig } from "../../agent/config";
+import type { AgentStore } from "../../agent/persistence";
+import type { ProvisioningFields } from "../../agent/provisioning";
+import { agentMeshConfig, buildRadioMesh } from "../../agent/radio-mesh";
 import type { DeliverHandler, SendOutcomeHandler, TrafficClass } from "../../agent/transport";
 import { SimRadio, type SimAirPort, type SimLinkModel } from "../../hal/sim/radio";
-import { MeshKeyring } from "../kernel/workloads/mesh-keys";
+import { groupSecretFor, MeshKeyring, SIM_GROUP_ID } from "../kernel/workloads/mesh-keys";
 import { TransportStat } from "./transport-stats";
 
 /** EU868 LoRa SF7, 125 kHz, 4/5, 8-symbol preamble (the mesh tests' preset). */
@@ -49,13 +49,6 @@ export const SITE_LORA: LoRaParams = Object.freeze({
 });
 export const SITE_MESH_MTU_BYTES = 255;
 const KEYRING_SEED = 0x51fe;
-/** How often a gateway floods its advertisement (routes live routeTtlMs, 10 min; load-aware next hops move at each). */
-const GATEWAY_HELLO_INTERVAL_MS = 60_000;
-/** Random access delay per class (control, alert, telemetry): alerts barely wait, telemetry spreads over 2 s. */
-const SITE_ACCESS_DELAY_MAX_MS: readonly number[] = Object.freeze([0, 250, 2_000]);
-/** Resends of a routed frame per hop (1, 2, 4, 8 base waits apart), and how many frames a board keeps for them. */
-const SITE_HOP_RETRIES_MAX = 4;
-const SITE_HOP_ACK_SLOTS = 8;
 /** Extra host counters after the mesh's own (MESH_COUNTER_COUNT ..). */
 export const MeshSiteStat = Object.freeze({
   radioCollisionLosses: MESH_COUNTER_COUNT,
@@ -68,58 +61,44 @@ export const MESH_SITE_STAT_COUNT = MESH_COUNTER_COUNT + 3;
 export class MeshSiteShared {
   readonly keyring: MeshKeyring;
   readonly airtime: AirtimeTable;
-  readonly boards: readonly MeshBoardState[];
+  readonly boardCount: number;
 
   static create(boardCount: number): MeshSiteShared | string {
     const keyring = MeshKeyring.create(boardCount, KEYRING_SEED);
     if (!keyring.ok) return `mesh keyring: code ${keyring.code}`;
     const airtime = AirtimeTable.forLoRa(SITE_LORA, SITE_MESH_MTU_BYTES);
     if (!airtime.ok) return `mesh airtime table: code ${airtime.code}`;
-    const boards: MeshBoardState[] = [];
-    for (let b = 0; b < boardCount; b++) {
-      const replay = ReplayTable.create({ capacity: boardCount, windowBits: 256 });
-      if (!replay.ok) return `mesh replay table: code ${replay.code}`;
-      boards.push({ counterSource: new VolatileCounterSource(1), replay: replay.value });
-    }
-    return new MeshSiteShared(keyring.value, airtime.value, boards);
+    return new MeshSiteShared(keyring.value, airtime.value, boardCount);
   }
 
-  private constructor(keyring: MeshKeyring, airtime: AirtimeTable, boards: readonly MeshBoardState[]) {
+  private constructor(keyring: MeshKeyring, airtime: AirtimeTable, boardCount: number) {
     this.keyring = keyring;
     this.airtime = airtime;
-    this.boards = boards;
+    this.boardCount = boardCount;
+  }
+
+  /**
+   * What `picket provision` would write for board `nodeIndex` of this site:
+   * its node id, the keyring's epoch and group secret, every board a sender,
+   * and the authority commitment its configuration names (zeros if none).
+   */
+  provisioningFor(nodeIndex: number, config: SiteConfig): ProvisioningFields {
+    const commitment = new Uint8Array(32);
+    const hex = config.keys?.authorityCommitment ?? "";
+    for (let i = 0; i < 32 && hex.length === 64; i++) commitment[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    return {
+      nodeId: nodeIndex + 1,
+      keyEpoch: this.keyring.epoch,
+      groupId: SIM_GROUP_ID,
+      senderIdMax: this.boardCount,
+      authorityCommitment: commitment,
+      groupSecret: groupSecretFor(KEYRING_SEED),
+    };
   }
 }
 
-/** What a board keeps across reboots (models flash). */
-export interface MeshBoardState {
-  readonly counterSource: CounterSource;
-  readonly replay: ReplayTable;
-}
-
-/** The mesh configuration a board runs, from its site configuration's radio section. */
-export function siteMeshConfig(config: SiteConfig, rateHashSeed: number): MeshConfig {
-  const radio = config.radio;
-  const hopLimit = Math.min(7, radio.hopLimit);
-  const gateway = config.role === AgentRole.Gateway;
-  return meshConfig({
-    maxMessageBytes: radio.maxMessageBytes,
-    hopLimit,
-    dutyCyclePpm: radio.dutyCyclePermille * 1000,
-    pendingAckSlots: Math.max(4, config.capacities.txFrames),
-    rateHashSeed: rateHashSeed >>> 0,
-    // A site boots every board at once: beacon early so routes exist before the first alert.
-    helloJitterMs: 2_000,
-    // Every board's windows close at the same moment on a simulated site: spread new messages (CSMA/CA random access).
-    accessDelayMaxMs: SITE_ACCESS_DELAY_MAX_MS,
-    // Routed frames go hop by hop with retransmission (core/mesh hop-acks.ts); a relay next to a gateway
-    // forwards for many boards at once: room to keep each routed frame until it is taken.
-    hopRetriesMax: SITE_HOP_RETRIES_MAX,
-    hopAckSlots: SITE_HOP_ACK_SLOTS,
-    // A gateway advertises itself across the mesh (a flooded beacon), so every board has a route to it.
-    ...(gateway ? { helloHopLimit: hopLimit, helloIntervalMs: GATEWAY_HELLO_INTERVAL_MS } : {}),
-  });
-}
+/** The mesh configuration a simulated board runs: the board's own (agent/radio-mesh.ts). */
+export const siteMeshConfig = agentMeshConfig;
 
 export interface MeshSiteTransportSetup {
   readonly nodeIndex: number;
@@ -129,6 +108,8 @@ export interface MeshSiteTransportSetup {
   readonly stats: Float64Array;
   readonly meshStats: Float64Array;
   readonly bootNonce: number;
+  /** The board's store, mounted by boot before the transport (it holds the record and the send counter). */
+  readonly store: AgentStore;
 }
 
 /** Radio wrapper that counts bytes on air into the host's TransportStat array. */
@@ -190,11 +171,7 @@ export class MeshSiteTransport {
   /** The transport, or a description of why it could not be built. */
   static create(setup: MeshSiteTransportSetup): MeshSiteTransport | string {
     const shared = setup.shared;
-    const board = shared.boards[setup.nodeIndex];
-    if (board === undefined) return `mesh: no state for board ${setup.nodeIndex}`;
-    const config = siteMeshConfig(setup.config, setup.bootNonce);
-    const problems = validateMeshConfig(config);
-    if (problems.length > 0) return `mesh configuration: ${problems.join("; ")}`;
+    const config = agentMeshConfig(setup.config, setup.bootNonce);
     const radio = SimRadio.create(setup.air, {
       mtuBytes: SITE_MESH_MTU_BYTES,
       airtime: shared.airtime,
@@ -203,22 +180,19 @@ export class MeshSiteTransport {
       collisions: true,
     });
     if (!radio.ok) return `mesh radio: code ${radio.code}`;
-    const nodeId = setup.nodeIndex + 1;
-    const sendKey = shared.keyring.sendKey(nodeId);
-    const transport = MeshTransport.create({
-      nodeId,
+    const built = buildRadioMesh({
+      config: setup.config,
+      store: setup.store,
       radio: new CountingRadio(radio.value, setup.stats),
-      provider: shared.keyring.provider,
-      counterSource: board.counterSource,
-      groupKeys: shared.keyring.groupKeys,
-      replay: board.replay,
-      epoch: shared.keyring.epoch,
-      random: new Xoshiro128(setup.bootNonce >>> 0),
-      config,
-      ...(sendKey === undefined ? {} : { sendKey }),
+      randomSeed: setup.bootNonce,
+      keys: shared.keyring,
+      meshConfig: config,
     });
-    if (!transport.ok) return `mesh transport: code ${transport.code}`;
-    return new MeshSiteTransport(setup, transport.value, radio.value, config.pendingAckSlots);
+    if (!built.ok) {
+      radio.value.close();
+      return `mesh (code ${built.code}): ${built.problems.join("; ")}`;
+    }
+    return new MeshSiteTransport(setup, built.transport, radio.value, config.pendingAckSlots);
   }
 
   private constructor(setup: MeshSiteTransportSetup, mesh: MeshTransport, radio: SimRadio, pendingSlots: number) {

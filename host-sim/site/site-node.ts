@@ -20,6 +20,9 @@
 import type { Agent } from "../../agent/agent";
 import { AgentCounter } from "../../agent/agent-metrics";
 import { bootAgent } from "../../agent/boot";
+import { validateSiteConfig } from "../../agent/config";
+import type { AgentStore } from "../../agent/persistence";
+import { provisionDevice } from "../../agent/provision-device";
 import type { SensorConfig, SiteConfig } from "../../agent/config";
 import type { GatewaySink } from "../../agent/gateway-sink";
 import { openSimSensor } from "../../agent/sim-sensors";
@@ -69,7 +72,7 @@ const TIMER_AGENT = 0;
 const TIMER_CONTROL = 1;
 const NodeMode = Object.freeze({ Off: 0, Running: 1, ShuttingDown: 2 } as const);
 /** Stored values are at most this long (agent/persistence.ts VALUE_MAX_BYTES). */
-const STORED_VALUE_MAX_BYTES = 64;
+const STORED_VALUE_MAX_BYTES = 128;
 const FLASH_BLOCK_BYTES = 2048;
 const FLASH_BLOCKS = 8;
 
@@ -79,6 +82,8 @@ export interface SiteNodeSetup {
   readonly config: Readonly<Record<string, unknown>>;
   readonly routes: RouteTable;
   readonly sink: GatewaySink | undefined;
+  /** Called after every successful boot (the host's sink tracks gateway boots). */
+  readonly onBoot: (() => void) | undefined;
   /** Per template sensor: its event script, or undefined. */
   readonly scripts: readonly (readonly SimEvent[] | undefined)[];
   readonly shutdowns: readonly ShutdownPlan[];
@@ -115,6 +120,15 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     const flash = SimFlash.create({ blockSizeBytes: FLASH_BLOCK_BYTES, blockCount: FLASH_BLOCKS });
     if (!flash.ok) throw new Error(`cannot make the simulated flash (code ${flash.code})`);
     this.flash = flash.value;
+    // A board of a mesh site is provisioned before its first boot, as `picket provision` does on the bench.
+    const transport = setup.transport;
+    if (transport.kind === "mesh") {
+      const validated = validateSiteConfig(setup.config);
+      const alertSlots = validated.ok ? validated.config.uplink.alertPendingCapacity : 1;
+      const provisioned = validated.ok ? provisionDevice(this.flash, transport.mesh.provisioningFor(this.index, validated.config), alertSlots) : ErrorCode.AgentBadConfig;
+      // A board whose configuration is bad fails at boot with every problem listed; anything else is a simulator bug.
+      if (validated.ok && provisioned !== ErrorCode.Ok) throw new Error(`board ${this.index}: provisioning failed (code ${provisioned})`);
+    }
   }
 
   get agent(): Agent | undefined {
@@ -210,7 +224,7 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     const setup = this.#setup;
     const booted = bootAgent(setup.config, {
       clock: this,
-      transport: (config: SiteConfig) => {
+      transport: (config: SiteConfig, store: AgentStore) => {
         const transport = createSiteTransport({
           nodeIndex: this.index,
           config,
@@ -220,6 +234,7 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
           stats: this.transportStats,
           meshStats: this.meshStats,
           bootNonce: ctx.random.nextU32(),
+          store,
         });
         // A transport that cannot be built is a site configuration bug: the kernel reports it as a fault.
         if (typeof transport === "string") throw new Error(`board ${this.index}: ${transport}`);
@@ -245,6 +260,7 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     const agent = booted.agent;
     this.#agent = agent;
     this.#mode = NodeMode.Running;
+    setup.onBoot?.();
     this.stats[NodeStat.boots] = (this.stats[NodeStat.boots] ?? 0) + 1;
     ctx.count(SiteCounter.boots, 1);
     this.#checkStoredState(agent, ctx);

@@ -91,6 +91,8 @@ export interface SiteReport {
   readonly storedStateChecks: number;
   readonly storedStateLost: number;
   readonly telemetryDuplicates: number;
+  /** Telemetry messages a gateway took again after it rebooted (RAM-only replay windows), filtered by the host. */
+  readonly telemetryRedeliveredAfterReboot: number;
   readonly taskFaults: number;
   readonly outboxHighWater: number;
   readonly outboxCapacity: number;
@@ -221,6 +223,7 @@ export function siteReport(site: Site): SiteReport {
     storedStateChecks: sums[NodeStat.storedStateChecks] ?? 0,
     storedStateLost: sums[NodeStat.storedStateLost] ?? 0,
     telemetryDuplicates: sink.telemetryDuplicates,
+    telemetryRedeliveredAfterReboot: sink.telemetryRedeliveredAfterReboot,
     taskFaults: sums[NodeStat.taskFaults] ?? 0,
     outboxHighWater,
     outboxCapacity,
@@ -268,7 +271,7 @@ export function formatSiteReport(r: SiteReport, wallMs: number): string {
     `  duty cycle      mean ${(r.dutyCycleMeanPermille / 10).toFixed(2)} %, busiest board ${(r.dutyCycleMaxPermille / 10).toFixed(2)} % (budget ${(r.dutyCyclePermille / 10).toFixed(1)} %)`,
     `  drops           ${drops.length > 0 ? drops.join(", ") : "none"}`,
     `  boards          ${count(r.boots, "boot")} (${n(r.bootFailures)} failed), ${count(r.crashes, "power loss", "power losses")}, ${count(r.shutdowns, "graceful shutdown")}; stored state checked at ${count(r.storedStateChecks, "reboot")}, lost ${n(r.storedStateLost)}`,
-    `  capacities      outbox high water ${n(r.outboxHighWater)} of ${n(r.outboxCapacity)}; task faults ${n(r.taskFaults)}; duplicate telemetry at gateways ${n(r.telemetryDuplicates)}`,
+    `  capacities      outbox high water ${n(r.outboxHighWater)} of ${n(r.outboxCapacity)}; task faults ${n(r.taskFaults)}; duplicate telemetry at gateways ${n(r.telemetryDuplicates)} (${n(r.telemetryRedeliveredAfterReboot)} more taken again after a gateway reboot, filtered by the host)`,
     `  trace hash      ${r.traceHash}`,
   ];
   const worst = r.perBoard

@@ -8,8 +8,10 @@
  *    scheduler, log ring, duplicate filter, transport rings and tables);
  *  - `site-stored-state`: no board lost acknowledged stored state across a
  *    shutdown or power loss (checked at each boot, site-node.ts);
- *  - `site-at-most-once`: the gateways never saw the same telemetry message
- *    twice (the transport's at-most-once promise).
+ *  - `site-at-most-once`: no gateway saw the same telemetry message twice
+ *    within one of its boots (the transport's at-most-once promise; after a
+ *    gateway reboots, its RAM-only filters may take a hop retransmission of
+ *    a message once more: counted and reported, see gateway-sink.ts).
  * Same spec (seed included) and code => same trace hash, on V8 and on XS.
  */
 import { validateSiteConfig } from "../../agent/config";
@@ -75,6 +77,7 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
         config: boardConfig(spec, routes, b),
         routes,
         sink: spec.gateways.includes(b) ? sink.sinkFor(b) : undefined,
+        onBoot: spec.gateways.includes(b) ? (): void => sink.gatewayBooted(b) : undefined,
         scripts: spec.scripts[b] ?? [],
         shutdowns: spec.shutdowns.filter((plan) => plan.board === b),
         seed: spec.seed,

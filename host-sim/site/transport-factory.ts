@@ -12,6 +12,7 @@
 import type { SiteConfig } from "../../agent/config";
 import type { Transport } from "../../agent/transport";
 import type { SimAirPort } from "../../hal/sim/radio";
+import type { AgentStore } from "../../agent/persistence";
 import { MeshSiteShared, MeshSiteTransport } from "./mesh-site-transport";
 import type { RouteTable } from "./routes";
 import type { SiteTransportKind } from "./site-spec";
@@ -55,6 +56,8 @@ export interface SiteTransportSetup {
   readonly meshStats: Float64Array;
   /** A fresh random 32-bit value per boot. */
   readonly bootNonce: number;
+  /** The board's mounted store (the mesh keeps its record and send counter there). */
+  readonly store: AgentStore;
 }
 
 /** The transport, or a description of why it could not be built. */
@@ -69,6 +72,7 @@ export function createSiteTransport(setup: SiteTransportSetup): SiteTransport | 
       stats: setup.stats,
       meshStats: setup.meshStats,
       bootNonce: setup.bootNonce,
+      store: setup.store,
     });
   }
   return new StandInTransport({
