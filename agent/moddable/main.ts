@@ -30,7 +30,7 @@ import device from "embedded:provider/builtin";
 import LoRa_SX127x from "sx127x";
 import UDP from "embedded:io/socket/udp";
 import { ErrorCode, type FailureCode } from "../../core/runtime/errors";
-import { err, type Result } from "../../core/runtime/result";
+import { err, type Result, type Status } from "../../core/runtime/result";
 import type { Sensor } from "../../hal/sensor";
 import { ModdableClock } from "../../hal/moddable/clock";
 import type { Clock } from "../../hal/clock";
@@ -100,8 +100,16 @@ export function openBoardRadio(wiring: BoardWiring, site: SiteConfig): Result<Ra
 }
 
 /** The secured mesh over the board's radio (radio-mesh.ts), or why not. */
-export function boardTransport(wiring: BoardWiring, openRadio: (wiring: BoardWiring, site: SiteConfig) => Result<Radio>): (site: SiteConfig, store: AgentStore) => Transport | TransportRefusal {
+export function boardTransport(
+  wiring: BoardWiring,
+  openRadio: (wiring: BoardWiring, site: SiteConfig) => Result<Radio>,
+  flashStatus: Status = ErrorCode.Ok,
+): (site: SiteConfig, store: AgentStore) => Transport | TransportRefusal {
   return (site, store) => {
+    // A partition that did not open is the first thing to fix (the store cannot mount without it).
+    if (flashStatus !== ErrorCode.Ok && !store.mounted) {
+      return { refused: ErrorCode.AgentStorageUnavailable, problems: [`picketBoard.storage.partition: flash partition "${wiring.storage.partition}" did not open (code ${flashStatus})`] };
+    }
     const radio = openRadio(wiring, site);
     if (!radio.ok) return { refused: radio.code, problems: [`radio: the ${PICKET_RADIO === "udp" ? "UDP socket" : "SX127x"} could not be opened (code ${radio.code}); check picketBoard.${PICKET_RADIO === "udp" ? "udp" : "lora"}`] };
     const built = buildRadioMesh({ config: site, store, radio: radio.value, randomSeed: (Math.imul(site.nodeId, 0x9e3779b1) ^ store.bootCount) >>> 0 });
@@ -118,13 +126,15 @@ export default function main(options?: MainOptions): BootOutcome {
   const wiring = readBoardWiring(config["picketBoard"]);
   if (!wiring.ok) return { ok: false, stage: "config", code: ErrorCode.AgentBadConfig, problems: "problems" in wiring ? wiring.problems : [] };
   let blockDevice = options?.blockDevice;
+  let flashStatus: Status = ErrorCode.Ok;
   if (blockDevice === undefined) {
     const flash = ModdableFlash.open({ partition: wiring.value.storage.partition, programAlignBytes: wiring.value.storage.programAlignBytes });
     if (flash.ok) blockDevice = flash.value;
+    else flashStatus = flash.code;
   }
   const booted = bootAgent(config["picket"], {
     clock,
-    transport: options?.transport ?? boardTransport(wiring.value, openBoardRadio),
+    transport: options?.transport ?? boardTransport(wiring.value, openBoardRadio, flashStatus),
     ...(blockDevice === undefined ? {} : { blockDevice }),
     openSensor: options?.openSensor ?? openImageSensor,
     sensorOpenProblem: imageSensorOpenProblem,

@@ -16,7 +16,8 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { buildDevice } from "../../tools/build/build";
 import { DEVICE_MAIN, repoRoot } from "../../tools/build/targets";
 import { expectCompleted, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
-import { runBoardMesh, type BoardMeshResult } from "../scenarios/board-mesh";
+import { boardSiteConfig, runBoardMesh, type BoardMeshResult } from "../scenarios/board-mesh";
+import { resetVirtual } from "./stubs/control";
 import { BOARD_MESH_BOARDS, BOARD_MESH_DURATION_MS } from "./board-mesh-params";
 import { runLiteralDeviceEntry } from "./literal-device";
 
@@ -72,5 +73,15 @@ describe("provisioned boards on the literal device bundle (XS)", () => {
     expect(run.combinedTrace).toBe(v8Missing.combinedTrace);
     expect(v8Missing.boots.map((b) => b.ok)).toEqual([true, true, false, true]);
     expect(ErrorCode.AgentNotProvisioned).toBe(1115);
+  });
+
+  it("a board whose storage partition does not exist refuses at stage transport, naming picketBoard.storage.partition (V8)", () => {
+    resetVirtual({ picket: boardSiteConfig(2, 4), picketBoard: { storage: { partition: "no-such" } } });
+    const outcome = main();
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.stage).toBe("transport");
+    expect(outcome.code).toBe(ErrorCode.AgentStorageUnavailable);
+    expect(outcome.problems).toEqual(['picketBoard.storage.partition: flash partition "no-such" did not open (code ' + ErrorCode.DeviceFault + ")"]);
   });
 });
