@@ -145,11 +145,11 @@ export class ByteRing {
         this.#refusedCount++;
         return ErrorCode.Full;
       }
-      this.#dropUntilFree(neededBytes);
+      this.dropUntilFree(neededBytes);
     }
-    let at = this.#wrap(this.#headByte + this.#bytesUsed);
-    at = this.#writePrefix(at, length);
-    this.#copyIn(src, srcOffset, at, length);
+    let at = this.wrap(this.#headByte + this.#bytesUsed);
+    at = this.writePrefix(at, length);
+    this.copyIn(src, srcOffset, at, length);
     this.#bytesUsed += neededBytes;
     this.#count++;
     return ErrorCode.Ok;
@@ -158,7 +158,7 @@ export class ByteRing {
   /** Length in bytes of the oldest record, or `-Empty`. */
   peekLength(): ValueOrCode {
     if (this.#count === 0) return -ErrorCode.Empty;
-    return this.#readPrefix(this.#headByte);
+    return this.readPrefix(this.#headByte);
   }
 
   /**
@@ -168,7 +168,7 @@ export class ByteRing {
    */
   shiftInto(dest: Uint8Array, destOffset: number): ValueOrCode {
     const length = this.peekInto(dest, destOffset);
-    if (length >= 0) this.#removeOldest(length);
+    if (length >= 0) this.removeOldest(length);
     return length;
   }
 
@@ -176,17 +176,17 @@ export class ByteRing {
   peekInto(dest: Uint8Array, destOffset: number): ValueOrCode {
     if (this.#count === 0) return -ErrorCode.Empty;
     if ((destOffset >>> 0) !== destOffset || destOffset > dest.length) return -ErrorCode.InvalidArgument;
-    const length = this.#readPrefix(this.#headByte);
+    const length = this.readPrefix(this.#headByte);
     if (destOffset + length > dest.length) return -ErrorCode.TooLarge;
-    this.#copyOut(this.#wrap(this.#headByte + this.#prefixBytes), dest, destOffset, length);
+    this.copyOut(this.wrap(this.#headByte + this.#prefixBytes), dest, destOffset, length);
     return length;
   }
 
   /** Remove the oldest record without reading it. Its length, or `-Empty`. */
   discardOldest(): ValueOrCode {
     if (this.#count === 0) return -ErrorCode.Empty;
-    const length = this.#readPrefix(this.#headByte);
-    this.#removeOldest(length);
+    const length = this.readPrefix(this.#headByte);
+    this.removeOldest(length);
     return length;
   }
 
@@ -217,61 +217,61 @@ export class ByteRing {
     let at = this.#headByte;
     let walkedBytes = 0;
     for (let i = 0; i < this.#count; i++) {
-      const length = this.#readPrefix(at);
+      const length = this.readPrefix(at);
       if (length > this.#maxRecordBytes) return ErrorCode.InvariantViolated;
       walkedBytes += this.#prefixBytes + length;
       if (walkedBytes > this.#bytesUsed) return ErrorCode.InvariantViolated;
-      at = this.#wrap(at + this.#prefixBytes + length);
+      at = this.wrap(at + this.#prefixBytes + length);
     }
     return walkedBytes === this.#bytesUsed ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   /** DropOldest: discard whole records until `neededBytes` are free. */
-  #dropUntilFree(neededBytes: number): void {
+  private dropUntilFree(neededBytes: number): void {
     // Bounded by count; create() guarantees an empty ring fits any record.
     for (let i = this.#count; i > 0 && this.#bytesUsed + neededBytes > this.#capacityBytes; i--) {
-      this.#removeOldest(this.#readPrefix(this.#headByte));
+      this.removeOldest(this.readPrefix(this.#headByte));
       this.#droppedCount++;
     }
   }
 
-  #removeOldest(length: number): void {
+  private removeOldest(length: number): void {
     this.#count--;
     this.#bytesUsed -= this.#prefixBytes + length;
     // An empty ring restarts at 0 so small records stay contiguous.
-    this.#headByte = this.#count === 0 ? 0 : this.#wrap(this.#headByte + this.#prefixBytes + length);
+    this.#headByte = this.#count === 0 ? 0 : this.wrap(this.#headByte + this.#prefixBytes + length);
   }
 
   /** Offset `at` folded into the storage; `at < 2 * capacityBytes`. */
-  #wrap(at: number): number {
+  private wrap(at: number): number {
     return at >= this.#capacityBytes ? at - this.#capacityBytes : at;
   }
 
-  #readPrefix(at: number): number {
+  private readPrefix(at: number): number {
     const storage = this.#storage;
     const low = storage[at] ?? 0;
     if (this.#prefixBytes === 1) return low;
-    return low | ((storage[this.#wrap(at + 1)] ?? 0) << 8);
+    return low | ((storage[this.wrap(at + 1)] ?? 0) << 8);
   }
 
   /** Write the length prefix at `at`; returns the offset after it. */
-  #writePrefix(at: number, length: number): number {
+  private writePrefix(at: number, length: number): number {
     this.#storage[at] = length & 0xff;
-    const next = this.#wrap(at + 1);
+    const next = this.wrap(at + 1);
     if (this.#prefixBytes === 1) return next;
     this.#storage[next] = length >>> 8;
-    return this.#wrap(next + 1);
+    return this.wrap(next + 1);
   }
 
   /** Copy in two straight runs (before and after the wrap); no subarray views. */
-  #copyIn(src: Uint8Array, srcOffset: number, at: number, length: number): void {
+  private copyIn(src: Uint8Array, srcOffset: number, at: number, length: number): void {
     const storage = this.#storage;
     const firstRun = Math.min(length, this.#capacityBytes - at);
     for (let i = 0; i < firstRun; i++) storage[at + i] = src[srcOffset + i] ?? 0;
     for (let i = firstRun; i < length; i++) storage[i - firstRun] = src[srcOffset + i] ?? 0;
   }
 
-  #copyOut(at: number, dest: Uint8Array, destOffset: number, length: number): void {
+  private copyOut(at: number, dest: Uint8Array, destOffset: number, length: number): void {
     const storage = this.#storage;
     const firstRun = Math.min(length, this.#capacityBytes - at);
     for (let i = 0; i < firstRun; i++) dest[destOffset + i] = storage[at + i] ?? 0;

@@ -20,6 +20,10 @@
  * (Math.imul, shifts), so the order is a pure function of the sequence of
  * operations, identical on V8 and XS. It is NOT insertion order.
  *
+ * An index map (`createIndex`) holds only slot numbers 0..capacity-1 and
+ * stores them in 16-bit (or 32-bit) words instead of doubles: tables that
+ * map ids to their own slots need a quarter of the value bytes.
+ *
  * Nothing is allocated after `create`.
  */
 import { ErrorCode } from "../runtime/errors";
@@ -42,10 +46,28 @@ function hashUint32(key: number): number {
   return h >>> 0;
 }
 
+/** Table slots for `capacity` entries: the power of two >= 2 * capacity (load <= 1/2). */
+function slotCountFor(capacity: number): number {
+  let slotCount = 2;
+  for (let i = 0; i < 32 && slotCount < 2 * capacity; i++) slotCount *= 2;
+  return slotCount;
+}
+
+/** Any number, or for an index map an integer 0..capacity-1 (a module function: a private method costs a heap slot per instance on XS). */
+function valueFits(indexOnly: boolean, capacity: number, value: number): boolean {
+  return !indexOnly || ((value >>> 0) === value && value < capacity);
+}
+
 export class FixedMap {
   readonly #keys: Uint32Array;
-  readonly #values: Float64Array;
-  readonly #used: Uint8Array; // 1 = slot holds an entry (every uint32 is a legal key)
+  readonly #values: Float64Array | Uint16Array | Uint32Array;
+  /** Added to a value when stored: 1 in an index map, whose stored 0 marks an empty slot. */
+  readonly #bias: number;
+  /** Index map: values must be integers 0..capacity-1. */
+  readonly #indexOnly: boolean;
+  // Non-zero = slot holds an entry (every uint32 is a legal key). An index map has no array of its own:
+  // its values (stored + 1) mark the entries, one typed array less (each costs heap slots on XS).
+  readonly #used: Uint8Array | Uint16Array | Uint32Array;
   readonly #capacity: number;
   readonly #mask: number; // slotCount - 1
   #size = 0;
@@ -57,17 +79,36 @@ export class FixedMap {
     if ((capacity | 0) !== capacity || capacity < 1 || capacity > FIXED_MAP_CAPACITY_MAX) {
       return err(ErrorCode.InvalidArgument);
     }
-    let slotCount = 2;
-    for (let i = 0; i < 32 && slotCount < 2 * capacity; i++) slotCount *= 2;
-    return ok(new FixedMap(capacity, slotCount));
+    return ok(new FixedMap(capacity, slotCountFor(capacity), false));
   }
 
-  private constructor(capacity: number, slotCount: number) {
+  /**
+   * A map whose values are slot numbers 0..capacity-1 (`set` refuses any
+   * other value with `InvalidArgument`), stored in 16-bit words when
+   * capacity <= 65536. Same capacity range and errors as `create`.
+   */
+  static createIndex(capacity: number): Result<FixedMap> {
+    if ((capacity | 0) !== capacity || capacity < 1 || capacity > FIXED_MAP_CAPACITY_MAX) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    return ok(new FixedMap(capacity, slotCountFor(capacity), true));
+  }
+
+  private constructor(capacity: number, slotCount: number, indexOnly: boolean) {
     this.#capacity = capacity;
     this.#mask = slotCount - 1;
+    this.#indexOnly = indexOnly;
     this.#keys = new Uint32Array(slotCount);
-    this.#values = new Float64Array(slotCount);
-    this.#used = new Uint8Array(slotCount);
+    if (indexOnly) {
+      const values = capacity < 0x1_0000 ? new Uint16Array(slotCount) : new Uint32Array(slotCount);
+      this.#values = values;
+      this.#used = values;
+      this.#bias = 1;
+    } else {
+      this.#values = new Float64Array(slotCount);
+      this.#used = new Uint8Array(slotCount);
+      this.#bias = 0;
+    }
   }
 
   /** Maximum number of entries. */
@@ -96,10 +137,11 @@ export class FixedMap {
 
   /**
    * Insert or update. `Ok`, `Full` (new key, map at capacity; nothing
-   * changed), or `InvalidArgument` (key not an integer in 0..2^32-1).
+   * changed), or `InvalidArgument` (key not an integer in 0..2^32-1, or
+   * for an index map a value not in 0..capacity-1).
    */
   set(key: number, value: number): Status {
-    if ((key >>> 0) !== key) {
+    if ((key >>> 0) !== key || !valueFits(this.#indexOnly, this.#capacity, value)) {
       this.#invalidKeyCount++;
       return ErrorCode.InvalidArgument;
     }
@@ -114,12 +156,12 @@ export class FixedMap {
         }
         this.#used[slot] = 1;
         this.#keys[slot] = key;
-        this.#values[slot] = value;
+        this.#values[slot] = value + this.#bias;
         this.#size++;
         return ErrorCode.Ok;
       }
       if (this.#keys[slot] === key) {
-        this.#values[slot] = value;
+        this.#values[slot] = value + this.#bias;
         return ErrorCode.Ok;
       }
       slot = (slot + 1) & mask;
@@ -129,12 +171,12 @@ export class FixedMap {
 
   /** The value for `key`, or `missing` when absent (or key invalid). */
   get(key: number, missing: number): number {
-    const slot = this.#find(key);
-    return slot < 0 ? missing : (this.#values[slot] ?? missing);
+    const slot = this.find(key);
+    return slot < 0 ? missing : this.storedValue(slot, missing);
   }
 
   has(key: number): boolean {
-    return this.#find(key) >= 0;
+    return this.find(key) >= 0;
   }
 
   /**
@@ -142,15 +184,15 @@ export class FixedMap {
    * the next `set` of a new key or any delete (entries move on delete).
    */
   slotOf(key: number): ValueOrCode {
-    const slot = this.#find(key);
+    const slot = this.find(key);
     return slot < 0 ? -ErrorCode.NotFound : slot;
   }
 
   /** Remove `key`. `Ok` or `NotFound` (also for an invalid key). */
   delete(key: number): Status {
-    const slot = this.#find(key);
+    const slot = this.find(key);
     if (slot < 0) return ErrorCode.NotFound;
-    this.#removeAt(slot);
+    this.removeAt(slot);
     return ErrorCode.Ok;
   }
 
@@ -162,8 +204,8 @@ export class FixedMap {
    * visited twice.
    */
   deleteAt(slot: number): Status {
-    if (!this.#isEntry(slot)) return ErrorCode.NotFound;
-    this.#removeAt(slot);
+    if (!this.isEntry(slot)) return ErrorCode.NotFound;
+    this.removeAt(slot);
     return ErrorCode.Ok;
   }
 
@@ -178,25 +220,26 @@ export class FixedMap {
     if ((cursor >>> 0) !== cursor || cursor > slotCount) return -ErrorCode.OutOfRange;
     const used = this.#used;
     for (let slot = cursor; slot < slotCount; slot++) {
-      if (used[slot] === 1) return slot;
+      if (used[slot] !== 0) return slot;
     }
     return -ErrorCode.NotFound;
   }
 
   /** Key in an occupied `slot`, or `-NotFound`. */
   keyAt(slot: number): ValueOrCode {
-    return this.#isEntry(slot) ? (this.#keys[slot] ?? 0) : -ErrorCode.NotFound;
+    return this.isEntry(slot) ? (this.#keys[slot] ?? 0) : -ErrorCode.NotFound;
   }
 
   /** Value in an occupied `slot`, or `missing`. */
   valueAt(slot: number, missing: number): number {
-    return this.#isEntry(slot) ? (this.#values[slot] ?? missing) : missing;
+    return this.isEntry(slot) ? this.storedValue(slot, missing) : missing;
   }
 
   /** Overwrite the value in an occupied `slot` (update during a scan). `Ok` or `NotFound`. */
   setValueAt(slot: number, value: number): Status {
-    if (!this.#isEntry(slot)) return ErrorCode.NotFound;
-    this.#values[slot] = value;
+    if (!this.isEntry(slot)) return ErrorCode.NotFound;
+    if (!valueFits(this.#indexOnly, this.#capacity, value)) return ErrorCode.InvalidArgument;
+    this.#values[slot] = value + this.#bias;
     return ErrorCode.Ok;
   }
 
@@ -220,21 +263,28 @@ export class FixedMap {
     let occupied = 0;
     for (let slot = 0; slot < slotCount; slot++) {
       const flag = this.#used[slot] ?? 2;
-      if (flag > 1) return ErrorCode.InvariantViolated;
-      if (flag === 1) {
+      if (this.#bias === 0 && flag > 1) return ErrorCode.InvariantViolated;
+      if (this.#bias === 1 && flag > this.#capacity) return ErrorCode.InvariantViolated; // value + 1 <= capacity
+      if (flag !== 0) {
         occupied++;
-        if (this.#find(this.#keys[slot] ?? 0) !== slot) return ErrorCode.InvariantViolated;
+        if (this.find(this.#keys[slot] ?? 0) !== slot) return ErrorCode.InvariantViolated;
       }
     }
     return occupied === this.#size ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
-  #isEntry(slot: number): boolean {
-    return (slot >>> 0) === slot && slot <= this.#mask && this.#used[slot] === 1;
+  private isEntry(slot: number): boolean {
+    return (slot >>> 0) === slot && slot <= this.#mask && this.#used[slot] !== 0;
+  }
+
+  /** The value stored in an occupied `slot`, as given to `set`. */
+  private storedValue(slot: number, missing: number): number {
+    const stored = this.#values[slot];
+    return stored === undefined ? missing : stored - this.#bias;
   }
 
   /** Slot of `key`, or -1. */
-  #find(key: number): number {
+  private find(key: number): number {
     if ((key >>> 0) !== key) return -1;
     const mask = this.#mask;
     let slot = hashUint32(key) & mask;
@@ -251,7 +301,7 @@ export class FixedMap {
    * hole; an entry may move into the hole when its home slot is not
    * cyclically inside (hole, entry], i.e. moving it keeps it reachable.
    */
-  #removeAt(removedSlot: number): void {
+  private removeAt(removedSlot: number): void {
     const mask = this.#mask;
     const keys = this.#keys;
     const values = this.#values;

@@ -89,9 +89,9 @@ export class MinHeap {
    * reschedule), or `Full`. Nothing changes on failure.
    */
   push(deadline: number, id: number): Status {
-    if (!this.#validId(id)) return this.#reject(ErrorCode.OutOfRange);
-    if (!Number.isSafeInteger(deadline)) return this.#reject(ErrorCode.InvalidArgument);
-    if (this.#positions[id] !== -1) return this.#reject(ErrorCode.Exists);
+    if (!this.validId(id)) return this.reject(ErrorCode.OutOfRange);
+    if (!Number.isSafeInteger(deadline)) return this.reject(ErrorCode.InvalidArgument);
+    if (this.#positions[id] !== -1) return this.reject(ErrorCode.Exists);
     if (this.#size === this.#capacity) {
       this.#refusedCount++;
       return ErrorCode.Full;
@@ -100,7 +100,7 @@ export class MinHeap {
     this.#nextSequence++;
     const index = this.#size;
     this.#size++;
-    this.#siftUp(index, deadline, sequence, id);
+    this.siftUp(index, deadline, sequence, id);
     return ErrorCode.Ok;
   }
 
@@ -121,27 +121,27 @@ export class MinHeap {
   pop(): ValueOrCode {
     if (this.#size === 0) return -ErrorCode.Empty;
     const id = this.#ids[0] ?? 0;
-    this.#removeAt(0);
+    this.removeAt(0);
     return id;
   }
 
   /** Cancel `id`. `Ok`, `NotFound` (not scheduled) or `OutOfRange` (bad id). */
   remove(id: number): Status {
-    if (!this.#validId(id)) return ErrorCode.OutOfRange;
+    if (!this.validId(id)) return ErrorCode.OutOfRange;
     const index = this.#positions[id] ?? -1;
     if (index < 0) return ErrorCode.NotFound;
-    this.#removeAt(index);
+    this.removeAt(index);
     return ErrorCode.Ok;
   }
 
   /** True when `id` is scheduled. */
   contains(id: number): boolean {
-    return this.#validId(id) && (this.#positions[id] ?? -1) >= 0;
+    return this.validId(id) && (this.#positions[id] ?? -1) >= 0;
   }
 
   /** Deadline of a scheduled `id`, or +Infinity when not scheduled or bad. */
   deadlineOf(id: number): number {
-    if (!this.#validId(id)) return Number.POSITIVE_INFINITY;
+    if (!this.validId(id)) return Number.POSITIVE_INFINITY;
     const index = this.#positions[id] ?? -1;
     return index < 0 ? Number.POSITIVE_INFINITY : (this.#deadlines[index] ?? 0);
   }
@@ -167,8 +167,8 @@ export class MinHeap {
       if (!Number.isSafeInteger(deadline) || !Number.isSafeInteger(sequence)) return ErrorCode.InvariantViolated;
       if (sequence < 0 || sequence >= this.#nextSequence) return ErrorCode.InvariantViolated;
       const id = this.#ids[i] ?? 0;
-      if (!this.#validId(id) || this.#positions[id] !== i) return ErrorCode.InvariantViolated;
-      if (i > 0 && this.#lessAt(i, (i - 1) >> 1)) return ErrorCode.InvariantViolated;
+      if (!this.validId(id) || this.#positions[id] !== i) return ErrorCode.InvariantViolated;
+      if (i > 0 && this.lessAt(i, (i - 1) >> 1)) return ErrorCode.InvariantViolated;
     }
     let present = 0;
     const positions = this.#positions;
@@ -181,24 +181,24 @@ export class MinHeap {
     return present === size ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
-  #validId(id: number): boolean {
+  private validId(id: number): boolean {
     return (id >>> 0) === id && id < this.#positions.length;
   }
 
-  #reject(code: Status): Status {
+  private reject(code: Status): Status {
     this.#rejectedCount++;
     return code;
   }
 
   /** Entry at heap index `a` orders before entry at `b`. */
-  #lessAt(a: number, b: number): boolean {
+  private lessAt(a: number, b: number): boolean {
     const deadlines = this.#deadlines;
     const sequences = this.#sequences;
     return orders(deadlines[a] ?? 0, sequences[a] ?? 0, deadlines[b] ?? 0, sequences[b] ?? 0);
   }
 
   /** Take out heap index `index`: the last entry fills the hole and is resettled. */
-  #removeAt(index: number): void {
+  private removeAt(index: number): void {
     const removedId = this.#ids[index] ?? 0;
     this.#positions[removedId] = -1;
     this.#size--;
@@ -210,42 +210,42 @@ export class MinHeap {
     // The moved entry may belong above (remove from the middle) or below.
     const parent = (index - 1) >> 1;
     if (index > 0 && orders(deadline, sequence, this.#deadlines[parent] ?? 0, this.#sequences[parent] ?? 0)) {
-      this.#siftUp(index, deadline, sequence, id);
+      this.siftUp(index, deadline, sequence, id);
     } else {
-      this.#siftDown(index, deadline, sequence, id);
+      this.siftDown(index, deadline, sequence, id);
     }
   }
 
   /** Move the hole at `index` up until the entry fits, then store it there. */
-  #siftUp(index: number, deadline: number, sequence: number, id: number): void {
+  private siftUp(index: number, deadline: number, sequence: number, id: number): void {
     let hole = index;
     // Bounded by log2(size): `hole` strictly decreases.
     while (hole > 0) {
       const parent = (hole - 1) >> 1;
       if (!orders(deadline, sequence, this.#deadlines[parent] ?? 0, this.#sequences[parent] ?? 0)) break;
-      this.#moveEntry(parent, hole);
+      this.moveEntry(parent, hole);
       hole = parent;
     }
-    this.#store(hole, deadline, sequence, id);
+    this.store(hole, deadline, sequence, id);
   }
 
   /** Move the hole at `index` down until the entry fits, then store it there. */
-  #siftDown(index: number, deadline: number, sequence: number, id: number): void {
+  private siftDown(index: number, deadline: number, sequence: number, id: number): void {
     const size = this.#size;
     let hole = index;
     let child = 2 * hole + 1;
     // Bounded by log2(size): `child` at least doubles each step.
     while (child < size) {
-      if (child + 1 < size && this.#lessAt(child + 1, child)) child++;
+      if (child + 1 < size && this.lessAt(child + 1, child)) child++;
       if (!orders(this.#deadlines[child] ?? 0, this.#sequences[child] ?? 0, deadline, sequence)) break;
-      this.#moveEntry(child, hole);
+      this.moveEntry(child, hole);
       hole = child;
       child = 2 * hole + 1;
     }
-    this.#store(hole, deadline, sequence, id);
+    this.store(hole, deadline, sequence, id);
   }
 
-  #moveEntry(from: number, to: number): void {
+  private moveEntry(from: number, to: number): void {
     const id = this.#ids[from] ?? 0;
     this.#deadlines[to] = this.#deadlines[from] ?? 0;
     this.#sequences[to] = this.#sequences[from] ?? 0;
@@ -253,7 +253,7 @@ export class MinHeap {
     this.#positions[id] = to;
   }
 
-  #store(index: number, deadline: number, sequence: number, id: number): void {
+  private store(index: number, deadline: number, sequence: number, id: number): void {
     this.#deadlines[index] = deadline;
     this.#sequences[index] = sequence;
     this.#ids[index] = id;

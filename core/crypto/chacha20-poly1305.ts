@@ -65,13 +65,13 @@ export class ChaCha20Poly1305 {
     out: Uint8Array,
     outOffset: number,
   ): ValueOrCode {
-    const refused = this.#check(key, nonce, aad, aadOffset, aadLength, plaintext, plaintextOffset, plaintextLength);
+    const refused = this.check(key, nonce, aad, aadOffset, aadLength, plaintext, plaintextOffset, plaintextLength);
     if (refused !== ErrorCode.Ok) return -refused;
     if (!rangeOk(outOffset, 0, out.length)) return -ErrorCode.OutOfRange;
     const total = plaintextLength + AEAD_TAG_BYTES;
     if (out.length - outOffset < total) return -ErrorCode.CryptoBufferTooSmall;
     const poly = this.#poly;
-    this.#begin(key, nonce);
+    this.begin(key, nonce);
     poly.absorbPadded(aad, aadOffset, aadLength);
     this.#chacha.xor(1, plaintext, plaintextOffset, plaintextLength, out, outOffset); // §2.8: counter starts at 1
     poly.absorbPadded(out, outOffset, plaintextLength);
@@ -101,7 +101,7 @@ export class ChaCha20Poly1305 {
     out: Uint8Array,
     outOffset: number,
   ): ValueOrCode {
-    const refused = this.#check(key, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength);
+    const refused = this.check(key, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength);
     if (refused !== ErrorCode.Ok) return -refused;
     if (sealedLength < AEAD_TAG_BYTES) return -ErrorCode.CryptoBadLength;
     if (!rangeOk(outOffset, 0, out.length)) return -ErrorCode.OutOfRange;
@@ -110,7 +110,7 @@ export class ChaCha20Poly1305 {
     const poly = this.#poly;
     const tag = this.#tag;
     const received = this.#received;
-    this.#begin(key, nonce);
+    this.begin(key, nonce);
     // §2.8: the MAC runs over the AAD and the ciphertext, never the plaintext.
     poly.absorbPadded(aad, aadOffset, aadLength);
     poly.absorbPadded(sealed, sealedOffset, length);
@@ -127,7 +127,7 @@ export class ChaCha20Poly1305 {
   }
 
   /** §2.6: the Poly1305 one-time key is the first 32 bytes of ChaCha20 block 0. */
-  #begin(key: Uint8Array, nonce: Uint8Array): void {
+  private begin(key: Uint8Array, nonce: Uint8Array): void {
     const chacha = this.#chacha;
     chacha.setup(key, 0, nonce, 0);
     chacha.block(0);
@@ -135,7 +135,7 @@ export class ChaCha20Poly1305 {
     chacha.keystream.fill(0);
   }
 
-  #check(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, aadOffset: number, aadLength: number, text: Uint8Array, textOffset: number, textLength: number): ErrorCode {
+  private check(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, aadOffset: number, aadLength: number, text: Uint8Array, textOffset: number, textLength: number): ErrorCode {
     if (key.length !== AEAD_KEY_BYTES) return ErrorCode.CryptoKeyWrongLength;
     if (nonce.length !== AEAD_NONCE_BYTES) return ErrorCode.CryptoBadLength;
     if (!rangeOk(aadOffset, aadLength, aad.length)) return ErrorCode.OutOfRange;

@@ -52,7 +52,7 @@ export class ChaCha20 {
 
   /** The keystream block for `counter` (0..2^32-1) into `keystream` (§2.3.1 chacha20_block). */
   block(counter: number): void {
-    this.#mix(counter);
+    this.mix(counter);
     // Serialize little-endian (Uint8Array stores keep the low 8 bits).
     const m = this.#mixed;
     const out = this.keystream;
@@ -66,7 +66,7 @@ export class ChaCha20 {
   }
 
   /** The 20 rounds plus the input block (§2.3), as sixteen words in `#mixed`. */
-  #mix(counter: number): void {
+  private mix(counter: number): void {
     const s = this.#input;
     s[12] = counter; // Int32Array store: the 32-bit pattern of the counter
     let x0 = s[0] ?? 0;
@@ -165,7 +165,7 @@ export class ChaCha20 {
     let to = dstOffset;
     // Whole blocks straight from the words: four bytes per step, no serialized copy (half the XS cost per byte).
     for (let b = 0; b < fullBlocks; b++) {
-      this.#mix(counter + b);
+      this.mix(counter + b);
       for (let i = 0; i < 16; i++, from += 4, to += 4) {
         const word = m[i] ?? 0;
         dst[to] = (src[from] ?? 0) ^ word;

@@ -13,13 +13,14 @@
  * AEAD key cannot be used as a MAC key or read by the KDF, and a KEM shared
  * secret can only feed the KDF.
  *
- * Full policy: refuse (`CryptoKeyStoreFull`), counted. Nothing is allocated
- * after `create` (views onto the slabs are made once there).
+ * Full policy: refuse (`CryptoKeyStoreFull`), counted. Each class is one
+ * slab plus one metadata array, with no per-slot views (on XS each typed
+ * array costs heap slots of its own); `copySecret` and `writeKey` allocate
+ * nothing, `secretView`/`publicView` make a view per call (slow paths only).
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
-import { zeroize } from "./ct";
 import { CoseAlg, KemAlg, SYMMETRIC_KEY_BYTES, kemSizes, signatureSizes, type SignatureAlg } from "./algorithms";
 
 export const KeyKind = Object.freeze({
@@ -89,36 +90,59 @@ const SYMMETRIC = 0;
 const SIGNING = 1;
 const KEM = 2;
 
-/** One slab of equal slots: secret part, then (for key pairs) the public part. */
+/** Per-slot words of a class's `meta` (one typed array per class: each typed array costs heap slots on XS). */
+const META_KIND = 0; // 0 = free
+const META_GENERATION = 1;
+const META_FREE = 2; // stack of free slots
+const META_LENGTHS = 3; // secret length | public length << 16
+const META_WORDS = 4;
+
+/** One slab of equal slots: secret part, then (for key pairs) the public part. No per-slot views (each would cost heap slots on XS). */
 class SlotClass {
-  readonly kinds: Uint8Array; // 0 = free
-  readonly generations: Uint32Array;
-  readonly free: Uint16Array; // stack of free slots
-  readonly secrets: Uint8Array[]; // views, one per slot
-  readonly publics: Uint8Array[];
-  readonly secretLengths: Uint16Array;
-  readonly publicLengths: Uint16Array;
+  readonly slots: number;
+  readonly secretBytes: number;
+  readonly publicBytes: number;
+  readonly slab: Uint8Array;
+  readonly meta: Uint32Array;
   freeCount: number;
 
   constructor(slots: number, secretBytes: number, publicBytes: number) {
-    const slab = new Uint8Array(slots * (secretBytes + publicBytes));
-    this.kinds = new Uint8Array(slots);
-    this.generations = new Uint32Array(slots).fill(1);
-    this.free = new Uint16Array(slots);
-    this.secretLengths = new Uint16Array(slots);
-    this.publicLengths = new Uint16Array(slots);
-    this.secrets = [];
-    this.publics = [];
-    // Symmetric slots have no public part: one shared empty view instead of one each (a view costs heap slots on XS).
-    const noPublic = publicBytes === 0 ? new Uint8Array(0) : undefined;
+    this.slots = slots;
+    this.secretBytes = secretBytes;
+    this.publicBytes = publicBytes;
+    this.slab = new Uint8Array(slots * (secretBytes + publicBytes));
+    this.meta = new Uint32Array(slots * META_WORDS);
     for (let i = 0; i < slots; i++) {
-      const base = i * (secretBytes + publicBytes);
-      this.secrets.push(slab.subarray(base, base + secretBytes));
-      this.publics.push(noPublic ?? slab.subarray(base + secretBytes, base + secretBytes + publicBytes));
-      this.free[i] = slots - 1 - i; // slot 0 is handed out first
+      this.meta[i * META_WORDS + META_GENERATION] = 1;
+      this.meta[i * META_WORDS + META_FREE] = slots - 1 - i; // slot 0 is handed out first
     }
     this.freeCount = slots;
   }
+
+  kind(slot: number): number {
+    return this.meta[slot * META_WORDS + META_KIND] ?? 0;
+  }
+
+  generation(slot: number): number {
+    return this.meta[slot * META_WORDS + META_GENERATION] ?? 1;
+  }
+
+  secretLength(slot: number): number {
+    return (this.meta[slot * META_WORDS + META_LENGTHS] ?? 0) & 0xffff;
+  }
+
+  publicLength(slot: number): number {
+    return (this.meta[slot * META_WORDS + META_LENGTHS] ?? 0) >>> 16;
+  }
+
+  secretStart(slot: number): number {
+    return slot * (this.secretBytes + this.publicBytes);
+  }
+}
+
+/** A class of `slots` slots; every class configured with none shares `shared` (never written: a 0-slot class refuses before touching state). */
+function slotClass(slots: number, secretBytes: number, publicBytes: number, shared: SlotClass): SlotClass {
+  return slots === 0 ? shared : new SlotClass(slots, secretBytes, publicBytes);
 }
 
 export class KeyStore {
@@ -135,11 +159,12 @@ export class KeyStore {
     const sig = signatureSizes(options.largestSignatureAlg);
     const kem = kemSizes(options.largestKemAlg);
     if (sig === null || kem === null) return err(ErrorCode.CryptoUnknownAlgorithm);
+    const none = new SlotClass(0, 0, 0);
     return ok(
       new KeyStore([
-        new SlotClass(symmetricSlots, SYMMETRIC_KEY_BYTES, 0),
-        new SlotClass(signingSlots, sig.secretKeyBytes, sig.publicKeyBytes),
-        new SlotClass(kemSlots, kem.secretKeyBytes, kem.publicKeyBytes),
+        slotClass(symmetricSlots, SYMMETRIC_KEY_BYTES, 0, none),
+        slotClass(signingSlots, sig.secretKeyBytes, sig.publicKeyBytes, none),
+        slotClass(kemSlots, kem.secretKeyBytes, kem.publicKeyBytes, none),
       ]),
     );
   }
@@ -165,7 +190,7 @@ export class KeyStore {
   /** Live keys of all classes. */
   get liveCount(): number {
     let live = 0;
-    for (const cls of this.#classes) live += cls.kinds.length - cls.freeCount;
+    for (const cls of this.#classes) live += cls.slots - cls.freeCount;
     return live;
   }
 
@@ -183,17 +208,12 @@ export class KeyStore {
       this.#fullCount++;
       return -ErrorCode.CryptoKeyStoreFull;
     }
-    const slot = cls.free[cls.freeCount - 1] ?? 0;
-    const secret = cls.secrets[slot];
-    const pub = cls.publics[slot];
-    if (secret === undefined || pub === undefined || secretLength > secret.length || publicLength > pub.length) {
-      return -ErrorCode.CryptoKeyWrongLength;
-    }
+    const slot = cls.meta[(cls.freeCount - 1) * META_WORDS + META_FREE] ?? 0;
+    if (secretLength > cls.secretBytes || publicLength > cls.publicBytes) return -ErrorCode.CryptoKeyWrongLength;
     cls.freeCount--;
-    cls.kinds[slot] = kind;
-    cls.secretLengths[slot] = secretLength;
-    cls.publicLengths[slot] = publicLength;
-    return (cls.generations[slot] ?? 1) * CLASS_RADIX + clsIndex * SLOT_RADIX + slot;
+    cls.meta[slot * META_WORDS + META_KIND] = kind;
+    cls.meta[slot * META_WORDS + META_LENGTHS] = (secretLength | (publicLength << 16)) >>> 0;
+    return cls.generation(slot) * CLASS_RADIX + clsIndex * SLOT_RADIX + slot;
   }
 
   /**
@@ -207,9 +227,9 @@ export class KeyStore {
     const clsIndex = Math.floor((handle % CLASS_RADIX) / SLOT_RADIX);
     const slot = handle % SLOT_RADIX;
     const cls = this.#classes[clsIndex];
-    if (cls === undefined || slot >= cls.kinds.length) return -ErrorCode.InvalidArgument;
-    const kind = cls.kinds[slot] ?? 0;
-    if (kind === 0 || cls.generations[slot] !== generation) {
+    if (cls === undefined || slot >= cls.slots) return -ErrorCode.InvalidArgument;
+    const kind = cls.kind(slot);
+    if (kind === 0 || cls.generation(slot) !== generation) {
       this.#staleCount++;
       return -ErrorCode.CryptoKeyDestroyed;
     }
@@ -225,27 +245,50 @@ export class KeyStore {
     const at = this.locate(handle, 0x7fff_ffff);
     if (at < 0) return at;
     const cls = this.#classes[Math.floor(at / SLOT_RADIX)];
-    return cls?.kinds[at % SLOT_RADIX] ?? -ErrorCode.InvariantViolated;
+    return cls === undefined ? -ErrorCode.InvariantViolated : cls.kind(at % SLOT_RADIX);
   }
 
-  /** Secret bytes at a location from `locate` (core/crypto internal). */
+  /** Secret bytes at a location from `locate`, as a new view (allocates: not for per-frame paths; see `copySecret`). */
   secretView(location: number): Uint8Array {
     const cls = this.#classes[Math.floor(location / SLOT_RADIX)];
     const slot = location % SLOT_RADIX;
-    const view = cls?.secrets[slot];
-    if (cls === undefined || view === undefined) return new Uint8Array(0);
-    const length = cls.secretLengths[slot] ?? 0;
-    return length === view.length ? view : view.subarray(0, length);
+    if (cls === undefined || slot < 0 || slot >= cls.slots) return new Uint8Array(0);
+    const start = cls.secretStart(slot);
+    return cls.slab.subarray(start, start + cls.secretLength(slot));
   }
 
-  /** Public bytes at a location (empty for symmetric keys). */
+  /** Public bytes at a location (empty for symmetric keys), as a new view. */
   publicView(location: number): Uint8Array {
     const cls = this.#classes[Math.floor(location / SLOT_RADIX)];
     const slot = location % SLOT_RADIX;
-    const view = cls?.publics[slot];
-    if (cls === undefined || view === undefined) return new Uint8Array(0);
-    const length = cls.publicLengths[slot] ?? 0;
-    return length === view.length ? view : view.subarray(0, length);
+    if (cls === undefined || slot < 0 || slot >= cls.slots) return new Uint8Array(0);
+    const start = cls.secretStart(slot) + cls.secretBytes;
+    return cls.slab.subarray(start, start + cls.publicLength(slot));
+  }
+
+  /** Copy the secret bytes at a location into out[0, length); returns the length, or -CryptoBufferTooSmall. Allocates nothing. */
+  copySecret(location: number, out: Uint8Array): ValueOrCode {
+    const cls = this.#classes[Math.floor(location / SLOT_RADIX)];
+    const slot = location % SLOT_RADIX;
+    if (cls === undefined || slot < 0 || slot >= cls.slots) return -ErrorCode.InvalidArgument;
+    const length = cls.secretLength(slot);
+    if (out.length < length) return -ErrorCode.CryptoBufferTooSmall;
+    const start = cls.secretStart(slot);
+    const slab = cls.slab;
+    for (let i = 0; i < length; i++) out[i] = slab[start + i] ?? 0;
+    return length;
+  }
+
+  /** Write a freshly allocated key's bytes (lengths as given to `allocate`). Allocates nothing. */
+  writeKey(location: number, secret: Uint8Array, pub: Uint8Array | null): Status {
+    const cls = this.#classes[Math.floor(location / SLOT_RADIX)];
+    const slot = location % SLOT_RADIX;
+    if (cls === undefined || slot < 0 || slot >= cls.slots) return ErrorCode.InvalidArgument;
+    if (secret.length !== cls.secretLength(slot) || (pub === null ? 0 : pub.length) !== cls.publicLength(slot)) return ErrorCode.CryptoKeyWrongLength;
+    const start = cls.secretStart(slot);
+    cls.slab.set(secret, start);
+    if (pub !== null) cls.slab.set(pub, start + cls.secretBytes);
+    return ErrorCode.Ok;
   }
 
   /** Zeroize and free. Ok, or CryptoKeyDestroyed for a stale handle (nothing changes). */
@@ -255,14 +298,13 @@ export class KeyStore {
     const cls = this.#classes[Math.floor(at / SLOT_RADIX)];
     const slot = at % SLOT_RADIX;
     if (cls === undefined) return ErrorCode.InvariantViolated;
-    const secret = cls.secrets[slot];
-    const pub = cls.publics[slot];
-    if (secret !== undefined) zeroize(secret);
-    if (pub !== undefined) zeroize(pub);
-    cls.kinds[slot] = 0;
-    const generation = (cls.generations[slot] ?? 1) + 1;
-    cls.generations[slot] = generation > GENERATION_MAX ? 1 : generation;
-    cls.free[cls.freeCount] = slot;
+    const start = cls.secretStart(slot);
+    cls.slab.fill(0, start, start + cls.secretBytes + cls.publicBytes); // zeroize the secret and public parts
+    cls.meta[slot * META_WORDS + META_KIND] = 0;
+    cls.meta[slot * META_WORDS + META_LENGTHS] = 0;
+    const generation = cls.generation(slot) + 1;
+    cls.meta[slot * META_WORDS + META_GENERATION] = generation > GENERATION_MAX ? 1 : generation;
+    cls.meta[cls.freeCount * META_WORDS + META_FREE] = slot;
     cls.freeCount++;
     return ErrorCode.Ok;
   }

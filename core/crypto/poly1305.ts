@@ -92,7 +92,7 @@ export class Poly1305 {
    * including the padded last one, carries the 2^128 bit.
    */
   absorbPadded(src: Uint8Array, offset: number, length: number): void {
-    this.#absorb(src, offset, length, false);
+    this.absorb(src, offset, length, false);
   }
 
   /**
@@ -100,7 +100,7 @@ export class Poly1305 {
    * block gets a 0x01 byte after its last octet instead of the 2^128 bit.
    */
   absorbMessage(src: Uint8Array, offset: number, length: number): void {
-    this.#absorb(src, offset, length, true);
+    this.absorb(src, offset, length, true);
   }
 
   /** §2.8: the AAD length, then the ciphertext length, each a 64-bit little-endian integer. */
@@ -108,7 +108,7 @@ export class Poly1305 {
     const block = this.#block;
     writeLe64(block, 0, aadLength);
     writeLe64(block, 8, ciphertextLength);
-    this.#blocks(block, 0, 1, HIBIT_FULL_BLOCK);
+    this.blocks(block, 0, 1, HIBIT_FULL_BLOCK);
     block.fill(0);
   }
 
@@ -137,7 +137,7 @@ export class Poly1305 {
     }
     const takeG = -carry; // all ones when h >= p, else zero: a select, not a branch
     for (let i = 0; i < LIMBS; i++) h[i] = ((h[i] ?? 0) & ~takeG) | ((g[i] ?? 0) & takeG);
-    this.#addPadInto(out, outOffset);
+    this.addPadInto(out, outOffset);
     this.wipe();
   }
 
@@ -151,9 +151,9 @@ export class Poly1305 {
   }
 
   /** Whole blocks in place; a short tail through the scratch block, zero-padded (and marked with 0x01 for §2.5). */
-  #absorb(src: Uint8Array, offset: number, length: number, markShortBlock: boolean): void {
+  private absorb(src: Uint8Array, offset: number, length: number, markShortBlock: boolean): void {
     const full = length >>> 4;
-    this.#blocks(src, offset, full, HIBIT_FULL_BLOCK);
+    this.blocks(src, offset, full, HIBIT_FULL_BLOCK);
     const rest = length & 15;
     if (rest === 0) return;
     const block = this.#block;
@@ -161,12 +161,12 @@ export class Poly1305 {
     const from = offset + (full << 4);
     for (let i = 0; i < rest; i++) block[i] = src[from + i] ?? 0;
     if (markShortBlock) block[rest] = 1;
-    this.#blocks(block, 0, 1, markShortBlock ? 0 : HIBIT_FULL_BLOCK);
+    this.blocks(block, 0, 1, markShortBlock ? 0 : HIBIT_FULL_BLOCK);
     block.fill(0);
   }
 
   /** (low 128 bits of h) + s mod 2^128, serialized little-endian; word k holds bits 16k..16k+15, limb j starts at bit 13j. */
-  #addPadInto(out: Uint8Array, at: number): void {
+  private addPadInto(out: Uint8Array, at: number): void {
     const h = this.#h;
     const s = this.#s;
     const h0 = h[0] ?? 0;
@@ -206,7 +206,7 @@ export class Poly1305 {
   }
 
   /** h = (h + block + hibit) * r mod p for `count` 16-byte blocks at src[offset] (§2.5). */
-  #blocks(src: Uint8Array, offset: number, count: number, hibit: number): void {
+  private blocks(src: Uint8Array, offset: number, count: number, hibit: number): void {
     const R = this.#r;
     const H = this.#h;
     const r0 = R[0] ?? 0;

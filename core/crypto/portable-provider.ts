@@ -84,6 +84,8 @@ export class PortableCryptoProvider implements CryptoProvider {
   readonly #rnd = new Uint8Array(32);
   readonly #seed = new Uint8Array(ML_KEM_SEED_BYTES);
   readonly #tag = new Uint8Array(HMAC_TAG_BYTES);
+  /** A symmetric key copied out of the store for one operation, zeroized after it (the store keeps no per-slot views). */
+  readonly #key = new Uint8Array(SYMMETRIC_KEY_BYTES);
   readonly #aead = new ChaCha20Poly1305();
 
   /** `pq`: the ML-DSA/ML-KEM implementation, or null for a symmetric-only provider. */
@@ -127,7 +129,7 @@ export class PortableCryptoProvider implements CryptoProvider {
   hashParts(prefixByte: number, a: Uint8Array, b: Uint8Array | null, out: Uint8Array): Status {
     if (out.length < HASH_BYTES) return ErrorCode.CryptoBufferTooSmall;
     if (prefixByte > 255) return ErrorCode.InvalidArgument;
-    return this.#fault(
+    return this.fault(
       guardStatus(() => {
         const h = sha256.create();
         if (prefixByte >= 0) h.update(Uint8Array.of(prefixByte));
@@ -143,7 +145,11 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (bytes.length !== SYMMETRIC_KEY_BYTES) return err(ErrorCode.CryptoKeyWrongLength);
     const handle = this.#keys.allocate(kind, SYMMETRIC_KEY_BYTES, 0);
     if (handle < 0) return failure(-handle);
-    this.#keys.secretView(this.#keys.locate(handle, SYMMETRIC_MASK)).set(bytes);
+    const written = this.#keys.writeKey(this.#keys.locate(handle, SYMMETRIC_MASK), bytes, null);
+    if (written !== ErrorCode.Ok) {
+      this.#keys.abandon(handle);
+      return failure(written);
+    }
     return ok(handle as KeyHandle);
   }
 
@@ -164,7 +170,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (dsa === undefined) return err(ErrorCode.Unsupported);
     const pair = guard(() => dsa.keygen(seed), ErrorCode.CryptoProviderFault);
     if (!pair.ok) return this.#faultResult(pair.code);
-    return this.#storePair(signingKindOf(alg), pair.value.secretKey, pair.value.publicKey);
+    return this.storePair(signingKindOf(alg), pair.value.secretKey, pair.value.publicKey);
   }
 
   generateSigningKey(alg: SignatureAlg): Result<KeyHandle> {
@@ -183,7 +189,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (kem === undefined) return err(ErrorCode.Unsupported);
     const pair = guard(() => kem.keygen(seed), ErrorCode.CryptoProviderFault);
     if (!pair.ok) return this.#faultResult(pair.code);
-    return this.#storePair(kemKindOf(alg), pair.value.secretKey, pair.value.publicKey);
+    return this.storePair(kemKindOf(alg), pair.value.secretKey, pair.value.publicKey);
   }
 
   generateKemKey(alg: KemAlg): Result<KeyHandle> {
@@ -216,8 +222,10 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (out.length < HMAC_TAG_BYTES) return ErrorCode.CryptoBufferTooSmall;
     const at = this.#keys.locate(key, kindBit(KeyKind.Mac));
     if (at < 0) return -at as Status;
-    const secret = this.#keys.secretView(at);
-    return this.#fault(guardStatus(() => hmac.create(sha256, secret).update(data).digestInto(out)));
+    const secret = this.copyKey(at);
+    const status = this.fault(guardStatus(() => hmac.create(sha256, secret).update(data).digestInto(out)));
+    zeroize(secret);
+    return status;
   }
 
   macVerify(key: KeyHandle, data: Uint8Array, tag: Uint8Array): Status {
@@ -239,8 +247,9 @@ export class PortableCryptoProvider implements CryptoProvider {
     if ((SYMMETRIC_MASK & kindBit(kind)) === 0) return err(ErrorCode.CryptoKeyKindMismatch);
     const at = this.#keys.locate(ikm, kindBit(KeyKind.Secret));
     if (at < 0) return failure(-at);
-    const secret = this.#keys.secretView(at);
+    const secret = this.copyKey(at);
     const okm = guard(() => hkdf(sha256, secret, salt, info, SYMMETRIC_KEY_BYTES), ErrorCode.CryptoProviderFault);
+    zeroize(secret);
     if (!okm.ok) return this.#faultResult(okm.code);
     const made = this.importSymmetricKey(kind, okm.value);
     zeroize(okm.value);
@@ -251,8 +260,10 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (out.length < 1 || out.length > HKDF_NON_SECRET_MAX_BYTES) return ErrorCode.CryptoBadLength;
     const at = this.#keys.locate(ikm, kindBit(KeyKind.Secret));
     if (at < 0) return -at as Status;
-    const secret = this.#keys.secretView(at);
-    return this.#fault(guardStatus(() => out.set(hkdf(sha256, secret, salt, info, out.length))));
+    const secret = this.copyKey(at);
+    const status = this.fault(guardStatus(() => out.set(hkdf(sha256, secret, salt, info, out.length))));
+    zeroize(secret);
+    return status;
   }
 
   aeadSeal(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): ValueOrCode {
@@ -277,7 +288,10 @@ export class PortableCryptoProvider implements CryptoProvider {
   ): ValueOrCode {
     const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
     if (at < 0) return at;
-    return this.#seal(this.#keys.secretView(at), nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
+    const secret = this.copyKey(at);
+    const sealed = this.seal(secret, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
+    zeroize(secret);
+    return sealed;
   }
 
   aeadOpenAt(
@@ -301,16 +315,17 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
     const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
     if (at < 0) return at;
-    const secret = this.#keys.secretView(at);
-    if (secret.length !== AEAD_KEY_BYTES) return this.#aeadFault(out, outOffset, length);
+    const secret = this.copyKey(at);
+    if (secret.length !== AEAD_KEY_BYTES) return this.aeadFault(out, outOffset, length);
     // Verify-first: on failure nothing was decrypted into `out`; the target range is still zeroed, as the interface promises.
     const opened = this.#aead.open(secret, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength, out, outOffset);
+    zeroize(secret);
     if (opened === -ErrorCode.CryptoAuthFailed) {
       out.fill(0, outOffset, outOffset + length);
       this.#counters.authFailures++;
       return opened;
     }
-    return opened < 0 ? this.#aeadFault(out, outOffset, length) : opened;
+    return opened < 0 ? this.aeadFault(out, outOffset, length) : opened;
   }
 
   wrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, wrapped: KeyHandle, out: Uint8Array): ValueOrCode {
@@ -319,7 +334,9 @@ export class PortableCryptoProvider implements CryptoProvider {
     const innerAt = this.#keys.locate(wrapped, SYMMETRIC_MASK);
     if (innerAt < 0) return innerAt;
     const inner = this.#keys.secretView(innerAt);
-    return this.#seal(this.#keys.secretView(wrapAt), nonce, aad, 0, aad.length, inner, 0, inner.length, out, 0);
+    const sealed = this.seal(this.copyKey(wrapAt), nonce, aad, 0, aad.length, inner, 0, inner.length, out, 0);
+    zeroize(this.#key);
+    return sealed;
   }
 
   unwrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, kind: KeyKind): Result<KeyHandle> {
@@ -412,7 +429,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     return made;
   }
 
-  #seal(
+  private seal(
     secret: Uint8Array,
     nonce: Uint8Array,
     aad: Uint8Array,
@@ -431,30 +448,39 @@ export class PortableCryptoProvider implements CryptoProvider {
     const length = ptLength + AEAD_TAG_BYTES;
     if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
     const sealed = this.#aead.seal(secret, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
-    return sealed < 0 ? this.#aeadFault(out, outOffset, length) : sealed;
+    return sealed < 0 ? this.aeadFault(out, outOffset, length) : sealed;
   }
 
   /** Checked above, so unreachable: counted as a fault, the target range zeroed, no plaintext or partial ciphertext left. */
-  #aeadFault(out: Uint8Array, outOffset: number, length: number): ValueOrCode {
+  private aeadFault(out: Uint8Array, outOffset: number, length: number): ValueOrCode {
     out.fill(0, outOffset, outOffset + length);
     this.#counters.providerFaults++;
     return -ErrorCode.CryptoProviderFault;
   }
 
-  #storePair(kind: KeyKind, secretKey: Uint8Array, publicKey: Uint8Array): Result<KeyHandle> {
+  private storePair(kind: KeyKind, secretKey: Uint8Array, publicKey: Uint8Array): Result<KeyHandle> {
     const handle = this.#keys.allocate(kind, secretKey.length, publicKey.length);
     if (handle < 0) {
       zeroize(secretKey);
       return failure(-handle);
     }
-    const at = this.#keys.locate(handle, kindBit(kind));
-    this.#keys.secretView(at).set(secretKey);
-    this.#keys.publicView(at).set(publicKey);
+    const written = this.#keys.writeKey(this.#keys.locate(handle, kindBit(kind)), secretKey, publicKey);
     zeroize(secretKey);
+    if (written !== ErrorCode.Ok) {
+      this.#keys.abandon(handle);
+      return failure(written);
+    }
     return ok(handle as KeyHandle);
   }
 
-  #fault(status: Status): Status {
+  /** The symmetric key at `at` (from `locate`) in the shared `#key` buffer: the caller zeroizes it after use. */
+  private copyKey(at: number): Uint8Array {
+    const key = this.#key;
+    // Symmetric keys are always SYMMETRIC_KEY_BYTES; anything else is refused downstream as a wrong-length key (empty view, unreachable).
+    return this.#keys.copySecret(at, key) === key.length ? key : key.subarray(0, 0);
+  }
+
+  private fault(status: Status): Status {
     if (status !== ErrorCode.Ok) this.#counters.providerFaults++;
     return status === ErrorCode.Exception ? ErrorCode.CryptoProviderFault : status;
   }

@@ -60,7 +60,7 @@ export class ReplayTable {
     const { capacity, windowBits } = options;
     if ((windowBits | 0) !== windowBits || windowBits % 32 !== 0) return err(ErrorCode.InvalidArgument);
     if (windowBits < REPLAY_WINDOW_BITS_MIN || windowBits > REPLAY_WINDOW_BITS_MAX) return err(ErrorCode.InvalidArgument);
-    const map = FixedMap.create(capacity);
+    const map = FixedMap.createIndex(capacity);
     if (!map.ok) return map;
     return ok(new ReplayTable(map.value, capacity, windowBits));
   }
@@ -104,8 +104,8 @@ export class ReplayTable {
 
   /** Would this frame be accepted? Counts each refusal; changes no window. */
   check(senderId: number, epoch: number, counter: number): Status {
-    const verdict = this.#decide(senderId, epoch, counter);
-    this.#count(verdict);
+    const verdict = this.decide(senderId, epoch, counter);
+    this.count(verdict);
     return verdict;
   }
 
@@ -114,9 +114,9 @@ export class ReplayTable {
    * the same refusal `check` gives (nothing changes) when it is not acceptable.
    */
   commit(senderId: number, epoch: number, counter: number): Status {
-    const verdict = this.#decide(senderId, epoch, counter);
+    const verdict = this.decide(senderId, epoch, counter);
     if (verdict !== ErrorCode.Ok) {
-      this.#count(verdict);
+      this.count(verdict);
       return verdict;
     }
     let slot = this.#slotOf.get(senderId, NO_SLOT);
@@ -124,11 +124,11 @@ export class ReplayTable {
       slot = this.#used;
       if (this.#slotOf.set(senderId, slot) !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
       this.#used++;
-      this.#restart(slot, epoch);
+      this.restart(slot, epoch);
     } else if (epoch !== this.#epochs[slot]) {
-      this.#restart(slot, epoch);
+      this.restart(slot, epoch);
     }
-    this.#advance(slot, counter);
+    this.advance(slot, counter);
     this.#accepted++;
     return ErrorCode.Ok;
   }
@@ -145,7 +145,7 @@ export class ReplayTable {
     return slot === NO_SLOT ? -1 : (this.#epochs[slot] ?? -1);
   }
 
-  #decide(senderId: number, epoch: number, counter: number): Status {
+  private decide(senderId: number, epoch: number, counter: number): Status {
     if ((senderId >>> 0) !== senderId || (epoch >>> 0) !== epoch) return ErrorCode.InvalidArgument;
     if (!Number.isInteger(counter) || counter < 0 || counter > COUNTER_MAX) return ErrorCode.InvalidArgument;
     const slot = this.#slotOf.get(senderId, NO_SLOT);
@@ -156,31 +156,31 @@ export class ReplayTable {
     const highest = this.#highest[slot] ?? -1;
     if (counter > highest) return ErrorCode.Ok;
     if (counter + this.#windowBits <= highest) return ErrorCode.ReplayTooOld;
-    return this.#bit(slot, counter) ? ErrorCode.ReplayDuplicate : ErrorCode.Ok;
+    return this.bit(slot, counter) ? ErrorCode.ReplayDuplicate : ErrorCode.Ok;
   }
 
-  #count(verdict: Status): void {
+  private count(verdict: Status): void {
     if (verdict === ErrorCode.ReplayDuplicate) this.#duplicates++;
     else if (verdict === ErrorCode.ReplayTooOld) this.#tooOld++;
     else if (verdict === ErrorCode.ReplayWrongEpoch) this.#wrongEpoch++;
     else if (verdict === ErrorCode.ReplayTableFull) this.#tableFull++;
   }
 
-  #restart(slot: number, epoch: number): void {
+  private restart(slot: number, epoch: number): void {
     this.#epochs[slot] = epoch;
     this.#highest[slot] = -1;
     const base = slot * this.#words;
     this.#bitmaps.fill(0, base, base + this.#words);
   }
 
-  #bit(slot: number, counter: number): boolean {
+  private bit(slot: number, counter: number): boolean {
     const index = counter % this.#windowBits;
     const word = this.#bitmaps[slot * this.#words + (index >>> 5)] ?? 0;
     return ((word >>> (index & 31)) & 1) === 1;
   }
 
   /** Mark `counter` (known acceptable); slide the window first if it is new highest. */
-  #advance(slot: number, counter: number): void {
+  private advance(slot: number, counter: number): void {
     const words = this.#words;
     const base = slot * words;
     const highest = this.#highest[slot] ?? -1;
@@ -190,7 +190,7 @@ export class ReplayTable {
         this.#bitmaps.fill(0, base, base + words);
       } else {
         // Clear the bits of counters highest+1 .. counter-1 (skipped, not yet seen); bounded by windowBits.
-        for (let c = highest + 1; c < counter; c++) this.#clear(base, c);
+        for (let c = highest + 1; c < counter; c++) this.clear(base, c);
       }
       this.#highest[slot] = counter;
     }
@@ -199,7 +199,7 @@ export class ReplayTable {
     this.#bitmaps[at] = ((this.#bitmaps[at] ?? 0) | (1 << (index & 31))) >>> 0;
   }
 
-  #clear(base: number, counter: number): void {
+  private clear(base: number, counter: number): void {
     const index = counter % this.#windowBits;
     const at = base + (index >>> 5);
     this.#bitmaps[at] = ((this.#bitmaps[at] ?? 0) & ~(1 << (index & 31))) >>> 0;

@@ -18,6 +18,10 @@ import { AEAD_NONCE_BYTES } from "./algorithms";
 import type { KeyHandle } from "./key-store";
 import type { CryptoProvider } from "./provider";
 
+const TK_U16_FIELDS = 2;
+const TK_U16_SENDERS = 0;
+const TK_U16_EPOCHS = 1;
+
 /** On-air widths of the frame header fields (frame-protect.ts). */
 export const SENDER_ID_MAX = 0xffff;
 export const KEY_EPOCH_MAX = 0xffff;
@@ -37,8 +41,8 @@ export class TrafficKeyTable {
   readonly #provider: CryptoProvider;
   readonly #index: FixedMap; // (sender, epoch) -> slot
   readonly #handles: Float64Array;
-  readonly #senders: Uint16Array;
-  readonly #epochs: Uint16Array;
+  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): senders, epochs. */
+  readonly #words: Uint16Array;
   readonly #used: Uint8Array;
   /** Nonce bases, AEAD_NONCE_BYTES per slot (one slab: no per-slot view, which costs heap slots on XS). */
   readonly #nonceBases: Uint8Array;
@@ -46,7 +50,7 @@ export class TrafficKeyTable {
   #retired = 0;
 
   static create(provider: CryptoProvider, capacity: number): Result<TrafficKeyTable> {
-    const index = FixedMap.create(capacity);
+    const index = FixedMap.createIndex(capacity);
     if (!index.ok) return index;
     return ok(new TrafficKeyTable(provider, index.value, capacity));
   }
@@ -55,8 +59,7 @@ export class TrafficKeyTable {
     this.#provider = provider;
     this.#index = index;
     this.#handles = new Float64Array(capacity);
-    this.#senders = new Uint16Array(capacity);
-    this.#epochs = new Uint16Array(capacity);
+    this.#words = new Uint16Array(capacity * TK_U16_FIELDS);
     this.#used = new Uint8Array(capacity);
     this.#nonceBases = new Uint8Array(capacity * AEAD_NONCE_BYTES);
   }
@@ -97,8 +100,8 @@ export class TrafficKeyTable {
     }
     this.#used[slot] = 1;
     this.#handles[slot] = key.handle;
-    this.#senders[slot] = senderId;
-    this.#epochs[slot] = key.epoch;
+    this.#words[slot * TK_U16_FIELDS + TK_U16_SENDERS] = senderId;
+    this.#words[slot * TK_U16_FIELDS + TK_U16_EPOCHS] = key.epoch;
     this.#nonceBases.set(key.nonceBase, slot * AEAD_NONCE_BYTES);
     return ErrorCode.Ok;
   }
@@ -137,8 +140,8 @@ export class TrafficKeyTable {
     let retired = 0;
     for (let slot = 0; slot < this.#used.length; slot++) {
       if (this.#used[slot] !== 1) continue;
-      const sender = this.#senders[slot] ?? 0;
-      const slotEpoch = this.#epochs[slot] ?? 0;
+      const sender = this.#words[slot * TK_U16_FIELDS + TK_U16_SENDERS] ?? 0;
+      const slotEpoch = this.#words[slot * TK_U16_FIELDS + TK_U16_EPOCHS] ?? 0;
       if ((senderId < 0 || sender === senderId) && slotEpoch < epoch) {
         this.#destroySlot(slot);
         this.#index.delete(tableKey(sender, slotEpoch));

@@ -23,8 +23,8 @@ export class AirtimeWindow {
   readonly #windowMs: number;
   readonly #bucketMs: number;
   readonly #slots: number;
-  readonly #epochs: Float64Array; // bucket number held by each slot (-1 = empty)
-  readonly #usedUs: Float64Array;
+  /** Per slot: the bucket number it holds (-1 = empty), then its airtime in µs (one array: each typed array costs heap slots on XS). */
+  readonly #buckets: Float64Array;
 
   /** `windowMs` divisible by `bucketCount` (1..AIRTIME_BUCKETS_MAX); else InvalidArgument. */
   static create(windowMs: number, bucketCount: number): Result<AirtimeWindow> {
@@ -37,8 +37,8 @@ export class AirtimeWindow {
     this.#windowMs = windowMs;
     this.#bucketMs = windowMs / bucketCount;
     this.#slots = bucketCount + 1;
-    this.#epochs = new Float64Array(this.#slots).fill(-1);
-    this.#usedUs = new Float64Array(this.#slots);
+    this.#buckets = new Float64Array(this.#slots * 2);
+    for (let slot = 0; slot < this.#slots; slot++) this.#buckets[slot * 2] = -1;
   }
 
   get windowMs(): number {
@@ -53,19 +53,19 @@ export class AirtimeWindow {
   record(atMs: number, airtimeUs: number): void {
     const epoch = Math.floor(atMs / this.#bucketMs);
     const slot = epoch % this.#slots;
-    if (this.#epochs[slot] !== epoch) {
-      this.#epochs[slot] = epoch;
-      this.#usedUs[slot] = 0;
+    if (this.#buckets[slot * 2] !== epoch) {
+      this.#buckets[slot * 2] = epoch;
+      this.#buckets[slot * 2 + 1] = 0;
     }
-    this.#usedUs[slot] = (this.#usedUs[slot] ?? 0) + airtimeUs;
+    this.#buckets[slot * 2 + 1] = (this.#buckets[slot * 2 + 1] ?? 0) + airtimeUs;
   }
 
   /** Airtime in µs that may fall inside (nowMs - windowMs, nowMs]: an upper bound. */
   usedUs(nowMs: number): number {
-    const oldest = this.#oldestEpoch(nowMs);
+    const oldest = this.oldestEpoch(nowMs);
     let sum = 0;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if ((this.#epochs[slot] ?? -1) >= oldest) sum += this.#usedUs[slot] ?? 0;
+      if ((this.#buckets[slot * 2] ?? -1) >= oldest) sum += this.#buckets[slot * 2 + 1] ?? 0;
     }
     return sum;
   }
@@ -75,11 +75,11 @@ export class AirtimeWindow {
    * counted bucket leaves the window), or -1 when nothing is counted.
    */
   nextReleaseMs(nowMs: number): number {
-    const oldest = this.#oldestEpoch(nowMs);
+    const oldest = this.oldestEpoch(nowMs);
     let first = -1;
     for (let slot = 0; slot < this.#slots; slot++) {
-      const epoch = this.#epochs[slot] ?? -1;
-      if (epoch >= oldest && (this.#usedUs[slot] ?? 0) > 0 && (first < 0 || epoch < first)) first = epoch;
+      const epoch = this.#buckets[slot * 2] ?? -1;
+      if (epoch >= oldest && (this.#buckets[slot * 2 + 1] ?? 0) > 0 && (first < 0 || epoch < first)) first = epoch;
     }
     // Bucket e is no longer counted once now - windowMs + 1 >= (e + 1) * bucketMs.
     return first < 0 ? -1 : (first + 1) * this.#bucketMs + this.#windowMs - 1;
@@ -87,12 +87,14 @@ export class AirtimeWindow {
 
   /** Forget everything. */
   clear(): void {
-    this.#epochs.fill(-1);
-    this.#usedUs.fill(0);
+    for (let slot = 0; slot < this.#slots; slot++) {
+      this.#buckets[slot * 2] = -1;
+      this.#buckets[slot * 2 + 1] = 0;
+    }
   }
 
   /** First bucket overlapping (nowMs - windowMs, nowMs]. */
-  #oldestEpoch(nowMs: number): number {
+  private oldestEpoch(nowMs: number): number {
     const start = nowMs - this.#windowMs + 1;
     return start <= 0 ? 0 : Math.floor(start / this.#bucketMs);
   }

@@ -104,25 +104,25 @@ export class HopAckTable {
     if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return -ErrorCode.InvalidArgument;
     let slot = this.find(source, counter);
     if (slot < 0) {
-      slot = this.#freeSlot();
+      slot = this.freeSlot();
       if (slot < 0) return -ErrorCode.MeshQueueFull;
-      this.#setByte(slot, B_USED, 1);
-      this.#setByte(slot, B_SENDS, 0);
-      this.#setNumber(slot, N_OWNER_SLOT, ownerSlot);
-      this.#setNumber(slot, N_OWNER_ID, ownerId);
+      this.setByte(slot, B_USED, 1);
+      this.setByte(slot, B_SENDS, 0);
+      this.setNumber(slot, N_OWNER_SLOT, ownerSlot);
+      this.setNumber(slot, N_OWNER_ID, ownerId);
       this.#size++;
     }
     const base = slot * this.#frameBytes;
     for (let i = 0; i < lengthBytes; i++) this.#frames[base + i] = frame[i] ?? 0;
-    this.#setWord(slot, W_LENGTH, lengthBytes);
-    this.#setWord(slot, W_SOURCE, source);
-    this.#setWord(slot, W_DESTINATION, destination);
-    this.#setNumber(slot, N_COUNTER, counter);
-    this.#setNumber(slot, N_DEADLINE, deadlineMs);
-    this.#setByte(slot, B_HOPS, hopsTaken);
-    this.#setByte(slot, B_NEXT_HOP, nextHop);
-    this.#setByte(slot, B_CLASS, trafficClass);
-    this.#setByte(slot, B_SENDS, Math.min(255, this.sendsAt(slot) + 1));
+    this.setWord(slot, W_LENGTH, lengthBytes);
+    this.setWord(slot, W_SOURCE, source);
+    this.setWord(slot, W_DESTINATION, destination);
+    this.setNumber(slot, N_COUNTER, counter);
+    this.setNumber(slot, N_DEADLINE, deadlineMs);
+    this.setByte(slot, B_HOPS, hopsTaken);
+    this.setByte(slot, B_NEXT_HOP, nextHop);
+    this.setByte(slot, B_CLASS, trafficClass);
+    this.setByte(slot, B_SENDS, Math.min(255, this.sendsAt(slot) + 1));
     return slot;
   }
 
@@ -130,7 +130,7 @@ export class HopAckTable {
   findOwned(ownerSlot: number, ownerId: number): number {
     if (this.#size === 0 || ownerSlot < 0) return -1;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#isUsed(slot) && this.ownerSlotAt(slot) === ownerSlot && this.ownerIdAt(slot) === ownerId) return slot;
+      if (this.isUsed(slot) && this.ownerSlotAt(slot) === ownerSlot && this.ownerIdAt(slot) === ownerId) return slot;
     }
     return -1;
   }
@@ -139,7 +139,7 @@ export class HopAckTable {
   find(source: number, counter: number): number {
     if (this.#size === 0) return -1;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#isUsed(slot) && this.sourceAt(slot) === source && this.counterAt(slot) === counter) return slot;
+      if (this.isUsed(slot) && this.sourceAt(slot) === source && this.counterAt(slot) === counter) return slot;
     }
     return -1;
   }
@@ -151,7 +151,7 @@ export class HopAckTable {
    */
   forwardedSlot(source: number, counter: number, hopsTaken: number, frame: Uint8Array, lengthBytes: number): number {
     const slot = this.find(source, counter);
-    if (slot < 0 || hopsTaken <= this.#byte(slot, B_HOPS) || lengthBytes !== this.lengthAt(slot)) return -1;
+    if (slot < 0 || hopsTaken <= this.byte(slot, B_HOPS) || lengthBytes !== this.lengthAt(slot)) return -1;
     const base = slot * this.#frameBytes;
     for (let i = lengthBytes - LINK_TAG_BYTES; i < lengthBytes; i++) if (frame[i] !== this.#frames[base + i]) return -1;
     return slot;
@@ -168,7 +168,7 @@ export class HopAckTable {
     let best = -1;
     let bestDeadline = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (!this.#isUsed(slot) || this.#byte(slot, B_CLASS) !== trafficClass || this.sendsAt(slot) >= sendsMax) continue;
+      if (!this.isUsed(slot) || this.byte(slot, B_CLASS) !== trafficClass || this.sendsAt(slot) >= sendsMax) continue;
       const deadline = this.deadlineAt(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
         best = slot;
@@ -180,14 +180,14 @@ export class HopAckTable {
 
   /** Hold the resend of `slot` until `atMs` (a gate is closed); no send is counted. */
   postpone(slot: number, atMs: number): void {
-    if (this.#isUsed(slot) && atMs > this.deadlineAt(slot)) this.#setNumber(slot, N_DEADLINE, atMs);
+    if (this.isUsed(slot) && atMs > this.deadlineAt(slot)) this.setNumber(slot, N_DEADLINE, atMs);
   }
 
   /** A slot past its deadline that has used all `sendsMax` sends (to give up), or -1. */
   exhausted(nowMs: number, sendsMax: number): number {
     if (this.#size === 0) return -1;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#isUsed(slot) && this.sendsAt(slot) >= sendsMax && this.deadlineAt(slot) <= nowMs) return slot;
+      if (this.isUsed(slot) && this.sendsAt(slot) >= sendsMax && this.deadlineAt(slot) <= nowMs) return slot;
     }
     return -1;
   }
@@ -197,14 +197,14 @@ export class HopAckTable {
     let first = Number.POSITIVE_INFINITY;
     if (this.#size === 0) return first;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#isUsed(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
+      if (this.isUsed(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
     }
     return first;
   }
 
   release(slot: number): void {
-    if (!this.#isUsed(slot)) return;
-    this.#setByte(slot, B_USED, 0);
+    if (!this.isUsed(slot)) return;
+    this.setByte(slot, B_USED, 0);
     this.#size--;
   }
 
@@ -231,30 +231,30 @@ export class HopAckTable {
     return this.#numbers[slot * NUMBER_FIELDS + N_OWNER_ID] ?? 0;
   }
   nextHopAt(slot: number): number {
-    return this.#byte(slot, B_NEXT_HOP);
+    return this.byte(slot, B_NEXT_HOP);
   }
   sendsAt(slot: number): number {
-    return this.#byte(slot, B_SENDS);
+    return this.byte(slot, B_SENDS);
   }
 
-  #isUsed(slot: number): boolean {
-    return this.#byte(slot, B_USED) === 1;
+  private isUsed(slot: number): boolean {
+    return this.byte(slot, B_USED) === 1;
   }
-  #byte(slot: number, field: number): number {
+  private byte(slot: number, field: number): number {
     return this.#bytes[slot * BYTE_FIELDS + field] ?? 0;
   }
-  #setByte(slot: number, field: number, value: number): void {
+  private setByte(slot: number, field: number, value: number): void {
     this.#bytes[slot * BYTE_FIELDS + field] = value;
   }
-  #setWord(slot: number, field: number, value: number): void {
+  private setWord(slot: number, field: number, value: number): void {
     this.#words[slot * WORD_FIELDS + field] = value;
   }
-  #setNumber(slot: number, field: number, value: number): void {
+  private setNumber(slot: number, field: number, value: number): void {
     this.#numbers[slot * NUMBER_FIELDS + field] = value;
   }
 
-  #freeSlot(): number {
-    for (let slot = 0; slot < this.#slots; slot++) if (!this.#isUsed(slot)) return slot;
+  private freeSlot(): number {
+    for (let slot = 0; slot < this.#slots; slot++) if (!this.isUsed(slot)) return slot;
     return -1;
   }
 }

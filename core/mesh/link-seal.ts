@@ -125,7 +125,6 @@ export class LinkOpener {
   readonly #keys: TrafficKeyTable;
   readonly #replay: ReplayTable;
   readonly #nonce = new Uint8Array(NONCE_BYTES);
-  readonly #nonceBase = new Uint8Array(NONCE_BYTES);
   readonly #aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
   #epoch = 0;
   /** Epoch of the frame last passed to `open` (valid once its key was found). */
@@ -146,7 +145,7 @@ export class LinkOpener {
 
   /** Would this frame pass the replay window? No state changes (for callers that skip work early). */
   replayCheck(h: LinkHeader): Status {
-    const slot = this.#keySlot(h);
+    const slot = this.keySlot(h);
     if (slot < 0) return -slot as Status;
     return this.#replay.check(h.source, this.lastEpoch, h.counter);
   }
@@ -163,14 +162,15 @@ export class LinkOpener {
     const plaintextBytes = lengthBytes - h.headerBytes - LINK_TAG_BYTES;
     if (plaintextBytes < 0) return -ErrorCode.MeshFrameTruncated;
     if (out.length < plaintextBytes) return -ErrorCode.MeshFrameOversized;
-    const slot = this.#keySlot(h);
+    const slot = this.keySlot(h);
     if (slot < 0) return slot;
     const epoch = this.lastEpoch;
     const fresh = this.#replay.check(h.source, epoch, h.counter);
     if (fresh !== ErrorCode.Ok) return -fresh;
     const aadBytes = writeAad(frame, h.headerBytes, this.#aad);
-    this.#keys.copyNonceBase(slot, this.#nonceBase);
-    writeNonce(this.#nonceBase, h.counter, this.#nonce);
+    // The nonce is built in place from the sender's base (one scratch array: each costs heap slots on XS).
+    this.#keys.copyNonceBase(slot, this.#nonce);
+    writeNonce(this.#nonce, h.counter, this.#nonce);
     // Sealed bytes read in place (no view): -OutOfRange if lengthBytes runs past `frame`.
     const sealedBytes = lengthBytes - h.headerBytes;
     const opened = this.#provider.aeadOpenAt(this.#keys.handleAt(slot), this.#nonce, this.#aad, 0, aadBytes, frame, h.headerBytes, sealedBytes, out, 0);
@@ -188,7 +188,7 @@ export class LinkOpener {
    * low bit matches the key phase, else the next epoch, else the previous.
    * Sets `lastEpoch`. `-KeyEpochUnknown` when none is installed.
    */
-  #keySlot(h: LinkHeader): ValueOrCode {
+  private keySlot(h: LinkHeader): ValueOrCode {
     const current = this.#epoch;
     if ((current & 1) === h.keyPhase) {
       this.lastEpoch = current;

@@ -116,12 +116,13 @@ export const MESH_COUNTER_NAMES: readonly string[] = Object.freeze(
 export class MeshCounters {
   readonly values = new Float64Array(MESH_COUNTER_COUNT);
   readonly #registry: MetricsRegistry | undefined;
-  readonly #ids: Int32Array;
+  /** Metric ids by counter; only with a registry (a typed array costs heap slots on XS). */
+  readonly #ids: Int32Array | undefined;
 
   /** Register every counter in `registry` (if given). Errors: the registry's (Exists, Full). */
   static create(registry: MetricsRegistry | undefined): Result<MeshCounters> {
-    const ids = new Int32Array(MESH_COUNTER_COUNT).fill(-1);
-    if (registry !== undefined) {
+    const ids = registry === undefined ? undefined : new Int32Array(MESH_COUNTER_COUNT).fill(-1);
+    if (registry !== undefined && ids !== undefined) {
       for (let i = 0; i < MESH_COUNTER_COUNT; i++) {
         const id = registry.registerCounter(`picket_mesh_${MESH_COUNTER_NAMES[i] ?? "unnamed"}_total`, "Mesh transport counter (core/mesh/mesh-counters.ts).");
         if (!id.ok) return err(id.code);
@@ -131,7 +132,7 @@ export class MeshCounters {
     return ok(new MeshCounters(registry, ids));
   }
 
-  private constructor(registry: MetricsRegistry | undefined, ids: Int32Array) {
+  private constructor(registry: MetricsRegistry | undefined, ids: Int32Array | undefined) {
     this.#registry = registry;
     this.#ids = ids;
   }
@@ -139,7 +140,7 @@ export class MeshCounters {
   inc(counter: MeshCounter, by = 1): void {
     this.values[counter] = (this.values[counter] ?? 0) + by;
     const registry = this.#registry;
-    if (registry !== undefined) registry.inc((this.#ids[counter] ?? -1) as MetricId, by);
+    if (registry !== undefined) registry.inc((this.#ids?.[counter] ?? -1) as MetricId, by);
   }
 
   get(counter: MeshCounter): number {

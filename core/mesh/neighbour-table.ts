@@ -19,6 +19,14 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import { FixedMap } from "../collections/fixed-map";
 
+const NT_F64_FIELDS = 5;
+const NT_F64_LAST_HEARD_MS = 0;
+const NT_F64_FRAMES_HEARD = 1;
+const NT_F64_LOAD = 2; // three numbers: the load buckets (see #numbers)
+const NT_I16_FIELDS = 2;
+const NT_I16_SNR_QDB = 0;
+const NT_I16_RSSI_DBM = 1;
+
 /** SNR range mapped onto quality 0..1000, quarter dB. */
 const SNR_FLOOR_QDB = -80;
 const SNR_CEILING_QDB = 40;
@@ -36,13 +44,14 @@ export class NeighbourTable {
   readonly #slotOf: FixedMap; // id -> slot
   readonly #ids: Uint16Array;
   readonly #used: Uint8Array;
-  readonly #lastHeardMs: Float64Array;
-  readonly #snrQdb: Int16Array;
-  readonly #rssiDbm: Int16Array;
-  readonly #framesHeard: Float64Array;
-  // Airtime heard from each neighbour (every frame it sends, to anyone), two buckets: per slot the
-  // current bucket's number, its airtime and the last bucket's (one array: a board's heap counts objects).
-  readonly #load: Float64Array;
+  /**
+   * Per-slot numbers, 5 per slot (one array: each typed array costs heap slots on XS): lastHeardMs,
+   * framesHeard, then the airtime heard from the neighbour (every frame it sends, to anyone) in two
+   * buckets: the current bucket's number, its airtime and the last bucket's.
+   */
+  readonly #numbers: Float64Array;
+  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): snrQdb, rssiDbm. */
+  readonly #signedWords: Int16Array;
   readonly #capacity: number;
   #size = 0;
   #evicted = 0;
@@ -51,7 +60,7 @@ export class NeighbourTable {
   lastEvictedId = 0;
 
   static create(capacity: number): Result<NeighbourTable> {
-    const map = FixedMap.create(capacity);
+    const map = FixedMap.createIndex(capacity);
     if (!map.ok) return err(ErrorCode.InvalidArgument);
     return ok(new NeighbourTable(map.value, capacity));
   }
@@ -61,11 +70,8 @@ export class NeighbourTable {
     this.#capacity = capacity;
     this.#ids = new Uint16Array(capacity);
     this.#used = new Uint8Array(capacity);
-    this.#lastHeardMs = new Float64Array(capacity);
-    this.#snrQdb = new Int16Array(capacity);
-    this.#rssiDbm = new Int16Array(capacity);
-    this.#framesHeard = new Float64Array(capacity);
-    this.#load = new Float64Array(capacity * 3);
+    this.#numbers = new Float64Array(capacity * NT_F64_FIELDS);
+    this.#signedWords = new Int16Array(capacity * NT_I16_FIELDS);
   }
 
   get capacity(): number {
@@ -87,9 +93,9 @@ export class NeighbourTable {
     let change: number = NeighbourChange.Refreshed;
     if (slot < 0) {
       change = NeighbourChange.Added;
-      slot = this.#freeSlot();
+      slot = this.freeSlot();
       if (slot < 0) {
-        slot = this.#oldestSlot();
+        slot = this.oldestSlot();
         this.lastEvictedId = this.#ids[slot] ?? 0;
         this.#slotOf.delete(this.lastEvictedId);
         this.#evicted++;
@@ -98,20 +104,20 @@ export class NeighbourTable {
       }
       this.#used[slot] = 1;
       this.#ids[slot] = id;
-      this.#snrQdb[slot] = snrQuarterDb;
-      this.#rssiDbm[slot] = rssiDbm;
-      this.#framesHeard[slot] = 0;
-      this.#load.fill(0, slot * 3, slot * 3 + 3);
+      this.#signedWords[slot * NT_I16_FIELDS + NT_I16_SNR_QDB] = snrQuarterDb;
+      this.#signedWords[slot * NT_I16_FIELDS + NT_I16_RSSI_DBM] = rssiDbm;
+      this.#numbers[slot * NT_F64_FIELDS + NT_F64_FRAMES_HEARD] = 0;
+      this.#numbers.fill(0, slot * NT_F64_FIELDS + NT_F64_LOAD, slot * NT_F64_FIELDS + NT_F64_LOAD + 3);
       this.#slotOf.set(id, slot);
       this.#size++;
     } else {
-      const snr = this.#snrQdb[slot] ?? 0;
-      const rssi = this.#rssiDbm[slot] ?? 0;
-      this.#snrQdb[slot] = snr + ((snrQuarterDb - snr) >> 2);
-      this.#rssiDbm[slot] = rssi + ((rssiDbm - rssi) >> 2);
+      const snr = this.#signedWords[slot * NT_I16_FIELDS + NT_I16_SNR_QDB] ?? 0;
+      const rssi = this.#signedWords[slot * NT_I16_FIELDS + NT_I16_RSSI_DBM] ?? 0;
+      this.#signedWords[slot * NT_I16_FIELDS + NT_I16_SNR_QDB] = snr + ((snrQuarterDb - snr) >> 2);
+      this.#signedWords[slot * NT_I16_FIELDS + NT_I16_RSSI_DBM] = rssi + ((rssiDbm - rssi) >> 2);
     }
-    this.#lastHeardMs[slot] = nowMs;
-    this.#framesHeard[slot] = (this.#framesHeard[slot] ?? 0) + 1;
+    this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] = nowMs;
+    this.#numbers[slot * NT_F64_FIELDS + NT_F64_FRAMES_HEARD] = (this.#numbers[slot * NT_F64_FIELDS + NT_F64_FRAMES_HEARD] ?? 0) + 1;
     return change;
   }
 
@@ -122,12 +128,12 @@ export class NeighbourTable {
   /** Quality 0..1000 of the link from `id`, or -1 when not a neighbour. */
   qualityPermille(id: number): number {
     const slot = this.#slotOf.get(id, -1);
-    return slot < 0 ? -1 : snrQualityPermille(this.#snrQdb[slot] ?? SNR_FLOOR_QDB);
+    return slot < 0 ? -1 : snrQualityPermille(this.#signedWords[slot * NT_I16_FIELDS + NT_I16_SNR_QDB] ?? SNR_FLOOR_QDB);
   }
 
   lastHeardMs(id: number): number {
     const slot = this.#slotOf.get(id, -1);
-    return slot < 0 ? -1 : (this.#lastHeardMs[slot] ?? -1);
+    return slot < 0 ? -1 : (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? -1);
   }
 
   /**
@@ -138,7 +144,7 @@ export class NeighbourTable {
     let found = -1;
     for (let slot = 0; slot < this.#capacity; slot++) {
       if (this.#used[slot] !== 1 || ((this.#ids[slot] ?? 0) & 0xff) !== hint) continue;
-      if (nowMs - (this.#lastHeardMs[slot] ?? 0) > freshMs) continue;
+      if (nowMs - (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0) > freshMs) continue;
       if (found >= 0) {
         this.#ambiguousHints++;
         return -1;
@@ -155,10 +161,10 @@ export class NeighbourTable {
    * buckets: the current one and the last).
    */
   noteAirtime(hint: number, nowMs: number, airtimeUs: number, bucketMs: number): void {
-    const slot = this.#slotOfHint(hint);
+    const slot = this.slotOfHint(hint);
     if (slot < 0) return;
-    this.#roll(slot, Math.floor(nowMs / bucketMs));
-    this.#load[slot * 3 + 1] = (this.#load[slot * 3 + 1] ?? 0) + airtimeUs;
+    this.roll(slot, Math.floor(nowMs / bucketMs));
+    this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] = (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] ?? 0) + airtimeUs;
   }
 
   /**
@@ -167,24 +173,24 @@ export class NeighbourTable {
    * unknown (or ambiguous).
    */
   loadPermille(hint: number, nowMs: number, bucketMs: number): number {
-    const slot = this.#slotOfHint(hint);
+    const slot = this.slotOfHint(hint);
     if (slot < 0) return 0;
-    this.#roll(slot, Math.floor(nowMs / bucketMs));
-    return Math.floor(((this.#load[slot * 3 + 1] ?? 0) + (this.#load[slot * 3 + 2] ?? 0)) / (2 * bucketMs));
+    this.roll(slot, Math.floor(nowMs / bucketMs));
+    return Math.floor(((this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] ?? 0) + (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 2] ?? 0)) / (2 * bucketMs));
   }
 
   /** Move `slot`'s load buckets on to bucket number `epoch`. */
-  #roll(slot: number, epoch: number): void {
-    const load = this.#load;
-    const last = load[slot * 3] ?? 0;
+  private roll(slot: number, epoch: number): void {
+    const load = this.#numbers;
+    const last = load[slot * NT_F64_FIELDS + NT_F64_LOAD] ?? 0;
     if (epoch === last) return;
-    load[slot * 3 + 2] = epoch === last + 1 ? (load[slot * 3 + 1] ?? 0) : 0;
-    load[slot * 3 + 1] = 0;
-    load[slot * 3] = epoch;
+    load[slot * NT_F64_FIELDS + NT_F64_LOAD + 2] = epoch === last + 1 ? (load[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] ?? 0) : 0;
+    load[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] = 0;
+    load[slot * NT_F64_FIELDS + NT_F64_LOAD] = epoch;
   }
 
   /** The slot of the one neighbour with low id byte `hint`, or -1 (none, or more than one). */
-  #slotOfHint(hint: number): number {
+  private slotOfHint(hint: number): number {
     let found = -1;
     for (let slot = 0; slot < this.#capacity; slot++) {
       if (this.#used[slot] !== 1 || ((this.#ids[slot] ?? 0) & 0xff) !== hint) continue;
@@ -200,15 +206,15 @@ export class NeighbourTable {
     return false;
   }
 
-  #freeSlot(): number {
+  private freeSlot(): number {
     for (let slot = 0; slot < this.#capacity; slot++) if (this.#used[slot] !== 1) return slot;
     return -1;
   }
 
-  #oldestSlot(): number {
+  private oldestSlot(): number {
     let oldest = 0;
     for (let slot = 1; slot < this.#capacity; slot++) {
-      if ((this.#lastHeardMs[slot] ?? 0) < (this.#lastHeardMs[oldest] ?? 0)) oldest = slot;
+      if ((this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0) < (this.#numbers[oldest * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0)) oldest = slot;
     }
     return oldest;
   }

@@ -16,6 +16,20 @@ import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX } from "./fragment-header";
 
+const PS_U8_FIELDS = 4;
+const PS_U8_USED = 0;
+const PS_U8_CLASSES = 1;
+const PS_U8_ATTEMPTS = 2;
+const PS_U8_ROUTED = 3;
+const PS_U16_FIELDS = 3;
+const PS_U16_DESTINATIONS = 0;
+const PS_U16_LENGTHS = 1;
+const PS_U16_MESSAGE_IDS = 2;
+const PS_F64_FIELDS = 3;
+const PS_F64_CALLER_IDS = 0;
+const PS_F64_DEADLINES_MS = 1;
+const PS_F64_ENQUEUED_MS = 2;
+
 const WORDS = (FRAGMENT_COUNT_MAX + 31) >>> 5;
 /** Deadline of a slot whose message is still queued or being sent. */
 const NOT_ARMED = Number.POSITIVE_INFINITY;
@@ -24,17 +38,13 @@ export class PendingSends {
   readonly #slots: number;
   readonly #slotBytes: number;
   readonly #data: Uint8Array;
-  readonly #used: Uint8Array;
-  readonly #destinations: Uint16Array;
-  readonly #classes: Uint8Array;
-  readonly #lengths: Uint16Array;
-  readonly #messageIds: Uint16Array;
-  readonly #callerIds: Float64Array;
-  readonly #attempts: Uint8Array;
-  readonly #deadlinesMs: Float64Array;
-  readonly #routed: Uint8Array;
+  /** Per-slot fields, 4 per slot (one array: each typed array costs heap slots on XS): used, classes, attempts, routed. */
+  readonly #bytes: Uint8Array;
+  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): destinations, lengths, messageIds. */
+  readonly #words: Uint16Array;
+  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): callerIds, deadlinesMs, enqueuedMs. */
+  readonly #numbers: Float64Array;
   readonly #resend: Uint32Array;
-  readonly #enqueuedMs: Float64Array;
   #inUse = 0;
 
   static create(slots: number, slotBytes: number): Result<PendingSends> {
@@ -47,17 +57,11 @@ export class PendingSends {
     this.#slots = slots;
     this.#slotBytes = slotBytes;
     this.#data = new Uint8Array(slots * slotBytes);
-    this.#used = new Uint8Array(slots);
-    this.#destinations = new Uint16Array(slots);
-    this.#classes = new Uint8Array(slots);
-    this.#lengths = new Uint16Array(slots);
-    this.#messageIds = new Uint16Array(slots);
-    this.#callerIds = new Float64Array(slots);
-    this.#attempts = new Uint8Array(slots);
-    this.#deadlinesMs = new Float64Array(slots).fill(NOT_ARMED);
-    this.#routed = new Uint8Array(slots);
+    this.#bytes = new Uint8Array(slots * PS_U8_FIELDS);
+    this.#words = new Uint16Array(slots * PS_U16_FIELDS);
+    this.#numbers = new Float64Array(slots * PS_F64_FIELDS);
+    for (let i = 0; i < slots; i++) this.#numbers[i * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = NOT_ARMED;
     this.#resend = new Uint32Array(slots * WORDS);
-    this.#enqueuedMs = new Float64Array(slots);
   }
 
   get slotCount(): number {
@@ -78,7 +82,7 @@ export class PendingSends {
     if (length > this.#slotBytes) return -ErrorCode.MeshMessageTooLarge;
     let slot = -1;
     for (let s = 0; s < this.#slots; s++) {
-      if (this.#used[s] !== 1) {
+      if (this.#bytes[s * PS_U8_FIELDS + PS_U8_USED] !== 1) {
         slot = s;
         break;
       }
@@ -86,16 +90,16 @@ export class PendingSends {
     if (slot < 0) return -ErrorCode.MeshPendingFull;
     const base = slot * this.#slotBytes;
     for (let i = 0; i < length; i++) this.#data[base + i] = bytes[offset + i] ?? 0;
-    this.#used[slot] = 1;
-    this.#destinations[slot] = destination;
-    this.#classes[slot] = trafficClass;
-    this.#lengths[slot] = length;
-    this.#messageIds[slot] = messageId;
-    this.#callerIds[slot] = callerId;
-    this.#attempts[slot] = 0;
-    this.#deadlinesMs[slot] = NOT_ARMED;
-    this.#routed[slot] = 0;
-    this.#enqueuedMs[slot] = nowMs;
+    this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] = 1;
+    this.#words[slot * PS_U16_FIELDS + PS_U16_DESTINATIONS] = destination;
+    this.#bytes[slot * PS_U8_FIELDS + PS_U8_CLASSES] = trafficClass;
+    this.#words[slot * PS_U16_FIELDS + PS_U16_LENGTHS] = length;
+    this.#words[slot * PS_U16_FIELDS + PS_U16_MESSAGE_IDS] = messageId;
+    this.#numbers[slot * PS_F64_FIELDS + PS_F64_CALLER_IDS] = callerId;
+    this.#bytes[slot * PS_U8_FIELDS + PS_U8_ATTEMPTS] = 0;
+    this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = NOT_ARMED;
+    this.#bytes[slot * PS_U8_FIELDS + PS_U8_ROUTED] = 0;
+    this.#numbers[slot * PS_F64_FIELDS + PS_F64_ENQUEUED_MS] = nowMs;
     this.#resend.fill(0, slot * WORDS, (slot + 1) * WORDS);
     this.#inUse++;
     return slot;
@@ -104,51 +108,51 @@ export class PendingSends {
   /** The slot waiting for an ack of `messageId` from `destination`, or -NotFound. */
   find(destination: number, messageId: number): ValueOrCode {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] === 1 && this.#destinations[slot] === destination && this.#messageIds[slot] === messageId) return slot;
+      if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] === 1 && this.#words[slot * PS_U16_FIELDS + PS_U16_DESTINATIONS] === destination && this.#words[slot * PS_U16_FIELDS + PS_U16_MESSAGE_IDS] === messageId) return slot;
     }
     return -ErrorCode.NotFound;
   }
 
   release(slot: number): void {
-    if (this.#used[slot] !== 1) return;
-    this.#used[slot] = 0;
-    this.#deadlinesMs[slot] = NOT_ARMED;
+    if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] !== 1) return;
+    this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] = 0;
+    this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = NOT_ARMED;
     this.#inUse--;
   }
 
   isInUse(slot: number): boolean {
-    return this.#used[slot] === 1;
+    return this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] === 1;
   }
 
   /** The message (or a NACKed part of it) was sent: wait for the ack until `deadlineMs`. */
   arm(slot: number, deadlineMs: number, routed: boolean, countAttempt: boolean): void {
-    if (countAttempt) this.#attempts[slot] = (this.#attempts[slot] ?? 0) + 1;
-    this.#deadlinesMs[slot] = deadlineMs;
-    this.#routed[slot] = routed ? 1 : 0;
+    if (countAttempt) this.#bytes[slot * PS_U8_FIELDS + PS_U8_ATTEMPTS] = (this.#bytes[slot * PS_U8_FIELDS + PS_U8_ATTEMPTS] ?? 0) + 1;
+    this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = deadlineMs;
+    this.#bytes[slot * PS_U8_FIELDS + PS_U8_ROUTED] = routed ? 1 : 0;
   }
 
   /** The ack deadline of `slot` (+Infinity while queued or being sent). */
   deadlineAt(slot: number): number {
-    return this.#deadlinesMs[slot] ?? NOT_ARMED;
+    return this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] ?? NOT_ARMED;
   }
 
   /** Move the ack deadline of an armed slot (no attempt counted); false when it is not armed. */
   rearm(slot: number, deadlineMs: number): boolean {
-    if (this.#used[slot] !== 1 || (this.#deadlinesMs[slot] ?? NOT_ARMED) === NOT_ARMED) return false;
-    this.#deadlinesMs[slot] = deadlineMs;
+    if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] !== 1 || (this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] ?? NOT_ARMED) === NOT_ARMED) return false;
+    this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = deadlineMs;
     return true;
   }
 
   /** Back in the queue for another attempt (no deadline while queued). */
   disarm(slot: number): void {
-    this.#deadlinesMs[slot] = NOT_ARMED;
+    this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = NOT_ARMED;
   }
 
   /** Earliest armed ack deadline, or +Infinity. */
   nextDeadlineMs(): number {
     let first = NOT_ARMED;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] === 1 && (this.#deadlinesMs[slot] ?? NOT_ARMED) < first) first = this.#deadlinesMs[slot] ?? NOT_ARMED;
+      if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] === 1 && (this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] ?? NOT_ARMED) < first) first = this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] ?? NOT_ARMED;
     }
     return first;
   }
@@ -156,7 +160,7 @@ export class PendingSends {
   /** A slot whose ack deadline passed by `nowMs`, or -NotFound. */
   expired(nowMs: number): ValueOrCode {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] === 1 && (this.#deadlinesMs[slot] ?? NOT_ARMED) <= nowMs) return slot;
+      if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] === 1 && (this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] ?? NOT_ARMED) <= nowMs) return slot;
     }
     return -ErrorCode.NotFound;
   }
@@ -192,27 +196,27 @@ export class PendingSends {
   }
 
   destinationAt(slot: number): number {
-    return this.#destinations[slot] ?? 0;
+    return this.#words[slot * PS_U16_FIELDS + PS_U16_DESTINATIONS] ?? 0;
   }
   classAt(slot: number): number {
-    return this.#classes[slot] ?? 0;
+    return this.#bytes[slot * PS_U8_FIELDS + PS_U8_CLASSES] ?? 0;
   }
   lengthAt(slot: number): number {
-    return this.#lengths[slot] ?? 0;
+    return this.#words[slot * PS_U16_FIELDS + PS_U16_LENGTHS] ?? 0;
   }
   messageIdAt(slot: number): number {
-    return this.#messageIds[slot] ?? 0;
+    return this.#words[slot * PS_U16_FIELDS + PS_U16_MESSAGE_IDS] ?? 0;
   }
   callerIdAt(slot: number): number {
-    return this.#callerIds[slot] ?? 0;
+    return this.#numbers[slot * PS_F64_FIELDS + PS_F64_CALLER_IDS] ?? 0;
   }
   attemptsAt(slot: number): number {
-    return this.#attempts[slot] ?? 0;
+    return this.#bytes[slot * PS_U8_FIELDS + PS_U8_ATTEMPTS] ?? 0;
   }
   routedAt(slot: number): boolean {
-    return this.#routed[slot] === 1;
+    return this.#bytes[slot * PS_U8_FIELDS + PS_U8_ROUTED] === 1;
   }
   enqueuedMsAt(slot: number): number {
-    return this.#enqueuedMs[slot] ?? 0;
+    return this.#numbers[slot * PS_F64_FIELDS + PS_F64_ENQUEUED_MS] ?? 0;
   }
 }

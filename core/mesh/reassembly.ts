@@ -27,6 +27,21 @@ import { popcount32 } from "../collections/bit-set";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX, fragmentChunkBytes, fragmentOffset, type FragmentHeader } from "./fragment-header";
 
+const RS_U8_FIELDS = 6;
+const RS_U8_USED = 0;
+const RS_U8_COUNTS = 1;
+const RS_U8_RECEIVED = 2;
+const RS_U8_ACK_REQUESTED = 3;
+const RS_U8_TRAFFIC_CLASS = 4;
+const RS_U8_NACKS_SENT = 5;
+const RS_U16_FIELDS = 3;
+const RS_U16_SOURCES = 0;
+const RS_U16_MESSAGE_IDS = 1;
+const RS_U16_TOTAL_BYTES = 2;
+const RS_F64_FIELDS = 2;
+const RS_F64_STARTED_MS = 0;
+const RS_F64_LAST_FRAGMENT_MS = 1;
+
 export interface ReassemblyOptions {
   readonly slots: number;
   /** Largest message, bytes. */
@@ -46,17 +61,12 @@ export class ReassemblyTable {
   readonly #perSenderMax: number;
   readonly #timeoutMs: number;
   readonly #data: Uint8Array;
-  readonly #used: Uint8Array;
-  readonly #sources: Uint16Array;
-  readonly #messageIds: Uint16Array;
-  readonly #counts: Uint8Array;
-  readonly #received: Uint8Array;
-  readonly #totalBytes: Uint16Array;
-  readonly #ackRequested: Uint8Array;
-  readonly #trafficClass: Uint8Array;
-  readonly #startedMs: Float64Array;
-  readonly #lastFragmentMs: Float64Array;
-  readonly #nacksSent: Uint8Array;
+  /** Per-slot fields, 6 per slot (one array: each typed array costs heap slots on XS): used, counts, received, ackRequested, trafficClass, nacksSent. */
+  readonly #bytes: Uint8Array;
+  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): sources, messageIds, totalBytes. */
+  readonly #words: Uint16Array;
+  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): startedMs, lastFragmentMs. */
+  readonly #numbers: Float64Array;
   readonly #bitmaps: Uint32Array;
   #inUse = 0;
   #timedOut = 0;
@@ -79,17 +89,9 @@ export class ReassemblyTable {
     this.#perSenderMax = options.perSenderMax;
     this.#timeoutMs = options.timeoutMs;
     this.#data = new Uint8Array(slots * options.slotBytes);
-    this.#used = new Uint8Array(slots);
-    this.#sources = new Uint16Array(slots);
-    this.#messageIds = new Uint16Array(slots);
-    this.#counts = new Uint8Array(slots);
-    this.#received = new Uint8Array(slots);
-    this.#totalBytes = new Uint16Array(slots);
-    this.#ackRequested = new Uint8Array(slots);
-    this.#trafficClass = new Uint8Array(slots);
-    this.#startedMs = new Float64Array(slots);
-    this.#lastFragmentMs = new Float64Array(slots);
-    this.#nacksSent = new Uint8Array(slots);
+    this.#bytes = new Uint8Array(slots * RS_U8_FIELDS);
+    this.#words = new Uint16Array(slots * RS_U16_FIELDS);
+    this.#numbers = new Float64Array(slots * RS_F64_FIELDS);
     this.#bitmaps = new Uint32Array(slots * WORDS_PER_SLOT);
   }
 
@@ -120,28 +122,28 @@ export class ReassemblyTable {
     let slot = this.find(source, f.messageId);
     if (slot < 0) {
       if (f.totalBytes > this.#slotBytes) return -ErrorCode.MeshMessageTooLarge;
-      slot = this.#claim(source, nowMs);
+      slot = this.claim(source, nowMs);
       if (slot < 0) return slot;
-      this.#used[slot] = 1;
-      this.#sources[slot] = source;
-      this.#messageIds[slot] = f.messageId;
-      this.#counts[slot] = f.count;
-      this.#received[slot] = 0;
-      this.#totalBytes[slot] = f.totalBytes;
-      this.#ackRequested[slot] = f.ackRequested ? 1 : 0;
-      this.#trafficClass[slot] = trafficClass;
-      this.#startedMs[slot] = nowMs;
-      this.#nacksSent[slot] = 0;
+      this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] = 1;
+      this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] = source;
+      this.#words[slot * RS_U16_FIELDS + RS_U16_MESSAGE_IDS] = f.messageId;
+      this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] = f.count;
+      this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] = 0;
+      this.#words[slot * RS_U16_FIELDS + RS_U16_TOTAL_BYTES] = f.totalBytes;
+      this.#bytes[slot * RS_U8_FIELDS + RS_U8_ACK_REQUESTED] = f.ackRequested ? 1 : 0;
+      this.#bytes[slot * RS_U8_FIELDS + RS_U8_TRAFFIC_CLASS] = trafficClass;
+      this.#numbers[slot * RS_F64_FIELDS + RS_F64_STARTED_MS] = nowMs;
+      this.#bytes[slot * RS_U8_FIELDS + RS_U8_NACKS_SENT] = 0;
       this.#bitmaps.fill(0, slot * WORDS_PER_SLOT, (slot + 1) * WORDS_PER_SLOT);
       this.#inUse++;
     } else if (
-      this.#counts[slot] !== f.count ||
-      this.#totalBytes[slot] !== f.totalBytes ||
-      (this.#ackRequested[slot] === 1) !== f.ackRequested
+      this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] !== f.count ||
+      this.#words[slot * RS_U16_FIELDS + RS_U16_TOTAL_BYTES] !== f.totalBytes ||
+      (this.#bytes[slot * RS_U8_FIELDS + RS_U8_ACK_REQUESTED] === 1) !== f.ackRequested
     ) {
       return -ErrorCode.MeshFragmentInvalid;
     }
-    this.#lastFragmentMs[slot] = nowMs;
+    this.#numbers[slot * RS_F64_FIELDS + RS_F64_LAST_FRAGMENT_MS] = nowMs;
     const word = slot * WORDS_PER_SLOT + (f.index >>> 5);
     const bit = (1 << (f.index & 31)) >>> 0;
     const bits = this.#bitmaps[word] ?? 0;
@@ -150,8 +152,8 @@ export class ReassemblyTable {
     const length = fragmentChunkBytes(f.totalBytes, f.count, f.index);
     const base = slot * this.#slotBytes + fragmentOffset(f.totalBytes, f.count, f.index);
     for (let i = 0; i < length; i++) this.#data[base + i] = chunk[chunkOffset + i] ?? 0;
-    const received = (this.#received[slot] ?? 0) + 1;
-    this.#received[slot] = received;
+    const received = (this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] ?? 0) + 1;
+    this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] = received;
     if (received < f.count) return FragmentResult.Stored;
     this.completedSlot = slot;
     return FragmentResult.Complete;
@@ -160,15 +162,15 @@ export class ReassemblyTable {
   /** The slot of (source, messageId) in progress, or -NotFound. O(slots). */
   find(source: number, messageId: number): ValueOrCode {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] === 1 && this.#sources[slot] === source && this.#messageIds[slot] === messageId) return slot;
+      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] === 1 && this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] === source && this.#words[slot * RS_U16_FIELDS + RS_U16_MESSAGE_IDS] === messageId) return slot;
     }
     return -ErrorCode.NotFound;
   }
 
   /** Free a slot (message delivered or abandoned). */
   release(slot: number): void {
-    if (this.#used[slot] !== 1) return;
-    this.#used[slot] = 0;
+    if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] !== 1) return;
+    this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] = 0;
     this.#inUse--;
   }
 
@@ -176,7 +178,7 @@ export class ReassemblyTable {
   expire(nowMs: number): number {
     let dropped = 0;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] === 1 && this.#isExpired(slot, nowMs)) {
+      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] === 1 && this.isExpired(slot, nowMs)) {
         this.release(slot);
         dropped++;
       }
@@ -189,46 +191,46 @@ export class ReassemblyTable {
   nextExpiryMs(): number {
     let first = -1;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] !== 1) continue;
-      const at = (this.#startedMs[slot] ?? 0) + this.#timeoutMs + 1;
+      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] !== 1) continue;
+      const at = (this.#numbers[slot * RS_F64_FIELDS + RS_F64_STARTED_MS] ?? 0) + this.#timeoutMs + 1;
       if (first < 0 || at < first) first = at;
     }
     return first;
   }
 
   isInUse(slot: number): boolean {
-    return this.#used[slot] === 1;
+    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] === 1;
   }
   sourceAt(slot: number): number {
-    return this.#sources[slot] ?? 0;
+    return this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] ?? 0;
   }
   messageIdAt(slot: number): number {
-    return this.#messageIds[slot] ?? 0;
+    return this.#words[slot * RS_U16_FIELDS + RS_U16_MESSAGE_IDS] ?? 0;
   }
   totalBytesAt(slot: number): number {
-    return this.#totalBytes[slot] ?? 0;
+    return this.#words[slot * RS_U16_FIELDS + RS_U16_TOTAL_BYTES] ?? 0;
   }
   countAt(slot: number): number {
-    return this.#counts[slot] ?? 0;
+    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] ?? 0;
   }
   receivedAt(slot: number): number {
-    return this.#received[slot] ?? 0;
+    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] ?? 0;
   }
   ackRequestedAt(slot: number): boolean {
-    return this.#ackRequested[slot] === 1;
+    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_ACK_REQUESTED] === 1;
   }
   trafficClassAt(slot: number): number {
-    return this.#trafficClass[slot] ?? 0;
+    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_TRAFFIC_CLASS] ?? 0;
   }
   lastFragmentMsAt(slot: number): number {
-    return this.#lastFragmentMs[slot] ?? 0;
+    return this.#numbers[slot * RS_F64_FIELDS + RS_F64_LAST_FRAGMENT_MS] ?? 0;
   }
   nacksSentAt(slot: number): number {
-    return this.#nacksSent[slot] ?? 0;
+    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_NACKS_SENT] ?? 0;
   }
   noteNackSent(slot: number, nowMs: number): void {
-    this.#nacksSent[slot] = (this.#nacksSent[slot] ?? 0) + 1;
-    this.#lastFragmentMs[slot] = nowMs;
+    this.#bytes[slot * RS_U8_FIELDS + RS_U8_NACKS_SENT] = (this.#bytes[slot * RS_U8_FIELDS + RS_U8_NACKS_SENT] ?? 0) + 1;
+    this.#numbers[slot * RS_F64_FIELDS + RS_F64_LAST_FRAGMENT_MS] = nowMs;
   }
 
   /**
@@ -236,7 +238,7 @@ export class ReassemblyTable {
    * fragment i not received) into out[at ..]; returns its length in bytes.
    */
   writeMissing(slot: number, out: Uint8Array, at: number): number {
-    const count = this.#counts[slot] ?? 0;
+    const count = this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] ?? 0;
     const bytes = (count + 7) >>> 3;
     for (let i = 0; i < bytes; i++) out[at + i] = 0;
     for (let index = 0; index < count; index++) {
@@ -249,7 +251,7 @@ export class ReassemblyTable {
   /** Slots held by `source` (for tests and the sender cap). */
   heldBy(source: number): number {
     let held = 0;
-    for (let slot = 0; slot < this.#slots; slot++) if (this.#used[slot] === 1 && this.#sources[slot] === source) held++;
+    for (let slot = 0; slot < this.#slots; slot++) if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] === 1 && this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] === source) held++;
     return held;
   }
 
@@ -257,31 +259,31 @@ export class ReassemblyTable {
   checkInvariants(): number {
     let used = 0;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] !== 1) continue;
+      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] !== 1) continue;
       used++;
       let bits = 0;
       for (let w = 0; w < WORDS_PER_SLOT; w++) bits += popcount32(this.#bitmaps[slot * WORDS_PER_SLOT + w] ?? 0);
-      if (bits !== this.#received[slot] || bits > (this.#counts[slot] ?? 0)) return ErrorCode.InvariantViolated;
+      if (bits !== this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] || bits > (this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] ?? 0)) return ErrorCode.InvariantViolated;
     }
     return used === this.#inUse ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
-  #isExpired(slot: number, nowMs: number): boolean {
-    return nowMs - (this.#startedMs[slot] ?? 0) > this.#timeoutMs;
+  private isExpired(slot: number, nowMs: number): boolean {
+    return nowMs - (this.#numbers[slot * RS_F64_FIELDS + RS_F64_STARTED_MS] ?? 0) > this.#timeoutMs;
   }
 
   /** A slot for a new message from `source`, or a negated refusal code. Timed-out slots are freed on the way. */
-  #claim(source: number, nowMs: number): ValueOrCode {
+  private claim(source: number, nowMs: number): ValueOrCode {
     let held = 0;
     let free = -1;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] === 1 && this.#isExpired(slot, nowMs)) {
+      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] === 1 && this.isExpired(slot, nowMs)) {
         this.release(slot);
         this.#timedOut++;
       }
-      if (this.#used[slot] !== 1) {
+      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] !== 1) {
         if (free < 0) free = slot;
-      } else if (this.#sources[slot] === source) {
+      } else if (this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] === source) {
         held++;
       }
     }

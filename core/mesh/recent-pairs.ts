@@ -24,6 +24,11 @@ import { err, ok, type Result } from "../runtime/result";
 import { FixedMap } from "../collections/fixed-map";
 import type { ValueOrCode } from "../collections/value-or-code";
 
+const RP_F64_FIELDS = 3;
+const RP_F64_NUMBERS = 0;
+const RP_F64_VALUES = 1;
+const RP_F64_TIMES_MS = 2;
+
 function mixPair(id: number, n: number): number {
   let h = (Math.imul(id + 1, 0x9e3779b1) ^ n) >>> 0;
   h ^= h >>> 16;
@@ -37,9 +42,8 @@ function mixPair(id: number, n: number): number {
 export class RecentPairs {
   readonly #index: FixedMap; // mix -> ring slot
   readonly #ids: Uint16Array;
-  readonly #numbers: Float64Array;
-  readonly #values: Float64Array;
-  readonly #timesMs: Float64Array;
+  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): numbers, values, timesMs. */
+  readonly #entryNumbers: Float64Array;
   readonly #capacity: number;
   readonly #minAgeMs: number;
   #head = 0; // oldest entry
@@ -50,7 +54,7 @@ export class RecentPairs {
 
   static create(capacity: number, minAgeMs = 0): Result<RecentPairs> {
     if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0) return err(ErrorCode.InvalidArgument);
-    const index = FixedMap.create(capacity);
+    const index = FixedMap.createIndex(capacity);
     if (!index.ok) return index;
     return ok(new RecentPairs(index.value, capacity, minAgeMs));
   }
@@ -60,9 +64,7 @@ export class RecentPairs {
     this.#capacity = capacity;
     this.#minAgeMs = minAgeMs;
     this.#ids = new Uint16Array(capacity);
-    this.#numbers = new Float64Array(capacity);
-    this.#values = new Float64Array(capacity);
-    this.#timesMs = new Float64Array(capacity);
+    this.#entryNumbers = new Float64Array(capacity * RP_F64_FIELDS);
   }
 
   get capacity(): number {
@@ -85,13 +87,13 @@ export class RecentPairs {
   /** The entry slot of (id, n), or -NotFound. */
   find(id: number, n: number): ValueOrCode {
     const slot = this.#index.get(mixPair(id, n), -1);
-    if (slot < 0 || this.#ids[slot] !== id || this.#numbers[slot] !== n) return -ErrorCode.NotFound;
+    if (slot < 0 || this.#ids[slot] !== id || this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_NUMBERS] !== n) return -ErrorCode.NotFound;
     return slot;
   }
 
   /** Would `insert` at `nowMs` succeed (room, or an entry old enough to evict)? */
   wouldAccept(nowMs: number): boolean {
-    return this.#size < this.#capacity || this.#minAgeMs === 0 || nowMs - (this.#timesMs[this.#head] ?? 0) >= this.#minAgeMs;
+    return this.#size < this.#capacity || this.#minAgeMs === 0 || nowMs - (this.#entryNumbers[this.#head * RP_F64_FIELDS + RP_F64_TIMES_MS] ?? 0) >= this.#minAgeMs;
   }
 
   /**
@@ -101,19 +103,19 @@ export class RecentPairs {
   insert(id: number, n: number, value: number, nowMs: number): ValueOrCode {
     if (this.#size === this.#capacity) {
       const oldest = this.#head;
-      if (this.#minAgeMs > 0 && nowMs - (this.#timesMs[oldest] ?? 0) < this.#minAgeMs) {
+      if (this.#minAgeMs > 0 && nowMs - (this.#entryNumbers[oldest * RP_F64_FIELDS + RP_F64_TIMES_MS] ?? 0) < this.#minAgeMs) {
         this.#refused++;
         return -ErrorCode.Full;
       }
-      this.#removeOldest();
+      this.removeOldest();
       this.#evicted++;
     }
     let slot = this.#head + this.#size;
     if (slot >= this.#capacity) slot -= this.#capacity;
     this.#ids[slot] = id;
-    this.#numbers[slot] = n;
-    this.#values[slot] = value;
-    this.#timesMs[slot] = nowMs;
+    this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_NUMBERS] = n;
+    this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_VALUES] = value;
+    this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_TIMES_MS] = nowMs;
     this.#size++;
     const key = mixPair(id, n);
     if (this.#index.get(key, -1) >= 0) this.#collisions++;
@@ -122,11 +124,11 @@ export class RecentPairs {
   }
 
   valueAt(slot: number): number {
-    return this.#values[slot] ?? 0;
+    return this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_VALUES] ?? 0;
   }
 
   setValueAt(slot: number, value: number): void {
-    if (slot >= 0 && slot < this.#capacity) this.#values[slot] = value;
+    if (slot >= 0 && slot < this.#capacity) this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_VALUES] = value;
   }
 
   clear(): void {
@@ -135,9 +137,9 @@ export class RecentPairs {
     this.#size = 0;
   }
 
-  #removeOldest(): void {
+  private removeOldest(): void {
     const slot = this.#head;
-    const key = mixPair(this.#ids[slot] ?? 0, this.#numbers[slot] ?? 0);
+    const key = mixPair(this.#ids[slot] ?? 0, this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_NUMBERS] ?? 0);
     if (this.#index.get(key, -1) === slot) this.#index.delete(key);
     this.#head = slot + 1 === this.#capacity ? 0 : slot + 1;
     this.#size--;

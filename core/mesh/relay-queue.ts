@@ -20,17 +20,24 @@ import { err, ok, type Result, type Status } from "../runtime/result";
 import { MinHeap } from "../collections/min-heap";
 import type { ValueOrCode } from "../collections/value-or-code";
 
+const RQ_U16_FIELDS = 2;
+const RQ_U16_LENGTHS = 0;
+const RQ_U16_SOURCES = 1;
+const RQ_U8_FIELDS = 4;
+const RQ_U8_CLASSES = 0;
+const RQ_U8_HOPS = 1;
+const RQ_U8_HEARD = 2;
+const RQ_U8_USED = 3;
+
 export class RelayQueue {
   readonly #heap: MinHeap;
   readonly #frames: Uint8Array;
   readonly #frameBytes: number;
-  readonly #lengths: Uint16Array;
-  readonly #sources: Uint16Array;
+  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): lengths, sources. */
+  readonly #words: Uint16Array;
   readonly #counters: Float64Array;
-  readonly #classes: Uint8Array;
-  readonly #hops: Uint8Array; // hops taken by our relayed copy
-  readonly #heard: Uint8Array; // peer relays heard while waiting
-  readonly #used: Uint8Array;
+  /** Per-slot fields, 4 per slot (one array: each typed array costs heap slots on XS): classes, hops (taken by our relayed copy), heard (peer relays heard while waiting), used. */
+  readonly #bytes: Uint8Array;
   readonly #slots: number;
   #size = 0;
 
@@ -47,13 +54,9 @@ export class RelayQueue {
     this.#slots = slots;
     this.#frameBytes = frameBytes;
     this.#frames = new Uint8Array(slots * frameBytes);
-    this.#lengths = new Uint16Array(slots);
-    this.#sources = new Uint16Array(slots);
+    this.#words = new Uint16Array(slots * RQ_U16_FIELDS);
     this.#counters = new Float64Array(slots);
-    this.#classes = new Uint8Array(slots);
-    this.#hops = new Uint8Array(slots);
-    this.#heard = new Uint8Array(slots);
-    this.#used = new Uint8Array(slots);
+    this.#bytes = new Uint8Array(slots * RQ_U8_FIELDS);
   }
 
   get size(): number {
@@ -78,7 +81,7 @@ export class RelayQueue {
     if (lengthBytes > this.#frameBytes) return -ErrorCode.MeshFrameOversized;
     let slot = -1;
     for (let s = 0; s < this.#slots; s++) {
-      if (this.#used[s] !== 1) {
+      if (this.#bytes[s * RQ_U8_FIELDS + RQ_U8_USED] !== 1) {
         slot = s;
         break;
       }
@@ -87,13 +90,13 @@ export class RelayQueue {
     if (this.#heap.push(deadlineMs, slot) !== ErrorCode.Ok) return -ErrorCode.MeshQueueFull;
     const base = slot * this.#frameBytes;
     for (let i = 0; i < lengthBytes; i++) this.#frames[base + i] = frame[i] ?? 0;
-    this.#used[slot] = 1;
-    this.#lengths[slot] = lengthBytes;
-    this.#sources[slot] = source;
+    this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] = 1;
+    this.#words[slot * RQ_U16_FIELDS + RQ_U16_LENGTHS] = lengthBytes;
+    this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] = source;
     this.#counters[slot] = counter;
-    this.#classes[slot] = trafficClass;
-    this.#hops[slot] = hopsTaken;
-    this.#heard[slot] = 0;
+    this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_CLASSES] = trafficClass;
+    this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HOPS] = hopsTaken;
+    this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HEARD] = 0;
     this.#size++;
     return slot;
   }
@@ -107,10 +110,10 @@ export class RelayQueue {
    */
   heardCopy(source: number, counter: number, hopsTaken: number, threshold: number): Status {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] !== 1 || this.#sources[slot] !== source || this.#counters[slot] !== counter) continue;
-      if (hopsTaken < (this.#hops[slot] ?? 0)) return ErrorCode.Empty;
-      const heard = (this.#heard[slot] ?? 0) + 1;
-      this.#heard[slot] = heard;
+      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1 || this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] !== source || this.#counters[slot] !== counter) continue;
+      if (hopsTaken < (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HOPS] ?? 0)) return ErrorCode.Empty;
+      const heard = (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HEARD] ?? 0) + 1;
+      this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HEARD] = heard;
       if (heard < threshold) return ErrorCode.Empty;
       this.release(slot);
       return ErrorCode.Ok;
@@ -122,7 +125,7 @@ export class RelayQueue {
   has(source: number, counter: number): boolean {
     if (this.#size === 0) return false;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] === 1 && this.#sources[slot] === source && this.#counters[slot] === counter) return true;
+      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] === 1 && this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] === source && this.#counters[slot] === counter) return true;
     }
     return false;
   }
@@ -130,7 +133,7 @@ export class RelayQueue {
   /** Cancel the relay of (source, counter) outright. Ok or NotFound. */
   cancel(source: number, counter: number): Status {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] === 1 && this.#sources[slot] === source && this.#counters[slot] === counter) {
+      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] === 1 && this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] === source && this.#counters[slot] === counter) {
         this.release(slot);
         return ErrorCode.Ok;
       }
@@ -154,7 +157,7 @@ export class RelayQueue {
     let best = -1;
     let bestDeadline = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#used[slot] !== 1 || this.#classes[slot] !== trafficClass) continue;
+      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1 || this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_CLASSES] !== trafficClass) continue;
       const deadline = this.#heap.deadlineOf(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
         best = slot;
@@ -166,20 +169,20 @@ export class RelayQueue {
 
   /** Remove a slot (sent, dropped or cancelled). */
   release(slot: number): void {
-    if (this.#used[slot] !== 1) return;
+    if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1) return;
     this.#heap.remove(slot);
-    this.#used[slot] = 0;
+    this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] = 0;
     this.#size--;
   }
 
   lengthAt(slot: number): number {
-    return this.#lengths[slot] ?? 0;
+    return this.#words[slot * RQ_U16_FIELDS + RQ_U16_LENGTHS] ?? 0;
   }
   classAt(slot: number): number {
-    return this.#classes[slot] ?? 0;
+    return this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_CLASSES] ?? 0;
   }
   sourceAt(slot: number): number {
-    return this.#sources[slot] ?? 0;
+    return this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] ?? 0;
   }
   counterAt(slot: number): number {
     return this.#counters[slot] ?? 0;

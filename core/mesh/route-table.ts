@@ -30,18 +30,28 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import { FixedMap } from "../collections/fixed-map";
 
+const RT_U16_FIELDS = 2;
+const RT_U16_DESTINATIONS = 0;
+const RT_U16_NEXT_HOPS = 1;
+const RT_U8_FIELDS = 3;
+const RT_U8_HOPS = 0;
+const RT_U8_USED = 1;
+const RT_U8_FAILURES = 2;
+const RT_F64_FIELDS = 2;
+const RT_F64_ADVERTS = 0;
+const RT_F64_UPDATED_MS = 1;
+
 export const RouteChange = Object.freeze({ None: 0, Refreshed: 1, Learned: 2, Replaced: 3 } as const);
 export type RouteChange = (typeof RouteChange)[keyof typeof RouteChange];
 
 export class RouteTable {
   readonly #slotOf: FixedMap; // destination -> slot
-  readonly #destinations: Uint16Array;
-  readonly #nextHops: Uint16Array;
-  readonly #hops: Uint8Array;
-  readonly #used: Uint8Array;
-  readonly #failures: Uint8Array; // consecutive frames the next hop did not take
-  readonly #adverts: Float64Array; // counter of the newest advertisement heard from the destination, -1 none
-  readonly #updatedMs: Float64Array;
+  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): destinations, nextHops. */
+  readonly #words: Uint16Array;
+  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): hops, used, failures (consecutive frames the next hop did not take). */
+  readonly #bytes: Uint8Array;
+  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): adverts (counter of the newest advertisement heard from the destination, -1 none), updatedMs. */
+  readonly #numbers: Float64Array;
   readonly #capacity: number;
   readonly #ttlMs: number;
   #size = 0;
@@ -51,7 +61,7 @@ export class RouteTable {
 
   static create(capacity: number, ttlMs: number): Result<RouteTable> {
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) return err(ErrorCode.InvalidArgument);
-    const map = FixedMap.create(capacity);
+    const map = FixedMap.createIndex(capacity);
     if (!map.ok) return err(ErrorCode.InvalidArgument);
     return ok(new RouteTable(map.value, capacity, ttlMs));
   }
@@ -60,13 +70,10 @@ export class RouteTable {
     this.#slotOf = map;
     this.#capacity = capacity;
     this.#ttlMs = ttlMs;
-    this.#destinations = new Uint16Array(capacity);
-    this.#nextHops = new Uint16Array(capacity);
-    this.#hops = new Uint8Array(capacity);
-    this.#used = new Uint8Array(capacity);
-    this.#failures = new Uint8Array(capacity);
-    this.#adverts = new Float64Array(capacity).fill(-1);
-    this.#updatedMs = new Float64Array(capacity);
+    this.#words = new Uint16Array(capacity * RT_U16_FIELDS);
+    this.#bytes = new Uint8Array(capacity * RT_U8_FIELDS);
+    this.#numbers = new Float64Array(capacity * RT_F64_FIELDS);
+    for (let i = 0; i < capacity; i++) this.#numbers[i * RT_F64_FIELDS + RT_F64_ADVERTS] = -1;
   }
 
   get size(): number {
@@ -79,15 +86,15 @@ export class RouteTable {
   /** Next hop towards `destination` if a fresh route exists, else -1. */
   nextHop(destination: number, nowMs: number): number {
     const slot = this.#slotOf.get(destination, -1);
-    if (slot < 0 || nowMs - (this.#updatedMs[slot] ?? 0) > this.#ttlMs) return -1;
-    return this.#nextHops[slot] ?? -1;
+    if (slot < 0 || nowMs - (this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0) > this.#ttlMs) return -1;
+    return this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? -1;
   }
 
   /** Hops of the fresh route to `destination`, or -1. */
   hops(destination: number, nowMs: number): number {
     const slot = this.#slotOf.get(destination, -1);
-    if (slot < 0 || nowMs - (this.#updatedMs[slot] ?? 0) > this.#ttlMs) return -1;
-    return this.#hops[slot] ?? -1;
+    if (slot < 0 || nowMs - (this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0) > this.#ttlMs) return -1;
+    return this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? -1;
   }
 
   /**
@@ -98,34 +105,34 @@ export class RouteTable {
   learn(destination: number, nextHop: number, hops: number, nowMs: number, advertCounter = -1): RouteChange {
     let slot = this.#slotOf.get(destination, -1);
     if (slot >= 0) {
-      const stale = nowMs - (this.#updatedMs[slot] ?? 0) > this.#ttlMs;
-      const current = this.#nextHops[slot] ?? 0;
+      const stale = nowMs - (this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0) > this.#ttlMs;
+      const current = this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? 0;
       const sameHop = current === nextHop;
-      const newAdvert = advertCounter > (this.#adverts[slot] ?? -1);
-      if (newAdvert) this.#adverts[slot] = advertCounter;
-      const better = hops < (this.#hops[slot] ?? 0) || (newAdvert && hops === (this.#hops[slot] ?? 0));
+      const newAdvert = advertCounter > (this.#numbers[slot * RT_F64_FIELDS + RT_F64_ADVERTS] ?? -1);
+      if (newAdvert) this.#numbers[slot * RT_F64_FIELDS + RT_F64_ADVERTS] = advertCounter;
+      const better = hops < (this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? 0) || (newAdvert && hops === (this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? 0));
       if (!stale && !sameHop && !better) return RouteChange.None;
       this.previousNextHop = current;
-      if (!sameHop) this.#failures[slot] = 0;
-      this.#nextHops[slot] = nextHop;
-      this.#hops[slot] = hops;
-      this.#updatedMs[slot] = nowMs;
+      if (!sameHop) this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
+      this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] = nextHop;
+      this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
+      this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] = nowMs;
       return sameHop ? RouteChange.Refreshed : RouteChange.Replaced;
     }
-    slot = this.#freeSlot();
+    slot = this.freeSlot();
     if (slot < 0) {
-      slot = this.#oldestSlot();
-      this.#slotOf.delete(this.#destinations[slot] ?? 0);
+      slot = this.oldestSlot();
+      this.#slotOf.delete(this.#words[slot * RT_U16_FIELDS + RT_U16_DESTINATIONS] ?? 0);
       this.#evicted++;
       this.#size--;
     }
-    this.#used[slot] = 1;
-    this.#failures[slot] = 0;
-    this.#adverts[slot] = advertCounter;
-    this.#destinations[slot] = destination;
-    this.#nextHops[slot] = nextHop;
-    this.#hops[slot] = hops;
-    this.#updatedMs[slot] = nowMs;
+    this.#bytes[slot * RT_U8_FIELDS + RT_U8_USED] = 1;
+    this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
+    this.#numbers[slot * RT_F64_FIELDS + RT_F64_ADVERTS] = advertCounter;
+    this.#words[slot * RT_U16_FIELDS + RT_U16_DESTINATIONS] = destination;
+    this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] = nextHop;
+    this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
+    this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] = nowMs;
     this.#slotOf.set(destination, slot);
     this.#size++;
     return RouteChange.Learned;
@@ -138,16 +145,16 @@ export class RouteTable {
    */
   noteFailure(destination: number, nextHopHint: number): number {
     const slot = this.#slotOf.get(destination, -1);
-    if (slot < 0 || ((this.#nextHops[slot] ?? 0) & 0xff) !== nextHopHint) return 0;
-    const failures = Math.min(255, (this.#failures[slot] ?? 0) + 1);
-    this.#failures[slot] = failures;
+    if (slot < 0 || ((this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? 0) & 0xff) !== nextHopHint) return 0;
+    const failures = Math.min(255, (this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] ?? 0) + 1);
+    this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = failures;
     return failures;
   }
 
   /** A frame for `destination` sent to the neighbour with low id byte `nextHopHint` was taken: the route works. */
   noteSuccess(destination: number, nextHopHint: number): void {
     const slot = this.#slotOf.get(destination, -1);
-    if (slot >= 0 && ((this.#nextHops[slot] ?? 0) & 0xff) === nextHopHint) this.#failures[slot] = 0;
+    if (slot >= 0 && ((this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? 0) & 0xff) === nextHopHint) this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
   }
 
   /** Forget the route to `destination` (it failed). True if there was one. */
@@ -155,20 +162,20 @@ export class RouteTable {
     const slot = this.#slotOf.get(destination, -1);
     if (slot < 0) return false;
     this.#slotOf.delete(destination);
-    this.#used[slot] = 0;
+    this.#bytes[slot * RT_U8_FIELDS + RT_U8_USED] = 0;
     this.#size--;
     return true;
   }
 
-  #freeSlot(): number {
-    for (let slot = 0; slot < this.#capacity; slot++) if (this.#used[slot] !== 1) return slot;
+  private freeSlot(): number {
+    for (let slot = 0; slot < this.#capacity; slot++) if (this.#bytes[slot * RT_U8_FIELDS + RT_U8_USED] !== 1) return slot;
     return -1;
   }
 
-  #oldestSlot(): number {
+  private oldestSlot(): number {
     let oldest = 0;
     for (let slot = 1; slot < this.#capacity; slot++) {
-      if ((this.#updatedMs[slot] ?? 0) < (this.#updatedMs[oldest] ?? 0)) oldest = slot;
+      if ((this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0) < (this.#numbers[oldest * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0)) oldest = slot;
     }
     return oldest;
   }

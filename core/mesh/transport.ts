@@ -207,8 +207,7 @@ export class MeshTransport {
   /** Our own airtime over the utilisation window (how busy we are, for route advertisements). */
   readonly #transmitted: AirtimeWindow;
   readonly #rate: RateLimiter;
-  /** Plaintext bytes one frame carries, by frame type (long counter form assumed). */
-  readonly #capacity: Int32Array;
+  readonly #mtuBytes: number;
   #onOutcome: MeshSendOutcomeHandler | undefined = undefined;
   #nowMs = 0;
   #txBusyUntilMs = 0;
@@ -274,10 +273,7 @@ export class MeshTransport {
     this.#utilisation = parts.utilisation;
     this.#transmitted = parts.transmitted;
     this.#rate = parts.rate;
-    this.#capacity = new Int32Array(8);
-    for (let type = 0; type < 8; type++) {
-      this.#capacity[type] = mtu - linkHeaderBytes(type, SHORT_COUNTER_LIMIT) - LINK_TAG_BYTES;
-    }
+    this.#mtuBytes = mtu;
     if (options.sendKey !== undefined) this.#sealer.setKey(options.sendKey);
   }
 
@@ -314,26 +310,26 @@ export class MeshTransport {
       counters.inc(MeshCounter.sendRefusedInvalid);
       return ErrorCode.InvalidArgument;
     }
-    if (length > this.maxMessageBytes) return this.#refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
+    if (length > this.maxMessageBytes) return this.refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
     if (!broadcast && ((destinationId >>> 0) !== destinationId || destinationId < 1 || destinationId > NODE_ID_MAX || destinationId === this.nodeId)) {
-      return this.#refuse(MeshCounter.sendRefusedBadNodeId, ErrorCode.MeshBadNodeId);
+      return this.refuse(MeshCounter.sendRefusedBadNodeId, ErrorCode.MeshBadNodeId);
     }
     // The application's own rate budget per class: a babbling application is refused here, counted.
     if (this.#rate.tryTake(this.nodeId, RATE_SEND_BASE + trafficClass, this.#nowMs) !== ErrorCode.Ok) {
-      return this.#refuse(MeshCounter.sendRateLimited, ErrorCode.RateLimited);
+      return this.refuse(MeshCounter.sendRateLimited, ErrorCode.RateLimited);
     }
     const type = broadcast ? FrameType.Broadcast : ackRequested ? FrameType.UnicastAck : FrameType.Unicast;
-    const fragmented = length > this.#singleCapacity(type);
-    const wireId = ackRequested || fragmented ? this.#takeMessageId() : 0;
-    if (wireId < 0) return this.#refuse(MeshCounter.sendRefusedNoMessageId, ErrorCode.SendCounterUnavailable);
+    const fragmented = length > this.singleCapacity(type);
+    const wireId = ackRequested || fragmented ? this.takeMessageId() : 0;
+    if (wireId < 0) return this.refuse(MeshCounter.sendRefusedNoMessageId, ErrorCode.SendCounterUnavailable);
     let slot = -1;
     if (ackRequested) {
       slot = this.#pending.acquire(destinationId, trafficClass, bytes, offset, length, messageId, wireId, this.#nowMs);
-      if (slot < 0) return this.#refuse(MeshCounter.sendRefusedPendingFull, ErrorCode.MeshPendingFull);
+      if (slot < 0) return this.refuse(MeshCounter.sendRefusedPendingFull, ErrorCode.MeshPendingFull);
     }
     // An acknowledged send is queued as a reference; its bytes stay in the pending slot.
     const inlineBytes = slot < 0 ? length : 0;
-    const pushed = this.#enqueue(trafficClass, slot < 0 ? RECORD_INLINE : RECORD_PENDING, destinationId, wireId, slot, bytes, offset, inlineBytes);
+    const pushed = this.enqueue(trafficClass, slot < 0 ? RECORD_INLINE : RECORD_PENDING, destinationId, wireId, slot, bytes, offset, inlineBytes);
     if (pushed !== ErrorCode.Ok) {
       if (slot >= 0) this.#pending.release(slot);
       return pushed;
@@ -360,14 +356,14 @@ export class MeshTransport {
   tick(nowMs: number): void {
     const now = nowMs > this.#nowMs ? nowMs : this.#nowMs;
     this.#nowMs = now;
-    this.#receiveFrames(now);
+    this.receiveFrames(now);
     const timedOut = this.#reassembly.expire(now);
     if (timedOut > 0) this.counters.inc(MeshCounter.dropReassemblyTimeout, timedOut);
-    this.#checkAckDeadlines(now);
-    this.#checkHopAcks(now);
-    this.#requestMissingFragments(now);
-    this.#beacon(now);
-    this.#transmit(now);
+    this.checkAckDeadlines(now);
+    this.checkHopAcks(now);
+    this.requestMissingFragments(now);
+    this.beacon(now);
+    this.transmit(now);
   }
 
   /** When the next tick has work (always > the last tick's time), or -1 when idle. */
@@ -375,13 +371,13 @@ export class MeshTransport {
     const now = this.#nowMs;
     let at = this.#relays.size > 0 ? this.#relays.nextDeadlineMs() : Number.POSITIVE_INFINITY;
     at = Math.min(at, this.#hopAcks.nextDeadlineMs());
-    const messageAt = this.#control.count > 0 ? now : this.#messageWorkAtMs(now);
+    const messageAt = this.#control.count > 0 ? now : this.messageWorkAtMs(now);
     if (messageAt !== Number.POSITIVE_INFINITY) at = Math.min(at, Math.max(messageAt, this.#heldUntilMs > now ? this.#heldUntilMs : now));
     if (at !== Number.POSITIVE_INFINITY) at = Math.max(at, this.#txBusyUntilMs, this.#backoffUntilMs);
     at = Math.min(at, this.#pending.nextDeadlineMs());
     const expiry = this.#reassembly.nextExpiryMs();
     if (expiry >= 0) at = Math.min(at, expiry);
-    at = Math.min(at, this.#nextNackMs());
+    at = Math.min(at, this.nextNackMs());
     if (this.#nextHelloMs > 0) at = Math.min(at, this.#nextHelloMs);
     if (at === Number.POSITIVE_INFINITY) return -1;
     return at > now ? at : now + 1;
@@ -428,7 +424,7 @@ export class MeshTransport {
 
   // ------------------------------------------------------------- receive
 
-  #receiveFrames(now: number): void {
+  private receiveFrames(now: number): void {
     const radio = this.#radio;
     for (let i = 0; i < this.#config.receiveFramesPerTickMax; i++) {
       const length = radio.receive(now, this.#rxFrame, this.#rxMeta);
@@ -438,11 +434,11 @@ export class MeshTransport {
         this.counters.inc(length === -ErrorCode.MeshFrameOversized ? MeshCounter.dropOversized : MeshCounter.radioFault);
         continue;
       }
-      this.#onFrame(length, now);
+      this.onFrame(length, now);
     }
   }
 
-  #onFrame(length: number, now: number): void {
+  private onFrame(length: number, now: number): void {
     const counters = this.counters;
     const frame = this.#rxFrame;
     const h = this.#rxHeader;
@@ -454,9 +450,9 @@ export class MeshTransport {
       counters.inc(parseDropCounter(parsed));
       return;
     }
-    this.#noteNeighbourLoad(h, airtimeUs, now);
+    this.noteNeighbourLoad(h, airtimeUs, now);
     // Our routed frame heard again further on: the next hop took it (hop-acks.ts). Checked first: it is often our own echo or routed past us.
-    if (this.#hopAcks.size > 0) this.#onForwardHeard(h, frame, length);
+    if (this.#hopAcks.size > 0) this.onForwardHeard(h, frame, length);
     if (h.source === this.nodeId) {
       counters.inc(MeshCounter.dropOwnEcho);
       return;
@@ -466,7 +462,7 @@ export class MeshTransport {
       counters.inc(MeshCounter.dropNotForUs);
       return;
     }
-    if (this.#isDuplicate(frame, length, h)) return;
+    if (this.isDuplicate(frame, length, h)) return;
     const plaintextBytes = this.#opener.open(frame, length, h, this.#rxPlain);
     if (plaintextBytes < 0) {
       counters.inc(openDropCounter(-plaintextBytes));
@@ -481,12 +477,12 @@ export class MeshTransport {
       counters.inc(MeshCounter.dropRateLimited);
       return;
     }
-    this.#learn(h, plaintextBytes, now);
+    this.learn(h, plaintextBytes, now);
     const forUs = h.destination === this.nodeId || !hasDestination(h.type);
-    if (forUs) this.#dispatch(h, plaintextBytes, now);
+    if (forUs) this.dispatch(h, plaintextBytes, now);
     // A routed frame ends here: tell the hop that sent it, which keeps it until acknowledged.
-    if (h.routed && h.destination === this.nodeId) this.#queueHopAck(h.source, h.counter);
-    else if (h.destination !== this.nodeId && h.hopLimit > 0) this.#considerRelay(h, length, now);
+    if (h.routed && h.destination === this.nodeId) this.queueHopAck(h.source, h.counter);
+    else if (h.destination !== this.nodeId && h.hopLimit > 0) this.considerRelay(h, length, now);
   }
 
   /**
@@ -495,7 +491,7 @@ export class MeshTransport {
    * own pending relay of it) or a forgery (other tag: the AEAD is
    * deterministic, so the authentic frame has exactly one tag).
    */
-  #isDuplicate(frame: Uint8Array, length: number, h: LinkHeader): boolean {
+  private isDuplicate(frame: Uint8Array, length: number, h: LinkHeader): boolean {
     const slot = this.#duplicates.find(h.source, h.counter);
     if (slot < 0) return false;
     if (this.#duplicates.valueAt(slot) !== tagFingerprint(frame, length)) {
@@ -504,7 +500,7 @@ export class MeshTransport {
     }
     this.counters.inc(MeshCounter.dropDuplicate);
     // Our next-hop copy again: the sender missed our forward (or our HopAck). Repeat the acknowledgement, unless our forward is still to come.
-    if (h.routed && h.linkHint === this.#lowId && !this.#relays.has(h.source, h.counter)) this.#queueHopAck(h.source, h.counter);
+    if (h.routed && h.linkHint === this.#lowId && !this.#relays.has(h.source, h.counter)) this.queueHopAck(h.source, h.counter);
     const config = this.#config;
     // Only a near peer's relay (strong signal) covers most of what ours would (Ni et al.'s distance-based scheme).
     const near = snrQualityPermille(this.#rxMeta.snrQuarterDb) >= config.relayCancelQualityPermille;
@@ -515,17 +511,17 @@ export class MeshTransport {
   }
 
   /** Neighbour link quality from direct frames; reverse routes from flooded frames, and from routed ones with hop-by-hop retransmission. */
-  #learn(h: LinkHeader, plaintextBytes: number, now: number): void {
+  private learn(h: LinkHeader, plaintextBytes: number, now: number): void {
     const meta = this.#rxMeta;
     if (h.hopsTaken === 0) {
       const change = this.#neighbours.heard(h.source, now, meta.rssiDbm, meta.snrQuarterDb);
       if (change !== NeighbourChange.Refreshed) {
         this.counters.inc(MeshCounter.neighboursAdded);
-        this.#logEvent(MeshLogEvent.NeighbourAdded, h.source, meta.rssiDbm, meta.snrQuarterDb, 0);
+        this.logEvent(MeshLogEvent.NeighbourAdded, h.source, meta.rssiDbm, meta.snrQuarterDb, 0);
       }
       if (change === NeighbourChange.AddedEvicting) {
         this.counters.inc(MeshCounter.neighboursEvicted);
-        this.#logEvent(MeshLogEvent.NeighbourEvicted, this.#neighbours.lastEvictedId, 0, 0, 0);
+        this.logEvent(MeshLogEvent.NeighbourEvicted, this.#neighbours.lastEvictedId, 0, 0, 0);
       }
     }
     // Flooded frames name their transmitter in the link hint; unicast frames (routed too) in the relay hint.
@@ -541,50 +537,50 @@ export class MeshTransport {
     const hops = h.hopsTaken + 1;
     // An empty broadcast is the source's beacon: its flooded form advertises a route to it (route-table.ts),
     // which may move an equally short route here when the current next hop is much the busier.
-    const advert = h.type === FrameType.Broadcast && plaintextBytes === 0 && this.#mayReparent(h.source, transmitter, now) ? h.counter : -1;
+    const advert = h.type === FrameType.Broadcast && plaintextBytes === 0 && this.mayReparent(h.source, transmitter, now) ? h.counter : -1;
     const change = this.#routes.learn(h.source, transmitter, hops, now, advert);
     if (change === RouteChange.Learned) {
       this.counters.inc(MeshCounter.routesLearned);
-      this.#logEvent(MeshLogEvent.RouteLearned, h.source, transmitter, hops, 0);
+      this.logEvent(MeshLogEvent.RouteLearned, h.source, transmitter, hops, 0);
     } else if (change === RouteChange.Replaced) {
       this.counters.inc(MeshCounter.routesReplaced);
-      this.#logEvent(MeshLogEvent.RouteReplaced, h.source, transmitter, hops, this.#routes.previousNextHop);
+      this.logEvent(MeshLogEvent.RouteReplaced, h.source, transmitter, hops, this.#routes.previousNextHop);
     }
   }
 
-  #dispatch(h: LinkHeader, plaintextBytes: number, now: number): void {
+  private dispatch(h: LinkHeader, plaintextBytes: number, now: number): void {
     const plain = this.#rxPlain;
     switch (h.type) {
       case FrameType.Broadcast:
         if (plaintextBytes === 0) this.counters.inc(MeshCounter.beaconsReceived);
-        else this.#deliver(h.source, h.trafficClass, plain, 0, plaintextBytes);
+        else this.deliver(h.source, h.trafficClass, plain, 0, plaintextBytes);
         return;
       case FrameType.Unicast:
-        this.#deliver(h.source, h.trafficClass, plain, 0, plaintextBytes);
+        this.deliver(h.source, h.trafficClass, plain, 0, plaintextBytes);
         return;
       case FrameType.UnicastAck:
         if (plaintextBytes < ACK_PAYLOAD_BYTES) {
           this.counters.inc(MeshCounter.dropTruncated);
           return;
         }
-        this.#deliverOnce(h.source, h.trafficClass, readU16(plain, 0), true, plain, ACK_PAYLOAD_BYTES, plaintextBytes - ACK_PAYLOAD_BYTES, now);
+        this.deliverOnce(h.source, h.trafficClass, readU16(plain, 0), true, plain, ACK_PAYLOAD_BYTES, plaintextBytes - ACK_PAYLOAD_BYTES, now);
         return;
       case FrameType.BroadcastFragment:
       case FrameType.UnicastFragment:
-        this.#acceptFragment(h, plaintextBytes, now);
+        this.acceptFragment(h, plaintextBytes, now);
         return;
       case FrameType.Ack:
-        this.#onAck(h.source, plain, plaintextBytes);
+        this.onAck(h.source, plain, plaintextBytes);
         return;
       case FrameType.HopAck:
-        this.#onHopAck(h.source, plain, plaintextBytes);
+        this.onHopAck(h.source, plain, plaintextBytes);
         return;
       default:
-        this.#onNack(h.source, plain, plaintextBytes);
+        this.onNack(h.source, plain, plaintextBytes);
     }
   }
 
-  #deliver(source: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number): boolean {
+  private deliver(source: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number): boolean {
     const inbox = this.#inbox;
     if (inbox.bytesUsed + inbox.prefixBytes + INBOX_META_BYTES + length > inbox.capacityBytes) {
       this.counters.inc(MeshCounter.dropInboxFull);
@@ -609,23 +605,23 @@ export class MeshTransport {
    * one may have been lost). When the delivered cache cannot hold the id
    * yet, the message is dropped unacknowledged, so the sender retries later.
    */
-  #deliverOnce(source: number, trafficClass: number, messageId: number, ack: boolean, bytes: Uint8Array, offset: number, length: number, now: number): void {
+  private deliverOnce(source: number, trafficClass: number, messageId: number, ack: boolean, bytes: Uint8Array, offset: number, length: number, now: number): void {
     const delivered = this.#delivered;
     if (delivered.find(source, messageId) >= 0) {
       this.counters.inc(MeshCounter.dropDeliveredDuplicate);
-      if (ack) this.#queueAck(source, messageId, !this.#rxHeader.routed);
+      if (ack) this.queueAck(source, messageId, !this.#rxHeader.routed);
       return;
     }
     if (!delivered.wouldAccept(now)) {
       this.counters.inc(MeshCounter.dropDeliveredCacheFull);
       return;
     }
-    if (!this.#deliver(source, trafficClass, bytes, offset, length)) return;
+    if (!this.deliver(source, trafficClass, bytes, offset, length)) return;
     delivered.insert(source, messageId, 0, now);
-    if (ack) this.#queueAck(source, messageId, !this.#rxHeader.routed);
+    if (ack) this.queueAck(source, messageId, !this.#rxHeader.routed);
   }
 
-  #acceptFragment(h: LinkHeader, plaintextBytes: number, now: number): void {
+  private acceptFragment(h: LinkHeader, plaintextBytes: number, now: number): void {
     const f = this.#fragment;
     const parsed = parseFragmentHeader(this.#rxPlain, plaintextBytes, f);
     if (parsed !== ErrorCode.Ok) {
@@ -636,7 +632,7 @@ export class MeshTransport {
     const reassembly = this.#reassembly;
     if (reassembly.find(h.source, f.messageId) < 0 && this.#delivered.find(h.source, f.messageId) >= 0) {
       this.counters.inc(MeshCounter.dropDeliveredDuplicate);
-      if (ack) this.#queueAck(h.source, f.messageId, !h.routed);
+      if (ack) this.queueAck(h.source, f.messageId, !h.routed);
       return;
     }
     const result = reassembly.accept(h.source, h.trafficClass, f, this.#rxPlain, FRAGMENT_HEADER_BYTES, now);
@@ -646,11 +642,11 @@ export class MeshTransport {
     }
     if (result !== FragmentResult.Complete) return;
     const slot = reassembly.completedSlot;
-    this.#deliverOnce(h.source, h.trafficClass, f.messageId, ack, reassembly.data, slot * reassembly.slotBytes, f.totalBytes, now);
+    this.deliverOnce(h.source, h.trafficClass, f.messageId, ack, reassembly.data, slot * reassembly.slotBytes, f.totalBytes, now);
     reassembly.release(slot);
   }
 
-  #onAck(source: number, plain: Uint8Array, plaintextBytes: number): void {
+  private onAck(source: number, plain: Uint8Array, plaintextBytes: number): void {
     if (plaintextBytes !== ACK_PAYLOAD_BYTES) {
       this.counters.inc(MeshCounter.dropTruncated);
       return;
@@ -661,11 +657,11 @@ export class MeshTransport {
       return;
     }
     this.counters.inc(MeshCounter.acksReceived);
-    this.#finishPending(slot, ErrorCode.Ok);
+    this.finishPending(slot, ErrorCode.Ok);
   }
 
   /** HopAck: 1..HOP_ACK_ENTRIES_MAX entries (source u16, counter u32) of routed frames this neighbour took. */
-  #onHopAck(from: number, plain: Uint8Array, plaintextBytes: number): void {
+  private onHopAck(from: number, plain: Uint8Array, plaintextBytes: number): void {
     const entries = Math.floor(plaintextBytes / HOP_ACK_ENTRY_BYTES);
     if (entries < 1 || entries > HOP_ACK_ENTRIES_MAX || entries * HOP_ACK_ENTRY_BYTES !== plaintextBytes) {
       this.counters.inc(MeshCounter.dropTruncated);
@@ -678,16 +674,16 @@ export class MeshTransport {
       const slot = this.#hopAcks.acknowledgedSlot(source, this.#hopAckCounter[0] ?? 0, from & 0xff);
       if (slot < 0) continue;
       this.counters.inc(MeshCounter.hopAcksReceived);
-      this.#hopTaken(slot, this.#nowMs);
+      this.hopTaken(slot, this.#nowMs);
     }
   }
 
   /** Whether a frame heard is a watched routed frame forwarded by its next hop (an implicit hop acknowledgement). */
-  #onForwardHeard(h: LinkHeader, frame: Uint8Array, length: number): void {
+  private onForwardHeard(h: LinkHeader, frame: Uint8Array, length: number): void {
     const slot = this.#hopAcks.forwardedSlot(h.source, h.counter, h.hopsTaken, frame, length);
     if (slot < 0) return;
     this.counters.inc(MeshCounter.hopAcksImplicit);
-    this.#hopTaken(slot, this.#nowMs);
+    this.hopTaken(slot, this.#nowMs);
   }
 
   /**
@@ -695,7 +691,7 @@ export class MeshTransport {
    * watching. For a message we originated, the end-to-end ack timer runs
    * from now: the rest of the path and the reply.
    */
-  #hopTaken(slot: number, now: number): void {
+  private hopTaken(slot: number, now: number): void {
     const table = this.#hopAcks;
     this.#routes.noteSuccess(table.destinationAt(slot), table.nextHopAt(slot));
     const owner = table.ownerSlotAt(slot);
@@ -707,29 +703,29 @@ export class MeshTransport {
   }
 
   /** The transmitter of every frame heard is that busy: its airtime counts to its load (neighbour-table.ts). */
-  #noteNeighbourLoad(h: LinkHeader, airtimeUs: number, now: number): void {
+  private noteNeighbourLoad(h: LinkHeader, airtimeUs: number, now: number): void {
     if (airtimeUs <= 0) return;
     const hint = h.hopsTaken === 0 ? h.source & 0xff : hasDestination(h.type) ? h.relayHint : h.routed ? -1 : h.linkHint;
-    if (hint >= 0) this.#neighbours.noteAirtime(hint, now, airtimeUs, this.#loadBucketMs());
+    if (hint >= 0) this.#neighbours.noteAirtime(hint, now, airtimeUs, this.loadBucketMs());
   }
 
   /** May an advertisement heard first through `candidate` move our route to `destination` (same length) there? */
-  #mayReparent(destination: number, candidate: number, now: number): boolean {
+  private mayReparent(destination: number, candidate: number, now: number): boolean {
     const current = this.#routes.nextHop(destination, now);
     if (current <= 0 || (current & 0xff) === (candidate & 0xff)) return true;
-    const bucketMs = this.#loadBucketMs();
+    const bucketMs = this.loadBucketMs();
     const currentLoad = this.#neighbours.loadPermille(current & 0xff, now, bucketMs);
     const candidateLoad = this.#neighbours.loadPermille(candidate & 0xff, now, bucketMs);
     // Busier by half again plus the margin: 2 x current > 3 x candidate + 2 x margin.
     return 2 * currentLoad > 3 * candidateLoad + 2 * this.#config.reparentMarginPermille;
   }
 
-  #loadBucketMs(): number {
+  private loadBucketMs(): number {
     return Math.max(1, Math.floor(this.#config.utilisationWindowMs / 2));
   }
 
   /** Extra contention slots for passing on a route advertisement: one per advertLoadSlotPermille of our recent airtime. */
-  #loadSlots(now: number): number {
+  private loadSlots(now: number): number {
     const per = this.#config.advertLoadSlotPermille;
     if (per === 0) return 0;
     const permille = Math.floor(this.#transmitted.usedUs(now) / this.#transmitted.windowMs);
@@ -737,7 +733,7 @@ export class MeshTransport {
   }
 
   /** NACK: message id (2), fragment count (1), bitmap of missing fragments. */
-  #onNack(source: number, plain: Uint8Array, plaintextBytes: number): void {
+  private onNack(source: number, plain: Uint8Array, plaintextBytes: number): void {
     const count = plain[2] ?? 0;
     if (plaintextBytes < 3 || plaintextBytes !== 3 + ((count + 7) >>> 3)) {
       this.counters.inc(MeshCounter.dropTruncated);
@@ -750,7 +746,7 @@ export class MeshTransport {
       return;
     }
     const length = pending.lengthAt(slot);
-    if (count !== fragmentCount(length, this.#singleCapacity(FrameType.UnicastFragment) - FRAGMENT_HEADER_BYTES)) {
+    if (count !== fragmentCount(length, this.singleCapacity(FrameType.UnicastFragment) - FRAGMENT_HEADER_BYTES)) {
       this.counters.inc(MeshCounter.dropFragmentInvalid);
       return;
     }
@@ -761,13 +757,13 @@ export class MeshTransport {
   }
 
   /** Schedule a rebroadcast (flooded) or a forward along our route (routed). */
-  #considerRelay(h: LinkHeader, length: number, now: number): void {
+  private considerRelay(h: LinkHeader, length: number, now: number): void {
     const counters = this.counters;
     const addressedToUs = h.routed && h.linkHint === this.#lowId;
     if (h.hopsTaken >= h.hopLimit) {
       counters.inc(MeshCounter.relayHopLimitReached);
       // It can go no further: stop the sender's hop retransmissions.
-      if (addressedToUs) this.#queueHopAck(h.source, h.counter);
+      if (addressedToUs) this.queueHopAck(h.source, h.counter);
       return;
     }
     const config = this.#config;
@@ -787,7 +783,7 @@ export class MeshTransport {
       // Better link, longer wait: the farthest receivers relay first (and others then cancel).
       slots += Math.floor((snrQualityPermille(this.#rxMeta.snrQuarterDb) * config.relaySpreadSlots) / 1000);
       // A route advertisement (an empty flooded beacon): the busier we are, the later we pass it on.
-      if (h.type === FrameType.Broadcast && length === h.headerBytes + LINK_TAG_BYTES) slots += this.#loadSlots(now);
+      if (h.type === FrameType.Broadcast && length === h.headerBytes + LINK_TAG_BYTES) slots += this.loadSlots(now);
     }
     const delayMs = 1 + config.relayDelayMinMs + slots * slotMs;
     const slot = this.#relays.schedule(this.#rxFrame, length, h.source, h.counter, h.trafficClass, h.hopsTaken + 1, now + delayMs);
@@ -800,7 +796,7 @@ export class MeshTransport {
 
   // -------------------------------------------------------------- timers
 
-  #checkAckDeadlines(now: number): void {
+  private checkAckDeadlines(now: number): void {
     const pending = this.#pending;
     for (let guard = 0; guard < pending.slotCount; guard++) {
       const slot = pending.expired(now);
@@ -815,17 +811,17 @@ export class MeshTransport {
       // With hop-by-hop retransmission a broken next hop is found (and forgotten) hop by hop; a late e2e ack is no proof of one.
       if (pending.routedAt(slot) && this.#config.hopRetriesMax === 0 && this.#routes.invalidate(destination)) {
         this.counters.inc(MeshCounter.routesInvalidated);
-        this.#logEvent(MeshLogEvent.RouteInvalidated, destination, 0, 0, 0);
+        this.logEvent(MeshLogEvent.RouteInvalidated, destination, 0, 0, 0);
       }
       if (pending.attemptsAt(slot) > this.#config.retriesMax) {
         this.counters.inc(MeshCounter.ackTimeouts);
-        this.#finishPending(slot, ErrorCode.MeshAckTimeout);
+        this.finishPending(slot, ErrorCode.MeshAckTimeout);
         continue;
       }
       pending.disarm(slot);
-      const requeued = this.#enqueue(pending.classAt(slot), RECORD_PENDING, destination, pending.messageIdAt(slot), slot, this.#scratch, 0, 0);
+      const requeued = this.enqueue(pending.classAt(slot), RECORD_PENDING, destination, pending.messageIdAt(slot), slot, this.#scratch, 0, 0);
       if (requeued !== ErrorCode.Ok) {
-        this.#finishPending(slot, ErrorCode.MeshQueueFull);
+        this.finishPending(slot, ErrorCode.MeshQueueFull);
         continue;
       }
       this.counters.inc(MeshCounter.retransmissions);
@@ -833,7 +829,7 @@ export class MeshTransport {
   }
 
   /** Routed frames whose every hop retransmission went unacknowledged: give up; after routeFailuresMax in a row, forget the route. */
-  #checkHopAcks(now: number): void {
+  private checkHopAcks(now: number): void {
     const table = this.#hopAcks;
     const sendsMax = this.#config.hopRetriesMax + 1;
     for (let guard = 0; guard < table.capacity; guard++) {
@@ -847,17 +843,17 @@ export class MeshTransport {
       const failures = this.#routes.noteFailure(destination, table.nextHopAt(slot));
       if (failures >= this.#config.routeFailuresMax && this.#routes.invalidate(destination)) {
         this.counters.inc(MeshCounter.routesInvalidated);
-        this.#logEvent(MeshLogEvent.RouteInvalidated, destination, table.nextHopAt(slot), 0, 0);
+        this.logEvent(MeshLogEvent.RouteInvalidated, destination, table.nextHopAt(slot), 0, 0);
       }
       table.release(slot);
     }
   }
 
   /** NACK incomplete acknowledged messages that went quiet (issue 6 §2). */
-  #requestMissingFragments(now: number): void {
+  private requestMissingFragments(now: number): void {
     const reassembly = this.#reassembly;
     for (let slot = 0; slot < reassembly.slotCount; slot++) {
-      if (!this.#nackDue(slot, now)) continue;
+      if (!this.nackDue(slot, now)) continue;
       const record = this.#scratch;
       const messageId = reassembly.messageIdAt(slot);
       record[0] = FrameType.Nack;
@@ -876,7 +872,7 @@ export class MeshTransport {
   }
 
   /** Queue the presence beacon when due (helloIntervalMs; the first one jittered). */
-  #beacon(now: number): void {
+  private beacon(now: number): void {
     const config = this.#config;
     if (config.helloIntervalMs === 0) return;
     if (this.#nextHelloMs < 0) this.#nextHelloMs = now + 1 + this.#random.nextBelow(config.helloJitterMs);
@@ -888,12 +884,12 @@ export class MeshTransport {
     if (this.#control.push(record, 0, CONTROL_META_BYTES) !== ErrorCode.Ok) this.counters.inc(MeshCounter.controlQueueFull);
   }
 
-  #nackDue(slot: number, now: number): boolean {
+  private nackDue(slot: number, now: number): boolean {
     const r = this.#reassembly;
     return r.isInUse(slot) && r.ackRequestedAt(slot) && r.nacksSentAt(slot) < this.#config.nacksMax && now - r.lastFragmentMsAt(slot) >= this.#config.nackDelayMs;
   }
 
-  #nextNackMs(): number {
+  private nextNackMs(): number {
     const r = this.#reassembly;
     let first = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < r.slotCount; slot++) {
@@ -905,7 +901,7 @@ export class MeshTransport {
 
   // ------------------------------------------------------------ transmit
 
-  #transmit(now: number): void {
+  private transmit(now: number): void {
     const radio = this.#radio;
     if (now < this.#txBusyUntilMs || now < this.#backoffUntilMs || radio.isTransmitting(now)) return;
     let candidate: number = Candidate.None;
@@ -927,7 +923,7 @@ export class MeshTransport {
         candidate = Candidate.HopRetry;
         break;
       }
-      if (this.#stageFor(trafficClass, now)) {
+      if (this.stageFor(trafficClass, now)) {
         candidate = Candidate.Message;
         break;
       }
@@ -939,9 +935,9 @@ export class MeshTransport {
       return;
     }
     const stage = this.#stages[trafficClass];
-    const estimateBytes = candidate === Candidate.Relay ? this.#relays.lengthAt(slot) : candidate === Candidate.HopRetry ? this.#hopAcks.lengthAt(slot) : this.#nextFrameBytes(candidate, stage);
+    const estimateBytes = candidate === Candidate.Relay ? this.#relays.lengthAt(slot) : candidate === Candidate.HopRetry ? this.#hopAcks.lengthAt(slot) : this.nextFrameBytes(candidate, stage);
     // A hop resend answers a loss, most often congestion, so it waits at the class's utilisation gate like a new frame.
-    const gate = this.#gatesAllow(now, radio.airtimeUs(estimateBytes), trafficClass, candidate !== Candidate.Relay);
+    const gate = this.gatesAllow(now, radio.airtimeUs(estimateBytes), trafficClass, candidate !== Candidate.Relay);
     if (gate !== Gate.Open) {
       if (candidate === Candidate.Relay) {
         this.#relays.release(slot);
@@ -956,12 +952,12 @@ export class MeshTransport {
     const ownerSlot = candidate === Candidate.Message && stage !== undefined && stage.kind === StageKind.Pending ? stage.slot : -1;
     const ownerId = ownerSlot >= 0 && stage !== undefined ? stage.messageId : 0;
     let length = 0;
-    if (candidate === Candidate.Relay) length = this.#takeRelay(slot);
-    else if (candidate === Candidate.HopRetry) length = this.#takeHopRetry(slot);
-    else if (candidate === Candidate.Control) length = this.#sealControl(now);
-    else if (stage !== undefined) length = this.#sealNextFragment(stage, now);
+    if (candidate === Candidate.Relay) length = this.takeRelay(slot);
+    else if (candidate === Candidate.HopRetry) length = this.takeHopRetry(slot);
+    else if (candidate === Candidate.Control) length = this.sealControl(now);
+    else if (stage !== undefined) length = this.sealNextFragment(stage, now);
     if (length <= 0) return;
-    this.#putOnAir(length, now, ownerSlot, ownerId);
+    this.putOnAir(length, now, ownerSlot, ownerId);
   }
 
   /**
@@ -969,7 +965,7 @@ export class MeshTransport {
    * originate: politeness; a relay completes a flood already under way).
    * A hold sets the time to look again.
    */
-  #gatesAllow(now: number, airtimeUs: number, trafficClass: number, originated: boolean): Gate {
+  private gatesAllow(now: number, airtimeUs: number, trafficClass: number, originated: boolean): Gate {
     if (airtimeUs < 0) return Gate.DutyCycle;
     if (!this.#duty.allows(now, airtimeUs, trafficClass)) {
       if (this.#heldUntilMs === 0) this.counters.inc(MeshCounter.dutyCycleHeld); // once per hold episode
@@ -988,7 +984,7 @@ export class MeshTransport {
     return Gate.Open;
   }
 
-  #putOnAir(length: number, now: number, ownerSlot: number, ownerId: number): void {
+  private putOnAir(length: number, now: number, ownerSlot: number, ownerId: number): void {
     const radio = this.#radio;
     const status = radio.transmit(this.#txFrame, length, now);
     if (status !== ErrorCode.Ok) {
@@ -1006,7 +1002,7 @@ export class MeshTransport {
     this.counters.inc(MeshCounter.framesTransmitted);
     this.counters.inc(relayed ? MeshCounter.framesRelayed : MeshCounter.framesOriginated);
     if (this.#observer !== undefined) this.#observer.transmitted(this.nodeId, now, airtimeUs, relayed);
-    if (h.routed && this.#config.hopRetriesMax > 0) this.#watchRouted(h, length, now, airtimeUs, ownerSlot, ownerId);
+    if (h.routed && this.#config.hopRetriesMax > 0) this.watchRouted(h, length, now, airtimeUs, ownerSlot, ownerId);
   }
 
   /**
@@ -1015,7 +1011,7 @@ export class MeshTransport {
    * contention slots) and its frame, plus the guard; a random slot on top
    * keeps two retransmitting neighbours from repeating a collision.
    */
-  #watchRouted(h: LinkHeader, length: number, now: number, airtimeUs: number, ownerSlot: number, ownerId: number): void {
+  private watchRouted(h: LinkHeader, length: number, now: number, airtimeUs: number, ownerSlot: number, ownerId: number): void {
     const config = this.#config;
     const airMs = Math.ceil(airtimeUs / 1000);
     const slotMs = airMs + RELAY_SLOT_GUARD_MS;
@@ -1030,7 +1026,7 @@ export class MeshTransport {
   }
 
   /** Copy a watched routed frame back into the transmit buffer (its hop retransmission). */
-  #takeHopRetry(slot: number): number {
+  private takeHopRetry(slot: number): number {
     const table = this.#hopAcks;
     const length = table.lengthAt(slot);
     const base = slot * table.frameBytes;
@@ -1040,7 +1036,7 @@ export class MeshTransport {
     return length;
   }
 
-  #takeRelay(slot: number): number {
+  private takeRelay(slot: number): number {
     const relays = this.#relays;
     const length = relays.lengthAt(slot);
     const base = slot * relays.frameBytes;
@@ -1051,16 +1047,16 @@ export class MeshTransport {
   }
 
   /** Frame length the next control record or staged fragment will take (long counter form: an upper bound). */
-  #nextFrameBytes(candidate: number, stage: OutgoingStage | undefined): number {
+  private nextFrameBytes(candidate: number, stage: OutgoingStage | undefined): number {
     if (candidate === Candidate.Control || stage === undefined) {
       const length = this.#control.peekLength();
       return linkHeaderBytes(FrameType.Ack, SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + Math.max(length - CONTROL_META_BYTES, HOP_ACK_ENTRIES_MAX * HOP_ACK_ENTRY_BYTES);
     }
     const index = stage.fragments === 0 ? 0 : stage.next;
-    return linkHeaderBytes(this.#stageType(stage), SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + this.#stagePlainBytes(stage, index);
+    return linkHeaderBytes(this.stageType(stage), SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + this.stagePlainBytes(stage, index);
   }
 
-  #sealControl(now: number): number {
+  private sealControl(now: number): number {
     const record = this.#scratch;
     const length = this.#control.shiftInto(record, 0);
     if (length < CONTROL_META_BYTES) return -1;
@@ -1079,11 +1075,11 @@ export class MeshTransport {
     this.counters.inc(controlCounter(type));
     // The hop ack is link-local; the beacon too unless it advertises a gateway (helloHopLimit).
     const hopLimit = type === FrameType.HopAck ? 0 : type === FrameType.Broadcast ? this.#config.helloHopLimit : this.#config.hopLimit;
-    return this.#seal(type, 0, readU16(record, 1), payloadBytes, now, hopLimit, flood);
+    return this.seal(type, 0, readU16(record, 1), payloadBytes, now, hopLimit, flood);
   }
 
   /** Seal #txPlain[0 .. plainBytes) as an originated frame into #txFrame. */
-  #seal(type: FrameType, trafficClass: number, destination: number, plainBytes: number, now: number, hopLimit: number, flood: boolean): number {
+  private seal(type: FrameType, trafficClass: number, destination: number, plainBytes: number, now: number, hopLimit: number, flood: boolean): number {
     const h = this.#txHeader;
     h.type = type;
     h.trafficClass = trafficClass as LinkHeader["trafficClass"];
@@ -1115,14 +1111,14 @@ export class MeshTransport {
   // ------------------------------------------------------------- staging
 
   /** Is there a message frame of `trafficClass` to send? Stages the class's next message if needed. */
-  #stageFor(trafficClass: number, now: number): boolean {
+  private stageFor(trafficClass: number, now: number): boolean {
     const stage = this.#stages[trafficClass];
     if (stage === undefined) return false;
     if (stage.active) return now >= stage.notBeforeMs;
     const pending = this.#pending;
     for (let slot = 0; slot < pending.slotCount; slot++) {
-      if (pending.isInUse(slot) && pending.classAt(slot) === trafficClass && pending.hasResend(slot) && !this.#isStaged(slot)) {
-        this.#stagePending(stage, slot, true);
+      if (pending.isInUse(slot) && pending.classAt(slot) === trafficClass && pending.hasResend(slot) && !this.isStaged(slot)) {
+        this.stagePending(stage, slot, true);
         return true;
       }
     }
@@ -1132,7 +1128,7 @@ export class MeshTransport {
     for (let guard = 0; guard < 64 && queue.count > 0; guard++) {
       const length = queue.shiftInto(this.#scratch, 0);
       if (length < RECORD_META_BYTES) return false;
-      if (this.#stageRecord(stage, length, now, maxAgeMs)) {
+      if (this.stageRecord(stage, length, now, maxAgeMs)) {
         // A new message waits its class's random access delay (mesh-config.ts accessDelayMaxMs).
         stage.notBeforeMs = now + this.#random.nextBelow((this.#config.accessDelayMaxMs[trafficClass] ?? 0) + 1);
         return now >= stage.notBeforeMs;
@@ -1142,7 +1138,7 @@ export class MeshTransport {
   }
 
   /** Stage a record just shifted into #scratch; false when it was stale or its pending send is gone. */
-  #stageRecord(stage: OutgoingStage, length: number, now: number, maxAgeMs: number): boolean {
+  private stageRecord(stage: OutgoingStage, length: number, now: number, maxAgeMs: number): boolean {
     const record = this.#scratch;
     const kind = record[0] ?? 0;
     const destination = readU16(record, 1);
@@ -1154,10 +1150,10 @@ export class MeshTransport {
       if (!pending.isInUse(slot) || pending.messageIdAt(slot) !== messageId || pending.destinationAt(slot) !== destination) return false;
       if (now - enqueuedMs > maxAgeMs) {
         this.counters.inc(MeshCounter.droppedStale);
-        this.#finishPending(slot, ErrorCode.MeshStale);
+        this.finishPending(slot, ErrorCode.MeshStale);
         return false;
       }
-      this.#stagePending(stage, slot, false);
+      this.stagePending(stage, slot, false);
       return true;
     }
     if (now - enqueuedMs > maxAgeMs) {
@@ -1168,19 +1164,19 @@ export class MeshTransport {
     for (let i = 0; i < payloadBytes; i++) stage.buffer[i] = record[RECORD_META_BYTES + i] ?? 0;
     stage.kind = StageKind.Inline;
     stage.slot = -1;
-    this.#setStage(stage, destination, messageId, false, payloadBytes, false);
+    this.setStage(stage, destination, messageId, false, payloadBytes, false);
     return true;
   }
 
-  #stagePending(stage: OutgoingStage, slot: number, resend: boolean): void {
+  private stagePending(stage: OutgoingStage, slot: number, resend: boolean): void {
     const pending = this.#pending;
     stage.kind = StageKind.Pending;
     stage.slot = slot;
-    this.#setStage(stage, pending.destinationAt(slot), pending.messageIdAt(slot), true, pending.lengthAt(slot), resend);
+    this.setStage(stage, pending.destinationAt(slot), pending.messageIdAt(slot), true, pending.lengthAt(slot), resend);
     if (resend) stage.next = pending.takeResend(slot);
   }
 
-  #setStage(stage: OutgoingStage, destination: number, messageId: number, ack: boolean, length: number, resend: boolean): void {
+  private setStage(stage: OutgoingStage, destination: number, messageId: number, ack: boolean, length: number, resend: boolean): void {
     stage.notBeforeMs = 0;
     stage.destination = destination;
     stage.messageId = messageId;
@@ -1189,11 +1185,11 @@ export class MeshTransport {
     stage.resend = resend;
     stage.routed = false;
     stage.next = 0;
-    const single = length <= this.#singleCapacity(this.#singleType(destination, ack));
-    stage.fragments = single ? 0 : fragmentCount(length, (this.#capacity[this.#fragmentType(destination)] ?? 0) - FRAGMENT_HEADER_BYTES);
+    const single = length <= this.singleCapacity(this.singleType(destination, ack));
+    stage.fragments = single ? 0 : fragmentCount(length, this.frameCapacity(this.fragmentType(destination)) - FRAGMENT_HEADER_BYTES);
   }
 
-  #isStaged(slot: number): boolean {
+  private isStaged(slot: number): boolean {
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
       const stage = this.#stages[c];
       if (stage !== undefined && stage.kind === StageKind.Pending && stage.slot === slot) return true;
@@ -1201,27 +1197,27 @@ export class MeshTransport {
     return false;
   }
 
-  #stageType(stage: OutgoingStage): FrameType {
-    return stage.fragments === 0 ? this.#singleType(stage.destination, stage.ack) : this.#fragmentType(stage.destination);
+  private stageType(stage: OutgoingStage): FrameType {
+    return stage.fragments === 0 ? this.singleType(stage.destination, stage.ack) : this.fragmentType(stage.destination);
   }
 
-  #singleType(destination: number, ack: boolean): FrameType {
+  private singleType(destination: number, ack: boolean): FrameType {
     if (destination === BROADCAST_NODE_ID) return FrameType.Broadcast;
     return ack ? FrameType.UnicastAck : FrameType.Unicast;
   }
 
-  #fragmentType(destination: number): FrameType {
+  private fragmentType(destination: number): FrameType {
     return destination === BROADCAST_NODE_ID ? FrameType.BroadcastFragment : FrameType.UnicastFragment;
   }
 
   /** Plaintext bytes of fragment `index` of the staged message (or of its single frame). */
-  #stagePlainBytes(stage: OutgoingStage, index: number): number {
+  private stagePlainBytes(stage: OutgoingStage, index: number): number {
     if (stage.fragments === 0) return stage.length + (stage.ack ? ACK_PAYLOAD_BYTES : 0);
     return FRAGMENT_HEADER_BYTES + fragmentChunkBytes(stage.length, stage.fragments, index);
   }
 
   /** Seal the staged message's next frame; advance (and finish) the stage. */
-  #sealNextFragment(stage: OutgoingStage, now: number): number {
+  private sealNextFragment(stage: OutgoingStage, now: number): number {
     const pendingStage = stage.kind === StageKind.Pending;
     const source = pendingStage ? this.#pending.data : stage.buffer;
     const base = pendingStage ? stage.slot * this.#pending.slotBytes : 0;
@@ -1246,19 +1242,19 @@ export class MeshTransport {
       for (let i = 0; i < chunk; i++) plain[FRAGMENT_HEADER_BYTES + i] = source[from + i] ?? 0;
       plainBytes = FRAGMENT_HEADER_BYTES + chunk;
     }
-    const length = this.#seal(this.#stageType(stage), stage.trafficClass, stage.destination, plainBytes, now, this.#config.hopLimit, false);
+    const length = this.seal(this.stageType(stage), stage.trafficClass, stage.destination, plainBytes, now, this.#config.hopLimit, false);
     if (length < 0) {
-      this.#abortStage(stage);
+      this.abortStage(stage);
       return -1;
     }
     if (this.#txHeader.routed) stage.routed = true;
     if (stage.fragments > 0) this.counters.inc(MeshCounter.fragmentsSent);
     if (stage.resend) this.counters.inc(MeshCounter.fragmentsResent);
-    this.#advanceStage(stage, now, length);
+    this.advanceStage(stage, now, length);
     return length;
   }
 
-  #advanceStage(stage: OutgoingStage, now: number, frameBytes: number): void {
+  private advanceStage(stage: OutgoingStage, now: number, frameBytes: number): void {
     let done = stage.fragments === 0;
     if (!done && stage.resend) {
       stage.next = stage.kind === StageKind.Pending ? this.#pending.takeResend(stage.slot) : -1;
@@ -1276,13 +1272,13 @@ export class MeshTransport {
     stage.clear();
   }
 
-  #abortStage(stage: OutgoingStage): void {
-    if (stage.kind === StageKind.Pending) this.#finishPending(stage.slot, ErrorCode.MeshKeyUnavailable);
+  private abortStage(stage: OutgoingStage): void {
+    if (stage.kind === StageKind.Pending) this.finishPending(stage.slot, ErrorCode.MeshKeyUnavailable);
     stage.clear();
   }
 
   /** When the next message frame could go (`now` when one is ready, a staged message's access time, or +Infinity). */
-  #messageWorkAtMs(now: number): number {
+  private messageWorkAtMs(now: number): number {
     let at = Number.POSITIVE_INFINITY;
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
       const stage = this.#stages[c];
@@ -1297,8 +1293,13 @@ export class MeshTransport {
 
   // ------------------------------------------------------------- helpers
 
-  #singleCapacity(type: FrameType): number {
-    return (this.#capacity[type] ?? 0) - (type === FrameType.UnicastAck ? ACK_PAYLOAD_BYTES : 0);
+  private singleCapacity(type: FrameType): number {
+    return this.frameCapacity(type) - (type === FrameType.UnicastAck ? ACK_PAYLOAD_BYTES : 0);
+  }
+
+  /** Plaintext bytes one frame carries, by frame type (long counter form assumed); computed, not tabled (a typed array costs heap slots on XS). */
+  private frameCapacity(type: number): number {
+    return type >= 0 && type < 8 ? this.#mtuBytes - linkHeaderBytes(type, SHORT_COUNTER_LIMIT) - LINK_TAG_BYTES : 0;
   }
 
   /**
@@ -1313,25 +1314,25 @@ export class MeshTransport {
    * reservation), truncated to 16 bits: a repeat inside the hold window would
    * need 65,536 counter values within deliveredHoldMs.
    */
-  #takeMessageId(): number {
+  private takeMessageId(): number {
     if (this.#messageIds.next(this.#messageIdOut) !== ErrorCode.Ok) return -1;
     return this.#messageIdOut.value & 0xffff;
   }
 
-  #refuse(counter: MeshCounter, code: FailureCode): FailureCode {
+  private refuse(counter: MeshCounter, code: FailureCode): FailureCode {
     this.counters.inc(counter);
     return code;
   }
 
   /** Append a record to the class queue, applying the class's full policy. */
-  #enqueue(trafficClass: number, kind: number, destination: number, messageId: number, slot: number, bytes: Uint8Array, offset: number, length: number): Status {
+  private enqueue(trafficClass: number, kind: number, destination: number, messageId: number, slot: number, bytes: Uint8Array, offset: number, length: number): Status {
     const queue = this.#queues[trafficClass];
     if (queue === undefined) return ErrorCode.InvalidArgument;
     const recordBytes = RECORD_META_BYTES + length;
-    if (recordBytes > queue.maxRecordBytes) return this.#refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
+    if (recordBytes > queue.maxRecordBytes) return this.refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
     const needed = recordBytes + queue.prefixBytes;
     if (this.#config.queueDropOldest[trafficClass] === true) {
-      for (let guard = 0; guard < 4096 && queue.count > 0 && queue.bytesUsed + needed > queue.capacityBytes; guard++) this.#dropOldest(queue);
+      for (let guard = 0; guard < 4096 && queue.count > 0 && queue.bytesUsed + needed > queue.capacityBytes; guard++) this.dropOldest(queue);
     }
     const record = this.#scratch;
     record[0] = kind;
@@ -1340,23 +1341,23 @@ export class MeshTransport {
     writeU16(record, 5, slot < 0 ? 0xffff : slot);
     writeU48(record, 7, this.#nowMs);
     for (let i = 0; i < length; i++) record[RECORD_META_BYTES + i] = bytes[offset + i] ?? 0;
-    if (queue.push(record, 0, recordBytes) !== ErrorCode.Ok) return this.#refuse(MeshCounter.sendRefusedQueueFull, ErrorCode.MeshQueueFull);
+    if (queue.push(record, 0, recordBytes) !== ErrorCode.Ok) return this.refuse(MeshCounter.sendRefusedQueueFull, ErrorCode.MeshQueueFull);
     return ErrorCode.Ok;
   }
 
   /** DropOldest: discard the oldest record; an acknowledged send it referred to fails with MeshQueueFull. */
-  #dropOldest(queue: ByteRing): void {
+  private dropOldest(queue: ByteRing): void {
     const record = this.#scratch;
     const length = queue.peekInto(record, 0);
     queue.discardOldest();
     this.counters.inc(MeshCounter.sendDroppedOldest);
     if (length >= RECORD_META_BYTES && record[0] === RECORD_PENDING) {
       const slot = readU16(record, 5);
-      if (this.#pending.isInUse(slot) && this.#pending.messageIdAt(slot) === readU16(record, 3)) this.#finishPending(slot, ErrorCode.MeshQueueFull);
+      if (this.#pending.isInUse(slot) && this.#pending.messageIdAt(slot) === readU16(record, 3)) this.finishPending(slot, ErrorCode.MeshQueueFull);
     }
   }
 
-  #finishPending(slot: number, status: Status): void {
+  private finishPending(slot: number, status: Status): void {
     const pending = this.#pending;
     if (!pending.isInUse(slot)) return;
     const destination = pending.destinationAt(slot);
@@ -1377,7 +1378,7 @@ export class MeshTransport {
    * ack follows our route whenever we have one (the message itself taught
    * it: every frame names its transmitter), hop by hop like any routed frame.
    */
-  #queueAck(destination: number, messageId: number, messageFlooded: boolean): void {
+  private queueAck(destination: number, messageId: number, messageFlooded: boolean): void {
     const record = this.#controlRecord;
     const flood = messageFlooded && this.#config.hopRetriesMax === 0;
     record[0] = FrameType.Ack | (flood ? CONTROL_FLOOD_FLAG : 0);
@@ -1391,7 +1392,7 @@ export class MeshTransport {
    * with a link-local HopAck. One queued HopAck carries every frame taken
    * until it goes (and the recent ones before), so a burst costs one frame.
    */
-  #queueHopAck(source: number, counter: number): void {
+  private queueHopAck(source: number, counter: number): void {
     if (this.#config.hopRetriesMax === 0) return;
     this.#hopAckHistory.note(source, counter, this.#nowMs);
     if (this.#hopAckQueued) return;
@@ -1406,7 +1407,7 @@ export class MeshTransport {
     this.#hopAckQueuedAtMs = this.#nowMs;
   }
 
-  #logEvent(event: number, f0: number, f1: number, f2: number, f3: number): void {
+  private logEvent(event: number, f0: number, f1: number, f2: number, f3: number): void {
     if (this.#log !== undefined) this.#log.append(LogLevel.Info, event, this.nodeId, this.#nowMs, f0, f1, f2, f3);
   }
 }

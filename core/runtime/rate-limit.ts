@@ -39,6 +39,18 @@
 import { ErrorCode } from "./errors";
 import { err, ok, OK, type Result, type Status } from "./result";
 
+const RL_CLASS_F64_FIELDS = 4;
+const RL_F64_REFILL_MICRO_PER_MS = 0;
+const RL_F64_BURST_MICRO = 1;
+const RL_F64_REFILL_CAP_MS = 2;
+const RL_F64_BURST_TOKENS = 3;
+const RL_U8_FIELDS = 2;
+const RL_U8_USED = 0;
+const RL_U8_CLASS_IDS = 1;
+const RL_F64_FIELDS = 2;
+const RL_F64_BALANCE_MICRO = 0;
+const RL_F64_LAST_MS = 1;
+
 export interface RateClass {
   /** Refill rate in milli-tokens per second (1000 = one token per second). */
   readonly refillPerSecondMilli: number;
@@ -79,18 +91,18 @@ export class RateLimiter {
   readonly #hashSeed: number;
   readonly #classCount: number;
   // Per class.
-  readonly #refillMicroPerMs: Float64Array;
-  readonly #burstMicro: Float64Array;
-  readonly #burstTokens: Uint32Array;
-  /** Elapsed time after which any bucket of the class is surely full (caps products). */
-  readonly #refillCapMs: Float64Array;
+  /**
+   * Per class, 4 numbers (one array: each typed array costs heap slots on XS):
+   * refillMicroPerMs, burstMicro, refillCapMs (elapsed time after which any
+   * bucket of the class is surely full; caps products), burstTokens.
+   */
+  readonly #classNumbers: Float64Array;
   // Per slot.
-  readonly #used: Uint8Array;
+  /** Per slot, 2 bytes (one array: each typed array costs heap slots on XS): used, classId. */
+  readonly #bytes: Uint8Array;
   readonly #peerIds: Uint32Array;
-  readonly #classIds: Uint8Array;
-  readonly #balanceMicro: Float64Array;
-  /** Time of the last refill, which is the last time the key was seen. */
-  readonly #lastMs: Float64Array;
+  /** Per slot, 2 numbers: balanceMicro, lastMs (time of the last refill, which is the last time the key was seen). */
+  readonly #entryNumbers: Float64Array;
   readonly #stats: Float64Array = new Float64Array(STAT_SLOTS);
   #size = 0;
 
@@ -100,25 +112,20 @@ export class RateLimiter {
     this.#hashSeed = hashSeed;
     const classCount = classes.length;
     this.#classCount = classCount;
-    this.#refillMicroPerMs = new Float64Array(classCount);
-    this.#burstMicro = new Float64Array(classCount);
-    this.#burstTokens = new Uint32Array(classCount);
-    this.#refillCapMs = new Float64Array(classCount);
+    this.#classNumbers = new Float64Array(classCount * RL_CLASS_F64_FIELDS);
     for (let c = 0; c < classCount; c++) {
       const config = classes[c];
       if (config === undefined) continue;
       const burstMicro = config.burstTokens * MICRO_PER_TOKEN;
-      this.#refillMicroPerMs[c] = config.refillPerSecondMilli;
-      this.#burstMicro[c] = burstMicro;
-      this.#burstTokens[c] = config.burstTokens;
+      this.#classNumbers[c * RL_CLASS_F64_FIELDS + RL_F64_REFILL_MICRO_PER_MS] = config.refillPerSecondMilli;
+      this.#classNumbers[c * RL_CLASS_F64_FIELDS + RL_F64_BURST_MICRO] = burstMicro;
+      this.#classNumbers[c * RL_CLASS_F64_FIELDS + RL_F64_BURST_TOKENS] = config.burstTokens;
       // floor(..) + 2 is past the true refill time even if the division rounds.
-      this.#refillCapMs[c] = Math.floor(burstMicro / config.refillPerSecondMilli) + 2;
+      this.#classNumbers[c * RL_CLASS_F64_FIELDS + RL_F64_REFILL_CAP_MS] = Math.floor(burstMicro / config.refillPerSecondMilli) + 2;
     }
-    this.#used = new Uint8Array(capacity);
+    this.#bytes = new Uint8Array(capacity * RL_U8_FIELDS);
     this.#peerIds = new Uint32Array(capacity);
-    this.#classIds = new Uint8Array(capacity);
-    this.#balanceMicro = new Float64Array(capacity);
-    this.#lastMs = new Float64Array(capacity);
+    this.#entryNumbers = new Float64Array(capacity * RL_F64_FIELDS);
   }
 
   /** Errors: InvalidArgument (any option out of its documented range). */
@@ -149,23 +156,23 @@ export class RateLimiter {
    */
   tryTake(peerId: number, classId: number, nowMs: number, cost = 1): Status {
     const stats = this.#stats;
-    if (!this.#validKey(peerId, classId, nowMs) || !this.#validCost(classId, cost)) {
+    if (!this.validKey(peerId, classId, nowMs) || !this.validCost(classId, cost)) {
       stats[STAT_INVALID] = (stats[STAT_INVALID] ?? 0) + 1;
       return ErrorCode.InvalidArgument;
     }
-    const slot = this.#findOrClaim(peerId, classId, nowMs);
+    const slot = this.findOrClaim(peerId, classId, nowMs);
     if (slot < 0) {
       stats[STAT_REFUSED] = (stats[STAT_REFUSED] ?? 0) + 1;
       return ErrorCode.RateLimited;
     }
-    this.#refill(slot, classId, nowMs);
+    this.refill(slot, classId, nowMs);
     const costMicro = cost * MICRO_PER_TOKEN;
-    const balance = this.#balanceMicro[slot] ?? 0;
+    const balance = this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_BALANCE_MICRO] ?? 0;
     if (balance < costMicro) {
       stats[STAT_LIMITED] = (stats[STAT_LIMITED] ?? 0) + 1;
       return ErrorCode.RateLimited;
     }
-    this.#balanceMicro[slot] = balance - costMicro;
+    this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_BALANCE_MICRO] = balance - costMicro;
     stats[STAT_ADMITTED] = (stats[STAT_ADMITTED] ?? 0) + 1;
     return OK;
   }
@@ -176,18 +183,18 @@ export class RateLimiter {
    * admitted). -1 for invalid arguments.
    */
   availableMilli(peerId: number, classId: number, nowMs: number): number {
-    if (!this.#validKey(peerId, classId, nowMs)) return -1;
-    const slot = this.#find(peerId, classId);
-    const balance = slot < 0 ? (this.#burstMicro[classId] ?? 0) : this.#balanceAt(slot, classId, nowMs);
+    if (!this.validKey(peerId, classId, nowMs)) return -1;
+    const slot = this.find(peerId, classId);
+    const balance = slot < 0 ? (this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_BURST_MICRO] ?? 0) : this.balanceAt(slot, classId, nowMs);
     return Math.floor(balance / 1000);
   }
 
   /** Whether (peerId, classId) currently holds a table entry. */
   has(peerId: number, classId: number): boolean {
-    return (peerId >>> 0) === peerId && (classId >>> 0) === classId && this.#find(peerId, classId) >= 0;
+    return (peerId >>> 0) === peerId && (classId >>> 0) === classId && this.find(peerId, classId) >= 0;
   }
 
-  #validKey(peerId: number, classId: number, nowMs: number): boolean {
+  private validKey(peerId: number, classId: number, nowMs: number): boolean {
     return (
       (peerId >>> 0) === peerId &&
       (classId >>> 0) === classId &&
@@ -197,11 +204,11 @@ export class RateLimiter {
     );
   }
 
-  #validCost(classId: number, cost: number): boolean {
-    return (cost >>> 0) === cost && cost >= 1 && cost <= (this.#burstTokens[classId] ?? 0);
+  private validCost(classId: number, cost: number): boolean {
+    return (cost >>> 0) === cost && cost >= 1 && cost <= (this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_BURST_TOKENS] ?? 0);
   }
 
-  #home(peerId: number, classId: number): number {
+  private home(peerId: number, classId: number): number {
     // Seeded MurmurHash3 fmix32 finaliser over peer id and class; not
     // cryptographic, but collisions depend on a seed the attacker does not know.
     let h = (peerId ^ this.#hashSeed ^ Math.imul(classId + 1, 0x9e3779b1)) >>> 0;
@@ -213,32 +220,32 @@ export class RateLimiter {
     return (h >>> 0) % this.#capacity;
   }
 
-  #find(peerId: number, classId: number): number {
+  private find(peerId: number, classId: number): number {
     const capacity = this.#capacity;
-    let slot = this.#home(peerId, classId);
+    let slot = this.home(peerId, classId);
     for (let i = 0; i < this.#probeWindow; i++) {
-      if (this.#used[slot] === 0) return -1; // keys never sit past an empty slot
-      if (this.#peerIds[slot] === peerId && this.#classIds[slot] === classId) return slot;
+      if (this.#bytes[slot * RL_U8_FIELDS + RL_U8_USED] === 0) return -1; // keys never sit past an empty slot
+      if (this.#peerIds[slot] === peerId && this.#bytes[slot * RL_U8_FIELDS + RL_U8_CLASS_IDS] === classId) return slot;
       slot = slot + 1 === capacity ? 0 : slot + 1;
     }
     return -1;
   }
 
   /** The key's slot, a newly claimed slot, or -1 if the window is saturated. */
-  #findOrClaim(peerId: number, classId: number, nowMs: number): number {
+  private findOrClaim(peerId: number, classId: number, nowMs: number): number {
     const capacity = this.#capacity;
-    let slot = this.#home(peerId, classId);
+    let slot = this.home(peerId, classId);
     let victim = -1;
     let victimLastMs = 0;
     for (let i = 0; i < this.#probeWindow; i++) {
-      if (this.#used[slot] === 0) {
+      if (this.#bytes[slot * RL_U8_FIELDS + RL_U8_USED] === 0) {
         this.#size += 1;
-        this.#claim(slot, peerId, classId, nowMs);
+        this.claim(slot, peerId, classId, nowMs);
         return slot;
       }
-      if (this.#peerIds[slot] === peerId && this.#classIds[slot] === classId) return slot;
-      const lastMs = this.#lastMs[slot] ?? 0;
-      if ((victim < 0 || lastMs < victimLastMs) && this.#isFullAt(slot, nowMs)) {
+      if (this.#peerIds[slot] === peerId && this.#bytes[slot * RL_U8_FIELDS + RL_U8_CLASS_IDS] === classId) return slot;
+      const lastMs = this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_LAST_MS] ?? 0;
+      if ((victim < 0 || lastMs < victimLastMs) && this.isFullAt(slot, nowMs)) {
         victim = slot;
         victimLastMs = lastMs;
       }
@@ -246,42 +253,42 @@ export class RateLimiter {
     }
     if (victim < 0) return -1;
     this.#stats[STAT_EVICTED] = (this.#stats[STAT_EVICTED] ?? 0) + 1;
-    this.#claim(victim, peerId, classId, nowMs);
+    this.claim(victim, peerId, classId, nowMs);
     return victim;
   }
 
   // A new entry starts with a full burst: exactly what an absent key is assumed to have.
-  #claim(slot: number, peerId: number, classId: number, nowMs: number): void {
-    this.#used[slot] = 1;
+  private claim(slot: number, peerId: number, classId: number, nowMs: number): void {
+    this.#bytes[slot * RL_U8_FIELDS + RL_U8_USED] = 1;
     this.#peerIds[slot] = peerId;
-    this.#classIds[slot] = classId;
-    this.#balanceMicro[slot] = this.#burstMicro[classId] ?? 0;
-    this.#lastMs[slot] = nowMs;
+    this.#bytes[slot * RL_U8_FIELDS + RL_U8_CLASS_IDS] = classId;
+    this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_BALANCE_MICRO] = this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_BURST_MICRO] ?? 0;
+    this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_LAST_MS] = nowMs;
   }
 
-  #isFullAt(slot: number, nowMs: number): boolean {
-    const classId = this.#classIds[slot] ?? 0;
-    return this.#balanceAt(slot, classId, nowMs) >= (this.#burstMicro[classId] ?? 0);
+  private isFullAt(slot: number, nowMs: number): boolean {
+    const classId = this.#bytes[slot * RL_U8_FIELDS + RL_U8_CLASS_IDS] ?? 0;
+    return this.balanceAt(slot, classId, nowMs) >= (this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_BURST_MICRO] ?? 0);
   }
 
   // Balance after refilling to nowMs. Time never runs backwards here: an
   // earlier nowMs refills nothing (virtual clocks are monotonic; this guards
   // a reboot that restarts the clock).
-  #balanceAt(slot: number, classId: number, nowMs: number): number {
-    let elapsedMs = nowMs - (this.#lastMs[slot] ?? 0);
-    const balance = this.#balanceMicro[slot] ?? 0;
+  private balanceAt(slot: number, classId: number, nowMs: number): number {
+    let elapsedMs = nowMs - (this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_LAST_MS] ?? 0);
+    const balance = this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_BALANCE_MICRO] ?? 0;
     if (elapsedMs <= 0) return balance;
-    const capMs = this.#refillCapMs[classId] ?? 0;
+    const capMs = this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_REFILL_CAP_MS] ?? 0;
     if (elapsedMs > capMs) elapsedMs = capMs;
-    const burst = this.#burstMicro[classId] ?? 0;
-    const next = balance + elapsedMs * (this.#refillMicroPerMs[classId] ?? 0);
+    const burst = this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_BURST_MICRO] ?? 0;
+    const next = balance + elapsedMs * (this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_REFILL_MICRO_PER_MS] ?? 0);
     return next > burst ? burst : next;
   }
 
-  #refill(slot: number, classId: number, nowMs: number): void {
-    if (nowMs <= (this.#lastMs[slot] ?? 0)) return;
-    this.#balanceMicro[slot] = this.#balanceAt(slot, classId, nowMs);
-    this.#lastMs[slot] = nowMs;
+  private refill(slot: number, classId: number, nowMs: number): void {
+    if (nowMs <= (this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_LAST_MS] ?? 0)) return;
+    this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_BALANCE_MICRO] = this.balanceAt(slot, classId, nowMs);
+    this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_LAST_MS] = nowMs;
   }
 
   get capacity(): number {
