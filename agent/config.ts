@@ -440,7 +440,7 @@ function readSensors(top: Reader, problems: ConfigProblem[], defaultIntervalMs: 
   return Object.freeze(sensors);
 }
 
-/** Two hardware digital sensors cannot read one GPIO (ECMA-419: the second open would throw "in use"). Reported at the later one. */
+/** Two hardware digital sensors cannot read one GPIO (ECMA-419: the host refuses a second open of a pin in use). Reported at the later one. */
 function refuseSharedPins(top: Reader, sensors: readonly SensorConfig[]): void {
   for (let i = 1; i < sensors.length; i++) {
     const sensor = sensors[i];

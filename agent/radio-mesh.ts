@@ -29,6 +29,7 @@ import { ErrorCode, type FailureCode } from "../core/runtime/errors";
 import { Xoshiro128 } from "../core/runtime/prng";
 import type { Status } from "../core/runtime/result";
 import { CoseAlg, KemAlg } from "../core/crypto/algorithms";
+import { constantTimeEqual } from "../core/crypto/ct";
 import type { EntropySource } from "../core/crypto/entropy";
 import { KeyKind } from "../core/crypto/key-store";
 import { PortableCryptoProvider } from "../core/crypto/portable-provider";
@@ -191,7 +192,7 @@ export function recordProblems(record: ProvisioningRecord, config: SiteConfig): 
   if (keys !== undefined) {
     if (keys.keyEpoch !== record.keyEpoch) problems.push(`keys.keyEpoch: the board holds keys for epoch ${record.keyEpoch}, the configuration says ${keys.keyEpoch}`);
     const commitment = new Uint8Array(32);
-    if (!hexInto(keys.authorityCommitment, commitment) || !sameBytes(commitment, record.authorityCommitment)) {
+    if (!hexInto(keys.authorityCommitment, commitment) || !constantTimeEqual(commitment, record.authorityCommitment)) {
       problems.push("keys.authorityCommitment: the board was provisioned by another site authority");
     }
   }
@@ -237,11 +238,4 @@ export function deriveKeys(record: ProvisioningRecord): DerivedGroupKeys | Failu
     epoch: record.keyEpoch,
     sendKey: (id: number): TrafficKey | undefined => (id === nodeId ? own : undefined),
   };
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
-  return diff === 0;
 }

@@ -31,7 +31,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import type { Status } from "../../core/runtime/result";
 import type { SiteConfig } from "../../agent/config";
 import type { AgentStore } from "../../agent/persistence";
-import type { ProvisioningFields } from "../../agent/provisioning";
+import { AUTHORITY_COMMITMENT_BYTES, hexInto, type ProvisioningFields } from "../../agent/provisioning";
 import { agentMeshConfig, buildRadioMesh } from "../../agent/radio-mesh";
 import type { DeliverHandler, SendOutcomeHandler, TrafficClass } from "../../agent/transport";
 import { SimRadio, type SimAirPort, type SimLinkModel } from "../../hal/sim/radio";
@@ -83,9 +83,8 @@ export class MeshSiteShared {
    * and the authority commitment its configuration names (zeros if none).
    */
   provisioningFor(nodeIndex: number, config: SiteConfig): ProvisioningFields {
-    const commitment = new Uint8Array(32);
-    const hex = config.keys?.authorityCommitment ?? "";
-    for (let i = 0; i < 32 && hex.length === 64; i++) commitment[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+    const commitment = new Uint8Array(AUTHORITY_COMMITMENT_BYTES);
+    if (config.keys !== undefined) hexInto(config.keys.authorityCommitment, commitment);
     return {
       nodeId: nodeIndex + 1,
       keyEpoch: this.keyring.epoch,

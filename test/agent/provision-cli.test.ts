@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { captureOutput } from "../support/capture-output";
 import { validateSiteConfig } from "../../agent/config";
 import { AgentStore } from "../../agent/persistence";
 import { buildRadioMesh } from "../../agent/radio-mesh";
@@ -16,18 +17,7 @@ import { SimFlash } from "../../hal/sim/flash";
 import { LoopbackRadio } from "../mesh/fixtures";
 import { testConfigJson, unwrap } from "./helpers";
 
-async function capture(run: () => Promise<number>): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await run(), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const capture = captureOutput;
 
 const COMMITMENT = "7e".repeat(32);
 

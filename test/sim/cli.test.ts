@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import { captureOutput, type CapturedRun } from "../support/capture-output";
 import { bundledScenarios, parseChancePpm, prepareSim, runSimCommand } from "../../host-sim/cli/commands/sim";
 import { createSimulation } from "../../host-sim/kernel/index";
 
@@ -17,18 +18,7 @@ function errorOf(args: readonly string[]): string {
   return result.ok ? "" : result.message;
 }
 
-async function capture(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await runSimCommand(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const capture = (args: readonly string[]): Promise<CapturedRun> => captureOutput(() => runSimCommand(args));
 
 describe("picket sim arguments", () => {
   it("flags override the scenario's fields, in the scenario's units", () => {
