@@ -65,13 +65,35 @@ export class ChaCha20Poly1305 {
     out: Uint8Array,
     outOffset: number,
   ): ValueOrCode {
-    const refused = this.check(key, nonce, aad, aadOffset, aadLength, plaintext, plaintextOffset, plaintextLength);
+    if (key.length !== AEAD_KEY_BYTES) return -ErrorCode.CryptoKeyWrongLength;
+    return this.sealWithKeyAt(key, 0, nonce, aad, aadOffset, aadLength, plaintext, plaintextOffset, plaintextLength, out, outOffset);
+  }
+
+  /**
+   * `seal` with the key read in place from key[keyOffset, +32) (a key
+   * store's slab: no copy of the key per frame). -CryptoKeyWrongLength when
+   * those 32 bytes are not inside `key`.
+   */
+  sealWithKeyAt(
+    key: Uint8Array,
+    keyOffset: number,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    plaintext: Uint8Array,
+    plaintextOffset: number,
+    plaintextLength: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): ValueOrCode {
+    const refused = this.check(key, keyOffset, nonce, aad, aadOffset, aadLength, plaintext, plaintextOffset, plaintextLength);
     if (refused !== ErrorCode.Ok) return -refused;
     if (!rangeOk(outOffset, 0, out.length)) return -ErrorCode.OutOfRange;
     const total = plaintextLength + AEAD_TAG_BYTES;
     if (out.length - outOffset < total) return -ErrorCode.CryptoBufferTooSmall;
     const poly = this.#poly;
-    this.begin(key, nonce);
+    this.begin(key, keyOffset, nonce);
     poly.absorbPadded(aad, aadOffset, aadLength);
     this.#chacha.xor(1, plaintext, plaintextOffset, plaintextLength, out, outOffset); // §2.8: counter starts at 1
     poly.absorbPadded(out, outOffset, plaintextLength);
@@ -101,7 +123,25 @@ export class ChaCha20Poly1305 {
     out: Uint8Array,
     outOffset: number,
   ): ValueOrCode {
-    const refused = this.check(key, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength);
+    if (key.length !== AEAD_KEY_BYTES) return -ErrorCode.CryptoKeyWrongLength;
+    return this.openWithKeyAt(key, 0, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength, out, outOffset);
+  }
+
+  /** `open` with the key read in place from key[keyOffset, +32), as `sealWithKeyAt`. */
+  openWithKeyAt(
+    key: Uint8Array,
+    keyOffset: number,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    sealed: Uint8Array,
+    sealedOffset: number,
+    sealedLength: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): ValueOrCode {
+    const refused = this.check(key, keyOffset, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength);
     if (refused !== ErrorCode.Ok) return -refused;
     if (sealedLength < AEAD_TAG_BYTES) return -ErrorCode.CryptoBadLength;
     if (!rangeOk(outOffset, 0, out.length)) return -ErrorCode.OutOfRange;
@@ -110,7 +150,7 @@ export class ChaCha20Poly1305 {
     const poly = this.#poly;
     const tag = this.#tag;
     const received = this.#received;
-    this.begin(key, nonce);
+    this.begin(key, keyOffset, nonce);
     // §2.8: the MAC runs over the AAD and the ciphertext, never the plaintext.
     poly.absorbPadded(aad, aadOffset, aadLength);
     poly.absorbPadded(sealed, sealedOffset, length);
@@ -127,16 +167,26 @@ export class ChaCha20Poly1305 {
   }
 
   /** §2.6: the Poly1305 one-time key is the first 32 bytes of ChaCha20 block 0. */
-  private begin(key: Uint8Array, nonce: Uint8Array): void {
+  private begin(key: Uint8Array, keyOffset: number, nonce: Uint8Array): void {
     const chacha = this.#chacha;
-    chacha.setup(key, 0, nonce, 0);
+    chacha.setup(key, keyOffset, nonce, 0);
     chacha.block(0);
     this.#poly.start(chacha.keystream, 0);
     chacha.keystream.fill(0);
   }
 
-  private check(key: Uint8Array, nonce: Uint8Array, aad: Uint8Array, aadOffset: number, aadLength: number, text: Uint8Array, textOffset: number, textLength: number): ErrorCode {
-    if (key.length !== AEAD_KEY_BYTES) return ErrorCode.CryptoKeyWrongLength;
+  private check(
+    key: Uint8Array,
+    keyOffset: number,
+    nonce: Uint8Array,
+    aad: Uint8Array,
+    aadOffset: number,
+    aadLength: number,
+    text: Uint8Array,
+    textOffset: number,
+    textLength: number,
+  ): ErrorCode {
+    if (!rangeOk(keyOffset, AEAD_KEY_BYTES, key.length)) return ErrorCode.CryptoKeyWrongLength;
     if (nonce.length !== AEAD_NONCE_BYTES) return ErrorCode.CryptoBadLength;
     if (!rangeOk(aadOffset, aadLength, aad.length)) return ErrorCode.OutOfRange;
     if (!rangeOk(textOffset, textLength, text.length)) return ErrorCode.OutOfRange;

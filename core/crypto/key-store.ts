@@ -266,6 +266,19 @@ export class KeyStore {
     return cls.slab.subarray(start, start + cls.publicLength(slot));
   }
 
+  /** The slab holding the secret at a location (read it in place at `secretOffset`; never write through it). */
+  secretSlab(location: number): Uint8Array | undefined {
+    return this.#classes[Math.floor(location / SLOT_RADIX)]?.slab;
+  }
+
+  /** Offset of the secret at a location in `secretSlab`, if it is exactly `length` bytes; else -1. Allocates nothing. */
+  secretOffset(location: number, length: number): number {
+    const cls = this.#classes[Math.floor(location / SLOT_RADIX)];
+    const slot = location % SLOT_RADIX;
+    if (cls === undefined || slot < 0 || slot >= cls.slots || cls.secretLength(slot) !== length) return -1;
+    return cls.secretStart(slot);
+  }
+
   /** Copy the secret bytes at a location into out[0, length); returns the length, or -CryptoBufferTooSmall. Allocates nothing. */
   copySecret(location: number, out: Uint8Array): ValueOrCode {
     const cls = this.#classes[Math.floor(location / SLOT_RADIX)];

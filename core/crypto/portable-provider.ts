@@ -288,10 +288,7 @@ export class PortableCryptoProvider implements CryptoProvider {
   ): ValueOrCode {
     const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
     if (at < 0) return at;
-    const secret = this.copyKey(at);
-    const sealed = this.seal(secret, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
-    zeroize(secret);
-    return sealed;
+    return this.seal(at, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
   }
 
   aeadOpenAt(
@@ -315,11 +312,12 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
     const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
     if (at < 0) return at;
-    const secret = this.copyKey(at);
-    if (secret.length !== AEAD_KEY_BYTES) return this.aeadFault(out, outOffset, length);
+    // The key is read in place from the store's slab: no copy of it per frame.
+    const slab = this.#keys.secretSlab(at);
+    const keyOffset = this.#keys.secretOffset(at, AEAD_KEY_BYTES);
+    if (slab === undefined || keyOffset < 0) return this.aeadFault(out, outOffset, length);
     // Verify-first: on failure nothing was decrypted into `out`; the target range is still zeroed, as the interface promises.
-    const opened = this.#aead.open(secret, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength, out, outOffset);
-    zeroize(secret);
+    const opened = this.#aead.openWithKeyAt(slab, keyOffset, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength, out, outOffset);
     if (opened === -ErrorCode.CryptoAuthFailed) {
       out.fill(0, outOffset, outOffset + length);
       this.#counters.authFailures++;
@@ -334,9 +332,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     const innerAt = this.#keys.locate(wrapped, SYMMETRIC_MASK);
     if (innerAt < 0) return innerAt;
     const inner = this.#keys.secretView(innerAt);
-    const sealed = this.seal(this.copyKey(wrapAt), nonce, aad, 0, aad.length, inner, 0, inner.length, out, 0);
-    zeroize(this.#key);
-    return sealed;
+    return this.seal(wrapAt, nonce, aad, 0, aad.length, inner, 0, inner.length, out, 0);
   }
 
   unwrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, kind: KeyKind): Result<KeyHandle> {
@@ -429,8 +425,9 @@ export class PortableCryptoProvider implements CryptoProvider {
     return made;
   }
 
+  /** Seal under the AEAD key at store location `at`, read in place from the store's slab. */
   private seal(
-    secret: Uint8Array,
+    at: number,
     nonce: Uint8Array,
     aad: Uint8Array,
     aadOffset: number,
@@ -441,13 +438,15 @@ export class PortableCryptoProvider implements CryptoProvider {
     out: Uint8Array,
     outOffset: number,
   ): ValueOrCode {
-    if (secret.length !== AEAD_KEY_BYTES || nonce.length !== AEAD_NONCE_BYTES) return -ErrorCode.CryptoBadLength;
+    const slab = this.#keys.secretSlab(at);
+    const keyOffset = this.#keys.secretOffset(at, AEAD_KEY_BYTES);
+    if (slab === undefined || keyOffset < 0 || nonce.length !== AEAD_NONCE_BYTES) return -ErrorCode.CryptoBadLength;
     if (!rangeOk(aadOffset, aadLength, aad.length) || !rangeOk(ptOffset, ptLength, plaintext.length) || !rangeOk(outOffset, 0, out.length)) {
       return -ErrorCode.OutOfRange;
     }
     const length = ptLength + AEAD_TAG_BYTES;
     if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
-    const sealed = this.#aead.seal(secret, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
+    const sealed = this.#aead.sealWithKeyAt(slab, keyOffset, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
     return sealed < 0 ? this.aeadFault(out, outOffset, length) : sealed;
   }
 

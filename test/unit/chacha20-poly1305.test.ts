@@ -330,3 +330,34 @@ describe("AEAD refusals: the specific code, and nothing written", () => {
     expect(hex(out)).toBe(hex(p.plaintext));
   });
 });
+
+describe("ChaCha20-Poly1305 with the key read in place (a key store's slab)", () => {
+  const v = AEAD_VECTORS[0] as AeadVector;
+  const key = fromHex(v.keyHex);
+  const nonce = fromHex(v.nonceHex);
+  const aad = fromHex(v.aadHex);
+  const plaintext = fromHex(v.plaintextHex);
+
+  it("RFC 8439 AEAD vector: sealWithKeyAt at an offset gives the published ciphertext and tag, and openWithKeyAt reverses it", () => {
+    const aead = new ChaCha20Poly1305();
+    const slab = embed(key, 40);
+    const sealed = new Uint8Array(plaintext.length + 16);
+    expect(aead.sealWithKeyAt(slab, 40, nonce, aad, 0, aad.length, plaintext, 0, plaintext.length, sealed, 0)).toBe(sealed.length);
+    expect(hex(sealed)).toBe(v.ciphertextHex + v.tagHex);
+    const opened = new Uint8Array(plaintext.length);
+    expect(aead.openWithKeyAt(slab, 40, nonce, aad, 0, aad.length, sealed, 0, sealed.length, opened, 0)).toBe(plaintext.length);
+    expect(hex(opened)).toBe(v.plaintextHex);
+  });
+
+  it("refuses a key range outside the slab with CryptoKeyWrongLength and writes nothing", () => {
+    const aead = new ChaCha20Poly1305();
+    const slab = embed(key, 40, 0);
+    for (const offset of [-1, 41, 1.5]) {
+      const out = new Uint8Array(plaintext.length + 16).fill(CANARY);
+      expect(aead.sealWithKeyAt(slab, offset, nonce, aad, 0, aad.length, plaintext, 0, plaintext.length, out, 0)).toBe(-ErrorCode.CryptoKeyWrongLength);
+      expect(allCanary(out)).toBe(true);
+      expect(aead.openWithKeyAt(slab, offset, nonce, aad, 0, aad.length, out, 0, out.length, out, 0)).toBe(-ErrorCode.CryptoKeyWrongLength);
+      expect(allCanary(out)).toBe(true);
+    }
+  });
+});
