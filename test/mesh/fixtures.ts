@@ -154,3 +154,20 @@ export function settle(nodes: readonly Node[], links: ReadonlyMap<number, readon
 export function bytesOf(...values: number[]): Uint8Array {
   return Uint8Array.from(values);
 }
+
+/** `length` bytes of a recognisable pattern (seeded). */
+export function payload(length: number, seed = 1): Uint8Array {
+  return Uint8Array.from({ length }, (_v, i) => (i * 7 + seed) & 0xff);
+}
+
+/** Links of a chain: each id hears the ids before and after it. */
+export function line(...ids: number[]): Map<number, number[]> {
+  const links = new Map<number, number[]>();
+  for (let i = 0; i < ids.length; i++) {
+    const near: number[] = [];
+    if (i > 0) near.push(ids[i - 1] ?? 0);
+    if (i + 1 < ids.length) near.push(ids[i + 1] ?? 0);
+    links.set(ids[i] ?? 0, near);
+  }
+  return links;
+}

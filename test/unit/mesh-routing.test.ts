@@ -14,7 +14,7 @@ import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, LinkSealer, MeshCo
 import { VolatileCounterSource } from "../../core/crypto/index";
 import type { MeshConfig } from "../../core/mesh/mesh-config";
 import { keyring } from "../mesh/helpers";
-import { carry, makeNode, settle, step, unwrap, type Node } from "../mesh/fixtures";
+import { carry, line, makeNode, payload, settle, step, unwrap, type Node } from "../mesh/fixtures";
 
 const TELEMETRY = LinkClass.Telemetry;
 const ALERT = LinkClass.Alert;
@@ -22,21 +22,6 @@ const ALERT = LinkClass.Alert;
 const HOP: Partial<MeshConfig> = { hopRetriesMax: 4 };
 /** A node that advertises a route to itself (a gateway): a flooded beacon, first within 20 ms. */
 const ADVERTISER: Partial<MeshConfig> = { ...HOP, helloIntervalMs: 600_000, helloJitterMs: 20, helloHopLimit: 3 };
-
-function payload(length: number, seed = 1): Uint8Array {
-  return Uint8Array.from({ length }, (_v, i) => (i * 7 + seed) & 0xff);
-}
-
-function line(...ids: number[]): Map<number, number[]> {
-  const links = new Map<number, number[]>();
-  for (let i = 0; i < ids.length; i++) {
-    const near: number[] = [];
-    if (i > 0) near.push(ids[i - 1] ?? 0);
-    if (i + 1 < ids.length) near.push(ids[i + 1] ?? 0);
-    links.set(ids[i] ?? 0, near);
-  }
-  return links;
-}
 
 function count(node: Node, counter: MeshCounter): number {
   return node.transport.counters.get(counter);

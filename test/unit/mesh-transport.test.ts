@@ -10,25 +10,10 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { LogRecord, LogRing } from "../../core/runtime/log-ring";
 import { MetricsRegistry } from "../../core/runtime/metrics";
 import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, MeshCounter, MeshLogEvent, parseLinkHeader, rewriteHopFields } from "../../core/mesh/index";
-import { carry, makeNode, settle, step, unwrap, type Node } from "../mesh/fixtures";
+import { carry, line, makeNode, payload, settle, step, unwrap, type Node } from "../mesh/fixtures";
 
 const TELEMETRY = LinkClass.Telemetry;
 const ALERT = LinkClass.Alert;
-
-function payload(length: number, seed = 1): Uint8Array {
-  return Uint8Array.from({ length }, (_v, i) => (i * 7 + seed) & 0xff);
-}
-
-function line(...ids: number[]): Map<number, number[]> {
-  const links = new Map<number, number[]>();
-  for (let i = 0; i < ids.length; i++) {
-    const near: number[] = [];
-    if (i > 0) near.push(ids[i - 1] ?? 0);
-    if (i + 1 < ids.length) near.push(ids[i + 1] ?? 0);
-    links.set(ids[i] ?? 0, near);
-  }
-  return links;
-}
 
 /** A frame sealed by node `id` (sent through its transport), taken off its radio. */
 function frameFrom(node: Node, nowMs: number, destination = BROADCAST_NODE_ID, bytes = payload(10)): Uint8Array {
