@@ -7,6 +7,8 @@
  * run loop) and adds only what Picket needs:
  *
  *   print(...values)     one line on stdout (the only output channel)
+ *   trace(...values)     Moddable's console output: the values as text on stdout,
+ *                        no newline added (Moddable's trace does not add one)
  *   meter()              computrons used so far, folded to 64 bits (exact < 2^53)
  *   heapSlots()          slots allocated since the last collection
  *   heapChunkBytes()     chunk bytes allocated since the last collection
@@ -77,6 +79,14 @@ static void picket_print(xsMachine* the)
 		fputs(xsToString(xsArg(i)), stdout);
 	}
 	fputc('\n', stdout);
+	fflush(stdout);
+}
+
+static void picket_trace(xsMachine* the)
+{
+	xsIntegerValue count = xsToInteger(xsArgc), i;
+	for (i = 0; i < count; i++)
+		fputs(xsToString(xsArg(i)), stdout);
 	fflush(stdout);
 }
 
@@ -208,6 +218,7 @@ int main(int argc, char* argv[])
 		{
 			xsVars(1);
 			defineHostFunction(the, picket_print, 1, "print");
+			defineHostFunction(the, picket_trace, 1, "trace");
 			defineHostFunction(the, picket_meter, 0, "meter");
 			defineHostFunction(the, picket_heapSlots, 0, "heapSlots");
 			defineHostFunction(the, picket_heapChunkBytes, 0, "heapChunkBytes");
