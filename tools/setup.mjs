@@ -2,7 +2,9 @@
 // Set-up step shared by `npm start`, `npm test` and `npm run bench`, so either
 // README command works on a fresh clone: installs npm dependencies when they
 // are missing or older than package-lock.json, then builds (or reuses) the
-// XS engine host. Uses only Node built-ins: it runs before dependencies exist.
+// XS engine hosts (native, and the 32-bit one the board-memory figures are
+// measured on; that one installs gcc-multilib and qemu-user-static with
+// apt-get when they are missing, which needs root). Uses only Node built-ins: it runs before dependencies exist.
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -34,6 +36,7 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 const { buildXs } = await import("./xs/build-xs.mjs");
 try {
   buildXs();
+  buildXs({ variant: "m32" });
 } catch (error) {
   process.stderr.write(`setup: building the XS engine host failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { buildXs, xsBinaryPath } from "./build-xs.mjs";
+import { buildXs, ensure32BitToolchain, xsBinaryPath, type XsVariant } from "./build-xs.mjs";
 
 export const RECORD_PREFIX = "@@picket ";
 
@@ -31,6 +31,26 @@ export interface XsRunOptions {
    * device bundle.
    */
   readonly cwd?: string;
+  /** "m32": the 32-bit host (16-byte slots, as on a microcontroller). Default native. */
+  readonly variant?: XsVariant;
+  /**
+   * Preload emulation (picket-xs --preload): this module, which imports every
+   * module of the image, runs in a build machine that is then frozen and
+   * shared as XS's linker does; the bundle runs in a clone of it.
+   */
+  readonly preload?: string;
+  /** The clone's creation values (only with `preload`). */
+  readonly creation?: XsCreation;
+}
+
+/** A Moddable manifest's `creation` values, as picket-xs --creation takes them. */
+export interface XsCreation {
+  readonly chunkInitialBytes: number;
+  readonly chunkIncrementalBytes: number;
+  readonly heapInitialSlots: number;
+  readonly heapIncrementalSlots: number;
+  readonly stackSlots: number;
+  readonly keysInitial: number;
 }
 
 export interface XsRunResult {
@@ -41,11 +61,21 @@ export interface XsRunResult {
   readonly completed: boolean;
 }
 
-export function xsBinary(build = true): string {
-  const path = xsBinaryPath();
+export function xsBinary(build = true, variant: XsVariant = "native"): string {
+  const path = xsBinaryPath(variant);
   if (existsSync(path)) return path;
   if (!build) throw new Error(`picket-xs is not built (${path}); run: node tools/xs/build-xs.mjs`);
-  return buildXs();
+  return buildXs({ variant });
+}
+
+let runPrefix32: readonly string[] | undefined;
+
+/** The command line that runs picket-xs of this variant (the 32-bit one may need qemu-i386-static). */
+function xsCommand(build: boolean, variant: XsVariant): readonly string[] {
+  const binary = xsBinary(build, variant);
+  if (variant === "native") return [binary];
+  runPrefix32 ??= ensure32BitToolchain();
+  return [...runPrefix32, binary];
 }
 
 export function runOnXs(bundlePath: string, options: XsRunOptions = {}): XsRunResult {
@@ -53,8 +83,15 @@ export function runOnXs(bundlePath: string, options: XsRunOptions = {}): XsRunRe
   if (options.heapSlots !== undefined) args.push("--heap-slots", String(options.heapSlots));
   if (options.chunkBytes !== undefined) args.push("--chunk-bytes", String(options.chunkBytes));
   if (options.fixedHeap === true) args.push("--fixed-heap");
+  if (options.preload !== undefined) args.push("--preload", options.preload);
+  if (options.creation !== undefined) {
+    const c = options.creation;
+    args.push("--creation", [c.chunkInitialBytes, c.chunkIncrementalBytes, c.heapInitialSlots, c.heapIncrementalSlots, c.stackSlots, c.keysInitial].join(","));
+  }
   args.push(bundlePath);
-  const run = spawnSync(xsBinary(options.build ?? true), args, {
+  const [command, ...prefix] = xsCommand(options.build ?? true, options.variant ?? "native");
+  if (command === undefined) throw new Error("no picket-xs command");
+  const run = spawnSync(command, [...prefix, ...args], {
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),

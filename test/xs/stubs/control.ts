@@ -14,6 +14,8 @@ interface VirtualTimer {
   nextMs: number;
   repeat: boolean;
   live: boolean;
+  /** In `virtual.timers` (a lapsed timer is dropped from it and re-added when re-armed). */
+  queued: boolean;
 }
 
 /** A level a wired device drives onto a pin from `atMs` on (until the next step). */
@@ -141,9 +143,31 @@ export function drivenLevel(pin: number): 0 | 1 | undefined {
 }
 
 export function addTimer(callback: TimerCallback, firstMs: number, intervalMs: number, repeat: boolean): VirtualTimer {
-  const timer: VirtualTimer = { id: virtual.nextId++, callback, intervalMs, nextMs: virtual.nowMs + firstMs, repeat, live: true };
+  const timer: VirtualTimer = { id: virtual.nextId++, callback, intervalMs, nextMs: virtual.nowMs + firstMs, repeat, live: true, queued: true };
   virtual.timers.push(timer);
   return timer;
+}
+
+/** Arm `timer` to fire `intervalMs` from now (Moddable's Timer.schedule); a lapsed timer goes back in the list. */
+export function rearmTimer(timer: VirtualTimer, intervalMs: number): void {
+  timer.live = true;
+  timer.nextMs = virtual.nowMs + intervalMs;
+  if (!timer.queued) {
+    timer.queued = true;
+    virtual.timers.push(timer);
+  }
+}
+
+/** Drop lapsed timers so the list holds only live ones (a long run must not grow the heap). */
+function compactTimers(): void {
+  let kept = 0;
+  for (let i = 0; i < virtual.timers.length; i++) {
+    const timer = virtual.timers[i];
+    if (timer === undefined) continue;
+    if (timer.live) virtual.timers[kept++] = timer;
+    else timer.queued = false;
+  }
+  virtual.timers.length = kept;
 }
 
 /** Advance virtual time to `targetMs`, firing due timers in (time, id) order. */
@@ -163,5 +187,6 @@ export function advanceTo(targetMs: number): number {
     fired++;
   }
   virtual.nowMs = targetMs;
+  compactTimers();
   return fired;
 }

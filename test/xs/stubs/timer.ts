@@ -1,4 +1,4 @@
-import { addTimer } from "./control";
+import { addTimer, rearmTimer } from "./control";
 
 type Callback = (timer: unknown) => void;
 interface Handle {
@@ -16,9 +16,7 @@ const Timer = {
     return addTimer(callback, intervalMs, intervalMs, true);
   },
   schedule(timer: unknown, intervalMs = 0): void {
-    const handle = timer as Handle;
-    handle.live = true;
-    handle.nextMs += intervalMs;
+    rearmTimer(timer as Parameters<typeof rearmTimer>[0], intervalMs);
   },
   clear(timer: unknown): void {
     if (timer !== null && timer !== undefined) (timer as Handle).live = false;
