@@ -35,12 +35,12 @@ async function bundleStub(entry: string, outfile: string, controlPath: string): 
   });
 }
 
-/** `folder`: the working folder under build/xs (test files that run in parallel need their own). */
-export async function runLiteralDeviceBundle(
-  deviceBundle: string,
-  driverSource: (paths: { bundle: string; control: string }) => string,
-  folder = "literal",
-): Promise<XsRunResult> {
+/**
+ * A fresh working folder under build/xs with the Moddable stand-ins as files
+ * named by their specifiers (XS resolves a bare specifier relative to the
+ * working directory) and the shared control module; returns both paths.
+ */
+export async function prepareLiteralFolder(folder: string): Promise<{ readonly dir: string; readonly control: string }> {
   const dir = literalFolder(folder);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "mc"), { recursive: true });
@@ -51,6 +51,16 @@ export async function runLiteralDeviceBundle(
     mkdirSync(dirname(outfile), { recursive: true });
     await bundleStub(source, outfile, control);
   }
+  return { dir, control };
+}
+
+/** `folder`: the working folder under build/xs (test files that run in parallel need their own). */
+export async function runLiteralDeviceBundle(
+  deviceBundle: string,
+  driverSource: (paths: { bundle: string; control: string }) => string,
+  folder = "literal",
+): Promise<XsRunResult> {
+  const { dir, control } = await prepareLiteralFolder(folder);
   const driver = join(dir, "driver.js");
   writeFileSync(driver, driverSource({ bundle: deviceBundle, control }));
   return runOnXs(driver, { cwd: dir });

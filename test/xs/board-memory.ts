@@ -1,0 +1,276 @@
+/**
+ * What one board's XS memory holds, measured on the board's terms
+ * (ARCHITECTURE.md "The board's terms"): the literal build/device/main.js,
+ * on the 32-bit XS host (16-byte slots), with Moddable preload emulated
+ * (picket-xs --preload: module bodies run in a build machine that is then
+ * frozen and shared as flash; the board runs in a clone whose heap starts
+ * empty), counted from before the first line of `main` runs, with the
+ * drivers' stand-ins, config parsing, the timer, the key table and the stack.
+ *
+ * The measured board boots alone on the virtual LoRa channel and hears, at
+ * the same virtual times, every frame it heard in a recorded run of its
+ * radio neighbourhood (a gateway and three sensors of a site of
+ * `siteBoards`), so its receive path (beacons, hop acknowledgements,
+ * forwarding, delivery at a gateway) runs on real sealed frames.
+ *
+ * Figures (bytes at 16-byte slots):
+ *  - flash: what the preloaded modules' bodies created (the build machine's
+ *    live heap after the link step), and the aliases it leaves (4 B of RAM
+ *    each: unfrozen preloaded objects and non-const module variables);
+ *  - moduleLoad: RAM after module load, before `main` (aliases + what the
+ *    clone allocated to start); without preload, what evaluating the module
+ *    bodies allocates in RAM instead;
+ *  - boot / steady: live heap after boot and its maximum over the minutes of
+ *    steady state (a full collection before each reading), less the flash
+ *    partition's stand-in (its bytes are flash on a board);
+ *  - ram: steady maximum + aliases + the XS stack (the platform's
+ *    `creation.stack` slots) + the key table (`creation.keys.initial`
+ *    pointers): what the platform's `creation.static` must hold.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildDevice } from "../../tools/build/build";
+import { DEVICE_MAIN } from "../../tools/build/targets";
+import { expectCompleted, runOnXs, type XsRecord } from "../../tools/xs/run-xs";
+import { BOARD_PARTITION_BLOCK_BYTES, BOARD_PARTITION_BLOCKS, boardFields, boardSiteConfig, provisionedPartition, sparseImage } from "../scenarios/board-mesh";
+import { MODDABLE_STUBS } from "./stubs/index";
+import { prepareLiteralFolder } from "./literal-device";
+
+export type BoardRole = "sensor" | "anchor" | "gateway";
+
+/** Node ids in the recorded neighbourhood: 1 is the gateway, 2 a sensor, 3 the anchor, 4 a sensor. */
+const NODE_FOR_ROLE: Readonly<Record<BoardRole, number>> = Object.freeze({ gateway: 1, sensor: 2, anchor: 3 });
+const NEIGHBOURHOOD_BOARDS = 4;
+const PARTITION_BYTES = BOARD_PARTITION_BLOCK_BYTES * BOARD_PARTITION_BLOCKS;
+
+export interface BoardMemoryCase {
+  readonly role: BoardRole;
+  /** Boards in the site (the provisioning record's highest sender id). */
+  readonly siteBoards: number;
+  /** Virtual minutes of steady state after boot. */
+  readonly minutes: number;
+}
+
+/** A platform's `creation` values from manifest.json. */
+export interface PlatformCreation {
+  readonly name: string;
+  readonly staticBytes: number;
+  readonly stackSlots: number;
+  readonly keysInitial: number;
+}
+
+export interface BoardMemory {
+  readonly role: BoardRole;
+  readonly siteBoards: number;
+  readonly slotBytes: number;
+  readonly flashBytes: number;
+  readonly aliases: number;
+  readonly frozenFunctions: number;
+  /** RAM after module load, before main(): aliases + the clone's own start. */
+  readonly moduleLoadBytes: number;
+  readonly bootBytes: number;
+  readonly steadyMaxBytes: number;
+  /** Live heap after each minute of steady state. */
+  readonly minuteBytes: readonly number[];
+  readonly standInFlashBytes: number;
+  readonly bootComputrons: number;
+  readonly stackPeakSlots: number;
+  readonly keysUsed: number;
+  /** Preloaded objects written at run time (each copied into RAM, included in the heap figures). */
+  readonly aliased: number;
+  readonly framesReplayed: number;
+  readonly status: Readonly<Record<string, unknown>>;
+}
+
+/** The manifest's creation for each platform (the top-level one is the default). */
+export function platformCreations(): readonly PlatformCreation[] {
+  const manifest = JSON.parse(readFileSync(join(DEVICE_MAIN, "..", "..", "..", "manifest.json"), "utf8")) as {
+    creation: { static: number; stack: number; keys: { initial: number } };
+    platforms: Record<string, { creation?: { static: number; stack: number; keys: { initial: number } } }>;
+  };
+  const out: PlatformCreation[] = [];
+  for (const [name, platform] of Object.entries(manifest.platforms)) {
+    const c = platform.creation ?? manifest.creation;
+    out.push({ name, staticBytes: c.static, stackSlots: c.stack, keysInitial: c.keys.initial });
+  }
+  return out;
+}
+
+/** What `memory` needs from a platform: the static block minus what the stack, keys and aliases take. */
+export function ramBytes(memory: BoardMemory, platform: PlatformCreation, heapBytes = memory.steadyMaxBytes): number {
+  return heapBytes + memory.aliases * 4 + platform.stackSlots * memory.slotBytes + platform.keysInitial * 4;
+}
+
+function siteFor(nodeId: number, role: BoardRole, siteBoards: number): Record<string, unknown> {
+  const base = boardSiteConfig(nodeId, NEIGHBOURHOOD_BOARDS);
+  return { ...base, role, neighbourCapacity: Math.min(32, Math.max(8, siteBoards)) };
+}
+
+function roleOf(nodeId: number): BoardRole {
+  return nodeId === NODE_FOR_ROLE.gateway ? "gateway" : nodeId === NODE_FOR_ROLE.anchor ? "anchor" : "sensor";
+}
+
+const importStubs = (): string => Object.keys(MODDABLE_STUBS).map((specifier) => `import ${JSON.stringify(specifier)};`).join("\n");
+
+/** Record, on XS, every frame `nodeId`'s radio hears in its neighbourhood over `minutes`. */
+async function recordNeighbourhood(c: BoardMemoryCase, folder: string): Promise<readonly (readonly [number, string])[]> {
+  const { dir, control } = await prepareLiteralFolder(folder);
+  const measured = NODE_FOR_ROLE[c.role];
+  const boards = Array.from({ length: NEIGHBOURHOOD_BOARDS }, (_, i) => i + 1);
+  const images = boards.map((id) => sparseImage(provisionedPartition(boardFields(id, c.siteBoards))));
+  const configs = boards.map((id) => siteFor(id, roleOf(id), c.siteBoards));
+  const driver = [
+    `import main from ${JSON.stringify(DEVICE_MAIN)};`,
+    `import { advanceTo, resetVirtual, setSparsePartition, virtual } from ${JSON.stringify(control)};`,
+    `const images = ${JSON.stringify(images)};`,
+    `const configs = ${JSON.stringify(configs)};`,
+    `resetVirtual({});`,
+    `const heard = [];`,
+    `for (let i = 0; i < ${boards.length}; i++) {`,
+    `  setSparsePartition("storage-" + (i + 1), ${BOARD_PARTITION_BLOCK_BYTES}, ${PARTITION_BYTES}, images[i]);`,
+    `  virtual.config = { picket: configs[i], picketBoard: { storage: { partition: "storage-" + (i + 1) } } };`,
+    `  const booted = main();`,
+    `  if (!booted.ok) { print("@@picket " + JSON.stringify({ kind: "refused", node: i + 1, booted })); }`,
+    `  if (i + 1 === ${measured}) {`,
+    `    const radio = virtual.radios[virtual.radios.length - 1];`,
+    `    const hear = radio.hear.bind(radio);`,
+    `    radio.hear = (frame) => { let hex = ""; for (let k = 0; k < frame.length; k++) hex += (frame[k] + 0x100).toString(16).slice(1); heard.push([virtual.nowMs, hex]); hear(frame); };`,
+    `  }`,
+    `}`,
+    `advanceTo(${c.minutes * 60_000});`,
+    `print("@@picket " + JSON.stringify({ kind: "heard", heard }));`,
+    `print("@@picket " + JSON.stringify({ kind: "done" }));`,
+  ].join("\n");
+  const path = join(dir, "record.js");
+  writeFileSync(path, driver);
+  const run = runOnXs(path, { cwd: dir });
+  expectCompleted(run, `recording the neighbourhood of a ${c.role}`);
+  const refused = run.records.find((r) => r.kind === "refused");
+  if (refused !== undefined) throw new Error(`a neighbourhood board refused to boot: ${JSON.stringify(refused)}`);
+  const heard = run.records.find((r) => r.kind === "heard");
+  return (heard?.["heard"] as [number, string][] | undefined) ?? [];
+}
+
+function recordOf(records: readonly XsRecord[], kind: string, what: string): XsRecord {
+  const found = records.find((r) => r.kind === kind);
+  if (found === undefined) throw new Error(`no ${kind} record from ${what}`);
+  return found;
+}
+
+/** Measure one board (see the file comment). Needs the 32-bit host (setup builds it). */
+export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${c.role}-${c.siteBoards}`): Promise<BoardMemory> {
+  if (!existsSync(DEVICE_MAIN)) await buildDevice("full");
+  const heard = await recordNeighbourhood(c, `${folder}-record`);
+  const { dir, control } = await prepareLiteralFolder(folder);
+  const measured = NODE_FOR_ROLE[c.role];
+  const image = sparseImage(provisionedPartition(boardFields(measured, c.siteBoards)));
+  // The build machine: every module of the image, the site config (mc/config is preloaded on a board) and the test's own data.
+  const preload = join(dir, "preload.js");
+  writeFileSync(
+    preload,
+    [
+      `import main from ${JSON.stringify(DEVICE_MAIN)};`,
+      `import { virtual } from ${JSON.stringify(control)};`,
+      importStubs(),
+      `virtual.config = Object.freeze({ picket: ${JSON.stringify(siteFor(measured, c.role, c.siteBoards))}, picketBoard: { storage: { partition: "storage" } } }, true);`,
+      `export const replay = Object.freeze(${JSON.stringify(heard)}, true);`,
+      `export const image = Object.freeze(${JSON.stringify(image)}, true);`,
+      `export default main;`,
+    ].join("\n"),
+  );
+  const run = join(dir, "run.js");
+  writeFileSync(
+    run,
+    [
+      `import main from ${JSON.stringify(DEVICE_MAIN)};`,
+      `import { advanceTo, resetVirtual, setSparsePartition, virtual } from ${JSON.stringify(control)};`,
+      `import { replay, image } from ${JSON.stringify(preload)};`,
+      `const live = (m) => m.slots * m.slotBytes + m.chunkBytes;`,
+      `const mark = () => { gc(); return memory(); };`,
+      // The stand-ins' own tables (timers, partitions, radios) are made in RAM, before the first reading: they are not the board's.
+      `resetVirtual(virtual.config);`,
+      `const m0 = mark();`,
+      `setSparsePartition("storage", ${BOARD_PARTITION_BLOCK_BYTES}, ${PARTITION_BYTES}, image);`,
+      `const m1 = mark();`,
+      `const standIn = live(m1) - live(m0);`,
+      `const c0 = meter();`,
+      `const booted = main();`,
+      `const bootComputrons = meter() - c0;`,
+      `if (!booted.ok) { print("@@picket " + JSON.stringify({ kind: "refused", booted })); }`,
+      `const m2 = mark();`,
+      `const radio = virtual.radios[virtual.radios.length - 1];`,
+      `const minutes = [];`,
+      `let next = 0;`,
+      `for (let minute = 1; minute <= ${c.minutes}; minute++) {`,
+      `  const endMs = minute * 60000;`,
+      `  while (next < replay.length && replay[next][0] <= endMs) {`,
+      `    const at = replay[next][0], hex = replay[next][1];`,
+      `    next++;`,
+      `    advanceTo(at);`,
+      `    const frame = new Uint8Array(hex.length / 2);`,
+      `    for (let k = 0; k < frame.length; k++) frame[k] = parseInt(hex.slice(2 * k, 2 * k + 2), 16);`,
+      `    radio.hear(frame);`,
+      `  }`,
+      `  advanceTo(endMs);`,
+      `  minutes.push(live(mark()) - standIn);`,
+      `}`,
+      `const end = memory();`,
+      `const status = booted.ok ? booted.agent.status() : {};`,
+      `print("@@picket " + JSON.stringify({ kind: "memory", moduleLoad: live(m0), aliases: end.aliases, aliased: end.aliased, standIn, boot: live(m2) - standIn, minutes, bootComputrons, stackPeakSlots: end.stackPeakSlots, keysUsed: end.keysUsed, slotBytes: end.slotBytes, framesReplayed: next, status }));`,
+      `print("@@picket " + JSON.stringify({ kind: "done" }));`,
+    ].join("\n"),
+  );
+  const result = runOnXs(run, { cwd: dir, variant: "m32", preload });
+  expectCompleted(result, `the ${c.role} board of a ${c.siteBoards}-board site (32-bit XS, preload)`);
+  const refused = result.records.find((r) => r.kind === "refused");
+  if (refused !== undefined) throw new Error(`the measured board refused to boot: ${JSON.stringify(refused)}`);
+  const pre = recordOf(result.records, "preload", "picket-xs");
+  const m = recordOf(result.records, "memory", "the memory run");
+  const minuteBytes = m["minutes"] as number[];
+  const slotBytes = m["slotBytes"] as number;
+  const aliases = m["aliases"] as number;
+  return {
+    role: c.role,
+    siteBoards: c.siteBoards,
+    slotBytes,
+    flashBytes: (pre["slots"] as number) * (pre["slotBytes"] as number) + (pre["chunkBytes"] as number),
+    aliases,
+    frozenFunctions: pre["frozenFunctions"] as number,
+    moduleLoadBytes: (m["moduleLoad"] as number) + aliases * 4,
+    bootBytes: m["boot"] as number,
+    steadyMaxBytes: Math.max(m["boot"] as number, ...minuteBytes),
+    minuteBytes,
+    standInFlashBytes: m["standIn"] as number,
+    bootComputrons: m["bootComputrons"] as number,
+    stackPeakSlots: m["stackPeakSlots"] as number,
+    keysUsed: m["keysUsed"] as number,
+    aliased: m["aliased"] as number,
+    framesReplayed: m["framesReplayed"] as number,
+    status: m["status"] as Record<string, unknown>,
+  };
+}
+
+/**
+ * What evaluating the module bodies allocates in RAM when nothing is
+ * preloaded (a board whose manifest does not preload `main`), on 32-bit XS:
+ * the live heap after importing the image, less the engine's own start.
+ */
+export async function moduleLoadWithoutPreload(folder = "memory-no-preload"): Promise<number> {
+  if (!existsSync(DEVICE_MAIN)) await buildDevice("full");
+  const { dir } = await prepareLiteralFolder(folder);
+  const run = join(dir, "no-preload.js");
+  writeFileSync(
+    run,
+    [
+      `const live = (m) => m.slots * m.slotBytes + m.chunkBytes;`,
+      `gc(); const before = live(memory());`,
+      `await import(${JSON.stringify(DEVICE_MAIN)});`,
+      `gc(); const after = live(memory());`,
+      `print("@@picket " + JSON.stringify({ kind: "no-preload", bytes: after - before }));`,
+      `print("@@picket " + JSON.stringify({ kind: "done" }));`,
+    ].join("\n"),
+  );
+  const result = runOnXs(run, { cwd: dir, variant: "m32" });
+  expectCompleted(result, "module load without preload (32-bit XS)");
+  return recordOf(result.records, "no-preload", "the no-preload run")["bytes"] as number;
+}

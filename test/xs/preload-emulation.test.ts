@@ -1,0 +1,139 @@
+/**
+ * The preload emulation of picket-xs (tools/xs/host/picket_xs.c --preload)
+ * behaves as Moddable's preload does (documentation/xs/preload.md in the
+ * Moddable SDK), on the 32-bit host the board figures are taken on:
+ * built-in prototypes and functions are frozen after the preload phase, a
+ * buffer created while loading is read-only, a preloaded object written at
+ * run time is copied into RAM, and each unfrozen object or non-const module
+ * variable costs one alias.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../tools/build/targets";
+import { runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
+
+const dir = join(repoRoot, "build", "xs", "preload-emulation");
+const LIB = `
+export const table = { a: 1 };
+export const frozen = Object.freeze({ b: 2 });
+export const buffer = new Uint8Array(16);
+let counter = 0;
+export function bump() { counter++; return counter; }
+export class Counter { constructor() { this.n = 0; } }
+`;
+
+function write(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function run(module: string, preloaded = "preload.js"): XsRunResult {
+  return runOnXs(join(dir, module), { cwd: dir, variant: "m32", preload: join(dir, preloaded) });
+}
+
+function recordOf(result: XsRunResult, kind: string): XsRecord {
+  const found = result.records.find((r) => r.kind === kind);
+  if (found === undefined) throw new Error(`no ${kind} record (exit ${result.status})\n${result.stderr}`);
+  return found;
+}
+
+const report = (kind: string, expression: string): string => `print("@@picket " + JSON.stringify({ kind: ${JSON.stringify(kind)}, ...(${expression}) }));`;
+
+beforeAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const lib = write("lib.js", LIB);
+  write("preload.js", `import ${JSON.stringify(lib)};\n`);
+  // Two preloads that differ only by one module variable's declaration.
+  write("let.js", "let variable = 1;\nexport function read() { return variable; }\n");
+  write("const.js", "const variable = 1;\nexport function read() { return variable; }\n");
+  write("preload-let.js", `import ${JSON.stringify(join(dir, "let.js"))};\n`);
+  write("preload-const.js", `import ${JSON.stringify(join(dir, "const.js"))};\n`);
+  write("empty.js", `${report("empty", "{}")}\nprint('@@picket {"kind":"done"}');\n`);
+});
+
+describe("preload emulation (32-bit XS)", () => {
+  it("runs on 16-byte slots and reports what the build machine holds", () => {
+    const result = run("empty.js");
+    expect(result.status).toBe(0);
+    const pre = recordOf(result, "preload");
+    expect(pre["slotBytes"]).toBe(16);
+    expect(pre["buffers"]).toBe(1); // lib.js's Uint8Array
+    expect(pre["frozenFunctions"]).toBeGreaterThan(100); // every built-in function, and lib.js's
+  });
+
+  it("a run-time patch of a built-in prototype fails the run", () => {
+    write("patch.js", "Array.prototype.extra = 1;\nprint('@@picket {\"kind\":\"done\"}');\n");
+    const result = run("patch.js");
+    expect(result.status).not.toBe(0);
+    expect(result.completed).toBe(false);
+    expect(result.stderr).toMatch(/TypeError: set extra: not extensible/);
+  });
+
+  it("a preloaded function is frozen: adding a property to it fails the run", () => {
+    write("patch-function.js", `import { bump } from ${JSON.stringify(join(dir, "lib.js"))};\nbump.extra = 1;\nprint('@@picket {"kind":"done"}');\n`);
+    const result = run("patch-function.js");
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/TypeError: .*not extensible/);
+  });
+
+  it("a write to a buffer created at module load fails the run with 'read-only buffer'", () => {
+    write("write-buffer.js", `import { buffer } from ${JSON.stringify(join(dir, "lib.js"))};\nbuffer[0] = 1;\nprint('@@picket {"kind":"done"}');\n`);
+    const result = run("write-buffer.js");
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/TypeError: read-only buffer/);
+  });
+
+  it("a buffer created at run time is writable", () => {
+    write("run-buffer.js", "const b = new Uint8Array(4); b[0] = 7;\nprint('@@picket ' + JSON.stringify({ kind: 'done', value: b[0] }));\n");
+    const result = run("run-buffer.js");
+    expect(result.status).toBe(0);
+    expect(recordOf(result, "done")["value"]).toBe(7);
+  });
+
+  it("a preloaded object written at run time is copied into RAM (one alias materialised, the heap grows)", () => {
+    write(
+      "write-object.js",
+      [
+        `import { table } from ${JSON.stringify(join(dir, "lib.js"))};`,
+        "const live = (m) => m.slots * m.slotBytes + m.chunkBytes;",
+        "gc(); const before = memory();",
+        "table.a = 2;",
+        "gc(); const after = memory();",
+        report("write", "{ aliasedBefore: before.aliased, aliasedAfter: after.aliased, grewBytes: live(after) - live(before), value: table.a }"),
+        "print('@@picket {\"kind\":\"done\"}');",
+      ].join("\n"),
+    );
+    const result = run("write-object.js");
+    expect(result.status).toBe(0);
+    const w = recordOf(result, "write");
+    expect(w["value"]).toBe(2);
+    expect(w["aliasedBefore"]).toBe(0);
+    expect(w["aliasedAfter"]).toBe(1);
+    expect(w["grewBytes"]).toBeGreaterThanOrEqual(2 * 16); // the instance and its property, at least
+  });
+
+  it("a frozen preloaded object stays in flash: writing it throws and nothing is copied", () => {
+    write(
+      "write-frozen.js",
+      [
+        `import { frozen } from ${JSON.stringify(join(dir, "lib.js"))};`,
+        "let threw = false;",
+        "try { frozen.b = 3; } catch { threw = true; }",
+        report("frozen", "{ threw, aliased: memory().aliased, value: frozen.b }"),
+        "print('@@picket {\"kind\":\"done\"}');",
+      ].join("\n"),
+    );
+    const result = run("write-frozen.js");
+    const f = recordOf(result, "frozen");
+    expect(f).toMatchObject({ threw: true, aliased: 0, value: 2 });
+  });
+
+  it("a non-const module variable costs one alias more than a const one", () => {
+    const withLet = recordOf(run("empty.js", "preload-let.js"), "preload")["aliases"] as number;
+    const withConst = recordOf(run("empty.js", "preload-const.js"), "preload")["aliases"] as number;
+    expect(withLet - withConst).toBe(1);
+  });
+});
