@@ -1,5 +1,5 @@
 /**
- * The portable crypto provider: noble (@noble/hashes) and our own
+ * The portable crypto provider: our own SHA-256/HMAC/HKDF and
  * ChaCha20-Poly1305 behind the CryptoProvider boundary, with the
  * post-quantum algorithms (ML-DSA, ML-KEM) injected as a suite
  * (post-quantum.ts). The host and full images pass noble's suite
@@ -18,16 +18,18 @@
  * dislikes, and lengths are checked here first, so a throw that still
  * escapes means malformed input (counted) or a fault (counted).
  *
- * AEAD is the exception: seal/open (and key wrap, which is a seal) run on
- * our own ChaCha20-Poly1305 (chacha20-poly1305.ts), made once here, because
- * it is the per-frame path and must allocate nothing; noble's allocates
- * ~28 KB per 200-byte frame on XS. Same RFC 8439 bytes, same error codes.
+ * Symmetric primitives are our own, made once per provider (at run time,
+ * from the agent's start path): AEAD (chacha20-poly1305.ts) because it is
+ * the per-frame path and must allocate nothing (noble's allocates ~28 KB per
+ * 200-byte frame on XS); SHA-256, HMAC and HKDF (sha256.ts, hmac-sha256.ts,
+ * hkdf-sha256.ts) because @noble/hashes keeps module-level scratch buffers
+ * (sha2's message schedule, hkdf's counter byte) that Moddable preload puts
+ * in flash, where a write throws `TypeError: read-only buffer`
+ * (`documentation/xs/preload.md`). Ours allocate nothing per call. So a board
+ * image without a post-quantum suite carries no @noble/hashes at all.
  */
-import { hkdf } from "@noble/hashes/hkdf.js";
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { ErrorCode } from "../runtime/errors";
-import { guard, guardStatus } from "../runtime/guard";
+import { guard } from "../runtime/guard";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import { failure } from "./fail";
 import type { ValueOrCode } from "../collections/value-or-code";
@@ -47,6 +49,9 @@ import {
   type SignatureAlg,
 } from "./algorithms";
 import { ChaCha20Poly1305, rangeOk } from "./chacha20-poly1305";
+import { HkdfSha256 } from "./hkdf-sha256";
+import { HmacSha256 } from "./hmac-sha256";
+import { Sha256 } from "./sha256";
 import { constantTimeEqual, zeroize } from "./ct";
 import { drawEntropy, type EntropySource } from "./entropy";
 import {
@@ -87,6 +92,11 @@ export class PortableCryptoProvider implements CryptoProvider {
   /** A symmetric key copied out of the store for one operation, zeroized after it (the store keeps no per-slot views). */
   readonly #key = new Uint8Array(SYMMETRIC_KEY_BYTES);
   readonly #aead = new ChaCha20Poly1305();
+  readonly #sha256 = new Sha256();
+  readonly #hmac = new HmacSha256();
+  readonly #hkdf = new HkdfSha256();
+  /** HKDF output of deriveKey before it enters the key store; zeroized after. */
+  readonly #okm = new Uint8Array(SYMMETRIC_KEY_BYTES);
 
   /** `pq`: the ML-DSA/ML-KEM implementation, or null for a symmetric-only provider. */
   static create(entropy: EntropySource, keyStore: KeyStoreOptions, pq: PostQuantumSuite | null): Result<PortableCryptoProvider> {
@@ -129,15 +139,12 @@ export class PortableCryptoProvider implements CryptoProvider {
   hashParts(prefixByte: number, a: Uint8Array, b: Uint8Array | null, out: Uint8Array): Status {
     if (out.length < HASH_BYTES) return ErrorCode.CryptoBufferTooSmall;
     if (prefixByte > 255) return ErrorCode.InvalidArgument;
-    return this.fault(
-      guardStatus(() => {
-        const h = sha256.create();
-        if (prefixByte >= 0) h.update(Uint8Array.of(prefixByte));
-        h.update(a);
-        if (b !== null) h.update(b);
-        h.digestInto(out);
-      }),
-    );
+    const h = this.#sha256;
+    h.reset();
+    if (prefixByte >= 0) h.updateByte(prefixByte);
+    h.update(a);
+    if (b !== null) h.update(b);
+    return h.digestInto(out, 0) ? ErrorCode.Ok : ErrorCode.CryptoBufferTooSmall;
   }
 
   importSymmetricKey(kind: KeyKind, bytes: Uint8Array): Result<KeyHandle> {
@@ -223,9 +230,11 @@ export class PortableCryptoProvider implements CryptoProvider {
     const at = this.#keys.locate(key, kindBit(KeyKind.Mac));
     if (at < 0) return -at as Status;
     const secret = this.copyKey(at);
-    const status = this.fault(guardStatus(() => hmac.create(sha256, secret).update(data).digestInto(out)));
+    const h = this.#hmac;
+    h.begin(secret, 0, secret.length);
     zeroize(secret);
-    return status;
+    h.update(data);
+    return h.digestInto(out, 0) ? ErrorCode.Ok : ErrorCode.CryptoBufferTooSmall;
   }
 
   macVerify(key: KeyHandle, data: Uint8Array, tag: Uint8Array): Status {
@@ -248,11 +257,12 @@ export class PortableCryptoProvider implements CryptoProvider {
     const at = this.#keys.locate(ikm, kindBit(KeyKind.Secret));
     if (at < 0) return failure(-at);
     const secret = this.copyKey(at);
-    const okm = guard(() => hkdf(sha256, secret, salt, info, SYMMETRIC_KEY_BYTES), ErrorCode.CryptoProviderFault);
+    const okm = this.#okm;
+    const derived = this.#hkdf.derive(secret, salt, info, okm, 0, SYMMETRIC_KEY_BYTES);
     zeroize(secret);
-    if (!okm.ok) return this.#faultResult(okm.code);
-    const made = this.importSymmetricKey(kind, okm.value);
-    zeroize(okm.value);
+    if (!derived) return this.#faultResult(ErrorCode.CryptoProviderFault);
+    const made = this.importSymmetricKey(kind, okm);
+    zeroize(okm);
     return made;
   }
 
@@ -261,9 +271,9 @@ export class PortableCryptoProvider implements CryptoProvider {
     const at = this.#keys.locate(ikm, kindBit(KeyKind.Secret));
     if (at < 0) return -at as Status;
     const secret = this.copyKey(at);
-    const status = this.fault(guardStatus(() => out.set(hkdf(sha256, secret, salt, info, out.length))));
+    const derived = this.#hkdf.derive(secret, salt, info, out, 0, out.length);
     zeroize(secret);
-    return status;
+    return derived ? ErrorCode.Ok : this.fault(ErrorCode.CryptoProviderFault);
   }
 
   aeadSeal(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): ValueOrCode {

@@ -11,6 +11,7 @@ import { cryptoProperties } from "./crypto.props";
 import { storageProperties } from "./storage.props";
 import { aeadProperties } from "./aead.props";
 import { meshProperties } from "./mesh.props";
+import { hashProperties } from "./hash.props";
 
 export interface ConformanceProperty {
   readonly name: string;
@@ -27,6 +28,7 @@ export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = Object.freeze([
   { suite: "runtime", properties: runtimeProperties },
   { suite: "scheduler", properties: schedulerProperties },
   { suite: "telemetry", properties: telemetryProperties },
+  { suite: "hash", properties: hashProperties },
   { suite: "crypto", properties: cryptoProperties },
   { suite: "storage", properties: storageProperties },
   { suite: "aead", properties: aeadProperties },
