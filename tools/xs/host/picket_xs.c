@@ -34,7 +34,9 @@
  * RAM pointer on a 32-bit board) and module.js runs in a clone whose heap
  * starts empty (fxCloneMachine), as a board's RAM does. A write to a
  * preloaded object copies it into the clone's heap; a write to a preloaded
- * buffer throws "read-only buffer". --creation sets the clone's creation
+ * buffer throws "read-only buffer". Strings, keys and byte code of the build
+ * machine become external, as in a linked image, so a closure made at run
+ * time points into the preloaded code rather than copying it. --creation sets the clone's creation
  * values (chunk initial,chunk incremental,heap initial,heap incremental,
  * stack,keys initial), e.g. a platform's values from manifest.json.
  * Exit status: 0 when the module and every job ran, 1 on bad usage, otherwise
@@ -67,6 +69,7 @@ extern double picketPeakChunkBytes(xsMachine* the);
 extern int picketKeysUsed(xsMachine* the);
 extern int picketStackSlots(xsMachine* the);
 extern int picketStackPeakSlots(xsMachine* the);
+extern int picketExternalizeShared(xsMachine* the);
 
 /* The platform layer dumps snapshots through this symbol; we never snapshot. */
 xsCallback gxSnapshotCallbacks[1] = { C_NULL };
@@ -285,7 +288,7 @@ static int runModule(xsMachine* machine, const char* modulePath)
  * build machine holds (all of it flash on a board). */
 static int linkPreloaded(xsMachine* machine)
 {
-	int status = 0, functions = 0, buffers = 0;
+	int status = 0, functions = 0, buffers = 0, archived = 0;
 	double slots = 0, chunkBytes = 0;
 	xsBeginHost(machine);
 	{
@@ -308,9 +311,10 @@ static int linkPreloaded(xsMachine* machine)
 	if (status)
 		return status;
 	xsShareMachine(machine);
+	archived = picketExternalizeShared(machine);
 	printf("@@picket {\"kind\":\"preload\",\"slots\":%.0f,\"chunkBytes\":%.0f,\"slotBytes\":%d,"
-		"\"frozenFunctions\":%d,\"buffers\":%d,\"aliases\":%d}\n",
-		slots, chunkBytes, picketSlotBytes(), functions, buffers, picketAliasCount(machine));
+		"\"frozenFunctions\":%d,\"buffers\":%d,\"aliases\":%d,\"archivedFunctionCode\":%d}\n",
+		slots, chunkBytes, picketSlotBytes(), functions, buffers, picketAliasCount(machine), archived);
 	fflush(stdout);
 	return 0;
 }

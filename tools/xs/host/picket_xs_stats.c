@@ -103,3 +103,107 @@ int picketStackPeakSlots(txMachine* the)
 {
 	return (int)(the->stackTop - the->stackPeak);
 }
+
+/*
+ * After the build machine is shared, make it look like a linked image in
+ * flash: strings, big integers and keys become external (XS_*_X_KIND, what
+ * the linker writes to ROM), so a clone's collector never marks or moves a
+ * chunk it does not own; every function's code becomes external too, and
+ * the code that creates nested functions uses the archive opcodes, so a
+ * closure made at run time points into the preloaded code instead of
+ * copying its byte code into RAM (as on a board, where byte code stays in
+ * flash). Returns the number of rewritten function-creation opcodes.
+ */
+static int picketArchiveCode(txByte* code, txSize size)
+{
+	const txS1* sizes = gxCodeSizes;
+	txByte* p = code;
+	txByte* q = code + size;
+	int depth = 0, rewritten = 0;
+	while (p < q) {
+		txU1 byte = (txU1)*p;
+		txS1 offset = sizes[byte];
+		if ((byte == XS_CODE_CODE_1) || (byte == XS_CODE_CODE_2) || (byte == XS_CODE_CODE_4)) {
+			*p = (txByte)(byte - XS_CODE_CODE_1 + XS_CODE_CODE_ARCHIVE_1);
+			rewritten++;
+		}
+		if (0 < offset)
+			p += offset;
+		else if (0 == offset) {
+			txID id;
+			p++;
+			mxDecodeID(p, id);
+		}
+		else if (-1 == offset) {
+			txU1 length;
+			p++;
+			length = *((txU1*)p);
+			p += 1 + length;
+		}
+		else if (-2 == offset) {
+			txU2 length;
+			p++;
+			mxDecode2(p, length);
+			p += length;
+		}
+		else {
+			txS4 length;
+			p++;
+			mxDecode4(p, length);
+			p += length;
+		}
+		if ((XS_CODE_BEGIN_SLOPPY <= byte) && (byte <= XS_CODE_BEGIN_STRICT_FIELD))
+			depth++;
+		else if ((XS_CODE_END <= byte) && (byte <= XS_CODE_END_DERIVED)) {
+			depth--;
+			if (depth == 0)
+				break;
+		}
+	}
+	return rewritten;
+}
+
+static int picketExternalizeSlot(txSlot* slot)
+{
+	switch (slot->kind) {
+	case XS_STRING_KIND: slot->kind = XS_STRING_X_KIND; break;
+	case XS_BIGINT_KIND: slot->kind = XS_BIGINT_X_KIND; break;
+	case XS_KEY_KIND: slot->kind = XS_KEY_X_KIND; break;
+	case XS_CODE_KIND: {
+		txChunk* chunk = (txChunk*)(slot->value.code.address - sizeof(txChunk));
+		int rewritten = picketArchiveCode(slot->value.code.address, (txSize)(chunk->size & 0x7FFFFFFF) - (txSize)sizeof(txChunk));
+		slot->kind = XS_CODE_X_KIND;
+		return rewritten;
+	}
+	default: break;
+	}
+	return 0;
+}
+
+int picketExternalizeShared(txMachine* the)
+{
+	txSlot *heap, *slot, *limit;
+	int rewritten = 0;
+	heap = the->firstHeap;
+	while (heap) {
+		slot = heap + 1;
+		limit = heap->value.reference;
+		while (slot < limit) {
+			rewritten += picketExternalizeSlot(slot);
+			/* An array's items live in a chunk, not in the heap. */
+			if ((slot->kind == XS_ARRAY_KIND) && slot->value.array.address) {
+				txSlot* item = slot->value.array.address;
+				txSlot* end = item + fxGetIndexSize(the, slot);
+				while (item < end) {
+					rewritten += picketExternalizeSlot(item);
+					item++;
+				}
+			}
+			slot++;
+		}
+		heap = heap->next;
+	}
+	for (slot = the->stack; slot < the->stackTop; slot++)
+		rewritten += picketExternalizeSlot(slot);
+	return rewritten;
+}
