@@ -14,6 +14,7 @@ import { buildXsEntry } from "../test/xs/build-entry";
 import { ALL_CASES } from "./cases/index";
 import { formatSimSpeedTable, runSimSpeedBench } from "./sim-speed";
 import { formatMeshBenchTable, runMeshBench } from "./mesh-bench";
+import { formatBoardMemoryTable, runBoardMemoryBench } from "./board-memory-bench";
 
 interface Row {
   group: string;
@@ -112,6 +113,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const meshTable = mesh.length > 0 ? `\nMesh (bench/mesh-bench.ts):\n\n${formatMeshBenchTable(mesh)}` : "";
   if (mesh.length > 0) process.stdout.write(`${meshTable}\n`);
 
+  // Board memory (bench/board-memory-bench.ts): the literal image on 32-bit XS with preload; results.json "boardMemory".
+  const boardMemory = "board memory".includes(filter) ? await runBoardMemoryBench({ quick }) : undefined;
+  const boardTable = boardMemory === undefined ? "" : formatBoardMemoryTable(boardMemory);
+  if (boardMemory !== undefined) process.stdout.write(`\nBoard memory (bench/board-memory-bench.ts):\n\n${boardTable}\n`);
+
   const slotBytes = xs.records.find((r) => r.kind === "done")?.["slotBytes"];
   const results = {
     node: process.version,
@@ -119,6 +125,7 @@ async function main(argv: readonly string[]): Promise<number> {
     cases: rows,
     simulator,
     mesh,
+    boardMemory,
   };
   // Only a complete, unfiltered, full-length run may replace the committed results.
   const partial = filter !== "" || quick;
@@ -137,6 +144,7 @@ async function main(argv: readonly string[]): Promise<number> {
     ];
     updateReadme("bench-table", lines.join("\n") + simTable + meshTable);
     updateReadme("size-table", sizes.join("\n"));
+    if (boardMemory !== undefined) updateReadme("board-memory-table", boardTable);
     process.stderr.write("bench: updated the tables in README.md\n");
   }
   return 0;

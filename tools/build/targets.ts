@@ -15,6 +15,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { constBindings } from "./const-bindings";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -170,20 +171,23 @@ export async function bundleForXs(options: BundleOptions): Promise<BundleReport>
   });
   const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
   if (output === undefined) throw new GateError(`esbuild produced no JavaScript for ${options.entry}`);
-  const forbidden = scanForbidden(output.text);
+  // Module-level bindings back to `const` (const-bindings.ts): no alias pointer each under preload.
+  const text = constBindings(output.text).text;
+  const contents = new TextEncoder().encode(text);
+  const forbidden = scanForbidden(text);
   if (forbidden.length > 0) {
     throw new GateError(`${relative(repoRoot, options.entry)}: XS-incompatible construct in bundle: ${forbidden.join("; ")}`);
   }
-  const bytes = output.contents.byteLength;
+  const bytes = contents.byteLength;
   if (options.budgetBytes !== undefined && bytes > options.budgetBytes) {
     throw new GateError(`${relative(repoRoot, options.outfile)} is ${bytes} bytes, over the ${options.budgetBytes}-byte budget`);
   }
   mkdirSync(dirname(options.outfile), { recursive: true });
-  writeFileSync(options.outfile, output.contents);
+  writeFileSync(options.outfile, contents);
   const inputs = Object.entries(result.metafile.outputs[relative(process.cwd(), output.path)]?.inputs ?? {})
     .map(([path, info]) => ({ path, bytes: info.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes);
-  return { outfile: options.outfile, bytes, gzipBytes: gzipSync(output.contents).byteLength, budgetBytes: options.budgetBytes, inputs };
+  return { outfile: options.outfile, bytes, gzipBytes: gzipSync(contents).byteLength, budgetBytes: options.budgetBytes, inputs };
 }
 
 export const DEVICE_ENTRY = join(repoRoot, "agent", "moddable", "main.ts");

@@ -60,6 +60,7 @@ extern unsigned int picketMeterIndex(xsMachine* the);
 extern void picketMeterRestart(xsMachine* the);
 extern int picketFreezeFunctions(xsMachine* the);
 extern int picketSealArrayBuffers(xsMachine* the);
+extern int picketSealFrozenFunctions(xsMachine* the);
 extern int picketAliasCount(xsMachine* the);
 extern int picketAliasedCount(xsMachine* the);
 extern double picketHeapTotalSlots(xsMachine* the);
@@ -297,6 +298,7 @@ static int linkPreloaded(xsMachine* machine)
 			xsVar(0) = xsString(gFreezeBuiltIns);
 			xsCall1(xsGlobal, xsID("eval"), xsVar(0));
 			functions = picketFreezeFunctions(the);
+			picketSealFrozenFunctions(the);
 			buffers = picketSealArrayBuffers(the);
 			xsCollectGarbage();
 			slots = picketHeapSlots(the);

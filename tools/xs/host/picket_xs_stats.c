@@ -54,6 +54,37 @@ int picketFreezeFunctions(txMachine* the)
 	return count;
 }
 
+/* A frozen function is all flash on a board: the XS linker keeps no alias
+ * for it (preload.md, "Freezing"). XS's sharing check also looks at a
+ * function's internal slots (its code and home), which freezing leaves
+ * unflagged; flag them so a frozen function counts as frozen. Returns the
+ * number of functions so completed. */
+int picketSealFrozenFunctions(txMachine* the)
+{
+	txSlot *heap, *slot, *limit;
+	int count = 0;
+	heap = the->firstHeap;
+	while (heap) {
+		slot = heap + 1;
+		limit = heap->value.reference;
+		while (slot < limit) {
+			if ((slot->kind == XS_INSTANCE_KIND) && (slot->flag & XS_DONT_PATCH_FLAG) && mxIsFunction(slot)) {
+				txSlot* property = slot->next;
+				while (property && (property->flag & XS_INTERNAL_FLAG)) {
+					txU1 kind = property->kind;
+					if ((kind == XS_CODE_KIND) || (kind == XS_CODE_X_KIND) || (kind == XS_CALLBACK_KIND) || (kind == XS_CALLBACK_X_KIND) || (kind == XS_HOME_KIND))
+						property->flag |= XS_DONT_SET_FLAG | XS_DONT_DELETE_FLAG;
+					property = property->next;
+				}
+				count++;
+			}
+			slot++;
+		}
+		heap = heap->next;
+	}
+	return count;
+}
+
 /* Mark the data of every ArrayBuffer read-only, as it is in flash. */
 int picketSealArrayBuffers(txMachine* the)
 {

@@ -1,0 +1,61 @@
+/**
+ * Board memory (test/xs/board-memory.ts): the literal build/device/main.js on
+ * 32-bit XS with Moddable preload emulated, one board per role and site size,
+ * 10 virtual minutes of steady state on replayed neighbourhood traffic; what
+ * each platform's `creation.static` must hold, against what manifest.json
+ * gives it. Standalone: `npx tsx bench/board-memory-bench.ts [--quick]`.
+ */
+import { pathToFileURL } from "node:url";
+import { measureBoardMemory, moduleLoadWithoutPreload, platformCreations, ramBytes, type BoardMemory, type BoardRole } from "../test/xs/board-memory";
+
+export interface BoardMemoryBench {
+  readonly moduleLoadWithoutPreloadBytes: number;
+  readonly boards: readonly BoardMemory[];
+}
+
+const ROLES: readonly BoardRole[] = ["sensor", "anchor", "gateway"];
+
+export async function runBoardMemoryBench(options: { readonly quick: boolean }): Promise<BoardMemoryBench> {
+  const minutes = options.quick ? 2 : 10;
+  const sites = options.quick ? [33] : [33, 129, 257];
+  const boards: BoardMemory[] = [];
+  for (const siteBoards of sites) {
+    // 257 boards: the boot-cost row (a sensor); roles at 33 and 129.
+    for (const role of siteBoards === 257 ? (["sensor"] as const) : ROLES) {
+      process.stderr.write(`bench: board memory, ${role} of a ${siteBoards}-board site (32-bit XS, preload, ${minutes} min)\n`);
+      boards.push(await measureBoardMemory({ role, siteBoards, minutes }));
+    }
+  }
+  return { moduleLoadWithoutPreloadBytes: await moduleLoadWithoutPreload(), boards };
+}
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+
+export function formatBoardMemoryTable(bench: BoardMemoryBench): string {
+  const platforms = platformCreations();
+  const first = bench.boards[0];
+  const lines = [
+    `Module load: ${kb(bench.moduleLoadWithoutPreloadBytes)} of RAM without preload (module bodies and their byte code, 32-bit XS);` +
+      (first === undefined ? "" : ` with preload ${kb(first.moduleLoadBytes)} (${first.aliases.toLocaleString("en-US")} aliases at 4 B, and the machine's own start), the rest in flash (${kb(first.flashBytes)} of preloaded heap and byte code).`),
+    "",
+    "| role | site | boot heap | steady max (10 min) | stack peak | boot computrons | " + platforms.map((p) => `${p.name} (${kb(p.staticBytes)})`).join(" | ") + " |",
+    "|---|---:|---:|---:|---:|---:|" + platforms.map(() => "---:|").join(""),
+  ];
+  for (const b of bench.boards) {
+    const cells = platforms.map((p) => {
+      const need = ramBytes(b, p);
+      const headroom = 1 - need / p.staticBytes;
+      return `${kb(need)} (${headroom >= 0 ? `${(100 * headroom).toFixed(0)} % free` : `over by ${kb(need - p.staticBytes)}`})`;
+    });
+    lines.push(
+      `| ${b.role} | ${b.siteBoards} | ${kb(b.bootBytes)} | ${kb(b.steadyMaxBytes)} | ${b.stackPeakSlots} slots | ${b.bootComputrons.toLocaleString("en-US")} | ${cells.join(" | ")} |`,
+    );
+  }
+  lines.push("", "A platform cell is what its `creation.static` must hold: steady max heap + aliases × 4 B + `creation.stack` slots × 16 B + `creation.keys.initial` × 4 B.");
+  return lines.join("\n");
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const bench = await runBoardMemoryBench({ quick: process.argv.includes("--quick") });
+  process.stdout.write(`${formatBoardMemoryTable(bench)}\n`);
+}
