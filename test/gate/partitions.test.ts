@@ -12,6 +12,7 @@ import { agentStoreConfig } from "../../agent/persistence";
 import { ErrorCode } from "../../core/runtime/errors";
 import { DurableStore } from "../../core/storage/durable-store";
 import { SimFlash } from "../../hal/sim/flash";
+import { DEFAULT_PARTITION_BYTES } from "../../host-sim/cli/commands/provision";
 import {
   matchManifestPlatform,
   MODDABLE_PLATFORMS,
@@ -92,6 +93,9 @@ describe("storage partition per platform", () => {
       const blocks = bytes / storage.blockSizeBytes;
       expect(storeMounts(storage.blockSizeBytes, blocks)).toBe(ErrorCode.Ok);
       expect(blocks).toBeGreaterThanOrEqual(2 * fewestBlocks(storage.blockSizeBytes));
+      // `picket provision` formats an image of this geometry by default (the superblock records it).
+      expect(bytes).toBe(DEFAULT_PARTITION_BYTES);
+      expect(storage.blockSizeBytes).toBe(4096);
     });
   }
 });
