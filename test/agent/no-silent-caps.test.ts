@@ -11,6 +11,7 @@ import { HOP_LIMIT_MAX } from "../../core/mesh/link-header";
 import { FlashFaults } from "../../hal/sim/flash-faults";
 import { SimFlash } from "../../hal/sim/flash";
 import { SimLimit } from "../../host-sim/kernel/scenario";
+import { recordsPerMessage, WIRE_RECORDS_MAX } from "../../agent/wire";
 import { testConfigJson } from "./helpers";
 
 function validated(overrides: Record<string, unknown>): SiteConfig {
@@ -99,5 +100,11 @@ describe("not caps (documented where they are)", () => {
   it("a random layout's side from areaPerNodeM2 fits the coordinate limit for every accepted node count and area", () => {
     // host-sim/kernel/validate-scenario.ts: nodesMax x coordinateMMax square metres has a side below coordinateMMax.
     expect(Math.sqrt(SimLimit.nodesMax * SimLimit.coordinateMMax)).toBeLessThanOrEqual(SimLimit.coordinateMMax);
+  });
+
+  it("records per uplink message never reach the wire format's u8 count for any accepted radio.maxMessageBytes", () => {
+    // agent/wire.ts recordsPerMessage bounds by WIRE_RECORDS_MAX; radio.maxMessageBytes <= 1024 keeps it far below.
+    expect(recordsPerMessage(1024)).toBeLessThan(WIRE_RECORDS_MAX);
+    expect(refusal({ radio: { maxMessageBytes: 1025 } })[0]?.field).toBe("radio.maxMessageBytes");
   });
 });
