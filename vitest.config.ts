@@ -8,6 +8,7 @@ export default defineConfig({
     PICKET_FEATURE_CONSENSUS: "true",
     PICKET_FEATURE_GATEWAY: "true",
     PICKET_RADIO: JSON.stringify("sim"),
+    PICKET_BME68X: "true",
   },
   resolve: {
     alias: Object.entries(MODDABLE_STUBS).map(([specifier, file]) => ({

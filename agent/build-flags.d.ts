@@ -7,3 +7,5 @@
 declare const PICKET_FEATURE_CONSENSUS: boolean;
 declare const PICKET_FEATURE_GATEWAY: boolean;
 declare const PICKET_RADIO: "lora" | "udp" | "sim";
+/** The image's platforms all have Moddable's BME68x driver (tools/build/moddable-modules.ts). */
+declare const PICKET_BME68X: boolean;

@@ -13,6 +13,7 @@
  * downstream compares strings on a hot path. Field-by-field documentation:
  * README "Site configuration".
  */
+import { HOP_LIMIT_MAX } from "../core/mesh/link-header";
 import { RuleDirection, RuleSource } from "../core/telemetry/config";
 import { SENSOR_CHANNELS_MAX } from "../hal/sensor";
 import { SensorPart, sensorPartByName, SENSOR_PARTS } from "./sensor-parts";
@@ -83,7 +84,10 @@ export interface RadioConfig {
   /** Retransmissions per hop for acknowledged traffic. */
   readonly linkRetries: number;
   readonly linkAckTimeoutMs: number;
-  /** Largest number of hops a message may take. */
+  /**
+   * Largest number of hops a message may take: 1..HOP_LIMIT_MAX (7), what the
+   * link header's 3-bit hop-limit field carries (core/mesh/link-header.ts).
+   */
   readonly hopLimit: number;
   /** Share of airtime the node may use, in permille (ETSI EN 300 220: 10 = 1 %, 100 = 10 %). */
   readonly dutyCyclePermille: number;
@@ -97,9 +101,15 @@ export interface CapacityConfig {
   readonly logRecords: number;
   /** Gateway: recently delivered alerts remembered to drop duplicates. */
   readonly dedupEntries: number;
-  /** Transport: received frames waiting for the mesh task. */
+  /**
+   * Transport: received frames waiting for the mesh task, 2..RX_FRAMES_MAX. A
+   * board's mesh inbox holds rxFrames x 64 bytes (at least two largest messages).
+   */
   readonly rxFrames: number;
-  /** Transport: frames waiting for a link acknowledgement. */
+  /**
+   * Transport: frames waiting for a link acknowledgement, at most. On a board
+   * only alerts are acknowledged, so its mesh keeps min(txFrames, alert slots + 2).
+   */
   readonly txFrames: number;
 }
 
@@ -331,6 +341,9 @@ const SOURCES: readonly RuleSource[] = Object.freeze([RuleSource.Value, RuleSour
 const DIRECTION_NAMES: readonly string[] = Object.freeze(["above", "below"]);
 const DIRECTIONS: readonly RuleDirection[] = Object.freeze([RuleDirection.Above, RuleDirection.Below]);
 
+/** Most received frames a board buffers: its mesh inbox is rxFrames x 64 bytes, at most 8 KB of heap. */
+export const RX_FRAMES_MAX = 128;
+
 /** Defaults of the optional sections (README "Site configuration"). */
 export const UPLINK_DEFAULTS: UplinkConfig = Object.freeze({
   intervalMs: 10_000,
@@ -344,7 +357,7 @@ export const RADIO_DEFAULTS: RadioConfig = Object.freeze({
   maxMessageBytes: 192,
   linkRetries: 4,
   linkAckTimeoutMs: 400,
-  hopLimit: 8,
+  hopLimit: HOP_LIMIT_MAX,
   dutyCyclePermille: 100,
   bitrateBps: 5_470,
 });
@@ -587,7 +600,7 @@ function readRadio(top: Reader, problems: ConfigProblem[]): RadioConfig {
     maxMessageBytes: r.int("maxMessageBytes", 48, 1024, d.maxMessageBytes, " (bytes)"),
     linkRetries: r.int("linkRetries", 0, 15, d.linkRetries),
     linkAckTimeoutMs: r.int("linkAckTimeoutMs", 10, 60_000, d.linkAckTimeoutMs, " (ms)"),
-    hopLimit: r.int("hopLimit", 1, 32, d.hopLimit, " (hops)"),
+    hopLimit: r.int("hopLimit", 1, HOP_LIMIT_MAX, d.hopLimit, " (hops: the link header's 3-bit hop-limit field)"),
     dutyCyclePermille: r.int("dutyCyclePermille", 1, 1000, d.dutyCyclePermille, " (permille)"),
     bitrateBps: r.int("bitrateBps", 300, 1_000_000, d.bitrateBps, " (bit/s)"),
   });
@@ -600,7 +613,7 @@ function readCapacities(top: Reader, problems: ConfigProblem[]): CapacityConfig 
     outboxRecords: r.int("outboxRecords", 4, 4096, d.outboxRecords, " (records)"),
     logRecords: r.int("logRecords", 8, 4096, d.logRecords, " (records)"),
     dedupEntries: r.int("dedupEntries", 8, 4096, d.dedupEntries, " (alerts)"),
-    rxFrames: r.int("rxFrames", 2, 256, d.rxFrames, " (frames)"),
+    rxFrames: r.int("rxFrames", 2, RX_FRAMES_MAX, d.rxFrames, " (frames)"),
     txFrames: r.int("txFrames", 2, 256, d.txFrames, " (frames)"),
   });
 }

@@ -96,15 +96,18 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
   const radio = config.radio;
   const message = radio.maxMessageBytes;
   const neighbours = config.neighbourCapacity;
-  const hopLimit = Math.min(7, radio.hopLimit);
+  // 1..HOP_LIMIT_MAX: config.ts refuses what the link header cannot carry.
+  const hopLimit = radio.hopLimit;
   const gateway = config.role === AgentRole.Gateway;
   return meshConfig({
     maxMessageBytes: message,
     hopLimit,
     dutyCyclePpm: radio.dutyCyclePermille * 1000,
-    // Acknowledged sends are alerts (one per pending slot) plus a little room: each slot holds a whole message.
-    pendingAckSlots: Math.max(4, Math.min(config.capacities.txFrames, config.uplink.alertPendingCapacity + 2)),
-    inboxCapacityBytes: Math.min(8192, Math.max(2 * (message + 16), config.capacities.rxFrames * 64)),
+    // Acknowledged sends are alerts (one per pending slot) plus a little room, each slot a whole message;
+    // txFrames bounds them (config.ts), so more slots than alerts + 2 could never fill.
+    pendingAckSlots: Math.min(config.capacities.txFrames, config.uplink.alertPendingCapacity + 2),
+    // rxFrames x 64 bytes (rxFrames <= RX_FRAMES_MAX keeps it within 8 KB), and room for two largest messages.
+    inboxCapacityBytes: Math.max(2 * (message + 16), config.capacities.rxFrames * 64),
     queueCapacityBytes: [512, Math.max(1024, config.uplink.alertPendingCapacity * 64), Math.max(1024, 2 * (message + 16))],
     relaySlots: 6,
     duplicateCacheCapacity: 64,

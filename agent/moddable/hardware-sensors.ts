@@ -36,12 +36,17 @@ interface HardwareDriver {
   readonly open: (options: Ecma419OpenOptions<Ecma419SensorBusOptions>) => Result<Sensor>;
 }
 
-/** TMP117 §7.5.3 (0x48), SHT3x §3.1 (0x44), BMP280 §5.2 (0x76), BME68x §6.2 (0x77), LIS3DH §6.1.1 (0x18). */
+/**
+ * TMP117 §7.5.3 (0x48), SHT3x §3.1 (0x44), BMP280 §5.2 (0x76), BME68x §6.2 (0x77), LIS3DH §6.1.1 (0x18).
+ * BME68x only in images whose platforms have Moddable's driver (PICKET_BME68X,
+ * tools/build/moddable-modules.ts); elsewhere the part is refused at boot as
+ * having no hardware driver in this image.
+ */
 export const HARDWARE_DRIVERS: readonly HardwareDriver[] = Object.freeze([
   Object.freeze({ part: SensorPart.Tmp117, bus: "smbus", defaultAddress: 0x48, open: openTmp117 }),
   Object.freeze({ part: SensorPart.Sht3x, bus: "i2c", defaultAddress: 0x44, open: openSht3x }),
   Object.freeze({ part: SensorPart.Bmp280, bus: "i2c", defaultAddress: 0x76, open: openBmp280 }),
-  Object.freeze({ part: SensorPart.Bme68x, bus: "i2c", defaultAddress: 0x77, open: openBme68x }),
+  ...(PICKET_BME68X ? [Object.freeze({ part: SensorPart.Bme68x, bus: "i2c", defaultAddress: 0x77, open: openBme68x } satisfies HardwareDriver)] : []),
   Object.freeze({ part: SensorPart.Lis3dh, bus: "smbus", defaultAddress: 0x18, open: openLis3dh }),
 ] satisfies HardwareDriver[]);
 

@@ -95,6 +95,7 @@ export function openBoardRadio(wiring: BoardWiring, site: SiteConfig): Result<Ra
     frequencyHz: lora.frequencyHz,
     transmitPowerDbm: lora.transmitPowerDbm,
     receiveQueueBytes: lora.receiveQueueBytes,
+    // Not a cap on maxMessageBytes: the mesh fragments messages; 255 is the SX127x FIFO's largest payload.
     mtuBytes: Math.min(255, site.radio.maxMessageBytes + 64),
   });
 }

@@ -16,7 +16,26 @@
  *    bytes are unchanged).
  *  - Wear: a block fails to erase once it has been erased `eraseLimit` times.
  */
+import { ErrorCode } from "../../core/runtime/errors";
+import type { Status } from "../../core/runtime/result";
 import { Xoshiro128 } from "../../core/runtime/prng";
+
+/** Most bits one faulty read flips (CRC-32C detects every error of up to 3 bits in our records; 8 exercises beyond). */
+export const MAX_FLIPS_PER_READ_LIMIT = 8;
+
+function isIntIn(value: number | undefined, min: number, max: number): boolean {
+  return value === undefined || (Number.isSafeInteger(value) && value >= min && value <= max);
+}
+
+/** `Ok`, or `InvalidArgument` when a field is outside its documented range (nothing is clamped). */
+export function checkFaultOptions(options: FlashFaultOptions): Status {
+  if (!Number.isSafeInteger(options.seed)) return ErrorCode.InvalidArgument;
+  if (!isIntIn(options.powerLossAtStep, -1, Number.MAX_SAFE_INTEGER)) return ErrorCode.InvalidArgument;
+  if (!isIntIn(options.powerLossPermille, 0, 1000) || !isIntIn(options.readFlipPermille, 0, 1000)) return ErrorCode.InvalidArgument;
+  if (!isIntIn(options.maxFlipsPerRead, 1, MAX_FLIPS_PER_READ_LIMIT)) return ErrorCode.InvalidArgument;
+  if (!isIntIn(options.eraseLimit, 0, Number.MAX_SAFE_INTEGER)) return ErrorCode.InvalidArgument;
+  return ErrorCode.Ok;
+}
 
 export interface FlashFaultOptions {
   readonly seed: number;
@@ -26,7 +45,7 @@ export interface FlashFaultOptions {
   readonly powerLossPermille?: number;
   /** Chance per read, in 1/1000, that the returned data has flipped bits. */
   readonly readFlipPermille?: number;
-  /** Most bits flipped in one read (1..8; default 3: CRC-32C detects every such error). */
+  /** Most bits flipped in one read (1..MAX_FLIPS_PER_READ_LIMIT; default 3: CRC-32C detects every such error). */
   readonly maxFlipsPerRead?: number;
   /** Erases a block survives before it fails to erase; 0 for unlimited. */
   readonly eraseLimit?: number;
@@ -41,22 +60,30 @@ export class FlashFaults {
   eraseLimit = 0;
   #powerLosses = 0;
   #flippedReads = 0;
+  /** What the constructor's options were: a plan built from bad options stays quiet, and SimFlash.create refuses it. */
+  readonly status: Status;
 
   constructor(options: FlashFaultOptions = { seed: 1 }) {
-    this.#rng = new Xoshiro128(options.seed);
-    this.configure(options);
+    this.#rng = new Xoshiro128(Number.isSafeInteger(options.seed) ? options.seed : 1);
+    this.status = this.configure(options);
   }
 
-  /** Replace the whole plan and restart the random stream from `options.seed`. */
-  configure(options: FlashFaultOptions): void {
+  /**
+   * Replace the whole plan and restart the random stream from `options.seed`.
+   * `InvalidArgument` (plan unchanged) if a field is outside its range.
+   */
+  configure(options: FlashFaultOptions): Status {
+    const checked = checkFaultOptions(options);
+    if (checked !== ErrorCode.Ok) return checked;
     this.#rng.reseed(options.seed);
     this.powerLossAtStep = options.powerLossAtStep ?? -1;
     this.powerLossPermille = options.powerLossPermille ?? 0;
     this.readFlipPermille = options.readFlipPermille ?? 0;
-    this.maxFlipsPerRead = Math.min(8, Math.max(1, options.maxFlipsPerRead ?? 3));
+    this.maxFlipsPerRead = options.maxFlipsPerRead ?? 3;
     this.eraseLimit = options.eraseLimit ?? 0;
     this.#powerLosses = 0;
     this.#flippedReads = 0;
+    return ErrorCode.Ok;
   }
 
   /** No faults at all (the device then skips every fault decision). */

@@ -16,7 +16,7 @@
 import { ErrorCode } from "../../core/runtime/errors";
 import { err, ok, type Result, type Status } from "../../core/runtime/result";
 import { checkBlock, checkProgram, checkRead, type BlockDevice } from "../block-device";
-import { FlashFaults } from "./flash-faults";
+import { FlashFaults, MAX_FLIPS_PER_READ_LIMIT } from "./flash-faults";
 
 export interface SimFlashOptions {
   readonly blockSizeBytes: number;
@@ -37,7 +37,7 @@ export class SimFlash implements BlockDevice {
   readonly #memory: Uint8Array;
   readonly #eraseCounts: Uint32Array;
   readonly #worn: Uint8Array;
-  readonly #flipped = new Uint32Array(8);
+  readonly #flipped = new Uint32Array(MAX_FLIPS_PER_READ_LIMIT);
   #powered = true;
   #steps = 0;
   #programs = 0;
@@ -57,8 +57,9 @@ export class SimFlash implements BlockDevice {
     this.#worn = new Uint8Array(blockCount);
   }
 
-  /** A blank (all 0xFF) device. `InvalidArgument` for a bad geometry. */
+  /** A blank (all 0xFF) device. `InvalidArgument` for a bad geometry or a fault plan built from bad options. */
   static create(options: SimFlashOptions, faults: FlashFaults = new FlashFaults()): Result<SimFlash> {
+    if (faults.status !== ErrorCode.Ok) return err(ErrorCode.InvalidArgument);
     const { blockSizeBytes, blockCount } = options;
     const align = options.programAlignBytes ?? 4;
     if (!isPositiveInt(blockSizeBytes) || !isPositiveInt(blockCount) || !isPositiveInt(align)) return err(ErrorCode.InvalidArgument);

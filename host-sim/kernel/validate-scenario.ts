@@ -327,7 +327,8 @@ function readTopology(raw: Raw | undefined, problems: string[], nodeCount: numbe
   // areaPerNodeM2 keeps a random layout's density when the node count changes (--nodes).
   const areaPerNodeM2 = f.int("areaPerNodeM2", 0, SimLimit.coordinateMMax, 0, " (square metres per node)");
   if (areaPerNodeM2 > 0 && (f.has("widthM") || f.has("heightM"))) f.problem("areaPerNodeM2", "give either areaPerNodeM2 or widthM/heightM, not both");
-  const sideM = Math.min(SimLimit.coordinateMMax, integerSqrt(nodeCount * areaPerNodeM2));
+  // Fits without a cap: nodesMax (2^16) x coordinateMMax (2^24) square metres is a side of at most 2^20 m.
+  const sideM = integerSqrt(nodeCount * areaPerNodeM2);
   return {
     kind,
     layout,

@@ -3,15 +3,20 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_BOARD, readBoardWiring } from "../../agent/moddable/board";
 import { ErrorCode } from "../../core/runtime/errors";
+import { manifestIncludesFor, type PlatformManifest } from "../../tools/build/moddable-modules";
 
 describe("board wiring (config.picketBoard)", () => {
   it("absent wiring means the defaults; manifest.json's wiring is valid and names its partition", () => {
     const none = readBoardWiring(undefined);
     expect(none.ok && none.value).toEqual(DEFAULT_BOARD);
-    const manifest = JSON.parse(readFileSync("manifest.json", "utf8")) as { config: { picketBoard: unknown }; include: string[] };
+    const manifest = JSON.parse(readFileSync("manifest.json", "utf8")) as PlatformManifest & { config: { picketBoard: unknown } };
     const wiring = readBoardWiring(manifest.config.picketBoard);
     expect(wiring.ok && wiring.value.storage.partition).toBe("storage");
-    expect(manifest.include).toEqual(expect.arrayContaining(["$(MODDABLE)/modules/files/flash/manifest.json", "$(MODDABLE)/modules/drivers/sx127x/manifest.json"]));
+    for (const platform of ["esp32", "esp32/esp32c3", "nrf52"] as const) {
+      expect(manifestIncludesFor(manifest, platform), platform).toEqual(
+        expect.arrayContaining(["$(MODDABLE)/modules/files/flash/manifest.json", "$(MODDABLE)/modules/drivers/sx127x/manifest.json"]),
+      );
+    }
   });
 
   it("partial wiring keeps the defaults for what it leaves out", () => {

@@ -16,6 +16,15 @@ import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { constBindings } from "./const-bindings";
+import {
+  BME68X_SPECIFIER,
+  looksModdable,
+  MODDABLE_MODULES_TABLE,
+  moddableModule,
+  providesOn,
+  UDP_SPECIFIER,
+  type ModdablePlatform,
+} from "./moddable-modules";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -28,21 +37,12 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "
  */
 export const DEVICE_BUNDLE_BUDGET_BYTES = 256 * 1024;
 
-/** Module specifiers the Moddable runtime provides; never bundled. */
-export const MODDABLE_MODULES: readonly string[] = Object.freeze([
-  "timer",
-  "time",
-  "flash",
-  "crypt",
-  "preference",
-  "instrumentation",
-  "debug",
-  "sx127x",
-  "mc/config",
-]);
+/** Module specifiers the Moddable SDK provides (moddable-modules.ts); never bundled. */
+export const MODDABLE_MODULES: readonly string[] = Object.freeze(MODDABLE_MODULES_TABLE.map((row) => row.specifier));
 
+/** Is `specifier` meant for the Moddable runtime (any `embedded:` name, or a name in the table)? */
 export function isModdableSpecifier(specifier: string): boolean {
-  return specifier.startsWith("embedded:") || MODDABLE_MODULES.includes(specifier);
+  return looksModdable(specifier);
 }
 
 const nodeBuiltins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
@@ -66,12 +66,25 @@ export const PROFILES: readonly Profile[] = Object.freeze([
   { name: "udp", description: "anchor + gateway over Wi-Fi UDP", consensus: true, gateway: true, radio: "udp" },
 ] as const);
 
-export function profileDefines(profile: Profile): Record<string, string> {
+/** The ESP32 family: the platforms of the default image (build/device/main.js). */
+export const DEFAULT_IMAGE_PLATFORMS: readonly ModdablePlatform[] = Object.freeze(["esp32", "esp32/esp32c3"] as const);
+
+/**
+ * Defines for one profile built for `platforms`: the profile's feature flags,
+ * and the optional drivers every one of those platforms has (moddable-modules.ts).
+ */
+export function profileDefines(profile: Profile, platforms: readonly ModdablePlatform[] = DEFAULT_IMAGE_PLATFORMS): Record<string, string> {
   return {
     PICKET_FEATURE_CONSENSUS: String(profile.consensus),
     PICKET_FEATURE_GATEWAY: String(profile.gateway),
     PICKET_RADIO: JSON.stringify(profile.radio),
+    PICKET_BME68X: String(platforms.every((platform) => providesOn(BME68X_SPECIFIER, platform))),
   };
+}
+
+/** Can `profile` be built for `platform`? (The udp profile needs embedded:io/socket/udp.) */
+export function profileRunsOn(profile: Profile, platform: ModdablePlatform): boolean {
+  return profile.radio !== "udp" || providesOn(UDP_SPECIFIER, platform);
 }
 
 export class GateError extends Error {}
@@ -93,7 +106,14 @@ function xsGatePlugin(moddableStubs: Readonly<Record<string, string>> | undefine
           };
         }
         if (isModdableSpecifier(specifier)) {
-          if (moddableStubs === undefined) return { path: specifier, external: true };
+          const from = args.importer ? relative(repoRoot, args.importer) : "(entry)";
+          // Existence is checked here; per-platform availability after tree-shaking
+          // (bundleForXs), since esbuild resolves imports that a disabled profile branch drops.
+          const problem = moddableProblem(specifier, []);
+          if (problem !== undefined) return { errors: [{ text: `${problem} (imported from ${from}; tools/build/moddable-modules.ts)` }] };
+          // No side effects: an import whose bindings a profile or platform flag left unused is dropped
+          // from the bundle, not kept as `import "..."` (which would still have to link on the board).
+          if (moddableStubs === undefined) return { path: specifier, external: true, sideEffects: false };
           const stub = moddableStubs[specifier];
           if (stub === undefined) {
             return { errors: [{ text: `no simulated stand-in for Moddable module "${specifier}" (add one to test/xs/stubs)` }] };
@@ -104,6 +124,21 @@ function xsGatePlugin(moddableStubs: Readonly<Record<string, string>> | undefine
       });
     },
   };
+}
+
+/** Why `specifier` cannot be linked on `platforms`, or undefined if every one of them has it. */
+export function moddableProblem(specifier: string, platforms: readonly ModdablePlatform[]): string | undefined {
+  const row = moddableModule(specifier);
+  if (row === undefined) return `Moddable module "${specifier}" is not provided by the Moddable SDK`;
+  const missing = platforms.filter((platform) => !row.platforms.includes(platform));
+  if (missing.length > 0) return `Moddable module "${specifier}" is not provided on ${missing.join(", ")} (${row.manifest})`;
+  return undefined;
+}
+
+/** Does ES module `code` (esbuild output) still import `specifier`? */
+export function importsSpecifier(code: string, specifier: string): boolean {
+  const quoted = JSON.stringify(specifier);
+  return new RegExp(`\\b(?:from|import)\\s*${quoted.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`).test(code);
 }
 
 /** Forbidden constructs in any bundle meant for XS (ARCHITECTURE.md "XS-clean"). */
@@ -130,6 +165,12 @@ export interface BundleOptions {
   readonly outfile: string;
   readonly defines?: Readonly<Record<string, string>>;
   readonly minify?: boolean;
+  /**
+   * Platforms the bundle runs on: every Moddable module it imports must be in
+   * the table for each of them. Default (none named): the module must be in
+   * the table for some platform (XS test bundles).
+   */
+  readonly platforms?: readonly ModdablePlatform[];
   /** Replace Moddable modules with these files (XS test bundles). */
   readonly moddableStubs?: Readonly<Record<string, string>>;
   /** Fail when the minified output exceeds this many bytes. */
@@ -171,6 +212,15 @@ export async function bundleForXs(options: BundleOptions): Promise<BundleReport>
   });
   const output = result.outputFiles.find((file) => file.path.endsWith(".js"));
   if (output === undefined) throw new GateError(`esbuild produced no JavaScript for ${options.entry}`);
+  const outputMeta = result.metafile.outputs[relative(process.cwd(), output.path)];
+  // The metafile lists every external import esbuild resolved, including ones tree-shaking dropped: keep those the output still imports.
+  const linked = (outputMeta?.imports ?? [])
+    .filter((entry) => entry.external && isModdableSpecifier(entry.path) && importsSpecifier(output.text, entry.path))
+    .map((entry) => entry.path);
+  const unavailable = linked.map((specifier) => moddableProblem(specifier, options.platforms ?? [])).filter((problem) => problem !== undefined);
+  if (unavailable.length > 0) {
+    throw new GateError(`${relative(repoRoot, options.entry)}: ${unavailable.join("; ")} (tools/build/moddable-modules.ts)`);
+  }
   // Module-level bindings back to `const` (const-bindings.ts): no alias pointer each under preload.
   const text = constBindings(output.text).text;
   const contents = new TextEncoder().encode(text);
@@ -184,7 +234,7 @@ export async function bundleForXs(options: BundleOptions): Promise<BundleReport>
   }
   mkdirSync(dirname(options.outfile), { recursive: true });
   writeFileSync(options.outfile, contents);
-  const inputs = Object.entries(result.metafile.outputs[relative(process.cwd(), output.path)]?.inputs ?? {})
+  const inputs = Object.entries(outputMeta?.inputs ?? {})
     .map(([path, info]) => ({ path, bytes: info.bytesInOutput }))
     .sort((a, b) => b.bytes - a.bytes);
   return { outfile: options.outfile, bytes, gzipBytes: gzipSync(contents).byteLength, budgetBytes: options.budgetBytes, inputs };
@@ -192,8 +242,31 @@ export async function bundleForXs(options: BundleOptions): Promise<BundleReport>
 
 export const DEVICE_ENTRY = join(repoRoot, "agent", "moddable", "main.ts");
 export const DEVICE_OUT_DIR = join(repoRoot, "build", "device");
-/** The bundle manifest.json hands to mcconfig (profile chosen at build time). */
+/** The bundle manifest.json hands to mcconfig for the ESP32 family: the default image (profile chosen at build time). */
 export const DEVICE_MAIN = join(DEVICE_OUT_DIR, "main.js");
+
+/**
+ * One device image per set of platforms with the same Moddable module set
+ * (moddable-modules.ts): manifest.json's entry for each platform names its
+ * image in `modules` (test/gate/moddable-modules.test.ts checks that).
+ * Platforms in REFUSED_PLATFORMS have no image.
+ */
+export interface DeviceImage {
+  readonly name: string;
+  readonly platforms: readonly ModdablePlatform[];
+  /** The image's `main` module (manifest.json names it without ".js"). */
+  readonly main: string;
+}
+
+export const DEVICE_IMAGES: readonly DeviceImage[] = Object.freeze([
+  { name: "esp32", platforms: DEFAULT_IMAGE_PLATFORMS, main: DEVICE_MAIN },
+  { name: "nrf52", platforms: Object.freeze(["nrf52"] as const), main: join(DEVICE_OUT_DIR, "nrf52", "main.js") },
+] satisfies DeviceImage[]);
+
+/** The image for `platform`, or undefined where Picket refuses the platform. */
+export function deviceImageFor(platform: ModdablePlatform): DeviceImage | undefined {
+  return DEVICE_IMAGES.find((image) => image.platforms.includes(platform));
+}
 
 export function readManifest(): unknown {
   return JSON.parse(readFileSync(join(repoRoot, "manifest.json"), "utf8"));

@@ -43,6 +43,7 @@ export class FrameQueue {
     }
     record[0] = rssiDbm >= 0 ? 0 : rssiDbm < -255 ? 255 : -rssiDbm;
     record[1] = (snrQuarterDb < -128 ? -128 : snrQuarterDb > 127 ? 127 : snrQuarterDb) + 128;
+    // A measurement in a u16, not a setting: a 255-byte LoRa frame at SF12/125 kHz is on air ~9.3 s, far below 65.5 s.
     const airtimeMs = Math.min(0xffff, Math.ceil(airtimeUs / 1000));
     record[2] = airtimeMs >>> 8;
     record[3] = airtimeMs & 0xff;

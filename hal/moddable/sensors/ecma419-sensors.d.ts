@@ -86,7 +86,7 @@ declare module "embedded:sensor/Humidity-Temperature/SHT3x" {
   }
 }
 
-declare module "embedded:sensor/AtmosphericPressure-Temperature/BMP280" {
+declare module "embedded:sensor/Barometer-Temperature/BMP280" {
   /** Bosch BMP280 (datasheet §5.4.4/§5.4.5 ctrl_meas and config). Default address 0x76, I2C. */
   export interface BMP280Configuration {
     readonly mode?: number;

@@ -22,6 +22,9 @@ import { SimFlash } from "../../../hal/sim/flash";
 import type { Command } from "../command";
 import { CommandFailure, cryptoCli, describe, hexOption, integerOption, loadAkpKey, parse, readBytes, required, runCommand, toHex, UsageError } from "./keygen";
 
+/** The "storage" partition of every board Picket builds for: 64 KB (boards/esp32/partitions.csv; nRF52's own, tools/build/moddable-modules.ts). */
+export const DEFAULT_PARTITION_BYTES = 65_536;
+
 const usage =
   "picket provision --config BOARD.json --group-secret FILE --site-size N --out IMAGE.bin\n" +
   "                 [--authority AUTHORITY.key.pub] [--group ID] [--partition-bytes N] [--block-bytes N] [--new-group-secret] [--force]\n" +
@@ -31,7 +34,7 @@ const usage =
   "  --site-size N       highest node id in the site (every sender 1..N gets a receive key; at most " +
   `${SENDER_ID_LIMIT})\n` +
   "  --authority FILE    the authority's public key: its commitment must match keys.authorityCommitment\n" +
-  "  --partition-bytes   size of the board's storage partition (default 32768); --block-bytes its erase unit (default 4096)\n" +
+  `  --partition-bytes   size of the board's storage partition (default ${DEFAULT_PARTITION_BYTES}); --block-bytes its erase unit (default 4096)\n` +
   "  writes IMAGE.bin (mode 0600): flash it to the board's storage partition, e.g.\n" +
   "    esptool.py write_flash <storage partition offset> IMAGE.bin";
 
@@ -91,7 +94,7 @@ export const provisionCommand: Command = {
       if (siteSize < highest) throw new UsageError(`--site-size ${siteSize} is below node ${highest} of this configuration (its own id or a gateway's)`);
       const groupId = values.group === undefined ? 1 : integerOption(values.group, "--group", 0, 0xffff);
       const blockBytes = values["block-bytes"] === undefined ? 4096 : integerOption(values["block-bytes"], "--block-bytes", 256, 65_536);
-      const partitionBytes = values["partition-bytes"] === undefined ? 32_768 : integerOption(values["partition-bytes"], "--partition-bytes", 2 * blockBytes, 16 * 1024 * 1024);
+      const partitionBytes = values["partition-bytes"] === undefined ? DEFAULT_PARTITION_BYTES : integerOption(values["partition-bytes"], "--partition-bytes", 2 * blockBytes, 16 * 1024 * 1024);
       if (partitionBytes % blockBytes !== 0) throw new UsageError(`--partition-bytes: must be a multiple of --block-bytes (${blockBytes})`);
       const out = required(values.out, "--out");
       if (!values.force && existsSync(out)) throw new UsageError(`${out} exists (use --force to overwrite)`);

@@ -1,6 +1,6 @@
 import { FakeI2cDriver, type FakeSensorOptions } from "./fake-i2c";
 
-/** Stand-in for `embedded:sensor/AtmosphericPressure-Temperature/BMP280` (default 0x76): 101325 Pa + step, 20 °C. */
+/** Stand-in for `embedded:sensor/Barometer-Temperature/BMP280` (default 0x76): 101325 Pa + step, 20 °C. */
 export default class BMP280 extends FakeI2cDriver {
   constructor(options: FakeSensorOptions) {
     super(options, 0x76);
