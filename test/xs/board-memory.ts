@@ -160,7 +160,7 @@ function recordOf(records: readonly XsRecord[], kind: string, what: string): XsR
 /** Measure one board (see the file comment). Needs the 32-bit host (setup builds it). */
 export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${c.role}-${c.siteBoards}`): Promise<BoardMemory> {
   if (!existsSync(DEVICE_MAIN)) await buildDevice("full");
-  const heard = await recordNeighbourhood(c, `${folder}-record`);
+  const heard = process.env["PICKET_NO_TRAFFIC"] === "1" ? [] : await recordNeighbourhood(c, `${folder}-record`);
   const { dir, control } = await prepareLiteralFolder(folder);
   const measured = NODE_FOR_ROLE[c.role];
   const image = sparseImage(provisionedPartition(boardFields(measured, c.siteBoards)));

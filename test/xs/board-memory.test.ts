@@ -1,0 +1,66 @@
+/**
+ * A board's memory on the board's terms (test/xs/board-memory.ts): the
+ * literal build/device/main.js preloaded (emulated) on 32-bit XS, a sensor
+ * and a gateway of a 33-board site and a sensor of a 129-board site, each
+ * booted from its provisioned flash and run for 10 virtual minutes on its
+ * neighbourhood's recorded traffic. The full table (every role, 33/129/257
+ * boards, every platform) is `npm run bench`'s board-memory table.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { measureBoardMemory, platformCreations, ramBytes, type BoardMemory } from "./board-memory";
+
+const MINUTES = 10;
+let sensor33: BoardMemory;
+let gateway33: BoardMemory;
+let sensor129: BoardMemory;
+
+beforeAll(async () => {
+  sensor33 = await measureBoardMemory({ role: "sensor", siteBoards: 33, minutes: MINUTES });
+  gateway33 = await measureBoardMemory({ role: "gateway", siteBoards: 33, minutes: MINUTES });
+  sensor129 = await measureBoardMemory({ role: "sensor", siteBoards: 129, minutes: MINUTES });
+  for (const b of [sensor33, gateway33, sensor129]) {
+    const cells = platformCreations().map((p) => `${p.name} ${ramBytes(b, p)}/${p.staticBytes} B`);
+    console.log(`board memory: ${b.role} of ${b.siteBoards}: boot ${b.bootBytes} B, steady max ${b.steadyMaxBytes} B, aliases ${b.aliases}, stack peak ${b.stackPeakSlots} slots, boot ${b.bootComputrons} computrons; needs ${cells.join(", ")}`);
+  }
+}, 600_000);
+
+describe("a board's memory, literal image, 32-bit XS, preload", () => {
+  it("is measured on 16-byte slots with the image preloaded: module bodies in flash, only aliases and the machine's start in RAM", () => {
+    expect(sensor33.slotBytes).toBe(16);
+    expect(sensor33.flashBytes).toBeGreaterThan(100_000); // the preloaded heap and byte code of the whole image
+    expect(sensor33.frozenFunctions).toBeGreaterThan(1_000);
+    expect(sensor33.moduleLoadBytes).toBe(sensor129.moduleLoadBytes); // module load does not depend on the site
+    expect(sensor33.moduleLoadBytes).toBeLessThan(sensor33.flashBytes / 10);
+    expect(sensor33.moduleLoadBytes).toBeGreaterThanOrEqual(sensor33.aliases * 4);
+  });
+
+  it("boots from provisioned flash and runs the full 10 minutes: sampling, uplink and the receive path on replayed frames", () => {
+    for (const b of [sensor33, gateway33, sensor129]) {
+      expect(b.status["storageMounted"]).toBe(true);
+      expect(b.status["samplesTaken"]).toBeGreaterThanOrEqual(MINUTES * 60 * 2 - 2); // two sensors at 1 Hz
+      expect(b.status["taskFaults"]).toBe(0);
+      expect(b.framesReplayed).toBeGreaterThan(10);
+      expect(b.minuteBytes).toHaveLength(MINUTES);
+    }
+    // The gateway took its neighbours' telemetry off the replayed frames.
+    expect(gateway33.status["messagesReceived"]).toBeGreaterThan(0);
+  });
+
+  it("steady state does not grow: the last minute holds no more than the first", () => {
+    for (const b of [sensor33, gateway33, sensor129]) {
+      const first = b.minuteBytes[0] ?? 0;
+      const last = b.minuteBytes[b.minuteBytes.length - 1] ?? Number.POSITIVE_INFINITY;
+      expect(last).toBeLessThanOrEqual(first);
+    }
+  });
+
+  it("no preloaded object is written at run time (nothing copied out of flash but the stand-ins' own state)", () => {
+    for (const b of [sensor33, gateway33, sensor129]) expect(b.aliased).toBeLessThanOrEqual(2);
+  });
+
+  it("the deepest JS stack fits every platform's creation.stack", () => {
+    for (const p of platformCreations()) {
+      for (const b of [sensor33, gateway33, sensor129]) expect(b.stackPeakSlots, `${p.name}, ${b.role} of ${b.siteBoards}`).toBeLessThanOrEqual(p.stackSlots);
+    }
+  });
+});
