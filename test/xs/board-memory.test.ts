@@ -29,7 +29,8 @@ describe("a board's memory, literal image, 32-bit XS, preload", () => {
     expect(sensor33.slotBytes).toBe(16);
     expect(sensor33.flashBytes).toBeGreaterThan(100_000); // the preloaded heap and byte code of the whole image
     expect(sensor33.frozenFunctions).toBeGreaterThan(1_000);
-    expect(sensor33.moduleLoadBytes).toBe(sensor129.moduleLoadBytes); // module load does not depend on the site
+    // Module load does not depend on the site (a few bytes differ: the preloaded config and test data are per site).
+    expect(Math.abs(sensor33.moduleLoadBytes - sensor129.moduleLoadBytes)).toBeLessThanOrEqual(64);
     expect(sensor33.moduleLoadBytes).toBeLessThan(sensor33.flashBytes / 10);
     expect(sensor33.moduleLoadBytes).toBeGreaterThanOrEqual(sensor33.aliases * 4);
   });
