@@ -1,8 +1,10 @@
 /**
  * Moddable entry point: the module manifest.json names "main".
  *
- * Moddable preloads this module, freezing whatever it creates at top level,
- * so nothing mutable is created here: `main()` builds all state at run time
+ * manifest.json preloads this module ("preload": ["main"]) and so every
+ * module it imports: their bodies run at build time and what they create
+ * lives in flash, frozen (Moddable SDK documentation/xs/preload.md). So
+ * nothing mutable is created at module level: `main()` builds all state at run time
  * (agent/boot.ts: validate `config.picket`, open the sensors, create and
  * start the agent) and then drives the agent from one Moddable timer,
  * rescheduled after every run to the agent's next deadline.

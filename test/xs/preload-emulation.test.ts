@@ -137,3 +137,11 @@ describe("preload emulation (32-bit XS)", () => {
     expect(withLet - withConst).toBe(1);
   });
 });
+
+describe("manifest.json", () => {
+  it("preloads main, and with it every module of the image", async () => {
+    const { readFileSync } = await import("node:fs");
+    const manifest = JSON.parse(readFileSync(join(repoRoot, "manifest.json"), "utf8")) as { preload?: unknown };
+    expect(manifest.preload).toEqual(["main"]);
+  });
+});
