@@ -293,6 +293,11 @@ export class MeshTransport {
     this.#onOutcome = handler;
   }
 
+  /** The radio's receive interrupt goes straight to `handler` (the agent's driver); the transport itself never calls it. */
+  onReadable(handler: () => void): void {
+    this.#radio.onReadable?.(handler);
+  }
+
   /**
    * Accept a message for `destinationId` (or BROADCAST_NODE_ID); the bytes
    * are copied. Ok, or: InvalidArgument (class, range, ack on broadcast,

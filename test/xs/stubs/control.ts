@@ -10,7 +10,7 @@ type TimerCallback = (timer: unknown) => void;
 interface VirtualTimer {
   readonly id: number;
   readonly callback: TimerCallback;
-  readonly intervalMs: number;
+  intervalMs: number;
   nextMs: number;
   repeat: boolean;
   live: boolean;

@@ -1,9 +1,11 @@
-import { addTimer } from "./control";
+import { addTimer, virtual } from "./control";
 
 type Callback = (timer: unknown) => void;
 interface Handle {
   live: boolean;
   nextMs: number;
+  intervalMs: number;
+  repeat: boolean;
 }
 
 /** Stand-in for Moddable's `timer` module over virtual time. */
@@ -15,10 +17,17 @@ const Timer = {
   repeat(callback: Callback, intervalMs: number): unknown {
     return addTimer(callback, intervalMs, intervalMs, true);
   },
-  schedule(timer: unknown, intervalMs = 0): void {
+  /** As Moddable's: with only the id it unschedules (keeps the timer); else it fires `intervalMs` from now, then every `repeatMs`. */
+  schedule(timer: unknown, intervalMs?: number, repeatMs?: number): void {
     const handle = timer as Handle;
+    if (intervalMs === undefined) {
+      handle.live = false;
+      return;
+    }
     handle.live = true;
-    handle.nextMs += intervalMs;
+    handle.nextMs = virtual.nowMs + intervalMs;
+    handle.intervalMs = repeatMs ?? 0;
+    handle.repeat = repeatMs !== undefined && repeatMs > 0;
   },
   clear(timer: unknown): void {
     if (timer !== null && timer !== undefined) (timer as Handle).live = false;
