@@ -74,9 +74,8 @@ export class AgentDriver {
     this.#agent = agent;
     this.#timer = timer;
     this.#onStopped = onStopped;
+    // Boot opened the radio and attaches the driver in the same run of the event loop, so no interrupt came before this.
     agent.transport.onReadable(this.onReadable);
-    // Frames heard before the driver was attached wait in the radio's queue: look once.
-    this.#radioPending = true;
     this.#wake();
     return ErrorCode.Ok;
   }
