@@ -9,7 +9,7 @@
  *
  * | task        | priority     | runs                                   | does                                            |
  * |-------------|--------------|----------------------------------------|-------------------------------------------------|
- * | mesh        | RadioReceive | every radio.meshTickMs; notifyRadio()  | transport.tick + poll -> gateway role / counters |
+ * | mesh        | RadioReceive | radio interrupt / transport wake time (notifyRadio); every radio.meshTickMs as fallback | transport.tick + poll -> gateway role / counters |
  * | uplink      | Alerts       | every uplink.intervalMs; new alerts; outcomes; due retries | outbox -> wire -> transport.send |
  * | sampling[i] | Sampling     | every sensors[i].intervalMs (intake)   | sensor.sample -> TelemetryPipeline.ingestSensor |
  * | telemetry   | Background   | every min(windowMs, uplink.intervalMs) (intake) | pipeline.tick: close windows       |
@@ -17,8 +17,9 @@
  * | flush       | Background   | shutdown phase Flushing                | persist outbox alerts, lifetime counters, clean-shutdown mark |
  *
  * Lifecycle: `createAgent` allocates everything (the only allocation); then
- * `start()`, then the host calls `runDue()` whenever `nextDeadlineMs` comes
- * (or the radio has something: `notifyRadio()` first). `requestShutdown()`
+ * `start()`, then the driver (driver.ts, the one caller of `runDue`) calls
+ * `runDue()` whenever `nextDeadlineMs` or the transport's wake time comes,
+ * or the radio interrupts (`notifyRadio()` first). `requestShutdown()`
  * walks the scheduler's phases (stop intake -> drain -> flush -> leave ->
  * stop timers -> Stopped); a second request forces the stop. Steady state
  * allocates nothing (measured on XS: test/xs/agent.test.ts).
@@ -397,6 +398,11 @@ export class Agent {
 
   get trace(): TraceHash {
     return this.#trace;
+  }
+
+  /** The transport the agent sends through (the driver sleeps on its wake time and takes its interrupt). */
+  get transport(): Transport {
+    return this.#platform.transport;
   }
 
   get turns(): number {

@@ -1,8 +1,8 @@
 /**
  * The mesh task (priority RadioReceive): advance the transport's timers and
- * take what it delivered. Runs every `radio.meshTickMs` and whenever the
- * radio has something (`Agent.notifyRadio`, a radio interrupt on a board,
- * the simulator's delivery callback).
+ * take what it delivered. Runs whenever the driver (driver.ts) wakes it
+ * (`Agent.notifyRadio`: the radio's receive interrupt, or the transport's
+ * own wake time) and every `radio.meshTickMs` as the bounded fallback.
  *
  * Dispatch by traffic class: telemetry and alerts go to the gateway role
  * (counted and dropped on a node that is not a gateway); control traffic has

@@ -42,4 +42,12 @@ export class NoRadioTransport implements Transport {
   tick(_nowMs: number): void {
     // No timers.
   }
+
+  nextWakeMs(): number {
+    return -1;
+  }
+
+  onReadable(_handler: () => void): void {
+    // Nothing is ever received.
+  }
 }

@@ -19,6 +19,9 @@
  *  - Delivered messages are handed out in `poll`, at most `maxMessages` per
  *    call, into the handler; the byte view is valid only during the call.
  *  - A message is delivered to the application at most once.
+ *  - The driver (driver.ts) sleeps until `nextWakeMs()` or the agent's own
+ *    deadline, whichever is first, and is woken early by the handler given
+ *    to `onReadable` (the radio's receive interrupt).
  */
 import type { Status } from "../core/runtime/result";
 
@@ -62,4 +65,18 @@ export interface Transport {
 
   /** Advance timers (retransmissions, reassembly timeouts, duty-cycle window) to `nowMs`. */
   tick(nowMs: number): void;
+
+  /**
+   * When `tick` next has work of its own (clock ms, after the last tick), or
+   * -1 when none: the driver sleeps no longer than this.
+   */
+  nextWakeMs(): number;
+
+  /**
+   * Register the handler called when something was received (the radio's
+   * receive interrupt: a frame waits to be taken by `tick`/`poll`); set once
+   * by the driver. A transport whose radio cannot interrupt never calls it
+   * (the mesh task's period is then its only poll).
+   */
+  onReadable(handler: () => void): void;
 }

@@ -24,6 +24,8 @@ export interface RadioStats {
 
 export interface Radio extends MeshRadio {
   readonly stats: RadioStats;
+  /** Every hardware radio interrupts: `handler` runs after each received frame is queued (the agent's driver wakes). */
+  onReadable(handler: () => void): void;
   /** Release the hardware (guarded; idempotent). Later calls fail with MeshRadioFault. */
   close(): void;
 }

@@ -6,8 +6,10 @@
  * lives in flash, frozen (Moddable SDK documentation/xs/preload.md). So
  * nothing mutable is created at module level: `main()` builds all state at run time
  * (agent/boot.ts: validate `config.picket`, open the sensors, create and
- * start the agent) and then drives the agent from one Moddable timer,
- * rescheduled after every run to the agent's next deadline.
+ * start the agent) and then hands the agent to the one driver loop
+ * (agent/driver.ts, the same the site simulator runs) on a Moddable timer
+ * (hal/moddable/wake-timer.ts): it sleeps until the agent's next deadline or
+ * the mesh's next wake time, and the radio's onReadable wakes it early.
  *
  * What this image supports today:
  *  - sensors with `driver: "sim"` (hal/sim, seeded by node id and index);
@@ -26,7 +28,6 @@
  *    "transport" with the problem named (its radio would have no keys).
  * Tests (and boards with other drivers) pass their own pieces in `options`.
  */
-import Timer from "timer";
 import config from "mc/config";
 import device from "embedded:provider/builtin";
 import LoRa_SX127x from "sx127x";
@@ -35,6 +36,8 @@ import { ErrorCode, type FailureCode } from "../../core/runtime/errors";
 import { err, type Result, type Status } from "../../core/runtime/result";
 import type { Sensor } from "../../hal/sensor";
 import { ModdableClock } from "../../hal/moddable/clock";
+import { ModdableWakeTimer } from "../../hal/moddable/wake-timer";
+import { AgentDriver } from "../driver";
 import type { Clock } from "../../hal/clock";
 import type { BlockDevice } from "../../core/storage/block-device";
 import type { Radio } from "../../hal/radio";
@@ -144,12 +147,7 @@ export default function main(options?: MainOptions): BootOutcome {
     ...(options?.gatewaySink === undefined ? {} : { gatewaySink: options.gatewaySink }),
   });
   if (!booted.ok) return booted;
-  const agent = booted.agent;
-  Timer.set((timer) => {
-    const nextMs = agent.runDue();
-    if (nextMs === Number.POSITIVE_INFINITY) return; // stopped: let the timer lapse
-    const delayMs = nextMs - clock.nowMs();
-    Timer.schedule(timer, delayMs > 0 ? delayMs : 0);
-  }, 0);
+  const driver = new AgentDriver(clock);
+  driver.start(booted.agent, new ModdableWakeTimer(driver.onTimer));
   return booted;
 }

@@ -5,12 +5,14 @@
  *
  *     const run = startNodeAgent(json, platform, { set: (cb, ms) => setTimeout(cb, ms), clear: clearTimeout });
  *
- * Same boot path as the board (agent/boot.ts); the host timer is rearmed to
- * the agent's next deadline after every run, and `wake()` runs it at once
- * (a radio or socket callback calls it after handing data to the transport).
+ * Same boot path as the board (agent/boot.ts) and the same driver loop
+ * (agent/driver.ts) on the host's timer; `wake()` is the radio interrupt
+ * (a socket callback calls it after handing data to the transport).
  */
+import type { WakeTimer } from "../../hal/timer";
 import { bootAgent, type BootOutcome, type BootPlatform } from "../boot";
 import type { Agent } from "../agent";
+import { AgentDriver } from "../driver";
 
 export interface HostTimers {
   /** Call `callback` once after `delayMs`; returns a handle for `clear`. */
@@ -27,27 +29,46 @@ export interface NodeAgentRun {
   stop(): void;
 }
 
+/** The driver's wake timer over the host's one-shot timers (a host allocates a handle per wake-up; a board does not). */
+class HostWakeTimer implements WakeTimer {
+  readonly #timers: HostTimers;
+  readonly #fire: () => void;
+  #handle: unknown = undefined;
+
+  constructor(timers: HostTimers, fire: () => void) {
+    this.#timers = timers;
+    this.#fire = fire;
+  }
+
+  schedule(delayMs: number): void {
+    this.clear();
+    this.#handle = this.#timers.set(this.#fired, delayMs);
+  }
+
+  clear(): void {
+    if (this.#handle !== undefined) this.#timers.clear(this.#handle);
+    this.#handle = undefined;
+  }
+
+  readonly #fired = (): void => {
+    this.#handle = undefined;
+    this.#fire();
+  };
+}
+
 export function startNodeAgent(raw: unknown, platform: BootPlatform, timers: HostTimers): NodeAgentRun | Extract<BootOutcome, { ok: false }> {
   const booted = bootAgent(raw, platform);
   if (!booted.ok) return booted;
   const agent = booted.agent;
-  let handle: unknown = undefined;
-  const run = (): void => {
-    if (handle !== undefined) timers.clear(handle);
-    handle = undefined;
-    const nextMs = agent.runDue();
-    if (nextMs === Number.POSITIVE_INFINITY) return;
-    const delayMs = nextMs - platform.clock.nowMs();
-    handle = timers.set(run, delayMs > 0 ? delayMs : 0);
-  };
-  run();
+  const driver = new AgentDriver(platform.clock);
+  driver.start(agent, new HostWakeTimer(timers, driver.onTimer));
   return {
     ok: true,
     agent,
-    wake: run,
+    wake: driver.onReadable,
     stop: (): void => {
       agent.requestShutdown();
-      run();
+      driver.runNow();
     },
   };
 }

@@ -41,4 +41,11 @@ export interface MeshRadio {
    * waiting, -MeshFrameOversized when it did not fit `out` (then dropped).
    */
   receive(nowMs: number, out: Uint8Array, meta: RadioReception): ValueOrCode;
+  /**
+   * Register the handler the radio calls when a received frame has entered
+   * its queue (its receive interrupt: the SX127x RxDone / the driver's
+   * onReadable). Optional: a radio without it is only polled. The handler
+   * must not call back into the radio; it wakes whoever polls it.
+   */
+  onReadable?(handler: () => void): void;
 }

@@ -35,7 +35,10 @@
  * the nodes along a route learn the way back to its source, and replies
  * (acknowledgements) follow routes instead of flooding.
  *
- * `nextWakeMs()` says when the next tick has work, so a host can sleep.
+ * `nextWakeMs()` says when the next tick has work, so a host can sleep
+ * (agent/driver.ts); frames left in the radio past `receiveFramesPerTickMax`
+ * count as work at once, since their interrupt has already been taken. The
+ * radio's own receive interrupt reaches the host through `onReadable`.
  * Every table has a fixed capacity from MeshConfig; the per-frame path
  * allocates nothing of its own (the typed-array views handed to the crypto
  * provider aside, whose API takes whole arrays).
@@ -213,6 +216,8 @@ export class MeshTransport {
   #txBusyUntilMs = 0;
   #backoffUntilMs = 0;
   #heldUntilMs = 0;
+  /** The last tick stopped at receiveFramesPerTickMax with frames possibly left in the radio. */
+  #receiveBacklog = false;
   readonly #messageIds: CounterSource;
   readonly #messageIdOut = new Outcome<number>(0);
   #nextHelloMs = -1;
@@ -293,6 +298,11 @@ export class MeshTransport {
     this.#onOutcome = handler;
   }
 
+  /** The radio's receive interrupt goes straight to `handler` (the agent's driver); the transport itself never calls it. */
+  onReadable(handler: () => void): void {
+    this.#radio.onReadable?.(handler);
+  }
+
   /**
    * Accept a message for `destinationId` (or BROADCAST_NODE_ID); the bytes
    * are copied. Ok, or: InvalidArgument (class, range, ack on broadcast,
@@ -369,6 +379,7 @@ export class MeshTransport {
   /** When the next tick has work (always > the last tick's time), or -1 when idle. */
   nextWakeMs(): number {
     const now = this.#nowMs;
+    if (this.#receiveBacklog) return now + 1;
     let at = this.#relays.size > 0 ? this.#relays.nextDeadlineMs() : Number.POSITIVE_INFINITY;
     at = Math.min(at, this.#hopAcks.nextDeadlineMs());
     const messageAt = this.#control.count > 0 ? now : this.messageWorkAtMs(now);
@@ -426,9 +437,14 @@ export class MeshTransport {
 
   private receiveFrames(now: number): void {
     const radio = this.#radio;
+    // Stopping at the cap leaves frames in the radio: nextWakeMs asks for another tick at once (no interrupt comes for them).
+    this.#receiveBacklog = true;
     for (let i = 0; i < this.#config.receiveFramesPerTickMax; i++) {
       const length = radio.receive(now, this.#rxFrame, this.#rxMeta);
-      if (length === -ErrorCode.Empty) return;
+      if (length === -ErrorCode.Empty) {
+        this.#receiveBacklog = false;
+        return;
+      }
       if (length < 0) {
         this.counters.inc(MeshCounter.framesReceived);
         this.counters.inc(length === -ErrorCode.MeshFrameOversized ? MeshCounter.dropOversized : MeshCounter.radioFault);

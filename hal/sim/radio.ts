@@ -13,7 +13,12 @@
  *    CAPTURE_THRESHOLD_DB stronger (capture effect); counted;
  *  - half duplex: nothing is received while transmitting, and starting to
  *    transmit destroys a reception in progress, counted;
- *  - carrier sense: `isChannelBusy` is true during a reception.
+ *  - carrier sense: `isChannelBusy` is true during a reception;
+ *  - the receive interrupt: when a frame enters the receive queue the
+ *    handler given to `onReadable` runs (as the SX127x's RxDone does). The
+ *    end of a reception is a hardware event: the host calls `advance` at
+ *    `nextEventMs()` (the site node's radio timer), as the chip would
+ *    interrupt then.
  *
  * On the kernel a frame travels as one message: a flag byte, then the frame.
  * Flag 1 marks an injected batch (a test attacker's wired side channel: no
@@ -81,6 +86,10 @@ export class SimRadioStats implements RadioStats {
   injectedReceived = 0;
   /** Frames arriving malformed on the kernel (no flag byte, oversized). */
   malformedArrivals = 0;
+  /** Bytes of the frames transmitted. */
+  bytesSent = 0;
+  /** Time on air of the frames transmitted, µs. */
+  airtimeSentUs = 0;
 }
 
 export class SimRadio implements Radio {
@@ -103,6 +112,7 @@ export class SimRadio implements Radio {
   #receiveEndMs = 0;
   #transmitEndMs = 0;
   #closed = false;
+  #readable: (() => void) | undefined = undefined;
 
   static create(port: SimAirPort, options: SimRadioOptions): Result<SimRadio> {
     const mtu = options.mtuBytes;
@@ -153,8 +163,11 @@ export class SimRadio implements Radio {
     air[0] = SimAirFlag.Radio;
     for (let i = 0; i < lengthBytes; i++) air[SIM_AIR_PREFIX_BYTES + i] = bytes[i] ?? 0;
     if (this.#port.broadcast(air, lengthBytes + SIM_AIR_PREFIX_BYTES) !== ErrorCode.Ok) return this.#fault();
-    this.#transmitEndMs = nowMs + Math.ceil(this.#airtime.airtimeUs(lengthBytes) / 1000);
+    const airtimeUs = this.#airtime.airtimeUs(lengthBytes);
+    this.#transmitEndMs = nowMs + Math.ceil(airtimeUs / 1000);
     this.stats.framesSent++;
+    this.stats.bytesSent += lengthBytes;
+    this.stats.airtimeSentUs += airtimeUs;
     return ErrorCode.Ok;
   }
 
@@ -215,7 +228,8 @@ export class SimRadio implements Radio {
 
   receive(nowMs: number, out: Uint8Array, meta: RadioReception): ValueOrCode {
     if (this.#closed) return -ErrorCode.Empty;
-    this.#finishReception(nowMs);
+    // The reader is here already: no interrupt for a frame it takes now.
+    this.#finishReception(nowMs, false);
     // Frames from the air first; the injected side channel never delays them.
     let length = this.#queue.shiftInto(this.#record, 0);
     const fromAir = length >= 0;
@@ -231,9 +245,18 @@ export class SimRadio implements Radio {
     return frameBytes;
   }
 
-  /** When a reception in progress completes (the host should tick then), or -1. */
+  /** When a reception in progress completes (the host calls `advance` then), or -1. */
   nextEventMs(): number {
     return this.#receiving ? this.#receiveEndMs : -1;
+  }
+
+  /** The radio's own time passes to `nowMs`: a reception that ended is queued (and interrupts). */
+  advance(nowMs: number): void {
+    if (!this.#closed) this.#finishReception(nowMs);
+  }
+
+  onReadable(handler: () => void): void {
+    this.#readable = handler;
   }
 
   /** Frames waiting for the transport. */
@@ -264,20 +287,24 @@ export class SimRadio implements Radio {
   }
 
   /** A reception whose airtime has ended: queue it (or drop it, collided). */
-  #finishReception(nowMs: number): void {
+  #finishReception(nowMs: number, interrupt = true): void {
     if (!this.#receiving || nowMs < this.#receiveEndMs) return;
     this.#receiving = false;
-    if (!this.#currentCollided) this.#enqueue(this.#queue, this.#current, 0, this.#currentLength, this.#currentFrom);
+    if (!this.#currentCollided) this.#enqueue(this.#queue, this.#current, 0, this.#currentLength, this.#currentFrom, interrupt);
   }
 
-  #enqueue(queue: ByteRing, bytes: Uint8Array, offset: number, frameBytes: number, fromNode: number): void {
+  #enqueue(queue: ByteRing, bytes: Uint8Array, offset: number, frameBytes: number, fromNode: number, interrupt = true): void {
     const record = this.#record;
     const rssi = this.#link.rssiDbm(fromNode);
     const snr = this.#link.snrQuarterDb(fromNode);
     record[0] = rssi >= 0 ? 0 : rssi < -255 ? 255 : -rssi;
     record[1] = (snr < -128 ? -128 : snr > 127 ? 127 : snr) + 128;
     for (let i = 0; i < frameBytes; i++) record[META_BYTES + i] = bytes[offset + i] ?? 0;
-    if (queue.push(record, 0, META_BYTES + frameBytes) !== ErrorCode.Ok) this.stats.receiveQueueDropped++;
+    if (queue.push(record, 0, META_BYTES + frameBytes) !== ErrorCode.Ok) {
+      this.stats.receiveQueueDropped++;
+      return;
+    }
+    if (interrupt) this.#readable?.();
   }
 
   #fault(): Status {

@@ -16,24 +16,24 @@
  * and checked at every boot) - the provisioning fields written into each
  * board's flash before its first boot, and the LoRa airtime table.
  *
- * Host counters: the mesh's own counters (MeshCounter) are added to a
- * host-owned array after every tick and send, so a reboot loses none; the
- * site-wide TransportStat array gets frames/bytes/airtime on air (counted
- * at the radio), retransmissions (end to end, fragments and hop by hop),
- * frames received and messages delivered.
+ * The agent gets the MeshTransport itself, exactly the object a board's
+ * agent gets; nothing wraps it. MeshSiteLink holds it beside the simulated
+ * radio hardware (kernel frames onto the air, the end of a reception as a
+ * timed hardware event) and observes both through their ports: `observe()`
+ * adds the mesh's counters (MeshCounter) and the radio's (frames, bytes and
+ * airtime sent, collisions, half-duplex and queue losses) to host-owned
+ * arrays, so a reboot loses none; the site-wide TransportStat array gets
+ * frames/bytes/airtime on air, retransmissions (end to end, fragments and
+ * hop by hop), frames received and messages delivered.
  */
 import { AirtimeTable, type LoRaParams } from "../../core/mesh/airtime";
 import { MESH_COUNTER_COUNT, MeshCounter } from "../../core/mesh/mesh-counters";
-import type { MeshRadio, RadioReception } from "../../core/mesh/radio-port";
 import type { MeshTransport } from "../../core/mesh/transport";
-import type { ValueOrCode } from "../../core/collections/value-or-code";
-import { ErrorCode } from "../../core/runtime/errors";
-import type { Status } from "../../core/runtime/result";
 import type { SiteConfig } from "../../agent/config";
 import type { AgentStore } from "../../agent/persistence";
 import { AUTHORITY_COMMITMENT_BYTES, hexInto, type ProvisioningFields } from "../../agent/provisioning";
 import { agentMeshConfig, buildRadioMesh } from "../../agent/radio-mesh";
-import type { DeliverHandler, SendOutcomeHandler, TrafficClass } from "../../agent/transport";
+import type { Transport } from "../../agent/transport";
 import { SimRadio, type SimAirPort, type SimLinkModel } from "../../hal/sim/radio";
 import { groupSecretFor, MeshKeyring, SIM_GROUP_ID } from "../kernel/workloads/mesh-keys";
 import { TransportStat } from "./transport-stats";
@@ -99,7 +99,7 @@ export class MeshSiteShared {
 /** The mesh configuration a simulated board runs: the board's own (agent/radio-mesh.ts). */
 export const siteMeshConfig = agentMeshConfig;
 
-export interface MeshSiteTransportSetup {
+export interface MeshSiteLinkSetup {
   readonly nodeIndex: number;
   readonly config: SiteConfig;
   readonly shared: MeshSiteShared;
@@ -111,41 +111,6 @@ export interface MeshSiteTransportSetup {
   readonly store: AgentStore;
 }
 
-/** Radio wrapper that counts bytes on air into the host's TransportStat array. */
-class CountingRadio implements MeshRadio {
-  readonly mtuBytes: number;
-  readonly #radio: SimRadio;
-  readonly #stats: Float64Array;
-
-  constructor(radio: SimRadio, stats: Float64Array) {
-    this.mtuBytes = radio.mtuBytes;
-    this.#radio = radio;
-    this.#stats = stats;
-  }
-  airtimeUs(lengthBytes: number): number {
-    return this.#radio.airtimeUs(lengthBytes);
-  }
-  isTransmitting(nowMs: number): boolean {
-    return this.#radio.isTransmitting(nowMs);
-  }
-  isChannelBusy(nowMs: number): boolean {
-    return this.#radio.isChannelBusy(nowMs);
-  }
-  transmit(bytes: Uint8Array, lengthBytes: number, nowMs: number): Status {
-    const status = this.#radio.transmit(bytes, lengthBytes, nowMs);
-    if (status === ErrorCode.Ok) {
-      const s = this.#stats;
-      s[TransportStat.framesSent] = (s[TransportStat.framesSent] ?? 0) + 1;
-      s[TransportStat.bytesSent] = (s[TransportStat.bytesSent] ?? 0) + lengthBytes;
-      s[TransportStat.airtimeMs] = (s[TransportStat.airtimeMs] ?? 0) + this.#radio.airtimeUs(lengthBytes) / 1000;
-    }
-    return status;
-  }
-  receive(nowMs: number, out: Uint8Array, meta: RadioReception): ValueOrCode {
-    return this.#radio.receive(nowMs, out, meta);
-  }
-}
-
 /** Link quality from a hash of the link (the site's topology has no positions the radio could use). */
 function hashedLink(self: number): SimLinkModel {
   const permille = (from: number): number => ((Math.imul(from + 1, 0x9e3779b1) ^ Math.imul(self + 1, 0x85ebca6b)) >>> 0) % 1001;
@@ -155,20 +120,18 @@ function hashedLink(self: number): SimLinkModel {
   };
 }
 
-export class MeshSiteTransport {
-  readonly nodeId: number;
-  readonly maxMessageBytes: number;
+export class MeshSiteLink {
   readonly mesh: MeshTransport;
   readonly radio: SimRadio;
   readonly #air: SimAirPort & { nowMs(): number };
   readonly #stats: Float64Array;
   readonly #meshStats: Float64Array;
   readonly #flushed = new Float64Array(MESH_COUNTER_COUNT);
-  readonly #radioFlushed = new Float64Array(3);
+  readonly #radioFlushed = new Float64Array(6);
   readonly #pendingSlots: number;
 
-  /** The transport, or a description of why it could not be built. */
-  static create(setup: MeshSiteTransportSetup): MeshSiteTransport | string {
+  /** The board's radio and mesh, or a description of why they could not be built. */
+  static create(setup: MeshSiteLinkSetup): MeshSiteLink | string {
     const shared = setup.shared;
     const config = agentMeshConfig(setup.config, setup.bootNonce);
     const radio = SimRadio.create(setup.air, {
@@ -179,10 +142,11 @@ export class MeshSiteTransport {
       collisions: true,
     });
     if (!radio.ok) return `mesh radio: code ${radio.code}`;
+    // As moddable/main.ts boardTransport does: the radio, then buildRadioMesh over it, unwrapped.
     const built = buildRadioMesh({
       config: setup.config,
       store: setup.store,
-      radio: new CountingRadio(radio.value, setup.stats),
+      radio: radio.value,
       randomSeed: setup.bootNonce,
       keys: shared.keyring,
       meshConfig: config,
@@ -191,12 +155,10 @@ export class MeshSiteTransport {
       radio.value.close();
       return `mesh (code ${built.code}): ${built.problems.join("; ")}`;
     }
-    return new MeshSiteTransport(setup, built.transport, radio.value, config.pendingAckSlots);
+    return new MeshSiteLink(setup, built.transport, radio.value, config.pendingAckSlots);
   }
 
-  private constructor(setup: MeshSiteTransportSetup, mesh: MeshTransport, radio: SimRadio, pendingSlots: number) {
-    this.nodeId = mesh.nodeId;
-    this.maxMessageBytes = mesh.maxMessageBytes;
+  private constructor(setup: MeshSiteLinkSetup, mesh: MeshTransport, radio: SimRadio, pendingSlots: number) {
     this.mesh = mesh;
     this.radio = radio;
     this.#air = setup.air;
@@ -205,39 +167,24 @@ export class MeshSiteTransport {
     this.#pendingSlots = pendingSlots;
   }
 
-  send(destinationId: number, trafficClass: TrafficClass, bytes: Uint8Array, offset: number, length: number, ackRequested: boolean, messageId: number): Status {
-    const status = this.mesh.send(destinationId, trafficClass, bytes, offset, length, ackRequested, messageId);
-    this.#flush();
-    return status;
-  }
-
-  poll(maxMessages: number, deliver: DeliverHandler): number {
-    const delivered = this.mesh.poll(maxMessages, deliver);
-    this.#flush();
-    return delivered;
-  }
-
-  onSendOutcome(handler: SendOutcomeHandler): void {
-    this.mesh.onSendOutcome(handler);
-  }
-
-  tick(nowMs: number): void {
-    this.mesh.tick(nowMs);
-    this.#flush();
-  }
-
-  /** When the mesh or the radio next has work (node-local ms), or -1: a reception ending, a relay, a retransmission. */
-  nextWakeMs(): number {
-    const nowMs = this.#air.nowMs();
-    let next = this.mesh.nextWakeMs();
-    const radioNext = this.radio.queued > 0 ? nowMs : this.radio.nextEventMs();
-    if (radioNext >= 0 && (next < 0 || radioNext < next)) next = radioNext;
-    return next;
+  /** What the agent gets: the MeshTransport itself. */
+  get transport(): Transport {
+    return this.mesh;
   }
 
   /** A kernel message from neighbour `fromIndex`: onto the simulated air. */
   receiveFrame(fromIndex: number, bytes: Uint8Array, lengthBytes: number): void {
     this.radio.onAir(fromIndex, bytes, lengthBytes, this.#air.nowMs());
+  }
+
+  /** When the radio hardware next has an event of its own (a reception ends), node-local ms, or -1. */
+  radioEventMs(): number {
+    return this.radio.nextEventMs();
+  }
+
+  /** That time came: the radio queues what it received and interrupts. */
+  radioEvent(nowMs: number): void {
+    this.radio.advance(nowMs);
   }
 
   checkCapacities(): string | undefined {
@@ -247,11 +194,12 @@ export class MeshSiteTransport {
 
   /** The board loses power: the radio stops hearing anything. */
   close(): void {
-    this.#flush();
+    this.observe();
     this.radio.close();
   }
 
-  #flush(): void {
+  /** Add what the mesh and the radio counted since the last call to the host's arrays (allocation-free). */
+  observe(): void {
     const values = this.mesh.counters.values;
     const host = this.#meshStats;
     const flushed = this.#flushed;
@@ -264,19 +212,22 @@ export class MeshSiteTransport {
       }
     }
     const radioStats = this.radio.stats;
-    this.#radioDelta(0, MeshSiteStat.radioCollisionLosses, radioStats.collisionLosses);
-    this.#radioDelta(1, MeshSiteStat.radioHalfDuplexLosses, radioStats.halfDuplexLosses);
-    this.#radioDelta(2, MeshSiteStat.radioReceiveQueueDropped, radioStats.receiveQueueDropped);
+    this.#radioDelta(0, host, MeshSiteStat.radioCollisionLosses, radioStats.collisionLosses);
+    this.#radioDelta(1, host, MeshSiteStat.radioHalfDuplexLosses, radioStats.halfDuplexLosses);
+    this.#radioDelta(2, host, MeshSiteStat.radioReceiveQueueDropped, radioStats.receiveQueueDropped);
     const s = this.#stats;
+    this.#radioDelta(3, s, TransportStat.framesSent, radioStats.framesSent);
+    this.#radioDelta(4, s, TransportStat.bytesSent, radioStats.bytesSent);
+    this.#radioDelta(5, s, TransportStat.airtimeMs, radioStats.airtimeSentUs / 1000);
     s[TransportStat.retransmissions] = (host[MeshCounter.retransmissions] ?? 0) + (host[MeshCounter.fragmentsResent] ?? 0) + (host[MeshCounter.hopRetransmissions] ?? 0);
     s[TransportStat.framesReceived] = host[MeshCounter.framesReceived] ?? 0;
     s[TransportStat.messagesDelivered] = host[MeshCounter.messagesDelivered] ?? 0;
   }
 
-  #radioDelta(slot: number, stat: number, value: number): void {
+  #radioDelta(slot: number, into: Float64Array, stat: number, value: number): void {
     const delta = value - (this.#radioFlushed[slot] ?? 0);
     if (delta === 0) return;
-    this.#meshStats[stat] = (this.#meshStats[stat] ?? 0) + delta;
+    into[stat] = (into[stat] ?? 0) + delta;
     this.#radioFlushed[slot] = value;
   }
 }

@@ -12,8 +12,17 @@
  *    compares them with what the new agent mounted. Anything lost or changed
  *    (other than the boot count going up by one) is counted in
  *    `NodeStat.storedStateLost`, which an invariant holds at 0.
- *  - Timers: kernel timer 0 drives the agent (its next deadline), timer 1
- *    the planned shutdown and the reboot after it.
+ *  - Driving: the agent runs under agent/driver.ts, the board's own driver
+ *    loop, whose wake timer here is kernel timer 0 (the only difference
+ *    from a board, where it is Moddable's `timer`). The radio interrupts the
+ *    driver through the transport's `onReadable`, as a board's SX127x does.
+ *  - Radio hardware: a reception ends after its airtime; kernel timer 2 is
+ *    armed for that moment (SimRadio.nextEventMs) and the radio queues the
+ *    frame and interrupts then. Timer 1 is the planned shutdown and the
+ *    reboot after it.
+ *  - Observation: after every callback the ports' counters (the mesh's
+ *    counters, the radio's stats) are copied into host arrays
+ *    (SiteLink.observe); nothing wraps the agent's transport.
  *  - Host observation: the agent's counters are added to this node's totals
  *    when it goes down, so a reboot does not lose the site's measurements.
  */
@@ -29,6 +38,8 @@ import { openSimSensor } from "../../agent/sim-sensors";
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Result, Status } from "../../core/runtime/result";
 import type { Clock } from "../../hal/clock";
+import type { WakeTimer } from "../../hal/timer";
+import { AgentDriver } from "../../agent/driver";
 import type { Sensor } from "../../hal/sensor";
 import { SimFlash } from "../../hal/sim/flash";
 import type { SimEvent } from "../../hal/sim/sensors/script";
@@ -36,7 +47,7 @@ import type { SimContext, SimNode } from "../kernel/node";
 import type { RouteTable } from "./routes";
 import type { ShutdownPlan } from "./site-spec";
 import { MESH_SITE_STAT_COUNT } from "./mesh-site-transport";
-import { createSiteTransport, type SiteTransport, type SiteTransportContext } from "./transport-factory";
+import { createSiteLink, type SiteLink, type SiteTransportContext } from "./transport-factory";
 import { TRANSPORT_STAT_COUNT, TransportStat } from "./transport-stats";
 import type { RadioLink } from "./stand-in-transport";
 import type { SimAirPort } from "../../hal/sim/radio";
@@ -70,6 +81,9 @@ export const SITE_COUNTER_NAMES: readonly string[] = Object.freeze(["boots", "sh
 
 const TIMER_AGENT = 0;
 const TIMER_CONTROL = 1;
+const TIMER_RADIO = 2;
+/** Kernel timers a site board uses (site-spec.ts sets the kernel's timersPerNode from it). */
+export const SITE_NODE_TIMERS = 3;
 const NodeMode = Object.freeze({ Off: 0, Running: 1, ShuttingDown: 2 } as const);
 /** Stored values are at most this long (agent/persistence.ts VALUE_MAX_BYTES). */
 const STORED_VALUE_MAX_BYTES = 128;
@@ -102,10 +116,22 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
   readonly #setup: SiteNodeSetup;
   #ctx: SimContext | undefined;
   #agent: Agent | undefined;
-  #transport: SiteTransport | undefined;
+  #driver: AgentDriver | undefined;
+  #link: SiteLink | undefined;
   #mode: number = NodeMode.Off;
-  /** The transport has its own wake time (SiteTransport.nextWakeMs). */
-  #transportWakes = false;
+  /** The driver's wake timer: kernel timer 0 of this node. */
+  readonly #agentTimer: WakeTimer = {
+    schedule: (delayMs: number): void => {
+      this.#ctx?.setTimer(TIMER_AGENT, delayMs);
+    },
+    clear: (): void => {
+      this.#ctx?.cancelTimer(TIMER_AGENT);
+    },
+  };
+  readonly #onStopped = (): void => {
+    const ctx = this.#ctx;
+    if (ctx !== undefined) this.#stopped(ctx);
+  };
   #nextPlan = 0;
   #rebootPending = false;
   #lastBootFailure = "";
@@ -134,8 +160,11 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
   get agent(): Agent | undefined {
     return this.#agent;
   }
-  get transport(): SiteTransport | undefined {
-    return this.#transport;
+  get link(): SiteLink | undefined {
+    return this.#link;
+  }
+  get driver(): AgentDriver | undefined {
+    return this.#driver;
   }
   get running(): boolean {
     return this.#mode !== NodeMode.Off;
@@ -180,26 +209,30 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
 
   onMessage(ctx: SimContext, fromId: number, bytes: Uint8Array, lengthBytes: number): void {
     this.#ctx = ctx;
-    const transport = this.#transport;
-    const agent = this.#agent;
-    if (transport === undefined || agent === undefined) {
+    const link = this.#link;
+    if (link === undefined || this.#agent === undefined) {
       this.transportStats[TransportStat.dropNodeDown] = (this.transportStats[TransportStat.dropNodeDown] ?? 0) + 1;
       return;
     }
-    transport.receiveFrame(fromId, bytes, lengthBytes);
-    agent.notifyRadio();
-    this.#run(ctx);
+    // Onto the air; a frame that is complete at once interrupts (and the driver runs) inside this call.
+    link.receiveFrame(fromId, bytes, lengthBytes);
+    this.#armRadio(ctx, link);
+    link.observe();
   }
 
   onTimer(ctx: SimContext, timerId: number): void {
     this.#ctx = ctx;
     if (timerId === TIMER_AGENT) {
-      // The transport's own wake time (a reception ending, a relay, a retransmission) came due: run the mesh task now.
-      if (this.#transportWakes) {
-        const wakeMs = this.#transport?.nextWakeMs?.() ?? -1;
-        if (wakeMs >= 0 && wakeMs <= ctx.nowMs()) this.#agent?.notifyRadio();
-      }
-      this.#run(ctx);
+      this.#driver?.onTimer();
+      this.#link?.observe();
+      return;
+    }
+    if (timerId === TIMER_RADIO) {
+      const link = this.#link;
+      if (link === undefined) return;
+      link.radioEvent(ctx.nowMs());
+      this.#armRadio(ctx, link);
+      link.observe();
       return;
     }
     if (this.#mode === NodeMode.Off && this.#rebootPending) {
@@ -214,7 +247,8 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
       ctx.count(SiteCounter.shutdowns, 1);
       this.#mode = NodeMode.ShuttingDown;
       agent.requestShutdown();
-      this.#run(ctx);
+      this.#driver?.runNow();
+      this.#link?.observe();
     }
   }
 
@@ -225,7 +259,7 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     const booted = bootAgent(setup.config, {
       clock: this,
       transport: (config: SiteConfig, store: AgentStore) => {
-        const transport = createSiteTransport({
+        const link = createSiteLink({
           nodeIndex: this.index,
           config,
           context: setup.transport,
@@ -237,11 +271,9 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
           store,
         });
         // A transport that cannot be built is a site configuration bug: the kernel reports it as a fault.
-        if (typeof transport === "string") throw new Error(`board ${this.index}: ${transport}`);
-        this.#transport = transport;
-        // Decided once per boot: the per-event path stays allocation-free on XS for a transport without it.
-        this.#transportWakes = typeof transport.nextWakeMs === "function";
-        return transport;
+        if (typeof link === "string") throw new Error(`board ${this.index}: ${link}`);
+        this.#link = link;
+        return link.transport;
       },
       openSensor: (sensor: SensorConfig, index: number): Result<Sensor> => {
         const script = setup.scripts[index];
@@ -252,7 +284,8 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
       ...(setup.sink === undefined ? {} : { gatewaySink: setup.sink }),
     });
     if (!booted.ok) {
-      this.#transport = undefined;
+      this.#link?.close();
+      this.#link = undefined;
       this.#lastBootFailure = `${booted.stage}: ${booted.problems.join("; ")}`;
       this.stats[NodeStat.bootFailures] = (this.stats[NodeStat.bootFailures] ?? 0) + 1;
       return;
@@ -265,7 +298,11 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     ctx.count(SiteCounter.boots, 1);
     this.#checkStoredState(agent, ctx);
     this.#armNextShutdown(ctx);
-    this.#run(ctx);
+    // The board's own driver loop (agent/driver.ts), on this node's kernel timer.
+    const driver = new AgentDriver(this);
+    this.#driver = driver;
+    driver.start(agent, this.#agentTimer, this.#onStopped);
+    this.#link?.observe();
   }
 
   #armNextShutdown(ctx: SimContext): void {
@@ -276,25 +313,12 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     if (plan !== undefined) ctx.setTimer(TIMER_CONTROL, plan.atMs - nowMs);
   }
 
-  /** Run every due turn, then arm timer 0 for the agent's next deadline. */
-  #run(ctx: SimContext): void {
-    const agent = this.#agent;
-    if (agent === undefined) return;
-    let nextMs = agent.runDue();
-    if (agent.stopped) {
-      this.#stopped(ctx);
-      return;
-    }
-    if (this.#transportWakes) {
-      const wakeMs = this.#transport?.nextWakeMs?.() ?? -1;
-      if (wakeMs >= 0 && wakeMs < nextMs) nextMs = wakeMs;
-    }
-    if (nextMs === Number.POSITIVE_INFINITY) {
-      ctx.cancelTimer(TIMER_AGENT);
-      return;
-    }
-    const delayMs = nextMs - ctx.nowMs();
-    ctx.setTimer(TIMER_AGENT, delayMs > 0 ? delayMs : 0);
+  /** Arm the radio hardware's timer for its next event (a reception ending), if it has one. */
+  #armRadio(ctx: SimContext, link: SiteLink): void {
+    const atMs = link.radioEventMs();
+    if (atMs < 0) return;
+    const delayMs = atMs - ctx.nowMs();
+    ctx.setTimer(TIMER_RADIO, delayMs > 0 ? delayMs : 0);
   }
 
   /** The agent finished a graceful shutdown: power off, boot again after offMs. */
@@ -302,6 +326,7 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     const plan = this.#setup.shutdowns[this.#nextPlan - 1];
     this.#goDown();
     ctx.cancelTimer(TIMER_AGENT);
+    ctx.cancelTimer(TIMER_RADIO);
     this.#rebootPending = true;
     ctx.setTimer(TIMER_CONTROL, plan?.offMs ?? 1000);
   }
@@ -313,9 +338,10 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
       this.#snapshotStore(agent);
       this.#accumulate(agent);
     }
-    this.#transport?.close?.();
+    this.#link?.close();
     this.#agent = undefined;
-    this.#transport = undefined;
+    this.#driver = undefined;
+    this.#link = undefined;
     this.#mode = NodeMode.Off;
   }
 
@@ -400,7 +426,7 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     if (agent === undefined) return undefined;
     const detail = agent.checkCapacities();
     if (detail !== undefined) return detail;
-    return this.#transport?.checkCapacities();
+    return this.#link?.checkCapacities();
   }
 }
 

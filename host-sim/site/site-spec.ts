@@ -21,6 +21,7 @@ import { SIM_EVENT_AMOUNT_MAX, SIM_FOREVER_MS, SIM_SCRIPT_EVENTS_MAX, SimEventKi
 import { parseDurationMs, validateScenario } from "../kernel/validate-scenario";
 import type { SimScenario } from "../kernel/scenario";
 import { SITE_ROUTED_NODES_MAX } from "./routes";
+import { SITE_NODE_TIMERS } from "./site-node";
 
 export interface ShutdownPlan {
   readonly board: number;
@@ -153,10 +154,15 @@ function kernelScenario(raw: Raw, boardCount: number, problems: string[]): SimSc
   };
   for (const key of KERNEL_FIELDS) if (raw[key] !== undefined) kernel[key] = raw[key];
   const limits = isRecord(raw["limits"]) ? raw["limits"] : {};
-  kernel["limits"] = { maxMessageBytes: SITE_MAX_FRAME_BYTES, timersPerNode: 2, ...limits };
+  kernel["limits"] = { maxMessageBytes: SITE_MAX_FRAME_BYTES, timersPerNode: SITE_NODE_TIMERS, ...limits };
   const validation = validateScenario(kernel);
   if (!validation.ok) {
     for (const problem of validation.problems) problems.push(problem);
+    return undefined;
+  }
+  // A board needs its driver's timer, the shutdown timer and the radio's timer (site-node.ts).
+  if (validation.scenario.limits.timersPerNode < SITE_NODE_TIMERS) {
+    problems.push(`limits.timersPerNode: a site board uses ${SITE_NODE_TIMERS} kernel timers`);
     return undefined;
   }
   return validation.scenario;

@@ -24,7 +24,8 @@
  *    no collisions, no carrier sense (the kernel's link loss stands in).
  *
  * Received frames wait in a fixed ring until the agent's mesh task calls
- * `tick`, where all protocol work happens; outcomes are reported from
+ * `tick`, where all protocol work happens (each queued frame interrupts,
+ * as a radio would: `onReadable`); outcomes are reported from
  * `tick` too, never from inside `send`. Everything is allocated at create;
  * nothing per frame. Every refusal and drop is counted in `stats`.
  *
@@ -123,6 +124,7 @@ export class StandInTransport implements Transport {
   readonly #frame: Uint8Array;
   readonly #ack = new Uint8Array(LINK_ACK_BYTES);
   #handler: SendOutcomeHandler | null = null;
+  #readable: (() => void) | undefined = undefined;
   #seq: number;
   #linkSeq = 0;
   /** Airtime budget in ms x 1000 (integer; permille refill per ms). */
@@ -265,6 +267,42 @@ export class StandInTransport implements Transport {
     this.#rxFrom[at] = fromIndex;
     this.#rxCount++;
     if (this.#rxCount > this.#highWaterRx) this.#highWaterRx = this.#rxCount;
+    // The stand-in's radio interrupt: the agent's driver wakes the mesh task.
+    this.#readable?.();
+  }
+
+  // ---------------------------------------------------- the site's link (transport-factory.ts SiteLink)
+
+  /** The stand-in is its own link: the agent gets it directly. */
+  get transport(): Transport {
+    return this;
+  }
+
+  /** No radio hardware of its own (frames are queued as they arrive). */
+  radioEventMs(): number {
+    return -1;
+  }
+
+  radioEvent(_nowMs: number): void {
+    // No timed radio events.
+  }
+
+  /** Counts go straight into the host's array. */
+  observe(): void {
+    // Nothing to copy.
+  }
+
+  close(): void {
+    // Nothing to release: the ring goes with the board's RAM.
+  }
+
+  /** No timer of its own: link-ack and end-to-end timeouts are checked at each tick (the mesh task's period). */
+  nextWakeMs(): number {
+    return -1;
+  }
+
+  onReadable(handler: () => void): void {
+    this.#readable = handler;
   }
 
   #handleFrame(from: number, base: number, length: number, nowMs: number): void {

@@ -4,34 +4,38 @@
  *  - "mesh": the real secured mesh, core/mesh MeshTransport on a SimRadio
  *    attached to the kernel (mesh-site-transport.ts);
  *  - "stand-in": stand-in-transport.ts (static routes, link ARQ, NO security).
- * Either way it returns a SiteTransport: the agent's Transport, plus the
- * host hooks the site needs (a frame from the kernel, a capacity check for
- * the invariants, optionally the next wake time and a power-off hook).
- * Nothing else in host-sim/site names a transport class.
+ * Either way it returns a SiteLink: the Transport the agent gets (for the
+ * mesh, the MeshTransport a board builds, unwrapped), plus the simulated
+ * radio hardware and the observation the site needs (a frame from the
+ * kernel, the radio's own timed events, a capacity check for the
+ * invariants, the ports' counters, a power-off hook). The agent is driven
+ * by agent/driver.ts as on a board. Nothing else in host-sim/site names a
+ * transport class.
  */
 import type { SiteConfig } from "../../agent/config";
 import type { Transport } from "../../agent/transport";
 import type { SimAirPort } from "../../hal/sim/radio";
 import type { AgentStore } from "../../agent/persistence";
-import { MeshSiteShared, MeshSiteTransport } from "./mesh-site-transport";
+import { MeshSiteLink, MeshSiteShared } from "./mesh-site-transport";
 import type { RouteTable } from "./routes";
 import type { SiteTransportKind } from "./site-spec";
 import { StandInTransport, type RadioLink } from "./stand-in-transport";
 
-export interface SiteTransport extends Transport {
+export interface SiteLink {
+  /** What the agent gets; it raises the radio interrupt through `Transport.onReadable`. */
+  readonly transport: Transport;
   /** The kernel delivered a frame from neighbour `fromIndex` (inside the node's callback). */
   receiveFrame(fromIndex: number, bytes: Uint8Array, lengthBytes: number): void;
+  /** When the simulated radio hardware next has an event of its own (a reception ends), node-local ms, or -1. */
+  radioEventMs(): number;
+  /** That time came (the radio may interrupt). */
+  radioEvent(nowMs: number): void;
   /** `undefined` while every transport queue is within capacity, else what is wrong. */
   checkCapacities(): string | undefined;
-  /**
-   * Optional: when the transport next has work of its own (node-local ms,
-   * -1 none), earlier than the agent's mesh tick; the site node wakes the
-   * agent's mesh task then. (Checked with typeof: agent/transport.ts
-   * consumers are unaffected.)
-   */
-  nextWakeMs?(): number;
-  /** Optional: the board loses power. */
-  close?(): void;
+  /** Copy what the ports counted into the host's arrays (after every node callback). */
+  observe(): void;
+  /** The board loses power. */
+  close(): void;
 }
 
 /** Per-site transport state, built once by buildSite (keys, per-board persisted state). */
@@ -60,11 +64,11 @@ export interface SiteTransportSetup {
   readonly store: AgentStore;
 }
 
-/** The transport, or a description of why it could not be built. */
-export function createSiteTransport(setup: SiteTransportSetup): SiteTransport | string {
+/** The board's link, or a description of why it could not be built. */
+export function createSiteLink(setup: SiteTransportSetup): SiteLink | string {
   const context = setup.context;
   if (context.kind === "mesh") {
-    return MeshSiteTransport.create({
+    return MeshSiteLink.create({
       nodeIndex: setup.nodeIndex,
       config: setup.config,
       shared: context.mesh,

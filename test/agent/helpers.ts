@@ -65,6 +65,23 @@ export class RecordingTransport implements Transport {
     this.#handler = handler;
   }
 
+  /** What `nextWakeMs` answers (tests set it). */
+  wakeAtMs = -1;
+  #readable: (() => void) | undefined = undefined;
+
+  nextWakeMs(): number {
+    return this.wakeAtMs;
+  }
+
+  onReadable(handler: () => void): void {
+    this.#readable = handler;
+  }
+
+  /** A frame arrived: `inject` it, then raise the radio interrupt the driver registered. */
+  interrupt(): void {
+    this.#readable?.();
+  }
+
   tick(_nowMs: number): void {
     this.ticks++;
     const outcomes = this.#outcomes.splice(0);

@@ -86,6 +86,14 @@ export class BusTransport implements Transport {
     this.#handler = handler;
   }
 
+  nextWakeMs(): number {
+    return -1;
+  }
+
+  onReadable(_handler: () => void): void {
+    // The bus is read at the mesh task's period.
+  }
+
   tick(_nowMs: number): void {
     const count = this.#outcomes;
     this.#outcomes = 0;

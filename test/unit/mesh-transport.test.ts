@@ -333,6 +333,18 @@ describe("send policies", () => {
     expect(count(a, MeshCounter.framesOriginated)).toBe(1);
   });
 
+  it("frames left in the radio past receiveFramesPerTickMax make nextWakeMs ask for the next millisecond (no interrupt comes for them)", () => {
+    const a = makeNode(1, { config: { receiveFramesPerTickMax: 2 } });
+    const noise = makeNode(3);
+    for (let i = 0; i < 3; i++) a.radio.hear(frameFrom(noise, i * 300));
+    step(a, 1_000);
+    expect(count(a, MeshCounter.framesReceived)).toBe(2);
+    expect(a.transport.nextWakeMs()).toBe(1_001);
+    step(a, 1_001);
+    expect(count(a, MeshCounter.framesReceived)).toBe(3);
+    expect(a.transport.nextWakeMs()).not.toBe(1_002);
+  });
+
   it("carrier sense: a busy channel defers the transmission (counted) and it goes once the channel is free", () => {
     const a = makeNode(1);
     a.radio.channelBusy = true;

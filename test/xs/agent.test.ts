@@ -3,7 +3,8 @@
  *  - a small site of full agents (kernel + stand-in transport + gateways)
  *    runs inside XS with the same trace hash and summary as on V8;
  *  - steady state allocates nothing per frame (a whole site slice) and per
- *    sampling turn;
+ *    sampling turn (driven by agent/driver.ts: a timer wake-up and a radio
+ *    interrupt per turn);
  *  - what booting a board with 32 neighbours allocates and holds, raw (this
  *    host's 32-byte slots) and scaled to an MCU's 16-byte slots: the agent
  *    alone against the ESP32-C3's 92 KB JS heap cap, and the agent with its
@@ -114,7 +115,7 @@ describe("the agent on XS", () => {
     expect(frames["bytesPerFrame"]).toBe(0);
   });
 
-  it("allocates nothing per steady-state sampling turn, one sample per turn", () => {
+  it("allocates nothing per steady-state sampling turn driven by the driver loop (a timer wake-up and a radio interrupt), one sample per turn", () => {
     const sampling = find("sampling");
     expect(sampling["exact"]).toBe(true);
     expect(sampling["samples"]).toBe(sampling["turns"]);

@@ -23,6 +23,9 @@
  * driver's onWritable, or at most its airtime plus a margin (a lost
  * interrupt must not stall the radio forever; counted as a fault).
  *
+ * After a frame is queued the driver's onReadable ends in the handler given
+ * to `onReadable` (the agent's driver, agent/driver.ts, wakes).
+ *
  * Cannot run in this repository (no SX127x): type-checked only.
  */
 /// <reference path="./sx127x.d.ts" />
@@ -82,6 +85,7 @@ export class Sx127xRadio implements Radio {
   readonly #rx = new Uint8Array(LORA_PAYLOAD_MAX_BYTES + 1);
   readonly #tx = new Uint8Array(LORA_PAYLOAD_MAX_BYTES + 1);
   readonly #onError: ((code: FailureCode) => void) | undefined;
+  #readable: (() => void) | undefined = undefined;
   #driver: Sx127xDriver | undefined = undefined;
   #transmitting = false;
   #txDeadlineMs = 0;
@@ -183,6 +187,10 @@ export class Sx127xRadio implements Radio {
     return length;
   }
 
+  onReadable(handler: () => void): void {
+    this.#readable = handler;
+  }
+
   /** Close the driver (guarded; idempotent). */
   close(): void {
     if (this.#closed) return;
@@ -203,7 +211,11 @@ export class Sx127xRadio implements Radio {
     }
     if (guardStatus(this.#measure, ErrorCode.MeshRadioFault) !== ErrorCode.Ok) this.#fault();
     const length = this.#rxLength;
-    if (!this.#queue.push(this.#rx, length, this.#rssi, this.#snr, this.#airtime.airtimeUs(length))) this.stats.receiveQueueDropped++;
+    if (!this.#queue.push(this.#rx, length, this.#rssi, this.#snr, this.#airtime.airtimeUs(length))) {
+      this.stats.receiveQueueDropped++;
+      return;
+    }
+    this.#readable?.();
   };
 
   /** Driver callback: the frame given to write is done. */

@@ -81,6 +81,7 @@ export class UdpRadio implements Radio {
   readonly #port: number;
   readonly #peerAddress: string;
   readonly #onError: ((code: FailureCode) => void) | undefined;
+  #readable: (() => void) | undefined = undefined;
   #socket: UdpSocket | undefined = undefined;
   #datagram: ArrayBuffer | undefined = undefined;
   #closed = false;
@@ -143,6 +144,10 @@ export class UdpRadio implements Radio {
   }
 
   /** Stop taking datagrams (the typings declare no socket close; the socket is released with the radio). */
+  onReadable(handler: () => void): void {
+    this.#readable = handler;
+  }
+
   close(): void {
     this.#closed = true;
     this.#socket = undefined;
@@ -152,11 +157,12 @@ export class UdpRadio implements Radio {
   readonly #onReadable = (packets: number): void => {
     if (this.#closed) return;
     const count = packets < READS_PER_CALLBACK_MAX ? packets : READS_PER_CALLBACK_MAX;
+    let queued = 0;
     for (let i = 0; i < count; i++) {
       this.#datagram = undefined;
       if (guardStatus(this.#readOne, ErrorCode.MeshRadioFault) !== ErrorCode.Ok || this.#datagram === undefined) {
         this.#fault();
-        return;
+        break;
       }
       const frame = new Uint8Array(this.#datagram);
       this.#datagram = undefined;
@@ -165,7 +171,10 @@ export class UdpRadio implements Radio {
         continue;
       }
       if (!this.#queue.push(frame, frame.length, UDP_RSSI_DBM, UDP_SNR_QDB, this.#airtime.airtimeUs(frame.length))) this.stats.receiveQueueDropped++;
+      else queued++;
     }
+    // One wake-up for the datagrams taken (the agent's driver, agent/driver.ts).
+    if (queued > 0) this.#readable?.();
   };
 
   readonly #onSocketError = (): void => {

@@ -11,6 +11,7 @@
 import { done, measure, record } from "../harness";
 import { createAgent, type Agent } from "../../../agent/agent";
 import { validateSiteConfig } from "../../../agent/config";
+import { AgentDriver } from "../../../agent/driver";
 import { openSimSensor } from "../../../agent/sim-sensors";
 import { ErrorCode } from "../../../core/runtime/errors";
 import { SimFlash } from "../../../hal/sim/flash";
@@ -99,20 +100,31 @@ const quiet = validateSiteConfig({
 if (quiet.ok) {
   const clock = new ManualClock(0);
   const sensor = openSimSensor(quiet.config.sensors[0]?.part ?? 1, { seed: 3 });
-  const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, poll: () => 0, onSendOutcome: () => undefined, tick: () => undefined };
+  const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, poll: () => 0, onSendOutcome: () => undefined, tick: () => undefined, nextWakeMs: () => -1, onReadable: () => undefined };
   const agent = sensor.ok ? createAgent(quiet.config, { clock, sensors: [sensor.value], transport }) : undefined;
   if (agent !== undefined && agent.ok) {
     agent.value.start();
+    // Driven as a board drives it (agent/driver.ts): each turn is a timer wake-up plus a radio interrupt.
+    const driver = new AgentDriver(clock);
+    const armed = { delayMs: 0 };
+    driver.start(agent.value, {
+      schedule: (delayMs: number): void => {
+        armed.delayMs = delayMs;
+      },
+      clear: (): void => undefined,
+    });
     for (let i = 0; i < 200; i++) {
       clock.advance(1000); // warm up: the 64-sample history wraps
-      agent.value.runDue();
+      driver.onTimer();
+      driver.onReadable();
     }
     const turns = 200;
     const samples0 = agent.value.status().samplesTaken;
     const m = measure(() => {
       for (let i = 0; i < turns; i++) {
         clock.advance(1000);
-        agent.value.runDue();
+        driver.onTimer();
+        driver.onReadable();
       }
     });
     const samples = agent.value.status().samplesTaken - samples0;

@@ -10,7 +10,7 @@ type TimerCallback = (timer: unknown) => void;
 interface VirtualTimer {
   readonly id: number;
   readonly callback: TimerCallback;
-  readonly intervalMs: number;
+  intervalMs: number;
   nextMs: number;
   repeat: boolean;
   live: boolean;
@@ -149,9 +149,11 @@ export function addTimer(callback: TimerCallback, firstMs: number, intervalMs: n
 }
 
 /** Arm `timer` to fire `intervalMs` from now (Moddable's Timer.schedule); a lapsed timer goes back in the list. */
-export function rearmTimer(timer: VirtualTimer, intervalMs: number): void {
+export function rearmTimer(timer: VirtualTimer, intervalMs: number, repeatMs = 0): void {
   timer.live = true;
   timer.nextMs = virtual.nowMs + intervalMs;
+  timer.intervalMs = repeatMs;
+  timer.repeat = repeatMs > 0;
   if (!timer.queued) {
     timer.queued = true;
     virtual.timers.push(timer);

@@ -4,6 +4,8 @@ type Callback = (timer: unknown) => void;
 interface Handle {
   live: boolean;
   nextMs: number;
+  intervalMs: number;
+  repeat: boolean;
 }
 
 /** Stand-in for Moddable's `timer` module over virtual time. */
@@ -15,8 +17,14 @@ const Timer = {
   repeat(callback: Callback, intervalMs: number): unknown {
     return addTimer(callback, intervalMs, intervalMs, true);
   },
-  schedule(timer: unknown, intervalMs = 0): void {
-    rearmTimer(timer as Parameters<typeof rearmTimer>[0], intervalMs);
+  /** As Moddable's: with only the id it unschedules (keeps the timer); else it fires `intervalMs` from now, then every `repeatMs`. */
+  schedule(timer: unknown, intervalMs?: number, repeatMs?: number): void {
+    const handle = timer as Handle;
+    if (intervalMs === undefined) {
+      handle.live = false;
+      return;
+    }
+    rearmTimer(timer as Parameters<typeof rearmTimer>[0], intervalMs, repeatMs ?? 0);
   },
   clear(timer: unknown): void {
     if (timer !== null && timer !== undefined) (timer as Handle).live = false;
