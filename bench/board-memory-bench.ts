@@ -5,7 +5,9 @@
  * each platform's `creation.static` must hold, against what manifest.json
  * gives it. Standalone: `npx tsx bench/board-memory-bench.ts [--quick]`.
  */
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { DEVICE_OUT_DIR } from "../tools/build/targets";
 import { measureBoardMemory, moduleLoadWithoutPreload, platformCreations, ramBytes, type BoardMemory, type BoardRole } from "../test/xs/board-memory";
 
 export interface BoardMemoryBench {
@@ -14,6 +16,7 @@ export interface BoardMemoryBench {
 }
 
 const ROLES: readonly BoardRole[] = ["sensor", "anchor", "gateway"];
+const NRF52_MAIN = join(DEVICE_OUT_DIR, "nrf52", "main.js");
 
 export async function runBoardMemoryBench(options: { readonly quick: boolean }): Promise<BoardMemoryBench> {
   const minutes = options.quick ? 2 : 10;
@@ -26,6 +29,8 @@ export async function runBoardMemoryBench(options: { readonly quick: boolean }):
       boards.push(await measureBoardMemory({ role, siteBoards, minutes }));
     }
   }
+  process.stderr.write(`bench: board memory, sensor of a 33-board site on the nRF52 image\n`);
+  boards.push(await measureBoardMemory({ role: "sensor", siteBoards: 33, minutes, image: NRF52_MAIN }));
   return { moduleLoadWithoutPreloadBytes: await moduleLoadWithoutPreload(), boards };
 }
 
@@ -38,8 +43,8 @@ export function formatBoardMemoryTable(bench: BoardMemoryBench): string {
     `Module load: ${kb(bench.moduleLoadWithoutPreloadBytes)} of RAM without preload (module bodies and their byte code, 32-bit XS);` +
       (first === undefined ? "" : ` with preload ${kb(first.moduleLoadBytes)} (${first.aliases.toLocaleString("en-US")} aliases at 4 B, and the machine's own start), the rest in flash (${kb(first.flashBytes)} of preloaded heap and byte code).`),
     "",
-    "| role | site | boot heap | steady max (10 min) | stack peak | boot computrons | " + platforms.map((p) => `${p.name} (${kb(p.staticBytes)})`).join(" | ") + " |",
-    "|---|---:|---:|---:|---:|---:|" + platforms.map(() => "---:|").join(""),
+    "| image | role | site | boot heap | steady max (10 min) | stack peak | boot computrons | " + platforms.map((p) => `${p.name} (${kb(p.staticBytes)})`).join(" | ") + " |",
+    "|---|---|---:|---:|---:|---:|---:|" + platforms.map(() => "---:|").join(""),
   ];
   for (const b of bench.boards) {
     const cells = platforms.map((p) => {
@@ -48,7 +53,7 @@ export function formatBoardMemoryTable(bench: BoardMemoryBench): string {
       return `${kb(need)} (${headroom >= 0 ? `${(100 * headroom).toFixed(0)} % free` : `over by ${kb(need - p.staticBytes)}`})`;
     });
     lines.push(
-      `| ${b.role} | ${b.siteBoards} | ${kb(b.bootBytes)} | ${kb(b.steadyMaxBytes)} | ${b.stackPeakSlots} slots | ${b.bootComputrons.toLocaleString("en-US")} | ${cells.join(" | ")} |`,
+      `| ${b.image.replace("build/device/", "")} | ${b.role} | ${b.siteBoards} | ${kb(b.bootBytes)} | ${kb(b.steadyMaxBytes)} | ${b.stackPeakSlots} slots | ${b.bootComputrons.toLocaleString("en-US")} | ${cells.join(" | ")} |`,
     );
   }
   lines.push("", "A platform cell is what its `creation.static` must hold: steady max heap + aliases × 4 B + `creation.stack` slots × 16 B + `creation.keys.initial` × 4 B.");

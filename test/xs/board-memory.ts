@@ -28,9 +28,9 @@
  *    pointers): what the platform's `creation.static` must hold.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { buildDevice } from "../../tools/build/build";
-import { DEVICE_MAIN } from "../../tools/build/targets";
+import { DEVICE_MAIN, repoRoot } from "../../tools/build/targets";
 import { expectCompleted, runOnXs, type XsRecord } from "../../tools/xs/run-xs";
 import { BOARD_PARTITION_BLOCK_BYTES, BOARD_PARTITION_BLOCKS, boardFields, boardSiteConfig, provisionedPartition, sparseImage } from "../scenarios/board-mesh";
 import { MODDABLE_STUBS } from "./stubs/index";
@@ -49,6 +49,8 @@ export interface BoardMemoryCase {
   readonly siteBoards: number;
   /** Virtual minutes of steady state after boot. */
   readonly minutes: number;
+  /** The image to run (default build/device/main.js, the ESP32 family's; build/device/nrf52/main.js for the nRF52). */
+  readonly image?: string;
 }
 
 /** A platform's `creation` values from manifest.json. */
@@ -61,6 +63,7 @@ export interface PlatformCreation {
 
 export interface BoardMemory {
   readonly role: BoardRole;
+  readonly image: string;
   readonly siteBoards: number;
   readonly slotBytes: number;
   readonly flashBytes: number;
@@ -115,12 +118,13 @@ const importStubs = (): string => Object.keys(MODDABLE_STUBS).map((specifier) =>
 /** Record, on XS, every frame `nodeId`'s radio hears in its neighbourhood over `minutes`. */
 async function recordNeighbourhood(c: BoardMemoryCase, folder: string): Promise<readonly (readonly [number, string])[]> {
   const { dir, control } = await prepareLiteralFolder(folder);
+  const image = c.image ?? DEVICE_MAIN;
   const measured = NODE_FOR_ROLE[c.role];
   const boards = Array.from({ length: NEIGHBOURHOOD_BOARDS }, (_, i) => i + 1);
   const images = boards.map((id) => sparseImage(provisionedPartition(boardFields(id, c.siteBoards))));
   const configs = boards.map((id) => siteFor(id, roleOf(id), c.siteBoards));
   const driver = [
-    `import main from ${JSON.stringify(DEVICE_MAIN)};`,
+    `import main from ${JSON.stringify(image)};`,
     `import { advanceTo, resetVirtual, setSparsePartition, virtual } from ${JSON.stringify(control)};`,
     `const images = ${JSON.stringify(images)};`,
     `const configs = ${JSON.stringify(configs)};`,
@@ -158,10 +162,11 @@ function recordOf(records: readonly XsRecord[], kind: string, what: string): XsR
 }
 
 /** Measure one board (see the file comment). Needs the 32-bit host (setup builds it). */
-export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${c.role}-${c.siteBoards}`): Promise<BoardMemory> {
+export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${c.role}-${c.siteBoards}${c.image === undefined ? "" : "-other"}`): Promise<BoardMemory> {
   if (!existsSync(DEVICE_MAIN)) await buildDevice("full");
   const heard = process.env["PICKET_NO_TRAFFIC"] === "1" ? [] : await recordNeighbourhood(c, `${folder}-record`);
   const { dir, control } = await prepareLiteralFolder(folder);
+  const bundle = c.image ?? DEVICE_MAIN;
   const measured = NODE_FOR_ROLE[c.role];
   const image = sparseImage(provisionedPartition(boardFields(measured, c.siteBoards)));
   // The build machine: every module of the image, the site config (mc/config is preloaded on a board) and the test's own data.
@@ -169,7 +174,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
   writeFileSync(
     preload,
     [
-      `import main from ${JSON.stringify(DEVICE_MAIN)};`,
+      `import main from ${JSON.stringify(bundle)};`,
       `import { virtual } from ${JSON.stringify(control)};`,
       importStubs(),
       `virtual.config = Object.freeze({ picket: ${JSON.stringify(siteFor(measured, c.role, c.siteBoards))}, picketBoard: { storage: { partition: "storage" } } }, true);`,
@@ -182,7 +187,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
   writeFileSync(
     run,
     [
-      `import main from ${JSON.stringify(DEVICE_MAIN)};`,
+      `import main from ${JSON.stringify(bundle)};`,
       `import { advanceTo, resetVirtual, setSparsePartition, virtual } from ${JSON.stringify(control)};`,
       `import { replay, image } from ${JSON.stringify(preload)};`,
       `const live = (m) => m.slots * m.slotBytes + m.chunkBytes;`,
@@ -231,6 +236,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
   const aliases = m["aliases"] as number;
   return {
     role: c.role,
+    image: relative(repoRoot, bundle),
     siteBoards: c.siteBoards,
     slotBytes,
     flashBytes: (pre["slots"] as number) * (pre["slotBytes"] as number) + (pre["chunkBytes"] as number),
