@@ -5,7 +5,9 @@
  *
  *     const run = startNodeAgent(json, platform, { set: (cb, ms) => setTimeout(cb, ms), clear: clearTimeout });
  *
- * Same boot path as the board (agent/boot.ts); the host timer is rearmed to
+ * Same boot path as the board (agent/boot.ts): the board's identity comes
+ * from the provisioning record in `platform.blockDevice`, or from
+ * `platform.identity` on a host that has none. The host timer is rearmed to
  * the agent's next deadline after every run, and `wake()` runs it at once
  * (a radio or socket callback calls it after handing data to the transport).
  */

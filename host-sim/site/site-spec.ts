@@ -177,20 +177,26 @@ function readGateways(raw: unknown, boardCount: number, problems: string[]): rea
   return Object.freeze(ids);
 }
 
-/** The template must be a valid configuration for a sensor board and for a gateway. */
+/**
+ * The template plus the site's gateways is the one site configuration every
+ * board boots from (node id and role come from each board's provisioning
+ * record), so it must be valid as a whole.
+ */
 function checkBoardTemplate(template: Raw, gateways: readonly number[], problems: string[]): void {
   for (const key of ["nodeId", "role", "gateways"]) {
     if (template[key] !== undefined) problems.push(`board.${key}: is set per board by the site (remove it from the template)`);
   }
-  const gatewayIds = gateways.map((g) => g + 1);
-  for (const role of ["sensor", "gateway"]) {
-    const validation = validateSiteConfig({ ...template, nodeId: 0xfffe, role, gateways: role === "gateway" ? [] : gatewayIds });
-    if (validation.ok) continue;
-    for (const problem of validation.problems) {
-      const line = `board.${problem.field}: ${problem.reason}`;
-      if (!problems.includes(line)) problems.push(line);
-    }
+  const validation = validateSiteConfig(siteConfigOf(template, gateways));
+  if (validation.ok) return;
+  for (const problem of validation.problems) {
+    const line = `board.${problem.field}: ${problem.reason}`;
+    if (!problems.includes(line)) problems.push(line);
   }
+}
+
+/** The site configuration every board of the site is built with: the template, and the gateway boards' node ids in the site's order. */
+export function siteConfigOf(template: Raw, gateways: readonly number[]): Record<string, unknown> {
+  return { ...template, gateways: gateways.map((g) => g + 1) };
 }
 
 function sensorCount(template: Raw | undefined): number {
