@@ -8,9 +8,10 @@
  *  - the simulator's fields (topology, link, crashes, pauses, partitions,
  *    clock, startJitterMs, ...) go to the kernel's own validator
  *    (host-sim/kernel/validate-scenario.ts), with its messages;
- *  - `board` is validated by agent/config.ts for every board (with that
- *    board's node id, role and gateway list filled in), problems prefixed
- *    `board.`;
+ *  - `board` plus the site's `gateways` is the one site configuration every
+ *    board boots (siteConfigOf), validated by agent/config.ts, problems
+ *    prefixed `board.`; node id, role and gateway preference are each
+ *    board's provisioning record (site.ts boardIdentity);
  *  - `gateways`, `events` and `shutdowns` here.
  * Board i is kernel node i and mesh node id i + 1. Platform neutral (runs on
  * XS for the parity test); never throws.

@@ -39,11 +39,11 @@ describe("picket provision", () => {
     const secret = join(dir, "site.secret");
     const image = join(dir, "board-5.bin");
     const run = await capture(() =>
-      main(["provision", "--config", config, "--node-id", "5", "--role", "relay", "--group-secret", secret, "--new-group-secret", "--site-size", "9", "--partition-bytes", "16384", "--block-bytes", "2048", "--out", image]),
+      main(["provision", "--config", config, "--node-id", "5", "--role", "relay", "--gateways", "2", "--group-secret", secret, "--new-group-secret", "--site-size", "9", "--partition-bytes", "16384", "--block-bytes", "2048", "--out", image]),
     );
     expect(run.stderr).toContain("created group secret");
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("node        5, relay (test)");
+    expect(run.stdout).toContain("node        5, relay (test), gateways 2, 1");
     expect(run.stdout).toContain("senders 1..9");
     expect(statSync(secret).mode & 0o777).toBe(0o600);
     expect(statSync(image).mode & 0o777).toBe(0o600);
@@ -108,6 +108,9 @@ describe("picket provision", () => {
       [["--config", config, "--node-id", "2", "--role", "sensor"], 2, "gateways[1]: lists this board (node 2) as a gateway, but its role is sensor"],
       [["--config", config, "--node-id", "12", "--role", "sensor"], 2, "--site-size 9 is below node 12"],
       [["--config", config, "--node-id", "5", "--role", "sensor", "--group", "3"], 2, "Unknown option '--group'"],
+      [["--config", config, "--node-id", "5", "--role", "sensor", "--gateways", "2,x"], 2, "--gateways: must be an integer 1..65534"],
+      [["--config", config, "--node-id", "5", "--role", "sensor", "--gateways", "1,2,1,2,1"], 2, "--gateways: at most 4 node ids"],
+      [["--config", config, "--node-id", "5", "--role", "sensor", "--gateways", "3"], 2, "gateways: the board prefers gateway 3, which the site configuration does not list"],
       [["--config", perBoard, "--node-id", "5", "--role", "sensor"], 1, "nodeId: is per board: it comes from the board's provisioning record"],
     ];
     for (const [args, code, message] of cases) {

@@ -72,9 +72,10 @@ describe("provisioning record", () => {
     const record = ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES);
     if (typeof record === "number") throw new Error(`parse failed ${record}`);
     expect([record.nodeId, record.role, record.keyEpoch, record.groupId, record.senderIdMax]).toEqual([5, RecordRole.Sensor, 3, 1, 8]);
-    expect(encodeProvisioning(fields({ role: RecordRole.Gateway }), out)).toBe(PROVISIONING_RECORD_BYTES);
+    expect(record.preferredGateways).toEqual([]);
+    expect(encodeProvisioning(fields({ role: RecordRole.Gateway, preferredGateways: [36, 1, 700, 65534] }), out)).toBe(PROVISIONING_RECORD_BYTES);
     const gateway = ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES);
-    expect(typeof gateway === "number" ? gateway : gateway.role).toBe(RecordRole.Gateway);
+    expect(typeof gateway === "number" ? gateway : [gateway.role, gateway.preferredGateways]).toEqual([RecordRole.Gateway, [36, 1, 700, 65534]]);
     expect(Array.from(record.groupSecret)).toEqual(Array.from(fields().groupSecret));
     expect(Array.from(record.authorityCommitment)).toEqual(Array.from(fields().authorityCommitment));
   });
@@ -91,6 +92,10 @@ describe("provisioning record", () => {
       { authorityCommitment: new Uint8Array(31) },
       { role: 0 },
       { role: 5 },
+      { preferredGateways: [0] },
+      { preferredGateways: [0xffff] },
+      { preferredGateways: [2, 2] },
+      { preferredGateways: [1, 2, 3, 4, 5] },
     ];
     for (const b of bad) {
       const out = new Uint8Array(PROVISIONING_RECORD_BYTES).fill(0xee);
@@ -108,6 +113,10 @@ describe("provisioning record", () => {
     out[13] = 1; // reserved
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
     out[13] = 0;
+    out[18] = 7; // a preferred gateway after an empty one: not packed
+    expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
+    out[18] = 0;
+    expect(typeof ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe("object");
     out[0] = 0x51;
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
   });

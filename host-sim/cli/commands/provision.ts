@@ -93,7 +93,7 @@ function groupSecret(path: string, create: boolean): Uint8Array {
 
 export const provisionCommand: Command = {
   name: "provision",
-  summary: "write a board's storage-partition image with its mesh keys (provisioning record)",
+  summary: "write a board's storage-partition image with its identity and mesh keys (provisioning record)",
   usage,
   run: (args) =>
     runCommand("provision", usage, () => {
