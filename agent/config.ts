@@ -460,9 +460,8 @@ export function boardConfig(site: CompiledSiteConfig, identity: BoardIdentity): 
   const preferred = identity.preferredGateways ?? NO_GATEWAYS;
   for (let i = 0; i < preferred.length; i++) {
     const id = preferred[i] ?? 0;
-    if (!site.gateways.includes(id) || preferred.indexOf(id) !== i) {
-      problems.push({ field: "gateways", code: ConfigProblemCode.Inconsistent, reason: `the board prefers gateway ${id}, which the site configuration does not list (or it is preferred twice)` });
-    }
+    if (!site.gateways.includes(id)) problems.push({ field: "gateways", code: ConfigProblemCode.Inconsistent, reason: `the board prefers gateway ${id}, which the site configuration does not list` });
+    else if (preferred.indexOf(id) !== i) problems.push({ field: "gateways", code: ConfigProblemCode.Duplicate, reason: `the board prefers gateway ${id} twice` });
   }
   if (problems.length > 0) return { ok: false, problems };
   const sensors = role === AgentRole.Relay ? NO_SENSORS : site.sensors;

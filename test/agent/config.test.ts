@@ -196,6 +196,16 @@ describe("a board's configuration (boardConfig: the site's, with the identity fr
     expect(boardConfig(site({ gateways: [4, 5] }), { nodeId: 5, role: AgentRole.Gateway }).ok).toBe(true);
   });
 
+  it("puts preferred gateways first and refuses one the site does not list or one preferred twice", () => {
+    const merged = boardConfig(site({ gateways: [1, 2, 3] }), { nodeId: 9, role: AgentRole.Sensor, preferredGateways: [3, 1] });
+    expect(merged.ok && merged.config.gateways).toEqual([3, 1, 2]);
+    const bad = boardConfig(site({ gateways: [1, 2] }), { nodeId: 9, role: AgentRole.Sensor, preferredGateways: [4, 2, 2] });
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      { field: "gateways", code: ConfigProblemCode.Inconsistent, reason: "the board prefers gateway 4, which the site configuration does not list" },
+      { field: "gateways", code: ConfigProblemCode.Duplicate, reason: "the board prefers gateway 2 twice" },
+    ]);
+  });
+
   it("refuses a node id outside 1..65534 and a role it does not know", () => {
     for (const nodeId of [0, 0xffff, 1.5, -1]) {
       const merged = boardConfig(site(), { nodeId, role: AgentRole.Sensor });
