@@ -5,6 +5,8 @@ import tseslint from "typescript-eslint";
 import picket from "./tools/eslint/picket-plugin.js";
 
 const DEVICE_FILES = ["core/**/*.ts", "hal/**/*.ts", "agent/**/*.ts", "host-sim/kernel/**/*.ts"];
+/** The only device file that may call `trace` (hal/moddable/console.ts). */
+export const CONSOLE_SINK = "hal/moddable/console.ts";
 
 const nodeModuleNames = builtinModules.filter((name) => !name.startsWith("_"));
 
@@ -67,6 +69,13 @@ export default tseslint.config(
       "no-console": "error",
       "no-var": "error",
       "picket/no-top-level-mutable-state": "error",
+    },
+  },
+  {
+    // The board's console sink: the one place Moddable's `trace` may be called (a refused boot's line).
+    files: [CONSOLE_SINK],
+    rules: {
+      "no-restricted-globals": ["error", ...forbiddenGlobals.filter((rule) => rule.name !== "trace")],
     },
   },
   {

@@ -1,8 +1,11 @@
 /**
- * Boot: raw site configuration -> validated -> sensors opened -> agent
- * created and started. Shared by the Moddable entry (moddable/main.ts), the
- * Node entry (node/main.ts) and the site simulator, so every one of them
- * refuses a bad configuration the same way: with every problem listed, the
+ * Boot: compiled site configuration validated -> store mounted -> the
+ * board's identity (node id, role) read from its provisioning record and
+ * checked against the site (board-identity.ts) -> merged into the board's
+ * configuration -> sensors opened -> transport -> agent created and
+ * started. Shared by the Moddable entry (moddable/main.ts), the Node entry
+ * (node/main.ts) and the site simulator, so every one of them refuses a bad
+ * configuration or record the same way: with every problem listed, the
  * stage it failed at, and a code, never a throw.
  */
 import { ErrorCode, type FailureCode } from "../core/runtime/errors";
@@ -12,13 +15,15 @@ import type { Clock } from "../hal/clock";
 import type { Entropy } from "../hal/entropy";
 import type { Sensor } from "../hal/sensor";
 import { createAgent, type Agent } from "./agent";
-import { AgentRole, validateSiteConfig, type SensorConfig, type SiteConfig } from "./config";
+import { readBoardIdentity } from "./board-identity";
+import { AgentRole, boardConfig, validateSiteConfig, type BoardIdentity, type SensorConfig, type SiteConfig } from "./config";
 import type { GatewaySink } from "./gateway-sink";
 import { AgentStore } from "./persistence";
 import { sensorPartInfo } from "./sensor-parts";
 import type { Transport } from "./transport";
 
-export type BootStage = "config" | "sensor" | "transport" | "agent";
+/** In boot order; "storage" and "provisioning" come before anything is built from the board's identity. */
+export type BootStage = "config" | "storage" | "provisioning" | "sensor" | "transport" | "agent";
 
 export type BootOutcome =
   | { readonly ok: true; readonly agent: Agent }
@@ -37,6 +42,15 @@ export interface BootPlatform {
   readonly transport: (config: SiteConfig, store: AgentStore) => Transport | TransportRefusal;
   readonly openSensor: SensorOpener;
   readonly blockDevice?: BlockDevice;
+  /** Why the platform has no block device, naming the wiring field (the boot problem when the store cannot mount). */
+  readonly blockDeviceProblem?: string;
+  /**
+   * The board's identity when the host gives it (the Node entry on a host
+   * without a provisioning record, tests). Absent (boards, the site
+   * simulator): read from the provisioning record in the store, and a
+   * board without a valid record does not boot.
+   */
+  readonly identity?: BoardIdentity;
   readonly gatewaySink?: GatewaySink;
   readonly entropy?: Entropy;
   /** The boot problem for sensor `index` that did not open (default: sensorOpenProblem). */
@@ -60,14 +74,30 @@ export function bootAgent(raw: unknown, platform: BootPlatform): BootOutcome {
   if (!validated.ok) {
     return { ok: false, stage: "config", code: ErrorCode.AgentBadConfig, problems: validated.problems.map((p) => `${p.field}: ${p.reason}`) };
   }
-  const config = validated.config;
+  const site = validated.site;
+  const store = AgentStore.open(platform.blockDevice, site.uplink.alertPendingCapacity);
+  let identity = platform.identity;
+  if (identity === undefined) {
+    if (!store.mounted && platform.blockDeviceProblem !== undefined) return { ok: false, stage: "storage", code: ErrorCode.AgentStorageUnavailable, problems: [platform.blockDeviceProblem] };
+    const read = readBoardIdentity(store, site);
+    if (!read.ok) return { ok: false, stage: read.code === ErrorCode.AgentStorageUnavailable ? "storage" : "provisioning", code: read.code, problems: read.problems };
+    identity = read.identity;
+  }
+  // The record's identity contradicting the site is a provisioning problem; a host-given one, a configuration problem.
+  const identityStage: BootStage = platform.identity === undefined ? "provisioning" : "config";
+  const merged = boardConfig(site, identity);
+  if (!merged.ok) {
+    const code = identityStage === "provisioning" ? ErrorCode.AgentProvisioningMismatch : ErrorCode.AgentBadConfig;
+    return { ok: false, stage: identityStage, code, problems: merged.problems.map((p) => `${p.field}: ${p.reason}`) };
+  }
+  const config = merged.config;
   // A sensor-only image (PICKET_FEATURE_CONSENSUS/GATEWAY false) carries no
   // consensus or gateway code, so it must refuse to boot in those roles.
   if (!PICKET_FEATURE_CONSENSUS && config.role === AgentRole.Anchor) {
-    return { ok: false, stage: "config", code: ErrorCode.AgentFeatureMissing, problems: ["role: anchor needs an image built with consensus (profile full or udp)"] };
+    return { ok: false, stage: identityStage, code: ErrorCode.AgentFeatureMissing, problems: ["role: anchor needs an image built with consensus (profile full or udp)"] };
   }
   if (!PICKET_FEATURE_GATEWAY && config.role === AgentRole.Gateway) {
-    return { ok: false, stage: "config", code: ErrorCode.AgentFeatureMissing, problems: ["role: gateway needs an image built with the gateway (profile full or udp)"] };
+    return { ok: false, stage: identityStage, code: ErrorCode.AgentFeatureMissing, problems: ["role: gateway needs an image built with the gateway (profile full or udp)"] };
   }
   const sensors: Sensor[] = [];
   for (let i = 0; i < config.sensors.length; i++) {
@@ -81,7 +111,6 @@ export function bootAgent(raw: unknown, platform: BootPlatform): BootOutcome {
     }
     sensors.push(opened.value);
   }
-  const store = AgentStore.open(platform.blockDevice, config.uplink.alertPendingCapacity);
   const transport = platform.transport(config, store);
   if ("refused" in transport) {
     closeAll(sensors);

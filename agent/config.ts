@@ -18,8 +18,24 @@ import { RuleDirection, RuleSource } from "../core/telemetry/config";
 import { SENSOR_CHANNELS_MAX } from "../hal/sensor";
 import { SensorPart, sensorPartByName, SENSOR_PARTS } from "./sensor-parts";
 
-export const AgentRole = Object.freeze({ Sensor: "sensor", Anchor: "anchor", Gateway: "gateway" } as const);
+/**
+ * A board's role, from its provisioning record (agent/provisioning.ts), never
+ * from the compiled site configuration: a `sensor` samples the site's
+ * sensors and sends to the gateways; a `relay` runs the mesh and the uplink
+ * but opens no sensor (a board placed to extend the radio range); a
+ * `gateway` collects from the mesh; an `anchor` behaves as a sensor until
+ * consensus lands.
+ */
+export const AgentRole = Object.freeze({ Sensor: "sensor", Relay: "relay", Gateway: "gateway", Anchor: "anchor" } as const);
 export type AgentRole = (typeof AgentRole)[keyof typeof AgentRole];
+
+/** Who a board is: read from its provisioning record at boot (agent/board-identity.ts). */
+export interface BoardIdentity {
+  readonly nodeId: number;
+  readonly role: AgentRole;
+  /** The site's gateways this board tries first, in order (where it stands: nearest first); absent or empty = the site's order. */
+  readonly preferredGateways?: readonly number[];
+}
 
 /** How a sensor is driven: the simulated driver (hal/sim) or the part's ECMA-419 driver (hal/moddable). */
 export const SensorDriver = Object.freeze({ Sim: 1, Hardware: 2 } as const);
@@ -118,12 +134,18 @@ export interface KeyConfig {
   readonly authorityCommitment: string;
   /** Key epoch the board starts in (16 bits on the air: core/crypto/traffic-keys.ts KEY_EPOCH_MAX). */
   readonly keyEpoch: number;
+  /** Mesh group the site's boards are provisioned into (core/crypto/session-keys.ts deriveGroupSenderKey). */
+  readonly groupId: number;
 }
 
-export interface SiteConfig {
+/**
+ * The compiled site configuration (`config.picket`), validated: what every
+ * board of the site shares. It names no board: one firmware image boots as
+ * any board of its site, and the board's identity comes from its
+ * provisioning record.
+ */
+export interface CompiledSiteConfig {
   readonly siteName: string;
-  readonly nodeId: number;
-  readonly role: AgentRole;
   /** Default sampling period for sensors that do not give their own. */
   readonly sampleIntervalMs: number;
   /** Recent samples kept per channel. */
@@ -138,6 +160,16 @@ export interface SiteConfig {
   readonly capacities: CapacityConfig;
   /** Undefined when the configuration carries no key material. */
   readonly keys: KeyConfig | undefined;
+}
+
+/**
+ * A board's configuration: its site's, with the identity from its
+ * provisioning record merged in (boardConfig); `gateways` in this board's
+ * order of preference.
+ */
+export interface SiteConfig extends CompiledSiteConfig {
+  readonly nodeId: number;
+  readonly role: AgentRole;
 }
 
 export const ConfigProblemCode = Object.freeze({
@@ -156,6 +188,8 @@ export const ConfigProblemCode = Object.freeze({
   Duplicate: 10,
   /** Not a string of hex digits of the required length. */
   BadHex: 11,
+  /** A per-board field (nodeId, role) in the compiled site configuration: it comes from the board's provisioning record. */
+  PerBoard: 12,
 } as const);
 export type ConfigProblemCode = (typeof ConfigProblemCode)[keyof typeof ConfigProblemCode];
 
@@ -165,6 +199,10 @@ export interface ConfigProblem {
   /** A fixed sentence for people; tools should match on `code`. */
   readonly reason: string;
 }
+
+export type SiteValidation =
+  | { readonly ok: true; readonly site: CompiledSiteConfig }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 export type ConfigValidation =
   | { readonly ok: true; readonly config: SiteConfig }
@@ -299,8 +337,6 @@ class Reader {
 
 const TOP_FIELDS: readonly string[] = Object.freeze([
   "siteName",
-  "nodeId",
-  "role",
   "sampleIntervalMs",
   "sampleRingCapacity",
   "timerCapacity",
@@ -327,10 +363,14 @@ const RADIO_FIELDS: readonly string[] = Object.freeze([
   "bitrateBps",
 ]);
 const CAPACITY_FIELDS: readonly string[] = Object.freeze(["outboxRecords", "logRecords", "dedupEntries", "rxFrames", "txFrames"]);
-const KEY_FIELDS: readonly string[] = Object.freeze(["authorityCommitment", "keyEpoch"]);
+const KEY_FIELDS: readonly string[] = Object.freeze(["authorityCommitment", "keyEpoch", "groupId"]);
+/** Fields a board's provisioning record gives; refused in the compiled site configuration. */
+const PER_BOARD_FIELDS: readonly string[] = Object.freeze(["nodeId", "role"]);
 
-const ROLE_NAMES: readonly string[] = Object.freeze([AgentRole.Sensor, AgentRole.Anchor, AgentRole.Gateway]);
-const ROLES: readonly AgentRole[] = Object.freeze([AgentRole.Sensor, AgentRole.Anchor, AgentRole.Gateway]);
+/** Role names in the order of their record codes (agent/provisioning.ts RecordRole: index + 1). */
+export const ROLE_NAMES: readonly AgentRole[] = Object.freeze([AgentRole.Sensor, AgentRole.Relay, AgentRole.Gateway, AgentRole.Anchor]);
+/** Default keys.groupId (`picket provision` writes the site's group id from it). */
+export const DEFAULT_GROUP_ID = 1;
 const PART_NAMES: readonly string[] = Object.freeze(SENSOR_PARTS.map((info) => info.name));
 const DRIVER_NAMES: readonly string[] = Object.freeze(["sim", "hardware"]);
 const DRIVERS: readonly SensorDriver[] = Object.freeze([SensorDriver.Sim, SensorDriver.Hardware]);
@@ -365,22 +405,28 @@ export const CAPACITY_DEFAULTS: CapacityConfig = Object.freeze({ outboxRecords: 
 export const DEFAULT_WINDOW_MS = 60_000;
 export const DEFAULT_FAULT_AFTER_ERRORS = 3;
 
-export function validateSiteConfig(raw: unknown): ConfigValidation {
+/**
+ * Validate the compiled site configuration (`config.picket`). `nodeId` and
+ * `role` are refused (ConfigProblemCode.PerBoard): a board's identity is in
+ * its provisioning record, so that one image boots as any board of the site.
+ */
+export function validateSiteConfig(raw: unknown): SiteValidation {
   if (!isRecord(raw)) {
     return { ok: false, problems: [{ field: "(root)", code: ConfigProblemCode.NotAnObject, reason: "must be an object" }] };
   }
   const problems: ConfigProblem[] = [];
-  const top = new Reader(raw, "", problems, TOP_FIELDS);
+  const top = new Reader(raw, "", problems, [...TOP_FIELDS, ...PER_BOARD_FIELDS]);
+  for (let i = 0; i < PER_BOARD_FIELDS.length; i++) {
+    const key = PER_BOARD_FIELDS[i] ?? "";
+    if (top.value(key) !== undefined) top.problem(key, ConfigProblemCode.PerBoard, "is per board: it comes from the board's provisioning record (picket provision --node-id / --role), not the site configuration");
+  }
   const siteName = readSiteName(top);
-  const role = ROLES[top.oneOf("role", ROLE_NAMES, undefined)] ?? AgentRole.Sensor;
-  const nodeId = top.int("nodeId", 1, 0xfffe, undefined);
   const sampleIntervalMs = top.int("sampleIntervalMs", 10, DAY_MS, undefined, " (ms)");
   const sampleRingCapacity = top.int("sampleRingCapacity", 1, 65_536, undefined, " (samples)");
   const timerCapacity = top.int("timerCapacity", 1, 4096, undefined, " (timers)");
   const neighbourCapacity = top.int("neighbourCapacity", 1, 1024, undefined, " (neighbours)");
   const sensors = readSensors(top, problems, sampleIntervalMs);
-  // A bad nodeId reads as the range minimum; do not compare gateways against that.
-  const gateways = readGateways(top, problems.some((p) => p.field === "nodeId") ? -1 : nodeId);
+  const gateways = readGateways(top);
   const uplink = readUplink(top, problems);
   const radio = readRadio(top, problems);
   const capacities = readCapacities(top, problems);
@@ -390,10 +436,8 @@ export function validateSiteConfig(raw: unknown): ConfigValidation {
     top.problem("timerCapacity", ConfigProblemCode.Inconsistent, `must be at least ${timersNeeded} (one per sensor + ${AGENT_FIXED_TIMERS})`);
   }
   if (problems.length > 0) return { ok: false, problems };
-  const config: SiteConfig = {
+  const site: CompiledSiteConfig = {
     siteName,
-    nodeId,
-    role,
     sampleIntervalMs,
     sampleRingCapacity,
     timerCapacity,
@@ -405,8 +449,47 @@ export function validateSiteConfig(raw: unknown): ConfigValidation {
     capacities,
     keys,
   };
-  return { ok: true, config: Object.freeze(config) };
+  return { ok: true, site: Object.freeze(site) };
 }
+
+/**
+ * A board's configuration: the site's with `identity` (from the board's
+ * provisioning record) merged in. Refused: a node id outside 1..65534, a
+ * role this code does not know, a board the site lists as a gateway whose
+ * record does not make it one (field `gateways[i]`), and a preferred
+ * gateway the site does not list (field `gateways`). The board's gateways
+ * are its preferred ones first, then the site's others in the site's
+ * order. A relay opens no sensor, so its configuration has none.
+ */
+export function boardConfig(site: CompiledSiteConfig, identity: BoardIdentity): ConfigValidation {
+  const problems: ConfigProblem[] = [];
+  const { nodeId, role } = identity;
+  if (!Number.isSafeInteger(nodeId) || nodeId < 1 || nodeId > 0xfffe) problems.push({ field: "nodeId", code: ConfigProblemCode.OutOfRange, reason: "must be an integer 1..65534" });
+  if (!ROLE_NAMES.includes(role)) problems.push({ field: "role", code: ConfigProblemCode.NotOneOf, reason: `must be one of ${ROLE_NAMES.join(", ")}` });
+  const listed = site.gateways.indexOf(nodeId);
+  if (listed >= 0 && role !== AgentRole.Gateway) {
+    problems.push({ field: `gateways[${listed}]`, code: ConfigProblemCode.Inconsistent, reason: `lists this board (node ${nodeId}) as a gateway, but its role is ${role}` });
+  }
+  const preferred = identity.preferredGateways ?? NO_GATEWAYS;
+  for (let i = 0; i < preferred.length; i++) {
+    const id = preferred[i] ?? 0;
+    if (!site.gateways.includes(id)) problems.push({ field: "gateways", code: ConfigProblemCode.Inconsistent, reason: `the board prefers gateway ${id}, which the site configuration does not list` });
+    else if (preferred.indexOf(id) !== i) problems.push({ field: "gateways", code: ConfigProblemCode.Duplicate, reason: `the board prefers gateway ${id} twice` });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  const sensors = role === AgentRole.Relay ? NO_SENSORS : site.sensors;
+  const gateways = preferred.length === 0 ? site.gateways : Object.freeze([...preferred, ...site.gateways.filter((id) => !preferred.includes(id))]);
+  return { ok: true, config: Object.freeze({ ...site, sensors, gateways, nodeId, role }) };
+}
+
+/** validateSiteConfig, then boardConfig: for hosts and tests that give the identity themselves. */
+export function validateBoardConfig(raw: unknown, identity: BoardIdentity): ConfigValidation {
+  const validated = validateSiteConfig(raw);
+  return validated.ok ? boardConfig(validated.site, identity) : validated;
+}
+
+const NO_SENSORS: readonly SensorConfig[] = Object.freeze([]);
+const NO_GATEWAYS: readonly number[] = Object.freeze([]);
 
 function readSiteName(top: Reader): string {
   const siteName = top.value("siteName");
@@ -554,7 +637,7 @@ function readRule(r: Reader, channelCount: number, partName: string): RuleConfig
   return Object.freeze({ channel, source, direction, threshold, hysteresis, minDurationMs, deltaWindowMs });
 }
 
-function readGateways(top: Reader, nodeId: number): readonly number[] {
+function readGateways(top: Reader): readonly number[] {
   const list = top.array("gateways", GATEWAYS_MAX);
   const ids: number[] = [];
   for (let i = 0; i < list.length; i++) {
@@ -564,8 +647,6 @@ function readGateways(top: Reader, nodeId: number): readonly number[] {
       top.problem(key, ConfigProblemCode.OutOfRange, "must be a node id 1..65534");
     } else if (ids.includes(id)) {
       top.problem(key, ConfigProblemCode.Duplicate, `gateway ${id} is listed twice`);
-    } else if (id === nodeId && top.value("role") !== AgentRole.Gateway) {
-      top.problem(key, ConfigProblemCode.Inconsistent, "is this board's own id, but its role is not gateway");
     } else {
       ids.push(id);
     }
@@ -626,7 +707,7 @@ function readKeys(top: Reader, problems: ConfigProblem[]): KeyConfig | undefined
   if (commitment === undefined) r.problem("authorityCommitment", ConfigProblemCode.Missing, "is required");
   else if (typeof commitment !== "string" || !isHex(commitment, 64)) r.problem("authorityCommitment", ConfigProblemCode.BadHex, "must be 64 hex digits (32 bytes)");
   else authorityCommitment = commitment.toLowerCase();
-  return Object.freeze({ authorityCommitment, keyEpoch: r.int("keyEpoch", 0, 0xffff, 0) });
+  return Object.freeze({ authorityCommitment, keyEpoch: r.int("keyEpoch", 0, 0xffff, 0), groupId: r.int("groupId", 0, 0xffff, DEFAULT_GROUP_ID) });
 }
 
 function isHex(text: string, length: number): boolean {
@@ -647,6 +728,6 @@ export function formatConfigProblems(problems: readonly ConfigProblem[]): string
 }
 
 /** Tasks the agent registers for `config` (sizes the scheduler). */
-export function agentTaskCount(config: SiteConfig): number {
+export function agentTaskCount(config: CompiledSiteConfig): number {
   return config.sensors.length + AGENT_FIXED_TASKS;
 }

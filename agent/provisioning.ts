@@ -9,38 +9,66 @@
  * (ARCHITECTURE.md "Identity"): the site's group secret for one key epoch,
  * from which every sender's group traffic key is derived with HKDF
  * (core/crypto/session-keys.ts deriveGroupSenderKey), plus the facts it is
- * bound to, checked against the site configuration at every boot: this
- * board's node id, the authority's key commitment and the key epoch.
+ * bound to, checked against the site configuration at every boot
+ * (agent/board-identity.ts): the authority's key commitment, the key epoch
+ * and the group. The record is also the board's identity: its node id,
+ * role and gateway preference come from here, not from the compiled site
+ * configuration, so one firmware image boots as any board of its site. The
+ * gateway preference is where the board stands: the site's gateways it
+ * should try first (nearest first), each one the site lists.
  * In-band admission (ML-KEM delivery of later epochs) is the membership
  * layer's job; until then a new epoch means provisioning again.
  *
- * Layout (little-endian, PROVISIONING_RECORD_BYTES; the durable store adds
- * its own CRC and power-loss safety):
+ * Layout, version 2 (little-endian, PROVISIONING_RECORD_BYTES; the durable
+ * store adds its own CRC and power-loss safety):
  *
  * | offset | bytes | field                                             |
  * |-------:|------:|---------------------------------------------------|
- * |      0 |     4 | magic "PKv1"                                      |
+ * |      0 |     4 | magic "PKv" + version (ASCII "2")                 |
  * |      4 |     2 | node id (1..0xfffe)                               |
  * |      6 |     2 | key epoch                                         |
  * |      8 |     2 | group id                                          |
  * |     10 |     2 | highest sender id with a key (1..SENDER_ID_LIMIT) |
- * |     12 |    32 | authority key commitment                          |
- * |     44 |    32 | group secret                                      |
+ * |     12 |     1 | role (RecordRole: 1 sensor, 2 relay, 3 gateway, 4 anchor) |
+ * |     13 |     3 | reserved, zero                                    |
+ * |     16 |     8 | preferred gateways: 4 node ids, first choice first, 0 = none (zeros last) |
+ * |     24 |    32 | authority key commitment                          |
+ * |     56 |    32 | group secret                                      |
+ *
+ * Version 1 ("PKv1", 76 bytes, no role) is refused with
+ * AgentProvisioningVersion: provision the board again.
  */
 import { ErrorCode, type FailureCode } from "../core/runtime/errors";
 import type { ValueOrCode } from "../core/collections/value-or-code";
 
-export const PROVISIONING_RECORD_BYTES = 76;
+export const PROVISIONING_RECORD_BYTES = 88;
+/** Preferred gateways a record holds (config.ts GATEWAYS_MAX). */
+export const PREFERRED_GATEWAYS_MAX = 4;
+/** The layout this code writes and reads (the magic's last byte, ASCII). */
+export const PROVISIONING_VERSION = 2;
 export const GROUP_SECRET_BYTES = 32;
 export const AUTHORITY_COMMITMENT_BYTES = 32;
 /** Largest site the record can key (the receive key table is sized from it). */
 export const SENDER_ID_LIMIT = 1024;
-const MAGIC = Object.freeze([0x50, 0x4b, 0x76, 0x31]); // "PKv1"
-const COMMITMENT_AT = 12;
-const SECRET_AT = 44;
+const MAGIC = Object.freeze([0x50, 0x4b, 0x76]); // "PKv", then the version digit
+const VERSION_AT = 3;
+const ROLE_AT = 12;
+const RESERVED_BYTES = 3;
+const GATEWAYS_AT = 16;
+const COMMITMENT_AT = 24;
+const SECRET_AT = 56;
+
+/** A role as the record stores it: the index in config.ts ROLE_NAMES, plus one (0 is never a role). */
+export const RecordRole = Object.freeze({ Sensor: 1, Relay: 2, Gateway: 3, Anchor: 4 } as const);
+export type RecordRole = (typeof RecordRole)[keyof typeof RecordRole];
+const ROLE_CODE_MAX = 4;
 
 export interface ProvisioningFields {
   readonly nodeId: number;
+  /** RecordRole. */
+  readonly role: number;
+  /** The site's gateways this board tries first, in order (0..PREFERRED_GATEWAYS_MAX node ids, unique). */
+  readonly preferredGateways: readonly number[];
   readonly keyEpoch: number;
   readonly groupId: number;
   readonly senderIdMax: number;
@@ -54,6 +82,8 @@ export interface ProvisioningFields {
  */
 export class ProvisioningRecord implements ProvisioningFields {
   readonly nodeId: number;
+  readonly role: number;
+  readonly preferredGateways: readonly number[];
   readonly keyEpoch: number;
   readonly groupId: number;
   readonly senderIdMax: number;
@@ -65,14 +95,31 @@ export class ProvisioningRecord implements ProvisioningFields {
     this.keyEpoch = u16(bytes, 6);
     this.groupId = u16(bytes, 8);
     this.senderIdMax = u16(bytes, 10);
+    this.role = bytes[ROLE_AT] ?? 0;
+    const preferred: number[] = [];
+    for (let i = 0; i < PREFERRED_GATEWAYS_MAX; i++) {
+      const id = u16(bytes, GATEWAYS_AT + 2 * i);
+      if (id !== 0) preferred.push(id);
+    }
+    this.preferredGateways = preferred;
     this.authorityCommitment = bytes.subarray(COMMITMENT_AT, COMMITMENT_AT + AUTHORITY_COMMITMENT_BYTES);
     this.groupSecret = bytes.subarray(SECRET_AT, SECRET_AT + GROUP_SECRET_BYTES);
   }
 
-  /** Parse `bytes[0 .. length)`: the record, or AgentProvisioningMalformed. */
+  /**
+   * Parse `bytes[0 .. length)`: the record; AgentProvisioningVersion for a
+   * record of another layout version (checked first, whatever its length);
+   * else AgentProvisioningMalformed.
+   */
   static parse(bytes: Uint8Array, length: number): ProvisioningRecord | FailureCode {
-    if (length !== PROVISIONING_RECORD_BYTES || bytes.length < PROVISIONING_RECORD_BYTES) return ErrorCode.AgentProvisioningMalformed;
+    if (length < MAGIC.length + 1 || bytes.length < length) return ErrorCode.AgentProvisioningMalformed;
     for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC[i]) return ErrorCode.AgentProvisioningMalformed;
+    const version = (bytes[VERSION_AT] ?? 0) - 0x30;
+    if (version !== PROVISIONING_VERSION) return version >= 1 && version <= 9 ? ErrorCode.AgentProvisioningVersion : ErrorCode.AgentProvisioningMalformed;
+    if (length !== PROVISIONING_RECORD_BYTES) return ErrorCode.AgentProvisioningMalformed;
+    for (let i = 0; i < RESERVED_BYTES; i++) if (bytes[ROLE_AT + 1 + i] !== 0) return ErrorCode.AgentProvisioningMalformed;
+    // Preferred gateways are packed: no id after a zero.
+    for (let i = 1; i < PREFERRED_GATEWAYS_MAX; i++) if (u16(bytes, GATEWAYS_AT + 2 * (i - 1)) === 0 && u16(bytes, GATEWAYS_AT + 2 * i) !== 0) return ErrorCode.AgentProvisioningMalformed;
     const record = new ProvisioningRecord(bytes);
     return fieldsProblem(record) === undefined ? record : ErrorCode.AgentProvisioningMalformed;
   }
@@ -85,6 +132,14 @@ export function fieldsProblem(fields: ProvisioningFields): string | undefined {
   if (!isU16(fields.groupId)) return "group id must be 0..65535";
   if (!isU16(fields.senderIdMax) || fields.senderIdMax < 1 || fields.senderIdMax > SENDER_ID_LIMIT) return `highest sender id must be 1..${SENDER_ID_LIMIT}`;
   if (fields.nodeId > fields.senderIdMax) return "node id is above the highest sender id";
+  if (!Number.isInteger(fields.role) || fields.role < 1 || fields.role > ROLE_CODE_MAX) return `role must be 1..${ROLE_CODE_MAX} (sensor, relay, gateway, anchor)`;
+  const preferred = fields.preferredGateways;
+  if (preferred.length > PREFERRED_GATEWAYS_MAX) return `at most ${PREFERRED_GATEWAYS_MAX} preferred gateways`;
+  for (let i = 0; i < preferred.length; i++) {
+    const id = preferred[i] ?? 0;
+    if (!isU16(id) || id < 1 || id > 0xfffe) return "a preferred gateway must be a node id 1..65534";
+    if (preferred.indexOf(id) !== i) return `preferred gateway ${id} is listed twice`;
+  }
   if (fields.authorityCommitment.length !== AUTHORITY_COMMITMENT_BYTES) return `authority commitment must be ${AUTHORITY_COMMITMENT_BYTES} bytes`;
   if (fields.groupSecret.length !== GROUP_SECRET_BYTES) return `group secret must be ${GROUP_SECRET_BYTES} bytes`;
   let nonZero = 0;
@@ -98,10 +153,14 @@ export function encodeProvisioning(fields: ProvisioningFields, out: Uint8Array):
   if (fieldsProblem(fields) !== undefined) return -ErrorCode.AgentProvisioningMalformed;
   if (out.length < PROVISIONING_RECORD_BYTES) return -ErrorCode.CryptoBufferTooSmall;
   for (let i = 0; i < MAGIC.length; i++) out[i] = MAGIC[i] ?? 0;
+  out[VERSION_AT] = 0x30 + PROVISIONING_VERSION;
   putU16(out, 4, fields.nodeId);
   putU16(out, 6, fields.keyEpoch);
   putU16(out, 8, fields.groupId);
   putU16(out, 10, fields.senderIdMax);
+  out[ROLE_AT] = fields.role;
+  out.fill(0, ROLE_AT + 1, COMMITMENT_AT);
+  for (let i = 0; i < fields.preferredGateways.length; i++) putU16(out, GATEWAYS_AT + 2 * i, fields.preferredGateways[i] ?? 0);
   out.set(fields.authorityCommitment, COMMITMENT_AT);
   out.set(fields.groupSecret, SECRET_AT);
   return PROVISIONING_RECORD_BYTES;

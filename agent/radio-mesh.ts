@@ -5,9 +5,10 @@
  * the site simulator, so both run the same path.
  *
  *  1. The provisioning record (provisioning.ts) is read from the agent's
- *     store and checked against the site configuration: node id, key epoch
- *     and, when the configuration names one, the authority's commitment.
- *     Every mismatch is a boot problem naming the field.
+ *     store and checked against the board's configuration: the node id and
+ *     role boot took from it (board-identity.ts), and, when the
+ *     configuration names keys, the key epoch, group and the authority's
+ *     commitment. Every mismatch is a boot problem naming the field.
  *  2. Group keys: the group secret is imported, every sender's traffic key
  *     for the epoch is derived (HKDF, deriveGroupSenderKey) into a fixed
  *     TrafficKeyTable of `senderIdMax` entries, then the secret is destroyed
@@ -29,7 +30,6 @@ import { ErrorCode, type FailureCode } from "../core/runtime/errors";
 import { Xoshiro128 } from "../core/runtime/prng";
 import type { Status } from "../core/runtime/result";
 import { CoseAlg, KemAlg } from "../core/crypto/algorithms";
-import { constantTimeEqual } from "../core/crypto/ct";
 import type { EntropySource } from "../core/crypto/entropy";
 import { KeyKind } from "../core/crypto/key-store";
 import { PortableCryptoProvider } from "../core/crypto/portable-provider";
@@ -41,9 +41,10 @@ import { meshConfig, validateMeshConfig, type MeshConfig } from "../core/mesh/me
 import type { MeshRadio } from "../core/mesh/radio-port";
 import { MeshTransport, type MeshObserver } from "../core/mesh/transport";
 import { CounterReservation } from "../core/storage/counter-reservation";
-import { AgentRole, type SiteConfig } from "./config";
+import { recordSiteProblems } from "./board-identity";
+import { AgentRole, ROLE_NAMES, type SiteConfig } from "./config";
 import { StoreKey, type AgentStore } from "./persistence";
-import { hexInto, PROVISIONING_RECORD_BYTES, ProvisioningRecord } from "./provisioning";
+import { PROVISIONING_RECORD_BYTES, ProvisioningRecord } from "./provisioning";
 
 /** Frames per durable counter reservation: one 8-byte flash write per this many frames; at most this many values skipped per reboot. */
 export const SEND_COUNTER_STEP = 256;
@@ -187,22 +188,19 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
   return { ok: true, transport: transport.value, counter: counter.value, senderIdMax: record.senderIdMax };
 }
 
-/** Every way the record contradicts the configuration (field paths as in validateSiteConfig). */
+/**
+ * Every way the record contradicts the board's configuration (field paths as
+ * in validateSiteConfig): the site checks of board-identity.ts, and the node
+ * id and role boot merged in from this same record (a host that gave its own
+ * identity is held to the record too).
+ */
 export function recordProblems(record: ProvisioningRecord, config: SiteConfig): string[] {
   const problems: string[] = [];
   if (record.nodeId !== config.nodeId) problems.push(`nodeId: the board was provisioned as node ${record.nodeId}, the configuration says ${config.nodeId}`);
-  const keys = config.keys;
-  if (keys !== undefined) {
-    if (keys.keyEpoch !== record.keyEpoch) problems.push(`keys.keyEpoch: the board holds keys for epoch ${record.keyEpoch}, the configuration says ${keys.keyEpoch}`);
-    const commitment = new Uint8Array(32);
-    if (!hexInto(keys.authorityCommitment, commitment) || !constantTimeEqual(commitment, record.authorityCommitment)) {
-      problems.push("keys.authorityCommitment: the board was provisioned by another site authority");
-    }
-  }
-  for (let i = 0; i < config.gateways.length; i++) {
-    const id = config.gateways[i] ?? 0;
-    if (id > record.senderIdMax) problems.push(`gateways[${i}]: node ${id} is above the highest provisioned sender id ${record.senderIdMax}`);
-  }
+  const role = ROLE_NAMES[record.role - 1];
+  if (role !== config.role) problems.push(`role: the board was provisioned as ${role ?? "?"}, the configuration says ${config.role}`);
+  const site = recordSiteProblems(record, config);
+  for (let i = 0; i < site.length; i++) problems.push(site[i] ?? "");
   return problems;
 }
 

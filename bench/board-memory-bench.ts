@@ -15,7 +15,7 @@ export interface BoardMemoryBench {
   readonly boards: readonly BoardMemory[];
 }
 
-const ROLES: readonly BoardRole[] = ["sensor", "anchor", "gateway"];
+const ROLES: readonly BoardRole[] = ["sensor", "relay", "gateway"];
 const NRF52_MAIN = join(DEVICE_OUT_DIR, "nrf52", "main.js");
 
 export async function runBoardMemoryBench(options: { readonly quick: boolean }): Promise<BoardMemoryBench> {

@@ -5,11 +5,24 @@
  * module it imports: their bodies run at build time and what they create
  * lives in flash, frozen (Moddable SDK documentation/xs/preload.md). So
  * nothing mutable is created at module level: `main()` builds all state at run time
- * (agent/boot.ts: validate `config.picket`, open the sensors, create and
- * start the agent) and then hands the agent to the one driver loop
+ * (agent/boot.ts: validate `config.picket`, mount the store, read the
+ * board's node id and role from its provisioning record, open the sensors,
+ * create and start the agent) and then hands the agent to the one driver loop
  * (agent/driver.ts, the same the site simulator runs) on a Moddable timer
  * (hal/moddable/wake-timer.ts): it sleeps until the agent's next deadline or
  * the mesh's next wake time, and the radio's onReadable wakes it early.
+ *
+ * One image per site and board type: `config.picket` describes the site
+ * and names no board; which board this is (node id, role) and its mesh keys
+ * come from the provisioning record `picket provision` wrote into the
+ * storage partition. A board without a valid record refuses to boot.
+ *
+ * A refused boot is visible (README "A refused boot"): the board prints one
+ * line to the console (hal/moddable/console.ts, Moddable's `trace`) naming
+ * the stage, the code's name and number and the field at fault, then boots
+ * again after 1 s, doubling the wait up to 32 s (agent/boot-report.ts),
+ * printing the line each time; after BOOT_ATTEMPTS_MAX (8) attempts it
+ * stays down, its last line saying so, until it is reset.
  *
  * What this image supports today:
  *  - sensors with `driver: "sim"` (hal/sim, seeded by node id and index);
@@ -23,11 +36,13 @@
  *    datagrams (profile udp), wired as `config.picketBoard` says (board.ts);
  *  - the agent's store on the flash partition `picketBoard.storage`
  *    (ModdableFlash): boot count, pending alerts, the send counter and the
- *    provisioning record written by `picket provision`. A board that is not
- *    provisioned, or whose store does not mount, refuses to boot at stage
- *    "transport" with the problem named (its radio would have no keys).
+ *    provisioning record written by `picket provision`. A board whose store
+ *    does not mount refuses to boot at stage "storage", one that is not
+ *    provisioned (or whose record is of another version, malformed, or for
+ *    another site) at stage "provisioning", with the problem named.
  * Tests (and boards with other drivers) pass their own pieces in `options`.
  */
+import Timer from "timer";
 import config from "mc/config";
 import device from "embedded:provider/builtin";
 import LoRa_SX127x from "sx127x";
@@ -38,6 +53,7 @@ import type { Sensor } from "../../hal/sensor";
 import { ModdableClock } from "../../hal/moddable/clock";
 import { ModdableWakeTimer } from "../../hal/moddable/wake-timer";
 import { AgentDriver } from "../driver";
+import { consoleLine } from "../../hal/moddable/console";
 import type { Clock } from "../../hal/clock";
 import type { BlockDevice } from "../../core/storage/block-device";
 import type { Radio } from "../../hal/radio";
@@ -45,6 +61,7 @@ import { ModdableFlash } from "../../hal/moddable/flash";
 import { Sx127xRadio } from "../../hal/moddable/radio/sx127x-radio";
 import { UdpRadio } from "../../hal/moddable/radio/udp-radio";
 import { bootAgent, sensorOpenProblem, type BootOutcome, type SensorOpener, type TransportRefusal } from "../boot";
+import { bootRefusalLine, bootRetryDelayMs } from "../boot-report";
 import type { AgentStore } from "../persistence";
 import { buildRadioMesh } from "../radio-mesh";
 import { readBoardWiring, type BoardWiring } from "./board";
@@ -114,7 +131,7 @@ export function boardTransport(
   return (site, store) => {
     // A partition that did not open is the first thing to fix (the store cannot mount without it).
     if (flashStatus !== ErrorCode.Ok && !store.mounted) {
-      return { refused: ErrorCode.AgentStorageUnavailable, problems: [`picketBoard.storage.partition: flash partition "${wiring.storage.partition}" did not open (code ${flashStatus})`] };
+      return { refused: ErrorCode.AgentStorageUnavailable, problems: [partitionProblem(wiring, flashStatus)] };
     }
     const radio = openRadio(wiring, site);
     if (!radio.ok) return { refused: radio.code, problems: [`radio: the ${PICKET_RADIO === "udp" ? "UDP socket" : "SX127x"} could not be opened (code ${radio.code}); check picketBoard.${PICKET_RADIO === "udp" ? "udp" : "lora"}`] };
@@ -127,9 +144,15 @@ export function boardTransport(
   };
 }
 
-export default function main(options?: MainOptions): BootOutcome {
-  const clock = options?.clock ?? new ModdableClock();
-  const wiring = readBoardWiring(config["picketBoard"]);
+/** What the image was built with (manifest.json `config`): read once by the first attempt, reused by its retries. */
+export interface CompiledConfig {
+  readonly picket: unknown;
+  readonly picketBoard: unknown;
+}
+
+/** Everything a boot attempt does before the agent runs: wiring, flash, then agent/boot.ts. */
+function bootBoard(options: MainOptions | undefined, compiled: CompiledConfig, clock: Clock): BootOutcome {
+  const wiring = readBoardWiring(compiled.picketBoard);
   if (!wiring.ok) return { ok: false, stage: "config", code: ErrorCode.AgentBadConfig, problems: "problems" in wiring ? wiring.problems : [] };
   let blockDevice = options?.blockDevice;
   let flashStatus: Status = ErrorCode.Ok;
@@ -138,15 +161,39 @@ export default function main(options?: MainOptions): BootOutcome {
     if (flash.ok) blockDevice = flash.value;
     else flashStatus = flash.code;
   }
-  const booted = bootAgent(config["picket"], {
+  return bootAgent(compiled.picket, {
     clock,
     transport: options?.transport ?? boardTransport(wiring.value, openBoardRadio, flashStatus),
     ...(blockDevice === undefined ? {} : { blockDevice }),
+    ...(flashStatus === ErrorCode.Ok ? {} : { blockDeviceProblem: partitionProblem(wiring.value, flashStatus) }),
     openSensor: options?.openSensor ?? openImageSensor,
     sensorOpenProblem: imageSensorOpenProblem,
     ...(options?.gatewaySink === undefined ? {} : { gatewaySink: options.gatewaySink }),
   });
-  if (!booted.ok) return booted;
+}
+
+function partitionProblem(wiring: BoardWiring, flashStatus: Status): string {
+  return `picketBoard.storage.partition: flash partition "${wiring.storage.partition}" did not open (code ${flashStatus})`;
+}
+
+/** Print the refusal line, and boot again after the backoff (bounded: agent/boot-report.ts). */
+function refuseAndRetry(refused: Extract<BootOutcome, { ok: false }>, options: MainOptions | undefined, attempt: number, compiled: CompiledConfig): BootOutcome {
+  consoleLine(bootRefusalLine(refused, attempt));
+  const delayMs = bootRetryDelayMs(attempt);
+  if (delayMs >= 0) Timer.set(() => void main(options, attempt + 1, compiled), delayMs);
+  return refused;
+}
+
+/**
+ * Boot this board and drive it. `attempt` counts boot attempts (1 for the
+ * one Moddable starts); a refused attempt prints one console line and
+ * schedules the next with the same compiled configuration (README "A
+ * refused boot").
+ */
+export default function main(options?: MainOptions, attempt = 1, compiled: CompiledConfig = { picket: config["picket"], picketBoard: config["picketBoard"] }): BootOutcome {
+  const clock = options?.clock ?? new ModdableClock();
+  const booted = bootBoard(options, compiled, clock);
+  if (!booted.ok) return refuseAndRetry(booted, options, attempt, compiled);
   const driver = new AgentDriver(clock);
   driver.start(booted.agent, new ModdableWakeTimer(driver.onTimer));
   return booted;

@@ -5,9 +5,11 @@
  *
  *     const run = startNodeAgent(json, platform, { set: (cb, ms) => setTimeout(cb, ms), clear: clearTimeout });
  *
- * Same boot path as the board (agent/boot.ts) and the same driver loop
- * (agent/driver.ts) on the host's timer; `wake()` is the radio interrupt
- * (a socket callback calls it after handing data to the transport).
+ * Same boot path as the board (agent/boot.ts): the board's identity comes
+ * from the provisioning record in `platform.blockDevice`, or from
+ * `platform.identity` on a host that has none. The same driver loop
+ * (agent/driver.ts) runs it on the host's timer; `wake()` is the radio
+ * interrupt (a socket callback calls it after handing data to the transport).
  */
 import type { WakeTimer } from "../../hal/timer";
 import { bootAgent, type BootOutcome, type BootPlatform } from "../boot";

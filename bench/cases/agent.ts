@@ -5,7 +5,7 @@
  * XS: bytes/op 0).
  */
 import { createAgent, type Agent } from "../../agent/agent";
-import { validateSiteConfig } from "../../agent/config";
+import { AgentRole, validateBoardConfig } from "../../agent/config";
 import { openSimSensor } from "../../agent/sim-sensors";
 import { ErrorCode } from "../../core/runtime/errors";
 import { ManualClock } from "../../hal/sim/manual-clock";
@@ -29,10 +29,8 @@ const TURNS = 1000;
 const SITE_EVENTS = 1000;
 
 function samplingAgent(): TurnState {
-  const validated = validateSiteConfig({
+  const validated = validateBoardConfig({
     siteName: "bench",
-    nodeId: 1,
-    role: "sensor",
     sampleIntervalMs: 1000,
     sampleRingCapacity: 64,
     timerCapacity: 8,
@@ -40,7 +38,7 @@ function samplingAgent(): TurnState {
     sensors: [{ part: "tmp117", windowMs: 86_400_000 }],
     uplink: { intervalMs: 3_600_000 },
     radio: { meshTickMs: 60_000 },
-  });
+  }, { nodeId: 1, role: AgentRole.Sensor });
   if (!validated.ok) throw new Error("bench: bad configuration");
   const clock = new ManualClock(0);
   const sensor = openSimSensor(validated.config.sensors[0]?.part ?? 1, { seed: 7 });

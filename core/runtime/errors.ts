@@ -172,7 +172,8 @@ export const ErrorCode = Object.freeze({
   // provisioning (issue 7: the board image's radio)
   AgentNotProvisioned: 1115, // no provisioning record in the board's store: the radio stays off (run `picket provision`)
   AgentProvisioningMalformed: 1116, // the stored provisioning record has the wrong length, magic or field values
-  AgentProvisioningMismatch: 1117, // the record is for another node, authority or key epoch than the site configuration
+  AgentProvisioningMismatch: 1117, // the record is for another authority, key epoch or group than the site configuration, or contradicts its gateways
+  AgentProvisioningVersion: 1118, // the stored provisioning record has another layout version (e.g. v1, without a role): provision the board again
   SiteBadSpec: 1120, // a site file (host-sim/site) failed validation
 } as const);
 

@@ -90,7 +90,7 @@ const INT32_MAX = 0x7fff_ffff;
 export function checkTelemetryConfig(config: TelemetryConfig): Status {
   const { channels, rules } = config;
   if (!isIntIn(config.outboxCapacity, 1, TELEMETRY_OUTBOX_CAPACITY_MAX)) return ErrorCode.TelemetryBadCapacity;
-  if (channels.length < 1) return ErrorCode.TelemetryBadCapacity;
+  // No channels is valid: a relay board samples nothing, and its pipeline only carries the outbox.
   if (channels.length > TELEMETRY_CHANNELS_MAX || rules.length > TELEMETRY_RULES_MAX) return ErrorCode.TelemetryTooMany;
   for (let i = 0; i < channels.length; i++) {
     const channel = channels[i];

@@ -29,7 +29,10 @@
 import { AirtimeTable, type LoRaParams } from "../../core/mesh/airtime";
 import { MESH_COUNTER_COUNT, MeshCounter } from "../../core/mesh/mesh-counters";
 import type { MeshTransport } from "../../core/mesh/transport";
-import type { SiteConfig } from "../../agent/config";
+import type { ValueOrCode } from "../../core/collections/value-or-code";
+import { ErrorCode } from "../../core/runtime/errors";
+import type { Status } from "../../core/runtime/result";
+import { ROLE_NAMES, type BoardIdentity, type CompiledSiteConfig, type SiteConfig } from "../../agent/config";
 import type { AgentStore } from "../../agent/persistence";
 import { AUTHORITY_COMMITMENT_BYTES, hexInto, type ProvisioningFields } from "../../agent/provisioning";
 import { agentMeshConfig, buildRadioMesh } from "../../agent/radio-mesh";
@@ -78,15 +81,17 @@ export class MeshSiteShared {
   }
 
   /**
-   * What `picket provision` would write for board `nodeIndex` of this site:
-   * its node id, the keyring's epoch and group secret, every board a sender,
-   * and the authority commitment its configuration names (zeros if none).
+   * What `picket provision` would write for a board of this site: its node
+   * id, role and preferred gateways, the keyring's epoch and group secret, every board a sender,
+   * and the authority commitment the site configuration names (zeros if none).
    */
-  provisioningFor(nodeIndex: number, config: SiteConfig): ProvisioningFields {
+  provisioningFor(identity: BoardIdentity, site: CompiledSiteConfig): ProvisioningFields {
     const commitment = new Uint8Array(AUTHORITY_COMMITMENT_BYTES);
-    if (config.keys !== undefined) hexInto(config.keys.authorityCommitment, commitment);
+    if (site.keys !== undefined) hexInto(site.keys.authorityCommitment, commitment);
     return {
-      nodeId: nodeIndex + 1,
+      nodeId: identity.nodeId,
+      role: ROLE_NAMES.indexOf(identity.role) + 1,
+      preferredGateways: identity.preferredGateways ?? [],
       keyEpoch: this.keyring.epoch,
       groupId: SIM_GROUP_ID,
       senderIdMax: this.boardCount,

@@ -29,7 +29,7 @@
 import type { Agent } from "../../agent/agent";
 import { AgentCounter } from "../../agent/agent-metrics";
 import { bootAgent } from "../../agent/boot";
-import { validateSiteConfig } from "../../agent/config";
+import { validateSiteConfig, type BoardIdentity } from "../../agent/config";
 import type { AgentStore } from "../../agent/persistence";
 import { provisionDevice } from "../../agent/provision-device";
 import type { SensorConfig, SiteConfig } from "../../agent/config";
@@ -47,7 +47,7 @@ import type { SimContext, SimNode } from "../kernel/node";
 import type { RouteTable } from "./routes";
 import type { ShutdownPlan } from "./site-spec";
 import { MESH_SITE_STAT_COUNT } from "./mesh-site-transport";
-import { createSiteLink, type SiteLink, type SiteTransportContext } from "./transport-factory";
+import { createSiteLink, siteProvisioning, type SiteLink, type SiteTransportContext } from "./transport-factory";
 import { TRANSPORT_STAT_COUNT, TransportStat } from "./transport-stats";
 import type { RadioLink } from "./stand-in-transport";
 import type { SimAirPort } from "../../hal/sim/radio";
@@ -92,8 +92,10 @@ const FLASH_BLOCKS = 8;
 
 export interface SiteNodeSetup {
   readonly index: number;
-  /** This board's site configuration (JSON): the template with nodeId, role and gateways filled in. */
+  /** The site configuration (JSON), the same for every board: the template with the site's gateways. */
   readonly config: Readonly<Record<string, unknown>>;
+  /** What this board is provisioned as (node id, role): written to its flash before its first boot, read back at every boot. */
+  readonly identity: BoardIdentity;
   readonly routes: RouteTable;
   readonly sink: GatewaySink | undefined;
   /** Called after every successful boot (the host's sink tracks gateway boots). */
@@ -146,15 +148,14 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     const flash = SimFlash.create({ blockSizeBytes: FLASH_BLOCK_BYTES, blockCount: FLASH_BLOCKS });
     if (!flash.ok) throw new Error(`cannot make the simulated flash (code ${flash.code})`);
     this.flash = flash.value;
-    // A board of a mesh site is provisioned before its first boot, as `picket provision` does on the bench.
+    // Every board is provisioned before its first boot (node id, role, and the mesh keys on a mesh site), as `picket provision` does on the bench.
+    const validated = validateSiteConfig(setup.config);
+    const alertSlots = validated.ok ? validated.site.uplink.alertPendingCapacity : 1;
     const transport = setup.transport;
-    if (transport.kind === "mesh") {
-      const validated = validateSiteConfig(setup.config);
-      const alertSlots = validated.ok ? validated.config.uplink.alertPendingCapacity : 1;
-      const provisioned = validated.ok ? provisionDevice(this.flash, transport.mesh.provisioningFor(this.index, validated.config), alertSlots) : ErrorCode.AgentBadConfig;
-      // A board whose configuration is bad fails at boot with every problem listed; anything else is a simulator bug.
-      if (validated.ok && provisioned !== ErrorCode.Ok) throw new Error(`board ${this.index}: provisioning failed (code ${provisioned})`);
-    }
+    const fields = validated.ok ? siteProvisioning(transport, setup.identity, validated.site) : undefined;
+    const provisioned = fields === undefined ? ErrorCode.AgentBadConfig : provisionDevice(this.flash, fields, alertSlots);
+    // A board whose configuration is bad fails at boot with every problem listed; anything else is a simulator bug.
+    if (validated.ok && provisioned !== ErrorCode.Ok) throw new Error(`board ${this.index}: provisioning failed (code ${provisioned})`);
   }
 
   get agent(): Agent | undefined {

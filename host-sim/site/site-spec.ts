@@ -8,9 +8,10 @@
  *  - the simulator's fields (topology, link, crashes, pauses, partitions,
  *    clock, startJitterMs, ...) go to the kernel's own validator
  *    (host-sim/kernel/validate-scenario.ts), with its messages;
- *  - `board` is validated by agent/config.ts for every board (with that
- *    board's node id, role and gateway list filled in), problems prefixed
- *    `board.`;
+ *  - `board` plus the site's `gateways` is the one site configuration every
+ *    board boots (siteConfigOf), validated by agent/config.ts, problems
+ *    prefixed `board.`; node id, role and gateway preference are each
+ *    board's provisioning record (site.ts boardIdentity);
  *  - `gateways`, `events` and `shutdowns` here.
  * Board i is kernel node i and mesh node id i + 1. Platform neutral (runs on
  * XS for the parity test); never throws.
@@ -183,20 +184,26 @@ function readGateways(raw: unknown, boardCount: number, problems: string[]): rea
   return Object.freeze(ids);
 }
 
-/** The template must be a valid configuration for a sensor board and for a gateway. */
+/**
+ * The template plus the site's gateways is the one site configuration every
+ * board boots from (node id and role come from each board's provisioning
+ * record), so it must be valid as a whole.
+ */
 function checkBoardTemplate(template: Raw, gateways: readonly number[], problems: string[]): void {
   for (const key of ["nodeId", "role", "gateways"]) {
     if (template[key] !== undefined) problems.push(`board.${key}: is set per board by the site (remove it from the template)`);
   }
-  const gatewayIds = gateways.map((g) => g + 1);
-  for (const role of ["sensor", "gateway"]) {
-    const validation = validateSiteConfig({ ...template, nodeId: 0xfffe, role, gateways: role === "gateway" ? [] : gatewayIds });
-    if (validation.ok) continue;
-    for (const problem of validation.problems) {
-      const line = `board.${problem.field}: ${problem.reason}`;
-      if (!problems.includes(line)) problems.push(line);
-    }
+  const validation = validateSiteConfig(siteConfigOf(template, gateways));
+  if (validation.ok) return;
+  for (const problem of validation.problems) {
+    const line = `board.${problem.field}: ${problem.reason}`;
+    if (!problems.includes(line)) problems.push(line);
   }
+}
+
+/** The site configuration every board of the site is built with: the template, and the gateway boards' node ids in the site's order. */
+export function siteConfigOf(template: Raw, gateways: readonly number[]): Record<string, unknown> {
+  return { ...template, gateways: gateways.map((g) => g + 1) };
 }
 
 function sensorCount(template: Raw | undefined): number {

@@ -14,7 +14,7 @@
  *    a message once more: counted and reported, see gateway-sink.ts).
  * Same spec (seed included) and code => same trace hash, on V8 and on XS.
  */
-import { validateSiteConfig } from "../../agent/config";
+import { AgentRole, validateSiteConfig, type BoardIdentity } from "../../agent/config";
 import { localTimeMs } from "../kernel/drift";
 import { KERNEL_INVARIANTS } from "../kernel/invariants";
 import type { InvariantFactory, SimInspect } from "../kernel/inspect";
@@ -25,7 +25,7 @@ import { createStream, StreamPurpose } from "../kernel/streams";
 import { SiteSink, type SiteClock } from "./gateway-sink";
 import { RouteTable } from "./routes";
 import { SITE_COUNTER_NAMES, SiteNode, NodeStat } from "./site-node";
-import type { SiteSpec } from "./site-spec";
+import { siteConfigOf, type SiteSpec } from "./site-spec";
 import { createSiteTransportContext } from "./transport-factory";
 
 export interface Site {
@@ -45,13 +45,20 @@ export interface SiteOptions {
   readonly checkInvariants?: boolean;
 }
 
-/** Board `index`'s configuration: the template plus its id, role and gateways (nearest first). */
-export function boardConfig(spec: SiteSpec, routes: RouteTable, index: number): Record<string, unknown> {
+/** The one site configuration every board boots from, as one firmware image per site (site-spec.ts siteConfigOf). */
+export function siteConfig(spec: SiteSpec): Record<string, unknown> {
+  return siteConfigOf(spec.board, spec.gateways);
+}
+
+/**
+ * What board `index` is provisioned as, as an installer would: node id
+ * index + 1; a gateway if the site lists it, else a sensor preferring the
+ * gateways nearest first (where it stands).
+ */
+export function boardIdentity(spec: SiteSpec, routes: RouteTable, index: number): BoardIdentity {
   const isGateway = spec.gateways.includes(index);
-  const gateways = isGateway
-    ? []
-    : [...spec.gateways].sort((a, b) => routes.hops(index, a) - routes.hops(index, b) || a - b).map((g) => g + 1);
-  return { ...spec.board, nodeId: index + 1, role: isGateway ? "gateway" : "sensor", gateways };
+  const preferredGateways = isGateway ? [] : [...spec.gateways].sort((a, b) => routes.hops(index, a) - routes.hops(index, b) || a - b).map((g) => g + 1);
+  return { nodeId: index + 1, role: isGateway ? AgentRole.Gateway : AgentRole.Sensor, preferredGateways };
 }
 
 export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild {
@@ -60,12 +67,9 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
   const built = buildTopology(scenario, createStream(scenario.seed, StreamPurpose.Topology, 0));
   if (!built.ok) return { ok: false, problems: built.problems };
   const routes = new RouteTable(built.topology);
-  const problems: string[] = [];
-  for (let b = 0; b < spec.boards; b++) {
-    const validation = validateSiteConfig(boardConfig(spec, routes, b));
-    if (!validation.ok) problems.push(`board ${b}: ${validation.problems.map((p) => `${p.field}: ${p.reason}`).join("; ")}`);
-  }
-  if (problems.length > 0) return { ok: false, problems };
+  const config = siteConfig(spec);
+  const validation = validateSiteConfig(config);
+  if (!validation.ok) return { ok: false, problems: validation.problems.map((p) => `board.${p.field}: ${p.reason}`) };
   const transport = createSiteTransportContext(spec.transport, spec.boards);
   if (typeof transport === "string") return { ok: false, problems: [`transport: ${transport}`] };
   const sink = new SiteSink(spec.boards, options.alertCapacity ?? 65_536);
@@ -74,7 +78,8 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
     nodes.push(
       new SiteNode({
         index: b,
-        config: boardConfig(spec, routes, b),
+        config,
+        identity: boardIdentity(spec, routes, b),
         routes,
         sink: spec.gateways.includes(b) ? sink.sinkFor(b) : undefined,
         onBoot: spec.gateways.includes(b) ? (): void => sink.gatewayBooted(b) : undefined,

@@ -12,7 +12,8 @@
  * by agent/driver.ts as on a board. Nothing else in host-sim/site names a
  * transport class.
  */
-import type { SiteConfig } from "../../agent/config";
+import { DEFAULT_GROUP_ID, ROLE_NAMES, type BoardIdentity, type CompiledSiteConfig, type SiteConfig } from "../../agent/config";
+import { AUTHORITY_COMMITMENT_BYTES, GROUP_SECRET_BYTES, hexInto, type ProvisioningFields } from "../../agent/provisioning";
 import type { Transport } from "../../agent/transport";
 import type { SimAirPort } from "../../hal/sim/radio";
 import type { AgentStore } from "../../agent/persistence";
@@ -39,10 +40,10 @@ export interface SiteLink {
 }
 
 /** Per-site transport state, built once by buildSite (keys, per-board persisted state). */
-export type SiteTransportContext = { readonly kind: "stand-in" } | { readonly kind: "mesh"; readonly mesh: MeshSiteShared };
+export type SiteTransportContext = { readonly kind: "stand-in"; readonly boardCount: number } | { readonly kind: "mesh"; readonly mesh: MeshSiteShared };
 
 export function createSiteTransportContext(kind: SiteTransportKind, boardCount: number): SiteTransportContext | string {
-  if (kind === "stand-in") return { kind };
+  if (kind === "stand-in") return { kind, boardCount };
   const mesh = MeshSiteShared.create(boardCount);
   return typeof mesh === "string" ? mesh : { kind, mesh };
 }
@@ -89,6 +90,29 @@ export function createSiteLink(setup: SiteTransportSetup): SiteLink | string {
     stats: setup.stats,
     firstSeq: setup.bootNonce,
   });
+}
+
+/**
+ * The provisioning record a board of this site gets before its first boot
+ * (every board boots its identity from one, whatever the transport). The
+ * stand-in keys nothing, so its record carries a fixed, labelled non-secret
+ * group secret.
+ */
+export function siteProvisioning(context: SiteTransportContext, identity: BoardIdentity, site: CompiledSiteConfig): ProvisioningFields {
+  if (context.kind === "mesh") return context.mesh.provisioningFor(identity, site);
+  const commitment = new Uint8Array(AUTHORITY_COMMITMENT_BYTES);
+  if (site.keys !== undefined) hexInto(site.keys.authorityCommitment, commitment);
+  return {
+    nodeId: identity.nodeId,
+    role: ROLE_NAMES.indexOf(identity.role) + 1,
+    preferredGateways: identity.preferredGateways ?? [],
+    keyEpoch: site.keys?.keyEpoch ?? 0,
+    groupId: site.keys?.groupId ?? DEFAULT_GROUP_ID,
+    senderIdMax: context.boardCount,
+    authorityCommitment: commitment,
+    // Not a secret: the stand-in transport is unsecured and never derives a key from it.
+    groupSecret: new Uint8Array(GROUP_SECRET_BYTES).fill(0x5a),
+  };
 }
 
 /** What the report calls the transport. */

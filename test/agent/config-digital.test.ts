@@ -7,15 +7,15 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigProblemCode, SENSOR_PIN_MAX, SensorDriver, SensorPull, validateSiteConfig, type ConfigProblem, type SiteConfig } from "../../agent/config";
+import { ConfigProblemCode, SENSOR_PIN_MAX, SensorDriver, SensorPull, validateSiteConfig, type CompiledSiteConfig, type ConfigProblem } from "../../agent/config";
 import { SensorPart } from "../../agent/sensor-parts";
 import { DIGITAL_PIN_MAX } from "../../hal/moddable/sensors/digital";
 import { testConfigJson } from "./helpers";
 
-function accepted(sensors: readonly unknown[]): SiteConfig {
+function accepted(sensors: readonly unknown[]): CompiledSiteConfig {
   const validation = validateSiteConfig(testConfigJson({ sensors }));
   if (!validation.ok) throw new Error(validation.problems.map((p) => `${p.field}: ${p.reason}`).join("\n"));
-  return validation.config;
+  return validation.site;
 }
 
 function refused(sensors: readonly unknown[]): readonly ConfigProblem[] {
@@ -108,7 +108,7 @@ describe("site configuration: wiring fields elsewhere", () => {
     expect(accepted([{ part: "lis3dh", driver: "hardware" }]).sensors[0]).toMatchObject({ pin: -1, activeLow: false, pull: SensorPull.None });
     const { sensors: _omit, ...withoutSensors } = testConfigJson();
     const validation = validateSiteConfig(withoutSensors);
-    expect(validation.ok && validation.config.sensors[0]).toMatchObject({ part: SensorPart.Tmp117, pin: -1, activeLow: false, pull: SensorPull.None });
+    expect(validation.ok && validation.site.sensors[0]).toMatchObject({ part: SensorPart.Tmp117, pin: -1, activeLow: false, pull: SensorPull.None });
   });
 
   it("keeps every existing configuration valid: manifest.json and every site file's board template", () => {
@@ -118,7 +118,7 @@ describe("site configuration: wiring fields elsewhere", () => {
     expect(sites.length).toBeGreaterThan(0);
     for (const name of sites) {
       const site = JSON.parse(readFileSync(join("sites", name), "utf8")) as { board: Record<string, unknown> };
-      expect(validateSiteConfig({ ...site.board, nodeId: 1, role: "sensor" }).ok, name).toBe(true);
+      expect(validateSiteConfig(site.board).ok, name).toBe(true);
     }
   });
 

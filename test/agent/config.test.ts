@@ -1,7 +1,9 @@
 /**
  * Site configuration validation (agent/config.ts): every bad field is
  * reported at once, with its path and a specific problem code; defaults
- * fill what is optional; nothing ever throws.
+ * fill what is optional; nothing ever throws. The compiled site
+ * configuration names no board (nodeId and role are refused); a board's
+ * identity is merged in by boardConfig.
  */
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
@@ -12,8 +14,11 @@ import {
   RADIO_DEFAULTS,
   SensorDriver,
   UPLINK_DEFAULTS,
+  AgentRole,
+  boardConfig,
   formatConfigProblems,
   validateSiteConfig,
+  type CompiledSiteConfig,
   type ConfigProblem,
 } from "../../agent/config";
 import { SensorPart } from "../../agent/sensor-parts";
@@ -36,7 +41,9 @@ describe("site configuration", () => {
     const validation = validateSiteConfig(manifest.config.picket);
     expect(validation.ok).toBe(true);
     if (!validation.ok) return;
-    const config = validation.config;
+    const config = validation.site;
+    expect(config).not.toHaveProperty("nodeId");
+    expect(config).not.toHaveProperty("role");
     expect(config.sensors).toHaveLength(1);
     expect(config.sensors[0]?.part).toBe(SensorPart.Tmp117);
     expect(config.sensors[0]?.driver).toBe(SensorDriver.Sim);
@@ -57,12 +64,12 @@ describe("site configuration", () => {
     );
     expect(validation.ok).toBe(true);
     if (!validation.ok) return;
-    const sensor = validation.config.sensors[0];
+    const sensor = validation.site.sensors[0];
     expect(sensor?.part).toBe(SensorPart.Lis3dh);
     expect(sensor?.driver).toBe(SensorDriver.Hardware);
     expect(sensor?.address).toBe(0x19);
     expect(sensor?.rules[0]).toEqual({ channel: 2, source: RuleSource.AbsDelta, direction: RuleDirection.Below, threshold: 5, hysteresis: 0, minDurationMs: 0, deltaWindowMs: 60_000 });
-    expect(validation.config.keys).toEqual({ authorityCommitment: "ab".repeat(32), keyEpoch: 3 });
+    expect(validation.site.keys).toEqual({ authorityCommitment: "ab".repeat(32), keyEpoch: 3, groupId: 1 });
   });
 
   it("reports every bad field at once, each with its path and specific code", () => {
@@ -80,12 +87,12 @@ describe("site configuration", () => {
       uplink: { intervalMs: 50, alertRetryBaseMs: 5_000, alertRetryCapMs: 1_000 },
       radio: { meshTickMs: 0, spreadingFactor: 7 },
       capacities: { outboxRecords: 1 },
-      keys: { authorityCommitment: "xyz" },
+      keys: { authorityCommitment: "xyz", groupId: 65_536 },
     });
     const expected: readonly (readonly [string, number])[] = [
       ["siteName", ConfigProblemCode.TooLong],
-      ["nodeId", ConfigProblemCode.OutOfRange],
-      ["role", ConfigProblemCode.NotOneOf],
+      ["nodeId", ConfigProblemCode.PerBoard],
+      ["role", ConfigProblemCode.PerBoard],
       ["sampleIntervalMs", ConfigProblemCode.WrongType],
       ["sampleRingCapacity", ConfigProblemCode.OutOfRange],
       ["neighbourCapacity", ConfigProblemCode.WrongType],
@@ -103,10 +110,11 @@ describe("site configuration", () => {
       ["radio.spreadingFactor", ConfigProblemCode.UnknownField],
       ["capacities.outboxRecords", ConfigProblemCode.OutOfRange],
       ["keys.authorityCommitment", ConfigProblemCode.BadHex],
+      ["keys.groupId", ConfigProblemCode.OutOfRange],
     ];
     for (const [field, code] of expected) expect(codeAt(problems, field), field).toBe(code);
     expect(problems.length).toBeGreaterThanOrEqual(expected.length);
-    expect(formatConfigProblems(problems)).toContain("nodeId: must be an integer 1..65534");
+    expect(formatConfigProblems(problems)).toContain("nodeId: is per board: it comes from the board's provisioning record (picket provision --node-id / --role), not the site configuration");
   });
 
   it("requires one timer per sensor plus the agent's own", () => {
@@ -124,9 +132,15 @@ describe("site configuration", () => {
     expect(codeAt(problems, "sensors[0].rules[1].deltaWindowMs")).toBe(ConfigProblemCode.Inconsistent);
   });
 
-  it("refuses a sensor board that names itself as its gateway, and too many sensors", () => {
+  it("refuses nodeId and role in the compiled configuration, and nothing else about a valid one", () => {
+    expect(problemsOf({ ...testConfigJson(), nodeId: 5 })).toEqual([
+      { field: "nodeId", code: ConfigProblemCode.PerBoard, reason: "is per board: it comes from the board's provisioning record (picket provision --node-id / --role), not the site configuration" },
+    ]);
+    expect(problemsOf({ ...testConfigJson(), role: "gateway" }).map((p) => [p.field, p.code])).toEqual([["role", ConfigProblemCode.PerBoard]]);
+  });
+
+  it("refuses too many sensors and none", () => {
     const nine = Array.from({ length: 9 }, () => ({ part: "contact" }));
-    expect(codeAt(problemsOf(testConfigJson({ gateways: [5] })), "gateways[0]")).toBe(ConfigProblemCode.Inconsistent);
     expect(codeAt(problemsOf(testConfigJson({ sensors: nine })), "sensors")).toBe(ConfigProblemCode.TooMany);
     expect(codeAt(problemsOf(testConfigJson({ sensors: [] })), "sensors")).toBe(ConfigProblemCode.OutOfRange);
   });
@@ -154,5 +168,50 @@ describe("site configuration", () => {
       }),
       { numRuns: 300, seed: 8 },
     );
+  });
+});
+
+describe("a board's configuration (boardConfig: the site's, with the identity from its record)", () => {
+  function site(overrides: Record<string, unknown> = {}): CompiledSiteConfig {
+    const validation = validateSiteConfig(testConfigJson(overrides));
+    if (!validation.ok) throw new Error(formatConfigProblems(validation.problems));
+    return validation.site;
+  }
+
+  it("merges the node id and role in, and keeps everything else of the site", () => {
+    const shared = site();
+    const merged = boardConfig(shared, { nodeId: 9, role: AgentRole.Gateway });
+    expect(merged.ok && merged.config).toEqual({ ...shared, nodeId: 9, role: AgentRole.Gateway });
+  });
+
+  it("gives a relay no sensors (it only carries the mesh)", () => {
+    const merged = boardConfig(site(), { nodeId: 9, role: AgentRole.Relay });
+    expect(merged.ok && merged.config.sensors).toEqual([]);
+    expect(merged.ok && merged.config.gateways).toEqual([1, 2]);
+  });
+
+  it("refuses a board the site lists as a gateway unless its role is gateway", () => {
+    const merged = boardConfig(site({ gateways: [4, 5] }), { nodeId: 5, role: AgentRole.Sensor });
+    expect(merged.ok ? [] : merged.problems).toEqual([{ field: "gateways[1]", code: ConfigProblemCode.Inconsistent, reason: "lists this board (node 5) as a gateway, but its role is sensor" }]);
+    expect(boardConfig(site({ gateways: [4, 5] }), { nodeId: 5, role: AgentRole.Gateway }).ok).toBe(true);
+  });
+
+  it("puts preferred gateways first and refuses one the site does not list or one preferred twice", () => {
+    const merged = boardConfig(site({ gateways: [1, 2, 3] }), { nodeId: 9, role: AgentRole.Sensor, preferredGateways: [3, 1] });
+    expect(merged.ok && merged.config.gateways).toEqual([3, 1, 2]);
+    const bad = boardConfig(site({ gateways: [1, 2] }), { nodeId: 9, role: AgentRole.Sensor, preferredGateways: [4, 2, 2] });
+    expect(bad.ok ? [] : bad.problems).toEqual([
+      { field: "gateways", code: ConfigProblemCode.Inconsistent, reason: "the board prefers gateway 4, which the site configuration does not list" },
+      { field: "gateways", code: ConfigProblemCode.Duplicate, reason: "the board prefers gateway 2 twice" },
+    ]);
+  });
+
+  it("refuses a node id outside 1..65534 and a role it does not know", () => {
+    for (const nodeId of [0, 0xffff, 1.5, -1]) {
+      const merged = boardConfig(site(), { nodeId, role: AgentRole.Sensor });
+      expect(merged.ok ? [] : merged.problems.map((p) => [p.field, p.code]), String(nodeId)).toEqual([["nodeId", ConfigProblemCode.OutOfRange]]);
+    }
+    const merged = boardConfig(site(), { nodeId: 5, role: "boss" as AgentRole });
+    expect(merged.ok ? [] : merged.problems).toEqual([{ field: "role", code: ConfigProblemCode.NotOneOf, reason: "must be one of sensor, relay, gateway, anchor" }]);
   });
 });

@@ -1,6 +1,6 @@
 /** Shared pieces of the agent tests: a recording transport, a manual clock platform, configs. */
 import { createAgent, type Agent, type AgentPlatform } from "../../agent/agent";
-import { validateSiteConfig, type SiteConfig } from "../../agent/config";
+import { AgentRole, validateBoardConfig, type BoardIdentity, type SiteConfig } from "../../agent/config";
 import type { GatewaySink } from "../../agent/gateway-sink";
 import { openSimSensor } from "../../agent/sim-sensors";
 import type { DeliverHandler, SendOutcomeHandler, Transport, TrafficClass } from "../../agent/transport";
@@ -106,12 +106,10 @@ export class RecordingSink implements GatewaySink {
   }
 }
 
-/** A valid configuration: a TMP117 every 1 s (alert above 30 °C) and a PIR every 500 ms (alert on motion). */
+/** A valid site configuration (no board identity): a TMP117 every 1 s (alert above 30 °C) and a PIR every 500 ms (alert on motion). */
 export function testConfigJson(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     siteName: "test",
-    nodeId: 5,
-    role: "sensor",
     sampleIntervalMs: 1000,
     sampleRingCapacity: 16,
     timerCapacity: 8,
@@ -127,8 +125,14 @@ export function testConfigJson(overrides: Record<string, unknown> = {}): Record<
   };
 }
 
+/** The identity tests boot with unless they give one (as if read from a provisioning record): node 5, a sensor. */
+export const TEST_IDENTITY: BoardIdentity = Object.freeze({ nodeId: 5, role: AgentRole.Sensor });
+
+/** A board's configuration: testConfigJson(site overrides) with `nodeId` and `role` from `overrides` (default TEST_IDENTITY). */
 export function testConfig(overrides: Record<string, unknown> = {}): SiteConfig {
-  const validation = validateSiteConfig(testConfigJson(overrides));
+  const { nodeId, role, ...site } = overrides;
+  const identity = { nodeId: typeof nodeId === "number" ? nodeId : TEST_IDENTITY.nodeId, role: (typeof role === "string" ? role : TEST_IDENTITY.role) as AgentRole };
+  const validation = validateBoardConfig(testConfigJson(site), identity);
   if (!validation.ok) throw new Error(validation.problems.map((p) => `${p.field}: ${p.reason}`).join("\n"));
   return validation.config;
 }

@@ -4,7 +4,7 @@
  * honoured as configured (README "Site configuration").
  */
 import { describe, expect, it } from "vitest";
-import { ConfigProblemCode, RADIO_DEFAULTS, RX_FRAMES_MAX, validateSiteConfig, type SiteConfig } from "../../agent/config";
+import { ConfigProblemCode, RADIO_DEFAULTS, RX_FRAMES_MAX, validateBoardConfig, validateSiteConfig, type SiteConfig } from "../../agent/config";
 import { agentMeshConfig } from "../../agent/radio-mesh";
 import { ErrorCode } from "../../core/runtime/errors";
 import { HOP_LIMIT_MAX } from "../../core/mesh/link-header";
@@ -12,10 +12,10 @@ import { FlashFaults } from "../../hal/sim/flash-faults";
 import { SimFlash } from "../../hal/sim/flash";
 import { SimLimit } from "../../host-sim/kernel/scenario";
 import { recordsPerMessage, WIRE_RECORDS_MAX } from "../../agent/wire";
-import { testConfigJson } from "./helpers";
+import { TEST_IDENTITY, testConfigJson } from "./helpers";
 
 function validated(overrides: Record<string, unknown>): SiteConfig {
-  const result = validateSiteConfig(testConfigJson(overrides));
+  const result = validateBoardConfig(testConfigJson(overrides), TEST_IDENTITY);
   if (!result.ok) throw new Error(`expected a valid configuration: ${JSON.stringify(result.problems)}`);
   return result.config;
 }

@@ -1,10 +1,15 @@
-/** The Node entry (agent/node/main.ts): same boot path as the board, driven by host timers it is given. */
+/**
+ * The Node entry (agent/node/main.ts): same boot path as the board, driven
+ * by host timers it is given; a host without a provisioning record gives
+ * the board's identity itself (BootPlatform.identity).
+ */
 import { describe, expect, it } from "vitest";
 import { openSimSensor } from "../../agent/sim-sensors";
 import { startNodeAgent, type HostTimers } from "../../agent/node/main";
 import { ErrorCode } from "../../core/runtime/errors";
 import { ManualClock } from "../../hal/sim/manual-clock";
-import { RecordingTransport, testConfigJson } from "./helpers";
+import type { AgentRole, SensorConfig } from "../../agent/config";
+import { RecordingTransport, TEST_IDENTITY, testConfigJson } from "./helpers";
 
 /** Host timers over a manual clock: run() fires what is due. */
 class ManualTimers implements HostTimers {
@@ -41,7 +46,7 @@ describe("Node entry", () => {
     const clock = new ManualClock(0);
     const timers = new ManualTimers(clock);
     const transport = new RecordingTransport(5);
-    const run = startNodeAgent(testConfigJson(), { clock, transport: () => transport, openSensor: (s, i) => openSimSensor(s.part, { seed: i }) }, timers);
+    const run = startNodeAgent(testConfigJson(), { clock, identity: TEST_IDENTITY, transport: () => transport, openSensor: (s, i) => openSimSensor(s.part, { seed: i }) }, timers);
     if (!run.ok) throw new Error(run.problems.join("; "));
     timers.advanceTo(20_000);
     expect(run.agent.status().samplesTaken).toBeGreaterThanOrEqual(58);
@@ -55,14 +60,32 @@ describe("Node entry", () => {
   it("refuses a bad configuration with every problem and the stage, without starting anything", () => {
     const clock = new ManualClock(0);
     const timers = new ManualTimers(clock);
-    const run = startNodeAgent({ ...testConfigJson(), nodeId: -1, role: "boss" }, { clock, transport: () => new RecordingTransport(5), openSensor: (s, i) => openSimSensor(s.part, { seed: i }) }, timers);
-    expect(run).toEqual({ ok: false, stage: "config", code: ErrorCode.AgentBadConfig, problems: ["role: must be one of sensor, anchor, gateway", "nodeId: must be an integer 1..65534"] });
+    const platform = { clock, identity: TEST_IDENTITY, transport: () => new RecordingTransport(5), openSensor: (s: SensorConfig, i: number) => openSimSensor(s.part, { seed: i }) };
+    const run = startNodeAgent({ ...testConfigJson(), nodeId: 5, role: "sensor", sampleIntervalMs: 0 }, platform, timers);
+    expect(run).toEqual({
+      ok: false,
+      stage: "config",
+      code: ErrorCode.AgentBadConfig,
+      problems: [
+        "nodeId: is per board: it comes from the board's provisioning record (picket provision --node-id / --role), not the site configuration",
+        "role: is per board: it comes from the board's provisioning record (picket provision --node-id / --role), not the site configuration",
+        "sampleIntervalMs: must be an integer 10..86400000 (ms)",
+      ],
+    });
+    const badIdentity = startNodeAgent(testConfigJson(), { ...platform, identity: { nodeId: -1, role: "boss" as AgentRole } }, timers);
+    expect(badIdentity).toEqual({ ok: false, stage: "config", code: ErrorCode.AgentBadConfig, problems: ["nodeId: must be an integer 1..65534", "role: must be one of sensor, relay, gateway, anchor"] });
     expect(timers.armed).toBe(0);
+  });
+
+  it("without an identity and without a store, refuses at stage storage: a board's identity is in its provisioning record", () => {
+    const clock = new ManualClock(0);
+    const run = startNodeAgent(testConfigJson(), { clock, transport: () => new RecordingTransport(5), openSensor: (s, i) => openSimSensor(s.part, { seed: i }) }, new ManualTimers(clock));
+    expect(run).toMatchObject({ ok: false, stage: "storage", code: ErrorCode.AgentStorageUnavailable });
   });
 
   it("refuses a sensor it cannot open at the sensor stage", () => {
     const clock = new ManualClock(0);
-    const run = startNodeAgent(testConfigJson(), { clock, transport: () => new RecordingTransport(5), openSensor: () => ({ ok: false, code: ErrorCode.AgentSensorOpenFailed }) }, new ManualTimers(clock));
+    const run = startNodeAgent(testConfigJson(), { clock, identity: TEST_IDENTITY, transport: () => new RecordingTransport(5), openSensor: () => ({ ok: false, code: ErrorCode.AgentSensorOpenFailed }) }, new ManualTimers(clock));
     expect(run).toMatchObject({ ok: false, stage: "sensor", code: ErrorCode.AgentSensorOpenFailed });
   });
 });

@@ -11,8 +11,8 @@ import { bootAgent } from "../../agent/boot";
 import type { SiteConfig } from "../../agent/config";
 import { AgentStore, StoreKey } from "../../agent/persistence";
 import { provisionDevice } from "../../agent/provision-device";
-import { encodeProvisioning, hexInto, PROVISIONING_RECORD_BYTES, ProvisioningRecord, type ProvisioningFields } from "../../agent/provisioning";
-import { buildRadioMesh, SEND_COUNTER_STEP, type RadioMeshOutcome } from "../../agent/radio-mesh";
+import { encodeProvisioning, hexInto, PROVISIONING_RECORD_BYTES, ProvisioningRecord, RecordRole, type ProvisioningFields } from "../../agent/provisioning";
+import { agentMeshConfig, buildRadioMesh, SEND_COUNTER_STEP, type RadioMeshOutcome } from "../../agent/radio-mesh";
 import { openSimSensor } from "../../agent/sim-sensors";
 import { BROADCAST_ID, TrafficClass } from "../../agent/transport";
 import { CoseAlg, KemAlg, PortableCryptoProvider } from "../../core/crypto/index";
@@ -33,7 +33,7 @@ function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields
   for (let i = 0; i < 32; i++) secret[i] = (i * 7 + 3) & 0xff;
   const commitment = new Uint8Array(32);
   hexInto(COMMITMENT_HEX, commitment);
-  return { nodeId: 5, keyEpoch: 3, groupId: 1, senderIdMax: 8, authorityCommitment: commitment, groupSecret: secret, ...overrides };
+  return { nodeId: 5, role: RecordRole.Sensor, preferredGateways: [], keyEpoch: 3, groupId: 1, senderIdMax: 8, authorityCommitment: commitment, groupSecret: secret, ...overrides };
 }
 
 function config(nodeId = 5, keys: unknown = { authorityCommitment: COMMITMENT_HEX, keyEpoch: 3 }): SiteConfig {
@@ -71,7 +71,11 @@ describe("provisioning record", () => {
     expect(encodeProvisioning(fields(), out)).toBe(PROVISIONING_RECORD_BYTES);
     const record = ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES);
     if (typeof record === "number") throw new Error(`parse failed ${record}`);
-    expect([record.nodeId, record.keyEpoch, record.groupId, record.senderIdMax]).toEqual([5, 3, 1, 8]);
+    expect([record.nodeId, record.role, record.keyEpoch, record.groupId, record.senderIdMax]).toEqual([5, RecordRole.Sensor, 3, 1, 8]);
+    expect(record.preferredGateways).toEqual([]);
+    expect(encodeProvisioning(fields({ role: RecordRole.Gateway, preferredGateways: [36, 1, 700, 65534] }), out)).toBe(PROVISIONING_RECORD_BYTES);
+    const gateway = ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES);
+    expect(typeof gateway === "number" ? gateway : [gateway.role, gateway.preferredGateways]).toEqual([RecordRole.Gateway, [36, 1, 700, 65534]]);
     expect(Array.from(record.groupSecret)).toEqual(Array.from(fields().groupSecret));
     expect(Array.from(record.authorityCommitment)).toEqual(Array.from(fields().authorityCommitment));
   });
@@ -86,6 +90,12 @@ describe("provisioning record", () => {
       { groupSecret: new Uint8Array(32) }, // all zero
       { groupSecret: new Uint8Array(16).fill(1) },
       { authorityCommitment: new Uint8Array(31) },
+      { role: 0 },
+      { role: 5 },
+      { preferredGateways: [0] },
+      { preferredGateways: [0xffff] },
+      { preferredGateways: [2, 2] },
+      { preferredGateways: [1, 2, 3, 4, 5] },
     ];
     for (const b of bad) {
       const out = new Uint8Array(PROVISIONING_RECORD_BYTES).fill(0xee);
@@ -94,13 +104,32 @@ describe("provisioning record", () => {
     }
   });
 
-  it("parses only a record of the exact length with the magic", () => {
+  it("parses only a version-2 record of the exact length with the magic and zero reserved bytes", () => {
     const out = new Uint8Array(PROVISIONING_RECORD_BYTES + 4);
     encodeProvisioning(fields(), out);
+    expect(Array.from(out.subarray(0, 4))).toEqual([0x50, 0x4b, 0x76, 0x32]); // "PKv2"
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES - 1)).toBe(ErrorCode.AgentProvisioningMalformed);
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES + 1)).toBe(ErrorCode.AgentProvisioningMalformed);
+    out[13] = 1; // reserved
+    expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
+    out[13] = 0;
+    out[18] = 7; // a preferred gateway after an empty one: not packed
+    expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
+    out[18] = 0;
+    expect(typeof ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe("object");
     out[0] = 0x51;
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
+  });
+
+  it("refuses a record of another layout version (a 76-byte PKv1 record, without a role) with AgentProvisioningVersion", () => {
+    const v1 = new Uint8Array(76);
+    v1.set([0x50, 0x4b, 0x76, 0x31, 5, 0, 3, 0, 1, 0, 8, 0]);
+    v1.fill(0x11, 12);
+    expect(ProvisioningRecord.parse(v1, 76)).toBe(ErrorCode.AgentProvisioningVersion);
+    const v3 = new Uint8Array(PROVISIONING_RECORD_BYTES);
+    encodeProvisioning(fields(), v3);
+    v3[3] = 0x33;
+    expect(ProvisioningRecord.parse(v3, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningVersion);
   });
 });
 
@@ -117,12 +146,12 @@ describe("buildRadioMesh refusals", () => {
     expect(r.problems[0]).toMatch(/picket provision/);
   });
 
-  it("a record for another node, authority or epoch: AgentProvisioningMismatch naming each field; the record is kept", () => {
-    const flash = provisioned(fields({ nodeId: 6 }));
+  it("a record for another node, role, authority, epoch or group: AgentProvisioningMismatch naming each field; the record is kept", () => {
+    const flash = provisioned(fields({ nodeId: 6, role: RecordRole.Relay, groupId: 2 }));
     const before = storedRecord(flash).slice();
     const r = refusal(build(flash, config(5, { authorityCommitment: "b2".repeat(32), keyEpoch: 4 })));
     expect(r.code).toBe(ErrorCode.AgentProvisioningMismatch);
-    expect(r.problems.map((p) => p.split(":")[0])).toEqual(["nodeId", "keys.keyEpoch", "keys.authorityCommitment"]);
+    expect(r.problems.map((p) => p.split(":")[0])).toEqual(["nodeId", "role", "keys.keyEpoch", "keys.groupId", "keys.authorityCommitment"]);
     expect(Array.from(storedRecord(flash))).toEqual(Array.from(before));
   });
 
@@ -143,13 +172,32 @@ describe("buildRadioMesh refusals", () => {
     expect(Array.from(storedRecord(flash))).toEqual(Array.from(junk));
   });
 
+  it("boot refuses a blank store at stage provisioning, before any sensor or the transport is opened", () => {
+    let opened = 0;
+    let transports = 0;
+    const outcome = bootAgent(testConfigJson({ keys: { authorityCommitment: COMMITMENT_HEX, keyEpoch: 3 } }), {
+      clock: new ManualClock(0),
+      blockDevice: newFlash(),
+      openSensor: (s, i) => {
+        opened++;
+        return openSimSensor(s.part, { seed: i });
+      },
+      transport: () => {
+        transports++;
+        return { refused: ErrorCode.MeshRadioFault, problems: ["radio: unreachable"] };
+      },
+    });
+    expect(outcome).toEqual({ ok: false, stage: "provisioning", code: ErrorCode.AgentNotProvisioned, problems: ["provisioning: this board is not provisioned (no record in its flash store); run `picket provision`"] });
+    expect([opened, transports]).toEqual([0, 0]);
+  });
+
   it("boot refuses at stage transport with the builder's problems, sensors closed", () => {
     let closed = 0;
     const outcome = bootAgent(
       testConfigJson({ keys: { authorityCommitment: COMMITMENT_HEX, keyEpoch: 3 } }),
       {
         clock: new ManualClock(0),
-        blockDevice: newFlash(),
+        blockDevice: provisioned(),
         openSensor: (s, i, c) => {
           const opened = openSimSensor(s.part, { seed: i + c.nodeId });
           if (opened.ok) {
@@ -162,7 +210,8 @@ describe("buildRadioMesh refusals", () => {
           return opened;
         },
         transport: (c, store) => {
-          const built = buildRadioMesh({ config: c, store, radio: new LoopbackRadio(c.nodeId), randomSeed: 1 });
+          // Mesh parameters the builder refuses (no relay slot).
+          const built = buildRadioMesh({ config: c, store, radio: new LoopbackRadio(c.nodeId), randomSeed: 1, meshConfig: { ...agentMeshConfig(c, 1), relaySlots: 0 } });
           return built.ok ? built.transport : { refused: built.code, problems: built.problems };
         },
       },
@@ -170,7 +219,8 @@ describe("buildRadioMesh refusals", () => {
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
     expect(outcome.stage).toBe("transport");
-    expect(outcome.code).toBe(ErrorCode.AgentNotProvisioned);
+    expect(outcome.code).toBe(ErrorCode.AgentBadConfig);
+    expect(outcome.problems).toEqual(["radio: relaySlots: must be an integer 1..4096"]);
     expect(closed).toBe(2);
   });
 });

@@ -12,6 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleForXs, GateError, importsSpecifier, repoRoot, scanForbidden } from "../../tools/build/targets";
 
 const probeDir = join(repoRoot, "core", `__gate_probe_${process.pid}__`);
+/** A probe beside the console sink (hal/moddable/console.ts): `trace` stays forbidden there too. */
+const moddableProbeDir = join(repoRoot, "hal", "moddable", `__gate_probe_${process.pid}__`);
+const TRACE_SOURCE = "export function f(): void { trace('x'); }\n";
 let eslint: ESLint;
 
 const CLEAN_SOURCE =
@@ -24,9 +27,14 @@ beforeAll(() => {
   mkdirSync(probeDir, { recursive: true });
   for (const c of cases) writeFileSync(join(probeDir, `${c.name}.ts`), c.source);
   writeFileSync(join(probeDir, "clean.ts"), CLEAN_SOURCE);
+  mkdirSync(moddableProbeDir, { recursive: true });
+  writeFileSync(join(moddableProbeDir, "trace.ts"), TRACE_SOURCE);
   eslint = new ESLint({ cwd: repoRoot });
 });
-afterAll(() => rmSync(probeDir, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(probeDir, { recursive: true, force: true });
+  rmSync(moddableProbeDir, { recursive: true, force: true });
+});
 
 async function lintProbe(name: string): Promise<{ ruleId: string | null; message: string }[]> {
   const [result] = await eslint.lintFiles([join(probeDir, `${name}.ts`)]);
@@ -44,6 +52,7 @@ const cases: readonly { name: string; source: string; rule: string; says: RegExp
   { name: "newdate", source: "export function f(): number { return new Date().getTime(); }\n", rule: "no-restricted-syntax", says: /Clock/ },
   { name: "console", source: "export function f(): void { console.log('x'); }\n", rule: "no-console", says: /console/ },
   { name: "print", source: "export function f(): void { print('x'); }\n", rule: "no-restricted-globals", says: /log ring/ },
+  { name: "trace", source: TRACE_SOURCE, rule: "no-restricted-globals", says: /log ring/ },
   { name: "nodeimport", source: "import { readFileSync } from 'node:fs';\nexport const n = readFileSync.length;\n", rule: "no-restricted-imports", says: /XS-clean/ },
   { name: "bareimport", source: "import { join } from 'path';\nexport const n = join.length;\n", rule: "no-restricted-imports", says: /XS-clean/ },
   { name: "toplet", source: "let count = 0;\nexport function f(): number { return ++count; }\n", rule: "picket/no-top-level-mutable-state", says: /mutable state/ },
@@ -66,6 +75,15 @@ describe("lint gate on device code", () => {
   it("accepts frozen module-level tables and clean code", async () => {
     const messages = await lintProbe("clean");
     expect(messages).toEqual([]);
+  });
+
+  it("allows Moddable's trace only in the console sink, hal/moddable/console.ts, and nowhere else in hal/moddable", async () => {
+    const [sink] = await eslint.lintFiles([join(repoRoot, "hal/moddable/console.ts")]);
+    expect(sink?.messages ?? []).toEqual([]);
+    expect(readFileSync(join(repoRoot, "hal/moddable/console.ts"), "utf8")).toMatch(/\btrace\(/);
+    const [beside] = await eslint.lintFiles([join(moddableProbeDir, "trace.ts")]);
+    const hit = (beside?.messages ?? []).find((m) => m.ruleId === "no-restricted-globals");
+    expect(hit?.message, JSON.stringify(beside?.messages)).toMatch(/'trace'.*log ring/);
   });
 
   it("allows try only in the one documented guard", async () => {

@@ -17,7 +17,8 @@ import { openSimSensor } from "../../agent/sim-sensors";
 import { SimFlash } from "../../hal/sim/flash";
 import { SimEventKind } from "../../hal/sim/sensors/script";
 import { advanceTo, resetVirtual, setPartition, virtual } from "../xs/stubs/control";
-import { GATEWAY_NODE_ID, siteConfigFor } from "./site-config";
+import { GATEWAY_NODE_ID, scenarioRole, siteConfigFor } from "./site-config";
+import { ROLE_NAMES, type AgentRole } from "../../agent/config";
 
 export type MainFunction = (options?: MainOptions) => BootOutcome;
 
@@ -37,17 +38,19 @@ export interface BoardMeshResult {
   readonly combinedTrace: string;
 }
 
-export function boardSiteConfig(nodeId: number, boards: number): Record<string, unknown> {
-  const base = siteConfigFor(nodeId, 1000);
+/** The one site configuration every board of the scenario boots. */
+export function boardSiteConfig(boards: number): Record<string, unknown> {
+  const base = siteConfigFor(1000);
   return { ...base, keys: { authorityCommitment: BOARD_MESH_COMMITMENT_HEX, keyEpoch: 1 }, uplink: { intervalMs: 5_000 }, radio: { meshTickMs: 100 }, neighbourCapacity: Math.max(8, boards) };
 }
 
-export function boardFields(nodeId: number, boards: number): ProvisioningFields {
+/** Board `nodeId`'s record: its role (default: the scenario's, scenarioRole), the site's keys. */
+export function boardFields(nodeId: number, boards: number, role: AgentRole = scenarioRole(nodeId)): ProvisioningFields {
   const secret = new Uint8Array(32);
   for (let i = 0; i < 32; i++) secret[i] = (0x31 + i * 13) & 0xff;
   const commitment = new Uint8Array(32);
   hexInto(BOARD_MESH_COMMITMENT_HEX, commitment);
-  return { nodeId, keyEpoch: 1, groupId: 1, senderIdMax: boards, authorityCommitment: commitment, groupSecret: secret };
+  return { nodeId, role: ROLE_NAMES.indexOf(role) + 1, preferredGateways: [], keyEpoch: 1, groupId: 1, senderIdMax: boards, authorityCommitment: commitment, groupSecret: secret };
 }
 
 /** The partition image `picket provision` would write for board `nodeId`. */
@@ -81,10 +84,10 @@ export function sparseImage(image: Uint8Array): [number, string][] {
   return runs;
 }
 
-/** Give virtual board `nodeId` a provisioned partition; returns the `picketBoard` wiring that names it. */
-export function provisionVirtualBoard(nodeId: number, boards: number): Record<string, unknown> {
+/** Give virtual board `nodeId` a provisioned partition (as `role`, default the scenario's); returns the `picketBoard` wiring that names it. */
+export function provisionVirtualBoard(nodeId: number, boards: number, role: AgentRole = scenarioRole(nodeId)): Record<string, unknown> {
   const partition = `storage-${nodeId}`;
-  setPartition(partition, BOARD_PARTITION_BLOCK_BYTES, provisionedPartition(boardFields(nodeId, boards)));
+  setPartition(partition, BOARD_PARTITION_BLOCK_BYTES, provisionedPartition(boardFields(nodeId, boards, role)));
   return { storage: { partition } };
 }
 
@@ -100,7 +103,7 @@ export function runBoardMesh(main: MainFunction, boards: number, durationMs: num
     const partition = `storage-${id}`;
     const image = provisioned(id) ? provisionedPartition(boardFields(id, boards)) : new Uint8Array(BOARD_PARTITION_BLOCK_BYTES * BOARD_PARTITION_BLOCKS).fill(0xff);
     setPartition(partition, BOARD_PARTITION_BLOCK_BYTES, image);
-    virtual.config = { picket: boardSiteConfig(id, boards), picketBoard: { storage: { partition } } };
+    virtual.config = { picket: boardSiteConfig(boards), picketBoard: { storage: { partition } } };
     boots.push(
       main({
         gatewaySink: sink,

@@ -48,7 +48,7 @@ export function bootAgents(scenario: DeviceScenario): BootedDevices {
   const boots: BootOutcome[] = [];
   for (let i = 0; i < scenario.agents; i++) {
     // Keep virtual time and timers; swap only the configuration main() reads.
-    virtual.config = { picket: siteConfigFor(i + 1, scenario.sampleIntervalMs) };
+    virtual.config = { picket: siteConfigFor(scenario.sampleIntervalMs), picketBoard: provisionVirtualBoard(i + 1, scenario.agents) };
     boots.push(
       main({
         transport: (config) => bus.join(config.nodeId, config.radio.maxMessageBytes),
@@ -79,9 +79,9 @@ export function runDeviceScenario(scenario: DeviceScenario): DeviceScenarioResul
   };
 }
 
-/** A device configuration without gateway (what the literal bundle boots with no options, on a provisioned partition). */
-export function standaloneConfigFor(nodeId: number): Record<string, unknown> {
-  return { siteName: "scenario", nodeId, role: "sensor", sampleIntervalMs: 1000, sampleRingCapacity: 64, timerCapacity: 16, neighbourCapacity: 32 };
+/** A site configuration without gateway (what the literal bundle boots with no options, on a partition provisioned as a sensor). */
+export function standaloneConfig(): Record<string, unknown> {
+  return { siteName: "scenario", sampleIntervalMs: 1000, sampleRingCapacity: 64, timerCapacity: 16, neighbourCapacity: 32 };
 }
 
 /**
@@ -93,7 +93,7 @@ export function runStandaloneScenario(agents: number, durationMs: number): Agent
   resetVirtual({});
   const boots: BootOutcome[] = [];
   for (let i = 0; i < agents; i++) {
-    virtual.config = { picket: standaloneConfigFor(i + 1), picketBoard: provisionVirtualBoard(i + 1, agents) };
+    virtual.config = { picket: standaloneConfig(), picketBoard: provisionVirtualBoard(i + 1, agents, "sensor") };
     boots.push(main());
   }
   advanceTo(durationMs);

@@ -14,11 +14,9 @@ import { advanceTo, resetVirtual, scriptPin, virtual, type PinStep } from "../xs
 import { provisionVirtualBoard } from "./board-mesh";
 
 /** TMP117 (alert above 21.4 °C: the stand-in reads 21.5..21.875 °C), SHT3x, LIS3DH (alert on z above 0.9 g: it reads 1 g). */
-export function hardwareConfigFor(nodeId: number): Record<string, unknown> {
+export function hardwareConfig(): Record<string, unknown> {
   return {
     siteName: "hardware",
-    nodeId,
-    role: "sensor",
     sampleIntervalMs: 1000,
     sampleRingCapacity: 64,
     timerCapacity: 16,
@@ -42,11 +40,9 @@ export const MISSING_PIN = 50;
  * the line is low while the door is open, so active-low) and a PIR
  * (push-pull output, high on motion), each with an alert rule on its channel.
  */
-export function digitalConfigFor(nodeId: number, driver: "hardware" | "sim" = "hardware"): Record<string, unknown> {
+export function digitalConfig(driver: "hardware" | "sim" = "hardware"): Record<string, unknown> {
   return {
     siteName: "digital",
-    nodeId,
-    role: "sensor",
     sampleIntervalMs: 1000,
     sampleRingCapacity: 64,
     timerCapacity: 16,
@@ -93,12 +89,14 @@ function withoutAgent(outcome: BootOutcome): BootOutcome {
 
 export function runHardwareScenario(durationMs: number): HardwareScenarioResult {
   resetVirtual({});
-  virtual.config = { picket: hardwareConfigFor(1), picketBoard: provisionVirtualBoard(1, SCENARIO_SITE_SIZE) };
+  virtual.config = { picket: hardwareConfig(), picketBoard: provisionVirtualBoard(1, SCENARIO_SITE_SIZE, "sensor") };
   const boot = main();
   advanceTo(durationMs);
   const status = boot.ok ? boot.agent.status() : undefined;
-  const base = hardwareConfigFor(2);
-  virtual.config = { picket: { ...base, sensors: [{ part: "tmp117", driver: "hardware" }, { part: "sht3x", driver: "hardware", address: 0x45 }] } };
+  virtual.config = {
+    picket: { ...hardwareConfig(), sensors: [{ part: "tmp117", driver: "hardware" }, { part: "sht3x", driver: "hardware", address: 0x45 }] },
+    picketBoard: provisionVirtualBoard(2, SCENARIO_SITE_SIZE, "sensor"),
+  };
   const wrongAddress = withoutAgent(main());
   const digital = runDigitalBoard(durationMs);
   return { boot: withoutAgent(boot), status, wrongAddress, ...digital };
@@ -106,15 +104,17 @@ export function runHardwareScenario(durationMs: number): HardwareScenarioResult 
 
 /** The digital board on its own virtual board (fresh pins and time), then a contact on a missing pin. */
 function runDigitalBoard(durationMs: number): Pick<HardwareScenarioResult, "digitalBoot" | "digitalStatus" | "missingPin"> {
-  resetVirtual({ picket: digitalConfigFor(1) });
-  virtual.config = { ...virtual.config, picketBoard: provisionVirtualBoard(1, SCENARIO_SITE_SIZE) };
+  resetVirtual({ picket: digitalConfig() });
+  virtual.config = { ...virtual.config, picketBoard: provisionVirtualBoard(1, SCENARIO_SITE_SIZE, "sensor") };
   scriptPin(CONTACT_PIN, 1, CONTACT_STEPS);
   scriptPin(MOTION_PIN, 0, MOTION_STEPS);
   const digitalBoot = main();
   advanceTo(durationMs);
   const digitalStatus = digitalBoot.ok ? digitalBoot.agent.status() : undefined;
-  const base = digitalConfigFor(2);
-  virtual.config = { picket: { ...base, sensors: [{ part: "contact", driver: "hardware", pin: MISSING_PIN, activeLow: true, pull: "up" }] } };
+  virtual.config = {
+    picket: { ...digitalConfig(), sensors: [{ part: "contact", driver: "hardware", pin: MISSING_PIN, activeLow: true, pull: "up" }] },
+    picketBoard: provisionVirtualBoard(2, SCENARIO_SITE_SIZE, "sensor"),
+  };
   const missingPin = withoutAgent(main());
   return { digitalBoot: withoutAgent(digitalBoot), digitalStatus, missingPin };
 }
@@ -128,8 +128,8 @@ function activation(window: readonly [number, number]): SimEvent {
  * simulated activations: what the simulator would report for this site.
  */
 export function runDigitalSimTwin(durationMs: number): AgentStatus | undefined {
-  resetVirtual({ picket: digitalConfigFor(1, "sim") });
-  virtual.config = { ...virtual.config, picketBoard: provisionVirtualBoard(1, SCENARIO_SITE_SIZE) };
+  resetVirtual({ picket: digitalConfig("sim") });
+  virtual.config = { ...virtual.config, picketBoard: provisionVirtualBoard(1, SCENARIO_SITE_SIZE, "sensor") };
   const boot = main({
     openSensor: (sensor, index, site) => openSimSensor(sensor.part, { seed: site.nodeId * 8 + index, script: [activation(index === 0 ? DOOR_OPEN_MS : MOTION_MS)] }),
   });

@@ -1,12 +1,19 @@
 /** The device scenarios' site configuration (device-boot.ts, board-mesh.ts). Platform neutral. */
 export const GATEWAY_NODE_ID = 1;
 
-/** A device's site configuration: a TMP117 and a PIR (simulated), a 10 s window, alerts above 30 °C and on motion. */
-export function siteConfigFor(nodeId: number, sampleIntervalMs: number, role = nodeId === GATEWAY_NODE_ID ? "gateway" : "sensor"): Record<string, unknown> {
+/** What board `nodeId` of the scenarios is provisioned as: node GATEWAY_NODE_ID is the gateway, the rest sensors. */
+export function scenarioRole(nodeId: number): "gateway" | "sensor" {
+  return nodeId === GATEWAY_NODE_ID ? "gateway" : "sensor";
+}
+
+/**
+ * The scenarios' one site configuration (every board boots it; node id and
+ * role come from each board's provisioning record): a TMP117 and a PIR
+ * (simulated), a 10 s window, alerts above 30 °C and on motion.
+ */
+export function siteConfigFor(sampleIntervalMs: number): Record<string, unknown> {
   return {
     siteName: "scenario",
-    nodeId,
-    role,
     sampleIntervalMs,
     sampleRingCapacity: 64,
     timerCapacity: 16,
@@ -15,7 +22,7 @@ export function siteConfigFor(nodeId: number, sampleIntervalMs: number, role = n
       { part: "tmp117", windowMs: 10_000, rules: [{ channel: 0, direction: "above", threshold: 30_000, hysteresis: 500 }] },
       { part: "motion", windowMs: 10_000, rules: [{ channel: 0, direction: "above", threshold: 1 }] },
     ],
-    gateways: role === "gateway" ? [] : [GATEWAY_NODE_ID],
+    gateways: [GATEWAY_NODE_ID],
     uplink: { intervalMs: 5_000 },
   };
 }

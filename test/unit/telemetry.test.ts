@@ -74,7 +74,7 @@ describe("telemetry configuration", () => {
   const cases: readonly [string, TelemetryConfig, number][] = [
     ["outbox capacity 0", { ...good, outboxCapacity: 0 }, ErrorCode.TelemetryBadCapacity],
     ["outbox capacity not an integer", { ...good, outboxCapacity: 2.5 }, ErrorCode.TelemetryBadCapacity],
-    ["no channels", { ...good, channels: [], rules: [] }, ErrorCode.TelemetryBadCapacity],
+    ["a rule with no channels", { ...good, channels: [] }, ErrorCode.TelemetryUnknownChannel],
     ["65 channels", { ...good, channels: Array.from({ length: 65 }, (_, i) => ({ ...CHANNEL, channelId: i })) }, ErrorCode.TelemetryTooMany],
     ["257 rules", { ...good, rules: Array.from({ length: 257 }, (_, i) => rule({ ruleId: i })) }, ErrorCode.TelemetryTooMany],
     ["history capacity 0", { ...good, channels: [{ ...CHANNEL, historyCapacity: 0 }] }, ErrorCode.TelemetryBadCapacity],
@@ -105,6 +105,14 @@ describe("telemetry configuration", () => {
 
   it("accepts a valid configuration", () => {
     expect(checkTelemetryConfig(good)).toBe(ErrorCode.Ok);
+  });
+
+  it("accepts no channels (a relay board): the pipeline carries only its outbox and produces nothing", () => {
+    const created = TelemetryPipeline.create({ channels: [], rules: [], outboxCapacity: 4 });
+    expect(created.ok).toBe(true);
+    if (!created.ok) return;
+    expect(created.value.outbox.capacity).toBe(4);
+    expect(created.value.outbox.routineLength + created.value.outbox.alertLength).toBe(0);
   });
 
   it("uses the same no-reading marker as the sensor contract", () => {

@@ -34,12 +34,13 @@ import { DEVICE_MAIN, repoRoot } from "../../tools/build/targets";
 import { expectCompleted, runOnXs, type XsRecord } from "../../tools/xs/run-xs";
 import { BOARD_PARTITION_BLOCK_BYTES, BOARD_PARTITION_BLOCKS, boardFields, boardSiteConfig, provisionedPartition, sparseImage } from "../scenarios/board-mesh";
 import { MODDABLE_STUBS } from "./stubs/index";
+import type { AgentRole } from "../../agent/config";
 import { prepareLiteralFolder } from "./literal-device";
 
-export type BoardRole = "sensor" | "anchor" | "gateway";
+export type BoardRole = "sensor" | "relay" | "gateway";
 
-/** Node ids in the recorded neighbourhood: 1 is the gateway, 2 a sensor, 3 the anchor, 4 a sensor. */
-const NODE_FOR_ROLE: Readonly<Record<BoardRole, number>> = Object.freeze({ gateway: 1, sensor: 2, anchor: 3 });
+/** Node ids in the recorded neighbourhood: 1 is the gateway, 2 a sensor, 3 a relay (no sensors of its own), 4 a sensor. */
+const NODE_FOR_ROLE: Readonly<Record<BoardRole, number>> = Object.freeze({ gateway: 1, sensor: 2, relay: 3 });
 const NEIGHBOURHOOD_BOARDS = 4;
 const PARTITION_BYTES = BOARD_PARTITION_BLOCK_BYTES * BOARD_PARTITION_BLOCKS;
 
@@ -104,13 +105,13 @@ export function ramBytes(memory: BoardMemory, platform: PlatformCreation, heapBy
   return heapBytes + memory.aliases * 4 + platform.stackSlots * memory.slotBytes + platform.keysInitial * 4;
 }
 
-function siteFor(nodeId: number, role: BoardRole, siteBoards: number): Record<string, unknown> {
-  const base = boardSiteConfig(nodeId, NEIGHBOURHOOD_BOARDS);
-  return { ...base, role, neighbourCapacity: Math.min(32, Math.max(8, siteBoards)) };
+/** The one site configuration every board of the site boots (node id and role are in each board's record). */
+function siteFor(siteBoards: number): Record<string, unknown> {
+  return { ...boardSiteConfig(NEIGHBOURHOOD_BOARDS), neighbourCapacity: Math.min(32, Math.max(8, siteBoards)) };
 }
 
 function roleOf(nodeId: number): BoardRole {
-  return nodeId === NODE_FOR_ROLE.gateway ? "gateway" : nodeId === NODE_FOR_ROLE.anchor ? "anchor" : "sensor";
+  return nodeId === NODE_FOR_ROLE.gateway ? "gateway" : nodeId === NODE_FOR_ROLE.relay ? "relay" : "sensor";
 }
 
 const importStubs = (): string => Object.keys(MODDABLE_STUBS).map((specifier) => `import ${JSON.stringify(specifier)};`).join("\n");
@@ -121,18 +122,18 @@ async function recordNeighbourhood(c: BoardMemoryCase, folder: string): Promise<
   const image = c.image ?? DEVICE_MAIN;
   const measured = NODE_FOR_ROLE[c.role];
   const boards = Array.from({ length: NEIGHBOURHOOD_BOARDS }, (_, i) => i + 1);
-  const images = boards.map((id) => sparseImage(provisionedPartition(boardFields(id, c.siteBoards))));
-  const configs = boards.map((id) => siteFor(id, roleOf(id), c.siteBoards));
+  const images = boards.map((id) => sparseImage(provisionedPartition(boardFields(id, c.siteBoards, roleOf(id) as AgentRole))));
+  const site = siteFor(c.siteBoards);
   const driver = [
     `import main from ${JSON.stringify(image)};`,
     `import { advanceTo, resetVirtual, setSparsePartition, virtual } from ${JSON.stringify(control)};`,
     `const images = ${JSON.stringify(images)};`,
-    `const configs = ${JSON.stringify(configs)};`,
+    `const site = ${JSON.stringify(site)};`,
     `resetVirtual({});`,
     `const heard = [];`,
     `for (let i = 0; i < ${boards.length}; i++) {`,
     `  setSparsePartition("storage-" + (i + 1), ${BOARD_PARTITION_BLOCK_BYTES}, ${PARTITION_BYTES}, images[i]);`,
-    `  virtual.config = { picket: configs[i], picketBoard: { storage: { partition: "storage-" + (i + 1) } } };`,
+    `  virtual.config = { picket: site, picketBoard: { storage: { partition: "storage-" + (i + 1) } } };`,
     `  const booted = main();`,
     `  if (!booted.ok) { print("@@picket " + JSON.stringify({ kind: "refused", node: i + 1, booted })); }`,
     `  if (i + 1 === ${measured}) {`,
@@ -168,7 +169,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
   const { dir, control } = await prepareLiteralFolder(folder);
   const bundle = c.image ?? DEVICE_MAIN;
   const measured = NODE_FOR_ROLE[c.role];
-  const image = sparseImage(provisionedPartition(boardFields(measured, c.siteBoards)));
+  const image = sparseImage(provisionedPartition(boardFields(measured, c.siteBoards, c.role as AgentRole)));
   // The build machine: every module of the image, the site config (mc/config is preloaded on a board) and the test's own data.
   const preload = join(dir, "preload.js");
   writeFileSync(
@@ -177,7 +178,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `import main from ${JSON.stringify(bundle)};`,
       `import { virtual } from ${JSON.stringify(control)};`,
       importStubs(),
-      `virtual.config = Object.freeze({ picket: ${JSON.stringify(siteFor(measured, c.role, c.siteBoards))}, picketBoard: { storage: { partition: "storage" } } }, true);`,
+      `virtual.config = Object.freeze({ picket: ${JSON.stringify(siteFor(c.siteBoards))}, picketBoard: { storage: { partition: "storage" } } }, true);`,
       `export const replay = Object.freeze(${JSON.stringify(heard)}, true);`,
       `export const image = Object.freeze(${JSON.stringify(image)}, true);`,
       `export default main;`,

@@ -5,8 +5,10 @@
  * it and talks over the SX127x stand-in - and the gateway receives the
  * alert and the telemetry over the air. The same scenario on V8 with the
  * source entry point gives the same trace hashes, frame count and
- * deliveries. A board with a blank partition refuses to boot at stage
- * "transport", naming the fix, while the other three carry on.
+ * deliveries. Every board boots the same site configuration; its node id
+ * and role come from its partition. A board with a blank partition refuses
+ * to boot at stage "provisioning", naming the fix, while the other three
+ * carry on.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -63,11 +65,11 @@ describe("provisioned boards on the literal device bundle (XS)", () => {
     expect([run.gatewayAlerts, run.gatewayRecords]).toEqual([v8All.gatewayAlerts, v8All.gatewayRecords]);
   });
 
-  it("a board with a blank partition refuses at stage transport (AgentNotProvisioned, naming the tool); the others carry on", () => {
+  it("a board with a blank partition refuses at stage provisioning (AgentNotProvisioned, naming the tool); the others carry on", () => {
     const run = xsRecord("one-unprovisioned") as unknown as BoardMeshResult;
     expect(run.boots.map((b) => b.ok)).toEqual([true, true, false, true]);
     const refused = run.boots[2];
-    expect(refused?.stage).toBe("transport");
+    expect(refused?.stage).toBe("provisioning");
     expect(refused?.problems?.[0]).toMatch(/not provisioned.*picket provision/);
     expect(run.gatewayAlerts).toBeGreaterThan(0);
     expect(run.combinedTrace).toBe(v8Missing.combinedTrace);
@@ -75,12 +77,12 @@ describe("provisioned boards on the literal device bundle (XS)", () => {
     expect(ErrorCode.AgentNotProvisioned).toBe(1115);
   });
 
-  it("a board whose storage partition does not exist refuses at stage transport, naming picketBoard.storage.partition (V8)", () => {
-    resetVirtual({ picket: boardSiteConfig(2, 4), picketBoard: { storage: { partition: "no-such" } } });
+  it("a board whose storage partition does not exist refuses at stage storage, naming picketBoard.storage.partition (V8)", () => {
+    resetVirtual({ picket: boardSiteConfig(4), picketBoard: { storage: { partition: "no-such" } } });
     const outcome = main();
     expect(outcome.ok).toBe(false);
     if (outcome.ok) return;
-    expect(outcome.stage).toBe("transport");
+    expect(outcome.stage).toBe("storage");
     expect(outcome.code).toBe(ErrorCode.AgentStorageUnavailable);
     expect(outcome.problems).toEqual(['picketBoard.storage.partition: flash partition "no-such" did not open (code ' + ErrorCode.DeviceFault + ")"]);
   });

@@ -1,21 +1,25 @@
 /**
  * `picket provision`: the storage-partition image that gives one board its
- * mesh keys (agent/provisioning.ts). The image is the agent's own flash
- * store (core/storage over the partition's geometry) holding the
- * provisioning record, so the board mounts it like any other boot; flash it
- * to the board's storage partition with the vendor tool. The firmware image
- * itself carries no secret.
+ * identity (node id, role) and mesh keys (agent/provisioning.ts). The image
+ * is the agent's own flash store (core/storage over the partition's
+ * geometry) holding the provisioning record, so the board mounts it like
+ * any other boot; flash it to the board's storage partition with the vendor
+ * tool. The firmware image itself carries no secret and names no board: it
+ * is built once per site and board type.
  *
- * Before writing, the record is checked exactly as the board will check it
- * at boot (node id, key epoch, authority commitment, gateways within the
- * sender range), and the written image is mounted again and read back.
+ * Every input is checked before anything is written (the group secret file
+ * included): the site configuration, the node id and role against it, the
+ * record exactly as the board will check it at boot (key epoch, group,
+ * authority commitment, gateways within the sender range); the written
+ * image is mounted again and read back.
  */
 import { randomFillSync } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { validateSiteConfig, type SiteConfig } from "../../../agent/config";
+import { readBoardIdentity } from "../../../agent/board-identity";
+import { boardConfig, ROLE_NAMES, validateSiteConfig, type CompiledSiteConfig, type SiteConfig } from "../../../agent/config";
 import { AgentStore } from "../../../agent/persistence";
 import { provisionDevice } from "../../../agent/provision-device";
-import { fieldsProblem, GROUP_SECRET_BYTES, PROVISIONING_RECORD_BYTES, ProvisioningRecord, SENDER_ID_LIMIT, type ProvisioningFields } from "../../../agent/provisioning";
+import { fieldsProblem, GROUP_SECRET_BYTES, PREFERRED_GATEWAYS_MAX, PROVISIONING_RECORD_BYTES, ProvisioningRecord, SENDER_ID_LIMIT, type ProvisioningFields } from "../../../agent/provisioning";
 import { recordProblems } from "../../../agent/radio-mesh";
 import { keyCommitment } from "../../../core/crypto/index";
 import { SimFlash } from "../../../hal/sim/flash";
@@ -26,10 +30,13 @@ import { CommandFailure, cryptoCli, describe, hexOption, integerOption, loadAkpK
 export const DEFAULT_PARTITION_BYTES = 65_536;
 
 const usage =
-  "picket provision --config BOARD.json --group-secret FILE --site-size N --out IMAGE.bin\n" +
-  "                 [--authority AUTHORITY.key.pub] [--group ID] [--partition-bytes N] [--block-bytes N] [--new-group-secret] [--force]\n" +
-  "  BOARD.json          the board's site configuration (manifest.json config.picket): node id, keys.keyEpoch,\n" +
-  "                      keys.authorityCommitment and uplink.alertPendingCapacity are taken from it\n" +
+  "picket provision --config SITE.json --node-id N --role ROLE --group-secret FILE --site-size N --out IMAGE.bin\n" +
+  "                 [--gateways ID,...] [--authority AUTHORITY.key.pub] [--partition-bytes N] [--block-bytes N] [--new-group-secret] [--force]\n" +
+  "  SITE.json           the site configuration the firmware was built with (manifest.json, or its config.picket):\n" +
+  "                      keys.keyEpoch, keys.groupId, keys.authorityCommitment and uplink.alertPendingCapacity are taken from it\n" +
+  "  --node-id N         this board's mesh id, 1..65534 (at most --site-size)\n" +
+  `  --role ROLE         this board's role: ${ROLE_NAMES.join(", ")} (a board the site lists in gateways must be gateway)\n` +
+  "  --gateways ID,...   the site's gateways this board tries first, nearest first (default: the site's order)\n" +
   "  --group-secret FILE the site's 32-byte group secret (hex); with --new-group-secret it is created (mode 0600)\n" +
   "  --site-size N       highest node id in the site (every sender 1..N gets a receive key; at most " +
   `${SENDER_ID_LIMIT})\n` +
@@ -38,7 +45,7 @@ const usage =
   "  writes IMAGE.bin (mode 0600): flash it to the board's storage partition, e.g.\n" +
   "    esptool.py write_flash <storage partition offset> IMAGE.bin";
 
-function readConfig(path: string): SiteConfig {
+function readConfig(path: string): CompiledSiteConfig {
   if (!existsSync(path)) throw new UsageError(`${path}: no such file`);
   let raw: unknown;
   try {
@@ -49,8 +56,27 @@ function readConfig(path: string): SiteConfig {
   const picket = typeof raw === "object" && raw !== null && "config" in raw ? (raw as { config?: { picket?: unknown } }).config?.picket : raw;
   const validated = validateSiteConfig(picket);
   if (!validated.ok) throw new CommandFailure(`${path}: not a valid site configuration:\n  ${validated.problems.map((p) => `${p.field}: ${p.reason}`).join("\n  ")}`);
-  if (validated.config.keys === undefined) throw new CommandFailure(`${path}: keys: the configuration names no authority commitment and key epoch; a provisioned board checks its record against them`);
-  return validated.config;
+  if (validated.site.keys === undefined) throw new CommandFailure(`${path}: keys: the configuration names no authority commitment and key epoch; a provisioned board checks its record against them`);
+  return validated.site;
+}
+
+/** `--gateways 36,1`: node ids, first choice first (none: the site's order). */
+function gatewayList(text: string | undefined): number[] {
+  if (text === undefined) return [];
+  const ids = text.split(",").map((part) => part.trim());
+  if (ids.length > PREFERRED_GATEWAYS_MAX) throw new UsageError(`--gateways: at most ${PREFERRED_GATEWAYS_MAX} node ids`);
+  return ids.map((id) => integerOption(id, "--gateways", 1, 0xfffe));
+}
+
+/** The board's configuration for `--node-id`, `--role` and `--gateways`, or a usage error naming the option (and the site field it contradicts). */
+function boardIdentity(site: CompiledSiteConfig, nodeIdText: string | undefined, roleText: string | undefined, preferredGateways: readonly number[]): SiteConfig {
+  const nodeId = integerOption(nodeIdText, "--node-id", 1, 0xfffe);
+  const roleName = required(roleText, "--role");
+  const role = ROLE_NAMES.find((name) => name === roleName);
+  if (role === undefined) throw new UsageError(`--role: must be one of ${ROLE_NAMES.join(", ")} (got "${roleName}")`);
+  const merged = boardConfig(site, { nodeId, role, preferredGateways });
+  if (!merged.ok) throw new UsageError(`--node-id ${nodeId} --role ${role}${preferredGateways.length > 0 ? ` --gateways ${preferredGateways.join(",")}` : ""}: the site configuration says otherwise:\n  ${merged.problems.map((p) => `${p.field}: ${p.reason}`).join("\n  ")}`);
+  return merged.config;
 }
 
 function groupSecret(path: string, create: boolean): Uint8Array {
@@ -70,7 +96,7 @@ function groupSecret(path: string, create: boolean): Uint8Array {
 
 export const provisionCommand: Command = {
   name: "provision",
-  summary: "write a board's storage-partition image with its mesh keys (provisioning record)",
+  summary: "write a board's storage-partition image with its identity and mesh keys (provisioning record)",
   usage,
   run: (args) =>
     runCommand("provision", usage, () => {
@@ -79,20 +105,24 @@ export const provisionCommand: Command = {
         "group-secret": { type: "string" },
         "new-group-secret": { type: "boolean" },
         "site-size": { type: "string" },
+        "node-id": { type: "string" },
+        role: { type: "string" },
+        gateways: { type: "string" },
         authority: { type: "string" },
-        group: { type: "string" },
         "partition-bytes": { type: "string" },
         "block-bytes": { type: "string" },
         out: { type: "string" },
         force: { type: "boolean" },
       });
-      const config = readConfig(required(values.config, "--config"));
+      const site = readConfig(required(values.config, "--config"));
+      const preferredGateways = gatewayList(values.gateways);
+      const config = boardIdentity(site, values["node-id"], values.role, preferredGateways);
       const keys = config.keys;
       if (keys === undefined) throw new CommandFailure("unreachable: keys checked above");
       const siteSize = integerOption(values["site-size"], "--site-size", 1, SENDER_ID_LIMIT);
       const highest = Math.max(config.nodeId, ...config.gateways);
       if (siteSize < highest) throw new UsageError(`--site-size ${siteSize} is below node ${highest} of this configuration (its own id or a gateway's)`);
-      const groupId = values.group === undefined ? 1 : integerOption(values.group, "--group", 0, 0xffff);
+      const groupId = keys.groupId;
       const blockBytes = values["block-bytes"] === undefined ? 4096 : integerOption(values["block-bytes"], "--block-bytes", 256, 65_536);
       const partitionBytes = values["partition-bytes"] === undefined ? DEFAULT_PARTITION_BYTES : integerOption(values["partition-bytes"], "--partition-bytes", 2 * blockBytes, 16 * 1024 * 1024);
       if (partitionBytes % blockBytes !== 0) throw new UsageError(`--partition-bytes: must be a multiple of --block-bytes (${blockBytes})`);
@@ -108,7 +138,8 @@ export const provisionCommand: Command = {
         if (toHex(computed) !== toHex(commitment)) throw new CommandFailure(`${values.authority}: its commitment ${toHex(computed)} is not the configuration's keys.authorityCommitment`);
       }
       const secret = groupSecret(required(values["group-secret"], "--group-secret"), values["new-group-secret"] === true);
-      const fields: ProvisioningFields = { nodeId: config.nodeId, keyEpoch: keys.keyEpoch, groupId, senderIdMax: siteSize, authorityCommitment: commitment, groupSecret: secret };
+      const roleCode = ROLE_NAMES.indexOf(config.role) + 1;
+      const fields: ProvisioningFields = { nodeId: config.nodeId, role: roleCode, preferredGateways, keyEpoch: keys.keyEpoch, groupId, senderIdMax: siteSize, authorityCommitment: commitment, groupSecret: secret };
       const bad = fieldsProblem(fields);
       if (bad !== undefined) throw new CommandFailure(`record: ${bad}`);
       const flash = SimFlash.create({ blockSizeBytes: blockBytes, blockCount: partitionBytes / blockBytes });
@@ -122,6 +153,9 @@ export const provisionCommand: Command = {
       if (typeof record === "number") throw new CommandFailure(`read-back: ${describe(record)}`);
       const problems = recordProblems(record, config);
       bytes.fill(0);
+      const identity = readBoardIdentity(store, site);
+      if (!identity.ok) problems.push(...identity.problems);
+      else if (identity.identity.nodeId !== config.nodeId || identity.identity.role !== config.role) problems.push("read-back: the record names another board");
       if (problems.length > 0) throw new CommandFailure(`the board would refuse this record:\n  ${problems.join("\n  ")}`);
       const image = new Uint8Array(partitionBytes);
       flash.value.copyTo(image);
@@ -131,7 +165,7 @@ export const provisionCommand: Command = {
       secret.fill(0);
       process.stdout.write(
         [
-          `node        ${config.nodeId} (${config.siteName})`,
+          `node        ${config.nodeId}, ${config.role} (${config.siteName}), gateways ${config.gateways.length === 0 ? "none" : config.gateways.join(", ")}`,
           `key epoch   ${keys.keyEpoch}, group ${groupId}, senders 1..${siteSize}`,
           `authority   ${keys.authorityCommitment}`,
           `partition   ${partitionBytes} bytes, ${blockBytes}-byte blocks, store for ${config.uplink.alertPendingCapacity} pending alerts`,

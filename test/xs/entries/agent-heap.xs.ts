@@ -9,13 +9,13 @@
  * as a provisioned board boots them (agent/boot.ts order).
  */
 import { createAgent, type Agent } from "../../../agent/agent";
-import { validateSiteConfig } from "../../../agent/config";
+import { validateBoardConfig } from "../../../agent/config";
 import { openSimSensor } from "../../../agent/sim-sensors";
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { Sensor } from "../../../hal/sensor";
 import { SimFlash } from "../../../hal/sim/flash";
 import { ManualClock } from "../../../hal/sim/manual-clock";
-import { MEASURED_BOARD } from "../../agent/measured-board";
+import { MEASURED_BOARD, MEASURED_IDENTITY } from "../../agent/measured-board";
 import { measuredMesh, provisionMeasured, quietRadio } from "../../agent/measured-radio";
 import { AgentStore } from "../../../agent/persistence";
 
@@ -23,7 +23,7 @@ const BOOT: number = 0; // rewritten by the test: 1 = agent + mesh (a provisione
 const kept: Agent[] = [];
 // Made in both variants: not part of the agent's heap (the flash is flash; sensors and radio are drivers).
 const flash = SimFlash.create({ blockSizeBytes: 2048, blockCount: 8 });
-const validated = validateSiteConfig(MEASURED_BOARD);
+const validated = validateBoardConfig(MEASURED_BOARD, MEASURED_IDENTITY);
 const sensors: Sensor[] = validated.ok ? validated.config.sensors.map((s, i) => openSimSensor(s.part, { seed: i })).flatMap((s) => (s.ok ? [s.value] : [])) : [];
 const radio = quietRadio();
 const provisioned = validated.ok && flash.ok ? provisionMeasured(flash.value, validated.config.nodeId, validated.config.uplink.alertPendingCapacity) : ErrorCode.InvalidArgument;

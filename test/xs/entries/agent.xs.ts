@@ -10,7 +10,7 @@
  */
 import { done, measure, record } from "../harness";
 import { createAgent, type Agent } from "../../../agent/agent";
-import { validateSiteConfig } from "../../../agent/config";
+import { validateBoardConfig } from "../../../agent/config";
 import { AgentDriver } from "../../../agent/driver";
 import { openSimSensor } from "../../../agent/sim-sensors";
 import { ErrorCode } from "../../../core/runtime/errors";
@@ -27,7 +27,7 @@ import { AgentStore } from "../../../agent/persistence";
 import type { MeshTransport } from "../../../core/mesh/transport";
 import { measuredMesh, provisionMeasured, quietRadio } from "../../agent/measured-radio";
 import { paritySite, runParitySites } from "../../agent/site-parity";
-import { MEASURED_BOARD } from "../../agent/measured-board";
+import { MEASURED_BOARD, MEASURED_IDENTITY } from "../../agent/measured-board";
 
 record("sites", { summaries: runParitySites() });
 
@@ -50,7 +50,7 @@ if (typeof site !== "string") {
 //    what the agent allocates (createAgent + start: every task, pipeline), and, apart, the board's mesh
 //    (store mount + buildRadioMesh: keys, replay windows, MeshTransport) and the two simulated sensors.
 const scenario = validateScenario({ nodes: 33, topology: { kind: "full" }, workload: { kind: "ping", periodMs: 1000, messageBytes: 16 } });
-const validated = validateSiteConfig(MEASURED_BOARD);
+const validated = validateBoardConfig(MEASURED_BOARD, MEASURED_IDENTITY);
 if (scenario.ok && validated.ok) {
   const config = validated.config;
   const topology = buildTopology(scenario.scenario, createStream(1, StreamPurpose.Topology, 0));
@@ -85,10 +85,8 @@ if (scenario.ok && validated.ok) {
 }
 
 // 4. One sampling turn: one sensor every second; mesh, uplink and windows far apart so nothing else is due.
-const quiet = validateSiteConfig({
+const quiet = validateBoardConfig({
   siteName: "measure",
-  nodeId: 1,
-  role: "sensor",
   sampleIntervalMs: 1000,
   sampleRingCapacity: 64,
   timerCapacity: 8,
@@ -96,7 +94,7 @@ const quiet = validateSiteConfig({
   sensors: [{ part: "tmp117", windowMs: 86_400_000 }],
   uplink: { intervalMs: 3_600_000 },
   radio: { meshTickMs: 60_000 },
-});
+}, MEASURED_IDENTITY);
 if (quiet.ok) {
   const clock = new ManualClock(0);
   const sensor = openSimSensor(quiet.config.sensors[0]?.part ?? 1, { seed: 3 });

@@ -31,6 +31,17 @@ interface PinWiring {
   readonly steps: readonly PinStep[];
 }
 
+/**
+ * Moddable's console: picket-xs defines `trace` natively (text on stdout, no
+ * newline added); on V8 this stand-in keeps what device code printed.
+ */
+export const consoleOutput: string[] = [];
+if (typeof (globalThis as { trace?: unknown }).trace !== "function") {
+  (globalThis as { trace?: unknown }).trace = (...values: unknown[]): void => {
+    consoleOutput.push(values.map(String).join(""));
+  };
+}
+
 export const virtual = {
   nowMs: 0,
   nextId: 1,
@@ -109,6 +120,7 @@ export function resetVirtual(config: Record<string, unknown>): void {
   virtual.nowMs = 0;
   virtual.nextId = 1;
   virtual.timers = [];
+  consoleOutput.length = 0;
   virtual.config = config;
   virtual.pins = new Map();
   virtual.failingPins = new Set();
