@@ -55,6 +55,20 @@ describe("a board's memory, literal image, 32-bit XS, preload", () => {
     }
   });
 
+  it("with no radio traffic at all, nothing grows: the second half of 20 quiet minutes holds no more than the first", async () => {
+    // A board alone on its channel (hellos, sampling, uplink attempts, the utilisation window: every 60 s
+    // and 600 s period runs at least once per half). One slot a minute of growth is 16 B here.
+    const quiet = await measureBoardMemory({ role: "sensor", siteBoards: 33, minutes: 20, traffic: false });
+    expect(quiet.framesReplayed).toBe(0);
+    expect(quiet.status["taskFaults"]).toBe(0);
+    expect(quiet.readingsBytes).toBeGreaterThan(0); // the driver's own table exists, and is left out of the readings
+    const half = quiet.minuteBytes.length / 2;
+    const firstHalf = Math.max(...quiet.minuteBytes.slice(0, half));
+    const secondHalf = Math.max(...quiet.minuteBytes.slice(half));
+    expect(secondHalf).toBeLessThanOrEqual(firstHalf);
+    expect(quiet.minuteBytes[quiet.minuteBytes.length - 1]).toBeLessThanOrEqual(quiet.minuteBytes[1] ?? 0);
+  }, 300_000);
+
   it("no preloaded object is written at run time (nothing copied out of flash but the stand-ins' own state)", () => {
     for (const b of [sensor33, gateway33, sensor129]) expect(b.aliased).toBeLessThanOrEqual(2);
   });

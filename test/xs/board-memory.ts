@@ -52,6 +52,8 @@ export interface BoardMemoryCase {
   readonly minutes: number;
   /** The image to run (default build/device/main.js, the ESP32 family's; build/device/nrf52/main.js for the nRF52). */
   readonly image?: string;
+  /** Replay the neighbourhood's recorded frames (default true; env PICKET_NO_TRAFFIC=1 turns it off). */
+  readonly traffic?: boolean;
 }
 
 /** A platform's `creation` values from manifest.json. */
@@ -76,6 +78,8 @@ export interface BoardMemory {
   readonly steadyMaxBytes: number;
   /** Live heap after each minute of steady state. */
   readonly minuteBytes: readonly number[];
+  /** The driver's own table of readings (allocated after boot at its full length, left out of every reading). */
+  readonly readingsBytes: number;
   readonly standInFlashBytes: number;
   readonly bootComputrons: number;
   readonly stackPeakSlots: number;
@@ -163,9 +167,10 @@ function recordOf(records: readonly XsRecord[], kind: string, what: string): XsR
 }
 
 /** Measure one board (see the file comment). Needs the 32-bit host (setup builds it). */
-export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${c.role}-${c.siteBoards}${c.image === undefined ? "" : "-other"}`): Promise<BoardMemory> {
+export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${c.role}-${c.siteBoards}${c.image === undefined ? "" : "-other"}${c.traffic === false ? "-quiet" : ""}`): Promise<BoardMemory> {
   if (!existsSync(DEVICE_MAIN)) await buildDevice("full");
-  const heard = process.env["PICKET_NO_TRAFFIC"] === "1" ? [] : await recordNeighbourhood(c, `${folder}-record`);
+  const traffic = c.traffic !== false && process.env["PICKET_NO_TRAFFIC"] !== "1";
+  const heard = traffic ? await recordNeighbourhood(c, `${folder}-record`) : [];
   const { dir, control } = await prepareLiteralFolder(folder);
   const bundle = c.image ?? DEVICE_MAIN;
   const measured = NODE_FOR_ROLE[c.role];
@@ -205,7 +210,9 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `if (!booted.ok) { print("@@picket " + JSON.stringify({ kind: "refused", booted })); }`,
       `const m2 = mark();`,
       `const radio = virtual.radios[virtual.radios.length - 1];`,
-      `const minutes = [];`,
+      // The driver's own readings: allocated once at full length (a growing array would add a slot to every reading), then left out of them.
+      `const minutes = new Array(${c.minutes}).fill(0);`,
+      `const readings = live(mark()) - live(m2);`,
       `let next = 0;`,
       `for (let minute = 1; minute <= ${c.minutes}; minute++) {`,
       `  const endMs = minute * 60000;`,
@@ -218,11 +225,11 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `    radio.hear(frame);`,
       `  }`,
       `  advanceTo(endMs);`,
-      `  minutes.push(live(mark()) - standIn);`,
+      `  minutes[minute - 1] = live(mark()) - standIn - readings;`,
       `}`,
       `const end = memory();`,
       `const status = booted.ok ? booted.agent.status() : {};`,
-      `print("@@picket " + JSON.stringify({ kind: "memory", moduleLoad: live(m0), aliases: end.aliases, aliased: end.aliased, standIn, boot: live(m2) - standIn, minutes, bootComputrons, stackPeakSlots: end.stackPeakSlots, keysUsed: end.keysUsed, slotBytes: end.slotBytes, framesReplayed: next, status }));`,
+      `print("@@picket " + JSON.stringify({ kind: "memory", moduleLoad: live(m0), aliases: end.aliases, aliased: end.aliased, standIn, boot: live(m2) - standIn, minutes, readings, bootComputrons, stackPeakSlots: end.stackPeakSlots, keysUsed: end.keysUsed, slotBytes: end.slotBytes, framesReplayed: next, status }));`,
       `print("@@picket " + JSON.stringify({ kind: "done" }));`,
     ].join("\n"),
   );
@@ -247,6 +254,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
     bootBytes: m["boot"] as number,
     steadyMaxBytes: Math.max(m["boot"] as number, ...minuteBytes),
     minuteBytes,
+    readingsBytes: m["readings"] as number,
     standInFlashBytes: m["standIn"] as number,
     bootComputrons: m["bootComputrons"] as number,
     stackPeakSlots: m["stackPeakSlots"] as number,
