@@ -13,6 +13,7 @@
  * downstream compares strings on a hot path. Field-by-field documentation:
  * README "Site configuration".
  */
+import { SENDER_KEY_CACHE_CAPACITY_MAX } from "../core/crypto/sender-key-cache";
 import { RuleDirection, RuleSource } from "../core/telemetry/config";
 import { SENSOR_CHANNELS_MAX } from "../hal/sensor";
 import { SensorPart, sensorPartByName, SENSOR_PARTS } from "./sensor-parts";
@@ -89,6 +90,12 @@ export interface RadioConfig {
   readonly dutyCyclePermille: number;
   /** Over-the-air bit rate, for airtime accounting (LoRa SF7/125 kHz ~ 5470). */
   readonly bitrateBps: number;
+  /**
+   * Receive keys held at once (core/crypto/sender-key-cache.ts): derived on a
+   * sender's first frame, least recently used evicted. A board opens frames
+   * only from its radio neighbours, so its neighbourhood is the right size.
+   */
+  readonly keyCacheCapacity: number;
 }
 
 export interface CapacityConfig {
@@ -315,6 +322,7 @@ const RADIO_FIELDS: readonly string[] = Object.freeze([
   "hopLimit",
   "dutyCyclePermille",
   "bitrateBps",
+  "keyCacheCapacity",
 ]);
 const CAPACITY_FIELDS: readonly string[] = Object.freeze(["outboxRecords", "logRecords", "dedupEntries", "rxFrames", "txFrames"]);
 const KEY_FIELDS: readonly string[] = Object.freeze(["authorityCommitment", "keyEpoch"]);
@@ -347,6 +355,7 @@ export const RADIO_DEFAULTS: RadioConfig = Object.freeze({
   hopLimit: 8,
   dutyCyclePermille: 100,
   bitrateBps: 5_470,
+  keyCacheCapacity: 16,
 });
 export const CAPACITY_DEFAULTS: CapacityConfig = Object.freeze({ outboxRecords: 16, logRecords: 64, dedupEntries: 256, rxFrames: 16, txFrames: 16 });
 export const DEFAULT_WINDOW_MS = 60_000;
@@ -590,6 +599,7 @@ function readRadio(top: Reader, problems: ConfigProblem[]): RadioConfig {
     hopLimit: r.int("hopLimit", 1, 32, d.hopLimit, " (hops)"),
     dutyCyclePermille: r.int("dutyCyclePermille", 1, 1000, d.dutyCyclePermille, " (permille)"),
     bitrateBps: r.int("bitrateBps", 300, 1_000_000, d.bitrateBps, " (bit/s)"),
+    keyCacheCapacity: r.int("keyCacheCapacity", 1, SENDER_KEY_CACHE_CAPACITY_MAX, d.keyCacheCapacity, " (keys)"),
   });
 }
 
