@@ -35,6 +35,7 @@ import { HkdfSha256 } from "../../core/crypto/hkdf-sha256";
 import { Sha256 } from "../../core/crypto/sha256";
 import type { Result } from "../../core/runtime/result";
 import { SeededEntropy } from "../../hal/sim/entropy";
+import { meshBootFor, type MeshBoot } from "../../test/agent/key-boot";
 import { benchCase, type BenchCase } from "./types";
 
 const GROUP = "crypto";
@@ -403,6 +404,24 @@ const senderKeyProvider: BenchCase<SenderKeyState> = {
   },
 };
 
+/** A board's mesh boot (keys, replay windows, transport) as a member of a site of `boards`: O(1) in the site's size. */
+function meshBootCase(boards: number): BenchCase<MeshBoot> {
+  return {
+    group: GROUP,
+    name: `board mesh boot (send key, key cache, replay windows, transport), ${boards}-board site`,
+    opsPerRun: 1,
+    setup() {
+      const rig = meshBootFor(boards);
+      if (typeof rig === "string") throw new Error(`bench setup failed: ${rig}`);
+      return rig;
+    },
+    run(rig) {
+      const outcome = rig.boot();
+      return outcome.ok ? outcome.senderIdMax : -1;
+    },
+  };
+}
+
 interface MerkleState {
   readonly provider: NobleCryptoProvider;
   readonly tree: MerkleTree;
@@ -488,6 +507,8 @@ export const cryptoCases: readonly BenchCase[] = Object.freeze([
   benchCase(trafficKeyOurs),
   benchCase(trafficKeyNoble),
   benchCase(senderKeyProvider),
+  benchCase(meshBootCase(33)),
+  benchCase(meshBootCase(257)),
   benchCase(merkleRoot),
   benchCase(merkleVerify),
   benchCase(replayCheck),

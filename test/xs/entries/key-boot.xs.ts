@@ -1,0 +1,44 @@
+/**
+ * XS entry for test/xs/key-boot.test.ts: what a board's mesh boot costs
+ * (computrons, bytes) as a member of a 33- and a 257-board site, and, for
+ * contrast, deriving every sender's key up front the way boot used to
+ * (deriveGroupSenderKey for each of 33 senders).
+ */
+import { done, measure, record } from "../harness";
+import { CoseAlg, KemAlg, KeyKind, PortableCryptoProvider, deriveGroupSenderKey } from "../../../core/crypto/index";
+import { ErrorCode } from "../../../core/runtime/errors";
+import { meshBootFor } from "../../agent/key-boot";
+
+for (const boards of [33, 257]) {
+  const rig = meshBootFor(boards);
+  if (typeof rig === "string") {
+    record("boot", { boards, error: rig });
+    continue;
+  }
+  let booted = false;
+  let derived = -1;
+  const m = measure(() => {
+    const outcome = rig.boot();
+    booted = outcome.ok;
+    derived = outcome.ok ? (outcome.keyCache?.derivationCount ?? -1) : -1;
+  });
+  record("boot", { boards, booted, derived, computrons: m.computrons, bytes: m.allocatedBytes, slots: m.slots, chunkBytes: m.chunkBytes, exact: m.exact });
+}
+
+// The old way, for contrast: every sender's key at boot (33 senders).
+const provider = PortableCryptoProvider.create(
+  { fill: () => ErrorCode.EntropyUnavailable },
+  { symmetricSlots: 40, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 },
+  null,
+);
+if (provider.ok) {
+  const secret = provider.value.importSymmetricKey(KeyKind.Secret, new Uint8Array(32).fill(0x3c));
+  if (secret.ok) {
+    let made = 0;
+    const m = measure(() => {
+      for (let id = 1; id <= 33; id++) if (deriveGroupSenderKey(provider.value, secret.value, 1, 0, id).ok) made++;
+    });
+    record("allUpFront", { senders: 33, made, computrons: m.computrons, bytes: m.allocatedBytes, exact: m.exact });
+  }
+}
+done();
