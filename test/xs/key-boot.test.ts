@@ -52,6 +52,16 @@ describe("mesh boot cost against site size (XS)", () => {
     expect(perMember).toBeLessThanOrEqual(96);
   });
 
+  it("a cache hit allocates nothing; a miss that evicts costs one derivation", () => {
+    const cache = run.records.find((r) => r.kind === "cache");
+    expect(cache?.["found"]).toBe(108);
+    expect(cache?.["hitsExact"]).toBe(true);
+    expect(cache?.["hitBytes"]).toBe(0);
+    expect(cache?.["misses"]).toBe(8);
+    expect(cache?.["evictions"]).toBe(8);
+    console.log(`key cache on XS: hit ${Number(cache?.["hitComputrons"])} computrons, 0 B; miss with eviction ${Number(cache?.["missComputrons"])} computrons, ${Number(cache?.["missBytes"])} B`);
+  });
+
   it("meets the boot goal of 2 M computrons at both sizes", () => {
     expect(Number(boot(33)["computrons"])).toBeLessThanOrEqual(2_000_000);
     expect(Number(boot(257)["computrons"])).toBeLessThanOrEqual(2_000_000);
