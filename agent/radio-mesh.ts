@@ -219,12 +219,13 @@ export function recordProblems(record: ProvisioningRecord, config: SiteConfig): 
  * Keys from the record into a fresh provider: this board's send key now,
  * every receive key on first use (a SenderKeyCache of `cacheCapacity` keys
  * that owns the group secret from here on). The key store holds the
- * secret, the send key and the cache's keys: O(1) in the site's size.
+ * secret, the send key, the cache's keys and the one on probation: O(1) in
+ * the site's size.
  */
 export function deriveKeys(record: ProvisioningRecord, cacheCapacity: number): DerivedGroupKeys | FailureCode {
   const provider = PortableCryptoProvider.create(
     NO_ENTROPY,
-    { symmetricSlots: cacheCapacity + 2, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 },
+    { symmetricSlots: cacheCapacity + 3, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 },
     null,
   );
   if (!provider.ok) return provider.code;

@@ -3,11 +3,19 @@
  * HKDF-SHA-256 per RFC 5869), held in a bounded cache with least-recently-
  * used eviction. Boot derives nothing per site member, so its cost does not
  * grow with the site: a frame from a sender whose key is not cached costs
- * one derivation (two HKDF calls), counted in `derivationCount`; making room
- * destroys (zeroizes) the least recently used key, counted in
- * `evictionCount`. A board only opens frames from its radio neighbours (the
- * link header's source is the last hop), so a cache the size of its
- * neighbourhood rarely derives after the first minutes.
+ * one derivation (two HKDF calls), counted in `derivationCount`. A board
+ * only opens frames from its radio neighbours (the link header's source is
+ * the last hop), so a cache the size of its neighbourhood rarely derives
+ * after the first minutes.
+ *
+ * Probation: a freshly derived key goes into one spare slot, not into the
+ * cache. Only when a frame authenticated under it (`confirm`, called by the
+ * opener after the AEAD tag verified) does it take a cache slot, evicting
+ * the least recently used key if the cache is full (counted in
+ * `evictionCount`). So frames forged with made-up sender ids cost a
+ * derivation each but never push a real neighbour's key out (RFC 4303
+ * §3.4.3's rule for the replay window, applied to the key cache: state moves
+ * only on authenticated frames).
  *
  * The group secret therefore stays in service: it is one Secret key in the
  * provider's key store (one fixed 32-byte slot of its slab, read only by the
@@ -20,11 +28,13 @@
  * Replay windows are not here: they stay per sender in ReplayTable, so
  * evicting and re-deriving a key never forgets which counters were seen.
  *
- * Memory is fixed at `create`: slots of (sender, key handle, nonce base,
- * last-use stamp) plus a sender -> slot index of `senderIdMax + 1` entries.
- * A hit allocates nothing; an eviction allocates nothing; a derivation
- * allocates only the provider's result record. Slot choice is deterministic:
- * the lowest free slot, else the smallest stamp (stamps are unique).
+ * Memory is fixed at `create`: capacity + 1 slots of (sender, key handle,
+ * nonce base, last-use stamp) plus a sender -> slot index of
+ * `senderIdMax + 1` entries; the provider's key store needs capacity + 2
+ * symmetric slots for it (the slots and the secret). A hit, a confirm and an
+ * eviction allocate nothing; a derivation allocates only the provider's
+ * result record. Slot choice is deterministic: the lowest free slot, else the
+ * smallest stamp (stamps are unique).
  */
 import type { ValueOrCode } from "../collections/value-or-code";
 import { ErrorCode } from "../runtime/errors";
@@ -56,9 +66,12 @@ export class SenderKeyCache implements ReceiveKeys {
   #secret: KeyHandle;
   readonly #epoch: number;
   readonly #senderIdMax: number;
-  /** sender id -> slot, NO_SLOT when not cached. */
+  /** sender id -> slot, NO_SLOT when not cached (the spare slot is never in it). */
   readonly #slotOf: Int16Array;
-  /** Per slot: sender id (EMPTY = free), key handle, last use, nonce base. */
+  /** The slot on probation: its key (if `#spareSender` is not EMPTY) awaits an authenticated frame. */
+  #spare: number;
+  #spareSender = EMPTY;
+  /** Per slot: sender id (EMPTY = free; the spare's is always EMPTY), key handle, last use, nonce base. */
   readonly #senders: Uint16Array;
   readonly #handles: Float64Array;
   readonly #lastUse: Float64Array;
@@ -93,18 +106,20 @@ export class SenderKeyCache implements ReceiveKeys {
     this.#epoch = options.epoch;
     this.#senderIdMax = options.senderIdMax;
     this.#slotOf = new Int16Array(options.senderIdMax + 1).fill(NO_SLOT);
-    this.#senders = new Uint16Array(options.capacity);
-    this.#handles = new Float64Array(options.capacity).fill(-1);
-    this.#lastUse = new Float64Array(options.capacity);
-    this.#nonceBases = new Uint8Array(options.capacity * AEAD_NONCE_BYTES);
+    const slots = options.capacity + 1;
+    this.#senders = new Uint16Array(slots);
+    this.#handles = new Float64Array(slots).fill(-1);
+    this.#lastUse = new Float64Array(slots);
+    this.#nonceBases = new Uint8Array(slots * AEAD_NONCE_BYTES);
+    this.#spare = options.capacity;
     this.#context = { channel: Channel.Group, epoch: options.epoch, senderId: 0, receiverId: 0, groupId: options.groupId };
   }
 
   get capacity(): number {
-    return this.#senders.length;
+    return this.#senders.length - 1;
   }
 
-  /** Keys cached now. */
+  /** Keys cached now (confirmed; the one on probation is not counted). */
   get size(): number {
     let n = 0;
     for (let slot = 0; slot < this.#senders.length; slot++) if (this.#senders[slot] !== EMPTY) n++;
@@ -121,7 +136,7 @@ export class SenderKeyCache implements ReceiveKeys {
     return this.#derivations;
   }
 
-  /** Keys destroyed to make room (least recently used first). */
+  /** Cached keys destroyed to make room for a confirmed one (least recently used first). */
   get evictionCount(): number {
     return this.#evictions;
   }
@@ -137,9 +152,11 @@ export class SenderKeyCache implements ReceiveKeys {
   }
 
   /**
-   * Slot of `senderId`'s key for `epoch`, deriving it on a miss; or
-   * `-KeyEpochUnknown` for another epoch, a sender id outside
-   * 1..senderIdMax, a closed cache, or a derivation the provider refused.
+   * Slot of `senderId`'s key for `epoch`: a cached key, the key on probation,
+   * or one derived now into the probation slot (replacing the previous,
+   * never confirmed one). `-KeyEpochUnknown` for another epoch, a sender id
+   * outside 1..senderIdMax, a closed cache, or a derivation the provider
+   * refused.
    */
   lookup(senderId: number, epoch: number): ValueOrCode {
     if (epoch !== this.#epoch || (senderId | 0) !== senderId || senderId < 1 || senderId > this.#senderIdMax || this.#secret < 0) return -ErrorCode.KeyEpochUnknown;
@@ -149,17 +166,41 @@ export class SenderKeyCache implements ReceiveKeys {
       this.#lastUse[cached] = ++this.#clock;
       return cached;
     }
-    const slot = this.#freeSlot();
-    const derived = this.#derive(senderId, slot);
+    const spare = this.#spare;
+    if (this.#spareSender === senderId) {
+      this.#hits++;
+      return spare;
+    }
+    this.#clearSpare();
+    const derived = this.#derive(senderId, spare);
     if (derived !== ErrorCode.Ok) {
       this.#failures++;
       return -ErrorCode.KeyEpochUnknown;
     }
     this.#derivations++;
-    this.#senders[slot] = senderId;
-    this.#slotOf[senderId] = slot;
+    this.#spareSender = senderId;
+    return spare;
+  }
+
+  /**
+   * A frame authenticated under the key at `slot`: a key on probation takes a
+   * cache slot (the lowest free one, else the least recently used key is
+   * destroyed, counted). A cached slot or anything else: no change.
+   */
+  confirm(slot: number): void {
+    const sender = this.#spareSender;
+    if (slot !== this.#spare || sender === EMPTY) return;
+    const victim = this.#victim();
+    if (this.#senders[victim] !== EMPTY) {
+      this.#evict(victim);
+      this.#evictions++;
+    }
+    // The probation slot joins the cache; the emptied slot becomes the probation slot.
+    this.#senders[slot] = sender;
+    this.#slotOf[sender] = slot;
     this.#lastUse[slot] = ++this.#clock;
-    return slot;
+    this.#spare = victim;
+    this.#spareSender = EMPTY;
   }
 
   handleAt(slot: number): KeyHandle {
@@ -175,6 +216,7 @@ export class SenderKeyCache implements ReceiveKeys {
   /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */
   close(): Status {
     for (let slot = 0; slot < this.#senders.length; slot++) if (this.#senders[slot] !== EMPTY) this.#evict(slot);
+    this.#clearSpare();
     if (this.#secret >= 0) {
       this.#provider.destroyKey(this.#secret);
       this.#secret = -1 as KeyHandle;
@@ -182,17 +224,26 @@ export class SenderKeyCache implements ReceiveKeys {
     return ErrorCode.Ok;
   }
 
-  /** The lowest free slot, else the least recently used one, emptied (its key destroyed). */
-  #freeSlot(): number {
+  /** The lowest free cache slot, else the least recently used one (the probation slot is never chosen). */
+  #victim(): number {
     const senders = this.#senders;
-    let oldest = 0;
+    const spare = this.#spare;
+    let oldest = -1;
     for (let slot = 0; slot < senders.length; slot++) {
+      if (slot === spare) continue;
       if (senders[slot] === EMPTY) return slot;
-      if ((this.#lastUse[slot] ?? 0) < (this.#lastUse[oldest] ?? 0)) oldest = slot;
+      if (oldest < 0 || (this.#lastUse[slot] ?? 0) < (this.#lastUse[oldest] ?? 0)) oldest = slot;
     }
-    this.#evict(oldest);
-    this.#evictions++;
     return oldest;
+  }
+
+  /** Destroy the key on probation, if any. */
+  #clearSpare(): void {
+    const spare = this.#spare;
+    if ((this.#handles[spare] ?? -1) >= 0) this.#provider.destroyKey((this.#handles[spare] ?? -1) as KeyHandle);
+    this.#handles[spare] = -1;
+    this.#nonceBases.fill(0, spare * AEAD_NONCE_BYTES, (spare + 1) * AEAD_NONCE_BYTES);
+    this.#spareSender = EMPTY;
   }
 
   #evict(slot: number): void {

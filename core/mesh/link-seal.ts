@@ -180,6 +180,8 @@ export class LinkOpener {
       out.fill(0, 0, plaintextBytes);
       return -committed;
     }
+    // Authenticated and fresh: a key derived for this frame may now take a cache slot (sender-key-cache.ts).
+    this.#keys.confirm(slot);
     return plaintextBytes;
   }
 

@@ -41,7 +41,7 @@ interface Rig {
 
 function rig(capacity: number, senderIdMax = SENDERS): Rig {
   const provider = unwrap(
-    PortableCryptoProvider.create({ fill: () => ErrorCode.EntropyUnavailable }, { symmetricSlots: capacity + 1, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 }, null),
+    PortableCryptoProvider.create({ fill: () => ErrorCode.EntropyUnavailable }, { symmetricSlots: capacity + 2, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 }, null),
   );
   const secret = unwrap(provider.importSymmetricKey(KeyKind.Secret, groupSecretFor(SEED)));
   const cache = unwrap(SenderKeyCache.create(provider, secret, { capacity, senderIdMax, groupId: SIM_GROUP_ID, epoch: 0 }));
@@ -101,19 +101,55 @@ describe("sender key cache", () => {
     expect(r.provider.keyStore.fullCount).toBe(0);
   });
 
+  /** What the opener does for an authenticated frame: look the key up, then confirm it. */
+  function use(cache: SenderKeyCache, id: number): number {
+    const slot = cache.lookup(id, 0);
+    expect(slot, `sender ${id}`).toBeGreaterThanOrEqual(0);
+    cache.confirm(slot);
+    return slot;
+  }
+
   it("evicts the least recently used sender, not the oldest derived", () => {
     const r = rig(3);
-    for (const id of [1, 2, 3]) expect(r.cache.lookup(id, 0)).toBeGreaterThanOrEqual(0);
-    expect(r.cache.lookup(1, 0)).toBeGreaterThanOrEqual(0); // 1 used again: 2 is now least recent
-    expect(r.cache.lookup(4, 0)).toBeGreaterThanOrEqual(0); // evicts 2
+    for (const id of [1, 2, 3]) use(r.cache, id);
+    use(r.cache, 1); // 1 used again: 2 is now least recent
+    use(r.cache, 4); // evicts 2
     const derived = r.cache.derivationCount;
-    expect(r.cache.lookup(1, 0)).toBeGreaterThanOrEqual(0);
-    expect(r.cache.lookup(3, 0)).toBeGreaterThanOrEqual(0);
-    expect(r.cache.lookup(4, 0)).toBeGreaterThanOrEqual(0);
+    for (const id of [1, 3, 4]) use(r.cache, id);
     expect(r.cache.derivationCount).toBe(derived); // 1, 3, 4 were cached
-    expect(r.cache.lookup(2, 0)).toBeGreaterThanOrEqual(0);
+    use(r.cache, 2);
     expect(r.cache.derivationCount).toBe(derived + 1); // 2 had been evicted
     expect(r.cache.evictionCount).toBe(2);
+  });
+
+  it("a derived key is on probation: until a frame authenticates under it, it evicts nothing", () => {
+    const r = rig(2);
+    for (const id of [1, 2]) use(r.cache, id);
+    const slot = r.cache.lookup(3, 0);
+    expect(slot).toBeGreaterThanOrEqual(0);
+    expect(r.cache.lookup(3, 0)).toBe(slot); // a second lookup before confirm: no second derivation
+    expect(r.cache.derivationCount).toBe(3);
+    expect(r.cache.size).toBe(2);
+    expect(r.cache.evictionCount).toBe(0);
+    expect(r.cache.lookup(4, 0)).toBe(slot); // another unconfirmed sender replaces it
+    expect(r.cache.derivationCount).toBe(4);
+    expect(r.provider.keyStore.liveCount).toBe(1 + 2 + 1); // secret, two cached, one on probation
+    const hits = r.cache.hitCount;
+    for (const id of [1, 2]) use(r.cache, id);
+    expect(r.cache.hitCount).toBe(hits + 2);
+    expect(r.cache.evictionCount).toBe(0);
+  });
+
+  it("frames forged under made-up or wrong keys cost a derivation each and push no real key out", () => {
+    const r = rig(2);
+    for (const id of [1, 2]) for (const f of framesFrom(ring, id, 1)) expect(open(r.opener, f)).toBe(3);
+    const otherSite = unwrap(MeshKeyring.create(SENDERS, 0xbad));
+    for (let id = 3; id <= 8; id++) for (const f of framesFrom(otherSite, id, 1)) expect(open(r.opener, f)).toBe(-ErrorCode.CryptoAuthFailed);
+    expect(r.cache.derivationCount).toBe(2 + 6);
+    expect(r.cache.evictionCount).toBe(0);
+    const derived = r.cache.derivationCount;
+    for (const id of [1, 2]) for (const f of framesFrom(ring, id, 1, 10)) expect(open(r.opener, f)).toBe(3);
+    expect(r.cache.derivationCount).toBe(derived); // 1 and 2 were still cached
   });
 
   it("eviction never loses replay state: a frame replayed after its sender's key was evicted and re-derived is rejected", () => {
@@ -161,13 +197,13 @@ describe("sender key cache", () => {
 
   it("close destroys every cached key and the group secret; lookups then find nothing", () => {
     const r = rig(4);
-    for (const id of [1, 2, 3]) expect(r.cache.lookup(id, 0)).toBeGreaterThanOrEqual(0);
-    const handles = [0, 1, 2].map((slot) => r.cache.handleAt(slot));
+    const handles = [1, 2, 3].map((id) => r.cache.handleAt(use(r.cache, id)));
+    const pending = r.cache.handleAt(r.cache.lookup(4, 0)); // on probation
     expect(r.cache.close()).toBe(ErrorCode.Ok);
     expect(r.cache.closed).toBe(true);
     expect(r.provider.keyStore.liveCount).toBe(0);
     expect(r.provider.keyKind(r.secret)).toBe(-ErrorCode.CryptoKeyDestroyed);
-    for (const handle of handles) expect(r.provider.keyKind(handle)).toBe(-ErrorCode.CryptoKeyDestroyed);
+    for (const handle of [...handles, pending]) expect(r.provider.keyKind(handle)).toBe(-ErrorCode.CryptoKeyDestroyed);
     expect(r.cache.lookup(1, 0)).toBe(-ErrorCode.KeyEpochUnknown);
     expect(r.cache.close()).toBe(ErrorCode.Ok);
   });
