@@ -45,7 +45,7 @@ import type { CryptoProvider } from "./provider";
 import { Channel, KDF_INFO_BYTES, KdfPurpose, kdfInfo } from "./traffic-derive";
 import { KEY_EPOCH_MAX, SENDER_ID_MAX, type ReceiveKeys } from "./traffic-keys";
 
-/** Largest cache: 256 keys is ~12 KB with the key store's slots, more than a gateway's neighbourhood. */
+/** Largest cache: 256 keys take ~20 KB with their key-store slots (78 B a key), more than a gateway's neighbourhood needs. */
 export const SENDER_KEY_CACHE_CAPACITY_MAX = 256;
 
 export interface SenderKeyCacheOptions {
