@@ -14,6 +14,7 @@
  * README "Site configuration".
  */
 import { HOP_LIMIT_MAX } from "../core/mesh/link-header";
+import { SENDER_KEY_CACHE_CAPACITY_MAX } from "../core/crypto/sender-key-cache";
 import { RuleDirection, RuleSource } from "../core/telemetry/config";
 import { SENSOR_CHANNELS_MAX } from "../hal/sensor";
 import { SensorPart, sensorPartByName, SENSOR_PARTS } from "./sensor-parts";
@@ -109,6 +110,12 @@ export interface RadioConfig {
   readonly dutyCyclePermille: number;
   /** Over-the-air bit rate, for airtime accounting (LoRa SF7/125 kHz ~ 5470). */
   readonly bitrateBps: number;
+  /**
+   * Receive keys held at once (core/crypto/sender-key-cache.ts): derived on a
+   * sender's first frame, least recently used evicted. A board opens frames
+   * only from its radio neighbours, so its neighbourhood is the right size.
+   */
+  readonly keyCacheCapacity: number;
 }
 
 export interface CapacityConfig {
@@ -361,6 +368,7 @@ const RADIO_FIELDS: readonly string[] = Object.freeze([
   "hopLimit",
   "dutyCyclePermille",
   "bitrateBps",
+  "keyCacheCapacity",
 ]);
 const CAPACITY_FIELDS: readonly string[] = Object.freeze(["outboxRecords", "logRecords", "dedupEntries", "rxFrames", "txFrames"]);
 const KEY_FIELDS: readonly string[] = Object.freeze(["authorityCommitment", "keyEpoch", "groupId"]);
@@ -400,6 +408,7 @@ export const RADIO_DEFAULTS: RadioConfig = Object.freeze({
   hopLimit: HOP_LIMIT_MAX,
   dutyCyclePermille: 100,
   bitrateBps: 5_470,
+  keyCacheCapacity: 16,
 });
 export const CAPACITY_DEFAULTS: CapacityConfig = Object.freeze({ outboxRecords: 16, logRecords: 64, dedupEntries: 256, rxFrames: 16, txFrames: 16 });
 export const DEFAULT_WINDOW_MS = 60_000;
@@ -684,6 +693,7 @@ function readRadio(top: Reader, problems: ConfigProblem[]): RadioConfig {
     hopLimit: r.int("hopLimit", 1, HOP_LIMIT_MAX, d.hopLimit, " (hops: the link header's 3-bit hop-limit field)"),
     dutyCyclePermille: r.int("dutyCyclePermille", 1, 1000, d.dutyCyclePermille, " (permille)"),
     bitrateBps: r.int("bitrateBps", 300, 1_000_000, d.bitrateBps, " (bit/s)"),
+    keyCacheCapacity: r.int("keyCacheCapacity", 1, SENDER_KEY_CACHE_CAPACITY_MAX, d.keyCacheCapacity, " (keys)"),
   });
 }
 

@@ -9,10 +9,13 @@
  *     role boot took from it (board-identity.ts), and, when the
  *     configuration names keys, the key epoch, group and the authority's
  *     commitment. Every mismatch is a boot problem naming the field.
- *  2. Group keys: the group secret is imported, every sender's traffic key
- *     for the epoch is derived (HKDF, deriveGroupSenderKey) into a fixed
- *     TrafficKeyTable of `senderIdMax` entries, then the secret is destroyed
- *     and the record's bytes zeroed. A host that already holds the derived
+ *  2. Group keys: the group secret is imported into the provider's key
+ *     store and the record's bytes zeroed; boot derives only this board's
+ *     send key. Receive keys are derived per sender on first use into a
+ *     SenderKeyCache of `radio.keyCacheCapacity` keys (LRU eviction,
+ *     counted), so boot costs the same for 33 or 1,024 members. The secret
+ *     stays in the store for those derivations until the cache is closed
+ *     (sender-key-cache.ts says why). A host that already holds a derived
  *     table (the simulator: one per site) may pass it instead.
  *  3. The send counter is a CounterReservation in the same store
  *     (StoreKey.SendCounter, RFC 8613 App. B.1.1): no AEAD nonce repeats
@@ -35,8 +38,9 @@ import { KeyKind } from "../core/crypto/key-store";
 import { PortableCryptoProvider } from "../core/crypto/portable-provider";
 import type { CryptoProvider } from "../core/crypto/provider";
 import { ReplayTable } from "../core/crypto/replay-window";
+import { SenderKeyCache } from "../core/crypto/sender-key-cache";
 import { deriveGroupSenderKey } from "../core/crypto/traffic-derive";
-import { TrafficKeyTable, type TrafficKey } from "../core/crypto/traffic-keys";
+import type { ReceiveKeys, TrafficKey } from "../core/crypto/traffic-keys";
 import { meshConfig, validateMeshConfig, type MeshConfig } from "../core/mesh/mesh-config";
 import type { MeshRadio } from "../core/mesh/radio-port";
 import { MeshTransport, type MeshObserver } from "../core/mesh/transport";
@@ -54,7 +58,7 @@ export const REPLAY_WINDOW_BITS = 256;
 /** Group keys derived elsewhere (the simulator derives one table per site and shares it). */
 export interface DerivedGroupKeys {
   readonly provider: CryptoProvider;
-  readonly groupKeys: TrafficKeyTable;
+  readonly groupKeys: ReceiveKeys;
   readonly epoch: number;
   sendKey(nodeId: number): TrafficKey | undefined;
 }
@@ -74,7 +78,14 @@ export interface RadioMeshSetup {
 }
 
 export type RadioMeshOutcome =
-  | { readonly ok: true; readonly transport: MeshTransport; readonly counter: CounterReservation; readonly senderIdMax: number }
+  | {
+      readonly ok: true;
+      readonly transport: MeshTransport;
+      readonly counter: CounterReservation;
+      readonly senderIdMax: number;
+      /** The receive-key cache when keys were derived here (not passed in): `close` it at shutdown to zero the group secret. */
+      readonly keyCache: SenderKeyCache | undefined;
+    }
   | { readonly ok: false; readonly code: FailureCode; readonly problems: readonly string[] };
 
 /** How often a gateway floods its advertisement (routes live routeTtlMs, 10 min; load-aware next hops move at each). */
@@ -158,7 +169,7 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
     bytes.fill(0);
     return { ok: false, code: ErrorCode.AgentProvisioningMismatch, problems };
   }
-  const keys = setup.keys ?? deriveKeys(record);
+  const keys = setup.keys ?? deriveKeys(record, config.radio.keyCacheCapacity);
   bytes.fill(0);
   if (typeof keys === "number") return refuse(keys, `keys: group keys could not be derived (code ${keys})`);
   if (keys.epoch !== record.keyEpoch) return refuse(ErrorCode.AgentProvisioningMismatch, `keys: host keys are for epoch ${keys.epoch}, the record for ${record.keyEpoch}`);
@@ -185,7 +196,8 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
     ...(setup.observer === undefined ? {} : { observer: setup.observer }),
   });
   if (!transport.ok) return refuse(transport.code, `mesh: the transport could not be created (code ${transport.code})`);
-  return { ok: true, transport: transport.value, counter: counter.value, senderIdMax: record.senderIdMax };
+  const keyCache = keys.groupKeys instanceof SenderKeyCache ? keys.groupKeys : undefined;
+  return { ok: true, transport: transport.value, counter: counter.value, senderIdMax: record.senderIdMax, keyCache };
 }
 
 /**
@@ -204,39 +216,39 @@ export function recordProblems(record: ProvisioningRecord, config: SiteConfig): 
   return problems;
 }
 
-/** Derive every sender's key from the record into a fresh provider and table; the group secret is destroyed. */
-export function deriveKeys(record: ProvisioningRecord): DerivedGroupKeys | FailureCode {
+/**
+ * Keys from the record into a fresh provider: this board's send key now,
+ * every receive key on first use (a SenderKeyCache of `cacheCapacity` keys
+ * that owns the group secret from here on). The key store holds the
+ * secret, the send key, the cache's keys and the one on probation: O(1) in
+ * the site's size.
+ */
+export function deriveKeys(record: ProvisioningRecord, cacheCapacity: number): DerivedGroupKeys | FailureCode {
   const provider = PortableCryptoProvider.create(
     NO_ENTROPY,
-    { symmetricSlots: record.senderIdMax + 1, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 },
+    { symmetricSlots: cacheCapacity + 3, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 },
     null,
   );
   if (!provider.ok) return provider.code;
   const secret = provider.value.importSymmetricKey(KeyKind.Secret, record.groupSecret);
   if (!secret.ok) return secret.code;
-  const table = TrafficKeyTable.create(provider.value, record.senderIdMax);
-  if (!table.ok) return table.code;
-  const sendKeys: TrafficKey[] = [];
-  for (let id = 1; id <= record.senderIdMax; id++) {
-    const key = deriveGroupSenderKey(provider.value, secret.value, record.groupId, record.keyEpoch, id);
-    if (!key.ok) {
-      provider.value.destroyKey(secret.value);
-      return key.code;
-    }
-    const installed = table.value.install(id, key.value);
-    if (installed !== ErrorCode.Ok) {
-      provider.value.destroyKey(secret.value);
-      return installed as FailureCode;
-    }
-    if (id === record.nodeId) sendKeys.push(key.value);
+  const own = deriveGroupSenderKey(provider.value, secret.value, record.groupId, record.keyEpoch, record.nodeId);
+  if (!own.ok) {
+    provider.value.destroyKey(secret.value);
+    return own.code;
   }
-  provider.value.destroyKey(secret.value);
-  const own = sendKeys[0];
+  const cache = SenderKeyCache.create(provider.value, secret.value, { capacity: cacheCapacity, senderIdMax: record.senderIdMax, groupId: record.groupId, epoch: record.keyEpoch });
+  if (!cache.ok) {
+    provider.value.destroyKey(own.value.handle);
+    provider.value.destroyKey(secret.value);
+    return cache.code;
+  }
+  const sendKey = own.value;
   const nodeId = record.nodeId;
   return {
     provider: provider.value,
-    groupKeys: table.value,
+    groupKeys: cache.value,
     epoch: record.keyEpoch,
-    sendKey: (id: number): TrafficKey | undefined => (id === nodeId ? own : undefined),
+    sendKey: (id: number): TrafficKey | undefined => (id === nodeId ? sendKey : undefined),
   };
 }

@@ -13,6 +13,8 @@
  */
 import { cbc, ctr } from "@noble/ciphers/aes.js";
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import { hkdf as nobleHkdf } from "@noble/hashes/hkdf.js";
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
 import {
   CoseAlg,
   KemAlg,
@@ -21,11 +23,19 @@ import {
   NobleCryptoProvider,
   ReplayTable,
   SigningMode,
+  deriveGroupSenderKey,
+  kdfInfo,
+  KdfPurpose,
+  Channel,
+  KDF_INFO_BYTES,
   verifyInclusion,
   type KeyHandle,
 } from "../../core/crypto/index";
+import { HkdfSha256 } from "../../core/crypto/hkdf-sha256";
+import { Sha256 } from "../../core/crypto/sha256";
 import type { Result } from "../../core/runtime/result";
 import { SeededEntropy } from "../../hal/sim/entropy";
+import { meshBootFor, type MeshBoot } from "../../test/agent/key-boot";
 import { benchCase, type BenchCase } from "./types";
 
 const GROUP = "crypto";
@@ -283,6 +293,135 @@ const hmac: BenchCase<MacState> = {
   },
 };
 
+const HASH_OPS = 20;
+
+interface HashState {
+  readonly hasher: Sha256;
+  readonly data: Uint8Array;
+  readonly digest: Uint8Array;
+}
+
+const sha256Ours: BenchCase<HashState> = {
+  group: GROUP,
+  name: "SHA-256, 64 bytes (ours, core/crypto/sha256.ts)",
+  opsPerRun: HASH_OPS,
+  setup() {
+    return { hasher: new Sha256(), data: new Uint8Array(64).fill(0x61), digest: new Uint8Array(32) };
+  },
+  run({ hasher, data, digest }) {
+    for (let i = 0; i < HASH_OPS; i++) {
+      hasher.update(data);
+      hasher.digestInto(digest, 0);
+    }
+    return digest[0] ?? 0;
+  },
+};
+
+const sha256Noble: BenchCase<HashState> = {
+  group: GROUP,
+  name: "SHA-256, 64 bytes (@noble/hashes reference)",
+  opsPerRun: HASH_OPS,
+  setup() {
+    return { hasher: new Sha256(), data: new Uint8Array(64).fill(0x61), digest: new Uint8Array(32) };
+  },
+  run({ data, digest }) {
+    for (let i = 0; i < HASH_OPS; i++) nobleSha256.create().update(data).digestInto(digest);
+    return digest[0] ?? 0;
+  },
+};
+
+interface TrafficHkdfState {
+  readonly kdf: HkdfSha256;
+  readonly secret: Uint8Array;
+  readonly salt: Uint8Array;
+  readonly keyInfo: Uint8Array;
+  readonly nonceInfo: Uint8Array;
+  readonly key: Uint8Array;
+  readonly nonceBase: Uint8Array;
+}
+
+const KDF_OPS = 4;
+
+/** One sender's group traffic key as traffic-derive.ts derives it: HKDF for the 32-byte key, HKDF for the 12-byte nonce base. */
+function trafficHkdfState(): TrafficHkdfState {
+  const context = { channel: Channel.Group, epoch: 0, senderId: 17, receiverId: 0, groupId: 1 };
+  const keyInfo = new Uint8Array(KDF_INFO_BYTES);
+  const nonceInfo = new Uint8Array(KDF_INFO_BYTES);
+  kdfInfo(KdfPurpose.TrafficKey, context, keyInfo);
+  kdfInfo(KdfPurpose.NonceBase, context, nonceInfo);
+  return { kdf: new HkdfSha256(), secret: new Uint8Array(32).fill(0x3c), salt: new Uint8Array(0), keyInfo, nonceInfo, key: new Uint8Array(32), nonceBase: new Uint8Array(12) };
+}
+
+const trafficKeyOurs: BenchCase<TrafficHkdfState> = {
+  group: GROUP,
+  name: "HKDF-SHA-256 traffic key: 32-byte key + 12-byte nonce base (ours, core/crypto/hkdf-sha256.ts)",
+  opsPerRun: KDF_OPS,
+  setup: trafficHkdfState,
+  run({ kdf, secret, salt, keyInfo, nonceInfo, key, nonceBase }) {
+    for (let i = 0; i < KDF_OPS; i++) {
+      kdf.derive(secret, salt, keyInfo, key, 0, 32);
+      kdf.derive(secret, salt, nonceInfo, nonceBase, 0, 12);
+    }
+    return (key[0] ?? 0) + (nonceBase[0] ?? 0);
+  },
+};
+
+const trafficKeyNoble: BenchCase<TrafficHkdfState> = {
+  group: GROUP,
+  name: "HKDF-SHA-256 traffic key: 32-byte key + 12-byte nonce base (@noble/hashes reference)",
+  opsPerRun: KDF_OPS,
+  setup: trafficHkdfState,
+  run({ secret, salt, keyInfo, nonceInfo, key, nonceBase }) {
+    for (let i = 0; i < KDF_OPS; i++) {
+      key.set(nobleHkdf(nobleSha256, secret, salt, keyInfo, 32));
+      nonceBase.set(nobleHkdf(nobleSha256, secret, salt, nonceInfo, 12));
+    }
+    return (key[0] ?? 0) + (nonceBase[0] ?? 0);
+  },
+};
+
+interface SenderKeyState {
+  readonly provider: NobleCryptoProvider;
+  readonly secret: KeyHandle;
+}
+
+const senderKeyProvider: BenchCase<SenderKeyState> = {
+  group: GROUP,
+  name: "group sender traffic key via the provider (deriveGroupSenderKey: key store, info, result)",
+  opsPerRun: KDF_OPS,
+  setup() {
+    const provider = makeProvider();
+    return { provider, secret: unwrap(provider.importSymmetricKey(KeyKind.Secret, new Uint8Array(32).fill(0x3c))) };
+  },
+  run({ provider, secret }) {
+    let total = 0;
+    for (let i = 0; i < KDF_OPS; i++) {
+      const key = unwrap(deriveGroupSenderKey(provider, secret, 1, 0, 17 + i));
+      total += key.nonceBase[0] ?? 0;
+      provider.destroyKey(key.handle);
+    }
+    return total;
+  },
+};
+
+/** A board's mesh boot (keys, replay windows, transport) as a member of a site of `boards`: O(1) in the site's size. */
+function meshBootCase(boards: number): BenchCase<MeshBoot> {
+  return {
+    group: GROUP,
+    name: `board mesh boot (send key, key cache, replay windows, transport), ${boards}-board site`,
+    opsPerRun: 1,
+    setup() {
+      const rig = meshBootFor(boards);
+      if (typeof rig === "string") throw new Error(`bench setup failed: ${rig}`);
+      return rig;
+    },
+    run(rig) {
+      const outcome = rig.boot();
+      return outcome.ok ? outcome.senderIdMax : -1;
+    },
+  };
+}
+
 interface MerkleState {
   readonly provider: NobleCryptoProvider;
   readonly tree: MerkleTree;
@@ -363,6 +502,13 @@ export const cryptoCases: readonly BenchCase[] = Object.freeze([
   benchCase(nobleAeadOpen),
   benchCase(aesCcmWork),
   benchCase(hmac),
+  benchCase(sha256Ours),
+  benchCase(sha256Noble),
+  benchCase(trafficKeyOurs),
+  benchCase(trafficKeyNoble),
+  benchCase(senderKeyProvider),
+  benchCase(meshBootCase(33)),
+  benchCase(meshBootCase(257)),
   benchCase(merkleRoot),
   benchCase(merkleVerify),
   benchCase(replayCheck),

@@ -1,7 +1,8 @@
 /**
  * HKDF-SHA-256 (RFC 5869 §2) over our HMAC (hmac-sha256.ts), for Moddable
- * preload: no module-level buffers; each `HkdfSha256` owns its HMAC, PRK
- * and T(i) block, made at run time. Allocates nothing per derivation.
+ * preload: no module-level buffers; each `HkdfSha256` owns its HMAC and one
+ * buffer for PRK and T(i), made at run time. Allocates nothing per
+ * derivation.
  *
  *   PRK  = HMAC(salt, IKM)                                (§2.2 Extract)
  *   T(i) = HMAC(PRK, T(i-1) || info || i), T(0) = empty   (§2.3 Expand)
@@ -15,10 +16,14 @@ import { HMAC_SHA256_BYTES, HmacSha256 } from "./hmac-sha256";
 /** RFC 5869 §2.3: L <= 255 * HashLen. */
 export const HKDF_SHA256_OUTPUT_MAX_BYTES = 255 * HMAC_SHA256_BYTES;
 
+/** PRK at [0, 32), T(i) at [32, 64) of the one scratch buffer (each typed array costs heap slots on XS). */
+const PRK_AT = 0;
+const T_AT = HMAC_SHA256_BYTES;
+
 export class HkdfSha256 {
-  readonly #hmac = new HmacSha256();
-  readonly #prk = new Uint8Array(HMAC_SHA256_BYTES);
-  readonly #t = new Uint8Array(HMAC_SHA256_BYTES);
+  /** The HMAC engine (and through it the SHA-256 one); lent out for MACs and hashes between derivations. */
+  readonly hmac = new HmacSha256();
+  readonly #scratch = new Uint8Array(2 * HMAC_SHA256_BYTES);
 
   /**
    * OKM of `length` bytes from (ikm, salt, info) into out[outOffset, +length).
@@ -28,25 +33,23 @@ export class HkdfSha256 {
   derive(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, out: Uint8Array, outOffset: number, length: number): boolean {
     if ((length | 0) !== length || length < 1 || length > HKDF_SHA256_OUTPUT_MAX_BYTES) return false;
     if ((outOffset >>> 0) !== outOffset || out.length - outOffset < length) return false;
-    const hmac = this.#hmac;
-    const prk = this.#prk;
-    const t = this.#t;
+    const hmac = this.hmac;
+    const scratch = this.#scratch;
     hmac.begin(salt, 0, salt.length);
     hmac.update(ikm);
-    hmac.digestInto(prk, 0);
+    hmac.digestInto(scratch, PRK_AT);
     let written = 0;
     for (let i = 1; written < length; i++) {
-      hmac.begin(prk, 0, HMAC_SHA256_BYTES);
-      if (i > 1) hmac.updateRange(t, 0, HMAC_SHA256_BYTES);
+      hmac.begin(scratch, PRK_AT, HMAC_SHA256_BYTES);
+      if (i > 1) hmac.updateRange(scratch, T_AT, HMAC_SHA256_BYTES);
       hmac.update(info);
       hmac.updateByte(i);
-      hmac.digestInto(t, 0);
+      hmac.digestInto(scratch, T_AT);
       const take = Math.min(HMAC_SHA256_BYTES, length - written);
-      for (let j = 0; j < take; j++) out[outOffset + written + j] = t[j] ?? 0;
+      for (let j = 0; j < take; j++) out[outOffset + written + j] = scratch[T_AT + j] ?? 0;
       written += take;
     }
-    prk.fill(0);
-    t.fill(0);
+    scratch.fill(0);
     return true;
   }
 }

@@ -1,12 +1,15 @@
 /**
  * HMAC-SHA-256 (RFC 2104 §2; FIPS 198-1) over our SHA-256 (sha256.ts), for
- * Moddable preload: no module-level buffers; each `HmacSha256` owns its two
- * hashers and its padded key, made at run time. Allocates nothing per MAC.
+ * Moddable preload: no module-level buffers; each `HmacSha256` owns one
+ * hasher and one 160-byte buffer, made at run time. Allocates nothing per
+ * MAC.
  *
  *   HMAC(K, text) = H((K0 ^ opad) || H((K0 ^ ipad) || text))
  *
  * K0 is K padded with zeros to the 64-byte block, or H(K) padded when K is
- * longer than a block (RFC 2104 §2).
+ * longer than a block (RFC 2104 §2). The inner and outer hashes run one
+ * after the other on the same hasher (the inner digest is kept in the
+ * buffer between them), so a MAC holds one SHA-256 state, not two.
  */
 import { SHA256_BLOCK_BYTES, SHA256_DIGEST_BYTES, Sha256 } from "./sha256";
 
@@ -15,38 +18,43 @@ const OPAD = 0x5c;
 
 export const HMAC_SHA256_BYTES = SHA256_DIGEST_BYTES;
 
+/** Regions of the one scratch buffer (each typed array costs heap slots on XS): K0, K0 ^ pad, inner digest. */
+const KEY_AT = 0;
+const PAD_AT = SHA256_BLOCK_BYTES;
+const INNER_AT = 2 * SHA256_BLOCK_BYTES;
+const SCRATCH_BYTES = INNER_AT + SHA256_DIGEST_BYTES;
+
 export class HmacSha256 {
-  readonly #inner = new Sha256();
-  readonly #outer = new Sha256();
-  /** K0 while a MAC is in progress; zeroed by `digestInto` and `clear`. */
-  readonly #key = new Uint8Array(SHA256_BLOCK_BYTES);
-  readonly #innerDigest = new Uint8Array(SHA256_DIGEST_BYTES);
+  /** The SHA-256 engine; `hash` lends it out for plain hashing between MACs. */
+  readonly hash = new Sha256();
+  /** K0, K0 ^ pad and the inner digest while a MAC is in progress; zeroed by `digestInto` and `clear`. */
+  readonly #scratch = new Uint8Array(SCRATCH_BYTES);
 
   /** Start a MAC under key[offset, offset + length). The caller checks the range. */
   begin(key: Uint8Array, offset: number, length: number): void {
-    const k0 = this.#key;
-    k0.fill(0);
+    const scratch = this.#scratch;
+    const h = this.hash;
+    scratch.fill(0);
     if (length > SHA256_BLOCK_BYTES) {
-      this.#inner.reset();
-      this.#inner.updateRange(key, offset, length);
-      this.#inner.digestInto(k0, 0);
+      h.reset();
+      h.updateRange(key, offset, length);
+      h.digestInto(scratch, KEY_AT);
     } else {
-      for (let i = 0; i < length; i++) k0[i] = key[offset + i] ?? 0;
+      for (let i = 0; i < length; i++) scratch[KEY_AT + i] = key[offset + i] ?? 0;
     }
-    this.#inner.reset();
-    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) this.#inner.updateByte((k0[i] ?? 0) ^ IPAD);
+    this.#absorbPad(IPAD);
   }
 
   update(data: Uint8Array): void {
-    this.#inner.updateRange(data, 0, data.length);
+    this.hash.updateRange(data, 0, data.length);
   }
 
   updateRange(data: Uint8Array, offset: number, length: number): void {
-    this.#inner.updateRange(data, offset, length);
+    this.hash.updateRange(data, offset, length);
   }
 
   updateByte(byte: number): void {
-    this.#inner.updateByte(byte);
+    this.hash.updateByte(byte);
   }
 
   /** Finish into out[outOffset, +32); false (nothing written, state cleared) when `out` has no room. */
@@ -55,23 +63,29 @@ export class HmacSha256 {
       this.clear();
       return false;
     }
-    const inner = this.#innerDigest;
-    this.#inner.digestInto(inner, 0);
-    const outer = this.#outer;
-    outer.reset();
-    const k0 = this.#key;
-    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) outer.updateByte((k0[i] ?? 0) ^ OPAD);
-    outer.updateRange(inner, 0, HMAC_SHA256_BYTES);
-    outer.digestInto(out, outOffset);
+    const h = this.hash;
+    const scratch = this.#scratch;
+    h.digestInto(scratch, INNER_AT);
+    this.#absorbPad(OPAD);
+    h.updateRange(scratch, INNER_AT, HMAC_SHA256_BYTES);
+    h.digestInto(out, outOffset);
     this.clear();
     return true;
   }
 
   /** Zero the key and every intermediate (key material leaving service). */
   clear(): void {
-    this.#key.fill(0);
-    this.#innerDigest.fill(0);
-    this.#inner.reset();
-    this.#outer.reset();
+    this.#scratch.fill(0);
+    this.hash.reset();
+  }
+
+  /** Restart the hasher with the block K0 ^ pad (one call: a call per byte costs far more on XS). */
+  #absorbPad(pad: number): void {
+    const scratch = this.#scratch;
+    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) scratch[PAD_AT + i] = (scratch[KEY_AT + i] ?? 0) ^ pad;
+    const h = this.hash;
+    h.reset();
+    h.updateRange(scratch, PAD_AT, SHA256_BLOCK_BYTES);
+    scratch.fill(0, PAD_AT, PAD_AT + SHA256_BLOCK_BYTES);
   }
 }

@@ -50,8 +50,8 @@ import {
 } from "./algorithms";
 import { ChaCha20Poly1305, rangeOk } from "./chacha20-poly1305";
 import { HkdfSha256 } from "./hkdf-sha256";
-import { HmacSha256 } from "./hmac-sha256";
-import { Sha256 } from "./sha256";
+import type { HmacSha256 } from "./hmac-sha256";
+import type { Sha256 } from "./sha256";
 import { constantTimeEqual, zeroize } from "./ct";
 import { drawEntropy, type EntropySource } from "./entropy";
 import {
@@ -92,9 +92,10 @@ export class PortableCryptoProvider implements CryptoProvider {
   /** A symmetric key copied out of the store for one operation, zeroized after it (the store keeps no per-slot views). */
   readonly #key = new Uint8Array(SYMMETRIC_KEY_BYTES);
   readonly #aead = new ChaCha20Poly1305();
-  readonly #sha256 = new Sha256();
-  readonly #hmac = new HmacSha256();
+  /** One SHA-256 engine serves hash, HMAC and HKDF (HKDF owns the HMAC, the HMAC the hasher): no call here runs two at once. */
   readonly #hkdf = new HkdfSha256();
+  readonly #hmac: HmacSha256 = this.#hkdf.hmac;
+  readonly #sha256: Sha256 = this.#hmac.hash;
   /** HKDF output of deriveKey before it enters the key store; zeroized after. */
   readonly #okm = new Uint8Array(SYMMETRIC_KEY_BYTES);
 

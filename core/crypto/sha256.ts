@@ -18,6 +18,9 @@ export const SHA256_DIGEST_BYTES = 32;
 /** FIPS 180-4 §5.1.1: a message is shorter than 2^64 bits; JavaScript lengths stay far below 2^53 bytes. */
 const MESSAGE_BYTES_MAX = Number.MAX_SAFE_INTEGER / 8;
 
+/** Where W0 sits in a hasher's word array (after H0..H7). */
+const W = 8;
+
 /** FIPS 180-4 §4.2.2: K0..K63, the first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
 const K: readonly number[] = Object.freeze(
   [
@@ -35,9 +38,8 @@ const H0: readonly number[] = Object.freeze([0x6a09e667, 0xbb67ae85, 0x3c6ef372,
 
 /** A reusable SHA-256 hasher: `update*` any number of times, then `digestInto` (which also resets it). */
 export class Sha256 {
-  readonly #h = new Int32Array(8);
-  /** The message schedule W0..W63 (§6.2.2 step 1). */
-  readonly #w = new Int32Array(64);
+  /** H0..H7 (words 0-7) then the message schedule W0..W63 (words 8-71, §6.2.2 step 1): one array, as each costs heap slots on XS. */
+  readonly #words = new Int32Array(8 + 64);
   /** Bytes of the current, not yet full block. */
   readonly #block = new Uint8Array(SHA256_BLOCK_BYTES);
   #blockBytes = 0;
@@ -49,9 +51,10 @@ export class Sha256 {
 
   /** Start a new message (H(0), nothing buffered). */
   reset(): void {
-    for (let i = 0; i < 8; i++) this.#h[i] = H0[i] ?? 0;
-    this.#block.fill(0); // no message bytes (an HMAC key) stay behind
-    this.#w.fill(0);
+    const words = this.#words;
+    words.fill(0); // no schedule words (from an HMAC key) stay behind
+    for (let i = 0; i < 8; i++) words[i] = H0[i] ?? 0;
+    this.#block.fill(0); // nor message bytes
     this.#blockBytes = 0;
     this.#messageBytes = 0;
   }
@@ -108,19 +111,19 @@ export class Sha256 {
     putWord(block, 56, Math.floor(bits / 0x1_0000_0000) | 0);
     putWord(block, 60, bits >>> 0);
     this.#compress(block, 0);
-    for (let i = 0; i < 8; i++) putWord(out, outOffset + i * 4, this.#h[i] ?? 0);
+    for (let i = 0; i < 8; i++) putWord(out, outOffset + i * 4, this.#words[i] ?? 0);
     this.reset();
     return true;
   }
 
-  /** §6.2.2: one 512-bit block from src[offset, +64). */
+  /** §6.2.2: one 512-bit block from src[offset, +64). W_t is words[8 + t]; H_i is words[i]. */
   #compress(src: Uint8Array, offset: number): void {
-    const w = this.#w;
+    const w = this.#words;
     for (let t = 0; t < 16; t++) {
       const i = offset + t * 4;
-      w[t] = ((src[i] ?? 0) << 24) | ((src[i + 1] ?? 0) << 16) | ((src[i + 2] ?? 0) << 8) | (src[i + 3] ?? 0);
+      w[W + t] = ((src[i] ?? 0) << 24) | ((src[i + 1] ?? 0) << 16) | ((src[i + 2] ?? 0) << 8) | (src[i + 3] ?? 0);
     }
-    for (let t = 16; t < 64; t++) {
+    for (let t = W + 16; t < W + 64; t++) {
       const w15 = w[t - 15] ?? 0;
       const w2 = w[t - 2] ?? 0;
       // σ0 = ROTR7 ^ ROTR18 ^ SHR3; σ1 = ROTR17 ^ ROTR19 ^ SHR10 (§4.1.2, (4.6)-(4.7))
@@ -128,19 +131,18 @@ export class Sha256 {
       const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
       w[t] = (s1 + (w[t - 7] ?? 0) + s0 + (w[t - 16] ?? 0)) | 0;
     }
-    const h = this.#h;
-    let a = h[0] ?? 0;
-    let b = h[1] ?? 0;
-    let c = h[2] ?? 0;
-    let d = h[3] ?? 0;
-    let e = h[4] ?? 0;
-    let f = h[5] ?? 0;
-    let g = h[6] ?? 0;
-    let hh = h[7] ?? 0;
+    let a = w[0] ?? 0;
+    let b = w[1] ?? 0;
+    let c = w[2] ?? 0;
+    let d = w[3] ?? 0;
+    let e = w[4] ?? 0;
+    let f = w[5] ?? 0;
+    let g = w[6] ?? 0;
+    let hh = w[7] ?? 0;
     for (let t = 0; t < 64; t++) {
       // Σ1(e) = ROTR6 ^ ROTR11 ^ ROTR25; Ch(e,f,g) = (e & f) ^ (~e & g) (§4.1.2, (4.2), (4.5))
       const sigma1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const t1 = (hh + sigma1 + ((e & f) ^ (~e & g)) + (K[t] ?? 0) + (w[t] ?? 0)) | 0;
+      const t1 = (hh + sigma1 + ((e & f) ^ (~e & g)) + (K[t] ?? 0) + (w[W + t] ?? 0)) | 0;
       // Σ0(a) = ROTR2 ^ ROTR13 ^ ROTR22; Maj(a,b,c) = (a & b) ^ (a & c) ^ (b & c) ((4.3), (4.4))
       const sigma0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
       const t2 = (sigma0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
@@ -153,14 +155,14 @@ export class Sha256 {
       b = a;
       a = (t1 + t2) | 0;
     }
-    h[0] = ((h[0] ?? 0) + a) | 0;
-    h[1] = ((h[1] ?? 0) + b) | 0;
-    h[2] = ((h[2] ?? 0) + c) | 0;
-    h[3] = ((h[3] ?? 0) + d) | 0;
-    h[4] = ((h[4] ?? 0) + e) | 0;
-    h[5] = ((h[5] ?? 0) + f) | 0;
-    h[6] = ((h[6] ?? 0) + g) | 0;
-    h[7] = ((h[7] ?? 0) + hh) | 0;
+    w[0] = ((w[0] ?? 0) + a) | 0;
+    w[1] = ((w[1] ?? 0) + b) | 0;
+    w[2] = ((w[2] ?? 0) + c) | 0;
+    w[3] = ((w[3] ?? 0) + d) | 0;
+    w[4] = ((w[4] ?? 0) + e) | 0;
+    w[5] = ((w[5] ?? 0) + f) | 0;
+    w[6] = ((w[6] ?? 0) + g) | 0;
+    w[7] = ((w[7] ?? 0) + hh) | 0;
   }
 }
 

@@ -33,11 +33,32 @@ export interface TrafficKey {
   readonly epoch: number;
 }
 
+/**
+ * What a receiver needs of its key source per frame (core/mesh/link-seal.ts):
+ * the slot of (sender, epoch), then that slot's handle and nonce base, and
+ * `confirm` once the frame authenticated. The
+ * full table (TrafficKeyTable) and the on-demand cache (sender-key-cache.ts)
+ * both serve it. A slot stays valid until the next `lookup`.
+ */
+export interface ReceiveKeys {
+  /** Slot of (sender, epoch), or `-KeyEpochUnknown`. */
+  lookup(senderId: number, epoch: number): ValueOrCode;
+  handleAt(slot: number): KeyHandle;
+  /** Copy slot `slot`'s nonce base into `out[0 .. AEAD_NONCE_BYTES)` (zeros for a slot out of range). */
+  copyNonceBase(slot: number, out: Uint8Array): void;
+  /** A frame authenticated under slot `slot`'s key (after the AEAD tag verified): a source may keep the key now. */
+  confirm(slot: number): void;
+  /** Keys derived on a lookup (0 for a table filled in advance). */
+  readonly derivationCount: number;
+  /** Keys destroyed to make room for another (0 for a table that refuses instead). */
+  readonly evictionCount: number;
+}
+
 function tableKey(senderId: number, epoch: number): number {
   return (senderId * 0x1_0000 + epoch) >>> 0;
 }
 
-export class TrafficKeyTable {
+export class TrafficKeyTable implements ReceiveKeys {
   readonly #provider: CryptoProvider;
   readonly #index: FixedMap; // (sender, epoch) -> slot
   readonly #handles: Float64Array;
@@ -71,6 +92,21 @@ export class TrafficKeyTable {
   /** Installs refused because the table was full. */
   get refusedCount(): number {
     return this.#refused;
+  }
+
+  /** Every key was installed in advance: nothing to keep. */
+  confirm(_slot: number): void {
+    // Installed keys are already kept.
+  }
+
+  /** Every key was installed in advance: none is derived on a lookup. */
+  get derivationCount(): number {
+    return 0;
+  }
+
+  /** Full means refuse (see the module comment): nothing is evicted. */
+  get evictionCount(): number {
+    return 0;
   }
 
   /** Keys destroyed by rotation or replacement. */

@@ -29,7 +29,7 @@ import { rangeOk } from "../crypto/chacha20-poly1305";
 import type { CounterSource } from "../crypto/counter-source";
 import type { CryptoProvider } from "../crypto/provider";
 import type { ReplayTable } from "../crypto/replay-window";
-import type { TrafficKey, TrafficKeyTable } from "../crypto/traffic-keys";
+import type { ReceiveKeys, TrafficKey } from "../crypto/traffic-keys";
 import { COUNTER_MAX, LINK_HEADER_MAX_BYTES, LINK_TAG_BYTES, NODE_ID_MAX, writeAad, writeLinkHeader, type LinkHeader } from "./link-header";
 
 const NONCE_BYTES = 12;
@@ -122,7 +122,7 @@ export class LinkSealer {
 /** Receive side: the group key table and this node's replay windows. */
 export class LinkOpener {
   readonly #provider: CryptoProvider;
-  readonly #keys: TrafficKeyTable;
+  readonly #keys: ReceiveKeys;
   readonly #replay: ReplayTable;
   readonly #nonce = new Uint8Array(NONCE_BYTES);
   readonly #aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
@@ -130,7 +130,7 @@ export class LinkOpener {
   /** Epoch of the frame last passed to `open` (valid once its key was found). */
   lastEpoch = 0;
 
-  constructor(provider: CryptoProvider, keys: TrafficKeyTable, replay: ReplayTable) {
+  constructor(provider: CryptoProvider, keys: ReceiveKeys, replay: ReplayTable) {
     this.#provider = provider;
     this.#keys = keys;
     this.#replay = replay;
@@ -180,6 +180,8 @@ export class LinkOpener {
       out.fill(0, 0, plaintextBytes);
       return -committed;
     }
+    // Authenticated and fresh: a key derived for this frame may now take a cache slot (sender-key-cache.ts).
+    this.#keys.confirm(slot);
     return plaintextBytes;
   }
 

@@ -100,11 +100,16 @@ export const MeshCounter = Object.freeze({
   hopGivenUp: 73,
   /** Routed frames sent without a watch: every hop-ack slot was busy. */
   hopWatchFull: 74,
+  // receive keys derived on first use (core/crypto/sender-key-cache.ts)
+  /** Frames whose sender's key was not cached: one HKDF derivation each. */
+  receiveKeysDerived: 75,
+  /** Least recently used receive keys destroyed to make room for another sender's. */
+  receiveKeysEvicted: 76,
 } as const);
 
 export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
 
-export const MESH_COUNTER_COUNT = 75;
+export const MESH_COUNTER_COUNT = 77;
 
 /** snake_case names in counter order (metric names are picket_mesh_<name>_total). */
 export const MESH_COUNTER_NAMES: readonly string[] = Object.freeze(

@@ -50,7 +50,7 @@ import type { ValueOrCode } from "../collections/value-or-code";
 import type { CounterSource } from "../crypto/counter-source";
 import type { CryptoProvider } from "../crypto/provider";
 import type { ReplayTable } from "../crypto/replay-window";
-import type { TrafficKey, TrafficKeyTable } from "../crypto/traffic-keys";
+import type { ReceiveKeys, TrafficKey } from "../crypto/traffic-keys";
 import { LogLevel, type LogRing } from "../runtime/log-ring";
 import type { MetricsRegistry } from "../runtime/metrics";
 import { RateLimiter } from "../runtime/rate-limit";
@@ -117,8 +117,8 @@ export interface MeshTransportOptions {
   readonly radio: MeshRadio;
   readonly provider: CryptoProvider;
   readonly counterSource: CounterSource;
-  /** Receive keys of every sender, by (sender, epoch) (crypto issue's TrafficKeyTable). */
-  readonly groupKeys: TrafficKeyTable;
+  /** Receive keys by (sender, epoch): a full TrafficKeyTable, or a SenderKeyCache deriving on first use. */
+  readonly groupKeys: ReceiveKeys;
   /** This node's replay windows (one per sender). */
   readonly replay: ReplayTable;
   /** This node's own group send key; may be set later with setSendKey. */
@@ -171,6 +171,10 @@ export class MeshTransport {
   readonly #observer: MeshObserver | undefined;
   readonly #sealer: LinkSealer;
   readonly #opener: LinkOpener;
+  readonly #groupKeys: ReceiveKeys;
+  /** The key source's derivation and eviction counts already added to `counters`. */
+  #keyDerivationsSeen = 0;
+  #keyEvictionsSeen = 0;
   readonly #lowId: number;
   // Receive side.
   readonly #rxHeader = new LinkHeader();
@@ -251,6 +255,9 @@ export class MeshTransport {
     this.#sealer = parts.sealer;
     this.#messageIds = options.counterSource;
     this.#opener = new LinkOpener(options.provider, options.groupKeys, options.replay);
+    this.#groupKeys = options.groupKeys;
+    this.#keyDerivationsSeen = options.groupKeys.derivationCount;
+    this.#keyEvictionsSeen = options.groupKeys.evictionCount;
     this.#opener.setEpoch(options.epoch ?? 0);
     this.#lowId = options.nodeId & 0xff;
     this.#rxFrame = new Uint8Array(mtu);
@@ -480,6 +487,7 @@ export class MeshTransport {
     }
     if (this.isDuplicate(frame, length, h)) return;
     const plaintextBytes = this.#opener.open(frame, length, h, this.#rxPlain);
+    this.countKeyWork();
     if (plaintextBytes < 0) {
       counters.inc(openDropCounter(-plaintextBytes));
       return;
@@ -499,6 +507,21 @@ export class MeshTransport {
     // A routed frame ends here: tell the hop that sent it, which keeps it until acknowledged.
     if (h.routed && h.destination === this.nodeId) this.queueHopAck(h.source, h.counter);
     else if (h.destination !== this.nodeId && h.hopLimit > 0) this.considerRelay(h, length, now);
+  }
+
+  /** Receive keys derived or evicted by the last open (sender-key-cache.ts), into the mesh counters. */
+  private countKeyWork(): void {
+    const keys = this.#groupKeys;
+    const derived = keys.derivationCount - this.#keyDerivationsSeen;
+    if (derived > 0) {
+      this.counters.inc(MeshCounter.receiveKeysDerived, derived);
+      this.#keyDerivationsSeen += derived;
+    }
+    const evicted = keys.evictionCount - this.#keyEvictionsSeen;
+    if (evicted > 0) {
+      this.counters.inc(MeshCounter.receiveKeysEvicted, evicted);
+      this.#keyEvictionsSeen += evicted;
+    }
   }
 
   /**

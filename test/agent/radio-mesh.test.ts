@@ -17,6 +17,7 @@ import { openSimSensor } from "../../agent/sim-sensors";
 import { BROADCAST_ID, TrafficClass } from "../../agent/transport";
 import { CoseAlg, KemAlg, PortableCryptoProvider } from "../../core/crypto/index";
 import { ErrorCode } from "../../core/runtime/errors";
+import { MeshCounter } from "../../core/mesh/mesh-counters";
 import type { MeshObserver } from "../../core/mesh/transport";
 import type { SimFlash } from "../../hal/sim/flash";
 import { ManualClock } from "../../hal/sim/manual-clock";
@@ -283,6 +284,56 @@ describe("provisioned boards", () => {
     expect(new Set(counters).size).toBe(counters.length);
     const store = AgentStore.open(flash, ALERT_SLOTS);
     expect(store.store?.has(StoreKey.SendCounter)).toBe(true);
+  });
+});
+
+describe("receive keys derived on first use", () => {
+  const SITE = 9; // node 1 hears nodes 2..9 through a 3-key cache
+  const CACHE = 3;
+
+  function board(nodeId: number): RadioMeshOutcome {
+    const site = testConfig({ nodeId, keys: { authorityCommitment: COMMITMENT_HEX, keyEpoch: 3 }, gateways: [], radio: { meshTickMs: 100, keyCacheCapacity: CACHE } });
+    return build(provisioned(fields({ nodeId, senderIdMax: SITE })), site, new LoopbackRadio(nodeId));
+  }
+
+  it("boot derives only the board's own send key; a site larger than the cache delivers every message, evictions counted", () => {
+    const receiver = board(1);
+    if (!receiver.ok) throw new Error(receiver.problems.join("; "));
+    expect(receiver.keyCache?.capacity).toBe(CACHE);
+    expect(receiver.keyCache?.derivationCount).toBe(0);
+    expect(receiver.keyCache?.closed).toBe(false);
+    const got: number[][] = [];
+    for (let sender = 2; sender <= SITE; sender++) {
+      const b = board(sender);
+      if (!b.ok) throw new Error(b.problems.join("; "));
+      const message = Uint8Array.of(sender, 0x42);
+      expect(b.transport.send(BROADCAST_ID, TrafficClass.Telemetry, message, 0, message.length, false, sender)).toBe(ErrorCode.Ok);
+      for (let t = 0; t < 30_000; t += 50) b.transport.tick(t);
+      for (const f of sentFrames(b)) radioOf(receiver).hear(f);
+      receiver.transport.tick(30_000);
+      receiver.transport.poll(8, (source, _cls, bytes, offset, length) => got.push([source, ...bytes.subarray(offset, offset + length)]));
+    }
+    expect(got).toEqual(Array.from({ length: SITE - 1 }, (_, i) => [i + 2, i + 2, 0x42]));
+    const counters = receiver.transport.counters;
+    expect(counters.get(MeshCounter.receiveKeysDerived)).toBe(SITE - 1);
+    expect(counters.get(MeshCounter.receiveKeysEvicted)).toBe(SITE - 1 - CACHE);
+    expect(receiver.keyCache?.derivationCount).toBe(SITE - 1);
+    expect(receiver.keyCache?.size).toBe(CACHE);
+    expect(counters.get(MeshCounter.dropUnknownKey)).toBe(0);
+  });
+
+  it("closing the key cache zeroes the group secret: the board then opens nothing", () => {
+    const receiver = board(1);
+    const sender = board(2);
+    if (!receiver.ok || !sender.ok) throw new Error("build failed");
+    expect(receiver.keyCache?.close()).toBe(ErrorCode.Ok);
+    const message = Uint8Array.of(9);
+    sender.transport.send(BROADCAST_ID, TrafficClass.Telemetry, message, 0, 1, false, 1);
+    for (let t = 0; t < 30_000; t += 50) sender.transport.tick(t);
+    for (const f of sentFrames(sender)) radioOf(receiver).hear(f);
+    receiver.transport.tick(30_000);
+    expect(receiver.transport.poll(8, () => undefined)).toBe(0);
+    expect(receiver.transport.counters.get(MeshCounter.dropUnknownKey)).toBeGreaterThan(0);
   });
 });
 

@@ -1,0 +1,278 @@
+/**
+ * Receive-side group traffic keys derived on first use (traffic-derive.ts,
+ * HKDF-SHA-256 per RFC 5869), held in a bounded cache with least-recently-
+ * used eviction. Boot derives nothing per site member, so its cost does not
+ * grow with the site: a frame from a sender whose key is not cached costs
+ * one derivation (two HKDF calls), counted in `derivationCount`. A board
+ * only opens frames from its radio neighbours (the link header's source is
+ * the last hop), so a cache the size of its neighbourhood rarely derives
+ * after the first minutes.
+ *
+ * Probation: a freshly derived key goes into one spare slot, not into the
+ * cache. Only when a frame authenticated under it (`confirm`, called by the
+ * opener after the AEAD tag verified) does it take a cache slot, evicting
+ * the least recently used key if the cache is full (counted in
+ * `evictionCount`). So frames forged with made-up sender ids cost a
+ * derivation each but never push a real neighbour's key out (RFC 4303
+ * §3.4.3's rule for the replay window, applied to the key cache: state moves
+ * only on authenticated frames).
+ *
+ * The group secret therefore stays in service: it is one Secret key in the
+ * provider's key store (one fixed 32-byte slot of its slab, read only by the
+ * KDF, never exposed), destroyed, and so zeroed, by `close` at shutdown.
+ * Keeping it is what on-demand derivation costs: a board that holds it can
+ * derive every member's group key, as every member already could with the
+ * full table. Per-board keys that remove that ability belong to the
+ * link-security design (ARCHITECTURE.md "Identity"), not to this cache.
+ *
+ * Replay windows are not here: they stay per sender in ReplayTable, so
+ * evicting and re-deriving a key never forgets which counters were seen.
+ *
+ * Memory is fixed at `create`: capacity + 1 slots of (sender, key handle,
+ * nonce base, last-use stamp) plus a sender -> slot index of
+ * `senderIdMax + 1` entries; the provider's key store needs capacity + 2
+ * symmetric slots for it (the slots and the secret). A hit, a confirm and an
+ * eviction allocate nothing; a derivation allocates only the provider's
+ * result record. Slot choice is deterministic: the lowest free slot, else the
+ * smallest stamp (stamps are unique).
+ */
+import type { ValueOrCode } from "../collections/value-or-code";
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result, type Status } from "../runtime/result";
+import { AEAD_NONCE_BYTES } from "./algorithms";
+import { KeyKind, type KeyHandle } from "./key-store";
+import type { CryptoProvider } from "./provider";
+import { Channel, KDF_INFO_BYTES, KdfPurpose, kdfInfo } from "./traffic-derive";
+import { KEY_EPOCH_MAX, SENDER_ID_MAX, type ReceiveKeys } from "./traffic-keys";
+
+/** Largest cache: 256 keys take ~20 KB with their key-store slots (78 B a key), more than a gateway's neighbourhood needs. */
+export const SENDER_KEY_CACHE_CAPACITY_MAX = 256;
+
+export interface SenderKeyCacheOptions {
+  /** Keys held at once, 1..SENDER_KEY_CACHE_CAPACITY_MAX. */
+  readonly capacity: number;
+  /** Highest sender id of the group (1..SENDER_ID_MAX); ids above it have no key. */
+  readonly senderIdMax: number;
+  readonly groupId: number;
+  /** The key epoch the group secret belongs to; other epochs have no key here. */
+  readonly epoch: number;
+}
+
+const NO_SLOT = -1;
+const EMPTY = 0; // sender ids start at 1
+
+export class SenderKeyCache implements ReceiveKeys {
+  readonly #provider: CryptoProvider;
+  #secret: KeyHandle;
+  readonly #epoch: number;
+  readonly #senderIdMax: number;
+  /** sender id -> slot, NO_SLOT when not cached (the spare slot is never in it). */
+  readonly #slotOf: Int16Array;
+  /** The slot on probation: its key (if `#spareSender` is not EMPTY) awaits an authenticated frame. */
+  #spare: number;
+  #spareSender = EMPTY;
+  /** Per slot: sender id (EMPTY = free; the spare's is always EMPTY), key handle, last use, nonce base. */
+  readonly #senders: Uint16Array;
+  readonly #handles: Float64Array;
+  readonly #lastUse: Float64Array;
+  readonly #nonceBases: Uint8Array;
+  /** Scratch for one derivation: HKDF info and nonce base, and the KDF context (reused, never shared). */
+  readonly #info = new Uint8Array(KDF_INFO_BYTES);
+  readonly #nonce = new Uint8Array(AEAD_NONCE_BYTES);
+  readonly #salt = new Uint8Array(0);
+  readonly #context: { channel: Channel; epoch: number; senderId: number; receiverId: number; groupId: number };
+  #clock = 0;
+  #hits = 0;
+  #derivations = 0;
+  #evictions = 0;
+  #failures = 0;
+
+  /**
+   * A cache deriving from `groupSecret` (a Secret key in `provider`'s store,
+   * owned by the cache from here on: `close` destroys it).
+   */
+  static create(provider: CryptoProvider, groupSecret: KeyHandle, options: SenderKeyCacheOptions): Result<SenderKeyCache> {
+    const { capacity, senderIdMax, groupId, epoch } = options;
+    if ((capacity | 0) !== capacity || capacity < 1 || capacity > SENDER_KEY_CACHE_CAPACITY_MAX) return err(ErrorCode.InvalidArgument);
+    if ((senderIdMax | 0) !== senderIdMax || senderIdMax < 1 || senderIdMax > SENDER_ID_MAX) return err(ErrorCode.InvalidArgument);
+    if ((epoch >>> 0) !== epoch || epoch > KEY_EPOCH_MAX || (groupId >>> 0) !== groupId) return err(ErrorCode.InvalidArgument);
+    if (provider.keyKind(groupSecret) !== KeyKind.Secret) return err(ErrorCode.CryptoKeyKindMismatch);
+    return ok(new SenderKeyCache(provider, groupSecret, options));
+  }
+
+  private constructor(provider: CryptoProvider, groupSecret: KeyHandle, options: SenderKeyCacheOptions) {
+    this.#provider = provider;
+    this.#secret = groupSecret;
+    this.#epoch = options.epoch;
+    this.#senderIdMax = options.senderIdMax;
+    this.#slotOf = new Int16Array(options.senderIdMax + 1).fill(NO_SLOT);
+    const slots = options.capacity + 1;
+    this.#senders = new Uint16Array(slots);
+    this.#handles = new Float64Array(slots).fill(-1);
+    this.#lastUse = new Float64Array(slots);
+    this.#nonceBases = new Uint8Array(slots * AEAD_NONCE_BYTES);
+    this.#spare = options.capacity;
+    this.#context = { channel: Channel.Group, epoch: options.epoch, senderId: 0, receiverId: 0, groupId: options.groupId };
+  }
+
+  get capacity(): number {
+    return this.#senders.length - 1;
+  }
+
+  /** Keys cached now (confirmed; the one on probation is not counted). */
+  get size(): number {
+    let n = 0;
+    for (let slot = 0; slot < this.#senders.length; slot++) if (this.#senders[slot] !== EMPTY) n++;
+    return n;
+  }
+
+  /** Lookups answered from the cache. */
+  get hitCount(): number {
+    return this.#hits;
+  }
+
+  /** Keys derived (one per frame from a sender whose key was not cached). */
+  get derivationCount(): number {
+    return this.#derivations;
+  }
+
+  /** Cached keys destroyed to make room for a confirmed one (least recently used first). */
+  get evictionCount(): number {
+    return this.#evictions;
+  }
+
+  /** Derivations the provider refused (the frame is dropped as having no key). */
+  get failureCount(): number {
+    return this.#failures;
+  }
+
+  /** True once `close` has destroyed the group secret. */
+  get closed(): boolean {
+    return this.#secret < 0;
+  }
+
+  /**
+   * Slot of `senderId`'s key for `epoch`: a cached key, the key on probation,
+   * or one derived now into the probation slot (replacing the previous,
+   * never confirmed one). `-KeyEpochUnknown` for another epoch, a sender id
+   * outside 1..senderIdMax, a closed cache, or a derivation the provider
+   * refused.
+   */
+  lookup(senderId: number, epoch: number): ValueOrCode {
+    if (epoch !== this.#epoch || (senderId | 0) !== senderId || senderId < 1 || senderId > this.#senderIdMax || this.#secret < 0) return -ErrorCode.KeyEpochUnknown;
+    const cached = this.#slotOf[senderId] ?? NO_SLOT;
+    if (cached !== NO_SLOT) {
+      this.#hits++;
+      this.#lastUse[cached] = ++this.#clock;
+      return cached;
+    }
+    const spare = this.#spare;
+    if (this.#spareSender === senderId) {
+      this.#hits++;
+      return spare;
+    }
+    this.#clearSpare();
+    const derived = this.#derive(senderId, spare);
+    if (derived !== ErrorCode.Ok) {
+      this.#failures++;
+      return -ErrorCode.KeyEpochUnknown;
+    }
+    this.#derivations++;
+    this.#spareSender = senderId;
+    return spare;
+  }
+
+  /**
+   * A frame authenticated under the key at `slot`: a key on probation takes a
+   * cache slot (the lowest free one, else the least recently used key is
+   * destroyed, counted). A cached slot or anything else: no change.
+   */
+  confirm(slot: number): void {
+    const sender = this.#spareSender;
+    if (slot !== this.#spare || sender === EMPTY) return;
+    const victim = this.#victim();
+    if (this.#senders[victim] !== EMPTY) {
+      this.#evict(victim);
+      this.#evictions++;
+    }
+    // The probation slot joins the cache; the emptied slot becomes the probation slot.
+    this.#senders[slot] = sender;
+    this.#slotOf[sender] = slot;
+    this.#lastUse[slot] = ++this.#clock;
+    this.#spare = victim;
+    this.#spareSender = EMPTY;
+  }
+
+  handleAt(slot: number): KeyHandle {
+    return (this.#handles[slot] ?? -1) as KeyHandle;
+  }
+
+  copyNonceBase(slot: number, out: Uint8Array): void {
+    const base = slot * AEAD_NONCE_BYTES;
+    const inRange = (slot >>> 0) === slot && base < this.#nonceBases.length;
+    for (let i = 0; i < AEAD_NONCE_BYTES; i++) out[i] = inRange ? (this.#nonceBases[base + i] ?? 0) : 0;
+  }
+
+  /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */
+  close(): Status {
+    for (let slot = 0; slot < this.#senders.length; slot++) if (this.#senders[slot] !== EMPTY) this.#evict(slot);
+    this.#clearSpare();
+    if (this.#secret >= 0) {
+      this.#provider.destroyKey(this.#secret);
+      this.#secret = -1 as KeyHandle;
+    }
+    return ErrorCode.Ok;
+  }
+
+  /** The lowest free cache slot, else the least recently used one (the probation slot is never chosen). */
+  #victim(): number {
+    const senders = this.#senders;
+    const spare = this.#spare;
+    let oldest = -1;
+    for (let slot = 0; slot < senders.length; slot++) {
+      if (slot === spare) continue;
+      if (senders[slot] === EMPTY) return slot;
+      if (oldest < 0 || (this.#lastUse[slot] ?? 0) < (this.#lastUse[oldest] ?? 0)) oldest = slot;
+    }
+    return oldest;
+  }
+
+  /** Destroy the key on probation, if any. */
+  #clearSpare(): void {
+    const spare = this.#spare;
+    if ((this.#handles[spare] ?? -1) >= 0) this.#provider.destroyKey((this.#handles[spare] ?? -1) as KeyHandle);
+    this.#handles[spare] = -1;
+    this.#nonceBases.fill(0, spare * AEAD_NONCE_BYTES, (spare + 1) * AEAD_NONCE_BYTES);
+    this.#spareSender = EMPTY;
+  }
+
+  #evict(slot: number): void {
+    this.#provider.destroyKey((this.#handles[slot] ?? -1) as KeyHandle);
+    this.#slotOf[this.#senders[slot] ?? 0] = NO_SLOT;
+    this.#senders[slot] = EMPTY;
+    this.#handles[slot] = -1;
+    this.#nonceBases.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
+  }
+
+  /** deriveGroupSenderKey's bytes (traffic-derive.ts), into `slot`, without its per-call buffers. */
+  #derive(senderId: number, slot: number): Status {
+    const context = this.#context;
+    context.senderId = senderId;
+    const info = this.#info;
+    const built = kdfInfo(KdfPurpose.TrafficKey, context, info);
+    if (built !== ErrorCode.Ok) return built;
+    const key = this.#provider.deriveKey(this.#secret, this.#salt, info, KeyKind.Aead);
+    if (!key.ok) return key.code;
+    kdfInfo(KdfPurpose.NonceBase, context, info);
+    const nonce = this.#nonce;
+    const derived = this.#provider.deriveNonSecret(this.#secret, this.#salt, info, nonce);
+    if (derived !== ErrorCode.Ok) {
+      this.#provider.destroyKey(key.value);
+      return derived;
+    }
+    this.#handles[slot] = key.value;
+    this.#nonceBases.set(nonce, slot * AEAD_NONCE_BYTES);
+    nonce.fill(0);
+    return ErrorCode.Ok;
+  }
+}
