@@ -4,7 +4,7 @@
  * honoured as configured (README "Site configuration").
  */
 import { describe, expect, it } from "vitest";
-import { ConfigProblemCode, RADIO_DEFAULTS, RX_FRAMES_MAX, validateBoardConfig, validateSiteConfig, type SiteConfig } from "../../agent/config";
+import { ConfigProblemCode, RADIO_DEFAULTS, RX_FRAMES_MAX, validateSiteConfig, type SiteConfig } from "../../agent/config";
 import { agentMeshConfig } from "../../agent/radio-mesh";
 import { ErrorCode } from "../../core/runtime/errors";
 import { HOP_LIMIT_MAX } from "../../core/mesh/link-header";
@@ -12,12 +12,11 @@ import { FlashFaults } from "../../hal/sim/flash-faults";
 import { SimFlash } from "../../hal/sim/flash";
 import { SimLimit } from "../../host-sim/kernel/scenario";
 import { recordsPerMessage, WIRE_RECORDS_MAX } from "../../agent/wire";
-import { TEST_IDENTITY, testConfigJson } from "./helpers";
+import { testConfig, testConfigJson } from "./helpers";
 
+/** A board's configuration: the site overrides, with `nodeId`/`role` (as its record would give them) taken out. */
 function validated(overrides: Record<string, unknown>): SiteConfig {
-  const result = validateBoardConfig(testConfigJson(overrides), TEST_IDENTITY);
-  if (!result.ok) throw new Error(`expected a valid configuration: ${JSON.stringify(result.problems)}`);
-  return result.config;
+  return testConfig(overrides);
 }
 
 function refusal(overrides: Record<string, unknown>): readonly { field: string; code: number; reason: string }[] {
@@ -33,7 +32,7 @@ describe("radio.hopLimit: what the link header's 3-bit field carries", () => {
       const config = validated({ radio: { hopLimit: hops } });
       expect(agentMeshConfig(config, 1).hopLimit).toBe(hops);
     }
-    const gateway = validated({ role: "gateway", radio: { hopLimit: 5 } });
+    const gateway = validated({ nodeId: 1, role: "gateway", radio: { hopLimit: 5 } });
     expect(agentMeshConfig(gateway, 1).helloHopLimit).toBe(5);
   });
 

@@ -76,8 +76,9 @@ describe("picket provision", () => {
       const image = join(dir, `board-${id}.bin`);
       const run = await capture(() => main(["provision", "--config", config, "--node-id", id, "--role", role, "--group-secret", secret, "--site-size", "9", "--out", image]));
       expect(run.code, run.stderr).toBe(0);
-      const flash = unwrap(SimFlash.create({ blockSizeBytes: 4096, blockCount: 8 }));
-      flash.load(new Uint8Array(readFileSync(image)));
+      const bytes = new Uint8Array(readFileSync(image));
+      const flash = unwrap(SimFlash.create({ blockSizeBytes: 4096, blockCount: bytes.length / 4096 }));
+      flash.load(bytes);
       const booted = bootAgent(raw, {
         clock: new ManualClock(0),
         blockDevice: flash,
