@@ -9,12 +9,12 @@
  * (hal/sim/radio.ts) attached to the kernel through the site node (kernel
  * broadcast out, kernel delivery in).
  *
- * Per site (MeshSiteShared): the keyring - every sender's group traffic key
- * derived once from the site's group secret (simulation only, NOT
- * cryptographic entropy) and shared by the boards instead of each deriving
- * the same keys again (buildRadioMesh's `keys`; the record is still read
- * and checked at every boot) - the provisioning fields written into each
- * board's flash before its first boot, and the LoRa airtime table.
+ * Per site (MeshSiteShared): the keyring's epoch and group secret (a seeded
+ * stream: simulation only, NOT cryptographic entropy), which go into the
+ * provisioning fields written into each board's flash before its first
+ * boot, and the LoRa airtime table. Keys are not shared: every board
+ * derives its send key at boot and its receive keys on first use into its
+ * own bounded cache (radio.keyCacheCapacity), as a board does.
  *
  * The agent gets the MeshTransport itself, exactly the object a board's
  * agent gets; nothing wraps it. MeshSiteLink holds it beside the simulated
@@ -153,7 +153,6 @@ export class MeshSiteLink {
       store: setup.store,
       radio: radio.value,
       randomSeed: setup.bootNonce,
-      keys: shared.keyring,
       meshConfig: config,
     });
     if (!built.ok) {
