@@ -43,7 +43,7 @@ import { AEAD_NONCE_BYTES } from "./algorithms";
 import { KeyKind, type KeyHandle } from "./key-store";
 import type { CryptoProvider } from "./provider";
 import { Channel, KDF_INFO_BYTES, KdfPurpose, kdfInfo } from "./traffic-derive";
-import { KEY_EPOCH_MAX, SENDER_ID_MAX, type ReceiveKeys } from "./traffic-keys";
+import { copyNonceBaseAt, KEY_EPOCH_MAX, SENDER_ID_MAX, type ReceiveKeys } from "./traffic-keys";
 
 /** Largest cache: 256 keys take ~20 KB with their key-store slots (78 B a key), more than a gateway's neighbourhood needs. */
 export const SENDER_KEY_CACHE_CAPACITY_MAX = 256;
@@ -208,9 +208,7 @@ export class SenderKeyCache implements ReceiveKeys {
   }
 
   copyNonceBase(slot: number, out: Uint8Array): void {
-    const base = slot * AEAD_NONCE_BYTES;
-    const inRange = (slot >>> 0) === slot && base < this.#nonceBases.length;
-    for (let i = 0; i < AEAD_NONCE_BYTES; i++) out[i] = inRange ? (this.#nonceBases[base + i] ?? 0) : 0;
+    copyNonceBaseAt(this.#nonceBases, slot, out);
   }
 
   /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */

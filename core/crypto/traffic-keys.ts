@@ -54,6 +54,17 @@ export interface ReceiveKeys {
   readonly evictionCount: number;
 }
 
+/**
+ * Copy the nonce base of slot `slot` out of `bases` (one AEAD_NONCE_BYTES
+ * stride per slot) into `out[0 .. AEAD_NONCE_BYTES)`; zeros for a slot out
+ * of range. Shared by the full key table and the receive-key cache.
+ */
+export function copyNonceBaseAt(bases: Uint8Array, slot: number, out: Uint8Array): void {
+  const base = slot * AEAD_NONCE_BYTES;
+  const inRange = (slot >>> 0) === slot && base < bases.length;
+  for (let i = 0; i < AEAD_NONCE_BYTES; i++) out[i] = inRange ? (bases[base + i] ?? 0) : 0;
+}
+
 function tableKey(senderId: number, epoch: number): number {
   return (senderId * 0x1_0000 + epoch) >>> 0;
 }
@@ -157,9 +168,7 @@ export class TrafficKeyTable implements ReceiveKeys {
 
   /** Copy slot `slot`'s nonce base into `out[0 .. AEAD_NONCE_BYTES)` (zeros for a slot out of range). */
   copyNonceBase(slot: number, out: Uint8Array): void {
-    const base = slot * AEAD_NONCE_BYTES;
-    const inRange = (slot >>> 0) === slot && base < this.#nonceBases.length;
-    for (let i = 0; i < AEAD_NONCE_BYTES; i++) out[i] = inRange ? (this.#nonceBases[base + i] ?? 0) : 0;
+    copyNonceBaseAt(this.#nonceBases, slot, out);
   }
 
   /** Destroy every key of `senderId` with epoch < `epoch`. Returns how many. */

@@ -86,19 +86,32 @@ export class MeshSiteShared {
    * and the authority commitment the site configuration names (zeros if none).
    */
   provisioningFor(identity: BoardIdentity, site: CompiledSiteConfig): ProvisioningFields {
-    const commitment = new Uint8Array(AUTHORITY_COMMITMENT_BYTES);
-    if (site.keys !== undefined) hexInto(site.keys.authorityCommitment, commitment);
-    return {
-      nodeId: identity.nodeId,
-      role: ROLE_NAMES.indexOf(identity.role) + 1,
-      preferredGateways: identity.preferredGateways ?? [],
-      keyEpoch: this.keyring.epoch,
-      groupId: SIM_GROUP_ID,
-      senderIdMax: this.boardCount,
-      authorityCommitment: commitment,
-      groupSecret: groupSecretFor(KEYRING_SEED),
-    };
+    return boardProvisioning(identity, site, { keyEpoch: this.keyring.epoch, groupId: SIM_GROUP_ID, senderIdMax: this.boardCount, groupSecret: groupSecretFor(KEYRING_SEED) });
   }
+}
+
+/** The site's part of a board's record: what every board of a simulated site shares. */
+export interface SiteKeying {
+  readonly keyEpoch: number;
+  readonly groupId: number;
+  readonly senderIdMax: number;
+  readonly groupSecret: Uint8Array;
+}
+
+/** A board's provisioning record: its identity, the site's keying and the authority commitment the site names (zeros if none). */
+export function boardProvisioning(identity: BoardIdentity, site: CompiledSiteConfig, keying: SiteKeying): ProvisioningFields {
+  const commitment = new Uint8Array(AUTHORITY_COMMITMENT_BYTES);
+  if (site.keys !== undefined) hexInto(site.keys.authorityCommitment, commitment);
+  return {
+    nodeId: identity.nodeId,
+    role: ROLE_NAMES.indexOf(identity.role) + 1,
+    preferredGateways: identity.preferredGateways ?? [],
+    keyEpoch: keying.keyEpoch,
+    groupId: keying.groupId,
+    senderIdMax: keying.senderIdMax,
+    authorityCommitment: commitment,
+    groupSecret: keying.groupSecret,
+  };
 }
 
 /** The mesh configuration a simulated board runs: the board's own (agent/radio-mesh.ts). */

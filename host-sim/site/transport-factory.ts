@@ -12,12 +12,12 @@
  * by agent/driver.ts as on a board. Nothing else in host-sim/site names a
  * transport class.
  */
-import { DEFAULT_GROUP_ID, ROLE_NAMES, type BoardIdentity, type CompiledSiteConfig, type SiteConfig } from "../../agent/config";
-import { AUTHORITY_COMMITMENT_BYTES, GROUP_SECRET_BYTES, hexInto, type ProvisioningFields } from "../../agent/provisioning";
+import { DEFAULT_GROUP_ID, type BoardIdentity, type CompiledSiteConfig, type SiteConfig } from "../../agent/config";
+import { GROUP_SECRET_BYTES, type ProvisioningFields } from "../../agent/provisioning";
 import type { Transport } from "../../agent/transport";
 import type { SimAirPort } from "../../hal/sim/radio";
 import type { AgentStore } from "../../agent/persistence";
-import { MeshSiteLink, MeshSiteShared } from "./mesh-site-transport";
+import { boardProvisioning, MeshSiteLink, MeshSiteShared } from "./mesh-site-transport";
 import type { RouteTable } from "./routes";
 import type { SiteTransportKind } from "./site-spec";
 import { StandInTransport, type RadioLink } from "./stand-in-transport";
@@ -100,19 +100,13 @@ export function createSiteLink(setup: SiteTransportSetup): SiteLink | string {
  */
 export function siteProvisioning(context: SiteTransportContext, identity: BoardIdentity, site: CompiledSiteConfig): ProvisioningFields {
   if (context.kind === "mesh") return context.mesh.provisioningFor(identity, site);
-  const commitment = new Uint8Array(AUTHORITY_COMMITMENT_BYTES);
-  if (site.keys !== undefined) hexInto(site.keys.authorityCommitment, commitment);
-  return {
-    nodeId: identity.nodeId,
-    role: ROLE_NAMES.indexOf(identity.role) + 1,
-    preferredGateways: identity.preferredGateways ?? [],
+  return boardProvisioning(identity, site, {
     keyEpoch: site.keys?.keyEpoch ?? 0,
     groupId: site.keys?.groupId ?? DEFAULT_GROUP_ID,
     senderIdMax: context.boardCount,
-    authorityCommitment: commitment,
     // Not a secret: the stand-in transport is unsecured and never derives a key from it.
     groupSecret: new Uint8Array(GROUP_SECRET_BYTES).fill(0x5a),
-  };
+  });
 }
 
 /** What the report calls the transport. */

@@ -73,6 +73,18 @@ describe("a board's memory, literal image, 32-bit XS, preload", () => {
     for (const b of [sensor33, gateway33, sensor129]) expect(b.aliased).toBeLessThanOrEqual(2);
   });
 
+  it("boot costs the same for 33 and 129 boards, under 2 M computrons (receive keys come on first use)", () => {
+    expect(sensor33.bootComputrons).toBeLessThan(2_000_000);
+    expect(sensor129.bootComputrons).toBeLessThan(2_000_000);
+    expect(sensor129.bootComputrons / sensor33.bootComputrons).toBeLessThan(1.05);
+  });
+
+  it("boot heap grows with the site only by the per-sender replay windows (under 100 B a member)", () => {
+    const perMember = (sensor129.bootBytes - sensor33.bootBytes) / (129 - 33);
+    expect(perMember).toBeGreaterThan(0);
+    expect(perMember).toBeLessThan(100);
+  });
+
   it("the deepest JS stack fits every platform's creation.stack", () => {
     for (const p of platformCreations()) {
       for (const b of [sensor33, gateway33, sensor129]) expect(b.stackPeakSlots, `${p.name}, ${b.role} of ${b.siteBoards}`).toBeLessThanOrEqual(p.stackSlots);

@@ -20,38 +20,60 @@ void picketMeterRestart(txMachine* the) { the->meterIndex = 0; }
  * host evaluates; the two heap walks below do the rest.
  */
 
+/* Visit every slot of the machine's heap; the sum of what `visit` returns. */
+typedef int (*txPicketVisit)(txMachine* the, txSlot* slot, void* context);
+
+static int picketEachHeapSlot(txMachine* the, txPicketVisit visit, void* context)
+{
+	txSlot *heap, *slot, *limit;
+	int count = 0;
+	for (heap = the->firstHeap; heap; heap = heap->next) {
+		limit = heap->value.reference;
+		for (slot = heap + 1; slot < limit; slot++)
+			count += visit(the, slot, context);
+	}
+	return count;
+}
+
+static int picketFreezeFunction(txMachine* the, txSlot* slot, void* freeze)
+{
+	if ((slot->kind != XS_INSTANCE_KIND) || !mxIsFunction(slot) || (slot->flag & XS_DONT_PATCH_FLAG))
+		return 0;
+	mxPush(mxObjectConstructor);
+	mxPushSlot((txSlot*)freeze);
+	mxCall();
+	mxPushReference(slot);
+	mxRunCount(1);
+	mxPop();
+	return 1;
+}
+
 /* Object.freeze on every function instance in the heap. Garbage collection
  * is off during the walk so no slot is swept or moved under it. */
 int picketFreezeFunctions(txMachine* the)
 {
-	txSlot *heap, *slot, *limit, *freeze;
-	int count = 0;
+	int count;
 	fxCollectGarbage(the);
 	fxEnableGarbageCollection(the, 0);
 	mxPush(mxObjectConstructor);
 	mxGetID(mxID(_freeze));
-	freeze = the->stack;
-	heap = the->firstHeap;
-	while (heap) {
-		slot = heap + 1;
-		limit = heap->value.reference;
-		while (slot < limit) {
-			if ((slot->kind == XS_INSTANCE_KIND) && mxIsFunction(slot) && !(slot->flag & XS_DONT_PATCH_FLAG)) {
-				mxPush(mxObjectConstructor);
-				mxPushSlot(freeze);
-				mxCall();
-				mxPushReference(slot);
-				mxRunCount(1);
-				mxPop();
-				count++;
-			}
-			slot++;
-		}
-		heap = heap->next;
-	}
+	count = picketEachHeapSlot(the, picketFreezeFunction, the->stack);
 	mxPop();
 	fxEnableGarbageCollection(the, 1);
 	return count;
+}
+
+static int picketSealFrozenFunction(txMachine* the, txSlot* slot, void* context)
+{
+	txSlot* property;
+	if ((slot->kind != XS_INSTANCE_KIND) || !(slot->flag & XS_DONT_PATCH_FLAG) || !mxIsFunction(slot))
+		return 0;
+	for (property = slot->next; property && (property->flag & XS_INTERNAL_FLAG); property = property->next) {
+		txU1 kind = property->kind;
+		if ((kind == XS_CODE_KIND) || (kind == XS_CODE_X_KIND) || (kind == XS_CALLBACK_KIND) || (kind == XS_CALLBACK_X_KIND) || (kind == XS_HOME_KIND))
+			property->flag |= XS_DONT_SET_FLAG | XS_DONT_DELETE_FLAG;
+	}
+	return 1;
 }
 
 /* A frozen function is all flash on a board: the XS linker keeps no alias
@@ -61,49 +83,21 @@ int picketFreezeFunctions(txMachine* the)
  * number of functions so completed. */
 int picketSealFrozenFunctions(txMachine* the)
 {
-	txSlot *heap, *slot, *limit;
-	int count = 0;
-	heap = the->firstHeap;
-	while (heap) {
-		slot = heap + 1;
-		limit = heap->value.reference;
-		while (slot < limit) {
-			if ((slot->kind == XS_INSTANCE_KIND) && (slot->flag & XS_DONT_PATCH_FLAG) && mxIsFunction(slot)) {
-				txSlot* property = slot->next;
-				while (property && (property->flag & XS_INTERNAL_FLAG)) {
-					txU1 kind = property->kind;
-					if ((kind == XS_CODE_KIND) || (kind == XS_CODE_X_KIND) || (kind == XS_CALLBACK_KIND) || (kind == XS_CALLBACK_X_KIND) || (kind == XS_HOME_KIND))
-						property->flag |= XS_DONT_SET_FLAG | XS_DONT_DELETE_FLAG;
-					property = property->next;
-				}
-				count++;
-			}
-			slot++;
-		}
-		heap = heap->next;
-	}
-	return count;
+	return picketEachHeapSlot(the, picketSealFrozenFunction, C_NULL);
+}
+
+static int picketSealArrayBuffer(txMachine* the, txSlot* slot, void* context)
+{
+	if (slot->kind != XS_ARRAY_BUFFER_KIND)
+		return 0;
+	slot->flag |= XS_DONT_SET_FLAG;
+	return 1;
 }
 
 /* Mark the data of every ArrayBuffer read-only, as it is in flash. */
 int picketSealArrayBuffers(txMachine* the)
 {
-	txSlot *heap, *slot, *limit;
-	int count = 0;
-	heap = the->firstHeap;
-	while (heap) {
-		slot = heap + 1;
-		limit = heap->value.reference;
-		while (slot < limit) {
-			if (slot->kind == XS_ARRAY_BUFFER_KIND) {
-				slot->flag |= XS_DONT_SET_FLAG;
-				count++;
-			}
-			slot++;
-		}
-		heap = heap->next;
-	}
-	return count;
+	return picketEachHeapSlot(the, picketSealArrayBuffer, C_NULL);
 }
 
 /* Preloaded objects and variables that may be written, each one 4-byte
@@ -211,29 +205,23 @@ static int picketExternalizeSlot(txSlot* slot)
 	return 0;
 }
 
+static int picketExternalizeHeapSlot(txMachine* the, txSlot* slot, void* context)
+{
+	int rewritten = picketExternalizeSlot(slot);
+	/* An array's items live in a chunk, not in the heap. */
+	if ((slot->kind == XS_ARRAY_KIND) && slot->value.array.address) {
+		txSlot* item = slot->value.array.address;
+		txSlot* end = item + fxGetIndexSize(the, slot);
+		for (; item < end; item++)
+			rewritten += picketExternalizeSlot(item);
+	}
+	return rewritten;
+}
+
 int picketExternalizeShared(txMachine* the)
 {
-	txSlot *heap, *slot, *limit;
-	int rewritten = 0;
-	heap = the->firstHeap;
-	while (heap) {
-		slot = heap + 1;
-		limit = heap->value.reference;
-		while (slot < limit) {
-			rewritten += picketExternalizeSlot(slot);
-			/* An array's items live in a chunk, not in the heap. */
-			if ((slot->kind == XS_ARRAY_KIND) && slot->value.array.address) {
-				txSlot* item = slot->value.array.address;
-				txSlot* end = item + fxGetIndexSize(the, slot);
-				while (item < end) {
-					rewritten += picketExternalizeSlot(item);
-					item++;
-				}
-			}
-			slot++;
-		}
-		heap = heap->next;
-	}
+	txSlot* slot;
+	int rewritten = picketEachHeapSlot(the, picketExternalizeHeapSlot, C_NULL);
 	for (slot = the->stack; slot < the->stackTop; slot++)
 		rewritten += picketExternalizeSlot(slot);
 	return rewritten;
