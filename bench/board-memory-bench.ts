@@ -41,7 +41,7 @@ export function formatBoardMemoryTable(bench: BoardMemoryBench): string {
   const first = bench.boards[0];
   const lines = [
     `Module load: ${kb(bench.moduleLoadWithoutPreloadBytes)} of RAM without preload (module bodies and their byte code, 32-bit XS);` +
-      (first === undefined ? "" : ` with preload ${kb(first.moduleLoadBytes)} (${first.aliases.toLocaleString("en-US")} aliases at 4 B, and the machine's own start), the rest in flash (${kb(first.flashBytes)} of preloaded heap and byte code).`),
+      (first === undefined ? "" : ` with preload ${kb(first.moduleLoadBytes)} (${first.aliases.toLocaleString("en-US")} aliases at 4 B, and the machine's own start), the rest in flash: preload adds ${kb(first.flashObjectsBytes)} of objects the module bodies created to the flash image (beside ${kb(first.flashCodeBytes)} of byte code, in flash with or without preload).`),
     "",
     "| image | role | site | boot heap | steady max (10 min) | stack peak | boot computrons | " + platforms.map((p) => `${p.name} (${kb(p.staticBytes)})`).join(" | ") + " |",
     "|---|---|---:|---:|---:|---:|---:|" + platforms.map(() => "---:|").join(""),

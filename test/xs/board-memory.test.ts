@@ -28,6 +28,9 @@ describe("a board's memory, literal image, 32-bit XS, preload", () => {
   it("is measured on 16-byte slots with the image preloaded: module bodies in flash, only aliases and the machine's start in RAM", () => {
     expect(sensor33.slotBytes).toBe(16);
     expect(sensor33.flashBytes).toBeGreaterThan(100_000); // the preloaded heap and byte code of the whole image
+    expect(sensor33.flashObjectsBytes).toBeGreaterThan(50_000); // what the module bodies created: flash, not RAM
+    expect(sensor33.flashCodeBytes).toBeGreaterThan(50_000);
+    expect(sensor33.flashObjectsBytes + sensor33.flashCodeBytes).toBeLessThan(sensor33.flashBytes);
     expect(sensor33.frozenFunctions).toBeGreaterThan(1_000);
     // Module load does not depend on the site (a few bytes differ: the preloaded config and test data are per site).
     expect(Math.abs(sensor33.moduleLoadBytes - sensor129.moduleLoadBytes)).toBeLessThanOrEqual(64);

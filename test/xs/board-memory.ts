@@ -69,7 +69,12 @@ export interface BoardMemory {
   readonly image: string;
   readonly siteBoards: number;
   readonly slotBytes: number;
+  /** The build machine's live heap after the link step (everything preload puts in flash, built-ins included). */
   readonly flashBytes: number;
+  /** Of that, what the image's module bodies created (less an empty preload's heap, less byte code). */
+  readonly flashObjectsBytes: number;
+  /** Of that, the image's function byte code (in flash on a board with or without preload). */
+  readonly flashCodeBytes: number;
   readonly aliases: number;
   readonly frozenFunctions: number;
   /** RAM after module load, before main(): aliases + the clone's own start. */
@@ -238,6 +243,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
   const refused = result.records.find((r) => r.kind === "refused");
   if (refused !== undefined) throw new Error(`the measured board refused to boot: ${JSON.stringify(refused)}`);
   const pre = recordOf(result.records, "preload", "picket-xs");
+  const empty = emptyPreload(dir);
   const m = recordOf(result.records, "memory", "the memory run");
   const minuteBytes = m["minutes"] as number[];
   const slotBytes = m["slotBytes"] as number;
@@ -248,6 +254,9 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
     siteBoards: c.siteBoards,
     slotBytes,
     flashBytes: (pre["slots"] as number) * (pre["slotBytes"] as number) + (pre["chunkBytes"] as number),
+    flashObjectsBytes:
+      ((pre["slots"] as number) - empty.slots) * (pre["slotBytes"] as number) + (pre["chunkBytes"] as number) - empty.chunkBytes - (pre["codeBytes"] as number),
+    flashCodeBytes: pre["codeBytes"] as number,
     aliases,
     frozenFunctions: pre["frozenFunctions"] as number,
     moduleLoadBytes: (m["moduleLoad"] as number) + aliases * 4,
@@ -263,6 +272,18 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
     framesReplayed: m["framesReplayed"] as number,
     status: m["status"] as Record<string, unknown>,
   };
+}
+
+/** The build machine's live heap when the preload imports nothing (the engine's built-ins). */
+function emptyPreload(dir: string): { readonly slots: number; readonly chunkBytes: number } {
+  const empty = join(dir, "empty-preload.js");
+  writeFileSync(empty, "export {};\n");
+  const done = join(dir, "empty-run.js");
+  writeFileSync(done, `print("@@picket " + JSON.stringify({ kind: "done" }));\n`);
+  const result = runOnXs(done, { cwd: dir, variant: "m32", preload: empty });
+  expectCompleted(result, "an empty preload (32-bit XS)");
+  const pre = recordOf(result.records, "preload", "picket-xs");
+  return { slots: pre["slots"] as number, chunkBytes: pre["chunkBytes"] as number };
 }
 
 /**

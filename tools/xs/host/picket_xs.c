@@ -71,6 +71,7 @@ extern int picketKeysUsed(xsMachine* the);
 extern int picketStackSlots(xsMachine* the);
 extern int picketStackPeakSlots(xsMachine* the);
 extern int picketExternalizeShared(xsMachine* the);
+extern double picketCodeBytes(void);
 
 /* The platform layer dumps snapshots through this symbol; we never snapshot. */
 xsCallback gxSnapshotCallbacks[1] = { C_NULL };
@@ -315,8 +316,8 @@ static int linkPreloaded(xsMachine* machine)
 	xsShareMachine(machine);
 	archived = picketExternalizeShared(machine);
 	printf("@@picket {\"kind\":\"preload\",\"slots\":%.0f,\"chunkBytes\":%.0f,\"slotBytes\":%d,"
-		"\"frozenFunctions\":%d,\"buffers\":%d,\"aliases\":%d,\"archivedFunctionCode\":%d}\n",
-		slots, chunkBytes, picketSlotBytes(), functions, buffers, picketAliasCount(machine), archived);
+		"\"frozenFunctions\":%d,\"buffers\":%d,\"aliases\":%d,\"archivedFunctionCode\":%d,\"codeBytes\":%.0f}\n",
+		slots, chunkBytes, picketSlotBytes(), functions, buffers, picketAliasCount(machine), archived, picketCodeBytes());
 	fflush(stdout);
 	return 0;
 }

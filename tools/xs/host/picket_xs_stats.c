@@ -188,6 +188,10 @@ static int picketArchiveCode(txByte* code, txSize size)
 	return rewritten;
 }
 
+/* Byte code found in the build machine's chunks (each function's own copy). */
+static double gPicketCodeBytes = 0;
+double picketCodeBytes(void) { return gPicketCodeBytes; }
+
 static int picketExternalizeSlot(txSlot* slot)
 {
 	switch (slot->kind) {
@@ -196,7 +200,9 @@ static int picketExternalizeSlot(txSlot* slot)
 	case XS_KEY_KIND: slot->kind = XS_KEY_X_KIND; break;
 	case XS_CODE_KIND: {
 		txChunk* chunk = (txChunk*)(slot->value.code.address - sizeof(txChunk));
-		int rewritten = picketArchiveCode(slot->value.code.address, (txSize)(chunk->size & 0x7FFFFFFF) - (txSize)sizeof(txChunk));
+		txSize size = (txSize)(chunk->size & 0x7FFFFFFF);
+		int rewritten = picketArchiveCode(slot->value.code.address, size - (txSize)sizeof(txChunk));
+		gPicketCodeBytes += size;
 		slot->kind = XS_CODE_X_KIND;
 		return rewritten;
 	}
