@@ -33,6 +33,19 @@ function workspace(): { dir: string; config: string; raw: Record<string, unknown
   return { dir, config, raw };
 }
 
+/** Boot as a board does from `flash` (no identity given: the record says who it is), over a loopback radio. */
+function bootFromFlash(raw: unknown, flash: SimFlash): ReturnType<typeof bootAgent> {
+  return bootAgent(raw, {
+    clock: new ManualClock(0),
+    blockDevice: flash,
+    openSensor: (sensor, i) => openSimSensor(sensor.part, { seed: i }),
+    transport: (c, store) => {
+      const mesh = buildRadioMesh({ config: c, store, radio: new LoopbackRadio(c.nodeId), randomSeed: 1 });
+      return mesh.ok ? mesh.transport : { refused: mesh.code, problems: mesh.problems };
+    },
+  });
+}
+
 describe("picket provision", () => {
   it("writes a private partition image the board boots its identity and mesh from", async () => {
     const { dir, config, raw } = workspace();
@@ -56,15 +69,7 @@ describe("picket provision", () => {
     const built = buildRadioMesh({ config: site.config, store: AgentStore.open(flash, 4), radio: new LoopbackRadio(5), randomSeed: 1 });
     expect(built.ok ? built.senderIdMax : built.problems).toBe(9);
     // Booted as a board (no identity given): node 5, a relay, from the one site configuration.
-    const booted = bootAgent(raw, {
-      clock: new ManualClock(0),
-      blockDevice: flash,
-      openSensor: (sensor, i) => openSimSensor(sensor.part, { seed: i }),
-      transport: (c, store) => {
-        const mesh = buildRadioMesh({ config: c, store, radio: new LoopbackRadio(c.nodeId), randomSeed: 1 });
-        return mesh.ok ? mesh.transport : { refused: mesh.code, problems: mesh.problems };
-      },
-    });
+    const booted = bootFromFlash(raw, flash);
     expect(booted.ok ? [booted.agent.status().nodeId, booted.agent.status().role, booted.agent.status().samplesTaken] : booted.problems).toEqual([5, "relay", 0]);
   });
 
@@ -79,15 +84,7 @@ describe("picket provision", () => {
       const bytes = new Uint8Array(readFileSync(image));
       const flash = unwrap(SimFlash.create({ blockSizeBytes: 4096, blockCount: bytes.length / 4096 }));
       flash.load(bytes);
-      const booted = bootAgent(raw, {
-        clock: new ManualClock(0),
-        blockDevice: flash,
-        openSensor: (sensor, i) => openSimSensor(sensor.part, { seed: i }),
-        transport: (c, store) => {
-          const mesh = buildRadioMesh({ config: c, store, radio: new LoopbackRadio(c.nodeId), randomSeed: 1 });
-          return mesh.ok ? mesh.transport : { refused: mesh.code, problems: mesh.problems };
-        },
-      });
+      const booted = bootFromFlash(raw, flash);
       expect(booted.ok ? [booted.agent.status().nodeId, booted.agent.status().role] : booted.problems).toEqual([Number(id), role]);
     }
   });
