@@ -1,5 +1,5 @@
 /**
- * Radio contract (issue 6 §6): the mesh transport's radio port
+ * Radio contract (README "Mesh transport"): the mesh transport's radio port
  * (core/mesh/radio-port.ts) plus what the agent needs to manage a driver.
  *
  * Implementations: hal/sim/radio.ts (attached to the simulation kernel's

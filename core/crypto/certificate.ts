@@ -1,5 +1,5 @@
 /**
- * Node certificates (issue 5 §3).
+ * Node certificates (README "Crypto boundary and envelopes").
  *
  * A node's identity is an ML-DSA-44 key pair; the site authority (offline,
  * ML-DSA-65 or -87) vouches for it with a COSE_Sign1 over a deterministic

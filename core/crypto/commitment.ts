@@ -1,5 +1,5 @@
 /**
- * Key commitments (issue 5 §3): a domain-separated hash of a public key.
+ * Key commitments (README "Crypto boundary and envelopes"): a domain-separated hash of a public key.
  *
  *   commitment = SHA-256("picket/key-commitment/v1" || 0x00 || alg as int32 big-endian || publicKey)
  *

@@ -11,7 +11,7 @@
  *
  * Thumbprint (RFC 9679 §3, draft §6): SHA-256 over the deterministic
  * encoding of only the required parameters {1: 7, 3: alg, -1: pub}. Picket
- * uses it as the kid of every signature (issue 5 §2).
+ * uses it as the kid of every signature (README "Crypto boundary and envelopes").
  */
 import { ErrorCode } from "../runtime/errors";
 import { ok, type Result, type Status } from "../runtime/result";

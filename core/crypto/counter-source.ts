@@ -1,5 +1,5 @@
 /**
- * Where send counters come from (issue 5 §5).
+ * Where send counters come from (README "Crypto boundary and envelopes").
  *
  * A counter used in a nonce must never repeat under one key, across reboots
  * too. The storage layer provides that with a reservation scheme (reserve a

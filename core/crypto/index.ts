@@ -1,5 +1,5 @@
 /**
- * core/crypto public surface (issue 5). Other folders import from here.
+ * core/crypto public surface (README "Crypto boundary and envelopes"). Other folders import from here.
  * Key bytes never cross this boundary: keys are KeyHandles held by the
  * provider's key store, which is deliberately not exported.
  */

@@ -1,6 +1,6 @@
 /**
- * Secret keys behind handles (issue 5 §1: "callers never see key bytes they
- * do not own").
+ * Secret keys behind handles (README "Crypto boundary and envelopes"): callers never see key bytes
+ * they do not own.
  *
  * Key bytes live in three fixed slabs allocated at `create` (symmetric,
  * signing, KEM); callers hold a `KeyHandle`, an integer naming a slot and the

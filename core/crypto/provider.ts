@@ -1,5 +1,5 @@
 /**
- * The crypto provider boundary (issue 5 §1).
+ * The crypto provider boundary (README "Crypto boundary and envelopes").
  *
  * One narrow, typed interface between the primitives and everything else.
  * The portable implementation is noble (noble-provider.ts); a device

@@ -1,5 +1,5 @@
 /**
- * Session keys (issue 5 §4): pairwise keys from ML-KEM, group keys
+ * Session keys (README "Crypto boundary and envelopes"): pairwise keys from ML-KEM, group keys
  * distributed under them, everything derived with HKDF-SHA-256 (RFC 5869)
  * and bound to its full context.
  *

@@ -1,5 +1,5 @@
 /**
- * Traffic-key derivation (issue 5 §4), the part of session-keys.ts a board
+ * Traffic-key derivation (README "Crypto boundary and envelopes"), the part of session-keys.ts a board
  * needs on its per-frame path: HKDF-SHA-256 (RFC 5869) from a Secret key to
  * an AEAD key plus a nonce base, bound to the full context through `info`
  * ("picket/kdf/v1" || purpose || channel || epoch || sender || receiver ||

@@ -1,5 +1,5 @@
 /**
- * Receive-side traffic keys by (sender, key epoch), with rotation (issue 5 §4).
+ * Receive-side traffic keys by (sender, key epoch), with rotation (README "Crypto boundary and envelopes").
  *
  * A fixed table from (16-bit sender id, 16-bit key epoch) to a key handle and
  * its 12-byte nonce base. Rotation installs the new epoch's key next to the

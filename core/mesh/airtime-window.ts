@@ -1,6 +1,6 @@
 /**
  * Airtime used over a sliding window, in a fixed ring of per-bucket
- * airtime records (issue 6 §4).
+ * airtime records (README "Mesh transport").
  *
  * Time is cut into buckets of `windowMs / bucketCount`; a record adds its
  * airtime to the bucket of the time it is recorded at. `usedUs(now)` sums

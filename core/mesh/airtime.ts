@@ -1,5 +1,5 @@
 /**
- * Time on air of a LoRa frame, in integer microseconds (issue 6 §4).
+ * Time on air of a LoRa frame, in integer microseconds (README "Mesh transport").
  *
  * Semtech SX1276/77/78/79 datasheet rev. 7, §4.1.1.7 "Time on air" (also
  * AN1200.13 "LoRa Modem Designer's Guide" §4):

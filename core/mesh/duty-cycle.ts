@@ -1,6 +1,6 @@
 /**
  * The transmitter's regulatory airtime budget over a sliding hour, with a
- * share per traffic class (issue 6 §4).
+ * share per traffic class (README "Mesh transport").
  *
  * Budget: windowMs x dutyCyclePpm airtime (1 % of an hour = 36 s). A frame
  * may start only if the airtime already counted in the window

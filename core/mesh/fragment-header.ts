@@ -1,6 +1,6 @@
 /**
  * Fragment header, carried inside the sealed payload of fragment frames
- * (issue 6 §2). Only the endpoints need it, so routers never see it.
+ * (README "Mesh transport"). Only the endpoints need it, so routers never see it.
  *
  *   0..1  message id (u16, big-endian): the sender's id for this message
  *   2     fragment index 0..count-1

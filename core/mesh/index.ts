@@ -1,5 +1,5 @@
 /**
- * core/mesh public surface (issue 6): link frames, fragmentation, routing,
+ * core/mesh public surface (README "Mesh transport"): link frames, fragmentation, routing,
  * airtime and duty cycle, and the transport that composes them.
  */
 export { AIRTIME_BUCKETS_MAX, AirtimeWindow } from "./airtime-window";

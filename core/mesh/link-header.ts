@@ -1,6 +1,6 @@
 /**
  * The link frame header: what every radio frame carries in front of its
- * AEAD-sealed payload (issue 6 §1).
+ * AEAD-sealed payload (README "Mesh transport").
  *
  *   byte 0   version(2) | type(3) | class(2) | key phase(1)
  *   byte 1   hop limit(3) | hops taken(3)* | routed(1)* | long counter(1)

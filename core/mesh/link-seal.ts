@@ -1,5 +1,5 @@
 /**
- * Sealing and opening link frames (issue 6 §1) with the crypto issue's
+ * Sealing and opening link frames (README "Mesh transport") with the crypto boundary's
  * pieces: per-sender group traffic keys (TrafficKeyTable, session-keys.ts),
  * never-repeating counters (CounterSource) and anti-replay windows
  * (ReplayTable, RFC 4303 §3.4.3).

@@ -1,6 +1,6 @@
 /**
  * Mesh transport configuration: every capacity, time and policy knob, with
- * the defaults a LoRa site starts from (issue 6). Units are in the names.
+ * the defaults a LoRa site starts from (README "Mesh transport"). Units are in the names.
  * `meshConfig(overrides)` fills defaults; `validateMeshConfig` lists every
  * problem at once (the agent turns them into site-config errors).
  */

@@ -1,7 +1,7 @@
 /**
  * Every mesh event worth counting, and every drop reason, as numbered
- * counters (issue 6 §5, §7: "dropped with a specific counter ... never
- * silently").
+ * counters (README "Mesh transport"): every drop has a specific counter, nothing
+ * is lost silently.
  *
  * Counters live in a Float64Array (exact integers to 2^53); when the agent
  * hands in a MetricsRegistry, each is also registered there at create as

@@ -1,6 +1,6 @@
 /**
  * Nodes heard directly, with link quality from the radio's SNR and RSSI
- * (issue 6 §3).
+ * (README "Mesh transport").
  *
  * An entry is made or refreshed only from an authenticated frame heard with
  * zero hops taken (its source transmitted it), so relayed or forged frames

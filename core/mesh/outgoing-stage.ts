@@ -1,5 +1,5 @@
 /**
- * The message a traffic class is sending, fragment by fragment (issue 6 §2).
+ * The message a traffic class is sending, fragment by fragment (README "Mesh transport").
  *
  * One per class, so a held or half-sent telemetry message never blocks an
  * alert: the transmitter picks, per transmit opportunity, the highest class

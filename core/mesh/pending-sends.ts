@@ -1,6 +1,6 @@
 /**
- * Acknowledged sends in flight (issue 6 §3: "acknowledgements and bounded
- * retransmissions for messages that ask for them").
+ * Acknowledged sends in flight (README "Mesh transport"): acknowledgements and bounded
+ * retransmissions for messages that ask for them.
  *
  * Each slot keeps a copy of the message (so it can be sent again), the
  * caller's message id (echoed in the outcome), the wire message id the

@@ -1,5 +1,5 @@
 /**
- * What the mesh transport needs from a radio (issue 6 §6). Declared here so
+ * What the mesh transport needs from a radio (README "Mesh transport"). Declared here so
  * core stays independent of hal; hal/radio.ts extends it as the hardware
  * contract, and hal/sim/radio.ts, hal/moddable/radio/* implement it.
  *

@@ -1,5 +1,5 @@
 /**
- * Reassembly of fragmented messages into fixed slots (issue 6 §2, §7).
+ * Reassembly of fragmented messages into fixed slots (README "Mesh transport").
  *
  * `slots` buffers of `slotBytes` each, allocated at create. A message is
  * (source, message id); its first fragment takes a slot, later ones fill it

@@ -1,6 +1,6 @@
 /**
  * A fixed-capacity set of recently seen (node id, number) pairs with one
- * integer value each, oldest first out (issue 6 §3, §7).
+ * integer value each, oldest first out (README "Mesh transport").
  *
  * Two uses in the mesh:
  *  - the duplicate cache: (source, frame counter) of accepted frames, value

@@ -1,5 +1,5 @@
 /**
- * Relays waiting for their moment (issue 6 §3, managed flooding).
+ * Relays waiting for their moment (README "Mesh transport", managed flooding).
  *
  * A node that accepts a flooded frame schedules its rebroadcast after a
  * contention delay that grows with the received link quality, so the

@@ -1,5 +1,5 @@
 /**
- * Learned next-hop routes (issue 6 §3; Meshtastic's next-hop routing learns
+ * Learned next-hop routes (README "Mesh transport"; Meshtastic's next-hop routing learns
  * from replies, AODV learns reverse paths from floods, RFC 3561 §6.5).
  *
  * A route to D is learned from an authenticated frame originated by D and

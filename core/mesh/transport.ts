@@ -1,6 +1,6 @@
 /**
- * The mesh transport (issue 6): "send to node X" and "broadcast to the
- * mesh" over a partially connected, lossy, duty-cycled radio.
+ * The mesh transport (README "Mesh transport"): send to node X and broadcast to the
+ * mesh, over a partially connected, lossy, duty-cycled radio.
  *
  * It has the shape of agent/transport.ts's `Transport` port (core may not
  * import agent/; test/mesh/transport-port.test.ts checks assignability):
@@ -8,7 +8,7 @@
  * messages out, `onSendOutcome` reports acknowledged sends, `tick(nowMs)`
  * does everything else. It is sans-IO apart from the injected radio port:
  * time comes in through `tick`, randomness from the injected source, keys
- * and counters from the crypto issue's objects.
+ * and counters from the crypto boundary's objects.
  *
  * One tick, in this order:
  *  1. receive: every frame the radio holds (bounded per tick) goes through
@@ -888,7 +888,7 @@ export class MeshTransport {
     }
   }
 
-  /** NACK incomplete acknowledged messages that went quiet (issue 6 §2). */
+  /** NACK incomplete acknowledged messages that went quiet (README "Mesh transport"). */
   private requestMissingFragments(now: number): void {
     const reassembly = this.#reassembly;
     for (let slot = 0; slot < reassembly.slotCount; slot++) {

@@ -169,7 +169,7 @@ export const ErrorCode = Object.freeze({
   AgentDuplicateAlert: 1109, // the gateway already handed this alert (source, incarnation, seq) to its sink
   AgentAlertAbandoned: 1110, // an alert used up its delivery attempts
   AgentNoRadio: 1111, // this image has no radio transport: the send is refused (counted)
-  // provisioning (issue 7: the board image's radio)
+  // provisioning (README "Building for a board": the board image's radio)
   AgentNotProvisioned: 1115, // no provisioning record in the board's store: the radio stays off (run `picket provision`)
   AgentProvisioningMalformed: 1116, // the stored provisioning record has the wrong length, magic or field values
   AgentProvisioningMismatch: 1117, // the record is for another authority, key epoch or group than the site configuration, or contradicts its gateways

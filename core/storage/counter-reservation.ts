@@ -20,7 +20,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Outcome, type Result, type Status } from "../runtime/result";
 import type { KvStore } from "./kv-store";
 
-/** The narrow interface consumers (AEAD sealing, issue 5) depend on. */
+/** The narrow interface consumers (AEAD sealing, README "Crypto boundary and envelopes") depend on. */
 export interface CounterSource {
   /** The next unused value into `out`; `Ok`, or an error with `out` untouched and nothing issued. */
   next(out: Outcome<number>): Status;

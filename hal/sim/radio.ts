@@ -1,5 +1,5 @@
 /**
- * Simulated radio attached to the simulation kernel's network (issue 6 §6).
+ * Simulated radio attached to the simulation kernel's network (README "Mesh transport").
  *
  * The kernel decides who hears a frame (range or link graph), loss,
  * latency, duplication, reordering, partitions and crashes. This radio adds

@@ -4,7 +4,7 @@ import type { SimWorkload } from "../node";
 import type { WorkloadSpec } from "../scenario";
 import { createPingWorkload, pingInvariants } from "./ping";
 
-// The mesh workload (issue 6) is built in code (it needs a keyring), not named by scenarios.
+// The mesh workload (README "Mesh transport") is built in code (it needs a keyring), not named by scenarios.
 export { MeshRunStats, MeshWorkload, meshInvariants, type MeshTrafficSpec, type MeshWorkloadOptions } from "./mesh";
 
 export interface WorkloadSetup {

@@ -1,5 +1,5 @@
 /**
- * An attacker inside the simulated mesh (issue 6 §7 and acceptance).
+ * An attacker inside the simulated mesh (README "Mesh transport").
  *
  * On the air (real airtime, collisions) it:
  *  - forges: a captured frame with one bit flipped outside the hop fields;

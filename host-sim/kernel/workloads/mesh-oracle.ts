@@ -1,6 +1,6 @@
 /**
  * Independent checkers for the mesh workload, consulted after every kernel
- * event (issue 6 acceptance):
+ * event (README "Mesh transport"):
  *
  *  - no forged or replayed frame is ever accepted: every frame a node
  *    accepts must be, byte for byte (hop fields aside), a frame its claimed
