@@ -54,6 +54,16 @@ export interface BoardMemoryCase {
   readonly image?: string;
   /** Replay the neighbourhood's recorded frames (default true; env PICKET_NO_TRAFFIC=1 turns it off). */
   readonly traffic?: boolean;
+  /** Also take a heap census after boot and at the end (what costs RAM, by kind and prototype; see `BoardMemory.census`). */
+  readonly census?: boolean;
+}
+
+/** One row of a heap census: instances of one kind and prototype, the slots they hold and the chunk bytes they own. */
+export interface CensusRow {
+  readonly name: string;
+  readonly instances: number;
+  readonly slots: number;
+  readonly chunkBytes: number;
 }
 
 /** A platform's `creation` values from manifest.json. */
@@ -93,7 +103,23 @@ export interface BoardMemory {
   readonly aliased: number;
   readonly framesReplayed: number;
   readonly status: Readonly<Record<string, unknown>>;
+  /** With `census`: the clone's heap after boot and at the end, and the preloaded instances that cost an alias. */
+  readonly census?: { readonly boot: readonly CensusRow[]; readonly end: readonly CensusRow[]; readonly aliased: readonly CensusRow[] };
 }
+
+/** Names census rows on XS (picket-xs heapCensus: category 3 function, 100+kind internal kind, 1000+behaviour exotic). */
+const CENSUS_JS = [
+  `const censusKinds = { 117: "ArrayBuffer", 121: "Date", 122: "DataView", 126: "host", 127: "Map", 130: "Promise", 133: "Set", 135: "WeakMap", 136: "WeakRef", 137: "WeakSet", 141: "Error", 118: "callback", 119: "code", 128: "module", 129: "program" };`,
+  `const censusBehaviours = ["ordinary", "arguments", "arguments", "Array", "environment", "global", "module namespace", "Proxy", "String", "typed array"];`,
+  `const censusName = (row) => {`,
+  `  let proto = "";`,
+  `  try { const c = row.prototype === null ? undefined : Object.getOwnPropertyDescriptor(row.prototype, "constructor"); proto = c && typeof c.value === "function" ? c.value.name : row.prototype === null ? "null" : "?"; } catch { proto = "!"; }`,
+  `  const k = row.category;`,
+  `  const kind = k === 0 ? "object" : k === 3 ? "function" : k >= 1000 ? censusBehaviours[k - 1000] ?? "exotic" + k : censusKinds[k] ?? "internal" + (k - 100);`,
+  `  return kind + " " + proto;`,
+  `};`,
+  `const census = (shared) => heapCensus(shared).map((r) => ({ name: censusName(r), instances: r.instances, slots: r.slots, chunkBytes: r.chunkBytes })).sort((a, b) => b.slots * 16 + b.chunkBytes - a.slots * 16 - a.chunkBytes);`,
+].join("\n");
 
 /** The manifest's creation for each platform (the top-level one is the default). */
 export function platformCreations(): readonly PlatformCreation[] {
@@ -203,6 +229,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `import { replay, image } from ${JSON.stringify(preload)};`,
       `const live = (m) => m.slots * m.slotBytes + m.chunkBytes;`,
       `const mark = () => { gc(); return memory(); };`,
+      c.census === true ? CENSUS_JS : "",
       // The stand-ins' own tables (timers, partitions, radios) are made in RAM, before the first reading: they are not the board's.
       `resetVirtual(virtual.config);`,
       `const m0 = mark();`,
@@ -214,6 +241,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `const bootComputrons = meter() - c0;`,
       `if (!booted.ok) { print("@@picket " + JSON.stringify({ kind: "refused", booted })); }`,
       `const m2 = mark();`,
+      c.census === true ? `const censusBoot = census(false), censusAliased = census(true);` : "",
       `const radio = virtual.radios[virtual.radios.length - 1];`,
       // The driver's own readings: allocated once at full length (a growing array would add a slot to every reading), then left out of them.
       `const minutes = new Array(${c.minutes}).fill(0);`,
@@ -233,6 +261,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `  minutes[minute - 1] = live(mark()) - standIn - readings;`,
       `}`,
       `const end = memory();`,
+      c.census === true ? `print("@@picket " + JSON.stringify({ kind: "census", boot: censusBoot, end: census(false), aliased: censusAliased }));` : "",
       `const status = booted.ok ? booted.agent.status() : {};`,
       `print("@@picket " + JSON.stringify({ kind: "memory", moduleLoad: live(m0), aliases: end.aliases, aliased: end.aliased, standIn, boot: live(m2) - standIn, minutes, readings, bootComputrons, stackPeakSlots: end.stackPeakSlots, keysUsed: end.keysUsed, slotBytes: end.slotBytes, framesReplayed: next, status }));`,
       `print("@@picket " + JSON.stringify({ kind: "done" }));`,
@@ -271,6 +300,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
     aliased: m["aliased"] as number,
     framesReplayed: m["framesReplayed"] as number,
     status: m["status"] as Record<string, unknown>,
+    ...(c.census === true ? { census: recordOf(result.records, "census", "the census") as unknown as NonNullable<BoardMemory["census"]> } : {}),
   };
 }
 

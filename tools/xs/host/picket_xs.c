@@ -72,6 +72,9 @@ extern int picketStackSlots(xsMachine* the);
 extern int picketStackPeakSlots(xsMachine* the);
 extern int picketExternalizeShared(xsMachine* the);
 extern double picketCodeBytes(void);
+extern int picketCensus(xsMachine* the, int shared);
+extern double picketCensusField(int i, int field);
+extern void picketCensusPrototype(int i, void* out);
 
 /* The platform layer dumps snapshots through this symbol; we never snapshot. */
 xsCallback gxSnapshotCallbacks[1] = { C_NULL };
@@ -165,6 +168,28 @@ static void picket_memory(xsMachine* the)
 	xsVar(0) = xsInteger(picketSlotBytes()); xsSet(xsResult, xsID("slotBytes"), xsVar(0));
 }
 
+/* heapCensus(shared): the heap by kind and prototype (picket_xs_stats.c):
+ * [{ category, prototype, instances, slots, chunkBytes }, ...]. */
+static void picket_heapCensus(xsMachine* the)
+{
+	int shared = (xsToInteger(xsArgc) > 0) && xsTest(xsArg(0));
+	int count, i;
+	xsVars(2);
+	xsCollectGarbage();
+	count = picketCensus(the, shared);
+	xsResult = xsNewArray(0);
+	for (i = 0; i < count; i++) {
+		xsVar(0) = xsNewObject();
+		picketCensusPrototype(i, &xsVar(1));
+		xsSet(xsVar(0), xsID("prototype"), xsVar(1));
+		xsVar(1) = xsNumber(picketCensusField(i, 0)); xsSet(xsVar(0), xsID("category"), xsVar(1));
+		xsVar(1) = xsNumber(picketCensusField(i, 1)); xsSet(xsVar(0), xsID("instances"), xsVar(1));
+		xsVar(1) = xsNumber(picketCensusField(i, 2)); xsSet(xsVar(0), xsID("slots"), xsVar(1));
+		xsVar(1) = xsNumber(picketCensusField(i, 3)); xsSet(xsVar(0), xsID("chunkBytes"), xsVar(1));
+		xsCall1(xsResult, xsID("push"), xsVar(0));
+	}
+}
+
 static void defineHostFunction(xsMachine* the, xsCallback callback, xsIntegerValue length, const char* name)
 {
 	xsResult = xsNewHostFunction(callback, length);
@@ -230,6 +255,7 @@ static void defineHostFunctions(xsMachine* the)
 	defineHostFunction(the, picket_slotBytes, 0, "slotBytes");
 	defineHostFunction(the, picket_gc, 0, "gc");
 	defineHostFunction(the, picket_memory, 0, "memory");
+	defineHostFunction(the, picket_heapCensus, 1, "heapCensus");
 	defineHostFunction(the, picket_moduleFailed, 1, "__picketModuleFailed");
 }
 

@@ -232,3 +232,113 @@ int picketExternalizeShared(txMachine* the)
 		rewritten += picketExternalizeSlot(slot);
 	return rewritten;
 }
+
+/*
+ * Heap census (a measurement aid, see heapCensus in picket_xs.c): every live
+ * instance of the machine's own heap (or, with `shared`, every instance of
+ * the preloaded machine that costs an alias), grouped by what it is and by
+ * its prototype; for each group the instances, the slots they hold (the
+ * instance, its properties and private fields) and the chunk bytes they own
+ * (array items, ArrayBuffer data, string contents).
+ */
+#define PICKET_CENSUS_MAX 512
+typedef struct { txSlot* prototype; int category; int instances; int slots; double chunkBytes; } txPicketCensusRow;
+static txPicketCensusRow gPicketCensus[PICKET_CENSUS_MAX];
+static int gPicketCensusCount = 0;
+
+static double picketChunkOf(void* address)
+{
+	if (!address)
+		return 0;
+	return (double)(((txChunk*)(((txByte*)address) - sizeof(txChunk)))->size);
+}
+
+static void picketCensusProperty(txMachine* the, txSlot* property, int* slots, double* chunkBytes)
+{
+	(*slots)++;
+	switch (property->kind) {
+	case XS_STRING_KIND: *chunkBytes += picketChunkOf(property->value.string); break;
+	case XS_ARRAY_KIND: *chunkBytes += picketChunkOf(property->value.array.address); break;
+	case XS_ARRAY_BUFFER_KIND: *chunkBytes += picketChunkOf(property->value.arrayBuffer.address); break;
+	case XS_PRIVATE_KIND: {
+		txSlot* field;
+		for (field = property->value.private.first; field; field = field->next)
+			picketCensusProperty(the, field, slots, chunkBytes);
+		break;
+	}
+	default: break;
+	}
+}
+
+static int picketCensusSlot(txMachine* the, txSlot* slot, void* context)
+{
+	txSlot* property;
+	int category, slots = 0, i;
+	double chunkBytes = 0;
+	if (slot->kind != XS_INSTANCE_KIND)
+		return 0;
+	if (context && (slot->ID == XS_NO_ID))
+		return 0;
+	if (slot->flag & XS_EXOTIC_FLAG)
+		category = 1000 + (slot->next ? slot->next->ID : 0);
+	else if (mxIsFunction(slot))
+		category = 3;
+	else if (slot->next && (slot->next->flag & XS_INTERNAL_FLAG))
+		category = 100 + slot->next->kind;
+	else
+		category = 0;
+	slots = 1;
+	for (property = slot->next; property; property = property->next)
+		picketCensusProperty(the, property, &slots, &chunkBytes);
+	for (i = 0; i < gPicketCensusCount; i++)
+		if ((gPicketCensus[i].category == category) && (gPicketCensus[i].prototype == slot->value.instance.prototype))
+			break;
+	if (i == gPicketCensusCount) {
+		if (i == PICKET_CENSUS_MAX)
+			i = PICKET_CENSUS_MAX - 1; /* the last row collects the overflow */
+		else {
+			gPicketCensusCount++;
+			gPicketCensus[i].prototype = slot->value.instance.prototype;
+			gPicketCensus[i].category = category;
+			gPicketCensus[i].instances = 0;
+			gPicketCensus[i].slots = 0;
+			gPicketCensus[i].chunkBytes = 0;
+		}
+	}
+	gPicketCensus[i].instances++;
+	gPicketCensus[i].slots += slots;
+	gPicketCensus[i].chunkBytes += chunkBytes;
+	return 1;
+}
+
+/* Take the census; returns the number of rows. */
+int picketCensus(txMachine* the, int shared)
+{
+	txMachine* target = the;
+	gPicketCensusCount = 0;
+	if (shared) {
+		if (!the->sharedMachine)
+			return 0;
+		target = the->sharedMachine;
+	}
+	picketEachHeapSlot(target, picketCensusSlot, shared ? (void*)target : C_NULL);
+	return gPicketCensusCount;
+}
+
+/* Row `i`'s numbers (field 0 category, 1 instances, 2 slots, 3 chunk bytes)
+ * and its prototype, written as a reference (or null) into `out`. */
+double picketCensusField(int i, int field)
+{
+	txPicketCensusRow* row = &gPicketCensus[i];
+	return field == 0 ? row->category : field == 1 ? row->instances : field == 2 ? row->slots : row->chunkBytes;
+}
+void picketCensusPrototype(int i, void* out)
+{
+	txSlot* slot = (txSlot*)out;
+	if (gPicketCensus[i].prototype) {
+		slot->kind = XS_REFERENCE_KIND;
+		slot->value.reference = gPicketCensus[i].prototype;
+	}
+	else
+		slot->kind = XS_NULL_KIND;
+}
