@@ -2,7 +2,8 @@
  * The preload emulation of picket-xs (tools/xs/host/picket_xs.c --preload)
  * behaves as Moddable's preload does (documentation/xs/preload.md in the
  * Moddable SDK), on the 32-bit host the board figures are taken on:
- * built-in prototypes and functions are frozen after the preload phase, a
+ * built-in prototypes and functions are frozen after the preload phase, and
+ * so are class prototypes, environments and Maps (the XS linker's rules), a
  * buffer created while loading is read-only, a preloaded object written at
  * run time is copied into RAM, and each unfrozen object or non-const module
  * variable costs one alias.
@@ -51,6 +52,15 @@ beforeAll(() => {
   write("const.js", "const variable = 1;\nexport function read() { return variable; }\n");
   write("preload-let.js", `import ${JSON.stringify(join(dir, "let.js"))};\n`);
   write("preload-const.js", `import ${JSON.stringify(join(dir, "const.js"))};\n`);
+  // The XS linker's freezing rules: classes with methods and closures over functions cost no alias; a plain object does.
+  write("classes.js", "export class A { m() { return 1; } }\nexport class B extends A { #x = 1; n() { return this.#x; } }\nfunction helper() { return 2; }\nexport const call = () => helper();\n");
+  write("object.js", "export class A { m() { return 1; } }\nexport class B extends A { #x = 1; n() { return this.#x; } }\nfunction helper() { return 2; }\nexport const call = () => helper();\nexport const plain = { a: 1 };\n");
+  write("preload-classes.js", `import ${JSON.stringify(join(dir, "classes.js"))};\n`);
+  write("preload-object.js", `import ${JSON.stringify(join(dir, "object.js"))};\n`);
+  write("patch-prototype.js", `import { A } from ${JSON.stringify(join(dir, "classes.js"))};\nA.prototype.extra = 1;\n${report("patched", "{}")}\n`);
+  write("map.js", "export const registry = new Map();\n");
+  write("preload-map.js", `import ${JSON.stringify(join(dir, "map.js"))};\n`);
+  write("write-map.js", `import { registry } from ${JSON.stringify(join(dir, "map.js"))};\nregistry.set(1, 2);\n${report("written", "{ size: registry.size }")}\n`);
   write("empty.js", `${report("empty", "{}")}\nprint('@@picket {"kind":"done"}');\n`);
 });
 
@@ -135,6 +145,29 @@ describe("preload emulation (32-bit XS)", () => {
     const withLet = recordOf(run("empty.js", "preload-let.js"), "preload")["aliases"] as number;
     const withConst = recordOf(run("empty.js", "preload-const.js"), "preload")["aliases"] as number;
     expect(withLet - withConst).toBe(1);
+  });
+
+  it("applies the XS linker's freezing rules: class prototypes, environments and closures over functions cost no alias, a plain object costs one", () => {
+    const classes = recordOf(run("empty.js", "preload-classes.js"), "preload");
+    const withObject = recordOf(run("empty.js", "preload-object.js"), "preload");
+    const empty = recordOf(run("empty.js", "preload.js"), "preload");
+    expect(classes["linkerFrozen"] as number).toBeGreaterThan(0);
+    expect((withObject["aliases"] as number) - (classes["aliases"] as number)).toBe(1);
+    // lib.js of the default preload has one plain object and one let variable more than nothing; classes.js adds none.
+    const baseline = recordOf(run("empty.js", "preload-map.js"), "preload")["aliases"] as number;
+    expect(classes["aliases"]).toBe(baseline);
+    expect(empty["aliases"] as number).toBe(baseline + 2);
+  });
+
+  it("a class prototype is frozen by the link: patching it at run time fails the run", () => {
+    const result = run("patch-prototype.js", "preload-classes.js");
+    expect(result.records.some((r) => r.kind === "patched")).toBe(false);
+    expect(result.stderr + result.stdout).toMatch(/extra|not extensible|read.?only|TypeError/i);
+  });
+
+  it("a Map created at module load is frozen by the link: adding an entry at run time fails the run", () => {
+    const result = run("write-map.js", "preload-map.js");
+    expect(result.records.some((r) => r.kind === "written")).toBe(false);
   });
 });
 

@@ -29,7 +29,10 @@
  * Moddable SDK) with XS's own shared-machine mechanism: PRELOAD.js (which
  * imports every module of the image) is evaluated in a build machine; then,
  * as the XS linker does, the built-in prototypes and every function are
- * frozen and every ArrayBuffer's contents made read-only; the build machine
+ * frozen and every ArrayBuffer's contents made read-only, and the linker's
+ * freezing rules are applied (xs/tools/xslSlot.c fxPrepareHeap: environment
+ * records, constructors' prototypes, Maps, Sets, buffers, views, promises,
+ * proxies and regexps are frozen; a closure over a function is const); the build machine
  * is shared (fxShareMachine: what is left unfrozen gets an alias, a 4-byte
  * RAM pointer on a 32-bit board) and module.js runs in a clone whose heap
  * starts empty (fxCloneMachine), as a board's RAM does. A write to a
@@ -61,6 +64,7 @@ extern void picketMeterRestart(xsMachine* the);
 extern int picketFreezeFunctions(xsMachine* the);
 extern int picketSealArrayBuffers(xsMachine* the);
 extern int picketSealFrozenFunctions(xsMachine* the);
+extern int picketPrepareLinked(xsMachine* the);
 extern int picketAliasCount(xsMachine* the);
 extern int picketAliasedCount(xsMachine* the);
 extern double picketHeapTotalSlots(xsMachine* the);
@@ -316,7 +320,7 @@ static int runModule(xsMachine* machine, const char* modulePath)
  * build machine holds (all of it flash on a board). */
 static int linkPreloaded(xsMachine* machine)
 {
-	int status = 0, functions = 0, buffers = 0, archived = 0;
+	int status = 0, functions = 0, buffers = 0, archived = 0, prepared = 0;
 	double slots = 0, chunkBytes = 0;
 	xsBeginHost(machine);
 	{
@@ -327,6 +331,7 @@ static int linkPreloaded(xsMachine* machine)
 			functions = picketFreezeFunctions(the);
 			picketSealFrozenFunctions(the);
 			buffers = picketSealArrayBuffers(the);
+			prepared = picketPrepareLinked(the);
 			xsCollectGarbage();
 			slots = picketHeapSlots(the);
 			chunkBytes = picketHeapChunkBytes(the);
@@ -342,8 +347,8 @@ static int linkPreloaded(xsMachine* machine)
 	xsShareMachine(machine);
 	archived = picketExternalizeShared(machine);
 	printf("@@picket {\"kind\":\"preload\",\"slots\":%.0f,\"chunkBytes\":%.0f,\"slotBytes\":%d,"
-		"\"frozenFunctions\":%d,\"buffers\":%d,\"aliases\":%d,\"archivedFunctionCode\":%d,\"codeBytes\":%.0f}\n",
-		slots, chunkBytes, picketSlotBytes(), functions, buffers, picketAliasCount(machine), archived, picketCodeBytes());
+		"\"frozenFunctions\":%d,\"buffers\":%d,\"linkerFrozen\":%d,\"aliases\":%d,\"archivedFunctionCode\":%d,\"codeBytes\":%.0f}\n",
+		slots, chunkBytes, picketSlotBytes(), functions, buffers, prepared, picketAliasCount(machine), archived, picketCodeBytes());
 	fflush(stdout);
 	return 0;
 }

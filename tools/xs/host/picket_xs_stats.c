@@ -86,6 +86,118 @@ int picketSealFrozenFunctions(txMachine* the)
 	return picketEachHeapSlot(the, picketSealFrozenFunction, C_NULL);
 }
 
+/*
+ * The XS linker's freezing rules (Moddable SDK xs/tools/xslSlot.c,
+ * fxPrepareHeap, for a stripped link, Moddable's default): besides
+ * functions, it freezes every environment record, the `prototype` object of
+ * every constructor, and every Map, Set, WeakMap, WeakSet, WeakRef,
+ * FinalizationRegistry, ArrayBuffer, DataView, typed array, Promise (and its
+ * reactions), Proxy and RegExp the preload created; a closure variable that
+ * holds a function counts as const. Only what is left unfrozen (ordinary
+ * objects not frozen by the code, arrays, and non-const variables) gets an
+ * alias. A frozen instance's internal slots and private fields are then
+ * made read-only ("petrified"), so a run-time write to them fails as it does
+ * on a board.
+ */
+static void picketPrepareInstance(txSlot* instance)
+{
+	txSlot* property;
+	for (property = instance->next; property; property = property->next) {
+		if (property->kind != XS_ACCESSOR_KIND)
+			property->flag |= XS_DONT_SET_FLAG;
+		property->flag |= XS_DONT_DELETE_FLAG;
+	}
+	instance->flag |= XS_DONT_PATCH_FLAG;
+}
+
+static int picketPrepareSlot(txMachine* the, txSlot* slot, void* context)
+{
+	txSlot* property;
+	txU1 kind;
+	if (slot->kind == XS_CLOSURE_KIND) {
+		txSlot* closure = slot->value.closure;
+		if (closure && (closure->kind == XS_REFERENCE_KIND) && mxIsFunction(closure->value.reference)) {
+			closure->flag |= XS_DONT_SET_FLAG;
+			return 1;
+		}
+		return 0;
+	}
+	if (slot->kind != XS_INSTANCE_KIND)
+		return 0;
+	property = slot->next;
+	if (!property || !(property->flag & XS_INTERNAL_FLAG))
+		return 0;
+	kind = property->kind;
+	if ((slot->flag & XS_EXOTIC_FLAG) && (property->ID == XS_ENVIRONMENT_BEHAVIOR)) {
+		picketPrepareInstance(slot);
+		return 1;
+	}
+	if ((kind == XS_CALLBACK_KIND) || (kind == XS_CALLBACK_X_KIND) || (kind == XS_CODE_KIND) || (kind == XS_CODE_X_KIND)) {
+		picketPrepareInstance(slot);
+		if (slot->flag & XS_CAN_CONSTRUCT_FLAG) {
+			for (property = property->next; property; property = property->next) {
+				if ((property->ID == mxID(_prototype)) && (property->kind == XS_REFERENCE_KIND)) {
+					picketPrepareInstance(property->value.reference);
+					break;
+				}
+			}
+		}
+		return 1;
+	}
+	if ((kind == XS_MAP_KIND) || (kind == XS_SET_KIND) || (kind == XS_WEAK_MAP_KIND) || (kind == XS_WEAK_SET_KIND) || (kind == XS_WEAK_REF_KIND)
+		|| ((kind == XS_CLOSURE_KIND) && property->value.closure && (property->value.closure->kind == XS_FINALIZATION_REGISTRY_KIND))
+		|| (kind == XS_ARRAY_BUFFER_KIND) || (kind == XS_DATA_VIEW_KIND) || (kind == XS_TYPED_ARRAY_KIND)
+		|| (kind == XS_PROXY_KIND) || (kind == XS_REGEXP_KIND)) {
+		picketPrepareInstance(slot);
+		return 1;
+	}
+	if (kind == XS_PROMISE_KIND) {
+		picketPrepareInstance(slot);
+		if (property->next && (property->next->kind == XS_REFERENCE_KIND))
+			picketPrepareInstance(property->next->value.reference);
+		return 1;
+	}
+	return 0;
+}
+
+static int picketPetrifySlot(txMachine* the, txSlot* slot, void* context)
+{
+	txSlot *property, *field;
+	if ((slot->kind != XS_INSTANCE_KIND) || !(slot->flag & XS_DONT_PATCH_FLAG))
+		return 0;
+	for (property = slot->next; property && (property->flag & XS_INTERNAL_FLAG); property = property->next)
+		;
+	for (; property; property = property->next) {
+		if ((property->kind != XS_ACCESSOR_KIND) && !(property->flag & XS_DONT_SET_FLAG))
+			return 0;
+		if (!(property->flag & XS_DONT_DELETE_FLAG))
+			return 0;
+	}
+	/* Frozen as the linker sees it: its internal slots and private fields become read-only. */
+	for (property = slot->next; property && (property->flag & XS_INTERNAL_FLAG); property = property->next) {
+		if (property->kind == XS_ARRAY_KIND)
+			continue;
+		if (property->kind == XS_PRIVATE_KIND) {
+			for (field = property->value.private.first; field; field = field->next) {
+				if (field->kind != XS_ACCESSOR_KIND)
+					field->flag |= XS_DONT_SET_FLAG;
+				field->flag |= XS_DONT_DELETE_FLAG;
+			}
+		}
+		property->flag |= XS_DONT_SET_FLAG | XS_DONT_DELETE_FLAG;
+	}
+	return 1;
+}
+
+/* Apply the linker's freezing rules to the build machine; returns the
+ * number of instances and closures so prepared. */
+int picketPrepareLinked(txMachine* the)
+{
+	int count = picketEachHeapSlot(the, picketPrepareSlot, C_NULL);
+	picketEachHeapSlot(the, picketPetrifySlot, C_NULL);
+	return count;
+}
+
 static int picketSealArrayBuffer(txMachine* the, txSlot* slot, void* context)
 {
 	if (slot->kind != XS_ARRAY_BUFFER_KIND)
