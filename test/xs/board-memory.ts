@@ -116,6 +116,7 @@ const CENSUS_JS = [
   `  try { const c = row.prototype === null ? undefined : Object.getOwnPropertyDescriptor(row.prototype, "constructor"); proto = c && typeof c.value === "function" ? c.value.name : row.prototype === null ? "null" : "?"; } catch { proto = "!"; }`,
   `  const k = row.category;`,
   `  const kind = k === 0 ? "object" : k === 3 ? "function" : k >= 1000 ? censusBehaviours[k - 1000] ?? "exotic" + k : censusKinds[k] ?? "internal" + (k - 100);`,
+  `  if (k === 3) { try { const n = Object.getOwnPropertyDescriptor(row.sample, "name"); return "function " + (n && typeof n.value === "string" && n.value !== "" ? n.value : "(anonymous)"); } catch { return "function !"; } }`,
   `  return kind + " " + proto;`,
   `};`,
   `const census = (shared) => heapCensus(shared).map((r) => ({ name: censusName(r), instances: r.instances, slots: r.slots, chunkBytes: r.chunkBytes })).sort((a, b) => b.slots * 16 + b.chunkBytes - a.slots * 16 - a.chunkBytes);`,

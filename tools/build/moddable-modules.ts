@@ -70,7 +70,8 @@ export const MODDABLE_MODULES_TABLE: readonly ModdableModule[] = Object.freeze([
     manifest: "$(MODDABLE)/modules/files/flash/manifest.json",
     platforms: Object.freeze(["esp32", "esp32/esp32c3", "nrf52"] as const),
     verifiedAgainst:
-      "modules/files/flash/manifest.json \"platforms\": esp, esp32 (./esp32/flash), nrf52 (./nrf52/flash); no pico entry and no modules/files/flash/pico source",
+      "modules/files/flash/manifest.json \"platforms\": esp, esp32 (./esp32/flash), nrf52 (./nrf52/flash); no pico entry and no modules/files/flash/pico source. " +
+      "modules/files/flash/nrf52/flash.c: new Flash(\"storage\") opens kPartitionStorage (build/devices/nrf52 modGetPartition: MODDEF_FILE_LFS_PARTITION_SIZE, 65536 B unless the manifest defines it), erase works in the flash's erase unit, read() returns a new ArrayBuffer, map() a read-only host buffer of the whole partition",
   },
   {
     specifier: "sx127x",

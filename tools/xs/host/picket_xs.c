@@ -79,6 +79,7 @@ extern double picketCodeBytes(void);
 extern int picketCensus(xsMachine* the, int shared);
 extern double picketCensusField(int i, int field);
 extern void picketCensusPrototype(int i, void* out);
+extern void picketCensusSample(int i, void* out);
 
 /* The platform layer dumps snapshots through this symbol; we never snapshot. */
 xsCallback gxSnapshotCallbacks[1] = { C_NULL };
@@ -186,6 +187,8 @@ static void picket_heapCensus(xsMachine* the)
 		xsVar(0) = xsNewObject();
 		picketCensusPrototype(i, &xsVar(1));
 		xsSet(xsVar(0), xsID("prototype"), xsVar(1));
+		picketCensusSample(i, &xsVar(1));
+		xsSet(xsVar(0), xsID("sample"), xsVar(1));
 		xsVar(1) = xsNumber(picketCensusField(i, 0)); xsSet(xsVar(0), xsID("category"), xsVar(1));
 		xsVar(1) = xsNumber(picketCensusField(i, 1)); xsSet(xsVar(0), xsID("instances"), xsVar(1));
 		xsVar(1) = xsNumber(picketCensusField(i, 2)); xsSet(xsVar(0), xsID("slots"), xsVar(1));

@@ -354,7 +354,7 @@ int picketExternalizeShared(txMachine* the)
  * (array items, ArrayBuffer data, string contents).
  */
 #define PICKET_CENSUS_MAX 512
-typedef struct { txSlot* prototype; int category; int instances; int slots; double chunkBytes; } txPicketCensusRow;
+typedef struct { txSlot* prototype; void* code; txSlot* sample; int category; int instances; int slots; double chunkBytes; } txPicketCensusRow;
 static txPicketCensusRow gPicketCensus[PICKET_CENSUS_MAX];
 static int gPicketCensusCount = 0;
 
@@ -387,14 +387,18 @@ static int picketCensusSlot(txMachine* the, txSlot* slot, void* context)
 	txSlot* property;
 	int category, slots = 0, i;
 	double chunkBytes = 0;
+	void* code = C_NULL;
 	if (slot->kind != XS_INSTANCE_KIND)
 		return 0;
 	if (context && (slot->ID == XS_NO_ID))
 		return 0;
 	if (slot->flag & XS_EXOTIC_FLAG)
 		category = 1000 + (slot->next ? slot->next->ID : 0);
-	else if (mxIsFunction(slot))
+	else if (mxIsFunction(slot)) {
 		category = 3;
+		/* Functions are told apart by their code: one row per function of the source. */
+		code = (void*)slot->next->value.code.address;
+	}
 	else if (slot->next && (slot->next->flag & XS_INTERNAL_FLAG))
 		category = 100 + slot->next->kind;
 	else
@@ -403,7 +407,7 @@ static int picketCensusSlot(txMachine* the, txSlot* slot, void* context)
 	for (property = slot->next; property; property = property->next)
 		picketCensusProperty(the, property, &slots, &chunkBytes);
 	for (i = 0; i < gPicketCensusCount; i++)
-		if ((gPicketCensus[i].category == category) && (gPicketCensus[i].prototype == slot->value.instance.prototype))
+		if ((gPicketCensus[i].category == category) && (gPicketCensus[i].prototype == slot->value.instance.prototype) && (gPicketCensus[i].code == code))
 			break;
 	if (i == gPicketCensusCount) {
 		if (i == PICKET_CENSUS_MAX)
@@ -411,6 +415,8 @@ static int picketCensusSlot(txMachine* the, txSlot* slot, void* context)
 		else {
 			gPicketCensusCount++;
 			gPicketCensus[i].prototype = slot->value.instance.prototype;
+			gPicketCensus[i].code = code;
+			gPicketCensus[i].sample = slot;
 			gPicketCensus[i].category = category;
 			gPicketCensus[i].instances = 0;
 			gPicketCensus[i].slots = 0;
@@ -453,4 +459,11 @@ void picketCensusPrototype(int i, void* out)
 	}
 	else
 		slot->kind = XS_NULL_KIND;
+}
+/* One instance of row `i` (for a function row, its name tells which function). */
+void picketCensusSample(int i, void* out)
+{
+	txSlot* slot = (txSlot*)out;
+	slot->kind = XS_REFERENCE_KIND;
+	slot->value.reference = gPicketCensus[i].sample;
 }
