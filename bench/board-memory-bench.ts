@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DEVICE_OUT_DIR } from "../tools/build/targets";
-import { measureBoardMemory, moduleLoadWithoutPreload, platformCreations, ramBytes, type BoardMemory, type BoardRole } from "../test/xs/board-memory";
+import { headroomOf, MEMORY_BUDGETS, measureBoardMemory, moduleLoadWithoutPreload, platformCreations, ramBytes, type BoardMemory, type BoardRole } from "../test/xs/board-memory";
 
 export interface BoardMemoryBench {
   readonly moduleLoadWithoutPreloadBytes: number;
@@ -57,6 +57,17 @@ export function formatBoardMemoryTable(bench: BoardMemoryBench): string {
     );
   }
   lines.push("", "A platform cell is what its `creation.static` must hold: steady max heap + aliases × 4 B + `creation.stack` slots × 16 B + `creation.keys.initial` × 4 B.");
+  lines.push("", "Budgets (asserted by test/xs/board-memory.test.ts once met):", "");
+  for (const budget of MEMORY_BUDGETS) {
+    const platform = platforms.find((p) => p.name === budget.platform);
+    for (const role of budget.roles) {
+      const b = bench.boards.find((m) => m.role === role && m.siteBoards === budget.siteBoards && m.image.endsWith("device/main.js") && !m.image.includes("nrf52"));
+      const image = budget.platform === "nrf52" ? bench.boards.find((m) => m.role === role && m.siteBoards === budget.siteBoards && m.image.includes("nrf52")) ?? b : b;
+      if (platform === undefined || image === undefined) continue;
+      const free = headroomOf(image, platform);
+      lines.push(`- ${role} of ${budget.siteBoards} on ${budget.platform}: needs ≥ ${(100 * budget.headroom).toFixed(0)} % free, has ${(100 * free).toFixed(0)} % (${free >= budget.headroom ? "met" : `not met: ${kb(ramBytes(image, platform) - platform.staticBytes * (1 - budget.headroom))} too much`})`);
+    }
+  }
   return lines.join("\n");
 }
 

@@ -136,6 +136,31 @@ export function platformCreations(): readonly PlatformCreation[] {
   return out;
 }
 
+/**
+ * The memory budgets a board must meet (README "Board memory"): the share of
+ * a platform's `creation.static` left free by a role on a site of
+ * `siteBoards`, at least `headroom` (0.1 = 10 %). Sensors and relays leave
+ * room for membership on the smallest board; a gateway, which also carries
+ * the host bridge, on the ESP32.
+ */
+export interface MemoryBudget {
+  readonly roles: readonly BoardRole[];
+  readonly siteBoards: number;
+  readonly platform: string;
+  readonly headroom: number;
+}
+
+export const MEMORY_BUDGETS: readonly MemoryBudget[] = Object.freeze([
+  { roles: ["sensor", "relay"], siteBoards: 33, platform: "nrf52", headroom: 0.1 },
+  { roles: ["sensor", "relay"], siteBoards: 33, platform: "esp32/esp32c3", headroom: 0.4 },
+  { roles: ["gateway"], siteBoards: 33, platform: "esp32", headroom: 0.4 },
+] satisfies MemoryBudget[]);
+
+/** The share of `platform`'s static block `memory` leaves free (negative: over). */
+export function headroomOf(memory: BoardMemory, platform: PlatformCreation): number {
+  return 1 - ramBytes(memory, platform) / platform.staticBytes;
+}
+
 /** What `memory` needs from a platform: the static block minus what the stack, keys and aliases take. */
 export function ramBytes(memory: BoardMemory, platform: PlatformCreation, heapBytes = memory.steadyMaxBytes): number {
   return heapBytes + memory.aliases * 4 + platform.stackSlots * memory.slotBytes + platform.keysInitial * 4;

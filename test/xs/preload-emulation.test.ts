@@ -162,7 +162,7 @@ describe("preload emulation (32-bit XS)", () => {
   it("a class prototype is frozen by the link: patching it at run time fails the run", () => {
     const result = run("patch-prototype.js", "preload-classes.js");
     expect(result.records.some((r) => r.kind === "patched")).toBe(false);
-    expect(result.stderr + result.stdout).toMatch(/extra|not extensible|read.?only|TypeError/i);
+    expect(result.stderr + result.output.join("\n")).toMatch(/TypeError/);
   });
 
   it("a Map created at module load is frozen by the link: adding an entry at run time fails the run", () => {
