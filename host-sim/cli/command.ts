@@ -12,3 +12,6 @@ export function usageError(command: string, message: string, usage: string): num
   process.stderr.write(`picket ${command}: ${message}\nusage: ${usage}\n`);
   return 2;
 }
+
+/** A mistake in how a command was called (exit status 2, with the usage). */
+export class UsageError extends Error {}

@@ -5,7 +5,7 @@
  * every bad input is refused with its own message and exit status, writing
  * nothing and leaving existing files untouched.
  */
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -135,7 +135,8 @@ describe("picket provision", () => {
       [["--config", config, "--group-secret", secret, "--site-size", "9", "--out", image], 2, "exists (use --force"],
       [["--config", config, "--group-secret", secret, "--new-group-secret", "--site-size", "9", "--out", join(dir, "c.bin")], 2, "never overwrites"],
       [["--config", noKeys, "--group-secret", secret, "--site-size", "9", "--out", join(dir, "d.bin")], 1, "keys: the configuration names no authority"],
-      [["--config", config, "--group-secret", shortSecret, "--site-size", "9", "--out", join(dir, "e.bin")], 1, "a group secret is 32 bytes (got 16)"],
+      [["--config", config, "--group-secret", shortSecret, "--site-size", "9", "--out", join(dir, "e.bin")], 2, "--group-secret " + shortSecret + ": must hold 32 bytes (got 16)"],
+      [["--config", config, "--group-secret", "-", "--new-group-secret", "--site-size", "9", "--out", join(dir, "g.bin")], 2, "--new-group-secret needs a file to create"],
       [["--config", config, "--group-secret", secret, "--site-size", "9", "--partition-bytes", "10000", "--out", join(dir, "f.bin")], 2, "multiple of --block-bytes"],
     ];
     for (const [args, code, message] of cases) {
@@ -145,5 +146,35 @@ describe("picket provision", () => {
     }
     expect(readFileSync(image, "utf8")).toBe("keep");
     expect(readFileSync(secret, "utf8")).toBe("ab".repeat(32));
+    for (const name of ["a.bin", "b.bin", "c.bin", "d.bin", "e.bin", "f.bin", "g.bin"]) expect(existsSync(join(dir, name)), name).toBe(false);
+  });
+
+  it("writes the new group secret and the image 0600, and a run that fails writing leaves neither behind", async () => {
+    const { dir, config } = workspace();
+    const secret = join(dir, "site.secret");
+    const image = join(dir, "board.bin");
+    const ok = await capture(() => main(["provision", "--config", config, "--node-id", "5", "--role", "sensor", "--group-secret", secret, "--new-group-secret", "--site-size", "9", "--out", image]));
+    expect(ok.code).toBe(0);
+    expect(statSync(secret).mode & 0o777).toBe(0o600);
+    expect(statSync(image).mode & 0o777).toBe(0o600);
+    expect(readFileSync(secret, "utf8")).toMatch(/^[0-9a-f]{64}\n$/);
+    // The image cannot be written (its directory does not exist): the fresh secret must not be left behind either.
+    const lost = join(dir, "lost.secret");
+    const failed = await capture(() =>
+      main(["provision", "--config", config, "--node-id", "5", "--role", "sensor", "--group-secret", lost, "--new-group-secret", "--site-size", "9", "--out", join(dir, "missing", "board.bin")]),
+    );
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain("cannot create a file in");
+    expect(existsSync(lost)).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.includes(".tmp"))).toEqual([]);
+    // An image path that is a symbolic link is refused, even with --force, and its target is untouched.
+    const target = join(dir, "target.bin");
+    writeFileSync(target, "target");
+    const link = join(dir, "link.bin");
+    symlinkSync(target, link);
+    const linked = await capture(() => main(["provision", "--config", config, "--node-id", "5", "--role", "sensor", "--group-secret", secret, "--site-size", "9", "--out", link, "--force"]));
+    expect(linked.code).toBe(2);
+    expect(linked.stderr).toContain("is a symbolic link");
+    expect(readFileSync(target, "utf8")).toBe("target");
   });
 });

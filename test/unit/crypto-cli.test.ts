@@ -3,7 +3,7 @@
  * on files, exit codes (0 ok, 1 invalid, 2 usage), and the published
  * ML-DSA-44 example through `inspect`.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -51,7 +51,8 @@ describe("picket keygen", () => {
   });
 
   it("the all-zero seed reproduces the draft's ML-DSA-44 kid", async () => {
-    const result = await picket("keygen", "--alg", "ml-dsa-44", "--out", at("zero.key"), "--seed", "00".repeat(32));
+    writeFileSync(at("zero.seed"), "00".repeat(32), { mode: 0o600 });
+    const result = await picket("keygen", "--alg", "ml-dsa-44", "--out", at("zero.key"), "--seed-file", at("zero.seed"));
     expect(result.status).toBe(0);
     expect(result.out).toMatch(/kid {9}b8969ab4b37da9f0684e42647eb8a0be8b5b661ebf5d76f0583bf5b8d3a8059a/);
     expect(result.err).toMatch(/tests only/);
@@ -63,7 +64,7 @@ describe("picket keygen", () => {
       ["keygen", "--out", at("x")],
       ["keygen", "--alg", "ml-dsa-44"],
       ["keygen", "--alg", "ml-dsa-44", "--out", at("node.key")], // exists, no --force
-      ["keygen", "--alg", "ml-dsa-44", "--out", at("y"), "--seed", "abcd"],
+      ["keygen", "--alg", "ml-dsa-44", "--out", at("y"), "--seed-file", at("no-such.seed")],
       ["keygen", "--alg", "ml-dsa-44", "--out", at("y"), "--bogus"],
     ];
     for (const args of cases) {
@@ -71,6 +72,51 @@ describe("picket keygen", () => {
       expect(result.status, args.join(" ")).toBe(2);
       expect(result.err).toMatch(/^picket keygen: .+\nusage:/);
     }
+    expect(existsSync(at("y"))).toBe(false);
+  });
+
+  it("takes no seed on the command line: --seed is refused, naming --seed-file, without echoing the value", async () => {
+    for (const args of [["--seed", "11".repeat(32)], [`--seed=${"11".repeat(32)}`]]) {
+      const result = await picket("keygen", "--alg", "ml-dsa-44", "--out", at("cmdline.key"), ...args);
+      expect(result.status).toBe(2);
+      expect(result.err).toContain("--seed: secrets are not taken on the command line");
+      expect(result.err).toContain("--seed-file FILE");
+      expect(result.err).not.toContain("11".repeat(32));
+      expect(existsSync(at("cmdline.key"))).toBe(false);
+    }
+  });
+
+  it("a seed file of the wrong length is refused with its size; a file others can read is used with a warning", async () => {
+    writeFileSync(at("short.seed"), "ab".repeat(16));
+    const short = await picket("keygen", "--alg", "ml-dsa-44", "--out", at("short.key"), "--seed-file", at("short.seed"));
+    expect(short.status).toBe(2);
+    expect(short.err).toContain("must hold 32 bytes (got 16)");
+    expect(existsSync(at("short.key"))).toBe(false);
+    writeFileSync(at("open.seed"), "00".repeat(32));
+    chmodSync(at("open.seed"), 0o644);
+    const open = await picket("keygen", "--alg", "ml-dsa-44", "--out", at("open.key"), "--seed-file", at("open.seed"));
+    expect(open.status).toBe(0);
+    expect(open.err).toContain("can be read by other users (mode 644)");
+  });
+
+  it("never writes a key through a symbolic link, even with --force: the link and its target stay as they were", async () => {
+    writeFileSync(at("target.txt"), "untouched");
+    symlinkSync(at("target.txt"), at("link.key"));
+    const result = await picket("keygen", "--alg", "ml-dsa-44", "--out", at("link.key"), "--force");
+    expect(result.status).toBe(2);
+    expect(result.err).toContain("is a symbolic link");
+    expect(readFileSync(at("target.txt"), "utf8")).toBe("untouched");
+    expect(lstatSync(at("link.key")).isSymbolicLink()).toBe(true);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+  });
+
+  it("overwriting with --force replaces the key atomically and keeps it 0600", async () => {
+    writeFileSync(at("old.key"), "old");
+    chmodSync(at("old.key"), 0o644);
+    const result = await picket("keygen", "--alg", "ml-dsa-44", "--out", at("old.key"), "--force");
+    expect(result.status).toBe(0);
+    expect(statSync(at("old.key")).mode & 0o777).toBe(0o600);
+    expect(readFileSync(at("old.key"), "utf8")).not.toBe("old");
   });
 });
 
@@ -165,10 +211,30 @@ describe("picket inspect", () => {
   it("a MAC with its key is VALID, with another INVALID", async () => {
     writeFileSync(at("mac.hex"), "d18443a10105a054546869732069732074686520636f6e74656e742e5820a1a848d3471f9d61ee49018d244c824772f223ad4f935293f1789fc3a08d8c58");
     const key = "849b57219dae48de646d07dbb533566e976686457c1491be3a76dcea6c427188";
-    expect((await picket("inspect", at("mac.hex"), "--mac-key", key)).out).toMatch(/tag {9}VALID/);
-    const wrong = await picket("inspect", at("mac.hex"), "--mac-key", "00".repeat(32));
+    writeFileSync(at("mac.key"), key, { mode: 0o600 });
+    writeFileSync(at("zero-mac.key"), "00".repeat(32), { mode: 0o600 });
+    expect((await picket("inspect", at("mac.hex"), "--mac-key-file", at("mac.key"))).out).toMatch(/tag {9}VALID/);
+    const wrong = await picket("inspect", at("mac.hex"), "--mac-key-file", at("zero-mac.key"));
     expect(wrong.status).toBe(1);
     expect(wrong.out).toMatch(/INVALID: CryptoAuthFailed/);
+    const onCommandLine = await picket("inspect", at("mac.hex"), "--mac-key", key);
+    expect(onCommandLine.status).toBe(2);
+    expect(onCommandLine.err).toContain("--mac-key: secrets are not taken on the command line");
+    expect(onCommandLine.err).not.toContain(key);
+    expect(onCommandLine.out).toBe("");
+  });
+
+  it("a private key's seed is never printed unless --show-secrets asks for it", async () => {
+    const seed = readFileSync(at("zero.seed"), "utf8");
+    const hidden = await picket("inspect", at("zero.key"));
+    expect(hidden.status).toBe(0);
+    expect(hidden.out).toContain("withheld, the key holds private material (label -2); --show-secrets prints it");
+    expect(hidden.out).toMatch(/private {5}yes \(32-byte seed\)/);
+    expect(hidden.out).not.toContain(seed);
+    const random = await picket("inspect", at("node.key"));
+    expect(random.out).toContain("withheld");
+    const shown = await picket("inspect", at("zero.key"), "--show-secrets");
+    expect(shown.out).toContain(`h'${seed}'`);
   });
 
   it("a protected frame header is shown; garbage is refused with exit 2", async () => {

@@ -31,12 +31,35 @@ import { asTagged } from "../../../core/codec/cbor";
 import { toDiagnostic } from "../../../core/codec/diag";
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { Command } from "../command";
-import { UsageError, cryptoCli, describe, hexOption, loadAkpKey, parse, readBytes, runCommand, toHex, type CryptoCli } from "./keygen";
+import { readSecretHex, refuseSecretArguments } from "../secret-files";
+import { UsageError, cryptoCli, describe, loadAkpKey, parse, readBytes, runCommand, toHex, type CryptoCli } from "./keygen";
 
 const USAGE =
-  "picket inspect FILE [--key PUBLIC.key.pub ...] [--mac-key HEX] [--aead-key HEX]\n" +
-  "  FILE may be binary or hex text; --key checks COSE_Sign1 signatures, --mac-key COSE_Mac0 tags,\n" +
-  "  --aead-key decrypts COSE_Encrypt0 (ChaCha20/Poly1305, 32-byte keys)";
+  "picket inspect FILE [--key PUBLIC.key.pub ...] [--mac-key-file FILE|-] [--aead-key-file FILE|-] [--show-secrets]\n" +
+  "  FILE may be binary or hex text; --key checks COSE_Sign1 signatures, --mac-key-file COSE_Mac0 tags,\n" +
+  "  --aead-key-file decrypts COSE_Encrypt0 (ChaCha20/Poly1305); both read a 32-byte key as hex from a file\n" +
+  "  (- reads standard input): no secret is taken on the command line. A key file's private material is\n" +
+  "  never printed unless --show-secrets is given.";
+
+/**
+ * The labels of a COSE_Key that hold secret material, by key type (RFC 9053
+ * §7.1-7.2 OKP/EC2 d = -4, §7.4 Symmetric k = -1; AKP priv = -2,
+ * draft-ietf-cose-dilithium §3).
+ */
+const SECRET_KEY_LABELS: Readonly<Record<number, readonly number[]>> = Object.freeze({
+  1: [-4],
+  2: [-4],
+  4: [-1],
+  7: [CoseKeyLabel.Priv],
+});
+
+/** The secret labels `value` (a decoded COSE_Key map) holds, or none. */
+function secretLabels(value: unknown): readonly number[] {
+  if (!(value instanceof Map) || !value.has(CoseKeyLabel.Kty)) return [];
+  const kty: unknown = value.get(CoseKeyLabel.Kty);
+  const labels = typeof kty === "number" ? (SECRET_KEY_LABELS[kty] ?? []) : [];
+  return labels.filter((label) => value.has(label));
+}
 
 const ALG_NAMES: Readonly<Record<number, string>> = Object.freeze({
   [CoseAlg.MlDsa44]: "ML-DSA-44",
@@ -116,7 +139,7 @@ function inspectMac0(cli: CryptoCli, bytes: Uint8Array, macKey: Uint8Array | nul
   report.lines.push("COSE_Mac0 (RFC 9052 §6.2)");
   headerLines(report, decoded.value);
   report.lines.push(`  payload     ${diagOf(decoded.value.payload)}`);
-  if (macKey === null) return void report.lines.push("  tag         not checked (give --mac-key)");
+  if (macKey === null) return void report.lines.push("  tag         not checked (give --mac-key-file)");
   const key = cli.provider.importSymmetricKey(KeyKind.Mac, macKey);
   if (!key.ok) return verdict(report, "tag", key.code);
   verdict(report, "tag", verifyMac0(cli.provider, cli.codecs, decoded.value, key.value));
@@ -129,7 +152,7 @@ function inspectEncrypt0(cli: CryptoCli, bytes: Uint8Array, aeadKey: Uint8Array 
   headerLines(report, decoded.value);
   if (decoded.value.iv !== null) report.lines.push(`  iv          ${toHex(decoded.value.iv)}`);
   report.lines.push(`  ciphertext  ${decoded.value.ciphertext.length} bytes`);
-  if (aeadKey === null) return void report.lines.push("  plaintext   not decrypted (give --aead-key)");
+  if (aeadKey === null) return void report.lines.push("  plaintext   not decrypted (give --aead-key-file)");
   const key = cli.provider.importSymmetricKey(KeyKind.Aead, aeadKey);
   if (!key.ok) return verdict(report, "plaintext", key.code);
   const opened = openEncrypt0(cli.provider, cli.codecs, decoded.value, key.value);
@@ -171,19 +194,28 @@ export const inspectCommand: Command = {
   usage: USAGE,
   run: (args) =>
     runCommand("inspect", USAGE, () => {
-      const { values, positionals } = parse(args, { key: { type: "string", multiple: true }, "mac-key": { type: "string" }, "aead-key": { type: "string" } }, true);
+      refuseSecretArguments(args, ["--mac-key", "--aead-key"]);
+      const { values, positionals } = parse(
+        args,
+        { key: { type: "string", multiple: true }, "mac-key-file": { type: "string" }, "aead-key-file": { type: "string" }, "show-secrets": { type: "boolean" } },
+        true,
+      );
       if (positionals.length !== 1) throw new UsageError("needs exactly one FILE");
+      if (values["mac-key-file"] === "-" && values["aead-key-file"] === "-") throw new UsageError("--mac-key-file and --aead-key-file cannot both read standard input");
       const bytes = readBytes(positionals[0] ?? "");
-      const macKey = values["mac-key"] === undefined ? null : hexOption(values["mac-key"], "--mac-key", 32);
-      const aeadKey = values["aead-key"] === undefined ? null : hexOption(values["aead-key"], "--aead-key", 32);
+      const warn = (line: string): boolean => process.stderr.write(`picket inspect: ${line}\n`);
+      const macKey = values["mac-key-file"] === undefined ? null : readSecretHex(values["mac-key-file"], "--mac-key-file", 32, warn);
+      const aeadKey = values["aead-key-file"] === undefined ? null : readSecretHex(values["aead-key-file"], "--aead-key-file", 32, warn);
       const cli = cryptoCli();
       const report: Report = { lines: [], invalid: false };
       const rendered = toDiagnostic(bytes);
       if (!rendered.ok) {
         if (!inspectFrame(bytes, report)) throw new UsageError(`not CBOR and not a protected frame: ${describe(rendered.code)}`);
       } else {
-        report.lines.push(`diagnostic (${bytes.length} bytes):`, `  ${rendered.value}`, "");
         const decoded = cli.codecs.interop.decode(bytes);
+        const secrets = decoded.ok ? secretLabels(decoded.value) : [];
+        if (secrets.length === 0 || values["show-secrets"] === true) report.lines.push(`diagnostic (${bytes.length} bytes):`, `  ${rendered.value}`, "");
+        else report.lines.push(`diagnostic (${bytes.length} bytes): withheld, the key holds private material (label ${secrets.join(", ")}); --show-secrets prints it`, "");
         const tag = decoded.ok ? asTagged(decoded.value)?.tag : undefined;
         if (tag === CoseTag.Sign1) inspectSign1(cli, bytes, values.key ?? [], report);
         else if (tag === CoseTag.Mac0) inspectMac0(cli, bytes, macKey, report);

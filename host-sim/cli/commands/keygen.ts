@@ -6,7 +6,7 @@
  * merkle, inspect): argument parsing, host entropy, key files.
  */
 import { randomFillSync } from "node:crypto";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import {
   CoseAlg,
@@ -28,7 +28,8 @@ import {
 import { ErrorCode, errorName } from "../../../core/runtime/errors";
 import type { Result, Status } from "../../../core/runtime/result";
 import { SeededEntropy } from "../../../hal/sim/entropy";
-import { usageError, type Command } from "../command";
+import { usageError, UsageError, type Command } from "../command";
+import { readSecretHex, refuseSecretArguments, SecretWrites } from "../secret-files";
 
 /** Host randomness for real keys (Node's CSPRNG); the simulator uses seeded entropy instead. */
 export class HostEntropy implements EntropySource {
@@ -57,7 +58,7 @@ export function cryptoCli(entropy: EntropySource = new HostEntropy()): CryptoCli
 }
 
 /** Thrown for bad command lines; commands turn it into exit status 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 
@@ -159,12 +160,14 @@ export const keygenCommand: Command = {
   name: "keygen",
   summary: "make an ML-DSA or ML-KEM key pair (AKP COSE_Key files)",
   usage:
-    "picket keygen --alg ml-dsa-44|ml-dsa-65|ml-dsa-87|ml-kem-512|ml-kem-768 --out FILE [--seed HEX] [--force]\n" +
-    "  writes FILE (private: the seed, mode 0600) and FILE.pub (public key, kid = RFC 9679 thumbprint)\n" +
-    "  --seed HEX  derive from a fixed seed (32 bytes ML-DSA, 64 bytes ML-KEM): tests only, never for real keys",
+    "picket keygen --alg ml-dsa-44|ml-dsa-65|ml-dsa-87|ml-kem-512|ml-kem-768 --out FILE [--seed-file FILE|-] [--force]\n" +
+    "  writes FILE (private: the seed, mode 0600, created atomically) and FILE.pub (public key, kid = RFC 9679 thumbprint)\n" +
+    "  --seed-file F  derive from a fixed seed read from F as hex (32 bytes ML-DSA, 64 bytes ML-KEM; - reads standard\n" +
+    "                 input): tests only, never for real keys. No secret is taken on the command line.",
   run: (args) =>
     runCommand("keygen", keygenCommand.usage, () => {
-      const { values } = parse(args, { alg: { type: "string" }, out: { type: "string" }, seed: { type: "string" }, force: { type: "boolean" } });
+      refuseSecretArguments(args, ["--seed"]);
+      const { values } = parse(args, { alg: { type: "string" }, out: { type: "string" }, "seed-file": { type: "string" }, force: { type: "boolean" } });
       const algName = required(values.alg, "--alg");
       const alg = ALGORITHMS[algName];
       if (alg === undefined) throw new UsageError(`--alg: unknown algorithm "${algName}" (known: ${Object.keys(ALGORITHMS).join(", ")})`);
@@ -172,9 +175,11 @@ export const keygenCommand: Command = {
       if (!values.force && (existsSync(out) || existsSync(`${out}.pub`))) throw new UsageError(`${out} exists (use --force to overwrite)`);
       const kem = kemAlgFromCose(alg);
       const seedBytes = kem === 0 ? 32 : 64;
-      const seed = values.seed === undefined ? new Uint8Array(seedBytes) : hexOption(values.seed, "--seed", seedBytes);
-      if (values.seed === undefined) randomFillSync(seed);
-      else process.stderr.write("picket keygen: WARNING: key derived from a given seed; use for tests only\n");
+      const seedFile = values["seed-file"];
+      const warn = (line: string): boolean => process.stderr.write(`picket keygen: ${line}\n`);
+      const seed = seedFile === undefined ? new Uint8Array(seedBytes) : readSecretHex(seedFile, "--seed-file", seedBytes, warn);
+      if (seedFile === undefined) randomFillSync(seed);
+      else warn("WARNING: key derived from a given seed; use for tests only");
       const cli = cryptoCli(new SeededEntropy(0));
       const key = isSignatureAlg(alg)
         ? unwrapOr(cli.provider.importSigningSeed(alg, seed), "key generation")
@@ -191,10 +196,19 @@ export const keygenCommand: Command = {
       const commitment = new Uint8Array(32);
       keyCommitment(cli.provider, alg, publicKey, commitment);
       const record = { alg, pub: publicKey, priv: seed, kid };
-      writeFileSync(out, unwrapOr(encodeAkpKey(cli.codecs.strict, record, true), "encode private key"), { mode: 0o600 });
-      chmodSync(out, 0o600);
-      writeFileSync(`${out}.pub`, unwrapOr(encodeAkpKey(cli.codecs.strict, record, false), "encode public key"));
-      seed.fill(0);
+      const privateBytes = unwrapOr(encodeAkpKey(cli.codecs.strict, record, true), "encode private key");
+      const writes = new SecretWrites();
+      try {
+        writes.stage(out, privateBytes, values.force === true);
+        writes.stage(`${out}.pub`, unwrapOr(encodeAkpKey(cli.codecs.strict, record, false), "encode public key"), values.force === true, 0o644);
+        writes.commit();
+      } catch (error) {
+        writes.abort();
+        throw error;
+      } finally {
+        privateBytes.fill(0);
+        seed.fill(0);
+      }
       process.stdout.write(
         [
           `algorithm   ${algName} (COSE alg ${alg})`,

@@ -14,7 +14,7 @@
  * image is mounted again and read back.
  */
 import { randomFillSync } from "node:crypto";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readBoardIdentity } from "../../../agent/board-identity";
 import { boardConfig, ROLE_NAMES, validateSiteConfig, type CompiledSiteConfig, type SiteConfig } from "../../../agent/config";
 import { AgentStore } from "../../../agent/persistence";
@@ -24,7 +24,8 @@ import { recordProblems } from "../../../agent/radio-mesh";
 import { keyCommitment } from "../../../core/crypto/index";
 import { SimFlash } from "../../../hal/sim/flash";
 import type { Command } from "../command";
-import { CommandFailure, cryptoCli, describe, hexOption, integerOption, loadAkpKey, parse, readBytes, required, runCommand, toHex, UsageError } from "./keygen";
+import { CommandFailure, cryptoCli, describe, hexOption, integerOption, loadAkpKey, parse, required, runCommand, toHex, UsageError } from "./keygen";
+import { readSecretHex, SecretWrites } from "../secret-files";
 
 /** The "storage" partition of every board Picket builds for: 64 KB (boards/esp32/partitions.csv; nRF52's own, tools/build/moddable-modules.ts). */
 export const DEFAULT_PARTITION_BYTES = 65_536;
@@ -37,7 +38,8 @@ const usage =
   "  --node-id N         this board's mesh id, 1..65534 (at most --site-size)\n" +
   `  --role ROLE         this board's role: ${ROLE_NAMES.join(", ")} (a board the site lists in gateways must be gateway)\n` +
   "  --gateways ID,...   the site's gateways this board tries first, nearest first (default: the site's order)\n" +
-  "  --group-secret FILE the site's 32-byte group secret (hex); with --new-group-secret it is created (mode 0600)\n" +
+  "  --group-secret FILE the site's 32-byte group secret (hex; - reads standard input); with --new-group-secret it is\n" +
+  "                      created (mode 0600, atomically, together with the image: a failed run leaves neither)\n" +
   "  --site-size N       highest node id in the site (every sender 1..N gets a receive key; at most " +
   `${SENDER_ID_LIMIT})\n` +
   "  --authority FILE    the authority's public key: its commitment must match keys.authorityCommitment\n" +
@@ -79,19 +81,17 @@ function boardIdentity(site: CompiledSiteConfig, nodeIdText: string | undefined,
   return merged.config;
 }
 
-function groupSecret(path: string, create: boolean): Uint8Array {
+/** The site's group secret: read from `path`, or (`create`) made fresh, to be written with the image (nothing is written yet). */
+function groupSecret(path: string, create: boolean): { readonly secret: Uint8Array; readonly created: boolean } {
   if (create) {
+    if (path === "-") throw new UsageError("--new-group-secret needs a file to create (--group-secret FILE, not -)");
     if (existsSync(path)) throw new UsageError(`${path} exists: --new-group-secret never overwrites a site's secret`);
     const secret = new Uint8Array(GROUP_SECRET_BYTES);
     randomFillSync(secret);
-    writeFileSync(path, `${toHex(secret)}\n`, { mode: 0o600 });
-    chmodSync(path, 0o600);
-    process.stderr.write(`picket provision: created group secret ${path} (keep it offline; every board of the site needs it)\n`);
-    return secret;
+    return { secret, created: true };
   }
-  const secret = readBytes(path);
-  if (secret.length !== GROUP_SECRET_BYTES) throw new CommandFailure(`${path}: a group secret is ${GROUP_SECRET_BYTES} bytes (got ${secret.length})`);
-  return secret;
+  const secret = readSecretHex(path, "--group-secret", GROUP_SECRET_BYTES, (line) => process.stderr.write(`picket provision: ${line}\n`));
+  return { secret, created: false };
 }
 
 export const provisionCommand: Command = {
@@ -137,7 +137,8 @@ export const provisionCommand: Command = {
         if (status !== 0) throw new CommandFailure(`${values.authority}: commitment: ${describe(status)}`);
         if (toHex(computed) !== toHex(commitment)) throw new CommandFailure(`${values.authority}: its commitment ${toHex(computed)} is not the configuration's keys.authorityCommitment`);
       }
-      const secret = groupSecret(required(values["group-secret"], "--group-secret"), values["new-group-secret"] === true);
+      const secretPath = required(values["group-secret"], "--group-secret");
+      const { secret, created } = groupSecret(secretPath, values["new-group-secret"] === true);
       const roleCode = ROLE_NAMES.indexOf(config.role) + 1;
       const fields: ProvisioningFields = { nodeId: config.nodeId, role: roleCode, preferredGateways, keyEpoch: keys.keyEpoch, groupId, senderIdMax: siteSize, authorityCommitment: commitment, groupSecret: secret };
       const bad = fieldsProblem(fields);
@@ -159,10 +160,22 @@ export const provisionCommand: Command = {
       if (problems.length > 0) throw new CommandFailure(`the board would refuse this record:\n  ${problems.join("\n  ")}`);
       const image = new Uint8Array(partitionBytes);
       flash.value.copyTo(image);
-      writeFileSync(out, image, { mode: 0o600 });
-      chmodSync(out, 0o600);
-      image.fill(0);
-      secret.fill(0);
+      // Both files at once or neither: a failed provision leaves no new secret behind.
+      const writes = new SecretWrites();
+      const secretText = created ? new TextEncoder().encode(`${toHex(secret)}\n`) : undefined;
+      try {
+        if (secretText !== undefined) writes.stage(secretPath, secretText, false);
+        writes.stage(out, image, values.force === true);
+        writes.commit();
+      } catch (error) {
+        writes.abort();
+        throw error;
+      } finally {
+        image.fill(0);
+        secret.fill(0);
+        secretText?.fill(0);
+      }
+      if (created) process.stderr.write(`picket provision: created group secret ${secretPath} (mode 0600; keep it offline; every board of the site needs it)\n`);
       process.stdout.write(
         [
           `node        ${config.nodeId}, ${config.role} (${config.siteName}), gateways ${config.gateways.length === 0 ? "none" : config.gateways.join(", ")}`,
