@@ -5,6 +5,7 @@
  *
  * Not part of `npm test`: tests never assert on time.
  */
+import { parseStrict } from "../host-sim/cli/args";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../tools/build/targets";
@@ -64,13 +65,24 @@ function updateReadme(marker: string, body: string): void {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  if (argv.includes("--help")) {
-    process.stdout.write("usage: npm run bench [-- --quick] [-- --filter TEXT] [-- --no-readme]\nRuns every benchmark case on V8 and XS. A full run writes bench/results.json and the README tables;\n--quick or --filter runs write bench/results.latest.json (not committed) and leave the README alone.\n");
+  const usage =
+    "usage: npm run bench [-- --quick] [-- --filter TEXT] [-- --update-readme]\nRuns every benchmark case on V8 and XS and prints the tables. A full run writes bench/results.json;\n--quick or --filter runs write bench/results.latest.json (not committed). The README's tables change only\nwith --update-readme, and only from a full run.\n";
+  const parsed = parseStrict(argv, { quick: { type: "boolean" }, filter: { type: "string" }, "update-readme": { type: "boolean" }, help: { type: "boolean" } });
+  if (!parsed.ok) {
+    process.stderr.write(`bench: ${parsed.message}\n${usage}`);
+    return 2;
+  }
+  if (parsed.parsed.values.help === true) {
+    process.stdout.write(usage);
     return 0;
   }
-  const quick = argv.includes("--quick");
-  const filterIndex = argv.indexOf("--filter");
-  const filter = filterIndex >= 0 ? (argv[filterIndex + 1] ?? "") : "";
+  const quick = parsed.parsed.values.quick === true;
+  const filter = parsed.parsed.values.filter ?? "";
+  const updateReadmeAsked = parsed.parsed.values["update-readme"] === true;
+  if (updateReadmeAsked && (quick || filter !== "")) {
+    process.stderr.write("bench: --update-readme needs a full run (no --quick, no --filter)\n");
+    return 2;
+  }
 
   process.stderr.write("bench: building the XS bench bundle\n");
   const bundle = await buildXsEntry("bench/xs-entry.ts", "bench");
@@ -132,7 +144,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const out = join(repoRoot, "bench", partial ? "results.latest.json" : "results.json");
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`bench: wrote ${out}\n`);
-  if (!partial && !argv.includes("--no-readme")) {
+  if (updateReadmeAsked) {
     const build = await buildDevice("full");
     const sizes = [
       "| profile | bytes (minified) | gzip | share of budget |",

@@ -13,6 +13,7 @@ import { repoRoot } from "../../tools/build/targets";
 import { expectCompleted, runOnXs } from "../../tools/xs/run-xs";
 import { buildXsEntry } from "../../test/xs/build-entry";
 import { pathToFileURL } from "node:url";
+import { parseStrict } from "./args";
 import type { runDeviceScenario, DeviceScenario } from "../../test/scenarios/device-boot";
 
 type ScenarioModule = { runDeviceScenario: typeof runDeviceScenario };
@@ -23,26 +24,14 @@ interface Options {
 }
 
 function parse(args: readonly string[]): Options | string {
-  let agents = 8;
-  let durationMs = 60_000;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = args[i + 1];
-    if (arg === "--agents") {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 256) return "--agents must be an integer 1..256";
-      agents = n;
-      i++;
-    } else if (arg === "--seconds") {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 86_400) return "--seconds must be an integer 1..86400";
-      durationMs = n * 1000;
-      i++;
-    } else {
-      return `unknown option ${String(arg)}`;
-    }
-  }
-  return { agents, durationMs };
+  const parsed = parseStrict(args, { agents: { type: "string" }, seconds: { type: "string" } });
+  if (!parsed.ok) return parsed.message;
+  const { agents: agentsText, seconds } = parsed.parsed.values;
+  const agents = agentsText === undefined ? 8 : Number(agentsText);
+  if (!/^\d+$/.test(agentsText ?? "8") || agents < 1 || agents > 256) return "--agents must be an integer 1..256";
+  const s = seconds === undefined ? 60 : Number(seconds);
+  if (!/^\d+$/.test(seconds ?? "60") || s < 1 || s > 86_400) return "--seconds must be an integer 1..86400";
+  return { agents, durationMs: s * 1000 };
 }
 
 export async function runDemo(args: readonly string[]): Promise<number> {

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../tools/build/targets";
 import { COMMANDS } from "./commands/index";
+import { suggestCommand } from "./args";
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version?: string };
@@ -38,7 +39,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (command === undefined) {
-    process.stderr.write(`picket: unknown command "${name}"\n\n${help()}\n`);
+    const suggestion = suggestCommand(name, COMMANDS.map((candidate) => candidate.name));
+    process.stderr.write(`picket: unknown command "${name}"${suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`}\n\n${help()}\n`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

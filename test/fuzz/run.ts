@@ -10,23 +10,26 @@
  */
 import * as fc from "fast-check";
 import { FUZZ_TARGETS } from "./targets";
+import { parseStrict } from "../../host-sim/cli/args";
 
 const BATCH = 100_000;
-
-function option(args: readonly string[], flag: string): string | undefined {
-  const index = args.indexOf(flag);
-  return index >= 0 ? args[index + 1] : undefined;
-}
+const USAGE = "usage: npm run fuzz -- [--runs N (default 10000000)] [--target TEXT] [--seed S]\n";
 
 function main(args: readonly string[]): number {
-  if (args.includes("--help")) {
-    process.stdout.write("usage: tsx test/fuzz/run.ts [--runs N (default 10000000)] [--target TEXT] [--seed S]\n");
+  const parsed = parseStrict(args, { runs: { type: "string" }, target: { type: "string" }, seed: { type: "string" }, help: { type: "boolean" } });
+  if (!parsed.ok) {
+    process.stderr.write(`fuzz: ${parsed.message}\n${USAGE}`);
+    return 2;
+  }
+  const v = parsed.parsed.values;
+  if (v.help === true) {
+    process.stdout.write(USAGE);
     return 0;
   }
-  const runs = Number(option(args, "--runs") ?? "10000000");
-  const seed0 = Number(option(args, "--seed") ?? String(Date.now() % 0x7fff_ffff));
-  const filter = option(args, "--target") ?? "";
-  if (!Number.isSafeInteger(runs) || runs < 1 || !Number.isSafeInteger(seed0)) {
+  const runs = Number(v.runs ?? "10000000");
+  const seed0 = Number(v.seed ?? String(Date.now() % 0x7fff_ffff));
+  const filter = v.target ?? "";
+  if (!/^\d+$/.test(v.runs ?? "1") || !Number.isSafeInteger(runs) || runs < 1 || !/^\d+$/.test(v.seed ?? "0") || !Number.isSafeInteger(seed0)) {
     process.stderr.write("fuzz: --runs and --seed must be positive integers\n");
     return 2;
   }

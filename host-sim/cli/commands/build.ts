@@ -1,4 +1,5 @@
 import { usageError, type Command } from "../command";
+import { parseStrict } from "../args";
 
 export const buildCommand: Command = {
   name: "build",
@@ -6,9 +7,9 @@ export const buildCommand: Command = {
   usage: "picket build [--profile full|sensor|udp]",
   run: async (args) => {
     const { buildDevice, formatBuildReport } = await import("../../../tools/build/build");
-    const index = args.indexOf("--profile");
-    const profile = index >= 0 ? args[index + 1] : "full";
-    if (profile === undefined) return usageError("build", "--profile needs a name", buildCommand.usage);
+    const parsed = parseStrict(args, { profile: { type: "string" } });
+    if (!parsed.ok) return usageError("build", parsed.message, buildCommand.usage);
+    const profile = parsed.parsed.values.profile ?? "full";
     try {
       process.stdout.write(`${formatBuildReport(await buildDevice(profile))}\n`);
       return 0;

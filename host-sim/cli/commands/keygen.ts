@@ -7,7 +7,7 @@
  */
 import { randomFillSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseStrict, type OptionsConfig, type ParsedArgs } from "../args";
 import {
   CoseAlg,
   KemAlg,
@@ -60,20 +60,11 @@ export function cryptoCli(entropy: EntropySource = new HostEntropy()): CryptoCli
 /** Thrown for bad command lines; commands turn it into exit status 2. */
 export { UsageError };
 
-type OptionsConfig = NonNullable<ParseArgsConfig["options"]>;
-
-/** node:util parseArgs, strict (unknown options are usage errors), typed by `options`. */
-export function parse<const O extends OptionsConfig>(args: readonly string[], options: O, positionals = false) {
-  try {
-    return parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: boolean }>({
-      args: [...args],
-      options,
-      strict: true,
-      allowPositionals: positionals,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+/** The one strict parser (host-sim/cli/args.ts), typed by `options`; a usage error names the option and suggests the nearest. */
+export function parse<const O extends OptionsConfig>(args: readonly string[], options: O, positionals = false): ParsedArgs<O> {
+  const result = parseStrict(args, options, positionals);
+  if (!result.ok) throw new UsageError(result.message);
+  return result.parsed;
 }
 
 export function required(value: string | undefined, flag: string): string {

@@ -8,6 +8,7 @@
  * tests and the speed benchmark, so a failing test seed prints the exact
  * command that reproduces it.
  */
+import { parseStrict, type OptionsConfig } from "../args";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../../tools/build/targets";
@@ -133,20 +134,20 @@ const VALUE_FLAGS: readonly string[] = Object.freeze([
 ]);
 const SWITCHES: readonly string[] = Object.freeze(["--list", "--verify", "--no-invariants", "--no-guard", "--json", "--quiet", "--ack", "--no-ack"]);
 const OUTPUT_SWITCHES: readonly string[] = Object.freeze(["--json", "--quiet", "--verify"]);
+/** The parser's table, from the two lists above. */
+const SIM_OPTIONS: OptionsConfig = Object.freeze(
+  Object.fromEntries([...VALUE_FLAGS.map((flag) => [flag.slice(2), { type: "string" as const }]), ...SWITCHES.map((flag) => [flag.slice(2), { type: "boolean" as const }])]),
+);
 
 /** Parse flags, load the scenario, apply overrides, validate: the one path used by the CLI, tests and bench. */
 export function prepareSim(args: readonly string[]): PreparedSim {
   const values = new Map<string, string>();
   const switches = new Set<string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    if (SWITCHES.includes(arg)) switches.add(arg);
-    else if (VALUE_FLAGS.includes(arg)) {
-      const value = args[i + 1];
-      if (value === undefined || value.startsWith("--")) return { ok: false, message: `${arg} needs a value` };
-      values.set(arg, value);
-      i++;
-    } else return { ok: false, message: `unknown option ${arg}` };
+  const parsed = parseStrict(args, SIM_OPTIONS);
+  if (!parsed.ok) return { ok: false, message: parsed.message };
+  for (const [name, value] of Object.entries(parsed.parsed.values)) {
+    if (typeof value === "string") values.set(`--${name}`, value);
+    else if (value === true) switches.add(`--${name}`);
   }
   const options: SimCliOptions = {
     json: switches.has("--json"),

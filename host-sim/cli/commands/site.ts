@@ -6,6 +6,7 @@
  * raised/delivered with latency percentiles, frames and bytes on air, drops
  * by reason, duty-cycle use, boots and stored-state checks, trace hash.
  */
+import { parseStrict } from "../args";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../../tools/build/targets";
@@ -73,36 +74,39 @@ interface SiteArgs {
 }
 
 function parseArgs(args: readonly string[]): SiteArgs | string {
-  let site = DEFAULT_SITE;
+  const result = parseStrict(args, {
+    site: { type: "string" },
+    seed: { type: "string" },
+    duration: { type: "string" },
+    loss: { type: "string" },
+    transport: { type: "string" },
+    json: { type: "boolean" },
+    quiet: { type: "boolean" },
+    verify: { type: "boolean" },
+    list: { type: "boolean" },
+  });
+  if (!result.ok) return result.message;
+  const v = result.parsed.values;
   const overrides: Raw = {};
-  const flags = { json: false, quiet: false, verify: false, list: false };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    const value = args[i + 1];
-    const needsValue = ["--site", "--seed", "--duration", "--loss", "--transport"].includes(arg);
-    if (needsValue && (value === undefined || value.startsWith("--"))) return `${arg} needs a value`;
-    if (arg === "--site") site = value ?? site;
-    else if (arg === "--seed") {
-      if (!/^\d+$/.test(value ?? "") || Number(value) > 0xffff_ffff) return "--seed must be an integer 0..4294967295";
-      overrides["seed"] = Number(value);
-    } else if (arg === "--duration") {
-      if (parseDurationMs(value ?? "") <= 0) return "--duration must be a duration like 90s, 5m or 1h";
-      overrides["durationMs"] = value;
-    } else if (arg === "--loss") {
-      const ppm = parseChancePpm(value ?? "");
-      if (ppm < 0) return "--loss must be a fraction 0..1 (0.05) or a percentage (5%)";
-      overrides["lossPpm"] = ppm;
-    } else if (arg === "--transport") {
-      if (!SITE_TRANSPORT_KINDS.some((kind) => kind === value)) return `--transport must be one of ${SITE_TRANSPORT_KINDS.join(", ")}`;
-      overrides["transport"] = value;
-    } else if (arg === "--json") flags.json = true;
-    else if (arg === "--quiet") flags.quiet = true;
-    else if (arg === "--verify") flags.verify = true;
-    else if (arg === "--list") flags.list = true;
-    else return `unknown option ${arg}`;
-    if (needsValue) i++;
+  if (v.seed !== undefined) {
+    if (!/^\d+$/.test(v.seed) || Number(v.seed) > 0xffff_ffff) return "--seed must be an integer 0..4294967295";
+    overrides["seed"] = Number(v.seed);
   }
-  return { site, overrides, ...flags };
+  if (v.duration !== undefined) {
+    if (parseDurationMs(v.duration) <= 0) return "--duration must be a duration like 90s, 5m or 1h";
+    overrides["durationMs"] = v.duration;
+  }
+  if (v.loss !== undefined) {
+    const ppm = parseChancePpm(v.loss);
+    if (ppm < 0) return "--loss must be a fraction 0..1 (0.05) or a percentage (5%)";
+    overrides["lossPpm"] = ppm;
+  }
+  if (v.transport !== undefined) {
+    const transport = v.transport;
+    if (!SITE_TRANSPORT_KINDS.some((kind) => kind === transport)) return `--transport must be one of ${SITE_TRANSPORT_KINDS.join(", ")}`;
+    overrides["transport"] = transport;
+  }
+  return { site: v.site ?? DEFAULT_SITE, overrides, json: v.json === true, quiet: v.quiet === true, verify: v.verify === true, list: v.list === true };
 }
 
 /** The site file with the command-line overrides applied, validated and built. */
