@@ -47,5 +47,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
     return 0;
   }
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    // A file or folder that cannot be opened is the user's to fix: one line naming it, no stack trace.
+    const system = error as { code?: unknown; path?: unknown; syscall?: unknown } | null;
+    if (system !== null && typeof system.code === "string" && typeof system.path === "string") {
+      const what = system.code === "ENOENT" ? "no such file or folder" : system.code === "EACCES" || system.code === "EPERM" ? "permission denied" : system.code === "EISDIR" ? "is a folder" : system.code;
+      process.stderr.write(`picket ${name}: ${system.path}: ${what}\n`);
+      return 1;
+    }
+    throw error;
+  }
 }

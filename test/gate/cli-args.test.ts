@@ -114,3 +114,23 @@ describe("every subcommand goes through the strict parser", () => {
     });
   }
 });
+
+describe("a missing file or folder is one line naming it", () => {
+  const missing = join(repoRoot, "build", "no-such-dir", "nothing");
+  const cases: readonly (readonly string[])[] = [
+    ["merkle", "root", missing],
+    ["inspect", missing],
+    ["site", "--site", missing],
+    ["sim", "--scenario", missing],
+    ["keygen", "--alg", "ml-dsa-44", "--out", missing],
+    ["cert", "verify", "--cert", missing, "--authority", missing, "--epoch", "1"],
+  ];
+  for (const args of cases) {
+    it(args.slice(0, 2).join(" "), async () => {
+      const run = await picket(...args);
+      expect(run.status).toBeGreaterThan(0);
+      expect(run.err).toContain(missing);
+      expect(run.err).not.toMatch(/\n\s+at /); // no stack frame
+    });
+  }
+});
