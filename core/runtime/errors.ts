@@ -175,6 +175,13 @@ export const ErrorCode = Object.freeze({
   AgentProvisioningMismatch: 1117, // the record is for another authority, key epoch or group than the site configuration, or contradicts its gateways
   AgentProvisioningVersion: 1118, // the stored provisioning record has another layout version (e.g. v1, without a role): provision the board again
   SiteBadSpec: 1120, // a site file (host-sim/site) failed validation
+
+  // membership 1200..1299 (core/membership)
+  MembershipTransitionNotAllowed: 1200, // no lifecycle transition for this event in this state (e.g. Evicted -> Alive, Left -> Suspect)
+  MembershipNotFromSelf: 1201, // only the member itself may do this (refute, announce or finish its leave)
+  MembershipNotFromAuthority: 1202, // only the site's coordination may do this (evict, readmit)
+  MembershipOriginRefused: 1203, // this origin may not produce this event here (e.g. a member suspecting itself)
+  MembershipStaleIncarnation: 1204, // the event's incarnation is older than the transition requires
 } as const);
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

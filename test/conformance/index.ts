@@ -12,6 +12,7 @@ import { storageProperties } from "./storage.props";
 import { aeadProperties } from "./aead.props";
 import { meshProperties } from "./mesh.props";
 import { hashProperties } from "./hash.props";
+import { membershipProperties } from "./membership.props";
 
 export interface ConformanceProperty {
   readonly name: string;
@@ -33,6 +34,7 @@ export const CONFORMANCE_SUITES: readonly ConformanceSuite[] = Object.freeze([
   { suite: "storage", properties: storageProperties },
   { suite: "aead", properties: aeadProperties },
   { suite: "mesh", properties: meshProperties },
+  { suite: "membership", properties: membershipProperties },
 ]);
 
 /** Fixed seed for both engines: a failure on either is reproducible by this number. */
