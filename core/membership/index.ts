@@ -19,3 +19,4 @@ export {
   transitionFor,
   type LifecycleTransition,
 } from "./lifecycle";
+export { MEMBER_CAPACITY_MAX, MEMBER_ID_MAX, MEMBER_TABLE_STAT_COUNT, MemberTable, MemberTableStat, type MemberTableOptions } from "./member-table";

@@ -21,7 +21,9 @@
  *  - Authority: a decision of the site's coordination (admission, eviction).
  *
  * `transition` applies one event to one member's (state, incarnation), or
- * refuses it with a specific code and changes nothing. It is a pure
+ * refuses it with a specific code and changes nothing. Only the member
+ * itself, this board's probe of it, or the site raise its incarnation; a
+ * peer's report applies to the life this board knows. It is a pure
  * function; the member table counts refusals per code.
  */
 import { ErrorCode, type FailureCode } from "../runtime/errors";
@@ -48,7 +50,7 @@ export const MEMBER_STATE_NAMES: readonly string[] = Object.freeze(["Joining", "
 
 /** What happened to the member. */
 export const MemberEvent = Object.freeze({
-  /** It answered (a direct ack) or alive{incarnation} reached us. */
+  /** Direct evidence that it is alive: its own authenticated frame (self), or the ack of our probe (local). */
   Alive: 0,
   /** A probe failed, or suspect{incarnation} reached us. */
   Suspect: 1,
@@ -64,10 +66,12 @@ export const MemberEvent = Object.freeze({
   Evict: 6,
   /** The site admitted it again after an eviction (a new admission). */
   Readmit: 7,
+  /** A peer reports it alive (gossip): hearsay, which keeps a member known but never refutes a suspicion. */
+  AliveReport: 8,
 } as const);
 export type MemberEvent = (typeof MemberEvent)[keyof typeof MemberEvent];
-export const MEMBER_EVENT_COUNT = 8;
-export const MEMBER_EVENT_NAMES: readonly string[] = Object.freeze(["alive", "suspect", "suspicion timeout", "failed", "leave", "left", "evict", "readmit"]);
+export const MEMBER_EVENT_COUNT = 9;
+export const MEMBER_EVENT_NAMES: readonly string[] = Object.freeze(["alive", "suspect", "suspicion timeout", "failed", "leave", "left", "evict", "readmit", "alive report"]);
 
 /** Who produced the event (authenticated by the caller). Bit flags, so a transition can allow several. */
 export const EventOrigin = Object.freeze({ Self: 1, Peer: 2, Local: 4, Authority: 8 } as const);
@@ -112,12 +116,14 @@ const row = (from: MemberState, event: MemberEvent, to: MemberState, origins: nu
  * changes nothing but is not an error).
  */
 export const TRANSITIONS: readonly LifecycleTransition[] = Object.freeze([
-  row(S.Joining, E.Alive, S.Alive, O.Self | ANY_MEMBER, I.AtLeast, "seen alive"),
+  row(S.Joining, E.Alive, S.Alive, O.Self | O.Local, I.AtLeast, "seen alive"),
+  row(S.Joining, E.AliveReport, S.Joining, O.Peer, I.AtLeast, "vouched for by a peer; waits for its own word"),
   row(S.Joining, E.Suspect, S.Suspect, ANY_MEMBER, I.AtLeast, "never answered"),
   row(S.Joining, E.Failed, S.Failed, ANY_MEMBER, I.AtLeast, "declared failed"),
   row(S.Joining, E.Leave, S.Leaving, O.Self, I.AtLeast, "leaves before it was seen"),
   row(S.Joining, E.Left, S.Left, O.Self, I.AtLeast, "its leave, heard late"),
-  row(S.Alive, E.Alive, S.Alive, O.Self | ANY_MEMBER, I.Above, "a newer incarnation"),
+  row(S.Alive, E.Alive, S.Alive, O.Self | O.Local, I.AtLeast, "heard again"),
+  row(S.Alive, E.AliveReport, S.Alive, O.Peer, I.AtLeast, "reported alive"),
   row(S.Alive, E.Suspect, S.Suspect, ANY_MEMBER, I.AtLeast, "probe failed or suspected by a peer"),
   row(S.Alive, E.Failed, S.Failed, ANY_MEMBER, I.AtLeast, "declared failed by a peer"),
   row(S.Alive, E.Leave, S.Leaving, O.Self, I.AtLeast, "announces its leave"),
@@ -225,7 +231,10 @@ export function transition(state: number, incarnation: number, event: number, or
   if (rule.incarnation === IncarnationGuard.Above && eventIncarnation <= incarnation) return refuse(out, current, incarnation, ErrorCode.MembershipStaleIncarnation);
   out.code = ErrorCode.Ok;
   out.state = rule.to;
-  out.incarnation = rule.event === MemberEvent.Readmit ? eventIncarnation : rule.incarnation === IncarnationGuard.None ? incarnation : Math.max(incarnation, eventIncarnation);
+  // Only the member (or this board's own probe of it, or the site) raises its incarnation: a peer's report
+  // never does, or a captured board could push a member to INCARNATION_MAX, where it could never refute.
+  const raised = origin === EventOrigin.Peer ? incarnation : Math.max(incarnation, eventIncarnation);
+  out.incarnation = rule.event === MemberEvent.Readmit ? eventIncarnation : rule.incarnation === IncarnationGuard.None ? incarnation : raised;
   out.changed = rule.to !== current;
   return ErrorCode.Ok;
 }

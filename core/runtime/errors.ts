@@ -182,6 +182,8 @@ export const ErrorCode = Object.freeze({
   MembershipNotFromAuthority: 1202, // only the site's coordination may do this (evict, readmit)
   MembershipOriginRefused: 1203, // this origin may not produce this event here (e.g. a member suspecting itself)
   MembershipStaleIncarnation: 1204, // the event's incarnation is older than the transition requires
+  MembershipTableFull: 1205, // no free slot and no member the eviction order may displace (tombstone past reap time, Left, Failed)
+  MembershipIntroducerCapped: 1206, // this sender already introduced its share of members still Joining
 } as const);
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -31,14 +31,21 @@ export function modelStep(state: number, incarnation: number, event: number, ori
   const to = (next: number, guard: "atLeast" | "above" | "none", reset = false): Outcome => {
     if (guard === "atLeast" && eventIncarnation < incarnation) return refuse(ErrorCode.MembershipStaleIncarnation);
     if (guard === "above" && eventIncarnation <= incarnation) return refuse(ErrorCode.MembershipStaleIncarnation);
-    return { code: ErrorCode.Ok, state: next, incarnation: reset ? eventIncarnation : guard === "none" ? incarnation : Math.max(incarnation, eventIncarnation) };
+    if (reset) return { code: ErrorCode.Ok, state: next, incarnation: eventIncarnation };
+    // Hearsay never moves an incarnation; the member, this board and the site can.
+    const trusted = origin !== O.Peer && guard !== "none";
+    return { code: ErrorCode.Ok, state: next, incarnation: trusted ? Math.max(incarnation, eventIncarnation) : incarnation };
   };
   switch (event) {
+    case E.AliveReport:
+      if (state !== S.Joining && state !== S.Alive) return refuse(ErrorCode.MembershipTransitionNotAllowed);
+      if (origin !== O.Peer) return refuse(ErrorCode.MembershipOriginRefused);
+      return to(state, "atLeast");
     case E.Alive:
       if (state === S.Evicted || state === S.Leaving) return refuse(ErrorCode.MembershipTransitionNotAllowed);
       if (state === S.Joining || state === S.Alive) {
-        if (origin === O.Authority) return refuse(ErrorCode.MembershipOriginRefused);
-        return to(S.Alive, state === S.Joining ? "atLeast" : "above");
+        if (origin !== O.Self && origin !== O.Local) return refuse(ErrorCode.MembershipOriginRefused);
+        return to(S.Alive, "atLeast");
       }
       // Suspect, Unreachable, Failed, Left: only the member itself comes back, with a new incarnation.
       if (origin !== O.Self) return refuse(ErrorCode.MembershipNotFromSelf);
@@ -88,7 +95,7 @@ const ORIGINS = [O.Self, O.Peer, O.Local, O.Authority] as const;
 
 function eventCommand(fc: FastCheck) {
   return fc
-    .record({ event: fc.integer({ min: 0, max: 7 }), origin: fc.constantFrom(...ORIGINS), delta: fc.integer({ min: -2, max: 2 }) })
+    .record({ event: fc.integer({ min: 0, max: 8 }), origin: fc.constantFrom(...ORIGINS), delta: fc.integer({ min: -2, max: 2 }) })
     .map(({ event, origin, delta }) => {
       const command = {
         check: (): boolean => true,
@@ -105,6 +112,7 @@ function eventCommand(fc: FastCheck) {
             const rule = transitionFor(before.state, event);
             check(rule !== undefined && rule.to === out.state, `applied ${before.state} -(${event})-> ${out.state} is not in the table`);
             check(out.incarnation >= before.incarnation || event === E.Readmit, "an incarnation went down");
+            check(origin !== O.Peer || out.incarnation === before.incarnation, "a peer's report moved an incarnation");
             if (real.evicted) check(out.state === S.Evicted || event === E.Readmit, "left Evicted without a readmission");
             check(!(before.state === S.Left && (out.state === S.Suspect || out.state === S.Failed || out.state === S.Unreachable)), "Left became suspected or failed");
           } else {
@@ -141,7 +149,7 @@ export const membershipProperties: readonly ConformanceProperty[] = Object.freez
     run(): void {
       const out = new LifecycleStep();
       for (let state = 0; state < 8; state++) {
-        for (let event = 0; event < 8; event++) {
+        for (let event = 0; event < 9; event++) {
           for (const origin of ORIGINS) {
             for (const eventIncarnation of [4, 5, 6]) {
               const code = transition(state, 5, event, origin, eventIncarnation, out);
@@ -160,7 +168,7 @@ export const membershipProperties: readonly ConformanceProperty[] = Object.freez
     run(): void {
       const seen = new Set<number>();
       for (const t of TRANSITIONS) {
-        const key = t.from * 8 + t.event;
+        const key = t.from * 16 + t.event;
         check(!seen.has(key), `two rows for state ${t.from}, event ${t.event}`);
         seen.add(key);
       }

@@ -67,7 +67,7 @@ describe("member lifecycle guards", () => {
   it("incarnation above (StaleIncarnation): a refutation must raise the incarnation", () => {
     expectRefused(apply(S.Suspect, 3, E.Alive, O.Self, 3), ErrorCode.MembershipStaleIncarnation, S.Suspect, 3);
     expectRefused(apply(S.Suspect, 3, E.Alive, O.Self, 2), ErrorCode.MembershipStaleIncarnation, S.Suspect, 3);
-    expectRefused(apply(S.Alive, 3, E.Alive, O.Peer, 3), ErrorCode.MembershipStaleIncarnation, S.Alive, 3);
+    expectRefused(apply(S.Failed, 3, E.Alive, O.Self, 3), ErrorCode.MembershipStaleIncarnation, S.Failed, 3);
   });
 
   it("incarnation at least (StaleIncarnation): a report about a past life changes nothing", () => {
@@ -75,6 +75,17 @@ describe("member lifecycle guards", () => {
     expectRefused(apply(S.Unreachable, 3, E.Failed, O.Local, 2), ErrorCode.MembershipStaleIncarnation, S.Unreachable, 3);
     const suspected = apply(S.Alive, 3, E.Suspect, O.Peer, 3);
     expect([suspected.code, suspected.state, suspected.incarnation]).toEqual([ErrorCode.Ok, S.Suspect, 3]);
+  });
+
+  it("hearsay (OriginRefused / kept incarnation): a peer's word neither makes a member alive nor raises its incarnation", () => {
+    expectRefused(apply(S.Joining, 0, E.Alive, O.Peer, 0), ErrorCode.MembershipOriginRefused, S.Joining, 0);
+    const vouched = apply(S.Joining, 0, E.AliveReport, O.Peer, 7);
+    expect([vouched.code, vouched.state, vouched.incarnation]).toEqual([ErrorCode.Ok, S.Joining, 0]);
+    const suspected = apply(S.Alive, 3, E.Suspect, O.Peer, 0xffff_ffff);
+    expect([suspected.code, suspected.state, suspected.incarnation]).toEqual([ErrorCode.Ok, S.Suspect, 3]);
+    const refuted = apply(S.Suspect, 3, E.Alive, O.Self, 4); // so the member can still refute
+    expect([refuted.code, refuted.state, refuted.incarnation]).toEqual([ErrorCode.Ok, S.Alive, 4]);
+    expectRefused(apply(S.Suspect, 3, E.AliveReport, O.Peer, 9), ErrorCode.MembershipTransitionNotAllowed, S.Suspect, 3);
   });
 
   it("a graceful leave ends Left, never Failed: Leaving cannot be declared failed", () => {
@@ -87,7 +98,7 @@ describe("member lifecycle guards", () => {
 
   it("bad input (InvalidArgument): states, events, origins and incarnations out of range", () => {
     expectRefused(apply(8, 3, E.Alive, O.Self, 4), ErrorCode.InvalidArgument, 8, 3);
-    expectRefused(apply(S.Alive, 3, 8, O.Self, 4), ErrorCode.InvalidArgument, S.Alive, 3);
+    expectRefused(apply(S.Alive, 3, 9, O.Self, 4), ErrorCode.InvalidArgument, S.Alive, 3);
     expectRefused(apply(S.Alive, 3, E.Alive, 3, 4), ErrorCode.InvalidArgument, S.Alive, 3);
     expectRefused(apply(S.Alive, 3, E.Alive, O.Self, 2 ** 32), ErrorCode.InvalidArgument, S.Alive, 3);
     expectRefused(apply(S.Alive, -1, E.Alive, O.Self, 4), ErrorCode.InvalidArgument, S.Alive, -1);
