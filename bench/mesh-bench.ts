@@ -1,5 +1,5 @@
 /**
- * Mesh-level benchmark rows (issue 6): bytes of overhead per frame, XS
+ * Mesh-level benchmark rows (README "Mesh transport"): bytes of overhead per frame, XS
  * computrons per frame sealed and opened (from the XS run of
  * bench/cases/mesh.ts), relays per broadcast under managed vs plain flooding
  * on 100-node random geometric graphs, and airtime per delivered telemetry

@@ -1,5 +1,5 @@
 /**
- * core/crypto benchmark rows (issue 5): ML-DSA-44 sign/verify, ML-KEM-512
+ * core/crypto benchmark rows (README "Crypto boundary and envelopes"): ML-DSA-44 sign/verify, ML-KEM-512
  * encaps/decaps, AEAD seal/open of a 200-byte frame, HMAC, Merkle root of 64
  * leaves, inclusion-proof verify; plus the zero-allocation replay check and
  * one row of AES-CTR + CBC-MAC (the work of AES-CCM) that backs the

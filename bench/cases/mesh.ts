@@ -1,5 +1,5 @@
 /**
- * Hot paths of core/mesh (issue 6): sealing and opening link frames (with
+ * Hot paths of core/mesh (README "Mesh transport"): sealing and opening link frames (with
  * the crypto provider's ChaCha20/Poly1305), header parsing, the duplicate
  * cache, route lookups, airtime lookups, and the transport's receive path
  * for a relayed duplicate (dropped before any cryptography).

@@ -8,7 +8,7 @@
  * class c runs within `maxWaitTurns[c] + 1` turns (its starvation bound,
  * checked by test/conformance/scheduler.props.ts), and RadioReceive
  * (maxWaitTurns 0) runs in every turn it is runnable: receive is never
- * starved by sampling (ISSUE 3).
+ * starved by sampling (README "Runtime": priorities).
  *
  * Longer bounds for lower classes are the weighting: under overload Control
  * runs at least every 2nd turn, Sampling every 5th, Background every 9th.

@@ -1,5 +1,5 @@
 /**
- * Issue 7 acceptance, over 200 seeds of small random sites (test/agent/site-fixtures.ts)
+ * The site simulator (README "Quick start" and "Simulator"), over 200 seeds of small random sites (test/agent/site-fixtures.ts)
  * with up to 10 % loss per link, a graceful shutdown and a power loss each:
  *  - every alert raised before the last 40 % of the run reaches a gateway
  *    (latency p50/p99 in virtual time reported);

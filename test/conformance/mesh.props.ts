@@ -1,5 +1,5 @@
 /**
- * Property definitions for core/mesh (issue 6), platform neutral: the same
+ * Property definitions for core/mesh (README "Mesh transport"), platform neutral: the same
  * list runs on V8 (test/unit/mesh-props.test.ts) and inside the XS engine
  * (test/xs/conformance.test.ts). fast-check comes in as a parameter.
  */

@@ -1,6 +1,6 @@
 /**
  * Every decoder and verifier of core/codec and core/crypto under 100k
- * generated inputs each (issue 5 §8): no exception escapes, every result is
+ * generated inputs each (README "Crypto boundary and envelopes": negative tests): no exception escapes, every result is
  * a specific error code. `npm run fuzz` (test/fuzz/run.ts) runs >= 10M.
  */
 import * as fc from "fast-check";

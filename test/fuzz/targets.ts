@@ -1,6 +1,6 @@
 /**
  * Fuzz targets for every decoder and verifier in core/codec and core/crypto
- * (issue 5 §8). Shared by test/fuzz/decoders.test.ts (>= 100k inputs per
+ * (README "Crypto boundary and envelopes": negative tests). Shared by test/fuzz/decoders.test.ts (>= 100k inputs per
  * target inside `npm test`) and test/fuzz/run.ts (`npm run fuzz`, >= 10M).
  *
  * Inputs mix raw random bytes with mutations (bit flips, byte overwrites,

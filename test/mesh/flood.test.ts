@@ -1,5 +1,5 @@
 /**
- * The flood test (issue 6 acceptance): one node's application sends 100x
+ * The flood test (README "Mesh transport"): one node's application sends 100x
  * its rate budget, and the node (an insider with a valid key) injects 100k
  * frames with distinct fake counters and distinct fragment message ids.
  * Memory stays the same fixed tables, every frame is accounted for by a

@@ -1,5 +1,5 @@
 /**
- * Mesh simulation over many seeds (issue 6 acceptance), part 2: random
+ * Mesh simulation over many seeds (README "Mesh transport"), part 2: random
  * geometric graphs of 20-60 nodes, with and without an attacker that
  * forges, replays, tampers with and spoofs frames.
  */

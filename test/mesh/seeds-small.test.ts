@@ -1,5 +1,5 @@
 /**
- * Mesh simulation over many seeds (issue 6 acceptance), part 1: lines,
+ * Mesh simulation over many seeds (README "Mesh transport"), part 1: lines,
  * grids, explicit link graphs, the large random geometric graphs, and a
  * duty-cycle budget small enough to bind.
  * Every kernel and mesh invariant is checked after every event.

@@ -1,5 +1,5 @@
 /**
- * Crash consistency (issue 4 acceptance): a 1,000-operation workload with
+ * Crash consistency (README "Durable state on flash"): a 1,000-operation workload with
  * power loss injected at EVERY program and erase step in turn, each a full
  * re-run from scratch, plus random fault points (power loss and read flips)
  * over hundreds of seeds. After every recovery the store must equal the model

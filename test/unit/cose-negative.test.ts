@@ -1,5 +1,5 @@
 /**
- * Bad input to the COSE decoders and verifiers (issue 5 §8): each class of
+ * Bad input to the COSE decoders and verifiers (README "Crypto boundary and envelopes": negative tests): each class of
  * defect gets its own specific error code, nothing throws, and nothing the
  * verifier holds (keys, codecs) changes.
  */

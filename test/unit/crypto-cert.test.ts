@@ -1,5 +1,5 @@
 /**
- * Node certificates (issue 5 §3): an ML-DSA-65/87 authority signs a
+ * Node certificates (README "Crypto boundary and envelopes": certificates): an ML-DSA-65/87 authority signs a
  * COSE_Sign1 over {node id, key commitments, roles, validity epochs};
  * provisioning and verification, and every refusal with its own code.
  */

@@ -1,5 +1,5 @@
 /**
- * The provider boundary (issue 5 §1): published answers for the primitives,
+ * The provider boundary (README "Crypto boundary and envelopes"): published answers for the primitives,
  * key handles (kinds, destruction, zeroization, capacity), randomness only
  * from the injected entropy and failing closed, ML-KEM.
  */

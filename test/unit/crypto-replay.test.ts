@@ -1,5 +1,5 @@
 /**
- * Replay protection (issue 5 §5, RFC 4303 §3.4.3 / RFC 6479) end to end
+ * Replay protection (README "Crypto boundary and envelopes", RFC 4303 §3.4.3 / RFC 6479) end to end
  * through frame sealing and opening: duplicated, old-outside-window,
  * reordered-inside-window, forged and wrong-epoch frames. All and only the
  * right ones are rejected, each with its own counter, and forged frames

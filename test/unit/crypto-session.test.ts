@@ -1,5 +1,5 @@
 /**
- * Session keys (issue 5 §4): ML-KEM pairwise establishment against a
+ * Session keys (README "Crypto boundary and envelopes": session keys): ML-KEM pairwise establishment against a
  * certified KEM key, HKDF context binding, group secrets distributed under
  * pairwise wrap keys, per-sender group keys, rotation.
  */

@@ -1,5 +1,5 @@
 /**
- * Airtime and duty cycle (issue 6 §4): the Semtech time-on-air formula in
+ * Airtime and duty cycle (README "Mesh transport": airtime and duty cycle): the Semtech time-on-air formula in
  * integer microseconds, the sliding-hour budget per EU868 sub-band, and its
  * never-exceeded property.
  */

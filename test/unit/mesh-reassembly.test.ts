@@ -1,5 +1,5 @@
 /**
- * Fragmentation and reassembly (issue 6 §2, §7): fixed slots, timeout, caps
+ * Fragmentation and reassembly (README "Mesh transport": fragmentation): fixed slots, timeout, caps
  * per sender and overall, NACK bitmaps, and floods that cannot starve others.
  */
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * The mesh transport on a loopback air the test controls (issue 6 §1-5, §7):
+ * The mesh transport on a loopback air the test controls (README "Mesh transport"):
  * delivery, acknowledgements and retransmission, routing learned from
  * replies, fragmentation with selective retransmission, queue and
  * duty-cycle policies, and one test per bad-input drop counter checking the

@@ -1,5 +1,5 @@
 /**
- * Issue 4, item 6: a corrupted, truncated or foreign partition mounts as
+ * Bad input to storage (README "Durable state on flash"): a corrupted, truncated or foreign partition mounts as
  * "empty with corruption counted" or as its last valid state, never as
  * garbage and never with a throw.
  */

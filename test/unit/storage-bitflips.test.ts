@@ -1,6 +1,6 @@
 /**
  * Bit flips are detected by CRC-32C in every case: no read ever returns
- * bytes that were not acknowledged (issue 4 acceptance).
+ * bytes that were not acknowledged (README "Durable state on flash").
  */
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";

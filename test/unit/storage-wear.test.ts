@@ -1,5 +1,5 @@
 /**
- * Wear (issue 4, item 5): rotation spreads erases over every block, erase
+ * Wear (README "Durable state on flash": wear): rotation spreads erases over every block, erase
  * counts are reported per block and persist across reboots, worn blocks are
  * retired; plus the write-amplification and erase-rate figures the bench reports.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 7 on the real XS engine:
+ * The agent on the real XS engine (README "Building for a board"):
  *  - a small site of full agents (kernel + stand-in transport + gateways)
  *    runs inside XS with the same trace hash and summary as on V8;
  *  - steady state allocates nothing per frame (a whole site slice) and per

@@ -1,5 +1,5 @@
 /**
- * The mesh on the real XS engine (issue 6 acceptance): frame encode/decode
+ * The mesh on the real XS engine (README "Mesh transport"): frame encode/decode
  * and a full simulation (so every routing and relay decision) give exactly
  * what V8 gives, trace hash included; and the cost of the mesh hot paths.
  * Computrons are recorded, never asserted (no timing asserts); allocation is
