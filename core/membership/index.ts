@@ -20,3 +20,4 @@ export {
   type LifecycleTransition,
 } from "./lifecycle";
 export { MEMBER_CAPACITY_MAX, MEMBER_ID_MAX, MEMBER_TABLE_STAT_COUNT, MemberTable, MemberTableStat, type MemberTableOptions } from "./member-table";
+export { AWARENESS_MAX, DEFAULT_TIMING, membershipTiming, probeTimeoutAtMs, suspicionTimeoutMs, type MembershipTiming, type MembershipTimingInput } from "./timing";

@@ -72,7 +72,7 @@ function sealed(id: number, type: FrameType, payload: Uint8Array, counterStart =
   return frame.slice(0, length);
 }
 
-describe("link header (README "Mesh transport": link frames)", () => {
+describe("link header (README, Mesh transport: link frames)", () => {
   it("round-trips every field of every frame type", () => {
     for (const type of [0, 1, 2, 3, 4, 5, 6, 7] as FrameType[]) {
       for (const counter of [0, 1, 0xffffff, SHORT_COUNTER_LIMIT, 0xffffffff]) {
@@ -188,7 +188,7 @@ describe("link header (README "Mesh transport": link frames)", () => {
   });
 });
 
-describe("sealed link frames (README "Mesh transport": link frames, with traffic keys and replay windows)", () => {
+describe("sealed link frames (README, Mesh transport: link frames, with traffic keys and replay windows)", () => {
   it("opens what a sender sealed, with the plaintext intact", () => {
     const payload = Uint8Array.from([1, 2, 3, 4, 5]);
     const frame = sealed(7, FrameType.Broadcast, payload);
