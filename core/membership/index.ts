@@ -21,3 +21,4 @@ export {
 } from "./lifecycle";
 export { MEMBER_CAPACITY_MAX, MEMBER_ID_MAX, MEMBER_TABLE_STAT_COUNT, MemberTable, MemberTableStat, type MemberTableOptions } from "./member-table";
 export { AWARENESS_MAX, DEFAULT_TIMING, membershipTiming, probeTimeoutAtMs, suspicionTimeoutMs, type MembershipTiming, type MembershipTimingInput } from "./timing";
+export { SWIM_STAT_COUNT, Swim, SwimKind, SwimStat, type SwimOptions } from "./swim";

@@ -1,0 +1,641 @@
+/**
+ * SWIM failure detection over the mesh, with Lifeguard's refinements
+ * (README "Membership: probing and dissemination"), as a sans-IO state
+ * machine: `tick(nowMs)`, `receive(...)`, `heard(...)` and `applyUpdate(...)`
+ * go in; messages to send, state changes to report and updates to
+ * piggyback come out in bounded, preallocated batches that the driver
+ * drains in order (send, then report) and then clears. Nothing here calls
+ * out while one of its methods runs.
+ *
+ *  - Probing (SWIM §4.3): each probe period this board pings one direct
+ *    neighbour, in an order shuffled at the start of every round, skipping
+ *    neighbours it has heard from during the last period (an authenticated
+ *    frame is alive evidence for free on a duty-cycled radio). No ack within
+ *    the probe timeout (× Lifeguard's local health multiplier, awareness + 1)
+ *    sends ping-reqs through k other neighbours; no ack by the end of the
+ *    period makes the target Suspect.
+ *  - Helping: a ping-req is served by pinging the target and relaying its
+ *    ack, or answering with a nack when the target stays silent (Lifeguard
+ *    §4.3); a board that receives fewer nacks than it asked for raises its
+ *    own awareness (it may be the slow one).
+ *  - Suspicion (Lifeguard §4.2): the timeout starts at the maximum and falls
+ *    towards the minimum with each independent confirmation; when it runs
+ *    out the member becomes Unreachable and then Failed (this board's
+ *    decision). A board that hears itself suspected refutes with a higher
+ *    incarnation, first in the piggyback queue.
+ *  - Dissemination (SWIM §4.1): updates wait in a bounded queue and ride on
+ *    frames sent anyway, freshest first (fewest transmissions), each sent
+ *    `retransmitLimit` times; a leave and a refutation go first.
+ *
+ * Members and their states live in the MemberTable (lifecycle guards
+ * included); this class owns only the protocol's timers and queues.
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result } from "../runtime/result";
+import { Xoshiro128 } from "../runtime/prng";
+import { EventOrigin, INCARNATION_MAX, LifecycleStep, MemberEvent, MemberState } from "./lifecycle";
+import { MEMBER_ID_MAX, type MemberTable } from "./member-table";
+import { AWARENESS_MAX, probeTimeoutAtMs, suspicionTimeoutMs, type MembershipTiming } from "./timing";
+
+/** Protocol messages (their encoding on the air is the transport's). */
+export const SwimKind = Object.freeze({ Ping: 1, Ack: 2, PingReq: 3, Nack: 4 } as const);
+export type SwimKind = (typeof SwimKind)[keyof typeof SwimKind];
+
+export interface SwimOptions {
+  readonly nodeId: number;
+  readonly table: MemberTable;
+  readonly timing: MembershipTiming;
+  /** Ping-reqs per failed direct probe (SWIM's k), 1..8. */
+  readonly indirectProbes: number;
+  /** Direct neighbours tracked, 1..256. */
+  readonly neighboursMax: number;
+  /** Ping-reqs served at once, 1..16. */
+  readonly relaysMax: number;
+  /** Updates waiting to be piggybacked, 1..256. */
+  readonly updatesMax: number;
+  /** Messages one call may produce before the driver drains them, 4..256. */
+  readonly outputsMax: number;
+  readonly seed: number;
+}
+
+/** Counters (README "Membership: probing and dissemination"). */
+export const SwimStat = Object.freeze({
+  probes: 0,
+  probesSkippedHeard: 1,
+  acks: 2,
+  indirectProbes: 3,
+  nacksSent: 4,
+  nacksReceived: 5,
+  suspicionsRaised: 6,
+  failuresDeclared: 7,
+  refutations: 8,
+  relaysRefused: 9,
+  outputsRefused: 10,
+  updatesDropped: 11,
+  updatesApplied: 12,
+  updatesRefused: 13,
+} as const);
+export const SWIM_STAT_COUNT = 14;
+
+const PHASE_IDLE = 0;
+const PHASE_DIRECT = 1;
+const PHASE_INDIRECT = 2;
+
+// Output record fields: kind, to, target, seq, incarnation.
+const OUT_FIELDS = 5;
+// Relay fields: requester, target, requester's seq, our seq, deadline (ms).
+const RELAY_FIELDS = 5;
+// Suspicion fields: node, started (ms), confirmations.
+const SUSPICION_FIELDS = 3;
+// Update fields: node, event, incarnation, transmissions so far, priority (1 first), sealed by its subject (1).
+const UPDATE_FIELDS = 6;
+// Change fields: node, from state, to state, incarnation.
+const CHANGE_FIELDS = 4;
+
+export class Swim {
+  readonly nodeId: number;
+  readonly stats = new Float64Array(SWIM_STAT_COUNT);
+  readonly #table: MemberTable;
+  readonly #timing: MembershipTiming;
+  readonly #k: number;
+  readonly #random: Xoshiro128;
+  readonly #step = new LifecycleStep();
+  #incarnation = 0;
+  #awareness = 0;
+  #seq = 0;
+
+  // neighbours: ids, last heard (ms), the round's order
+  readonly #neighbours: Uint16Array;
+  readonly #heardMs: Float64Array;
+  readonly #order: Uint16Array;
+  #neighbourCount = 0;
+  #orderAt = 0;
+  #orderCount = 0;
+
+  // this board's own probe
+  #phase = PHASE_IDLE;
+  #target = 0;
+  #probeSeq = 0;
+  #sentMs = 0;
+  #indirectDeadlineMs = 0;
+  #helpersAsked = 0;
+  #nacks = 0;
+  #nextProbeMs = 0;
+
+  readonly #relays: Float64Array;
+  readonly #suspicions: Float64Array;
+  #suspicionCount = 0;
+  readonly #updates: Float64Array;
+  #updateCount = 0;
+  readonly #outputs: Float64Array;
+  #outputCount = 0;
+  readonly #changes: Float64Array;
+  #changeCount = 0;
+  readonly #retransmitLimit: number;
+
+  private constructor(options: SwimOptions) {
+    this.nodeId = options.nodeId;
+    this.#table = options.table;
+    this.#timing = options.timing;
+    this.#k = options.indirectProbes;
+    this.#random = new Xoshiro128(options.seed);
+    this.#neighbours = new Uint16Array(options.neighboursMax);
+    this.#heardMs = new Float64Array(options.neighboursMax).fill(-1);
+    this.#order = new Uint16Array(options.neighboursMax);
+    this.#relays = new Float64Array(options.relaysMax * RELAY_FIELDS);
+    this.#suspicions = new Float64Array(options.table.capacity * SUSPICION_FIELDS);
+    this.#updates = new Float64Array(options.updatesMax * UPDATE_FIELDS);
+    this.#outputs = new Float64Array(options.outputsMax * OUT_FIELDS);
+    this.#changes = new Float64Array(options.outputsMax * CHANGE_FIELDS);
+    this.#retransmitLimit = options.timing.retransmitLimit;
+  }
+
+  /** InvalidArgument when an option is outside its documented range. */
+  static create(options: SwimOptions): Result<Swim> {
+    const within = (v: number, min: number, max: number): boolean => Number.isInteger(v) && v >= min && v <= max;
+    if (
+      !within(options.nodeId, 1, MEMBER_ID_MAX) ||
+      !within(options.indirectProbes, 1, 8) ||
+      !within(options.neighboursMax, 1, 256) ||
+      !within(options.relaysMax, 1, 16) ||
+      !within(options.updatesMax, 1, 256) ||
+      !within(options.outputsMax, 4, 256) ||
+      !Number.isInteger(options.seed)
+    ) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    return ok(new Swim(options));
+  }
+
+  // ------------------------------------------------------------ state
+
+  get incarnation(): number {
+    return this.#incarnation;
+  }
+  /** Lifeguard's local health: 0 healthy .. AWARENESS_MAX. */
+  get awareness(): number {
+    return this.#awareness;
+  }
+  get neighbourCount(): number {
+    return this.#neighbourCount;
+  }
+
+  /**
+   * A direct radio neighbour appeared (`present`) or went (routing's view).
+   * Full: MembershipTableFull. Unknown members are probed only once the
+   * table holds them.
+   */
+  setNeighbour(nodeId: number, present: boolean): ErrorCode {
+    if (!Number.isInteger(nodeId) || nodeId < 1 || nodeId > MEMBER_ID_MAX || nodeId === this.nodeId) return ErrorCode.InvalidArgument;
+    const at = this.#neighbourIndex(nodeId);
+    if (present) {
+      if (at >= 0) return ErrorCode.Ok;
+      if (this.#neighbourCount >= this.#neighbours.length) return ErrorCode.MembershipTableFull;
+      this.#neighbours[this.#neighbourCount] = nodeId;
+      this.#heardMs[this.#neighbourCount] = -1;
+      this.#neighbourCount++;
+      return ErrorCode.Ok;
+    }
+    if (at < 0) return ErrorCode.NotFound;
+    const last = this.#neighbourCount - 1;
+    this.#neighbours[at] = this.#neighbours[last] ?? 0;
+    this.#heardMs[at] = this.#heardMs[last] ?? -1;
+    this.#neighbourCount--;
+    return ErrorCode.Ok;
+  }
+
+  #neighbourIndex(nodeId: number): number {
+    for (let i = 0; i < this.#neighbourCount; i++) if (this.#neighbours[i] === nodeId) return i;
+    return -1;
+  }
+
+  // ------------------------------------------------------------ outputs (drained by the driver)
+
+  get outputCount(): number {
+    return this.#outputCount;
+  }
+  outputKind(i: number): number {
+    return this.#outputs[i * OUT_FIELDS] ?? 0;
+  }
+  outputTo(i: number): number {
+    return this.#outputs[i * OUT_FIELDS + 1] ?? 0;
+  }
+  outputTarget(i: number): number {
+    return this.#outputs[i * OUT_FIELDS + 2] ?? 0;
+  }
+  outputSeq(i: number): number {
+    return this.#outputs[i * OUT_FIELDS + 3] ?? 0;
+  }
+  outputIncarnation(i: number): number {
+    return this.#outputs[i * OUT_FIELDS + 4] ?? 0;
+  }
+  get changeCount(): number {
+    return this.#changeCount;
+  }
+  /** State change i: [node, from state, to state, incarnation] into `out`. */
+  change(i: number, out: Float64Array): void {
+    out.set(this.#changes.subarray(i * CHANGE_FIELDS, (i + 1) * CHANGE_FIELDS));
+  }
+  /** The driver has sent every output and reported every change. */
+  advance(): void {
+    this.#outputCount = 0;
+    this.#changeCount = 0;
+  }
+
+  #emit(kind: SwimKind, to: number, target: number, seq: number, incarnation: number): boolean {
+    if (this.#outputCount * OUT_FIELDS >= this.#outputs.length) {
+      this.stats[SwimStat.outputsRefused] = (this.stats[SwimStat.outputsRefused] ?? 0) + 1;
+      return false;
+    }
+    const base = this.#outputCount * OUT_FIELDS;
+    this.#outputs[base] = kind;
+    this.#outputs[base + 1] = to;
+    this.#outputs[base + 2] = target;
+    this.#outputs[base + 3] = seq;
+    this.#outputs[base + 4] = incarnation;
+    this.#outputCount++;
+    return true;
+  }
+
+  /** Apply a lifecycle event to the table and record the change (if any) for the driver. */
+  #apply(nodeId: number, event: number, origin: number, incarnation: number, introducer: number, nowMs: number): ErrorCode {
+    const before = this.#table.stateOf(nodeId);
+    const code = this.#table.apply(nodeId, event, origin, incarnation, introducer, nowMs, this.#step);
+    if (code === ErrorCode.Ok && this.#step.changed && this.#changeCount * CHANGE_FIELDS < this.#changes.length) {
+      const base = this.#changeCount * CHANGE_FIELDS;
+      this.#changes[base] = nodeId;
+      this.#changes[base + 1] = before;
+      this.#changes[base + 2] = this.#step.state;
+      this.#changes[base + 3] = this.#step.incarnation;
+      this.#changeCount++;
+    }
+    return code;
+  }
+
+  #bump(stat: number): void {
+    this.stats[stat] = (this.stats[stat] ?? 0) + 1;
+  }
+
+  // ------------------------------------------------------------ time
+
+  /** Run what is due at `nowMs`: relay deadlines, the own probe's phases, suspicion timeouts, the next probe. */
+  tick(nowMs: number): void {
+    this.#expireRelays(nowMs);
+    this.#advanceProbe(nowMs);
+    this.#expireSuspicions(nowMs);
+    if (this.#phase === PHASE_IDLE && nowMs >= this.#nextProbeMs) {
+      this.#nextProbeMs = Math.max(this.#nextProbeMs + this.#timing.probePeriodMs, nowMs);
+      this.#startProbe(nowMs);
+    }
+  }
+
+  /** When `tick` next has something to do (ms). */
+  nextWakeMs(): number {
+    let wake = this.#phase === PHASE_IDLE ? this.#nextProbeMs : this.#phase === PHASE_DIRECT ? this.#sentMs + probeTimeoutAtMs(this.#timing, this.#awareness) : this.#indirectDeadlineMs;
+    for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) if ((this.#relays[r] ?? 0) !== 0) wake = Math.min(wake, this.#relays[r + 4] ?? wake);
+    for (let s = 0; s < this.#suspicionCount; s++) {
+      const base = s * SUSPICION_FIELDS;
+      wake = Math.min(wake, (this.#suspicions[base + 1] ?? 0) + suspicionTimeoutMs(this.#timing, this.#suspicions[base + 2] ?? 0));
+    }
+    return wake;
+  }
+
+  #probeable(nodeId: number): boolean {
+    const state = this.#table.stateOf(nodeId);
+    return state === MemberState.Alive || state === MemberState.Joining || state === MemberState.Suspect;
+  }
+
+  #startProbe(nowMs: number): void {
+    if (this.#neighbourCount === 0) return;
+    for (let tries = 0; tries < this.#neighbourCount; tries++) {
+      if (this.#orderAt >= this.#orderCount) this.#shuffle();
+      const target = this.#order[this.#orderAt++] ?? 0;
+      const at = this.#neighbourIndex(target);
+      if (at < 0 || !this.#probeable(target)) continue;
+      if ((this.#heardMs[at] ?? -1) >= 0 && nowMs - (this.#heardMs[at] ?? 0) < this.#timing.probePeriodMs && this.#table.stateOf(target) === MemberState.Alive) {
+        this.#bump(SwimStat.probesSkippedHeard);
+        continue;
+      }
+      this.#seq = (this.#seq + 1) >>> 0;
+      if (!this.#emit(SwimKind.Ping, target, target, this.#seq, this.#incarnation)) return;
+      this.#bump(SwimStat.probes);
+      this.#phase = PHASE_DIRECT;
+      this.#target = target;
+      this.#probeSeq = this.#seq;
+      this.#sentMs = nowMs;
+      this.#helpersAsked = 0;
+      this.#nacks = 0;
+      return;
+    }
+  }
+
+  /** A new round: every neighbour once, in a fresh random order (Fisher-Yates). */
+  #shuffle(): void {
+    const n = this.#neighbourCount;
+    for (let i = 0; i < n; i++) this.#order[i] = this.#neighbours[i] ?? 0;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.#random.nextBelow(i + 1);
+      const t = this.#order[i] ?? 0;
+      this.#order[i] = this.#order[j] ?? 0;
+      this.#order[j] = t;
+    }
+    this.#orderAt = 0;
+    this.#orderCount = n;
+  }
+
+  #advanceProbe(nowMs: number): void {
+    if (this.#phase === PHASE_DIRECT && nowMs >= this.#sentMs + probeTimeoutAtMs(this.#timing, this.#awareness)) {
+      // Ask up to k other neighbours that are alive, chosen at random.
+      this.#phase = PHASE_INDIRECT;
+      this.#indirectDeadlineMs = Math.max(this.#sentMs + this.#timing.probePeriodMs, nowMs + this.#timing.probeTimeoutMs * 2);
+      const start = this.#neighbourCount > 0 ? this.#random.nextBelow(this.#neighbourCount) : 0;
+      for (let i = 0; i < this.#neighbourCount && this.#helpersAsked < this.#k; i++) {
+        const helper = this.#neighbours[(start + i) % this.#neighbourCount] ?? 0;
+        if (helper === this.#target || this.#table.stateOf(helper) !== MemberState.Alive) continue;
+        if (!this.#emit(SwimKind.PingReq, helper, this.#target, this.#probeSeq, this.#incarnation)) break;
+        this.#helpersAsked++;
+        this.#bump(SwimStat.indirectProbes);
+      }
+      return;
+    }
+    if (this.#phase === PHASE_INDIRECT && nowMs >= this.#indirectDeadlineMs) {
+      this.#phase = PHASE_IDLE;
+      // Lifeguard: fewer nacks than helpers asked means this board may be the slow one.
+      if (this.#nacks < this.#helpersAsked) this.#awareness = Math.min(AWARENESS_MAX, this.#awareness + 1);
+      const incarnation = this.#table.incarnationOf(this.#target);
+      if (incarnation < 0) return;
+      if (this.#apply(this.#target, MemberEvent.Suspect, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
+        this.#bump(SwimStat.suspicionsRaised);
+        this.#suspect(this.#target, nowMs);
+        this.#queueUpdate(this.#target, MemberEvent.Suspect, incarnation, 0, false);
+      }
+    }
+  }
+
+  #suspect(nodeId: number, nowMs: number): void {
+    for (let s = 0; s < this.#suspicionCount; s++) {
+      const base = s * SUSPICION_FIELDS;
+      if (this.#suspicions[base] === nodeId) {
+        this.#suspicions[base + 2] = (this.#suspicions[base + 2] ?? 0) + 1; // an independent confirmation
+        return;
+      }
+    }
+    if (this.#suspicionCount * SUSPICION_FIELDS >= this.#suspicions.length) return;
+    const base = this.#suspicionCount * SUSPICION_FIELDS;
+    this.#suspicions[base] = nodeId;
+    this.#suspicions[base + 1] = nowMs;
+    this.#suspicions[base + 2] = 0;
+    this.#suspicionCount++;
+  }
+
+  #dropSuspicion(s: number): void {
+    const last = (this.#suspicionCount - 1) * SUSPICION_FIELDS;
+    this.#suspicions.copyWithin(s * SUSPICION_FIELDS, last, last + SUSPICION_FIELDS);
+    this.#suspicionCount--;
+  }
+
+  #expireSuspicions(nowMs: number): void {
+    for (let s = 0; s < this.#suspicionCount; ) {
+      const base = s * SUSPICION_FIELDS;
+      const nodeId = this.#suspicions[base] ?? 0;
+      if (this.#table.stateOf(nodeId) !== MemberState.Suspect) {
+        this.#dropSuspicion(s); // refuted, left or declared by others
+        continue;
+      }
+      if (nowMs < (this.#suspicions[base + 1] ?? 0) + suspicionTimeoutMs(this.#timing, this.#suspicions[base + 2] ?? 0)) {
+        s++;
+        continue;
+      }
+      const incarnation = this.#table.incarnationOf(nodeId);
+      this.#apply(nodeId, MemberEvent.SuspicionTimeout, EventOrigin.Local, incarnation, 0, nowMs);
+      if (this.#apply(nodeId, MemberEvent.Failed, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
+        this.#bump(SwimStat.failuresDeclared);
+        this.#queueUpdate(nodeId, MemberEvent.Failed, incarnation, 0, false);
+      }
+      this.#dropSuspicion(s);
+    }
+  }
+
+  #expireRelays(nowMs: number): void {
+    for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) {
+      if ((this.#relays[r] ?? 0) === 0 || nowMs < (this.#relays[r + 4] ?? 0)) continue;
+      if (this.#emit(SwimKind.Nack, this.#relays[r] ?? 0, this.#relays[r + 1] ?? 0, this.#relays[r + 2] ?? 0, this.#incarnation)) this.#bump(SwimStat.nacksSent);
+      this.#relays.fill(0, r, r + RELAY_FIELDS);
+    }
+  }
+
+  // ------------------------------------------------------------ input
+
+  /**
+   * Any authenticated frame from `nodeId` (alive evidence for free): a
+   * neighbour heard this period is not probed, and a Joining member it
+   * concerns is now Alive.
+   */
+  heard(nodeId: number, nowMs: number): void {
+    const at = this.#neighbourIndex(nodeId);
+    if (at >= 0) this.#heardMs[at] = nowMs;
+    if (this.#table.stateOf(nodeId) === MemberState.Joining) this.#apply(nodeId, MemberEvent.Alive, EventOrigin.Local, this.#table.incarnationOf(nodeId), 0, nowMs);
+  }
+
+  /**
+   * A protocol message from `from` (authenticated by the link). `target`
+   * and `incarnation` are the message's fields (for an ack: the member that
+   * answered and its incarnation). Errors: InvalidArgument (fields),
+   * NotFound (an ack or nack nobody waits for).
+   */
+  receive(from: number, kind: number, seq: number, target: number, incarnation: number, nowMs: number): ErrorCode {
+    if (!Number.isInteger(from) || from < 1 || from > MEMBER_ID_MAX || !Number.isInteger(target) || target < 0 || target > MEMBER_ID_MAX) return ErrorCode.InvalidArgument;
+    if (!Number.isInteger(incarnation) || incarnation < 0 || incarnation > INCARNATION_MAX || !Number.isInteger(seq) || seq < 0 || seq > 0xffff_ffff) return ErrorCode.InvalidArgument;
+    this.heard(from, nowMs);
+    switch (kind) {
+      case SwimKind.Ping:
+        if (target !== this.nodeId && target !== 0) return ErrorCode.InvalidArgument;
+        this.#emit(SwimKind.Ack, from, this.nodeId, seq, this.#incarnation);
+        return ErrorCode.Ok;
+      case SwimKind.PingReq:
+        return this.#serve(from, target, seq, nowMs);
+      case SwimKind.Ack:
+        return this.#acked(from, seq, target, incarnation, nowMs);
+      case SwimKind.Nack:
+        if (this.#phase === PHASE_INDIRECT && seq === this.#probeSeq && target === this.#target) {
+          this.#nacks++;
+          this.#bump(SwimStat.nacksReceived);
+          return ErrorCode.Ok;
+        }
+        return ErrorCode.NotFound;
+      default:
+        return ErrorCode.InvalidArgument;
+    }
+  }
+
+  #serve(requester: number, target: number, seq: number, nowMs: number): ErrorCode {
+    if (target === 0 || target === this.nodeId || target === requester) return ErrorCode.InvalidArgument;
+    for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) {
+      if ((this.#relays[r] ?? 0) !== 0) continue;
+      this.#seq = (this.#seq + 1) >>> 0;
+      if (!this.#emit(SwimKind.Ping, target, target, this.#seq, this.#incarnation)) return ErrorCode.Full;
+      this.#relays[r] = requester;
+      this.#relays[r + 1] = target;
+      this.#relays[r + 2] = seq;
+      this.#relays[r + 3] = this.#seq;
+      this.#relays[r + 4] = nowMs + probeTimeoutAtMs(this.#timing, this.#awareness);
+      return ErrorCode.Ok;
+    }
+    this.#bump(SwimStat.relaysRefused);
+    this.#emit(SwimKind.Nack, requester, target, seq, this.#incarnation); // cannot help: say so at once
+    return ErrorCode.Full;
+  }
+
+  #acked(from: number, seq: number, target: number, incarnation: number, nowMs: number): ErrorCode {
+    let matched = false;
+    if (target === from) {
+      // The member's own answer: alive evidence from itself.
+      this.#bump(SwimStat.acks);
+      this.#apply(from, MemberEvent.Alive, EventOrigin.Self, incarnation, 0, nowMs);
+      if (this.#phase !== PHASE_IDLE && from === this.#target && seq === this.#probeSeq) {
+        this.#phase = PHASE_IDLE;
+        this.#awareness = Math.max(0, this.#awareness - 1);
+        matched = true;
+      }
+      for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) {
+        if ((this.#relays[r] ?? 0) === 0 || this.#relays[r + 1] !== from || this.#relays[r + 3] !== seq) continue;
+        this.#emit(SwimKind.Ack, this.#relays[r] ?? 0, from, this.#relays[r + 2] ?? 0, incarnation);
+        this.#relays.fill(0, r, r + RELAY_FIELDS);
+        matched = true;
+      }
+    } else if (this.#phase === PHASE_INDIRECT && target === this.#target && seq === this.#probeSeq) {
+      // A helper reached it: hearsay, which keeps it from being suspected but proves nothing more.
+      this.#phase = PHASE_IDLE;
+      this.#apply(target, MemberEvent.AliveReport, EventOrigin.Peer, incarnation, from, nowMs);
+      matched = true;
+    }
+    return matched ? ErrorCode.Ok : ErrorCode.NotFound;
+  }
+
+  // ------------------------------------------------------------ dissemination
+
+  /**
+   * A piggybacked update about `nodeId` from `from`. `fromMember` says the
+   * update carries `nodeId`'s own seal (its alive, leave or left, verified
+   * by the caller: the seal travels with the update when boards pass it on,
+   * so a refutation or a leave keeps its authority however far it goes);
+   * otherwise it is `from`'s report. An update about this board that
+   * suspects or fails it is refuted at once. Returns the lifecycle's code.
+   */
+  applyUpdate(from: number, nodeId: number, event: number, incarnation: number, fromMember: boolean, nowMs: number): ErrorCode {
+    if (nodeId === this.nodeId) {
+      if ((event === MemberEvent.Suspect || event === MemberEvent.Failed) && Number.isInteger(incarnation) && incarnation >= this.#incarnation && incarnation < INCARNATION_MAX) {
+        this.#incarnation = incarnation + 1;
+        this.#awareness = Math.min(AWARENESS_MAX, this.#awareness + 1);
+        this.#bump(SwimStat.refutations);
+        this.#queueUpdate(this.nodeId, MemberEvent.Alive, this.#incarnation, 1, true);
+      }
+      return ErrorCode.Ok;
+    }
+    const origin = fromMember ? EventOrigin.Self : EventOrigin.Peer;
+    const mapped = event === MemberEvent.Alive && !fromMember ? MemberEvent.AliveReport : event;
+    const code = this.#apply(nodeId, mapped, origin, incarnation, fromMember ? 0 : from, nowMs);
+    if (code === ErrorCode.Ok) {
+      this.#bump(SwimStat.updatesApplied);
+      if (mapped === MemberEvent.Suspect) this.#suspect(nodeId, nowMs);
+      // Pass it on (dissemination is infection-style); a member's own sealed word is passed on sealed, as received.
+      this.#queueUpdate(nodeId, event, fromMember ? incarnation : this.#table.incarnationOf(nodeId), event === MemberEvent.Leave || event === MemberEvent.Left ? 1 : 0, fromMember);
+    } else {
+      this.#bump(SwimStat.updatesRefused);
+    }
+    return code;
+  }
+
+  /** This board leaves gracefully: its leave goes first in the piggyback queue. */
+  leave(): void {
+    this.#queueUpdate(this.nodeId, MemberEvent.Leave, this.#incarnation, 1, true);
+    this.#queueUpdate(this.nodeId, MemberEvent.Left, this.#incarnation, 1, true);
+  }
+
+  get updateCount(): number {
+    return this.#updateCount;
+  }
+
+  #queueUpdate(nodeId: number, event: number, incarnation: number, priority: number, sealed: boolean): void {
+    // One update per member and event: a newer one replaces it and starts its transmissions again.
+    let slot = -1;
+    for (let u = 0; u < this.#updateCount; u++) {
+      const base = u * UPDATE_FIELDS;
+      if (this.#updates[base] === nodeId && this.#updates[base + 1] === event) {
+        slot = u;
+        break;
+      }
+    }
+    if (slot < 0) {
+      if (this.#updateCount * UPDATE_FIELDS >= this.#updates.length) {
+        // Full: the most transmitted low-priority update makes room (it has been heard most); else drop this one.
+        let worst = -1;
+        let worstSent = -1;
+        for (let u = 0; u < this.#updateCount; u++) {
+          const base = u * UPDATE_FIELDS;
+          if ((this.#updates[base + 4] ?? 0) === 0 && (this.#updates[base + 3] ?? 0) > worstSent) {
+            worst = u;
+            worstSent = this.#updates[base + 3] ?? 0;
+          }
+        }
+        this.#bump(SwimStat.updatesDropped);
+        if (worst < 0 || priority === 0) return;
+        slot = worst;
+      } else slot = this.#updateCount++;
+    }
+    const base = slot * UPDATE_FIELDS;
+    this.#updates[base] = nodeId;
+    this.#updates[base + 1] = event;
+    this.#updates[base + 2] = incarnation;
+    this.#updates[base + 3] = 0;
+    this.#updates[base + 4] = priority;
+    this.#updates[base + 5] = sealed ? 1 : 0;
+  }
+
+  /**
+   * Up to `max` updates to piggyback on the frame being sent now, into
+   * node/event/incarnation/sealed arrays: priority first, then the least sent
+   * (the freshest). Each counts one transmission; an update sent
+   * `retransmitLimit` times leaves the queue. Returns how many were written.
+   */
+  takeUpdates(max: number, nodes: Uint16Array, events: Uint8Array, incarnations: Float64Array, sealed: Uint8Array): number {
+    const limit = Math.min(max, nodes.length, events.length, incarnations.length, sealed.length);
+    let n = 0;
+    while (n < limit) {
+      let best = -1;
+      for (let u = 0; u < this.#updateCount; u++) {
+        const base = u * UPDATE_FIELDS;
+        let taken = false;
+        for (let j = 0; j < n; j++) if (nodes[j] === this.#updates[base] && events[j] === this.#updates[base + 1]) taken = true;
+        if (taken) continue;
+        if (best < 0) {
+          best = u;
+          continue;
+        }
+        const b = best * UPDATE_FIELDS;
+        const better = (this.#updates[base + 4] ?? 0) > (this.#updates[b + 4] ?? 0) || ((this.#updates[base + 4] ?? 0) === (this.#updates[b + 4] ?? 0) && (this.#updates[base + 3] ?? 0) < (this.#updates[b + 3] ?? 0));
+        if (better) best = u;
+      }
+      if (best < 0) break;
+      const base = best * UPDATE_FIELDS;
+      nodes[n] = this.#updates[base] ?? 0;
+      events[n] = this.#updates[base + 1] ?? 0;
+      incarnations[n] = this.#updates[base + 2] ?? 0;
+      sealed[n] = this.#updates[base + 5] ?? 0;
+      n++;
+      this.#updates[base + 3] = (this.#updates[base + 3] ?? 0) + 1;
+    }
+    // Updates sent often enough leave the queue.
+    for (let u = 0; u < this.#updateCount; ) {
+      const base = u * UPDATE_FIELDS;
+      if ((this.#updates[base + 3] ?? 0) < this.#retransmitLimit) {
+        u++;
+        continue;
+      }
+      const last = (this.#updateCount - 1) * UPDATE_FIELDS;
+      this.#updates.copyWithin(base, last, last + UPDATE_FIELDS);
+      this.#updateCount--;
+    }
+    return n;
+  }
+}
