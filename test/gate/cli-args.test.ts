@@ -6,28 +6,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { captureOutput } from "../support/capture-output";
 import { parseStrict, suggestCommand, suggestOption } from "../../host-sim/cli/args";
 import { main } from "../../host-sim/cli/main";
 import { repoRoot } from "../../tools/build/targets";
 
 async function picket(...args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    return { status: await main(args), out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
+  const run = await captureOutput(() => main(args));
+  return { status: run.code, out: run.stdout, err: run.stderr };
 }
 
 describe("the strict parser", () => {

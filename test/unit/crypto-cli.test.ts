@@ -6,7 +6,8 @@
 import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { captureOutput } from "../support/capture-output";
 import { main } from "../../host-sim/cli/main";
 import { repoRoot } from "../../tools/build/targets";
 
@@ -14,23 +15,8 @@ let dir: string;
 const at = (name: string): string => join(dir, name);
 
 async function picket(...args: string[]): Promise<{ status: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const status = await main(args);
-    return { status, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
+  const run = await captureOutput(() => main(args));
+  return { status: run.code, out: run.stdout, err: run.stderr };
 }
 
 beforeAll(async () => {
