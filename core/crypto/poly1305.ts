@@ -92,7 +92,8 @@ export class Poly1305 {
    * including the padded last one, carries the 2^128 bit.
    */
   absorbPadded(src: Uint8Array, offset: number, length: number): void {
-    this.absorb(src, offset, length, false);
+    // A tail call (here and below): XS reuses this frame, and the AEAD seal sits on the agent's deepest JS stack.
+    return this.absorb(src, offset, length, false);
   }
 
   /**
@@ -100,7 +101,7 @@ export class Poly1305 {
    * block gets a 0x01 byte after its last octet instead of the 2^128 bit.
    */
   absorbMessage(src: Uint8Array, offset: number, length: number): void {
-    this.absorb(src, offset, length, true);
+    return this.absorb(src, offset, length, true);
   }
 
   /** §2.8: the AAD length, then the ciphertext length, each a 64-bit little-endian integer. */

@@ -93,6 +93,21 @@ export class Sha256 {
   }
 
   /**
+   * Start a new message (as `reset`) whose first block is key[offset, +64)
+   * XOR `pad`: the HMAC block K0 ^ ipad or K0 ^ opad (RFC 2104 §2). The
+   * same as `reset` then `updateRange` of those bytes, one call shallower,
+   * and the key-derived block is wiped as soon as it is compressed.
+   */
+  startWithKeyBlock(key: Uint8Array, offset: number, pad: number): void {
+    this.reset();
+    const block = this.#block;
+    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) block[i] = (key[offset + i] ?? 0) ^ pad;
+    this.#messageBytes = SHA256_BLOCK_BYTES;
+    this.#compress(block, 0);
+    block.fill(0);
+  }
+
+  /**
    * Pad (§5.1.1), finish, write the 32-byte digest at out[outOffset, +32) and
    * reset. Returns false, writing nothing, when `out` has no room or the
    * message is longer than the length field can hold.
