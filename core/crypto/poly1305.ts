@@ -54,14 +54,16 @@ function decodeLimbs(bytes: Uint8Array, at: number, limbs: Int32Array): void {
 }
 
 export class Poly1305 {
+  /** r, h, g and s below are views on one Int32Array: each ArrayBuffer costs heap slots on XS. */
+  readonly #words = new Int32Array(3 * LIMBS + 8);
   /** Clamped r (§2.5), ten 13-bit limbs. Key material. */
-  readonly #r = new Int32Array(LIMBS);
+  readonly #r = this.#words.subarray(0, LIMBS);
   /** The accumulator h, ten limbs (see the bound above). */
-  readonly #h = new Int32Array(LIMBS);
+  readonly #h = this.#words.subarray(LIMBS, 2 * LIMBS);
   /** h + 5 - 2^130 during the final reduction. */
-  readonly #g = new Int32Array(LIMBS);
-  /** s (§2.5) as eight little-endian 16-bit words. Key material. */
-  readonly #s = new Uint16Array(8);
+  readonly #g = this.#words.subarray(2 * LIMBS, 3 * LIMBS);
+  /** s (§2.5) as eight little-endian 16-bit words (0..0xffff in int32 elements). Key material. */
+  readonly #s = this.#words.subarray(3 * LIMBS, 3 * LIMBS + 8);
   /** A short last block, padded (§2.5 or §2.8 pad16), or the §2.8 length block. */
   readonly #block = new Uint8Array(BLOCK_BYTES);
 
