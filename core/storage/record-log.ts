@@ -175,15 +175,21 @@ export class RecordLog {
     const programMax = Math.max(this.#recordMax, this.#headerBytes, alignUp(SUPER_RECORD_BYTES, align), zeroChunk);
     this.#io = new FlashIo(device, this.#crc, programMax);
     this.#super = new Superblock(this.#io);
-    this.#blockState = new Uint8Array(this.#blockCount);
-    this.#blockSeq = new Uint32Array(this.#blockCount);
-    this.#blockLive = new Uint32Array(this.#blockCount);
-    this.#ring = new Uint32Array(this.#blockCount);
-    this.#writeBuf = new Uint8Array(this.#recordMax);
-    this.#relocBuf = new Uint8Array(this.#recordMax);
-    this.#readBuf = new Uint8Array(Math.max(this.#recordMax, SEGMENT_HEADER_BYTES + 4));
-    this.#headerBuf = new Uint8Array(this.#headerBytes);
-    this.#zeroBuf = new Uint8Array(zeroChunk);
+    // Per-block words and the byte buffers are views on one array each (every ArrayBuffer costs heap slots on XS); no two views overlap.
+    const n = this.#blockCount;
+    const words = new Uint32Array(3 * n);
+    this.#blockSeq = words.subarray(0, n);
+    this.#blockLive = words.subarray(n, 2 * n);
+    this.#ring = words.subarray(2 * n, 3 * n);
+    const readBytes = Math.max(this.#recordMax, SEGMENT_HEADER_BYTES + 4);
+    const bytes = new ArrayBuffer(n + 2 * this.#recordMax + readBytes + this.#headerBytes + zeroChunk);
+    let at = 0;
+    this.#blockState = new Uint8Array(bytes, at, n);
+    this.#writeBuf = new Uint8Array(bytes, (at += n), this.#recordMax);
+    this.#relocBuf = new Uint8Array(bytes, (at += this.#recordMax), this.#recordMax);
+    this.#readBuf = new Uint8Array(bytes, (at += this.#recordMax), readBytes);
+    this.#headerBuf = new Uint8Array(bytes, (at += readBytes), this.#headerBytes);
+    this.#zeroBuf = new Uint8Array(bytes, at + this.#headerBytes, zeroChunk);
     this.#blockState[0] = BlockState.Super;
     this.#blockState[1] = BlockState.Super;
   }
@@ -594,21 +600,20 @@ export class RecordLog {
    * open a segment only if that still leaves the reserve.
    */
   #ensureRoom(size: number): Status {
-    const fits = this.#headWritable && this.#headOffset + size <= this.#blockSize;
-    if (this.#cleaning) return fits ? ErrorCode.Ok : this.#openSegment();
+    if (this.#cleaning) return this.#headWritable && this.#headOffset + size <= this.#blockSize ? ErrorCode.Ok : this.#openSegment();
     // Each round cleans one segment or opens one; a full lap compacts everything (module comment).
     for (let round = 0; round <= this.#dataBlocks + 1; round++) {
       const free = this.#freeBlocks();
-      const headFits = this.#headWritable && this.#headOffset + size <= this.#blockSize;
-      if (free >= RESERVE_BLOCKS && headFits) return ErrorCode.Ok;
+      if (free >= RESERVE_BLOCKS && this.#headWritable && this.#headOffset + size <= this.#blockSize) return ErrorCode.Ok;
+      let status: Status = ErrorCode.StorageFull;
       if (free >= RESERVE_BLOCKS + 1) {
-        const opened = this.#openSegment();
-        if (opened !== ErrorCode.StorageFull) return opened;
+        status = this.#openSegment();
+        if (status !== ErrorCode.StorageFull) return status;
         continue;
       }
-      if (this.#ringCount <= 1) return ErrorCode.StorageFull;
-      const cleaned = this.#cleanTail();
-      if (cleaned !== ErrorCode.Ok) return cleaned;
+      if (this.#ringCount <= 1) return status;
+      status = this.#cleanTail();
+      if (status !== ErrorCode.Ok) return status;
     }
     return ErrorCode.StorageFull;
   }
@@ -621,13 +626,12 @@ export class RecordLog {
   // Erase and header program are called from here, not from a helper: this sits on the deepest JS stack the
   // agent reaches (a counter reservation inside a frame seal that cleans, evacuates and opens a segment).
   #openSegment(): Status {
-    const io = this.#io;
     let block = this.#headBlock >= SUPER_BLOCK_COUNT ? this.#headBlock : this.#blockCount - 1;
     for (let tries = 0; tries < this.#dataBlocks; tries++) {
       block = block + 1 >= this.#blockCount ? SUPER_BLOCK_COUNT : block + 1;
       if (this.#blockState[block] !== BlockState.Free) continue;
-      let status = io.erase(block);
-      if (status === ErrorCode.Ok) status = io.program(block, 0, this.#segmentHeader(block), 0, this.#headerBytes);
+      let status = this.#io.erase(block);
+      if (status === ErrorCode.Ok) status = this.#io.program(block, 0, this.#segmentHeader(block), 0, this.#headerBytes);
       if (status === ErrorCode.Ok) {
         this.#adoptSegment(block);
         return ErrorCode.Ok;
@@ -676,16 +680,21 @@ export class RecordLog {
   // ------------------------------------------------------------------ cleaning
 
   // Evacuate the tail segment to the head, persist the new tail, free the block.
+  // (Few locals, and the rest in a tail call: cleaning sits on the deepest JS stack the agent reaches.)
   #cleanTail(): Status {
     const tail = this.#ringAt(0);
     const owner = this.#owner;
     if (this.#ringCount <= 1 || tail === this.#headBlock || owner === undefined) return ErrorCode.StorageFull;
-    const first = tail * this.#blockSize;
     this.#cleaning = true;
-    const evacuated = owner.evacuate(tail, first, first + this.#blockSize);
+    const evacuated = owner.evacuate(tail, tail * this.#blockSize, (tail + 1) * this.#blockSize);
     this.#cleaning = false;
     if (this.#failed !== ErrorCode.Ok) return this.#failed;
     if (evacuated !== ErrorCode.Ok) return evacuated;
+    return this.#retireTail(tail);
+  }
+
+  // The tail segment is evacuated: persist the new tail, then free its block.
+  #retireTail(tail: number): Status {
     const left = this.#blockLive[tail] ?? 0;
     if (left !== 0) {
       this.#accountingDrift++;
