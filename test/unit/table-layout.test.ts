@@ -2,9 +2,12 @@
  * Tables that keep several per-slot fields in one typed array (a stride per
  * entry, to save the per-array heap cost on XS): every slot's fields read
  * back as written when all slots are full of distinct values (no two slots
- * or fields overlap), and capacity is still honoured exactly.
+ * or fields overlap), and capacity is still honoured exactly. And the key
+ * store's shared empty slot class (frozen at module level) is never written.
  */
 import { describe, expect, it } from "vitest";
+import { CoseAlg, KemAlg } from "../../core/crypto/algorithms";
+import { KeyKind, KeyStore } from "../../core/crypto/key-store";
 import { ReplayTable } from "../../core/crypto/replay-window";
 import { ErrorCode } from "../../core/runtime/errors";
 import { LogTable } from "../../core/storage/consensus-log";
@@ -62,5 +65,22 @@ describe("ReplayTable (epoch and highest counter in one array)", () => {
       expect(table.check(sender, sender * 3, 1000 + sender)).toBe(ErrorCode.ReplayDuplicate);
     }
     expect([table.epochOf(6), table.highest(6)]).toEqual([-1, -1]);
+  });
+});
+
+describe("KeyStore kinds configured with no slots (one shared, frozen empty class)", () => {
+  it("refuse every key of that kind as full, in every store, and leave the stores' other kinds working", () => {
+    const options = { symmetricSlots: 0, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 } as const;
+    for (let store = 0; store < 2; store++) {
+      const made = KeyStore.create(store === 0 ? options : { ...options, symmetricSlots: 1 });
+      if (!made.ok) throw new Error("create");
+      const keys = made.value;
+      expect(keys.allocate(KeyKind.MlDsa44, 2560, 1312)).toBe(-ErrorCode.CryptoKeyStoreFull);
+      const aead = keys.allocate(KeyKind.Aead, 32, 0);
+      if (store === 0) expect(aead).toBe(-ErrorCode.CryptoKeyStoreFull);
+      else expect(aead).toBeGreaterThanOrEqual(0);
+      expect(keys.fullCount).toBe(store === 0 ? 2 : 1);
+      expect(keys.liveCount).toBe(store);
+    }
   });
 });
