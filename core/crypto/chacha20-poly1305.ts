@@ -40,8 +40,10 @@ export function rangeOk(offset: number, length: number, capacity: number): boole
 export class ChaCha20Poly1305 {
   readonly #chacha = new ChaCha20();
   readonly #poly = new Poly1305();
-  readonly #tag = new Uint8Array(AEAD_TAG_BYTES);
-  readonly #received = new Uint8Array(AEAD_TAG_BYTES);
+  /** The computed and the received tag: two views on one buffer (each ArrayBuffer costs heap slots on XS). */
+  readonly #tags = new Uint8Array(2 * AEAD_TAG_BYTES);
+  readonly #tag = this.#tags.subarray(0, AEAD_TAG_BYTES);
+  readonly #received = this.#tags.subarray(AEAD_TAG_BYTES, 2 * AEAD_TAG_BYTES);
 
   /**
    * Encrypt plaintext[plaintextOffset, +plaintextLength) and write

@@ -32,11 +32,18 @@ function readLe32(bytes: Uint8Array, at: number): number {
 
 export class ChaCha20 {
   /** The input block (§2.3): constants, key words 4..11, counter 12, nonce 13..15. Key material: wiped by `wipe`. */
-  readonly #input = new Int32Array(16);
+  readonly #input: Int32Array;
   /** The block after the rounds plus the input, before serialization. */
-  readonly #mixed = new Int32Array(16);
+  readonly #mixed: Int32Array;
   /** The serialized output of the last `block` call (§2.3: words in little-endian order). */
   readonly keystream = new Uint8Array(CHACHA20_BLOCK_BYTES);
+
+  constructor() {
+    // Input and mixed block: two views on one Int32Array (each ArrayBuffer costs heap slots on XS).
+    const words = new Int32Array(32);
+    this.#input = words.subarray(0, 16);
+    this.#mixed = words.subarray(16, 32);
+  }
 
   /** Load a 32-byte key and 12-byte nonce (§2.3: both read as little-endian words). */
   setup(key: Uint8Array, keyOffset: number, nonce: Uint8Array, nonceOffset: number): void {

@@ -1,7 +1,7 @@
 /**
  * HMAC-SHA-256 (RFC 2104 §2; FIPS 198-1) over our SHA-256 (sha256.ts), for
  * Moddable preload: no module-level buffers; each `HmacSha256` owns one
- * hasher and one 160-byte buffer, made at run time. Allocates nothing per
+ * hasher and one 96-byte buffer, made at run time. Allocates nothing per
  * MAC.
  *
  *   HMAC(K, text) = H((K0 ^ opad) || H((K0 ^ ipad) || text))
@@ -18,16 +18,15 @@ const OPAD = 0x5c;
 
 export const HMAC_SHA256_BYTES = SHA256_DIGEST_BYTES;
 
-/** Regions of the one scratch buffer (each typed array costs heap slots on XS): K0, K0 ^ pad, inner digest. */
+/** Regions of the one scratch buffer (each typed array costs heap slots on XS): K0, inner digest. (K0 ^ pad is formed in the hasher's own block.) */
 const KEY_AT = 0;
-const PAD_AT = SHA256_BLOCK_BYTES;
-const INNER_AT = 2 * SHA256_BLOCK_BYTES;
+const INNER_AT = SHA256_BLOCK_BYTES;
 const SCRATCH_BYTES = INNER_AT + SHA256_DIGEST_BYTES;
 
 export class HmacSha256 {
   /** The SHA-256 engine; `hash` lends it out for plain hashing between MACs. */
   readonly hash = new Sha256();
-  /** K0, K0 ^ pad and the inner digest while a MAC is in progress; zeroed by `digestInto` and `clear`. */
+  /** K0 and the inner digest while a MAC is in progress; zeroed by `digestInto` and `clear`. */
   readonly #scratch = new Uint8Array(SCRATCH_BYTES);
 
   /** Start a MAC under key[offset, offset + length). The caller checks the range. */
@@ -42,7 +41,8 @@ export class HmacSha256 {
     } else {
       for (let i = 0; i < length; i++) scratch[KEY_AT + i] = key[offset + i] ?? 0;
     }
-    this.#absorbPad(IPAD);
+    // A tail call: XS reuses this frame (a key derivation on the receive path is among the agent's deepest JS stacks).
+    return this.#absorbPad(IPAD);
   }
 
   update(data: Uint8Array): void {
@@ -79,13 +79,8 @@ export class HmacSha256 {
     this.hash.reset();
   }
 
-  /** Restart the hasher with the block K0 ^ pad (one call: a call per byte costs far more on XS). */
+  /** Restart the hasher with the block K0 ^ pad, formed in the hasher's own block and wiped there once compressed. */
   #absorbPad(pad: number): void {
-    const scratch = this.#scratch;
-    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) scratch[PAD_AT + i] = (scratch[KEY_AT + i] ?? 0) ^ pad;
-    const h = this.hash;
-    h.reset();
-    h.updateRange(scratch, PAD_AT, SHA256_BLOCK_BYTES);
-    scratch.fill(0, PAD_AT, PAD_AT + SHA256_BLOCK_BYTES);
+    return this.hash.startWithKeyBlock(this.#scratch, KEY_AT, pad);
   }
 }

@@ -140,9 +140,17 @@ class SlotClass {
   }
 }
 
-/** A class of `slots` slots; every class configured with none shares `shared` (never written: a 0-slot class refuses before touching state). */
-function slotClass(slots: number, secretBytes: number, publicBytes: number, shared: SlotClass): SlotClass {
-  return slots === 0 ? shared : new SlotClass(slots, secretBytes, publicBytes);
+/**
+ * The class every store configured with no slots of a kind shares: frozen at
+ * module level (preloaded into flash on a board, no RAM), and never written,
+ * as a 0-slot class refuses before touching state (allocate sees no free
+ * slot; locate finds no slot to destroy or write).
+ */
+const NO_SLOTS: SlotClass = Object.freeze(new SlotClass(0, 0, 0));
+
+/** A class of `slots` slots, or the shared empty one. */
+function slotClass(slots: number, secretBytes: number, publicBytes: number): SlotClass {
+  return slots === 0 ? NO_SLOTS : new SlotClass(slots, secretBytes, publicBytes);
 }
 
 export class KeyStore {
@@ -159,12 +167,11 @@ export class KeyStore {
     const sig = signatureSizes(options.largestSignatureAlg);
     const kem = kemSizes(options.largestKemAlg);
     if (sig === null || kem === null) return err(ErrorCode.CryptoUnknownAlgorithm);
-    const none = new SlotClass(0, 0, 0);
     return ok(
       new KeyStore([
-        slotClass(symmetricSlots, SYMMETRIC_KEY_BYTES, 0, none),
-        slotClass(signingSlots, sig.secretKeyBytes, sig.publicKeyBytes, none),
-        slotClass(kemSlots, kem.secretKeyBytes, kem.publicKeyBytes, none),
+        slotClass(symmetricSlots, SYMMETRIC_KEY_BYTES, 0),
+        slotClass(signingSlots, sig.secretKeyBytes, sig.publicKeyBytes),
+        slotClass(kemSlots, kem.secretKeyBytes, kem.publicKeyBytes),
       ]),
     );
   }

@@ -54,14 +54,16 @@ function decodeLimbs(bytes: Uint8Array, at: number, limbs: Int32Array): void {
 }
 
 export class Poly1305 {
+  /** r, h, g and s below are views on one Int32Array: each ArrayBuffer costs heap slots on XS. */
+  readonly #words = new Int32Array(3 * LIMBS + 8);
   /** Clamped r (§2.5), ten 13-bit limbs. Key material. */
-  readonly #r = new Int32Array(LIMBS);
+  readonly #r = this.#words.subarray(0, LIMBS);
   /** The accumulator h, ten limbs (see the bound above). */
-  readonly #h = new Int32Array(LIMBS);
+  readonly #h = this.#words.subarray(LIMBS, 2 * LIMBS);
   /** h + 5 - 2^130 during the final reduction. */
-  readonly #g = new Int32Array(LIMBS);
-  /** s (§2.5) as eight little-endian 16-bit words. Key material. */
-  readonly #s = new Uint16Array(8);
+  readonly #g = this.#words.subarray(2 * LIMBS, 3 * LIMBS);
+  /** s (§2.5) as eight little-endian 16-bit words (0..0xffff in int32 elements). Key material. */
+  readonly #s = this.#words.subarray(3 * LIMBS, 3 * LIMBS + 8);
   /** A short last block, padded (§2.5 or §2.8 pad16), or the §2.8 length block. */
   readonly #block = new Uint8Array(BLOCK_BYTES);
 
@@ -92,7 +94,8 @@ export class Poly1305 {
    * including the padded last one, carries the 2^128 bit.
    */
   absorbPadded(src: Uint8Array, offset: number, length: number): void {
-    this.absorb(src, offset, length, false);
+    // A tail call (here and below): XS reuses this frame, and the AEAD seal sits on the agent's deepest JS stack.
+    return this.blocks(src, offset, length, false);
   }
 
   /**
@@ -100,7 +103,7 @@ export class Poly1305 {
    * block gets a 0x01 byte after its last octet instead of the 2^128 bit.
    */
   absorbMessage(src: Uint8Array, offset: number, length: number): void {
-    this.absorb(src, offset, length, true);
+    return this.blocks(src, offset, length, true);
   }
 
   /** §2.8: the AAD length, then the ciphertext length, each a 64-bit little-endian integer. */
@@ -108,8 +111,7 @@ export class Poly1305 {
     const block = this.#block;
     writeLe64(block, 0, aadLength);
     writeLe64(block, 8, ciphertextLength);
-    this.blocks(block, 0, 1, HIBIT_FULL_BLOCK);
-    block.fill(0);
+    return this.blocks(block, 0, BLOCK_BYTES, false); // a tail call; `blocks` wipes the scratch block after use
   }
 
   /** tag = (h mod p + s) mod 2^128 into out[outOffset, +16) (§2.5), then wipe all key material. */
@@ -148,21 +150,6 @@ export class Poly1305 {
     this.#g.fill(0);
     this.#s.fill(0);
     this.#block.fill(0);
-  }
-
-  /** Whole blocks in place; a short tail through the scratch block, zero-padded (and marked with 0x01 for §2.5). */
-  private absorb(src: Uint8Array, offset: number, length: number, markShortBlock: boolean): void {
-    const full = length >>> 4;
-    this.blocks(src, offset, full, HIBIT_FULL_BLOCK);
-    const rest = length & 15;
-    if (rest === 0) return;
-    const block = this.#block;
-    block.fill(0);
-    const from = offset + (full << 4);
-    for (let i = 0; i < rest; i++) block[i] = src[from + i] ?? 0;
-    if (markShortBlock) block[rest] = 1;
-    this.blocks(block, 0, 1, markShortBlock ? 0 : HIBIT_FULL_BLOCK);
-    block.fill(0);
   }
 
   /** (low 128 bits of h) + s mod 2^128, serialized little-endian; word k holds bits 16k..16k+15, limb j starts at bit 13j. */
@@ -205,8 +192,20 @@ export class Poly1305 {
     out[at + 15] = v >>> 8; // the carry out of bit 128 is dropped (mod 2^128)
   }
 
-  /** h = (h + block + hibit) * r mod p for `count` 16-byte blocks at src[offset] (§2.5). */
-  private blocks(src: Uint8Array, offset: number, count: number, hibit: number): void {
+  /**
+   * h = (h + block + hibit) * r mod p for every 16-byte block of
+   * src[offset, +length) (§2.5). Whole blocks are read in place; a short
+   * last block goes through the scratch block, zero-padded, and either
+   * carries the 2^128 bit like a whole one (§2.8 pad16) or, when
+   * `markShortBlock`, a 0x01 byte after its last octet instead (§2.5). One
+   * function, not a loop plus a tail helper: the AEAD seal sits on the
+   * agent's deepest JS stack, and each call level costs XS stack slots.
+   */
+  private blocks(src: Uint8Array, offset: number, length: number, markShortBlock: boolean): void {
+    const full = length >>> 4;
+    const rest = length & 15;
+    let from = src;
+    let hibit = HIBIT_FULL_BLOCK;
     const R = this.#r;
     const H = this.#h;
     const r0 = R[0] ?? 0;
@@ -239,16 +238,27 @@ export class Poly1305 {
     let h7 = H[7] ?? 0;
     let h8 = H[8] ?? 0;
     let h9 = H[9] ?? 0;
-    for (let b = 0, at = offset; b < count; b++, at += BLOCK_BYTES) {
+    for (let b = 0, at = offset; b < full || (b === full && rest > 0); b++, at += BLOCK_BYTES) {
+      if (b === full) {
+        // The short last block, padded in the scratch block.
+        from = this.#block;
+        from.fill(0);
+        for (let i = 0; i < rest; i++) from[i] = src[at + i] ?? 0;
+        if (markShortBlock) {
+          from[rest] = 1;
+          hibit = 0;
+        }
+        at = 0;
+      }
       // Add the block (same limb layout as decodeLimbs, written out: this is the hot loop).
-      const t0 = (src[at] ?? 0) | ((src[at + 1] ?? 0) << 8);
-      const t1 = (src[at + 2] ?? 0) | ((src[at + 3] ?? 0) << 8);
-      const t2 = (src[at + 4] ?? 0) | ((src[at + 5] ?? 0) << 8);
-      const t3 = (src[at + 6] ?? 0) | ((src[at + 7] ?? 0) << 8);
-      const t4 = (src[at + 8] ?? 0) | ((src[at + 9] ?? 0) << 8);
-      const t5 = (src[at + 10] ?? 0) | ((src[at + 11] ?? 0) << 8);
-      const t6 = (src[at + 12] ?? 0) | ((src[at + 13] ?? 0) << 8);
-      const t7 = (src[at + 14] ?? 0) | ((src[at + 15] ?? 0) << 8);
+      const t0 = (from[at] ?? 0) | ((from[at + 1] ?? 0) << 8);
+      const t1 = (from[at + 2] ?? 0) | ((from[at + 3] ?? 0) << 8);
+      const t2 = (from[at + 4] ?? 0) | ((from[at + 5] ?? 0) << 8);
+      const t3 = (from[at + 6] ?? 0) | ((from[at + 7] ?? 0) << 8);
+      const t4 = (from[at + 8] ?? 0) | ((from[at + 9] ?? 0) << 8);
+      const t5 = (from[at + 10] ?? 0) | ((from[at + 11] ?? 0) << 8);
+      const t6 = (from[at + 12] ?? 0) | ((from[at + 13] ?? 0) << 8);
+      const t7 = (from[at + 14] ?? 0) | ((from[at + 15] ?? 0) << 8);
       h0 += t0 & LIMB_MASK;
       h1 += ((t0 >>> 13) | (t1 << 3)) & LIMB_MASK;
       h2 += ((t1 >>> 10) | (t2 << 6)) & LIMB_MASK;
@@ -315,6 +325,7 @@ export class Poly1305 {
     H[7] = h7;
     H[8] = h8;
     H[9] = h9;
+    if (from === this.#block) from.fill(0); // a padded last block, or the length block
   }
 }
 

@@ -72,6 +72,13 @@ import { SigningMode, type CryptoCounters, type CryptoProvider } from "./provide
 
 const HKDF_NON_SECRET_MAX_BYTES = 64;
 const SYMMETRIC_MASK = kindBit(KeyKind.Aead) | kindBit(KeyKind.Mac) | kindBit(KeyKind.Secret);
+/** Offsets of the provider's scratch views (hedged-signing rnd, seeds, MAC tag, key copy, HKDF output) in its one buffer. */
+const RND_AT = 0;
+const SEED_AT = RND_AT + 32;
+const TAG_AT = SEED_AT + ML_KEM_SEED_BYTES;
+const KEY_AT = TAG_AT + HMAC_TAG_BYTES;
+const OKM_AT = KEY_AT + SYMMETRIC_KEY_BYTES;
+const SCRATCH_BYTES = OKM_AT + SYMMETRIC_KEY_BYTES;
 
 class Counters implements CryptoCounters {
   entropyFailures = 0;
@@ -86,18 +93,20 @@ export class PortableCryptoProvider implements CryptoProvider {
   readonly #entropy: EntropySource;
   readonly #keys: KeyStore;
   readonly #counters = new Counters();
-  readonly #rnd = new Uint8Array(32);
-  readonly #seed = new Uint8Array(ML_KEM_SEED_BYTES);
-  readonly #tag = new Uint8Array(HMAC_TAG_BYTES);
+  /** Every scratch array below is a view on this one buffer (each ArrayBuffer costs heap slots on XS); the views never overlap. */
+  readonly #scratch = new ArrayBuffer(SCRATCH_BYTES);
+  readonly #rnd = new Uint8Array(this.#scratch, RND_AT, 32);
+  readonly #seed = new Uint8Array(this.#scratch, SEED_AT, ML_KEM_SEED_BYTES);
+  readonly #tag = new Uint8Array(this.#scratch, TAG_AT, HMAC_TAG_BYTES);
   /** A symmetric key copied out of the store for one operation, zeroized after it (the store keeps no per-slot views). */
-  readonly #key = new Uint8Array(SYMMETRIC_KEY_BYTES);
+  readonly #key = new Uint8Array(this.#scratch, KEY_AT, SYMMETRIC_KEY_BYTES);
   readonly #aead = new ChaCha20Poly1305();
   /** One SHA-256 engine serves hash, HMAC and HKDF (HKDF owns the HMAC, the HMAC the hasher): no call here runs two at once. */
   readonly #hkdf = new HkdfSha256();
   readonly #hmac: HmacSha256 = this.#hkdf.hmac;
   readonly #sha256: Sha256 = this.#hmac.hash;
   /** HKDF output of deriveKey before it enters the key store; zeroized after. */
-  readonly #okm = new Uint8Array(SYMMETRIC_KEY_BYTES);
+  readonly #okm = new Uint8Array(this.#scratch, OKM_AT, SYMMETRIC_KEY_BYTES);
 
   /** `pq`: the ML-DSA/ML-KEM implementation, or null for a symmetric-only provider. */
   static create(entropy: EntropySource, keyStore: KeyStoreOptions, pq: PostQuantumSuite | null): Result<PortableCryptoProvider> {

@@ -44,8 +44,8 @@ const NO_SLOT = -1;
 
 export class ReplayTable {
   readonly #slotOf: FixedMap; // sender id -> slot
-  readonly #epochs: Uint32Array;
-  readonly #highest: Float64Array; // -1 = nothing accepted in this epoch yet
+  /** Per slot: epoch at 2 * slot, highest accepted counter at 2 * slot + 1 (-1 = nothing accepted in this epoch yet). One array: each typed array costs heap slots on XS. */
+  readonly #marks: Float64Array;
   readonly #bitmaps: Uint32Array; // wordsPerWindow words per slot
   readonly #windowBits: number;
   readonly #words: number;
@@ -69,8 +69,8 @@ export class ReplayTable {
     this.#slotOf = map;
     this.#windowBits = windowBits;
     this.#words = windowBits / 32;
-    this.#epochs = new Uint32Array(capacity);
-    this.#highest = new Float64Array(capacity).fill(-1);
+    this.#marks = new Float64Array(2 * capacity);
+    for (let slot = 0; slot < capacity; slot++) this.#marks[2 * slot + 1] = -1;
     this.#bitmaps = new Uint32Array(capacity * this.#words);
   }
 
@@ -125,7 +125,7 @@ export class ReplayTable {
       if (this.#slotOf.set(senderId, slot) !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
       this.#used++;
       this.restart(slot, epoch);
-    } else if (epoch !== this.#epochs[slot]) {
+    } else if (epoch !== this.#marks[2 * slot]) {
       this.restart(slot, epoch);
     }
     this.advance(slot, counter);
@@ -136,24 +136,24 @@ export class ReplayTable {
   /** The highest counter accepted from `senderId` in its current epoch, or -1. */
   highest(senderId: number): number {
     const slot = this.#slotOf.get(senderId, NO_SLOT);
-    return slot === NO_SLOT ? -1 : (this.#highest[slot] ?? -1);
+    return slot === NO_SLOT ? -1 : (this.#marks[2 * slot + 1] ?? -1);
   }
 
   /** The key epoch `senderId` is on, or -1 when unknown. */
   epochOf(senderId: number): number {
     const slot = this.#slotOf.get(senderId, NO_SLOT);
-    return slot === NO_SLOT ? -1 : (this.#epochs[slot] ?? -1);
+    return slot === NO_SLOT ? -1 : (this.#marks[2 * slot] ?? -1);
   }
 
   private decide(senderId: number, epoch: number, counter: number): Status {
     if ((senderId >>> 0) !== senderId || (epoch >>> 0) !== epoch) return ErrorCode.InvalidArgument;
     if (!Number.isInteger(counter) || counter < 0 || counter > COUNTER_MAX) return ErrorCode.InvalidArgument;
     const slot = this.#slotOf.get(senderId, NO_SLOT);
-    if (slot === NO_SLOT) return this.#used >= this.#epochs.length ? ErrorCode.ReplayTableFull : ErrorCode.Ok;
-    const current = this.#epochs[slot] ?? 0;
+    if (slot === NO_SLOT) return this.#used >= this.#marks.length / 2 ? ErrorCode.ReplayTableFull : ErrorCode.Ok;
+    const current = this.#marks[2 * slot] ?? 0;
     if (epoch < current) return ErrorCode.ReplayWrongEpoch;
     if (epoch > current) return ErrorCode.Ok;
-    const highest = this.#highest[slot] ?? -1;
+    const highest = this.#marks[2 * slot + 1] ?? -1;
     if (counter > highest) return ErrorCode.Ok;
     if (counter + this.#windowBits <= highest) return ErrorCode.ReplayTooOld;
     return this.bit(slot, counter) ? ErrorCode.ReplayDuplicate : ErrorCode.Ok;
@@ -167,8 +167,8 @@ export class ReplayTable {
   }
 
   private restart(slot: number, epoch: number): void {
-    this.#epochs[slot] = epoch;
-    this.#highest[slot] = -1;
+    this.#marks[2 * slot] = epoch;
+    this.#marks[2 * slot + 1] = -1;
     const base = slot * this.#words;
     this.#bitmaps.fill(0, base, base + this.#words);
   }
@@ -183,7 +183,7 @@ export class ReplayTable {
   private advance(slot: number, counter: number): void {
     const words = this.#words;
     const base = slot * words;
-    const highest = this.#highest[slot] ?? -1;
+    const highest = this.#marks[2 * slot + 1] ?? -1;
     if (counter > highest) {
       const gap = counter - highest;
       if (gap >= this.#windowBits) {
@@ -192,7 +192,7 @@ export class ReplayTable {
         // Clear the bits of counters highest+1 .. counter-1 (skipped, not yet seen); bounded by windowBits.
         for (let c = highest + 1; c < counter; c++) this.clear(base, c);
       }
-      this.#highest[slot] = counter;
+      this.#marks[2 * slot + 1] = counter;
     }
     const index = counter % this.#windowBits;
     const at = base + (index >>> 5);

@@ -60,6 +60,13 @@ export interface SenderKeyCacheOptions {
 
 const NO_SLOT = -1;
 const EMPTY = 0; // sender ids start at 1
+/** Per slot in `#entries`: sender id, key handle, last use. */
+const ENTRY_WORDS = 3;
+const AT_SENDER = 0;
+const AT_HANDLE = 1;
+const AT_LAST_USE = 2;
+/** HKDF salt of every traffic key: empty (RFC 5869 §2.2: HashLen zeros). Frozen: it has no elements to write. */
+const NO_SALT = Object.freeze(new Uint8Array(0));
 
 export class SenderKeyCache implements ReceiveKeys {
   readonly #provider: CryptoProvider;
@@ -71,15 +78,17 @@ export class SenderKeyCache implements ReceiveKeys {
   /** The slot on probation: its key (if `#spareSender` is not EMPTY) awaits an authenticated frame. */
   #spare: number;
   #spareSender = EMPTY;
-  /** Per slot: sender id (EMPTY = free; the spare's is always EMPTY), key handle, last use, nonce base. */
-  readonly #senders: Uint16Array;
-  readonly #handles: Float64Array;
-  readonly #lastUse: Float64Array;
+  readonly #slots: number;
+  /**
+   * Per slot, ENTRY_WORDS numbers: sender id (EMPTY = free; the spare's is
+   * always EMPTY), key handle (-1 = none), last use. One array, as each
+   * typed array costs heap slots on XS; nonce bases in their own bytes.
+   */
+  readonly #entries: Float64Array;
   readonly #nonceBases: Uint8Array;
   /** Scratch for one derivation: HKDF info and nonce base, and the KDF context (reused, never shared). */
   readonly #info = new Uint8Array(KDF_INFO_BYTES);
   readonly #nonce = new Uint8Array(AEAD_NONCE_BYTES);
-  readonly #salt = new Uint8Array(0);
   readonly #context: { channel: Channel; epoch: number; senderId: number; receiverId: number; groupId: number };
   #clock = 0;
   #hits = 0;
@@ -107,22 +116,22 @@ export class SenderKeyCache implements ReceiveKeys {
     this.#senderIdMax = options.senderIdMax;
     this.#slotOf = new Int16Array(options.senderIdMax + 1).fill(NO_SLOT);
     const slots = options.capacity + 1;
-    this.#senders = new Uint16Array(slots);
-    this.#handles = new Float64Array(slots).fill(-1);
-    this.#lastUse = new Float64Array(slots);
+    this.#slots = slots;
+    this.#entries = new Float64Array(slots * ENTRY_WORDS);
+    for (let slot = 0; slot < slots; slot++) this.#entries[slot * ENTRY_WORDS + AT_HANDLE] = -1;
     this.#nonceBases = new Uint8Array(slots * AEAD_NONCE_BYTES);
     this.#spare = options.capacity;
     this.#context = { channel: Channel.Group, epoch: options.epoch, senderId: 0, receiverId: 0, groupId: options.groupId };
   }
 
   get capacity(): number {
-    return this.#senders.length - 1;
+    return this.#slots - 1;
   }
 
   /** Keys cached now (confirmed; the one on probation is not counted). */
   get size(): number {
     let n = 0;
-    for (let slot = 0; slot < this.#senders.length; slot++) if (this.#senders[slot] !== EMPTY) n++;
+    for (let slot = 0; slot < this.#slots; slot++) if (this.#entries[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) n++;
     return n;
   }
 
@@ -163,7 +172,7 @@ export class SenderKeyCache implements ReceiveKeys {
     const cached = this.#slotOf[senderId] ?? NO_SLOT;
     if (cached !== NO_SLOT) {
       this.#hits++;
-      this.#lastUse[cached] = ++this.#clock;
+      this.#entries[cached * ENTRY_WORDS + AT_LAST_USE] = ++this.#clock;
       return cached;
     }
     const spare = this.#spare;
@@ -191,20 +200,20 @@ export class SenderKeyCache implements ReceiveKeys {
     const sender = this.#spareSender;
     if (slot !== this.#spare || sender === EMPTY) return;
     const victim = this.#victim();
-    if (this.#senders[victim] !== EMPTY) {
+    if (this.#entries[victim * ENTRY_WORDS + AT_SENDER] !== EMPTY) {
       this.#evict(victim);
       this.#evictions++;
     }
     // The probation slot joins the cache; the emptied slot becomes the probation slot.
-    this.#senders[slot] = sender;
+    this.#entries[slot * ENTRY_WORDS + AT_SENDER] = sender;
     this.#slotOf[sender] = slot;
-    this.#lastUse[slot] = ++this.#clock;
+    this.#entries[slot * ENTRY_WORDS + AT_LAST_USE] = ++this.#clock;
     this.#spare = victim;
     this.#spareSender = EMPTY;
   }
 
   handleAt(slot: number): KeyHandle {
-    return (this.#handles[slot] ?? -1) as KeyHandle;
+    return (this.#entries[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle;
   }
 
   copyNonceBase(slot: number, out: Uint8Array): void {
@@ -213,7 +222,7 @@ export class SenderKeyCache implements ReceiveKeys {
 
   /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */
   close(): Status {
-    for (let slot = 0; slot < this.#senders.length; slot++) if (this.#senders[slot] !== EMPTY) this.#evict(slot);
+    for (let slot = 0; slot < this.#slots; slot++) if (this.#entries[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.#evict(slot);
     this.#clearSpare();
     if (this.#secret >= 0) {
       this.#provider.destroyKey(this.#secret);
@@ -224,13 +233,12 @@ export class SenderKeyCache implements ReceiveKeys {
 
   /** The lowest free cache slot, else the least recently used one (the probation slot is never chosen). */
   #victim(): number {
-    const senders = this.#senders;
     const spare = this.#spare;
     let oldest = -1;
-    for (let slot = 0; slot < senders.length; slot++) {
+    for (let slot = 0; slot < this.#slots; slot++) {
       if (slot === spare) continue;
-      if (senders[slot] === EMPTY) return slot;
-      if (oldest < 0 || (this.#lastUse[slot] ?? 0) < (this.#lastUse[oldest] ?? 0)) oldest = slot;
+      if (this.#entries[slot * ENTRY_WORDS + AT_SENDER] === EMPTY) return slot;
+      if (oldest < 0 || (this.#entries[slot * ENTRY_WORDS + AT_LAST_USE] ?? 0) < (this.#entries[oldest * ENTRY_WORDS + AT_LAST_USE] ?? 0)) oldest = slot;
     }
     return oldest;
   }
@@ -238,17 +246,17 @@ export class SenderKeyCache implements ReceiveKeys {
   /** Destroy the key on probation, if any. */
   #clearSpare(): void {
     const spare = this.#spare;
-    if ((this.#handles[spare] ?? -1) >= 0) this.#provider.destroyKey((this.#handles[spare] ?? -1) as KeyHandle);
-    this.#handles[spare] = -1;
+    if ((this.#entries[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) >= 0) this.#provider.destroyKey((this.#entries[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
+    this.#entries[spare * ENTRY_WORDS + AT_HANDLE] = -1;
     this.#nonceBases.fill(0, spare * AEAD_NONCE_BYTES, (spare + 1) * AEAD_NONCE_BYTES);
     this.#spareSender = EMPTY;
   }
 
   #evict(slot: number): void {
-    this.#provider.destroyKey((this.#handles[slot] ?? -1) as KeyHandle);
-    this.#slotOf[this.#senders[slot] ?? 0] = NO_SLOT;
-    this.#senders[slot] = EMPTY;
-    this.#handles[slot] = -1;
+    this.#provider.destroyKey((this.#entries[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
+    this.#slotOf[this.#entries[slot * ENTRY_WORDS + AT_SENDER] ?? 0] = NO_SLOT;
+    this.#entries[slot * ENTRY_WORDS + AT_SENDER] = EMPTY;
+    this.#entries[slot * ENTRY_WORDS + AT_HANDLE] = -1;
     this.#nonceBases.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
   }
 
@@ -259,16 +267,16 @@ export class SenderKeyCache implements ReceiveKeys {
     const info = this.#info;
     const built = kdfInfo(KdfPurpose.TrafficKey, context, info);
     if (built !== ErrorCode.Ok) return built;
-    const key = this.#provider.deriveKey(this.#secret, this.#salt, info, KeyKind.Aead);
+    const key = this.#provider.deriveKey(this.#secret, NO_SALT, info, KeyKind.Aead);
     if (!key.ok) return key.code;
     kdfInfo(KdfPurpose.NonceBase, context, info);
     const nonce = this.#nonce;
-    const derived = this.#provider.deriveNonSecret(this.#secret, this.#salt, info, nonce);
+    const derived = this.#provider.deriveNonSecret(this.#secret, NO_SALT, info, nonce);
     if (derived !== ErrorCode.Ok) {
       this.#provider.destroyKey(key.value);
       return derived;
     }
-    this.#handles[slot] = key.value;
+    this.#entries[slot * ENTRY_WORDS + AT_HANDLE] = key.value;
     this.#nonceBases.set(nonce, slot * AEAD_NONCE_BYTES);
     nonce.fill(0);
     return ErrorCode.Ok;

@@ -39,13 +39,17 @@ const H0: readonly number[] = Object.freeze([0x6a09e667, 0xbb67ae85, 0x3c6ef372,
 /** A reusable SHA-256 hasher: `update*` any number of times, then `digestInto` (which also resets it). */
 export class Sha256 {
   /** H0..H7 (words 0-7) then the message schedule W0..W63 (words 8-71, §6.2.2 step 1): one array, as each costs heap slots on XS. */
-  readonly #words = new Int32Array(8 + 64);
+  readonly #words: Int32Array;
   /** Bytes of the current, not yet full block. */
-  readonly #block = new Uint8Array(SHA256_BLOCK_BYTES);
+  readonly #block: Uint8Array;
   #blockBytes = 0;
   #messageBytes = 0;
 
   constructor() {
+    // Words and block share one ArrayBuffer (each costs heap slots on XS).
+    const buffer = new ArrayBuffer((8 + 64) * 4 + SHA256_BLOCK_BYTES);
+    this.#words = new Int32Array(buffer, 0, 8 + 64);
+    this.#block = new Uint8Array(buffer, (8 + 64) * 4, SHA256_BLOCK_BYTES);
     this.reset();
   }
 
@@ -90,6 +94,21 @@ export class Sha256 {
       this.#compress(this.#block, 0);
       this.#blockBytes = 0;
     }
+  }
+
+  /**
+   * Start a new message (as `reset`) whose first block is key[offset, +64)
+   * XOR `pad`: the HMAC block K0 ^ ipad or K0 ^ opad (RFC 2104 §2). The
+   * same as `reset` then `updateRange` of those bytes, one call shallower,
+   * and the key-derived block is wiped as soon as it is compressed.
+   */
+  startWithKeyBlock(key: Uint8Array, offset: number, pad: number): void {
+    this.reset();
+    const block = this.#block;
+    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) block[i] = (key[offset + i] ?? 0) ^ pad;
+    this.#messageBytes = SHA256_BLOCK_BYTES;
+    this.#compress(block, 0);
+    block.fill(0);
   }
 
   /**

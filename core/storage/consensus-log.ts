@@ -55,12 +55,16 @@ export interface ConsensusLogStore {
   compactThrough(throughIndex: number, throughTerm: number): Status;
 }
 
+const SLOT_WORDS = 4;
+const AT_INDEX = 0;
+const AT_TERM = 1;
+const AT_ADDRESS = 2;
+const AT_BYTES = 3;
+
 export class LogTable {
   readonly capacity: number;
-  readonly #index: Uint32Array; // 0 = empty slot
-  readonly #term: Uint32Array;
-  readonly #address: Uint32Array;
-  readonly #bytes: Uint32Array;
+  /** Per slot, SLOT_WORDS words: index (0 = empty slot), term, address, payload bytes. One array: each typed array costs heap slots on XS. */
+  readonly #slots: Uint32Array;
   #first = 1;
   #last = 0;
   #baseTerm = 0;
@@ -71,10 +75,7 @@ export class LogTable {
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#index = new Uint32Array(capacity);
-    this.#term = new Uint32Array(capacity);
-    this.#address = new Uint32Array(capacity);
-    this.#bytes = new Uint32Array(capacity);
+    this.#slots = new Uint32Array(capacity * SLOT_WORDS);
   }
 
   attach(releaser: Releaser): void {
@@ -102,7 +103,7 @@ export class LogTable {
   }
 
   get lastTerm(): number {
-    return this.#last >= this.#first ? (this.#term[this.#last % this.capacity] ?? 0) : this.#baseTerm;
+    return this.#last >= this.#first ? (this.#slots[(this.#last % this.capacity) * SLOT_WORDS + AT_TERM] ?? 0) : this.#baseTerm;
   }
 
   contains(index: number): boolean {
@@ -113,16 +114,16 @@ export class LogTable {
     if (index === this.#first - 1) return this.#baseTerm;
     if (index < this.#first) return -ErrorCode.LogCompacted;
     if (index > this.#last) return -ErrorCode.NotFound;
-    return this.#term[index % this.capacity] ?? 0;
+    return this.#slots[(index % this.capacity) * SLOT_WORDS + AT_TERM] ?? 0;
   }
 
   /** Address of a retained entry, or NO_ADDRESS (not retained, or lost to corruption). */
   addressOf(index: number): number {
-    return this.contains(index) ? (this.#address[index % this.capacity] ?? NO_ADDRESS) : NO_ADDRESS;
+    return this.contains(index) ? (this.#slots[(index % this.capacity) * SLOT_WORDS + AT_ADDRESS] ?? NO_ADDRESS) : NO_ADDRESS;
   }
 
   bytesOf(index: number): number {
-    return this.contains(index) ? (this.#bytes[index % this.capacity] ?? 0) : 0;
+    return this.contains(index) ? (this.#slots[(index % this.capacity) * SLOT_WORDS + AT_BYTES] ?? 0) : 0;
   }
 
   // ------------------------------------------------------------------ replay
@@ -132,7 +133,7 @@ export class LogTable {
     if (index < 1 || index > LOG_INDEX_MAX) return false;
     if (this.#baseKnown && index < this.#first) return true; // compacted later in the log
     const slot = index % this.capacity;
-    const current = this.#index[slot] ?? 0;
+    const current = this.#slots[slot * SLOT_WORDS + AT_INDEX] ?? 0;
     // A slot's index only grows over time (index + capacity comes after index is gone).
     if (current > index) return false;
     this.#setSlot(slot, index, term, address, lengthBytes);
@@ -145,11 +146,11 @@ export class LogTable {
     if (fromIndex > this.#replayMax) return;
     const span = this.#replayMax - fromIndex + 1;
     if (span >= this.capacity) {
-      for (let slot = 0; slot < this.capacity; slot++) if ((this.#index[slot] ?? 0) >= fromIndex) this.#index[slot] = 0;
+      for (let slot = 0; slot < this.capacity; slot++) if ((this.#slots[slot * SLOT_WORDS + AT_INDEX] ?? 0) >= fromIndex) this.#slots[slot * SLOT_WORDS + AT_INDEX] = 0;
     } else {
       for (let i = fromIndex; i <= this.#replayMax; i++) {
         const slot = i % this.capacity;
-        if (this.#index[slot] === i) this.#index[slot] = 0;
+        if (this.#slots[slot * SLOT_WORDS + AT_INDEX] === i) this.#slots[slot * SLOT_WORDS + AT_INDEX] = 0;
       }
     }
     this.#replayMax = fromIndex - 1;
@@ -178,17 +179,17 @@ export class LogTable {
     let last = this.#first - 1;
     for (let step = 0; step < this.capacity; step++) {
       const next = last + 1;
-      if (this.#index[next % this.capacity] !== next) break;
+      if (this.#slots[(next % this.capacity) * SLOT_WORDS + AT_INDEX] !== next) break;
       last = next;
     }
     this.#last = last;
     let lost = 0;
     for (let slot = 0; slot < this.capacity; slot++) {
-      const index = this.#index[slot] ?? 0;
+      const index = this.#slots[slot * SLOT_WORDS + AT_INDEX] ?? 0;
       if (index === 0 || (index >= this.#first && index <= last)) continue;
       if (index > last) lost++;
-      this.#index[slot] = 0;
-      this.#address[slot] = NO_ADDRESS;
+      this.#slots[slot * SLOT_WORDS + AT_INDEX] = 0;
+      this.#slots[slot * SLOT_WORDS + AT_ADDRESS] = NO_ADDRESS;
     }
     return lost;
   }
@@ -249,28 +250,28 @@ export class LogTable {
   /** Cleaning moved entry `index` (or the base, index = first - 1) to `address`. */
   moved(index: number, address: number): void {
     if (index === this.#first - 1) this.#baseAddress = address;
-    else if (this.contains(index)) this.#address[index % this.capacity] = address;
+    else if (this.contains(index)) this.#slots[(index % this.capacity) * SLOT_WORDS + AT_ADDRESS] = address;
   }
 
   /** Entry `index` could not be read back for relocation: its bytes are lost (reads answer Corrupt). */
   markLost(index: number): void {
     if (!this.contains(index)) return;
     const slot = index % this.capacity;
-    this.#releaser?.release(this.#address[slot] ?? NO_ADDRESS, this.#bytes[slot] ?? 0);
-    this.#address[slot] = NO_ADDRESS;
+    this.#releaser?.release(this.#slots[slot * SLOT_WORDS + AT_ADDRESS] ?? NO_ADDRESS, this.#slots[slot * SLOT_WORDS + AT_BYTES] ?? 0);
+    this.#slots[slot * SLOT_WORDS + AT_ADDRESS] = NO_ADDRESS;
   }
 
   #setSlot(slot: number, index: number, term: number, address: number, lengthBytes: number): void {
-    this.#index[slot] = index;
-    this.#term[slot] = term;
-    this.#address[slot] = address;
-    this.#bytes[slot] = lengthBytes;
+    this.#slots[slot * SLOT_WORDS + AT_INDEX] = index;
+    this.#slots[slot * SLOT_WORDS + AT_TERM] = term;
+    this.#slots[slot * SLOT_WORDS + AT_ADDRESS] = address;
+    this.#slots[slot * SLOT_WORDS + AT_BYTES] = lengthBytes;
   }
 
   #clearSlot(slot: number): void {
-    const address = this.#address[slot] ?? NO_ADDRESS;
-    if (address !== NO_ADDRESS) this.#releaser?.release(address, this.#bytes[slot] ?? 0);
-    this.#index[slot] = 0;
-    this.#address[slot] = NO_ADDRESS;
+    const address = this.#slots[slot * SLOT_WORDS + AT_ADDRESS] ?? NO_ADDRESS;
+    if (address !== NO_ADDRESS) this.#releaser?.release(address, this.#slots[slot * SLOT_WORDS + AT_BYTES] ?? 0);
+    this.#slots[slot * SLOT_WORDS + AT_INDEX] = 0;
+    this.#slots[slot * SLOT_WORDS + AT_ADDRESS] = NO_ADDRESS;
   }
 }

@@ -44,15 +44,16 @@ export class CounterReservation implements CounterSource {
   readonly #key: number;
   readonly #stepK: number;
   readonly #maxValue: number;
-  readonly #buffer = new Uint8Array(CEILING_BYTES);
+  readonly #buffer: Uint8Array;
   #next: number;
   #ceiling: number;
   #reservations = 0;
   #issued = 0;
   #failures = 0;
 
-  private constructor(kv: KvStore, key: number, stepK: number, maxValue: number, resumeAt: number) {
+  private constructor(kv: KvStore, key: number, stepK: number, maxValue: number, resumeAt: number, buffer: Uint8Array) {
     this.#kv = kv;
+    this.#buffer = buffer;
     this.#key = key;
     this.#stepK = stepK;
     this.#maxValue = maxValue;
@@ -85,7 +86,8 @@ export class CounterReservation implements CounterSource {
     } else if (length !== -ErrorCode.NotFound) {
       return err(-length as Exclude<ErrorCode, 0>);
     }
-    return ok(new CounterReservation(kv, options.key, options.stepK, maxValue, resumeAt));
+    // The buffer the ceiling was read into is the one it is written from.
+    return ok(new CounterReservation(kv, options.key, options.stepK, maxValue, resumeAt, buffer));
   }
 
   next(out: Outcome<number>): Status {

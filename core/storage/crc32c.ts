@@ -8,29 +8,30 @@
  * Hamming distance >= 4 up to ~2^31 bits, so every 1-, 2- and 3-bit error in
  * a record is detected, and other errors escape with probability 2^-32.
  *
- * The 256-entry table is built at `create` (a frozen typed array cannot hold
- * elements, and module-level mutable state is not allowed on XS). Byte-wise:
- * 1 KiB of RAM, integer math only.
+ * The 256-entry table is a frozen module-level array computed when the
+ * module body runs: under Moddable preload that happens at build time and
+ * the table lives in flash (`documentation/xs/preload.md`), so it costs no
+ * RAM and is never written. (A typed array would not do: a frozen typed
+ * array cannot hold elements, and a preloaded buffer is read-only anyway.)
+ * Byte-wise, integer math only.
  */
 export const CRC32C_CHECK_VALUE = 0xe3069283;
 
 const POLYNOMIAL_REFLECTED = 0x82f63b78;
 
+function tableEntry(n: number): number {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLYNOMIAL_REFLECTED : c >>> 1;
+  return c >>> 0;
+}
+
+/** CRC-32C of every byte value (RFC 3720 §12.1 polynomial, reflected). */
+const TABLE: readonly number[] = Object.freeze(Array.from({ length: 256 }, (_, n) => tableEntry(n)));
+
 export class Crc32c {
-  readonly #table: Uint32Array;
-
-  private constructor(table: Uint32Array) {
-    this.#table = table;
-  }
-
+  /** No state: every instance computes with the one shared table. */
   static create(): Crc32c {
-    const table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ POLYNOMIAL_REFLECTED : c >>> 1;
-      table[n] = c >>> 0;
-    }
-    return new Crc32c(table);
+    return new Crc32c();
   }
 
   /**
@@ -39,7 +40,7 @@ export class Crc32c {
    * read as 0 rather than failing.
    */
   checksum(bytes: Uint8Array, offset: number, lengthBytes: number): number {
-    const table = this.#table;
+    const table = TABLE;
     let crc = 0xffffffff;
     const end = offset + lengthBytes;
     for (let i = offset; i < end; i++) {

@@ -285,19 +285,24 @@ export class DurableStore implements KvStore, ConsensusLogStore {
     return this.#log.compact();
   }
 
-  // Cleaning: re-append everything still needed from one block (RecordOwner.evacuate).
+  // Cleaning: re-append everything still needed from one block (RecordOwner.evacuate). Few locals, the log
+  // part in a tail call: evacuation sits on the deepest JS stack the agent reaches.
   #evacuate(firstAddress: number, endAddress: number): Status {
-    const log = this.#log;
     const kv = this.#kv;
     for (let key = 0; key < kv.keyCount; key++) {
       const address = kv.addressOf(key);
       if (address === NO_ADDRESS || address < firstAddress || address >= endAddress) continue;
-      const length = kv.lengthOf(key);
-      const moved = log.append(RecordType.KvPut, key, 0, 0, kv.values, kv.valueOffset(key), length);
+      const moved = this.#log.append(RecordType.KvPut, key, 0, 0, kv.values, kv.valueOffset(key), kv.lengthOf(key));
       if (moved < 0) return -moved as Status;
-      log.release(address, length);
+      this.#log.release(address, kv.lengthOf(key));
       kv.moved(key, moved);
     }
+    return this.#evacuateLog(firstAddress, endAddress);
+  }
+
+  // The consensus log's base record and entries in [firstAddress, endAddress).
+  #evacuateLog(firstAddress: number, endAddress: number): Status {
+    const log = this.#log;
     const entries = this.#entries;
     const base = entries.baseAddress;
     if (base !== NO_ADDRESS && base >= firstAddress && base < endAddress) {

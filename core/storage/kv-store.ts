@@ -40,17 +40,19 @@ export class KvTable {
   readonly keyCount: number;
   readonly valueMaxBytes: number;
   readonly #values: Uint8Array;
-  /** Value length per key; -1 when absent. */
-  readonly #lengths: Int32Array;
-  readonly #addresses: Uint32Array;
+  /** Per key: value length (-1 when absent) at 2 * key, record address at 2 * key + 1. One array: each typed array costs heap slots on XS. */
+  readonly #meta: Float64Array;
   #releaser: Releaser | undefined;
 
   constructor(keyCount: number, valueMaxBytes: number) {
     this.keyCount = keyCount;
     this.valueMaxBytes = valueMaxBytes;
     this.#values = new Uint8Array(keyCount * valueMaxBytes);
-    this.#lengths = new Int32Array(keyCount).fill(-1);
-    this.#addresses = new Uint32Array(keyCount).fill(NO_ADDRESS);
+    this.#meta = new Float64Array(2 * keyCount);
+    for (let key = 0; key < keyCount; key++) {
+      this.#meta[2 * key] = -1;
+      this.#meta[2 * key + 1] = NO_ADDRESS;
+    }
   }
 
   /** Start releasing superseded records (after replay; during replay nothing is accounted). */
@@ -64,11 +66,11 @@ export class KvTable {
 
   /** Value length, or -1 when absent (or not a key). */
   lengthOf(key: number): number {
-    return this.isKey(key) ? (this.#lengths[key] ?? -1) : -1;
+    return this.isKey(key) ? (this.#meta[2 * key] ?? -1) : -1;
   }
 
   addressOf(key: number): number {
-    return this.isKey(key) ? (this.#addresses[key] ?? NO_ADDRESS) : NO_ADDRESS;
+    return this.isKey(key) ? (this.#meta[2 * key + 1] ?? NO_ADDRESS) : NO_ADDRESS;
   }
 
   /** The backing array and where `key`'s value starts in it (for rewriting during cleaning). */
@@ -86,26 +88,26 @@ export class KvTable {
     this.#releaseCurrent(key);
     const at = key * this.valueMaxBytes;
     for (let i = 0; i < lengthBytes; i++) this.#values[at + i] = src[srcOffset + i] ?? 0;
-    this.#lengths[key] = lengthBytes;
-    this.#addresses[key] = address;
+    this.#meta[2 * key] = lengthBytes;
+    this.#meta[2 * key + 1] = address;
     return true;
   }
 
   /** The value moved to `address` (cleaning); the caller released the old copy. */
   moved(key: number, address: number): void {
-    if (this.isKey(key)) this.#addresses[key] = address;
+    if (this.isKey(key)) this.#meta[2 * key + 1] = address;
   }
 
   /** Forget `key`; its record is released. */
   clear(key: number): void {
     if (!this.isKey(key)) return;
     this.#releaseCurrent(key);
-    this.#lengths[key] = -1;
-    this.#addresses[key] = NO_ADDRESS;
+    this.#meta[2 * key] = -1;
+    this.#meta[2 * key + 1] = NO_ADDRESS;
   }
 
   #releaseCurrent(key: number): void {
-    const address = this.#addresses[key] ?? NO_ADDRESS;
-    if (address !== NO_ADDRESS) this.#releaser?.release(address, this.#lengths[key] ?? 0);
+    const address = this.#meta[2 * key + 1] ?? NO_ADDRESS;
+    if (address !== NO_ADDRESS) this.#releaser?.release(address, this.#meta[2 * key] ?? 0);
   }
 }

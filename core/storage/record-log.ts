@@ -175,15 +175,21 @@ export class RecordLog {
     const programMax = Math.max(this.#recordMax, this.#headerBytes, alignUp(SUPER_RECORD_BYTES, align), zeroChunk);
     this.#io = new FlashIo(device, this.#crc, programMax);
     this.#super = new Superblock(this.#io);
-    this.#blockState = new Uint8Array(this.#blockCount);
-    this.#blockSeq = new Uint32Array(this.#blockCount);
-    this.#blockLive = new Uint32Array(this.#blockCount);
-    this.#ring = new Uint32Array(this.#blockCount);
-    this.#writeBuf = new Uint8Array(this.#recordMax);
-    this.#relocBuf = new Uint8Array(this.#recordMax);
-    this.#readBuf = new Uint8Array(Math.max(this.#recordMax, SEGMENT_HEADER_BYTES + 4));
-    this.#headerBuf = new Uint8Array(this.#headerBytes);
-    this.#zeroBuf = new Uint8Array(zeroChunk);
+    // Per-block words and the byte buffers are views on one array each (every ArrayBuffer costs heap slots on XS); no two views overlap.
+    const n = this.#blockCount;
+    const words = new Uint32Array(3 * n);
+    this.#blockSeq = words.subarray(0, n);
+    this.#blockLive = words.subarray(n, 2 * n);
+    this.#ring = words.subarray(2 * n, 3 * n);
+    const readBytes = Math.max(this.#recordMax, SEGMENT_HEADER_BYTES + 4);
+    const bytes = new ArrayBuffer(n + 2 * this.#recordMax + readBytes + this.#headerBytes + zeroChunk);
+    let at = 0;
+    this.#blockState = new Uint8Array(bytes, at, n);
+    this.#writeBuf = new Uint8Array(bytes, (at += n), this.#recordMax);
+    this.#relocBuf = new Uint8Array(bytes, (at += this.#recordMax), this.#recordMax);
+    this.#readBuf = new Uint8Array(bytes, (at += this.#recordMax), readBytes);
+    this.#headerBuf = new Uint8Array(bytes, (at += readBytes), this.#headerBytes);
+    this.#zeroBuf = new Uint8Array(bytes, at + this.#headerBytes, zeroChunk);
     this.#blockState[0] = BlockState.Super;
     this.#blockState[1] = BlockState.Super;
   }
@@ -504,34 +510,44 @@ export class RecordLog {
     // Cleaning appends may run inside a user append: they use their own buffer.
     const buf = this.#cleaning ? this.#relocBuf : this.#writeBuf;
     const size = recordBytes(payloadBytes, this.#io.alignBytes);
+    const room = this.#ensureRoom(size);
+    if (room !== ErrorCode.Ok) return -room;
+    encodeRecordHeader(buf, type, key, payloadBytes, 0, index, term);
+    for (let i = 0; i < payloadBytes; i++) buf[RECORD_HEADER_BYTES + i] = payload[payloadOffset + i] ?? 0;
+    // A tail call: XS reuses this frame, and appends sit twice on the deepest JS stack the agent reaches
+    // (a counter reservation inside a frame seal that cleans, and the evacuating appends inside it).
+    return this.#programRecord(buf, payloadBytes, size);
+  }
+
+  /**
+   * Stamp seq, CRC and padding into `buf` (header and payload in place, room
+   * ensured) and program it at the head. A program that leaves unknown bytes
+   * seals the head; the record is then tried once more in a new segment.
+   */
+  #programRecord(buf: Uint8Array, payloadBytes: number, size: number): number {
+    const crcAt = RECORD_HEADER_BYTES + payloadBytes;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const room = this.#ensureRoom(size);
-      if (room !== ErrorCode.Ok) return -room;
-      encodeRecordHeader(buf, type, key, payloadBytes, 0, index, term);
-      for (let i = 0; i < payloadBytes; i++) buf[RECORD_HEADER_BYTES + i] = payload[payloadOffset + i] ?? 0;
-      const address = this.#programRecord(buf, payloadBytes, size);
-      if (address !== -ErrorCode.ProgramFailed) return address;
+      if (attempt > 0) {
+        const room = this.#ensureRoom(size);
+        if (room !== ErrorCode.Ok) return -room;
+      }
+      writeU32(buf, 8, this.#nextRecordSeq);
+      this.#nextRecordSeq = (this.#nextRecordSeq + 1) >>> 0;
+      writeU32(buf, crcAt, this.#crc.checksum(buf, 0, crcAt));
+      buf.fill(0xff, crcAt + RECORD_CRC_BYTES, size);
+      const status = this.#io.program(this.#headBlock, this.#headOffset, buf, 0, size);
+      if (status === ErrorCode.Ok) return this.#programmed(size);
+      if (status !== ErrorCode.ProgramFailed && status !== ErrorCode.NotErased) return -this.#fail(status);
+      // Unknown bytes at the head: never program after them.
+      this.#seal();
     }
     return -ErrorCode.ProgramFailed;
   }
 
-  // Stamp seq, CRC and padding into `buf` and program it at the head (room already ensured).
-  #programRecord(buf: Uint8Array, payloadBytes: number, size: number): number {
-    const seq = this.#nextRecordSeq;
-    this.#nextRecordSeq = (seq + 1) >>> 0;
-    writeU32(buf, 8, seq);
-    const crcAt = RECORD_HEADER_BYTES + payloadBytes;
-    writeU32(buf, crcAt, this.#crc.checksum(buf, 0, crcAt));
-    for (let i = crcAt + RECORD_CRC_BYTES; i < size; i++) buf[i] = 0xff;
+  // The record of `size` bytes at the head is on flash: account for it and return its address.
+  #programmed(size: number): number {
     const block = this.#headBlock;
     const offset = this.#headOffset;
-    const status = this.#io.program(block, offset, buf, 0, size);
-    if (status === ErrorCode.ProgramFailed || status === ErrorCode.NotErased) {
-      // Unknown bytes at the head: never program after them.
-      this.#seal();
-      return -ErrorCode.ProgramFailed;
-    }
-    if (status !== ErrorCode.Ok) return -this.#fail(status);
     this.#headOffset = offset + size;
     this.#blockLive[block] = (this.#blockLive[block] ?? 0) + size;
     this.#liveTotal += size;
@@ -584,21 +600,20 @@ export class RecordLog {
    * open a segment only if that still leaves the reserve.
    */
   #ensureRoom(size: number): Status {
-    const fits = this.#headWritable && this.#headOffset + size <= this.#blockSize;
-    if (this.#cleaning) return fits ? ErrorCode.Ok : this.#openSegment();
+    if (this.#cleaning) return this.#headWritable && this.#headOffset + size <= this.#blockSize ? ErrorCode.Ok : this.#openSegment();
     // Each round cleans one segment or opens one; a full lap compacts everything (module comment).
     for (let round = 0; round <= this.#dataBlocks + 1; round++) {
       const free = this.#freeBlocks();
-      const headFits = this.#headWritable && this.#headOffset + size <= this.#blockSize;
-      if (free >= RESERVE_BLOCKS && headFits) return ErrorCode.Ok;
+      if (free >= RESERVE_BLOCKS && this.#headWritable && this.#headOffset + size <= this.#blockSize) return ErrorCode.Ok;
+      let status: Status = ErrorCode.StorageFull;
       if (free >= RESERVE_BLOCKS + 1) {
-        const opened = this.#openSegment();
-        if (opened !== ErrorCode.StorageFull) return opened;
+        status = this.#openSegment();
+        if (status !== ErrorCode.StorageFull) return status;
         continue;
       }
-      if (this.#ringCount <= 1) return ErrorCode.StorageFull;
-      const cleaned = this.#cleanTail();
-      if (cleaned !== ErrorCode.Ok) return cleaned;
+      if (this.#ringCount <= 1) return status;
+      status = this.#cleanTail();
+      if (status !== ErrorCode.Ok) return status;
     }
     return ErrorCode.StorageFull;
   }
@@ -608,13 +623,19 @@ export class RecordLog {
   }
 
   // Erase the next free block after the head and start a segment there. Ok, StorageFull or a device failure.
+  // Erase and header program are called from here, not from a helper: this sits on the deepest JS stack the
+  // agent reaches (a counter reservation inside a frame seal that cleans, evacuates and opens a segment).
   #openSegment(): Status {
     let block = this.#headBlock >= SUPER_BLOCK_COUNT ? this.#headBlock : this.#blockCount - 1;
     for (let tries = 0; tries < this.#dataBlocks; tries++) {
       block = block + 1 >= this.#blockCount ? SUPER_BLOCK_COUNT : block + 1;
       if (this.#blockState[block] !== BlockState.Free) continue;
-      const status = this.#startSegment(block);
-      if (status === ErrorCode.Ok) return ErrorCode.Ok;
+      let status = this.#io.erase(block);
+      if (status === ErrorCode.Ok) status = this.#io.program(block, 0, this.#segmentHeader(block), 0, this.#headerBytes);
+      if (status === ErrorCode.Ok) {
+        this.#adoptSegment(block);
+        return ErrorCode.Ok;
+      }
       if (status !== ErrorCode.EraseFailed && status !== ErrorCode.ProgramFailed && status !== ErrorCode.NotErased) {
         return this.#fail(status);
       }
@@ -625,21 +646,22 @@ export class RecordLog {
     return ErrorCode.StorageFull;
   }
 
-  #startSegment(block: number): Status {
-    const io = this.#io;
-    const erased = io.erase(block);
-    if (erased !== ErrorCode.Ok) return erased;
-    const seq = this.#nextSegmentSeq;
+  // The header of a new segment in `block` (just erased), in the header buffer.
+  #segmentHeader(block: number): Uint8Array {
     const header = this.#headerBuf;
     header.fill(0xff);
     writeU32(header, 0, SEGMENT_MAGIC);
     writeU32(header, 4, this.#super.volumeId);
-    writeU32(header, 8, seq);
-    writeU32(header, 12, io.eraseCounts[block] ?? 0);
+    writeU32(header, 8, this.#nextSegmentSeq);
+    writeU32(header, 12, this.#io.eraseCounts[block] ?? 0);
     writeU32(header, 16, this.#tailSeq);
     writeU32(header, 20, this.#crc.checksum(header, 0, 20));
-    const programmed = io.program(block, 0, header, 0, this.#headerBytes);
-    if (programmed !== ErrorCode.Ok) return programmed;
+    return header;
+  }
+
+  // The segment in `block` is on flash: it becomes the head, the newest in the ring.
+  #adoptSegment(block: number): void {
+    const seq = this.#nextSegmentSeq;
     this.#nextSegmentSeq = (seq + 1) >>> 0;
     this.#blockState[block] = BlockState.Live;
     this.#blockSeq[block] = seq;
@@ -649,7 +671,6 @@ export class RecordLog {
     this.#headBlock = block;
     this.#headOffset = this.#headerBytes;
     this.#headWritable = true;
-    return ErrorCode.Ok;
   }
 
   #ringAt(i: number): number {
@@ -659,16 +680,21 @@ export class RecordLog {
   // ------------------------------------------------------------------ cleaning
 
   // Evacuate the tail segment to the head, persist the new tail, free the block.
+  // (Few locals, and the rest in a tail call: cleaning sits on the deepest JS stack the agent reaches.)
   #cleanTail(): Status {
     const tail = this.#ringAt(0);
     const owner = this.#owner;
     if (this.#ringCount <= 1 || tail === this.#headBlock || owner === undefined) return ErrorCode.StorageFull;
-    const first = tail * this.#blockSize;
     this.#cleaning = true;
-    const evacuated = owner.evacuate(tail, first, first + this.#blockSize);
+    const evacuated = owner.evacuate(tail, tail * this.#blockSize, (tail + 1) * this.#blockSize);
     this.#cleaning = false;
     if (this.#failed !== ErrorCode.Ok) return this.#failed;
     if (evacuated !== ErrorCode.Ok) return evacuated;
+    return this.#retireTail(tail);
+  }
+
+  // The tail segment is evacuated: persist the new tail, then free its block.
+  #retireTail(tail: number): Status {
     const left = this.#blockLive[tail] ?? 0;
     if (left !== 0) {
       this.#accountingDrift++;

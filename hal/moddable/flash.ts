@@ -19,11 +19,16 @@
  * throws `DeviceFault`. The guarded calls are closures made once at open,
  * with arguments passed through private fields, so a call allocates nothing.
  *
- * Allocation: `write` copies into a scratch buffer made at open (when the
- * source does not start at offset 0); `read` allocates the ArrayBuffer that
- * Flash.read returns, unless `mapped: true` reads through `flash.map()`
- * (memory-mapped partition, no allocation; not every port supports it, and
- * `open` fails with `Unsupported` if asked for it where it does not work).
+ * Allocation: `write` hands Flash the caller's own Uint8Array (the store
+ * always programs from offset 0, so nothing is allocated); a source at a
+ * non-zero offset is passed as a view on the caller's bytes. Flash.write
+ * takes any byte buffer: it reads it with xsmcGetBufferReadable, which
+ * honours a typed array's offset and length (modules/files/flash/esp32 and
+ * nrf52 flash.c, xs_flash_write), so no block-sized copy is kept in RAM.
+ * `read` allocates the ArrayBuffer that Flash.read returns, unless
+ * `mapped: true` reads through `flash.map()` (memory-mapped partition, no
+ * allocation; not every port supports it, and `open` fails with
+ * `Unsupported` if asked for it where it does not work).
  */
 import Flash from "flash";
 import { ErrorCode } from "../../core/runtime/errors";
@@ -55,7 +60,6 @@ export class ModdableFlash implements BlockDevice {
   readonly blockCount: number;
   readonly programAlignBytes: number;
   readonly #flash: FlashPartition;
-  readonly #scratch: Uint8Array;
   readonly #mapped: Uint8Array | undefined;
   readonly #write: () => void;
   readonly #erase: () => void;
@@ -63,7 +67,7 @@ export class ModdableFlash implements BlockDevice {
   #argOffset = 0;
   #argLength = 0;
   #argSector = 0;
-  #argBuffer: Uint8Array;
+  #argBuffer: Uint8Array | undefined;
   #readResult: ArrayBuffer | HostBuffer | undefined;
   #open = true;
 
@@ -72,11 +76,10 @@ export class ModdableFlash implements BlockDevice {
     this.blockSizeBytes = blockSizeBytes;
     this.blockCount = blockCount;
     this.programAlignBytes = align;
-    this.#scratch = new Uint8Array(blockSizeBytes);
-    this.#argBuffer = this.#scratch;
     this.#mapped = mapped;
     this.#write = () => {
-      flash.write(this.#argOffset, this.#argLength, this.#argBuffer);
+      const buffer = this.#argBuffer;
+      if (buffer !== undefined) flash.write(this.#argOffset, this.#argLength, buffer);
     };
     this.#erase = () => {
       flash.erase(this.#argSector);
@@ -142,17 +145,12 @@ export class ModdableFlash implements BlockDevice {
     if (!this.#open) return ErrorCode.WrongState;
     const range = checkProgram(this, block, offsetBytes, from, fromOffset, lengthBytes);
     if (range !== ErrorCode.Ok || lengthBytes === 0) return range;
-    if (fromOffset === 0) {
-      this.#argBuffer = from;
-    } else {
-      const scratch = this.#scratch;
-      for (let i = 0; i < lengthBytes; i++) scratch[i] = from[fromOffset + i] ?? 0xff;
-      this.#argBuffer = scratch;
-    }
+    // Flash.write programs the first lengthBytes of the buffer it is given (xs_flash_write).
+    this.#argBuffer = fromOffset === 0 ? from : from.subarray(fromOffset, fromOffset + lengthBytes);
     this.#argOffset = block * this.blockSizeBytes + offsetBytes;
     this.#argLength = lengthBytes;
     const status = guardStatus(this.#write, ErrorCode.ProgramFailed);
-    this.#argBuffer = this.#scratch;
+    this.#argBuffer = undefined; // keep no reference to the caller's bytes
     return status;
   }
 

@@ -52,6 +52,37 @@ describe("SHA-256", () => {
     expect(small.every((b) => b === 7)).toBe(true);
   });
 
+  it("startWithKeyBlock(key, pad) is reset + updateRange(key ^ pad) at any offset, even after a half-absorbed message", () => {
+    const key = Uint8Array.from({ length: 80 }, (_, i) => (i * 37 + 11) & 0xff);
+    const tail = Uint8Array.from({ length: 70 }, (_, i) => i);
+    for (const [offset, pad] of [[0, 0x36], [16, 0x5c], [3, 0]] as const) {
+      const padded = key.slice(offset, offset + 64).map((b) => b ^ pad);
+      const started = new Sha256();
+      started.update(Uint8Array.of(9, 9, 9)); // discarded: the method starts a new message
+      started.startWithKeyBlock(key, offset, pad);
+      started.update(tail);
+      const out = new Uint8Array(32);
+      expect(started.digestInto(out)).toBe(true);
+      const expected = new Uint8Array(64 + tail.length);
+      expected.set(padded);
+      expected.set(tail, 64);
+      expect(toHex(out)).toBe(toHex(sha256(expected)));
+    }
+  });
+
+  it("HMAC matches RFC 2104 for keys shorter than, equal to and longer than a block, MAC after MAC on one instance", () => {
+    const mac = new HmacSha256();
+    for (const keyBytes of [0, 20, 64, 65, 131]) {
+      const key = Uint8Array.from({ length: keyBytes }, (_, i) => (i * 7 + keyBytes) & 0xff);
+      const data = Uint8Array.from({ length: 3 * keyBytes + 5 }, (_, i) => (i * 13) & 0xff);
+      mac.begin(key, 0, key.length);
+      mac.update(data);
+      const out = new Uint8Array(32);
+      expect(mac.digestInto(out)).toBe(true);
+      expect(toHex(out)).toBe(toHex(hmac(sha256, key, data)));
+    }
+  });
+
   it("HKDF writes at an offset and nowhere else", () => {
     const kdf = new HkdfSha256();
     const out = new Uint8Array(50).fill(0xee);

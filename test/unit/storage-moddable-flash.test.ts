@@ -132,9 +132,12 @@ describe("ModdableFlash", () => {
   it("erases by partition-relative sector and programs at block * blockSize + offset", () => {
     const flash = open();
     const data = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(flash.program(3, 16, data, 4, 4)).toBe(ErrorCode.Ok); // from a non-zero source offset: via scratch
+    expect(flash.program(3, 16, data, 4, 4)).toBe(ErrorCode.Ok); // from a non-zero source offset: a view on the caller's bytes
     expect([...state.memory.subarray(3 * 512 + 16, 3 * 512 + 20)]).toEqual([5, 6, 7, 8]);
-    expect(state.writes[0]).toEqual({ offset: 3 * 512 + 16, byteLength: 4, bufferLength: 512 });
+    expect(state.writes[0]).toEqual({ offset: 3 * 512 + 16, byteLength: 4, bufferLength: 4 });
+    expect(flash.program(3, 20, data, 0, 8)).toBe(ErrorCode.Ok); // from offset 0: the caller's array itself
+    expect(state.writes[1]).toEqual({ offset: 3 * 512 + 20, byteLength: 8, bufferLength: 8 });
+    expect([...state.memory.subarray(3 * 512 + 20, 3 * 512 + 28)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(flash.erase(3)).toBe(ErrorCode.Ok);
     expect(state.memory[3 * 512 + 16]).toBe(0xff);
   });
