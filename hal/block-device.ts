@@ -27,7 +27,11 @@ export function checkBlock(geometry: BlockGeometry, block: number): Status {
 
 /**
  * A read of `lengthBytes` at `offsetBytes` in `block` into `buffer[bufferOffset ..]`:
- * `OutOfRange` if it leaves the block or the buffer.
+ * `OutOfRange` if it leaves the block or the buffer. One flat expression, no
+ * helper calls: these checks run at the deepest point of every flash access
+ * (inside a frame seal that reserves counters), where each call level costs
+ * XS stack slots. `(x >>> 0) === x` holds exactly for the integers
+ * 0..2^32 - 1, which covers every offset and length a block allows.
  */
 export function checkRead(
   geometry: BlockGeometry,
@@ -37,13 +41,18 @@ export function checkRead(
   bufferOffset: number,
   lengthBytes: number,
 ): Status {
-  if (checkBlock(geometry, block) !== ErrorCode.Ok) return ErrorCode.OutOfRange;
-  if (!isSpan(offsetBytes, lengthBytes, geometry.blockSizeBytes)) return ErrorCode.OutOfRange;
-  if (!isSpan(bufferOffset, lengthBytes, buffer.length)) return ErrorCode.OutOfRange;
-  return ErrorCode.Ok;
+  return (block >>> 0) === block &&
+    block < geometry.blockCount &&
+    (offsetBytes >>> 0) === offsetBytes &&
+    (lengthBytes >>> 0) === lengthBytes &&
+    (bufferOffset >>> 0) === bufferOffset &&
+    offsetBytes + lengthBytes <= geometry.blockSizeBytes &&
+    bufferOffset + lengthBytes <= buffer.length
+    ? ErrorCode.Ok
+    : ErrorCode.OutOfRange;
 }
 
-/** Like `checkRead`, plus `Misaligned` unless offset and length are multiples of the write alignment. */
+/** Like `checkRead`, plus `Misaligned` unless offset and length are multiples of the write alignment (flat, as `checkRead`). */
 export function checkProgram(
   geometry: BlockGeometry,
   block: number,
@@ -52,13 +61,17 @@ export function checkProgram(
   bufferOffset: number,
   lengthBytes: number,
 ): Status {
-  const range = checkRead(geometry, block, offsetBytes, buffer, bufferOffset, lengthBytes);
-  if (range !== ErrorCode.Ok) return range;
+  if (
+    (block >>> 0) !== block ||
+    block >= geometry.blockCount ||
+    (offsetBytes >>> 0) !== offsetBytes ||
+    (lengthBytes >>> 0) !== lengthBytes ||
+    (bufferOffset >>> 0) !== bufferOffset ||
+    offsetBytes + lengthBytes > geometry.blockSizeBytes ||
+    bufferOffset + lengthBytes > buffer.length
+  ) {
+    return ErrorCode.OutOfRange;
+  }
   const align = geometry.programAlignBytes;
-  if (offsetBytes % align !== 0 || lengthBytes % align !== 0) return ErrorCode.Misaligned;
-  return ErrorCode.Ok;
-}
-
-function isSpan(offset: number, length: number, limit: number): boolean {
-  return Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0 && offset + length <= limit;
+  return offsetBytes % align !== 0 || lengthBytes % align !== 0 ? ErrorCode.Misaligned : ErrorCode.Ok;
 }
