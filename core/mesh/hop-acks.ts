@@ -341,7 +341,18 @@ export const HOP_ACK_ENTRY_BYTES = 6;
 
 /** Read entry `index` of a HopAck payload: the source, and the counter into `counterOut[0]`. */
 export function readHopAckEntry(payload: Uint8Array, index: number, counterOut: Float64Array): number {
+  counterOut[0] = readHopAckCounter(payload, index);
+  return readHopAckSource(payload, index);
+}
+
+/** The source of entry `index` of a HopAck payload. */
+export function readHopAckSource(payload: Uint8Array, index: number): number {
   const at = index * HOP_ACK_ENTRY_BYTES;
-  counterOut[0] = (payload[at + 2] ?? 0) * 0x100_0000 + (((payload[at + 3] ?? 0) << 16) | ((payload[at + 4] ?? 0) << 8) | (payload[at + 5] ?? 0));
   return ((payload[at] ?? 0) << 8) | (payload[at + 1] ?? 0);
+}
+
+/** The counter of entry `index` of a HopAck payload. */
+export function readHopAckCounter(payload: Uint8Array, index: number): number {
+  const at = index * HOP_ACK_ENTRY_BYTES;
+  return (payload[at + 2] ?? 0) * 0x100_0000 + (((payload[at + 3] ?? 0) << 16) | ((payload[at + 4] ?? 0) << 8) | (payload[at + 5] ?? 0));
 }

@@ -58,7 +58,7 @@ import { err, ok, Outcome, type Result, type Status } from "../runtime/result";
 import { AirtimeWindow } from "./airtime-window";
 import { DutyCycleBudget } from "./duty-cycle";
 import { FRAGMENT_HEADER_BYTES, FragmentHeader, fragmentChunkBytes, fragmentCount, fragmentOffset, parseFragmentHeader, writeFragmentHeader } from "./fragment-header";
-import { HOP_ACK_ENTRY_BYTES, HopAckHistory, HopAckTable, readHopAckEntry } from "./hop-acks";
+import { HOP_ACK_ENTRY_BYTES, HopAckHistory, HopAckTable, readHopAckCounter, readHopAckSource } from "./hop-acks";
 import {
   BROADCAST_NODE_ID,
   FrameType,
@@ -180,8 +180,15 @@ export class MeshTransport {
   readonly #rxHeader = new LinkHeader();
   readonly #rxMeta = new RadioReception();
   readonly #fragment = new FragmentHeader();
-  readonly #rxFrame: Uint8Array;
-  readonly #rxPlain: Uint8Array;
+  /**
+   * One frame buffer and one plaintext buffer, each MTU bytes, for both
+   * directions: a tick receives (every frame handled to the end: copied
+   * into a table or dropped) before it transmits (the frame sealed or
+   * copied in just before it goes to the radio, which copies it), and
+   * neither phase keeps bytes in them for the other or for a later tick.
+   */
+  readonly #frame: Uint8Array;
+  readonly #plain: Uint8Array;
   readonly #duplicates: RecentPairs;
   readonly #delivered: RecentPairs;
   readonly #neighbours: NeighbourTable;
@@ -192,17 +199,14 @@ export class MeshTransport {
   // Send side.
   readonly #txHeader = new LinkHeader();
   readonly #txFragment = new FragmentHeader();
-  readonly #txFrame: Uint8Array;
-  readonly #txPlain: Uint8Array;
   readonly #queues: readonly ByteRing[];
   readonly #control: ByteRing;
   readonly #relays: RelayQueue;
   readonly #pending: PendingSends;
+  /** Records on their way into or out of a queue (outgoing, inbox, control): filled and used within one call, never kept. */
   readonly #scratch: Uint8Array;
-  readonly #controlRecord = new Uint8Array(CONTROL_META_BYTES + ACK_PAYLOAD_BYTES);
   readonly #hopAcks: HopAckTable;
   readonly #hopAckHistory: HopAckHistory;
-  readonly #hopAckCounter = new Float64Array(1);
   /** A HopAck is queued and not yet sent: later frames join it instead of queueing another. */
   #hopAckQueued = false;
   #hopAckQueuedAtMs = 0;
@@ -260,10 +264,8 @@ export class MeshTransport {
     this.#keyEvictionsSeen = options.groupKeys.evictionCount;
     this.#opener.setEpoch(options.epoch ?? 0);
     this.#lowId = options.nodeId & 0xff;
-    this.#rxFrame = new Uint8Array(mtu);
-    this.#rxPlain = new Uint8Array(mtu);
-    this.#txFrame = new Uint8Array(mtu);
-    this.#txPlain = new Uint8Array(mtu);
+    this.#frame = new Uint8Array(mtu);
+    this.#plain = new Uint8Array(mtu);
     this.#duplicates = parts.duplicates;
     this.#delivered = parts.delivered;
     this.#neighbours = parts.neighbours;
@@ -447,7 +449,7 @@ export class MeshTransport {
     // Stopping at the cap leaves frames in the radio: nextWakeMs asks for another tick at once (no interrupt comes for them).
     this.#receiveBacklog = true;
     for (let i = 0; i < this.#config.receiveFramesPerTickMax; i++) {
-      const length = radio.receive(now, this.#rxFrame, this.#rxMeta);
+      const length = radio.receive(now, this.#frame, this.#rxMeta);
       if (length === -ErrorCode.Empty) {
         this.#receiveBacklog = false;
         return;
@@ -463,7 +465,7 @@ export class MeshTransport {
 
   private onFrame(length: number, now: number): void {
     const counters = this.counters;
-    const frame = this.#rxFrame;
+    const frame = this.#frame;
     const h = this.#rxHeader;
     counters.inc(MeshCounter.framesReceived);
     const airtimeUs = this.#rxMeta.airtimeUs;
@@ -486,7 +488,7 @@ export class MeshTransport {
       return;
     }
     if (this.isDuplicate(frame, length, h)) return;
-    const plaintextBytes = this.#opener.open(frame, length, h, this.#rxPlain);
+    const plaintextBytes = this.#opener.open(frame, length, h, this.#plain);
     this.countKeyWork();
     if (plaintextBytes < 0) {
       counters.inc(openDropCounter(-plaintextBytes));
@@ -588,7 +590,7 @@ export class MeshTransport {
   }
 
   private dispatch(h: LinkHeader, plaintextBytes: number, now: number): void {
-    const plain = this.#rxPlain;
+    const plain = this.#plain;
     switch (h.type) {
       case FrameType.Broadcast:
         if (plaintextBytes === 0) this.counters.inc(MeshCounter.beaconsReceived);
@@ -662,7 +664,7 @@ export class MeshTransport {
 
   private acceptFragment(h: LinkHeader, plaintextBytes: number, now: number): void {
     const f = this.#fragment;
-    const parsed = parseFragmentHeader(this.#rxPlain, plaintextBytes, f);
+    const parsed = parseFragmentHeader(this.#plain, plaintextBytes, f);
     if (parsed !== ErrorCode.Ok) {
       this.counters.inc(parsed === ErrorCode.MeshFrameTruncated ? MeshCounter.dropTruncated : MeshCounter.dropFragmentInvalid);
       return;
@@ -674,7 +676,7 @@ export class MeshTransport {
       if (ack) this.queueAck(h.source, f.messageId, !h.routed);
       return;
     }
-    const result = reassembly.accept(h.source, h.trafficClass, f, this.#rxPlain, FRAGMENT_HEADER_BYTES, now);
+    const result = reassembly.accept(h.source, h.trafficClass, f, this.#plain, FRAGMENT_HEADER_BYTES, now);
     if (result < 0) {
       this.counters.inc(reassemblyDropCounter(-result));
       return;
@@ -709,8 +711,7 @@ export class MeshTransport {
     // A HopAck is link-local: the other neighbours overhear it, which is no drop.
     if (this.#hopAcks.size === 0) return;
     for (let k = 0; k < entries; k++) {
-      const source = readHopAckEntry(plain, k, this.#hopAckCounter);
-      const slot = this.#hopAcks.acknowledgedSlot(source, this.#hopAckCounter[0] ?? 0, from & 0xff);
+      const slot = this.#hopAcks.acknowledgedSlot(readHopAckSource(plain, k), readHopAckCounter(plain, k), from & 0xff);
       if (slot < 0) continue;
       this.counters.inc(MeshCounter.hopAcksReceived);
       this.hopTaken(slot, this.#nowMs);
@@ -814,7 +815,7 @@ export class MeshTransport {
       counters.inc(MeshCounter.relayRateLimited);
       return;
     }
-    rewriteHopFields(this.#rxFrame, h.headerBytes, h.hopsTaken + 1, routed, routed ? nextHop : this.#lowId, this.#lowId);
+    rewriteHopFields(this.#frame, h.headerBytes, h.hopsTaken + 1, routed, routed ? nextHop : this.#lowId, this.#lowId);
     // Contention slots of one frame's airtime: distinct slots do not overlap on the air.
     const slotMs = Math.ceil(this.#radio.airtimeUs(length) / 1000) + RELAY_SLOT_GUARD_MS;
     let slots = this.#random.nextBelow(config.relayJitterSlots + 1);
@@ -825,7 +826,7 @@ export class MeshTransport {
       if (h.type === FrameType.Broadcast && length === h.headerBytes + LINK_TAG_BYTES) slots += this.loadSlots(now);
     }
     const delayMs = 1 + config.relayDelayMinMs + slots * slotMs;
-    const slot = this.#relays.schedule(this.#rxFrame, length, h.source, h.counter, h.trafficClass, h.hopsTaken + 1, now + delayMs);
+    const slot = this.#relays.schedule(this.#frame, length, h.source, h.counter, h.trafficClass, h.hopsTaken + 1, now + delayMs);
     if (slot < 0) {
       counters.inc(MeshCounter.relayQueueFull);
       return;
@@ -917,7 +918,7 @@ export class MeshTransport {
     if (this.#nextHelloMs < 0) this.#nextHelloMs = now + 1 + this.#random.nextBelow(config.helloJitterMs);
     if (now < this.#nextHelloMs) return;
     this.#nextHelloMs = now + config.helloIntervalMs;
-    const record = this.#controlRecord;
+    const record = this.#scratch;
     record[0] = FrameType.Broadcast;
     writeU16(record, 1, BROADCAST_NODE_ID);
     if (this.#control.push(record, 0, CONTROL_META_BYTES) !== ErrorCode.Ok) this.counters.inc(MeshCounter.controlQueueFull);
@@ -1025,7 +1026,7 @@ export class MeshTransport {
 
   private putOnAir(length: number, now: number, ownerSlot: number, ownerId: number): void {
     const radio = this.#radio;
-    const status = radio.transmit(this.#txFrame, length, now);
+    const status = radio.transmit(this.#frame, length, now);
     if (status !== ErrorCode.Ok) {
       this.counters.inc(status === ErrorCode.MeshRadioBusy ? MeshCounter.radioBusy : MeshCounter.radioFault);
       return;
@@ -1037,7 +1038,7 @@ export class MeshTransport {
     this.#txBusyUntilMs = now + Math.ceil(airtimeUs / 1000);
     // Every frame we send was sealed or checked by us: its header parses.
     const h = this.#airHeader;
-    const relayed = parseLinkHeader(this.#txFrame, length, h) === ErrorCode.Ok && h.source !== this.nodeId;
+    const relayed = parseLinkHeader(this.#frame, length, h) === ErrorCode.Ok && h.source !== this.nodeId;
     this.counters.inc(MeshCounter.framesTransmitted);
     this.counters.inc(relayed ? MeshCounter.framesRelayed : MeshCounter.framesOriginated);
     if (this.#observer !== undefined) this.#observer.transmitted(this.nodeId, now, airtimeUs, relayed);
@@ -1060,7 +1061,7 @@ export class MeshTransport {
     const sends = prior < 0 ? 1 : this.#hopAcks.sendsAt(prior) + 1;
     const waits = Math.min(1 << Math.min(sends - 1, 8), HOP_BACKOFF_WAITS_MAX);
     const deadlineMs = now + waitMs * waits + this.#random.nextBelow(config.relayJitterSlots + 1) * slotMs;
-    const slot = this.#hopAcks.watch(this.#txFrame, length, h.source, h.counter, h.hopsTaken, h.linkHint, h.destination, h.trafficClass, deadlineMs, ownerSlot, ownerId);
+    const slot = this.#hopAcks.watch(this.#frame, length, h.source, h.counter, h.hopsTaken, h.linkHint, h.destination, h.trafficClass, deadlineMs, ownerSlot, ownerId);
     if (slot < 0) this.counters.inc(MeshCounter.hopWatchFull);
   }
 
@@ -1070,7 +1071,7 @@ export class MeshTransport {
     const length = table.lengthAt(slot);
     const base = slot * table.frameBytes;
     const frames = table.frames;
-    for (let i = 0; i < length; i++) this.#txFrame[i] = frames[base + i] ?? 0;
+    for (let i = 0; i < length; i++) this.#frame[i] = frames[base + i] ?? 0;
     this.counters.inc(MeshCounter.hopRetransmissions);
     return length;
   }
@@ -1080,7 +1081,7 @@ export class MeshTransport {
     const length = relays.lengthAt(slot);
     const base = slot * relays.frameBytes;
     const frames = relays.frames;
-    for (let i = 0; i < length; i++) this.#txFrame[i] = frames[base + i] ?? 0;
+    for (let i = 0; i < length; i++) this.#frame[i] = frames[base + i] ?? 0;
     relays.release(slot);
     return length;
   }
@@ -1100,14 +1101,14 @@ export class MeshTransport {
     const length = this.#control.shiftInto(record, 0);
     if (length < CONTROL_META_BYTES) return -1;
     let payloadBytes = length - CONTROL_META_BYTES;
-    for (let i = 0; i < payloadBytes; i++) this.#txPlain[i] = record[CONTROL_META_BYTES + i] ?? 0;
+    for (let i = 0; i < payloadBytes; i++) this.#plain[i] = record[CONTROL_META_BYTES + i] ?? 0;
     const flood = ((record[0] ?? 0) & CONTROL_FLOOD_FLAG) !== 0;
     const kind = (record[0] ?? FrameType.Ack) & ~CONTROL_FLOOD_FLAG;
     if (kind === FrameType.HopAck) {
       // The newest frames taken, this one first: a HopAck lost at its sender is made good by the next.
       this.#hopAckQueued = false;
       const sinceMs = Math.min(now - this.#config.hopAckHistoryMs, this.#hopAckQueuedAtMs);
-      payloadBytes = this.#hopAckHistory.writeRecent(this.#txPlain, 0, HOP_ACK_ENTRIES_MAX, sinceMs) * HOP_ACK_ENTRY_BYTES;
+      payloadBytes = this.#hopAckHistory.writeRecent(this.#plain, 0, HOP_ACK_ENTRIES_MAX, sinceMs) * HOP_ACK_ENTRY_BYTES;
       if (payloadBytes === 0) return -1;
     }
     const type = kind === FrameType.Nack || kind === FrameType.Broadcast || kind === FrameType.HopAck ? kind : FrameType.Ack;
@@ -1117,7 +1118,7 @@ export class MeshTransport {
     return this.seal(type, 0, readU16(record, 1), payloadBytes, now, hopLimit, flood);
   }
 
-  /** Seal #txPlain[0 .. plainBytes) as an originated frame into #txFrame. */
+  /** Seal #plain[0 .. plainBytes) as an originated frame into #frame. */
   private seal(type: FrameType, trafficClass: number, destination: number, plainBytes: number, now: number, hopLimit: number, flood: boolean): number {
     const h = this.#txHeader;
     h.type = type;
@@ -1138,12 +1139,12 @@ export class MeshTransport {
         this.counters.inc(MeshCounter.floodedSends);
       }
     }
-    const length = this.#sealer.sealAt(h, this.#txPlain, 0, plainBytes, this.#txFrame);
+    const length = this.#sealer.sealAt(h, this.#plain, 0, plainBytes, this.#frame);
     if (length < 0) {
       this.counters.inc(MeshCounter.sealFailures);
       return -1;
     }
-    if (this.#observer !== undefined) this.#observer.sealed(h.source, h.counter, this.#txFrame, length);
+    if (this.#observer !== undefined) this.#observer.sealed(h.source, h.counter, this.#frame, length);
     return length;
   }
 
@@ -1260,7 +1261,7 @@ export class MeshTransport {
     const pendingStage = stage.kind === StageKind.Pending;
     const source = pendingStage ? this.#pending.data : stage.buffer;
     const base = pendingStage ? stage.slot * this.#pending.slotBytes : 0;
-    const plain = this.#txPlain;
+    const plain = this.#plain;
     const index = stage.next;
     let plainBytes = 0;
     if (stage.fragments === 0) {
@@ -1418,7 +1419,7 @@ export class MeshTransport {
    * it: every frame names its transmitter), hop by hop like any routed frame.
    */
   private queueAck(destination: number, messageId: number, messageFlooded: boolean): void {
-    const record = this.#controlRecord;
+    const record = this.#scratch;
     const flood = messageFlooded && this.#config.hopRetriesMax === 0;
     record[0] = FrameType.Ack | (flood ? CONTROL_FLOOD_FLAG : 0);
     writeU16(record, 1, destination);
@@ -1435,7 +1436,7 @@ export class MeshTransport {
     if (this.#config.hopRetriesMax === 0) return;
     this.#hopAckHistory.note(source, counter, this.#nowMs);
     if (this.#hopAckQueued) return;
-    const record = this.#controlRecord;
+    const record = this.#scratch;
     record[0] = FrameType.HopAck;
     writeU16(record, 1, BROADCAST_NODE_ID);
     if (this.#control.push(record, 0, CONTROL_META_BYTES) !== ErrorCode.Ok) {

@@ -46,6 +46,42 @@ describe("delivery over the mesh", () => {
     expect(count(nodes[1] as Node, MeshCounter.framesRelayed) + count(nodes[2] as Node, MeshCounter.framesRelayed)).toBe(2);
   });
 
+  it("one tick that receives a relay, a message to acknowledge and a fragment, then sends, keeps every byte intact (receive and transmit share the frame, plaintext and record buffers)", () => {
+    const [a, b, c] = [1, 2, 3].map((id) => makeNode(id)) as [Node, Node, Node];
+    const flooded = payload(60, 3);
+    const acknowledged = payload(30, 5);
+    const long = payload(400, 7);
+    const own = payload(50, 11);
+    expect(a.transport.send(BROADCAST_NODE_ID, TELEMETRY, flooded, 0, flooded.length, false, 0)).toBe(ErrorCode.Ok);
+    expect(a.transport.send(2, ALERT, acknowledged, 0, acknowledged.length, true, 9)).toBe(ErrorCode.Ok);
+    expect(a.transport.send(2, TELEMETRY, long, 0, long.length, false, 0)).toBe(ErrorCode.Ok);
+    let now = 0;
+    for (; now < 5000 && a.radio.sent.length < 4; now++) step(a, now);
+    expect(a.radio.sent).toHaveLength(4); // the flood, the acknowledged unicast, two fragments
+    carry(a, [b]);
+    // B's own message and the control frames (ack) it queues go out in the same tick that took A's frames.
+    expect(b.transport.send(BROADCAST_NODE_ID, TELEMETRY, own, 0, own.length, false, 0)).toBe(ErrorCode.Ok);
+    step(b, now);
+    expect(b.radio.sent.length).toBeGreaterThan(0);
+    settle([a, b, c], line(1, 2, 3), now, now + 20_000);
+    expect(b.delivered.map((d) => [d.source, [...d.bytes]])).toEqual(
+      expect.arrayContaining([
+        [1, [...flooded]],
+        [1, [...acknowledged]],
+      ]),
+    );
+    expect(b.delivered.filter((d) => d.bytes.length === long.length).map((d) => [d.source, [...d.bytes]])).toEqual([[1, [...long]]]);
+    expect(a.outcomes).toEqual([{ destination: 2, messageId: 9, status: ErrorCode.Ok }]);
+    expect(a.delivered.map((d) => [d.source, [...d.bytes]])).toEqual([[2, [...own]]]);
+    expect(c.delivered.map((d) => [d.source, [...d.bytes]])).toEqual(
+      expect.arrayContaining([
+        [1, [...flooded]],
+        [2, [...own]],
+      ]),
+    );
+    expect(c.delivered).toHaveLength(2);
+  });
+
   it("the hop limit bounds the flood: with hop limit 1 the third node never hears it", () => {
     const nodes = [1, 2, 3].map((id) => makeNode(id, { config: { hopLimit: 1 } }));
     (nodes[0] as Node).transport.send(BROADCAST_NODE_ID, TELEMETRY, payload(5), 0, 5, false, 0);
