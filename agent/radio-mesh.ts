@@ -95,6 +95,15 @@ export const ACCESS_DELAY_MAX_MS: readonly number[] = Object.freeze([0, 250, 2_0
 /** Resends of a routed frame per hop (1, 2, 4, 8 base waits apart; core/mesh/hop-acks.ts), and how many frames a board keeps for them. */
 export const HOP_RETRIES_MAX = 4;
 export const HOP_ACK_SLOTS = 8;
+/**
+ * A board's frame store (core/mesh/frame-pool.ts): what its waiting relays,
+ * hop-ack watches, pending alerts and staged messages hold at once. The
+ * frames of the board scenario are 16..95 bytes (three 32-byte blocks at
+ * most), so 80 blocks hold every one of a board's 6 relay + 8 hop-ack +
+ * pending + 3 staged slots at that size together; a largest message and
+ * an MTU frame always fit (frameStoreBytes below).
+ */
+export const FRAME_STORE_BYTES = 2560;
 
 /**
  * The mesh parameters a board runs, from its site configuration; the site
@@ -102,7 +111,7 @@ export const HOP_ACK_SLOTS = 8;
  * (they are most of the mesh's heap): the delivered-message inbox from
  * `capacities.rxFrames`, the per-class send queues from the alert slots and
  * the message size, the neighbour, route and rate tables from
- * `neighbourCapacity`.
+ * `neighbourCapacity`, one frame store for every frame kept for later.
  */
 export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshConfig {
   const radio = config.radio;
@@ -135,6 +144,8 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
     // Routed frames go hop by hop with retransmission; a relay next to a gateway forwards for many boards.
     hopRetriesMax: HOP_RETRIES_MAX,
     hopAckSlots: HOP_ACK_SLOTS,
+    // Two largest messages with their frame overhead, at least (a multiple of the store's 32-byte blocks).
+    frameStoreBytes: Math.max(FRAME_STORE_BYTES, Math.ceil((2 * (message + 64)) / 32) * 32),
     // A gateway advertises itself across the mesh (a flooded beacon), so every board has a route to it.
     ...(gateway ? { helloHopLimit: hopLimit, helloIntervalMs: GATEWAY_HELLO_INTERVAL_MS } : {}),
   });

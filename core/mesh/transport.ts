@@ -57,6 +57,7 @@ import { RateLimiter } from "../runtime/rate-limit";
 import { err, ok, Outcome, type Result, type Status } from "../runtime/result";
 import { AirtimeWindow } from "./airtime-window";
 import { DutyCycleBudget } from "./duty-cycle";
+import { FramePool, framePoolBlocks, FRAME_POOL_BLOCK_BYTES } from "./frame-pool";
 import { FRAGMENT_HEADER_BYTES, FragmentHeader, fragmentChunkBytes, fragmentCount, fragmentOffset, parseFragmentHeader, writeFragmentHeader } from "./fragment-header";
 import { HOP_ACK_ENTRY_BYTES, HopAckHistory, HopAckTable, readHopAckCounter, readHopAckSource } from "./hop-acks";
 import {
@@ -203,6 +204,8 @@ export class MeshTransport {
   readonly #control: ByteRing;
   readonly #relays: RelayQueue;
   readonly #pending: PendingSends;
+  /** Every frame or message kept for later: relays, hop-ack watches, pending sends, staged inline messages (frame-pool.ts). */
+  readonly #pool: FramePool;
   /** Records on their way into or out of a queue (outgoing, inbox, control): filled and used within one call, never kept. */
   readonly #scratch: Uint8Array;
   readonly #hopAcks: HopAckTable;
@@ -238,6 +241,8 @@ export class MeshTransport {
     const unicastFragmentBytes = mtu - linkHeaderBytes(FrameType.UnicastFragment, SHORT_COUNTER_LIMIT) - LINK_TAG_BYTES - FRAGMENT_HEADER_BYTES;
     if ((mtu | 0) !== mtu || mtu > 0xffff || unicastFragmentBytes < 1) return err(ErrorCode.InvalidArgument);
     if (fragmentCount(c.maxMessageBytes, unicastFragmentBytes) === 0) return err(ErrorCode.InvalidArgument);
+    // A frame store too small for one MTU frame could never relay or watch one.
+    if (c.frameStoreBytes > 0 && c.frameStoreBytes < mtu) return err(ErrorCode.InvalidArgument);
     const parts = buildParts(options);
     if (!parts.ok) return parts;
     const counters = MeshCounters.create(options.metrics);
@@ -277,11 +282,12 @@ export class MeshTransport {
     this.#control = parts.control;
     this.#relays = parts.relays;
     this.#pending = parts.pending;
+    this.#pool = parts.pool;
     this.#hopAcks = parts.hopAcks;
     this.#hopAckHistory = parts.hopAckHistory;
     this.#scratch = new Uint8Array(c.maxMessageBytes + RECORD_META_BYTES);
     const stages: OutgoingStage[] = [];
-    for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls, this.#queues[cls]?.maxRecordBytes ?? 0));
+    for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls));
     this.#stages = stages;
     this.#duty = parts.duty;
     this.#utilisation = parts.utilisation;
@@ -426,6 +432,10 @@ export class MeshTransport {
   /** Routed frames waiting for their next hop's acknowledgement. */
   get hopAcksWaiting(): number {
     return this.#hopAcks.size;
+  }
+  /** The frame store every kept frame and message lives in (free blocks, refusals). */
+  get frameStore(): FramePool {
+    return this.#pool;
   }
   get duplicateCache(): RecentPairs {
     return this.#duplicates;
@@ -683,8 +693,10 @@ export class MeshTransport {
     }
     if (result !== FragmentResult.Complete) return;
     const slot = reassembly.completedSlot;
-    this.deliverOnce(h.source, h.trafficClass, f.messageId, ack, reassembly.data, slot * reassembly.slotBytes, f.totalBytes, now);
+    // Read where deliver puts it (the inbox record's payload in #scratch), so its copy is in place.
+    reassembly.read(slot, 0, this.#scratch, INBOX_META_BYTES, f.totalBytes);
     reassembly.release(slot);
+    this.deliverOnce(h.source, h.trafficClass, f.messageId, ack, this.#scratch, INBOX_META_BYTES, f.totalBytes, now);
   }
 
   private onAck(source: number, plain: Uint8Array, plaintextBytes: number): void {
@@ -1067,21 +1079,14 @@ export class MeshTransport {
 
   /** Copy a watched routed frame back into the transmit buffer (its hop retransmission). */
   private takeHopRetry(slot: number): number {
-    const table = this.#hopAcks;
-    const length = table.lengthAt(slot);
-    const base = slot * table.frameBytes;
-    const frames = table.frames;
-    for (let i = 0; i < length; i++) this.#frame[i] = frames[base + i] ?? 0;
+    const length = this.#hopAcks.readFrame(slot, this.#frame);
     this.counters.inc(MeshCounter.hopRetransmissions);
     return length;
   }
 
   private takeRelay(slot: number): number {
     const relays = this.#relays;
-    const length = relays.lengthAt(slot);
-    const base = slot * relays.frameBytes;
-    const frames = relays.frames;
-    for (let i = 0; i < length; i++) this.#frame[i] = frames[base + i] ?? 0;
+    const length = relays.readFrame(slot, this.#frame);
     relays.release(slot);
     return length;
   }
@@ -1166,8 +1171,11 @@ export class MeshTransport {
     if (queue === undefined) return false;
     const maxAgeMs = this.#config.queueMaxAgeMs[trafficClass] ?? 0;
     for (let guard = 0; guard < 64 && queue.count > 0; guard++) {
-      const length = queue.shiftInto(this.#scratch, 0);
+      const length = queue.peekInto(this.#scratch, 0);
       if (length < RECORD_META_BYTES) return false;
+      // An inline message is copied into the frame pool: while the pool cannot hold it, it waits in its queue.
+      if (this.#scratch[0] === RECORD_INLINE && !this.#pool.fits(length - RECORD_META_BYTES) && now - readU48(this.#scratch, 7) <= maxAgeMs) return false;
+      queue.discardOldest();
       if (this.stageRecord(stage, length, now, maxAgeMs)) {
         // A new message waits its class's random access delay (mesh-config.ts accessDelayMaxMs).
         stage.notBeforeMs = now + this.#random.nextBelow((this.#config.accessDelayMaxMs[trafficClass] ?? 0) + 1);
@@ -1177,7 +1185,7 @@ export class MeshTransport {
     return false;
   }
 
-  /** Stage a record just shifted into #scratch; false when it was stale or its pending send is gone. */
+  /** Stage a record just taken from its queue into #scratch; false when it was stale or its pending send is gone. */
   private stageRecord(stage: OutgoingStage, length: number, now: number, maxAgeMs: number): boolean {
     const record = this.#scratch;
     const kind = record[0] ?? 0;
@@ -1201,7 +1209,9 @@ export class MeshTransport {
       return false;
     }
     const payloadBytes = length - RECORD_META_BYTES;
-    for (let i = 0; i < payloadBytes; i++) stage.buffer[i] = record[RECORD_META_BYTES + i] ?? 0;
+    // Fits: stageFor checked the pool just before (nothing was taken from it since).
+    stage.handle = this.#pool.store(record, RECORD_META_BYTES, payloadBytes);
+    if (stage.handle < 0) return false;
     stage.kind = StageKind.Inline;
     stage.slot = -1;
     this.setStage(stage, destination, messageId, false, payloadBytes, false);
@@ -1258,16 +1268,13 @@ export class MeshTransport {
 
   /** Seal the staged message's next frame; advance (and finish) the stage. */
   private sealNextFragment(stage: OutgoingStage, now: number): number {
-    const pendingStage = stage.kind === StageKind.Pending;
-    const source = pendingStage ? this.#pending.data : stage.buffer;
-    const base = pendingStage ? stage.slot * this.#pending.slotBytes : 0;
     const plain = this.#plain;
     const index = stage.next;
     let plainBytes = 0;
     if (stage.fragments === 0) {
       if (stage.ack) writeU16(plain, 0, stage.messageId);
       plainBytes = stage.ack ? ACK_PAYLOAD_BYTES : 0;
-      for (let i = 0; i < stage.length; i++) plain[plainBytes + i] = source[base + i] ?? 0;
+      this.readStaged(stage, 0, plain, plainBytes, stage.length);
       plainBytes += stage.length;
     } else {
       const f = this.#txFragment;
@@ -1278,8 +1285,7 @@ export class MeshTransport {
       f.totalBytes = stage.length;
       writeFragmentHeader(f, plain, 0);
       const chunk = fragmentChunkBytes(stage.length, stage.fragments, index);
-      const from = base + fragmentOffset(stage.length, stage.fragments, index);
-      for (let i = 0; i < chunk; i++) plain[FRAGMENT_HEADER_BYTES + i] = source[from + i] ?? 0;
+      this.readStaged(stage, fragmentOffset(stage.length, stage.fragments, index), plain, FRAGMENT_HEADER_BYTES, chunk);
       plainBytes = FRAGMENT_HEADER_BYTES + chunk;
     }
     const length = this.seal(this.stageType(stage), stage.trafficClass, stage.destination, plainBytes, now, this.#config.hopLimit, false);
@@ -1309,12 +1315,24 @@ export class MeshTransport {
       const airMs = Math.ceil(this.#radio.airtimeUs(frameBytes) / 1000);
       this.#pending.arm(stage.slot, now + airMs + this.#config.ackTimeoutMs, stage.routed, !stage.resend);
     }
-    stage.clear();
+    this.endStage(stage);
   }
 
   private abortStage(stage: OutgoingStage): void {
     if (stage.kind === StageKind.Pending) this.finishPending(stage.slot, ErrorCode.MeshKeyUnavailable);
+    this.endStage(stage);
+  }
+
+  /** The stage is over: an inline message's pool entry goes back. */
+  private endStage(stage: OutgoingStage): void {
+    if (stage.handle >= 0) this.#pool.release(stage.handle);
     stage.clear();
+  }
+
+  /** Copy `length` bytes of the staged message from byte `at` into out[offset ..] (from its pending slot, or its pool entry). */
+  private readStaged(stage: OutgoingStage, at: number, out: Uint8Array, offset: number, length: number): void {
+    if (stage.kind === StageKind.Pending) this.#pending.read(stage.slot, at, out, offset, length);
+    else this.#pool.read(stage.handle, at, out, offset, length);
   }
 
   /** When the next message frame could go (`now` when one is ready, a staged message's access time, or +Infinity). */
@@ -1466,6 +1484,7 @@ interface Parts {
   readonly control: ByteRing;
   readonly relays: RelayQueue;
   readonly pending: PendingSends;
+  readonly pool: FramePool;
   readonly hopAcks: HopAckTable;
   readonly hopAckHistory: HopAckHistory;
   readonly duty: DutyCycleBudget;
@@ -1480,15 +1499,18 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   const mtu = options.radio.mtuBytes;
   const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId);
   const duplicates = RecentPairs.create(c.duplicateCacheCapacity, 0);
-  const delivered = RecentPairs.create(c.deliveredCacheCapacity, c.deliveredHoldMs);
+  // The delivered cache needs no value per entry (only the pair, and its time when held).
+  const delivered = RecentPairs.create(c.deliveredCacheCapacity, c.deliveredHoldMs, false);
   const neighbours = NeighbourTable.create(c.neighbourCapacity);
   const routes = RouteTable.create(c.routeCapacity, c.routeTtlMs);
-  const reassembly = ReassemblyTable.create({ slots: c.reassemblySlots, slotBytes: c.maxMessageBytes, perSenderMax: c.reassemblyPerSenderMax, timeoutMs: c.reassemblyTimeoutMs });
+  const pool = FramePool.create(framePoolBlockCount(c, mtu));
+  if (!pool.ok) return pool;
+  const reassembly = ReassemblyTable.create({ slots: c.reassemblySlots, slotBytes: c.maxMessageBytes, perSenderMax: c.reassemblyPerSenderMax, timeoutMs: c.reassemblyTimeoutMs }, pool.value);
   const inbox = ByteRing.create(c.inboxCapacityBytes, Math.min(c.maxMessageBytes + INBOX_META_BYTES, c.inboxCapacityBytes - 2), FullPolicy.RefuseNewest);
   const control = ByteRing.create(c.controlQueueBytes, Math.min(CONTROL_META_BYTES + mtu, c.controlQueueBytes - 2), FullPolicy.RefuseNewest);
-  const relays = RelayQueue.create(c.relaySlots, mtu);
-  const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes);
-  const hopAcks = HopAckTable.create(c.hopAckSlots, mtu);
+  const relays = RelayQueue.create(c.relaySlots, mtu, pool.value);
+  const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes, pool.value);
+  const hopAcks = HopAckTable.create(c.hopAckSlots, mtu, pool.value);
   const hopAckHistory = HopAckHistory.create(HOP_ACK_ENTRIES_MAX * 2);
   const duty = DutyCycleBudget.create({
     dutyCyclePpm: c.dutyCyclePpm,
@@ -1542,6 +1564,7 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
     control: control.value,
     relays: relays.value,
     pending: pending.value,
+    pool: pool.value,
     hopAcks: hopAcks.value,
     hopAckHistory: hopAckHistory.value,
     duty: duty.value,
@@ -1549,6 +1572,18 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
     transmitted: transmitted.value,
     rate: rate.value,
   });
+}
+
+/**
+ * Blocks of the shared frame pool: frameStoreBytes of them, or with 0 what
+ * every slot's largest content takes at once (relays and hop-ack watches an
+ * MTU frame each; pending sends, each class's stage and reassembly slots a
+ * largest message):
+ * then no table is ever refused for want of pool space.
+ */
+export function framePoolBlockCount(c: MeshConfig, mtuBytes: number): number {
+  if (c.frameStoreBytes > 0) return Math.floor(c.frameStoreBytes / FRAME_POOL_BLOCK_BYTES);
+  return (c.relaySlots + c.hopAckSlots) * framePoolBlocks(mtuBytes) + (c.pendingAckSlots + LINK_CLASS_COUNT + c.reassemblySlots) * framePoolBlocks(c.maxMessageBytes);
 }
 
 // ----------------------------------------------------------- drop mapping

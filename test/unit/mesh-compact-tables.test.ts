@@ -1,0 +1,72 @@
+/**
+ * Mesh tables whose entries share one backing array with a per-entry
+ * stride: every layout keeps what it stores, entries of different slots
+ * never mix, and capacity and the full policy are honoured exactly.
+ */
+import * as fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ErrorCode } from "../../core/runtime/errors";
+import { RecentPairs } from "../../core/mesh/index";
+import { unwrap } from "../mesh/fixtures";
+
+describe("recent pairs: value and time kept only when used", () => {
+  const layouts = [
+    { minAgeMs: 0, withValues: true },
+    { minAgeMs: 0, withValues: false },
+    { minAgeMs: 50, withValues: true },
+    { minAgeMs: 50, withValues: false },
+  ];
+
+  for (const { minAgeMs, withValues } of layouts) {
+    it(`min age ${minAgeMs}, ${withValues ? "with" : "without"} values: matches a model of the last entries, values and the age policy`, () => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 8 }),
+          fc.array(fc.record({ id: fc.integer({ min: 1, max: 5 }), n: fc.nat({ max: 6 }), gapMs: fc.nat({ max: 40 }) }), { maxLength: 60 }),
+          (capacity, ops) => {
+            const set = unwrap(RecentPairs.create(capacity, minAgeMs, withValues));
+            const model: { id: number; n: number; value: number; atMs: number }[] = [];
+            let now = 0;
+            for (const o of ops) {
+              now += o.gapMs;
+              if (set.find(o.id, o.n) >= 0) continue;
+              const value = o.id * 1000 + o.n + 1;
+              const oldest = model[0];
+              const refuse = model.length === capacity && minAgeMs > 0 && oldest !== undefined && now - oldest.atMs < minAgeMs;
+              expect(set.wouldAccept(now)).toBe(!refuse);
+              const slot = set.insert(o.id, o.n, value, now);
+              if (refuse) {
+                expect(slot).toBe(-ErrorCode.Full);
+                continue;
+              }
+              expect(slot).toBeGreaterThanOrEqual(0);
+              if (model.length === capacity) model.shift();
+              model.push({ id: o.id, n: o.n, value, atMs: now });
+              expect(set.size).toBe(model.length);
+              if (set.collisionCount > 0) return;
+              for (const e of model) {
+                const at = set.find(e.id, e.n);
+                expect(at).toBeGreaterThanOrEqual(0);
+                expect(set.valueAt(at)).toBe(withValues ? e.value : 0);
+              }
+            }
+          },
+        ),
+        { numRuns: 100 },
+      );
+    });
+  }
+
+  it("setValueAt changes only its own entry, and nothing when values are not kept", () => {
+    const set = unwrap(RecentPairs.create(4, 10));
+    const a = set.insert(1, 1, 11, 0);
+    const b = set.insert(2, 2, 22, 0);
+    set.setValueAt(a, 99);
+    expect([set.valueAt(a), set.valueAt(b)]).toEqual([99, 22]);
+    const bare = unwrap(RecentPairs.create(4, 10, false));
+    const c = bare.insert(1, 1, 11, 0);
+    bare.setValueAt(c, 99);
+    expect(bare.valueAt(c)).toBe(0);
+    expect(bare.find(1, 1)).toBe(c);
+  });
+});
