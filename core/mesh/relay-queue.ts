@@ -11,15 +11,15 @@
  *
  * Fixed slots, each holding a copy of the frame (already rewritten for
  * relaying) in a frame pool (frame-pool.ts: the transport's shared one, or
- * one of slots x frameBytes of its own), ordered by deadline in a MinHeap
- * (equal deadlines FIFO).
+ * one of slots x frameBytes of its own), each with its deadline (equal
+ * deadlines FIFO by a schedule sequence number). The slots are few, so the
+ * earliest is found by a scan: O(slots), with no heap of its own to keep.
  * Full policy (every slot busy, or the pool cannot hold the frame):
  * refuse the newcomer (`MeshQueueFull`, counted by the caller). Cancellation looks the frame up by (source, counter), O(slots).
  * Nothing is allocated after create.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
-import { MinHeap } from "../collections/min-heap";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FramePool, framePoolBlocks } from "./frame-pool";
 
@@ -31,36 +31,35 @@ const RQ_U8_CLASSES = 0;
 const RQ_U8_HOPS = 1;
 const RQ_U8_HEARD = 2;
 const RQ_U8_USED = 3;
-const RQ_F64_FIELDS = 2;
+const RQ_F64_FIELDS = 4;
 const RQ_F64_COUNTER = 0;
 const RQ_F64_HANDLE = 1; // the frame's entry in the pool
+const RQ_F64_DEADLINE = 2;
+const RQ_F64_SEQUENCE = 3; // order of scheduling: equal deadlines go first in, first out
 
 export class RelayQueue {
-  readonly #heap: MinHeap;
   readonly #pool: FramePool;
   readonly #frameBytes: number;
   /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): lengths, sources. */
   readonly #words: Uint16Array;
-  /** Per-slot numbers, 2 per slot: counter, pool handle. */
+  /** Per-slot numbers, 4 per slot (one array: each typed array costs heap slots on XS): counter, pool handle, deadline, sequence. */
   readonly #numbers: Float64Array;
   /** Per-slot fields, 4 per slot (one array: each typed array costs heap slots on XS): classes, hops (taken by our relayed copy), heard (peer relays heard while waiting), used. */
   readonly #bytes: Uint8Array;
   readonly #slots: number;
   #size = 0;
+  #sequence = 0;
 
   /** Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest frame). */
   static create(slots: number, frameBytes: number, pool?: FramePool): Result<RelayQueue> {
     if ((slots | 0) !== slots || slots < 1 || slots > 4096) return err(ErrorCode.InvalidArgument);
     if ((frameBytes | 0) !== frameBytes || frameBytes < 1 || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const heap = MinHeap.create(slots);
-    if (!heap.ok) return heap;
     const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
     if (!own.ok) return own;
-    return ok(new RelayQueue(heap.value, slots, frameBytes, own.value));
+    return ok(new RelayQueue(slots, frameBytes, own.value));
   }
 
-  private constructor(heap: MinHeap, slots: number, frameBytes: number, pool: FramePool) {
-    this.#heap = heap;
+  private constructor(slots: number, frameBytes: number, pool: FramePool) {
     this.#slots = slots;
     this.#frameBytes = frameBytes;
     this.#pool = pool;
@@ -102,11 +101,9 @@ export class RelayQueue {
     if (slot < 0) return -ErrorCode.MeshQueueFull;
     const handle = this.#pool.store(frame, 0, lengthBytes);
     if (handle < 0) return -ErrorCode.MeshQueueFull;
-    if (this.#heap.push(deadlineMs, slot) !== ErrorCode.Ok) {
-      this.#pool.release(handle);
-      return -ErrorCode.MeshQueueFull;
-    }
     this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_HANDLE] = handle;
+    this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_DEADLINE] = deadlineMs;
+    this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_SEQUENCE] = this.#sequence++;
     this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] = 1;
     this.#words[slot * RQ_U16_FIELDS + RQ_U16_LENGTHS] = lengthBytes;
     this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] = source;
@@ -160,13 +157,14 @@ export class RelayQueue {
 
   /** Earliest deadline, or +Infinity when empty. */
   nextDeadlineMs(): number {
-    return this.#size === 0 ? Number.POSITIVE_INFINITY : this.#heap.peekDeadline();
+    const first = this.earliest();
+    return first < 0 ? Number.POSITIVE_INFINITY : this.deadlineAt(first);
   }
 
   /** The slot of the earliest relay if due by `nowMs` (still queued), else -NotFound. */
   peekDue(nowMs: number): ValueOrCode {
-    if (this.#size === 0 || this.#heap.peekDeadline() > nowMs) return -ErrorCode.NotFound;
-    return this.#heap.peekId();
+    const first = this.earliest();
+    return first < 0 || this.deadlineAt(first) > nowMs ? -ErrorCode.NotFound : first;
   }
 
   /** The earliest due relay of class `trafficClass` by `nowMs`, else -NotFound. O(slots). */
@@ -175,7 +173,7 @@ export class RelayQueue {
     let bestDeadline = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.#slots; slot++) {
       if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1 || this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_CLASSES] !== trafficClass) continue;
-      const deadline = this.#heap.deadlineOf(slot);
+      const deadline = this.deadlineAt(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
         best = slot;
         bestDeadline = deadline;
@@ -187,7 +185,6 @@ export class RelayQueue {
   /** Remove a slot (sent, dropped or cancelled). */
   release(slot: number): void {
     if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1) return;
-    this.#heap.remove(slot);
     this.#pool.release(this.handleAt(slot));
     this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] = 0;
     this.#size--;
@@ -204,6 +201,24 @@ export class RelayQueue {
   }
   counterAt(slot: number): number {
     return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_COUNTER] ?? 0;
+  }
+
+  deadlineAt(slot: number): number {
+    return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_DEADLINE] ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The used slot with the earliest deadline, the first scheduled among equals; -1 when none. */
+  private earliest(): number {
+    let best = -1;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1) continue;
+      if (best < 0 || this.deadlineAt(slot) < this.deadlineAt(best) || (this.deadlineAt(slot) === this.deadlineAt(best) && this.sequenceAt(slot) < this.sequenceAt(best))) best = slot;
+    }
+    return best;
+  }
+
+  private sequenceAt(slot: number): number {
+    return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_SEQUENCE] ?? 0;
   }
 
   private handleAt(slot: number): number {

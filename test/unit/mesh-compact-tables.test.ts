@@ -6,7 +6,7 @@
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
-import { RecentPairs } from "../../core/mesh/index";
+import { RecentPairs, RelayQueue } from "../../core/mesh/index";
 import { unwrap } from "../mesh/fixtures";
 
 describe("recent pairs: value and time kept only when used", () => {
@@ -68,5 +68,58 @@ describe("recent pairs: value and time kept only when used", () => {
     bare.setValueAt(c, 99);
     expect(bare.valueAt(c)).toBe(0);
     expect(bare.find(1, 1)).toBe(c);
+  });
+});
+
+describe("relay queue: deadlines kept per slot (no heap of its own)", () => {
+  it("matches a model: capacity exactly, the earliest deadline (first scheduled among equals), due relays per class, cancellation", () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant("schedule" as const), counter: fc.nat({ max: 9 }), cls: fc.nat({ max: 2 }), deadline: fc.nat({ max: 20 }), length: fc.integer({ min: 1, max: 40 }) }),
+      fc.record({ kind: fc.constant("cancel" as const), counter: fc.nat({ max: 9 }) }),
+      fc.record({ kind: fc.constant("take" as const), now: fc.nat({ max: 25 }), cls: fc.nat({ max: 2 }) }),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 60 }), (slots, ops) => {
+        const queue = unwrap(RelayQueue.create(slots, 40));
+        type Entry = { counter: number; cls: number; deadline: number; seq: number; length: number; slot: number };
+        let model: Entry[] = [];
+        let seq = 0;
+        const frame = new Uint8Array(40);
+        const out = new Uint8Array(40);
+        for (const o of ops) {
+          if (o.kind === "schedule") {
+            if (model.some((e) => e.counter === o.counter)) continue;
+            frame.fill(o.counter + 1);
+            const slot = queue.schedule(frame, o.length, 7, o.counter, o.cls, 1, o.deadline);
+            if (model.length === slots) {
+              expect(slot).toBe(-ErrorCode.MeshQueueFull);
+              continue;
+            }
+            expect(slot).toBeGreaterThanOrEqual(0);
+            model.push({ counter: o.counter, cls: o.cls, deadline: o.deadline, seq: seq++, length: o.length, slot });
+          } else if (o.kind === "cancel") {
+            const known = model.some((e) => e.counter === o.counter);
+            expect(queue.cancel(7, o.counter)).toBe(known ? ErrorCode.Ok : ErrorCode.NotFound);
+            model = model.filter((e) => e.counter !== o.counter);
+          } else {
+            const due = model.filter((e) => e.cls === o.cls && e.deadline <= o.now).sort((a, b) => a.deadline - b.deadline || a.slot - b.slot)[0];
+            const slot = queue.dueOfClass(o.now, o.cls);
+            expect(slot).toBe(due === undefined ? -ErrorCode.NotFound : due.slot);
+            if (due !== undefined) {
+              expect(queue.readFrame(slot, out)).toBe(due.length);
+              expect(out.subarray(0, due.length).every((b) => b === due.counter + 1)).toBe(true);
+              queue.release(slot);
+              model = model.filter((e) => e !== due);
+            }
+          }
+          expect(queue.size).toBe(model.length);
+          const first = [...model].sort((a, b) => a.deadline - b.deadline || a.seq - b.seq)[0];
+          expect(queue.nextDeadlineMs()).toBe(first === undefined ? Number.POSITIVE_INFINITY : first.deadline);
+          expect(queue.peekDue(1_000)).toBe(first === undefined ? -ErrorCode.NotFound : first.slot);
+          if (first !== undefined) expect(queue.peekDue(first.deadline - 1)).toBe(-ErrorCode.NotFound);
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });
