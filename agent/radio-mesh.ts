@@ -104,6 +104,9 @@ export const HOP_ACK_SLOTS = 8;
  * an MTU frame always fit (frameStoreBytes below).
  */
 export const FRAME_STORE_BYTES = 2560;
+/** A queued reference to a pending send, and a queued message's bytes beyond its payload (core/mesh/transport.ts records, with the queue's 2-byte length prefix). */
+const QUEUED_REFERENCE_BYTES = 15;
+const QUEUED_MESSAGE_OVERHEAD_BYTES = 15;
 
 /**
  * The mesh parameters a board runs, from its site configuration; the site
@@ -120,16 +123,19 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
   // 1..HOP_LIMIT_MAX: config.ts refuses what the link header cannot carry.
   const hopLimit = radio.hopLimit;
   const gateway = config.role === AgentRole.Gateway;
+  const pendingAckSlots = Math.min(config.capacities.txFrames, config.uplink.alertPendingCapacity + 2);
   return meshConfig({
     maxMessageBytes: message,
     hopLimit,
     dutyCyclePpm: radio.dutyCyclePermille * 1000,
     // Acknowledged sends are alerts (one per pending slot) plus a little room, each slot a whole message;
     // txFrames bounds them (config.ts), so more slots than alerts + 2 could never fill.
-    pendingAckSlots: Math.min(config.capacities.txFrames, config.uplink.alertPendingCapacity + 2),
+    pendingAckSlots,
     // rxFrames x 64 bytes (rxFrames <= RX_FRAMES_MAX keeps it within 8 KB), and room for two largest messages.
     inboxCapacityBytes: Math.max(2 * (message + 16), config.capacities.rxFrames * 64),
-    queueCapacityBytes: [512, Math.max(1024, config.uplink.alertPendingCapacity * 64), Math.max(1024, 2 * (message + 16))],
+    // Alerts are acknowledged: their queue holds a reference per pending slot (the bytes stay in the slot),
+    // and still room for one whole message of the class.
+    queueCapacityBytes: [512, Math.max(256, pendingAckSlots * QUEUED_REFERENCE_BYTES, QUEUED_MESSAGE_OVERHEAD_BYTES + message), Math.max(1024, 2 * (message + 16))],
     relaySlots: 6,
     duplicateCacheCapacity: 64,
     deliveredCacheCapacity: 32,

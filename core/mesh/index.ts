@@ -39,7 +39,7 @@ export {
   writeAad,
   writeLinkHeader,
 } from "./link-header";
-export { LinkOpener, LinkSealer } from "./link-seal";
+export { LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
 export { MESH_COUNTER_COUNT, MESH_COUNTER_NAMES, MeshCounter, MeshCounters } from "./mesh-counters";
 export { MESH_CONFIG_DEFAULTS, meshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
 export { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";

@@ -73,7 +73,7 @@ import {
   parseLinkHeader,
   rewriteHopFields,
 } from "./link-header";
-import { LinkOpener, LinkSealer } from "./link-seal";
+import { LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
 import { MeshCounter, MeshCounters } from "./mesh-counters";
 import { validateMeshConfig, type MeshConfig } from "./mesh-config";
 import { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
@@ -263,7 +263,7 @@ export class MeshTransport {
     this.#observer = options.observer;
     this.#sealer = parts.sealer;
     this.#messageIds = options.counterSource;
-    this.#opener = new LinkOpener(options.provider, options.groupKeys, options.replay);
+    this.#opener = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch);
     this.#groupKeys = options.groupKeys;
     this.#keyDerivationsSeen = options.groupKeys.derivationCount;
     this.#keyEvictionsSeen = options.groupKeys.evictionCount;
@@ -1474,6 +1474,7 @@ export class MeshTransport {
 
 interface Parts {
   readonly sealer: LinkSealer;
+  readonly linkScratch: LinkScratch;
   readonly duplicates: RecentPairs;
   readonly delivered: RecentPairs;
   readonly neighbours: NeighbourTable;
@@ -1497,7 +1498,9 @@ interface Parts {
 function buildParts(options: MeshTransportOptions): Result<Parts> {
   const c = options.config;
   const mtu = options.radio.mtuBytes;
-  const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId);
+  // One nonce and AAD buffer for sealing and opening: a tick opens and seals one frame at a time.
+  const linkScratch = new LinkScratch();
+  const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId, linkScratch);
   const duplicates = RecentPairs.create(c.duplicateCacheCapacity, 0);
   // The delivered cache needs no value per entry (only the pair, and its time when held).
   const delivered = RecentPairs.create(c.deliveredCacheCapacity, c.deliveredHoldMs, false);
@@ -1554,6 +1557,7 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   if (!rate.ok) return rate;
   return ok({
     sealer: sealer.value,
+    linkScratch,
     duplicates: duplicates.value,
     delivered: delivered.value,
     neighbours: neighbours.value,
