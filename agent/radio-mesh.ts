@@ -133,9 +133,14 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
     pendingAckSlots,
     // rxFrames x 64 bytes (rxFrames <= RX_FRAMES_MAX keeps it within 8 KB), and room for two largest messages.
     inboxCapacityBytes: Math.max(2 * (message + 16), config.capacities.rxFrames * 64),
-    // Alerts are acknowledged: their queue holds a reference per pending slot (the bytes stay in the slot),
-    // and still room for one whole message of the class.
-    queueCapacityBytes: [512, Math.max(256, pendingAckSlots * QUEUED_REFERENCE_BYTES, QUEUED_MESSAGE_OVERHEAD_BYTES + message), Math.max(1024, 2 * (message + 16))],
+    // Per class, room for what a board queues: control (nothing yet; membership will) one whole message;
+    // alerts are acknowledged, so a reference per pending slot (the bytes stay in the slot), and still one
+    // whole message; telemetry, sent once per uplink interval with the oldest dropped for the newest, two.
+    queueCapacityBytes: [
+      QUEUED_MESSAGE_OVERHEAD_BYTES + message,
+      Math.max(QUEUED_MESSAGE_OVERHEAD_BYTES + message, pendingAckSlots * QUEUED_REFERENCE_BYTES),
+      2 * (QUEUED_MESSAGE_OVERHEAD_BYTES + message),
+    ],
     relaySlots: 6,
     duplicateCacheCapacity: 64,
     deliveredCacheCapacity: 32,

@@ -180,6 +180,7 @@ export class MeshTransport {
   // Receive side.
   readonly #rxHeader = new LinkHeader();
   readonly #rxMeta = new RadioReception();
+  /** Fragment header of the frame received, or of the fragment being sealed (the phases of a tick do not overlap). */
   readonly #fragment = new FragmentHeader();
   /**
    * One frame buffer and one plaintext buffer, each MTU bytes, for both
@@ -198,8 +199,8 @@ export class MeshTransport {
   readonly #inbox: ByteRing;
   readonly #pollBuffer: Uint8Array;
   // Send side.
+  /** Header of the frame being sealed, then of the frame just put on the air (parsed back for the hop-ack watch). */
   readonly #txHeader = new LinkHeader();
-  readonly #txFragment = new FragmentHeader();
   readonly #queues: readonly ByteRing[];
   readonly #control: ByteRing;
   readonly #relays: RelayQueue;
@@ -213,8 +214,6 @@ export class MeshTransport {
   /** A HopAck is queued and not yet sent: later frames join it instead of queueing another. */
   #hopAckQueued = false;
   #hopAckQueuedAtMs = 0;
-  /** Header of the frame just put on the air (hop-ack watch). */
-  readonly #airHeader = new LinkHeader();
   readonly #stages: readonly OutgoingStage[];
   readonly #duty: DutyCycleBudget;
   readonly #utilisation: AirtimeWindow;
@@ -1049,7 +1048,7 @@ export class MeshTransport {
     this.#transmitted.record(now, airtimeUs);
     this.#txBusyUntilMs = now + Math.ceil(airtimeUs / 1000);
     // Every frame we send was sealed or checked by us: its header parses.
-    const h = this.#airHeader;
+    const h = this.#txHeader;
     const relayed = parseLinkHeader(this.#frame, length, h) === ErrorCode.Ok && h.source !== this.nodeId;
     this.counters.inc(MeshCounter.framesTransmitted);
     this.counters.inc(relayed ? MeshCounter.framesRelayed : MeshCounter.framesOriginated);
@@ -1277,7 +1276,7 @@ export class MeshTransport {
       this.readStaged(stage, 0, plain, plainBytes, stage.length);
       plainBytes += stage.length;
     } else {
-      const f = this.#txFragment;
+      const f = this.#fragment;
       f.messageId = stage.messageId;
       f.index = index;
       f.count = stage.fragments;
