@@ -183,11 +183,12 @@ export class MeshTransport {
   /** Fragment header of the frame received, or of the fragment being sealed (the phases of a tick do not overlap). */
   readonly #fragment = new FragmentHeader();
   /**
-   * One frame buffer and one plaintext buffer, each MTU bytes, for both
-   * directions: a tick receives (every frame handled to the end: copied
-   * into a table or dropped) before it transmits (the frame sealed or
-   * copied in just before it goes to the radio, which copies it), and
-   * neither phase keeps bytes in them for the other or for a later tick.
+   * One frame buffer and one plaintext buffer (MTU bytes; the plaintext one
+   * at least an inbox record) for both directions and for poll: a tick
+   * receives (every frame handled to the end: copied into a table or
+   * dropped) before it transmits (the frame sealed or copied in just before
+   * it goes to the radio, which copies it), poll runs between ticks, and
+   * none of them keeps bytes there for another or for later.
    */
   readonly #frame: Uint8Array;
   readonly #plain: Uint8Array;
@@ -197,7 +198,6 @@ export class MeshTransport {
   readonly #routes: RouteTable;
   readonly #reassembly: ReassemblyTable;
   readonly #inbox: ByteRing;
-  readonly #pollBuffer: Uint8Array;
   // Send side.
   /** Header of the frame being sealed, then of the frame just put on the air (parsed back for the hop-ack watch). */
   readonly #txHeader = new LinkHeader();
@@ -269,14 +269,14 @@ export class MeshTransport {
     this.#opener.setEpoch(options.epoch ?? 0);
     this.#lowId = options.nodeId & 0xff;
     this.#frame = new Uint8Array(mtu);
-    this.#plain = new Uint8Array(mtu);
+    // Also poll's buffer (an inbox record: meta and a whole message), so at least that long.
+    this.#plain = new Uint8Array(Math.max(mtu, c.maxMessageBytes + INBOX_META_BYTES));
     this.#duplicates = parts.duplicates;
     this.#delivered = parts.delivered;
     this.#neighbours = parts.neighbours;
     this.#routes = parts.routes;
     this.#reassembly = parts.reassembly;
     this.#inbox = parts.inbox;
-    this.#pollBuffer = new Uint8Array(c.maxMessageBytes + INBOX_META_BYTES);
     this.#queues = parts.queues;
     this.#control = parts.control;
     this.#relays = parts.relays;
@@ -362,11 +362,16 @@ export class MeshTransport {
     return ErrorCode.Ok;
   }
 
-  /** Hand up to `maxMessages` delivered messages to `deliver`; returns how many. */
+  /**
+   * Hand up to `maxMessages` delivered messages to `deliver`; returns how
+   * many. The bytes handed over are valid during the call (until the next
+   * poll or tick): they are in the plaintext buffer, which a tick uses and
+   * leaves (`deliver` may send; it must not tick).
+   */
   poll(maxMessages: number, deliver: MeshDeliverHandler): number {
     let handed = 0;
     const inbox = this.#inbox;
-    const buffer = this.#pollBuffer;
+    const buffer = this.#plain;
     while (handed < maxMessages && inbox.count > 0) {
       const length = inbox.shiftInto(buffer, 0);
       if (length < INBOX_META_BYTES) break;

@@ -7,7 +7,7 @@ import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
 import { ReplayTable, VolatileCounterSource } from "../../core/crypto/index";
-import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, LinkOpener, LinkScratch, LinkSealer, RecentPairs, RelayQueue, parseLinkHeader } from "../../core/mesh/index";
+import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, LinkOpener, LinkScratch, LinkSealer, NeighbourChange, NeighbourTable, RecentPairs, RelayQueue, parseLinkHeader, snrQualityPermille } from "../../core/mesh/index";
 import { keyring } from "../mesh/helpers";
 import { unwrap } from "../mesh/fixtures";
 
@@ -162,5 +162,46 @@ describe("a node's sealer and opener share one nonce and AAD scratch", () => {
       expect(peerOpener.open(frame, outLength, h, out)).toBe(payload.length);
       expect(out.subarray(0, payload.length)).toEqual(payload);
     }
+  });
+});
+
+describe("neighbour table: id, use and link figures of a slot in one array", () => {
+  it("matches a model: each neighbour's own SNR average and last heard time, capacity exactly, the one heard longest ago evicted", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.array(fc.record({ id: fc.integer({ min: 1, max: 0xfffe }), gapMs: fc.integer({ min: 1, max: 50 }), snr: fc.integer({ min: -128, max: 127 }), rssi: fc.integer({ min: -255, max: 0 }) }), { maxLength: 60 }),
+        (capacity, ops) => {
+          const table = unwrap(NeighbourTable.create(capacity));
+          const model = new Map<number, { snr: number; heardMs: number }>();
+          let now = 0;
+          for (const o of ops) {
+            now += o.gapMs;
+            const known = model.get(o.id);
+            const change = table.heard(o.id, now, o.rssi, o.snr);
+            if (known !== undefined) {
+              expect(change).toBe(NeighbourChange.Refreshed);
+              known.snr = known.snr + ((o.snr - known.snr) >> 2);
+              known.heardMs = now;
+            } else {
+              if (model.size === capacity) {
+                expect(change).toBe(NeighbourChange.AddedEvicting);
+                const oldest = [...model.entries()].sort((a, b) => a[1].heardMs - b[1].heardMs)[0];
+                expect(table.lastEvictedId).toBe(oldest?.[0]);
+                if (oldest !== undefined) model.delete(oldest[0]);
+              } else expect(change).toBe(NeighbourChange.Added);
+              model.set(o.id, { snr: o.snr, heardMs: now });
+            }
+            expect(table.size).toBe(model.size);
+            for (const [id, e] of model) {
+              expect(table.has(id)).toBe(true);
+              expect(table.qualityPermille(id)).toBe(snrQualityPermille(e.snr));
+              expect(table.lastHeardMs(id)).toBe(e.heardMs);
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

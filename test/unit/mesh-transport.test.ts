@@ -82,6 +82,27 @@ describe("delivery over the mesh", () => {
     expect(c.delivered).toHaveLength(2);
   });
 
+  it("poll's handler may send the bytes it is handed (they are the transport's plaintext buffer): every forwarded message arrives intact", () => {
+    const [a, b, c] = [1, 2, 3].map((id) => makeNode(id)) as [Node, Node, Node];
+    const messages = [payload(150, 1), payload(20, 2), payload(100, 3)];
+    for (const m of messages) expect(a.transport.send(2, TELEMETRY, m, 0, m.length, false, 0)).toBe(ErrorCode.Ok);
+    let now = 0;
+    for (; now < 10_000 && a.radio.sent.length < 3; now++) step(a, now);
+    carry(a, [b]);
+    b.transport.tick(now);
+    const forwarded: number[][] = [];
+    // Forward each message to C as it is handed over, from the very bytes poll gives.
+    expect(
+      b.transport.poll(10, (_source, _cls, bytes, offset, length) => {
+        forwarded.push([...bytes.subarray(offset, offset + length)]);
+        expect(b.transport.send(3, TELEMETRY, bytes, offset, length, false, 0)).toBe(ErrorCode.Ok);
+      }),
+    ).toBe(3);
+    expect(forwarded).toEqual(messages.map((m) => [...m]));
+    settle([b, c], line(2, 3), now + 1, now + 20_000);
+    expect(c.delivered.map((d) => [d.source, [...d.bytes]])).toEqual(messages.map((m) => [2, [...m]]));
+  });
+
   it("the hop limit bounds the flood: with hop limit 1 the third node never hears it", () => {
     const nodes = [1, 2, 3].map((id) => makeNode(id, { config: { hopLimit: 1 } }));
     (nodes[0] as Node).transport.send(BROADCAST_NODE_ID, TELEMETRY, payload(5), 0, 5, false, 0);
