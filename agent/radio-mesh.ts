@@ -95,6 +95,18 @@ export const ACCESS_DELAY_MAX_MS: readonly number[] = Object.freeze([0, 250, 2_0
 /** Resends of a routed frame per hop (1, 2, 4, 8 base waits apart; core/mesh/hop-acks.ts), and how many frames a board keeps for them. */
 export const HOP_RETRIES_MAX = 4;
 export const HOP_ACK_SLOTS = 8;
+/**
+ * A board's frame store (core/mesh/frame-pool.ts): what its waiting relays,
+ * hop-ack watches, pending alerts and staged messages hold at once. The
+ * frames of the board scenario are 16..95 bytes (three 32-byte blocks at
+ * most), so 80 blocks hold every one of a board's 6 relay + 8 hop-ack +
+ * pending + 3 staged slots at that size together; a largest message and
+ * an MTU frame always fit (frameStoreBytes below).
+ */
+export const FRAME_STORE_BYTES = 2560;
+/** A queued reference to a pending send, and a queued message's bytes beyond its payload (core/mesh/transport.ts records, with the queue's 2-byte length prefix). */
+const QUEUED_REFERENCE_BYTES = 15;
+const QUEUED_MESSAGE_OVERHEAD_BYTES = 15;
 
 /**
  * The mesh parameters a board runs, from its site configuration; the site
@@ -102,7 +114,7 @@ export const HOP_ACK_SLOTS = 8;
  * (they are most of the mesh's heap): the delivered-message inbox from
  * `capacities.rxFrames`, the per-class send queues from the alert slots and
  * the message size, the neighbour, route and rate tables from
- * `neighbourCapacity`.
+ * `neighbourCapacity`, one frame store for every frame kept for later.
  */
 export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshConfig {
   const radio = config.radio;
@@ -111,16 +123,24 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
   // 1..HOP_LIMIT_MAX: config.ts refuses what the link header cannot carry.
   const hopLimit = radio.hopLimit;
   const gateway = config.role === AgentRole.Gateway;
+  const pendingAckSlots = Math.min(config.capacities.txFrames, config.uplink.alertPendingCapacity + 2);
   return meshConfig({
     maxMessageBytes: message,
     hopLimit,
     dutyCyclePpm: radio.dutyCyclePermille * 1000,
     // Acknowledged sends are alerts (one per pending slot) plus a little room, each slot a whole message;
     // txFrames bounds them (config.ts), so more slots than alerts + 2 could never fill.
-    pendingAckSlots: Math.min(config.capacities.txFrames, config.uplink.alertPendingCapacity + 2),
+    pendingAckSlots,
     // rxFrames x 64 bytes (rxFrames <= RX_FRAMES_MAX keeps it within 8 KB), and room for two largest messages.
     inboxCapacityBytes: Math.max(2 * (message + 16), config.capacities.rxFrames * 64),
-    queueCapacityBytes: [512, Math.max(1024, config.uplink.alertPendingCapacity * 64), Math.max(1024, 2 * (message + 16))],
+    // Per class, room for what a board queues: control (nothing yet; membership will) one whole message;
+    // alerts are acknowledged, so a reference per pending slot (the bytes stay in the slot), and still one
+    // whole message; telemetry, sent once per uplink interval with the oldest dropped for the newest, two.
+    queueCapacityBytes: [
+      QUEUED_MESSAGE_OVERHEAD_BYTES + message,
+      Math.max(QUEUED_MESSAGE_OVERHEAD_BYTES + message, pendingAckSlots * QUEUED_REFERENCE_BYTES),
+      2 * (QUEUED_MESSAGE_OVERHEAD_BYTES + message),
+    ],
     relaySlots: 6,
     duplicateCacheCapacity: 64,
     deliveredCacheCapacity: 32,
@@ -135,6 +155,8 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
     // Routed frames go hop by hop with retransmission; a relay next to a gateway forwards for many boards.
     hopRetriesMax: HOP_RETRIES_MAX,
     hopAckSlots: HOP_ACK_SLOTS,
+    // Two largest messages with their frame overhead, at least (a multiple of the store's 32-byte blocks).
+    frameStoreBytes: Math.max(FRAME_STORE_BYTES, Math.ceil((2 * (message + 64)) / 32) * 32),
     // A gateway advertises itself across the mesh (a flooded beacon), so every board has a route to it.
     ...(gateway ? { helloHopLimit: hopLimit, helloIntervalMs: GATEWAY_HELLO_INTERVAL_MS } : {}),
   });

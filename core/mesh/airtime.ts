@@ -16,8 +16,9 @@
  * Everything is integer: bandwidths are accepted only when Tsym is a whole
  * number of microseconds (7.8/10.4/15.6/20.8/41.7 kHz are refused), the
  * 4.25-symbol preamble tail is counted in quarter symbols, and the total is
- * rounded up (the duty-cycle budget must never be undercounted). A table of
- * every frame length is computed once at create; lookups allocate nothing.
+ * rounded up (the duty-cycle budget must never be undercounted). A lookup
+ * is a few integer operations on constants fixed at create; it allocates
+ * nothing (a table of every length would cost its bytes of RAM per radio).
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
@@ -81,18 +82,36 @@ export function loraAirtimeUs(p: LoRaParams, payloadBytes: number): number {
   return Math.floor((preambleQuarterUs + 3) / 4) + payloadSymbols * symbolUs;
 }
 
-/** Per-length airtimes, computed once (frame lengths 0..maxFrameBytes). */
+/**
+ * Airtime by frame length for one radio's parameters (frame lengths
+ * 0..maxFrameBytes). Computed per call from constants fixed at create,
+ * with exactly the arithmetic of `loraAirtimeUs` (or the bit-rate formula).
+ */
 export class AirtimeTable {
-  readonly #us: Uint32Array;
+  readonly #maxFrameBytes: number;
+  /** LoRa: spreading factor; 0 for a plain bit-rate link. */
+  readonly #sf: number;
+  /** LoRa: symbol time (µs), low data rate optimisation (0/1), coding rate (1..4), and the length-independent bits of the formula. */
+  readonly #symbolUs: number;
+  readonly #de: number;
+  readonly #cr: number;
+  readonly #headerBits: number;
+  readonly #preambleUs: number;
+  /** Bit rate: bits per second and fixed per-frame overhead (µs). */
+  readonly #bitsPerSecond: number;
+  readonly #overheadUs: number;
 
   /** Errors: InvalidArgument for bad parameters or a max length past the LoRa limit. */
   static forLoRa(p: LoRaParams, maxFrameBytes: number): Result<AirtimeTable> {
     if ((maxFrameBytes | 0) !== maxFrameBytes || maxFrameBytes < 1 || maxFrameBytes > LORA_PAYLOAD_MAX_BYTES || !validParams(p)) {
       return err(ErrorCode.InvalidArgument);
     }
-    const us = new Uint32Array(maxFrameBytes + 1);
-    for (let length = 0; length <= maxFrameBytes; length++) us[length] = loraAirtimeUs(p, length);
-    return ok(new AirtimeTable(us));
+    const symbolUs = loraSymbolUs(p);
+    const de = p.lowDataRateOptimize === true || symbolUs > LDRO_SYMBOL_US ? 1 : 0;
+    const headerBits = -4 * p.spreadingFactor + 28 + (p.crcOn ? 16 : 0) - (p.implicitHeader ? 20 : 0);
+    // (Npreamble + 4.25) symbols = (4 Npreamble + 17) quarter symbols.
+    const preambleUs = Math.floor(((4 * p.preambleSymbols + 17) * symbolUs + 3) / 4);
+    return ok(new AirtimeTable(maxFrameBytes, p.spreadingFactor, symbolUs, de, p.codingRateDenominator - 4, headerBits, preambleUs, 0, 0));
   }
 
   /**
@@ -104,24 +123,36 @@ export class AirtimeTable {
     if ((overheadUs >>> 0) !== overheadUs || (maxFrameBytes | 0) !== maxFrameBytes || maxFrameBytes < 1 || maxFrameBytes > 0xffff) {
       return err(ErrorCode.InvalidArgument);
     }
-    const us = new Uint32Array(maxFrameBytes + 1);
-    for (let length = 0; length <= maxFrameBytes; length++) {
-      us[length] = overheadUs + Math.floor((length * 8 * 1_000_000 + bitsPerSecond - 1) / bitsPerSecond);
-    }
-    return ok(new AirtimeTable(us));
+    return ok(new AirtimeTable(maxFrameBytes, 0, 0, 0, 0, 0, 0, bitsPerSecond, overheadUs));
   }
 
-  private constructor(us: Uint32Array) {
-    this.#us = us;
+  private constructor(maxFrameBytes: number, sf: number, symbolUs: number, de: number, cr: number, headerBits: number, preambleUs: number, bitsPerSecond: number, overheadUs: number) {
+    this.#maxFrameBytes = maxFrameBytes;
+    this.#sf = sf;
+    this.#symbolUs = symbolUs;
+    this.#de = de;
+    this.#cr = cr;
+    this.#headerBits = headerBits;
+    this.#preambleUs = preambleUs;
+    this.#bitsPerSecond = bitsPerSecond;
+    this.#overheadUs = overheadUs;
   }
 
   get maxFrameBytes(): number {
-    return this.#us.length - 1;
+    return this.#maxFrameBytes;
   }
 
-  /** Airtime of a frame of `lengthBytes` in µs; -1 past the table. */
+  /** Airtime of a frame of `lengthBytes` in µs; -1 past maxFrameBytes. */
   airtimeUs(lengthBytes: number): number {
-    if ((lengthBytes >>> 0) !== lengthBytes || lengthBytes >= this.#us.length) return -1;
-    return this.#us[lengthBytes] ?? -1;
+    if ((lengthBytes >>> 0) !== lengthBytes || lengthBytes > this.#maxFrameBytes) return -1;
+    if (this.#sf === 0) {
+      const bps = this.#bitsPerSecond;
+      return this.#overheadUs + Math.floor((lengthBytes * 8 * 1_000_000 + bps - 1) / bps);
+    }
+    // loraAirtimeUs, with its length-independent terms taken at create.
+    const numerator = 8 * lengthBytes + this.#headerBits;
+    const denominator = 4 * (this.#sf - 2 * this.#de);
+    const blocks = numerator > 0 ? Math.floor((numerator + denominator - 1) / denominator) : 0;
+    return this.#preambleUs + (8 + blocks * (this.#cr + 4)) * this.#symbolUs;
   }
 }

@@ -58,7 +58,10 @@ export function eu868DutyCyclePpm(frequencyHz: number): number {
 export class DutyCycleBudget {
   readonly #window: AirtimeWindow;
   readonly #budgetUs: number;
-  readonly #classLimitUs: Float64Array;
+  /** Per class (Control, Alert, Telemetry): the airtime it may spend up to, µs (three fields: a typed array costs heap slots on XS). */
+  readonly #limitControlUs: number;
+  readonly #limitAlertUs: number;
+  readonly #limitTelemetryUs: number;
   #recordedUs = 0;
 
   /** Errors: InvalidArgument for any option out of range. */
@@ -79,10 +82,10 @@ export class DutyCycleBudget {
     this.#window = window;
     // windowMs x 1000 µs/ms x ppm / 10^6, exact for windows up to ~100 days.
     this.#budgetUs = Math.floor((options.windowMs * options.dutyCyclePpm) / 1000);
-    this.#classLimitUs = new Float64Array(LINK_CLASS_COUNT);
-    for (let c = 0; c < LINK_CLASS_COUNT; c++) {
-      this.#classLimitUs[c] = Math.floor((this.#budgetUs * (options.classSharePermille[c] ?? 0)) / 1000);
-    }
+    const share = options.classSharePermille;
+    this.#limitControlUs = Math.floor((this.#budgetUs * (share[0] ?? 0)) / 1000);
+    this.#limitAlertUs = Math.floor((this.#budgetUs * (share[1] ?? 0)) / 1000);
+    this.#limitTelemetryUs = Math.floor((this.#budgetUs * (share[2] ?? 0)) / 1000);
   }
 
   /** Airtime allowed per window, µs. */
@@ -106,7 +109,7 @@ export class DutyCycleBudget {
 
   /** May a frame of `airtimeUs` of class `trafficClass` start at `nowMs`? */
   allows(nowMs: number, airtimeUs: number, trafficClass: number): boolean {
-    const limit = this.#classLimitUs[trafficClass] ?? 0;
+    const limit = trafficClass === 0 ? this.#limitControlUs : trafficClass === 1 ? this.#limitAlertUs : trafficClass === 2 ? this.#limitTelemetryUs : 0;
     return this.#window.usedUs(nowMs) + airtimeUs <= limit;
   }
 

@@ -27,14 +27,17 @@
  * first hop gives up, so end-to-end resends never pile onto a hop that is
  * still resending.
  *
- * Fixed slots, each with a copy of the frame. Full policy: refuse the new
- * frame (the caller counts it and sends it without a watch). Lookups are
+ * Fixed slots, each with a copy of the frame in a frame pool (frame-pool.ts:
+ * the transport's shared one, or one of slots x frameBytes of its own).
+ * Full policy (every slot busy, or the pool cannot hold the frame): refuse
+ * the new frame (the caller counts it and sends it without a watch). Lookups are
  * O(slots). Nothing is allocated after create.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { LINK_TAG_BYTES } from "./link-header";
+import { FramePool, framePoolBlocks } from "./frame-pool";
 
 // Per-slot fields, packed into three typed arrays (fewer objects: a board's heap counts them).
 const BYTE_FIELDS = 5;
@@ -47,14 +50,15 @@ const WORD_FIELDS = 3;
 const W_LENGTH = 0;
 const W_SOURCE = 1;
 const W_DESTINATION = 2;
-const NUMBER_FIELDS = 4;
+const NUMBER_FIELDS = 5;
 const N_COUNTER = 0;
 const N_DEADLINE = 1;
 const N_OWNER_SLOT = 2; // pending-send slot of the message the frame belongs to, -1 none
 const N_OWNER_ID = 3; // that message's wire id (the slot may be reused)
+const N_HANDLE = 4; // the frame's entry in the pool
 
 export class HopAckTable {
-  readonly #frames: Uint8Array;
+  readonly #pool: FramePool;
   readonly #frameBytes: number;
   readonly #slots: number;
   readonly #bytes: Uint8Array;
@@ -62,16 +66,19 @@ export class HopAckTable {
   readonly #numbers: Float64Array;
   #size = 0;
 
-  static create(slots: number, frameBytes: number): Result<HopAckTable> {
+  /** Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest frame). */
+  static create(slots: number, frameBytes: number, pool?: FramePool): Result<HopAckTable> {
     if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
     if ((frameBytes | 0) !== frameBytes || frameBytes <= LINK_TAG_BYTES || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    return ok(new HopAckTable(slots, frameBytes));
+    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
+    if (!own.ok) return own;
+    return ok(new HopAckTable(slots, frameBytes, own.value));
   }
 
-  private constructor(slots: number, frameBytes: number) {
+  private constructor(slots: number, frameBytes: number, pool: FramePool) {
     this.#slots = slots;
     this.#frameBytes = frameBytes;
-    this.#frames = new Uint8Array(slots * frameBytes);
+    this.#pool = pool;
     this.#bytes = new Uint8Array(slots * BYTE_FIELDS);
     this.#words = new Uint16Array(slots * WORD_FIELDS);
     this.#numbers = new Float64Array(slots * NUMBER_FIELDS);
@@ -83,12 +90,15 @@ export class HopAckTable {
   get capacity(): number {
     return this.#slots;
   }
-  /** Frame copies: slot s at s * frameBytes. */
-  get frames(): Uint8Array {
-    return this.#frames;
-  }
   get frameBytes(): number {
     return this.#frameBytes;
+  }
+
+  /** Copy the frame of `slot` into out[0 ..]; returns its length. */
+  readFrame(slot: number, out: Uint8Array): number {
+    const length = this.lengthAt(slot);
+    this.#pool.read(this.handleAt(slot), 0, out, 0, length);
+    return length;
   }
 
   /**
@@ -103,17 +113,30 @@ export class HopAckTable {
     if (lengthBytes > this.#frameBytes) return -ErrorCode.MeshFrameOversized;
     if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return -ErrorCode.InvalidArgument;
     let slot = this.find(source, counter);
-    if (slot < 0) {
+    if (slot >= 0 && lengthBytes === this.lengthAt(slot)) {
+      // A resend: the same frame again, over its copy.
+      this.#pool.write(this.handleAt(slot), 0, frame, 0, lengthBytes);
+    } else if (slot >= 0) {
+      this.#pool.release(this.handleAt(slot));
+      const handle = this.#pool.store(frame, 0, lengthBytes);
+      this.setNumber(slot, N_HANDLE, handle);
+      if (handle < 0) {
+        this.setByte(slot, B_USED, 0);
+        this.#size--;
+        return -ErrorCode.MeshQueueFull;
+      }
+    } else {
       slot = this.freeSlot();
       if (slot < 0) return -ErrorCode.MeshQueueFull;
+      const handle = this.#pool.store(frame, 0, lengthBytes);
+      if (handle < 0) return -ErrorCode.MeshQueueFull;
+      this.setNumber(slot, N_HANDLE, handle);
       this.setByte(slot, B_USED, 1);
       this.setByte(slot, B_SENDS, 0);
       this.setNumber(slot, N_OWNER_SLOT, ownerSlot);
       this.setNumber(slot, N_OWNER_ID, ownerId);
       this.#size++;
     }
-    const base = slot * this.#frameBytes;
-    for (let i = 0; i < lengthBytes; i++) this.#frames[base + i] = frame[i] ?? 0;
     this.setWord(slot, W_LENGTH, lengthBytes);
     this.setWord(slot, W_SOURCE, source);
     this.setWord(slot, W_DESTINATION, destination);
@@ -152,9 +175,8 @@ export class HopAckTable {
   forwardedSlot(source: number, counter: number, hopsTaken: number, frame: Uint8Array, lengthBytes: number): number {
     const slot = this.find(source, counter);
     if (slot < 0 || hopsTaken <= this.byte(slot, B_HOPS) || lengthBytes !== this.lengthAt(slot)) return -1;
-    const base = slot * this.#frameBytes;
-    for (let i = lengthBytes - LINK_TAG_BYTES; i < lengthBytes; i++) if (frame[i] !== this.#frames[base + i]) return -1;
-    return slot;
+    const tagAt = lengthBytes - LINK_TAG_BYTES;
+    return this.#pool.equals(this.handleAt(slot), tagAt, frame, tagAt, LINK_TAG_BYTES) ? slot : -1;
   }
 
   /** The slot a HopAck entry (source, counter) from the neighbour with low id byte `fromHint` acknowledges, or -1. */
@@ -204,6 +226,7 @@ export class HopAckTable {
 
   release(slot: number): void {
     if (!this.isUsed(slot)) return;
+    this.#pool.release(this.handleAt(slot));
     this.setByte(slot, B_USED, 0);
     this.#size--;
   }
@@ -237,6 +260,9 @@ export class HopAckTable {
     return this.byte(slot, B_SENDS);
   }
 
+  private handleAt(slot: number): number {
+    return this.#numbers[slot * NUMBER_FIELDS + N_HANDLE] ?? -1;
+  }
   private isUsed(slot: number): boolean {
     return this.byte(slot, B_USED) === 1;
   }
@@ -341,7 +367,18 @@ export const HOP_ACK_ENTRY_BYTES = 6;
 
 /** Read entry `index` of a HopAck payload: the source, and the counter into `counterOut[0]`. */
 export function readHopAckEntry(payload: Uint8Array, index: number, counterOut: Float64Array): number {
+  counterOut[0] = readHopAckCounter(payload, index);
+  return readHopAckSource(payload, index);
+}
+
+/** The source of entry `index` of a HopAck payload. */
+export function readHopAckSource(payload: Uint8Array, index: number): number {
   const at = index * HOP_ACK_ENTRY_BYTES;
-  counterOut[0] = (payload[at + 2] ?? 0) * 0x100_0000 + (((payload[at + 3] ?? 0) << 16) | ((payload[at + 4] ?? 0) << 8) | (payload[at + 5] ?? 0));
   return ((payload[at] ?? 0) << 8) | (payload[at + 1] ?? 0);
+}
+
+/** The counter of entry `index` of a HopAck payload. */
+export function readHopAckCounter(payload: Uint8Array, index: number): number {
+  const at = index * HOP_ACK_ENTRY_BYTES;
+  return (payload[at + 2] ?? 0) * 0x100_0000 + (((payload[at + 3] ?? 0) << 16) | ((payload[at + 4] ?? 0) << 8) | (payload[at + 5] ?? 0));
 }

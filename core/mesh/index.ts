@@ -15,6 +15,7 @@ export {
   parseFragmentHeader,
   writeFragmentHeader,
 } from "./fragment-header";
+export { FRAME_POOL_BLOCK_BYTES, FRAME_POOL_BLOCKS_MAX, FramePool, framePoolBlocks } from "./frame-pool";
 export { HOP_ACK_ENTRY_BYTES, HopAckHistory, HopAckTable, readHopAckEntry } from "./hop-acks";
 export {
   BROADCAST_NODE_ID,
@@ -38,7 +39,7 @@ export {
   writeAad,
   writeLinkHeader,
 } from "./link-header";
-export { LinkOpener, LinkSealer } from "./link-seal";
+export { LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
 export { MESH_COUNTER_COUNT, MESH_COUNTER_NAMES, MeshCounter, MeshCounters } from "./mesh-counters";
 export { MESH_CONFIG_DEFAULTS, meshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
 export { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
@@ -51,6 +52,7 @@ export { RouteChange, RouteTable } from "./route-table";
 export {
   MeshLogEvent,
   MeshTransport,
+  framePoolBlockCount,
   type MeshDeliverHandler,
   type MeshObserver,
   type MeshRandom,

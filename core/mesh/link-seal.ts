@@ -34,6 +34,17 @@ import { COUNTER_MAX, LINK_HEADER_MAX_BYTES, LINK_TAG_BYTES, NODE_ID_MAX, writeA
 
 const NONCE_BYTES = 12;
 
+/**
+ * The nonce and AAD a seal or an open builds before its AEAD call. Both
+ * write every byte they use before the call and keep nothing after it,
+ * so a node's sealer and opener may share one (the transport does: a
+ * typed array costs heap slots on XS).
+ */
+export class LinkScratch {
+  readonly nonce = new Uint8Array(NONCE_BYTES);
+  readonly aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
+}
+
 function writeNonce(nonceBase: Uint8Array, counter: number, out: Uint8Array): void {
   for (let i = 0; i < NONCE_BYTES; i++) out[i] = nonceBase[i] ?? 0;
   out[8] = (out[8] ?? 0) ^ ((counter >>> 24) & 0xff);
@@ -48,21 +59,24 @@ export class LinkSealer {
   readonly #counters: CounterSource;
   readonly #nodeId: number;
   readonly #counter = new Outcome<number>(0);
-  readonly #nonce = new Uint8Array(NONCE_BYTES);
-  readonly #aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
+  readonly #nonce: Uint8Array;
+  readonly #aad: Uint8Array;
   #key: TrafficKey | undefined = undefined;
   #sealed = 0;
   #counterFailures = 0;
 
-  static create(provider: CryptoProvider, counters: CounterSource, nodeId: number): Result<LinkSealer> {
+  /** `scratch`: nonce and AAD buffers shared with this node's opener (default: its own). */
+  static create(provider: CryptoProvider, counters: CounterSource, nodeId: number, scratch: LinkScratch = new LinkScratch()): Result<LinkSealer> {
     if ((nodeId >>> 0) !== nodeId || nodeId < 1 || nodeId > NODE_ID_MAX) return err(ErrorCode.InvalidArgument);
-    return ok(new LinkSealer(provider, counters, nodeId));
+    return ok(new LinkSealer(provider, counters, nodeId, scratch));
   }
 
-  private constructor(provider: CryptoProvider, counters: CounterSource, nodeId: number) {
+  private constructor(provider: CryptoProvider, counters: CounterSource, nodeId: number, scratch: LinkScratch) {
     this.#provider = provider;
     this.#counters = counters;
     this.#nodeId = nodeId;
+    this.#nonce = scratch.nonce;
+    this.#aad = scratch.aad;
   }
 
   /** This node's group traffic key (its epoch sets the key phase). Replaces the previous one. */
@@ -124,16 +138,19 @@ export class LinkOpener {
   readonly #provider: CryptoProvider;
   readonly #keys: ReceiveKeys;
   readonly #replay: ReplayTable;
-  readonly #nonce = new Uint8Array(NONCE_BYTES);
-  readonly #aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
+  readonly #nonce: Uint8Array;
+  readonly #aad: Uint8Array;
   #epoch = 0;
   /** Epoch of the frame last passed to `open` (valid once its key was found). */
   lastEpoch = 0;
 
-  constructor(provider: CryptoProvider, keys: ReceiveKeys, replay: ReplayTable) {
+  /** `scratch`: nonce and AAD buffers shared with this node's sealer (default: its own). */
+  constructor(provider: CryptoProvider, keys: ReceiveKeys, replay: ReplayTable, scratch: LinkScratch = new LinkScratch()) {
     this.#provider = provider;
     this.#keys = keys;
     this.#replay = replay;
+    this.#nonce = scratch.nonce;
+    this.#aad = scratch.aad;
   }
 
   /** The group's current key epoch (key phases are resolved against it). */

@@ -5,6 +5,7 @@
  * problem at once (the agent turns them into site-config errors).
  */
 import { DEFAULT_CLASS_SHARE_PERMILLE, HOUR_MS } from "./duty-cycle";
+import { FRAME_POOL_BLOCK_BYTES, FRAME_POOL_BLOCKS_MAX } from "./frame-pool";
 import { HOP_LIMIT_MAX, LINK_CLASS_COUNT } from "./link-header";
 
 export interface MeshConfig {
@@ -103,8 +104,21 @@ export interface MeshConfig {
    * it (0 = off: a routed frame goes once per hop).
    */
   readonly hopRetriesMax: number;
-  /** Routed frames watched for their next hop's acknowledgement at once (each holds a copy of the frame: MTU bytes). */
+  /** Routed frames watched for their next hop's acknowledgement at once (each holds a copy of the frame in the frame store). */
   readonly hopAckSlots: number;
+  /**
+   * Bytes of the one frame store (frame-pool.ts) that holds every frame or
+   * message kept for later: waiting relays, hop-ack watches, pending
+   * acknowledged sends, each class's message being sent and messages being
+   * reassembled, in blocks of
+   * 32 bytes (plus 2 bytes of links per block). A table whose newcomer the
+   * store cannot hold refuses it as when its own slots are full (counted
+   * there). 0 = as much as every slot's largest frame or message needs at
+   * once: (relaySlots + hopAckSlots) MTU frames and (pendingAckSlots + 3 +
+   * reassemblySlots) largest messages. Otherwise a multiple of 32 that holds at least one
+   * largest message (and one MTU frame: checked at create).
+   */
+  readonly frameStoreBytes: number;
   /** Slack on top of the next hop's longest relay wait plus two frames before a routed frame is resent. */
   readonly hopAckGuardMs: number;
   /** A HopAck repeats the frames taken this recently (up to four in all), covering a lost earlier one. */
@@ -189,6 +203,7 @@ export const MESH_CONFIG_DEFAULTS: MeshConfig = Object.freeze({
   // Off unless a site opts in (the site simulator: 4); the mesh seed suites run a family with it on.
   hopRetriesMax: 0,
   hopAckSlots: 4,
+  frameStoreBytes: 0,
   hopAckGuardMs: 500,
   hopAckHistoryMs: 3_000,
   routeFailuresMax: 3,
@@ -273,6 +288,12 @@ export function validateMeshConfig(c: MeshConfig): string[] {
   need(perClass(c.accessDelayMaxMs, 0, 600_000), "accessDelayMaxMs", "three integers 0..600000");
   need(intIn(c.hopRetriesMax, 0, 15), "hopRetriesMax", "an integer 0..15");
   need(intIn(c.hopAckSlots, 1, 1024), "hopAckSlots", "an integer 1..1024");
+  const storeMax = FRAME_POOL_BLOCKS_MAX * FRAME_POOL_BLOCK_BYTES;
+  need(
+    c.frameStoreBytes === 0 || (intIn(c.frameStoreBytes, c.maxMessageBytes, storeMax) && c.frameStoreBytes % FRAME_POOL_BLOCK_BYTES === 0),
+    "frameStoreBytes",
+    `0, or a multiple of ${FRAME_POOL_BLOCK_BYTES} in maxMessageBytes..${storeMax}`,
+  );
   need(intIn(c.hopAckGuardMs, 0, 60_000), "hopAckGuardMs", "an integer 0..60000");
   need(intIn(c.hopAckHistoryMs, 0, 600_000), "hopAckHistoryMs", "an integer 0..600000");
   need(intIn(c.routeFailuresMax, 1, 255), "routeFailuresMax", "an integer 1..255");

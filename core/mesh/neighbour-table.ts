@@ -19,13 +19,14 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import { FixedMap } from "../collections/fixed-map";
 
-const NT_F64_FIELDS = 5;
+const NT_F64_FIELDS = 4;
 const NT_F64_LAST_HEARD_MS = 0;
-const NT_F64_FRAMES_HEARD = 1;
-const NT_F64_LOAD = 2; // three numbers: the load buckets (see #numbers)
-const NT_I16_FIELDS = 2;
-const NT_I16_SNR_QDB = 0;
-const NT_I16_RSSI_DBM = 1;
+const NT_F64_LOAD = 1; // three numbers: the load buckets (see #numbers)
+const NT_I32_FIELDS = 4;
+const NT_I32_ID = 0;
+const NT_I32_USED = 1;
+const NT_I32_SNR_QDB = 2;
+const NT_I32_RSSI_DBM = 3;
 
 /** SNR range mapped onto quality 0..1000, quarter dB. */
 const SNR_FLOOR_QDB = -80;
@@ -42,16 +43,14 @@ export const NeighbourChange = Object.freeze({ Refreshed: 0, Added: 1, AddedEvic
 
 export class NeighbourTable {
   readonly #slotOf: FixedMap; // id -> slot
-  readonly #ids: Uint16Array;
-  readonly #used: Uint8Array;
   /**
-   * Per-slot numbers, 5 per slot (one array: each typed array costs heap slots on XS): lastHeardMs,
-   * framesHeard, then the airtime heard from the neighbour (every frame it sends, to anyone) in two
-   * buckets: the current bucket's number, its airtime and the last bucket's.
+   * Per-slot numbers, 4 per slot (one array: each typed array costs heap slots on XS): lastHeardMs,
+   * then the airtime heard from the neighbour (every frame it sends, to anyone) in two buckets: the
+   * current bucket's number, its airtime and the last bucket's.
    */
   readonly #numbers: Float64Array;
-  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): snrQdb, rssiDbm. */
-  readonly #signedWords: Int16Array;
+  /** Per-slot fields, 4 per slot (one array): id, used, snrQdb, rssiDbm. */
+  readonly #fields: Int32Array;
   readonly #capacity: number;
   #size = 0;
   #evicted = 0;
@@ -68,10 +67,8 @@ export class NeighbourTable {
   private constructor(map: FixedMap, capacity: number) {
     this.#slotOf = map;
     this.#capacity = capacity;
-    this.#ids = new Uint16Array(capacity);
-    this.#used = new Uint8Array(capacity);
     this.#numbers = new Float64Array(capacity * NT_F64_FIELDS);
-    this.#signedWords = new Int16Array(capacity * NT_I16_FIELDS);
+    this.#fields = new Int32Array(capacity * NT_I32_FIELDS);
   }
 
   get capacity(): number {
@@ -96,28 +93,26 @@ export class NeighbourTable {
       slot = this.freeSlot();
       if (slot < 0) {
         slot = this.oldestSlot();
-        this.lastEvictedId = this.#ids[slot] ?? 0;
+        this.lastEvictedId = this.idAt(slot);
         this.#slotOf.delete(this.lastEvictedId);
         this.#evicted++;
         this.#size--;
         change = NeighbourChange.AddedEvicting;
       }
-      this.#used[slot] = 1;
-      this.#ids[slot] = id;
-      this.#signedWords[slot * NT_I16_FIELDS + NT_I16_SNR_QDB] = snrQuarterDb;
-      this.#signedWords[slot * NT_I16_FIELDS + NT_I16_RSSI_DBM] = rssiDbm;
-      this.#numbers[slot * NT_F64_FIELDS + NT_F64_FRAMES_HEARD] = 0;
+      this.setField(slot, NT_I32_USED, 1);
+      this.setField(slot, NT_I32_ID, id);
+      this.setField(slot, NT_I32_SNR_QDB, snrQuarterDb);
+      this.setField(slot, NT_I32_RSSI_DBM, rssiDbm);
       this.#numbers.fill(0, slot * NT_F64_FIELDS + NT_F64_LOAD, slot * NT_F64_FIELDS + NT_F64_LOAD + 3);
       this.#slotOf.set(id, slot);
       this.#size++;
     } else {
-      const snr = this.#signedWords[slot * NT_I16_FIELDS + NT_I16_SNR_QDB] ?? 0;
-      const rssi = this.#signedWords[slot * NT_I16_FIELDS + NT_I16_RSSI_DBM] ?? 0;
-      this.#signedWords[slot * NT_I16_FIELDS + NT_I16_SNR_QDB] = snr + ((snrQuarterDb - snr) >> 2);
-      this.#signedWords[slot * NT_I16_FIELDS + NT_I16_RSSI_DBM] = rssi + ((rssiDbm - rssi) >> 2);
+      const snr = this.field(slot, NT_I32_SNR_QDB);
+      const rssi = this.field(slot, NT_I32_RSSI_DBM);
+      this.setField(slot, NT_I32_SNR_QDB, snr + ((snrQuarterDb - snr) >> 2));
+      this.setField(slot, NT_I32_RSSI_DBM, rssi + ((rssiDbm - rssi) >> 2));
     }
     this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] = nowMs;
-    this.#numbers[slot * NT_F64_FIELDS + NT_F64_FRAMES_HEARD] = (this.#numbers[slot * NT_F64_FIELDS + NT_F64_FRAMES_HEARD] ?? 0) + 1;
     return change;
   }
 
@@ -128,7 +123,7 @@ export class NeighbourTable {
   /** Quality 0..1000 of the link from `id`, or -1 when not a neighbour. */
   qualityPermille(id: number): number {
     const slot = this.#slotOf.get(id, -1);
-    return slot < 0 ? -1 : snrQualityPermille(this.#signedWords[slot * NT_I16_FIELDS + NT_I16_SNR_QDB] ?? SNR_FLOOR_QDB);
+    return slot < 0 ? -1 : snrQualityPermille(this.field(slot, NT_I32_SNR_QDB));
   }
 
   lastHeardMs(id: number): number {
@@ -143,13 +138,13 @@ export class NeighbourTable {
   resolveHint(hint: number, nowMs: number, freshMs: number): number {
     let found = -1;
     for (let slot = 0; slot < this.#capacity; slot++) {
-      if (this.#used[slot] !== 1 || ((this.#ids[slot] ?? 0) & 0xff) !== hint) continue;
+      if (!this.isUsed(slot) || (this.idAt(slot) & 0xff) !== hint) continue;
       if (nowMs - (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0) > freshMs) continue;
       if (found >= 0) {
         this.#ambiguousHints++;
         return -1;
       }
-      found = this.#ids[slot] ?? 0;
+      found = this.idAt(slot);
     }
     return found;
   }
@@ -193,7 +188,7 @@ export class NeighbourTable {
   private slotOfHint(hint: number): number {
     let found = -1;
     for (let slot = 0; slot < this.#capacity; slot++) {
-      if (this.#used[slot] !== 1 || ((this.#ids[slot] ?? 0) & 0xff) !== hint) continue;
+      if (!this.isUsed(slot) || (this.idAt(slot) & 0xff) !== hint) continue;
       if (found >= 0) return -1;
       found = slot;
     }
@@ -202,12 +197,25 @@ export class NeighbourTable {
 
   /** Whether any neighbour (fresh or not) has low id byte `hint`. */
   hasHint(hint: number): boolean {
-    for (let slot = 0; slot < this.#capacity; slot++) if (this.#used[slot] === 1 && ((this.#ids[slot] ?? 0) & 0xff) === hint) return true;
+    for (let slot = 0; slot < this.#capacity; slot++) if (this.isUsed(slot) && (this.idAt(slot) & 0xff) === hint) return true;
     return false;
   }
 
+  private idAt(slot: number): number {
+    return this.field(slot, NT_I32_ID);
+  }
+  private isUsed(slot: number): boolean {
+    return this.field(slot, NT_I32_USED) === 1;
+  }
+  private field(slot: number, field: number): number {
+    return this.#fields[slot * NT_I32_FIELDS + field] ?? 0;
+  }
+  private setField(slot: number, field: number, value: number): void {
+    this.#fields[slot * NT_I32_FIELDS + field] = value;
+  }
+
   private freeSlot(): number {
-    for (let slot = 0; slot < this.#capacity; slot++) if (this.#used[slot] !== 1) return slot;
+    for (let slot = 0; slot < this.#capacity; slot++) if (!this.isUsed(slot)) return slot;
     return -1;
   }
 

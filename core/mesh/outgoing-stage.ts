@@ -4,15 +4,16 @@
  * One per class, so a held or half-sent telemetry message never blocks an
  * alert: the transmitter picks, per transmit opportunity, the highest class
  * with something ready. An unacknowledged message is copied out of its
- * queue into the stage's own buffer; an acknowledged one stays in its
+ * queue into the transport's frame pool (frame-pool.ts; `handle`, released
+ * by the transport when the stage ends); an acknowledged one stays in its
  * pending slot (pending-sends.ts) and the stage refers to it.
  */
 export const StageKind = Object.freeze({ None: 0, Inline: 1, Pending: 2 } as const);
 
 export class OutgoingStage {
   readonly trafficClass: number;
-  /** Inline message bytes (sized to the class queue's largest record). */
-  readonly buffer: Uint8Array;
+  /** Frame-pool entry of an inline message, -1 for none. */
+  handle = -1;
   kind: number = StageKind.None;
   destination = 0;
   /** Wire message id (acknowledged or fragmented messages), else 0. */
@@ -32,17 +33,18 @@ export class OutgoingStage {
   /** The first frame waits until then (the class's random access delay). */
   notBeforeMs = 0;
 
-  constructor(trafficClass: number, bufferBytes: number) {
+  constructor(trafficClass: number) {
     this.trafficClass = trafficClass;
-    this.buffer = new Uint8Array(bufferBytes);
   }
 
   get active(): boolean {
     return this.kind !== StageKind.None;
   }
 
+  /** The stage is over; the caller has released `handle` (or there is none). */
   clear(): void {
     this.kind = StageKind.None;
     this.slot = -1;
+    this.handle = -1;
   }
 }

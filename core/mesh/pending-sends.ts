@@ -8,13 +8,18 @@
  * last attempt followed a learned route, and a bitmap of fragments the
  * receiver asked for again (NACK).
  *
- * Full policy: refuse the new send (MeshPendingFull, counted by the
- * transport). Nothing is allocated after create.
+ * The copies live in a frame pool (frame-pool.ts: the transport's shared
+ * one, or one of slots x slotBytes of its own).
+ *
+ * Full policy (every slot busy, or the pool cannot hold the copy): refuse
+ * the new send (MeshPendingFull, counted by the transport). Nothing is
+ * allocated after create.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX } from "./fragment-header";
+import { FramePool, framePoolBlocks } from "./frame-pool";
 
 const PS_U8_FIELDS = 4;
 const PS_U8_USED = 0;
@@ -25,10 +30,11 @@ const PS_U16_FIELDS = 3;
 const PS_U16_DESTINATIONS = 0;
 const PS_U16_LENGTHS = 1;
 const PS_U16_MESSAGE_IDS = 2;
-const PS_F64_FIELDS = 3;
+const PS_F64_FIELDS = 4;
 const PS_F64_CALLER_IDS = 0;
 const PS_F64_DEADLINES_MS = 1;
 const PS_F64_ENQUEUED_MS = 2;
+const PS_F64_HANDLE = 3; // the copy's entry in the pool
 
 const WORDS = (FRAGMENT_COUNT_MAX + 31) >>> 5;
 /** Deadline of a slot whose message is still queued or being sent. */
@@ -37,26 +43,29 @@ const NOT_ARMED = Number.POSITIVE_INFINITY;
 export class PendingSends {
   readonly #slots: number;
   readonly #slotBytes: number;
-  readonly #data: Uint8Array;
+  readonly #pool: FramePool;
   /** Per-slot fields, 4 per slot (one array: each typed array costs heap slots on XS): used, classes, attempts, routed. */
   readonly #bytes: Uint8Array;
   /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): destinations, lengths, messageIds. */
   readonly #words: Uint16Array;
-  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): callerIds, deadlinesMs, enqueuedMs. */
+  /** Per-slot fields, 4 per slot (one array: each typed array costs heap slots on XS): callerIds, deadlinesMs, enqueuedMs, pool handles. */
   readonly #numbers: Float64Array;
   readonly #resend: Uint32Array;
   #inUse = 0;
 
-  static create(slots: number, slotBytes: number): Result<PendingSends> {
+  /** Messages up to `slotBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest message). */
+  static create(slots: number, slotBytes: number, pool?: FramePool): Result<PendingSends> {
     if ((slots | 0) !== slots || slots < 1 || slots > 256) return err(ErrorCode.InvalidArgument);
     if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    return ok(new PendingSends(slots, slotBytes));
+    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(slotBytes)) : ok(pool);
+    if (!own.ok) return own;
+    return ok(new PendingSends(slots, slotBytes, own.value));
   }
 
-  private constructor(slots: number, slotBytes: number) {
+  private constructor(slots: number, slotBytes: number, pool: FramePool) {
     this.#slots = slots;
     this.#slotBytes = slotBytes;
-    this.#data = new Uint8Array(slots * slotBytes);
+    this.#pool = pool;
     this.#bytes = new Uint8Array(slots * PS_U8_FIELDS);
     this.#words = new Uint16Array(slots * PS_U16_FIELDS);
     this.#numbers = new Float64Array(slots * PS_F64_FIELDS);
@@ -70,11 +79,14 @@ export class PendingSends {
   get inUse(): number {
     return this.#inUse;
   }
-  get data(): Uint8Array {
-    return this.#data;
-  }
+  /** Largest message a slot keeps. */
   get slotBytes(): number {
     return this.#slotBytes;
+  }
+
+  /** Copy `length` bytes of the message in `slot` from byte `at` into out[offset ..]. */
+  read(slot: number, at: number, out: Uint8Array, offset: number, length: number): void {
+    this.#pool.read(this.#numbers[slot * PS_F64_FIELDS + PS_F64_HANDLE] ?? -1, at, out, offset, length);
   }
 
   /** Keep a copy of bytes[offset .. offset + length). Returns the slot or -MeshPendingFull. */
@@ -88,8 +100,9 @@ export class PendingSends {
       }
     }
     if (slot < 0) return -ErrorCode.MeshPendingFull;
-    const base = slot * this.#slotBytes;
-    for (let i = 0; i < length; i++) this.#data[base + i] = bytes[offset + i] ?? 0;
+    const handle = this.#pool.store(bytes, offset, length);
+    if (handle < 0) return -ErrorCode.MeshPendingFull;
+    this.#numbers[slot * PS_F64_FIELDS + PS_F64_HANDLE] = handle;
     this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] = 1;
     this.#words[slot * PS_U16_FIELDS + PS_U16_DESTINATIONS] = destination;
     this.#bytes[slot * PS_U8_FIELDS + PS_U8_CLASSES] = trafficClass;
@@ -115,6 +128,7 @@ export class PendingSends {
 
   release(slot: number): void {
     if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] !== 1) return;
+    this.#pool.release(this.#numbers[slot * PS_F64_FIELDS + PS_F64_HANDLE] ?? -1);
     this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] = 0;
     this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = NOT_ARMED;
     this.#inUse--;

@@ -1,24 +1,27 @@
 /**
  * Reassembly of fragmented messages into fixed slots (README "Mesh transport").
  *
- * `slots` buffers of `slotBytes` each, allocated at create. A message is
- * (source, message id); its first fragment takes a slot, later ones fill it
- * at the offset their index implies (fragment-header.ts), a bitmap records
- * which arrived, and the message is complete when all have.
+ * `slots` slots for messages of up to `slotBytes`, their bytes in a frame
+ * pool (frame-pool.ts: the transport's shared one, or one of slots x
+ * slotBytes of its own). A message is (source, message id); its first
+ * fragment takes a slot and room for the whole message in the pool, later
+ * ones fill it at the offset their index implies (fragment-header.ts), a
+ * bitmap records which arrived, and the message is complete when all have.
  *
  * Limits, each refusal with its own code and counter:
  *  - a sender holds at most `perSenderMax` slots (MeshReassemblySenderCap),
  *    so one sender flooding distinct message ids cannot starve the others;
- *  - when every slot is busy a slot whose message timed out is reclaimed,
- *    otherwise the newcomer is refused (MeshReassemblyFull): in-progress
- *    messages are never evicted for new ones;
+ *  - when every slot is busy (or the pool cannot hold the message) a slot
+ *    whose message timed out is reclaimed, otherwise the newcomer is
+ *    refused (MeshReassemblyFull): in-progress messages are never evicted
+ *    for new ones;
  *  - a message longer than `slotBytes` is refused (MeshMessageTooLarge);
  *  - a fragment that disagrees with its message's first fragment (count,
  *    length, acknowledgement flag) is refused (MeshFragmentInvalid);
  *  - a message not complete `timeoutMs` after its first fragment is dropped
  *    by `expire` (MeshReassemblyTimeout).
  *
- * Memory is slots x slotBytes plus small per-slot tables, whatever arrives.
+ * Memory is the pool's plus small per-slot tables, whatever arrives.
  * Nothing is allocated after create.
  */
 import { ErrorCode } from "../runtime/errors";
@@ -26,6 +29,7 @@ import { err, ok, type Result } from "../runtime/result";
 import { popcount32 } from "../collections/bit-set";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX, fragmentChunkBytes, fragmentOffset, type FragmentHeader } from "./fragment-header";
+import { FramePool, framePoolBlocks } from "./frame-pool";
 
 const RS_U8_FIELDS = 6;
 const RS_U8_USED = 0;
@@ -38,9 +42,10 @@ const RS_U16_FIELDS = 3;
 const RS_U16_SOURCES = 0;
 const RS_U16_MESSAGE_IDS = 1;
 const RS_U16_TOTAL_BYTES = 2;
-const RS_F64_FIELDS = 2;
+const RS_F64_FIELDS = 3;
 const RS_F64_STARTED_MS = 0;
 const RS_F64_LAST_FRAGMENT_MS = 1;
+const RS_F64_HANDLE = 2; // the message's entry in the pool
 
 export interface ReassemblyOptions {
   readonly slots: number;
@@ -60,12 +65,12 @@ export class ReassemblyTable {
   readonly #slotBytes: number;
   readonly #perSenderMax: number;
   readonly #timeoutMs: number;
-  readonly #data: Uint8Array;
+  readonly #pool: FramePool;
   /** Per-slot fields, 6 per slot (one array: each typed array costs heap slots on XS): used, counts, received, ackRequested, trafficClass, nacksSent. */
   readonly #bytes: Uint8Array;
   /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): sources, messageIds, totalBytes. */
   readonly #words: Uint16Array;
-  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): startedMs, lastFragmentMs. */
+  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): startedMs, lastFragmentMs, pool handle. */
   readonly #numbers: Float64Array;
   readonly #bitmaps: Uint32Array;
   #inUse = 0;
@@ -73,22 +78,25 @@ export class ReassemblyTable {
   /** Slot of the message the last `accept` completed (valid after Complete). */
   completedSlot = -1;
 
-  static create(options: ReassemblyOptions): Result<ReassemblyTable> {
+  /** Messages kept in `pool` (default: a pool of its own that holds every slot's largest message). */
+  static create(options: ReassemblyOptions, pool?: FramePool): Result<ReassemblyTable> {
     const { slots, slotBytes, perSenderMax, timeoutMs } = options;
     if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
     if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
     if ((perSenderMax | 0) !== perSenderMax || perSenderMax < 1 || perSenderMax > slots) return err(ErrorCode.InvalidArgument);
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) return err(ErrorCode.InvalidArgument);
-    return ok(new ReassemblyTable(options));
+    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(slotBytes)) : ok(pool);
+    if (!own.ok) return own;
+    return ok(new ReassemblyTable(options, own.value));
   }
 
-  private constructor(options: ReassemblyOptions) {
+  private constructor(options: ReassemblyOptions, pool: FramePool) {
     const slots = options.slots;
     this.#slots = slots;
     this.#slotBytes = options.slotBytes;
     this.#perSenderMax = options.perSenderMax;
     this.#timeoutMs = options.timeoutMs;
-    this.#data = new Uint8Array(slots * options.slotBytes);
+    this.#pool = pool;
     this.#bytes = new Uint8Array(slots * RS_U8_FIELDS);
     this.#words = new Uint16Array(slots * RS_U16_FIELDS);
     this.#numbers = new Float64Array(slots * RS_F64_FIELDS);
@@ -104,12 +112,13 @@ export class ReassemblyTable {
   get timedOutCount(): number {
     return this.#timedOut;
   }
-  /** The slot buffers (message of slot s at s * slotBytes). */
-  get data(): Uint8Array {
-    return this.#data;
-  }
   get slotBytes(): number {
     return this.#slotBytes;
+  }
+
+  /** Copy `length` bytes of the message in `slot` from byte `at` into out[offset ..]. */
+  read(slot: number, at: number, out: Uint8Array, offset: number, length: number): void {
+    this.#pool.read(this.handleAt(slot), at, out, offset, length);
   }
 
   /**
@@ -124,6 +133,9 @@ export class ReassemblyTable {
       if (f.totalBytes > this.#slotBytes) return -ErrorCode.MeshMessageTooLarge;
       slot = this.claim(source, nowMs);
       if (slot < 0) return slot;
+      const handle = this.#pool.allocate(f.totalBytes);
+      if (handle < 0) return -ErrorCode.MeshReassemblyFull;
+      this.#numbers[slot * RS_F64_FIELDS + RS_F64_HANDLE] = handle;
       this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] = 1;
       this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] = source;
       this.#words[slot * RS_U16_FIELDS + RS_U16_MESSAGE_IDS] = f.messageId;
@@ -149,9 +161,7 @@ export class ReassemblyTable {
     const bits = this.#bitmaps[word] ?? 0;
     if ((bits & bit) !== 0) return FragmentResult.Duplicate;
     this.#bitmaps[word] = (bits | bit) >>> 0;
-    const length = fragmentChunkBytes(f.totalBytes, f.count, f.index);
-    const base = slot * this.#slotBytes + fragmentOffset(f.totalBytes, f.count, f.index);
-    for (let i = 0; i < length; i++) this.#data[base + i] = chunk[chunkOffset + i] ?? 0;
+    this.#pool.write(this.handleAt(slot), fragmentOffset(f.totalBytes, f.count, f.index), chunk, chunkOffset, fragmentChunkBytes(f.totalBytes, f.count, f.index));
     const received = (this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] ?? 0) + 1;
     this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] = received;
     if (received < f.count) return FragmentResult.Stored;
@@ -170,6 +180,7 @@ export class ReassemblyTable {
   /** Free a slot (message delivered or abandoned). */
   release(slot: number): void {
     if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] !== 1) return;
+    this.#pool.release(this.handleAt(slot));
     this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] = 0;
     this.#inUse--;
   }
@@ -266,6 +277,10 @@ export class ReassemblyTable {
       if (bits !== this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] || bits > (this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] ?? 0)) return ErrorCode.InvariantViolated;
     }
     return used === this.#inUse ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+  }
+
+  private handleAt(slot: number): number {
+    return this.#numbers[slot * RS_F64_FIELDS + RS_F64_HANDLE] ?? -1;
   }
 
   private isExpired(slot: number, nowMs: number): boolean {

@@ -10,7 +10,9 @@
  *    application, for exactly-once delivery of retransmitted messages.
  *
  * Storage: a ring of entries in typed arrays plus a FixedMap from a 32-bit
- * mix of the pair to the entry's ring slot. Lookups compare the full pair,
+ * mix of the pair to the entry's ring slot. An entry keeps its value only
+ * when the set is made with values (the delivered cache needs none), and
+ * its time only when `minAgeMs` > 0 (only that policy reads it). Lookups compare the full pair,
  * so a mix collision is a miss (counted), never a false match.
  *
  * Full policy, chosen at create: `minAgeMs` = 0 evicts the oldest entry
@@ -24,10 +26,7 @@ import { err, ok, type Result } from "../runtime/result";
 import { FixedMap } from "../collections/fixed-map";
 import type { ValueOrCode } from "../collections/value-or-code";
 
-const RP_F64_FIELDS = 3;
 const RP_F64_NUMBERS = 0;
-const RP_F64_VALUES = 1;
-const RP_F64_TIMES_MS = 2;
 
 function mixPair(id: number, n: number): number {
   let h = (Math.imul(id + 1, 0x9e3779b1) ^ n) >>> 0;
@@ -42,8 +41,12 @@ function mixPair(id: number, n: number): number {
 export class RecentPairs {
   readonly #index: FixedMap; // mix -> ring slot
   readonly #ids: Uint16Array;
-  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): numbers, values, timesMs. */
+  /** Per-slot fields (one array: each typed array costs heap slots on XS): number, then value (if kept), then time (if kept). */
   readonly #entryNumbers: Float64Array;
+  readonly #stride: number;
+  /** Field offsets of the value and the time, -1 when not kept. */
+  readonly #valueField: number;
+  readonly #timeField: number;
   readonly #capacity: number;
   readonly #minAgeMs: number;
   #head = 0; // oldest entry
@@ -52,19 +55,23 @@ export class RecentPairs {
   #refused = 0;
   #collisions = 0;
 
-  static create(capacity: number, minAgeMs = 0): Result<RecentPairs> {
+  /** `withValues` false: entries keep no value (`valueAt` is 0, `setValueAt` does nothing). */
+  static create(capacity: number, minAgeMs = 0, withValues = true): Result<RecentPairs> {
     if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0) return err(ErrorCode.InvalidArgument);
     const index = FixedMap.createIndex(capacity);
     if (!index.ok) return index;
-    return ok(new RecentPairs(index.value, capacity, minAgeMs));
+    return ok(new RecentPairs(index.value, capacity, minAgeMs, withValues));
   }
 
-  private constructor(index: FixedMap, capacity: number, minAgeMs: number) {
+  private constructor(index: FixedMap, capacity: number, minAgeMs: number, withValues: boolean) {
     this.#index = index;
     this.#capacity = capacity;
     this.#minAgeMs = minAgeMs;
+    this.#valueField = withValues ? 1 : -1;
+    this.#timeField = minAgeMs > 0 ? (withValues ? 2 : 1) : -1;
+    this.#stride = 1 + (withValues ? 1 : 0) + (minAgeMs > 0 ? 1 : 0);
     this.#ids = new Uint16Array(capacity);
-    this.#entryNumbers = new Float64Array(capacity * RP_F64_FIELDS);
+    this.#entryNumbers = new Float64Array(capacity * this.#stride);
   }
 
   get capacity(): number {
@@ -87,13 +94,13 @@ export class RecentPairs {
   /** The entry slot of (id, n), or -NotFound. */
   find(id: number, n: number): ValueOrCode {
     const slot = this.#index.get(mixPair(id, n), -1);
-    if (slot < 0 || this.#ids[slot] !== id || this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_NUMBERS] !== n) return -ErrorCode.NotFound;
+    if (slot < 0 || this.#ids[slot] !== id || this.#entryNumbers[slot * this.#stride + RP_F64_NUMBERS] !== n) return -ErrorCode.NotFound;
     return slot;
   }
 
   /** Would `insert` at `nowMs` succeed (room, or an entry old enough to evict)? */
   wouldAccept(nowMs: number): boolean {
-    return this.#size < this.#capacity || this.#minAgeMs === 0 || nowMs - (this.#entryNumbers[this.#head * RP_F64_FIELDS + RP_F64_TIMES_MS] ?? 0) >= this.#minAgeMs;
+    return this.#size < this.#capacity || this.#minAgeMs === 0 || nowMs - this.timeAt(this.#head) >= this.#minAgeMs;
   }
 
   /**
@@ -103,7 +110,7 @@ export class RecentPairs {
   insert(id: number, n: number, value: number, nowMs: number): ValueOrCode {
     if (this.#size === this.#capacity) {
       const oldest = this.#head;
-      if (this.#minAgeMs > 0 && nowMs - (this.#entryNumbers[oldest * RP_F64_FIELDS + RP_F64_TIMES_MS] ?? 0) < this.#minAgeMs) {
+      if (this.#minAgeMs > 0 && nowMs - this.timeAt(oldest) < this.#minAgeMs) {
         this.#refused++;
         return -ErrorCode.Full;
       }
@@ -113,9 +120,10 @@ export class RecentPairs {
     let slot = this.#head + this.#size;
     if (slot >= this.#capacity) slot -= this.#capacity;
     this.#ids[slot] = id;
-    this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_NUMBERS] = n;
-    this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_VALUES] = value;
-    this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_TIMES_MS] = nowMs;
+    const base = slot * this.#stride;
+    this.#entryNumbers[base + RP_F64_NUMBERS] = n;
+    if (this.#valueField > 0) this.#entryNumbers[base + this.#valueField] = value;
+    if (this.#timeField > 0) this.#entryNumbers[base + this.#timeField] = nowMs;
     this.#size++;
     const key = mixPair(id, n);
     if (this.#index.get(key, -1) >= 0) this.#collisions++;
@@ -124,11 +132,15 @@ export class RecentPairs {
   }
 
   valueAt(slot: number): number {
-    return this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_VALUES] ?? 0;
+    return this.#valueField > 0 ? (this.#entryNumbers[slot * this.#stride + this.#valueField] ?? 0) : 0;
   }
 
   setValueAt(slot: number, value: number): void {
-    if (slot >= 0 && slot < this.#capacity) this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_VALUES] = value;
+    if (this.#valueField > 0 && slot >= 0 && slot < this.#capacity) this.#entryNumbers[slot * this.#stride + this.#valueField] = value;
+  }
+
+  private timeAt(slot: number): number {
+    return this.#timeField > 0 ? (this.#entryNumbers[slot * this.#stride + this.#timeField] ?? 0) : 0;
   }
 
   clear(): void {
@@ -139,7 +151,7 @@ export class RecentPairs {
 
   private removeOldest(): void {
     const slot = this.#head;
-    const key = mixPair(this.#ids[slot] ?? 0, this.#entryNumbers[slot * RP_F64_FIELDS + RP_F64_NUMBERS] ?? 0);
+    const key = mixPair(this.#ids[slot] ?? 0, this.#entryNumbers[slot * this.#stride + RP_F64_NUMBERS] ?? 0);
     if (this.#index.get(key, -1) === slot) this.#index.delete(key);
     this.#head = slot + 1 === this.#capacity ? 0 : slot + 1;
     this.#size--;

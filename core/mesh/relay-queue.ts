@@ -10,15 +10,18 @@
  * counter-based scheme of Ni et al., "The broadcast storm problem", 1999).
  *
  * Fixed slots, each holding a copy of the frame (already rewritten for
- * relaying), ordered by deadline in a MinHeap (equal deadlines FIFO).
- * Full policy: refuse the newcomer (`MeshQueueFull`, counted by the
- * caller). Cancellation looks the frame up by (source, counter), O(slots).
+ * relaying) in a frame pool (frame-pool.ts: the transport's shared one, or
+ * one of slots x frameBytes of its own), each with its deadline (equal
+ * deadlines FIFO by a schedule sequence number). The slots are few, so the
+ * earliest is found by a scan: O(slots), with no heap of its own to keep.
+ * Full policy (every slot busy, or the pool cannot hold the frame):
+ * refuse the newcomer (`MeshQueueFull`, counted by the caller). Cancellation looks the frame up by (source, counter), O(slots).
  * Nothing is allocated after create.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
-import { MinHeap } from "../collections/min-heap";
 import type { ValueOrCode } from "../collections/value-or-code";
+import { FramePool, framePoolBlocks } from "./frame-pool";
 
 const RQ_U16_FIELDS = 2;
 const RQ_U16_LENGTHS = 0;
@@ -28,34 +31,40 @@ const RQ_U8_CLASSES = 0;
 const RQ_U8_HOPS = 1;
 const RQ_U8_HEARD = 2;
 const RQ_U8_USED = 3;
+const RQ_F64_FIELDS = 4;
+const RQ_F64_COUNTER = 0;
+const RQ_F64_HANDLE = 1; // the frame's entry in the pool
+const RQ_F64_DEADLINE = 2;
+const RQ_F64_SEQUENCE = 3; // order of scheduling: equal deadlines go first in, first out
 
 export class RelayQueue {
-  readonly #heap: MinHeap;
-  readonly #frames: Uint8Array;
+  readonly #pool: FramePool;
   readonly #frameBytes: number;
   /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): lengths, sources. */
   readonly #words: Uint16Array;
-  readonly #counters: Float64Array;
+  /** Per-slot numbers, 4 per slot (one array: each typed array costs heap slots on XS): counter, pool handle, deadline, sequence. */
+  readonly #numbers: Float64Array;
   /** Per-slot fields, 4 per slot (one array: each typed array costs heap slots on XS): classes, hops (taken by our relayed copy), heard (peer relays heard while waiting), used. */
   readonly #bytes: Uint8Array;
   readonly #slots: number;
   #size = 0;
+  #sequence = 0;
 
-  static create(slots: number, frameBytes: number): Result<RelayQueue> {
+  /** Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest frame). */
+  static create(slots: number, frameBytes: number, pool?: FramePool): Result<RelayQueue> {
     if ((slots | 0) !== slots || slots < 1 || slots > 4096) return err(ErrorCode.InvalidArgument);
     if ((frameBytes | 0) !== frameBytes || frameBytes < 1 || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const heap = MinHeap.create(slots);
-    if (!heap.ok) return heap;
-    return ok(new RelayQueue(heap.value, slots, frameBytes));
+    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
+    if (!own.ok) return own;
+    return ok(new RelayQueue(slots, frameBytes, own.value));
   }
 
-  private constructor(heap: MinHeap, slots: number, frameBytes: number) {
-    this.#heap = heap;
+  private constructor(slots: number, frameBytes: number, pool: FramePool) {
     this.#slots = slots;
     this.#frameBytes = frameBytes;
-    this.#frames = new Uint8Array(slots * frameBytes);
+    this.#pool = pool;
     this.#words = new Uint16Array(slots * RQ_U16_FIELDS);
-    this.#counters = new Float64Array(slots);
+    this.#numbers = new Float64Array(slots * RQ_F64_FIELDS);
     this.#bytes = new Uint8Array(slots * RQ_U8_FIELDS);
   }
 
@@ -65,12 +74,15 @@ export class RelayQueue {
   get capacity(): number {
     return this.#slots;
   }
-  /** The frame buffers: slot s at s * frameBytes. */
-  get frames(): Uint8Array {
-    return this.#frames;
-  }
   get frameBytes(): number {
     return this.#frameBytes;
+  }
+
+  /** Copy the frame of `slot` into out[0 ..]; returns its length. */
+  readFrame(slot: number, out: Uint8Array): number {
+    const length = this.lengthAt(slot);
+    this.#pool.read(this.handleAt(slot), 0, out, 0, length);
+    return length;
   }
 
   /**
@@ -87,13 +99,15 @@ export class RelayQueue {
       }
     }
     if (slot < 0) return -ErrorCode.MeshQueueFull;
-    if (this.#heap.push(deadlineMs, slot) !== ErrorCode.Ok) return -ErrorCode.MeshQueueFull;
-    const base = slot * this.#frameBytes;
-    for (let i = 0; i < lengthBytes; i++) this.#frames[base + i] = frame[i] ?? 0;
+    const handle = this.#pool.store(frame, 0, lengthBytes);
+    if (handle < 0) return -ErrorCode.MeshQueueFull;
+    this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_HANDLE] = handle;
+    this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_DEADLINE] = deadlineMs;
+    this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_SEQUENCE] = this.#sequence++;
     this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] = 1;
     this.#words[slot * RQ_U16_FIELDS + RQ_U16_LENGTHS] = lengthBytes;
     this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] = source;
-    this.#counters[slot] = counter;
+    this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_COUNTER] = counter;
     this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_CLASSES] = trafficClass;
     this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HOPS] = hopsTaken;
     this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HEARD] = 0;
@@ -110,7 +124,7 @@ export class RelayQueue {
    */
   heardCopy(source: number, counter: number, hopsTaken: number, threshold: number): Status {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1 || this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] !== source || this.#counters[slot] !== counter) continue;
+      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1 || this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] !== source || this.counterAt(slot) !== counter) continue;
       if (hopsTaken < (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HOPS] ?? 0)) return ErrorCode.Empty;
       const heard = (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HEARD] ?? 0) + 1;
       this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HEARD] = heard;
@@ -125,7 +139,7 @@ export class RelayQueue {
   has(source: number, counter: number): boolean {
     if (this.#size === 0) return false;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] === 1 && this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] === source && this.#counters[slot] === counter) return true;
+      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] === 1 && this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] === source && this.counterAt(slot) === counter) return true;
     }
     return false;
   }
@@ -133,7 +147,7 @@ export class RelayQueue {
   /** Cancel the relay of (source, counter) outright. Ok or NotFound. */
   cancel(source: number, counter: number): Status {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] === 1 && this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] === source && this.#counters[slot] === counter) {
+      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] === 1 && this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] === source && this.counterAt(slot) === counter) {
         this.release(slot);
         return ErrorCode.Ok;
       }
@@ -143,13 +157,14 @@ export class RelayQueue {
 
   /** Earliest deadline, or +Infinity when empty. */
   nextDeadlineMs(): number {
-    return this.#size === 0 ? Number.POSITIVE_INFINITY : this.#heap.peekDeadline();
+    const first = this.earliest();
+    return first < 0 ? Number.POSITIVE_INFINITY : this.deadlineAt(first);
   }
 
   /** The slot of the earliest relay if due by `nowMs` (still queued), else -NotFound. */
   peekDue(nowMs: number): ValueOrCode {
-    if (this.#size === 0 || this.#heap.peekDeadline() > nowMs) return -ErrorCode.NotFound;
-    return this.#heap.peekId();
+    const first = this.earliest();
+    return first < 0 || this.deadlineAt(first) > nowMs ? -ErrorCode.NotFound : first;
   }
 
   /** The earliest due relay of class `trafficClass` by `nowMs`, else -NotFound. O(slots). */
@@ -158,7 +173,7 @@ export class RelayQueue {
     let bestDeadline = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.#slots; slot++) {
       if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1 || this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_CLASSES] !== trafficClass) continue;
-      const deadline = this.#heap.deadlineOf(slot);
+      const deadline = this.deadlineAt(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
         best = slot;
         bestDeadline = deadline;
@@ -170,7 +185,7 @@ export class RelayQueue {
   /** Remove a slot (sent, dropped or cancelled). */
   release(slot: number): void {
     if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1) return;
-    this.#heap.remove(slot);
+    this.#pool.release(this.handleAt(slot));
     this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] = 0;
     this.#size--;
   }
@@ -185,6 +200,28 @@ export class RelayQueue {
     return this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] ?? 0;
   }
   counterAt(slot: number): number {
-    return this.#counters[slot] ?? 0;
+    return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_COUNTER] ?? 0;
+  }
+
+  deadlineAt(slot: number): number {
+    return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_DEADLINE] ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The used slot with the earliest deadline, the first scheduled among equals; -1 when none. */
+  private earliest(): number {
+    let best = -1;
+    for (let slot = 0; slot < this.#slots; slot++) {
+      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1) continue;
+      if (best < 0 || this.deadlineAt(slot) < this.deadlineAt(best) || (this.deadlineAt(slot) === this.deadlineAt(best) && this.sequenceAt(slot) < this.sequenceAt(best))) best = slot;
+    }
+    return best;
+  }
+
+  private sequenceAt(slot: number): number {
+    return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_SEQUENCE] ?? 0;
+  }
+
+  private handleAt(slot: number): number {
+    return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_HANDLE] ?? -1;
   }
 }

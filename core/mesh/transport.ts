@@ -57,8 +57,9 @@ import { RateLimiter } from "../runtime/rate-limit";
 import { err, ok, Outcome, type Result, type Status } from "../runtime/result";
 import { AirtimeWindow } from "./airtime-window";
 import { DutyCycleBudget } from "./duty-cycle";
+import { FramePool, framePoolBlocks, FRAME_POOL_BLOCK_BYTES } from "./frame-pool";
 import { FRAGMENT_HEADER_BYTES, FragmentHeader, fragmentChunkBytes, fragmentCount, fragmentOffset, parseFragmentHeader, writeFragmentHeader } from "./fragment-header";
-import { HOP_ACK_ENTRY_BYTES, HopAckHistory, HopAckTable, readHopAckEntry } from "./hop-acks";
+import { HOP_ACK_ENTRY_BYTES, HopAckHistory, HopAckTable, readHopAckCounter, readHopAckSource } from "./hop-acks";
 import {
   BROADCAST_NODE_ID,
   FrameType,
@@ -72,7 +73,7 @@ import {
   parseLinkHeader,
   rewriteHopFields,
 } from "./link-header";
-import { LinkOpener, LinkSealer } from "./link-seal";
+import { LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
 import { MeshCounter, MeshCounters } from "./mesh-counters";
 import { validateMeshConfig, type MeshConfig } from "./mesh-config";
 import { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
@@ -179,35 +180,40 @@ export class MeshTransport {
   // Receive side.
   readonly #rxHeader = new LinkHeader();
   readonly #rxMeta = new RadioReception();
+  /** Fragment header of the frame received, or of the fragment being sealed (the phases of a tick do not overlap). */
   readonly #fragment = new FragmentHeader();
-  readonly #rxFrame: Uint8Array;
-  readonly #rxPlain: Uint8Array;
+  /**
+   * One frame buffer and one plaintext buffer (MTU bytes; the plaintext one
+   * at least an inbox record) for both directions and for poll: a tick
+   * receives (every frame handled to the end: copied into a table or
+   * dropped) before it transmits (the frame sealed or copied in just before
+   * it goes to the radio, which copies it), poll runs between ticks, and
+   * none of them keeps bytes there for another or for later.
+   */
+  readonly #frame: Uint8Array;
+  readonly #plain: Uint8Array;
   readonly #duplicates: RecentPairs;
   readonly #delivered: RecentPairs;
   readonly #neighbours: NeighbourTable;
   readonly #routes: RouteTable;
   readonly #reassembly: ReassemblyTable;
   readonly #inbox: ByteRing;
-  readonly #pollBuffer: Uint8Array;
   // Send side.
+  /** Header of the frame being sealed, then of the frame just put on the air (parsed back for the hop-ack watch). */
   readonly #txHeader = new LinkHeader();
-  readonly #txFragment = new FragmentHeader();
-  readonly #txFrame: Uint8Array;
-  readonly #txPlain: Uint8Array;
   readonly #queues: readonly ByteRing[];
   readonly #control: ByteRing;
   readonly #relays: RelayQueue;
   readonly #pending: PendingSends;
+  /** Every frame or message kept for later: relays, hop-ack watches, pending sends, staged inline messages (frame-pool.ts). */
+  readonly #pool: FramePool;
+  /** Records on their way into or out of a queue (outgoing, inbox, control): filled and used within one call, never kept. */
   readonly #scratch: Uint8Array;
-  readonly #controlRecord = new Uint8Array(CONTROL_META_BYTES + ACK_PAYLOAD_BYTES);
   readonly #hopAcks: HopAckTable;
   readonly #hopAckHistory: HopAckHistory;
-  readonly #hopAckCounter = new Float64Array(1);
   /** A HopAck is queued and not yet sent: later frames join it instead of queueing another. */
   #hopAckQueued = false;
   #hopAckQueuedAtMs = 0;
-  /** Header of the frame just put on the air (hop-ack watch). */
-  readonly #airHeader = new LinkHeader();
   readonly #stages: readonly OutgoingStage[];
   readonly #duty: DutyCycleBudget;
   readonly #utilisation: AirtimeWindow;
@@ -234,6 +240,8 @@ export class MeshTransport {
     const unicastFragmentBytes = mtu - linkHeaderBytes(FrameType.UnicastFragment, SHORT_COUNTER_LIMIT) - LINK_TAG_BYTES - FRAGMENT_HEADER_BYTES;
     if ((mtu | 0) !== mtu || mtu > 0xffff || unicastFragmentBytes < 1) return err(ErrorCode.InvalidArgument);
     if (fragmentCount(c.maxMessageBytes, unicastFragmentBytes) === 0) return err(ErrorCode.InvalidArgument);
+    // A frame store too small for one MTU frame could never relay or watch one.
+    if (c.frameStoreBytes > 0 && c.frameStoreBytes < mtu) return err(ErrorCode.InvalidArgument);
     const parts = buildParts(options);
     if (!parts.ok) return parts;
     const counters = MeshCounters.create(options.metrics);
@@ -254,32 +262,31 @@ export class MeshTransport {
     this.#observer = options.observer;
     this.#sealer = parts.sealer;
     this.#messageIds = options.counterSource;
-    this.#opener = new LinkOpener(options.provider, options.groupKeys, options.replay);
+    this.#opener = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch);
     this.#groupKeys = options.groupKeys;
     this.#keyDerivationsSeen = options.groupKeys.derivationCount;
     this.#keyEvictionsSeen = options.groupKeys.evictionCount;
     this.#opener.setEpoch(options.epoch ?? 0);
     this.#lowId = options.nodeId & 0xff;
-    this.#rxFrame = new Uint8Array(mtu);
-    this.#rxPlain = new Uint8Array(mtu);
-    this.#txFrame = new Uint8Array(mtu);
-    this.#txPlain = new Uint8Array(mtu);
+    this.#frame = new Uint8Array(mtu);
+    // Also poll's buffer (an inbox record: meta and a whole message), so at least that long.
+    this.#plain = new Uint8Array(Math.max(mtu, c.maxMessageBytes + INBOX_META_BYTES));
     this.#duplicates = parts.duplicates;
     this.#delivered = parts.delivered;
     this.#neighbours = parts.neighbours;
     this.#routes = parts.routes;
     this.#reassembly = parts.reassembly;
     this.#inbox = parts.inbox;
-    this.#pollBuffer = new Uint8Array(c.maxMessageBytes + INBOX_META_BYTES);
     this.#queues = parts.queues;
     this.#control = parts.control;
     this.#relays = parts.relays;
     this.#pending = parts.pending;
+    this.#pool = parts.pool;
     this.#hopAcks = parts.hopAcks;
     this.#hopAckHistory = parts.hopAckHistory;
     this.#scratch = new Uint8Array(c.maxMessageBytes + RECORD_META_BYTES);
     const stages: OutgoingStage[] = [];
-    for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls, this.#queues[cls]?.maxRecordBytes ?? 0));
+    for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls));
     this.#stages = stages;
     this.#duty = parts.duty;
     this.#utilisation = parts.utilisation;
@@ -355,11 +362,16 @@ export class MeshTransport {
     return ErrorCode.Ok;
   }
 
-  /** Hand up to `maxMessages` delivered messages to `deliver`; returns how many. */
+  /**
+   * Hand up to `maxMessages` delivered messages to `deliver`; returns how
+   * many. The bytes handed over are valid during the call (until the next
+   * poll or tick): they are in the plaintext buffer, which a tick uses and
+   * leaves (`deliver` may send; it must not tick).
+   */
   poll(maxMessages: number, deliver: MeshDeliverHandler): number {
     let handed = 0;
     const inbox = this.#inbox;
-    const buffer = this.#pollBuffer;
+    const buffer = this.#plain;
     while (handed < maxMessages && inbox.count > 0) {
       const length = inbox.shiftInto(buffer, 0);
       if (length < INBOX_META_BYTES) break;
@@ -425,6 +437,10 @@ export class MeshTransport {
   get hopAcksWaiting(): number {
     return this.#hopAcks.size;
   }
+  /** The frame store every kept frame and message lives in (free blocks, refusals). */
+  get frameStore(): FramePool {
+    return this.#pool;
+  }
   get duplicateCache(): RecentPairs {
     return this.#duplicates;
   }
@@ -447,7 +463,7 @@ export class MeshTransport {
     // Stopping at the cap leaves frames in the radio: nextWakeMs asks for another tick at once (no interrupt comes for them).
     this.#receiveBacklog = true;
     for (let i = 0; i < this.#config.receiveFramesPerTickMax; i++) {
-      const length = radio.receive(now, this.#rxFrame, this.#rxMeta);
+      const length = radio.receive(now, this.#frame, this.#rxMeta);
       if (length === -ErrorCode.Empty) {
         this.#receiveBacklog = false;
         return;
@@ -463,7 +479,7 @@ export class MeshTransport {
 
   private onFrame(length: number, now: number): void {
     const counters = this.counters;
-    const frame = this.#rxFrame;
+    const frame = this.#frame;
     const h = this.#rxHeader;
     counters.inc(MeshCounter.framesReceived);
     const airtimeUs = this.#rxMeta.airtimeUs;
@@ -486,7 +502,7 @@ export class MeshTransport {
       return;
     }
     if (this.isDuplicate(frame, length, h)) return;
-    const plaintextBytes = this.#opener.open(frame, length, h, this.#rxPlain);
+    const plaintextBytes = this.#opener.open(frame, length, h, this.#plain);
     this.countKeyWork();
     if (plaintextBytes < 0) {
       counters.inc(openDropCounter(-plaintextBytes));
@@ -588,7 +604,7 @@ export class MeshTransport {
   }
 
   private dispatch(h: LinkHeader, plaintextBytes: number, now: number): void {
-    const plain = this.#rxPlain;
+    const plain = this.#plain;
     switch (h.type) {
       case FrameType.Broadcast:
         if (plaintextBytes === 0) this.counters.inc(MeshCounter.beaconsReceived);
@@ -662,7 +678,7 @@ export class MeshTransport {
 
   private acceptFragment(h: LinkHeader, plaintextBytes: number, now: number): void {
     const f = this.#fragment;
-    const parsed = parseFragmentHeader(this.#rxPlain, plaintextBytes, f);
+    const parsed = parseFragmentHeader(this.#plain, plaintextBytes, f);
     if (parsed !== ErrorCode.Ok) {
       this.counters.inc(parsed === ErrorCode.MeshFrameTruncated ? MeshCounter.dropTruncated : MeshCounter.dropFragmentInvalid);
       return;
@@ -674,15 +690,17 @@ export class MeshTransport {
       if (ack) this.queueAck(h.source, f.messageId, !h.routed);
       return;
     }
-    const result = reassembly.accept(h.source, h.trafficClass, f, this.#rxPlain, FRAGMENT_HEADER_BYTES, now);
+    const result = reassembly.accept(h.source, h.trafficClass, f, this.#plain, FRAGMENT_HEADER_BYTES, now);
     if (result < 0) {
       this.counters.inc(reassemblyDropCounter(-result));
       return;
     }
     if (result !== FragmentResult.Complete) return;
     const slot = reassembly.completedSlot;
-    this.deliverOnce(h.source, h.trafficClass, f.messageId, ack, reassembly.data, slot * reassembly.slotBytes, f.totalBytes, now);
+    // Read where deliver puts it (the inbox record's payload in #scratch), so its copy is in place.
+    reassembly.read(slot, 0, this.#scratch, INBOX_META_BYTES, f.totalBytes);
     reassembly.release(slot);
+    this.deliverOnce(h.source, h.trafficClass, f.messageId, ack, this.#scratch, INBOX_META_BYTES, f.totalBytes, now);
   }
 
   private onAck(source: number, plain: Uint8Array, plaintextBytes: number): void {
@@ -709,8 +727,7 @@ export class MeshTransport {
     // A HopAck is link-local: the other neighbours overhear it, which is no drop.
     if (this.#hopAcks.size === 0) return;
     for (let k = 0; k < entries; k++) {
-      const source = readHopAckEntry(plain, k, this.#hopAckCounter);
-      const slot = this.#hopAcks.acknowledgedSlot(source, this.#hopAckCounter[0] ?? 0, from & 0xff);
+      const slot = this.#hopAcks.acknowledgedSlot(readHopAckSource(plain, k), readHopAckCounter(plain, k), from & 0xff);
       if (slot < 0) continue;
       this.counters.inc(MeshCounter.hopAcksReceived);
       this.hopTaken(slot, this.#nowMs);
@@ -814,7 +831,7 @@ export class MeshTransport {
       counters.inc(MeshCounter.relayRateLimited);
       return;
     }
-    rewriteHopFields(this.#rxFrame, h.headerBytes, h.hopsTaken + 1, routed, routed ? nextHop : this.#lowId, this.#lowId);
+    rewriteHopFields(this.#frame, h.headerBytes, h.hopsTaken + 1, routed, routed ? nextHop : this.#lowId, this.#lowId);
     // Contention slots of one frame's airtime: distinct slots do not overlap on the air.
     const slotMs = Math.ceil(this.#radio.airtimeUs(length) / 1000) + RELAY_SLOT_GUARD_MS;
     let slots = this.#random.nextBelow(config.relayJitterSlots + 1);
@@ -825,7 +842,7 @@ export class MeshTransport {
       if (h.type === FrameType.Broadcast && length === h.headerBytes + LINK_TAG_BYTES) slots += this.loadSlots(now);
     }
     const delayMs = 1 + config.relayDelayMinMs + slots * slotMs;
-    const slot = this.#relays.schedule(this.#rxFrame, length, h.source, h.counter, h.trafficClass, h.hopsTaken + 1, now + delayMs);
+    const slot = this.#relays.schedule(this.#frame, length, h.source, h.counter, h.trafficClass, h.hopsTaken + 1, now + delayMs);
     if (slot < 0) {
       counters.inc(MeshCounter.relayQueueFull);
       return;
@@ -917,7 +934,7 @@ export class MeshTransport {
     if (this.#nextHelloMs < 0) this.#nextHelloMs = now + 1 + this.#random.nextBelow(config.helloJitterMs);
     if (now < this.#nextHelloMs) return;
     this.#nextHelloMs = now + config.helloIntervalMs;
-    const record = this.#controlRecord;
+    const record = this.#scratch;
     record[0] = FrameType.Broadcast;
     writeU16(record, 1, BROADCAST_NODE_ID);
     if (this.#control.push(record, 0, CONTROL_META_BYTES) !== ErrorCode.Ok) this.counters.inc(MeshCounter.controlQueueFull);
@@ -1025,7 +1042,7 @@ export class MeshTransport {
 
   private putOnAir(length: number, now: number, ownerSlot: number, ownerId: number): void {
     const radio = this.#radio;
-    const status = radio.transmit(this.#txFrame, length, now);
+    const status = radio.transmit(this.#frame, length, now);
     if (status !== ErrorCode.Ok) {
       this.counters.inc(status === ErrorCode.MeshRadioBusy ? MeshCounter.radioBusy : MeshCounter.radioFault);
       return;
@@ -1036,8 +1053,8 @@ export class MeshTransport {
     this.#transmitted.record(now, airtimeUs);
     this.#txBusyUntilMs = now + Math.ceil(airtimeUs / 1000);
     // Every frame we send was sealed or checked by us: its header parses.
-    const h = this.#airHeader;
-    const relayed = parseLinkHeader(this.#txFrame, length, h) === ErrorCode.Ok && h.source !== this.nodeId;
+    const h = this.#txHeader;
+    const relayed = parseLinkHeader(this.#frame, length, h) === ErrorCode.Ok && h.source !== this.nodeId;
     this.counters.inc(MeshCounter.framesTransmitted);
     this.counters.inc(relayed ? MeshCounter.framesRelayed : MeshCounter.framesOriginated);
     if (this.#observer !== undefined) this.#observer.transmitted(this.nodeId, now, airtimeUs, relayed);
@@ -1060,27 +1077,20 @@ export class MeshTransport {
     const sends = prior < 0 ? 1 : this.#hopAcks.sendsAt(prior) + 1;
     const waits = Math.min(1 << Math.min(sends - 1, 8), HOP_BACKOFF_WAITS_MAX);
     const deadlineMs = now + waitMs * waits + this.#random.nextBelow(config.relayJitterSlots + 1) * slotMs;
-    const slot = this.#hopAcks.watch(this.#txFrame, length, h.source, h.counter, h.hopsTaken, h.linkHint, h.destination, h.trafficClass, deadlineMs, ownerSlot, ownerId);
+    const slot = this.#hopAcks.watch(this.#frame, length, h.source, h.counter, h.hopsTaken, h.linkHint, h.destination, h.trafficClass, deadlineMs, ownerSlot, ownerId);
     if (slot < 0) this.counters.inc(MeshCounter.hopWatchFull);
   }
 
   /** Copy a watched routed frame back into the transmit buffer (its hop retransmission). */
   private takeHopRetry(slot: number): number {
-    const table = this.#hopAcks;
-    const length = table.lengthAt(slot);
-    const base = slot * table.frameBytes;
-    const frames = table.frames;
-    for (let i = 0; i < length; i++) this.#txFrame[i] = frames[base + i] ?? 0;
+    const length = this.#hopAcks.readFrame(slot, this.#frame);
     this.counters.inc(MeshCounter.hopRetransmissions);
     return length;
   }
 
   private takeRelay(slot: number): number {
     const relays = this.#relays;
-    const length = relays.lengthAt(slot);
-    const base = slot * relays.frameBytes;
-    const frames = relays.frames;
-    for (let i = 0; i < length; i++) this.#txFrame[i] = frames[base + i] ?? 0;
+    const length = relays.readFrame(slot, this.#frame);
     relays.release(slot);
     return length;
   }
@@ -1100,14 +1110,14 @@ export class MeshTransport {
     const length = this.#control.shiftInto(record, 0);
     if (length < CONTROL_META_BYTES) return -1;
     let payloadBytes = length - CONTROL_META_BYTES;
-    for (let i = 0; i < payloadBytes; i++) this.#txPlain[i] = record[CONTROL_META_BYTES + i] ?? 0;
+    for (let i = 0; i < payloadBytes; i++) this.#plain[i] = record[CONTROL_META_BYTES + i] ?? 0;
     const flood = ((record[0] ?? 0) & CONTROL_FLOOD_FLAG) !== 0;
     const kind = (record[0] ?? FrameType.Ack) & ~CONTROL_FLOOD_FLAG;
     if (kind === FrameType.HopAck) {
       // The newest frames taken, this one first: a HopAck lost at its sender is made good by the next.
       this.#hopAckQueued = false;
       const sinceMs = Math.min(now - this.#config.hopAckHistoryMs, this.#hopAckQueuedAtMs);
-      payloadBytes = this.#hopAckHistory.writeRecent(this.#txPlain, 0, HOP_ACK_ENTRIES_MAX, sinceMs) * HOP_ACK_ENTRY_BYTES;
+      payloadBytes = this.#hopAckHistory.writeRecent(this.#plain, 0, HOP_ACK_ENTRIES_MAX, sinceMs) * HOP_ACK_ENTRY_BYTES;
       if (payloadBytes === 0) return -1;
     }
     const type = kind === FrameType.Nack || kind === FrameType.Broadcast || kind === FrameType.HopAck ? kind : FrameType.Ack;
@@ -1117,7 +1127,7 @@ export class MeshTransport {
     return this.seal(type, 0, readU16(record, 1), payloadBytes, now, hopLimit, flood);
   }
 
-  /** Seal #txPlain[0 .. plainBytes) as an originated frame into #txFrame. */
+  /** Seal #plain[0 .. plainBytes) as an originated frame into #frame. */
   private seal(type: FrameType, trafficClass: number, destination: number, plainBytes: number, now: number, hopLimit: number, flood: boolean): number {
     const h = this.#txHeader;
     h.type = type;
@@ -1138,12 +1148,12 @@ export class MeshTransport {
         this.counters.inc(MeshCounter.floodedSends);
       }
     }
-    const length = this.#sealer.sealAt(h, this.#txPlain, 0, plainBytes, this.#txFrame);
+    const length = this.#sealer.sealAt(h, this.#plain, 0, plainBytes, this.#frame);
     if (length < 0) {
       this.counters.inc(MeshCounter.sealFailures);
       return -1;
     }
-    if (this.#observer !== undefined) this.#observer.sealed(h.source, h.counter, this.#txFrame, length);
+    if (this.#observer !== undefined) this.#observer.sealed(h.source, h.counter, this.#frame, length);
     return length;
   }
 
@@ -1165,8 +1175,11 @@ export class MeshTransport {
     if (queue === undefined) return false;
     const maxAgeMs = this.#config.queueMaxAgeMs[trafficClass] ?? 0;
     for (let guard = 0; guard < 64 && queue.count > 0; guard++) {
-      const length = queue.shiftInto(this.#scratch, 0);
+      const length = queue.peekInto(this.#scratch, 0);
       if (length < RECORD_META_BYTES) return false;
+      // An inline message is copied into the frame pool: while the pool cannot hold it, it waits in its queue.
+      if (this.#scratch[0] === RECORD_INLINE && !this.#pool.fits(length - RECORD_META_BYTES) && now - readU48(this.#scratch, 7) <= maxAgeMs) return false;
+      queue.discardOldest();
       if (this.stageRecord(stage, length, now, maxAgeMs)) {
         // A new message waits its class's random access delay (mesh-config.ts accessDelayMaxMs).
         stage.notBeforeMs = now + this.#random.nextBelow((this.#config.accessDelayMaxMs[trafficClass] ?? 0) + 1);
@@ -1176,7 +1189,7 @@ export class MeshTransport {
     return false;
   }
 
-  /** Stage a record just shifted into #scratch; false when it was stale or its pending send is gone. */
+  /** Stage a record just taken from its queue into #scratch; false when it was stale or its pending send is gone. */
   private stageRecord(stage: OutgoingStage, length: number, now: number, maxAgeMs: number): boolean {
     const record = this.#scratch;
     const kind = record[0] ?? 0;
@@ -1200,7 +1213,9 @@ export class MeshTransport {
       return false;
     }
     const payloadBytes = length - RECORD_META_BYTES;
-    for (let i = 0; i < payloadBytes; i++) stage.buffer[i] = record[RECORD_META_BYTES + i] ?? 0;
+    // Fits: stageFor checked the pool just before (nothing was taken from it since).
+    stage.handle = this.#pool.store(record, RECORD_META_BYTES, payloadBytes);
+    if (stage.handle < 0) return false;
     stage.kind = StageKind.Inline;
     stage.slot = -1;
     this.setStage(stage, destination, messageId, false, payloadBytes, false);
@@ -1257,19 +1272,16 @@ export class MeshTransport {
 
   /** Seal the staged message's next frame; advance (and finish) the stage. */
   private sealNextFragment(stage: OutgoingStage, now: number): number {
-    const pendingStage = stage.kind === StageKind.Pending;
-    const source = pendingStage ? this.#pending.data : stage.buffer;
-    const base = pendingStage ? stage.slot * this.#pending.slotBytes : 0;
-    const plain = this.#txPlain;
+    const plain = this.#plain;
     const index = stage.next;
     let plainBytes = 0;
     if (stage.fragments === 0) {
       if (stage.ack) writeU16(plain, 0, stage.messageId);
       plainBytes = stage.ack ? ACK_PAYLOAD_BYTES : 0;
-      for (let i = 0; i < stage.length; i++) plain[plainBytes + i] = source[base + i] ?? 0;
+      this.readStaged(stage, 0, plain, plainBytes, stage.length);
       plainBytes += stage.length;
     } else {
-      const f = this.#txFragment;
+      const f = this.#fragment;
       f.messageId = stage.messageId;
       f.index = index;
       f.count = stage.fragments;
@@ -1277,8 +1289,7 @@ export class MeshTransport {
       f.totalBytes = stage.length;
       writeFragmentHeader(f, plain, 0);
       const chunk = fragmentChunkBytes(stage.length, stage.fragments, index);
-      const from = base + fragmentOffset(stage.length, stage.fragments, index);
-      for (let i = 0; i < chunk; i++) plain[FRAGMENT_HEADER_BYTES + i] = source[from + i] ?? 0;
+      this.readStaged(stage, fragmentOffset(stage.length, stage.fragments, index), plain, FRAGMENT_HEADER_BYTES, chunk);
       plainBytes = FRAGMENT_HEADER_BYTES + chunk;
     }
     const length = this.seal(this.stageType(stage), stage.trafficClass, stage.destination, plainBytes, now, this.#config.hopLimit, false);
@@ -1308,12 +1319,24 @@ export class MeshTransport {
       const airMs = Math.ceil(this.#radio.airtimeUs(frameBytes) / 1000);
       this.#pending.arm(stage.slot, now + airMs + this.#config.ackTimeoutMs, stage.routed, !stage.resend);
     }
-    stage.clear();
+    this.endStage(stage);
   }
 
   private abortStage(stage: OutgoingStage): void {
     if (stage.kind === StageKind.Pending) this.finishPending(stage.slot, ErrorCode.MeshKeyUnavailable);
+    this.endStage(stage);
+  }
+
+  /** The stage is over: an inline message's pool entry goes back. */
+  private endStage(stage: OutgoingStage): void {
+    if (stage.handle >= 0) this.#pool.release(stage.handle);
     stage.clear();
+  }
+
+  /** Copy `length` bytes of the staged message from byte `at` into out[offset ..] (from its pending slot, or its pool entry). */
+  private readStaged(stage: OutgoingStage, at: number, out: Uint8Array, offset: number, length: number): void {
+    if (stage.kind === StageKind.Pending) this.#pending.read(stage.slot, at, out, offset, length);
+    else this.#pool.read(stage.handle, at, out, offset, length);
   }
 
   /** When the next message frame could go (`now` when one is ready, a staged message's access time, or +Infinity). */
@@ -1418,7 +1441,7 @@ export class MeshTransport {
    * it: every frame names its transmitter), hop by hop like any routed frame.
    */
   private queueAck(destination: number, messageId: number, messageFlooded: boolean): void {
-    const record = this.#controlRecord;
+    const record = this.#scratch;
     const flood = messageFlooded && this.#config.hopRetriesMax === 0;
     record[0] = FrameType.Ack | (flood ? CONTROL_FLOOD_FLAG : 0);
     writeU16(record, 1, destination);
@@ -1435,7 +1458,7 @@ export class MeshTransport {
     if (this.#config.hopRetriesMax === 0) return;
     this.#hopAckHistory.note(source, counter, this.#nowMs);
     if (this.#hopAckQueued) return;
-    const record = this.#controlRecord;
+    const record = this.#scratch;
     record[0] = FrameType.HopAck;
     writeU16(record, 1, BROADCAST_NODE_ID);
     if (this.#control.push(record, 0, CONTROL_META_BYTES) !== ErrorCode.Ok) {
@@ -1455,6 +1478,7 @@ export class MeshTransport {
 
 interface Parts {
   readonly sealer: LinkSealer;
+  readonly linkScratch: LinkScratch;
   readonly duplicates: RecentPairs;
   readonly delivered: RecentPairs;
   readonly neighbours: NeighbourTable;
@@ -1465,6 +1489,7 @@ interface Parts {
   readonly control: ByteRing;
   readonly relays: RelayQueue;
   readonly pending: PendingSends;
+  readonly pool: FramePool;
   readonly hopAcks: HopAckTable;
   readonly hopAckHistory: HopAckHistory;
   readonly duty: DutyCycleBudget;
@@ -1477,17 +1502,22 @@ interface Parts {
 function buildParts(options: MeshTransportOptions): Result<Parts> {
   const c = options.config;
   const mtu = options.radio.mtuBytes;
-  const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId);
+  // One nonce and AAD buffer for sealing and opening: a tick opens and seals one frame at a time.
+  const linkScratch = new LinkScratch();
+  const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId, linkScratch);
   const duplicates = RecentPairs.create(c.duplicateCacheCapacity, 0);
-  const delivered = RecentPairs.create(c.deliveredCacheCapacity, c.deliveredHoldMs);
+  // The delivered cache needs no value per entry (only the pair, and its time when held).
+  const delivered = RecentPairs.create(c.deliveredCacheCapacity, c.deliveredHoldMs, false);
   const neighbours = NeighbourTable.create(c.neighbourCapacity);
   const routes = RouteTable.create(c.routeCapacity, c.routeTtlMs);
-  const reassembly = ReassemblyTable.create({ slots: c.reassemblySlots, slotBytes: c.maxMessageBytes, perSenderMax: c.reassemblyPerSenderMax, timeoutMs: c.reassemblyTimeoutMs });
+  const pool = FramePool.create(framePoolBlockCount(c, mtu));
+  if (!pool.ok) return pool;
+  const reassembly = ReassemblyTable.create({ slots: c.reassemblySlots, slotBytes: c.maxMessageBytes, perSenderMax: c.reassemblyPerSenderMax, timeoutMs: c.reassemblyTimeoutMs }, pool.value);
   const inbox = ByteRing.create(c.inboxCapacityBytes, Math.min(c.maxMessageBytes + INBOX_META_BYTES, c.inboxCapacityBytes - 2), FullPolicy.RefuseNewest);
   const control = ByteRing.create(c.controlQueueBytes, Math.min(CONTROL_META_BYTES + mtu, c.controlQueueBytes - 2), FullPolicy.RefuseNewest);
-  const relays = RelayQueue.create(c.relaySlots, mtu);
-  const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes);
-  const hopAcks = HopAckTable.create(c.hopAckSlots, mtu);
+  const relays = RelayQueue.create(c.relaySlots, mtu, pool.value);
+  const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes, pool.value);
+  const hopAcks = HopAckTable.create(c.hopAckSlots, mtu, pool.value);
   const hopAckHistory = HopAckHistory.create(HOP_ACK_ENTRIES_MAX * 2);
   const duty = DutyCycleBudget.create({
     dutyCyclePpm: c.dutyCyclePpm,
@@ -1531,6 +1561,7 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   if (!rate.ok) return rate;
   return ok({
     sealer: sealer.value,
+    linkScratch,
     duplicates: duplicates.value,
     delivered: delivered.value,
     neighbours: neighbours.value,
@@ -1541,6 +1572,7 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
     control: control.value,
     relays: relays.value,
     pending: pending.value,
+    pool: pool.value,
     hopAcks: hopAcks.value,
     hopAckHistory: hopAckHistory.value,
     duty: duty.value,
@@ -1548,6 +1580,18 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
     transmitted: transmitted.value,
     rate: rate.value,
   });
+}
+
+/**
+ * Blocks of the shared frame pool: frameStoreBytes of them, or with 0 what
+ * every slot's largest content takes at once (relays and hop-ack watches an
+ * MTU frame each; pending sends, each class's stage and reassembly slots a
+ * largest message):
+ * then no table is ever refused for want of pool space.
+ */
+export function framePoolBlockCount(c: MeshConfig, mtuBytes: number): number {
+  if (c.frameStoreBytes > 0) return Math.floor(c.frameStoreBytes / FRAME_POOL_BLOCK_BYTES);
+  return (c.relaySlots + c.hopAckSlots) * framePoolBlocks(mtuBytes) + (c.pendingAckSlots + LINK_CLASS_COUNT + c.reassemblySlots) * framePoolBlocks(c.maxMessageBytes);
 }
 
 // ----------------------------------------------------------- drop mapping

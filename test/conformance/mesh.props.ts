@@ -224,8 +224,9 @@ function reassemblyAnyOrder(fc: FastCheck, numRuns: number, seed: number): void 
         complete = result === FragmentResult.Complete;
       }
       check(complete, "never completed");
-      const base = table.completedSlot * table.slotBytes;
-      for (let i = 0; i < total; i++) check(table.data[base + i] === message[i], `byte ${i} differs`);
+      const out = new Uint8Array(total);
+      table.read(table.completedSlot, 0, out, 0, total);
+      for (let i = 0; i < total; i++) check(out[i] === message[i], `byte ${i} differs`);
       check(table.checkInvariants() === ErrorCode.Ok, "invariants");
       return true;
     }),

@@ -62,12 +62,36 @@ describe("LoRa time on air (SX1276 datasheet §4.1.1.7)", () => {
     expect(AirtimeTable.forLoRa(LORA_SF7, 300).ok).toBe(false);
   });
 
-  it("an airtime table answers every length without recomputing; a bit-rate table models Wi-Fi UDP", () => {
+  it("an airtime table answers every length up to its maximum as the formula does; a bit-rate table models Wi-Fi UDP", () => {
     const table = unwrap(AirtimeTable.forLoRa(LORA_SF7, 255));
     for (let length = 0; length <= 255; length++) expect(table.airtimeUs(length)).toBe(loraAirtimeUs(LORA_SF7, length));
     expect(table.airtimeUs(256)).toBe(-1);
+    expect(table.airtimeUs(-1)).toBe(-1);
+    expect(table.airtimeUs(1.5)).toBe(-1);
+    const short = unwrap(AirtimeTable.forLoRa(LORA_SF7, 64));
+    expect(short.maxFrameBytes).toBe(64);
+    expect(short.airtimeUs(64)).toBe(loraAirtimeUs(LORA_SF7, 64));
+    expect(short.airtimeUs(65)).toBe(-1);
     const udp = unwrap(AirtimeTable.forBitRate(1_000_000, 100, 1400));
     expect(udp.airtimeUs(125)).toBe(100 + 1000);
+    expect(udp.airtimeUs(1)).toBe(100 + 8);
+    expect(udp.airtimeUs(1401)).toBe(-1);
+    // Rounded up: 1 byte at 3 bit/s is 2,666,666.67 µs.
+    expect(unwrap(AirtimeTable.forBitRate(3, 0, 10)).airtimeUs(1)).toBe(2_666_667);
+  });
+
+  it("an airtime table agrees with the formula for every SF, bandwidth, coding rate, CRC, header mode and optimisation", () => {
+    for (const spreadingFactor of [6, 7, 8, 9, 10, 11, 12]) {
+      for (const bandwidthHz of [62_500, 125_000, 250_000, 500_000]) {
+        for (const codingRateDenominator of [5, 6, 7, 8]) {
+          for (const flags of [0, 1, 2, 3, 4, 7]) {
+            const p: LoRaParams = { spreadingFactor, bandwidthHz, codingRateDenominator, preambleSymbols: 6 + flags, crcOn: (flags & 1) === 1, implicitHeader: spreadingFactor === 6 || (flags & 2) === 2, lowDataRateOptimize: (flags & 4) === 4 };
+            const table = unwrap(AirtimeTable.forLoRa(p, 255));
+            for (let length = 0; length <= 255; length += 3) expect(table.airtimeUs(length)).toBe(loraAirtimeUs(p, length));
+          }
+        }
+      }
+    }
   });
 });
 

@@ -88,7 +88,9 @@ describe("reassembly into fixed slots", () => {
     }
     expect(result).toBe(FragmentResult.Complete);
     const slot = t.completedSlot;
-    expect(t.data.slice(slot * t.slotBytes, slot * t.slotBytes + 1000)).toEqual(m);
+    const out = new Uint8Array(1000);
+    t.read(slot, 0, out, 0, 1000);
+    expect(out).toEqual(m);
     expect(t.checkInvariants()).toBe(ErrorCode.Ok);
     t.release(slot);
     expect(t.inUse).toBe(0);

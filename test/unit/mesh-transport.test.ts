@@ -46,6 +46,63 @@ describe("delivery over the mesh", () => {
     expect(count(nodes[1] as Node, MeshCounter.framesRelayed) + count(nodes[2] as Node, MeshCounter.framesRelayed)).toBe(2);
   });
 
+  it("one tick that receives a relay, a message to acknowledge and a fragment, then sends, keeps every byte intact (receive and transmit share the frame, plaintext and record buffers)", () => {
+    const [a, b, c] = [1, 2, 3].map((id) => makeNode(id)) as [Node, Node, Node];
+    const flooded = payload(60, 3);
+    const acknowledged = payload(30, 5);
+    const long = payload(400, 7);
+    const own = payload(50, 11);
+    expect(a.transport.send(BROADCAST_NODE_ID, TELEMETRY, flooded, 0, flooded.length, false, 0)).toBe(ErrorCode.Ok);
+    expect(a.transport.send(2, ALERT, acknowledged, 0, acknowledged.length, true, 9)).toBe(ErrorCode.Ok);
+    expect(a.transport.send(2, TELEMETRY, long, 0, long.length, false, 0)).toBe(ErrorCode.Ok);
+    let now = 0;
+    for (; now < 5000 && a.radio.sent.length < 4; now++) step(a, now);
+    expect(a.radio.sent).toHaveLength(4); // the flood, the acknowledged unicast, two fragments
+    carry(a, [b]);
+    // B's own message and the control frames (ack) it queues go out in the same tick that took A's frames.
+    expect(b.transport.send(BROADCAST_NODE_ID, TELEMETRY, own, 0, own.length, false, 0)).toBe(ErrorCode.Ok);
+    step(b, now);
+    expect(b.radio.sent.length).toBeGreaterThan(0);
+    settle([a, b, c], line(1, 2, 3), now, now + 20_000);
+    expect(b.delivered.map((d) => [d.source, [...d.bytes]])).toEqual(
+      expect.arrayContaining([
+        [1, [...flooded]],
+        [1, [...acknowledged]],
+      ]),
+    );
+    expect(b.delivered.filter((d) => d.bytes.length === long.length).map((d) => [d.source, [...d.bytes]])).toEqual([[1, [...long]]]);
+    expect(a.outcomes).toEqual([{ destination: 2, messageId: 9, status: ErrorCode.Ok }]);
+    expect(a.delivered.map((d) => [d.source, [...d.bytes]])).toEqual([[2, [...own]]]);
+    expect(c.delivered.map((d) => [d.source, [...d.bytes]])).toEqual(
+      expect.arrayContaining([
+        [1, [...flooded]],
+        [2, [...own]],
+      ]),
+    );
+    expect(c.delivered).toHaveLength(2);
+  });
+
+  it("poll's handler may send the bytes it is handed (they are the transport's plaintext buffer): every forwarded message arrives intact", () => {
+    const [a, b, c] = [1, 2, 3].map((id) => makeNode(id)) as [Node, Node, Node];
+    const messages = [payload(150, 1), payload(20, 2), payload(100, 3)];
+    for (const m of messages) expect(a.transport.send(2, TELEMETRY, m, 0, m.length, false, 0)).toBe(ErrorCode.Ok);
+    let now = 0;
+    for (; now < 10_000 && a.radio.sent.length < 3; now++) step(a, now);
+    carry(a, [b]);
+    b.transport.tick(now);
+    const forwarded: number[][] = [];
+    // Forward each message to C as it is handed over, from the very bytes poll gives.
+    expect(
+      b.transport.poll(10, (_source, _cls, bytes, offset, length) => {
+        forwarded.push([...bytes.subarray(offset, offset + length)]);
+        expect(b.transport.send(3, TELEMETRY, bytes, offset, length, false, 0)).toBe(ErrorCode.Ok);
+      }),
+    ).toBe(3);
+    expect(forwarded).toEqual(messages.map((m) => [...m]));
+    settle([b, c], line(2, 3), now + 1, now + 20_000);
+    expect(c.delivered.map((d) => [d.source, [...d.bytes]])).toEqual(messages.map((m) => [2, [...m]]));
+  });
+
   it("the hop limit bounds the flood: with hop limit 1 the third node never hears it", () => {
     const nodes = [1, 2, 3].map((id) => makeNode(id, { config: { hopLimit: 1 } }));
     (nodes[0] as Node).transport.send(BROADCAST_NODE_ID, TELEMETRY, payload(5), 0, 5, false, 0);

@@ -82,8 +82,8 @@ export class Sx127xRadio implements Radio {
   readonly stats = new Sx127xStats();
   readonly #airtime: AirtimeTable;
   readonly #queue: FrameQueue;
-  readonly #rx = new Uint8Array(LORA_PAYLOAD_MAX_BYTES + 1);
-  readonly #tx = new Uint8Array(LORA_PAYLOAD_MAX_BYTES + 1);
+  /** The frame being handed to the driver's write (the caller's buffer: write copies it into the radio's FIFO at once). */
+  #txBytes: Uint8Array | undefined = undefined;
   readonly #onError: ((code: FailureCode) => void) | undefined;
   #readable: (() => void) | undefined = undefined;
   #driver: Sx127xDriver | undefined = undefined;
@@ -94,8 +94,9 @@ export class Sx127xRadio implements Radio {
   #rssi = 0;
   #snr = 0;
   #closed = false;
+  // Straight into the receive queue's record buffer (frame-queue.ts): no receive buffer of our own.
   readonly #read = (): void => {
-    this.#rxLength = this.#driver?.read(this.#rx) ?? 0;
+    this.#rxLength = this.#driver?.read(this.#queue.receiveBuffer) ?? 0;
   };
   readonly #measure = (): void => {
     const s = this.#driver?.statistics();
@@ -103,7 +104,8 @@ export class Sx127xRadio implements Radio {
     this.#snr = Math.round((s?.snr ?? 0) * 4);
   };
   readonly #write = (): void => {
-    this.#driver?.write(this.#tx, this.#txLength);
+    const bytes = this.#txBytes;
+    if (bytes !== undefined) this.#driver?.write(bytes, this.#txLength);
   };
 
   /** Construct the driver (guarded). MeshRadioFault if it threw ("Not Found"); InvalidArgument for bad parameters. */
@@ -111,7 +113,7 @@ export class Sx127xRadio implements Radio {
     const mtu = options.mtuBytes ?? LORA_PAYLOAD_MAX_BYTES;
     const airtime = AirtimeTable.forLoRa(options.lora, mtu);
     if (!airtime.ok) return airtime;
-    const queue = FrameQueue.create(options.receiveQueueBytes, mtu);
+    const queue = FrameQueue.create(options.receiveQueueBytes, mtu, LORA_PAYLOAD_MAX_BYTES);
     if (!queue.ok) return queue;
     const radio = new Sx127xRadio(mtu, airtime.value, queue.value, options.onError);
     const p = options.lora;
@@ -169,11 +171,13 @@ export class Sx127xRadio implements Radio {
     if (this.#closed || this.#driver === undefined) return this.#fault();
     if (this.isTransmitting(nowMs)) return ErrorCode.MeshRadioBusy;
     if ((lengthBytes >>> 0) !== lengthBytes || lengthBytes > this.mtuBytes || lengthBytes > bytes.length) return ErrorCode.MeshFrameOversized;
-    for (let i = 0; i < lengthBytes; i++) this.#tx[i] = bytes[i] ?? 0;
+    this.#txBytes = bytes;
     this.#txLength = lengthBytes;
     this.#transmitting = true;
     this.#txDeadlineMs = nowMs + Math.ceil(this.#airtime.airtimeUs(lengthBytes) / 1000) + TX_DONE_MARGIN_MS;
-    if (guardStatus(this.#write, ErrorCode.MeshRadioFault) !== ErrorCode.Ok) {
+    const written = guardStatus(this.#write, ErrorCode.MeshRadioFault);
+    this.#txBytes = undefined;
+    if (written !== ErrorCode.Ok) {
       this.#transmitting = false;
       return this.#fault();
     }
@@ -211,7 +215,7 @@ export class Sx127xRadio implements Radio {
     }
     if (guardStatus(this.#measure, ErrorCode.MeshRadioFault) !== ErrorCode.Ok) this.#fault();
     const length = this.#rxLength;
-    if (!this.#queue.push(this.#rx, length, this.#rssi, this.#snr, this.#airtime.airtimeUs(length))) {
+    if (length > this.mtuBytes || !this.#queue.pushReceived(length, this.#rssi, this.#snr, this.#airtime.airtimeUs(length))) {
       this.stats.receiveQueueDropped++;
       return;
     }

@@ -1,0 +1,178 @@
+/**
+ * One byte pool for every frame and message the mesh keeps for later
+ * (README "Mesh transport"): relays waiting for their moment, routed frames
+ * waiting for their next hop's acknowledgement, acknowledged messages
+ * waiting for their end-to-end ack, and the message each traffic class is
+ * sending. Each of those tables used to keep an MTU (or a largest message)
+ * per slot, while the frames a site sends are mostly a third of that: one
+ * pool sized by what the site keeps at once costs a fraction of the RAM.
+ *
+ * Storage: fixed blocks of FRAME_POOL_BLOCK_BYTES, chained (a next-block
+ * link per block), so any free blocks serve any entry and the pool never
+ * fragments. An entry is named by its first block (its handle); the holder
+ * keeps the entry's length. One Uint8Array holds the blocks and, after
+ * them, the links (u16 big-endian; END ends a chain, also the free list).
+ *
+ * Full policy: `store` refuses (-1) when the free blocks cannot hold the
+ * bytes; the holder refuses its newcomer as when its own slots are full,
+ * and counts it (`refusedCount` here too). Nothing is allocated after
+ * create; every operation is O(blocks of the entry).
+ */
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result } from "../runtime/result";
+
+export const FRAME_POOL_BLOCK_BYTES = 32;
+/** Most blocks (links are u16; END is the end marker). */
+export const FRAME_POOL_BLOCKS_MAX = 0xfffe;
+const END = 0xffff;
+const LINK_BYTES = 2;
+
+/** Blocks an entry of `lengthBytes` takes (an empty entry takes one, so it has a handle). */
+export function framePoolBlocks(lengthBytes: number): number {
+  return lengthBytes <= FRAME_POOL_BLOCK_BYTES ? 1 : Math.ceil(lengthBytes / FRAME_POOL_BLOCK_BYTES);
+}
+
+export class FramePool {
+  readonly #bytes: Uint8Array;
+  readonly #blocks: number;
+  /** Offset of the link table (after the blocks). */
+  readonly #links: number;
+  #freeHead: number;
+  #free: number;
+  #refused = 0;
+
+  /** A pool of `blocks` blocks (1..FRAME_POOL_BLOCKS_MAX); else InvalidArgument. */
+  static create(blocks: number): Result<FramePool> {
+    if ((blocks | 0) !== blocks || blocks < 1 || blocks > FRAME_POOL_BLOCKS_MAX) return err(ErrorCode.InvalidArgument);
+    return ok(new FramePool(blocks));
+  }
+
+  private constructor(blocks: number) {
+    this.#blocks = blocks;
+    this.#links = blocks * FRAME_POOL_BLOCK_BYTES;
+    this.#bytes = new Uint8Array(blocks * (FRAME_POOL_BLOCK_BYTES + LINK_BYTES));
+    for (let b = 0; b < blocks; b++) this.setLink(b, b + 1 < blocks ? b + 1 : END);
+    this.#freeHead = 0;
+    this.#free = blocks;
+  }
+
+  get blockCount(): number {
+    return this.#blocks;
+  }
+  get freeBlocks(): number {
+    return this.#free;
+  }
+  /** Entries refused for want of free blocks. */
+  get refusedCount(): number {
+    return this.#refused;
+  }
+
+  /** Would an entry of `lengthBytes` fit now? */
+  fits(lengthBytes: number): boolean {
+    return framePoolBlocks(lengthBytes) <= this.#free;
+  }
+
+  /**
+   * Keep a copy of src[offset .. offset + lengthBytes); returns its handle,
+   * or -1 (counted) when the free blocks cannot hold it.
+   */
+  store(src: Uint8Array, offset: number, lengthBytes: number): number {
+    const handle = this.allocate(lengthBytes);
+    if (handle >= 0) this.write(handle, 0, src, offset, lengthBytes);
+    return handle;
+  }
+
+  /** Take blocks for `lengthBytes` (contents unspecified); returns the handle, or -1 (counted). */
+  allocate(lengthBytes: number): number {
+    const needed = framePoolBlocks(lengthBytes);
+    if ((lengthBytes >>> 0) !== lengthBytes || needed > this.#free) {
+      this.#refused++;
+      return -1;
+    }
+    const head = this.#freeHead;
+    let last = head;
+    for (let k = 1; k < needed; k++) last = this.link(last);
+    this.#freeHead = this.link(last);
+    this.setLink(last, END);
+    this.#free -= needed;
+    return head;
+  }
+
+  /** Give an entry's blocks back. The handle must come from store/allocate and not be released already. */
+  release(handle: number): void {
+    if ((handle >>> 0) !== handle || handle >= this.#blocks) return;
+    let last = handle;
+    let count = 1;
+    for (let guard = 0; guard < this.#blocks; guard++) {
+      const next = this.link(last);
+      if (next === END) break;
+      last = next;
+      count++;
+    }
+    this.setLink(last, this.#freeHead);
+    this.#freeHead = handle;
+    this.#free += count;
+  }
+
+  /** Copy src[offset .. offset + length) into the entry at byte `at`. */
+  write(handle: number, at: number, src: Uint8Array, offset: number, length: number): void {
+    const bytes = this.#bytes;
+    let block = this.blockAt(handle, at);
+    let within = at % FRAME_POOL_BLOCK_BYTES;
+    for (let i = 0; i < length && block !== END; i++) {
+      bytes[block * FRAME_POOL_BLOCK_BYTES + within] = src[offset + i] ?? 0;
+      if (++within === FRAME_POOL_BLOCK_BYTES) {
+        within = 0;
+        block = this.link(block);
+      }
+    }
+  }
+
+  /** Copy `length` bytes of the entry from byte `at` into out[offset ..]. */
+  read(handle: number, at: number, out: Uint8Array, offset: number, length: number): void {
+    const bytes = this.#bytes;
+    let block = this.blockAt(handle, at);
+    let within = at % FRAME_POOL_BLOCK_BYTES;
+    for (let i = 0; i < length && block !== END; i++) {
+      out[offset + i] = bytes[block * FRAME_POOL_BLOCK_BYTES + within] ?? 0;
+      if (++within === FRAME_POOL_BLOCK_BYTES) {
+        within = 0;
+        block = this.link(block);
+      }
+    }
+  }
+
+  /** Does the entry hold other[offset .. offset + length) at byte `at`? */
+  equals(handle: number, at: number, other: Uint8Array, offset: number, length: number): boolean {
+    const bytes = this.#bytes;
+    let block = this.blockAt(handle, at);
+    let within = at % FRAME_POOL_BLOCK_BYTES;
+    for (let i = 0; i < length; i++) {
+      if (block === END || bytes[block * FRAME_POOL_BLOCK_BYTES + within] !== other[offset + i]) return false;
+      if (++within === FRAME_POOL_BLOCK_BYTES) {
+        within = 0;
+        block = this.link(block);
+      }
+    }
+    return true;
+  }
+
+  /** The block holding byte `at` of the entry (END past its end). */
+  private blockAt(handle: number, at: number): number {
+    if ((handle >>> 0) !== handle || handle >= this.#blocks) return END;
+    let block = handle;
+    for (let k = Math.floor(at / FRAME_POOL_BLOCK_BYTES); k > 0 && block !== END; k--) block = this.link(block);
+    return block;
+  }
+
+  private link(block: number): number {
+    const at = this.#links + block * LINK_BYTES;
+    return ((this.#bytes[at] ?? 0xff) << 8) | (this.#bytes[at + 1] ?? 0xff);
+  }
+
+  private setLink(block: number, next: number): void {
+    const at = this.#links + block * LINK_BYTES;
+    this.#bytes[at] = next >>> 8;
+    this.#bytes[at + 1] = next & 0xff;
+  }
+}
