@@ -224,7 +224,7 @@ export class Agent {
   /** @internal createAgent's second half: register tasks, arm timers, restore pending alerts. */
   static assemble(parts: Parts): Result<Agent> {
     const agent = new Agent(parts);
-    const status = agent.#register(parts);
+    const status = agent.register(parts);
     return status === ErrorCode.Ok ? ok(agent) : err(status as FailureCode);
   }
 
@@ -264,14 +264,14 @@ export class Agent {
     trace.integer(parts.startMs);
   }
 
-  #register(parts: Parts): Status {
+  private register(parts: Parts): Status {
     const { config, scheduler } = parts;
     const radio = config.radio;
-    this.#meshTask = this.#task(Priority.RadioReceive, 16, this.#mesh.step, false);
-    this.#uplinkTask = this.#task(Priority.Alerts, 16, (ctx) => this.#uplinkStep(ctx), true);
-    const telemetryTask = this.#task(Priority.Background, 4, (ctx) => this.#telemetryStep(ctx), false, INTAKE_TOKEN);
-    const drainTask = this.#hook(ShutdownPhase.Draining, (ctx) => this.#drainStep(ctx));
-    const flushTask = this.#hook(ShutdownPhase.Flushing, (ctx) => this.#flushStep(ctx));
+    this.#meshTask = this.task(Priority.RadioReceive, 16, this.#mesh.step, false);
+    this.#uplinkTask = this.task(Priority.Alerts, 16, (ctx) => this.uplinkStep(ctx), true);
+    const telemetryTask = this.task(Priority.Background, 4, (ctx) => this.telemetryStep(ctx), false, INTAKE_TOKEN);
+    const drainTask = this.hook(ShutdownPhase.Draining, (ctx) => this.drainStep(ctx));
+    const flushTask = this.hook(ShutdownPhase.Flushing, (ctx) => this.flushStep(ctx));
     if (this.#meshTask < 0 || this.#uplinkTask < 0 || telemetryTask < 0 || drainTask < 0 || flushTask < 0) return ErrorCode.InvalidArgument;
     this.#mesh.uplinkTask = this.#uplinkTask;
     const uplinkTask = this.#uplinkTask;
@@ -285,13 +285,13 @@ export class Agent {
     const tickMs = telemetryTickMs(config);
     armed = scheduler.arm(telemetryTask, tickMs, tickMs, INTAKE_TOKEN);
     if (armed < 0) return -armed as Status;
-    const phaseSeed = this.#phaseSeed();
+    const phaseSeed = this.phaseSeed();
     for (let s = 0; s < config.sensors.length; s++) {
       const sensor = parts.platform.sensors[s];
       const sensorConfig = config.sensors[s];
       if (sensor === undefined || sensorConfig === undefined) return ErrorCode.AgentSensorMismatch;
       const sampler = new SamplingTask(scheduler, sensor, parts.firstChannel[s] ?? 0, parts.pipeline, parts.metrics, parts.trace);
-      const id = this.#task(Priority.Sampling, 4, sampler.step, false, INTAKE_TOKEN);
+      const id = this.task(Priority.Sampling, 4, sampler.step, false, INTAKE_TOKEN);
       if (id < 0) return -id as Status;
       sampler.uplinkTask = uplinkTask;
       const phaseMs = (Math.imul(phaseSeed ^ (s * 0x45d9f3b), 0x9e3779b1) >>> 0) % sensorConfig.intervalMs;
@@ -304,16 +304,16 @@ export class Agent {
     return ErrorCode.Ok;
   }
 
-  #task(priority: Priority, budgetUnits: number, step: TaskStep, startReady: boolean, tokenId?: number): number {
+  private task(priority: Priority, budgetUnits: number, step: TaskStep, startReady: boolean, tokenId?: number): number {
     const spec = { priority, budgetUnits, step: this.boundary.wrap(step), startReady };
     return this.scheduler.registerTask(tokenId === undefined ? spec : { ...spec, tokenId });
   }
 
-  #hook(phase: ShutdownPhase, step: TaskStep): number {
+  private hook(phase: ShutdownPhase, step: TaskStep): number {
     return this.scheduler.registerTask({ priority: Priority.Background, budgetUnits: 64, step: this.boundary.wrap(step), shutdownPhase: phase });
   }
 
-  #phaseSeed(): number {
+  private phaseSeed(): number {
     const entropy = this.#platform.entropy;
     if (entropy !== undefined) {
       const bytes = new Uint8Array(4);
@@ -322,24 +322,24 @@ export class Agent {
     return Math.imul(this.config.nodeId, 0x2545f491) >>> 0;
   }
 
-  #uplinkStep(ctx: TaskContext): StepResult {
+  private uplinkStep(ctx: TaskContext): StepResult {
     const more = this.uplink.step(ctx.nowMs);
     ctx.spend(1);
     return more ? StepResult.Ready : StepResult.Idle;
   }
 
-  #telemetryStep(ctx: TaskContext): StepResult {
+  private telemetryStep(ctx: TaskContext): StepResult {
     this.pipeline.tick(ctx.nowMs);
     if (this.pipeline.outbox.alertLength > 0) this.scheduler.wake(this.#uplinkTask);
     return StepResult.Idle;
   }
 
-  #drainStep(ctx: TaskContext): StepResult {
+  private drainStep(ctx: TaskContext): StepResult {
     this.uplink.drainRoutine(ctx.nowMs);
     return StepResult.Done;
   }
 
-  #flushStep(ctx: TaskContext): StepResult {
+  private flushStep(ctx: TaskContext): StepResult {
     this.uplink.persistOutboxAlerts(ctx.nowMs);
     const store = this.store;
     if (store.mounted) {

@@ -135,7 +135,7 @@ export class PendingAlerts {
       if (state === PendingState.InFlight) {
         // The outcome never came: count it as a failed send (retried after the backoff, or abandoned).
         this.#timedOut++;
-        if (this.#fail(slot, nowMs) === OutcomeEffect.Abandoned) this.#abandonedByTimeout++;
+        if (this.fail(slot, nowMs) === OutcomeEffect.Abandoned) this.#abandonedByTimeout++;
         continue;
       }
       this.#cursor = slot + 1 === capacity ? 0 : slot + 1;
@@ -166,7 +166,7 @@ export class PendingAlerts {
 
   /** The transport refused the send (`beginSend` was called): retry later. */
   refused(slot: number, nowMs: number): OutcomeEffect {
-    return this.#fail(slot, nowMs);
+    return this.fail(slot, nowMs);
   }
 
   /** The slot an outcome for `messageId` belongs to, or -1 (stale or unknown). */
@@ -181,16 +181,16 @@ export class PendingAlerts {
     const slot = this.slotOf(messageId);
     if (slot < 0) return OutcomeEffect.Stale;
     if (status === ErrorCode.Ok) {
-      this.#free(slot);
+      this.free(slot);
       return OutcomeEffect.Delivered;
     }
-    return this.#fail(slot, nowMs);
+    return this.fail(slot, nowMs);
   }
 
-  #fail(slot: number, nowMs: number): OutcomeEffect {
+  private fail(slot: number, nowMs: number): OutcomeEffect {
     const attempts = this.#attempts[slot] ?? 0;
     if (attempts >= this.#options.attemptsMax) {
-      this.#free(slot);
+      this.free(slot);
       return OutcomeEffect.Abandoned;
     }
     this.#state[slot] = PendingState.Ready;
@@ -200,7 +200,7 @@ export class PendingAlerts {
     return OutcomeEffect.Retry;
   }
 
-  #free(slot: number): void {
+  private free(slot: number): void {
     this.#state[slot] = PendingState.Free;
     this.#messageId[slot] = -1;
     this.#inUse--;

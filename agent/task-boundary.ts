@@ -136,10 +136,10 @@ export class TaskBoundary {
   wrap(step: TaskStep, onRestart?: RestartHook): TaskStep {
     this.#wrapped++;
     const hook = onRestart ?? null;
-    return (ctx: TaskContext): StepResult => this.#run(ctx, step, hook);
+    return (ctx: TaskContext): StepResult => this.run(ctx, step, hook);
   }
 
-  #run(ctx: TaskContext, step: TaskStep, onRestart: RestartHook | null): StepResult {
+  private run(ctx: TaskContext, step: TaskStep, onRestart: RestartHook | null): StepResult {
     const task = ctx.taskId;
     try {
       if (this.#restartPending[task] === 1) {
@@ -148,12 +148,12 @@ export class TaskBoundary {
       }
       return step(ctx);
     } catch (thrown: unknown) {
-      return this.#fault(ctx, classifyThrown(thrown));
+      return this.fault(ctx, classifyThrown(thrown));
     }
   }
 
   /** Count, log, and either schedule the restart or give up. Returns the step's result. */
-  #fault(ctx: TaskContext, faultClass: FaultClass): StepResult {
+  private fault(ctx: TaskContext, faultClass: FaultClass): StepResult {
     const task = ctx.taskId;
     const nowMs = ctx.nowMs;
     const policy = this.#policy;
@@ -165,10 +165,10 @@ export class TaskBoundary {
       this.#restartsInWindow[task] = 0;
     }
     const restartNumber = this.#restartsInWindow[task] ?? 0;
-    if (restartNumber >= policy.maxRestarts) return this.#giveUp(task, nowMs, faultClass, restartNumber);
+    if (restartNumber >= policy.maxRestarts) return this.giveUp(task, nowMs, faultClass, restartNumber);
     const delayMs = backoffMs(policy, restartNumber);
     // Refused only when the task cannot run again anyway (it ended, or the scheduler stopped).
-    if (this.#scheduler.suspendFor(task, delayMs) !== ErrorCode.Ok) return this.#giveUp(task, nowMs, faultClass, restartNumber);
+    if (this.#scheduler.suspendFor(task, delayMs) !== ErrorCode.Ok) return this.giveUp(task, nowMs, faultClass, restartNumber);
     this.#restartsInWindow[task] = restartNumber + 1;
     this.#restarts[task] = (this.#restarts[task] ?? 0) + 1;
     this.#restartPending[task] = 1;
@@ -177,7 +177,7 @@ export class TaskBoundary {
     return StepResult.Idle;
   }
 
-  #giveUp(task: number, nowMs: number, faultClass: FaultClass, restartNumber: number): StepResult {
+  private giveUp(task: number, nowMs: number, faultClass: FaultClass, restartNumber: number): StepResult {
     this.#failed[task] = 1;
     this.#metrics.inc(this.#failedMetric);
     const faults = this.#faults[task] ?? 0;

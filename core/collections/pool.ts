@@ -52,7 +52,7 @@ export class Pool<T extends object> {
     this.#freeSlots = new Uint32Array(capacity);
     this.#allocated = new Uint8Array(capacity);
     this.#freeCount = capacity;
-    this.#resetFreeStack();
+    this.resetFreeStack();
   }
 
   get capacity(): number {
@@ -117,7 +117,7 @@ export class Pool<T extends object> {
   releaseAll(): void {
     this.#allocated.fill(0);
     this.#freeCount = this.#capacity;
-    this.#resetFreeStack();
+    this.resetFreeStack();
   }
 
   /** `Ok`, or `InvariantViolated`. O(capacity), for tests. */
@@ -138,17 +138,17 @@ export class Pool<T extends object> {
       const slot = this.#freeSlots[i] ?? capacity;
       if (slot >= capacity || this.#allocated[slot] !== 0) return ErrorCode.InvariantViolated;
     }
-    return this.#freeSlotsDistinct() ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+    return this.freeSlotsDistinct() ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   /** Top of the stack is slot 0, so a fresh pool hands out 0, 1, 2, ... */
-  #resetFreeStack(): void {
+  private resetFreeStack(): void {
     const capacity = this.#capacity;
     for (let i = 0; i < capacity; i++) this.#freeSlots[i] = capacity - 1 - i;
   }
 
   /** Marks stacked slots in the allocation map temporarily (2), then undoes it. */
-  #freeSlotsDistinct(): boolean {
+  private freeSlotsDistinct(): boolean {
     let distinct = true;
     let marked = 0;
     for (; marked < this.#freeCount; marked++) {

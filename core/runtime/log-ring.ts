@@ -151,26 +151,26 @@ export class LogRing {
   append(level: number, eventCode: number, nodeId: number, timeMs: number, f0 = 0, f1 = 0, f2 = 0, f3 = 0): Status {
     const stats = this.#stats;
     stats[STAT_APPENDED] = (stats[STAT_APPENDED] ?? 0) + 1;
-    if ((level >>> 0) !== level || level > LOG_LEVEL_MAX) return this.#invalid();
+    if ((level >>> 0) !== level || level > LOG_LEVEL_MAX) return this.invalid();
     // Filter before validating the rest: debug chatter below the level costs little.
     if (level < this.#minLevel) {
       stats[STAT_FILTERED] = (stats[STAT_FILTERED] ?? 0) + 1;
       return OK;
     }
-    if ((eventCode >>> 0) !== eventCode || eventCode > 0xffff) return this.#invalid();
-    if ((nodeId >>> 0) !== nodeId) return this.#invalid();
-    if (!Number.isSafeInteger(timeMs) || timeMs < 0) return this.#invalid();
-    if (!this.#fieldsValid(f0, f1, f2, f3)) return this.#invalid();
-    this.#write(level, eventCode, nodeId, timeMs, f0, f1, f2, f3);
+    if ((eventCode >>> 0) !== eventCode || eventCode > 0xffff) return this.invalid();
+    if ((nodeId >>> 0) !== nodeId) return this.invalid();
+    if (!Number.isSafeInteger(timeMs) || timeMs < 0) return this.invalid();
+    if (!this.fieldsValid(f0, f1, f2, f3)) return this.invalid();
+    this.write(level, eventCode, nodeId, timeMs, f0, f1, f2, f3);
     return OK;
   }
 
-  #fieldsValid(f0: number, f1: number, f2: number, f3: number): boolean {
+  private fieldsValid(f0: number, f1: number, f2: number, f3: number): boolean {
     const n = this.#fieldCount;
     return (n < 1 || (f0 | 0) === f0) && (n < 2 || (f1 | 0) === f1) && (n < 3 || (f2 | 0) === f2) && (n < 4 || (f3 | 0) === f3);
   }
 
-  #write(level: number, eventCode: number, nodeId: number, timeMs: number, f0: number, f1: number, f2: number, f3: number): void {
+  private write(level: number, eventCode: number, nodeId: number, timeMs: number, f0: number, f1: number, f2: number, f3: number): void {
     const stats = this.#stats;
     const capacity = this.#capacityRecords;
     let slot = this.#head + this.#size;
@@ -199,7 +199,7 @@ export class LogRing {
     if (n > 3) view.setInt32(at + OFFSET_FIELDS + 12, f3, LITTLE_ENDIAN);
   }
 
-  #invalid(): Status {
+  private invalid(): Status {
     this.#stats[STAT_INVALID] = (this.#stats[STAT_INVALID] ?? 0) + 1;
     return ErrorCode.InvalidArgument;
   }
@@ -208,7 +208,7 @@ export class LogRing {
   readNext(out: LogRecord): Status {
     if (this.#size === 0) return ErrorCode.Empty;
     const status = decodeLogRecord(this.#view, this.#head * this.#recordBytes, out);
-    this.#consumeOne();
+    this.consumeOne();
     return status;
   }
 
@@ -230,12 +230,12 @@ export class LogRing {
       const from = this.#head * recordBytes;
       for (let b = 0; b < recordBytes; b++) dest[to + b] = source[from + b] ?? 0;
       to += recordBytes;
-      this.#consumeOne();
+      this.consumeOne();
     }
     return count;
   }
 
-  #consumeOne(): void {
+  private consumeOne(): void {
     this.#head = this.#head + 1 === this.#capacityRecords ? 0 : this.#head + 1;
     this.#size -= 1;
     this.#stats[STAT_READ] = (this.#stats[STAT_READ] ?? 0) + 1;

@@ -98,8 +98,8 @@ export class MetricsRegistry {
     this.#names = new Array<string>(capacity).fill("");
     this.#helps = new Array<string>(capacity).fill("");
     this.#maxFiniteBuckets = maxHistogramBuckets;
-    this.#add(INVALID_ID_NAME, INVALID_ID_HELP, MetricKind.Counter);
-    this.#add(REJECTED_VALUE_NAME, REJECTED_VALUE_HELP, MetricKind.Counter);
+    this.addMetric(INVALID_ID_NAME, INVALID_ID_HELP, MetricKind.Counter);
+    this.addMetric(REJECTED_VALUE_NAME, REJECTED_VALUE_HELP, MetricKind.Counter);
   }
 
   static create(options: MetricsOptions): Result<MetricsRegistry> {
@@ -113,12 +113,12 @@ export class MetricsRegistry {
 
   /** Errors: InvalidArgument (name/help), Exists (name or its series taken), Full. */
   registerCounter(name: string, help: string): Result<MetricId> {
-    return this.#register(name, help, MetricKind.Counter);
+    return this.register(name, help, MetricKind.Counter);
   }
 
   /** Errors: InvalidArgument (name/help), Exists, Full. */
   registerGauge(name: string, help: string): Result<MetricId> {
-    return this.#register(name, help, MetricKind.Gauge);
+    return this.register(name, help, MetricKind.Gauge);
   }
 
   /**
@@ -130,10 +130,10 @@ export class MetricsRegistry {
   registerHistogram(name: string, help: string, upperBounds: readonly number[]): Result<MetricId> {
     const boundCount = upperBounds.length;
     if (!isValidBounds(upperBounds)) return err(ErrorCode.InvalidArgument);
-    const checked = this.#checkNew(name, help, MetricKind.Histogram);
+    const checked = this.checkNew(name, help, MetricKind.Histogram);
     if (checked !== OK) return err(checked);
     if (this.#finiteBucketsUsed + boundCount > this.#maxFiniteBuckets) return err(ErrorCode.Full);
-    const id = this.#add(name, help, MetricKind.Histogram);
+    const id = this.addMetric(name, help, MetricKind.Histogram);
     const start = this.#poolUsed;
     for (let i = 0; i < boundCount; i++) this.#bounds[start + i] = upperBounds[i] ?? 0;
     this.#bounds[start + boundCount] = Infinity;
@@ -144,14 +144,14 @@ export class MetricsRegistry {
     return ok(id);
   }
 
-  #register(name: string, help: string, kind: MetricKind): Result<MetricId> {
-    const checked = this.#checkNew(name, help, kind);
+  private register(name: string, help: string, kind: MetricKind): Result<MetricId> {
+    const checked = this.checkNew(name, help, kind);
     if (checked !== OK) return err(checked);
-    return ok(this.#add(name, help, kind));
+    return ok(this.addMetric(name, help, kind));
   }
 
   // Order of checks: arguments, then name clashes, then capacity.
-  #checkNew(name: string, help: string, kind: MetricKind): Status {
+  private checkNew(name: string, help: string, kind: MetricKind): Status {
     if (!isValidMetricName(name)) return ErrorCode.InvalidArgument;
     if (help.length > METRIC_HELP_MAX_CHARS) return ErrorCode.InvalidArgument;
     for (let id = 0; id < this.#size; id++) {
@@ -162,7 +162,7 @@ export class MetricsRegistry {
     return OK;
   }
 
-  #add(name: string, help: string, kind: MetricKind): MetricId {
+  private addMetric(name: string, help: string, kind: MetricKind): MetricId {
     const id = this.#size;
     this.#names[id] = name;
     this.#helps[id] = help;
@@ -175,40 +175,40 @@ export class MetricsRegistry {
 
   /** Counter += by (a non-negative safe integer). Errors: InvalidArgument. */
   inc(id: MetricId, by = 1): Status {
-    if (!this.#isUserMetric(id, MetricKind.Counter)) return this.#invalidId();
-    if (!Number.isSafeInteger(by) || by < 0) return this.#rejectedValue();
+    if (!this.isUserMetric(id, MetricKind.Counter)) return this.invalidId();
+    if (!Number.isSafeInteger(by) || by < 0) return this.rejectedValue();
     const next = (this.#values[id] ?? 0) + by;
-    if (next > Number.MAX_SAFE_INTEGER) return this.#rejectedValue();
+    if (next > Number.MAX_SAFE_INTEGER) return this.rejectedValue();
     this.#values[id] = next;
     return OK;
   }
 
   /** Gauge += delta (a safe integer, may be negative). Errors: InvalidArgument. */
   add(id: MetricId, delta: number): Status {
-    if (!this.#isUserMetric(id, MetricKind.Gauge)) return this.#invalidId();
-    if (!Number.isSafeInteger(delta)) return this.#rejectedValue();
+    if (!this.isUserMetric(id, MetricKind.Gauge)) return this.invalidId();
+    if (!Number.isSafeInteger(delta)) return this.rejectedValue();
     const next = (this.#values[id] ?? 0) + delta;
-    if (!Number.isSafeInteger(next)) return this.#rejectedValue();
+    if (!Number.isSafeInteger(next)) return this.rejectedValue();
     this.#values[id] = next;
     return OK;
   }
 
   /** Gauge = value (a safe integer). Errors: InvalidArgument. */
   set(id: MetricId, value: number): Status {
-    if (!this.#isUserMetric(id, MetricKind.Gauge)) return this.#invalidId();
-    if (!Number.isSafeInteger(value)) return this.#rejectedValue();
+    if (!this.isUserMetric(id, MetricKind.Gauge)) return this.invalidId();
+    if (!Number.isSafeInteger(value)) return this.rejectedValue();
     this.#values[id] = value;
     return OK;
   }
 
   /** Record one observation (a safe integer). Errors: InvalidArgument. */
   observe(id: MetricId, value: number): Status {
-    if (!this.#isUserMetric(id, MetricKind.Histogram)) return this.#invalidId();
-    if (!Number.isSafeInteger(value)) return this.#rejectedValue();
+    if (!this.isUserMetric(id, MetricKind.Histogram)) return this.invalidId();
+    if (!Number.isSafeInteger(value)) return this.rejectedValue();
     const sum = (this.#values[id] ?? 0) + value;
-    if (!Number.isSafeInteger(sum)) return this.#rejectedValue();
+    if (!Number.isSafeInteger(sum)) return this.rejectedValue();
     const start = this.#bucketStart[id] ?? 0;
-    const slot = start + this.#findBucket(start, this.#boundCount[id] ?? 0, value);
+    const slot = start + this.findBucket(start, this.#boundCount[id] ?? 0, value);
     this.#bucketObs[slot] = (this.#bucketObs[slot] ?? 0) + 1;
     this.#counts[id] = (this.#counts[id] ?? 0) + 1;
     this.#values[id] = sum;
@@ -216,7 +216,7 @@ export class MetricsRegistry {
   }
 
   // First index i in [0, boundCount) with value <= bound[i]; boundCount (+Inf) if none.
-  #findBucket(start: number, boundCount: number, value: number): number {
+  private findBucket(start: number, boundCount: number, value: number): number {
     let lo = 0;
     let hi = boundCount;
     for (let step = 0; step < BUCKET_SEARCH_STEPS_MAX && lo < hi; step++) {
@@ -227,16 +227,16 @@ export class MetricsRegistry {
     return lo;
   }
 
-  #isUserMetric(id: number, kind: MetricKind): boolean {
+  private isUserMetric(id: number, kind: MetricKind): boolean {
     return (id >>> 0) === id && id >= INTERNAL_METRICS && id < this.#size && this.#kinds[id] === kind;
   }
 
-  #invalidId(): Status {
+  private invalidId(): Status {
     this.#values[METRIC_ID_INVALID_ID] = (this.#values[METRIC_ID_INVALID_ID] ?? 0) + 1;
     return ErrorCode.InvalidArgument;
   }
 
-  #rejectedValue(): Status {
+  private rejectedValue(): Status {
     this.#values[METRIC_ID_REJECTED_VALUE] = (this.#values[METRIC_ID_REJECTED_VALUE] ?? 0) + 1;
     return ErrorCode.InvalidArgument;
   }
@@ -255,23 +255,23 @@ export class MetricsRegistry {
 
   /** `Unused` for an id that is not registered. */
   kind(id: number): MetricKind {
-    if (!this.#isRegistered(id)) return MetricKind.Unused;
+    if (!this.isRegistered(id)) return MetricKind.Unused;
     return (this.#kinds[id] ?? MetricKind.Unused) as MetricKind;
   }
 
   /** "" for an id that is not registered. */
   name(id: number): string {
-    return this.#isRegistered(id) ? (this.#names[id] ?? "") : "";
+    return this.isRegistered(id) ? (this.#names[id] ?? "") : "";
   }
 
   /** "" for an id that is not registered. */
   help(id: number): string {
-    return this.#isRegistered(id) ? (this.#helps[id] ?? "") : "";
+    return this.isRegistered(id) ? (this.#helps[id] ?? "") : "";
   }
 
   /** Counter or gauge value; for a histogram, the sum of observations. 0 if not registered. */
   value(id: number): number {
-    return this.#isRegistered(id) ? (this.#values[id] ?? 0) : 0;
+    return this.isRegistered(id) ? (this.#values[id] ?? 0) : 0;
   }
 
   /** Histogram observation count; 0 for other kinds. */
@@ -286,13 +286,13 @@ export class MetricsRegistry {
 
   /** Upper bound of bucket `index` (Infinity for the last); NaN if out of range. */
   bucketUpperBound(id: number, index: number): number {
-    if (!this.#isBucket(id, index)) return Number.NaN;
+    if (!this.isBucket(id, index)) return Number.NaN;
     return this.#bounds[(this.#bucketStart[id] ?? 0) + index] ?? Number.NaN;
   }
 
   /** Observations that landed in bucket `index` alone (not cumulative); 0 if out of range. */
   bucketObservations(id: number, index: number): number {
-    if (!this.#isBucket(id, index)) return 0;
+    if (!this.isBucket(id, index)) return 0;
     return this.#bucketObs[(this.#bucketStart[id] ?? 0) + index] ?? 0;
   }
 
@@ -314,11 +314,11 @@ export class MetricsRegistry {
     return OK;
   }
 
-  #isRegistered(id: number): boolean {
+  private isRegistered(id: number): boolean {
     return (id >>> 0) === id && id < this.#size;
   }
 
-  #isBucket(id: number, index: number): boolean {
+  private isBucket(id: number, index: number): boolean {
     return (index >>> 0) === index && index < this.bucketCount(id);
   }
 }

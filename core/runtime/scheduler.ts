@@ -236,8 +236,8 @@ export class Scheduler implements QueueWaker {
    * `NotFound` (token), `Cancelled` (token already cancelled).
    */
   registerTask(spec: TaskSpec): ValueOrCode {
-    const refused = this.#checkRegistration(spec);
-    if (refused !== ErrorCode.Ok) return -this.#refuse(refused);
+    const refused = this.checkRegistration(spec);
+    if (refused !== ErrorCode.Ok) return -this.refuse(refused);
     const id = this.#steps.length;
     const hookPhase = spec.shutdownPhase ?? ShutdownPhase.Running;
     this.#steps.push(spec.step);
@@ -250,7 +250,7 @@ export class Scheduler implements QueueWaker {
     return id;
   }
 
-  #checkRegistration(spec: TaskSpec): Status {
+  private checkRegistration(spec: TaskSpec): Status {
     if (this.#shutdown.stopped) return ErrorCode.Stopped;
     if (this.#started) return ErrorCode.WrongState;
     if (this.#steps.length >= this.#limits.taskCapacity) return ErrorCode.Full;
@@ -266,8 +266,8 @@ export class Scheduler implements QueueWaker {
 
   /** A new cancellation token (setup phase only): its id, `-Full`, `-WrongState` or `-Stopped`. */
   allocateToken(): ValueOrCode {
-    if (this.#shutdown.stopped) return -this.#refuse(ErrorCode.Stopped);
-    if (this.#started) return -this.#refuse(ErrorCode.WrongState);
+    if (this.#shutdown.stopped) return -this.refuse(ErrorCode.Stopped);
+    if (this.#started) return -this.refuse(ErrorCode.WrongState);
     const id = this.#tokens.allocate();
     if (id < 0) this.#stats.refused++;
     return id;
@@ -280,16 +280,16 @@ export class Scheduler implements QueueWaker {
    * is already bound), `Stopped`, `Full`, `NotFound` (task ids).
    */
   attachQueue(queue: BoundedQueue, attachment: QueueAttachment): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (this.#started) return this.#refuse(ErrorCode.WrongState);
-    if (this.#queues.length >= this.#limits.queueCapacity) return this.#refuse(ErrorCode.Full);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (this.#started) return this.refuse(ErrorCode.WrongState);
+    if (this.#queues.length >= this.#limits.queueCapacity) return this.refuse(ErrorCode.Full);
     const producer = attachment.producerTaskId ?? NO_TASK;
     const consumer = attachment.consumerTaskId ?? NO_TASK;
-    if (producer !== NO_TASK && !this.#isTask(producer)) return this.#refuse(ErrorCode.NotFound);
-    if (consumer !== NO_TASK && !this.#isTask(consumer)) return this.#refuse(ErrorCode.NotFound);
-    if (this.#queues.includes(queue)) return this.#refuse(ErrorCode.WrongState);
+    if (producer !== NO_TASK && !this.isTask(producer)) return this.refuse(ErrorCode.NotFound);
+    if (consumer !== NO_TASK && !this.isTask(consumer)) return this.refuse(ErrorCode.NotFound);
+    if (this.#queues.includes(queue)) return this.refuse(ErrorCode.WrongState);
     const bound = queue.bind(this, producer, consumer);
-    if (bound !== ErrorCode.Ok) return this.#refuse(bound);
+    if (bound !== ErrorCode.Ok) return this.refuse(bound);
     this.#queueIntake[this.#queues.length] = attachment.intake === true ? 1 : 0;
     this.#queues.push(queue);
     return ErrorCode.Ok;
@@ -297,8 +297,8 @@ export class Scheduler implements QueueWaker {
 
   /** End the setup phase: freeze the task set and build the run order. `WrongState` if started, `Stopped`. */
   start(): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (this.#started) return this.#refuse(ErrorCode.WrongState);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (this.#started) return this.refuse(ErrorCode.WrongState);
     const taskCount = this.#steps.length;
     let next = 0;
     for (let c = 0; c < PRIORITY_CLASS_COUNT; c++) {
@@ -326,7 +326,7 @@ export class Scheduler implements QueueWaker {
       this.#stats.afterStop++;
       return ErrorCode.Stopped;
     }
-    if (!this.#started || this.#inTurn) return this.#refuse(ErrorCode.WrongState);
+    if (!this.#started || this.#inTurn) return this.refuse(ErrorCode.WrongState);
     if (!Number.isSafeInteger(nowMs) || nowMs < this.#nowMs) {
       this.#stats.badTime++;
       return ErrorCode.InvalidArgument;
@@ -334,31 +334,31 @@ export class Scheduler implements QueueWaker {
     this.#nowMs = nowMs;
     this.#turn++;
     if (this.#shutdown.deadlineReached(nowMs)) {
-      this.#forceStop(ForcedBy.Deadline);
+      this.forceStop(ForcedBy.Deadline);
       return ErrorCode.Stopped;
     }
     this.#inTurn = true;
-    this.#fireDueTimers();
-    this.#runTasks();
+    this.fireDueTimers();
+    this.runTasks();
     this.#inTurn = false;
-    if (this.#shutdown.inProgress) this.#advanceShutdown();
-    return this.#phaseStatus();
+    if (this.#shutdown.inProgress) this.advanceShutdown();
+    return this.phaseStatus();
   }
 
-  #fireDueTimers(): void {
+  private fireDueTimers(): void {
     const timers = this.#timers;
     const limit = this.#limits.timerFiresPerTurnMax;
     for (let fired = 0; fired < limit; fired++) {
       const slot = timers.fireNext(this.#nowMs);
       if (slot < 0) return;
       const task = timers.ownerOf(slot);
-      if (timers.isReservedSlot(slot)) this.#resumeTask(task);
-      else this.#wakeTask(task);
+      if (timers.isReservedSlot(slot)) this.resumeTask(task);
+      else this.wakeTask(task);
     }
     if (timers.peekDeadline() <= this.#nowMs) this.#stats.firesDeferred++;
   }
 
-  #runTasks(): void {
+  private runTasks(): void {
     let spentUnits = 0;
     const budget = this.#limits.turnBudgetUnits;
     for (let c = 0; c < PRIORITY_CLASS_COUNT; c++) {
@@ -370,13 +370,13 @@ export class Scheduler implements QueueWaker {
       for (let k = 0; k < count; k++) {
         const position = cursor + k < count ? cursor + k : cursor + k - count;
         const task = this.#order[start + position] ?? 0;
-        if (!this.#isRunnable(task)) continue;
+        if (!this.runnable(task)) continue;
         const waited = this.#waitTurns[task] ?? 0;
         if (spentUnits >= budget && waited < maxWait) {
-          this.#passOver(task, waited + 1);
+          this.passOver(task, waited + 1);
           continue;
         }
-        spentUnits += this.#runStep(task);
+        spentUnits += this.runStep(task);
         nextCursor = position + 1 < count ? position + 1 : 0;
         if (this.#shutdown.stopped) return; // forced from inside the step: nothing more runs
       }
@@ -384,13 +384,13 @@ export class Scheduler implements QueueWaker {
     }
   }
 
-  #passOver(task: number, waited: number): void {
+  private passOver(task: number, waited: number): void {
     this.#waitTurns[task] = waited;
     if (waited > (this.#maxWaitTurns[task] ?? 0)) this.#maxWaitTurns[task] = waited;
   }
 
   /** Run one step of `task`; returns the units charged to the turn. */
-  #runStep(task: number): number {
+  private runStep(task: number): number {
     const ctx = this.#ctx;
     const budget = this.#budgetUnits[task] ?? 1;
     const step = this.#steps[task];
@@ -408,22 +408,22 @@ export class Scheduler implements QueueWaker {
       this.#overrunCount[task] = (this.#overrunCount[task] ?? 0) + 1;
       this.#stats.overruns++;
     }
-    this.#finishStep(task, result);
+    this.finishStep(task, result);
     return spent > 1 ? spent : 1;
   }
 
-  #finishStep(task: number, result: StepResult): void {
+  private finishStep(task: number, result: StepResult): void {
     const state = this.#state[task] ?? TaskState.Unused;
     const rewoken = this.#rewake[task] === 1;
     this.#rewake[task] = 0;
     if (state >= TaskState.Done) return; // ended during its own step (its token was cancelled)
     if (result === StepResult.Ready) this.#state[task] = TaskState.Ready;
     else if (result === StepResult.Idle) this.#state[task] = rewoken ? TaskState.Ready : TaskState.Idle;
-    else if (result === StepResult.Done) this.#endTask(task, TaskState.Done);
-    else if (result === StepResult.Failed) this.#endTask(task, TaskState.Failed);
+    else if (result === StepResult.Done) this.endTask(task, TaskState.Done);
+    else if (result === StepResult.Failed) this.endTask(task, TaskState.Failed);
     else {
       this.#stats.invalidResults++;
-      this.#endTask(task, TaskState.Failed);
+      this.endTask(task, TaskState.Failed);
     }
   }
 
@@ -437,9 +437,9 @@ export class Scheduler implements QueueWaker {
     if (shutdown.stopped) return Number.POSITIVE_INFINITY;
     const taskCount = this.#steps.length;
     for (let task = 0; task < taskCount; task++) {
-      if (this.#isRunnable(task)) return this.#nowMs;
+      if (this.runnable(task)) return this.#nowMs;
     }
-    if (shutdown.inProgress && this.#phaseComplete()) return this.#nowMs;
+    if (shutdown.inProgress && this.phaseComplete()) return this.#nowMs;
     const timerMs = this.#timers.peekDeadline();
     const earliestMs = shutdown.deadlineMs < timerMs ? shutdown.deadlineMs : timerMs;
     return earliestMs < this.#nowMs ? this.#nowMs : earliestMs; // fires left over from a full turn are due now
@@ -457,16 +457,16 @@ export class Scheduler implements QueueWaker {
    * armed), `Stopped`. Refusals are counted.
    */
   arm(taskId: number, delayMs: number, periodMs = 0, tokenId: number = NO_TOKEN): ValueOrCode {
-    const refused = this.#checkArm(taskId, delayMs, periodMs, tokenId);
-    if (refused !== ErrorCode.Ok) return -this.#refuse(refused);
+    const refused = this.checkArm(taskId, delayMs, periodMs, tokenId);
+    if (refused !== ErrorCode.Ok) return -this.refuse(refused);
     const handle = this.#timers.arm(taskId, tokenId, this.#nowMs + delayMs, periodMs);
     if (handle < 0) this.#stats.refused++;
     return handle;
   }
 
-  #checkArm(taskId: number, delayMs: number, periodMs: number, tokenId: number): Status {
+  private checkArm(taskId: number, delayMs: number, periodMs: number, tokenId: number): Status {
     if (this.#shutdown.stopped) return ErrorCode.Stopped;
-    if (!this.#isTask(taskId)) return ErrorCode.NotFound;
+    if (!this.isTask(taskId)) return ErrorCode.NotFound;
     if ((this.#state[taskId] ?? 0) >= TaskState.Done) return ErrorCode.WrongState;
     if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !isIntIn(periodMs, 0, Number.MAX_SAFE_INTEGER)) {
       return ErrorCode.InvalidArgument;
@@ -479,10 +479,10 @@ export class Scheduler implements QueueWaker {
 
   /** Move an armed timer to now + `delayMs`. `Ok`, `NotFound`, `InvalidArgument`, `Stopped`. */
   rearm(handle: number, delayMs: number): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (!this.#timers.isArmed(handle)) return this.#refuse(ErrorCode.NotFound);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (!this.#timers.isArmed(handle)) return this.refuse(ErrorCode.NotFound);
     if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !Number.isSafeInteger(this.#nowMs + delayMs)) {
-      return this.#refuse(ErrorCode.InvalidArgument);
+      return this.refuse(ErrorCode.InvalidArgument);
     }
     return this.#timers.rearm(handle, this.#nowMs + delayMs);
   }
@@ -516,11 +516,11 @@ export class Scheduler implements QueueWaker {
    * come; `Stopped`. A suspended or blocked task stays so, and runs after.
    */
   wake(taskId: number): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (!this.#isTask(taskId)) return this.#refuse(ErrorCode.NotFound);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (!this.isTask(taskId)) return this.refuse(ErrorCode.NotFound);
     const state = this.#state[taskId] ?? 0;
-    if (state >= TaskState.Done || state === TaskState.Dormant) return this.#refuse(ErrorCode.WrongState);
-    this.#wakeTask(taskId);
+    if (state >= TaskState.Done || state === TaskState.Dormant) return this.refuse(ErrorCode.WrongState);
+    this.wakeTask(taskId);
     return ErrorCode.Ok;
   }
 
@@ -531,11 +531,11 @@ export class Scheduler implements QueueWaker {
    * `NotFound`, `WrongState` (ended), `InvalidArgument`, `Stopped`.
    */
   suspendFor(taskId: number, delayMs: number): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (!this.#isTask(taskId)) return this.#refuse(ErrorCode.NotFound);
-    if ((this.#state[taskId] ?? 0) >= TaskState.Done) return this.#refuse(ErrorCode.WrongState);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (!this.isTask(taskId)) return this.refuse(ErrorCode.NotFound);
+    if ((this.#state[taskId] ?? 0) >= TaskState.Done) return this.refuse(ErrorCode.WrongState);
     if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !Number.isSafeInteger(this.#nowMs + delayMs)) {
-      return this.#refuse(ErrorCode.InvalidArgument);
+      return this.refuse(ErrorCode.InvalidArgument);
     }
     this.#timers.armReserved(taskId, taskId, this.#nowMs + delayMs);
     this.#suspended[taskId] = 1;
@@ -544,17 +544,17 @@ export class Scheduler implements QueueWaker {
 
   /** End a suspension early and wake the task. `Ok`, `NotFound`, `WrongState` (not suspended or ended), `Stopped`. */
   resume(taskId: number): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (!this.#isTask(taskId)) return this.#refuse(ErrorCode.NotFound);
-    if (this.#suspended[taskId] !== 1 || (this.#state[taskId] ?? 0) >= TaskState.Done) return this.#refuse(ErrorCode.WrongState);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (!this.isTask(taskId)) return this.refuse(ErrorCode.NotFound);
+    if (this.#suspended[taskId] !== 1 || (this.#state[taskId] ?? 0) >= TaskState.Done) return this.refuse(ErrorCode.WrongState);
     this.#timers.cancelReserved(taskId);
-    this.#resumeTask(taskId);
+    this.resumeTask(taskId);
     return ErrorCode.Ok;
   }
 
   /** QueueWaker: a BlockProducer queue is full. `Ok` or `NotFound`/`WrongState`. */
   blockProducer(taskId: number): Status {
-    if (!this.#isTask(taskId)) return ErrorCode.NotFound;
+    if (!this.isTask(taskId)) return ErrorCode.NotFound;
     const blocked = this.#blockedBy[taskId] ?? 0;
     if (blocked >= ATTACHED_QUEUES_MAX) return ErrorCode.WrongState;
     this.#blockedBy[taskId] = blocked + 1;
@@ -563,26 +563,26 @@ export class Scheduler implements QueueWaker {
 
   /** QueueWaker: the queue has room again (or closed). `Ok`, `NotFound`, `WrongState` (not blocked). */
   unblockProducer(taskId: number): Status {
-    if (!this.#isTask(taskId)) return ErrorCode.NotFound;
+    if (!this.isTask(taskId)) return ErrorCode.NotFound;
     const blocked = this.#blockedBy[taskId] ?? 0;
     if (blocked === 0) return ErrorCode.WrongState;
     this.#blockedBy[taskId] = blocked - 1;
-    if (blocked === 1) this.#wakeTask(taskId);
+    if (blocked === 1) this.wakeTask(taskId);
     return ErrorCode.Ok;
   }
 
-  #wakeTask(task: number): void {
+  private wakeTask(task: number): void {
     const state = this.#state[task] ?? 0;
     if (state === TaskState.Idle) this.#state[task] = TaskState.Ready;
     if (this.#inTurn && this.#ctx.taskId === task) this.#rewake[task] = 1;
   }
 
-  #resumeTask(task: number): void {
+  private resumeTask(task: number): void {
     this.#suspended[task] = 0;
-    this.#wakeTask(task);
+    this.wakeTask(task);
   }
 
-  #endTask(task: number, state: TaskState): void {
+  private endTask(task: number, state: TaskState): void {
     this.#state[task] = state;
     this.#suspended[task] = 0;
     this.#timers.cancelOwnedBy(task);
@@ -597,14 +597,14 @@ export class Scheduler implements QueueWaker {
    * `Ok`, `Cancelled` (already), `NotFound`, `InvalidArgument`, `Stopped`.
    */
   cancelToken(tokenId: number, reason: number): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if ((reason >>> 0) !== reason || reason < 1 || reason > CANCEL_REASON_MAX) return this.#refuse(ErrorCode.InvalidArgument);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if ((reason >>> 0) !== reason || reason < 1 || reason > CANCEL_REASON_MAX) return this.refuse(ErrorCode.InvalidArgument);
     const status = this.#tokens.cancel(tokenId, reason);
-    if (status !== ErrorCode.Ok) return status === ErrorCode.Cancelled ? status : this.#refuse(status);
+    if (status !== ErrorCode.Ok) return status === ErrorCode.Cancelled ? status : this.refuse(status);
     this.#timers.cancelBoundTo(tokenId);
     const taskCount = this.#steps.length;
     for (let task = 0; task < taskCount; task++) {
-      if (this.#token[task] === tokenId && (this.#state[task] ?? 0) < TaskState.Done) this.#endTask(task, TaskState.Cancelled);
+      if (this.#token[task] === tokenId && (this.#state[task] ?? 0) < TaskState.Done) this.endTask(task, TaskState.Cancelled);
     }
     return ErrorCode.Ok;
   }
@@ -628,32 +628,32 @@ export class Scheduler implements QueueWaker {
   requestShutdown(): Status {
     if (!this.#started && !this.#shutdown.stopped) {
       this.#shutdown.request(this.#nowMs);
-      this.#forceStop(ForcedBy.NotStarted);
+      this.forceStop(ForcedBy.NotStarted);
       return ErrorCode.Ok;
     }
     const outcome = this.#shutdown.request(this.#nowMs);
     if (outcome === ShutdownRequest.AlreadyStopped) return ErrorCode.Stopped;
     if (outcome === ShutdownRequest.Forced) {
-      this.#forceStop(ForcedBy.SecondRequest);
+      this.forceStop(ForcedBy.SecondRequest);
       return ErrorCode.Ok;
     }
-    this.#enterPhase(ShutdownPhase.StoppingIntake);
-    this.#advanceShutdown();
+    this.enterPhase(ShutdownPhase.StoppingIntake);
+    this.advanceShutdown();
     return ErrorCode.Ok;
   }
 
   /** Complete as many phases as are complete now (at most all of them). */
-  #advanceShutdown(): void {
+  private advanceShutdown(): void {
     const shutdown = this.#shutdown;
-    for (let i = 0; i < ShutdownPhase.Stopped && shutdown.inProgress && this.#phaseComplete(); i++) {
-      this.#enterPhase(shutdown.completePhase());
+    for (let i = 0; i < ShutdownPhase.Stopped && shutdown.inProgress && this.phaseComplete(); i++) {
+      this.enterPhase(shutdown.completePhase());
     }
   }
 
-  #phaseComplete(): boolean {
+  private phaseComplete(): boolean {
     const phase = this.#shutdown.phase;
     if (phase === ShutdownPhase.StoppingTimers) return true;
-    if (phase === ShutdownPhase.Draining && !this.#queuesEmpty()) return false;
+    if (phase === ShutdownPhase.Draining && !this.queuesEmpty()) return false;
     const taskCount = this.#steps.length;
     for (let task = 0; task < taskCount; task++) {
       if (this.#hookPhase[task] === phase && (this.#state[task] ?? 0) < TaskState.Done) return false;
@@ -661,7 +661,7 @@ export class Scheduler implements QueueWaker {
     return true;
   }
 
-  #queuesEmpty(): boolean {
+  private queuesEmpty(): boolean {
     for (let i = 0; i < this.#queues.length; i++) {
       if ((this.#queues[i]?.length ?? 0) > 0) return false;
     }
@@ -669,7 +669,7 @@ export class Scheduler implements QueueWaker {
   }
 
   /** The work on entering `phase`. */
-  #enterPhase(phase: ShutdownPhase): void {
+  private enterPhase(phase: ShutdownPhase): void {
     if (phase === ShutdownPhase.StoppingIntake) {
       this.cancelToken(INTAKE_TOKEN, ErrorCode.ShuttingDown);
       for (let i = 0; i < this.#queues.length; i++) {
@@ -678,7 +678,7 @@ export class Scheduler implements QueueWaker {
     }
     if (phase === ShutdownPhase.StoppingTimers) this.#timers.clear();
     if (phase === ShutdownPhase.Stopped) {
-      this.#finalStop();
+      this.finalStop();
       return;
     }
     const taskCount = this.#steps.length;
@@ -687,14 +687,14 @@ export class Scheduler implements QueueWaker {
     }
   }
 
-  #forceStop(by: ForcedBy): void {
+  private forceStop(by: ForcedBy): void {
     this.#shutdown.force(by);
     this.#timers.clear();
-    this.#finalStop();
+    this.finalStop();
   }
 
   /** Stopped: nothing armed, leftovers discarded (counted), every queue refuses. */
-  #finalStop(): void {
+  private finalStop(): void {
     this.#timers.clear();
     for (let i = 0; i < this.#queues.length; i++) {
       const queue = this.#queues[i];
@@ -704,7 +704,7 @@ export class Scheduler implements QueueWaker {
     }
   }
 
-  #phaseStatus(): Status {
+  private phaseStatus(): Status {
     if (this.#shutdown.stopped) return ErrorCode.Stopped;
     return this.#shutdown.inProgress ? ErrorCode.ShuttingDown : ErrorCode.Ok;
   }
@@ -719,7 +719,7 @@ export class Scheduler implements QueueWaker {
   checkInvariants(): Status {
     if (this.#timers.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
     const stopped = this.#shutdown.stopped;
-    if (stopped && (this.#timers.armedCount !== 0 || !this.#queuesStopped())) return ErrorCode.InvariantViolated;
+    if (stopped && (this.#timers.armedCount !== 0 || !this.queuesStopped())) return ErrorCode.InvariantViolated;
     const taskCount = this.#steps.length;
     for (let task = 0; task < taskCount; task++) {
       const state = this.#state[task] ?? TaskState.Unused;
@@ -729,19 +729,19 @@ export class Scheduler implements QueueWaker {
       const hookPhase = this.#hookPhase[task] ?? 0;
       const dormantTooLate = hookPhase === 0 || (!stopped && hookPhase <= this.#shutdown.phase);
       if (state === TaskState.Dormant && dormantTooLate) return ErrorCode.InvariantViolated;
-      if ((this.#blockedBy[task] ?? 0) !== this.#queuesBlocking(task)) return ErrorCode.InvariantViolated;
+      if ((this.#blockedBy[task] ?? 0) !== this.queuesBlocking(task)) return ErrorCode.InvariantViolated;
     }
     return ErrorCode.Ok;
   }
 
-  #queuesStopped(): boolean {
+  private queuesStopped(): boolean {
     for (const queue of this.#queues) {
       if (queue.length !== 0 || queue.closedCode !== ErrorCode.Stopped) return false;
     }
     return true;
   }
 
-  #queuesBlocking(task: number): number {
+  private queuesBlocking(task: number): number {
     let blocking = 0;
     for (const queue of this.#queues) if (queue.producerBlocked && queue.producer === task) blocking++;
     return blocking;
@@ -749,15 +749,15 @@ export class Scheduler implements QueueWaker {
 
   // ------------------------------------------------------------ helpers
 
-  #isTask(taskId: number): boolean {
+  private isTask(taskId: number): boolean {
     return (taskId >>> 0) === taskId && taskId < this.#steps.length;
   }
 
-  #isRunnable(task: number): boolean {
+  private runnable(task: number): boolean {
     return this.#state[task] === TaskState.Ready && this.#suspended[task] === 0 && this.#blockedBy[task] === 0;
   }
 
-  #refuse(code: Status): Status {
+  private refuse(code: Status): Status {
     this.#stats.refused++;
     return code;
   }
@@ -849,32 +849,32 @@ export class Scheduler implements QueueWaker {
   }
 
   taskState(taskId: number): TaskState {
-    return this.#isTask(taskId) ? ((this.#state[taskId] ?? 0) as TaskState) : TaskState.Unused;
+    return this.isTask(taskId) ? ((this.#state[taskId] ?? 0) as TaskState) : TaskState.Unused;
   }
   isRunnable(taskId: number): boolean {
-    return this.#isTask(taskId) && this.#isRunnable(taskId);
+    return this.isTask(taskId) && this.runnable(taskId);
   }
   isSuspended(taskId: number): boolean {
-    return this.#isTask(taskId) && this.#suspended[taskId] === 1;
+    return this.isTask(taskId) && this.#suspended[taskId] === 1;
   }
   isBlocked(taskId: number): boolean {
-    return this.#isTask(taskId) && (this.#blockedBy[taskId] ?? 0) > 0;
+    return this.isTask(taskId) && (this.#blockedBy[taskId] ?? 0) > 0;
   }
   taskPriority(taskId: number): number {
-    return this.#isTask(taskId) ? (this.#priority[taskId] ?? 0) : -1;
+    return this.isTask(taskId) ? (this.#priority[taskId] ?? 0) : -1;
   }
   taskStepCount(taskId: number): number {
-    return this.#isTask(taskId) ? (this.#stepCount[taskId] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.#stepCount[taskId] ?? 0) : 0;
   }
   taskOverrunCount(taskId: number): number {
-    return this.#isTask(taskId) ? (this.#overrunCount[taskId] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.#overrunCount[taskId] ?? 0) : 0;
   }
   taskUnitsSpent(taskId: number): number {
-    return this.#isTask(taskId) ? (this.#unitsSpent[taskId] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.#unitsSpent[taskId] ?? 0) : 0;
   }
   /** Longest run of turns the task was runnable but passed over (<= PRIORITY_MAX_WAIT_TURNS of its class). */
   taskMaxWaitTurns(taskId: number): number {
-    return this.#isTask(taskId) ? (this.#maxWaitTurns[taskId] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.#maxWaitTurns[taskId] ?? 0) : 0;
   }
 }
 

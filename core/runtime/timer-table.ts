@@ -141,7 +141,7 @@ export class TimerTable {
 
   /** Move an armed timer to `deadlineMs` (it then fires after timers armed before). `Ok`, `NotFound`, `InvalidArgument`. */
   rearm(handle: number, deadlineMs: number): Status {
-    const slot = this.#slotOf(handle);
+    const slot = this.slotOf(handle);
     if (slot < 0) return ErrorCode.NotFound;
     if (!Number.isSafeInteger(deadlineMs)) return ErrorCode.InvalidArgument;
     this.#heap.remove(slot);
@@ -151,28 +151,28 @@ export class TimerTable {
 
   /** Disarm and free a timer. `Ok` or `NotFound` (stale, never issued, not an id). */
   cancel(handle: number): Status {
-    const slot = this.#slotOf(handle);
+    const slot = this.slotOf(handle);
     if (slot < 0) return ErrorCode.NotFound;
     this.#heap.remove(slot);
-    this.#release(slot);
+    this.release(slot);
     this.#cancelledCount++;
     return ErrorCode.Ok;
   }
 
   /** True while `handle` is armed. */
   isArmed(handle: number): boolean {
-    return this.#slotOf(handle) >= 0;
+    return this.slotOf(handle) >= 0;
   }
 
   /** Deadline of an armed timer, or +Infinity. */
   deadlineOf(handle: number): number {
-    const slot = this.#slotOf(handle);
+    const slot = this.slotOf(handle);
     return slot < 0 ? Number.POSITIVE_INFINITY : this.#heap.deadlineOf(slot);
   }
 
   /** Fires since the last call (then reset to 0), or `-NotFound` for a timer that is not armed. */
   takeFires(handle: number): ValueOrCode {
-    const slot = this.#slotOf(handle);
+    const slot = this.slotOf(handle);
     if (slot < 0) return -ErrorCode.NotFound;
     const fires = this.#pendingFires[slot] ?? 0;
     this.#pendingFires[slot] = 0;
@@ -224,7 +224,7 @@ export class TimerTable {
     const periodMs = this.#periodMs[slot] ?? 0;
     const nextMs = deadlineMs + periodMs;
     if (periodMs > 0 && Number.isSafeInteger(nextMs)) this.#heap.push(nextMs, slot);
-    else this.#release(slot);
+    else this.release(slot);
     return slot;
   }
 
@@ -244,7 +244,7 @@ export class TimerTable {
     for (let slot = 0; slot < total; slot++) {
       if (this.#owner[slot] !== owner || !this.#heap.contains(slot)) continue;
       this.#heap.remove(slot);
-      if (slot < this.#capacity) this.#release(slot);
+      if (slot < this.#capacity) this.release(slot);
       cancelled++;
     }
     this.#cancelledCount += cancelled;
@@ -267,7 +267,7 @@ export class TimerTable {
     for (let slot = 0; slot < this.#capacity; slot++) {
       if (this.#inUse[slot] !== 1 || this.#token[slot] !== token) continue;
       this.#heap.remove(slot);
-      this.#release(slot);
+      this.release(slot);
       cancelled++;
     }
     this.#cancelledCount += cancelled;
@@ -277,7 +277,7 @@ export class TimerTable {
   /** Cancel everything (shutdown). Returns how many were armed. */
   clear(): number {
     for (let slot = 0; slot < this.#capacity; slot++) {
-      if (this.#inUse[slot] === 1) this.#release(slot);
+      if (this.#inUse[slot] === 1) this.release(slot);
     }
     const cancelled = this.#heap.size;
     this.#heap.clear();
@@ -307,7 +307,7 @@ export class TimerTable {
   }
 
   /** The general slot of a live handle, or -1. */
-  #slotOf(handle: number): number {
+  private slotOf(handle: number): number {
     if (!Number.isSafeInteger(handle) || handle < 0) return -1;
     const capacity = this.#capacity;
     const slot = handle % capacity;
@@ -316,7 +316,7 @@ export class TimerTable {
     return slot;
   }
 
-  #release(slot: number): void {
+  private release(slot: number): void {
     this.#inUse[slot] = 0;
     this.#token[slot] = -1;
     this.#generation[slot] = (this.#generation[slot] ?? 0) + 1;

@@ -91,7 +91,7 @@ export class SimScript {
     if (events.length > this.#kind.length) return ErrorCode.SensorBadScript;
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
-      if (event === undefined || !this.#valid(event)) return ErrorCode.SensorBadScript;
+      if (event === undefined || !this.valid(event)) return ErrorCode.SensorBadScript;
     }
     const allChannels = (1 << this.#channelCount) - 1;
     for (let i = 0; i < events.length; i++) {
@@ -134,7 +134,7 @@ export class SimScript {
     return Math.floor((amount * (nowMs - atMs)) / (untilMs - atMs));
   }
 
-  #valid(event: SimEvent): boolean {
+  private valid(event: SimEvent): boolean {
     const kind = event.kind;
     if ((kind >>> 0) !== kind || kind < 1 || kind > KIND_MAX) return false;
     if (!Number.isSafeInteger(event.atMs) || event.atMs < 0) return false;

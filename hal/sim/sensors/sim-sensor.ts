@@ -120,38 +120,38 @@ export class SimSensor implements Sensor<SimSensorConfiguration> {
   }
 
   configure(options: SimSensorConfiguration): Status {
-    if (this.#closed) return this.#fail(ErrorCode.SensorClosed);
+    if (this.#closed) return this.fail(ErrorCode.SensorClosed);
     if (options.script !== undefined) {
       const status = this.#script.load(options.script);
-      if (status !== ErrorCode.Ok) return this.#fail(ErrorCode.SensorBadScript);
+      if (status !== ErrorCode.Ok) return this.fail(ErrorCode.SensorBadScript);
       this.#stuck.fill(0);
     }
     return ErrorCode.Ok;
   }
 
   sample(nowMs: number, out: Int32Array, offset: number): Status {
-    if (this.#closed) return this.#fail(ErrorCode.SensorClosed);
+    if (this.#closed) return this.fail(ErrorCode.SensorClosed);
     const count = this.#base.length;
-    if (!sampleFits(out, offset, count)) return this.#fail(ErrorCode.SensorBufferTooSmall);
-    if (!Number.isSafeInteger(nowMs) || nowMs < 0) return this.#fail(ErrorCode.InvalidArgument);
+    if (!sampleFits(out, offset, count)) return this.fail(ErrorCode.SensorBufferTooSmall);
+    if (!Number.isSafeInteger(nowMs) || nowMs < 0) return this.fail(ErrorCode.InvalidArgument);
     let status: Status = ErrorCode.Ok;
     const scripted = this.#script.count > 0;
     for (let c = 0; c < count; c++) {
-      if (scripted && this.#inDropout(c, nowMs)) {
+      if (scripted && this.inDropout(c, nowMs)) {
         out[offset + c] = SENSOR_NO_READING;
         status = ErrorCode.SensorNoData;
         continue;
       }
-      out[offset + c] = this.#reading(c, nowMs);
+      out[offset + c] = this.reading(c, nowMs);
     }
-    return status === ErrorCode.Ok ? status : this.#fail(status);
+    return status === ErrorCode.Ok ? status : this.fail(status);
   }
 
   close(): void {
     this.#closed = true;
   }
 
-  #inDropout(channel: number, nowMs: number): boolean {
+  private inDropout(channel: number, nowMs: number): boolean {
     const script = this.#script;
     for (let i = 0; i < script.count; i++) {
       if (script.activeKind(i, channel, nowMs) === SimEventKind.Dropout) return true;
@@ -159,7 +159,7 @@ export class SimSensor implements Sensor<SimSensorConfiguration> {
     return false;
   }
 
-  #reading(c: number, nowMs: number): number {
+  private reading(c: number, nowMs: number): number {
     const script = this.#script;
     const events = script.count;
     let value = (this.#base[c] ?? 0) + driftAt(this.#drift[c] ?? 0, nowMs);
@@ -201,7 +201,7 @@ export class SimSensor implements Sensor<SimSensorConfiguration> {
     return this.#stuckValue[c] ?? value;
   }
 
-  #fail(code: FailureCode): FailureCode {
+  private fail(code: FailureCode): FailureCode {
     if (this.#onError !== undefined) this.#onError(code);
     return code;
   }
