@@ -41,7 +41,7 @@ import { TelemetryPipeline } from "../core/telemetry/pipeline";
 import type { BlockDevice } from "../core/storage/block-device";
 import type { Clock } from "../hal/clock";
 import type { Entropy } from "../hal/entropy";
-import type { Sensor } from "../hal/sensor";
+import { SENSOR_CHANNELS_MAX, type Sensor } from "../hal/sensor";
 import { AgentCounter, AgentMetrics } from "./agent-metrics";
 import { agentTaskCount, AgentRole, type SiteConfig } from "./config";
 import { GatewayRole } from "./gateway";
@@ -216,8 +216,14 @@ export class Agent {
   readonly #samplers: SamplingTask[] = [];
   readonly #mesh: MeshTask;
   readonly #lifetime = new Float64Array(LIFETIME_COUNTER_COUNT);
+  /** Every task's step: the boundary's wrap of `dispatch` (two closures per agent, not two per task). */
+  readonly #step: TaskStep;
   #meshTask = -1;
   #uplinkTask = -1;
+  #telemetryTask = -1;
+  #drainTask = -1;
+  #flushTask = -1;
+  #firstSamplerTask = -1;
   #turns = 0;
   #started = false;
 
@@ -257,6 +263,7 @@ export class Agent {
       parts.startMs,
     );
     this.#mesh = new MeshTask(parts.scheduler, parts.platform.transport, parts.gateway, this.uplink, parts.metrics, parts.trace);
+    this.#step = parts.boundary.wrap((ctx) => this.dispatch(ctx));
     const trace = parts.trace;
     trace.word(AgentEvent.Boot);
     trace.word(parts.config.nodeId);
@@ -267,12 +274,13 @@ export class Agent {
   private register(parts: Parts): Status {
     const { config, scheduler } = parts;
     const radio = config.radio;
-    this.#meshTask = this.task(Priority.RadioReceive, 16, this.#mesh.step, false);
-    this.#uplinkTask = this.task(Priority.Alerts, 16, (ctx) => this.uplinkStep(ctx), true);
-    const telemetryTask = this.task(Priority.Background, 4, (ctx) => this.telemetryStep(ctx), false, INTAKE_TOKEN);
-    const drainTask = this.hook(ShutdownPhase.Draining, (ctx) => this.drainStep(ctx));
-    const flushTask = this.hook(ShutdownPhase.Flushing, (ctx) => this.flushStep(ctx));
-    if (this.#meshTask < 0 || this.#uplinkTask < 0 || telemetryTask < 0 || drainTask < 0 || flushTask < 0) return ErrorCode.InvalidArgument;
+    this.#meshTask = this.task(Priority.RadioReceive, 16, false);
+    this.#uplinkTask = this.task(Priority.Alerts, 16, true);
+    const telemetryTask = this.task(Priority.Background, 4, false, INTAKE_TOKEN);
+    this.#telemetryTask = telemetryTask;
+    this.#drainTask = this.hook(ShutdownPhase.Draining);
+    this.#flushTask = this.hook(ShutdownPhase.Flushing);
+    if (this.#meshTask < 0 || this.#uplinkTask < 0 || telemetryTask < 0 || this.#drainTask < 0 || this.#flushTask < 0) return ErrorCode.InvalidArgument;
     this.#mesh.uplinkTask = this.#uplinkTask;
     const uplinkTask = this.#uplinkTask;
     this.uplink.wake = (): void => {
@@ -286,13 +294,15 @@ export class Agent {
     armed = scheduler.arm(telemetryTask, tickMs, tickMs, INTAKE_TOKEN);
     if (armed < 0) return -armed as Status;
     const phaseSeed = this.phaseSeed();
+    const readings = new Int32Array(SENSOR_CHANNELS_MAX); // shared by the samplers: their steps never overlap
     for (let s = 0; s < config.sensors.length; s++) {
       const sensor = parts.platform.sensors[s];
       const sensorConfig = config.sensors[s];
       if (sensor === undefined || sensorConfig === undefined) return ErrorCode.AgentSensorMismatch;
-      const sampler = new SamplingTask(scheduler, sensor, parts.firstChannel[s] ?? 0, parts.pipeline, parts.metrics, parts.trace);
-      const id = this.task(Priority.Sampling, 4, sampler.step, false, INTAKE_TOKEN);
+      const sampler = new SamplingTask(scheduler, sensor, parts.firstChannel[s] ?? 0, parts.pipeline, parts.metrics, parts.trace, readings);
+      const id = this.task(Priority.Sampling, 4, false, INTAKE_TOKEN);
       if (id < 0) return -id as Status;
+      if (s === 0) this.#firstSamplerTask = id; // samplers get consecutive ids: sampler s is task firstSamplerTask + s
       sampler.uplinkTask = uplinkTask;
       const phaseMs = (Math.imul(phaseSeed ^ (s * 0x45d9f3b), 0x9e3779b1) >>> 0) % sensorConfig.intervalMs;
       sampler.timer = scheduler.arm(id, phaseMs, sensorConfig.intervalMs, INTAKE_TOKEN);
@@ -304,13 +314,25 @@ export class Agent {
     return ErrorCode.Ok;
   }
 
-  private task(priority: Priority, budgetUnits: number, step: TaskStep, startReady: boolean, tokenId?: number): number {
-    const spec = { priority, budgetUnits, step: this.boundary.wrap(step), startReady };
+  private task(priority: Priority, budgetUnits: number, startReady: boolean, tokenId?: number): number {
+    const spec = { priority, budgetUnits, step: this.#step, startReady };
     return this.scheduler.registerTask(tokenId === undefined ? spec : { ...spec, tokenId });
   }
 
-  private hook(phase: ShutdownPhase, step: TaskStep): number {
-    return this.scheduler.registerTask({ priority: Priority.Background, budgetUnits: 64, step: this.boundary.wrap(step), shutdownPhase: phase });
+  private hook(phase: ShutdownPhase): number {
+    return this.scheduler.registerTask({ priority: Priority.Background, budgetUnits: 64, step: this.#step, shutdownPhase: phase });
+  }
+
+  /** One step of the task `ctx.taskId` names (inside the task boundary). */
+  private dispatch(ctx: TaskContext): StepResult {
+    const task = ctx.taskId;
+    if (task === this.#meshTask) return this.#mesh.step(ctx);
+    if (task === this.#uplinkTask) return this.uplinkStep(ctx);
+    if (task === this.#telemetryTask) return this.telemetryStep(ctx);
+    if (task === this.#drainTask) return this.drainStep(ctx);
+    if (task === this.#flushTask) return this.flushStep(ctx);
+    const sampler = this.#samplers[task - this.#firstSamplerTask];
+    return sampler === undefined ? StepResult.Failed : sampler.step(ctx);
   }
 
   private phaseSeed(): number {

@@ -62,8 +62,9 @@ export interface UplinkOptions {
 export class Uplink {
   readonly #o: UplinkOptions;
   readonly #record = new TelemetryRecord();
+  /** A routine batch at 0, then one alert message at #alertAt (one buffer: each typed array costs heap slots on XS). */
   readonly #batch: Uint8Array;
-  readonly #alertScratch = new Uint8Array(ALERT_MESSAGE_BYTES);
+  readonly #alertAt: number;
   readonly #recordsPerBatch: number;
   #seq = 0;
   #activeGateway = 0;
@@ -75,7 +76,8 @@ export class Uplink {
   constructor(options: UplinkOptions, startMs: number) {
     this.#o = options;
     this.#recordsPerBatch = Math.max(1, recordsPerMessage(options.transport.maxMessageBytes));
-    this.#batch = new Uint8Array(MESSAGE_HEADER_BYTES + this.#recordsPerBatch * WIRE_RECORD_BYTES);
+    this.#alertAt = MESSAGE_HEADER_BYTES + this.#recordsPerBatch * WIRE_RECORD_BYTES;
+    this.#batch = new Uint8Array(this.#alertAt + ALERT_MESSAGE_BYTES);
     this.#nextRoutineMs = startMs + options.intervalMs + routinePhaseMs(options.nodeId, options.intervalMs);
     this.#nowMs = startMs;
   }
@@ -153,11 +155,12 @@ export class Uplink {
   private deliverOwnAlert(record: TelemetryRecord, nowMs: number): void {
     const local = this.#o.localGateway;
     if (local === undefined) return;
-    const scratch = this.#alertScratch;
-    writeHeader(scratch, 0, MessageKind.Alert, 1, 0, this.#o.incarnation, this.nextSeq());
-    writeRecord(scratch, 0, 0, record);
+    const scratch = this.#batch;
+    const at = this.#alertAt;
+    writeHeader(scratch, at, MessageKind.Alert, 1, 0, this.#o.incarnation, this.nextSeq());
+    writeRecord(scratch, at, 0, record);
     this.#o.metrics.inc(AgentCounter.AlertsRaised);
-    if (local.accept(this.#o.nodeId, scratch, 0, ALERT_MESSAGE_BYTES, nowMs) === ErrorCode.Ok) this.#o.metrics.inc(AgentCounter.AlertsDelivered);
+    if (local.accept(this.#o.nodeId, scratch, at, ALERT_MESSAGE_BYTES, nowMs) === ErrorCode.Ok) this.#o.metrics.inc(AgentCounter.AlertsDelivered);
   }
 
   private sendAlert(slot: number, nowMs: number): void {
@@ -257,10 +260,11 @@ export class Uplink {
     const { pending, store } = this.#o;
     let restored = 0;
     for (let slot = 0; slot < pending.capacity; slot++) {
-      const length = store.loadAlert(slot, this.#alertScratch, 0);
+      const at = this.#alertAt;
+      const length = store.loadAlert(slot, this.#batch, at);
       if (length !== ALERT_MESSAGE_BYTES || !pending.claim(slot, nowMs, 0)) continue;
       const offset = pending.offsetOf(slot);
-      for (let i = 0; i < ALERT_MESSAGE_BYTES; i++) pending.bytes[offset + i] = this.#alertScratch[i] ?? 0;
+      for (let i = 0; i < ALERT_MESSAGE_BYTES; i++) pending.bytes[offset + i] = this.#batch[at + i] ?? 0;
       pending.bytes[offset + 3] = (pending.bytes[offset + 3] ?? 0) | MessageFlag.ResentAfterReboot;
       restored++;
     }
