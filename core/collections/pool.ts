@@ -26,6 +26,7 @@ export const POOL_CAPACITY_MAX = 1 << 24;
 
 export class Pool<T extends object> {
   readonly #items: readonly T[];
+  // One ArrayBuffer (each costs heap slots on XS): the free stack, then one allocation flag per slot.
   readonly #freeSlots: Uint32Array; // stack; [0, #freeCount) are free
   readonly #allocated: Uint8Array; // 1 while a slot is handed out
   readonly #capacity: number;
@@ -49,8 +50,9 @@ export class Pool<T extends object> {
     const capacity = items.length;
     this.#items = items;
     this.#capacity = capacity;
-    this.#freeSlots = new Uint32Array(capacity);
-    this.#allocated = new Uint8Array(capacity);
+    const buffer = new ArrayBuffer(5 * capacity);
+    this.#freeSlots = new Uint32Array(buffer, 0, capacity);
+    this.#allocated = new Uint8Array(buffer, 4 * capacity, capacity);
     this.#freeCount = capacity;
     this.resetFreeStack();
   }
