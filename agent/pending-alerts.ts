@@ -72,8 +72,10 @@ export class PendingAlerts {
     const capacity = options.capacity;
     this.capacity = capacity;
     this.#options = options;
-    this.bytes = new Uint8Array(capacity * ALERT_MESSAGE_BYTES);
-    this.#t = new Float64Array(capacity * SLOT_FIELDS);
+    // One ArrayBuffer: the slots' numbers, then their messages.
+    const buffer = new ArrayBuffer(capacity * (SLOT_FIELDS * 8 + ALERT_MESSAGE_BYTES));
+    this.#t = new Float64Array(buffer, 0, capacity * SLOT_FIELDS);
+    this.bytes = new Uint8Array(buffer, capacity * SLOT_FIELDS * 8, capacity * ALERT_MESSAGE_BYTES);
   }
 
   get inUse(): number {
