@@ -123,8 +123,8 @@ export interface QueueAttachment {
 
 /*
  * One Float64Array holds every number the scheduler keeps (each typed array
- * costs about 128 B of heap on XS before its data, README "Memory on a
- * board"): first the counters and the run order's class starts and cursors,
+ * costs about 128 B of heap on XS before its data, README "Board memory on
+ * the board's terms"): first the counters and the run order's class starts and cursors,
  * then TASK_FIELDS numbers per task, then one intake flag per attachable queue.
  */
 const S_STEPS = 0;
