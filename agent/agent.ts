@@ -259,6 +259,7 @@ export class Agent {
         trace: parts.trace,
         localGateway: parts.gateway,
         incarnation: parts.store.bootCount & 0xffff,
+        scheduler: parts.scheduler,
       },
       parts.startMs,
     );
@@ -283,9 +284,7 @@ export class Agent {
     if (this.#meshTask < 0 || this.#uplinkTask < 0 || telemetryTask < 0 || this.#drainTask < 0 || this.#flushTask < 0) return ErrorCode.InvalidArgument;
     this.#mesh.uplinkTask = this.#uplinkTask;
     const uplinkTask = this.#uplinkTask;
-    this.uplink.wake = (): void => {
-      scheduler.wake(uplinkTask);
-    };
+    this.uplink.uplinkTask = uplinkTask;
     let armed = scheduler.arm(this.#meshTask, radio.meshTickMs, radio.meshTickMs);
     if (armed < 0) return -armed as Status;
     armed = scheduler.arm(this.#uplinkTask, config.uplink.intervalMs, config.uplink.intervalMs);

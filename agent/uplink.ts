@@ -34,6 +34,7 @@ import type { Status } from "../core/runtime/result";
 import type { TelemetryPipeline } from "../core/telemetry/pipeline";
 import { RecordPriority, TelemetryRecord } from "../core/telemetry/record";
 import type { TraceHash } from "../core/runtime/trace-hash";
+import type { Scheduler } from "../core/runtime/scheduler";
 import { AgentCounter, type AgentMetrics } from "./agent-metrics";
 import type { GatewayRole } from "./gateway";
 import { OutcomeEffect, type PendingAlerts } from "./pending-alerts";
@@ -57,6 +58,8 @@ export interface UplinkOptions {
   /** This node's own gateway role (gateway nodes), else undefined. */
   readonly localGateway: GatewayRole | undefined;
   readonly incarnation: number;
+  /** Where `uplinkTask` is woken when an outcome arrives (absent: nothing is woken). */
+  readonly scheduler?: Scheduler;
 }
 
 export class Uplink {
@@ -70,8 +73,8 @@ export class Uplink {
   #activeGateway = 0;
   #nextRoutineMs: number;
   #nowMs = 0;
-  /** Set by the agent once tasks are registered: wakes the uplink task. */
-  wake: () => void = noop;
+  /** Set by the agent once tasks are registered: the task an outcome wakes (on `scheduler`); -1 = none. */
+  uplinkTask = -1;
 
   constructor(options: UplinkOptions, startMs: number) {
     this.#o = options;
@@ -189,7 +192,7 @@ export class Uplink {
     const effect = pending.outcome(messageId, status, this.#nowMs);
     if (effect === OutcomeEffect.Delivered) this.#activeGateway = gatewayIndex;
     this.applyEffect(slot, effect);
-    this.wake();
+    if (this.uplinkTask >= 0) this.#o.scheduler?.wake(this.uplinkTask);
   };
 
   private applyEffect(slot: number, effect: OutcomeEffect): void {
@@ -292,6 +295,4 @@ export function routinePhaseMs(nodeId: number, intervalMs: number): number {
   return (Math.imul(nodeId + 1, 0x9e3779b1) >>> 0) % intervalMs;
 }
 
-function noop(): void {
-  // Replaced by the agent before the first turn.
-}
+
