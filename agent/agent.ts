@@ -51,7 +51,7 @@ import { PendingAlerts } from "./pending-alerts";
 import { AgentStore, LIFETIME_COUNTER_COUNT, LifetimeCounter } from "./persistence";
 import { SamplingTask } from "./sampling";
 import { sensorPartInfo } from "./sensor-parts";
-import { TaskBoundary } from "./task-boundary";
+import { TaskBoundary, type TaskDispatcher } from "./task-boundary";
 import { telemetryLayout } from "./telemetry-setup";
 import type { Transport } from "./transport";
 import { Uplink } from "./uplink";
@@ -199,7 +199,7 @@ export function createAgent(config: SiteConfig, platform: AgentPlatform): Result
   return Agent.assemble(parts);
 }
 
-export class Agent {
+export class Agent implements TaskDispatcher {
   readonly config: SiteConfig;
   readonly scheduler: Scheduler;
   readonly pipeline: TelemetryPipeline;
@@ -216,7 +216,7 @@ export class Agent {
   readonly #samplers: SamplingTask[] = [];
   readonly #mesh: MeshTask;
   readonly #lifetime = new Float64Array(LIFETIME_COUNTER_COUNT);
-  /** Every task's step: the boundary's wrap of `dispatch` (two closures per agent, not two per task). */
+  /** Every task's step: the boundary's wrap of `dispatch` (one closure per agent, not two per task). */
   readonly #step: TaskStep;
   #meshTask = -1;
   #uplinkTask = -1;
@@ -264,7 +264,7 @@ export class Agent {
       parts.startMs,
     );
     this.#mesh = new MeshTask(parts.scheduler, parts.platform.transport, parts.gateway, this.uplink, parts.metrics, parts.trace);
-    this.#step = parts.boundary.wrap((ctx) => this.dispatch(ctx));
+    this.#step = parts.boundary.wrapDispatcher(this);
     const trace = parts.trace;
     trace.word(AgentEvent.Boot);
     trace.word(parts.config.nodeId);
@@ -322,8 +322,8 @@ export class Agent {
     return this.scheduler.registerTask({ priority: Priority.Background, budgetUnits: 64, step: this.#step, shutdownPhase: phase });
   }
 
-  /** One step of the task `ctx.taskId` names (inside the task boundary). */
-  private dispatch(ctx: TaskContext): StepResult {
+  /** @internal One step of the task `ctx.taskId` names (the task boundary calls it; TaskDispatcher). */
+  dispatch(ctx: TaskContext): StepResult {
     const task = ctx.taskId;
     if (task === this.#meshTask) return this.#mesh.step(ctx);
     if (task === this.#uplinkTask) return this.uplinkStep(ctx);

@@ -76,6 +76,11 @@ export interface TaskBoundaryOptions {
 export const BACKOFF_MS_MAX = 0x7fffffff;
 export const RESTARTS_PER_WINDOW_MAX = 64;
 
+/** Steps several tasks through one wrapped step (TaskBoundary.wrapDispatcher). */
+export interface TaskDispatcher {
+  dispatch(ctx: TaskContext): StepResult;
+}
+
 /** A task's setup after a restart; runs inside the boundary (an exception there is another fault). */
 export type RestartHook = (ctx: TaskContext) => void;
 
@@ -137,17 +142,28 @@ export class TaskBoundary {
   wrap(step: TaskStep, onRestart?: RestartHook): TaskStep {
     this.#wrapped++;
     const hook = onRestart ?? null;
-    return (ctx: TaskContext): StepResult => this.run(ctx, step, hook);
+    return (ctx: TaskContext): StepResult => this.run(ctx, step, hook, null);
   }
 
-  private run(ctx: TaskContext, step: TaskStep, onRestart: RestartHook | null): StepResult {
+  /**
+   * Like `wrap` for an object that steps every task it registered with this
+   * one step (`dispatcher.dispatch(ctx)` by `ctx.taskId`): one closure for
+   * all of them, and no frame between the boundary and the dispatcher.
+   */
+  wrapDispatcher(dispatcher: TaskDispatcher): TaskStep {
+    this.#wrapped++;
+    return (ctx: TaskContext): StepResult => this.run(ctx, null, null, dispatcher);
+  }
+
+  private run(ctx: TaskContext, step: TaskStep | null, onRestart: RestartHook | null, dispatcher: TaskDispatcher | null): StepResult {
     const task = ctx.taskId;
     try {
       if (this.#t[task * TASK_FIELDS + T_RESTART_PENDING] === 1) {
         this.#t[task * TASK_FIELDS + T_RESTART_PENDING] = 0;
         if (onRestart !== null) onRestart(ctx);
       }
-      return step(ctx);
+      if (step !== null) return step(ctx);
+      return dispatcher === null ? StepResult.Failed : dispatcher.dispatch(ctx);
     } catch (thrown: unknown) {
       return this.fault(ctx, classifyThrown(thrown));
     }
