@@ -41,7 +41,7 @@ import { TelemetryPipeline } from "../core/telemetry/pipeline";
 import type { BlockDevice } from "../core/storage/block-device";
 import type { Clock } from "../hal/clock";
 import type { Entropy } from "../hal/entropy";
-import type { Sensor } from "../hal/sensor";
+import { SENSOR_CHANNELS_MAX, type Sensor } from "../hal/sensor";
 import { AgentCounter, AgentMetrics } from "./agent-metrics";
 import { agentTaskCount, AgentRole, type SiteConfig } from "./config";
 import { GatewayRole } from "./gateway";
@@ -51,7 +51,7 @@ import { PendingAlerts } from "./pending-alerts";
 import { AgentStore, LIFETIME_COUNTER_COUNT, LifetimeCounter } from "./persistence";
 import { SamplingTask } from "./sampling";
 import { sensorPartInfo } from "./sensor-parts";
-import { TaskBoundary } from "./task-boundary";
+import { TaskBoundary, type TaskDispatcher } from "./task-boundary";
 import { telemetryLayout } from "./telemetry-setup";
 import type { Transport } from "./transport";
 import { Uplink } from "./uplink";
@@ -199,7 +199,7 @@ export function createAgent(config: SiteConfig, platform: AgentPlatform): Result
   return Agent.assemble(parts);
 }
 
-export class Agent {
+export class Agent implements TaskDispatcher {
   readonly config: SiteConfig;
   readonly scheduler: Scheduler;
   readonly pipeline: TelemetryPipeline;
@@ -216,15 +216,21 @@ export class Agent {
   readonly #samplers: SamplingTask[] = [];
   readonly #mesh: MeshTask;
   readonly #lifetime = new Float64Array(LIFETIME_COUNTER_COUNT);
+  /** Every task's step: the boundary's wrap of `dispatch` (one closure per agent, not two per task). */
+  readonly #step: TaskStep;
   #meshTask = -1;
   #uplinkTask = -1;
+  #telemetryTask = -1;
+  #drainTask = -1;
+  #flushTask = -1;
+  #firstSamplerTask = -1;
   #turns = 0;
   #started = false;
 
   /** @internal createAgent's second half: register tasks, arm timers, restore pending alerts. */
   static assemble(parts: Parts): Result<Agent> {
     const agent = new Agent(parts);
-    const status = agent.#register(parts);
+    const status = agent.register(parts);
     return status === ErrorCode.Ok ? ok(agent) : err(status as FailureCode);
   }
 
@@ -253,10 +259,12 @@ export class Agent {
         trace: parts.trace,
         localGateway: parts.gateway,
         incarnation: parts.store.bootCount & 0xffff,
+        scheduler: parts.scheduler,
       },
       parts.startMs,
     );
     this.#mesh = new MeshTask(parts.scheduler, parts.platform.transport, parts.gateway, this.uplink, parts.metrics, parts.trace);
+    this.#step = parts.boundary.wrapDispatcher(this);
     const trace = parts.trace;
     trace.word(AgentEvent.Boot);
     trace.word(parts.config.nodeId);
@@ -264,20 +272,19 @@ export class Agent {
     trace.integer(parts.startMs);
   }
 
-  #register(parts: Parts): Status {
+  private register(parts: Parts): Status {
     const { config, scheduler } = parts;
     const radio = config.radio;
-    this.#meshTask = this.#task(Priority.RadioReceive, 16, this.#mesh.step, false);
-    this.#uplinkTask = this.#task(Priority.Alerts, 16, (ctx) => this.#uplinkStep(ctx), true);
-    const telemetryTask = this.#task(Priority.Background, 4, (ctx) => this.#telemetryStep(ctx), false, INTAKE_TOKEN);
-    const drainTask = this.#hook(ShutdownPhase.Draining, (ctx) => this.#drainStep(ctx));
-    const flushTask = this.#hook(ShutdownPhase.Flushing, (ctx) => this.#flushStep(ctx));
-    if (this.#meshTask < 0 || this.#uplinkTask < 0 || telemetryTask < 0 || drainTask < 0 || flushTask < 0) return ErrorCode.InvalidArgument;
+    this.#meshTask = this.task(Priority.RadioReceive, 16, false);
+    this.#uplinkTask = this.task(Priority.Alerts, 16, true);
+    const telemetryTask = this.task(Priority.Background, 4, false, INTAKE_TOKEN);
+    this.#telemetryTask = telemetryTask;
+    this.#drainTask = this.hook(ShutdownPhase.Draining);
+    this.#flushTask = this.hook(ShutdownPhase.Flushing);
+    if (this.#meshTask < 0 || this.#uplinkTask < 0 || telemetryTask < 0 || this.#drainTask < 0 || this.#flushTask < 0) return ErrorCode.InvalidArgument;
     this.#mesh.uplinkTask = this.#uplinkTask;
     const uplinkTask = this.#uplinkTask;
-    this.uplink.wake = (): void => {
-      scheduler.wake(uplinkTask);
-    };
+    this.uplink.uplinkTask = uplinkTask;
     let armed = scheduler.arm(this.#meshTask, radio.meshTickMs, radio.meshTickMs);
     if (armed < 0) return -armed as Status;
     armed = scheduler.arm(this.#uplinkTask, config.uplink.intervalMs, config.uplink.intervalMs);
@@ -285,14 +292,16 @@ export class Agent {
     const tickMs = telemetryTickMs(config);
     armed = scheduler.arm(telemetryTask, tickMs, tickMs, INTAKE_TOKEN);
     if (armed < 0) return -armed as Status;
-    const phaseSeed = this.#phaseSeed();
+    const phaseSeed = this.phaseSeed();
+    const readings = new Int32Array(SENSOR_CHANNELS_MAX); // shared by the samplers: their steps never overlap
     for (let s = 0; s < config.sensors.length; s++) {
       const sensor = parts.platform.sensors[s];
       const sensorConfig = config.sensors[s];
       if (sensor === undefined || sensorConfig === undefined) return ErrorCode.AgentSensorMismatch;
-      const sampler = new SamplingTask(scheduler, sensor, parts.firstChannel[s] ?? 0, parts.pipeline, parts.metrics, parts.trace);
-      const id = this.#task(Priority.Sampling, 4, sampler.step, false, INTAKE_TOKEN);
+      const sampler = new SamplingTask(scheduler, sensor, parts.firstChannel[s] ?? 0, parts.pipeline, parts.metrics, parts.trace, readings);
+      const id = this.task(Priority.Sampling, 4, false, INTAKE_TOKEN);
       if (id < 0) return -id as Status;
+      if (s === 0) this.#firstSamplerTask = id; // samplers get consecutive ids: sampler s is task firstSamplerTask + s
       sampler.uplinkTask = uplinkTask;
       const phaseMs = (Math.imul(phaseSeed ^ (s * 0x45d9f3b), 0x9e3779b1) >>> 0) % sensorConfig.intervalMs;
       sampler.timer = scheduler.arm(id, phaseMs, sensorConfig.intervalMs, INTAKE_TOKEN);
@@ -304,16 +313,28 @@ export class Agent {
     return ErrorCode.Ok;
   }
 
-  #task(priority: Priority, budgetUnits: number, step: TaskStep, startReady: boolean, tokenId?: number): number {
-    const spec = { priority, budgetUnits, step: this.boundary.wrap(step), startReady };
+  private task(priority: Priority, budgetUnits: number, startReady: boolean, tokenId?: number): number {
+    const spec = { priority, budgetUnits, step: this.#step, startReady };
     return this.scheduler.registerTask(tokenId === undefined ? spec : { ...spec, tokenId });
   }
 
-  #hook(phase: ShutdownPhase, step: TaskStep): number {
-    return this.scheduler.registerTask({ priority: Priority.Background, budgetUnits: 64, step: this.boundary.wrap(step), shutdownPhase: phase });
+  private hook(phase: ShutdownPhase): number {
+    return this.scheduler.registerTask({ priority: Priority.Background, budgetUnits: 64, step: this.#step, shutdownPhase: phase });
   }
 
-  #phaseSeed(): number {
+  /** @internal One step of the task `ctx.taskId` names (the task boundary calls it; TaskDispatcher). */
+  dispatch(ctx: TaskContext): StepResult {
+    const task = ctx.taskId;
+    if (task === this.#meshTask) return this.#mesh.step(ctx);
+    if (task === this.#uplinkTask) return this.uplinkStep(ctx);
+    if (task === this.#telemetryTask) return this.telemetryStep(ctx);
+    if (task === this.#drainTask) return this.drainStep(ctx);
+    if (task === this.#flushTask) return this.flushStep(ctx);
+    const sampler = this.#samplers[task - this.#firstSamplerTask];
+    return sampler === undefined ? StepResult.Failed : sampler.step(ctx);
+  }
+
+  private phaseSeed(): number {
     const entropy = this.#platform.entropy;
     if (entropy !== undefined) {
       const bytes = new Uint8Array(4);
@@ -322,24 +343,24 @@ export class Agent {
     return Math.imul(this.config.nodeId, 0x2545f491) >>> 0;
   }
 
-  #uplinkStep(ctx: TaskContext): StepResult {
+  private uplinkStep(ctx: TaskContext): StepResult {
     const more = this.uplink.step(ctx.nowMs);
     ctx.spend(1);
     return more ? StepResult.Ready : StepResult.Idle;
   }
 
-  #telemetryStep(ctx: TaskContext): StepResult {
+  private telemetryStep(ctx: TaskContext): StepResult {
     this.pipeline.tick(ctx.nowMs);
     if (this.pipeline.outbox.alertLength > 0) this.scheduler.wake(this.#uplinkTask);
     return StepResult.Idle;
   }
 
-  #drainStep(ctx: TaskContext): StepResult {
+  private drainStep(ctx: TaskContext): StepResult {
     this.uplink.drainRoutine(ctx.nowMs);
     return StepResult.Done;
   }
 
-  #flushStep(ctx: TaskContext): StepResult {
+  private flushStep(ctx: TaskContext): StepResult {
     this.uplink.persistOutboxAlerts(ctx.nowMs);
     const store = this.store;
     if (store.mounted) {

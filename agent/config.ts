@@ -410,7 +410,7 @@ export const RADIO_DEFAULTS: RadioConfig = Object.freeze({
   bitrateBps: 5_470,
   keyCacheCapacity: 16,
 });
-export const CAPACITY_DEFAULTS: CapacityConfig = Object.freeze({ outboxRecords: 16, logRecords: 64, dedupEntries: 256, rxFrames: 16, txFrames: 16 });
+export const CAPACITY_DEFAULTS: CapacityConfig = Object.freeze({ outboxRecords: 16, logRecords: 16, dedupEntries: 256, rxFrames: 16, txFrames: 16 });
 export const DEFAULT_WINDOW_MS = 60_000;
 export const DEFAULT_FAULT_AFTER_ERRORS = 3;
 

@@ -38,16 +38,20 @@ export type OutcomeEffect = (typeof OutcomeEffect)[keyof typeof OutcomeEffect];
 
 const MESSAGE_ID_SPAN = 0x1_0000_0000;
 
+// Per slot, SLOT_FIELDS numbers in one Float64Array (each typed array costs about 128 B of heap on XS before its data).
+const S_STATE = 0;
+const S_NEXT_TRY_MS = 1;
+const S_ATTEMPTS = 2;
+const S_GATEWAY = 3;
+const S_MESSAGE_ID = 4;
+const SLOT_FIELDS = 5;
+
 export class PendingAlerts {
   readonly capacity: number;
   readonly #options: PendingAlertsOptions;
   /** capacity x ALERT_MESSAGE_BYTES: slot i's message at i * ALERT_MESSAGE_BYTES. */
   readonly bytes: Uint8Array;
-  readonly #state: Uint8Array;
-  readonly #nextTryMs: Float64Array;
-  readonly #attempts: Uint16Array;
-  readonly #gateway: Uint8Array;
-  readonly #messageId: Float64Array;
+  readonly #t: Float64Array;
   #sends = 0;
   #timedOut = 0;
   #abandonedByTimeout = 0;
@@ -68,12 +72,10 @@ export class PendingAlerts {
     const capacity = options.capacity;
     this.capacity = capacity;
     this.#options = options;
-    this.bytes = new Uint8Array(capacity * ALERT_MESSAGE_BYTES);
-    this.#state = new Uint8Array(capacity);
-    this.#nextTryMs = new Float64Array(capacity);
-    this.#attempts = new Uint16Array(capacity);
-    this.#gateway = new Uint8Array(capacity);
-    this.#messageId = new Float64Array(capacity);
+    // One ArrayBuffer: the slots' numbers, then their messages.
+    const buffer = new ArrayBuffer(capacity * (SLOT_FIELDS * 8 + ALERT_MESSAGE_BYTES));
+    this.#t = new Float64Array(buffer, 0, capacity * SLOT_FIELDS);
+    this.bytes = new Uint8Array(buffer, capacity * SLOT_FIELDS * 8, capacity * ALERT_MESSAGE_BYTES);
   }
 
   get inUse(): number {
@@ -93,14 +95,13 @@ export class PendingAlerts {
 
   /** A free slot made Ready (due at `nowMs`, first gateway `gatewayIndex`); its bytes are the caller's to fill. `-AgentPendingFull` if none. */
   admit(nowMs: number, gatewayIndex: number): number {
-    const state = this.#state;
     for (let slot = 0; slot < this.capacity; slot++) {
-      if (state[slot] !== PendingState.Free) continue;
-      state[slot] = PendingState.Ready;
-      this.#nextTryMs[slot] = nowMs;
-      this.#attempts[slot] = 0;
-      this.#gateway[slot] = gatewayIndex % this.#options.gatewayCount;
-      this.#messageId[slot] = -1;
+      if (this.#t[slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) continue;
+      this.#t[slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
+      this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs;
+      this.#t[slot * SLOT_FIELDS + S_ATTEMPTS] = 0;
+      this.#t[slot * SLOT_FIELDS + S_GATEWAY] = gatewayIndex % this.#options.gatewayCount;
+      this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
       this.#inUse++;
       if (this.#inUse > this.#highWater) this.#highWater = this.#inUse;
       return slot;
@@ -110,12 +111,12 @@ export class PendingAlerts {
 
   /** Claim free slot `slot` (restoring a stored alert at boot) as Ready. False if it is not free. */
   claim(slot: number, nowMs: number, gatewayIndex: number): boolean {
-    if ((slot >>> 0) !== slot || slot >= this.capacity || this.#state[slot] !== PendingState.Free) return false;
-    this.#state[slot] = PendingState.Ready;
-    this.#nextTryMs[slot] = nowMs;
-    this.#attempts[slot] = 0;
-    this.#gateway[slot] = gatewayIndex % this.#options.gatewayCount;
-    this.#messageId[slot] = -1;
+    if ((slot >>> 0) !== slot || slot >= this.capacity || this.#t[slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) return false;
+    this.#t[slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
+    this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs;
+    this.#t[slot * SLOT_FIELDS + S_ATTEMPTS] = 0;
+    this.#t[slot * SLOT_FIELDS + S_GATEWAY] = gatewayIndex % this.#options.gatewayCount;
+    this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
     this.#inUse++;
     if (this.#inUse > this.#highWater) this.#highWater = this.#inUse;
     return true;
@@ -130,12 +131,12 @@ export class PendingAlerts {
     const capacity = this.capacity;
     for (let k = 0; k < capacity; k++) {
       const slot = this.#cursor + k < capacity ? this.#cursor + k : this.#cursor + k - capacity;
-      const state = this.#state[slot];
-      if (state === PendingState.Free || (this.#nextTryMs[slot] ?? 0) > nowMs) continue;
+      const state = this.#t[slot * SLOT_FIELDS + S_STATE];
+      if (state === PendingState.Free || (this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0) > nowMs) continue;
       if (state === PendingState.InFlight) {
         // The outcome never came: count it as a failed send (retried after the backoff, or abandoned).
         this.#timedOut++;
-        if (this.#fail(slot, nowMs) === OutcomeEffect.Abandoned) this.#abandonedByTimeout++;
+        if (this.fail(slot, nowMs) === OutcomeEffect.Abandoned) this.#abandonedByTimeout++;
         continue;
       }
       this.#cursor = slot + 1 === capacity ? 0 : slot + 1;
@@ -148,7 +149,7 @@ export class PendingAlerts {
   nextDueMs(): number {
     let earliest = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.capacity; slot++) {
-      if (this.#state[slot] !== PendingState.Free && (this.#nextTryMs[slot] ?? 0) < earliest) earliest = this.#nextTryMs[slot] ?? 0;
+      if (this.#t[slot * SLOT_FIELDS + S_STATE] !== PendingState.Free && (this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0) < earliest) earliest = this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0;
     }
     return earliest;
   }
@@ -157,23 +158,23 @@ export class PendingAlerts {
   beginSend(slot: number, nowMs: number): number {
     const id = slot + this.capacity * (this.#sends % Math.floor(MESSAGE_ID_SPAN / this.capacity));
     this.#sends++;
-    this.#state[slot] = PendingState.InFlight;
-    this.#messageId[slot] = id;
-    this.#attempts[slot] = (this.#attempts[slot] ?? 0) + 1;
-    this.#nextTryMs[slot] = nowMs + this.#options.inFlightTimeoutMs;
+    this.#t[slot * SLOT_FIELDS + S_STATE] = PendingState.InFlight;
+    this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] = id;
+    this.#t[slot * SLOT_FIELDS + S_ATTEMPTS] = (this.#t[slot * SLOT_FIELDS + S_ATTEMPTS] ?? 0) + 1;
+    this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs + this.#options.inFlightTimeoutMs;
     return id;
   }
 
   /** The transport refused the send (`beginSend` was called): retry later. */
   refused(slot: number, nowMs: number): OutcomeEffect {
-    return this.#fail(slot, nowMs);
+    return this.fail(slot, nowMs);
   }
 
   /** The slot an outcome for `messageId` belongs to, or -1 (stale or unknown). */
   slotOf(messageId: number): number {
     if (!Number.isSafeInteger(messageId) || messageId < 0) return -1;
     const slot = messageId % this.capacity;
-    return this.#state[slot] === PendingState.InFlight && this.#messageId[slot] === messageId ? slot : -1;
+    return this.#t[slot * SLOT_FIELDS + S_STATE] === PendingState.InFlight && this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] === messageId ? slot : -1;
   }
 
   /** Apply the transport's outcome for `messageId`. Delivered frees the slot. */
@@ -181,39 +182,42 @@ export class PendingAlerts {
     const slot = this.slotOf(messageId);
     if (slot < 0) return OutcomeEffect.Stale;
     if (status === ErrorCode.Ok) {
-      this.#free(slot);
+      this.free(slot);
       return OutcomeEffect.Delivered;
     }
-    return this.#fail(slot, nowMs);
+    return this.fail(slot, nowMs);
   }
 
-  #fail(slot: number, nowMs: number): OutcomeEffect {
-    const attempts = this.#attempts[slot] ?? 0;
+  private fail(slot: number, nowMs: number): OutcomeEffect {
+    const attempts = this.#t[slot * SLOT_FIELDS + S_ATTEMPTS] ?? 0;
     if (attempts >= this.#options.attemptsMax) {
-      this.#free(slot);
+      this.free(slot);
       return OutcomeEffect.Abandoned;
     }
-    this.#state[slot] = PendingState.Ready;
-    this.#messageId[slot] = -1;
-    this.#nextTryMs[slot] = nowMs + backoffMs(this.#options.retryBaseMs, this.#options.retryCapMs, attempts - 1);
-    this.#gateway[slot] = ((this.#gateway[slot] ?? 0) + 1) % this.#options.gatewayCount;
+    this.#t[slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
+    this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
+    this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs + backoffMs(this.#options.retryBaseMs, this.#options.retryCapMs, attempts - 1);
+    this.#t[slot * SLOT_FIELDS + S_GATEWAY] = ((this.#t[slot * SLOT_FIELDS + S_GATEWAY] ?? 0) + 1) % this.#options.gatewayCount;
     return OutcomeEffect.Retry;
   }
 
-  #free(slot: number): void {
-    this.#state[slot] = PendingState.Free;
-    this.#messageId[slot] = -1;
+  private free(slot: number): void {
+    this.#t[slot * SLOT_FIELDS + S_STATE] = PendingState.Free;
+    this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
     this.#inUse--;
   }
 
   state(slot: number): PendingState {
-    return (this.#state[slot] ?? PendingState.Free) as PendingState;
+    return (this.field(slot, S_STATE) ?? PendingState.Free) as PendingState;
   }
   gatewayIndex(slot: number): number {
-    return this.#gateway[slot] ?? 0;
+    return this.field(slot, S_GATEWAY) ?? 0;
   }
   attempts(slot: number): number {
-    return this.#attempts[slot] ?? 0;
+    return this.field(slot, S_ATTEMPTS) ?? 0;
+  }
+  private field(slot: number, field: number): number | undefined {
+    return (slot >>> 0) === slot && slot < this.capacity ? this.#t[slot * SLOT_FIELDS + field] : undefined;
   }
   /** Byte offset of `slot`'s message in `bytes`. */
   offsetOf(slot: number): number {
@@ -223,7 +227,7 @@ export class PendingAlerts {
   /** `Ok`, or `InvariantViolated` when the in-use count disagrees with the slots (tests). */
   checkInvariants(): Status {
     let used = 0;
-    for (let slot = 0; slot < this.capacity; slot++) if (this.#state[slot] !== PendingState.Free) used++;
+    for (let slot = 0; slot < this.capacity; slot++) if (this.#t[slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) used++;
     return used === this.#inUse && used <= this.capacity && this.#highWater <= this.capacity ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 }

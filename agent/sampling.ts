@@ -29,14 +29,16 @@ export class SamplingTask {
   readonly #trace: TraceHash;
   readonly #firstChannel: number;
   readonly #channelCount: number;
-  readonly #readings = new Int32Array(SENSOR_CHANNELS_MAX);
+  /** SENSOR_CHANNELS_MAX readings; samplers of one agent share one array (steps never overlap). */
+  readonly #readings: Int32Array;
   /** The periodic timer's handle (set by the agent after arming it). */
   timer = -1;
   /** Woken when a sample leaves an alert in the outbox (set by the agent). */
   uplinkTask = -1;
   #samples = 0;
 
-  constructor(scheduler: Scheduler, sensor: Sensor, firstChannel: number, pipeline: TelemetryPipeline, metrics: AgentMetrics, trace: TraceHash) {
+  constructor(scheduler: Scheduler, sensor: Sensor, firstChannel: number, pipeline: TelemetryPipeline, metrics: AgentMetrics, trace: TraceHash, readings = new Int32Array(SENSOR_CHANNELS_MAX)) {
+    this.#readings = readings.length >= SENSOR_CHANNELS_MAX ? readings : new Int32Array(SENSOR_CHANNELS_MAX);
     this.#scheduler = scheduler;
     this.#sensor = sensor;
     this.#pipeline = pipeline;
@@ -50,7 +52,8 @@ export class SamplingTask {
     return this.#samples;
   }
 
-  readonly step = (ctx: TaskContext): StepResult => {
+  /** One sampling step (the agent calls it for this sampler's task; a method, not a closure per instance). */
+  step(ctx: TaskContext): StepResult {
     const fires = this.#scheduler.takeFires(this.timer);
     if (fires <= 0) return StepResult.Idle; // woken without a fire (a restart): wait for the timer
     const metrics = this.#metrics;
@@ -81,5 +84,5 @@ export class SamplingTask {
     if (ingested !== ErrorCode.Ok && (ingested < 900 || ingested > 999)) metrics.inc(AgentCounter.IngestRefused);
     if (outbox.alertsAccepted !== alertsBefore && this.uplinkTask >= 0) this.#scheduler.wake(this.uplinkTask);
     return StepResult.Idle;
-  };
+  }
 }

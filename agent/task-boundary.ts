@@ -76,8 +76,22 @@ export interface TaskBoundaryOptions {
 export const BACKOFF_MS_MAX = 0x7fffffff;
 export const RESTARTS_PER_WINDOW_MAX = 64;
 
+/** Steps several tasks through one wrapped step (TaskBoundary.wrapDispatcher). */
+export interface TaskDispatcher {
+  dispatch(ctx: TaskContext): StepResult;
+}
+
 /** A task's setup after a restart; runs inside the boundary (an exception there is another fault). */
 export type RestartHook = (ctx: TaskContext) => void;
+
+// Per task, TASK_FIELDS numbers in one Float64Array (each typed array costs about 128 B of heap on XS before its data).
+const T_FAULTS = 0;
+const T_RESTARTS = 1;
+const T_WINDOW_START_MS = 2;
+const T_RESTARTS_IN_WINDOW = 3;
+const T_RESTART_PENDING = 4;
+const T_FAILED = 5;
+const TASK_FIELDS = 6;
 
 export class TaskBoundary {
   readonly #scheduler: Scheduler;
@@ -88,13 +102,8 @@ export class TaskBoundary {
   readonly #faultsMetric: MetricId;
   readonly #restartsMetric: MetricId;
   readonly #failedMetric: MetricId;
-  // Per task id.
-  readonly #faults: Float64Array;
-  readonly #restarts: Float64Array;
-  readonly #windowStartMs: Float64Array;
-  readonly #restartsInWindow: Uint8Array;
-  readonly #restartPending: Uint8Array;
-  readonly #failed: Uint8Array;
+  readonly #t: Float64Array;
+  readonly #capacity: number;
   #wrapped = 0;
 
   /**
@@ -120,67 +129,75 @@ export class TaskBoundary {
     this.#metrics = options.metrics;
     this.#log = options.log;
     this.#nodeId = options.nodeId;
-    this.#policy = Object.freeze({ ...options.backoff });
+    // A frozen policy (a module-level constant) is shared, not copied into RAM.
+    this.#policy = Object.isFrozen(options.backoff) ? options.backoff : Object.freeze({ ...options.backoff });
     this.#faultsMetric = faults;
     this.#restartsMetric = restarts;
     this.#failedMetric = failed;
-    this.#faults = new Float64Array(capacity);
-    this.#restarts = new Float64Array(capacity);
-    this.#windowStartMs = new Float64Array(capacity);
-    this.#restartsInWindow = new Uint8Array(capacity);
-    this.#restartPending = new Uint8Array(capacity);
-    this.#failed = new Uint8Array(capacity);
+    this.#capacity = capacity;
+    this.#t = new Float64Array(capacity * TASK_FIELDS);
   }
 
   /** Wrap `step` (at setup: allocates one closure) so that an exception becomes a counted, restarted fault. */
   wrap(step: TaskStep, onRestart?: RestartHook): TaskStep {
     this.#wrapped++;
     const hook = onRestart ?? null;
-    return (ctx: TaskContext): StepResult => this.#run(ctx, step, hook);
+    return (ctx: TaskContext): StepResult => this.run(ctx, step, hook, null);
   }
 
-  #run(ctx: TaskContext, step: TaskStep, onRestart: RestartHook | null): StepResult {
+  /**
+   * Like `wrap` for an object that steps every task it registered with this
+   * one step (`dispatcher.dispatch(ctx)` by `ctx.taskId`): one closure for
+   * all of them, and no frame between the boundary and the dispatcher.
+   */
+  wrapDispatcher(dispatcher: TaskDispatcher): TaskStep {
+    this.#wrapped++;
+    return (ctx: TaskContext): StepResult => this.run(ctx, null, null, dispatcher);
+  }
+
+  private run(ctx: TaskContext, step: TaskStep | null, onRestart: RestartHook | null, dispatcher: TaskDispatcher | null): StepResult {
     const task = ctx.taskId;
     try {
-      if (this.#restartPending[task] === 1) {
-        this.#restartPending[task] = 0;
+      if (this.#t[task * TASK_FIELDS + T_RESTART_PENDING] === 1) {
+        this.#t[task * TASK_FIELDS + T_RESTART_PENDING] = 0;
         if (onRestart !== null) onRestart(ctx);
       }
-      return step(ctx);
+      if (step !== null) return step(ctx);
+      return dispatcher === null ? StepResult.Failed : dispatcher.dispatch(ctx);
     } catch (thrown: unknown) {
-      return this.#fault(ctx, classifyThrown(thrown));
+      return this.fault(ctx, classifyThrown(thrown));
     }
   }
 
   /** Count, log, and either schedule the restart or give up. Returns the step's result. */
-  #fault(ctx: TaskContext, faultClass: FaultClass): StepResult {
+  private fault(ctx: TaskContext, faultClass: FaultClass): StepResult {
     const task = ctx.taskId;
     const nowMs = ctx.nowMs;
     const policy = this.#policy;
-    this.#faults[task] = (this.#faults[task] ?? 0) + 1;
+    this.#t[task * TASK_FIELDS + T_FAULTS] = (this.#t[task * TASK_FIELDS + T_FAULTS] ?? 0) + 1;
     this.#metrics.inc(this.#faultsMetric);
-    const inWindow = (this.#restartsInWindow[task] ?? 0) > 0 && nowMs - (this.#windowStartMs[task] ?? 0) < policy.windowMs;
+    const inWindow = (this.#t[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] ?? 0) > 0 && nowMs - (this.#t[task * TASK_FIELDS + T_WINDOW_START_MS] ?? 0) < policy.windowMs;
     if (!inWindow) {
-      this.#windowStartMs[task] = nowMs;
-      this.#restartsInWindow[task] = 0;
+      this.#t[task * TASK_FIELDS + T_WINDOW_START_MS] = nowMs;
+      this.#t[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] = 0;
     }
-    const restartNumber = this.#restartsInWindow[task] ?? 0;
-    if (restartNumber >= policy.maxRestarts) return this.#giveUp(task, nowMs, faultClass, restartNumber);
+    const restartNumber = this.#t[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] ?? 0;
+    if (restartNumber >= policy.maxRestarts) return this.giveUp(task, nowMs, faultClass, restartNumber);
     const delayMs = backoffMs(policy, restartNumber);
     // Refused only when the task cannot run again anyway (it ended, or the scheduler stopped).
-    if (this.#scheduler.suspendFor(task, delayMs) !== ErrorCode.Ok) return this.#giveUp(task, nowMs, faultClass, restartNumber);
-    this.#restartsInWindow[task] = restartNumber + 1;
-    this.#restarts[task] = (this.#restarts[task] ?? 0) + 1;
-    this.#restartPending[task] = 1;
+    if (this.#scheduler.suspendFor(task, delayMs) !== ErrorCode.Ok) return this.giveUp(task, nowMs, faultClass, restartNumber);
+    this.#t[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] = restartNumber + 1;
+    this.#t[task * TASK_FIELDS + T_RESTARTS] = (this.#t[task * TASK_FIELDS + T_RESTARTS] ?? 0) + 1;
+    this.#t[task * TASK_FIELDS + T_RESTART_PENDING] = 1;
     this.#metrics.inc(this.#restartsMetric);
     this.#log.append(LogLevel.Warn, TaskBoundaryEvent.TaskRestartScheduled, this.#nodeId, nowMs, task, faultClass, restartNumber, delayMs);
     return StepResult.Idle;
   }
 
-  #giveUp(task: number, nowMs: number, faultClass: FaultClass, restartNumber: number): StepResult {
-    this.#failed[task] = 1;
+  private giveUp(task: number, nowMs: number, faultClass: FaultClass, restartNumber: number): StepResult {
+    this.#t[task * TASK_FIELDS + T_FAILED] = 1;
     this.#metrics.inc(this.#failedMetric);
-    const faults = this.#faults[task] ?? 0;
+    const faults = this.#t[task * TASK_FIELDS + T_FAULTS] ?? 0;
     this.#log.append(LogLevel.Error, TaskBoundaryEvent.TaskFailed, this.#nodeId, nowMs, task, faultClass, restartNumber, faults | 0);
     return StepResult.Failed;
   }
@@ -190,14 +207,17 @@ export class TaskBoundary {
     return this.#wrapped;
   }
   faultCount(taskId: number): number {
-    return this.#faults[taskId] ?? 0;
+    return this.isTask(taskId) ? (this.#t[taskId * TASK_FIELDS + T_FAULTS] ?? 0) : 0;
   }
   restartCount(taskId: number): number {
-    return this.#restarts[taskId] ?? 0;
+    return this.isTask(taskId) ? (this.#t[taskId * TASK_FIELDS + T_RESTARTS] ?? 0) : 0;
   }
   /** True once the boundary gave up on the task. */
   hasFailed(taskId: number): boolean {
-    return this.#failed[taskId] === 1;
+    return this.isTask(taskId) && this.#t[taskId * TASK_FIELDS + T_FAILED] === 1;
+  }
+  private isTask(taskId: number): boolean {
+    return (taskId >>> 0) === taskId && taskId < this.#capacity;
   }
   get policy(): BackoffPolicy {
     return this.#policy;

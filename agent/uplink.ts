@@ -34,6 +34,7 @@ import type { Status } from "../core/runtime/result";
 import type { TelemetryPipeline } from "../core/telemetry/pipeline";
 import { RecordPriority, TelemetryRecord } from "../core/telemetry/record";
 import type { TraceHash } from "../core/runtime/trace-hash";
+import type { Scheduler } from "../core/runtime/scheduler";
 import { AgentCounter, type AgentMetrics } from "./agent-metrics";
 import type { GatewayRole } from "./gateway";
 import { OutcomeEffect, type PendingAlerts } from "./pending-alerts";
@@ -57,25 +58,29 @@ export interface UplinkOptions {
   /** This node's own gateway role (gateway nodes), else undefined. */
   readonly localGateway: GatewayRole | undefined;
   readonly incarnation: number;
+  /** Where `uplinkTask` is woken when an outcome arrives (absent: nothing is woken). */
+  readonly scheduler?: Scheduler;
 }
 
 export class Uplink {
   readonly #o: UplinkOptions;
   readonly #record = new TelemetryRecord();
+  /** A routine batch at 0, then one alert message at #alertAt (one buffer: each typed array costs heap slots on XS). */
   readonly #batch: Uint8Array;
-  readonly #alertScratch = new Uint8Array(ALERT_MESSAGE_BYTES);
+  readonly #alertAt: number;
   readonly #recordsPerBatch: number;
   #seq = 0;
   #activeGateway = 0;
   #nextRoutineMs: number;
   #nowMs = 0;
-  /** Set by the agent once tasks are registered: wakes the uplink task. */
-  wake: () => void = noop;
+  /** Set by the agent once tasks are registered: the task an outcome wakes (on `scheduler`); -1 = none. */
+  uplinkTask = -1;
 
   constructor(options: UplinkOptions, startMs: number) {
     this.#o = options;
     this.#recordsPerBatch = Math.max(1, recordsPerMessage(options.transport.maxMessageBytes));
-    this.#batch = new Uint8Array(MESSAGE_HEADER_BYTES + this.#recordsPerBatch * WIRE_RECORD_BYTES);
+    this.#alertAt = MESSAGE_HEADER_BYTES + this.#recordsPerBatch * WIRE_RECORD_BYTES;
+    this.#batch = new Uint8Array(this.#alertAt + ALERT_MESSAGE_BYTES);
     this.#nextRoutineMs = startMs + options.intervalMs + routinePhaseMs(options.nodeId, options.intervalMs);
     this.#nowMs = startMs;
   }
@@ -93,16 +98,16 @@ export class Uplink {
   /** One step of the uplink task. Returns true when more work is left for another step. */
   step(nowMs: number): boolean {
     this.#nowMs = nowMs;
-    this.#admitAlerts(nowMs);
+    this.admitAlerts(nowMs);
     const pending = this.#o.pending;
     // At most one send per slot per step: a refused send is not retried in the same step.
     for (let k = 0; k < pending.capacity; k++) {
       const slot = pending.nextDue(nowMs);
       if (slot < 0) break;
-      this.#sendAlert(slot, nowMs);
+      this.sendAlert(slot, nowMs);
     }
     const outbox = this.#o.pipeline.outbox;
-    if (outbox.routineLength >= this.#recordsPerBatch || (nowMs >= this.#nextRoutineMs && outbox.routineLength > 0)) this.#sendRoutineBatch(nowMs);
+    if (outbox.routineLength >= this.#recordsPerBatch || (nowMs >= this.#nextRoutineMs && outbox.routineLength > 0)) this.sendRoutineBatch(nowMs);
     // The next routine moment keeps this board's phase (whole intervals on).
     const intervalMs = this.#o.intervalMs;
     if (nowMs >= this.#nextRoutineMs) this.#nextRoutineMs += intervalMs * (Math.floor((nowMs - this.#nextRoutineMs) / intervalMs) + 1);
@@ -123,14 +128,14 @@ export class Uplink {
 
 
   /** Outbox alerts into free pending slots, each written through to storage. */
-  #admitAlerts(nowMs: number): void {
+  private admitAlerts(nowMs: number): void {
     const { pipeline, pending, metrics } = this.#o;
     const outbox = pipeline.outbox;
     const record = this.#record;
     for (let k = 0; k < outbox.capacity && outbox.alertLength > 0; k++) {
       if (this.#o.localGateway !== undefined) {
         if (outbox.pop(record) !== ErrorCode.Ok) break;
-        this.#deliverOwnAlert(record, nowMs);
+        this.deliverOwnAlert(record, nowMs);
         continue;
       }
       if (pending.inUse >= pending.capacity) {
@@ -141,26 +146,27 @@ export class Uplink {
       const slot = pending.admit(nowMs, this.#activeGateway);
       if (slot < 0) break; // unreachable: room was checked
       const offset = pending.offsetOf(slot);
-      writeHeader(pending.bytes, offset, MessageKind.Alert, 1, 0, this.#o.incarnation, this.#nextSeq());
+      writeHeader(pending.bytes, offset, MessageKind.Alert, 1, 0, this.#o.incarnation, this.nextSeq());
       writeRecord(pending.bytes, offset, 0, record);
       metrics.inc(AgentCounter.AlertsRaised);
-      this.#traceAlert(UplinkEvent.AlertAdmitted, slot, record.kind);
+      this.traceAlert(UplinkEvent.AlertAdmitted, slot, record.kind);
       const stored = this.#o.store.saveAlert(slot, pending.bytes, offset);
       if (stored !== ErrorCode.Ok && this.#o.store.mounted) metrics.inc(AgentCounter.StorageWriteFailures);
     }
   }
 
-  #deliverOwnAlert(record: TelemetryRecord, nowMs: number): void {
+  private deliverOwnAlert(record: TelemetryRecord, nowMs: number): void {
     const local = this.#o.localGateway;
     if (local === undefined) return;
-    const scratch = this.#alertScratch;
-    writeHeader(scratch, 0, MessageKind.Alert, 1, 0, this.#o.incarnation, this.#nextSeq());
-    writeRecord(scratch, 0, 0, record);
+    const scratch = this.#batch;
+    const at = this.#alertAt;
+    writeHeader(scratch, at, MessageKind.Alert, 1, 0, this.#o.incarnation, this.nextSeq());
+    writeRecord(scratch, at, 0, record);
     this.#o.metrics.inc(AgentCounter.AlertsRaised);
-    if (local.accept(this.#o.nodeId, scratch, 0, ALERT_MESSAGE_BYTES, nowMs) === ErrorCode.Ok) this.#o.metrics.inc(AgentCounter.AlertsDelivered);
+    if (local.accept(this.#o.nodeId, scratch, at, ALERT_MESSAGE_BYTES, nowMs) === ErrorCode.Ok) this.#o.metrics.inc(AgentCounter.AlertsDelivered);
   }
 
-  #sendAlert(slot: number, nowMs: number): void {
+  private sendAlert(slot: number, nowMs: number): void {
     const { pending, transport, metrics, gateways } = this.#o;
     const destination = gateways[pending.gatewayIndex(slot)];
     const messageId = pending.beginSend(slot, nowMs);
@@ -171,7 +177,7 @@ export class Uplink {
     this.#o.trace.word(UplinkEvent.AlertSent);
     this.#o.trace.word((slot << 16) | (status & 0xffff));
     // An outcome may already have arrived inside `send`; only a refusal of this very send is handled here.
-    if (status !== ErrorCode.Ok && pending.slotOf(messageId) === slot) this.#applyEffect(slot, pending.refused(slot, nowMs));
+    if (status !== ErrorCode.Ok && pending.slotOf(messageId) === slot) this.applyEffect(slot, pending.refused(slot, nowMs));
   }
 
   /** The transport's outcome for an acknowledged send (registered with transport.onSendOutcome). */
@@ -185,11 +191,11 @@ export class Uplink {
     const gatewayIndex = pending.gatewayIndex(slot);
     const effect = pending.outcome(messageId, status, this.#nowMs);
     if (effect === OutcomeEffect.Delivered) this.#activeGateway = gatewayIndex;
-    this.#applyEffect(slot, effect);
-    this.wake();
+    this.applyEffect(slot, effect);
+    if (this.uplinkTask >= 0) this.#o.scheduler?.wake(this.uplinkTask);
   };
 
-  #applyEffect(slot: number, effect: OutcomeEffect): void {
+  private applyEffect(slot: number, effect: OutcomeEffect): void {
     const { metrics, store, pending } = this.#o;
     this.#o.trace.word(UplinkEvent.AlertOutcome);
     this.#o.trace.word((slot << 8) | effect);
@@ -204,7 +210,7 @@ export class Uplink {
     if (removed !== ErrorCode.Ok && store.mounted) metrics.inc(AgentCounter.StorageWriteFailures);
   }
 
-  #sendRoutineBatch(nowMs: number): void {
+  private sendRoutineBatch(nowMs: number): void {
     const { pipeline, transport, metrics, gateways } = this.#o;
     const outbox = pipeline.outbox;
     const batch = this.#batch;
@@ -216,7 +222,7 @@ export class Uplink {
       writeRecord(batch, 0, count, record);
     }
     if (count === 0) return;
-    writeHeader(batch, 0, MessageKind.Telemetry, count, 0, this.#o.incarnation, this.#nextSeq());
+    writeHeader(batch, 0, MessageKind.Telemetry, count, 0, this.#o.incarnation, this.nextSeq());
     const length = MESSAGE_HEADER_BYTES + count * WIRE_RECORD_BYTES;
     let status: Status;
     const local = this.#o.localGateway;
@@ -239,12 +245,12 @@ export class Uplink {
   /** Shutdown, Draining: send what routine telemetry is left (best effort, bounded by the outbox size). */
   drainRoutine(nowMs: number): void {
     const outbox = this.#o.pipeline.outbox;
-    for (let k = 0; k < outbox.capacity && outbox.routineLength > 0 && outbox.alertLength === 0; k++) this.#sendRoutineBatch(nowMs);
+    for (let k = 0; k < outbox.capacity && outbox.routineLength > 0 && outbox.alertLength === 0; k++) this.sendRoutineBatch(nowMs);
   }
 
   /** Shutdown, Flushing: move outbox alerts into pending slots (so they are stored); count the ones that do not fit. */
   persistOutboxAlerts(nowMs: number): void {
-    this.#admitAlerts(nowMs);
+    this.admitAlerts(nowMs);
     const outbox = this.#o.pipeline.outbox;
     if (outbox.alertLength > 0) this.#o.metrics.inc(AgentCounter.AlertsLostAtShutdown, outbox.alertLength);
   }
@@ -257,10 +263,11 @@ export class Uplink {
     const { pending, store } = this.#o;
     let restored = 0;
     for (let slot = 0; slot < pending.capacity; slot++) {
-      const length = store.loadAlert(slot, this.#alertScratch, 0);
+      const at = this.#alertAt;
+      const length = store.loadAlert(slot, this.#batch, at);
       if (length !== ALERT_MESSAGE_BYTES || !pending.claim(slot, nowMs, 0)) continue;
       const offset = pending.offsetOf(slot);
-      for (let i = 0; i < ALERT_MESSAGE_BYTES; i++) pending.bytes[offset + i] = this.#alertScratch[i] ?? 0;
+      for (let i = 0; i < ALERT_MESSAGE_BYTES; i++) pending.bytes[offset + i] = this.#batch[at + i] ?? 0;
       pending.bytes[offset + 3] = (pending.bytes[offset + 3] ?? 0) | MessageFlag.ResentAfterReboot;
       restored++;
     }
@@ -268,12 +275,12 @@ export class Uplink {
     return restored;
   }
 
-  #nextSeq(): number {
+  private nextSeq(): number {
     this.#seq = (this.#seq + 1) >>> 0;
     return this.#seq;
   }
 
-  #traceAlert(event: number, slot: number, kind: number): void {
+  private traceAlert(event: number, slot: number, kind: number): void {
     this.#o.trace.word(event);
     this.#o.trace.word((slot << 8) | kind);
   }
@@ -288,6 +295,4 @@ export function routinePhaseMs(nodeId: number, intervalMs: number): number {
   return (Math.imul(nodeId + 1, 0x9e3779b1) >>> 0) % intervalMs;
 }
 
-function noop(): void {
-  // Replaced by the agent before the first turn.
-}
+

@@ -63,7 +63,7 @@ export class BitSet {
 
   /** Set bit `index`. `Ok` or `OutOfRange`. */
   set(index: number): Status {
-    if (!this.#inRange(index)) return this.#refuse();
+    if (!this.inRange(index)) return this.refuse();
     const wordIndex = index >>> 5;
     const mask = (1 << (index & 31)) >>> 0;
     const word = this.#words[wordIndex] ?? 0;
@@ -76,7 +76,7 @@ export class BitSet {
 
   /** Clear bit `index`. `Ok` or `OutOfRange`. */
   clear(index: number): Status {
-    if (!this.#inRange(index)) return this.#refuse();
+    if (!this.inRange(index)) return this.refuse();
     const wordIndex = index >>> 5;
     const mask = (1 << (index & 31)) >>> 0;
     const word = this.#words[wordIndex] ?? 0;
@@ -89,7 +89,7 @@ export class BitSet {
 
   /** Flip bit `index`. `Ok` or `OutOfRange`. */
   toggle(index: number): Status {
-    if (!this.#inRange(index)) return this.#refuse();
+    if (!this.inRange(index)) return this.refuse();
     const wordIndex = index >>> 5;
     const mask = (1 << (index & 31)) >>> 0;
     const word = this.#words[wordIndex] ?? 0;
@@ -100,7 +100,7 @@ export class BitSet {
 
   /** True when bit `index` is set; false when clear or out of range. */
   test(index: number): boolean {
-    if (!this.#inRange(index)) return false;
+    if (!this.inRange(index)) return false;
     return ((this.#words[index >>> 5] ?? 0) & (1 << (index & 31))) !== 0;
   }
 
@@ -153,11 +153,11 @@ export class BitSet {
     return ErrorCode.Ok;
   }
 
-  #inRange(index: number): boolean {
+  private inRange(index: number): boolean {
     return (index >>> 0) === index && index < this.#sizeBits;
   }
 
-  #refuse(): Status {
+  private refuse(): Status {
     this.#outOfRangeCount++;
     return ErrorCode.OutOfRange;
   }

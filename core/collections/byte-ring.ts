@@ -33,17 +33,17 @@ export const BYTE_RING_CAPACITY_BYTES_MAX = 1 << 24;
 /** Largest record a 2-byte length prefix can describe. */
 export const BYTE_RING_RECORD_BYTES_MAX = 0xffff;
 
+// Few fields: an instance costs a heap slot per field on XS. Capacity is the
+// storage's length, the prefix size follows from maxRecordBytes, and only one
+// of dropped/refused can ever be non-zero (the policy decides which).
 export class ByteRing {
   readonly #storage: Uint8Array;
-  readonly #capacityBytes: number;
   readonly #maxRecordBytes: number;
-  readonly #prefixBytes: 1 | 2;
   readonly #policy: FullPolicy;
   #headByte = 0; // storage offset of the oldest record's prefix
   #bytesUsed = 0; // prefixes included
   #count = 0;
-  #droppedCount = 0;
-  #refusedCount = 0;
+  #lostCount = 0; // records dropped (DropOldest) or pushes refused (RefuseNewest)
   #tooLargeCount = 0;
   #invalidCount = 0;
 
@@ -65,19 +65,22 @@ export class ByteRing {
       return err(ErrorCode.InvalidArgument);
     }
     if (!isFullPolicy(policy)) return err(ErrorCode.InvalidArgument);
-    return ok(new ByteRing(capacityBytes, maxRecordBytes, prefixBytes, policy));
+    return ok(new ByteRing(capacityBytes, maxRecordBytes, policy));
   }
 
-  private constructor(capacityBytes: number, maxRecordBytes: number, prefixBytes: 1 | 2, policy: FullPolicy) {
+  private constructor(capacityBytes: number, maxRecordBytes: number, policy: FullPolicy) {
     this.#storage = new Uint8Array(capacityBytes);
-    this.#capacityBytes = capacityBytes;
     this.#maxRecordBytes = maxRecordBytes;
-    this.#prefixBytes = prefixBytes;
     this.#policy = policy;
   }
 
   get capacityBytes(): number {
-    return this.#capacityBytes;
+    return this.#storage.length;
+  }
+
+  /** Length-prefix size per record, from maxRecordBytes: 1 or 2 bytes. */
+  private get prefix(): 1 | 2 {
+    return this.#maxRecordBytes <= 0xff ? 1 : 2;
   }
 
   get maxRecordBytes(): number {
@@ -86,7 +89,7 @@ export class ByteRing {
 
   /** Length-prefix size per record: 1 or 2 bytes. */
   get prefixBytes(): number {
-    return this.#prefixBytes;
+    return this.prefix;
   }
 
   /** Bytes occupied, length prefixes included. */
@@ -105,12 +108,12 @@ export class ByteRing {
 
   /** Records discarded by `push` under DropOldest (lifetime count). */
   get droppedCount(): number {
-    return this.#droppedCount;
+    return this.#policy === FullPolicy.DropOldest ? this.#lostCount : 0;
   }
 
   /** Pushes rejected with `Full` under RefuseNewest (lifetime count). */
   get refusedCount(): number {
-    return this.#refusedCount;
+    return this.#policy === FullPolicy.RefuseNewest ? this.#lostCount : 0;
   }
 
   /** Pushes rejected with `TooLarge` (lifetime count). */
@@ -139,10 +142,10 @@ export class ByteRing {
       this.#tooLargeCount++;
       return ErrorCode.TooLarge;
     }
-    const neededBytes = this.#prefixBytes + length;
-    if (this.#bytesUsed + neededBytes > this.#capacityBytes) {
+    const neededBytes = this.prefix + length;
+    if (this.#bytesUsed + neededBytes > this.#storage.length) {
       if (this.#policy === FullPolicy.RefuseNewest) {
-        this.#refusedCount++;
+        this.#lostCount++;
         return ErrorCode.Full;
       }
       this.dropUntilFree(neededBytes);
@@ -178,7 +181,7 @@ export class ByteRing {
     if ((destOffset >>> 0) !== destOffset || destOffset > dest.length) return -ErrorCode.InvalidArgument;
     const length = this.readPrefix(this.#headByte);
     if (destOffset + length > dest.length) return -ErrorCode.TooLarge;
-    this.copyOut(this.wrap(this.#headByte + this.#prefixBytes), dest, destOffset, length);
+    this.copyOut(this.wrap(this.#headByte + this.prefix), dest, destOffset, length);
     return length;
   }
 
@@ -203,25 +206,22 @@ export class ByteRing {
    * tests, not for hot paths.
    */
   checkInvariants(): Status {
-    const capacityBytes = this.#capacityBytes;
-    if (this.#storage.length !== capacityBytes) return ErrorCode.InvariantViolated;
+    const capacityBytes = this.#storage.length;
     if ((this.#headByte >>> 0) !== this.#headByte || this.#headByte >= capacityBytes) return ErrorCode.InvariantViolated;
     if ((this.#bytesUsed >>> 0) !== this.#bytesUsed || this.#bytesUsed > capacityBytes) return ErrorCode.InvariantViolated;
-    if ((this.#count >>> 0) !== this.#count || this.#count * this.#prefixBytes > this.#bytesUsed) {
+    if ((this.#count >>> 0) !== this.#count || this.#count * this.prefix > this.#bytesUsed) {
       return ErrorCode.InvariantViolated;
     }
     if (this.#count === 0 && (this.#bytesUsed !== 0 || this.#headByte !== 0)) return ErrorCode.InvariantViolated;
-    if (this.#policy === FullPolicy.RefuseNewest && this.#droppedCount !== 0) return ErrorCode.InvariantViolated;
-    if (this.#policy === FullPolicy.DropOldest && this.#refusedCount !== 0) return ErrorCode.InvariantViolated;
     // The prefixes must chain exactly through bytesUsed.
     let at = this.#headByte;
     let walkedBytes = 0;
     for (let i = 0; i < this.#count; i++) {
       const length = this.readPrefix(at);
       if (length > this.#maxRecordBytes) return ErrorCode.InvariantViolated;
-      walkedBytes += this.#prefixBytes + length;
+      walkedBytes += this.prefix + length;
       if (walkedBytes > this.#bytesUsed) return ErrorCode.InvariantViolated;
-      at = this.wrap(at + this.#prefixBytes + length);
+      at = this.wrap(at + this.prefix + length);
     }
     return walkedBytes === this.#bytesUsed ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
@@ -229,28 +229,28 @@ export class ByteRing {
   /** DropOldest: discard whole records until `neededBytes` are free. */
   private dropUntilFree(neededBytes: number): void {
     // Bounded by count; create() guarantees an empty ring fits any record.
-    for (let i = this.#count; i > 0 && this.#bytesUsed + neededBytes > this.#capacityBytes; i--) {
+    for (let i = this.#count; i > 0 && this.#bytesUsed + neededBytes > this.#storage.length; i--) {
       this.removeOldest(this.readPrefix(this.#headByte));
-      this.#droppedCount++;
+      this.#lostCount++;
     }
   }
 
   private removeOldest(length: number): void {
     this.#count--;
-    this.#bytesUsed -= this.#prefixBytes + length;
+    this.#bytesUsed -= this.prefix + length;
     // An empty ring restarts at 0 so small records stay contiguous.
-    this.#headByte = this.#count === 0 ? 0 : this.wrap(this.#headByte + this.#prefixBytes + length);
+    this.#headByte = this.#count === 0 ? 0 : this.wrap(this.#headByte + this.prefix + length);
   }
 
   /** Offset `at` folded into the storage; `at < 2 * capacityBytes`. */
   private wrap(at: number): number {
-    return at >= this.#capacityBytes ? at - this.#capacityBytes : at;
+    return at >= this.#storage.length ? at - this.#storage.length : at;
   }
 
   private readPrefix(at: number): number {
     const storage = this.#storage;
     const low = storage[at] ?? 0;
-    if (this.#prefixBytes === 1) return low;
+    if (this.prefix === 1) return low;
     return low | ((storage[this.wrap(at + 1)] ?? 0) << 8);
   }
 
@@ -258,7 +258,7 @@ export class ByteRing {
   private writePrefix(at: number, length: number): number {
     this.#storage[at] = length & 0xff;
     const next = this.wrap(at + 1);
-    if (this.#prefixBytes === 1) return next;
+    if (this.prefix === 1) return next;
     this.#storage[next] = length >>> 8;
     return this.wrap(next + 1);
   }
@@ -266,14 +266,14 @@ export class ByteRing {
   /** Copy in two straight runs (before and after the wrap); no subarray views. */
   private copyIn(src: Uint8Array, srcOffset: number, at: number, length: number): void {
     const storage = this.#storage;
-    const firstRun = Math.min(length, this.#capacityBytes - at);
+    const firstRun = Math.min(length, this.#storage.length - at);
     for (let i = 0; i < firstRun; i++) storage[at + i] = src[srcOffset + i] ?? 0;
     for (let i = firstRun; i < length; i++) storage[i - firstRun] = src[srcOffset + i] ?? 0;
   }
 
   private copyOut(at: number, dest: Uint8Array, destOffset: number, length: number): void {
     const storage = this.#storage;
-    const firstRun = Math.min(length, this.#capacityBytes - at);
+    const firstRun = Math.min(length, this.#storage.length - at);
     for (let i = 0; i < firstRun; i++) dest[destOffset + i] = storage[at + i] ?? 0;
     for (let i = firstRun; i < length; i++) dest[destOffset + i] = storage[i - firstRun] ?? 0;
   }

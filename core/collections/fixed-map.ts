@@ -24,6 +24,10 @@
  * stores them in 16-bit (or 32-bit) words instead of doubles: tables that
  * map ids to their own slots need a quarter of the value bytes.
  *
+ * Memory: one ArrayBuffer holds the keys, the values and (plain maps) the
+ * used flags, behind at most three views (each ArrayBuffer costs heap slots
+ * on XS before its data).
+ *
  * Nothing is allocated after `create`.
  */
 import { ErrorCode } from "../runtime/errors";
@@ -98,15 +102,21 @@ export class FixedMap {
     this.#capacity = capacity;
     this.#mask = slotCount - 1;
     this.#indexOnly = indexOnly;
-    this.#keys = new Uint32Array(slotCount);
     if (indexOnly) {
-      const values = capacity < 0x1_0000 ? new Uint16Array(slotCount) : new Uint32Array(slotCount);
+      // Keys (4 B each) then values (2 or 4 B each): both views are aligned.
+      const wide = capacity >= 0x1_0000;
+      const buffer = new ArrayBuffer(slotCount * (wide ? 8 : 6));
+      this.#keys = new Uint32Array(buffer, 0, slotCount);
+      const values = wide ? new Uint32Array(buffer, 4 * slotCount, slotCount) : new Uint16Array(buffer, 4 * slotCount, slotCount);
       this.#values = values;
       this.#used = values;
       this.#bias = 1;
     } else {
-      this.#values = new Float64Array(slotCount);
-      this.#used = new Uint8Array(slotCount);
+      // Values (8 B each) first, then keys, then used flags: every view aligned.
+      const buffer = new ArrayBuffer(slotCount * 13);
+      this.#values = new Float64Array(buffer, 0, slotCount);
+      this.#keys = new Uint32Array(buffer, 8 * slotCount, slotCount);
+      this.#used = new Uint8Array(buffer, 12 * slotCount, slotCount);
       this.#bias = 0;
     }
   }

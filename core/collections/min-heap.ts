@@ -1,14 +1,15 @@
 /**
  * Bounded binary min-heap of timers: (deadline, id) pairs, earliest first.
  *
- * Entries live in parallel typed arrays: deadlines and insertion sequence
- * numbers in `Float64Array`s (integers up to 2^53 are exact there), ids in a
- * `Uint32Array`. Ordering is by deadline, then by insertion sequence, so
+ * Everything lives in one `Float64Array` (integers up to 2^53 are exact
+ * there; one backing store, as a typed array costs about 128 B of heap on XS
+ * before its data): ENTRY_FIELDS numbers per heap index (deadline, insertion
+ * sequence, id), then the position table. Ordering is by deadline, then by insertion sequence, so
  * timers with equal deadlines fire FIFO on every engine; all comparisons
  * are `<`/`===` between integers, never arithmetic on floats.
  *
  * Ids: integers in 0..idLimit-1 (`idLimit` fixed at `create`, default =
- * capacity). A position table indexed by id (`Int32Array`, -1 = absent)
+ * capacity). A position table indexed by id (-1 = absent)
  * makes `remove(id)` and `contains(id)` O(log n) / O(1), and means an id is
  * in the heap at most once (`push` of a present id returns `Exists`).
  *
@@ -26,12 +27,17 @@ import type { ValueOrCode } from "./value-or-code";
 /** Largest accepted capacity and id limit. */
 export const MIN_HEAP_CAPACITY_MAX = 1 << 24;
 
+// Per heap index (at index * ENTRY_FIELDS); the position table (by id: heap index, or -1 when absent) follows the entries.
+const E_DEADLINE = 0;
+const E_SEQUENCE = 1; // insertion order, breaks deadline ties
+const E_ID = 2;
+const ENTRY_FIELDS = 3;
+
 export class MinHeap {
-  readonly #deadlines: Float64Array;
-  readonly #sequences: Float64Array; // insertion order, breaks deadline ties
-  readonly #ids: Uint32Array;
-  readonly #positions: Int32Array; // by id: heap index, or -1 when absent
+  readonly #t: Float64Array;
   readonly #capacity: number;
+  readonly #idLimit: number;
+  readonly #positionBase: number;
   #size = 0;
   #nextSequence = 0;
   #refusedCount = 0;
@@ -53,10 +59,9 @@ export class MinHeap {
 
   private constructor(capacity: number, idLimit: number) {
     this.#capacity = capacity;
-    this.#deadlines = new Float64Array(capacity);
-    this.#sequences = new Float64Array(capacity);
-    this.#ids = new Uint32Array(capacity);
-    this.#positions = new Int32Array(idLimit).fill(-1);
+    this.#idLimit = idLimit;
+    this.#positionBase = capacity * ENTRY_FIELDS;
+    this.#t = new Float64Array(this.#positionBase + idLimit).fill(-1, this.#positionBase);
   }
 
   get capacity(): number {
@@ -65,7 +70,7 @@ export class MinHeap {
 
   /** Ids must be below this. */
   get idLimit(): number {
-    return this.#positions.length;
+    return this.#idLimit;
   }
 
   get size(): number {
@@ -91,7 +96,7 @@ export class MinHeap {
   push(deadline: number, id: number): Status {
     if (!this.validId(id)) return this.reject(ErrorCode.OutOfRange);
     if (!Number.isSafeInteger(deadline)) return this.reject(ErrorCode.InvalidArgument);
-    if (this.#positions[id] !== -1) return this.reject(ErrorCode.Exists);
+    if (this.#t[this.#positionBase + id] !== -1) return this.reject(ErrorCode.Exists);
     if (this.#size === this.#capacity) {
       this.#refusedCount++;
       return ErrorCode.Full;
@@ -109,18 +114,18 @@ export class MinHeap {
    * `heap.peekDeadline() <= nowTicks` is simply false for an empty heap.
    */
   peekDeadline(): number {
-    return this.#size === 0 ? Number.POSITIVE_INFINITY : (this.#deadlines[0] ?? 0);
+    return this.#size === 0 ? Number.POSITIVE_INFINITY : (this.#t[0 * ENTRY_FIELDS + E_DEADLINE] ?? 0);
   }
 
   /** Id of the earliest entry, or `-Empty`. */
   peekId(): ValueOrCode {
-    return this.#size === 0 ? -ErrorCode.Empty : (this.#ids[0] ?? 0);
+    return this.#size === 0 ? -ErrorCode.Empty : (this.#t[0 * ENTRY_FIELDS + E_ID] ?? 0);
   }
 
   /** Remove the earliest entry; its id, or `-Empty`. */
   pop(): ValueOrCode {
     if (this.#size === 0) return -ErrorCode.Empty;
-    const id = this.#ids[0] ?? 0;
+    const id = this.#t[0 * ENTRY_FIELDS + E_ID] ?? 0;
     this.removeAt(0);
     return id;
   }
@@ -128,7 +133,7 @@ export class MinHeap {
   /** Cancel `id`. `Ok`, `NotFound` (not scheduled) or `OutOfRange` (bad id). */
   remove(id: number): Status {
     if (!this.validId(id)) return ErrorCode.OutOfRange;
-    const index = this.#positions[id] ?? -1;
+    const index = this.#t[this.#positionBase + id] ?? -1;
     if (index < 0) return ErrorCode.NotFound;
     this.removeAt(index);
     return ErrorCode.Ok;
@@ -136,19 +141,19 @@ export class MinHeap {
 
   /** True when `id` is scheduled. */
   contains(id: number): boolean {
-    return this.validId(id) && (this.#positions[id] ?? -1) >= 0;
+    return this.validId(id) && (this.#t[this.#positionBase + id] ?? -1) >= 0;
   }
 
   /** Deadline of a scheduled `id`, or +Infinity when not scheduled or bad. */
   deadlineOf(id: number): number {
     if (!this.validId(id)) return Number.POSITIVE_INFINITY;
-    const index = this.#positions[id] ?? -1;
-    return index < 0 ? Number.POSITIVE_INFINITY : (this.#deadlines[index] ?? 0);
+    const index = this.#t[this.#positionBase + id] ?? -1;
+    return index < 0 ? Number.POSITIVE_INFINITY : (this.#t[index * ENTRY_FIELDS + E_DEADLINE] ?? 0);
   }
 
   /** Remove every entry. O(size). The sequence counter keeps running. */
   clear(): void {
-    for (let i = 0; i < this.#size; i++) this.#positions[this.#ids[i] ?? 0] = -1;
+    for (let i = 0; i < this.#size; i++) this.#t[this.#positionBase + (this.#t[i * ENTRY_FIELDS + E_ID] ?? 0)] = -1;
     this.#size = 0;
   }
 
@@ -162,27 +167,26 @@ export class MinHeap {
     const size = this.#size;
     if ((size >>> 0) !== size || size > this.#capacity) return ErrorCode.InvariantViolated;
     for (let i = 0; i < size; i++) {
-      const deadline = this.#deadlines[i] ?? 0;
-      const sequence = this.#sequences[i] ?? 0;
+      const deadline = this.#t[i * ENTRY_FIELDS + E_DEADLINE] ?? 0;
+      const sequence = this.#t[i * ENTRY_FIELDS + E_SEQUENCE] ?? 0;
       if (!Number.isSafeInteger(deadline) || !Number.isSafeInteger(sequence)) return ErrorCode.InvariantViolated;
       if (sequence < 0 || sequence >= this.#nextSequence) return ErrorCode.InvariantViolated;
-      const id = this.#ids[i] ?? 0;
-      if (!this.validId(id) || this.#positions[id] !== i) return ErrorCode.InvariantViolated;
+      const id = this.#t[i * ENTRY_FIELDS + E_ID] ?? 0;
+      if (!this.validId(id) || this.#t[this.#positionBase + id] !== i) return ErrorCode.InvariantViolated;
       if (i > 0 && this.lessAt(i, (i - 1) >> 1)) return ErrorCode.InvariantViolated;
     }
     let present = 0;
-    const positions = this.#positions;
-    for (let id = 0; id < positions.length; id++) {
-      const index = positions[id] ?? -1;
+    for (let id = 0; id < this.#idLimit; id++) {
+      const index = this.#t[this.#positionBase + id] ?? -1;
       if (index === -1) continue;
-      if (index < 0 || index >= size || this.#ids[index] !== id) return ErrorCode.InvariantViolated;
+      if (index < 0 || index >= size || this.#t[index * ENTRY_FIELDS + E_ID] !== id) return ErrorCode.InvariantViolated;
       present++;
     }
     return present === size ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   private validId(id: number): boolean {
-    return (id >>> 0) === id && id < this.#positions.length;
+    return (id >>> 0) === id && id < this.#idLimit;
   }
 
   private reject(code: Status): Status {
@@ -192,24 +196,22 @@ export class MinHeap {
 
   /** Entry at heap index `a` orders before entry at `b`. */
   private lessAt(a: number, b: number): boolean {
-    const deadlines = this.#deadlines;
-    const sequences = this.#sequences;
-    return orders(deadlines[a] ?? 0, sequences[a] ?? 0, deadlines[b] ?? 0, sequences[b] ?? 0);
+    return orders(this.#t[a * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.#t[a * ENTRY_FIELDS + E_SEQUENCE] ?? 0, this.#t[b * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.#t[b * ENTRY_FIELDS + E_SEQUENCE] ?? 0);
   }
 
   /** Take out heap index `index`: the last entry fills the hole and is resettled. */
   private removeAt(index: number): void {
-    const removedId = this.#ids[index] ?? 0;
-    this.#positions[removedId] = -1;
+    const removedId = this.#t[index * ENTRY_FIELDS + E_ID] ?? 0;
+    this.#t[this.#positionBase + removedId] = -1;
     this.#size--;
     const last = this.#size;
     if (index === last) return;
-    const deadline = this.#deadlines[last] ?? 0;
-    const sequence = this.#sequences[last] ?? 0;
-    const id = this.#ids[last] ?? 0;
+    const deadline = this.#t[last * ENTRY_FIELDS + E_DEADLINE] ?? 0;
+    const sequence = this.#t[last * ENTRY_FIELDS + E_SEQUENCE] ?? 0;
+    const id = this.#t[last * ENTRY_FIELDS + E_ID] ?? 0;
     // The moved entry may belong above (remove from the middle) or below.
     const parent = (index - 1) >> 1;
-    if (index > 0 && orders(deadline, sequence, this.#deadlines[parent] ?? 0, this.#sequences[parent] ?? 0)) {
+    if (index > 0 && orders(deadline, sequence, this.#t[parent * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.#t[parent * ENTRY_FIELDS + E_SEQUENCE] ?? 0)) {
       this.siftUp(index, deadline, sequence, id);
     } else {
       this.siftDown(index, deadline, sequence, id);
@@ -222,7 +224,7 @@ export class MinHeap {
     // Bounded by log2(size): `hole` strictly decreases.
     while (hole > 0) {
       const parent = (hole - 1) >> 1;
-      if (!orders(deadline, sequence, this.#deadlines[parent] ?? 0, this.#sequences[parent] ?? 0)) break;
+      if (!orders(deadline, sequence, this.#t[parent * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.#t[parent * ENTRY_FIELDS + E_SEQUENCE] ?? 0)) break;
       this.moveEntry(parent, hole);
       hole = parent;
     }
@@ -237,7 +239,7 @@ export class MinHeap {
     // Bounded by log2(size): `child` at least doubles each step.
     while (child < size) {
       if (child + 1 < size && this.lessAt(child + 1, child)) child++;
-      if (!orders(this.#deadlines[child] ?? 0, this.#sequences[child] ?? 0, deadline, sequence)) break;
+      if (!orders(this.#t[child * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.#t[child * ENTRY_FIELDS + E_SEQUENCE] ?? 0, deadline, sequence)) break;
       this.moveEntry(child, hole);
       hole = child;
       child = 2 * hole + 1;
@@ -246,18 +248,18 @@ export class MinHeap {
   }
 
   private moveEntry(from: number, to: number): void {
-    const id = this.#ids[from] ?? 0;
-    this.#deadlines[to] = this.#deadlines[from] ?? 0;
-    this.#sequences[to] = this.#sequences[from] ?? 0;
-    this.#ids[to] = id;
-    this.#positions[id] = to;
+    const id = this.#t[from * ENTRY_FIELDS + E_ID] ?? 0;
+    this.#t[to * ENTRY_FIELDS + E_DEADLINE] = this.#t[from * ENTRY_FIELDS + E_DEADLINE] ?? 0;
+    this.#t[to * ENTRY_FIELDS + E_SEQUENCE] = this.#t[from * ENTRY_FIELDS + E_SEQUENCE] ?? 0;
+    this.#t[to * ENTRY_FIELDS + E_ID] = id;
+    this.#t[this.#positionBase + id] = to;
   }
 
   private store(index: number, deadline: number, sequence: number, id: number): void {
-    this.#deadlines[index] = deadline;
-    this.#sequences[index] = sequence;
-    this.#ids[index] = id;
-    this.#positions[id] = index;
+    this.#t[index * ENTRY_FIELDS + E_DEADLINE] = deadline;
+    this.#t[index * ENTRY_FIELDS + E_SEQUENCE] = sequence;
+    this.#t[index * ENTRY_FIELDS + E_ID] = id;
+    this.#t[this.#positionBase + id] = index;
   }
 }
 

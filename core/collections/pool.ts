@@ -26,6 +26,7 @@ export const POOL_CAPACITY_MAX = 1 << 24;
 
 export class Pool<T extends object> {
   readonly #items: readonly T[];
+  // One ArrayBuffer (each costs heap slots on XS): the free stack, then one allocation flag per slot.
   readonly #freeSlots: Uint32Array; // stack; [0, #freeCount) are free
   readonly #allocated: Uint8Array; // 1 while a slot is handed out
   readonly #capacity: number;
@@ -49,10 +50,11 @@ export class Pool<T extends object> {
     const capacity = items.length;
     this.#items = items;
     this.#capacity = capacity;
-    this.#freeSlots = new Uint32Array(capacity);
-    this.#allocated = new Uint8Array(capacity);
+    const buffer = new ArrayBuffer(5 * capacity);
+    this.#freeSlots = new Uint32Array(buffer, 0, capacity);
+    this.#allocated = new Uint8Array(buffer, 4 * capacity, capacity);
     this.#freeCount = capacity;
-    this.#resetFreeStack();
+    this.resetFreeStack();
   }
 
   get capacity(): number {
@@ -117,7 +119,7 @@ export class Pool<T extends object> {
   releaseAll(): void {
     this.#allocated.fill(0);
     this.#freeCount = this.#capacity;
-    this.#resetFreeStack();
+    this.resetFreeStack();
   }
 
   /** `Ok`, or `InvariantViolated`. O(capacity), for tests. */
@@ -138,17 +140,17 @@ export class Pool<T extends object> {
       const slot = this.#freeSlots[i] ?? capacity;
       if (slot >= capacity || this.#allocated[slot] !== 0) return ErrorCode.InvariantViolated;
     }
-    return this.#freeSlotsDistinct() ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+    return this.freeSlotsDistinct() ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   /** Top of the stack is slot 0, so a fresh pool hands out 0, 1, 2, ... */
-  #resetFreeStack(): void {
+  private resetFreeStack(): void {
     const capacity = this.#capacity;
     for (let i = 0; i < capacity; i++) this.#freeSlots[i] = capacity - 1 - i;
   }
 
   /** Marks stacked slots in the allocation map temporarily (2), then undoes it. */
-  #freeSlotsDistinct(): boolean {
+  private freeSlotsDistinct(): boolean {
     let distinct = true;
     let marked = 0;
     for (; marked < this.#freeCount; marked++) {

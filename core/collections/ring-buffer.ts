@@ -115,7 +115,7 @@ export class RingBuffer {
       this.#droppedCount++;
       return ErrorCode.Ok;
     }
-    this.#storage[this.#physical(this.#length)] = value;
+    this.#storage[this.physical(this.#length)] = value;
     this.#length++;
     return ErrorCode.Ok;
   }
@@ -140,7 +140,7 @@ export class RingBuffer {
   /** Element `index` (0 = oldest) into `out`. `Ok` or `OutOfRange`. */
   at(index: number, out: Outcome<number>): Status {
     if ((index >>> 0) !== index || index >= this.#length) return out.fail(ErrorCode.OutOfRange);
-    return out.succeed(this.#storage[this.#physical(index)] ?? 0);
+    return out.succeed(this.#storage[this.physical(index)] ?? 0);
   }
 
   /**
@@ -157,7 +157,7 @@ export class RingBuffer {
     if (fromIndex + count > this.#length || destOffset + count > dest.length) return ErrorCode.OutOfRange;
     const storage = this.#storage;
     const capacity = this.#capacity;
-    let source = this.#physical(fromIndex);
+    let source = this.physical(fromIndex);
     for (let i = 0; i < count; i++) {
       dest[destOffset + i] = storage[source] ?? 0;
       source = source + 1 === capacity ? 0 : source + 1;
@@ -189,7 +189,7 @@ export class RingBuffer {
   }
 
   /** Storage index of logical index `index` (0 = oldest), index < capacity. */
-  #physical(index: number): number {
+  private physical(index: number): number {
     const raw = this.#headIndex + index;
     return raw >= this.#capacity ? raw - this.#capacity : raw;
   }

@@ -128,7 +128,7 @@ export class BoundedQueue {
     const ring = this.#ring;
     if (ring.length === ring.capacity) {
       if (this.#policy === QueuePolicy.DropOldest) this.#dropped++;
-      else return this.#refuseFull();
+      else return this.refuseFull();
     }
     ring.push(item); // cannot be refused: there is room, or the ring drops its oldest
     if (this.#consumer !== NO_TASK && this.#waker !== null) this.#waker.wake(this.#consumer);
@@ -140,7 +140,7 @@ export class BoundedQueue {
     const status = this.#ring.shift(out);
     if (status !== ErrorCode.Ok) return status;
     this.#popped++;
-    if (this.#producerBlocked) this.#unblock();
+    if (this.#producerBlocked) this.unblock();
     return ErrorCode.Ok;
   }
 
@@ -158,7 +158,7 @@ export class BoundedQueue {
   waitForRoom(): boolean {
     if (this.#closedCode !== ErrorCode.Ok) return true;
     if (this.#ring.length < this.#ring.capacity) return true;
-    if (this.#policy === QueuePolicy.BlockProducer) this.#block();
+    if (this.#policy === QueuePolicy.BlockProducer) this.block();
     return false;
   }
 
@@ -182,7 +182,7 @@ export class BoundedQueue {
   close(code: Status): Status {
     if (code !== ErrorCode.ShuttingDown && code !== ErrorCode.Stopped) return ErrorCode.InvalidArgument;
     this.#closedCode = code;
-    if (this.#producerBlocked) this.#unblock();
+    if (this.#producerBlocked) this.unblock();
     return ErrorCode.Ok;
   }
 
@@ -191,7 +191,7 @@ export class BoundedQueue {
     const count = this.#ring.length;
     this.#ring.clear();
     this.#dropped += count;
-    if (this.#producerBlocked) this.#unblock();
+    if (this.#producerBlocked) this.unblock();
     return count;
   }
 
@@ -246,21 +246,21 @@ export class BoundedQueue {
     return ErrorCode.Ok;
   }
 
-  #refuseFull(): Status {
+  private refuseFull(): Status {
     this.#refused++;
     if (this.#policy === QueuePolicy.RefuseNewest) this.#backpressure = true;
-    else this.#block();
+    else this.block();
     return ErrorCode.Full;
   }
 
-  #block(): void {
+  private block(): void {
     if (this.#producerBlocked) return;
     this.#blocked++;
     if (this.#waker === null || this.#producer === NO_TASK) return;
     if (this.#waker.blockProducer(this.#producer) === ErrorCode.Ok) this.#producerBlocked = true;
   }
 
-  #unblock(): void {
+  private unblock(): void {
     this.#producerBlocked = false;
     if (this.#waker !== null) this.#waker.unblockProducer(this.#producer);
   }

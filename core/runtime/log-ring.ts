@@ -52,14 +52,16 @@ const OFFSET_FIELD_COUNT = 23;
 const OFFSET_FIELDS = 24;
 const LITTLE_ENDIAN = true;
 
-// Indexes into the statistics array (Float64: counts pass 2^32).
+// Byte offsets of the counters (float64: counts pass 2^32), which sit in the
+// ring's one buffer after the records (one DataView over one ArrayBuffer: each
+// typed array or view costs heap slots on XS before its data).
 const STAT_APPENDED = 0;
-const STAT_WRITTEN = 1; // also the next sequence number
-const STAT_DROPPED = 2;
-const STAT_FILTERED = 3;
-const STAT_INVALID = 4;
-const STAT_READ = 5;
-const STAT_SLOTS = 6;
+const STAT_WRITTEN = 8; // also the next sequence number
+const STAT_DROPPED = 16;
+const STAT_FILTERED = 24;
+const STAT_INVALID = 32;
+const STAT_READ = 40;
+const STAT_BYTES = 48;
 
 /** Bytes per record for `fieldCount` fields (header + fields, padded to 8). */
 export function logRecordBytes(fieldCount: number): number {
@@ -114,8 +116,7 @@ export class LogRing {
   readonly #fieldCount: number;
   readonly #recordBytes: number;
   readonly #view: DataView;
-  readonly #bytes: Uint8Array;
-  readonly #stats: Float64Array = new Float64Array(STAT_SLOTS);
+  readonly #statsAt: number;
   #minLevel: number;
   /** Index of the oldest unread record. */
   #head = 0;
@@ -125,9 +126,8 @@ export class LogRing {
     this.#capacityRecords = capacityRecords;
     this.#fieldCount = fieldCount;
     this.#recordBytes = logRecordBytes(fieldCount);
-    const buffer = new ArrayBuffer(capacityRecords * this.#recordBytes);
-    this.#view = new DataView(buffer);
-    this.#bytes = new Uint8Array(buffer);
+    this.#statsAt = capacityRecords * this.#recordBytes;
+    this.#view = new DataView(new ArrayBuffer(this.#statsAt + STAT_BYTES));
     this.#minLevel = minLevel;
   }
 
@@ -149,41 +149,39 @@ export class LogRing {
    * in `invalidCount`, nothing stored.
    */
   append(level: number, eventCode: number, nodeId: number, timeMs: number, f0 = 0, f1 = 0, f2 = 0, f3 = 0): Status {
-    const stats = this.#stats;
-    stats[STAT_APPENDED] = (stats[STAT_APPENDED] ?? 0) + 1;
-    if ((level >>> 0) !== level || level > LOG_LEVEL_MAX) return this.#invalid();
+    this.count(STAT_APPENDED);
+    if ((level >>> 0) !== level || level > LOG_LEVEL_MAX) return this.invalid();
     // Filter before validating the rest: debug chatter below the level costs little.
     if (level < this.#minLevel) {
-      stats[STAT_FILTERED] = (stats[STAT_FILTERED] ?? 0) + 1;
+      this.count(STAT_FILTERED);
       return OK;
     }
-    if ((eventCode >>> 0) !== eventCode || eventCode > 0xffff) return this.#invalid();
-    if ((nodeId >>> 0) !== nodeId) return this.#invalid();
-    if (!Number.isSafeInteger(timeMs) || timeMs < 0) return this.#invalid();
-    if (!this.#fieldsValid(f0, f1, f2, f3)) return this.#invalid();
-    this.#write(level, eventCode, nodeId, timeMs, f0, f1, f2, f3);
+    if ((eventCode >>> 0) !== eventCode || eventCode > 0xffff) return this.invalid();
+    if ((nodeId >>> 0) !== nodeId) return this.invalid();
+    if (!Number.isSafeInteger(timeMs) || timeMs < 0) return this.invalid();
+    if (!this.fieldsValid(f0, f1, f2, f3)) return this.invalid();
+    this.write(level, eventCode, nodeId, timeMs, f0, f1, f2, f3);
     return OK;
   }
 
-  #fieldsValid(f0: number, f1: number, f2: number, f3: number): boolean {
+  private fieldsValid(f0: number, f1: number, f2: number, f3: number): boolean {
     const n = this.#fieldCount;
     return (n < 1 || (f0 | 0) === f0) && (n < 2 || (f1 | 0) === f1) && (n < 3 || (f2 | 0) === f2) && (n < 4 || (f3 | 0) === f3);
   }
 
-  #write(level: number, eventCode: number, nodeId: number, timeMs: number, f0: number, f1: number, f2: number, f3: number): void {
-    const stats = this.#stats;
+  private write(level: number, eventCode: number, nodeId: number, timeMs: number, f0: number, f1: number, f2: number, f3: number): void {
     const capacity = this.#capacityRecords;
     let slot = this.#head + this.#size;
     if (slot >= capacity) slot -= capacity;
     if (this.#size === capacity) {
       // Drop oldest: the slot we are about to overwrite is the head.
       this.#head = this.#head + 1 === capacity ? 0 : this.#head + 1;
-      stats[STAT_DROPPED] = (stats[STAT_DROPPED] ?? 0) + 1;
+      this.count(STAT_DROPPED);
     } else {
       this.#size += 1;
     }
-    const seq = stats[STAT_WRITTEN] ?? 0;
-    stats[STAT_WRITTEN] = seq + 1;
+    const seq = this.stat(STAT_WRITTEN);
+    this.count(STAT_WRITTEN);
     const view = this.#view;
     const at = slot * this.#recordBytes;
     const n = this.#fieldCount;
@@ -199,8 +197,8 @@ export class LogRing {
     if (n > 3) view.setInt32(at + OFFSET_FIELDS + 12, f3, LITTLE_ENDIAN);
   }
 
-  #invalid(): Status {
-    this.#stats[STAT_INVALID] = (this.#stats[STAT_INVALID] ?? 0) + 1;
+  private invalid(): Status {
+    this.count(STAT_INVALID);
     return ErrorCode.InvalidArgument;
   }
 
@@ -208,7 +206,7 @@ export class LogRing {
   readNext(out: LogRecord): Status {
     if (this.#size === 0) return ErrorCode.Empty;
     const status = decodeLogRecord(this.#view, this.#head * this.#recordBytes, out);
-    this.#consumeOne();
+    this.consumeOne();
     return status;
   }
 
@@ -224,21 +222,29 @@ export class LogRing {
     let count = this.#size;
     if (count > maxRecords) count = maxRecords;
     if (count > room) count = room;
-    const source = this.#bytes;
+    const source = this.#view;
     let to = destOffset;
     for (let r = 0; r < count; r++) {
       const from = this.#head * recordBytes;
-      for (let b = 0; b < recordBytes; b++) dest[to + b] = source[from + b] ?? 0;
+      for (let b = 0; b < recordBytes; b++) dest[to + b] = source.getUint8(from + b);
       to += recordBytes;
-      this.#consumeOne();
+      this.consumeOne();
     }
     return count;
   }
 
-  #consumeOne(): void {
+  private stat(at: number): number {
+    return this.#view.getFloat64(this.#statsAt + at, LITTLE_ENDIAN);
+  }
+
+  private count(at: number): void {
+    this.#view.setFloat64(this.#statsAt + at, this.stat(at) + 1, LITTLE_ENDIAN);
+  }
+
+  private consumeOne(): void {
     this.#head = this.#head + 1 === this.#capacityRecords ? 0 : this.#head + 1;
     this.#size -= 1;
-    this.#stats[STAT_READ] = (this.#stats[STAT_READ] ?? 0) + 1;
+    this.count(STAT_READ);
   }
 
   /** Errors: InvalidArgument (not a level). */
@@ -266,25 +272,25 @@ export class LogRing {
   }
   /** Calls to `append`, whatever became of them. */
   get appendedCount(): number {
-    return this.#stats[STAT_APPENDED] ?? 0;
+    return this.stat(STAT_APPENDED);
   }
   /** Records stored; equal to the sequence number the next record gets. */
   get writtenCount(): number {
-    return this.#stats[STAT_WRITTEN] ?? 0;
+    return this.stat(STAT_WRITTEN);
   }
   /** Records overwritten before anyone read them. */
   get droppedCount(): number {
-    return this.#stats[STAT_DROPPED] ?? 0;
+    return this.stat(STAT_DROPPED);
   }
   get filteredCount(): number {
-    return this.#stats[STAT_FILTERED] ?? 0;
+    return this.stat(STAT_FILTERED);
   }
   get invalidCount(): number {
-    return this.#stats[STAT_INVALID] ?? 0;
+    return this.stat(STAT_INVALID);
   }
   /** Records moved out by `readNext` or `copyOut`. */
   get readCount(): number {
-    return this.#stats[STAT_READ] ?? 0;
+    return this.stat(STAT_READ);
   }
 }
 

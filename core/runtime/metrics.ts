@@ -63,22 +63,28 @@ const REJECTED_VALUE_HELP =
 // Binary search over at most HISTOGRAM_BOUNDS_MAX (2^10) bounds needs 11 steps.
 const BUCKET_SEARCH_STEPS_MAX = 11;
 
+/*
+ * One Float64Array holds every number (a typed array costs about 128 B of
+ * heap on XS before its data): METRIC_FIELDS per metric, then the bucket
+ * pool, BUCKET_FIELDS per bucket: per histogram, its finite bounds then one
+ * +Inf bucket.
+ */
+const M_KIND = 0;
+const M_VALUE = 1; // counter or gauge value; histogram sum of observations
+const M_COUNT = 2; // histogram observation count (the +Inf cumulative bucket)
+const M_BUCKET_START = 3; // histogram: first bucket in the pool
+const M_BOUND_COUNT = 4; // histogram: number of finite bounds
+const METRIC_FIELDS = 5;
+const B_BOUND = 0;
+const B_OBSERVATIONS = 1; // non-cumulative
+const BUCKET_FIELDS = 2;
+
 export class MetricsRegistry {
   readonly #capacity: number;
-  readonly #kinds: Uint8Array;
-  /** Counter or gauge value; histogram sum of observations. */
-  readonly #values: Float64Array;
-  /** Histogram observation count (the +Inf cumulative bucket). */
-  readonly #counts: Float64Array;
-  /** Histogram: first slot in the bucket pools, and number of finite bounds. */
-  readonly #bucketStart: Uint32Array;
-  readonly #boundCount: Uint32Array;
-  /** Bucket pools: per histogram, its finite bounds then one +Inf slot. */
-  readonly #bounds: Float64Array;
-  /** Non-cumulative observations per bucket, parallel to #bounds. */
-  readonly #bucketObs: Float64Array;
-  readonly #names: string[];
-  readonly #helps: string[];
+  readonly #t: Float64Array;
+  readonly #bucketBase: number;
+  /** Name and help of metric i at 2i and 2i + 1. */
+  readonly #texts: string[];
   readonly #maxFiniteBuckets: number;
   #size = 0;
   #finiteBucketsUsed = 0;
@@ -87,19 +93,13 @@ export class MetricsRegistry {
   private constructor(maxMetrics: number, maxHistogramBuckets: number) {
     const capacity = maxMetrics + INTERNAL_METRICS;
     this.#capacity = capacity;
-    this.#kinds = new Uint8Array(capacity);
-    this.#values = new Float64Array(capacity);
-    this.#counts = new Float64Array(capacity);
-    this.#bucketStart = new Uint32Array(capacity);
-    this.#boundCount = new Uint32Array(capacity);
+    this.#bucketBase = capacity * METRIC_FIELDS;
     // One +Inf slot per possible histogram on top of the finite bounds.
-    this.#bounds = new Float64Array(maxHistogramBuckets + maxMetrics);
-    this.#bucketObs = new Float64Array(maxHistogramBuckets + maxMetrics);
-    this.#names = new Array<string>(capacity).fill("");
-    this.#helps = new Array<string>(capacity).fill("");
+    this.#t = new Float64Array(this.#bucketBase + (maxHistogramBuckets + maxMetrics) * BUCKET_FIELDS);
+    this.#texts = new Array<string>(2 * capacity).fill("");
     this.#maxFiniteBuckets = maxHistogramBuckets;
-    this.#add(INVALID_ID_NAME, INVALID_ID_HELP, MetricKind.Counter);
-    this.#add(REJECTED_VALUE_NAME, REJECTED_VALUE_HELP, MetricKind.Counter);
+    this.addMetric(INVALID_ID_NAME, INVALID_ID_HELP, MetricKind.Counter);
+    this.addMetric(REJECTED_VALUE_NAME, REJECTED_VALUE_HELP, MetricKind.Counter);
   }
 
   static create(options: MetricsOptions): Result<MetricsRegistry> {
@@ -113,12 +113,12 @@ export class MetricsRegistry {
 
   /** Errors: InvalidArgument (name/help), Exists (name or its series taken), Full. */
   registerCounter(name: string, help: string): Result<MetricId> {
-    return this.#register(name, help, MetricKind.Counter);
+    return this.register(name, help, MetricKind.Counter);
   }
 
   /** Errors: InvalidArgument (name/help), Exists, Full. */
   registerGauge(name: string, help: string): Result<MetricId> {
-    return this.#register(name, help, MetricKind.Gauge);
+    return this.register(name, help, MetricKind.Gauge);
   }
 
   /**
@@ -130,43 +130,43 @@ export class MetricsRegistry {
   registerHistogram(name: string, help: string, upperBounds: readonly number[]): Result<MetricId> {
     const boundCount = upperBounds.length;
     if (!isValidBounds(upperBounds)) return err(ErrorCode.InvalidArgument);
-    const checked = this.#checkNew(name, help, MetricKind.Histogram);
+    const checked = this.checkNew(name, help, MetricKind.Histogram);
     if (checked !== OK) return err(checked);
     if (this.#finiteBucketsUsed + boundCount > this.#maxFiniteBuckets) return err(ErrorCode.Full);
-    const id = this.#add(name, help, MetricKind.Histogram);
+    const id = this.addMetric(name, help, MetricKind.Histogram);
     const start = this.#poolUsed;
-    for (let i = 0; i < boundCount; i++) this.#bounds[start + i] = upperBounds[i] ?? 0;
-    this.#bounds[start + boundCount] = Infinity;
-    this.#bucketStart[id] = start;
-    this.#boundCount[id] = boundCount;
+    for (let i = 0; i < boundCount; i++) this.#t[this.#bucketBase + (start + i) * BUCKET_FIELDS + B_BOUND] = upperBounds[i] ?? 0;
+    this.#t[this.#bucketBase + (start + boundCount) * BUCKET_FIELDS + B_BOUND] = Infinity;
+    this.#t[id * METRIC_FIELDS + M_BUCKET_START] = start;
+    this.#t[id * METRIC_FIELDS + M_BOUND_COUNT] = boundCount;
     this.#poolUsed = start + boundCount + 1;
     this.#finiteBucketsUsed += boundCount;
     return ok(id);
   }
 
-  #register(name: string, help: string, kind: MetricKind): Result<MetricId> {
-    const checked = this.#checkNew(name, help, kind);
+  private register(name: string, help: string, kind: MetricKind): Result<MetricId> {
+    const checked = this.checkNew(name, help, kind);
     if (checked !== OK) return err(checked);
-    return ok(this.#add(name, help, kind));
+    return ok(this.addMetric(name, help, kind));
   }
 
   // Order of checks: arguments, then name clashes, then capacity.
-  #checkNew(name: string, help: string, kind: MetricKind): Status {
+  private checkNew(name: string, help: string, kind: MetricKind): Status {
     if (!isValidMetricName(name)) return ErrorCode.InvalidArgument;
     if (help.length > METRIC_HELP_MAX_CHARS) return ErrorCode.InvalidArgument;
     for (let id = 0; id < this.#size; id++) {
-      const other = this.#names[id] ?? "";
-      if (seriesClash(name, kind, other, this.#kinds[id] ?? MetricKind.Unused)) return ErrorCode.Exists;
+      const other = this.#texts[2 * id] ?? "";
+      if (seriesClash(name, kind, other, this.#t[id * METRIC_FIELDS + M_KIND] ?? MetricKind.Unused)) return ErrorCode.Exists;
     }
     if (this.#size >= this.#capacity) return ErrorCode.Full;
     return OK;
   }
 
-  #add(name: string, help: string, kind: MetricKind): MetricId {
+  private addMetric(name: string, help: string, kind: MetricKind): MetricId {
     const id = this.#size;
-    this.#names[id] = name;
-    this.#helps[id] = help;
-    this.#kinds[id] = kind;
+    this.#texts[2 * id] = name;
+    this.#texts[2 * id + 1] = help;
+    this.#t[id * METRIC_FIELDS + M_KIND] = kind;
     this.#size = id + 1;
     return id as MetricId;
   }
@@ -175,69 +175,69 @@ export class MetricsRegistry {
 
   /** Counter += by (a non-negative safe integer). Errors: InvalidArgument. */
   inc(id: MetricId, by = 1): Status {
-    if (!this.#isUserMetric(id, MetricKind.Counter)) return this.#invalidId();
-    if (!Number.isSafeInteger(by) || by < 0) return this.#rejectedValue();
-    const next = (this.#values[id] ?? 0) + by;
-    if (next > Number.MAX_SAFE_INTEGER) return this.#rejectedValue();
-    this.#values[id] = next;
+    if (!this.isUserMetric(id, MetricKind.Counter)) return this.invalidId();
+    if (!Number.isSafeInteger(by) || by < 0) return this.rejectedValue();
+    const next = (this.#t[id * METRIC_FIELDS + M_VALUE] ?? 0) + by;
+    if (next > Number.MAX_SAFE_INTEGER) return this.rejectedValue();
+    this.#t[id * METRIC_FIELDS + M_VALUE] = next;
     return OK;
   }
 
   /** Gauge += delta (a safe integer, may be negative). Errors: InvalidArgument. */
   add(id: MetricId, delta: number): Status {
-    if (!this.#isUserMetric(id, MetricKind.Gauge)) return this.#invalidId();
-    if (!Number.isSafeInteger(delta)) return this.#rejectedValue();
-    const next = (this.#values[id] ?? 0) + delta;
-    if (!Number.isSafeInteger(next)) return this.#rejectedValue();
-    this.#values[id] = next;
+    if (!this.isUserMetric(id, MetricKind.Gauge)) return this.invalidId();
+    if (!Number.isSafeInteger(delta)) return this.rejectedValue();
+    const next = (this.#t[id * METRIC_FIELDS + M_VALUE] ?? 0) + delta;
+    if (!Number.isSafeInteger(next)) return this.rejectedValue();
+    this.#t[id * METRIC_FIELDS + M_VALUE] = next;
     return OK;
   }
 
   /** Gauge = value (a safe integer). Errors: InvalidArgument. */
   set(id: MetricId, value: number): Status {
-    if (!this.#isUserMetric(id, MetricKind.Gauge)) return this.#invalidId();
-    if (!Number.isSafeInteger(value)) return this.#rejectedValue();
-    this.#values[id] = value;
+    if (!this.isUserMetric(id, MetricKind.Gauge)) return this.invalidId();
+    if (!Number.isSafeInteger(value)) return this.rejectedValue();
+    this.#t[id * METRIC_FIELDS + M_VALUE] = value;
     return OK;
   }
 
   /** Record one observation (a safe integer). Errors: InvalidArgument. */
   observe(id: MetricId, value: number): Status {
-    if (!this.#isUserMetric(id, MetricKind.Histogram)) return this.#invalidId();
-    if (!Number.isSafeInteger(value)) return this.#rejectedValue();
-    const sum = (this.#values[id] ?? 0) + value;
-    if (!Number.isSafeInteger(sum)) return this.#rejectedValue();
-    const start = this.#bucketStart[id] ?? 0;
-    const slot = start + this.#findBucket(start, this.#boundCount[id] ?? 0, value);
-    this.#bucketObs[slot] = (this.#bucketObs[slot] ?? 0) + 1;
-    this.#counts[id] = (this.#counts[id] ?? 0) + 1;
-    this.#values[id] = sum;
+    if (!this.isUserMetric(id, MetricKind.Histogram)) return this.invalidId();
+    if (!Number.isSafeInteger(value)) return this.rejectedValue();
+    const sum = (this.#t[id * METRIC_FIELDS + M_VALUE] ?? 0) + value;
+    if (!Number.isSafeInteger(sum)) return this.rejectedValue();
+    const start = this.#t[id * METRIC_FIELDS + M_BUCKET_START] ?? 0;
+    const slot = start + this.findBucket(start, this.#t[id * METRIC_FIELDS + M_BOUND_COUNT] ?? 0, value);
+    this.#t[this.#bucketBase + slot * BUCKET_FIELDS + B_OBSERVATIONS] = (this.#t[this.#bucketBase + slot * BUCKET_FIELDS + B_OBSERVATIONS] ?? 0) + 1;
+    this.#t[id * METRIC_FIELDS + M_COUNT] = (this.#t[id * METRIC_FIELDS + M_COUNT] ?? 0) + 1;
+    this.#t[id * METRIC_FIELDS + M_VALUE] = sum;
     return OK;
   }
 
   // First index i in [0, boundCount) with value <= bound[i]; boundCount (+Inf) if none.
-  #findBucket(start: number, boundCount: number, value: number): number {
+  private findBucket(start: number, boundCount: number, value: number): number {
     let lo = 0;
     let hi = boundCount;
     for (let step = 0; step < BUCKET_SEARCH_STEPS_MAX && lo < hi; step++) {
       const mid = (lo + hi) >>> 1;
-      if (value <= (this.#bounds[start + mid] ?? 0)) hi = mid;
+      if (value <= (this.#t[this.#bucketBase + (start + mid) * BUCKET_FIELDS + B_BOUND] ?? 0)) hi = mid;
       else lo = mid + 1;
     }
     return lo;
   }
 
-  #isUserMetric(id: number, kind: MetricKind): boolean {
-    return (id >>> 0) === id && id >= INTERNAL_METRICS && id < this.#size && this.#kinds[id] === kind;
+  private isUserMetric(id: number, kind: MetricKind): boolean {
+    return (id >>> 0) === id && id >= INTERNAL_METRICS && id < this.#size && this.#t[id * METRIC_FIELDS + M_KIND] === kind;
   }
 
-  #invalidId(): Status {
-    this.#values[METRIC_ID_INVALID_ID] = (this.#values[METRIC_ID_INVALID_ID] ?? 0) + 1;
+  private invalidId(): Status {
+    this.#t[METRIC_ID_INVALID_ID * METRIC_FIELDS + M_VALUE] = (this.#t[METRIC_ID_INVALID_ID * METRIC_FIELDS + M_VALUE] ?? 0) + 1;
     return ErrorCode.InvalidArgument;
   }
 
-  #rejectedValue(): Status {
-    this.#values[METRIC_ID_REJECTED_VALUE] = (this.#values[METRIC_ID_REJECTED_VALUE] ?? 0) + 1;
+  private rejectedValue(): Status {
+    this.#t[METRIC_ID_REJECTED_VALUE * METRIC_FIELDS + M_VALUE] = (this.#t[METRIC_ID_REJECTED_VALUE * METRIC_FIELDS + M_VALUE] ?? 0) + 1;
     return ErrorCode.InvalidArgument;
   }
 
@@ -255,45 +255,45 @@ export class MetricsRegistry {
 
   /** `Unused` for an id that is not registered. */
   kind(id: number): MetricKind {
-    if (!this.#isRegistered(id)) return MetricKind.Unused;
-    return (this.#kinds[id] ?? MetricKind.Unused) as MetricKind;
+    if (!this.isRegistered(id)) return MetricKind.Unused;
+    return (this.#t[id * METRIC_FIELDS + M_KIND] ?? MetricKind.Unused) as MetricKind;
   }
 
   /** "" for an id that is not registered. */
   name(id: number): string {
-    return this.#isRegistered(id) ? (this.#names[id] ?? "") : "";
+    return this.isRegistered(id) ? (this.#texts[2 * id] ?? "") : "";
   }
 
   /** "" for an id that is not registered. */
   help(id: number): string {
-    return this.#isRegistered(id) ? (this.#helps[id] ?? "") : "";
+    return this.isRegistered(id) ? (this.#texts[2 * id + 1] ?? "") : "";
   }
 
   /** Counter or gauge value; for a histogram, the sum of observations. 0 if not registered. */
   value(id: number): number {
-    return this.#isRegistered(id) ? (this.#values[id] ?? 0) : 0;
+    return this.isRegistered(id) ? (this.#t[id * METRIC_FIELDS + M_VALUE] ?? 0) : 0;
   }
 
   /** Histogram observation count; 0 for other kinds. */
   histogramCount(id: number): number {
-    return this.kind(id) === MetricKind.Histogram ? (this.#counts[id] ?? 0) : 0;
+    return this.kind(id) === MetricKind.Histogram ? (this.#t[id * METRIC_FIELDS + M_COUNT] ?? 0) : 0;
   }
 
   /** Buckets of a histogram including the +Inf bucket; 0 for other kinds. */
   bucketCount(id: number): number {
-    return this.kind(id) === MetricKind.Histogram ? (this.#boundCount[id] ?? 0) + 1 : 0;
+    return this.kind(id) === MetricKind.Histogram ? (this.#t[id * METRIC_FIELDS + M_BOUND_COUNT] ?? 0) + 1 : 0;
   }
 
   /** Upper bound of bucket `index` (Infinity for the last); NaN if out of range. */
   bucketUpperBound(id: number, index: number): number {
-    if (!this.#isBucket(id, index)) return Number.NaN;
-    return this.#bounds[(this.#bucketStart[id] ?? 0) + index] ?? Number.NaN;
+    if (!this.isBucket(id, index)) return Number.NaN;
+    return this.#t[this.#bucketBase + ((this.#t[id * METRIC_FIELDS + M_BUCKET_START] ?? 0) + index) * BUCKET_FIELDS + B_BOUND] ?? Number.NaN;
   }
 
   /** Observations that landed in bucket `index` alone (not cumulative); 0 if out of range. */
   bucketObservations(id: number, index: number): number {
-    if (!this.#isBucket(id, index)) return 0;
-    return this.#bucketObs[(this.#bucketStart[id] ?? 0) + index] ?? 0;
+    if (!this.isBucket(id, index)) return 0;
+    return this.#t[this.#bucketBase + ((this.#t[id * METRIC_FIELDS + M_BUCKET_START] ?? 0) + index) * BUCKET_FIELDS + B_OBSERVATIONS] ?? 0;
   }
 
   /**
@@ -305,20 +305,20 @@ export class MetricsRegistry {
     const buckets = this.bucketCount(id);
     if (buckets === 0) return ErrorCode.InvalidArgument;
     if (out.length < buckets) return ErrorCode.TooLarge;
-    const start = this.#bucketStart[id] ?? 0;
+    const start = this.#t[id * METRIC_FIELDS + M_BUCKET_START] ?? 0;
     let running = 0;
     for (let i = 0; i < buckets; i++) {
-      running += this.#bucketObs[start + i] ?? 0;
+      running += this.#t[this.#bucketBase + (start + i) * BUCKET_FIELDS + B_OBSERVATIONS] ?? 0;
       out[i] = running;
     }
     return OK;
   }
 
-  #isRegistered(id: number): boolean {
+  private isRegistered(id: number): boolean {
     return (id >>> 0) === id && id < this.#size;
   }
 
-  #isBucket(id: number, index: number): boolean {
+  private isBucket(id: number, index: number): boolean {
     return (index >>> 0) === index && index < this.bucketCount(id);
   }
 }

@@ -8,7 +8,7 @@
  * Float64Array; config limits keep every intermediate below 2^53, so the
  * arithmetic is exact and identical on V8 and XS.
  *
- * Table. Open addressing over typed arrays: a key hashes (with a seed from the
+ * Table. Open addressing over one typed array: a key hashes (with a seed from the
  * caller's entropy, so an attacker cannot precompute colliding ids) to a home
  * slot and lives within `probeWindow` slots of it. Slots are never emptied,
  * only reused, so a lookup may stop at the first empty slot. Memory is fixed
@@ -39,17 +39,25 @@
 import { ErrorCode } from "./errors";
 import { err, ok, OK, type Result, type Status } from "./result";
 
-const RL_CLASS_F64_FIELDS = 4;
-const RL_F64_REFILL_MICRO_PER_MS = 0;
-const RL_F64_BURST_MICRO = 1;
-const RL_F64_REFILL_CAP_MS = 2;
-const RL_F64_BURST_TOKENS = 3;
-const RL_U8_FIELDS = 2;
-const RL_U8_USED = 0;
-const RL_U8_CLASS_IDS = 1;
-const RL_F64_FIELDS = 2;
-const RL_F64_BALANCE_MICRO = 0;
-const RL_F64_LAST_MS = 1;
+/*
+ * One Float64Array holds everything (a typed array costs about 128 B of heap
+ * on XS before its data): the counters (STAT_*), then CLASS_FIELDS numbers
+ * per class, then SLOT_FIELDS numbers per table slot.
+ */
+const CLASS_FIELDS = 4;
+const C_REFILL_MICRO_PER_MS = 0;
+const C_BURST_MICRO = 1;
+const C_REFILL_CAP_MS = 2; // elapsed time after which any bucket of the class is surely full; caps products
+const C_BURST_TOKENS = 3;
+const SLOT_FIELDS = 3;
+const S_KEY = 0; // 0 = empty, else keyOf(peerId, classId)
+const S_BALANCE_MICRO = 1;
+const S_LAST_MS = 2; // time of the last refill, which is the last time the key was seen
+
+/** A slot's key: peer id and class in one exact integer below 2^41, never 0. */
+function keyOf(peerId: number, classId: number): number {
+  return peerId * 256 + classId + 1;
+}
 
 export interface RateClass {
   /** Refill rate in milli-tokens per second (1000 = one token per second). */
@@ -84,26 +92,15 @@ const STAT_REFUSED = 2;
 const STAT_EVICTED = 3;
 const STAT_INVALID = 4;
 const STAT_SLOTS = 5;
+const CLASS_BASE = STAT_SLOTS;
 
 export class RateLimiter {
   readonly #capacity: number;
   readonly #probeWindow: number;
   readonly #hashSeed: number;
   readonly #classCount: number;
-  // Per class.
-  /**
-   * Per class, 4 numbers (one array: each typed array costs heap slots on XS):
-   * refillMicroPerMs, burstMicro, refillCapMs (elapsed time after which any
-   * bucket of the class is surely full; caps products), burstTokens.
-   */
-  readonly #classNumbers: Float64Array;
-  // Per slot.
-  /** Per slot, 2 bytes (one array: each typed array costs heap slots on XS): used, classId. */
-  readonly #bytes: Uint8Array;
-  readonly #peerIds: Uint32Array;
-  /** Per slot, 2 numbers: balanceMicro, lastMs (time of the last refill, which is the last time the key was seen). */
-  readonly #entryNumbers: Float64Array;
-  readonly #stats: Float64Array = new Float64Array(STAT_SLOTS);
+  readonly #t: Float64Array;
+  readonly #slotBase: number;
   #size = 0;
 
   private constructor(capacity: number, classes: readonly RateClass[], probeWindow: number, hashSeed: number) {
@@ -112,20 +109,20 @@ export class RateLimiter {
     this.#hashSeed = hashSeed;
     const classCount = classes.length;
     this.#classCount = classCount;
-    this.#classNumbers = new Float64Array(classCount * RL_CLASS_F64_FIELDS);
+    this.#slotBase = CLASS_BASE + classCount * CLASS_FIELDS;
+    const t = new Float64Array(this.#slotBase + capacity * SLOT_FIELDS);
+    this.#t = t;
     for (let c = 0; c < classCount; c++) {
       const config = classes[c];
       if (config === undefined) continue;
       const burstMicro = config.burstTokens * MICRO_PER_TOKEN;
-      this.#classNumbers[c * RL_CLASS_F64_FIELDS + RL_F64_REFILL_MICRO_PER_MS] = config.refillPerSecondMilli;
-      this.#classNumbers[c * RL_CLASS_F64_FIELDS + RL_F64_BURST_MICRO] = burstMicro;
-      this.#classNumbers[c * RL_CLASS_F64_FIELDS + RL_F64_BURST_TOKENS] = config.burstTokens;
+      const at = CLASS_BASE + c * CLASS_FIELDS;
+      t[at + C_REFILL_MICRO_PER_MS] = config.refillPerSecondMilli;
+      t[at + C_BURST_MICRO] = burstMicro;
+      t[at + C_BURST_TOKENS] = config.burstTokens;
       // floor(..) + 2 is past the true refill time even if the division rounds.
-      this.#classNumbers[c * RL_CLASS_F64_FIELDS + RL_F64_REFILL_CAP_MS] = Math.floor(burstMicro / config.refillPerSecondMilli) + 2;
+      t[at + C_REFILL_CAP_MS] = Math.floor(burstMicro / config.refillPerSecondMilli) + 2;
     }
-    this.#bytes = new Uint8Array(capacity * RL_U8_FIELDS);
-    this.#peerIds = new Uint32Array(capacity);
-    this.#entryNumbers = new Float64Array(capacity * RL_F64_FIELDS);
   }
 
   /** Errors: InvalidArgument (any option out of its documented range). */
@@ -155,7 +152,7 @@ export class RateLimiter {
    * cost not an integer in 1..burst. Every outcome is counted. No allocation.
    */
   tryTake(peerId: number, classId: number, nowMs: number, cost = 1): Status {
-    const stats = this.#stats;
+    const stats = this.#t;
     if (!this.validKey(peerId, classId, nowMs) || !this.validCost(classId, cost)) {
       stats[STAT_INVALID] = (stats[STAT_INVALID] ?? 0) + 1;
       return ErrorCode.InvalidArgument;
@@ -167,12 +164,12 @@ export class RateLimiter {
     }
     this.refill(slot, classId, nowMs);
     const costMicro = cost * MICRO_PER_TOKEN;
-    const balance = this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_BALANCE_MICRO] ?? 0;
+    const balance = this.#t[this.#slotBase + slot * SLOT_FIELDS + S_BALANCE_MICRO] ?? 0;
     if (balance < costMicro) {
       stats[STAT_LIMITED] = (stats[STAT_LIMITED] ?? 0) + 1;
       return ErrorCode.RateLimited;
     }
-    this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_BALANCE_MICRO] = balance - costMicro;
+    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_BALANCE_MICRO] = balance - costMicro;
     stats[STAT_ADMITTED] = (stats[STAT_ADMITTED] ?? 0) + 1;
     return OK;
   }
@@ -185,7 +182,7 @@ export class RateLimiter {
   availableMilli(peerId: number, classId: number, nowMs: number): number {
     if (!this.validKey(peerId, classId, nowMs)) return -1;
     const slot = this.find(peerId, classId);
-    const balance = slot < 0 ? (this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_BURST_MICRO] ?? 0) : this.balanceAt(slot, classId, nowMs);
+    const balance = slot < 0 ? (this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_BURST_MICRO] ?? 0) : this.balanceAt(slot, classId, nowMs);
     return Math.floor(balance / 1000);
   }
 
@@ -205,7 +202,7 @@ export class RateLimiter {
   }
 
   private validCost(classId: number, cost: number): boolean {
-    return (cost >>> 0) === cost && cost >= 1 && cost <= (this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_BURST_TOKENS] ?? 0);
+    return (cost >>> 0) === cost && cost >= 1 && cost <= (this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_BURST_TOKENS] ?? 0);
   }
 
   private home(peerId: number, classId: number): number {
@@ -222,10 +219,12 @@ export class RateLimiter {
 
   private find(peerId: number, classId: number): number {
     const capacity = this.#capacity;
+    const key = keyOf(peerId, classId);
     let slot = this.home(peerId, classId);
     for (let i = 0; i < this.#probeWindow; i++) {
-      if (this.#bytes[slot * RL_U8_FIELDS + RL_U8_USED] === 0) return -1; // keys never sit past an empty slot
-      if (this.#peerIds[slot] === peerId && this.#bytes[slot * RL_U8_FIELDS + RL_U8_CLASS_IDS] === classId) return slot;
+      const at = this.#t[this.#slotBase + slot * SLOT_FIELDS + S_KEY];
+      if (at === 0) return -1; // keys never sit past an empty slot
+      if (at === key) return slot;
       slot = slot + 1 === capacity ? 0 : slot + 1;
     }
     return -1;
@@ -237,14 +236,16 @@ export class RateLimiter {
     let slot = this.home(peerId, classId);
     let victim = -1;
     let victimLastMs = 0;
+    const key = keyOf(peerId, classId);
     for (let i = 0; i < this.#probeWindow; i++) {
-      if (this.#bytes[slot * RL_U8_FIELDS + RL_U8_USED] === 0) {
+      const at = this.#t[this.#slotBase + slot * SLOT_FIELDS + S_KEY];
+      if (at === 0) {
         this.#size += 1;
         this.claim(slot, peerId, classId, nowMs);
         return slot;
       }
-      if (this.#peerIds[slot] === peerId && this.#bytes[slot * RL_U8_FIELDS + RL_U8_CLASS_IDS] === classId) return slot;
-      const lastMs = this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_LAST_MS] ?? 0;
+      if (at === key) return slot;
+      const lastMs = this.#t[this.#slotBase + slot * SLOT_FIELDS + S_LAST_MS] ?? 0;
       if ((victim < 0 || lastMs < victimLastMs) && this.isFullAt(slot, nowMs)) {
         victim = slot;
         victimLastMs = lastMs;
@@ -252,43 +253,41 @@ export class RateLimiter {
       slot = slot + 1 === capacity ? 0 : slot + 1;
     }
     if (victim < 0) return -1;
-    this.#stats[STAT_EVICTED] = (this.#stats[STAT_EVICTED] ?? 0) + 1;
+    this.#t[STAT_EVICTED] = (this.#t[STAT_EVICTED] ?? 0) + 1;
     this.claim(victim, peerId, classId, nowMs);
     return victim;
   }
 
   // A new entry starts with a full burst: exactly what an absent key is assumed to have.
   private claim(slot: number, peerId: number, classId: number, nowMs: number): void {
-    this.#bytes[slot * RL_U8_FIELDS + RL_U8_USED] = 1;
-    this.#peerIds[slot] = peerId;
-    this.#bytes[slot * RL_U8_FIELDS + RL_U8_CLASS_IDS] = classId;
-    this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_BALANCE_MICRO] = this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_BURST_MICRO] ?? 0;
-    this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_LAST_MS] = nowMs;
+    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_KEY] = keyOf(peerId, classId);
+    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_BALANCE_MICRO] = this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_BURST_MICRO] ?? 0;
+    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_LAST_MS] = nowMs;
   }
 
   private isFullAt(slot: number, nowMs: number): boolean {
-    const classId = this.#bytes[slot * RL_U8_FIELDS + RL_U8_CLASS_IDS] ?? 0;
-    return this.balanceAt(slot, classId, nowMs) >= (this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_BURST_MICRO] ?? 0);
+    const classId = ((this.#t[this.#slotBase + slot * SLOT_FIELDS + S_KEY] ?? 1) - 1) % 256;
+    return this.balanceAt(slot, classId, nowMs) >= (this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_BURST_MICRO] ?? 0);
   }
 
   // Balance after refilling to nowMs. Time never runs backwards here: an
   // earlier nowMs refills nothing (virtual clocks are monotonic; this guards
   // a reboot that restarts the clock).
   private balanceAt(slot: number, classId: number, nowMs: number): number {
-    let elapsedMs = nowMs - (this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_LAST_MS] ?? 0);
-    const balance = this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_BALANCE_MICRO] ?? 0;
+    let elapsedMs = nowMs - (this.#t[this.#slotBase + slot * SLOT_FIELDS + S_LAST_MS] ?? 0);
+    const balance = this.#t[this.#slotBase + slot * SLOT_FIELDS + S_BALANCE_MICRO] ?? 0;
     if (elapsedMs <= 0) return balance;
-    const capMs = this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_REFILL_CAP_MS] ?? 0;
+    const capMs = this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_REFILL_CAP_MS] ?? 0;
     if (elapsedMs > capMs) elapsedMs = capMs;
-    const burst = this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_BURST_MICRO] ?? 0;
-    const next = balance + elapsedMs * (this.#classNumbers[classId * RL_CLASS_F64_FIELDS + RL_F64_REFILL_MICRO_PER_MS] ?? 0);
+    const burst = this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_BURST_MICRO] ?? 0;
+    const next = balance + elapsedMs * (this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_REFILL_MICRO_PER_MS] ?? 0);
     return next > burst ? burst : next;
   }
 
   private refill(slot: number, classId: number, nowMs: number): void {
-    if (nowMs <= (this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_LAST_MS] ?? 0)) return;
-    this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_BALANCE_MICRO] = this.balanceAt(slot, classId, nowMs);
-    this.#entryNumbers[slot * RL_F64_FIELDS + RL_F64_LAST_MS] = nowMs;
+    if (nowMs <= (this.#t[this.#slotBase + slot * SLOT_FIELDS + S_LAST_MS] ?? 0)) return;
+    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_BALANCE_MICRO] = this.balanceAt(slot, classId, nowMs);
+    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_LAST_MS] = nowMs;
   }
 
   get capacity(): number {
@@ -302,22 +301,22 @@ export class RateLimiter {
     return this.#probeWindow;
   }
   get admittedCount(): number {
-    return this.#stats[STAT_ADMITTED] ?? 0;
+    return this.#t[STAT_ADMITTED] ?? 0;
   }
   /** Requests refused because the key's bucket was short. */
   get limitedCount(): number {
-    return this.#stats[STAT_LIMITED] ?? 0;
+    return this.#t[STAT_LIMITED] ?? 0;
   }
   /** Requests refused because the key had no entry and none could be reclaimed. */
   get refusedCount(): number {
-    return this.#stats[STAT_REFUSED] ?? 0;
+    return this.#t[STAT_REFUSED] ?? 0;
   }
   /** Entries reclaimed (always with a full bucket) for a new key. */
   get evictedCount(): number {
-    return this.#stats[STAT_EVICTED] ?? 0;
+    return this.#t[STAT_EVICTED] ?? 0;
   }
   get invalidCount(): number {
-    return this.#stats[STAT_INVALID] ?? 0;
+    return this.#t[STAT_INVALID] ?? 0;
   }
 }
 

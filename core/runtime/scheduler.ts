@@ -121,57 +121,65 @@ export interface QueueAttachment {
   readonly intake?: boolean;
 }
 
-interface Limits {
-  readonly taskCapacity: number;
-  readonly queueCapacity: number;
-  readonly turnBudgetUnits: number;
-  readonly timerFiresPerTurnMax: number;
-  readonly startMs: number;
+/*
+ * One Float64Array holds every number the scheduler keeps (each typed array
+ * costs about 128 B of heap on XS before its data, README "Board memory on
+ * the board's terms"): first the counters and the run order's class starts and cursors,
+ * then TASK_FIELDS numbers per task, then one intake flag per attachable queue.
+ */
+const S_STEPS = 0;
+const S_OVERRUNS = 1;
+const S_INVALID_RESULTS = 2;
+const S_INVALID_SPENDS = 3;
+const S_BAD_TIME = 4;
+const S_REFUSED = 5;
+const S_FIRES_DEFERRED = 6;
+const S_AFTER_STOP = 7;
+const S_QUEUE_DISCARDED = 8;
+const S_HOOKS_FAILED = 9;
+/** Run order: task ids of class c are at order positions classStart[c]..classStart[c+1]-1. */
+const CLASS_START = 10;
+const CLASS_CURSOR = CLASS_START + PRIORITY_CLASS_COUNT + 1;
+const HEADER = CLASS_CURSOR + PRIORITY_CLASS_COUNT;
+// Per task (at HEADER + task * TASK_FIELDS).
+const T_PRIORITY = 0;
+const T_BUDGET = 1;
+const T_STATE = 2;
+const T_HOOK = 3; // shutdown phase of a hook, 0 = not a hook
+const T_TOKEN = 4;
+const T_SUSPENDED = 5;
+const T_BLOCKED = 6; // queues blocking the task
+const T_REWAKE = 7; // woken during its own step
+const T_WAIT = 8;
+const T_MAX_WAIT = 9;
+const T_STEPS = 10;
+const T_OVERRUNS = 11;
+const T_UNITS = 12;
+const T_ORDER = 13; // the run order's entry at this task's index (not this task's own field)
+const TASK_FIELDS = 14;
+
+/** Index of `field` of `task` in the scheduler's numbers. */
+function taskAt(task: number, field: number): number {
+  return HEADER + task * TASK_FIELDS + field;
 }
 
 export class Scheduler implements QueueWaker {
-  readonly #limits: Limits;
   readonly #timers: TimerTable;
   readonly #tokens: CancelTokens;
   readonly #shutdown: ShutdownMachine;
   readonly #ctx: TaskContext;
   readonly #queues: BoundedQueue[] = [];
-  readonly #queueIntake: Uint8Array;
-  // Per task.
   readonly #steps: TaskStep[] = [];
-  readonly #priority: Uint8Array;
-  readonly #budgetUnits: Float64Array;
-  readonly #state: Uint8Array;
-  readonly #hookPhase: Uint8Array; // 0 = not a hook
-  readonly #token: Int32Array;
-  readonly #suspended: Uint8Array;
-  readonly #blockedBy: Uint16Array; // queues blocking the task
-  readonly #rewake: Uint8Array; // woken during its own step
-  readonly #waitTurns: Uint32Array;
-  readonly #maxWaitTurns: Uint32Array;
-  readonly #stepCount: Float64Array;
-  readonly #overrunCount: Float64Array;
-  readonly #unitsSpent: Float64Array;
-  // Run order, built by start(): task ids by class, then registration.
-  readonly #order: Uint16Array;
-  readonly #classStart: Uint16Array;
-  readonly #classCursor: Uint16Array;
+  readonly #t: Float64Array;
+  readonly #taskCapacity: number;
+  readonly #queueCapacity: number;
+  readonly #turnBudgetUnits: number;
+  readonly #timerFiresPerTurnMax: number;
+  readonly #queueBase: number;
   #started = false;
   #inTurn = false;
   #nowMs: number;
   #turn = 0;
-  readonly #stats = {
-    steps: 0,
-    overruns: 0,
-    invalidResults: 0,
-    invalidSpends: 0,
-    badTime: 0,
-    refused: 0,
-    firesDeferred: 0,
-    afterStop: 0,
-    queueItemsDiscarded: 0,
-    hooksFailed: 0,
-  };
 
   static create(options: SchedulerOptions): Result<Scheduler> {
     const { taskCapacity, timerCapacity, turnBudgetUnits } = options;
@@ -196,35 +204,23 @@ export class Scheduler implements QueueWaker {
     if (!tokens.ok) return err(tokens.code);
     if (!shutdown.ok) return err(shutdown.code);
     tokens.value.allocate(); // INTAKE_TOKEN
-    const limits: Limits = Object.freeze({ taskCapacity, queueCapacity, turnBudgetUnits, timerFiresPerTurnMax, startMs });
-    return ok(new Scheduler(limits, timers.value, tokens.value, shutdown.value));
+    return ok(new Scheduler(options, queueCapacity, timerFiresPerTurnMax, timers.value, tokens.value, shutdown.value));
   }
 
-  private constructor(limits: Limits, timers: TimerTable, tokens: CancelTokens, shutdown: ShutdownMachine) {
-    const capacity = limits.taskCapacity;
-    this.#limits = limits;
+  private constructor(options: SchedulerOptions, queueCapacity: number, timerFiresPerTurnMax: number, timers: TimerTable, tokens: CancelTokens, shutdown: ShutdownMachine) {
+    const capacity = options.taskCapacity;
+    this.#taskCapacity = capacity;
+    this.#queueCapacity = queueCapacity;
+    this.#turnBudgetUnits = options.turnBudgetUnits;
+    this.#timerFiresPerTurnMax = timerFiresPerTurnMax;
     this.#timers = timers;
     this.#tokens = tokens;
     this.#shutdown = shutdown;
     this.#ctx = new TaskContext(tokens);
-    this.#nowMs = limits.startMs;
-    this.#queueIntake = new Uint8Array(limits.queueCapacity);
-    this.#priority = new Uint8Array(capacity);
-    this.#budgetUnits = new Float64Array(capacity);
-    this.#state = new Uint8Array(capacity);
-    this.#hookPhase = new Uint8Array(capacity);
-    this.#token = new Int32Array(capacity).fill(NO_TOKEN);
-    this.#suspended = new Uint8Array(capacity);
-    this.#blockedBy = new Uint16Array(capacity);
-    this.#rewake = new Uint8Array(capacity);
-    this.#waitTurns = new Uint32Array(capacity);
-    this.#maxWaitTurns = new Uint32Array(capacity);
-    this.#stepCount = new Float64Array(capacity);
-    this.#overrunCount = new Float64Array(capacity);
-    this.#unitsSpent = new Float64Array(capacity);
-    this.#order = new Uint16Array(capacity);
-    this.#classStart = new Uint16Array(PRIORITY_CLASS_COUNT + 1);
-    this.#classCursor = new Uint16Array(PRIORITY_CLASS_COUNT);
+    this.#nowMs = options.startMs ?? 0;
+    this.#queueBase = HEADER + capacity * TASK_FIELDS;
+    this.#t = new Float64Array(this.#queueBase + queueCapacity);
+    for (let task = 0; task < capacity; task++) this.#t[taskAt(task, T_TOKEN)] = NO_TOKEN;
   }
 
   // ------------------------------------------------------------ setup phase
@@ -236,24 +232,24 @@ export class Scheduler implements QueueWaker {
    * `NotFound` (token), `Cancelled` (token already cancelled).
    */
   registerTask(spec: TaskSpec): ValueOrCode {
-    const refused = this.#checkRegistration(spec);
-    if (refused !== ErrorCode.Ok) return -this.#refuse(refused);
+    const refused = this.checkRegistration(spec);
+    if (refused !== ErrorCode.Ok) return -this.refuse(refused);
     const id = this.#steps.length;
     const hookPhase = spec.shutdownPhase ?? ShutdownPhase.Running;
     this.#steps.push(spec.step);
-    this.#priority[id] = spec.priority;
-    this.#budgetUnits[id] = spec.budgetUnits;
-    this.#token[id] = spec.tokenId ?? NO_TOKEN;
-    this.#hookPhase[id] = hookPhase;
-    if (hookPhase !== ShutdownPhase.Running) this.#state[id] = TaskState.Dormant;
-    else this.#state[id] = spec.startReady === false ? TaskState.Idle : TaskState.Ready;
+    this.#t[taskAt(id, T_PRIORITY)] = spec.priority;
+    this.#t[taskAt(id, T_BUDGET)] = spec.budgetUnits;
+    this.#t[taskAt(id, T_TOKEN)] = spec.tokenId ?? NO_TOKEN;
+    this.#t[taskAt(id, T_HOOK)] = hookPhase;
+    if (hookPhase !== ShutdownPhase.Running) this.#t[taskAt(id, T_STATE)] = TaskState.Dormant;
+    else this.#t[taskAt(id, T_STATE)] = spec.startReady === false ? TaskState.Idle : TaskState.Ready;
     return id;
   }
 
-  #checkRegistration(spec: TaskSpec): Status {
+  private checkRegistration(spec: TaskSpec): Status {
     if (this.#shutdown.stopped) return ErrorCode.Stopped;
     if (this.#started) return ErrorCode.WrongState;
-    if (this.#steps.length >= this.#limits.taskCapacity) return ErrorCode.Full;
+    if (this.#steps.length >= this.#taskCapacity) return ErrorCode.Full;
     if (!isPriority(spec.priority) || !isIntIn(spec.budgetUnits, 1, WORK_UNITS_MAX)) return ErrorCode.InvalidArgument;
     if (typeof spec.step !== "function") return ErrorCode.InvalidArgument;
     const phase = spec.shutdownPhase ?? ShutdownPhase.Running;
@@ -266,10 +262,10 @@ export class Scheduler implements QueueWaker {
 
   /** A new cancellation token (setup phase only): its id, `-Full`, `-WrongState` or `-Stopped`. */
   allocateToken(): ValueOrCode {
-    if (this.#shutdown.stopped) return -this.#refuse(ErrorCode.Stopped);
-    if (this.#started) return -this.#refuse(ErrorCode.WrongState);
+    if (this.#shutdown.stopped) return -this.refuse(ErrorCode.Stopped);
+    if (this.#started) return -this.refuse(ErrorCode.WrongState);
     const id = this.#tokens.allocate();
-    if (id < 0) this.#stats.refused++;
+    if (id < 0) this.add(S_REFUSED, 1);
     return id;
   }
 
@@ -280,34 +276,34 @@ export class Scheduler implements QueueWaker {
    * is already bound), `Stopped`, `Full`, `NotFound` (task ids).
    */
   attachQueue(queue: BoundedQueue, attachment: QueueAttachment): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (this.#started) return this.#refuse(ErrorCode.WrongState);
-    if (this.#queues.length >= this.#limits.queueCapacity) return this.#refuse(ErrorCode.Full);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (this.#started) return this.refuse(ErrorCode.WrongState);
+    if (this.#queues.length >= this.#queueCapacity) return this.refuse(ErrorCode.Full);
     const producer = attachment.producerTaskId ?? NO_TASK;
     const consumer = attachment.consumerTaskId ?? NO_TASK;
-    if (producer !== NO_TASK && !this.#isTask(producer)) return this.#refuse(ErrorCode.NotFound);
-    if (consumer !== NO_TASK && !this.#isTask(consumer)) return this.#refuse(ErrorCode.NotFound);
-    if (this.#queues.includes(queue)) return this.#refuse(ErrorCode.WrongState);
+    if (producer !== NO_TASK && !this.isTask(producer)) return this.refuse(ErrorCode.NotFound);
+    if (consumer !== NO_TASK && !this.isTask(consumer)) return this.refuse(ErrorCode.NotFound);
+    if (this.#queues.includes(queue)) return this.refuse(ErrorCode.WrongState);
     const bound = queue.bind(this, producer, consumer);
-    if (bound !== ErrorCode.Ok) return this.#refuse(bound);
-    this.#queueIntake[this.#queues.length] = attachment.intake === true ? 1 : 0;
+    if (bound !== ErrorCode.Ok) return this.refuse(bound);
+    this.#t[this.#queueBase + (this.#queues.length)] = attachment.intake === true ? 1 : 0;
     this.#queues.push(queue);
     return ErrorCode.Ok;
   }
 
   /** End the setup phase: freeze the task set and build the run order. `WrongState` if started, `Stopped`. */
   start(): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (this.#started) return this.#refuse(ErrorCode.WrongState);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (this.#started) return this.refuse(ErrorCode.WrongState);
     const taskCount = this.#steps.length;
     let next = 0;
     for (let c = 0; c < PRIORITY_CLASS_COUNT; c++) {
-      this.#classStart[c] = next;
+      this.#t[CLASS_START + c] = next;
       for (let task = 0; task < taskCount; task++) {
-        if (this.#priority[task] === c) this.#order[next++] = task;
+        if (this.#t[taskAt(task, T_PRIORITY)] === c) this.#t[taskAt(next++, T_ORDER)] = task;
       }
     }
-    this.#classStart[PRIORITY_CLASS_COUNT] = next;
+    this.#t[CLASS_START + PRIORITY_CLASS_COUNT] = next;
     this.#started = true;
     return ErrorCode.Ok;
   }
@@ -323,107 +319,107 @@ export class Scheduler implements QueueWaker {
    */
   turn(nowMs: number): Status {
     if (this.#shutdown.stopped) {
-      this.#stats.afterStop++;
+      this.add(S_AFTER_STOP, 1);
       return ErrorCode.Stopped;
     }
-    if (!this.#started || this.#inTurn) return this.#refuse(ErrorCode.WrongState);
+    if (!this.#started || this.#inTurn) return this.refuse(ErrorCode.WrongState);
     if (!Number.isSafeInteger(nowMs) || nowMs < this.#nowMs) {
-      this.#stats.badTime++;
+      this.add(S_BAD_TIME, 1);
       return ErrorCode.InvalidArgument;
     }
     this.#nowMs = nowMs;
     this.#turn++;
     if (this.#shutdown.deadlineReached(nowMs)) {
-      this.#forceStop(ForcedBy.Deadline);
+      this.forceStop(ForcedBy.Deadline);
       return ErrorCode.Stopped;
     }
     this.#inTurn = true;
-    this.#fireDueTimers();
-    this.#runTasks();
+    this.fireDueTimers();
+    this.runTasks();
     this.#inTurn = false;
-    if (this.#shutdown.inProgress) this.#advanceShutdown();
-    return this.#phaseStatus();
+    if (this.#shutdown.inProgress) this.advanceShutdown();
+    return this.phaseStatus();
   }
 
-  #fireDueTimers(): void {
+  private fireDueTimers(): void {
     const timers = this.#timers;
-    const limit = this.#limits.timerFiresPerTurnMax;
+    const limit = this.#timerFiresPerTurnMax;
     for (let fired = 0; fired < limit; fired++) {
       const slot = timers.fireNext(this.#nowMs);
       if (slot < 0) return;
       const task = timers.ownerOf(slot);
-      if (timers.isReservedSlot(slot)) this.#resumeTask(task);
-      else this.#wakeTask(task);
+      if (timers.isReservedSlot(slot)) this.resumeTask(task);
+      else this.wakeTask(task);
     }
-    if (timers.peekDeadline() <= this.#nowMs) this.#stats.firesDeferred++;
+    if (timers.peekDeadline() <= this.#nowMs) this.add(S_FIRES_DEFERRED, 1);
   }
 
-  #runTasks(): void {
+  private runTasks(): void {
     let spentUnits = 0;
-    const budget = this.#limits.turnBudgetUnits;
+    const budget = this.#turnBudgetUnits;
     for (let c = 0; c < PRIORITY_CLASS_COUNT; c++) {
-      const start = this.#classStart[c] ?? 0;
-      const count = (this.#classStart[c + 1] ?? 0) - start;
-      const cursor = this.#classCursor[c] ?? 0;
+      const start = this.#t[CLASS_START + c] ?? 0;
+      const count = (this.#t[CLASS_START + (c + 1)] ?? 0) - start;
+      const cursor = this.#t[CLASS_CURSOR + c] ?? 0;
       const maxWait = PRIORITY_MAX_WAIT_TURNS[c] ?? 0;
       let nextCursor = cursor;
       for (let k = 0; k < count; k++) {
         const position = cursor + k < count ? cursor + k : cursor + k - count;
-        const task = this.#order[start + position] ?? 0;
-        if (!this.#isRunnable(task)) continue;
-        const waited = this.#waitTurns[task] ?? 0;
+        const task = this.#t[taskAt(start + position, T_ORDER)] ?? 0;
+        if (!this.runnable(task)) continue;
+        const waited = this.#t[taskAt(task, T_WAIT)] ?? 0;
         if (spentUnits >= budget && waited < maxWait) {
-          this.#passOver(task, waited + 1);
+          this.passOver(task, waited + 1);
           continue;
         }
-        spentUnits += this.#runStep(task);
+        spentUnits += this.runStep(task);
         nextCursor = position + 1 < count ? position + 1 : 0;
         if (this.#shutdown.stopped) return; // forced from inside the step: nothing more runs
       }
-      this.#classCursor[c] = nextCursor;
+      this.#t[CLASS_CURSOR + c] = nextCursor;
     }
   }
 
-  #passOver(task: number, waited: number): void {
-    this.#waitTurns[task] = waited;
-    if (waited > (this.#maxWaitTurns[task] ?? 0)) this.#maxWaitTurns[task] = waited;
+  private passOver(task: number, waited: number): void {
+    this.#t[taskAt(task, T_WAIT)] = waited;
+    if (waited > (this.#t[taskAt(task, T_MAX_WAIT)] ?? 0)) this.#t[taskAt(task, T_MAX_WAIT)] = waited;
   }
 
   /** Run one step of `task`; returns the units charged to the turn. */
-  #runStep(task: number): number {
+  private runStep(task: number): number {
     const ctx = this.#ctx;
-    const budget = this.#budgetUnits[task] ?? 1;
+    const budget = this.#t[taskAt(task, T_BUDGET)] ?? 1;
     const step = this.#steps[task];
     if (step === undefined) return 0;
     ctx.begin(task, this.#nowMs, this.#turn, budget);
-    this.#waitTurns[task] = 0;
-    this.#rewake[task] = 0;
+    this.#t[taskAt(task, T_WAIT)] = 0;
+    this.#t[taskAt(task, T_REWAKE)] = 0;
     const result = step(ctx);
     const spent = ctx.spentUnits;
-    this.#stats.steps++;
-    this.#stats.invalidSpends += ctx.invalidSpends;
-    this.#stepCount[task] = (this.#stepCount[task] ?? 0) + 1;
-    this.#unitsSpent[task] = (this.#unitsSpent[task] ?? 0) + spent;
+    this.add(S_STEPS, 1);
+    this.add(S_INVALID_SPENDS, ctx.invalidSpends);
+    this.#t[taskAt(task, T_STEPS)] = (this.#t[taskAt(task, T_STEPS)] ?? 0) + 1;
+    this.#t[taskAt(task, T_UNITS)] = (this.#t[taskAt(task, T_UNITS)] ?? 0) + spent;
     if (spent > budget) {
-      this.#overrunCount[task] = (this.#overrunCount[task] ?? 0) + 1;
-      this.#stats.overruns++;
+      this.#t[taskAt(task, T_OVERRUNS)] = (this.#t[taskAt(task, T_OVERRUNS)] ?? 0) + 1;
+      this.add(S_OVERRUNS, 1);
     }
-    this.#finishStep(task, result);
+    this.finishStep(task, result);
     return spent > 1 ? spent : 1;
   }
 
-  #finishStep(task: number, result: StepResult): void {
-    const state = this.#state[task] ?? TaskState.Unused;
-    const rewoken = this.#rewake[task] === 1;
-    this.#rewake[task] = 0;
+  private finishStep(task: number, result: StepResult): void {
+    const state = this.#t[taskAt(task, T_STATE)] ?? TaskState.Unused;
+    const rewoken = this.#t[taskAt(task, T_REWAKE)] === 1;
+    this.#t[taskAt(task, T_REWAKE)] = 0;
     if (state >= TaskState.Done) return; // ended during its own step (its token was cancelled)
-    if (result === StepResult.Ready) this.#state[task] = TaskState.Ready;
-    else if (result === StepResult.Idle) this.#state[task] = rewoken ? TaskState.Ready : TaskState.Idle;
-    else if (result === StepResult.Done) this.#endTask(task, TaskState.Done);
-    else if (result === StepResult.Failed) this.#endTask(task, TaskState.Failed);
+    if (result === StepResult.Ready) this.#t[taskAt(task, T_STATE)] = TaskState.Ready;
+    else if (result === StepResult.Idle) this.#t[taskAt(task, T_STATE)] = rewoken ? TaskState.Ready : TaskState.Idle;
+    else if (result === StepResult.Done) this.endTask(task, TaskState.Done);
+    else if (result === StepResult.Failed) this.endTask(task, TaskState.Failed);
     else {
-      this.#stats.invalidResults++;
-      this.#endTask(task, TaskState.Failed);
+      this.add(S_INVALID_RESULTS, 1);
+      this.endTask(task, TaskState.Failed);
     }
   }
 
@@ -437,9 +433,9 @@ export class Scheduler implements QueueWaker {
     if (shutdown.stopped) return Number.POSITIVE_INFINITY;
     const taskCount = this.#steps.length;
     for (let task = 0; task < taskCount; task++) {
-      if (this.#isRunnable(task)) return this.#nowMs;
+      if (this.runnable(task)) return this.#nowMs;
     }
-    if (shutdown.inProgress && this.#phaseComplete()) return this.#nowMs;
+    if (shutdown.inProgress && this.phaseComplete()) return this.#nowMs;
     const timerMs = this.#timers.peekDeadline();
     const earliestMs = shutdown.deadlineMs < timerMs ? shutdown.deadlineMs : timerMs;
     return earliestMs < this.#nowMs ? this.#nowMs : earliestMs; // fires left over from a full turn are due now
@@ -457,17 +453,17 @@ export class Scheduler implements QueueWaker {
    * armed), `Stopped`. Refusals are counted.
    */
   arm(taskId: number, delayMs: number, periodMs = 0, tokenId: number = NO_TOKEN): ValueOrCode {
-    const refused = this.#checkArm(taskId, delayMs, periodMs, tokenId);
-    if (refused !== ErrorCode.Ok) return -this.#refuse(refused);
+    const refused = this.checkArm(taskId, delayMs, periodMs, tokenId);
+    if (refused !== ErrorCode.Ok) return -this.refuse(refused);
     const handle = this.#timers.arm(taskId, tokenId, this.#nowMs + delayMs, periodMs);
-    if (handle < 0) this.#stats.refused++;
+    if (handle < 0) this.add(S_REFUSED, 1);
     return handle;
   }
 
-  #checkArm(taskId: number, delayMs: number, periodMs: number, tokenId: number): Status {
+  private checkArm(taskId: number, delayMs: number, periodMs: number, tokenId: number): Status {
     if (this.#shutdown.stopped) return ErrorCode.Stopped;
-    if (!this.#isTask(taskId)) return ErrorCode.NotFound;
-    if ((this.#state[taskId] ?? 0) >= TaskState.Done) return ErrorCode.WrongState;
+    if (!this.isTask(taskId)) return ErrorCode.NotFound;
+    if ((this.#t[taskAt(taskId, T_STATE)] ?? 0) >= TaskState.Done) return ErrorCode.WrongState;
     if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !isIntIn(periodMs, 0, Number.MAX_SAFE_INTEGER)) {
       return ErrorCode.InvalidArgument;
     }
@@ -479,10 +475,10 @@ export class Scheduler implements QueueWaker {
 
   /** Move an armed timer to now + `delayMs`. `Ok`, `NotFound`, `InvalidArgument`, `Stopped`. */
   rearm(handle: number, delayMs: number): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (!this.#timers.isArmed(handle)) return this.#refuse(ErrorCode.NotFound);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (!this.#timers.isArmed(handle)) return this.refuse(ErrorCode.NotFound);
     if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !Number.isSafeInteger(this.#nowMs + delayMs)) {
-      return this.#refuse(ErrorCode.InvalidArgument);
+      return this.refuse(ErrorCode.InvalidArgument);
     }
     return this.#timers.rearm(handle, this.#nowMs + delayMs);
   }
@@ -490,7 +486,7 @@ export class Scheduler implements QueueWaker {
   /** Disarm a timer. `Ok` or `NotFound` (already fired, cancelled, or never issued). */
   cancelTimer(handle: number): Status {
     const status = this.#timers.cancel(handle);
-    if (status !== ErrorCode.Ok) this.#stats.refused++;
+    if (status !== ErrorCode.Ok) this.add(S_REFUSED, 1);
     return status;
   }
 
@@ -516,11 +512,11 @@ export class Scheduler implements QueueWaker {
    * come; `Stopped`. A suspended or blocked task stays so, and runs after.
    */
   wake(taskId: number): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (!this.#isTask(taskId)) return this.#refuse(ErrorCode.NotFound);
-    const state = this.#state[taskId] ?? 0;
-    if (state >= TaskState.Done || state === TaskState.Dormant) return this.#refuse(ErrorCode.WrongState);
-    this.#wakeTask(taskId);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (!this.isTask(taskId)) return this.refuse(ErrorCode.NotFound);
+    const state = this.#t[taskAt(taskId, T_STATE)] ?? 0;
+    if (state >= TaskState.Done || state === TaskState.Dormant) return this.refuse(ErrorCode.WrongState);
+    this.wakeTask(taskId);
     return ErrorCode.Ok;
   }
 
@@ -531,62 +527,62 @@ export class Scheduler implements QueueWaker {
    * `NotFound`, `WrongState` (ended), `InvalidArgument`, `Stopped`.
    */
   suspendFor(taskId: number, delayMs: number): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (!this.#isTask(taskId)) return this.#refuse(ErrorCode.NotFound);
-    if ((this.#state[taskId] ?? 0) >= TaskState.Done) return this.#refuse(ErrorCode.WrongState);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (!this.isTask(taskId)) return this.refuse(ErrorCode.NotFound);
+    if ((this.#t[taskAt(taskId, T_STATE)] ?? 0) >= TaskState.Done) return this.refuse(ErrorCode.WrongState);
     if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !Number.isSafeInteger(this.#nowMs + delayMs)) {
-      return this.#refuse(ErrorCode.InvalidArgument);
+      return this.refuse(ErrorCode.InvalidArgument);
     }
     this.#timers.armReserved(taskId, taskId, this.#nowMs + delayMs);
-    this.#suspended[taskId] = 1;
+    this.#t[taskAt(taskId, T_SUSPENDED)] = 1;
     return ErrorCode.Ok;
   }
 
   /** End a suspension early and wake the task. `Ok`, `NotFound`, `WrongState` (not suspended or ended), `Stopped`. */
   resume(taskId: number): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if (!this.#isTask(taskId)) return this.#refuse(ErrorCode.NotFound);
-    if (this.#suspended[taskId] !== 1 || (this.#state[taskId] ?? 0) >= TaskState.Done) return this.#refuse(ErrorCode.WrongState);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (!this.isTask(taskId)) return this.refuse(ErrorCode.NotFound);
+    if (this.#t[taskAt(taskId, T_SUSPENDED)] !== 1 || (this.#t[taskAt(taskId, T_STATE)] ?? 0) >= TaskState.Done) return this.refuse(ErrorCode.WrongState);
     this.#timers.cancelReserved(taskId);
-    this.#resumeTask(taskId);
+    this.resumeTask(taskId);
     return ErrorCode.Ok;
   }
 
   /** QueueWaker: a BlockProducer queue is full. `Ok` or `NotFound`/`WrongState`. */
   blockProducer(taskId: number): Status {
-    if (!this.#isTask(taskId)) return ErrorCode.NotFound;
-    const blocked = this.#blockedBy[taskId] ?? 0;
+    if (!this.isTask(taskId)) return ErrorCode.NotFound;
+    const blocked = this.#t[taskAt(taskId, T_BLOCKED)] ?? 0;
     if (blocked >= ATTACHED_QUEUES_MAX) return ErrorCode.WrongState;
-    this.#blockedBy[taskId] = blocked + 1;
+    this.#t[taskAt(taskId, T_BLOCKED)] = blocked + 1;
     return ErrorCode.Ok;
   }
 
   /** QueueWaker: the queue has room again (or closed). `Ok`, `NotFound`, `WrongState` (not blocked). */
   unblockProducer(taskId: number): Status {
-    if (!this.#isTask(taskId)) return ErrorCode.NotFound;
-    const blocked = this.#blockedBy[taskId] ?? 0;
+    if (!this.isTask(taskId)) return ErrorCode.NotFound;
+    const blocked = this.#t[taskAt(taskId, T_BLOCKED)] ?? 0;
     if (blocked === 0) return ErrorCode.WrongState;
-    this.#blockedBy[taskId] = blocked - 1;
-    if (blocked === 1) this.#wakeTask(taskId);
+    this.#t[taskAt(taskId, T_BLOCKED)] = blocked - 1;
+    if (blocked === 1) this.wakeTask(taskId);
     return ErrorCode.Ok;
   }
 
-  #wakeTask(task: number): void {
-    const state = this.#state[task] ?? 0;
-    if (state === TaskState.Idle) this.#state[task] = TaskState.Ready;
-    if (this.#inTurn && this.#ctx.taskId === task) this.#rewake[task] = 1;
+  private wakeTask(task: number): void {
+    const state = this.#t[taskAt(task, T_STATE)] ?? 0;
+    if (state === TaskState.Idle) this.#t[taskAt(task, T_STATE)] = TaskState.Ready;
+    if (this.#inTurn && this.#ctx.taskId === task) this.#t[taskAt(task, T_REWAKE)] = 1;
   }
 
-  #resumeTask(task: number): void {
-    this.#suspended[task] = 0;
-    this.#wakeTask(task);
+  private resumeTask(task: number): void {
+    this.#t[taskAt(task, T_SUSPENDED)] = 0;
+    this.wakeTask(task);
   }
 
-  #endTask(task: number, state: TaskState): void {
-    this.#state[task] = state;
-    this.#suspended[task] = 0;
+  private endTask(task: number, state: TaskState): void {
+    this.#t[taskAt(task, T_STATE)] = state;
+    this.#t[taskAt(task, T_SUSPENDED)] = 0;
     this.#timers.cancelOwnedBy(task);
-    if (state === TaskState.Failed && this.#hookPhase[task] !== 0) this.#stats.hooksFailed++;
+    if (state === TaskState.Failed && this.#t[taskAt(task, T_HOOK)] !== 0) this.add(S_HOOKS_FAILED, 1);
   }
 
   // ------------------------------------------------------------- tokens
@@ -597,14 +593,14 @@ export class Scheduler implements QueueWaker {
    * `Ok`, `Cancelled` (already), `NotFound`, `InvalidArgument`, `Stopped`.
    */
   cancelToken(tokenId: number, reason: number): Status {
-    if (this.#shutdown.stopped) return this.#refuse(ErrorCode.Stopped);
-    if ((reason >>> 0) !== reason || reason < 1 || reason > CANCEL_REASON_MAX) return this.#refuse(ErrorCode.InvalidArgument);
+    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if ((reason >>> 0) !== reason || reason < 1 || reason > CANCEL_REASON_MAX) return this.refuse(ErrorCode.InvalidArgument);
     const status = this.#tokens.cancel(tokenId, reason);
-    if (status !== ErrorCode.Ok) return status === ErrorCode.Cancelled ? status : this.#refuse(status);
+    if (status !== ErrorCode.Ok) return status === ErrorCode.Cancelled ? status : this.refuse(status);
     this.#timers.cancelBoundTo(tokenId);
     const taskCount = this.#steps.length;
     for (let task = 0; task < taskCount; task++) {
-      if (this.#token[task] === tokenId && (this.#state[task] ?? 0) < TaskState.Done) this.#endTask(task, TaskState.Cancelled);
+      if (this.#t[taskAt(task, T_TOKEN)] === tokenId && (this.#t[taskAt(task, T_STATE)] ?? 0) < TaskState.Done) this.endTask(task, TaskState.Cancelled);
     }
     return ErrorCode.Ok;
   }
@@ -628,40 +624,40 @@ export class Scheduler implements QueueWaker {
   requestShutdown(): Status {
     if (!this.#started && !this.#shutdown.stopped) {
       this.#shutdown.request(this.#nowMs);
-      this.#forceStop(ForcedBy.NotStarted);
+      this.forceStop(ForcedBy.NotStarted);
       return ErrorCode.Ok;
     }
     const outcome = this.#shutdown.request(this.#nowMs);
     if (outcome === ShutdownRequest.AlreadyStopped) return ErrorCode.Stopped;
     if (outcome === ShutdownRequest.Forced) {
-      this.#forceStop(ForcedBy.SecondRequest);
+      this.forceStop(ForcedBy.SecondRequest);
       return ErrorCode.Ok;
     }
-    this.#enterPhase(ShutdownPhase.StoppingIntake);
-    this.#advanceShutdown();
+    this.enterPhase(ShutdownPhase.StoppingIntake);
+    this.advanceShutdown();
     return ErrorCode.Ok;
   }
 
   /** Complete as many phases as are complete now (at most all of them). */
-  #advanceShutdown(): void {
+  private advanceShutdown(): void {
     const shutdown = this.#shutdown;
-    for (let i = 0; i < ShutdownPhase.Stopped && shutdown.inProgress && this.#phaseComplete(); i++) {
-      this.#enterPhase(shutdown.completePhase());
+    for (let i = 0; i < ShutdownPhase.Stopped && shutdown.inProgress && this.phaseComplete(); i++) {
+      this.enterPhase(shutdown.completePhase());
     }
   }
 
-  #phaseComplete(): boolean {
+  private phaseComplete(): boolean {
     const phase = this.#shutdown.phase;
     if (phase === ShutdownPhase.StoppingTimers) return true;
-    if (phase === ShutdownPhase.Draining && !this.#queuesEmpty()) return false;
+    if (phase === ShutdownPhase.Draining && !this.queuesEmpty()) return false;
     const taskCount = this.#steps.length;
     for (let task = 0; task < taskCount; task++) {
-      if (this.#hookPhase[task] === phase && (this.#state[task] ?? 0) < TaskState.Done) return false;
+      if (this.#t[taskAt(task, T_HOOK)] === phase && (this.#t[taskAt(task, T_STATE)] ?? 0) < TaskState.Done) return false;
     }
     return true;
   }
 
-  #queuesEmpty(): boolean {
+  private queuesEmpty(): boolean {
     for (let i = 0; i < this.#queues.length; i++) {
       if ((this.#queues[i]?.length ?? 0) > 0) return false;
     }
@@ -669,42 +665,42 @@ export class Scheduler implements QueueWaker {
   }
 
   /** The work on entering `phase`. */
-  #enterPhase(phase: ShutdownPhase): void {
+  private enterPhase(phase: ShutdownPhase): void {
     if (phase === ShutdownPhase.StoppingIntake) {
       this.cancelToken(INTAKE_TOKEN, ErrorCode.ShuttingDown);
       for (let i = 0; i < this.#queues.length; i++) {
-        if (this.#queueIntake[i] === 1) this.#queues[i]?.close(ErrorCode.ShuttingDown);
+        if (this.#t[this.#queueBase + i] === 1) this.#queues[i]?.close(ErrorCode.ShuttingDown);
       }
     }
     if (phase === ShutdownPhase.StoppingTimers) this.#timers.clear();
     if (phase === ShutdownPhase.Stopped) {
-      this.#finalStop();
+      this.finalStop();
       return;
     }
     const taskCount = this.#steps.length;
     for (let task = 0; task < taskCount; task++) {
-      if (this.#hookPhase[task] === phase && this.#state[task] === TaskState.Dormant) this.#state[task] = TaskState.Ready;
+      if (this.#t[taskAt(task, T_HOOK)] === phase && this.#t[taskAt(task, T_STATE)] === TaskState.Dormant) this.#t[taskAt(task, T_STATE)] = TaskState.Ready;
     }
   }
 
-  #forceStop(by: ForcedBy): void {
+  private forceStop(by: ForcedBy): void {
     this.#shutdown.force(by);
     this.#timers.clear();
-    this.#finalStop();
+    this.finalStop();
   }
 
   /** Stopped: nothing armed, leftovers discarded (counted), every queue refuses. */
-  #finalStop(): void {
+  private finalStop(): void {
     this.#timers.clear();
     for (let i = 0; i < this.#queues.length; i++) {
       const queue = this.#queues[i];
       if (queue === undefined) continue;
-      this.#stats.queueItemsDiscarded += queue.discardAll();
+      this.add(S_QUEUE_DISCARDED, queue.discardAll());
       queue.close(ErrorCode.Stopped);
     }
   }
 
-  #phaseStatus(): Status {
+  private phaseStatus(): Status {
     if (this.#shutdown.stopped) return ErrorCode.Stopped;
     return this.#shutdown.inProgress ? ErrorCode.ShuttingDown : ErrorCode.Ok;
   }
@@ -719,29 +715,29 @@ export class Scheduler implements QueueWaker {
   checkInvariants(): Status {
     if (this.#timers.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
     const stopped = this.#shutdown.stopped;
-    if (stopped && (this.#timers.armedCount !== 0 || !this.#queuesStopped())) return ErrorCode.InvariantViolated;
+    if (stopped && (this.#timers.armedCount !== 0 || !this.queuesStopped())) return ErrorCode.InvariantViolated;
     const taskCount = this.#steps.length;
     for (let task = 0; task < taskCount; task++) {
-      const state = this.#state[task] ?? TaskState.Unused;
+      const state = this.#t[taskAt(task, T_STATE)] ?? TaskState.Unused;
       if (state === TaskState.Unused || state > TaskState.Cancelled) return ErrorCode.InvariantViolated;
       if (state >= TaskState.Done && this.#timers.armedOwnedBy(task) !== 0) return ErrorCode.InvariantViolated;
-      if (!stopped && this.#suspended[task] === 1 && !this.#timers.isReservedArmed(task)) return ErrorCode.InvariantViolated;
-      const hookPhase = this.#hookPhase[task] ?? 0;
+      if (!stopped && this.#t[taskAt(task, T_SUSPENDED)] === 1 && !this.#timers.isReservedArmed(task)) return ErrorCode.InvariantViolated;
+      const hookPhase = this.#t[taskAt(task, T_HOOK)] ?? 0;
       const dormantTooLate = hookPhase === 0 || (!stopped && hookPhase <= this.#shutdown.phase);
       if (state === TaskState.Dormant && dormantTooLate) return ErrorCode.InvariantViolated;
-      if ((this.#blockedBy[task] ?? 0) !== this.#queuesBlocking(task)) return ErrorCode.InvariantViolated;
+      if ((this.#t[taskAt(task, T_BLOCKED)] ?? 0) !== this.queuesBlocking(task)) return ErrorCode.InvariantViolated;
     }
     return ErrorCode.Ok;
   }
 
-  #queuesStopped(): boolean {
+  private queuesStopped(): boolean {
     for (const queue of this.#queues) {
       if (queue.length !== 0 || queue.closedCode !== ErrorCode.Stopped) return false;
     }
     return true;
   }
 
-  #queuesBlocking(task: number): number {
+  private queuesBlocking(task: number): number {
     let blocking = 0;
     for (const queue of this.#queues) if (queue.producerBlocked && queue.producer === task) blocking++;
     return blocking;
@@ -749,16 +745,20 @@ export class Scheduler implements QueueWaker {
 
   // ------------------------------------------------------------ helpers
 
-  #isTask(taskId: number): boolean {
+  private isTask(taskId: number): boolean {
     return (taskId >>> 0) === taskId && taskId < this.#steps.length;
   }
 
-  #isRunnable(task: number): boolean {
-    return this.#state[task] === TaskState.Ready && this.#suspended[task] === 0 && this.#blockedBy[task] === 0;
+  private runnable(task: number): boolean {
+    return this.#t[taskAt(task, T_STATE)] === TaskState.Ready && this.#t[taskAt(task, T_SUSPENDED)] === 0 && this.#t[taskAt(task, T_BLOCKED)] === 0;
   }
 
-  #refuse(code: Status): Status {
-    this.#stats.refused++;
+  private add(index: number, delta: number): void {
+    this.#t[index] = (this.#t[index] ?? 0) + delta;
+  }
+
+  private refuse(code: Status): Status {
+    this.add(S_REFUSED, 1);
     return code;
   }
 
@@ -785,10 +785,10 @@ export class Scheduler implements QueueWaker {
     return this.#steps.length;
   }
   get taskCapacity(): number {
-    return this.#limits.taskCapacity;
+    return this.#taskCapacity;
   }
   get turnBudgetUnits(): number {
-    return this.#limits.turnBudgetUnits;
+    return this.#turnBudgetUnits;
   }
   /** Timers armed now, including restart delays. 0 after Stopped. */
   get armedTimerCount(): number {
@@ -809,72 +809,72 @@ export class Scheduler implements QueueWaker {
   }
   /** Turns that ended with due timers left for the next turn. */
   get timerFiresDeferredCount(): number {
-    return this.#stats.firesDeferred;
+    return this.#t[S_FIRES_DEFERRED] ?? 0;
   }
   get stepCount(): number {
-    return this.#stats.steps;
+    return this.#t[S_STEPS] ?? 0;
   }
   get overrunCount(): number {
-    return this.#stats.overruns;
+    return this.#t[S_OVERRUNS] ?? 0;
   }
   /** Steps that returned something other than a StepResult (the task ends as Failed). */
   get invalidResultCount(): number {
-    return this.#stats.invalidResults;
+    return this.#t[S_INVALID_RESULTS] ?? 0;
   }
   get invalidSpendCount(): number {
-    return this.#stats.invalidSpends;
+    return this.#t[S_INVALID_SPENDS] ?? 0;
   }
   /** `turn` calls refused for time going backwards or not an integer. */
   get badTimeCount(): number {
-    return this.#stats.badTime;
+    return this.#t[S_BAD_TIME] ?? 0;
   }
   /** Calls refused with an error code (bad ids, arguments, wrong state, full). */
   get refusedCount(): number {
-    return this.#stats.refused;
+    return this.#t[S_REFUSED] ?? 0;
   }
   /** `turn` calls after Stopped (each a no-op). */
   get turnsAfterStopCount(): number {
-    return this.#stats.afterStop;
+    return this.#t[S_AFTER_STOP] ?? 0;
   }
   /** Queue items discarded at Stopped (also in each queue's droppedCount). */
   get queueItemsDiscardedCount(): number {
-    return this.#stats.queueItemsDiscarded;
+    return this.#t[S_QUEUE_DISCARDED] ?? 0;
   }
   /** Shutdown hook tasks that ended Failed. */
   get hooksFailedCount(): number {
-    return this.#stats.hooksFailed;
+    return this.#t[S_HOOKS_FAILED] ?? 0;
   }
   get attachedQueueCount(): number {
     return this.#queues.length;
   }
 
   taskState(taskId: number): TaskState {
-    return this.#isTask(taskId) ? ((this.#state[taskId] ?? 0) as TaskState) : TaskState.Unused;
+    return this.isTask(taskId) ? ((this.#t[taskAt(taskId, T_STATE)] ?? 0) as TaskState) : TaskState.Unused;
   }
   isRunnable(taskId: number): boolean {
-    return this.#isTask(taskId) && this.#isRunnable(taskId);
+    return this.isTask(taskId) && this.runnable(taskId);
   }
   isSuspended(taskId: number): boolean {
-    return this.#isTask(taskId) && this.#suspended[taskId] === 1;
+    return this.isTask(taskId) && this.#t[taskAt(taskId, T_SUSPENDED)] === 1;
   }
   isBlocked(taskId: number): boolean {
-    return this.#isTask(taskId) && (this.#blockedBy[taskId] ?? 0) > 0;
+    return this.isTask(taskId) && (this.#t[taskAt(taskId, T_BLOCKED)] ?? 0) > 0;
   }
   taskPriority(taskId: number): number {
-    return this.#isTask(taskId) ? (this.#priority[taskId] ?? 0) : -1;
+    return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_PRIORITY)] ?? 0) : -1;
   }
   taskStepCount(taskId: number): number {
-    return this.#isTask(taskId) ? (this.#stepCount[taskId] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_STEPS)] ?? 0) : 0;
   }
   taskOverrunCount(taskId: number): number {
-    return this.#isTask(taskId) ? (this.#overrunCount[taskId] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_OVERRUNS)] ?? 0) : 0;
   }
   taskUnitsSpent(taskId: number): number {
-    return this.#isTask(taskId) ? (this.#unitsSpent[taskId] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_UNITS)] ?? 0) : 0;
   }
   /** Longest run of turns the task was runnable but passed over (<= PRIORITY_MAX_WAIT_TURNS of its class). */
   taskMaxWaitTurns(taskId: number): number {
-    return this.#isTask(taskId) ? (this.#maxWaitTurns[taskId] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_MAX_WAIT)] ?? 0) : 0;
   }
 }
 

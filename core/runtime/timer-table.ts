@@ -4,8 +4,8 @@
  * the order they were armed).
  *
  * Two kinds of slot:
- *  - general slots 0..capacity-1, handed out by `arm` from a FIFO free list
- *    (a RingBuffer). A handle is `generation * capacity + slot`; the
+ *  - general slots 0..capacity-1, handed out by `arm` from a FIFO free list.
+ *    A handle is `generation * capacity + slot`; the
  *    generation grows every time the slot is freed, so a stale handle (a
  *    one-shot that already fired, a cancelled timer) is refused with
  *    `NotFound` instead of touching the slot's next user. FIFO reuse keeps a
@@ -23,31 +23,40 @@
  *
  * Full policy: RefuseNewest. `arm` with every general slot in use returns
  * `-Full`, counted in `fullCount`. Nothing is allocated after `create`.
+ *
+ * Memory: besides the heap, one `Float64Array` (a typed array costs about
+ * 128 B of heap on XS before its data): SLOT_FIELDS numbers per general
+ * slot, the owners of the reserved slots, then the free list as a ring of
+ * `capacity` slot numbers.
  */
-import { FullPolicy } from "../collections/full-policy";
 import { MinHeap } from "../collections/min-heap";
-import { RingBuffer } from "../collections/ring-buffer";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { ErrorCode } from "./errors";
-import { err, ok, Outcome, type Result, type Status } from "./result";
+import { err, ok, type Result, type Status } from "./result";
 
 /** Largest number of general timer slots. */
 export const TIMER_CAPACITY_MAX = 65_536;
 /** Largest number of reserved (per-task) slots. */
 export const TIMER_RESERVED_MAX = 4_096;
 
+// Per general slot (at slot * SLOT_FIELDS).
+const G_GENERATION = 0;
+const G_IN_USE = 1; // handed out (armed)
+const G_PERIOD_MS = 2; // 0 = one-shot
+const G_PENDING_FIRES = 3;
+const G_TOKEN = 4; // -1 = unbound
+const G_OWNER = 5;
+const SLOT_FIELDS = 6;
+
 export class TimerTable {
   readonly #capacity: number;
   readonly #reservedCount: number;
   readonly #heap: MinHeap; // ids: general slots, then reserved slots
-  readonly #freeSlots: RingBuffer; // general slots not in use, FIFO
-  readonly #freeOut = new Outcome<number>(0);
-  readonly #generation: Float64Array; // by general slot
-  readonly #inUse: Uint8Array; // by general slot: handed out (armed)
-  readonly #periodMs: Float64Array; // by general slot; 0 = one-shot
-  readonly #pendingFires: Float64Array; // by general slot
-  readonly #owner: Int32Array; // by slot (general + reserved)
-  readonly #token: Int32Array; // by general slot; -1 = unbound
+  readonly #t: Float64Array;
+  readonly #reservedBase: number; // owners of reserved slots
+  readonly #freeBase: number; // general slots not in use, a FIFO ring
+  #freeHead = 0;
+  #freeCount = 0;
   #firedCount = 0;
   #cancelledCount = 0;
   #fullCount = 0;
@@ -61,24 +70,24 @@ export class TimerTable {
       return err(ErrorCode.InvalidArgument);
     }
     const heap = MinHeap.create(capacity + reservedCount);
-    const freeSlots = RingBuffer.create(capacity, Uint32Array, FullPolicy.RefuseNewest);
     if (!heap.ok) return err(heap.code);
-    if (!freeSlots.ok) return err(freeSlots.code);
-    return ok(new TimerTable(capacity, reservedCount, heap.value, freeSlots.value));
+    return ok(new TimerTable(capacity, reservedCount, heap.value));
   }
 
-  private constructor(capacity: number, reservedCount: number, heap: MinHeap, freeSlots: RingBuffer) {
+  private constructor(capacity: number, reservedCount: number, heap: MinHeap) {
     this.#capacity = capacity;
     this.#reservedCount = reservedCount;
     this.#heap = heap;
-    this.#freeSlots = freeSlots;
-    this.#generation = new Float64Array(capacity);
-    this.#inUse = new Uint8Array(capacity);
-    this.#periodMs = new Float64Array(capacity);
-    this.#pendingFires = new Float64Array(capacity);
-    this.#owner = new Int32Array(capacity + reservedCount).fill(-1);
-    this.#token = new Int32Array(capacity).fill(-1);
-    for (let slot = 0; slot < capacity; slot++) freeSlots.push(slot);
+    this.#reservedBase = capacity * SLOT_FIELDS;
+    this.#freeBase = this.#reservedBase + reservedCount;
+    const t = new Float64Array(this.#freeBase + capacity);
+    this.#t = t;
+    for (let slot = 0; slot < capacity; slot++) {
+      t[slot * SLOT_FIELDS + G_TOKEN] = -1;
+      t[slot * SLOT_FIELDS + G_OWNER] = -1;
+      this.pushFree(slot);
+    }
+    t.fill(-1, this.#reservedBase, this.#freeBase);
   }
 
   /** General slots. */
@@ -97,7 +106,7 @@ export class TimerTable {
 
   /** General timers in use (armed) now. */
   get inUseCount(): number {
-    return this.#capacity - this.#freeSlots.length;
+    return this.#capacity - this.#freeCount;
   }
 
   get firedCount(): number {
@@ -125,23 +134,25 @@ export class TimerTable {
     if (!Number.isSafeInteger(deadlineMs) || !Number.isSafeInteger(periodMs) || periodMs < 0) {
       return -ErrorCode.InvalidArgument;
     }
-    if (this.#freeSlots.shift(this.#freeOut) !== ErrorCode.Ok) {
+    if (this.#freeCount === 0) {
       this.#fullCount++;
       return -ErrorCode.Full;
     }
-    const slot = this.#freeOut.value;
-    this.#inUse[slot] = 1;
-    this.#periodMs[slot] = periodMs;
-    this.#pendingFires[slot] = 0;
-    this.#owner[slot] = owner;
-    this.#token[slot] = token;
+    const slot = this.#t[this.#freeBase + this.#freeHead] ?? 0;
+    this.#freeHead = this.#freeHead + 1 === this.#capacity ? 0 : this.#freeHead + 1;
+    this.#freeCount--;
+    this.#t[slot * SLOT_FIELDS + G_IN_USE] = 1;
+    this.#t[slot * SLOT_FIELDS + G_PERIOD_MS] = periodMs;
+    this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] = 0;
+    this.#t[this.ownerAt(slot)] = owner;
+    this.#t[slot * SLOT_FIELDS + G_TOKEN] = token;
     this.#heap.push(deadlineMs, slot); // cannot fail: the slot was free, the heap has room for every slot
-    return (this.#generation[slot] ?? 0) * this.#capacity + slot;
+    return (this.#t[slot * SLOT_FIELDS + G_GENERATION] ?? 0) * this.#capacity + slot;
   }
 
   /** Move an armed timer to `deadlineMs` (it then fires after timers armed before). `Ok`, `NotFound`, `InvalidArgument`. */
   rearm(handle: number, deadlineMs: number): Status {
-    const slot = this.#slotOf(handle);
+    const slot = this.slotOf(handle);
     if (slot < 0) return ErrorCode.NotFound;
     if (!Number.isSafeInteger(deadlineMs)) return ErrorCode.InvalidArgument;
     this.#heap.remove(slot);
@@ -151,31 +162,31 @@ export class TimerTable {
 
   /** Disarm and free a timer. `Ok` or `NotFound` (stale, never issued, not an id). */
   cancel(handle: number): Status {
-    const slot = this.#slotOf(handle);
+    const slot = this.slotOf(handle);
     if (slot < 0) return ErrorCode.NotFound;
     this.#heap.remove(slot);
-    this.#release(slot);
+    this.release(slot);
     this.#cancelledCount++;
     return ErrorCode.Ok;
   }
 
   /** True while `handle` is armed. */
   isArmed(handle: number): boolean {
-    return this.#slotOf(handle) >= 0;
+    return this.slotOf(handle) >= 0;
   }
 
   /** Deadline of an armed timer, or +Infinity. */
   deadlineOf(handle: number): number {
-    const slot = this.#slotOf(handle);
+    const slot = this.slotOf(handle);
     return slot < 0 ? Number.POSITIVE_INFINITY : this.#heap.deadlineOf(slot);
   }
 
   /** Fires since the last call (then reset to 0), or `-NotFound` for a timer that is not armed. */
   takeFires(handle: number): ValueOrCode {
-    const slot = this.#slotOf(handle);
+    const slot = this.slotOf(handle);
     if (slot < 0) return -ErrorCode.NotFound;
-    const fires = this.#pendingFires[slot] ?? 0;
-    this.#pendingFires[slot] = 0;
+    const fires = this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] ?? 0;
+    this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] = 0;
     return fires;
   }
 
@@ -185,7 +196,7 @@ export class TimerTable {
     if (!Number.isSafeInteger(deadlineMs)) return ErrorCode.InvalidArgument;
     const id = this.#capacity + index;
     this.#heap.remove(id);
-    this.#owner[id] = owner;
+    this.#t[this.ownerAt(id)] = owner;
     this.#heap.push(deadlineMs, id);
     return ErrorCode.Ok;
   }
@@ -220,11 +231,11 @@ export class TimerTable {
     if (slot < 0) return slot;
     this.#firedCount++;
     if (slot >= this.#capacity) return slot;
-    this.#pendingFires[slot] = (this.#pendingFires[slot] ?? 0) + 1;
-    const periodMs = this.#periodMs[slot] ?? 0;
+    this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] = (this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] ?? 0) + 1;
+    const periodMs = this.#t[slot * SLOT_FIELDS + G_PERIOD_MS] ?? 0;
     const nextMs = deadlineMs + periodMs;
     if (periodMs > 0 && Number.isSafeInteger(nextMs)) this.#heap.push(nextMs, slot);
-    else this.#release(slot);
+    else this.release(slot);
     return slot;
   }
 
@@ -234,7 +245,8 @@ export class TimerTable {
 
   /** Owner task of a slot (kept after a one-shot fires, until the slot is reused). */
   ownerOf(slot: number): number {
-    return this.#owner[slot] ?? -1;
+    if ((slot >>> 0) !== slot || slot >= this.#capacity + this.#reservedCount) return -1;
+    return this.#t[this.ownerAt(slot)] ?? -1;
   }
 
   /** Cancel every timer (general and reserved) owned by `owner`. Returns how many. O(slots). */
@@ -242,9 +254,9 @@ export class TimerTable {
     let cancelled = 0;
     const total = this.#capacity + this.#reservedCount;
     for (let slot = 0; slot < total; slot++) {
-      if (this.#owner[slot] !== owner || !this.#heap.contains(slot)) continue;
+      if (this.#t[this.ownerAt(slot)] !== owner || !this.#heap.contains(slot)) continue;
       this.#heap.remove(slot);
-      if (slot < this.#capacity) this.#release(slot);
+      if (slot < this.#capacity) this.release(slot);
       cancelled++;
     }
     this.#cancelledCount += cancelled;
@@ -256,7 +268,7 @@ export class TimerTable {
     let armed = 0;
     const total = this.#capacity + this.#reservedCount;
     for (let slot = 0; slot < total; slot++) {
-      if (this.#owner[slot] === owner && this.#heap.contains(slot)) armed++;
+      if (this.#t[this.ownerAt(slot)] === owner && this.#heap.contains(slot)) armed++;
     }
     return armed;
   }
@@ -265,9 +277,9 @@ export class TimerTable {
   cancelBoundTo(token: number): number {
     let cancelled = 0;
     for (let slot = 0; slot < this.#capacity; slot++) {
-      if (this.#inUse[slot] !== 1 || this.#token[slot] !== token) continue;
+      if (this.#t[slot * SLOT_FIELDS + G_IN_USE] !== 1 || this.#t[slot * SLOT_FIELDS + G_TOKEN] !== token) continue;
       this.#heap.remove(slot);
-      this.#release(slot);
+      this.release(slot);
       cancelled++;
     }
     this.#cancelledCount += cancelled;
@@ -277,7 +289,7 @@ export class TimerTable {
   /** Cancel everything (shutdown). Returns how many were armed. */
   clear(): number {
     for (let slot = 0; slot < this.#capacity; slot++) {
-      if (this.#inUse[slot] === 1) this.#release(slot);
+      if (this.#t[slot * SLOT_FIELDS + G_IN_USE] === 1) this.release(slot);
     }
     const cancelled = this.#heap.size;
     this.#heap.clear();
@@ -294,32 +306,45 @@ export class TimerTable {
     if (this.#heap.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
     let inUse = 0;
     for (let slot = 0; slot < this.#capacity; slot++) {
-      const used = this.#inUse[slot] === 1;
+      const used = this.#t[slot * SLOT_FIELDS + G_IN_USE] === 1;
       if (used !== this.#heap.contains(slot)) return ErrorCode.InvariantViolated;
       if (used) inUse++;
     }
-    if (inUse + this.#freeSlots.length !== this.#capacity) return ErrorCode.InvariantViolated;
-    const out = this.#freeOut;
-    for (let i = 0; i < this.#freeSlots.length; i++) {
-      if (this.#freeSlots.at(i, out) !== ErrorCode.Ok || this.#inUse[out.value] !== 0) return ErrorCode.InvariantViolated;
+    if (inUse + this.#freeCount !== this.#capacity) return ErrorCode.InvariantViolated;
+    for (let i = 0; i < this.#freeCount; i++) {
+      const at = this.#freeHead + i;
+      const slot = this.#t[this.#freeBase + (at >= this.#capacity ? at - this.#capacity : at)] ?? -1;
+      if ((slot >>> 0) !== slot || slot >= this.#capacity || this.#t[slot * SLOT_FIELDS + G_IN_USE] !== 0) return ErrorCode.InvariantViolated;
     }
     return ErrorCode.Ok;
   }
 
+  /** Index of the owner of `slot` (general or reserved) in the numbers. */
+  private ownerAt(slot: number): number {
+    return slot < this.#capacity ? slot * SLOT_FIELDS + G_OWNER : this.#reservedBase + slot - this.#capacity;
+  }
+
   /** The general slot of a live handle, or -1. */
-  #slotOf(handle: number): number {
+  private slotOf(handle: number): number {
     if (!Number.isSafeInteger(handle) || handle < 0) return -1;
     const capacity = this.#capacity;
     const slot = handle % capacity;
     const generation = (handle - slot) / capacity;
-    if (this.#inUse[slot] !== 1 || this.#generation[slot] !== generation) return -1;
+    if (this.#t[slot * SLOT_FIELDS + G_IN_USE] !== 1 || this.#t[slot * SLOT_FIELDS + G_GENERATION] !== generation) return -1;
     return slot;
   }
 
-  #release(slot: number): void {
-    this.#inUse[slot] = 0;
-    this.#token[slot] = -1;
-    this.#generation[slot] = (this.#generation[slot] ?? 0) + 1;
-    this.#freeSlots.push(slot); // never Full: at most `capacity` slots are free
+  private release(slot: number): void {
+    this.#t[slot * SLOT_FIELDS + G_IN_USE] = 0;
+    this.#t[slot * SLOT_FIELDS + G_TOKEN] = -1;
+    this.#t[slot * SLOT_FIELDS + G_GENERATION] = (this.#t[slot * SLOT_FIELDS + G_GENERATION] ?? 0) + 1;
+    this.pushFree(slot);
+  }
+
+  /** Append `slot` to the free ring (never full: at most `capacity` slots are free). */
+  private pushFree(slot: number): void {
+    const at = this.#freeHead + this.#freeCount;
+    this.#t[this.#freeBase + (at >= this.#capacity ? at - this.#capacity : at)] = slot;
+    this.#freeCount++;
   }
 }

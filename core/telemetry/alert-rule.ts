@@ -92,8 +92,8 @@ export class AlertRule {
    */
   evaluate(q: number, atMs: number): RuleTransition {
     const phase = this.#phase;
-    if (phase === RulePhase.Raised) return this.#clears(q) ? RuleTransition.Clear : RuleTransition.None;
-    if (!this.#breaches(q)) {
+    if (phase === RulePhase.Raised) return this.clears(q) ? RuleTransition.Clear : RuleTransition.None;
+    if (!this.breaches(q)) {
       this.#phase = RulePhase.Idle;
       return RuleTransition.None;
     }
@@ -122,11 +122,11 @@ export class AlertRule {
     if (this.#phase === RulePhase.Pending) this.#phase = RulePhase.Idle;
   }
 
-  #breaches(q: number): boolean {
+  private breaches(q: number): boolean {
     return this.direction === RuleDirection.Above ? q >= this.threshold : q <= this.threshold;
   }
 
-  #clears(q: number): boolean {
+  private clears(q: number): boolean {
     return this.direction === RuleDirection.Above ? q < this.threshold - this.hysteresis : q > this.threshold + this.hysteresis;
   }
 }

@@ -99,12 +99,12 @@ export class SensorChannelState {
     if (this.#faultRaised) {
       scratch.reset(RecordKind.SensorFaultCleared, this.channelId, atMs);
       scratch.value = value;
-      if (this.#emitAlert(outbox, scratch)) this.#faultRaised = false;
+      if (this.emitAlert(outbox, scratch)) this.#faultRaised = false;
     }
     const rules = this.#rules;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i];
-      if (rule !== undefined) this.#evaluate(rule, atMs, outbox, scratch);
+      if (rule !== undefined) this.evaluate(rule, atMs, outbox, scratch);
     }
     return ErrorCode.Ok;
   }
@@ -127,7 +127,7 @@ export class SensorChannelState {
       scratch.reset(RecordKind.SensorFaultRaised, this.channelId, atMs);
       scratch.count = this.#consecutiveErrors;
       scratch.value = code;
-      if (this.#emitAlert(outbox, scratch)) this.#faultRaised = true;
+      if (this.emitAlert(outbox, scratch)) this.#faultRaised = true;
     }
     return ErrorCode.Ok;
   }
@@ -139,7 +139,7 @@ export class SensorChannelState {
     if (outbox.push(scratch) !== ErrorCode.Ok) this.#routineLost++;
   }
 
-  #evaluate(rule: AlertRule, atMs: number, outbox: TelemetryOutbox, scratch: TelemetryRecord): void {
+  private evaluate(rule: AlertRule, atMs: number, outbox: TelemetryOutbox, scratch: TelemetryRecord): void {
     const q = rule.measure(this.history, atMs);
     const transition = rule.evaluate(q, atMs);
     if (transition === RuleTransition.None) return;
@@ -147,10 +147,10 @@ export class SensorChannelState {
     scratch.ruleId = rule.ruleId;
     scratch.value = q;
     scratch.threshold = rule.threshold;
-    if (this.#emitAlert(outbox, scratch)) rule.commit(transition);
+    if (this.emitAlert(outbox, scratch)) rule.commit(transition);
   }
 
-  #emitAlert(outbox: TelemetryOutbox, scratch: TelemetryRecord): boolean {
+  private emitAlert(outbox: TelemetryOutbox, scratch: TelemetryRecord): boolean {
     if (outbox.push(scratch) === ErrorCode.Ok) return true;
     this.#alertsDeferred++;
     return false;

@@ -83,17 +83,17 @@ export class TelemetryPipeline {
    */
   ingest(index: number, atMs: number, value: number): Status {
     const channel = this.#channels[index];
-    if (channel === undefined) return this.#unknown();
-    if (!Number.isSafeInteger(atMs) || atMs < 0) return this.#bad(ErrorCode.InvalidArgument);
-    if ((value | 0) !== value || value === NO_READING) return this.#bad(ErrorCode.TelemetryBadSample);
+    if (channel === undefined) return this.unknown();
+    if (!Number.isSafeInteger(atMs) || atMs < 0) return this.bad(ErrorCode.InvalidArgument);
+    if ((value | 0) !== value || value === NO_READING) return this.bad(ErrorCode.TelemetryBadSample);
     return channel.ingest(atMs, value, this.outbox, this.#scratch);
   }
 
   /** Channel `index` had no reading at `atMs` (dropout, driver error `code`). */
   ingestError(index: number, atMs: number, code: FailureCode): Status {
     const channel = this.#channels[index];
-    if (channel === undefined) return this.#unknown();
-    if (!Number.isSafeInteger(atMs) || atMs < 0) return this.#bad(ErrorCode.InvalidArgument);
+    if (channel === undefined) return this.unknown();
+    if (!Number.isSafeInteger(atMs) || atMs < 0) return this.bad(ErrorCode.InvalidArgument);
     return channel.ingestError(atMs, code, this.outbox, this.#scratch);
   }
 
@@ -106,7 +106,7 @@ export class TelemetryPipeline {
    * Returns the first failure among the channels, else `Ok`.
    */
   ingestSensor(firstIndex: number, atMs: number, status: Status, readings: Int32Array, offset: number, count: number): Status {
-    if ((count >>> 0) !== count || (offset >>> 0) !== offset || offset + count > readings.length) return this.#bad(ErrorCode.InvalidArgument);
+    if ((count >>> 0) !== count || (offset >>> 0) !== offset || offset + count > readings.length) return this.bad(ErrorCode.InvalidArgument);
     const perSlot = status === ErrorCode.Ok || status === ErrorCode.SensorNoData || status === ErrorCode.SensorOutOfRange;
     let first: Status = ErrorCode.Ok;
     for (let i = 0; i < count; i++) {
@@ -121,7 +121,7 @@ export class TelemetryPipeline {
 
   /** Close every window that ended at or before `nowMs` (call once per turn so aggregates leave on time). */
   tick(nowMs: number): Status {
-    if (!Number.isSafeInteger(nowMs) || nowMs < 0) return this.#bad(ErrorCode.InvalidArgument);
+    if (!Number.isSafeInteger(nowMs) || nowMs < 0) return this.bad(ErrorCode.InvalidArgument);
     const channels = this.#channels;
     for (let c = 0; c < channels.length; c++) channels[c]?.closeIfDue(nowMs, this.outbox, this.#scratch);
     return ErrorCode.Ok;
@@ -140,12 +140,12 @@ export class TelemetryPipeline {
     return ErrorCode.Ok;
   }
 
-  #unknown(): FailureCode {
+  private unknown(): FailureCode {
     this.#unknownChannel++;
     return ErrorCode.TelemetryUnknownChannel;
   }
 
-  #bad(code: FailureCode): FailureCode {
+  private bad(code: FailureCode): FailureCode {
     this.#badSamples++;
     return code;
   }

@@ -94,7 +94,7 @@ export class WindowAggregate {
 
   /** Add a sample at `atMs` (its window must be open or about to open: callers close due windows first). */
   addSample(atMs: number, value: number): boolean {
-    this.#openFor(atMs);
+    this.openFor(atMs);
     if (this.#count >= TELEMETRY_WINDOW_SAMPLES_MAX) {
       this.#refusedFull++;
       return false;
@@ -107,11 +107,11 @@ export class WindowAggregate {
   }
 
   addError(atMs: number): void {
-    this.#openFor(atMs);
+    this.openFor(atMs);
     this.#errors++;
   }
 
-  #openFor(atMs: number): void {
+  private openFor(atMs: number): void {
     if (this.#open) return;
     this.#open = true;
     this.#startMs = this.alignedStart(atMs);

@@ -223,3 +223,28 @@ describe("classifyThrown", () => {
     for (const [thrown, expected] of cases) expect(classifyThrown(thrown)).toBe(expected);
   });
 });
+
+describe("TaskBoundary.wrapDispatcher", () => {
+  it("one wrapped step serves several tasks: each is dispatched by its id, and a throw faults only the task that threw", () => {
+    const r = rig();
+    const seen: number[] = [];
+    const dispatcher = {
+      dispatch(ctx: TaskContext): StepResult {
+        seen.push(ctx.taskId);
+        if (ctx.taskId === 1) throw new RangeError("bad reading");
+        return StepResult.Done;
+      },
+    };
+    const step = r.boundary.wrapDispatcher(dispatcher);
+    const ids = [0, 1, 2].map(() => r.sched.registerTask({ priority: Priority.Control, budgetUnits: 4, step }));
+    expect(ids).toEqual([0, 1, 2]);
+    expect(r.boundary.wrappedCount).toBe(1);
+    expect(r.sched.start()).toBe(ErrorCode.Ok);
+    r.sched.turn(0);
+    expect(seen).toEqual([0, 1, 2]);
+    expect([r.boundary.faultCount(0), r.boundary.faultCount(1), r.boundary.faultCount(2)]).toEqual([0, 1, 0]);
+    expect([r.sched.taskState(0), r.sched.taskState(2)]).toEqual([TaskState.Done, TaskState.Done]);
+    expect(r.sched.isSuspended(1)).toBe(true);
+    expect(metric(r, "picket_task_faults_total")).toBe(1);
+  });
+});

@@ -9,7 +9,9 @@
  * i selects channel i (default: every channel). Amounts are in the channel's
  * unit (hal/sensor.ts).
  *
- * The table lives in typed arrays allocated at create; `load` validates a new
+ * The table lives in one Float64Array allocated at create (EVENT_FIELDS
+ * numbers per event: a typed array costs about 128 B of heap on XS before
+ * its data); `load` validates a new
  * script completely before copying it in, so a bad script leaves the old one
  * in place (`SensorBadScript`).
  */
@@ -51,35 +53,35 @@ export const SIM_FOREVER_MS = Number.MAX_SAFE_INTEGER;
 /** Largest script table a sensor may be created with. */
 export const SIM_SCRIPT_EVENTS_MAX = 64;
 /** Script table size when the options do not say. */
-export const SIM_SCRIPT_EVENTS_DEFAULT = 16;
+export const SIM_SCRIPT_EVENTS_DEFAULT = 4;
 /** Largest |amount|: keeps every sum of amounts far inside the exact-integer range. */
 export const SIM_EVENT_AMOUNT_MAX = 0x3fff_ffff;
 
 const KIND_MAX = SimEventKind.Spike;
 
+const E_KIND = 0;
+const E_AT_MS = 1;
+const E_UNTIL_MS = 2;
+const E_AMOUNT = 3;
+const E_PERMILLE = 4;
+const E_MASK = 5;
+const EVENT_FIELDS = 6;
+
 export class SimScript {
-  readonly #kind: Uint8Array;
-  readonly #atMs: Float64Array;
-  readonly #untilMs: Float64Array;
-  readonly #amount: Int32Array;
-  readonly #permille: Uint16Array;
-  readonly #mask: Uint8Array;
+  readonly #t: Float64Array;
+  readonly #capacity: number;
   readonly #channelCount: number;
   #count = 0;
 
   /** `capacity` in 1..SIM_SCRIPT_EVENTS_MAX and `channelCount` in 1..8 are checked by the caller. */
   constructor(capacity: number, channelCount: number) {
-    this.#kind = new Uint8Array(capacity);
-    this.#atMs = new Float64Array(capacity);
-    this.#untilMs = new Float64Array(capacity);
-    this.#amount = new Int32Array(capacity);
-    this.#permille = new Uint16Array(capacity);
-    this.#mask = new Uint8Array(capacity);
+    this.#capacity = capacity;
+    this.#t = new Float64Array(capacity * EVENT_FIELDS);
     this.#channelCount = channelCount;
   }
 
   get capacity(): number {
-    return this.#kind.length;
+    return this.#capacity;
   }
 
   get count(): number {
@@ -88,21 +90,21 @@ export class SimScript {
 
   /** Replace the script. `Ok`, or `SensorBadScript` with the old script kept. */
   load(events: readonly SimEvent[]): Status {
-    if (events.length > this.#kind.length) return ErrorCode.SensorBadScript;
+    if (events.length > this.#capacity) return ErrorCode.SensorBadScript;
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
-      if (event === undefined || !this.#valid(event)) return ErrorCode.SensorBadScript;
+      if (event === undefined || !this.valid(event)) return ErrorCode.SensorBadScript;
     }
     const allChannels = (1 << this.#channelCount) - 1;
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
       if (event === undefined) continue;
-      this.#kind[i] = event.kind;
-      this.#atMs[i] = event.atMs;
-      this.#untilMs[i] = event.untilMs;
-      this.#amount[i] = event.amount ?? 0;
-      this.#permille[i] = event.permille ?? 0;
-      this.#mask[i] = event.channelMask ?? allChannels;
+      this.#t[i * EVENT_FIELDS + E_KIND] = event.kind;
+      this.#t[i * EVENT_FIELDS + E_AT_MS] = event.atMs;
+      this.#t[i * EVENT_FIELDS + E_UNTIL_MS] = event.untilMs;
+      this.#t[i * EVENT_FIELDS + E_AMOUNT] = event.amount ?? 0;
+      this.#t[i * EVENT_FIELDS + E_PERMILLE] = event.permille ?? 0;
+      this.#t[i * EVENT_FIELDS + E_MASK] = event.channelMask ?? allChannels;
     }
     this.#count = events.length;
     return ErrorCode.Ok;
@@ -110,31 +112,31 @@ export class SimScript {
 
   /** Kind of event `i`, or 0 when it does not touch `channel` at `nowMs` (Ramp stays active after its window). */
   activeKind(i: number, channel: number, nowMs: number): number {
-    if (((this.#mask[i] ?? 0) & (1 << channel)) === 0) return 0;
-    const kind = this.#kind[i] ?? 0;
-    if (nowMs < (this.#atMs[i] ?? 0)) return 0;
-    if (nowMs >= (this.#untilMs[i] ?? 0) && kind !== SimEventKind.Ramp) return 0;
+    if (((this.#t[i * EVENT_FIELDS + E_MASK] ?? 0) & (1 << channel)) === 0) return 0;
+    const kind = this.#t[i * EVENT_FIELDS + E_KIND] ?? 0;
+    if (nowMs < (this.#t[i * EVENT_FIELDS + E_AT_MS] ?? 0)) return 0;
+    if (nowMs >= (this.#t[i * EVENT_FIELDS + E_UNTIL_MS] ?? 0) && kind !== SimEventKind.Ramp) return 0;
     return kind;
   }
 
   amount(i: number): number {
-    return this.#amount[i] ?? 0;
+    return this.#t[i * EVENT_FIELDS + E_AMOUNT] ?? 0;
   }
 
   permille(i: number): number {
-    return this.#permille[i] ?? 0;
+    return this.#t[i * EVENT_FIELDS + E_PERMILLE] ?? 0;
   }
 
   /** Ramp contribution of event `i` at `nowMs` (which is >= its atMs): floor of the double quotient, identical on every engine. */
   rampAt(i: number, nowMs: number): number {
-    const atMs = this.#atMs[i] ?? 0;
-    const untilMs = this.#untilMs[i] ?? 0;
-    const amount = this.#amount[i] ?? 0;
+    const atMs = this.#t[i * EVENT_FIELDS + E_AT_MS] ?? 0;
+    const untilMs = this.#t[i * EVENT_FIELDS + E_UNTIL_MS] ?? 0;
+    const amount = this.#t[i * EVENT_FIELDS + E_AMOUNT] ?? 0;
     if (nowMs >= untilMs) return amount;
     return Math.floor((amount * (nowMs - atMs)) / (untilMs - atMs));
   }
 
-  #valid(event: SimEvent): boolean {
+  private valid(event: SimEvent): boolean {
     const kind = event.kind;
     if ((kind >>> 0) !== kind || kind < 1 || kind > KIND_MAX) return false;
     if (!Number.isSafeInteger(event.atMs) || event.atMs < 0) return false;

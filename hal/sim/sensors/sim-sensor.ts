@@ -69,17 +69,21 @@ export const SIM_NOISE_MAX = 0x3fff_ffff;
 
 const MS_PER_MINUTE = 60_000;
 
+// Per channel, CHANNEL_FIELDS numbers in one Float64Array (a typed array costs about 128 B of heap on XS before its data).
+const C_BASE = 0;
+const C_DRIFT = 1;
+const C_NOISE = 2;
+const C_MIN = 3;
+const C_MAX = 4;
+const C_STUCK = 5;
+const C_STUCK_VALUE = 6;
+const CHANNEL_FIELDS = 7;
+
 export class SimSensor implements Sensor<SimSensorConfiguration> {
   readonly channels: readonly SensorChannel[];
   readonly #prng: Xoshiro128;
   readonly #script: SimScript;
-  readonly #base: Float64Array;
-  readonly #drift: Float64Array;
-  readonly #noise: Float64Array;
-  readonly #min: Float64Array;
-  readonly #max: Float64Array;
-  readonly #stuck: Uint8Array;
-  readonly #stuckValue: Int32Array;
+  readonly #t: Float64Array;
   readonly #onError: SensorErrorHandler | undefined;
   #closed = false;
 
@@ -96,62 +100,57 @@ export class SimSensor implements Sensor<SimSensorConfiguration> {
 
   private constructor(options: SimSensorOptions, script: SimScript) {
     const count = options.channels.length;
-    this.channels = Object.freeze(options.channels.slice());
+    // A frozen channel list (a part's module-level table) is shared, not copied into RAM.
+    this.channels = Object.isFrozen(options.channels) ? options.channels : Object.freeze(options.channels.slice());
     this.#prng = new Xoshiro128(options.seed);
     this.#script = script;
-    this.#base = new Float64Array(count);
-    this.#drift = new Float64Array(count);
-    this.#noise = new Float64Array(count);
-    this.#min = new Float64Array(count);
-    this.#max = new Float64Array(count);
-    this.#stuck = new Uint8Array(count);
-    this.#stuckValue = new Int32Array(count);
+    this.#t = new Float64Array(count * CHANNEL_FIELDS);
     for (let c = 0; c < count; c++) {
       const model = options.models[c];
       const channel = options.channels[c];
       if (model === undefined || channel === undefined) continue; // checked in create
-      this.#base[c] = model.base;
-      this.#drift[c] = model.driftPerMinute ?? 0;
-      this.#noise[c] = model.noise ?? 0;
-      this.#min[c] = channel.minValue;
-      this.#max[c] = channel.maxValue;
+      this.#t[c * CHANNEL_FIELDS + C_BASE] = model.base;
+      this.#t[c * CHANNEL_FIELDS + C_DRIFT] = model.driftPerMinute ?? 0;
+      this.#t[c * CHANNEL_FIELDS + C_NOISE] = model.noise ?? 0;
+      this.#t[c * CHANNEL_FIELDS + C_MIN] = channel.minValue;
+      this.#t[c * CHANNEL_FIELDS + C_MAX] = channel.maxValue;
     }
     this.#onError = options.onError;
   }
 
   configure(options: SimSensorConfiguration): Status {
-    if (this.#closed) return this.#fail(ErrorCode.SensorClosed);
+    if (this.#closed) return this.fail(ErrorCode.SensorClosed);
     if (options.script !== undefined) {
       const status = this.#script.load(options.script);
-      if (status !== ErrorCode.Ok) return this.#fail(ErrorCode.SensorBadScript);
-      this.#stuck.fill(0);
+      if (status !== ErrorCode.Ok) return this.fail(ErrorCode.SensorBadScript);
+      for (let c = 0; c < this.channels.length; c++) this.#t[c * CHANNEL_FIELDS + C_STUCK] = 0;
     }
     return ErrorCode.Ok;
   }
 
   sample(nowMs: number, out: Int32Array, offset: number): Status {
-    if (this.#closed) return this.#fail(ErrorCode.SensorClosed);
-    const count = this.#base.length;
-    if (!sampleFits(out, offset, count)) return this.#fail(ErrorCode.SensorBufferTooSmall);
-    if (!Number.isSafeInteger(nowMs) || nowMs < 0) return this.#fail(ErrorCode.InvalidArgument);
+    if (this.#closed) return this.fail(ErrorCode.SensorClosed);
+    const count = this.channels.length;
+    if (!sampleFits(out, offset, count)) return this.fail(ErrorCode.SensorBufferTooSmall);
+    if (!Number.isSafeInteger(nowMs) || nowMs < 0) return this.fail(ErrorCode.InvalidArgument);
     let status: Status = ErrorCode.Ok;
     const scripted = this.#script.count > 0;
     for (let c = 0; c < count; c++) {
-      if (scripted && this.#inDropout(c, nowMs)) {
+      if (scripted && this.inDropout(c, nowMs)) {
         out[offset + c] = SENSOR_NO_READING;
         status = ErrorCode.SensorNoData;
         continue;
       }
-      out[offset + c] = this.#reading(c, nowMs);
+      out[offset + c] = this.reading(c, nowMs);
     }
-    return status === ErrorCode.Ok ? status : this.#fail(status);
+    return status === ErrorCode.Ok ? status : this.fail(status);
   }
 
   close(): void {
     this.#closed = true;
   }
 
-  #inDropout(channel: number, nowMs: number): boolean {
+  private inDropout(channel: number, nowMs: number): boolean {
     const script = this.#script;
     for (let i = 0; i < script.count; i++) {
       if (script.activeKind(i, channel, nowMs) === SimEventKind.Dropout) return true;
@@ -159,11 +158,11 @@ export class SimSensor implements Sensor<SimSensorConfiguration> {
     return false;
   }
 
-  #reading(c: number, nowMs: number): number {
+  private reading(c: number, nowMs: number): number {
     const script = this.#script;
     const events = script.count;
-    let value = (this.#base[c] ?? 0) + driftAt(this.#drift[c] ?? 0, nowMs);
-    let amplitude = this.#noise[c] ?? 0;
+    let value = (this.#t[c * CHANNEL_FIELDS + C_BASE] ?? 0) + driftAt(this.#t[c * CHANNEL_FIELDS + C_DRIFT] ?? 0, nowMs);
+    let amplitude = this.#t[c * CHANNEL_FIELDS + C_NOISE] ?? 0;
     let set = false;
     let setValue = 0;
     let stuckActive = false;
@@ -186,22 +185,22 @@ export class SimSensor implements Sensor<SimSensorConfiguration> {
       const up = (this.#prng.nextU32() & 1) === 1;
       if (fires) value += up ? script.amount(i) : -script.amount(i);
     }
-    const min = this.#min[c] ?? 0;
-    const max = this.#max[c] ?? 0;
+    const min = this.#t[c * CHANNEL_FIELDS + C_MIN] ?? 0;
+    const max = this.#t[c * CHANNEL_FIELDS + C_MAX] ?? 0;
     if (value < min) value = min;
     else if (value > max) value = max;
     if (!stuckActive) {
-      this.#stuck[c] = 0;
+      this.#t[c * CHANNEL_FIELDS + C_STUCK] = 0;
       return value;
     }
-    if (this.#stuck[c] === 0) {
-      this.#stuck[c] = 1;
-      this.#stuckValue[c] = value;
+    if (this.#t[c * CHANNEL_FIELDS + C_STUCK] === 0) {
+      this.#t[c * CHANNEL_FIELDS + C_STUCK] = 1;
+      this.#t[c * CHANNEL_FIELDS + C_STUCK_VALUE] = value;
     }
-    return this.#stuckValue[c] ?? value;
+    return this.#t[c * CHANNEL_FIELDS + C_STUCK_VALUE] ?? value;
   }
 
-  #fail(code: FailureCode): FailureCode {
+  private fail(code: FailureCode): FailureCode {
     if (this.#onError !== undefined) this.#onError(code);
     return code;
   }

@@ -1,0 +1,230 @@
+/**
+ * Tables that keep all their numbers in one backing store (one typed array
+ * with a per-entry stride, or one ArrayBuffer behind a few views): entries of
+ * different slots never overlap, the regions of one store (counters, entries,
+ * rings, flags) never overlap, and capacity is still honoured exactly.
+ */
+import { describe, expect, it } from "vitest";
+import { FixedMap } from "../../core/collections/fixed-map";
+import { MinHeap } from "../../core/collections/min-heap";
+import { Pool } from "../../core/collections/pool";
+import { ErrorCode } from "../../core/runtime/errors";
+import { LogRecord, LogRing } from "../../core/runtime/log-ring";
+import { MetricsRegistry, type MetricId } from "../../core/runtime/metrics";
+import { Priority } from "../../core/runtime/priority";
+import { RateLimiter } from "../../core/runtime/rate-limit";
+import type { Result } from "../../core/runtime/result";
+import { Scheduler } from "../../core/runtime/scheduler";
+import { StepResult, type TaskContext } from "../../core/runtime/task-context";
+import { TimerTable } from "../../core/runtime/timer-table";
+import { TelemetryOutbox } from "../../core/telemetry/outbox";
+import { RecordKind, TelemetryRecord } from "../../core/telemetry/record";
+import { SampleHistory } from "../../core/telemetry/sample-history";
+import { PendingAlerts, PendingState } from "../../agent/pending-alerts";
+import { ALERT_MESSAGE_BYTES } from "../../agent/wire";
+
+function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`unexpected error code ${result.code}`);
+  return result.value;
+}
+
+describe("Scheduler: one Float64Array for counters, tasks and queue flags", () => {
+  it("keeps every task's numbers apart and refuses the task past capacity", () => {
+    const capacity = 6;
+    const sched = unwrap(Scheduler.create({ taskCapacity: capacity, timerCapacity: 2, turnBudgetUnits: 1_000, shutdownTimeoutMs: 1_000 }));
+    const priorities = [Priority.RadioReceive, Priority.Alerts, Priority.Control, Priority.Sampling, Priority.Background, Priority.Alerts];
+    for (let t = 0; t < capacity; t++) {
+      // Task t spends t + 1 units per step and stays ready for t + 1 steps.
+      let left = t + 1;
+      const step = (ctx: TaskContext): StepResult => {
+        ctx.spend(t + 1);
+        left--;
+        return left > 0 ? StepResult.Ready : StepResult.Done;
+      };
+      expect(sched.registerTask({ priority: priorities[t] ?? Priority.Background, budgetUnits: 10 + t, step })).toBe(t);
+    }
+    expect(sched.registerTask({ priority: Priority.Background, budgetUnits: 1, step: () => StepResult.Done })).toBe(-ErrorCode.Full);
+    expect(sched.start()).toBe(ErrorCode.Ok);
+    for (let turn = 1; turn <= capacity + 1; turn++) sched.turn(turn);
+    for (let t = 0; t < capacity; t++) {
+      expect(sched.taskPriority(t), `task ${t}`).toBe(priorities[t]);
+      expect(sched.taskStepCount(t), `task ${t}`).toBe(t + 1);
+      expect(sched.taskUnitsSpent(t), `task ${t}`).toBe((t + 1) * (t + 1));
+      expect(sched.taskOverrunCount(t), `task ${t}`).toBe(0);
+      expect(sched.taskState(t), `task ${t}`).toBe(4); // Done
+    }
+    expect(sched.stepCount).toBe((capacity * (capacity + 1)) / 2);
+    expect(sched.taskStepCount(capacity)).toBe(0);
+    expect(sched.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+});
+
+describe("TimerTable and MinHeap: one Float64Array each", () => {
+  it("arms exactly `capacity` general timers, keeps owners of general and reserved slots apart, and refuses the next", () => {
+    const capacity = 5;
+    const reserved = 3;
+    const timers = unwrap(TimerTable.create(capacity, reserved));
+    const handles: number[] = [];
+    for (let i = 0; i < capacity; i++) handles.push(timers.arm(100 + i, i, 1_000 + i, i));
+    expect(handles.every((h) => h >= 0)).toBe(true);
+    expect(timers.arm(999, -1, 5, 0)).toBe(-ErrorCode.Full);
+    for (let r = 0; r < reserved; r++) expect(timers.armReserved(r, 200 + r, 10 + r)).toBe(ErrorCode.Ok);
+    for (let i = 0; i < capacity; i++) {
+      const handle = handles[i] ?? -1;
+      expect(timers.deadlineOf(handle)).toBe(1_000 + i);
+      expect(timers.ownerOf(handle % capacity)).toBe(100 + i);
+    }
+    for (let r = 0; r < reserved; r++) expect(timers.ownerOf(capacity + r)).toBe(200 + r);
+    expect(timers.ownerOf(capacity + reserved)).toBe(-1);
+    expect(timers.cancelBoundTo(2)).toBe(1);
+    expect(timers.inUseCount).toBe(capacity - 1);
+    expect(timers.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+
+  it("a heap full to capacity with the highest ids keeps entries and positions apart", () => {
+    const heap = unwrap(MinHeap.create(4, 9));
+    for (const [deadline, id] of [[40, 8], [10, 7], [30, 6], [20, 5]] as const) expect(heap.push(deadline, id)).toBe(ErrorCode.Ok);
+    expect(heap.push(1, 0)).toBe(ErrorCode.Full);
+    expect([5, 6, 7, 8].map((id) => heap.deadlineOf(id))).toEqual([20, 30, 10, 40]);
+    expect(heap.contains(0)).toBe(false);
+    expect([heap.pop(), heap.pop(), heap.pop(), heap.pop()]).toEqual([7, 5, 6, 8]);
+    expect(heap.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+});
+
+describe("FixedMap and Pool: one ArrayBuffer behind their views", () => {
+  it("an index map at capacity with extreme keys and the largest values reads every entry back", () => {
+    const capacity = 5;
+    const map = unwrap(FixedMap.createIndex(capacity));
+    const keys = [0, 1, 0xffff_ffff, 0x8000_0000, 0xffff];
+    keys.forEach((key, i) => expect(map.set(key, capacity - 1 - i)).toBe(ErrorCode.Ok));
+    expect(map.set(12345, 0)).toBe(ErrorCode.Full);
+    keys.forEach((key, i) => expect(map.get(key, -1)).toBe(capacity - 1 - i));
+    expect(map.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+
+  it("a plain map keeps values, keys and used flags apart", () => {
+    const map = unwrap(FixedMap.create(3));
+    expect(map.set(0xffff_ffff, -1.5)).toBe(ErrorCode.Ok);
+    expect(map.set(0, 2 ** 53 - 1)).toBe(ErrorCode.Ok);
+    expect(map.set(7, 0)).toBe(ErrorCode.Ok);
+    expect(map.set(8, 1)).toBe(ErrorCode.Full);
+    expect([map.get(0xffff_ffff, 9), map.get(0, 9), map.get(7, 9), map.get(8, 9)]).toEqual([-1.5, 2 ** 53 - 1, 0, 9]);
+    expect(map.delete(0)).toBe(ErrorCode.Ok);
+    expect(map.get(0xffff_ffff, 9)).toBe(-1.5);
+    expect(map.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+
+  it("a pool hands out exactly its capacity and tracks each slot", () => {
+    const pool = unwrap(Pool.create(3, (slot) => ({ slot })));
+    expect([pool.acquire(), pool.acquire(), pool.acquire(), pool.acquire()]).toEqual([0, 1, 2, -ErrorCode.PoolExhausted]);
+    expect(pool.release(1)).toBe(ErrorCode.Ok);
+    expect([pool.isAllocated(0), pool.isAllocated(1), pool.isAllocated(2)]).toEqual([true, false, true]);
+    expect(pool.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+});
+
+describe("RateLimiter: counters, classes and slots in one Float64Array", () => {
+  it("keys that differ only in peer id or only in class never share a bucket", () => {
+    const limiter = unwrap(RateLimiter.create({ capacity: 4, probeWindow: 4, classes: Array.from({ length: 256 }, () => ({ refillPerSecondMilli: 1, burstTokens: 1 })) }));
+    const keys: [number, number][] = [[0xffff_ffff, 255], [0xffff_ffff, 0], [0, 255], [0, 0]];
+    for (const [peer, cls] of keys) expect(limiter.tryTake(peer, cls, 0)).toBe(ErrorCode.Ok);
+    for (const [peer, cls] of keys) expect(limiter.tryTake(peer, cls, 0), `${peer}/${cls}`).toBe(ErrorCode.RateLimited);
+    expect(limiter.tryTake(1, 1, 0)).toBe(ErrorCode.RateLimited); // table full of non-full buckets: refused
+    expect([limiter.admittedCount, limiter.limitedCount, limiter.refusedCount, limiter.size]).toEqual([4, 4, 1, 4]);
+  });
+});
+
+describe("LogRing: records and counters in one buffer", () => {
+  it("a ring that wrapped keeps its newest records and its counters intact", () => {
+    const ring = unwrap(LogRing.create({ capacityRecords: 3, fieldCount: 4 }));
+    for (let i = 0; i < 5; i++) expect(ring.append(4, 0xffff, 0xffff_ffff, 2 ** 53 - 1 - i, -1, 2 ** 31 - 1, -(2 ** 31), i)).toBe(ErrorCode.Ok);
+    expect([ring.appendedCount, ring.writtenCount, ring.droppedCount, ring.size]).toEqual([5, 5, 2, 3]);
+    const out = new LogRecord();
+    for (let i = 2; i < 5; i++) {
+      expect(ring.readNext(out)).toBe(ErrorCode.Ok);
+      expect([out.seq, out.timeMs, out.nodeId, out.eventCode, out.level, Array.from(out.fields)]).toEqual([i, 2 ** 53 - 1 - i, 0xffff_ffff, 0xffff, 4, [-1, 2 ** 31 - 1, -(2 ** 31), i]]);
+    }
+    expect([ring.readCount, ring.writtenCount]).toEqual([3, 5]);
+  });
+});
+
+describe("MetricsRegistry: metrics and histogram buckets in one Float64Array", () => {
+  it("counters and buckets of neighbouring histograms stay apart", () => {
+    const reg = unwrap(MetricsRegistry.create({ maxMetrics: 3, maxHistogramBuckets: 3 }));
+    const a = unwrap(reg.registerHistogram("a", "", [1, 2]));
+    const c = unwrap(reg.registerCounter("c", ""));
+    const b = unwrap(reg.registerHistogram("b", "", [5]));
+    expect(reg.registerCounter("d", "")).toEqual({ ok: false, code: ErrorCode.Full });
+    for (const v of [0, 2, 3]) reg.observe(a, v);
+    reg.observe(b, 100);
+    reg.inc(c, 7);
+    const buckets = (id: MetricId): number[] => Array.from({ length: reg.bucketCount(id) }, (_, i) => reg.bucketObservations(id, i));
+    expect(buckets(a)).toEqual([1, 1, 1]);
+    expect(buckets(b)).toEqual([0, 1]);
+    expect([reg.value(a), reg.value(b), reg.value(c), reg.histogramCount(a), reg.histogramCount(b)]).toEqual([5, 100, 7, 3, 1]);
+    expect([reg.name(a), reg.name(c), reg.name(b)]).toEqual(["a", "c", "b"]);
+  });
+});
+
+describe("TelemetryOutbox: records and queues in one Float64Array", () => {
+  function record(kind: RecordKind, i: number): TelemetryRecord {
+    const r = new TelemetryRecord();
+    r.reset(kind, 100 + i, 1_000 * i);
+    Object.assign(r, { ruleId: i, endMs: 1_000 * i + 999, count: i + 1, min: -i, max: i, sum: 2 ** 40 + i, mean: i, errors: i % 3, value: 7 * i, threshold: -7 * i });
+    return r;
+  }
+
+  it("holds exactly `capacity` records and gives every field of each back", () => {
+    const capacity = 4;
+    const outbox = unwrap(TelemetryOutbox.create(capacity));
+    for (let i = 0; i < capacity; i++) expect(outbox.push(record(i % 2 === 0 ? RecordKind.AlertRaised : RecordKind.Aggregate, i))).toBe(ErrorCode.Ok);
+    // Full: a routine newcomer replaces the oldest routine record; with only alerts left an alert is refused.
+    expect(outbox.push(record(RecordKind.Aggregate, 4))).toBe(ErrorCode.Ok);
+    expect(outbox.routineDroppedForRoutine).toBe(1);
+    expect(outbox.length).toBe(capacity);
+    const out = new TelemetryRecord();
+    const order = [0, 2, 3, 4];
+    for (const i of order) {
+      expect(outbox.pop(out)).toBe(ErrorCode.Ok);
+      const expected = record(i % 2 === 0 && i < capacity ? RecordKind.AlertRaised : RecordKind.Aggregate, i);
+      expected.seq = out.seq;
+      expect({ ...out }).toEqual({ ...expected });
+    }
+    expect(outbox.pop(out)).toBe(ErrorCode.Empty);
+    expect(outbox.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+
+  it("refuses an alert when every slot holds an alert", () => {
+    const outbox = unwrap(TelemetryOutbox.create(2));
+    expect([outbox.push(record(RecordKind.AlertRaised, 0)), outbox.push(record(RecordKind.AlertRaised, 1))]).toEqual([ErrorCode.Ok, ErrorCode.Ok]);
+    expect(outbox.push(record(RecordKind.AlertRaised, 2))).toBe(ErrorCode.TelemetryOutboxFull);
+    expect([outbox.alertsRefused, outbox.length]).toEqual([1, 2]);
+    expect(outbox.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+});
+
+describe("SampleHistory: one Float64Array of (time, value) pairs", () => {
+  it("retains exactly `capacity` samples, times and values apart", () => {
+    const history = unwrap(SampleHistory.create(3));
+    for (let s = 0; s < 5; s++) history.push(10 * s, -s);
+    expect([history.length, history.droppedCount, history.oldestSeq, history.newestSeq, history.newestValue]).toEqual([3, 2, 2, 4, -4]);
+    expect([1, 2, 3, 4, 5].map((s) => history.timeAt(s))).toEqual([-1, 20, 30, 40, -1]);
+    expect([1, 2, 3, 4, 5].map((s) => history.valueAt(s))).toEqual([0, -2, -3, -4, 0]);
+    expect(SampleHistory.create(0)).toEqual({ ok: false, code: ErrorCode.TelemetryBadCapacity });
+  });
+});
+
+describe("PendingAlerts: slot numbers and messages in one ArrayBuffer", () => {
+  it("writing every message byte leaves every slot's state alone", () => {
+    const pending = unwrap(PendingAlerts.create({ capacity: 3, attemptsMax: 5, retryBaseMs: 10, retryCapMs: 100, inFlightTimeoutMs: 200, gatewayCount: 2 }));
+    expect([pending.admit(0, 1), pending.admit(0, 0), pending.admit(0, 1), pending.admit(0, 0)]).toEqual([0, 1, 2, -ErrorCode.AgentPendingFull]);
+    pending.beginSend(1, 5);
+    expect(pending.bytes.length).toBe(3 * ALERT_MESSAGE_BYTES);
+    pending.bytes.fill(0xff);
+    expect([pending.state(0), pending.state(1), pending.state(2)]).toEqual([PendingState.Ready, PendingState.InFlight, PendingState.Ready]);
+    expect([pending.gatewayIndex(0), pending.gatewayIndex(1), pending.gatewayIndex(2), pending.attempts(1)]).toEqual([1, 0, 1, 1]);
+    expect(pending.state(3)).toBe(PendingState.Free);
+    expect(pending.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+});
