@@ -52,6 +52,7 @@ export default tseslint.config(
       "no-implied-eval": "off",
       "@typescript-eslint/no-implied-eval": "error",
       "no-new-func": "error",
+      "picket/layer-imports": "error",
     },
   },
   {

@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { MODDABLE_STUBS } from "./test/xs/stubs/index.ts";
+import { MODDABLE_STUBS } from "./host-sim/moddable/index.ts";
 
 export default defineConfig({
   // Device code on V8 sees the same Moddable stand-ins as the XS test bundles,

@@ -11,10 +11,10 @@ import { join } from "node:path";
 import { buildDevice, formatBuildReport } from "../../tools/build/build";
 import { repoRoot } from "../../tools/build/targets";
 import { expectCompleted, runOnXs } from "../../tools/xs/run-xs";
-import { buildXsEntry } from "../../test/xs/build-entry";
+import { buildXsEntry } from "../../tools/xs/build-entry";
 import { pathToFileURL } from "node:url";
 import { parseStrict } from "./args";
-import type { runDeviceScenario, DeviceScenario } from "../../test/scenarios/device-boot";
+import type { runDeviceScenario, DeviceScenario } from "../device-scenarios/device-boot";
 
 type ScenarioModule = { runDeviceScenario: typeof runDeviceScenario };
 
@@ -53,8 +53,8 @@ export async function runDemo(args: readonly string[]): Promise<number> {
   writeFileSync(
     entry,
     [
-      `import { done, measure, record } from "../../test/xs/harness";`,
-      `import { runDeviceScenario } from "../../test/scenarios/device-boot";`,
+      `import { done, measure, record } from "../../tools/xs/harness";`,
+      `import { runDeviceScenario } from "../../host-sim/device-scenarios/device-boot";`,
       `let result: ReturnType<typeof runDeviceScenario> | undefined;`,
       `const m = measure(() => { result = runDeviceScenario(${JSON.stringify(scenario)}); });`,
       `record("demo", { result, computrons: m.computrons, allocatedBytes: m.allocatedBytes });`,
@@ -72,7 +72,7 @@ export async function runDemo(args: readonly string[]): Promise<number> {
   }
 
   step(3, "running the same scenario on V8 (same code, bundled with the same Moddable stand-ins)");
-  const lib = await buildXsEntry("test/scenarios/device-boot.ts", "device-scenario-lib");
+  const lib = await buildXsEntry("host-sim/device-scenarios/device-boot.ts", "device-scenario-lib");
   const v8Module = (await import(pathToFileURL(lib.outfile).href)) as ScenarioModule;
   const v8 = v8Module.runDeviceScenario(scenario);
 

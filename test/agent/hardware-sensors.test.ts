@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
-import { MISSING_PIN, runDigitalSimTwin, runHardwareScenario } from "../scenarios/hardware-boot";
+import { MISSING_PIN, runDigitalSimTwin, runHardwareScenario } from "../../host-sim/device-scenarios/hardware-boot";
 import { manifestIncludesFor, MODDABLE_PLATFORMS, type PlatformManifest } from "../../tools/build/moddable-modules";
 
 describe("device entry with hardware (ECMA-419) sensors", () => {

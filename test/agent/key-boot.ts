@@ -2,7 +2,7 @@
  * A board's mesh boot (store mount + buildRadioMesh: provisioning record,
  * send key, receive-key cache, replay windows, MeshTransport) for a site of
  * `siteBoards` members, for measuring how boot grows with the site
- * (test/xs/key-boot.test.ts, bench/cases/crypto.ts). The flash is
+ * (test/xs/key-boot.test.ts, test/bench/cases/crypto.ts). The flash is
  * provisioned before the measured region. Platform neutral.
  */
 import { ROLE_NAMES, validateBoardConfig, type SiteConfig } from "../../agent/config";

@@ -73,11 +73,11 @@ describe("npm run fuzz and npm run bench", () => {
   });
 
   it("bench: an unknown option and --update-readme with --quick are refused before anything runs", () => {
-    const unknown = spawnSync(tsx, ["bench/run.ts", "--quik"], { cwd: repoRoot, encoding: "utf8" });
+    const unknown = spawnSync(tsx, ["test/bench/run.ts", "--quik"], { cwd: repoRoot, encoding: "utf8" });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("bench: unknown option --quik (did you mean --quick?)");
     expect(unknown.stderr).not.toContain("building");
-    const partial = spawnSync(tsx, ["bench/run.ts", "--quick", "--update-readme"], { cwd: repoRoot, encoding: "utf8" });
+    const partial = spawnSync(tsx, ["test/bench/run.ts", "--quick", "--update-readme"], { cwd: repoRoot, encoding: "utf8" });
     expect(partial.status).toBe(2);
     expect(partial.stderr).toContain("--update-readme needs a full run");
   });

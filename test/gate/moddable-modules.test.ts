@@ -24,7 +24,7 @@ import {
   type PlatformManifest,
 } from "../../tools/build/moddable-modules";
 import { bundleForXs, DEVICE_ENTRY, DEVICE_IMAGES, deviceImageFor, GateError, importsSpecifier, PROFILES, profileDefines, profileRunsOn, repoRoot } from "../../tools/build/targets";
-import { MODDABLE_STUBS, STUB_FILES, stubsFromTable } from "../xs/stubs/index";
+import { MODDABLE_STUBS, STUB_FILES, stubsFromTable } from "../../host-sim/moddable/index";
 
 const dir = join(tmpdir(), `picket-moddable-gate-${process.pid}`);
 beforeAll(() => mkdirSync(dir, { recursive: true }));

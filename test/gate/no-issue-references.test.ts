@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/build/targets";
 
-const ROOTS = ["core", "hal", "agent", "host-sim", "tools", "bench", "test", "docs", "boards", "sites", "bin"];
+const ROOTS = ["core", "hal", "agent", "host-sim", "tools", "test", "docs", "boards", "sites", "bin"];
 const EXTENSIONS = [".ts", ".mts", ".mjs", ".js", ".c", ".h", ".md", ".json", ".csv"];
 const SKIP = new Set(["node_modules", "build", ".cache", "results.json", "results.latest.json"]);
 

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
 import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { AEAD_VECTORS, BLOCK_VECTORS, KEYGEN_VECTORS, MAC_VECTORS, STREAM_VECTORS } from "../vectors/rfc8439";
-import { recordOf, runXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
 

@@ -16,7 +16,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { runParitySites, type ParitySummary } from "../agent/site-parity";
-import { buildXsEntry, recordOf, runXsEntry } from "./build-entry";
+import { buildXsEntry, recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
 /** Smallest fixed heap (slots, chunk bytes) the baseline and the booting variant of agent-heap.xs.ts complete in. */

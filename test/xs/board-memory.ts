@@ -32,8 +32,8 @@ import { join, relative } from "node:path";
 import { buildDevice } from "../../tools/build/build";
 import { DEVICE_MAIN, repoRoot } from "../../tools/build/targets";
 import { expectCompleted, runOnXs, type XsRecord } from "../../tools/xs/run-xs";
-import { BOARD_PARTITION_BLOCK_BYTES, BOARD_PARTITION_BLOCKS, boardFields, boardSiteConfig, provisionedPartition, sparseImage } from "../scenarios/board-mesh";
-import { MODDABLE_STUBS } from "./stubs/index";
+import { BOARD_PARTITION_BLOCK_BYTES, BOARD_PARTITION_BLOCKS, boardFields, boardSiteConfig, provisionedPartition, sparseImage } from "../../host-sim/device-scenarios/board-mesh";
+import { MODDABLE_STUBS } from "../../host-sim/moddable/index";
 import type { AgentRole } from "../../agent/config";
 import { prepareLiteralFolder } from "./literal-device";
 

@@ -18,8 +18,8 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { buildDevice } from "../../tools/build/build";
 import { DEVICE_MAIN, repoRoot } from "../../tools/build/targets";
 import { expectCompleted, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
-import { boardSiteConfig, runBoardMesh, type BoardMeshResult } from "../scenarios/board-mesh";
-import { resetVirtual } from "./stubs/control";
+import { boardSiteConfig, runBoardMesh, type BoardMeshResult } from "../../host-sim/device-scenarios/board-mesh";
+import { resetVirtual } from "../../host-sim/moddable/control";
 import { BOARD_MESH_BOARDS, BOARD_MESH_DURATION_MS } from "./board-mesh-params";
 import { runLiteralDeviceEntry } from "./literal-device";
 

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type XsRunResult } from "../../tools/xs/run-xs";
 import { CONFORMANCE_SUITES } from "../conformance/index";
-import { recordOf, runXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
 import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { readHexVector, readVector, hex } from "../unit/crypto-fixtures";
-import { recordOf, runXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
 const find = (kind: string): XsRecord => recordOf(run, kind);

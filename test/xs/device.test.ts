@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
-import { runDeviceScenario } from "../scenarios/device-boot";
-import { recordOf, runXsEntry } from "./build-entry";
+import { runDeviceScenario } from "../../host-sim/device-scenarios/device-boot";
+import { recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
 const find = (kind: string): XsRecord => recordOf(run, kind);

@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { XsRecord, XsRunResult } from "../../tools/xs/run-xs";
-import { runXsEntry } from "./build-entry";
+import { runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
 

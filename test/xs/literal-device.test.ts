@@ -13,7 +13,7 @@ import { expectCompleted, type XsRecord, type XsRunResult } from "../../tools/xs
 import { ErrorCode } from "../../core/runtime/errors";
 import { bootRefusalLine } from "../../agent/boot-report";
 import type { BootOutcome } from "../../agent/boot";
-import { runStandaloneScenario, standaloneConfig } from "../scenarios/device-boot";
+import { runStandaloneScenario, standaloneConfig } from "../../host-sim/device-scenarios/device-boot";
 import {
   CONTACT_PIN,
   CONTACT_STEPS,
@@ -24,9 +24,9 @@ import {
   hardwareConfig,
   runHardwareScenario,
   SCENARIO_SITE_SIZE,
-} from "../scenarios/hardware-boot";
+} from "../../host-sim/device-scenarios/hardware-boot";
 import { runLiteralDeviceBundle } from "./literal-device";
-import { BOARD_PARTITION_BLOCK_BYTES, BOARD_PARTITION_BLOCKS, boardFields, provisionedPartition, sparseImage } from "../scenarios/board-mesh";
+import { BOARD_PARTITION_BLOCK_BYTES, BOARD_PARTITION_BLOCKS, boardFields, provisionedPartition, sparseImage } from "../../host-sim/device-scenarios/board-mesh";
 
 const AGENTS = 4;
 const PARTITION_BYTES = BOARD_PARTITION_BLOCK_BYTES * BOARD_PARTITION_BLOCKS;

@@ -11,9 +11,9 @@ import { dirname, join } from "node:path";
 import * as esbuild from "esbuild";
 import { repoRoot } from "../../tools/build/targets";
 import { runOnXs, type XsRunResult } from "../../tools/xs/run-xs";
-import { MODDABLE_STUBS } from "./stubs/index";
+import { MODDABLE_STUBS } from "../../host-sim/moddable/index";
 
-const controlSource = join(repoRoot, "test/xs/stubs/control.ts");
+const controlSource = join(repoRoot, "host-sim/moddable/control.ts");
 
 async function bundleStub(entry: string, outfile: string, controlPath: string): Promise<void> {
   await esbuild.build({
@@ -71,7 +71,7 @@ export const LITERAL_MAIN_SPECIFIER = "picket:literal-device-main";
 
 /**
  * Run `entry` (a test module: it imports `main` from LITERAL_MAIN_SPECIFIER
- * and reports through test/xs/harness.ts) against the literal device bundle
+ * and reports through tools/xs/harness.ts) against the literal device bundle
  * on XS. The entry is bundled with the literal bundle and the shared
  * virtual-time control left external, so the bundle's stand-ins and the
  * entry's scenario see one control instance.

@@ -8,7 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { meshFrameVectors, runMeshParity } from "../mesh/xs-scenario";
-import { buildXsEntry } from "./build-entry";
+import { buildXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
 

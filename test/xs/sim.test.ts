@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { runXsParityScenarios, XS_SIM_VARIANTS } from "../sim/xs-scenario";
-import { recordOf, runXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
 const find = (kind: string): XsRecord => recordOf(run, kind);

@@ -12,7 +12,7 @@ import { SMALL_GEOMETRY, simDevice } from "../storage/fixtures";
 import { measureAppendWear } from "../storage/wear";
 import { CrashWorkload, sweepFaultPoints } from "../storage/workload";
 import { imageDigest, XS_SWEEP } from "../storage/xs-plan";
-import { recordOf, runXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
 const find = (kind: string): XsRecord => recordOf(run, kind);

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
-import { recordOf, runXsEntry } from "./build-entry";
+import { recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
 

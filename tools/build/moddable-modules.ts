@@ -3,7 +3,7 @@
  * with the Moddable SDK manifest that provides it. The build gate
  * (targets.ts) fails a bundle that imports a Moddable specifier this table
  * does not give for the platform being built, the XS stand-ins in
- * test/xs/stubs are keyed from it, and test/gate/moddable-modules.test.ts
+ * host-sim/moddable are keyed from it, and test/gate/moddable-modules.test.ts
  * checks manifest.json's per-platform `include` lists against it.
  *
  * Every fact here was read in the Moddable SDK itself (repository

@@ -117,7 +117,7 @@ function xsGatePlugin(moddableStubs: Readonly<Record<string, string>> | undefine
           if (moddableStubs === undefined) return { path: specifier, external: true, sideEffects: false };
           const stub = moddableStubs[specifier];
           if (stub === undefined) {
-            return { errors: [{ text: `no simulated stand-in for Moddable module "${specifier}" (add one to test/xs/stubs)` }] };
+            return { errors: [{ text: `no simulated stand-in for Moddable module "${specifier}" (add one to host-sim/moddable)` }] };
           }
           return { path: stub };
         }

@@ -1,3 +1,4 @@
+import path from "node:path";
 // Picket's own ESLint rules for device code (ARCHITECTURE.md "XS-clean").
 //
 // no-top-level-mutable-state: Moddable preloads modules and freezes every
@@ -100,7 +101,57 @@ const noTopLevelMutableState = {
   },
 };
 
+
+// layer-imports: the layers of docs/architecture.md, by top-level folder of
+// the importing file and of the module a relative import resolves to:
+// core/ imports only core/; hal/ imports no agent/ or host-sim/; nothing
+// outside test/ imports test/. Bare specifiers (packages, Moddable modules)
+// are other rules' business.
+const LAYER_RULES = Object.freeze([
+  { from: "core", allows: (to) => to === "core", says: "core/ imports only core/" },
+  { from: "hal", allows: (to) => to !== "agent" && to !== "host-sim" && to !== "test", says: "hal/ imports no agent/, host-sim/ or test/" },
+]);
+
+const layerImports = {
+  meta: {
+    type: "problem",
+    docs: { description: "keep the layers: core imports only core, hal no agent/host-sim, nothing outside test imports test" },
+    schema: [],
+    messages: { layer: "Layer rule: {{rule}} ({{file}} imports {{target}})." },
+  },
+  create(context) {
+    const filename = context.filename ?? context.getFilename();
+    const root = context.cwd ?? process.cwd();
+    const relative = path.relative(root, filename).split(path.sep).join("/");
+    if (relative.startsWith("..")) return {};
+    const fromTop = relative.split("/")[0];
+    function check(node, source) {
+      if (!source || typeof source.value !== "string" || !source.value.startsWith(".")) return;
+      const target = path.relative(root, path.resolve(path.dirname(filename), source.value)).split(path.sep).join("/");
+      const toTop = target.split("/")[0];
+      for (const rule of LAYER_RULES) {
+        if (rule.from === fromTop && !rule.allows(toTop)) context.report({ node, messageId: "layer", data: { rule: rule.says, file: relative, target } });
+      }
+      if (fromTop !== "test" && toTop === "test") context.report({ node, messageId: "layer", data: { rule: "nothing outside test/ imports test/", file: relative, target } });
+    }
+    return {
+      ImportDeclaration(node) {
+        check(node, node.source);
+      },
+      ExportNamedDeclaration(node) {
+        check(node, node.source);
+      },
+      ExportAllDeclaration(node) {
+        check(node, node.source);
+      },
+      ImportExpression(node) {
+        if (node.source.type === "Literal") check(node, node.source);
+      },
+    };
+  },
+};
+
 export default {
   meta: { name: "picket" },
-  rules: { "no-top-level-mutable-state": noTopLevelMutableState },
+  rules: { "no-top-level-mutable-state": noTopLevelMutableState, "layer-imports": layerImports },
 };

@@ -11,7 +11,7 @@ import { Poly1305 } from "../../../core/crypto/poly1305";
 import type { Result } from "../../../core/runtime/result";
 import { SeededEntropy } from "../../../hal/sim/entropy";
 import { AEAD_VECTORS, BLOCK_VECTORS, KEYGEN_VECTORS, MAC_VECTORS, STREAM_VECTORS } from "../../vectors/rfc8439";
-import { done, measure, record } from "../harness";
+import { done, measure, record } from "../../../tools/xs/harness";
 
 const HEX = "0123456789abcdef";
 function hex(bytes: Uint8Array): string {

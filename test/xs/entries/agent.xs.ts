@@ -8,7 +8,7 @@
  *     configured for 32 neighbours in a 33-board site;
  *  4. one steady-state sampling turn (one sensor, nothing else due): bytes and computrons.
  */
-import { done, measure, record } from "../harness";
+import { done, measure, record } from "../../../tools/xs/harness";
 import { createAgent, type Agent } from "../../../agent/agent";
 import { validateBoardConfig } from "../../../agent/config";
 import { AgentDriver } from "../../../agent/driver";

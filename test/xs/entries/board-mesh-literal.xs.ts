@@ -5,8 +5,8 @@
  */
 // @ts-expect-error resolved by runLiteralDeviceEntry to build/device/main.js
 import main from "picket:literal-device-main";
-import { runBoardMesh, type MainFunction } from "../../scenarios/board-mesh";
-import { done, record } from "../harness";
+import { runBoardMesh, type MainFunction } from "../../../host-sim/device-scenarios/board-mesh";
+import { done, record } from "../../../tools/xs/harness";
 import { BOARD_MESH_BOARDS, BOARD_MESH_DURATION_MS } from "../board-mesh-params";
 
 const literalMain = main as MainFunction;

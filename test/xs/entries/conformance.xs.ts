@@ -4,7 +4,7 @@
  */
 import "../shims";
 import * as fc from "fast-check";
-import { done, record } from "../harness";
+import { done, record } from "../../../tools/xs/harness";
 import { CONFORMANCE_SEED, CONFORMANCE_SUITES } from "../../conformance/index";
 
 // Fewer runs than on V8: XS is an interpreter; the point here is the same code paths on the other engine.

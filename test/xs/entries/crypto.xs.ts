@@ -28,7 +28,7 @@ import {
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { Result } from "../../../core/runtime/result";
 import { SeededEntropy, UnavailableEntropy } from "../../../hal/sim/entropy";
-import { done, measure, record } from "../harness";
+import { done, measure, record } from "../../../tools/xs/harness";
 
 const HEX = "0123456789abcdef";
 function hex(bytes: Uint8Array): string {

@@ -5,9 +5,9 @@
  * sensors exchanging telemetry over an in-memory bus - plus its boot and
  * steady-state sampling-turn cost in computrons and bytes.
  */
-import { done, measure, record } from "../harness";
-import { bootAgents, runDeviceScenario } from "../../scenarios/device-boot";
-import { advanceTo, virtual } from "../stubs/control";
+import { done, measure, record } from "../../../tools/xs/harness";
+import { bootAgents, runDeviceScenario } from "../../../host-sim/device-scenarios/device-boot";
+import { advanceTo, virtual } from "../../../host-sim/moddable/control";
 
 const scenario = { agents: 8, durationMs: 60_000, sampleIntervalMs: 1000 };
 const result = runDeviceScenario(scenario);

@@ -4,7 +4,7 @@
  * contrast, deriving every sender's key up front the way boot used to
  * (deriveGroupSenderKey for each of 33 senders).
  */
-import { done, measure, record } from "../harness";
+import { done, measure, record } from "../../../tools/xs/harness";
 import { CoseAlg, KemAlg, KeyKind, PortableCryptoProvider, SenderKeyCache, deriveGroupSenderKey } from "../../../core/crypto/index";
 import { ErrorCode } from "../../../core/runtime/errors";
 import { meshBootFor } from "../../agent/key-boot";

@@ -3,9 +3,9 @@
  * vectors and one full simulation (compared with V8 by the test), then the
  * cost of the mesh bench cases: computrons and bytes allocated per op.
  */
-import { done, measure, record } from "../harness";
+import { done, measure, record } from "../../../tools/xs/harness";
 import { meshFrameVectors, runMeshParity } from "../../mesh/xs-scenario";
-import { meshCases } from "../../../bench/cases/mesh";
+import { meshCases } from "../../bench/cases/mesh";
 
 record("frames", { vectors: meshFrameVectors() });
 record("summary", { summary: runMeshParity() });

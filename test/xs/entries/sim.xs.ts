@@ -4,7 +4,7 @@
  * compare the trace hash with V8's; then measures what a steady-state slice
  * of events costs on XS (computrons and bytes allocated per event).
  */
-import { done, measure, record } from "../harness";
+import { done, measure, record } from "../../../tools/xs/harness";
 import { runXsParityScenarios, xsParityKernel } from "../../sim/xs-scenario";
 
 record("summaries", { summaries: runXsParityScenarios() });

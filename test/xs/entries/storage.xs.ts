@@ -5,7 +5,7 @@
  * (compared with V8), the wear figures, and the allocation cost of a 64-byte
  * append, a KV put and a counter reservation after warm-up.
  */
-import { done, measure, record } from "../harness";
+import { done, measure, record } from "../../../tools/xs/harness";
 import { Crc32c } from "../../../core/storage/crc32c";
 import { CounterReservation } from "../../../core/storage/counter-reservation";
 import { Outcome } from "../../../core/runtime/result";

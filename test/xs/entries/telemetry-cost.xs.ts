@@ -5,8 +5,8 @@
  * cases and for a full sampling turn: a faulted simulated sensor through
  * `ingestSensor` into a pipeline with value, delta and fault rules.
  */
-import { done, measure, record } from "../harness";
-import { telemetryCases } from "../../../bench/cases/telemetry";
+import { done, measure, record } from "../../../tools/xs/harness";
+import { telemetryCases } from "../../bench/cases/telemetry";
 import { ErrorCode } from "../../../core/runtime/errors";
 import { RuleDirection, RuleSource } from "../../../core/telemetry/config";
 import { TelemetryPipeline } from "../../../core/telemetry/pipeline";

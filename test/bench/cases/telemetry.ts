@@ -4,13 +4,13 @@
  * (the XS harness expects 0 bytes/op): clocks and cursors live in typed
  * arrays built by `setup`.
  */
-import { AlertRule, RuleTransition } from "../../core/telemetry/alert-rule";
-import { RuleDirection, RuleSource } from "../../core/telemetry/config";
-import { TelemetryPipeline } from "../../core/telemetry/pipeline";
-import { TelemetryRecord } from "../../core/telemetry/record";
-import type { Result } from "../../core/runtime/result";
-import { createSimTemperatureSensor } from "../../hal/sim/sensors/temperature";
-import type { SimSensor } from "../../hal/sim/sensors/sim-sensor";
+import { AlertRule, RuleTransition } from "../../../core/telemetry/alert-rule";
+import { RuleDirection, RuleSource } from "../../../core/telemetry/config";
+import { TelemetryPipeline } from "../../../core/telemetry/pipeline";
+import { TelemetryRecord } from "../../../core/telemetry/record";
+import type { Result } from "../../../core/runtime/result";
+import { createSimTemperatureSensor } from "../../../hal/sim/sensors/temperature";
+import type { SimSensor } from "../../../hal/sim/sensors/sim-sensor";
 import { benchCase, type BenchCase } from "./types";
 
 const OPS = 1_000;

@@ -11,7 +11,7 @@ import { openSimSensor } from "../../agent/sim-sensors";
 import { SimEventKind } from "../../hal/sim/sensors/script";
 import type { AgentStatus } from "../../agent/agent";
 import { CountingGatewaySink } from "../../agent/gateway-sink";
-import { advanceTo, resetVirtual, virtual } from "../xs/stubs/control";
+import { advanceTo, resetVirtual, virtual } from "../moddable/control";
 import { Bus } from "./bus-transport";
 import { provisionVirtualBoard } from "./board-mesh";
 import { GATEWAY_NODE_ID, siteConfigFor } from "./site-config";

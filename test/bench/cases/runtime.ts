@@ -4,10 +4,10 @@
  * including the advancing clock and id counters, lives in typed arrays built
  * by `setup`.
  */
-import { LogLevel, LogRecord, LogRing } from "../../core/runtime/log-ring";
-import { MetricsRegistry, type MetricId } from "../../core/runtime/metrics";
-import { RateLimiter } from "../../core/runtime/rate-limit";
-import type { Result } from "../../core/runtime/result";
+import { LogLevel, LogRecord, LogRing } from "../../../core/runtime/log-ring";
+import { MetricsRegistry, type MetricId } from "../../../core/runtime/metrics";
+import { RateLimiter } from "../../../core/runtime/rate-limit";
+import type { Result } from "../../../core/runtime/result";
 import { benchCase, type BenchCase } from "./types";
 
 const OPS = 1_000;

@@ -12,8 +12,8 @@ import {
   MinHeap,
   Pool,
   RingBuffer,
-} from "../../core/collections/index";
-import { Outcome, type Result } from "../../core/runtime/result";
+} from "../../../core/collections/index";
+import { Outcome, type Result } from "../../../core/runtime/result";
 import { benchCase, type BenchCase } from "./types";
 
 const OPS = 1_000;

@@ -8,11 +8,11 @@
  * the woken task), so "computrons per timer fire" on XS includes the turn
  * around it; "idle turn" is the floor to subtract.
  */
-import { BoundedQueue, QueuePolicy } from "../../core/runtime/bounded-queue";
-import { Priority } from "../../core/runtime/priority";
-import { Outcome, type Result } from "../../core/runtime/result";
-import { Scheduler } from "../../core/runtime/scheduler";
-import { StepResult, type TaskContext } from "../../core/runtime/task-context";
+import { BoundedQueue, QueuePolicy } from "../../../core/runtime/bounded-queue";
+import { Priority } from "../../../core/runtime/priority";
+import { Outcome, type Result } from "../../../core/runtime/result";
+import { Scheduler } from "../../../core/runtime/scheduler";
+import { StepResult, type TaskContext } from "../../../core/runtime/task-context";
 import { benchCase, type BenchCase } from "./types";
 
 const OPS = 1_000;

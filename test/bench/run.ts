@@ -1,17 +1,17 @@
 /**
- * `npm run bench`: every case in bench/cases on V8 (ops/s, wall clock) and on
+ * `npm run bench`: every case in test/bench/cases on V8 (ops/s, wall clock) and on
  * the real XS engine (computrons/op and bytes allocated/op, both exact and
- * repeatable). Prints a table and writes bench/results.json.
+ * repeatable). Prints a table and writes test/bench/results.json.
  *
  * Not part of `npm test`: tests never assert on time.
  */
-import { parseStrict } from "../host-sim/cli/args";
+import { parseStrict } from "../../host-sim/cli/args";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "../tools/build/targets";
-import { buildDevice } from "../tools/build/build";
-import { expectCompleted, runOnXs } from "../tools/xs/run-xs";
-import { buildXsEntry } from "../test/xs/build-entry";
+import { repoRoot } from "../../tools/build/targets";
+import { buildDevice } from "../../tools/build/build";
+import { expectCompleted, runOnXs } from "../../tools/xs/run-xs";
+import { buildXsEntry } from "../../tools/xs/build-entry";
 import { ALL_CASES } from "./cases/index";
 import { formatSimSpeedTable, runSimSpeedBench } from "./sim-speed";
 import { formatMeshBenchTable, runMeshBench } from "./mesh-bench";
@@ -66,7 +66,7 @@ function updateReadme(marker: string, body: string): void {
 
 async function main(argv: readonly string[]): Promise<number> {
   const usage =
-    "usage: npm run bench [-- --quick] [-- --filter TEXT] [-- --update-readme]\nRuns every benchmark case on V8 and XS and prints the tables. A full run writes bench/results.json;\n--quick or --filter runs write bench/results.latest.json (not committed). The README's tables change only\nwith --update-readme, and only from a full run.\n";
+    "usage: npm run bench [-- --quick] [-- --filter TEXT] [-- --update-readme]\nRuns every benchmark case on V8 and XS and prints the tables. A full run writes test/bench/results.json;\n--quick or --filter runs write test/bench/results.latest.json (not committed). The README's tables change only\nwith --update-readme, and only from a full run.\n";
   const parsed = parseStrict(argv, { quick: { type: "boolean" }, filter: { type: "string" }, "update-readme": { type: "boolean" }, help: { type: "boolean" } });
   if (!parsed.ok) {
     process.stderr.write(`bench: ${parsed.message}\n${usage}`);
@@ -85,7 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   process.stderr.write("bench: building the XS bench bundle\n");
-  const bundle = await buildXsEntry("bench/xs-entry.ts", "bench");
+  const bundle = await buildXsEntry("test/bench/xs-entry.ts", "bench");
   process.stderr.write("bench: running every case on XS\n");
   const xs = runOnXs(bundle.outfile);
   expectCompleted(xs, "bench bundle");
@@ -114,21 +114,21 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   process.stdout.write(`${lines.join("\n")}\n`);
 
-  // Simulator speed (bench/sim-speed.ts): a second table; rows in results.json under "simulator".
+  // Simulator speed (test/bench/sim-speed.ts): a second table; rows in results.json under "simulator".
   const simulator = "simulator speed".includes(filter) ? [await runSimSpeedBench({ quick })] : [];
-  const simTable = simulator.length > 0 ? `\nSimulator speed (bench/sim-speed.ts):\n\n${formatSimSpeedTable(simulator)}` : "";
+  const simTable = simulator.length > 0 ? `\nSimulator speed (test/bench/sim-speed.ts):\n\n${formatSimSpeedTable(simulator)}` : "";
   if (simulator.length > 0) process.stdout.write(`${simTable}\n`);
 
-  // Mesh (bench/mesh-bench.ts): overhead, XS cost per frame, flooding efficiency; rows in results.json under "mesh".
+  // Mesh (test/bench/mesh-bench.ts): overhead, XS cost per frame, flooding efficiency; rows in results.json under "mesh".
   const xsComputrons = new Map(xs.records.filter((r) => r.kind === "bench").map((r) => [String(r["name"]), Number(r["computronsPerOp"])]));
   const mesh = "mesh network".includes(filter) ? runMeshBench({ quick, xsComputrons }) : [];
-  const meshTable = mesh.length > 0 ? `\nMesh (bench/mesh-bench.ts):\n\n${formatMeshBenchTable(mesh)}` : "";
+  const meshTable = mesh.length > 0 ? `\nMesh (test/bench/mesh-bench.ts):\n\n${formatMeshBenchTable(mesh)}` : "";
   if (mesh.length > 0) process.stdout.write(`${meshTable}\n`);
 
-  // Board memory (bench/board-memory-bench.ts): the literal image on 32-bit XS with preload; results.json "boardMemory".
+  // Board memory (test/bench/board-memory-bench.ts): the literal image on 32-bit XS with preload; results.json "boardMemory".
   const boardMemory = "board memory".includes(filter) ? await runBoardMemoryBench({ quick }) : undefined;
   const boardTable = boardMemory === undefined ? "" : formatBoardMemoryTable(boardMemory);
-  if (boardMemory !== undefined) process.stdout.write(`\nBoard memory (bench/board-memory-bench.ts):\n\n${boardTable}\n`);
+  if (boardMemory !== undefined) process.stdout.write(`\nBoard memory (test/bench/board-memory-bench.ts):\n\n${boardTable}\n`);
 
   const slotBytes = xs.records.find((r) => r.kind === "done")?.["slotBytes"];
   const results = {
@@ -141,7 +141,7 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   // Only a complete, unfiltered, full-length run may replace the committed results.
   const partial = filter !== "" || quick;
-  const out = join(repoRoot, "bench", partial ? "results.latest.json" : "results.json");
+  const out = join(repoRoot, "test", "bench", partial ? "results.latest.json" : "results.json");
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`bench: wrote ${out}\n`);
   if (updateReadmeAsked) {

@@ -1,8 +1,8 @@
 /** Build an XS test bundle: device code with Moddable stand-ins, full-profile flags, the XS gate on. */
 import { join } from "node:path";
-import { bundleForXs, PROFILES, profileDefines, repoRoot, type BundleReport } from "../../tools/build/targets";
-import { expectCompleted, runOnXs, type XsRecord, type XsRunOptions, type XsRunResult } from "../../tools/xs/run-xs";
-import { MODDABLE_STUBS } from "./stubs/index";
+import { bundleForXs, PROFILES, profileDefines, repoRoot, type BundleReport } from "../build/targets";
+import { expectCompleted, runOnXs, type XsRecord, type XsRunOptions, type XsRunResult } from "./run-xs";
+import { MODDABLE_STUBS } from "../../host-sim/moddable/index";
 
 export const XS_TEST_OUT_DIR = join(repoRoot, "build", "xs");
 

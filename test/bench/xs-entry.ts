@@ -1,5 +1,5 @@
 /** XS side of `npm run bench`: computrons/op and bytes allocated/op for every case. */
-import { done, measure, record } from "../test/xs/harness";
+import { done, measure, record } from "../../tools/xs/harness";
 import { ALL_CASES } from "./cases/index";
 
 for (const c of ALL_CASES) {

@@ -5,9 +5,9 @@
  * whose read() toggles a number (a native read on the board allocates
  * nothing either), so bytes/op measure the adapter alone: expected 0.
  */
-import type { Result } from "../../core/runtime/result";
-import { SensorKind } from "../../hal/sensor";
-import { DigitalPull, DigitalSensor, type DigitalInputOptions } from "../../hal/moddable/sensors/digital";
+import type { Result } from "../../../core/runtime/result";
+import { SensorKind } from "../../../hal/sensor";
+import { DigitalPull, DigitalSensor, type DigitalInputOptions } from "../../../hal/moddable/sensors/digital";
 import { benchCase, type BenchCase } from "./types";
 
 const OPS = 1_000;

@@ -9,11 +9,11 @@
  * frames forever. "seal + open" measures the round trip; the open cost is
  * the difference with "seal" (bench/mesh-bench.ts reports it).
  */
-import { ReplayTable, VolatileCounterSource } from "../../core/crypto/index";
-import { ErrorCode } from "../../core/runtime/errors";
-import { Xoshiro128 } from "../../core/runtime/prng";
-import type { Result, Status } from "../../core/runtime/result";
-import type { ValueOrCode } from "../../core/collections/value-or-code";
+import { ReplayTable, VolatileCounterSource } from "../../../core/crypto/index";
+import { ErrorCode } from "../../../core/runtime/errors";
+import { Xoshiro128 } from "../../../core/runtime/prng";
+import type { Result, Status } from "../../../core/runtime/result";
+import type { ValueOrCode } from "../../../core/collections/value-or-code";
 import {
   AirtimeTable,
   BROADCAST_NODE_ID,
@@ -31,8 +31,8 @@ import {
   type LoRaParams,
   type MeshRadio,
   type RadioReception,
-} from "../../core/mesh/index";
-import { MeshKeyring } from "../../host-sim/kernel/workloads/mesh-keys";
+} from "../../../core/mesh/index";
+import { MeshKeyring } from "../../../host-sim/kernel/workloads/mesh-keys";
 import { benchCase, type BenchCase } from "./types";
 
 const GROUP = "mesh";

@@ -8,10 +8,10 @@
  * with 100 nodes for 60 virtual seconds.
  *
  * Wall-clock numbers on V8: a benchmark, never a test assertion.
- * Standalone: `npx tsx bench/sim-speed.ts [--quick]`.
+ * Standalone: `npx tsx test/bench/sim-speed.ts [--quick]`.
  */
 import { pathToFileURL } from "node:url";
-import { prepareSim, runSim } from "../host-sim/cli/commands/sim";
+import { prepareSim, runSim } from "../../host-sim/cli/commands/sim";
 
 export interface SimSpeedResult {
   readonly nodes: number;

@@ -6,11 +6,11 @@
  * byte. The simulation rows are deterministic (seeded); only the V8 wall
  * time of the runs is not reported.
  *
- * Standalone: `npx tsx bench/mesh-bench.ts [--quick]` (without XS rows).
+ * Standalone: `npx tsx test/bench/mesh-bench.ts [--quick]` (without XS rows).
  */
 import { pathToFileURL } from "node:url";
-import { FRAGMENT_HEADER_BYTES, FrameType, LINK_TAG_BYTES, SHORT_COUNTER_LIMIT, linkHeaderBytes } from "../core/mesh/index";
-import { runMesh, ratio, type MeshRunSpec } from "../test/mesh/helpers";
+import { FRAGMENT_HEADER_BYTES, FrameType, LINK_TAG_BYTES, SHORT_COUNTER_LIMIT, linkHeaderBytes } from "../../core/mesh/index";
+import { runMesh, ratio, type MeshRunSpec } from "../mesh/helpers";
 import { BENCH_PAYLOAD_BYTES } from "./cases/mesh";
 
 export interface MeshBenchRow {

@@ -3,12 +3,12 @@
  * 32-bit XS with Moddable preload emulated, one board per role and site size,
  * 10 virtual minutes of steady state on replayed neighbourhood traffic; what
  * each platform's `creation.static` must hold, against what manifest.json
- * gives it. Standalone: `npx tsx bench/board-memory-bench.ts [--quick]`.
+ * gives it. Standalone: `npx tsx test/bench/board-memory-bench.ts [--quick]`.
  */
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DEVICE_OUT_DIR } from "../tools/build/targets";
-import { headroomOf, MEMORY_BUDGETS, measureBoardMemory, moduleLoadWithoutPreload, platformCreations, ramBytes, type BoardMemory, type BoardRole } from "../test/xs/board-memory";
+import { DEVICE_OUT_DIR } from "../../tools/build/targets";
+import { headroomOf, MEMORY_BUDGETS, measureBoardMemory, moduleLoadWithoutPreload, platformCreations, ramBytes, type BoardMemory, type BoardRole } from "../xs/board-memory";
 
 export interface BoardMemoryBench {
   readonly moduleLoadWithoutPreloadBytes: number;

@@ -6,11 +6,11 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MODDABLE_MODULES_TABLE, moddableModule } from "../../../tools/build/moddable-modules";
+import { MODDABLE_MODULES_TABLE, moddableModule } from "../../tools/build/moddable-modules";
 
 const stubDir = dirname(fileURLToPath(import.meta.url));
 
-/** Moddable module specifier -> stand-in file in test/xs/stubs. */
+/** Moddable module specifier -> stand-in file in host-sim/moddable. */
 export const STUB_FILES: Readonly<Record<string, string>> = Object.freeze({
   time: "time.ts",
   timer: "timer.ts",
@@ -35,7 +35,7 @@ export function stubsFromTable(files: Readonly<Record<string, string>>): Readonl
       ...unknown.map((s) => `stand-in for "${s}", which the Moddable SDK does not provide (not in tools/build/moddable-modules.ts)`),
       ...missing.map((s) => `no stand-in for Moddable module "${s}"`),
     ];
-    throw new Error(`test/xs/stubs: ${lines.join("; ")}`);
+    throw new Error(`host-sim/moddable: ${lines.join("; ")}`);
   }
   const stubs: Record<string, string> = {};
   for (const row of MODDABLE_MODULES_TABLE) stubs[row.specifier] = join(stubDir, files[row.specifier] ?? "");

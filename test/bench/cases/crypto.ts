@@ -30,12 +30,12 @@ import {
   KDF_INFO_BYTES,
   verifyInclusion,
   type KeyHandle,
-} from "../../core/crypto/index";
-import { HkdfSha256 } from "../../core/crypto/hkdf-sha256";
-import { Sha256 } from "../../core/crypto/sha256";
-import type { Result } from "../../core/runtime/result";
-import { SeededEntropy } from "../../hal/sim/entropy";
-import { meshBootFor, type MeshBoot } from "../../test/agent/key-boot";
+} from "../../../core/crypto/index";
+import { HkdfSha256 } from "../../../core/crypto/hkdf-sha256";
+import { Sha256 } from "../../../core/crypto/sha256";
+import type { Result } from "../../../core/runtime/result";
+import { SeededEntropy } from "../../../hal/sim/entropy";
+import { meshBootFor, type MeshBoot } from "../../agent/key-boot";
 import { benchCase, type BenchCase } from "./types";
 
 const GROUP = "crypto";

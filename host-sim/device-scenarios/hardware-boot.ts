@@ -1,7 +1,7 @@
 /**
  * The device entry point (agent/moddable/main.ts, no options: exactly as a
  * board boots) with `driver: "hardware"` sensors, opened through the
- * ECMA-419 stand-ins (test/xs/stubs/sensor-*.ts, provider-builtin.ts; the
+ * ECMA-419 stand-ins (host-sim/moddable/sensor-*.ts, provider-builtin.ts; the
  * digital parts through its Digital class over scripted pin levels).
  * Shared by V8 (vitest) and the literal device bundle on XS. Platform
  * neutral: no Node, no vitest.
@@ -10,7 +10,7 @@ import main, { type BootOutcome } from "../../agent/moddable/main";
 import type { AgentStatus } from "../../agent/agent";
 import { openSimSensor } from "../../agent/sim-sensors";
 import { SimEventKind, type SimEvent } from "../../hal/sim/sensors/script";
-import { advanceTo, resetVirtual, scriptPin, virtual, type PinStep } from "../xs/stubs/control";
+import { advanceTo, resetVirtual, scriptPin, virtual, type PinStep } from "../moddable/control";
 import { provisionVirtualBoard } from "./board-mesh";
 
 /** TMP117 (alert above 21.4 °C: the stand-in reads 21.5..21.875 °C), SHT3x, LIS3DH (alert on z above 0.9 g: it reads 1 g). */

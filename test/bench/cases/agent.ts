@@ -4,13 +4,13 @@
  * stand-in transport + gateway sink). `run` allocates nothing (measured on
  * XS: bytes/op 0).
  */
-import { createAgent, type Agent } from "../../agent/agent";
-import { AgentRole, validateBoardConfig } from "../../agent/config";
-import { openSimSensor } from "../../agent/sim-sensors";
-import { ErrorCode } from "../../core/runtime/errors";
-import { ManualClock } from "../../hal/sim/manual-clock";
-import type { SimKernel } from "../../host-sim/kernel/kernel";
-import { paritySite } from "../../test/agent/site-parity";
+import { createAgent, type Agent } from "../../../agent/agent";
+import { AgentRole, validateBoardConfig } from "../../../agent/config";
+import { openSimSensor } from "../../../agent/sim-sensors";
+import { ErrorCode } from "../../../core/runtime/errors";
+import { ManualClock } from "../../../hal/sim/manual-clock";
+import type { SimKernel } from "../../../host-sim/kernel/kernel";
+import { paritySite } from "../../agent/site-parity";
 import { benchCase, type BenchCase } from "./types";
 
 // bench/run.ts runs the V8 side without the device build's `define`s; Node-side entry points define the

@@ -2,7 +2,7 @@
  * Boards exactly as flashed: `main()` with no options, so each one mounts
  * its store from its flash partition, reads the provisioning record
  * `picket provision` wrote there, keys the secured mesh from it and talks
- * over its SX127x - here the stand-ins of test/xs/stubs (flash partitions,
+ * over its SX127x - here the stand-ins of host-sim/moddable (flash partitions,
  * one shared LoRa channel) on virtual time. Node 1 is the gateway; node 2's
  * PIR sees an intruder from 20 s to 25 s. Shared by V8 (vitest) and XS (the
  * literal build/device/main.js); `main` is passed in so the same steps run
@@ -16,7 +16,7 @@ import { hexInto, type ProvisioningFields } from "../../agent/provisioning";
 import { openSimSensor } from "../../agent/sim-sensors";
 import { SimFlash } from "../../hal/sim/flash";
 import { SimEventKind } from "../../hal/sim/sensors/script";
-import { advanceTo, resetVirtual, setPartition, virtual } from "../xs/stubs/control";
+import { advanceTo, resetVirtual, setPartition, virtual } from "../moddable/control";
 import { GATEWAY_NODE_ID, scenarioRole, siteConfigFor } from "./site-config";
 import { ROLE_NAMES, type AgentRole } from "../../agent/config";
 

@@ -4,14 +4,14 @@
  * preload emulated) with picket-xs's heap census after boot and at the end,
  * and the preloaded instances that cost an alias.
  *
- *   npx tsx tools/xs/board-census.ts [sensor|relay|gateway] [site boards] [minutes] [rows]
+ *   npx tsx test/xs/board-census.ts [sensor|relay|gateway] [site boards] [minutes] [rows]
  *
  * Rows: instances, slots (16 B each), chunk bytes owned, then the kind and
  * the prototype's constructor name (minified in the bundle). The boot
  * census includes the flash partition's stand-in (an ArrayBuffer), which
  * the board-memory figures leave out.
  */
-import { measureBoardMemory, type BoardRole, type CensusRow } from "../../test/xs/board-memory";
+import { measureBoardMemory, type BoardRole, type CensusRow } from "./board-memory";
 
 const role = (process.argv[2] ?? "sensor") as BoardRole;
 const siteBoards = Number(process.argv[3] ?? 33);

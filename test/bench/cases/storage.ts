@@ -10,12 +10,12 @@
  * erases per 1,000 appends, from test/storage/wear.ts. They are deterministic
  * and computed on first use, so V8 and XS produce the same name.
  */
-import { ErrorCode } from "../../core/runtime/errors";
-import { Outcome, type Result } from "../../core/runtime/result";
-import { CounterReservation } from "../../core/storage/counter-reservation";
-import type { DurableStore } from "../../core/storage/durable-store";
-import { mountAfterPowerUp, simDevice } from "../../test/storage/fixtures";
-import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from "../../test/storage/wear";
+import { ErrorCode } from "../../../core/runtime/errors";
+import { Outcome, type Result } from "../../../core/runtime/result";
+import { CounterReservation } from "../../../core/storage/counter-reservation";
+import type { DurableStore } from "../../../core/storage/durable-store";
+import { mountAfterPowerUp, simDevice } from "../../storage/fixtures";
+import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from "../../storage/wear";
 import { benchCase, type BenchCase } from "./types";
 
 const GROUP = "storage";
