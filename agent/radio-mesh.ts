@@ -52,6 +52,15 @@ import { PROVISIONING_RECORD_BYTES, ProvisioningRecord } from "./provisioning";
 
 /** Frames per durable counter reservation: one 8-byte flash write per this many frames; at most this many values skipped per reboot. */
 export const SEND_COUNTER_STEP = 256;
+/**
+ * Counter values the transport's persist phase (the start of every tick)
+ * keeps reserved, far more than one tick uses (a tick seals at most one
+ * frame; message ids come one per send). Should a burst of sends between two
+ * ticks use them all, further sends are refused (SendCounterUnavailable) and
+ * a message fragment waits for the next tick: nothing is sealed without a
+ * durable reservation. A reboot skips at most SEND_COUNTER_STEP + this many.
+ */
+export const SEND_COUNTER_AHEAD = 128;
 /** Replay window per sender (bits; RFC 6479 sizes). */
 export const REPLAY_WINDOW_BITS = 256;
 
@@ -195,7 +204,8 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
   bytes.fill(0);
   if (typeof keys === "number") return refuse(keys, `keys: group keys could not be derived (code ${keys})`);
   if (keys.epoch !== record.keyEpoch) return refuse(ErrorCode.AgentProvisioningMismatch, `keys: host keys are for epoch ${keys.epoch}, the record for ${record.keyEpoch}`);
-  const counter = CounterReservation.open(kv, { key: StoreKey.SendCounter, stepK: SEND_COUNTER_STEP });
+  // The transport's tick reserves counter values ahead (its persist phase, from the first tick on), so no seal ever writes to flash.
+  const counter = CounterReservation.open(kv, { key: StoreKey.SendCounter, stepK: SEND_COUNTER_STEP, aheadValues: SEND_COUNTER_AHEAD });
   if (!counter.ok) return refuse(counter.code, `storage: the send counter could not be opened (code ${counter.code})`);
   const replay = ReplayTable.create({ capacity: record.senderIdMax, windowBits: REPLAY_WINDOW_BITS });
   if (!replay.ok) return refuse(replay.code, `mesh: replay table for ${record.senderIdMax} senders (code ${replay.code})`);

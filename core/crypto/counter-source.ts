@@ -15,9 +15,16 @@ export interface CounterSource {
   /**
    * Write the next never-before-used counter value into `out` and return
    * Ok, or return an error (nothing written) when none can be handed out
-   * safely (for instance the next reservation could not be persisted).
+   * safely (for instance the next reservation could not be persisted, or
+   * none is reserved until `prepare` runs).
    */
   next(out: Outcome<number>): Status;
+  /**
+   * The persist phase: make durable whatever the next values need before
+   * any of them is used (a driver calls it before it seals and sends, so a
+   * flash write never happens inside a seal). Ok when nothing was needed.
+   */
+  prepare(): Status;
 }
 
 /**
@@ -36,5 +43,10 @@ export class VolatileCounterSource implements CounterSource {
   next(out: Outcome<number>): Status {
     if (this.#next > this.#limit) return out.fail(ErrorCode.SendCounterExhausted);
     return out.succeed(this.#next++);
+  }
+
+  /** Nothing to persist. */
+  prepare(): Status {
+    return ErrorCode.Ok;
   }
 }

@@ -385,6 +385,9 @@ export class MeshTransport {
   tick(nowMs: number): void {
     const now = nowMs > this.#nowMs ? nowMs : this.#nowMs;
     this.#nowMs = now;
+    // Persist first (etcd-raft's Ready order: persist, then send): the counter
+    // values this tick may seal are reserved in flash here, never inside a seal.
+    this.#messageIds.prepare();
     this.receiveFrames(now);
     const timedOut = this.#reassembly.expire(now);
     if (timedOut > 0) this.counters.inc(MeshCounter.dropReassemblyTimeout, timedOut);
@@ -1151,7 +1154,8 @@ export class MeshTransport {
     const length = this.#sealer.sealAt(h, this.#plain, 0, plainBytes, this.#frame);
     if (length < 0) {
       this.counters.inc(MeshCounter.sealFailures);
-      return -1;
+      // No counter reserved until the next tick's persist phase: try again then (0), nothing lost.
+      return length === -ErrorCode.CounterNotReserved ? 0 : -1;
     }
     if (this.#observer !== undefined) this.#observer.sealed(h.source, h.counter, this.#frame, length);
     return length;
@@ -1293,6 +1297,7 @@ export class MeshTransport {
       plainBytes = FRAGMENT_HEADER_BYTES + chunk;
     }
     const length = this.seal(this.stageType(stage), stage.trafficClass, stage.destination, plainBytes, now, this.#config.hopLimit, false);
+    if (length === 0) return 0; // the stage stays as it is for the next tick
     if (length < 0) {
       this.abortStage(stage);
       return -1;

@@ -99,6 +99,7 @@ export const ErrorCode = Object.freeze({
   CounterExhausted: 410, // a reserved counter reached its configured maximum
   LogGap: 411, // consensus-log index not contiguous with the stored log
   LogCompacted: 412, // consensus-log index below the first retained entry
+  CounterNotReserved: 413, // no durably reserved counter value left: prepare() (the persist phase) must run first
 
   // mesh 500..599 (core/mesh link frames, routing, duty cycle; hal radios)
   MeshFrameTruncated: 500, // frame shorter than its header + tag

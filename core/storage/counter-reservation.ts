@@ -15,6 +15,15 @@
  *
  * Values are integers in [0, maxValue]; OSCORE's Partial IV allows 2^40 - 1.
  * The ceiling is stored as 8 bytes, little-endian, under one KV key.
+ *
+ * With `aheadValues`, `next` never writes: the driver's persist phase calls
+ * `prepare`, which raises the ceiling whenever fewer than `aheadValues`
+ * reserved values are left, and `next` refuses (CounterNotReserved) rather
+ * than write when the reservation has run out. That keeps flash writes (and
+ * the deep stack of a log clean) out of the seal path, in the order
+ * etcd-raft's Ready prescribes: persist, then send. `prepare` extends the
+ * ceiling by K, so it still writes once per K values; a reboot skips at most
+ * K + aheadValues values.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Outcome, type Result, type Status } from "../runtime/result";
@@ -24,6 +33,8 @@ import type { KvStore } from "./kv-store";
 export interface CounterSource {
   /** The next unused value into `out`; `Ok`, or an error with `out` untouched and nothing issued. */
   next(out: Outcome<number>): Status;
+  /** Persist what the next values need (see the file comment); `Ok` when nothing was needed. */
+  prepare(): Status;
 }
 
 export interface CounterReservationOptions {
@@ -33,6 +44,12 @@ export interface CounterReservationOptions {
   readonly stepK: number;
   /** Largest value ever issued (default 2^40 - 1, the OSCORE Partial IV limit). */
   readonly maxValue?: number;
+  /**
+   * Values `prepare` keeps reserved ahead of `next` (1..stepK). Given, `next`
+   * never writes and refuses with CounterNotReserved once they are used up;
+   * absent, `next` reserves on demand.
+   */
+  readonly aheadValues?: number;
 }
 
 export const COUNTER_STEP_MAX = 1 << 24;
@@ -44,19 +61,23 @@ export class CounterReservation implements CounterSource {
   readonly #key: number;
   readonly #stepK: number;
   readonly #maxValue: number;
+  /** 0: `next` reserves on demand; otherwise values `prepare` keeps reserved. */
+  readonly #ahead: number;
   readonly #buffer: Uint8Array;
   #next: number;
   #ceiling: number;
   #reservations = 0;
   #issued = 0;
   #failures = 0;
+  #notReserved = 0;
 
-  private constructor(kv: KvStore, key: number, stepK: number, maxValue: number, resumeAt: number, buffer: Uint8Array) {
+  private constructor(kv: KvStore, options: CounterReservationOptions, maxValue: number, resumeAt: number, buffer: Uint8Array) {
     this.#kv = kv;
     this.#buffer = buffer;
-    this.#key = key;
-    this.#stepK = stepK;
+    this.#key = options.key;
+    this.#stepK = options.stepK;
     this.#maxValue = maxValue;
+    this.#ahead = options.aheadValues ?? 0;
     this.#next = resumeAt;
     this.#ceiling = resumeAt;
   }
@@ -76,6 +97,8 @@ export class CounterReservation implements CounterSource {
     if ((options.key >>> 0) !== options.key || options.key >= kv.keyCount || kv.valueMaxBytes < CEILING_BYTES) {
       return err(ErrorCode.InvalidArgument);
     }
+    const ahead = options.aheadValues;
+    if (ahead !== undefined && (!Number.isSafeInteger(ahead) || ahead < 1 || ahead > options.stepK)) return err(ErrorCode.InvalidArgument);
     const buffer = new Uint8Array(CEILING_BYTES);
     const length = kv.get(options.key, buffer, 0);
     let resumeAt = 0;
@@ -87,27 +110,45 @@ export class CounterReservation implements CounterSource {
       return err(-length as Exclude<ErrorCode, 0>);
     }
     // The buffer the ceiling was read into is the one it is written from.
-    return ok(new CounterReservation(kv, options.key, options.stepK, maxValue, resumeAt, buffer));
+    return ok(new CounterReservation(kv, options, maxValue, resumeAt, buffer));
   }
 
   next(out: Outcome<number>): Status {
     const value = this.#next;
     if (value > this.#maxValue) return ErrorCode.CounterExhausted;
     if (value >= this.#ceiling) {
-      // Reserve [value, ceiling) durably before issuing any of it.
-      const ceiling = Math.min(value + this.#stepK, this.#maxValue + 1);
-      encodeCeiling(this.#buffer, ceiling);
-      const status = this.#kv.put(this.#key, this.#buffer, 0, CEILING_BYTES);
-      if (status !== ErrorCode.Ok) {
-        this.#failures++;
-        return status;
+      if (this.#ahead > 0) {
+        this.#notReserved++;
+        return ErrorCode.CounterNotReserved;
       }
-      this.#ceiling = ceiling;
-      this.#reservations++;
+      const status = this.#reserveFrom(value);
+      if (status !== ErrorCode.Ok) return status;
     }
     this.#next = value + 1;
     this.#issued++;
     return out.succeed(value);
+  }
+
+  /** With `aheadValues`: raise the ceiling when fewer than that many reserved values are left. */
+  prepare(): Status {
+    const value = this.#next;
+    if (this.#ahead === 0 || value > this.#maxValue || this.#ceiling - value >= this.#ahead || this.#ceiling > this.#maxValue) return ErrorCode.Ok;
+    // Extend the reservation by K from the current ceiling: one write per K values, as on demand.
+    return this.#reserveFrom(this.#ceiling);
+  }
+
+  // Durably reserve [.., base + K) (capped at maxValue + 1) before issuing any of it.
+  #reserveFrom(base: number): Status {
+    const ceiling = Math.min(base + this.#stepK, this.#maxValue + 1);
+    encodeCeiling(this.#buffer, ceiling);
+    const status = this.#kv.put(this.#key, this.#buffer, 0, CEILING_BYTES);
+    if (status !== ErrorCode.Ok) {
+      this.#failures++;
+      return status;
+    }
+    this.#ceiling = ceiling;
+    this.#reservations++;
+    return ErrorCode.Ok;
   }
 
   /** The value `next` would issue. */
@@ -129,9 +170,19 @@ export class CounterReservation implements CounterSource {
     return this.#issued;
   }
 
-  /** `next` calls refused because the ceiling could not be persisted. */
+  /** Reservations (by `next` or `prepare`) that could not be persisted. */
   get failures(): number {
     return this.#failures;
+  }
+
+  /** With `aheadValues`: `next` calls refused because `prepare` had not reserved enough. */
+  get notReserved(): number {
+    return this.#notReserved;
+  }
+
+  /** Values reserved and not yet issued. */
+  get reservedAhead(): number {
+    return Math.max(0, this.#ceiling - this.#next);
   }
 }
 

@@ -26,7 +26,8 @@ export const BOARD_PARTITION_BLOCK_BYTES = 4096;
 export const BOARD_PARTITION_BLOCKS = 8;
 /** Test material only: a fixed group secret and authority commitment. */
 export const BOARD_MESH_COMMITMENT_HEX = "5c".repeat(32);
-const ALERT_SLOTS = 8; // siteConfigFor leaves uplink.alertPendingCapacity at its default
+/** siteConfigFor leaves uplink.alertPendingCapacity at its default: the store's key table is sized for it. */
+export const BOARD_ALERT_SLOTS = 8;
 
 export interface BoardMeshResult {
   readonly boots: readonly { readonly ok: boolean; readonly stage?: string; readonly problems?: readonly string[] }[];
@@ -54,7 +55,7 @@ export function boardFields(nodeId: number, boards: number, role: AgentRole = sc
 }
 
 /** The partition image `picket provision` would write for board `nodeId`. */
-export function provisionedPartition(fields: ProvisioningFields, alertSlots = ALERT_SLOTS): Uint8Array {
+export function provisionedPartition(fields: ProvisioningFields, alertSlots = BOARD_ALERT_SLOTS): Uint8Array {
   const flash = SimFlash.create({ blockSizeBytes: BOARD_PARTITION_BLOCK_BYTES, blockCount: BOARD_PARTITION_BLOCKS });
   if (!flash.ok) return new Uint8Array(0);
   if (provisionDevice(flash.value, fields, alertSlots) !== 0) return new Uint8Array(0);

@@ -57,7 +57,33 @@ export const virtual = {
   radios: [] as VirtualRadio[],
   /** Frames put on the virtual channel. */
   framesOnAir: 0,
+  /**
+   * On picket-xs: the deepest JS stack (slots) any board callback (a timer's,
+   * the radio's onReadable/onWritable) used, measured from where the stand-in
+   * calls it, as a board's native event loop calls it on an empty stack.
+   * -1 on V8 (no stack figures there).
+   */
+  callbackStackPeakSlots: -1,
 };
+
+/**
+ * Call just before a stand-in calls a board callback: restarts picket-xs's
+ * stack peak (tools/xs/host/picket_xs.c `stack`) and returns the current
+ * depth (-1 on V8). Pass the result to `callbackReturned` right after the
+ * callback returns.
+ */
+export function callbackStarts(): number {
+  const stack = (globalThis as { stack?: (op: number) => number }).stack;
+  return stack === undefined ? -1 : stack(2);
+}
+
+/** The callback started at `depth` has returned: keep its stack use if it is the deepest yet. */
+export function callbackReturned(depth: number): void {
+  const stack = (globalThis as { stack?: (op: number) => number }).stack;
+  if (depth < 0 || stack === undefined) return;
+  const used = stack(1) - depth;
+  if (used > virtual.callbackStackPeakSlots) virtual.callbackStackPeakSlots = used;
+}
 
 export interface VirtualPartition {
   readonly blockSize: number;
@@ -127,6 +153,7 @@ export function resetVirtual(config: Record<string, unknown>): void {
   virtual.partitions = new Map();
   virtual.radios = [];
   virtual.framesOnAir = 0;
+  virtual.callbackStackPeakSlots = -1;
 }
 
 /** Wire a device to `pin`: it holds `idle`, then each step's level from its time on. */
@@ -197,7 +224,9 @@ export function advanceTo(targetMs: number): number {
     virtual.nowMs = next.nextMs;
     if (next.repeat && next.intervalMs > 0) next.nextMs += next.intervalMs;
     else next.live = false;
+    const depth = callbackStarts();
     next.callback(next);
+    callbackReturned(depth);
     fired++;
   }
   virtual.nowMs = targetMs;

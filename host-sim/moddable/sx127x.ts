@@ -1,4 +1,4 @@
-import { transmitOnAir, virtual, type VirtualRadio } from "./control";
+import { callbackReturned, callbackStarts, transmitOnAir, virtual, type VirtualRadio } from "./control";
 
 interface PinOption {
   readonly io: unknown;
@@ -76,11 +76,15 @@ export default class LoRa_SX127x implements VirtualRadio {
   hear(frame: Uint8Array): void {
     if (this.#transmitting) return; // half duplex
     this.#waiting = frame;
+    const depth = callbackStarts();
     this.#onReadable?.(frame.length);
+    callbackReturned(depth);
   }
 
   sent(): void {
     this.#transmitting = false;
+    const depth = callbackStarts();
     this.#onWritable?.();
+    callbackReturned(depth);
   }
 }

@@ -13,8 +13,8 @@ import { mountAfterPowerUp, simDevice, SMALL_GEOMETRY } from "../storage/fixture
 
 const KEY = 5;
 
-function open(store: DurableStore, stepK: number, maxValue?: number): CounterReservation {
-  const opened = CounterReservation.open(store, maxValue === undefined ? { key: KEY, stepK } : { key: KEY, stepK, maxValue });
+function open(store: DurableStore, stepK: number, maxValue?: number, aheadValues?: number): CounterReservation {
+  const opened = CounterReservation.open(store, { key: KEY, stepK, ...(maxValue === undefined ? {} : { maxValue }), ...(aheadValues === undefined ? {} : { aheadValues }) });
   if (!opened.ok) throw new Error(`open failed ${opened.code}`);
   return opened.value;
 }
@@ -123,5 +123,129 @@ describe("CounterReservation", () => {
     expect(reboots).toBe(1200);
     expect(powerLosses).toBeGreaterThan(100);
     expect(issued.size).toBeGreaterThan(5000);
+  });
+
+  describe("with aheadValues (the board's mode: persist in prepare, never inside next)", () => {
+    it("next never writes: it issues what prepare reserved, then refuses with CounterNotReserved, issuing nothing", () => {
+      const store = mountAfterPowerUp(simDevice(SMALL_GEOMETRY));
+      const counter = open(store, 8, undefined, 4);
+      const out = new Outcome(-1);
+      // Nothing reserved before the first persist phase.
+      expect(counter.next(out)).toBe(ErrorCode.CounterNotReserved);
+      expect(out.value).toBe(-1);
+      expect(store.operationsAcknowledged).toBe(0);
+      expect(counter.prepare()).toBe(ErrorCode.Ok);
+      expect(store.operationsAcknowledged).toBe(1);
+      expect(counter.ceiling).toBe(8);
+      expect(issue(counter, 8)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(store.operationsAcknowledged).toBe(1);
+      expect(counter.next(out)).toBe(ErrorCode.CounterNotReserved);
+      expect(out.value).toBe(-1);
+      expect(counter.peekNext).toBe(8);
+      expect(counter.notReserved).toBe(2);
+      expect(counter.issued).toBe(8);
+      expect(store.operationsAcknowledged).toBe(1);
+      // The next persist phase continues the sequence with no gap.
+      expect(counter.prepare()).toBe(ErrorCode.Ok);
+      expect(issue(counter, 2)).toEqual([8, 9]);
+    });
+
+    it("prepare writes only when fewer than aheadValues reserved values are left", () => {
+      const store = mountAfterPowerUp(simDevice(SMALL_GEOMETRY));
+      const counter = open(store, 8, undefined, 3);
+      expect(counter.prepare()).toBe(ErrorCode.Ok); // ceiling 8
+      issue(counter, 5); // 3 left: enough
+      expect(counter.reservedAhead).toBe(3);
+      expect(counter.prepare()).toBe(ErrorCode.Ok);
+      expect(store.operationsAcknowledged).toBe(1);
+      issue(counter, 1); // 2 left: below 3
+      expect(counter.prepare()).toBe(ErrorCode.Ok);
+      expect(store.operationsAcknowledged).toBe(2);
+      expect(counter.ceiling).toBe(8 + 8); // extended by K from the old ceiling: one write per K values
+      expect(counter.reservedAhead).toBe(10);
+      expect(counter.reservations).toBe(2);
+    });
+
+    it("a prepare that cannot persist reserves nothing: next keeps refusing, and the failure is counted", () => {
+      const device = simDevice(SMALL_GEOMETRY);
+      const store = mountAfterPowerUp(device);
+      const counter = open(store, 4, undefined, 4);
+      expect(counter.prepare()).toBe(ErrorCode.Ok);
+      issue(counter, 4);
+      device.faults.configure({ seed: 1, powerLossAtStep: device.steps });
+      expect(counter.prepare()).toBe(ErrorCode.DevicePowerLost);
+      expect(counter.failures).toBe(1);
+      expect(counter.ceiling).toBe(4);
+      const out = new Outcome(-1);
+      expect(counter.next(out)).toBe(ErrorCode.CounterNotReserved);
+      expect(out.value).toBe(-1);
+      expect(open(mountAfterPowerUp(device), 4).peekNext).toBeGreaterThanOrEqual(4);
+    });
+
+    it("stops at maxValue: prepare reserves up to it and next ends with CounterExhausted", () => {
+      const store = mountAfterPowerUp(simDevice(SMALL_GEOMETRY));
+      const counter = open(store, 8, 9, 8);
+      expect(counter.prepare()).toBe(ErrorCode.Ok);
+      expect(issue(counter, 8)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      expect(counter.prepare()).toBe(ErrorCode.Ok);
+      expect(counter.ceiling).toBe(10);
+      expect(issue(counter, 2)).toEqual([8, 9]);
+      expect(counter.prepare()).toBe(ErrorCode.Ok);
+      expect(counter.reservations).toBe(2);
+      expect(counter.next(new Outcome(0))).toBe(ErrorCode.CounterExhausted);
+    });
+
+    it("refuses aheadValues outside 1..stepK (InvalidArgument)", () => {
+      const store = mountAfterPowerUp(simDevice(SMALL_GEOMETRY));
+      for (const aheadValues of [0, 9, 1.5, -1]) {
+        const opened = CounterReservation.open(store, { key: KEY, stepK: 8, aheadValues });
+        expect(opened.ok ? 0 : opened.code).toBe(ErrorCode.InvalidArgument);
+      }
+      expect(CounterReservation.open(store, { key: KEY, stepK: 8, aheadValues: 8 }).ok).toBe(true);
+    });
+
+    it("never issues a value twice across 600 random reboots with power losses in prepare", () => {
+      const device = simDevice(SMALL_GEOMETRY);
+      const rng = new Xoshiro128(77);
+      const issued = new Set<number>();
+      const out = new Outcome(0);
+      let highest = -1;
+      let powerLosses = 0;
+      let refusals = 0;
+      for (let reboot = 0; reboot < 600; reboot++) {
+        const store = mountAfterPowerUp(device);
+        const stepK = 1 + rng.nextBelow(16);
+        const counter = open(store, stepK, undefined, 1 + rng.nextBelow(stepK));
+        expect(counter.peekNext).toBeGreaterThan(highest);
+        device.faults.configure({ seed: rng.nextU32(), powerLossPermille: rng.nextBelow(2) === 0 ? 150 : 0 });
+        const ticks = rng.nextBelow(10);
+        for (let t = 0; t < ticks && device.powered; t++) {
+          const prepared = counter.prepare();
+          if (prepared !== ErrorCode.Ok) {
+            expect(prepared).toBe(ErrorCode.DevicePowerLost);
+            powerLosses++;
+            break;
+          }
+          const wanted = rng.nextBelow(12);
+          for (let i = 0; i < wanted; i++) {
+            const status = counter.next(out);
+            if (status !== ErrorCode.Ok) {
+              expect(status).toBe(ErrorCode.CounterNotReserved);
+              refusals++;
+              break;
+            }
+            expect(issued.has(out.value)).toBe(false);
+            expect(out.value).toBeGreaterThan(highest);
+            issued.add(out.value);
+            highest = out.value;
+          }
+        }
+        if (device.powered) store.put(rng.nextBelow(4), new Uint8Array(12), 0, 12);
+        device.faults.configure({ seed: 1 });
+      }
+      expect(powerLosses).toBeGreaterThan(30);
+      expect(refusals).toBeGreaterThan(30);
+      expect(issued.size).toBeGreaterThan(2000);
+    });
   });
 });

@@ -32,7 +32,7 @@ function show(title: string, census: readonly CensusRow[]): void {
   for (const r of census.slice(0, rows)) console.log(String(r.instances).padStart(6), String(r.slots).padStart(6), String(r.chunkBytes).padStart(7), r.name);
 }
 
-console.log(`${role} of ${siteBoards}: boot ${m.bootBytes} B, steady max ${m.steadyMaxBytes} B, aliases ${m.aliases}, stack peak ${m.stackPeakSlots} slots, boot ${m.bootComputrons} computrons`);
+console.log(`${role} of ${siteBoards}: boot ${m.bootBytes} B, steady max ${m.steadyMaxBytes} B, aliases ${m.aliases}, stack peak ${m.stackPeakSlots} slots (boot ${m.bootStackSlots}, callbacks ${m.callbackStackSlots}), boot ${m.bootComputrons} computrons`);
 if (m.census !== undefined) {
   show("after boot", m.census.boot);
   show("at the end", m.census.end);

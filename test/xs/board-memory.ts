@@ -32,10 +32,13 @@ import { join, relative } from "node:path";
 import { buildDevice } from "../../tools/build/build";
 import { DEVICE_MAIN, repoRoot } from "../../tools/build/targets";
 import { expectCompleted, runOnXs, type XsRecord } from "../../tools/xs/run-xs";
-import { BOARD_PARTITION_BLOCK_BYTES, BOARD_PARTITION_BLOCKS, boardFields, boardSiteConfig, provisionedPartition, sparseImage } from "../../host-sim/device-scenarios/board-mesh";
+import { BOARD_ALERT_SLOTS, BOARD_PARTITION_BLOCK_BYTES, BOARD_PARTITION_BLOCKS, boardFields, boardSiteConfig, provisionedPartition, sparseImage } from "../../host-sim/device-scenarios/board-mesh";
 import { MODDABLE_STUBS } from "../../host-sim/moddable/index";
 import type { AgentRole } from "../../agent/config";
 import { prepareLiteralFolder } from "./literal-device";
+import { SimFlash } from "../../hal/sim/flash";
+import { ErrorCode } from "../../core/runtime/errors";
+import { AgentStore, StoreKey } from "../../agent/persistence";
 
 export type BoardRole = "sensor" | "relay" | "gateway";
 
@@ -56,6 +59,12 @@ export interface BoardMemoryCase {
   readonly traffic?: boolean;
   /** Also take a heap census after boot and at the end (what costs RAM, by kind and prototype; see `BoardMemory.census`). */
   readonly census?: boolean;
+  /**
+   * Fill the store so that the board's (n + 1)-th flash write after power-on
+   * finds the log full and cleans a segment first (stackWorstCase): the
+   * deepest flash path, wherever that write happens (boot, a send, a seal).
+   */
+  readonly cleanAtWrite?: number;
 }
 
 /** One row of a heap census: instances of one kind and prototype, the slots they hold and the chunk bytes they own. */
@@ -97,7 +106,17 @@ export interface BoardMemory {
   readonly readingsBytes: number;
   readonly standInFlashBytes: number;
   readonly bootComputrons: number;
+  /**
+   * The deepest JS stack the agent reached, in slots, on the board's terms:
+   * main() and every callback (timers, the radio's onReadable/onWritable)
+   * measured from where it is called, as Moddable's event loop calls it on
+   * an otherwise empty stack (xsBeginHost, then the call). The test
+   * harness's own frames below those calls are not counted.
+   */
   readonly stackPeakSlots: number;
+  /** Of which: main() (boot) and the deepest callback. */
+  readonly bootStackSlots: number;
+  readonly callbackStackSlots: number;
   readonly keysUsed: number;
   /** Preloaded objects written at run time (each copied into RAM, included in the heap figures). */
   readonly aliased: number;
@@ -177,6 +196,36 @@ function roleOf(nodeId: number): BoardRole {
 
 const importStubs = (): string => Object.keys(MODDABLE_STUBS).map((specifier) => `import ${JSON.stringify(specifier)};`).join("\n");
 
+/**
+ * `image` (a provisioned partition) with the log filled by rewrites of the
+ * send-counter ceiling at its initial value (a no-op for the board: it
+ * resumes at the same counter), so that the (n + 1)-th smallest write after
+ * it is the first to clean a segment. Board writes are at least that small,
+ * so cleaning happens at or before the board's (n + 1)-th write.
+ */
+export function imageThatCleansAt(image: Uint8Array, n: number): Uint8Array {
+  const flash = SimFlash.create({ blockSizeBytes: BOARD_PARTITION_BLOCK_BYTES, blockCount: BOARD_PARTITION_BLOCKS });
+  if (!flash.ok || flash.value.load(image) !== ErrorCode.Ok) throw new Error("cannot load the provisioned image");
+  const store = AgentStore.open(flash.value, BOARD_ALERT_SLOTS).store;
+  if (store === undefined) throw new Error("the provisioned image does not mount");
+  const ceiling = new Uint8Array(8); // ceiling 0: what a board with no stored ceiling resumes at
+  const snapshots: Uint8Array[] = [];
+  for (let writes = 0; writes < 100_000; writes++) {
+    const snapshot = new Uint8Array(image.length);
+    flash.value.copyTo(snapshot);
+    snapshots.push(snapshot);
+    if (snapshots.length > n + 1) snapshots.shift();
+    const cleaned = store.segmentsCleaned;
+    if (store.put(StoreKey.SendCounter, ceiling, 0, ceiling.length) !== ErrorCode.Ok) throw new Error("filler write failed");
+    // This write cleaned: the image n writes before it cleans at its (n + 1)-th.
+    if (store.segmentsCleaned > cleaned) {
+      if (snapshots.length < n + 1) throw new Error(`the log cleans within ${n + 1} writes of provisioning`);
+      return snapshots[0] as Uint8Array;
+    }
+  }
+  throw new Error("the log never cleaned");
+}
+
 /** Record, on XS, every frame `nodeId`'s radio hears in its neighbourhood over `minutes`. */
 async function recordNeighbourhood(c: BoardMemoryCase, folder: string): Promise<readonly (readonly [number, string])[]> {
   const { dir, control } = await prepareLiteralFolder(folder);
@@ -231,7 +280,8 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
   const { dir, control } = await prepareLiteralFolder(folder);
   const bundle = c.image ?? DEVICE_MAIN;
   const measured = NODE_FOR_ROLE[c.role];
-  const image = sparseImage(provisionedPartition(boardFields(measured, c.siteBoards, c.role as AgentRole)));
+  const provisioned = provisionedPartition(boardFields(measured, c.siteBoards, c.role as AgentRole));
+  const image = sparseImage(c.cleanAtWrite === undefined ? provisioned : imageThatCleansAt(provisioned, c.cleanAtWrite));
   // The build machine: every module of the image, the site config (mc/config is preloaded on a board) and the test's own data.
   const preload = join(dir, "preload.js");
   writeFileSync(
@@ -263,7 +313,10 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `const m1 = mark();`,
       `const standIn = live(m1) - live(m0);`,
       `const c0 = meter();`,
+      // The board calls main() and then its callbacks from its native event loop on an empty JS stack: each is measured from where it is called.
+      `const bootDepth = stack(2);`,
       `const booted = main();`,
+      `const bootStackSlots = stack(1) - bootDepth;`,
       `const bootComputrons = meter() - c0;`,
       `if (!booted.ok) { print("@@picket " + JSON.stringify({ kind: "refused", booted })); }`,
       `const m2 = mark();`,
@@ -289,7 +342,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `const end = memory();`,
       c.census === true ? `print("@@picket " + JSON.stringify({ kind: "census", boot: censusBoot, end: census(false), aliased: censusAliased }));` : "",
       `const status = booted.ok ? booted.agent.status() : {};`,
-      `print("@@picket " + JSON.stringify({ kind: "memory", moduleLoad: live(m0), aliases: end.aliases, aliased: end.aliased, standIn, boot: live(m2) - standIn, minutes, readings, bootComputrons, stackPeakSlots: end.stackPeakSlots, keysUsed: end.keysUsed, slotBytes: end.slotBytes, framesReplayed: next, status }));`,
+      `print("@@picket " + JSON.stringify({ kind: "memory", moduleLoad: live(m0), aliases: end.aliases, aliased: end.aliased, standIn, boot: live(m2) - standIn, minutes, readings, bootComputrons, stackPeakSlots: Math.max(bootStackSlots, virtual.callbackStackPeakSlots), bootStackSlots, callbackStackSlots: virtual.callbackStackPeakSlots, keysUsed: end.keysUsed, slotBytes: end.slotBytes, framesReplayed: next, status }));`,
       `print("@@picket " + JSON.stringify({ kind: "done" }));`,
     ].join("\n"),
   );
@@ -322,6 +375,8 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
     standInFlashBytes: m["standIn"] as number,
     bootComputrons: m["bootComputrons"] as number,
     stackPeakSlots: m["stackPeakSlots"] as number,
+    bootStackSlots: m["bootStackSlots"] as number,
+    callbackStackSlots: m["callbackStackSlots"] as number,
     keysUsed: m["keysUsed"] as number,
     aliased: m["aliased"] as number,
     framesReplayed: m["framesReplayed"] as number,
@@ -365,4 +420,22 @@ export async function moduleLoadWithoutPreload(folder = "memory-no-preload"): Pr
   const result = runOnXs(run, { cwd: dir, variant: "m32" });
   expectCompleted(result, "module load without preload (32-bit XS)");
   return recordOf(result.records, "no-preload", "the no-preload run")["bytes"] as number;
+}
+
+/** The deepest stack of `role` when its log must clean during one of its first `writes` flash writes (`cleanAtWrite` 0..writes-1), one virtual minute each. */
+export interface StackWorstCase {
+  readonly role: BoardRole;
+  readonly siteBoards: number;
+  /** Per cleanAtWrite: the stack peak (slots, board terms: BoardMemory.stackPeakSlots). */
+  readonly peaks: readonly number[];
+  readonly worstSlots: number;
+}
+
+export async function measureStackWorstCase(role: BoardRole, siteBoards: number, writes: number, image?: string): Promise<StackWorstCase> {
+  const peaks: number[] = [];
+  for (let n = 0; n < writes; n++) {
+    const m = await measureBoardMemory({ role, siteBoards, minutes: 1, cleanAtWrite: n, ...(image === undefined ? {} : { image }) }, `stack-${role}-${siteBoards}-clean${n}${image === undefined ? "" : "-other"}`);
+    peaks.push(m.stackPeakSlots);
+  }
+  return { role, siteBoards, peaks, worstSlots: Math.max(...peaks) };
 }

@@ -21,6 +21,10 @@
  * when it collects (xsMemory.c fxNewSlot / fxNewChunks / fxSweep).
  *
  *   memory()             the machine's heap figures (see --preload)
+ *   heapCensus(shared)   live instances by kind and prototype (picket_xs_stats.c)
+ *   stack(op)            JS stack slots: 0 in use now, 1 the deepest since the
+ *                        start or the last stack(2), 2 restart the peak (returns
+ *                        the depth now)
  *
  * Usage: picket-xs [--limit COMPUTRONS] [--heap-slots N] [--chunk-bytes N]
  *                  [--fixed-heap] [--preload PRELOAD.js [--creation C]] module.js
@@ -74,6 +78,8 @@ extern double picketPeakChunkBytes(xsMachine* the);
 extern int picketKeysUsed(xsMachine* the);
 extern int picketStackSlots(xsMachine* the);
 extern int picketStackPeakSlots(xsMachine* the);
+extern int picketStackDepthSlots(xsMachine* the);
+extern void picketStackPeakReset(xsMachine* the);
 extern int picketExternalizeShared(xsMachine* the);
 extern double picketCodeBytes(void);
 extern int picketCensus(xsMachine* the, int shared);
@@ -173,6 +179,17 @@ static void picket_memory(xsMachine* the)
 	xsVar(0) = xsInteger(picketSlotBytes()); xsSet(xsResult, xsID("slotBytes"), xsVar(0));
 }
 
+/* stack(0): JS stack slots in use now; stack(1): the deepest since the
+ * start or the last stack(2); stack(2): restart the peak from now (returns
+ * the depth). Together they measure one callback's stack use from where it
+ * is called. One host function: every global costs the measured heap. */
+static void picket_stack(xsMachine* the)
+{
+	int op = (xsToInteger(xsArgc) > 0) ? xsToInteger(xsArg(0)) : 0;
+	if (op == 2) picketStackPeakReset(the);
+	xsResult = xsInteger(op == 1 ? picketStackPeakSlots(the) : picketStackDepthSlots(the));
+}
+
 /* heapCensus(shared): the heap by kind and prototype (picket_xs_stats.c):
  * [{ category, prototype, instances, slots, chunkBytes }, ...]. */
 static void picket_heapCensus(xsMachine* the)
@@ -263,6 +280,7 @@ static void defineHostFunctions(xsMachine* the)
 	defineHostFunction(the, picket_gc, 0, "gc");
 	defineHostFunction(the, picket_memory, 0, "memory");
 	defineHostFunction(the, picket_heapCensus, 1, "heapCensus");
+	defineHostFunction(the, picket_stack, 1, "stack");
 	defineHostFunction(the, picket_moduleFailed, 1, "__picketModuleFailed");
 }
 

@@ -241,6 +241,20 @@ int picketStackPeakSlots(txMachine* the)
 	return (int)(the->stackTop - the->stackPeak);
 }
 
+/* Slots in use on the JS stack now (the caller's frames and this call's own). */
+int picketStackDepthSlots(txMachine* the)
+{
+	return (int)(the->stackTop - the->stack);
+}
+
+/* Start the stack peak again from the current depth: the peak after a
+ * callback returns, less the depth where it was called, is the callback's
+ * own stack use (how a board measures from its native event loop). */
+void picketStackPeakReset(txMachine* the)
+{
+	the->stackPeak = the->stack;
+}
+
 /*
  * After the build machine is shared, make it look like a linked image in
  * flash: strings, big integers and keys become external (XS_*_X_KIND, what
