@@ -42,7 +42,7 @@ export class HmacSha256 {
       for (let i = 0; i < length; i++) scratch[KEY_AT + i] = key[offset + i] ?? 0;
     }
     // A tail call: XS reuses this frame (a key derivation on the receive path is among the agent's deepest JS stacks).
-    return this.#absorbPad(IPAD);
+    return this.absorbPad_(IPAD);
   }
 
   update(data: Uint8Array): void {
@@ -66,7 +66,7 @@ export class HmacSha256 {
     const h = this.hash;
     const scratch = this.#scratch;
     h.digestInto(scratch, INNER_AT);
-    this.#absorbPad(OPAD);
+    this.absorbPad_(OPAD);
     h.updateRange(scratch, INNER_AT, HMAC_SHA256_BYTES);
     h.digestInto(out, outOffset);
     this.clear();
@@ -80,7 +80,7 @@ export class HmacSha256 {
   }
 
   /** Restart the hasher with the block K0 ^ pad, formed in the hasher's own block and wiped there once compressed. */
-  #absorbPad(pad: number): void {
+  private absorbPad_(pad: number): void {
     return this.hash.startWithKeyBlock(this.#scratch, KEY_AT, pad);
   }
 }

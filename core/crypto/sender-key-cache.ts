@@ -180,8 +180,8 @@ export class SenderKeyCache implements ReceiveKeys {
       this.#hits++;
       return spare;
     }
-    this.#clearSpare();
-    const derived = this.#derive(senderId, spare);
+    this.clearSpare_();
+    const derived = this.derive_(senderId, spare);
     if (derived !== ErrorCode.Ok) {
       this.#failures++;
       return -ErrorCode.KeyEpochUnknown;
@@ -199,9 +199,9 @@ export class SenderKeyCache implements ReceiveKeys {
   confirm(slot: number): void {
     const sender = this.#spareSender;
     if (slot !== this.#spare || sender === EMPTY) return;
-    const victim = this.#victim();
+    const victim = this.victim_();
     if (this.#entries[victim * ENTRY_WORDS + AT_SENDER] !== EMPTY) {
-      this.#evict(victim);
+      this.evict_(victim);
       this.#evictions++;
     }
     // The probation slot joins the cache; the emptied slot becomes the probation slot.
@@ -222,8 +222,8 @@ export class SenderKeyCache implements ReceiveKeys {
 
   /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */
   close(): Status {
-    for (let slot = 0; slot < this.#slots; slot++) if (this.#entries[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.#evict(slot);
-    this.#clearSpare();
+    for (let slot = 0; slot < this.#slots; slot++) if (this.#entries[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.evict_(slot);
+    this.clearSpare_();
     if (this.#secret >= 0) {
       this.#provider.destroyKey(this.#secret);
       this.#secret = -1 as KeyHandle;
@@ -232,7 +232,7 @@ export class SenderKeyCache implements ReceiveKeys {
   }
 
   /** The lowest free cache slot, else the least recently used one (the probation slot is never chosen). */
-  #victim(): number {
+  private victim_(): number {
     const spare = this.#spare;
     let oldest = -1;
     for (let slot = 0; slot < this.#slots; slot++) {
@@ -244,7 +244,7 @@ export class SenderKeyCache implements ReceiveKeys {
   }
 
   /** Destroy the key on probation, if any. */
-  #clearSpare(): void {
+  private clearSpare_(): void {
     const spare = this.#spare;
     if ((this.#entries[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) >= 0) this.#provider.destroyKey((this.#entries[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
     this.#entries[spare * ENTRY_WORDS + AT_HANDLE] = -1;
@@ -252,7 +252,7 @@ export class SenderKeyCache implements ReceiveKeys {
     this.#spareSender = EMPTY;
   }
 
-  #evict(slot: number): void {
+  private evict_(slot: number): void {
     this.#provider.destroyKey((this.#entries[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
     this.#slotOf[this.#entries[slot * ENTRY_WORDS + AT_SENDER] ?? 0] = NO_SLOT;
     this.#entries[slot * ENTRY_WORDS + AT_SENDER] = EMPTY;
@@ -261,7 +261,7 @@ export class SenderKeyCache implements ReceiveKeys {
   }
 
   /** deriveGroupSenderKey's bytes (traffic-derive.ts), into `slot`, without its per-call buffers. */
-  #derive(senderId: number, slot: number): Status {
+  private derive_(senderId: number, slot: number): Status {
     const context = this.#context;
     context.senderId = senderId;
     const info = this.#info;

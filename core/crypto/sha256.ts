@@ -75,12 +75,12 @@ export class Sha256 {
     if (this.#blockBytes > 0) {
       while (at < end && this.#blockBytes < SHA256_BLOCK_BYTES) this.#block[this.#blockBytes++] = data[at++] ?? 0;
       if (this.#blockBytes < SHA256_BLOCK_BYTES) return;
-      this.#compress(this.#block, 0);
+      this.compress_(this.#block, 0);
       this.#blockBytes = 0;
     }
     // Whole blocks straight from the caller's bytes (no copy).
     while (end - at >= SHA256_BLOCK_BYTES) {
-      this.#compress(data, at);
+      this.compress_(data, at);
       at += SHA256_BLOCK_BYTES;
     }
     while (at < end) this.#block[this.#blockBytes++] = data[at++] ?? 0;
@@ -91,7 +91,7 @@ export class Sha256 {
     this.#block[this.#blockBytes++] = byte & 0xff;
     this.#messageBytes++;
     if (this.#blockBytes === SHA256_BLOCK_BYTES) {
-      this.#compress(this.#block, 0);
+      this.compress_(this.#block, 0);
       this.#blockBytes = 0;
     }
   }
@@ -107,7 +107,7 @@ export class Sha256 {
     const block = this.#block;
     for (let i = 0; i < SHA256_BLOCK_BYTES; i++) block[i] = (key[offset + i] ?? 0) ^ pad;
     this.#messageBytes = SHA256_BLOCK_BYTES;
-    this.#compress(block, 0);
+    this.compress_(block, 0);
     block.fill(0);
   }
 
@@ -123,20 +123,20 @@ export class Sha256 {
     block[this.#blockBytes++] = 0x80;
     if (this.#blockBytes > SHA256_BLOCK_BYTES - 8) {
       block.fill(0, this.#blockBytes);
-      this.#compress(block, 0);
+      this.compress_(block, 0);
       this.#blockBytes = 0;
     }
     block.fill(0, this.#blockBytes, SHA256_BLOCK_BYTES - 8);
     putWord(block, 56, Math.floor(bits / 0x1_0000_0000) | 0);
     putWord(block, 60, bits >>> 0);
-    this.#compress(block, 0);
+    this.compress_(block, 0);
     for (let i = 0; i < 8; i++) putWord(out, outOffset + i * 4, this.#words[i] ?? 0);
     this.reset();
     return true;
   }
 
   /** §6.2.2: one 512-bit block from src[offset, +64). W_t is words[8 + t]; H_i is words[i]. */
-  #compress(src: Uint8Array, offset: number): void {
+  private compress_(src: Uint8Array, offset: number): void {
     const w = this.#words;
     for (let t = 0; t < 16; t++) {
       const i = offset + t * 4;

@@ -137,7 +137,7 @@ export class TrafficKeyTable implements ReceiveKeys {
     const id = tableKey(senderId, key.epoch);
     let slot = this.#index.get(id, -1);
     if (slot >= 0) {
-      this.#destroySlot(slot);
+      this.destroySlot_(slot);
     } else {
       slot = this.#used.indexOf(0);
       if (slot < 0 || this.#index.set(id, slot) !== ErrorCode.Ok) {
@@ -173,22 +173,22 @@ export class TrafficKeyTable implements ReceiveKeys {
 
   /** Destroy every key of `senderId` with epoch < `epoch`. Returns how many. */
   retireBefore(senderId: number, epoch: number): number {
-    return this.#retireWhere(senderId, epoch);
+    return this.retireWhere_(senderId, epoch);
   }
 
   /** Destroy every key (all senders) with epoch < `epoch`: group-wide rotation. */
   retireAllBefore(epoch: number): number {
-    return this.#retireWhere(-1, epoch);
+    return this.retireWhere_(-1, epoch);
   }
 
-  #retireWhere(senderId: number, epoch: number): number {
+  private retireWhere_(senderId: number, epoch: number): number {
     let retired = 0;
     for (let slot = 0; slot < this.#used.length; slot++) {
       if (this.#used[slot] !== 1) continue;
       const sender = this.#words[slot * TK_U16_FIELDS + TK_U16_SENDERS] ?? 0;
       const slotEpoch = this.#words[slot * TK_U16_FIELDS + TK_U16_EPOCHS] ?? 0;
       if ((senderId < 0 || sender === senderId) && slotEpoch < epoch) {
-        this.#destroySlot(slot);
+        this.destroySlot_(slot);
         this.#index.delete(tableKey(sender, slotEpoch));
         this.#used[slot] = 0;
         retired++;
@@ -197,7 +197,7 @@ export class TrafficKeyTable implements ReceiveKeys {
     return retired;
   }
 
-  #destroySlot(slot: number): void {
+  private destroySlot_(slot: number): void {
     this.#provider.destroyKey((this.#handles[slot] ?? -1) as KeyHandle);
     this.#nonceBases.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
     this.#retired++;

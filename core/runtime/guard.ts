@@ -31,3 +31,17 @@ export function guardStatus(fn: () => void, failCode: FailureCode = ErrorCode.Ex
     return failCode;
   }
 }
+
+/**
+ * `guardStatus` for `fn(arg)`: lets a class pass a static method and itself
+ * instead of keeping a bound closure per instance (each closure costs heap
+ * slots on XS for the object's whole life).
+ */
+export function guardCall<A>(fn: (arg: A) => void, arg: A, failCode: FailureCode = ErrorCode.Exception): ErrorCode {
+  try {
+    fn(arg);
+    return ErrorCode.Ok;
+  } catch {
+    return failCode;
+  }
+}

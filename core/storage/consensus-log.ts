@@ -136,7 +136,7 @@ export class LogTable {
     const current = this.#slots[slot * SLOT_WORDS + AT_INDEX] ?? 0;
     // A slot's index only grows over time (index + capacity comes after index is gone).
     if (current > index) return false;
-    this.#setSlot(slot, index, term, address, lengthBytes);
+    this.setSlot_(slot, index, term, address, lengthBytes);
     if (index > this.#replayMax) this.#replayMax = index;
     return true;
   }
@@ -210,7 +210,7 @@ export class LogTable {
   }
 
   applyAppend(index: number, term: number, address: number, lengthBytes: number): void {
-    this.#setSlot(index % this.capacity, index, term, address, lengthBytes);
+    this.setSlot_(index % this.capacity, index, term, address, lengthBytes);
     this.#last = index;
   }
 
@@ -222,7 +222,7 @@ export class LogTable {
   }
 
   applyTruncate(fromIndex: number): void {
-    for (let i = this.#last; i >= fromIndex; i--) this.#clearSlot(i % this.capacity);
+    for (let i = this.#last; i >= fromIndex; i--) this.clearSlot_(i % this.capacity);
     this.#last = fromIndex - 1;
   }
 
@@ -238,7 +238,7 @@ export class LogTable {
   /** Entries through `throughIndex` are gone; the base record now lives at `address`. */
   applyCompact(throughIndex: number, throughTerm: number, address: number): void {
     const end = Math.min(throughIndex, this.#last);
-    for (let i = this.#first; i <= end; i++) this.#clearSlot(i % this.capacity);
+    for (let i = this.#first; i <= end; i++) this.clearSlot_(i % this.capacity);
     if (this.#baseAddress !== NO_ADDRESS) this.#releaser?.release(this.#baseAddress, 0);
     if (throughIndex > this.#last) this.#last = throughIndex;
     this.#first = throughIndex + 1;
@@ -261,14 +261,14 @@ export class LogTable {
     this.#slots[slot * SLOT_WORDS + AT_ADDRESS] = NO_ADDRESS;
   }
 
-  #setSlot(slot: number, index: number, term: number, address: number, lengthBytes: number): void {
+  private setSlot_(slot: number, index: number, term: number, address: number, lengthBytes: number): void {
     this.#slots[slot * SLOT_WORDS + AT_INDEX] = index;
     this.#slots[slot * SLOT_WORDS + AT_TERM] = term;
     this.#slots[slot * SLOT_WORDS + AT_ADDRESS] = address;
     this.#slots[slot * SLOT_WORDS + AT_BYTES] = lengthBytes;
   }
 
-  #clearSlot(slot: number): void {
+  private clearSlot_(slot: number): void {
     const address = this.#slots[slot * SLOT_WORDS + AT_ADDRESS] ?? NO_ADDRESS;
     if (address !== NO_ADDRESS) this.#releaser?.release(address, this.#slots[slot * SLOT_WORDS + AT_BYTES] ?? 0);
     this.#slots[slot * SLOT_WORDS + AT_INDEX] = 0;

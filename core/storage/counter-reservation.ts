@@ -121,7 +121,7 @@ export class CounterReservation implements CounterSource {
         this.#notReserved++;
         return ErrorCode.CounterNotReserved;
       }
-      const status = this.#reserveFrom(value);
+      const status = this.reserveFrom_(value);
       if (status !== ErrorCode.Ok) return status;
     }
     this.#next = value + 1;
@@ -134,11 +134,11 @@ export class CounterReservation implements CounterSource {
     const value = this.#next;
     if (this.#ahead === 0 || value > this.#maxValue || this.#ceiling - value >= this.#ahead || this.#ceiling > this.#maxValue) return ErrorCode.Ok;
     // Extend the reservation by K from the current ceiling: one write per K values, as on demand.
-    return this.#reserveFrom(this.#ceiling);
+    return this.reserveFrom_(this.#ceiling);
   }
 
   // Durably reserve [.., base + K) (capped at maxValue + 1) before issuing any of it.
-  #reserveFrom(base: number): Status {
+  private reserveFrom_(base: number): Status {
     const ceiling = Math.min(base + this.#stepK, this.#maxValue + 1);
     encodeCeiling(this.#buffer, ceiling);
     const status = this.#kv.put(this.#key, this.#buffer, 0, CEILING_BYTES);

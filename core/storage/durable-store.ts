@@ -102,11 +102,11 @@ export class DurableStore implements KvStore, ConsensusLogStore {
     if (!mounted.ok) return mounted;
     const log = mounted.value;
     const store = new DurableStore(log, kv, entries, kvReserveBytes);
-    store.#finishMount(replayer.anomalies);
+    store.finishMount_(replayer.anomalies);
     return ok(store);
   }
 
-  #finishMount(replayAnomalies: number): void {
+  private finishMount_(replayAnomalies: number): void {
     const log = this.#log;
     const entries = this.#entries;
     const report = log.report;
@@ -117,16 +117,16 @@ export class DurableStore implements KvStore, ConsensusLogStore {
     log.resetLive();
     for (let key = 0; key < this.#kv.keyCount; key++) {
       const length = this.#kv.lengthOf(key);
-      if (length >= 0) this.#markReserved(this.#kv.addressOf(key), length);
+      if (length >= 0) this.markReserved_(this.#kv.addressOf(key), length);
     }
-    if (entries.baseAddress !== NO_ADDRESS) this.#markReserved(entries.baseAddress, 0);
+    if (entries.baseAddress !== NO_ADDRESS) this.markReserved_(entries.baseAddress, 0);
     for (let index = entries.first; index <= entries.last; index++) log.markLive(entries.addressOf(index), entries.bytesOf(index));
     this.#kv.attach(log);
     entries.attach(log);
-    log.attach({ replay: ignoreReplay, evacuate: (_block, first, end) => this.#evacuate(first, end) });
+    log.attach({ replay: ignoreReplay, evacuate: (_block, first, end) => this.evacuateBlock_(first, end) });
   }
 
-  #markReserved(address: number, payloadBytes: number): void {
+  private markReserved_(address: number, payloadBytes: number): void {
     this.#log.markLive(address, payloadBytes);
     this.#reservedLiveBytes += this.#log.recordBytes(payloadBytes);
   }
@@ -152,9 +152,9 @@ export class DurableStore implements KvStore, ConsensusLogStore {
     if (!isRange(value, offset, lengthBytes) || lengthBytes > kv.valueMaxBytes) return ErrorCode.TooLarge;
     const address = this.#log.append(RecordType.KvPut, key, 0, 0, value, offset, lengthBytes);
     if (address < 0) return -address as Status;
-    this.#replaceReserved(kv.addressOf(key), kv.lengthOf(key), address, lengthBytes);
+    this.replaceReserved_(kv.addressOf(key), kv.lengthOf(key), address, lengthBytes);
     kv.set(key, value, offset, lengthBytes, address);
-    this.#acknowledge(lengthBytes);
+    this.acknowledge_(lengthBytes);
     return ErrorCode.Ok;
   }
 
@@ -180,15 +180,15 @@ export class DurableStore implements KvStore, ConsensusLogStore {
     if (kv.lengthOf(key) < 0) return ErrorCode.Ok;
     const address = this.#log.append(RecordType.KvDelete, key, 0, 0, this.#moveBuf, 0, 0);
     if (address < 0) return -address as Status;
-    this.#replaceReserved(kv.addressOf(key), kv.lengthOf(key), NO_ADDRESS, 0);
+    this.replaceReserved_(kv.addressOf(key), kv.lengthOf(key), NO_ADDRESS, 0);
     kv.clear(key);
     this.#log.release(address, 0); // a delete marker is never copied forward (older puts die with it)
-    this.#acknowledge(0);
+    this.acknowledge_(0);
     return ErrorCode.Ok;
   }
 
   // The reserved share (KV values, log base) swaps the old record's size for the new one's.
-  #replaceReserved(oldAddress: number, oldPayloadBytes: number, newAddress: number, newPayloadBytes: number): void {
+  private replaceReserved_(oldAddress: number, oldPayloadBytes: number, newAddress: number, newPayloadBytes: number): void {
     if (oldAddress !== NO_ADDRESS) this.#reservedLiveBytes -= this.#log.recordBytes(oldPayloadBytes);
     if (newAddress !== NO_ADDRESS) this.#reservedLiveBytes += this.#log.recordBytes(newPayloadBytes);
   }
@@ -223,7 +223,7 @@ export class DurableStore implements KvStore, ConsensusLogStore {
     const address = log.append(RecordType.LogEntry, 0, index, term, data, offset, lengthBytes);
     if (address < 0) return -address as Status;
     entries.applyAppend(index, term, address, lengthBytes);
-    this.#acknowledge(lengthBytes);
+    this.acknowledge_(lengthBytes);
     return ErrorCode.Ok;
   }
 
@@ -249,7 +249,7 @@ export class DurableStore implements KvStore, ConsensusLogStore {
     if (address < 0) return -address as Status;
     entries.applyTruncate(fromIndex);
     this.#log.release(address, 0); // never copied forward: what it removed is older than it
-    this.#acknowledge(0);
+    this.acknowledge_(0);
     return ErrorCode.Ok;
   }
 
@@ -262,13 +262,13 @@ export class DurableStore implements KvStore, ConsensusLogStore {
     }
     const address = this.#log.append(RecordType.LogBase, 0, throughIndex, throughTerm, this.#moveBuf, 0, 0);
     if (address < 0) return -address as Status;
-    this.#replaceReserved(entries.baseAddress, 0, address, 0);
+    this.replaceReserved_(entries.baseAddress, 0, address, 0);
     entries.applyCompact(throughIndex, throughTerm, address);
-    this.#acknowledge(0);
+    this.acknowledge_(0);
     return ErrorCode.Ok;
   }
 
-  #acknowledge(payloadBytes: number): void {
+  private acknowledge_(payloadBytes: number): void {
     this.#payloadBytesAcknowledged += payloadBytes;
     this.#operationsAcknowledged++;
   }
@@ -287,7 +287,7 @@ export class DurableStore implements KvStore, ConsensusLogStore {
 
   // Cleaning: re-append everything still needed from one block (RecordOwner.evacuate). Few locals, the log
   // part in a tail call: evacuation sits on the deepest JS stack the agent reaches.
-  #evacuate(firstAddress: number, endAddress: number): Status {
+  private evacuateBlock_(firstAddress: number, endAddress: number): Status {
     const kv = this.#kv;
     for (let key = 0; key < kv.keyCount; key++) {
       const address = kv.addressOf(key);
@@ -297,11 +297,11 @@ export class DurableStore implements KvStore, ConsensusLogStore {
       this.#log.release(address, kv.lengthOf(key));
       kv.moved(key, moved);
     }
-    return this.#evacuateLog(firstAddress, endAddress);
+    return this.evacuateLog_(firstAddress, endAddress);
   }
 
   // The consensus log's base record and entries in [firstAddress, endAddress).
-  #evacuateLog(firstAddress: number, endAddress: number): Status {
+  private evacuateLog_(firstAddress: number, endAddress: number): Status {
     const log = this.#log;
     const entries = this.#entries;
     const base = entries.baseAddress;
@@ -312,13 +312,13 @@ export class DurableStore implements KvStore, ConsensusLogStore {
       entries.moved(entries.first - 1, moved);
     }
     for (let index = entries.first; index <= entries.last; index++) {
-      const status = this.#evacuateEntry(index, firstAddress, endAddress);
+      const status = this.evacuateEntry_(index, firstAddress, endAddress);
       if (status !== ErrorCode.Ok) return status;
     }
     return ErrorCode.Ok;
   }
 
-  #evacuateEntry(index: number, firstAddress: number, endAddress: number): Status {
+  private evacuateEntry_(index: number, firstAddress: number, endAddress: number): Status {
     const entries = this.#entries;
     const log = this.#log;
     const address = entries.addressOf(index);

@@ -85,7 +85,7 @@ export class KvTable {
   /** Set `key` to `src[srcOffset ..+ lengthBytes)` stored at `address`; the old record is released. False if not a key or too long. */
   set(key: number, src: Uint8Array, srcOffset: number, lengthBytes: number, address: number): boolean {
     if (!this.isKey(key) || lengthBytes > this.valueMaxBytes) return false;
-    this.#releaseCurrent(key);
+    this.releaseCurrent_(key);
     const at = key * this.valueMaxBytes;
     for (let i = 0; i < lengthBytes; i++) this.#values[at + i] = src[srcOffset + i] ?? 0;
     this.#meta[2 * key] = lengthBytes;
@@ -101,12 +101,12 @@ export class KvTable {
   /** Forget `key`; its record is released. */
   clear(key: number): void {
     if (!this.isKey(key)) return;
-    this.#releaseCurrent(key);
+    this.releaseCurrent_(key);
     this.#meta[2 * key] = -1;
     this.#meta[2 * key + 1] = NO_ADDRESS;
   }
 
-  #releaseCurrent(key: number): void {
+  private releaseCurrent_(key: number): void {
     const address = this.#meta[2 * key + 1] ?? NO_ADDRESS;
     if (address !== NO_ADDRESS) this.#releaser?.release(address, this.#meta[2 * key] ?? 0);
   }

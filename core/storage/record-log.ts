@@ -228,7 +228,7 @@ export class RecordLog {
     if (geometry !== ErrorCode.Ok) return err(geometry);
     const log = new RecordLog(device, payloadMaxBytes);
     log.#owner = replayOwner;
-    const status = log.#mount();
+    const status = log.mount_();
     log.#owner = undefined;
     if (status !== ErrorCode.Ok) return err(status);
     return ok(log);
@@ -241,22 +241,22 @@ export class RecordLog {
 
   // ------------------------------------------------------------------ mount
 
-  #mount(): Status {
+  private mount_(): Status {
     const sb = this.#super;
     const loaded = sb.load();
     if (loaded !== ErrorCode.Ok) return loaded;
-    const scanned = this.#scanHeaders(sb.found ? sb.volumeId : -1, sb.found ? sb.tailSeq : 0);
+    const scanned = this.scanHeaders_(sb.found ? sb.volumeId : -1, sb.found ? sb.tailSeq : 0);
     if (scanned !== ErrorCode.Ok) return scanned;
-    if (!sb.found) return this.#format();
+    if (!sb.found) return this.formatVolume_();
     this.#nextSegmentSeq = this.#tailSeq;
     for (let i = 0; i < this.#ringCount; i++) {
-      const block = this.#ringAt(i);
-      const end = this.#replaySegment(block);
+      const block = this.ringAt_(i);
+      const end = this.replaySegment_(block);
       if (end < 0) return -end as Status;
       this.report.segmentsReplayed++;
       this.#nextSegmentSeq = ((this.#blockSeq[block] ?? 0) + 1) >>> 0;
       if (i === this.#ringCount - 1) {
-        const headStatus = this.#adoptHead(block, end);
+        const headStatus = this.adoptHead_(block, end);
         if (headStatus !== ErrorCode.Ok) return headStatus;
       }
     }
@@ -271,7 +271,7 @@ export class RecordLog {
    * superblock record lost to corruption (mount then reads an older one)
    * cannot bring back segments whose blocks were reused since.
    */
-  #scanHeaders(volumeId: number, superTail: number): Status {
+  private scanHeaders_(volumeId: number, superTail: number): Status {
     const buf = this.#readBuf;
     const io = this.#io;
     let maxVolume = this.#super.maxVolumeSeen;
@@ -318,17 +318,17 @@ export class RecordLog {
         this.report.staleSegments++;
         continue;
       }
-      if (!this.#insertLive(block, seq)) this.report.anomalies++;
+      if (!this.insertLive_(block, seq)) this.report.anomalies++;
     }
     if (this.#ringCount > 0) {
-      const last = this.#blockSeq[this.#ringAt(this.#ringCount - 1)] ?? 0;
+      const last = this.#blockSeq[this.ringAt_(this.#ringCount - 1)] ?? 0;
       this.report.lostSegments = ((last - tail + 1) >>> 0) - this.#ringCount;
     }
     return ErrorCode.Ok;
   }
 
   // Insert into the (not yet wrapped) ring, sorted by serial seq; false on a duplicate seq.
-  #insertLive(block: number, seq: number): boolean {
+  private insertLive_(block: number, seq: number): boolean {
     const ring = this.#ring;
     let at = this.#ringCount;
     for (; at > 0; at--) {
@@ -344,7 +344,7 @@ export class RecordLog {
     return true;
   }
 
-  #format(): Status {
+  private formatVolume_(): Status {
     this.report.formatted = true;
     this.report.foreign = this.report.foreignBlocks > 0 || this.#super.nonErasedSlots > 0 || this.#maxVolumeSeen > 0;
     // A volume id above every id on the partition, so old segments never match (0 and 0xFFFFFFFF avoided).
@@ -353,21 +353,21 @@ export class RecordLog {
     this.#nextSegmentSeq = 1;
     this.#tailSeq = 1;
     const status = this.#super.format(volumeId, 1);
-    return status === ErrorCode.Ok ? status : this.#fail(status);
+    return status === ErrorCode.Ok ? status : this.fail_(status);
   }
 
   /**
    * Replay one segment's records into the owner. Returns the offset where its
    * records end (at erased flash or at garbage), or a negated device error.
    */
-  #replaySegment(block: number): number {
+  private replaySegment_(block: number): number {
     const buf = this.#readBuf;
     const view = this.#view;
     const base = block * this.#blockSize;
     let offset = this.#headerBytes;
     const limit = this.#blockSize - RECORD_HEADER_BYTES - RECORD_CRC_BYTES;
     for (let step = 0; step <= this.#blockSize && offset <= limit; step++) {
-      const state = this.#readRecord(block, offset, buf, view);
+      const state = this.readRecord_(block, offset, buf, view);
       if (state < 0) return state;
       if (state === HeaderState.Erased) return offset;
       if (state === HeaderState.Garbage) {
@@ -380,7 +380,7 @@ export class RecordLog {
       }
       if (state === HeaderState.Valid) {
         view.address = base + offset;
-        this.#replayRecord(view, buf);
+        this.replayRecord_(view, buf);
       } else {
         this.report.crcFailures++;
       }
@@ -389,7 +389,7 @@ export class RecordLog {
     return offset;
   }
 
-  #replayRecord(view: RecordView, buf: Uint8Array): void {
+  private replayRecord_(view: RecordView, buf: Uint8Array): void {
     // Records are appended in seq order; one that is not newer is foreign or corrupt.
     if (this.#replaySeqKnown && !serialAtOrAfter(view.seq, this.#nextRecordSeq)) {
       this.report.anomalies++;
@@ -409,7 +409,7 @@ export class RecordLog {
    * (Valid = CRC ok, Corrupt = plausible header, CRC never matched) or a
    * negated device error.
    */
-  #readRecord(block: number, offset: number, buf: Uint8Array, view: RecordView): number {
+  private readRecord_(block: number, offset: number, buf: Uint8Array, view: RecordView): number {
     const io = this.#io;
     let state: HeaderState = HeaderState.Garbage;
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
@@ -440,7 +440,7 @@ export class RecordLog {
    * if bytes after `end` are not erased (a torn write), after zero-filling
    * them up to the last non-erased byte.
    */
-  #adoptHead(block: number, end: number): Status {
+  private adoptHead_(block: number, end: number): Status {
     this.#headBlock = block;
     this.#headOffset = end;
     this.#headWritable = false;
@@ -463,9 +463,9 @@ export class RecordLog {
     }
     this.report.tornTail = true;
     const fillEnd = end + alignUp(dirtyEnd - end, this.#zeroUnit);
-    const filled = this.#zeroFill(block, end, fillEnd);
+    const filled = this.zeroFill_(block, end, fillEnd);
     if (filled === ErrorCode.ProgramFailed || filled === ErrorCode.NotErased) {
-      this.#seal();
+      this.seal_();
       return ErrorCode.Ok;
     }
     if (filled !== ErrorCode.Ok) return filled;
@@ -475,7 +475,7 @@ export class RecordLog {
   }
 
   // Program 0x00 over [from, to) of `block` (both multiples of the zero unit from the record start).
-  #zeroFill(block: number, from: number, to: number): Status {
+  private zeroFill_(block: number, from: number, to: number): Status {
     const zeros = this.#zeroBuf;
     for (let offset = from; offset < to; offset += zeros.length) {
       const length = Math.min(zeros.length, to - offset);
@@ -510,13 +510,13 @@ export class RecordLog {
     // Cleaning appends may run inside a user append: they use their own buffer.
     const buf = this.#cleaning ? this.#relocBuf : this.#writeBuf;
     const size = recordBytes(payloadBytes, this.#io.alignBytes);
-    const room = this.#ensureRoom(size);
+    const room = this.ensureRoom_(size);
     if (room !== ErrorCode.Ok) return -room;
     encodeRecordHeader(buf, type, key, payloadBytes, 0, index, term);
     for (let i = 0; i < payloadBytes; i++) buf[RECORD_HEADER_BYTES + i] = payload[payloadOffset + i] ?? 0;
     // A tail call: XS reuses this frame, and appends sit twice on the deepest JS stack the agent reaches
     // (a counter reservation inside a frame seal that cleans, and the evacuating appends inside it).
-    return this.#programRecord(buf, payloadBytes, size);
+    return this.programRecord_(buf, payloadBytes, size);
   }
 
   /**
@@ -524,11 +524,11 @@ export class RecordLog {
    * ensured) and program it at the head. A program that leaves unknown bytes
    * seals the head; the record is then tried once more in a new segment.
    */
-  #programRecord(buf: Uint8Array, payloadBytes: number, size: number): number {
+  private programRecord_(buf: Uint8Array, payloadBytes: number, size: number): number {
     const crcAt = RECORD_HEADER_BYTES + payloadBytes;
     for (let attempt = 0; attempt < 2; attempt++) {
       if (attempt > 0) {
-        const room = this.#ensureRoom(size);
+        const room = this.ensureRoom_(size);
         if (room !== ErrorCode.Ok) return -room;
       }
       writeU32(buf, 8, this.#nextRecordSeq);
@@ -536,16 +536,16 @@ export class RecordLog {
       writeU32(buf, crcAt, this.#crc.checksum(buf, 0, crcAt));
       buf.fill(0xff, crcAt + RECORD_CRC_BYTES, size);
       const status = this.#io.program(this.#headBlock, this.#headOffset, buf, 0, size);
-      if (status === ErrorCode.Ok) return this.#programmed(size);
-      if (status !== ErrorCode.ProgramFailed && status !== ErrorCode.NotErased) return -this.#fail(status);
+      if (status === ErrorCode.Ok) return this.programmed_(size);
+      if (status !== ErrorCode.ProgramFailed && status !== ErrorCode.NotErased) return -this.fail_(status);
       // Unknown bytes at the head: never program after them.
-      this.#seal();
+      this.seal_();
     }
     return -ErrorCode.ProgramFailed;
   }
 
   // The record of `size` bytes at the head is on flash: account for it and return its address.
-  #programmed(size: number): number {
+  private programmed_(size: number): number {
     const block = this.#headBlock;
     const offset = this.#headOffset;
     this.#headOffset = offset + size;
@@ -556,12 +556,12 @@ export class RecordLog {
     return block * this.#blockSize + offset;
   }
 
-  #seal(): void {
+  private seal_(): void {
     this.#headWritable = false;
     this.#sealedHeads++;
   }
 
-  #fail(status: Status): Status {
+  private fail_(status: Status): Status {
     if (this.#failed === ErrorCode.Ok) this.#failed = status;
     return status;
   }
@@ -599,45 +599,45 @@ export class RecordLog {
    * free (finishing a cleaning a power loss cut short), then use the head or
    * open a segment only if that still leaves the reserve.
    */
-  #ensureRoom(size: number): Status {
-    if (this.#cleaning) return this.#headWritable && this.#headOffset + size <= this.#blockSize ? ErrorCode.Ok : this.#openSegment();
+  private ensureRoom_(size: number): Status {
+    if (this.#cleaning) return this.#headWritable && this.#headOffset + size <= this.#blockSize ? ErrorCode.Ok : this.openSegment_();
     // Each round cleans one segment or opens one; a full lap compacts everything (module comment).
     for (let round = 0; round <= this.#dataBlocks + 1; round++) {
-      const free = this.#freeBlocks();
+      const free = this.freeBlocks_();
       if (free >= RESERVE_BLOCKS && this.#headWritable && this.#headOffset + size <= this.#blockSize) return ErrorCode.Ok;
       let status: Status = ErrorCode.StorageFull;
       if (free >= RESERVE_BLOCKS + 1) {
-        status = this.#openSegment();
+        status = this.openSegment_();
         if (status !== ErrorCode.StorageFull) return status;
         continue;
       }
       if (this.#ringCount <= 1) return status;
-      status = this.#cleanTail();
+      status = this.cleanTail_();
       if (status !== ErrorCode.Ok) return status;
     }
     return ErrorCode.StorageFull;
   }
 
-  #freeBlocks(): number {
+  private freeBlocks_(): number {
     return this.#dataBlocks - this.#ringCount - this.#badBlocks;
   }
 
   // Erase the next free block after the head and start a segment there. Ok, StorageFull or a device failure.
   // Erase and header program are called from here, not from a helper: this sits on the deepest JS stack the
   // agent reaches (a counter reservation inside a frame seal that cleans, evacuates and opens a segment).
-  #openSegment(): Status {
+  private openSegment_(): Status {
     let block = this.#headBlock >= SUPER_BLOCK_COUNT ? this.#headBlock : this.#blockCount - 1;
     for (let tries = 0; tries < this.#dataBlocks; tries++) {
       block = block + 1 >= this.#blockCount ? SUPER_BLOCK_COUNT : block + 1;
       if (this.#blockState[block] !== BlockState.Free) continue;
       let status = this.#io.erase(block);
-      if (status === ErrorCode.Ok) status = this.#io.program(block, 0, this.#segmentHeader(block), 0, this.#headerBytes);
+      if (status === ErrorCode.Ok) status = this.#io.program(block, 0, this.segmentHeader_(block), 0, this.#headerBytes);
       if (status === ErrorCode.Ok) {
-        this.#adoptSegment(block);
+        this.adoptSegment_(block);
         return ErrorCode.Ok;
       }
       if (status !== ErrorCode.EraseFailed && status !== ErrorCode.ProgramFailed && status !== ErrorCode.NotErased) {
-        return this.#fail(status);
+        return this.fail_(status);
       }
       // Worn out: retired until the next mount (it is tried again then, and fails again).
       this.#blockState[block] = BlockState.Bad;
@@ -647,7 +647,7 @@ export class RecordLog {
   }
 
   // The header of a new segment in `block` (just erased), in the header buffer.
-  #segmentHeader(block: number): Uint8Array {
+  private segmentHeader_(block: number): Uint8Array {
     const header = this.#headerBuf;
     header.fill(0xff);
     writeU32(header, 0, SEGMENT_MAGIC);
@@ -660,7 +660,7 @@ export class RecordLog {
   }
 
   // The segment in `block` is on flash: it becomes the head, the newest in the ring.
-  #adoptSegment(block: number): void {
+  private adoptSegment_(block: number): void {
     const seq = this.#nextSegmentSeq;
     this.#nextSegmentSeq = (seq + 1) >>> 0;
     this.#blockState[block] = BlockState.Live;
@@ -673,7 +673,7 @@ export class RecordLog {
     this.#headWritable = true;
   }
 
-  #ringAt(i: number): number {
+  private ringAt_(i: number): number {
     return this.#ring[(this.#ringFirst + i) % this.#blockCount] ?? 0;
   }
 
@@ -681,8 +681,8 @@ export class RecordLog {
 
   // Evacuate the tail segment to the head, persist the new tail, free the block.
   // (Few locals, and the rest in a tail call: cleaning sits on the deepest JS stack the agent reaches.)
-  #cleanTail(): Status {
-    const tail = this.#ringAt(0);
+  private cleanTail_(): Status {
+    const tail = this.ringAt_(0);
     const owner = this.#owner;
     if (this.#ringCount <= 1 || tail === this.#headBlock || owner === undefined) return ErrorCode.StorageFull;
     this.#cleaning = true;
@@ -690,11 +690,11 @@ export class RecordLog {
     this.#cleaning = false;
     if (this.#failed !== ErrorCode.Ok) return this.#failed;
     if (evacuated !== ErrorCode.Ok) return evacuated;
-    return this.#retireTail(tail);
+    return this.retireTail_(tail);
   }
 
   // The tail segment is evacuated: persist the new tail, then free its block.
-  #retireTail(tail: number): Status {
+  private retireTail_(tail: number): Status {
     const left = this.#blockLive[tail] ?? 0;
     if (left !== 0) {
       this.#accountingDrift++;
@@ -705,7 +705,7 @@ export class RecordLog {
     const newTail = ((this.#blockSeq[tail] ?? 0) + 1) >>> 0;
     const written = this.#super.write(newTail);
     if (written === ErrorCode.EraseFailed || written === ErrorCode.ProgramFailed || written === ErrorCode.NotErased) return written;
-    if (written !== ErrorCode.Ok) return this.#fail(written);
+    if (written !== ErrorCode.Ok) return this.fail_(written);
     this.#tailSeq = newTail;
     this.#blockState[tail] = BlockState.Free;
     this.#ringFirst = (this.#ringFirst + 1) % this.#blockCount;
@@ -726,8 +726,8 @@ export class RecordLog {
     const headSeq = this.#blockSeq[this.#headBlock] ?? 0;
     let cleaned = 0;
     for (let i = 0; i < this.#dataBlocks && this.#ringCount > 1; i++) {
-      if (serialAtOrAfter(this.#blockSeq[this.#ringAt(0)] ?? 0, headSeq)) break;
-      const status = this.#cleanTail();
+      if (serialAtOrAfter(this.#blockSeq[this.ringAt_(0)] ?? 0, headSeq)) break;
+      const status = this.cleanTail_();
       if (status !== ErrorCode.Ok) return -status;
       cleaned++;
     }
@@ -748,16 +748,16 @@ export class RecordLog {
     const offset = address - block * this.#blockSize;
     const view = this.#view;
     const buf = this.#readBuf;
-    const state = this.#readRecord(block, offset, buf, view);
+    const state = this.readRecord_(block, offset, buf, view);
     if (state < 0) return state;
-    if (state !== HeaderState.Valid) return this.#corruptRead();
-    if (view.type !== expectedType || view.index !== expectedIndex) return this.#corruptRead();
+    if (state !== HeaderState.Valid) return this.corruptRead_();
+    if (view.type !== expectedType || view.index !== expectedIndex) return this.corruptRead_();
     if (outOffset < 0 || outOffset + view.payloadBytes > out.length) return -ErrorCode.TooLarge;
     for (let i = 0; i < view.payloadBytes; i++) out[outOffset + i] = buf[RECORD_HEADER_BYTES + i] ?? 0;
     return view.payloadBytes;
   }
 
-  #corruptRead(): number {
+  private corruptRead_(): number {
     this.#readCorrupt++;
     return -ErrorCode.Corrupt;
   }

@@ -99,11 +99,11 @@ export class Superblock {
     const lastUsed = [-1, -1];
     for (let block = 0; block < 2; block++) {
       for (let slot = 0; slot < this.#slotsPerBlock; slot++) {
-        const status = this.#loadSlot(block, slot);
+        const status = this.loadSlot_(block, slot);
         if (status === ErrorCode.Empty) continue;
         lastUsed[block] = slot;
         if (status === ErrorCode.Ok && (!this.#found || serialAtOrAfter(readU32(this.#buffer, 8), this.#seq + 1))) {
-          this.#take();
+          this.take_();
           bestBlock = block;
           bestSlot = slot;
         } else if (status !== ErrorCode.Ok && status !== ErrorCode.Corrupt) {
@@ -119,7 +119,7 @@ export class Superblock {
   }
 
   // Ok: valid record of this geometry in #buffer. Empty: erased slot. Corrupt: anything else.
-  #loadSlot(block: number, slot: number): Status {
+  private loadSlot_(block: number, slot: number): Status {
     const io = this.#io;
     const buffer = this.#buffer;
     const status = io.read(block, slot * this.#slotBytes, buffer, 0, SUPER_RECORD_BYTES);
@@ -142,7 +142,7 @@ export class Superblock {
     return ErrorCode.Ok;
   }
 
-  #take(): void {
+  private take_(): void {
     this.#found = true;
     this.#volumeId = readU32(this.#buffer, 4);
     this.#seq = readU32(this.#buffer, 8);

@@ -32,7 +32,7 @@
  */
 import Flash from "flash";
 import { ErrorCode } from "../../core/runtime/errors";
-import { guard, guardStatus } from "../../core/runtime/guard";
+import { guard, guardCall } from "../../core/runtime/guard";
 import { err, ok, type Result, type Status } from "../../core/runtime/result";
 import { checkBlock, checkProgram, checkRead, type BlockDevice } from "../block-device";
 
@@ -61,9 +61,6 @@ export class ModdableFlash implements BlockDevice {
   readonly programAlignBytes: number;
   readonly #flash: FlashPartition;
   readonly #mapped: Uint8Array | undefined;
-  readonly #write: () => void;
-  readonly #erase: () => void;
-  readonly #read: () => void;
   #argOffset = 0;
   #argLength = 0;
   #argSector = 0;
@@ -77,16 +74,20 @@ export class ModdableFlash implements BlockDevice {
     this.blockCount = blockCount;
     this.programAlignBytes = align;
     this.#mapped = mapped;
-    this.#write = () => {
-      const buffer = this.#argBuffer;
-      if (buffer !== undefined) flash.write(this.#argOffset, this.#argLength, buffer);
-    };
-    this.#erase = () => {
-      flash.erase(this.#argSector);
-    };
-    this.#read = () => {
-      this.#readResult = flash.read(this.#argOffset, this.#argLength);
-    };
+  }
+
+  // The Flash calls that may throw, run under guardCall with their arguments in fields (no closure per instance).
+  private static writeNow_(self: ModdableFlash): void {
+    const buffer = self.#argBuffer;
+    if (buffer !== undefined) self.#flash.write(self.#argOffset, self.#argLength, buffer);
+  }
+
+  private static eraseNow_(self: ModdableFlash): void {
+    self.#flash.erase(self.#argSector);
+  }
+
+  private static readNow_(self: ModdableFlash): void {
+    self.#readResult = self.#flash.read(self.#argOffset, self.#argLength);
   }
 
   /**
@@ -133,8 +134,8 @@ export class ModdableFlash implements BlockDevice {
     }
     this.#argOffset = at;
     this.#argLength = lengthBytes;
-    const status = guardStatus(this.#read, ErrorCode.DeviceFault);
-    const result = this.#takeReadResult();
+    const status = guardCall(ModdableFlash.readNow_, this, ErrorCode.DeviceFault);
+    const result = this.takeReadResult_();
     if (status !== ErrorCode.Ok) return status;
     if (!(result instanceof ArrayBuffer) || result.byteLength < lengthBytes) return ErrorCode.DeviceFault;
     into.set(new Uint8Array(result, 0, lengthBytes), intoOffset);
@@ -149,7 +150,7 @@ export class ModdableFlash implements BlockDevice {
     this.#argBuffer = fromOffset === 0 ? from : from.subarray(fromOffset, fromOffset + lengthBytes);
     this.#argOffset = block * this.blockSizeBytes + offsetBytes;
     this.#argLength = lengthBytes;
-    const status = guardStatus(this.#write, ErrorCode.ProgramFailed);
+    const status = guardCall(ModdableFlash.writeNow_, this, ErrorCode.ProgramFailed);
     this.#argBuffer = undefined; // keep no reference to the caller's bytes
     return status;
   }
@@ -159,11 +160,11 @@ export class ModdableFlash implements BlockDevice {
     const range = checkBlock(this, block);
     if (range !== ErrorCode.Ok) return range;
     this.#argSector = block;
-    return guardStatus(this.#erase, ErrorCode.EraseFailed);
+    return guardCall(ModdableFlash.eraseNow_, this, ErrorCode.EraseFailed);
   }
 
   // The thunk stores Flash.read's buffer in a field; take it out so nothing keeps it alive.
-  #takeReadResult(): ArrayBuffer | HostBuffer | undefined {
+  private takeReadResult_(): ArrayBuffer | HostBuffer | undefined {
     const result = this.#readResult;
     this.#readResult = undefined;
     return result;

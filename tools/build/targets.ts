@@ -198,6 +198,10 @@ export async function bundleForXs(options: BundleOptions): Promise<BundleReport>
     mainFields: ["module", "main"],
     conditions: ["import", "default"],
     minify: options.minify ?? true,
+    // Methods that are private to a class are TS `private` methods named with a trailing `_` rather than
+    // `#name()`: on XS every #private method costs each instance a heap slot, a prototype method costs none.
+    // Minified, their names are mangled like #names would be (nothing else in the bundle ends in `_`).
+    ...((options.minify ?? true) ? { mangleProps: /_$/ } : {}),
     legalComments: "none",
     charset: "utf8",
     treeShaking: true,
