@@ -60,7 +60,7 @@ export interface StoreConfig {
 export const KV_KEY_COUNT_MAX = 256;
 export const LOG_CAPACITY_ENTRIES_MAX = 1 << 20;
 
-export class DurableStore implements KvStore, ConsensusLogStore {
+export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
   readonly #log: RecordLog;
   readonly #kv: KvTable;
   readonly #entries: LogTable;
@@ -123,7 +123,7 @@ export class DurableStore implements KvStore, ConsensusLogStore {
     for (let index = entries.first; index <= entries.last; index++) log.markLive(entries.addressOf(index), entries.bytesOf(index));
     this.#kv.attach(log);
     entries.attach(log);
-    log.attach({ replay: ignoreReplay, evacuate: (_block, first, end) => this.evacuateBlock_(first, end) });
+    log.attach(this); // the store is the log's owner from now on (no adapter object or closure to keep in RAM)
   }
 
   private markReserved_(address: number, payloadBytes: number): void {
@@ -283,6 +283,16 @@ export class DurableStore implements KvStore, ConsensusLogStore {
    */
   compact(): ValueOrCode {
     return this.#log.compact();
+  }
+
+  /** RecordOwner: replay happens once, at mount, through the Replayer; nothing to do after. */
+  replay(): void {
+    // nothing: see above
+  }
+
+  /** RecordOwner: cleaning is about to erase `[firstAddress, endAddress)`. */
+  evacuate(_block: number, firstAddress: number, endAddress: number): Status {
+    return this.evacuateBlock_(firstAddress, endAddress);
   }
 
   // Cleaning: re-append everything still needed from one block (RecordOwner.evacuate). Few locals, the log
@@ -495,9 +505,6 @@ class Replayer implements RecordOwner {
   }
 }
 
-function ignoreReplay(): void {
-  // Replay happens once, at mount, through the Replayer.
-}
 
 function checkConfig(config: StoreConfig): Status {
   if (!isIntIn(config.kvKeyCount, 1, KV_KEY_COUNT_MAX)) return ErrorCode.InvalidArgument;
