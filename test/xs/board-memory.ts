@@ -169,6 +169,17 @@ export interface MemoryBudget {
   readonly headroom: number;
 }
 
+/**
+ * creation.stack must hold the deepest stack measured (a log clean during a
+ * flash write included: measureStackWorstCase) with this much to spare: the
+ * paths no scenario reaches (a gateway's uplink with a clean, a fault's
+ * report) are not much deeper than the ones measured, and a stack overflow
+ * on a board is a panic. And it must not be more than STACK_SPARE_MAX of it:
+ * each slot of stack is 16 B the heap does not get.
+ */
+export const STACK_MARGIN = 1.2;
+export const STACK_SPARE_MAX = 1.5;
+
 export const MEMORY_BUDGETS: readonly MemoryBudget[] = Object.freeze([
   { roles: ["sensor", "relay"], siteBoards: 33, platform: "nrf52", headroom: 0.1 },
   { roles: ["sensor", "relay"], siteBoards: 33, platform: "esp32/esp32c3", headroom: 0.4 },
@@ -273,10 +284,18 @@ function recordOf(records: readonly XsRecord[], kind: string, what: string): XsR
 }
 
 /** Measure one board (see the file comment). Needs the 32-bit host (setup builds it). */
+/** Neighbourhood recordings already made in this process, by role, site, minutes and image (the same inputs give the same frames). */
+const recorded = new Map<string, readonly (readonly [number, string])[]>();
+
 export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${c.role}-${c.siteBoards}${c.image === undefined ? "" : "-other"}${c.traffic === false ? "-quiet" : ""}`): Promise<BoardMemory> {
   if (!existsSync(DEVICE_MAIN)) await buildDevice("full");
   const traffic = c.traffic !== false && process.env["PICKET_NO_TRAFFIC"] !== "1";
-  const heard = traffic ? await recordNeighbourhood(c, `${folder}-record`) : [];
+  const recordKey = `${c.role}-${c.siteBoards}-${c.minutes}-${c.image ?? ""}`;
+  let heard = traffic ? recorded.get(recordKey) : [];
+  if (heard === undefined) {
+    heard = await recordNeighbourhood(c, `${folder}-record`);
+    recorded.set(recordKey, heard);
+  }
   const { dir, control } = await prepareLiteralFolder(folder);
   const bundle = c.image ?? DEVICE_MAIN;
   const measured = NODE_FOR_ROLE[c.role];
