@@ -20,6 +20,10 @@ const forbiddenSyntax = [
   { selector: "MemberExpression[object.name='performance']", message: "Non-deterministic: take time from the injected Clock." },
   { selector: "ForInStatement", message: "for-in walks prototype chains and engine-specific key order; iterate explicit arrays." },
   { selector: "WithStatement", message: "Not allowed." },
+  {
+    selector: "MethodDefinition[key.type='PrivateIdentifier']",
+    message: "A #private method costs every instance a heap slot on XS: write a TypeScript `private` method named with a trailing `_` (the build mangles such names).",
+  },
 ];
 
 const forbiddenGlobals = [

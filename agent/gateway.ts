@@ -50,12 +50,12 @@ export class GatewayRole {
    */
   accept(sourceId: number, bytes: Uint8Array, offset: number, length: number, nowMs: number): Status {
     const header = this.#header;
-    if (readHeader(bytes, offset, length, header) !== ErrorCode.Ok) return this.#bad();
+    if (readHeader(bytes, offset, length, header) !== ErrorCode.Ok) return this.bad_();
     this.#messages++;
     const record = this.#record;
     if (header.kind === MessageKind.Alert) {
-      if (readRecord(bytes, offset, header.kind, 0, record) !== ErrorCode.Ok) return this.#bad();
-      if (!this.#remember(sourceId, header.incarnation, header.seq)) {
+      if (readRecord(bytes, offset, header.kind, 0, record) !== ErrorCode.Ok) return this.bad_();
+      if (!this.remember_(sourceId, header.incarnation, header.seq)) {
         this.#duplicates++;
         return ErrorCode.AgentDuplicateAlert;
       }
@@ -64,7 +64,7 @@ export class GatewayRole {
       return ErrorCode.Ok;
     }
     for (let i = 0; i < header.count; i++) {
-      if (readRecord(bytes, offset, header.kind, i, record) !== ErrorCode.Ok) return this.#bad();
+      if (readRecord(bytes, offset, header.kind, i, record) !== ErrorCode.Ok) return this.bad_();
       this.#records++;
       this.#sink.onTelemetry(sourceId, header, record, nowMs);
     }
@@ -72,7 +72,7 @@ export class GatewayRole {
   }
 
   /** False if (source, incarnation, seq) is already in the ring; else remembers it (oldest forgotten first). */
-  #remember(sourceId: number, incarnation: number, seq: number): boolean {
+  private remember_(sourceId: number, incarnation: number, seq: number): boolean {
     const key = (((sourceId & 0xffff) << 16) | (incarnation & 0xffff)) >>> 0;
     const keys = this.#dedupSourceIncarnation;
     const seqs = this.#dedupSeq;
@@ -88,7 +88,7 @@ export class GatewayRole {
     return true;
   }
 
-  #bad(): Status {
+  private bad_(): Status {
     this.#malformed++;
     return ErrorCode.AgentMessageMalformed;
   }

@@ -228,7 +228,7 @@ export class CborWalker {
     this.#itemsSeen = 0;
     this.#errorOffset = -1;
     this.#spanTop = 0;
-    if (length > this.policy.maxBytes) return this.#fail(ErrorCode.CborTooLarge, 0);
+    if (length > this.policy.maxBytes) return this.fail_(ErrorCode.CborTooLarge, 0);
     if (length < 0 || length > bytes.length) return ErrorCode.InvalidArgument;
     const end = length;
     this.#frame[0] = CborFrame.Root;
@@ -239,16 +239,16 @@ export class CborWalker {
     // Every iteration consumes at least one byte, so end + 1 iterations always suffice.
     for (let guardSteps = 0; guardSteps <= end + 1; guardSteps++) {
       if (depth === 0 && this.#remaining[0] === 0) {
-        return at === end ? ErrorCode.Ok : this.#fail(ErrorCode.CborTrailingBytes, at);
+        return at === end ? ErrorCode.Ok : this.fail_(ErrorCode.CborTrailingBytes, at);
       }
-      if (at >= end) return this.#fail(ErrorCode.CborTruncated, at);
+      if (at >= end) return this.fail_(ErrorCode.CborTruncated, at);
       const frame = this.#frame[depth] ?? 0;
       if (bytes[at] === 0xff) {
-        const closed = this.#closeIndefinite(depth, at, visitor);
+        const closed = this.closeIndefinite_(depth, at, visitor);
         if (closed !== ErrorCode.Ok) return closed;
         at++;
         depth--;
-        const done = this.#childDone(depth, at, bytes, visitor);
+        const done = this.childDone_(depth, at, bytes, visitor);
         if (done < 0) return -done as Status;
         depth = done;
         continue;
@@ -260,31 +260,31 @@ export class CborWalker {
       const start = at;
       const head = this.#head;
       const read = readHead(bytes, at, end, head);
-      if (read !== ErrorCode.Ok) return this.#fail(read, at);
+      if (read !== ErrorCode.Ok) return this.fail_(read, at);
       at += head.headerBytes;
-      const checked = this.#checkHead(head, frame, start);
+      const checked = this.checkHead_(head, frame, start);
       if (checked !== ErrorCode.Ok) return checked;
       const major = head.major;
       if (major === CborMajor.Unsigned || major === CborMajor.Negative) {
         if (visitor !== null) visitor.scalar(head, start, at);
       } else if (major === CborMajor.Bytes || major === CborMajor.Text) {
         if (head.info === 31) {
-          const pushed = this.#push(depth, major, -1, head, visitor, start);
+          const pushed = this.push_(depth, major, -1, head, visitor, start);
           if (pushed < 0) return -pushed as Status;
           depth = pushed;
           continue;
         }
-        if (head.value > end - at) return this.#fail(ErrorCode.CborTruncated, start);
+        if (head.value > end - at) return this.fail_(ErrorCode.CborTruncated, start);
         const stringEnd = at + head.value;
-        if (major === CborMajor.Text && !isWellFormedUtf8(bytes, at, stringEnd)) return this.#fail(ErrorCode.InvalidUtf8, start);
+        if (major === CborMajor.Text && !isWellFormedUtf8(bytes, at, stringEnd)) return this.fail_(ErrorCode.InvalidUtf8, start);
         at = stringEnd;
         if (visitor !== null) visitor.scalar(head, start, at);
       } else if (major === CborMajor.Array || major === CborMajor.Map) {
         const indefinite = head.info === 31;
         // A declared count can never exceed the bytes left (each item takes >= 1 byte).
         const children = indefinite ? -1 : major === CborMajor.Map ? head.value * 2 : head.value;
-        if (!indefinite && children > end - at) return this.#fail(ErrorCode.CborTruncated, start);
-        const pushed = this.#push(depth, major, children, head, visitor, start);
+        if (!indefinite && children > end - at) return this.fail_(ErrorCode.CborTruncated, start);
+        const pushed = this.push_(depth, major, children, head, visitor, start);
         if (pushed < 0) return -pushed as Status;
         depth = pushed;
         if (children !== 0) continue;
@@ -292,79 +292,79 @@ export class CborWalker {
         if (visitor !== null) visitor.close(major);
         depth--;
       } else if (major === CborMajor.Tag) {
-        const pushed = this.#push(depth, major, 1, head, visitor, start);
+        const pushed = this.push_(depth, major, 1, head, visitor, start);
         if (pushed < 0) return -pushed as Status;
         depth = pushed;
         continue;
       } else {
-        const simple = this.#checkSimple(head, bytes, at, end, start);
+        const simple = this.checkSimple_(head, bytes, at, end, start);
         if (simple < 0) return -simple as Status;
         at = simple;
         if (visitor !== null) visitor.scalar(head, start, at);
       }
-      const done = this.#childDone(depth, at, bytes, visitor);
+      const done = this.childDone_(depth, at, bytes, visitor);
       if (done < 0) return -done as Status;
       depth = done;
     }
-    return this.#fail(ErrorCode.InvariantViolated, at);
+    return this.fail_(ErrorCode.InvariantViolated, at);
   }
 
-  #fail(code: Status, at: number): Status {
+  private fail_(code: Status, at: number): Status {
     this.#errorOffset = at;
     return code;
   }
 
   /** Policy checks on a head in context; returns Ok or the error (with offset recorded). */
-  #checkHead(head: CborHead, frame: number, start: number): Status {
+  private checkHead_(head: CborHead, frame: number, start: number): Status {
     const policy = this.policy;
-    if (++this.#itemsSeen > policy.maxItems) return this.#fail(ErrorCode.CborTooManyItems, start);
+    if (++this.#itemsSeen > policy.maxItems) return this.fail_(ErrorCode.CborTooManyItems, start);
     if (frame === CborFrame.IndefiniteBytes || frame === CborFrame.IndefiniteText) {
       // RFC 8949 §3.2.3: chunks are definite strings of the same major type.
-      if (head.major !== frame || head.info === 31) return this.#fail(ErrorCode.CborMalformed, start);
+      if (head.major !== frame || head.info === 31) return this.fail_(ErrorCode.CborMalformed, start);
     }
     if (head.info === 31 && (head.major < CborMajor.Bytes || head.major === CborMajor.Tag)) {
-      return this.#fail(ErrorCode.CborMalformed, start);
+      return this.fail_(ErrorCode.CborMalformed, start);
     }
     if (policy.deterministic && head.major !== CborMajor.Simple) {
-      if (head.info === 31) return this.#fail(ErrorCode.CborNotDeterministic, start);
-      if (!isShortest(head)) return this.#fail(ErrorCode.CborNotDeterministic, start);
+      if (head.info === 31) return this.fail_(ErrorCode.CborNotDeterministic, start);
+      if (!isShortest(head)) return this.fail_(ErrorCode.CborNotDeterministic, start);
     }
     if ((head.major === CborMajor.Unsigned || head.major === CborMajor.Negative || head.major === CborMajor.Tag) && head.hi >= MAX_SAFE_HI) {
-      if (!policy.allowBigIntegers) return this.#fail(ErrorCode.CborUnsupportedType, start);
+      if (!policy.allowBigIntegers) return this.fail_(ErrorCode.CborUnsupportedType, start);
     }
     if (head.major === CborMajor.Negative && head.hi === MAX_SAFE_HI - 1 && head.lo === 0xffff_ffff && !policy.allowBigIntegers) {
       // -1 - (2^53 - 1) = -2^53 is not a safe integer either.
-      return this.#fail(ErrorCode.CborUnsupportedType, start);
+      return this.fail_(ErrorCode.CborUnsupportedType, start);
     }
     if (head.major === CborMajor.Tag && policy.allowedTags !== null && !policy.allowedTags.includes(head.value)) {
-      return this.#fail(ErrorCode.CborForbiddenTag, start);
+      return this.fail_(ErrorCode.CborForbiddenTag, start);
     }
     return ErrorCode.Ok;
   }
 
   /** Major type 7. Returns the offset after the item, or a negated error. */
-  #checkSimple(head: CborHead, bytes: Uint8Array, at: number, end: number, start: number): number {
+  private checkSimple_(head: CborHead, bytes: Uint8Array, at: number, end: number, start: number): number {
     const policy = this.policy;
     const info = head.info;
     if (info >= 20 && info <= 22) return at; // false, true, null
     if (info === 24) {
       // RFC 8949 §3.3: a two-byte simple value below 32 is not well-formed.
-      if (head.value < 32) return -this.#fail(ErrorCode.CborMalformed, start);
-      return policy.allowOtherSimple ? at : -this.#fail(ErrorCode.CborUnsupportedType, start);
+      if (head.value < 32) return -this.fail_(ErrorCode.CborMalformed, start);
+      return policy.allowOtherSimple ? at : -this.fail_(ErrorCode.CborUnsupportedType, start);
     }
-    if (info < 24) return policy.allowOtherSimple ? at : -this.#fail(ErrorCode.CborUnsupportedType, start);
+    if (info < 24) return policy.allowOtherSimple ? at : -this.fail_(ErrorCode.CborUnsupportedType, start);
     if (info >= 25 && info <= 27) {
-      if (!policy.allowFloats) return -this.#fail(ErrorCode.CborUnsupportedType, start);
-      return at <= end ? at : -this.#fail(ErrorCode.CborTruncated, start);
+      if (!policy.allowFloats) return -this.fail_(ErrorCode.CborUnsupportedType, start);
+      return at <= end ? at : -this.fail_(ErrorCode.CborTruncated, start);
     }
     // info 31 outside an indefinite item: a stray break (0xff is handled by the caller).
-    return -this.#fail(ErrorCode.CborMalformed, start);
+    return -this.fail_(ErrorCode.CborMalformed, start);
   }
 
   /** Push a container; returns the new depth or a negated error. */
-  #push(depth: number, frame: number, children: number, head: CborHead, visitor: CborVisitor | null, start: number): number {
+  private push_(depth: number, frame: number, children: number, head: CborHead, visitor: CborVisitor | null, start: number): number {
     const next = depth + 1;
-    if (next > this.policy.maxDepth) return -this.#fail(ErrorCode.CborTooDeep, start);
+    if (next > this.policy.maxDepth) return -this.fail_(ErrorCode.CborTooDeep, start);
     this.#frame[next] = frame;
     this.#remaining[next] = children;
     this.#index[next] = 0;
@@ -375,10 +375,10 @@ export class CborWalker {
   }
 
   /** A 0xff break at `at`: valid only inside an indefinite container with a whole number of pairs. */
-  #closeIndefinite(depth: number, at: number, visitor: CborVisitor | null): Status {
-    if (depth === 0 || this.#remaining[depth] !== -1) return this.#fail(ErrorCode.CborMalformed, at);
+  private closeIndefinite_(depth: number, at: number, visitor: CborVisitor | null): Status {
+    if (depth === 0 || this.#remaining[depth] !== -1) return this.fail_(ErrorCode.CborMalformed, at);
     const frame = this.#frame[depth] ?? 0;
-    if (frame === CborFrame.Map && (this.#index[depth] ?? 0) % 2 === 1) return this.#fail(ErrorCode.CborMalformed, at);
+    if (frame === CborFrame.Map && (this.#index[depth] ?? 0) % 2 === 1) return this.fail_(ErrorCode.CborMalformed, at);
     this.#spanTop = this.#spanBase[depth] ?? 0;
     if (visitor !== null) visitor.close(frame);
     return ErrorCode.Ok;
@@ -389,12 +389,12 @@ export class CborWalker {
    * counts the child, and closes every container this completes. Returns
    * the new depth, or a negated error.
    */
-  #childDone(startDepth: number, at: number, bytes: Uint8Array, visitor: CborVisitor | null): number {
+  private childDone_(startDepth: number, at: number, bytes: Uint8Array, visitor: CborVisitor | null): number {
     let depth = startDepth;
     for (let steps = 0; steps <= CBOR_MAX_DEPTH_LIMIT; steps++) {
       const index = this.#index[depth] ?? 0;
       if (this.#frame[depth] === CborFrame.Map && index % 2 === 0) {
-        const keyed = this.#recordKey(depth, this.#keyStart[depth] ?? 0, at, bytes);
+        const keyed = this.recordKey_(depth, this.#keyStart[depth] ?? 0, at, bytes);
         if (keyed !== ErrorCode.Ok) return -keyed;
       }
       this.#index[depth] = index + 1;
@@ -417,7 +417,7 @@ export class CborWalker {
    * deterministic mode) every earlier key is compared, which is why such
    * maps are limited to DUPLICATE_CHECK_MAX_PAIRS pairs.
    */
-  #recordKey(depth: number, start: number, end: number, bytes: Uint8Array): Status {
+  private recordKey_(depth: number, start: number, end: number, bytes: Uint8Array): Status {
     const policy = this.policy;
     const base = this.#spanBase[depth] ?? 0;
     const top = this.#spanTop;
@@ -425,16 +425,16 @@ export class CborWalker {
     if (count > 0 && !policy.allowDuplicateKeys) {
       const last = top - 1;
       const order = compareSpans(bytes, this.#spanStart[last] ?? 0, this.#spanEnd[last] ?? 0, start, end);
-      if (order === 0) return this.#fail(ErrorCode.CborDuplicateKey, start);
+      if (order === 0) return this.fail_(ErrorCode.CborDuplicateKey, start);
       if (order > 0) {
-        if (policy.deterministic) return this.#fail(ErrorCode.CborNotDeterministic, start);
+        if (policy.deterministic) return this.fail_(ErrorCode.CborNotDeterministic, start);
         this.#sorted[depth] = 0;
       }
       if (this.#sorted[depth] === 0) {
-        if (count >= DUPLICATE_CHECK_MAX_PAIRS) return this.#fail(ErrorCode.CborNotDeterministic, start);
+        if (count >= DUPLICATE_CHECK_MAX_PAIRS) return this.fail_(ErrorCode.CborNotDeterministic, start);
         for (let k = base; k < last; k++) {
           if (compareSpans(bytes, this.#spanStart[k] ?? 0, this.#spanEnd[k] ?? 0, start, end) === 0) {
-            return this.#fail(ErrorCode.CborDuplicateKey, start);
+            return this.fail_(ErrorCode.CborDuplicateKey, start);
           }
         }
       }

@@ -111,7 +111,7 @@ export class MerkleTree {
   root(out: Uint8Array, size: number = this.#size): Status {
     if ((size >>> 0) !== size || size > this.#size) return ErrorCode.MerkleBadIndex;
     if (out.length < HASH_BYTES) return ErrorCode.CryptoBufferTooSmall;
-    return this.#subtreeHash(0, size, out);
+    return this.subtreeHash_(0, size, out);
   }
 
   /**
@@ -129,7 +129,7 @@ export class MerkleTree {
       const k = splitPoint(hi - lo);
       const slot = this.#collected.subarray(count * HASH_BYTES, (count + 1) * HASH_BYTES);
       // PATH(m, D[n]) = PATH(m, D[0:k]) : MTH(D[k:n]) when m < k, else PATH(m - k, D[k:n]) : MTH(D[0:k]).
-      const status = m < k ? this.#subtreeHash(lo + k, hi, slot) : this.#subtreeHash(lo, lo + k, slot);
+      const status = m < k ? this.subtreeHash_(lo + k, hi, slot) : this.subtreeHash_(lo, lo + k, slot);
       if (status !== ErrorCode.Ok) return -status;
       count++;
       if (m < k) hi = lo + k;
@@ -138,7 +138,7 @@ export class MerkleTree {
         lo += k;
       }
     }
-    return this.#emitReversed(count, -1, out);
+    return this.emitReversed_(count, -1, out);
   }
 
   /**
@@ -158,7 +158,7 @@ export class MerkleTree {
     for (let level = 0; level < MERKLE_PROOF_MAX_HASHES && m !== hi - lo; level++) {
       const k = splitPoint(hi - lo);
       const slot = this.#collected.subarray(count * HASH_BYTES, (count + 1) * HASH_BYTES);
-      const status = m <= k ? this.#subtreeHash(lo + k, hi, slot) : this.#subtreeHash(lo, lo + k, slot);
+      const status = m <= k ? this.subtreeHash_(lo + k, hi, slot) : this.subtreeHash_(lo, lo + k, slot);
       if (status !== ErrorCode.Ok) return -status;
       count++;
       if (m <= k) hi = lo + k;
@@ -168,16 +168,16 @@ export class MerkleTree {
         whole = false;
       }
     }
-    if (whole) return this.#emitReversed(count, -1, out);
+    if (whole) return this.emitReversed_(count, -1, out);
     // SUBPROOF(m, D[m], false) = [MTH(D[m])]: it comes first.
     const first = this.#collected.subarray(count * HASH_BYTES, (count + 1) * HASH_BYTES);
-    const status = this.#subtreeHash(lo, hi, first);
+    const status = this.subtreeHash_(lo, hi, first);
     if (status !== ErrorCode.Ok) return -status;
-    return this.#emitReversed(count, count, out);
+    return this.emitReversed_(count, count, out);
   }
 
   /** Write [collected[first]]? then collected[count-1..0] to out. */
-  #emitReversed(count: number, first: number, out: Uint8Array): ValueOrCode {
+  private emitReversed_(count: number, first: number, out: Uint8Array): ValueOrCode {
     const total = count + (first >= 0 ? 1 : 0);
     if (out.length < total * HASH_BYTES) return -ErrorCode.CryptoBufferTooSmall;
     let at = 0;
@@ -192,7 +192,7 @@ export class MerkleTree {
   }
 
   /** MTH(D[lo:hi]) into out, bottom-up in the scratch slab. */
-  #subtreeHash(lo: number, hi: number, out: Uint8Array): Status {
+  private subtreeHash_(lo: number, hi: number, out: Uint8Array): Status {
     const provider = this.#provider;
     let n = hi - lo;
     if (n === 0) return provider.hash(this.#empty, out);

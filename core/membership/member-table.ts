@@ -116,14 +116,14 @@ export class MemberTable {
 
   // ------------------------------------------------------------ index
 
-  #hash(nodeId: number): number {
+  private hash_(nodeId: number): number {
     return Math.imul(nodeId, 0x9e3779b1) >>> 16;
   }
 
   /** Slot of `nodeId`, or NO_SLOT. */
-  #find(nodeId: number): number {
+  private find_(nodeId: number): number {
     const mask = this.#indexMask;
-    for (let i = 0, h = this.#hash(nodeId) & mask; i <= mask; i++, h = (h + 1) & mask) {
+    for (let i = 0, h = this.hash_(nodeId) & mask; i <= mask; i++, h = (h + 1) & mask) {
       const entry = this.#index[h] ?? 0;
       if (entry === 0) return NO_SLOT;
       if (entry > 0 && (this.#slots[(entry - 1) * FIELDS + F_ID] ?? 0) === nodeId) return entry - 1;
@@ -131,9 +131,9 @@ export class MemberTable {
     return NO_SLOT;
   }
 
-  #indexAdd(nodeId: number, slot: number): void {
+  private indexAdd_(nodeId: number, slot: number): void {
     const mask = this.#indexMask;
-    for (let i = 0, h = this.#hash(nodeId) & mask; i <= mask; i++, h = (h + 1) & mask) {
+    for (let i = 0, h = this.hash_(nodeId) & mask; i <= mask; i++, h = (h + 1) & mask) {
       const entry = this.#index[h] ?? 0;
       if (entry <= 0) {
         this.#index[h] = slot + 1;
@@ -142,9 +142,9 @@ export class MemberTable {
     }
   }
 
-  #indexRemove(nodeId: number, slot: number): void {
+  private indexRemove_(nodeId: number, slot: number): void {
     const mask = this.#indexMask;
-    for (let i = 0, h = this.#hash(nodeId) & mask; i <= mask; i++, h = (h + 1) & mask) {
+    for (let i = 0, h = this.hash_(nodeId) & mask; i <= mask; i++, h = (h + 1) & mask) {
       const entry = this.#index[h] ?? 0;
       if (entry === 0) return;
       if (entry === slot + 1) {
@@ -158,19 +158,19 @@ export class MemberTable {
 
   /** The member's state, or -1 when the table does not hold it. */
   stateOf(nodeId: number): number {
-    const slot = this.#find(nodeId);
+    const slot = this.find_(nodeId);
     return slot === NO_SLOT ? -1 : (this.#slots[slot * FIELDS + F_STATE] ?? -1);
   }
 
   /** The member's incarnation, or -1 when the table does not hold it. */
   incarnationOf(nodeId: number): number {
-    const slot = this.#find(nodeId);
+    const slot = this.find_(nodeId);
     return slot === NO_SLOT ? -1 : (this.#slots[slot * FIELDS + F_INCARNATION] ?? -1);
   }
 
   /** When the member entered its current state (ms), or -1. */
   sinceMsOf(nodeId: number): number {
-    const slot = this.#find(nodeId);
+    const slot = this.find_(nodeId);
     return slot === NO_SLOT ? -1 : (this.#slots[slot * FIELDS + F_SINCE_MS] ?? -1);
   }
 
@@ -200,9 +200,9 @@ export class MemberTable {
    */
   protect(nodeId: number, nowMs: number): ErrorCode {
     if (!Number.isInteger(nodeId) || nodeId < 1 || nodeId > MEMBER_ID_MAX) return ErrorCode.InvalidArgument;
-    let slot = this.#find(nodeId);
+    let slot = this.find_(nodeId);
     if (slot === NO_SLOT) {
-      slot = this.#admit(nodeId, 0, nowMs, false);
+      slot = this.admit_(nodeId, 0, nowMs, false);
       if (slot < 0) return -slot as ErrorCode;
     }
     const at = slot * FIELDS + F_FLAGS;
@@ -223,18 +223,18 @@ export class MemberTable {
    */
   apply(nodeId: number, event: number, origin: number, eventIncarnation: number, introducer: number, nowMs: number, out: LifecycleStep): ErrorCode {
     if (!Number.isInteger(nodeId) || nodeId < 1 || nodeId > MEMBER_ID_MAX || !Number.isInteger(introducer) || introducer < 0 || introducer > MEMBER_ID_MAX) {
-      return this.#refuse(out, ErrorCode.InvalidArgument);
+      return this.refuse_(out, ErrorCode.InvalidArgument);
     }
-    let slot = this.#find(nodeId);
+    let slot = this.find_(nodeId);
     if (slot === NO_SLOT) {
       // Its own word (or our probe's ack) introduces it at its incarnation; a peer's report introduces it, charged to that peer, at 0.
       const direct = event === MemberEvent.Alive && (origin === EventOrigin.Self || origin === EventOrigin.Local);
       const reported = event === MemberEvent.AliveReport && origin === EventOrigin.Peer;
-      if (!direct && !reported) return this.#refuse(out, ErrorCode.NotFound);
-      if (!Number.isInteger(eventIncarnation) || eventIncarnation < 0 || eventIncarnation > INCARNATION_MAX) return this.#refuse(out, ErrorCode.InvalidArgument);
-      if (reported && introducer === 0) return this.#refuse(out, ErrorCode.InvalidArgument);
-      const admitted = this.#admit(nodeId, direct ? 0 : introducer, nowMs, true);
-      if (admitted < 0) return this.#refuse(out, -admitted as ErrorCode);
+      if (!direct && !reported) return this.refuse_(out, ErrorCode.NotFound);
+      if (!Number.isInteger(eventIncarnation) || eventIncarnation < 0 || eventIncarnation > INCARNATION_MAX) return this.refuse_(out, ErrorCode.InvalidArgument);
+      if (reported && introducer === 0) return this.refuse_(out, ErrorCode.InvalidArgument);
+      const admitted = this.admit_(nodeId, direct ? 0 : introducer, nowMs, true);
+      if (admitted < 0) return this.refuse_(out, -admitted as ErrorCode);
       slot = admitted;
       if (direct) this.#slots[slot * FIELDS + F_INCARNATION] = eventIncarnation;
     }
@@ -271,7 +271,7 @@ export class MemberTable {
       const age = nowMs - (this.#slots[base + F_SINCE_MS] ?? 0);
       const due = state === MemberState.Evicted ? age >= this.#tombstoneMs : (state === MemberState.Failed || state === MemberState.Left) && age >= this.#reapAfterMs;
       if (!due) continue;
-      this.#free(s, id);
+      this.free_(s, id);
       freed++;
     }
     this.stats[MemberTableStat.reaped] = (this.stats[MemberTableStat.reaped] ?? 0) + freed;
@@ -280,21 +280,21 @@ export class MemberTable {
 
   // ------------------------------------------------------------ internals
 
-  #refuse(out: LifecycleStep, code: ErrorCode): ErrorCode {
+  private refuse_(out: LifecycleStep, code: ErrorCode): ErrorCode {
     out.code = code;
     out.changed = false;
     this.stats[MemberTableStat.refused] = (this.stats[MemberTableStat.refused] ?? 0) + 1;
     return code;
   }
 
-  #free(slot: number, nodeId: number): void {
-    this.#indexRemove(nodeId, slot);
+  private free_(slot: number, nodeId: number): void {
+    this.indexRemove_(nodeId, slot);
     this.#slots.fill(0, slot * FIELDS, (slot + 1) * FIELDS);
     this.#count--;
   }
 
   /** Introduced by `introducer` and still Joining. */
-  #introducedBy(introducer: number): number {
+  private introducedBy_(introducer: number): number {
     let n = 0;
     for (let s = 0; s < this.capacity; s++) {
       const base = s * FIELDS;
@@ -304,8 +304,8 @@ export class MemberTable {
   }
 
   /** A slot for a new member (Joining), or minus an error code. */
-  #admit(nodeId: number, introducer: number, nowMs: number, capped: boolean): number {
-    if (capped && introducer !== 0 && this.#introducedBy(introducer) >= this.#introducedMax) {
+  private admit_(nodeId: number, introducer: number, nowMs: number, capped: boolean): number {
+    if (capped && introducer !== 0 && this.introducedBy_(introducer) >= this.#introducedMax) {
       this.stats[MemberTableStat.introducerCapped] = (this.stats[MemberTableStat.introducerCapped] ?? 0) + 1;
       return -ErrorCode.MembershipIntroducerCapped;
     }
@@ -338,7 +338,7 @@ export class MemberTable {
       return -ErrorCode.MembershipTableFull;
     }
     if (bestRank >= 0) {
-      this.#free(slot, this.#slots[slot * FIELDS + F_ID] ?? 0);
+      this.free_(slot, this.#slots[slot * FIELDS + F_ID] ?? 0);
       this.stats[MemberTableStat.displaced] = (this.stats[MemberTableStat.displaced] ?? 0) + 1;
     }
     const base = slot * FIELDS;
@@ -349,7 +349,7 @@ export class MemberTable {
     this.#slots[base + F_HEARD_MS] = nowMs;
     this.#slots[base + F_INTRODUCER] = introducer;
     this.#slots[base + F_FLAGS] = 0;
-    this.#indexAdd(nodeId, slot);
+    this.indexAdd_(nodeId, slot);
     this.#count++;
     this.stats[MemberTableStat.created] = (this.stats[MemberTableStat.created] ?? 0) + 1;
     return slot;

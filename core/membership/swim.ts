@@ -187,7 +187,7 @@ export class Swim {
    */
   setNeighbour(nodeId: number, present: boolean): ErrorCode {
     if (!Number.isInteger(nodeId) || nodeId < 1 || nodeId > MEMBER_ID_MAX || nodeId === this.nodeId) return ErrorCode.InvalidArgument;
-    const at = this.#neighbourIndex(nodeId);
+    const at = this.neighbourIndex_(nodeId);
     if (present) {
       if (at >= 0) return ErrorCode.Ok;
       if (this.#neighbourCount >= this.#neighbours.length) return ErrorCode.MembershipTableFull;
@@ -204,7 +204,7 @@ export class Swim {
     return ErrorCode.Ok;
   }
 
-  #neighbourIndex(nodeId: number): number {
+  private neighbourIndex_(nodeId: number): number {
     for (let i = 0; i < this.#neighbourCount; i++) if (this.#neighbours[i] === nodeId) return i;
     return -1;
   }
@@ -242,7 +242,7 @@ export class Swim {
     this.#changeCount = 0;
   }
 
-  #emit(kind: SwimKind, to: number, target: number, seq: number, incarnation: number): boolean {
+  private emit_(kind: SwimKind, to: number, target: number, seq: number, incarnation: number): boolean {
     if (this.#outputCount * OUT_FIELDS >= this.#outputs.length) {
       this.stats[SwimStat.outputsRefused] = (this.stats[SwimStat.outputsRefused] ?? 0) + 1;
       return false;
@@ -258,7 +258,7 @@ export class Swim {
   }
 
   /** Apply a lifecycle event to the table and record the change (if any) for the driver. */
-  #apply(nodeId: number, event: number, origin: number, incarnation: number, introducer: number, nowMs: number): ErrorCode {
+  private apply_(nodeId: number, event: number, origin: number, incarnation: number, introducer: number, nowMs: number): ErrorCode {
     const before = this.#table.stateOf(nodeId);
     const code = this.#table.apply(nodeId, event, origin, incarnation, introducer, nowMs, this.#step);
     if (code === ErrorCode.Ok && this.#step.changed && this.#changeCount * CHANGE_FIELDS < this.#changes.length) {
@@ -272,7 +272,7 @@ export class Swim {
     return code;
   }
 
-  #bump(stat: number): void {
+  private bump_(stat: number): void {
     this.stats[stat] = (this.stats[stat] ?? 0) + 1;
   }
 
@@ -280,12 +280,12 @@ export class Swim {
 
   /** Run what is due at `nowMs`: relay deadlines, the own probe's phases, suspicion timeouts, the next probe. */
   tick(nowMs: number): void {
-    this.#expireRelays(nowMs);
-    this.#advanceProbe(nowMs);
-    this.#expireSuspicions(nowMs);
+    this.expireRelays_(nowMs);
+    this.advanceProbe_(nowMs);
+    this.expireSuspicions_(nowMs);
     if (this.#phase === PHASE_IDLE && nowMs >= this.#nextProbeMs) {
       this.#nextProbeMs = Math.max(this.#nextProbeMs + this.#timing.probePeriodMs, nowMs);
-      this.#startProbe(nowMs);
+      this.startProbe_(nowMs);
     }
   }
 
@@ -300,25 +300,25 @@ export class Swim {
     return wake;
   }
 
-  #probeable(nodeId: number): boolean {
+  private probeable_(nodeId: number): boolean {
     const state = this.#table.stateOf(nodeId);
     return state === MemberState.Alive || state === MemberState.Joining || state === MemberState.Suspect;
   }
 
-  #startProbe(nowMs: number): void {
+  private startProbe_(nowMs: number): void {
     if (this.#neighbourCount === 0) return;
     for (let tries = 0; tries < this.#neighbourCount; tries++) {
-      if (this.#orderAt >= this.#orderCount) this.#shuffle();
+      if (this.#orderAt >= this.#orderCount) this.shuffle_();
       const target = this.#order[this.#orderAt++] ?? 0;
-      const at = this.#neighbourIndex(target);
-      if (at < 0 || !this.#probeable(target)) continue;
+      const at = this.neighbourIndex_(target);
+      if (at < 0 || !this.probeable_(target)) continue;
       if ((this.#heardMs[at] ?? -1) >= 0 && nowMs - (this.#heardMs[at] ?? 0) < this.#timing.probePeriodMs && this.#table.stateOf(target) === MemberState.Alive) {
-        this.#bump(SwimStat.probesSkippedHeard);
+        this.bump_(SwimStat.probesSkippedHeard);
         continue;
       }
       this.#seq = (this.#seq + 1) >>> 0;
-      if (!this.#emit(SwimKind.Ping, target, target, this.#seq, this.#incarnation)) return;
-      this.#bump(SwimStat.probes);
+      if (!this.emit_(SwimKind.Ping, target, target, this.#seq, this.#incarnation)) return;
+      this.bump_(SwimStat.probes);
       this.#phase = PHASE_DIRECT;
       this.#target = target;
       this.#probeSeq = this.#seq;
@@ -330,7 +330,7 @@ export class Swim {
   }
 
   /** A new round: every neighbour once, in a fresh random order (Fisher-Yates). */
-  #shuffle(): void {
+  private shuffle_(): void {
     const n = this.#neighbourCount;
     for (let i = 0; i < n; i++) this.#order[i] = this.#neighbours[i] ?? 0;
     for (let i = n - 1; i > 0; i--) {
@@ -343,7 +343,7 @@ export class Swim {
     this.#orderCount = n;
   }
 
-  #advanceProbe(nowMs: number): void {
+  private advanceProbe_(nowMs: number): void {
     if (this.#phase === PHASE_DIRECT && nowMs >= this.#sentMs + probeTimeoutAtMs(this.#timing, this.#awareness)) {
       // Ask up to k other neighbours that are alive, chosen at random.
       this.#phase = PHASE_INDIRECT;
@@ -352,9 +352,9 @@ export class Swim {
       for (let i = 0; i < this.#neighbourCount && this.#helpersAsked < this.#k; i++) {
         const helper = this.#neighbours[(start + i) % this.#neighbourCount] ?? 0;
         if (helper === this.#target || this.#table.stateOf(helper) !== MemberState.Alive) continue;
-        if (!this.#emit(SwimKind.PingReq, helper, this.#target, this.#probeSeq, this.#incarnation)) break;
+        if (!this.emit_(SwimKind.PingReq, helper, this.#target, this.#probeSeq, this.#incarnation)) break;
         this.#helpersAsked++;
-        this.#bump(SwimStat.indirectProbes);
+        this.bump_(SwimStat.indirectProbes);
       }
       return;
     }
@@ -364,15 +364,15 @@ export class Swim {
       if (this.#nacks < this.#helpersAsked) this.#awareness = Math.min(AWARENESS_MAX, this.#awareness + 1);
       const incarnation = this.#table.incarnationOf(this.#target);
       if (incarnation < 0) return;
-      if (this.#apply(this.#target, MemberEvent.Suspect, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
-        this.#bump(SwimStat.suspicionsRaised);
-        this.#suspect(this.#target, nowMs);
-        this.#queueUpdate(this.#target, MemberEvent.Suspect, incarnation, 0, false);
+      if (this.apply_(this.#target, MemberEvent.Suspect, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
+        this.bump_(SwimStat.suspicionsRaised);
+        this.suspect_(this.#target, nowMs);
+        this.queueUpdate_(this.#target, MemberEvent.Suspect, incarnation, 0, false);
       }
     }
   }
 
-  #suspect(nodeId: number, nowMs: number): void {
+  private suspect_(nodeId: number, nowMs: number): void {
     for (let s = 0; s < this.#suspicionCount; s++) {
       const base = s * SUSPICION_FIELDS;
       if (this.#suspicions[base] === nodeId) {
@@ -388,18 +388,18 @@ export class Swim {
     this.#suspicionCount++;
   }
 
-  #dropSuspicion(s: number): void {
+  private dropSuspicion_(s: number): void {
     const last = (this.#suspicionCount - 1) * SUSPICION_FIELDS;
     this.#suspicions.copyWithin(s * SUSPICION_FIELDS, last, last + SUSPICION_FIELDS);
     this.#suspicionCount--;
   }
 
-  #expireSuspicions(nowMs: number): void {
+  private expireSuspicions_(nowMs: number): void {
     for (let s = 0; s < this.#suspicionCount; ) {
       const base = s * SUSPICION_FIELDS;
       const nodeId = this.#suspicions[base] ?? 0;
       if (this.#table.stateOf(nodeId) !== MemberState.Suspect) {
-        this.#dropSuspicion(s); // refuted, left or declared by others
+        this.dropSuspicion_(s); // refuted, left or declared by others
         continue;
       }
       if (nowMs < (this.#suspicions[base + 1] ?? 0) + suspicionTimeoutMs(this.#timing, this.#suspicions[base + 2] ?? 0)) {
@@ -407,19 +407,19 @@ export class Swim {
         continue;
       }
       const incarnation = this.#table.incarnationOf(nodeId);
-      this.#apply(nodeId, MemberEvent.SuspicionTimeout, EventOrigin.Local, incarnation, 0, nowMs);
-      if (this.#apply(nodeId, MemberEvent.Failed, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
-        this.#bump(SwimStat.failuresDeclared);
-        this.#queueUpdate(nodeId, MemberEvent.Failed, incarnation, 0, false);
+      this.apply_(nodeId, MemberEvent.SuspicionTimeout, EventOrigin.Local, incarnation, 0, nowMs);
+      if (this.apply_(nodeId, MemberEvent.Failed, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
+        this.bump_(SwimStat.failuresDeclared);
+        this.queueUpdate_(nodeId, MemberEvent.Failed, incarnation, 0, false);
       }
-      this.#dropSuspicion(s);
+      this.dropSuspicion_(s);
     }
   }
 
-  #expireRelays(nowMs: number): void {
+  private expireRelays_(nowMs: number): void {
     for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) {
       if ((this.#relays[r] ?? 0) === 0 || nowMs < (this.#relays[r + 4] ?? 0)) continue;
-      if (this.#emit(SwimKind.Nack, this.#relays[r] ?? 0, this.#relays[r + 1] ?? 0, this.#relays[r + 2] ?? 0, this.#incarnation)) this.#bump(SwimStat.nacksSent);
+      if (this.emit_(SwimKind.Nack, this.#relays[r] ?? 0, this.#relays[r + 1] ?? 0, this.#relays[r + 2] ?? 0, this.#incarnation)) this.bump_(SwimStat.nacksSent);
       this.#relays.fill(0, r, r + RELAY_FIELDS);
     }
   }
@@ -432,9 +432,9 @@ export class Swim {
    * concerns is now Alive.
    */
   heard(nodeId: number, nowMs: number): void {
-    const at = this.#neighbourIndex(nodeId);
+    const at = this.neighbourIndex_(nodeId);
     if (at >= 0) this.#heardMs[at] = nowMs;
-    if (this.#table.stateOf(nodeId) === MemberState.Joining) this.#apply(nodeId, MemberEvent.Alive, EventOrigin.Local, this.#table.incarnationOf(nodeId), 0, nowMs);
+    if (this.#table.stateOf(nodeId) === MemberState.Joining) this.apply_(nodeId, MemberEvent.Alive, EventOrigin.Local, this.#table.incarnationOf(nodeId), 0, nowMs);
   }
 
   /**
@@ -450,16 +450,16 @@ export class Swim {
     switch (kind) {
       case SwimKind.Ping:
         if (target !== this.nodeId && target !== 0) return ErrorCode.InvalidArgument;
-        this.#emit(SwimKind.Ack, from, this.nodeId, seq, this.#incarnation);
+        this.emit_(SwimKind.Ack, from, this.nodeId, seq, this.#incarnation);
         return ErrorCode.Ok;
       case SwimKind.PingReq:
-        return this.#serve(from, target, seq, nowMs);
+        return this.serve_(from, target, seq, nowMs);
       case SwimKind.Ack:
-        return this.#acked(from, seq, target, incarnation, nowMs);
+        return this.acked_(from, seq, target, incarnation, nowMs);
       case SwimKind.Nack:
         if (this.#phase === PHASE_INDIRECT && seq === this.#probeSeq && target === this.#target) {
           this.#nacks++;
-          this.#bump(SwimStat.nacksReceived);
+          this.bump_(SwimStat.nacksReceived);
           return ErrorCode.Ok;
         }
         return ErrorCode.NotFound;
@@ -468,12 +468,12 @@ export class Swim {
     }
   }
 
-  #serve(requester: number, target: number, seq: number, nowMs: number): ErrorCode {
+  private serve_(requester: number, target: number, seq: number, nowMs: number): ErrorCode {
     if (target === 0 || target === this.nodeId || target === requester) return ErrorCode.InvalidArgument;
     for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) {
       if ((this.#relays[r] ?? 0) !== 0) continue;
       this.#seq = (this.#seq + 1) >>> 0;
-      if (!this.#emit(SwimKind.Ping, target, target, this.#seq, this.#incarnation)) return ErrorCode.Full;
+      if (!this.emit_(SwimKind.Ping, target, target, this.#seq, this.#incarnation)) return ErrorCode.Full;
       this.#relays[r] = requester;
       this.#relays[r + 1] = target;
       this.#relays[r + 2] = seq;
@@ -481,17 +481,17 @@ export class Swim {
       this.#relays[r + 4] = nowMs + probeTimeoutAtMs(this.#timing, this.#awareness);
       return ErrorCode.Ok;
     }
-    this.#bump(SwimStat.relaysRefused);
-    this.#emit(SwimKind.Nack, requester, target, seq, this.#incarnation); // cannot help: say so at once
+    this.bump_(SwimStat.relaysRefused);
+    this.emit_(SwimKind.Nack, requester, target, seq, this.#incarnation); // cannot help: say so at once
     return ErrorCode.Full;
   }
 
-  #acked(from: number, seq: number, target: number, incarnation: number, nowMs: number): ErrorCode {
+  private acked_(from: number, seq: number, target: number, incarnation: number, nowMs: number): ErrorCode {
     let matched = false;
     if (target === from) {
       // The member's own answer: alive evidence from itself.
-      this.#bump(SwimStat.acks);
-      this.#apply(from, MemberEvent.Alive, EventOrigin.Self, incarnation, 0, nowMs);
+      this.bump_(SwimStat.acks);
+      this.apply_(from, MemberEvent.Alive, EventOrigin.Self, incarnation, 0, nowMs);
       if (this.#phase !== PHASE_IDLE && from === this.#target && seq === this.#probeSeq) {
         this.#phase = PHASE_IDLE;
         this.#awareness = Math.max(0, this.#awareness - 1);
@@ -499,14 +499,14 @@ export class Swim {
       }
       for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) {
         if ((this.#relays[r] ?? 0) === 0 || this.#relays[r + 1] !== from || this.#relays[r + 3] !== seq) continue;
-        this.#emit(SwimKind.Ack, this.#relays[r] ?? 0, from, this.#relays[r + 2] ?? 0, incarnation);
+        this.emit_(SwimKind.Ack, this.#relays[r] ?? 0, from, this.#relays[r + 2] ?? 0, incarnation);
         this.#relays.fill(0, r, r + RELAY_FIELDS);
         matched = true;
       }
     } else if (this.#phase === PHASE_INDIRECT && target === this.#target && seq === this.#probeSeq) {
       // A helper reached it: hearsay, which keeps it from being suspected but proves nothing more.
       this.#phase = PHASE_IDLE;
-      this.#apply(target, MemberEvent.AliveReport, EventOrigin.Peer, incarnation, from, nowMs);
+      this.apply_(target, MemberEvent.AliveReport, EventOrigin.Peer, incarnation, from, nowMs);
       matched = true;
     }
     return matched ? ErrorCode.Ok : ErrorCode.NotFound;
@@ -527,36 +527,36 @@ export class Swim {
       if ((event === MemberEvent.Suspect || event === MemberEvent.Failed) && Number.isInteger(incarnation) && incarnation >= this.#incarnation && incarnation < INCARNATION_MAX) {
         this.#incarnation = incarnation + 1;
         this.#awareness = Math.min(AWARENESS_MAX, this.#awareness + 1);
-        this.#bump(SwimStat.refutations);
-        this.#queueUpdate(this.nodeId, MemberEvent.Alive, this.#incarnation, 1, true);
+        this.bump_(SwimStat.refutations);
+        this.queueUpdate_(this.nodeId, MemberEvent.Alive, this.#incarnation, 1, true);
       }
       return ErrorCode.Ok;
     }
     const origin = fromMember ? EventOrigin.Self : EventOrigin.Peer;
     const mapped = event === MemberEvent.Alive && !fromMember ? MemberEvent.AliveReport : event;
-    const code = this.#apply(nodeId, mapped, origin, incarnation, fromMember ? 0 : from, nowMs);
+    const code = this.apply_(nodeId, mapped, origin, incarnation, fromMember ? 0 : from, nowMs);
     if (code === ErrorCode.Ok) {
-      this.#bump(SwimStat.updatesApplied);
-      if (mapped === MemberEvent.Suspect) this.#suspect(nodeId, nowMs);
+      this.bump_(SwimStat.updatesApplied);
+      if (mapped === MemberEvent.Suspect) this.suspect_(nodeId, nowMs);
       // Pass it on (dissemination is infection-style); a member's own sealed word is passed on sealed, as received.
-      this.#queueUpdate(nodeId, event, fromMember ? incarnation : this.#table.incarnationOf(nodeId), event === MemberEvent.Leave || event === MemberEvent.Left ? 1 : 0, fromMember);
+      this.queueUpdate_(nodeId, event, fromMember ? incarnation : this.#table.incarnationOf(nodeId), event === MemberEvent.Leave || event === MemberEvent.Left ? 1 : 0, fromMember);
     } else {
-      this.#bump(SwimStat.updatesRefused);
+      this.bump_(SwimStat.updatesRefused);
     }
     return code;
   }
 
   /** This board leaves gracefully: its leave goes first in the piggyback queue. */
   leave(): void {
-    this.#queueUpdate(this.nodeId, MemberEvent.Leave, this.#incarnation, 1, true);
-    this.#queueUpdate(this.nodeId, MemberEvent.Left, this.#incarnation, 1, true);
+    this.queueUpdate_(this.nodeId, MemberEvent.Leave, this.#incarnation, 1, true);
+    this.queueUpdate_(this.nodeId, MemberEvent.Left, this.#incarnation, 1, true);
   }
 
   get updateCount(): number {
     return this.#updateCount;
   }
 
-  #queueUpdate(nodeId: number, event: number, incarnation: number, priority: number, sealed: boolean): void {
+  private queueUpdate_(nodeId: number, event: number, incarnation: number, priority: number, sealed: boolean): void {
     // One update per member and event: a newer one replaces it and starts its transmissions again.
     let slot = -1;
     for (let u = 0; u < this.#updateCount; u++) {
@@ -578,7 +578,7 @@ export class Swim {
             worstSent = this.#updates[base + 3] ?? 0;
           }
         }
-        this.#bump(SwimStat.updatesDropped);
+        this.bump_(SwimStat.updatesDropped);
         if (worst < 0 || priority === 0) return;
         slot = worst;
       } else slot = this.#updateCount++;

@@ -78,7 +78,7 @@ export class SimFlash implements BlockDevice {
     const memory = this.#memory;
     const from = block * this.blockSizeBytes + offsetBytes;
     for (let i = 0; i < lengthBytes; i++) into[intoOffset + i] = memory[from + i] ?? 0xff;
-    if (lengthBytes > 0 && this.faults.readFlipPermille > 0) this.#flipBits(into, intoOffset, lengthBytes);
+    if (lengthBytes > 0 && this.faults.readFlipPermille > 0) this.flipBits_(into, intoOffset, lengthBytes);
     return ErrorCode.Ok;
   }
 
@@ -98,7 +98,7 @@ export class SimFlash implements BlockDevice {
     }
     const step = this.#steps++;
     this.#programs++;
-    if (this.#losesPower(step)) {
+    if (this.losesPower_(step)) {
       const written = this.faults.tornProgramBytes(lengthBytes);
       for (let i = 0; i < written; i++) memory[at + i] = from[fromOffset + i] ?? 0xff;
       if (written < lengthBytes) {
@@ -122,13 +122,13 @@ export class SimFlash implements BlockDevice {
     this.#erases++;
     const start = block * this.blockSizeBytes;
     const end = start + this.blockSizeBytes;
-    if (this.#losesPower(step)) {
+    if (this.losesPower_(step)) {
       const split = start + this.faults.tornEraseSplit(this.blockSizeBytes);
       if (this.faults.tornEraseFromEnd()) this.#memory.fill(0xff, split, end);
       else this.#memory.fill(0xff, start, split);
       return ErrorCode.DevicePowerLost;
     }
-    if (this.#isWorn(block)) {
+    if (this.isWorn_(block)) {
       this.#failedErases++;
       return ErrorCode.EraseFailed;
     }
@@ -234,7 +234,7 @@ export class SimFlash implements BlockDevice {
     return this.#failedErases;
   }
 
-  #losesPower(step: number): boolean {
+  private losesPower_(step: number): boolean {
     const faults = this.faults;
     if (faults.powerLossAtStep < 0 && faults.powerLossPermille === 0) return false;
     if (!faults.losesPowerAt(step)) return false;
@@ -242,13 +242,13 @@ export class SimFlash implements BlockDevice {
     return true;
   }
 
-  #isWorn(block: number): boolean {
+  private isWorn_(block: number): boolean {
     const limit = this.faults.eraseLimit;
     return this.#worn[block] === 1 || (limit > 0 && (this.#eraseCounts[block] ?? 0) >= limit);
   }
 
   // Flip 1..maxFlipsPerRead DISTINCT bits, so a faulty read really differs in that many bits.
-  #flipBits(into: Uint8Array, intoOffset: number, lengthBytes: number): void {
+  private flipBits_(into: Uint8Array, intoOffset: number, lengthBytes: number): void {
     const bits = lengthBytes * 8;
     const flips = Math.min(this.faults.flipsForRead(), bits);
     const flipped = this.#flipped;

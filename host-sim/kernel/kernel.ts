@@ -176,7 +176,7 @@ export class SimKernel implements SimInspect, KernelPorts {
     this.#timerSlot = new Int32Array(n * this.#timersPerNode).fill(-1);
     this.#driftPpm = new Int32Array(n);
     this.#offsetMs = new Float64Array(n);
-    this.#drawClocks(scenario);
+    this.drawClocks_(scenario);
     const nodes: SimNode[] = [];
     const contexts: NodeContext[] = [];
     for (let node = 0; node < n; node++) {
@@ -186,11 +186,11 @@ export class SimKernel implements SimInspect, KernelPorts {
     this.#nodes = nodes;
     this.#contexts = contexts;
     this.#dispatchThunk = (): void => {
-      this.#dispatch();
+      this.dispatch_();
     };
   }
 
-  #drawClocks(scenario: SimScenario): void {
+  private drawClocks_(scenario: SimScenario): void {
     const random = createStream(scenario.seed, StreamPurpose.Clock, 0);
     const clock = scenario.clock;
     for (let node = 0; node < scenario.nodeCount; node++) {
@@ -252,11 +252,11 @@ export class SimKernel implements SimInspect, KernelPorts {
       this.#nowMs = nextMs;
       this.event.index = this.#eventIndex;
       this.event.timeMs = nextMs;
-      if (controlMs <= queuedMs) this.#processControl(cursor);
-      else this.#processQueued();
+      if (controlMs <= queuedMs) this.processControl_(cursor);
+      else this.processQueued_();
       this.#eventIndex++;
       this.#counters[KernelCounter.events] = this.#eventIndex;
-      if (this.#runState === RunState.Running) this.#afterEvent();
+      if (this.#runState === RunState.Running) this.afterEvent_();
     }
     return this.#runState;
   }
@@ -266,14 +266,14 @@ export class SimKernel implements SimInspect, KernelPorts {
     return this.runFor(maxEvents);
   }
 
-  #afterEvent(): void {
+  private afterEvent_(): void {
     if (this.#eventsThisInstant > SimLimit.eventsPerInstantMax) {
-      this.#stop(RunState.Violated, "virtual-time-advances", `${this.#eventsThisInstant} events at ${this.#nowMs} ms without time moving (a zero-delay loop?)`);
+      this.stop_(RunState.Violated, "virtual-time-advances", `${this.#eventsThisInstant} events at ${this.#nowMs} ms without time moving (a zero-delay loop?)`);
       return;
     }
     if (this.#queue.fullCount > 0) {
       const capacity = this.#queue.capacity;
-      this.#stop(RunState.QueueFull, "event-queue-capacity", `the event queue (${capacity} slots) was full; raise limits.eventQueueCapacity (picket sim --queue N)`);
+      this.stop_(RunState.QueueFull, "event-queue-capacity", `the event queue (${capacity} slots) was full; raise limits.eventQueueCapacity (picket sim --queue N)`);
       return;
     }
     const invariants = this.#invariants;
@@ -282,13 +282,13 @@ export class SimKernel implements SimInspect, KernelPorts {
       if (invariant === undefined) continue;
       const detail = invariant.check(this);
       if (detail !== undefined) {
-        this.#stop(RunState.Violated, invariant.name, detail);
+        this.stop_(RunState.Violated, invariant.name, detail);
         return;
       }
     }
   }
 
-  #stop(state: RunState, invariant: string, detail: string): void {
+  private stop_(state: RunState, invariant: string, detail: string): void {
     this.#runState = state;
     const code = state === RunState.QueueFull ? ErrorCode.SimEventQueueFull : state === RunState.Faulted ? ErrorCode.SimComponentFault : ErrorCode.SimInvariantViolated;
     this.#violation = Object.freeze({ code, seed: this.seed, eventIndex: this.event.index, timeMs: this.event.timeMs, invariant, detail });
@@ -296,7 +296,7 @@ export class SimKernel implements SimInspect, KernelPorts {
 
   // ------------------------------------------------------- control events
 
-  #processControl(cursor: number): void {
+  private processControl_(cursor: number): void {
     const timeline = this.#timeline;
     this.#timelineCursor = cursor + 1;
     const kind = timeline.kind[cursor] ?? 0;
@@ -312,74 +312,74 @@ export class SimKernel implements SimInspect, KernelPorts {
       case ControlKind.Start:
         event.kind = SimEventKind.Start;
         event.node = target;
-        done = this.#start(target);
+        done = this.start_(target);
         break;
       case ControlKind.Crash:
         event.kind = SimEventKind.Crash;
         event.node = target;
-        done = this.#crash(target, untilMs);
+        done = this.crash_(target, untilMs);
         break;
       case ControlKind.Restart:
         event.kind = SimEventKind.Restart;
         event.node = target;
-        done = this.#restart(target);
+        done = this.restart_(target);
         break;
       case ControlKind.Pause:
         event.kind = SimEventKind.Pause;
         event.node = target;
-        done = this.#pause(target, untilMs);
+        done = this.pause_(target, untilMs);
         break;
       case ControlKind.Resume:
         event.kind = SimEventKind.Resume;
         event.node = target;
-        done = this.#resume(target);
+        done = this.resume_(target);
         break;
       default:
-        done = this.#processLinkControl(kind, target);
+        done = this.processLinkControl_(kind, target);
     }
     event.outcome = done ? EventOutcome.Done : EventOutcome.Ignored;
-    if (!done) this.#count(KernelCounter.controlIgnored);
-    this.#foldEvent();
+    if (!done) this.count_(KernelCounter.controlIgnored);
+    this.foldEvent_();
     this.trace.word(target);
   }
 
-  #processLinkControl(kind: number, target: number): boolean {
+  private processLinkControl_(kind: number, target: number): boolean {
     const event = this.event;
     const network = this.#network;
     if (kind === ControlKind.PartitionStart) {
       event.kind = SimEventKind.PartitionStart;
       network.partitionStart(target);
-      this.#count(KernelCounter.partitionsStarted);
+      this.count_(KernelCounter.partitionsStarted);
       return true;
     }
     if (kind === ControlKind.PartitionEnd) {
       event.kind = SimEventKind.PartitionEnd;
       network.partitionEnd(target);
-      this.#count(KernelCounter.partitionsHealed);
+      this.count_(KernelCounter.partitionsHealed);
       return true;
     }
     event.edge = target;
     if (kind === ControlKind.Clog) {
       event.kind = SimEventKind.Clog;
       network.clog(target);
-      this.#count(KernelCounter.linksClogged);
+      this.count_(KernelCounter.linksClogged);
       return true;
     }
     event.kind = SimEventKind.Unclog;
     const unclogged = network.unclog(target);
-    if (unclogged) this.#count(KernelCounter.linksUnclogged);
+    if (unclogged) this.count_(KernelCounter.linksUnclogged);
     return unclogged;
   }
 
-  #start(node: number): boolean {
+  private start_(node: number): boolean {
     if (this.#state[node] !== NodeState.NotStarted) return false;
     this.#state[node] = NodeState.Running;
     this.#everStarted[node] = 1;
-    this.#call(Call.Start, node, 0, 0);
+    this.call_(Call.Start, node, 0, 0);
     return true;
   }
 
-  #crash(node: number, untilMs: number): boolean {
+  private crash_(node: number, untilMs: number): boolean {
     if (this.#state[node] === NodeState.Crashed) {
       // Overlapping outages: the node stays down until the later one ends.
       this.#crashedUntilMs[node] = Math.max(this.#crashedUntilMs[node] ?? 0, untilMs);
@@ -388,26 +388,26 @@ export class SimKernel implements SimInspect, KernelPorts {
     this.#state[node] = NodeState.Crashed;
     this.#crashedUntilMs[node] = untilMs;
     this.#incarnation[node] = ((this.#incarnation[node] ?? 0) + 1) >>> 0;
-    this.#cancelAllTimers(node);
-    this.#count(KernelCounter.crashes);
-    if (this.#everStarted[node] === 1) this.#call(Call.Crash, node, 0, 0);
+    this.cancelAllTimers_(node);
+    this.count_(KernelCounter.crashes);
+    if (this.#everStarted[node] === 1) this.call_(Call.Crash, node, 0, 0);
     return true;
   }
 
-  #restart(node: number): boolean {
+  private restart_(node: number): boolean {
     if (this.#state[node] !== NodeState.Crashed || this.#nowMs < (this.#crashedUntilMs[node] ?? 0)) return false;
     this.#state[node] = NodeState.Running;
-    this.#count(KernelCounter.restarts);
+    this.count_(KernelCounter.restarts);
     if (this.#everStarted[node] === 1) {
-      this.#call(Call.Restart, node, 0, 0);
+      this.call_(Call.Restart, node, 0, 0);
     } else {
       this.#everStarted[node] = 1; // crashed before its first boot: this is the first boot
-      this.#call(Call.Start, node, 0, 0);
+      this.call_(Call.Start, node, 0, 0);
     }
     return true;
   }
 
-  #pause(node: number, untilMs: number): boolean {
+  private pause_(node: number, untilMs: number): boolean {
     const state = this.#state[node];
     if (state === NodeState.Paused) {
       this.#pausedUntilMs[node] = Math.max(this.#pausedUntilMs[node] ?? 0, untilMs);
@@ -416,44 +416,44 @@ export class SimKernel implements SimInspect, KernelPorts {
     if (state !== NodeState.Running) return false;
     this.#state[node] = NodeState.Paused;
     this.#pausedUntilMs[node] = untilMs;
-    this.#count(KernelCounter.pauses);
+    this.count_(KernelCounter.pauses);
     return true;
   }
 
-  #resume(node: number): boolean {
+  private resume_(node: number): boolean {
     if (this.#state[node] !== NodeState.Paused || this.#nowMs < (this.#pausedUntilMs[node] ?? 0)) return false;
     this.#state[node] = NodeState.Running;
-    this.#count(KernelCounter.resumes);
+    this.count_(KernelCounter.resumes);
     return true;
   }
 
-  #cancelAllTimers(node: number): void {
+  private cancelAllTimers_(node: number): void {
     const base = node * this.#timersPerNode;
     for (let t = 0; t < this.#timersPerNode; t++) {
       const slot = this.#timerSlot[base + t] ?? -1;
       if (slot < 0) continue;
       this.#queue.cancel(slot);
       this.#timerSlot[base + t] = -1;
-      this.#count(KernelCounter.timersCancelled);
+      this.count_(KernelCounter.timersCancelled);
     }
   }
 
   // -------------------------------------------------------- queued events
 
-  #processQueued(): void {
+  private processQueued_(): void {
     const queue = this.#queue;
     const slot = queue.pop();
     const record = slot < 0 ? undefined : queue.record(slot);
     if (record === undefined) {
       // Unreachable while pool and heap agree (EventQueue.checkInvariants).
-      this.#stop(RunState.Faulted, "kernel-event-queue", `popped slot ${slot} holds no event`);
+      this.stop_(RunState.Faulted, "kernel-event-queue", `popped slot ${slot} holds no event`);
       return;
     }
-    if (record.kind === QueuedKind.Deliver) this.#deliver(slot, record);
-    else this.#fireTimer(slot, record);
+    if (record.kind === QueuedKind.Deliver) this.deliver_(slot, record);
+    else this.fireTimer_(slot, record);
   }
 
-  #deliver(slot: number, record: QueuedEvent): void {
+  private deliver_(slot: number, record: QueuedEvent): void {
     const event = this.event;
     const to = record.node;
     const from = record.from;
@@ -481,16 +481,16 @@ export class SimKernel implements SimInspect, KernelPorts {
     const state = this.#state[to];
     const outcome = this.#network.arrive(from, to, record.edge, state === NodeState.Running, state === NodeState.Paused);
     event.outcome = outcome;
-    this.#foldEvent();
+    this.foldEvent_();
     this.trace.word(from);
     this.trace.word((lengthBytes << 8) | record.copy);
     this.trace.word(checksumBytes(kernelCopy, lengthBytes));
     if (outcome !== CopyOutcome.Delivered) return;
     this.#deliveredTo[to] = (this.#deliveredTo[to] ?? 0) + 1;
-    this.#call(Call.Message, to, from, lengthBytes);
+    this.call_(Call.Message, to, from, lengthBytes);
   }
 
-  #fireTimer(slot: number, record: QueuedEvent): void {
+  private fireTimer_(slot: number, record: QueuedEvent): void {
     const event = this.event;
     const node = record.node;
     const timerId = record.timerId;
@@ -504,9 +504,9 @@ export class SimKernel implements SimInspect, KernelPorts {
     if (state === NodeState.Paused) {
       // A stalled CPU runs its overdue timers when it wakes up.
       this.#queue.schedule(slot, this.#pausedUntilMs[node] ?? this.#nowMs);
-      this.#count(KernelCounter.timersDeferred);
+      this.count_(KernelCounter.timersDeferred);
       event.outcome = EventOutcome.Deferred;
-      this.#foldEvent();
+      this.foldEvent_();
       return;
     }
     this.#timerSlot[timerIndex] = -1;
@@ -514,16 +514,16 @@ export class SimKernel implements SimInspect, KernelPorts {
     if (state !== NodeState.Running || record.incarnation !== this.#incarnation[node]) {
       // Unreachable: a crash cancels its node's timers.
       event.outcome = EventOutcome.Ignored;
-      this.#foldEvent();
+      this.foldEvent_();
       return;
     }
     event.outcome = EventOutcome.Done;
-    this.#count(KernelCounter.timersFired);
-    this.#foldEvent();
-    this.#call(Call.Timer, node, 0, timerId);
+    this.count_(KernelCounter.timersFired);
+    this.foldEvent_();
+    this.call_(Call.Timer, node, 0, timerId);
   }
 
-  #foldEvent(): void {
+  private foldEvent_(): void {
     const event = this.event;
     const trace = this.trace;
     trace.word((event.kind << 8) | event.outcome);
@@ -533,23 +533,23 @@ export class SimKernel implements SimInspect, KernelPorts {
 
   // ------------------------------------------------------------ callbacks
 
-  #call(kind: number, node: number, from: number, arg: number): void {
+  private call_(kind: number, node: number, from: number, arg: number): void {
     this.#callKind = kind;
     this.#callNode = node;
     this.#callFrom = from;
     this.#callArg = arg;
     this.#activeNode = node;
     if (!this.#guardComponents) {
-      this.#dispatch();
+      this.dispatch_();
       this.#activeNode = -1;
       return;
     }
     const status = guardStatus(this.#dispatchThunk, ErrorCode.SimComponentFault);
     this.#activeNode = -1;
-    if (status !== OK) this.#stop(RunState.Faulted, "component-threw", `node ${node} threw in ${callName(kind)}`);
+    if (status !== OK) this.stop_(RunState.Faulted, "component-threw", `node ${node} threw in ${callName(kind)}`);
   }
 
-  #dispatch(): void {
+  private dispatch_(): void {
     const node = this.#nodes[this.#callNode];
     const context = this.#contexts[this.#callNode];
     if (node === undefined || context === undefined) return;
@@ -573,9 +573,9 @@ export class SimKernel implements SimInspect, KernelPorts {
 
   // ---------------------------------------------- ports (NodeContext calls)
 
-  #inCallback(node: number): boolean {
+  private inCallback_(node: number): boolean {
     if (this.#activeNode === node && this.#state[node] === NodeState.Running) return true;
-    this.#count(KernelCounter.notInCallback);
+    this.count_(KernelCounter.notInCallback);
     return false;
   }
 
@@ -584,24 +584,24 @@ export class SimKernel implements SimInspect, KernelPorts {
   }
 
   portSend(node: number, toId: number, bytes: Uint8Array, lengthBytes: number): Status {
-    if (!this.#inCallback(node)) return ErrorCode.SimNotInCallback;
-    const status = this.#checkMessage(bytes, lengthBytes);
+    if (!this.inCallback_(node)) return ErrorCode.SimNotInCallback;
+    const status = this.checkMessage_(bytes, lengthBytes);
     if (status !== OK) return status;
     const edge = (toId >>> 0) === toId && toId < this.nodeCount ? edgeIndex(this.topology, node, toId) : -1;
     if (edge < 0) {
-      this.#count(KernelCounter.sendNoLink);
+      this.count_(KernelCounter.sendNoLink);
       return ErrorCode.SimNoLink;
     }
-    this.#count(KernelCounter.sends);
+    this.count_(KernelCounter.sends);
     this.#network.transmit(node, edge, bytes, lengthBytes, checksumBytes(bytes, lengthBytes), this.#nowMs);
     return OK;
   }
 
   portBroadcast(node: number, bytes: Uint8Array, lengthBytes: number): Status {
-    if (!this.#inCallback(node)) return ErrorCode.SimNotInCallback;
-    const status = this.#checkMessage(bytes, lengthBytes);
+    if (!this.inCallback_(node)) return ErrorCode.SimNotInCallback;
+    const status = this.checkMessage_(bytes, lengthBytes);
     if (status !== OK) return status;
-    this.#count(KernelCounter.sends);
+    this.count_(KernelCounter.sends);
     const checksum = checksumBytes(bytes, lengthBytes);
     const end = this.topology.neighbourStart[node + 1] ?? 0;
     for (let edge = this.topology.neighbourStart[node] ?? 0; edge < end; edge++) {
@@ -610,16 +610,16 @@ export class SimKernel implements SimInspect, KernelPorts {
     return OK;
   }
 
-  #checkMessage(bytes: Uint8Array, lengthBytes: number): Status {
+  private checkMessage_(bytes: Uint8Array, lengthBytes: number): Status {
     let status: Status = OK;
     if ((lengthBytes >>> 0) !== lengthBytes || lengthBytes > bytes.length) status = ErrorCode.InvalidArgument;
     else if (lengthBytes > this.#queue.maxMessageBytes) status = ErrorCode.TooLarge;
-    if (status !== OK) this.#count(KernelCounter.sendRejected);
+    if (status !== OK) this.count_(KernelCounter.sendRejected);
     return status;
   }
 
   portSetTimer(node: number, timerId: number, delayMs: number): Status {
-    if (!this.#inCallback(node)) return ErrorCode.SimNotInCallback;
+    if (!this.inCallback_(node)) return ErrorCode.SimNotInCallback;
     if ((timerId >>> 0) !== timerId || timerId >= this.#timersPerNode) return ErrorCode.OutOfRange;
     if ((delayMs >>> 0) !== delayMs || delayMs > SimLimit.timerDelayMsMax) return ErrorCode.InvalidArgument;
     const index = node * this.#timersPerNode + timerId;
@@ -629,7 +629,7 @@ export class SimKernel implements SimInspect, KernelPorts {
     const slot = this.#queue.acquire();
     const record = slot < 0 ? undefined : this.#queue.record(slot);
     if (record === undefined) {
-      this.#count(KernelCounter.timersRefused);
+      this.count_(KernelCounter.timersRefused);
       return ErrorCode.Full;
     }
     record.kind = QueuedKind.Timer;
@@ -638,19 +638,19 @@ export class SimKernel implements SimInspect, KernelPorts {
     record.incarnation = this.#incarnation[node] ?? 0;
     this.#queue.schedule(slot, this.#nowMs + virtualDelayMs(delayMs, this.#driftPpm[node] ?? 0));
     this.#timerSlot[index] = slot;
-    this.#count(KernelCounter.timersSet);
+    this.count_(KernelCounter.timersSet);
     return OK;
   }
 
   portCancelTimer(node: number, timerId: number): Status {
-    if (!this.#inCallback(node)) return ErrorCode.SimNotInCallback;
+    if (!this.inCallback_(node)) return ErrorCode.SimNotInCallback;
     if ((timerId >>> 0) !== timerId || timerId >= this.#timersPerNode) return ErrorCode.OutOfRange;
     const index = node * this.#timersPerNode + timerId;
     const slot = this.#timerSlot[index] ?? -1;
     if (slot < 0) return ErrorCode.NotFound;
     this.#queue.cancel(slot);
     this.#timerSlot[index] = -1;
-    this.#count(KernelCounter.timersCancelled);
+    this.count_(KernelCounter.timersCancelled);
     return OK;
   }
 
@@ -665,7 +665,7 @@ export class SimKernel implements SimInspect, KernelPorts {
 
   portCount(node: number, counterId: number, by: number): Status {
     if (this.#activeNode !== node) {
-      this.#count(KernelCounter.notInCallback);
+      this.count_(KernelCounter.notInCallback);
       return ErrorCode.SimNotInCallback;
     }
     if ((counterId >>> 0) !== counterId || counterId >= this.#counterCount) return ErrorCode.OutOfRange;
@@ -676,7 +676,7 @@ export class SimKernel implements SimInspect, KernelPorts {
     return OK;
   }
 
-  #count(counter: KernelCounter): void {
+  private count_(counter: KernelCounter): void {
     this.#counters[counter] = (this.#counters[counter] ?? 0) + 1;
   }
 

@@ -146,11 +146,11 @@ export class Network {
       this.#trace.word((outcome << 28) ^ edge);
       return outcome;
     }
-    outcome = this.#scheduleCopy(from, to, edge, edgeSeq, 0, bytes, lengthBytes, checksum, nowMs, random);
+    outcome = this.scheduleCopy_(from, to, edge, edgeSeq, 0, bytes, lengthBytes, checksum, nowMs, random);
     const duplicatePpm = topology.duplicatePpm[edge] ?? 0;
     if (duplicatePpm > 0 && random.nextBelow(PPM) < duplicatePpm) {
       counters[KernelCounter.duplicates] = (counters[KernelCounter.duplicates] ?? 0) + 1;
-      this.#scheduleCopy(from, to, edge, edgeSeq, 1, bytes, lengthBytes, checksum, nowMs, random);
+      this.scheduleCopy_(from, to, edge, edgeSeq, 1, bytes, lengthBytes, checksum, nowMs, random);
     }
     return outcome;
   }
@@ -179,7 +179,7 @@ export class Network {
     if (counter >= 0) this.#counters[counter] = (this.#counters[counter] ?? 0) + 1;
   }
 
-  #scheduleCopy(
+  private scheduleCopy_(
     from: number,
     to: number,
     edge: number,

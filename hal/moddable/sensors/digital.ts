@@ -115,7 +115,7 @@ export class DigitalSensor implements Sensor<DigitalSensorConfiguration> {
   }
 
   configure(_options: DigitalSensorConfiguration): Status {
-    return this.#closed ? this.#fail(ErrorCode.SensorClosed) : ErrorCode.Ok;
+    return this.#closed ? this.fail_(ErrorCode.SensorClosed) : ErrorCode.Ok;
   }
 
   /**
@@ -125,15 +125,15 @@ export class DigitalSensor implements Sensor<DigitalSensorConfiguration> {
    * anything but 0 or 1.
    */
   sample(_nowMs: number, out: Int32Array, offset: number): Status {
-    if (this.#closed) return this.#fail(ErrorCode.SensorClosed);
-    if (!sampleFits(out, offset, 1)) return this.#fail(ErrorCode.SensorBufferTooSmall);
+    if (this.#closed) return this.fail_(ErrorCode.SensorClosed);
+    if (!sampleFits(out, offset, 1)) return this.fail_(ErrorCode.SensorBufferTooSmall);
     const read = guardStatus(this.#read, ErrorCode.SensorReadFailed);
     const level = this.#level;
     this.#level = undefined;
-    if (read !== ErrorCode.Ok) return this.#fail(ErrorCode.SensorReadFailed);
+    if (read !== ErrorCode.Ok) return this.fail_(ErrorCode.SensorReadFailed);
     if (level !== 0 && level !== 1) {
       out[offset] = SENSOR_NO_READING;
-      return this.#fail(ErrorCode.SensorOutOfRange);
+      return this.fail_(ErrorCode.SensorOutOfRange);
     }
     out[offset] = level === this.#activeLevel ? 1 : 0;
     return ErrorCode.Ok;
@@ -144,10 +144,10 @@ export class DigitalSensor implements Sensor<DigitalSensorConfiguration> {
     if (this.#closed) return;
     this.#closed = true;
     const io = this.#io;
-    if (guardStatus(() => io.close()) !== ErrorCode.Ok) this.#fail(ErrorCode.Exception);
+    if (guardStatus(() => io.close()) !== ErrorCode.Ok) this.fail_(ErrorCode.Exception);
   }
 
-  #fail(code: FailureCode): FailureCode {
+  private fail_(code: FailureCode): FailureCode {
     if (this.#onError !== undefined) this.#onError(code);
     return code;
   }

@@ -110,25 +110,25 @@ export class Ecma419Sensor<ConfigureOptions extends object> implements Sensor<Co
   }
 
   configure(options: ConfigureOptions): Status {
-    if (this.#closed) return this.#fail(ErrorCode.SensorClosed);
+    if (this.#closed) return this.fail_(ErrorCode.SensorClosed);
     this.#latch.reported = false;
     const driver = this.#driver;
     const status = guardStatus(() => driver.configure(options), ErrorCode.SensorConfigureFailed);
-    if (status !== ErrorCode.Ok || this.#latch.reported) return this.#fail(ErrorCode.SensorConfigureFailed);
+    if (status !== ErrorCode.Ok || this.#latch.reported) return this.fail_(ErrorCode.SensorConfigureFailed);
     return ErrorCode.Ok;
   }
 
   /** `nowMs` is not used: the hardware is read now. See Sensor.sample for the statuses. */
   sample(_nowMs: number, out: Int32Array, offset: number): Status {
-    if (this.#closed) return this.#fail(ErrorCode.SensorClosed);
-    if (!sampleFits(out, offset, this.channels.length)) return this.#fail(ErrorCode.SensorBufferTooSmall);
+    if (this.#closed) return this.fail_(ErrorCode.SensorClosed);
+    if (!sampleFits(out, offset, this.channels.length)) return this.fail_(ErrorCode.SensorBufferTooSmall);
     this.#latch.reported = false;
     const read = guardStatus(this.#read, ErrorCode.SensorReadFailed);
     const sample = this.#lastSample;
     this.#lastSample = undefined; // do not keep the driver's object alive
-    if (read !== ErrorCode.Ok || this.#latch.reported) return this.#fail(ErrorCode.SensorReadFailed);
+    if (read !== ErrorCode.Ok || this.#latch.reported) return this.fail_(ErrorCode.SensorReadFailed);
     const status = this.#profile.decode(sample, out, offset);
-    return status === ErrorCode.Ok ? status : this.#fail(status);
+    return status === ErrorCode.Ok ? status : this.fail_(status);
   }
 
   /** Close the driver (guarded; an exception is reported to onError as `Exception`). Idempotent. */
@@ -136,10 +136,10 @@ export class Ecma419Sensor<ConfigureOptions extends object> implements Sensor<Co
     if (this.#closed) return;
     this.#closed = true;
     const driver = this.#driver;
-    if (guardStatus(() => driver.close()) !== ErrorCode.Ok) this.#fail(ErrorCode.Exception);
+    if (guardStatus(() => driver.close()) !== ErrorCode.Ok) this.fail_(ErrorCode.Exception);
   }
 
-  #fail(code: FailureCode): FailureCode {
+  private fail_(code: FailureCode): FailureCode {
     if (this.#onError !== undefined) this.#onError(code);
     return code;
   }

@@ -96,12 +96,12 @@ export class MeshAttacker {
   act(ctx: SimContext, radio: SimRadio): number {
     const spec = this.#spec;
     const now = ctx.nowMs();
-    if (!radio.isTransmitting(now)) this.#onAir(ctx, radio, now);
-    if (spec.injectFrames > this.#injected) this.#flood(ctx, radio);
+    if (!radio.isTransmitting(now)) this.onAir_(ctx, radio, now);
+    if (spec.injectFrames > this.#injected) this.flood_(ctx, radio);
     return spec.everyMs;
   }
 
-  #onAir(ctx: SimContext, radio: SimRadio, now: number): void {
+  private onAir_(ctx: SimContext, radio: SimRadio, now: number): void {
     const spec = this.#spec;
     const choices = (spec.forge ? 1 : 0) + (spec.replay ? 1 : 0) + (spec.tamper ? 1 : 0) + (spec.spoof ? 1 : 0);
     if (choices === 0) return;
@@ -114,7 +114,7 @@ export class MeshAttacker {
       pick--;
     }
     if (kind === 3) {
-      const length = this.#spoofFrame(ctx, this.#frame);
+      const length = this.spoofFrame_(ctx, this.#frame);
       if (radio.transmit(this.#frame, length, now) === ErrorCode.Ok) this.actions.spoofed++;
       return;
     }
@@ -141,7 +141,7 @@ export class MeshAttacker {
   }
 
   /** A broadcast frame claiming another node, with a fake counter and random "ciphertext". */
-  #spoofFrame(ctx: SimContext, out: Uint8Array): number {
+  private spoofFrame_(ctx: SimContext, out: Uint8Array): number {
     const h = this.#header;
     let victim = 1 + ctx.random.nextBelow(this.#nodeCount);
     if (victim === this.#meshId) victim = victim === 1 ? 2 : victim - 1;
@@ -163,13 +163,13 @@ export class MeshAttacker {
   }
 
   /** One injected batch: spoofed frames and insider first fragments, alternately. */
-  #flood(ctx: SimContext, radio: SimRadio): void {
+  private flood_(ctx: SimContext, radio: SimRadio): void {
     const spec = this.#spec;
     const batch = this.#batch;
     let at = SIM_AIR_PREFIX_BYTES + 1;
     let count = 0;
     for (; count < spec.injectBatch && this.#injected < spec.injectFrames; count++) {
-      const length = (this.#injected & 1) === 0 ? this.#spoofFrame(ctx, this.#frame) : this.#insiderFragment(ctx);
+      const length = (this.#injected & 1) === 0 ? this.spoofFrame_(ctx, this.#frame) : this.insiderFragment_(ctx);
       if (length <= 0) break;
       batch[at++] = length;
       for (let i = 0; i < length; i++) batch[at++] = this.#frame[i] ?? 0;
@@ -181,7 +181,7 @@ export class MeshAttacker {
   }
 
   /** A validly sealed first fragment of a message id never used before (it will never complete). */
-  #insiderFragment(ctx: SimContext): number {
+  private insiderFragment_(ctx: SimContext): number {
     const sealer = this.#sealer;
     if (sealer === undefined) return -1;
     const f = this.#fragment;

@@ -239,11 +239,11 @@ export class MeshSimNode implements SimNode {
   onStart(ctx: SimContext): void {
     ctx.count(MeshWorkloadCounter.boots, 1);
     this.#ctx = ctx;
-    this.#build(ctx);
-    const period = this.#trafficPeriodMs();
+    this.build_(ctx);
+    const period = this.trafficPeriodMs_();
     if (period > 0) ctx.setTimer(TIMER_TRAFFIC, 1 + ctx.random.nextBelow(period));
     if (this.#attacker !== undefined) ctx.setTimer(TIMER_ATTACK, this.#attacker.firstDelayMs());
-    this.#service(ctx);
+    this.service_(ctx);
   }
 
   onRestart(ctx: SimContext): void {
@@ -261,19 +261,19 @@ export class MeshSimNode implements SimNode {
     if (radio === undefined) return;
     this.#attacker?.capture(bytes, lengthBytes);
     radio.onAir(fromId, bytes, lengthBytes, ctx.nowMs());
-    this.#service(ctx);
+    this.service_(ctx);
   }
 
   onTimer(ctx: SimContext, timerId: number): void {
-    if (timerId === TIMER_TRAFFIC) this.#sendTraffic(ctx);
+    if (timerId === TIMER_TRAFFIC) this.sendTraffic_(ctx);
     else if (timerId === TIMER_ATTACK && this.#attacker !== undefined && this.radio !== undefined) {
       const delayMs = this.#attacker.act(ctx, this.radio);
       if (delayMs > 0) ctx.setTimer(TIMER_ATTACK, delayMs);
     }
-    this.#service(ctx);
+    this.service_(ctx);
   }
 
-  #build(ctx: SimContext): void {
+  private build_(ctx: SimContext): void {
     const shared = this.#shared;
     const options = shared.options;
     const topologySpec = options.scenario.topology;
@@ -306,7 +306,7 @@ export class MeshSimNode implements SimNode {
   }
 
   /** Tick the transport, hand delivered messages to the application, arm the next wake-up. */
-  #service(ctx: SimContext): void {
+  private service_(ctx: SimContext): void {
     const transport = this.transport;
     const radio = this.radio;
     if (transport === undefined || radio === undefined) return;
@@ -342,38 +342,38 @@ export class MeshSimNode implements SimNode {
     }
   };
 
-  #sendTraffic(ctx: SimContext): void {
+  private sendTraffic_(ctx: SimContext): void {
     const shared = this.#shared;
     const transport = this.transport;
     const now = ctx.nowMs();
     if (transport === undefined || now >= shared.options.traffic.stopAtMs) return;
     const factor = this.#attacker?.sendFactor ?? 1;
-    const broadcaster = this.#isBroadcaster();
+    const broadcaster = this.isBroadcaster_();
     for (let repeat = 0; repeat < factor; repeat++) {
-      if (broadcaster) this.#broadcast(ctx, transport);
-      else this.#unicast(ctx, transport);
+      if (broadcaster) this.broadcast_(ctx, transport);
+      else this.unicast_(ctx, transport);
     }
-    ctx.setTimer(TIMER_TRAFFIC, Math.max(1, Math.floor(this.#trafficPeriodMs() / factor)));
+    ctx.setTimer(TIMER_TRAFFIC, Math.max(1, Math.floor(this.trafficPeriodMs_() / factor)));
   }
 
-  #isBroadcaster(): boolean {
+  private isBroadcaster_(): boolean {
     const traffic = this.#shared.options.traffic;
     return traffic.broadcastPeriodMs > 0 && this.index < traffic.broadcastSenders;
   }
 
   /** This node's message period: broadcasters, then unicasters (the last nodes), else 0. */
-  #trafficPeriodMs(): number {
+  private trafficPeriodMs_(): number {
     const traffic = this.#shared.options.traffic;
-    if (this.#isBroadcaster()) return traffic.broadcastPeriodMs;
+    if (this.isBroadcaster_()) return traffic.broadcastPeriodMs;
     const n = this.#shared.topology.nodeCount;
     return traffic.unicastPeriodMs > 0 && this.index >= n - traffic.unicastSenders ? traffic.unicastPeriodMs : 0;
   }
 
-  #broadcast(ctx: SimContext, transport: MeshTransport): void {
+  private broadcast_(ctx: SimContext, transport: MeshTransport): void {
     const shared = this.#shared;
-    const length = this.#compose(APP_BROADCAST, shared.options.traffic.messageBytes);
+    const length = this.compose_(APP_BROADCAST, shared.options.traffic.messageBytes);
     const status = transport.send(BROADCAST_NODE_ID, LinkClass.Telemetry, this.#message, 0, length, false, 0);
-    if (!this.#counted(ctx, status)) return;
+    if (!this.counted_(ctx, status)) return;
     if (this.index === shared.excluded) return;
     shared.stats.broadcastsSent++;
     const n = shared.topology.nodeCount;
@@ -383,16 +383,16 @@ export class MeshSimNode implements SimNode {
     }
   }
 
-  #unicast(ctx: SimContext, transport: MeshTransport): void {
+  private unicast_(ctx: SimContext, transport: MeshTransport): void {
     const shared = this.#shared;
     const traffic = shared.options.traffic;
-    const destination = this.#pickDestination(ctx);
+    const destination = this.pickDestination_(ctx);
     if (destination < 0) return;
     this.#unicasts++;
     const large = traffic.largeEvery > 0 && traffic.largeMessageBytes > 0 && this.#unicasts % traffic.largeEvery === 0;
-    const length = this.#compose(APP_UNICAST, large ? traffic.largeMessageBytes : traffic.messageBytes);
+    const length = this.compose_(APP_UNICAST, large ? traffic.largeMessageBytes : traffic.messageBytes);
     const status = transport.send(destination + 1, LinkClass.Alert, this.#message, 0, length, traffic.unicastAck, this.#sequence);
-    if (!this.#counted(ctx, status)) return;
+    if (!this.counted_(ctx, status)) return;
     if (this.index !== shared.excluded && destination !== shared.excluded) {
       shared.stats.unicastsSent++;
       shared.stats.unicastExpected++;
@@ -400,7 +400,7 @@ export class MeshSimNode implements SimNode {
   }
 
   /** A random kernel node within the hop limit, or -1 (a bounded number of draws). */
-  #pickDestination(ctx: SimContext): number {
+  private pickDestination_(ctx: SimContext): number {
     const shared = this.#shared;
     const n = shared.topology.nodeCount;
     for (let tries = 0; tries < 16; tries++) {
@@ -411,7 +411,7 @@ export class MeshSimNode implements SimNode {
     return -1;
   }
 
-  #counted(ctx: SimContext, status: Status): boolean {
+  private counted_(ctx: SimContext, status: Status): boolean {
     if (status === ErrorCode.Ok) {
       ctx.count(MeshWorkloadCounter.messagesSent, 1);
       return true;
@@ -422,7 +422,7 @@ export class MeshSimNode implements SimNode {
   }
 
   /** Write an application message of `length` bytes into #message; returns the length. */
-  #compose(kind: number, length: number): number {
+  private compose_(kind: number, length: number): number {
     const message = this.#message;
     const source = this.meshId;
     const sequence = this.#sequence;
