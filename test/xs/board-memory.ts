@@ -136,6 +136,8 @@ const CENSUS_JS = [
   `  const k = row.category;`,
   `  const kind = k === 0 ? "object" : k === 3 ? "function" : k >= 1000 ? censusBehaviours[k - 1000] ?? "exotic" + k : censusKinds[k] ?? "internal" + (k - 100);`,
   `  if (k === 3) { try { const n = Object.getOwnPropertyDescriptor(row.sample, "name"); return "function " + (n && typeof n.value === "string" && n.value !== "" ? n.value : "(anonymous)"); } catch { return "function !"; } }`,
+  // Ordinary objects are grouped by their first key too: name them by their keys.
+  `  if (k === 0) { try { return kind + " " + proto + " {" + Object.keys(row.sample).slice(0, 4).join(",") + "}"; } catch { return kind + " " + proto; } }`,
   `  return kind + " " + proto;`,
   `};`,
   `const census = (shared) => heapCensus(shared).map((r) => ({ name: censusName(r), instances: r.instances, slots: r.slots, chunkBytes: r.chunkBytes })).sort((a, b) => b.slots * 16 + b.chunkBytes - a.slots * 16 - a.chunkBytes);`,
@@ -322,15 +324,16 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `import main from ${JSON.stringify(bundle)};`,
       `import { advanceTo, resetVirtual, setSparsePartition, virtual } from ${JSON.stringify(control)};`,
       `import { replay, image } from ${JSON.stringify(preload)};`,
+      // Readings are kept as numbers: a memory() result object kept alive would count as the board's own RAM.
       `const live = (m) => m.slots * m.slotBytes + m.chunkBytes;`,
-      `const mark = () => { gc(); return memory(); };`,
+      `const mark = () => { gc(); return live(memory()); };`,
       c.census === true ? CENSUS_JS : "",
       // The stand-ins' own tables (timers, partitions, radios) are made in RAM, before the first reading: they are not the board's.
       `resetVirtual(virtual.config);`,
       `const m0 = mark();`,
       `setSparsePartition("storage", ${BOARD_PARTITION_BLOCK_BYTES}, ${PARTITION_BYTES}, image);`,
       `const m1 = mark();`,
-      `const standIn = live(m1) - live(m0);`,
+      `const standIn = m1 - m0;`,
       `const c0 = meter();`,
       // The board calls main() and then its callbacks from its native event loop on an empty JS stack: each is measured from where it is called.
       `const bootDepth = stack(2);`,
@@ -343,7 +346,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `const radio = virtual.radios[virtual.radios.length - 1];`,
       // The driver's own readings: allocated once at full length (a growing array would add a slot to every reading), then left out of them.
       `const minutes = new Array(${c.minutes}).fill(0);`,
-      `const readings = live(mark()) - live(m2);`,
+      `const readings = mark() - m2;`,
       `let next = 0;`,
       `for (let minute = 1; minute <= ${c.minutes}; minute++) {`,
       `  const endMs = minute * 60000;`,
@@ -356,12 +359,12 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `    radio.hear(frame);`,
       `  }`,
       `  advanceTo(endMs);`,
-      `  minutes[minute - 1] = live(mark()) - standIn - readings;`,
+      `  minutes[minute - 1] = mark() - standIn - readings;`,
       `}`,
       `const end = memory();`,
       c.census === true ? `print("@@picket " + JSON.stringify({ kind: "census", boot: censusBoot, end: census(false), aliased: censusAliased }));` : "",
       `const status = booted.ok ? booted.agent.status() : {};`,
-      `print("@@picket " + JSON.stringify({ kind: "memory", moduleLoad: live(m0), aliases: end.aliases, aliased: end.aliased, standIn, boot: live(m2) - standIn, minutes, readings, bootComputrons, stackPeakSlots: Math.max(bootStackSlots, virtual.callbackStackPeakSlots), bootStackSlots, callbackStackSlots: virtual.callbackStackPeakSlots, keysUsed: end.keysUsed, slotBytes: end.slotBytes, framesReplayed: next, status }));`,
+      `print("@@picket " + JSON.stringify({ kind: "memory", moduleLoad: m0, aliases: end.aliases, aliased: end.aliased, standIn, boot: m2 - standIn, minutes, readings, bootComputrons, stackPeakSlots: Math.max(bootStackSlots, virtual.callbackStackPeakSlots), bootStackSlots, callbackStackSlots: virtual.callbackStackPeakSlots, keysUsed: end.keysUsed, slotBytes: end.slotBytes, framesReplayed: next, status }));`,
       `print("@@picket " + JSON.stringify({ kind: "done" }));`,
     ].join("\n"),
   );

@@ -368,7 +368,7 @@ int picketExternalizeShared(txMachine* the)
  * (array items, ArrayBuffer data, string contents).
  */
 #define PICKET_CENSUS_MAX 512
-typedef struct { txSlot* prototype; void* code; txSlot* sample; int category; int instances; int slots; double chunkBytes; } txPicketCensusRow;
+typedef struct { txSlot* prototype; void* code; txID shape; txSlot* sample; int category; int instances; int slots; double chunkBytes; } txPicketCensusRow;
 static txPicketCensusRow gPicketCensus[PICKET_CENSUS_MAX];
 static int gPicketCensusCount = 0;
 
@@ -402,6 +402,7 @@ static int picketCensusSlot(txMachine* the, txSlot* slot, void* context)
 	int category, slots = 0, i;
 	double chunkBytes = 0;
 	void* code = C_NULL;
+	txID shape = XS_NO_ID;
 	if (slot->kind != XS_INSTANCE_KIND)
 		return 0;
 	if (context && (slot->ID == XS_NO_ID))
@@ -415,13 +416,17 @@ static int picketCensusSlot(txMachine* the, txSlot* slot, void* context)
 	}
 	else if (slot->next && (slot->next->flag & XS_INTERNAL_FLAG))
 		category = 100 + slot->next->kind;
-	else
+	else {
 		category = 0;
+		/* Ordinary objects are told apart by their first property's key (their "shape"), so object literals of different kinds get rows of their own. */
+		if (slot->next)
+			shape = slot->next->ID;
+	}
 	slots = 1;
 	for (property = slot->next; property; property = property->next)
 		picketCensusProperty(the, property, &slots, &chunkBytes);
 	for (i = 0; i < gPicketCensusCount; i++)
-		if ((gPicketCensus[i].category == category) && (gPicketCensus[i].prototype == slot->value.instance.prototype) && (gPicketCensus[i].code == code))
+		if ((gPicketCensus[i].category == category) && (gPicketCensus[i].prototype == slot->value.instance.prototype) && (gPicketCensus[i].code == code) && (gPicketCensus[i].shape == shape))
 			break;
 	if (i == gPicketCensusCount) {
 		if (i == PICKET_CENSUS_MAX)
@@ -430,6 +435,7 @@ static int picketCensusSlot(txMachine* the, txSlot* slot, void* context)
 			gPicketCensusCount++;
 			gPicketCensus[i].prototype = slot->value.instance.prototype;
 			gPicketCensus[i].code = code;
+			gPicketCensus[i].shape = shape;
 			gPicketCensus[i].sample = slot;
 			gPicketCensus[i].category = category;
 			gPicketCensus[i].instances = 0;
