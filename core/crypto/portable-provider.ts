@@ -186,7 +186,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     const dsa = this.#pq?.dsa(alg);
     if (dsa === undefined) return err(ErrorCode.Unsupported);
     const pair = guard(() => dsa.keygen(seed), ErrorCode.CryptoProviderFault);
-    if (!pair.ok) return this.#faultResult(pair.code);
+    if (!pair.ok) return this.faultResult_(pair.code);
     return this.storePair(signingKindOf(alg), pair.value.secretKey, pair.value.publicKey);
   }
 
@@ -205,7 +205,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     const kem = this.#pq?.kem(alg);
     if (kem === undefined) return err(ErrorCode.Unsupported);
     const pair = guard(() => kem.keygen(seed), ErrorCode.CryptoProviderFault);
-    if (!pair.ok) return this.#faultResult(pair.code);
+    if (!pair.ok) return this.faultResult_(pair.code);
     return this.storePair(kemKindOf(alg), pair.value.secretKey, pair.value.publicKey);
   }
 
@@ -270,7 +270,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     const okm = this.#okm;
     const derived = this.#hkdf.derive(secret, salt, info, okm, 0, SYMMETRIC_KEY_BYTES);
     zeroize(secret);
-    if (!derived) return this.#faultResult(ErrorCode.CryptoProviderFault);
+    if (!derived) return this.faultResult_(ErrorCode.CryptoProviderFault);
     const made = this.importSymmetricKey(kind, okm);
     zeroize(okm);
     return made;
@@ -439,7 +439,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (kem === undefined) return err(ErrorCode.Unsupported);
     const secret = this.#keys.secretView(at);
     const shared = guard(() => kem.decapsulate(ciphertext, secret), ErrorCode.CryptoProviderFault);
-    if (!shared.ok) return this.#faultResult(shared.code);
+    if (!shared.ok) return this.faultResult_(shared.code);
     const made = this.importSymmetricKey(KeyKind.Secret, shared.value);
     zeroize(shared.value);
     return made;
@@ -504,7 +504,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     return status === ErrorCode.Exception ? ErrorCode.CryptoProviderFault : status;
   }
 
-  #faultResult<T>(code: number): Result<T> {
+  private faultResult_<T>(code: number): Result<T> {
     this.#counters.providerFaults++;
     return failure(code === ErrorCode.Exception ? ErrorCode.CryptoProviderFault : code);
   }
