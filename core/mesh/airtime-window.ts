@@ -10,9 +10,14 @@
  * side for a regulatory budget (ETSI EN 300 220-2 duty cycle).
  *
  * The ring has bucketCount + 1 slots (a window can overlap that many
- * buckets); a slot is reset when a newer bucket reuses it, which only
- * happens once its old bucket has left the window. Nothing is allocated
- * after create; every operation is O(bucketCount) at most.
+ * buckets) of airtime sums; slot s holds the newest bucket number <= the
+ * newest recorded one that is congruent to s, so no slot stores its
+ * bucket number (one Float64Array of bucketCount + 1 sums, exact integers
+ * to 2^53 µs). Moving on to a newer bucket clears the slots of the buckets
+ * skipped. A record older than every bucket the ring holds (more than
+ * bucketCount buckets before the newest) lies outside every window that
+ * ends at or after the newest record, and is not kept. Nothing is
+ * allocated after create; every operation is O(bucketCount) at most.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
@@ -23,8 +28,10 @@ export class AirtimeWindow {
   readonly #windowMs: number;
   readonly #bucketMs: number;
   readonly #slots: number;
-  /** Per slot: the bucket number it holds (-1 = empty), then its airtime in µs (one array: each typed array costs heap slots on XS). */
-  readonly #buckets: Float64Array;
+  /** Per slot: the airtime in µs of the bucket it holds. */
+  readonly #sums: Float64Array;
+  /** The newest bucket number recorded, -1 = none. */
+  #newest = -1;
 
   /** `windowMs` divisible by `bucketCount` (1..AIRTIME_BUCKETS_MAX); else InvalidArgument. */
   static create(windowMs: number, bucketCount: number): Result<AirtimeWindow> {
@@ -37,8 +44,7 @@ export class AirtimeWindow {
     this.#windowMs = windowMs;
     this.#bucketMs = windowMs / bucketCount;
     this.#slots = bucketCount + 1;
-    this.#buckets = new Float64Array(this.#slots * 2);
-    for (let slot = 0; slot < this.#slots; slot++) this.#buckets[slot * 2] = -1;
+    this.#sums = new Float64Array(this.#slots);
   }
 
   get windowMs(): number {
@@ -52,21 +58,24 @@ export class AirtimeWindow {
   /** Add `airtimeUs` at time `atMs` (a non-negative integer). */
   record(atMs: number, airtimeUs: number): void {
     const epoch = Math.floor(atMs / this.#bucketMs);
-    const slot = epoch % this.#slots;
-    if (this.#buckets[slot * 2] !== epoch) {
-      this.#buckets[slot * 2] = epoch;
-      this.#buckets[slot * 2 + 1] = 0;
+    const slots = this.#slots;
+    if (epoch > this.#newest) {
+      // Clear the slots of the buckets moved past (every slot after a gap of a whole ring).
+      const first = this.#newest < 0 || epoch - this.#newest >= slots ? epoch - slots + 1 : this.#newest + 1;
+      for (let e = first; e <= epoch; e++) this.#sums[((e % slots) + slots) % slots] = 0;
+      this.#newest = epoch;
+    } else if (epoch <= this.#newest - slots) {
+      return;
     }
-    this.#buckets[slot * 2 + 1] = (this.#buckets[slot * 2 + 1] ?? 0) + airtimeUs;
+    const slot = epoch % slots;
+    this.#sums[slot] = (this.#sums[slot] ?? 0) + airtimeUs;
   }
 
   /** Airtime in µs that may fall inside (nowMs - windowMs, nowMs]: an upper bound. */
   usedUs(nowMs: number): number {
     const oldest = this.oldestEpoch(nowMs);
     let sum = 0;
-    for (let slot = 0; slot < this.#slots; slot++) {
-      if ((this.#buckets[slot * 2] ?? -1) >= oldest) sum += this.#buckets[slot * 2 + 1] ?? 0;
-    }
+    for (let epoch = this.#newest; epoch >= 0 && epoch >= oldest && epoch > this.#newest - this.#slots; epoch--) sum += this.#sums[epoch % this.#slots] ?? 0;
     return sum;
   }
 
@@ -75,11 +84,12 @@ export class AirtimeWindow {
    * counted bucket leaves the window), or -1 when nothing is counted.
    */
   nextReleaseMs(nowMs: number): number {
-    const oldest = this.oldestEpoch(nowMs);
     let first = -1;
-    for (let slot = 0; slot < this.#slots; slot++) {
-      const epoch = this.#buckets[slot * 2] ?? -1;
-      if (epoch >= oldest && (this.#buckets[slot * 2 + 1] ?? 0) > 0 && (first < 0 || epoch < first)) first = epoch;
+    for (let epoch = Math.max(this.oldestEpoch(nowMs), this.#newest - this.#slots + 1, 0); epoch <= this.#newest; epoch++) {
+      if ((this.#sums[epoch % this.#slots] ?? 0) > 0) {
+        first = epoch;
+        break;
+      }
     }
     // Bucket e is no longer counted once now - windowMs + 1 >= (e + 1) * bucketMs.
     return first < 0 ? -1 : (first + 1) * this.#bucketMs + this.#windowMs - 1;
@@ -87,10 +97,8 @@ export class AirtimeWindow {
 
   /** Forget everything. */
   clear(): void {
-    for (let slot = 0; slot < this.#slots; slot++) {
-      this.#buckets[slot * 2] = -1;
-      this.#buckets[slot * 2 + 1] = 0;
-    }
+    this.#sums.fill(0);
+    this.#newest = -1;
   }
 
   /** First bucket overlapping (nowMs - windowMs, nowMs]. */

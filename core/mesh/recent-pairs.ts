@@ -9,11 +9,16 @@
  *  - the delivered cache: (source, message id) of messages handed to the
  *    application, for exactly-once delivery of retransmitted messages.
  *
- * Storage: a ring of entries in typed arrays plus a FixedMap from a 32-bit
- * mix of the pair to the entry's ring slot. An entry keeps its value only
- * when the set is made with values (the delivered cache needs none), and
- * its time only when `minAgeMs` > 0 (only that policy reads it). Lookups compare the full pair,
- * so a mix collision is a miss (counted), never a false match.
+ * Storage (one ArrayBuffer): a ring of entries and a SlotIndex from a
+ * 32-bit mix of the pair to the entry's ring slot. Pairs are (u16 id, u32
+ * n). For a given id the mix is a bijection of n (every step of mixPair is
+ * invertible on 32 bits), so an entry keeps only its id: a pair is found
+ * when the index holds its mix and the slot holds its id, and the full pair
+ * is compared without storing n. A mix shared by two ids makes the older
+ * entry unreachable (counted in `collisionCount`), never a false match.
+ * An entry keeps its value (u32) only when the set is made with values (the
+ * delivered cache needs none), and its time only when `minAgeMs` > 0 (only
+ * that policy reads it).
  *
  * Full policy, chosen at create: `minAgeMs` = 0 evicts the oldest entry
  * (counted in `evictedCount`); `minAgeMs` > 0 evicts it only if it is at
@@ -23,11 +28,14 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
-import { FixedMap } from "../collections/fixed-map";
+import { SlotIndex } from "../collections/slot-index";
 import type { ValueOrCode } from "../collections/value-or-code";
 
-const RP_F64_NUMBERS = 0;
+/** Largest id and n of a pair (a node id and a frame counter or message id). */
+export const RECENT_PAIR_ID_MAX = 0xffff;
+export const RECENT_PAIR_N_MAX = 0xffff_ffff;
 
+/** Bijective in n for a fixed id: xor with a constant, then the murmur3 finalizer (each step invertible mod 2^32). */
 function mixPair(id: number, n: number): number {
   let h = (Math.imul(id + 1, 0x9e3779b1) ^ n) >>> 0;
   h ^= h >>> 16;
@@ -39,14 +47,12 @@ function mixPair(id: number, n: number): number {
 }
 
 export class RecentPairs {
-  readonly #index: FixedMap; // mix -> ring slot
+  readonly #index: SlotIndex; // mix -> ring slot
   readonly #ids: Uint16Array;
-  /** Per-slot fields (one array: each typed array costs heap slots on XS): number, then value (if kept), then time (if kept). */
-  readonly #entryNumbers: Float64Array;
-  readonly #stride: number;
-  /** Field offsets of the value and the time, -1 when not kept. */
-  readonly #valueField: number;
-  readonly #timeField: number;
+  /** Per slot: the value (only when kept). */
+  readonly #values: Uint32Array | undefined;
+  /** Per slot: the insert time, ms (only when minAgeMs > 0). */
+  readonly #times: Float64Array | undefined;
   readonly #capacity: number;
   readonly #minAgeMs: number;
   #head = 0; // oldest entry
@@ -58,20 +64,24 @@ export class RecentPairs {
   /** `withValues` false: entries keep no value (`valueAt` is 0, `setValueAt` does nothing). */
   static create(capacity: number, minAgeMs = 0, withValues = true): Result<RecentPairs> {
     if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0) return err(ErrorCode.InvalidArgument);
-    const index = FixedMap.createIndex(capacity);
+    const indexBytes = SlotIndex.bytesFor(capacity);
+    if (indexBytes < 0) return err(ErrorCode.InvalidArgument);
+    // Times (8-aligned) first, then values, the index (4-aligned) and the ids.
+    const timesBytes = minAgeMs > 0 ? 8 * capacity : 0;
+    const valuesBytes = withValues ? 4 * capacity : 0;
+    const buffer = new ArrayBuffer(timesBytes + valuesBytes + indexBytes + 2 * capacity);
+    const index = SlotIndex.create(capacity, buffer, timesBytes + valuesBytes);
     if (!index.ok) return index;
-    return ok(new RecentPairs(index.value, capacity, minAgeMs, withValues));
+    return ok(new RecentPairs(index.value, buffer, capacity, minAgeMs, withValues, timesBytes + valuesBytes + indexBytes));
   }
 
-  private constructor(index: FixedMap, capacity: number, minAgeMs: number, withValues: boolean) {
+  private constructor(index: SlotIndex, buffer: ArrayBuffer, capacity: number, minAgeMs: number, withValues: boolean, idsAt: number) {
     this.#index = index;
     this.#capacity = capacity;
     this.#minAgeMs = minAgeMs;
-    this.#valueField = withValues ? 1 : -1;
-    this.#timeField = minAgeMs > 0 ? (withValues ? 2 : 1) : -1;
-    this.#stride = 1 + (withValues ? 1 : 0) + (minAgeMs > 0 ? 1 : 0);
-    this.#ids = new Uint16Array(capacity);
-    this.#entryNumbers = new Float64Array(capacity * this.#stride);
+    this.#times = minAgeMs > 0 ? new Float64Array(buffer, 0, capacity) : undefined;
+    this.#values = withValues ? new Uint32Array(buffer, minAgeMs > 0 ? 8 * capacity : 0, capacity) : undefined;
+    this.#ids = new Uint16Array(buffer, idsAt, capacity);
   }
 
   get capacity(): number {
@@ -91,10 +101,11 @@ export class RecentPairs {
     return this.#collisions;
   }
 
-  /** The entry slot of (id, n), or -NotFound. */
+  /** The entry slot of (id, n), or -NotFound (also for an id or n out of range). */
   find(id: number, n: number): ValueOrCode {
+    if (!validPair(id, n)) return -ErrorCode.NotFound;
     const slot = this.#index.get(mixPair(id, n), -1);
-    if (slot < 0 || this.#ids[slot] !== id || this.#entryNumbers[slot * this.#stride + RP_F64_NUMBERS] !== n) return -ErrorCode.NotFound;
+    if (slot < 0 || this.#ids[slot] !== id) return -ErrorCode.NotFound;
     return slot;
   }
 
@@ -104,10 +115,12 @@ export class RecentPairs {
   }
 
   /**
-   * Add (id, n) with `value` at `nowMs` (the pair must not be present).
-   * Returns its slot, or -Full when the policy refuses.
+   * Add (id, n) with `value` (u32) at `nowMs` (the pair must not be present).
+   * Returns its slot, -Full when the policy refuses, or -InvalidArgument
+   * for an id past RECENT_PAIR_ID_MAX or n past RECENT_PAIR_N_MAX (nothing changes).
    */
   insert(id: number, n: number, value: number, nowMs: number): ValueOrCode {
+    if (!validPair(id, n)) return -ErrorCode.InvalidArgument;
     if (this.#size === this.#capacity) {
       const oldest = this.#head;
       if (this.#minAgeMs > 0 && nowMs - this.timeAt(oldest) < this.#minAgeMs) {
@@ -120,27 +133,26 @@ export class RecentPairs {
     let slot = this.#head + this.#size;
     if (slot >= this.#capacity) slot -= this.#capacity;
     this.#ids[slot] = id;
-    const base = slot * this.#stride;
-    this.#entryNumbers[base + RP_F64_NUMBERS] = n;
-    if (this.#valueField > 0) this.#entryNumbers[base + this.#valueField] = value;
-    if (this.#timeField > 0) this.#entryNumbers[base + this.#timeField] = nowMs;
+    if (this.#values !== undefined) this.#values[slot] = value;
+    if (this.#times !== undefined) this.#times[slot] = nowMs;
     this.#size++;
     const key = mixPair(id, n);
     if (this.#index.get(key, -1) >= 0) this.#collisions++;
+    // The slot is free (its old entry, if any, was removed above), so this moves or adds the key.
     this.#index.set(key, slot);
     return slot;
   }
 
   valueAt(slot: number): number {
-    return this.#valueField > 0 ? (this.#entryNumbers[slot * this.#stride + this.#valueField] ?? 0) : 0;
+    return this.#values === undefined ? 0 : (this.#values[slot] ?? 0);
   }
 
   setValueAt(slot: number, value: number): void {
-    if (this.#valueField > 0 && slot >= 0 && slot < this.#capacity) this.#entryNumbers[slot * this.#stride + this.#valueField] = value;
+    if (this.#values !== undefined && slot >= 0 && slot < this.#capacity) this.#values[slot] = value;
   }
 
   private timeAt(slot: number): number {
-    return this.#timeField > 0 ? (this.#entryNumbers[slot * this.#stride + this.#timeField] ?? 0) : 0;
+    return this.#times === undefined ? 0 : (this.#times[slot] ?? 0);
   }
 
   clear(): void {
@@ -151,9 +163,14 @@ export class RecentPairs {
 
   private removeOldest(): void {
     const slot = this.#head;
-    const key = mixPair(this.#ids[slot] ?? 0, this.#entryNumbers[slot * this.#stride + RP_F64_NUMBERS] ?? 0);
-    if (this.#index.get(key, -1) === slot) this.#index.delete(key);
+    // The index still names the slot's mix unless a colliding pair took it over.
+    const key = this.#index.keyOf(slot);
+    if (key >= 0) this.#index.delete(key);
     this.#head = slot + 1 === this.#capacity ? 0 : slot + 1;
     this.#size--;
   }
+}
+
+function validPair(id: number, n: number): boolean {
+  return (id >>> 0) === id && id <= RECENT_PAIR_ID_MAX && (n >>> 0) === n;
 }

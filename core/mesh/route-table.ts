@@ -25,14 +25,16 @@
  *
  * Full policy: a new destination replaces the route updated longest ago
  * (`evictedCount`). Nothing is allocated after create.
+ *
+ * Storage (one ArrayBuffer): per slot two doubles (advertisement counter,
+ * update time), the destination index (which also holds each slot's
+ * destination), the next hop (16 bits) and three bytes (hops, in use,
+ * failures).
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
-import { FixedMap } from "../collections/fixed-map";
+import { SlotIndex } from "../collections/slot-index";
 
-const RT_U16_FIELDS = 2;
-const RT_U16_DESTINATIONS = 0;
-const RT_U16_NEXT_HOPS = 1;
 const RT_U8_FIELDS = 3;
 const RT_U8_HOPS = 0;
 const RT_U8_USED = 1;
@@ -45,9 +47,9 @@ export const RouteChange = Object.freeze({ None: 0, Refreshed: 1, Learned: 2, Re
 export type RouteChange = (typeof RouteChange)[keyof typeof RouteChange];
 
 export class RouteTable {
-  readonly #slotOf: FixedMap; // destination -> slot
-  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): destinations, nextHops. */
-  readonly #words: Uint16Array;
+  readonly #slotOf: SlotIndex; // destination -> slot; also each slot's destination
+  /** Per slot: the next hop. */
+  readonly #nextHops: Uint16Array;
   /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): hops, used, failures (consecutive frames the next hop did not take). */
   readonly #bytes: Uint8Array;
   /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): adverts (counter of the newest advertisement heard from the destination, -1 none), updatedMs. */
@@ -61,18 +63,23 @@ export class RouteTable {
 
   static create(capacity: number, ttlMs: number): Result<RouteTable> {
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) return err(ErrorCode.InvalidArgument);
-    const map = FixedMap.createIndex(capacity);
+    const indexBytes = SlotIndex.bytesFor(capacity);
+    if (indexBytes < 0) return err(ErrorCode.InvalidArgument);
+    // Doubles first (8-aligned), the index (4-aligned), next hops (the index ends on an even byte), bytes.
+    const numbersBytes = 8 * RT_F64_FIELDS * capacity;
+    const buffer = new ArrayBuffer(numbersBytes + indexBytes + (2 + RT_U8_FIELDS) * capacity);
+    const map = SlotIndex.create(capacity, buffer, numbersBytes);
     if (!map.ok) return err(ErrorCode.InvalidArgument);
-    return ok(new RouteTable(map.value, capacity, ttlMs));
+    return ok(new RouteTable(map.value, buffer, capacity, ttlMs, numbersBytes + indexBytes));
   }
 
-  private constructor(map: FixedMap, capacity: number, ttlMs: number) {
+  private constructor(map: SlotIndex, buffer: ArrayBuffer, capacity: number, ttlMs: number, nextHopsAt: number) {
     this.#slotOf = map;
     this.#capacity = capacity;
     this.#ttlMs = ttlMs;
-    this.#words = new Uint16Array(capacity * RT_U16_FIELDS);
-    this.#bytes = new Uint8Array(capacity * RT_U8_FIELDS);
-    this.#numbers = new Float64Array(capacity * RT_F64_FIELDS);
+    this.#numbers = new Float64Array(buffer, 0, capacity * RT_F64_FIELDS);
+    this.#nextHops = new Uint16Array(buffer, nextHopsAt, capacity);
+    this.#bytes = new Uint8Array(buffer, nextHopsAt + 2 * capacity, capacity * RT_U8_FIELDS);
     for (let i = 0; i < capacity; i++) this.#numbers[i * RT_F64_FIELDS + RT_F64_ADVERTS] = -1;
   }
 
@@ -87,7 +94,7 @@ export class RouteTable {
   nextHop(destination: number, nowMs: number): number {
     const slot = this.#slotOf.get(destination, -1);
     if (slot < 0 || nowMs - (this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0) > this.#ttlMs) return -1;
-    return this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? -1;
+    return this.#nextHops[slot] ?? -1;
   }
 
   /** Hops of the fresh route to `destination`, or -1. */
@@ -106,7 +113,7 @@ export class RouteTable {
     let slot = this.#slotOf.get(destination, -1);
     if (slot >= 0) {
       const stale = nowMs - (this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0) > this.#ttlMs;
-      const current = this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? 0;
+      const current = this.#nextHops[slot] ?? 0;
       const sameHop = current === nextHop;
       const newAdvert = advertCounter > (this.#numbers[slot * RT_F64_FIELDS + RT_F64_ADVERTS] ?? -1);
       if (newAdvert) this.#numbers[slot * RT_F64_FIELDS + RT_F64_ADVERTS] = advertCounter;
@@ -114,7 +121,7 @@ export class RouteTable {
       if (!stale && !sameHop && !better) return RouteChange.None;
       this.previousNextHop = current;
       if (!sameHop) this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
-      this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] = nextHop;
+      this.#nextHops[slot] = nextHop;
       this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
       this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] = nowMs;
       return sameHop ? RouteChange.Refreshed : RouteChange.Replaced;
@@ -122,15 +129,14 @@ export class RouteTable {
     slot = this.freeSlot();
     if (slot < 0) {
       slot = this.oldestSlot();
-      this.#slotOf.delete(this.#words[slot * RT_U16_FIELDS + RT_U16_DESTINATIONS] ?? 0);
+      this.#slotOf.delete(this.#slotOf.storedKey(slot));
       this.#evicted++;
       this.#size--;
     }
     this.#bytes[slot * RT_U8_FIELDS + RT_U8_USED] = 1;
     this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
     this.#numbers[slot * RT_F64_FIELDS + RT_F64_ADVERTS] = advertCounter;
-    this.#words[slot * RT_U16_FIELDS + RT_U16_DESTINATIONS] = destination;
-    this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] = nextHop;
+    this.#nextHops[slot] = nextHop;
     this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
     this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] = nowMs;
     this.#slotOf.set(destination, slot);
@@ -145,7 +151,7 @@ export class RouteTable {
    */
   noteFailure(destination: number, nextHopHint: number): number {
     const slot = this.#slotOf.get(destination, -1);
-    if (slot < 0 || ((this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? 0) & 0xff) !== nextHopHint) return 0;
+    if (slot < 0 || ((this.#nextHops[slot] ?? 0) & 0xff) !== nextHopHint) return 0;
     const failures = Math.min(255, (this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] ?? 0) + 1);
     this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = failures;
     return failures;
@@ -154,7 +160,7 @@ export class RouteTable {
   /** A frame for `destination` sent to the neighbour with low id byte `nextHopHint` was taken: the route works. */
   noteSuccess(destination: number, nextHopHint: number): void {
     const slot = this.#slotOf.get(destination, -1);
-    if (slot >= 0 && ((this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? 0) & 0xff) === nextHopHint) this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
+    if (slot >= 0 && ((this.#nextHops[slot] ?? 0) & 0xff) === nextHopHint) this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
   }
 
   /** Forget the route to `destination` (it failed). True if there was one. */
