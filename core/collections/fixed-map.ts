@@ -50,7 +50,7 @@ export function hashUint32(key: number): number {
 }
 
 /** Table slots for `capacity` entries: the power of two >= 2 * capacity (load <= 1/2). */
-export function slotCountFor(capacity: number): number {
+function slotCountFor(capacity: number): number {
   let slotCount = 2;
   for (let i = 0; i < 32 && slotCount < 2 * capacity; i++) slotCount *= 2;
   return slotCount;

@@ -8,14 +8,17 @@
  * Layout (one ArrayBuffer, two views; every typed array and ArrayBuffer
  * costs heap slots on XS before its data):
  *  - keys: one uint32 per SLOT (capacity words), the key that slot holds;
- *  - table: open addressing with linear probing over `slotCount` = the
- *    power of two >= 2 * capacity positions, each holding slot + 1 (0 =
- *    empty) in the narrowest word that fits capacity (8, 16 or 32 bits).
- * So an entry costs 4 bytes plus 2..4 table bytes (a map with a key AND a
- * slot number per table position cost 12..24). The load factor stays
- * <= 1/2, so an empty position always ends a probe; deletion shifts later
- * positions of the probe run back (Knuth 6.4, Algorithm R): no tombstones.
- * The hash is integer-only (hashUint32), the same on V8 and XS.
+ *  - table: open addressing with linear probing over `slotCount` =
+ *    2 * capacity positions (home = hash mod slotCount), each holding
+ *    slot + 1 (0 = empty) in the narrowest word that fits capacity (8, 16
+ *    or 32 bits).
+ * So an entry costs 4 bytes plus 2..8 table bytes (a map with a key AND a
+ * slot number per position of a power-of-two table cost 12..48). The load
+ * factor stays <= 1/2, so an empty position always ends a probe; deletion
+ * shifts later positions of the probe run back (Knuth 6.4, Algorithm R):
+ * no tombstones. The hash is integer-only (hashUint32), the same on V8 and
+ * XS. Capacity and slotCount are the two views' lengths (an instance costs
+ * a heap slot per field on XS).
  *
  * Full policy: RefuseNewest. `set` of a NEW key when `size === capacity`
  * returns `Full` and counts `refusedCount`. Moving a key to another slot,
@@ -29,7 +32,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
-import { hashUint32, slotCountFor } from "./fixed-map";
+import { hashUint32 } from "./fixed-map";
 import type { ValueOrCode } from "./value-or-code";
 
 /** Largest accepted capacity (slots). */
@@ -49,8 +52,6 @@ export class SlotIndex {
   readonly #keys: Uint32Array;
   /** Per position: slot + 1, 0 = empty. */
   readonly #table: Uint8Array | Uint16Array | Uint32Array;
-  readonly #capacity: number;
-  readonly #mask: number; // slotCount - 1
   #size = 0;
   #refusedCount = 0;
   #invalidKeyCount = 0;
@@ -61,7 +62,7 @@ export class SlotIndex {
    */
   static bytesFor(capacity: number): ValueOrCode {
     if (!validCapacity(capacity)) return -ErrorCode.InvalidArgument;
-    return 4 * capacity + tableWordBytes(capacity) * slotCountFor(capacity);
+    return 4 * capacity + tableWordBytes(capacity) * 2 * capacity;
   }
 
   /**
@@ -79,9 +80,7 @@ export class SlotIndex {
   }
 
   private constructor(capacity: number, buffer: ArrayBuffer, byteOffset: number) {
-    const slotCount = slotCountFor(capacity);
-    this.#capacity = capacity;
-    this.#mask = slotCount - 1;
+    const slotCount = 2 * capacity;
     this.#keys = new Uint32Array(buffer, byteOffset, capacity);
     const at = byteOffset + 4 * capacity;
     const word = tableWordBytes(capacity);
@@ -90,12 +89,12 @@ export class SlotIndex {
 
   /** Slots (the largest slot is capacity - 1). */
   get capacity(): number {
-    return this.#capacity;
+    return this.#keys.length;
   }
 
-  /** Table positions: a power of two >= 2 * capacity. */
+  /** Table positions: 2 * capacity. */
   get slotCount(): number {
-    return this.#mask + 1;
+    return this.#table.length;
   }
 
   get size(): number {
@@ -142,13 +141,14 @@ export class SlotIndex {
    * integer 0..2^32-1, or slot not 0..capacity-1). Nothing changes on error.
    */
   set(key: number, slot: number): Status {
-    if ((key >>> 0) !== key || (slot >>> 0) !== slot || slot >= this.#capacity) {
+    const capacity = this.#keys.length;
+    if ((key >>> 0) !== key || (slot >>> 0) !== slot || slot >= capacity) {
       this.#invalidKeyCount++;
       return ErrorCode.InvalidArgument;
     }
     const position = this.find(key);
     if (position >= 0 && (this.#table[position] ?? 0) === slot + 1) return ErrorCode.Ok;
-    if (position < 0 && this.#size >= this.#capacity) {
+    if (position < 0 && this.#size >= capacity) {
       this.#refusedCount++;
       return ErrorCode.Full;
     }
@@ -159,10 +159,10 @@ export class SlotIndex {
       this.#table[position] = slot + 1;
       return ErrorCode.Ok;
     }
-    const mask = this.#mask;
-    let at = hashUint32(key) & mask;
+    const slotCount = this.#table.length;
+    let at = hashUint32(key) % slotCount;
     // Bounded by slotCount; an empty position always exists (load <= 1/2).
-    for (let probe = 0; probe <= mask && this.#table[at] !== 0; probe++) at = (at + 1) & mask;
+    for (let probe = 0; probe < slotCount && this.#table[at] !== 0; probe++) at = at + 1 === slotCount ? 0 : at + 1;
     this.#keys[slot] = key;
     this.#table[at] = slot + 1;
     this.#size++;
@@ -189,21 +189,22 @@ export class SlotIndex {
    * is found from its home position. O(slotCount * probe), for tests.
    */
   checkInvariants(): Status {
-    const slotCount = this.#mask + 1;
-    if (this.#table.length !== slotCount || this.#keys.length !== this.#capacity || slotCount < 2 * this.#capacity) return ErrorCode.InvariantViolated;
+    const slotCount = this.#table.length;
+    const capacity = this.#keys.length;
+    if (slotCount !== 2 * capacity) return ErrorCode.InvariantViolated;
     let occupied = 0;
     for (let position = 0; position < slotCount; position++) {
       const stored = this.#table[position] ?? 0;
       if (stored === 0) continue;
       occupied++;
-      if (stored > this.#capacity || this.find(this.#keys[stored - 1] ?? 0) !== position) return ErrorCode.InvariantViolated;
+      if (stored > capacity || this.find(this.#keys[stored - 1] ?? 0) !== position) return ErrorCode.InvariantViolated;
     }
-    return occupied === this.#size && this.#size <= this.#capacity ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+    return occupied === this.#size && this.#size <= capacity ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   /** Does a key hold `slot`? (Its stored key is found at a position pointing back at it.) */
   private holds(slot: number): boolean {
-    if ((slot >>> 0) !== slot || slot >= this.#capacity) return false;
+    if ((slot >>> 0) !== slot || slot >= this.#keys.length) return false;
     const position = this.find(this.#keys[slot] ?? 0);
     return position >= 0 && this.#table[position] === slot + 1;
   }
@@ -211,14 +212,14 @@ export class SlotIndex {
   /** Position of `key`, or -1. */
   private find(key: number): number {
     if ((key >>> 0) !== key) return -1;
-    const mask = this.#mask;
     const table = this.#table;
-    let at = hashUint32(key) & mask;
-    for (let probe = 0; probe <= mask; probe++) {
+    const slotCount = table.length;
+    let at = hashUint32(key) % slotCount;
+    for (let probe = 0; probe < slotCount; probe++) {
       const stored = table[at] ?? 0;
       if (stored === 0) return -1;
       if (this.#keys[stored - 1] === key) return at;
-      at = (at + 1) & mask;
+      at = at + 1 === slotCount ? 0 : at + 1;
     }
     return -1;
   }
@@ -229,16 +230,17 @@ export class SlotIndex {
    * cyclically inside (hole, position], i.e. moving it keeps it reachable.
    */
   private removeAt(removed: number): void {
-    const mask = this.#mask;
     const table = this.#table;
+    const slotCount = table.length;
     let hole = removed;
     let at = removed;
-    for (let step = 0; step < mask; step++) {
-      at = (at + 1) & mask;
+    for (let step = 1; step < slotCount; step++) {
+      at = at + 1 === slotCount ? 0 : at + 1;
       const stored = table[at] ?? 0;
       if (stored === 0) break;
-      const home = hashUint32(this.#keys[stored - 1] ?? 0) & mask;
-      if (((at - home) & mask) >= ((at - hole) & mask)) {
+      const home = hashUint32(this.#keys[stored - 1] ?? 0) % slotCount;
+      // Distances walking forward (mod slotCount): from home to the position vs. from the hole to it.
+      if ((at - home + slotCount) % slotCount >= (at - hole + slotCount) % slotCount) {
         table[hole] = stored;
         hole = at;
       }

@@ -15,8 +15,8 @@
  * Full policy: a new neighbour replaces the one heard longest ago
  * (`evictedCount`). Nothing is allocated after create.
  *
- * Storage (one ArrayBuffer): per slot four doubles (times and airtime
- * sums: exact past 2^32), the id index (which also holds each slot's id)
+ * Storage (one ArrayBuffer): per slot three doubles (last heard time and
+ * two airtime sums: exact past 2^32), the id index (which also holds each slot's id)
  * and three 16-bit fields (in use, SNR in quarter dB, RSSI in dBm: the
  * SX127x reports each from an 8-bit register, so -32768..32767 holds them
  * and their moving averages).
@@ -25,9 +25,10 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import { SlotIndex } from "../collections/slot-index";
 
-const NT_F64_FIELDS = 4;
+const NT_F64_FIELDS = 3;
 const NT_F64_LAST_HEARD_MS = 0;
-const NT_F64_LOAD = 1; // three numbers: the load buckets (see #numbers)
+const NT_F64_LOAD_CURRENT_US = 1;
+const NT_F64_LOAD_LAST_US = 2;
 const NT_I16_FIELDS = 3;
 const NT_I16_USED = 0;
 const NT_I16_SNR_QDB = 1;
@@ -49,14 +50,19 @@ export const NeighbourChange = Object.freeze({ Refreshed: 0, Added: 1, AddedEvic
 export class NeighbourTable {
   readonly #slotOf: SlotIndex; // id -> slot; also each slot's id
   /**
-   * Per-slot numbers, 4 per slot (one array: each typed array costs heap slots on XS): lastHeardMs,
-   * then the airtime heard from the neighbour (every frame it sends, to anyone) in two buckets: the
-   * current bucket's number, its airtime and the last bucket's.
+   * Per-slot numbers, 3 per slot: lastHeardMs, then the airtime heard from the neighbour (every
+   * frame it sends, to anyone) in the current load bucket and in the last one, µs.
    */
   readonly #numbers: Float64Array;
   /** Per-slot fields, 3 per slot: used, snrQdb, rssiDbm. */
   readonly #fields: Int16Array;
   readonly #capacity: number;
+  /**
+   * The load bucket every slot's sums are for. One number for the table: moving every slot on
+   * to a newer bucket at once gives each the sums it would get moved on alone (bucket numbers
+   * only grow, and a slot's sums are zero when it is added).
+   */
+  #loadEpoch = 0;
   #size = 0;
   #evicted = 0;
   #ambiguousHints = 0;
@@ -112,7 +118,8 @@ export class NeighbourTable {
       this.setField(slot, NT_I16_USED, 1);
       this.setField(slot, NT_I16_SNR_QDB, snrQuarterDb);
       this.setField(slot, NT_I16_RSSI_DBM, rssiDbm);
-      this.#numbers.fill(0, slot * NT_F64_FIELDS + NT_F64_LOAD, slot * NT_F64_FIELDS + NT_F64_LOAD + 3);
+      this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD_CURRENT_US] = 0;
+      this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD_LAST_US] = 0;
       this.#slotOf.set(id, slot);
       this.#size++;
     } else {
@@ -162,13 +169,15 @@ export class NeighbourTable {
    * A frame of `airtimeUs` sent by the neighbour with low id byte `hint`
    * was heard (whoever it was for): its load. Ignored when no neighbour, or
    * more than one, has that byte. `bucketMs` > 0 fixes the load window (two
-   * buckets: the current one and the last).
+   * buckets: the current one and the last); it must be the same on every
+   * call, and `nowMs` must not go back.
    */
   noteAirtime(hint: number, nowMs: number, airtimeUs: number, bucketMs: number): void {
     const slot = this.slotOfHint(hint);
     if (slot < 0) return;
-    this.roll(slot, Math.floor(nowMs / bucketMs));
-    this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] = (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] ?? 0) + airtimeUs;
+    this.roll(Math.floor(nowMs / bucketMs));
+    const at = slot * NT_F64_FIELDS + NT_F64_LOAD_CURRENT_US;
+    this.#numbers[at] = (this.#numbers[at] ?? 0) + airtimeUs;
   }
 
   /**
@@ -179,18 +188,21 @@ export class NeighbourTable {
   loadPermille(hint: number, nowMs: number, bucketMs: number): number {
     const slot = this.slotOfHint(hint);
     if (slot < 0) return 0;
-    this.roll(slot, Math.floor(nowMs / bucketMs));
-    return Math.floor(((this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] ?? 0) + (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 2] ?? 0)) / (2 * bucketMs));
+    this.roll(Math.floor(nowMs / bucketMs));
+    const at = slot * NT_F64_FIELDS;
+    return Math.floor(((this.#numbers[at + NT_F64_LOAD_CURRENT_US] ?? 0) + (this.#numbers[at + NT_F64_LOAD_LAST_US] ?? 0)) / (2 * bucketMs));
   }
 
-  /** Move `slot`'s load buckets on to bucket number `epoch`. */
-  private roll(slot: number, epoch: number): void {
+  /** Move every slot's load buckets on to bucket number `epoch` (O(capacity), once per bucket). */
+  private roll(epoch: number): void {
+    const previous = this.#loadEpoch;
+    if (epoch === previous) return;
     const load = this.#numbers;
-    const last = load[slot * NT_F64_FIELDS + NT_F64_LOAD] ?? 0;
-    if (epoch === last) return;
-    load[slot * NT_F64_FIELDS + NT_F64_LOAD + 2] = epoch === last + 1 ? (load[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] ?? 0) : 0;
-    load[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] = 0;
-    load[slot * NT_F64_FIELDS + NT_F64_LOAD] = epoch;
+    for (let at = 0; at < load.length; at += NT_F64_FIELDS) {
+      load[at + NT_F64_LOAD_LAST_US] = epoch === previous + 1 ? (load[at + NT_F64_LOAD_CURRENT_US] ?? 0) : 0;
+      load[at + NT_F64_LOAD_CURRENT_US] = 0;
+    }
+    this.#loadEpoch = epoch;
   }
 
   /** The slot of the one neighbour with low id byte `hint`, or -1 (none, or more than one). */

@@ -53,7 +53,6 @@ export class RecentPairs {
   readonly #values: Uint32Array | undefined;
   /** Per slot: the insert time, ms (only when minAgeMs > 0). */
   readonly #times: Float64Array | undefined;
-  readonly #capacity: number;
   readonly #minAgeMs: number;
   #head = 0; // oldest entry
   #size = 0;
@@ -77,7 +76,6 @@ export class RecentPairs {
 
   private constructor(index: SlotIndex, buffer: ArrayBuffer, capacity: number, minAgeMs: number, withValues: boolean, idsAt: number) {
     this.#index = index;
-    this.#capacity = capacity;
     this.#minAgeMs = minAgeMs;
     this.#times = minAgeMs > 0 ? new Float64Array(buffer, 0, capacity) : undefined;
     this.#values = withValues ? new Uint32Array(buffer, minAgeMs > 0 ? 8 * capacity : 0, capacity) : undefined;
@@ -85,7 +83,7 @@ export class RecentPairs {
   }
 
   get capacity(): number {
-    return this.#capacity;
+    return this.#ids.length;
   }
   get size(): number {
     return this.#size;
@@ -111,7 +109,7 @@ export class RecentPairs {
 
   /** Would `insert` at `nowMs` succeed (room, or an entry old enough to evict)? */
   wouldAccept(nowMs: number): boolean {
-    return this.#size < this.#capacity || this.#minAgeMs === 0 || nowMs - this.timeAt(this.#head) >= this.#minAgeMs;
+    return this.#size < this.#ids.length || this.#minAgeMs === 0 || nowMs - this.timeAt(this.#head) >= this.#minAgeMs;
   }
 
   /**
@@ -121,7 +119,7 @@ export class RecentPairs {
    */
   insert(id: number, n: number, value: number, nowMs: number): ValueOrCode {
     if (!validPair(id, n)) return -ErrorCode.InvalidArgument;
-    if (this.#size === this.#capacity) {
+    if (this.#size === this.#ids.length) {
       const oldest = this.#head;
       if (this.#minAgeMs > 0 && nowMs - this.timeAt(oldest) < this.#minAgeMs) {
         this.#refused++;
@@ -131,7 +129,7 @@ export class RecentPairs {
       this.#evicted++;
     }
     let slot = this.#head + this.#size;
-    if (slot >= this.#capacity) slot -= this.#capacity;
+    if (slot >= this.#ids.length) slot -= this.#ids.length;
     this.#ids[slot] = id;
     if (this.#values !== undefined) this.#values[slot] = value;
     if (this.#times !== undefined) this.#times[slot] = nowMs;
@@ -148,7 +146,7 @@ export class RecentPairs {
   }
 
   setValueAt(slot: number, value: number): void {
-    if (this.#values !== undefined && slot >= 0 && slot < this.#capacity) this.#values[slot] = value;
+    if (this.#values !== undefined && slot >= 0 && slot < this.#ids.length) this.#values[slot] = value;
   }
 
   private timeAt(slot: number): number {
@@ -166,7 +164,7 @@ export class RecentPairs {
     // The index still names the slot's mix unless a colliding pair took it over.
     const key = this.#index.keyOf(slot);
     if (key >= 0) this.#index.delete(key);
-    this.#head = slot + 1 === this.#capacity ? 0 : slot + 1;
+    this.#head = slot + 1 === this.#ids.length ? 0 : slot + 1;
     this.#size--;
   }
 }

@@ -7,7 +7,7 @@ import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
 import { ReplayTable, VolatileCounterSource } from "../../core/crypto/index";
-import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, LinkOpener, LinkScratch, LinkSealer, NeighbourChange, NeighbourTable, RecentPairs, RelayQueue, parseLinkHeader, snrQualityPermille } from "../../core/mesh/index";
+import { AirtimeWindow, BROADCAST_NODE_ID, FrameType, MeshCounter, MeshCounters, RouteChange, RouteTable, LinkClass, LinkHeader, LinkOpener, LinkScratch, LinkSealer, NeighbourChange, NeighbourTable, RecentPairs, RelayQueue, parseLinkHeader, snrQualityPermille } from "../../core/mesh/index";
 import { keyring } from "../mesh/helpers";
 import { unwrap } from "../mesh/fixtures";
 
@@ -203,5 +203,215 @@ describe("neighbour table: id, use and link figures of a slot in one array", () 
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+/**
+ * The per-slot layouts these tables had before they kept one number for
+ * the whole table (a bucket number per slot), as executable models: the
+ * compact tables must answer exactly as they did.
+ */
+class PerSlotAirtimeModel {
+  readonly epochs: number[];
+  readonly sums: number[];
+  constructor(
+    readonly windowMs: number,
+    bucketCount: number,
+  ) {
+    this.epochs = Array<number>(bucketCount + 1).fill(-1);
+    this.sums = Array<number>(bucketCount + 1).fill(0);
+  }
+  get bucketMs(): number {
+    return this.windowMs / (this.sums.length - 1);
+  }
+  record(atMs: number, us: number): void {
+    const epoch = Math.floor(atMs / this.bucketMs);
+    const slot = epoch % this.sums.length;
+    if (this.epochs[slot] !== epoch) {
+      this.epochs[slot] = epoch;
+      this.sums[slot] = 0;
+    }
+    this.sums[slot] = (this.sums[slot] ?? 0) + us;
+  }
+  oldest(nowMs: number): number {
+    const start = nowMs - this.windowMs + 1;
+    return start <= 0 ? 0 : Math.floor(start / this.bucketMs);
+  }
+  usedUs(nowMs: number): number {
+    const oldest = this.oldest(nowMs);
+    return this.epochs.reduce((sum, e, slot) => (e >= oldest ? sum + (this.sums[slot] ?? 0) : sum), 0);
+  }
+  nextReleaseMs(nowMs: number): number {
+    const oldest = this.oldest(nowMs);
+    let first = -1;
+    this.epochs.forEach((e, slot) => {
+      if (e >= oldest && (this.sums[slot] ?? 0) > 0 && (first < 0 || e < first)) first = e;
+    });
+    return first < 0 ? -1 : (first + 1) * this.bucketMs + this.windowMs - 1;
+  }
+}
+
+describe("airtime window: one sum per ring slot, no bucket number stored", () => {
+  it("answers usedUs and nextReleaseMs exactly as a ring that stores each slot's bucket number, for records and queries in any order", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom([60, 3], [60, 60], [3_600, 60], [100, 1], [12, 4]),
+        fc.array(fc.record({ gapMs: fc.integer({ min: -30, max: 150 }), us: fc.nat({ max: 5_000 }), queryBackMs: fc.nat({ max: 400 }) }), { maxLength: 80 }),
+        ([windowMs, buckets], ops) => {
+          const window = unwrap(AirtimeWindow.create(windowMs ?? 60, buckets ?? 3));
+          const model = new PerSlotAirtimeModel(windowMs ?? 60, buckets ?? 3);
+          let now = 0;
+          for (const o of ops) {
+            now = Math.max(0, now + o.gapMs);
+            window.record(now, o.us);
+            model.record(now, o.us);
+            // Queries may come before the newest record (a frame is filed at its end time), or long after.
+            for (const at of [now, Math.max(0, now - o.queryBackMs), now + windowMs, now + 3 * windowMs]) {
+              expect(window.usedUs(at)).toBe(model.usedUs(at));
+              expect(window.nextReleaseMs(at)).toBe(model.nextReleaseMs(at));
+            }
+          }
+          window.clear();
+          expect([window.usedUs(now), window.nextReleaseMs(now)]).toEqual([0, -1]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe("airtime window: the documented bound of the lag byte", () => {
+  it("keeps a bucket 254 ring turns behind the newest record, and forgets it at 255", () => {
+    // 4 buckets of 1 ms: 5 slots, a ring turn is 5 buckets.
+    const window = unwrap(AirtimeWindow.create(4, 4));
+    const model = new PerSlotAirtimeModel(4, 4);
+    window.record(0, 7);
+    model.record(0, 7);
+    window.record(5 * 254 + 1, 1);
+    model.record(5 * 254 + 1, 1);
+    // Every bucket from the window's start on counts (later ones too): 7 + 1.
+    expect([window.usedUs(3), model.usedUs(3)]).toEqual([8, 8]);
+    window.record(5 * 255 + 1, 1);
+    model.record(5 * 255 + 1, 1);
+    expect([window.usedUs(3), model.usedUs(3)]).toEqual([1, 8]);
+    // A record that far behind the newest is not kept either; one within the bound is.
+    window.record(0, 5);
+    window.record(5 * 2 + 2, 3);
+    expect([window.usedUs(3), window.usedUs(5 * 2 + 2)]).toEqual([4, 4]);
+  });
+});
+
+describe("neighbour load: one bucket number for the table", () => {
+  it("gives every neighbour the load a per-neighbour bucket number gave it, whatever the interleaving", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ kind: fc.constantFrom("heard", "airtime", "load"), who: fc.nat({ max: 5 }), gapMs: fc.nat({ max: 12_000 }), us: fc.nat({ max: 400_000 }) }),
+          { maxLength: 80 },
+        ),
+        (ops) => {
+          const bucketMs = 5_000;
+          const table = unwrap(NeighbourTable.create(4));
+          // Ids 0x101..0x106; 0x105 and 0x205 share the low byte 5 when both are neighbours (ambiguous hint).
+          const ids = [0x101, 0x102, 0x103, 0x104, 0x105, 0x205];
+          const model = new Map<number, { epoch: number; cur: number; last: number }>();
+          const roll = (m: { epoch: number; cur: number; last: number }, epoch: number): void => {
+            if (epoch === m.epoch) return;
+            m.last = epoch === m.epoch + 1 ? m.cur : 0;
+            m.cur = 0;
+            m.epoch = epoch;
+          };
+          const single = (hint: number): number | undefined => {
+            const matches = [...model.keys()].filter((id) => (id & 0xff) === hint);
+            return matches.length === 1 ? matches[0] : undefined;
+          };
+          let now = 0;
+          for (const o of ops) {
+            now += o.gapMs;
+            const id = ids[o.who] ?? 0x101;
+            if (o.kind === "heard") {
+              const change = table.heard(id, now, -80, 20);
+              if (change !== NeighbourChange.Refreshed) {
+                if (change === NeighbourChange.AddedEvicting) model.delete(table.lastEvictedId);
+                model.set(id, { epoch: 0, cur: 0, last: 0 });
+              }
+            } else {
+              const target = single(id & 0xff);
+              const epoch = Math.floor(now / bucketMs);
+              if (o.kind === "airtime") {
+                table.noteAirtime(id & 0xff, now, o.us, bucketMs);
+                const m = target === undefined ? undefined : model.get(target);
+                if (m !== undefined) {
+                  roll(m, epoch);
+                  m.cur += o.us;
+                }
+              } else {
+                const m = target === undefined ? undefined : model.get(target);
+                if (m !== undefined) roll(m, epoch);
+                const expected = m === undefined ? 0 : Math.floor((m.cur + m.last) / (2 * bucketMs));
+                expect(table.loadPermille(id & 0xff, now, bucketMs)).toBe(expected);
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("recent pairs: n is not stored (the mix is a bijection of n for each id)", () => {
+  it("finds every pair of the same id and n values differing in any bit, keeps ids apart, and refuses ids past 65535", () => {
+    const set = unwrap(RecentPairs.create(64, 0));
+    const ns = [0, 1, 2, 0xffff, 0x1_0000, 0x1_0001, 0x8000_0000, 0xffff_ffff, 0xffff_fffe, 0x7fff_ffff];
+    const slots = ns.map((n, i) => set.insert(7, n, i, 0));
+    ns.forEach((n, i) => {
+      expect(set.find(7, n)).toBe(slots[i]);
+      expect(set.valueAt(set.find(7, n))).toBe(i);
+      expect(set.find(8, n)).toBe(-ErrorCode.NotFound);
+    });
+    expect(new Set(slots).size).toBe(ns.length);
+    expect([set.insert(0x1_0000, 1, 0, 0), set.insert(1, 2 ** 32, 0, 0), set.insert(1, -1, 0, 0), set.insert(1, 1.5, 0, 0)]).toEqual(Array(4).fill(-ErrorCode.InvalidArgument));
+    expect([set.find(0x1_0007, 0), set.find(7, 2 ** 32), set.size]).toEqual([-ErrorCode.NotFound, -ErrorCode.NotFound, ns.length]);
+  });
+
+  it("evicts oldest first and keeps capacity exactly across many wraps of the ring", () => {
+    const set = unwrap(RecentPairs.create(5, 0));
+    for (let n = 0; n < 40; n++) {
+      expect(set.insert(n % 3, n * 0x1_0001, n, n)).toBeGreaterThanOrEqual(0);
+      expect(set.size).toBe(Math.min(n + 1, 5));
+      for (let k = 0; k <= n; k++) expect(set.find(k % 3, k * 0x1_0001) >= 0).toBe(k > n - 5);
+    }
+    expect(set.evictedCount).toBe(35);
+  });
+});
+
+describe("route table: destinations held by the index, one buffer", () => {
+  it("keeps each destination's next hop, hops and advert apart, evicts the route updated longest ago, and frees a slot on invalidate", () => {
+    const routes = unwrap(RouteTable.create(3, 1_000));
+    expect(routes.learn(0x0a01, 0x11, 2, 10)).toBe(RouteChange.Learned);
+    expect(routes.learn(0x0b02, 0x22, 3, 20, 5)).toBe(RouteChange.Learned);
+    expect(routes.learn(0x0c03, 0x33, 1, 30)).toBe(RouteChange.Learned);
+    expect([routes.nextHop(0x0a01, 40), routes.nextHop(0x0b02, 40), routes.nextHop(0x0c03, 40)]).toEqual([0x11, 0x22, 0x33]);
+    expect([routes.hops(0x0a01, 40), routes.hops(0x0b02, 40), routes.hops(0x0c03, 40)]).toEqual([2, 3, 1]);
+    // A newer advert of as many hops moves the route; an older one does not.
+    expect(routes.learn(0x0b02, 0x44, 3, 50, 4)).toBe(RouteChange.None);
+    expect(routes.learn(0x0b02, 0x44, 3, 50, 6)).toBe(RouteChange.Replaced);
+    expect(routes.learn(0x0d04, 0x55, 1, 60)).toBe(RouteChange.Learned);
+    expect([routes.nextHop(0x0a01, 60), routes.evictedCount, routes.size]).toEqual([-1, 1, 3]);
+    expect(routes.invalidate(0x0c03)).toBe(true);
+    expect(routes.learn(0x0e05, 0x66, 2, 70)).toBe(RouteChange.Learned);
+    expect([routes.nextHop(0x0b02, 70), routes.nextHop(0x0d04, 70), routes.nextHop(0x0e05, 70), routes.evictedCount]).toEqual([0x44, 0x55, 0x66, 1]);
+    expect(routes.nextHop(0x0e05, 1_071)).toBe(-1);
+  });
+});
+
+describe("mesh counters: 32-bit, modulo 2^32", () => {
+  it("counts each counter on its own and wraps at 2^32", () => {
+    const counters = unwrap(MeshCounters.create(undefined));
+    counters.inc(MeshCounter.framesReceived, 0xffff_ffff);
+    counters.inc(MeshCounter.framesReceived, 2);
+    counters.inc(MeshCounter.dropReplay);
+    expect([counters.get(MeshCounter.framesReceived), counters.get(MeshCounter.dropReplay), counters.get(MeshCounter.framesAccepted)]).toEqual([1, 1, 0]);
   });
 });

@@ -46,11 +46,12 @@ describe("SlotIndex (keys to the caller's slots, a key per slot and a narrow tab
     }
   });
 
-  it("takes the narrowest table word: 1 byte per position up to 255 slots, 2 up to 65535, 4 beyond", () => {
-    expect(SlotIndex.bytesFor(33)).toBe(4 * 33 + 128);
-    expect(SlotIndex.bytesFor(255)).toBe(4 * 255 + 512);
+  it("takes 2 x capacity positions in the narrowest word: 1 byte up to 255 slots, 2 up to 65535, 4 beyond", () => {
+    expect(SlotIndex.bytesFor(33)).toBe(4 * 33 + 66);
+    expect(SlotIndex.bytesFor(255)).toBe(4 * 255 + 510);
     expect(SlotIndex.bytesFor(256)).toBe(4 * 256 + 2 * 512);
     expect(SlotIndex.bytesFor(65_536)).toBe(4 * 65_536 + 4 * 131_072);
+    expect(unwrapIndex(SlotIndex.create(33)).slotCount).toBe(66);
     expect([SlotIndex.bytesFor(0), SlotIndex.bytesFor(1.5), SlotIndex.bytesFor((1 << 22) + 1)]).toEqual(Array(3).fill(-ErrorCode.InvalidArgument));
     // 255 slots store slot + 1 = 255 in a byte; 256 need a wider word.
     const index = unwrapIndex(SlotIndex.create(256));
