@@ -48,7 +48,7 @@ export { RadioReception, type MeshRadio } from "./radio-port";
 export { FragmentResult, ReassemblyTable, type ReassemblyOptions } from "./reassembly";
 export { RecentPairs } from "./recent-pairs";
 export { RelayQueue } from "./relay-queue";
-export { RouteChange, RouteTable } from "./route-table";
+export { ROUTE_TTL_MS_MAX, RouteChange, RouteTable } from "./route-table";
 export {
   MeshLogEvent,
   MeshTransport,

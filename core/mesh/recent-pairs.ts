@@ -9,16 +9,21 @@
  *  - the delivered cache: (source, message id) of messages handed to the
  *    application, for exactly-once delivery of retransmitted messages.
  *
- * Storage (one ArrayBuffer): a ring of entries and a SlotIndex from a
- * 32-bit mix of the pair to the entry's ring slot. Pairs are (u16 id, u32
- * n). For a given id the mix is a bijection of n (every step of mixPair is
- * invertible on 32 bits), so an entry keeps only its id: a pair is found
- * when the index holds its mix and the slot holds its id, and the full pair
- * is compared without storing n. A mix shared by two ids makes the older
- * entry unreachable (counted in `collisionCount`), never a false match.
- * An entry keeps its value (u32) only when the set is made with values (the
+ * Storage (one ArrayBuffer): a ring of entries, each keeping its id and
+ * a 32-bit mix of the pair. Pairs are (u16 id, u32 n). For a given id the
+ * mix is a bijection of n (every step of mixPair is invertible on 32 bits),
+ * so n is not stored: the entry with the pair's mix and id IS the pair.
+ * The newest entry with a mix hides older ones with the same mix (another
+ * id's pair made them unreachable: counted in `collisionCount`, never a
+ * false match). A set of up to RECENT_PAIRS_SCAN_MAX entries finds the
+ * newest entry with a mix by scanning the ring from the newest entry (a
+ * board's caches are this small: no index to pay for); a larger one keeps
+ * a SlotIndex from mix to slot, which holds the mixes itself. An entry
+ * keeps its value (u32) only when the set is made with values (the
  * delivered cache needs none), and its time only when `minAgeMs` > 0 (only
- * that policy reads it).
+ * that policy reads it), as a uint32 offset from a base (ms-stamps.ts: ages
+ * up to 2^31 ms are exact, so is every age decision with a minimum age up
+ * to RECENT_PAIRS_MIN_AGE_MS_MAX, which create refuses beyond).
  *
  * Full policy, chosen at create: `minAgeMs` = 0 evicts the oldest entry
  * (counted in `evictedCount`); `minAgeMs` > 0 evicts it only if it is at
@@ -29,11 +34,16 @@
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import { SlotIndex } from "../collections/slot-index";
+import { STAMP_EXACT_AGE_MS, stampBaseFor, stampOf } from "../collections/ms-stamps";
 import type { ValueOrCode } from "../collections/value-or-code";
 
 /** Largest id and n of a pair (a node id and a frame counter or message id). */
 export const RECENT_PAIR_ID_MAX = 0xffff;
 export const RECENT_PAIR_N_MAX = 0xffff_ffff;
+/** Largest minimum age: every age decision stays exact (older insert times read as this old, ms-stamps.ts). */
+export const RECENT_PAIRS_MIN_AGE_MS_MAX = STAMP_EXACT_AGE_MS;
+/** Sets of up to this many entries scan their ring instead of keeping an index. */
+export const RECENT_PAIRS_SCAN_MAX = 64;
 
 /** Bijective in n for a fixed id: xor with a constant, then the murmur3 finalizer (each step invertible mod 2^32). */
 function mixPair(id: number, n: number): number {
@@ -47,13 +57,16 @@ function mixPair(id: number, n: number): number {
 }
 
 export class RecentPairs {
-  readonly #index: SlotIndex; // mix -> ring slot
+  /** Mix -> ring slot, only past RECENT_PAIRS_SCAN_MAX entries. */
+  readonly #index: SlotIndex | undefined;
   readonly #ids: Uint16Array;
-  /** Per slot: the value (only when kept). */
-  readonly #values: Uint32Array | undefined;
-  /** Per slot: the insert time, ms (only when minAgeMs > 0). */
-  readonly #times: Float64Array | undefined;
+  /** Per slot: the mix (scanned sets only), the value (only when kept), the insert time after #baseMs (only when minAgeMs > 0). */
+  readonly #words: Uint32Array | undefined;
+  /** Offsets of the value and the time in a slot's words, -1 when not kept. */
+  readonly #valueField: number;
+  readonly #timeField: number;
   readonly #minAgeMs: number;
+  #baseMs = 0;
   #head = 0; // oldest entry
   #size = 0;
   #evicted = 0;
@@ -62,24 +75,26 @@ export class RecentPairs {
 
   /** `withValues` false: entries keep no value (`valueAt` is 0, `setValueAt` does nothing). */
   static create(capacity: number, minAgeMs = 0, withValues = true): Result<RecentPairs> {
-    if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0) return err(ErrorCode.InvalidArgument);
-    const indexBytes = SlotIndex.bytesFor(capacity);
-    if (indexBytes < 0) return err(ErrorCode.InvalidArgument);
-    // Times (8-aligned) first, then values, the index (4-aligned) and the ids.
-    const timesBytes = minAgeMs > 0 ? 8 * capacity : 0;
-    const valuesBytes = withValues ? 4 * capacity : 0;
-    const buffer = new ArrayBuffer(timesBytes + valuesBytes + indexBytes + 2 * capacity);
-    const index = SlotIndex.create(capacity, buffer, timesBytes + valuesBytes);
-    if (!index.ok) return index;
-    return ok(new RecentPairs(index.value, buffer, capacity, minAgeMs, withValues, timesBytes + valuesBytes + indexBytes));
+    if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0 || minAgeMs > RECENT_PAIRS_MIN_AGE_MS_MAX) return err(ErrorCode.InvalidArgument);
+    const indexBytes = capacity > RECENT_PAIRS_SCAN_MAX ? SlotIndex.bytesFor(capacity) : 0;
+    if ((capacity | 0) !== capacity || capacity < 1 || indexBytes < 0) return err(ErrorCode.InvalidArgument);
+    // The words, the index (4-aligned), then the ids.
+    const stride = (indexBytes > 0 ? 0 : 1) + (withValues ? 1 : 0) + (minAgeMs > 0 ? 1 : 0);
+    const wordsBytes = 4 * capacity * stride;
+    const buffer = new ArrayBuffer(wordsBytes + indexBytes + 2 * capacity);
+    const index = indexBytes > 0 ? SlotIndex.create(capacity, buffer, wordsBytes) : undefined;
+    if (index !== undefined && !index.ok) return index;
+    return ok(new RecentPairs(index?.value, buffer, capacity, minAgeMs, withValues, stride));
   }
 
-  private constructor(index: SlotIndex, buffer: ArrayBuffer, capacity: number, minAgeMs: number, withValues: boolean, idsAt: number) {
+  private constructor(index: SlotIndex | undefined, buffer: ArrayBuffer, capacity: number, minAgeMs: number, withValues: boolean, stride: number) {
     this.#index = index;
     this.#minAgeMs = minAgeMs;
-    this.#times = minAgeMs > 0 ? new Float64Array(buffer, 0, capacity) : undefined;
-    this.#values = withValues ? new Uint32Array(buffer, minAgeMs > 0 ? 8 * capacity : 0, capacity) : undefined;
-    this.#ids = new Uint16Array(buffer, idsAt, capacity);
+    this.#words = stride > 0 ? new Uint32Array(buffer, 0, capacity * stride) : undefined;
+    const first = index === undefined ? 1 : 0; // after the mix
+    this.#valueField = withValues ? first : -1;
+    this.#timeField = minAgeMs > 0 ? first + (withValues ? 1 : 0) : -1;
+    this.#ids = new Uint16Array(buffer, buffer.byteLength - 2 * capacity, capacity);
   }
 
   get capacity(): number {
@@ -102,7 +117,7 @@ export class RecentPairs {
   /** The entry slot of (id, n), or -NotFound (also for an id or n out of range). */
   find(id: number, n: number): ValueOrCode {
     if (!validPair(id, n)) return -ErrorCode.NotFound;
-    const slot = this.#index.get(mixPair(id, n), -1);
+    const slot = this.newestWithMix(mixPair(id, n));
     if (slot < 0 || this.#ids[slot] !== id) return -ErrorCode.NotFound;
     return slot;
   }
@@ -130,40 +145,66 @@ export class RecentPairs {
     }
     let slot = this.#head + this.#size;
     if (slot >= this.#ids.length) slot -= this.#ids.length;
+    const mix = mixPair(id, n);
+    if (this.newestWithMix(mix) >= 0) this.#collisions++;
     this.#ids[slot] = id;
-    if (this.#values !== undefined) this.#values[slot] = value;
-    if (this.#times !== undefined) this.#times[slot] = nowMs;
+    if (this.#valueField >= 0) this.setValueAt(slot, value);
+    if (this.#timeField >= 0 && this.#words !== undefined) {
+      const stride = this.stride();
+      this.#baseMs = stampBaseFor(this.#words, this.#timeField, stride, this.#baseMs, nowMs);
+      this.#words[slot * stride + this.#timeField] = stampOf(this.#baseMs, nowMs);
+    }
+    // The slot is free (its old entry, if any, was removed above), so an index moves or adds the mix.
+    if (this.#index !== undefined) this.#index.set(mix, slot);
+    else if (this.#words !== undefined) this.#words[slot * this.stride()] = mix;
     this.#size++;
-    const key = mixPair(id, n);
-    if (this.#index.get(key, -1) >= 0) this.#collisions++;
-    // The slot is free (its old entry, if any, was removed above), so this moves or adds the key.
-    this.#index.set(key, slot);
     return slot;
   }
 
   valueAt(slot: number): number {
-    return this.#values === undefined ? 0 : (this.#values[slot] ?? 0);
+    return this.#valueField < 0 || this.#words === undefined ? 0 : (this.#words[slot * this.stride() + this.#valueField] ?? 0);
   }
 
   setValueAt(slot: number, value: number): void {
-    if (this.#values !== undefined && slot >= 0 && slot < this.#ids.length) this.#values[slot] = value;
+    if (this.#valueField >= 0 && this.#words !== undefined && slot >= 0 && slot < this.#ids.length) this.#words[slot * this.stride() + this.#valueField] = value;
   }
 
+  /** Words per slot: the mix (scanned sets) and the value (if kept). */
+  private stride(): number {
+    return this.#words === undefined ? 0 : this.#words.length / this.#ids.length;
+  }
+
+  /** The slot of the newest entry whose pair has `mix`, or -1. */
+  private newestWithMix(mix: number): number {
+    if (this.#index !== undefined) return this.#index.get(mix, -1);
+    const words = this.#words;
+    if (words === undefined) return -1;
+    const capacity = this.#ids.length;
+    const stride = words.length / capacity;
+    for (let k = this.#size - 1; k >= 0; k--) {
+      let slot = this.#head + k;
+      if (slot >= capacity) slot -= capacity;
+      if (words[slot * stride] === mix) return slot;
+    }
+    return -1;
+  }
+
+  /** The insert time of `slot` (0 when times are not kept); see ms-stamps.ts for times 2^31 ms old. */
   private timeAt(slot: number): number {
-    return this.#times === undefined ? 0 : (this.#times[slot] ?? 0);
+    return this.#timeField < 0 || this.#words === undefined ? 0 : this.#baseMs + (this.#words[slot * this.stride() + this.#timeField] ?? 0);
   }
 
   clear(): void {
-    this.#index.clear();
+    this.#index?.clear();
     this.#head = 0;
     this.#size = 0;
   }
 
   private removeOldest(): void {
     const slot = this.#head;
-    // The index still names the slot's mix unless a colliding pair took it over.
-    const key = this.#index.keyOf(slot);
-    if (key >= 0) this.#index.delete(key);
+    // An index still names the slot's mix unless a colliding pair took it over.
+    const key = this.#index === undefined ? -1 : this.#index.keyOf(slot);
+    if (key >= 0) this.#index?.delete(key);
     this.#head = slot + 1 === this.#ids.length ? 0 : slot + 1;
     this.#size--;
   }

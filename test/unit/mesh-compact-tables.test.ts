@@ -8,6 +8,9 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
 import { ReplayTable, VolatileCounterSource } from "../../core/crypto/index";
 import { AirtimeWindow, BROADCAST_NODE_ID, FrameType, MeshCounter, MeshCounters, RouteChange, RouteTable, LinkClass, LinkHeader, LinkOpener, LinkScratch, LinkSealer, NeighbourChange, NeighbourTable, RecentPairs, RelayQueue, parseLinkHeader, snrQualityPermille } from "../../core/mesh/index";
+import { RECENT_PAIRS_MIN_AGE_MS_MAX, RECENT_PAIRS_SCAN_MAX } from "../../core/mesh/recent-pairs";
+import { ROUTE_TTL_MS_MAX } from "../../core/mesh/route-table";
+import { STAMP_EXACT_AGE_MS, stampBaseFor, stampOf } from "../../core/collections/ms-stamps";
 import { keyring } from "../mesh/helpers";
 import { unwrap } from "../mesh/fixtures";
 
@@ -19,12 +22,14 @@ describe("recent pairs: value and time kept only when used", () => {
     { minAgeMs: 50, withValues: false },
   ];
 
-  for (const { minAgeMs, withValues } of layouts) {
-    it(`min age ${minAgeMs}, ${withValues ? "with" : "without"} values: matches a model of the last entries, values and the age policy`, () => {
+  // Small sets scan their ring; past RECENT_PAIRS_SCAN_MAX entries a set keeps an index: both layouts.
+  for (const [layout, { minAgeMs, withValues }] of [...layouts.map((l) => ["scanned", l] as const), ...layouts.map((l) => ["indexed", l] as const)]) {
+    const [capacityMin, capacityMax, nMax, opsMax] = layout === "scanned" ? [1, 8, 6, 60] : [RECENT_PAIRS_SCAN_MAX + 1, RECENT_PAIRS_SCAN_MAX + 6, 40, 220];
+    it(`${layout}, min age ${minAgeMs}, ${withValues ? "with" : "without"} values: matches a model of the last entries, values and the age policy`, () => {
       fc.assert(
         fc.property(
-          fc.integer({ min: 1, max: 8 }),
-          fc.array(fc.record({ id: fc.integer({ min: 1, max: 5 }), n: fc.nat({ max: 6 }), gapMs: fc.nat({ max: 40 }) }), { maxLength: 60 }),
+          fc.integer({ min: capacityMin, max: capacityMax }),
+          fc.array(fc.record({ id: fc.integer({ min: 1, max: 5 }), n: fc.nat({ max: nMax }), gapMs: fc.nat({ max: 40 }) }), { maxLength: opsMax }),
           (capacity, ops) => {
             const set = unwrap(RecentPairs.create(capacity, minAgeMs, withValues));
             const model: { id: number; n: number; value: number; atMs: number }[] = [];
@@ -375,14 +380,37 @@ describe("recent pairs: n is not stored (the mix is a bijection of n for each id
     expect([set.find(0x1_0007, 0), set.find(7, 2 ** 32), set.size]).toEqual([-ErrorCode.NotFound, -ErrorCode.NotFound, ns.length]);
   });
 
-  it("evicts oldest first and keeps capacity exactly across many wraps of the ring", () => {
-    const set = unwrap(RecentPairs.create(5, 0));
-    for (let n = 0; n < 40; n++) {
-      expect(set.insert(n % 3, n * 0x1_0001, n, n)).toBeGreaterThanOrEqual(0);
-      expect(set.size).toBe(Math.min(n + 1, 5));
-      for (let k = 0; k <= n; k++) expect(set.find(k % 3, k * 0x1_0001) >= 0).toBe(k > n - 5);
+  it("evicts oldest first and keeps capacity exactly across many wraps of the ring, scanned or indexed", () => {
+    for (const capacity of [5, RECENT_PAIRS_SCAN_MAX, RECENT_PAIRS_SCAN_MAX + 1]) {
+      const set = unwrap(RecentPairs.create(capacity, 0));
+      const inserts = 3 * capacity;
+      for (let n = 0; n < inserts; n++) {
+        const slot = set.insert(n % 3, n * 0x1_0001, n, n);
+        expect(slot).toBe(n % capacity);
+        expect(set.size).toBe(Math.min(n + 1, capacity));
+      }
+      for (let k = 0; k < inserts; k++) {
+        const slot = set.find(k % 3, k * 0x1_0001);
+        expect(slot >= 0).toBe(k >= inserts - capacity);
+        if (slot >= 0) expect(set.valueAt(slot)).toBe(k);
+      }
+      expect(set.evictedCount).toBe(inserts - capacity);
     }
-    expect(set.evictedCount).toBe(35);
+  });
+
+  it("a newer entry with the same mix hides an older one of another id (counted), scanned or indexed", () => {
+    // Two pairs of different ids with one mix: n2 = n1 ^ (mix constant of id 1) ^ (that of id 2).
+    const a = Math.imul(1 + 1, 0x9e3779b1) >>> 0;
+    const b = Math.imul(2 + 1, 0x9e3779b1) >>> 0;
+    const n1 = 12345;
+    const n2 = (n1 ^ a ^ b) >>> 0;
+    for (const capacity of [4, RECENT_PAIRS_SCAN_MAX + 4]) {
+      const set = unwrap(RecentPairs.create(capacity, 0));
+      const first = set.insert(1, n1, 11, 0);
+      expect(set.find(1, n1)).toBe(first);
+      const second = set.insert(2, n2, 22, 0);
+      expect([set.collisionCount, set.find(1, n1), set.find(2, n2), set.valueAt(second)]).toEqual([1, -ErrorCode.NotFound, second, 22]);
+    }
   });
 });
 
@@ -413,5 +441,61 @@ describe("mesh counters: 32-bit, modulo 2^32", () => {
     counters.inc(MeshCounter.framesReceived, 2);
     counters.inc(MeshCounter.dropReplay);
     expect([counters.get(MeshCounter.framesReceived), counters.get(MeshCounter.dropReplay), counters.get(MeshCounter.framesAccepted)]).toEqual([1, 1, 0]);
+  });
+});
+
+describe("times as uint32 offsets from a moving base (ms-stamps.ts)", () => {
+  it("keeps the base while times fit, then moves it to the time less 2^31 ms and saturates what is older", () => {
+    const words = new Uint32Array([5, 0, 0xffff_fff0, 0]);
+    expect(stampBaseFor(words, 0, 2, 0, 0xffff_ffff)).toBe(0);
+    const base = stampBaseFor(words, 0, 2, 0, 2 ** 32 + 10);
+    expect(base).toBe(2 ** 32 + 10 - STAMP_EXACT_AGE_MS);
+    // 5 is older than the new base: it saturates; 0xffff_fff0 keeps its time; the other field is untouched.
+    expect([...words]).toEqual([0, 0, 0xffff_fff0 - base, 0]);
+    expect(base + (words[2] ?? 0)).toBe(0xffff_fff0);
+    expect([stampOf(base, 2 ** 32 + 10), stampOf(base, base - 1)]).toEqual([STAMP_EXACT_AGE_MS, 0]);
+  });
+
+  it("a route table stays exact across the 2^32 ms mark: fresh and stale routes, eviction of the route updated longest ago", () => {
+    const ttl = 600_000;
+    const routes = unwrap(RouteTable.create(2, ttl));
+    const t0 = 2 ** 32 - 1_000;
+    expect(routes.learn(1, 0x11, 1, t0)).toBe(RouteChange.Learned);
+    expect(routes.learn(2, 0x22, 1, t0 + 500)).toBe(RouteChange.Learned);
+    // Past 2^32 ms: the base moves; both routes keep their exact ages.
+    expect(routes.learn(1, 0x11, 1, t0 + 2_000)).toBe(RouteChange.Refreshed);
+    expect([routes.nextHop(1, t0 + 2_000 + ttl), routes.nextHop(1, t0 + 2_001 + ttl)]).toEqual([0x11, -1]);
+    expect([routes.nextHop(2, t0 + 500 + ttl), routes.nextHop(2, t0 + 501 + ttl)]).toEqual([0x22, -1]);
+    // Route 2 was updated longest ago: a third destination evicts it.
+    expect(routes.learn(3, 0x33, 1, t0 + 3_000)).toBe(RouteChange.Learned);
+    expect([routes.nextHop(1, t0 + 3_000), routes.nextHop(2, t0 + 3_000), routes.nextHop(3, t0 + 3_000)]).toEqual([0x11, -1, 0x33]);
+    // A route not updated for 30 days is stale, after any number of base moves.
+    const later = t0 + 30 * 86_400_000;
+    expect(routes.learn(4, 0x44, 1, later)).toBe(RouteChange.Learned);
+    expect([routes.nextHop(3, later), routes.nextHop(4, later)]).toEqual([-1, 0x44]);
+  });
+
+  it("refuses a route TTL or a minimum age past 2^31 ms (decisions beyond it would not be exact)", () => {
+    expect(RouteTable.create(4, ROUTE_TTL_MS_MAX).ok).toBe(true);
+    expect(RouteTable.create(4, ROUTE_TTL_MS_MAX + 1).ok).toBe(false);
+    expect(RecentPairs.create(4, RECENT_PAIRS_MIN_AGE_MS_MAX).ok).toBe(true);
+    expect(RecentPairs.create(4, RECENT_PAIRS_MIN_AGE_MS_MAX + 1).ok).toBe(false);
+  });
+
+  it("a held recent-pairs set refuses and evicts by age exactly across the 2^32 ms mark", () => {
+    for (const capacity of [2, RECENT_PAIRS_SCAN_MAX + 2]) {
+      const hold = 120_000;
+      const set = unwrap(RecentPairs.create(capacity, hold, false));
+      const t0 = 2 ** 32 - 60_000;
+      for (let i = 0; i < capacity; i++) expect(set.insert(1, i, 0, t0 + i)).toBe(i);
+      // Full: the oldest (t0) is too young until t0 + hold, which is past 2^32.
+      expect(set.wouldAccept(t0 + hold - 1)).toBe(false);
+      expect(set.insert(1, 1000, 0, t0 + hold - 1)).toBe(-ErrorCode.Full);
+      expect(set.wouldAccept(t0 + hold)).toBe(true);
+      expect(set.insert(1, 1000, 0, t0 + hold)).toBe(0);
+      expect(set.insert(1, 1001, 0, t0 + hold)).toBe(-ErrorCode.Full);
+      expect(set.insert(1, 1001, 0, t0 + hold + 1)).toBe(1);
+      expect([set.find(1, 0), set.find(1, 1), set.find(1, 1000), set.find(1, 1001)]).toEqual([-ErrorCode.NotFound, -ErrorCode.NotFound, 0, 1]);
+    }
   });
 });
