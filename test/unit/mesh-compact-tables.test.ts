@@ -285,6 +285,35 @@ describe("airtime window: one sum per ring slot, no bucket number stored", () =>
   });
 });
 
+describe("airtime window: series in one buffer", () => {
+  it("each series answers exactly as a window of its own, whatever the interleaving; a series that does not exist fails closed", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ series: fc.nat({ max: 2 }), gapMs: fc.integer({ min: -20, max: 90 }), us: fc.nat({ max: 3_000 }) }), { maxLength: 80 }),
+        (ops) => {
+          const window = unwrap(AirtimeWindow.create(60, 6, 3));
+          const models = [new PerSlotAirtimeModel(60, 6), new PerSlotAirtimeModel(60, 6), new PerSlotAirtimeModel(60, 6)];
+          let now = 0;
+          for (const o of ops) {
+            now = Math.max(0, now + o.gapMs);
+            window.record(now, o.us, o.series);
+            models[o.series]?.record(now, o.us);
+            for (let series = 0; series < 3; series++) {
+              for (const at of [now, Math.max(0, now - 45), now + 30]) {
+                expect(window.usedUs(at, series)).toBe(models[series]?.usedUs(at));
+                expect(window.nextReleaseMs(at, series)).toBe(models[series]?.nextReleaseMs(at));
+              }
+            }
+          }
+          expect([window.seriesCount, window.usedUs(now, 3), window.nextReleaseMs(now, 3), window.usedUs(now, -1)]).toEqual([3, Number.MAX_SAFE_INTEGER, -1, Number.MAX_SAFE_INTEGER]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect([AirtimeWindow.create(60, 6, 0).ok, AirtimeWindow.create(60, 6, 5).ok, AirtimeWindow.create(60, 6, 1.5).ok]).toEqual([false, false, false]);
+  });
+});
+
 describe("airtime window: the documented bound of the lag byte", () => {
   it("keeps a bucket 254 ring turns behind the newest record, and forgets it at 255", () => {
     // 4 buckets of 1 ms: 5 slots, a ring turn is 5 buckets.
