@@ -169,7 +169,7 @@ export class RecentPairs {
     if (this.#valueField >= 0 && this.#words !== undefined && slot >= 0 && slot < this.#ids.length) this.#words[slot * this.stride() + this.#valueField] = value;
   }
 
-  /** Words per slot: the mix (scanned sets) and the value (if kept). */
+  /** Words per slot: the mix (scanned sets), the value and the time (when kept). */
   private stride(): number {
     return this.#words === undefined ? 0 : this.#words.length / this.#ids.length;
   }
