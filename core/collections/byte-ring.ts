@@ -38,8 +38,8 @@ export const BYTE_RING_RECORD_BYTES_MAX = 0xffff;
 // of dropped/refused can ever be non-zero (the policy decides which).
 export class ByteRing {
   readonly #storage: Uint8Array;
-  readonly #maxRecordBytes: number;
-  readonly #policy: FullPolicy;
+  /** maxRecordBytes * 2 + policy (FullPolicy is 0 or 1): one field instead of two. */
+  readonly #limitAndPolicy: number;
   #headByte = 0; // storage offset of the oldest record's prefix
   #bytesUsed = 0; // prefixes included
   #count = 0;
@@ -70,8 +70,7 @@ export class ByteRing {
 
   private constructor(capacityBytes: number, maxRecordBytes: number, policy: FullPolicy) {
     this.#storage = new Uint8Array(capacityBytes);
-    this.#maxRecordBytes = maxRecordBytes;
-    this.#policy = policy;
+    this.#limitAndPolicy = maxRecordBytes * 2 + policy;
   }
 
   get capacityBytes(): number {
@@ -80,11 +79,11 @@ export class ByteRing {
 
   /** Length-prefix size per record, from maxRecordBytes: 1 or 2 bytes. */
   private get prefix(): 1 | 2 {
-    return this.#maxRecordBytes <= 0xff ? 1 : 2;
+    return this.maxRecordBytes <= 0xff ? 1 : 2;
   }
 
   get maxRecordBytes(): number {
-    return this.#maxRecordBytes;
+    return this.#limitAndPolicy >>> 1;
   }
 
   /** Length-prefix size per record: 1 or 2 bytes. */
@@ -103,17 +102,17 @@ export class ByteRing {
   }
 
   get policy(): FullPolicy {
-    return this.#policy;
+    return (this.#limitAndPolicy & 1) as FullPolicy;
   }
 
   /** Records discarded by `push` under DropOldest (lifetime count). */
   get droppedCount(): number {
-    return this.#policy === FullPolicy.DropOldest ? this.#lostCount : 0;
+    return this.policy === FullPolicy.DropOldest ? this.#lostCount : 0;
   }
 
   /** Pushes rejected with `Full` under RefuseNewest (lifetime count). */
   get refusedCount(): number {
-    return this.#policy === FullPolicy.RefuseNewest ? this.#lostCount : 0;
+    return this.policy === FullPolicy.RefuseNewest ? this.#lostCount : 0;
   }
 
   /** Pushes rejected with `TooLarge` (lifetime count). */
@@ -138,13 +137,13 @@ export class ByteRing {
       this.#invalidCount++;
       return ErrorCode.InvalidArgument;
     }
-    if (length > this.#maxRecordBytes) {
+    if (length > this.maxRecordBytes) {
       this.#tooLargeCount++;
       return ErrorCode.TooLarge;
     }
     const neededBytes = this.prefix + length;
     if (this.#bytesUsed + neededBytes > this.#storage.length) {
-      if (this.#policy === FullPolicy.RefuseNewest) {
+      if (this.policy === FullPolicy.RefuseNewest) {
         this.#lostCount++;
         return ErrorCode.Full;
       }
@@ -218,7 +217,7 @@ export class ByteRing {
     let walkedBytes = 0;
     for (let i = 0; i < this.#count; i++) {
       const length = this.readPrefix(at);
-      if (length > this.#maxRecordBytes) return ErrorCode.InvariantViolated;
+      if (length > this.maxRecordBytes) return ErrorCode.InvariantViolated;
       walkedBytes += this.prefix + length;
       if (walkedBytes > this.#bytesUsed) return ErrorCode.InvariantViolated;
       at = this.wrap(at + this.prefix + length);

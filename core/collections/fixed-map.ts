@@ -20,13 +20,12 @@
  * (Math.imul, shifts), so the order is a pure function of the sequence of
  * operations, identical on V8 and XS. It is NOT insertion order.
  *
- * An index map (`createIndex`) holds only slot numbers 0..capacity-1 and
- * stores them in 16-bit (or 32-bit) words instead of doubles: tables that
- * map ids to their own slots need a quarter of the value bytes.
+ * Tables that map ids to their own slots use SlotIndex (slot-index.ts),
+ * which stores a key per slot and a narrow table of slot numbers.
  *
- * Memory: one ArrayBuffer holds the keys, the values and (plain maps) the
- * used flags, behind at most three views (each ArrayBuffer costs heap slots
- * on XS before its data).
+ * Memory: one ArrayBuffer holds the values, the keys and the used flags,
+ * behind three views (each ArrayBuffer costs heap slots on XS before its
+ * data).
  *
  * Nothing is allocated after `create`.
  */
@@ -41,7 +40,7 @@ export const FIXED_MAP_CAPACITY_MAX = 1 << 22;
  * Integer mixer ("lowbias32" constants, public domain). Math.imul and
  * shifts are exact 32-bit operations on every engine.
  */
-function hashUint32(key: number): number {
+export function hashUint32(key: number): number {
   let h = key ^ (key >>> 16);
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;
@@ -57,21 +56,11 @@ function slotCountFor(capacity: number): number {
   return slotCount;
 }
 
-/** Any number, or for an index map an integer 0..capacity-1 (a module function: a private method costs a heap slot per instance on XS). */
-function valueFits(indexOnly: boolean, capacity: number, value: number): boolean {
-  return !indexOnly || ((value >>> 0) === value && value < capacity);
-}
-
 export class FixedMap {
   readonly #keys: Uint32Array;
-  readonly #values: Float64Array | Uint16Array | Uint32Array;
-  /** Added to a value when stored: 1 in an index map, whose stored 0 marks an empty slot. */
-  readonly #bias: number;
-  /** Index map: values must be integers 0..capacity-1. */
-  readonly #indexOnly: boolean;
-  // Non-zero = slot holds an entry (every uint32 is a legal key). An index map has no array of its own:
-  // its values (stored + 1) mark the entries, one typed array less (each costs heap slots on XS).
-  readonly #used: Uint8Array | Uint16Array | Uint32Array;
+  readonly #values: Float64Array;
+  // Non-zero = slot holds an entry (every uint32 is a legal key).
+  readonly #used: Uint8Array;
   readonly #capacity: number;
   readonly #mask: number; // slotCount - 1
   #size = 0;
@@ -83,42 +72,17 @@ export class FixedMap {
     if ((capacity | 0) !== capacity || capacity < 1 || capacity > FIXED_MAP_CAPACITY_MAX) {
       return err(ErrorCode.InvalidArgument);
     }
-    return ok(new FixedMap(capacity, slotCountFor(capacity), false));
+    return ok(new FixedMap(capacity, slotCountFor(capacity)));
   }
 
-  /**
-   * A map whose values are slot numbers 0..capacity-1 (`set` refuses any
-   * other value with `InvalidArgument`), stored in 16-bit words when
-   * capacity <= 65536. Same capacity range and errors as `create`.
-   */
-  static createIndex(capacity: number): Result<FixedMap> {
-    if ((capacity | 0) !== capacity || capacity < 1 || capacity > FIXED_MAP_CAPACITY_MAX) {
-      return err(ErrorCode.InvalidArgument);
-    }
-    return ok(new FixedMap(capacity, slotCountFor(capacity), true));
-  }
-
-  private constructor(capacity: number, slotCount: number, indexOnly: boolean) {
+  private constructor(capacity: number, slotCount: number) {
     this.#capacity = capacity;
     this.#mask = slotCount - 1;
-    this.#indexOnly = indexOnly;
-    if (indexOnly) {
-      // Keys (4 B each) then values (2 or 4 B each): both views are aligned.
-      const wide = capacity >= 0x1_0000;
-      const buffer = new ArrayBuffer(slotCount * (wide ? 8 : 6));
-      this.#keys = new Uint32Array(buffer, 0, slotCount);
-      const values = wide ? new Uint32Array(buffer, 4 * slotCount, slotCount) : new Uint16Array(buffer, 4 * slotCount, slotCount);
-      this.#values = values;
-      this.#used = values;
-      this.#bias = 1;
-    } else {
-      // Values (8 B each) first, then keys, then used flags: every view aligned.
-      const buffer = new ArrayBuffer(slotCount * 13);
-      this.#values = new Float64Array(buffer, 0, slotCount);
-      this.#keys = new Uint32Array(buffer, 8 * slotCount, slotCount);
-      this.#used = new Uint8Array(buffer, 12 * slotCount, slotCount);
-      this.#bias = 0;
-    }
+    // Values (8 B each) first, then keys, then used flags: every view aligned.
+    const buffer = new ArrayBuffer(slotCount * 13);
+    this.#values = new Float64Array(buffer, 0, slotCount);
+    this.#keys = new Uint32Array(buffer, 8 * slotCount, slotCount);
+    this.#used = new Uint8Array(buffer, 12 * slotCount, slotCount);
   }
 
   /** Maximum number of entries. */
@@ -147,11 +111,10 @@ export class FixedMap {
 
   /**
    * Insert or update. `Ok`, `Full` (new key, map at capacity; nothing
-   * changed), or `InvalidArgument` (key not an integer in 0..2^32-1, or
-   * for an index map a value not in 0..capacity-1).
+   * changed), or `InvalidArgument` (key not an integer in 0..2^32-1).
    */
   set(key: number, value: number): Status {
-    if ((key >>> 0) !== key || !valueFits(this.#indexOnly, this.#capacity, value)) {
+    if ((key >>> 0) !== key) {
       this.#invalidKeyCount++;
       return ErrorCode.InvalidArgument;
     }
@@ -166,12 +129,12 @@ export class FixedMap {
         }
         this.#used[slot] = 1;
         this.#keys[slot] = key;
-        this.#values[slot] = value + this.#bias;
+        this.#values[slot] = value;
         this.#size++;
         return ErrorCode.Ok;
       }
       if (this.#keys[slot] === key) {
-        this.#values[slot] = value + this.#bias;
+        this.#values[slot] = value;
         return ErrorCode.Ok;
       }
       slot = (slot + 1) & mask;
@@ -248,8 +211,7 @@ export class FixedMap {
   /** Overwrite the value in an occupied `slot` (update during a scan). `Ok` or `NotFound`. */
   setValueAt(slot: number, value: number): Status {
     if (!this.isEntry(slot)) return ErrorCode.NotFound;
-    if (!valueFits(this.#indexOnly, this.#capacity, value)) return ErrorCode.InvalidArgument;
-    this.#values[slot] = value + this.#bias;
+    this.#values[slot] = value;
     return ErrorCode.Ok;
   }
 
@@ -273,8 +235,7 @@ export class FixedMap {
     let occupied = 0;
     for (let slot = 0; slot < slotCount; slot++) {
       const flag = this.#used[slot] ?? 2;
-      if (this.#bias === 0 && flag > 1) return ErrorCode.InvariantViolated;
-      if (this.#bias === 1 && flag > this.#capacity) return ErrorCode.InvariantViolated; // value + 1 <= capacity
+      if (flag > 1) return ErrorCode.InvariantViolated;
       if (flag !== 0) {
         occupied++;
         if (this.find(this.#keys[slot] ?? 0) !== slot) return ErrorCode.InvariantViolated;
@@ -289,8 +250,7 @@ export class FixedMap {
 
   /** The value stored in an occupied `slot`, as given to `set`. */
   private storedValue(slot: number, missing: number): number {
-    const stored = this.#values[slot];
-    return stored === undefined ? missing : stored - this.#bias;
+    return this.#values[slot] ?? missing;
   }
 
   /** Slot of `key`, or -1. */

@@ -23,5 +23,7 @@ export {
 export { ByteRing, BYTE_RING_CAPACITY_BYTES_MAX, BYTE_RING_RECORD_BYTES_MAX } from "./byte-ring";
 export { Pool, POOL_CAPACITY_MAX } from "./pool";
 export { FixedMap, FIXED_MAP_CAPACITY_MAX } from "./fixed-map";
+export { SlotIndex, SLOT_INDEX_CAPACITY_MAX } from "./slot-index";
+export { STAMP_EXACT_AGE_MS, STAMP_MAX_MS, stampBaseFor, stampOf } from "./ms-stamps";
 export { BitSet, BIT_SET_SIZE_BITS_MAX, popcount32 } from "./bit-set";
 export { MinHeap, MIN_HEAP_CAPACITY_MAX } from "./min-heap";

@@ -28,7 +28,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
-import { FixedMap } from "../collections/fixed-map";
+import { SlotIndex } from "../collections/slot-index";
 
 export interface ReplayTableOptions {
   /** Senders tracked at once. */
@@ -43,7 +43,7 @@ const COUNTER_MAX = 0xffff_ffff;
 const NO_SLOT = -1;
 
 export class ReplayTable {
-  readonly #slotOf: FixedMap; // sender id -> slot
+  readonly #slotOf: SlotIndex; // sender id -> slot
   /** Per slot: epoch at 2 * slot, highest accepted counter at 2 * slot + 1 (-1 = nothing accepted in this epoch yet). One array: each typed array costs heap slots on XS. */
   readonly #marks: Float64Array;
   readonly #bitmaps: Uint32Array; // wordsPerWindow words per slot
@@ -60,12 +60,12 @@ export class ReplayTable {
     const { capacity, windowBits } = options;
     if ((windowBits | 0) !== windowBits || windowBits % 32 !== 0) return err(ErrorCode.InvalidArgument);
     if (windowBits < REPLAY_WINDOW_BITS_MIN || windowBits > REPLAY_WINDOW_BITS_MAX) return err(ErrorCode.InvalidArgument);
-    const map = FixedMap.createIndex(capacity);
+    const map = SlotIndex.create(capacity);
     if (!map.ok) return map;
     return ok(new ReplayTable(map.value, capacity, windowBits));
   }
 
-  private constructor(map: FixedMap, capacity: number, windowBits: number) {
+  private constructor(map: SlotIndex, capacity: number, windowBits: number) {
     this.#slotOf = map;
     this.#windowBits = windowBits;
     this.#words = windowBits / 32;

@@ -12,7 +12,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
-import { FixedMap } from "../collections/fixed-map";
+import { SlotIndex } from "../collections/slot-index";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { AEAD_NONCE_BYTES } from "./algorithms";
 import type { KeyHandle } from "./key-store";
@@ -71,7 +71,7 @@ function tableKey(senderId: number, epoch: number): number {
 
 export class TrafficKeyTable implements ReceiveKeys {
   readonly #provider: CryptoProvider;
-  readonly #index: FixedMap; // (sender, epoch) -> slot
+  readonly #index: SlotIndex; // (sender, epoch) -> slot
   readonly #handles: Float64Array;
   /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): senders, epochs. */
   readonly #words: Uint16Array;
@@ -82,12 +82,12 @@ export class TrafficKeyTable implements ReceiveKeys {
   #retired = 0;
 
   static create(provider: CryptoProvider, capacity: number): Result<TrafficKeyTable> {
-    const index = FixedMap.createIndex(capacity);
+    const index = SlotIndex.create(capacity);
     if (!index.ok) return index;
     return ok(new TrafficKeyTable(provider, index.value, capacity));
   }
 
-  private constructor(provider: CryptoProvider, index: FixedMap, capacity: number) {
+  private constructor(provider: CryptoProvider, index: SlotIndex, capacity: number) {
     this.#provider = provider;
     this.#index = index;
     this.#handles = new Float64Array(capacity);

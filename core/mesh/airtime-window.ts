@@ -10,35 +10,58 @@
  * side for a regulatory budget (ETSI EN 300 220-2 duty cycle).
  *
  * The ring has bucketCount + 1 slots (a window can overlap that many
- * buckets); a slot is reset when a newer bucket reuses it, which only
- * happens once its old bucket has left the window. Nothing is allocated
- * after create; every operation is O(bucketCount) at most.
+ * buckets); a slot is reset when a record of another bucket lands in it.
+ * A slot does not store its bucket's number: slot s can only hold a bucket
+ * congruent to s, so it keeps how many ring turns its bucket is behind the
+ * newest one congruent to s that the newest record reached (one byte, 255 =
+ * empty). That answers exactly as a ring storing bucket numbers does for
+ * any record or query up to 254 ring turns (254 windows) before the newest
+ * record; a record older than that is not kept (a window that ends that
+ * long before the newest record is never asked about). Sums are exact
+ * integers to 2^53 µs. Nothing is allocated after create; every operation
+ * is O(bucketCount) at most.
+ *
+ * One window may keep several series (e.g. all airtime heard and sent, and
+ * only what this node sent) over the same window and buckets: each series
+ * is a ring of its own, answering exactly as a window of its own would,
+ * in the same ArrayBuffer (one instance and two views for all of them).
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 
 export const AIRTIME_BUCKETS_MAX = 3600;
+export const AIRTIME_SERIES_MAX = 4;
+/** A slot's lag byte when it holds nothing (or a bucket too far behind to count). */
+const LAG_EMPTY = 255;
 
 export class AirtimeWindow {
   readonly #windowMs: number;
-  readonly #bucketMs: number;
-  readonly #slots: number;
-  /** Per slot: the bucket number it holds (-1 = empty), then its airtime in µs (one array: each typed array costs heap slots on XS). */
-  readonly #buckets: Float64Array;
+  /**
+   * Per series, per slot (bucketCount + 1 slots): the airtime in µs of the bucket the slot holds;
+   * then per series the newest bucket number recorded (-1 = none). Few fields: an instance costs a
+   * heap slot per field on XS, so slot and series counts come from the views' lengths.
+   */
+  readonly #numbers: Float64Array;
+  /** Per series, per slot: ring turns its bucket is behind the newest bucket congruent to the slot (LAG_EMPTY: nothing). */
+  readonly #lags: Uint8Array;
 
-  /** `windowMs` divisible by `bucketCount` (1..AIRTIME_BUCKETS_MAX); else InvalidArgument. */
-  static create(windowMs: number, bucketCount: number): Result<AirtimeWindow> {
+  /**
+   * `windowMs` divisible by `bucketCount` (1..AIRTIME_BUCKETS_MAX), `seriesCount`
+   * in 1..AIRTIME_SERIES_MAX; else InvalidArgument.
+   */
+  static create(windowMs: number, bucketCount: number, seriesCount = 1): Result<AirtimeWindow> {
     if ((bucketCount | 0) !== bucketCount || bucketCount < 1 || bucketCount > AIRTIME_BUCKETS_MAX) return err(ErrorCode.InvalidArgument);
     if (!Number.isSafeInteger(windowMs) || windowMs < bucketCount || windowMs % bucketCount !== 0) return err(ErrorCode.InvalidArgument);
-    return ok(new AirtimeWindow(windowMs, bucketCount));
+    if ((seriesCount | 0) !== seriesCount || seriesCount < 1 || seriesCount > AIRTIME_SERIES_MAX) return err(ErrorCode.InvalidArgument);
+    return ok(new AirtimeWindow(windowMs, bucketCount, seriesCount));
   }
 
-  private constructor(windowMs: number, bucketCount: number) {
+  private constructor(windowMs: number, bucketCount: number, seriesCount: number) {
+    const cells = seriesCount * (bucketCount + 1);
+    const buffer = new ArrayBuffer(8 * (cells + seriesCount) + cells);
     this.#windowMs = windowMs;
-    this.#bucketMs = windowMs / bucketCount;
-    this.#slots = bucketCount + 1;
-    this.#buckets = new Float64Array(this.#slots * 2);
-    for (let slot = 0; slot < this.#slots; slot++) this.#buckets[slot * 2] = -1;
+    this.#numbers = new Float64Array(buffer, 0, cells + seriesCount).fill(-1, cells);
+    this.#lags = new Uint8Array(buffer, 8 * (cells + seriesCount), cells).fill(LAG_EMPTY);
   }
 
   get windowMs(): number {
@@ -46,56 +69,117 @@ export class AirtimeWindow {
   }
 
   get bucketMs(): number {
-    return this.#bucketMs;
+    return this.#windowMs / (this.slots() - 1);
   }
 
-  /** Add `airtimeUs` at time `atMs` (a non-negative integer). */
-  record(atMs: number, airtimeUs: number): void {
-    const epoch = Math.floor(atMs / this.#bucketMs);
-    const slot = epoch % this.#slots;
-    if (this.#buckets[slot * 2] !== epoch) {
-      this.#buckets[slot * 2] = epoch;
-      this.#buckets[slot * 2 + 1] = 0;
+  get seriesCount(): number {
+    return this.#numbers.length - this.#lags.length;
+  }
+
+  /**
+   * Add `airtimeUs` at time `atMs` (a non-negative integer) to `series`
+   * (0..seriesCount-1; a record to any other series is not kept).
+   */
+  record(atMs: number, airtimeUs: number, series = 0): void {
+    if (!this.validSeries(series)) return;
+    const epoch = Math.floor(atMs / this.bucketMs);
+    const slots = this.slots();
+    if (epoch > this.newest(series)) this.advance(series, epoch);
+    const lag = Math.floor((this.newest(series) - epoch) / slots);
+    if (lag >= LAG_EMPTY) return;
+    const cell = series * slots + (epoch % slots);
+    if (this.#lags[cell] !== lag) {
+      this.#lags[cell] = lag;
+      this.#numbers[cell] = 0;
     }
-    this.#buckets[slot * 2 + 1] = (this.#buckets[slot * 2 + 1] ?? 0) + airtimeUs;
+    this.#numbers[cell] = (this.#numbers[cell] ?? 0) + airtimeUs;
   }
 
-  /** Airtime in µs that may fall inside (nowMs - windowMs, nowMs]: an upper bound. */
-  usedUs(nowMs: number): number {
+  /**
+   * Airtime in µs of `series` that may fall inside (nowMs - windowMs, nowMs]:
+   * an upper bound. For a series that does not exist, Number.MAX_SAFE_INTEGER
+   * (a budget checked against it refuses: fails closed).
+   */
+  usedUs(nowMs: number, series = 0): number {
+    if (!this.validSeries(series)) return Number.MAX_SAFE_INTEGER;
     const oldest = this.oldestEpoch(nowMs);
+    const slots = this.slots();
     let sum = 0;
-    for (let slot = 0; slot < this.#slots; slot++) {
-      if ((this.#buckets[slot * 2] ?? -1) >= oldest) sum += this.#buckets[slot * 2 + 1] ?? 0;
+    for (let slot = 0; slot < slots; slot++) {
+      if (this.epochAt(series, slot) >= oldest) sum += this.#numbers[series * slots + slot] ?? 0;
     }
     return sum;
   }
 
   /**
-   * The earliest time after `nowMs` at which `usedUs` can fall (the oldest
-   * counted bucket leaves the window), or -1 when nothing is counted.
+   * The earliest time after `nowMs` at which `usedUs` of `series` can fall
+   * (the oldest counted bucket leaves the window), or -1 when nothing is
+   * counted (or the series does not exist).
    */
-  nextReleaseMs(nowMs: number): number {
+  nextReleaseMs(nowMs: number, series = 0): number {
+    if (!this.validSeries(series)) return -1;
     const oldest = this.oldestEpoch(nowMs);
+    const slots = this.slots();
     let first = -1;
-    for (let slot = 0; slot < this.#slots; slot++) {
-      const epoch = this.#buckets[slot * 2] ?? -1;
-      if (epoch >= oldest && (this.#buckets[slot * 2 + 1] ?? 0) > 0 && (first < 0 || epoch < first)) first = epoch;
+    for (let slot = 0; slot < slots; slot++) {
+      const epoch = this.epochAt(series, slot);
+      if (epoch >= oldest && (this.#numbers[series * slots + slot] ?? 0) > 0 && (first < 0 || epoch < first)) first = epoch;
     }
     // Bucket e is no longer counted once now - windowMs + 1 >= (e + 1) * bucketMs.
-    return first < 0 ? -1 : (first + 1) * this.#bucketMs + this.#windowMs - 1;
+    return first < 0 ? -1 : (first + 1) * this.bucketMs + this.#windowMs - 1;
   }
 
-  /** Forget everything. */
+  /** Forget everything, in every series. */
   clear(): void {
-    for (let slot = 0; slot < this.#slots; slot++) {
-      this.#buckets[slot * 2] = -1;
-      this.#buckets[slot * 2 + 1] = 0;
+    const cells = this.#lags.length;
+    this.#numbers.fill(0, 0, cells).fill(-1, cells);
+    this.#lags.fill(LAG_EMPTY);
+  }
+
+  /** Ring slots per series: bucketCount + 1. */
+  private slots(): number {
+    return this.#lags.length / this.seriesCount;
+  }
+
+  private validSeries(series: number): boolean {
+    return (series >>> 0) === series && series < this.seriesCount;
+  }
+
+  /** The newest bucket number recorded in `series`, -1 = none. */
+  private newest(series: number): number {
+    return this.#numbers[this.#lags.length + series] ?? -1;
+  }
+
+  /** The bucket number `slot` of `series` holds, or -1 when empty. */
+  private epochAt(series: number, slot: number): number {
+    const slots = this.slots();
+    const lag = this.#lags[series * slots + slot] ?? LAG_EMPTY;
+    if (lag === LAG_EMPTY) return -1;
+    const newest = this.newest(series);
+    // The newest bucket <= newest congruent to slot, then `lag` turns back.
+    return newest - ((newest - slot) % slots) - lag * slots;
+  }
+
+  /** `series`' newest record moves on to bucket `epoch`: every slot whose newest congruent bucket moved falls that many turns further behind. */
+  private advance(series: number, epoch: number): void {
+    const previous = this.newest(series);
+    this.#numbers[this.#lags.length + series] = epoch;
+    if (previous < 0) return; // every slot is empty
+    const slots = this.slots();
+    const moved = epoch - previous;
+    for (let slot = 0; slot < slots; slot++) {
+      const cell = series * slots + slot;
+      const lag = this.#lags[cell] ?? LAG_EMPTY;
+      if (lag === LAG_EMPTY) continue;
+      // Buckets congruent to slot in (previous, epoch]: the slot's newest one was (previous - slot) % slots behind previous.
+      const turns = Math.floor((moved + ((previous - slot) % slots)) / slots);
+      this.#lags[cell] = Math.min(LAG_EMPTY, lag + turns);
     }
   }
 
   /** First bucket overlapping (nowMs - windowMs, nowMs]. */
   private oldestEpoch(nowMs: number): number {
     const start = nowMs - this.#windowMs + 1;
-    return start <= 0 ? 0 : Math.floor(start / this.#bucketMs);
+    return start <= 0 ? 0 : Math.floor(start / this.bucketMs);
   }
 }

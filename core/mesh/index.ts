@@ -2,7 +2,7 @@
  * core/mesh public surface (README "Mesh transport"): link frames, fragmentation, routing,
  * airtime and duty cycle, and the transport that composes them.
  */
-export { AIRTIME_BUCKETS_MAX, AirtimeWindow } from "./airtime-window";
+export { AIRTIME_BUCKETS_MAX, AIRTIME_SERIES_MAX, AirtimeWindow } from "./airtime-window";
 export { AirtimeTable, LORA_PAYLOAD_MAX_BYTES, loraAirtimeUs, loraSymbolUs, type LoRaParams } from "./airtime";
 export { DEFAULT_CLASS_SHARE_PERMILLE, DutyCycleBudget, HOUR_MS, PPM, eu868DutyCyclePpm, type DutyCycleOptions } from "./duty-cycle";
 export {
@@ -48,7 +48,7 @@ export { RadioReception, type MeshRadio } from "./radio-port";
 export { FragmentResult, ReassemblyTable, type ReassemblyOptions } from "./reassembly";
 export { RecentPairs } from "./recent-pairs";
 export { RelayQueue } from "./relay-queue";
-export { RouteChange, RouteTable } from "./route-table";
+export { ROUTE_TTL_MS_MAX, RouteChange, RouteTable } from "./route-table";
 export {
   MeshLogEvent,
   MeshTransport,

@@ -3,7 +3,10 @@
  * counters (README "Mesh transport"): every drop has a specific counter, nothing
  * is lost silently.
  *
- * Counters live in a Float64Array (exact integers to 2^53); when the agent
+ * Counters live in a Uint32Array and count modulo 2^32, like SNMP's
+ * Counter32 (RFC 2578 §7.1.6): a reader takes differences modulo 2^32 (a
+ * board's radio cannot send or hear 2^32 frames in its life at LoRa duty
+ * cycles; half the bytes of doubles). When the agent
  * hands in a MetricsRegistry, each is also registered there at create as
  * `picket_mesh_<name>_total` and updated on the hot path by id (no strings,
  * no allocation).
@@ -119,7 +122,7 @@ export const MESH_COUNTER_NAMES: readonly string[] = Object.freeze(
 );
 
 export class MeshCounters {
-  readonly values = new Float64Array(MESH_COUNTER_COUNT);
+  readonly values = new Uint32Array(MESH_COUNTER_COUNT);
   readonly #registry: MetricsRegistry | undefined;
   /** Metric ids by counter; only with a registry (a typed array costs heap slots on XS). */
   readonly #ids: Int32Array | undefined;
@@ -142,6 +145,7 @@ export class MeshCounters {
     this.#ids = ids;
   }
 
+  /** Add `by` (an integer 0..2^32-1) modulo 2^32. */
   inc(counter: MeshCounter, by = 1): void {
     this.values[counter] = (this.values[counter] ?? 0) + by;
     const registry = this.#registry;

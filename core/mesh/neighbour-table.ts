@@ -14,19 +14,25 @@
  *
  * Full policy: a new neighbour replaces the one heard longest ago
  * (`evictedCount`). Nothing is allocated after create.
+ *
+ * Storage (one ArrayBuffer): per slot three doubles (last heard time and
+ * two airtime sums: exact past 2^32), the id index (which also holds each slot's id)
+ * and three 16-bit fields (in use, SNR in quarter dB, RSSI in dBm: the
+ * SX127x reports each from an 8-bit register, so -32768..32767 holds them
+ * and their moving averages).
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
-import { FixedMap } from "../collections/fixed-map";
+import { SlotIndex } from "../collections/slot-index";
 
-const NT_F64_FIELDS = 4;
+const NT_F64_FIELDS = 3;
 const NT_F64_LAST_HEARD_MS = 0;
-const NT_F64_LOAD = 1; // three numbers: the load buckets (see #numbers)
-const NT_I32_FIELDS = 4;
-const NT_I32_ID = 0;
-const NT_I32_USED = 1;
-const NT_I32_SNR_QDB = 2;
-const NT_I32_RSSI_DBM = 3;
+const NT_F64_LOAD_CURRENT_US = 1;
+const NT_F64_LOAD_LAST_US = 2;
+const NT_I16_FIELDS = 3;
+const NT_I16_USED = 0;
+const NT_I16_SNR_QDB = 1;
+const NT_I16_RSSI_DBM = 2;
 
 /** SNR range mapped onto quality 0..1000, quarter dB. */
 const SNR_FLOOR_QDB = -80;
@@ -42,16 +48,21 @@ export function snrQualityPermille(snrQuarterDb: number): number {
 export const NeighbourChange = Object.freeze({ Refreshed: 0, Added: 1, AddedEvicting: 2 } as const);
 
 export class NeighbourTable {
-  readonly #slotOf: FixedMap; // id -> slot
+  readonly #slotOf: SlotIndex; // id -> slot; also each slot's id
   /**
-   * Per-slot numbers, 4 per slot (one array: each typed array costs heap slots on XS): lastHeardMs,
-   * then the airtime heard from the neighbour (every frame it sends, to anyone) in two buckets: the
-   * current bucket's number, its airtime and the last bucket's.
+   * Per-slot numbers, 3 per slot: lastHeardMs, then the airtime heard from the neighbour (every
+   * frame it sends, to anyone) in the current load bucket and in the last one, µs.
    */
   readonly #numbers: Float64Array;
-  /** Per-slot fields, 4 per slot (one array): id, used, snrQdb, rssiDbm. */
-  readonly #fields: Int32Array;
+  /** Per-slot fields, 3 per slot: used, snrQdb, rssiDbm. */
+  readonly #fields: Int16Array;
   readonly #capacity: number;
+  /**
+   * The load bucket every slot's sums are for. One number for the table: moving every slot on
+   * to a newer bucket at once gives each the sums it would get moved on alone (bucket numbers
+   * only grow, and a slot's sums are zero when it is added).
+   */
+  #loadEpoch = 0;
   #size = 0;
   #evicted = 0;
   #ambiguousHints = 0;
@@ -59,16 +70,21 @@ export class NeighbourTable {
   lastEvictedId = 0;
 
   static create(capacity: number): Result<NeighbourTable> {
-    const map = FixedMap.createIndex(capacity);
+    const indexBytes = SlotIndex.bytesFor(capacity);
+    if (indexBytes < 0) return err(ErrorCode.InvalidArgument);
+    // Doubles first (8-aligned), the index (4-aligned), then the 16-bit fields (the index ends on an even byte).
+    const numbersBytes = 8 * NT_F64_FIELDS * capacity;
+    const buffer = new ArrayBuffer(numbersBytes + indexBytes + 2 * NT_I16_FIELDS * capacity);
+    const map = SlotIndex.create(capacity, buffer, numbersBytes);
     if (!map.ok) return err(ErrorCode.InvalidArgument);
-    return ok(new NeighbourTable(map.value, capacity));
+    return ok(new NeighbourTable(map.value, buffer, capacity, numbersBytes + indexBytes));
   }
 
-  private constructor(map: FixedMap, capacity: number) {
+  private constructor(map: SlotIndex, buffer: ArrayBuffer, capacity: number, fieldsAt: number) {
     this.#slotOf = map;
     this.#capacity = capacity;
-    this.#numbers = new Float64Array(capacity * NT_F64_FIELDS);
-    this.#fields = new Int32Array(capacity * NT_I32_FIELDS);
+    this.#numbers = new Float64Array(buffer, 0, capacity * NT_F64_FIELDS);
+    this.#fields = new Int16Array(buffer, fieldsAt, capacity * NT_I16_FIELDS);
   }
 
   get capacity(): number {
@@ -99,18 +115,18 @@ export class NeighbourTable {
         this.#size--;
         change = NeighbourChange.AddedEvicting;
       }
-      this.setField(slot, NT_I32_USED, 1);
-      this.setField(slot, NT_I32_ID, id);
-      this.setField(slot, NT_I32_SNR_QDB, snrQuarterDb);
-      this.setField(slot, NT_I32_RSSI_DBM, rssiDbm);
-      this.#numbers.fill(0, slot * NT_F64_FIELDS + NT_F64_LOAD, slot * NT_F64_FIELDS + NT_F64_LOAD + 3);
+      this.setField(slot, NT_I16_USED, 1);
+      this.setField(slot, NT_I16_SNR_QDB, snrQuarterDb);
+      this.setField(slot, NT_I16_RSSI_DBM, rssiDbm);
+      this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD_CURRENT_US] = 0;
+      this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD_LAST_US] = 0;
       this.#slotOf.set(id, slot);
       this.#size++;
     } else {
-      const snr = this.field(slot, NT_I32_SNR_QDB);
-      const rssi = this.field(slot, NT_I32_RSSI_DBM);
-      this.setField(slot, NT_I32_SNR_QDB, snr + ((snrQuarterDb - snr) >> 2));
-      this.setField(slot, NT_I32_RSSI_DBM, rssi + ((rssiDbm - rssi) >> 2));
+      const snr = this.field(slot, NT_I16_SNR_QDB);
+      const rssi = this.field(slot, NT_I16_RSSI_DBM);
+      this.setField(slot, NT_I16_SNR_QDB, snr + ((snrQuarterDb - snr) >> 2));
+      this.setField(slot, NT_I16_RSSI_DBM, rssi + ((rssiDbm - rssi) >> 2));
     }
     this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] = nowMs;
     return change;
@@ -123,7 +139,7 @@ export class NeighbourTable {
   /** Quality 0..1000 of the link from `id`, or -1 when not a neighbour. */
   qualityPermille(id: number): number {
     const slot = this.#slotOf.get(id, -1);
-    return slot < 0 ? -1 : snrQualityPermille(this.field(slot, NT_I32_SNR_QDB));
+    return slot < 0 ? -1 : snrQualityPermille(this.field(slot, NT_I16_SNR_QDB));
   }
 
   lastHeardMs(id: number): number {
@@ -153,13 +169,15 @@ export class NeighbourTable {
    * A frame of `airtimeUs` sent by the neighbour with low id byte `hint`
    * was heard (whoever it was for): its load. Ignored when no neighbour, or
    * more than one, has that byte. `bucketMs` > 0 fixes the load window (two
-   * buckets: the current one and the last).
+   * buckets: the current one and the last); it must be the same on every
+   * call, and `nowMs` must not go back.
    */
   noteAirtime(hint: number, nowMs: number, airtimeUs: number, bucketMs: number): void {
     const slot = this.slotOfHint(hint);
     if (slot < 0) return;
-    this.roll(slot, Math.floor(nowMs / bucketMs));
-    this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] = (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] ?? 0) + airtimeUs;
+    this.roll(Math.floor(nowMs / bucketMs));
+    const at = slot * NT_F64_FIELDS + NT_F64_LOAD_CURRENT_US;
+    this.#numbers[at] = (this.#numbers[at] ?? 0) + airtimeUs;
   }
 
   /**
@@ -170,18 +188,21 @@ export class NeighbourTable {
   loadPermille(hint: number, nowMs: number, bucketMs: number): number {
     const slot = this.slotOfHint(hint);
     if (slot < 0) return 0;
-    this.roll(slot, Math.floor(nowMs / bucketMs));
-    return Math.floor(((this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] ?? 0) + (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD + 2] ?? 0)) / (2 * bucketMs));
+    this.roll(Math.floor(nowMs / bucketMs));
+    const at = slot * NT_F64_FIELDS;
+    return Math.floor(((this.#numbers[at + NT_F64_LOAD_CURRENT_US] ?? 0) + (this.#numbers[at + NT_F64_LOAD_LAST_US] ?? 0)) / (2 * bucketMs));
   }
 
-  /** Move `slot`'s load buckets on to bucket number `epoch`. */
-  private roll(slot: number, epoch: number): void {
+  /** Move every slot's load buckets on to bucket number `epoch` (O(capacity), once per bucket). */
+  private roll(epoch: number): void {
+    const previous = this.#loadEpoch;
+    if (epoch === previous) return;
     const load = this.#numbers;
-    const last = load[slot * NT_F64_FIELDS + NT_F64_LOAD] ?? 0;
-    if (epoch === last) return;
-    load[slot * NT_F64_FIELDS + NT_F64_LOAD + 2] = epoch === last + 1 ? (load[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] ?? 0) : 0;
-    load[slot * NT_F64_FIELDS + NT_F64_LOAD + 1] = 0;
-    load[slot * NT_F64_FIELDS + NT_F64_LOAD] = epoch;
+    for (let at = 0; at < load.length; at += NT_F64_FIELDS) {
+      load[at + NT_F64_LOAD_LAST_US] = epoch === previous + 1 ? (load[at + NT_F64_LOAD_CURRENT_US] ?? 0) : 0;
+      load[at + NT_F64_LOAD_CURRENT_US] = 0;
+    }
+    this.#loadEpoch = epoch;
   }
 
   /** The slot of the one neighbour with low id byte `hint`, or -1 (none, or more than one). */
@@ -202,16 +223,16 @@ export class NeighbourTable {
   }
 
   private idAt(slot: number): number {
-    return this.field(slot, NT_I32_ID);
+    return this.#slotOf.storedKey(slot);
   }
   private isUsed(slot: number): boolean {
-    return this.field(slot, NT_I32_USED) === 1;
+    return this.field(slot, NT_I16_USED) === 1;
   }
   private field(slot: number, field: number): number {
-    return this.#fields[slot * NT_I32_FIELDS + field] ?? 0;
+    return this.#fields[slot * NT_I16_FIELDS + field] ?? 0;
   }
   private setField(slot: number, field: number, value: number): void {
-    this.#fields[slot * NT_I32_FIELDS + field] = value;
+    this.#fields[slot * NT_I16_FIELDS + field] = value;
   }
 
   private freeSlot(): number {

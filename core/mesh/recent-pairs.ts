@@ -9,11 +9,21 @@
  *  - the delivered cache: (source, message id) of messages handed to the
  *    application, for exactly-once delivery of retransmitted messages.
  *
- * Storage: a ring of entries in typed arrays plus a FixedMap from a 32-bit
- * mix of the pair to the entry's ring slot. An entry keeps its value only
- * when the set is made with values (the delivered cache needs none), and
- * its time only when `minAgeMs` > 0 (only that policy reads it). Lookups compare the full pair,
- * so a mix collision is a miss (counted), never a false match.
+ * Storage (one ArrayBuffer): a ring of entries, each keeping its id and
+ * a 32-bit mix of the pair. Pairs are (u16 id, u32 n). For a given id the
+ * mix is a bijection of n (every step of mixPair is invertible on 32 bits),
+ * so n is not stored: the entry with the pair's mix and id IS the pair.
+ * The newest entry with a mix hides older ones with the same mix (another
+ * id's pair made them unreachable: counted in `collisionCount`, never a
+ * false match). A set of up to RECENT_PAIRS_SCAN_MAX entries finds the
+ * newest entry with a mix by scanning the ring from the newest entry (a
+ * board's caches are this small: no index to pay for); a larger one keeps
+ * a SlotIndex from mix to slot, which holds the mixes itself. An entry
+ * keeps its value (u32) only when the set is made with values (the
+ * delivered cache needs none), and its time only when `minAgeMs` > 0 (only
+ * that policy reads it), as a uint32 offset from a base (ms-stamps.ts: ages
+ * up to 2^31 ms are exact, so is every age decision with a minimum age up
+ * to RECENT_PAIRS_MIN_AGE_MS_MAX, which create refuses beyond).
  *
  * Full policy, chosen at create: `minAgeMs` = 0 evicts the oldest entry
  * (counted in `evictedCount`); `minAgeMs` > 0 evicts it only if it is at
@@ -23,11 +33,19 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
-import { FixedMap } from "../collections/fixed-map";
+import { SlotIndex } from "../collections/slot-index";
+import { STAMP_EXACT_AGE_MS, stampBaseFor, stampOf } from "../collections/ms-stamps";
 import type { ValueOrCode } from "../collections/value-or-code";
 
-const RP_F64_NUMBERS = 0;
+/** Largest id and n of a pair (a node id and a frame counter or message id). */
+export const RECENT_PAIR_ID_MAX = 0xffff;
+export const RECENT_PAIR_N_MAX = 0xffff_ffff;
+/** Largest minimum age: every age decision stays exact (older insert times read as this old, ms-stamps.ts). */
+export const RECENT_PAIRS_MIN_AGE_MS_MAX = STAMP_EXACT_AGE_MS;
+/** Sets of up to this many entries scan their ring instead of keeping an index. */
+export const RECENT_PAIRS_SCAN_MAX = 64;
 
+/** Bijective in n for a fixed id: xor with a constant, then the murmur3 finalizer (each step invertible mod 2^32). */
 function mixPair(id: number, n: number): number {
   let h = (Math.imul(id + 1, 0x9e3779b1) ^ n) >>> 0;
   h ^= h >>> 16;
@@ -39,16 +57,16 @@ function mixPair(id: number, n: number): number {
 }
 
 export class RecentPairs {
-  readonly #index: FixedMap; // mix -> ring slot
+  /** Mix -> ring slot, only past RECENT_PAIRS_SCAN_MAX entries. */
+  readonly #index: SlotIndex | undefined;
   readonly #ids: Uint16Array;
-  /** Per-slot fields (one array: each typed array costs heap slots on XS): number, then value (if kept), then time (if kept). */
-  readonly #entryNumbers: Float64Array;
-  readonly #stride: number;
-  /** Field offsets of the value and the time, -1 when not kept. */
+  /** Per slot: the mix (scanned sets only), the value (only when kept), the insert time after #baseMs (only when minAgeMs > 0). */
+  readonly #words: Uint32Array | undefined;
+  /** Offsets of the value and the time in a slot's words, -1 when not kept. */
   readonly #valueField: number;
   readonly #timeField: number;
-  readonly #capacity: number;
   readonly #minAgeMs: number;
+  #baseMs = 0;
   #head = 0; // oldest entry
   #size = 0;
   #evicted = 0;
@@ -57,25 +75,30 @@ export class RecentPairs {
 
   /** `withValues` false: entries keep no value (`valueAt` is 0, `setValueAt` does nothing). */
   static create(capacity: number, minAgeMs = 0, withValues = true): Result<RecentPairs> {
-    if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0) return err(ErrorCode.InvalidArgument);
-    const index = FixedMap.createIndex(capacity);
-    if (!index.ok) return index;
-    return ok(new RecentPairs(index.value, capacity, minAgeMs, withValues));
+    if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0 || minAgeMs > RECENT_PAIRS_MIN_AGE_MS_MAX) return err(ErrorCode.InvalidArgument);
+    const indexBytes = capacity > RECENT_PAIRS_SCAN_MAX ? SlotIndex.bytesFor(capacity) : 0;
+    if ((capacity | 0) !== capacity || capacity < 1 || indexBytes < 0) return err(ErrorCode.InvalidArgument);
+    // The words, the index (4-aligned), then the ids.
+    const stride = (indexBytes > 0 ? 0 : 1) + (withValues ? 1 : 0) + (minAgeMs > 0 ? 1 : 0);
+    const wordsBytes = 4 * capacity * stride;
+    const buffer = new ArrayBuffer(wordsBytes + indexBytes + 2 * capacity);
+    const index = indexBytes > 0 ? SlotIndex.create(capacity, buffer, wordsBytes) : undefined;
+    if (index !== undefined && !index.ok) return index;
+    return ok(new RecentPairs(index?.value, buffer, capacity, minAgeMs, withValues, stride));
   }
 
-  private constructor(index: FixedMap, capacity: number, minAgeMs: number, withValues: boolean) {
+  private constructor(index: SlotIndex | undefined, buffer: ArrayBuffer, capacity: number, minAgeMs: number, withValues: boolean, stride: number) {
     this.#index = index;
-    this.#capacity = capacity;
     this.#minAgeMs = minAgeMs;
-    this.#valueField = withValues ? 1 : -1;
-    this.#timeField = minAgeMs > 0 ? (withValues ? 2 : 1) : -1;
-    this.#stride = 1 + (withValues ? 1 : 0) + (minAgeMs > 0 ? 1 : 0);
-    this.#ids = new Uint16Array(capacity);
-    this.#entryNumbers = new Float64Array(capacity * this.#stride);
+    this.#words = stride > 0 ? new Uint32Array(buffer, 0, capacity * stride) : undefined;
+    const first = index === undefined ? 1 : 0; // after the mix
+    this.#valueField = withValues ? first : -1;
+    this.#timeField = minAgeMs > 0 ? first + (withValues ? 1 : 0) : -1;
+    this.#ids = new Uint16Array(buffer, buffer.byteLength - 2 * capacity, capacity);
   }
 
   get capacity(): number {
-    return this.#capacity;
+    return this.#ids.length;
   }
   get size(): number {
     return this.#size;
@@ -91,24 +114,27 @@ export class RecentPairs {
     return this.#collisions;
   }
 
-  /** The entry slot of (id, n), or -NotFound. */
+  /** The entry slot of (id, n), or -NotFound (also for an id or n out of range). */
   find(id: number, n: number): ValueOrCode {
-    const slot = this.#index.get(mixPair(id, n), -1);
-    if (slot < 0 || this.#ids[slot] !== id || this.#entryNumbers[slot * this.#stride + RP_F64_NUMBERS] !== n) return -ErrorCode.NotFound;
+    if (!validPair(id, n)) return -ErrorCode.NotFound;
+    const slot = this.newestWithMix(mixPair(id, n));
+    if (slot < 0 || this.#ids[slot] !== id) return -ErrorCode.NotFound;
     return slot;
   }
 
   /** Would `insert` at `nowMs` succeed (room, or an entry old enough to evict)? */
   wouldAccept(nowMs: number): boolean {
-    return this.#size < this.#capacity || this.#minAgeMs === 0 || nowMs - this.timeAt(this.#head) >= this.#minAgeMs;
+    return this.#size < this.#ids.length || this.#minAgeMs === 0 || nowMs - this.timeAt(this.#head) >= this.#minAgeMs;
   }
 
   /**
-   * Add (id, n) with `value` at `nowMs` (the pair must not be present).
-   * Returns its slot, or -Full when the policy refuses.
+   * Add (id, n) with `value` (u32) at `nowMs` (the pair must not be present).
+   * Returns its slot, -Full when the policy refuses, or -InvalidArgument
+   * for an id past RECENT_PAIR_ID_MAX or n past RECENT_PAIR_N_MAX (nothing changes).
    */
   insert(id: number, n: number, value: number, nowMs: number): ValueOrCode {
-    if (this.#size === this.#capacity) {
+    if (!validPair(id, n)) return -ErrorCode.InvalidArgument;
+    if (this.#size === this.#ids.length) {
       const oldest = this.#head;
       if (this.#minAgeMs > 0 && nowMs - this.timeAt(oldest) < this.#minAgeMs) {
         this.#refused++;
@@ -118,42 +144,72 @@ export class RecentPairs {
       this.#evicted++;
     }
     let slot = this.#head + this.#size;
-    if (slot >= this.#capacity) slot -= this.#capacity;
+    if (slot >= this.#ids.length) slot -= this.#ids.length;
+    const mix = mixPair(id, n);
+    if (this.newestWithMix(mix) >= 0) this.#collisions++;
     this.#ids[slot] = id;
-    const base = slot * this.#stride;
-    this.#entryNumbers[base + RP_F64_NUMBERS] = n;
-    if (this.#valueField > 0) this.#entryNumbers[base + this.#valueField] = value;
-    if (this.#timeField > 0) this.#entryNumbers[base + this.#timeField] = nowMs;
+    if (this.#valueField >= 0) this.setValueAt(slot, value);
+    if (this.#timeField >= 0 && this.#words !== undefined) {
+      const stride = this.stride();
+      this.#baseMs = stampBaseFor(this.#words, this.#timeField, stride, this.#baseMs, nowMs);
+      this.#words[slot * stride + this.#timeField] = stampOf(this.#baseMs, nowMs);
+    }
+    // The slot is free (its old entry, if any, was removed above), so an index moves or adds the mix.
+    if (this.#index !== undefined) this.#index.set(mix, slot);
+    else if (this.#words !== undefined) this.#words[slot * this.stride()] = mix;
     this.#size++;
-    const key = mixPair(id, n);
-    if (this.#index.get(key, -1) >= 0) this.#collisions++;
-    this.#index.set(key, slot);
     return slot;
   }
 
   valueAt(slot: number): number {
-    return this.#valueField > 0 ? (this.#entryNumbers[slot * this.#stride + this.#valueField] ?? 0) : 0;
+    return this.#valueField < 0 || this.#words === undefined ? 0 : (this.#words[slot * this.stride() + this.#valueField] ?? 0);
   }
 
   setValueAt(slot: number, value: number): void {
-    if (this.#valueField > 0 && slot >= 0 && slot < this.#capacity) this.#entryNumbers[slot * this.#stride + this.#valueField] = value;
+    if (this.#valueField >= 0 && this.#words !== undefined && slot >= 0 && slot < this.#ids.length) this.#words[slot * this.stride() + this.#valueField] = value;
   }
 
+  /** Words per slot: the mix (scanned sets), the value and the time (when kept). */
+  private stride(): number {
+    return this.#words === undefined ? 0 : this.#words.length / this.#ids.length;
+  }
+
+  /** The slot of the newest entry whose pair has `mix`, or -1. */
+  private newestWithMix(mix: number): number {
+    if (this.#index !== undefined) return this.#index.get(mix, -1);
+    const words = this.#words;
+    if (words === undefined) return -1;
+    const capacity = this.#ids.length;
+    const stride = words.length / capacity;
+    for (let k = this.#size - 1; k >= 0; k--) {
+      let slot = this.#head + k;
+      if (slot >= capacity) slot -= capacity;
+      if (words[slot * stride] === mix) return slot;
+    }
+    return -1;
+  }
+
+  /** The insert time of `slot` (0 when times are not kept); see ms-stamps.ts for times 2^31 ms old. */
   private timeAt(slot: number): number {
-    return this.#timeField > 0 ? (this.#entryNumbers[slot * this.#stride + this.#timeField] ?? 0) : 0;
+    return this.#timeField < 0 || this.#words === undefined ? 0 : this.#baseMs + (this.#words[slot * this.stride() + this.#timeField] ?? 0);
   }
 
   clear(): void {
-    this.#index.clear();
+    this.#index?.clear();
     this.#head = 0;
     this.#size = 0;
   }
 
   private removeOldest(): void {
     const slot = this.#head;
-    const key = mixPair(this.#ids[slot] ?? 0, this.#entryNumbers[slot * this.#stride + RP_F64_NUMBERS] ?? 0);
-    if (this.#index.get(key, -1) === slot) this.#index.delete(key);
-    this.#head = slot + 1 === this.#capacity ? 0 : slot + 1;
+    // An index still names the slot's mix unless a colliding pair took it over.
+    const key = this.#index === undefined ? -1 : this.#index.keyOf(slot);
+    if (key >= 0) this.#index?.delete(key);
+    this.#head = slot + 1 === this.#ids.length ? 0 : slot + 1;
     this.#size--;
   }
+}
+
+function validPair(id: number, n: number): boolean {
+  return (id >>> 0) === id && id <= RECENT_PAIR_ID_MAX && (n >>> 0) === n;
 }

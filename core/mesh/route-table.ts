@@ -25,55 +25,72 @@
  *
  * Full policy: a new destination replaces the route updated longest ago
  * (`evictedCount`). Nothing is allocated after create.
+ *
+ * Storage (one ArrayBuffer): per slot two uint32 words (advertisement
+ * counter, update time), the destination index (which also holds each
+ * slot's destination), the next hop (16 bits) and three bytes (hops, flags:
+ * in use and advertisement known, failures). Update times (integer ms) are
+ * uint32 offsets from a base (collections/ms-stamps.ts): ages up to 2^31 ms
+ * (24.8 days) are exact and an older update reads as that old, so every
+ * fresh/stale decision is exact (create refuses a TTL past
+ * ROUTE_TTL_MS_MAX); among routes all updated more than 24.8 days before
+ * the newest update, the one in the lowest slot is evicted first.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
-import { FixedMap } from "../collections/fixed-map";
+import { SlotIndex } from "../collections/slot-index";
+import { STAMP_EXACT_AGE_MS, stampBaseFor, stampOf } from "../collections/ms-stamps";
 
-const RT_U16_FIELDS = 2;
-const RT_U16_DESTINATIONS = 0;
-const RT_U16_NEXT_HOPS = 1;
 const RT_U8_FIELDS = 3;
 const RT_U8_HOPS = 0;
-const RT_U8_USED = 1;
+const RT_U8_FLAGS = 1; // RT_IN_USE | RT_ADVERT_KNOWN
 const RT_U8_FAILURES = 2;
-const RT_F64_FIELDS = 2;
-const RT_F64_ADVERTS = 0;
-const RT_F64_UPDATED_MS = 1;
+const RT_IN_USE = 1;
+const RT_ADVERT_KNOWN = 2;
+const RT_U32_FIELDS = 2;
+const RT_U32_ADVERT = 0;
+const RT_U32_UPDATED = 1;
+/** Largest route TTL: every stale/fresh decision stays exact (older update times read as STAMP_EXACT_AGE_MS old). */
+export const ROUTE_TTL_MS_MAX = STAMP_EXACT_AGE_MS;
 
 export const RouteChange = Object.freeze({ None: 0, Refreshed: 1, Learned: 2, Replaced: 3 } as const);
 export type RouteChange = (typeof RouteChange)[keyof typeof RouteChange];
 
 export class RouteTable {
-  readonly #slotOf: FixedMap; // destination -> slot
-  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): destinations, nextHops. */
-  readonly #words: Uint16Array;
-  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): hops, used, failures (consecutive frames the next hop did not take). */
+  readonly #slotOf: SlotIndex; // destination -> slot; also each slot's destination
+  /** Per slot: the next hop. */
+  readonly #nextHops: Uint16Array;
+  /** Per-slot fields, 3 per slot: hops, flags, failures (consecutive frames the next hop did not take). */
   readonly #bytes: Uint8Array;
-  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): adverts (counter of the newest advertisement heard from the destination, -1 none), updatedMs. */
-  readonly #numbers: Float64Array;
+  /** Per-slot fields, 2 per slot: the counter of the newest advertisement heard from the destination (when RT_ADVERT_KNOWN), the update time after #baseMs. */
+  readonly #words: Uint32Array;
   readonly #capacity: number;
   readonly #ttlMs: number;
+  #baseMs = 0;
   #size = 0;
   #evicted = 0;
   /** The next hop the last `learn` replaced (valid after Replaced). */
   previousNextHop = 0;
 
   static create(capacity: number, ttlMs: number): Result<RouteTable> {
-    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) return err(ErrorCode.InvalidArgument);
-    const map = FixedMap.createIndex(capacity);
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > ROUTE_TTL_MS_MAX) return err(ErrorCode.InvalidArgument);
+    const indexBytes = SlotIndex.bytesFor(capacity);
+    if (indexBytes < 0) return err(ErrorCode.InvalidArgument);
+    // Words first, the index (4-aligned), next hops (the index ends on an even byte), bytes.
+    const numbersBytes = 4 * RT_U32_FIELDS * capacity;
+    const buffer = new ArrayBuffer(numbersBytes + indexBytes + (2 + RT_U8_FIELDS) * capacity);
+    const map = SlotIndex.create(capacity, buffer, numbersBytes);
     if (!map.ok) return err(ErrorCode.InvalidArgument);
-    return ok(new RouteTable(map.value, capacity, ttlMs));
+    return ok(new RouteTable(map.value, buffer, capacity, ttlMs, numbersBytes + indexBytes));
   }
 
-  private constructor(map: FixedMap, capacity: number, ttlMs: number) {
+  private constructor(map: SlotIndex, buffer: ArrayBuffer, capacity: number, ttlMs: number, nextHopsAt: number) {
     this.#slotOf = map;
     this.#capacity = capacity;
     this.#ttlMs = ttlMs;
-    this.#words = new Uint16Array(capacity * RT_U16_FIELDS);
-    this.#bytes = new Uint8Array(capacity * RT_U8_FIELDS);
-    this.#numbers = new Float64Array(capacity * RT_F64_FIELDS);
-    for (let i = 0; i < capacity; i++) this.#numbers[i * RT_F64_FIELDS + RT_F64_ADVERTS] = -1;
+    this.#words = new Uint32Array(buffer, 0, capacity * RT_U32_FIELDS);
+    this.#nextHops = new Uint16Array(buffer, nextHopsAt, capacity);
+    this.#bytes = new Uint8Array(buffer, nextHopsAt + 2 * capacity, capacity * RT_U8_FIELDS);
   }
 
   get size(): number {
@@ -86,53 +103,53 @@ export class RouteTable {
   /** Next hop towards `destination` if a fresh route exists, else -1. */
   nextHop(destination: number, nowMs: number): number {
     const slot = this.#slotOf.get(destination, -1);
-    if (slot < 0 || nowMs - (this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0) > this.#ttlMs) return -1;
-    return this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? -1;
+    if (slot < 0 || nowMs - this.updatedMs(slot) > this.#ttlMs) return -1;
+    return this.#nextHops[slot] ?? -1;
   }
 
   /** Hops of the fresh route to `destination`, or -1. */
   hops(destination: number, nowMs: number): number {
     const slot = this.#slotOf.get(destination, -1);
-    if (slot < 0 || nowMs - (this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0) > this.#ttlMs) return -1;
+    if (slot < 0 || nowMs - this.updatedMs(slot) > this.#ttlMs) return -1;
     return this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? -1;
   }
 
   /**
    * Offer a path to `destination` via `nextHop` of `hops` hops; `advertCounter`
-   * is the frame counter when the path comes from the destination's route
-   * advertisement, else -1. Returns the RouteChange.
+   * is the frame counter (0..2^32-1) when the path comes from the
+   * destination's route advertisement, else -1. `nowMs` is an integer.
+   * Returns the RouteChange.
    */
   learn(destination: number, nextHop: number, hops: number, nowMs: number, advertCounter = -1): RouteChange {
     let slot = this.#slotOf.get(destination, -1);
     if (slot >= 0) {
-      const stale = nowMs - (this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0) > this.#ttlMs;
-      const current = this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? 0;
+      const stale = nowMs - this.updatedMs(slot) > this.#ttlMs;
+      const current = this.#nextHops[slot] ?? 0;
       const sameHop = current === nextHop;
-      const newAdvert = advertCounter > (this.#numbers[slot * RT_F64_FIELDS + RT_F64_ADVERTS] ?? -1);
-      if (newAdvert) this.#numbers[slot * RT_F64_FIELDS + RT_F64_ADVERTS] = advertCounter;
+      const newAdvert = advertCounter > this.advertAt(slot);
+      if (newAdvert) this.setAdvert(slot, advertCounter);
       const better = hops < (this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? 0) || (newAdvert && hops === (this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? 0));
       if (!stale && !sameHop && !better) return RouteChange.None;
       this.previousNextHop = current;
       if (!sameHop) this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
-      this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] = nextHop;
+      this.#nextHops[slot] = nextHop;
       this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
-      this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] = nowMs;
+      this.#words[slot * RT_U32_FIELDS + RT_U32_UPDATED] = this.stamp(nowMs);
       return sameHop ? RouteChange.Refreshed : RouteChange.Replaced;
     }
     slot = this.freeSlot();
     if (slot < 0) {
       slot = this.oldestSlot();
-      this.#slotOf.delete(this.#words[slot * RT_U16_FIELDS + RT_U16_DESTINATIONS] ?? 0);
+      this.#slotOf.delete(this.#slotOf.storedKey(slot));
       this.#evicted++;
       this.#size--;
     }
-    this.#bytes[slot * RT_U8_FIELDS + RT_U8_USED] = 1;
+    this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] = RT_IN_USE;
     this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
-    this.#numbers[slot * RT_F64_FIELDS + RT_F64_ADVERTS] = advertCounter;
-    this.#words[slot * RT_U16_FIELDS + RT_U16_DESTINATIONS] = destination;
-    this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] = nextHop;
+    if (advertCounter >= 0) this.setAdvert(slot, advertCounter);
+    this.#nextHops[slot] = nextHop;
     this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
-    this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] = nowMs;
+    this.#words[slot * RT_U32_FIELDS + RT_U32_UPDATED] = this.stamp(nowMs);
     this.#slotOf.set(destination, slot);
     this.#size++;
     return RouteChange.Learned;
@@ -145,7 +162,7 @@ export class RouteTable {
    */
   noteFailure(destination: number, nextHopHint: number): number {
     const slot = this.#slotOf.get(destination, -1);
-    if (slot < 0 || ((this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? 0) & 0xff) !== nextHopHint) return 0;
+    if (slot < 0 || ((this.#nextHops[slot] ?? 0) & 0xff) !== nextHopHint) return 0;
     const failures = Math.min(255, (this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] ?? 0) + 1);
     this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = failures;
     return failures;
@@ -154,7 +171,7 @@ export class RouteTable {
   /** A frame for `destination` sent to the neighbour with low id byte `nextHopHint` was taken: the route works. */
   noteSuccess(destination: number, nextHopHint: number): void {
     const slot = this.#slotOf.get(destination, -1);
-    if (slot >= 0 && ((this.#words[slot * RT_U16_FIELDS + RT_U16_NEXT_HOPS] ?? 0) & 0xff) === nextHopHint) this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
+    if (slot >= 0 && ((this.#nextHops[slot] ?? 0) & 0xff) === nextHopHint) this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
   }
 
   /** Forget the route to `destination` (it failed). True if there was one. */
@@ -162,21 +179,42 @@ export class RouteTable {
     const slot = this.#slotOf.get(destination, -1);
     if (slot < 0) return false;
     this.#slotOf.delete(destination);
-    this.#bytes[slot * RT_U8_FIELDS + RT_U8_USED] = 0;
+    this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] = 0;
     this.#size--;
     return true;
   }
 
   private freeSlot(): number {
-    for (let slot = 0; slot < this.#capacity; slot++) if (this.#bytes[slot * RT_U8_FIELDS + RT_U8_USED] !== 1) return slot;
+    for (let slot = 0; slot < this.#capacity; slot++) if (((this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) & RT_IN_USE) === 0) return slot;
     return -1;
   }
 
   private oldestSlot(): number {
     let oldest = 0;
     for (let slot = 1; slot < this.#capacity; slot++) {
-      if ((this.#numbers[slot * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0) < (this.#numbers[oldest * RT_F64_FIELDS + RT_F64_UPDATED_MS] ?? 0)) oldest = slot;
+      if ((this.#words[slot * RT_U32_FIELDS + RT_U32_UPDATED] ?? 0) < (this.#words[oldest * RT_U32_FIELDS + RT_U32_UPDATED] ?? 0)) oldest = slot;
     }
     return oldest;
+  }
+
+  /** The update time of `slot`, ms (see the module comment for times past 2^31 ms old). */
+  private updatedMs(slot: number): number {
+    return this.#baseMs + (this.#words[slot * RT_U32_FIELDS + RT_U32_UPDATED] ?? 0);
+  }
+
+  /** The counter of the newest advertisement heard from `slot`'s destination, or -1. */
+  private advertAt(slot: number): number {
+    return ((this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) & RT_ADVERT_KNOWN) === 0 ? -1 : (this.#words[slot * RT_U32_FIELDS + RT_U32_ADVERT] ?? 0);
+  }
+
+  private setAdvert(slot: number, advertCounter: number): void {
+    this.#words[slot * RT_U32_FIELDS + RT_U32_ADVERT] = advertCounter;
+    this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] = (this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) | RT_ADVERT_KNOWN;
+  }
+
+  /** `nowMs` as the offset to store (the base may move first). */
+  private stamp(nowMs: number): number {
+    this.#baseMs = stampBaseFor(this.#words, RT_U32_UPDATED, RT_U32_FIELDS, this.#baseMs, nowMs);
+    return stampOf(this.#baseMs, nowMs);
   }
 }

@@ -85,6 +85,9 @@ import { RelayQueue } from "./relay-queue";
 import { RouteChange, RouteTable } from "./route-table";
 import { OutgoingStage, StageKind } from "./outgoing-stage";
 
+/** The utilisation window's series of the airtime this node sent (series 0: everything heard and sent). */
+const AIRTIME_SENT = 1;
+
 /** Same shapes as agent/transport.ts's DeliverHandler and SendOutcomeHandler. */
 export type MeshDeliverHandler = (sourceId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number) => void;
 export type MeshSendOutcomeHandler = (destinationId: number, messageId: number, status: Status) => void;
@@ -216,9 +219,8 @@ export class MeshTransport {
   #hopAckQueuedAtMs = 0;
   readonly #stages: readonly OutgoingStage[];
   readonly #duty: DutyCycleBudget;
+  /** All airtime heard and sent over the utilisation window; series AIRTIME_SENT: our own (how busy we are, for route advertisements). */
   readonly #utilisation: AirtimeWindow;
-  /** Our own airtime over the utilisation window (how busy we are, for route advertisements). */
-  readonly #transmitted: AirtimeWindow;
   readonly #rate: RateLimiter;
   readonly #mtuBytes: number;
   #onOutcome: MeshSendOutcomeHandler | undefined = undefined;
@@ -290,7 +292,6 @@ export class MeshTransport {
     this.#stages = stages;
     this.#duty = parts.duty;
     this.#utilisation = parts.utilisation;
-    this.#transmitted = parts.transmitted;
     this.#rate = parts.rate;
     this.#mtuBytes = mtu;
     if (options.sendKey !== undefined) this.#sealer.setKey(options.sendKey);
@@ -787,7 +788,7 @@ export class MeshTransport {
   private loadSlots(now: number): number {
     const per = this.#config.advertLoadSlotPermille;
     if (per === 0) return 0;
-    const permille = Math.floor(this.#transmitted.usedUs(now) / this.#transmitted.windowMs);
+    const permille = Math.floor(this.#utilisation.usedUs(now, AIRTIME_SENT) / this.#utilisation.windowMs);
     return Math.min(ADVERT_LOAD_SLOTS_MAX, Math.floor(permille / per));
   }
 
@@ -1053,7 +1054,7 @@ export class MeshTransport {
     const airtimeUs = radio.airtimeUs(length);
     this.#duty.record(now, airtimeUs);
     this.#utilisation.record(now, airtimeUs);
-    this.#transmitted.record(now, airtimeUs);
+    this.#utilisation.record(now, airtimeUs, AIRTIME_SENT);
     this.#txBusyUntilMs = now + Math.ceil(airtimeUs / 1000);
     // Every frame we send was sealed or checked by us: its header parses.
     const h = this.#txHeader;
@@ -1499,7 +1500,6 @@ interface Parts {
   readonly hopAckHistory: HopAckHistory;
   readonly duty: DutyCycleBudget;
   readonly utilisation: AirtimeWindow;
-  readonly transmitted: AirtimeWindow;
   readonly rate: RateLimiter;
 }
 
@@ -1530,8 +1530,8 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
     bucketCount: c.dutyBucketCount,
     classSharePermille: c.dutyClassSharePermille,
   });
-  const utilisation = AirtimeWindow.create(c.utilisationWindowMs, c.utilisationBucketCount);
-  const transmitted = AirtimeWindow.create(c.utilisationWindowMs, c.utilisationBucketCount);
+  // Series 0: all airtime heard and sent; AIRTIME_SENT: only what this node sent.
+  const utilisation = AirtimeWindow.create(c.utilisationWindowMs, c.utilisationBucketCount, 2);
   const rate = RateLimiter.create({
     capacity: c.rateTableCapacity,
     classes: [
@@ -1562,7 +1562,6 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   if (!hopAckHistory.ok) return hopAckHistory;
   if (!duty.ok) return duty;
   if (!utilisation.ok) return utilisation;
-  if (!transmitted.ok) return transmitted;
   if (!rate.ok) return rate;
   return ok({
     sealer: sealer.value,
@@ -1582,7 +1581,6 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
     hopAckHistory: hopAckHistory.value,
     duty: duty.value,
     utilisation: utilisation.value,
-    transmitted: transmitted.value,
     rate: rate.value,
   });
 }

@@ -222,7 +222,8 @@ export class MeshSiteLink {
     const flushed = this.#flushed;
     for (let c = 0; c < MESH_COUNTER_COUNT; c++) {
       const v = values[c] ?? 0;
-      const delta = v - (flushed[c] ?? 0);
+      // The mesh's counters count modulo 2^32 (core/mesh/mesh-counters.ts).
+      const delta = (v - (flushed[c] ?? 0)) >>> 0;
       if (delta !== 0) {
         host[c] = (host[c] ?? 0) + delta;
         flushed[c] = v;

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { FixedMap } from "../../core/collections/fixed-map";
+import { SlotIndex } from "../../core/collections/slot-index";
 import { MinHeap } from "../../core/collections/min-heap";
 import { Pool } from "../../core/collections/pool";
 import { ErrorCode } from "../../core/runtime/errors";
@@ -92,10 +93,10 @@ describe("TimerTable and MinHeap: one Float64Array each", () => {
   });
 });
 
-describe("FixedMap and Pool: one ArrayBuffer behind their views", () => {
-  it("an index map at capacity with extreme keys and the largest values reads every entry back", () => {
+describe("FixedMap, SlotIndex and Pool: one ArrayBuffer behind their views", () => {
+  it("a slot index at capacity with extreme keys and the largest slots reads every entry back", () => {
     const capacity = 5;
-    const map = unwrap(FixedMap.createIndex(capacity));
+    const map = unwrap(SlotIndex.create(capacity));
     const keys = [0, 1, 0xffff_ffff, 0x8000_0000, 0xffff];
     keys.forEach((key, i) => expect(map.set(key, capacity - 1 - i)).toBe(ErrorCode.Ok));
     expect(map.set(12345, 0)).toBe(ErrorCode.Full);
