@@ -1,7 +1,7 @@
 /**
- * The scheduler's timers: fixed slots, generation-checked handles, one
- * MinHeap of deadlines (core/collections: equal deadlines fire FIFO, i.e. in
- * the order they were armed).
+ * The scheduler's timers: fixed slots, generation-checked handles and the
+ * binary min-heap of their deadlines, in one table (no separate heap object:
+ * the heap holds timer ids and reads deadlines from the slots).
  *
  * Two kinds of slot:
  *  - general slots 0..capacity-1, handed out by `arm` from a FIFO free list.
@@ -15,6 +15,11 @@
  *    task boundary's restart delays, so a restart can never fail for lack of
  *    a timer slot.
  *
+ * Order: the earliest deadline fires first; equal deadlines fire in the
+ * order they were armed (FIFO: each push into the heap takes the next arm
+ * sequence number, and the heap orders by (deadline, sequence), integer
+ * comparisons only, so every engine fires in the same order).
+ *
  * Periodic timers re-arm at `deadline + period` (no drift: a late turn does
  * not shift later fires) and fire once for every period, however late the
  * turn; the scheduler bounds fires per turn and leaves the rest due for the
@@ -24,12 +29,15 @@
  * Full policy: RefuseNewest. `arm` with every general slot in use returns
  * `-Full`, counted in `fullCount`. Nothing is allocated after `create`.
  *
- * Memory: besides the heap, one `Float64Array` (a typed array costs about
- * 128 B of heap on XS before its data): SLOT_FIELDS numbers per general
- * slot, the owners of the reserved slots, then the free list as a ring of
- * `capacity` slot numbers.
+ * Memory: one ArrayBuffer behind two views (each typed array costs about
+ * 128 B of heap on XS before its data, README "Board memory on the board's
+ * terms"). Float64 where a number can pass 2^31: per timer id its deadline
+ * and heap sequence, per general slot its period, generation and pending
+ * fires. Int32 for the rest: per id its owner and heap position (-1 = not
+ * armed), the heap itself (ids by heap index), per general slot its token,
+ * and the free list as a ring of slot numbers. A general slot is in use
+ * exactly while it is armed (in the heap).
  */
-import { MinHeap } from "../collections/min-heap";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { ErrorCode } from "./errors";
 import { err, ok, type Result, type Status } from "./result";
@@ -39,22 +47,39 @@ export const TIMER_CAPACITY_MAX = 65_536;
 /** Largest number of reserved (per-task) slots. */
 export const TIMER_RESERVED_MAX = 4_096;
 
-// Per general slot (at slot * SLOT_FIELDS).
-const G_GENERATION = 0;
-const G_IN_USE = 1; // handed out (armed)
-const G_PERIOD_MS = 2; // 0 = one-shot
-const G_PENDING_FIRES = 3;
-const G_TOKEN = 4; // -1 = unbound
-const G_OWNER = 5;
-const SLOT_FIELDS = 6;
+// Float64 view: per timer id (general, then reserved) at id * ID_F64.
+const F_DEADLINE = 0;
+const F_SEQUENCE = 1; // arm order, breaks deadline ties
+const ID_F64 = 2;
+// Float64 view: per general slot at generalBase + slot * SLOT_F64.
+const G_PERIOD_MS = 0; // 0 = one-shot
+const G_GENERATION = 1;
+const G_PENDING_FIRES = 2;
+const SLOT_F64 = 3;
+
+/** Float64 numbers of a table. */
+function f64Count(capacity: number, total: number): number {
+  return total * ID_F64 + capacity * SLOT_F64;
+}
+
+/** Int32 numbers of a table: owner, position and heap per id; token and free ring per general slot. */
+function i32Count(capacity: number, total: number): number {
+  return 3 * total + 2 * capacity;
+}
 
 export class TimerTable {
   readonly #capacity: number;
   readonly #reservedCount: number;
-  readonly #heap: MinHeap; // ids: general slots, then reserved slots
-  readonly #t: Float64Array;
-  readonly #reservedBase: number; // owners of reserved slots
+  readonly #total: number; // timer ids: general slots, then reserved slots
+  readonly #f: Float64Array;
+  readonly #i: Int32Array;
+  readonly #generalBase: number; // in #f
+  readonly #positionBase: number; // in #i; the owners are at 0
+  readonly #heapBase: number;
+  readonly #tokenBase: number;
   readonly #freeBase: number; // general slots not in use, a FIFO ring
+  #size = 0; // armed timers (heap entries)
+  #nextSequence = 0;
   #freeHead = 0;
   #freeCount = 0;
   #firedCount = 0;
@@ -69,25 +94,27 @@ export class TimerTable {
     if (!Number.isSafeInteger(reservedCount) || reservedCount < 0 || reservedCount > TIMER_RESERVED_MAX) {
       return err(ErrorCode.InvalidArgument);
     }
-    const heap = MinHeap.create(capacity + reservedCount);
-    if (!heap.ok) return err(heap.code);
-    return ok(new TimerTable(capacity, reservedCount, heap.value));
+    return ok(new TimerTable(capacity, reservedCount));
   }
 
-  private constructor(capacity: number, reservedCount: number, heap: MinHeap) {
+  private constructor(capacity: number, reservedCount: number) {
+    const total = capacity + reservedCount;
     this.#capacity = capacity;
     this.#reservedCount = reservedCount;
-    this.#heap = heap;
-    this.#reservedBase = capacity * SLOT_FIELDS;
-    this.#freeBase = this.#reservedBase + reservedCount;
-    const t = new Float64Array(this.#freeBase + capacity);
-    this.#t = t;
-    for (let slot = 0; slot < capacity; slot++) {
-      t[slot * SLOT_FIELDS + G_TOKEN] = -1;
-      t[slot * SLOT_FIELDS + G_OWNER] = -1;
-      this.pushFree(slot);
-    }
-    t.fill(-1, this.#reservedBase, this.#freeBase);
+    this.#total = total;
+    this.#generalBase = total * ID_F64;
+    const f64Bytes = f64Count(capacity, total) * 8;
+    const buffer = new ArrayBuffer(f64Bytes + i32Count(capacity, total) * 4);
+    this.#f = new Float64Array(buffer, 0, f64Count(capacity, total));
+    const i = new Int32Array(buffer, f64Bytes, i32Count(capacity, total));
+    this.#i = i;
+    this.#positionBase = total;
+    this.#heapBase = 2 * total;
+    this.#tokenBase = 3 * total;
+    this.#freeBase = 3 * total + capacity;
+    i.fill(-1, 0, this.#heapBase); // no owners, nothing armed
+    i.fill(-1, this.#tokenBase, this.#freeBase); // no tokens
+    for (let slot = 0; slot < capacity; slot++) this.pushFree(slot);
   }
 
   /** General slots. */
@@ -101,7 +128,7 @@ export class TimerTable {
 
   /** Timers armed now, general and reserved. */
   get armedCount(): number {
-    return this.#heap.size;
+    return this.#size;
   }
 
   /** General timers in use (armed) now. */
@@ -138,16 +165,16 @@ export class TimerTable {
       this.#fullCount++;
       return -ErrorCode.Full;
     }
-    const slot = this.#t[this.#freeBase + this.#freeHead] ?? 0;
+    const slot = this.#i[this.#freeBase + this.#freeHead] ?? 0;
     this.#freeHead = this.#freeHead + 1 === this.#capacity ? 0 : this.#freeHead + 1;
     this.#freeCount--;
-    this.#t[slot * SLOT_FIELDS + G_IN_USE] = 1;
-    this.#t[slot * SLOT_FIELDS + G_PERIOD_MS] = periodMs;
-    this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] = 0;
-    this.#t[this.ownerAt(slot)] = owner;
-    this.#t[slot * SLOT_FIELDS + G_TOKEN] = token;
-    this.#heap.push(deadlineMs, slot); // cannot fail: the slot was free, the heap has room for every slot
-    return (this.#t[slot * SLOT_FIELDS + G_GENERATION] ?? 0) * this.#capacity + slot;
+    const at = this.#generalBase + slot * SLOT_F64;
+    this.#f[at + G_PERIOD_MS] = periodMs;
+    this.#f[at + G_PENDING_FIRES] = 0;
+    this.#i[slot] = owner;
+    this.#i[this.#tokenBase + slot] = token;
+    this.push(slot, deadlineMs); // the slot was free, so it is not in the heap, and the heap has room for every id
+    return (this.#f[at + G_GENERATION] ?? 0) * this.#capacity + slot;
   }
 
   /** Move an armed timer to `deadlineMs` (it then fires after timers armed before). `Ok`, `NotFound`, `InvalidArgument`. */
@@ -155,8 +182,8 @@ export class TimerTable {
     const slot = this.slotOf(handle);
     if (slot < 0) return ErrorCode.NotFound;
     if (!Number.isSafeInteger(deadlineMs)) return ErrorCode.InvalidArgument;
-    this.#heap.remove(slot);
-    this.#heap.push(deadlineMs, slot);
+    this.remove(slot);
+    this.push(slot, deadlineMs);
     return ErrorCode.Ok;
   }
 
@@ -164,7 +191,7 @@ export class TimerTable {
   cancel(handle: number): Status {
     const slot = this.slotOf(handle);
     if (slot < 0) return ErrorCode.NotFound;
-    this.#heap.remove(slot);
+    this.remove(slot);
     this.release(slot);
     this.#cancelledCount++;
     return ErrorCode.Ok;
@@ -178,15 +205,16 @@ export class TimerTable {
   /** Deadline of an armed timer, or +Infinity. */
   deadlineOf(handle: number): number {
     const slot = this.slotOf(handle);
-    return slot < 0 ? Number.POSITIVE_INFINITY : this.#heap.deadlineOf(slot);
+    return slot < 0 ? Number.POSITIVE_INFINITY : (this.#f[slot * ID_F64 + F_DEADLINE] ?? 0);
   }
 
   /** Fires since the last call (then reset to 0), or `-NotFound` for a timer that is not armed. */
   takeFires(handle: number): ValueOrCode {
     const slot = this.slotOf(handle);
     if (slot < 0) return -ErrorCode.NotFound;
-    const fires = this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] ?? 0;
-    this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] = 0;
+    const at = this.#generalBase + slot * SLOT_F64 + G_PENDING_FIRES;
+    const fires = this.#f[at] ?? 0;
+    this.#f[at] = 0;
     return fires;
   }
 
@@ -195,27 +223,29 @@ export class TimerTable {
     if ((index >>> 0) !== index || index >= this.#reservedCount) return ErrorCode.OutOfRange;
     if (!Number.isSafeInteger(deadlineMs)) return ErrorCode.InvalidArgument;
     const id = this.#capacity + index;
-    this.#heap.remove(id);
-    this.#t[this.ownerAt(id)] = owner;
-    this.#heap.push(deadlineMs, id);
+    if (this.armedId(id)) this.remove(id);
+    this.#i[id] = owner;
+    this.push(id, deadlineMs);
     return ErrorCode.Ok;
   }
 
   /** Disarm reserved slot `index`. `Ok`, `NotFound` (not armed) or `OutOfRange`. */
   cancelReserved(index: number): Status {
     if ((index >>> 0) !== index || index >= this.#reservedCount) return ErrorCode.OutOfRange;
-    const status = this.#heap.remove(this.#capacity + index);
-    if (status === ErrorCode.Ok) this.#cancelledCount++;
-    return status;
+    const id = this.#capacity + index;
+    if (!this.armedId(id)) return ErrorCode.NotFound;
+    this.remove(id);
+    this.#cancelledCount++;
+    return ErrorCode.Ok;
   }
 
   isReservedArmed(index: number): boolean {
-    return (index >>> 0) === index && index < this.#reservedCount && this.#heap.contains(this.#capacity + index);
+    return (index >>> 0) === index && index < this.#reservedCount && this.armedId(this.#capacity + index);
   }
 
   /** Earliest deadline, +Infinity when nothing is armed. */
   peekDeadline(): number {
-    return this.#heap.peekDeadline();
+    return this.#size === 0 ? Number.POSITIVE_INFINITY : (this.#f[(this.#i[this.#heapBase] ?? 0) * ID_F64 + F_DEADLINE] ?? 0);
   }
 
   /**
@@ -225,16 +255,17 @@ export class TimerTable {
    * nothing is due.
    */
   fireNext(nowMs: number): ValueOrCode {
-    const deadlineMs = this.#heap.peekDeadline();
+    const deadlineMs = this.peekDeadline();
     if (!(deadlineMs <= nowMs)) return -ErrorCode.Empty;
-    const slot = this.#heap.pop();
-    if (slot < 0) return slot;
+    const slot = this.#i[this.#heapBase] ?? 0;
+    this.removeAt(0);
     this.#firedCount++;
     if (slot >= this.#capacity) return slot;
-    this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] = (this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] ?? 0) + 1;
-    const periodMs = this.#t[slot * SLOT_FIELDS + G_PERIOD_MS] ?? 0;
+    const at = this.#generalBase + slot * SLOT_F64;
+    this.#f[at + G_PENDING_FIRES] = (this.#f[at + G_PENDING_FIRES] ?? 0) + 1;
+    const periodMs = this.#f[at + G_PERIOD_MS] ?? 0;
     const nextMs = deadlineMs + periodMs;
-    if (periodMs > 0 && Number.isSafeInteger(nextMs)) this.#heap.push(nextMs, slot);
+    if (periodMs > 0 && Number.isSafeInteger(nextMs)) this.push(slot, nextMs);
     else this.release(slot);
     return slot;
   }
@@ -245,17 +276,17 @@ export class TimerTable {
 
   /** Owner task of a slot (kept after a one-shot fires, until the slot is reused). */
   ownerOf(slot: number): number {
-    if ((slot >>> 0) !== slot || slot >= this.#capacity + this.#reservedCount) return -1;
-    return this.#t[this.ownerAt(slot)] ?? -1;
+    if ((slot >>> 0) !== slot || slot >= this.#total) return -1;
+    return this.#i[slot] ?? -1;
   }
 
   /** Cancel every timer (general and reserved) owned by `owner`. Returns how many. O(slots). */
   cancelOwnedBy(owner: number): number {
     let cancelled = 0;
-    const total = this.#capacity + this.#reservedCount;
+    const total = this.#total;
     for (let slot = 0; slot < total; slot++) {
-      if (this.#t[this.ownerAt(slot)] !== owner || !this.#heap.contains(slot)) continue;
-      this.#heap.remove(slot);
+      if (this.#i[slot] !== owner || !this.armedId(slot)) continue;
+      this.remove(slot);
       if (slot < this.#capacity) this.release(slot);
       cancelled++;
     }
@@ -266,9 +297,9 @@ export class TimerTable {
   /** Timers (general and reserved) armed for `owner`. O(slots), for checks. */
   armedOwnedBy(owner: number): number {
     let armed = 0;
-    const total = this.#capacity + this.#reservedCount;
+    const total = this.#total;
     for (let slot = 0; slot < total; slot++) {
-      if (this.#t[this.ownerAt(slot)] === owner && this.#heap.contains(slot)) armed++;
+      if (this.#i[slot] === owner && this.armedId(slot)) armed++;
     }
     return armed;
   }
@@ -277,8 +308,8 @@ export class TimerTable {
   cancelBoundTo(token: number): number {
     let cancelled = 0;
     for (let slot = 0; slot < this.#capacity; slot++) {
-      if (this.#t[slot * SLOT_FIELDS + G_IN_USE] !== 1 || this.#t[slot * SLOT_FIELDS + G_TOKEN] !== token) continue;
-      this.#heap.remove(slot);
+      if (!this.armedId(slot) || this.#i[this.#tokenBase + slot] !== token) continue;
+      this.remove(slot);
       this.release(slot);
       cancelled++;
     }
@@ -289,39 +320,48 @@ export class TimerTable {
   /** Cancel everything (shutdown). Returns how many were armed. */
   clear(): number {
     for (let slot = 0; slot < this.#capacity; slot++) {
-      if (this.#t[slot * SLOT_FIELDS + G_IN_USE] === 1) this.release(slot);
+      if (this.armedId(slot)) this.release(slot);
     }
-    const cancelled = this.#heap.size;
-    this.#heap.clear();
+    const cancelled = this.#size;
+    for (let index = 0; index < cancelled; index++) this.#i[this.#positionBase + (this.#i[this.#heapBase + index] ?? 0)] = -1;
+    this.#size = 0;
     this.#cancelledCount += cancelled;
     return cancelled;
   }
 
   /**
-   * `Ok`, or `InvariantViolated`: the heap is sound, every in-use general
-   * slot is in the heap and no free one is, the free list holds exactly the
-   * slots not in use. O(capacity), for tests.
+   * `Ok`, or `InvariantViolated`: heap order (deadline, sequence) holds for
+   * every parent/child pair and the positions and the heap agree both ways;
+   * the free list holds exactly the general slots not armed. O(capacity), for tests.
    */
   checkInvariants(): Status {
-    if (this.#heap.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
-    let inUse = 0;
-    for (let slot = 0; slot < this.#capacity; slot++) {
-      const used = this.#t[slot * SLOT_FIELDS + G_IN_USE] === 1;
-      if (used !== this.#heap.contains(slot)) return ErrorCode.InvariantViolated;
-      if (used) inUse++;
+    const size = this.#size;
+    if ((size >>> 0) !== size || size > this.#total) return ErrorCode.InvariantViolated;
+    for (let index = 0; index < size; index++) {
+      const id = this.#i[this.#heapBase + index] ?? -1;
+      if ((id >>> 0) !== id || id >= this.#total || this.#i[this.#positionBase + id] !== index) return ErrorCode.InvariantViolated;
+      const deadline = this.#f[id * ID_F64 + F_DEADLINE] ?? 0;
+      const sequence = this.#f[id * ID_F64 + F_SEQUENCE] ?? 0;
+      if (!Number.isSafeInteger(deadline) || !Number.isSafeInteger(sequence) || sequence < 0 || sequence >= this.#nextSequence) return ErrorCode.InvariantViolated;
+      if (index > 0 && this.before(id, this.#i[this.#heapBase + ((index - 1) >> 1)] ?? 0)) return ErrorCode.InvariantViolated;
     }
+    let armed = 0;
+    for (let id = 0; id < this.#total; id++) {
+      const index = this.#i[this.#positionBase + id] ?? -1;
+      if (index === -1) continue;
+      if (index < 0 || index >= size || this.#i[this.#heapBase + index] !== id) return ErrorCode.InvariantViolated;
+      armed++;
+    }
+    if (armed !== size) return ErrorCode.InvariantViolated;
+    let inUse = 0;
+    for (let slot = 0; slot < this.#capacity; slot++) if (this.armedId(slot)) inUse++;
     if (inUse + this.#freeCount !== this.#capacity) return ErrorCode.InvariantViolated;
-    for (let i = 0; i < this.#freeCount; i++) {
-      const at = this.#freeHead + i;
-      const slot = this.#t[this.#freeBase + (at >= this.#capacity ? at - this.#capacity : at)] ?? -1;
-      if ((slot >>> 0) !== slot || slot >= this.#capacity || this.#t[slot * SLOT_FIELDS + G_IN_USE] !== 0) return ErrorCode.InvariantViolated;
+    for (let k = 0; k < this.#freeCount; k++) {
+      const at = this.#freeHead + k;
+      const slot = this.#i[this.#freeBase + (at >= this.#capacity ? at - this.#capacity : at)] ?? -1;
+      if ((slot >>> 0) !== slot || slot >= this.#capacity || this.armedId(slot)) return ErrorCode.InvariantViolated;
     }
     return ErrorCode.Ok;
-  }
-
-  /** Index of the owner of `slot` (general or reserved) in the numbers. */
-  private ownerAt(slot: number): number {
-    return slot < this.#capacity ? slot * SLOT_FIELDS + G_OWNER : this.#reservedBase + slot - this.#capacity;
   }
 
   /** The general slot of a live handle, or -1. */
@@ -330,21 +370,104 @@ export class TimerTable {
     const capacity = this.#capacity;
     const slot = handle % capacity;
     const generation = (handle - slot) / capacity;
-    if (this.#t[slot * SLOT_FIELDS + G_IN_USE] !== 1 || this.#t[slot * SLOT_FIELDS + G_GENERATION] !== generation) return -1;
+    if (!this.armedId(slot) || this.#f[this.#generalBase + slot * SLOT_F64 + G_GENERATION] !== generation) return -1;
     return slot;
   }
 
+  private armedId(id: number): boolean {
+    return (this.#i[this.#positionBase + id] ?? -1) >= 0;
+  }
+
   private release(slot: number): void {
-    this.#t[slot * SLOT_FIELDS + G_IN_USE] = 0;
-    this.#t[slot * SLOT_FIELDS + G_TOKEN] = -1;
-    this.#t[slot * SLOT_FIELDS + G_GENERATION] = (this.#t[slot * SLOT_FIELDS + G_GENERATION] ?? 0) + 1;
+    const at = this.#generalBase + slot * SLOT_F64 + G_GENERATION;
+    this.#i[this.#tokenBase + slot] = -1;
+    this.#f[at] = (this.#f[at] ?? 0) + 1;
     this.pushFree(slot);
   }
 
   /** Append `slot` to the free ring (never full: at most `capacity` slots are free). */
   private pushFree(slot: number): void {
     const at = this.#freeHead + this.#freeCount;
-    this.#t[this.#freeBase + (at >= this.#capacity ? at - this.#capacity : at)] = slot;
+    this.#i[this.#freeBase + (at >= this.#capacity ? at - this.#capacity : at)] = slot;
     this.#freeCount++;
+  }
+
+  // ------------------------------------------------ the heap of armed ids
+
+  /** Arm `id` (not armed now) at `deadlineMs` with the next sequence number. */
+  private push(id: number, deadlineMs: number): void {
+    this.#f[id * ID_F64 + F_DEADLINE] = deadlineMs;
+    this.#f[id * ID_F64 + F_SEQUENCE] = this.#nextSequence++;
+    const index = this.#size;
+    this.#size++;
+    this.siftUp(index, id);
+  }
+
+  /** Take the armed `id` out of the heap. */
+  private remove(id: number): void {
+    this.removeAt(this.#i[this.#positionBase + id] ?? 0);
+  }
+
+  /** Take out heap index `index`: the last entry fills the hole and is resettled. */
+  private removeAt(index: number): void {
+    const heap = this.#heapBase;
+    this.#i[this.#positionBase + (this.#i[heap + index] ?? 0)] = -1;
+    this.#size--;
+    const last = this.#size;
+    if (index === last) return;
+    const id = this.#i[heap + last] ?? 0;
+    // The moved entry may belong above (removed from the middle) or below.
+    if (index > 0 && this.before(id, this.#i[heap + ((index - 1) >> 1)] ?? 0)) this.siftUp(index, id);
+    else this.siftDown(index, id);
+  }
+
+  /** Move the hole at `index` up until `id` fits, then store it there. Bounded by log2(size). */
+  private siftUp(index: number, id: number): void {
+    const heap = this.#heapBase;
+    let hole = index;
+    while (hole > 0) {
+      const parent = (hole - 1) >> 1;
+      const parentId = this.#i[heap + parent] ?? 0;
+      if (!this.before(id, parentId)) break;
+      this.place(hole, parentId);
+      hole = parent;
+    }
+    this.place(hole, id);
+  }
+
+  /** Move the hole at `index` down until `id` fits, then store it there. Bounded by log2(size). */
+  private siftDown(index: number, id: number): void {
+    const heap = this.#heapBase;
+    const size = this.#size;
+    let hole = index;
+    let child = 2 * hole + 1;
+    while (child < size) {
+      let childId = this.#i[heap + child] ?? 0;
+      if (child + 1 < size) {
+        const rightId = this.#i[heap + child + 1] ?? 0;
+        if (this.before(rightId, childId)) {
+          child++;
+          childId = rightId;
+        }
+      }
+      if (!this.before(childId, id)) break;
+      this.place(hole, childId);
+      hole = child;
+      child = 2 * hole + 1;
+    }
+    this.place(hole, id);
+  }
+
+  private place(index: number, id: number): void {
+    this.#i[this.#heapBase + index] = id;
+    this.#i[this.#positionBase + id] = index;
+  }
+
+  /** Timer `a` orders strictly before timer `b`: earlier deadline, or the same one armed earlier. */
+  private before(a: number, b: number): boolean {
+    const f = this.#f;
+    const deadlineA = f[a * ID_F64 + F_DEADLINE] ?? 0;
+    const deadlineB = f[b * ID_F64 + F_DEADLINE] ?? 0;
+    return deadlineA < deadlineB || (deadlineA === deadlineB && (f[a * ID_F64 + F_SEQUENCE] ?? 0) < (f[b * ID_F64 + F_SEQUENCE] ?? 0));
   }
 }

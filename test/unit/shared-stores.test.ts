@@ -23,6 +23,12 @@ import { SampleHistory } from "../../core/telemetry/sample-history";
 import { PendingAlerts, PendingState } from "../../agent/pending-alerts";
 import { ALERT_MESSAGE_BYTES } from "../../agent/wire";
 
+function reservedArmed(heap: MinHeap, capacity: number, total: number): number {
+  let armed = 0;
+  for (let id = capacity; id < total; id++) if (heap.contains(id)) armed++;
+  return armed;
+}
+
 function unwrap<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`unexpected error code ${result.code}`);
   return result.value;
@@ -59,7 +65,7 @@ describe("Scheduler: one Float64Array for counters, tasks and queue flags", () =
   });
 });
 
-describe("TimerTable and MinHeap: one Float64Array each", () => {
+describe("TimerTable: one ArrayBuffer (Float64 and Int32 views) holding slots, free ring and heap", () => {
   it("arms exactly `capacity` general timers, keeps owners of general and reserved slots apart, and refuses the next", () => {
     const capacity = 5;
     const reserved = 3;
@@ -78,6 +84,93 @@ describe("TimerTable and MinHeap: one Float64Array each", () => {
     expect(timers.ownerOf(capacity + reserved)).toBe(-1);
     expect(timers.cancelBoundTo(2)).toBe(1);
     expect(timers.inUseCount).toBe(capacity - 1);
+    expect(timers.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+
+  it("deadlines and periods past 2^31 stay exact (Float64 beside the Int32 view), and the token bound to a timer is kept", () => {
+    const timers = unwrap(TimerTable.create(2, 1));
+    const farMs = 2 ** 40 + 3;
+    const handle = timers.arm(1, 65_535, farMs, 2 ** 33);
+    expect(timers.deadlineOf(handle)).toBe(farMs);
+    expect(timers.fireNext(farMs)).toBe(handle % 2);
+    expect(timers.deadlineOf(handle)).toBe(farMs + 2 ** 33);
+    expect(timers.takeFires(handle)).toBe(1);
+    expect(timers.cancelBoundTo(65_535)).toBe(1);
+    expect(timers.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+
+  it("fires due timers in the same order as the MinHeap it replaced (deadline, then arm order), over 4,000 seeded operations", () => {
+    const capacity = 6;
+    const reserved = 3;
+    const total = capacity + reserved;
+    const timers = unwrap(TimerTable.create(capacity, reserved));
+    // The reference: the former layout, a MinHeap of timer ids by (deadline, push order), with periods kept beside it.
+    const heap = unwrap(MinHeap.create(total, total));
+    const periodOf = new Array<number>(total).fill(0);
+    const handleOf = new Array<number>(capacity).fill(-1);
+    let seed = 0x2545f491;
+    const next = (bound: number): number => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return (seed >>> 8) % bound;
+    };
+    let nowMs = 0;
+    let fires = 0;
+    for (let op = 0; op < 4_000; op++) {
+      const what = next(6);
+      if (what === 0) {
+        const period = next(3) === 0 ? 0 : 1 + next(5);
+        const deadline = nowMs + next(4); // small delays: equal deadlines are common
+        const handle = timers.arm(0, -1, deadline, period);
+        if (handle < 0) {
+          expect(handle).toBe(-ErrorCode.Full);
+          expect(heap.size - reservedArmed(heap, capacity, total)).toBe(capacity);
+          continue;
+        }
+        const slot = handle % capacity;
+        handleOf[slot] = handle;
+        periodOf[slot] = period;
+        expect(heap.push(deadline, slot)).toBe(ErrorCode.Ok);
+      } else if (what === 1) {
+        const slot = next(capacity);
+        const status = timers.cancel(handleOf[slot] ?? -1);
+        expect(status).toBe(heap.contains(slot) ? ErrorCode.Ok : ErrorCode.NotFound);
+        heap.remove(slot);
+      } else if (what === 2) {
+        const slot = next(capacity);
+        const deadline = nowMs + next(4);
+        const status = timers.rearm(handleOf[slot] ?? -1, deadline);
+        expect(status).toBe(heap.contains(slot) ? ErrorCode.Ok : ErrorCode.NotFound);
+        if (status === ErrorCode.Ok) {
+          heap.remove(slot);
+          heap.push(deadline, slot);
+        }
+      } else if (what === 3) {
+        const index = next(reserved);
+        const deadline = nowMs + next(4);
+        expect(timers.armReserved(index, 0, deadline)).toBe(ErrorCode.Ok);
+        heap.remove(capacity + index);
+        heap.push(deadline, capacity + index);
+      } else {
+        nowMs += next(3);
+        // Fire everything due, one by one, and compare each fired id with the reference's.
+        for (let k = 0; k < 4 * total; k++) {
+          const fired = timers.fireNext(nowMs);
+          const dueMs = heap.peekDeadline();
+          if (!(dueMs <= nowMs)) {
+            expect(fired).toBe(-ErrorCode.Empty);
+            break;
+          }
+          const expected = heap.pop();
+          expect(fired).toBe(expected);
+          fires++;
+          const period = periodOf[expected] ?? 0;
+          if (expected < capacity && period > 0) heap.push(dueMs + period, expected);
+        }
+      }
+      expect(timers.armedCount).toBe(heap.size);
+      expect(timers.peekDeadline()).toBe(heap.peekDeadline());
+    }
+    expect(fires).toBeGreaterThan(1_000);
     expect(timers.checkInvariants()).toBe(ErrorCode.Ok);
   });
 
