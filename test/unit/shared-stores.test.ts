@@ -260,11 +260,11 @@ describe("MetricsRegistry: metrics and histogram buckets in one Float64Array", (
   });
 });
 
-describe("TelemetryOutbox: records and queues in one Float64Array", () => {
+describe("TelemetryOutbox: counters, records and queues in one ArrayBuffer (Float64 and Int32 views)", () => {
   function record(kind: RecordKind, i: number): TelemetryRecord {
     const r = new TelemetryRecord();
     r.reset(kind, 100 + i, 1_000 * i);
-    Object.assign(r, { ruleId: i, endMs: 1_000 * i + 999, count: i + 1, min: -i, max: i, sum: 2 ** 40 + i, mean: i, errors: i % 3, value: 7 * i, threshold: -7 * i });
+    Object.assign(r, { ruleId: i, endMs: 1_000 * i + 999, count: i + 1, min: -i - 1, max: i, sum: 2 ** 40 + i, mean: i, errors: i % 3, value: 7 * i, threshold: -7 * i - 1 });
     return r;
   }
 
@@ -285,6 +285,30 @@ describe("TelemetryOutbox: records and queues in one Float64Array", () => {
       expect({ ...out }).toEqual({ ...expected });
     }
     expect(outbox.pop(out)).toBe(ErrorCode.Empty);
+    expect(outbox.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+
+  it("keeps the fields that pass 2^31 exact and the int32 fields at their extremes", () => {
+    const outbox = unwrap(TelemetryOutbox.create(1));
+    const r = record(RecordKind.AlertRaised, 0);
+    Object.assign(r, { atMs: 2 ** 45 + 1, endMs: 2 ** 45 + 2, count: 2 ** 33, sum: -(2 ** 52) + 1, errors: 2 ** 32 + 5, value: -(2 ** 32) + 1 });
+    Object.assign(r, { channelId: 0xfffe, ruleId: 0xffff, min: -(2 ** 31), max: 2 ** 31 - 1, mean: -(2 ** 31), threshold: 2 ** 31 - 1 });
+    expect(outbox.push(r)).toBe(ErrorCode.Ok);
+    const out = new TelemetryRecord();
+    expect(outbox.pop(out)).toBe(ErrorCode.Ok);
+    r.seq = 1;
+    expect({ ...out }).toEqual({ ...r });
+  });
+
+  it("refuses (and counts) a record whose int32 field is not an int32, changing nothing else", () => {
+    const outbox = unwrap(TelemetryOutbox.create(2));
+    expect(outbox.push(record(RecordKind.Aggregate, 1))).toBe(ErrorCode.Ok);
+    for (const bad of [{ min: 2 ** 31 }, { max: 0.5 }, { mean: -(2 ** 31) - 1 }, { threshold: Number.NaN }, { channelId: 2 ** 32 }, { ruleId: -(2 ** 40) }, { kind: 1.5 }]) {
+      const r = record(RecordKind.Aggregate, 2);
+      Object.assign(r, bad);
+      expect(outbox.push(r), JSON.stringify(bad)).toBe(ErrorCode.InvalidArgument);
+    }
+    expect([outbox.invalidRefused, outbox.length, outbox.routineAccepted, outbox.routineRefused]).toEqual([7, 1, 1, 0]);
     expect(outbox.checkInvariants()).toBe(ErrorCode.Ok);
   });
 
