@@ -321,7 +321,7 @@ describe("TelemetryOutbox: counters, records and queues in one ArrayBuffer (Floa
   });
 });
 
-describe("SampleHistory: one Float64Array of (time, value) pairs", () => {
+describe("SampleHistory: one ArrayBuffer of times (Float64) and values (Int32)", () => {
   it("retains exactly `capacity` samples, times and values apart", () => {
     const history = unwrap(SampleHistory.create(3));
     for (let s = 0; s < 5; s++) history.push(10 * s, -s);
@@ -329,6 +329,18 @@ describe("SampleHistory: one Float64Array of (time, value) pairs", () => {
     expect([1, 2, 3, 4, 5].map((s) => history.timeAt(s))).toEqual([-1, 20, 30, 40, -1]);
     expect([1, 2, 3, 4, 5].map((s) => history.valueAt(s))).toEqual([0, -2, -3, -4, 0]);
     expect(SampleHistory.create(0)).toEqual({ ok: false, code: ErrorCode.TelemetryBadCapacity });
+  });
+
+  it("keeps times past 2^31 and int32 extremes apart at every index", () => {
+    const capacity = 4;
+    const history = unwrap(SampleHistory.create(capacity));
+    const values = [-(2 ** 31), 2 ** 31 - 1, -1, 0, 1, 2 ** 30];
+    for (let s = 0; s < values.length; s++) history.push(2 ** 44 + s, values[s] ?? 0);
+    for (let s = 2; s < values.length; s++) {
+      expect(history.timeAt(s)).toBe(2 ** 44 + s);
+      expect(history.valueAt(s)).toBe(values[s]);
+    }
+    expect(history.checkInvariants()).toBe(ErrorCode.Ok);
   });
 });
 
