@@ -161,7 +161,7 @@ export function createAgent(config: SiteConfig, platform: AgentPlatform): Result
     startMs,
   });
   if (!scheduler.ok) return err(scheduler.code);
-  const boundary = TaskBoundary.create({ scheduler: scheduler.value, metrics: metrics.value.registry, log: log.value, nodeId: config.nodeId, backoff: RESTART_BACKOFF });
+  const boundary = TaskBoundary.create({ scheduler: scheduler.value, log: log.value, nodeId: config.nodeId, backoff: RESTART_BACKOFF });
   if (!boundary.ok) return err(boundary.code);
   const uplink = config.uplink;
   const pending = PendingAlerts.create({
