@@ -218,12 +218,6 @@ export class Agent implements TaskDispatcher {
   readonly #lifetime = new Float64Array(LIFETIME_COUNTER_COUNT);
   /** Every task's step: the boundary's wrap of `dispatch` (one closure per agent, not two per task). */
   readonly #step: TaskStep;
-  #meshTask = -1;
-  #uplinkTask = -1;
-  #telemetryTask = -1;
-  #drainTask = -1;
-  #flushTask = -1;
-  #firstSamplerTask = -1;
   #turns = 0;
   #started = false;
 
@@ -275,22 +269,17 @@ export class Agent implements TaskDispatcher {
   private register(parts: Parts): Status {
     const { config, scheduler } = parts;
     const radio = config.radio;
-    this.#meshTask = this.task(Priority.RadioReceive, 16, false);
-    this.#uplinkTask = this.task(Priority.Alerts, 16, true);
-    const telemetryTask = this.task(Priority.Background, 4, false, INTAKE_TOKEN);
-    this.#telemetryTask = telemetryTask;
-    this.#drainTask = this.hook(ShutdownPhase.Draining);
-    this.#flushTask = this.hook(ShutdownPhase.Flushing);
-    if (this.#meshTask < 0 || this.#uplinkTask < 0 || telemetryTask < 0 || this.#drainTask < 0 || this.#flushTask < 0) return ErrorCode.InvalidArgument;
-    this.#mesh.uplinkTask = this.#uplinkTask;
-    const uplinkTask = this.#uplinkTask;
-    this.uplink.uplinkTask = uplinkTask;
-    let armed = scheduler.arm(this.#meshTask, radio.meshTickMs, radio.meshTickMs);
+    if (this.task(Priority.RadioReceive, 16, false) !== MESH_TASK || this.task(Priority.Alerts, 16, true) !== UPLINK_TASK) return ErrorCode.InvalidArgument;
+    if (this.task(Priority.Background, 4, false, INTAKE_TOKEN) !== TELEMETRY_TASK) return ErrorCode.InvalidArgument;
+    if (this.hook(ShutdownPhase.Draining) !== DRAIN_TASK || this.hook(ShutdownPhase.Flushing) !== FLUSH_TASK) return ErrorCode.InvalidArgument;
+    this.#mesh.uplinkTask = UPLINK_TASK;
+    this.uplink.uplinkTask = UPLINK_TASK;
+    let armed = scheduler.arm(MESH_TASK, radio.meshTickMs, radio.meshTickMs);
     if (armed < 0) return -armed as Status;
-    armed = scheduler.arm(this.#uplinkTask, config.uplink.intervalMs, config.uplink.intervalMs);
+    armed = scheduler.arm(UPLINK_TASK, config.uplink.intervalMs, config.uplink.intervalMs);
     if (armed < 0) return -armed as Status;
     const tickMs = telemetryTickMs(config);
-    armed = scheduler.arm(telemetryTask, tickMs, tickMs, INTAKE_TOKEN);
+    armed = scheduler.arm(TELEMETRY_TASK, tickMs, tickMs, INTAKE_TOKEN);
     if (armed < 0) return -armed as Status;
     const phaseSeed = this.phaseSeed();
     const readings = new Int32Array(SENSOR_CHANNELS_MAX); // shared by the samplers: their steps never overlap
@@ -301,8 +290,8 @@ export class Agent implements TaskDispatcher {
       const sampler = new SamplingTask(scheduler, sensor, parts.firstChannel[s] ?? 0, parts.pipeline, parts.metrics, parts.trace, readings);
       const id = this.task(Priority.Sampling, 4, false, INTAKE_TOKEN);
       if (id < 0) return -id as Status;
-      if (s === 0) this.#firstSamplerTask = id; // samplers get consecutive ids: sampler s is task firstSamplerTask + s
-      sampler.uplinkTask = uplinkTask;
+      if (id !== SAMPLER_TASK_FIRST + s) return ErrorCode.InvalidArgument;
+      sampler.uplinkTask = UPLINK_TASK;
       const phaseMs = (Math.imul(phaseSeed ^ (s * 0x45d9f3b), 0x9e3779b1) >>> 0) % sensorConfig.intervalMs;
       sampler.timer = scheduler.arm(id, phaseMs, sensorConfig.intervalMs, INTAKE_TOKEN);
       if (sampler.timer < 0) return -sampler.timer as Status;
@@ -325,12 +314,12 @@ export class Agent implements TaskDispatcher {
   /** @internal One step of the task `ctx.taskId` names (the task boundary calls it; TaskDispatcher). */
   dispatch(ctx: TaskContext): StepResult {
     const task = ctx.taskId;
-    if (task === this.#meshTask) return this.#mesh.step(ctx);
-    if (task === this.#uplinkTask) return this.uplinkStep(ctx);
-    if (task === this.#telemetryTask) return this.telemetryStep(ctx);
-    if (task === this.#drainTask) return this.drainStep(ctx);
-    if (task === this.#flushTask) return this.flushStep(ctx);
-    const sampler = this.#samplers[task - this.#firstSamplerTask];
+    if (task === MESH_TASK) return this.#mesh.step(ctx);
+    if (task === UPLINK_TASK) return this.uplinkStep(ctx);
+    if (task === TELEMETRY_TASK) return this.telemetryStep(ctx);
+    if (task === DRAIN_TASK) return this.drainStep(ctx);
+    if (task === FLUSH_TASK) return this.flushStep(ctx);
+    const sampler = this.#samplers[task - SAMPLER_TASK_FIRST];
     return sampler === undefined ? StepResult.Failed : sampler.step(ctx);
   }
 
@@ -351,7 +340,7 @@ export class Agent implements TaskDispatcher {
 
   private telemetryStep(ctx: TaskContext): StepResult {
     this.pipeline.tick(ctx.nowMs);
-    if (this.pipeline.outbox.alertLength > 0) this.scheduler.wake(this.#uplinkTask);
+    if (this.pipeline.outbox.alertLength > 0) this.scheduler.wake(UPLINK_TASK);
     return StepResult.Idle;
   }
 
@@ -399,7 +388,7 @@ export class Agent implements TaskDispatcher {
 
   /** The radio has something: run the mesh task in the next turn. */
   notifyRadio(): void {
-    if (this.#meshTask >= 0 && !this.scheduler.shutdown.stopped) this.scheduler.wake(this.#meshTask);
+    if (!this.scheduler.shutdown.stopped) this.scheduler.wake(MESH_TASK);
   }
 
   /** Graceful shutdown (first call) or forced stop (second call); drive it with runDue. */
@@ -504,6 +493,18 @@ export class Agent implements TaskDispatcher {
     };
   }
 }
+
+/**
+ * Task ids: the scheduler numbers tasks 0, 1, 2, ... in registration order,
+ * and `register` registers them in this order (checked there), so they are
+ * constants rather than fields of every agent. Sampler s is task SAMPLER_TASK_FIRST + s.
+ */
+const MESH_TASK = 0;
+const UPLINK_TASK = 1;
+const TELEMETRY_TASK = 2;
+const DRAIN_TASK = 3;
+const FLUSH_TASK = 4;
+const SAMPLER_TASK_FIRST = 5;
 
 /** Telemetry tick period: windows close within one tick of their end. */
 export function telemetryTickMs(config: SiteConfig): number {

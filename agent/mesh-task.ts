@@ -45,7 +45,7 @@ export class MeshTask {
     this.#trace = trace;
   }
 
-  readonly step = (ctx: TaskContext): StepResult => {
+  step(ctx: TaskContext): StepResult {
     const nowMs = ctx.nowMs;
     this.#nowMs = nowMs;
     this.#transport.tick(nowMs);
@@ -53,7 +53,7 @@ export class MeshTask {
     ctx.spend(1 + delivered);
     if (this.uplinkTask >= 0 && this.#uplink.hasDue(nowMs)) this.#scheduler.wake(this.uplinkTask);
     return delivered >= POLL_MESSAGES_MAX ? StepResult.Ready : StepResult.Idle;
-  };
+  }
 
   readonly #deliver: DeliverHandler = (sourceId, trafficClass, bytes, offset, length) => {
     const metrics = this.#metrics;
