@@ -29,12 +29,45 @@ function reservedArmed(heap: MinHeap, capacity: number, total: number): number {
   return armed;
 }
 
+function errorCode<T>(result: Result<T>): number {
+  return result.ok ? 0 : result.code;
+}
+
 function unwrap<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`unexpected error code ${result.code}`);
   return result.value;
 }
 
-describe("Scheduler: one Float64Array for counters, tasks and queue flags", () => {
+describe("Scheduler: one ArrayBuffer for counters, tasks, queue flags and its timer table", () => {
+  it("every timer armed and every task stepping at capacity keep the task table and the timer table apart", () => {
+    const tasks = 5;
+    const timerCapacity = 7;
+    const sched = unwrap(Scheduler.create({ taskCapacity: tasks, timerCapacity, turnBudgetUnits: 1_000, shutdownTimeoutMs: 1_000, queueCapacity: 3 }));
+    const steps = new Array<number>(tasks).fill(0);
+    for (let t = 0; t < tasks; t++) {
+      const step = (ctx: TaskContext): StepResult => {
+        steps[t] = (steps[t] ?? 0) + 1;
+        ctx.spend(t + 1);
+        return StepResult.Idle;
+      };
+      expect(sched.registerTask({ priority: Priority.Background, budgetUnits: 10, step, startReady: false })).toBe(t);
+    }
+    const handles: number[] = [];
+    for (let k = 0; k < timerCapacity; k++) handles.push(sched.arm(k % tasks, 1 + k, 2 ** 33 + k));
+    expect(handles.every((h) => h >= 0)).toBe(true);
+    expect(sched.arm(0, 1)).toBe(-ErrorCode.Full);
+    for (let t = 0; t < tasks; t++) expect(sched.suspendFor(t, 3)).toBe(ErrorCode.Ok); // the reserved timers too
+    expect(sched.start()).toBe(ErrorCode.Ok);
+    for (let turn = 1; turn <= 10; turn++) sched.turn(turn);
+    expect(sched.timerFiredCount).toBe(timerCapacity + tasks);
+    // Resumed at 3 (the reserved timers), woken by their own timers at 1 + 2k: tasks 0 and 1 at 1 and 6, 2 and 7 (the first
+    // while still suspended), task 2 at 3 (with the resume), tasks 3 and 4 at 4 and 5.
+    expect(steps).toEqual([2, 2, 1, 2, 2]);
+    for (let k = 0; k < timerCapacity; k++) expect(sched.timerDeadlineMs(handles[k] ?? -1)).toBe(1 + k + 2 ** 33 + k);
+    for (let t = 0; t < tasks; t++) expect([sched.taskStepCount(t), sched.taskUnitsSpent(t), sched.taskPriority(t)]).toEqual([steps[t], (steps[t] ?? 0) * (t + 1), Priority.Background]);
+    expect(sched.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+
   it("keeps every task's numbers apart and refuses the task past capacity", () => {
     const capacity = 6;
     const sched = unwrap(Scheduler.create({ taskCapacity: capacity, timerCapacity: 2, turnBudgetUnits: 1_000, shutdownTimeoutMs: 1_000 }));
@@ -97,6 +130,27 @@ describe("TimerTable: one ArrayBuffer (Float64 and Int32 views) holding slots, f
     expect(timers.takeFires(handle)).toBe(1);
     expect(timers.cancelBoundTo(65_535)).toBe(1);
     expect(timers.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+
+  it("in a caller's store it stays inside its region (numbers before and after untouched) and refuses a store too small", () => {
+    const capacity = 3;
+    const reserved = 2;
+    const f64Count = TimerTable.f64Numbers(capacity, reserved);
+    const i32Count = TimerTable.i32Numbers(capacity, reserved);
+    const f64 = new Float64Array(f64Count + 10).fill(7.5);
+    const i32 = new Int32Array(i32Count + 6).fill(-99);
+    const store = { f64, f64Base: 4, i32, i32Base: 3 };
+    const timers = unwrap(TimerTable.create(capacity, reserved, store));
+    for (let i = 0; i < capacity; i++) expect(timers.arm(i, 9, 2 ** 40 + i, 5)).toBeGreaterThanOrEqual(0);
+    for (let r = 0; r < reserved; r++) expect(timers.armReserved(r, 7, 1)).toBe(ErrorCode.Ok);
+    for (let k = 0; k < 20; k++) timers.fireNext(2 ** 40 + k);
+    expect(timers.cancelBoundTo(9)).toBe(capacity);
+    expect(timers.checkInvariants()).toBe(ErrorCode.Ok);
+    expect([...f64.subarray(0, 4), ...f64.subarray(4 + f64Count)]).toEqual(new Array<number>(10).fill(7.5));
+    expect([...i32.subarray(0, 3), ...i32.subarray(3 + i32Count)]).toEqual(new Array<number>(6).fill(-99));
+    expect(errorCode(TimerTable.create(capacity, reserved, { ...store, f64Base: 11 }))).toBe(ErrorCode.InvalidArgument);
+    expect(errorCode(TimerTable.create(capacity, reserved, { ...store, i32Base: 7 }))).toBe(ErrorCode.InvalidArgument);
+    expect(errorCode(TimerTable.create(capacity, reserved, { ...store, i32Base: -1 }))).toBe(ErrorCode.InvalidArgument);
   });
 
   it("fires due timers in the same order as the MinHeap it replaced (deadline, then arm order), over 4,000 seeded operations", () => {
