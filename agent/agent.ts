@@ -49,7 +49,7 @@ import { CountingGatewaySink, type GatewaySink } from "./gateway-sink";
 import { MeshTask } from "./mesh-task";
 import { PendingAlerts } from "./pending-alerts";
 import { AgentStore, LIFETIME_COUNTER_COUNT, LifetimeCounter } from "./persistence";
-import { SamplingTask } from "./sampling";
+import { samplingStep, type SamplingContext } from "./sampling";
 import { sensorPartInfo } from "./sensor-parts";
 import { TaskBoundary, type TaskDispatcher } from "./task-boundary";
 import { telemetryLayout } from "./telemetry-setup";
@@ -199,7 +199,7 @@ export function createAgent(config: SiteConfig, platform: AgentPlatform): Result
   return Agent.assemble(parts);
 }
 
-export class Agent implements TaskDispatcher {
+export class Agent implements TaskDispatcher, SamplingContext {
   readonly config: SiteConfig;
   readonly scheduler: Scheduler;
   readonly pipeline: TelemetryPipeline;
@@ -213,7 +213,12 @@ export class Agent implements TaskDispatcher {
   readonly gateway: GatewayRole | undefined;
   readonly #platform: AgentPlatform;
   readonly #trace: TraceHash;
-  readonly #samplers: SamplingTask[] = [];
+  /** Sampler s's periodic timer (sampler s is task SAMPLER_TASK_FIRST + s, its sensor platform.sensors[s]). */
+  readonly #samplerTimers: number[] = [];
+  /** Pipeline index of each sensor's first channel. */
+  readonly #firstChannel: readonly number[];
+  /** @internal The samplers' readings (SENSOR_CHANNELS_MAX), shared: their steps never overlap (SamplingContext). */
+  readonly readings = new Int32Array(SENSOR_CHANNELS_MAX);
   readonly #mesh: MeshTask;
   readonly #lifetime = new Float64Array(LIFETIME_COUNTER_COUNT);
   /** Every task's step: the boundary's wrap of `dispatch` (one closure per agent, not two per task). */
@@ -240,6 +245,7 @@ export class Agent implements TaskDispatcher {
     this.gateway = parts.gateway;
     this.#platform = parts.platform;
     this.#trace = parts.trace;
+    this.#firstChannel = parts.firstChannel;
     this.uplink = new Uplink(
       {
         nodeId: parts.config.nodeId,
@@ -282,20 +288,16 @@ export class Agent implements TaskDispatcher {
     armed = scheduler.arm(TELEMETRY_TASK, tickMs, tickMs, INTAKE_TOKEN);
     if (armed < 0) return -armed as Status;
     const phaseSeed = this.phaseSeed();
-    const readings = new Int32Array(SENSOR_CHANNELS_MAX); // shared by the samplers: their steps never overlap
     for (let s = 0; s < config.sensors.length; s++) {
-      const sensor = parts.platform.sensors[s];
       const sensorConfig = config.sensors[s];
-      if (sensor === undefined || sensorConfig === undefined) return ErrorCode.AgentSensorMismatch;
-      const sampler = new SamplingTask(scheduler, sensor, parts.firstChannel[s] ?? 0, parts.pipeline, parts.metrics, parts.trace, readings);
+      if (parts.platform.sensors[s] === undefined || sensorConfig === undefined) return ErrorCode.AgentSensorMismatch;
       const id = this.task(Priority.Sampling, 4, false, INTAKE_TOKEN);
       if (id < 0) return -id as Status;
       if (id !== SAMPLER_TASK_FIRST + s) return ErrorCode.InvalidArgument;
-      sampler.uplinkTask = UPLINK_TASK;
       const phaseMs = (Math.imul(phaseSeed ^ (s * 0x45d9f3b), 0x9e3779b1) >>> 0) % sensorConfig.intervalMs;
-      sampler.timer = scheduler.arm(id, phaseMs, sensorConfig.intervalMs, INTAKE_TOKEN);
-      if (sampler.timer < 0) return -sampler.timer as Status;
-      this.#samplers.push(sampler);
+      const timer = scheduler.arm(id, phaseMs, sensorConfig.intervalMs, INTAKE_TOKEN);
+      if (timer < 0) return -timer as Status;
+      this.#samplerTimers.push(timer);
     }
     this.uplink.restoreAlerts(parts.startMs);
     parts.platform.transport.onSendOutcome(this.uplink.onOutcome);
@@ -319,8 +321,10 @@ export class Agent implements TaskDispatcher {
     if (task === TELEMETRY_TASK) return this.telemetryStep(ctx);
     if (task === DRAIN_TASK) return this.drainStep(ctx);
     if (task === FLUSH_TASK) return this.flushStep(ctx);
-    const sampler = this.#samplers[task - SAMPLER_TASK_FIRST];
-    return sampler === undefined ? StepResult.Failed : sampler.step(ctx);
+    const s = task - SAMPLER_TASK_FIRST;
+    const sensor = this.#platform.sensors[s];
+    const timer = this.#samplerTimers[s];
+    return sensor === undefined || timer === undefined ? StepResult.Failed : samplingStep(ctx, this, sensor, this.#firstChannel[s] ?? 0, timer);
   }
 
   private phaseSeed(): number {
@@ -420,7 +424,12 @@ export class Agent implements TaskDispatcher {
   }
 
   get samplingTaskCount(): number {
-    return this.#samplers.length;
+    return this.#samplerTimers.length;
+  }
+
+  /** @internal The task a sample that raised an alert wakes (SamplingContext). */
+  get uplinkTask(): number {
+    return UPLINK_TASK;
   }
 
   /** Lifetime counters (LifetimeCounter order): stored ones plus this boot's. The array is reused. */
