@@ -32,7 +32,7 @@
 import { ErrorCode } from "../core/runtime/errors";
 import type { Status } from "../core/runtime/result";
 import type { TelemetryPipeline } from "../core/telemetry/pipeline";
-import { RecordPriority, TelemetryRecord } from "../core/telemetry/record";
+import { RecordPriority, type TelemetryRecord } from "../core/telemetry/record";
 import type { TraceHash } from "../core/runtime/trace-hash";
 import type { Scheduler } from "../core/runtime/scheduler";
 import { AgentCounter, type AgentMetrics } from "./agent-metrics";
@@ -64,7 +64,6 @@ export interface UplinkOptions {
 
 export class Uplink {
   readonly #o: UplinkOptions;
-  readonly #record = new TelemetryRecord();
   /** A routine batch at 0, then one alert message at #alertAt (one buffer: each typed array costs heap slots on XS). */
   readonly #batch: Uint8Array;
   readonly #alertAt: number;
@@ -131,7 +130,7 @@ export class Uplink {
   private admitAlerts(nowMs: number): void {
     const { pipeline, pending, metrics } = this.#o;
     const outbox = pipeline.outbox;
-    const record = this.#record;
+    const record = pipeline.record; // free between the pipeline's calls, and no pipeline call happens in the uplink's step
     for (let k = 0; k < outbox.capacity && outbox.alertLength > 0; k++) {
       if (this.#o.localGateway !== undefined) {
         if (outbox.pop(record) !== ErrorCode.Ok) break;
@@ -214,7 +213,7 @@ export class Uplink {
     const { pipeline, transport, metrics, gateways } = this.#o;
     const outbox = pipeline.outbox;
     const batch = this.#batch;
-    const record = this.#record;
+    const record = pipeline.record; // free between the pipeline's calls, and no pipeline call happens in the uplink's step
     let count = 0;
     for (; count < this.#recordsPerBatch; count++) {
       if (outbox.routineLength === 0 || outbox.alertLength > 0) break; // alerts are popped first: leave them
