@@ -46,7 +46,7 @@ import { AgentCounter, AgentMetrics } from "./agent-metrics";
 import { agentTaskCount, AgentRole, type SiteConfig } from "./config";
 import { GatewayRole } from "./gateway";
 import { CountingGatewaySink, type GatewaySink } from "./gateway-sink";
-import { MeshTask } from "./mesh-task";
+import { MeshTask, type MeshTaskHost } from "./mesh-task";
 import { PendingAlerts } from "./pending-alerts";
 import { AgentStore, LIFETIME_COUNTER_COUNT, LifetimeCounter } from "./persistence";
 import { samplingStep, type SamplingContext } from "./sampling";
@@ -54,7 +54,7 @@ import { sensorPartInfo } from "./sensor-parts";
 import { TaskBoundary, type TaskDispatcher } from "./task-boundary";
 import { telemetryLayout } from "./telemetry-setup";
 import type { Transport } from "./transport";
-import { Uplink } from "./uplink";
+import { Uplink, type UplinkOptions } from "./uplink";
 import { ALERT_MESSAGE_BYTES } from "./wire";
 
 export interface AgentPlatform {
@@ -199,7 +199,7 @@ export function createAgent(config: SiteConfig, platform: AgentPlatform): Result
   return Agent.assemble(parts);
 }
 
-export class Agent implements TaskDispatcher, SamplingContext {
+export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, MeshTaskHost {
   readonly config: SiteConfig;
   readonly scheduler: Scheduler;
   readonly pipeline: TelemetryPipeline;
@@ -246,24 +246,9 @@ export class Agent implements TaskDispatcher, SamplingContext {
     this.#platform = parts.platform;
     this.#trace = parts.trace;
     this.#firstChannel = parts.firstChannel;
-    this.uplink = new Uplink(
-      {
-        nodeId: parts.config.nodeId,
-        gateways: parts.config.gateways,
-        intervalMs: parts.config.uplink.intervalMs,
-        pending: parts.pending,
-        pipeline: parts.pipeline,
-        transport: parts.platform.transport,
-        store: parts.store,
-        metrics: parts.metrics,
-        trace: parts.trace,
-        localGateway: parts.gateway,
-        incarnation: parts.store.bootCount & 0xffff,
-        scheduler: parts.scheduler,
-      },
-      parts.startMs,
-    );
-    this.#mesh = new MeshTask(parts.scheduler, parts.platform.transport, parts.gateway, this.uplink, parts.metrics, parts.trace);
+    // The agent is the uplink's options and the mesh task's host: they keep one reference to it, not objects of their own.
+    this.uplink = new Uplink(this, parts.startMs);
+    this.#mesh = new MeshTask(this);
     this.#step = parts.boundary.wrapDispatcher(this);
     const trace = parts.trace;
     trace.word(AgentEvent.Boot);
@@ -278,8 +263,6 @@ export class Agent implements TaskDispatcher, SamplingContext {
     if (this.task(Priority.RadioReceive, 16, false) !== MESH_TASK || this.task(Priority.Alerts, 16, true) !== UPLINK_TASK) return ErrorCode.InvalidArgument;
     if (this.task(Priority.Background, 4, false, INTAKE_TOKEN) !== TELEMETRY_TASK) return ErrorCode.InvalidArgument;
     if (this.hook(ShutdownPhase.Draining) !== DRAIN_TASK || this.hook(ShutdownPhase.Flushing) !== FLUSH_TASK) return ErrorCode.InvalidArgument;
-    this.#mesh.uplinkTask = UPLINK_TASK;
-    this.uplink.uplinkTask = UPLINK_TASK;
     let armed = scheduler.arm(MESH_TASK, radio.meshTickMs, radio.meshTickMs);
     if (armed < 0) return -armed as Status;
     armed = scheduler.arm(UPLINK_TASK, config.uplink.intervalMs, config.uplink.intervalMs);
@@ -427,9 +410,34 @@ export class Agent implements TaskDispatcher, SamplingContext {
     return this.#samplerTimers.length;
   }
 
-  /** @internal The task a sample that raised an alert wakes (SamplingContext). */
+  /** @internal The uplink's task: what a sample that raised an alert, an outcome, or a due retry wakes (SamplingContext, UplinkOptions, MeshTaskHost). */
   get uplinkTask(): number {
     return UPLINK_TASK;
+  }
+
+  /** @internal This board's node id (UplinkOptions). */
+  get nodeId(): number {
+    return this.config.nodeId;
+  }
+
+  /** @internal The site's gateways in order of preference (UplinkOptions). */
+  get gateways(): readonly number[] {
+    return this.config.gateways;
+  }
+
+  /** @internal The routine telemetry interval (UplinkOptions). */
+  get uplinkIntervalMs(): number {
+    return this.config.uplink.intervalMs;
+  }
+
+  /** @internal This node's own gateway role, if any (UplinkOptions). */
+  get localGateway(): GatewayRole | undefined {
+    return this.gateway;
+  }
+
+  /** @internal The wire incarnation: the durable boot count, 16 bits (UplinkOptions; boot was recorded before the agent was built). */
+  get incarnation(): number {
+    return this.store.bootCount & 0xffff;
   }
 
   /** Lifetime counters (LifetimeCounter order): stored ones plus this boot's. The array is reused. */
