@@ -20,7 +20,7 @@ import { TimerTable } from "../../core/runtime/timer-table";
 import { TelemetryOutbox } from "../../core/telemetry/outbox";
 import { RecordKind, TelemetryRecord } from "../../core/telemetry/record";
 import { SampleHistory } from "../../core/telemetry/sample-history";
-import { PendingAlerts, PendingState } from "../../agent/pending-alerts";
+import { OutcomeEffect, PendingAlerts, PendingState } from "../../agent/pending-alerts";
 import { ALERT_MESSAGE_BYTES } from "../../agent/wire";
 
 function reservedArmed(heap: MinHeap, capacity: number, total: number): number {
@@ -398,7 +398,26 @@ describe("SampleHistory: one ArrayBuffer of times (Float64) and values (Int32)",
   });
 });
 
-describe("PendingAlerts: slot numbers and messages in one ArrayBuffer", () => {
+describe("PendingAlerts: its options' numbers, slot numbers and messages in one ArrayBuffer", () => {
+  it("every slot busy and every byte written, the options still rule retries, gateways and abandonment", () => {
+    const pending = unwrap(PendingAlerts.create({ capacity: 2, attemptsMax: 3, retryBaseMs: 10, retryCapMs: 15, inFlightTimeoutMs: 200, gatewayCount: 3 }));
+    expect([pending.admit(0, 4), pending.admit(0, 2)]).toEqual([0, 1]);
+    pending.bytes.fill(0xff);
+    expect([pending.gatewayIndex(0), pending.gatewayIndex(1)]).toEqual([1, 2]); // modulo gatewayCount 3
+    const effects: number[] = [];
+    const gateways: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      pending.beginSend(0, 100 * k);
+      if (k === 0) expect(pending.nextDueMs()).toBe(0); // slot 1 still ready; slot 0 in flight until 0 + inFlightTimeoutMs
+      effects.push(pending.refused(0, 100 * k));
+      gateways.push(pending.gatewayIndex(0));
+    }
+    // attemptsMax 3: two retries (backoff 10 then capped at 15), each on the next gateway, then abandoned.
+    expect(effects).toEqual([OutcomeEffect.Retry, OutcomeEffect.Retry, OutcomeEffect.Abandoned]);
+    expect(gateways.slice(0, 2)).toEqual([2, 0]);
+    expect(pending.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+
   it("writing every message byte leaves every slot's state alone", () => {
     const pending = unwrap(PendingAlerts.create({ capacity: 3, attemptsMax: 5, retryBaseMs: 10, retryCapMs: 100, inFlightTimeoutMs: 200, gatewayCount: 2 }));
     expect([pending.admit(0, 1), pending.admit(0, 0), pending.admit(0, 1), pending.admit(0, 0)]).toEqual([0, 1, 2, -ErrorCode.AgentPendingFull]);
