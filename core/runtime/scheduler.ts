@@ -128,8 +128,9 @@ export interface QueueAttachment {
  * the board's terms"): first the counters and the run order's class starts and cursors,
  * then TASK_FIELDS numbers per task, then one intake flag per attachable queue.
  * The timer table's numbers follow in the same view, and its Int32 numbers
- * in a second view of the same ArrayBuffer (timer-table.ts `TimerStore`):
- * one buffer for tasks, timers and their heap.
+ * in a second view of the same ArrayBuffer (timer-table.ts `TimerStore`),
+ * then the cancellation tokens' reasons: one buffer for tasks, timers,
+ * their heap and the tokens.
  */
 const S_STEPS = 0;
 const S_OVERRUNS = 1;
@@ -201,9 +202,10 @@ export class Scheduler implements QueueWaker {
       return err(ErrorCode.InvalidArgument);
     }
     if (!isIntIn(tokenCapacity, 0, 65_535)) return err(ErrorCode.InvalidArgument);
-    const store = schedulerStore(taskCapacity, timerCapacity, queueCapacity);
+    const store = schedulerStore(taskCapacity, timerCapacity, queueCapacity, tokenCapacity + 1);
     const timers = TimerTable.create(timerCapacity, taskCapacity, store);
-    const tokens = CancelTokens.create(tokenCapacity + 1);
+    // The tokens' reasons after the timer table's Int32 numbers.
+    const tokens = CancelTokens.create(tokenCapacity + 1, { i32: store.i32, i32Base: store.i32Base + TimerTable.i32Numbers(timerCapacity, taskCapacity) });
     const shutdown = ShutdownMachine.create(options.shutdownTimeoutMs);
     if (!timers.ok) return err(timers.code);
     if (!tokens.ok) return err(tokens.code);
@@ -885,14 +887,15 @@ export class Scheduler implements QueueWaker {
 
 /**
  * The scheduler's one ArrayBuffer: a Float64 view of its own numbers then
- * the timer table's, and an Int32 view of the timer table's (the bases say
- * where the timer table's begin). A function of its own, so that `create`
- * keeps few locals on the stack at boot.
+ * the timer table's, and an Int32 view of the timer table's then the
+ * `tokens` cancellation reasons (the bases say where the timer table's
+ * begin). A function of its own, so that `create` keeps few locals on the
+ * stack at boot.
  */
-function schedulerStore(taskCapacity: number, timerCapacity: number, queueCapacity: number): TimerStore {
+function schedulerStore(taskCapacity: number, timerCapacity: number, queueCapacity: number, tokens: number): TimerStore {
   const f64Base = HEADER + taskCapacity * TASK_FIELDS + queueCapacity;
   const f64Count = f64Base + TimerTable.f64Numbers(timerCapacity, taskCapacity);
-  const buffer = new ArrayBuffer(f64Count * 8 + TimerTable.i32Numbers(timerCapacity, taskCapacity) * 4);
+  const buffer = new ArrayBuffer(f64Count * 8 + (TimerTable.i32Numbers(timerCapacity, taskCapacity) + tokens) * 4);
   return { f64: new Float64Array(buffer, 0, f64Count), f64Base, i32: new Int32Array(buffer, f64Count * 8), i32Base: 0 };
 }
 

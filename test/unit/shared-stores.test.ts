@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { FixedMap } from "../../core/collections/fixed-map";
 import { MinHeap } from "../../core/collections/min-heap";
 import { Pool } from "../../core/collections/pool";
+import { CancelTokens } from "../../core/runtime/cancel";
 import { ErrorCode } from "../../core/runtime/errors";
 import { LogRecord, LogRing } from "../../core/runtime/log-ring";
 import { MetricsRegistry, type MetricId } from "../../core/runtime/metrics";
@@ -95,6 +96,21 @@ describe("Scheduler: one ArrayBuffer for counters, tasks, queue flags and its ti
     expect(sched.stepCount).toBe((capacity * (capacity + 1)) / 2);
     expect(sched.taskStepCount(capacity)).toBe(0);
     expect(sched.checkInvariants()).toBe(ErrorCode.Ok);
+  });
+});
+
+describe("CancelTokens in a caller's Int32Array (the scheduler's store)", () => {
+  it("keeps every reason inside its region, up to 0xffff, and refuses a region that does not fit", () => {
+    const i32 = new Int32Array(9).fill(-7);
+    const tokens = unwrap(CancelTokens.create(4, { i32, i32Base: 3 }));
+    for (let k = 0; k < 4; k++) expect(tokens.allocate()).toBe(k);
+    expect(tokens.allocate()).toBe(-ErrorCode.Full);
+    expect([tokens.cancel(0, 0xffff), tokens.cancel(3, 1), tokens.cancel(3, 2)]).toEqual([ErrorCode.Ok, ErrorCode.Ok, ErrorCode.Cancelled]);
+    expect([0, 1, 2, 3].map((id) => tokens.reason(id))).toEqual([0xffff, 0, 0, 1]);
+    expect([...i32]).toEqual([-7, -7, -7, 0xffff, 0, 0, 1, -7, -7]);
+    expect(errorCode(CancelTokens.create(4, { i32, i32Base: 6 }))).toBe(ErrorCode.InvalidArgument);
+    expect(errorCode(CancelTokens.create(4, { i32, i32Base: -1 }))).toBe(ErrorCode.InvalidArgument);
+    expect(tokens.capacity).toBe(4);
   });
 });
 
