@@ -35,7 +35,7 @@ import { Priority } from "../core/runtime/priority";
 import { err, ok, type Result, type Status } from "../core/runtime/result";
 import { INTAKE_TOKEN, Scheduler } from "../core/runtime/scheduler";
 import { ShutdownPhase } from "../core/runtime/shutdown";
-import { StepResult, type TaskContext, type TaskStep, type TaskStepper } from "../core/runtime/task-context";
+import { StepResult, type TaskContext, type TaskStep } from "../core/runtime/task-context";
 import { TraceHash } from "../core/runtime/trace-hash";
 import { TelemetryPipeline } from "../core/telemetry/pipeline";
 import type { BlockDevice } from "../core/storage/block-device";
@@ -221,8 +221,8 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
   readonly readings = new Int32Array(SENSOR_CHANNELS_MAX);
   readonly #mesh: MeshTask;
   readonly #lifetime = new Float64Array(LIFETIME_COUNTER_COUNT);
-  /** Every task's step: the boundary's wrap of `dispatch` (the boundary itself, a TaskStepper: no closure). */
-  readonly #step: TaskStep | TaskStepper;
+  /** Every task's step: the boundary's wrap of `dispatch` (one closure per agent, not two per task). */
+  readonly #step: TaskStep;
   #turns = 0;
   #started = false;
 

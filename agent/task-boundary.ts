@@ -27,7 +27,7 @@ import { LogLevel, type LogRing } from "../core/runtime/log-ring";
 import type { MetricId, MetricsRegistry } from "../core/runtime/metrics";
 import { err, ok, type Result } from "../core/runtime/result";
 import type { Scheduler } from "../core/runtime/scheduler";
-import { StepResult, type TaskContext, type TaskStep, type TaskStepper } from "../core/runtime/task-context";
+import { StepResult, type TaskContext, type TaskStep } from "../core/runtime/task-context";
 
 /** Numeric class of a thrown value: the only thing read from it. */
 export const FaultClass = Object.freeze({
@@ -104,7 +104,7 @@ const METRIC_FAULTS = 0;
 const METRIC_RESTARTS = 1;
 const METRIC_FAILED = 2;
 
-export class TaskBoundary implements TaskStepper {
+export class TaskBoundary {
   readonly #scheduler: Scheduler;
   readonly #metrics: MetricsRegistry | undefined;
   readonly #log: LogRing;
@@ -114,8 +114,6 @@ export class TaskBoundary implements TaskStepper {
   readonly #firstMetric: number;
   readonly #t: Float64Array;
   readonly #capacity: number;
-  /** The dispatcher the boundary steps itself (`runStep`): the first one wrapped. */
-  #dispatcher: TaskDispatcher | null = null;
   #wrapped = 0;
 
   /**
@@ -159,23 +157,12 @@ export class TaskBoundary implements TaskStepper {
 
   /**
    * Like `wrap` for an object that steps every task it registered with this
-   * one step (`dispatcher.dispatch(ctx)` by `ctx.taskId`): one step for all
-   * of them, and no frame between the boundary and the dispatcher. For the
-   * first dispatcher the step is the boundary itself (a TaskStepper: no
-   * closure); a different one later gets a closure.
+   * one step (`dispatcher.dispatch(ctx)` by `ctx.taskId`): one closure for
+   * all of them, and no frame between the boundary and the dispatcher.
    */
-  wrapDispatcher(dispatcher: TaskDispatcher): TaskStep | TaskStepper {
+  wrapDispatcher(dispatcher: TaskDispatcher): TaskStep {
     this.#wrapped++;
-    if (this.#dispatcher === null || this.#dispatcher === dispatcher) {
-      this.#dispatcher = dispatcher;
-      return this;
-    }
     return (ctx: TaskContext): StepResult => this.run(ctx, null, null, dispatcher);
-  }
-
-  /** TaskStepper: one step of the task `ctx.taskId` names, through the first wrapped dispatcher. */
-  runStep(ctx: TaskContext): StepResult {
-    return this.run(ctx, null, null, this.#dispatcher);
   }
 
   private run(ctx: TaskContext, step: TaskStep | null, onRestart: RestartHook | null, dispatcher: TaskDispatcher | null): StepResult {

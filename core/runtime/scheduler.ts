@@ -48,7 +48,7 @@ import { ErrorCode } from "./errors";
 import { isPriority, PRIORITY_CLASS_COUNT, PRIORITY_MAX_WAIT_TURNS, type Priority } from "./priority";
 import { err, ok, type Result, type Status } from "./result";
 import { ForcedBy, isShutdownPhase, ShutdownMachine, ShutdownPhase, ShutdownRequest, type ShutdownView } from "./shutdown";
-import { StepResult, TaskContext, WORK_UNITS_MAX, type TaskStep, type TaskStepper } from "./task-context";
+import { StepResult, TaskContext, WORK_UNITS_MAX, type TaskStep } from "./task-context";
 import { TIMER_CAPACITY_MAX, TimerTable, type TimerStore } from "./timer-table";
 
 export { NO_TASK } from "./bounded-queue";
@@ -103,8 +103,7 @@ export interface TaskSpec {
   readonly priority: Priority;
   /** Work units one step should stay within, 1..WORK_UNITS_MAX. */
   readonly budgetUnits: number;
-  /** A function, or an object whose `runStep` is called (no closure needed to reach an object). */
-  readonly step: TaskStep | TaskStepper;
+  readonly step: TaskStep;
   /** The task ends (Cancelled) when this token is cancelled. Default none. */
   readonly tokenId?: number;
   /** Makes the task a hook of this shutdown phase (StoppingIntake..Leaving): dormant until then. */
@@ -174,7 +173,7 @@ export class Scheduler implements QueueWaker {
   readonly #shutdown: ShutdownMachine;
   readonly #ctx: TaskContext;
   readonly #queues: BoundedQueue[] = [];
-  readonly #steps: (TaskStep | TaskStepper)[] = [];
+  readonly #steps: TaskStep[] = [];
   readonly #t: Float64Array;
   readonly #taskCapacity: number;
   readonly #queueCapacity: number;
@@ -258,7 +257,7 @@ export class Scheduler implements QueueWaker {
     if (this.#started) return ErrorCode.WrongState;
     if (this.#steps.length >= this.#taskCapacity) return ErrorCode.Full;
     if (!isPriority(spec.priority) || !isIntIn(spec.budgetUnits, 1, WORK_UNITS_MAX)) return ErrorCode.InvalidArgument;
-    if (!isStep(spec.step)) return ErrorCode.InvalidArgument;
+    if (typeof spec.step !== "function") return ErrorCode.InvalidArgument;
     const phase = spec.shutdownPhase ?? ShutdownPhase.Running;
     if (!isShutdownPhase(phase) || phase > ShutdownPhase.Leaving) return ErrorCode.InvalidArgument;
     const tokenId = spec.tokenId ?? NO_TOKEN;
@@ -401,7 +400,7 @@ export class Scheduler implements QueueWaker {
     ctx.begin(task, this.#nowMs, this.#turn, budget);
     this.#t[taskAt(task, T_WAIT)] = 0;
     this.#t[taskAt(task, T_REWAKE)] = 0;
-    const result = typeof step === "function" ? step(ctx) : step.runStep(ctx);
+    const result = step(ctx);
     const spent = ctx.spentUnits;
     this.add(S_STEPS, 1);
     this.add(S_INVALID_SPENDS, ctx.invalidSpends);
@@ -897,12 +896,6 @@ function schedulerStore(taskCapacity: number, timerCapacity: number, queueCapaci
   const f64Count = f64Base + TimerTable.f64Numbers(timerCapacity, taskCapacity);
   const buffer = new ArrayBuffer(f64Count * 8 + (TimerTable.i32Numbers(timerCapacity, taskCapacity) + tokens) * 4);
   return { f64: new Float64Array(buffer, 0, f64Count), f64Base, i32: new Int32Array(buffer, f64Count * 8), i32Base: 0 };
-}
-
-/** A function, or an object with a `runStep` method. */
-function isStep(step: unknown): boolean {
-  if (typeof step === "function") return true;
-  return typeof step === "object" && step !== null && typeof (step as { runStep?: unknown }).runStep === "function";
 }
 
 function isIntIn(value: number, min: number, max: number): boolean {

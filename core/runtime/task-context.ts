@@ -31,15 +31,6 @@ export type StepResult = (typeof StepResult)[keyof typeof StepResult];
 
 export type TaskStep = (ctx: TaskContext) => StepResult;
 
-/**
- * An object that steps a task: what a step that would only forward to an
- * object can be instead of a closure (a closure per instance costs a board
- * heap slots and an environment: README "Board memory on the board's terms").
- */
-export interface TaskStepper {
-  runStep(ctx: TaskContext): StepResult;
-}
-
 /** Largest work budget a task or a turn may have. */
 export const WORK_UNITS_MAX = 1 << 30;
 

@@ -86,32 +86,12 @@ describe("task registration (setup phase only)", () => {
       [{ budgetUnits: 2.5 }, ErrorCode.InvalidArgument],
       [{ shutdownPhase: 5 as never }, ErrorCode.InvalidArgument],
       [{ tokenId: 7 }, ErrorCode.NotFound],
-      [{ step: undefined as never }, ErrorCode.InvalidArgument],
-      [{ step: {} as never }, ErrorCode.InvalidArgument],
-      [{ step: { runStep: 1 } as never }, ErrorCode.InvalidArgument],
-      [{ step: null as never }, ErrorCode.InvalidArgument],
     ];
     for (const [spec, code] of cases) {
       expect(sched.registerTask({ priority: Priority.Control, budgetUnits: 10, step, ...spec }), JSON.stringify(spec)).toBe(-code);
     }
     expect(sched.taskCount).toBe(0);
     expect(sched.refusedCount).toBe(cases.length);
-  });
-
-  it("steps an object with a runStep method (a TaskStepper) like a function", () => {
-    const sched = scheduler();
-    const seen: number[] = [];
-    const stepper = {
-      runStep(ctx: TaskContext): StepResult {
-        seen.push(ctx.taskId);
-        return StepResult.Done;
-      },
-    };
-    expect([task(sched, { step: stepper }), task(sched, { step: stepper })]).toEqual([0, 1]);
-    expect(sched.start()).toBe(ErrorCode.Ok);
-    sched.turn(0);
-    expect(seen).toEqual([0, 1]);
-    expect([sched.taskState(0), sched.taskState(1)]).toEqual([TaskState.Done, TaskState.Done]);
   });
 
   it("refuses a task past taskCapacity with Full", () => {

@@ -266,26 +266,4 @@ describe("TaskBoundary.wrapDispatcher", () => {
     expect(r.sched.isSuspended(1)).toBe(true);
     expect(metric(r, "picket_task_faults_total")).toBe(1);
   });
-
-  it("the first dispatcher is stepped by the boundary itself (no closure); another one gets its own step, each dispatching to its own", () => {
-    const r = rig();
-    const seen: string[] = [];
-    const named = (name: string): { dispatch(ctx: TaskContext): StepResult } => ({
-      dispatch(ctx: TaskContext): StepResult {
-        seen.push(`${name}${ctx.taskId}`);
-        return StepResult.Done;
-      },
-    });
-    const first = named("a");
-    const stepA = r.boundary.wrapDispatcher(first);
-    expect(stepA).toBe(r.boundary);
-    expect(r.boundary.wrapDispatcher(first)).toBe(r.boundary);
-    const stepB = r.boundary.wrapDispatcher(named("b"));
-    expect(typeof stepB).toBe("function");
-    expect([stepA, stepB, stepA].map((step) => r.sched.registerTask({ priority: Priority.Control, budgetUnits: 4, step }))).toEqual([0, 1, 2]);
-    expect(r.sched.start()).toBe(ErrorCode.Ok);
-    r.sched.turn(0);
-    expect(seen).toEqual(["a0", "b1", "a2"]);
-    expect(r.boundary.wrappedCount).toBe(3);
-  });
 });
