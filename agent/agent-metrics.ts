@@ -4,11 +4,11 @@
  * nothing allocated. Names and help texts are a frozen table for exporters
  * (`AGENT_COUNTER_DEFINITIONS`, Prometheus names). They are deliberately not
  * registered one by one in a MetricsRegistry: registering 21 names costs
- * ~1,700 XS slots at boot (name checks), a quarter of a board's boot heap;
- * the task boundary's three counters live in a small registry of their own.
+ * ~1,700 XS slots at boot (name checks), a quarter of a board's boot heap.
+ * The task boundary counts faults, restarts and failures per task in its
+ * own table (agent.ts `status()` sums them), with no registry either.
  */
-import { MetricsRegistry } from "../core/runtime/metrics";
-import { err, ok, type Result } from "../core/runtime/result";
+import { ok, type Result } from "../core/runtime/result";
 
 export const AgentCounter = Object.freeze({
   Samples: 0,
@@ -60,23 +60,15 @@ export const AGENT_COUNTER_DEFINITIONS: readonly (readonly [string, string])[] =
 ]);
 
 export const AGENT_COUNTER_COUNT = 21;
-/** Room for the task boundary's three counters. */
-const BOUNDARY_METRICS = 3;
 
 export class AgentMetrics {
-  /** The task boundary's counters (picket_task_*). */
-  readonly registry: MetricsRegistry;
   readonly #values = new Float64Array(AGENT_COUNTER_COUNT);
 
   static create(): Result<AgentMetrics> {
-    const registry = MetricsRegistry.create({ maxMetrics: BOUNDARY_METRICS, maxHistogramBuckets: 0 });
-    if (!registry.ok) return err(registry.code);
-    return ok(new AgentMetrics(registry.value));
+    return ok(new AgentMetrics());
   }
 
-  private constructor(registry: MetricsRegistry) {
-    this.registry = registry;
-  }
+  private constructor() {}
 
   inc(counter: AgentCounter, by = 1): void {
     this.#values[counter] = (this.#values[counter] ?? 0) + by;

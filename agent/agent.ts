@@ -46,15 +46,15 @@ import { AgentCounter, AgentMetrics } from "./agent-metrics";
 import { agentTaskCount, AgentRole, type SiteConfig } from "./config";
 import { GatewayRole } from "./gateway";
 import { CountingGatewaySink, type GatewaySink } from "./gateway-sink";
-import { MeshTask } from "./mesh-task";
+import { MeshTask, type MeshTaskHost } from "./mesh-task";
 import { PendingAlerts } from "./pending-alerts";
 import { AgentStore, LIFETIME_COUNTER_COUNT, LifetimeCounter } from "./persistence";
-import { SamplingTask } from "./sampling";
+import { samplingStep, type SamplingContext } from "./sampling";
 import { sensorPartInfo } from "./sensor-parts";
 import { TaskBoundary, type TaskDispatcher } from "./task-boundary";
 import { telemetryLayout } from "./telemetry-setup";
 import type { Transport } from "./transport";
-import { Uplink } from "./uplink";
+import { Uplink, type UplinkOptions } from "./uplink";
 import { ALERT_MESSAGE_BYTES } from "./wire";
 
 export interface AgentPlatform {
@@ -161,7 +161,7 @@ export function createAgent(config: SiteConfig, platform: AgentPlatform): Result
     startMs,
   });
   if (!scheduler.ok) return err(scheduler.code);
-  const boundary = TaskBoundary.create({ scheduler: scheduler.value, metrics: metrics.value.registry, log: log.value, nodeId: config.nodeId, backoff: RESTART_BACKOFF });
+  const boundary = TaskBoundary.create({ scheduler: scheduler.value, log: log.value, nodeId: config.nodeId, backoff: RESTART_BACKOFF });
   if (!boundary.ok) return err(boundary.code);
   const uplink = config.uplink;
   const pending = PendingAlerts.create({
@@ -199,7 +199,7 @@ export function createAgent(config: SiteConfig, platform: AgentPlatform): Result
   return Agent.assemble(parts);
 }
 
-export class Agent implements TaskDispatcher {
+export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, MeshTaskHost {
   readonly config: SiteConfig;
   readonly scheduler: Scheduler;
   readonly pipeline: TelemetryPipeline;
@@ -213,17 +213,16 @@ export class Agent implements TaskDispatcher {
   readonly gateway: GatewayRole | undefined;
   readonly #platform: AgentPlatform;
   readonly #trace: TraceHash;
-  readonly #samplers: SamplingTask[] = [];
+  /** Sampler s's periodic timer (sampler s is task SAMPLER_TASK_FIRST + s, its sensor platform.sensors[s]). */
+  readonly #samplerTimers: number[] = [];
+  /** Pipeline index of each sensor's first channel. */
+  readonly #firstChannel: readonly number[];
+  /** @internal The samplers' readings (SENSOR_CHANNELS_MAX), shared: their steps never overlap (SamplingContext). */
+  readonly readings = new Int32Array(SENSOR_CHANNELS_MAX);
   readonly #mesh: MeshTask;
   readonly #lifetime = new Float64Array(LIFETIME_COUNTER_COUNT);
   /** Every task's step: the boundary's wrap of `dispatch` (one closure per agent, not two per task). */
   readonly #step: TaskStep;
-  #meshTask = -1;
-  #uplinkTask = -1;
-  #telemetryTask = -1;
-  #drainTask = -1;
-  #flushTask = -1;
-  #firstSamplerTask = -1;
   #turns = 0;
   #started = false;
 
@@ -246,24 +245,10 @@ export class Agent implements TaskDispatcher {
     this.gateway = parts.gateway;
     this.#platform = parts.platform;
     this.#trace = parts.trace;
-    this.uplink = new Uplink(
-      {
-        nodeId: parts.config.nodeId,
-        gateways: parts.config.gateways,
-        intervalMs: parts.config.uplink.intervalMs,
-        pending: parts.pending,
-        pipeline: parts.pipeline,
-        transport: parts.platform.transport,
-        store: parts.store,
-        metrics: parts.metrics,
-        trace: parts.trace,
-        localGateway: parts.gateway,
-        incarnation: parts.store.bootCount & 0xffff,
-        scheduler: parts.scheduler,
-      },
-      parts.startMs,
-    );
-    this.#mesh = new MeshTask(parts.scheduler, parts.platform.transport, parts.gateway, this.uplink, parts.metrics, parts.trace);
+    this.#firstChannel = parts.firstChannel;
+    // The agent is the uplink's options and the mesh task's host: they keep one reference to it, not objects of their own.
+    this.uplink = new Uplink(this, parts.startMs);
+    this.#mesh = new MeshTask(this);
     this.#step = parts.boundary.wrapDispatcher(this);
     const trace = parts.trace;
     trace.word(AgentEvent.Boot);
@@ -275,38 +260,27 @@ export class Agent implements TaskDispatcher {
   private register(parts: Parts): Status {
     const { config, scheduler } = parts;
     const radio = config.radio;
-    this.#meshTask = this.task(Priority.RadioReceive, 16, false);
-    this.#uplinkTask = this.task(Priority.Alerts, 16, true);
-    const telemetryTask = this.task(Priority.Background, 4, false, INTAKE_TOKEN);
-    this.#telemetryTask = telemetryTask;
-    this.#drainTask = this.hook(ShutdownPhase.Draining);
-    this.#flushTask = this.hook(ShutdownPhase.Flushing);
-    if (this.#meshTask < 0 || this.#uplinkTask < 0 || telemetryTask < 0 || this.#drainTask < 0 || this.#flushTask < 0) return ErrorCode.InvalidArgument;
-    this.#mesh.uplinkTask = this.#uplinkTask;
-    const uplinkTask = this.#uplinkTask;
-    this.uplink.uplinkTask = uplinkTask;
-    let armed = scheduler.arm(this.#meshTask, radio.meshTickMs, radio.meshTickMs);
+    if (this.task(Priority.RadioReceive, 16, false) !== MESH_TASK || this.task(Priority.Alerts, 16, true) !== UPLINK_TASK) return ErrorCode.InvalidArgument;
+    if (this.task(Priority.Background, 4, false, INTAKE_TOKEN) !== TELEMETRY_TASK) return ErrorCode.InvalidArgument;
+    if (this.hook(ShutdownPhase.Draining) !== DRAIN_TASK || this.hook(ShutdownPhase.Flushing) !== FLUSH_TASK) return ErrorCode.InvalidArgument;
+    let armed = scheduler.arm(MESH_TASK, radio.meshTickMs, radio.meshTickMs);
     if (armed < 0) return -armed as Status;
-    armed = scheduler.arm(this.#uplinkTask, config.uplink.intervalMs, config.uplink.intervalMs);
+    armed = scheduler.arm(UPLINK_TASK, config.uplink.intervalMs, config.uplink.intervalMs);
     if (armed < 0) return -armed as Status;
     const tickMs = telemetryTickMs(config);
-    armed = scheduler.arm(telemetryTask, tickMs, tickMs, INTAKE_TOKEN);
+    armed = scheduler.arm(TELEMETRY_TASK, tickMs, tickMs, INTAKE_TOKEN);
     if (armed < 0) return -armed as Status;
     const phaseSeed = this.phaseSeed();
-    const readings = new Int32Array(SENSOR_CHANNELS_MAX); // shared by the samplers: their steps never overlap
     for (let s = 0; s < config.sensors.length; s++) {
-      const sensor = parts.platform.sensors[s];
       const sensorConfig = config.sensors[s];
-      if (sensor === undefined || sensorConfig === undefined) return ErrorCode.AgentSensorMismatch;
-      const sampler = new SamplingTask(scheduler, sensor, parts.firstChannel[s] ?? 0, parts.pipeline, parts.metrics, parts.trace, readings);
+      if (parts.platform.sensors[s] === undefined || sensorConfig === undefined) return ErrorCode.AgentSensorMismatch;
       const id = this.task(Priority.Sampling, 4, false, INTAKE_TOKEN);
       if (id < 0) return -id as Status;
-      if (s === 0) this.#firstSamplerTask = id; // samplers get consecutive ids: sampler s is task firstSamplerTask + s
-      sampler.uplinkTask = uplinkTask;
+      if (id !== SAMPLER_TASK_FIRST + s) return ErrorCode.InvalidArgument;
       const phaseMs = (Math.imul(phaseSeed ^ (s * 0x45d9f3b), 0x9e3779b1) >>> 0) % sensorConfig.intervalMs;
-      sampler.timer = scheduler.arm(id, phaseMs, sensorConfig.intervalMs, INTAKE_TOKEN);
-      if (sampler.timer < 0) return -sampler.timer as Status;
-      this.#samplers.push(sampler);
+      const timer = scheduler.arm(id, phaseMs, sensorConfig.intervalMs, INTAKE_TOKEN);
+      if (timer < 0) return -timer as Status;
+      this.#samplerTimers.push(timer);
     }
     this.uplink.restoreAlerts(parts.startMs);
     parts.platform.transport.onSendOutcome(this.uplink.onOutcome);
@@ -325,13 +299,15 @@ export class Agent implements TaskDispatcher {
   /** @internal One step of the task `ctx.taskId` names (the task boundary calls it; TaskDispatcher). */
   dispatch(ctx: TaskContext): StepResult {
     const task = ctx.taskId;
-    if (task === this.#meshTask) return this.#mesh.step(ctx);
-    if (task === this.#uplinkTask) return this.uplinkStep(ctx);
-    if (task === this.#telemetryTask) return this.telemetryStep(ctx);
-    if (task === this.#drainTask) return this.drainStep(ctx);
-    if (task === this.#flushTask) return this.flushStep(ctx);
-    const sampler = this.#samplers[task - this.#firstSamplerTask];
-    return sampler === undefined ? StepResult.Failed : sampler.step(ctx);
+    if (task === MESH_TASK) return this.#mesh.step(ctx);
+    if (task === UPLINK_TASK) return this.uplinkStep(ctx);
+    if (task === TELEMETRY_TASK) return this.telemetryStep(ctx);
+    if (task === DRAIN_TASK) return this.drainStep(ctx);
+    if (task === FLUSH_TASK) return this.flushStep(ctx);
+    const s = task - SAMPLER_TASK_FIRST;
+    const sensor = this.#platform.sensors[s];
+    const timer = this.#samplerTimers[s];
+    return sensor === undefined || timer === undefined ? StepResult.Failed : samplingStep(ctx, this, sensor, this.#firstChannel[s] ?? 0, timer);
   }
 
   private phaseSeed(): number {
@@ -351,7 +327,7 @@ export class Agent implements TaskDispatcher {
 
   private telemetryStep(ctx: TaskContext): StepResult {
     this.pipeline.tick(ctx.nowMs);
-    if (this.pipeline.outbox.alertLength > 0) this.scheduler.wake(this.#uplinkTask);
+    if (this.pipeline.outbox.alertLength > 0) this.scheduler.wake(UPLINK_TASK);
     return StepResult.Idle;
   }
 
@@ -399,7 +375,7 @@ export class Agent implements TaskDispatcher {
 
   /** The radio has something: run the mesh task in the next turn. */
   notifyRadio(): void {
-    if (this.#meshTask >= 0 && !this.scheduler.shutdown.stopped) this.scheduler.wake(this.#meshTask);
+    if (!this.scheduler.shutdown.stopped) this.scheduler.wake(MESH_TASK);
   }
 
   /** Graceful shutdown (first call) or forced stop (second call); drive it with runDue. */
@@ -431,7 +407,37 @@ export class Agent implements TaskDispatcher {
   }
 
   get samplingTaskCount(): number {
-    return this.#samplers.length;
+    return this.#samplerTimers.length;
+  }
+
+  /** @internal The uplink's task: what a sample that raised an alert, an outcome, or a due retry wakes (SamplingContext, UplinkOptions, MeshTaskHost). */
+  get uplinkTask(): number {
+    return UPLINK_TASK;
+  }
+
+  /** @internal This board's node id (UplinkOptions). */
+  get nodeId(): number {
+    return this.config.nodeId;
+  }
+
+  /** @internal The site's gateways in order of preference (UplinkOptions). */
+  get gateways(): readonly number[] {
+    return this.config.gateways;
+  }
+
+  /** @internal The routine telemetry interval (UplinkOptions). */
+  get uplinkIntervalMs(): number {
+    return this.config.uplink.intervalMs;
+  }
+
+  /** @internal This node's own gateway role, if any (UplinkOptions). */
+  get localGateway(): GatewayRole | undefined {
+    return this.gateway;
+  }
+
+  /** @internal The wire incarnation: the durable boot count, 16 bits (UplinkOptions; boot was recorded before the agent was built). */
+  get incarnation(): number {
+    return this.store.bootCount & 0xffff;
   }
 
   /** Lifetime counters (LifetimeCounter order): stored ones plus this boot's. The array is reused. */
@@ -504,6 +510,18 @@ export class Agent implements TaskDispatcher {
     };
   }
 }
+
+/**
+ * Task ids: the scheduler numbers tasks 0, 1, 2, ... in registration order,
+ * and `register` registers them in this order (checked there), so they are
+ * constants rather than fields of every agent. Sampler s is task SAMPLER_TASK_FIRST + s.
+ */
+const MESH_TASK = 0;
+const UPLINK_TASK = 1;
+const TELEMETRY_TASK = 2;
+const DRAIN_TASK = 3;
+const FLUSH_TASK = 4;
+const SAMPLER_TASK_FIRST = 5;
 
 /** Telemetry tick period: windows close within one tick of their end. */
 export function telemetryTickMs(config: SiteConfig): number {

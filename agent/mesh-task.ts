@@ -25,46 +25,50 @@ export const POLL_MESSAGES_MAX = 8;
 
 export const MeshEvent = Object.freeze({ MessageIn: 0x31 } as const);
 
+/** What the mesh task works with: the agent's parts (the agent itself, so the task keeps one reference, not six). */
+export interface MeshTaskHost {
+  readonly scheduler: Scheduler;
+  readonly transport: Transport;
+  /** The gateway role on a gateway node, else undefined. */
+  readonly gateway: GatewayRole | undefined;
+  readonly uplink: Uplink;
+  readonly metrics: AgentMetrics;
+  readonly trace: TraceHash;
+  /** Woken when an alert retry or the routine moment came (-1 = none). */
+  readonly uplinkTask: number;
+}
+
 export class MeshTask {
-  readonly #scheduler: Scheduler;
-  readonly #transport: Transport;
-  readonly #gateway: GatewayRole | undefined;
-  readonly #uplink: Uplink;
-  readonly #metrics: AgentMetrics;
-  readonly #trace: TraceHash;
-  /** Set by the agent after registration. */
-  uplinkTask = -1;
+  readonly #host: MeshTaskHost;
   #nowMs = 0;
 
-  constructor(scheduler: Scheduler, transport: Transport, gateway: GatewayRole | undefined, uplink: Uplink, metrics: AgentMetrics, trace: TraceHash) {
-    this.#scheduler = scheduler;
-    this.#transport = transport;
-    this.#gateway = gateway;
-    this.#uplink = uplink;
-    this.#metrics = metrics;
-    this.#trace = trace;
+  constructor(host: MeshTaskHost) {
+    this.#host = host;
   }
 
-  readonly step = (ctx: TaskContext): StepResult => {
+  step(ctx: TaskContext): StepResult {
+    // Few locals: this frame is under the whole receive path (the deepest stack the agent reaches).
     const nowMs = ctx.nowMs;
     this.#nowMs = nowMs;
-    this.#transport.tick(nowMs);
-    const delivered = this.#transport.poll(POLL_MESSAGES_MAX, this.#deliver);
+    this.#host.transport.tick(nowMs);
+    const delivered = this.#host.transport.poll(POLL_MESSAGES_MAX, this.#deliver);
     ctx.spend(1 + delivered);
-    if (this.uplinkTask >= 0 && this.#uplink.hasDue(nowMs)) this.#scheduler.wake(this.uplinkTask);
+    if (this.#host.uplinkTask >= 0 && this.#host.uplink.hasDue(nowMs)) this.#host.scheduler.wake(this.#host.uplinkTask);
     return delivered >= POLL_MESSAGES_MAX ? StepResult.Ready : StepResult.Idle;
-  };
+  }
 
   readonly #deliver: DeliverHandler = (sourceId, trafficClass, bytes, offset, length) => {
-    const metrics = this.#metrics;
+    const host = this.#host;
+    const metrics = host.metrics;
     metrics.inc(AgentCounter.MessagesReceived);
-    this.#trace.word(MeshEvent.MessageIn);
-    this.#trace.word(((sourceId & 0xffff) << 16) | (length & 0xffff));
+    const trace = host.trace;
+    trace.word(MeshEvent.MessageIn);
+    trace.word(((sourceId & 0xffff) << 16) | (length & 0xffff));
     if (trafficClass !== TrafficClass.Alert && trafficClass !== TrafficClass.Telemetry) {
       metrics.inc(AgentCounter.MessagesIgnored);
       return;
     }
-    const gateway = this.#gateway;
+    const gateway = host.gateway;
     if (gateway === undefined) {
       metrics.inc(AgentCounter.MessagesNotGateway);
       return;

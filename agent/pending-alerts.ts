@@ -38,7 +38,14 @@ export type OutcomeEffect = (typeof OutcomeEffect)[keyof typeof OutcomeEffect];
 
 const MESSAGE_ID_SPAN = 0x1_0000_0000;
 
-// Per slot, SLOT_FIELDS numbers in one Float64Array (each typed array costs about 128 B of heap on XS before its data).
+// One Float64Array (each typed array costs about 128 B of heap on XS before its data): the options' numbers
+// (kept here, not as the options object), then SLOT_FIELDS numbers per slot at HEADER + slot * SLOT_FIELDS.
+const O_ATTEMPTS_MAX = 0;
+const O_RETRY_BASE_MS = 1;
+const O_RETRY_CAP_MS = 2;
+const O_IN_FLIGHT_TIMEOUT_MS = 3;
+const O_GATEWAY_COUNT = 4;
+const HEADER = 5;
 const S_STATE = 0;
 const S_NEXT_TRY_MS = 1;
 const S_ATTEMPTS = 2;
@@ -48,7 +55,6 @@ const SLOT_FIELDS = 5;
 
 export class PendingAlerts {
   readonly capacity: number;
-  readonly #options: PendingAlertsOptions;
   /** capacity x ALERT_MESSAGE_BYTES: slot i's message at i * ALERT_MESSAGE_BYTES. */
   readonly bytes: Uint8Array;
   readonly #t: Float64Array;
@@ -71,11 +77,21 @@ export class PendingAlerts {
   private constructor(options: PendingAlertsOptions) {
     const capacity = options.capacity;
     this.capacity = capacity;
-    this.#options = options;
-    // One ArrayBuffer: the slots' numbers, then their messages.
-    const buffer = new ArrayBuffer(capacity * (SLOT_FIELDS * 8 + ALERT_MESSAGE_BYTES));
-    this.#t = new Float64Array(buffer, 0, capacity * SLOT_FIELDS);
-    this.bytes = new Uint8Array(buffer, capacity * SLOT_FIELDS * 8, capacity * ALERT_MESSAGE_BYTES);
+    // One ArrayBuffer: the options' and the slots' numbers, then the slots' messages.
+    const numbers = HEADER + capacity * SLOT_FIELDS;
+    const buffer = new ArrayBuffer(numbers * 8 + capacity * ALERT_MESSAGE_BYTES);
+    const t = new Float64Array(buffer, 0, numbers);
+    this.#t = t;
+    this.bytes = new Uint8Array(buffer, numbers * 8, capacity * ALERT_MESSAGE_BYTES);
+    t[O_ATTEMPTS_MAX] = options.attemptsMax;
+    t[O_RETRY_BASE_MS] = options.retryBaseMs;
+    t[O_RETRY_CAP_MS] = options.retryCapMs;
+    t[O_IN_FLIGHT_TIMEOUT_MS] = options.inFlightTimeoutMs;
+    t[O_GATEWAY_COUNT] = options.gatewayCount;
+  }
+
+  private option(index: number): number {
+    return this.#t[index] ?? 0;
   }
 
   get inUse(): number {
@@ -96,12 +112,12 @@ export class PendingAlerts {
   /** A free slot made Ready (due at `nowMs`, first gateway `gatewayIndex`); its bytes are the caller's to fill. `-AgentPendingFull` if none. */
   admit(nowMs: number, gatewayIndex: number): number {
     for (let slot = 0; slot < this.capacity; slot++) {
-      if (this.#t[slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) continue;
-      this.#t[slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
-      this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs;
-      this.#t[slot * SLOT_FIELDS + S_ATTEMPTS] = 0;
-      this.#t[slot * SLOT_FIELDS + S_GATEWAY] = gatewayIndex % this.#options.gatewayCount;
-      this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
+      if (this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) continue;
+      this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
+      this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs;
+      this.#t[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] = 0;
+      this.#t[HEADER + slot * SLOT_FIELDS + S_GATEWAY] = gatewayIndex % this.option(O_GATEWAY_COUNT);
+      this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
       this.#inUse++;
       if (this.#inUse > this.#highWater) this.#highWater = this.#inUse;
       return slot;
@@ -111,12 +127,12 @@ export class PendingAlerts {
 
   /** Claim free slot `slot` (restoring a stored alert at boot) as Ready. False if it is not free. */
   claim(slot: number, nowMs: number, gatewayIndex: number): boolean {
-    if ((slot >>> 0) !== slot || slot >= this.capacity || this.#t[slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) return false;
-    this.#t[slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
-    this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs;
-    this.#t[slot * SLOT_FIELDS + S_ATTEMPTS] = 0;
-    this.#t[slot * SLOT_FIELDS + S_GATEWAY] = gatewayIndex % this.#options.gatewayCount;
-    this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
+    if ((slot >>> 0) !== slot || slot >= this.capacity || this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) return false;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] = 0;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_GATEWAY] = gatewayIndex % this.option(O_GATEWAY_COUNT);
+    this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
     this.#inUse++;
     if (this.#inUse > this.#highWater) this.#highWater = this.#inUse;
     return true;
@@ -131,8 +147,8 @@ export class PendingAlerts {
     const capacity = this.capacity;
     for (let k = 0; k < capacity; k++) {
       const slot = this.#cursor + k < capacity ? this.#cursor + k : this.#cursor + k - capacity;
-      const state = this.#t[slot * SLOT_FIELDS + S_STATE];
-      if (state === PendingState.Free || (this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0) > nowMs) continue;
+      const state = this.#t[HEADER + slot * SLOT_FIELDS + S_STATE];
+      if (state === PendingState.Free || (this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0) > nowMs) continue;
       if (state === PendingState.InFlight) {
         // The outcome never came: count it as a failed send (retried after the backoff, or abandoned).
         this.#timedOut++;
@@ -149,7 +165,7 @@ export class PendingAlerts {
   nextDueMs(): number {
     let earliest = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.capacity; slot++) {
-      if (this.#t[slot * SLOT_FIELDS + S_STATE] !== PendingState.Free && (this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0) < earliest) earliest = this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0;
+      if (this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free && (this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0) < earliest) earliest = this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0;
     }
     return earliest;
   }
@@ -158,10 +174,10 @@ export class PendingAlerts {
   beginSend(slot: number, nowMs: number): number {
     const id = slot + this.capacity * (this.#sends % Math.floor(MESSAGE_ID_SPAN / this.capacity));
     this.#sends++;
-    this.#t[slot * SLOT_FIELDS + S_STATE] = PendingState.InFlight;
-    this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] = id;
-    this.#t[slot * SLOT_FIELDS + S_ATTEMPTS] = (this.#t[slot * SLOT_FIELDS + S_ATTEMPTS] ?? 0) + 1;
-    this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs + this.#options.inFlightTimeoutMs;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.InFlight;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = id;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] = (this.#t[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] ?? 0) + 1;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs + this.option(O_IN_FLIGHT_TIMEOUT_MS);
     return id;
   }
 
@@ -174,7 +190,7 @@ export class PendingAlerts {
   slotOf(messageId: number): number {
     if (!Number.isSafeInteger(messageId) || messageId < 0) return -1;
     const slot = messageId % this.capacity;
-    return this.#t[slot * SLOT_FIELDS + S_STATE] === PendingState.InFlight && this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] === messageId ? slot : -1;
+    return this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] === PendingState.InFlight && this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] === messageId ? slot : -1;
   }
 
   /** Apply the transport's outcome for `messageId`. Delivered frees the slot. */
@@ -189,21 +205,21 @@ export class PendingAlerts {
   }
 
   private fail(slot: number, nowMs: number): OutcomeEffect {
-    const attempts = this.#t[slot * SLOT_FIELDS + S_ATTEMPTS] ?? 0;
-    if (attempts >= this.#options.attemptsMax) {
+    const attempts = this.#t[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] ?? 0;
+    if (attempts >= this.option(O_ATTEMPTS_MAX)) {
       this.free(slot);
       return OutcomeEffect.Abandoned;
     }
-    this.#t[slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
-    this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
-    this.#t[slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs + backoffMs(this.#options.retryBaseMs, this.#options.retryCapMs, attempts - 1);
-    this.#t[slot * SLOT_FIELDS + S_GATEWAY] = ((this.#t[slot * SLOT_FIELDS + S_GATEWAY] ?? 0) + 1) % this.#options.gatewayCount;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs + backoffMs(this.option(O_RETRY_BASE_MS), this.option(O_RETRY_CAP_MS), attempts - 1);
+    this.#t[HEADER + slot * SLOT_FIELDS + S_GATEWAY] = ((this.#t[HEADER + slot * SLOT_FIELDS + S_GATEWAY] ?? 0) + 1) % this.option(O_GATEWAY_COUNT);
     return OutcomeEffect.Retry;
   }
 
   private free(slot: number): void {
-    this.#t[slot * SLOT_FIELDS + S_STATE] = PendingState.Free;
-    this.#t[slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Free;
+    this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
     this.#inUse--;
   }
 
@@ -217,7 +233,7 @@ export class PendingAlerts {
     return this.field(slot, S_ATTEMPTS) ?? 0;
   }
   private field(slot: number, field: number): number | undefined {
-    return (slot >>> 0) === slot && slot < this.capacity ? this.#t[slot * SLOT_FIELDS + field] : undefined;
+    return (slot >>> 0) === slot && slot < this.capacity ? this.#t[HEADER + slot * SLOT_FIELDS + field] : undefined;
   }
   /** Byte offset of `slot`'s message in `bytes`. */
   offsetOf(slot: number): number {
@@ -227,7 +243,7 @@ export class PendingAlerts {
   /** `Ok`, or `InvariantViolated` when the in-use count disagrees with the slots (tests). */
   checkInvariants(): Status {
     let used = 0;
-    for (let slot = 0; slot < this.capacity; slot++) if (this.#t[slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) used++;
+    for (let slot = 0; slot < this.capacity; slot++) if (this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) used++;
     return used === this.#inUse && used <= this.capacity && this.#highWater <= this.capacity ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 }

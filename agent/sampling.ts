@@ -10,79 +10,64 @@
  * alert, the uplink task is woken at once (Alerts outrank Sampling).
  * The timer is bound to the intake token: graceful shutdown ends sampling
  * first. Nothing is allocated per sample.
+ *
+ * A function, not an object per sensor: what a sampler needs is the
+ * agent's (scheduler, pipeline, counters, trace, one readings array the
+ * samplers share since their steps never overlap) plus the sensor, its
+ * first pipeline channel and its timer, which the agent keeps (each object
+ * costs a board heap slots: README "Board memory on the board's terms").
  */
 import { ErrorCode } from "../core/runtime/errors";
 import type { Scheduler } from "../core/runtime/scheduler";
 import { StepResult, type TaskContext } from "../core/runtime/task-context";
 import type { TelemetryPipeline } from "../core/telemetry/pipeline";
 import type { TraceHash } from "../core/runtime/trace-hash";
-import { SENSOR_CHANNELS_MAX, type Sensor } from "../hal/sensor";
+import type { Sensor } from "../hal/sensor";
 import { AgentCounter, type AgentMetrics } from "./agent-metrics";
 
 export const SamplingEvent = Object.freeze({ Sample: 0x11, SampleError: 0x12, SamplesLate: 0x13 } as const);
 
-export class SamplingTask {
-  readonly #scheduler: Scheduler;
-  readonly #sensor: Sensor;
-  readonly #pipeline: TelemetryPipeline;
-  readonly #metrics: AgentMetrics;
-  readonly #trace: TraceHash;
-  readonly #firstChannel: number;
-  readonly #channelCount: number;
-  /** SENSOR_CHANNELS_MAX readings; samplers of one agent share one array (steps never overlap). */
-  readonly #readings: Int32Array;
-  /** The periodic timer's handle (set by the agent after arming it). */
-  timer = -1;
-  /** Woken when a sample leaves an alert in the outbox (set by the agent). */
-  uplinkTask = -1;
-  #samples = 0;
+/** What every sampler of an agent shares. */
+export interface SamplingContext {
+  readonly scheduler: Scheduler;
+  readonly pipeline: TelemetryPipeline;
+  readonly metrics: AgentMetrics;
+  readonly trace: TraceHash;
+  /** SENSOR_CHANNELS_MAX readings. */
+  readonly readings: Int32Array;
+  /** Woken when a sample leaves an alert in the outbox. */
+  readonly uplinkTask: number;
+}
 
-  constructor(scheduler: Scheduler, sensor: Sensor, firstChannel: number, pipeline: TelemetryPipeline, metrics: AgentMetrics, trace: TraceHash, readings = new Int32Array(SENSOR_CHANNELS_MAX)) {
-    this.#readings = readings.length >= SENSOR_CHANNELS_MAX ? readings : new Int32Array(SENSOR_CHANNELS_MAX);
-    this.#scheduler = scheduler;
-    this.#sensor = sensor;
-    this.#pipeline = pipeline;
-    this.#metrics = metrics;
-    this.#trace = trace;
-    this.#firstChannel = firstChannel;
-    this.#channelCount = sensor.channels.length;
+/** One sampling step of `sensor` (pipeline channels from `firstChannel` on), whose periodic timer is `timer`. */
+export function samplingStep(ctx: TaskContext, shared: SamplingContext, sensor: Sensor, firstChannel: number, timer: number): StepResult {
+  const fires = shared.scheduler.takeFires(timer);
+  if (fires <= 0) return StepResult.Idle; // woken without a fire (a restart): wait for the timer
+  const metrics = shared.metrics;
+  const trace = shared.trace;
+  if (fires > 1) {
+    metrics.inc(AgentCounter.SamplesLate, fires - 1);
+    trace.word(SamplingEvent.SamplesLate);
+    trace.word(fires - 1);
   }
-
-  get samples(): number {
-    return this.#samples;
+  const nowMs = ctx.nowMs;
+  const readings = shared.readings;
+  const status = sensor.sample(nowMs, readings, 0);
+  metrics.inc(AgentCounter.Samples);
+  ctx.spend(1);
+  if (status !== ErrorCode.Ok) {
+    metrics.inc(AgentCounter.SampleErrors);
+    trace.word(SamplingEvent.SampleError);
+    trace.word(status);
+  } else {
+    trace.word(SamplingEvent.Sample);
+    trace.word(readings[0] ?? 0);
   }
-
-  /** One sampling step (the agent calls it for this sampler's task; a method, not a closure per instance). */
-  step(ctx: TaskContext): StepResult {
-    const fires = this.#scheduler.takeFires(this.timer);
-    if (fires <= 0) return StepResult.Idle; // woken without a fire (a restart): wait for the timer
-    const metrics = this.#metrics;
-    const trace = this.#trace;
-    if (fires > 1) {
-      metrics.inc(AgentCounter.SamplesLate, fires - 1);
-      trace.word(SamplingEvent.SamplesLate);
-      trace.word(fires - 1);
-    }
-    const nowMs = ctx.nowMs;
-    const readings = this.#readings;
-    const status = this.#sensor.sample(nowMs, readings, 0);
-    this.#samples++;
-    metrics.inc(AgentCounter.Samples);
-    ctx.spend(1);
-    if (status !== ErrorCode.Ok) {
-      metrics.inc(AgentCounter.SampleErrors);
-      trace.word(SamplingEvent.SampleError);
-      trace.word(status);
-    } else {
-      trace.word(SamplingEvent.Sample);
-      trace.word(readings[0] ?? 0);
-    }
-    const outbox = this.#pipeline.outbox;
-    const alertsBefore = outbox.alertsAccepted;
-    const ingested = this.#pipeline.ingestSensor(this.#firstChannel, nowMs, status, readings, 0, this.#channelCount);
-    // Sensor codes (hal, 900..999) were counted above; anything else is the pipeline refusing a reading.
-    if (ingested !== ErrorCode.Ok && (ingested < 900 || ingested > 999)) metrics.inc(AgentCounter.IngestRefused);
-    if (outbox.alertsAccepted !== alertsBefore && this.uplinkTask >= 0) this.#scheduler.wake(this.uplinkTask);
-    return StepResult.Idle;
-  }
+  const pipeline = shared.pipeline;
+  const alertsBefore = pipeline.outbox.alertsAccepted;
+  const ingested = pipeline.ingestSensor(firstChannel, nowMs, status, readings, 0, sensor.channels.length);
+  // Sensor codes (hal, 900..999) were counted above; anything else is the pipeline refusing a reading.
+  if (ingested !== ErrorCode.Ok && (ingested < 900 || ingested > 999)) metrics.inc(AgentCounter.IngestRefused);
+  if (pipeline.outbox.alertsAccepted !== alertsBefore && shared.uplinkTask >= 0) shared.scheduler.wake(shared.uplinkTask);
+  return StepResult.Idle;
 }

@@ -3,7 +3,8 @@
  * (ARCHITECTURE.md "No panics").
  *
  * Every task step the agent registers is wrapped here. A step that throws
- * is a fault: counted (metric `picket_task_faults_total`), logged (one
+ * is a fault: counted (per task, and in the metric `picket_task_faults_total`
+ * when the boundary is given a registry), logged (one
  * record in the log ring), and the task is disabled and restarted after an
  * exponential backoff in virtual time: the n-th restart (n = 0, 1, ...)
  * within one restart window waits min(capMs, baseMs * 2^n). The window
@@ -66,7 +67,13 @@ export interface BackoffPolicy {
 
 export interface TaskBoundaryOptions {
   readonly scheduler: Scheduler;
-  readonly metrics: MetricsRegistry;
+  /**
+   * Where the totals picket_task_{faults,restarts,failed}_total are also
+   * counted; absent, they are only the sums of the per-task counts
+   * (`faultCount`, `restartCount`, `hasFailed`), which is how the agent reads
+   * them (agent.ts `status()`): a registry costs a board ~0.7 KB of RAM.
+   */
+  readonly metrics?: MetricsRegistry;
   readonly log: LogRing;
   /** This board's id, written into log records. */
   readonly nodeId: number;
@@ -92,38 +99,43 @@ const T_RESTARTS_IN_WINDOW = 3;
 const T_RESTART_PENDING = 4;
 const T_FAILED = 5;
 const TASK_FIELDS = 6;
+// The registry counters, after the first one's id.
+const METRIC_FAULTS = 0;
+const METRIC_RESTARTS = 1;
+const METRIC_FAILED = 2;
 
 export class TaskBoundary {
   readonly #scheduler: Scheduler;
-  readonly #metrics: MetricsRegistry;
+  readonly #metrics: MetricsRegistry | undefined;
   readonly #log: LogRing;
   readonly #nodeId: number;
   readonly #policy: BackoffPolicy;
-  readonly #faultsMetric: MetricId;
-  readonly #restartsMetric: MetricId;
-  readonly #failedMetric: MetricId;
+  /** Id of picket_task_faults_total; the restarts and failed counters follow it (registered back to back). */
+  readonly #firstMetric: number;
   readonly #t: Float64Array;
   readonly #capacity: number;
   #wrapped = 0;
 
   /**
-   * Registers the boundary's three counters in `metrics`. Errors:
+   * Registers the boundary's three counters in `metrics`, if given. Errors:
    * InvalidArgument (backoff out of range, nodeId not u32), and whatever the
    * registry returns (Exists: a second boundary on one registry; Full).
    */
   static create(options: TaskBoundaryOptions): Result<TaskBoundary> {
     if (!isValidPolicy(options.backoff) || (options.nodeId >>> 0) !== options.nodeId) return err(ErrorCode.InvalidArgument);
     const { metrics } = options;
+    if (metrics === undefined) return ok(new TaskBoundary(options, -1));
     const faults = metrics.registerCounter("picket_task_faults_total", "Exceptions caught at the task boundary.");
     if (!faults.ok) return err(faults.code);
     const restarts = metrics.registerCounter("picket_task_restarts_total", "Faulted tasks restarted after a backoff.");
     if (!restarts.ok) return err(restarts.code);
     const failed = metrics.registerCounter("picket_task_failed_total", "Tasks ended as Failed after too many restarts in a window.");
     if (!failed.ok) return err(failed.code);
-    return ok(new TaskBoundary(options, faults.value, restarts.value, failed.value));
+    if (restarts.value !== faults.value + 1 || failed.value !== faults.value + 2) return err(ErrorCode.InvariantViolated);
+    return ok(new TaskBoundary(options, faults.value));
   }
 
-  private constructor(options: TaskBoundaryOptions, faults: MetricId, restarts: MetricId, failed: MetricId) {
+  private constructor(options: TaskBoundaryOptions, firstMetric: number) {
     const capacity = options.scheduler.taskCapacity;
     this.#scheduler = options.scheduler;
     this.#metrics = options.metrics;
@@ -131,9 +143,7 @@ export class TaskBoundary {
     this.#nodeId = options.nodeId;
     // A frozen policy (a module-level constant) is shared, not copied into RAM.
     this.#policy = Object.isFrozen(options.backoff) ? options.backoff : Object.freeze({ ...options.backoff });
-    this.#faultsMetric = faults;
-    this.#restartsMetric = restarts;
-    this.#failedMetric = failed;
+    this.#firstMetric = firstMetric;
     this.#capacity = capacity;
     this.#t = new Float64Array(capacity * TASK_FIELDS);
   }
@@ -175,7 +185,7 @@ export class TaskBoundary {
     const nowMs = ctx.nowMs;
     const policy = this.#policy;
     this.#t[task * TASK_FIELDS + T_FAULTS] = (this.#t[task * TASK_FIELDS + T_FAULTS] ?? 0) + 1;
-    this.#metrics.inc(this.#faultsMetric);
+    this.count(METRIC_FAULTS);
     const inWindow = (this.#t[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] ?? 0) > 0 && nowMs - (this.#t[task * TASK_FIELDS + T_WINDOW_START_MS] ?? 0) < policy.windowMs;
     if (!inWindow) {
       this.#t[task * TASK_FIELDS + T_WINDOW_START_MS] = nowMs;
@@ -189,17 +199,21 @@ export class TaskBoundary {
     this.#t[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] = restartNumber + 1;
     this.#t[task * TASK_FIELDS + T_RESTARTS] = (this.#t[task * TASK_FIELDS + T_RESTARTS] ?? 0) + 1;
     this.#t[task * TASK_FIELDS + T_RESTART_PENDING] = 1;
-    this.#metrics.inc(this.#restartsMetric);
+    this.count(METRIC_RESTARTS);
     this.#log.append(LogLevel.Warn, TaskBoundaryEvent.TaskRestartScheduled, this.#nodeId, nowMs, task, faultClass, restartNumber, delayMs);
     return StepResult.Idle;
   }
 
   private giveUp(task: number, nowMs: number, faultClass: FaultClass, restartNumber: number): StepResult {
     this.#t[task * TASK_FIELDS + T_FAILED] = 1;
-    this.#metrics.inc(this.#failedMetric);
+    this.count(METRIC_FAILED);
     const faults = this.#t[task * TASK_FIELDS + T_FAULTS] ?? 0;
     this.#log.append(LogLevel.Error, TaskBoundaryEvent.TaskFailed, this.#nodeId, nowMs, task, faultClass, restartNumber, faults | 0);
     return StepResult.Failed;
+  }
+
+  private count(offset: number): void {
+    this.#metrics?.inc((this.#firstMetric + offset) as MetricId);
   }
 
   /** Steps wrapped so far. */

@@ -32,7 +32,7 @@
 import { ErrorCode } from "../core/runtime/errors";
 import type { Status } from "../core/runtime/result";
 import type { TelemetryPipeline } from "../core/telemetry/pipeline";
-import { RecordPriority, TelemetryRecord } from "../core/telemetry/record";
+import { RecordPriority, type TelemetryRecord } from "../core/telemetry/record";
 import type { TraceHash } from "../core/runtime/trace-hash";
 import type { Scheduler } from "../core/runtime/scheduler";
 import { AgentCounter, type AgentMetrics } from "./agent-metrics";
@@ -45,10 +45,14 @@ import { ALERT_MESSAGE_BYTES, MESSAGE_HEADER_BYTES, MessageFlag, MessageKind, re
 /** Trace event codes of the uplink (folded into the agent's trace hash). */
 export const UplinkEvent = Object.freeze({ AlertAdmitted: 0x21, AlertSent: 0x22, AlertOutcome: 0x23, TelemetrySent: 0x24 } as const);
 
+/**
+ * What the uplink works with: the agent's parts (the agent itself is its
+ * options, so the uplink keeps no object of its own for them).
+ */
 export interface UplinkOptions {
   readonly nodeId: number;
   readonly gateways: readonly number[];
-  readonly intervalMs: number;
+  readonly uplinkIntervalMs: number;
   readonly pending: PendingAlerts;
   readonly pipeline: TelemetryPipeline;
   readonly transport: Transport;
@@ -60,11 +64,12 @@ export interface UplinkOptions {
   readonly incarnation: number;
   /** Where `uplinkTask` is woken when an outcome arrives (absent: nothing is woken). */
   readonly scheduler?: Scheduler;
+  /** The task an outcome wakes (on `scheduler`); -1 = none. */
+  readonly uplinkTask: number;
 }
 
 export class Uplink {
   readonly #o: UplinkOptions;
-  readonly #record = new TelemetryRecord();
   /** A routine batch at 0, then one alert message at #alertAt (one buffer: each typed array costs heap slots on XS). */
   readonly #batch: Uint8Array;
   readonly #alertAt: number;
@@ -73,15 +78,13 @@ export class Uplink {
   #activeGateway = 0;
   #nextRoutineMs: number;
   #nowMs = 0;
-  /** Set by the agent once tasks are registered: the task an outcome wakes (on `scheduler`); -1 = none. */
-  uplinkTask = -1;
 
   constructor(options: UplinkOptions, startMs: number) {
     this.#o = options;
     this.#recordsPerBatch = Math.max(1, recordsPerMessage(options.transport.maxMessageBytes));
     this.#alertAt = MESSAGE_HEADER_BYTES + this.#recordsPerBatch * WIRE_RECORD_BYTES;
     this.#batch = new Uint8Array(this.#alertAt + ALERT_MESSAGE_BYTES);
-    this.#nextRoutineMs = startMs + options.intervalMs + routinePhaseMs(options.nodeId, options.intervalMs);
+    this.#nextRoutineMs = startMs + options.uplinkIntervalMs + routinePhaseMs(options.nodeId, options.uplinkIntervalMs);
     this.#nowMs = startMs;
   }
 
@@ -109,7 +112,7 @@ export class Uplink {
     const outbox = this.#o.pipeline.outbox;
     if (outbox.routineLength >= this.#recordsPerBatch || (nowMs >= this.#nextRoutineMs && outbox.routineLength > 0)) this.sendRoutineBatch(nowMs);
     // The next routine moment keeps this board's phase (whole intervals on).
-    const intervalMs = this.#o.intervalMs;
+    const intervalMs = this.#o.uplinkIntervalMs;
     if (nowMs >= this.#nextRoutineMs) this.#nextRoutineMs += intervalMs * (Math.floor((nowMs - this.#nextRoutineMs) / intervalMs) + 1);
     // More only where another step can make progress (alerts waiting for a full pending table must wait for an outcome).
     return (outbox.alertLength === 0 && outbox.routineLength >= this.#recordsPerBatch) || (outbox.alertLength > 0 && pending.inUse < pending.capacity);
@@ -131,7 +134,7 @@ export class Uplink {
   private admitAlerts(nowMs: number): void {
     const { pipeline, pending, metrics } = this.#o;
     const outbox = pipeline.outbox;
-    const record = this.#record;
+    const record = pipeline.record; // free between the pipeline's calls, and no pipeline call happens in the uplink's step
     for (let k = 0; k < outbox.capacity && outbox.alertLength > 0; k++) {
       if (this.#o.localGateway !== undefined) {
         if (outbox.pop(record) !== ErrorCode.Ok) break;
@@ -192,7 +195,8 @@ export class Uplink {
     const effect = pending.outcome(messageId, status, this.#nowMs);
     if (effect === OutcomeEffect.Delivered) this.#activeGateway = gatewayIndex;
     this.applyEffect(slot, effect);
-    if (this.uplinkTask >= 0) this.#o.scheduler?.wake(this.uplinkTask);
+    const uplinkTask = this.#o.uplinkTask;
+    if (uplinkTask >= 0) this.#o.scheduler?.wake(uplinkTask);
   };
 
   private applyEffect(slot: number, effect: OutcomeEffect): void {
@@ -214,7 +218,7 @@ export class Uplink {
     const { pipeline, transport, metrics, gateways } = this.#o;
     const outbox = pipeline.outbox;
     const batch = this.#batch;
-    const record = this.#record;
+    const record = pipeline.record; // free between the pipeline's calls, and no pipeline call happens in the uplink's step
     let count = 0;
     for (; count < this.#recordsPerBatch; count++) {
       if (outbox.routineLength === 0 || outbox.alertLength > 0) break; // alerts are popped first: leave them

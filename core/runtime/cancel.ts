@@ -13,6 +13,11 @@
  * record can say why work stopped. The first cancellation wins: cancelling a
  * cancelled token returns `Cancelled` and keeps the first reason. `reset`
  * makes a token live again for the next piece of work it guards.
+ *
+ * Memory: the reasons in a Uint16Array of their own, or in `capacity`
+ * numbers of a caller's Int32Array (the scheduler keeps them in its one
+ * ArrayBuffer: each typed array costs about 128 B of heap on XS before its
+ * data, README "Board memory on the board's terms").
  */
 import { ErrorCode } from "./errors";
 import { err, ok, type Result, type Status } from "./result";
@@ -28,24 +33,37 @@ export const CANCEL_TOKENS_MAX = 65_536;
 export const CANCEL_REASON_MAX = 0xffff;
 
 export class CancelTokens {
-  readonly #reasons: Uint16Array; // 0 = live, else the reason it was cancelled
+  /** Token id's reason at #base + id: 0 = live, else the reason it was cancelled. */
+  readonly #reasons: Uint16Array | Int32Array;
+  readonly #base: number;
+  readonly #capacity: number;
   #allocated = 0;
   #cancelledCount = 0;
 
-  /** `capacity` tokens, 1..CANCEL_TOKENS_MAX, else `InvalidArgument`. */
-  static create(capacity: number): Result<CancelTokens> {
+  /**
+   * `capacity` tokens, 1..CANCEL_TOKENS_MAX, else `InvalidArgument`; their
+   * reasons in `store.i32` from `store.i32Base` on (which must have room:
+   * `InvalidArgument` otherwise), or in a table of their own.
+   */
+  static create(capacity: number, store?: { readonly i32: Int32Array; readonly i32Base: number }): Result<CancelTokens> {
     if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > CANCEL_TOKENS_MAX) {
       return err(ErrorCode.InvalidArgument);
     }
-    return ok(new CancelTokens(capacity));
+    if (store === undefined) return ok(new CancelTokens(capacity, new Uint16Array(capacity), 0));
+    const base = store.i32Base;
+    if (!Number.isSafeInteger(base) || base < 0 || base + capacity > store.i32.length) return err(ErrorCode.InvalidArgument);
+    store.i32.fill(0, base, base + capacity);
+    return ok(new CancelTokens(capacity, store.i32, base));
   }
 
-  private constructor(capacity: number) {
-    this.#reasons = new Uint16Array(capacity);
+  private constructor(capacity: number, reasons: Uint16Array | Int32Array, base: number) {
+    this.#capacity = capacity;
+    this.#reasons = reasons;
+    this.#base = base;
   }
 
   get capacity(): number {
-    return this.#reasons.length;
+    return this.#capacity;
   }
 
   /** Tokens handed out so far (ids 0..size-1). */
@@ -60,7 +78,7 @@ export class CancelTokens {
 
   /** A new live token id, or `-Full`. Ids are 0, 1, 2, ... in allocation order. */
   allocate(): ValueOrCode {
-    if (this.#allocated === this.#reasons.length) return -ErrorCode.Full;
+    if (this.#allocated === this.#capacity) return -ErrorCode.Full;
     const id = this.#allocated;
     this.#allocated = id + 1;
     return id;
@@ -79,27 +97,27 @@ export class CancelTokens {
   cancel(id: number, reason: number): Status {
     if (!this.isToken(id)) return ErrorCode.NotFound;
     if ((reason >>> 0) !== reason || reason < 1 || reason > CANCEL_REASON_MAX) return ErrorCode.InvalidArgument;
-    if (this.#reasons[id] !== 0) return ErrorCode.Cancelled;
-    this.#reasons[id] = reason;
+    if (this.#reasons[this.#base + id] !== 0) return ErrorCode.Cancelled;
+    this.#reasons[this.#base + id] = reason;
     this.#cancelledCount++;
     return ErrorCode.Ok;
   }
 
   /** True when `id` is an allocated, cancelled token. */
   isCancelled(id: number): boolean {
-    return this.isToken(id) && this.#reasons[id] !== 0;
+    return this.isToken(id) && this.#reasons[this.#base + id] !== 0;
   }
 
   /** The cancellation reason, 0 while live, or `-NotFound` for an unknown id. */
   reason(id: number): ValueOrCode {
     if (!this.isToken(id)) return -ErrorCode.NotFound;
-    return this.#reasons[id] ?? 0;
+    return this.#reasons[this.#base + id] ?? 0;
   }
 
   /** Make `id` live again. `Ok` or `NotFound`. */
   reset(id: number): Status {
     if (!this.isToken(id)) return ErrorCode.NotFound;
-    this.#reasons[id] = 0;
+    this.#reasons[this.#base + id] = 0;
     return ErrorCode.Ok;
   }
 }

@@ -49,7 +49,7 @@ import { isPriority, PRIORITY_CLASS_COUNT, PRIORITY_MAX_WAIT_TURNS, type Priorit
 import { err, ok, type Result, type Status } from "./result";
 import { ForcedBy, isShutdownPhase, ShutdownMachine, ShutdownPhase, ShutdownRequest, type ShutdownView } from "./shutdown";
 import { StepResult, TaskContext, WORK_UNITS_MAX, type TaskStep } from "./task-context";
-import { TIMER_CAPACITY_MAX, TimerTable } from "./timer-table";
+import { TIMER_CAPACITY_MAX, TimerTable, type TimerStore } from "./timer-table";
 
 export { NO_TASK } from "./bounded-queue";
 export { NO_TOKEN } from "./cancel";
@@ -126,6 +126,10 @@ export interface QueueAttachment {
  * costs about 128 B of heap on XS before its data, README "Board memory on
  * the board's terms"): first the counters and the run order's class starts and cursors,
  * then TASK_FIELDS numbers per task, then one intake flag per attachable queue.
+ * The timer table's numbers follow in the same view, and its Int32 numbers
+ * in a second view of the same ArrayBuffer (timer-table.ts `TimerStore`),
+ * then the cancellation tokens' reasons: one buffer for tasks, timers,
+ * their heap and the tokens.
  */
 const S_STEPS = 0;
 const S_OVERRUNS = 1;
@@ -197,17 +201,19 @@ export class Scheduler implements QueueWaker {
       return err(ErrorCode.InvalidArgument);
     }
     if (!isIntIn(tokenCapacity, 0, 65_535)) return err(ErrorCode.InvalidArgument);
-    const timers = TimerTable.create(timerCapacity, taskCapacity);
-    const tokens = CancelTokens.create(tokenCapacity + 1);
+    const store = schedulerStore(taskCapacity, timerCapacity, queueCapacity, tokenCapacity + 1);
+    const timers = TimerTable.create(timerCapacity, taskCapacity, store);
+    // The tokens' reasons after the timer table's Int32 numbers.
+    const tokens = CancelTokens.create(tokenCapacity + 1, { i32: store.i32, i32Base: store.i32Base + TimerTable.i32Numbers(timerCapacity, taskCapacity) });
     const shutdown = ShutdownMachine.create(options.shutdownTimeoutMs);
     if (!timers.ok) return err(timers.code);
     if (!tokens.ok) return err(tokens.code);
     if (!shutdown.ok) return err(shutdown.code);
     tokens.value.allocate(); // INTAKE_TOKEN
-    return ok(new Scheduler(options, queueCapacity, timerFiresPerTurnMax, timers.value, tokens.value, shutdown.value));
+    return ok(new Scheduler(options, queueCapacity, timerFiresPerTurnMax, timers.value, tokens.value, shutdown.value, store.f64));
   }
 
-  private constructor(options: SchedulerOptions, queueCapacity: number, timerFiresPerTurnMax: number, timers: TimerTable, tokens: CancelTokens, shutdown: ShutdownMachine) {
+  private constructor(options: SchedulerOptions, queueCapacity: number, timerFiresPerTurnMax: number, timers: TimerTable, tokens: CancelTokens, shutdown: ShutdownMachine, numbers: Float64Array) {
     const capacity = options.taskCapacity;
     this.#taskCapacity = capacity;
     this.#queueCapacity = queueCapacity;
@@ -219,7 +225,7 @@ export class Scheduler implements QueueWaker {
     this.#ctx = new TaskContext(tokens);
     this.#nowMs = options.startMs ?? 0;
     this.#queueBase = HEADER + capacity * TASK_FIELDS;
-    this.#t = new Float64Array(this.#queueBase + queueCapacity);
+    this.#t = numbers; // its own numbers first, the timer table's after them
     for (let task = 0; task < capacity; task++) this.#t[taskAt(task, T_TOKEN)] = NO_TOKEN;
   }
 
@@ -876,6 +882,20 @@ export class Scheduler implements QueueWaker {
   taskMaxWaitTurns(taskId: number): number {
     return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_MAX_WAIT)] ?? 0) : 0;
   }
+}
+
+/**
+ * The scheduler's one ArrayBuffer: a Float64 view of its own numbers then
+ * the timer table's, and an Int32 view of the timer table's then the
+ * `tokens` cancellation reasons (the bases say where the timer table's
+ * begin). A function of its own, so that `create` keeps few locals on the
+ * stack at boot.
+ */
+function schedulerStore(taskCapacity: number, timerCapacity: number, queueCapacity: number, tokens: number): TimerStore {
+  const f64Base = HEADER + taskCapacity * TASK_FIELDS + queueCapacity;
+  const f64Count = f64Base + TimerTable.f64Numbers(timerCapacity, taskCapacity);
+  const buffer = new ArrayBuffer(f64Count * 8 + (TimerTable.i32Numbers(timerCapacity, taskCapacity) + tokens) * 4);
+  return { f64: new Float64Array(buffer, 0, f64Count), f64Base, i32: new Int32Array(buffer, f64Count * 8), i32Base: 0 };
 }
 
 function isIntIn(value: number, min: number, max: number): boolean {

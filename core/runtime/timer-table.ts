@@ -1,7 +1,7 @@
 /**
- * The scheduler's timers: fixed slots, generation-checked handles, one
- * MinHeap of deadlines (core/collections: equal deadlines fire FIFO, i.e. in
- * the order they were armed).
+ * The scheduler's timers: fixed slots, generation-checked handles and the
+ * binary min-heap of their deadlines, in one table (no separate heap object:
+ * the heap holds timer ids and reads deadlines from the slots).
  *
  * Two kinds of slot:
  *  - general slots 0..capacity-1, handed out by `arm` from a FIFO free list.
@@ -15,6 +15,11 @@
  *    task boundary's restart delays, so a restart can never fail for lack of
  *    a timer slot.
  *
+ * Order: the earliest deadline fires first; equal deadlines fire in the
+ * order they were armed (FIFO: each push into the heap takes the next arm
+ * sequence number, and the heap orders by (deadline, sequence), integer
+ * comparisons only, so every engine fires in the same order).
+ *
  * Periodic timers re-arm at `deadline + period` (no drift: a late turn does
  * not shift later fires) and fire once for every period, however late the
  * turn; the scheduler bounds fires per turn and leaves the rest due for the
@@ -24,12 +29,17 @@
  * Full policy: RefuseNewest. `arm` with every general slot in use returns
  * `-Full`, counted in `fullCount`. Nothing is allocated after `create`.
  *
- * Memory: besides the heap, one `Float64Array` (a typed array costs about
- * 128 B of heap on XS before its data): SLOT_FIELDS numbers per general
- * slot, the owners of the reserved slots, then the free list as a ring of
- * `capacity` slot numbers.
+ * Memory: numbers only, in a Float64 and an Int32 view (each typed array
+ * costs about 128 B of heap on XS before its data, README "Board memory on
+ * the board's terms"): the caller's (the scheduler keeps its tasks and its
+ * timers behind one ArrayBuffer, `TimerStore`), or one ArrayBuffer of the
+ * table's own. Float64 where a number can pass 2^31: the table's counters,
+ * per timer id its deadline and heap sequence, per general slot its period,
+ * generation and pending fires. Int32 for the rest: per id its owner and
+ * heap position (-1 = not armed), the heap itself (ids by heap index), per
+ * general slot its token, and the free list as a ring of slot numbers. A
+ * general slot is in use exactly while it is armed (in the heap).
  */
-import { MinHeap } from "../collections/min-heap";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { ErrorCode } from "./errors";
 import { err, ok, type Result, type Status } from "./result";
@@ -39,55 +49,99 @@ export const TIMER_CAPACITY_MAX = 65_536;
 /** Largest number of reserved (per-task) slots. */
 export const TIMER_RESERVED_MAX = 4_096;
 
-// Per general slot (at slot * SLOT_FIELDS).
-const G_GENERATION = 0;
-const G_IN_USE = 1; // handed out (armed)
-const G_PERIOD_MS = 2; // 0 = one-shot
-const G_PENDING_FIRES = 3;
-const G_TOKEN = 4; // -1 = unbound
-const G_OWNER = 5;
-const SLOT_FIELDS = 6;
+// Float64 view, from the table's base: the counters, then per timer id
+// (general, then reserved) ID_F64 numbers, then per general slot SLOT_F64.
+const C_SIZE = 0; // armed timers (heap entries)
+const C_NEXT_SEQUENCE = 1;
+const C_FREE_HEAD = 2;
+const C_FREE_COUNT = 3;
+const C_FIRED = 4;
+const C_CANCELLED = 5;
+const C_FULL = 6;
+const COUNTERS = 7;
+const F_DEADLINE = 0;
+const F_SEQUENCE = 1; // arm order, breaks deadline ties
+const ID_F64 = 2;
+const G_PERIOD_MS = 0; // 0 = one-shot
+const G_GENERATION = 1;
+const G_PENDING_FIRES = 2;
+const SLOT_F64 = 3;
+// Int32 view, from the table's base: per id its owner, per id its heap
+// position, the heap (ids by index), per general slot its token, the free ring.
+const I_OWNERS = 0;
+const I_POSITIONS = 1; // x total
+const I_HEAP = 2; // x total
+const I_TOKENS = 3; // x total
+
+/** Where a table keeps its numbers: `TimerTable.f64Numbers` from `f64Base` in `f64`, `i32Numbers` from `i32Base` in `i32`. */
+export interface TimerStore {
+  readonly f64: Float64Array;
+  readonly f64Base: number;
+  readonly i32: Int32Array;
+  readonly i32Base: number;
+}
 
 export class TimerTable {
   readonly #capacity: number;
   readonly #reservedCount: number;
-  readonly #heap: MinHeap; // ids: general slots, then reserved slots
-  readonly #t: Float64Array;
-  readonly #reservedBase: number; // owners of reserved slots
-  readonly #freeBase: number; // general slots not in use, a FIFO ring
-  #freeHead = 0;
-  #freeCount = 0;
-  #firedCount = 0;
-  #cancelledCount = 0;
-  #fullCount = 0;
+  readonly #f: Float64Array;
+  readonly #i: Int32Array;
+  readonly #fBase: number;
+  readonly #iBase: number;
 
-  /** `capacity` general slots (1..TIMER_CAPACITY_MAX), `reservedCount` reserved (0..TIMER_RESERVED_MAX). */
-  static create(capacity: number, reservedCount: number): Result<TimerTable> {
+  /** Float64 numbers a table of `capacity` general and `reservedCount` reserved slots keeps. */
+  static f64Numbers(capacity: number, reservedCount: number): number {
+    return COUNTERS + (capacity + reservedCount) * ID_F64 + capacity * SLOT_F64;
+  }
+
+  /** Int32 numbers such a table keeps. */
+  static i32Numbers(capacity: number, reservedCount: number): number {
+    return 3 * (capacity + reservedCount) + 2 * capacity;
+  }
+
+  /**
+   * `capacity` general slots (1..TIMER_CAPACITY_MAX), `reservedCount`
+   * reserved (0..TIMER_RESERVED_MAX), in `store` (which must have room for
+   * them: `InvalidArgument` otherwise) or in an ArrayBuffer of their own.
+   */
+  static create(capacity: number, reservedCount: number, store?: TimerStore): Result<TimerTable> {
     if (!Number.isSafeInteger(capacity) || capacity < 1 || capacity > TIMER_CAPACITY_MAX) {
       return err(ErrorCode.InvalidArgument);
     }
     if (!Number.isSafeInteger(reservedCount) || reservedCount < 0 || reservedCount > TIMER_RESERVED_MAX) {
       return err(ErrorCode.InvalidArgument);
     }
-    const heap = MinHeap.create(capacity + reservedCount);
-    if (!heap.ok) return err(heap.code);
-    return ok(new TimerTable(capacity, reservedCount, heap.value));
+    const f64Count = TimerTable.f64Numbers(capacity, reservedCount);
+    const i32Count = TimerTable.i32Numbers(capacity, reservedCount);
+    if (store === undefined) {
+      const buffer = new ArrayBuffer(f64Count * 8 + i32Count * 4);
+      const own = { f64: new Float64Array(buffer, 0, f64Count), f64Base: 0, i32: new Int32Array(buffer, f64Count * 8, i32Count), i32Base: 0 };
+      return ok(new TimerTable(capacity, reservedCount, own));
+    }
+    const { f64, f64Base, i32, i32Base } = store;
+    if (!isIndexIn(f64Base, f64.length - f64Count) || !isIndexIn(i32Base, i32.length - i32Count)) return err(ErrorCode.InvalidArgument);
+    return ok(new TimerTable(capacity, reservedCount, store));
   }
 
-  private constructor(capacity: number, reservedCount: number, heap: MinHeap) {
+  private constructor(capacity: number, reservedCount: number, store: TimerStore) {
     this.#capacity = capacity;
     this.#reservedCount = reservedCount;
-    this.#heap = heap;
-    this.#reservedBase = capacity * SLOT_FIELDS;
-    this.#freeBase = this.#reservedBase + reservedCount;
-    const t = new Float64Array(this.#freeBase + capacity);
-    this.#t = t;
-    for (let slot = 0; slot < capacity; slot++) {
-      t[slot * SLOT_FIELDS + G_TOKEN] = -1;
-      t[slot * SLOT_FIELDS + G_OWNER] = -1;
-      this.pushFree(slot);
-    }
-    t.fill(-1, this.#reservedBase, this.#freeBase);
+    this.#f = store.f64;
+    this.#fBase = store.f64Base;
+    this.#i = store.i32;
+    this.#iBase = store.i32Base;
+    const f = this.#f;
+    const fBase = this.#fBase;
+    f.fill(0, fBase, fBase + TimerTable.f64Numbers(capacity, reservedCount));
+    const total = capacity + reservedCount;
+    const i = this.#i;
+    const iBase = this.#iBase;
+    i.fill(-1, iBase, iBase + I_HEAP * total); // no owners, nothing armed
+    i.fill(0, iBase + I_HEAP * total, iBase + I_TOKENS * total);
+    i.fill(-1, iBase + I_TOKENS * total, iBase + I_TOKENS * total + capacity); // no tokens
+    // Every general slot free, in order (inline: this runs at the deepest point of boot).
+    for (let slot = 0; slot < capacity; slot++) i[iBase + I_TOKENS * total + capacity + slot] = slot;
+    f[fBase + C_FREE_COUNT] = capacity;
   }
 
   /** General slots. */
@@ -101,26 +155,26 @@ export class TimerTable {
 
   /** Timers armed now, general and reserved. */
   get armedCount(): number {
-    return this.#heap.size;
+    return this.counter(C_SIZE);
   }
 
   /** General timers in use (armed) now. */
   get inUseCount(): number {
-    return this.#capacity - this.#freeCount;
+    return this.#capacity - this.counter(C_FREE_COUNT);
   }
 
   get firedCount(): number {
-    return this.#firedCount;
+    return this.counter(C_FIRED);
   }
 
   /** Timers taken out before firing (cancel, token, task end, shutdown). */
   get cancelledCount(): number {
-    return this.#cancelledCount;
+    return this.counter(C_CANCELLED);
   }
 
   /** `arm` calls refused because every general slot was in use. */
   get fullCount(): number {
-    return this.#fullCount;
+    return this.counter(C_FULL);
   }
 
   /**
@@ -134,20 +188,22 @@ export class TimerTable {
     if (!Number.isSafeInteger(deadlineMs) || !Number.isSafeInteger(periodMs) || periodMs < 0) {
       return -ErrorCode.InvalidArgument;
     }
-    if (this.#freeCount === 0) {
-      this.#fullCount++;
+    const freeCount = this.counter(C_FREE_COUNT);
+    if (freeCount === 0) {
+      this.add(C_FULL, 1);
       return -ErrorCode.Full;
     }
-    const slot = this.#t[this.#freeBase + this.#freeHead] ?? 0;
-    this.#freeHead = this.#freeHead + 1 === this.#capacity ? 0 : this.#freeHead + 1;
-    this.#freeCount--;
-    this.#t[slot * SLOT_FIELDS + G_IN_USE] = 1;
-    this.#t[slot * SLOT_FIELDS + G_PERIOD_MS] = periodMs;
-    this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] = 0;
-    this.#t[this.ownerAt(slot)] = owner;
-    this.#t[slot * SLOT_FIELDS + G_TOKEN] = token;
-    this.#heap.push(deadlineMs, slot); // cannot fail: the slot was free, the heap has room for every slot
-    return (this.#t[slot * SLOT_FIELDS + G_GENERATION] ?? 0) * this.#capacity + slot;
+    const head = this.counter(C_FREE_HEAD);
+    const slot = this.#i[this.freeAt(head)] ?? 0;
+    this.#f[this.#fBase + C_FREE_HEAD] = head + 1 === this.#capacity ? 0 : head + 1;
+    this.#f[this.#fBase + C_FREE_COUNT] = freeCount - 1;
+    const at = this.slotF(slot);
+    this.#f[at + G_PERIOD_MS] = periodMs;
+    this.#f[at + G_PENDING_FIRES] = 0;
+    this.#i[this.#iBase + slot] = owner;
+    this.#i[this.tokenAt(slot)] = token;
+    this.push(slot, deadlineMs); // the slot was free, so it is not in the heap, and the heap has room for every id
+    return (this.#f[at + G_GENERATION] ?? 0) * this.#capacity + slot;
   }
 
   /** Move an armed timer to `deadlineMs` (it then fires after timers armed before). `Ok`, `NotFound`, `InvalidArgument`. */
@@ -155,8 +211,8 @@ export class TimerTable {
     const slot = this.slotOf(handle);
     if (slot < 0) return ErrorCode.NotFound;
     if (!Number.isSafeInteger(deadlineMs)) return ErrorCode.InvalidArgument;
-    this.#heap.remove(slot);
-    this.#heap.push(deadlineMs, slot);
+    this.remove(slot);
+    this.push(slot, deadlineMs);
     return ErrorCode.Ok;
   }
 
@@ -164,9 +220,9 @@ export class TimerTable {
   cancel(handle: number): Status {
     const slot = this.slotOf(handle);
     if (slot < 0) return ErrorCode.NotFound;
-    this.#heap.remove(slot);
+    this.remove(slot);
     this.release(slot);
-    this.#cancelledCount++;
+    this.add(C_CANCELLED, 1);
     return ErrorCode.Ok;
   }
 
@@ -178,15 +234,16 @@ export class TimerTable {
   /** Deadline of an armed timer, or +Infinity. */
   deadlineOf(handle: number): number {
     const slot = this.slotOf(handle);
-    return slot < 0 ? Number.POSITIVE_INFINITY : this.#heap.deadlineOf(slot);
+    return slot < 0 ? Number.POSITIVE_INFINITY : (this.#f[this.idF(slot) + F_DEADLINE] ?? 0);
   }
 
   /** Fires since the last call (then reset to 0), or `-NotFound` for a timer that is not armed. */
   takeFires(handle: number): ValueOrCode {
     const slot = this.slotOf(handle);
     if (slot < 0) return -ErrorCode.NotFound;
-    const fires = this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] ?? 0;
-    this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] = 0;
+    const at = this.slotF(slot) + G_PENDING_FIRES;
+    const fires = this.#f[at] ?? 0;
+    this.#f[at] = 0;
     return fires;
   }
 
@@ -195,27 +252,29 @@ export class TimerTable {
     if ((index >>> 0) !== index || index >= this.#reservedCount) return ErrorCode.OutOfRange;
     if (!Number.isSafeInteger(deadlineMs)) return ErrorCode.InvalidArgument;
     const id = this.#capacity + index;
-    this.#heap.remove(id);
-    this.#t[this.ownerAt(id)] = owner;
-    this.#heap.push(deadlineMs, id);
+    if (this.armedId(id)) this.remove(id);
+    this.#i[this.#iBase + id] = owner;
+    this.push(id, deadlineMs);
     return ErrorCode.Ok;
   }
 
   /** Disarm reserved slot `index`. `Ok`, `NotFound` (not armed) or `OutOfRange`. */
   cancelReserved(index: number): Status {
     if ((index >>> 0) !== index || index >= this.#reservedCount) return ErrorCode.OutOfRange;
-    const status = this.#heap.remove(this.#capacity + index);
-    if (status === ErrorCode.Ok) this.#cancelledCount++;
-    return status;
+    const id = this.#capacity + index;
+    if (!this.armedId(id)) return ErrorCode.NotFound;
+    this.remove(id);
+    this.add(C_CANCELLED, 1);
+    return ErrorCode.Ok;
   }
 
   isReservedArmed(index: number): boolean {
-    return (index >>> 0) === index && index < this.#reservedCount && this.#heap.contains(this.#capacity + index);
+    return (index >>> 0) === index && index < this.#reservedCount && this.armedId(this.#capacity + index);
   }
 
   /** Earliest deadline, +Infinity when nothing is armed. */
   peekDeadline(): number {
-    return this.#heap.peekDeadline();
+    return this.counter(C_SIZE) === 0 ? Number.POSITIVE_INFINITY : (this.#f[this.idF(this.heapId(0)) + F_DEADLINE] ?? 0);
   }
 
   /**
@@ -225,16 +284,17 @@ export class TimerTable {
    * nothing is due.
    */
   fireNext(nowMs: number): ValueOrCode {
-    const deadlineMs = this.#heap.peekDeadline();
+    const deadlineMs = this.peekDeadline();
     if (!(deadlineMs <= nowMs)) return -ErrorCode.Empty;
-    const slot = this.#heap.pop();
-    if (slot < 0) return slot;
-    this.#firedCount++;
+    const slot = this.heapId(0);
+    this.removeAt(0);
+    this.add(C_FIRED, 1);
     if (slot >= this.#capacity) return slot;
-    this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] = (this.#t[slot * SLOT_FIELDS + G_PENDING_FIRES] ?? 0) + 1;
-    const periodMs = this.#t[slot * SLOT_FIELDS + G_PERIOD_MS] ?? 0;
+    const at = this.slotF(slot);
+    this.#f[at + G_PENDING_FIRES] = (this.#f[at + G_PENDING_FIRES] ?? 0) + 1;
+    const periodMs = this.#f[at + G_PERIOD_MS] ?? 0;
     const nextMs = deadlineMs + periodMs;
-    if (periodMs > 0 && Number.isSafeInteger(nextMs)) this.#heap.push(nextMs, slot);
+    if (periodMs > 0 && Number.isSafeInteger(nextMs)) this.push(slot, nextMs);
     else this.release(slot);
     return slot;
   }
@@ -246,7 +306,7 @@ export class TimerTable {
   /** Owner task of a slot (kept after a one-shot fires, until the slot is reused). */
   ownerOf(slot: number): number {
     if ((slot >>> 0) !== slot || slot >= this.#capacity + this.#reservedCount) return -1;
-    return this.#t[this.ownerAt(slot)] ?? -1;
+    return this.#i[this.#iBase + slot] ?? -1;
   }
 
   /** Cancel every timer (general and reserved) owned by `owner`. Returns how many. O(slots). */
@@ -254,12 +314,12 @@ export class TimerTable {
     let cancelled = 0;
     const total = this.#capacity + this.#reservedCount;
     for (let slot = 0; slot < total; slot++) {
-      if (this.#t[this.ownerAt(slot)] !== owner || !this.#heap.contains(slot)) continue;
-      this.#heap.remove(slot);
+      if (this.#i[this.#iBase + slot] !== owner || !this.armedId(slot)) continue;
+      this.remove(slot);
       if (slot < this.#capacity) this.release(slot);
       cancelled++;
     }
-    this.#cancelledCount += cancelled;
+    this.add(C_CANCELLED, cancelled);
     return cancelled;
   }
 
@@ -268,7 +328,7 @@ export class TimerTable {
     let armed = 0;
     const total = this.#capacity + this.#reservedCount;
     for (let slot = 0; slot < total; slot++) {
-      if (this.#t[this.ownerAt(slot)] === owner && this.#heap.contains(slot)) armed++;
+      if (this.#i[this.#iBase + slot] === owner && this.armedId(slot)) armed++;
     }
     return armed;
   }
@@ -277,51 +337,101 @@ export class TimerTable {
   cancelBoundTo(token: number): number {
     let cancelled = 0;
     for (let slot = 0; slot < this.#capacity; slot++) {
-      if (this.#t[slot * SLOT_FIELDS + G_IN_USE] !== 1 || this.#t[slot * SLOT_FIELDS + G_TOKEN] !== token) continue;
-      this.#heap.remove(slot);
+      if (!this.armedId(slot) || this.#i[this.tokenAt(slot)] !== token) continue;
+      this.remove(slot);
       this.release(slot);
       cancelled++;
     }
-    this.#cancelledCount += cancelled;
+    this.add(C_CANCELLED, cancelled);
     return cancelled;
   }
 
   /** Cancel everything (shutdown). Returns how many were armed. */
   clear(): number {
     for (let slot = 0; slot < this.#capacity; slot++) {
-      if (this.#t[slot * SLOT_FIELDS + G_IN_USE] === 1) this.release(slot);
+      if (this.armedId(slot)) this.release(slot);
     }
-    const cancelled = this.#heap.size;
-    this.#heap.clear();
-    this.#cancelledCount += cancelled;
+    const cancelled = this.counter(C_SIZE);
+    for (let index = 0; index < cancelled; index++) this.#i[this.positionAt(this.heapId(index))] = -1;
+    this.#f[this.#fBase + C_SIZE] = 0;
+    this.add(C_CANCELLED, cancelled);
     return cancelled;
   }
 
   /**
-   * `Ok`, or `InvariantViolated`: the heap is sound, every in-use general
-   * slot is in the heap and no free one is, the free list holds exactly the
-   * slots not in use. O(capacity), for tests.
+   * `Ok`, or `InvariantViolated`: heap order (deadline, sequence) holds for
+   * every parent/child pair and the positions and the heap agree both ways;
+   * the free list holds exactly the general slots not armed. O(capacity), for tests.
    */
   checkInvariants(): Status {
-    if (this.#heap.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
-    let inUse = 0;
-    for (let slot = 0; slot < this.#capacity; slot++) {
-      const used = this.#t[slot * SLOT_FIELDS + G_IN_USE] === 1;
-      if (used !== this.#heap.contains(slot)) return ErrorCode.InvariantViolated;
-      if (used) inUse++;
+    const size = this.counter(C_SIZE);
+    const total = this.#capacity + this.#reservedCount;
+    if ((size >>> 0) !== size || size > total) return ErrorCode.InvariantViolated;
+    const nextSequence = this.counter(C_NEXT_SEQUENCE);
+    for (let index = 0; index < size; index++) {
+      const id = this.heapId(index);
+      if ((id >>> 0) !== id || id >= total || this.#i[this.positionAt(id)] !== index) return ErrorCode.InvariantViolated;
+      const deadline = this.#f[this.idF(id) + F_DEADLINE] ?? 0;
+      const sequence = this.#f[this.idF(id) + F_SEQUENCE] ?? 0;
+      if (!Number.isSafeInteger(deadline) || !Number.isSafeInteger(sequence) || sequence < 0 || sequence >= nextSequence) return ErrorCode.InvariantViolated;
+      if (index > 0 && this.before(id, this.heapId((index - 1) >> 1))) return ErrorCode.InvariantViolated;
     }
-    if (inUse + this.#freeCount !== this.#capacity) return ErrorCode.InvariantViolated;
-    for (let i = 0; i < this.#freeCount; i++) {
-      const at = this.#freeHead + i;
-      const slot = this.#t[this.#freeBase + (at >= this.#capacity ? at - this.#capacity : at)] ?? -1;
-      if ((slot >>> 0) !== slot || slot >= this.#capacity || this.#t[slot * SLOT_FIELDS + G_IN_USE] !== 0) return ErrorCode.InvariantViolated;
+    let armed = 0;
+    for (let id = 0; id < total; id++) {
+      const index = this.#i[this.positionAt(id)] ?? -1;
+      if (index === -1) continue;
+      if (index < 0 || index >= size || this.heapId(index) !== id) return ErrorCode.InvariantViolated;
+      armed++;
+    }
+    if (armed !== size) return ErrorCode.InvariantViolated;
+    let inUse = 0;
+    for (let slot = 0; slot < this.#capacity; slot++) if (this.armedId(slot)) inUse++;
+    const freeCount = this.counter(C_FREE_COUNT);
+    if (inUse + freeCount !== this.#capacity) return ErrorCode.InvariantViolated;
+    const head = this.counter(C_FREE_HEAD);
+    for (let k = 0; k < freeCount; k++) {
+      const slot = this.#i[this.freeAt(head + k)] ?? -1;
+      if ((slot >>> 0) !== slot || slot >= this.#capacity || this.armedId(slot)) return ErrorCode.InvariantViolated;
     }
     return ErrorCode.Ok;
   }
 
-  /** Index of the owner of `slot` (general or reserved) in the numbers. */
-  private ownerAt(slot: number): number {
-    return slot < this.#capacity ? slot * SLOT_FIELDS + G_OWNER : this.#reservedBase + slot - this.#capacity;
+  // ------------------------------------------------ where the numbers are
+
+  private counter(c: number): number {
+    return this.#f[this.#fBase + c] ?? 0;
+  }
+
+  private add(c: number, delta: number): void {
+    this.#f[this.#fBase + c] = (this.#f[this.#fBase + c] ?? 0) + delta;
+  }
+
+  /** Float64 index of timer `id`'s deadline and sequence. */
+  private idF(id: number): number {
+    return this.#fBase + COUNTERS + id * ID_F64;
+  }
+
+  /** Float64 index of general `slot`'s period, generation and pending fires. */
+  private slotF(slot: number): number {
+    return this.#fBase + COUNTERS + (this.#capacity + this.#reservedCount) * ID_F64 + slot * SLOT_F64;
+  }
+
+  private positionAt(id: number): number {
+    return this.#iBase + I_POSITIONS * (this.#capacity + this.#reservedCount) + id;
+  }
+
+  private heapId(index: number): number {
+    return this.#i[this.#iBase + I_HEAP * (this.#capacity + this.#reservedCount) + index] ?? 0;
+  }
+
+  private tokenAt(slot: number): number {
+    return this.#iBase + I_TOKENS * (this.#capacity + this.#reservedCount) + slot;
+  }
+
+  /** Int32 index of free-ring position `k` (taken modulo capacity; k < 2 x capacity). */
+  private freeAt(k: number): number {
+    const capacity = this.#capacity;
+    return this.#iBase + I_TOKENS * (capacity + this.#reservedCount) + capacity + (k >= capacity ? k - capacity : k);
   }
 
   /** The general slot of a live handle, or -1. */
@@ -330,21 +440,110 @@ export class TimerTable {
     const capacity = this.#capacity;
     const slot = handle % capacity;
     const generation = (handle - slot) / capacity;
-    if (this.#t[slot * SLOT_FIELDS + G_IN_USE] !== 1 || this.#t[slot * SLOT_FIELDS + G_GENERATION] !== generation) return -1;
+    if (!this.armedId(slot) || this.#f[this.slotF(slot) + G_GENERATION] !== generation) return -1;
     return slot;
   }
 
+  private armedId(id: number): boolean {
+    return (this.#i[this.positionAt(id)] ?? -1) >= 0;
+  }
+
   private release(slot: number): void {
-    this.#t[slot * SLOT_FIELDS + G_IN_USE] = 0;
-    this.#t[slot * SLOT_FIELDS + G_TOKEN] = -1;
-    this.#t[slot * SLOT_FIELDS + G_GENERATION] = (this.#t[slot * SLOT_FIELDS + G_GENERATION] ?? 0) + 1;
+    const at = this.slotF(slot) + G_GENERATION;
+    this.#i[this.tokenAt(slot)] = -1;
+    this.#f[at] = (this.#f[at] ?? 0) + 1;
     this.pushFree(slot);
   }
 
   /** Append `slot` to the free ring (never full: at most `capacity` slots are free). */
   private pushFree(slot: number): void {
-    const at = this.#freeHead + this.#freeCount;
-    this.#t[this.#freeBase + (at >= this.#capacity ? at - this.#capacity : at)] = slot;
-    this.#freeCount++;
+    const freeCount = this.counter(C_FREE_COUNT);
+    this.#i[this.freeAt(this.counter(C_FREE_HEAD) + freeCount)] = slot;
+    this.#f[this.#fBase + C_FREE_COUNT] = freeCount + 1;
   }
+
+  // ------------------------------------------------ the heap of armed ids
+
+  /** Arm `id` (not armed now) at `deadlineMs` with the next sequence number. */
+  private push(id: number, deadlineMs: number): void {
+    const at = this.idF(id);
+    const sequence = this.counter(C_NEXT_SEQUENCE);
+    this.#f[at + F_DEADLINE] = deadlineMs;
+    this.#f[at + F_SEQUENCE] = sequence;
+    this.#f[this.#fBase + C_NEXT_SEQUENCE] = sequence + 1;
+    const index = this.counter(C_SIZE);
+    this.#f[this.#fBase + C_SIZE] = index + 1;
+    this.siftUp(index, id);
+  }
+
+  /** Take the armed `id` out of the heap. */
+  private remove(id: number): void {
+    this.removeAt(this.#i[this.positionAt(id)] ?? 0);
+  }
+
+  /** Take out heap index `index`: the last entry fills the hole and is resettled. */
+  private removeAt(index: number): void {
+    this.#i[this.positionAt(this.heapId(index))] = -1;
+    const last = this.counter(C_SIZE) - 1;
+    this.#f[this.#fBase + C_SIZE] = last;
+    if (index === last) return;
+    const id = this.heapId(last);
+    // The moved entry may belong above (removed from the middle) or below.
+    if (index > 0 && this.before(id, this.heapId((index - 1) >> 1))) this.siftUp(index, id);
+    else this.siftDown(index, id);
+  }
+
+  /** Move the hole at `index` up until `id` fits, then store it there. Bounded by log2(size). */
+  private siftUp(index: number, id: number): void {
+    let hole = index;
+    while (hole > 0) {
+      const parent = (hole - 1) >> 1;
+      const parentId = this.heapId(parent);
+      if (!this.before(id, parentId)) break;
+      this.place(hole, parentId);
+      hole = parent;
+    }
+    this.place(hole, id);
+  }
+
+  /** Move the hole at `index` down until `id` fits, then store it there. Bounded by log2(size). */
+  private siftDown(index: number, id: number): void {
+    const size = this.counter(C_SIZE);
+    let hole = index;
+    let child = 2 * hole + 1;
+    while (child < size) {
+      let childId = this.heapId(child);
+      if (child + 1 < size) {
+        const rightId = this.heapId(child + 1);
+        if (this.before(rightId, childId)) {
+          child++;
+          childId = rightId;
+        }
+      }
+      if (!this.before(childId, id)) break;
+      this.place(hole, childId);
+      hole = child;
+      child = 2 * hole + 1;
+    }
+    this.place(hole, id);
+  }
+
+  private place(index: number, id: number): void {
+    this.#i[this.#iBase + I_HEAP * (this.#capacity + this.#reservedCount) + index] = id;
+    this.#i[this.positionAt(id)] = index;
+  }
+
+  /** Timer `a` orders strictly before timer `b`: earlier deadline, or the same one armed earlier. */
+  private before(a: number, b: number): boolean {
+    const f = this.#f;
+    const atA = this.idF(a);
+    const atB = this.idF(b);
+    const deadlineA = f[atA + F_DEADLINE] ?? 0;
+    const deadlineB = f[atB + F_DEADLINE] ?? 0;
+    return deadlineA < deadlineB || (deadlineA === deadlineB && (f[atA + F_SEQUENCE] ?? 0) < (f[atB + F_SEQUENCE] ?? 0));
+  }
+}
+
+function isIndexIn(base: number, max: number): boolean {
+  return Number.isSafeInteger(base) && base >= 0 && base <= max;
 }

@@ -2,11 +2,17 @@
  * The bounded outbox between the telemetry pipeline and the uplink: alerts
  * first, routine telemetry after, never more than `capacity` records.
  *
- * Storage: one Float64Array made at create (a typed array costs about 128 B
- * of heap on XS before its data, an object per record more): `capacity`
- * record slots of RECORD_FIELDS numbers, two FIFO rings of slot numbers
- * (alerts, routine) and a stack of free slots. Both rings can hold the whole
- * capacity; the slots bound their sum.
+ * Storage: one ArrayBuffer made at create, behind a Float64 and an Int32
+ * view (a typed array costs about 128 B of heap on XS before its data, an
+ * object per record more, README "Board memory on the board's terms"). The
+ * Float64 view holds the outbox's counters and, per record slot, the fields
+ * that can pass 2^31 (seq, times, count, sum, errors, value: a delta rule's
+ * q spans two int32 readings); the Int32 view holds the fields record.ts
+ * bounds to int32 (kind, ids, min, max, mean, threshold), then two FIFO
+ * rings of slot numbers (alerts, routine) and a stack of free slots. Both
+ * rings can hold the whole capacity; the slots bound their sum. A record
+ * whose int32 fields are not int32 is refused (`InvalidArgument`, counted in
+ * `invalidRefused`), never truncated; the pipeline never makes one.
  *
  * Full policy (ARCHITECTURE.md "Fixed capacity"), when a record arrives and
  * all `capacity` slots are in use:
@@ -30,76 +36,93 @@ import { err, ok, type Result, type Status } from "../runtime/result";
 import { TELEMETRY_OUTBOX_CAPACITY_MAX } from "./config";
 import { RecordPriority, type TelemetryRecord } from "./record";
 
-// A stored record: TelemetryRecord's fields in this order.
+// Counters, at the start of the Float64 view.
+const C_ALERT_HEAD = 0;
+const C_ALERT_LENGTH = 1;
+const C_ROUTINE_HEAD = 2;
+const C_ROUTINE_LENGTH = 3;
+const C_FREE_COUNT = 4;
+const C_NEXT_SEQ = 5;
+const C_HIGH_WATER = 6;
+const C_ALERTS_ACCEPTED = 7;
+const C_ROUTINE_ACCEPTED = 8;
+const C_ALERTS_POPPED = 9;
+const C_ROUTINE_POPPED = 10;
+const C_ROUTINE_DROPPED_FOR_ALERT = 11;
+const C_ROUTINE_DROPPED_FOR_ROUTINE = 12;
+const C_ALERTS_REFUSED = 13;
+const C_ROUTINE_REFUSED = 14;
+const C_INVALID_REFUSED = 15;
+const COUNTERS = 16;
+// A stored record, Float64 part (at COUNTERS + slot * RECORD_F64).
+const R_SEQ = 0;
+const R_AT_MS = 1;
+const R_END_MS = 2;
+const R_COUNT = 3;
+const R_SUM = 4;
+const R_ERRORS = 5;
+const R_VALUE = 6;
+const RECORD_F64 = 7;
+// Int32 part (at slot * RECORD_I32), then the alert ring, the routine ring and the free stack (capacity each).
 const R_KIND = 0;
-const R_SEQ = 1;
-const R_CHANNEL_ID = 2;
-const R_RULE_ID = 3;
-const R_AT_MS = 4;
-const R_END_MS = 5;
-const R_COUNT = 6;
-const R_MIN = 7;
-const R_MAX = 8;
-const R_SUM = 9;
-const R_MEAN = 10;
-const R_ERRORS = 11;
-const R_VALUE = 12;
-const R_THRESHOLD = 13;
-const RECORD_FIELDS = 14;
+const R_CHANNEL_ID = 1;
+const R_RULE_ID = 2;
+const R_MIN = 3;
+const R_MAX = 4;
+const R_MEAN = 5;
+const R_THRESHOLD = 6;
+const RECORD_I32 = 7;
+const RINGS = 3;
 
-function storeRecord(t: Float64Array, at: number, r: TelemetryRecord): void {
-  t[at + R_KIND] = r.kind;
-  t[at + R_SEQ] = r.seq;
-  t[at + R_CHANNEL_ID] = r.channelId;
-  t[at + R_RULE_ID] = r.ruleId;
-  t[at + R_AT_MS] = r.atMs;
-  t[at + R_END_MS] = r.endMs;
-  t[at + R_COUNT] = r.count;
-  t[at + R_MIN] = r.min;
-  t[at + R_MAX] = r.max;
-  t[at + R_SUM] = r.sum;
-  t[at + R_MEAN] = r.mean;
-  t[at + R_ERRORS] = r.errors;
-  t[at + R_VALUE] = r.value;
-  t[at + R_THRESHOLD] = r.threshold;
+function isInt32(value: number): boolean {
+  return (value | 0) === value;
 }
 
-function loadRecord(t: Float64Array, at: number, out: TelemetryRecord): void {
-  out.kind = t[at + R_KIND] ?? 0;
-  out.seq = t[at + R_SEQ] ?? 0;
-  out.channelId = t[at + R_CHANNEL_ID] ?? 0;
-  out.ruleId = t[at + R_RULE_ID] ?? 0;
-  out.atMs = t[at + R_AT_MS] ?? 0;
-  out.endMs = t[at + R_END_MS] ?? 0;
-  out.count = t[at + R_COUNT] ?? 0;
-  out.min = t[at + R_MIN] ?? 0;
-  out.max = t[at + R_MAX] ?? 0;
-  out.sum = t[at + R_SUM] ?? 0;
-  out.mean = t[at + R_MEAN] ?? 0;
-  out.errors = t[at + R_ERRORS] ?? 0;
-  out.value = t[at + R_VALUE] ?? 0;
-  out.threshold = t[at + R_THRESHOLD] ?? 0;
+/** The record's int32 fields hold int32 values (record.ts; always so for the pipeline's records). */
+function fitsInt32(r: TelemetryRecord): boolean {
+  return isInt32(r.kind) && isInt32(r.channelId) && isInt32(r.ruleId) && isInt32(r.min) && isInt32(r.max) && isInt32(r.mean) && isInt32(r.threshold);
+}
+
+function storeRecord(f: Float64Array, fAt: number, i: Int32Array, iAt: number, r: TelemetryRecord): void {
+  f[fAt + R_SEQ] = r.seq;
+  f[fAt + R_AT_MS] = r.atMs;
+  f[fAt + R_END_MS] = r.endMs;
+  f[fAt + R_COUNT] = r.count;
+  f[fAt + R_SUM] = r.sum;
+  f[fAt + R_ERRORS] = r.errors;
+  f[fAt + R_VALUE] = r.value;
+  i[iAt + R_KIND] = r.kind;
+  i[iAt + R_CHANNEL_ID] = r.channelId;
+  i[iAt + R_RULE_ID] = r.ruleId;
+  i[iAt + R_MIN] = r.min;
+  i[iAt + R_MAX] = r.max;
+  i[iAt + R_MEAN] = r.mean;
+  i[iAt + R_THRESHOLD] = r.threshold;
+}
+
+function loadRecord(f: Float64Array, fAt: number, i: Int32Array, iAt: number, out: TelemetryRecord): void {
+  out.kind = i[iAt + R_KIND] ?? 0;
+  out.seq = f[fAt + R_SEQ] ?? 0;
+  out.channelId = i[iAt + R_CHANNEL_ID] ?? 0;
+  out.ruleId = i[iAt + R_RULE_ID] ?? 0;
+  out.atMs = f[fAt + R_AT_MS] ?? 0;
+  out.endMs = f[fAt + R_END_MS] ?? 0;
+  out.count = f[fAt + R_COUNT] ?? 0;
+  out.min = i[iAt + R_MIN] ?? 0;
+  out.max = i[iAt + R_MAX] ?? 0;
+  out.sum = f[fAt + R_SUM] ?? 0;
+  out.mean = i[iAt + R_MEAN] ?? 0;
+  out.errors = f[fAt + R_ERRORS] ?? 0;
+  out.value = f[fAt + R_VALUE] ?? 0;
+  out.threshold = i[iAt + R_THRESHOLD] ?? 0;
 }
 
 export class TelemetryOutbox {
   readonly #capacity: number;
-  /** Record slots, then the alert ring, the routine ring and the free stack (capacity numbers each). */
-  readonly #t: Float64Array;
-  #alertHead = 0;
-  #alertLength = 0;
-  #routineHead = 0;
-  #routineLength = 0;
-  #freeCount: number;
-  #nextSeq = 1;
-  #highWater = 0;
-  #alertsAccepted = 0;
-  #routineAccepted = 0;
-  #alertsPopped = 0;
-  #routinePopped = 0;
-  #routineDroppedForAlert = 0;
-  #routineDroppedForRoutine = 0;
-  #alertsRefused = 0;
-  #routineRefused = 0;
+  /** Counters, then the records' Float64 fields. */
+  readonly #f: Float64Array;
+  /** The records' Int32 fields, then the alert ring, the routine ring and the free stack. */
+  readonly #i: Int32Array;
 
   /** `capacity` records (1..TELEMETRY_OUTBOX_CAPACITY_MAX); `TelemetryBadCapacity` otherwise. */
   static create(capacity: number): Result<TelemetryOutbox> {
@@ -111,11 +134,15 @@ export class TelemetryOutbox {
 
   private constructor(capacity: number) {
     this.#capacity = capacity;
-    this.#t = new Float64Array(capacity * (RECORD_FIELDS + 3));
+    const f64Count = COUNTERS + capacity * RECORD_F64;
+    const buffer = new ArrayBuffer(f64Count * 8 + capacity * (RECORD_I32 + RINGS) * 4);
+    this.#f = new Float64Array(buffer, 0, f64Count);
+    this.#i = new Int32Array(buffer, f64Count * 8, capacity * (RECORD_I32 + RINGS));
     // A fresh outbox hands out slots 0, 1, 2, ... (the free stack's top is at the end).
     const freeBase = this.freeBase;
-    for (let i = 0; i < capacity; i++) this.#t[freeBase + i] = capacity - 1 - i;
-    this.#freeCount = capacity;
+    for (let k = 0; k < capacity; k++) this.#i[freeBase + k] = capacity - 1 - k;
+    this.#f[C_FREE_COUNT] = capacity;
+    this.#f[C_NEXT_SEQ] = 1;
   }
 
   get capacity(): number {
@@ -124,150 +151,170 @@ export class TelemetryOutbox {
 
   /** Records held. */
   get length(): number {
-    return this.#alertLength + this.#routineLength;
+    return (this.#f[C_ALERT_LENGTH] ?? 0) + (this.#f[C_ROUTINE_LENGTH] ?? 0);
   }
 
   get alertLength(): number {
-    return this.#alertLength;
+    return this.#f[C_ALERT_LENGTH] ?? 0;
   }
 
   get routineLength(): number {
-    return this.#routineLength;
+    return this.#f[C_ROUTINE_LENGTH] ?? 0;
   }
 
   get highWater(): number {
-    return this.#highWater;
+    return this.#f[C_HIGH_WATER] ?? 0;
   }
 
   get alertsAccepted(): number {
-    return this.#alertsAccepted;
+    return this.#f[C_ALERTS_ACCEPTED] ?? 0;
   }
 
   get routineAccepted(): number {
-    return this.#routineAccepted;
+    return this.#f[C_ROUTINE_ACCEPTED] ?? 0;
   }
 
   get alertsPopped(): number {
-    return this.#alertsPopped;
+    return this.#f[C_ALERTS_POPPED] ?? 0;
   }
 
   get routinePopped(): number {
-    return this.#routinePopped;
+    return this.#f[C_ROUTINE_POPPED] ?? 0;
   }
 
   get routineDroppedForAlert(): number {
-    return this.#routineDroppedForAlert;
+    return this.#f[C_ROUTINE_DROPPED_FOR_ALERT] ?? 0;
   }
 
   get routineDroppedForRoutine(): number {
-    return this.#routineDroppedForRoutine;
+    return this.#f[C_ROUTINE_DROPPED_FOR_ROUTINE] ?? 0;
   }
 
   get alertsRefused(): number {
-    return this.#alertsRefused;
+    return this.#f[C_ALERTS_REFUSED] ?? 0;
   }
 
   get routineRefused(): number {
-    return this.#routineRefused;
+    return this.#f[C_ROUTINE_REFUSED] ?? 0;
+  }
+
+  /** Records refused because an int32 field (record.ts) did not hold an int32. */
+  get invalidRefused(): number {
+    return this.#f[C_INVALID_REFUSED] ?? 0;
   }
 
   /**
    * Queue a copy of `record` (its `seq` is replaced by the outbox's next).
-   * `Ok`, or `TelemetryOutboxFull` (see the full policy above).
+   * `Ok`, `TelemetryOutboxFull` (see the full policy above), or
+   * `InvalidArgument` for a record whose int32 fields are not int32.
    */
   push(record: TelemetryRecord): Status {
+    const f = this.#f;
+    if (!fitsInt32(record)) {
+      this.add(C_INVALID_REFUSED, 1);
+      return ErrorCode.InvalidArgument;
+    }
     const alert = record.priority === RecordPriority.Alert;
     let slot: number;
-    if (this.#freeCount > 0) {
-      this.#freeCount--;
-      slot = this.#t[this.freeBase + this.#freeCount] ?? 0;
-    } else if (this.#routineLength > 0) {
+    const freeCount = f[C_FREE_COUNT] ?? 0;
+    if (freeCount > 0) {
+      f[C_FREE_COUNT] = freeCount - 1;
+      slot = this.#i[this.freeBase + freeCount - 1] ?? 0;
+    } else if ((f[C_ROUTINE_LENGTH] ?? 0) > 0) {
       slot = this.shiftRoutine(); // the oldest routine record's slot, reused
-      if (alert) this.#routineDroppedForAlert++;
-      else this.#routineDroppedForRoutine++;
+      this.add(alert ? C_ROUTINE_DROPPED_FOR_ALERT : C_ROUTINE_DROPPED_FOR_ROUTINE, 1);
     } else {
-      if (alert) this.#alertsRefused++;
-      else this.#routineRefused++;
+      this.add(alert ? C_ALERTS_REFUSED : C_ROUTINE_REFUSED, 1);
       return ErrorCode.TelemetryOutboxFull;
     }
-    const at = slot * RECORD_FIELDS;
-    storeRecord(this.#t, at, record);
-    this.#t[at + R_SEQ] = this.#nextSeq++;
+    const fAt = COUNTERS + slot * RECORD_F64;
+    storeRecord(f, fAt, this.#i, slot * RECORD_I32, record);
+    const seq = f[C_NEXT_SEQ] ?? 0;
+    f[fAt + R_SEQ] = seq;
+    f[C_NEXT_SEQ] = seq + 1;
     const capacity = this.#capacity;
-    if (alert) {
-      const tail = this.#alertHead + this.#alertLength;
-      this.#t[this.alertBase + (tail >= capacity ? tail - capacity : tail)] = slot;
-      this.#alertLength++;
-      this.#alertsAccepted++;
-    } else {
-      const tail = this.#routineHead + this.#routineLength;
-      this.#t[this.routineBase + (tail >= capacity ? tail - capacity : tail)] = slot;
-      this.#routineLength++;
-      this.#routineAccepted++;
-    }
-    if (this.length > this.#highWater) this.#highWater = this.length;
+    const head = alert ? C_ALERT_HEAD : C_ROUTINE_HEAD;
+    const length = alert ? C_ALERT_LENGTH : C_ROUTINE_LENGTH;
+    const tail = (f[head] ?? 0) + (f[length] ?? 0);
+    this.#i[(alert ? this.alertBase : this.routineBase) + (tail >= capacity ? tail - capacity : tail)] = slot;
+    this.add(length, 1);
+    this.add(alert ? C_ALERTS_ACCEPTED : C_ROUTINE_ACCEPTED, 1);
+    if (this.length > (f[C_HIGH_WATER] ?? 0)) f[C_HIGH_WATER] = this.length;
     return ErrorCode.Ok;
   }
 
   /** Move the next record (alerts first, each class oldest first) into `out`. `Ok` or `Empty`. */
   pop(out: TelemetryRecord): Status {
+    const f = this.#f;
     let slot: number;
-    if (this.#alertLength > 0) {
-      slot = this.#t[this.alertBase + this.#alertHead] ?? 0;
-      this.#alertHead = this.#alertHead + 1 === this.#capacity ? 0 : this.#alertHead + 1;
-      this.#alertLength--;
-      this.#alertsPopped++;
-    } else if (this.#routineLength > 0) {
+    if ((f[C_ALERT_LENGTH] ?? 0) > 0) {
+      const head = f[C_ALERT_HEAD] ?? 0;
+      slot = this.#i[this.alertBase + head] ?? 0;
+      f[C_ALERT_HEAD] = head + 1 === this.#capacity ? 0 : head + 1;
+      this.add(C_ALERT_LENGTH, -1);
+      this.add(C_ALERTS_POPPED, 1);
+    } else if ((f[C_ROUTINE_LENGTH] ?? 0) > 0) {
       slot = this.shiftRoutine();
-      this.#routinePopped++;
+      this.add(C_ROUTINE_POPPED, 1);
     } else {
       return ErrorCode.Empty;
     }
-    loadRecord(this.#t, slot * RECORD_FIELDS, out);
-    this.#t[this.freeBase + this.#freeCount] = slot;
-    this.#freeCount++;
+    loadRecord(f, COUNTERS + slot * RECORD_F64, this.#i, slot * RECORD_I32, out);
+    const freeCount = f[C_FREE_COUNT] ?? 0;
+    this.#i[this.freeBase + freeCount] = slot;
+    f[C_FREE_COUNT] = freeCount + 1;
     return ErrorCode.Ok;
   }
 
   /** `Ok`, or `InvariantViolated` when the counters or the slots disagree (tests). O(capacity). */
   checkInvariants(): Status {
     const capacity = this.#capacity;
-    if (this.#freeCount + this.length !== capacity || this.#freeCount < 0) return ErrorCode.InvariantViolated;
-    if (this.#highWater > capacity) return ErrorCode.InvariantViolated;
-    if (this.#alertsAccepted !== this.#alertsPopped + this.#alertLength) return ErrorCode.InvariantViolated;
-    const routineGone = this.#routinePopped + this.#routineDroppedForAlert + this.#routineDroppedForRoutine;
-    if (this.#routineAccepted !== routineGone + this.#routineLength) return ErrorCode.InvariantViolated;
-    if (this.#nextSeq !== 1 + this.#alertsAccepted + this.#routineAccepted) return ErrorCode.InvariantViolated;
+    const freeCount = this.#f[C_FREE_COUNT] ?? 0;
+    if (freeCount + this.length !== capacity || freeCount < 0) return ErrorCode.InvariantViolated;
+    if (this.highWater > capacity) return ErrorCode.InvariantViolated;
+    if (this.alertsAccepted !== this.alertsPopped + this.alertLength) return ErrorCode.InvariantViolated;
+    const routineGone = this.routinePopped + this.routineDroppedForAlert + this.routineDroppedForRoutine;
+    if (this.routineAccepted !== routineGone + this.routineLength) return ErrorCode.InvariantViolated;
+    if ((this.#f[C_NEXT_SEQ] ?? 0) !== 1 + this.alertsAccepted + this.routineAccepted) return ErrorCode.InvariantViolated;
     return this.slotsAccountedFor() ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
+  private add(counter: number, delta: number): void {
+    this.#f[counter] = (this.#f[counter] ?? 0) + delta;
+  }
+
   private get alertBase(): number {
-    return this.#capacity * RECORD_FIELDS;
+    return this.#capacity * RECORD_I32;
   }
 
   private get routineBase(): number {
-    return this.#capacity * (RECORD_FIELDS + 1);
+    return this.#capacity * (RECORD_I32 + 1);
   }
 
   private get freeBase(): number {
-    return this.#capacity * (RECORD_FIELDS + 2);
+    return this.#capacity * (RECORD_I32 + 2);
   }
 
   private shiftRoutine(): number {
-    const slot = this.#t[this.routineBase + this.#routineHead] ?? 0;
-    this.#routineHead = this.#routineHead + 1 === this.#capacity ? 0 : this.#routineHead + 1;
-    this.#routineLength--;
+    const head = this.#f[C_ROUTINE_HEAD] ?? 0;
+    const slot = this.#i[this.routineBase + head] ?? 0;
+    this.#f[C_ROUTINE_HEAD] = head + 1 === this.#capacity ? 0 : head + 1;
+    this.add(C_ROUTINE_LENGTH, -1);
     return slot;
   }
 
   /** Each slot is exactly once free, queued as an alert or queued as routine (with the sizes adding up to capacity). O(capacity^2), tests only. */
   private slotsAccountedFor(): boolean {
     const capacity = this.#capacity;
+    const f = this.#f;
+    const freeCount = f[C_FREE_COUNT] ?? 0;
+    const alertHead = f[C_ALERT_HEAD] ?? 0;
+    const routineHead = f[C_ROUTINE_HEAD] ?? 0;
     for (let slot = 0; slot < capacity; slot++) {
       let found = 0;
-      for (let i = 0; i < this.#freeCount; i++) if (this.#t[this.freeBase + i] === slot) found++;
-      for (let i = 0; i < this.#alertLength; i++) if (this.#t[this.alertBase + ((this.#alertHead + i) % capacity)] === slot) found++;
-      for (let i = 0; i < this.#routineLength; i++) if (this.#t[this.routineBase + ((this.#routineHead + i) % capacity)] === slot) found++;
+      for (let k = 0; k < freeCount; k++) if (this.#i[this.freeBase + k] === slot) found++;
+      for (let k = 0; k < this.alertLength; k++) if (this.#i[this.alertBase + ((alertHead + k) % capacity)] === slot) found++;
+      for (let k = 0; k < this.routineLength; k++) if (this.#i[this.routineBase + ((routineHead + k) % capacity)] === slot) found++;
       if (found !== 1) return false;
     }
     return true;

@@ -25,7 +25,13 @@ export type ChannelView = Omit<SensorChannelState, "ingest" | "ingestError" | "c
 export class TelemetryPipeline {
   readonly outbox: TelemetryOutbox;
   readonly #channels: readonly SensorChannelState[];
-  readonly #scratch = new TelemetryRecord();
+  /**
+   * The pipeline's scratch record, free between calls (the pipeline writes
+   * it only inside ingest, ingestError, ingestSensor and tick): the consumer
+   * that pops the outbox may pop into it instead of keeping a record of its
+   * own (the agent's uplink does: a record is 15 slots of a board's heap).
+   */
+  readonly record = new TelemetryRecord();
   #unknownChannel = 0;
   #badSamples = 0;
 
@@ -86,7 +92,7 @@ export class TelemetryPipeline {
     if (channel === undefined) return this.unknown();
     if (!Number.isSafeInteger(atMs) || atMs < 0) return this.bad(ErrorCode.InvalidArgument);
     if ((value | 0) !== value || value === NO_READING) return this.bad(ErrorCode.TelemetryBadSample);
-    return channel.ingest(atMs, value, this.outbox, this.#scratch);
+    return channel.ingest(atMs, value, this.outbox, this.record);
   }
 
   /** Channel `index` had no reading at `atMs` (dropout, driver error `code`). */
@@ -94,7 +100,7 @@ export class TelemetryPipeline {
     const channel = this.#channels[index];
     if (channel === undefined) return this.unknown();
     if (!Number.isSafeInteger(atMs) || atMs < 0) return this.bad(ErrorCode.InvalidArgument);
-    return channel.ingestError(atMs, code, this.outbox, this.#scratch);
+    return channel.ingestError(atMs, code, this.outbox, this.record);
   }
 
   /**
@@ -123,7 +129,7 @@ export class TelemetryPipeline {
   tick(nowMs: number): Status {
     if (!Number.isSafeInteger(nowMs) || nowMs < 0) return this.bad(ErrorCode.InvalidArgument);
     const channels = this.#channels;
-    for (let c = 0; c < channels.length; c++) channels[c]?.closeIfDue(nowMs, this.outbox, this.#scratch);
+    for (let c = 0; c < channels.length; c++) channels[c]?.closeIfDue(nowMs, this.outbox, this.record);
     return ErrorCode.Ok;
   }
 

@@ -7,17 +7,18 @@
  * that stays meaningful while old samples fall out of the ring. The retained
  * samples are [oldestSeq, newestSeq]. Nothing is allocated after create.
  *
- * Memory: one Float64Array of 2 x capacity numbers (a typed array costs
- * about 128 B of heap on XS before its data); sample s sits at pair
- * s mod capacity, so the ring needs no head index.
+ * Memory: one ArrayBuffer behind two views (a typed array costs about 128 B
+ * of heap on XS before its data): the times (ms, Float64: they pass 2^31)
+ * and the int32 values; sample s sits at index s mod capacity of both, so
+ * the ring needs no head index.
  */
 import { RING_BUFFER_CAPACITY_MAX } from "../collections/ring-buffer";
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 
 export class SampleHistory {
-  /** Pair i: time (ms) at 2i, value at 2i + 1. */
-  readonly #samples: Float64Array;
+  readonly #times: Float64Array;
+  readonly #values: Int32Array;
   readonly #capacity: number;
   #pushed = 0;
   #newestValue = 0;
@@ -30,7 +31,9 @@ export class SampleHistory {
 
   private constructor(capacity: number) {
     this.#capacity = capacity;
-    this.#samples = new Float64Array(2 * capacity);
+    const buffer = new ArrayBuffer(capacity * 12);
+    this.#times = new Float64Array(buffer, 0, capacity);
+    this.#values = new Int32Array(buffer, capacity * 8, capacity);
   }
 
   get capacity(): number {
@@ -68,26 +71,26 @@ export class SampleHistory {
 
   /** Append a sample (an int32 value); the oldest is dropped when full. */
   push(atMs: number, value: number): void {
-    const at = 2 * (this.#pushed % this.#capacity);
-    this.#samples[at] = atMs;
-    this.#samples[at + 1] = value | 0;
+    const at = this.#pushed % this.#capacity;
+    this.#times[at] = atMs;
+    this.#values[at] = value;
     this.#newestValue = value;
     this.#pushed++;
   }
 
   /** Time of sample `seq`, or -1 when it is not retained. */
   timeAt(seq: number): number {
-    return this.retained(seq) ? (this.#samples[2 * (seq % this.#capacity)] ?? -1) : -1;
+    return this.retained(seq) ? (this.#times[seq % this.#capacity] ?? -1) : -1;
   }
 
   /** Value of sample `seq`, or 0 when it is not retained. */
   valueAt(seq: number): number {
-    return this.retained(seq) ? (this.#samples[2 * (seq % this.#capacity) + 1] ?? 0) : 0;
+    return this.retained(seq) ? (this.#values[seq % this.#capacity] ?? 0) : 0;
   }
 
   /** `Ok`, or `InvariantViolated` (tests). */
   checkInvariants(): Status {
-    if (this.#samples.length !== 2 * this.#capacity || !Number.isSafeInteger(this.#pushed) || this.#pushed < 0) return ErrorCode.InvariantViolated;
+    if (this.#times.length !== this.#capacity || this.#values.length !== this.#capacity || !Number.isSafeInteger(this.#pushed) || this.#pushed < 0) return ErrorCode.InvariantViolated;
     return ErrorCode.Ok;
   }
 

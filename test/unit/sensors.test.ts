@@ -155,6 +155,21 @@ describe("scripted events", () => {
     expect(run(sensor, [999, 1_000, 1_999, 2_000]).map((r) => r[1])).toEqual([100_000, 99_700, 99_700, 100_000]);
   });
 
+  it("a full script table and the channels' models share one table without touching each other", () => {
+    // Capacity exactly 3: every event slot used, each on its own channel; a fourth event is refused.
+    const script: SimEvent[] = [0, 1, 2].map((c) => ({ kind: SimEventKind.Set, atMs: 1_000 * (c + 1), untilMs: 1_000 * (c + 2), amount: -(c + 1) * 111, channelMask: 1 << c }));
+    const sensor = unwrap(createSimAccelerometer({ seed: 3, x: { base: 10 }, y: { base: 20 }, z: { base: 1_030 }, script, scriptCapacity: 3 }));
+    expect(run(sensor, [0, 1_000, 2_000, 3_000, 4_000]).map((r) => r.slice(1))).toEqual([
+      [10, 20, 1_030],
+      [-111, 20, 1_030],
+      [10, -222, 1_030],
+      [10, 20, -333],
+      [10, 20, 1_030],
+    ]);
+    expect(sensor.configure({ script: [...script, activation(0, 1)] })).toBe(ErrorCode.SensorBadScript);
+    expect(run(sensor, [1_500])[0]?.slice(1)).toEqual([-111, 20, 1_030]);
+  });
+
   it("configure replaces the script; a bad script is refused and the old one kept", () => {
     const sensor = unwrap(createSimDigitalSensor({ seed: 1, kind: "motion", script: [activation(0, 1_000)] }));
     expect(sensor.configure({ script: [{ kind: SimEventKind.Set, atMs: 5, untilMs: 5, amount: 1 }] })).toBe(ErrorCode.SensorBadScript);

@@ -100,6 +100,25 @@ describe("TaskBoundary.create", () => {
   });
 });
 
+describe("a boundary without a registry (the agent's)", () => {
+  it("restarts and fails the task on the same schedule as with one, counting per task and logging", () => {
+    const times = (withRegistry: boolean): { runs: number[]; faults: number; restarts: number; failed: boolean; logged: number } => {
+      const sched = unwrap(Scheduler.create({ taskCapacity: 4, timerCapacity: 4, turnBudgetUnits: 100, shutdownTimeoutMs: 1_000 }));
+      const log = unwrap(LogRing.create({ capacityRecords: 64, fieldCount: 4 }));
+      const metrics = withRegistry ? unwrap(MetricsRegistry.create({ maxMetrics: 8, maxHistogramBuckets: 0 })) : undefined;
+      const boundary = unwrap(TaskBoundary.create({ scheduler: sched, log, nodeId: 7, backoff: POLICY, ...(metrics === undefined ? {} : { metrics }) }));
+      const runs: number[] = [];
+      const id = sched.registerTask({ priority: Priority.Control, budgetUnits: 4, step: boundary.wrap(thrower(runs)) });
+      sched.start();
+      runTurns(sched, 10_000);
+      return { runs, faults: boundary.faultCount(id), restarts: boundary.restartCount(id), failed: boundary.hasFailed(id), logged: records(log).length };
+    };
+    const without = times(false);
+    expect(without).toEqual(times(true));
+    expect(without).toEqual({ runs: [0, 100, 300, 700, 1_500, 2_500, 3_500], faults: 7, restarts: 6, failed: true, logged: 7 });
+  });
+});
+
 describe("backoff", () => {
   it("doubles from baseMs up to capMs", () => {
     expect([0, 1, 2, 3, 4, 5, 40].map((n) => backoffMs(POLICY, n))).toEqual([100, 200, 400, 800, 1_000, 1_000, 1_000]);

@@ -9,9 +9,10 @@
  * i selects channel i (default: every channel). Amounts are in the channel's
  * unit (hal/sensor.ts).
  *
- * The table lives in one Float64Array allocated at create (EVENT_FIELDS
- * numbers per event: a typed array costs about 128 B of heap on XS before
- * its data); `load` validates a new
+ * The table is EVENT_FIELDS numbers per event in a Float64Array: the
+ * sensor's own (SimSensor keeps its channels and its script in one, as a
+ * typed array costs about 128 B of heap on XS before its data), or one of
+ * its own when none is given; `load` validates a new
  * script completely before copying it in, so a bad script leaves the old one
  * in place (`SensorBadScript`).
  */
@@ -67,16 +68,29 @@ const E_PERMILLE = 4;
 const E_MASK = 5;
 const EVENT_FIELDS = 6;
 
+/** Numbers a script table of `capacity` events takes. */
+export function simScriptNumbers(capacity: number): number {
+  return capacity * EVENT_FIELDS;
+}
+
 export class SimScript {
+  /** The events from index #base on (#base + i * EVENT_FIELDS for event i). */
   readonly #t: Float64Array;
+  readonly #base: number;
   readonly #capacity: number;
   readonly #channelCount: number;
   #count = 0;
 
-  /** `capacity` in 1..SIM_SCRIPT_EVENTS_MAX and `channelCount` in 1..8 are checked by the caller. */
-  constructor(capacity: number, channelCount: number) {
+  /**
+   * `capacity` in 1..SIM_SCRIPT_EVENTS_MAX and `channelCount` in 1..8 are
+   * checked by the caller. The events live in `table` from `base` on
+   * (simScriptNumbers(capacity) numbers, the caller's to keep apart), or in
+   * a table of their own.
+   */
+  constructor(capacity: number, channelCount: number, table?: Float64Array, base = 0) {
     this.#capacity = capacity;
-    this.#t = new Float64Array(capacity * EVENT_FIELDS);
+    this.#t = table ?? new Float64Array(simScriptNumbers(capacity));
+    this.#base = table === undefined ? 0 : base;
     this.#channelCount = channelCount;
   }
 
@@ -99,12 +113,12 @@ export class SimScript {
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
       if (event === undefined) continue;
-      this.#t[i * EVENT_FIELDS + E_KIND] = event.kind;
-      this.#t[i * EVENT_FIELDS + E_AT_MS] = event.atMs;
-      this.#t[i * EVENT_FIELDS + E_UNTIL_MS] = event.untilMs;
-      this.#t[i * EVENT_FIELDS + E_AMOUNT] = event.amount ?? 0;
-      this.#t[i * EVENT_FIELDS + E_PERMILLE] = event.permille ?? 0;
-      this.#t[i * EVENT_FIELDS + E_MASK] = event.channelMask ?? allChannels;
+      this.#t[this.#base + i * EVENT_FIELDS + E_KIND] = event.kind;
+      this.#t[this.#base + i * EVENT_FIELDS + E_AT_MS] = event.atMs;
+      this.#t[this.#base + i * EVENT_FIELDS + E_UNTIL_MS] = event.untilMs;
+      this.#t[this.#base + i * EVENT_FIELDS + E_AMOUNT] = event.amount ?? 0;
+      this.#t[this.#base + i * EVENT_FIELDS + E_PERMILLE] = event.permille ?? 0;
+      this.#t[this.#base + i * EVENT_FIELDS + E_MASK] = event.channelMask ?? allChannels;
     }
     this.#count = events.length;
     return ErrorCode.Ok;
@@ -112,26 +126,26 @@ export class SimScript {
 
   /** Kind of event `i`, or 0 when it does not touch `channel` at `nowMs` (Ramp stays active after its window). */
   activeKind(i: number, channel: number, nowMs: number): number {
-    if (((this.#t[i * EVENT_FIELDS + E_MASK] ?? 0) & (1 << channel)) === 0) return 0;
-    const kind = this.#t[i * EVENT_FIELDS + E_KIND] ?? 0;
-    if (nowMs < (this.#t[i * EVENT_FIELDS + E_AT_MS] ?? 0)) return 0;
-    if (nowMs >= (this.#t[i * EVENT_FIELDS + E_UNTIL_MS] ?? 0) && kind !== SimEventKind.Ramp) return 0;
+    if (((this.#t[this.#base + i * EVENT_FIELDS + E_MASK] ?? 0) & (1 << channel)) === 0) return 0;
+    const kind = this.#t[this.#base + i * EVENT_FIELDS + E_KIND] ?? 0;
+    if (nowMs < (this.#t[this.#base + i * EVENT_FIELDS + E_AT_MS] ?? 0)) return 0;
+    if (nowMs >= (this.#t[this.#base + i * EVENT_FIELDS + E_UNTIL_MS] ?? 0) && kind !== SimEventKind.Ramp) return 0;
     return kind;
   }
 
   amount(i: number): number {
-    return this.#t[i * EVENT_FIELDS + E_AMOUNT] ?? 0;
+    return this.#t[this.#base + i * EVENT_FIELDS + E_AMOUNT] ?? 0;
   }
 
   permille(i: number): number {
-    return this.#t[i * EVENT_FIELDS + E_PERMILLE] ?? 0;
+    return this.#t[this.#base + i * EVENT_FIELDS + E_PERMILLE] ?? 0;
   }
 
   /** Ramp contribution of event `i` at `nowMs` (which is >= its atMs): floor of the double quotient, identical on every engine. */
   rampAt(i: number, nowMs: number): number {
-    const atMs = this.#t[i * EVENT_FIELDS + E_AT_MS] ?? 0;
-    const untilMs = this.#t[i * EVENT_FIELDS + E_UNTIL_MS] ?? 0;
-    const amount = this.#t[i * EVENT_FIELDS + E_AMOUNT] ?? 0;
+    const atMs = this.#t[this.#base + i * EVENT_FIELDS + E_AT_MS] ?? 0;
+    const untilMs = this.#t[this.#base + i * EVENT_FIELDS + E_UNTIL_MS] ?? 0;
+    const amount = this.#t[this.#base + i * EVENT_FIELDS + E_AMOUNT] ?? 0;
     if (nowMs >= untilMs) return amount;
     return Math.floor((amount * (nowMs - atMs)) / (untilMs - atMs));
   }

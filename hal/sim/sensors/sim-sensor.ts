@@ -34,7 +34,7 @@ import {
   type SensorChannel,
   type SensorErrorHandler,
 } from "../../sensor";
-import { SIM_SCRIPT_EVENTS_DEFAULT, SIM_SCRIPT_EVENTS_MAX, SimEventKind, SimScript, type SimEvent } from "./script";
+import { SIM_SCRIPT_EVENTS_DEFAULT, SIM_SCRIPT_EVENTS_MAX, SimEventKind, SimScript, simScriptNumbers, type SimEvent } from "./script";
 
 /** The undisturbed signal of one channel, in the channel's unit. */
 export interface SimChannelModel {
@@ -93,18 +93,21 @@ export class SimSensor implements Sensor<SimSensorConfiguration> {
     const events = options.script ?? [];
     const capacity = options.scriptCapacity ?? Math.max(SIM_SCRIPT_EVENTS_DEFAULT, events.length);
     if ((capacity | 0) !== capacity || capacity < 1 || capacity > SIM_SCRIPT_EVENTS_MAX) return err(ErrorCode.SensorBadScript);
-    const script = new SimScript(capacity, options.channels.length);
+    // One table for the channels' numbers and, after them, the script's events.
+    const channelNumbers = options.channels.length * CHANNEL_FIELDS;
+    const table = new Float64Array(channelNumbers + simScriptNumbers(capacity));
+    const script = new SimScript(capacity, options.channels.length, table, channelNumbers);
     if (script.load(events) !== ErrorCode.Ok) return err(ErrorCode.SensorBadScript);
-    return ok(new SimSensor(options, script));
+    return ok(new SimSensor(options, script, table));
   }
 
-  private constructor(options: SimSensorOptions, script: SimScript) {
+  private constructor(options: SimSensorOptions, script: SimScript, table: Float64Array) {
     const count = options.channels.length;
     // A frozen channel list (a part's module-level table) is shared, not copied into RAM.
     this.channels = Object.isFrozen(options.channels) ? options.channels : Object.freeze(options.channels.slice());
     this.#prng = new Xoshiro128(options.seed);
     this.#script = script;
-    this.#t = new Float64Array(count * CHANNEL_FIELDS);
+    this.#t = table;
     for (let c = 0; c < count; c++) {
       const model = options.models[c];
       const channel = options.channels[c];
