@@ -53,14 +53,14 @@ export class AgentDriver {
   readonly onTimer = (): void => {
     this.#timerWakes++;
     this.#sleepUntilMs = -1;
-    this.#wake();
+    this.wake_();
   };
 
   /** The radio's receive interrupt (registered with `Transport.onReadable` by `start`). */
   readonly onReadable = (): void => {
     this.#radioWakes++;
     this.#radioPending = true;
-    if (!this.#running) this.#wake();
+    if (!this.#running) this.wake_();
   };
 
   /**
@@ -76,13 +76,13 @@ export class AgentDriver {
     this.#onStopped = onStopped;
     // Boot opened the radio and attaches the driver in the same run of the event loop, so no interrupt came before this.
     agent.transport.onReadable(this.onReadable);
-    this.#wake();
+    this.wake_();
     return ErrorCode.Ok;
   }
 
   /** Run at once (after a shutdown request, or when the host knows there is work). */
   runNow(): void {
-    if (!this.#running) this.#wake();
+    if (!this.#running) this.wake_();
   }
 
   /** Wake-ups by the timer. */
@@ -105,7 +105,7 @@ export class AgentDriver {
     return this.#stopped;
   }
 
-  #wake(): void {
+  private wake_(): void {
     const agent = this.#agent;
     const timer = this.#timer;
     if (agent === undefined || timer === undefined || this.#stopped) return;
@@ -131,11 +131,11 @@ export class AgentDriver {
       this.#onStopped?.();
       return;
     }
-    this.#sleep(nextMs, transport.nextWakeMs(), timer);
+    this.sleep_(nextMs, transport.nextWakeMs(), timer);
   }
 
   /** Arm the timer for the earliest of the agent's deadline and the transport's wake time. */
-  #sleep(agentMs: number, transportMs: number, timer: WakeTimer): void {
+  private sleep_(agentMs: number, transportMs: number, timer: WakeTimer): void {
     const nowMs = this.#clock.nowMs();
     let atMs = this.#radioPending ? nowMs : agentMs;
     // The transport's wake time is always after its last tick; a time not after now would spin, so it waits 1 ms.

@@ -74,10 +74,10 @@ export class AgentStore {
     this.#store = store;
     this.#mountStatus = mountStatus;
     this.#alertSlots = alertSlots;
-    this.#load();
+    this.load_();
   }
 
-  #load(): void {
+  private load_(): void {
     const store = this.#store;
     const buf = this.#scratch;
     if (store === undefined) return;
@@ -126,21 +126,21 @@ export class AgentStore {
   /** Count this boot durably (the new incarnation). */
   recordBoot(): Status {
     this.#bootCount++;
-    return this.#writeBoot(0);
+    return this.writeBoot_(0);
   }
 
   /** A graceful shutdown finished its flush. */
   recordCleanShutdown(): Status {
     this.#cleanShutdowns++;
-    return this.#writeBoot(FLAG_CLEAN_SHUTDOWN);
+    return this.writeBoot_(FLAG_CLEAN_SHUTDOWN);
   }
 
-  #writeBoot(flags: number): Status {
+  private writeBoot_(flags: number): Status {
     const buf = this.#scratch;
     writeU32(buf, 0, this.#bootCount);
     writeU32(buf, 4, this.#cleanShutdowns);
     writeU32(buf, 8, flags);
-    return this.#put(StoreKey.Boot, buf, 0, BOOT_VALUE_BYTES);
+    return this.put_(StoreKey.Boot, buf, 0, BOOT_VALUE_BYTES);
   }
 
   /** Save the lifetime counters (`values`: LIFETIME_COUNTER_COUNT non-negative safe integers). */
@@ -151,20 +151,20 @@ export class AgentStore {
       writeU32(buf, i * 8, value % 0x1_0000_0000);
       writeU32(buf, i * 8 + 4, Math.floor(value / 0x1_0000_0000));
     }
-    return this.#put(StoreKey.Lifetime, buf, 0, LIFETIME_VALUE_BYTES);
+    return this.put_(StoreKey.Lifetime, buf, 0, LIFETIME_VALUE_BYTES);
   }
 
   /** Store pending alert slot `slot`'s message `bytes[offset .. + ALERT_MESSAGE_BYTES)`. */
   saveAlert(slot: number, bytes: Uint8Array, offset: number): Status {
     if ((slot >>> 0) !== slot || slot >= this.#alertSlots) return ErrorCode.OutOfRange;
-    return this.#put(StoreKey.FirstAlert + slot, bytes, offset, ALERT_MESSAGE_BYTES);
+    return this.put_(StoreKey.FirstAlert + slot, bytes, offset, ALERT_MESSAGE_BYTES);
   }
 
   removeAlert(slot: number): Status {
     const store = this.#store;
     if ((slot >>> 0) !== slot || slot >= this.#alertSlots) return ErrorCode.OutOfRange;
-    if (store === undefined) return this.#skip();
-    return this.#count(store.remove(StoreKey.FirstAlert + slot));
+    if (store === undefined) return this.skip_();
+    return this.count_(store.remove(StoreKey.FirstAlert + slot));
   }
 
   /** The stored alert of `slot` into `out[offset ..]`: its length, or `-NotFound` (none), `-AgentStorageUnavailable`. */
@@ -184,22 +184,22 @@ export class AgentStore {
 
   /** Store a provisioning record (the provisioning tool; a board never writes its own). */
   saveProvisioning(bytes: Uint8Array, lengthBytes: number): Status {
-    return this.#put(StoreKey.Provisioning, bytes, 0, lengthBytes);
+    return this.put_(StoreKey.Provisioning, bytes, 0, lengthBytes);
   }
 
-  #put(key: number, bytes: Uint8Array, offset: number, lengthBytes: number): Status {
+  private put_(key: number, bytes: Uint8Array, offset: number, lengthBytes: number): Status {
     const store = this.#store;
-    if (store === undefined) return this.#skip();
-    return this.#count(store.put(key, bytes, offset, lengthBytes));
+    if (store === undefined) return this.skip_();
+    return this.count_(store.put(key, bytes, offset, lengthBytes));
   }
 
-  #count(status: Status): Status {
+  private count_(status: Status): Status {
     if (status === ErrorCode.Ok) this.#writes++;
     else this.#writeFailures++;
     return status;
   }
 
-  #skip(): Status {
+  private skip_(): Status {
     this.#skipped++;
     return ErrorCode.AgentStorageUnavailable;
   }
