@@ -67,11 +67,6 @@ export class FramePool {
     return this.#refused;
   }
 
-  /** Would an entry of `lengthBytes` fit now? */
-  fits(lengthBytes: number): boolean {
-    return framePoolBlocks(lengthBytes) <= this.#free;
-  }
-
   /**
    * Keep a copy of src[offset .. offset + lengthBytes); returns its handle,
    * or -1 (counted) when the free blocks cannot hold it.
@@ -140,6 +135,18 @@ export class FramePool {
         block = this.link(block);
       }
     }
+  }
+
+  /** Byte `at` of the entry (0 past its end). */
+  readByte(handle: number, at: number): number {
+    const block = this.blockAt(handle, at);
+    return block === END ? 0 : (this.#bytes[block * FRAME_POOL_BLOCK_BYTES + (at % FRAME_POOL_BLOCK_BYTES)] ?? 0);
+  }
+
+  /** Set byte `at` of the entry (nothing past its end). */
+  writeByte(handle: number, at: number, value: number): void {
+    const block = this.blockAt(handle, at);
+    if (block !== END) this.#bytes[block * FRAME_POOL_BLOCK_BYTES + (at % FRAME_POOL_BLOCK_BYTES)] = value;
   }
 
   /** Does the entry hold other[offset .. offset + length) at byte `at`? */

@@ -15,7 +15,7 @@ export interface MeshConfig {
   readonly hopLimit: number;
   /** Managed flooding (contention delay + cancel on hearing a relay); false = plain flooding. */
   readonly managedFlooding: boolean;
-  /** Per class (Control, Alert, Telemetry): bytes of the outgoing message queue. */
+  /** Per class (Control, Alert, Telemetry): byte budget of the outgoing message queue (its records live in the frame store). */
   readonly queueCapacityBytes: readonly number[];
   /** Per class: a queued message older than this is dropped (MeshStale). */
   readonly queueMaxAgeMs: readonly number[];
@@ -56,6 +56,7 @@ export interface MeshConfig {
   readonly ackTimeoutMs: number;
   /** Attempts after the first for an acknowledged send. */
   readonly retriesMax: number;
+  /** Byte budgets of the delivered-message inbox and the control queue (records in the frame store, counted as in a ring of that size). */
   readonly inboxCapacityBytes: number;
   readonly controlQueueBytes: number;
   /** Share of the duty-cycle window this transmitter may use, ppm (10_000 = 1 %). */
@@ -109,13 +110,16 @@ export interface MeshConfig {
   /**
    * Bytes of the one frame store (frame-pool.ts) that holds every frame or
    * message kept for later: waiting relays, hop-ack watches, pending
-   * acknowledged sends, each class's message being sent and messages being
-   * reassembled, in blocks of
-   * 32 bytes (plus 2 bytes of links per block). A table whose newcomer the
-   * store cannot hold refuses it as when its own slots are full (counted
-   * there). 0 = as much as every slot's largest frame or message needs at
-   * once: (relaySlots + hopAckSlots) MTU frames and (pendingAckSlots + 3 +
-   * reassemblySlots) largest messages. Otherwise a multiple of 32 that holds at least one
+   * acknowledged sends, each class's message being sent, messages being
+   * reassembled, and the records of the send queues, the inbox and the
+   * control queue (record-queues.ts), in blocks of
+   * 32 bytes (plus 2 bytes of links per block). A table or queue whose newcomer the
+   * store cannot hold refuses it as when its own slots or budget are full (counted
+   * there). 0 = as much as every slot's largest frame or message and every
+   * queue's smallest records need at once: (relaySlots + hopAckSlots) MTU
+   * frames, (pendingAckSlots + reassemblySlots) largest messages, 3 staged
+   * ones, and each queue's budget filled with its smallest records
+   * (transport.ts framePoolBlockCount). Otherwise a multiple of 32 that holds at least one
    * largest message (and one MTU frame: checked at create).
    */
   readonly frameStoreBytes: number;

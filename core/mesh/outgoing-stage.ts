@@ -3,10 +3,11 @@
  *
  * One per class, so a held or half-sent telemetry message never blocks an
  * alert: the transmitter picks, per transmit opportunity, the highest class
- * with something ready. An unacknowledged message is copied out of its
- * queue into the transport's frame pool (frame-pool.ts; `handle`, released
- * by the transport when the stage ends); an acknowledged one stays in its
- * pending slot (pending-sends.ts) and the stage refers to it.
+ * with something ready. An unacknowledged message is staged in place: the
+ * stage takes over its queue record's frame-store entry (record-queues.ts
+ * detach; `handle`, released by the transport when the stage ends); an
+ * acknowledged one stays in its pending slot (pending-sends.ts) and the
+ * stage refers to it.
  */
 export const StageKind = Object.freeze({ None: 0, Inline: 1, Pending: 2 } as const);
 
