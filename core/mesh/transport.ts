@@ -179,12 +179,18 @@ export class MeshTransport {
   readonly #sealer: LinkSealer;
   readonly #opener: LinkOpener;
   readonly #groupKeys: ReceiveKeys;
+  readonly #lowId: number;
   /** The key source's derivation and eviction counts already added to `counters`. */
   #keyDerivationsSeen = 0;
   #keyEvictionsSeen = 0;
-  readonly #lowId: number;
   // Receive side.
-  readonly #rxHeader = new LinkHeader();
+  /**
+   * Header of the frame received; in the transmit phase, of the frame being
+   * sealed, then of the frame just put on the air (parsed back for the
+   * hop-ack watch). One object: a tick receives (every frame handled to the
+   * end) before it transmits, and neither reads the other's fields.
+   */
+  readonly #header = new LinkHeader();
   readonly #rxMeta = new RadioReception();
   /** Fragment header of the frame received, or of the fragment being sealed (the phases of a tick do not overlap). */
   readonly #fragment = new FragmentHeader();
@@ -204,8 +210,6 @@ export class MeshTransport {
   readonly #routes: RouteTable;
   readonly #reassembly: ReassemblyTable;
   // Send side.
-  /** Header of the frame being sealed, then of the frame just put on the air (parsed back for the hop-ack watch). */
-  readonly #txHeader = new LinkHeader();
   /** Outgoing messages per class, the inbox, the control queue: records in the frame store (record-queues.ts). */
   readonly #queues: RecordQueues;
   readonly #relays: RelayQueue;
@@ -484,7 +488,7 @@ export class MeshTransport {
   private onFrame(length: number, now: number): void {
     const counters = this.counters;
     const frame = this.#frame;
-    const h = this.#rxHeader;
+    const h = this.#header;
     counters.inc(MeshCounter.framesReceived);
     const airtimeUs = this.#rxMeta.airtimeUs;
     if (airtimeUs > 0) this.#utilisation.record(now, airtimeUs);
@@ -663,7 +667,7 @@ export class MeshTransport {
     const delivered = this.#delivered;
     if (delivered.find(source, messageId) >= 0) {
       this.counters.inc(MeshCounter.dropDeliveredDuplicate);
-      if (ack) this.queueAck(source, messageId, !this.#rxHeader.routed);
+      if (ack) this.queueAck(source, messageId, !this.#header.routed);
       return;
     }
     if (!delivered.wouldAccept(now)) {
@@ -672,7 +676,7 @@ export class MeshTransport {
     }
     if (!this.deliver(source, trafficClass, bytes, offset, length)) return;
     delivered.insert(source, messageId, 0, now);
-    if (ack) this.queueAck(source, messageId, !this.#rxHeader.routed);
+    if (ack) this.queueAck(source, messageId, !this.#header.routed);
   }
 
   private acceptFragment(h: LinkHeader, plaintextBytes: number, now: number): void {
@@ -1052,7 +1056,7 @@ export class MeshTransport {
     this.#transmitted.record(now, airtimeUs);
     this.#txBusyUntilMs = now + Math.ceil(airtimeUs / 1000);
     // Every frame we send was sealed or checked by us: its header parses.
-    const h = this.#txHeader;
+    const h = this.#header;
     const relayed = parseLinkHeader(this.#frame, length, h) === ErrorCode.Ok && h.source !== this.nodeId;
     this.counters.inc(MeshCounter.framesTransmitted);
     this.counters.inc(relayed ? MeshCounter.framesRelayed : MeshCounter.framesOriginated);
@@ -1134,7 +1138,7 @@ export class MeshTransport {
 
   /** Seal #plain[0 .. plainBytes) as an originated frame into #frame. */
   private seal(type: FrameType, trafficClass: number, destination: number, plainBytes: number, now: number, hopLimit: number, flood: boolean): number {
-    const h = this.#txHeader;
+    const h = this.#header;
     h.type = type;
     h.trafficClass = trafficClass as LinkHeader["trafficClass"];
     h.hopLimit = hopLimit;
@@ -1304,7 +1308,7 @@ export class MeshTransport {
       this.abortStage(stage);
       return -1;
     }
-    if (this.#txHeader.routed) stage.routed = true;
+    if (this.#header.routed) stage.routed = true;
     if (stage.fragments > 0) this.counters.inc(MeshCounter.fragmentsSent);
     if (stage.resend) this.counters.inc(MeshCounter.fragmentsResent);
     this.advanceStage(stage, now, length);
