@@ -221,6 +221,25 @@ export function meshConfig(overrides: Partial<MeshConfig>): MeshConfig {
   return Object.freeze({ ...MESH_CONFIG_DEFAULTS, ...overrides });
 }
 
+/**
+ * `c` as a long-lived holder keeps it (the transport, for its life): the
+ * fields that differ from the defaults are its own properties and the
+ * defaults its prototype (MESH_CONFIG_DEFAULTS, frozen at module level:
+ * flash under preload), so it costs RAM for the values a board sets, not a
+ * slot for every field. Read it by field name only (a spread or
+ * Object.keys sees just the differences).
+ */
+export function compactMeshConfig(c: MeshConfig): MeshConfig {
+  const config: object = Object.create(MESH_CONFIG_DEFAULTS) as object;
+  const keys = Object.keys(c) as (keyof MeshConfig)[];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    // Defined, not assigned: the frozen prototype's fields are read-only.
+    if (key !== undefined && c[key] !== MESH_CONFIG_DEFAULTS[key]) Object.defineProperty(config, key, { value: c[key], enumerable: true });
+  }
+  return Object.freeze(config) as MeshConfig;
+}
+
 function intIn(value: number, min: number, max: number): boolean {
   return Number.isSafeInteger(value) && value >= min && value <= max;
 }

@@ -75,7 +75,7 @@ import {
 } from "./link-header";
 import { LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
 import { MeshCounter, MeshCounters } from "./mesh-counters";
-import { validateMeshConfig, type MeshConfig } from "./mesh-config";
+import { compactMeshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
 import { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
 import { PendingSends } from "./pending-sends";
 import { RadioReception, type MeshRadio } from "./radio-port";
@@ -263,7 +263,8 @@ export class MeshTransport {
     this.maxMessageBytes = c.maxMessageBytes;
     this.counters = counters;
     this.#radio = options.radio;
-    this.#config = c;
+    // Only what differs from the defaults stays in RAM (the defaults are flash under preload).
+    this.#config = compactMeshConfig(c);
     this.#random = options.random;
     this.#log = options.log;
     this.#observer = options.observer;
