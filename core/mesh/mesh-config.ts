@@ -113,7 +113,7 @@ export interface MeshConfig {
    * acknowledged sends, each class's message being sent, messages being
    * reassembled, and the records of the send queues, the inbox and the
    * control queue (record-queues.ts), in blocks of
-   * 32 bytes (plus 2 bytes of links per block). A table or queue whose newcomer the
+   * 32 bytes (plus a link per block: 1 byte up to 254 blocks, else 2). A table or queue whose newcomer the
    * store cannot hold refuses it as when its own slots or budget are full (counted
    * there). 0 = as much as every slot's largest frame or message and every
    * queue's smallest records need at once: (relaySlots + hopAckSlots) MTU

@@ -42,18 +42,18 @@ import { err, ok, OK, type Result, type Status } from "./result";
 /*
  * One DataView over one ArrayBuffer holds everything (a typed array or view
  * costs heap slots on XS before its data): the counters (STAT_*, float64:
- * counts pass 2^32), then CLASS_BYTES per class, then SLOT_BYTES per table
- * slot. A class keeps its configuration (u32 each: rate <= 10^9, burst <=
+ * counts pass 2^32), then CLASS_BYTES per class, then per table slot the S_*
+ * fields (18 or 22 bytes: see S_BALANCE_MICRO). A class keeps its configuration (u32 each: rate <= 10^9, burst <=
  * 10^6); its burst in micro-tokens and refill cap are computed from them.
  */
 const CLASS_BYTES = 8;
 const C_REFILL_MICRO_PER_MS = 0; // u32
 const C_BURST_TOKENS = 4; // u32
-const SLOT_BYTES = 22;
 const S_PEER = 0; // u32
 const S_CLASS = 4; // u16: 0 = empty, else class id + 1
-const S_BALANCE_MICRO = 6; // f64
-const S_LAST_MS = 14; // f64: time of the last refill, which is the last time the key was seen
+const S_LAST_MS = 6; // f64: time of the last refill, which is the last time the key was seen
+const S_BALANCE_MICRO = 14; // u32 when every class's burst in micro-tokens fits one (NARROW_BALANCE_MAX), else f64
+const NARROW_BALANCE_MAX = 0xffff_ffff;
 
 export interface RateClass {
   /** Refill rate in milli-tokens per second (1000 = one token per second). */
@@ -97,6 +97,8 @@ export class RateLimiter {
   readonly #classCount: number;
   readonly #t: DataView;
   readonly #slotBase: number;
+  /** Bytes per slot: balances are u32 (18) when every class's burst fits one, else f64 (22). */
+  readonly #slotBytes: number;
   #size = 0;
 
   private constructor(capacity: number, classes: readonly RateClass[], probeWindow: number, hashSeed: number) {
@@ -106,7 +108,10 @@ export class RateLimiter {
     const classCount = classes.length;
     this.#classCount = classCount;
     this.#slotBase = CLASS_BASE + classCount * CLASS_BYTES;
-    const t = new DataView(new ArrayBuffer(this.#slotBase + capacity * SLOT_BYTES));
+    let narrow = true;
+    for (let c = 0; c < classCount; c++) if ((classes[c]?.burstTokens ?? 0) * MICRO_PER_TOKEN > NARROW_BALANCE_MAX) narrow = false;
+    this.#slotBytes = S_BALANCE_MICRO + (narrow ? 4 : 8);
+    const t = new DataView(new ArrayBuffer(this.#slotBase + capacity * this.#slotBytes));
     this.#t = t;
     for (let c = 0; c < classCount; c++) {
       const config = classes[c];
@@ -154,13 +159,12 @@ export class RateLimiter {
     }
     this.refill(slot, classId, nowMs);
     const costMicro = cost * MICRO_PER_TOKEN;
-    const at = this.#slotBase + slot * SLOT_BYTES + S_BALANCE_MICRO;
-    const balance = this.#t.getFloat64(at);
+    const balance = this.balance(slot);
     if (balance < costMicro) {
       this.count(STAT_LIMITED);
       return ErrorCode.RateLimited;
     }
-    this.#t.setFloat64(at, balance - costMicro);
+    this.setBalance(slot, balance - costMicro);
     this.count(STAT_ADMITTED);
     return OK;
   }
@@ -180,6 +184,18 @@ export class RateLimiter {
   /** Whether (peerId, classId) currently holds a table entry. */
   has(peerId: number, classId: number): boolean {
     return (peerId >>> 0) === peerId && (classId >>> 0) === classId && classId < RATE_CLASSES_MAX && this.find(peerId, classId) >= 0;
+  }
+
+  /** The slot's balance in micro-tokens (exact either width: every balance is an integer at most the burst). */
+  private balance(slot: number): number {
+    const at = this.#slotBase + slot * this.#slotBytes + S_BALANCE_MICRO;
+    return this.#slotBytes === S_BALANCE_MICRO + 4 ? this.#t.getUint32(at) : this.#t.getFloat64(at);
+  }
+
+  private setBalance(slot: number, micro: number): void {
+    const at = this.#slotBase + slot * this.#slotBytes + S_BALANCE_MICRO;
+    if (this.#slotBytes === S_BALANCE_MICRO + 4) this.#t.setUint32(at, micro);
+    else this.#t.setFloat64(at, micro);
   }
 
   private count(stat: number): void {
@@ -219,7 +235,7 @@ export class RateLimiter {
 
   /** Slot state: 0 empty, 1 holds (peerId, classId), 2 holds another key. */
   private holds(slot: number, peerId: number, classId: number): number {
-    const at = this.#slotBase + slot * SLOT_BYTES;
+    const at = this.#slotBase + slot * this.#slotBytes;
     const cls = this.#t.getUint16(at + S_CLASS);
     if (cls === 0) return 0;
     return cls === classId + 1 && this.#t.getUint32(at + S_PEER) === peerId ? 1 : 2;
@@ -251,7 +267,7 @@ export class RateLimiter {
         return slot;
       }
       if (held === 1) return slot;
-      const lastMs = this.#t.getFloat64(this.#slotBase + slot * SLOT_BYTES + S_LAST_MS);
+      const lastMs = this.#t.getFloat64(this.#slotBase + slot * this.#slotBytes + S_LAST_MS);
       if ((victim < 0 || lastMs < victimLastMs) && this.isFullAt(slot, nowMs)) {
         victim = slot;
         victimLastMs = lastMs;
@@ -266,15 +282,15 @@ export class RateLimiter {
 
   // A new entry starts with a full burst: exactly what an absent key is assumed to have.
   private claim(slot: number, peerId: number, classId: number, nowMs: number): void {
-    const at = this.#slotBase + slot * SLOT_BYTES;
+    const at = this.#slotBase + slot * this.#slotBytes;
     this.#t.setUint32(at + S_PEER, peerId);
     this.#t.setUint16(at + S_CLASS, classId + 1);
-    this.#t.setFloat64(at + S_BALANCE_MICRO, this.burstMicro(classId));
+    this.setBalance(slot, this.burstMicro(classId));
     this.#t.setFloat64(at + S_LAST_MS, nowMs);
   }
 
   private isFullAt(slot: number, nowMs: number): boolean {
-    const classId = this.#t.getUint16(this.#slotBase + slot * SLOT_BYTES + S_CLASS) - 1;
+    const classId = this.#t.getUint16(this.#slotBase + slot * this.#slotBytes + S_CLASS) - 1;
     return this.balanceAt(slot, classId, nowMs) >= this.burstMicro(classId);
   }
 
@@ -282,9 +298,9 @@ export class RateLimiter {
   // earlier nowMs refills nothing (virtual clocks are monotonic; this guards
   // a reboot that restarts the clock).
   private balanceAt(slot: number, classId: number, nowMs: number): number {
-    const at = this.#slotBase + slot * SLOT_BYTES;
+    const at = this.#slotBase + slot * this.#slotBytes;
     let elapsedMs = nowMs - this.#t.getFloat64(at + S_LAST_MS);
-    const balance = this.#t.getFloat64(at + S_BALANCE_MICRO);
+    const balance = this.balance(slot);
     if (elapsedMs <= 0) return balance;
     const refill = this.#t.getUint32(CLASS_BASE + classId * CLASS_BYTES + C_REFILL_MICRO_PER_MS);
     const burst = this.burstMicro(classId);
@@ -297,9 +313,9 @@ export class RateLimiter {
   }
 
   private refill(slot: number, classId: number, nowMs: number): void {
-    const at = this.#slotBase + slot * SLOT_BYTES;
+    const at = this.#slotBase + slot * this.#slotBytes;
     if (nowMs <= this.#t.getFloat64(at + S_LAST_MS)) return;
-    this.#t.setFloat64(at + S_BALANCE_MICRO, this.balanceAt(slot, classId, nowMs));
+    this.setBalance(slot, this.balanceAt(slot, classId, nowMs));
     this.#t.setFloat64(at + S_LAST_MS, nowMs);
   }
 

@@ -89,10 +89,24 @@ describe("frame pool", () => {
     expect(readBack(pool, b, 32)).toEqual(bytes(32, 3));
   });
 
+  it("pools of up to 254 blocks (one-byte links) and beyond (two-byte links) chain every block into one entry and back", () => {
+    for (const blocks of [1, 80, 254, 255, 1000]) {
+      const pool = unwrap(FramePool.create(blocks));
+      // Every block chained into one entry, then read back: the links address every block.
+      const data = bytes(blocks * FRAME_POOL_BLOCK_BYTES, blocks);
+      const handle = pool.store(data, 0, data.length);
+      expect(readBack(pool, handle, data.length)).toEqual(data);
+      expect(pool.freeBlocks).toBe(0);
+      pool.release(handle);
+      expect(pool.freeBlocks).toBe(blocks);
+    }
+  });
+
   it("entries never overlap: any sequence of stores and releases reads every live entry back intact, and the free count is exact", () => {
-    const op = fc.oneof(fc.record({ store: fc.constant(true), length: fc.nat({ max: 300 }), seed: fc.nat({ max: 255 }) }), fc.record({ store: fc.constant(false), pick: fc.nat() }));
+    const op = fc.oneof(fc.record({ store: fc.constant(true), length: fc.nat({ max: 3000 }), seed: fc.nat({ max: 255 }) }), fc.record({ store: fc.constant(false), pick: fc.nat() }));
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(op, { maxLength: 80 }), (blocks, ops) => {
+      // Small pools (one-byte links) and pools past 254 blocks (two-byte links), each filled to the brim.
+      fc.property(fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 250, max: 300 })), fc.array(op, { maxLength: 80 }), (blocks, ops) => {
         const pool = unwrap(FramePool.create(blocks));
         const live: { handle: number; data: Uint8Array }[] = [];
         for (const o of ops) {
