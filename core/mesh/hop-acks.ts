@@ -52,10 +52,10 @@ const W_SOURCE = 7;
 const W_DESTINATION = 9;
 const N_COUNTER = 11; // u32
 const N_OWNER_SLOT = 15; // i32: pending-send slot of the message the frame belongs to, -1 none
-const N_OWNER_ID = 19; // i32: that message's wire id (the slot may be reused)
-const N_HANDLE = 23; // i32: the frame's entry in the pool
-const N_DEADLINE = 27; // f64
-const SLOT_BYTES = 35;
+const N_OWNER_ID = 19; // u16: that message's wire id (the slot may be reused)
+const N_HANDLE = 21; // i32: the frame's entry in the pool
+const N_DEADLINE = 25; // f64
+const SLOT_BYTES = 33;
 
 export class HopAckTable extends SlotFields {
   readonly #pool: FramePool;
@@ -129,7 +129,7 @@ export class HopAckTable extends SlotFields {
       this.setU8(slot, B_USED, 1);
       this.setU8(slot, B_SENDS, 0);
       this.setI32(slot, N_OWNER_SLOT, ownerSlot);
-      this.setI32(slot, N_OWNER_ID, ownerId);
+      this.setU16(slot, N_OWNER_ID, ownerId);
       this.#size++;
     }
     this.setU16(slot, W_LENGTH, lengthBytes);
@@ -246,7 +246,7 @@ export class HopAckTable extends SlotFields {
     return this.i32(slot, N_OWNER_SLOT);
   }
   ownerIdAt(slot: number): number {
-    return this.i32(slot, N_OWNER_ID);
+    return this.u16(slot, N_OWNER_ID);
   }
   nextHopAt(slot: number): number {
     return this.u8(slot, B_NEXT_HOP);
@@ -267,6 +267,12 @@ export class HopAckTable extends SlotFields {
   }
 }
 
+// A history entry (a slot of SlotFields): source u16, counter u32, time noted f64.
+const H_SOURCE = 0;
+const H_COUNTER = 2;
+const H_NOTED_MS = 6;
+const H_ENTRY_BYTES = 14;
+
 /**
  * The receiving side: routed frames this node took as the last hop (it is
  * their destination, or it already forwarded them and heard them again),
@@ -280,9 +286,7 @@ export class HopAckTable extends SlotFields {
  * entries back by one (O(capacity), which is small). Nothing is allocated
  * after create.
  */
-export class HopAckHistory {
-  // Per position: source, counter, time noted (one array: a board's heap counts objects).
-  readonly #entries: Float64Array;
+export class HopAckHistory extends SlotFields {
   readonly #capacity: number;
   #size = 0;
 
@@ -292,8 +296,8 @@ export class HopAckHistory {
   }
 
   private constructor(capacity: number) {
+    super(capacity, H_ENTRY_BYTES);
     this.#capacity = capacity;
-    this.#entries = new Float64Array(capacity * 3);
   }
 
   get size(): number {
@@ -302,21 +306,20 @@ export class HopAckHistory {
 
   /** Note (source, counter) taken at `nowMs`: it becomes the newest (an entry already there moves up; the oldest falls off when full). */
   note(source: number, counter: number, nowMs: number): void {
-    const e = this.#entries;
     let at = -1;
-    for (let k = 0; k < this.#size && at < 0; k++) if (e[k * 3] === source && e[k * 3 + 1] === counter) at = k;
+    for (let k = 0; k < this.#size && at < 0; k++) if (this.u16(k, H_SOURCE) === source && this.u32(k, H_COUNTER) === counter) at = k;
     if (at < 0) {
       if (this.#size < this.#capacity) this.#size++;
       at = this.#size - 1;
     }
     for (let k = at; k > 0; k--) {
-      e[k * 3] = e[(k - 1) * 3] ?? 0;
-      e[k * 3 + 1] = e[(k - 1) * 3 + 1] ?? 0;
-      e[k * 3 + 2] = e[(k - 1) * 3 + 2] ?? 0;
+      this.setU16(k, H_SOURCE, this.u16(k - 1, H_SOURCE));
+      this.setU32(k, H_COUNTER, this.u32(k - 1, H_COUNTER));
+      this.setF64(k, H_NOTED_MS, this.f64(k - 1, H_NOTED_MS));
     }
-    e[0] = source;
-    e[1] = counter;
-    e[2] = nowMs;
+    this.setU16(0, H_SOURCE, source);
+    this.setU32(0, H_COUNTER, counter);
+    this.setF64(0, H_NOTED_MS, nowMs);
   }
 
   /**
@@ -325,12 +328,11 @@ export class HopAckHistory {
    * Returns how many were written.
    */
   writeRecent(out: Uint8Array, offset: number, maxEntries: number, sinceMs: number): number {
-    const e = this.#entries;
     let written = 0;
     for (let k = 0; k < this.#size && written < maxEntries; k++) {
-      if ((e[k * 3 + 2] ?? 0) < sinceMs) break;
-      const source = e[k * 3] ?? 0;
-      const counter = e[k * 3 + 1] ?? 0;
+      if (this.f64(k, H_NOTED_MS) < sinceMs) break;
+      const source = this.u16(k, H_SOURCE);
+      const counter = this.u32(k, H_COUNTER);
       const base = offset + written * HOP_ACK_ENTRY_BYTES;
       out[base] = source >>> 8;
       out[base + 1] = source & 0xff;

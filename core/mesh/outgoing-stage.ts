@@ -19,7 +19,6 @@ export class OutgoingStage {
   destination = 0;
   /** Wire message id (acknowledged or fragmented messages), else 0. */
   messageId = 0;
-  ack = false;
   /** Pending slot of an acknowledged message, -1 for inline. */
   slot = -1;
   length = 0;
@@ -40,6 +39,11 @@ export class OutgoingStage {
 
   get active(): boolean {
     return this.kind !== StageKind.None;
+  }
+
+  /** An acknowledged message: exactly the ones staged from a pending slot (derived, not kept: each field is a heap slot on XS). */
+  get ack(): boolean {
+    return this.kind === StageKind.Pending;
   }
 
   /** The stage is over; the caller has released `handle` (or there is none). */

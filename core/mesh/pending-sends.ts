@@ -34,8 +34,7 @@ const F_MESSAGE_ID = 8;
 const F_HANDLE = 10; // i32: the copy's entry in the pool
 const F_CALLER_ID = 14; // f64 each
 const F_DEADLINE_MS = 22;
-const F_ENQUEUED_MS = 30;
-const F_RESEND = 38; // WORDS u32 words: fragments to send again (bit i = fragment i)
+const F_RESEND = 30; // WORDS u32 words: fragments to send again (bit i = fragment i)
 
 const WORDS = (FRAGMENT_COUNT_MAX + 31) >>> 5;
 const SLOT_BYTES = F_RESEND + WORDS * 4;
@@ -81,8 +80,12 @@ export class PendingSends extends SlotFields {
     this.#pool.read(this.i32(slot, F_HANDLE), at, out, offset, length);
   }
 
-  /** Keep a copy of bytes[offset .. offset + length). Returns the slot or -MeshPendingFull. */
-  acquire(destination: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number, callerId: number, messageId: number, nowMs: number): ValueOrCode {
+  /**
+   * Keep a copy of bytes[offset .. offset + length). Returns the slot or
+   * -MeshPendingFull. `_nowMs` is not kept: the message's queue record
+   * carries its enqueued time (the transport's staleness check).
+   */
+  acquire(destination: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number, callerId: number, messageId: number, _nowMs: number): ValueOrCode {
     if (length > this.#slotBytes) return -ErrorCode.MeshMessageTooLarge;
     let slot = -1;
     for (let s = 0; s < this.#slots; s++) {
@@ -104,7 +107,6 @@ export class PendingSends extends SlotFields {
     this.setU8(slot, F_ATTEMPTS, 0);
     this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
     this.setU8(slot, F_ROUTED, 0);
-    this.setF64(slot, F_ENQUEUED_MS, nowMs);
     for (let w = 0; w < WORDS; w++) this.setU32(slot, F_RESEND + w * 4, 0);
     this.#inUse++;
     return slot;
@@ -221,8 +223,5 @@ export class PendingSends extends SlotFields {
   }
   routedAt(slot: number): boolean {
     return this.u8(slot, F_ROUTED) === 1;
-  }
-  enqueuedMsAt(slot: number): number {
-    return this.f64(slot, F_ENQUEUED_MS);
   }
 }

@@ -45,8 +45,8 @@ const RS_U16_MESSAGE_IDS = 8;
 const RS_U16_TOTAL_BYTES = 10;
 const RS_F64_STARTED_MS = 12; // f64 each
 const RS_F64_LAST_FRAGMENT_MS = 20;
-const RS_F64_HANDLE = 28; // the message's entry in the pool
-const RS_BITMAP = 36; // WORDS_PER_SLOT u32 words: fragments received (bit i = fragment i)
+const RS_I32_HANDLE = 28; // i32: the message's entry in the pool
+const RS_BITMAP = 32; // WORDS_PER_SLOT u32 words: fragments received (bit i = fragment i)
 
 export interface ReassemblyOptions {
   readonly slots: number;
@@ -126,7 +126,7 @@ export class ReassemblyTable extends SlotFields {
       if (slot < 0) return slot;
       const handle = this.#pool.allocate(f.totalBytes);
       if (handle < 0) return -ErrorCode.MeshReassemblyFull;
-      this.setF64(slot, RS_F64_HANDLE, handle);
+      this.setI32(slot, RS_I32_HANDLE, handle);
       this.setU8(slot, RS_U8_USED, 1);
       this.setU16(slot, RS_U16_SOURCES, source);
       this.setU16(slot, RS_U16_MESSAGE_IDS, f.messageId);
@@ -271,7 +271,7 @@ export class ReassemblyTable extends SlotFields {
   }
 
   private handleAt(slot: number): number {
-    return this.f64(slot, RS_F64_HANDLE);
+    return this.i32(slot, RS_I32_HANDLE);
   }
 
   private isExpired(slot: number, nowMs: number): boolean {

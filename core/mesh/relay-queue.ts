@@ -32,11 +32,11 @@ const RQ_U8_CLASSES = 4; // u8 each
 const RQ_U8_HOPS = 5; // hops taken by our relayed copy
 const RQ_U8_HEARD = 6; // peer relays heard while waiting
 const RQ_U8_USED = 7;
-const RQ_F64_COUNTER = 8; // f64 each
-const RQ_F64_HANDLE = 16; // the frame's entry in the pool
-const RQ_F64_DEADLINE = 24;
-const RQ_F64_SEQUENCE = 32; // order of scheduling: equal deadlines go first in, first out
-const SLOT_BYTES = 40;
+const RQ_U32_COUNTER = 8; // u32: the link counter
+const RQ_I32_HANDLE = 12; // i32: the frame's entry in the pool
+const RQ_F64_DEADLINE = 16; // f64 each
+const RQ_F64_SEQUENCE = 24; // order of scheduling: equal deadlines go first in, first out
+const SLOT_BYTES = 32;
 
 export class RelayQueue extends SlotFields {
   readonly #pool: FramePool;
@@ -94,13 +94,13 @@ export class RelayQueue extends SlotFields {
     if (slot < 0) return -ErrorCode.MeshQueueFull;
     const handle = this.#pool.store(frame, 0, lengthBytes);
     if (handle < 0) return -ErrorCode.MeshQueueFull;
-    this.setF64(slot, RQ_F64_HANDLE, handle);
+    this.setI32(slot, RQ_I32_HANDLE, handle);
     this.setF64(slot, RQ_F64_DEADLINE, deadlineMs);
     this.setF64(slot, RQ_F64_SEQUENCE, this.#sequence++);
     this.setU8(slot, RQ_U8_USED, 1);
     this.setU16(slot, RQ_U16_LENGTHS, lengthBytes);
     this.setU16(slot, RQ_U16_SOURCES, source);
-    this.setF64(slot, RQ_F64_COUNTER, counter);
+    this.setU32(slot, RQ_U32_COUNTER, counter);
     this.setU8(slot, RQ_U8_CLASSES, trafficClass);
     this.setU8(slot, RQ_U8_HOPS, hopsTaken);
     this.setU8(slot, RQ_U8_HEARD, 0);
@@ -193,7 +193,7 @@ export class RelayQueue extends SlotFields {
     return this.u16(slot, RQ_U16_SOURCES);
   }
   counterAt(slot: number): number {
-    return this.f64(slot, RQ_F64_COUNTER);
+    return this.u32(slot, RQ_U32_COUNTER);
   }
 
   deadlineAt(slot: number): number {
@@ -215,6 +215,6 @@ export class RelayQueue extends SlotFields {
   }
 
   private handleAt(slot: number): number {
-    return this.f64(slot, RQ_F64_HANDLE);
+    return this.i32(slot, RQ_I32_HANDLE);
   }
 }

@@ -1246,7 +1246,6 @@ export class MeshTransport {
     stage.notBeforeMs = 0;
     stage.destination = destination;
     stage.messageId = messageId;
-    stage.ack = ack;
     stage.length = length;
     stage.resend = resend;
     stage.routed = false;

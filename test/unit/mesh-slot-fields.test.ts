@@ -32,7 +32,7 @@ describe("tables with one DataView of slots", () => {
         });
         expect(pending.acquire(1, 0, frame(4, 0), 0, 4, 0, 0, 0)).toBe(-ErrorCode.MeshPendingFull);
         entries.forEach((e, k) => {
-          expect([pending.destinationAt(k), pending.classAt(k), pending.callerIdAt(k), pending.messageIdAt(k), pending.enqueuedMsAt(k)]).toEqual([e.destination, e.cls, e.callerId, e.messageId, e.nowMs]);
+          expect([pending.destinationAt(k), pending.classAt(k), pending.callerIdAt(k), pending.messageIdAt(k)]).toEqual([e.destination, e.cls, e.callerId, e.messageId]);
           expect([pending.deadlineAt(k), pending.routedAt(k), pending.attemptsAt(k), pending.lengthAt(k)]).toEqual([e.deadlineMs, e.routed, 1, 40]);
           const out = new Uint8Array(40);
           pending.read(k, 0, out, 0, 40);
