@@ -106,11 +106,13 @@ export const HOP_RETRIES_MAX = 4;
 export const HOP_ACK_SLOTS = 8;
 /**
  * A board's frame store (core/mesh/frame-pool.ts): what its waiting relays,
- * hop-ack watches, pending alerts and staged messages hold at once. The
+ * hop-ack watches, pending alerts, staged messages and queued records (send
+ * queues, inbox, control queue: core/mesh/record-queues.ts) hold at once. The
  * frames of the board scenario are 16..95 bytes (three 32-byte blocks at
  * most), so 80 blocks hold every one of a board's 6 relay + 8 hop-ack +
- * pending + 3 staged slots at that size together; a largest message and
- * an MTU frame always fit (frameStoreBytes below).
+ * pending + 3 staged slots at that size together (the site simulator's
+ * busiest small-site board holds at most 38 blocks at once, queued records
+ * included); a largest message and an MTU frame always fit (frameStoreBytes below).
  */
 export const FRAME_STORE_BYTES = 2560;
 /** A queued reference to a pending send, and a queued message's bytes beyond its payload (core/mesh/transport.ts records, with the queue's 2-byte length prefix). */

@@ -11,7 +11,8 @@
  * link per block), so any free blocks serve any entry and the pool never
  * fragments. An entry is named by its first block (its handle); the holder
  * keeps the entry's length. One Uint8Array holds the blocks and, after
- * them, the links (u16 big-endian; END ends a chain, also the free list).
+ * them, the links: one byte each when there are at most 254 blocks (0xff
+ * ends a chain), else u16 big-endian (0xffff); the free list is a chain too.
  *
  * Full policy: `store` refuses (-1) when the free blocks cannot hold the
  * bytes; the holder refuses its newcomer as when its own slots are full,
@@ -25,7 +26,8 @@ export const FRAME_POOL_BLOCK_BYTES = 32;
 /** Most blocks (links are u16; END is the end marker). */
 export const FRAME_POOL_BLOCKS_MAX = 0xfffe;
 const END = 0xffff;
-const LINK_BYTES = 2;
+/** Most blocks whose links fit one byte (0xff is the one-byte end marker). */
+const SHORT_LINK_BLOCKS_MAX = 0xfe;
 
 /** Blocks an entry of `lengthBytes` takes (an empty entry takes one, so it has a handle). */
 export function framePoolBlocks(lengthBytes: number): number {
@@ -37,6 +39,8 @@ export class FramePool {
   readonly #blocks: number;
   /** Offset of the link table (after the blocks). */
   readonly #links: number;
+  /** Bytes per link: 1 for at most SHORT_LINK_BLOCKS_MAX blocks, else 2. */
+  readonly #linkBytes: number;
   #freeHead: number;
   #free: number;
   #refused = 0;
@@ -50,7 +54,8 @@ export class FramePool {
   private constructor(blocks: number) {
     this.#blocks = blocks;
     this.#links = blocks * FRAME_POOL_BLOCK_BYTES;
-    this.#bytes = new Uint8Array(blocks * (FRAME_POOL_BLOCK_BYTES + LINK_BYTES));
+    this.#linkBytes = blocks <= SHORT_LINK_BLOCKS_MAX ? 1 : 2;
+    this.#bytes = new Uint8Array(blocks * (FRAME_POOL_BLOCK_BYTES + this.#linkBytes));
     for (let b = 0; b < blocks; b++) this.setLink(b, b + 1 < blocks ? b + 1 : END);
     this.#freeHead = 0;
     this.#free = blocks;
@@ -65,11 +70,6 @@ export class FramePool {
   /** Entries refused for want of free blocks. */
   get refusedCount(): number {
     return this.#refused;
-  }
-
-  /** Would an entry of `lengthBytes` fit now? */
-  fits(lengthBytes: number): boolean {
-    return framePoolBlocks(lengthBytes) <= this.#free;
   }
 
   /**
@@ -142,6 +142,18 @@ export class FramePool {
     }
   }
 
+  /** Byte `at` of the entry (0 past its end). */
+  readByte(handle: number, at: number): number {
+    const block = this.blockAt(handle, at);
+    return block === END ? 0 : (this.#bytes[block * FRAME_POOL_BLOCK_BYTES + (at % FRAME_POOL_BLOCK_BYTES)] ?? 0);
+  }
+
+  /** Set byte `at` of the entry (nothing past its end). */
+  writeByte(handle: number, at: number, value: number): void {
+    const block = this.blockAt(handle, at);
+    if (block !== END) this.#bytes[block * FRAME_POOL_BLOCK_BYTES + (at % FRAME_POOL_BLOCK_BYTES)] = value;
+  }
+
   /** Does the entry hold other[offset .. offset + length) at byte `at`? */
   equals(handle: number, at: number, other: Uint8Array, offset: number, length: number): boolean {
     const bytes = this.#bytes;
@@ -166,12 +178,20 @@ export class FramePool {
   }
 
   private link(block: number): number {
-    const at = this.#links + block * LINK_BYTES;
+    const at = this.#links + block * this.#linkBytes;
+    if (this.#linkBytes === 1) {
+      const next = this.#bytes[at] ?? 0xff;
+      return next === 0xff ? END : next;
+    }
     return ((this.#bytes[at] ?? 0xff) << 8) | (this.#bytes[at + 1] ?? 0xff);
   }
 
   private setLink(block: number, next: number): void {
-    const at = this.#links + block * LINK_BYTES;
+    const at = this.#links + block * this.#linkBytes;
+    if (this.#linkBytes === 1) {
+      this.#bytes[at] = next & 0xff;
+      return;
+    }
     this.#bytes[at] = next >>> 8;
     this.#bytes[at + 1] = next & 0xff;
   }

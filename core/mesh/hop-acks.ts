@@ -38,32 +38,29 @@ import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { LINK_TAG_BYTES } from "./link-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { SlotFields } from "./slot-fields";
 
-// Per-slot fields, packed into three typed arrays (fewer objects: a board's heap counts them).
-const BYTE_FIELDS = 5;
-const B_USED = 0;
+// Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
+// (each typed array or view costs heap slots on XS before its data).
+const B_USED = 0; // u8 each
 const B_HOPS = 1; // hops taken by our copy
 const B_NEXT_HOP = 2; // the next hop's low id byte (the frame's link hint)
 const B_CLASS = 3;
 const B_SENDS = 4; // times this frame went on the air
-const WORD_FIELDS = 3;
-const W_LENGTH = 0;
-const W_SOURCE = 1;
-const W_DESTINATION = 2;
-const NUMBER_FIELDS = 5;
-const N_COUNTER = 0;
-const N_DEADLINE = 1;
-const N_OWNER_SLOT = 2; // pending-send slot of the message the frame belongs to, -1 none
-const N_OWNER_ID = 3; // that message's wire id (the slot may be reused)
-const N_HANDLE = 4; // the frame's entry in the pool
+const W_LENGTH = 5; // u16 each
+const W_SOURCE = 7;
+const W_DESTINATION = 9;
+const N_COUNTER = 11; // u32
+const N_OWNER_SLOT = 15; // i32: pending-send slot of the message the frame belongs to, -1 none
+const N_OWNER_ID = 19; // u16: that message's wire id (the slot may be reused)
+const N_HANDLE = 21; // i32: the frame's entry in the pool
+const N_DEADLINE = 25; // f64
+const SLOT_BYTES = 33;
 
-export class HopAckTable {
+export class HopAckTable extends SlotFields {
   readonly #pool: FramePool;
   readonly #frameBytes: number;
   readonly #slots: number;
-  readonly #bytes: Uint8Array;
-  readonly #words: Uint16Array;
-  readonly #numbers: Float64Array;
   #size = 0;
 
   /** Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest frame). */
@@ -76,12 +73,10 @@ export class HopAckTable {
   }
 
   private constructor(slots: number, frameBytes: number, pool: FramePool) {
+    super(slots, SLOT_BYTES);
     this.#slots = slots;
     this.#frameBytes = frameBytes;
     this.#pool = pool;
-    this.#bytes = new Uint8Array(slots * BYTE_FIELDS);
-    this.#words = new Uint16Array(slots * WORD_FIELDS);
-    this.#numbers = new Float64Array(slots * NUMBER_FIELDS);
   }
 
   get size(): number {
@@ -119,9 +114,9 @@ export class HopAckTable {
     } else if (slot >= 0) {
       this.#pool.release(this.handleAt(slot));
       const handle = this.#pool.store(frame, 0, lengthBytes);
-      this.setNumber(slot, N_HANDLE, handle);
+      this.setI32(slot, N_HANDLE, handle);
       if (handle < 0) {
-        this.setByte(slot, B_USED, 0);
+        this.setU8(slot, B_USED, 0);
         this.#size--;
         return -ErrorCode.MeshQueueFull;
       }
@@ -130,22 +125,22 @@ export class HopAckTable {
       if (slot < 0) return -ErrorCode.MeshQueueFull;
       const handle = this.#pool.store(frame, 0, lengthBytes);
       if (handle < 0) return -ErrorCode.MeshQueueFull;
-      this.setNumber(slot, N_HANDLE, handle);
-      this.setByte(slot, B_USED, 1);
-      this.setByte(slot, B_SENDS, 0);
-      this.setNumber(slot, N_OWNER_SLOT, ownerSlot);
-      this.setNumber(slot, N_OWNER_ID, ownerId);
+      this.setI32(slot, N_HANDLE, handle);
+      this.setU8(slot, B_USED, 1);
+      this.setU8(slot, B_SENDS, 0);
+      this.setI32(slot, N_OWNER_SLOT, ownerSlot);
+      this.setU16(slot, N_OWNER_ID, ownerId);
       this.#size++;
     }
-    this.setWord(slot, W_LENGTH, lengthBytes);
-    this.setWord(slot, W_SOURCE, source);
-    this.setWord(slot, W_DESTINATION, destination);
-    this.setNumber(slot, N_COUNTER, counter);
-    this.setNumber(slot, N_DEADLINE, deadlineMs);
-    this.setByte(slot, B_HOPS, hopsTaken);
-    this.setByte(slot, B_NEXT_HOP, nextHop);
-    this.setByte(slot, B_CLASS, trafficClass);
-    this.setByte(slot, B_SENDS, Math.min(255, this.sendsAt(slot) + 1));
+    this.setU16(slot, W_LENGTH, lengthBytes);
+    this.setU16(slot, W_SOURCE, source);
+    this.setU16(slot, W_DESTINATION, destination);
+    this.setU32(slot, N_COUNTER, counter);
+    this.setF64(slot, N_DEADLINE, deadlineMs);
+    this.setU8(slot, B_HOPS, hopsTaken);
+    this.setU8(slot, B_NEXT_HOP, nextHop);
+    this.setU8(slot, B_CLASS, trafficClass);
+    this.setU8(slot, B_SENDS, Math.min(255, this.sendsAt(slot) + 1));
     return slot;
   }
 
@@ -174,7 +169,7 @@ export class HopAckTable {
    */
   forwardedSlot(source: number, counter: number, hopsTaken: number, frame: Uint8Array, lengthBytes: number): number {
     const slot = this.find(source, counter);
-    if (slot < 0 || hopsTaken <= this.byte(slot, B_HOPS) || lengthBytes !== this.lengthAt(slot)) return -1;
+    if (slot < 0 || hopsTaken <= this.u8(slot, B_HOPS) || lengthBytes !== this.lengthAt(slot)) return -1;
     const tagAt = lengthBytes - LINK_TAG_BYTES;
     return this.#pool.equals(this.handleAt(slot), tagAt, frame, tagAt, LINK_TAG_BYTES) ? slot : -1;
   }
@@ -190,7 +185,7 @@ export class HopAckTable {
     let best = -1;
     let bestDeadline = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (!this.isUsed(slot) || this.byte(slot, B_CLASS) !== trafficClass || this.sendsAt(slot) >= sendsMax) continue;
+      if (!this.isUsed(slot) || this.u8(slot, B_CLASS) !== trafficClass || this.sendsAt(slot) >= sendsMax) continue;
       const deadline = this.deadlineAt(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
         best = slot;
@@ -202,7 +197,7 @@ export class HopAckTable {
 
   /** Hold the resend of `slot` until `atMs` (a gate is closed); no send is counted. */
   postpone(slot: number, atMs: number): void {
-    if (this.isUsed(slot) && atMs > this.deadlineAt(slot)) this.setNumber(slot, N_DEADLINE, atMs);
+    if (this.isUsed(slot) && atMs > this.deadlineAt(slot)) this.setF64(slot, N_DEADLINE, atMs);
   }
 
   /** A slot past its deadline that has used all `sendsMax` sends (to give up), or -1. */
@@ -227,63 +222,56 @@ export class HopAckTable {
   release(slot: number): void {
     if (!this.isUsed(slot)) return;
     this.#pool.release(this.handleAt(slot));
-    this.setByte(slot, B_USED, 0);
+    this.setU8(slot, B_USED, 0);
     this.#size--;
   }
 
   lengthAt(slot: number): number {
-    return this.#words[slot * WORD_FIELDS + W_LENGTH] ?? 0;
+    return this.u16(slot, W_LENGTH);
   }
   sourceAt(slot: number): number {
-    return this.#words[slot * WORD_FIELDS + W_SOURCE] ?? 0;
+    return this.u16(slot, W_SOURCE);
   }
   destinationAt(slot: number): number {
-    return this.#words[slot * WORD_FIELDS + W_DESTINATION] ?? 0;
+    return this.u16(slot, W_DESTINATION);
   }
   counterAt(slot: number): number {
-    return this.#numbers[slot * NUMBER_FIELDS + N_COUNTER] ?? 0;
+    return this.u32(slot, N_COUNTER);
   }
   deadlineAt(slot: number): number {
-    return this.#numbers[slot * NUMBER_FIELDS + N_DEADLINE] ?? 0;
+    return this.f64(slot, N_DEADLINE);
   }
   /** The pending-send slot of the message the frame belongs to, or -1. */
   ownerSlotAt(slot: number): number {
-    return this.#numbers[slot * NUMBER_FIELDS + N_OWNER_SLOT] ?? -1;
+    return this.i32(slot, N_OWNER_SLOT);
   }
   ownerIdAt(slot: number): number {
-    return this.#numbers[slot * NUMBER_FIELDS + N_OWNER_ID] ?? 0;
+    return this.u16(slot, N_OWNER_ID);
   }
   nextHopAt(slot: number): number {
-    return this.byte(slot, B_NEXT_HOP);
+    return this.u8(slot, B_NEXT_HOP);
   }
   sendsAt(slot: number): number {
-    return this.byte(slot, B_SENDS);
+    return this.u8(slot, B_SENDS);
   }
 
   private handleAt(slot: number): number {
-    return this.#numbers[slot * NUMBER_FIELDS + N_HANDLE] ?? -1;
+    return this.i32(slot, N_HANDLE);
   }
   private isUsed(slot: number): boolean {
-    return this.byte(slot, B_USED) === 1;
+    return this.u8(slot, B_USED) === 1;
   }
-  private byte(slot: number, field: number): number {
-    return this.#bytes[slot * BYTE_FIELDS + field] ?? 0;
-  }
-  private setByte(slot: number, field: number, value: number): void {
-    this.#bytes[slot * BYTE_FIELDS + field] = value;
-  }
-  private setWord(slot: number, field: number, value: number): void {
-    this.#words[slot * WORD_FIELDS + field] = value;
-  }
-  private setNumber(slot: number, field: number, value: number): void {
-    this.#numbers[slot * NUMBER_FIELDS + field] = value;
-  }
-
   private freeSlot(): number {
     for (let slot = 0; slot < this.#slots; slot++) if (!this.isUsed(slot)) return slot;
     return -1;
   }
 }
+
+// A history entry (a slot of SlotFields): source u16, counter u32, time noted f64.
+const H_SOURCE = 0;
+const H_COUNTER = 2;
+const H_NOTED_MS = 6;
+const H_ENTRY_BYTES = 14;
 
 /**
  * The receiving side: routed frames this node took as the last hop (it is
@@ -298,9 +286,7 @@ export class HopAckTable {
  * entries back by one (O(capacity), which is small). Nothing is allocated
  * after create.
  */
-export class HopAckHistory {
-  // Per position: source, counter, time noted (one array: a board's heap counts objects).
-  readonly #entries: Float64Array;
+export class HopAckHistory extends SlotFields {
   readonly #capacity: number;
   #size = 0;
 
@@ -310,8 +296,8 @@ export class HopAckHistory {
   }
 
   private constructor(capacity: number) {
+    super(capacity, H_ENTRY_BYTES);
     this.#capacity = capacity;
-    this.#entries = new Float64Array(capacity * 3);
   }
 
   get size(): number {
@@ -320,21 +306,20 @@ export class HopAckHistory {
 
   /** Note (source, counter) taken at `nowMs`: it becomes the newest (an entry already there moves up; the oldest falls off when full). */
   note(source: number, counter: number, nowMs: number): void {
-    const e = this.#entries;
     let at = -1;
-    for (let k = 0; k < this.#size && at < 0; k++) if (e[k * 3] === source && e[k * 3 + 1] === counter) at = k;
+    for (let k = 0; k < this.#size && at < 0; k++) if (this.u16(k, H_SOURCE) === source && this.u32(k, H_COUNTER) === counter) at = k;
     if (at < 0) {
       if (this.#size < this.#capacity) this.#size++;
       at = this.#size - 1;
     }
     for (let k = at; k > 0; k--) {
-      e[k * 3] = e[(k - 1) * 3] ?? 0;
-      e[k * 3 + 1] = e[(k - 1) * 3 + 1] ?? 0;
-      e[k * 3 + 2] = e[(k - 1) * 3 + 2] ?? 0;
+      this.setU16(k, H_SOURCE, this.u16(k - 1, H_SOURCE));
+      this.setU32(k, H_COUNTER, this.u32(k - 1, H_COUNTER));
+      this.setF64(k, H_NOTED_MS, this.f64(k - 1, H_NOTED_MS));
     }
-    e[0] = source;
-    e[1] = counter;
-    e[2] = nowMs;
+    this.setU16(0, H_SOURCE, source);
+    this.setU32(0, H_COUNTER, counter);
+    this.setF64(0, H_NOTED_MS, nowMs);
   }
 
   /**
@@ -343,12 +328,11 @@ export class HopAckHistory {
    * Returns how many were written.
    */
   writeRecent(out: Uint8Array, offset: number, maxEntries: number, sinceMs: number): number {
-    const e = this.#entries;
     let written = 0;
     for (let k = 0; k < this.#size && written < maxEntries; k++) {
-      if ((e[k * 3 + 2] ?? 0) < sinceMs) break;
-      const source = e[k * 3] ?? 0;
-      const counter = e[k * 3 + 1] ?? 0;
+      if (this.f64(k, H_NOTED_MS) < sinceMs) break;
+      const source = this.u16(k, H_SOURCE);
+      const counter = this.u32(k, H_COUNTER);
       const base = offset + written * HOP_ACK_ENTRY_BYTES;
       out[base] = source >>> 8;
       out[base + 1] = source & 0xff;

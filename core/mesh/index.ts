@@ -44,6 +44,7 @@ export { MESH_COUNTER_COUNT, MESH_COUNTER_NAMES, MeshCounter, MeshCounters } fro
 export { MESH_CONFIG_DEFAULTS, meshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
 export { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
 export { PendingSends } from "./pending-sends";
+export { RECORD_ENTRY_HEADER_BYTES, RecordQueues, recordQueueBlocksMax, type RecordQueueLimits } from "./record-queues";
 export { RadioReception, type MeshRadio } from "./radio-port";
 export { FragmentResult, ReassemblyTable, type ReassemblyOptions } from "./reassembly";
 export { RecentPairs } from "./recent-pairs";

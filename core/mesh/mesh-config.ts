@@ -15,7 +15,7 @@ export interface MeshConfig {
   readonly hopLimit: number;
   /** Managed flooding (contention delay + cancel on hearing a relay); false = plain flooding. */
   readonly managedFlooding: boolean;
-  /** Per class (Control, Alert, Telemetry): bytes of the outgoing message queue. */
+  /** Per class (Control, Alert, Telemetry): byte budget of the outgoing message queue (its records live in the frame store). */
   readonly queueCapacityBytes: readonly number[];
   /** Per class: a queued message older than this is dropped (MeshStale). */
   readonly queueMaxAgeMs: readonly number[];
@@ -56,6 +56,7 @@ export interface MeshConfig {
   readonly ackTimeoutMs: number;
   /** Attempts after the first for an acknowledged send. */
   readonly retriesMax: number;
+  /** Byte budgets of the delivered-message inbox and the control queue (records in the frame store, counted as in a ring of that size). */
   readonly inboxCapacityBytes: number;
   readonly controlQueueBytes: number;
   /** Share of the duty-cycle window this transmitter may use, ppm (10_000 = 1 %). */
@@ -109,13 +110,16 @@ export interface MeshConfig {
   /**
    * Bytes of the one frame store (frame-pool.ts) that holds every frame or
    * message kept for later: waiting relays, hop-ack watches, pending
-   * acknowledged sends, each class's message being sent and messages being
-   * reassembled, in blocks of
-   * 32 bytes (plus 2 bytes of links per block). A table whose newcomer the
-   * store cannot hold refuses it as when its own slots are full (counted
-   * there). 0 = as much as every slot's largest frame or message needs at
-   * once: (relaySlots + hopAckSlots) MTU frames and (pendingAckSlots + 3 +
-   * reassemblySlots) largest messages. Otherwise a multiple of 32 that holds at least one
+   * acknowledged sends, each class's message being sent, messages being
+   * reassembled, and the records of the send queues, the inbox and the
+   * control queue (record-queues.ts), in blocks of
+   * 32 bytes (plus a link per block: 1 byte up to 254 blocks, else 2). A table or queue whose newcomer the
+   * store cannot hold refuses it as when its own slots or budget are full (counted
+   * there). 0 = as much as every slot's largest frame or message and every
+   * queue's smallest records need at once: (relaySlots + hopAckSlots) MTU
+   * frames, (pendingAckSlots + reassemblySlots) largest messages, 3 staged
+   * ones, and each queue's budget filled with its smallest records
+   * (transport.ts framePoolBlockCount). Otherwise a multiple of 32 that holds at least one
    * largest message (and one MTU frame: checked at create).
    */
   readonly frameStoreBytes: number;
@@ -217,6 +221,25 @@ export function meshConfig(overrides: Partial<MeshConfig>): MeshConfig {
   return Object.freeze({ ...MESH_CONFIG_DEFAULTS, ...overrides });
 }
 
+/**
+ * `c` as a long-lived holder keeps it (the transport, for its life): the
+ * fields that differ from the defaults are its own properties and the
+ * defaults its prototype (MESH_CONFIG_DEFAULTS, frozen at module level:
+ * flash under preload), so it costs RAM for the values a board sets, not a
+ * slot for every field. Read it by field name only (a spread or
+ * Object.keys sees just the differences).
+ */
+export function compactMeshConfig(c: MeshConfig): MeshConfig {
+  const config: object = Object.create(MESH_CONFIG_DEFAULTS) as object;
+  const keys = Object.keys(c) as (keyof MeshConfig)[];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    // Defined, not assigned: the frozen prototype's fields are read-only.
+    if (key !== undefined && c[key] !== MESH_CONFIG_DEFAULTS[key]) Object.defineProperty(config, key, { value: c[key], enumerable: true });
+  }
+  return Object.freeze(config) as MeshConfig;
+}
+
 function intIn(value: number, min: number, max: number): boolean {
   return Number.isSafeInteger(value) && value >= min && value <= max;
 }
@@ -233,72 +256,75 @@ export function validateMeshConfig(c: MeshConfig): string[] {
   const need = (ok: boolean, field: string, rule: string): void => {
     if (!ok) problems.push(`${field}: must be ${rule}`);
   };
+  // The common rules, their messages built from the bounds.
+  const int = (field: keyof MeshConfig, min: number, max: number): void => need(intIn(c[field] as number, min, max), field, `an integer ${min}..${max}`);
+  const three = (field: keyof MeshConfig, min: number, max: number): void => need(perClass(c[field] as readonly number[], min, max), field, `three integers ${min}..${max}`);
   const DAY_MS = 86_400_000;
-  need(intIn(c.maxMessageBytes, 1, 0xffff), "maxMessageBytes", "an integer 1..65535");
-  need(intIn(c.hopLimit, 0, HOP_LIMIT_MAX), "hopLimit", `an integer 0..${HOP_LIMIT_MAX}`);
-  need(perClass(c.queueCapacityBytes, 16, 1 << 24), "queueCapacityBytes", "three integers 16..16777216");
-  need(perClass(c.queueMaxAgeMs, 1, DAY_MS), "queueMaxAgeMs", "three integers 1..86400000");
+  int("maxMessageBytes", 1, 0xffff);
+  int("hopLimit", 0, HOP_LIMIT_MAX);
+  three("queueCapacityBytes", 16, 1 << 24);
+  three("queueMaxAgeMs", 1, DAY_MS);
   need(c.queueDropOldest.length === LINK_CLASS_COUNT, "queueDropOldest", "three booleans");
-  need(intIn(c.relaySlots, 1, 4096), "relaySlots", "an integer 1..4096");
-  need(intIn(c.relayDelayMinMs, 0, 60_000), "relayDelayMinMs", "an integer 0..60000");
-  need(intIn(c.relaySpreadSlots, 0, 64), "relaySpreadSlots", "an integer 0..64");
-  need(intIn(c.relayJitterSlots, 1, 64), "relayJitterSlots", "an integer 1..64");
-  need(intIn(c.relayCancelCopies, 1, 255), "relayCancelCopies", "an integer 1..255");
-  need(intIn(c.relayCancelQualityPermille, 0, 1000), "relayCancelQualityPermille", "an integer 0..1000");
-  need(intIn(c.duplicateCacheCapacity, 1, 1 << 20), "duplicateCacheCapacity", "an integer 1..1048576");
-  need(intIn(c.deliveredCacheCapacity, 1, 1 << 20), "deliveredCacheCapacity", "an integer 1..1048576");
-  need(intIn(c.deliveredHoldMs, 0, DAY_MS), "deliveredHoldMs", "an integer 0..86400000");
-  need(intIn(c.neighbourCapacity, 1, 4096), "neighbourCapacity", "an integer 1..4096");
-  need(intIn(c.neighbourFreshMs, 1, DAY_MS), "neighbourFreshMs", "an integer 1..86400000");
-  need(intIn(c.routeCapacity, 1, 65_534), "routeCapacity", "an integer 1..65534");
-  need(intIn(c.routeTtlMs, 1, DAY_MS), "routeTtlMs", "an integer 1..86400000");
-  need(intIn(c.reassemblySlots, 1, 1024), "reassemblySlots", "an integer 1..1024");
+  int("relaySlots", 1, 4096);
+  int("relayDelayMinMs", 0, 60_000);
+  int("relaySpreadSlots", 0, 64);
+  int("relayJitterSlots", 1, 64);
+  int("relayCancelCopies", 1, 255);
+  int("relayCancelQualityPermille", 0, 1000);
+  int("duplicateCacheCapacity", 1, 1 << 20);
+  int("deliveredCacheCapacity", 1, 1 << 20);
+  int("deliveredHoldMs", 0, DAY_MS);
+  int("neighbourCapacity", 1, 4096);
+  int("neighbourFreshMs", 1, DAY_MS);
+  int("routeCapacity", 1, 65_534);
+  int("routeTtlMs", 1, DAY_MS);
+  int("reassemblySlots", 1, 1024);
   need(intIn(c.reassemblyPerSenderMax, 1, c.reassemblySlots), "reassemblyPerSenderMax", "an integer 1..reassemblySlots");
-  need(intIn(c.reassemblyTimeoutMs, 1, DAY_MS), "reassemblyTimeoutMs", "an integer 1..86400000");
-  need(intIn(c.nackDelayMs, 1, DAY_MS), "nackDelayMs", "an integer 1..86400000");
-  need(intIn(c.nacksMax, 0, 255), "nacksMax", "an integer 0..255");
-  need(intIn(c.pendingAckSlots, 1, 256), "pendingAckSlots", "an integer 1..256");
-  need(intIn(c.ackTimeoutMs, 1, DAY_MS), "ackTimeoutMs", "an integer 1..86400000");
-  need(intIn(c.retriesMax, 0, 250), "retriesMax", "an integer 0..250");
+  int("reassemblyTimeoutMs", 1, DAY_MS);
+  int("nackDelayMs", 1, DAY_MS);
+  int("nacksMax", 0, 255);
+  int("pendingAckSlots", 1, 256);
+  int("ackTimeoutMs", 1, DAY_MS);
+  int("retriesMax", 0, 250);
   need(intIn(c.inboxCapacityBytes, c.maxMessageBytes + 8, 1 << 24), "inboxCapacityBytes", "an integer maxMessageBytes+8..16777216");
-  need(intIn(c.controlQueueBytes, 64, 1 << 20), "controlQueueBytes", "an integer 64..1048576");
-  need(intIn(c.dutyCyclePpm, 0, 1_000_000), "dutyCyclePpm", "an integer 0..1000000");
-  need(intIn(c.dutyWindowMs, 1, 30 * DAY_MS), "dutyWindowMs", "an integer 1..2592000000");
+  int("controlQueueBytes", 64, 1 << 20);
+  int("dutyCyclePpm", 0, 1_000_000);
+  int("dutyWindowMs", 1, 30 * DAY_MS);
   need(intIn(c.dutyBucketCount, 1, 3600) && c.dutyWindowMs % c.dutyBucketCount === 0, "dutyBucketCount", "an integer 1..3600 dividing dutyWindowMs");
-  need(perClass(c.dutyClassSharePermille, 0, 1000), "dutyClassSharePermille", "three integers 0..1000");
-  need(intIn(c.utilisationWindowMs, 1, DAY_MS), "utilisationWindowMs", "an integer 1..86400000");
+  three("dutyClassSharePermille", 0, 1000);
+  int("utilisationWindowMs", 1, DAY_MS);
   need(
     intIn(c.utilisationBucketCount, 1, 3600) && c.utilisationWindowMs % c.utilisationBucketCount === 0,
     "utilisationBucketCount",
     "an integer 1..3600 dividing utilisationWindowMs",
   );
-  need(perClass(c.utilisationGatePermille, 0, 1000), "utilisationGatePermille", "three integers 0..1000");
-  need(perClass(c.relayRefillPerSecondMilli, 1, 1_000_000_000), "relayRefillPerSecondMilli", "three integers 1..1000000000");
-  need(perClass(c.relayBurstFrames, 1, 1_000_000), "relayBurstFrames", "three integers 1..1000000");
-  need(intIn(c.receiveRefillPerSecondMilli, 1, 1_000_000_000), "receiveRefillPerSecondMilli", "an integer 1..1000000000");
-  need(intIn(c.receiveBurstFrames, 1, 1_000_000), "receiveBurstFrames", "an integer 1..1000000");
-  need(perClass(c.sendRefillPerSecondMilli, 1, 1_000_000_000), "sendRefillPerSecondMilli", "three integers 1..1000000000");
-  need(perClass(c.sendBurstMessages, 1, 1_000_000), "sendBurstMessages", "three integers 1..1000000");
-  need(intIn(c.rateTableCapacity, 1, 1 << 20), "rateTableCapacity", "an integer 1..1048576");
-  need(intIn(c.rateHashSeed, 0, 0xffff_ffff), "rateHashSeed", "an integer 0..4294967295");
-  need(intIn(c.receiveFramesPerTickMax, 1, 4096), "receiveFramesPerTickMax", "an integer 1..4096");
-  need(intIn(c.carrierSenseBackoffMs, 1, 60_000), "carrierSenseBackoffMs", "an integer 1..60000");
-  need(intIn(c.helloIntervalMs, 0, DAY_MS), "helloIntervalMs", "an integer 0..86400000");
-  need(intIn(c.helloJitterMs, 1, DAY_MS), "helloJitterMs", "an integer 1..86400000");
-  need(perClass(c.accessDelayMaxMs, 0, 600_000), "accessDelayMaxMs", "three integers 0..600000");
-  need(intIn(c.hopRetriesMax, 0, 15), "hopRetriesMax", "an integer 0..15");
-  need(intIn(c.hopAckSlots, 1, 1024), "hopAckSlots", "an integer 1..1024");
+  three("utilisationGatePermille", 0, 1000);
+  three("relayRefillPerSecondMilli", 1, 1_000_000_000);
+  three("relayBurstFrames", 1, 1_000_000);
+  int("receiveRefillPerSecondMilli", 1, 1_000_000_000);
+  int("receiveBurstFrames", 1, 1_000_000);
+  three("sendRefillPerSecondMilli", 1, 1_000_000_000);
+  three("sendBurstMessages", 1, 1_000_000);
+  int("rateTableCapacity", 1, 1 << 20);
+  int("rateHashSeed", 0, 0xffff_ffff);
+  int("receiveFramesPerTickMax", 1, 4096);
+  int("carrierSenseBackoffMs", 1, 60_000);
+  int("helloIntervalMs", 0, DAY_MS);
+  int("helloJitterMs", 1, DAY_MS);
+  three("accessDelayMaxMs", 0, 600_000);
+  int("hopRetriesMax", 0, 15);
+  int("hopAckSlots", 1, 1024);
   const storeMax = FRAME_POOL_BLOCKS_MAX * FRAME_POOL_BLOCK_BYTES;
   need(
     c.frameStoreBytes === 0 || (intIn(c.frameStoreBytes, c.maxMessageBytes, storeMax) && c.frameStoreBytes % FRAME_POOL_BLOCK_BYTES === 0),
     "frameStoreBytes",
     `0, or a multiple of ${FRAME_POOL_BLOCK_BYTES} in maxMessageBytes..${storeMax}`,
   );
-  need(intIn(c.hopAckGuardMs, 0, 60_000), "hopAckGuardMs", "an integer 0..60000");
-  need(intIn(c.hopAckHistoryMs, 0, 600_000), "hopAckHistoryMs", "an integer 0..600000");
-  need(intIn(c.routeFailuresMax, 1, 255), "routeFailuresMax", "an integer 1..255");
-  need(intIn(c.helloHopLimit, 0, HOP_LIMIT_MAX), "helloHopLimit", `an integer 0..${HOP_LIMIT_MAX}`);
-  need(intIn(c.advertLoadSlotPermille, 0, 1000), "advertLoadSlotPermille", "an integer 0..1000");
-  need(intIn(c.reparentMarginPermille, 0, 1000), "reparentMarginPermille", "an integer 0..1000");
+  int("hopAckGuardMs", 0, 60_000);
+  int("hopAckHistoryMs", 0, 600_000);
+  int("routeFailuresMax", 1, 255);
+  int("helloHopLimit", 0, HOP_LIMIT_MAX);
+  int("advertLoadSlotPermille", 0, 1000);
+  int("reparentMarginPermille", 0, 1000);
   return problems;
 }

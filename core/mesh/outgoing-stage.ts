@@ -3,10 +3,11 @@
  *
  * One per class, so a held or half-sent telemetry message never blocks an
  * alert: the transmitter picks, per transmit opportunity, the highest class
- * with something ready. An unacknowledged message is copied out of its
- * queue into the transport's frame pool (frame-pool.ts; `handle`, released
- * by the transport when the stage ends); an acknowledged one stays in its
- * pending slot (pending-sends.ts) and the stage refers to it.
+ * with something ready. An unacknowledged message is staged in place: the
+ * stage takes over its queue record's frame-store entry (record-queues.ts
+ * detach; `handle`, released by the transport when the stage ends); an
+ * acknowledged one stays in its pending slot (pending-sends.ts) and the
+ * stage refers to it.
  */
 export const StageKind = Object.freeze({ None: 0, Inline: 1, Pending: 2 } as const);
 
@@ -18,7 +19,6 @@ export class OutgoingStage {
   destination = 0;
   /** Wire message id (acknowledged or fragmented messages), else 0. */
   messageId = 0;
-  ack = false;
   /** Pending slot of an acknowledged message, -1 for inline. */
   slot = -1;
   length = 0;
@@ -39,6 +39,11 @@ export class OutgoingStage {
 
   get active(): boolean {
     return this.kind !== StageKind.None;
+  }
+
+  /** An acknowledged message: exactly the ones staged from a pending slot (derived, not kept: each field is a heap slot on XS). */
+  get ack(): boolean {
+    return this.kind === StageKind.Pending;
   }
 
   /** The stage is over; the caller has released `handle` (or there is none). */

@@ -20,37 +20,31 @@ import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX } from "./fragment-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { SlotFields } from "./slot-fields";
 
-const PS_U8_FIELDS = 4;
-const PS_U8_USED = 0;
-const PS_U8_CLASSES = 1;
-const PS_U8_ATTEMPTS = 2;
-const PS_U8_ROUTED = 3;
-const PS_U16_FIELDS = 3;
-const PS_U16_DESTINATIONS = 0;
-const PS_U16_LENGTHS = 1;
-const PS_U16_MESSAGE_IDS = 2;
-const PS_F64_FIELDS = 4;
-const PS_F64_CALLER_IDS = 0;
-const PS_F64_DEADLINES_MS = 1;
-const PS_F64_ENQUEUED_MS = 2;
-const PS_F64_HANDLE = 3; // the copy's entry in the pool
+// Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
+// (each typed array or view costs heap slots on XS before its data).
+const F_USED = 0; // u8 each
+const F_CLASS = 1;
+const F_ATTEMPTS = 2;
+const F_ROUTED = 3;
+const F_DESTINATION = 4; // u16 each
+const F_LENGTH = 6;
+const F_MESSAGE_ID = 8;
+const F_HANDLE = 10; // i32: the copy's entry in the pool
+const F_CALLER_ID = 14; // f64 each
+const F_DEADLINE_MS = 22;
+const F_RESEND = 30; // WORDS u32 words: fragments to send again (bit i = fragment i)
 
 const WORDS = (FRAGMENT_COUNT_MAX + 31) >>> 5;
+const SLOT_BYTES = F_RESEND + WORDS * 4;
 /** Deadline of a slot whose message is still queued or being sent. */
 const NOT_ARMED = Number.POSITIVE_INFINITY;
 
-export class PendingSends {
+export class PendingSends extends SlotFields {
   readonly #slots: number;
   readonly #slotBytes: number;
   readonly #pool: FramePool;
-  /** Per-slot fields, 4 per slot (one array: each typed array costs heap slots on XS): used, classes, attempts, routed. */
-  readonly #bytes: Uint8Array;
-  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): destinations, lengths, messageIds. */
-  readonly #words: Uint16Array;
-  /** Per-slot fields, 4 per slot (one array: each typed array costs heap slots on XS): callerIds, deadlinesMs, enqueuedMs, pool handles. */
-  readonly #numbers: Float64Array;
-  readonly #resend: Uint32Array;
   #inUse = 0;
 
   /** Messages up to `slotBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest message). */
@@ -63,14 +57,11 @@ export class PendingSends {
   }
 
   private constructor(slots: number, slotBytes: number, pool: FramePool) {
+    super(slots, SLOT_BYTES);
     this.#slots = slots;
     this.#slotBytes = slotBytes;
     this.#pool = pool;
-    this.#bytes = new Uint8Array(slots * PS_U8_FIELDS);
-    this.#words = new Uint16Array(slots * PS_U16_FIELDS);
-    this.#numbers = new Float64Array(slots * PS_F64_FIELDS);
-    for (let i = 0; i < slots; i++) this.#numbers[i * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = NOT_ARMED;
-    this.#resend = new Uint32Array(slots * WORDS);
+    for (let i = 0; i < slots; i++) this.setF64(i, F_DEADLINE_MS, NOT_ARMED);
   }
 
   get slotCount(): number {
@@ -86,15 +77,19 @@ export class PendingSends {
 
   /** Copy `length` bytes of the message in `slot` from byte `at` into out[offset ..]. */
   read(slot: number, at: number, out: Uint8Array, offset: number, length: number): void {
-    this.#pool.read(this.#numbers[slot * PS_F64_FIELDS + PS_F64_HANDLE] ?? -1, at, out, offset, length);
+    this.#pool.read(this.i32(slot, F_HANDLE), at, out, offset, length);
   }
 
-  /** Keep a copy of bytes[offset .. offset + length). Returns the slot or -MeshPendingFull. */
-  acquire(destination: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number, callerId: number, messageId: number, nowMs: number): ValueOrCode {
+  /**
+   * Keep a copy of bytes[offset .. offset + length). Returns the slot or
+   * -MeshPendingFull. `_nowMs` is not kept: the message's queue record
+   * carries its enqueued time (the transport's staleness check).
+   */
+  acquire(destination: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number, callerId: number, messageId: number, _nowMs: number): ValueOrCode {
     if (length > this.#slotBytes) return -ErrorCode.MeshMessageTooLarge;
     let slot = -1;
     for (let s = 0; s < this.#slots; s++) {
-      if (this.#bytes[s * PS_U8_FIELDS + PS_U8_USED] !== 1) {
+      if (!this.isInUse(s)) {
         slot = s;
         break;
       }
@@ -102,18 +97,17 @@ export class PendingSends {
     if (slot < 0) return -ErrorCode.MeshPendingFull;
     const handle = this.#pool.store(bytes, offset, length);
     if (handle < 0) return -ErrorCode.MeshPendingFull;
-    this.#numbers[slot * PS_F64_FIELDS + PS_F64_HANDLE] = handle;
-    this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] = 1;
-    this.#words[slot * PS_U16_FIELDS + PS_U16_DESTINATIONS] = destination;
-    this.#bytes[slot * PS_U8_FIELDS + PS_U8_CLASSES] = trafficClass;
-    this.#words[slot * PS_U16_FIELDS + PS_U16_LENGTHS] = length;
-    this.#words[slot * PS_U16_FIELDS + PS_U16_MESSAGE_IDS] = messageId;
-    this.#numbers[slot * PS_F64_FIELDS + PS_F64_CALLER_IDS] = callerId;
-    this.#bytes[slot * PS_U8_FIELDS + PS_U8_ATTEMPTS] = 0;
-    this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = NOT_ARMED;
-    this.#bytes[slot * PS_U8_FIELDS + PS_U8_ROUTED] = 0;
-    this.#numbers[slot * PS_F64_FIELDS + PS_F64_ENQUEUED_MS] = nowMs;
-    this.#resend.fill(0, slot * WORDS, (slot + 1) * WORDS);
+    this.setI32(slot, F_HANDLE, handle);
+    this.setU8(slot, F_USED, 1);
+    this.setU16(slot, F_DESTINATION, destination);
+    this.setU8(slot, F_CLASS, trafficClass);
+    this.setU16(slot, F_LENGTH, length);
+    this.setU16(slot, F_MESSAGE_ID, messageId);
+    this.setF64(slot, F_CALLER_ID, callerId);
+    this.setU8(slot, F_ATTEMPTS, 0);
+    this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
+    this.setU8(slot, F_ROUTED, 0);
+    for (let w = 0; w < WORDS; w++) this.setU32(slot, F_RESEND + w * 4, 0);
     this.#inUse++;
     return slot;
   }
@@ -121,52 +115,52 @@ export class PendingSends {
   /** The slot waiting for an ack of `messageId` from `destination`, or -NotFound. */
   find(destination: number, messageId: number): ValueOrCode {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] === 1 && this.#words[slot * PS_U16_FIELDS + PS_U16_DESTINATIONS] === destination && this.#words[slot * PS_U16_FIELDS + PS_U16_MESSAGE_IDS] === messageId) return slot;
+      if (this.isInUse(slot) && this.destinationAt(slot) === destination && this.messageIdAt(slot) === messageId) return slot;
     }
     return -ErrorCode.NotFound;
   }
 
   release(slot: number): void {
-    if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] !== 1) return;
-    this.#pool.release(this.#numbers[slot * PS_F64_FIELDS + PS_F64_HANDLE] ?? -1);
-    this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] = 0;
-    this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = NOT_ARMED;
+    if (!this.isInUse(slot)) return;
+    this.#pool.release(this.i32(slot, F_HANDLE));
+    this.setU8(slot, F_USED, 0);
+    this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
     this.#inUse--;
   }
 
   isInUse(slot: number): boolean {
-    return this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] === 1;
+    return (slot >>> 0) === slot && slot < this.#slots && this.u8(slot, F_USED) === 1;
   }
 
   /** The message (or a NACKed part of it) was sent: wait for the ack until `deadlineMs`. */
   arm(slot: number, deadlineMs: number, routed: boolean, countAttempt: boolean): void {
-    if (countAttempt) this.#bytes[slot * PS_U8_FIELDS + PS_U8_ATTEMPTS] = (this.#bytes[slot * PS_U8_FIELDS + PS_U8_ATTEMPTS] ?? 0) + 1;
-    this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = deadlineMs;
-    this.#bytes[slot * PS_U8_FIELDS + PS_U8_ROUTED] = routed ? 1 : 0;
+    if (countAttempt) this.setU8(slot, F_ATTEMPTS, this.u8(slot, F_ATTEMPTS) + 1);
+    this.setF64(slot, F_DEADLINE_MS, deadlineMs);
+    this.setU8(slot, F_ROUTED, routed ? 1 : 0);
   }
 
   /** The ack deadline of `slot` (+Infinity while queued or being sent). */
   deadlineAt(slot: number): number {
-    return this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] ?? NOT_ARMED;
+    return this.f64(slot, F_DEADLINE_MS);
   }
 
   /** Move the ack deadline of an armed slot (no attempt counted); false when it is not armed. */
   rearm(slot: number, deadlineMs: number): boolean {
-    if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] !== 1 || (this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] ?? NOT_ARMED) === NOT_ARMED) return false;
-    this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = deadlineMs;
+    if (!this.isInUse(slot) || this.deadlineAt(slot) === NOT_ARMED) return false;
+    this.setF64(slot, F_DEADLINE_MS, deadlineMs);
     return true;
   }
 
   /** Back in the queue for another attempt (no deadline while queued). */
   disarm(slot: number): void {
-    this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] = NOT_ARMED;
+    this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
   }
 
   /** Earliest armed ack deadline, or +Infinity. */
   nextDeadlineMs(): number {
     let first = NOT_ARMED;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] === 1 && (this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] ?? NOT_ARMED) < first) first = this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] ?? NOT_ARMED;
+      if (this.isInUse(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
     }
     return first;
   }
@@ -174,7 +168,7 @@ export class PendingSends {
   /** A slot whose ack deadline passed by `nowMs`, or -NotFound. */
   expired(nowMs: number): ValueOrCode {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * PS_U8_FIELDS + PS_U8_USED] === 1 && (this.#numbers[slot * PS_F64_FIELDS + PS_F64_DEADLINES_MS] ?? NOT_ARMED) <= nowMs) return slot;
+      if (this.isInUse(slot) && this.deadlineAt(slot) <= nowMs) return slot;
     }
     return -ErrorCode.NotFound;
   }
@@ -184,8 +178,8 @@ export class PendingSends {
     let marked = 0;
     for (let index = 0; index < count && index < FRAGMENT_COUNT_MAX; index++) {
       if ((((bitmap[at + (index >>> 3)] ?? 0) >>> (index & 7)) & 1) === 0) continue;
-      const word = slot * WORDS + (index >>> 5);
-      this.#resend[word] = ((this.#resend[word] ?? 0) | (1 << (index & 31))) >>> 0;
+      const word = F_RESEND + (index >>> 5) * 4;
+      this.setU32(slot, word, (this.u32(slot, word) | (1 << (index & 31))) >>> 0);
       marked++;
     }
     return marked;
@@ -194,10 +188,10 @@ export class PendingSends {
   /** The lowest fragment index marked for resending, or -1; clears it. */
   takeResend(slot: number): number {
     for (let w = 0; w < WORDS; w++) {
-      const word = this.#resend[slot * WORDS + w] ?? 0;
+      const word = this.u32(slot, F_RESEND + w * 4);
       if (word === 0) continue;
       const bit = 31 - Math.clz32(word & -word);
-      this.#resend[slot * WORDS + w] = (word & ~(1 << bit)) >>> 0;
+      this.setU32(slot, F_RESEND + w * 4, (word & ~(1 << bit)) >>> 0);
       return w * 32 + bit;
     }
     return -1;
@@ -205,32 +199,29 @@ export class PendingSends {
 
   /** True when some fragment of `slot` is marked for resending. */
   hasResend(slot: number): boolean {
-    for (let w = 0; w < WORDS; w++) if ((this.#resend[slot * WORDS + w] ?? 0) !== 0) return true;
+    for (let w = 0; w < WORDS; w++) if (this.u32(slot, F_RESEND + w * 4) !== 0) return true;
     return false;
   }
 
   destinationAt(slot: number): number {
-    return this.#words[slot * PS_U16_FIELDS + PS_U16_DESTINATIONS] ?? 0;
+    return this.u16(slot, F_DESTINATION);
   }
   classAt(slot: number): number {
-    return this.#bytes[slot * PS_U8_FIELDS + PS_U8_CLASSES] ?? 0;
+    return this.u8(slot, F_CLASS);
   }
   lengthAt(slot: number): number {
-    return this.#words[slot * PS_U16_FIELDS + PS_U16_LENGTHS] ?? 0;
+    return this.u16(slot, F_LENGTH);
   }
   messageIdAt(slot: number): number {
-    return this.#words[slot * PS_U16_FIELDS + PS_U16_MESSAGE_IDS] ?? 0;
+    return this.u16(slot, F_MESSAGE_ID);
   }
   callerIdAt(slot: number): number {
-    return this.#numbers[slot * PS_F64_FIELDS + PS_F64_CALLER_IDS] ?? 0;
+    return this.f64(slot, F_CALLER_ID);
   }
   attemptsAt(slot: number): number {
-    return this.#bytes[slot * PS_U8_FIELDS + PS_U8_ATTEMPTS] ?? 0;
+    return this.u8(slot, F_ATTEMPTS);
   }
   routedAt(slot: number): boolean {
-    return this.#bytes[slot * PS_U8_FIELDS + PS_U8_ROUTED] === 1;
-  }
-  enqueuedMsAt(slot: number): number {
-    return this.#numbers[slot * PS_F64_FIELDS + PS_F64_ENQUEUED_MS] ?? 0;
+    return this.u8(slot, F_ROUTED) === 1;
   }
 }

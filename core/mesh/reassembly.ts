@@ -30,22 +30,23 @@ import { popcount32 } from "../collections/bit-set";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX, fragmentChunkBytes, fragmentOffset, type FragmentHeader } from "./fragment-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { SlotFields } from "./slot-fields";
 
-const RS_U8_FIELDS = 6;
-const RS_U8_USED = 0;
+// Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
+// (each typed array or view costs heap slots on XS before its data).
+const RS_U8_USED = 0; // u8 each
 const RS_U8_COUNTS = 1;
 const RS_U8_RECEIVED = 2;
 const RS_U8_ACK_REQUESTED = 3;
 const RS_U8_TRAFFIC_CLASS = 4;
 const RS_U8_NACKS_SENT = 5;
-const RS_U16_FIELDS = 3;
-const RS_U16_SOURCES = 0;
-const RS_U16_MESSAGE_IDS = 1;
-const RS_U16_TOTAL_BYTES = 2;
-const RS_F64_FIELDS = 3;
-const RS_F64_STARTED_MS = 0;
-const RS_F64_LAST_FRAGMENT_MS = 1;
-const RS_F64_HANDLE = 2; // the message's entry in the pool
+const RS_U16_SOURCES = 6; // u16 each
+const RS_U16_MESSAGE_IDS = 8;
+const RS_U16_TOTAL_BYTES = 10;
+const RS_F64_STARTED_MS = 12; // f64 each
+const RS_F64_LAST_FRAGMENT_MS = 20;
+const RS_I32_HANDLE = 28; // i32: the message's entry in the pool
+const RS_BITMAP = 32; // WORDS_PER_SLOT u32 words: fragments received (bit i = fragment i)
 
 export interface ReassemblyOptions {
   readonly slots: number;
@@ -56,23 +57,17 @@ export interface ReassemblyOptions {
 }
 
 const WORDS_PER_SLOT = (FRAGMENT_COUNT_MAX + 31) >>> 5;
+const SLOT_BYTES = RS_BITMAP + WORDS_PER_SLOT * 4;
 
 /** What `accept` did with a fragment (values >= 0; failures are negated codes). */
 export const FragmentResult = Object.freeze({ Stored: 0, Complete: 1, Duplicate: 2 } as const);
 
-export class ReassemblyTable {
+export class ReassemblyTable extends SlotFields {
   readonly #slots: number;
   readonly #slotBytes: number;
   readonly #perSenderMax: number;
   readonly #timeoutMs: number;
   readonly #pool: FramePool;
-  /** Per-slot fields, 6 per slot (one array: each typed array costs heap slots on XS): used, counts, received, ackRequested, trafficClass, nacksSent. */
-  readonly #bytes: Uint8Array;
-  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): sources, messageIds, totalBytes. */
-  readonly #words: Uint16Array;
-  /** Per-slot fields, 3 per slot (one array: each typed array costs heap slots on XS): startedMs, lastFragmentMs, pool handle. */
-  readonly #numbers: Float64Array;
-  readonly #bitmaps: Uint32Array;
   #inUse = 0;
   #timedOut = 0;
   /** Slot of the message the last `accept` completed (valid after Complete). */
@@ -91,16 +86,12 @@ export class ReassemblyTable {
   }
 
   private constructor(options: ReassemblyOptions, pool: FramePool) {
-    const slots = options.slots;
-    this.#slots = slots;
+    super(options.slots, SLOT_BYTES);
+    this.#slots = options.slots;
     this.#slotBytes = options.slotBytes;
     this.#perSenderMax = options.perSenderMax;
     this.#timeoutMs = options.timeoutMs;
     this.#pool = pool;
-    this.#bytes = new Uint8Array(slots * RS_U8_FIELDS);
-    this.#words = new Uint16Array(slots * RS_U16_FIELDS);
-    this.#numbers = new Float64Array(slots * RS_F64_FIELDS);
-    this.#bitmaps = new Uint32Array(slots * WORDS_PER_SLOT);
   }
 
   get slotCount(): number {
@@ -135,35 +126,35 @@ export class ReassemblyTable {
       if (slot < 0) return slot;
       const handle = this.#pool.allocate(f.totalBytes);
       if (handle < 0) return -ErrorCode.MeshReassemblyFull;
-      this.#numbers[slot * RS_F64_FIELDS + RS_F64_HANDLE] = handle;
-      this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] = 1;
-      this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] = source;
-      this.#words[slot * RS_U16_FIELDS + RS_U16_MESSAGE_IDS] = f.messageId;
-      this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] = f.count;
-      this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] = 0;
-      this.#words[slot * RS_U16_FIELDS + RS_U16_TOTAL_BYTES] = f.totalBytes;
-      this.#bytes[slot * RS_U8_FIELDS + RS_U8_ACK_REQUESTED] = f.ackRequested ? 1 : 0;
-      this.#bytes[slot * RS_U8_FIELDS + RS_U8_TRAFFIC_CLASS] = trafficClass;
-      this.#numbers[slot * RS_F64_FIELDS + RS_F64_STARTED_MS] = nowMs;
-      this.#bytes[slot * RS_U8_FIELDS + RS_U8_NACKS_SENT] = 0;
-      this.#bitmaps.fill(0, slot * WORDS_PER_SLOT, (slot + 1) * WORDS_PER_SLOT);
+      this.setI32(slot, RS_I32_HANDLE, handle);
+      this.setU8(slot, RS_U8_USED, 1);
+      this.setU16(slot, RS_U16_SOURCES, source);
+      this.setU16(slot, RS_U16_MESSAGE_IDS, f.messageId);
+      this.setU8(slot, RS_U8_COUNTS, f.count);
+      this.setU8(slot, RS_U8_RECEIVED, 0);
+      this.setU16(slot, RS_U16_TOTAL_BYTES, f.totalBytes);
+      this.setU8(slot, RS_U8_ACK_REQUESTED, f.ackRequested ? 1 : 0);
+      this.setU8(slot, RS_U8_TRAFFIC_CLASS, trafficClass);
+      this.setF64(slot, RS_F64_STARTED_MS, nowMs);
+      this.setU8(slot, RS_U8_NACKS_SENT, 0);
+      for (let w = 0; w < WORDS_PER_SLOT; w++) this.setU32(slot, RS_BITMAP + w * 4, 0);
       this.#inUse++;
     } else if (
-      this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] !== f.count ||
-      this.#words[slot * RS_U16_FIELDS + RS_U16_TOTAL_BYTES] !== f.totalBytes ||
-      (this.#bytes[slot * RS_U8_FIELDS + RS_U8_ACK_REQUESTED] === 1) !== f.ackRequested
+      this.u8(slot, RS_U8_COUNTS) !== f.count ||
+      this.u16(slot, RS_U16_TOTAL_BYTES) !== f.totalBytes ||
+      (this.u8(slot, RS_U8_ACK_REQUESTED) === 1) !== f.ackRequested
     ) {
       return -ErrorCode.MeshFragmentInvalid;
     }
-    this.#numbers[slot * RS_F64_FIELDS + RS_F64_LAST_FRAGMENT_MS] = nowMs;
-    const word = slot * WORDS_PER_SLOT + (f.index >>> 5);
+    this.setF64(slot, RS_F64_LAST_FRAGMENT_MS, nowMs);
+    const word = RS_BITMAP + (f.index >>> 5) * 4;
     const bit = (1 << (f.index & 31)) >>> 0;
-    const bits = this.#bitmaps[word] ?? 0;
+    const bits = this.u32(slot, word);
     if ((bits & bit) !== 0) return FragmentResult.Duplicate;
-    this.#bitmaps[word] = (bits | bit) >>> 0;
+    this.setU32(slot, word, (bits | bit) >>> 0);
     this.#pool.write(this.handleAt(slot), fragmentOffset(f.totalBytes, f.count, f.index), chunk, chunkOffset, fragmentChunkBytes(f.totalBytes, f.count, f.index));
-    const received = (this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] ?? 0) + 1;
-    this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] = received;
+    const received = this.u8(slot, RS_U8_RECEIVED) + 1;
+    this.setU8(slot, RS_U8_RECEIVED, received);
     if (received < f.count) return FragmentResult.Stored;
     this.completedSlot = slot;
     return FragmentResult.Complete;
@@ -172,16 +163,16 @@ export class ReassemblyTable {
   /** The slot of (source, messageId) in progress, or -NotFound. O(slots). */
   find(source: number, messageId: number): ValueOrCode {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] === 1 && this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] === source && this.#words[slot * RS_U16_FIELDS + RS_U16_MESSAGE_IDS] === messageId) return slot;
+      if (this.u8(slot, RS_U8_USED) === 1 && this.u16(slot, RS_U16_SOURCES) === source && this.u16(slot, RS_U16_MESSAGE_IDS) === messageId) return slot;
     }
     return -ErrorCode.NotFound;
   }
 
   /** Free a slot (message delivered or abandoned). */
   release(slot: number): void {
-    if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] !== 1) return;
+    if (this.u8(slot, RS_U8_USED) !== 1) return;
     this.#pool.release(this.handleAt(slot));
-    this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] = 0;
+    this.setU8(slot, RS_U8_USED, 0);
     this.#inUse--;
   }
 
@@ -189,7 +180,7 @@ export class ReassemblyTable {
   expire(nowMs: number): number {
     let dropped = 0;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] === 1 && this.isExpired(slot, nowMs)) {
+      if (this.u8(slot, RS_U8_USED) === 1 && this.isExpired(slot, nowMs)) {
         this.release(slot);
         dropped++;
       }
@@ -202,46 +193,46 @@ export class ReassemblyTable {
   nextExpiryMs(): number {
     let first = -1;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] !== 1) continue;
-      const at = (this.#numbers[slot * RS_F64_FIELDS + RS_F64_STARTED_MS] ?? 0) + this.#timeoutMs + 1;
+      if (this.u8(slot, RS_U8_USED) !== 1) continue;
+      const at = this.f64(slot, RS_F64_STARTED_MS) + this.#timeoutMs + 1;
       if (first < 0 || at < first) first = at;
     }
     return first;
   }
 
   isInUse(slot: number): boolean {
-    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] === 1;
+    return this.u8(slot, RS_U8_USED) === 1;
   }
   sourceAt(slot: number): number {
-    return this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] ?? 0;
+    return this.u16(slot, RS_U16_SOURCES);
   }
   messageIdAt(slot: number): number {
-    return this.#words[slot * RS_U16_FIELDS + RS_U16_MESSAGE_IDS] ?? 0;
+    return this.u16(slot, RS_U16_MESSAGE_IDS);
   }
   totalBytesAt(slot: number): number {
-    return this.#words[slot * RS_U16_FIELDS + RS_U16_TOTAL_BYTES] ?? 0;
+    return this.u16(slot, RS_U16_TOTAL_BYTES);
   }
   countAt(slot: number): number {
-    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] ?? 0;
+    return this.u8(slot, RS_U8_COUNTS);
   }
   receivedAt(slot: number): number {
-    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] ?? 0;
+    return this.u8(slot, RS_U8_RECEIVED);
   }
   ackRequestedAt(slot: number): boolean {
-    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_ACK_REQUESTED] === 1;
+    return this.u8(slot, RS_U8_ACK_REQUESTED) === 1;
   }
   trafficClassAt(slot: number): number {
-    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_TRAFFIC_CLASS] ?? 0;
+    return this.u8(slot, RS_U8_TRAFFIC_CLASS);
   }
   lastFragmentMsAt(slot: number): number {
-    return this.#numbers[slot * RS_F64_FIELDS + RS_F64_LAST_FRAGMENT_MS] ?? 0;
+    return this.f64(slot, RS_F64_LAST_FRAGMENT_MS);
   }
   nacksSentAt(slot: number): number {
-    return this.#bytes[slot * RS_U8_FIELDS + RS_U8_NACKS_SENT] ?? 0;
+    return this.u8(slot, RS_U8_NACKS_SENT);
   }
   noteNackSent(slot: number, nowMs: number): void {
-    this.#bytes[slot * RS_U8_FIELDS + RS_U8_NACKS_SENT] = (this.#bytes[slot * RS_U8_FIELDS + RS_U8_NACKS_SENT] ?? 0) + 1;
-    this.#numbers[slot * RS_F64_FIELDS + RS_F64_LAST_FRAGMENT_MS] = nowMs;
+    this.setU8(slot, RS_U8_NACKS_SENT, this.u8(slot, RS_U8_NACKS_SENT) + 1);
+    this.setF64(slot, RS_F64_LAST_FRAGMENT_MS, nowMs);
   }
 
   /**
@@ -249,11 +240,11 @@ export class ReassemblyTable {
    * fragment i not received) into out[at ..]; returns its length in bytes.
    */
   writeMissing(slot: number, out: Uint8Array, at: number): number {
-    const count = this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] ?? 0;
+    const count = this.u8(slot, RS_U8_COUNTS);
     const bytes = (count + 7) >>> 3;
     for (let i = 0; i < bytes; i++) out[at + i] = 0;
     for (let index = 0; index < count; index++) {
-      const word = this.#bitmaps[slot * WORDS_PER_SLOT + (index >>> 5)] ?? 0;
+      const word = this.u32(slot, RS_BITMAP + (index >>> 5) * 4);
       if (((word >>> (index & 31)) & 1) === 0) out[at + (index >>> 3)] = (out[at + (index >>> 3)] ?? 0) | (1 << (index & 7));
     }
     return bytes;
@@ -262,7 +253,7 @@ export class ReassemblyTable {
   /** Slots held by `source` (for tests and the sender cap). */
   heldBy(source: number): number {
     let held = 0;
-    for (let slot = 0; slot < this.#slots; slot++) if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] === 1 && this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] === source) held++;
+    for (let slot = 0; slot < this.#slots; slot++) if (this.u8(slot, RS_U8_USED) === 1 && this.u16(slot, RS_U16_SOURCES) === source) held++;
     return held;
   }
 
@@ -270,21 +261,21 @@ export class ReassemblyTable {
   checkInvariants(): number {
     let used = 0;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] !== 1) continue;
+      if (this.u8(slot, RS_U8_USED) !== 1) continue;
       used++;
       let bits = 0;
-      for (let w = 0; w < WORDS_PER_SLOT; w++) bits += popcount32(this.#bitmaps[slot * WORDS_PER_SLOT + w] ?? 0);
-      if (bits !== this.#bytes[slot * RS_U8_FIELDS + RS_U8_RECEIVED] || bits > (this.#bytes[slot * RS_U8_FIELDS + RS_U8_COUNTS] ?? 0)) return ErrorCode.InvariantViolated;
+      for (let w = 0; w < WORDS_PER_SLOT; w++) bits += popcount32(this.u32(slot, RS_BITMAP + w * 4));
+      if (bits !== this.u8(slot, RS_U8_RECEIVED) || bits > this.u8(slot, RS_U8_COUNTS)) return ErrorCode.InvariantViolated;
     }
     return used === this.#inUse ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   private handleAt(slot: number): number {
-    return this.#numbers[slot * RS_F64_FIELDS + RS_F64_HANDLE] ?? -1;
+    return this.i32(slot, RS_I32_HANDLE);
   }
 
   private isExpired(slot: number, nowMs: number): boolean {
-    return nowMs - (this.#numbers[slot * RS_F64_FIELDS + RS_F64_STARTED_MS] ?? 0) > this.#timeoutMs;
+    return nowMs - this.f64(slot, RS_F64_STARTED_MS) > this.#timeoutMs;
   }
 
   /** A slot for a new message from `source`, or a negated refusal code. Timed-out slots are freed on the way. */
@@ -292,13 +283,13 @@ export class ReassemblyTable {
     let held = 0;
     let free = -1;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] === 1 && this.isExpired(slot, nowMs)) {
+      if (this.u8(slot, RS_U8_USED) === 1 && this.isExpired(slot, nowMs)) {
         this.release(slot);
         this.#timedOut++;
       }
-      if (this.#bytes[slot * RS_U8_FIELDS + RS_U8_USED] !== 1) {
+      if (this.u8(slot, RS_U8_USED) !== 1) {
         if (free < 0) free = slot;
-      } else if (this.#words[slot * RS_U16_FIELDS + RS_U16_SOURCES] === source) {
+      } else if (this.u16(slot, RS_U16_SOURCES) === source) {
         held++;
       }
     }

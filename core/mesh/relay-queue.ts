@@ -22,30 +22,25 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { SlotFields } from "./slot-fields";
 
-const RQ_U16_FIELDS = 2;
-const RQ_U16_LENGTHS = 0;
-const RQ_U16_SOURCES = 1;
-const RQ_U8_FIELDS = 4;
-const RQ_U8_CLASSES = 0;
-const RQ_U8_HOPS = 1;
-const RQ_U8_HEARD = 2;
-const RQ_U8_USED = 3;
-const RQ_F64_FIELDS = 4;
-const RQ_F64_COUNTER = 0;
-const RQ_F64_HANDLE = 1; // the frame's entry in the pool
-const RQ_F64_DEADLINE = 2;
-const RQ_F64_SEQUENCE = 3; // order of scheduling: equal deadlines go first in, first out
+// Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
+// (each typed array or view costs heap slots on XS before its data).
+const RQ_U16_LENGTHS = 0; // u16 each
+const RQ_U16_SOURCES = 2;
+const RQ_U8_CLASSES = 4; // u8 each
+const RQ_U8_HOPS = 5; // hops taken by our relayed copy
+const RQ_U8_HEARD = 6; // peer relays heard while waiting
+const RQ_U8_USED = 7;
+const RQ_U32_COUNTER = 8; // u32: the link counter
+const RQ_I32_HANDLE = 12; // i32: the frame's entry in the pool
+const RQ_F64_DEADLINE = 16; // f64 each
+const RQ_F64_SEQUENCE = 24; // order of scheduling: equal deadlines go first in, first out
+const SLOT_BYTES = 32;
 
-export class RelayQueue {
+export class RelayQueue extends SlotFields {
   readonly #pool: FramePool;
   readonly #frameBytes: number;
-  /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): lengths, sources. */
-  readonly #words: Uint16Array;
-  /** Per-slot numbers, 4 per slot (one array: each typed array costs heap slots on XS): counter, pool handle, deadline, sequence. */
-  readonly #numbers: Float64Array;
-  /** Per-slot fields, 4 per slot (one array: each typed array costs heap slots on XS): classes, hops (taken by our relayed copy), heard (peer relays heard while waiting), used. */
-  readonly #bytes: Uint8Array;
   readonly #slots: number;
   #size = 0;
   #sequence = 0;
@@ -60,12 +55,10 @@ export class RelayQueue {
   }
 
   private constructor(slots: number, frameBytes: number, pool: FramePool) {
+    super(slots, SLOT_BYTES);
     this.#slots = slots;
     this.#frameBytes = frameBytes;
     this.#pool = pool;
-    this.#words = new Uint16Array(slots * RQ_U16_FIELDS);
-    this.#numbers = new Float64Array(slots * RQ_F64_FIELDS);
-    this.#bytes = new Uint8Array(slots * RQ_U8_FIELDS);
   }
 
   get size(): number {
@@ -93,7 +86,7 @@ export class RelayQueue {
     if (lengthBytes > this.#frameBytes) return -ErrorCode.MeshFrameOversized;
     let slot = -1;
     for (let s = 0; s < this.#slots; s++) {
-      if (this.#bytes[s * RQ_U8_FIELDS + RQ_U8_USED] !== 1) {
+      if (this.u8(s, RQ_U8_USED) !== 1) {
         slot = s;
         break;
       }
@@ -101,16 +94,16 @@ export class RelayQueue {
     if (slot < 0) return -ErrorCode.MeshQueueFull;
     const handle = this.#pool.store(frame, 0, lengthBytes);
     if (handle < 0) return -ErrorCode.MeshQueueFull;
-    this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_HANDLE] = handle;
-    this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_DEADLINE] = deadlineMs;
-    this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_SEQUENCE] = this.#sequence++;
-    this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] = 1;
-    this.#words[slot * RQ_U16_FIELDS + RQ_U16_LENGTHS] = lengthBytes;
-    this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] = source;
-    this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_COUNTER] = counter;
-    this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_CLASSES] = trafficClass;
-    this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HOPS] = hopsTaken;
-    this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HEARD] = 0;
+    this.setI32(slot, RQ_I32_HANDLE, handle);
+    this.setF64(slot, RQ_F64_DEADLINE, deadlineMs);
+    this.setF64(slot, RQ_F64_SEQUENCE, this.#sequence++);
+    this.setU8(slot, RQ_U8_USED, 1);
+    this.setU16(slot, RQ_U16_LENGTHS, lengthBytes);
+    this.setU16(slot, RQ_U16_SOURCES, source);
+    this.setU32(slot, RQ_U32_COUNTER, counter);
+    this.setU8(slot, RQ_U8_CLASSES, trafficClass);
+    this.setU8(slot, RQ_U8_HOPS, hopsTaken);
+    this.setU8(slot, RQ_U8_HEARD, 0);
     this.#size++;
     return slot;
   }
@@ -124,10 +117,10 @@ export class RelayQueue {
    */
   heardCopy(source: number, counter: number, hopsTaken: number, threshold: number): Status {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1 || this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] !== source || this.counterAt(slot) !== counter) continue;
-      if (hopsTaken < (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HOPS] ?? 0)) return ErrorCode.Empty;
-      const heard = (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HEARD] ?? 0) + 1;
-      this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_HEARD] = heard;
+      if (this.u8(slot, RQ_U8_USED) !== 1 || this.u16(slot, RQ_U16_SOURCES) !== source || this.counterAt(slot) !== counter) continue;
+      if (hopsTaken < this.u8(slot, RQ_U8_HOPS)) return ErrorCode.Empty;
+      const heard = this.u8(slot, RQ_U8_HEARD) + 1;
+      this.setU8(slot, RQ_U8_HEARD, heard);
       if (heard < threshold) return ErrorCode.Empty;
       this.release(slot);
       return ErrorCode.Ok;
@@ -139,7 +132,7 @@ export class RelayQueue {
   has(source: number, counter: number): boolean {
     if (this.#size === 0) return false;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] === 1 && this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] === source && this.counterAt(slot) === counter) return true;
+      if (this.u8(slot, RQ_U8_USED) === 1 && this.u16(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) return true;
     }
     return false;
   }
@@ -147,7 +140,7 @@ export class RelayQueue {
   /** Cancel the relay of (source, counter) outright. Ok or NotFound. */
   cancel(source: number, counter: number): Status {
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] === 1 && this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] === source && this.counterAt(slot) === counter) {
+      if (this.u8(slot, RQ_U8_USED) === 1 && this.u16(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) {
         this.release(slot);
         return ErrorCode.Ok;
       }
@@ -172,7 +165,7 @@ export class RelayQueue {
     let best = -1;
     let bestDeadline = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1 || this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_CLASSES] !== trafficClass) continue;
+      if (this.u8(slot, RQ_U8_USED) !== 1 || this.u8(slot, RQ_U8_CLASSES) !== trafficClass) continue;
       const deadline = this.deadlineAt(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
         best = slot;
@@ -184,44 +177,44 @@ export class RelayQueue {
 
   /** Remove a slot (sent, dropped or cancelled). */
   release(slot: number): void {
-    if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1) return;
+    if (this.u8(slot, RQ_U8_USED) !== 1) return;
     this.#pool.release(this.handleAt(slot));
-    this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] = 0;
+    this.setU8(slot, RQ_U8_USED, 0);
     this.#size--;
   }
 
   lengthAt(slot: number): number {
-    return this.#words[slot * RQ_U16_FIELDS + RQ_U16_LENGTHS] ?? 0;
+    return this.u16(slot, RQ_U16_LENGTHS);
   }
   classAt(slot: number): number {
-    return this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_CLASSES] ?? 0;
+    return this.u8(slot, RQ_U8_CLASSES);
   }
   sourceAt(slot: number): number {
-    return this.#words[slot * RQ_U16_FIELDS + RQ_U16_SOURCES] ?? 0;
+    return this.u16(slot, RQ_U16_SOURCES);
   }
   counterAt(slot: number): number {
-    return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_COUNTER] ?? 0;
+    return this.u32(slot, RQ_U32_COUNTER);
   }
 
   deadlineAt(slot: number): number {
-    return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_DEADLINE] ?? Number.POSITIVE_INFINITY;
+    return this.f64(slot, RQ_F64_DEADLINE);
   }
 
   /** The used slot with the earliest deadline, the first scheduled among equals; -1 when none. */
   private earliest(): number {
     let best = -1;
     for (let slot = 0; slot < this.#slots; slot++) {
-      if (this.#bytes[slot * RQ_U8_FIELDS + RQ_U8_USED] !== 1) continue;
+      if (this.u8(slot, RQ_U8_USED) !== 1) continue;
       if (best < 0 || this.deadlineAt(slot) < this.deadlineAt(best) || (this.deadlineAt(slot) === this.deadlineAt(best) && this.sequenceAt(slot) < this.sequenceAt(best))) best = slot;
     }
     return best;
   }
 
   private sequenceAt(slot: number): number {
-    return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_SEQUENCE] ?? 0;
+    return this.f64(slot, RQ_F64_SEQUENCE);
   }
 
   private handleAt(slot: number): number {
-    return this.#numbers[slot * RQ_F64_FIELDS + RQ_F64_HANDLE] ?? -1;
+    return this.i32(slot, RQ_I32_HANDLE);
   }
 }

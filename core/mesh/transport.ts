@@ -39,13 +39,13 @@
  * (agent/driver.ts); frames left in the radio past `receiveFramesPerTickMax`
  * count as work at once, since their interrupt has already been taken. The
  * radio's own receive interrupt reaches the host through `onReadable`.
- * Every table has a fixed capacity from MeshConfig; the per-frame path
+ * Every table has a fixed capacity from MeshConfig, and every frame or
+ * message kept past one call (queued, staged, relayed, watched, pending,
+ * reassembled) is in the one frame store (frame-pool.ts); the per-frame path
  * allocates nothing of its own (the typed-array views handed to the crypto
  * provider aside, whose API takes whole arrays).
  */
 import { ErrorCode, type FailureCode } from "../runtime/errors";
-import { FullPolicy } from "../collections/full-policy";
-import { ByteRing } from "../collections/byte-ring";
 import type { ValueOrCode } from "../collections/value-or-code";
 import type { CounterSource } from "../crypto/counter-source";
 import type { CryptoProvider } from "../crypto/provider";
@@ -75,10 +75,11 @@ import {
 } from "./link-header";
 import { LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
 import { MeshCounter, MeshCounters } from "./mesh-counters";
-import { validateMeshConfig, type MeshConfig } from "./mesh-config";
+import { compactMeshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
 import { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
 import { PendingSends } from "./pending-sends";
 import { RadioReception, type MeshRadio } from "./radio-port";
+import { RECORD_ENTRY_HEADER_BYTES, RecordQueues, recordQueueBlocksMax, type RecordQueueLimits } from "./record-queues";
 import { FragmentResult, ReassemblyTable } from "./reassembly";
 import { RecentPairs } from "./recent-pairs";
 import { RelayQueue } from "./relay-queue";
@@ -135,8 +136,13 @@ export interface MeshTransportOptions {
   readonly observer?: MeshObserver;
 }
 
+// The record queues (record-queues.ts, in the frame store): one per traffic class, then the inbox and the control queue.
+const INBOX_QUEUE = LINK_CLASS_COUNT;
+const CONTROL_QUEUE = LINK_CLASS_COUNT + 1;
 // Outgoing queue records: kind, destination, message id, pending slot, enqueued time (6 bytes), payload.
 const RECORD_META_BYTES = 13;
+/** Where a staged inline message starts in its store entry (the queue record it was, adopted by the stage). */
+const STAGED_INLINE_AT = RECORD_ENTRY_HEADER_BYTES + RECORD_META_BYTES;
 const RECORD_INLINE = 0;
 const RECORD_PENDING = 1;
 // Inbox records: source (2), class (1), payload.
@@ -176,12 +182,18 @@ export class MeshTransport {
   readonly #sealer: LinkSealer;
   readonly #opener: LinkOpener;
   readonly #groupKeys: ReceiveKeys;
+  readonly #lowId: number;
   /** The key source's derivation and eviction counts already added to `counters`. */
   #keyDerivationsSeen = 0;
   #keyEvictionsSeen = 0;
-  readonly #lowId: number;
   // Receive side.
-  readonly #rxHeader = new LinkHeader();
+  /**
+   * Header of the frame received; in the transmit phase, of the frame being
+   * sealed, then of the frame just put on the air (parsed back for the
+   * hop-ack watch). One object: a tick receives (every frame handled to the
+   * end) before it transmits, and neither reads the other's fields.
+   */
+  readonly #header = new LinkHeader();
   readonly #rxMeta = new RadioReception();
   /** Fragment header of the frame received, or of the fragment being sealed (the phases of a tick do not overlap). */
   readonly #fragment = new FragmentHeader();
@@ -200,18 +212,13 @@ export class MeshTransport {
   readonly #neighbours: NeighbourTable;
   readonly #routes: RouteTable;
   readonly #reassembly: ReassemblyTable;
-  readonly #inbox: ByteRing;
   // Send side.
-  /** Header of the frame being sealed, then of the frame just put on the air (parsed back for the hop-ack watch). */
-  readonly #txHeader = new LinkHeader();
-  readonly #queues: readonly ByteRing[];
-  readonly #control: ByteRing;
+  /** Outgoing messages per class, the inbox, the control queue: records in the frame store (record-queues.ts). */
+  readonly #queues: RecordQueues;
   readonly #relays: RelayQueue;
   readonly #pending: PendingSends;
-  /** Every frame or message kept for later: relays, hop-ack watches, pending sends, staged inline messages (frame-pool.ts). */
+  /** Every frame or message kept for later: relays, hop-ack watches, pending sends, queued and staged messages (frame-pool.ts). */
   readonly #pool: FramePool;
-  /** Records on their way into or out of a queue (outgoing, inbox, control): filled and used within one call, never kept. */
-  readonly #scratch: Uint8Array;
   readonly #hopAcks: HopAckTable;
   readonly #hopAckHistory: HopAckHistory;
   /** A HopAck is queued and not yet sent: later frames join it instead of queueing another. */
@@ -258,7 +265,8 @@ export class MeshTransport {
     this.maxMessageBytes = c.maxMessageBytes;
     this.counters = counters;
     this.#radio = options.radio;
-    this.#config = c;
+    // Only what differs from the defaults stays in RAM (the defaults are flash under preload).
+    this.#config = compactMeshConfig(c);
     this.#random = options.random;
     this.#log = options.log;
     this.#observer = options.observer;
@@ -278,15 +286,12 @@ export class MeshTransport {
     this.#neighbours = parts.neighbours;
     this.#routes = parts.routes;
     this.#reassembly = parts.reassembly;
-    this.#inbox = parts.inbox;
     this.#queues = parts.queues;
-    this.#control = parts.control;
     this.#relays = parts.relays;
     this.#pending = parts.pending;
     this.#pool = parts.pool;
     this.#hopAcks = parts.hopAcks;
     this.#hopAckHistory = parts.hopAckHistory;
-    this.#scratch = new Uint8Array(c.maxMessageBytes + RECORD_META_BYTES);
     const stages: OutgoingStage[] = [];
     for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls));
     this.#stages = stages;
@@ -371,10 +376,14 @@ export class MeshTransport {
    */
   poll(maxMessages: number, deliver: MeshDeliverHandler): number {
     let handed = 0;
-    const inbox = this.#inbox;
+    const queues = this.#queues;
     const buffer = this.#plain;
-    while (handed < maxMessages && inbox.count > 0) {
-      const length = inbox.shiftInto(buffer, 0);
+    while (handed < maxMessages) {
+      const handle = queues.head(INBOX_QUEUE);
+      if (handle < 0) break;
+      const length = queues.recordLength(handle);
+      queues.read(handle, 0, buffer, 0, length);
+      queues.shift(INBOX_QUEUE);
       if (length < INBOX_META_BYTES) break;
       handed++;
       deliver(((buffer[0] ?? 0) << 8) | (buffer[1] ?? 0), buffer[2] ?? 0, buffer, INBOX_META_BYTES, length - INBOX_META_BYTES);
@@ -405,7 +414,7 @@ export class MeshTransport {
     if (this.#receiveBacklog) return now + 1;
     let at = this.#relays.size > 0 ? this.#relays.nextDeadlineMs() : Number.POSITIVE_INFINITY;
     at = Math.min(at, this.#hopAcks.nextDeadlineMs());
-    const messageAt = this.#control.count > 0 ? now : this.messageWorkAtMs(now);
+    const messageAt = this.#queues.count(CONTROL_QUEUE) > 0 ? now : this.messageWorkAtMs(now);
     if (messageAt !== Number.POSITIVE_INFINITY) at = Math.min(at, Math.max(messageAt, this.#heldUntilMs > now ? this.#heldUntilMs : now));
     if (at !== Number.POSITIVE_INFINITY) at = Math.max(at, this.#txBusyUntilMs, this.#backoffUntilMs);
     at = Math.min(at, this.#pending.nextDeadlineMs());
@@ -453,7 +462,7 @@ export class MeshTransport {
   }
   /** Messages waiting in the class queue. */
   queuedMessages(trafficClass: number): number {
-    return this.#queues[trafficClass]?.count ?? 0;
+    return (trafficClass >>> 0) === trafficClass && trafficClass < LINK_CLASS_COUNT ? this.#queues.count(trafficClass) : 0;
   }
   /** Channel utilisation (permille) over the utilisation window ending at `nowMs`. */
   utilisationPermille(nowMs: number): number {
@@ -484,7 +493,7 @@ export class MeshTransport {
   private onFrame(length: number, now: number): void {
     const counters = this.counters;
     const frame = this.#frame;
-    const h = this.#rxHeader;
+    const h = this.#header;
     counters.inc(MeshCounter.framesReceived);
     const airtimeUs = this.#rxMeta.airtimeUs;
     if (airtimeUs > 0) this.#utilisation.record(now, airtimeUs);
@@ -640,20 +649,15 @@ export class MeshTransport {
   }
 
   private deliver(source: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number): boolean {
-    const inbox = this.#inbox;
-    if (inbox.bytesUsed + inbox.prefixBytes + INBOX_META_BYTES + length > inbox.capacityBytes) {
+    const queues = this.#queues;
+    const handle = queues.append(INBOX_QUEUE, INBOX_META_BYTES + length);
+    if (handle < 0) {
       this.counters.inc(MeshCounter.dropInboxFull);
       return false;
     }
-    const record = this.#scratch;
-    record[0] = source >>> 8;
-    record[1] = source & 0xff;
-    record[2] = trafficClass;
-    for (let i = 0; i < length; i++) record[INBOX_META_BYTES + i] = bytes[offset + i] ?? 0;
-    if (inbox.push(record, 0, INBOX_META_BYTES + length) !== ErrorCode.Ok) {
-      this.counters.inc(MeshCounter.dropInboxFull);
-      return false;
-    }
+    queues.writeU16(handle, 0, source);
+    queues.writeByte(handle, 2, trafficClass);
+    queues.write(handle, INBOX_META_BYTES, bytes, offset, length);
     this.counters.inc(MeshCounter.messagesDelivered);
     return true;
   }
@@ -668,7 +672,7 @@ export class MeshTransport {
     const delivered = this.#delivered;
     if (delivered.find(source, messageId) >= 0) {
       this.counters.inc(MeshCounter.dropDeliveredDuplicate);
-      if (ack) this.queueAck(source, messageId, !this.#rxHeader.routed);
+      if (ack) this.queueAck(source, messageId, !this.#header.routed);
       return;
     }
     if (!delivered.wouldAccept(now)) {
@@ -677,7 +681,7 @@ export class MeshTransport {
     }
     if (!this.deliver(source, trafficClass, bytes, offset, length)) return;
     delivered.insert(source, messageId, 0, now);
-    if (ack) this.queueAck(source, messageId, !this.#rxHeader.routed);
+    if (ack) this.queueAck(source, messageId, !this.#header.routed);
   }
 
   private acceptFragment(h: LinkHeader, plaintextBytes: number, now: number): void {
@@ -701,10 +705,10 @@ export class MeshTransport {
     }
     if (result !== FragmentResult.Complete) return;
     const slot = reassembly.completedSlot;
-    // Read where deliver puts it (the inbox record's payload in #scratch), so its copy is in place.
-    reassembly.read(slot, 0, this.#scratch, INBOX_META_BYTES, f.totalBytes);
+    // The fragment's plaintext is in the reassembly slot already: the whole message goes through #plain (at least a largest message).
+    reassembly.read(slot, 0, this.#plain, 0, f.totalBytes);
     reassembly.release(slot);
-    this.deliverOnce(h.source, h.trafficClass, f.messageId, ack, this.#scratch, INBOX_META_BYTES, f.totalBytes, now);
+    this.deliverOnce(h.source, h.trafficClass, f.messageId, ack, this.#plain, 0, f.totalBytes, now);
   }
 
   private onAck(source: number, plain: Uint8Array, plaintextBytes: number): void {
@@ -879,7 +883,7 @@ export class MeshTransport {
         continue;
       }
       pending.disarm(slot);
-      const requeued = this.enqueue(pending.classAt(slot), RECORD_PENDING, destination, pending.messageIdAt(slot), slot, this.#scratch, 0, 0);
+      const requeued = this.enqueue(pending.classAt(slot), RECORD_PENDING, destination, pending.messageIdAt(slot), slot, this.#plain, 0, 0);
       if (requeued !== ErrorCode.Ok) {
         this.finishPending(slot, ErrorCode.MeshQueueFull);
         continue;
@@ -914,7 +918,8 @@ export class MeshTransport {
     const reassembly = this.#reassembly;
     for (let slot = 0; slot < reassembly.slotCount; slot++) {
       if (!this.nackDue(slot, now)) continue;
-      const record = this.#scratch;
+      // Built in #frame (free between receiving and transmitting), then queued.
+      const record = this.#frame;
       const messageId = reassembly.messageIdAt(slot);
       record[0] = FrameType.Nack;
       record[1] = reassembly.sourceAt(slot) >>> 8;
@@ -923,10 +928,12 @@ export class MeshTransport {
       record[4] = messageId & 0xff;
       record[5] = reassembly.countAt(slot);
       const bitmapBytes = reassembly.writeMissing(slot, record, 6);
-      if (this.#control.push(record, 0, 6 + bitmapBytes) !== ErrorCode.Ok) {
+      const handle = this.#queues.append(CONTROL_QUEUE, 6 + bitmapBytes);
+      if (handle < 0) {
         this.counters.inc(MeshCounter.controlQueueFull);
         return;
       }
+      this.#queues.write(handle, 0, record, 0, 6 + bitmapBytes);
       reassembly.noteNackSent(slot, now);
     }
   }
@@ -938,10 +945,7 @@ export class MeshTransport {
     if (this.#nextHelloMs < 0) this.#nextHelloMs = now + 1 + this.#random.nextBelow(config.helloJitterMs);
     if (now < this.#nextHelloMs) return;
     this.#nextHelloMs = now + config.helloIntervalMs;
-    const record = this.#scratch;
-    record[0] = FrameType.Broadcast;
-    writeU16(record, 1, BROADCAST_NODE_ID);
-    if (this.#control.push(record, 0, CONTROL_META_BYTES) !== ErrorCode.Ok) this.counters.inc(MeshCounter.controlQueueFull);
+    if (this.pushControl(FrameType.Broadcast, BROADCAST_NODE_ID, 0) < 0) this.counters.inc(MeshCounter.controlQueueFull);
   }
 
   private nackDue(slot: number, now: number): boolean {
@@ -969,7 +973,7 @@ export class MeshTransport {
     let slot = -1;
     const hopSendsMax = this.#config.hopRetriesMax + 1;
     for (; trafficClass < LINK_CLASS_COUNT; trafficClass++) {
-      if (trafficClass === 0 && this.#control.count > 0) {
+      if (trafficClass === 0 && this.#queues.count(CONTROL_QUEUE) > 0) {
         candidate = Candidate.Control;
         break;
       }
@@ -1057,7 +1061,7 @@ export class MeshTransport {
     this.#utilisation.record(now, airtimeUs, AIRTIME_SENT);
     this.#txBusyUntilMs = now + Math.ceil(airtimeUs / 1000);
     // Every frame we send was sealed or checked by us: its header parses.
-    const h = this.#txHeader;
+    const h = this.#header;
     const relayed = parseLinkHeader(this.#frame, length, h) === ErrorCode.Ok && h.source !== this.nodeId;
     this.counters.inc(MeshCounter.framesTransmitted);
     this.counters.inc(relayed ? MeshCounter.framesRelayed : MeshCounter.framesOriginated);
@@ -1102,7 +1106,8 @@ export class MeshTransport {
   /** Frame length the next control record or staged fragment will take (long counter form: an upper bound). */
   private nextFrameBytes(candidate: number, stage: OutgoingStage | undefined): number {
     if (candidate === Candidate.Control || stage === undefined) {
-      const length = this.#control.peekLength();
+      const head = this.#queues.head(CONTROL_QUEUE);
+      const length = head < 0 ? -ErrorCode.Empty : this.#queues.recordLength(head);
       return linkHeaderBytes(FrameType.Ack, SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + Math.max(length - CONTROL_META_BYTES, HOP_ACK_ENTRIES_MAX * HOP_ACK_ENTRY_BYTES);
     }
     const index = stage.fragments === 0 ? 0 : stage.next;
@@ -1110,13 +1115,18 @@ export class MeshTransport {
   }
 
   private sealControl(now: number): number {
-    const record = this.#scratch;
-    const length = this.#control.shiftInto(record, 0);
-    if (length < CONTROL_META_BYTES) return -1;
+    const queues = this.#queues;
+    const record = queues.head(CONTROL_QUEUE);
+    if (record < 0) return -1;
+    const length = queues.recordLength(record);
+    const first = queues.readByte(record, 0);
+    const destination = queues.readU16(record, 1);
     let payloadBytes = length - CONTROL_META_BYTES;
-    for (let i = 0; i < payloadBytes; i++) this.#plain[i] = record[CONTROL_META_BYTES + i] ?? 0;
-    const flood = ((record[0] ?? 0) & CONTROL_FLOOD_FLAG) !== 0;
-    const kind = (record[0] ?? FrameType.Ack) & ~CONTROL_FLOOD_FLAG;
+    if (payloadBytes > 0) queues.read(record, CONTROL_META_BYTES, this.#plain, 0, payloadBytes);
+    queues.shift(CONTROL_QUEUE);
+    if (length < CONTROL_META_BYTES) return -1;
+    const flood = (first & CONTROL_FLOOD_FLAG) !== 0;
+    const kind = first & ~CONTROL_FLOOD_FLAG;
     if (kind === FrameType.HopAck) {
       // The newest frames taken, this one first: a HopAck lost at its sender is made good by the next.
       this.#hopAckQueued = false;
@@ -1128,12 +1138,12 @@ export class MeshTransport {
     this.counters.inc(controlCounter(type));
     // The hop ack is link-local; the beacon too unless it advertises a gateway (helloHopLimit).
     const hopLimit = type === FrameType.HopAck ? 0 : type === FrameType.Broadcast ? this.#config.helloHopLimit : this.#config.hopLimit;
-    return this.seal(type, 0, readU16(record, 1), payloadBytes, now, hopLimit, flood);
+    return this.seal(type, 0, destination, payloadBytes, now, hopLimit, flood);
   }
 
   /** Seal #plain[0 .. plainBytes) as an originated frame into #frame. */
   private seal(type: FrameType, trafficClass: number, destination: number, plainBytes: number, now: number, hopLimit: number, flood: boolean): number {
-    const h = this.#txHeader;
+    const h = this.#header;
     h.type = type;
     h.trafficClass = trafficClass as LinkHeader["trafficClass"];
     h.hopLimit = hopLimit;
@@ -1176,16 +1186,13 @@ export class MeshTransport {
         return true;
       }
     }
-    const queue = this.#queues[trafficClass];
-    if (queue === undefined) return false;
+    const queues = this.#queues;
     const maxAgeMs = this.#config.queueMaxAgeMs[trafficClass] ?? 0;
-    for (let guard = 0; guard < 64 && queue.count > 0; guard++) {
-      const length = queue.peekInto(this.#scratch, 0);
-      if (length < RECORD_META_BYTES) return false;
-      // An inline message is copied into the frame pool: while the pool cannot hold it, it waits in its queue.
-      if (this.#scratch[0] === RECORD_INLINE && !this.#pool.fits(length - RECORD_META_BYTES) && now - readU48(this.#scratch, 7) <= maxAgeMs) return false;
-      queue.discardOldest();
-      if (this.stageRecord(stage, length, now, maxAgeMs)) {
+    for (let guard = 0; guard < 64 && queues.count(trafficClass) > 0; guard++) {
+      // The record leaves its queue but keeps its store entry: an inline message is staged from it in place.
+      const record = queues.detach(trafficClass);
+      if (record < 0) return false;
+      if (this.stageRecord(stage, record, now, maxAgeMs)) {
         // A new message waits its class's random access delay (mesh-config.ts accessDelayMaxMs).
         stage.notBeforeMs = now + this.#random.nextBelow((this.#config.accessDelayMaxMs[trafficClass] ?? 0) + 1);
         return now >= stage.notBeforeMs;
@@ -1194,14 +1201,21 @@ export class MeshTransport {
     return false;
   }
 
-  /** Stage a record just taken from its queue into #scratch; false when it was stale or its pending send is gone. */
-  private stageRecord(stage: OutgoingStage, length: number, now: number, maxAgeMs: number): boolean {
-    const record = this.#scratch;
-    const kind = record[0] ?? 0;
-    const destination = readU16(record, 1);
-    const messageId = readU16(record, 3);
-    const slot = readU16(record, 5);
-    const enqueuedMs = readU48(record, 7);
+  /**
+   * Stage a record just detached from its queue (its store entry is ours now:
+   * an inline message's becomes the stage's, anything else is released);
+   * false when it was stale or its pending send is gone.
+   */
+  private stageRecord(stage: OutgoingStage, record: number, now: number, maxAgeMs: number): boolean {
+    const queues = this.#queues;
+    const length = queues.recordLength(record);
+    const kind = queues.readByte(record, 0);
+    const destination = queues.readU16(record, 1);
+    const messageId = queues.readU16(record, 3);
+    const slot = queues.readU16(record, 5);
+    const enqueuedMs = queues.readU16(record, 7) * 0x1_0000_0000 + queues.readU16(record, 9) * 0x1_0000 + queues.readU16(record, 11);
+    if (kind !== RECORD_INLINE || length < RECORD_META_BYTES || now - enqueuedMs > maxAgeMs) this.#pool.release(record);
+    if (length < RECORD_META_BYTES) return false;
     if (kind === RECORD_PENDING) {
       const pending = this.#pending;
       if (!pending.isInUse(slot) || pending.messageIdAt(slot) !== messageId || pending.destinationAt(slot) !== destination) return false;
@@ -1218,9 +1232,7 @@ export class MeshTransport {
       return false;
     }
     const payloadBytes = length - RECORD_META_BYTES;
-    // Fits: stageFor checked the pool just before (nothing was taken from it since).
-    stage.handle = this.#pool.store(record, RECORD_META_BYTES, payloadBytes);
-    if (stage.handle < 0) return false;
+    stage.handle = record;
     stage.kind = StageKind.Inline;
     stage.slot = -1;
     this.setStage(stage, destination, messageId, false, payloadBytes, false);
@@ -1239,7 +1251,6 @@ export class MeshTransport {
     stage.notBeforeMs = 0;
     stage.destination = destination;
     stage.messageId = messageId;
-    stage.ack = ack;
     stage.length = length;
     stage.resend = resend;
     stage.routed = false;
@@ -1303,7 +1314,7 @@ export class MeshTransport {
       this.abortStage(stage);
       return -1;
     }
-    if (this.#txHeader.routed) stage.routed = true;
+    if (this.#header.routed) stage.routed = true;
     if (stage.fragments > 0) this.counters.inc(MeshCounter.fragmentsSent);
     if (stage.resend) this.counters.inc(MeshCounter.fragmentsResent);
     this.advanceStage(stage, now, length);
@@ -1342,7 +1353,7 @@ export class MeshTransport {
   /** Copy `length` bytes of the staged message from byte `at` into out[offset ..] (from its pending slot, or its pool entry). */
   private readStaged(stage: OutgoingStage, at: number, out: Uint8Array, offset: number, length: number): void {
     if (stage.kind === StageKind.Pending) this.#pending.read(stage.slot, at, out, offset, length);
-    else this.#pool.read(stage.handle, at, out, offset, length);
+    else this.#pool.read(stage.handle, STAGED_INLINE_AT + at, out, offset, length);
   }
 
   /** When the next message frame could go (`now` when one is ready, a staged message's access time, or +Infinity). */
@@ -1351,7 +1362,7 @@ export class MeshTransport {
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
       const stage = this.#stages[c];
       if (stage?.active === true) at = Math.min(at, stage.notBeforeMs > now ? stage.notBeforeMs : now);
-      else if ((this.#queues[c]?.count ?? 0) > 0) return now;
+      else if (this.#queues.count(c) > 0) return now;
     }
     if (at <= now) return now;
     const pending = this.#pending;
@@ -1394,35 +1405,39 @@ export class MeshTransport {
 
   /** Append a record to the class queue, applying the class's full policy. */
   private enqueue(trafficClass: number, kind: number, destination: number, messageId: number, slot: number, bytes: Uint8Array, offset: number, length: number): Status {
-    const queue = this.#queues[trafficClass];
-    if (queue === undefined) return ErrorCode.InvalidArgument;
+    if ((trafficClass >>> 0) !== trafficClass || trafficClass >= LINK_CLASS_COUNT) return ErrorCode.InvalidArgument;
+    const queues = this.#queues;
     const recordBytes = RECORD_META_BYTES + length;
-    if (recordBytes > queue.maxRecordBytes) return this.refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
-    const needed = recordBytes + queue.prefixBytes;
+    if (recordBytes > queues.maxRecordBytes(trafficClass)) return this.refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
     if (this.#config.queueDropOldest[trafficClass] === true) {
-      for (let guard = 0; guard < 4096 && queue.count > 0 && queue.bytesUsed + needed > queue.capacityBytes; guard++) this.dropOldest(queue);
+      for (let guard = 0; guard < 4096 && queues.count(trafficClass) > 0 && !queues.hasRoom(trafficClass, recordBytes); guard++) this.dropOldest(trafficClass);
     }
-    const record = this.#scratch;
-    record[0] = kind;
-    writeU16(record, 1, destination);
-    writeU16(record, 3, messageId);
-    writeU16(record, 5, slot < 0 ? 0xffff : slot);
-    writeU48(record, 7, this.#nowMs);
-    for (let i = 0; i < length; i++) record[RECORD_META_BYTES + i] = bytes[offset + i] ?? 0;
-    if (queue.push(record, 0, recordBytes) !== ErrorCode.Ok) return this.refuse(MeshCounter.sendRefusedQueueFull, ErrorCode.MeshQueueFull);
+    const record = queues.append(trafficClass, recordBytes);
+    if (record < 0) return this.refuse(MeshCounter.sendRefusedQueueFull, ErrorCode.MeshQueueFull);
+    const nowMs = this.#nowMs;
+    queues.writeByte(record, 0, kind);
+    queues.writeU16(record, 1, destination);
+    queues.writeU16(record, 3, messageId);
+    queues.writeU16(record, 5, slot < 0 ? 0xffff : slot);
+    // The enqueued time as a 48-bit big-endian number of milliseconds.
+    queues.writeU16(record, 7, Math.floor(nowMs / 0x1_0000_0000) & 0xffff);
+    queues.writeU16(record, 9, Math.floor(nowMs / 0x1_0000) & 0xffff);
+    queues.writeU16(record, 11, nowMs & 0xffff);
+    queues.write(record, RECORD_META_BYTES, bytes, offset, length);
     return ErrorCode.Ok;
   }
 
   /** DropOldest: discard the oldest record; an acknowledged send it referred to fails with MeshQueueFull. */
-  private dropOldest(queue: ByteRing): void {
-    const record = this.#scratch;
-    const length = queue.peekInto(record, 0);
-    queue.discardOldest();
+  private dropOldest(trafficClass: number): void {
+    const queues = this.#queues;
+    const record = queues.head(trafficClass);
+    if (record < 0) return;
+    const pendingRef = queues.recordLength(record) >= RECORD_META_BYTES && queues.readByte(record, 0) === RECORD_PENDING;
+    const slot = queues.readU16(record, 5);
+    const messageId = queues.readU16(record, 3);
+    queues.shift(trafficClass);
     this.counters.inc(MeshCounter.sendDroppedOldest);
-    if (length >= RECORD_META_BYTES && record[0] === RECORD_PENDING) {
-      const slot = readU16(record, 5);
-      if (this.#pending.isInUse(slot) && this.#pending.messageIdAt(slot) === readU16(record, 3)) this.finishPending(slot, ErrorCode.MeshQueueFull);
-    }
+    if (pendingRef && this.#pending.isInUse(slot) && this.#pending.messageIdAt(slot) === messageId) this.finishPending(slot, ErrorCode.MeshQueueFull);
   }
 
   private finishPending(slot: number, status: Status): void {
@@ -1447,12 +1462,10 @@ export class MeshTransport {
    * it: every frame names its transmitter), hop by hop like any routed frame.
    */
   private queueAck(destination: number, messageId: number, messageFlooded: boolean): void {
-    const record = this.#scratch;
     const flood = messageFlooded && this.#config.hopRetriesMax === 0;
-    record[0] = FrameType.Ack | (flood ? CONTROL_FLOOD_FLAG : 0);
-    writeU16(record, 1, destination);
-    writeU16(record, 3, messageId);
-    if (this.#control.push(record, 0, CONTROL_META_BYTES + ACK_PAYLOAD_BYTES) !== ErrorCode.Ok) this.counters.inc(MeshCounter.controlQueueFull);
+    const record = this.pushControl(FrameType.Ack | (flood ? CONTROL_FLOOD_FLAG : 0), destination, ACK_PAYLOAD_BYTES);
+    if (record < 0) this.counters.inc(MeshCounter.controlQueueFull);
+    else this.#queues.writeU16(record, CONTROL_META_BYTES, messageId);
   }
 
   /**
@@ -1464,15 +1477,22 @@ export class MeshTransport {
     if (this.#config.hopRetriesMax === 0) return;
     this.#hopAckHistory.note(source, counter, this.#nowMs);
     if (this.#hopAckQueued) return;
-    const record = this.#scratch;
-    record[0] = FrameType.HopAck;
-    writeU16(record, 1, BROADCAST_NODE_ID);
-    if (this.#control.push(record, 0, CONTROL_META_BYTES) !== ErrorCode.Ok) {
+    if (this.pushControl(FrameType.HopAck, BROADCAST_NODE_ID, 0) < 0) {
       this.counters.inc(MeshCounter.controlQueueFull);
       return;
     }
     this.#hopAckQueued = true;
     this.#hopAckQueuedAtMs = this.#nowMs;
+  }
+
+  /** Queue a control record (type byte, destination, then `payloadBytes` the caller writes): its handle, or < 0 when refused. */
+  private pushControl(first: number, destination: number, payloadBytes: number): number {
+    const queues = this.#queues;
+    const record = queues.append(CONTROL_QUEUE, CONTROL_META_BYTES + payloadBytes);
+    if (record < 0) return record;
+    queues.writeByte(record, 0, first);
+    queues.writeU16(record, 1, destination);
+    return record;
   }
 
   private logEvent(event: number, f0: number, f1: number, f2: number, f3: number): void {
@@ -1490,9 +1510,7 @@ interface Parts {
   readonly neighbours: NeighbourTable;
   readonly routes: RouteTable;
   readonly reassembly: ReassemblyTable;
-  readonly inbox: ByteRing;
-  readonly queues: readonly ByteRing[];
-  readonly control: ByteRing;
+  readonly queues: RecordQueues;
   readonly relays: RelayQueue;
   readonly pending: PendingSends;
   readonly pool: FramePool;
@@ -1518,8 +1536,7 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   const pool = FramePool.create(framePoolBlockCount(c, mtu));
   if (!pool.ok) return pool;
   const reassembly = ReassemblyTable.create({ slots: c.reassemblySlots, slotBytes: c.maxMessageBytes, perSenderMax: c.reassemblyPerSenderMax, timeoutMs: c.reassemblyTimeoutMs }, pool.value);
-  const inbox = ByteRing.create(c.inboxCapacityBytes, Math.min(c.maxMessageBytes + INBOX_META_BYTES, c.inboxCapacityBytes - 2), FullPolicy.RefuseNewest);
-  const control = ByteRing.create(c.controlQueueBytes, Math.min(CONTROL_META_BYTES + mtu, c.controlQueueBytes - 2), FullPolicy.RefuseNewest);
+  const queues = RecordQueues.create(pool.value, recordQueueLimits(c, mtu));
   const relays = RelayQueue.create(c.relaySlots, mtu, pool.value);
   const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes, pool.value);
   const hopAcks = HopAckTable.create(c.hopAckSlots, mtu, pool.value);
@@ -1541,21 +1558,13 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
     ],
     hashSeed: c.rateHashSeed,
   });
-  const queues: ByteRing[] = [];
-  for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) {
-    const bytes = c.queueCapacityBytes[cls] ?? 0;
-    const queue = ByteRing.create(bytes, Math.min(RECORD_META_BYTES + c.maxMessageBytes, bytes - 2), FullPolicy.RefuseNewest);
-    if (!queue.ok) return queue;
-    queues.push(queue.value);
-  }
   if (!sealer.ok) return sealer;
   if (!duplicates.ok) return duplicates;
   if (!delivered.ok) return delivered;
   if (!neighbours.ok) return neighbours;
   if (!routes.ok) return routes;
   if (!reassembly.ok) return reassembly;
-  if (!inbox.ok) return inbox;
-  if (!control.ok) return control;
+  if (!queues.ok) return queues;
   if (!relays.ok) return relays;
   if (!pending.ok) return pending;
   if (!hopAcks.ok) return hopAcks;
@@ -1571,9 +1580,7 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
     neighbours: neighbours.value,
     routes: routes.value,
     reassembly: reassembly.value,
-    inbox: inbox.value,
-    queues,
-    control: control.value,
+    queues: queues.value,
     relays: relays.value,
     pending: pending.value,
     pool: pool.value,
@@ -1586,15 +1593,46 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
 }
 
 /**
+ * The record queues' budgets and largest records, as the rings they replace
+ * had them: per class (queueCapacityBytes) a record's meta and a largest
+ * message; the inbox (inboxCapacityBytes) a delivered message with its
+ * meta; the control queue (controlQueueBytes) an MTU frame's payload with
+ * its meta. A budget below its largest record with prefix takes records
+ * of at most the budget less 2 (as ByteRing.create would be given).
+ */
+export function recordQueueLimits(c: MeshConfig, mtuBytes: number): RecordQueueLimits[] {
+  const limits: RecordQueueLimits[] = [];
+  for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) {
+    const budgetBytes = c.queueCapacityBytes[cls] ?? 0;
+    limits.push({ budgetBytes, maxRecordBytes: Math.min(RECORD_META_BYTES + c.maxMessageBytes, budgetBytes - 2) });
+  }
+  limits.push({ budgetBytes: c.inboxCapacityBytes, maxRecordBytes: Math.min(c.maxMessageBytes + INBOX_META_BYTES, c.inboxCapacityBytes - 2) });
+  limits.push({ budgetBytes: c.controlQueueBytes, maxRecordBytes: Math.min(CONTROL_META_BYTES + mtuBytes, c.controlQueueBytes - 2) });
+  return limits;
+}
+
+/**
  * Blocks of the shared frame pool: frameStoreBytes of them, or with 0 what
  * every slot's largest content takes at once (relays and hop-ack watches an
  * MTU frame each; pending sends, each class's stage and reassembly slots a
- * largest message):
- * then no table is ever refused for want of pool space.
+ * largest message) and what every queue's records can take at once within
+ * its byte budget (smallest records: record-queues.ts recordQueueBlocksMax):
+ * then no table or queue is ever refused for want of pool space.
  */
 export function framePoolBlockCount(c: MeshConfig, mtuBytes: number): number {
   if (c.frameStoreBytes > 0) return Math.floor(c.frameStoreBytes / FRAME_POOL_BLOCK_BYTES);
-  return (c.relaySlots + c.hopAckSlots) * framePoolBlocks(mtuBytes) + (c.pendingAckSlots + LINK_CLASS_COUNT + c.reassemblySlots) * framePoolBlocks(c.maxMessageBytes);
+  const limits = recordQueueLimits(c, mtuBytes);
+  let queueBlocks = 0;
+  for (let q = 0; q < limits.length; q++) {
+    const limit = limits[q];
+    // Smallest records: a pending reference (meta only), an empty delivered message, a bare control record.
+    const minRecordBytes = q < LINK_CLASS_COUNT ? RECORD_META_BYTES : q === INBOX_QUEUE ? INBOX_META_BYTES : CONTROL_META_BYTES;
+    if (limit !== undefined) queueBlocks += recordQueueBlocksMax(limit, minRecordBytes, FRAME_POOL_BLOCK_BYTES);
+  }
+  // A staged inline message keeps the store entry its queue record had (meta and entry header included).
+  const stageBlocks = LINK_CLASS_COUNT * framePoolBlocks(STAGED_INLINE_AT + c.maxMessageBytes);
+  const tableBlocks = (c.relaySlots + c.hopAckSlots) * framePoolBlocks(mtuBytes) + (c.pendingAckSlots + c.reassemblySlots) * framePoolBlocks(c.maxMessageBytes);
+  return tableBlocks + stageBlocks + queueBlocks;
 }
 
 // ----------------------------------------------------------- drop mapping
@@ -1671,20 +1709,4 @@ function readU16(bytes: Uint8Array, at: number): number {
 function writeU16(bytes: Uint8Array, at: number, value: number): void {
   bytes[at] = (value >>> 8) & 0xff;
   bytes[at + 1] = value & 0xff;
-}
-
-function writeU48(bytes: Uint8Array, at: number, value: number): void {
-  const high = Math.floor(value / 0x1_0000_0000);
-  const low = value >>> 0;
-  writeU16(bytes, at, high & 0xffff);
-  bytes[at + 2] = low >>> 24;
-  bytes[at + 3] = (low >>> 16) & 0xff;
-  bytes[at + 4] = (low >>> 8) & 0xff;
-  bytes[at + 5] = low & 0xff;
-}
-
-function readU48(bytes: Uint8Array, at: number): number {
-  const high = readU16(bytes, at);
-  const low = (((bytes[at + 2] ?? 0) << 24) | ((bytes[at + 3] ?? 0) << 16) | ((bytes[at + 4] ?? 0) << 8) | (bytes[at + 5] ?? 0)) >>> 0;
-  return high * 0x1_0000_0000 + low;
 }

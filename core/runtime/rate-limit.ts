@@ -4,9 +4,9 @@
  * Units. Balances are kept in micro-tokens (1 token = 10^6). A class refilling
  * at `refillPerSecondMilli` milli-tokens per second gains exactly that many
  * micro-tokens per millisecond, so refill is `elapsedMs * refillPerSecondMilli`
- * with no division and no remainder to lose. All values are integers held in
- * Float64Array; config limits keep every intermediate below 2^53, so the
- * arithmetic is exact and identical on V8 and XS.
+ * with no division and no remainder to lose. All values are integers (times
+ * and balances held as float64); config limits keep every intermediate below
+ * 2^53, so the arithmetic is exact and identical on V8 and XS.
  *
  * Table. Open addressing over one typed array: a key hashes (with a seed from the
  * caller's entropy, so an attacker cannot precompute colliding ids) to a home
@@ -40,24 +40,20 @@ import { ErrorCode } from "./errors";
 import { err, ok, OK, type Result, type Status } from "./result";
 
 /*
- * One Float64Array holds everything (a typed array costs about 128 B of heap
- * on XS before its data): the counters (STAT_*), then CLASS_FIELDS numbers
- * per class, then SLOT_FIELDS numbers per table slot.
+ * One DataView over one ArrayBuffer holds everything (a typed array or view
+ * costs heap slots on XS before its data): the counters (STAT_*, float64:
+ * counts pass 2^32), then CLASS_BYTES per class, then per table slot the S_*
+ * fields (18 or 22 bytes: see S_BALANCE_MICRO). A class keeps its configuration (u32 each: rate <= 10^9, burst <=
+ * 10^6); its burst in micro-tokens and refill cap are computed from them.
  */
-const CLASS_FIELDS = 4;
-const C_REFILL_MICRO_PER_MS = 0;
-const C_BURST_MICRO = 1;
-const C_REFILL_CAP_MS = 2; // elapsed time after which any bucket of the class is surely full; caps products
-const C_BURST_TOKENS = 3;
-const SLOT_FIELDS = 3;
-const S_KEY = 0; // 0 = empty, else keyOf(peerId, classId)
-const S_BALANCE_MICRO = 1;
-const S_LAST_MS = 2; // time of the last refill, which is the last time the key was seen
-
-/** A slot's key: peer id and class in one exact integer below 2^41, never 0. */
-function keyOf(peerId: number, classId: number): number {
-  return peerId * 256 + classId + 1;
-}
+const CLASS_BYTES = 8;
+const C_REFILL_MICRO_PER_MS = 0; // u32
+const C_BURST_TOKENS = 4; // u32
+const S_PEER = 0; // u32
+const S_CLASS = 4; // u16: 0 = empty, else class id + 1
+const S_LAST_MS = 6; // f64: time of the last refill, which is the last time the key was seen
+const S_BALANCE_MICRO = 14; // u32 when every class's burst in micro-tokens fits one (NARROW_BALANCE_MAX), else f64
+const NARROW_BALANCE_MAX = 0xffff_ffff;
 
 export interface RateClass {
   /** Refill rate in milli-tokens per second (1000 = one token per second). */
@@ -86,21 +82,23 @@ export const RATE_PROBE_WINDOW_DEFAULT = 8;
 export const RATE_BURST_TOKENS_MAX = 1_000_000;
 export const RATE_REFILL_PER_SECOND_MILLI_MAX = 1_000_000_000;
 
+// Byte offsets of the counters (float64 each).
 const STAT_ADMITTED = 0;
-const STAT_LIMITED = 1;
-const STAT_REFUSED = 2;
-const STAT_EVICTED = 3;
-const STAT_INVALID = 4;
-const STAT_SLOTS = 5;
-const CLASS_BASE = STAT_SLOTS;
+const STAT_LIMITED = 8;
+const STAT_REFUSED = 16;
+const STAT_EVICTED = 24;
+const STAT_INVALID = 32;
+const CLASS_BASE = 40;
 
 export class RateLimiter {
   readonly #capacity: number;
   readonly #probeWindow: number;
   readonly #hashSeed: number;
   readonly #classCount: number;
-  readonly #t: Float64Array;
+  readonly #t: DataView;
   readonly #slotBase: number;
+  /** Bytes per slot: balances are u32 (18) when every class's burst fits one, else f64 (22). */
+  readonly #slotBytes: number;
   #size = 0;
 
   private constructor(capacity: number, classes: readonly RateClass[], probeWindow: number, hashSeed: number) {
@@ -109,19 +107,17 @@ export class RateLimiter {
     this.#hashSeed = hashSeed;
     const classCount = classes.length;
     this.#classCount = classCount;
-    this.#slotBase = CLASS_BASE + classCount * CLASS_FIELDS;
-    const t = new Float64Array(this.#slotBase + capacity * SLOT_FIELDS);
+    this.#slotBase = CLASS_BASE + classCount * CLASS_BYTES;
+    let narrow = true;
+    for (let c = 0; c < classCount; c++) if ((classes[c]?.burstTokens ?? 0) * MICRO_PER_TOKEN > NARROW_BALANCE_MAX) narrow = false;
+    this.#slotBytes = S_BALANCE_MICRO + (narrow ? 4 : 8);
+    const t = new DataView(new ArrayBuffer(this.#slotBase + capacity * this.#slotBytes));
     this.#t = t;
     for (let c = 0; c < classCount; c++) {
       const config = classes[c];
       if (config === undefined) continue;
-      const burstMicro = config.burstTokens * MICRO_PER_TOKEN;
-      const at = CLASS_BASE + c * CLASS_FIELDS;
-      t[at + C_REFILL_MICRO_PER_MS] = config.refillPerSecondMilli;
-      t[at + C_BURST_MICRO] = burstMicro;
-      t[at + C_BURST_TOKENS] = config.burstTokens;
-      // floor(..) + 2 is past the true refill time even if the division rounds.
-      t[at + C_REFILL_CAP_MS] = Math.floor(burstMicro / config.refillPerSecondMilli) + 2;
+      t.setUint32(CLASS_BASE + c * CLASS_BYTES + C_REFILL_MICRO_PER_MS, config.refillPerSecondMilli);
+      t.setUint32(CLASS_BASE + c * CLASS_BYTES + C_BURST_TOKENS, config.burstTokens);
     }
   }
 
@@ -152,25 +148,24 @@ export class RateLimiter {
    * cost not an integer in 1..burst. Every outcome is counted. No allocation.
    */
   tryTake(peerId: number, classId: number, nowMs: number, cost = 1): Status {
-    const stats = this.#t;
     if (!this.validKey(peerId, classId, nowMs) || !this.validCost(classId, cost)) {
-      stats[STAT_INVALID] = (stats[STAT_INVALID] ?? 0) + 1;
+      this.count(STAT_INVALID);
       return ErrorCode.InvalidArgument;
     }
     const slot = this.findOrClaim(peerId, classId, nowMs);
     if (slot < 0) {
-      stats[STAT_REFUSED] = (stats[STAT_REFUSED] ?? 0) + 1;
+      this.count(STAT_REFUSED);
       return ErrorCode.RateLimited;
     }
     this.refill(slot, classId, nowMs);
     const costMicro = cost * MICRO_PER_TOKEN;
-    const balance = this.#t[this.#slotBase + slot * SLOT_FIELDS + S_BALANCE_MICRO] ?? 0;
+    const balance = this.balance(slot);
     if (balance < costMicro) {
-      stats[STAT_LIMITED] = (stats[STAT_LIMITED] ?? 0) + 1;
+      this.count(STAT_LIMITED);
       return ErrorCode.RateLimited;
     }
-    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_BALANCE_MICRO] = balance - costMicro;
-    stats[STAT_ADMITTED] = (stats[STAT_ADMITTED] ?? 0) + 1;
+    this.setBalance(slot, balance - costMicro);
+    this.count(STAT_ADMITTED);
     return OK;
   }
 
@@ -182,13 +177,29 @@ export class RateLimiter {
   availableMilli(peerId: number, classId: number, nowMs: number): number {
     if (!this.validKey(peerId, classId, nowMs)) return -1;
     const slot = this.find(peerId, classId);
-    const balance = slot < 0 ? (this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_BURST_MICRO] ?? 0) : this.balanceAt(slot, classId, nowMs);
+    const balance = slot < 0 ? this.burstMicro(classId) : this.balanceAt(slot, classId, nowMs);
     return Math.floor(balance / 1000);
   }
 
   /** Whether (peerId, classId) currently holds a table entry. */
   has(peerId: number, classId: number): boolean {
-    return (peerId >>> 0) === peerId && (classId >>> 0) === classId && this.find(peerId, classId) >= 0;
+    return (peerId >>> 0) === peerId && (classId >>> 0) === classId && classId < RATE_CLASSES_MAX && this.find(peerId, classId) >= 0;
+  }
+
+  /** The slot's balance in micro-tokens (exact either width: every balance is an integer at most the burst). */
+  private balance(slot: number): number {
+    const at = this.#slotBase + slot * this.#slotBytes + S_BALANCE_MICRO;
+    return this.#slotBytes === S_BALANCE_MICRO + 4 ? this.#t.getUint32(at) : this.#t.getFloat64(at);
+  }
+
+  private setBalance(slot: number, micro: number): void {
+    const at = this.#slotBase + slot * this.#slotBytes + S_BALANCE_MICRO;
+    if (this.#slotBytes === S_BALANCE_MICRO + 4) this.#t.setUint32(at, micro);
+    else this.#t.setFloat64(at, micro);
+  }
+
+  private count(stat: number): void {
+    this.#t.setFloat64(stat, this.#t.getFloat64(stat) + 1);
   }
 
   private validKey(peerId: number, classId: number, nowMs: number): boolean {
@@ -202,7 +213,12 @@ export class RateLimiter {
   }
 
   private validCost(classId: number, cost: number): boolean {
-    return (cost >>> 0) === cost && cost >= 1 && cost <= (this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_BURST_TOKENS] ?? 0);
+    return (cost >>> 0) === cost && cost >= 1 && cost <= this.#t.getUint32(CLASS_BASE + classId * CLASS_BYTES + C_BURST_TOKENS);
+  }
+
+  /** The class's burst in micro-tokens. */
+  private burstMicro(classId: number): number {
+    return this.#t.getUint32(CLASS_BASE + classId * CLASS_BYTES + C_BURST_TOKENS) * MICRO_PER_TOKEN;
   }
 
   private home(peerId: number, classId: number): number {
@@ -217,14 +233,21 @@ export class RateLimiter {
     return (h >>> 0) % this.#capacity;
   }
 
+  /** Slot state: 0 empty, 1 holds (peerId, classId), 2 holds another key. */
+  private holds(slot: number, peerId: number, classId: number): number {
+    const at = this.#slotBase + slot * this.#slotBytes;
+    const cls = this.#t.getUint16(at + S_CLASS);
+    if (cls === 0) return 0;
+    return cls === classId + 1 && this.#t.getUint32(at + S_PEER) === peerId ? 1 : 2;
+  }
+
   private find(peerId: number, classId: number): number {
     const capacity = this.#capacity;
-    const key = keyOf(peerId, classId);
     let slot = this.home(peerId, classId);
     for (let i = 0; i < this.#probeWindow; i++) {
-      const at = this.#t[this.#slotBase + slot * SLOT_FIELDS + S_KEY];
-      if (at === 0) return -1; // keys never sit past an empty slot
-      if (at === key) return slot;
+      const held = this.holds(slot, peerId, classId);
+      if (held === 0) return -1; // keys never sit past an empty slot
+      if (held === 1) return slot;
       slot = slot + 1 === capacity ? 0 : slot + 1;
     }
     return -1;
@@ -236,16 +259,15 @@ export class RateLimiter {
     let slot = this.home(peerId, classId);
     let victim = -1;
     let victimLastMs = 0;
-    const key = keyOf(peerId, classId);
     for (let i = 0; i < this.#probeWindow; i++) {
-      const at = this.#t[this.#slotBase + slot * SLOT_FIELDS + S_KEY];
-      if (at === 0) {
+      const held = this.holds(slot, peerId, classId);
+      if (held === 0) {
         this.#size += 1;
         this.claim(slot, peerId, classId, nowMs);
         return slot;
       }
-      if (at === key) return slot;
-      const lastMs = this.#t[this.#slotBase + slot * SLOT_FIELDS + S_LAST_MS] ?? 0;
+      if (held === 1) return slot;
+      const lastMs = this.#t.getFloat64(this.#slotBase + slot * this.#slotBytes + S_LAST_MS);
       if ((victim < 0 || lastMs < victimLastMs) && this.isFullAt(slot, nowMs)) {
         victim = slot;
         victimLastMs = lastMs;
@@ -253,41 +275,48 @@ export class RateLimiter {
       slot = slot + 1 === capacity ? 0 : slot + 1;
     }
     if (victim < 0) return -1;
-    this.#t[STAT_EVICTED] = (this.#t[STAT_EVICTED] ?? 0) + 1;
+    this.count(STAT_EVICTED);
     this.claim(victim, peerId, classId, nowMs);
     return victim;
   }
 
   // A new entry starts with a full burst: exactly what an absent key is assumed to have.
   private claim(slot: number, peerId: number, classId: number, nowMs: number): void {
-    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_KEY] = keyOf(peerId, classId);
-    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_BALANCE_MICRO] = this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_BURST_MICRO] ?? 0;
-    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_LAST_MS] = nowMs;
+    const at = this.#slotBase + slot * this.#slotBytes;
+    this.#t.setUint32(at + S_PEER, peerId);
+    this.#t.setUint16(at + S_CLASS, classId + 1);
+    this.setBalance(slot, this.burstMicro(classId));
+    this.#t.setFloat64(at + S_LAST_MS, nowMs);
   }
 
   private isFullAt(slot: number, nowMs: number): boolean {
-    const classId = ((this.#t[this.#slotBase + slot * SLOT_FIELDS + S_KEY] ?? 1) - 1) % 256;
-    return this.balanceAt(slot, classId, nowMs) >= (this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_BURST_MICRO] ?? 0);
+    const classId = this.#t.getUint16(this.#slotBase + slot * this.#slotBytes + S_CLASS) - 1;
+    return this.balanceAt(slot, classId, nowMs) >= this.burstMicro(classId);
   }
 
   // Balance after refilling to nowMs. Time never runs backwards here: an
   // earlier nowMs refills nothing (virtual clocks are monotonic; this guards
   // a reboot that restarts the clock).
   private balanceAt(slot: number, classId: number, nowMs: number): number {
-    let elapsedMs = nowMs - (this.#t[this.#slotBase + slot * SLOT_FIELDS + S_LAST_MS] ?? 0);
-    const balance = this.#t[this.#slotBase + slot * SLOT_FIELDS + S_BALANCE_MICRO] ?? 0;
+    const at = this.#slotBase + slot * this.#slotBytes;
+    let elapsedMs = nowMs - this.#t.getFloat64(at + S_LAST_MS);
+    const balance = this.balance(slot);
     if (elapsedMs <= 0) return balance;
-    const capMs = this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_REFILL_CAP_MS] ?? 0;
+    const refill = this.#t.getUint32(CLASS_BASE + classId * CLASS_BYTES + C_REFILL_MICRO_PER_MS);
+    const burst = this.burstMicro(classId);
+    // Elapsed time after which any bucket of the class is surely full (floor(..) + 2 is past the true
+    // refill time even if the division rounds): caps the product below.
+    const capMs = Math.floor(burst / refill) + 2;
     if (elapsedMs > capMs) elapsedMs = capMs;
-    const burst = this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_BURST_MICRO] ?? 0;
-    const next = balance + elapsedMs * (this.#t[CLASS_BASE + classId * CLASS_FIELDS + C_REFILL_MICRO_PER_MS] ?? 0);
+    const next = balance + elapsedMs * refill;
     return next > burst ? burst : next;
   }
 
   private refill(slot: number, classId: number, nowMs: number): void {
-    if (nowMs <= (this.#t[this.#slotBase + slot * SLOT_FIELDS + S_LAST_MS] ?? 0)) return;
-    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_BALANCE_MICRO] = this.balanceAt(slot, classId, nowMs);
-    this.#t[this.#slotBase + slot * SLOT_FIELDS + S_LAST_MS] = nowMs;
+    const at = this.#slotBase + slot * this.#slotBytes;
+    if (nowMs <= this.#t.getFloat64(at + S_LAST_MS)) return;
+    this.setBalance(slot, this.balanceAt(slot, classId, nowMs));
+    this.#t.setFloat64(at + S_LAST_MS, nowMs);
   }
 
   get capacity(): number {
@@ -301,22 +330,22 @@ export class RateLimiter {
     return this.#probeWindow;
   }
   get admittedCount(): number {
-    return this.#t[STAT_ADMITTED] ?? 0;
+    return this.#t.getFloat64(STAT_ADMITTED);
   }
   /** Requests refused because the key's bucket was short. */
   get limitedCount(): number {
-    return this.#t[STAT_LIMITED] ?? 0;
+    return this.#t.getFloat64(STAT_LIMITED);
   }
   /** Requests refused because the key had no entry and none could be reclaimed. */
   get refusedCount(): number {
-    return this.#t[STAT_REFUSED] ?? 0;
+    return this.#t.getFloat64(STAT_REFUSED);
   }
   /** Entries reclaimed (always with a full bucket) for a new key. */
   get evictedCount(): number {
-    return this.#t[STAT_EVICTED] ?? 0;
+    return this.#t.getFloat64(STAT_EVICTED);
   }
   get invalidCount(): number {
-    return this.#t[STAT_INVALID] ?? 0;
+    return this.#t.getFloat64(STAT_INVALID);
   }
 }
 

@@ -74,7 +74,6 @@ describe("frame pool", () => {
     const pool = unwrap(FramePool.create(4));
     const a = pool.store(bytes(70, 1), 0, 70); // 3 blocks
     expect(a).toBeGreaterThanOrEqual(0);
-    expect(pool.fits(33)).toBe(false);
     expect(pool.store(bytes(33, 2), 0, 33)).toBe(-1);
     expect(pool.refusedCount).toBe(1);
     expect(pool.freeBlocks).toBe(1);
@@ -90,10 +89,24 @@ describe("frame pool", () => {
     expect(readBack(pool, b, 32)).toEqual(bytes(32, 3));
   });
 
+  it("pools of up to 254 blocks (one-byte links) and beyond (two-byte links) chain every block into one entry and back", () => {
+    for (const blocks of [1, 80, 254, 255, 1000]) {
+      const pool = unwrap(FramePool.create(blocks));
+      // Every block chained into one entry, then read back: the links address every block.
+      const data = bytes(blocks * FRAME_POOL_BLOCK_BYTES, blocks);
+      const handle = pool.store(data, 0, data.length);
+      expect(readBack(pool, handle, data.length)).toEqual(data);
+      expect(pool.freeBlocks).toBe(0);
+      pool.release(handle);
+      expect(pool.freeBlocks).toBe(blocks);
+    }
+  });
+
   it("entries never overlap: any sequence of stores and releases reads every live entry back intact, and the free count is exact", () => {
-    const op = fc.oneof(fc.record({ store: fc.constant(true), length: fc.nat({ max: 300 }), seed: fc.nat({ max: 255 }) }), fc.record({ store: fc.constant(false), pick: fc.nat() }));
+    const op = fc.oneof(fc.record({ store: fc.constant(true), length: fc.nat({ max: 3000 }), seed: fc.nat({ max: 255 }) }), fc.record({ store: fc.constant(false), pick: fc.nat() }));
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }), fc.array(op, { maxLength: 80 }), (blocks, ops) => {
+      // Small pools (one-byte links) and pools past 254 blocks (two-byte links), each filled to the brim.
+      fc.property(fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 250, max: 300 })), fc.array(op, { maxLength: 80 }), (blocks, ops) => {
         const pool = unwrap(FramePool.create(blocks));
         const live: { handle: number; data: Uint8Array }[] = [];
         for (const o of ops) {
@@ -184,9 +197,21 @@ describe("tables in a shared frame pool", () => {
 });
 
 describe("the transport's frame store", () => {
-  it("0 sizes the store for every slot's largest frame; a set size is validated: a multiple of 32 holding a largest message", () => {
+  it("0 sizes the store for every slot's largest frame and every queue's smallest records; a set size is validated: a multiple of 32 holding a largest message", () => {
     const c = meshConfig({ maxMessageBytes: 200, relaySlots: 6, hopAckSlots: 8, pendingAckSlots: 10 });
-    expect(framePoolBlockCount(c, 255)).toBe(14 * 8 + (10 + 3 + 4) * 7); // relays and watches: MTU frames; pending, stages, reassembly: largest messages
+    // Relays and watches: MTU frames (8 blocks); pending and reassembly: largest messages (7); each class's stage: a
+    // largest message with its queue record's meta and entry header (217 bytes, 7 blocks).
+    const tables = 14 * 8 + (10 + 4) * 7 + 3 * 7;
+    // Each queue: n smallest records within its budget (record + length prefix each), and at most one block more
+    // each than their bytes with entry headers: n + ceil((4n + budget) / 32). Class queues: a 13-byte reference
+    // (1-byte prefix); the inbox: 3 bytes of meta (1-byte prefix); control: 3 bytes (2-byte prefix: its largest
+    // record is an MTU frame's payload and meta, 258 bytes).
+    const queue = (budget: number, cost: number, header = 4): number => {
+      const n = Math.floor(budget / cost);
+      return n + Math.ceil((header * n + budget) / 32);
+    };
+    const queues = queue(1024, 14) + queue(2048, 14) + queue(4096 + 64, 14) + queue(8192, 4) + queue(512, 5);
+    expect(framePoolBlockCount(c, 255)).toBe(tables + queues);
     expect(framePoolBlockCount(meshConfig({ frameStoreBytes: 2048 }), 255)).toBe(2048 / FRAME_POOL_BLOCK_BYTES);
     expect(validateMeshConfig(meshConfig({ maxMessageBytes: 200, frameStoreBytes: 224 }))).toEqual([]);
     for (const frameStoreBytes of [100, 192, -32, 1.5, (FRAME_POOL_BLOCKS_MAX + 1) * FRAME_POOL_BLOCK_BYTES]) {
@@ -199,24 +224,31 @@ describe("the transport's frame store", () => {
     expect(makeNode(1, { config: { maxMessageBytes: 200, frameStoreBytes: 256 } }).transport.frameStore.blockCount).toBe(8);
   });
 
-  it("with the store full, an acknowledged send is refused (MeshPendingFull, counted) and an inline message waits in its queue until the store has room", () => {
+  it("with the store full, an acknowledged send is refused (MeshPendingFull) and an inline message its queue would take is refused (MeshQueueFull), counted; once the store has room it goes", () => {
     const config = { maxMessageBytes: 200, frameStoreBytes: 256 };
     const [a, b] = [makeNode(1, { config }), makeNode(2, { config })] as [Node, Node];
     const alert = payload(200, 3);
     const telemetry = payload(100, 4);
-    expect(a.transport.send(2, LinkClass.Alert, alert, 0, 200, true, 41)).toBe(ErrorCode.Ok); // 7 of 8 blocks
-    expect(a.transport.send(2, LinkClass.Alert, alert, 0, 40, true, 42)).toBe(ErrorCode.MeshPendingFull); // 2 blocks, 1 free
+    // The pending copy takes 7 of 8 blocks, its reference in the alert queue (13 bytes of meta, 4 of entry header) the 8th.
+    expect(a.transport.send(2, LinkClass.Alert, alert, 0, 200, true, 41)).toBe(ErrorCode.Ok);
+    expect(a.transport.frameStore.freeBlocks).toBe(0);
+    expect(a.transport.send(2, LinkClass.Alert, alert, 0, 10, true, 42)).toBe(ErrorCode.MeshPendingFull);
     expect(a.transport.counters.get(MeshCounter.sendRefusedPendingFull)).toBe(1);
     expect(a.transport.pendingCount).toBe(1);
-    expect(a.transport.send(BROADCAST_NODE_ID, LinkClass.Telemetry, telemetry, 0, 100, false, 0)).toBe(ErrorCode.Ok);
-    for (let now = 0; now < 2000; now++) step(a, now);
-    expect(a.radio.sent.length).toBeGreaterThan(0);
-    expect(a.transport.queuedMessages(LinkClass.Telemetry)).toBe(1); // waiting: the store holds the alert
-    a.radio.sent.splice(0);
-    settle([a, b], line(1, 2), 2000, 30_000);
+    const refusedBefore = a.transport.frameStore.refusedCount;
+    expect(a.transport.send(BROADCAST_NODE_ID, LinkClass.Telemetry, telemetry, 0, 100, false, 0)).toBe(ErrorCode.MeshQueueFull);
+    expect(a.transport.counters.get(MeshCounter.sendRefusedQueueFull)).toBe(1);
+    expect(a.transport.frameStore.refusedCount).toBe(refusedBefore + 1);
+    expect(a.transport.queuedMessages(LinkClass.Telemetry)).toBe(0);
+    settle([a, b], line(1, 2), 0, 30_000);
     expect(a.outcomes).toEqual([{ destination: 2, messageId: 41, status: ErrorCode.Ok }]);
+    expect(a.transport.frameStore.freeBlocks).toBe(8);
+    // The store has room again: the same message goes.
+    expect(a.transport.send(BROADCAST_NODE_ID, LinkClass.Telemetry, telemetry, 0, 100, false, 0)).toBe(ErrorCode.Ok);
+    settle([a, b], line(1, 2), 30_000, 60_000);
     expect(a.transport.queuedMessages(LinkClass.Telemetry)).toBe(0);
     expect(b.delivered.map((d) => [...d.bytes])).toEqual([[...alert], [...telemetry]]);
     expect(a.transport.frameStore.freeBlocks).toBe(8);
+    expect(b.transport.frameStore.freeBlocks).toBe(8);
   });
 });

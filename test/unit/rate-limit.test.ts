@@ -1,3 +1,4 @@
+import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
 import { RateLimiter, type RateClass, type RateLimiterOptions } from "../../core/runtime/rate-limit";
@@ -236,5 +237,30 @@ describe("RateLimiter under a flood of 100,000 distinct sender ids", () => {
     expect(rl.evictedCount).toBe(fakeAdmitted - (rl.size - 1));
     expect(rl.evictedCount).toBeGreaterThan(0);
     expect(fakeAdmitted + rl.refusedCount).toBe(100_000);
+  });
+});
+
+describe("balance width", () => {
+  it("a table whose bursts fit u32 balances (narrow slots) admits, limits and evicts exactly as one with f64 balances", () => {
+    const op = fc.record({ peer: fc.nat({ max: 40 }), cls: fc.nat({ max: 1 }), dtMs: fc.nat({ max: 3_000 }), cost: fc.integer({ min: 1, max: 3 }) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), fc.nat(), (ops, seed) => {
+        const classes: RateClass[] = [
+          { refillPerSecondMilli: 700, burstTokens: 3 },
+          { refillPerSecondMilli: 4_000_000, burstTokens: 4_294 },
+        ];
+        const narrow = unwrap(RateLimiter.create({ capacity: 12, classes, hashSeed: seed >>> 0 }));
+        // One more class, never used, whose burst needs f64 balances: same table otherwise.
+        const wide = unwrap(RateLimiter.create({ capacity: 12, classes: [...classes, { refillPerSecondMilli: 1, burstTokens: 4_295 }], hashSeed: seed >>> 0 }));
+        let now = 0;
+        for (const o of ops) {
+          now += o.dtMs;
+          expect(narrow.tryTake(o.peer, o.cls, now, o.cost)).toBe(wide.tryTake(o.peer, o.cls, now, o.cost));
+          expect(narrow.availableMilli(o.peer, o.cls, now)).toBe(wide.availableMilli(o.peer, o.cls, now));
+        }
+        expect([narrow.admittedCount, narrow.limitedCount, narrow.refusedCount, narrow.evictedCount, narrow.size]).toEqual([wide.admittedCount, wide.limitedCount, wide.refusedCount, wide.evictedCount, wide.size]);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
