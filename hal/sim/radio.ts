@@ -150,10 +150,10 @@ export class SimRadio implements Radio {
   }
 
   transmit(bytes: Uint8Array, lengthBytes: number, nowMs: number): Status {
-    if (this.#closed) return this.#fault();
+    if (this.#closed) return this.fault_();
     if (nowMs < this.#transmitEndMs) return ErrorCode.MeshRadioBusy;
     if ((lengthBytes >>> 0) !== lengthBytes || lengthBytes > this.mtuBytes || lengthBytes > bytes.length) return ErrorCode.MeshFrameOversized;
-    this.#finishReception(nowMs);
+    this.finishReception_(nowMs);
     if (this.#receiving && this.#collisions) {
       // Switching to transmit loses the frame being received.
       this.#currentCollided = true;
@@ -162,7 +162,7 @@ export class SimRadio implements Radio {
     const air = this.#air;
     air[0] = SimAirFlag.Radio;
     for (let i = 0; i < lengthBytes; i++) air[SIM_AIR_PREFIX_BYTES + i] = bytes[i] ?? 0;
-    if (this.#port.broadcast(air, lengthBytes + SIM_AIR_PREFIX_BYTES) !== ErrorCode.Ok) return this.#fault();
+    if (this.#port.broadcast(air, lengthBytes + SIM_AIR_PREFIX_BYTES) !== ErrorCode.Ok) return this.fault_();
     const airtimeUs = this.#airtime.airtimeUs(lengthBytes);
     this.#transmitEndMs = nowMs + Math.ceil(airtimeUs / 1000);
     this.stats.framesSent++;
@@ -184,9 +184,9 @@ export class SimRadio implements Radio {
   /** The kernel delivered a message from node `fromNode` at local time `nowMs`. */
   onAir(fromNode: number, bytes: Uint8Array, lengthBytes: number, nowMs: number): void {
     if (this.#closed) return;
-    this.#finishReception(nowMs);
+    this.finishReception_(nowMs);
     if (bytes[0] === SimAirFlag.Injected) {
-      this.#receiveInjected(fromNode, bytes, lengthBytes);
+      this.receiveInjected_(fromNode, bytes, lengthBytes);
       return;
     }
     const frameBytes = lengthBytes - SIM_AIR_PREFIX_BYTES;
@@ -195,7 +195,7 @@ export class SimRadio implements Radio {
       return;
     }
     if (!this.#collisions) {
-      this.#enqueue(this.#queue, bytes, SIM_AIR_PREFIX_BYTES, frameBytes, fromNode);
+      this.enqueue_(this.#queue, bytes, SIM_AIR_PREFIX_BYTES, frameBytes, fromNode);
       return;
     }
     const endMs = nowMs + Math.ceil(this.#airtime.airtimeUs(frameBytes) / 1000);
@@ -229,7 +229,7 @@ export class SimRadio implements Radio {
   receive(nowMs: number, out: Uint8Array, meta: RadioReception): ValueOrCode {
     if (this.#closed) return -ErrorCode.Empty;
     // The reader is here already: no interrupt for a frame it takes now.
-    this.#finishReception(nowMs, false);
+    this.finishReception_(nowMs, false);
     // Frames from the air first; the injected side channel never delays them.
     let length = this.#queue.shiftInto(this.#record, 0);
     const fromAir = length >= 0;
@@ -252,7 +252,7 @@ export class SimRadio implements Radio {
 
   /** The radio's own time passes to `nowMs`: a reception that ended is queued (and interrupts). */
   advance(nowMs: number): void {
-    if (!this.#closed) this.#finishReception(nowMs);
+    if (!this.#closed) this.finishReception_(nowMs);
   }
 
   onReadable(handler: () => void): void {
@@ -271,7 +271,7 @@ export class SimRadio implements Radio {
     this.#injectedQueue.clear();
   }
 
-  #receiveInjected(fromNode: number, bytes: Uint8Array, lengthBytes: number): void {
+  private receiveInjected_(fromNode: number, bytes: Uint8Array, lengthBytes: number): void {
     const count = bytes[SIM_AIR_PREFIX_BYTES] ?? 0;
     let at = SIM_AIR_PREFIX_BYTES + 1;
     for (let k = 0; k < count; k++) {
@@ -281,19 +281,19 @@ export class SimRadio implements Radio {
         return;
       }
       this.stats.injectedReceived++;
-      this.#enqueue(this.#injectedQueue, bytes, at + 1, frameBytes, fromNode);
+      this.enqueue_(this.#injectedQueue, bytes, at + 1, frameBytes, fromNode);
       at += 1 + frameBytes;
     }
   }
 
   /** A reception whose airtime has ended: queue it (or drop it, collided). */
-  #finishReception(nowMs: number, interrupt = true): void {
+  private finishReception_(nowMs: number, interrupt = true): void {
     if (!this.#receiving || nowMs < this.#receiveEndMs) return;
     this.#receiving = false;
-    if (!this.#currentCollided) this.#enqueue(this.#queue, this.#current, 0, this.#currentLength, this.#currentFrom, interrupt);
+    if (!this.#currentCollided) this.enqueue_(this.#queue, this.#current, 0, this.#currentLength, this.#currentFrom, interrupt);
   }
 
-  #enqueue(queue: ByteRing, bytes: Uint8Array, offset: number, frameBytes: number, fromNode: number, interrupt = true): void {
+  private enqueue_(queue: ByteRing, bytes: Uint8Array, offset: number, frameBytes: number, fromNode: number, interrupt = true): void {
     const record = this.#record;
     const rssi = this.#link.rssiDbm(fromNode);
     const snr = this.#link.snrQuarterDb(fromNode);
@@ -307,7 +307,7 @@ export class SimRadio implements Radio {
     if (interrupt) this.#readable?.();
   }
 
-  #fault(): Status {
+  private fault_(): Status {
     this.stats.faults++;
     return ErrorCode.MeshRadioFault;
   }

@@ -168,7 +168,7 @@ export class Sx127xRadio implements Radio {
   }
 
   transmit(bytes: Uint8Array, lengthBytes: number, nowMs: number): Status {
-    if (this.#closed || this.#driver === undefined) return this.#fault();
+    if (this.#closed || this.#driver === undefined) return this.fault_();
     if (this.isTransmitting(nowMs)) return ErrorCode.MeshRadioBusy;
     if ((lengthBytes >>> 0) !== lengthBytes || lengthBytes > this.mtuBytes || lengthBytes > bytes.length) return ErrorCode.MeshFrameOversized;
     this.#txBytes = bytes;
@@ -179,7 +179,7 @@ export class Sx127xRadio implements Radio {
     this.#txBytes = undefined;
     if (written !== ErrorCode.Ok) {
       this.#transmitting = false;
-      return this.#fault();
+      return this.fault_();
     }
     this.stats.framesSent++;
     return ErrorCode.Ok;
@@ -202,7 +202,7 @@ export class Sx127xRadio implements Radio {
     this.#queue.clear();
     const driver = this.#driver;
     this.#driver = undefined;
-    if (driver !== undefined && guardStatus(() => driver.close(), ErrorCode.MeshRadioFault) !== ErrorCode.Ok) this.#fault();
+    if (driver !== undefined && guardStatus(() => driver.close(), ErrorCode.MeshRadioFault) !== ErrorCode.Ok) this.fault_();
   }
 
   /** Driver callback: a frame is waiting. Read it and its measurements, queue them. */
@@ -210,10 +210,10 @@ export class Sx127xRadio implements Radio {
     if (this.#closed) return;
     this.#rxLength = 0;
     if (guardStatus(this.#read, ErrorCode.MeshRadioFault) !== ErrorCode.Ok || this.#rxLength <= 0) {
-      this.#fault();
+      this.fault_();
       return;
     }
-    if (guardStatus(this.#measure, ErrorCode.MeshRadioFault) !== ErrorCode.Ok) this.#fault();
+    if (guardStatus(this.#measure, ErrorCode.MeshRadioFault) !== ErrorCode.Ok) this.fault_();
     const length = this.#rxLength;
     if (length > this.mtuBytes || !this.#queue.pushReceived(length, this.#rssi, this.#snr, this.#airtime.airtimeUs(length))) {
       this.stats.receiveQueueDropped++;
@@ -227,7 +227,7 @@ export class Sx127xRadio implements Radio {
     this.#transmitting = false;
   };
 
-  #fault(): Status {
+  private fault_(): Status {
     this.stats.faults++;
     this.#onError?.(ErrorCode.MeshRadioFault);
     return ErrorCode.MeshRadioFault;

@@ -129,10 +129,10 @@ export class UdpRadio implements Radio {
 
   transmit(bytes: Uint8Array, lengthBytes: number, _nowMs: number): Status {
     const socket = this.#socket;
-    if (this.#closed || socket === undefined) return this.#fault();
+    if (this.#closed || socket === undefined) return this.fault_();
     if ((lengthBytes >>> 0) !== lengthBytes || lengthBytes > this.mtuBytes || lengthBytes > bytes.length) return ErrorCode.MeshFrameOversized;
     const datagram = lengthBytes === bytes.length ? bytes : bytes.subarray(0, lengthBytes);
-    if (guardStatus(() => socket.write(datagram, this.#peerAddress, this.#port), ErrorCode.MeshRadioFault) !== ErrorCode.Ok) return this.#fault();
+    if (guardStatus(() => socket.write(datagram, this.#peerAddress, this.#port), ErrorCode.MeshRadioFault) !== ErrorCode.Ok) return this.fault_();
     this.stats.framesSent++;
     return ErrorCode.Ok;
   }
@@ -161,7 +161,7 @@ export class UdpRadio implements Radio {
     for (let i = 0; i < count; i++) {
       this.#datagram = undefined;
       if (guardStatus(this.#readOne, ErrorCode.MeshRadioFault) !== ErrorCode.Ok || this.#datagram === undefined) {
-        this.#fault();
+        this.fault_();
         break;
       }
       const frame = new Uint8Array(this.#datagram);
@@ -178,10 +178,10 @@ export class UdpRadio implements Radio {
   };
 
   readonly #onSocketError = (): void => {
-    this.#fault();
+    this.fault_();
   };
 
-  #fault(): Status {
+  private fault_(): Status {
     this.stats.faults++;
     this.#onError?.(ErrorCode.MeshRadioFault);
     return ErrorCode.MeshRadioFault;
