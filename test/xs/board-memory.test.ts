@@ -7,7 +7,7 @@
  * boards, every platform) is `npm run bench`'s board-memory table.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { measureBoardMemory, measureStackWorstCase, platformCreations, ramBytes, STACK_MARGIN, STACK_SPARE_MAX, type BoardMemory } from "./board-memory";
+import { headroomOf, measureBoardMemory, measureStackWorstCase, MEMORY_BUDGETS, platformCreations, ramBytes, STACK_MARGIN, STACK_SPARE_MAX, type BoardMemory } from "./board-memory";
 
 const MINUTES = 10;
 let sensor33: BoardMemory;
@@ -86,6 +86,15 @@ describe("a board's memory, literal image, 32-bit XS, preload", () => {
     const perMember = (sensor129.bootBytes - sensor33.bootBytes) / (129 - 33);
     expect(perMember).toBeGreaterThan(0);
     expect(perMember).toBeLessThan(100);
+  });
+
+  it("a gateway of a 33-board site leaves the ESP32 at least 40 % of its XS memory (the gateway budget)", () => {
+    const budget = MEMORY_BUDGETS.find((b) => b.platform === "esp32" && b.roles.includes("gateway"));
+    const esp32 = platformCreations().find((p) => p.name === "esp32");
+    expect(budget?.headroom).toBe(0.4);
+    expect(esp32?.staticBytes).toBe(131_072);
+    if (budget === undefined || esp32 === undefined) return;
+    expect(headroomOf(gateway33, esp32)).toBeGreaterThanOrEqual(budget.headroom);
   });
 
   it("creation.stack is set from the deepest stack measured, a log clean during a flash write included: 20 % to spare, no more than 50 %", async () => {

@@ -199,8 +199,15 @@ export function ramBytes(memory: BoardMemory, platform: PlatformCreation, heapBy
 }
 
 /** The one site configuration every board of the site boots (node id and role are in each board's record). */
+/**
+ * The demo site's sample ring (sites/demo.json `board.sampleRingCapacity`),
+ * the reference configuration users start from; the device scenarios' own
+ * setting (64) is a test value, not a site's.
+ */
+const DEMO_SAMPLE_RING_CAPACITY = 32;
+
 function siteFor(siteBoards: number): Record<string, unknown> {
-  return { ...boardSiteConfig(NEIGHBOURHOOD_BOARDS), neighbourCapacity: Math.min(32, Math.max(8, siteBoards)) };
+  return { ...boardSiteConfig(NEIGHBOURHOOD_BOARDS), sampleRingCapacity: DEMO_SAMPLE_RING_CAPACITY, neighbourCapacity: Math.min(32, Math.max(8, siteBoards)) };
 }
 
 function roleOf(nodeId: number): BoardRole {
