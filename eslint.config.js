@@ -77,6 +77,21 @@ export default tseslint.config(
     },
   },
   {
+    // Outside the Moddable drivers (which keep the SDK's own #field shape, see STYLE), device code has no
+    // #private members at all: every class with one costs each instance a slot for its private record on XS.
+    files: ["core/**/*.ts", "agent/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...forbiddenSyntax,
+        {
+          selector: "PropertyDefinition[key.type='PrivateIdentifier']",
+          message: "A #private field costs every instance a heap slot on XS (its private record): write a TypeScript `private` field named with a trailing `_` (the build mangles such names).",
+        },
+      ],
+    },
+  },
+  {
     // The board's console sink: the one place Moddable's `trace` may be called (a refused boot's line).
     files: [CONSOLE_SINK],
     rules: {

@@ -62,7 +62,7 @@ export const AGENT_COUNTER_DEFINITIONS: readonly (readonly [string, string])[] =
 export const AGENT_COUNTER_COUNT = 21;
 
 export class AgentMetrics {
-  readonly #values = new Float64Array(AGENT_COUNTER_COUNT);
+  private readonly values_ = new Float64Array(AGENT_COUNTER_COUNT);
 
   static create(): Result<AgentMetrics> {
     return ok(new AgentMetrics());
@@ -71,10 +71,10 @@ export class AgentMetrics {
   private constructor() {}
 
   inc(counter: AgentCounter, by = 1): void {
-    this.#values[counter] = (this.#values[counter] ?? 0) + by;
+    this.values_[counter] = (this.values_[counter] ?? 0) + by;
   }
 
   value(counter: AgentCounter): number {
-    return this.#values[counter] ?? 0;
+    return this.values_[counter] ?? 0;
   }
 }

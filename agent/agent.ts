@@ -211,20 +211,20 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
   readonly uplink: Uplink;
   /** The gateway role on a gateway node, else undefined. */
   readonly gateway: GatewayRole | undefined;
-  readonly #platform: AgentPlatform;
-  readonly #trace: TraceHash;
+  private readonly platform_: AgentPlatform;
+  private readonly trace_: TraceHash;
   /** Sampler s's periodic timer (sampler s is task SAMPLER_TASK_FIRST + s, its sensor platform.sensors[s]). */
-  readonly #samplerTimers: number[] = [];
+  private readonly samplerTimers_: number[] = [];
   /** Pipeline index of each sensor's first channel. */
-  readonly #firstChannel: readonly number[];
+  private readonly firstChannel_: readonly number[];
   /** @internal The samplers' readings (SENSOR_CHANNELS_MAX), shared: their steps never overlap (SamplingContext). */
   readonly readings = new Int32Array(SENSOR_CHANNELS_MAX);
-  readonly #mesh: MeshTask;
-  readonly #lifetime = new Float64Array(LIFETIME_COUNTER_COUNT);
+  private readonly mesh_: MeshTask;
+  private readonly lifetime_ = new Float64Array(LIFETIME_COUNTER_COUNT);
   /** Every task's step: the boundary's wrap of `dispatch` (one closure per agent, not two per task). */
-  readonly #step: TaskStep;
-  #turns = 0;
-  #started = false;
+  private readonly step_: TaskStep;
+  private turns_ = 0;
+  private started_ = false;
 
   /** @internal createAgent's second half: register tasks, arm timers, restore pending alerts. */
   static assemble(parts: Parts): Result<Agent> {
@@ -243,13 +243,13 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
     this.store = parts.store;
     this.pending = parts.pending;
     this.gateway = parts.gateway;
-    this.#platform = parts.platform;
-    this.#trace = parts.trace;
-    this.#firstChannel = parts.firstChannel;
+    this.platform_ = parts.platform;
+    this.trace_ = parts.trace;
+    this.firstChannel_ = parts.firstChannel;
     // The agent is the uplink's options and the mesh task's host: they keep one reference to it, not objects of their own.
     this.uplink = new Uplink(this, parts.startMs);
-    this.#mesh = new MeshTask(this);
-    this.#step = parts.boundary.wrapDispatcher(this);
+    this.mesh_ = new MeshTask(this);
+    this.step_ = parts.boundary.wrapDispatcher(this);
     const trace = parts.trace;
     trace.word(AgentEvent.Boot);
     trace.word(parts.config.nodeId);
@@ -280,7 +280,7 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
       const phaseMs = (Math.imul(phaseSeed ^ (s * 0x45d9f3b), 0x9e3779b1) >>> 0) % sensorConfig.intervalMs;
       const timer = scheduler.arm(id, phaseMs, sensorConfig.intervalMs, INTAKE_TOKEN);
       if (timer < 0) return -timer as Status;
-      this.#samplerTimers.push(timer);
+      this.samplerTimers_.push(timer);
     }
     this.uplink.restoreAlerts(parts.startMs);
     parts.platform.transport.onSendOutcome(this.uplink.onOutcome);
@@ -288,30 +288,30 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
   }
 
   private task(priority: Priority, budgetUnits: number, startReady: boolean, tokenId?: number): number {
-    const spec = { priority, budgetUnits, step: this.#step, startReady };
+    const spec = { priority, budgetUnits, step: this.step_, startReady };
     return this.scheduler.registerTask(tokenId === undefined ? spec : { ...spec, tokenId });
   }
 
   private hook(phase: ShutdownPhase): number {
-    return this.scheduler.registerTask({ priority: Priority.Background, budgetUnits: 64, step: this.#step, shutdownPhase: phase });
+    return this.scheduler.registerTask({ priority: Priority.Background, budgetUnits: 64, step: this.step_, shutdownPhase: phase });
   }
 
   /** @internal One step of the task `ctx.taskId` names (the task boundary calls it; TaskDispatcher). */
   dispatch(ctx: TaskContext): StepResult {
     const task = ctx.taskId;
-    if (task === MESH_TASK) return this.#mesh.step(ctx);
+    if (task === MESH_TASK) return this.mesh_.step(ctx);
     if (task === UPLINK_TASK) return this.uplinkStep(ctx);
     if (task === TELEMETRY_TASK) return this.telemetryStep(ctx);
     if (task === DRAIN_TASK) return this.drainStep(ctx);
     if (task === FLUSH_TASK) return this.flushStep(ctx);
     const s = task - SAMPLER_TASK_FIRST;
-    const sensor = this.#platform.sensors[s];
-    const timer = this.#samplerTimers[s];
-    return sensor === undefined || timer === undefined ? StepResult.Failed : samplingStep(ctx, this, sensor, this.#firstChannel[s] ?? 0, timer);
+    const sensor = this.platform_.sensors[s];
+    const timer = this.samplerTimers_[s];
+    return sensor === undefined || timer === undefined ? StepResult.Failed : samplingStep(ctx, this, sensor, this.firstChannel_[s] ?? 0, timer);
   }
 
   private phaseSeed(): number {
-    const entropy = this.#platform.entropy;
+    const entropy = this.platform_.entropy;
     if (entropy !== undefined) {
       const bytes = new Uint8Array(4);
       if (entropy.fill(bytes) === ErrorCode.Ok) return ((bytes[0] ?? 0) | ((bytes[1] ?? 0) << 8) | ((bytes[2] ?? 0) << 16) | ((bytes[3] ?? 0) << 24)) >>> 0;
@@ -350,9 +350,9 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
 
   /** End the setup phase. `Ok`, or the scheduler's `WrongState`/`Stopped`. */
   start(): Status {
-    if (this.#started) return ErrorCode.WrongState;
+    if (this.started_) return ErrorCode.WrongState;
     const status = this.scheduler.start();
-    if (status === ErrorCode.Ok) this.#started = true;
+    if (status === ErrorCode.Ok) this.started_ = true;
     return status;
   }
 
@@ -363,11 +363,11 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
    */
   runDue(): number {
     const scheduler = this.scheduler;
-    const nowMs = this.#platform.clock.nowMs();
-    for (let i = 0; i < TURNS_PER_RUN_MAX && this.#started; i++) {
+    const nowMs = this.platform_.clock.nowMs();
+    for (let i = 0; i < TURNS_PER_RUN_MAX && this.started_; i++) {
       if (scheduler.nextDeadlineMs() > nowMs) break;
       const status = scheduler.turn(nowMs);
-      this.#turns++;
+      this.turns_++;
       if (status === ErrorCode.Stopped || status === ErrorCode.InvalidArgument || status === ErrorCode.WrongState) break;
     }
     return scheduler.nextDeadlineMs();
@@ -380,8 +380,8 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
 
   /** Graceful shutdown (first call) or forced stop (second call); drive it with runDue. */
   requestShutdown(): Status {
-    this.#trace.word(AgentEvent.ShutdownRequested);
-    this.#trace.integer(this.scheduler.nowMs);
+    this.trace_.word(AgentEvent.ShutdownRequested);
+    this.trace_.integer(this.scheduler.nowMs);
     return this.scheduler.requestShutdown();
   }
 
@@ -394,20 +394,20 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
   }
 
   get trace(): TraceHash {
-    return this.#trace;
+    return this.trace_;
   }
 
   /** The transport the agent sends through (the driver sleeps on its wake time and takes its interrupt). */
   get transport(): Transport {
-    return this.#platform.transport;
+    return this.platform_.transport;
   }
 
   get turns(): number {
-    return this.#turns;
+    return this.turns_;
   }
 
   get samplingTaskCount(): number {
-    return this.#samplerTimers.length;
+    return this.samplerTimers_.length;
   }
 
   /** @internal The uplink's task: what a sample that raised an alert, an outcome, or a due retry wakes (SamplingContext, UplinkOptions, MeshTaskHost). */
@@ -444,7 +444,7 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
   lifetimeCounters(): Float64Array {
     const base = this.store.lifetimeAtBoot;
     const m = this.metrics;
-    const out = this.#lifetime;
+    const out = this.lifetime_;
     out[LifetimeCounter.Samples] = (base[LifetimeCounter.Samples] ?? 0) + m.value(AgentCounter.Samples);
     out[LifetimeCounter.AlertsRaised] = (base[LifetimeCounter.AlertsRaised] ?? 0) + m.value(AgentCounter.AlertsRaised);
     out[LifetimeCounter.AlertsDelivered] = (base[LifetimeCounter.AlertsDelivered] ?? 0) + m.value(AgentCounter.AlertsDelivered);
@@ -487,7 +487,7 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
       storageMounted: this.store.mounted,
       previousShutdownClean: this.store.previousShutdownClean,
       phase: this.scheduler.phase,
-      turns: this.#turns,
+      turns: this.turns_,
       samplesTaken: m.value(AgentCounter.Samples),
       sampleErrors: m.value(AgentCounter.SampleErrors),
       samplesLate: m.value(AgentCounter.SamplesLate),
@@ -505,8 +505,8 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
       outboxHighWater: outbox.highWater,
       taskFaults: faults,
       taskRestarts: restarts,
-      traceEvents: this.#trace.count,
-      traceHash: this.#trace.hex(),
+      traceEvents: this.trace_.count,
+      traceHash: this.trace_.hex(),
     };
   }
 }

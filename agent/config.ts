@@ -240,14 +240,14 @@ function isRecord(value: unknown): value is Raw {
 
 /** Reads the fields of one JSON object, recording a problem for each bad one. */
 class Reader {
-  readonly #raw: Raw;
-  readonly #path: string;
-  readonly #problems: ConfigProblem[];
+  private readonly raw_: Raw;
+  private readonly path_: string;
+  private readonly problems_: ConfigProblem[];
 
   constructor(raw: Raw, path: string, problems: ConfigProblem[], known: readonly string[]) {
-    this.#raw = raw;
-    this.#path = path;
-    this.#problems = problems;
+    this.raw_ = raw;
+    this.path_ = path;
+    this.problems_ = problems;
     const keys = Object.keys(raw);
     for (let i = 0; i < keys.length && i < 64; i++) {
       const key = keys[i];
@@ -256,20 +256,20 @@ class Reader {
   }
 
   at(key: string): string {
-    return this.#path === "" ? key : `${this.#path}.${key}`;
+    return this.path_ === "" ? key : `${this.path_}.${key}`;
   }
 
   problem(key: string, code: ConfigProblemCode, reason: string): void {
-    this.#problems.push({ field: this.at(key), code, reason });
+    this.problems_.push({ field: this.at(key), code, reason });
   }
 
   value(key: string): unknown {
-    return this.#raw[key];
+    return this.raw_[key];
   }
 
   /** An integer in min..max; `fallback` when absent and optional (undefined = required). */
   int(key: string, min: number, max: number, fallback: number | undefined, unit = ""): number {
-    const value = this.#raw[key];
+    const value = this.raw_[key];
     const reason = `must be an integer ${min}..${max}${unit}`;
     if (value === undefined) {
       if (fallback === undefined) this.problem(key, ConfigProblemCode.Missing, "is required");
@@ -288,7 +288,7 @@ class Reader {
 
   /** A boolean; `fallback` when absent (undefined = required). */
   bool(key: string, fallback: boolean | undefined): boolean {
-    const value = this.#raw[key];
+    const value = this.raw_[key];
     if (value === undefined) {
       if (fallback === undefined) this.problem(key, ConfigProblemCode.Missing, "is required");
       return fallback ?? false;
@@ -302,7 +302,7 @@ class Reader {
 
   /** One of `names`; its index. `fallback` index when absent (undefined = required). */
   oneOf(key: string, names: readonly string[], fallback: number | undefined): number {
-    const value = this.#raw[key];
+    const value = this.raw_[key];
     if (value === undefined) {
       if (fallback === undefined) this.problem(key, ConfigProblemCode.Missing, "is required");
       return fallback ?? 0;
@@ -317,7 +317,7 @@ class Reader {
 
   /** An object field, or undefined (absent, or not an object: reported). */
   object(key: string): Raw | undefined {
-    const value = this.#raw[key];
+    const value = this.raw_[key];
     if (value === undefined) return undefined;
     if (!isRecord(value)) {
       this.problem(key, ConfigProblemCode.WrongType, "must be an object");
@@ -328,7 +328,7 @@ class Reader {
 
   /** An array field of at most `max` entries ([] when absent or bad: reported). */
   array(key: string, max: number): readonly unknown[] {
-    const value = this.#raw[key];
+    const value = this.raw_[key];
     if (value === undefined) return [];
     if (!Array.isArray(value)) {
       this.problem(key, ConfigProblemCode.WrongType, "must be an array");

@@ -33,34 +33,34 @@ import type { Agent } from "./agent";
 export const DRIVER_PASSES_MAX = 4;
 
 export class AgentDriver {
-  readonly #clock: Clock;
-  #agent: Agent | undefined = undefined;
-  #timer: WakeTimer | undefined = undefined;
-  #onStopped: (() => void) | undefined = undefined;
-  #running = false;
-  #radioPending = false;
-  #stopped = false;
-  #timerWakes = 0;
-  #radioWakes = 0;
-  #runs = 0;
-  #sleepUntilMs = -1;
+  private readonly clock_: Clock;
+  private agent_: Agent | undefined = undefined;
+  private timer_: WakeTimer | undefined = undefined;
+  private onStopped_: (() => void) | undefined = undefined;
+  private running_ = false;
+  private radioPending_ = false;
+  private stopped_ = false;
+  private timerWakes_ = 0;
+  private radioWakes_ = 0;
+  private runs_ = 0;
+  private sleepUntilMs_ = -1;
 
   constructor(clock: Clock) {
-    this.#clock = clock;
+    this.clock_ = clock;
   }
 
   /** The wake timer's handler: its armed time came. */
   readonly onTimer = (): void => {
-    this.#timerWakes++;
-    this.#sleepUntilMs = -1;
+    this.timerWakes_++;
+    this.sleepUntilMs_ = -1;
     this.wake_();
   };
 
   /** The radio's receive interrupt (registered with `Transport.onReadable` by `start`). */
   readonly onReadable = (): void => {
-    this.#radioWakes++;
-    this.#radioPending = true;
-    if (!this.#running) this.wake_();
+    this.radioWakes_++;
+    this.radioPending_ = true;
+    if (!this.running_) this.wake_();
   };
 
   /**
@@ -70,10 +70,10 @@ export class AgentDriver {
    * WrongState if this driver already drives an agent.
    */
   start(agent: Agent, timer: WakeTimer, onStopped?: () => void): Status {
-    if (this.#agent !== undefined) return ErrorCode.WrongState;
-    this.#agent = agent;
-    this.#timer = timer;
-    this.#onStopped = onStopped;
+    if (this.agent_ !== undefined) return ErrorCode.WrongState;
+    this.agent_ = agent;
+    this.timer_ = timer;
+    this.onStopped_ = onStopped;
     // Boot opened the radio and attaches the driver in the same run of the event loop, so no interrupt came before this.
     agent.transport.onReadable(this.onReadable);
     this.wake_();
@@ -82,53 +82,53 @@ export class AgentDriver {
 
   /** Run at once (after a shutdown request, or when the host knows there is work). */
   runNow(): void {
-    if (!this.#running) this.wake_();
+    if (!this.running_) this.wake_();
   }
 
   /** Wake-ups by the timer. */
   get timerWakes(): number {
-    return this.#timerWakes;
+    return this.timerWakes_;
   }
   /** Radio interrupts taken. */
   get radioWakes(): number {
-    return this.#radioWakes;
+    return this.radioWakes_;
   }
   /** Calls of `agent.runDue()`. */
   get runs(): number {
-    return this.#runs;
+    return this.runs_;
   }
   /** When the timer is armed for (clock ms), or -1 while it is not armed. */
   get sleepUntilMs(): number {
-    return this.#sleepUntilMs;
+    return this.sleepUntilMs_;
   }
   get stopped(): boolean {
-    return this.#stopped;
+    return this.stopped_;
   }
 
   private wake_(): void {
-    const agent = this.#agent;
-    const timer = this.#timer;
-    if (agent === undefined || timer === undefined || this.#stopped) return;
+    const agent = this.agent_;
+    const timer = this.timer_;
+    if (agent === undefined || timer === undefined || this.stopped_) return;
     const transport = agent.transport;
-    this.#running = true;
+    this.running_ = true;
     let nextMs = Number.POSITIVE_INFINITY;
     for (let pass = 0; pass < DRIVER_PASSES_MAX; pass++) {
-      if (this.#radioPending) {
-        this.#radioPending = false;
+      if (this.radioPending_) {
+        this.radioPending_ = false;
         agent.notifyRadio();
       }
       const wakeMs = transport.nextWakeMs();
-      if (wakeMs >= 0 && wakeMs <= this.#clock.nowMs()) agent.notifyRadio();
+      if (wakeMs >= 0 && wakeMs <= this.clock_.nowMs()) agent.notifyRadio();
       nextMs = agent.runDue();
-      this.#runs++;
-      if (!this.#radioPending || agent.stopped) break;
+      this.runs_++;
+      if (!this.radioPending_ || agent.stopped) break;
     }
-    this.#running = false;
+    this.running_ = false;
     if (agent.stopped) {
-      this.#stopped = true;
-      this.#sleepUntilMs = -1;
+      this.stopped_ = true;
+      this.sleepUntilMs_ = -1;
       timer.clear();
-      this.#onStopped?.();
+      this.onStopped_?.();
       return;
     }
     this.sleep_(nextMs, transport.nextWakeMs(), timer);
@@ -136,18 +136,18 @@ export class AgentDriver {
 
   /** Arm the timer for the earliest of the agent's deadline and the transport's wake time. */
   private sleep_(agentMs: number, transportMs: number, timer: WakeTimer): void {
-    const nowMs = this.#clock.nowMs();
-    let atMs = this.#radioPending ? nowMs : agentMs;
+    const nowMs = this.clock_.nowMs();
+    let atMs = this.radioPending_ ? nowMs : agentMs;
     // The transport's wake time is always after its last tick; a time not after now would spin, so it waits 1 ms.
     if (transportMs >= 0 && transportMs < atMs) atMs = transportMs > nowMs ? transportMs : nowMs + 1;
     if (atMs === Number.POSITIVE_INFINITY) {
       // Nothing timed: sleep until the radio interrupts.
-      this.#sleepUntilMs = -1;
+      this.sleepUntilMs_ = -1;
       timer.clear();
       return;
     }
     if (atMs < nowMs) atMs = nowMs;
-    this.#sleepUntilMs = atMs;
+    this.sleepUntilMs_ = atMs;
     timer.schedule(atMs - nowMs);
   }
 }

@@ -18,19 +18,19 @@ import type { GatewaySink } from "./gateway-sink";
 import { MessageKind, readHeader, readRecord, WireHeader, WireRecord } from "./wire";
 
 export class GatewayRole {
-  readonly #sink: GatewaySink;
-  readonly #header = new WireHeader();
-  readonly #record = new WireRecord();
+  private readonly sink_: GatewaySink;
+  private readonly header_ = new WireHeader();
+  private readonly record_ = new WireRecord();
   /** Ring of remembered alert identities: (source << 16 | incarnation) and seq. */
-  readonly #dedupSourceIncarnation: Uint32Array;
-  readonly #dedupSeq: Uint32Array;
-  #dedupNext = 0;
-  #dedupSize = 0;
-  #messages = 0;
-  #records = 0;
-  #alerts = 0;
-  #duplicates = 0;
-  #malformed = 0;
+  private readonly dedupSourceIncarnation_: Uint32Array;
+  private readonly dedupSeq_: Uint32Array;
+  private dedupNext_ = 0;
+  private dedupSize_ = 0;
+  private messages_ = 0;
+  private records_ = 0;
+  private alerts_ = 0;
+  private duplicates_ = 0;
+  private malformed_ = 0;
 
   static create(sink: GatewaySink, dedupEntries: number): Result<GatewayRole> {
     if (!Number.isSafeInteger(dedupEntries) || dedupEntries < 1 || dedupEntries > 65_536) return err(ErrorCode.InvalidArgument);
@@ -38,9 +38,9 @@ export class GatewayRole {
   }
 
   private constructor(sink: GatewaySink, dedupEntries: number) {
-    this.#sink = sink;
-    this.#dedupSourceIncarnation = new Uint32Array(dedupEntries);
-    this.#dedupSeq = new Uint32Array(dedupEntries);
+    this.sink_ = sink;
+    this.dedupSourceIncarnation_ = new Uint32Array(dedupEntries);
+    this.dedupSeq_ = new Uint32Array(dedupEntries);
   }
 
   /**
@@ -49,24 +49,24 @@ export class GatewayRole {
    * bad one were already handed on).
    */
   accept(sourceId: number, bytes: Uint8Array, offset: number, length: number, nowMs: number): Status {
-    const header = this.#header;
+    const header = this.header_;
     if (readHeader(bytes, offset, length, header) !== ErrorCode.Ok) return this.bad_();
-    this.#messages++;
-    const record = this.#record;
+    this.messages_++;
+    const record = this.record_;
     if (header.kind === MessageKind.Alert) {
       if (readRecord(bytes, offset, header.kind, 0, record) !== ErrorCode.Ok) return this.bad_();
       if (!this.remember_(sourceId, header.incarnation, header.seq)) {
-        this.#duplicates++;
+        this.duplicates_++;
         return ErrorCode.AgentDuplicateAlert;
       }
-      this.#alerts++;
-      this.#sink.onAlert(sourceId, header, record, nowMs);
+      this.alerts_++;
+      this.sink_.onAlert(sourceId, header, record, nowMs);
       return ErrorCode.Ok;
     }
     for (let i = 0; i < header.count; i++) {
       if (readRecord(bytes, offset, header.kind, i, record) !== ErrorCode.Ok) return this.bad_();
-      this.#records++;
-      this.#sink.onTelemetry(sourceId, header, record, nowMs);
+      this.records_++;
+      this.sink_.onTelemetry(sourceId, header, record, nowMs);
     }
     return ErrorCode.Ok;
   }
@@ -74,47 +74,47 @@ export class GatewayRole {
   /** False if (source, incarnation, seq) is already in the ring; else remembers it (oldest forgotten first). */
   private remember_(sourceId: number, incarnation: number, seq: number): boolean {
     const key = (((sourceId & 0xffff) << 16) | (incarnation & 0xffff)) >>> 0;
-    const keys = this.#dedupSourceIncarnation;
-    const seqs = this.#dedupSeq;
-    const size = this.#dedupSize;
+    const keys = this.dedupSourceIncarnation_;
+    const seqs = this.dedupSeq_;
+    const size = this.dedupSize_;
     for (let i = 0; i < size; i++) {
       if (keys[i] === key && seqs[i] === seq >>> 0) return false;
     }
-    const at = this.#dedupNext;
+    const at = this.dedupNext_;
     keys[at] = key;
     seqs[at] = seq >>> 0;
-    this.#dedupNext = at + 1 === keys.length ? 0 : at + 1;
-    if (size < keys.length) this.#dedupSize = size + 1;
+    this.dedupNext_ = at + 1 === keys.length ? 0 : at + 1;
+    if (size < keys.length) this.dedupSize_ = size + 1;
     return true;
   }
 
   private bad_(): Status {
-    this.#malformed++;
+    this.malformed_++;
     return ErrorCode.AgentMessageMalformed;
   }
 
   /** Messages accepted (well-formed headers). */
   get messages(): number {
-    return this.#messages;
+    return this.messages_;
   }
   /** Routine records handed to the sink. */
   get records(): number {
-    return this.#records;
+    return this.records_;
   }
   /** Alerts handed to the sink (first copies). */
   get alerts(): number {
-    return this.#alerts;
+    return this.alerts_;
   }
   get duplicates(): number {
-    return this.#duplicates;
+    return this.duplicates_;
   }
   get malformed(): number {
-    return this.#malformed;
+    return this.malformed_;
   }
   get dedupSize(): number {
-    return this.#dedupSize;
+    return this.dedupSize_;
   }
   get dedupCapacity(): number {
-    return this.#dedupSeq.length;
+    return this.dedupSeq_.length;
   }
 }

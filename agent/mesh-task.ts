@@ -39,26 +39,26 @@ export interface MeshTaskHost {
 }
 
 export class MeshTask {
-  readonly #host: MeshTaskHost;
-  #nowMs = 0;
+  private readonly host_: MeshTaskHost;
+  private nowMs_ = 0;
 
   constructor(host: MeshTaskHost) {
-    this.#host = host;
+    this.host_ = host;
   }
 
   step(ctx: TaskContext): StepResult {
     // Few locals: this frame is under the whole receive path (the deepest stack the agent reaches).
     const nowMs = ctx.nowMs;
-    this.#nowMs = nowMs;
-    this.#host.transport.tick(nowMs);
-    const delivered = this.#host.transport.poll(POLL_MESSAGES_MAX, this.#deliver);
+    this.nowMs_ = nowMs;
+    this.host_.transport.tick(nowMs);
+    const delivered = this.host_.transport.poll(POLL_MESSAGES_MAX, this.deliver_);
     ctx.spend(1 + delivered);
-    if (this.#host.uplinkTask >= 0 && this.#host.uplink.hasDue(nowMs)) this.#host.scheduler.wake(this.#host.uplinkTask);
+    if (this.host_.uplinkTask >= 0 && this.host_.uplink.hasDue(nowMs)) this.host_.scheduler.wake(this.host_.uplinkTask);
     return delivered >= POLL_MESSAGES_MAX ? StepResult.Ready : StepResult.Idle;
   }
 
-  readonly #deliver: DeliverHandler = (sourceId, trafficClass, bytes, offset, length) => {
-    const host = this.#host;
+  private readonly deliver_: DeliverHandler = (sourceId, trafficClass, bytes, offset, length) => {
+    const host = this.host_;
     const metrics = host.metrics;
     metrics.inc(AgentCounter.MessagesReceived);
     const trace = host.trace;
@@ -73,6 +73,6 @@ export class MeshTask {
       metrics.inc(AgentCounter.MessagesNotGateway);
       return;
     }
-    gateway.accept(sourceId, bytes, offset, length, this.#nowMs);
+    gateway.accept(sourceId, bytes, offset, length, this.nowMs_);
   };
 }

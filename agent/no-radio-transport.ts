@@ -15,7 +15,7 @@ import type { DeliverHandler, SendOutcomeHandler, Transport, TrafficClass } from
 export class NoRadioTransport implements Transport {
   readonly nodeId: number;
   readonly maxMessageBytes: number;
-  #refused = 0;
+  private refused_ = 0;
 
   constructor(nodeId: number, maxMessageBytes: number) {
     this.nodeId = nodeId;
@@ -23,11 +23,11 @@ export class NoRadioTransport implements Transport {
   }
 
   get refusedCount(): number {
-    return this.#refused;
+    return this.refused_;
   }
 
   send(_destinationId: number, _trafficClass: TrafficClass, _bytes: Uint8Array, _offset: number, _length: number, _ackRequested: boolean, _messageId: number): Status {
-    this.#refused++;
+    this.refused_++;
     return ErrorCode.AgentNoRadio;
   }
 

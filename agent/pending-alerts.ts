@@ -57,13 +57,13 @@ export class PendingAlerts {
   readonly capacity: number;
   /** capacity x ALERT_MESSAGE_BYTES: slot i's message at i * ALERT_MESSAGE_BYTES. */
   readonly bytes: Uint8Array;
-  readonly #t: Float64Array;
-  #sends = 0;
-  #timedOut = 0;
-  #abandonedByTimeout = 0;
-  #inUse = 0;
-  #highWater = 0;
-  #cursor = 0;
+  private readonly t_: Float64Array;
+  private sends_ = 0;
+  private timedOut_ = 0;
+  private abandonedByTimeout_ = 0;
+  private inUse_ = 0;
+  private highWater_ = 0;
+  private cursor_ = 0;
 
   static create(options: PendingAlertsOptions): Result<PendingAlerts> {
     const { capacity, attemptsMax, retryBaseMs, retryCapMs, inFlightTimeoutMs, gatewayCount } = options;
@@ -81,7 +81,7 @@ export class PendingAlerts {
     const numbers = HEADER + capacity * SLOT_FIELDS;
     const buffer = new ArrayBuffer(numbers * 8 + capacity * ALERT_MESSAGE_BYTES);
     const t = new Float64Array(buffer, 0, numbers);
-    this.#t = t;
+    this.t_ = t;
     this.bytes = new Uint8Array(buffer, numbers * 8, capacity * ALERT_MESSAGE_BYTES);
     t[O_ATTEMPTS_MAX] = options.attemptsMax;
     t[O_RETRY_BASE_MS] = options.retryBaseMs;
@@ -91,35 +91,35 @@ export class PendingAlerts {
   }
 
   private option(index: number): number {
-    return this.#t[index] ?? 0;
+    return this.t_[index] ?? 0;
   }
 
   get inUse(): number {
-    return this.#inUse;
+    return this.inUse_;
   }
   get highWater(): number {
-    return this.#highWater;
+    return this.highWater_;
   }
   /** InFlight sends whose outcome never came within inFlightTimeoutMs. */
   get timedOut(): number {
-    return this.#timedOut;
+    return this.timedOut_;
   }
   /** Of those, the ones that used the last attempt (the alert was abandoned). */
   get abandonedByTimeout(): number {
-    return this.#abandonedByTimeout;
+    return this.abandonedByTimeout_;
   }
 
   /** A free slot made Ready (due at `nowMs`, first gateway `gatewayIndex`); its bytes are the caller's to fill. `-AgentPendingFull` if none. */
   admit(nowMs: number, gatewayIndex: number): number {
     for (let slot = 0; slot < this.capacity; slot++) {
-      if (this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) continue;
-      this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
-      this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs;
-      this.#t[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] = 0;
-      this.#t[HEADER + slot * SLOT_FIELDS + S_GATEWAY] = gatewayIndex % this.option(O_GATEWAY_COUNT);
-      this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
-      this.#inUse++;
-      if (this.#inUse > this.#highWater) this.#highWater = this.#inUse;
+      if (this.t_[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) continue;
+      this.t_[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
+      this.t_[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs;
+      this.t_[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] = 0;
+      this.t_[HEADER + slot * SLOT_FIELDS + S_GATEWAY] = gatewayIndex % this.option(O_GATEWAY_COUNT);
+      this.t_[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
+      this.inUse_++;
+      if (this.inUse_ > this.highWater_) this.highWater_ = this.inUse_;
       return slot;
     }
     return -ErrorCode.AgentPendingFull;
@@ -127,14 +127,14 @@ export class PendingAlerts {
 
   /** Claim free slot `slot` (restoring a stored alert at boot) as Ready. False if it is not free. */
   claim(slot: number, nowMs: number, gatewayIndex: number): boolean {
-    if ((slot >>> 0) !== slot || slot >= this.capacity || this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) return false;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] = 0;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_GATEWAY] = gatewayIndex % this.option(O_GATEWAY_COUNT);
-    this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
-    this.#inUse++;
-    if (this.#inUse > this.#highWater) this.#highWater = this.#inUse;
+    if ((slot >>> 0) !== slot || slot >= this.capacity || this.t_[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) return false;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] = 0;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_GATEWAY] = gatewayIndex % this.option(O_GATEWAY_COUNT);
+    this.t_[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
+    this.inUse_++;
+    if (this.inUse_ > this.highWater_) this.highWater_ = this.inUse_;
     return true;
   }
 
@@ -146,16 +146,16 @@ export class PendingAlerts {
   nextDue(nowMs: number): number {
     const capacity = this.capacity;
     for (let k = 0; k < capacity; k++) {
-      const slot = this.#cursor + k < capacity ? this.#cursor + k : this.#cursor + k - capacity;
-      const state = this.#t[HEADER + slot * SLOT_FIELDS + S_STATE];
-      if (state === PendingState.Free || (this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0) > nowMs) continue;
+      const slot = this.cursor_ + k < capacity ? this.cursor_ + k : this.cursor_ + k - capacity;
+      const state = this.t_[HEADER + slot * SLOT_FIELDS + S_STATE];
+      if (state === PendingState.Free || (this.t_[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0) > nowMs) continue;
       if (state === PendingState.InFlight) {
         // The outcome never came: count it as a failed send (retried after the backoff, or abandoned).
-        this.#timedOut++;
-        if (this.fail(slot, nowMs) === OutcomeEffect.Abandoned) this.#abandonedByTimeout++;
+        this.timedOut_++;
+        if (this.fail(slot, nowMs) === OutcomeEffect.Abandoned) this.abandonedByTimeout_++;
         continue;
       }
-      this.#cursor = slot + 1 === capacity ? 0 : slot + 1;
+      this.cursor_ = slot + 1 === capacity ? 0 : slot + 1;
       return slot;
     }
     return -1;
@@ -165,19 +165,19 @@ export class PendingAlerts {
   nextDueMs(): number {
     let earliest = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.capacity; slot++) {
-      if (this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free && (this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0) < earliest) earliest = this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0;
+      if (this.t_[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free && (this.t_[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0) < earliest) earliest = this.t_[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] ?? 0;
     }
     return earliest;
   }
 
   /** Mark `slot` InFlight for a send now; returns the transport message id to send with. */
   beginSend(slot: number, nowMs: number): number {
-    const id = slot + this.capacity * (this.#sends % Math.floor(MESSAGE_ID_SPAN / this.capacity));
-    this.#sends++;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.InFlight;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = id;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] = (this.#t[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] ?? 0) + 1;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs + this.option(O_IN_FLIGHT_TIMEOUT_MS);
+    const id = slot + this.capacity * (this.sends_ % Math.floor(MESSAGE_ID_SPAN / this.capacity));
+    this.sends_++;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.InFlight;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = id;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] = (this.t_[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] ?? 0) + 1;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs + this.option(O_IN_FLIGHT_TIMEOUT_MS);
     return id;
   }
 
@@ -190,7 +190,7 @@ export class PendingAlerts {
   slotOf(messageId: number): number {
     if (!Number.isSafeInteger(messageId) || messageId < 0) return -1;
     const slot = messageId % this.capacity;
-    return this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] === PendingState.InFlight && this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] === messageId ? slot : -1;
+    return this.t_[HEADER + slot * SLOT_FIELDS + S_STATE] === PendingState.InFlight && this.t_[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] === messageId ? slot : -1;
   }
 
   /** Apply the transport's outcome for `messageId`. Delivered frees the slot. */
@@ -205,22 +205,22 @@ export class PendingAlerts {
   }
 
   private fail(slot: number, nowMs: number): OutcomeEffect {
-    const attempts = this.#t[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] ?? 0;
+    const attempts = this.t_[HEADER + slot * SLOT_FIELDS + S_ATTEMPTS] ?? 0;
     if (attempts >= this.option(O_ATTEMPTS_MAX)) {
       this.free(slot);
       return OutcomeEffect.Abandoned;
     }
-    this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs + backoffMs(this.option(O_RETRY_BASE_MS), this.option(O_RETRY_CAP_MS), attempts - 1);
-    this.#t[HEADER + slot * SLOT_FIELDS + S_GATEWAY] = ((this.#t[HEADER + slot * SLOT_FIELDS + S_GATEWAY] ?? 0) + 1) % this.option(O_GATEWAY_COUNT);
+    this.t_[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Ready;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_NEXT_TRY_MS] = nowMs + backoffMs(this.option(O_RETRY_BASE_MS), this.option(O_RETRY_CAP_MS), attempts - 1);
+    this.t_[HEADER + slot * SLOT_FIELDS + S_GATEWAY] = ((this.t_[HEADER + slot * SLOT_FIELDS + S_GATEWAY] ?? 0) + 1) % this.option(O_GATEWAY_COUNT);
     return OutcomeEffect.Retry;
   }
 
   private free(slot: number): void {
-    this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Free;
-    this.#t[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
-    this.#inUse--;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_STATE] = PendingState.Free;
+    this.t_[HEADER + slot * SLOT_FIELDS + S_MESSAGE_ID] = -1;
+    this.inUse_--;
   }
 
   state(slot: number): PendingState {
@@ -233,7 +233,7 @@ export class PendingAlerts {
     return this.field(slot, S_ATTEMPTS) ?? 0;
   }
   private field(slot: number, field: number): number | undefined {
-    return (slot >>> 0) === slot && slot < this.capacity ? this.#t[HEADER + slot * SLOT_FIELDS + field] : undefined;
+    return (slot >>> 0) === slot && slot < this.capacity ? this.t_[HEADER + slot * SLOT_FIELDS + field] : undefined;
   }
   /** Byte offset of `slot`'s message in `bytes`. */
   offsetOf(slot: number): number {
@@ -243,8 +243,8 @@ export class PendingAlerts {
   /** `Ok`, or `InvariantViolated` when the in-use count disagrees with the slots (tests). */
   checkInvariants(): Status {
     let used = 0;
-    for (let slot = 0; slot < this.capacity; slot++) if (this.#t[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) used++;
-    return used === this.#inUse && used <= this.capacity && this.#highWater <= this.capacity ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+    for (let slot = 0; slot < this.capacity; slot++) if (this.t_[HEADER + slot * SLOT_FIELDS + S_STATE] !== PendingState.Free) used++;
+    return used === this.inUse_ && used <= this.capacity && this.highWater_ <= this.capacity ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 }
 

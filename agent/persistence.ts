@@ -49,18 +49,18 @@ export function agentStoreConfig(alertSlots: number): StoreConfig {
 const FLAG_CLEAN_SHUTDOWN = 1;
 
 export class AgentStore {
-  readonly #store: DurableStore | undefined;
-  readonly #mountStatus: Status;
-  readonly #alertSlots: number;
-  readonly #scratch = new Uint8Array(VALUE_MAX_BYTES);
+  private readonly store_: DurableStore | undefined;
+  private readonly mountStatus_: Status;
+  private readonly alertSlots_: number;
+  private readonly scratch_ = new Uint8Array(VALUE_MAX_BYTES);
   /** Lifetime counters as loaded at boot (0 when none were stored). */
   readonly lifetimeAtBoot = new Float64Array(LIFETIME_COUNTER_COUNT);
-  #bootCount = 0;
-  #cleanShutdowns = 0;
-  #previousShutdownClean = false;
-  #writes = 0;
-  #writeFailures = 0;
-  #skipped = 0;
+  private bootCount_ = 0;
+  private cleanShutdowns_ = 0;
+  private previousShutdownClean_ = false;
+  private writes_ = 0;
+  private writeFailures_ = 0;
+  private skipped_ = 0;
 
   /** Mount `device` (or run without persistence: see the file comment). Never fails. */
   static open(device: BlockDevice | undefined, alertSlots: number): AgentStore {
@@ -71,20 +71,20 @@ export class AgentStore {
   }
 
   private constructor(store: DurableStore | undefined, mountStatus: Status, alertSlots: number) {
-    this.#store = store;
-    this.#mountStatus = mountStatus;
-    this.#alertSlots = alertSlots;
+    this.store_ = store;
+    this.mountStatus_ = mountStatus;
+    this.alertSlots_ = alertSlots;
     this.load_();
   }
 
   private load_(): void {
-    const store = this.#store;
-    const buf = this.#scratch;
+    const store = this.store_;
+    const buf = this.scratch_;
     if (store === undefined) return;
     if (store.get(StoreKey.Boot, buf, 0) === BOOT_VALUE_BYTES) {
-      this.#bootCount = readU32(buf, 0);
-      this.#cleanShutdowns = readU32(buf, 4);
-      this.#previousShutdownClean = (readU32(buf, 8) & FLAG_CLEAN_SHUTDOWN) !== 0;
+      this.bootCount_ = readU32(buf, 0);
+      this.cleanShutdowns_ = readU32(buf, 4);
+      this.previousShutdownClean_ = (readU32(buf, 8) & FLAG_CLEAN_SHUTDOWN) !== 0;
     }
     if (store.get(StoreKey.Lifetime, buf, 0) === LIFETIME_VALUE_BYTES) {
       for (let i = 0; i < LIFETIME_COUNTER_COUNT; i++) this.lifetimeAtBoot[i] = readU32(buf, i * 8) + readU32(buf, i * 8 + 4) * 0x1_0000_0000;
@@ -92,60 +92,60 @@ export class AgentStore {
   }
 
   get mounted(): boolean {
-    return this.#store !== undefined;
+    return this.store_ !== undefined;
   }
   /** `Ok`, `AgentStorageUnavailable` (no device) or the mount's error. */
   get mountStatus(): Status {
-    return this.#mountStatus;
+    return this.mountStatus_;
   }
   /** Boots so far, this one included once `recordBoot` succeeded. */
   get bootCount(): number {
-    return this.#bootCount;
+    return this.bootCount_;
   }
   get cleanShutdowns(): number {
-    return this.#cleanShutdowns;
+    return this.cleanShutdowns_;
   }
   /** True when the boot before this one ended with a graceful shutdown. */
   get previousShutdownClean(): boolean {
-    return this.#previousShutdownClean;
+    return this.previousShutdownClean_;
   }
   get writes(): number {
-    return this.#writes;
+    return this.writes_;
   }
   get writeFailures(): number {
-    return this.#writeFailures;
+    return this.writeFailures_;
   }
   /** Calls made while not mounted (nothing stored). */
   get skipped(): number {
-    return this.#skipped;
+    return this.skipped_;
   }
   get store(): DurableStore | undefined {
-    return this.#store;
+    return this.store_;
   }
 
   /** Count this boot durably (the new incarnation). */
   recordBoot(): Status {
-    this.#bootCount++;
+    this.bootCount_++;
     return this.writeBoot_(0);
   }
 
   /** A graceful shutdown finished its flush. */
   recordCleanShutdown(): Status {
-    this.#cleanShutdowns++;
+    this.cleanShutdowns_++;
     return this.writeBoot_(FLAG_CLEAN_SHUTDOWN);
   }
 
   private writeBoot_(flags: number): Status {
-    const buf = this.#scratch;
-    writeU32(buf, 0, this.#bootCount);
-    writeU32(buf, 4, this.#cleanShutdowns);
+    const buf = this.scratch_;
+    writeU32(buf, 0, this.bootCount_);
+    writeU32(buf, 4, this.cleanShutdowns_);
     writeU32(buf, 8, flags);
     return this.put_(StoreKey.Boot, buf, 0, BOOT_VALUE_BYTES);
   }
 
   /** Save the lifetime counters (`values`: LIFETIME_COUNTER_COUNT non-negative safe integers). */
   saveLifetime(values: Float64Array): Status {
-    const buf = this.#scratch;
+    const buf = this.scratch_;
     for (let i = 0; i < LIFETIME_COUNTER_COUNT; i++) {
       const value = values[i] ?? 0;
       writeU32(buf, i * 8, value % 0x1_0000_0000);
@@ -156,28 +156,28 @@ export class AgentStore {
 
   /** Store pending alert slot `slot`'s message `bytes[offset .. + ALERT_MESSAGE_BYTES)`. */
   saveAlert(slot: number, bytes: Uint8Array, offset: number): Status {
-    if ((slot >>> 0) !== slot || slot >= this.#alertSlots) return ErrorCode.OutOfRange;
+    if ((slot >>> 0) !== slot || slot >= this.alertSlots_) return ErrorCode.OutOfRange;
     return this.put_(StoreKey.FirstAlert + slot, bytes, offset, ALERT_MESSAGE_BYTES);
   }
 
   removeAlert(slot: number): Status {
-    const store = this.#store;
-    if ((slot >>> 0) !== slot || slot >= this.#alertSlots) return ErrorCode.OutOfRange;
+    const store = this.store_;
+    if ((slot >>> 0) !== slot || slot >= this.alertSlots_) return ErrorCode.OutOfRange;
     if (store === undefined) return this.skip_();
     return this.count_(store.remove(StoreKey.FirstAlert + slot));
   }
 
   /** The stored alert of `slot` into `out[offset ..]`: its length, or `-NotFound` (none), `-AgentStorageUnavailable`. */
   loadAlert(slot: number, out: Uint8Array, offset: number): ValueOrCode {
-    const store = this.#store;
+    const store = this.store_;
     if (store === undefined) return -ErrorCode.AgentStorageUnavailable;
-    if ((slot >>> 0) !== slot || slot >= this.#alertSlots) return -ErrorCode.OutOfRange;
+    if ((slot >>> 0) !== slot || slot >= this.alertSlots_) return -ErrorCode.OutOfRange;
     return store.get(StoreKey.FirstAlert + slot, out, offset);
   }
 
   /** The provisioning record into `out[offset ..]`: its length, or `-NotFound` (not provisioned), `-AgentStorageUnavailable`. */
   loadProvisioning(out: Uint8Array, offset: number): ValueOrCode {
-    const store = this.#store;
+    const store = this.store_;
     if (store === undefined) return -ErrorCode.AgentStorageUnavailable;
     return store.get(StoreKey.Provisioning, out, offset);
   }
@@ -188,19 +188,19 @@ export class AgentStore {
   }
 
   private put_(key: number, bytes: Uint8Array, offset: number, lengthBytes: number): Status {
-    const store = this.#store;
+    const store = this.store_;
     if (store === undefined) return this.skip_();
     return this.count_(store.put(key, bytes, offset, lengthBytes));
   }
 
   private count_(status: Status): Status {
-    if (status === ErrorCode.Ok) this.#writes++;
-    else this.#writeFailures++;
+    if (status === ErrorCode.Ok) this.writes_++;
+    else this.writeFailures_++;
     return status;
   }
 
   private skip_(): Status {
-    this.#skipped++;
+    this.skipped_++;
     return ErrorCode.AgentStorageUnavailable;
   }
 }

@@ -105,16 +105,16 @@ const METRIC_RESTARTS = 1;
 const METRIC_FAILED = 2;
 
 export class TaskBoundary {
-  readonly #scheduler: Scheduler;
-  readonly #metrics: MetricsRegistry | undefined;
-  readonly #log: LogRing;
-  readonly #nodeId: number;
-  readonly #policy: BackoffPolicy;
+  private readonly scheduler_: Scheduler;
+  private readonly metrics_: MetricsRegistry | undefined;
+  private readonly log_: LogRing;
+  private readonly nodeId_: number;
+  private readonly policy_: BackoffPolicy;
   /** Id of picket_task_faults_total; the restarts and failed counters follow it (registered back to back). */
-  readonly #firstMetric: number;
-  readonly #t: Float64Array;
-  readonly #capacity: number;
-  #wrapped = 0;
+  private readonly firstMetric_: number;
+  private readonly t_: Float64Array;
+  private readonly capacity_: number;
+  private wrapped_ = 0;
 
   /**
    * Registers the boundary's three counters in `metrics`, if given. Errors:
@@ -137,20 +137,20 @@ export class TaskBoundary {
 
   private constructor(options: TaskBoundaryOptions, firstMetric: number) {
     const capacity = options.scheduler.taskCapacity;
-    this.#scheduler = options.scheduler;
-    this.#metrics = options.metrics;
-    this.#log = options.log;
-    this.#nodeId = options.nodeId;
+    this.scheduler_ = options.scheduler;
+    this.metrics_ = options.metrics;
+    this.log_ = options.log;
+    this.nodeId_ = options.nodeId;
     // A frozen policy (a module-level constant) is shared, not copied into RAM.
-    this.#policy = Object.isFrozen(options.backoff) ? options.backoff : Object.freeze({ ...options.backoff });
-    this.#firstMetric = firstMetric;
-    this.#capacity = capacity;
-    this.#t = new Float64Array(capacity * TASK_FIELDS);
+    this.policy_ = Object.isFrozen(options.backoff) ? options.backoff : Object.freeze({ ...options.backoff });
+    this.firstMetric_ = firstMetric;
+    this.capacity_ = capacity;
+    this.t_ = new Float64Array(capacity * TASK_FIELDS);
   }
 
   /** Wrap `step` (at setup: allocates one closure) so that an exception becomes a counted, restarted fault. */
   wrap(step: TaskStep, onRestart?: RestartHook): TaskStep {
-    this.#wrapped++;
+    this.wrapped_++;
     const hook = onRestart ?? null;
     return (ctx: TaskContext): StepResult => this.run(ctx, step, hook, null);
   }
@@ -161,15 +161,15 @@ export class TaskBoundary {
    * all of them, and no frame between the boundary and the dispatcher.
    */
   wrapDispatcher(dispatcher: TaskDispatcher): TaskStep {
-    this.#wrapped++;
+    this.wrapped_++;
     return (ctx: TaskContext): StepResult => this.run(ctx, null, null, dispatcher);
   }
 
   private run(ctx: TaskContext, step: TaskStep | null, onRestart: RestartHook | null, dispatcher: TaskDispatcher | null): StepResult {
     const task = ctx.taskId;
     try {
-      if (this.#t[task * TASK_FIELDS + T_RESTART_PENDING] === 1) {
-        this.#t[task * TASK_FIELDS + T_RESTART_PENDING] = 0;
+      if (this.t_[task * TASK_FIELDS + T_RESTART_PENDING] === 1) {
+        this.t_[task * TASK_FIELDS + T_RESTART_PENDING] = 0;
         if (onRestart !== null) onRestart(ctx);
       }
       if (step !== null) return step(ctx);
@@ -183,58 +183,58 @@ export class TaskBoundary {
   private fault(ctx: TaskContext, faultClass: FaultClass): StepResult {
     const task = ctx.taskId;
     const nowMs = ctx.nowMs;
-    const policy = this.#policy;
-    this.#t[task * TASK_FIELDS + T_FAULTS] = (this.#t[task * TASK_FIELDS + T_FAULTS] ?? 0) + 1;
+    const policy = this.policy_;
+    this.t_[task * TASK_FIELDS + T_FAULTS] = (this.t_[task * TASK_FIELDS + T_FAULTS] ?? 0) + 1;
     this.count(METRIC_FAULTS);
-    const inWindow = (this.#t[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] ?? 0) > 0 && nowMs - (this.#t[task * TASK_FIELDS + T_WINDOW_START_MS] ?? 0) < policy.windowMs;
+    const inWindow = (this.t_[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] ?? 0) > 0 && nowMs - (this.t_[task * TASK_FIELDS + T_WINDOW_START_MS] ?? 0) < policy.windowMs;
     if (!inWindow) {
-      this.#t[task * TASK_FIELDS + T_WINDOW_START_MS] = nowMs;
-      this.#t[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] = 0;
+      this.t_[task * TASK_FIELDS + T_WINDOW_START_MS] = nowMs;
+      this.t_[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] = 0;
     }
-    const restartNumber = this.#t[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] ?? 0;
+    const restartNumber = this.t_[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] ?? 0;
     if (restartNumber >= policy.maxRestarts) return this.giveUp(task, nowMs, faultClass, restartNumber);
     const delayMs = backoffMs(policy, restartNumber);
     // Refused only when the task cannot run again anyway (it ended, or the scheduler stopped).
-    if (this.#scheduler.suspendFor(task, delayMs) !== ErrorCode.Ok) return this.giveUp(task, nowMs, faultClass, restartNumber);
-    this.#t[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] = restartNumber + 1;
-    this.#t[task * TASK_FIELDS + T_RESTARTS] = (this.#t[task * TASK_FIELDS + T_RESTARTS] ?? 0) + 1;
-    this.#t[task * TASK_FIELDS + T_RESTART_PENDING] = 1;
+    if (this.scheduler_.suspendFor(task, delayMs) !== ErrorCode.Ok) return this.giveUp(task, nowMs, faultClass, restartNumber);
+    this.t_[task * TASK_FIELDS + T_RESTARTS_IN_WINDOW] = restartNumber + 1;
+    this.t_[task * TASK_FIELDS + T_RESTARTS] = (this.t_[task * TASK_FIELDS + T_RESTARTS] ?? 0) + 1;
+    this.t_[task * TASK_FIELDS + T_RESTART_PENDING] = 1;
     this.count(METRIC_RESTARTS);
-    this.#log.append(LogLevel.Warn, TaskBoundaryEvent.TaskRestartScheduled, this.#nodeId, nowMs, task, faultClass, restartNumber, delayMs);
+    this.log_.append(LogLevel.Warn, TaskBoundaryEvent.TaskRestartScheduled, this.nodeId_, nowMs, task, faultClass, restartNumber, delayMs);
     return StepResult.Idle;
   }
 
   private giveUp(task: number, nowMs: number, faultClass: FaultClass, restartNumber: number): StepResult {
-    this.#t[task * TASK_FIELDS + T_FAILED] = 1;
+    this.t_[task * TASK_FIELDS + T_FAILED] = 1;
     this.count(METRIC_FAILED);
-    const faults = this.#t[task * TASK_FIELDS + T_FAULTS] ?? 0;
-    this.#log.append(LogLevel.Error, TaskBoundaryEvent.TaskFailed, this.#nodeId, nowMs, task, faultClass, restartNumber, faults | 0);
+    const faults = this.t_[task * TASK_FIELDS + T_FAULTS] ?? 0;
+    this.log_.append(LogLevel.Error, TaskBoundaryEvent.TaskFailed, this.nodeId_, nowMs, task, faultClass, restartNumber, faults | 0);
     return StepResult.Failed;
   }
 
   private count(offset: number): void {
-    this.#metrics?.inc((this.#firstMetric + offset) as MetricId);
+    this.metrics_?.inc((this.firstMetric_ + offset) as MetricId);
   }
 
   /** Steps wrapped so far. */
   get wrappedCount(): number {
-    return this.#wrapped;
+    return this.wrapped_;
   }
   faultCount(taskId: number): number {
-    return this.isTask(taskId) ? (this.#t[taskId * TASK_FIELDS + T_FAULTS] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.t_[taskId * TASK_FIELDS + T_FAULTS] ?? 0) : 0;
   }
   restartCount(taskId: number): number {
-    return this.isTask(taskId) ? (this.#t[taskId * TASK_FIELDS + T_RESTARTS] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.t_[taskId * TASK_FIELDS + T_RESTARTS] ?? 0) : 0;
   }
   /** True once the boundary gave up on the task. */
   hasFailed(taskId: number): boolean {
-    return this.isTask(taskId) && this.#t[taskId * TASK_FIELDS + T_FAILED] === 1;
+    return this.isTask(taskId) && this.t_[taskId * TASK_FIELDS + T_FAILED] === 1;
   }
   private isTask(taskId: number): boolean {
-    return (taskId >>> 0) === taskId && taskId < this.#capacity;
+    return (taskId >>> 0) === taskId && taskId < this.capacity_;
   }
   get policy(): BackoffPolicy {
-    return this.#policy;
+    return this.policy_;
   }
 }
 

@@ -69,53 +69,53 @@ export interface UplinkOptions {
 }
 
 export class Uplink {
-  readonly #o: UplinkOptions;
-  /** A routine batch at 0, then one alert message at #alertAt (one buffer: each typed array costs heap slots on XS). */
-  readonly #batch: Uint8Array;
-  readonly #alertAt: number;
-  readonly #recordsPerBatch: number;
-  #seq = 0;
-  #activeGateway = 0;
-  #nextRoutineMs: number;
-  #nowMs = 0;
+  private readonly o_: UplinkOptions;
+  /** A routine batch at 0, then one alert message at alertAt_ (one buffer: each typed array costs heap slots on XS). */
+  private readonly batch_: Uint8Array;
+  private readonly alertAt_: number;
+  private readonly recordsPerBatch_: number;
+  private seq_ = 0;
+  private activeGateway_ = 0;
+  private nextRoutineMs_: number;
+  private nowMs_ = 0;
 
   constructor(options: UplinkOptions, startMs: number) {
-    this.#o = options;
-    this.#recordsPerBatch = Math.max(1, recordsPerMessage(options.transport.maxMessageBytes));
-    this.#alertAt = MESSAGE_HEADER_BYTES + this.#recordsPerBatch * WIRE_RECORD_BYTES;
-    this.#batch = new Uint8Array(this.#alertAt + ALERT_MESSAGE_BYTES);
-    this.#nextRoutineMs = startMs + options.uplinkIntervalMs + routinePhaseMs(options.nodeId, options.uplinkIntervalMs);
-    this.#nowMs = startMs;
+    this.o_ = options;
+    this.recordsPerBatch_ = Math.max(1, recordsPerMessage(options.transport.maxMessageBytes));
+    this.alertAt_ = MESSAGE_HEADER_BYTES + this.recordsPerBatch_ * WIRE_RECORD_BYTES;
+    this.batch_ = new Uint8Array(this.alertAt_ + ALERT_MESSAGE_BYTES);
+    this.nextRoutineMs_ = startMs + options.uplinkIntervalMs + routinePhaseMs(options.nodeId, options.uplinkIntervalMs);
+    this.nowMs_ = startMs;
   }
 
   get recordsPerBatch(): number {
-    return this.#recordsPerBatch;
+    return this.recordsPerBatch_;
   }
   get activeGateway(): number {
-    return this.#o.gateways[this.#activeGateway] ?? 0;
+    return this.o_.gateways[this.activeGateway_] ?? 0;
   }
   get messagesNumbered(): number {
-    return this.#seq;
+    return this.seq_;
   }
 
   /** One step of the uplink task. Returns true when more work is left for another step. */
   step(nowMs: number): boolean {
-    this.#nowMs = nowMs;
+    this.nowMs_ = nowMs;
     this.admitAlerts(nowMs);
-    const pending = this.#o.pending;
+    const pending = this.o_.pending;
     // At most one send per slot per step: a refused send is not retried in the same step.
     for (let k = 0; k < pending.capacity; k++) {
       const slot = pending.nextDue(nowMs);
       if (slot < 0) break;
       this.sendAlert(slot, nowMs);
     }
-    const outbox = this.#o.pipeline.outbox;
-    if (outbox.routineLength >= this.#recordsPerBatch || (nowMs >= this.#nextRoutineMs && outbox.routineLength > 0)) this.sendRoutineBatch(nowMs);
+    const outbox = this.o_.pipeline.outbox;
+    if (outbox.routineLength >= this.recordsPerBatch_ || (nowMs >= this.nextRoutineMs_ && outbox.routineLength > 0)) this.sendRoutineBatch(nowMs);
     // The next routine moment keeps this board's phase (whole intervals on).
-    const intervalMs = this.#o.uplinkIntervalMs;
-    if (nowMs >= this.#nextRoutineMs) this.#nextRoutineMs += intervalMs * (Math.floor((nowMs - this.#nextRoutineMs) / intervalMs) + 1);
+    const intervalMs = this.o_.uplinkIntervalMs;
+    if (nowMs >= this.nextRoutineMs_) this.nextRoutineMs_ += intervalMs * (Math.floor((nowMs - this.nextRoutineMs_) / intervalMs) + 1);
     // More only where another step can make progress (alerts waiting for a full pending table must wait for an outcome).
-    return (outbox.alertLength === 0 && outbox.routineLength >= this.#recordsPerBatch) || (outbox.alertLength > 0 && pending.inUse < pending.capacity);
+    return (outbox.alertLength === 0 && outbox.routineLength >= this.recordsPerBatch_) || (outbox.alertLength > 0 && pending.inUse < pending.capacity);
   }
 
   /**
@@ -125,18 +125,18 @@ export class Uplink {
    * no timer of its own.)
    */
   hasDue(nowMs: number): boolean {
-    if (this.#o.pending.nextDueMs() <= nowMs) return true;
-    return nowMs >= this.#nextRoutineMs && this.#o.pipeline.outbox.routineLength > 0;
+    if (this.o_.pending.nextDueMs() <= nowMs) return true;
+    return nowMs >= this.nextRoutineMs_ && this.o_.pipeline.outbox.routineLength > 0;
   }
 
 
   /** Outbox alerts into free pending slots, each written through to storage. */
   private admitAlerts(nowMs: number): void {
-    const { pipeline, pending, metrics } = this.#o;
+    const { pipeline, pending, metrics } = this.o_;
     const outbox = pipeline.outbox;
     const record = pipeline.record; // free between the pipeline's calls, and no pipeline call happens in the uplink's step
     for (let k = 0; k < outbox.capacity && outbox.alertLength > 0; k++) {
-      if (this.#o.localGateway !== undefined) {
+      if (this.o_.localGateway !== undefined) {
         if (outbox.pop(record) !== ErrorCode.Ok) break;
         this.deliverOwnAlert(record, nowMs);
         continue;
@@ -146,68 +146,68 @@ export class Uplink {
         break;
       }
       if (outbox.pop(record) !== ErrorCode.Ok) break;
-      const slot = pending.admit(nowMs, this.#activeGateway);
+      const slot = pending.admit(nowMs, this.activeGateway_);
       if (slot < 0) break; // unreachable: room was checked
       const offset = pending.offsetOf(slot);
-      writeHeader(pending.bytes, offset, MessageKind.Alert, 1, 0, this.#o.incarnation, this.nextSeq());
+      writeHeader(pending.bytes, offset, MessageKind.Alert, 1, 0, this.o_.incarnation, this.nextSeq());
       writeRecord(pending.bytes, offset, 0, record);
       metrics.inc(AgentCounter.AlertsRaised);
       this.traceAlert(UplinkEvent.AlertAdmitted, slot, record.kind);
-      const stored = this.#o.store.saveAlert(slot, pending.bytes, offset);
-      if (stored !== ErrorCode.Ok && this.#o.store.mounted) metrics.inc(AgentCounter.StorageWriteFailures);
+      const stored = this.o_.store.saveAlert(slot, pending.bytes, offset);
+      if (stored !== ErrorCode.Ok && this.o_.store.mounted) metrics.inc(AgentCounter.StorageWriteFailures);
     }
   }
 
   private deliverOwnAlert(record: TelemetryRecord, nowMs: number): void {
-    const local = this.#o.localGateway;
+    const local = this.o_.localGateway;
     if (local === undefined) return;
-    const scratch = this.#batch;
-    const at = this.#alertAt;
-    writeHeader(scratch, at, MessageKind.Alert, 1, 0, this.#o.incarnation, this.nextSeq());
+    const scratch = this.batch_;
+    const at = this.alertAt_;
+    writeHeader(scratch, at, MessageKind.Alert, 1, 0, this.o_.incarnation, this.nextSeq());
     writeRecord(scratch, at, 0, record);
-    this.#o.metrics.inc(AgentCounter.AlertsRaised);
-    if (local.accept(this.#o.nodeId, scratch, at, ALERT_MESSAGE_BYTES, nowMs) === ErrorCode.Ok) this.#o.metrics.inc(AgentCounter.AlertsDelivered);
+    this.o_.metrics.inc(AgentCounter.AlertsRaised);
+    if (local.accept(this.o_.nodeId, scratch, at, ALERT_MESSAGE_BYTES, nowMs) === ErrorCode.Ok) this.o_.metrics.inc(AgentCounter.AlertsDelivered);
   }
 
   private sendAlert(slot: number, nowMs: number): void {
-    const { pending, transport, metrics, gateways } = this.#o;
+    const { pending, transport, metrics, gateways } = this.o_;
     const destination = gateways[pending.gatewayIndex(slot)];
     const messageId = pending.beginSend(slot, nowMs);
     metrics.inc(AgentCounter.AlertSends);
     let status: Status = ErrorCode.AgentNoGateway;
     if (destination === undefined) metrics.inc(AgentCounter.NoGateway);
     else status = transport.send(destination, TrafficClass.Alert, pending.bytes, pending.offsetOf(slot), ALERT_MESSAGE_BYTES, true, messageId);
-    this.#o.trace.word(UplinkEvent.AlertSent);
-    this.#o.trace.word((slot << 16) | (status & 0xffff));
+    this.o_.trace.word(UplinkEvent.AlertSent);
+    this.o_.trace.word((slot << 16) | (status & 0xffff));
     // An outcome may already have arrived inside `send`; only a refusal of this very send is handled here.
     if (status !== ErrorCode.Ok && pending.slotOf(messageId) === slot) this.applyEffect(slot, pending.refused(slot, nowMs));
   }
 
   /** The transport's outcome for an acknowledged send (registered with transport.onSendOutcome). */
   readonly onOutcome: SendOutcomeHandler = (_destinationId, messageId, status) => {
-    const pending = this.#o.pending;
+    const pending = this.o_.pending;
     const slot = pending.slotOf(messageId);
     if (slot < 0) {
-      this.#o.metrics.inc(AgentCounter.OutcomesStale);
+      this.o_.metrics.inc(AgentCounter.OutcomesStale);
       return;
     }
     const gatewayIndex = pending.gatewayIndex(slot);
-    const effect = pending.outcome(messageId, status, this.#nowMs);
-    if (effect === OutcomeEffect.Delivered) this.#activeGateway = gatewayIndex;
+    const effect = pending.outcome(messageId, status, this.nowMs_);
+    if (effect === OutcomeEffect.Delivered) this.activeGateway_ = gatewayIndex;
     this.applyEffect(slot, effect);
-    const uplinkTask = this.#o.uplinkTask;
-    if (uplinkTask >= 0) this.#o.scheduler?.wake(uplinkTask);
+    const uplinkTask = this.o_.uplinkTask;
+    if (uplinkTask >= 0) this.o_.scheduler?.wake(uplinkTask);
   };
 
   private applyEffect(slot: number, effect: OutcomeEffect): void {
-    const { metrics, store, pending } = this.#o;
-    this.#o.trace.word(UplinkEvent.AlertOutcome);
-    this.#o.trace.word((slot << 8) | effect);
+    const { metrics, store, pending } = this.o_;
+    this.o_.trace.word(UplinkEvent.AlertOutcome);
+    this.o_.trace.word((slot << 8) | effect);
     if (effect === OutcomeEffect.Delivered) metrics.inc(AgentCounter.AlertsDelivered);
     else if (effect === OutcomeEffect.Abandoned) metrics.inc(AgentCounter.AlertsAbandoned);
     else if (effect === OutcomeEffect.Retry) {
       metrics.inc(AgentCounter.AlertRetries);
-      this.#activeGateway = pending.gatewayIndex(slot); // failover: the alert moved on, so does telemetry
+      this.activeGateway_ = pending.gatewayIndex(slot); // failover: the alert moved on, so does telemetry
       return;
     }
     const removed = store.removeAlert(slot);
@@ -215,31 +215,31 @@ export class Uplink {
   }
 
   private sendRoutineBatch(nowMs: number): void {
-    const { pipeline, transport, metrics, gateways } = this.#o;
+    const { pipeline, transport, metrics, gateways } = this.o_;
     const outbox = pipeline.outbox;
-    const batch = this.#batch;
+    const batch = this.batch_;
     const record = pipeline.record; // free between the pipeline's calls, and no pipeline call happens in the uplink's step
     let count = 0;
-    for (; count < this.#recordsPerBatch; count++) {
+    for (; count < this.recordsPerBatch_; count++) {
       if (outbox.routineLength === 0 || outbox.alertLength > 0) break; // alerts are popped first: leave them
       if (outbox.pop(record) !== ErrorCode.Ok || record.priority !== RecordPriority.Routine) break;
       writeRecord(batch, 0, count, record);
     }
     if (count === 0) return;
-    writeHeader(batch, 0, MessageKind.Telemetry, count, 0, this.#o.incarnation, this.nextSeq());
+    writeHeader(batch, 0, MessageKind.Telemetry, count, 0, this.o_.incarnation, this.nextSeq());
     const length = MESSAGE_HEADER_BYTES + count * WIRE_RECORD_BYTES;
     let status: Status;
-    const local = this.#o.localGateway;
-    if (local !== undefined) status = local.accept(this.#o.nodeId, batch, 0, length, nowMs);
+    const local = this.o_.localGateway;
+    if (local !== undefined) status = local.accept(this.o_.nodeId, batch, 0, length, nowMs);
     else {
-      const destination = gateways[this.#activeGateway];
+      const destination = gateways[this.activeGateway_];
       if (destination === undefined) {
         metrics.inc(AgentCounter.NoGateway);
         status = ErrorCode.AgentNoGateway;
-      } else status = transport.send(destination, TrafficClass.Telemetry, batch, 0, length, false, this.#seq);
+      } else status = transport.send(destination, TrafficClass.Telemetry, batch, 0, length, false, this.seq_);
     }
-    this.#o.trace.word(UplinkEvent.TelemetrySent);
-    this.#o.trace.word((count << 16) | (status & 0xffff));
+    this.o_.trace.word(UplinkEvent.TelemetrySent);
+    this.o_.trace.word((count << 16) | (status & 0xffff));
     if (status === ErrorCode.Ok) {
       metrics.inc(AgentCounter.TelemetryMessagesSent);
       metrics.inc(AgentCounter.TelemetryRecordsSent, count);
@@ -248,15 +248,15 @@ export class Uplink {
 
   /** Shutdown, Draining: send what routine telemetry is left (best effort, bounded by the outbox size). */
   drainRoutine(nowMs: number): void {
-    const outbox = this.#o.pipeline.outbox;
+    const outbox = this.o_.pipeline.outbox;
     for (let k = 0; k < outbox.capacity && outbox.routineLength > 0 && outbox.alertLength === 0; k++) this.sendRoutineBatch(nowMs);
   }
 
   /** Shutdown, Flushing: move outbox alerts into pending slots (so they are stored); count the ones that do not fit. */
   persistOutboxAlerts(nowMs: number): void {
     this.admitAlerts(nowMs);
-    const outbox = this.#o.pipeline.outbox;
-    if (outbox.alertLength > 0) this.#o.metrics.inc(AgentCounter.AlertsLostAtShutdown, outbox.alertLength);
+    const outbox = this.o_.pipeline.outbox;
+    if (outbox.alertLength > 0) this.o_.metrics.inc(AgentCounter.AlertsLostAtShutdown, outbox.alertLength);
   }
 
   /**
@@ -264,29 +264,29 @@ export class Uplink {
    * incarnation, flagged ResentAfterReboot. Returns how many.
    */
   restoreAlerts(nowMs: number): number {
-    const { pending, store } = this.#o;
+    const { pending, store } = this.o_;
     let restored = 0;
     for (let slot = 0; slot < pending.capacity; slot++) {
-      const at = this.#alertAt;
-      const length = store.loadAlert(slot, this.#batch, at);
+      const at = this.alertAt_;
+      const length = store.loadAlert(slot, this.batch_, at);
       if (length !== ALERT_MESSAGE_BYTES || !pending.claim(slot, nowMs, 0)) continue;
       const offset = pending.offsetOf(slot);
-      for (let i = 0; i < ALERT_MESSAGE_BYTES; i++) pending.bytes[offset + i] = this.#batch[at + i] ?? 0;
+      for (let i = 0; i < ALERT_MESSAGE_BYTES; i++) pending.bytes[offset + i] = this.batch_[at + i] ?? 0;
       pending.bytes[offset + 3] = (pending.bytes[offset + 3] ?? 0) | MessageFlag.ResentAfterReboot;
       restored++;
     }
-    this.#o.metrics.inc(AgentCounter.AlertsRestored, restored);
+    this.o_.metrics.inc(AgentCounter.AlertsRestored, restored);
     return restored;
   }
 
   private nextSeq(): number {
-    this.#seq = (this.#seq + 1) >>> 0;
-    return this.#seq;
+    this.seq_ = (this.seq_ + 1) >>> 0;
+    return this.seq_;
   }
 
   private traceAlert(event: number, slot: number, kind: number): void {
-    this.#o.trace.word(event);
-    this.#o.trace.word((slot << 8) | kind);
+    this.o_.trace.word(event);
+    this.o_.trace.word((slot << 8) | kind);
   }
 }
 

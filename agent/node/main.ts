@@ -33,28 +33,28 @@ export interface NodeAgentRun {
 
 /** The driver's wake timer over the host's one-shot timers (a host allocates a handle per wake-up; a board does not). */
 class HostWakeTimer implements WakeTimer {
-  readonly #timers: HostTimers;
-  readonly #fire: () => void;
-  #handle: unknown = undefined;
+  private readonly timers_: HostTimers;
+  private readonly fire_: () => void;
+  private handle_: unknown = undefined;
 
   constructor(timers: HostTimers, fire: () => void) {
-    this.#timers = timers;
-    this.#fire = fire;
+    this.timers_ = timers;
+    this.fire_ = fire;
   }
 
   schedule(delayMs: number): void {
     this.clear();
-    this.#handle = this.#timers.set(this.#fired, delayMs);
+    this.handle_ = this.timers_.set(this.fired_, delayMs);
   }
 
   clear(): void {
-    if (this.#handle !== undefined) this.#timers.clear(this.#handle);
-    this.#handle = undefined;
+    if (this.handle_ !== undefined) this.timers_.clear(this.handle_);
+    this.handle_ = undefined;
   }
 
-  readonly #fired = (): void => {
-    this.#handle = undefined;
-    this.#fire();
+  private readonly fired_ = (): void => {
+    this.handle_ = undefined;
+    this.fire_();
   };
 }
 

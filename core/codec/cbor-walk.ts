@@ -175,18 +175,18 @@ const MAX_SAFE_HI = 0x20_0000; // values with hi >= 2^21 exceed 2^53 - 1
  */
 export class CborWalker {
   readonly policy: CborPolicy;
-  readonly #head = new CborHead();
-  readonly #frame: Uint8Array;
-  readonly #remaining: Float64Array; // children still expected; -1 = indefinite
-  readonly #index: Float64Array; // children started so far
-  readonly #keyStart: Float64Array; // start of the key being read, per map level
-  readonly #spanBase: Uint32Array; // first key span of the map at this level
-  readonly #sorted: Uint8Array; // 1 while the map's keys so far are strictly increasing
-  readonly #spanStart: Float64Array; // completed key spans, stacked across nested maps
-  readonly #spanEnd: Float64Array;
-  #spanTop = 0;
-  #itemsSeen = 0;
-  #errorOffset = -1;
+  private readonly head_ = new CborHead();
+  private readonly frame_: Uint8Array;
+  private readonly remaining_: Float64Array; // children still expected; -1 = indefinite
+  private readonly index_: Float64Array; // children started so far
+  private readonly keyStart_: Float64Array; // start of the key being read, per map level
+  private readonly spanBase_: Uint32Array; // first key span of the map at this level
+  private readonly sorted_: Uint8Array; // 1 while the map's keys so far are strictly increasing
+  private readonly spanStart_: Float64Array; // completed key spans, stacked across nested maps
+  private readonly spanEnd_: Float64Array;
+  private spanTop_ = 0;
+  private itemsSeen_ = 0;
+  private errorOffset_ = -1;
 
   static create(policy: CborPolicy): Result<CborWalker> {
     const { maxBytes, maxDepth, maxItems } = policy;
@@ -199,25 +199,25 @@ export class CborWalker {
   private constructor(policy: CborPolicy) {
     this.policy = policy;
     const levels = policy.maxDepth + 1;
-    this.#frame = new Uint8Array(levels);
-    this.#remaining = new Float64Array(levels);
-    this.#index = new Float64Array(levels);
-    this.#keyStart = new Float64Array(levels);
-    this.#spanBase = new Uint32Array(levels);
-    this.#sorted = new Uint8Array(levels);
+    this.frame_ = new Uint8Array(levels);
+    this.remaining_ = new Float64Array(levels);
+    this.index_ = new Float64Array(levels);
+    this.keyStart_ = new Float64Array(levels);
+    this.spanBase_ = new Uint32Array(levels);
+    this.sorted_ = new Uint8Array(levels);
     // Each open map keeps at most DUPLICATE_CHECK_MAX_PAIRS spans, so this never overflows.
-    this.#spanStart = new Float64Array(levels * DUPLICATE_CHECK_MAX_PAIRS);
-    this.#spanEnd = new Float64Array(levels * DUPLICATE_CHECK_MAX_PAIRS);
+    this.spanStart_ = new Float64Array(levels * DUPLICATE_CHECK_MAX_PAIRS);
+    this.spanEnd_ = new Float64Array(levels * DUPLICATE_CHECK_MAX_PAIRS);
   }
 
   /** Data items in the last walk (every head but breaks and string chunks' parent). */
   get itemsSeen(): number {
-    return this.#itemsSeen;
+    return this.itemsSeen_;
   }
 
   /** Byte offset where the last walk failed, or -1. */
   get errorOffset(): number {
-    return this.#errorOffset;
+    return this.errorOffset_;
   }
 
   /**
@@ -225,24 +225,24 @@ export class CborWalker {
    * codec error; `visitor` (optional) receives the structure.
    */
   walk(bytes: Uint8Array, visitor: CborVisitor | null = null, length = bytes.length): Status {
-    this.#itemsSeen = 0;
-    this.#errorOffset = -1;
-    this.#spanTop = 0;
+    this.itemsSeen_ = 0;
+    this.errorOffset_ = -1;
+    this.spanTop_ = 0;
     if (length > this.policy.maxBytes) return this.fail_(ErrorCode.CborTooLarge, 0);
     if (length < 0 || length > bytes.length) return ErrorCode.InvalidArgument;
     const end = length;
-    this.#frame[0] = CborFrame.Root;
-    this.#remaining[0] = 1;
-    this.#index[0] = 0;
+    this.frame_[0] = CborFrame.Root;
+    this.remaining_[0] = 1;
+    this.index_[0] = 0;
     let depth = 0;
     let at = 0;
     // Every iteration consumes at least one byte, so end + 1 iterations always suffice.
     for (let guardSteps = 0; guardSteps <= end + 1; guardSteps++) {
-      if (depth === 0 && this.#remaining[0] === 0) {
+      if (depth === 0 && this.remaining_[0] === 0) {
         return at === end ? ErrorCode.Ok : this.fail_(ErrorCode.CborTrailingBytes, at);
       }
       if (at >= end) return this.fail_(ErrorCode.CborTruncated, at);
-      const frame = this.#frame[depth] ?? 0;
+      const frame = this.frame_[depth] ?? 0;
       if (bytes[at] === 0xff) {
         const closed = this.closeIndefinite_(depth, at, visitor);
         if (closed !== ErrorCode.Ok) return closed;
@@ -253,12 +253,12 @@ export class CborWalker {
         depth = done;
         continue;
       }
-      if ((this.#index[depth] ?? 0) > 0 && visitor !== null && frame !== CborFrame.Tag && frame !== CborFrame.Root) {
-        visitor.separator(frame === CborFrame.Map && (this.#index[depth] ?? 0) % 2 === 1);
+      if ((this.index_[depth] ?? 0) > 0 && visitor !== null && frame !== CborFrame.Tag && frame !== CborFrame.Root) {
+        visitor.separator(frame === CborFrame.Map && (this.index_[depth] ?? 0) % 2 === 1);
       }
-      if (frame === CborFrame.Map && (this.#index[depth] ?? 0) % 2 === 0) this.#keyStart[depth] = at;
+      if (frame === CborFrame.Map && (this.index_[depth] ?? 0) % 2 === 0) this.keyStart_[depth] = at;
       const start = at;
-      const head = this.#head;
+      const head = this.head_;
       const read = readHead(bytes, at, end, head);
       if (read !== ErrorCode.Ok) return this.fail_(read, at);
       at += head.headerBytes;
@@ -288,7 +288,7 @@ export class CborWalker {
         if (pushed < 0) return -pushed as Status;
         depth = pushed;
         if (children !== 0) continue;
-        this.#spanTop = this.#spanBase[depth] ?? 0;
+        this.spanTop_ = this.spanBase_[depth] ?? 0;
         if (visitor !== null) visitor.close(major);
         depth--;
       } else if (major === CborMajor.Tag) {
@@ -310,14 +310,14 @@ export class CborWalker {
   }
 
   private fail_(code: Status, at: number): Status {
-    this.#errorOffset = at;
+    this.errorOffset_ = at;
     return code;
   }
 
   /** Policy checks on a head in context; returns Ok or the error (with offset recorded). */
   private checkHead_(head: CborHead, frame: number, start: number): Status {
     const policy = this.policy;
-    if (++this.#itemsSeen > policy.maxItems) return this.fail_(ErrorCode.CborTooManyItems, start);
+    if (++this.itemsSeen_ > policy.maxItems) return this.fail_(ErrorCode.CborTooManyItems, start);
     if (frame === CborFrame.IndefiniteBytes || frame === CborFrame.IndefiniteText) {
       // RFC 8949 §3.2.3: chunks are definite strings of the same major type.
       if (head.major !== frame || head.info === 31) return this.fail_(ErrorCode.CborMalformed, start);
@@ -365,21 +365,21 @@ export class CborWalker {
   private push_(depth: number, frame: number, children: number, head: CborHead, visitor: CborVisitor | null, start: number): number {
     const next = depth + 1;
     if (next > this.policy.maxDepth) return -this.fail_(ErrorCode.CborTooDeep, start);
-    this.#frame[next] = frame;
-    this.#remaining[next] = children;
-    this.#index[next] = 0;
-    this.#spanBase[next] = this.#spanTop;
-    this.#sorted[next] = 1;
+    this.frame_[next] = frame;
+    this.remaining_[next] = children;
+    this.index_[next] = 0;
+    this.spanBase_[next] = this.spanTop_;
+    this.sorted_[next] = 1;
     if (visitor !== null) visitor.open(frame, head, head.info === 31 && frame !== CborFrame.Tag);
     return next;
   }
 
   /** A 0xff break at `at`: valid only inside an indefinite container with a whole number of pairs. */
   private closeIndefinite_(depth: number, at: number, visitor: CborVisitor | null): Status {
-    if (depth === 0 || this.#remaining[depth] !== -1) return this.fail_(ErrorCode.CborMalformed, at);
-    const frame = this.#frame[depth] ?? 0;
-    if (frame === CborFrame.Map && (this.#index[depth] ?? 0) % 2 === 1) return this.fail_(ErrorCode.CborMalformed, at);
-    this.#spanTop = this.#spanBase[depth] ?? 0;
+    if (depth === 0 || this.remaining_[depth] !== -1) return this.fail_(ErrorCode.CborMalformed, at);
+    const frame = this.frame_[depth] ?? 0;
+    if (frame === CborFrame.Map && (this.index_[depth] ?? 0) % 2 === 1) return this.fail_(ErrorCode.CborMalformed, at);
+    this.spanTop_ = this.spanBase_[depth] ?? 0;
     if (visitor !== null) visitor.close(frame);
     return ErrorCode.Ok;
   }
@@ -392,19 +392,19 @@ export class CborWalker {
   private childDone_(startDepth: number, at: number, bytes: Uint8Array, visitor: CborVisitor | null): number {
     let depth = startDepth;
     for (let steps = 0; steps <= CBOR_MAX_DEPTH_LIMIT; steps++) {
-      const index = this.#index[depth] ?? 0;
-      if (this.#frame[depth] === CborFrame.Map && index % 2 === 0) {
-        const keyed = this.recordKey_(depth, this.#keyStart[depth] ?? 0, at, bytes);
+      const index = this.index_[depth] ?? 0;
+      if (this.frame_[depth] === CborFrame.Map && index % 2 === 0) {
+        const keyed = this.recordKey_(depth, this.keyStart_[depth] ?? 0, at, bytes);
         if (keyed !== ErrorCode.Ok) return -keyed;
       }
-      this.#index[depth] = index + 1;
-      const remaining = this.#remaining[depth] ?? 0;
+      this.index_[depth] = index + 1;
+      const remaining = this.remaining_[depth] ?? 0;
       if (remaining === -1) return depth;
-      this.#remaining[depth] = remaining - 1;
+      this.remaining_[depth] = remaining - 1;
       if (remaining - 1 > 0 || depth === 0) return depth;
       // The container at `depth` is complete: it is itself a child one level up.
-      this.#spanTop = this.#spanBase[depth] ?? 0;
-      if (visitor !== null) visitor.close(this.#frame[depth] ?? 0);
+      this.spanTop_ = this.spanBase_[depth] ?? 0;
+      if (visitor !== null) visitor.close(this.frame_[depth] ?? 0);
       depth--;
     }
     return -ErrorCode.InvariantViolated;
@@ -419,21 +419,21 @@ export class CborWalker {
    */
   private recordKey_(depth: number, start: number, end: number, bytes: Uint8Array): Status {
     const policy = this.policy;
-    const base = this.#spanBase[depth] ?? 0;
-    const top = this.#spanTop;
+    const base = this.spanBase_[depth] ?? 0;
+    const top = this.spanTop_;
     const count = top - base;
     if (count > 0 && !policy.allowDuplicateKeys) {
       const last = top - 1;
-      const order = compareSpans(bytes, this.#spanStart[last] ?? 0, this.#spanEnd[last] ?? 0, start, end);
+      const order = compareSpans(bytes, this.spanStart_[last] ?? 0, this.spanEnd_[last] ?? 0, start, end);
       if (order === 0) return this.fail_(ErrorCode.CborDuplicateKey, start);
       if (order > 0) {
         if (policy.deterministic) return this.fail_(ErrorCode.CborNotDeterministic, start);
-        this.#sorted[depth] = 0;
+        this.sorted_[depth] = 0;
       }
-      if (this.#sorted[depth] === 0) {
+      if (this.sorted_[depth] === 0) {
         if (count >= DUPLICATE_CHECK_MAX_PAIRS) return this.fail_(ErrorCode.CborNotDeterministic, start);
         for (let k = base; k < last; k++) {
-          if (compareSpans(bytes, this.#spanStart[k] ?? 0, this.#spanEnd[k] ?? 0, start, end) === 0) {
+          if (compareSpans(bytes, this.spanStart_[k] ?? 0, this.spanEnd_[k] ?? 0, start, end) === 0) {
             return this.fail_(ErrorCode.CborDuplicateKey, start);
           }
         }
@@ -441,9 +441,9 @@ export class CborWalker {
     }
     // Keep every span while a pairwise check may still be needed; after that only the last.
     const slot = count < DUPLICATE_CHECK_MAX_PAIRS ? top : top - 1;
-    this.#spanStart[slot] = start;
-    this.#spanEnd[slot] = end;
-    this.#spanTop = slot + 1;
+    this.spanStart_[slot] = start;
+    this.spanEnd_[slot] = end;
+    this.spanTop_ = slot + 1;
     return ErrorCode.Ok;
   }
 }

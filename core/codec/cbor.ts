@@ -96,12 +96,12 @@ export function interopPolicy(maxBytes: number, allowedTags: readonly number[], 
 }
 
 export class CborCodec {
-  readonly #walker: CborWalker;
-  readonly #strictWalker: CborWalker;
-  readonly #encoder: CborxEncoder;
-  readonly #decoder: CborxDecoder;
-  #decodeFailures = 0;
-  #encodeFailures = 0;
+  private readonly walker_: CborWalker;
+  private readonly strictWalker_: CborWalker;
+  private readonly encoder_: CborxEncoder;
+  private readonly decoder_: CborxDecoder;
+  private decodeFailures_ = 0;
+  private encodeFailures_ = 0;
 
   /** `policy` gates decoding; encodes are checked against its deterministic form. */
   static create(policy: CborPolicy): Result<CborCodec> {
@@ -117,53 +117,53 @@ export class CborCodec {
   }
 
   private constructor(walker: CborWalker, strictWalker: CborWalker, encoder: CborxEncoder, decoder: CborxDecoder) {
-    this.#walker = walker;
-    this.#strictWalker = strictWalker;
-    this.#encoder = encoder;
-    this.#decoder = decoder;
+    this.walker_ = walker;
+    this.strictWalker_ = strictWalker;
+    this.encoder_ = encoder;
+    this.decoder_ = decoder;
   }
 
   get policy(): CborPolicy {
-    return this.#walker.policy;
+    return this.walker_.policy;
   }
 
   /** cbor-x calls that threw after the walker accepted their input (should stay 0). */
   get decodeFailures(): number {
-    return this.#decodeFailures;
+    return this.decodeFailures_;
   }
 
   get encodeFailures(): number {
-    return this.#encodeFailures;
+    return this.encodeFailures_;
   }
 
   /** Check `bytes` against the policy without decoding: Ok or the specific codec error. */
   check(bytes: Uint8Array): ErrorCode {
-    return this.#walker.walk(bytes);
+    return this.walker_.walk(bytes);
   }
 
   /** Decode exactly one item. Never throws; never sizes anything from unchecked headers. */
   decode(bytes: Uint8Array): Result<unknown> {
-    const checked = this.#walker.walk(bytes);
+    const checked = this.walker_.walk(bytes);
     if (checked !== ErrorCode.Ok) return err(checked);
-    const decoder = this.#decoder;
+    const decoder = this.decoder_;
     const decoded = guard(() => decoder.decode(bytes), ErrorCode.CborDecodeFailed);
-    if (!decoded.ok) this.#decodeFailures++;
+    if (!decoded.ok) this.decodeFailures_++;
     return decoded;
   }
 
   /** Encode `value` to a fresh byte array, deterministic or refused. */
   encode(value: unknown): Result<Uint8Array> {
-    const encoder = this.#encoder;
+    const encoder = this.encoder_;
     const encoded = guard(() => encoder.encode(value), ErrorCode.CborEncodeFailed);
     if (!encoded.ok) {
-      this.#encodeFailures++;
+      this.encodeFailures_++;
       return encoded;
     }
     // cbor-x hands back a view of its reusable buffer (a Node Buffer on V8): copy it out.
     const out = new Uint8Array(encoded.value.length);
     out.set(encoded.value);
-    if (this.#strictWalker.walk(out) !== ErrorCode.Ok) {
-      this.#encodeFailures++;
+    if (this.strictWalker_.walk(out) !== ErrorCode.Ok) {
+      this.encodeFailures_++;
       return err(ErrorCode.CborEncodeFailed);
     }
     return ok(out);

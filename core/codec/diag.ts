@@ -83,14 +83,14 @@ function argumentText(head: CborHead, negative: boolean): string {
 
 class DiagVisitor implements CborVisitor {
   readonly parts: string[] = [];
-  readonly #bytes: Uint8Array;
+  private readonly bytes_: Uint8Array;
 
   constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
+    this.bytes_ = bytes;
   }
 
   scalar(head: CborHead, start: number, end: number): void {
-    const bytes = this.#bytes;
+    const bytes = this.bytes_;
     switch (head.major) {
       case CborMajor.Unsigned:
         this.parts.push(argumentText(head, false));

@@ -29,10 +29,10 @@ export function popcount32(word: number): number {
 }
 
 export class BitSet {
-  readonly #words: Uint32Array;
-  readonly #sizeBits: number;
-  #countSet = 0;
-  #outOfRangeCount = 0;
+  private readonly words_: Uint32Array;
+  private readonly sizeBits_: number;
+  private countSet_ = 0;
+  private outOfRangeCount_ = 0;
 
   /** `sizeBits` in 1..BIT_SET_SIZE_BITS_MAX, else `InvalidArgument`. All bits start clear. */
   static create(sizeBits: number): Result<BitSet> {
@@ -43,22 +43,22 @@ export class BitSet {
   }
 
   private constructor(sizeBits: number) {
-    this.#sizeBits = sizeBits;
-    this.#words = new Uint32Array((sizeBits + 31) >>> 5);
+    this.sizeBits_ = sizeBits;
+    this.words_ = new Uint32Array((sizeBits + 31) >>> 5);
   }
 
   get sizeBits(): number {
-    return this.#sizeBits;
+    return this.sizeBits_;
   }
 
   /** Number of set bits. O(1). */
   get count(): number {
-    return this.#countSet;
+    return this.countSet_;
   }
 
   /** `set`/`clear`/`toggle` calls refused with `OutOfRange` (lifetime count). */
   get outOfRangeCount(): number {
-    return this.#outOfRangeCount;
+    return this.outOfRangeCount_;
   }
 
   /** Set bit `index`. `Ok` or `OutOfRange`. */
@@ -66,10 +66,10 @@ export class BitSet {
     if (!this.inRange(index)) return this.refuse();
     const wordIndex = index >>> 5;
     const mask = (1 << (index & 31)) >>> 0;
-    const word = this.#words[wordIndex] ?? 0;
+    const word = this.words_[wordIndex] ?? 0;
     if ((word & mask) === 0) {
-      this.#words[wordIndex] = word | mask;
-      this.#countSet++;
+      this.words_[wordIndex] = word | mask;
+      this.countSet_++;
     }
     return ErrorCode.Ok;
   }
@@ -79,10 +79,10 @@ export class BitSet {
     if (!this.inRange(index)) return this.refuse();
     const wordIndex = index >>> 5;
     const mask = (1 << (index & 31)) >>> 0;
-    const word = this.#words[wordIndex] ?? 0;
+    const word = this.words_[wordIndex] ?? 0;
     if ((word & mask) !== 0) {
-      this.#words[wordIndex] = word & ~mask;
-      this.#countSet--;
+      this.words_[wordIndex] = word & ~mask;
+      this.countSet_--;
     }
     return ErrorCode.Ok;
   }
@@ -92,16 +92,16 @@ export class BitSet {
     if (!this.inRange(index)) return this.refuse();
     const wordIndex = index >>> 5;
     const mask = (1 << (index & 31)) >>> 0;
-    const word = this.#words[wordIndex] ?? 0;
-    this.#words[wordIndex] = word ^ mask;
-    this.#countSet += (word & mask) === 0 ? 1 : -1;
+    const word = this.words_[wordIndex] ?? 0;
+    this.words_[wordIndex] = word ^ mask;
+    this.countSet_ += (word & mask) === 0 ? 1 : -1;
     return ErrorCode.Ok;
   }
 
   /** True when bit `index` is set; false when clear or out of range. */
   test(index: number): boolean {
     if (!this.inRange(index)) return false;
-    return ((this.#words[index >>> 5] ?? 0) & (1 << (index & 31))) !== 0;
+    return ((this.words_[index >>> 5] ?? 0) & (1 << (index & 31))) !== 0;
   }
 
   /**
@@ -113,10 +113,10 @@ export class BitSet {
    *     for (let i = bits.findNextSet(0); i >= 0; i = bits.findNextSet(i + 1)) use(i);
    */
   findNextSet(from: number): ValueOrCode {
-    const sizeBits = this.#sizeBits;
+    const sizeBits = this.sizeBits_;
     if ((from >>> 0) !== from || from > sizeBits) return -ErrorCode.OutOfRange;
     if (from === sizeBits) return -ErrorCode.NotFound;
-    const words = this.#words;
+    const words = this.words_;
     const wordCount = words.length;
     let wordIndex = from >>> 5;
     // Mask off the bits below `from` in its first word.
@@ -134,18 +134,18 @@ export class BitSet {
 
   /** Clear every bit. O(words). */
   clearAll(): void {
-    this.#words.fill(0);
-    this.#countSet = 0;
+    this.words_.fill(0);
+    this.countSet_ = 0;
   }
 
   /** `Ok`, or `InvariantViolated`: popcount equals `count`, no bits past sizeBits. O(words). */
   checkInvariants(): Status {
-    const words = this.#words;
-    if (words.length !== (this.#sizeBits + 31) >>> 5) return ErrorCode.InvariantViolated;
+    const words = this.words_;
+    if (words.length !== (this.sizeBits_ + 31) >>> 5) return ErrorCode.InvariantViolated;
     let total = 0;
     for (let i = 0; i < words.length; i++) total += popcount32(words[i] ?? 0);
-    if (total !== this.#countSet) return ErrorCode.InvariantViolated;
-    const tailBits = this.#sizeBits & 31;
+    if (total !== this.countSet_) return ErrorCode.InvariantViolated;
+    const tailBits = this.sizeBits_ & 31;
     if (tailBits !== 0) {
       const last = words[words.length - 1] ?? 0;
       if ((last >>> tailBits) !== 0) return ErrorCode.InvariantViolated;
@@ -154,11 +154,11 @@ export class BitSet {
   }
 
   private inRange(index: number): boolean {
-    return (index >>> 0) === index && index < this.#sizeBits;
+    return (index >>> 0) === index && index < this.sizeBits_;
   }
 
   private refuse(): Status {
-    this.#outOfRangeCount++;
+    this.outOfRangeCount_++;
     return ErrorCode.OutOfRange;
   }
 }

@@ -37,15 +37,15 @@ export const BYTE_RING_RECORD_BYTES_MAX = 0xffff;
 // storage's length, the prefix size follows from maxRecordBytes, and only one
 // of dropped/refused can ever be non-zero (the policy decides which).
 export class ByteRing {
-  readonly #storage: Uint8Array;
+  private readonly storage_: Uint8Array;
   /** maxRecordBytes * 2 + policy (FullPolicy is 0 or 1): one field instead of two. */
-  readonly #limitAndPolicy: number;
-  #headByte = 0; // storage offset of the oldest record's prefix
-  #bytesUsed = 0; // prefixes included
-  #count = 0;
-  #lostCount = 0; // records dropped (DropOldest) or pushes refused (RefuseNewest)
-  #tooLargeCount = 0;
-  #invalidCount = 0;
+  private readonly limitAndPolicy_: number;
+  private headByte_ = 0; // storage offset of the oldest record's prefix
+  private bytesUsed_ = 0; // prefixes included
+  private count_ = 0;
+  private lostCount_ = 0; // records dropped (DropOldest) or pushes refused (RefuseNewest)
+  private tooLargeCount_ = 0;
+  private invalidCount_ = 0;
 
   /**
    * `maxRecordBytes` in 0..65535; `capacityBytes` at least one maximum record
@@ -69,12 +69,12 @@ export class ByteRing {
   }
 
   private constructor(capacityBytes: number, maxRecordBytes: number, policy: FullPolicy) {
-    this.#storage = new Uint8Array(capacityBytes);
-    this.#limitAndPolicy = maxRecordBytes * 2 + policy;
+    this.storage_ = new Uint8Array(capacityBytes);
+    this.limitAndPolicy_ = maxRecordBytes * 2 + policy;
   }
 
   get capacityBytes(): number {
-    return this.#storage.length;
+    return this.storage_.length;
   }
 
   /** Length-prefix size per record, from maxRecordBytes: 1 or 2 bytes. */
@@ -83,7 +83,7 @@ export class ByteRing {
   }
 
   get maxRecordBytes(): number {
-    return this.#limitAndPolicy >>> 1;
+    return this.limitAndPolicy_ >>> 1;
   }
 
   /** Length-prefix size per record: 1 or 2 bytes. */
@@ -93,36 +93,36 @@ export class ByteRing {
 
   /** Bytes occupied, length prefixes included. */
   get bytesUsed(): number {
-    return this.#bytesUsed;
+    return this.bytesUsed_;
   }
 
   /** Number of records stored. */
   get count(): number {
-    return this.#count;
+    return this.count_;
   }
 
   get policy(): FullPolicy {
-    return (this.#limitAndPolicy & 1) as FullPolicy;
+    return (this.limitAndPolicy_ & 1) as FullPolicy;
   }
 
   /** Records discarded by `push` under DropOldest (lifetime count). */
   get droppedCount(): number {
-    return this.policy === FullPolicy.DropOldest ? this.#lostCount : 0;
+    return this.policy === FullPolicy.DropOldest ? this.lostCount_ : 0;
   }
 
   /** Pushes rejected with `Full` under RefuseNewest (lifetime count). */
   get refusedCount(): number {
-    return this.policy === FullPolicy.RefuseNewest ? this.#lostCount : 0;
+    return this.policy === FullPolicy.RefuseNewest ? this.lostCount_ : 0;
   }
 
   /** Pushes rejected with `TooLarge` (lifetime count). */
   get tooLargeCount(): number {
-    return this.#tooLargeCount;
+    return this.tooLargeCount_;
   }
 
   /** Pushes rejected with `InvalidArgument` (lifetime count). */
   get invalidCount(): number {
-    return this.#invalidCount;
+    return this.invalidCount_;
   }
 
   /**
@@ -134,33 +134,33 @@ export class ByteRing {
    */
   push(src: Uint8Array, srcOffset: number, length: number): Status {
     if ((srcOffset >>> 0) !== srcOffset || (length >>> 0) !== length || srcOffset + length > src.length) {
-      this.#invalidCount++;
+      this.invalidCount_++;
       return ErrorCode.InvalidArgument;
     }
     if (length > this.maxRecordBytes) {
-      this.#tooLargeCount++;
+      this.tooLargeCount_++;
       return ErrorCode.TooLarge;
     }
     const neededBytes = this.prefix + length;
-    if (this.#bytesUsed + neededBytes > this.#storage.length) {
+    if (this.bytesUsed_ + neededBytes > this.storage_.length) {
       if (this.policy === FullPolicy.RefuseNewest) {
-        this.#lostCount++;
+        this.lostCount_++;
         return ErrorCode.Full;
       }
       this.dropUntilFree(neededBytes);
     }
-    let at = this.wrap(this.#headByte + this.#bytesUsed);
+    let at = this.wrap(this.headByte_ + this.bytesUsed_);
     at = this.writePrefix(at, length);
     this.copyIn(src, srcOffset, at, length);
-    this.#bytesUsed += neededBytes;
-    this.#count++;
+    this.bytesUsed_ += neededBytes;
+    this.count_++;
     return ErrorCode.Ok;
   }
 
   /** Length in bytes of the oldest record, or `-Empty`. */
   peekLength(): ValueOrCode {
-    if (this.#count === 0) return -ErrorCode.Empty;
-    return this.readPrefix(this.#headByte);
+    if (this.count_ === 0) return -ErrorCode.Empty;
+    return this.readPrefix(this.headByte_);
   }
 
   /**
@@ -176,28 +176,28 @@ export class ByteRing {
 
   /** Like `shiftInto` but the record stays (send now, remove on ack). */
   peekInto(dest: Uint8Array, destOffset: number): ValueOrCode {
-    if (this.#count === 0) return -ErrorCode.Empty;
+    if (this.count_ === 0) return -ErrorCode.Empty;
     if ((destOffset >>> 0) !== destOffset || destOffset > dest.length) return -ErrorCode.InvalidArgument;
-    const length = this.readPrefix(this.#headByte);
+    const length = this.readPrefix(this.headByte_);
     if (destOffset + length > dest.length) return -ErrorCode.TooLarge;
-    this.copyOut(this.wrap(this.#headByte + this.prefix), dest, destOffset, length);
+    this.copyOut(this.wrap(this.headByte_ + this.prefix), dest, destOffset, length);
     return length;
   }
 
   /** Remove the oldest record without reading it. Its length, or `-Empty`. */
   discardOldest(): ValueOrCode {
-    if (this.#count === 0) return -ErrorCode.Empty;
-    const length = this.readPrefix(this.#headByte);
+    if (this.count_ === 0) return -ErrorCode.Empty;
+    const length = this.readPrefix(this.headByte_);
     this.removeOldest(length);
     return length;
   }
 
   /** Forget all records and zero the storage (frames may hold secrets). */
   clear(): void {
-    this.#storage.fill(0);
-    this.#headByte = 0;
-    this.#bytesUsed = 0;
-    this.#count = 0;
+    this.storage_.fill(0);
+    this.headByte_ = 0;
+    this.bytesUsed_ = 0;
+    this.count_ = 0;
   }
 
   /**
@@ -205,49 +205,49 @@ export class ByteRing {
    * tests, not for hot paths.
    */
   checkInvariants(): Status {
-    const capacityBytes = this.#storage.length;
-    if ((this.#headByte >>> 0) !== this.#headByte || this.#headByte >= capacityBytes) return ErrorCode.InvariantViolated;
-    if ((this.#bytesUsed >>> 0) !== this.#bytesUsed || this.#bytesUsed > capacityBytes) return ErrorCode.InvariantViolated;
-    if ((this.#count >>> 0) !== this.#count || this.#count * this.prefix > this.#bytesUsed) {
+    const capacityBytes = this.storage_.length;
+    if ((this.headByte_ >>> 0) !== this.headByte_ || this.headByte_ >= capacityBytes) return ErrorCode.InvariantViolated;
+    if ((this.bytesUsed_ >>> 0) !== this.bytesUsed_ || this.bytesUsed_ > capacityBytes) return ErrorCode.InvariantViolated;
+    if ((this.count_ >>> 0) !== this.count_ || this.count_ * this.prefix > this.bytesUsed_) {
       return ErrorCode.InvariantViolated;
     }
-    if (this.#count === 0 && (this.#bytesUsed !== 0 || this.#headByte !== 0)) return ErrorCode.InvariantViolated;
+    if (this.count_ === 0 && (this.bytesUsed_ !== 0 || this.headByte_ !== 0)) return ErrorCode.InvariantViolated;
     // The prefixes must chain exactly through bytesUsed.
-    let at = this.#headByte;
+    let at = this.headByte_;
     let walkedBytes = 0;
-    for (let i = 0; i < this.#count; i++) {
+    for (let i = 0; i < this.count_; i++) {
       const length = this.readPrefix(at);
       if (length > this.maxRecordBytes) return ErrorCode.InvariantViolated;
       walkedBytes += this.prefix + length;
-      if (walkedBytes > this.#bytesUsed) return ErrorCode.InvariantViolated;
+      if (walkedBytes > this.bytesUsed_) return ErrorCode.InvariantViolated;
       at = this.wrap(at + this.prefix + length);
     }
-    return walkedBytes === this.#bytesUsed ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+    return walkedBytes === this.bytesUsed_ ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   /** DropOldest: discard whole records until `neededBytes` are free. */
   private dropUntilFree(neededBytes: number): void {
     // Bounded by count; create() guarantees an empty ring fits any record.
-    for (let i = this.#count; i > 0 && this.#bytesUsed + neededBytes > this.#storage.length; i--) {
-      this.removeOldest(this.readPrefix(this.#headByte));
-      this.#lostCount++;
+    for (let i = this.count_; i > 0 && this.bytesUsed_ + neededBytes > this.storage_.length; i--) {
+      this.removeOldest(this.readPrefix(this.headByte_));
+      this.lostCount_++;
     }
   }
 
   private removeOldest(length: number): void {
-    this.#count--;
-    this.#bytesUsed -= this.prefix + length;
+    this.count_--;
+    this.bytesUsed_ -= this.prefix + length;
     // An empty ring restarts at 0 so small records stay contiguous.
-    this.#headByte = this.#count === 0 ? 0 : this.wrap(this.#headByte + this.prefix + length);
+    this.headByte_ = this.count_ === 0 ? 0 : this.wrap(this.headByte_ + this.prefix + length);
   }
 
   /** Offset `at` folded into the storage; `at < 2 * capacityBytes`. */
   private wrap(at: number): number {
-    return at >= this.#storage.length ? at - this.#storage.length : at;
+    return at >= this.storage_.length ? at - this.storage_.length : at;
   }
 
   private readPrefix(at: number): number {
-    const storage = this.#storage;
+    const storage = this.storage_;
     const low = storage[at] ?? 0;
     if (this.prefix === 1) return low;
     return low | ((storage[this.wrap(at + 1)] ?? 0) << 8);
@@ -255,24 +255,24 @@ export class ByteRing {
 
   /** Write the length prefix at `at`; returns the offset after it. */
   private writePrefix(at: number, length: number): number {
-    this.#storage[at] = length & 0xff;
+    this.storage_[at] = length & 0xff;
     const next = this.wrap(at + 1);
     if (this.prefix === 1) return next;
-    this.#storage[next] = length >>> 8;
+    this.storage_[next] = length >>> 8;
     return this.wrap(next + 1);
   }
 
   /** Copy in two straight runs (before and after the wrap); no subarray views. */
   private copyIn(src: Uint8Array, srcOffset: number, at: number, length: number): void {
-    const storage = this.#storage;
-    const firstRun = Math.min(length, this.#storage.length - at);
+    const storage = this.storage_;
+    const firstRun = Math.min(length, this.storage_.length - at);
     for (let i = 0; i < firstRun; i++) storage[at + i] = src[srcOffset + i] ?? 0;
     for (let i = firstRun; i < length; i++) storage[i - firstRun] = src[srcOffset + i] ?? 0;
   }
 
   private copyOut(at: number, dest: Uint8Array, destOffset: number, length: number): void {
-    const storage = this.#storage;
-    const firstRun = Math.min(length, this.#storage.length - at);
+    const storage = this.storage_;
+    const firstRun = Math.min(length, this.storage_.length - at);
     for (let i = 0; i < firstRun; i++) dest[destOffset + i] = storage[at + i] ?? 0;
     for (let i = firstRun; i < length; i++) dest[destOffset + i] = storage[i - firstRun] ?? 0;
   }

@@ -57,15 +57,15 @@ function slotCountFor(capacity: number): number {
 }
 
 export class FixedMap {
-  readonly #keys: Uint32Array;
-  readonly #values: Float64Array;
+  private readonly keys_: Uint32Array;
+  private readonly values_: Float64Array;
   // Non-zero = slot holds an entry (every uint32 is a legal key).
-  readonly #used: Uint8Array;
-  readonly #capacity: number;
-  readonly #mask: number; // slotCount - 1
-  #size = 0;
-  #refusedCount = 0;
-  #invalidKeyCount = 0;
+  private readonly used_: Uint8Array;
+  private readonly capacity_: number;
+  private readonly mask_: number; // slotCount - 1
+  private size_ = 0;
+  private refusedCount_ = 0;
+  private invalidKeyCount_ = 0;
 
   /** `capacity` (entries) in 1..FIXED_MAP_CAPACITY_MAX, else `InvalidArgument`. */
   static create(capacity: number): Result<FixedMap> {
@@ -76,37 +76,37 @@ export class FixedMap {
   }
 
   private constructor(capacity: number, slotCount: number) {
-    this.#capacity = capacity;
-    this.#mask = slotCount - 1;
+    this.capacity_ = capacity;
+    this.mask_ = slotCount - 1;
     // Values (8 B each) first, then keys, then used flags: every view aligned.
     const buffer = new ArrayBuffer(slotCount * 13);
-    this.#values = new Float64Array(buffer, 0, slotCount);
-    this.#keys = new Uint32Array(buffer, 8 * slotCount, slotCount);
-    this.#used = new Uint8Array(buffer, 12 * slotCount, slotCount);
+    this.values_ = new Float64Array(buffer, 0, slotCount);
+    this.keys_ = new Uint32Array(buffer, 8 * slotCount, slotCount);
+    this.used_ = new Uint8Array(buffer, 12 * slotCount, slotCount);
   }
 
   /** Maximum number of entries. */
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
 
   /** Table slots (for cursors): a power of two >= 2 * capacity. */
   get slotCount(): number {
-    return this.#mask + 1;
+    return this.mask_ + 1;
   }
 
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
 
   /** New keys refused with `Full` (lifetime count). */
   get refusedCount(): number {
-    return this.#refusedCount;
+    return this.refusedCount_;
   }
 
   /** `set` calls refused with `InvalidArgument` (lifetime count). */
   get invalidKeyCount(): number {
-    return this.#invalidKeyCount;
+    return this.invalidKeyCount_;
   }
 
   /**
@@ -115,26 +115,26 @@ export class FixedMap {
    */
   set(key: number, value: number): Status {
     if ((key >>> 0) !== key) {
-      this.#invalidKeyCount++;
+      this.invalidKeyCount_++;
       return ErrorCode.InvalidArgument;
     }
-    const mask = this.#mask;
+    const mask = this.mask_;
     let slot = hashUint32(key) & mask;
     // Bounded by slotCount; an empty slot always exists (load <= 1/2).
     for (let probe = 0; probe <= mask; probe++) {
-      if (this.#used[slot] === 0) {
-        if (this.#size >= this.#capacity) {
-          this.#refusedCount++;
+      if (this.used_[slot] === 0) {
+        if (this.size_ >= this.capacity_) {
+          this.refusedCount_++;
           return ErrorCode.Full;
         }
-        this.#used[slot] = 1;
-        this.#keys[slot] = key;
-        this.#values[slot] = value;
-        this.#size++;
+        this.used_[slot] = 1;
+        this.keys_[slot] = key;
+        this.values_[slot] = value;
+        this.size_++;
         return ErrorCode.Ok;
       }
-      if (this.#keys[slot] === key) {
-        this.#values[slot] = value;
+      if (this.keys_[slot] === key) {
+        this.values_[slot] = value;
         return ErrorCode.Ok;
       }
       slot = (slot + 1) & mask;
@@ -189,9 +189,9 @@ export class FixedMap {
    *     for (let s = map.nextSlot(0); s >= 0; s = map.nextSlot(s + 1)) use(map.keyAt(s), map.valueAt(s, 0));
    */
   nextSlot(cursor: number): ValueOrCode {
-    const slotCount = this.#mask + 1;
+    const slotCount = this.mask_ + 1;
     if ((cursor >>> 0) !== cursor || cursor > slotCount) return -ErrorCode.OutOfRange;
-    const used = this.#used;
+    const used = this.used_;
     for (let slot = cursor; slot < slotCount; slot++) {
       if (used[slot] !== 0) return slot;
     }
@@ -200,7 +200,7 @@ export class FixedMap {
 
   /** Key in an occupied `slot`, or `-NotFound`. */
   keyAt(slot: number): ValueOrCode {
-    return this.isEntry(slot) ? (this.#keys[slot] ?? 0) : -ErrorCode.NotFound;
+    return this.isEntry(slot) ? (this.keys_[slot] ?? 0) : -ErrorCode.NotFound;
   }
 
   /** Value in an occupied `slot`, or `missing`. */
@@ -211,14 +211,14 @@ export class FixedMap {
   /** Overwrite the value in an occupied `slot` (update during a scan). `Ok` or `NotFound`. */
   setValueAt(slot: number, value: number): Status {
     if (!this.isEntry(slot)) return ErrorCode.NotFound;
-    this.#values[slot] = value;
+    this.values_[slot] = value;
     return ErrorCode.Ok;
   }
 
   /** Remove every entry. O(slotCount). Counters are kept. */
   clear(): void {
-    this.#used.fill(0);
-    this.#size = 0;
+    this.used_.fill(0);
+    this.size_ = 0;
   }
 
   /**
@@ -227,40 +227,40 @@ export class FixedMap {
    * gap in its probe run, no earlier duplicate). O(size * probe), for tests.
    */
   checkInvariants(): Status {
-    const slotCount = this.#mask + 1;
-    if (this.#keys.length !== slotCount || this.#values.length !== slotCount || this.#used.length !== slotCount) {
+    const slotCount = this.mask_ + 1;
+    if (this.keys_.length !== slotCount || this.values_.length !== slotCount || this.used_.length !== slotCount) {
       return ErrorCode.InvariantViolated;
     }
-    if (slotCount < 2 * this.#capacity || this.#size > this.#capacity) return ErrorCode.InvariantViolated;
+    if (slotCount < 2 * this.capacity_ || this.size_ > this.capacity_) return ErrorCode.InvariantViolated;
     let occupied = 0;
     for (let slot = 0; slot < slotCount; slot++) {
-      const flag = this.#used[slot] ?? 2;
+      const flag = this.used_[slot] ?? 2;
       if (flag > 1) return ErrorCode.InvariantViolated;
       if (flag !== 0) {
         occupied++;
-        if (this.find(this.#keys[slot] ?? 0) !== slot) return ErrorCode.InvariantViolated;
+        if (this.find(this.keys_[slot] ?? 0) !== slot) return ErrorCode.InvariantViolated;
       }
     }
-    return occupied === this.#size ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+    return occupied === this.size_ ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   private isEntry(slot: number): boolean {
-    return (slot >>> 0) === slot && slot <= this.#mask && this.#used[slot] !== 0;
+    return (slot >>> 0) === slot && slot <= this.mask_ && this.used_[slot] !== 0;
   }
 
   /** The value stored in an occupied `slot`, as given to `set`. */
   private storedValue(slot: number, missing: number): number {
-    return this.#values[slot] ?? missing;
+    return this.values_[slot] ?? missing;
   }
 
   /** Slot of `key`, or -1. */
   private find(key: number): number {
     if ((key >>> 0) !== key) return -1;
-    const mask = this.#mask;
+    const mask = this.mask_;
     let slot = hashUint32(key) & mask;
     for (let probe = 0; probe <= mask; probe++) {
-      if (this.#used[slot] === 0) return -1;
-      if (this.#keys[slot] === key) return slot;
+      if (this.used_[slot] === 0) return -1;
+      if (this.keys_[slot] === key) return slot;
       slot = (slot + 1) & mask;
     }
     return -1;
@@ -272,10 +272,10 @@ export class FixedMap {
    * cyclically inside (hole, entry], i.e. moving it keeps it reachable.
    */
   private removeAt(removedSlot: number): void {
-    const mask = this.#mask;
-    const keys = this.#keys;
-    const values = this.#values;
-    const used = this.#used;
+    const mask = this.mask_;
+    const keys = this.keys_;
+    const values = this.values_;
+    const used = this.used_;
     let hole = removedSlot;
     let slot = removedSlot;
     for (let step = 0; step < mask; step++) {
@@ -291,6 +291,6 @@ export class FixedMap {
       }
     }
     used[hole] = 0;
-    this.#size--;
+    this.size_--;
   }
 }

@@ -34,14 +34,14 @@ const E_ID = 2;
 const ENTRY_FIELDS = 3;
 
 export class MinHeap {
-  readonly #t: Float64Array;
-  readonly #capacity: number;
-  readonly #idLimit: number;
-  readonly #positionBase: number;
-  #size = 0;
-  #nextSequence = 0;
-  #refusedCount = 0;
-  #rejectedCount = 0;
+  private readonly t_: Float64Array;
+  private readonly capacity_: number;
+  private readonly idLimit_: number;
+  private readonly positionBase_: number;
+  private size_ = 0;
+  private nextSequence_ = 0;
+  private refusedCount_ = 0;
+  private rejectedCount_ = 0;
 
   /**
    * `capacity` entries and ids in 0..idLimit-1, both in
@@ -58,33 +58,33 @@ export class MinHeap {
   }
 
   private constructor(capacity: number, idLimit: number) {
-    this.#capacity = capacity;
-    this.#idLimit = idLimit;
-    this.#positionBase = capacity * ENTRY_FIELDS;
-    this.#t = new Float64Array(this.#positionBase + idLimit).fill(-1, this.#positionBase);
+    this.capacity_ = capacity;
+    this.idLimit_ = idLimit;
+    this.positionBase_ = capacity * ENTRY_FIELDS;
+    this.t_ = new Float64Array(this.positionBase_ + idLimit).fill(-1, this.positionBase_);
   }
 
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
 
   /** Ids must be below this. */
   get idLimit(): number {
-    return this.#idLimit;
+    return this.idLimit_;
   }
 
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
 
   /** Pushes refused with `Full` (lifetime count). */
   get refusedCount(): number {
-    return this.#refusedCount;
+    return this.refusedCount_;
   }
 
   /** Pushes refused for a bad id, bad deadline or duplicate id (lifetime count). */
   get rejectedCount(): number {
-    return this.#rejectedCount;
+    return this.rejectedCount_;
   }
 
   /**
@@ -96,15 +96,15 @@ export class MinHeap {
   push(deadline: number, id: number): Status {
     if (!this.validId(id)) return this.reject(ErrorCode.OutOfRange);
     if (!Number.isSafeInteger(deadline)) return this.reject(ErrorCode.InvalidArgument);
-    if (this.#t[this.#positionBase + id] !== -1) return this.reject(ErrorCode.Exists);
-    if (this.#size === this.#capacity) {
-      this.#refusedCount++;
+    if (this.t_[this.positionBase_ + id] !== -1) return this.reject(ErrorCode.Exists);
+    if (this.size_ === this.capacity_) {
+      this.refusedCount_++;
       return ErrorCode.Full;
     }
-    const sequence = this.#nextSequence;
-    this.#nextSequence++;
-    const index = this.#size;
-    this.#size++;
+    const sequence = this.nextSequence_;
+    this.nextSequence_++;
+    const index = this.size_;
+    this.size_++;
     this.siftUp(index, deadline, sequence, id);
     return ErrorCode.Ok;
   }
@@ -114,18 +114,18 @@ export class MinHeap {
    * `heap.peekDeadline() <= nowTicks` is simply false for an empty heap.
    */
   peekDeadline(): number {
-    return this.#size === 0 ? Number.POSITIVE_INFINITY : (this.#t[0 * ENTRY_FIELDS + E_DEADLINE] ?? 0);
+    return this.size_ === 0 ? Number.POSITIVE_INFINITY : (this.t_[0 * ENTRY_FIELDS + E_DEADLINE] ?? 0);
   }
 
   /** Id of the earliest entry, or `-Empty`. */
   peekId(): ValueOrCode {
-    return this.#size === 0 ? -ErrorCode.Empty : (this.#t[0 * ENTRY_FIELDS + E_ID] ?? 0);
+    return this.size_ === 0 ? -ErrorCode.Empty : (this.t_[0 * ENTRY_FIELDS + E_ID] ?? 0);
   }
 
   /** Remove the earliest entry; its id, or `-Empty`. */
   pop(): ValueOrCode {
-    if (this.#size === 0) return -ErrorCode.Empty;
-    const id = this.#t[0 * ENTRY_FIELDS + E_ID] ?? 0;
+    if (this.size_ === 0) return -ErrorCode.Empty;
+    const id = this.t_[0 * ENTRY_FIELDS + E_ID] ?? 0;
     this.removeAt(0);
     return id;
   }
@@ -133,7 +133,7 @@ export class MinHeap {
   /** Cancel `id`. `Ok`, `NotFound` (not scheduled) or `OutOfRange` (bad id). */
   remove(id: number): Status {
     if (!this.validId(id)) return ErrorCode.OutOfRange;
-    const index = this.#t[this.#positionBase + id] ?? -1;
+    const index = this.t_[this.positionBase_ + id] ?? -1;
     if (index < 0) return ErrorCode.NotFound;
     this.removeAt(index);
     return ErrorCode.Ok;
@@ -141,20 +141,20 @@ export class MinHeap {
 
   /** True when `id` is scheduled. */
   contains(id: number): boolean {
-    return this.validId(id) && (this.#t[this.#positionBase + id] ?? -1) >= 0;
+    return this.validId(id) && (this.t_[this.positionBase_ + id] ?? -1) >= 0;
   }
 
   /** Deadline of a scheduled `id`, or +Infinity when not scheduled or bad. */
   deadlineOf(id: number): number {
     if (!this.validId(id)) return Number.POSITIVE_INFINITY;
-    const index = this.#t[this.#positionBase + id] ?? -1;
-    return index < 0 ? Number.POSITIVE_INFINITY : (this.#t[index * ENTRY_FIELDS + E_DEADLINE] ?? 0);
+    const index = this.t_[this.positionBase_ + id] ?? -1;
+    return index < 0 ? Number.POSITIVE_INFINITY : (this.t_[index * ENTRY_FIELDS + E_DEADLINE] ?? 0);
   }
 
   /** Remove every entry. O(size). The sequence counter keeps running. */
   clear(): void {
-    for (let i = 0; i < this.#size; i++) this.#t[this.#positionBase + (this.#t[i * ENTRY_FIELDS + E_ID] ?? 0)] = -1;
-    this.#size = 0;
+    for (let i = 0; i < this.size_; i++) this.t_[this.positionBase_ + (this.t_[i * ENTRY_FIELDS + E_ID] ?? 0)] = -1;
+    this.size_ = 0;
   }
 
   /**
@@ -164,54 +164,54 @@ export class MinHeap {
    * O(capacity + idLimit), for tests.
    */
   checkInvariants(): Status {
-    const size = this.#size;
-    if ((size >>> 0) !== size || size > this.#capacity) return ErrorCode.InvariantViolated;
+    const size = this.size_;
+    if ((size >>> 0) !== size || size > this.capacity_) return ErrorCode.InvariantViolated;
     for (let i = 0; i < size; i++) {
-      const deadline = this.#t[i * ENTRY_FIELDS + E_DEADLINE] ?? 0;
-      const sequence = this.#t[i * ENTRY_FIELDS + E_SEQUENCE] ?? 0;
+      const deadline = this.t_[i * ENTRY_FIELDS + E_DEADLINE] ?? 0;
+      const sequence = this.t_[i * ENTRY_FIELDS + E_SEQUENCE] ?? 0;
       if (!Number.isSafeInteger(deadline) || !Number.isSafeInteger(sequence)) return ErrorCode.InvariantViolated;
-      if (sequence < 0 || sequence >= this.#nextSequence) return ErrorCode.InvariantViolated;
-      const id = this.#t[i * ENTRY_FIELDS + E_ID] ?? 0;
-      if (!this.validId(id) || this.#t[this.#positionBase + id] !== i) return ErrorCode.InvariantViolated;
+      if (sequence < 0 || sequence >= this.nextSequence_) return ErrorCode.InvariantViolated;
+      const id = this.t_[i * ENTRY_FIELDS + E_ID] ?? 0;
+      if (!this.validId(id) || this.t_[this.positionBase_ + id] !== i) return ErrorCode.InvariantViolated;
       if (i > 0 && this.lessAt(i, (i - 1) >> 1)) return ErrorCode.InvariantViolated;
     }
     let present = 0;
-    for (let id = 0; id < this.#idLimit; id++) {
-      const index = this.#t[this.#positionBase + id] ?? -1;
+    for (let id = 0; id < this.idLimit_; id++) {
+      const index = this.t_[this.positionBase_ + id] ?? -1;
       if (index === -1) continue;
-      if (index < 0 || index >= size || this.#t[index * ENTRY_FIELDS + E_ID] !== id) return ErrorCode.InvariantViolated;
+      if (index < 0 || index >= size || this.t_[index * ENTRY_FIELDS + E_ID] !== id) return ErrorCode.InvariantViolated;
       present++;
     }
     return present === size ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   private validId(id: number): boolean {
-    return (id >>> 0) === id && id < this.#idLimit;
+    return (id >>> 0) === id && id < this.idLimit_;
   }
 
   private reject(code: Status): Status {
-    this.#rejectedCount++;
+    this.rejectedCount_++;
     return code;
   }
 
   /** Entry at heap index `a` orders before entry at `b`. */
   private lessAt(a: number, b: number): boolean {
-    return orders(this.#t[a * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.#t[a * ENTRY_FIELDS + E_SEQUENCE] ?? 0, this.#t[b * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.#t[b * ENTRY_FIELDS + E_SEQUENCE] ?? 0);
+    return orders(this.t_[a * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.t_[a * ENTRY_FIELDS + E_SEQUENCE] ?? 0, this.t_[b * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.t_[b * ENTRY_FIELDS + E_SEQUENCE] ?? 0);
   }
 
   /** Take out heap index `index`: the last entry fills the hole and is resettled. */
   private removeAt(index: number): void {
-    const removedId = this.#t[index * ENTRY_FIELDS + E_ID] ?? 0;
-    this.#t[this.#positionBase + removedId] = -1;
-    this.#size--;
-    const last = this.#size;
+    const removedId = this.t_[index * ENTRY_FIELDS + E_ID] ?? 0;
+    this.t_[this.positionBase_ + removedId] = -1;
+    this.size_--;
+    const last = this.size_;
     if (index === last) return;
-    const deadline = this.#t[last * ENTRY_FIELDS + E_DEADLINE] ?? 0;
-    const sequence = this.#t[last * ENTRY_FIELDS + E_SEQUENCE] ?? 0;
-    const id = this.#t[last * ENTRY_FIELDS + E_ID] ?? 0;
+    const deadline = this.t_[last * ENTRY_FIELDS + E_DEADLINE] ?? 0;
+    const sequence = this.t_[last * ENTRY_FIELDS + E_SEQUENCE] ?? 0;
+    const id = this.t_[last * ENTRY_FIELDS + E_ID] ?? 0;
     // The moved entry may belong above (remove from the middle) or below.
     const parent = (index - 1) >> 1;
-    if (index > 0 && orders(deadline, sequence, this.#t[parent * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.#t[parent * ENTRY_FIELDS + E_SEQUENCE] ?? 0)) {
+    if (index > 0 && orders(deadline, sequence, this.t_[parent * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.t_[parent * ENTRY_FIELDS + E_SEQUENCE] ?? 0)) {
       this.siftUp(index, deadline, sequence, id);
     } else {
       this.siftDown(index, deadline, sequence, id);
@@ -224,7 +224,7 @@ export class MinHeap {
     // Bounded by log2(size): `hole` strictly decreases.
     while (hole > 0) {
       const parent = (hole - 1) >> 1;
-      if (!orders(deadline, sequence, this.#t[parent * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.#t[parent * ENTRY_FIELDS + E_SEQUENCE] ?? 0)) break;
+      if (!orders(deadline, sequence, this.t_[parent * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.t_[parent * ENTRY_FIELDS + E_SEQUENCE] ?? 0)) break;
       this.moveEntry(parent, hole);
       hole = parent;
     }
@@ -233,13 +233,13 @@ export class MinHeap {
 
   /** Move the hole at `index` down until the entry fits, then store it there. */
   private siftDown(index: number, deadline: number, sequence: number, id: number): void {
-    const size = this.#size;
+    const size = this.size_;
     let hole = index;
     let child = 2 * hole + 1;
     // Bounded by log2(size): `child` at least doubles each step.
     while (child < size) {
       if (child + 1 < size && this.lessAt(child + 1, child)) child++;
-      if (!orders(this.#t[child * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.#t[child * ENTRY_FIELDS + E_SEQUENCE] ?? 0, deadline, sequence)) break;
+      if (!orders(this.t_[child * ENTRY_FIELDS + E_DEADLINE] ?? 0, this.t_[child * ENTRY_FIELDS + E_SEQUENCE] ?? 0, deadline, sequence)) break;
       this.moveEntry(child, hole);
       hole = child;
       child = 2 * hole + 1;
@@ -248,18 +248,18 @@ export class MinHeap {
   }
 
   private moveEntry(from: number, to: number): void {
-    const id = this.#t[from * ENTRY_FIELDS + E_ID] ?? 0;
-    this.#t[to * ENTRY_FIELDS + E_DEADLINE] = this.#t[from * ENTRY_FIELDS + E_DEADLINE] ?? 0;
-    this.#t[to * ENTRY_FIELDS + E_SEQUENCE] = this.#t[from * ENTRY_FIELDS + E_SEQUENCE] ?? 0;
-    this.#t[to * ENTRY_FIELDS + E_ID] = id;
-    this.#t[this.#positionBase + id] = to;
+    const id = this.t_[from * ENTRY_FIELDS + E_ID] ?? 0;
+    this.t_[to * ENTRY_FIELDS + E_DEADLINE] = this.t_[from * ENTRY_FIELDS + E_DEADLINE] ?? 0;
+    this.t_[to * ENTRY_FIELDS + E_SEQUENCE] = this.t_[from * ENTRY_FIELDS + E_SEQUENCE] ?? 0;
+    this.t_[to * ENTRY_FIELDS + E_ID] = id;
+    this.t_[this.positionBase_ + id] = to;
   }
 
   private store(index: number, deadline: number, sequence: number, id: number): void {
-    this.#t[index * ENTRY_FIELDS + E_DEADLINE] = deadline;
-    this.#t[index * ENTRY_FIELDS + E_SEQUENCE] = sequence;
-    this.#t[index * ENTRY_FIELDS + E_ID] = id;
-    this.#t[this.#positionBase + id] = index;
+    this.t_[index * ENTRY_FIELDS + E_DEADLINE] = deadline;
+    this.t_[index * ENTRY_FIELDS + E_SEQUENCE] = sequence;
+    this.t_[index * ENTRY_FIELDS + E_ID] = id;
+    this.t_[this.positionBase_ + id] = index;
   }
 }
 

@@ -25,14 +25,14 @@ import type { ValueOrCode } from "./value-or-code";
 export const POOL_CAPACITY_MAX = 1 << 24;
 
 export class Pool<T extends object> {
-  readonly #items: readonly T[];
+  private readonly items_: readonly T[];
   // One ArrayBuffer (each costs heap slots on XS): the free stack, then one allocation flag per slot.
-  readonly #freeSlots: Uint32Array; // stack; [0, #freeCount) are free
-  readonly #allocated: Uint8Array; // 1 while a slot is handed out
-  readonly #capacity: number;
-  #freeCount: number;
-  #exhaustedCount = 0;
-  #badReleaseCount = 0;
+  private readonly freeSlots_: Uint32Array; // stack; [0, freeCount_) are free
+  private readonly allocated_: Uint8Array; // 1 while a slot is handed out
+  private readonly capacity_: number;
+  private freeCount_: number;
+  private exhaustedCount_ = 0;
+  private badReleaseCount_ = 0;
 
   /**
    * Calls `factory(slot)` exactly `capacity` times, now. `capacity` in
@@ -48,120 +48,120 @@ export class Pool<T extends object> {
 
   private constructor(items: readonly T[]) {
     const capacity = items.length;
-    this.#items = items;
-    this.#capacity = capacity;
+    this.items_ = items;
+    this.capacity_ = capacity;
     const buffer = new ArrayBuffer(5 * capacity);
-    this.#freeSlots = new Uint32Array(buffer, 0, capacity);
-    this.#allocated = new Uint8Array(buffer, 4 * capacity, capacity);
-    this.#freeCount = capacity;
+    this.freeSlots_ = new Uint32Array(buffer, 0, capacity);
+    this.allocated_ = new Uint8Array(buffer, 4 * capacity, capacity);
+    this.freeCount_ = capacity;
     this.resetFreeStack();
   }
 
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
 
   /** Slots currently handed out. */
   get inUse(): number {
-    return this.#capacity - this.#freeCount;
+    return this.capacity_ - this.freeCount_;
   }
 
   /** Slots that `acquire` can still hand out. */
   get available(): number {
-    return this.#freeCount;
+    return this.freeCount_;
   }
 
   /** `acquire` calls refused because the pool was empty (lifetime count). */
   get exhaustedCount(): number {
-    return this.#exhaustedCount;
+    return this.exhaustedCount_;
   }
 
   /** `release` calls refused with `NotAllocated` (lifetime count). */
   get badReleaseCount(): number {
-    return this.#badReleaseCount;
+    return this.badReleaseCount_;
   }
 
   /** A free slot index (>= 0), or `-PoolExhausted`. */
   acquire(): ValueOrCode {
-    if (this.#freeCount === 0) {
-      this.#exhaustedCount++;
+    if (this.freeCount_ === 0) {
+      this.exhaustedCount_++;
       return -ErrorCode.PoolExhausted;
     }
-    this.#freeCount--;
-    const slot = this.#freeSlots[this.#freeCount] ?? 0;
-    this.#allocated[slot] = 1;
+    this.freeCount_--;
+    const slot = this.freeSlots_[this.freeCount_] ?? 0;
+    this.allocated_[slot] = 1;
     return slot;
   }
 
   /** Return `slot` to the pool. `Ok` or `NotAllocated`. */
   release(slot: number): Status {
     if (!this.isAllocated(slot)) {
-      this.#badReleaseCount++;
+      this.badReleaseCount_++;
       return ErrorCode.NotAllocated;
     }
-    this.#allocated[slot] = 0;
-    this.#freeSlots[this.#freeCount] = slot;
-    this.#freeCount++;
+    this.allocated_[slot] = 0;
+    this.freeSlots_[this.freeCount_] = slot;
+    this.freeCount_++;
     return ErrorCode.Ok;
   }
 
   /** True when `slot` is a valid index currently handed out. */
   isAllocated(slot: number): boolean {
-    return (slot >>> 0) === slot && slot < this.#capacity && this.#allocated[slot] === 1;
+    return (slot >>> 0) === slot && slot < this.capacity_ && this.allocated_[slot] === 1;
   }
 
   /** The object in an allocated `slot`; `undefined` for a free or bad slot. */
   get(slot: number): T | undefined {
-    return this.isAllocated(slot) ? this.#items[slot] : undefined;
+    return this.isAllocated(slot) ? this.items_[slot] : undefined;
   }
 
   /** Return every slot; the next `acquire` hands out slot 0 again. */
   releaseAll(): void {
-    this.#allocated.fill(0);
-    this.#freeCount = this.#capacity;
+    this.allocated_.fill(0);
+    this.freeCount_ = this.capacity_;
     this.resetFreeStack();
   }
 
   /** `Ok`, or `InvariantViolated`. O(capacity), for tests. */
   checkInvariants(): Status {
-    const capacity = this.#capacity;
-    if (this.#items.length !== capacity || this.#freeSlots.length !== capacity) return ErrorCode.InvariantViolated;
-    if ((this.#freeCount >>> 0) !== this.#freeCount || this.#freeCount > capacity) return ErrorCode.InvariantViolated;
+    const capacity = this.capacity_;
+    if (this.items_.length !== capacity || this.freeSlots_.length !== capacity) return ErrorCode.InvariantViolated;
+    if ((this.freeCount_ >>> 0) !== this.freeCount_ || this.freeCount_ > capacity) return ErrorCode.InvariantViolated;
     let allocatedCount = 0;
     for (let slot = 0; slot < capacity; slot++) {
-      const flag = this.#allocated[slot] ?? 2;
+      const flag = this.allocated_[slot] ?? 2;
       if (flag > 1) return ErrorCode.InvariantViolated;
       allocatedCount += flag;
     }
-    if (allocatedCount !== capacity - this.#freeCount) return ErrorCode.InvariantViolated;
+    if (allocatedCount !== capacity - this.freeCount_) return ErrorCode.InvariantViolated;
     // Every stacked slot is in range, free, and stacked once (a duplicate
     // would mean another free slot is lost: never handed out again).
-    for (let i = 0; i < this.#freeCount; i++) {
-      const slot = this.#freeSlots[i] ?? capacity;
-      if (slot >= capacity || this.#allocated[slot] !== 0) return ErrorCode.InvariantViolated;
+    for (let i = 0; i < this.freeCount_; i++) {
+      const slot = this.freeSlots_[i] ?? capacity;
+      if (slot >= capacity || this.allocated_[slot] !== 0) return ErrorCode.InvariantViolated;
     }
     return this.freeSlotsDistinct() ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   /** Top of the stack is slot 0, so a fresh pool hands out 0, 1, 2, ... */
   private resetFreeStack(): void {
-    const capacity = this.#capacity;
-    for (let i = 0; i < capacity; i++) this.#freeSlots[i] = capacity - 1 - i;
+    const capacity = this.capacity_;
+    for (let i = 0; i < capacity; i++) this.freeSlots_[i] = capacity - 1 - i;
   }
 
   /** Marks stacked slots in the allocation map temporarily (2), then undoes it. */
   private freeSlotsDistinct(): boolean {
     let distinct = true;
     let marked = 0;
-    for (; marked < this.#freeCount; marked++) {
-      const slot = this.#freeSlots[marked] ?? 0;
-      if (this.#allocated[slot] === 2) {
+    for (; marked < this.freeCount_; marked++) {
+      const slot = this.freeSlots_[marked] ?? 0;
+      if (this.allocated_[slot] === 2) {
         distinct = false;
         break;
       }
-      this.#allocated[slot] = 2;
+      this.allocated_[slot] = 2;
     }
-    for (let i = 0; i < marked; i++) this.#allocated[this.#freeSlots[i] ?? 0] = 0;
+    for (let i = 0; i < marked; i++) this.allocated_[this.freeSlots_[i] ?? 0] = 0;
     return distinct;
   }
 }

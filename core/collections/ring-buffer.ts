@@ -46,13 +46,13 @@ export interface NumericArrayConstructor {
 export const RING_BUFFER_CAPACITY_MAX = 1 << 24;
 
 export class RingBuffer {
-  readonly #storage: NumericArray;
-  readonly #capacity: number;
-  readonly #policy: FullPolicy;
-  #headIndex = 0; // storage index of the oldest element
-  #length = 0;
-  #droppedCount = 0;
-  #refusedCount = 0;
+  private readonly storage_: NumericArray;
+  private readonly capacity_: number;
+  private readonly policy_: FullPolicy;
+  private headIndex_ = 0; // storage index of the oldest element
+  private length_ = 0;
+  private droppedCount_ = 0;
+  private refusedCount_ = 0;
 
   /**
    * Capacity in elements (1..RING_BUFFER_CAPACITY_MAX), element type, and
@@ -73,74 +73,74 @@ export class RingBuffer {
   }
 
   private constructor(storage: NumericArray, policy: FullPolicy) {
-    this.#storage = storage;
-    this.#capacity = storage.length;
-    this.#policy = policy;
+    this.storage_ = storage;
+    this.capacity_ = storage.length;
+    this.policy_ = policy;
   }
 
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
 
   get length(): number {
-    return this.#length;
+    return this.length_;
   }
 
   get policy(): FullPolicy {
-    return this.#policy;
+    return this.policy_;
   }
 
   /** Values overwritten by `push` under `DropOldest` (lifetime count). */
   get droppedCount(): number {
-    return this.#droppedCount;
+    return this.droppedCount_;
   }
 
   /** Values rejected by `push` under `RefuseNewest` (lifetime count). */
   get refusedCount(): number {
-    return this.#refusedCount;
+    return this.refusedCount_;
   }
 
   /** Append `value` as the newest element. `Ok` or `Full` (RefuseNewest). */
   push(value: number): Status {
-    const capacity = this.#capacity;
-    if (this.#length === capacity) {
-      if (this.#policy === FullPolicy.RefuseNewest) {
-        this.#refusedCount++;
+    const capacity = this.capacity_;
+    if (this.length_ === capacity) {
+      if (this.policy_ === FullPolicy.RefuseNewest) {
+        this.refusedCount_++;
         return ErrorCode.Full;
       }
       // DropOldest: the oldest slot becomes the newest one.
-      const head = this.#headIndex;
-      this.#storage[head] = value;
-      this.#headIndex = head + 1 === capacity ? 0 : head + 1;
-      this.#droppedCount++;
+      const head = this.headIndex_;
+      this.storage_[head] = value;
+      this.headIndex_ = head + 1 === capacity ? 0 : head + 1;
+      this.droppedCount_++;
       return ErrorCode.Ok;
     }
-    this.#storage[this.physical(this.#length)] = value;
-    this.#length++;
+    this.storage_[this.physical(this.length_)] = value;
+    this.length_++;
     return ErrorCode.Ok;
   }
 
   /** Remove the oldest element into `out`. `Ok` or `Empty`. */
   shift(out: Outcome<number>): Status {
-    if (this.#length === 0) return out.fail(ErrorCode.Empty);
-    const head = this.#headIndex;
-    const value = this.#storage[head] ?? 0;
-    this.#length--;
+    if (this.length_ === 0) return out.fail(ErrorCode.Empty);
+    const head = this.headIndex_;
+    const value = this.storage_[head] ?? 0;
+    this.length_--;
     // An empty ring restarts at index 0 so `copyInto` of a fresh window is one run.
-    this.#headIndex = this.#length === 0 || head + 1 === this.#capacity ? 0 : head + 1;
+    this.headIndex_ = this.length_ === 0 || head + 1 === this.capacity_ ? 0 : head + 1;
     return out.succeed(value);
   }
 
   /** The oldest element into `out`, not removed. `Ok` or `Empty`. */
   peek(out: Outcome<number>): Status {
-    if (this.#length === 0) return out.fail(ErrorCode.Empty);
-    return out.succeed(this.#storage[this.#headIndex] ?? 0);
+    if (this.length_ === 0) return out.fail(ErrorCode.Empty);
+    return out.succeed(this.storage_[this.headIndex_] ?? 0);
   }
 
   /** Element `index` (0 = oldest) into `out`. `Ok` or `OutOfRange`. */
   at(index: number, out: Outcome<number>): Status {
-    if ((index >>> 0) !== index || index >= this.#length) return out.fail(ErrorCode.OutOfRange);
-    return out.succeed(this.#storage[this.physical(index)] ?? 0);
+    if ((index >>> 0) !== index || index >= this.length_) return out.fail(ErrorCode.OutOfRange);
+    return out.succeed(this.storage_[this.physical(index)] ?? 0);
   }
 
   /**
@@ -154,9 +154,9 @@ export class RingBuffer {
     if ((destOffset >>> 0) !== destOffset || (fromIndex >>> 0) !== fromIndex || (count >>> 0) !== count) {
       return ErrorCode.OutOfRange;
     }
-    if (fromIndex + count > this.#length || destOffset + count > dest.length) return ErrorCode.OutOfRange;
-    const storage = this.#storage;
-    const capacity = this.#capacity;
+    if (fromIndex + count > this.length_ || destOffset + count > dest.length) return ErrorCode.OutOfRange;
+    const storage = this.storage_;
+    const capacity = this.capacity_;
     let source = this.physical(fromIndex);
     for (let i = 0; i < count; i++) {
       dest[destOffset + i] = storage[source] ?? 0;
@@ -167,30 +167,30 @@ export class RingBuffer {
 
   /** Forget all elements. Counters are lifetime metrics and are kept. */
   clear(): void {
-    this.#headIndex = 0;
-    this.#length = 0;
+    this.headIndex_ = 0;
+    this.length_ = 0;
   }
 
   /** `Ok`, or `InvariantViolated` if internal state is inconsistent (tests). */
   checkInvariants(): Status {
-    const capacity = this.#capacity;
-    if (this.#storage.length !== capacity) return ErrorCode.InvariantViolated;
-    if ((this.#headIndex >>> 0) !== this.#headIndex || this.#headIndex >= capacity) {
+    const capacity = this.capacity_;
+    if (this.storage_.length !== capacity) return ErrorCode.InvariantViolated;
+    if ((this.headIndex_ >>> 0) !== this.headIndex_ || this.headIndex_ >= capacity) {
       return ErrorCode.InvariantViolated;
     }
-    if ((this.#length >>> 0) !== this.#length || this.#length > capacity) return ErrorCode.InvariantViolated;
-    if (this.#length === 0 && this.#headIndex !== 0) return ErrorCode.InvariantViolated;
-    if (!Number.isSafeInteger(this.#droppedCount) || this.#droppedCount < 0) return ErrorCode.InvariantViolated;
-    if (!Number.isSafeInteger(this.#refusedCount) || this.#refusedCount < 0) return ErrorCode.InvariantViolated;
+    if ((this.length_ >>> 0) !== this.length_ || this.length_ > capacity) return ErrorCode.InvariantViolated;
+    if (this.length_ === 0 && this.headIndex_ !== 0) return ErrorCode.InvariantViolated;
+    if (!Number.isSafeInteger(this.droppedCount_) || this.droppedCount_ < 0) return ErrorCode.InvariantViolated;
+    if (!Number.isSafeInteger(this.refusedCount_) || this.refusedCount_ < 0) return ErrorCode.InvariantViolated;
     // Each policy has exactly one way to lose data; the other counter stays 0.
-    if (this.#policy === FullPolicy.RefuseNewest && this.#droppedCount !== 0) return ErrorCode.InvariantViolated;
-    if (this.#policy === FullPolicy.DropOldest && this.#refusedCount !== 0) return ErrorCode.InvariantViolated;
+    if (this.policy_ === FullPolicy.RefuseNewest && this.droppedCount_ !== 0) return ErrorCode.InvariantViolated;
+    if (this.policy_ === FullPolicy.DropOldest && this.refusedCount_ !== 0) return ErrorCode.InvariantViolated;
     return ErrorCode.Ok;
   }
 
   /** Storage index of logical index `index` (0 = oldest), index < capacity. */
   private physical(index: number): number {
-    const raw = this.#headIndex + index;
-    return raw >= this.#capacity ? raw - this.#capacity : raw;
+    const raw = this.headIndex_ + index;
+    return raw >= this.capacity_ ? raw - this.capacity_ : raw;
   }
 }

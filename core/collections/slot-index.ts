@@ -49,12 +49,12 @@ function validCapacity(capacity: number): boolean {
 
 export class SlotIndex {
   /** The key each slot holds (meaningful only while the table points at the slot). */
-  readonly #keys: Uint32Array;
+  private readonly keys_: Uint32Array;
   /** Per position: slot + 1, 0 = empty. */
-  readonly #table: Uint8Array | Uint16Array | Uint32Array;
-  #size = 0;
-  #refusedCount = 0;
-  #invalidKeyCount = 0;
+  private readonly table_: Uint8Array | Uint16Array | Uint32Array;
+  private size_ = 0;
+  private refusedCount_ = 0;
+  private invalidKeyCount_ = 0;
 
   /**
    * Bytes an index of `capacity` slots takes in a caller's buffer (keys,
@@ -81,40 +81,40 @@ export class SlotIndex {
 
   private constructor(capacity: number, buffer: ArrayBuffer, byteOffset: number) {
     const slotCount = 2 * capacity;
-    this.#keys = new Uint32Array(buffer, byteOffset, capacity);
+    this.keys_ = new Uint32Array(buffer, byteOffset, capacity);
     const at = byteOffset + 4 * capacity;
     const word = tableWordBytes(capacity);
-    this.#table = word === 1 ? new Uint8Array(buffer, at, slotCount) : word === 2 ? new Uint16Array(buffer, at, slotCount) : new Uint32Array(buffer, at, slotCount);
+    this.table_ = word === 1 ? new Uint8Array(buffer, at, slotCount) : word === 2 ? new Uint16Array(buffer, at, slotCount) : new Uint32Array(buffer, at, slotCount);
   }
 
   /** Slots (the largest slot is capacity - 1). */
   get capacity(): number {
-    return this.#keys.length;
+    return this.keys_.length;
   }
 
   /** Table positions: 2 * capacity. */
   get slotCount(): number {
-    return this.#table.length;
+    return this.table_.length;
   }
 
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
 
   /** New keys refused with `Full` (lifetime count). */
   get refusedCount(): number {
-    return this.#refusedCount;
+    return this.refusedCount_;
   }
 
   /** `set` calls refused with `InvalidArgument` (lifetime count). */
   get invalidKeyCount(): number {
-    return this.#invalidKeyCount;
+    return this.invalidKeyCount_;
   }
 
   /** The slot of `key`, or `missing` when absent (or the key is invalid). */
   get(key: number, missing: number): number {
     const position = this.find(key);
-    return position < 0 ? missing : (this.#table[position] ?? 1) - 1;
+    return position < 0 ? missing : (this.table_[position] ?? 1) - 1;
   }
 
   has(key: number): boolean {
@@ -123,7 +123,7 @@ export class SlotIndex {
 
   /** The key `slot` holds, or -NotFound (no key holds it, or slot out of range). */
   keyOf(slot: number): ValueOrCode {
-    return this.holds(slot) ? (this.#keys[slot] ?? 0) : -ErrorCode.NotFound;
+    return this.holds(slot) ? (this.keys_[slot] ?? 0) : -ErrorCode.NotFound;
   }
 
   /**
@@ -132,7 +132,7 @@ export class SlotIndex {
    * from here instead of keeping a copy). 0 for a slot out of range.
    */
   storedKey(slot: number): number {
-    return this.#keys[slot] ?? 0;
+    return this.keys_[slot] ?? 0;
   }
 
   /**
@@ -141,31 +141,31 @@ export class SlotIndex {
    * integer 0..2^32-1, or slot not 0..capacity-1). Nothing changes on error.
    */
   set(key: number, slot: number): Status {
-    const capacity = this.#keys.length;
+    const capacity = this.keys_.length;
     if ((key >>> 0) !== key || (slot >>> 0) !== slot || slot >= capacity) {
-      this.#invalidKeyCount++;
+      this.invalidKeyCount_++;
       return ErrorCode.InvalidArgument;
     }
     const position = this.find(key);
-    if (position >= 0 && (this.#table[position] ?? 0) === slot + 1) return ErrorCode.Ok;
-    if (position < 0 && this.#size >= capacity) {
-      this.#refusedCount++;
+    if (position >= 0 && (this.table_[position] ?? 0) === slot + 1) return ErrorCode.Ok;
+    if (position < 0 && this.size_ >= capacity) {
+      this.refusedCount_++;
       return ErrorCode.Full;
     }
     if (this.holds(slot)) return ErrorCode.Exists;
     if (position >= 0) {
       // The key moves: its old slot is released, its position kept.
-      this.#keys[slot] = key;
-      this.#table[position] = slot + 1;
+      this.keys_[slot] = key;
+      this.table_[position] = slot + 1;
       return ErrorCode.Ok;
     }
-    const slotCount = this.#table.length;
+    const slotCount = this.table_.length;
     let at = hashUint32(key) % slotCount;
     // Bounded by slotCount; an empty position always exists (load <= 1/2).
-    for (let probe = 0; probe < slotCount && this.#table[at] !== 0; probe++) at = at + 1 === slotCount ? 0 : at + 1;
-    this.#keys[slot] = key;
-    this.#table[at] = slot + 1;
-    this.#size++;
+    for (let probe = 0; probe < slotCount && this.table_[at] !== 0; probe++) at = at + 1 === slotCount ? 0 : at + 1;
+    this.keys_[slot] = key;
+    this.table_[at] = slot + 1;
+    this.size_++;
     return ErrorCode.Ok;
   }
 
@@ -179,8 +179,8 @@ export class SlotIndex {
 
   /** Remove every key. O(slotCount). Counters are kept. */
   clear(): void {
-    this.#table.fill(0);
-    this.#size = 0;
+    this.table_.fill(0);
+    this.size_ = 0;
   }
 
   /**
@@ -189,36 +189,36 @@ export class SlotIndex {
    * is found from its home position. O(slotCount * probe), for tests.
    */
   checkInvariants(): Status {
-    const slotCount = this.#table.length;
-    const capacity = this.#keys.length;
+    const slotCount = this.table_.length;
+    const capacity = this.keys_.length;
     if (slotCount !== 2 * capacity) return ErrorCode.InvariantViolated;
     let occupied = 0;
     for (let position = 0; position < slotCount; position++) {
-      const stored = this.#table[position] ?? 0;
+      const stored = this.table_[position] ?? 0;
       if (stored === 0) continue;
       occupied++;
-      if (stored > capacity || this.find(this.#keys[stored - 1] ?? 0) !== position) return ErrorCode.InvariantViolated;
+      if (stored > capacity || this.find(this.keys_[stored - 1] ?? 0) !== position) return ErrorCode.InvariantViolated;
     }
-    return occupied === this.#size && this.#size <= capacity ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+    return occupied === this.size_ && this.size_ <= capacity ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   /** Does a key hold `slot`? (Its stored key is found at a position pointing back at it.) */
   private holds(slot: number): boolean {
-    if ((slot >>> 0) !== slot || slot >= this.#keys.length) return false;
-    const position = this.find(this.#keys[slot] ?? 0);
-    return position >= 0 && this.#table[position] === slot + 1;
+    if ((slot >>> 0) !== slot || slot >= this.keys_.length) return false;
+    const position = this.find(this.keys_[slot] ?? 0);
+    return position >= 0 && this.table_[position] === slot + 1;
   }
 
   /** Position of `key`, or -1. */
   private find(key: number): number {
     if ((key >>> 0) !== key) return -1;
-    const table = this.#table;
+    const table = this.table_;
     const slotCount = table.length;
     let at = hashUint32(key) % slotCount;
     for (let probe = 0; probe < slotCount; probe++) {
       const stored = table[at] ?? 0;
       if (stored === 0) return -1;
-      if (this.#keys[stored - 1] === key) return at;
+      if (this.keys_[stored - 1] === key) return at;
       at = at + 1 === slotCount ? 0 : at + 1;
     }
     return -1;
@@ -230,7 +230,7 @@ export class SlotIndex {
    * cyclically inside (hole, position], i.e. moving it keeps it reachable.
    */
   private removeAt(removed: number): void {
-    const table = this.#table;
+    const table = this.table_;
     const slotCount = table.length;
     let hole = removed;
     let at = removed;
@@ -238,7 +238,7 @@ export class SlotIndex {
       at = at + 1 === slotCount ? 0 : at + 1;
       const stored = table[at] ?? 0;
       if (stored === 0) break;
-      const home = hashUint32(this.#keys[stored - 1] ?? 0) % slotCount;
+      const home = hashUint32(this.keys_[stored - 1] ?? 0) % slotCount;
       // Distances walking forward (mod slotCount): from home to the position vs. from the hole to it.
       if ((at - home + slotCount) % slotCount >= (at - hole + slotCount) % slotCount) {
         table[hole] = stored;
@@ -246,6 +246,6 @@ export class SlotIndex {
       }
     }
     table[hole] = 0;
-    this.#size--;
+    this.size_--;
   }
 }

@@ -38,12 +38,12 @@ export function rangeOk(offset: number, length: number, capacity: number): boole
 }
 
 export class ChaCha20Poly1305 {
-  readonly #chacha = new ChaCha20();
-  readonly #poly = new Poly1305();
+  private readonly chacha_ = new ChaCha20();
+  private readonly poly_ = new Poly1305();
   /** The computed and the received tag: two views on one buffer (each ArrayBuffer costs heap slots on XS). */
-  readonly #tags = new Uint8Array(2 * AEAD_TAG_BYTES);
-  readonly #tag = this.#tags.subarray(0, AEAD_TAG_BYTES);
-  readonly #received = this.#tags.subarray(AEAD_TAG_BYTES, 2 * AEAD_TAG_BYTES);
+  private readonly tags_ = new Uint8Array(2 * AEAD_TAG_BYTES);
+  private readonly tag_ = this.tags_.subarray(0, AEAD_TAG_BYTES);
+  private readonly received_ = this.tags_.subarray(AEAD_TAG_BYTES, 2 * AEAD_TAG_BYTES);
 
   /**
    * Encrypt plaintext[plaintextOffset, +plaintextLength) and write
@@ -94,14 +94,14 @@ export class ChaCha20Poly1305 {
     if (!rangeOk(outOffset, 0, out.length)) return -ErrorCode.OutOfRange;
     const total = plaintextLength + AEAD_TAG_BYTES;
     if (out.length - outOffset < total) return -ErrorCode.CryptoBufferTooSmall;
-    const poly = this.#poly;
+    const poly = this.poly_;
     this.begin(key, keyOffset, nonce);
     poly.absorbPadded(aad, aadOffset, aadLength);
-    this.#chacha.xor(1, plaintext, plaintextOffset, plaintextLength, out, outOffset); // §2.8: counter starts at 1
+    this.chacha_.xor(1, plaintext, plaintextOffset, plaintextLength, out, outOffset); // §2.8: counter starts at 1
     poly.absorbPadded(out, outOffset, plaintextLength);
     poly.absorbLengths(aadLength, plaintextLength);
     poly.finish(out, outOffset + plaintextLength);
-    this.#chacha.wipe();
+    this.chacha_.wipe();
     return total;
   }
 
@@ -149,9 +149,9 @@ export class ChaCha20Poly1305 {
     if (!rangeOk(outOffset, 0, out.length)) return -ErrorCode.OutOfRange;
     const length = sealedLength - AEAD_TAG_BYTES;
     if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
-    const poly = this.#poly;
-    const tag = this.#tag;
-    const received = this.#received;
+    const poly = this.poly_;
+    const tag = this.tag_;
+    const received = this.received_;
     this.begin(key, keyOffset, nonce);
     // §2.8: the MAC runs over the AAD and the ciphertext, never the plaintext.
     poly.absorbPadded(aad, aadOffset, aadLength);
@@ -163,17 +163,17 @@ export class ChaCha20Poly1305 {
     const authentic = constantTimeEqual(tag, received); // RFC 8439 §4: constant-time comparison
     tag.fill(0);
     received.fill(0);
-    if (authentic) this.#chacha.xor(1, sealed, sealedOffset, length, out, outOffset);
-    this.#chacha.wipe();
+    if (authentic) this.chacha_.xor(1, sealed, sealedOffset, length, out, outOffset);
+    this.chacha_.wipe();
     return authentic ? length : -ErrorCode.CryptoAuthFailed;
   }
 
   /** §2.6: the Poly1305 one-time key is the first 32 bytes of ChaCha20 block 0. */
   private begin(key: Uint8Array, keyOffset: number, nonce: Uint8Array): void {
-    const chacha = this.#chacha;
+    const chacha = this.chacha_;
     chacha.setup(key, keyOffset, nonce, 0);
     chacha.block(0);
-    this.#poly.start(chacha.keystream, 0);
+    this.poly_.start(chacha.keystream, 0);
     chacha.keystream.fill(0);
   }
 

@@ -32,22 +32,22 @@ function readLe32(bytes: Uint8Array, at: number): number {
 
 export class ChaCha20 {
   /** The input block (§2.3): constants, key words 4..11, counter 12, nonce 13..15. Key material: wiped by `wipe`. */
-  readonly #input: Int32Array;
+  private readonly input_: Int32Array;
   /** The block after the rounds plus the input, before serialization. */
-  readonly #mixed: Int32Array;
+  private readonly mixed_: Int32Array;
   /** The serialized output of the last `block` call (§2.3: words in little-endian order). */
   readonly keystream = new Uint8Array(CHACHA20_BLOCK_BYTES);
 
   constructor() {
     // Input and mixed block: two views on one Int32Array (each ArrayBuffer costs heap slots on XS).
     const words = new Int32Array(32);
-    this.#input = words.subarray(0, 16);
-    this.#mixed = words.subarray(16, 32);
+    this.input_ = words.subarray(0, 16);
+    this.mixed_ = words.subarray(16, 32);
   }
 
   /** Load a 32-byte key and 12-byte nonce (§2.3: both read as little-endian words). */
   setup(key: Uint8Array, keyOffset: number, nonce: Uint8Array, nonceOffset: number): void {
-    const s = this.#input;
+    const s = this.input_;
     s[0] = SIGMA_0;
     s[1] = SIGMA_1;
     s[2] = SIGMA_2;
@@ -61,7 +61,7 @@ export class ChaCha20 {
   block(counter: number): void {
     this.mix(counter);
     // Serialize little-endian (Uint8Array stores keep the low 8 bits).
-    const m = this.#mixed;
+    const m = this.mixed_;
     const out = this.keystream;
     for (let i = 0, at = 0; i < 16; i++, at += 4) {
       const word = m[i] ?? 0;
@@ -72,9 +72,9 @@ export class ChaCha20 {
     }
   }
 
-  /** The 20 rounds plus the input block (§2.3), as sixteen words in `#mixed`. */
+  /** The 20 rounds plus the input block (§2.3), as sixteen words in `mixed_`. */
   private mix(counter: number): void {
-    const s = this.#input;
+    const s = this.input_;
     s[12] = counter; // Int32Array store: the 32-bit pattern of the counter
     let x0 = s[0] ?? 0;
     let x1 = s[1] ?? 0;
@@ -139,7 +139,7 @@ export class ChaCha20 {
       x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 7) | (x4 >>> 25);
     }
     // §2.3: add the input block word by word (mod 2^32: Int32Array stores wrap).
-    const m = this.#mixed;
+    const m = this.mixed_;
     m[0] = x0 + (s[0] ?? 0);
     m[1] = x1 + (s[1] ?? 0);
     m[2] = x2 + (s[2] ?? 0);
@@ -166,7 +166,7 @@ export class ChaCha20 {
    * block counter does not wrap: counter + ceil(length / 64) - 1 <= 2^32 - 1.
    */
   xor(counter: number, src: Uint8Array, srcOffset: number, length: number, dst: Uint8Array, dstOffset: number): void {
-    const m = this.#mixed;
+    const m = this.mixed_;
     const fullBlocks = length >>> 6;
     let from = srcOffset;
     let to = dstOffset;
@@ -190,8 +190,8 @@ export class ChaCha20 {
 
   /** Zero the key, nonce and keystream held here (called after every AEAD operation). */
   wipe(): void {
-    this.#input.fill(0);
-    this.#mixed.fill(0);
+    this.input_.fill(0);
+    this.mixed_.fill(0);
     this.keystream.fill(0);
   }
 }

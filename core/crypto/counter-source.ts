@@ -32,17 +32,17 @@ export interface CounterSource {
  * benchmarks. NOT for boards: after a reboot it would repeat values.
  */
 export class VolatileCounterSource implements CounterSource {
-  #next: number;
-  readonly #limit: number;
+  private next_: number;
+  private readonly limit_: number;
 
   constructor(start = 0, limit = Number.MAX_SAFE_INTEGER) {
-    this.#next = start;
-    this.#limit = limit;
+    this.next_ = start;
+    this.limit_ = limit;
   }
 
   next(out: Outcome<number>): Status {
-    if (this.#next > this.#limit) return out.fail(ErrorCode.SendCounterExhausted);
-    return out.succeed(this.#next++);
+    if (this.next_ > this.limit_) return out.fail(ErrorCode.SendCounterExhausted);
+    return out.succeed(this.next_++);
   }
 
   /** Nothing to persist. */

@@ -79,14 +79,14 @@ function buildAad(header: Uint8Array, aad: Uint8Array, scratch: Uint8Array): Val
 
 /** Send side: one per node, sharing the node's counter source. */
 export class FrameSealer {
-  readonly #provider: CryptoProvider;
-  readonly #counters: CounterSource;
-  readonly #senderId: number;
-  readonly #counter = new Outcome<number>(0);
-  readonly #nonce = new Uint8Array(AEAD_NONCE_BYTES);
-  readonly #aad = new Uint8Array(FRAME_HEADER_BYTES + FRAME_AAD_MAX_BYTES);
-  #sealed = 0;
-  #counterFailures = 0;
+  private readonly provider_: CryptoProvider;
+  private readonly counters_: CounterSource;
+  private readonly senderId_: number;
+  private readonly counter_ = new Outcome<number>(0);
+  private readonly nonce_ = new Uint8Array(AEAD_NONCE_BYTES);
+  private readonly aad_ = new Uint8Array(FRAME_HEADER_BYTES + FRAME_AAD_MAX_BYTES);
+  private sealed_ = 0;
+  private counterFailures_ = 0;
 
   static create(provider: CryptoProvider, counters: CounterSource, senderId: number): Result<FrameSealer> {
     if ((senderId >>> 0) !== senderId || senderId > SENDER_ID_MAX) return err(ErrorCode.InvalidArgument);
@@ -94,17 +94,17 @@ export class FrameSealer {
   }
 
   private constructor(provider: CryptoProvider, counters: CounterSource, senderId: number) {
-    this.#provider = provider;
-    this.#counters = counters;
-    this.#senderId = senderId;
+    this.provider_ = provider;
+    this.counters_ = counters;
+    this.senderId_ = senderId;
   }
 
   get sealedCount(): number {
-    return this.#sealed;
+    return this.sealed_;
   }
 
   get counterFailureCount(): number {
-    return this.#counterFailures;
+    return this.counterFailures_;
   }
 
   /**
@@ -116,34 +116,34 @@ export class FrameSealer {
     const length = plaintext.length + FRAME_OVERHEAD_BYTES;
     if (out.length < length) return -ErrorCode.CryptoBufferTooSmall;
     if (key.epoch > 0xffff) return -ErrorCode.InvalidArgument;
-    const counter = this.#counter;
-    const got = this.#counters.next(counter);
+    const counter = this.counter_;
+    const got = this.counters_.next(counter);
     if (got !== ErrorCode.Ok) {
-      this.#counterFailures++;
+      this.counterFailures_++;
       // The storage reservation scheme reports its ceiling as CounterExhausted: same meaning here.
       const exhausted = got === ErrorCode.SendCounterExhausted || got === ErrorCode.CounterExhausted;
       return exhausted ? -ErrorCode.SendCounterExhausted : -ErrorCode.SendCounterUnavailable;
     }
     if (!Number.isInteger(counter.value) || counter.value < 0 || counter.value > COUNTER_MAX) {
-      this.#counterFailures++;
+      this.counterFailures_++;
       return -ErrorCode.SendCounterExhausted;
     }
     const value = counter.value;
     out[0] = (FRAME_VERSION << 4) | channel;
-    out[1] = this.#senderId >>> 8;
-    out[2] = this.#senderId & 0xff;
+    out[1] = this.senderId_ >>> 8;
+    out[2] = this.senderId_ & 0xff;
     out[3] = key.epoch >>> 8;
     out[4] = key.epoch & 0xff;
     out[5] = value >>> 24;
     out[6] = (value >>> 16) & 0xff;
     out[7] = (value >>> 8) & 0xff;
     out[8] = value & 0xff;
-    const aadLength = buildAad(out, aad, this.#aad);
+    const aadLength = buildAad(out, aad, this.aad_);
     if (aadLength < 0) return aadLength;
-    writeNonce(key.nonceBase, value, this.#nonce);
-    const sealed = this.#provider.aeadSealAt(key.handle, this.#nonce, this.#aad, 0, aadLength, plaintext, 0, plaintext.length, out, FRAME_HEADER_BYTES);
+    writeNonce(key.nonceBase, value, this.nonce_);
+    const sealed = this.provider_.aeadSealAt(key.handle, this.nonce_, this.aad_, 0, aadLength, plaintext, 0, plaintext.length, out, FRAME_HEADER_BYTES);
     if (sealed < 0) return sealed;
-    this.#sealed++;
+    this.sealed_++;
     return length;
   }
 }
@@ -158,13 +158,13 @@ export interface FrameOpenerCounters {
 
 /** Receive side: key tables and replay windows per channel (index = Channel). */
 export class FrameOpener implements FrameOpenerCounters {
-  readonly #provider: CryptoProvider;
-  readonly #keys: readonly TrafficKeyTable[];
-  readonly #replay: readonly ReplayTable[];
-  readonly #header = new FrameHeader();
-  readonly #nonce = new Uint8Array(AEAD_NONCE_BYTES);
-  readonly #nonceBase = new Uint8Array(AEAD_NONCE_BYTES);
-  readonly #aad = new Uint8Array(FRAME_HEADER_BYTES + FRAME_AAD_MAX_BYTES);
+  private readonly provider_: CryptoProvider;
+  private readonly keys_: readonly TrafficKeyTable[];
+  private readonly replay_: readonly ReplayTable[];
+  private readonly header_ = new FrameHeader();
+  private readonly nonce_ = new Uint8Array(AEAD_NONCE_BYTES);
+  private readonly nonceBase_ = new Uint8Array(AEAD_NONCE_BYTES);
+  private readonly aad_ = new Uint8Array(FRAME_HEADER_BYTES + FRAME_AAD_MAX_BYTES);
   opened = 0;
   malformed = 0;
   unknownKey = 0;
@@ -177,14 +177,14 @@ export class FrameOpener implements FrameOpenerCounters {
   }
 
   private constructor(provider: CryptoProvider, keys: readonly TrafficKeyTable[], replay: readonly ReplayTable[]) {
-    this.#provider = provider;
-    this.#keys = keys;
-    this.#replay = replay;
+    this.provider_ = provider;
+    this.keys_ = keys;
+    this.replay_ = replay;
   }
 
   /** The header of the frame last passed to `open` (valid after a parse succeeded). */
   get lastHeader(): FrameHeader {
-    return this.#header;
+    return this.header_;
   }
 
   /**
@@ -193,15 +193,15 @@ export class FrameOpener implements FrameOpenerCounters {
    * replay window changes and `out` holds no plaintext.
    */
   open(frame: Uint8Array, aad: Uint8Array, out: Uint8Array): ValueOrCode {
-    const header = this.#header;
+    const header = this.header_;
     if (parseFrameHeader(frame, header) !== ErrorCode.Ok) {
       this.malformed++;
       return -ErrorCode.FrameMalformed;
     }
     const plaintextLength = frame.length - FRAME_OVERHEAD_BYTES;
     if (out.length < plaintextLength) return -ErrorCode.CryptoBufferTooSmall;
-    const keys = this.#keys[header.channel];
-    const replay = this.#replay[header.channel];
+    const keys = this.keys_[header.channel];
+    const replay = this.replay_[header.channel];
     if (keys === undefined || replay === undefined) return -ErrorCode.InvariantViolated;
     const slot = keys.lookup(header.senderId, header.epoch);
     if (slot < 0) {
@@ -210,12 +210,12 @@ export class FrameOpener implements FrameOpenerCounters {
     }
     const fresh = replay.check(header.senderId, header.epoch, header.counter);
     if (fresh !== ErrorCode.Ok) return -fresh;
-    const aadLength = buildAad(frame, aad, this.#aad);
+    const aadLength = buildAad(frame, aad, this.aad_);
     if (aadLength < 0) return aadLength;
-    keys.copyNonceBase(slot, this.#nonceBase);
-    writeNonce(this.#nonceBase, header.counter, this.#nonce);
+    keys.copyNonceBase(slot, this.nonceBase_);
+    writeNonce(this.nonceBase_, header.counter, this.nonce_);
     // Offsets, not views: nothing allocated per frame; on auth failure only out[0, plaintextLength) is zeroed.
-    const opened = this.#provider.aeadOpenAt(keys.handleAt(slot), this.#nonce, this.#aad, 0, aadLength, frame, FRAME_HEADER_BYTES, frame.length - FRAME_HEADER_BYTES, out, 0);
+    const opened = this.provider_.aeadOpenAt(keys.handleAt(slot), this.nonce_, this.aad_, 0, aadLength, frame, FRAME_HEADER_BYTES, frame.length - FRAME_HEADER_BYTES, out, 0);
     if (opened < 0) {
       if (opened === -ErrorCode.CryptoAuthFailed) this.forged++;
       return opened;

@@ -23,7 +23,7 @@ const T_AT = HMAC_SHA256_BYTES;
 export class HkdfSha256 {
   /** The HMAC engine (and through it the SHA-256 one); lent out for MACs and hashes between derivations. */
   readonly hmac = new HmacSha256();
-  readonly #scratch = new Uint8Array(2 * HMAC_SHA256_BYTES);
+  private readonly scratch_ = new Uint8Array(2 * HMAC_SHA256_BYTES);
 
   /**
    * OKM of `length` bytes from (ikm, salt, info) into out[outOffset, +length).
@@ -34,7 +34,7 @@ export class HkdfSha256 {
     if ((length | 0) !== length || length < 1 || length > HKDF_SHA256_OUTPUT_MAX_BYTES) return false;
     if ((outOffset >>> 0) !== outOffset || out.length - outOffset < length) return false;
     const hmac = this.hmac;
-    const scratch = this.#scratch;
+    const scratch = this.scratch_;
     hmac.begin(salt, 0, salt.length);
     hmac.update(ikm);
     hmac.digestInto(scratch, PRK_AT);

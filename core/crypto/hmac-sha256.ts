@@ -27,11 +27,11 @@ export class HmacSha256 {
   /** The SHA-256 engine; `hash` lends it out for plain hashing between MACs. */
   readonly hash = new Sha256();
   /** K0 and the inner digest while a MAC is in progress; zeroed by `digestInto` and `clear`. */
-  readonly #scratch = new Uint8Array(SCRATCH_BYTES);
+  private readonly scratch_ = new Uint8Array(SCRATCH_BYTES);
 
   /** Start a MAC under key[offset, offset + length). The caller checks the range. */
   begin(key: Uint8Array, offset: number, length: number): void {
-    const scratch = this.#scratch;
+    const scratch = this.scratch_;
     const h = this.hash;
     scratch.fill(0);
     if (length > SHA256_BLOCK_BYTES) {
@@ -64,7 +64,7 @@ export class HmacSha256 {
       return false;
     }
     const h = this.hash;
-    const scratch = this.#scratch;
+    const scratch = this.scratch_;
     h.digestInto(scratch, INNER_AT);
     this.absorbPad_(OPAD);
     h.updateRange(scratch, INNER_AT, HMAC_SHA256_BYTES);
@@ -75,12 +75,12 @@ export class HmacSha256 {
 
   /** Zero the key and every intermediate (key material leaving service). */
   clear(): void {
-    this.#scratch.fill(0);
+    this.scratch_.fill(0);
     this.hash.reset();
   }
 
   /** Restart the hasher with the block K0 ^ pad, formed in the hasher's own block and wiped there once compressed. */
   private absorbPad_(pad: number): void {
-    return this.hash.startWithKeyBlock(this.#scratch, KEY_AT, pad);
+    return this.hash.startWithKeyBlock(this.scratch_, KEY_AT, pad);
   }
 }

@@ -154,10 +154,10 @@ function slotClass(slots: number, secretBytes: number, publicBytes: number): Slo
 }
 
 export class KeyStore {
-  readonly #classes: readonly SlotClass[];
-  #fullCount = 0;
-  #staleCount = 0;
-  #kindMismatchCount = 0;
+  private readonly classes_: readonly SlotClass[];
+  private fullCount_ = 0;
+  private staleCount_ = 0;
+  private kindMismatchCount_ = 0;
 
   static create(options: KeyStoreOptions): Result<KeyStore> {
     const { symmetricSlots, signingSlots, kemSlots } = options;
@@ -177,27 +177,27 @@ export class KeyStore {
   }
 
   private constructor(classes: readonly SlotClass[]) {
-    this.#classes = classes;
+    this.classes_ = classes;
   }
 
   /** Allocations refused because a class was full. */
   get fullCount(): number {
-    return this.#fullCount;
+    return this.fullCount_;
   }
 
   /** Uses of destroyed (stale) handles. */
   get staleCount(): number {
-    return this.#staleCount;
+    return this.staleCount_;
   }
 
   get kindMismatchCount(): number {
-    return this.#kindMismatchCount;
+    return this.kindMismatchCount_;
   }
 
   /** Live keys of all classes. */
   get liveCount(): number {
     let live = 0;
-    for (const cls of this.#classes) live += cls.slots - cls.freeCount;
+    for (const cls of this.classes_) live += cls.slots - cls.freeCount;
     return live;
   }
 
@@ -209,10 +209,10 @@ export class KeyStore {
    */
   allocate(kind: KeyKind, secretLength: number, publicLength: number): ValueOrCode {
     const clsIndex = classOf(kind);
-    const cls = this.#classes[clsIndex];
+    const cls = this.classes_[clsIndex];
     if (cls === undefined) return -ErrorCode.InvalidArgument;
     if (cls.freeCount === 0) {
-      this.#fullCount++;
+      this.fullCount_++;
       return -ErrorCode.CryptoKeyStoreFull;
     }
     const slot = cls.meta[(cls.freeCount - 1) * META_WORDS + META_FREE] ?? 0;
@@ -233,15 +233,15 @@ export class KeyStore {
     const generation = Math.floor(handle / CLASS_RADIX);
     const clsIndex = Math.floor((handle % CLASS_RADIX) / SLOT_RADIX);
     const slot = handle % SLOT_RADIX;
-    const cls = this.#classes[clsIndex];
+    const cls = this.classes_[clsIndex];
     if (cls === undefined || slot >= cls.slots) return -ErrorCode.InvalidArgument;
     const kind = cls.kind(slot);
     if (kind === 0 || cls.generation(slot) !== generation) {
-      this.#staleCount++;
+      this.staleCount_++;
       return -ErrorCode.CryptoKeyDestroyed;
     }
     if ((kindMask & (1 << kind)) === 0) {
-      this.#kindMismatchCount++;
+      this.kindMismatchCount_++;
       return -ErrorCode.CryptoKeyKindMismatch;
     }
     return clsIndex * SLOT_RADIX + slot;
@@ -251,13 +251,13 @@ export class KeyStore {
   kindOf(handle: KeyHandle | number): ValueOrCode {
     const at = this.locate(handle, 0x7fff_ffff);
     if (at < 0) return at;
-    const cls = this.#classes[Math.floor(at / SLOT_RADIX)];
+    const cls = this.classes_[Math.floor(at / SLOT_RADIX)];
     return cls === undefined ? -ErrorCode.InvariantViolated : cls.kind(at % SLOT_RADIX);
   }
 
   /** Secret bytes at a location from `locate`, as a new view (allocates: not for per-frame paths; see `copySecret`). */
   secretView(location: number): Uint8Array {
-    const cls = this.#classes[Math.floor(location / SLOT_RADIX)];
+    const cls = this.classes_[Math.floor(location / SLOT_RADIX)];
     const slot = location % SLOT_RADIX;
     if (cls === undefined || slot < 0 || slot >= cls.slots) return new Uint8Array(0);
     const start = cls.secretStart(slot);
@@ -266,7 +266,7 @@ export class KeyStore {
 
   /** Public bytes at a location (empty for symmetric keys), as a new view. */
   publicView(location: number): Uint8Array {
-    const cls = this.#classes[Math.floor(location / SLOT_RADIX)];
+    const cls = this.classes_[Math.floor(location / SLOT_RADIX)];
     const slot = location % SLOT_RADIX;
     if (cls === undefined || slot < 0 || slot >= cls.slots) return new Uint8Array(0);
     const start = cls.secretStart(slot) + cls.secretBytes;
@@ -275,12 +275,12 @@ export class KeyStore {
 
   /** The slab holding the secret at a location (read it in place at `secretOffset`; never write through it). */
   secretSlab(location: number): Uint8Array | undefined {
-    return this.#classes[Math.floor(location / SLOT_RADIX)]?.slab;
+    return this.classes_[Math.floor(location / SLOT_RADIX)]?.slab;
   }
 
   /** Offset of the secret at a location in `secretSlab`, if it is exactly `length` bytes; else -1. Allocates nothing. */
   secretOffset(location: number, length: number): number {
-    const cls = this.#classes[Math.floor(location / SLOT_RADIX)];
+    const cls = this.classes_[Math.floor(location / SLOT_RADIX)];
     const slot = location % SLOT_RADIX;
     if (cls === undefined || slot < 0 || slot >= cls.slots || cls.secretLength(slot) !== length) return -1;
     return cls.secretStart(slot);
@@ -288,7 +288,7 @@ export class KeyStore {
 
   /** Copy the secret bytes at a location into out[0, length); returns the length, or -CryptoBufferTooSmall. Allocates nothing. */
   copySecret(location: number, out: Uint8Array): ValueOrCode {
-    const cls = this.#classes[Math.floor(location / SLOT_RADIX)];
+    const cls = this.classes_[Math.floor(location / SLOT_RADIX)];
     const slot = location % SLOT_RADIX;
     if (cls === undefined || slot < 0 || slot >= cls.slots) return -ErrorCode.InvalidArgument;
     const length = cls.secretLength(slot);
@@ -301,7 +301,7 @@ export class KeyStore {
 
   /** Write a freshly allocated key's bytes (lengths as given to `allocate`). Allocates nothing. */
   writeKey(location: number, secret: Uint8Array, pub: Uint8Array | null): Status {
-    const cls = this.#classes[Math.floor(location / SLOT_RADIX)];
+    const cls = this.classes_[Math.floor(location / SLOT_RADIX)];
     const slot = location % SLOT_RADIX;
     if (cls === undefined || slot < 0 || slot >= cls.slots) return ErrorCode.InvalidArgument;
     if (secret.length !== cls.secretLength(slot) || (pub === null ? 0 : pub.length) !== cls.publicLength(slot)) return ErrorCode.CryptoKeyWrongLength;
@@ -315,7 +315,7 @@ export class KeyStore {
   destroy(handle: KeyHandle | number): Status {
     const at = this.locate(handle, 0x7fff_ffff);
     if (at < 0) return -at as Status;
-    const cls = this.#classes[Math.floor(at / SLOT_RADIX)];
+    const cls = this.classes_[Math.floor(at / SLOT_RADIX)];
     const slot = at % SLOT_RADIX;
     if (cls === undefined) return ErrorCode.InvariantViolated;
     const start = cls.secretStart(slot);

@@ -39,12 +39,12 @@ function splitPoint(n: number): number {
 }
 
 export class MerkleTree {
-  readonly #provider: CryptoProvider;
-  readonly #leaves: Uint8Array[]; // views of one slab, HASH_BYTES each
-  readonly #scratch: Uint8Array[]; // same shape, for subtree hashing
-  readonly #collected: Uint8Array; // MERKLE_PROOF_MAX_HASHES hashes
-  readonly #empty = new Uint8Array(0);
-  #size = 0;
+  private readonly provider_: CryptoProvider;
+  private readonly leaves_: Uint8Array[]; // views of one slab, HASH_BYTES each
+  private readonly scratch_: Uint8Array[]; // same shape, for subtree hashing
+  private readonly collected_: Uint8Array; // MERKLE_PROOF_MAX_HASHES hashes
+  private readonly empty_ = new Uint8Array(0);
+  private size_ = 0;
 
   static create(provider: CryptoProvider, capacityLeaves: number): Result<MerkleTree> {
     if ((capacityLeaves | 0) !== capacityLeaves || capacityLeaves < 1 || capacityLeaves > MERKLE_CAPACITY_MAX) {
@@ -54,62 +54,62 @@ export class MerkleTree {
   }
 
   private constructor(provider: CryptoProvider, capacity: number) {
-    this.#provider = provider;
+    this.provider_ = provider;
     const leafSlab = new Uint8Array(capacity * HASH_BYTES);
     const scratchSlab = new Uint8Array(capacity * HASH_BYTES);
-    this.#leaves = [];
-    this.#scratch = [];
+    this.leaves_ = [];
+    this.scratch_ = [];
     for (let i = 0; i < capacity; i++) {
-      this.#leaves.push(leafSlab.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
-      this.#scratch.push(scratchSlab.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+      this.leaves_.push(leafSlab.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+      this.scratch_.push(scratchSlab.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
     }
-    this.#collected = new Uint8Array(MERKLE_PROOF_MAX_HASHES * HASH_BYTES);
+    this.collected_ = new Uint8Array(MERKLE_PROOF_MAX_HASHES * HASH_BYTES);
   }
 
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
 
   get capacity(): number {
-    return this.#leaves.length;
+    return this.leaves_.length;
   }
 
   /** Forget every leaf (the slab is reused). */
   clear(): void {
-    this.#size = 0;
+    this.size_ = 0;
   }
 
   /** Append a leaf: stores SHA-256(0x00 || data). Full when at capacity. */
   appendData(data: Uint8Array): Status {
-    const leaf = this.#leaves[this.#size];
+    const leaf = this.leaves_[this.size_];
     if (leaf === undefined) return ErrorCode.Full;
-    const hashed = this.#provider.hashParts(MERKLE_LEAF_PREFIX, data, null, leaf);
+    const hashed = this.provider_.hashParts(MERKLE_LEAF_PREFIX, data, null, leaf);
     if (hashed !== ErrorCode.Ok) return hashed;
-    this.#size++;
+    this.size_++;
     return ErrorCode.Ok;
   }
 
   /** Append an already computed leaf hash (32 bytes). */
   appendLeafHash(hash: Uint8Array): Status {
     if (hash.length !== HASH_BYTES) return ErrorCode.CryptoBadLength;
-    const leaf = this.#leaves[this.#size];
+    const leaf = this.leaves_[this.size_];
     if (leaf === undefined) return ErrorCode.Full;
     leaf.set(hash);
-    this.#size++;
+    this.size_++;
     return ErrorCode.Ok;
   }
 
   /** Copy leaf `index`'s hash into out. */
   leafHash(index: number, out: Uint8Array): Status {
-    if ((index >>> 0) !== index || index >= this.#size) return ErrorCode.MerkleBadIndex;
+    if ((index >>> 0) !== index || index >= this.size_) return ErrorCode.MerkleBadIndex;
     if (out.length < HASH_BYTES) return ErrorCode.CryptoBufferTooSmall;
-    out.set(this.#leaves[index] ?? this.#empty);
+    out.set(this.leaves_[index] ?? this.empty_);
     return ErrorCode.Ok;
   }
 
   /** MTH of the first `size` leaves (default: all) into out[0, 32). */
-  root(out: Uint8Array, size: number = this.#size): Status {
-    if ((size >>> 0) !== size || size > this.#size) return ErrorCode.MerkleBadIndex;
+  root(out: Uint8Array, size: number = this.size_): Status {
+    if ((size >>> 0) !== size || size > this.size_) return ErrorCode.MerkleBadIndex;
     if (out.length < HASH_BYTES) return ErrorCode.CryptoBufferTooSmall;
     return this.subtreeHash_(0, size, out);
   }
@@ -120,14 +120,14 @@ export class MerkleTree {
    * hashes, leaf level first. Returns the number of hashes.
    */
   inclusionProof(index: number, size: number, out: Uint8Array): ValueOrCode {
-    if ((size >>> 0) !== size || size > this.#size || (index >>> 0) !== index || index >= size) return -ErrorCode.MerkleBadIndex;
+    if ((size >>> 0) !== size || size > this.size_ || (index >>> 0) !== index || index >= size) return -ErrorCode.MerkleBadIndex;
     let m = index;
     let lo = 0;
     let hi = size;
     let count = 0;
     for (let level = 0; level < MERKLE_PROOF_MAX_HASHES && hi - lo > 1; level++) {
       const k = splitPoint(hi - lo);
-      const slot = this.#collected.subarray(count * HASH_BYTES, (count + 1) * HASH_BYTES);
+      const slot = this.collected_.subarray(count * HASH_BYTES, (count + 1) * HASH_BYTES);
       // PATH(m, D[n]) = PATH(m, D[0:k]) : MTH(D[k:n]) when m < k, else PATH(m - k, D[k:n]) : MTH(D[0:k]).
       const status = m < k ? this.subtreeHash_(lo + k, hi, slot) : this.subtreeHash_(lo, lo + k, slot);
       if (status !== ErrorCode.Ok) return -status;
@@ -146,7 +146,7 @@ export class MerkleTree {
    * `size1` and `size2` leaves (0 < size1 <= size2). Returns the number of hashes.
    */
   consistencyProof(size1: number, size2: number, out: Uint8Array): ValueOrCode {
-    if ((size1 >>> 0) !== size1 || (size2 >>> 0) !== size2 || size1 === 0 || size1 > size2 || size2 > this.#size) {
+    if ((size1 >>> 0) !== size1 || (size2 >>> 0) !== size2 || size1 === 0 || size1 > size2 || size2 > this.size_) {
       return -ErrorCode.MerkleBadIndex;
     }
     if (size1 === size2) return 0;
@@ -157,7 +157,7 @@ export class MerkleTree {
     let count = 0;
     for (let level = 0; level < MERKLE_PROOF_MAX_HASHES && m !== hi - lo; level++) {
       const k = splitPoint(hi - lo);
-      const slot = this.#collected.subarray(count * HASH_BYTES, (count + 1) * HASH_BYTES);
+      const slot = this.collected_.subarray(count * HASH_BYTES, (count + 1) * HASH_BYTES);
       const status = m <= k ? this.subtreeHash_(lo + k, hi, slot) : this.subtreeHash_(lo, lo + k, slot);
       if (status !== ErrorCode.Ok) return -status;
       count++;
@@ -170,7 +170,7 @@ export class MerkleTree {
     }
     if (whole) return this.emitReversed_(count, -1, out);
     // SUBPROOF(m, D[m], false) = [MTH(D[m])]: it comes first.
-    const first = this.#collected.subarray(count * HASH_BYTES, (count + 1) * HASH_BYTES);
+    const first = this.collected_.subarray(count * HASH_BYTES, (count + 1) * HASH_BYTES);
     const status = this.subtreeHash_(lo, hi, first);
     if (status !== ErrorCode.Ok) return -status;
     return this.emitReversed_(count, count, out);
@@ -182,22 +182,22 @@ export class MerkleTree {
     if (out.length < total * HASH_BYTES) return -ErrorCode.CryptoBufferTooSmall;
     let at = 0;
     if (first >= 0) {
-      out.set(this.#collected.subarray(first * HASH_BYTES, (first + 1) * HASH_BYTES), 0);
+      out.set(this.collected_.subarray(first * HASH_BYTES, (first + 1) * HASH_BYTES), 0);
       at = 1;
     }
     for (let i = count - 1; i >= 0; i--, at++) {
-      out.set(this.#collected.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES), at * HASH_BYTES);
+      out.set(this.collected_.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES), at * HASH_BYTES);
     }
     return total;
   }
 
   /** MTH(D[lo:hi]) into out, bottom-up in the scratch slab. */
   private subtreeHash_(lo: number, hi: number, out: Uint8Array): Status {
-    const provider = this.#provider;
+    const provider = this.provider_;
     let n = hi - lo;
-    if (n === 0) return provider.hash(this.#empty, out);
-    const work = this.#scratch;
-    for (let i = 0; i < n; i++) (work[i] ?? out).set(this.#leaves[lo + i] ?? this.#empty);
+    if (n === 0) return provider.hash(this.empty_, out);
+    const work = this.scratch_;
+    for (let i = 0; i < n; i++) (work[i] ?? out).set(this.leaves_[lo + i] ?? this.empty_);
     for (let level = 0; level < 32 && n > 1; level++) {
       const pairs = n >>> 1;
       for (let i = 0; i < pairs; i++) {
@@ -208,10 +208,10 @@ export class MerkleTree {
         const hashed = provider.hashParts(MERKLE_NODE_PREFIX, left, right, target);
         if (hashed !== ErrorCode.Ok) return hashed;
       }
-      if (n % 2 === 1) (work[pairs] ?? out).set(work[n - 1] ?? this.#empty);
+      if (n % 2 === 1) (work[pairs] ?? out).set(work[n - 1] ?? this.empty_);
       n = pairs + (n % 2);
     }
-    out.set(work[0] ?? this.#empty);
+    out.set(work[0] ?? this.empty_);
     return ErrorCode.Ok;
   }
 }

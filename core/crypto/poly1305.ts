@@ -55,21 +55,21 @@ function decodeLimbs(bytes: Uint8Array, at: number, limbs: Int32Array): void {
 
 export class Poly1305 {
   /** r, h, g and s below are views on one Int32Array: each ArrayBuffer costs heap slots on XS. */
-  readonly #words = new Int32Array(3 * LIMBS + 8);
+  private readonly words_ = new Int32Array(3 * LIMBS + 8);
   /** Clamped r (§2.5), ten 13-bit limbs. Key material. */
-  readonly #r = this.#words.subarray(0, LIMBS);
+  private readonly r_ = this.words_.subarray(0, LIMBS);
   /** The accumulator h, ten limbs (see the bound above). */
-  readonly #h = this.#words.subarray(LIMBS, 2 * LIMBS);
+  private readonly h_ = this.words_.subarray(LIMBS, 2 * LIMBS);
   /** h + 5 - 2^130 during the final reduction. */
-  readonly #g = this.#words.subarray(2 * LIMBS, 3 * LIMBS);
+  private readonly g_ = this.words_.subarray(2 * LIMBS, 3 * LIMBS);
   /** s (§2.5) as eight little-endian 16-bit words (0..0xffff in int32 elements). Key material. */
-  readonly #s = this.#words.subarray(3 * LIMBS, 3 * LIMBS + 8);
+  private readonly s_ = this.words_.subarray(3 * LIMBS, 3 * LIMBS + 8);
   /** A short last block, padded (§2.5 or §2.8 pad16), or the §2.8 length block. */
-  readonly #block = new Uint8Array(BLOCK_BYTES);
+  private readonly block_ = new Uint8Array(BLOCK_BYTES);
 
   /** Start a MAC with the 32-byte one-time key r || s at key[keyOffset] (§2.5.1 poly1305_mac). */
   start(key: Uint8Array, keyOffset: number): void {
-    const block = this.#block;
+    const block = this.block_;
     for (let i = 0; i < BLOCK_BYTES; i++) block[i] = key[keyOffset + i] ?? 0;
     // Clamp r (§2.5): r &= 0x0ffffffc0ffffffc0ffffffc0fffffff.
     block[3] = (block[3] ?? 0) & 15;
@@ -79,13 +79,13 @@ export class Poly1305 {
     block[4] = (block[4] ?? 0) & 252;
     block[8] = (block[8] ?? 0) & 252;
     block[12] = (block[12] ?? 0) & 252;
-    decodeLimbs(block, 0, this.#r);
+    decodeLimbs(block, 0, this.r_);
     block.fill(0);
     for (let i = 0; i < 8; i++) {
       const at = keyOffset + BLOCK_BYTES + 2 * i;
-      this.#s[i] = (key[at] ?? 0) | ((key[at + 1] ?? 0) << 8);
+      this.s_[i] = (key[at] ?? 0) | ((key[at + 1] ?? 0) << 8);
     }
-    this.#h.fill(0);
+    this.h_.fill(0);
   }
 
   /**
@@ -108,7 +108,7 @@ export class Poly1305 {
 
   /** §2.8: the AAD length, then the ciphertext length, each a 64-bit little-endian integer. */
   absorbLengths(aadLength: number, ciphertextLength: number): void {
-    const block = this.#block;
+    const block = this.block_;
     writeLe64(block, 0, aadLength);
     writeLe64(block, 8, ciphertextLength);
     return this.blocks(block, 0, BLOCK_BYTES, false); // a tail call; `blocks` wipes the scratch block after use
@@ -116,8 +116,8 @@ export class Poly1305 {
 
   /** tag = (h mod p + s) mod 2^128 into out[outOffset, +16) (§2.5), then wipe all key material. */
   finish(out: Uint8Array, outOffset: number): void {
-    const h = this.#h;
-    const g = this.#g;
+    const h = this.h_;
+    const g = this.g_;
     // One carry pass normalizes: only h1 (< 2^13 + 2^10) can exceed 13 bits. If its carry ripples
     // out of h9 and back through h0, h1 has just dropped below 2^10, so the +1 cannot overflow it.
     // Afterwards every limb is < 2^13, so h < 2^130 < 2p and one conditional subtraction is enough.
@@ -145,17 +145,17 @@ export class Poly1305 {
 
   /** Zero r, s, h and the scratch block. */
   wipe(): void {
-    this.#r.fill(0);
-    this.#h.fill(0);
-    this.#g.fill(0);
-    this.#s.fill(0);
-    this.#block.fill(0);
+    this.r_.fill(0);
+    this.h_.fill(0);
+    this.g_.fill(0);
+    this.s_.fill(0);
+    this.block_.fill(0);
   }
 
   /** (low 128 bits of h) + s mod 2^128, serialized little-endian; word k holds bits 16k..16k+15, limb j starts at bit 13j. */
   private addPadInto(out: Uint8Array, at: number): void {
-    const h = this.#h;
-    const s = this.#s;
+    const h = this.h_;
+    const s = this.s_;
     const h0 = h[0] ?? 0;
     const h1 = h[1] ?? 0;
     const h2 = h[2] ?? 0;
@@ -206,8 +206,8 @@ export class Poly1305 {
     const rest = length & 15;
     let from = src;
     let hibit = HIBIT_FULL_BLOCK;
-    const R = this.#r;
-    const H = this.#h;
+    const R = this.r_;
+    const H = this.h_;
     const r0 = R[0] ?? 0;
     const r1 = R[1] ?? 0;
     const r2 = R[2] ?? 0;
@@ -241,7 +241,7 @@ export class Poly1305 {
     for (let b = 0, at = offset; b < full || (b === full && rest > 0); b++, at += BLOCK_BYTES) {
       if (b === full) {
         // The short last block, padded in the scratch block.
-        from = this.#block;
+        from = this.block_;
         from.fill(0);
         for (let i = 0; i < rest; i++) from[i] = src[at + i] ?? 0;
         if (markShortBlock) {
@@ -269,7 +269,7 @@ export class Poly1305 {
       h7 += ((t5 >>> 11) | (t6 << 5)) & LIMB_MASK;
       h8 += ((t6 >>> 8) | (t7 << 8)) & LIMB_MASK;
       h9 += (t7 >>> 5) | hibit;
-      // Schoolbook product mod 2^130 - 5: column i collects h_j * r_(i-j), or * 5 r_(i-j+10) past 2^130.
+      // Schoolbook product mod 2^130 - 5: column i collects h_j * r[i-j], or * 5 r[i-j+10] past 2^130.
       let d0 = h0 * r0 + h1 * s9 + h2 * s8 + h3 * s7 + h4 * s6 + h5 * s5 + h6 * s4 + h7 * s3 + h8 * s2 + h9 * s1;
       let d1 = h0 * r1 + h1 * r0 + h2 * s9 + h3 * s8 + h4 * s7 + h5 * s6 + h6 * s5 + h7 * s4 + h8 * s3 + h9 * s2;
       let d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * s9 + h4 * s8 + h5 * s7 + h6 * s6 + h7 * s5 + h8 * s4 + h9 * s3;
@@ -325,7 +325,7 @@ export class Poly1305 {
     H[7] = h7;
     H[8] = h8;
     H[9] = h9;
-    if (from === this.#block) from.fill(0); // a padded last block, or the length block
+    if (from === this.block_) from.fill(0); // a padded last block, or the length block
   }
 }
 

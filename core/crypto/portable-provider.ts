@@ -89,24 +89,24 @@ class Counters implements CryptoCounters {
 
 export class PortableCryptoProvider implements CryptoProvider {
   readonly name: string;
-  readonly #pq: PostQuantumSuite | null;
-  readonly #entropy: EntropySource;
-  readonly #keys: KeyStore;
-  readonly #counters = new Counters();
+  private readonly pq_: PostQuantumSuite | null;
+  private readonly entropy_: EntropySource;
+  private readonly keys_: KeyStore;
+  private readonly counters_ = new Counters();
   /** Every scratch array below is a view on this one buffer (each ArrayBuffer costs heap slots on XS); the views never overlap. */
-  readonly #scratch = new ArrayBuffer(SCRATCH_BYTES);
-  readonly #rnd = new Uint8Array(this.#scratch, RND_AT, 32);
-  readonly #seed = new Uint8Array(this.#scratch, SEED_AT, ML_KEM_SEED_BYTES);
-  readonly #tag = new Uint8Array(this.#scratch, TAG_AT, HMAC_TAG_BYTES);
+  private readonly scratch_ = new ArrayBuffer(SCRATCH_BYTES);
+  private readonly rnd_ = new Uint8Array(this.scratch_, RND_AT, 32);
+  private readonly seed_ = new Uint8Array(this.scratch_, SEED_AT, ML_KEM_SEED_BYTES);
+  private readonly tag_ = new Uint8Array(this.scratch_, TAG_AT, HMAC_TAG_BYTES);
   /** A symmetric key copied out of the store for one operation, zeroized after it (the store keeps no per-slot views). */
-  readonly #key = new Uint8Array(this.#scratch, KEY_AT, SYMMETRIC_KEY_BYTES);
-  readonly #aead = new ChaCha20Poly1305();
+  private readonly key_ = new Uint8Array(this.scratch_, KEY_AT, SYMMETRIC_KEY_BYTES);
+  private readonly aead_ = new ChaCha20Poly1305();
   /** One SHA-256 engine serves hash, HMAC and HKDF (HKDF owns the HMAC, the HMAC the hasher): no call here runs two at once. */
-  readonly #hkdf = new HkdfSha256();
-  readonly #hmac: HmacSha256 = this.#hkdf.hmac;
-  readonly #sha256: Sha256 = this.#hmac.hash;
+  private readonly hkdf_ = new HkdfSha256();
+  private readonly hmac_: HmacSha256 = this.hkdf_.hmac;
+  private readonly sha256_: Sha256 = this.hmac_.hash;
   /** HKDF output of deriveKey before it enters the key store; zeroized after. */
-  readonly #okm = new Uint8Array(this.#scratch, OKM_AT, SYMMETRIC_KEY_BYTES);
+  private readonly okm_ = new Uint8Array(this.scratch_, OKM_AT, SYMMETRIC_KEY_BYTES);
 
   /** `pq`: the ML-DSA/ML-KEM implementation, or null for a symmetric-only provider. */
   static create(entropy: EntropySource, keyStore: KeyStoreOptions, pq: PostQuantumSuite | null): Result<PortableCryptoProvider> {
@@ -116,29 +116,29 @@ export class PortableCryptoProvider implements CryptoProvider {
   }
 
   private constructor(entropy: EntropySource, keys: KeyStore, pq: PostQuantumSuite | null) {
-    this.#entropy = entropy;
-    this.#keys = keys;
-    this.#pq = pq;
+    this.entropy_ = entropy;
+    this.keys_ = keys;
+    this.pq_ = pq;
     this.name = pq === null ? "portable-symmetric" : pq.name;
   }
 
   /** True when signatures and KEM are available (a post-quantum suite was given). */
   get postQuantum(): boolean {
-    return this.#pq !== null;
+    return this.pq_ !== null;
   }
 
   get counters(): CryptoCounters {
-    return this.#counters;
+    return this.counters_;
   }
 
   /** Key-store counters (full, stale handle, kind mismatch) for metrics. */
   get keyStore(): { readonly fullCount: number; readonly staleCount: number; readonly kindMismatchCount: number; readonly liveCount: number } {
-    return this.#keys;
+    return this.keys_;
   }
 
   randomBytes(out: Uint8Array): Status {
-    const status = drawEntropy(this.#entropy, out);
-    if (status !== ErrorCode.Ok) this.#counters.entropyFailures++;
+    const status = drawEntropy(this.entropy_, out);
+    if (status !== ErrorCode.Ok) this.counters_.entropyFailures++;
     return status;
   }
 
@@ -149,7 +149,7 @@ export class PortableCryptoProvider implements CryptoProvider {
   hashParts(prefixByte: number, a: Uint8Array, b: Uint8Array | null, out: Uint8Array): Status {
     if (out.length < HASH_BYTES) return ErrorCode.CryptoBufferTooSmall;
     if (prefixByte > 255) return ErrorCode.InvalidArgument;
-    const h = this.#sha256;
+    const h = this.sha256_;
     h.reset();
     if (prefixByte >= 0) h.updateByte(prefixByte);
     h.update(a);
@@ -160,18 +160,18 @@ export class PortableCryptoProvider implements CryptoProvider {
   importSymmetricKey(kind: KeyKind, bytes: Uint8Array): Result<KeyHandle> {
     if ((SYMMETRIC_MASK & kindBit(kind)) === 0) return err(ErrorCode.CryptoKeyKindMismatch);
     if (bytes.length !== SYMMETRIC_KEY_BYTES) return err(ErrorCode.CryptoKeyWrongLength);
-    const handle = this.#keys.allocate(kind, SYMMETRIC_KEY_BYTES, 0);
+    const handle = this.keys_.allocate(kind, SYMMETRIC_KEY_BYTES, 0);
     if (handle < 0) return failure(-handle);
-    const written = this.#keys.writeKey(this.#keys.locate(handle, SYMMETRIC_MASK), bytes, null);
+    const written = this.keys_.writeKey(this.keys_.locate(handle, SYMMETRIC_MASK), bytes, null);
     if (written !== ErrorCode.Ok) {
-      this.#keys.abandon(handle);
+      this.keys_.abandon(handle);
       return failure(written);
     }
     return ok(handle as KeyHandle);
   }
 
   generateSymmetricKey(kind: KeyKind): Result<KeyHandle> {
-    const secret = this.#seed.subarray(0, SYMMETRIC_KEY_BYTES);
+    const secret = this.seed_.subarray(0, SYMMETRIC_KEY_BYTES);
     const drawn = this.randomBytes(secret);
     if (drawn !== ErrorCode.Ok) return failure(drawn);
     const imported = this.importSymmetricKey(kind, secret);
@@ -183,7 +183,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     const sizes = signatureSizes(alg);
     if (sizes === null) return err(ErrorCode.CryptoUnknownAlgorithm);
     if (seed.length !== ML_DSA_SEED_BYTES) return err(ErrorCode.CryptoKeyWrongLength);
-    const dsa = this.#pq?.dsa(alg);
+    const dsa = this.pq_?.dsa(alg);
     if (dsa === undefined) return err(ErrorCode.Unsupported);
     const pair = guard(() => dsa.keygen(seed), ErrorCode.CryptoProviderFault);
     if (!pair.ok) return this.faultResult_(pair.code);
@@ -191,7 +191,7 @@ export class PortableCryptoProvider implements CryptoProvider {
   }
 
   generateSigningKey(alg: SignatureAlg): Result<KeyHandle> {
-    const seed = this.#seed.subarray(0, ML_DSA_SEED_BYTES);
+    const seed = this.seed_.subarray(0, ML_DSA_SEED_BYTES);
     const drawn = this.randomBytes(seed);
     if (drawn !== ErrorCode.Ok) return failure(drawn);
     const made = this.importSigningSeed(alg, seed);
@@ -202,7 +202,7 @@ export class PortableCryptoProvider implements CryptoProvider {
   importKemSeed(alg: KemAlg, seed: Uint8Array): Result<KeyHandle> {
     if (kemSizes(alg) === null) return err(ErrorCode.CryptoUnknownAlgorithm);
     if (seed.length !== ML_KEM_SEED_BYTES) return err(ErrorCode.CryptoKeyWrongLength);
-    const kem = this.#pq?.kem(alg);
+    const kem = this.pq_?.kem(alg);
     if (kem === undefined) return err(ErrorCode.Unsupported);
     const pair = guard(() => kem.keygen(seed), ErrorCode.CryptoProviderFault);
     if (!pair.ok) return this.faultResult_(pair.code);
@@ -210,7 +210,7 @@ export class PortableCryptoProvider implements CryptoProvider {
   }
 
   generateKemKey(alg: KemAlg): Result<KeyHandle> {
-    const seed = this.#seed;
+    const seed = this.seed_;
     const drawn = this.randomBytes(seed);
     if (drawn !== ErrorCode.Ok) return failure(drawn);
     const made = this.importKemSeed(alg, seed);
@@ -219,28 +219,28 @@ export class PortableCryptoProvider implements CryptoProvider {
   }
 
   publicKey(key: KeyHandle, out: Uint8Array): ValueOrCode {
-    const at = this.#keys.locate(key, SIGNING_KINDS | KEM_KINDS);
+    const at = this.keys_.locate(key, SIGNING_KINDS | KEM_KINDS);
     if (at < 0) return at;
-    const pub = this.#keys.publicView(at);
+    const pub = this.keys_.publicView(at);
     if (out.length < pub.length) return -ErrorCode.CryptoBufferTooSmall;
     out.set(pub);
     return pub.length;
   }
 
   keyKind(key: KeyHandle): ValueOrCode {
-    return this.#keys.kindOf(key);
+    return this.keys_.kindOf(key);
   }
 
   destroyKey(key: KeyHandle): Status {
-    return this.#keys.destroy(key);
+    return this.keys_.destroy(key);
   }
 
   mac(key: KeyHandle, data: Uint8Array, out: Uint8Array): Status {
     if (out.length < HMAC_TAG_BYTES) return ErrorCode.CryptoBufferTooSmall;
-    const at = this.#keys.locate(key, kindBit(KeyKind.Mac));
+    const at = this.keys_.locate(key, kindBit(KeyKind.Mac));
     if (at < 0) return -at as Status;
     const secret = this.copyKey(at);
-    const h = this.#hmac;
+    const h = this.hmac_;
     h.begin(secret, 0, secret.length);
     zeroize(secret);
     h.update(data);
@@ -249,26 +249,26 @@ export class PortableCryptoProvider implements CryptoProvider {
 
   macVerify(key: KeyHandle, data: Uint8Array, tag: Uint8Array): Status {
     if (tag.length !== HMAC_TAG_BYTES) {
-      this.#counters.authFailures++;
+      this.counters_.authFailures++;
       return ErrorCode.CryptoBadLength;
     }
-    const expected = this.#tag;
+    const expected = this.tag_;
     const made = this.mac(key, data, expected);
     if (made !== ErrorCode.Ok) return made;
     const equal = constantTimeEqual(expected, tag);
     zeroize(expected);
     if (equal) return ErrorCode.Ok;
-    this.#counters.authFailures++;
+    this.counters_.authFailures++;
     return ErrorCode.CryptoAuthFailed;
   }
 
   deriveKey(ikm: KeyHandle, salt: Uint8Array, info: Uint8Array, kind: KeyKind): Result<KeyHandle> {
     if ((SYMMETRIC_MASK & kindBit(kind)) === 0) return err(ErrorCode.CryptoKeyKindMismatch);
-    const at = this.#keys.locate(ikm, kindBit(KeyKind.Secret));
+    const at = this.keys_.locate(ikm, kindBit(KeyKind.Secret));
     if (at < 0) return failure(-at);
     const secret = this.copyKey(at);
-    const okm = this.#okm;
-    const derived = this.#hkdf.derive(secret, salt, info, okm, 0, SYMMETRIC_KEY_BYTES);
+    const okm = this.okm_;
+    const derived = this.hkdf_.derive(secret, salt, info, okm, 0, SYMMETRIC_KEY_BYTES);
     zeroize(secret);
     if (!derived) return this.faultResult_(ErrorCode.CryptoProviderFault);
     const made = this.importSymmetricKey(kind, okm);
@@ -278,10 +278,10 @@ export class PortableCryptoProvider implements CryptoProvider {
 
   deriveNonSecret(ikm: KeyHandle, salt: Uint8Array, info: Uint8Array, out: Uint8Array): Status {
     if (out.length < 1 || out.length > HKDF_NON_SECRET_MAX_BYTES) return ErrorCode.CryptoBadLength;
-    const at = this.#keys.locate(ikm, kindBit(KeyKind.Secret));
+    const at = this.keys_.locate(ikm, kindBit(KeyKind.Secret));
     if (at < 0) return -at as Status;
     const secret = this.copyKey(at);
-    const derived = this.#hkdf.derive(secret, salt, info, out, 0, out.length);
+    const derived = this.hkdf_.derive(secret, salt, info, out, 0, out.length);
     zeroize(secret);
     return derived ? ErrorCode.Ok : this.fault(ErrorCode.CryptoProviderFault);
   }
@@ -306,7 +306,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     out: Uint8Array,
     outOffset: number,
   ): ValueOrCode {
-    const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
+    const at = this.keys_.locate(key, kindBit(KeyKind.Aead));
     if (at < 0) return at;
     return this.seal(at, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
   }
@@ -330,34 +330,34 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (nonce.length !== AEAD_NONCE_BYTES || sealedLength < AEAD_TAG_BYTES) return -ErrorCode.CryptoBadLength;
     const length = sealedLength - AEAD_TAG_BYTES;
     if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
-    const at = this.#keys.locate(key, kindBit(KeyKind.Aead));
+    const at = this.keys_.locate(key, kindBit(KeyKind.Aead));
     if (at < 0) return at;
     // The key is read in place from the store's slab: no copy of it per frame.
-    const slab = this.#keys.secretSlab(at);
-    const keyOffset = this.#keys.secretOffset(at, AEAD_KEY_BYTES);
+    const slab = this.keys_.secretSlab(at);
+    const keyOffset = this.keys_.secretOffset(at, AEAD_KEY_BYTES);
     if (slab === undefined || keyOffset < 0) return this.aeadFault(out, outOffset, length);
     // Verify-first: on failure nothing was decrypted into `out`; the target range is still zeroed, as the interface promises.
-    const opened = this.#aead.openWithKeyAt(slab, keyOffset, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength, out, outOffset);
+    const opened = this.aead_.openWithKeyAt(slab, keyOffset, nonce, aad, aadOffset, aadLength, sealed, sealedOffset, sealedLength, out, outOffset);
     if (opened === -ErrorCode.CryptoAuthFailed) {
       out.fill(0, outOffset, outOffset + length);
-      this.#counters.authFailures++;
+      this.counters_.authFailures++;
       return opened;
     }
     return opened < 0 ? this.aeadFault(out, outOffset, length) : opened;
   }
 
   wrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, wrapped: KeyHandle, out: Uint8Array): ValueOrCode {
-    const wrapAt = this.#keys.locate(wrapping, kindBit(KeyKind.Aead));
+    const wrapAt = this.keys_.locate(wrapping, kindBit(KeyKind.Aead));
     if (wrapAt < 0) return wrapAt;
-    const innerAt = this.#keys.locate(wrapped, SYMMETRIC_MASK);
+    const innerAt = this.keys_.locate(wrapped, SYMMETRIC_MASK);
     if (innerAt < 0) return innerAt;
-    const inner = this.#keys.secretView(innerAt);
+    const inner = this.keys_.secretView(innerAt);
     return this.seal(wrapAt, nonce, aad, 0, aad.length, inner, 0, inner.length, out, 0);
   }
 
   unwrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, sealed: Uint8Array, kind: KeyKind): Result<KeyHandle> {
     if (sealed.length !== SYMMETRIC_KEY_BYTES + AEAD_TAG_BYTES) return err(ErrorCode.CryptoBadLength);
-    const secret = this.#seed.subarray(0, SYMMETRIC_KEY_BYTES);
+    const secret = this.seed_.subarray(0, SYMMETRIC_KEY_BYTES);
     const opened = this.aeadOpen(wrapping, nonce, aad, sealed, secret);
     if (opened < 0) return failure(-opened);
     const made = this.importSymmetricKey(kind, secret);
@@ -366,26 +366,26 @@ export class PortableCryptoProvider implements CryptoProvider {
   }
 
   sign(key: KeyHandle, message: Uint8Array, out: Uint8Array, mode: SigningMode): ValueOrCode {
-    const at = this.#keys.locate(key, SIGNING_KINDS);
+    const at = this.keys_.locate(key, SIGNING_KINDS);
     if (at < 0) return at;
-    const alg = signatureAlgOfKind(this.#keys.kindOf(key));
+    const alg = signatureAlgOfKind(this.keys_.kindOf(key));
     const sizes = alg === 0 ? null : signatureSizes(alg);
     if (alg === 0 || sizes === null) return -ErrorCode.InvariantViolated;
     if (out.length < sizes.signatureBytes) return -ErrorCode.CryptoBufferTooSmall;
-    const dsa = this.#pq?.dsa(alg);
+    const dsa = this.pq_?.dsa(alg);
     if (dsa === undefined) return -ErrorCode.Unsupported;
     let extraEntropy: Uint8Array | false = false;
     if (mode === SigningMode.Hedged) {
-      const drawn = this.randomBytes(this.#rnd);
+      const drawn = this.randomBytes(this.rnd_);
       if (drawn !== ErrorCode.Ok) return -drawn;
-      extraEntropy = this.#rnd;
+      extraEntropy = this.rnd_;
     }
-    const secret = this.#keys.secretView(at);
+    const secret = this.keys_.secretView(at);
     const options: { extraEntropy: Uint8Array | false } = { extraEntropy };
     const signature = guard(() => dsa.sign(message, secret, options), ErrorCode.CryptoProviderFault);
-    zeroize(this.#rnd);
+    zeroize(this.rnd_);
     if (!signature.ok) {
-      this.#counters.providerFaults++;
+      this.counters_.providerFaults++;
       return -signature.code;
     }
     out.set(signature.value);
@@ -397,14 +397,14 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (sizes === null) return ErrorCode.CryptoUnknownAlgorithm;
     if (publicKey.length !== sizes.publicKeyBytes) return ErrorCode.CryptoKeyWrongLength;
     if (signature.length !== sizes.signatureBytes) {
-      this.#counters.badSignatures++;
+      this.counters_.badSignatures++;
       return ErrorCode.CryptoBadLength;
     }
-    const dsa = this.#pq?.dsa(alg);
+    const dsa = this.pq_?.dsa(alg);
     if (dsa === undefined) return ErrorCode.Unsupported;
     const verdict = guard(() => dsa.verify(signature, message, publicKey), ErrorCode.CryptoBadSignature);
     if (verdict.ok && verdict.value) return ErrorCode.Ok;
-    this.#counters.badSignatures++;
+    this.counters_.badSignatures++;
     return ErrorCode.CryptoBadSignature;
   }
 
@@ -413,9 +413,9 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (sizes === null) return err(ErrorCode.CryptoUnknownAlgorithm);
     if (publicKey.length !== sizes.publicKeyBytes) return err(ErrorCode.CryptoKeyWrongLength);
     if (ciphertextOut.length < sizes.ciphertextBytes) return err(ErrorCode.CryptoBufferTooSmall);
-    const kem = this.#pq?.kem(alg);
+    const kem = this.pq_?.kem(alg);
     if (kem === undefined) return err(ErrorCode.Unsupported);
-    const message = this.#seed.subarray(0, ML_KEM_MESSAGE_BYTES);
+    const message = this.seed_.subarray(0, ML_KEM_MESSAGE_BYTES);
     const drawn = this.randomBytes(message);
     if (drawn !== ErrorCode.Ok) return failure(drawn);
     // noble rejects an encapsulation key that fails the FIPS 203 §7.2 modulus check: malformed key.
@@ -429,15 +429,15 @@ export class PortableCryptoProvider implements CryptoProvider {
   }
 
   decapsulate(key: KeyHandle, ciphertext: Uint8Array): Result<KeyHandle> {
-    const at = this.#keys.locate(key, KEM_KINDS);
+    const at = this.keys_.locate(key, KEM_KINDS);
     if (at < 0) return failure(-at);
-    const alg = kemAlgOfKind(this.#keys.kindOf(key));
+    const alg = kemAlgOfKind(this.keys_.kindOf(key));
     const sizes = alg === 0 ? null : kemSizes(alg);
     if (alg === 0 || sizes === null) return err(ErrorCode.InvariantViolated);
     if (ciphertext.length !== sizes.ciphertextBytes) return err(ErrorCode.CryptoBadLength);
-    const kem = this.#pq?.kem(alg);
+    const kem = this.pq_?.kem(alg);
     if (kem === undefined) return err(ErrorCode.Unsupported);
-    const secret = this.#keys.secretView(at);
+    const secret = this.keys_.secretView(at);
     const shared = guard(() => kem.decapsulate(ciphertext, secret), ErrorCode.CryptoProviderFault);
     if (!shared.ok) return this.faultResult_(shared.code);
     const made = this.importSymmetricKey(KeyKind.Secret, shared.value);
@@ -458,54 +458,54 @@ export class PortableCryptoProvider implements CryptoProvider {
     out: Uint8Array,
     outOffset: number,
   ): ValueOrCode {
-    const slab = this.#keys.secretSlab(at);
-    const keyOffset = this.#keys.secretOffset(at, AEAD_KEY_BYTES);
+    const slab = this.keys_.secretSlab(at);
+    const keyOffset = this.keys_.secretOffset(at, AEAD_KEY_BYTES);
     if (slab === undefined || keyOffset < 0 || nonce.length !== AEAD_NONCE_BYTES) return -ErrorCode.CryptoBadLength;
     if (!rangeOk(aadOffset, aadLength, aad.length) || !rangeOk(ptOffset, ptLength, plaintext.length) || !rangeOk(outOffset, 0, out.length)) {
       return -ErrorCode.OutOfRange;
     }
     const length = ptLength + AEAD_TAG_BYTES;
     if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
-    const sealed = this.#aead.sealWithKeyAt(slab, keyOffset, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
+    const sealed = this.aead_.sealWithKeyAt(slab, keyOffset, nonce, aad, aadOffset, aadLength, plaintext, ptOffset, ptLength, out, outOffset);
     return sealed < 0 ? this.aeadFault(out, outOffset, length) : sealed;
   }
 
   /** Checked above, so unreachable: counted as a fault, the target range zeroed, no plaintext or partial ciphertext left. */
   private aeadFault(out: Uint8Array, outOffset: number, length: number): ValueOrCode {
     out.fill(0, outOffset, outOffset + length);
-    this.#counters.providerFaults++;
+    this.counters_.providerFaults++;
     return -ErrorCode.CryptoProviderFault;
   }
 
   private storePair(kind: KeyKind, secretKey: Uint8Array, publicKey: Uint8Array): Result<KeyHandle> {
-    const handle = this.#keys.allocate(kind, secretKey.length, publicKey.length);
+    const handle = this.keys_.allocate(kind, secretKey.length, publicKey.length);
     if (handle < 0) {
       zeroize(secretKey);
       return failure(-handle);
     }
-    const written = this.#keys.writeKey(this.#keys.locate(handle, kindBit(kind)), secretKey, publicKey);
+    const written = this.keys_.writeKey(this.keys_.locate(handle, kindBit(kind)), secretKey, publicKey);
     zeroize(secretKey);
     if (written !== ErrorCode.Ok) {
-      this.#keys.abandon(handle);
+      this.keys_.abandon(handle);
       return failure(written);
     }
     return ok(handle as KeyHandle);
   }
 
-  /** The symmetric key at `at` (from `locate`) in the shared `#key` buffer: the caller zeroizes it after use. */
+  /** The symmetric key at `at` (from `locate`) in the shared `key_` buffer: the caller zeroizes it after use. */
   private copyKey(at: number): Uint8Array {
-    const key = this.#key;
+    const key = this.key_;
     // Symmetric keys are always SYMMETRIC_KEY_BYTES; anything else is refused downstream as a wrong-length key (empty view, unreachable).
-    return this.#keys.copySecret(at, key) === key.length ? key : key.subarray(0, 0);
+    return this.keys_.copySecret(at, key) === key.length ? key : key.subarray(0, 0);
   }
 
   private fault(status: Status): Status {
-    if (status !== ErrorCode.Ok) this.#counters.providerFaults++;
+    if (status !== ErrorCode.Ok) this.counters_.providerFaults++;
     return status === ErrorCode.Exception ? ErrorCode.CryptoProviderFault : status;
   }
 
   private faultResult_<T>(code: number): Result<T> {
-    this.#counters.providerFaults++;
+    this.counters_.providerFaults++;
     return failure(code === ErrorCode.Exception ? ErrorCode.CryptoProviderFault : code);
   }
 }

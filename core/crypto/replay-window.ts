@@ -43,18 +43,18 @@ const COUNTER_MAX = 0xffff_ffff;
 const NO_SLOT = -1;
 
 export class ReplayTable {
-  readonly #slotOf: SlotIndex; // sender id -> slot
+  private readonly slotOf_: SlotIndex; // sender id -> slot
   /** Per slot: epoch at 2 * slot, highest accepted counter at 2 * slot + 1 (-1 = nothing accepted in this epoch yet). One array: each typed array costs heap slots on XS. */
-  readonly #marks: Float64Array;
-  readonly #bitmaps: Uint32Array; // wordsPerWindow words per slot
-  readonly #windowBits: number;
-  readonly #words: number;
-  #used = 0;
-  #accepted = 0;
-  #duplicates = 0;
-  #tooOld = 0;
-  #wrongEpoch = 0;
-  #tableFull = 0;
+  private readonly marks_: Float64Array;
+  private readonly bitmaps_: Uint32Array; // wordsPerWindow words per slot
+  private readonly windowBits_: number;
+  private readonly words_: number;
+  private used_ = 0;
+  private accepted_ = 0;
+  private duplicates_ = 0;
+  private tooOld_ = 0;
+  private wrongEpoch_ = 0;
+  private tableFull_ = 0;
 
   static create(options: ReplayTableOptions): Result<ReplayTable> {
     const { capacity, windowBits } = options;
@@ -66,40 +66,40 @@ export class ReplayTable {
   }
 
   private constructor(map: SlotIndex, capacity: number, windowBits: number) {
-    this.#slotOf = map;
-    this.#windowBits = windowBits;
-    this.#words = windowBits / 32;
-    this.#marks = new Float64Array(2 * capacity);
-    for (let slot = 0; slot < capacity; slot++) this.#marks[2 * slot + 1] = -1;
-    this.#bitmaps = new Uint32Array(capacity * this.#words);
+    this.slotOf_ = map;
+    this.windowBits_ = windowBits;
+    this.words_ = windowBits / 32;
+    this.marks_ = new Float64Array(2 * capacity);
+    for (let slot = 0; slot < capacity; slot++) this.marks_[2 * slot + 1] = -1;
+    this.bitmaps_ = new Uint32Array(capacity * this.words_);
   }
 
   get windowBits(): number {
-    return this.#windowBits;
+    return this.windowBits_;
   }
 
   get size(): number {
-    return this.#used;
+    return this.used_;
   }
 
   get acceptedCount(): number {
-    return this.#accepted;
+    return this.accepted_;
   }
 
   get duplicateCount(): number {
-    return this.#duplicates;
+    return this.duplicates_;
   }
 
   get tooOldCount(): number {
-    return this.#tooOld;
+    return this.tooOld_;
   }
 
   get wrongEpochCount(): number {
-    return this.#wrongEpoch;
+    return this.wrongEpoch_;
   }
 
   get tableFullCount(): number {
-    return this.#tableFull;
+    return this.tableFull_;
   }
 
   /** Would this frame be accepted? Counts each refusal; changes no window. */
@@ -119,89 +119,89 @@ export class ReplayTable {
       this.count(verdict);
       return verdict;
     }
-    let slot = this.#slotOf.get(senderId, NO_SLOT);
+    let slot = this.slotOf_.get(senderId, NO_SLOT);
     if (slot === NO_SLOT) {
-      slot = this.#used;
-      if (this.#slotOf.set(senderId, slot) !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
-      this.#used++;
+      slot = this.used_;
+      if (this.slotOf_.set(senderId, slot) !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
+      this.used_++;
       this.restart(slot, epoch);
-    } else if (epoch !== this.#marks[2 * slot]) {
+    } else if (epoch !== this.marks_[2 * slot]) {
       this.restart(slot, epoch);
     }
     this.advance(slot, counter);
-    this.#accepted++;
+    this.accepted_++;
     return ErrorCode.Ok;
   }
 
   /** The highest counter accepted from `senderId` in its current epoch, or -1. */
   highest(senderId: number): number {
-    const slot = this.#slotOf.get(senderId, NO_SLOT);
-    return slot === NO_SLOT ? -1 : (this.#marks[2 * slot + 1] ?? -1);
+    const slot = this.slotOf_.get(senderId, NO_SLOT);
+    return slot === NO_SLOT ? -1 : (this.marks_[2 * slot + 1] ?? -1);
   }
 
   /** The key epoch `senderId` is on, or -1 when unknown. */
   epochOf(senderId: number): number {
-    const slot = this.#slotOf.get(senderId, NO_SLOT);
-    return slot === NO_SLOT ? -1 : (this.#marks[2 * slot] ?? -1);
+    const slot = this.slotOf_.get(senderId, NO_SLOT);
+    return slot === NO_SLOT ? -1 : (this.marks_[2 * slot] ?? -1);
   }
 
   private decide(senderId: number, epoch: number, counter: number): Status {
     if ((senderId >>> 0) !== senderId || (epoch >>> 0) !== epoch) return ErrorCode.InvalidArgument;
     if (!Number.isInteger(counter) || counter < 0 || counter > COUNTER_MAX) return ErrorCode.InvalidArgument;
-    const slot = this.#slotOf.get(senderId, NO_SLOT);
-    if (slot === NO_SLOT) return this.#used >= this.#marks.length / 2 ? ErrorCode.ReplayTableFull : ErrorCode.Ok;
-    const current = this.#marks[2 * slot] ?? 0;
+    const slot = this.slotOf_.get(senderId, NO_SLOT);
+    if (slot === NO_SLOT) return this.used_ >= this.marks_.length / 2 ? ErrorCode.ReplayTableFull : ErrorCode.Ok;
+    const current = this.marks_[2 * slot] ?? 0;
     if (epoch < current) return ErrorCode.ReplayWrongEpoch;
     if (epoch > current) return ErrorCode.Ok;
-    const highest = this.#marks[2 * slot + 1] ?? -1;
+    const highest = this.marks_[2 * slot + 1] ?? -1;
     if (counter > highest) return ErrorCode.Ok;
-    if (counter + this.#windowBits <= highest) return ErrorCode.ReplayTooOld;
+    if (counter + this.windowBits_ <= highest) return ErrorCode.ReplayTooOld;
     return this.bit(slot, counter) ? ErrorCode.ReplayDuplicate : ErrorCode.Ok;
   }
 
   private count(verdict: Status): void {
-    if (verdict === ErrorCode.ReplayDuplicate) this.#duplicates++;
-    else if (verdict === ErrorCode.ReplayTooOld) this.#tooOld++;
-    else if (verdict === ErrorCode.ReplayWrongEpoch) this.#wrongEpoch++;
-    else if (verdict === ErrorCode.ReplayTableFull) this.#tableFull++;
+    if (verdict === ErrorCode.ReplayDuplicate) this.duplicates_++;
+    else if (verdict === ErrorCode.ReplayTooOld) this.tooOld_++;
+    else if (verdict === ErrorCode.ReplayWrongEpoch) this.wrongEpoch_++;
+    else if (verdict === ErrorCode.ReplayTableFull) this.tableFull_++;
   }
 
   private restart(slot: number, epoch: number): void {
-    this.#marks[2 * slot] = epoch;
-    this.#marks[2 * slot + 1] = -1;
-    const base = slot * this.#words;
-    this.#bitmaps.fill(0, base, base + this.#words);
+    this.marks_[2 * slot] = epoch;
+    this.marks_[2 * slot + 1] = -1;
+    const base = slot * this.words_;
+    this.bitmaps_.fill(0, base, base + this.words_);
   }
 
   private bit(slot: number, counter: number): boolean {
-    const index = counter % this.#windowBits;
-    const word = this.#bitmaps[slot * this.#words + (index >>> 5)] ?? 0;
+    const index = counter % this.windowBits_;
+    const word = this.bitmaps_[slot * this.words_ + (index >>> 5)] ?? 0;
     return ((word >>> (index & 31)) & 1) === 1;
   }
 
   /** Mark `counter` (known acceptable); slide the window first if it is new highest. */
   private advance(slot: number, counter: number): void {
-    const words = this.#words;
+    const words = this.words_;
     const base = slot * words;
-    const highest = this.#marks[2 * slot + 1] ?? -1;
+    const highest = this.marks_[2 * slot + 1] ?? -1;
     if (counter > highest) {
       const gap = counter - highest;
-      if (gap >= this.#windowBits) {
-        this.#bitmaps.fill(0, base, base + words);
+      if (gap >= this.windowBits_) {
+        this.bitmaps_.fill(0, base, base + words);
       } else {
         // Clear the bits of counters highest+1 .. counter-1 (skipped, not yet seen); bounded by windowBits.
         for (let c = highest + 1; c < counter; c++) this.clear(base, c);
       }
-      this.#marks[2 * slot + 1] = counter;
+      this.marks_[2 * slot + 1] = counter;
     }
-    const index = counter % this.#windowBits;
+    const index = counter % this.windowBits_;
     const at = base + (index >>> 5);
-    this.#bitmaps[at] = ((this.#bitmaps[at] ?? 0) | (1 << (index & 31))) >>> 0;
+    this.bitmaps_[at] = ((this.bitmaps_[at] ?? 0) | (1 << (index & 31))) >>> 0;
   }
 
   private clear(base: number, counter: number): void {
-    const index = counter % this.#windowBits;
+    const index = counter % this.windowBits_;
     const at = base + (index >>> 5);
-    this.#bitmaps[at] = ((this.#bitmaps[at] ?? 0) & ~(1 << (index & 31))) >>> 0;
+    this.bitmaps_[at] = ((this.bitmaps_[at] ?? 0) & ~(1 << (index & 31))) >>> 0;
   }
 }

@@ -60,7 +60,7 @@ export interface SenderKeyCacheOptions {
 
 const NO_SLOT = -1;
 const EMPTY = 0; // sender ids start at 1
-/** Per slot in `#entries`: sender id, key handle, last use. */
+/** Per slot in `entries_`: sender id, key handle, last use. */
 const ENTRY_WORDS = 3;
 const AT_SENDER = 0;
 const AT_HANDLE = 1;
@@ -69,32 +69,32 @@ const AT_LAST_USE = 2;
 const NO_SALT = Object.freeze(new Uint8Array(0));
 
 export class SenderKeyCache implements ReceiveKeys {
-  readonly #provider: CryptoProvider;
-  #secret: KeyHandle;
-  readonly #epoch: number;
-  readonly #senderIdMax: number;
+  private readonly provider_: CryptoProvider;
+  private secret_: KeyHandle;
+  private readonly epoch_: number;
+  private readonly senderIdMax_: number;
   /** sender id -> slot, NO_SLOT when not cached (the spare slot is never in it). */
-  readonly #slotOf: Int16Array;
-  /** The slot on probation: its key (if `#spareSender` is not EMPTY) awaits an authenticated frame. */
-  #spare: number;
-  #spareSender = EMPTY;
-  readonly #slots: number;
+  private readonly slotOf_: Int16Array;
+  /** The slot on probation: its key (if `spareSender_` is not EMPTY) awaits an authenticated frame. */
+  private spare_: number;
+  private spareSender_ = EMPTY;
+  private readonly slots_: number;
   /**
    * Per slot, ENTRY_WORDS numbers: sender id (EMPTY = free; the spare's is
    * always EMPTY), key handle (-1 = none), last use. One array, as each
    * typed array costs heap slots on XS; nonce bases in their own bytes.
    */
-  readonly #entries: Float64Array;
-  readonly #nonceBases: Uint8Array;
+  private readonly entries_: Float64Array;
+  private readonly nonceBases_: Uint8Array;
   /** Scratch for one derivation: HKDF info and nonce base, and the KDF context (reused, never shared). */
-  readonly #info = new Uint8Array(KDF_INFO_BYTES);
-  readonly #nonce = new Uint8Array(AEAD_NONCE_BYTES);
-  readonly #context: { channel: Channel; epoch: number; senderId: number; receiverId: number; groupId: number };
-  #clock = 0;
-  #hits = 0;
-  #derivations = 0;
-  #evictions = 0;
-  #failures = 0;
+  private readonly info_ = new Uint8Array(KDF_INFO_BYTES);
+  private readonly nonce_ = new Uint8Array(AEAD_NONCE_BYTES);
+  private readonly context_: { channel: Channel; epoch: number; senderId: number; receiverId: number; groupId: number };
+  private clock_ = 0;
+  private hits_ = 0;
+  private derivations_ = 0;
+  private evictions_ = 0;
+  private failures_ = 0;
 
   /**
    * A cache deriving from `groupSecret` (a Secret key in `provider`'s store,
@@ -110,54 +110,54 @@ export class SenderKeyCache implements ReceiveKeys {
   }
 
   private constructor(provider: CryptoProvider, groupSecret: KeyHandle, options: SenderKeyCacheOptions) {
-    this.#provider = provider;
-    this.#secret = groupSecret;
-    this.#epoch = options.epoch;
-    this.#senderIdMax = options.senderIdMax;
-    this.#slotOf = new Int16Array(options.senderIdMax + 1).fill(NO_SLOT);
+    this.provider_ = provider;
+    this.secret_ = groupSecret;
+    this.epoch_ = options.epoch;
+    this.senderIdMax_ = options.senderIdMax;
+    this.slotOf_ = new Int16Array(options.senderIdMax + 1).fill(NO_SLOT);
     const slots = options.capacity + 1;
-    this.#slots = slots;
-    this.#entries = new Float64Array(slots * ENTRY_WORDS);
-    for (let slot = 0; slot < slots; slot++) this.#entries[slot * ENTRY_WORDS + AT_HANDLE] = -1;
-    this.#nonceBases = new Uint8Array(slots * AEAD_NONCE_BYTES);
-    this.#spare = options.capacity;
-    this.#context = { channel: Channel.Group, epoch: options.epoch, senderId: 0, receiverId: 0, groupId: options.groupId };
+    this.slots_ = slots;
+    this.entries_ = new Float64Array(slots * ENTRY_WORDS);
+    for (let slot = 0; slot < slots; slot++) this.entries_[slot * ENTRY_WORDS + AT_HANDLE] = -1;
+    this.nonceBases_ = new Uint8Array(slots * AEAD_NONCE_BYTES);
+    this.spare_ = options.capacity;
+    this.context_ = { channel: Channel.Group, epoch: options.epoch, senderId: 0, receiverId: 0, groupId: options.groupId };
   }
 
   get capacity(): number {
-    return this.#slots - 1;
+    return this.slots_ - 1;
   }
 
   /** Keys cached now (confirmed; the one on probation is not counted). */
   get size(): number {
     let n = 0;
-    for (let slot = 0; slot < this.#slots; slot++) if (this.#entries[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) n++;
+    for (let slot = 0; slot < this.slots_; slot++) if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) n++;
     return n;
   }
 
   /** Lookups answered from the cache. */
   get hitCount(): number {
-    return this.#hits;
+    return this.hits_;
   }
 
   /** Keys derived (one per frame from a sender whose key was not cached). */
   get derivationCount(): number {
-    return this.#derivations;
+    return this.derivations_;
   }
 
   /** Cached keys destroyed to make room for a confirmed one (least recently used first). */
   get evictionCount(): number {
-    return this.#evictions;
+    return this.evictions_;
   }
 
   /** Derivations the provider refused (the frame is dropped as having no key). */
   get failureCount(): number {
-    return this.#failures;
+    return this.failures_;
   }
 
   /** True once `close` has destroyed the group secret. */
   get closed(): boolean {
-    return this.#secret < 0;
+    return this.secret_ < 0;
   }
 
   /**
@@ -168,26 +168,26 @@ export class SenderKeyCache implements ReceiveKeys {
    * refused.
    */
   lookup(senderId: number, epoch: number): ValueOrCode {
-    if (epoch !== this.#epoch || (senderId | 0) !== senderId || senderId < 1 || senderId > this.#senderIdMax || this.#secret < 0) return -ErrorCode.KeyEpochUnknown;
-    const cached = this.#slotOf[senderId] ?? NO_SLOT;
+    if (epoch !== this.epoch_ || (senderId | 0) !== senderId || senderId < 1 || senderId > this.senderIdMax_ || this.secret_ < 0) return -ErrorCode.KeyEpochUnknown;
+    const cached = this.slotOf_[senderId] ?? NO_SLOT;
     if (cached !== NO_SLOT) {
-      this.#hits++;
-      this.#entries[cached * ENTRY_WORDS + AT_LAST_USE] = ++this.#clock;
+      this.hits_++;
+      this.entries_[cached * ENTRY_WORDS + AT_LAST_USE] = ++this.clock_;
       return cached;
     }
-    const spare = this.#spare;
-    if (this.#spareSender === senderId) {
-      this.#hits++;
+    const spare = this.spare_;
+    if (this.spareSender_ === senderId) {
+      this.hits_++;
       return spare;
     }
     this.clearSpare_();
     const derived = this.derive_(senderId, spare);
     if (derived !== ErrorCode.Ok) {
-      this.#failures++;
+      this.failures_++;
       return -ErrorCode.KeyEpochUnknown;
     }
-    this.#derivations++;
-    this.#spareSender = senderId;
+    this.derivations_++;
+    this.spareSender_ = senderId;
     return spare;
   }
 
@@ -197,87 +197,87 @@ export class SenderKeyCache implements ReceiveKeys {
    * destroyed, counted). A cached slot or anything else: no change.
    */
   confirm(slot: number): void {
-    const sender = this.#spareSender;
-    if (slot !== this.#spare || sender === EMPTY) return;
+    const sender = this.spareSender_;
+    if (slot !== this.spare_ || sender === EMPTY) return;
     const victim = this.victim_();
-    if (this.#entries[victim * ENTRY_WORDS + AT_SENDER] !== EMPTY) {
+    if (this.entries_[victim * ENTRY_WORDS + AT_SENDER] !== EMPTY) {
       this.evict_(victim);
-      this.#evictions++;
+      this.evictions_++;
     }
     // The probation slot joins the cache; the emptied slot becomes the probation slot.
-    this.#entries[slot * ENTRY_WORDS + AT_SENDER] = sender;
-    this.#slotOf[sender] = slot;
-    this.#entries[slot * ENTRY_WORDS + AT_LAST_USE] = ++this.#clock;
-    this.#spare = victim;
-    this.#spareSender = EMPTY;
+    this.entries_[slot * ENTRY_WORDS + AT_SENDER] = sender;
+    this.slotOf_[sender] = slot;
+    this.entries_[slot * ENTRY_WORDS + AT_LAST_USE] = ++this.clock_;
+    this.spare_ = victim;
+    this.spareSender_ = EMPTY;
   }
 
   handleAt(slot: number): KeyHandle {
-    return (this.#entries[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle;
+    return (this.entries_[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle;
   }
 
   copyNonceBase(slot: number, out: Uint8Array): void {
-    copyNonceBaseAt(this.#nonceBases, slot, out);
+    copyNonceBaseAt(this.nonceBases_, slot, out);
   }
 
   /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */
   close(): Status {
-    for (let slot = 0; slot < this.#slots; slot++) if (this.#entries[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.evict_(slot);
+    for (let slot = 0; slot < this.slots_; slot++) if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.evict_(slot);
     this.clearSpare_();
-    if (this.#secret >= 0) {
-      this.#provider.destroyKey(this.#secret);
-      this.#secret = -1 as KeyHandle;
+    if (this.secret_ >= 0) {
+      this.provider_.destroyKey(this.secret_);
+      this.secret_ = -1 as KeyHandle;
     }
     return ErrorCode.Ok;
   }
 
   /** The lowest free cache slot, else the least recently used one (the probation slot is never chosen). */
   private victim_(): number {
-    const spare = this.#spare;
+    const spare = this.spare_;
     let oldest = -1;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (slot === spare) continue;
-      if (this.#entries[slot * ENTRY_WORDS + AT_SENDER] === EMPTY) return slot;
-      if (oldest < 0 || (this.#entries[slot * ENTRY_WORDS + AT_LAST_USE] ?? 0) < (this.#entries[oldest * ENTRY_WORDS + AT_LAST_USE] ?? 0)) oldest = slot;
+      if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] === EMPTY) return slot;
+      if (oldest < 0 || (this.entries_[slot * ENTRY_WORDS + AT_LAST_USE] ?? 0) < (this.entries_[oldest * ENTRY_WORDS + AT_LAST_USE] ?? 0)) oldest = slot;
     }
     return oldest;
   }
 
   /** Destroy the key on probation, if any. */
   private clearSpare_(): void {
-    const spare = this.#spare;
-    if ((this.#entries[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) >= 0) this.#provider.destroyKey((this.#entries[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
-    this.#entries[spare * ENTRY_WORDS + AT_HANDLE] = -1;
-    this.#nonceBases.fill(0, spare * AEAD_NONCE_BYTES, (spare + 1) * AEAD_NONCE_BYTES);
-    this.#spareSender = EMPTY;
+    const spare = this.spare_;
+    if ((this.entries_[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) >= 0) this.provider_.destroyKey((this.entries_[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
+    this.entries_[spare * ENTRY_WORDS + AT_HANDLE] = -1;
+    this.nonceBases_.fill(0, spare * AEAD_NONCE_BYTES, (spare + 1) * AEAD_NONCE_BYTES);
+    this.spareSender_ = EMPTY;
   }
 
   private evict_(slot: number): void {
-    this.#provider.destroyKey((this.#entries[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
-    this.#slotOf[this.#entries[slot * ENTRY_WORDS + AT_SENDER] ?? 0] = NO_SLOT;
-    this.#entries[slot * ENTRY_WORDS + AT_SENDER] = EMPTY;
-    this.#entries[slot * ENTRY_WORDS + AT_HANDLE] = -1;
-    this.#nonceBases.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
+    this.provider_.destroyKey((this.entries_[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
+    this.slotOf_[this.entries_[slot * ENTRY_WORDS + AT_SENDER] ?? 0] = NO_SLOT;
+    this.entries_[slot * ENTRY_WORDS + AT_SENDER] = EMPTY;
+    this.entries_[slot * ENTRY_WORDS + AT_HANDLE] = -1;
+    this.nonceBases_.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
   }
 
   /** deriveGroupSenderKey's bytes (traffic-derive.ts), into `slot`, without its per-call buffers. */
   private derive_(senderId: number, slot: number): Status {
-    const context = this.#context;
+    const context = this.context_;
     context.senderId = senderId;
-    const info = this.#info;
+    const info = this.info_;
     const built = kdfInfo(KdfPurpose.TrafficKey, context, info);
     if (built !== ErrorCode.Ok) return built;
-    const key = this.#provider.deriveKey(this.#secret, NO_SALT, info, KeyKind.Aead);
+    const key = this.provider_.deriveKey(this.secret_, NO_SALT, info, KeyKind.Aead);
     if (!key.ok) return key.code;
     kdfInfo(KdfPurpose.NonceBase, context, info);
-    const nonce = this.#nonce;
-    const derived = this.#provider.deriveNonSecret(this.#secret, NO_SALT, info, nonce);
+    const nonce = this.nonce_;
+    const derived = this.provider_.deriveNonSecret(this.secret_, NO_SALT, info, nonce);
     if (derived !== ErrorCode.Ok) {
-      this.#provider.destroyKey(key.value);
+      this.provider_.destroyKey(key.value);
       return derived;
     }
-    this.#entries[slot * ENTRY_WORDS + AT_HANDLE] = key.value;
-    this.#nonceBases.set(nonce, slot * AEAD_NONCE_BYTES);
+    this.entries_[slot * ENTRY_WORDS + AT_HANDLE] = key.value;
+    this.nonceBases_.set(nonce, slot * AEAD_NONCE_BYTES);
     nonce.fill(0);
     return ErrorCode.Ok;
   }

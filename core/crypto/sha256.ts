@@ -39,28 +39,28 @@ const H0: readonly number[] = Object.freeze([0x6a09e667, 0xbb67ae85, 0x3c6ef372,
 /** A reusable SHA-256 hasher: `update*` any number of times, then `digestInto` (which also resets it). */
 export class Sha256 {
   /** H0..H7 (words 0-7) then the message schedule W0..W63 (words 8-71, §6.2.2 step 1): one array, as each costs heap slots on XS. */
-  readonly #words: Int32Array;
+  private readonly words_: Int32Array;
   /** Bytes of the current, not yet full block. */
-  readonly #block: Uint8Array;
-  #blockBytes = 0;
-  #messageBytes = 0;
+  private readonly block_: Uint8Array;
+  private blockBytes_ = 0;
+  private messageBytes_ = 0;
 
   constructor() {
     // Words and block share one ArrayBuffer (each costs heap slots on XS).
     const buffer = new ArrayBuffer((8 + 64) * 4 + SHA256_BLOCK_BYTES);
-    this.#words = new Int32Array(buffer, 0, 8 + 64);
-    this.#block = new Uint8Array(buffer, (8 + 64) * 4, SHA256_BLOCK_BYTES);
+    this.words_ = new Int32Array(buffer, 0, 8 + 64);
+    this.block_ = new Uint8Array(buffer, (8 + 64) * 4, SHA256_BLOCK_BYTES);
     this.reset();
   }
 
   /** Start a new message (H(0), nothing buffered). */
   reset(): void {
-    const words = this.#words;
+    const words = this.words_;
     words.fill(0); // no schedule words (from an HMAC key) stay behind
     for (let i = 0; i < 8; i++) words[i] = H0[i] ?? 0;
-    this.#block.fill(0); // nor message bytes
-    this.#blockBytes = 0;
-    this.#messageBytes = 0;
+    this.block_.fill(0); // nor message bytes
+    this.blockBytes_ = 0;
+    this.messageBytes_ = 0;
   }
 
   update(data: Uint8Array): void {
@@ -71,28 +71,28 @@ export class Sha256 {
   updateRange(data: Uint8Array, offset: number, length: number): void {
     let at = offset;
     const end = offset + length;
-    this.#messageBytes += length;
-    if (this.#blockBytes > 0) {
-      while (at < end && this.#blockBytes < SHA256_BLOCK_BYTES) this.#block[this.#blockBytes++] = data[at++] ?? 0;
-      if (this.#blockBytes < SHA256_BLOCK_BYTES) return;
-      this.compress_(this.#block, 0);
-      this.#blockBytes = 0;
+    this.messageBytes_ += length;
+    if (this.blockBytes_ > 0) {
+      while (at < end && this.blockBytes_ < SHA256_BLOCK_BYTES) this.block_[this.blockBytes_++] = data[at++] ?? 0;
+      if (this.blockBytes_ < SHA256_BLOCK_BYTES) return;
+      this.compress_(this.block_, 0);
+      this.blockBytes_ = 0;
     }
     // Whole blocks straight from the caller's bytes (no copy).
     while (end - at >= SHA256_BLOCK_BYTES) {
       this.compress_(data, at);
       at += SHA256_BLOCK_BYTES;
     }
-    while (at < end) this.#block[this.#blockBytes++] = data[at++] ?? 0;
+    while (at < end) this.block_[this.blockBytes_++] = data[at++] ?? 0;
   }
 
   /** Absorb one byte (a domain-separation prefix). */
   updateByte(byte: number): void {
-    this.#block[this.#blockBytes++] = byte & 0xff;
-    this.#messageBytes++;
-    if (this.#blockBytes === SHA256_BLOCK_BYTES) {
-      this.compress_(this.#block, 0);
-      this.#blockBytes = 0;
+    this.block_[this.blockBytes_++] = byte & 0xff;
+    this.messageBytes_++;
+    if (this.blockBytes_ === SHA256_BLOCK_BYTES) {
+      this.compress_(this.block_, 0);
+      this.blockBytes_ = 0;
     }
   }
 
@@ -104,9 +104,9 @@ export class Sha256 {
    */
   startWithKeyBlock(key: Uint8Array, offset: number, pad: number): void {
     this.reset();
-    const block = this.#block;
+    const block = this.block_;
     for (let i = 0; i < SHA256_BLOCK_BYTES; i++) block[i] = (key[offset + i] ?? 0) ^ pad;
-    this.#messageBytes = SHA256_BLOCK_BYTES;
+    this.messageBytes_ = SHA256_BLOCK_BYTES;
     this.compress_(block, 0);
     block.fill(0);
   }
@@ -117,27 +117,27 @@ export class Sha256 {
    * message is longer than the length field can hold.
    */
   digestInto(out: Uint8Array, outOffset = 0): boolean {
-    if ((outOffset >>> 0) !== outOffset || out.length - outOffset < SHA256_DIGEST_BYTES || this.#messageBytes > MESSAGE_BYTES_MAX) return false;
-    const bits = this.#messageBytes * 8; // exact: below 2^56
-    const block = this.#block;
-    block[this.#blockBytes++] = 0x80;
-    if (this.#blockBytes > SHA256_BLOCK_BYTES - 8) {
-      block.fill(0, this.#blockBytes);
+    if ((outOffset >>> 0) !== outOffset || out.length - outOffset < SHA256_DIGEST_BYTES || this.messageBytes_ > MESSAGE_BYTES_MAX) return false;
+    const bits = this.messageBytes_ * 8; // exact: below 2^56
+    const block = this.block_;
+    block[this.blockBytes_++] = 0x80;
+    if (this.blockBytes_ > SHA256_BLOCK_BYTES - 8) {
+      block.fill(0, this.blockBytes_);
       this.compress_(block, 0);
-      this.#blockBytes = 0;
+      this.blockBytes_ = 0;
     }
-    block.fill(0, this.#blockBytes, SHA256_BLOCK_BYTES - 8);
+    block.fill(0, this.blockBytes_, SHA256_BLOCK_BYTES - 8);
     putWord(block, 56, Math.floor(bits / 0x1_0000_0000) | 0);
     putWord(block, 60, bits >>> 0);
     this.compress_(block, 0);
-    for (let i = 0; i < 8; i++) putWord(out, outOffset + i * 4, this.#words[i] ?? 0);
+    for (let i = 0; i < 8; i++) putWord(out, outOffset + i * 4, this.words_[i] ?? 0);
     this.reset();
     return true;
   }
 
   /** §6.2.2: one 512-bit block from src[offset, +64). W_t is words[8 + t]; H_i is words[i]. */
   private compress_(src: Uint8Array, offset: number): void {
-    const w = this.#words;
+    const w = this.words_;
     for (let t = 0; t < 16; t++) {
       const i = offset + t * 4;
       w[W + t] = ((src[i] ?? 0) << 24) | ((src[i + 1] ?? 0) << 16) | ((src[i + 2] ?? 0) << 8) | (src[i + 3] ?? 0);

@@ -70,16 +70,16 @@ function tableKey(senderId: number, epoch: number): number {
 }
 
 export class TrafficKeyTable implements ReceiveKeys {
-  readonly #provider: CryptoProvider;
-  readonly #index: SlotIndex; // (sender, epoch) -> slot
-  readonly #handles: Float64Array;
+  private readonly provider_: CryptoProvider;
+  private readonly index_: SlotIndex; // (sender, epoch) -> slot
+  private readonly handles_: Float64Array;
   /** Per-slot fields, 2 per slot (one array: each typed array costs heap slots on XS): senders, epochs. */
-  readonly #words: Uint16Array;
-  readonly #used: Uint8Array;
+  private readonly words_: Uint16Array;
+  private readonly used_: Uint8Array;
   /** Nonce bases, AEAD_NONCE_BYTES per slot (one slab: no per-slot view, which costs heap slots on XS). */
-  readonly #nonceBases: Uint8Array;
-  #refused = 0;
-  #retired = 0;
+  private readonly nonceBases_: Uint8Array;
+  private refused_ = 0;
+  private retired_ = 0;
 
   static create(provider: CryptoProvider, capacity: number): Result<TrafficKeyTable> {
     const index = SlotIndex.create(capacity);
@@ -88,21 +88,21 @@ export class TrafficKeyTable implements ReceiveKeys {
   }
 
   private constructor(provider: CryptoProvider, index: SlotIndex, capacity: number) {
-    this.#provider = provider;
-    this.#index = index;
-    this.#handles = new Float64Array(capacity);
-    this.#words = new Uint16Array(capacity * TK_U16_FIELDS);
-    this.#used = new Uint8Array(capacity);
-    this.#nonceBases = new Uint8Array(capacity * AEAD_NONCE_BYTES);
+    this.provider_ = provider;
+    this.index_ = index;
+    this.handles_ = new Float64Array(capacity);
+    this.words_ = new Uint16Array(capacity * TK_U16_FIELDS);
+    this.used_ = new Uint8Array(capacity);
+    this.nonceBases_ = new Uint8Array(capacity * AEAD_NONCE_BYTES);
   }
 
   get size(): number {
-    return this.#index.size;
+    return this.index_.size;
   }
 
   /** Installs refused because the table was full. */
   get refusedCount(): number {
-    return this.#refused;
+    return this.refused_;
   }
 
   /** Every key was installed in advance: nothing to keep. */
@@ -122,7 +122,7 @@ export class TrafficKeyTable implements ReceiveKeys {
 
   /** Keys destroyed by rotation or replacement. */
   get retiredCount(): number {
-    return this.#retired;
+    return this.retired_;
   }
 
   /**
@@ -135,21 +135,21 @@ export class TrafficKeyTable implements ReceiveKeys {
     if ((key.epoch >>> 0) !== key.epoch || key.epoch > KEY_EPOCH_MAX) return ErrorCode.InvalidArgument;
     if (key.nonceBase.length !== AEAD_NONCE_BYTES) return ErrorCode.CryptoBadLength;
     const id = tableKey(senderId, key.epoch);
-    let slot = this.#index.get(id, -1);
+    let slot = this.index_.get(id, -1);
     if (slot >= 0) {
       this.destroySlot_(slot);
     } else {
-      slot = this.#used.indexOf(0);
-      if (slot < 0 || this.#index.set(id, slot) !== ErrorCode.Ok) {
-        this.#refused++;
+      slot = this.used_.indexOf(0);
+      if (slot < 0 || this.index_.set(id, slot) !== ErrorCode.Ok) {
+        this.refused_++;
         return ErrorCode.Full;
       }
     }
-    this.#used[slot] = 1;
-    this.#handles[slot] = key.handle;
-    this.#words[slot * TK_U16_FIELDS + TK_U16_SENDERS] = senderId;
-    this.#words[slot * TK_U16_FIELDS + TK_U16_EPOCHS] = key.epoch;
-    this.#nonceBases.set(key.nonceBase, slot * AEAD_NONCE_BYTES);
+    this.used_[slot] = 1;
+    this.handles_[slot] = key.handle;
+    this.words_[slot * TK_U16_FIELDS + TK_U16_SENDERS] = senderId;
+    this.words_[slot * TK_U16_FIELDS + TK_U16_EPOCHS] = key.epoch;
+    this.nonceBases_.set(key.nonceBase, slot * AEAD_NONCE_BYTES);
     return ErrorCode.Ok;
   }
 
@@ -158,17 +158,17 @@ export class TrafficKeyTable implements ReceiveKeys {
     if ((senderId >>> 0) !== senderId || senderId > SENDER_ID_MAX || (epoch >>> 0) !== epoch || epoch > KEY_EPOCH_MAX) {
       return -ErrorCode.KeyEpochUnknown;
     }
-    const slot = this.#index.get(tableKey(senderId, epoch), -1);
+    const slot = this.index_.get(tableKey(senderId, epoch), -1);
     return slot < 0 ? -ErrorCode.KeyEpochUnknown : slot;
   }
 
   handleAt(slot: number): KeyHandle {
-    return (this.#handles[slot] ?? -1) as KeyHandle;
+    return (this.handles_[slot] ?? -1) as KeyHandle;
   }
 
   /** Copy slot `slot`'s nonce base into `out[0 .. AEAD_NONCE_BYTES)` (zeros for a slot out of range). */
   copyNonceBase(slot: number, out: Uint8Array): void {
-    copyNonceBaseAt(this.#nonceBases, slot, out);
+    copyNonceBaseAt(this.nonceBases_, slot, out);
   }
 
   /** Destroy every key of `senderId` with epoch < `epoch`. Returns how many. */
@@ -183,14 +183,14 @@ export class TrafficKeyTable implements ReceiveKeys {
 
   private retireWhere_(senderId: number, epoch: number): number {
     let retired = 0;
-    for (let slot = 0; slot < this.#used.length; slot++) {
-      if (this.#used[slot] !== 1) continue;
-      const sender = this.#words[slot * TK_U16_FIELDS + TK_U16_SENDERS] ?? 0;
-      const slotEpoch = this.#words[slot * TK_U16_FIELDS + TK_U16_EPOCHS] ?? 0;
+    for (let slot = 0; slot < this.used_.length; slot++) {
+      if (this.used_[slot] !== 1) continue;
+      const sender = this.words_[slot * TK_U16_FIELDS + TK_U16_SENDERS] ?? 0;
+      const slotEpoch = this.words_[slot * TK_U16_FIELDS + TK_U16_EPOCHS] ?? 0;
       if ((senderId < 0 || sender === senderId) && slotEpoch < epoch) {
         this.destroySlot_(slot);
-        this.#index.delete(tableKey(sender, slotEpoch));
-        this.#used[slot] = 0;
+        this.index_.delete(tableKey(sender, slotEpoch));
+        this.used_[slot] = 0;
         retired++;
       }
     }
@@ -198,9 +198,9 @@ export class TrafficKeyTable implements ReceiveKeys {
   }
 
   private destroySlot_(slot: number): void {
-    this.#provider.destroyKey((this.#handles[slot] ?? -1) as KeyHandle);
-    this.#nonceBases.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
-    this.#retired++;
+    this.provider_.destroyKey((this.handles_[slot] ?? -1) as KeyHandle);
+    this.nonceBases_.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
+    this.retired_++;
   }
 }
 

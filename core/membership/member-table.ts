@@ -75,27 +75,27 @@ function displaceRank(state: number): number {
 
 export class MemberTable {
   readonly capacity: number;
-  readonly #introducedMax: number;
-  readonly #reapAfterMs: number;
-  readonly #tombstoneMs: number;
-  readonly #slots: Float64Array;
+  private readonly introducedMax_: number;
+  private readonly reapAfterMs_: number;
+  private readonly tombstoneMs_: number;
+  private readonly slots_: Float64Array;
   /** Open-addressing index: node id -> slot + 1 (0 empty, -1 deleted). */
-  readonly #index: Int16Array;
-  readonly #indexMask: number;
+  private readonly index_: Int16Array;
+  private readonly indexMask_: number;
   readonly stats = new Float64Array(MEMBER_TABLE_STAT_COUNT);
   /** Refusals by lifecycle error code, 1200..1204 (and InvalidArgument at [5]). */
   readonly refusals = new Float64Array(6);
-  readonly #step = new LifecycleStep();
-  #count = 0;
+  private readonly step_ = new LifecycleStep();
+  private count_ = 0;
 
   private constructor(options: MemberTableOptions, indexSize: number) {
     this.capacity = options.capacity;
-    this.#introducedMax = options.introducedMax;
-    this.#reapAfterMs = options.reapAfterMs;
-    this.#tombstoneMs = options.tombstoneMs;
-    this.#slots = new Float64Array(options.capacity * FIELDS);
-    this.#index = new Int16Array(indexSize);
-    this.#indexMask = indexSize - 1;
+    this.introducedMax_ = options.introducedMax;
+    this.reapAfterMs_ = options.reapAfterMs;
+    this.tombstoneMs_ = options.tombstoneMs;
+    this.slots_ = new Float64Array(options.capacity * FIELDS);
+    this.index_ = new Int16Array(indexSize);
+    this.indexMask_ = indexSize - 1;
   }
 
   /** InvalidArgument when an option is out of its range (each is documented on MemberTableOptions). */
@@ -111,7 +111,7 @@ export class MemberTable {
 
   /** Members held (any state). */
   get count(): number {
-    return this.#count;
+    return this.count_;
   }
 
   // ------------------------------------------------------------ index
@@ -122,33 +122,33 @@ export class MemberTable {
 
   /** Slot of `nodeId`, or NO_SLOT. */
   private find_(nodeId: number): number {
-    const mask = this.#indexMask;
+    const mask = this.indexMask_;
     for (let i = 0, h = this.hash_(nodeId) & mask; i <= mask; i++, h = (h + 1) & mask) {
-      const entry = this.#index[h] ?? 0;
+      const entry = this.index_[h] ?? 0;
       if (entry === 0) return NO_SLOT;
-      if (entry > 0 && (this.#slots[(entry - 1) * FIELDS + F_ID] ?? 0) === nodeId) return entry - 1;
+      if (entry > 0 && (this.slots_[(entry - 1) * FIELDS + F_ID] ?? 0) === nodeId) return entry - 1;
     }
     return NO_SLOT;
   }
 
   private indexAdd_(nodeId: number, slot: number): void {
-    const mask = this.#indexMask;
+    const mask = this.indexMask_;
     for (let i = 0, h = this.hash_(nodeId) & mask; i <= mask; i++, h = (h + 1) & mask) {
-      const entry = this.#index[h] ?? 0;
+      const entry = this.index_[h] ?? 0;
       if (entry <= 0) {
-        this.#index[h] = slot + 1;
+        this.index_[h] = slot + 1;
         return;
       }
     }
   }
 
   private indexRemove_(nodeId: number, slot: number): void {
-    const mask = this.#indexMask;
+    const mask = this.indexMask_;
     for (let i = 0, h = this.hash_(nodeId) & mask; i <= mask; i++, h = (h + 1) & mask) {
-      const entry = this.#index[h] ?? 0;
+      const entry = this.index_[h] ?? 0;
       if (entry === 0) return;
       if (entry === slot + 1) {
-        this.#index[h] = -1;
+        this.index_[h] = -1;
         return;
       }
     }
@@ -159,25 +159,25 @@ export class MemberTable {
   /** The member's state, or -1 when the table does not hold it. */
   stateOf(nodeId: number): number {
     const slot = this.find_(nodeId);
-    return slot === NO_SLOT ? -1 : (this.#slots[slot * FIELDS + F_STATE] ?? -1);
+    return slot === NO_SLOT ? -1 : (this.slots_[slot * FIELDS + F_STATE] ?? -1);
   }
 
   /** The member's incarnation, or -1 when the table does not hold it. */
   incarnationOf(nodeId: number): number {
     const slot = this.find_(nodeId);
-    return slot === NO_SLOT ? -1 : (this.#slots[slot * FIELDS + F_INCARNATION] ?? -1);
+    return slot === NO_SLOT ? -1 : (this.slots_[slot * FIELDS + F_INCARNATION] ?? -1);
   }
 
   /** When the member entered its current state (ms), or -1. */
   sinceMsOf(nodeId: number): number {
     const slot = this.find_(nodeId);
-    return slot === NO_SLOT ? -1 : (this.#slots[slot * FIELDS + F_SINCE_MS] ?? -1);
+    return slot === NO_SLOT ? -1 : (this.slots_[slot * FIELDS + F_SINCE_MS] ?? -1);
   }
 
   /** Members in `state`. */
   countIn(state: number): number {
     let n = 0;
-    for (let s = 0; s < this.capacity; s++) if ((this.#slots[s * FIELDS + F_ID] ?? 0) !== 0 && this.#slots[s * FIELDS + F_STATE] === state) n++;
+    for (let s = 0; s < this.capacity; s++) if ((this.slots_[s * FIELDS + F_ID] ?? 0) !== 0 && this.slots_[s * FIELDS + F_STATE] === state) n++;
     return n;
   }
 
@@ -185,7 +185,7 @@ export class MemberTable {
   members(out: Uint16Array): number {
     let n = 0;
     for (let s = 0; s < this.capacity && n < out.length; s++) {
-      const id = this.#slots[s * FIELDS + F_ID] ?? 0;
+      const id = this.slots_[s * FIELDS + F_ID] ?? 0;
       if (id !== 0) out[n++] = id;
     }
     return n;
@@ -206,7 +206,7 @@ export class MemberTable {
       if (slot < 0) return -slot as ErrorCode;
     }
     const at = slot * FIELDS + F_FLAGS;
-    this.#slots[at] = (this.#slots[at] ?? 0) | FLAG_PROTECTED;
+    this.slots_[at] = (this.slots_[at] ?? 0) | FLAG_PROTECTED;
     return ErrorCode.Ok;
   }
 
@@ -236,11 +236,11 @@ export class MemberTable {
       const admitted = this.admit_(nodeId, direct ? 0 : introducer, nowMs, true);
       if (admitted < 0) return this.refuse_(out, -admitted as ErrorCode);
       slot = admitted;
-      if (direct) this.#slots[slot * FIELDS + F_INCARNATION] = eventIncarnation;
+      if (direct) this.slots_[slot * FIELDS + F_INCARNATION] = eventIncarnation;
     }
     const base = slot * FIELDS;
-    const state = this.#slots[base + F_STATE] ?? 0;
-    const incarnation = this.#slots[base + F_INCARNATION] ?? 0;
+    const state = this.slots_[base + F_STATE] ?? 0;
+    const incarnation = this.slots_[base + F_INCARNATION] ?? 0;
     const code = transition(state, incarnation, event, origin, eventIncarnation, out);
     if (code !== ErrorCode.Ok) {
       this.stats[MemberTableStat.refused] = (this.stats[MemberTableStat.refused] ?? 0) + 1;
@@ -249,14 +249,14 @@ export class MemberTable {
       return code;
     }
     this.stats[MemberTableStat.applied] = (this.stats[MemberTableStat.applied] ?? 0) + 1;
-    this.#slots[base + F_INCARNATION] = out.incarnation;
-    this.#slots[base + F_HEARD_MS] = nowMs;
+    this.slots_[base + F_INCARNATION] = out.incarnation;
+    this.slots_[base + F_HEARD_MS] = nowMs;
     if (out.changed) {
-      this.#slots[base + F_STATE] = out.state;
-      this.#slots[base + F_SINCE_MS] = nowMs;
+      this.slots_[base + F_STATE] = out.state;
+      this.slots_[base + F_SINCE_MS] = nowMs;
     }
     // Once it is seen alive it is no longer charged to whoever introduced it.
-    if (out.state !== MemberState.Joining) this.#slots[base + F_INTRODUCER] = 0;
+    if (out.state !== MemberState.Joining) this.slots_[base + F_INTRODUCER] = 0;
     return ErrorCode.Ok;
   }
 
@@ -265,11 +265,11 @@ export class MemberTable {
     let freed = 0;
     for (let s = 0; s < this.capacity; s++) {
       const base = s * FIELDS;
-      const id = this.#slots[base + F_ID] ?? 0;
+      const id = this.slots_[base + F_ID] ?? 0;
       if (id === 0) continue;
-      const state = this.#slots[base + F_STATE];
-      const age = nowMs - (this.#slots[base + F_SINCE_MS] ?? 0);
-      const due = state === MemberState.Evicted ? age >= this.#tombstoneMs : (state === MemberState.Failed || state === MemberState.Left) && age >= this.#reapAfterMs;
+      const state = this.slots_[base + F_STATE];
+      const age = nowMs - (this.slots_[base + F_SINCE_MS] ?? 0);
+      const due = state === MemberState.Evicted ? age >= this.tombstoneMs_ : (state === MemberState.Failed || state === MemberState.Left) && age >= this.reapAfterMs_;
       if (!due) continue;
       this.free_(s, id);
       freed++;
@@ -289,8 +289,8 @@ export class MemberTable {
 
   private free_(slot: number, nodeId: number): void {
     this.indexRemove_(nodeId, slot);
-    this.#slots.fill(0, slot * FIELDS, (slot + 1) * FIELDS);
-    this.#count--;
+    this.slots_.fill(0, slot * FIELDS, (slot + 1) * FIELDS);
+    this.count_--;
   }
 
   /** Introduced by `introducer` and still Joining. */
@@ -298,14 +298,14 @@ export class MemberTable {
     let n = 0;
     for (let s = 0; s < this.capacity; s++) {
       const base = s * FIELDS;
-      if ((this.#slots[base + F_ID] ?? 0) !== 0 && this.#slots[base + F_INTRODUCER] === introducer && this.#slots[base + F_STATE] === MemberState.Joining) n++;
+      if ((this.slots_[base + F_ID] ?? 0) !== 0 && this.slots_[base + F_INTRODUCER] === introducer && this.slots_[base + F_STATE] === MemberState.Joining) n++;
     }
     return n;
   }
 
   /** A slot for a new member (Joining), or minus an error code. */
   private admit_(nodeId: number, introducer: number, nowMs: number, capped: boolean): number {
-    if (capped && introducer !== 0 && this.introducedBy_(introducer) >= this.#introducedMax) {
+    if (capped && introducer !== 0 && this.introducedBy_(introducer) >= this.introducedMax_) {
       this.stats[MemberTableStat.introducerCapped] = (this.stats[MemberTableStat.introducerCapped] ?? 0) + 1;
       return -ErrorCode.MembershipIntroducerCapped;
     }
@@ -314,19 +314,19 @@ export class MemberTable {
     let bestSince = Number.POSITIVE_INFINITY;
     for (let s = 0; s < this.capacity; s++) {
       const base = s * FIELDS;
-      const id = this.#slots[base + F_ID] ?? 0;
+      const id = this.slots_[base + F_ID] ?? 0;
       if (id === 0) {
         slot = s;
         bestRank = -1;
         break;
       }
-      if (((this.#slots[base + F_FLAGS] ?? 0) & FLAG_PROTECTED) !== 0) continue;
-      const state = this.#slots[base + F_STATE] ?? 0;
+      if (((this.slots_[base + F_FLAGS] ?? 0) & FLAG_PROTECTED) !== 0) continue;
+      const state = this.slots_[base + F_STATE] ?? 0;
       const rank = displaceRank(state);
       if (rank < 0) continue;
       // A tombstone is displaced only once past its reap time: an evicted identity stays refused until then.
-      if (state === MemberState.Evicted && nowMs - (this.#slots[base + F_SINCE_MS] ?? 0) < this.#tombstoneMs) continue;
-      const since = this.#slots[base + F_SINCE_MS] ?? 0;
+      if (state === MemberState.Evicted && nowMs - (this.slots_[base + F_SINCE_MS] ?? 0) < this.tombstoneMs_) continue;
+      const since = this.slots_[base + F_SINCE_MS] ?? 0;
       if (rank < bestRank || (rank === bestRank && since < bestSince)) {
         slot = s;
         bestRank = rank;
@@ -338,19 +338,19 @@ export class MemberTable {
       return -ErrorCode.MembershipTableFull;
     }
     if (bestRank >= 0) {
-      this.free_(slot, this.#slots[slot * FIELDS + F_ID] ?? 0);
+      this.free_(slot, this.slots_[slot * FIELDS + F_ID] ?? 0);
       this.stats[MemberTableStat.displaced] = (this.stats[MemberTableStat.displaced] ?? 0) + 1;
     }
     const base = slot * FIELDS;
-    this.#slots[base + F_ID] = nodeId;
-    this.#slots[base + F_STATE] = MemberState.Joining;
-    this.#slots[base + F_INCARNATION] = 0;
-    this.#slots[base + F_SINCE_MS] = nowMs;
-    this.#slots[base + F_HEARD_MS] = nowMs;
-    this.#slots[base + F_INTRODUCER] = introducer;
-    this.#slots[base + F_FLAGS] = 0;
+    this.slots_[base + F_ID] = nodeId;
+    this.slots_[base + F_STATE] = MemberState.Joining;
+    this.slots_[base + F_INCARNATION] = 0;
+    this.slots_[base + F_SINCE_MS] = nowMs;
+    this.slots_[base + F_HEARD_MS] = nowMs;
+    this.slots_[base + F_INTRODUCER] = introducer;
+    this.slots_[base + F_FLAGS] = 0;
     this.indexAdd_(nodeId, slot);
-    this.#count++;
+    this.count_++;
     this.stats[MemberTableStat.created] = (this.stats[MemberTableStat.created] ?? 0) + 1;
     return slot;
   }

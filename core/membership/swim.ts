@@ -95,59 +95,59 @@ const CHANGE_FIELDS = 4;
 export class Swim {
   readonly nodeId: number;
   readonly stats = new Float64Array(SWIM_STAT_COUNT);
-  readonly #table: MemberTable;
-  readonly #timing: MembershipTiming;
-  readonly #k: number;
-  readonly #random: Xoshiro128;
-  readonly #step = new LifecycleStep();
-  #incarnation = 0;
-  #awareness = 0;
-  #seq = 0;
+  private readonly table_: MemberTable;
+  private readonly timing_: MembershipTiming;
+  private readonly k_: number;
+  private readonly random_: Xoshiro128;
+  private readonly step_ = new LifecycleStep();
+  private incarnation_ = 0;
+  private awareness_ = 0;
+  private seq_ = 0;
 
   // neighbours: ids, last heard (ms), the round's order
-  readonly #neighbours: Uint16Array;
-  readonly #heardMs: Float64Array;
-  readonly #order: Uint16Array;
-  #neighbourCount = 0;
-  #orderAt = 0;
-  #orderCount = 0;
+  private readonly neighbours_: Uint16Array;
+  private readonly heardMs_: Float64Array;
+  private readonly order_: Uint16Array;
+  private neighbourCount_ = 0;
+  private orderAt_ = 0;
+  private orderCount_ = 0;
 
   // this board's own probe
-  #phase = PHASE_IDLE;
-  #target = 0;
-  #probeSeq = 0;
-  #sentMs = 0;
-  #indirectDeadlineMs = 0;
-  #helpersAsked = 0;
-  #nacks = 0;
-  #nextProbeMs = 0;
+  private phase_ = PHASE_IDLE;
+  private target_ = 0;
+  private probeSeq_ = 0;
+  private sentMs_ = 0;
+  private indirectDeadlineMs_ = 0;
+  private helpersAsked_ = 0;
+  private nacks_ = 0;
+  private nextProbeMs_ = 0;
 
-  readonly #relays: Float64Array;
-  readonly #suspicions: Float64Array;
-  #suspicionCount = 0;
-  readonly #updates: Float64Array;
-  #updateCount = 0;
-  readonly #outputs: Float64Array;
-  #outputCount = 0;
-  readonly #changes: Float64Array;
-  #changeCount = 0;
-  readonly #retransmitLimit: number;
+  private readonly relays_: Float64Array;
+  private readonly suspicions_: Float64Array;
+  private suspicionCount_ = 0;
+  private readonly updates_: Float64Array;
+  private updateCount_ = 0;
+  private readonly outputs_: Float64Array;
+  private outputCount_ = 0;
+  private readonly changes_: Float64Array;
+  private changeCount_ = 0;
+  private readonly retransmitLimit_: number;
 
   private constructor(options: SwimOptions) {
     this.nodeId = options.nodeId;
-    this.#table = options.table;
-    this.#timing = options.timing;
-    this.#k = options.indirectProbes;
-    this.#random = new Xoshiro128(options.seed);
-    this.#neighbours = new Uint16Array(options.neighboursMax);
-    this.#heardMs = new Float64Array(options.neighboursMax).fill(-1);
-    this.#order = new Uint16Array(options.neighboursMax);
-    this.#relays = new Float64Array(options.relaysMax * RELAY_FIELDS);
-    this.#suspicions = new Float64Array(options.table.capacity * SUSPICION_FIELDS);
-    this.#updates = new Float64Array(options.updatesMax * UPDATE_FIELDS);
-    this.#outputs = new Float64Array(options.outputsMax * OUT_FIELDS);
-    this.#changes = new Float64Array(options.outputsMax * CHANGE_FIELDS);
-    this.#retransmitLimit = options.timing.retransmitLimit;
+    this.table_ = options.table;
+    this.timing_ = options.timing;
+    this.k_ = options.indirectProbes;
+    this.random_ = new Xoshiro128(options.seed);
+    this.neighbours_ = new Uint16Array(options.neighboursMax);
+    this.heardMs_ = new Float64Array(options.neighboursMax).fill(-1);
+    this.order_ = new Uint16Array(options.neighboursMax);
+    this.relays_ = new Float64Array(options.relaysMax * RELAY_FIELDS);
+    this.suspicions_ = new Float64Array(options.table.capacity * SUSPICION_FIELDS);
+    this.updates_ = new Float64Array(options.updatesMax * UPDATE_FIELDS);
+    this.outputs_ = new Float64Array(options.outputsMax * OUT_FIELDS);
+    this.changes_ = new Float64Array(options.outputsMax * CHANGE_FIELDS);
+    this.retransmitLimit_ = options.timing.retransmitLimit;
   }
 
   /** InvalidArgument when an option is outside its documented range. */
@@ -170,14 +170,14 @@ export class Swim {
   // ------------------------------------------------------------ state
 
   get incarnation(): number {
-    return this.#incarnation;
+    return this.incarnation_;
   }
   /** Lifeguard's local health: 0 healthy .. AWARENESS_MAX. */
   get awareness(): number {
-    return this.#awareness;
+    return this.awareness_;
   }
   get neighbourCount(): number {
-    return this.#neighbourCount;
+    return this.neighbourCount_;
   }
 
   /**
@@ -190,84 +190,84 @@ export class Swim {
     const at = this.neighbourIndex_(nodeId);
     if (present) {
       if (at >= 0) return ErrorCode.Ok;
-      if (this.#neighbourCount >= this.#neighbours.length) return ErrorCode.MembershipTableFull;
-      this.#neighbours[this.#neighbourCount] = nodeId;
-      this.#heardMs[this.#neighbourCount] = -1;
-      this.#neighbourCount++;
+      if (this.neighbourCount_ >= this.neighbours_.length) return ErrorCode.MembershipTableFull;
+      this.neighbours_[this.neighbourCount_] = nodeId;
+      this.heardMs_[this.neighbourCount_] = -1;
+      this.neighbourCount_++;
       return ErrorCode.Ok;
     }
     if (at < 0) return ErrorCode.NotFound;
-    const last = this.#neighbourCount - 1;
-    this.#neighbours[at] = this.#neighbours[last] ?? 0;
-    this.#heardMs[at] = this.#heardMs[last] ?? -1;
-    this.#neighbourCount--;
+    const last = this.neighbourCount_ - 1;
+    this.neighbours_[at] = this.neighbours_[last] ?? 0;
+    this.heardMs_[at] = this.heardMs_[last] ?? -1;
+    this.neighbourCount_--;
     return ErrorCode.Ok;
   }
 
   private neighbourIndex_(nodeId: number): number {
-    for (let i = 0; i < this.#neighbourCount; i++) if (this.#neighbours[i] === nodeId) return i;
+    for (let i = 0; i < this.neighbourCount_; i++) if (this.neighbours_[i] === nodeId) return i;
     return -1;
   }
 
   // ------------------------------------------------------------ outputs (drained by the driver)
 
   get outputCount(): number {
-    return this.#outputCount;
+    return this.outputCount_;
   }
   outputKind(i: number): number {
-    return this.#outputs[i * OUT_FIELDS] ?? 0;
+    return this.outputs_[i * OUT_FIELDS] ?? 0;
   }
   outputTo(i: number): number {
-    return this.#outputs[i * OUT_FIELDS + 1] ?? 0;
+    return this.outputs_[i * OUT_FIELDS + 1] ?? 0;
   }
   outputTarget(i: number): number {
-    return this.#outputs[i * OUT_FIELDS + 2] ?? 0;
+    return this.outputs_[i * OUT_FIELDS + 2] ?? 0;
   }
   outputSeq(i: number): number {
-    return this.#outputs[i * OUT_FIELDS + 3] ?? 0;
+    return this.outputs_[i * OUT_FIELDS + 3] ?? 0;
   }
   outputIncarnation(i: number): number {
-    return this.#outputs[i * OUT_FIELDS + 4] ?? 0;
+    return this.outputs_[i * OUT_FIELDS + 4] ?? 0;
   }
   get changeCount(): number {
-    return this.#changeCount;
+    return this.changeCount_;
   }
   /** State change i: [node, from state, to state, incarnation] into `out`. */
   change(i: number, out: Float64Array): void {
-    out.set(this.#changes.subarray(i * CHANGE_FIELDS, (i + 1) * CHANGE_FIELDS));
+    out.set(this.changes_.subarray(i * CHANGE_FIELDS, (i + 1) * CHANGE_FIELDS));
   }
   /** The driver has sent every output and reported every change. */
   advance(): void {
-    this.#outputCount = 0;
-    this.#changeCount = 0;
+    this.outputCount_ = 0;
+    this.changeCount_ = 0;
   }
 
   private emit_(kind: SwimKind, to: number, target: number, seq: number, incarnation: number): boolean {
-    if (this.#outputCount * OUT_FIELDS >= this.#outputs.length) {
+    if (this.outputCount_ * OUT_FIELDS >= this.outputs_.length) {
       this.stats[SwimStat.outputsRefused] = (this.stats[SwimStat.outputsRefused] ?? 0) + 1;
       return false;
     }
-    const base = this.#outputCount * OUT_FIELDS;
-    this.#outputs[base] = kind;
-    this.#outputs[base + 1] = to;
-    this.#outputs[base + 2] = target;
-    this.#outputs[base + 3] = seq;
-    this.#outputs[base + 4] = incarnation;
-    this.#outputCount++;
+    const base = this.outputCount_ * OUT_FIELDS;
+    this.outputs_[base] = kind;
+    this.outputs_[base + 1] = to;
+    this.outputs_[base + 2] = target;
+    this.outputs_[base + 3] = seq;
+    this.outputs_[base + 4] = incarnation;
+    this.outputCount_++;
     return true;
   }
 
   /** Apply a lifecycle event to the table and record the change (if any) for the driver. */
   private apply_(nodeId: number, event: number, origin: number, incarnation: number, introducer: number, nowMs: number): ErrorCode {
-    const before = this.#table.stateOf(nodeId);
-    const code = this.#table.apply(nodeId, event, origin, incarnation, introducer, nowMs, this.#step);
-    if (code === ErrorCode.Ok && this.#step.changed && this.#changeCount * CHANGE_FIELDS < this.#changes.length) {
-      const base = this.#changeCount * CHANGE_FIELDS;
-      this.#changes[base] = nodeId;
-      this.#changes[base + 1] = before;
-      this.#changes[base + 2] = this.#step.state;
-      this.#changes[base + 3] = this.#step.incarnation;
-      this.#changeCount++;
+    const before = this.table_.stateOf(nodeId);
+    const code = this.table_.apply(nodeId, event, origin, incarnation, introducer, nowMs, this.step_);
+    if (code === ErrorCode.Ok && this.step_.changed && this.changeCount_ * CHANGE_FIELDS < this.changes_.length) {
+      const base = this.changeCount_ * CHANGE_FIELDS;
+      this.changes_[base] = nodeId;
+      this.changes_[base + 1] = before;
+      this.changes_[base + 2] = this.step_.state;
+      this.changes_[base + 3] = this.step_.incarnation;
+      this.changeCount_++;
     }
     return code;
   }
@@ -283,130 +283,130 @@ export class Swim {
     this.expireRelays_(nowMs);
     this.advanceProbe_(nowMs);
     this.expireSuspicions_(nowMs);
-    if (this.#phase === PHASE_IDLE && nowMs >= this.#nextProbeMs) {
-      this.#nextProbeMs = Math.max(this.#nextProbeMs + this.#timing.probePeriodMs, nowMs);
+    if (this.phase_ === PHASE_IDLE && nowMs >= this.nextProbeMs_) {
+      this.nextProbeMs_ = Math.max(this.nextProbeMs_ + this.timing_.probePeriodMs, nowMs);
       this.startProbe_(nowMs);
     }
   }
 
   /** When `tick` next has something to do (ms). */
   nextWakeMs(): number {
-    let wake = this.#phase === PHASE_IDLE ? this.#nextProbeMs : this.#phase === PHASE_DIRECT ? this.#sentMs + probeTimeoutAtMs(this.#timing, this.#awareness) : this.#indirectDeadlineMs;
-    for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) if ((this.#relays[r] ?? 0) !== 0) wake = Math.min(wake, this.#relays[r + 4] ?? wake);
-    for (let s = 0; s < this.#suspicionCount; s++) {
+    let wake = this.phase_ === PHASE_IDLE ? this.nextProbeMs_ : this.phase_ === PHASE_DIRECT ? this.sentMs_ + probeTimeoutAtMs(this.timing_, this.awareness_) : this.indirectDeadlineMs_;
+    for (let r = 0; r < this.relays_.length; r += RELAY_FIELDS) if ((this.relays_[r] ?? 0) !== 0) wake = Math.min(wake, this.relays_[r + 4] ?? wake);
+    for (let s = 0; s < this.suspicionCount_; s++) {
       const base = s * SUSPICION_FIELDS;
-      wake = Math.min(wake, (this.#suspicions[base + 1] ?? 0) + suspicionTimeoutMs(this.#timing, this.#suspicions[base + 2] ?? 0));
+      wake = Math.min(wake, (this.suspicions_[base + 1] ?? 0) + suspicionTimeoutMs(this.timing_, this.suspicions_[base + 2] ?? 0));
     }
     return wake;
   }
 
   private probeable_(nodeId: number): boolean {
-    const state = this.#table.stateOf(nodeId);
+    const state = this.table_.stateOf(nodeId);
     return state === MemberState.Alive || state === MemberState.Joining || state === MemberState.Suspect;
   }
 
   private startProbe_(nowMs: number): void {
-    if (this.#neighbourCount === 0) return;
-    for (let tries = 0; tries < this.#neighbourCount; tries++) {
-      if (this.#orderAt >= this.#orderCount) this.shuffle_();
-      const target = this.#order[this.#orderAt++] ?? 0;
+    if (this.neighbourCount_ === 0) return;
+    for (let tries = 0; tries < this.neighbourCount_; tries++) {
+      if (this.orderAt_ >= this.orderCount_) this.shuffle_();
+      const target = this.order_[this.orderAt_++] ?? 0;
       const at = this.neighbourIndex_(target);
       if (at < 0 || !this.probeable_(target)) continue;
-      if ((this.#heardMs[at] ?? -1) >= 0 && nowMs - (this.#heardMs[at] ?? 0) < this.#timing.probePeriodMs && this.#table.stateOf(target) === MemberState.Alive) {
+      if ((this.heardMs_[at] ?? -1) >= 0 && nowMs - (this.heardMs_[at] ?? 0) < this.timing_.probePeriodMs && this.table_.stateOf(target) === MemberState.Alive) {
         this.bump_(SwimStat.probesSkippedHeard);
         continue;
       }
-      this.#seq = (this.#seq + 1) >>> 0;
-      if (!this.emit_(SwimKind.Ping, target, target, this.#seq, this.#incarnation)) return;
+      this.seq_ = (this.seq_ + 1) >>> 0;
+      if (!this.emit_(SwimKind.Ping, target, target, this.seq_, this.incarnation_)) return;
       this.bump_(SwimStat.probes);
-      this.#phase = PHASE_DIRECT;
-      this.#target = target;
-      this.#probeSeq = this.#seq;
-      this.#sentMs = nowMs;
-      this.#helpersAsked = 0;
-      this.#nacks = 0;
+      this.phase_ = PHASE_DIRECT;
+      this.target_ = target;
+      this.probeSeq_ = this.seq_;
+      this.sentMs_ = nowMs;
+      this.helpersAsked_ = 0;
+      this.nacks_ = 0;
       return;
     }
   }
 
   /** A new round: every neighbour once, in a fresh random order (Fisher-Yates). */
   private shuffle_(): void {
-    const n = this.#neighbourCount;
-    for (let i = 0; i < n; i++) this.#order[i] = this.#neighbours[i] ?? 0;
+    const n = this.neighbourCount_;
+    for (let i = 0; i < n; i++) this.order_[i] = this.neighbours_[i] ?? 0;
     for (let i = n - 1; i > 0; i--) {
-      const j = this.#random.nextBelow(i + 1);
-      const t = this.#order[i] ?? 0;
-      this.#order[i] = this.#order[j] ?? 0;
-      this.#order[j] = t;
+      const j = this.random_.nextBelow(i + 1);
+      const t = this.order_[i] ?? 0;
+      this.order_[i] = this.order_[j] ?? 0;
+      this.order_[j] = t;
     }
-    this.#orderAt = 0;
-    this.#orderCount = n;
+    this.orderAt_ = 0;
+    this.orderCount_ = n;
   }
 
   private advanceProbe_(nowMs: number): void {
-    if (this.#phase === PHASE_DIRECT && nowMs >= this.#sentMs + probeTimeoutAtMs(this.#timing, this.#awareness)) {
+    if (this.phase_ === PHASE_DIRECT && nowMs >= this.sentMs_ + probeTimeoutAtMs(this.timing_, this.awareness_)) {
       // Ask up to k other neighbours that are alive, chosen at random.
-      this.#phase = PHASE_INDIRECT;
-      this.#indirectDeadlineMs = Math.max(this.#sentMs + this.#timing.probePeriodMs, nowMs + this.#timing.probeTimeoutMs * 2);
-      const start = this.#neighbourCount > 0 ? this.#random.nextBelow(this.#neighbourCount) : 0;
-      for (let i = 0; i < this.#neighbourCount && this.#helpersAsked < this.#k; i++) {
-        const helper = this.#neighbours[(start + i) % this.#neighbourCount] ?? 0;
-        if (helper === this.#target || this.#table.stateOf(helper) !== MemberState.Alive) continue;
-        if (!this.emit_(SwimKind.PingReq, helper, this.#target, this.#probeSeq, this.#incarnation)) break;
-        this.#helpersAsked++;
+      this.phase_ = PHASE_INDIRECT;
+      this.indirectDeadlineMs_ = Math.max(this.sentMs_ + this.timing_.probePeriodMs, nowMs + this.timing_.probeTimeoutMs * 2);
+      const start = this.neighbourCount_ > 0 ? this.random_.nextBelow(this.neighbourCount_) : 0;
+      for (let i = 0; i < this.neighbourCount_ && this.helpersAsked_ < this.k_; i++) {
+        const helper = this.neighbours_[(start + i) % this.neighbourCount_] ?? 0;
+        if (helper === this.target_ || this.table_.stateOf(helper) !== MemberState.Alive) continue;
+        if (!this.emit_(SwimKind.PingReq, helper, this.target_, this.probeSeq_, this.incarnation_)) break;
+        this.helpersAsked_++;
         this.bump_(SwimStat.indirectProbes);
       }
       return;
     }
-    if (this.#phase === PHASE_INDIRECT && nowMs >= this.#indirectDeadlineMs) {
-      this.#phase = PHASE_IDLE;
+    if (this.phase_ === PHASE_INDIRECT && nowMs >= this.indirectDeadlineMs_) {
+      this.phase_ = PHASE_IDLE;
       // Lifeguard: fewer nacks than helpers asked means this board may be the slow one.
-      if (this.#nacks < this.#helpersAsked) this.#awareness = Math.min(AWARENESS_MAX, this.#awareness + 1);
-      const incarnation = this.#table.incarnationOf(this.#target);
+      if (this.nacks_ < this.helpersAsked_) this.awareness_ = Math.min(AWARENESS_MAX, this.awareness_ + 1);
+      const incarnation = this.table_.incarnationOf(this.target_);
       if (incarnation < 0) return;
-      if (this.apply_(this.#target, MemberEvent.Suspect, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
+      if (this.apply_(this.target_, MemberEvent.Suspect, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
         this.bump_(SwimStat.suspicionsRaised);
-        this.suspect_(this.#target, nowMs);
-        this.queueUpdate_(this.#target, MemberEvent.Suspect, incarnation, 0, false);
+        this.suspect_(this.target_, nowMs);
+        this.queueUpdate_(this.target_, MemberEvent.Suspect, incarnation, 0, false);
       }
     }
   }
 
   private suspect_(nodeId: number, nowMs: number): void {
-    for (let s = 0; s < this.#suspicionCount; s++) {
+    for (let s = 0; s < this.suspicionCount_; s++) {
       const base = s * SUSPICION_FIELDS;
-      if (this.#suspicions[base] === nodeId) {
-        this.#suspicions[base + 2] = (this.#suspicions[base + 2] ?? 0) + 1; // an independent confirmation
+      if (this.suspicions_[base] === nodeId) {
+        this.suspicions_[base + 2] = (this.suspicions_[base + 2] ?? 0) + 1; // an independent confirmation
         return;
       }
     }
-    if (this.#suspicionCount * SUSPICION_FIELDS >= this.#suspicions.length) return;
-    const base = this.#suspicionCount * SUSPICION_FIELDS;
-    this.#suspicions[base] = nodeId;
-    this.#suspicions[base + 1] = nowMs;
-    this.#suspicions[base + 2] = 0;
-    this.#suspicionCount++;
+    if (this.suspicionCount_ * SUSPICION_FIELDS >= this.suspicions_.length) return;
+    const base = this.suspicionCount_ * SUSPICION_FIELDS;
+    this.suspicions_[base] = nodeId;
+    this.suspicions_[base + 1] = nowMs;
+    this.suspicions_[base + 2] = 0;
+    this.suspicionCount_++;
   }
 
   private dropSuspicion_(s: number): void {
-    const last = (this.#suspicionCount - 1) * SUSPICION_FIELDS;
-    this.#suspicions.copyWithin(s * SUSPICION_FIELDS, last, last + SUSPICION_FIELDS);
-    this.#suspicionCount--;
+    const last = (this.suspicionCount_ - 1) * SUSPICION_FIELDS;
+    this.suspicions_.copyWithin(s * SUSPICION_FIELDS, last, last + SUSPICION_FIELDS);
+    this.suspicionCount_--;
   }
 
   private expireSuspicions_(nowMs: number): void {
-    for (let s = 0; s < this.#suspicionCount; ) {
+    for (let s = 0; s < this.suspicionCount_; ) {
       const base = s * SUSPICION_FIELDS;
-      const nodeId = this.#suspicions[base] ?? 0;
-      if (this.#table.stateOf(nodeId) !== MemberState.Suspect) {
+      const nodeId = this.suspicions_[base] ?? 0;
+      if (this.table_.stateOf(nodeId) !== MemberState.Suspect) {
         this.dropSuspicion_(s); // refuted, left or declared by others
         continue;
       }
-      if (nowMs < (this.#suspicions[base + 1] ?? 0) + suspicionTimeoutMs(this.#timing, this.#suspicions[base + 2] ?? 0)) {
+      if (nowMs < (this.suspicions_[base + 1] ?? 0) + suspicionTimeoutMs(this.timing_, this.suspicions_[base + 2] ?? 0)) {
         s++;
         continue;
       }
-      const incarnation = this.#table.incarnationOf(nodeId);
+      const incarnation = this.table_.incarnationOf(nodeId);
       this.apply_(nodeId, MemberEvent.SuspicionTimeout, EventOrigin.Local, incarnation, 0, nowMs);
       if (this.apply_(nodeId, MemberEvent.Failed, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
         this.bump_(SwimStat.failuresDeclared);
@@ -417,10 +417,10 @@ export class Swim {
   }
 
   private expireRelays_(nowMs: number): void {
-    for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) {
-      if ((this.#relays[r] ?? 0) === 0 || nowMs < (this.#relays[r + 4] ?? 0)) continue;
-      if (this.emit_(SwimKind.Nack, this.#relays[r] ?? 0, this.#relays[r + 1] ?? 0, this.#relays[r + 2] ?? 0, this.#incarnation)) this.bump_(SwimStat.nacksSent);
-      this.#relays.fill(0, r, r + RELAY_FIELDS);
+    for (let r = 0; r < this.relays_.length; r += RELAY_FIELDS) {
+      if ((this.relays_[r] ?? 0) === 0 || nowMs < (this.relays_[r + 4] ?? 0)) continue;
+      if (this.emit_(SwimKind.Nack, this.relays_[r] ?? 0, this.relays_[r + 1] ?? 0, this.relays_[r + 2] ?? 0, this.incarnation_)) this.bump_(SwimStat.nacksSent);
+      this.relays_.fill(0, r, r + RELAY_FIELDS);
     }
   }
 
@@ -433,8 +433,8 @@ export class Swim {
    */
   heard(nodeId: number, nowMs: number): void {
     const at = this.neighbourIndex_(nodeId);
-    if (at >= 0) this.#heardMs[at] = nowMs;
-    if (this.#table.stateOf(nodeId) === MemberState.Joining) this.apply_(nodeId, MemberEvent.Alive, EventOrigin.Local, this.#table.incarnationOf(nodeId), 0, nowMs);
+    if (at >= 0) this.heardMs_[at] = nowMs;
+    if (this.table_.stateOf(nodeId) === MemberState.Joining) this.apply_(nodeId, MemberEvent.Alive, EventOrigin.Local, this.table_.incarnationOf(nodeId), 0, nowMs);
   }
 
   /**
@@ -450,15 +450,15 @@ export class Swim {
     switch (kind) {
       case SwimKind.Ping:
         if (target !== this.nodeId && target !== 0) return ErrorCode.InvalidArgument;
-        this.emit_(SwimKind.Ack, from, this.nodeId, seq, this.#incarnation);
+        this.emit_(SwimKind.Ack, from, this.nodeId, seq, this.incarnation_);
         return ErrorCode.Ok;
       case SwimKind.PingReq:
         return this.serve_(from, target, seq, nowMs);
       case SwimKind.Ack:
         return this.acked_(from, seq, target, incarnation, nowMs);
       case SwimKind.Nack:
-        if (this.#phase === PHASE_INDIRECT && seq === this.#probeSeq && target === this.#target) {
-          this.#nacks++;
+        if (this.phase_ === PHASE_INDIRECT && seq === this.probeSeq_ && target === this.target_) {
+          this.nacks_++;
           this.bump_(SwimStat.nacksReceived);
           return ErrorCode.Ok;
         }
@@ -470,19 +470,19 @@ export class Swim {
 
   private serve_(requester: number, target: number, seq: number, nowMs: number): ErrorCode {
     if (target === 0 || target === this.nodeId || target === requester) return ErrorCode.InvalidArgument;
-    for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) {
-      if ((this.#relays[r] ?? 0) !== 0) continue;
-      this.#seq = (this.#seq + 1) >>> 0;
-      if (!this.emit_(SwimKind.Ping, target, target, this.#seq, this.#incarnation)) return ErrorCode.Full;
-      this.#relays[r] = requester;
-      this.#relays[r + 1] = target;
-      this.#relays[r + 2] = seq;
-      this.#relays[r + 3] = this.#seq;
-      this.#relays[r + 4] = nowMs + probeTimeoutAtMs(this.#timing, this.#awareness);
+    for (let r = 0; r < this.relays_.length; r += RELAY_FIELDS) {
+      if ((this.relays_[r] ?? 0) !== 0) continue;
+      this.seq_ = (this.seq_ + 1) >>> 0;
+      if (!this.emit_(SwimKind.Ping, target, target, this.seq_, this.incarnation_)) return ErrorCode.Full;
+      this.relays_[r] = requester;
+      this.relays_[r + 1] = target;
+      this.relays_[r + 2] = seq;
+      this.relays_[r + 3] = this.seq_;
+      this.relays_[r + 4] = nowMs + probeTimeoutAtMs(this.timing_, this.awareness_);
       return ErrorCode.Ok;
     }
     this.bump_(SwimStat.relaysRefused);
-    this.emit_(SwimKind.Nack, requester, target, seq, this.#incarnation); // cannot help: say so at once
+    this.emit_(SwimKind.Nack, requester, target, seq, this.incarnation_); // cannot help: say so at once
     return ErrorCode.Full;
   }
 
@@ -492,20 +492,20 @@ export class Swim {
       // The member's own answer: alive evidence from itself.
       this.bump_(SwimStat.acks);
       this.apply_(from, MemberEvent.Alive, EventOrigin.Self, incarnation, 0, nowMs);
-      if (this.#phase !== PHASE_IDLE && from === this.#target && seq === this.#probeSeq) {
-        this.#phase = PHASE_IDLE;
-        this.#awareness = Math.max(0, this.#awareness - 1);
+      if (this.phase_ !== PHASE_IDLE && from === this.target_ && seq === this.probeSeq_) {
+        this.phase_ = PHASE_IDLE;
+        this.awareness_ = Math.max(0, this.awareness_ - 1);
         matched = true;
       }
-      for (let r = 0; r < this.#relays.length; r += RELAY_FIELDS) {
-        if ((this.#relays[r] ?? 0) === 0 || this.#relays[r + 1] !== from || this.#relays[r + 3] !== seq) continue;
-        this.emit_(SwimKind.Ack, this.#relays[r] ?? 0, from, this.#relays[r + 2] ?? 0, incarnation);
-        this.#relays.fill(0, r, r + RELAY_FIELDS);
+      for (let r = 0; r < this.relays_.length; r += RELAY_FIELDS) {
+        if ((this.relays_[r] ?? 0) === 0 || this.relays_[r + 1] !== from || this.relays_[r + 3] !== seq) continue;
+        this.emit_(SwimKind.Ack, this.relays_[r] ?? 0, from, this.relays_[r + 2] ?? 0, incarnation);
+        this.relays_.fill(0, r, r + RELAY_FIELDS);
         matched = true;
       }
-    } else if (this.#phase === PHASE_INDIRECT && target === this.#target && seq === this.#probeSeq) {
+    } else if (this.phase_ === PHASE_INDIRECT && target === this.target_ && seq === this.probeSeq_) {
       // A helper reached it: hearsay, which keeps it from being suspected but proves nothing more.
-      this.#phase = PHASE_IDLE;
+      this.phase_ = PHASE_IDLE;
       this.apply_(target, MemberEvent.AliveReport, EventOrigin.Peer, incarnation, from, nowMs);
       matched = true;
     }
@@ -524,11 +524,11 @@ export class Swim {
    */
   applyUpdate(from: number, nodeId: number, event: number, incarnation: number, fromMember: boolean, nowMs: number): ErrorCode {
     if (nodeId === this.nodeId) {
-      if ((event === MemberEvent.Suspect || event === MemberEvent.Failed) && Number.isInteger(incarnation) && incarnation >= this.#incarnation && incarnation < INCARNATION_MAX) {
-        this.#incarnation = incarnation + 1;
-        this.#awareness = Math.min(AWARENESS_MAX, this.#awareness + 1);
+      if ((event === MemberEvent.Suspect || event === MemberEvent.Failed) && Number.isInteger(incarnation) && incarnation >= this.incarnation_ && incarnation < INCARNATION_MAX) {
+        this.incarnation_ = incarnation + 1;
+        this.awareness_ = Math.min(AWARENESS_MAX, this.awareness_ + 1);
         this.bump_(SwimStat.refutations);
-        this.queueUpdate_(this.nodeId, MemberEvent.Alive, this.#incarnation, 1, true);
+        this.queueUpdate_(this.nodeId, MemberEvent.Alive, this.incarnation_, 1, true);
       }
       return ErrorCode.Ok;
     }
@@ -539,7 +539,7 @@ export class Swim {
       this.bump_(SwimStat.updatesApplied);
       if (mapped === MemberEvent.Suspect) this.suspect_(nodeId, nowMs);
       // Pass it on (dissemination is infection-style); a member's own sealed word is passed on sealed, as received.
-      this.queueUpdate_(nodeId, event, fromMember ? incarnation : this.#table.incarnationOf(nodeId), event === MemberEvent.Leave || event === MemberEvent.Left ? 1 : 0, fromMember);
+      this.queueUpdate_(nodeId, event, fromMember ? incarnation : this.table_.incarnationOf(nodeId), event === MemberEvent.Leave || event === MemberEvent.Left ? 1 : 0, fromMember);
     } else {
       this.bump_(SwimStat.updatesRefused);
     }
@@ -548,48 +548,48 @@ export class Swim {
 
   /** This board leaves gracefully: its leave goes first in the piggyback queue. */
   leave(): void {
-    this.queueUpdate_(this.nodeId, MemberEvent.Leave, this.#incarnation, 1, true);
-    this.queueUpdate_(this.nodeId, MemberEvent.Left, this.#incarnation, 1, true);
+    this.queueUpdate_(this.nodeId, MemberEvent.Leave, this.incarnation_, 1, true);
+    this.queueUpdate_(this.nodeId, MemberEvent.Left, this.incarnation_, 1, true);
   }
 
   get updateCount(): number {
-    return this.#updateCount;
+    return this.updateCount_;
   }
 
   private queueUpdate_(nodeId: number, event: number, incarnation: number, priority: number, sealed: boolean): void {
     // One update per member and event: a newer one replaces it and starts its transmissions again.
     let slot = -1;
-    for (let u = 0; u < this.#updateCount; u++) {
+    for (let u = 0; u < this.updateCount_; u++) {
       const base = u * UPDATE_FIELDS;
-      if (this.#updates[base] === nodeId && this.#updates[base + 1] === event) {
+      if (this.updates_[base] === nodeId && this.updates_[base + 1] === event) {
         slot = u;
         break;
       }
     }
     if (slot < 0) {
-      if (this.#updateCount * UPDATE_FIELDS >= this.#updates.length) {
+      if (this.updateCount_ * UPDATE_FIELDS >= this.updates_.length) {
         // Full: the most transmitted low-priority update makes room (it has been heard most); else drop this one.
         let worst = -1;
         let worstSent = -1;
-        for (let u = 0; u < this.#updateCount; u++) {
+        for (let u = 0; u < this.updateCount_; u++) {
           const base = u * UPDATE_FIELDS;
-          if ((this.#updates[base + 4] ?? 0) === 0 && (this.#updates[base + 3] ?? 0) > worstSent) {
+          if ((this.updates_[base + 4] ?? 0) === 0 && (this.updates_[base + 3] ?? 0) > worstSent) {
             worst = u;
-            worstSent = this.#updates[base + 3] ?? 0;
+            worstSent = this.updates_[base + 3] ?? 0;
           }
         }
         this.bump_(SwimStat.updatesDropped);
         if (worst < 0 || priority === 0) return;
         slot = worst;
-      } else slot = this.#updateCount++;
+      } else slot = this.updateCount_++;
     }
     const base = slot * UPDATE_FIELDS;
-    this.#updates[base] = nodeId;
-    this.#updates[base + 1] = event;
-    this.#updates[base + 2] = incarnation;
-    this.#updates[base + 3] = 0;
-    this.#updates[base + 4] = priority;
-    this.#updates[base + 5] = sealed ? 1 : 0;
+    this.updates_[base] = nodeId;
+    this.updates_[base + 1] = event;
+    this.updates_[base + 2] = incarnation;
+    this.updates_[base + 3] = 0;
+    this.updates_[base + 4] = priority;
+    this.updates_[base + 5] = sealed ? 1 : 0;
   }
 
   /**
@@ -603,38 +603,38 @@ export class Swim {
     let n = 0;
     while (n < limit) {
       let best = -1;
-      for (let u = 0; u < this.#updateCount; u++) {
+      for (let u = 0; u < this.updateCount_; u++) {
         const base = u * UPDATE_FIELDS;
         let taken = false;
-        for (let j = 0; j < n; j++) if (nodes[j] === this.#updates[base] && events[j] === this.#updates[base + 1]) taken = true;
+        for (let j = 0; j < n; j++) if (nodes[j] === this.updates_[base] && events[j] === this.updates_[base + 1]) taken = true;
         if (taken) continue;
         if (best < 0) {
           best = u;
           continue;
         }
         const b = best * UPDATE_FIELDS;
-        const better = (this.#updates[base + 4] ?? 0) > (this.#updates[b + 4] ?? 0) || ((this.#updates[base + 4] ?? 0) === (this.#updates[b + 4] ?? 0) && (this.#updates[base + 3] ?? 0) < (this.#updates[b + 3] ?? 0));
+        const better = (this.updates_[base + 4] ?? 0) > (this.updates_[b + 4] ?? 0) || ((this.updates_[base + 4] ?? 0) === (this.updates_[b + 4] ?? 0) && (this.updates_[base + 3] ?? 0) < (this.updates_[b + 3] ?? 0));
         if (better) best = u;
       }
       if (best < 0) break;
       const base = best * UPDATE_FIELDS;
-      nodes[n] = this.#updates[base] ?? 0;
-      events[n] = this.#updates[base + 1] ?? 0;
-      incarnations[n] = this.#updates[base + 2] ?? 0;
-      sealed[n] = this.#updates[base + 5] ?? 0;
+      nodes[n] = this.updates_[base] ?? 0;
+      events[n] = this.updates_[base + 1] ?? 0;
+      incarnations[n] = this.updates_[base + 2] ?? 0;
+      sealed[n] = this.updates_[base + 5] ?? 0;
       n++;
-      this.#updates[base + 3] = (this.#updates[base + 3] ?? 0) + 1;
+      this.updates_[base + 3] = (this.updates_[base + 3] ?? 0) + 1;
     }
     // Updates sent often enough leave the queue.
-    for (let u = 0; u < this.#updateCount; ) {
+    for (let u = 0; u < this.updateCount_; ) {
       const base = u * UPDATE_FIELDS;
-      if ((this.#updates[base + 3] ?? 0) < this.#retransmitLimit) {
+      if ((this.updates_[base + 3] ?? 0) < this.retransmitLimit_) {
         u++;
         continue;
       }
-      const last = (this.#updateCount - 1) * UPDATE_FIELDS;
-      this.#updates.copyWithin(base, last, last + UPDATE_FIELDS);
-      this.#updateCount--;
+      const last = (this.updateCount_ - 1) * UPDATE_FIELDS;
+      this.updates_.copyWithin(base, last, last + UPDATE_FIELDS);
+      this.updateCount_--;
     }
     return n;
   }

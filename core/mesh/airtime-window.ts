@@ -35,15 +35,15 @@ export const AIRTIME_SERIES_MAX = 4;
 const LAG_EMPTY = 255;
 
 export class AirtimeWindow {
-  readonly #windowMs: number;
+  private readonly windowMs_: number;
   /**
    * Per series, per slot (bucketCount + 1 slots): the airtime in µs of the bucket the slot holds;
    * then per series the newest bucket number recorded (-1 = none). Few fields: an instance costs a
    * heap slot per field on XS, so slot and series counts come from the views' lengths.
    */
-  readonly #numbers: Float64Array;
+  private readonly numbers_: Float64Array;
   /** Per series, per slot: ring turns its bucket is behind the newest bucket congruent to the slot (LAG_EMPTY: nothing). */
-  readonly #lags: Uint8Array;
+  private readonly lags_: Uint8Array;
 
   /**
    * `windowMs` divisible by `bucketCount` (1..AIRTIME_BUCKETS_MAX), `seriesCount`
@@ -59,21 +59,21 @@ export class AirtimeWindow {
   private constructor(windowMs: number, bucketCount: number, seriesCount: number) {
     const cells = seriesCount * (bucketCount + 1);
     const buffer = new ArrayBuffer(8 * (cells + seriesCount) + cells);
-    this.#windowMs = windowMs;
-    this.#numbers = new Float64Array(buffer, 0, cells + seriesCount).fill(-1, cells);
-    this.#lags = new Uint8Array(buffer, 8 * (cells + seriesCount), cells).fill(LAG_EMPTY);
+    this.windowMs_ = windowMs;
+    this.numbers_ = new Float64Array(buffer, 0, cells + seriesCount).fill(-1, cells);
+    this.lags_ = new Uint8Array(buffer, 8 * (cells + seriesCount), cells).fill(LAG_EMPTY);
   }
 
   get windowMs(): number {
-    return this.#windowMs;
+    return this.windowMs_;
   }
 
   get bucketMs(): number {
-    return this.#windowMs / (this.slots() - 1);
+    return this.windowMs_ / (this.slots() - 1);
   }
 
   get seriesCount(): number {
-    return this.#numbers.length - this.#lags.length;
+    return this.numbers_.length - this.lags_.length;
   }
 
   /**
@@ -88,11 +88,11 @@ export class AirtimeWindow {
     const lag = Math.floor((this.newest(series) - epoch) / slots);
     if (lag >= LAG_EMPTY) return;
     const cell = series * slots + (epoch % slots);
-    if (this.#lags[cell] !== lag) {
-      this.#lags[cell] = lag;
-      this.#numbers[cell] = 0;
+    if (this.lags_[cell] !== lag) {
+      this.lags_[cell] = lag;
+      this.numbers_[cell] = 0;
     }
-    this.#numbers[cell] = (this.#numbers[cell] ?? 0) + airtimeUs;
+    this.numbers_[cell] = (this.numbers_[cell] ?? 0) + airtimeUs;
   }
 
   /**
@@ -106,7 +106,7 @@ export class AirtimeWindow {
     const slots = this.slots();
     let sum = 0;
     for (let slot = 0; slot < slots; slot++) {
-      if (this.epochAt(series, slot) >= oldest) sum += this.#numbers[series * slots + slot] ?? 0;
+      if (this.epochAt(series, slot) >= oldest) sum += this.numbers_[series * slots + slot] ?? 0;
     }
     return sum;
   }
@@ -123,22 +123,22 @@ export class AirtimeWindow {
     let first = -1;
     for (let slot = 0; slot < slots; slot++) {
       const epoch = this.epochAt(series, slot);
-      if (epoch >= oldest && (this.#numbers[series * slots + slot] ?? 0) > 0 && (first < 0 || epoch < first)) first = epoch;
+      if (epoch >= oldest && (this.numbers_[series * slots + slot] ?? 0) > 0 && (first < 0 || epoch < first)) first = epoch;
     }
     // Bucket e is no longer counted once now - windowMs + 1 >= (e + 1) * bucketMs.
-    return first < 0 ? -1 : (first + 1) * this.bucketMs + this.#windowMs - 1;
+    return first < 0 ? -1 : (first + 1) * this.bucketMs + this.windowMs_ - 1;
   }
 
   /** Forget everything, in every series. */
   clear(): void {
-    const cells = this.#lags.length;
-    this.#numbers.fill(0, 0, cells).fill(-1, cells);
-    this.#lags.fill(LAG_EMPTY);
+    const cells = this.lags_.length;
+    this.numbers_.fill(0, 0, cells).fill(-1, cells);
+    this.lags_.fill(LAG_EMPTY);
   }
 
   /** Ring slots per series: bucketCount + 1. */
   private slots(): number {
-    return this.#lags.length / this.seriesCount;
+    return this.lags_.length / this.seriesCount;
   }
 
   private validSeries(series: number): boolean {
@@ -147,13 +147,13 @@ export class AirtimeWindow {
 
   /** The newest bucket number recorded in `series`, -1 = none. */
   private newest(series: number): number {
-    return this.#numbers[this.#lags.length + series] ?? -1;
+    return this.numbers_[this.lags_.length + series] ?? -1;
   }
 
   /** The bucket number `slot` of `series` holds, or -1 when empty. */
   private epochAt(series: number, slot: number): number {
     const slots = this.slots();
-    const lag = this.#lags[series * slots + slot] ?? LAG_EMPTY;
+    const lag = this.lags_[series * slots + slot] ?? LAG_EMPTY;
     if (lag === LAG_EMPTY) return -1;
     const newest = this.newest(series);
     // The newest bucket <= newest congruent to slot, then `lag` turns back.
@@ -163,23 +163,23 @@ export class AirtimeWindow {
   /** `series`' newest record moves on to bucket `epoch`: every slot whose newest congruent bucket moved falls that many turns further behind. */
   private advance(series: number, epoch: number): void {
     const previous = this.newest(series);
-    this.#numbers[this.#lags.length + series] = epoch;
+    this.numbers_[this.lags_.length + series] = epoch;
     if (previous < 0) return; // every slot is empty
     const slots = this.slots();
     const moved = epoch - previous;
     for (let slot = 0; slot < slots; slot++) {
       const cell = series * slots + slot;
-      const lag = this.#lags[cell] ?? LAG_EMPTY;
+      const lag = this.lags_[cell] ?? LAG_EMPTY;
       if (lag === LAG_EMPTY) continue;
       // Buckets congruent to slot in (previous, epoch]: the slot's newest one was (previous - slot) % slots behind previous.
       const turns = Math.floor((moved + ((previous - slot) % slots)) / slots);
-      this.#lags[cell] = Math.min(LAG_EMPTY, lag + turns);
+      this.lags_[cell] = Math.min(LAG_EMPTY, lag + turns);
     }
   }
 
   /** First bucket overlapping (nowMs - windowMs, nowMs]. */
   private oldestEpoch(nowMs: number): number {
-    const start = nowMs - this.#windowMs + 1;
+    const start = nowMs - this.windowMs_ + 1;
     return start <= 0 ? 0 : Math.floor(start / this.bucketMs);
   }
 }

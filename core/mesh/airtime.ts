@@ -88,18 +88,18 @@ export function loraAirtimeUs(p: LoRaParams, payloadBytes: number): number {
  * with exactly the arithmetic of `loraAirtimeUs` (or the bit-rate formula).
  */
 export class AirtimeTable {
-  readonly #maxFrameBytes: number;
+  private readonly maxFrameBytes_: number;
   /** LoRa: spreading factor; 0 for a plain bit-rate link. */
-  readonly #sf: number;
+  private readonly sf_: number;
   /** LoRa: symbol time (µs), low data rate optimisation (0/1), coding rate (1..4), and the length-independent bits of the formula. */
-  readonly #symbolUs: number;
-  readonly #de: number;
-  readonly #cr: number;
-  readonly #headerBits: number;
-  readonly #preambleUs: number;
+  private readonly symbolUs_: number;
+  private readonly de_: number;
+  private readonly cr_: number;
+  private readonly headerBits_: number;
+  private readonly preambleUs_: number;
   /** Bit rate: bits per second and fixed per-frame overhead (µs). */
-  readonly #bitsPerSecond: number;
-  readonly #overheadUs: number;
+  private readonly bitsPerSecond_: number;
+  private readonly overheadUs_: number;
 
   /** Errors: InvalidArgument for bad parameters or a max length past the LoRa limit. */
   static forLoRa(p: LoRaParams, maxFrameBytes: number): Result<AirtimeTable> {
@@ -127,32 +127,32 @@ export class AirtimeTable {
   }
 
   private constructor(maxFrameBytes: number, sf: number, symbolUs: number, de: number, cr: number, headerBits: number, preambleUs: number, bitsPerSecond: number, overheadUs: number) {
-    this.#maxFrameBytes = maxFrameBytes;
-    this.#sf = sf;
-    this.#symbolUs = symbolUs;
-    this.#de = de;
-    this.#cr = cr;
-    this.#headerBits = headerBits;
-    this.#preambleUs = preambleUs;
-    this.#bitsPerSecond = bitsPerSecond;
-    this.#overheadUs = overheadUs;
+    this.maxFrameBytes_ = maxFrameBytes;
+    this.sf_ = sf;
+    this.symbolUs_ = symbolUs;
+    this.de_ = de;
+    this.cr_ = cr;
+    this.headerBits_ = headerBits;
+    this.preambleUs_ = preambleUs;
+    this.bitsPerSecond_ = bitsPerSecond;
+    this.overheadUs_ = overheadUs;
   }
 
   get maxFrameBytes(): number {
-    return this.#maxFrameBytes;
+    return this.maxFrameBytes_;
   }
 
   /** Airtime of a frame of `lengthBytes` in µs; -1 past maxFrameBytes. */
   airtimeUs(lengthBytes: number): number {
-    if ((lengthBytes >>> 0) !== lengthBytes || lengthBytes > this.#maxFrameBytes) return -1;
-    if (this.#sf === 0) {
-      const bps = this.#bitsPerSecond;
-      return this.#overheadUs + Math.floor((lengthBytes * 8 * 1_000_000 + bps - 1) / bps);
+    if ((lengthBytes >>> 0) !== lengthBytes || lengthBytes > this.maxFrameBytes_) return -1;
+    if (this.sf_ === 0) {
+      const bps = this.bitsPerSecond_;
+      return this.overheadUs_ + Math.floor((lengthBytes * 8 * 1_000_000 + bps - 1) / bps);
     }
     // loraAirtimeUs, with its length-independent terms taken at create.
-    const numerator = 8 * lengthBytes + this.#headerBits;
-    const denominator = 4 * (this.#sf - 2 * this.#de);
+    const numerator = 8 * lengthBytes + this.headerBits_;
+    const denominator = 4 * (this.sf_ - 2 * this.de_);
     const blocks = numerator > 0 ? Math.floor((numerator + denominator - 1) / denominator) : 0;
-    return this.#preambleUs + (8 + blocks * (this.#cr + 4)) * this.#symbolUs;
+    return this.preambleUs_ + (8 + blocks * (this.cr_ + 4)) * this.symbolUs_;
   }
 }

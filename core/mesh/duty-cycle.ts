@@ -56,13 +56,13 @@ export function eu868DutyCyclePpm(frequencyHz: number): number {
 }
 
 export class DutyCycleBudget {
-  readonly #window: AirtimeWindow;
-  readonly #budgetUs: number;
+  private readonly window_: AirtimeWindow;
+  private readonly budgetUs_: number;
   /** Per class (Control, Alert, Telemetry): the airtime it may spend up to, µs (three fields: a typed array costs heap slots on XS). */
-  readonly #limitControlUs: number;
-  readonly #limitAlertUs: number;
-  readonly #limitTelemetryUs: number;
-  #recordedUs = 0;
+  private readonly limitControlUs_: number;
+  private readonly limitAlertUs_: number;
+  private readonly limitTelemetryUs_: number;
+  private recordedUs_ = 0;
 
   /** Errors: InvalidArgument for any option out of range. */
   static create(options: DutyCycleOptions): Result<DutyCycleBudget> {
@@ -79,38 +79,38 @@ export class DutyCycleBudget {
   }
 
   private constructor(window: AirtimeWindow, options: DutyCycleOptions) {
-    this.#window = window;
+    this.window_ = window;
     // windowMs x 1000 µs/ms x ppm / 10^6, exact for windows up to ~100 days.
-    this.#budgetUs = Math.floor((options.windowMs * options.dutyCyclePpm) / 1000);
+    this.budgetUs_ = Math.floor((options.windowMs * options.dutyCyclePpm) / 1000);
     const share = options.classSharePermille;
-    this.#limitControlUs = Math.floor((this.#budgetUs * (share[0] ?? 0)) / 1000);
-    this.#limitAlertUs = Math.floor((this.#budgetUs * (share[1] ?? 0)) / 1000);
-    this.#limitTelemetryUs = Math.floor((this.#budgetUs * (share[2] ?? 0)) / 1000);
+    this.limitControlUs_ = Math.floor((this.budgetUs_ * (share[0] ?? 0)) / 1000);
+    this.limitAlertUs_ = Math.floor((this.budgetUs_ * (share[1] ?? 0)) / 1000);
+    this.limitTelemetryUs_ = Math.floor((this.budgetUs_ * (share[2] ?? 0)) / 1000);
   }
 
   /** Airtime allowed per window, µs. */
   get budgetUs(): number {
-    return this.#budgetUs;
+    return this.budgetUs_;
   }
 
   get windowMs(): number {
-    return this.#window.windowMs;
+    return this.window_.windowMs;
   }
 
   /** Every µs ever recorded (for accounting). */
   get recordedUs(): number {
-    return this.#recordedUs;
+    return this.recordedUs_;
   }
 
   /** An upper bound of the airtime in the window ending at `nowMs`. */
   usedUs(nowMs: number): number {
-    return this.#window.usedUs(nowMs);
+    return this.window_.usedUs(nowMs);
   }
 
   /** May a frame of `airtimeUs` of class `trafficClass` start at `nowMs`? */
   allows(nowMs: number, airtimeUs: number, trafficClass: number): boolean {
-    const limit = trafficClass === 0 ? this.#limitControlUs : trafficClass === 1 ? this.#limitAlertUs : trafficClass === 2 ? this.#limitTelemetryUs : 0;
-    return this.#window.usedUs(nowMs) + airtimeUs <= limit;
+    const limit = trafficClass === 0 ? this.limitControlUs_ : trafficClass === 1 ? this.limitAlertUs_ : trafficClass === 2 ? this.limitTelemetryUs_ : 0;
+    return this.window_.usedUs(nowMs) + airtimeUs <= limit;
   }
 
   /**
@@ -119,12 +119,12 @@ export class DutyCycleBudget {
    * later start covers every earlier frame still (partly) in that window.
    */
   record(startMs: number, airtimeUs: number): void {
-    this.#window.record(startMs + Math.ceil(airtimeUs / 1000), airtimeUs);
-    this.#recordedUs += airtimeUs;
+    this.window_.record(startMs + Math.ceil(airtimeUs / 1000), airtimeUs);
+    this.recordedUs_ += airtimeUs;
   }
 
   /** When the counted airtime can next fall (-1: nothing counted). */
   nextReleaseMs(nowMs: number): number {
-    return this.#window.nextReleaseMs(nowMs);
+    return this.window_.nextReleaseMs(nowMs);
   }
 }

@@ -35,15 +35,15 @@ export function framePoolBlocks(lengthBytes: number): number {
 }
 
 export class FramePool {
-  readonly #bytes: Uint8Array;
-  readonly #blocks: number;
+  private readonly bytes_: Uint8Array;
+  private readonly blocks_: number;
   /** Offset of the link table (after the blocks). */
-  readonly #links: number;
+  private readonly links_: number;
   /** Bytes per link: 1 for at most SHORT_LINK_BLOCKS_MAX blocks, else 2. */
-  readonly #linkBytes: number;
-  #freeHead: number;
-  #free: number;
-  #refused = 0;
+  private readonly linkBytes_: number;
+  private freeHead_: number;
+  private free_: number;
+  private refused_ = 0;
 
   /** A pool of `blocks` blocks (1..FRAME_POOL_BLOCKS_MAX); else InvalidArgument. */
   static create(blocks: number): Result<FramePool> {
@@ -52,24 +52,24 @@ export class FramePool {
   }
 
   private constructor(blocks: number) {
-    this.#blocks = blocks;
-    this.#links = blocks * FRAME_POOL_BLOCK_BYTES;
-    this.#linkBytes = blocks <= SHORT_LINK_BLOCKS_MAX ? 1 : 2;
-    this.#bytes = new Uint8Array(blocks * (FRAME_POOL_BLOCK_BYTES + this.#linkBytes));
+    this.blocks_ = blocks;
+    this.links_ = blocks * FRAME_POOL_BLOCK_BYTES;
+    this.linkBytes_ = blocks <= SHORT_LINK_BLOCKS_MAX ? 1 : 2;
+    this.bytes_ = new Uint8Array(blocks * (FRAME_POOL_BLOCK_BYTES + this.linkBytes_));
     for (let b = 0; b < blocks; b++) this.setLink(b, b + 1 < blocks ? b + 1 : END);
-    this.#freeHead = 0;
-    this.#free = blocks;
+    this.freeHead_ = 0;
+    this.free_ = blocks;
   }
 
   get blockCount(): number {
-    return this.#blocks;
+    return this.blocks_;
   }
   get freeBlocks(): number {
-    return this.#free;
+    return this.free_;
   }
   /** Entries refused for want of free blocks. */
   get refusedCount(): number {
-    return this.#refused;
+    return this.refused_;
   }
 
   /**
@@ -85,38 +85,38 @@ export class FramePool {
   /** Take blocks for `lengthBytes` (contents unspecified); returns the handle, or -1 (counted). */
   allocate(lengthBytes: number): number {
     const needed = framePoolBlocks(lengthBytes);
-    if ((lengthBytes >>> 0) !== lengthBytes || needed > this.#free) {
-      this.#refused++;
+    if ((lengthBytes >>> 0) !== lengthBytes || needed > this.free_) {
+      this.refused_++;
       return -1;
     }
-    const head = this.#freeHead;
+    const head = this.freeHead_;
     let last = head;
     for (let k = 1; k < needed; k++) last = this.link(last);
-    this.#freeHead = this.link(last);
+    this.freeHead_ = this.link(last);
     this.setLink(last, END);
-    this.#free -= needed;
+    this.free_ -= needed;
     return head;
   }
 
   /** Give an entry's blocks back. The handle must come from store/allocate and not be released already. */
   release(handle: number): void {
-    if ((handle >>> 0) !== handle || handle >= this.#blocks) return;
+    if ((handle >>> 0) !== handle || handle >= this.blocks_) return;
     let last = handle;
     let count = 1;
-    for (let guard = 0; guard < this.#blocks; guard++) {
+    for (let guard = 0; guard < this.blocks_; guard++) {
       const next = this.link(last);
       if (next === END) break;
       last = next;
       count++;
     }
-    this.setLink(last, this.#freeHead);
-    this.#freeHead = handle;
-    this.#free += count;
+    this.setLink(last, this.freeHead_);
+    this.freeHead_ = handle;
+    this.free_ += count;
   }
 
   /** Copy src[offset .. offset + length) into the entry at byte `at`. */
   write(handle: number, at: number, src: Uint8Array, offset: number, length: number): void {
-    const bytes = this.#bytes;
+    const bytes = this.bytes_;
     let block = this.blockAt(handle, at);
     let within = at % FRAME_POOL_BLOCK_BYTES;
     for (let i = 0; i < length && block !== END; i++) {
@@ -130,7 +130,7 @@ export class FramePool {
 
   /** Copy `length` bytes of the entry from byte `at` into out[offset ..]. */
   read(handle: number, at: number, out: Uint8Array, offset: number, length: number): void {
-    const bytes = this.#bytes;
+    const bytes = this.bytes_;
     let block = this.blockAt(handle, at);
     let within = at % FRAME_POOL_BLOCK_BYTES;
     for (let i = 0; i < length && block !== END; i++) {
@@ -145,18 +145,18 @@ export class FramePool {
   /** Byte `at` of the entry (0 past its end). */
   readByte(handle: number, at: number): number {
     const block = this.blockAt(handle, at);
-    return block === END ? 0 : (this.#bytes[block * FRAME_POOL_BLOCK_BYTES + (at % FRAME_POOL_BLOCK_BYTES)] ?? 0);
+    return block === END ? 0 : (this.bytes_[block * FRAME_POOL_BLOCK_BYTES + (at % FRAME_POOL_BLOCK_BYTES)] ?? 0);
   }
 
   /** Set byte `at` of the entry (nothing past its end). */
   writeByte(handle: number, at: number, value: number): void {
     const block = this.blockAt(handle, at);
-    if (block !== END) this.#bytes[block * FRAME_POOL_BLOCK_BYTES + (at % FRAME_POOL_BLOCK_BYTES)] = value;
+    if (block !== END) this.bytes_[block * FRAME_POOL_BLOCK_BYTES + (at % FRAME_POOL_BLOCK_BYTES)] = value;
   }
 
   /** Does the entry hold other[offset .. offset + length) at byte `at`? */
   equals(handle: number, at: number, other: Uint8Array, offset: number, length: number): boolean {
-    const bytes = this.#bytes;
+    const bytes = this.bytes_;
     let block = this.blockAt(handle, at);
     let within = at % FRAME_POOL_BLOCK_BYTES;
     for (let i = 0; i < length; i++) {
@@ -171,28 +171,28 @@ export class FramePool {
 
   /** The block holding byte `at` of the entry (END past its end). */
   private blockAt(handle: number, at: number): number {
-    if ((handle >>> 0) !== handle || handle >= this.#blocks) return END;
+    if ((handle >>> 0) !== handle || handle >= this.blocks_) return END;
     let block = handle;
     for (let k = Math.floor(at / FRAME_POOL_BLOCK_BYTES); k > 0 && block !== END; k--) block = this.link(block);
     return block;
   }
 
   private link(block: number): number {
-    const at = this.#links + block * this.#linkBytes;
-    if (this.#linkBytes === 1) {
-      const next = this.#bytes[at] ?? 0xff;
+    const at = this.links_ + block * this.linkBytes_;
+    if (this.linkBytes_ === 1) {
+      const next = this.bytes_[at] ?? 0xff;
       return next === 0xff ? END : next;
     }
-    return ((this.#bytes[at] ?? 0xff) << 8) | (this.#bytes[at + 1] ?? 0xff);
+    return ((this.bytes_[at] ?? 0xff) << 8) | (this.bytes_[at + 1] ?? 0xff);
   }
 
   private setLink(block: number, next: number): void {
-    const at = this.#links + block * this.#linkBytes;
-    if (this.#linkBytes === 1) {
-      this.#bytes[at] = next & 0xff;
+    const at = this.links_ + block * this.linkBytes_;
+    if (this.linkBytes_ === 1) {
+      this.bytes_[at] = next & 0xff;
       return;
     }
-    this.#bytes[at] = next >>> 8;
-    this.#bytes[at + 1] = next & 0xff;
+    this.bytes_[at] = next >>> 8;
+    this.bytes_[at + 1] = next & 0xff;
   }
 }

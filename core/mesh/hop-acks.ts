@@ -58,10 +58,10 @@ const N_DEADLINE = 25; // f64
 const SLOT_BYTES = 33;
 
 export class HopAckTable extends SlotFields {
-  readonly #pool: FramePool;
-  readonly #frameBytes: number;
-  readonly #slots: number;
-  #size = 0;
+  private readonly pool_: FramePool;
+  private readonly frameBytes_: number;
+  private readonly slots_: number;
+  private size_ = 0;
 
   /** Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest frame). */
   static create(slots: number, frameBytes: number, pool?: FramePool): Result<HopAckTable> {
@@ -74,25 +74,25 @@ export class HopAckTable extends SlotFields {
 
   private constructor(slots: number, frameBytes: number, pool: FramePool) {
     super(slots, SLOT_BYTES);
-    this.#slots = slots;
-    this.#frameBytes = frameBytes;
-    this.#pool = pool;
+    this.slots_ = slots;
+    this.frameBytes_ = frameBytes;
+    this.pool_ = pool;
   }
 
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
   get capacity(): number {
-    return this.#slots;
+    return this.slots_;
   }
   get frameBytes(): number {
-    return this.#frameBytes;
+    return this.frameBytes_;
   }
 
   /** Copy the frame of `slot` into out[0 ..]; returns its length. */
   readFrame(slot: number, out: Uint8Array): number {
     const length = this.lengthAt(slot);
-    this.#pool.read(this.handleAt(slot), 0, out, 0, length);
+    this.pool_.read(this.handleAt(slot), 0, out, 0, length);
     return length;
   }
 
@@ -105,32 +105,32 @@ export class HopAckTable extends SlotFields {
    * -MeshFrameOversized / -InvalidArgument (shorter than a tag).
    */
   watch(frame: Uint8Array, lengthBytes: number, source: number, counter: number, hopsTaken: number, nextHop: number, destination: number, trafficClass: number, deadlineMs: number, ownerSlot: number, ownerId: number): ValueOrCode {
-    if (lengthBytes > this.#frameBytes) return -ErrorCode.MeshFrameOversized;
+    if (lengthBytes > this.frameBytes_) return -ErrorCode.MeshFrameOversized;
     if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return -ErrorCode.InvalidArgument;
     let slot = this.find(source, counter);
     if (slot >= 0 && lengthBytes === this.lengthAt(slot)) {
       // A resend: the same frame again, over its copy.
-      this.#pool.write(this.handleAt(slot), 0, frame, 0, lengthBytes);
+      this.pool_.write(this.handleAt(slot), 0, frame, 0, lengthBytes);
     } else if (slot >= 0) {
-      this.#pool.release(this.handleAt(slot));
-      const handle = this.#pool.store(frame, 0, lengthBytes);
+      this.pool_.release(this.handleAt(slot));
+      const handle = this.pool_.store(frame, 0, lengthBytes);
       this.setI32(slot, N_HANDLE, handle);
       if (handle < 0) {
         this.setU8(slot, B_USED, 0);
-        this.#size--;
+        this.size_--;
         return -ErrorCode.MeshQueueFull;
       }
     } else {
       slot = this.freeSlot();
       if (slot < 0) return -ErrorCode.MeshQueueFull;
-      const handle = this.#pool.store(frame, 0, lengthBytes);
+      const handle = this.pool_.store(frame, 0, lengthBytes);
       if (handle < 0) return -ErrorCode.MeshQueueFull;
       this.setI32(slot, N_HANDLE, handle);
       this.setU8(slot, B_USED, 1);
       this.setU8(slot, B_SENDS, 0);
       this.setI32(slot, N_OWNER_SLOT, ownerSlot);
       this.setU16(slot, N_OWNER_ID, ownerId);
-      this.#size++;
+      this.size_++;
     }
     this.setU16(slot, W_LENGTH, lengthBytes);
     this.setU16(slot, W_SOURCE, source);
@@ -146,8 +146,8 @@ export class HopAckTable extends SlotFields {
 
   /** The slot watching a frame of the pending send (`ownerSlot`, `ownerId`), or -1. */
   findOwned(ownerSlot: number, ownerId: number): number {
-    if (this.#size === 0 || ownerSlot < 0) return -1;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    if (this.size_ === 0 || ownerSlot < 0) return -1;
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.isUsed(slot) && this.ownerSlotAt(slot) === ownerSlot && this.ownerIdAt(slot) === ownerId) return slot;
     }
     return -1;
@@ -155,8 +155,8 @@ export class HopAckTable extends SlotFields {
 
   /** The slot watching (source, counter), or -1. */
   find(source: number, counter: number): number {
-    if (this.#size === 0) return -1;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    if (this.size_ === 0) return -1;
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.isUsed(slot) && this.sourceAt(slot) === source && this.counterAt(slot) === counter) return slot;
     }
     return -1;
@@ -171,7 +171,7 @@ export class HopAckTable extends SlotFields {
     const slot = this.find(source, counter);
     if (slot < 0 || hopsTaken <= this.u8(slot, B_HOPS) || lengthBytes !== this.lengthAt(slot)) return -1;
     const tagAt = lengthBytes - LINK_TAG_BYTES;
-    return this.#pool.equals(this.handleAt(slot), tagAt, frame, tagAt, LINK_TAG_BYTES) ? slot : -1;
+    return this.pool_.equals(this.handleAt(slot), tagAt, frame, tagAt, LINK_TAG_BYTES) ? slot : -1;
   }
 
   /** The slot a HopAck entry (source, counter) from the neighbour with low id byte `fromHint` acknowledges, or -1. */
@@ -184,7 +184,7 @@ export class HopAckTable extends SlotFields {
   retryDue(nowMs: number, trafficClass: number, sendsMax: number): number {
     let best = -1;
     let bestDeadline = Number.POSITIVE_INFINITY;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (!this.isUsed(slot) || this.u8(slot, B_CLASS) !== trafficClass || this.sendsAt(slot) >= sendsMax) continue;
       const deadline = this.deadlineAt(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
@@ -202,8 +202,8 @@ export class HopAckTable extends SlotFields {
 
   /** A slot past its deadline that has used all `sendsMax` sends (to give up), or -1. */
   exhausted(nowMs: number, sendsMax: number): number {
-    if (this.#size === 0) return -1;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    if (this.size_ === 0) return -1;
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.isUsed(slot) && this.sendsAt(slot) >= sendsMax && this.deadlineAt(slot) <= nowMs) return slot;
     }
     return -1;
@@ -212,8 +212,8 @@ export class HopAckTable extends SlotFields {
   /** Earliest deadline, or +Infinity when nothing is watched. */
   nextDeadlineMs(): number {
     let first = Number.POSITIVE_INFINITY;
-    if (this.#size === 0) return first;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    if (this.size_ === 0) return first;
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.isUsed(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
     }
     return first;
@@ -221,9 +221,9 @@ export class HopAckTable extends SlotFields {
 
   release(slot: number): void {
     if (!this.isUsed(slot)) return;
-    this.#pool.release(this.handleAt(slot));
+    this.pool_.release(this.handleAt(slot));
     this.setU8(slot, B_USED, 0);
-    this.#size--;
+    this.size_--;
   }
 
   lengthAt(slot: number): number {
@@ -262,7 +262,7 @@ export class HopAckTable extends SlotFields {
     return this.u8(slot, B_USED) === 1;
   }
   private freeSlot(): number {
-    for (let slot = 0; slot < this.#slots; slot++) if (!this.isUsed(slot)) return slot;
+    for (let slot = 0; slot < this.slots_; slot++) if (!this.isUsed(slot)) return slot;
     return -1;
   }
 }
@@ -287,8 +287,8 @@ const H_ENTRY_BYTES = 14;
  * after create.
  */
 export class HopAckHistory extends SlotFields {
-  readonly #capacity: number;
-  #size = 0;
+  private readonly capacity_: number;
+  private size_ = 0;
 
   static create(capacity: number): Result<HopAckHistory> {
     if ((capacity | 0) !== capacity || capacity < 1 || capacity > 64) return err(ErrorCode.InvalidArgument);
@@ -297,20 +297,20 @@ export class HopAckHistory extends SlotFields {
 
   private constructor(capacity: number) {
     super(capacity, H_ENTRY_BYTES);
-    this.#capacity = capacity;
+    this.capacity_ = capacity;
   }
 
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
 
   /** Note (source, counter) taken at `nowMs`: it becomes the newest (an entry already there moves up; the oldest falls off when full). */
   note(source: number, counter: number, nowMs: number): void {
     let at = -1;
-    for (let k = 0; k < this.#size && at < 0; k++) if (this.u16(k, H_SOURCE) === source && this.u32(k, H_COUNTER) === counter) at = k;
+    for (let k = 0; k < this.size_ && at < 0; k++) if (this.u16(k, H_SOURCE) === source && this.u32(k, H_COUNTER) === counter) at = k;
     if (at < 0) {
-      if (this.#size < this.#capacity) this.#size++;
-      at = this.#size - 1;
+      if (this.size_ < this.capacity_) this.size_++;
+      at = this.size_ - 1;
     }
     for (let k = at; k > 0; k--) {
       this.setU16(k, H_SOURCE, this.u16(k - 1, H_SOURCE));
@@ -329,7 +329,7 @@ export class HopAckHistory extends SlotFields {
    */
   writeRecent(out: Uint8Array, offset: number, maxEntries: number, sinceMs: number): number {
     let written = 0;
-    for (let k = 0; k < this.#size && written < maxEntries; k++) {
+    for (let k = 0; k < this.size_ && written < maxEntries; k++) {
       if (this.f64(k, H_NOTED_MS) < sinceMs) break;
       const source = this.u16(k, H_SOURCE);
       const counter = this.u32(k, H_COUNTER);

@@ -55,15 +55,15 @@ function writeNonce(nonceBase: Uint8Array, counter: number, out: Uint8Array): vo
 
 /** Send side: one per node. */
 export class LinkSealer {
-  readonly #provider: CryptoProvider;
-  readonly #counters: CounterSource;
-  readonly #nodeId: number;
-  readonly #counter = new Outcome<number>(0);
-  readonly #nonce: Uint8Array;
-  readonly #aad: Uint8Array;
-  #key: TrafficKey | undefined = undefined;
-  #sealed = 0;
-  #counterFailures = 0;
+  private readonly provider_: CryptoProvider;
+  private readonly counters_: CounterSource;
+  private readonly nodeId_: number;
+  private readonly counter_ = new Outcome<number>(0);
+  private readonly nonce_: Uint8Array;
+  private readonly aad_: Uint8Array;
+  private key_: TrafficKey | undefined = undefined;
+  private sealed_ = 0;
+  private counterFailures_ = 0;
 
   /** `scratch`: nonce and AAD buffers shared with this node's opener (default: its own). */
   static create(provider: CryptoProvider, counters: CounterSource, nodeId: number, scratch: LinkScratch = new LinkScratch()): Result<LinkSealer> {
@@ -72,24 +72,24 @@ export class LinkSealer {
   }
 
   private constructor(provider: CryptoProvider, counters: CounterSource, nodeId: number, scratch: LinkScratch) {
-    this.#provider = provider;
-    this.#counters = counters;
-    this.#nodeId = nodeId;
-    this.#nonce = scratch.nonce;
-    this.#aad = scratch.aad;
+    this.provider_ = provider;
+    this.counters_ = counters;
+    this.nodeId_ = nodeId;
+    this.nonce_ = scratch.nonce;
+    this.aad_ = scratch.aad;
   }
 
   /** This node's group traffic key (its epoch sets the key phase). Replaces the previous one. */
   setKey(key: TrafficKey): void {
-    this.#key = key;
+    this.key_ = key;
   }
 
   get sealedCount(): number {
-    return this.#sealed;
+    return this.sealed_;
   }
 
   get counterFailureCount(): number {
-    return this.#counterFailures;
+    return this.counterFailures_;
   }
 
   /**
@@ -109,54 +109,54 @@ export class LinkSealer {
    * counter is spent, when the range is outside `plaintext`.
    */
   sealAt(h: LinkHeader, plaintext: Uint8Array, plaintextOffset: number, plaintextLength: number, frame: Uint8Array): ValueOrCode {
-    const key = this.#key;
+    const key = this.key_;
     if (key === undefined) return -ErrorCode.MeshKeyUnavailable;
     if (!rangeOk(plaintextOffset, plaintextLength, plaintext.length)) return -ErrorCode.OutOfRange;
     if (frame.length < LINK_HEADER_MAX_BYTES + plaintextLength + LINK_TAG_BYTES) return -ErrorCode.MeshFrameOversized;
-    const got = this.#counters.next(this.#counter);
-    const counter = this.#counter.value;
+    const got = this.counters_.next(this.counter_);
+    const counter = this.counter_.value;
     if (got !== ErrorCode.Ok || !Number.isInteger(counter) || counter < 0 || counter > COUNTER_MAX) {
-      this.#counterFailures++;
+      this.counterFailures_++;
       return got === ErrorCode.Ok ? -ErrorCode.SendCounterExhausted : -got;
     }
-    h.source = this.#nodeId;
+    h.source = this.nodeId_;
     h.counter = counter;
     h.keyPhase = key.epoch & 1;
     const headerBytes = writeLinkHeader(h, frame);
-    const aadBytes = writeAad(frame, headerBytes, this.#aad);
-    writeNonce(key.nonceBase, counter, this.#nonce);
+    const aadBytes = writeAad(frame, headerBytes, this.aad_);
+    writeNonce(key.nonceBase, counter, this.nonce_);
     // Ciphertext || tag go straight after the header in the caller's frame.
-    const sealed = this.#provider.aeadSealAt(key.handle, this.#nonce, this.#aad, 0, aadBytes, plaintext, plaintextOffset, plaintextLength, frame, headerBytes);
+    const sealed = this.provider_.aeadSealAt(key.handle, this.nonce_, this.aad_, 0, aadBytes, plaintext, plaintextOffset, plaintextLength, frame, headerBytes);
     if (sealed < 0) return sealed;
-    this.#sealed++;
+    this.sealed_++;
     return headerBytes + sealed;
   }
 }
 
 /** Receive side: the group key table and this node's replay windows. */
 export class LinkOpener {
-  readonly #provider: CryptoProvider;
-  readonly #keys: ReceiveKeys;
-  readonly #replay: ReplayTable;
-  readonly #nonce: Uint8Array;
-  readonly #aad: Uint8Array;
-  #epoch = 0;
+  private readonly provider_: CryptoProvider;
+  private readonly keys_: ReceiveKeys;
+  private readonly replay_: ReplayTable;
+  private readonly nonce_: Uint8Array;
+  private readonly aad_: Uint8Array;
+  private epoch_ = 0;
   /** Epoch of the frame last passed to `open` (valid once its key was found). */
   lastEpoch = 0;
 
   /** `scratch`: nonce and AAD buffers shared with this node's sealer (default: its own). */
   constructor(provider: CryptoProvider, keys: ReceiveKeys, replay: ReplayTable, scratch: LinkScratch = new LinkScratch()) {
-    this.#provider = provider;
-    this.#keys = keys;
-    this.#replay = replay;
-    this.#nonce = scratch.nonce;
-    this.#aad = scratch.aad;
+    this.provider_ = provider;
+    this.keys_ = keys;
+    this.replay_ = replay;
+    this.nonce_ = scratch.nonce;
+    this.aad_ = scratch.aad;
   }
 
   /** The group's current key epoch (key phases are resolved against it). */
   setEpoch(epoch: number): Status {
     if ((epoch >>> 0) !== epoch || epoch > 0xffff) return ErrorCode.InvalidArgument;
-    this.#epoch = epoch;
+    this.epoch_ = epoch;
     return ErrorCode.Ok;
   }
 
@@ -164,7 +164,7 @@ export class LinkOpener {
   replayCheck(h: LinkHeader): Status {
     const slot = this.keySlot(h);
     if (slot < 0) return -slot as Status;
-    return this.#replay.check(h.source, this.lastEpoch, h.counter);
+    return this.replay_.check(h.source, this.lastEpoch, h.counter);
   }
 
   /**
@@ -182,23 +182,23 @@ export class LinkOpener {
     const slot = this.keySlot(h);
     if (slot < 0) return slot;
     const epoch = this.lastEpoch;
-    const fresh = this.#replay.check(h.source, epoch, h.counter);
+    const fresh = this.replay_.check(h.source, epoch, h.counter);
     if (fresh !== ErrorCode.Ok) return -fresh;
-    const aadBytes = writeAad(frame, h.headerBytes, this.#aad);
+    const aadBytes = writeAad(frame, h.headerBytes, this.aad_);
     // The nonce is built in place from the sender's base (one scratch array: each costs heap slots on XS).
-    this.#keys.copyNonceBase(slot, this.#nonce);
-    writeNonce(this.#nonce, h.counter, this.#nonce);
+    this.keys_.copyNonceBase(slot, this.nonce_);
+    writeNonce(this.nonce_, h.counter, this.nonce_);
     // Sealed bytes read in place (no view): -OutOfRange if lengthBytes runs past `frame`.
     const sealedBytes = lengthBytes - h.headerBytes;
-    const opened = this.#provider.aeadOpenAt(this.#keys.handleAt(slot), this.#nonce, this.#aad, 0, aadBytes, frame, h.headerBytes, sealedBytes, out, 0);
+    const opened = this.provider_.aeadOpenAt(this.keys_.handleAt(slot), this.nonce_, this.aad_, 0, aadBytes, frame, h.headerBytes, sealedBytes, out, 0);
     if (opened < 0) return opened;
-    const committed = this.#replay.commit(h.source, epoch, h.counter);
+    const committed = this.replay_.commit(h.source, epoch, h.counter);
     if (committed !== ErrorCode.Ok) {
       out.fill(0, 0, plaintextBytes);
       return -committed;
     }
     // Authenticated and fresh: a key derived for this frame may now take a cache slot (sender-key-cache.ts).
-    this.#keys.confirm(slot);
+    this.keys_.confirm(slot);
     return plaintextBytes;
   }
 
@@ -208,17 +208,17 @@ export class LinkOpener {
    * Sets `lastEpoch`. `-KeyEpochUnknown` when none is installed.
    */
   private keySlot(h: LinkHeader): ValueOrCode {
-    const current = this.#epoch;
+    const current = this.epoch_;
     if ((current & 1) === h.keyPhase) {
       this.lastEpoch = current;
-      return this.#keys.lookup(h.source, current);
+      return this.keys_.lookup(h.source, current);
     }
-    const next = this.#keys.lookup(h.source, current + 1);
+    const next = this.keys_.lookup(h.source, current + 1);
     if (next >= 0 || current === 0) {
       this.lastEpoch = current + 1;
       return next;
     }
     this.lastEpoch = current - 1;
-    return this.#keys.lookup(h.source, current - 1);
+    return this.keys_.lookup(h.source, current - 1);
   }
 }

@@ -123,9 +123,9 @@ export const MESH_COUNTER_NAMES: readonly string[] = Object.freeze(
 
 export class MeshCounters {
   readonly values = new Uint32Array(MESH_COUNTER_COUNT);
-  readonly #registry: MetricsRegistry | undefined;
+  private readonly registry_: MetricsRegistry | undefined;
   /** Metric ids by counter; only with a registry (a typed array costs heap slots on XS). */
-  readonly #ids: Int32Array | undefined;
+  private readonly ids_: Int32Array | undefined;
 
   /** Register every counter in `registry` (if given). Errors: the registry's (Exists, Full). */
   static create(registry: MetricsRegistry | undefined): Result<MeshCounters> {
@@ -141,15 +141,15 @@ export class MeshCounters {
   }
 
   private constructor(registry: MetricsRegistry | undefined, ids: Int32Array | undefined) {
-    this.#registry = registry;
-    this.#ids = ids;
+    this.registry_ = registry;
+    this.ids_ = ids;
   }
 
   /** Add `by` (an integer 0..2^32-1) modulo 2^32. */
   inc(counter: MeshCounter, by = 1): void {
     this.values[counter] = (this.values[counter] ?? 0) + by;
-    const registry = this.#registry;
-    if (registry !== undefined) registry.inc((this.#ids?.[counter] ?? -1) as MetricId, by);
+    const registry = this.registry_;
+    if (registry !== undefined) registry.inc((this.ids_?.[counter] ?? -1) as MetricId, by);
   }
 
   get(counter: MeshCounter): number {

@@ -48,24 +48,24 @@ export function snrQualityPermille(snrQuarterDb: number): number {
 export const NeighbourChange = Object.freeze({ Refreshed: 0, Added: 1, AddedEvicting: 2 } as const);
 
 export class NeighbourTable {
-  readonly #slotOf: SlotIndex; // id -> slot; also each slot's id
+  private readonly slotOf_: SlotIndex; // id -> slot; also each slot's id
   /**
    * Per-slot numbers, 3 per slot: lastHeardMs, then the airtime heard from the neighbour (every
    * frame it sends, to anyone) in the current load bucket and in the last one, µs.
    */
-  readonly #numbers: Float64Array;
+  private readonly numbers_: Float64Array;
   /** Per-slot fields, 3 per slot: used, snrQdb, rssiDbm. */
-  readonly #fields: Int16Array;
-  readonly #capacity: number;
+  private readonly fields_: Int16Array;
+  private readonly capacity_: number;
   /**
    * The load bucket every slot's sums are for. One number for the table: moving every slot on
    * to a newer bucket at once gives each the sums it would get moved on alone (bucket numbers
    * only grow, and a slot's sums are zero when it is added).
    */
-  #loadEpoch = 0;
-  #size = 0;
-  #evicted = 0;
-  #ambiguousHints = 0;
+  private loadEpoch_ = 0;
+  private size_ = 0;
+  private evicted_ = 0;
+  private ambiguousHints_ = 0;
   /** Id of the neighbour the last `heard` call evicted (valid after AddedEvicting). */
   lastEvictedId = 0;
 
@@ -81,28 +81,28 @@ export class NeighbourTable {
   }
 
   private constructor(map: SlotIndex, buffer: ArrayBuffer, capacity: number, fieldsAt: number) {
-    this.#slotOf = map;
-    this.#capacity = capacity;
-    this.#numbers = new Float64Array(buffer, 0, capacity * NT_F64_FIELDS);
-    this.#fields = new Int16Array(buffer, fieldsAt, capacity * NT_I16_FIELDS);
+    this.slotOf_ = map;
+    this.capacity_ = capacity;
+    this.numbers_ = new Float64Array(buffer, 0, capacity * NT_F64_FIELDS);
+    this.fields_ = new Int16Array(buffer, fieldsAt, capacity * NT_I16_FIELDS);
   }
 
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
   get evictedCount(): number {
-    return this.#evicted;
+    return this.evicted_;
   }
   get ambiguousHintCount(): number {
-    return this.#ambiguousHints;
+    return this.ambiguousHints_;
   }
 
   /** Record a frame heard directly from `id`. Returns a NeighbourChange. */
   heard(id: number, nowMs: number, rssiDbm: number, snrQuarterDb: number): number {
-    let slot = this.#slotOf.get(id, -1);
+    let slot = this.slotOf_.get(id, -1);
     let change: number = NeighbourChange.Refreshed;
     if (slot < 0) {
       change = NeighbourChange.Added;
@@ -110,41 +110,41 @@ export class NeighbourTable {
       if (slot < 0) {
         slot = this.oldestSlot();
         this.lastEvictedId = this.idAt(slot);
-        this.#slotOf.delete(this.lastEvictedId);
-        this.#evicted++;
-        this.#size--;
+        this.slotOf_.delete(this.lastEvictedId);
+        this.evicted_++;
+        this.size_--;
         change = NeighbourChange.AddedEvicting;
       }
       this.setField(slot, NT_I16_USED, 1);
       this.setField(slot, NT_I16_SNR_QDB, snrQuarterDb);
       this.setField(slot, NT_I16_RSSI_DBM, rssiDbm);
-      this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD_CURRENT_US] = 0;
-      this.#numbers[slot * NT_F64_FIELDS + NT_F64_LOAD_LAST_US] = 0;
-      this.#slotOf.set(id, slot);
-      this.#size++;
+      this.numbers_[slot * NT_F64_FIELDS + NT_F64_LOAD_CURRENT_US] = 0;
+      this.numbers_[slot * NT_F64_FIELDS + NT_F64_LOAD_LAST_US] = 0;
+      this.slotOf_.set(id, slot);
+      this.size_++;
     } else {
       const snr = this.field(slot, NT_I16_SNR_QDB);
       const rssi = this.field(slot, NT_I16_RSSI_DBM);
       this.setField(slot, NT_I16_SNR_QDB, snr + ((snrQuarterDb - snr) >> 2));
       this.setField(slot, NT_I16_RSSI_DBM, rssi + ((rssiDbm - rssi) >> 2));
     }
-    this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] = nowMs;
+    this.numbers_[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] = nowMs;
     return change;
   }
 
   has(id: number): boolean {
-    return this.#slotOf.has(id);
+    return this.slotOf_.has(id);
   }
 
   /** Quality 0..1000 of the link from `id`, or -1 when not a neighbour. */
   qualityPermille(id: number): number {
-    const slot = this.#slotOf.get(id, -1);
+    const slot = this.slotOf_.get(id, -1);
     return slot < 0 ? -1 : snrQualityPermille(this.field(slot, NT_I16_SNR_QDB));
   }
 
   lastHeardMs(id: number): number {
-    const slot = this.#slotOf.get(id, -1);
-    return slot < 0 ? -1 : (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? -1);
+    const slot = this.slotOf_.get(id, -1);
+    return slot < 0 ? -1 : (this.numbers_[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? -1);
   }
 
   /**
@@ -153,11 +153,11 @@ export class NeighbourTable {
    */
   resolveHint(hint: number, nowMs: number, freshMs: number): number {
     let found = -1;
-    for (let slot = 0; slot < this.#capacity; slot++) {
+    for (let slot = 0; slot < this.capacity_; slot++) {
       if (!this.isUsed(slot) || (this.idAt(slot) & 0xff) !== hint) continue;
-      if (nowMs - (this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0) > freshMs) continue;
+      if (nowMs - (this.numbers_[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0) > freshMs) continue;
       if (found >= 0) {
-        this.#ambiguousHints++;
+        this.ambiguousHints_++;
         return -1;
       }
       found = this.idAt(slot);
@@ -177,7 +177,7 @@ export class NeighbourTable {
     if (slot < 0) return;
     this.roll(Math.floor(nowMs / bucketMs));
     const at = slot * NT_F64_FIELDS + NT_F64_LOAD_CURRENT_US;
-    this.#numbers[at] = (this.#numbers[at] ?? 0) + airtimeUs;
+    this.numbers_[at] = (this.numbers_[at] ?? 0) + airtimeUs;
   }
 
   /**
@@ -190,25 +190,25 @@ export class NeighbourTable {
     if (slot < 0) return 0;
     this.roll(Math.floor(nowMs / bucketMs));
     const at = slot * NT_F64_FIELDS;
-    return Math.floor(((this.#numbers[at + NT_F64_LOAD_CURRENT_US] ?? 0) + (this.#numbers[at + NT_F64_LOAD_LAST_US] ?? 0)) / (2 * bucketMs));
+    return Math.floor(((this.numbers_[at + NT_F64_LOAD_CURRENT_US] ?? 0) + (this.numbers_[at + NT_F64_LOAD_LAST_US] ?? 0)) / (2 * bucketMs));
   }
 
   /** Move every slot's load buckets on to bucket number `epoch` (O(capacity), once per bucket). */
   private roll(epoch: number): void {
-    const previous = this.#loadEpoch;
+    const previous = this.loadEpoch_;
     if (epoch === previous) return;
-    const load = this.#numbers;
+    const load = this.numbers_;
     for (let at = 0; at < load.length; at += NT_F64_FIELDS) {
       load[at + NT_F64_LOAD_LAST_US] = epoch === previous + 1 ? (load[at + NT_F64_LOAD_CURRENT_US] ?? 0) : 0;
       load[at + NT_F64_LOAD_CURRENT_US] = 0;
     }
-    this.#loadEpoch = epoch;
+    this.loadEpoch_ = epoch;
   }
 
   /** The slot of the one neighbour with low id byte `hint`, or -1 (none, or more than one). */
   private slotOfHint(hint: number): number {
     let found = -1;
-    for (let slot = 0; slot < this.#capacity; slot++) {
+    for (let slot = 0; slot < this.capacity_; slot++) {
       if (!this.isUsed(slot) || (this.idAt(slot) & 0xff) !== hint) continue;
       if (found >= 0) return -1;
       found = slot;
@@ -218,32 +218,32 @@ export class NeighbourTable {
 
   /** Whether any neighbour (fresh or not) has low id byte `hint`. */
   hasHint(hint: number): boolean {
-    for (let slot = 0; slot < this.#capacity; slot++) if (this.isUsed(slot) && (this.idAt(slot) & 0xff) === hint) return true;
+    for (let slot = 0; slot < this.capacity_; slot++) if (this.isUsed(slot) && (this.idAt(slot) & 0xff) === hint) return true;
     return false;
   }
 
   private idAt(slot: number): number {
-    return this.#slotOf.storedKey(slot);
+    return this.slotOf_.storedKey(slot);
   }
   private isUsed(slot: number): boolean {
     return this.field(slot, NT_I16_USED) === 1;
   }
   private field(slot: number, field: number): number {
-    return this.#fields[slot * NT_I16_FIELDS + field] ?? 0;
+    return this.fields_[slot * NT_I16_FIELDS + field] ?? 0;
   }
   private setField(slot: number, field: number, value: number): void {
-    this.#fields[slot * NT_I16_FIELDS + field] = value;
+    this.fields_[slot * NT_I16_FIELDS + field] = value;
   }
 
   private freeSlot(): number {
-    for (let slot = 0; slot < this.#capacity; slot++) if (!this.isUsed(slot)) return slot;
+    for (let slot = 0; slot < this.capacity_; slot++) if (!this.isUsed(slot)) return slot;
     return -1;
   }
 
   private oldestSlot(): number {
     let oldest = 0;
-    for (let slot = 1; slot < this.#capacity; slot++) {
-      if ((this.#numbers[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0) < (this.#numbers[oldest * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0)) oldest = slot;
+    for (let slot = 1; slot < this.capacity_; slot++) {
+      if ((this.numbers_[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0) < (this.numbers_[oldest * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0)) oldest = slot;
     }
     return oldest;
   }

@@ -42,10 +42,10 @@ const SLOT_BYTES = F_RESEND + WORDS * 4;
 const NOT_ARMED = Number.POSITIVE_INFINITY;
 
 export class PendingSends extends SlotFields {
-  readonly #slots: number;
-  readonly #slotBytes: number;
-  readonly #pool: FramePool;
-  #inUse = 0;
+  private readonly slots_: number;
+  private readonly messageSlotBytes_: number;
+  private readonly pool_: FramePool;
+  private inUse_ = 0;
 
   /** Messages up to `slotBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest message). */
   static create(slots: number, slotBytes: number, pool?: FramePool): Result<PendingSends> {
@@ -58,26 +58,26 @@ export class PendingSends extends SlotFields {
 
   private constructor(slots: number, slotBytes: number, pool: FramePool) {
     super(slots, SLOT_BYTES);
-    this.#slots = slots;
-    this.#slotBytes = slotBytes;
-    this.#pool = pool;
+    this.slots_ = slots;
+    this.messageSlotBytes_ = slotBytes;
+    this.pool_ = pool;
     for (let i = 0; i < slots; i++) this.setF64(i, F_DEADLINE_MS, NOT_ARMED);
   }
 
   get slotCount(): number {
-    return this.#slots;
+    return this.slots_;
   }
   get inUse(): number {
-    return this.#inUse;
+    return this.inUse_;
   }
   /** Largest message a slot keeps. */
   get slotBytes(): number {
-    return this.#slotBytes;
+    return this.messageSlotBytes_;
   }
 
   /** Copy `length` bytes of the message in `slot` from byte `at` into out[offset ..]. */
   read(slot: number, at: number, out: Uint8Array, offset: number, length: number): void {
-    this.#pool.read(this.i32(slot, F_HANDLE), at, out, offset, length);
+    this.pool_.read(this.i32(slot, F_HANDLE), at, out, offset, length);
   }
 
   /**
@@ -86,16 +86,16 @@ export class PendingSends extends SlotFields {
    * carries its enqueued time (the transport's staleness check).
    */
   acquire(destination: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number, callerId: number, messageId: number, _nowMs: number): ValueOrCode {
-    if (length > this.#slotBytes) return -ErrorCode.MeshMessageTooLarge;
+    if (length > this.messageSlotBytes_) return -ErrorCode.MeshMessageTooLarge;
     let slot = -1;
-    for (let s = 0; s < this.#slots; s++) {
+    for (let s = 0; s < this.slots_; s++) {
       if (!this.isInUse(s)) {
         slot = s;
         break;
       }
     }
     if (slot < 0) return -ErrorCode.MeshPendingFull;
-    const handle = this.#pool.store(bytes, offset, length);
+    const handle = this.pool_.store(bytes, offset, length);
     if (handle < 0) return -ErrorCode.MeshPendingFull;
     this.setI32(slot, F_HANDLE, handle);
     this.setU8(slot, F_USED, 1);
@@ -108,13 +108,13 @@ export class PendingSends extends SlotFields {
     this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
     this.setU8(slot, F_ROUTED, 0);
     for (let w = 0; w < WORDS; w++) this.setU32(slot, F_RESEND + w * 4, 0);
-    this.#inUse++;
+    this.inUse_++;
     return slot;
   }
 
   /** The slot waiting for an ack of `messageId` from `destination`, or -NotFound. */
   find(destination: number, messageId: number): ValueOrCode {
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.isInUse(slot) && this.destinationAt(slot) === destination && this.messageIdAt(slot) === messageId) return slot;
     }
     return -ErrorCode.NotFound;
@@ -122,14 +122,14 @@ export class PendingSends extends SlotFields {
 
   release(slot: number): void {
     if (!this.isInUse(slot)) return;
-    this.#pool.release(this.i32(slot, F_HANDLE));
+    this.pool_.release(this.i32(slot, F_HANDLE));
     this.setU8(slot, F_USED, 0);
     this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
-    this.#inUse--;
+    this.inUse_--;
   }
 
   isInUse(slot: number): boolean {
-    return (slot >>> 0) === slot && slot < this.#slots && this.u8(slot, F_USED) === 1;
+    return (slot >>> 0) === slot && slot < this.slots_ && this.u8(slot, F_USED) === 1;
   }
 
   /** The message (or a NACKed part of it) was sent: wait for the ack until `deadlineMs`. */
@@ -159,7 +159,7 @@ export class PendingSends extends SlotFields {
   /** Earliest armed ack deadline, or +Infinity. */
   nextDeadlineMs(): number {
     let first = NOT_ARMED;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.isInUse(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
     }
     return first;
@@ -167,7 +167,7 @@ export class PendingSends extends SlotFields {
 
   /** A slot whose ack deadline passed by `nowMs`, or -NotFound. */
   expired(nowMs: number): ValueOrCode {
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.isInUse(slot) && this.deadlineAt(slot) <= nowMs) return slot;
     }
     return -ErrorCode.NotFound;

@@ -63,13 +63,13 @@ const SLOT_BYTES = RS_BITMAP + WORDS_PER_SLOT * 4;
 export const FragmentResult = Object.freeze({ Stored: 0, Complete: 1, Duplicate: 2 } as const);
 
 export class ReassemblyTable extends SlotFields {
-  readonly #slots: number;
-  readonly #slotBytes: number;
-  readonly #perSenderMax: number;
-  readonly #timeoutMs: number;
-  readonly #pool: FramePool;
-  #inUse = 0;
-  #timedOut = 0;
+  private readonly slots_: number;
+  private readonly messageSlotBytes_: number;
+  private readonly perSenderMax_: number;
+  private readonly timeoutMs_: number;
+  private readonly pool_: FramePool;
+  private inUse_ = 0;
+  private timedOut_ = 0;
   /** Slot of the message the last `accept` completed (valid after Complete). */
   completedSlot = -1;
 
@@ -87,29 +87,29 @@ export class ReassemblyTable extends SlotFields {
 
   private constructor(options: ReassemblyOptions, pool: FramePool) {
     super(options.slots, SLOT_BYTES);
-    this.#slots = options.slots;
-    this.#slotBytes = options.slotBytes;
-    this.#perSenderMax = options.perSenderMax;
-    this.#timeoutMs = options.timeoutMs;
-    this.#pool = pool;
+    this.slots_ = options.slots;
+    this.messageSlotBytes_ = options.slotBytes;
+    this.perSenderMax_ = options.perSenderMax;
+    this.timeoutMs_ = options.timeoutMs;
+    this.pool_ = pool;
   }
 
   get slotCount(): number {
-    return this.#slots;
+    return this.slots_;
   }
   get inUse(): number {
-    return this.#inUse;
+    return this.inUse_;
   }
   get timedOutCount(): number {
-    return this.#timedOut;
+    return this.timedOut_;
   }
   get slotBytes(): number {
-    return this.#slotBytes;
+    return this.messageSlotBytes_;
   }
 
   /** Copy `length` bytes of the message in `slot` from byte `at` into out[offset ..]. */
   read(slot: number, at: number, out: Uint8Array, offset: number, length: number): void {
-    this.#pool.read(this.handleAt(slot), at, out, offset, length);
+    this.pool_.read(this.handleAt(slot), at, out, offset, length);
   }
 
   /**
@@ -121,10 +121,10 @@ export class ReassemblyTable extends SlotFields {
   accept(source: number, trafficClass: number, f: FragmentHeader, chunk: Uint8Array, chunkOffset: number, nowMs: number): ValueOrCode {
     let slot = this.find(source, f.messageId);
     if (slot < 0) {
-      if (f.totalBytes > this.#slotBytes) return -ErrorCode.MeshMessageTooLarge;
+      if (f.totalBytes > this.messageSlotBytes_) return -ErrorCode.MeshMessageTooLarge;
       slot = this.claim(source, nowMs);
       if (slot < 0) return slot;
-      const handle = this.#pool.allocate(f.totalBytes);
+      const handle = this.pool_.allocate(f.totalBytes);
       if (handle < 0) return -ErrorCode.MeshReassemblyFull;
       this.setI32(slot, RS_I32_HANDLE, handle);
       this.setU8(slot, RS_U8_USED, 1);
@@ -138,7 +138,7 @@ export class ReassemblyTable extends SlotFields {
       this.setF64(slot, RS_F64_STARTED_MS, nowMs);
       this.setU8(slot, RS_U8_NACKS_SENT, 0);
       for (let w = 0; w < WORDS_PER_SLOT; w++) this.setU32(slot, RS_BITMAP + w * 4, 0);
-      this.#inUse++;
+      this.inUse_++;
     } else if (
       this.u8(slot, RS_U8_COUNTS) !== f.count ||
       this.u16(slot, RS_U16_TOTAL_BYTES) !== f.totalBytes ||
@@ -152,7 +152,7 @@ export class ReassemblyTable extends SlotFields {
     const bits = this.u32(slot, word);
     if ((bits & bit) !== 0) return FragmentResult.Duplicate;
     this.setU32(slot, word, (bits | bit) >>> 0);
-    this.#pool.write(this.handleAt(slot), fragmentOffset(f.totalBytes, f.count, f.index), chunk, chunkOffset, fragmentChunkBytes(f.totalBytes, f.count, f.index));
+    this.pool_.write(this.handleAt(slot), fragmentOffset(f.totalBytes, f.count, f.index), chunk, chunkOffset, fragmentChunkBytes(f.totalBytes, f.count, f.index));
     const received = this.u8(slot, RS_U8_RECEIVED) + 1;
     this.setU8(slot, RS_U8_RECEIVED, received);
     if (received < f.count) return FragmentResult.Stored;
@@ -162,7 +162,7 @@ export class ReassemblyTable extends SlotFields {
 
   /** The slot of (source, messageId) in progress, or -NotFound. O(slots). */
   find(source: number, messageId: number): ValueOrCode {
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8(slot, RS_U8_USED) === 1 && this.u16(slot, RS_U16_SOURCES) === source && this.u16(slot, RS_U16_MESSAGE_IDS) === messageId) return slot;
     }
     return -ErrorCode.NotFound;
@@ -171,30 +171,30 @@ export class ReassemblyTable extends SlotFields {
   /** Free a slot (message delivered or abandoned). */
   release(slot: number): void {
     if (this.u8(slot, RS_U8_USED) !== 1) return;
-    this.#pool.release(this.handleAt(slot));
+    this.pool_.release(this.handleAt(slot));
     this.setU8(slot, RS_U8_USED, 0);
-    this.#inUse--;
+    this.inUse_--;
   }
 
   /** Drop every message older than the timeout. Returns how many were dropped. */
   expire(nowMs: number): number {
     let dropped = 0;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8(slot, RS_U8_USED) === 1 && this.isExpired(slot, nowMs)) {
         this.release(slot);
         dropped++;
       }
     }
-    this.#timedOut += dropped;
+    this.timedOut_ += dropped;
     return dropped;
   }
 
   /** Earliest time a slot in use times out, or -1. */
   nextExpiryMs(): number {
     let first = -1;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8(slot, RS_U8_USED) !== 1) continue;
-      const at = this.f64(slot, RS_F64_STARTED_MS) + this.#timeoutMs + 1;
+      const at = this.f64(slot, RS_F64_STARTED_MS) + this.timeoutMs_ + 1;
       if (first < 0 || at < first) first = at;
     }
     return first;
@@ -253,21 +253,21 @@ export class ReassemblyTable extends SlotFields {
   /** Slots held by `source` (for tests and the sender cap). */
   heldBy(source: number): number {
     let held = 0;
-    for (let slot = 0; slot < this.#slots; slot++) if (this.u8(slot, RS_U8_USED) === 1 && this.u16(slot, RS_U16_SOURCES) === source) held++;
+    for (let slot = 0; slot < this.slots_; slot++) if (this.u8(slot, RS_U8_USED) === 1 && this.u16(slot, RS_U16_SOURCES) === source) held++;
     return held;
   }
 
   /** `Ok`, or InvariantViolated: counts agree with the bitmaps and the in-use count. For tests. */
   checkInvariants(): number {
     let used = 0;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8(slot, RS_U8_USED) !== 1) continue;
       used++;
       let bits = 0;
       for (let w = 0; w < WORDS_PER_SLOT; w++) bits += popcount32(this.u32(slot, RS_BITMAP + w * 4));
       if (bits !== this.u8(slot, RS_U8_RECEIVED) || bits > this.u8(slot, RS_U8_COUNTS)) return ErrorCode.InvariantViolated;
     }
-    return used === this.#inUse ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+    return used === this.inUse_ ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   private handleAt(slot: number): number {
@@ -275,17 +275,17 @@ export class ReassemblyTable extends SlotFields {
   }
 
   private isExpired(slot: number, nowMs: number): boolean {
-    return nowMs - this.f64(slot, RS_F64_STARTED_MS) > this.#timeoutMs;
+    return nowMs - this.f64(slot, RS_F64_STARTED_MS) > this.timeoutMs_;
   }
 
   /** A slot for a new message from `source`, or a negated refusal code. Timed-out slots are freed on the way. */
   private claim(source: number, nowMs: number): ValueOrCode {
     let held = 0;
     let free = -1;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8(slot, RS_U8_USED) === 1 && this.isExpired(slot, nowMs)) {
         this.release(slot);
-        this.#timedOut++;
+        this.timedOut_++;
       }
       if (this.u8(slot, RS_U8_USED) !== 1) {
         if (free < 0) free = slot;
@@ -293,7 +293,7 @@ export class ReassemblyTable extends SlotFields {
         held++;
       }
     }
-    if (held >= this.#perSenderMax) return -ErrorCode.MeshReassemblySenderCap;
+    if (held >= this.perSenderMax_) return -ErrorCode.MeshReassemblySenderCap;
     return free >= 0 ? free : -ErrorCode.MeshReassemblyFull;
   }
 }

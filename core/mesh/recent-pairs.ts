@@ -58,20 +58,20 @@ function mixPair(id: number, n: number): number {
 
 export class RecentPairs {
   /** Mix -> ring slot, only past RECENT_PAIRS_SCAN_MAX entries. */
-  readonly #index: SlotIndex | undefined;
-  readonly #ids: Uint16Array;
-  /** Per slot: the mix (scanned sets only), the value (only when kept), the insert time after #baseMs (only when minAgeMs > 0). */
-  readonly #words: Uint32Array | undefined;
+  private readonly index_: SlotIndex | undefined;
+  private readonly ids_: Uint16Array;
+  /** Per slot: the mix (scanned sets only), the value (only when kept), the insert time after baseMs_ (only when minAgeMs > 0). */
+  private readonly words_: Uint32Array | undefined;
   /** Offsets of the value and the time in a slot's words, -1 when not kept. */
-  readonly #valueField: number;
-  readonly #timeField: number;
-  readonly #minAgeMs: number;
-  #baseMs = 0;
-  #head = 0; // oldest entry
-  #size = 0;
-  #evicted = 0;
-  #refused = 0;
-  #collisions = 0;
+  private readonly valueField_: number;
+  private readonly timeField_: number;
+  private readonly minAgeMs_: number;
+  private baseMs_ = 0;
+  private head_ = 0; // oldest entry
+  private size_ = 0;
+  private evicted_ = 0;
+  private refused_ = 0;
+  private collisions_ = 0;
 
   /** `withValues` false: entries keep no value (`valueAt` is 0, `setValueAt` does nothing). */
   static create(capacity: number, minAgeMs = 0, withValues = true): Result<RecentPairs> {
@@ -88,43 +88,43 @@ export class RecentPairs {
   }
 
   private constructor(index: SlotIndex | undefined, buffer: ArrayBuffer, capacity: number, minAgeMs: number, withValues: boolean, stride: number) {
-    this.#index = index;
-    this.#minAgeMs = minAgeMs;
-    this.#words = stride > 0 ? new Uint32Array(buffer, 0, capacity * stride) : undefined;
+    this.index_ = index;
+    this.minAgeMs_ = minAgeMs;
+    this.words_ = stride > 0 ? new Uint32Array(buffer, 0, capacity * stride) : undefined;
     const first = index === undefined ? 1 : 0; // after the mix
-    this.#valueField = withValues ? first : -1;
-    this.#timeField = minAgeMs > 0 ? first + (withValues ? 1 : 0) : -1;
-    this.#ids = new Uint16Array(buffer, buffer.byteLength - 2 * capacity, capacity);
+    this.valueField_ = withValues ? first : -1;
+    this.timeField_ = minAgeMs > 0 ? first + (withValues ? 1 : 0) : -1;
+    this.ids_ = new Uint16Array(buffer, buffer.byteLength - 2 * capacity, capacity);
   }
 
   get capacity(): number {
-    return this.#ids.length;
+    return this.ids_.length;
   }
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
   get evictedCount(): number {
-    return this.#evicted;
+    return this.evicted_;
   }
   get refusedCount(): number {
-    return this.#refused;
+    return this.refused_;
   }
   /** Entries made unreachable because another pair had the same mix. */
   get collisionCount(): number {
-    return this.#collisions;
+    return this.collisions_;
   }
 
   /** The entry slot of (id, n), or -NotFound (also for an id or n out of range). */
   find(id: number, n: number): ValueOrCode {
     if (!validPair(id, n)) return -ErrorCode.NotFound;
     const slot = this.newestWithMix(mixPair(id, n));
-    if (slot < 0 || this.#ids[slot] !== id) return -ErrorCode.NotFound;
+    if (slot < 0 || this.ids_[slot] !== id) return -ErrorCode.NotFound;
     return slot;
   }
 
   /** Would `insert` at `nowMs` succeed (room, or an entry old enough to evict)? */
   wouldAccept(nowMs: number): boolean {
-    return this.#size < this.#ids.length || this.#minAgeMs === 0 || nowMs - this.timeAt(this.#head) >= this.#minAgeMs;
+    return this.size_ < this.ids_.length || this.minAgeMs_ === 0 || nowMs - this.timeAt(this.head_) >= this.minAgeMs_;
   }
 
   /**
@@ -134,55 +134,55 @@ export class RecentPairs {
    */
   insert(id: number, n: number, value: number, nowMs: number): ValueOrCode {
     if (!validPair(id, n)) return -ErrorCode.InvalidArgument;
-    if (this.#size === this.#ids.length) {
-      const oldest = this.#head;
-      if (this.#minAgeMs > 0 && nowMs - this.timeAt(oldest) < this.#minAgeMs) {
-        this.#refused++;
+    if (this.size_ === this.ids_.length) {
+      const oldest = this.head_;
+      if (this.minAgeMs_ > 0 && nowMs - this.timeAt(oldest) < this.minAgeMs_) {
+        this.refused_++;
         return -ErrorCode.Full;
       }
       this.removeOldest();
-      this.#evicted++;
+      this.evicted_++;
     }
-    let slot = this.#head + this.#size;
-    if (slot >= this.#ids.length) slot -= this.#ids.length;
+    let slot = this.head_ + this.size_;
+    if (slot >= this.ids_.length) slot -= this.ids_.length;
     const mix = mixPair(id, n);
-    if (this.newestWithMix(mix) >= 0) this.#collisions++;
-    this.#ids[slot] = id;
-    if (this.#valueField >= 0) this.setValueAt(slot, value);
-    if (this.#timeField >= 0 && this.#words !== undefined) {
+    if (this.newestWithMix(mix) >= 0) this.collisions_++;
+    this.ids_[slot] = id;
+    if (this.valueField_ >= 0) this.setValueAt(slot, value);
+    if (this.timeField_ >= 0 && this.words_ !== undefined) {
       const stride = this.stride();
-      this.#baseMs = stampBaseFor(this.#words, this.#timeField, stride, this.#baseMs, nowMs);
-      this.#words[slot * stride + this.#timeField] = stampOf(this.#baseMs, nowMs);
+      this.baseMs_ = stampBaseFor(this.words_, this.timeField_, stride, this.baseMs_, nowMs);
+      this.words_[slot * stride + this.timeField_] = stampOf(this.baseMs_, nowMs);
     }
     // The slot is free (its old entry, if any, was removed above), so an index moves or adds the mix.
-    if (this.#index !== undefined) this.#index.set(mix, slot);
-    else if (this.#words !== undefined) this.#words[slot * this.stride()] = mix;
-    this.#size++;
+    if (this.index_ !== undefined) this.index_.set(mix, slot);
+    else if (this.words_ !== undefined) this.words_[slot * this.stride()] = mix;
+    this.size_++;
     return slot;
   }
 
   valueAt(slot: number): number {
-    return this.#valueField < 0 || this.#words === undefined ? 0 : (this.#words[slot * this.stride() + this.#valueField] ?? 0);
+    return this.valueField_ < 0 || this.words_ === undefined ? 0 : (this.words_[slot * this.stride() + this.valueField_] ?? 0);
   }
 
   setValueAt(slot: number, value: number): void {
-    if (this.#valueField >= 0 && this.#words !== undefined && slot >= 0 && slot < this.#ids.length) this.#words[slot * this.stride() + this.#valueField] = value;
+    if (this.valueField_ >= 0 && this.words_ !== undefined && slot >= 0 && slot < this.ids_.length) this.words_[slot * this.stride() + this.valueField_] = value;
   }
 
   /** Words per slot: the mix (scanned sets), the value and the time (when kept). */
   private stride(): number {
-    return this.#words === undefined ? 0 : this.#words.length / this.#ids.length;
+    return this.words_ === undefined ? 0 : this.words_.length / this.ids_.length;
   }
 
   /** The slot of the newest entry whose pair has `mix`, or -1. */
   private newestWithMix(mix: number): number {
-    if (this.#index !== undefined) return this.#index.get(mix, -1);
-    const words = this.#words;
+    if (this.index_ !== undefined) return this.index_.get(mix, -1);
+    const words = this.words_;
     if (words === undefined) return -1;
-    const capacity = this.#ids.length;
+    const capacity = this.ids_.length;
     const stride = words.length / capacity;
-    for (let k = this.#size - 1; k >= 0; k--) {
-      let slot = this.#head + k;
+    for (let k = this.size_ - 1; k >= 0; k--) {
+      let slot = this.head_ + k;
       if (slot >= capacity) slot -= capacity;
       if (words[slot * stride] === mix) return slot;
     }
@@ -191,22 +191,22 @@ export class RecentPairs {
 
   /** The insert time of `slot` (0 when times are not kept); see ms-stamps.ts for times 2^31 ms old. */
   private timeAt(slot: number): number {
-    return this.#timeField < 0 || this.#words === undefined ? 0 : this.#baseMs + (this.#words[slot * this.stride() + this.#timeField] ?? 0);
+    return this.timeField_ < 0 || this.words_ === undefined ? 0 : this.baseMs_ + (this.words_[slot * this.stride() + this.timeField_] ?? 0);
   }
 
   clear(): void {
-    this.#index?.clear();
-    this.#head = 0;
-    this.#size = 0;
+    this.index_?.clear();
+    this.head_ = 0;
+    this.size_ = 0;
   }
 
   private removeOldest(): void {
-    const slot = this.#head;
+    const slot = this.head_;
     // An index still names the slot's mix unless a colliding pair took it over.
-    const key = this.#index === undefined ? -1 : this.#index.keyOf(slot);
-    if (key >= 0) this.#index?.delete(key);
-    this.#head = slot + 1 === this.#ids.length ? 0 : slot + 1;
-    this.#size--;
+    const key = this.index_ === undefined ? -1 : this.index_.keyOf(slot);
+    if (key >= 0) this.index_?.delete(key);
+    this.head_ = slot + 1 === this.ids_.length ? 0 : slot + 1;
+    this.size_--;
   }
 }
 

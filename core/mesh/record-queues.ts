@@ -48,8 +48,8 @@ export interface RecordQueueLimits {
 }
 
 export class RecordQueues {
-  readonly #pool: FramePool;
-  readonly #q: Int32Array;
+  private readonly pool_: FramePool;
+  private readonly q_: Int32Array;
 
   /** InvalidArgument for a limit out of range (as ByteRing.create refuses it). */
   static create(pool: FramePool, limits: readonly RecordQueueLimits[]): Result<RecordQueues> {
@@ -63,7 +63,7 @@ export class RecordQueues {
   }
 
   private constructor(pool: FramePool, limits: readonly RecordQueueLimits[]) {
-    this.#pool = pool;
+    this.pool_ = pool;
     const q = new Int32Array(limits.length * QUEUE_FIELDS);
     for (let i = 0; i < limits.length; i++) {
       const at = i * QUEUE_FIELDS;
@@ -72,23 +72,23 @@ export class RecordQueues {
       q[at + Q_BUDGET] = limits[i]?.budgetBytes ?? 0;
       q[at + Q_MAX_RECORD] = limits[i]?.maxRecordBytes ?? 0;
     }
-    this.#q = q;
+    this.q_ = q;
   }
 
   /** Records in queue `queue`. */
   count(queue: number): number {
-    return this.#q[queue * QUEUE_FIELDS + Q_COUNT] ?? 0;
+    return this.q_[queue * QUEUE_FIELDS + Q_COUNT] ?? 0;
   }
   /** Budget used, length prefixes included. */
   bytesUsed(queue: number): number {
-    return this.#q[queue * QUEUE_FIELDS + Q_USED] ?? 0;
+    return this.q_[queue * QUEUE_FIELDS + Q_USED] ?? 0;
   }
   maxRecordBytes(queue: number): number {
-    return this.#q[queue * QUEUE_FIELDS + Q_MAX_RECORD] ?? 0;
+    return this.q_[queue * QUEUE_FIELDS + Q_MAX_RECORD] ?? 0;
   }
   /** Would the budget take a record of `length` bytes now (the store aside)? A record costs its bytes and a length prefix (1, or 2 when the largest record is above 255). */
   hasRoom(queue: number, length: number): boolean {
-    return this.bytesUsed(queue) + prefixFor(this.maxRecordBytes(queue)) + length <= (this.#q[queue * QUEUE_FIELDS + Q_BUDGET] ?? 0);
+    return this.bytesUsed(queue) + prefixFor(this.maxRecordBytes(queue)) + length <= (this.q_[queue * QUEUE_FIELDS + Q_BUDGET] ?? 0);
   }
 
   /**
@@ -97,11 +97,11 @@ export class RecordQueues {
    * or -TooLarge (above the largest record), -Full (budget or store).
    */
   append(queue: number, length: number): ValueOrCode {
-    const q = this.#q;
+    const q = this.q_;
     const at = queue * QUEUE_FIELDS;
     if ((length >>> 0) !== length || length > (q[at + Q_MAX_RECORD] ?? 0)) return -ErrorCode.TooLarge;
     if (!this.hasRoom(queue, length)) return -ErrorCode.Full;
-    const pool = this.#pool;
+    const pool = this.pool_;
     const handle = pool.allocate(RECORD_ENTRY_HEADER_BYTES + length);
     if (handle < 0) return -ErrorCode.Full;
     setLink(pool, handle, END);
@@ -118,25 +118,25 @@ export class RecordQueues {
 
   /** The oldest record's handle, or -1 when the queue is empty. */
   head(queue: number): number {
-    const handle = this.#q[queue * QUEUE_FIELDS + Q_HEAD] ?? END;
+    const handle = this.q_[queue * QUEUE_FIELDS + Q_HEAD] ?? END;
     return handle === END ? -1 : handle;
   }
 
   /** Length of the record at `handle`. */
   recordLength(handle: number): number {
-    return (this.#pool.readByte(handle, 2) << 8) | this.#pool.readByte(handle, 3);
+    return (this.pool_.readByte(handle, 2) << 8) | this.pool_.readByte(handle, 3);
   }
 
   /** Byte `at` of the record at `handle`. */
   readByte(handle: number, at: number): number {
-    return this.#pool.readByte(handle, RECORD_ENTRY_HEADER_BYTES + at);
+    return this.pool_.readByte(handle, RECORD_ENTRY_HEADER_BYTES + at);
   }
   /** Big-endian u16 at byte `at` of the record. */
   readU16(handle: number, at: number): number {
     return (this.readByte(handle, at) << 8) | this.readByte(handle, at + 1);
   }
   writeByte(handle: number, at: number, value: number): void {
-    this.#pool.writeByte(handle, RECORD_ENTRY_HEADER_BYTES + at, value);
+    this.pool_.writeByte(handle, RECORD_ENTRY_HEADER_BYTES + at, value);
   }
   writeU16(handle: number, at: number, value: number): void {
     this.writeByte(handle, at, value >>> 8);
@@ -144,17 +144,17 @@ export class RecordQueues {
   }
   /** Copy `length` bytes of the record from byte `at` into out[offset ..]. */
   read(handle: number, at: number, out: Uint8Array, offset: number, length: number): void {
-    this.#pool.read(handle, RECORD_ENTRY_HEADER_BYTES + at, out, offset, length);
+    this.pool_.read(handle, RECORD_ENTRY_HEADER_BYTES + at, out, offset, length);
   }
   /** Copy src[offset .. offset + length) into the record at byte `at`. */
   write(handle: number, at: number, src: Uint8Array, offset: number, length: number): void {
-    this.#pool.write(handle, RECORD_ENTRY_HEADER_BYTES + at, src, offset, length);
+    this.pool_.write(handle, RECORD_ENTRY_HEADER_BYTES + at, src, offset, length);
   }
 
   /** Remove the oldest record (if any) and give its store entry back. */
   shift(queue: number): void {
     const handle = this.detach(queue);
-    if (handle >= 0) this.#pool.release(handle);
+    if (handle >= 0) this.pool_.release(handle);
   }
 
   /**
@@ -163,11 +163,11 @@ export class RecordQueues {
    * frame pool). Its handle, or -1 when the queue is empty.
    */
   detach(queue: number): number {
-    const q = this.#q;
+    const q = this.q_;
     const at = queue * QUEUE_FIELDS;
     const handle = q[at + Q_HEAD] ?? END;
     if (handle === END) return -1;
-    const pool = this.#pool;
+    const pool = this.pool_;
     const next = (pool.readByte(handle, 0) << 8) | pool.readByte(handle, 1);
     q[at + Q_HEAD] = next;
     if (next === END) q[at + Q_TAIL] = END;

@@ -39,11 +39,11 @@ const RQ_F64_SEQUENCE = 24; // order of scheduling: equal deadlines go first in,
 const SLOT_BYTES = 32;
 
 export class RelayQueue extends SlotFields {
-  readonly #pool: FramePool;
-  readonly #frameBytes: number;
-  readonly #slots: number;
-  #size = 0;
-  #sequence = 0;
+  private readonly pool_: FramePool;
+  private readonly frameBytes_: number;
+  private readonly slots_: number;
+  private size_ = 0;
+  private sequence_ = 0;
 
   /** Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest frame). */
   static create(slots: number, frameBytes: number, pool?: FramePool): Result<RelayQueue> {
@@ -56,25 +56,25 @@ export class RelayQueue extends SlotFields {
 
   private constructor(slots: number, frameBytes: number, pool: FramePool) {
     super(slots, SLOT_BYTES);
-    this.#slots = slots;
-    this.#frameBytes = frameBytes;
-    this.#pool = pool;
+    this.slots_ = slots;
+    this.frameBytes_ = frameBytes;
+    this.pool_ = pool;
   }
 
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
   get capacity(): number {
-    return this.#slots;
+    return this.slots_;
   }
   get frameBytes(): number {
-    return this.#frameBytes;
+    return this.frameBytes_;
   }
 
   /** Copy the frame of `slot` into out[0 ..]; returns its length. */
   readFrame(slot: number, out: Uint8Array): number {
     const length = this.lengthAt(slot);
-    this.#pool.read(this.handleAt(slot), 0, out, 0, length);
+    this.pool_.read(this.handleAt(slot), 0, out, 0, length);
     return length;
   }
 
@@ -83,20 +83,20 @@ export class RelayQueue extends SlotFields {
    * slot, or -MeshQueueFull / -MeshFrameOversized.
    */
   schedule(frame: Uint8Array, lengthBytes: number, source: number, counter: number, trafficClass: number, hopsTaken: number, deadlineMs: number): ValueOrCode {
-    if (lengthBytes > this.#frameBytes) return -ErrorCode.MeshFrameOversized;
+    if (lengthBytes > this.frameBytes_) return -ErrorCode.MeshFrameOversized;
     let slot = -1;
-    for (let s = 0; s < this.#slots; s++) {
+    for (let s = 0; s < this.slots_; s++) {
       if (this.u8(s, RQ_U8_USED) !== 1) {
         slot = s;
         break;
       }
     }
     if (slot < 0) return -ErrorCode.MeshQueueFull;
-    const handle = this.#pool.store(frame, 0, lengthBytes);
+    const handle = this.pool_.store(frame, 0, lengthBytes);
     if (handle < 0) return -ErrorCode.MeshQueueFull;
     this.setI32(slot, RQ_I32_HANDLE, handle);
     this.setF64(slot, RQ_F64_DEADLINE, deadlineMs);
-    this.setF64(slot, RQ_F64_SEQUENCE, this.#sequence++);
+    this.setF64(slot, RQ_F64_SEQUENCE, this.sequence_++);
     this.setU8(slot, RQ_U8_USED, 1);
     this.setU16(slot, RQ_U16_LENGTHS, lengthBytes);
     this.setU16(slot, RQ_U16_SOURCES, source);
@@ -104,7 +104,7 @@ export class RelayQueue extends SlotFields {
     this.setU8(slot, RQ_U8_CLASSES, trafficClass);
     this.setU8(slot, RQ_U8_HOPS, hopsTaken);
     this.setU8(slot, RQ_U8_HEARD, 0);
-    this.#size++;
+    this.size_++;
     return slot;
   }
 
@@ -116,7 +116,7 @@ export class RelayQueue extends SlotFields {
    * Ok (cancelled), NotFound (no such relay), or Empty (kept).
    */
   heardCopy(source: number, counter: number, hopsTaken: number, threshold: number): Status {
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8(slot, RQ_U8_USED) !== 1 || this.u16(slot, RQ_U16_SOURCES) !== source || this.counterAt(slot) !== counter) continue;
       if (hopsTaken < this.u8(slot, RQ_U8_HOPS)) return ErrorCode.Empty;
       const heard = this.u8(slot, RQ_U8_HEARD) + 1;
@@ -130,8 +130,8 @@ export class RelayQueue extends SlotFields {
 
   /** Whether a relay of (source, counter) is waiting. */
   has(source: number, counter: number): boolean {
-    if (this.#size === 0) return false;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    if (this.size_ === 0) return false;
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8(slot, RQ_U8_USED) === 1 && this.u16(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) return true;
     }
     return false;
@@ -139,7 +139,7 @@ export class RelayQueue extends SlotFields {
 
   /** Cancel the relay of (source, counter) outright. Ok or NotFound. */
   cancel(source: number, counter: number): Status {
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8(slot, RQ_U8_USED) === 1 && this.u16(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) {
         this.release(slot);
         return ErrorCode.Ok;
@@ -164,7 +164,7 @@ export class RelayQueue extends SlotFields {
   dueOfClass(nowMs: number, trafficClass: number): ValueOrCode {
     let best = -1;
     let bestDeadline = Number.POSITIVE_INFINITY;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8(slot, RQ_U8_USED) !== 1 || this.u8(slot, RQ_U8_CLASSES) !== trafficClass) continue;
       const deadline = this.deadlineAt(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
@@ -178,9 +178,9 @@ export class RelayQueue extends SlotFields {
   /** Remove a slot (sent, dropped or cancelled). */
   release(slot: number): void {
     if (this.u8(slot, RQ_U8_USED) !== 1) return;
-    this.#pool.release(this.handleAt(slot));
+    this.pool_.release(this.handleAt(slot));
     this.setU8(slot, RQ_U8_USED, 0);
-    this.#size--;
+    this.size_--;
   }
 
   lengthAt(slot: number): number {
@@ -203,7 +203,7 @@ export class RelayQueue extends SlotFields {
   /** The used slot with the earliest deadline, the first scheduled among equals; -1 when none. */
   private earliest(): number {
     let best = -1;
-    for (let slot = 0; slot < this.#slots; slot++) {
+    for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8(slot, RQ_U8_USED) !== 1) continue;
       if (best < 0 || this.deadlineAt(slot) < this.deadlineAt(best) || (this.deadlineAt(slot) === this.deadlineAt(best) && this.sequenceAt(slot) < this.sequenceAt(best))) best = slot;
     }

@@ -57,18 +57,18 @@ export const RouteChange = Object.freeze({ None: 0, Refreshed: 1, Learned: 2, Re
 export type RouteChange = (typeof RouteChange)[keyof typeof RouteChange];
 
 export class RouteTable {
-  readonly #slotOf: SlotIndex; // destination -> slot; also each slot's destination
+  private readonly slotOf_: SlotIndex; // destination -> slot; also each slot's destination
   /** Per slot: the next hop. */
-  readonly #nextHops: Uint16Array;
+  private readonly nextHops_: Uint16Array;
   /** Per-slot fields, 3 per slot: hops, flags, failures (consecutive frames the next hop did not take). */
-  readonly #bytes: Uint8Array;
-  /** Per-slot fields, 2 per slot: the counter of the newest advertisement heard from the destination (when RT_ADVERT_KNOWN), the update time after #baseMs. */
-  readonly #words: Uint32Array;
-  readonly #capacity: number;
-  readonly #ttlMs: number;
-  #baseMs = 0;
-  #size = 0;
-  #evicted = 0;
+  private readonly bytes_: Uint8Array;
+  /** Per-slot fields, 2 per slot: the counter of the newest advertisement heard from the destination (when RT_ADVERT_KNOWN), the update time after baseMs_. */
+  private readonly words_: Uint32Array;
+  private readonly capacity_: number;
+  private readonly ttlMs_: number;
+  private baseMs_ = 0;
+  private size_ = 0;
+  private evicted_ = 0;
   /** The next hop the last `learn` replaced (valid after Replaced). */
   previousNextHop = 0;
 
@@ -85,33 +85,33 @@ export class RouteTable {
   }
 
   private constructor(map: SlotIndex, buffer: ArrayBuffer, capacity: number, ttlMs: number, nextHopsAt: number) {
-    this.#slotOf = map;
-    this.#capacity = capacity;
-    this.#ttlMs = ttlMs;
-    this.#words = new Uint32Array(buffer, 0, capacity * RT_U32_FIELDS);
-    this.#nextHops = new Uint16Array(buffer, nextHopsAt, capacity);
-    this.#bytes = new Uint8Array(buffer, nextHopsAt + 2 * capacity, capacity * RT_U8_FIELDS);
+    this.slotOf_ = map;
+    this.capacity_ = capacity;
+    this.ttlMs_ = ttlMs;
+    this.words_ = new Uint32Array(buffer, 0, capacity * RT_U32_FIELDS);
+    this.nextHops_ = new Uint16Array(buffer, nextHopsAt, capacity);
+    this.bytes_ = new Uint8Array(buffer, nextHopsAt + 2 * capacity, capacity * RT_U8_FIELDS);
   }
 
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
   get evictedCount(): number {
-    return this.#evicted;
+    return this.evicted_;
   }
 
   /** Next hop towards `destination` if a fresh route exists, else -1. */
   nextHop(destination: number, nowMs: number): number {
-    const slot = this.#slotOf.get(destination, -1);
-    if (slot < 0 || nowMs - this.updatedMs(slot) > this.#ttlMs) return -1;
-    return this.#nextHops[slot] ?? -1;
+    const slot = this.slotOf_.get(destination, -1);
+    if (slot < 0 || nowMs - this.updatedMs(slot) > this.ttlMs_) return -1;
+    return this.nextHops_[slot] ?? -1;
   }
 
   /** Hops of the fresh route to `destination`, or -1. */
   hops(destination: number, nowMs: number): number {
-    const slot = this.#slotOf.get(destination, -1);
-    if (slot < 0 || nowMs - this.updatedMs(slot) > this.#ttlMs) return -1;
-    return this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? -1;
+    const slot = this.slotOf_.get(destination, -1);
+    if (slot < 0 || nowMs - this.updatedMs(slot) > this.ttlMs_) return -1;
+    return this.bytes_[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? -1;
   }
 
   /**
@@ -121,37 +121,37 @@ export class RouteTable {
    * Returns the RouteChange.
    */
   learn(destination: number, nextHop: number, hops: number, nowMs: number, advertCounter = -1): RouteChange {
-    let slot = this.#slotOf.get(destination, -1);
+    let slot = this.slotOf_.get(destination, -1);
     if (slot >= 0) {
-      const stale = nowMs - this.updatedMs(slot) > this.#ttlMs;
-      const current = this.#nextHops[slot] ?? 0;
+      const stale = nowMs - this.updatedMs(slot) > this.ttlMs_;
+      const current = this.nextHops_[slot] ?? 0;
       const sameHop = current === nextHop;
       const newAdvert = advertCounter > this.advertAt(slot);
       if (newAdvert) this.setAdvert(slot, advertCounter);
-      const better = hops < (this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? 0) || (newAdvert && hops === (this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? 0));
+      const better = hops < (this.bytes_[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? 0) || (newAdvert && hops === (this.bytes_[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? 0));
       if (!stale && !sameHop && !better) return RouteChange.None;
       this.previousNextHop = current;
-      if (!sameHop) this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
-      this.#nextHops[slot] = nextHop;
-      this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
-      this.#words[slot * RT_U32_FIELDS + RT_U32_UPDATED] = this.stamp(nowMs);
+      if (!sameHop) this.bytes_[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
+      this.nextHops_[slot] = nextHop;
+      this.bytes_[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
+      this.words_[slot * RT_U32_FIELDS + RT_U32_UPDATED] = this.stamp(nowMs);
       return sameHop ? RouteChange.Refreshed : RouteChange.Replaced;
     }
     slot = this.freeSlot();
     if (slot < 0) {
       slot = this.oldestSlot();
-      this.#slotOf.delete(this.#slotOf.storedKey(slot));
-      this.#evicted++;
-      this.#size--;
+      this.slotOf_.delete(this.slotOf_.storedKey(slot));
+      this.evicted_++;
+      this.size_--;
     }
-    this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] = RT_IN_USE;
-    this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
+    this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] = RT_IN_USE;
+    this.bytes_[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
     if (advertCounter >= 0) this.setAdvert(slot, advertCounter);
-    this.#nextHops[slot] = nextHop;
-    this.#bytes[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
-    this.#words[slot * RT_U32_FIELDS + RT_U32_UPDATED] = this.stamp(nowMs);
-    this.#slotOf.set(destination, slot);
-    this.#size++;
+    this.nextHops_[slot] = nextHop;
+    this.bytes_[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
+    this.words_[slot * RT_U32_FIELDS + RT_U32_UPDATED] = this.stamp(nowMs);
+    this.slotOf_.set(destination, slot);
+    this.size_++;
     return RouteChange.Learned;
   }
 
@@ -161,60 +161,60 @@ export class RouteTable {
    * route now, or 0 when the route goes elsewhere (or there is none).
    */
   noteFailure(destination: number, nextHopHint: number): number {
-    const slot = this.#slotOf.get(destination, -1);
-    if (slot < 0 || ((this.#nextHops[slot] ?? 0) & 0xff) !== nextHopHint) return 0;
-    const failures = Math.min(255, (this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] ?? 0) + 1);
-    this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = failures;
+    const slot = this.slotOf_.get(destination, -1);
+    if (slot < 0 || ((this.nextHops_[slot] ?? 0) & 0xff) !== nextHopHint) return 0;
+    const failures = Math.min(255, (this.bytes_[slot * RT_U8_FIELDS + RT_U8_FAILURES] ?? 0) + 1);
+    this.bytes_[slot * RT_U8_FIELDS + RT_U8_FAILURES] = failures;
     return failures;
   }
 
   /** A frame for `destination` sent to the neighbour with low id byte `nextHopHint` was taken: the route works. */
   noteSuccess(destination: number, nextHopHint: number): void {
-    const slot = this.#slotOf.get(destination, -1);
-    if (slot >= 0 && ((this.#nextHops[slot] ?? 0) & 0xff) === nextHopHint) this.#bytes[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
+    const slot = this.slotOf_.get(destination, -1);
+    if (slot >= 0 && ((this.nextHops_[slot] ?? 0) & 0xff) === nextHopHint) this.bytes_[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
   }
 
   /** Forget the route to `destination` (it failed). True if there was one. */
   invalidate(destination: number): boolean {
-    const slot = this.#slotOf.get(destination, -1);
+    const slot = this.slotOf_.get(destination, -1);
     if (slot < 0) return false;
-    this.#slotOf.delete(destination);
-    this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] = 0;
-    this.#size--;
+    this.slotOf_.delete(destination);
+    this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] = 0;
+    this.size_--;
     return true;
   }
 
   private freeSlot(): number {
-    for (let slot = 0; slot < this.#capacity; slot++) if (((this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) & RT_IN_USE) === 0) return slot;
+    for (let slot = 0; slot < this.capacity_; slot++) if (((this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) & RT_IN_USE) === 0) return slot;
     return -1;
   }
 
   private oldestSlot(): number {
     let oldest = 0;
-    for (let slot = 1; slot < this.#capacity; slot++) {
-      if ((this.#words[slot * RT_U32_FIELDS + RT_U32_UPDATED] ?? 0) < (this.#words[oldest * RT_U32_FIELDS + RT_U32_UPDATED] ?? 0)) oldest = slot;
+    for (let slot = 1; slot < this.capacity_; slot++) {
+      if ((this.words_[slot * RT_U32_FIELDS + RT_U32_UPDATED] ?? 0) < (this.words_[oldest * RT_U32_FIELDS + RT_U32_UPDATED] ?? 0)) oldest = slot;
     }
     return oldest;
   }
 
   /** The update time of `slot`, ms (see the module comment for times past 2^31 ms old). */
   private updatedMs(slot: number): number {
-    return this.#baseMs + (this.#words[slot * RT_U32_FIELDS + RT_U32_UPDATED] ?? 0);
+    return this.baseMs_ + (this.words_[slot * RT_U32_FIELDS + RT_U32_UPDATED] ?? 0);
   }
 
   /** The counter of the newest advertisement heard from `slot`'s destination, or -1. */
   private advertAt(slot: number): number {
-    return ((this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) & RT_ADVERT_KNOWN) === 0 ? -1 : (this.#words[slot * RT_U32_FIELDS + RT_U32_ADVERT] ?? 0);
+    return ((this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) & RT_ADVERT_KNOWN) === 0 ? -1 : (this.words_[slot * RT_U32_FIELDS + RT_U32_ADVERT] ?? 0);
   }
 
   private setAdvert(slot: number, advertCounter: number): void {
-    this.#words[slot * RT_U32_FIELDS + RT_U32_ADVERT] = advertCounter;
-    this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] = (this.#bytes[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) | RT_ADVERT_KNOWN;
+    this.words_[slot * RT_U32_FIELDS + RT_U32_ADVERT] = advertCounter;
+    this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] = (this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) | RT_ADVERT_KNOWN;
   }
 
   /** `nowMs` as the offset to store (the base may move first). */
   private stamp(nowMs: number): number {
-    this.#baseMs = stampBaseFor(this.#words, RT_U32_UPDATED, RT_U32_FIELDS, this.#baseMs, nowMs);
-    return stampOf(this.#baseMs, nowMs);
+    this.baseMs_ = stampBaseFor(this.words_, RT_U32_UPDATED, RT_U32_FIELDS, this.baseMs_, nowMs);
+    return stampOf(this.baseMs_, nowMs);
   }
 }

@@ -9,41 +9,41 @@
  */
 export class SlotFields {
   protected readonly view: DataView;
-  readonly #slotBytes: number;
+  private readonly slotBytes_: number;
 
   protected constructor(slots: number, slotBytes: number) {
     this.view = new DataView(new ArrayBuffer(slots * slotBytes));
-    this.#slotBytes = slotBytes;
+    this.slotBytes_ = slotBytes;
   }
 
   protected u8(slot: number, field: number): number {
-    return this.view.getUint8(slot * this.#slotBytes + field);
+    return this.view.getUint8(slot * this.slotBytes_ + field);
   }
   protected setU8(slot: number, field: number, value: number): void {
-    this.view.setUint8(slot * this.#slotBytes + field, value);
+    this.view.setUint8(slot * this.slotBytes_ + field, value);
   }
   protected u16(slot: number, field: number): number {
-    return this.view.getUint16(slot * this.#slotBytes + field);
+    return this.view.getUint16(slot * this.slotBytes_ + field);
   }
   protected setU16(slot: number, field: number, value: number): void {
-    this.view.setUint16(slot * this.#slotBytes + field, value);
+    this.view.setUint16(slot * this.slotBytes_ + field, value);
   }
   protected u32(slot: number, field: number): number {
-    return this.view.getUint32(slot * this.#slotBytes + field);
+    return this.view.getUint32(slot * this.slotBytes_ + field);
   }
   protected setU32(slot: number, field: number, value: number): void {
-    this.view.setUint32(slot * this.#slotBytes + field, value);
+    this.view.setUint32(slot * this.slotBytes_ + field, value);
   }
   protected i32(slot: number, field: number): number {
-    return this.view.getInt32(slot * this.#slotBytes + field);
+    return this.view.getInt32(slot * this.slotBytes_ + field);
   }
   protected setI32(slot: number, field: number, value: number): void {
-    this.view.setInt32(slot * this.#slotBytes + field, value);
+    this.view.setInt32(slot * this.slotBytes_ + field, value);
   }
   protected f64(slot: number, field: number): number {
-    return this.view.getFloat64(slot * this.#slotBytes + field);
+    return this.view.getFloat64(slot * this.slotBytes_ + field);
   }
   protected setF64(slot: number, field: number, value: number): void {
-    this.view.setFloat64(slot * this.#slotBytes + field, value);
+    this.view.setFloat64(slot * this.slotBytes_ + field, value);
   }
 }

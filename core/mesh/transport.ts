@@ -174,18 +174,18 @@ export class MeshTransport {
   readonly nodeId: number;
   readonly maxMessageBytes: number;
   readonly counters: MeshCounters;
-  readonly #radio: MeshRadio;
-  readonly #config: MeshConfig;
-  readonly #random: MeshRandom;
-  readonly #log: LogRing | undefined;
-  readonly #observer: MeshObserver | undefined;
-  readonly #sealer: LinkSealer;
-  readonly #opener: LinkOpener;
-  readonly #groupKeys: ReceiveKeys;
-  readonly #lowId: number;
+  private readonly radio_: MeshRadio;
+  private readonly config_: MeshConfig;
+  private readonly random_: MeshRandom;
+  private readonly log_: LogRing | undefined;
+  private readonly observer_: MeshObserver | undefined;
+  private readonly sealer_: LinkSealer;
+  private readonly opener_: LinkOpener;
+  private readonly groupKeys_: ReceiveKeys;
+  private readonly lowId_: number;
   /** The key source's derivation and eviction counts already added to `counters`. */
-  #keyDerivationsSeen = 0;
-  #keyEvictionsSeen = 0;
+  private keyDerivationsSeen_ = 0;
+  private keyEvictionsSeen_ = 0;
   // Receive side.
   /**
    * Header of the frame received; in the transmit phase, of the frame being
@@ -193,10 +193,10 @@ export class MeshTransport {
    * hop-ack watch). One object: a tick receives (every frame handled to the
    * end) before it transmits, and neither reads the other's fields.
    */
-  readonly #header = new LinkHeader();
-  readonly #rxMeta = new RadioReception();
+  private readonly header_ = new LinkHeader();
+  private readonly rxMeta_ = new RadioReception();
   /** Fragment header of the frame received, or of the fragment being sealed (the phases of a tick do not overlap). */
-  readonly #fragment = new FragmentHeader();
+  private readonly fragment_ = new FragmentHeader();
   /**
    * One frame buffer and one plaintext buffer (MTU bytes; the plaintext one
    * at least an inbox record) for both directions and for poll: a tick
@@ -205,41 +205,41 @@ export class MeshTransport {
    * it goes to the radio, which copies it), poll runs between ticks, and
    * none of them keeps bytes there for another or for later.
    */
-  readonly #frame: Uint8Array;
-  readonly #plain: Uint8Array;
-  readonly #duplicates: RecentPairs;
-  readonly #delivered: RecentPairs;
-  readonly #neighbours: NeighbourTable;
-  readonly #routes: RouteTable;
-  readonly #reassembly: ReassemblyTable;
+  private readonly frame_: Uint8Array;
+  private readonly plain_: Uint8Array;
+  private readonly duplicates_: RecentPairs;
+  private readonly delivered_: RecentPairs;
+  private readonly neighbours_: NeighbourTable;
+  private readonly routes_: RouteTable;
+  private readonly reassembly_: ReassemblyTable;
   // Send side.
   /** Outgoing messages per class, the inbox, the control queue: records in the frame store (record-queues.ts). */
-  readonly #queues: RecordQueues;
-  readonly #relays: RelayQueue;
-  readonly #pending: PendingSends;
+  private readonly queues_: RecordQueues;
+  private readonly relays_: RelayQueue;
+  private readonly pending_: PendingSends;
   /** Every frame or message kept for later: relays, hop-ack watches, pending sends, queued and staged messages (frame-pool.ts). */
-  readonly #pool: FramePool;
-  readonly #hopAcks: HopAckTable;
-  readonly #hopAckHistory: HopAckHistory;
+  private readonly pool_: FramePool;
+  private readonly hopAcks_: HopAckTable;
+  private readonly hopAckHistory_: HopAckHistory;
   /** A HopAck is queued and not yet sent: later frames join it instead of queueing another. */
-  #hopAckQueued = false;
-  #hopAckQueuedAtMs = 0;
-  readonly #stages: readonly OutgoingStage[];
-  readonly #duty: DutyCycleBudget;
+  private hopAckQueued_ = false;
+  private hopAckQueuedAtMs_ = 0;
+  private readonly stages_: readonly OutgoingStage[];
+  private readonly duty_: DutyCycleBudget;
   /** All airtime heard and sent over the utilisation window; series AIRTIME_SENT: our own (how busy we are, for route advertisements). */
-  readonly #utilisation: AirtimeWindow;
-  readonly #rate: RateLimiter;
-  readonly #mtuBytes: number;
-  #onOutcome: MeshSendOutcomeHandler | undefined = undefined;
-  #nowMs = 0;
-  #txBusyUntilMs = 0;
-  #backoffUntilMs = 0;
-  #heldUntilMs = 0;
+  private readonly utilisation_: AirtimeWindow;
+  private readonly rate_: RateLimiter;
+  private readonly mtuBytes_: number;
+  private onOutcome_: MeshSendOutcomeHandler | undefined = undefined;
+  private nowMs_ = 0;
+  private txBusyUntilMs_ = 0;
+  private backoffUntilMs_ = 0;
+  private heldUntilMs_ = 0;
   /** The last tick stopped at receiveFramesPerTickMax with frames possibly left in the radio. */
-  #receiveBacklog = false;
-  readonly #messageIds: CounterSource;
-  readonly #messageIdOut = new Outcome<number>(0);
-  #nextHelloMs = -1;
+  private receiveBacklog_ = false;
+  private readonly messageIds_: CounterSource;
+  private readonly messageIdOut_ = new Outcome<number>(0);
+  private nextHelloMs_ = -1;
 
   /** Errors: InvalidArgument (bad config or id, MTU too small), or a sub-table's. */
   static create(options: MeshTransportOptions): Result<MeshTransport> {
@@ -264,63 +264,63 @@ export class MeshTransport {
     this.nodeId = options.nodeId;
     this.maxMessageBytes = c.maxMessageBytes;
     this.counters = counters;
-    this.#radio = options.radio;
+    this.radio_ = options.radio;
     // Only what differs from the defaults stays in RAM (the defaults are flash under preload).
-    this.#config = compactMeshConfig(c);
-    this.#random = options.random;
-    this.#log = options.log;
-    this.#observer = options.observer;
-    this.#sealer = parts.sealer;
-    this.#messageIds = options.counterSource;
-    this.#opener = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch);
-    this.#groupKeys = options.groupKeys;
-    this.#keyDerivationsSeen = options.groupKeys.derivationCount;
-    this.#keyEvictionsSeen = options.groupKeys.evictionCount;
-    this.#opener.setEpoch(options.epoch ?? 0);
-    this.#lowId = options.nodeId & 0xff;
-    this.#frame = new Uint8Array(mtu);
+    this.config_ = compactMeshConfig(c);
+    this.random_ = options.random;
+    this.log_ = options.log;
+    this.observer_ = options.observer;
+    this.sealer_ = parts.sealer;
+    this.messageIds_ = options.counterSource;
+    this.opener_ = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch);
+    this.groupKeys_ = options.groupKeys;
+    this.keyDerivationsSeen_ = options.groupKeys.derivationCount;
+    this.keyEvictionsSeen_ = options.groupKeys.evictionCount;
+    this.opener_.setEpoch(options.epoch ?? 0);
+    this.lowId_ = options.nodeId & 0xff;
+    this.frame_ = new Uint8Array(mtu);
     // Also poll's buffer (an inbox record: meta and a whole message), so at least that long.
-    this.#plain = new Uint8Array(Math.max(mtu, c.maxMessageBytes + INBOX_META_BYTES));
-    this.#duplicates = parts.duplicates;
-    this.#delivered = parts.delivered;
-    this.#neighbours = parts.neighbours;
-    this.#routes = parts.routes;
-    this.#reassembly = parts.reassembly;
-    this.#queues = parts.queues;
-    this.#relays = parts.relays;
-    this.#pending = parts.pending;
-    this.#pool = parts.pool;
-    this.#hopAcks = parts.hopAcks;
-    this.#hopAckHistory = parts.hopAckHistory;
+    this.plain_ = new Uint8Array(Math.max(mtu, c.maxMessageBytes + INBOX_META_BYTES));
+    this.duplicates_ = parts.duplicates;
+    this.delivered_ = parts.delivered;
+    this.neighbours_ = parts.neighbours;
+    this.routes_ = parts.routes;
+    this.reassembly_ = parts.reassembly;
+    this.queues_ = parts.queues;
+    this.relays_ = parts.relays;
+    this.pending_ = parts.pending;
+    this.pool_ = parts.pool;
+    this.hopAcks_ = parts.hopAcks;
+    this.hopAckHistory_ = parts.hopAckHistory;
     const stages: OutgoingStage[] = [];
     for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls));
-    this.#stages = stages;
-    this.#duty = parts.duty;
-    this.#utilisation = parts.utilisation;
-    this.#rate = parts.rate;
-    this.#mtuBytes = mtu;
-    if (options.sendKey !== undefined) this.#sealer.setKey(options.sendKey);
+    this.stages_ = stages;
+    this.duty_ = parts.duty;
+    this.utilisation_ = parts.utilisation;
+    this.rate_ = parts.rate;
+    this.mtuBytes_ = mtu;
+    if (options.sendKey !== undefined) this.sealer_.setKey(options.sendKey);
   }
 
   // ------------------------------------------------------------ public API
 
   /** Install this node's group send key (epoch rotation). */
   setSendKey(key: TrafficKey): void {
-    this.#sealer.setKey(key);
+    this.sealer_.setKey(key);
   }
 
   /** The group's current key epoch, for resolving received key phases. */
   setEpoch(epoch: number): Status {
-    return this.#opener.setEpoch(epoch);
+    return this.opener_.setEpoch(epoch);
   }
 
   onSendOutcome(handler: MeshSendOutcomeHandler): void {
-    this.#onOutcome = handler;
+    this.onOutcome_ = handler;
   }
 
   /** The radio's receive interrupt goes straight to `handler` (the agent's driver); the transport itself never calls it. */
   onReadable(handler: () => void): void {
-    this.#radio.onReadable?.(handler);
+    this.radio_.onReadable?.(handler);
   }
 
   /**
@@ -345,7 +345,7 @@ export class MeshTransport {
       return this.refuse(MeshCounter.sendRefusedBadNodeId, ErrorCode.MeshBadNodeId);
     }
     // The application's own rate budget per class: a babbling application is refused here, counted.
-    if (this.#rate.tryTake(this.nodeId, RATE_SEND_BASE + trafficClass, this.#nowMs) !== ErrorCode.Ok) {
+    if (this.rate_.tryTake(this.nodeId, RATE_SEND_BASE + trafficClass, this.nowMs_) !== ErrorCode.Ok) {
       return this.refuse(MeshCounter.sendRateLimited, ErrorCode.RateLimited);
     }
     const type = broadcast ? FrameType.Broadcast : ackRequested ? FrameType.UnicastAck : FrameType.Unicast;
@@ -354,14 +354,14 @@ export class MeshTransport {
     if (wireId < 0) return this.refuse(MeshCounter.sendRefusedNoMessageId, ErrorCode.SendCounterUnavailable);
     let slot = -1;
     if (ackRequested) {
-      slot = this.#pending.acquire(destinationId, trafficClass, bytes, offset, length, messageId, wireId, this.#nowMs);
+      slot = this.pending_.acquire(destinationId, trafficClass, bytes, offset, length, messageId, wireId, this.nowMs_);
       if (slot < 0) return this.refuse(MeshCounter.sendRefusedPendingFull, ErrorCode.MeshPendingFull);
     }
     // An acknowledged send is queued as a reference; its bytes stay in the pending slot.
     const inlineBytes = slot < 0 ? length : 0;
     const pushed = this.enqueue(trafficClass, slot < 0 ? RECORD_INLINE : RECORD_PENDING, destinationId, wireId, slot, bytes, offset, inlineBytes);
     if (pushed !== ErrorCode.Ok) {
-      if (slot >= 0) this.#pending.release(slot);
+      if (slot >= 0) this.pending_.release(slot);
       return pushed;
     }
     counters.inc(MeshCounter.messagesAccepted);
@@ -376,8 +376,8 @@ export class MeshTransport {
    */
   poll(maxMessages: number, deliver: MeshDeliverHandler): number {
     let handed = 0;
-    const queues = this.#queues;
-    const buffer = this.#plain;
+    const queues = this.queues_;
+    const buffer = this.plain_;
     while (handed < maxMessages) {
       const handle = queues.head(INBOX_QUEUE);
       if (handle < 0) break;
@@ -393,13 +393,13 @@ export class MeshTransport {
 
   /** Advance to `nowMs`: receive, run timers, transmit (see the module comment). */
   tick(nowMs: number): void {
-    const now = nowMs > this.#nowMs ? nowMs : this.#nowMs;
-    this.#nowMs = now;
+    const now = nowMs > this.nowMs_ ? nowMs : this.nowMs_;
+    this.nowMs_ = now;
     // Persist first (etcd-raft's Ready order: persist, then send): the counter
     // values this tick may seal are reserved in flash here, never inside a seal.
-    this.#messageIds.prepare();
+    this.messageIds_.prepare();
     this.receiveFrames(now);
-    const timedOut = this.#reassembly.expire(now);
+    const timedOut = this.reassembly_.expire(now);
     if (timedOut > 0) this.counters.inc(MeshCounter.dropReassemblyTimeout, timedOut);
     this.checkAckDeadlines(now);
     this.checkHopAcks(now);
@@ -410,18 +410,18 @@ export class MeshTransport {
 
   /** When the next tick has work (always > the last tick's time), or -1 when idle. */
   nextWakeMs(): number {
-    const now = this.#nowMs;
-    if (this.#receiveBacklog) return now + 1;
-    let at = this.#relays.size > 0 ? this.#relays.nextDeadlineMs() : Number.POSITIVE_INFINITY;
-    at = Math.min(at, this.#hopAcks.nextDeadlineMs());
-    const messageAt = this.#queues.count(CONTROL_QUEUE) > 0 ? now : this.messageWorkAtMs(now);
-    if (messageAt !== Number.POSITIVE_INFINITY) at = Math.min(at, Math.max(messageAt, this.#heldUntilMs > now ? this.#heldUntilMs : now));
-    if (at !== Number.POSITIVE_INFINITY) at = Math.max(at, this.#txBusyUntilMs, this.#backoffUntilMs);
-    at = Math.min(at, this.#pending.nextDeadlineMs());
-    const expiry = this.#reassembly.nextExpiryMs();
+    const now = this.nowMs_;
+    if (this.receiveBacklog_) return now + 1;
+    let at = this.relays_.size > 0 ? this.relays_.nextDeadlineMs() : Number.POSITIVE_INFINITY;
+    at = Math.min(at, this.hopAcks_.nextDeadlineMs());
+    const messageAt = this.queues_.count(CONTROL_QUEUE) > 0 ? now : this.messageWorkAtMs(now);
+    if (messageAt !== Number.POSITIVE_INFINITY) at = Math.min(at, Math.max(messageAt, this.heldUntilMs_ > now ? this.heldUntilMs_ : now));
+    if (at !== Number.POSITIVE_INFINITY) at = Math.max(at, this.txBusyUntilMs_, this.backoffUntilMs_);
+    at = Math.min(at, this.pending_.nextDeadlineMs());
+    const expiry = this.reassembly_.nextExpiryMs();
     if (expiry >= 0) at = Math.min(at, expiry);
     at = Math.min(at, this.nextNackMs());
-    if (this.#nextHelloMs > 0) at = Math.min(at, this.#nextHelloMs);
+    if (this.nextHelloMs_ > 0) at = Math.min(at, this.nextHelloMs_);
     if (at === Number.POSITIVE_INFINITY) return -1;
     return at > now ? at : now + 1;
   }
@@ -429,56 +429,56 @@ export class MeshTransport {
   // ------------------------------------------------------- introspection
 
   get neighbours(): NeighbourTable {
-    return this.#neighbours;
+    return this.neighbours_;
   }
   get routes(): RouteTable {
-    return this.#routes;
+    return this.routes_;
   }
   get reassembly(): ReassemblyTable {
-    return this.#reassembly;
+    return this.reassembly_;
   }
   get duty(): DutyCycleBudget {
-    return this.#duty;
+    return this.duty_;
   }
   get pendingCount(): number {
-    return this.#pending.inUse;
+    return this.pending_.inUse;
   }
   get relaysWaiting(): number {
-    return this.#relays.size;
+    return this.relays_.size;
   }
   /** Routed frames waiting for their next hop's acknowledgement. */
   get hopAcksWaiting(): number {
-    return this.#hopAcks.size;
+    return this.hopAcks_.size;
   }
   /** The frame store every kept frame and message lives in (free blocks, refusals). */
   get frameStore(): FramePool {
-    return this.#pool;
+    return this.pool_;
   }
   get duplicateCache(): RecentPairs {
-    return this.#duplicates;
+    return this.duplicates_;
   }
   get deliveredCache(): RecentPairs {
-    return this.#delivered;
+    return this.delivered_;
   }
   /** Messages waiting in the class queue. */
   queuedMessages(trafficClass: number): number {
-    return (trafficClass >>> 0) === trafficClass && trafficClass < LINK_CLASS_COUNT ? this.#queues.count(trafficClass) : 0;
+    return (trafficClass >>> 0) === trafficClass && trafficClass < LINK_CLASS_COUNT ? this.queues_.count(trafficClass) : 0;
   }
   /** Channel utilisation (permille) over the utilisation window ending at `nowMs`. */
   utilisationPermille(nowMs: number): number {
-    return Math.floor(this.#utilisation.usedUs(nowMs) / this.#utilisation.windowMs);
+    return Math.floor(this.utilisation_.usedUs(nowMs) / this.utilisation_.windowMs);
   }
 
   // ------------------------------------------------------------- receive
 
   private receiveFrames(now: number): void {
-    const radio = this.#radio;
+    const radio = this.radio_;
     // Stopping at the cap leaves frames in the radio: nextWakeMs asks for another tick at once (no interrupt comes for them).
-    this.#receiveBacklog = true;
-    for (let i = 0; i < this.#config.receiveFramesPerTickMax; i++) {
-      const length = radio.receive(now, this.#frame, this.#rxMeta);
+    this.receiveBacklog_ = true;
+    for (let i = 0; i < this.config_.receiveFramesPerTickMax; i++) {
+      const length = radio.receive(now, this.frame_, this.rxMeta_);
       if (length === -ErrorCode.Empty) {
-        this.#receiveBacklog = false;
+        this.receiveBacklog_ = false;
         return;
       }
       if (length < 0) {
@@ -492,11 +492,11 @@ export class MeshTransport {
 
   private onFrame(length: number, now: number): void {
     const counters = this.counters;
-    const frame = this.#frame;
-    const h = this.#header;
+    const frame = this.frame_;
+    const h = this.header_;
     counters.inc(MeshCounter.framesReceived);
-    const airtimeUs = this.#rxMeta.airtimeUs;
-    if (airtimeUs > 0) this.#utilisation.record(now, airtimeUs);
+    const airtimeUs = this.rxMeta_.airtimeUs;
+    if (airtimeUs > 0) this.utilisation_.record(now, airtimeUs);
     const parsed = parseLinkHeader(frame, length, h);
     if (parsed !== ErrorCode.Ok) {
       counters.inc(parseDropCounter(parsed));
@@ -504,29 +504,29 @@ export class MeshTransport {
     }
     this.noteNeighbourLoad(h, airtimeUs, now);
     // Our routed frame heard again further on: the next hop took it (hop-acks.ts). Checked first: it is often our own echo or routed past us.
-    if (this.#hopAcks.size > 0) this.onForwardHeard(h, frame, length);
+    if (this.hopAcks_.size > 0) this.onForwardHeard(h, frame, length);
     if (h.source === this.nodeId) {
       counters.inc(MeshCounter.dropOwnEcho);
       return;
     }
     // A routed frame names its next hop; the others only overhear it.
-    if (h.routed && h.destination !== this.nodeId && h.linkHint !== this.#lowId) {
+    if (h.routed && h.destination !== this.nodeId && h.linkHint !== this.lowId_) {
       counters.inc(MeshCounter.dropNotForUs);
       return;
     }
     if (this.isDuplicate(frame, length, h)) return;
-    const plaintextBytes = this.#opener.open(frame, length, h, this.#plain);
+    const plaintextBytes = this.opener_.open(frame, length, h, this.plain_);
     this.countKeyWork();
     if (plaintextBytes < 0) {
       counters.inc(openDropCounter(-plaintextBytes));
       return;
     }
     counters.inc(MeshCounter.framesAccepted);
-    if (this.#observer !== undefined) this.#observer.accepted(this.nodeId, h.source, h.counter, frame, length);
-    this.#duplicates.insert(h.source, h.counter, tagFingerprint(frame, length), now);
+    if (this.observer_ !== undefined) this.observer_.accepted(this.nodeId, h.source, h.counter, frame, length);
+    this.duplicates_.insert(h.source, h.counter, tagFingerprint(frame, length), now);
     // Per-source token bucket on authenticated frames: a babbling member is held to its rate;
     // forgeries fail above and cannot spend anyone else's tokens.
-    if (this.#rate.tryTake(h.source, RATE_RECEIVE, now) !== ErrorCode.Ok) {
+    if (this.rate_.tryTake(h.source, RATE_RECEIVE, now) !== ErrorCode.Ok) {
       counters.inc(MeshCounter.dropRateLimited);
       return;
     }
@@ -540,16 +540,16 @@ export class MeshTransport {
 
   /** Receive keys derived or evicted by the last open (sender-key-cache.ts), into the mesh counters. */
   private countKeyWork(): void {
-    const keys = this.#groupKeys;
-    const derived = keys.derivationCount - this.#keyDerivationsSeen;
+    const keys = this.groupKeys_;
+    const derived = keys.derivationCount - this.keyDerivationsSeen_;
     if (derived > 0) {
       this.counters.inc(MeshCounter.receiveKeysDerived, derived);
-      this.#keyDerivationsSeen += derived;
+      this.keyDerivationsSeen_ += derived;
     }
-    const evicted = keys.evictionCount - this.#keyEvictionsSeen;
+    const evicted = keys.evictionCount - this.keyEvictionsSeen_;
     if (evicted > 0) {
       this.counters.inc(MeshCounter.receiveKeysEvicted, evicted);
-      this.#keyEvictionsSeen += evicted;
+      this.keyEvictionsSeen_ += evicted;
     }
   }
 
@@ -560,19 +560,19 @@ export class MeshTransport {
    * deterministic, so the authentic frame has exactly one tag).
    */
   private isDuplicate(frame: Uint8Array, length: number, h: LinkHeader): boolean {
-    const slot = this.#duplicates.find(h.source, h.counter);
+    const slot = this.duplicates_.find(h.source, h.counter);
     if (slot < 0) return false;
-    if (this.#duplicates.valueAt(slot) !== tagFingerprint(frame, length)) {
+    if (this.duplicates_.valueAt(slot) !== tagFingerprint(frame, length)) {
       this.counters.inc(MeshCounter.dropForged);
       return true;
     }
     this.counters.inc(MeshCounter.dropDuplicate);
     // Our next-hop copy again: the sender missed our forward (or our HopAck). Repeat the acknowledgement, unless our forward is still to come.
-    if (h.routed && h.linkHint === this.#lowId && !this.#relays.has(h.source, h.counter)) this.queueHopAck(h.source, h.counter);
-    const config = this.#config;
+    if (h.routed && h.linkHint === this.lowId_ && !this.relays_.has(h.source, h.counter)) this.queueHopAck(h.source, h.counter);
+    const config = this.config_;
     // Only a near peer's relay (strong signal) covers most of what ours would (Ni et al.'s distance-based scheme).
-    const near = snrQualityPermille(this.#rxMeta.snrQuarterDb) >= config.relayCancelQualityPermille;
-    if (config.managedFlooding && near && this.#relays.heardCopy(h.source, h.counter, h.hopsTaken, config.relayCancelCopies) === ErrorCode.Ok) {
+    const near = snrQualityPermille(this.rxMeta_.snrQuarterDb) >= config.relayCancelQualityPermille;
+    if (config.managedFlooding && near && this.relays_.heardCopy(h.source, h.counter, h.hopsTaken, config.relayCancelCopies) === ErrorCode.Ok) {
       this.counters.inc(MeshCounter.relaysCancelled);
     }
     return true;
@@ -580,44 +580,44 @@ export class MeshTransport {
 
   /** Neighbour link quality from direct frames; reverse routes from flooded frames, and from routed ones with hop-by-hop retransmission. */
   private learn(h: LinkHeader, plaintextBytes: number, now: number): void {
-    const meta = this.#rxMeta;
+    const meta = this.rxMeta_;
     if (h.hopsTaken === 0) {
-      const change = this.#neighbours.heard(h.source, now, meta.rssiDbm, meta.snrQuarterDb);
+      const change = this.neighbours_.heard(h.source, now, meta.rssiDbm, meta.snrQuarterDb);
       if (change !== NeighbourChange.Refreshed) {
         this.counters.inc(MeshCounter.neighboursAdded);
         this.logEvent(MeshLogEvent.NeighbourAdded, h.source, meta.rssiDbm, meta.snrQuarterDb, 0);
       }
       if (change === NeighbourChange.AddedEvicting) {
         this.counters.inc(MeshCounter.neighboursEvicted);
-        this.logEvent(MeshLogEvent.NeighbourEvicted, this.#neighbours.lastEvictedId, 0, 0, 0);
+        this.logEvent(MeshLogEvent.NeighbourEvicted, this.neighbours_.lastEvictedId, 0, 0, 0);
       }
     }
     // Flooded frames name their transmitter in the link hint; unicast frames (routed too) in the relay hint.
     // Routes back along routed frames only with hop-by-hop retransmission: replies then follow them hop by hop;
     // without it a routed reply crosses every lossy hop once, and a flooded one (learned from floods) is safer.
-    if (h.routed && this.#config.hopRetriesMax === 0) return;
+    if (h.routed && this.config_.hopRetriesMax === 0) return;
     const hint = hasDestination(h.type) ? h.relayHint : h.linkHint;
-    let transmitter = h.hopsTaken === 0 ? h.source : this.#neighbours.resolveHint(hint, now, this.#config.neighbourFreshMs);
+    let transmitter = h.hopsTaken === 0 ? h.source : this.neighbours_.resolveHint(hint, now, this.config_.neighbourFreshMs);
     // A transmitter never heard directly (its beacon lost) is still the one node with that low id byte in range that just
     // sent this; a route by that byte reaches it, since routed frames name their next hop by the same byte.
-    if (transmitter <= 0 && hint > 0 && hint !== this.#lowId && !this.#neighbours.hasHint(hint)) transmitter = hint;
+    if (transmitter <= 0 && hint > 0 && hint !== this.lowId_ && !this.neighbours_.hasHint(hint)) transmitter = hint;
     if (transmitter <= 0 || transmitter === this.nodeId) return;
     const hops = h.hopsTaken + 1;
     // An empty broadcast is the source's beacon: its flooded form advertises a route to it (route-table.ts),
     // which may move an equally short route here when the current next hop is much the busier.
     const advert = h.type === FrameType.Broadcast && plaintextBytes === 0 && this.mayReparent(h.source, transmitter, now) ? h.counter : -1;
-    const change = this.#routes.learn(h.source, transmitter, hops, now, advert);
+    const change = this.routes_.learn(h.source, transmitter, hops, now, advert);
     if (change === RouteChange.Learned) {
       this.counters.inc(MeshCounter.routesLearned);
       this.logEvent(MeshLogEvent.RouteLearned, h.source, transmitter, hops, 0);
     } else if (change === RouteChange.Replaced) {
       this.counters.inc(MeshCounter.routesReplaced);
-      this.logEvent(MeshLogEvent.RouteReplaced, h.source, transmitter, hops, this.#routes.previousNextHop);
+      this.logEvent(MeshLogEvent.RouteReplaced, h.source, transmitter, hops, this.routes_.previousNextHop);
     }
   }
 
   private dispatch(h: LinkHeader, plaintextBytes: number, now: number): void {
-    const plain = this.#plain;
+    const plain = this.plain_;
     switch (h.type) {
       case FrameType.Broadcast:
         if (plaintextBytes === 0) this.counters.inc(MeshCounter.beaconsReceived);
@@ -649,7 +649,7 @@ export class MeshTransport {
   }
 
   private deliver(source: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number): boolean {
-    const queues = this.#queues;
+    const queues = this.queues_;
     const handle = queues.append(INBOX_QUEUE, INBOX_META_BYTES + length);
     if (handle < 0) {
       this.counters.inc(MeshCounter.dropInboxFull);
@@ -669,10 +669,10 @@ export class MeshTransport {
    * yet, the message is dropped unacknowledged, so the sender retries later.
    */
   private deliverOnce(source: number, trafficClass: number, messageId: number, ack: boolean, bytes: Uint8Array, offset: number, length: number, now: number): void {
-    const delivered = this.#delivered;
+    const delivered = this.delivered_;
     if (delivered.find(source, messageId) >= 0) {
       this.counters.inc(MeshCounter.dropDeliveredDuplicate);
-      if (ack) this.queueAck(source, messageId, !this.#header.routed);
+      if (ack) this.queueAck(source, messageId, !this.header_.routed);
       return;
     }
     if (!delivered.wouldAccept(now)) {
@@ -681,34 +681,34 @@ export class MeshTransport {
     }
     if (!this.deliver(source, trafficClass, bytes, offset, length)) return;
     delivered.insert(source, messageId, 0, now);
-    if (ack) this.queueAck(source, messageId, !this.#header.routed);
+    if (ack) this.queueAck(source, messageId, !this.header_.routed);
   }
 
   private acceptFragment(h: LinkHeader, plaintextBytes: number, now: number): void {
-    const f = this.#fragment;
-    const parsed = parseFragmentHeader(this.#plain, plaintextBytes, f);
+    const f = this.fragment_;
+    const parsed = parseFragmentHeader(this.plain_, plaintextBytes, f);
     if (parsed !== ErrorCode.Ok) {
       this.counters.inc(parsed === ErrorCode.MeshFrameTruncated ? MeshCounter.dropTruncated : MeshCounter.dropFragmentInvalid);
       return;
     }
     const ack = f.ackRequested && h.type === FrameType.UnicastFragment;
-    const reassembly = this.#reassembly;
-    if (reassembly.find(h.source, f.messageId) < 0 && this.#delivered.find(h.source, f.messageId) >= 0) {
+    const reassembly = this.reassembly_;
+    if (reassembly.find(h.source, f.messageId) < 0 && this.delivered_.find(h.source, f.messageId) >= 0) {
       this.counters.inc(MeshCounter.dropDeliveredDuplicate);
       if (ack) this.queueAck(h.source, f.messageId, !h.routed);
       return;
     }
-    const result = reassembly.accept(h.source, h.trafficClass, f, this.#plain, FRAGMENT_HEADER_BYTES, now);
+    const result = reassembly.accept(h.source, h.trafficClass, f, this.plain_, FRAGMENT_HEADER_BYTES, now);
     if (result < 0) {
       this.counters.inc(reassemblyDropCounter(-result));
       return;
     }
     if (result !== FragmentResult.Complete) return;
     const slot = reassembly.completedSlot;
-    // The fragment's plaintext is in the reassembly slot already: the whole message goes through #plain (at least a largest message).
-    reassembly.read(slot, 0, this.#plain, 0, f.totalBytes);
+    // The fragment's plaintext is in the reassembly slot already: the whole message goes through plain_ (at least a largest message).
+    reassembly.read(slot, 0, this.plain_, 0, f.totalBytes);
     reassembly.release(slot);
-    this.deliverOnce(h.source, h.trafficClass, f.messageId, ack, this.#plain, 0, f.totalBytes, now);
+    this.deliverOnce(h.source, h.trafficClass, f.messageId, ack, this.plain_, 0, f.totalBytes, now);
   }
 
   private onAck(source: number, plain: Uint8Array, plaintextBytes: number): void {
@@ -716,7 +716,7 @@ export class MeshTransport {
       this.counters.inc(MeshCounter.dropTruncated);
       return;
     }
-    const slot = this.#pending.find(source, readU16(plain, 0));
+    const slot = this.pending_.find(source, readU16(plain, 0));
     if (slot < 0) {
       this.counters.inc(MeshCounter.dropAckUnknown);
       return;
@@ -733,21 +733,21 @@ export class MeshTransport {
       return;
     }
     // A HopAck is link-local: the other neighbours overhear it, which is no drop.
-    if (this.#hopAcks.size === 0) return;
+    if (this.hopAcks_.size === 0) return;
     for (let k = 0; k < entries; k++) {
-      const slot = this.#hopAcks.acknowledgedSlot(readHopAckSource(plain, k), readHopAckCounter(plain, k), from & 0xff);
+      const slot = this.hopAcks_.acknowledgedSlot(readHopAckSource(plain, k), readHopAckCounter(plain, k), from & 0xff);
       if (slot < 0) continue;
       this.counters.inc(MeshCounter.hopAcksReceived);
-      this.hopTaken(slot, this.#nowMs);
+      this.hopTaken(slot, this.nowMs_);
     }
   }
 
   /** Whether a frame heard is a watched routed frame forwarded by its next hop (an implicit hop acknowledgement). */
   private onForwardHeard(h: LinkHeader, frame: Uint8Array, length: number): void {
-    const slot = this.#hopAcks.forwardedSlot(h.source, h.counter, h.hopsTaken, frame, length);
+    const slot = this.hopAcks_.forwardedSlot(h.source, h.counter, h.hopsTaken, frame, length);
     if (slot < 0) return;
     this.counters.inc(MeshCounter.hopAcksImplicit);
-    this.hopTaken(slot, this.#nowMs);
+    this.hopTaken(slot, this.nowMs_);
   }
 
   /**
@@ -756,12 +756,12 @@ export class MeshTransport {
    * from now: the rest of the path and the reply.
    */
   private hopTaken(slot: number, now: number): void {
-    const table = this.#hopAcks;
-    this.#routes.noteSuccess(table.destinationAt(slot), table.nextHopAt(slot));
+    const table = this.hopAcks_;
+    this.routes_.noteSuccess(table.destinationAt(slot), table.nextHopAt(slot));
     const owner = table.ownerSlotAt(slot);
-    if (owner >= 0 && this.#pending.messageIdAt(owner) === table.ownerIdAt(slot)) {
-      const deadlineMs = now + this.#config.ackTimeoutMs;
-      if (this.#pending.deadlineAt(owner) < deadlineMs) this.#pending.rearm(owner, deadlineMs);
+    if (owner >= 0 && this.pending_.messageIdAt(owner) === table.ownerIdAt(slot)) {
+      const deadlineMs = now + this.config_.ackTimeoutMs;
+      if (this.pending_.deadlineAt(owner) < deadlineMs) this.pending_.rearm(owner, deadlineMs);
     }
     table.release(slot);
   }
@@ -770,29 +770,29 @@ export class MeshTransport {
   private noteNeighbourLoad(h: LinkHeader, airtimeUs: number, now: number): void {
     if (airtimeUs <= 0) return;
     const hint = h.hopsTaken === 0 ? h.source & 0xff : hasDestination(h.type) ? h.relayHint : h.routed ? -1 : h.linkHint;
-    if (hint >= 0) this.#neighbours.noteAirtime(hint, now, airtimeUs, this.loadBucketMs());
+    if (hint >= 0) this.neighbours_.noteAirtime(hint, now, airtimeUs, this.loadBucketMs());
   }
 
   /** May an advertisement heard first through `candidate` move our route to `destination` (same length) there? */
   private mayReparent(destination: number, candidate: number, now: number): boolean {
-    const current = this.#routes.nextHop(destination, now);
+    const current = this.routes_.nextHop(destination, now);
     if (current <= 0 || (current & 0xff) === (candidate & 0xff)) return true;
     const bucketMs = this.loadBucketMs();
-    const currentLoad = this.#neighbours.loadPermille(current & 0xff, now, bucketMs);
-    const candidateLoad = this.#neighbours.loadPermille(candidate & 0xff, now, bucketMs);
+    const currentLoad = this.neighbours_.loadPermille(current & 0xff, now, bucketMs);
+    const candidateLoad = this.neighbours_.loadPermille(candidate & 0xff, now, bucketMs);
     // Busier by half again plus the margin: 2 x current > 3 x candidate + 2 x margin.
-    return 2 * currentLoad > 3 * candidateLoad + 2 * this.#config.reparentMarginPermille;
+    return 2 * currentLoad > 3 * candidateLoad + 2 * this.config_.reparentMarginPermille;
   }
 
   private loadBucketMs(): number {
-    return Math.max(1, Math.floor(this.#config.utilisationWindowMs / 2));
+    return Math.max(1, Math.floor(this.config_.utilisationWindowMs / 2));
   }
 
   /** Extra contention slots for passing on a route advertisement: one per advertLoadSlotPermille of our recent airtime. */
   private loadSlots(now: number): number {
-    const per = this.#config.advertLoadSlotPermille;
+    const per = this.config_.advertLoadSlotPermille;
     if (per === 0) return 0;
-    const permille = Math.floor(this.#utilisation.usedUs(now, AIRTIME_SENT) / this.#utilisation.windowMs);
+    const permille = Math.floor(this.utilisation_.usedUs(now, AIRTIME_SENT) / this.utilisation_.windowMs);
     return Math.min(ADVERT_LOAD_SLOTS_MAX, Math.floor(permille / per));
   }
 
@@ -803,7 +803,7 @@ export class MeshTransport {
       this.counters.inc(MeshCounter.dropTruncated);
       return;
     }
-    const pending = this.#pending;
+    const pending = this.pending_;
     const slot = pending.find(source, readU16(plain, 0));
     if (slot < 0) {
       this.counters.inc(MeshCounter.dropAckUnknown);
@@ -815,7 +815,7 @@ export class MeshTransport {
       return;
     }
     this.counters.inc(MeshCounter.nacksReceived);
-    const stage = this.#stages[pending.classAt(slot)];
+    const stage = this.stages_[pending.classAt(slot)];
     const sending = stage !== undefined && stage.kind === StageKind.Pending && stage.slot === slot;
     if (pending.markResend(slot, plain, 3, count) > 0 && !sending) pending.disarm(slot);
   }
@@ -823,34 +823,34 @@ export class MeshTransport {
   /** Schedule a rebroadcast (flooded) or a forward along our route (routed). */
   private considerRelay(h: LinkHeader, length: number, now: number): void {
     const counters = this.counters;
-    const addressedToUs = h.routed && h.linkHint === this.#lowId;
+    const addressedToUs = h.routed && h.linkHint === this.lowId_;
     if (h.hopsTaken >= h.hopLimit) {
       counters.inc(MeshCounter.relayHopLimitReached);
       // It can go no further: stop the sender's hop retransmissions.
       if (addressedToUs) this.queueHopAck(h.source, h.counter);
       return;
     }
-    const config = this.#config;
-    const nextHop = h.routed ? this.#routes.nextHop(h.destination, now) : -1;
+    const config = this.config_;
+    const nextHop = h.routed ? this.routes_.nextHop(h.destination, now) : -1;
     const routed = nextHop > 0;
     // The relay budget guards against flood amplification; a routed frame is one copy to one next hop
     // (its source is still held to the receive budget above).
-    if (!routed && this.#rate.tryTake(h.source, RATE_RELAY_BASE + h.trafficClass, now) !== ErrorCode.Ok) {
+    if (!routed && this.rate_.tryTake(h.source, RATE_RELAY_BASE + h.trafficClass, now) !== ErrorCode.Ok) {
       counters.inc(MeshCounter.relayRateLimited);
       return;
     }
-    rewriteHopFields(this.#frame, h.headerBytes, h.hopsTaken + 1, routed, routed ? nextHop : this.#lowId, this.#lowId);
+    rewriteHopFields(this.frame_, h.headerBytes, h.hopsTaken + 1, routed, routed ? nextHop : this.lowId_, this.lowId_);
     // Contention slots of one frame's airtime: distinct slots do not overlap on the air.
-    const slotMs = Math.ceil(this.#radio.airtimeUs(length) / 1000) + RELAY_SLOT_GUARD_MS;
-    let slots = this.#random.nextBelow(config.relayJitterSlots + 1);
+    const slotMs = Math.ceil(this.radio_.airtimeUs(length) / 1000) + RELAY_SLOT_GUARD_MS;
+    let slots = this.random_.nextBelow(config.relayJitterSlots + 1);
     if (!routed && config.managedFlooding) {
       // Better link, longer wait: the farthest receivers relay first (and others then cancel).
-      slots += Math.floor((snrQualityPermille(this.#rxMeta.snrQuarterDb) * config.relaySpreadSlots) / 1000);
+      slots += Math.floor((snrQualityPermille(this.rxMeta_.snrQuarterDb) * config.relaySpreadSlots) / 1000);
       // A route advertisement (an empty flooded beacon): the busier we are, the later we pass it on.
       if (h.type === FrameType.Broadcast && length === h.headerBytes + LINK_TAG_BYTES) slots += this.loadSlots(now);
     }
     const delayMs = 1 + config.relayDelayMinMs + slots * slotMs;
-    const slot = this.#relays.schedule(this.#frame, length, h.source, h.counter, h.trafficClass, h.hopsTaken + 1, now + delayMs);
+    const slot = this.relays_.schedule(this.frame_, length, h.source, h.counter, h.trafficClass, h.hopsTaken + 1, now + delayMs);
     if (slot < 0) {
       counters.inc(MeshCounter.relayQueueFull);
       return;
@@ -861,29 +861,29 @@ export class MeshTransport {
   // -------------------------------------------------------------- timers
 
   private checkAckDeadlines(now: number): void {
-    const pending = this.#pending;
+    const pending = this.pending_;
     for (let guard = 0; guard < pending.slotCount; guard++) {
       const slot = pending.expired(now);
       if (slot < 0) return;
       // Still with the first hop (it is resending our frame): the ack timer starts when it takes it (#hopTaken).
-      const held = this.#hopAcks.findOwned(slot, pending.messageIdAt(slot));
+      const held = this.hopAcks_.findOwned(slot, pending.messageIdAt(slot));
       if (held >= 0) {
-        pending.rearm(slot, Math.max(now + 1, this.#hopAcks.deadlineAt(held) + this.#config.ackTimeoutMs));
+        pending.rearm(slot, Math.max(now + 1, this.hopAcks_.deadlineAt(held) + this.config_.ackTimeoutMs));
         continue;
       }
       const destination = pending.destinationAt(slot);
       // With hop-by-hop retransmission a broken next hop is found (and forgotten) hop by hop; a late e2e ack is no proof of one.
-      if (pending.routedAt(slot) && this.#config.hopRetriesMax === 0 && this.#routes.invalidate(destination)) {
+      if (pending.routedAt(slot) && this.config_.hopRetriesMax === 0 && this.routes_.invalidate(destination)) {
         this.counters.inc(MeshCounter.routesInvalidated);
         this.logEvent(MeshLogEvent.RouteInvalidated, destination, 0, 0, 0);
       }
-      if (pending.attemptsAt(slot) > this.#config.retriesMax) {
+      if (pending.attemptsAt(slot) > this.config_.retriesMax) {
         this.counters.inc(MeshCounter.ackTimeouts);
         this.finishPending(slot, ErrorCode.MeshAckTimeout);
         continue;
       }
       pending.disarm(slot);
-      const requeued = this.enqueue(pending.classAt(slot), RECORD_PENDING, destination, pending.messageIdAt(slot), slot, this.#plain, 0, 0);
+      const requeued = this.enqueue(pending.classAt(slot), RECORD_PENDING, destination, pending.messageIdAt(slot), slot, this.plain_, 0, 0);
       if (requeued !== ErrorCode.Ok) {
         this.finishPending(slot, ErrorCode.MeshQueueFull);
         continue;
@@ -894,8 +894,8 @@ export class MeshTransport {
 
   /** Routed frames whose every hop retransmission went unacknowledged: give up; after routeFailuresMax in a row, forget the route. */
   private checkHopAcks(now: number): void {
-    const table = this.#hopAcks;
-    const sendsMax = this.#config.hopRetriesMax + 1;
+    const table = this.hopAcks_;
+    const sendsMax = this.config_.hopRetriesMax + 1;
     for (let guard = 0; guard < table.capacity; guard++) {
       const slot = table.exhausted(now, sendsMax);
       if (slot < 0) return;
@@ -903,9 +903,9 @@ export class MeshTransport {
       this.counters.inc(MeshCounter.hopGivenUp);
       // A message of ours the first hop never took: that attempt failed now (its ack timer would only wait longer).
       const owner = table.ownerSlotAt(slot);
-      if (owner >= 0 && this.#pending.messageIdAt(owner) === table.ownerIdAt(slot)) this.#pending.rearm(owner, now);
-      const failures = this.#routes.noteFailure(destination, table.nextHopAt(slot));
-      if (failures >= this.#config.routeFailuresMax && this.#routes.invalidate(destination)) {
+      if (owner >= 0 && this.pending_.messageIdAt(owner) === table.ownerIdAt(slot)) this.pending_.rearm(owner, now);
+      const failures = this.routes_.noteFailure(destination, table.nextHopAt(slot));
+      if (failures >= this.config_.routeFailuresMax && this.routes_.invalidate(destination)) {
         this.counters.inc(MeshCounter.routesInvalidated);
         this.logEvent(MeshLogEvent.RouteInvalidated, destination, table.nextHopAt(slot), 0, 0);
       }
@@ -915,11 +915,11 @@ export class MeshTransport {
 
   /** NACK incomplete acknowledged messages that went quiet (README "Mesh transport"). */
   private requestMissingFragments(now: number): void {
-    const reassembly = this.#reassembly;
+    const reassembly = this.reassembly_;
     for (let slot = 0; slot < reassembly.slotCount; slot++) {
       if (!this.nackDue(slot, now)) continue;
-      // Built in #frame (free between receiving and transmitting), then queued.
-      const record = this.#frame;
+      // Built in frame_ (free between receiving and transmitting), then queued.
+      const record = this.frame_;
       const messageId = reassembly.messageIdAt(slot);
       record[0] = FrameType.Nack;
       record[1] = reassembly.sourceAt(slot) >>> 8;
@@ -928,37 +928,37 @@ export class MeshTransport {
       record[4] = messageId & 0xff;
       record[5] = reassembly.countAt(slot);
       const bitmapBytes = reassembly.writeMissing(slot, record, 6);
-      const handle = this.#queues.append(CONTROL_QUEUE, 6 + bitmapBytes);
+      const handle = this.queues_.append(CONTROL_QUEUE, 6 + bitmapBytes);
       if (handle < 0) {
         this.counters.inc(MeshCounter.controlQueueFull);
         return;
       }
-      this.#queues.write(handle, 0, record, 0, 6 + bitmapBytes);
+      this.queues_.write(handle, 0, record, 0, 6 + bitmapBytes);
       reassembly.noteNackSent(slot, now);
     }
   }
 
   /** Queue the presence beacon when due (helloIntervalMs; the first one jittered). */
   private beacon(now: number): void {
-    const config = this.#config;
+    const config = this.config_;
     if (config.helloIntervalMs === 0) return;
-    if (this.#nextHelloMs < 0) this.#nextHelloMs = now + 1 + this.#random.nextBelow(config.helloJitterMs);
-    if (now < this.#nextHelloMs) return;
-    this.#nextHelloMs = now + config.helloIntervalMs;
+    if (this.nextHelloMs_ < 0) this.nextHelloMs_ = now + 1 + this.random_.nextBelow(config.helloJitterMs);
+    if (now < this.nextHelloMs_) return;
+    this.nextHelloMs_ = now + config.helloIntervalMs;
     if (this.pushControl(FrameType.Broadcast, BROADCAST_NODE_ID, 0) < 0) this.counters.inc(MeshCounter.controlQueueFull);
   }
 
   private nackDue(slot: number, now: number): boolean {
-    const r = this.#reassembly;
-    return r.isInUse(slot) && r.ackRequestedAt(slot) && r.nacksSentAt(slot) < this.#config.nacksMax && now - r.lastFragmentMsAt(slot) >= this.#config.nackDelayMs;
+    const r = this.reassembly_;
+    return r.isInUse(slot) && r.ackRequestedAt(slot) && r.nacksSentAt(slot) < this.config_.nacksMax && now - r.lastFragmentMsAt(slot) >= this.config_.nackDelayMs;
   }
 
   private nextNackMs(): number {
-    const r = this.#reassembly;
+    const r = this.reassembly_;
     let first = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < r.slotCount; slot++) {
-      if (!r.isInUse(slot) || !r.ackRequestedAt(slot) || r.nacksSentAt(slot) >= this.#config.nacksMax) continue;
-      first = Math.min(first, r.lastFragmentMsAt(slot) + this.#config.nackDelayMs);
+      if (!r.isInUse(slot) || !r.ackRequestedAt(slot) || r.nacksSentAt(slot) >= this.config_.nacksMax) continue;
+      first = Math.min(first, r.lastFragmentMsAt(slot) + this.config_.nackDelayMs);
     }
     return first;
   }
@@ -966,23 +966,23 @@ export class MeshTransport {
   // ------------------------------------------------------------ transmit
 
   private transmit(now: number): void {
-    const radio = this.#radio;
-    if (now < this.#txBusyUntilMs || now < this.#backoffUntilMs || radio.isTransmitting(now)) return;
+    const radio = this.radio_;
+    if (now < this.txBusyUntilMs_ || now < this.backoffUntilMs_ || radio.isTransmitting(now)) return;
     let candidate: number = Candidate.None;
     let trafficClass = 0;
     let slot = -1;
-    const hopSendsMax = this.#config.hopRetriesMax + 1;
+    const hopSendsMax = this.config_.hopRetriesMax + 1;
     for (; trafficClass < LINK_CLASS_COUNT; trafficClass++) {
-      if (trafficClass === 0 && this.#queues.count(CONTROL_QUEUE) > 0) {
+      if (trafficClass === 0 && this.queues_.count(CONTROL_QUEUE) > 0) {
         candidate = Candidate.Control;
         break;
       }
-      slot = this.#relays.dueOfClass(now, trafficClass);
+      slot = this.relays_.dueOfClass(now, trafficClass);
       if (slot >= 0) {
         candidate = Candidate.Relay;
         break;
       }
-      slot = this.#hopAcks.size > 0 ? this.#hopAcks.retryDue(now, trafficClass, hopSendsMax) : -1;
+      slot = this.hopAcks_.size > 0 ? this.hopAcks_.retryDue(now, trafficClass, hopSendsMax) : -1;
       if (slot >= 0) {
         candidate = Candidate.HopRetry;
         break;
@@ -994,22 +994,22 @@ export class MeshTransport {
     }
     if (candidate === Candidate.None) return;
     if (radio.isChannelBusy(now)) {
-      this.#backoffUntilMs = now + 1 + this.#random.nextBelow(this.#config.carrierSenseBackoffMs);
+      this.backoffUntilMs_ = now + 1 + this.random_.nextBelow(this.config_.carrierSenseBackoffMs);
       this.counters.inc(MeshCounter.carrierSenseDeferred);
       return;
     }
-    const stage = this.#stages[trafficClass];
-    const estimateBytes = candidate === Candidate.Relay ? this.#relays.lengthAt(slot) : candidate === Candidate.HopRetry ? this.#hopAcks.lengthAt(slot) : this.nextFrameBytes(candidate, stage);
+    const stage = this.stages_[trafficClass];
+    const estimateBytes = candidate === Candidate.Relay ? this.relays_.lengthAt(slot) : candidate === Candidate.HopRetry ? this.hopAcks_.lengthAt(slot) : this.nextFrameBytes(candidate, stage);
     // A hop resend answers a loss, most often congestion, so it waits at the class's utilisation gate like a new frame.
     const gate = this.gatesAllow(now, radio.airtimeUs(estimateBytes), trafficClass, candidate !== Candidate.Relay);
     if (gate !== Gate.Open) {
       if (candidate === Candidate.Relay) {
-        this.#relays.release(slot);
+        this.relays_.release(slot);
         this.counters.inc(MeshCounter.relayDutyCycleDropped);
       } else if (candidate === Candidate.HopRetry && gate === Gate.DutyCycle) {
-        this.#hopAcks.release(slot);
+        this.hopAcks_.release(slot);
         this.counters.inc(MeshCounter.relayDutyCycleDropped);
-      } else if (candidate === Candidate.HopRetry) this.#hopAcks.postpone(slot, this.#heldUntilMs);
+      } else if (candidate === Candidate.HopRetry) this.hopAcks_.postpone(slot, this.heldUntilMs_);
       return;
     }
     // The pending send a message frame belongs to (sealing may finish the stage).
@@ -1031,42 +1031,42 @@ export class MeshTransport {
    */
   private gatesAllow(now: number, airtimeUs: number, trafficClass: number, originated: boolean): Gate {
     if (airtimeUs < 0) return Gate.DutyCycle;
-    if (!this.#duty.allows(now, airtimeUs, trafficClass)) {
-      if (this.#heldUntilMs === 0) this.counters.inc(MeshCounter.dutyCycleHeld); // once per hold episode
-      const release = this.#duty.nextReleaseMs(now);
-      this.#heldUntilMs = release > now ? release : now + 1000;
+    if (!this.duty_.allows(now, airtimeUs, trafficClass)) {
+      if (this.heldUntilMs_ === 0) this.counters.inc(MeshCounter.dutyCycleHeld); // once per hold episode
+      const release = this.duty_.nextReleaseMs(now);
+      this.heldUntilMs_ = release > now ? release : now + 1000;
       return Gate.DutyCycle;
     }
-    const gate = this.#config.utilisationGatePermille[trafficClass] ?? 1000;
+    const gate = this.config_.utilisationGatePermille[trafficClass] ?? 1000;
     if (originated && gate < 1000 && this.utilisationPermille(now) > gate) {
-      if (this.#heldUntilMs === 0) this.counters.inc(MeshCounter.channelGateHeld); // once per hold episode
-      const release = this.#utilisation.nextReleaseMs(now);
-      this.#heldUntilMs = release > now ? release : now + 1000;
+      if (this.heldUntilMs_ === 0) this.counters.inc(MeshCounter.channelGateHeld); // once per hold episode
+      const release = this.utilisation_.nextReleaseMs(now);
+      this.heldUntilMs_ = release > now ? release : now + 1000;
       return Gate.Channel;
     }
-    this.#heldUntilMs = 0;
+    this.heldUntilMs_ = 0;
     return Gate.Open;
   }
 
   private putOnAir(length: number, now: number, ownerSlot: number, ownerId: number): void {
-    const radio = this.#radio;
-    const status = radio.transmit(this.#frame, length, now);
+    const radio = this.radio_;
+    const status = radio.transmit(this.frame_, length, now);
     if (status !== ErrorCode.Ok) {
       this.counters.inc(status === ErrorCode.MeshRadioBusy ? MeshCounter.radioBusy : MeshCounter.radioFault);
       return;
     }
     const airtimeUs = radio.airtimeUs(length);
-    this.#duty.record(now, airtimeUs);
-    this.#utilisation.record(now, airtimeUs);
-    this.#utilisation.record(now, airtimeUs, AIRTIME_SENT);
-    this.#txBusyUntilMs = now + Math.ceil(airtimeUs / 1000);
+    this.duty_.record(now, airtimeUs);
+    this.utilisation_.record(now, airtimeUs);
+    this.utilisation_.record(now, airtimeUs, AIRTIME_SENT);
+    this.txBusyUntilMs_ = now + Math.ceil(airtimeUs / 1000);
     // Every frame we send was sealed or checked by us: its header parses.
-    const h = this.#header;
-    const relayed = parseLinkHeader(this.#frame, length, h) === ErrorCode.Ok && h.source !== this.nodeId;
+    const h = this.header_;
+    const relayed = parseLinkHeader(this.frame_, length, h) === ErrorCode.Ok && h.source !== this.nodeId;
     this.counters.inc(MeshCounter.framesTransmitted);
     this.counters.inc(relayed ? MeshCounter.framesRelayed : MeshCounter.framesOriginated);
-    if (this.#observer !== undefined) this.#observer.transmitted(this.nodeId, now, airtimeUs, relayed);
-    if (h.routed && this.#config.hopRetriesMax > 0) this.watchRouted(h, length, now, airtimeUs, ownerSlot, ownerId);
+    if (this.observer_ !== undefined) this.observer_.transmitted(this.nodeId, now, airtimeUs, relayed);
+    if (h.routed && this.config_.hopRetriesMax > 0) this.watchRouted(h, length, now, airtimeUs, ownerSlot, ownerId);
   }
 
   /**
@@ -1076,29 +1076,29 @@ export class MeshTransport {
    * keeps two retransmitting neighbours from repeating a collision.
    */
   private watchRouted(h: LinkHeader, length: number, now: number, airtimeUs: number, ownerSlot: number, ownerId: number): void {
-    const config = this.#config;
+    const config = this.config_;
     const airMs = Math.ceil(airtimeUs / 1000);
     const slotMs = airMs + RELAY_SLOT_GUARD_MS;
     const waitMs = airMs + 1 + config.relayDelayMinMs + (config.relayJitterSlots + 2) * slotMs + config.hopAckGuardMs;
     // Binary exponential back-off (1, 2, 4, then 8 base waits): a busy next hop, or a congested channel, is not hammered.
-    const prior = this.#hopAcks.find(h.source, h.counter);
-    const sends = prior < 0 ? 1 : this.#hopAcks.sendsAt(prior) + 1;
+    const prior = this.hopAcks_.find(h.source, h.counter);
+    const sends = prior < 0 ? 1 : this.hopAcks_.sendsAt(prior) + 1;
     const waits = Math.min(1 << Math.min(sends - 1, 8), HOP_BACKOFF_WAITS_MAX);
-    const deadlineMs = now + waitMs * waits + this.#random.nextBelow(config.relayJitterSlots + 1) * slotMs;
-    const slot = this.#hopAcks.watch(this.#frame, length, h.source, h.counter, h.hopsTaken, h.linkHint, h.destination, h.trafficClass, deadlineMs, ownerSlot, ownerId);
+    const deadlineMs = now + waitMs * waits + this.random_.nextBelow(config.relayJitterSlots + 1) * slotMs;
+    const slot = this.hopAcks_.watch(this.frame_, length, h.source, h.counter, h.hopsTaken, h.linkHint, h.destination, h.trafficClass, deadlineMs, ownerSlot, ownerId);
     if (slot < 0) this.counters.inc(MeshCounter.hopWatchFull);
   }
 
   /** Copy a watched routed frame back into the transmit buffer (its hop retransmission). */
   private takeHopRetry(slot: number): number {
-    const length = this.#hopAcks.readFrame(slot, this.#frame);
+    const length = this.hopAcks_.readFrame(slot, this.frame_);
     this.counters.inc(MeshCounter.hopRetransmissions);
     return length;
   }
 
   private takeRelay(slot: number): number {
-    const relays = this.#relays;
-    const length = relays.readFrame(slot, this.#frame);
+    const relays = this.relays_;
+    const length = relays.readFrame(slot, this.frame_);
     relays.release(slot);
     return length;
   }
@@ -1106,8 +1106,8 @@ export class MeshTransport {
   /** Frame length the next control record or staged fragment will take (long counter form: an upper bound). */
   private nextFrameBytes(candidate: number, stage: OutgoingStage | undefined): number {
     if (candidate === Candidate.Control || stage === undefined) {
-      const head = this.#queues.head(CONTROL_QUEUE);
-      const length = head < 0 ? -ErrorCode.Empty : this.#queues.recordLength(head);
+      const head = this.queues_.head(CONTROL_QUEUE);
+      const length = head < 0 ? -ErrorCode.Empty : this.queues_.recordLength(head);
       return linkHeaderBytes(FrameType.Ack, SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + Math.max(length - CONTROL_META_BYTES, HOP_ACK_ENTRIES_MAX * HOP_ACK_ENTRY_BYTES);
     }
     const index = stage.fragments === 0 ? 0 : stage.next;
@@ -1115,45 +1115,45 @@ export class MeshTransport {
   }
 
   private sealControl(now: number): number {
-    const queues = this.#queues;
+    const queues = this.queues_;
     const record = queues.head(CONTROL_QUEUE);
     if (record < 0) return -1;
     const length = queues.recordLength(record);
     const first = queues.readByte(record, 0);
     const destination = queues.readU16(record, 1);
     let payloadBytes = length - CONTROL_META_BYTES;
-    if (payloadBytes > 0) queues.read(record, CONTROL_META_BYTES, this.#plain, 0, payloadBytes);
+    if (payloadBytes > 0) queues.read(record, CONTROL_META_BYTES, this.plain_, 0, payloadBytes);
     queues.shift(CONTROL_QUEUE);
     if (length < CONTROL_META_BYTES) return -1;
     const flood = (first & CONTROL_FLOOD_FLAG) !== 0;
     const kind = first & ~CONTROL_FLOOD_FLAG;
     if (kind === FrameType.HopAck) {
       // The newest frames taken, this one first: a HopAck lost at its sender is made good by the next.
-      this.#hopAckQueued = false;
-      const sinceMs = Math.min(now - this.#config.hopAckHistoryMs, this.#hopAckQueuedAtMs);
-      payloadBytes = this.#hopAckHistory.writeRecent(this.#plain, 0, HOP_ACK_ENTRIES_MAX, sinceMs) * HOP_ACK_ENTRY_BYTES;
+      this.hopAckQueued_ = false;
+      const sinceMs = Math.min(now - this.config_.hopAckHistoryMs, this.hopAckQueuedAtMs_);
+      payloadBytes = this.hopAckHistory_.writeRecent(this.plain_, 0, HOP_ACK_ENTRIES_MAX, sinceMs) * HOP_ACK_ENTRY_BYTES;
       if (payloadBytes === 0) return -1;
     }
     const type = kind === FrameType.Nack || kind === FrameType.Broadcast || kind === FrameType.HopAck ? kind : FrameType.Ack;
     this.counters.inc(controlCounter(type));
     // The hop ack is link-local; the beacon too unless it advertises a gateway (helloHopLimit).
-    const hopLimit = type === FrameType.HopAck ? 0 : type === FrameType.Broadcast ? this.#config.helloHopLimit : this.#config.hopLimit;
+    const hopLimit = type === FrameType.HopAck ? 0 : type === FrameType.Broadcast ? this.config_.helloHopLimit : this.config_.hopLimit;
     return this.seal(type, 0, destination, payloadBytes, now, hopLimit, flood);
   }
 
-  /** Seal #plain[0 .. plainBytes) as an originated frame into #frame. */
+  /** Seal plain_[0 .. plainBytes) as an originated frame into frame_. */
   private seal(type: FrameType, trafficClass: number, destination: number, plainBytes: number, now: number, hopLimit: number, flood: boolean): number {
-    const h = this.#header;
+    const h = this.header_;
     h.type = type;
     h.trafficClass = trafficClass as LinkHeader["trafficClass"];
     h.hopLimit = hopLimit;
     h.hopsTaken = 0;
     h.destination = destination;
     h.routed = false;
-    h.linkHint = this.#lowId;
-    h.relayHint = this.#lowId;
+    h.linkHint = this.lowId_;
+    h.relayHint = this.lowId_;
     if (hasDestination(type)) {
-      const nextHop = flood ? -1 : this.#routes.nextHop(destination, now);
+      const nextHop = flood ? -1 : this.routes_.nextHop(destination, now);
       if (nextHop > 0) {
         h.routed = true;
         h.linkHint = nextHop & 0xff;
@@ -1162,13 +1162,13 @@ export class MeshTransport {
         this.counters.inc(MeshCounter.floodedSends);
       }
     }
-    const length = this.#sealer.sealAt(h, this.#plain, 0, plainBytes, this.#frame);
+    const length = this.sealer_.sealAt(h, this.plain_, 0, plainBytes, this.frame_);
     if (length < 0) {
       this.counters.inc(MeshCounter.sealFailures);
       // No counter reserved until the next tick's persist phase: try again then (0), nothing lost.
       return length === -ErrorCode.CounterNotReserved ? 0 : -1;
     }
-    if (this.#observer !== undefined) this.#observer.sealed(h.source, h.counter, this.#frame, length);
+    if (this.observer_ !== undefined) this.observer_.sealed(h.source, h.counter, this.frame_, length);
     return length;
   }
 
@@ -1176,25 +1176,25 @@ export class MeshTransport {
 
   /** Is there a message frame of `trafficClass` to send? Stages the class's next message if needed. */
   private stageFor(trafficClass: number, now: number): boolean {
-    const stage = this.#stages[trafficClass];
+    const stage = this.stages_[trafficClass];
     if (stage === undefined) return false;
     if (stage.active) return now >= stage.notBeforeMs;
-    const pending = this.#pending;
+    const pending = this.pending_;
     for (let slot = 0; slot < pending.slotCount; slot++) {
       if (pending.isInUse(slot) && pending.classAt(slot) === trafficClass && pending.hasResend(slot) && !this.isStaged(slot)) {
         this.stagePending(stage, slot, true);
         return true;
       }
     }
-    const queues = this.#queues;
-    const maxAgeMs = this.#config.queueMaxAgeMs[trafficClass] ?? 0;
+    const queues = this.queues_;
+    const maxAgeMs = this.config_.queueMaxAgeMs[trafficClass] ?? 0;
     for (let guard = 0; guard < 64 && queues.count(trafficClass) > 0; guard++) {
       // The record leaves its queue but keeps its store entry: an inline message is staged from it in place.
       const record = queues.detach(trafficClass);
       if (record < 0) return false;
       if (this.stageRecord(stage, record, now, maxAgeMs)) {
         // A new message waits its class's random access delay (mesh-config.ts accessDelayMaxMs).
-        stage.notBeforeMs = now + this.#random.nextBelow((this.#config.accessDelayMaxMs[trafficClass] ?? 0) + 1);
+        stage.notBeforeMs = now + this.random_.nextBelow((this.config_.accessDelayMaxMs[trafficClass] ?? 0) + 1);
         return now >= stage.notBeforeMs;
       }
     }
@@ -1207,17 +1207,17 @@ export class MeshTransport {
    * false when it was stale or its pending send is gone.
    */
   private stageRecord(stage: OutgoingStage, record: number, now: number, maxAgeMs: number): boolean {
-    const queues = this.#queues;
+    const queues = this.queues_;
     const length = queues.recordLength(record);
     const kind = queues.readByte(record, 0);
     const destination = queues.readU16(record, 1);
     const messageId = queues.readU16(record, 3);
     const slot = queues.readU16(record, 5);
     const enqueuedMs = queues.readU16(record, 7) * 0x1_0000_0000 + queues.readU16(record, 9) * 0x1_0000 + queues.readU16(record, 11);
-    if (kind !== RECORD_INLINE || length < RECORD_META_BYTES || now - enqueuedMs > maxAgeMs) this.#pool.release(record);
+    if (kind !== RECORD_INLINE || length < RECORD_META_BYTES || now - enqueuedMs > maxAgeMs) this.pool_.release(record);
     if (length < RECORD_META_BYTES) return false;
     if (kind === RECORD_PENDING) {
-      const pending = this.#pending;
+      const pending = this.pending_;
       if (!pending.isInUse(slot) || pending.messageIdAt(slot) !== messageId || pending.destinationAt(slot) !== destination) return false;
       if (now - enqueuedMs > maxAgeMs) {
         this.counters.inc(MeshCounter.droppedStale);
@@ -1240,7 +1240,7 @@ export class MeshTransport {
   }
 
   private stagePending(stage: OutgoingStage, slot: number, resend: boolean): void {
-    const pending = this.#pending;
+    const pending = this.pending_;
     stage.kind = StageKind.Pending;
     stage.slot = slot;
     this.setStage(stage, pending.destinationAt(slot), pending.messageIdAt(slot), true, pending.lengthAt(slot), resend);
@@ -1261,7 +1261,7 @@ export class MeshTransport {
 
   private isStaged(slot: number): boolean {
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
-      const stage = this.#stages[c];
+      const stage = this.stages_[c];
       if (stage !== undefined && stage.kind === StageKind.Pending && stage.slot === slot) return true;
     }
     return false;
@@ -1288,7 +1288,7 @@ export class MeshTransport {
 
   /** Seal the staged message's next frame; advance (and finish) the stage. */
   private sealNextFragment(stage: OutgoingStage, now: number): number {
-    const plain = this.#plain;
+    const plain = this.plain_;
     const index = stage.next;
     let plainBytes = 0;
     if (stage.fragments === 0) {
@@ -1297,7 +1297,7 @@ export class MeshTransport {
       this.readStaged(stage, 0, plain, plainBytes, stage.length);
       plainBytes += stage.length;
     } else {
-      const f = this.#fragment;
+      const f = this.fragment_;
       f.messageId = stage.messageId;
       f.index = index;
       f.count = stage.fragments;
@@ -1308,13 +1308,13 @@ export class MeshTransport {
       this.readStaged(stage, fragmentOffset(stage.length, stage.fragments, index), plain, FRAGMENT_HEADER_BYTES, chunk);
       plainBytes = FRAGMENT_HEADER_BYTES + chunk;
     }
-    const length = this.seal(this.stageType(stage), stage.trafficClass, stage.destination, plainBytes, now, this.#config.hopLimit, false);
+    const length = this.seal(this.stageType(stage), stage.trafficClass, stage.destination, plainBytes, now, this.config_.hopLimit, false);
     if (length === 0) return 0; // the stage stays as it is for the next tick
     if (length < 0) {
       this.abortStage(stage);
       return -1;
     }
-    if (this.#header.routed) stage.routed = true;
+    if (this.header_.routed) stage.routed = true;
     if (stage.fragments > 0) this.counters.inc(MeshCounter.fragmentsSent);
     if (stage.resend) this.counters.inc(MeshCounter.fragmentsResent);
     this.advanceStage(stage, now, length);
@@ -1324,7 +1324,7 @@ export class MeshTransport {
   private advanceStage(stage: OutgoingStage, now: number, frameBytes: number): void {
     let done = stage.fragments === 0;
     if (!done && stage.resend) {
-      stage.next = stage.kind === StageKind.Pending ? this.#pending.takeResend(stage.slot) : -1;
+      stage.next = stage.kind === StageKind.Pending ? this.pending_.takeResend(stage.slot) : -1;
       done = stage.next < 0;
     } else if (!done) {
       stage.next++;
@@ -1333,8 +1333,8 @@ export class MeshTransport {
     if (!done) return;
     if (stage.kind === StageKind.Pending) {
       // The ack can come only after the last frame is on the air and back.
-      const airMs = Math.ceil(this.#radio.airtimeUs(frameBytes) / 1000);
-      this.#pending.arm(stage.slot, now + airMs + this.#config.ackTimeoutMs, stage.routed, !stage.resend);
+      const airMs = Math.ceil(this.radio_.airtimeUs(frameBytes) / 1000);
+      this.pending_.arm(stage.slot, now + airMs + this.config_.ackTimeoutMs, stage.routed, !stage.resend);
     }
     this.endStage(stage);
   }
@@ -1346,26 +1346,26 @@ export class MeshTransport {
 
   /** The stage is over: an inline message's pool entry goes back. */
   private endStage(stage: OutgoingStage): void {
-    if (stage.handle >= 0) this.#pool.release(stage.handle);
+    if (stage.handle >= 0) this.pool_.release(stage.handle);
     stage.clear();
   }
 
   /** Copy `length` bytes of the staged message from byte `at` into out[offset ..] (from its pending slot, or its pool entry). */
   private readStaged(stage: OutgoingStage, at: number, out: Uint8Array, offset: number, length: number): void {
-    if (stage.kind === StageKind.Pending) this.#pending.read(stage.slot, at, out, offset, length);
-    else this.#pool.read(stage.handle, STAGED_INLINE_AT + at, out, offset, length);
+    if (stage.kind === StageKind.Pending) this.pending_.read(stage.slot, at, out, offset, length);
+    else this.pool_.read(stage.handle, STAGED_INLINE_AT + at, out, offset, length);
   }
 
   /** When the next message frame could go (`now` when one is ready, a staged message's access time, or +Infinity). */
   private messageWorkAtMs(now: number): number {
     let at = Number.POSITIVE_INFINITY;
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
-      const stage = this.#stages[c];
+      const stage = this.stages_[c];
       if (stage?.active === true) at = Math.min(at, stage.notBeforeMs > now ? stage.notBeforeMs : now);
-      else if (this.#queues.count(c) > 0) return now;
+      else if (this.queues_.count(c) > 0) return now;
     }
     if (at <= now) return now;
-    const pending = this.#pending;
+    const pending = this.pending_;
     for (let slot = 0; slot < pending.slotCount; slot++) if (pending.isInUse(slot) && pending.hasResend(slot)) return now;
     return at;
   }
@@ -1378,7 +1378,7 @@ export class MeshTransport {
 
   /** Plaintext bytes one frame carries, by frame type (long counter form assumed); computed, not tabled (a typed array costs heap slots on XS). */
   private frameCapacity(type: number): number {
-    return type >= 0 && type < 8 ? this.#mtuBytes - linkHeaderBytes(type, SHORT_COUNTER_LIMIT) - LINK_TAG_BYTES : 0;
+    return type >= 0 && type < 8 ? this.mtuBytes_ - linkHeaderBytes(type, SHORT_COUNTER_LIMIT) - LINK_TAG_BYTES : 0;
   }
 
   /**
@@ -1394,8 +1394,8 @@ export class MeshTransport {
    * need 65,536 counter values within deliveredHoldMs.
    */
   private takeMessageId(): number {
-    if (this.#messageIds.next(this.#messageIdOut) !== ErrorCode.Ok) return -1;
-    return this.#messageIdOut.value & 0xffff;
+    if (this.messageIds_.next(this.messageIdOut_) !== ErrorCode.Ok) return -1;
+    return this.messageIdOut_.value & 0xffff;
   }
 
   private refuse(counter: MeshCounter, code: FailureCode): FailureCode {
@@ -1406,15 +1406,15 @@ export class MeshTransport {
   /** Append a record to the class queue, applying the class's full policy. */
   private enqueue(trafficClass: number, kind: number, destination: number, messageId: number, slot: number, bytes: Uint8Array, offset: number, length: number): Status {
     if ((trafficClass >>> 0) !== trafficClass || trafficClass >= LINK_CLASS_COUNT) return ErrorCode.InvalidArgument;
-    const queues = this.#queues;
+    const queues = this.queues_;
     const recordBytes = RECORD_META_BYTES + length;
     if (recordBytes > queues.maxRecordBytes(trafficClass)) return this.refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
-    if (this.#config.queueDropOldest[trafficClass] === true) {
+    if (this.config_.queueDropOldest[trafficClass] === true) {
       for (let guard = 0; guard < 4096 && queues.count(trafficClass) > 0 && !queues.hasRoom(trafficClass, recordBytes); guard++) this.dropOldest(trafficClass);
     }
     const record = queues.append(trafficClass, recordBytes);
     if (record < 0) return this.refuse(MeshCounter.sendRefusedQueueFull, ErrorCode.MeshQueueFull);
-    const nowMs = this.#nowMs;
+    const nowMs = this.nowMs_;
     queues.writeByte(record, 0, kind);
     queues.writeU16(record, 1, destination);
     queues.writeU16(record, 3, messageId);
@@ -1429,7 +1429,7 @@ export class MeshTransport {
 
   /** DropOldest: discard the oldest record; an acknowledged send it referred to fails with MeshQueueFull. */
   private dropOldest(trafficClass: number): void {
-    const queues = this.#queues;
+    const queues = this.queues_;
     const record = queues.head(trafficClass);
     if (record < 0) return;
     const pendingRef = queues.recordLength(record) >= RECORD_META_BYTES && queues.readByte(record, 0) === RECORD_PENDING;
@@ -1437,20 +1437,20 @@ export class MeshTransport {
     const messageId = queues.readU16(record, 3);
     queues.shift(trafficClass);
     this.counters.inc(MeshCounter.sendDroppedOldest);
-    if (pendingRef && this.#pending.isInUse(slot) && this.#pending.messageIdAt(slot) === messageId) this.finishPending(slot, ErrorCode.MeshQueueFull);
+    if (pendingRef && this.pending_.isInUse(slot) && this.pending_.messageIdAt(slot) === messageId) this.finishPending(slot, ErrorCode.MeshQueueFull);
   }
 
   private finishPending(slot: number, status: Status): void {
-    const pending = this.#pending;
+    const pending = this.pending_;
     if (!pending.isInUse(slot)) return;
     const destination = pending.destinationAt(slot);
     const callerId = pending.callerIdAt(slot);
     pending.release(slot);
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
-      const stage = this.#stages[c];
+      const stage = this.stages_[c];
       if (stage !== undefined && stage.kind === StageKind.Pending && stage.slot === slot) stage.clear();
     }
-    if (this.#onOutcome !== undefined) this.#onOutcome(destination, callerId, status);
+    if (this.onOutcome_ !== undefined) this.onOutcome_(destination, callerId, status);
   }
 
   /**
@@ -1462,10 +1462,10 @@ export class MeshTransport {
    * it: every frame names its transmitter), hop by hop like any routed frame.
    */
   private queueAck(destination: number, messageId: number, messageFlooded: boolean): void {
-    const flood = messageFlooded && this.#config.hopRetriesMax === 0;
+    const flood = messageFlooded && this.config_.hopRetriesMax === 0;
     const record = this.pushControl(FrameType.Ack | (flood ? CONTROL_FLOOD_FLAG : 0), destination, ACK_PAYLOAD_BYTES);
     if (record < 0) this.counters.inc(MeshCounter.controlQueueFull);
-    else this.#queues.writeU16(record, CONTROL_META_BYTES, messageId);
+    else this.queues_.writeU16(record, CONTROL_META_BYTES, messageId);
   }
 
   /**
@@ -1474,20 +1474,20 @@ export class MeshTransport {
    * until it goes (and the recent ones before), so a burst costs one frame.
    */
   private queueHopAck(source: number, counter: number): void {
-    if (this.#config.hopRetriesMax === 0) return;
-    this.#hopAckHistory.note(source, counter, this.#nowMs);
-    if (this.#hopAckQueued) return;
+    if (this.config_.hopRetriesMax === 0) return;
+    this.hopAckHistory_.note(source, counter, this.nowMs_);
+    if (this.hopAckQueued_) return;
     if (this.pushControl(FrameType.HopAck, BROADCAST_NODE_ID, 0) < 0) {
       this.counters.inc(MeshCounter.controlQueueFull);
       return;
     }
-    this.#hopAckQueued = true;
-    this.#hopAckQueuedAtMs = this.#nowMs;
+    this.hopAckQueued_ = true;
+    this.hopAckQueuedAtMs_ = this.nowMs_;
   }
 
   /** Queue a control record (type byte, destination, then `payloadBytes` the caller writes): its handle, or < 0 when refused. */
   private pushControl(first: number, destination: number, payloadBytes: number): number {
-    const queues = this.#queues;
+    const queues = this.queues_;
     const record = queues.append(CONTROL_QUEUE, CONTROL_META_BYTES + payloadBytes);
     if (record < 0) return record;
     queues.writeByte(record, 0, first);
@@ -1496,7 +1496,7 @@ export class MeshTransport {
   }
 
   private logEvent(event: number, f0: number, f1: number, f2: number, f3: number): void {
-    if (this.#log !== undefined) this.#log.append(LogLevel.Info, event, this.nodeId, this.#nowMs, f0, f1, f2, f3);
+    if (this.log_ !== undefined) this.log_.append(LogLevel.Info, event, this.nodeId, this.nowMs_, f0, f1, f2, f3);
   }
 }
 

@@ -69,19 +69,19 @@ export interface BoundedQueueOptions {
 }
 
 export class BoundedQueue {
-  readonly #ring: RingBuffer;
-  readonly #policy: QueuePolicy;
-  #waker: QueueWaker | null = null;
-  #producer = NO_TASK;
-  #consumer = NO_TASK;
-  #producerBlocked = false;
-  #backpressure = false;
-  #closedCode: Status = ErrorCode.Ok; // Ok while open
-  #pushed = 0;
-  #popped = 0;
-  #dropped = 0;
-  #refused = 0;
-  #blocked = 0;
+  private readonly ring_: RingBuffer;
+  private readonly policy_: QueuePolicy;
+  private waker_: QueueWaker | null = null;
+  private producer_ = NO_TASK;
+  private consumer_ = NO_TASK;
+  private producerBlocked_ = false;
+  private backpressure_ = false;
+  private closedCode_: Status = ErrorCode.Ok; // Ok while open
+  private pushed_ = 0;
+  private popped_ = 0;
+  private dropped_ = 0;
+  private refused_ = 0;
+  private blocked_ = 0;
 
   /** Errors: InvalidArgument (capacity not 1..BOUNDED_QUEUE_CAPACITY_MAX, unknown policy, bad array type). */
   static create(options: BoundedQueueOptions): Result<BoundedQueue> {
@@ -97,8 +97,8 @@ export class BoundedQueue {
   }
 
   private constructor(ring: RingBuffer, policy: QueuePolicy) {
-    this.#ring = ring;
-    this.#policy = policy;
+    this.ring_ = ring;
+    this.policy_ = policy;
   }
 
   /**
@@ -107,10 +107,10 @@ export class BoundedQueue {
    * if already bound.
    */
   bind(waker: QueueWaker, producer: number, consumer: number): Status {
-    if (this.#waker !== null) return ErrorCode.WrongState;
-    this.#waker = waker;
-    this.#producer = producer;
-    this.#consumer = consumer;
+    if (this.waker_ !== null) return ErrorCode.WrongState;
+    this.waker_ = waker;
+    this.producer_ = producer;
+    this.consumer_ = consumer;
     return ErrorCode.Ok;
   }
 
@@ -120,33 +120,33 @@ export class BoundedQueue {
    * (`ShuttingDown`, `Stopped`) once closed. Every outcome is counted.
    */
   push(item: number): Status {
-    this.#pushed++;
-    if (this.#closedCode !== ErrorCode.Ok) {
-      this.#refused++;
-      return this.#closedCode;
+    this.pushed_++;
+    if (this.closedCode_ !== ErrorCode.Ok) {
+      this.refused_++;
+      return this.closedCode_;
     }
-    const ring = this.#ring;
+    const ring = this.ring_;
     if (ring.length === ring.capacity) {
-      if (this.#policy === QueuePolicy.DropOldest) this.#dropped++;
+      if (this.policy_ === QueuePolicy.DropOldest) this.dropped_++;
       else return this.refuseFull();
     }
     ring.push(item); // cannot be refused: there is room, or the ring drops its oldest
-    if (this.#consumer !== NO_TASK && this.#waker !== null) this.#waker.wake(this.#consumer);
+    if (this.consumer_ !== NO_TASK && this.waker_ !== null) this.waker_.wake(this.consumer_);
     return ErrorCode.Ok;
   }
 
   /** Remove the oldest item into `out`. `Ok` or `Empty`. Unblocks a blocked producer. */
   pop(out: Outcome<number>): Status {
-    const status = this.#ring.shift(out);
+    const status = this.ring_.shift(out);
     if (status !== ErrorCode.Ok) return status;
-    this.#popped++;
-    if (this.#producerBlocked) this.unblock();
+    this.popped_++;
+    if (this.producerBlocked_) this.unblock();
     return ErrorCode.Ok;
   }
 
   /** The oldest item into `out`, not removed. `Ok` or `Empty`. */
   peek(out: Outcome<number>): Status {
-    return this.#ring.peek(out);
+    return this.ring_.peek(out);
   }
 
   /**
@@ -156,22 +156,22 @@ export class BoundedQueue {
    * returned. For the other policies: true unless full.
    */
   waitForRoom(): boolean {
-    if (this.#closedCode !== ErrorCode.Ok) return true;
-    if (this.#ring.length < this.#ring.capacity) return true;
-    if (this.#policy === QueuePolicy.BlockProducer) this.block();
+    if (this.closedCode_ !== ErrorCode.Ok) return true;
+    if (this.ring_.length < this.ring_.capacity) return true;
+    if (this.policy_ === QueuePolicy.BlockProducer) this.block();
     return false;
   }
 
   /** True if a push was refused (RefuseNewest) since the last call; clears the signal. */
   takeBackpressure(): boolean {
-    const raised = this.#backpressure;
-    this.#backpressure = false;
+    const raised = this.backpressure_;
+    this.backpressure_ = false;
     return raised;
   }
 
   /** The backpressure signal, without clearing it. */
   get backpressure(): boolean {
-    return this.#backpressure;
+    return this.backpressure_;
   }
 
   /**
@@ -181,87 +181,87 @@ export class BoundedQueue {
    */
   close(code: Status): Status {
     if (code !== ErrorCode.ShuttingDown && code !== ErrorCode.Stopped) return ErrorCode.InvalidArgument;
-    this.#closedCode = code;
-    if (this.#producerBlocked) this.unblock();
+    this.closedCode_ = code;
+    if (this.producerBlocked_) this.unblock();
     return ErrorCode.Ok;
   }
 
   /** Discard every stored item, counted as dropped. Returns how many. */
   discardAll(): number {
-    const count = this.#ring.length;
-    this.#ring.clear();
-    this.#dropped += count;
-    if (this.#producerBlocked) this.unblock();
+    const count = this.ring_.length;
+    this.ring_.clear();
+    this.dropped_ += count;
+    if (this.producerBlocked_) this.unblock();
     return count;
   }
 
   get capacity(): number {
-    return this.#ring.capacity;
+    return this.ring_.capacity;
   }
   get length(): number {
-    return this.#ring.length;
+    return this.ring_.length;
   }
   get policy(): QueuePolicy {
-    return this.#policy;
+    return this.policy_;
   }
   /** `Ok` while open, else the code pushes are refused with. */
   get closedCode(): Status {
-    return this.#closedCode;
+    return this.closedCode_;
   }
   get producer(): number {
-    return this.#producer;
+    return this.producer_;
   }
   get consumer(): number {
-    return this.#consumer;
+    return this.consumer_;
   }
   get producerBlocked(): boolean {
-    return this.#producerBlocked;
+    return this.producerBlocked_;
   }
   /** Every push call, whatever became of it. */
   get pushedCount(): number {
-    return this.#pushed;
+    return this.pushed_;
   }
   get poppedCount(): number {
-    return this.#popped;
+    return this.popped_;
   }
   /** Items discarded: oldest under DropOldest, and leftovers at Stopped. */
   get droppedCount(): number {
-    return this.#dropped;
+    return this.dropped_;
   }
   /** Pushes refused: full (RefuseNewest, BlockProducer) or closed. */
   get refusedCount(): number {
-    return this.#refused;
+    return this.refused_;
   }
   /** Times the producer was blocked (BlockProducer). */
   get blockedCount(): number {
-    return this.#blocked;
+    return this.blocked_;
   }
 
   /** `Ok`, or `InvariantViolated` if the accounting identity or the ring is broken. For tests. */
   checkInvariants(): Status {
-    if (this.#ring.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
-    if (this.#pushed !== this.#popped + this.#dropped + this.#refused + this.#ring.length) return ErrorCode.InvariantViolated;
-    if (this.#policy !== QueuePolicy.DropOldest && this.#ring.droppedCount !== 0) return ErrorCode.InvariantViolated;
-    if (this.#producerBlocked && this.#policy !== QueuePolicy.BlockProducer) return ErrorCode.InvariantViolated;
+    if (this.ring_.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
+    if (this.pushed_ !== this.popped_ + this.dropped_ + this.refused_ + this.ring_.length) return ErrorCode.InvariantViolated;
+    if (this.policy_ !== QueuePolicy.DropOldest && this.ring_.droppedCount !== 0) return ErrorCode.InvariantViolated;
+    if (this.producerBlocked_ && this.policy_ !== QueuePolicy.BlockProducer) return ErrorCode.InvariantViolated;
     return ErrorCode.Ok;
   }
 
   private refuseFull(): Status {
-    this.#refused++;
-    if (this.#policy === QueuePolicy.RefuseNewest) this.#backpressure = true;
+    this.refused_++;
+    if (this.policy_ === QueuePolicy.RefuseNewest) this.backpressure_ = true;
     else this.block();
     return ErrorCode.Full;
   }
 
   private block(): void {
-    if (this.#producerBlocked) return;
-    this.#blocked++;
-    if (this.#waker === null || this.#producer === NO_TASK) return;
-    if (this.#waker.blockProducer(this.#producer) === ErrorCode.Ok) this.#producerBlocked = true;
+    if (this.producerBlocked_) return;
+    this.blocked_++;
+    if (this.waker_ === null || this.producer_ === NO_TASK) return;
+    if (this.waker_.blockProducer(this.producer_) === ErrorCode.Ok) this.producerBlocked_ = true;
   }
 
   private unblock(): void {
-    this.#producerBlocked = false;
-    if (this.#waker !== null) this.#waker.unblockProducer(this.#producer);
+    this.producerBlocked_ = false;
+    if (this.waker_ !== null) this.waker_.unblockProducer(this.producer_);
   }
 }

@@ -33,12 +33,12 @@ export const CANCEL_TOKENS_MAX = 65_536;
 export const CANCEL_REASON_MAX = 0xffff;
 
 export class CancelTokens {
-  /** Token id's reason at #base + id: 0 = live, else the reason it was cancelled. */
-  readonly #reasons: Uint16Array | Int32Array;
-  readonly #base: number;
-  readonly #capacity: number;
-  #allocated = 0;
-  #cancelledCount = 0;
+  /** Token id's reason at base_ + id: 0 = live, else the reason it was cancelled. */
+  private readonly reasons_: Uint16Array | Int32Array;
+  private readonly base_: number;
+  private readonly capacity_: number;
+  private allocated_ = 0;
+  private cancelledCount_ = 0;
 
   /**
    * `capacity` tokens, 1..CANCEL_TOKENS_MAX, else `InvalidArgument`; their
@@ -57,36 +57,36 @@ export class CancelTokens {
   }
 
   private constructor(capacity: number, reasons: Uint16Array | Int32Array, base: number) {
-    this.#capacity = capacity;
-    this.#reasons = reasons;
-    this.#base = base;
+    this.capacity_ = capacity;
+    this.reasons_ = reasons;
+    this.base_ = base;
   }
 
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
 
   /** Tokens handed out so far (ids 0..size-1). */
   get size(): number {
-    return this.#allocated;
+    return this.allocated_;
   }
 
   /** Cancellations that took effect (lifetime). */
   get cancelledCount(): number {
-    return this.#cancelledCount;
+    return this.cancelledCount_;
   }
 
   /** A new live token id, or `-Full`. Ids are 0, 1, 2, ... in allocation order. */
   allocate(): ValueOrCode {
-    if (this.#allocated === this.#capacity) return -ErrorCode.Full;
-    const id = this.#allocated;
-    this.#allocated = id + 1;
+    if (this.allocated_ === this.capacity_) return -ErrorCode.Full;
+    const id = this.allocated_;
+    this.allocated_ = id + 1;
     return id;
   }
 
   /** True for an allocated token id. */
   isToken(id: number): boolean {
-    return (id >>> 0) === id && id < this.#allocated;
+    return (id >>> 0) === id && id < this.allocated_;
   }
 
   /**
@@ -97,27 +97,27 @@ export class CancelTokens {
   cancel(id: number, reason: number): Status {
     if (!this.isToken(id)) return ErrorCode.NotFound;
     if ((reason >>> 0) !== reason || reason < 1 || reason > CANCEL_REASON_MAX) return ErrorCode.InvalidArgument;
-    if (this.#reasons[this.#base + id] !== 0) return ErrorCode.Cancelled;
-    this.#reasons[this.#base + id] = reason;
-    this.#cancelledCount++;
+    if (this.reasons_[this.base_ + id] !== 0) return ErrorCode.Cancelled;
+    this.reasons_[this.base_ + id] = reason;
+    this.cancelledCount_++;
     return ErrorCode.Ok;
   }
 
   /** True when `id` is an allocated, cancelled token. */
   isCancelled(id: number): boolean {
-    return this.isToken(id) && this.#reasons[this.#base + id] !== 0;
+    return this.isToken(id) && this.reasons_[this.base_ + id] !== 0;
   }
 
   /** The cancellation reason, 0 while live, or `-NotFound` for an unknown id. */
   reason(id: number): ValueOrCode {
     if (!this.isToken(id)) return -ErrorCode.NotFound;
-    return this.#reasons[this.#base + id] ?? 0;
+    return this.reasons_[this.base_ + id] ?? 0;
   }
 
   /** Make `id` live again. `Ok` or `NotFound`. */
   reset(id: number): Status {
     if (!this.isToken(id)) return ErrorCode.NotFound;
-    this.#reasons[this.#base + id] = 0;
+    this.reasons_[this.base_ + id] = 0;
     return ErrorCode.Ok;
   }
 }

@@ -112,23 +112,23 @@ export interface LogRingOptions {
 }
 
 export class LogRing {
-  readonly #capacityRecords: number;
-  readonly #fieldCount: number;
-  readonly #recordBytes: number;
-  readonly #view: DataView;
-  readonly #statsAt: number;
-  #minLevel: number;
+  private readonly capacityRecords_: number;
+  private readonly fieldCount_: number;
+  private readonly recordBytes_: number;
+  private readonly view_: DataView;
+  private readonly statsAt_: number;
+  private minLevel_: number;
   /** Index of the oldest unread record. */
-  #head = 0;
-  #size = 0;
+  private head_ = 0;
+  private size_ = 0;
 
   private constructor(capacityRecords: number, fieldCount: number, minLevel: number) {
-    this.#capacityRecords = capacityRecords;
-    this.#fieldCount = fieldCount;
-    this.#recordBytes = logRecordBytes(fieldCount);
-    this.#statsAt = capacityRecords * this.#recordBytes;
-    this.#view = new DataView(new ArrayBuffer(this.#statsAt + STAT_BYTES));
-    this.#minLevel = minLevel;
+    this.capacityRecords_ = capacityRecords;
+    this.fieldCount_ = fieldCount;
+    this.recordBytes_ = logRecordBytes(fieldCount);
+    this.statsAt_ = capacityRecords * this.recordBytes_;
+    this.view_ = new DataView(new ArrayBuffer(this.statsAt_ + STAT_BYTES));
+    this.minLevel_ = minLevel;
   }
 
   static create(options: LogRingOptions): Result<LogRing> {
@@ -152,7 +152,7 @@ export class LogRing {
     this.count(STAT_APPENDED);
     if ((level >>> 0) !== level || level > LOG_LEVEL_MAX) return this.invalid();
     // Filter before validating the rest: debug chatter below the level costs little.
-    if (level < this.#minLevel) {
+    if (level < this.minLevel_) {
       this.count(STAT_FILTERED);
       return OK;
     }
@@ -165,26 +165,26 @@ export class LogRing {
   }
 
   private fieldsValid(f0: number, f1: number, f2: number, f3: number): boolean {
-    const n = this.#fieldCount;
+    const n = this.fieldCount_;
     return (n < 1 || (f0 | 0) === f0) && (n < 2 || (f1 | 0) === f1) && (n < 3 || (f2 | 0) === f2) && (n < 4 || (f3 | 0) === f3);
   }
 
   private write(level: number, eventCode: number, nodeId: number, timeMs: number, f0: number, f1: number, f2: number, f3: number): void {
-    const capacity = this.#capacityRecords;
-    let slot = this.#head + this.#size;
+    const capacity = this.capacityRecords_;
+    let slot = this.head_ + this.size_;
     if (slot >= capacity) slot -= capacity;
-    if (this.#size === capacity) {
+    if (this.size_ === capacity) {
       // Drop oldest: the slot we are about to overwrite is the head.
-      this.#head = this.#head + 1 === capacity ? 0 : this.#head + 1;
+      this.head_ = this.head_ + 1 === capacity ? 0 : this.head_ + 1;
       this.count(STAT_DROPPED);
     } else {
-      this.#size += 1;
+      this.size_ += 1;
     }
     const seq = this.stat(STAT_WRITTEN);
     this.count(STAT_WRITTEN);
-    const view = this.#view;
-    const at = slot * this.#recordBytes;
-    const n = this.#fieldCount;
+    const view = this.view_;
+    const at = slot * this.recordBytes_;
+    const n = this.fieldCount_;
     view.setFloat64(at + OFFSET_TIME, timeMs, LITTLE_ENDIAN);
     view.setFloat64(at + OFFSET_SEQ, seq, LITTLE_ENDIAN);
     view.setUint32(at + OFFSET_NODE, nodeId, LITTLE_ENDIAN);
@@ -204,8 +204,8 @@ export class LogRing {
 
   /** Move the oldest unread record into `out`. Errors: Empty. No allocation. */
   readNext(out: LogRecord): Status {
-    if (this.#size === 0) return ErrorCode.Empty;
-    const status = decodeLogRecord(this.#view, this.#head * this.#recordBytes, out);
+    if (this.size_ === 0) return ErrorCode.Empty;
+    const status = decodeLogRecord(this.view_, this.head_ * this.recordBytes_, out);
     this.consumeOne();
     return status;
   }
@@ -217,15 +217,15 @@ export class LogRing {
    */
   copyOut(dest: Uint8Array, destOffset: number, maxRecords: number): number {
     if ((destOffset >>> 0) !== destOffset || (maxRecords >>> 0) !== maxRecords) return 0;
-    const recordBytes = this.#recordBytes;
+    const recordBytes = this.recordBytes_;
     const room = destOffset > dest.length ? 0 : Math.floor((dest.length - destOffset) / recordBytes);
-    let count = this.#size;
+    let count = this.size_;
     if (count > maxRecords) count = maxRecords;
     if (count > room) count = room;
-    const source = this.#view;
+    const source = this.view_;
     let to = destOffset;
     for (let r = 0; r < count; r++) {
-      const from = this.#head * recordBytes;
+      const from = this.head_ * recordBytes;
       for (let b = 0; b < recordBytes; b++) dest[to + b] = source.getUint8(from + b);
       to += recordBytes;
       this.consumeOne();
@@ -234,41 +234,41 @@ export class LogRing {
   }
 
   private stat(at: number): number {
-    return this.#view.getFloat64(this.#statsAt + at, LITTLE_ENDIAN);
+    return this.view_.getFloat64(this.statsAt_ + at, LITTLE_ENDIAN);
   }
 
   private count(at: number): void {
-    this.#view.setFloat64(this.#statsAt + at, this.stat(at) + 1, LITTLE_ENDIAN);
+    this.view_.setFloat64(this.statsAt_ + at, this.stat(at) + 1, LITTLE_ENDIAN);
   }
 
   private consumeOne(): void {
-    this.#head = this.#head + 1 === this.#capacityRecords ? 0 : this.#head + 1;
-    this.#size -= 1;
+    this.head_ = this.head_ + 1 === this.capacityRecords_ ? 0 : this.head_ + 1;
+    this.size_ -= 1;
     this.count(STAT_READ);
   }
 
   /** Errors: InvalidArgument (not a level). */
   setMinLevel(level: number): Status {
     if ((level >>> 0) !== level || level > LOG_LEVEL_MAX) return ErrorCode.InvalidArgument;
-    this.#minLevel = level;
+    this.minLevel_ = level;
     return OK;
   }
 
   get minLevel(): number {
-    return this.#minLevel;
+    return this.minLevel_;
   }
   /** Unread records currently stored. */
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
   get capacityRecords(): number {
-    return this.#capacityRecords;
+    return this.capacityRecords_;
   }
   get fieldCount(): number {
-    return this.#fieldCount;
+    return this.fieldCount_;
   }
   get recordBytes(): number {
-    return this.#recordBytes;
+    return this.recordBytes_;
   }
   /** Calls to `append`, whatever became of them. */
   get appendedCount(): number {

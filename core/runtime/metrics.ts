@@ -80,24 +80,24 @@ const B_OBSERVATIONS = 1; // non-cumulative
 const BUCKET_FIELDS = 2;
 
 export class MetricsRegistry {
-  readonly #capacity: number;
-  readonly #t: Float64Array;
-  readonly #bucketBase: number;
+  private readonly capacity_: number;
+  private readonly t_: Float64Array;
+  private readonly bucketBase_: number;
   /** Name and help of metric i at 2i and 2i + 1. */
-  readonly #texts: string[];
-  readonly #maxFiniteBuckets: number;
-  #size = 0;
-  #finiteBucketsUsed = 0;
-  #poolUsed = 0;
+  private readonly texts_: string[];
+  private readonly maxFiniteBuckets_: number;
+  private size_ = 0;
+  private finiteBucketsUsed_ = 0;
+  private poolUsed_ = 0;
 
   private constructor(maxMetrics: number, maxHistogramBuckets: number) {
     const capacity = maxMetrics + INTERNAL_METRICS;
-    this.#capacity = capacity;
-    this.#bucketBase = capacity * METRIC_FIELDS;
+    this.capacity_ = capacity;
+    this.bucketBase_ = capacity * METRIC_FIELDS;
     // One +Inf slot per possible histogram on top of the finite bounds.
-    this.#t = new Float64Array(this.#bucketBase + (maxHistogramBuckets + maxMetrics) * BUCKET_FIELDS);
-    this.#texts = new Array<string>(2 * capacity).fill("");
-    this.#maxFiniteBuckets = maxHistogramBuckets;
+    this.t_ = new Float64Array(this.bucketBase_ + (maxHistogramBuckets + maxMetrics) * BUCKET_FIELDS);
+    this.texts_ = new Array<string>(2 * capacity).fill("");
+    this.maxFiniteBuckets_ = maxHistogramBuckets;
     this.addMetric(INVALID_ID_NAME, INVALID_ID_HELP, MetricKind.Counter);
     this.addMetric(REJECTED_VALUE_NAME, REJECTED_VALUE_HELP, MetricKind.Counter);
   }
@@ -132,15 +132,15 @@ export class MetricsRegistry {
     if (!isValidBounds(upperBounds)) return err(ErrorCode.InvalidArgument);
     const checked = this.checkNew(name, help, MetricKind.Histogram);
     if (checked !== OK) return err(checked);
-    if (this.#finiteBucketsUsed + boundCount > this.#maxFiniteBuckets) return err(ErrorCode.Full);
+    if (this.finiteBucketsUsed_ + boundCount > this.maxFiniteBuckets_) return err(ErrorCode.Full);
     const id = this.addMetric(name, help, MetricKind.Histogram);
-    const start = this.#poolUsed;
-    for (let i = 0; i < boundCount; i++) this.#t[this.#bucketBase + (start + i) * BUCKET_FIELDS + B_BOUND] = upperBounds[i] ?? 0;
-    this.#t[this.#bucketBase + (start + boundCount) * BUCKET_FIELDS + B_BOUND] = Infinity;
-    this.#t[id * METRIC_FIELDS + M_BUCKET_START] = start;
-    this.#t[id * METRIC_FIELDS + M_BOUND_COUNT] = boundCount;
-    this.#poolUsed = start + boundCount + 1;
-    this.#finiteBucketsUsed += boundCount;
+    const start = this.poolUsed_;
+    for (let i = 0; i < boundCount; i++) this.t_[this.bucketBase_ + (start + i) * BUCKET_FIELDS + B_BOUND] = upperBounds[i] ?? 0;
+    this.t_[this.bucketBase_ + (start + boundCount) * BUCKET_FIELDS + B_BOUND] = Infinity;
+    this.t_[id * METRIC_FIELDS + M_BUCKET_START] = start;
+    this.t_[id * METRIC_FIELDS + M_BOUND_COUNT] = boundCount;
+    this.poolUsed_ = start + boundCount + 1;
+    this.finiteBucketsUsed_ += boundCount;
     return ok(id);
   }
 
@@ -154,20 +154,20 @@ export class MetricsRegistry {
   private checkNew(name: string, help: string, kind: MetricKind): Status {
     if (!isValidMetricName(name)) return ErrorCode.InvalidArgument;
     if (help.length > METRIC_HELP_MAX_CHARS) return ErrorCode.InvalidArgument;
-    for (let id = 0; id < this.#size; id++) {
-      const other = this.#texts[2 * id] ?? "";
-      if (seriesClash(name, kind, other, this.#t[id * METRIC_FIELDS + M_KIND] ?? MetricKind.Unused)) return ErrorCode.Exists;
+    for (let id = 0; id < this.size_; id++) {
+      const other = this.texts_[2 * id] ?? "";
+      if (seriesClash(name, kind, other, this.t_[id * METRIC_FIELDS + M_KIND] ?? MetricKind.Unused)) return ErrorCode.Exists;
     }
-    if (this.#size >= this.#capacity) return ErrorCode.Full;
+    if (this.size_ >= this.capacity_) return ErrorCode.Full;
     return OK;
   }
 
   private addMetric(name: string, help: string, kind: MetricKind): MetricId {
-    const id = this.#size;
-    this.#texts[2 * id] = name;
-    this.#texts[2 * id + 1] = help;
-    this.#t[id * METRIC_FIELDS + M_KIND] = kind;
-    this.#size = id + 1;
+    const id = this.size_;
+    this.texts_[2 * id] = name;
+    this.texts_[2 * id + 1] = help;
+    this.t_[id * METRIC_FIELDS + M_KIND] = kind;
+    this.size_ = id + 1;
     return id as MetricId;
   }
 
@@ -177,9 +177,9 @@ export class MetricsRegistry {
   inc(id: MetricId, by = 1): Status {
     if (!this.isUserMetric(id, MetricKind.Counter)) return this.invalidId();
     if (!Number.isSafeInteger(by) || by < 0) return this.rejectedValue();
-    const next = (this.#t[id * METRIC_FIELDS + M_VALUE] ?? 0) + by;
+    const next = (this.t_[id * METRIC_FIELDS + M_VALUE] ?? 0) + by;
     if (next > Number.MAX_SAFE_INTEGER) return this.rejectedValue();
-    this.#t[id * METRIC_FIELDS + M_VALUE] = next;
+    this.t_[id * METRIC_FIELDS + M_VALUE] = next;
     return OK;
   }
 
@@ -187,9 +187,9 @@ export class MetricsRegistry {
   add(id: MetricId, delta: number): Status {
     if (!this.isUserMetric(id, MetricKind.Gauge)) return this.invalidId();
     if (!Number.isSafeInteger(delta)) return this.rejectedValue();
-    const next = (this.#t[id * METRIC_FIELDS + M_VALUE] ?? 0) + delta;
+    const next = (this.t_[id * METRIC_FIELDS + M_VALUE] ?? 0) + delta;
     if (!Number.isSafeInteger(next)) return this.rejectedValue();
-    this.#t[id * METRIC_FIELDS + M_VALUE] = next;
+    this.t_[id * METRIC_FIELDS + M_VALUE] = next;
     return OK;
   }
 
@@ -197,7 +197,7 @@ export class MetricsRegistry {
   set(id: MetricId, value: number): Status {
     if (!this.isUserMetric(id, MetricKind.Gauge)) return this.invalidId();
     if (!Number.isSafeInteger(value)) return this.rejectedValue();
-    this.#t[id * METRIC_FIELDS + M_VALUE] = value;
+    this.t_[id * METRIC_FIELDS + M_VALUE] = value;
     return OK;
   }
 
@@ -205,13 +205,13 @@ export class MetricsRegistry {
   observe(id: MetricId, value: number): Status {
     if (!this.isUserMetric(id, MetricKind.Histogram)) return this.invalidId();
     if (!Number.isSafeInteger(value)) return this.rejectedValue();
-    const sum = (this.#t[id * METRIC_FIELDS + M_VALUE] ?? 0) + value;
+    const sum = (this.t_[id * METRIC_FIELDS + M_VALUE] ?? 0) + value;
     if (!Number.isSafeInteger(sum)) return this.rejectedValue();
-    const start = this.#t[id * METRIC_FIELDS + M_BUCKET_START] ?? 0;
-    const slot = start + this.findBucket(start, this.#t[id * METRIC_FIELDS + M_BOUND_COUNT] ?? 0, value);
-    this.#t[this.#bucketBase + slot * BUCKET_FIELDS + B_OBSERVATIONS] = (this.#t[this.#bucketBase + slot * BUCKET_FIELDS + B_OBSERVATIONS] ?? 0) + 1;
-    this.#t[id * METRIC_FIELDS + M_COUNT] = (this.#t[id * METRIC_FIELDS + M_COUNT] ?? 0) + 1;
-    this.#t[id * METRIC_FIELDS + M_VALUE] = sum;
+    const start = this.t_[id * METRIC_FIELDS + M_BUCKET_START] ?? 0;
+    const slot = start + this.findBucket(start, this.t_[id * METRIC_FIELDS + M_BOUND_COUNT] ?? 0, value);
+    this.t_[this.bucketBase_ + slot * BUCKET_FIELDS + B_OBSERVATIONS] = (this.t_[this.bucketBase_ + slot * BUCKET_FIELDS + B_OBSERVATIONS] ?? 0) + 1;
+    this.t_[id * METRIC_FIELDS + M_COUNT] = (this.t_[id * METRIC_FIELDS + M_COUNT] ?? 0) + 1;
+    this.t_[id * METRIC_FIELDS + M_VALUE] = sum;
     return OK;
   }
 
@@ -221,23 +221,23 @@ export class MetricsRegistry {
     let hi = boundCount;
     for (let step = 0; step < BUCKET_SEARCH_STEPS_MAX && lo < hi; step++) {
       const mid = (lo + hi) >>> 1;
-      if (value <= (this.#t[this.#bucketBase + (start + mid) * BUCKET_FIELDS + B_BOUND] ?? 0)) hi = mid;
+      if (value <= (this.t_[this.bucketBase_ + (start + mid) * BUCKET_FIELDS + B_BOUND] ?? 0)) hi = mid;
       else lo = mid + 1;
     }
     return lo;
   }
 
   private isUserMetric(id: number, kind: MetricKind): boolean {
-    return (id >>> 0) === id && id >= INTERNAL_METRICS && id < this.#size && this.#t[id * METRIC_FIELDS + M_KIND] === kind;
+    return (id >>> 0) === id && id >= INTERNAL_METRICS && id < this.size_ && this.t_[id * METRIC_FIELDS + M_KIND] === kind;
   }
 
   private invalidId(): Status {
-    this.#t[METRIC_ID_INVALID_ID * METRIC_FIELDS + M_VALUE] = (this.#t[METRIC_ID_INVALID_ID * METRIC_FIELDS + M_VALUE] ?? 0) + 1;
+    this.t_[METRIC_ID_INVALID_ID * METRIC_FIELDS + M_VALUE] = (this.t_[METRIC_ID_INVALID_ID * METRIC_FIELDS + M_VALUE] ?? 0) + 1;
     return ErrorCode.InvalidArgument;
   }
 
   private rejectedValue(): Status {
-    this.#t[METRIC_ID_REJECTED_VALUE * METRIC_FIELDS + M_VALUE] = (this.#t[METRIC_ID_REJECTED_VALUE * METRIC_FIELDS + M_VALUE] ?? 0) + 1;
+    this.t_[METRIC_ID_REJECTED_VALUE * METRIC_FIELDS + M_VALUE] = (this.t_[METRIC_ID_REJECTED_VALUE * METRIC_FIELDS + M_VALUE] ?? 0) + 1;
     return ErrorCode.InvalidArgument;
   }
 
@@ -245,55 +245,55 @@ export class MetricsRegistry {
 
   /** Registered metrics, including the two internal counters. */
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
 
   /** Metrics this registry can hold, including the two internal counters. */
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
 
   /** `Unused` for an id that is not registered. */
   kind(id: number): MetricKind {
     if (!this.isRegistered(id)) return MetricKind.Unused;
-    return (this.#t[id * METRIC_FIELDS + M_KIND] ?? MetricKind.Unused) as MetricKind;
+    return (this.t_[id * METRIC_FIELDS + M_KIND] ?? MetricKind.Unused) as MetricKind;
   }
 
   /** "" for an id that is not registered. */
   name(id: number): string {
-    return this.isRegistered(id) ? (this.#texts[2 * id] ?? "") : "";
+    return this.isRegistered(id) ? (this.texts_[2 * id] ?? "") : "";
   }
 
   /** "" for an id that is not registered. */
   help(id: number): string {
-    return this.isRegistered(id) ? (this.#texts[2 * id + 1] ?? "") : "";
+    return this.isRegistered(id) ? (this.texts_[2 * id + 1] ?? "") : "";
   }
 
   /** Counter or gauge value; for a histogram, the sum of observations. 0 if not registered. */
   value(id: number): number {
-    return this.isRegistered(id) ? (this.#t[id * METRIC_FIELDS + M_VALUE] ?? 0) : 0;
+    return this.isRegistered(id) ? (this.t_[id * METRIC_FIELDS + M_VALUE] ?? 0) : 0;
   }
 
   /** Histogram observation count; 0 for other kinds. */
   histogramCount(id: number): number {
-    return this.kind(id) === MetricKind.Histogram ? (this.#t[id * METRIC_FIELDS + M_COUNT] ?? 0) : 0;
+    return this.kind(id) === MetricKind.Histogram ? (this.t_[id * METRIC_FIELDS + M_COUNT] ?? 0) : 0;
   }
 
   /** Buckets of a histogram including the +Inf bucket; 0 for other kinds. */
   bucketCount(id: number): number {
-    return this.kind(id) === MetricKind.Histogram ? (this.#t[id * METRIC_FIELDS + M_BOUND_COUNT] ?? 0) + 1 : 0;
+    return this.kind(id) === MetricKind.Histogram ? (this.t_[id * METRIC_FIELDS + M_BOUND_COUNT] ?? 0) + 1 : 0;
   }
 
   /** Upper bound of bucket `index` (Infinity for the last); NaN if out of range. */
   bucketUpperBound(id: number, index: number): number {
     if (!this.isBucket(id, index)) return Number.NaN;
-    return this.#t[this.#bucketBase + ((this.#t[id * METRIC_FIELDS + M_BUCKET_START] ?? 0) + index) * BUCKET_FIELDS + B_BOUND] ?? Number.NaN;
+    return this.t_[this.bucketBase_ + ((this.t_[id * METRIC_FIELDS + M_BUCKET_START] ?? 0) + index) * BUCKET_FIELDS + B_BOUND] ?? Number.NaN;
   }
 
   /** Observations that landed in bucket `index` alone (not cumulative); 0 if out of range. */
   bucketObservations(id: number, index: number): number {
     if (!this.isBucket(id, index)) return 0;
-    return this.#t[this.#bucketBase + ((this.#t[id * METRIC_FIELDS + M_BUCKET_START] ?? 0) + index) * BUCKET_FIELDS + B_OBSERVATIONS] ?? 0;
+    return this.t_[this.bucketBase_ + ((this.t_[id * METRIC_FIELDS + M_BUCKET_START] ?? 0) + index) * BUCKET_FIELDS + B_OBSERVATIONS] ?? 0;
   }
 
   /**
@@ -305,17 +305,17 @@ export class MetricsRegistry {
     const buckets = this.bucketCount(id);
     if (buckets === 0) return ErrorCode.InvalidArgument;
     if (out.length < buckets) return ErrorCode.TooLarge;
-    const start = this.#t[id * METRIC_FIELDS + M_BUCKET_START] ?? 0;
+    const start = this.t_[id * METRIC_FIELDS + M_BUCKET_START] ?? 0;
     let running = 0;
     for (let i = 0; i < buckets; i++) {
-      running += this.#t[this.#bucketBase + (start + i) * BUCKET_FIELDS + B_OBSERVATIONS] ?? 0;
+      running += this.t_[this.bucketBase_ + (start + i) * BUCKET_FIELDS + B_OBSERVATIONS] ?? 0;
       out[i] = running;
     }
     return OK;
   }
 
   private isRegistered(id: number): boolean {
-    return (id >>> 0) === id && id < this.#size;
+    return (id >>> 0) === id && id < this.size_;
   }
 
   private isBucket(id: number, index: number): boolean {

@@ -7,10 +7,10 @@
  * not a cryptographic generator: keys come from the injected Entropy.
  */
 export class Xoshiro128 {
-  #s0 = 0;
-  #s1 = 0;
-  #s2 = 0;
-  #s3 = 0;
+  private s0_ = 0;
+  private s1_ = 0;
+  private s2_ = 0;
+  private s3_ = 0;
 
   constructor(seed: number) {
     this.reseed(seed);
@@ -19,23 +19,23 @@ export class Xoshiro128 {
   /** Expand a 32-bit seed into the state with SplitMix32 so no seed gives the all-zero state. */
   reseed(seed: number): void {
     let x = seed >>> 0;
-    this.#s0 = splitMix32Step((x = (x + 0x9e3779b9) >>> 0));
-    this.#s1 = splitMix32Step((x = (x + 0x9e3779b9) >>> 0));
-    this.#s2 = splitMix32Step((x = (x + 0x9e3779b9) >>> 0));
-    this.#s3 = splitMix32Step((x = (x + 0x9e3779b9) >>> 0));
-    if ((this.#s0 | this.#s1 | this.#s2 | this.#s3) === 0) this.#s0 = 1;
+    this.s0_ = splitMix32Step((x = (x + 0x9e3779b9) >>> 0));
+    this.s1_ = splitMix32Step((x = (x + 0x9e3779b9) >>> 0));
+    this.s2_ = splitMix32Step((x = (x + 0x9e3779b9) >>> 0));
+    this.s3_ = splitMix32Step((x = (x + 0x9e3779b9) >>> 0));
+    if ((this.s0_ | this.s1_ | this.s2_ | this.s3_) === 0) this.s0_ = 1;
   }
 
   /** Next uniformly distributed unsigned 32-bit integer. */
   nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.#s1, 5), 7), 9) >>> 0;
-    const t = this.#s1 << 9;
-    this.#s2 ^= this.#s0;
-    this.#s3 ^= this.#s1;
-    this.#s1 ^= this.#s2;
-    this.#s0 ^= this.#s3;
-    this.#s2 ^= t;
-    this.#s3 = rotl(this.#s3, 11);
+    const result = Math.imul(rotl(Math.imul(this.s1_, 5), 7), 9) >>> 0;
+    const t = this.s1_ << 9;
+    this.s2_ ^= this.s0_;
+    this.s3_ ^= this.s1_;
+    this.s1_ ^= this.s2_;
+    this.s0_ ^= this.s3_;
+    this.s2_ ^= t;
+    this.s3_ = rotl(this.s3_, 11);
     return result;
   }
 

@@ -91,28 +91,28 @@ const STAT_INVALID = 32;
 const CLASS_BASE = 40;
 
 export class RateLimiter {
-  readonly #capacity: number;
-  readonly #probeWindow: number;
-  readonly #hashSeed: number;
-  readonly #classCount: number;
-  readonly #t: DataView;
-  readonly #slotBase: number;
+  private readonly capacity_: number;
+  private readonly probeWindow_: number;
+  private readonly hashSeed_: number;
+  private readonly classCount_: number;
+  private readonly t_: DataView;
+  private readonly slotBase_: number;
   /** Bytes per slot: balances are u32 (18) when every class's burst fits one, else f64 (22). */
-  readonly #slotBytes: number;
-  #size = 0;
+  private readonly slotBytes_: number;
+  private size_ = 0;
 
   private constructor(capacity: number, classes: readonly RateClass[], probeWindow: number, hashSeed: number) {
-    this.#capacity = capacity;
-    this.#probeWindow = probeWindow;
-    this.#hashSeed = hashSeed;
+    this.capacity_ = capacity;
+    this.probeWindow_ = probeWindow;
+    this.hashSeed_ = hashSeed;
     const classCount = classes.length;
-    this.#classCount = classCount;
-    this.#slotBase = CLASS_BASE + classCount * CLASS_BYTES;
+    this.classCount_ = classCount;
+    this.slotBase_ = CLASS_BASE + classCount * CLASS_BYTES;
     let narrow = true;
     for (let c = 0; c < classCount; c++) if ((classes[c]?.burstTokens ?? 0) * MICRO_PER_TOKEN > NARROW_BALANCE_MAX) narrow = false;
-    this.#slotBytes = S_BALANCE_MICRO + (narrow ? 4 : 8);
-    const t = new DataView(new ArrayBuffer(this.#slotBase + capacity * this.#slotBytes));
-    this.#t = t;
+    this.slotBytes_ = S_BALANCE_MICRO + (narrow ? 4 : 8);
+    const t = new DataView(new ArrayBuffer(this.slotBase_ + capacity * this.slotBytes_));
+    this.t_ = t;
     for (let c = 0; c < classCount; c++) {
       const config = classes[c];
       if (config === undefined) continue;
@@ -188,63 +188,63 @@ export class RateLimiter {
 
   /** The slot's balance in micro-tokens (exact either width: every balance is an integer at most the burst). */
   private balance(slot: number): number {
-    const at = this.#slotBase + slot * this.#slotBytes + S_BALANCE_MICRO;
-    return this.#slotBytes === S_BALANCE_MICRO + 4 ? this.#t.getUint32(at) : this.#t.getFloat64(at);
+    const at = this.slotBase_ + slot * this.slotBytes_ + S_BALANCE_MICRO;
+    return this.slotBytes_ === S_BALANCE_MICRO + 4 ? this.t_.getUint32(at) : this.t_.getFloat64(at);
   }
 
   private setBalance(slot: number, micro: number): void {
-    const at = this.#slotBase + slot * this.#slotBytes + S_BALANCE_MICRO;
-    if (this.#slotBytes === S_BALANCE_MICRO + 4) this.#t.setUint32(at, micro);
-    else this.#t.setFloat64(at, micro);
+    const at = this.slotBase_ + slot * this.slotBytes_ + S_BALANCE_MICRO;
+    if (this.slotBytes_ === S_BALANCE_MICRO + 4) this.t_.setUint32(at, micro);
+    else this.t_.setFloat64(at, micro);
   }
 
   private count(stat: number): void {
-    this.#t.setFloat64(stat, this.#t.getFloat64(stat) + 1);
+    this.t_.setFloat64(stat, this.t_.getFloat64(stat) + 1);
   }
 
   private validKey(peerId: number, classId: number, nowMs: number): boolean {
     return (
       (peerId >>> 0) === peerId &&
       (classId >>> 0) === classId &&
-      classId < this.#classCount &&
+      classId < this.classCount_ &&
       Number.isSafeInteger(nowMs) &&
       nowMs >= 0
     );
   }
 
   private validCost(classId: number, cost: number): boolean {
-    return (cost >>> 0) === cost && cost >= 1 && cost <= this.#t.getUint32(CLASS_BASE + classId * CLASS_BYTES + C_BURST_TOKENS);
+    return (cost >>> 0) === cost && cost >= 1 && cost <= this.t_.getUint32(CLASS_BASE + classId * CLASS_BYTES + C_BURST_TOKENS);
   }
 
   /** The class's burst in micro-tokens. */
   private burstMicro(classId: number): number {
-    return this.#t.getUint32(CLASS_BASE + classId * CLASS_BYTES + C_BURST_TOKENS) * MICRO_PER_TOKEN;
+    return this.t_.getUint32(CLASS_BASE + classId * CLASS_BYTES + C_BURST_TOKENS) * MICRO_PER_TOKEN;
   }
 
   private home(peerId: number, classId: number): number {
     // Seeded MurmurHash3 fmix32 finaliser over peer id and class; not
     // cryptographic, but collisions depend on a seed the attacker does not know.
-    let h = (peerId ^ this.#hashSeed ^ Math.imul(classId + 1, 0x9e3779b1)) >>> 0;
+    let h = (peerId ^ this.hashSeed_ ^ Math.imul(classId + 1, 0x9e3779b1)) >>> 0;
     h ^= h >>> 16;
     h = Math.imul(h, 0x85ebca6b);
     h ^= h >>> 13;
     h = Math.imul(h, 0xc2b2ae35);
     h ^= h >>> 16;
-    return (h >>> 0) % this.#capacity;
+    return (h >>> 0) % this.capacity_;
   }
 
   /** Slot state: 0 empty, 1 holds (peerId, classId), 2 holds another key. */
   private holds(slot: number, peerId: number, classId: number): number {
-    const at = this.#slotBase + slot * this.#slotBytes;
-    const cls = this.#t.getUint16(at + S_CLASS);
+    const at = this.slotBase_ + slot * this.slotBytes_;
+    const cls = this.t_.getUint16(at + S_CLASS);
     if (cls === 0) return 0;
-    return cls === classId + 1 && this.#t.getUint32(at + S_PEER) === peerId ? 1 : 2;
+    return cls === classId + 1 && this.t_.getUint32(at + S_PEER) === peerId ? 1 : 2;
   }
 
   private find(peerId: number, classId: number): number {
-    const capacity = this.#capacity;
+    const capacity = this.capacity_;
     let slot = this.home(peerId, classId);
-    for (let i = 0; i < this.#probeWindow; i++) {
+    for (let i = 0; i < this.probeWindow_; i++) {
       const held = this.holds(slot, peerId, classId);
       if (held === 0) return -1; // keys never sit past an empty slot
       if (held === 1) return slot;
@@ -255,19 +255,19 @@ export class RateLimiter {
 
   /** The key's slot, a newly claimed slot, or -1 if the window is saturated. */
   private findOrClaim(peerId: number, classId: number, nowMs: number): number {
-    const capacity = this.#capacity;
+    const capacity = this.capacity_;
     let slot = this.home(peerId, classId);
     let victim = -1;
     let victimLastMs = 0;
-    for (let i = 0; i < this.#probeWindow; i++) {
+    for (let i = 0; i < this.probeWindow_; i++) {
       const held = this.holds(slot, peerId, classId);
       if (held === 0) {
-        this.#size += 1;
+        this.size_ += 1;
         this.claim(slot, peerId, classId, nowMs);
         return slot;
       }
       if (held === 1) return slot;
-      const lastMs = this.#t.getFloat64(this.#slotBase + slot * this.#slotBytes + S_LAST_MS);
+      const lastMs = this.t_.getFloat64(this.slotBase_ + slot * this.slotBytes_ + S_LAST_MS);
       if ((victim < 0 || lastMs < victimLastMs) && this.isFullAt(slot, nowMs)) {
         victim = slot;
         victimLastMs = lastMs;
@@ -282,15 +282,15 @@ export class RateLimiter {
 
   // A new entry starts with a full burst: exactly what an absent key is assumed to have.
   private claim(slot: number, peerId: number, classId: number, nowMs: number): void {
-    const at = this.#slotBase + slot * this.#slotBytes;
-    this.#t.setUint32(at + S_PEER, peerId);
-    this.#t.setUint16(at + S_CLASS, classId + 1);
+    const at = this.slotBase_ + slot * this.slotBytes_;
+    this.t_.setUint32(at + S_PEER, peerId);
+    this.t_.setUint16(at + S_CLASS, classId + 1);
     this.setBalance(slot, this.burstMicro(classId));
-    this.#t.setFloat64(at + S_LAST_MS, nowMs);
+    this.t_.setFloat64(at + S_LAST_MS, nowMs);
   }
 
   private isFullAt(slot: number, nowMs: number): boolean {
-    const classId = this.#t.getUint16(this.#slotBase + slot * this.#slotBytes + S_CLASS) - 1;
+    const classId = this.t_.getUint16(this.slotBase_ + slot * this.slotBytes_ + S_CLASS) - 1;
     return this.balanceAt(slot, classId, nowMs) >= this.burstMicro(classId);
   }
 
@@ -298,11 +298,11 @@ export class RateLimiter {
   // earlier nowMs refills nothing (virtual clocks are monotonic; this guards
   // a reboot that restarts the clock).
   private balanceAt(slot: number, classId: number, nowMs: number): number {
-    const at = this.#slotBase + slot * this.#slotBytes;
-    let elapsedMs = nowMs - this.#t.getFloat64(at + S_LAST_MS);
+    const at = this.slotBase_ + slot * this.slotBytes_;
+    let elapsedMs = nowMs - this.t_.getFloat64(at + S_LAST_MS);
     const balance = this.balance(slot);
     if (elapsedMs <= 0) return balance;
-    const refill = this.#t.getUint32(CLASS_BASE + classId * CLASS_BYTES + C_REFILL_MICRO_PER_MS);
+    const refill = this.t_.getUint32(CLASS_BASE + classId * CLASS_BYTES + C_REFILL_MICRO_PER_MS);
     const burst = this.burstMicro(classId);
     // Elapsed time after which any bucket of the class is surely full (floor(..) + 2 is past the true
     // refill time even if the division rounds): caps the product below.
@@ -313,39 +313,39 @@ export class RateLimiter {
   }
 
   private refill(slot: number, classId: number, nowMs: number): void {
-    const at = this.#slotBase + slot * this.#slotBytes;
-    if (nowMs <= this.#t.getFloat64(at + S_LAST_MS)) return;
+    const at = this.slotBase_ + slot * this.slotBytes_;
+    if (nowMs <= this.t_.getFloat64(at + S_LAST_MS)) return;
     this.setBalance(slot, this.balanceAt(slot, classId, nowMs));
-    this.#t.setFloat64(at + S_LAST_MS, nowMs);
+    this.t_.setFloat64(at + S_LAST_MS, nowMs);
   }
 
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
   /** Occupied entries; never exceeds capacity. */
   get size(): number {
-    return this.#size;
+    return this.size_;
   }
   get probeWindow(): number {
-    return this.#probeWindow;
+    return this.probeWindow_;
   }
   get admittedCount(): number {
-    return this.#t.getFloat64(STAT_ADMITTED);
+    return this.t_.getFloat64(STAT_ADMITTED);
   }
   /** Requests refused because the key's bucket was short. */
   get limitedCount(): number {
-    return this.#t.getFloat64(STAT_LIMITED);
+    return this.t_.getFloat64(STAT_LIMITED);
   }
   /** Requests refused because the key had no entry and none could be reclaimed. */
   get refusedCount(): number {
-    return this.#t.getFloat64(STAT_REFUSED);
+    return this.t_.getFloat64(STAT_REFUSED);
   }
   /** Entries reclaimed (always with a full bucket) for a new key. */
   get evictedCount(): number {
-    return this.#t.getFloat64(STAT_EVICTED);
+    return this.t_.getFloat64(STAT_EVICTED);
   }
   get invalidCount(): number {
-    return this.#t.getFloat64(STAT_INVALID);
+    return this.t_.getFloat64(STAT_INVALID);
   }
 }
 

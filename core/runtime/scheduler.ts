@@ -168,22 +168,22 @@ function taskAt(task: number, field: number): number {
 }
 
 export class Scheduler implements QueueWaker {
-  readonly #timers: TimerTable;
-  readonly #tokens: CancelTokens;
-  readonly #shutdown: ShutdownMachine;
-  readonly #ctx: TaskContext;
-  readonly #queues: BoundedQueue[] = [];
-  readonly #steps: TaskStep[] = [];
-  readonly #t: Float64Array;
-  readonly #taskCapacity: number;
-  readonly #queueCapacity: number;
-  readonly #turnBudgetUnits: number;
-  readonly #timerFiresPerTurnMax: number;
-  readonly #queueBase: number;
-  #started = false;
-  #inTurn = false;
-  #nowMs: number;
-  #turn = 0;
+  private readonly timers_: TimerTable;
+  private readonly tokens_: CancelTokens;
+  private readonly shutdown_: ShutdownMachine;
+  private readonly ctx_: TaskContext;
+  private readonly queues_: BoundedQueue[] = [];
+  private readonly steps_: TaskStep[] = [];
+  private readonly t_: Float64Array;
+  private readonly taskCapacity_: number;
+  private readonly queueCapacity_: number;
+  private readonly turnBudgetUnits_: number;
+  private readonly timerFiresPerTurnMax_: number;
+  private readonly queueBase_: number;
+  private started_ = false;
+  private inTurn_ = false;
+  private nowMs_: number;
+  private turn_ = 0;
 
   static create(options: SchedulerOptions): Result<Scheduler> {
     const { taskCapacity, timerCapacity, turnBudgetUnits } = options;
@@ -215,18 +215,18 @@ export class Scheduler implements QueueWaker {
 
   private constructor(options: SchedulerOptions, queueCapacity: number, timerFiresPerTurnMax: number, timers: TimerTable, tokens: CancelTokens, shutdown: ShutdownMachine, numbers: Float64Array) {
     const capacity = options.taskCapacity;
-    this.#taskCapacity = capacity;
-    this.#queueCapacity = queueCapacity;
-    this.#turnBudgetUnits = options.turnBudgetUnits;
-    this.#timerFiresPerTurnMax = timerFiresPerTurnMax;
-    this.#timers = timers;
-    this.#tokens = tokens;
-    this.#shutdown = shutdown;
-    this.#ctx = new TaskContext(tokens);
-    this.#nowMs = options.startMs ?? 0;
-    this.#queueBase = HEADER + capacity * TASK_FIELDS;
-    this.#t = numbers; // its own numbers first, the timer table's after them
-    for (let task = 0; task < capacity; task++) this.#t[taskAt(task, T_TOKEN)] = NO_TOKEN;
+    this.taskCapacity_ = capacity;
+    this.queueCapacity_ = queueCapacity;
+    this.turnBudgetUnits_ = options.turnBudgetUnits;
+    this.timerFiresPerTurnMax_ = timerFiresPerTurnMax;
+    this.timers_ = timers;
+    this.tokens_ = tokens;
+    this.shutdown_ = shutdown;
+    this.ctx_ = new TaskContext(tokens);
+    this.nowMs_ = options.startMs ?? 0;
+    this.queueBase_ = HEADER + capacity * TASK_FIELDS;
+    this.t_ = numbers; // its own numbers first, the timer table's after them
+    for (let task = 0; task < capacity; task++) this.t_[taskAt(task, T_TOKEN)] = NO_TOKEN;
   }
 
   // ------------------------------------------------------------ setup phase
@@ -240,37 +240,37 @@ export class Scheduler implements QueueWaker {
   registerTask(spec: TaskSpec): ValueOrCode {
     const refused = this.checkRegistration(spec);
     if (refused !== ErrorCode.Ok) return -this.refuse(refused);
-    const id = this.#steps.length;
+    const id = this.steps_.length;
     const hookPhase = spec.shutdownPhase ?? ShutdownPhase.Running;
-    this.#steps.push(spec.step);
-    this.#t[taskAt(id, T_PRIORITY)] = spec.priority;
-    this.#t[taskAt(id, T_BUDGET)] = spec.budgetUnits;
-    this.#t[taskAt(id, T_TOKEN)] = spec.tokenId ?? NO_TOKEN;
-    this.#t[taskAt(id, T_HOOK)] = hookPhase;
-    if (hookPhase !== ShutdownPhase.Running) this.#t[taskAt(id, T_STATE)] = TaskState.Dormant;
-    else this.#t[taskAt(id, T_STATE)] = spec.startReady === false ? TaskState.Idle : TaskState.Ready;
+    this.steps_.push(spec.step);
+    this.t_[taskAt(id, T_PRIORITY)] = spec.priority;
+    this.t_[taskAt(id, T_BUDGET)] = spec.budgetUnits;
+    this.t_[taskAt(id, T_TOKEN)] = spec.tokenId ?? NO_TOKEN;
+    this.t_[taskAt(id, T_HOOK)] = hookPhase;
+    if (hookPhase !== ShutdownPhase.Running) this.t_[taskAt(id, T_STATE)] = TaskState.Dormant;
+    else this.t_[taskAt(id, T_STATE)] = spec.startReady === false ? TaskState.Idle : TaskState.Ready;
     return id;
   }
 
   private checkRegistration(spec: TaskSpec): Status {
-    if (this.#shutdown.stopped) return ErrorCode.Stopped;
-    if (this.#started) return ErrorCode.WrongState;
-    if (this.#steps.length >= this.#taskCapacity) return ErrorCode.Full;
+    if (this.shutdown_.stopped) return ErrorCode.Stopped;
+    if (this.started_) return ErrorCode.WrongState;
+    if (this.steps_.length >= this.taskCapacity_) return ErrorCode.Full;
     if (!isPriority(spec.priority) || !isIntIn(spec.budgetUnits, 1, WORK_UNITS_MAX)) return ErrorCode.InvalidArgument;
     if (typeof spec.step !== "function") return ErrorCode.InvalidArgument;
     const phase = spec.shutdownPhase ?? ShutdownPhase.Running;
     if (!isShutdownPhase(phase) || phase > ShutdownPhase.Leaving) return ErrorCode.InvalidArgument;
     const tokenId = spec.tokenId ?? NO_TOKEN;
-    if (tokenId !== NO_TOKEN && !this.#tokens.isToken(tokenId)) return ErrorCode.NotFound;
-    if (tokenId !== NO_TOKEN && this.#tokens.isCancelled(tokenId)) return ErrorCode.Cancelled;
+    if (tokenId !== NO_TOKEN && !this.tokens_.isToken(tokenId)) return ErrorCode.NotFound;
+    if (tokenId !== NO_TOKEN && this.tokens_.isCancelled(tokenId)) return ErrorCode.Cancelled;
     return ErrorCode.Ok;
   }
 
   /** A new cancellation token (setup phase only): its id, `-Full`, `-WrongState` or `-Stopped`. */
   allocateToken(): ValueOrCode {
-    if (this.#shutdown.stopped) return -this.refuse(ErrorCode.Stopped);
-    if (this.#started) return -this.refuse(ErrorCode.WrongState);
-    const id = this.#tokens.allocate();
+    if (this.shutdown_.stopped) return -this.refuse(ErrorCode.Stopped);
+    if (this.started_) return -this.refuse(ErrorCode.WrongState);
+    const id = this.tokens_.allocate();
     if (id < 0) this.add(S_REFUSED, 1);
     return id;
   }
@@ -282,35 +282,35 @@ export class Scheduler implements QueueWaker {
    * is already bound), `Stopped`, `Full`, `NotFound` (task ids).
    */
   attachQueue(queue: BoundedQueue, attachment: QueueAttachment): Status {
-    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
-    if (this.#started) return this.refuse(ErrorCode.WrongState);
-    if (this.#queues.length >= this.#queueCapacity) return this.refuse(ErrorCode.Full);
+    if (this.shutdown_.stopped) return this.refuse(ErrorCode.Stopped);
+    if (this.started_) return this.refuse(ErrorCode.WrongState);
+    if (this.queues_.length >= this.queueCapacity_) return this.refuse(ErrorCode.Full);
     const producer = attachment.producerTaskId ?? NO_TASK;
     const consumer = attachment.consumerTaskId ?? NO_TASK;
     if (producer !== NO_TASK && !this.isTask(producer)) return this.refuse(ErrorCode.NotFound);
     if (consumer !== NO_TASK && !this.isTask(consumer)) return this.refuse(ErrorCode.NotFound);
-    if (this.#queues.includes(queue)) return this.refuse(ErrorCode.WrongState);
+    if (this.queues_.includes(queue)) return this.refuse(ErrorCode.WrongState);
     const bound = queue.bind(this, producer, consumer);
     if (bound !== ErrorCode.Ok) return this.refuse(bound);
-    this.#t[this.#queueBase + (this.#queues.length)] = attachment.intake === true ? 1 : 0;
-    this.#queues.push(queue);
+    this.t_[this.queueBase_ + (this.queues_.length)] = attachment.intake === true ? 1 : 0;
+    this.queues_.push(queue);
     return ErrorCode.Ok;
   }
 
   /** End the setup phase: freeze the task set and build the run order. `WrongState` if started, `Stopped`. */
   start(): Status {
-    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
-    if (this.#started) return this.refuse(ErrorCode.WrongState);
-    const taskCount = this.#steps.length;
+    if (this.shutdown_.stopped) return this.refuse(ErrorCode.Stopped);
+    if (this.started_) return this.refuse(ErrorCode.WrongState);
+    const taskCount = this.steps_.length;
     let next = 0;
     for (let c = 0; c < PRIORITY_CLASS_COUNT; c++) {
-      this.#t[CLASS_START + c] = next;
+      this.t_[CLASS_START + c] = next;
       for (let task = 0; task < taskCount; task++) {
-        if (this.#t[taskAt(task, T_PRIORITY)] === c) this.#t[taskAt(next++, T_ORDER)] = task;
+        if (this.t_[taskAt(task, T_PRIORITY)] === c) this.t_[taskAt(next++, T_ORDER)] = task;
       }
     }
-    this.#t[CLASS_START + PRIORITY_CLASS_COUNT] = next;
-    this.#started = true;
+    this.t_[CLASS_START + PRIORITY_CLASS_COUNT] = next;
+    this.started_ = true;
     return ErrorCode.Ok;
   }
 
@@ -324,90 +324,90 @@ export class Scheduler implements QueueWaker {
    * `WrongState` before `start()` or when called from inside a step.
    */
   turn(nowMs: number): Status {
-    if (this.#shutdown.stopped) {
+    if (this.shutdown_.stopped) {
       this.add(S_AFTER_STOP, 1);
       return ErrorCode.Stopped;
     }
-    if (!this.#started || this.#inTurn) return this.refuse(ErrorCode.WrongState);
-    if (!Number.isSafeInteger(nowMs) || nowMs < this.#nowMs) {
+    if (!this.started_ || this.inTurn_) return this.refuse(ErrorCode.WrongState);
+    if (!Number.isSafeInteger(nowMs) || nowMs < this.nowMs_) {
       this.add(S_BAD_TIME, 1);
       return ErrorCode.InvalidArgument;
     }
-    this.#nowMs = nowMs;
-    this.#turn++;
-    if (this.#shutdown.deadlineReached(nowMs)) {
+    this.nowMs_ = nowMs;
+    this.turn_++;
+    if (this.shutdown_.deadlineReached(nowMs)) {
       this.forceStop(ForcedBy.Deadline);
       return ErrorCode.Stopped;
     }
-    this.#inTurn = true;
+    this.inTurn_ = true;
     this.fireDueTimers();
     this.runTasks();
-    this.#inTurn = false;
-    if (this.#shutdown.inProgress) this.advanceShutdown();
+    this.inTurn_ = false;
+    if (this.shutdown_.inProgress) this.advanceShutdown();
     return this.phaseStatus();
   }
 
   private fireDueTimers(): void {
-    const timers = this.#timers;
-    const limit = this.#timerFiresPerTurnMax;
+    const timers = this.timers_;
+    const limit = this.timerFiresPerTurnMax_;
     for (let fired = 0; fired < limit; fired++) {
-      const slot = timers.fireNext(this.#nowMs);
+      const slot = timers.fireNext(this.nowMs_);
       if (slot < 0) return;
       const task = timers.ownerOf(slot);
       if (timers.isReservedSlot(slot)) this.resumeTask(task);
       else this.wakeTask(task);
     }
-    if (timers.peekDeadline() <= this.#nowMs) this.add(S_FIRES_DEFERRED, 1);
+    if (timers.peekDeadline() <= this.nowMs_) this.add(S_FIRES_DEFERRED, 1);
   }
 
   private runTasks(): void {
     let spentUnits = 0;
-    const budget = this.#turnBudgetUnits;
+    const budget = this.turnBudgetUnits_;
     for (let c = 0; c < PRIORITY_CLASS_COUNT; c++) {
-      const start = this.#t[CLASS_START + c] ?? 0;
-      const count = (this.#t[CLASS_START + (c + 1)] ?? 0) - start;
-      const cursor = this.#t[CLASS_CURSOR + c] ?? 0;
+      const start = this.t_[CLASS_START + c] ?? 0;
+      const count = (this.t_[CLASS_START + (c + 1)] ?? 0) - start;
+      const cursor = this.t_[CLASS_CURSOR + c] ?? 0;
       const maxWait = PRIORITY_MAX_WAIT_TURNS[c] ?? 0;
       let nextCursor = cursor;
       for (let k = 0; k < count; k++) {
         const position = cursor + k < count ? cursor + k : cursor + k - count;
-        const task = this.#t[taskAt(start + position, T_ORDER)] ?? 0;
+        const task = this.t_[taskAt(start + position, T_ORDER)] ?? 0;
         if (!this.runnable(task)) continue;
-        const waited = this.#t[taskAt(task, T_WAIT)] ?? 0;
+        const waited = this.t_[taskAt(task, T_WAIT)] ?? 0;
         if (spentUnits >= budget && waited < maxWait) {
           this.passOver(task, waited + 1);
           continue;
         }
         spentUnits += this.runStep(task);
         nextCursor = position + 1 < count ? position + 1 : 0;
-        if (this.#shutdown.stopped) return; // forced from inside the step: nothing more runs
+        if (this.shutdown_.stopped) return; // forced from inside the step: nothing more runs
       }
-      this.#t[CLASS_CURSOR + c] = nextCursor;
+      this.t_[CLASS_CURSOR + c] = nextCursor;
     }
   }
 
   private passOver(task: number, waited: number): void {
-    this.#t[taskAt(task, T_WAIT)] = waited;
-    if (waited > (this.#t[taskAt(task, T_MAX_WAIT)] ?? 0)) this.#t[taskAt(task, T_MAX_WAIT)] = waited;
+    this.t_[taskAt(task, T_WAIT)] = waited;
+    if (waited > (this.t_[taskAt(task, T_MAX_WAIT)] ?? 0)) this.t_[taskAt(task, T_MAX_WAIT)] = waited;
   }
 
   /** Run one step of `task`; returns the units charged to the turn. */
   private runStep(task: number): number {
-    const ctx = this.#ctx;
-    const budget = this.#t[taskAt(task, T_BUDGET)] ?? 1;
-    const step = this.#steps[task];
+    const ctx = this.ctx_;
+    const budget = this.t_[taskAt(task, T_BUDGET)] ?? 1;
+    const step = this.steps_[task];
     if (step === undefined) return 0;
-    ctx.begin(task, this.#nowMs, this.#turn, budget);
-    this.#t[taskAt(task, T_WAIT)] = 0;
-    this.#t[taskAt(task, T_REWAKE)] = 0;
+    ctx.begin(task, this.nowMs_, this.turn_, budget);
+    this.t_[taskAt(task, T_WAIT)] = 0;
+    this.t_[taskAt(task, T_REWAKE)] = 0;
     const result = step(ctx);
     const spent = ctx.spentUnits;
     this.add(S_STEPS, 1);
     this.add(S_INVALID_SPENDS, ctx.invalidSpends);
-    this.#t[taskAt(task, T_STEPS)] = (this.#t[taskAt(task, T_STEPS)] ?? 0) + 1;
-    this.#t[taskAt(task, T_UNITS)] = (this.#t[taskAt(task, T_UNITS)] ?? 0) + spent;
+    this.t_[taskAt(task, T_STEPS)] = (this.t_[taskAt(task, T_STEPS)] ?? 0) + 1;
+    this.t_[taskAt(task, T_UNITS)] = (this.t_[taskAt(task, T_UNITS)] ?? 0) + spent;
     if (spent > budget) {
-      this.#t[taskAt(task, T_OVERRUNS)] = (this.#t[taskAt(task, T_OVERRUNS)] ?? 0) + 1;
+      this.t_[taskAt(task, T_OVERRUNS)] = (this.t_[taskAt(task, T_OVERRUNS)] ?? 0) + 1;
       this.add(S_OVERRUNS, 1);
     }
     this.finishStep(task, result);
@@ -415,12 +415,12 @@ export class Scheduler implements QueueWaker {
   }
 
   private finishStep(task: number, result: StepResult): void {
-    const state = this.#t[taskAt(task, T_STATE)] ?? TaskState.Unused;
-    const rewoken = this.#t[taskAt(task, T_REWAKE)] === 1;
-    this.#t[taskAt(task, T_REWAKE)] = 0;
+    const state = this.t_[taskAt(task, T_STATE)] ?? TaskState.Unused;
+    const rewoken = this.t_[taskAt(task, T_REWAKE)] === 1;
+    this.t_[taskAt(task, T_REWAKE)] = 0;
     if (state >= TaskState.Done) return; // ended during its own step (its token was cancelled)
-    if (result === StepResult.Ready) this.#t[taskAt(task, T_STATE)] = TaskState.Ready;
-    else if (result === StepResult.Idle) this.#t[taskAt(task, T_STATE)] = rewoken ? TaskState.Ready : TaskState.Idle;
+    if (result === StepResult.Ready) this.t_[taskAt(task, T_STATE)] = TaskState.Ready;
+    else if (result === StepResult.Idle) this.t_[taskAt(task, T_STATE)] = rewoken ? TaskState.Ready : TaskState.Idle;
     else if (result === StepResult.Done) this.endTask(task, TaskState.Done);
     else if (result === StepResult.Failed) this.endTask(task, TaskState.Failed);
     else {
@@ -435,16 +435,16 @@ export class Scheduler implements QueueWaker {
    * +Infinity when nothing is pending, and after Stopped.
    */
   nextDeadlineMs(): number {
-    const shutdown = this.#shutdown;
+    const shutdown = this.shutdown_;
     if (shutdown.stopped) return Number.POSITIVE_INFINITY;
-    const taskCount = this.#steps.length;
+    const taskCount = this.steps_.length;
     for (let task = 0; task < taskCount; task++) {
-      if (this.runnable(task)) return this.#nowMs;
+      if (this.runnable(task)) return this.nowMs_;
     }
-    if (shutdown.inProgress && this.phaseComplete()) return this.#nowMs;
-    const timerMs = this.#timers.peekDeadline();
+    if (shutdown.inProgress && this.phaseComplete()) return this.nowMs_;
+    const timerMs = this.timers_.peekDeadline();
     const earliestMs = shutdown.deadlineMs < timerMs ? shutdown.deadlineMs : timerMs;
-    return earliestMs < this.#nowMs ? this.#nowMs : earliestMs; // fires left over from a full turn are due now
+    return earliestMs < this.nowMs_ ? this.nowMs_ : earliestMs; // fires left over from a full turn are due now
   }
 
   // ---------------------------------------------------------------- timers
@@ -461,53 +461,53 @@ export class Scheduler implements QueueWaker {
   arm(taskId: number, delayMs: number, periodMs = 0, tokenId: number = NO_TOKEN): ValueOrCode {
     const refused = this.checkArm(taskId, delayMs, periodMs, tokenId);
     if (refused !== ErrorCode.Ok) return -this.refuse(refused);
-    const handle = this.#timers.arm(taskId, tokenId, this.#nowMs + delayMs, periodMs);
+    const handle = this.timers_.arm(taskId, tokenId, this.nowMs_ + delayMs, periodMs);
     if (handle < 0) this.add(S_REFUSED, 1);
     return handle;
   }
 
   private checkArm(taskId: number, delayMs: number, periodMs: number, tokenId: number): Status {
-    if (this.#shutdown.stopped) return ErrorCode.Stopped;
+    if (this.shutdown_.stopped) return ErrorCode.Stopped;
     if (!this.isTask(taskId)) return ErrorCode.NotFound;
-    if ((this.#t[taskAt(taskId, T_STATE)] ?? 0) >= TaskState.Done) return ErrorCode.WrongState;
+    if ((this.t_[taskAt(taskId, T_STATE)] ?? 0) >= TaskState.Done) return ErrorCode.WrongState;
     if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !isIntIn(periodMs, 0, Number.MAX_SAFE_INTEGER)) {
       return ErrorCode.InvalidArgument;
     }
-    if (!Number.isSafeInteger(this.#nowMs + delayMs)) return ErrorCode.InvalidArgument;
-    if (tokenId !== NO_TOKEN && !this.#tokens.isToken(tokenId)) return ErrorCode.NotFound;
-    if (tokenId !== NO_TOKEN && this.#tokens.isCancelled(tokenId)) return ErrorCode.Cancelled;
+    if (!Number.isSafeInteger(this.nowMs_ + delayMs)) return ErrorCode.InvalidArgument;
+    if (tokenId !== NO_TOKEN && !this.tokens_.isToken(tokenId)) return ErrorCode.NotFound;
+    if (tokenId !== NO_TOKEN && this.tokens_.isCancelled(tokenId)) return ErrorCode.Cancelled;
     return ErrorCode.Ok;
   }
 
   /** Move an armed timer to now + `delayMs`. `Ok`, `NotFound`, `InvalidArgument`, `Stopped`. */
   rearm(handle: number, delayMs: number): Status {
-    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
-    if (!this.#timers.isArmed(handle)) return this.refuse(ErrorCode.NotFound);
-    if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !Number.isSafeInteger(this.#nowMs + delayMs)) {
+    if (this.shutdown_.stopped) return this.refuse(ErrorCode.Stopped);
+    if (!this.timers_.isArmed(handle)) return this.refuse(ErrorCode.NotFound);
+    if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !Number.isSafeInteger(this.nowMs_ + delayMs)) {
       return this.refuse(ErrorCode.InvalidArgument);
     }
-    return this.#timers.rearm(handle, this.#nowMs + delayMs);
+    return this.timers_.rearm(handle, this.nowMs_ + delayMs);
   }
 
   /** Disarm a timer. `Ok` or `NotFound` (already fired, cancelled, or never issued). */
   cancelTimer(handle: number): Status {
-    const status = this.#timers.cancel(handle);
+    const status = this.timers_.cancel(handle);
     if (status !== ErrorCode.Ok) this.add(S_REFUSED, 1);
     return status;
   }
 
   /** Fires of an armed (periodic) timer since the last call, or `-NotFound`. */
   takeFires(handle: number): ValueOrCode {
-    return this.#timers.takeFires(handle);
+    return this.timers_.takeFires(handle);
   }
 
   isArmed(handle: number): boolean {
-    return this.#timers.isArmed(handle);
+    return this.timers_.isArmed(handle);
   }
 
   /** Deadline of an armed timer, +Infinity otherwise. */
   timerDeadlineMs(handle: number): number {
-    return this.#timers.deadlineOf(handle);
+    return this.timers_.deadlineOf(handle);
   }
 
   // ----------------------------------------------------- task control
@@ -518,9 +518,9 @@ export class Scheduler implements QueueWaker {
    * come; `Stopped`. A suspended or blocked task stays so, and runs after.
    */
   wake(taskId: number): Status {
-    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (this.shutdown_.stopped) return this.refuse(ErrorCode.Stopped);
     if (!this.isTask(taskId)) return this.refuse(ErrorCode.NotFound);
-    const state = this.#t[taskAt(taskId, T_STATE)] ?? 0;
+    const state = this.t_[taskAt(taskId, T_STATE)] ?? 0;
     if (state >= TaskState.Done || state === TaskState.Dormant) return this.refuse(ErrorCode.WrongState);
     this.wakeTask(taskId);
     return ErrorCode.Ok;
@@ -533,23 +533,23 @@ export class Scheduler implements QueueWaker {
    * `NotFound`, `WrongState` (ended), `InvalidArgument`, `Stopped`.
    */
   suspendFor(taskId: number, delayMs: number): Status {
-    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (this.shutdown_.stopped) return this.refuse(ErrorCode.Stopped);
     if (!this.isTask(taskId)) return this.refuse(ErrorCode.NotFound);
-    if ((this.#t[taskAt(taskId, T_STATE)] ?? 0) >= TaskState.Done) return this.refuse(ErrorCode.WrongState);
-    if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !Number.isSafeInteger(this.#nowMs + delayMs)) {
+    if ((this.t_[taskAt(taskId, T_STATE)] ?? 0) >= TaskState.Done) return this.refuse(ErrorCode.WrongState);
+    if (!isIntIn(delayMs, 0, Number.MAX_SAFE_INTEGER) || !Number.isSafeInteger(this.nowMs_ + delayMs)) {
       return this.refuse(ErrorCode.InvalidArgument);
     }
-    this.#timers.armReserved(taskId, taskId, this.#nowMs + delayMs);
-    this.#t[taskAt(taskId, T_SUSPENDED)] = 1;
+    this.timers_.armReserved(taskId, taskId, this.nowMs_ + delayMs);
+    this.t_[taskAt(taskId, T_SUSPENDED)] = 1;
     return ErrorCode.Ok;
   }
 
   /** End a suspension early and wake the task. `Ok`, `NotFound`, `WrongState` (not suspended or ended), `Stopped`. */
   resume(taskId: number): Status {
-    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (this.shutdown_.stopped) return this.refuse(ErrorCode.Stopped);
     if (!this.isTask(taskId)) return this.refuse(ErrorCode.NotFound);
-    if (this.#t[taskAt(taskId, T_SUSPENDED)] !== 1 || (this.#t[taskAt(taskId, T_STATE)] ?? 0) >= TaskState.Done) return this.refuse(ErrorCode.WrongState);
-    this.#timers.cancelReserved(taskId);
+    if (this.t_[taskAt(taskId, T_SUSPENDED)] !== 1 || (this.t_[taskAt(taskId, T_STATE)] ?? 0) >= TaskState.Done) return this.refuse(ErrorCode.WrongState);
+    this.timers_.cancelReserved(taskId);
     this.resumeTask(taskId);
     return ErrorCode.Ok;
   }
@@ -557,38 +557,38 @@ export class Scheduler implements QueueWaker {
   /** QueueWaker: a BlockProducer queue is full. `Ok` or `NotFound`/`WrongState`. */
   blockProducer(taskId: number): Status {
     if (!this.isTask(taskId)) return ErrorCode.NotFound;
-    const blocked = this.#t[taskAt(taskId, T_BLOCKED)] ?? 0;
+    const blocked = this.t_[taskAt(taskId, T_BLOCKED)] ?? 0;
     if (blocked >= ATTACHED_QUEUES_MAX) return ErrorCode.WrongState;
-    this.#t[taskAt(taskId, T_BLOCKED)] = blocked + 1;
+    this.t_[taskAt(taskId, T_BLOCKED)] = blocked + 1;
     return ErrorCode.Ok;
   }
 
   /** QueueWaker: the queue has room again (or closed). `Ok`, `NotFound`, `WrongState` (not blocked). */
   unblockProducer(taskId: number): Status {
     if (!this.isTask(taskId)) return ErrorCode.NotFound;
-    const blocked = this.#t[taskAt(taskId, T_BLOCKED)] ?? 0;
+    const blocked = this.t_[taskAt(taskId, T_BLOCKED)] ?? 0;
     if (blocked === 0) return ErrorCode.WrongState;
-    this.#t[taskAt(taskId, T_BLOCKED)] = blocked - 1;
+    this.t_[taskAt(taskId, T_BLOCKED)] = blocked - 1;
     if (blocked === 1) this.wakeTask(taskId);
     return ErrorCode.Ok;
   }
 
   private wakeTask(task: number): void {
-    const state = this.#t[taskAt(task, T_STATE)] ?? 0;
-    if (state === TaskState.Idle) this.#t[taskAt(task, T_STATE)] = TaskState.Ready;
-    if (this.#inTurn && this.#ctx.taskId === task) this.#t[taskAt(task, T_REWAKE)] = 1;
+    const state = this.t_[taskAt(task, T_STATE)] ?? 0;
+    if (state === TaskState.Idle) this.t_[taskAt(task, T_STATE)] = TaskState.Ready;
+    if (this.inTurn_ && this.ctx_.taskId === task) this.t_[taskAt(task, T_REWAKE)] = 1;
   }
 
   private resumeTask(task: number): void {
-    this.#t[taskAt(task, T_SUSPENDED)] = 0;
+    this.t_[taskAt(task, T_SUSPENDED)] = 0;
     this.wakeTask(task);
   }
 
   private endTask(task: number, state: TaskState): void {
-    this.#t[taskAt(task, T_STATE)] = state;
-    this.#t[taskAt(task, T_SUSPENDED)] = 0;
-    this.#timers.cancelOwnedBy(task);
-    if (state === TaskState.Failed && this.#t[taskAt(task, T_HOOK)] !== 0) this.add(S_HOOKS_FAILED, 1);
+    this.t_[taskAt(task, T_STATE)] = state;
+    this.t_[taskAt(task, T_SUSPENDED)] = 0;
+    this.timers_.cancelOwnedBy(task);
+    if (state === TaskState.Failed && this.t_[taskAt(task, T_HOOK)] !== 0) this.add(S_HOOKS_FAILED, 1);
   }
 
   // ------------------------------------------------------------- tokens
@@ -599,25 +599,25 @@ export class Scheduler implements QueueWaker {
    * `Ok`, `Cancelled` (already), `NotFound`, `InvalidArgument`, `Stopped`.
    */
   cancelToken(tokenId: number, reason: number): Status {
-    if (this.#shutdown.stopped) return this.refuse(ErrorCode.Stopped);
+    if (this.shutdown_.stopped) return this.refuse(ErrorCode.Stopped);
     if ((reason >>> 0) !== reason || reason < 1 || reason > CANCEL_REASON_MAX) return this.refuse(ErrorCode.InvalidArgument);
-    const status = this.#tokens.cancel(tokenId, reason);
+    const status = this.tokens_.cancel(tokenId, reason);
     if (status !== ErrorCode.Ok) return status === ErrorCode.Cancelled ? status : this.refuse(status);
-    this.#timers.cancelBoundTo(tokenId);
-    const taskCount = this.#steps.length;
+    this.timers_.cancelBoundTo(tokenId);
+    const taskCount = this.steps_.length;
     for (let task = 0; task < taskCount; task++) {
-      if (this.#t[taskAt(task, T_TOKEN)] === tokenId && (this.#t[taskAt(task, T_STATE)] ?? 0) < TaskState.Done) this.endTask(task, TaskState.Cancelled);
+      if (this.t_[taskAt(task, T_TOKEN)] === tokenId && (this.t_[taskAt(task, T_STATE)] ?? 0) < TaskState.Done) this.endTask(task, TaskState.Cancelled);
     }
     return ErrorCode.Ok;
   }
 
   isCancelled(tokenId: number): boolean {
-    return this.#tokens.isCancelled(tokenId);
+    return this.tokens_.isCancelled(tokenId);
   }
 
   /** The token's reason code, 0 while live, `-NotFound` for an unknown token. */
   cancelReason(tokenId: number): ValueOrCode {
-    return this.#tokens.reason(tokenId);
+    return this.tokens_.reason(tokenId);
   }
 
   // ----------------------------------------------------------- shutdown
@@ -628,12 +628,12 @@ export class Scheduler implements QueueWaker {
    * `Stopped` when already stopped (nothing changes).
    */
   requestShutdown(): Status {
-    if (!this.#started && !this.#shutdown.stopped) {
-      this.#shutdown.request(this.#nowMs);
+    if (!this.started_ && !this.shutdown_.stopped) {
+      this.shutdown_.request(this.nowMs_);
       this.forceStop(ForcedBy.NotStarted);
       return ErrorCode.Ok;
     }
-    const outcome = this.#shutdown.request(this.#nowMs);
+    const outcome = this.shutdown_.request(this.nowMs_);
     if (outcome === ShutdownRequest.AlreadyStopped) return ErrorCode.Stopped;
     if (outcome === ShutdownRequest.Forced) {
       this.forceStop(ForcedBy.SecondRequest);
@@ -646,26 +646,26 @@ export class Scheduler implements QueueWaker {
 
   /** Complete as many phases as are complete now (at most all of them). */
   private advanceShutdown(): void {
-    const shutdown = this.#shutdown;
+    const shutdown = this.shutdown_;
     for (let i = 0; i < ShutdownPhase.Stopped && shutdown.inProgress && this.phaseComplete(); i++) {
       this.enterPhase(shutdown.completePhase());
     }
   }
 
   private phaseComplete(): boolean {
-    const phase = this.#shutdown.phase;
+    const phase = this.shutdown_.phase;
     if (phase === ShutdownPhase.StoppingTimers) return true;
     if (phase === ShutdownPhase.Draining && !this.queuesEmpty()) return false;
-    const taskCount = this.#steps.length;
+    const taskCount = this.steps_.length;
     for (let task = 0; task < taskCount; task++) {
-      if (this.#t[taskAt(task, T_HOOK)] === phase && (this.#t[taskAt(task, T_STATE)] ?? 0) < TaskState.Done) return false;
+      if (this.t_[taskAt(task, T_HOOK)] === phase && (this.t_[taskAt(task, T_STATE)] ?? 0) < TaskState.Done) return false;
     }
     return true;
   }
 
   private queuesEmpty(): boolean {
-    for (let i = 0; i < this.#queues.length; i++) {
-      if ((this.#queues[i]?.length ?? 0) > 0) return false;
+    for (let i = 0; i < this.queues_.length; i++) {
+      if ((this.queues_[i]?.length ?? 0) > 0) return false;
     }
     return true;
   }
@@ -674,32 +674,32 @@ export class Scheduler implements QueueWaker {
   private enterPhase(phase: ShutdownPhase): void {
     if (phase === ShutdownPhase.StoppingIntake) {
       this.cancelToken(INTAKE_TOKEN, ErrorCode.ShuttingDown);
-      for (let i = 0; i < this.#queues.length; i++) {
-        if (this.#t[this.#queueBase + i] === 1) this.#queues[i]?.close(ErrorCode.ShuttingDown);
+      for (let i = 0; i < this.queues_.length; i++) {
+        if (this.t_[this.queueBase_ + i] === 1) this.queues_[i]?.close(ErrorCode.ShuttingDown);
       }
     }
-    if (phase === ShutdownPhase.StoppingTimers) this.#timers.clear();
+    if (phase === ShutdownPhase.StoppingTimers) this.timers_.clear();
     if (phase === ShutdownPhase.Stopped) {
       this.finalStop();
       return;
     }
-    const taskCount = this.#steps.length;
+    const taskCount = this.steps_.length;
     for (let task = 0; task < taskCount; task++) {
-      if (this.#t[taskAt(task, T_HOOK)] === phase && this.#t[taskAt(task, T_STATE)] === TaskState.Dormant) this.#t[taskAt(task, T_STATE)] = TaskState.Ready;
+      if (this.t_[taskAt(task, T_HOOK)] === phase && this.t_[taskAt(task, T_STATE)] === TaskState.Dormant) this.t_[taskAt(task, T_STATE)] = TaskState.Ready;
     }
   }
 
   private forceStop(by: ForcedBy): void {
-    this.#shutdown.force(by);
-    this.#timers.clear();
+    this.shutdown_.force(by);
+    this.timers_.clear();
     this.finalStop();
   }
 
   /** Stopped: nothing armed, leftovers discarded (counted), every queue refuses. */
   private finalStop(): void {
-    this.#timers.clear();
-    for (let i = 0; i < this.#queues.length; i++) {
-      const queue = this.#queues[i];
+    this.timers_.clear();
+    for (let i = 0; i < this.queues_.length; i++) {
+      const queue = this.queues_[i];
       if (queue === undefined) continue;
       this.add(S_QUEUE_DISCARDED, queue.discardAll());
       queue.close(ErrorCode.Stopped);
@@ -707,8 +707,8 @@ export class Scheduler implements QueueWaker {
   }
 
   private phaseStatus(): Status {
-    if (this.#shutdown.stopped) return ErrorCode.Stopped;
-    return this.#shutdown.inProgress ? ErrorCode.ShuttingDown : ErrorCode.Ok;
+    if (this.shutdown_.stopped) return ErrorCode.Stopped;
+    return this.shutdown_.inProgress ? ErrorCode.ShuttingDown : ErrorCode.Ok;
   }
 
   /**
@@ -719,25 +719,25 @@ export class Scheduler implements QueueWaker {
    * empty and closed with `Stopped`. O(tasks x (timers + queues)), for tests.
    */
   checkInvariants(): Status {
-    if (this.#timers.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
-    const stopped = this.#shutdown.stopped;
-    if (stopped && (this.#timers.armedCount !== 0 || !this.queuesStopped())) return ErrorCode.InvariantViolated;
-    const taskCount = this.#steps.length;
+    if (this.timers_.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
+    const stopped = this.shutdown_.stopped;
+    if (stopped && (this.timers_.armedCount !== 0 || !this.queuesStopped())) return ErrorCode.InvariantViolated;
+    const taskCount = this.steps_.length;
     for (let task = 0; task < taskCount; task++) {
-      const state = this.#t[taskAt(task, T_STATE)] ?? TaskState.Unused;
+      const state = this.t_[taskAt(task, T_STATE)] ?? TaskState.Unused;
       if (state === TaskState.Unused || state > TaskState.Cancelled) return ErrorCode.InvariantViolated;
-      if (state >= TaskState.Done && this.#timers.armedOwnedBy(task) !== 0) return ErrorCode.InvariantViolated;
-      if (!stopped && this.#t[taskAt(task, T_SUSPENDED)] === 1 && !this.#timers.isReservedArmed(task)) return ErrorCode.InvariantViolated;
-      const hookPhase = this.#t[taskAt(task, T_HOOK)] ?? 0;
-      const dormantTooLate = hookPhase === 0 || (!stopped && hookPhase <= this.#shutdown.phase);
+      if (state >= TaskState.Done && this.timers_.armedOwnedBy(task) !== 0) return ErrorCode.InvariantViolated;
+      if (!stopped && this.t_[taskAt(task, T_SUSPENDED)] === 1 && !this.timers_.isReservedArmed(task)) return ErrorCode.InvariantViolated;
+      const hookPhase = this.t_[taskAt(task, T_HOOK)] ?? 0;
+      const dormantTooLate = hookPhase === 0 || (!stopped && hookPhase <= this.shutdown_.phase);
       if (state === TaskState.Dormant && dormantTooLate) return ErrorCode.InvariantViolated;
-      if ((this.#t[taskAt(task, T_BLOCKED)] ?? 0) !== this.queuesBlocking(task)) return ErrorCode.InvariantViolated;
+      if ((this.t_[taskAt(task, T_BLOCKED)] ?? 0) !== this.queuesBlocking(task)) return ErrorCode.InvariantViolated;
     }
     return ErrorCode.Ok;
   }
 
   private queuesStopped(): boolean {
-    for (const queue of this.#queues) {
+    for (const queue of this.queues_) {
       if (queue.length !== 0 || queue.closedCode !== ErrorCode.Stopped) return false;
     }
     return true;
@@ -745,22 +745,22 @@ export class Scheduler implements QueueWaker {
 
   private queuesBlocking(task: number): number {
     let blocking = 0;
-    for (const queue of this.#queues) if (queue.producerBlocked && queue.producer === task) blocking++;
+    for (const queue of this.queues_) if (queue.producerBlocked && queue.producer === task) blocking++;
     return blocking;
   }
 
   // ------------------------------------------------------------ helpers
 
   private isTask(taskId: number): boolean {
-    return (taskId >>> 0) === taskId && taskId < this.#steps.length;
+    return (taskId >>> 0) === taskId && taskId < this.steps_.length;
   }
 
   private runnable(task: number): boolean {
-    return this.#t[taskAt(task, T_STATE)] === TaskState.Ready && this.#t[taskAt(task, T_SUSPENDED)] === 0 && this.#t[taskAt(task, T_BLOCKED)] === 0;
+    return this.t_[taskAt(task, T_STATE)] === TaskState.Ready && this.t_[taskAt(task, T_SUSPENDED)] === 0 && this.t_[taskAt(task, T_BLOCKED)] === 0;
   }
 
   private add(index: number, delta: number): void {
-    this.#t[index] = (this.#t[index] ?? 0) + delta;
+    this.t_[index] = (this.t_[index] ?? 0) + delta;
   }
 
   private refuse(code: Status): Status {
@@ -771,116 +771,116 @@ export class Scheduler implements QueueWaker {
   // --------------------------------------------------------- read API
 
   get started(): boolean {
-    return this.#started;
+    return this.started_;
   }
   get phase(): ShutdownPhase {
-    return this.#shutdown.phase;
+    return this.shutdown_.phase;
   }
   /** Shutdown progress: deadline, forced by what, completed and skipped phases. */
   get shutdown(): ShutdownView {
-    return this.#shutdown;
+    return this.shutdown_;
   }
   /** Virtual time of the last turn. */
   get nowMs(): number {
-    return this.#nowMs;
+    return this.nowMs_;
   }
   get turnCount(): number {
-    return this.#turn;
+    return this.turn_;
   }
   get taskCount(): number {
-    return this.#steps.length;
+    return this.steps_.length;
   }
   get taskCapacity(): number {
-    return this.#taskCapacity;
+    return this.taskCapacity_;
   }
   get turnBudgetUnits(): number {
-    return this.#turnBudgetUnits;
+    return this.turnBudgetUnits_;
   }
   /** Timers armed now, including restart delays. 0 after Stopped. */
   get armedTimerCount(): number {
-    return this.#timers.armedCount;
+    return this.timers_.armedCount;
   }
   get timerCapacity(): number {
-    return this.#timers.capacity;
+    return this.timers_.capacity;
   }
   get timerFiredCount(): number {
-    return this.#timers.firedCount;
+    return this.timers_.firedCount;
   }
   get timerCancelledCount(): number {
-    return this.#timers.cancelledCount;
+    return this.timers_.cancelledCount;
   }
   /** `arm` calls refused with Full. */
   get timerFullCount(): number {
-    return this.#timers.fullCount;
+    return this.timers_.fullCount;
   }
   /** Turns that ended with due timers left for the next turn. */
   get timerFiresDeferredCount(): number {
-    return this.#t[S_FIRES_DEFERRED] ?? 0;
+    return this.t_[S_FIRES_DEFERRED] ?? 0;
   }
   get stepCount(): number {
-    return this.#t[S_STEPS] ?? 0;
+    return this.t_[S_STEPS] ?? 0;
   }
   get overrunCount(): number {
-    return this.#t[S_OVERRUNS] ?? 0;
+    return this.t_[S_OVERRUNS] ?? 0;
   }
   /** Steps that returned something other than a StepResult (the task ends as Failed). */
   get invalidResultCount(): number {
-    return this.#t[S_INVALID_RESULTS] ?? 0;
+    return this.t_[S_INVALID_RESULTS] ?? 0;
   }
   get invalidSpendCount(): number {
-    return this.#t[S_INVALID_SPENDS] ?? 0;
+    return this.t_[S_INVALID_SPENDS] ?? 0;
   }
   /** `turn` calls refused for time going backwards or not an integer. */
   get badTimeCount(): number {
-    return this.#t[S_BAD_TIME] ?? 0;
+    return this.t_[S_BAD_TIME] ?? 0;
   }
   /** Calls refused with an error code (bad ids, arguments, wrong state, full). */
   get refusedCount(): number {
-    return this.#t[S_REFUSED] ?? 0;
+    return this.t_[S_REFUSED] ?? 0;
   }
   /** `turn` calls after Stopped (each a no-op). */
   get turnsAfterStopCount(): number {
-    return this.#t[S_AFTER_STOP] ?? 0;
+    return this.t_[S_AFTER_STOP] ?? 0;
   }
   /** Queue items discarded at Stopped (also in each queue's droppedCount). */
   get queueItemsDiscardedCount(): number {
-    return this.#t[S_QUEUE_DISCARDED] ?? 0;
+    return this.t_[S_QUEUE_DISCARDED] ?? 0;
   }
   /** Shutdown hook tasks that ended Failed. */
   get hooksFailedCount(): number {
-    return this.#t[S_HOOKS_FAILED] ?? 0;
+    return this.t_[S_HOOKS_FAILED] ?? 0;
   }
   get attachedQueueCount(): number {
-    return this.#queues.length;
+    return this.queues_.length;
   }
 
   taskState(taskId: number): TaskState {
-    return this.isTask(taskId) ? ((this.#t[taskAt(taskId, T_STATE)] ?? 0) as TaskState) : TaskState.Unused;
+    return this.isTask(taskId) ? ((this.t_[taskAt(taskId, T_STATE)] ?? 0) as TaskState) : TaskState.Unused;
   }
   isRunnable(taskId: number): boolean {
     return this.isTask(taskId) && this.runnable(taskId);
   }
   isSuspended(taskId: number): boolean {
-    return this.isTask(taskId) && this.#t[taskAt(taskId, T_SUSPENDED)] === 1;
+    return this.isTask(taskId) && this.t_[taskAt(taskId, T_SUSPENDED)] === 1;
   }
   isBlocked(taskId: number): boolean {
-    return this.isTask(taskId) && (this.#t[taskAt(taskId, T_BLOCKED)] ?? 0) > 0;
+    return this.isTask(taskId) && (this.t_[taskAt(taskId, T_BLOCKED)] ?? 0) > 0;
   }
   taskPriority(taskId: number): number {
-    return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_PRIORITY)] ?? 0) : -1;
+    return this.isTask(taskId) ? (this.t_[taskAt(taskId, T_PRIORITY)] ?? 0) : -1;
   }
   taskStepCount(taskId: number): number {
-    return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_STEPS)] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.t_[taskAt(taskId, T_STEPS)] ?? 0) : 0;
   }
   taskOverrunCount(taskId: number): number {
-    return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_OVERRUNS)] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.t_[taskAt(taskId, T_OVERRUNS)] ?? 0) : 0;
   }
   taskUnitsSpent(taskId: number): number {
-    return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_UNITS)] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.t_[taskAt(taskId, T_UNITS)] ?? 0) : 0;
   }
   /** Longest run of turns the task was runnable but passed over (<= PRIORITY_MAX_WAIT_TURNS of its class). */
   taskMaxWaitTurns(taskId: number): number {
-    return this.isTask(taskId) ? (this.#t[taskAt(taskId, T_MAX_WAIT)] ?? 0) : 0;
+    return this.isTask(taskId) ? (this.t_[taskAt(taskId, T_MAX_WAIT)] ?? 0) : 0;
   }
 }
 

@@ -82,14 +82,14 @@ export function isShutdownPhase(value: number): value is ShutdownPhase {
 }
 
 export class ShutdownMachine implements ShutdownView {
-  readonly #timeoutMs: number;
-  #phase: ShutdownPhase = ShutdownPhase.Running;
-  #requestedAtMs = -1;
-  #deadlineMs = Number.POSITIVE_INFINITY;
-  #forcedBy: ForcedBy = ForcedBy.NotForced;
-  #completedMask = 0;
-  #skippedMask = 0;
-  #requestCount = 0;
+  private readonly timeoutMs_: number;
+  private phase_: ShutdownPhase = ShutdownPhase.Running;
+  private requestedAtMs_ = -1;
+  private deadlineMs_ = Number.POSITIVE_INFINITY;
+  private forcedBy_: ForcedBy = ForcedBy.NotForced;
+  private completedMask_ = 0;
+  private skippedMask_ = 0;
+  private requestCount_ = 0;
 
   /** `timeoutMs` in 1..SHUTDOWN_TIMEOUT_MS_MAX, else `InvalidArgument`. */
   static create(timeoutMs: number): Result<ShutdownMachine> {
@@ -100,53 +100,53 @@ export class ShutdownMachine implements ShutdownView {
   }
 
   private constructor(timeoutMs: number) {
-    this.#timeoutMs = timeoutMs;
+    this.timeoutMs_ = timeoutMs;
   }
 
   get phase(): ShutdownPhase {
-    return this.#phase;
+    return this.phase_;
   }
 
   /** Between the first request and Stopped. */
   get inProgress(): boolean {
-    return this.#phase !== ShutdownPhase.Running && this.#phase !== ShutdownPhase.Stopped;
+    return this.phase_ !== ShutdownPhase.Running && this.phase_ !== ShutdownPhase.Stopped;
   }
 
   get stopped(): boolean {
-    return this.#phase === ShutdownPhase.Stopped;
+    return this.phase_ === ShutdownPhase.Stopped;
   }
 
   get timeoutMs(): number {
-    return this.#timeoutMs;
+    return this.timeoutMs_;
   }
 
   /** Time of the first request, -1 before. */
   get requestedAtMs(): number {
-    return this.#requestedAtMs;
+    return this.requestedAtMs_;
   }
 
   /** The forced-stop deadline; +Infinity before the first request. */
   get deadlineMs(): number {
-    return this.#deadlineMs;
+    return this.deadlineMs_;
   }
 
   get forcedBy(): ForcedBy {
-    return this.#forcedBy;
+    return this.forcedBy_;
   }
 
   /** Requests received, including ones after Stopped. */
   get requestCount(): number {
-    return this.#requestCount;
+    return this.requestCount_;
   }
 
   /** Bit `1 << phase` for every phase that completed. */
   get completedPhasesMask(): number {
-    return this.#completedMask;
+    return this.completedMask_;
   }
 
   /** Bit `1 << phase` for every phase a forced stop left undone. */
   get skippedPhasesMask(): number {
-    return this.#skippedMask;
+    return this.skippedMask_;
   }
 
   /**
@@ -155,39 +155,39 @@ export class ShutdownMachine implements ShutdownView {
    * Stopped: nothing changes (`AlreadyStopped`).
    */
   request(nowMs: number): ShutdownRequest {
-    this.#requestCount++;
-    if (this.#phase === ShutdownPhase.Stopped) return ShutdownRequest.AlreadyStopped;
-    if (this.#phase !== ShutdownPhase.Running) {
+    this.requestCount_++;
+    if (this.phase_ === ShutdownPhase.Stopped) return ShutdownRequest.AlreadyStopped;
+    if (this.phase_ !== ShutdownPhase.Running) {
       this.force(ForcedBy.SecondRequest);
       return ShutdownRequest.Forced;
     }
-    this.#requestedAtMs = nowMs;
-    this.#deadlineMs = nowMs + this.#timeoutMs;
-    this.#phase = ShutdownPhase.StoppingIntake;
+    this.requestedAtMs_ = nowMs;
+    this.deadlineMs_ = nowMs + this.timeoutMs_;
+    this.phase_ = ShutdownPhase.StoppingIntake;
     return ShutdownRequest.Started;
   }
 
   /** True when a shutdown in progress has reached its deadline at `nowMs`. */
   deadlineReached(nowMs: number): boolean {
-    return this.inProgress && nowMs >= this.#deadlineMs;
+    return this.inProgress && nowMs >= this.deadlineMs_;
   }
 
   /** The current phase's work is done: move to the next one. Only while in progress; returns the new phase. */
   completePhase(): ShutdownPhase {
-    const phase = this.#phase;
+    const phase = this.phase_;
     if (!this.inProgress) return phase;
-    this.#completedMask |= 1 << phase;
-    this.#phase = (phase + 1) as ShutdownPhase;
-    return this.#phase;
+    this.completedMask_ |= 1 << phase;
+    this.phase_ = (phase + 1) as ShutdownPhase;
+    return this.phase_;
   }
 
   /** Stop now, recording the undone phases. No effect once Stopped. */
   force(by: ForcedBy): void {
-    if (this.#phase === ShutdownPhase.Stopped) return;
-    this.#forcedBy = by;
-    this.#skippedMask = SKIPPABLE_MASK & ~this.#completedMask;
+    if (this.phase_ === ShutdownPhase.Stopped) return;
+    this.forcedBy_ = by;
+    this.skippedMask_ = SKIPPABLE_MASK & ~this.completedMask_;
     // The scheduler disarms every timer on the way to Stopped, forced or not.
-    this.#completedMask |= 1 << ShutdownPhase.StoppingTimers;
-    this.#phase = ShutdownPhase.Stopped;
+    this.completedMask_ |= 1 << ShutdownPhase.StoppingTimers;
+    this.phase_ = ShutdownPhase.Stopped;
   }
 }

@@ -39,59 +39,59 @@ export const WORK_UNITS_MAX = 1 << 30;
  * Valid only during the step it is passed to.
  */
 export class TaskContext {
-  readonly #tokens: CancelTokens;
-  #taskId = -1;
-  #nowMs = 0;
-  #turn = 0;
-  #budgetUnits = 0;
-  #spentUnits = 0;
-  #invalidSpends = 0;
+  private readonly tokens_: CancelTokens;
+  private taskId_ = -1;
+  private nowMs_ = 0;
+  private turn_ = 0;
+  private budgetUnits_ = 0;
+  private spentUnits_ = 0;
+  private invalidSpends_ = 0;
 
   constructor(tokens: CancelTokens) {
-    this.#tokens = tokens;
+    this.tokens_ = tokens;
   }
 
   /** For the scheduler: set up the context for one step of `taskId`. */
   begin(taskId: number, nowMs: number, turn: number, budgetUnits: number): void {
-    this.#taskId = taskId;
-    this.#nowMs = nowMs;
-    this.#turn = turn;
-    this.#budgetUnits = budgetUnits;
-    this.#spentUnits = 0;
-    this.#invalidSpends = 0;
+    this.taskId_ = taskId;
+    this.nowMs_ = nowMs;
+    this.turn_ = turn;
+    this.budgetUnits_ = budgetUnits;
+    this.spentUnits_ = 0;
+    this.invalidSpends_ = 0;
   }
 
   get taskId(): number {
-    return this.#taskId;
+    return this.taskId_;
   }
 
   /** Virtual time of the current turn. */
   get nowMs(): number {
-    return this.#nowMs;
+    return this.nowMs_;
   }
 
   /** Number of the current turn (1 for the first). */
   get turn(): number {
-    return this.#turn;
+    return this.turn_;
   }
 
   get budgetUnits(): number {
-    return this.#budgetUnits;
+    return this.budgetUnits_;
   }
 
   get spentUnits(): number {
-    return this.#spentUnits;
+    return this.spentUnits_;
   }
 
   /** Units left in this step's budget (0 once spent or overrun). */
   get remainingUnits(): number {
-    const left = this.#budgetUnits - this.#spentUnits;
+    const left = this.budgetUnits_ - this.spentUnits_;
     return left > 0 ? left : 0;
   }
 
   /** `spend` calls with a bad amount in this step (each charged a full budget). */
   get invalidSpends(): number {
-    return this.#invalidSpends;
+    return this.invalidSpends_;
   }
 
   /**
@@ -102,16 +102,16 @@ export class TaskContext {
   spend(units: number): boolean {
     let amount = units;
     if (!Number.isSafeInteger(amount) || amount < 0) {
-      this.#invalidSpends++;
-      amount = this.#budgetUnits;
+      this.invalidSpends_++;
+      amount = this.budgetUnits_;
     }
-    const next = this.#spentUnits + amount;
-    this.#spentUnits = next > WORK_UNITS_MAX ? WORK_UNITS_MAX : next;
-    return this.#spentUnits < this.#budgetUnits;
+    const next = this.spentUnits_ + amount;
+    this.spentUnits_ = next > WORK_UNITS_MAX ? WORK_UNITS_MAX : next;
+    return this.spentUnits_ < this.budgetUnits_;
   }
 
   /** True when `tokenId` is a cancelled token. */
   isCancelled(tokenId: number): boolean {
-    return this.#tokens.isCancelled(tokenId);
+    return this.tokens_.isCancelled(tokenId);
   }
 }

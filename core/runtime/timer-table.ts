@@ -82,12 +82,12 @@ export interface TimerStore {
 }
 
 export class TimerTable {
-  readonly #capacity: number;
-  readonly #reservedCount: number;
-  readonly #f: Float64Array;
-  readonly #i: Int32Array;
-  readonly #fBase: number;
-  readonly #iBase: number;
+  private readonly capacity_: number;
+  private readonly reservedCount_: number;
+  private readonly f_: Float64Array;
+  private readonly i_: Int32Array;
+  private readonly fBase_: number;
+  private readonly iBase_: number;
 
   /** Float64 numbers a table of `capacity` general and `reservedCount` reserved slots keeps. */
   static f64Numbers(capacity: number, reservedCount: number): number {
@@ -124,18 +124,18 @@ export class TimerTable {
   }
 
   private constructor(capacity: number, reservedCount: number, store: TimerStore) {
-    this.#capacity = capacity;
-    this.#reservedCount = reservedCount;
-    this.#f = store.f64;
-    this.#fBase = store.f64Base;
-    this.#i = store.i32;
-    this.#iBase = store.i32Base;
-    const f = this.#f;
-    const fBase = this.#fBase;
+    this.capacity_ = capacity;
+    this.reservedCount_ = reservedCount;
+    this.f_ = store.f64;
+    this.fBase_ = store.f64Base;
+    this.i_ = store.i32;
+    this.iBase_ = store.i32Base;
+    const f = this.f_;
+    const fBase = this.fBase_;
     f.fill(0, fBase, fBase + TimerTable.f64Numbers(capacity, reservedCount));
     const total = capacity + reservedCount;
-    const i = this.#i;
-    const iBase = this.#iBase;
+    const i = this.i_;
+    const iBase = this.iBase_;
     i.fill(-1, iBase, iBase + I_HEAP * total); // no owners, nothing armed
     i.fill(0, iBase + I_HEAP * total, iBase + I_TOKENS * total);
     i.fill(-1, iBase + I_TOKENS * total, iBase + I_TOKENS * total + capacity); // no tokens
@@ -146,11 +146,11 @@ export class TimerTable {
 
   /** General slots. */
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
 
   get reservedCount(): number {
-    return this.#reservedCount;
+    return this.reservedCount_;
   }
 
   /** Timers armed now, general and reserved. */
@@ -160,7 +160,7 @@ export class TimerTable {
 
   /** General timers in use (armed) now. */
   get inUseCount(): number {
-    return this.#capacity - this.counter(C_FREE_COUNT);
+    return this.capacity_ - this.counter(C_FREE_COUNT);
   }
 
   get firedCount(): number {
@@ -194,16 +194,16 @@ export class TimerTable {
       return -ErrorCode.Full;
     }
     const head = this.counter(C_FREE_HEAD);
-    const slot = this.#i[this.freeAt(head)] ?? 0;
-    this.#f[this.#fBase + C_FREE_HEAD] = head + 1 === this.#capacity ? 0 : head + 1;
-    this.#f[this.#fBase + C_FREE_COUNT] = freeCount - 1;
+    const slot = this.i_[this.freeAt(head)] ?? 0;
+    this.f_[this.fBase_ + C_FREE_HEAD] = head + 1 === this.capacity_ ? 0 : head + 1;
+    this.f_[this.fBase_ + C_FREE_COUNT] = freeCount - 1;
     const at = this.slotF(slot);
-    this.#f[at + G_PERIOD_MS] = periodMs;
-    this.#f[at + G_PENDING_FIRES] = 0;
-    this.#i[this.#iBase + slot] = owner;
-    this.#i[this.tokenAt(slot)] = token;
+    this.f_[at + G_PERIOD_MS] = periodMs;
+    this.f_[at + G_PENDING_FIRES] = 0;
+    this.i_[this.iBase_ + slot] = owner;
+    this.i_[this.tokenAt(slot)] = token;
     this.push(slot, deadlineMs); // the slot was free, so it is not in the heap, and the heap has room for every id
-    return (this.#f[at + G_GENERATION] ?? 0) * this.#capacity + slot;
+    return (this.f_[at + G_GENERATION] ?? 0) * this.capacity_ + slot;
   }
 
   /** Move an armed timer to `deadlineMs` (it then fires after timers armed before). `Ok`, `NotFound`, `InvalidArgument`. */
@@ -234,7 +234,7 @@ export class TimerTable {
   /** Deadline of an armed timer, or +Infinity. */
   deadlineOf(handle: number): number {
     const slot = this.slotOf(handle);
-    return slot < 0 ? Number.POSITIVE_INFINITY : (this.#f[this.idF(slot) + F_DEADLINE] ?? 0);
+    return slot < 0 ? Number.POSITIVE_INFINITY : (this.f_[this.idF(slot) + F_DEADLINE] ?? 0);
   }
 
   /** Fires since the last call (then reset to 0), or `-NotFound` for a timer that is not armed. */
@@ -242,26 +242,26 @@ export class TimerTable {
     const slot = this.slotOf(handle);
     if (slot < 0) return -ErrorCode.NotFound;
     const at = this.slotF(slot) + G_PENDING_FIRES;
-    const fires = this.#f[at] ?? 0;
-    this.#f[at] = 0;
+    const fires = this.f_[at] ?? 0;
+    this.f_[at] = 0;
     return fires;
   }
 
   /** Arm reserved slot `index` for `owner` at `deadlineMs`, replacing an armed one. `Ok`, `OutOfRange`, `InvalidArgument`. */
   armReserved(index: number, owner: number, deadlineMs: number): Status {
-    if ((index >>> 0) !== index || index >= this.#reservedCount) return ErrorCode.OutOfRange;
+    if ((index >>> 0) !== index || index >= this.reservedCount_) return ErrorCode.OutOfRange;
     if (!Number.isSafeInteger(deadlineMs)) return ErrorCode.InvalidArgument;
-    const id = this.#capacity + index;
+    const id = this.capacity_ + index;
     if (this.armedId(id)) this.remove(id);
-    this.#i[this.#iBase + id] = owner;
+    this.i_[this.iBase_ + id] = owner;
     this.push(id, deadlineMs);
     return ErrorCode.Ok;
   }
 
   /** Disarm reserved slot `index`. `Ok`, `NotFound` (not armed) or `OutOfRange`. */
   cancelReserved(index: number): Status {
-    if ((index >>> 0) !== index || index >= this.#reservedCount) return ErrorCode.OutOfRange;
-    const id = this.#capacity + index;
+    if ((index >>> 0) !== index || index >= this.reservedCount_) return ErrorCode.OutOfRange;
+    const id = this.capacity_ + index;
     if (!this.armedId(id)) return ErrorCode.NotFound;
     this.remove(id);
     this.add(C_CANCELLED, 1);
@@ -269,12 +269,12 @@ export class TimerTable {
   }
 
   isReservedArmed(index: number): boolean {
-    return (index >>> 0) === index && index < this.#reservedCount && this.armedId(this.#capacity + index);
+    return (index >>> 0) === index && index < this.reservedCount_ && this.armedId(this.capacity_ + index);
   }
 
   /** Earliest deadline, +Infinity when nothing is armed. */
   peekDeadline(): number {
-    return this.counter(C_SIZE) === 0 ? Number.POSITIVE_INFINITY : (this.#f[this.idF(this.heapId(0)) + F_DEADLINE] ?? 0);
+    return this.counter(C_SIZE) === 0 ? Number.POSITIVE_INFINITY : (this.f_[this.idF(this.heapId(0)) + F_DEADLINE] ?? 0);
   }
 
   /**
@@ -289,10 +289,10 @@ export class TimerTable {
     const slot = this.heapId(0);
     this.removeAt(0);
     this.add(C_FIRED, 1);
-    if (slot >= this.#capacity) return slot;
+    if (slot >= this.capacity_) return slot;
     const at = this.slotF(slot);
-    this.#f[at + G_PENDING_FIRES] = (this.#f[at + G_PENDING_FIRES] ?? 0) + 1;
-    const periodMs = this.#f[at + G_PERIOD_MS] ?? 0;
+    this.f_[at + G_PENDING_FIRES] = (this.f_[at + G_PENDING_FIRES] ?? 0) + 1;
+    const periodMs = this.f_[at + G_PERIOD_MS] ?? 0;
     const nextMs = deadlineMs + periodMs;
     if (periodMs > 0 && Number.isSafeInteger(nextMs)) this.push(slot, nextMs);
     else this.release(slot);
@@ -300,23 +300,23 @@ export class TimerTable {
   }
 
   isReservedSlot(slot: number): boolean {
-    return slot >= this.#capacity;
+    return slot >= this.capacity_;
   }
 
   /** Owner task of a slot (kept after a one-shot fires, until the slot is reused). */
   ownerOf(slot: number): number {
-    if ((slot >>> 0) !== slot || slot >= this.#capacity + this.#reservedCount) return -1;
-    return this.#i[this.#iBase + slot] ?? -1;
+    if ((slot >>> 0) !== slot || slot >= this.capacity_ + this.reservedCount_) return -1;
+    return this.i_[this.iBase_ + slot] ?? -1;
   }
 
   /** Cancel every timer (general and reserved) owned by `owner`. Returns how many. O(slots). */
   cancelOwnedBy(owner: number): number {
     let cancelled = 0;
-    const total = this.#capacity + this.#reservedCount;
+    const total = this.capacity_ + this.reservedCount_;
     for (let slot = 0; slot < total; slot++) {
-      if (this.#i[this.#iBase + slot] !== owner || !this.armedId(slot)) continue;
+      if (this.i_[this.iBase_ + slot] !== owner || !this.armedId(slot)) continue;
       this.remove(slot);
-      if (slot < this.#capacity) this.release(slot);
+      if (slot < this.capacity_) this.release(slot);
       cancelled++;
     }
     this.add(C_CANCELLED, cancelled);
@@ -326,9 +326,9 @@ export class TimerTable {
   /** Timers (general and reserved) armed for `owner`. O(slots), for checks. */
   armedOwnedBy(owner: number): number {
     let armed = 0;
-    const total = this.#capacity + this.#reservedCount;
+    const total = this.capacity_ + this.reservedCount_;
     for (let slot = 0; slot < total; slot++) {
-      if (this.#i[this.#iBase + slot] === owner && this.armedId(slot)) armed++;
+      if (this.i_[this.iBase_ + slot] === owner && this.armedId(slot)) armed++;
     }
     return armed;
   }
@@ -336,8 +336,8 @@ export class TimerTable {
   /** Cancel every general timer bound to `token`. Returns how many. O(capacity). */
   cancelBoundTo(token: number): number {
     let cancelled = 0;
-    for (let slot = 0; slot < this.#capacity; slot++) {
-      if (!this.armedId(slot) || this.#i[this.tokenAt(slot)] !== token) continue;
+    for (let slot = 0; slot < this.capacity_; slot++) {
+      if (!this.armedId(slot) || this.i_[this.tokenAt(slot)] !== token) continue;
       this.remove(slot);
       this.release(slot);
       cancelled++;
@@ -348,12 +348,12 @@ export class TimerTable {
 
   /** Cancel everything (shutdown). Returns how many were armed. */
   clear(): number {
-    for (let slot = 0; slot < this.#capacity; slot++) {
+    for (let slot = 0; slot < this.capacity_; slot++) {
       if (this.armedId(slot)) this.release(slot);
     }
     const cancelled = this.counter(C_SIZE);
-    for (let index = 0; index < cancelled; index++) this.#i[this.positionAt(this.heapId(index))] = -1;
-    this.#f[this.#fBase + C_SIZE] = 0;
+    for (let index = 0; index < cancelled; index++) this.i_[this.positionAt(this.heapId(index))] = -1;
+    this.f_[this.fBase_ + C_SIZE] = 0;
     this.add(C_CANCELLED, cancelled);
     return cancelled;
   }
@@ -365,33 +365,33 @@ export class TimerTable {
    */
   checkInvariants(): Status {
     const size = this.counter(C_SIZE);
-    const total = this.#capacity + this.#reservedCount;
+    const total = this.capacity_ + this.reservedCount_;
     if ((size >>> 0) !== size || size > total) return ErrorCode.InvariantViolated;
     const nextSequence = this.counter(C_NEXT_SEQUENCE);
     for (let index = 0; index < size; index++) {
       const id = this.heapId(index);
-      if ((id >>> 0) !== id || id >= total || this.#i[this.positionAt(id)] !== index) return ErrorCode.InvariantViolated;
-      const deadline = this.#f[this.idF(id) + F_DEADLINE] ?? 0;
-      const sequence = this.#f[this.idF(id) + F_SEQUENCE] ?? 0;
+      if ((id >>> 0) !== id || id >= total || this.i_[this.positionAt(id)] !== index) return ErrorCode.InvariantViolated;
+      const deadline = this.f_[this.idF(id) + F_DEADLINE] ?? 0;
+      const sequence = this.f_[this.idF(id) + F_SEQUENCE] ?? 0;
       if (!Number.isSafeInteger(deadline) || !Number.isSafeInteger(sequence) || sequence < 0 || sequence >= nextSequence) return ErrorCode.InvariantViolated;
       if (index > 0 && this.before(id, this.heapId((index - 1) >> 1))) return ErrorCode.InvariantViolated;
     }
     let armed = 0;
     for (let id = 0; id < total; id++) {
-      const index = this.#i[this.positionAt(id)] ?? -1;
+      const index = this.i_[this.positionAt(id)] ?? -1;
       if (index === -1) continue;
       if (index < 0 || index >= size || this.heapId(index) !== id) return ErrorCode.InvariantViolated;
       armed++;
     }
     if (armed !== size) return ErrorCode.InvariantViolated;
     let inUse = 0;
-    for (let slot = 0; slot < this.#capacity; slot++) if (this.armedId(slot)) inUse++;
+    for (let slot = 0; slot < this.capacity_; slot++) if (this.armedId(slot)) inUse++;
     const freeCount = this.counter(C_FREE_COUNT);
-    if (inUse + freeCount !== this.#capacity) return ErrorCode.InvariantViolated;
+    if (inUse + freeCount !== this.capacity_) return ErrorCode.InvariantViolated;
     const head = this.counter(C_FREE_HEAD);
     for (let k = 0; k < freeCount; k++) {
-      const slot = this.#i[this.freeAt(head + k)] ?? -1;
-      if ((slot >>> 0) !== slot || slot >= this.#capacity || this.armedId(slot)) return ErrorCode.InvariantViolated;
+      const slot = this.i_[this.freeAt(head + k)] ?? -1;
+      if ((slot >>> 0) !== slot || slot >= this.capacity_ || this.armedId(slot)) return ErrorCode.InvariantViolated;
     }
     return ErrorCode.Ok;
   }
@@ -399,67 +399,67 @@ export class TimerTable {
   // ------------------------------------------------ where the numbers are
 
   private counter(c: number): number {
-    return this.#f[this.#fBase + c] ?? 0;
+    return this.f_[this.fBase_ + c] ?? 0;
   }
 
   private add(c: number, delta: number): void {
-    this.#f[this.#fBase + c] = (this.#f[this.#fBase + c] ?? 0) + delta;
+    this.f_[this.fBase_ + c] = (this.f_[this.fBase_ + c] ?? 0) + delta;
   }
 
   /** Float64 index of timer `id`'s deadline and sequence. */
   private idF(id: number): number {
-    return this.#fBase + COUNTERS + id * ID_F64;
+    return this.fBase_ + COUNTERS + id * ID_F64;
   }
 
   /** Float64 index of general `slot`'s period, generation and pending fires. */
   private slotF(slot: number): number {
-    return this.#fBase + COUNTERS + (this.#capacity + this.#reservedCount) * ID_F64 + slot * SLOT_F64;
+    return this.fBase_ + COUNTERS + (this.capacity_ + this.reservedCount_) * ID_F64 + slot * SLOT_F64;
   }
 
   private positionAt(id: number): number {
-    return this.#iBase + I_POSITIONS * (this.#capacity + this.#reservedCount) + id;
+    return this.iBase_ + I_POSITIONS * (this.capacity_ + this.reservedCount_) + id;
   }
 
   private heapId(index: number): number {
-    return this.#i[this.#iBase + I_HEAP * (this.#capacity + this.#reservedCount) + index] ?? 0;
+    return this.i_[this.iBase_ + I_HEAP * (this.capacity_ + this.reservedCount_) + index] ?? 0;
   }
 
   private tokenAt(slot: number): number {
-    return this.#iBase + I_TOKENS * (this.#capacity + this.#reservedCount) + slot;
+    return this.iBase_ + I_TOKENS * (this.capacity_ + this.reservedCount_) + slot;
   }
 
   /** Int32 index of free-ring position `k` (taken modulo capacity; k < 2 x capacity). */
   private freeAt(k: number): number {
-    const capacity = this.#capacity;
-    return this.#iBase + I_TOKENS * (capacity + this.#reservedCount) + capacity + (k >= capacity ? k - capacity : k);
+    const capacity = this.capacity_;
+    return this.iBase_ + I_TOKENS * (capacity + this.reservedCount_) + capacity + (k >= capacity ? k - capacity : k);
   }
 
   /** The general slot of a live handle, or -1. */
   private slotOf(handle: number): number {
     if (!Number.isSafeInteger(handle) || handle < 0) return -1;
-    const capacity = this.#capacity;
+    const capacity = this.capacity_;
     const slot = handle % capacity;
     const generation = (handle - slot) / capacity;
-    if (!this.armedId(slot) || this.#f[this.slotF(slot) + G_GENERATION] !== generation) return -1;
+    if (!this.armedId(slot) || this.f_[this.slotF(slot) + G_GENERATION] !== generation) return -1;
     return slot;
   }
 
   private armedId(id: number): boolean {
-    return (this.#i[this.positionAt(id)] ?? -1) >= 0;
+    return (this.i_[this.positionAt(id)] ?? -1) >= 0;
   }
 
   private release(slot: number): void {
     const at = this.slotF(slot) + G_GENERATION;
-    this.#i[this.tokenAt(slot)] = -1;
-    this.#f[at] = (this.#f[at] ?? 0) + 1;
+    this.i_[this.tokenAt(slot)] = -1;
+    this.f_[at] = (this.f_[at] ?? 0) + 1;
     this.pushFree(slot);
   }
 
   /** Append `slot` to the free ring (never full: at most `capacity` slots are free). */
   private pushFree(slot: number): void {
     const freeCount = this.counter(C_FREE_COUNT);
-    this.#i[this.freeAt(this.counter(C_FREE_HEAD) + freeCount)] = slot;
-    this.#f[this.#fBase + C_FREE_COUNT] = freeCount + 1;
+    this.i_[this.freeAt(this.counter(C_FREE_HEAD) + freeCount)] = slot;
+    this.f_[this.fBase_ + C_FREE_COUNT] = freeCount + 1;
   }
 
   // ------------------------------------------------ the heap of armed ids
@@ -468,24 +468,24 @@ export class TimerTable {
   private push(id: number, deadlineMs: number): void {
     const at = this.idF(id);
     const sequence = this.counter(C_NEXT_SEQUENCE);
-    this.#f[at + F_DEADLINE] = deadlineMs;
-    this.#f[at + F_SEQUENCE] = sequence;
-    this.#f[this.#fBase + C_NEXT_SEQUENCE] = sequence + 1;
+    this.f_[at + F_DEADLINE] = deadlineMs;
+    this.f_[at + F_SEQUENCE] = sequence;
+    this.f_[this.fBase_ + C_NEXT_SEQUENCE] = sequence + 1;
     const index = this.counter(C_SIZE);
-    this.#f[this.#fBase + C_SIZE] = index + 1;
+    this.f_[this.fBase_ + C_SIZE] = index + 1;
     this.siftUp(index, id);
   }
 
   /** Take the armed `id` out of the heap. */
   private remove(id: number): void {
-    this.removeAt(this.#i[this.positionAt(id)] ?? 0);
+    this.removeAt(this.i_[this.positionAt(id)] ?? 0);
   }
 
   /** Take out heap index `index`: the last entry fills the hole and is resettled. */
   private removeAt(index: number): void {
-    this.#i[this.positionAt(this.heapId(index))] = -1;
+    this.i_[this.positionAt(this.heapId(index))] = -1;
     const last = this.counter(C_SIZE) - 1;
-    this.#f[this.#fBase + C_SIZE] = last;
+    this.f_[this.fBase_ + C_SIZE] = last;
     if (index === last) return;
     const id = this.heapId(last);
     // The moved entry may belong above (removed from the middle) or below.
@@ -529,13 +529,13 @@ export class TimerTable {
   }
 
   private place(index: number, id: number): void {
-    this.#i[this.#iBase + I_HEAP * (this.#capacity + this.#reservedCount) + index] = id;
-    this.#i[this.positionAt(id)] = index;
+    this.i_[this.iBase_ + I_HEAP * (this.capacity_ + this.reservedCount_) + index] = id;
+    this.i_[this.positionAt(id)] = index;
   }
 
   /** Timer `a` orders strictly before timer `b`: earlier deadline, or the same one armed earlier. */
   private before(a: number, b: number): boolean {
-    const f = this.#f;
+    const f = this.f_;
     const atA = this.idF(a);
     const atB = this.idF(b);
     const deadlineA = f[atA + F_DEADLINE] ?? 0;

@@ -9,20 +9,20 @@
 const FNV_PRIME = 0x01000193;
 
 export class TraceHash {
-  #lo = 0x811c9dc5;
-  #hi = 0x050c5d1f;
-  #count = 0;
+  private lo_ = 0x811c9dc5;
+  private hi_ = 0x050c5d1f;
+  private count_ = 0;
 
   /** Fold one 32-bit word (taken as an unsigned integer). */
   word(value: number): void {
     const v = value >>> 0;
     for (let shift = 0; shift < 32; shift += 8) {
       const byte = (v >>> shift) & 0xff;
-      this.#lo = Math.imul(this.#lo ^ byte, FNV_PRIME) >>> 0;
-      this.#hi = Math.imul(this.#hi ^ (byte ^ 0x5a), FNV_PRIME) >>> 0;
+      this.lo_ = Math.imul(this.lo_ ^ byte, FNV_PRIME) >>> 0;
+      this.hi_ = Math.imul(this.hi_ ^ (byte ^ 0x5a), FNV_PRIME) >>> 0;
     }
-    this.#hi = ((this.#hi << 5) | (this.#hi >>> 27)) >>> 0;
-    this.#count++;
+    this.hi_ = ((this.hi_ << 5) | (this.hi_ >>> 27)) >>> 0;
+    this.count_++;
   }
 
   /** Fold a non-negative safe integer (e.g. a time in ms) as two words. */
@@ -33,12 +33,12 @@ export class TraceHash {
   }
 
   get count(): number {
-    return this.#count;
+    return this.count_;
   }
 
   /** 16 lowercase hex digits. Allocates a string: call off the hot path. */
   hex(): string {
-    return hex8(this.#hi) + hex8(this.#lo);
+    return hex8(this.hi_) + hex8(this.lo_);
   }
 }
 

@@ -64,66 +64,66 @@ const AT_BYTES = 3;
 export class LogTable {
   readonly capacity: number;
   /** Per slot, SLOT_WORDS words: index (0 = empty slot), term, address, payload bytes. One array: each typed array costs heap slots on XS. */
-  readonly #slots: Uint32Array;
-  #first = 1;
-  #last = 0;
-  #baseTerm = 0;
-  #baseAddress = NO_ADDRESS;
-  #baseKnown = false;
-  #replayMax = 0;
-  #releaser: Releaser | undefined;
+  private readonly slots_: Uint32Array;
+  private first_ = 1;
+  private last_ = 0;
+  private baseTerm_ = 0;
+  private baseAddress_ = NO_ADDRESS;
+  private baseKnown_ = false;
+  private replayMax_ = 0;
+  private releaser_: Releaser | undefined;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.#slots = new Uint32Array(capacity * SLOT_WORDS);
+    this.slots_ = new Uint32Array(capacity * SLOT_WORDS);
   }
 
   attach(releaser: Releaser): void {
-    this.#releaser = releaser;
+    this.releaser_ = releaser;
   }
 
   get first(): number {
-    return this.#first;
+    return this.first_;
   }
 
   get last(): number {
-    return this.#last;
+    return this.last_;
   }
 
   get baseTerm(): number {
-    return this.#baseTerm;
+    return this.baseTerm_;
   }
 
   get baseAddress(): number {
-    return this.#baseAddress;
+    return this.baseAddress_;
   }
 
   get length(): number {
-    return this.#last - this.#first + 1;
+    return this.last_ - this.first_ + 1;
   }
 
   get lastTerm(): number {
-    return this.#last >= this.#first ? (this.#slots[(this.#last % this.capacity) * SLOT_WORDS + AT_TERM] ?? 0) : this.#baseTerm;
+    return this.last_ >= this.first_ ? (this.slots_[(this.last_ % this.capacity) * SLOT_WORDS + AT_TERM] ?? 0) : this.baseTerm_;
   }
 
   contains(index: number): boolean {
-    return index >= this.#first && index <= this.#last;
+    return index >= this.first_ && index <= this.last_;
   }
 
   termOf(index: number): ValueOrCode {
-    if (index === this.#first - 1) return this.#baseTerm;
-    if (index < this.#first) return -ErrorCode.LogCompacted;
-    if (index > this.#last) return -ErrorCode.NotFound;
-    return this.#slots[(index % this.capacity) * SLOT_WORDS + AT_TERM] ?? 0;
+    if (index === this.first_ - 1) return this.baseTerm_;
+    if (index < this.first_) return -ErrorCode.LogCompacted;
+    if (index > this.last_) return -ErrorCode.NotFound;
+    return this.slots_[(index % this.capacity) * SLOT_WORDS + AT_TERM] ?? 0;
   }
 
   /** Address of a retained entry, or NO_ADDRESS (not retained, or lost to corruption). */
   addressOf(index: number): number {
-    return this.contains(index) ? (this.#slots[(index % this.capacity) * SLOT_WORDS + AT_ADDRESS] ?? NO_ADDRESS) : NO_ADDRESS;
+    return this.contains(index) ? (this.slots_[(index % this.capacity) * SLOT_WORDS + AT_ADDRESS] ?? NO_ADDRESS) : NO_ADDRESS;
   }
 
   bytesOf(index: number): number {
-    return this.contains(index) ? (this.#slots[(index % this.capacity) * SLOT_WORDS + AT_BYTES] ?? 0) : 0;
+    return this.contains(index) ? (this.slots_[(index % this.capacity) * SLOT_WORDS + AT_BYTES] ?? 0) : 0;
   }
 
   // ------------------------------------------------------------------ replay
@@ -131,39 +131,39 @@ export class LogTable {
   /** A LogEntry record, in log order. False if it is inconsistent (counted by the caller). */
   replayEntry(index: number, term: number, address: number, lengthBytes: number): boolean {
     if (index < 1 || index > LOG_INDEX_MAX) return false;
-    if (this.#baseKnown && index < this.#first) return true; // compacted later in the log
+    if (this.baseKnown_ && index < this.first_) return true; // compacted later in the log
     const slot = index % this.capacity;
-    const current = this.#slots[slot * SLOT_WORDS + AT_INDEX] ?? 0;
+    const current = this.slots_[slot * SLOT_WORDS + AT_INDEX] ?? 0;
     // A slot's index only grows over time (index + capacity comes after index is gone).
     if (current > index) return false;
     this.setSlot_(slot, index, term, address, lengthBytes);
-    if (index > this.#replayMax) this.#replayMax = index;
+    if (index > this.replayMax_) this.replayMax_ = index;
     return true;
   }
 
   /** A LogTruncate record: every entry seen so far at or after `fromIndex` is gone. */
   replayTruncate(fromIndex: number): void {
-    if (fromIndex > this.#replayMax) return;
-    const span = this.#replayMax - fromIndex + 1;
+    if (fromIndex > this.replayMax_) return;
+    const span = this.replayMax_ - fromIndex + 1;
     if (span >= this.capacity) {
-      for (let slot = 0; slot < this.capacity; slot++) if ((this.#slots[slot * SLOT_WORDS + AT_INDEX] ?? 0) >= fromIndex) this.#slots[slot * SLOT_WORDS + AT_INDEX] = 0;
+      for (let slot = 0; slot < this.capacity; slot++) if ((this.slots_[slot * SLOT_WORDS + AT_INDEX] ?? 0) >= fromIndex) this.slots_[slot * SLOT_WORDS + AT_INDEX] = 0;
     } else {
-      for (let i = fromIndex; i <= this.#replayMax; i++) {
+      for (let i = fromIndex; i <= this.replayMax_; i++) {
         const slot = i % this.capacity;
-        if (this.#slots[slot * SLOT_WORDS + AT_INDEX] === i) this.#slots[slot * SLOT_WORDS + AT_INDEX] = 0;
+        if (this.slots_[slot * SLOT_WORDS + AT_INDEX] === i) this.slots_[slot * SLOT_WORDS + AT_INDEX] = 0;
       }
     }
-    this.#replayMax = fromIndex - 1;
+    this.replayMax_ = fromIndex - 1;
   }
 
   /** A LogBase record: entries up to `snapshotIndex` are compacted. False if it moves backwards. */
   replayBase(snapshotIndex: number, snapshotTerm: number, address: number): boolean {
     if (snapshotIndex > LOG_INDEX_MAX - 1) return false;
-    if (this.#baseKnown && snapshotIndex + 1 < this.#first) return false;
-    this.#first = snapshotIndex + 1;
-    this.#baseTerm = snapshotTerm;
-    this.#baseAddress = address;
-    this.#baseKnown = true;
+    if (this.baseKnown_ && snapshotIndex + 1 < this.first_) return false;
+    this.first_ = snapshotIndex + 1;
+    this.baseTerm_ = snapshotTerm;
+    this.baseAddress_ = address;
+    this.baseKnown_ = true;
     return true;
   }
 
@@ -175,35 +175,35 @@ export class LogTable {
     // Without a base record the log starts at 1 (every compaction writes one). If entry 1 is
     // missing too, the log is cut there: starting at a later entry would report a snapshot
     // term for its predecessor that was never stored, which Raft's consistency check trusts.
-    if (!this.#baseKnown) this.#first = 1;
-    let last = this.#first - 1;
+    if (!this.baseKnown_) this.first_ = 1;
+    let last = this.first_ - 1;
     for (let step = 0; step < this.capacity; step++) {
       const next = last + 1;
-      if (this.#slots[(next % this.capacity) * SLOT_WORDS + AT_INDEX] !== next) break;
+      if (this.slots_[(next % this.capacity) * SLOT_WORDS + AT_INDEX] !== next) break;
       last = next;
     }
-    this.#last = last;
+    this.last_ = last;
     let lost = 0;
     for (let slot = 0; slot < this.capacity; slot++) {
-      const index = this.#slots[slot * SLOT_WORDS + AT_INDEX] ?? 0;
-      if (index === 0 || (index >= this.#first && index <= last)) continue;
+      const index = this.slots_[slot * SLOT_WORDS + AT_INDEX] ?? 0;
+      if (index === 0 || (index >= this.first_ && index <= last)) continue;
       if (index > last) lost++;
-      this.#slots[slot * SLOT_WORDS + AT_INDEX] = 0;
-      this.#slots[slot * SLOT_WORDS + AT_ADDRESS] = NO_ADDRESS;
+      this.slots_[slot * SLOT_WORDS + AT_INDEX] = 0;
+      this.slots_[slot * SLOT_WORDS + AT_ADDRESS] = NO_ADDRESS;
     }
     return lost;
   }
 
   /** Whether the first index came from a base record (false: no compaction recorded). */
   get baseKnown(): boolean {
-    return this.#baseKnown;
+    return this.baseKnown_;
   }
 
   // ------------------------------------------------------------------ runtime
 
   /** May entry `index` be appended? Ok, LogGap, Full, InvalidArgument. */
   checkAppend(index: number): Status {
-    if (index !== this.#last + 1) return ErrorCode.LogGap;
+    if (index !== this.last_ + 1) return ErrorCode.LogGap;
     if (index > LOG_INDEX_MAX) return ErrorCode.InvalidArgument;
     if (this.length >= this.capacity) return ErrorCode.Full;
     return ErrorCode.Ok;
@@ -211,67 +211,67 @@ export class LogTable {
 
   applyAppend(index: number, term: number, address: number, lengthBytes: number): void {
     this.setSlot_(index % this.capacity, index, term, address, lengthBytes);
-    this.#last = index;
+    this.last_ = index;
   }
 
   /** May the log be cut at `fromIndex`? Ok, LogCompacted, LogGap. */
   checkTruncate(fromIndex: number): Status {
-    if (!Number.isSafeInteger(fromIndex) || fromIndex < this.#first) return ErrorCode.LogCompacted;
-    if (fromIndex > this.#last + 1) return ErrorCode.LogGap;
+    if (!Number.isSafeInteger(fromIndex) || fromIndex < this.first_) return ErrorCode.LogCompacted;
+    if (fromIndex > this.last_ + 1) return ErrorCode.LogGap;
     return ErrorCode.Ok;
   }
 
   applyTruncate(fromIndex: number): void {
-    for (let i = this.#last; i >= fromIndex; i--) this.clearSlot_(i % this.capacity);
-    this.#last = fromIndex - 1;
+    for (let i = this.last_; i >= fromIndex; i--) this.clearSlot_(i % this.capacity);
+    this.last_ = fromIndex - 1;
   }
 
   /** May entries through `throughIndex` (term `throughTerm`) be compacted? */
   checkCompact(throughIndex: number, throughTerm: number): Status {
     if (!Number.isSafeInteger(throughIndex) || throughIndex > LOG_INDEX_MAX - 1) return ErrorCode.InvalidArgument;
     if ((throughTerm >>> 0) !== throughTerm) return ErrorCode.InvalidArgument;
-    if (throughIndex < this.#first - 1) return ErrorCode.LogCompacted;
-    if (throughIndex <= this.#last && this.termOf(throughIndex) !== throughTerm) return ErrorCode.InvalidArgument;
+    if (throughIndex < this.first_ - 1) return ErrorCode.LogCompacted;
+    if (throughIndex <= this.last_ && this.termOf(throughIndex) !== throughTerm) return ErrorCode.InvalidArgument;
     return ErrorCode.Ok;
   }
 
   /** Entries through `throughIndex` are gone; the base record now lives at `address`. */
   applyCompact(throughIndex: number, throughTerm: number, address: number): void {
-    const end = Math.min(throughIndex, this.#last);
-    for (let i = this.#first; i <= end; i++) this.clearSlot_(i % this.capacity);
-    if (this.#baseAddress !== NO_ADDRESS) this.#releaser?.release(this.#baseAddress, 0);
-    if (throughIndex > this.#last) this.#last = throughIndex;
-    this.#first = throughIndex + 1;
-    this.#baseTerm = throughTerm;
-    this.#baseAddress = address;
-    this.#baseKnown = true;
+    const end = Math.min(throughIndex, this.last_);
+    for (let i = this.first_; i <= end; i++) this.clearSlot_(i % this.capacity);
+    if (this.baseAddress_ !== NO_ADDRESS) this.releaser_?.release(this.baseAddress_, 0);
+    if (throughIndex > this.last_) this.last_ = throughIndex;
+    this.first_ = throughIndex + 1;
+    this.baseTerm_ = throughTerm;
+    this.baseAddress_ = address;
+    this.baseKnown_ = true;
   }
 
   /** Cleaning moved entry `index` (or the base, index = first - 1) to `address`. */
   moved(index: number, address: number): void {
-    if (index === this.#first - 1) this.#baseAddress = address;
-    else if (this.contains(index)) this.#slots[(index % this.capacity) * SLOT_WORDS + AT_ADDRESS] = address;
+    if (index === this.first_ - 1) this.baseAddress_ = address;
+    else if (this.contains(index)) this.slots_[(index % this.capacity) * SLOT_WORDS + AT_ADDRESS] = address;
   }
 
   /** Entry `index` could not be read back for relocation: its bytes are lost (reads answer Corrupt). */
   markLost(index: number): void {
     if (!this.contains(index)) return;
     const slot = index % this.capacity;
-    this.#releaser?.release(this.#slots[slot * SLOT_WORDS + AT_ADDRESS] ?? NO_ADDRESS, this.#slots[slot * SLOT_WORDS + AT_BYTES] ?? 0);
-    this.#slots[slot * SLOT_WORDS + AT_ADDRESS] = NO_ADDRESS;
+    this.releaser_?.release(this.slots_[slot * SLOT_WORDS + AT_ADDRESS] ?? NO_ADDRESS, this.slots_[slot * SLOT_WORDS + AT_BYTES] ?? 0);
+    this.slots_[slot * SLOT_WORDS + AT_ADDRESS] = NO_ADDRESS;
   }
 
   private setSlot_(slot: number, index: number, term: number, address: number, lengthBytes: number): void {
-    this.#slots[slot * SLOT_WORDS + AT_INDEX] = index;
-    this.#slots[slot * SLOT_WORDS + AT_TERM] = term;
-    this.#slots[slot * SLOT_WORDS + AT_ADDRESS] = address;
-    this.#slots[slot * SLOT_WORDS + AT_BYTES] = lengthBytes;
+    this.slots_[slot * SLOT_WORDS + AT_INDEX] = index;
+    this.slots_[slot * SLOT_WORDS + AT_TERM] = term;
+    this.slots_[slot * SLOT_WORDS + AT_ADDRESS] = address;
+    this.slots_[slot * SLOT_WORDS + AT_BYTES] = lengthBytes;
   }
 
   private clearSlot_(slot: number): void {
-    const address = this.#slots[slot * SLOT_WORDS + AT_ADDRESS] ?? NO_ADDRESS;
-    if (address !== NO_ADDRESS) this.#releaser?.release(address, this.#slots[slot * SLOT_WORDS + AT_BYTES] ?? 0);
-    this.#slots[slot * SLOT_WORDS + AT_INDEX] = 0;
-    this.#slots[slot * SLOT_WORDS + AT_ADDRESS] = NO_ADDRESS;
+    const address = this.slots_[slot * SLOT_WORDS + AT_ADDRESS] ?? NO_ADDRESS;
+    if (address !== NO_ADDRESS) this.releaser_?.release(address, this.slots_[slot * SLOT_WORDS + AT_BYTES] ?? 0);
+    this.slots_[slot * SLOT_WORDS + AT_INDEX] = 0;
+    this.slots_[slot * SLOT_WORDS + AT_ADDRESS] = NO_ADDRESS;
   }
 }

@@ -57,29 +57,29 @@ export const COUNTER_MAX_DEFAULT = 2 ** 40 - 1;
 const CEILING_BYTES = 8;
 
 export class CounterReservation implements CounterSource {
-  readonly #kv: KvStore;
-  readonly #key: number;
-  readonly #stepK: number;
-  readonly #maxValue: number;
+  private readonly kv_: KvStore;
+  private readonly key_: number;
+  private readonly stepK_: number;
+  private readonly maxValue_: number;
   /** 0: `next` reserves on demand; otherwise values `prepare` keeps reserved. */
-  readonly #ahead: number;
-  readonly #buffer: Uint8Array;
-  #next: number;
-  #ceiling: number;
-  #reservations = 0;
-  #issued = 0;
-  #failures = 0;
-  #notReserved = 0;
+  private readonly ahead_: number;
+  private readonly buffer_: Uint8Array;
+  private next_: number;
+  private ceiling_: number;
+  private reservations_ = 0;
+  private issued_ = 0;
+  private failures_ = 0;
+  private notReserved_ = 0;
 
   private constructor(kv: KvStore, options: CounterReservationOptions, maxValue: number, resumeAt: number, buffer: Uint8Array) {
-    this.#kv = kv;
-    this.#buffer = buffer;
-    this.#key = options.key;
-    this.#stepK = options.stepK;
-    this.#maxValue = maxValue;
-    this.#ahead = options.aheadValues ?? 0;
-    this.#next = resumeAt;
-    this.#ceiling = resumeAt;
+    this.kv_ = kv;
+    this.buffer_ = buffer;
+    this.key_ = options.key;
+    this.stepK_ = options.stepK;
+    this.maxValue_ = maxValue;
+    this.ahead_ = options.aheadValues ?? 0;
+    this.next_ = resumeAt;
+    this.ceiling_ = resumeAt;
   }
 
   /**
@@ -114,75 +114,75 @@ export class CounterReservation implements CounterSource {
   }
 
   next(out: Outcome<number>): Status {
-    const value = this.#next;
-    if (value > this.#maxValue) return ErrorCode.CounterExhausted;
-    if (value >= this.#ceiling) {
-      if (this.#ahead > 0) {
-        this.#notReserved++;
+    const value = this.next_;
+    if (value > this.maxValue_) return ErrorCode.CounterExhausted;
+    if (value >= this.ceiling_) {
+      if (this.ahead_ > 0) {
+        this.notReserved_++;
         return ErrorCode.CounterNotReserved;
       }
       const status = this.reserveFrom_(value);
       if (status !== ErrorCode.Ok) return status;
     }
-    this.#next = value + 1;
-    this.#issued++;
+    this.next_ = value + 1;
+    this.issued_++;
     return out.succeed(value);
   }
 
   /** With `aheadValues`: raise the ceiling when fewer than that many reserved values are left. */
   prepare(): Status {
-    const value = this.#next;
-    if (this.#ahead === 0 || value > this.#maxValue || this.#ceiling - value >= this.#ahead || this.#ceiling > this.#maxValue) return ErrorCode.Ok;
+    const value = this.next_;
+    if (this.ahead_ === 0 || value > this.maxValue_ || this.ceiling_ - value >= this.ahead_ || this.ceiling_ > this.maxValue_) return ErrorCode.Ok;
     // Extend the reservation by K from the current ceiling: one write per K values, as on demand.
-    return this.reserveFrom_(this.#ceiling);
+    return this.reserveFrom_(this.ceiling_);
   }
 
   // Durably reserve [.., base + K) (capped at maxValue + 1) before issuing any of it.
   private reserveFrom_(base: number): Status {
-    const ceiling = Math.min(base + this.#stepK, this.#maxValue + 1);
-    encodeCeiling(this.#buffer, ceiling);
-    const status = this.#kv.put(this.#key, this.#buffer, 0, CEILING_BYTES);
+    const ceiling = Math.min(base + this.stepK_, this.maxValue_ + 1);
+    encodeCeiling(this.buffer_, ceiling);
+    const status = this.kv_.put(this.key_, this.buffer_, 0, CEILING_BYTES);
     if (status !== ErrorCode.Ok) {
-      this.#failures++;
+      this.failures_++;
       return status;
     }
-    this.#ceiling = ceiling;
-    this.#reservations++;
+    this.ceiling_ = ceiling;
+    this.reservations_++;
     return ErrorCode.Ok;
   }
 
   /** The value `next` would issue. */
   get peekNext(): number {
-    return this.#next;
+    return this.next_;
   }
 
   /** The durable ceiling: no value at or above it has been issued. */
   get ceiling(): number {
-    return this.#ceiling;
+    return this.ceiling_;
   }
 
   /** Ceilings persisted since open (one per K values). */
   get reservations(): number {
-    return this.#reservations;
+    return this.reservations_;
   }
 
   get issued(): number {
-    return this.#issued;
+    return this.issued_;
   }
 
   /** Reservations (by `next` or `prepare`) that could not be persisted. */
   get failures(): number {
-    return this.#failures;
+    return this.failures_;
   }
 
   /** With `aheadValues`: `next` calls refused because `prepare` had not reserved enough. */
   get notReserved(): number {
-    return this.#notReserved;
+    return this.notReserved_;
   }
 
   /** Values reserved and not yet issued. */
   get reservedAhead(): number {
-    return Math.max(0, this.#ceiling - this.#next);
+    return Math.max(0, this.ceiling_ - this.next_);
   }
 }
 

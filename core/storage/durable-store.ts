@@ -61,23 +61,23 @@ export const KV_KEY_COUNT_MAX = 256;
 export const LOG_CAPACITY_ENTRIES_MAX = 1 << 20;
 
 export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
-  readonly #log: RecordLog;
-  readonly #kv: KvTable;
-  readonly #entries: LogTable;
-  readonly #moveBuf: Uint8Array;
-  readonly #kvReserveBytes: number;
-  #reservedLiveBytes = 0;
-  #payloadBytesAcknowledged = 0;
-  #operationsAcknowledged = 0;
-  #fullRefusals = 0;
-  #lostEntries = 0;
+  private readonly log_: RecordLog;
+  private readonly kv_: KvTable;
+  private readonly entries_: LogTable;
+  private readonly moveBuf_: Uint8Array;
+  private readonly kvReserveBytes_: number;
+  private reservedLiveBytes_ = 0;
+  private payloadBytesAcknowledged_ = 0;
+  private operationsAcknowledged_ = 0;
+  private fullRefusals_ = 0;
+  private lostEntries_ = 0;
 
   private constructor(log: RecordLog, kv: KvTable, entries: LogTable, kvReserveBytes: number) {
-    this.#log = log;
-    this.#kv = kv;
-    this.#entries = entries;
-    this.#moveBuf = new Uint8Array(log.payloadMaxBytes);
-    this.#kvReserveBytes = kvReserveBytes;
+    this.log_ = log;
+    this.kv_ = kv;
+    this.entries_ = entries;
+    this.moveBuf_ = new Uint8Array(log.payloadMaxBytes);
+    this.kvReserveBytes_ = kvReserveBytes;
   }
 
   /**
@@ -107,50 +107,50 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
   }
 
   private finishMount_(replayAnomalies: number): void {
-    const log = this.#log;
-    const entries = this.#entries;
+    const log = this.log_;
+    const entries = this.entries_;
     const report = log.report;
     const lost = entries.finishReplay();
     report.lostEntries += lost;
     report.anomalies += replayAnomalies;
     // Live accounting starts from what replay kept; from here on the tables release what they drop.
     log.resetLive();
-    for (let key = 0; key < this.#kv.keyCount; key++) {
-      const length = this.#kv.lengthOf(key);
-      if (length >= 0) this.markReserved_(this.#kv.addressOf(key), length);
+    for (let key = 0; key < this.kv_.keyCount; key++) {
+      const length = this.kv_.lengthOf(key);
+      if (length >= 0) this.markReserved_(this.kv_.addressOf(key), length);
     }
     if (entries.baseAddress !== NO_ADDRESS) this.markReserved_(entries.baseAddress, 0);
     for (let index = entries.first; index <= entries.last; index++) log.markLive(entries.addressOf(index), entries.bytesOf(index));
-    this.#kv.attach(log);
+    this.kv_.attach(log);
     entries.attach(log);
     log.attach(this); // the store is the log's owner from now on (no adapter object or closure to keep in RAM)
   }
 
   private markReserved_(address: number, payloadBytes: number): void {
-    this.#log.markLive(address, payloadBytes);
-    this.#reservedLiveBytes += this.#log.recordBytes(payloadBytes);
+    this.log_.markLive(address, payloadBytes);
+    this.reservedLiveBytes_ += this.log_.recordBytes(payloadBytes);
   }
 
   /** What mount found (torn writes, corruption, formatting). */
   get report(): MountReport {
-    return this.#log.report;
+    return this.log_.report;
   }
 
   // ------------------------------------------------------------------ KV
 
   get keyCount(): number {
-    return this.#kv.keyCount;
+    return this.kv_.keyCount;
   }
 
   get valueMaxBytes(): number {
-    return this.#kv.valueMaxBytes;
+    return this.kv_.valueMaxBytes;
   }
 
   put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status {
-    const kv = this.#kv;
+    const kv = this.kv_;
     if (!kv.isKey(key)) return ErrorCode.OutOfRange;
     if (!isRange(value, offset, lengthBytes) || lengthBytes > kv.valueMaxBytes) return ErrorCode.TooLarge;
-    const address = this.#log.append(RecordType.KvPut, key, 0, 0, value, offset, lengthBytes);
+    const address = this.log_.append(RecordType.KvPut, key, 0, 0, value, offset, lengthBytes);
     if (address < 0) return -address as Status;
     this.replaceReserved_(kv.addressOf(key), kv.lengthOf(key), address, lengthBytes);
     kv.set(key, value, offset, lengthBytes, address);
@@ -159,7 +159,7 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
   }
 
   get(key: number, out: Uint8Array, outOffset: number): ValueOrCode {
-    const kv = this.#kv;
+    const kv = this.kv_;
     if (!kv.isKey(key)) return -ErrorCode.OutOfRange;
     const length = kv.lengthOf(key);
     if (length < 0) return -ErrorCode.NotFound;
@@ -171,53 +171,53 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
   }
 
   has(key: number): boolean {
-    return this.#kv.lengthOf(key) >= 0;
+    return this.kv_.lengthOf(key) >= 0;
   }
 
   remove(key: number): Status {
-    const kv = this.#kv;
+    const kv = this.kv_;
     if (!kv.isKey(key)) return ErrorCode.OutOfRange;
     if (kv.lengthOf(key) < 0) return ErrorCode.Ok;
-    const address = this.#log.append(RecordType.KvDelete, key, 0, 0, this.#moveBuf, 0, 0);
+    const address = this.log_.append(RecordType.KvDelete, key, 0, 0, this.moveBuf_, 0, 0);
     if (address < 0) return -address as Status;
     this.replaceReserved_(kv.addressOf(key), kv.lengthOf(key), NO_ADDRESS, 0);
     kv.clear(key);
-    this.#log.release(address, 0); // a delete marker is never copied forward (older puts die with it)
+    this.log_.release(address, 0); // a delete marker is never copied forward (older puts die with it)
     this.acknowledge_(0);
     return ErrorCode.Ok;
   }
 
   // The reserved share (KV values, log base) swaps the old record's size for the new one's.
   private replaceReserved_(oldAddress: number, oldPayloadBytes: number, newAddress: number, newPayloadBytes: number): void {
-    if (oldAddress !== NO_ADDRESS) this.#reservedLiveBytes -= this.#log.recordBytes(oldPayloadBytes);
-    if (newAddress !== NO_ADDRESS) this.#reservedLiveBytes += this.#log.recordBytes(newPayloadBytes);
+    if (oldAddress !== NO_ADDRESS) this.reservedLiveBytes_ -= this.log_.recordBytes(oldPayloadBytes);
+    if (newAddress !== NO_ADDRESS) this.reservedLiveBytes_ += this.log_.recordBytes(newPayloadBytes);
   }
 
   // ------------------------------------------------------------------ consensus log
 
   get firstIndex(): number {
-    return this.#entries.first;
+    return this.entries_.first;
   }
 
   get lastIndex(): number {
-    return this.#entries.last;
+    return this.entries_.last;
   }
 
   get lastTerm(): number {
-    return this.#entries.lastTerm;
+    return this.entries_.lastTerm;
   }
 
   append(index: number, term: number, data: Uint8Array, offset: number, lengthBytes: number): Status {
-    const entries = this.#entries;
+    const entries = this.entries_;
     if ((term >>> 0) !== term || !Number.isSafeInteger(index)) return ErrorCode.InvalidArgument;
     const allowed = entries.checkAppend(index);
     if (allowed !== ErrorCode.Ok) return allowed;
-    const log = this.#log;
+    const log = this.log_;
     if (!isRange(data, offset, lengthBytes) || lengthBytes > log.payloadMaxBytes) return ErrorCode.TooLarge;
     // Capacity: entries may use what the KV reserve leaves (durability contract, item 7).
-    const entryLive = log.liveBytes - this.#reservedLiveBytes;
-    if (entryLive + this.#kvReserveBytes + log.recordBytes(lengthBytes) > log.capacityBytes) {
-      this.#fullRefusals++;
+    const entryLive = log.liveBytes - this.reservedLiveBytes_;
+    if (entryLive + this.kvReserveBytes_ + log.recordBytes(lengthBytes) > log.capacityBytes) {
+      this.fullRefusals_++;
       return ErrorCode.StorageFull;
     }
     const address = log.append(RecordType.LogEntry, 0, index, term, data, offset, lengthBytes);
@@ -228,39 +228,39 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
   }
 
   readEntry(index: number, out: Uint8Array, outOffset: number): ValueOrCode {
-    const entries = this.#entries;
+    const entries = this.entries_;
     if (index < entries.first) return -ErrorCode.LogCompacted;
     if (index > entries.last || !Number.isSafeInteger(index)) return -ErrorCode.NotFound;
     const address = entries.addressOf(index);
     if (address === NO_ADDRESS) return -ErrorCode.Corrupt;
-    return this.#log.readPayload(address, RecordType.LogEntry, index, out, outOffset);
+    return this.log_.readPayload(address, RecordType.LogEntry, index, out, outOffset);
   }
 
   termAt(index: number): ValueOrCode {
-    return this.#entries.termOf(index);
+    return this.entries_.termOf(index);
   }
 
   truncateFrom(fromIndex: number): Status {
-    const entries = this.#entries;
+    const entries = this.entries_;
     const allowed = entries.checkTruncate(fromIndex);
     if (allowed !== ErrorCode.Ok) return allowed;
     if (fromIndex > entries.last) return ErrorCode.Ok;
-    const address = this.#log.append(RecordType.LogTruncate, 0, fromIndex, 0, this.#moveBuf, 0, 0);
+    const address = this.log_.append(RecordType.LogTruncate, 0, fromIndex, 0, this.moveBuf_, 0, 0);
     if (address < 0) return -address as Status;
     entries.applyTruncate(fromIndex);
-    this.#log.release(address, 0); // never copied forward: what it removed is older than it
+    this.log_.release(address, 0); // never copied forward: what it removed is older than it
     this.acknowledge_(0);
     return ErrorCode.Ok;
   }
 
   compactThrough(throughIndex: number, throughTerm: number): Status {
-    const entries = this.#entries;
+    const entries = this.entries_;
     const allowed = entries.checkCompact(throughIndex, throughTerm);
     if (allowed !== ErrorCode.Ok) return allowed;
     if (throughIndex === entries.first - 1 && entries.baseAddress !== NO_ADDRESS) {
       return entries.baseTerm === throughTerm ? ErrorCode.Ok : ErrorCode.InvalidArgument;
     }
-    const address = this.#log.append(RecordType.LogBase, 0, throughIndex, throughTerm, this.#moveBuf, 0, 0);
+    const address = this.log_.append(RecordType.LogBase, 0, throughIndex, throughTerm, this.moveBuf_, 0, 0);
     if (address < 0) return -address as Status;
     this.replaceReserved_(entries.baseAddress, 0, address, 0);
     entries.applyCompact(throughIndex, throughTerm, address);
@@ -269,8 +269,8 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
   }
 
   private acknowledge_(payloadBytes: number): void {
-    this.#payloadBytesAcknowledged += payloadBytes;
-    this.#operationsAcknowledged++;
+    this.payloadBytesAcknowledged_ += payloadBytes;
+    this.operationsAcknowledged_++;
   }
 
   // ------------------------------------------------------------------ maintenance
@@ -282,7 +282,7 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
    * segments cleaned, or a negated error code.
    */
   compact(): ValueOrCode {
-    return this.#log.compact();
+    return this.log_.compact();
   }
 
   /** RecordOwner: replay happens once, at mount, through the Replayer; nothing to do after. */
@@ -298,13 +298,13 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
   // Cleaning: re-append everything still needed from one block (RecordOwner.evacuate). Few locals, the log
   // part in a tail call: evacuation sits on the deepest JS stack the agent reaches.
   private evacuateBlock_(firstAddress: number, endAddress: number): Status {
-    const kv = this.#kv;
+    const kv = this.kv_;
     for (let key = 0; key < kv.keyCount; key++) {
       const address = kv.addressOf(key);
       if (address === NO_ADDRESS || address < firstAddress || address >= endAddress) continue;
-      const moved = this.#log.append(RecordType.KvPut, key, 0, 0, kv.values, kv.valueOffset(key), kv.lengthOf(key));
+      const moved = this.log_.append(RecordType.KvPut, key, 0, 0, kv.values, kv.valueOffset(key), kv.lengthOf(key));
       if (moved < 0) return -moved as Status;
-      this.#log.release(address, kv.lengthOf(key));
+      this.log_.release(address, kv.lengthOf(key));
       kv.moved(key, moved);
     }
     return this.evacuateLog_(firstAddress, endAddress);
@@ -312,11 +312,11 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
 
   // The consensus log's base record and entries in [firstAddress, endAddress).
   private evacuateLog_(firstAddress: number, endAddress: number): Status {
-    const log = this.#log;
-    const entries = this.#entries;
+    const log = this.log_;
+    const entries = this.entries_;
     const base = entries.baseAddress;
     if (base !== NO_ADDRESS && base >= firstAddress && base < endAddress) {
-      const moved = log.append(RecordType.LogBase, 0, entries.first - 1, entries.baseTerm, this.#moveBuf, 0, 0);
+      const moved = log.append(RecordType.LogBase, 0, entries.first - 1, entries.baseTerm, this.moveBuf_, 0, 0);
       if (moved < 0) return -moved as Status;
       log.release(base, 0);
       entries.moved(entries.first - 1, moved);
@@ -329,19 +329,19 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
   }
 
   private evacuateEntry_(index: number, firstAddress: number, endAddress: number): Status {
-    const entries = this.#entries;
-    const log = this.#log;
+    const entries = this.entries_;
+    const log = this.log_;
     const address = entries.addressOf(index);
     if (address === NO_ADDRESS || address < firstAddress || address >= endAddress) return ErrorCode.Ok;
-    const length = log.readPayload(address, RecordType.LogEntry, index, this.#moveBuf, 0);
+    const length = log.readPayload(address, RecordType.LogEntry, index, this.moveBuf_, 0);
     if (length === -ErrorCode.Corrupt) {
       // Unreadable on every attempt: the entry is lost; reads answer Corrupt, remount drops it.
       entries.markLost(index);
-      this.#lostEntries++;
+      this.lostEntries_++;
       return ErrorCode.Ok;
     }
     if (length < 0) return -length as Status;
-    const moved = log.append(RecordType.LogEntry, 0, index, entries.termOf(index), this.#moveBuf, 0, length);
+    const moved = log.append(RecordType.LogEntry, 0, index, entries.termOf(index), this.moveBuf_, 0, length);
     if (moved < 0) return -moved as Status;
     log.release(address, length);
     entries.moved(index, moved);
@@ -356,9 +356,9 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
    * address points into a live segment. `Ok` or `InvariantViolated` (tests).
    */
   checkInvariants(): Status {
-    const log = this.#log;
-    const kv = this.#kv;
-    const entries = this.#entries;
+    const log = this.log_;
+    const kv = this.kv_;
+    const entries = this.entries_;
     let reserved = 0;
     for (let key = 0; key < kv.keyCount; key++) {
       const length = kv.lengthOf(key);
@@ -377,122 +377,122 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
       if (!log.isLiveAddress(address)) return ErrorCode.InvariantViolated;
       live += log.recordBytes(entries.bytesOf(index));
     }
-    if (reserved !== this.#reservedLiveBytes || live !== log.liveBytes) return ErrorCode.InvariantViolated;
+    if (reserved !== this.reservedLiveBytes_ || live !== log.liveBytes) return ErrorCode.InvariantViolated;
     if (entries.length > entries.capacity || entries.length < 0) return ErrorCode.InvariantViolated;
     return ErrorCode.Ok;
   }
 
   /** Ok, or the device error that stopped the store (every call then answers NotMounted). */
   get failure(): Status {
-    return this.#log.failure;
+    return this.log_.failure;
   }
 
   /** Payload bytes of acknowledged puts and appends (the denominator of write amplification). */
   get payloadBytesAcknowledged(): number {
-    return this.#payloadBytesAcknowledged;
+    return this.payloadBytesAcknowledged_;
   }
 
   get operationsAcknowledged(): number {
-    return this.#operationsAcknowledged;
+    return this.operationsAcknowledged_;
   }
 
   /** Bytes programmed on flash since mount: records, copies, headers, superblocks, padding. */
   get bytesProgrammed(): number {
-    return this.#log.io.bytesProgrammed;
+    return this.log_.io.bytesProgrammed;
   }
 
   /** Block erases since mount. */
   get erases(): number {
-    return this.#log.io.erases;
+    return this.log_.io.erases;
   }
 
   /** Erases of one block over its life (persisted in block headers; a lower bound). */
   eraseCount(block: number): number {
-    return this.#log.eraseCount(block);
+    return this.log_.eraseCount(block);
   }
 
   get blockCount(): number {
-    return this.#log.blockCount;
+    return this.log_.blockCount;
   }
 
   get liveBytes(): number {
-    return this.#log.liveBytes;
+    return this.log_.liveBytes;
   }
 
   get capacityBytes(): number {
-    return this.#log.capacityBytes;
+    return this.log_.capacityBytes;
   }
 
   /** Appends refused with StorageFull. */
   get fullRefusals(): number {
-    return this.#fullRefusals;
+    return this.fullRefusals_;
   }
 
   /** Entries lost since mount because their record became unreadable before cleaning moved it. */
   get lostEntries(): number {
-    return this.#lostEntries;
+    return this.lostEntries_;
   }
 
   get segmentsCleaned(): number {
-    return this.#log.segmentsCleaned;
+    return this.log_.segmentsCleaned;
   }
 
   get recordsRelocated(): number {
-    return this.#log.recordsRelocated;
+    return this.log_.recordsRelocated;
   }
 
   get badBlocks(): number {
-    return this.#log.badBlocks;
+    return this.log_.badBlocks;
   }
 
   /** CRC mismatches that survived re-reading (mount and reads). */
   get crcFailures(): number {
-    return this.#log.io.crcFailures;
+    return this.log_.io.crcFailures;
   }
 
   get readRetries(): number {
-    return this.#log.io.readRetries;
+    return this.log_.io.readRetries;
   }
 
   /** Reads answered Corrupt since mount. */
   get readCorrupt(): number {
-    return this.#log.readCorrupt;
+    return this.log_.readCorrupt;
   }
 
   get accountingDrift(): number {
-    return this.#log.accountingDrift;
+    return this.log_.accountingDrift;
   }
 }
 
 // Replay: records in log order into the tables (nothing is released during replay).
 class Replayer implements RecordOwner {
-  readonly #kv: KvTable;
-  readonly #entries: LogTable;
+  private readonly kv_: KvTable;
+  private readonly entries_: LogTable;
   anomalies = 0;
 
   constructor(kv: KvTable, entries: LogTable) {
-    this.#kv = kv;
-    this.#entries = entries;
+    this.kv_ = kv;
+    this.entries_ = entries;
   }
 
   replay(view: RecordView, record: Uint8Array): void {
     let consistent = true;
     switch (view.type) {
       case RecordType.KvPut:
-        consistent = this.#kv.set(view.key, record, RECORD_HEADER_BYTES, view.payloadBytes, view.address);
+        consistent = this.kv_.set(view.key, record, RECORD_HEADER_BYTES, view.payloadBytes, view.address);
         break;
       case RecordType.KvDelete:
-        consistent = this.#kv.isKey(view.key);
-        this.#kv.clear(view.key);
+        consistent = this.kv_.isKey(view.key);
+        this.kv_.clear(view.key);
         break;
       case RecordType.LogEntry:
-        consistent = this.#entries.replayEntry(view.index, view.term, view.address, view.payloadBytes);
+        consistent = this.entries_.replayEntry(view.index, view.term, view.address, view.payloadBytes);
         break;
       case RecordType.LogTruncate:
-        this.#entries.replayTruncate(view.index);
+        this.entries_.replayTruncate(view.index);
         break;
       case RecordType.LogBase:
-        consistent = this.#entries.replayBase(view.index, view.term, view.address);
+        consistent = this.entries_.replayBase(view.index, view.term, view.address);
         break;
       default:
         consistent = false;

@@ -27,15 +27,15 @@ export class FlashIo {
   readonly alignBytes: number;
   /** Erases per block; seeded at mount from the counts persisted in block headers (a lower bound). */
   readonly eraseCounts: Uint32Array;
-  readonly #crc: Crc32c;
-  readonly #verify: Uint8Array;
-  #bytesProgrammed = 0;
-  #programs = 0;
-  #erases = 0;
-  #readRetries = 0;
-  #crcFailures = 0;
-  #verifyRetries = 0;
-  #verifyFailures = 0;
+  private readonly crc_: Crc32c;
+  private readonly verify_: Uint8Array;
+  private bytesProgrammed_ = 0;
+  private programs_ = 0;
+  private erases_ = 0;
+  private readRetries_ = 0;
+  private crcFailures_ = 0;
+  private verifyRetries_ = 0;
+  private verifyFailures_ = 0;
 
   constructor(device: BlockDevice, crc: Crc32c, programMaxBytes: number) {
     this.device = device;
@@ -43,44 +43,44 @@ export class FlashIo {
     this.blockCount = device.blockCount;
     this.alignBytes = device.programAlignBytes;
     this.eraseCounts = new Uint32Array(device.blockCount);
-    this.#crc = crc;
-    this.#verify = new Uint8Array(programMaxBytes);
+    this.crc_ = crc;
+    this.verify_ = new Uint8Array(programMaxBytes);
   }
 
   get crc(): Crc32c {
-    return this.#crc;
+    return this.crc_;
   }
 
   /** Bytes handed to `program` that were verified (headers, records, padding, superblocks). */
   get bytesProgrammed(): number {
-    return this.#bytesProgrammed;
+    return this.bytesProgrammed_;
   }
 
   get programs(): number {
-    return this.#programs;
+    return this.programs_;
   }
 
   get erases(): number {
-    return this.#erases;
+    return this.erases_;
   }
 
   /** Extra reads after a CRC mismatch. */
   get readRetries(): number {
-    return this.#readRetries;
+    return this.readRetries_;
   }
 
   /** CRC mismatches that survived every re-read (corruption or torn writes). */
   get crcFailures(): number {
-    return this.#crcFailures;
+    return this.crcFailures_;
   }
 
   get verifyRetries(): number {
-    return this.#verifyRetries;
+    return this.verifyRetries_;
   }
 
   /** Programs whose read-back never matched. */
   get verifyFailures(): number {
-    return this.#verifyFailures;
+    return this.verifyFailures_;
   }
 
   read(block: number, offsetBytes: number, into: Uint8Array, intoOffset: number, lengthBytes: number): Status {
@@ -89,17 +89,17 @@ export class FlashIo {
 
   /** Does `bytes[0 .. bodyBytes)` carry its CRC-32C in the u32 that follows? */
   crcMatches(bytes: Uint8Array, bodyBytes: number): boolean {
-    return this.#crc.checksum(bytes, 0, bodyBytes) === readU32(bytes, bodyBytes);
+    return this.crc_.checksum(bytes, 0, bodyBytes) === readU32(bytes, bodyBytes);
   }
 
   /** A caller re-read a structure after a mismatch. */
   noteRetry(): void {
-    this.#readRetries++;
+    this.readRetries_++;
   }
 
   /** A caller gave up on a structure after READ_ATTEMPTS reads. */
   noteCrcFailure(): void {
-    this.#crcFailures++;
+    this.crcFailures_++;
   }
 
   /**
@@ -108,12 +108,12 @@ export class FlashIo {
    */
   readChecked(block: number, offsetBytes: number, into: Uint8Array, bodyBytes: number): Status {
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-      if (attempt > 0) this.#readRetries++;
+      if (attempt > 0) this.readRetries_++;
       const status = this.device.read(block, offsetBytes, into, 0, bodyBytes + 4);
       if (status !== ErrorCode.Ok) return status;
-      if (this.#crc.checksum(into, 0, bodyBytes) === readU32(into, bodyBytes)) return ErrorCode.Ok;
+      if (this.crc_.checksum(into, 0, bodyBytes) === readU32(into, bodyBytes)) return ErrorCode.Ok;
     }
-    this.#crcFailures++;
+    this.crcFailures_++;
     return ErrorCode.Corrupt;
   }
 
@@ -124,26 +124,26 @@ export class FlashIo {
    */
   program(block: number, offsetBytes: number, from: Uint8Array, fromOffset: number, lengthBytes: number): Status {
     const status = this.device.program(block, offsetBytes, from, fromOffset, lengthBytes);
-    this.#programs++;
+    this.programs_++;
     if (status !== ErrorCode.Ok) return status;
-    const verify = this.#verify;
+    const verify = this.verify_;
     for (let attempt = 0; attempt < VERIFY_ATTEMPTS; attempt++) {
-      if (attempt > 0) this.#verifyRetries++;
+      if (attempt > 0) this.verifyRetries_++;
       const readStatus = this.device.read(block, offsetBytes, verify, 0, lengthBytes);
       if (readStatus !== ErrorCode.Ok) return readStatus;
       if (sameBytes(verify, from, fromOffset, lengthBytes)) {
-        this.#bytesProgrammed += lengthBytes;
+        this.bytesProgrammed_ += lengthBytes;
         return ErrorCode.Ok;
       }
     }
-    this.#verifyFailures++;
+    this.verifyFailures_++;
     return ErrorCode.ProgramFailed;
   }
 
   /** Erase `block` and count it (a failed erase still wears the block). */
   erase(block: number): Status {
     this.eraseCounts[block] = ((this.eraseCounts[block] ?? 0) + 1) >>> 0;
-    this.#erases++;
+    this.erases_++;
     return this.device.erase(block);
   }
 }

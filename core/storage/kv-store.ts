@@ -39,25 +39,25 @@ export interface Releaser {
 export class KvTable {
   readonly keyCount: number;
   readonly valueMaxBytes: number;
-  readonly #values: Uint8Array;
+  private readonly values_: Uint8Array;
   /** Per key: value length (-1 when absent) at 2 * key, record address at 2 * key + 1. One array: each typed array costs heap slots on XS. */
-  readonly #meta: Float64Array;
-  #releaser: Releaser | undefined;
+  private readonly meta_: Float64Array;
+  private releaser_: Releaser | undefined;
 
   constructor(keyCount: number, valueMaxBytes: number) {
     this.keyCount = keyCount;
     this.valueMaxBytes = valueMaxBytes;
-    this.#values = new Uint8Array(keyCount * valueMaxBytes);
-    this.#meta = new Float64Array(2 * keyCount);
+    this.values_ = new Uint8Array(keyCount * valueMaxBytes);
+    this.meta_ = new Float64Array(2 * keyCount);
     for (let key = 0; key < keyCount; key++) {
-      this.#meta[2 * key] = -1;
-      this.#meta[2 * key + 1] = NO_ADDRESS;
+      this.meta_[2 * key] = -1;
+      this.meta_[2 * key + 1] = NO_ADDRESS;
     }
   }
 
   /** Start releasing superseded records (after replay; during replay nothing is accounted). */
   attach(releaser: Releaser): void {
-    this.#releaser = releaser;
+    this.releaser_ = releaser;
   }
 
   isKey(key: number): boolean {
@@ -66,16 +66,16 @@ export class KvTable {
 
   /** Value length, or -1 when absent (or not a key). */
   lengthOf(key: number): number {
-    return this.isKey(key) ? (this.#meta[2 * key] ?? -1) : -1;
+    return this.isKey(key) ? (this.meta_[2 * key] ?? -1) : -1;
   }
 
   addressOf(key: number): number {
-    return this.isKey(key) ? (this.#meta[2 * key + 1] ?? NO_ADDRESS) : NO_ADDRESS;
+    return this.isKey(key) ? (this.meta_[2 * key + 1] ?? NO_ADDRESS) : NO_ADDRESS;
   }
 
   /** The backing array and where `key`'s value starts in it (for rewriting during cleaning). */
   get values(): Uint8Array {
-    return this.#values;
+    return this.values_;
   }
 
   valueOffset(key: number): number {
@@ -87,27 +87,27 @@ export class KvTable {
     if (!this.isKey(key) || lengthBytes > this.valueMaxBytes) return false;
     this.releaseCurrent_(key);
     const at = key * this.valueMaxBytes;
-    for (let i = 0; i < lengthBytes; i++) this.#values[at + i] = src[srcOffset + i] ?? 0;
-    this.#meta[2 * key] = lengthBytes;
-    this.#meta[2 * key + 1] = address;
+    for (let i = 0; i < lengthBytes; i++) this.values_[at + i] = src[srcOffset + i] ?? 0;
+    this.meta_[2 * key] = lengthBytes;
+    this.meta_[2 * key + 1] = address;
     return true;
   }
 
   /** The value moved to `address` (cleaning); the caller released the old copy. */
   moved(key: number, address: number): void {
-    if (this.isKey(key)) this.#meta[2 * key + 1] = address;
+    if (this.isKey(key)) this.meta_[2 * key + 1] = address;
   }
 
   /** Forget `key`; its record is released. */
   clear(key: number): void {
     if (!this.isKey(key)) return;
     this.releaseCurrent_(key);
-    this.#meta[2 * key] = -1;
-    this.#meta[2 * key + 1] = NO_ADDRESS;
+    this.meta_[2 * key] = -1;
+    this.meta_[2 * key + 1] = NO_ADDRESS;
   }
 
   private releaseCurrent_(key: number): void {
-    const address = this.#meta[2 * key + 1] ?? NO_ADDRESS;
-    if (address !== NO_ADDRESS) this.#releaser?.release(address, this.#meta[2 * key] ?? 0);
+    const address = this.meta_[2 * key + 1] ?? NO_ADDRESS;
+    if (address !== NO_ADDRESS) this.releaser_?.release(address, this.meta_[2 * key] ?? 0);
   }
 }

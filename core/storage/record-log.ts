@@ -115,83 +115,83 @@ const SEQ_WINDOW = 1 << 24;
 const BlockState = Object.freeze({ Free: 0, Live: 1, Bad: 2, Super: 3 } as const);
 
 export class RecordLog {
-  readonly #io: FlashIo;
-  readonly #super: Superblock;
-  readonly #crc: Crc32c;
-  readonly #blockSize: number;
-  readonly #blockCount: number;
-  readonly #dataBlocks: number;
-  readonly #headerBytes: number;
-  readonly #payloadMax: number;
-  readonly #recordMax: number;
-  readonly #blockState: Uint8Array;
-  readonly #blockSeq: Uint32Array;
+  private readonly io_: FlashIo;
+  private readonly super_: Superblock;
+  private readonly crc_: Crc32c;
+  private readonly blockSize_: number;
+  private readonly blockCount_: number;
+  private readonly dataBlocks_: number;
+  private readonly headerBytes_: number;
+  private readonly payloadMax_: number;
+  private readonly recordMax_: number;
+  private readonly blockState_: Uint8Array;
+  private readonly blockSeq_: Uint32Array;
   /** Bytes of live records per block. */
-  readonly #blockLive: Uint32Array;
+  private readonly blockLive_: Uint32Array;
   /** Live segments in sequence order, as a ring of block numbers. */
-  readonly #ring: Uint32Array;
-  readonly #writeBuf: Uint8Array;
-  readonly #relocBuf: Uint8Array;
-  readonly #readBuf: Uint8Array;
-  readonly #headerBuf: Uint8Array;
-  readonly #zeroBuf: Uint8Array;
-  readonly #zeroUnit: number;
-  readonly #view = new RecordView();
+  private readonly ring_: Uint32Array;
+  private readonly writeBuf_: Uint8Array;
+  private readonly relocBuf_: Uint8Array;
+  private readonly readBuf_: Uint8Array;
+  private readonly headerBuf_: Uint8Array;
+  private readonly zeroBuf_: Uint8Array;
+  private readonly zeroUnit_: number;
+  private readonly view_ = new RecordView();
   readonly report = new MountReport();
-  #owner: RecordOwner | undefined;
-  #ringFirst = 0;
-  #ringCount = 0;
-  #headBlock = -1;
-  #headOffset = 0;
-  #headWritable = false;
-  #nextRecordSeq = 1;
-  #replaySeqKnown = false;
-  #nextSegmentSeq = 1;
-  #tailSeq = 0;
-  #maxVolumeSeen = 0;
-  #liveTotal = 0;
-  #badBlocks = 0;
-  #cleaning = false;
-  #failed: Status = ErrorCode.Ok;
-  #recordsAppended = 0;
-  #segmentsCleaned = 0;
-  #recordsRelocated = 0;
-  #sealedHeads = 0;
-  #zeroFills = 0;
-  #readCorrupt = 0;
-  #accountingDrift = 0;
+  private owner_: RecordOwner | undefined;
+  private ringFirst_ = 0;
+  private ringCount_ = 0;
+  private headBlock_ = -1;
+  private headOffset_ = 0;
+  private headWritable_ = false;
+  private nextRecordSeq_ = 1;
+  private replaySeqKnown_ = false;
+  private nextSegmentSeq_ = 1;
+  private tailSeq_ = 0;
+  private maxVolumeSeen_ = 0;
+  private liveTotal_ = 0;
+  private badBlocks_ = 0;
+  private cleaning_ = false;
+  private failed_: Status = ErrorCode.Ok;
+  private recordsAppended_ = 0;
+  private segmentsCleaned_ = 0;
+  private recordsRelocated_ = 0;
+  private sealedHeads_ = 0;
+  private zeroFills_ = 0;
+  private readCorrupt_ = 0;
+  private accountingDrift_ = 0;
 
   private constructor(device: BlockDevice, payloadMaxBytes: number) {
     const align = device.programAlignBytes;
-    this.#crc = Crc32c.create();
-    this.#blockSize = device.blockSizeBytes;
-    this.#blockCount = device.blockCount;
-    this.#dataBlocks = device.blockCount - SUPER_BLOCK_COUNT;
-    this.#headerBytes = alignUp(SEGMENT_HEADER_BYTES, align);
-    this.#payloadMax = payloadMaxBytes;
-    this.#recordMax = recordBytes(payloadMaxBytes, align);
-    this.#zeroUnit = zeroUnitBytes(align);
-    const zeroChunk = alignUp(64, this.#zeroUnit);
-    const programMax = Math.max(this.#recordMax, this.#headerBytes, alignUp(SUPER_RECORD_BYTES, align), zeroChunk);
-    this.#io = new FlashIo(device, this.#crc, programMax);
-    this.#super = new Superblock(this.#io);
+    this.crc_ = Crc32c.create();
+    this.blockSize_ = device.blockSizeBytes;
+    this.blockCount_ = device.blockCount;
+    this.dataBlocks_ = device.blockCount - SUPER_BLOCK_COUNT;
+    this.headerBytes_ = alignUp(SEGMENT_HEADER_BYTES, align);
+    this.payloadMax_ = payloadMaxBytes;
+    this.recordMax_ = recordBytes(payloadMaxBytes, align);
+    this.zeroUnit_ = zeroUnitBytes(align);
+    const zeroChunk = alignUp(64, this.zeroUnit_);
+    const programMax = Math.max(this.recordMax_, this.headerBytes_, alignUp(SUPER_RECORD_BYTES, align), zeroChunk);
+    this.io_ = new FlashIo(device, this.crc_, programMax);
+    this.super_ = new Superblock(this.io_);
     // Per-block words and the byte buffers are views on one array each (every ArrayBuffer costs heap slots on XS); no two views overlap.
-    const n = this.#blockCount;
+    const n = this.blockCount_;
     const words = new Uint32Array(3 * n);
-    this.#blockSeq = words.subarray(0, n);
-    this.#blockLive = words.subarray(n, 2 * n);
-    this.#ring = words.subarray(2 * n, 3 * n);
-    const readBytes = Math.max(this.#recordMax, SEGMENT_HEADER_BYTES + 4);
-    const bytes = new ArrayBuffer(n + 2 * this.#recordMax + readBytes + this.#headerBytes + zeroChunk);
+    this.blockSeq_ = words.subarray(0, n);
+    this.blockLive_ = words.subarray(n, 2 * n);
+    this.ring_ = words.subarray(2 * n, 3 * n);
+    const readBytes = Math.max(this.recordMax_, SEGMENT_HEADER_BYTES + 4);
+    const bytes = new ArrayBuffer(n + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk);
     let at = 0;
-    this.#blockState = new Uint8Array(bytes, at, n);
-    this.#writeBuf = new Uint8Array(bytes, (at += n), this.#recordMax);
-    this.#relocBuf = new Uint8Array(bytes, (at += this.#recordMax), this.#recordMax);
-    this.#readBuf = new Uint8Array(bytes, (at += this.#recordMax), readBytes);
-    this.#headerBuf = new Uint8Array(bytes, (at += readBytes), this.#headerBytes);
-    this.#zeroBuf = new Uint8Array(bytes, at + this.#headerBytes, zeroChunk);
-    this.#blockState[0] = BlockState.Super;
-    this.#blockState[1] = BlockState.Super;
+    this.blockState_ = new Uint8Array(bytes, at, n);
+    this.writeBuf_ = new Uint8Array(bytes, (at += n), this.recordMax_);
+    this.relocBuf_ = new Uint8Array(bytes, (at += this.recordMax_), this.recordMax_);
+    this.readBuf_ = new Uint8Array(bytes, (at += this.recordMax_), readBytes);
+    this.headerBuf_ = new Uint8Array(bytes, (at += readBytes), this.headerBytes_);
+    this.zeroBuf_ = new Uint8Array(bytes, at + this.headerBytes_, zeroChunk);
+    this.blockState_[0] = BlockState.Super;
+    this.blockState_[1] = BlockState.Super;
   }
 
   /** Is the device usable for records of up to `payloadMaxBytes`? `Ok`, `InvalidArgument` or `BadGeometry`. */
@@ -227,35 +227,35 @@ export class RecordLog {
     const geometry = RecordLog.checkGeometry(device, payloadMaxBytes);
     if (geometry !== ErrorCode.Ok) return err(geometry);
     const log = new RecordLog(device, payloadMaxBytes);
-    log.#owner = replayOwner;
+    log.owner_ = replayOwner;
     const status = log.mount_();
-    log.#owner = undefined;
+    log.owner_ = undefined;
     if (status !== ErrorCode.Ok) return err(status);
     return ok(log);
   }
 
   /** Attach the owner that evacuates blocks during cleaning. */
   attach(owner: RecordOwner): void {
-    this.#owner = owner;
+    this.owner_ = owner;
   }
 
   // ------------------------------------------------------------------ mount
 
   private mount_(): Status {
-    const sb = this.#super;
+    const sb = this.super_;
     const loaded = sb.load();
     if (loaded !== ErrorCode.Ok) return loaded;
     const scanned = this.scanHeaders_(sb.found ? sb.volumeId : -1, sb.found ? sb.tailSeq : 0);
     if (scanned !== ErrorCode.Ok) return scanned;
     if (!sb.found) return this.formatVolume_();
-    this.#nextSegmentSeq = this.#tailSeq;
-    for (let i = 0; i < this.#ringCount; i++) {
+    this.nextSegmentSeq_ = this.tailSeq_;
+    for (let i = 0; i < this.ringCount_; i++) {
       const block = this.ringAt_(i);
       const end = this.replaySegment_(block);
       if (end < 0) return -end as Status;
       this.report.segmentsReplayed++;
-      this.#nextSegmentSeq = ((this.#blockSeq[block] ?? 0) + 1) >>> 0;
-      if (i === this.#ringCount - 1) {
+      this.nextSegmentSeq_ = ((this.blockSeq_[block] ?? 0) + 1) >>> 0;
+      if (i === this.ringCount_ - 1) {
         const headStatus = this.adoptHead_(block, end);
         if (headStatus !== ErrorCode.Ok) return headStatus;
       }
@@ -272,14 +272,14 @@ export class RecordLog {
    * cannot bring back segments whose blocks were reused since.
    */
   private scanHeaders_(volumeId: number, superTail: number): Status {
-    const buf = this.#readBuf;
-    const io = this.#io;
-    let maxVolume = this.#super.maxVolumeSeen;
+    const buf = this.readBuf_;
+    const io = this.io_;
+    let maxVolume = this.super_.maxVolumeSeen;
     let newestSeq = superTail;
     let tail = superTail;
-    const candidates = this.#blockSeq;
-    const tails = this.#blockLive; // scratch until replay: tailAtOpen per candidate block
-    for (let block = SUPER_BLOCK_COUNT; block < this.#blockCount; block++) {
+    const candidates = this.blockSeq_;
+    const tails = this.blockLive_; // scratch until replay: tailAtOpen per candidate block
+    for (let block = SUPER_BLOCK_COUNT; block < this.blockCount_; block++) {
       const status = io.read(block, 0, buf, 0, SEGMENT_HEADER_BYTES);
       if (status !== ErrorCode.Ok) return status;
       if (isErased(buf, 0, SEGMENT_HEADER_BYTES)) continue;
@@ -298,7 +298,7 @@ export class RecordLog {
         this.report.staleSegments++;
         continue;
       }
-      this.#blockState[block] = BlockState.Live; // candidate, decided below
+      this.blockState_[block] = BlockState.Live; // candidate, decided below
       candidates[block] = seq;
       tails[block] = readU32(buf, 16);
       if (serialAtOrAfter(seq, newestSeq)) {
@@ -306,53 +306,53 @@ export class RecordLog {
         tail = serialAtOrAfter(tails[block] ?? 0, superTail) ? (tails[block] ?? 0) : superTail;
       }
     }
-    this.#maxVolumeSeen = maxVolume;
-    this.#tailSeq = tail;
+    this.maxVolumeSeen_ = maxVolume;
+    this.tailSeq_ = tail;
     // Live: this volume, seq in [tail, tail + dataBlocks). Anything else is garbage.
-    for (let block = SUPER_BLOCK_COUNT; block < this.#blockCount; block++) {
-      if (this.#blockState[block] !== BlockState.Live) continue;
-      this.#blockState[block] = BlockState.Free;
+    for (let block = SUPER_BLOCK_COUNT; block < this.blockCount_; block++) {
+      if (this.blockState_[block] !== BlockState.Live) continue;
+      this.blockState_[block] = BlockState.Free;
       tails[block] = 0;
       const seq = candidates[block] ?? 0;
-      if (!serialAtOrAfter(seq, tail) || ((seq - tail) >>> 0) >= this.#dataBlocks) {
+      if (!serialAtOrAfter(seq, tail) || ((seq - tail) >>> 0) >= this.dataBlocks_) {
         this.report.staleSegments++;
         continue;
       }
       if (!this.insertLive_(block, seq)) this.report.anomalies++;
     }
-    if (this.#ringCount > 0) {
-      const last = this.#blockSeq[this.ringAt_(this.#ringCount - 1)] ?? 0;
-      this.report.lostSegments = ((last - tail + 1) >>> 0) - this.#ringCount;
+    if (this.ringCount_ > 0) {
+      const last = this.blockSeq_[this.ringAt_(this.ringCount_ - 1)] ?? 0;
+      this.report.lostSegments = ((last - tail + 1) >>> 0) - this.ringCount_;
     }
     return ErrorCode.Ok;
   }
 
   // Insert into the (not yet wrapped) ring, sorted by serial seq; false on a duplicate seq.
   private insertLive_(block: number, seq: number): boolean {
-    const ring = this.#ring;
-    let at = this.#ringCount;
+    const ring = this.ring_;
+    let at = this.ringCount_;
     for (; at > 0; at--) {
-      const prevSeq = this.#blockSeq[ring[at - 1] ?? 0] ?? 0;
+      const prevSeq = this.blockSeq_[ring[at - 1] ?? 0] ?? 0;
       if (prevSeq === seq) return false;
       if (serialAtOrAfter(seq, prevSeq)) break;
     }
-    ring.copyWithin(at + 1, at, this.#ringCount);
+    ring.copyWithin(at + 1, at, this.ringCount_);
     ring[at] = block;
-    this.#blockSeq[block] = seq;
-    this.#blockState[block] = BlockState.Live;
-    this.#ringCount++;
+    this.blockSeq_[block] = seq;
+    this.blockState_[block] = BlockState.Live;
+    this.ringCount_++;
     return true;
   }
 
   private formatVolume_(): Status {
     this.report.formatted = true;
-    this.report.foreign = this.report.foreignBlocks > 0 || this.#super.nonErasedSlots > 0 || this.#maxVolumeSeen > 0;
+    this.report.foreign = this.report.foreignBlocks > 0 || this.super_.nonErasedSlots > 0 || this.maxVolumeSeen_ > 0;
     // A volume id above every id on the partition, so old segments never match (0 and 0xFFFFFFFF avoided).
-    let volumeId = (this.#maxVolumeSeen + 1) >>> 0;
+    let volumeId = (this.maxVolumeSeen_ + 1) >>> 0;
     if (volumeId === 0 || volumeId === 0xffffffff) volumeId = 1;
-    this.#nextSegmentSeq = 1;
-    this.#tailSeq = 1;
-    const status = this.#super.format(volumeId, 1);
+    this.nextSegmentSeq_ = 1;
+    this.tailSeq_ = 1;
+    const status = this.super_.format(volumeId, 1);
     return status === ErrorCode.Ok ? status : this.fail_(status);
   }
 
@@ -361,12 +361,12 @@ export class RecordLog {
    * records end (at erased flash or at garbage), or a negated device error.
    */
   private replaySegment_(block: number): number {
-    const buf = this.#readBuf;
-    const view = this.#view;
-    const base = block * this.#blockSize;
-    let offset = this.#headerBytes;
-    const limit = this.#blockSize - RECORD_HEADER_BYTES - RECORD_CRC_BYTES;
-    for (let step = 0; step <= this.#blockSize && offset <= limit; step++) {
+    const buf = this.readBuf_;
+    const view = this.view_;
+    const base = block * this.blockSize_;
+    let offset = this.headerBytes_;
+    const limit = this.blockSize_ - RECORD_HEADER_BYTES - RECORD_CRC_BYTES;
+    for (let step = 0; step <= this.blockSize_ && offset <= limit; step++) {
       const state = this.readRecord_(block, offset, buf, view);
       if (state < 0) return state;
       if (state === HeaderState.Erased) return offset;
@@ -375,7 +375,7 @@ export class RecordLog {
         return offset;
       }
       if (state === HeaderState.Zero) {
-        offset += this.#zeroUnit;
+        offset += this.zeroUnit_;
         continue;
       }
       if (state === HeaderState.Valid) {
@@ -391,14 +391,14 @@ export class RecordLog {
 
   private replayRecord_(view: RecordView, buf: Uint8Array): void {
     // Records are appended in seq order; one that is not newer is foreign or corrupt.
-    if (this.#replaySeqKnown && !serialAtOrAfter(view.seq, this.#nextRecordSeq)) {
+    if (this.replaySeqKnown_ && !serialAtOrAfter(view.seq, this.nextRecordSeq_)) {
       this.report.anomalies++;
       return;
     }
-    this.#replaySeqKnown = true;
-    this.#nextRecordSeq = (view.seq + 1) >>> 0;
+    this.replaySeqKnown_ = true;
+    this.nextRecordSeq_ = (view.seq + 1) >>> 0;
     this.report.recordsReplayed++;
-    this.#owner?.replay(view, buf);
+    this.owner_?.replay(view, buf);
   }
 
   /**
@@ -410,22 +410,22 @@ export class RecordLog {
    * negated device error.
    */
   private readRecord_(block: number, offset: number, buf: Uint8Array, view: RecordView): number {
-    const io = this.#io;
+    const io = this.io_;
     let state: HeaderState = HeaderState.Garbage;
     for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
       if (attempt > 0) io.noteRetry();
       const status = io.read(block, offset, buf, 0, RECORD_HEADER_BYTES);
       if (status !== ErrorCode.Ok) return -status;
       if (readU32(buf, 0) === 0) return HeaderState.Zero;
-      const header = decodeRecordHeader(buf, 0, this.#payloadMax, view);
+      const header = decodeRecordHeader(buf, 0, this.payloadMax_, view);
       if (header === HeaderState.Erased) return header;
       if (header !== HeaderState.Valid) continue;
       const body = RECORD_HEADER_BYTES + view.payloadBytes;
       view.sizeBytes = recordBytes(view.payloadBytes, io.alignBytes);
-      if (offset + view.sizeBytes > this.#blockSize) continue;
+      if (offset + view.sizeBytes > this.blockSize_) continue;
       const whole = io.read(block, offset, buf, 0, body + RECORD_CRC_BYTES);
       if (whole !== ErrorCode.Ok) return -whole;
-      if (decodeRecordHeader(buf, 0, this.#payloadMax, view) === HeaderState.Valid && io.crcMatches(buf, body)) {
+      if (decodeRecordHeader(buf, 0, this.payloadMax_, view) === HeaderState.Valid && io.crcMatches(buf, body)) {
         view.sizeBytes = recordBytes(view.payloadBytes, io.alignBytes);
         return HeaderState.Valid;
       }
@@ -441,14 +441,14 @@ export class RecordLog {
    * them up to the last non-erased byte.
    */
   private adoptHead_(block: number, end: number): Status {
-    this.#headBlock = block;
-    this.#headOffset = end;
-    this.#headWritable = false;
-    const buf = this.#readBuf;
+    this.headBlock_ = block;
+    this.headOffset_ = end;
+    this.headWritable_ = false;
+    const buf = this.readBuf_;
     let dirtyEnd = end; // one past the last non-erased byte
-    for (let offset = end; offset < this.#blockSize; offset += buf.length) {
-      const length = Math.min(buf.length, this.#blockSize - offset);
-      const status = this.#io.read(block, offset, buf, 0, length);
+    for (let offset = end; offset < this.blockSize_; offset += buf.length) {
+      const length = Math.min(buf.length, this.blockSize_ - offset);
+      const status = this.io_.read(block, offset, buf, 0, length);
       if (status !== ErrorCode.Ok) return status;
       for (let i = length - 1; i >= 0; i--) {
         if (buf[i] !== 0xff) {
@@ -458,31 +458,31 @@ export class RecordLog {
       }
     }
     if (dirtyEnd === end) {
-      this.#headWritable = end < this.#blockSize;
+      this.headWritable_ = end < this.blockSize_;
       return ErrorCode.Ok;
     }
     this.report.tornTail = true;
-    const fillEnd = end + alignUp(dirtyEnd - end, this.#zeroUnit);
+    const fillEnd = end + alignUp(dirtyEnd - end, this.zeroUnit_);
     const filled = this.zeroFill_(block, end, fillEnd);
     if (filled === ErrorCode.ProgramFailed || filled === ErrorCode.NotErased) {
       this.seal_();
       return ErrorCode.Ok;
     }
     if (filled !== ErrorCode.Ok) return filled;
-    this.#headOffset = fillEnd;
-    this.#headWritable = fillEnd < this.#blockSize;
+    this.headOffset_ = fillEnd;
+    this.headWritable_ = fillEnd < this.blockSize_;
     return ErrorCode.Ok;
   }
 
   // Program 0x00 over [from, to) of `block` (both multiples of the zero unit from the record start).
   private zeroFill_(block: number, from: number, to: number): Status {
-    const zeros = this.#zeroBuf;
+    const zeros = this.zeroBuf_;
     for (let offset = from; offset < to; offset += zeros.length) {
       const length = Math.min(zeros.length, to - offset);
-      const status = this.#io.program(block, offset, zeros, 0, length);
+      const status = this.io_.program(block, offset, zeros, 0, length);
       if (status !== ErrorCode.Ok) return status;
     }
-    this.#zeroFills++;
+    this.zeroFills_++;
     return ErrorCode.Ok;
   }
 
@@ -503,13 +503,13 @@ export class RecordLog {
     payloadOffset: number,
     payloadBytes: number,
   ): number {
-    if (this.#failed !== ErrorCode.Ok) return -ErrorCode.NotMounted;
-    if (!isIntIn(payloadBytes, 0, this.#payloadMax) || payloadOffset < 0 || payloadOffset + payloadBytes > payload.length) {
+    if (this.failed_ !== ErrorCode.Ok) return -ErrorCode.NotMounted;
+    if (!isIntIn(payloadBytes, 0, this.payloadMax_) || payloadOffset < 0 || payloadOffset + payloadBytes > payload.length) {
       return -ErrorCode.TooLarge;
     }
     // Cleaning appends may run inside a user append: they use their own buffer.
-    const buf = this.#cleaning ? this.#relocBuf : this.#writeBuf;
-    const size = recordBytes(payloadBytes, this.#io.alignBytes);
+    const buf = this.cleaning_ ? this.relocBuf_ : this.writeBuf_;
+    const size = recordBytes(payloadBytes, this.io_.alignBytes);
     const room = this.ensureRoom_(size);
     if (room !== ErrorCode.Ok) return -room;
     encodeRecordHeader(buf, type, key, payloadBytes, 0, index, term);
@@ -531,11 +531,11 @@ export class RecordLog {
         const room = this.ensureRoom_(size);
         if (room !== ErrorCode.Ok) return -room;
       }
-      writeU32(buf, 8, this.#nextRecordSeq);
-      this.#nextRecordSeq = (this.#nextRecordSeq + 1) >>> 0;
-      writeU32(buf, crcAt, this.#crc.checksum(buf, 0, crcAt));
+      writeU32(buf, 8, this.nextRecordSeq_);
+      this.nextRecordSeq_ = (this.nextRecordSeq_ + 1) >>> 0;
+      writeU32(buf, crcAt, this.crc_.checksum(buf, 0, crcAt));
       buf.fill(0xff, crcAt + RECORD_CRC_BYTES, size);
-      const status = this.#io.program(this.#headBlock, this.#headOffset, buf, 0, size);
+      const status = this.io_.program(this.headBlock_, this.headOffset_, buf, 0, size);
       if (status === ErrorCode.Ok) return this.programmed_(size);
       if (status !== ErrorCode.ProgramFailed && status !== ErrorCode.NotErased) return -this.fail_(status);
       // Unknown bytes at the head: never program after them.
@@ -546,51 +546,51 @@ export class RecordLog {
 
   // The record of `size` bytes at the head is on flash: account for it and return its address.
   private programmed_(size: number): number {
-    const block = this.#headBlock;
-    const offset = this.#headOffset;
-    this.#headOffset = offset + size;
-    this.#blockLive[block] = (this.#blockLive[block] ?? 0) + size;
-    this.#liveTotal += size;
-    this.#recordsAppended++;
-    if (this.#cleaning) this.#recordsRelocated++;
-    return block * this.#blockSize + offset;
+    const block = this.headBlock_;
+    const offset = this.headOffset_;
+    this.headOffset_ = offset + size;
+    this.blockLive_[block] = (this.blockLive_[block] ?? 0) + size;
+    this.liveTotal_ += size;
+    this.recordsAppended_++;
+    if (this.cleaning_) this.recordsRelocated_++;
+    return block * this.blockSize_ + offset;
   }
 
   private seal_(): void {
-    this.#headWritable = false;
-    this.#sealedHeads++;
+    this.headWritable_ = false;
+    this.sealedHeads_++;
   }
 
   private fail_(status: Status): Status {
-    if (this.#failed === ErrorCode.Ok) this.#failed = status;
+    if (this.failed_ === ErrorCode.Ok) this.failed_ = status;
     return status;
   }
 
   /** After replay: forget all live accounting (the owner then marks what it kept). */
   resetLive(): void {
-    this.#blockLive.fill(0);
-    this.#liveTotal = 0;
+    this.blockLive_.fill(0);
+    this.liveTotal_ = 0;
   }
 
   /** After replay: the record at `address` is still needed. */
   markLive(address: number, payloadBytes: number): void {
     if (address === NO_ADDRESS) return;
-    const block = Math.floor(address / this.#blockSize);
-    const size = recordBytes(payloadBytes, this.#io.alignBytes);
-    this.#blockLive[block] = (this.#blockLive[block] ?? 0) + size;
-    this.#liveTotal += size;
+    const block = Math.floor(address / this.blockSize_);
+    const size = recordBytes(payloadBytes, this.io_.alignBytes);
+    this.blockLive_[block] = (this.blockLive_[block] ?? 0) + size;
+    this.liveTotal_ += size;
   }
 
   /** The record at `address` (with `payloadBytes` of payload) is no longer needed. */
   release(address: number, payloadBytes: number): void {
     if (address === NO_ADDRESS) return;
-    const block = Math.floor(address / this.#blockSize);
-    const size = recordBytes(payloadBytes, this.#io.alignBytes);
-    const live = this.#blockLive[block] ?? 0;
+    const block = Math.floor(address / this.blockSize_);
+    const size = recordBytes(payloadBytes, this.io_.alignBytes);
+    const live = this.blockLive_[block] ?? 0;
     const taken = live < size ? live : size;
-    if (live < size) this.#accountingDrift++;
-    this.#blockLive[block] = live - taken;
-    this.#liveTotal -= taken;
+    if (live < size) this.accountingDrift_++;
+    this.blockLive_[block] = live - taken;
+    this.liveTotal_ -= taken;
   }
 
   /**
@@ -600,18 +600,18 @@ export class RecordLog {
    * open a segment only if that still leaves the reserve.
    */
   private ensureRoom_(size: number): Status {
-    if (this.#cleaning) return this.#headWritable && this.#headOffset + size <= this.#blockSize ? ErrorCode.Ok : this.openSegment_();
+    if (this.cleaning_) return this.headWritable_ && this.headOffset_ + size <= this.blockSize_ ? ErrorCode.Ok : this.openSegment_();
     // Each round cleans one segment or opens one; a full lap compacts everything (module comment).
-    for (let round = 0; round <= this.#dataBlocks + 1; round++) {
+    for (let round = 0; round <= this.dataBlocks_ + 1; round++) {
       const free = this.freeBlocks_();
-      if (free >= RESERVE_BLOCKS && this.#headWritable && this.#headOffset + size <= this.#blockSize) return ErrorCode.Ok;
+      if (free >= RESERVE_BLOCKS && this.headWritable_ && this.headOffset_ + size <= this.blockSize_) return ErrorCode.Ok;
       let status: Status = ErrorCode.StorageFull;
       if (free >= RESERVE_BLOCKS + 1) {
         status = this.openSegment_();
         if (status !== ErrorCode.StorageFull) return status;
         continue;
       }
-      if (this.#ringCount <= 1) return status;
+      if (this.ringCount_ <= 1) return status;
       status = this.cleanTail_();
       if (status !== ErrorCode.Ok) return status;
     }
@@ -619,19 +619,19 @@ export class RecordLog {
   }
 
   private freeBlocks_(): number {
-    return this.#dataBlocks - this.#ringCount - this.#badBlocks;
+    return this.dataBlocks_ - this.ringCount_ - this.badBlocks_;
   }
 
   // Erase the next free block after the head and start a segment there. Ok, StorageFull or a device failure.
   // Erase and header program are called from here, not from a helper: this sits on the deepest JS stack the
   // agent reaches (a counter reservation inside a frame seal that cleans, evacuates and opens a segment).
   private openSegment_(): Status {
-    let block = this.#headBlock >= SUPER_BLOCK_COUNT ? this.#headBlock : this.#blockCount - 1;
-    for (let tries = 0; tries < this.#dataBlocks; tries++) {
-      block = block + 1 >= this.#blockCount ? SUPER_BLOCK_COUNT : block + 1;
-      if (this.#blockState[block] !== BlockState.Free) continue;
-      let status = this.#io.erase(block);
-      if (status === ErrorCode.Ok) status = this.#io.program(block, 0, this.segmentHeader_(block), 0, this.#headerBytes);
+    let block = this.headBlock_ >= SUPER_BLOCK_COUNT ? this.headBlock_ : this.blockCount_ - 1;
+    for (let tries = 0; tries < this.dataBlocks_; tries++) {
+      block = block + 1 >= this.blockCount_ ? SUPER_BLOCK_COUNT : block + 1;
+      if (this.blockState_[block] !== BlockState.Free) continue;
+      let status = this.io_.erase(block);
+      if (status === ErrorCode.Ok) status = this.io_.program(block, 0, this.segmentHeader_(block), 0, this.headerBytes_);
       if (status === ErrorCode.Ok) {
         this.adoptSegment_(block);
         return ErrorCode.Ok;
@@ -640,41 +640,41 @@ export class RecordLog {
         return this.fail_(status);
       }
       // Worn out: retired until the next mount (it is tried again then, and fails again).
-      this.#blockState[block] = BlockState.Bad;
-      this.#badBlocks++;
+      this.blockState_[block] = BlockState.Bad;
+      this.badBlocks_++;
     }
     return ErrorCode.StorageFull;
   }
 
   // The header of a new segment in `block` (just erased), in the header buffer.
   private segmentHeader_(block: number): Uint8Array {
-    const header = this.#headerBuf;
+    const header = this.headerBuf_;
     header.fill(0xff);
     writeU32(header, 0, SEGMENT_MAGIC);
-    writeU32(header, 4, this.#super.volumeId);
-    writeU32(header, 8, this.#nextSegmentSeq);
-    writeU32(header, 12, this.#io.eraseCounts[block] ?? 0);
-    writeU32(header, 16, this.#tailSeq);
-    writeU32(header, 20, this.#crc.checksum(header, 0, 20));
+    writeU32(header, 4, this.super_.volumeId);
+    writeU32(header, 8, this.nextSegmentSeq_);
+    writeU32(header, 12, this.io_.eraseCounts[block] ?? 0);
+    writeU32(header, 16, this.tailSeq_);
+    writeU32(header, 20, this.crc_.checksum(header, 0, 20));
     return header;
   }
 
   // The segment in `block` is on flash: it becomes the head, the newest in the ring.
   private adoptSegment_(block: number): void {
-    const seq = this.#nextSegmentSeq;
-    this.#nextSegmentSeq = (seq + 1) >>> 0;
-    this.#blockState[block] = BlockState.Live;
-    this.#blockSeq[block] = seq;
-    this.#blockLive[block] = 0;
-    this.#ring[(this.#ringFirst + this.#ringCount) % this.#blockCount] = block;
-    this.#ringCount++;
-    this.#headBlock = block;
-    this.#headOffset = this.#headerBytes;
-    this.#headWritable = true;
+    const seq = this.nextSegmentSeq_;
+    this.nextSegmentSeq_ = (seq + 1) >>> 0;
+    this.blockState_[block] = BlockState.Live;
+    this.blockSeq_[block] = seq;
+    this.blockLive_[block] = 0;
+    this.ring_[(this.ringFirst_ + this.ringCount_) % this.blockCount_] = block;
+    this.ringCount_++;
+    this.headBlock_ = block;
+    this.headOffset_ = this.headerBytes_;
+    this.headWritable_ = true;
   }
 
   private ringAt_(i: number): number {
-    return this.#ring[(this.#ringFirst + i) % this.#blockCount] ?? 0;
+    return this.ring_[(this.ringFirst_ + i) % this.blockCount_] ?? 0;
   }
 
   // ------------------------------------------------------------------ cleaning
@@ -683,34 +683,34 @@ export class RecordLog {
   // (Few locals, and the rest in a tail call: cleaning sits on the deepest JS stack the agent reaches.)
   private cleanTail_(): Status {
     const tail = this.ringAt_(0);
-    const owner = this.#owner;
-    if (this.#ringCount <= 1 || tail === this.#headBlock || owner === undefined) return ErrorCode.StorageFull;
-    this.#cleaning = true;
-    const evacuated = owner.evacuate(tail, tail * this.#blockSize, (tail + 1) * this.#blockSize);
-    this.#cleaning = false;
-    if (this.#failed !== ErrorCode.Ok) return this.#failed;
+    const owner = this.owner_;
+    if (this.ringCount_ <= 1 || tail === this.headBlock_ || owner === undefined) return ErrorCode.StorageFull;
+    this.cleaning_ = true;
+    const evacuated = owner.evacuate(tail, tail * this.blockSize_, (tail + 1) * this.blockSize_);
+    this.cleaning_ = false;
+    if (this.failed_ !== ErrorCode.Ok) return this.failed_;
     if (evacuated !== ErrorCode.Ok) return evacuated;
     return this.retireTail_(tail);
   }
 
   // The tail segment is evacuated: persist the new tail, then free its block.
   private retireTail_(tail: number): Status {
-    const left = this.#blockLive[tail] ?? 0;
+    const left = this.blockLive_[tail] ?? 0;
     if (left !== 0) {
-      this.#accountingDrift++;
-      this.#liveTotal -= left;
-      this.#blockLive[tail] = 0;
+      this.accountingDrift_++;
+      this.liveTotal_ -= left;
+      this.blockLive_[tail] = 0;
     }
     // Durable before the block may be erased: segments older than the tail are garbage.
-    const newTail = ((this.#blockSeq[tail] ?? 0) + 1) >>> 0;
-    const written = this.#super.write(newTail);
+    const newTail = ((this.blockSeq_[tail] ?? 0) + 1) >>> 0;
+    const written = this.super_.write(newTail);
     if (written === ErrorCode.EraseFailed || written === ErrorCode.ProgramFailed || written === ErrorCode.NotErased) return written;
     if (written !== ErrorCode.Ok) return this.fail_(written);
-    this.#tailSeq = newTail;
-    this.#blockState[tail] = BlockState.Free;
-    this.#ringFirst = (this.#ringFirst + 1) % this.#blockCount;
-    this.#ringCount--;
-    this.#segmentsCleaned++;
+    this.tailSeq_ = newTail;
+    this.blockState_[tail] = BlockState.Free;
+    this.ringFirst_ = (this.ringFirst_ + 1) % this.blockCount_;
+    this.ringCount_--;
+    this.segmentsCleaned_++;
     return ErrorCode.Ok;
   }
 
@@ -721,12 +721,12 @@ export class RecordLog {
    * Returns the number of segments cleaned, or a negated error code.
    */
   compact(): number {
-    if (this.#failed !== ErrorCode.Ok) return -ErrorCode.NotMounted;
-    if (this.#ringCount <= 1) return 0;
-    const headSeq = this.#blockSeq[this.#headBlock] ?? 0;
+    if (this.failed_ !== ErrorCode.Ok) return -ErrorCode.NotMounted;
+    if (this.ringCount_ <= 1) return 0;
+    const headSeq = this.blockSeq_[this.headBlock_] ?? 0;
     let cleaned = 0;
-    for (let i = 0; i < this.#dataBlocks && this.#ringCount > 1; i++) {
-      if (serialAtOrAfter(this.#blockSeq[this.ringAt_(0)] ?? 0, headSeq)) break;
+    for (let i = 0; i < this.dataBlocks_ && this.ringCount_ > 1; i++) {
+      if (serialAtOrAfter(this.blockSeq_[this.ringAt_(0)] ?? 0, headSeq)) break;
       const status = this.cleanTail_();
       if (status !== ErrorCode.Ok) return -status;
       cleaned++;
@@ -743,11 +743,11 @@ export class RecordLog {
    * error. The type and index must match, guarding against a stale address.
    */
   readPayload(address: number, expectedType: RecordType, expectedIndex: number, out: Uint8Array, outOffset: number): number {
-    if (this.#failed !== ErrorCode.Ok) return -ErrorCode.NotMounted;
-    const block = Math.floor(address / this.#blockSize);
-    const offset = address - block * this.#blockSize;
-    const view = this.#view;
-    const buf = this.#readBuf;
+    if (this.failed_ !== ErrorCode.Ok) return -ErrorCode.NotMounted;
+    const block = Math.floor(address / this.blockSize_);
+    const offset = address - block * this.blockSize_;
+    const view = this.view_;
+    const buf = this.readBuf_;
     const state = this.readRecord_(block, offset, buf, view);
     if (state < 0) return state;
     if (state !== HeaderState.Valid) return this.corruptRead_();
@@ -758,7 +758,7 @@ export class RecordLog {
   }
 
   private corruptRead_(): number {
-    this.#readCorrupt++;
+    this.readCorrupt_++;
     return -ErrorCode.Corrupt;
   }
 
@@ -767,98 +767,98 @@ export class RecordLog {
   /** Is `address` inside the written part of a live segment? (for invariant checks) */
   isLiveAddress(address: number): boolean {
     if (address === NO_ADDRESS) return false;
-    const block = Math.floor(address / this.#blockSize);
-    const offset = address - block * this.#blockSize;
-    if (this.#blockState[block] !== BlockState.Live || offset < this.#headerBytes) return false;
-    return block !== this.#headBlock || offset < this.#headOffset;
+    const block = Math.floor(address / this.blockSize_);
+    const offset = address - block * this.blockSize_;
+    if (this.blockState_[block] !== BlockState.Live || offset < this.headerBytes_) return false;
+    return block !== this.headBlock_ || offset < this.headOffset_;
   }
 
   /** `Ok`, or the device error that stopped the log (then every call answers `NotMounted`). */
   get failure(): Status {
-    return this.#failed;
+    return this.failed_;
   }
 
   get payloadMaxBytes(): number {
-    return this.#payloadMax;
+    return this.payloadMax_;
   }
 
   /** Bytes on flash of a record with this payload length. */
   recordBytes(payloadBytes: number): number {
-    return recordBytes(payloadBytes, this.#io.alignBytes);
+    return recordBytes(payloadBytes, this.io_.alignBytes);
   }
 
   /** Bytes of records the owner still needs. */
   get liveBytes(): number {
-    return this.#liveTotal;
+    return this.liveTotal_;
   }
 
   /** Live bytes the partition is guaranteed to hold with the blocks still good (module comment). */
   get capacityBytes(): number {
-    const good = this.#dataBlocks - this.#badBlocks;
-    const perBlock = this.#blockSize - this.#headerBytes - this.#recordMax;
+    const good = this.dataBlocks_ - this.badBlocks_;
+    const perBlock = this.blockSize_ - this.headerBytes_ - this.recordMax_;
     return good > RESERVE_BLOCKS + 2 ? (good - RESERVE_BLOCKS - 2) * perBlock : 0;
   }
 
   get blockCount(): number {
-    return this.#blockCount;
+    return this.blockCount_;
   }
 
   get blockSizeBytes(): number {
-    return this.#blockSize;
+    return this.blockSize_;
   }
 
   /** Erases of `block`: persisted in block headers, so a lower bound across reboots. */
   eraseCount(block: number): number {
-    return this.#io.eraseCounts[block] ?? 0;
+    return this.io_.eraseCounts[block] ?? 0;
   }
 
   get badBlocks(): number {
-    return this.#badBlocks;
+    return this.badBlocks_;
   }
 
   get liveSegments(): number {
-    return this.#ringCount;
+    return this.ringCount_;
   }
 
   get recordsAppended(): number {
-    return this.#recordsAppended;
+    return this.recordsAppended_;
   }
 
   get recordsRelocated(): number {
-    return this.#recordsRelocated;
+    return this.recordsRelocated_;
   }
 
   get segmentsCleaned(): number {
-    return this.#segmentsCleaned;
+    return this.segmentsCleaned_;
   }
 
   /** Heads abandoned after a failed program (never reused until cleaned). */
   get sealedHeads(): number {
-    return this.#sealedHeads;
+    return this.sealedHeads_;
   }
 
   /** Torn writes zero-filled at mount. */
   get zeroFills(): number {
-    return this.#zeroFills;
+    return this.zeroFills_;
   }
 
   /** Reads after mount whose CRC or identity check failed on every attempt. */
   get readCorrupt(): number {
-    return this.#readCorrupt;
+    return this.readCorrupt_;
   }
 
   /** Live-byte accounting corrections (stays 0 unless records were lost to corruption). */
   get accountingDrift(): number {
-    return this.#accountingDrift;
+    return this.accountingDrift_;
   }
 
   get superblockWrites(): number {
-    return this.#super.writes;
+    return this.super_.writes;
   }
 
   /** Device counters: bytes programmed, erases, retries, CRC failures. */
   get io(): FlashIo {
-    return this.#io;
+    return this.io_;
   }
 }
 

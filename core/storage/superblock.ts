@@ -31,61 +31,61 @@ import { alignUp, isErased, readU32, serialAtOrAfter, SUPER_MAGIC, SUPER_RECORD_
 const BODY_BYTES = SUPER_RECORD_BYTES - 4;
 
 export class Superblock {
-  readonly #io: FlashIo;
-  readonly #slotBytes: number;
-  readonly #slotsPerBlock: number;
-  readonly #buffer: Uint8Array;
-  #found = false;
-  #volumeId = 0;
-  #seq = 0;
-  #tailSeq = 0;
-  #activeBlock = 0;
-  #nextSlot = 0;
-  #maxVolumeSeen = 0;
-  #nonErasedSlots = 0;
-  #writes = 0;
+  private readonly io_: FlashIo;
+  private readonly slotBytes_: number;
+  private readonly slotsPerBlock_: number;
+  private readonly buffer_: Uint8Array;
+  private found_ = false;
+  private volumeId_ = 0;
+  private seq_ = 0;
+  private tailSeq_ = 0;
+  private activeBlock_ = 0;
+  private nextSlot_ = 0;
+  private maxVolumeSeen_ = 0;
+  private nonErasedSlots_ = 0;
+  private writes_ = 0;
 
   constructor(io: FlashIo) {
-    this.#io = io;
-    this.#slotBytes = alignUp(SUPER_RECORD_BYTES, io.alignBytes);
-    this.#slotsPerBlock = Math.floor(io.blockSizeBytes / this.#slotBytes);
-    this.#buffer = new Uint8Array(this.#slotBytes);
+    this.io_ = io;
+    this.slotBytes_ = alignUp(SUPER_RECORD_BYTES, io.alignBytes);
+    this.slotsPerBlock_ = Math.floor(io.blockSizeBytes / this.slotBytes_);
+    this.buffer_ = new Uint8Array(this.slotBytes_);
   }
 
   /** Bytes of one slot (the record padded to the write alignment). */
   get slotBytes(): number {
-    return this.#slotBytes;
+    return this.slotBytes_;
   }
 
   get found(): boolean {
-    return this.#found;
+    return this.found_;
   }
 
   get volumeId(): number {
-    return this.#volumeId;
+    return this.volumeId_;
   }
 
   get tailSeq(): number {
-    return this.#tailSeq;
+    return this.tailSeq_;
   }
 
   get seq(): number {
-    return this.#seq;
+    return this.seq_;
   }
 
   /** Largest volume id in any valid superblock record, whatever its geometry (for reformatting). */
   get maxVolumeSeen(): number {
-    return this.#maxVolumeSeen;
+    return this.maxVolumeSeen_;
   }
 
   /** Slots that were neither erased nor a valid record of this geometry (foreign or torn). */
   get nonErasedSlots(): number {
-    return this.#nonErasedSlots;
+    return this.nonErasedSlots_;
   }
 
   /** Superblock records written since mount. */
   get writes(): number {
-    return this.#writes;
+    return this.writes_;
   }
 
   /**
@@ -93,16 +93,16 @@ export class Superblock {
    * whether or not one was found (see `found`); a device error otherwise.
    */
   load(): Status {
-    this.#found = false;
+    this.found_ = false;
     let bestBlock = 0;
     let bestSlot = -1;
     const lastUsed = [-1, -1];
     for (let block = 0; block < 2; block++) {
-      for (let slot = 0; slot < this.#slotsPerBlock; slot++) {
+      for (let slot = 0; slot < this.slotsPerBlock_; slot++) {
         const status = this.loadSlot_(block, slot);
         if (status === ErrorCode.Empty) continue;
         lastUsed[block] = slot;
-        if (status === ErrorCode.Ok && (!this.#found || serialAtOrAfter(readU32(this.#buffer, 8), this.#seq + 1))) {
+        if (status === ErrorCode.Ok && (!this.found_ || serialAtOrAfter(readU32(this.buffer_, 8), this.seq_ + 1))) {
           this.take_();
           bestBlock = block;
           bestSlot = slot;
@@ -111,42 +111,42 @@ export class Superblock {
         }
       }
     }
-    if (this.#found) {
-      this.#activeBlock = bestBlock;
-      this.#nextSlot = Math.max(bestSlot, lastUsed[bestBlock] ?? -1) + 1;
+    if (this.found_) {
+      this.activeBlock_ = bestBlock;
+      this.nextSlot_ = Math.max(bestSlot, lastUsed[bestBlock] ?? -1) + 1;
     }
     return ErrorCode.Ok;
   }
 
-  // Ok: valid record of this geometry in #buffer. Empty: erased slot. Corrupt: anything else.
+  // Ok: valid record of this geometry in buffer_. Empty: erased slot. Corrupt: anything else.
   private loadSlot_(block: number, slot: number): Status {
-    const io = this.#io;
-    const buffer = this.#buffer;
-    const status = io.read(block, slot * this.#slotBytes, buffer, 0, SUPER_RECORD_BYTES);
+    const io = this.io_;
+    const buffer = this.buffer_;
+    const status = io.read(block, slot * this.slotBytes_, buffer, 0, SUPER_RECORD_BYTES);
     if (status !== ErrorCode.Ok) return status;
     if (isErased(buffer, 0, SUPER_RECORD_BYTES)) return ErrorCode.Empty;
-    const checked = io.readChecked(block, slot * this.#slotBytes, buffer, BODY_BYTES);
+    const checked = io.readChecked(block, slot * this.slotBytes_, buffer, BODY_BYTES);
     if (checked === ErrorCode.Corrupt || (checked === ErrorCode.Ok && readU32(buffer, 0) !== SUPER_MAGIC)) {
-      this.#nonErasedSlots++;
+      this.nonErasedSlots_++;
       return ErrorCode.Corrupt;
     }
     if (checked !== ErrorCode.Ok) return checked;
     const volumeId = readU32(buffer, 4);
-    if (volumeId > this.#maxVolumeSeen) this.#maxVolumeSeen = volumeId;
+    if (volumeId > this.maxVolumeSeen_) this.maxVolumeSeen_ = volumeId;
     const eraseCount = readU32(buffer, 24);
     if (eraseCount > (io.eraseCounts[block] ?? 0)) io.eraseCounts[block] = eraseCount;
     if (readU32(buffer, 16) !== io.blockSizeBytes || readU32(buffer, 20) !== io.blockCount) {
-      this.#nonErasedSlots++;
+      this.nonErasedSlots_++;
       return ErrorCode.Corrupt;
     }
     return ErrorCode.Ok;
   }
 
   private take_(): void {
-    this.#found = true;
-    this.#volumeId = readU32(this.#buffer, 4);
-    this.#seq = readU32(this.#buffer, 8);
-    this.#tailSeq = readU32(this.#buffer, 12);
+    this.found_ = true;
+    this.volumeId_ = readU32(this.buffer_, 4);
+    this.seq_ = readU32(this.buffer_, 8);
+    this.tailSeq_ = readU32(this.buffer_, 12);
   }
 
   /**
@@ -155,35 +155,35 @@ export class Superblock {
    */
   format(volumeId: number, tailSeq: number): Status {
     for (let block = 1; block >= 0; block--) {
-      const status = this.#io.erase(block);
+      const status = this.io_.erase(block);
       if (status !== ErrorCode.Ok) return status;
     }
-    this.#found = true;
-    this.#volumeId = volumeId;
-    this.#seq = 0;
-    this.#activeBlock = 0;
-    this.#nextSlot = 0;
+    this.found_ = true;
+    this.volumeId_ = volumeId;
+    this.seq_ = 0;
+    this.activeBlock_ = 0;
+    this.nextSlot_ = 0;
     return this.write(tailSeq);
   }
 
   /** Persist a new tail. `Ok` once the record is verified on flash. */
   write(tailSeq: number): Status {
-    const io = this.#io;
-    let block = this.#activeBlock;
-    let slot = this.#nextSlot;
-    if (slot >= this.#slotsPerBlock) {
+    const io = this.io_;
+    let block = this.activeBlock_;
+    let slot = this.nextSlot_;
+    if (slot >= this.slotsPerBlock_) {
       block = 1 - block;
       slot = 0;
       const erased = io.erase(block);
       if (erased !== ErrorCode.Ok) return erased;
-      this.#activeBlock = block;
-      this.#nextSlot = 0;
+      this.activeBlock_ = block;
+      this.nextSlot_ = 0;
     }
-    const seq = (this.#seq + 1) >>> 0;
-    const buffer = this.#buffer;
+    const seq = (this.seq_ + 1) >>> 0;
+    const buffer = this.buffer_;
     buffer.fill(0xff);
     writeU32(buffer, 0, SUPER_MAGIC);
-    writeU32(buffer, 4, this.#volumeId);
+    writeU32(buffer, 4, this.volumeId_);
     writeU32(buffer, 8, seq);
     writeU32(buffer, 12, tailSeq);
     writeU32(buffer, 16, io.blockSizeBytes);
@@ -191,12 +191,12 @@ export class Superblock {
     writeU32(buffer, 24, io.eraseCounts[block] ?? 0);
     writeU32(buffer, BODY_BYTES, io.crc.checksum(buffer, 0, BODY_BYTES));
     // The slot is used from now on, whatever happens to this program.
-    this.#nextSlot = slot + 1;
-    const status = io.program(block, slot * this.#slotBytes, buffer, 0, this.#slotBytes);
+    this.nextSlot_ = slot + 1;
+    const status = io.program(block, slot * this.slotBytes_, buffer, 0, this.slotBytes_);
     if (status !== ErrorCode.Ok) return status;
-    this.#seq = seq;
-    this.#tailSeq = tailSeq;
-    this.#writes++;
+    this.seq_ = seq;
+    this.tailSeq_ = tailSeq;
+    this.writes_++;
     return ErrorCode.Ok;
   }
 }

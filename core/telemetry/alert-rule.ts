@@ -35,11 +35,11 @@ export class AlertRule {
   readonly hysteresis: number;
   readonly minDurationMs: number;
   readonly deltaWindowMs: number;
-  #phase: RulePhase = RulePhase.Idle;
-  #pendingSinceMs = 0;
-  #cursorSeq = 0;
-  #raisedCount = 0;
-  #clearedCount = 0;
+  private phase_: RulePhase = RulePhase.Idle;
+  private pendingSinceMs_ = 0;
+  private cursorSeq_ = 0;
+  private raisedCount_ = 0;
+  private clearedCount_ = 0;
 
   /** `config` must have passed checkTelemetryConfig. */
   constructor(config: TelemetryRuleConfig) {
@@ -54,16 +54,16 @@ export class AlertRule {
   }
 
   get phase(): RulePhase {
-    return this.#phase;
+    return this.phase_;
   }
 
   /** Alerts raised / cleared (committed transitions), lifetime. */
   get raisedCount(): number {
-    return this.#raisedCount;
+    return this.raisedCount_;
   }
 
   get clearedCount(): number {
-    return this.#clearedCount;
+    return this.clearedCount_;
   }
 
   /**
@@ -77,10 +77,10 @@ export class AlertRule {
     const newest = history.newestValue;
     if (this.source === RuleSource.Value) return newest;
     const newestSeq = history.newestSeq;
-    let cursor = Math.max(this.#cursorSeq, history.oldestSeq);
+    let cursor = Math.max(this.cursorSeq_, history.oldestSeq);
     const fromMs = atMs - this.deltaWindowMs;
     while (cursor < newestSeq && history.timeAt(cursor) < fromMs) cursor++;
-    this.#cursorSeq = cursor;
+    this.cursorSeq_ = cursor;
     const delta = newest - history.valueAt(cursor);
     return this.source === RuleSource.AbsDelta ? Math.abs(delta) : delta;
   }
@@ -91,35 +91,35 @@ export class AlertRule {
    * caller emits the alert and then calls `commit`), else `None`.
    */
   evaluate(q: number, atMs: number): RuleTransition {
-    const phase = this.#phase;
+    const phase = this.phase_;
     if (phase === RulePhase.Raised) return this.clears(q) ? RuleTransition.Clear : RuleTransition.None;
     if (!this.breaches(q)) {
-      this.#phase = RulePhase.Idle;
+      this.phase_ = RulePhase.Idle;
       return RuleTransition.None;
     }
     if (phase === RulePhase.Idle) {
       if (this.minDurationMs === 0) return RuleTransition.Raise;
-      this.#phase = RulePhase.Pending;
-      this.#pendingSinceMs = atMs;
+      this.phase_ = RulePhase.Pending;
+      this.pendingSinceMs_ = atMs;
       return RuleTransition.None;
     }
-    return atMs - this.#pendingSinceMs >= this.minDurationMs ? RuleTransition.Raise : RuleTransition.None;
+    return atMs - this.pendingSinceMs_ >= this.minDurationMs ? RuleTransition.Raise : RuleTransition.None;
   }
 
   /** Make a transition `evaluate` returned, after its alert was accepted. */
   commit(transition: RuleTransition): void {
     if (transition === RuleTransition.Raise) {
-      this.#phase = RulePhase.Raised;
-      this.#raisedCount++;
+      this.phase_ = RulePhase.Raised;
+      this.raisedCount_++;
     } else if (transition === RuleTransition.Clear) {
-      this.#phase = RulePhase.Idle;
-      this.#clearedCount++;
+      this.phase_ = RulePhase.Idle;
+      this.clearedCount_++;
     }
   }
 
   /** The sensor reported an error: a pending raise starts over. */
   interrupt(): void {
-    if (this.#phase === RulePhase.Pending) this.#phase = RulePhase.Idle;
+    if (this.phase_ === RulePhase.Pending) this.phase_ = RulePhase.Idle;
   }
 
   private breaches(q: number): boolean {

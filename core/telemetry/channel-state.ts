@@ -27,81 +27,81 @@ export class SensorChannelState {
   readonly faultAfterErrors: number;
   readonly history: SampleHistory;
   readonly window: WindowAggregate;
-  readonly #rules: readonly AlertRule[];
-  #lastAtMs = -1;
-  #consecutiveErrors = 0;
-  #faultRaised = false;
-  #samplesAccepted = 0;
-  #errorsSeen = 0;
-  #refusedBackwards = 0;
-  #alertsDeferred = 0;
-  #routineLost = 0;
+  private readonly rules_: readonly AlertRule[];
+  private lastAtMs_ = -1;
+  private consecutiveErrors_ = 0;
+  private faultRaised_ = false;
+  private samplesAccepted_ = 0;
+  private errorsSeen_ = 0;
+  private refusedBackwards_ = 0;
+  private alertsDeferred_ = 0;
+  private routineLost_ = 0;
 
   constructor(config: TelemetryChannelConfig, history: SampleHistory, rules: readonly AlertRule[]) {
     this.channelId = config.channelId;
     this.faultAfterErrors = config.faultAfterErrors ?? 0;
     this.history = history;
     this.window = new WindowAggregate(config.windowMs);
-    this.#rules = rules;
+    this.rules_ = rules;
   }
 
   get rules(): readonly AlertRule[] {
-    return this.#rules;
+    return this.rules_;
   }
 
   get lastAtMs(): number {
-    return this.#lastAtMs;
+    return this.lastAtMs_;
   }
 
   get faultRaised(): boolean {
-    return this.#faultRaised;
+    return this.faultRaised_;
   }
 
   get consecutiveErrors(): number {
-    return this.#consecutiveErrors;
+    return this.consecutiveErrors_;
   }
 
   get samplesAccepted(): number {
-    return this.#samplesAccepted;
+    return this.samplesAccepted_;
   }
 
   get errorsSeen(): number {
-    return this.#errorsSeen;
+    return this.errorsSeen_;
   }
 
   /** Samples and errors refused because they were older than the channel's newest. */
   get refusedBackwards(): number {
-    return this.#refusedBackwards;
+    return this.refusedBackwards_;
   }
 
   /** Alert transitions the outbox refused (each is retried at the next sample). */
   get alertsDeferred(): number {
-    return this.#alertsDeferred;
+    return this.alertsDeferred_;
   }
 
   /** Aggregates the outbox refused (it was full of alerts). */
   get routineLost(): number {
-    return this.#routineLost;
+    return this.routineLost_;
   }
 
   /** One reading (an int32 other than NO_READING, checked by the caller). */
   ingest(atMs: number, value: number, outbox: TelemetryOutbox, scratch: TelemetryRecord): Status {
-    if (atMs < this.#lastAtMs) {
-      this.#refusedBackwards++;
+    if (atMs < this.lastAtMs_) {
+      this.refusedBackwards_++;
       return ErrorCode.TelemetryTimeWentBackwards;
     }
-    this.#lastAtMs = atMs;
+    this.lastAtMs_ = atMs;
     this.closeIfDue(atMs, outbox, scratch);
     this.history.push(atMs, value);
     this.window.addSample(atMs, value);
-    this.#samplesAccepted++;
-    this.#consecutiveErrors = 0;
-    if (this.#faultRaised) {
+    this.samplesAccepted_++;
+    this.consecutiveErrors_ = 0;
+    if (this.faultRaised_) {
       scratch.reset(RecordKind.SensorFaultCleared, this.channelId, atMs);
       scratch.value = value;
-      if (this.emitAlert(outbox, scratch)) this.#faultRaised = false;
+      if (this.emitAlert(outbox, scratch)) this.faultRaised_ = false;
     }
-    const rules = this.#rules;
+    const rules = this.rules_;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i];
       if (rule !== undefined) this.evaluate(rule, atMs, outbox, scratch);
@@ -111,23 +111,23 @@ export class SensorChannelState {
 
   /** The sensor had no reading for this channel at `atMs`, with `code`. */
   ingestError(atMs: number, code: FailureCode, outbox: TelemetryOutbox, scratch: TelemetryRecord): Status {
-    if (atMs < this.#lastAtMs) {
-      this.#refusedBackwards++;
+    if (atMs < this.lastAtMs_) {
+      this.refusedBackwards_++;
       return ErrorCode.TelemetryTimeWentBackwards;
     }
-    this.#lastAtMs = atMs;
+    this.lastAtMs_ = atMs;
     this.closeIfDue(atMs, outbox, scratch);
     this.window.addError(atMs);
-    this.#errorsSeen++;
-    this.#consecutiveErrors++;
-    const rules = this.#rules;
+    this.errorsSeen_++;
+    this.consecutiveErrors_++;
+    const rules = this.rules_;
     for (let i = 0; i < rules.length; i++) rules[i]?.interrupt();
     const limit = this.faultAfterErrors;
-    if (limit > 0 && !this.#faultRaised && this.#consecutiveErrors >= limit) {
+    if (limit > 0 && !this.faultRaised_ && this.consecutiveErrors_ >= limit) {
       scratch.reset(RecordKind.SensorFaultRaised, this.channelId, atMs);
-      scratch.count = this.#consecutiveErrors;
+      scratch.count = this.consecutiveErrors_;
       scratch.value = code;
-      if (this.emitAlert(outbox, scratch)) this.#faultRaised = true;
+      if (this.emitAlert(outbox, scratch)) this.faultRaised_ = true;
     }
     return ErrorCode.Ok;
   }
@@ -136,7 +136,7 @@ export class SensorChannelState {
   closeIfDue(nowMs: number, outbox: TelemetryOutbox, scratch: TelemetryRecord): void {
     if (!this.window.isDue(nowMs)) return;
     if (!this.window.close(this.channelId, scratch)) return;
-    if (outbox.push(scratch) !== ErrorCode.Ok) this.#routineLost++;
+    if (outbox.push(scratch) !== ErrorCode.Ok) this.routineLost_++;
   }
 
   private evaluate(rule: AlertRule, atMs: number, outbox: TelemetryOutbox, scratch: TelemetryRecord): void {
@@ -152,7 +152,7 @@ export class SensorChannelState {
 
   private emitAlert(outbox: TelemetryOutbox, scratch: TelemetryRecord): boolean {
     if (outbox.push(scratch) === ErrorCode.Ok) return true;
-    this.#alertsDeferred++;
+    this.alertsDeferred_++;
     return false;
   }
 }

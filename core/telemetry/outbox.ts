@@ -118,11 +118,11 @@ function loadRecord(f: Float64Array, fAt: number, i: Int32Array, iAt: number, ou
 }
 
 export class TelemetryOutbox {
-  readonly #capacity: number;
+  private readonly capacity_: number;
   /** Counters, then the records' Float64 fields. */
-  readonly #f: Float64Array;
+  private readonly f_: Float64Array;
   /** The records' Int32 fields, then the alert ring, the routine ring and the free stack. */
-  readonly #i: Int32Array;
+  private readonly i_: Int32Array;
 
   /** `capacity` records (1..TELEMETRY_OUTBOX_CAPACITY_MAX); `TelemetryBadCapacity` otherwise. */
   static create(capacity: number): Result<TelemetryOutbox> {
@@ -133,74 +133,74 @@ export class TelemetryOutbox {
   }
 
   private constructor(capacity: number) {
-    this.#capacity = capacity;
+    this.capacity_ = capacity;
     const f64Count = COUNTERS + capacity * RECORD_F64;
     const buffer = new ArrayBuffer(f64Count * 8 + capacity * (RECORD_I32 + RINGS) * 4);
-    this.#f = new Float64Array(buffer, 0, f64Count);
-    this.#i = new Int32Array(buffer, f64Count * 8, capacity * (RECORD_I32 + RINGS));
+    this.f_ = new Float64Array(buffer, 0, f64Count);
+    this.i_ = new Int32Array(buffer, f64Count * 8, capacity * (RECORD_I32 + RINGS));
     // A fresh outbox hands out slots 0, 1, 2, ... (the free stack's top is at the end).
     const freeBase = this.freeBase;
-    for (let k = 0; k < capacity; k++) this.#i[freeBase + k] = capacity - 1 - k;
-    this.#f[C_FREE_COUNT] = capacity;
-    this.#f[C_NEXT_SEQ] = 1;
+    for (let k = 0; k < capacity; k++) this.i_[freeBase + k] = capacity - 1 - k;
+    this.f_[C_FREE_COUNT] = capacity;
+    this.f_[C_NEXT_SEQ] = 1;
   }
 
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
 
   /** Records held. */
   get length(): number {
-    return (this.#f[C_ALERT_LENGTH] ?? 0) + (this.#f[C_ROUTINE_LENGTH] ?? 0);
+    return (this.f_[C_ALERT_LENGTH] ?? 0) + (this.f_[C_ROUTINE_LENGTH] ?? 0);
   }
 
   get alertLength(): number {
-    return this.#f[C_ALERT_LENGTH] ?? 0;
+    return this.f_[C_ALERT_LENGTH] ?? 0;
   }
 
   get routineLength(): number {
-    return this.#f[C_ROUTINE_LENGTH] ?? 0;
+    return this.f_[C_ROUTINE_LENGTH] ?? 0;
   }
 
   get highWater(): number {
-    return this.#f[C_HIGH_WATER] ?? 0;
+    return this.f_[C_HIGH_WATER] ?? 0;
   }
 
   get alertsAccepted(): number {
-    return this.#f[C_ALERTS_ACCEPTED] ?? 0;
+    return this.f_[C_ALERTS_ACCEPTED] ?? 0;
   }
 
   get routineAccepted(): number {
-    return this.#f[C_ROUTINE_ACCEPTED] ?? 0;
+    return this.f_[C_ROUTINE_ACCEPTED] ?? 0;
   }
 
   get alertsPopped(): number {
-    return this.#f[C_ALERTS_POPPED] ?? 0;
+    return this.f_[C_ALERTS_POPPED] ?? 0;
   }
 
   get routinePopped(): number {
-    return this.#f[C_ROUTINE_POPPED] ?? 0;
+    return this.f_[C_ROUTINE_POPPED] ?? 0;
   }
 
   get routineDroppedForAlert(): number {
-    return this.#f[C_ROUTINE_DROPPED_FOR_ALERT] ?? 0;
+    return this.f_[C_ROUTINE_DROPPED_FOR_ALERT] ?? 0;
   }
 
   get routineDroppedForRoutine(): number {
-    return this.#f[C_ROUTINE_DROPPED_FOR_ROUTINE] ?? 0;
+    return this.f_[C_ROUTINE_DROPPED_FOR_ROUTINE] ?? 0;
   }
 
   get alertsRefused(): number {
-    return this.#f[C_ALERTS_REFUSED] ?? 0;
+    return this.f_[C_ALERTS_REFUSED] ?? 0;
   }
 
   get routineRefused(): number {
-    return this.#f[C_ROUTINE_REFUSED] ?? 0;
+    return this.f_[C_ROUTINE_REFUSED] ?? 0;
   }
 
   /** Records refused because an int32 field (record.ts) did not hold an int32. */
   get invalidRefused(): number {
-    return this.#f[C_INVALID_REFUSED] ?? 0;
+    return this.f_[C_INVALID_REFUSED] ?? 0;
   }
 
   /**
@@ -209,7 +209,7 @@ export class TelemetryOutbox {
    * `InvalidArgument` for a record whose int32 fields are not int32.
    */
   push(record: TelemetryRecord): Status {
-    const f = this.#f;
+    const f = this.f_;
     if (!fitsInt32(record)) {
       this.add(C_INVALID_REFUSED, 1);
       return ErrorCode.InvalidArgument;
@@ -219,7 +219,7 @@ export class TelemetryOutbox {
     const freeCount = f[C_FREE_COUNT] ?? 0;
     if (freeCount > 0) {
       f[C_FREE_COUNT] = freeCount - 1;
-      slot = this.#i[this.freeBase + freeCount - 1] ?? 0;
+      slot = this.i_[this.freeBase + freeCount - 1] ?? 0;
     } else if ((f[C_ROUTINE_LENGTH] ?? 0) > 0) {
       slot = this.shiftRoutine(); // the oldest routine record's slot, reused
       this.add(alert ? C_ROUTINE_DROPPED_FOR_ALERT : C_ROUTINE_DROPPED_FOR_ROUTINE, 1);
@@ -228,15 +228,15 @@ export class TelemetryOutbox {
       return ErrorCode.TelemetryOutboxFull;
     }
     const fAt = COUNTERS + slot * RECORD_F64;
-    storeRecord(f, fAt, this.#i, slot * RECORD_I32, record);
+    storeRecord(f, fAt, this.i_, slot * RECORD_I32, record);
     const seq = f[C_NEXT_SEQ] ?? 0;
     f[fAt + R_SEQ] = seq;
     f[C_NEXT_SEQ] = seq + 1;
-    const capacity = this.#capacity;
+    const capacity = this.capacity_;
     const head = alert ? C_ALERT_HEAD : C_ROUTINE_HEAD;
     const length = alert ? C_ALERT_LENGTH : C_ROUTINE_LENGTH;
     const tail = (f[head] ?? 0) + (f[length] ?? 0);
-    this.#i[(alert ? this.alertBase : this.routineBase) + (tail >= capacity ? tail - capacity : tail)] = slot;
+    this.i_[(alert ? this.alertBase : this.routineBase) + (tail >= capacity ? tail - capacity : tail)] = slot;
     this.add(length, 1);
     this.add(alert ? C_ALERTS_ACCEPTED : C_ROUTINE_ACCEPTED, 1);
     if (this.length > (f[C_HIGH_WATER] ?? 0)) f[C_HIGH_WATER] = this.length;
@@ -245,12 +245,12 @@ export class TelemetryOutbox {
 
   /** Move the next record (alerts first, each class oldest first) into `out`. `Ok` or `Empty`. */
   pop(out: TelemetryRecord): Status {
-    const f = this.#f;
+    const f = this.f_;
     let slot: number;
     if ((f[C_ALERT_LENGTH] ?? 0) > 0) {
       const head = f[C_ALERT_HEAD] ?? 0;
-      slot = this.#i[this.alertBase + head] ?? 0;
-      f[C_ALERT_HEAD] = head + 1 === this.#capacity ? 0 : head + 1;
+      slot = this.i_[this.alertBase + head] ?? 0;
+      f[C_ALERT_HEAD] = head + 1 === this.capacity_ ? 0 : head + 1;
       this.add(C_ALERT_LENGTH, -1);
       this.add(C_ALERTS_POPPED, 1);
     } else if ((f[C_ROUTINE_LENGTH] ?? 0) > 0) {
@@ -259,62 +259,62 @@ export class TelemetryOutbox {
     } else {
       return ErrorCode.Empty;
     }
-    loadRecord(f, COUNTERS + slot * RECORD_F64, this.#i, slot * RECORD_I32, out);
+    loadRecord(f, COUNTERS + slot * RECORD_F64, this.i_, slot * RECORD_I32, out);
     const freeCount = f[C_FREE_COUNT] ?? 0;
-    this.#i[this.freeBase + freeCount] = slot;
+    this.i_[this.freeBase + freeCount] = slot;
     f[C_FREE_COUNT] = freeCount + 1;
     return ErrorCode.Ok;
   }
 
   /** `Ok`, or `InvariantViolated` when the counters or the slots disagree (tests). O(capacity). */
   checkInvariants(): Status {
-    const capacity = this.#capacity;
-    const freeCount = this.#f[C_FREE_COUNT] ?? 0;
+    const capacity = this.capacity_;
+    const freeCount = this.f_[C_FREE_COUNT] ?? 0;
     if (freeCount + this.length !== capacity || freeCount < 0) return ErrorCode.InvariantViolated;
     if (this.highWater > capacity) return ErrorCode.InvariantViolated;
     if (this.alertsAccepted !== this.alertsPopped + this.alertLength) return ErrorCode.InvariantViolated;
     const routineGone = this.routinePopped + this.routineDroppedForAlert + this.routineDroppedForRoutine;
     if (this.routineAccepted !== routineGone + this.routineLength) return ErrorCode.InvariantViolated;
-    if ((this.#f[C_NEXT_SEQ] ?? 0) !== 1 + this.alertsAccepted + this.routineAccepted) return ErrorCode.InvariantViolated;
+    if ((this.f_[C_NEXT_SEQ] ?? 0) !== 1 + this.alertsAccepted + this.routineAccepted) return ErrorCode.InvariantViolated;
     return this.slotsAccountedFor() ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   private add(counter: number, delta: number): void {
-    this.#f[counter] = (this.#f[counter] ?? 0) + delta;
+    this.f_[counter] = (this.f_[counter] ?? 0) + delta;
   }
 
   private get alertBase(): number {
-    return this.#capacity * RECORD_I32;
+    return this.capacity_ * RECORD_I32;
   }
 
   private get routineBase(): number {
-    return this.#capacity * (RECORD_I32 + 1);
+    return this.capacity_ * (RECORD_I32 + 1);
   }
 
   private get freeBase(): number {
-    return this.#capacity * (RECORD_I32 + 2);
+    return this.capacity_ * (RECORD_I32 + 2);
   }
 
   private shiftRoutine(): number {
-    const head = this.#f[C_ROUTINE_HEAD] ?? 0;
-    const slot = this.#i[this.routineBase + head] ?? 0;
-    this.#f[C_ROUTINE_HEAD] = head + 1 === this.#capacity ? 0 : head + 1;
+    const head = this.f_[C_ROUTINE_HEAD] ?? 0;
+    const slot = this.i_[this.routineBase + head] ?? 0;
+    this.f_[C_ROUTINE_HEAD] = head + 1 === this.capacity_ ? 0 : head + 1;
     this.add(C_ROUTINE_LENGTH, -1);
     return slot;
   }
 
   /** Each slot is exactly once free, queued as an alert or queued as routine (with the sizes adding up to capacity). O(capacity^2), tests only. */
   private slotsAccountedFor(): boolean {
-    const capacity = this.#capacity;
-    const f = this.#f;
+    const capacity = this.capacity_;
+    const f = this.f_;
     const freeCount = f[C_FREE_COUNT] ?? 0;
     const alertHead = f[C_ALERT_HEAD] ?? 0;
     const routineHead = f[C_ROUTINE_HEAD] ?? 0;
     for (let slot = 0; slot < capacity; slot++) {
       let found = 0;
-      for (let k = 0; k < freeCount; k++) if (this.#i[this.freeBase + k] === slot) found++;
-      for (let k = 0; k < this.alertLength; k++) if (this.#i[this.alertBase + ((alertHead + k) % capacity)] === slot) found++;
-      for (let k = 0; k < this.routineLength; k++) if (this.#i[this.routineBase + ((routineHead + k) % capacity)] === slot) found++;
+      for (let k = 0; k < freeCount; k++) if (this.i_[this.freeBase + k] === slot) found++;
+      for (let k = 0; k < this.alertLength; k++) if (this.i_[this.alertBase + ((alertHead + k) % capacity)] === slot) found++;
+      for (let k = 0; k < this.routineLength; k++) if (this.i_[this.routineBase + ((routineHead + k) % capacity)] === slot) found++;
       if (found !== 1) return false;
     }
     return true;

@@ -24,7 +24,7 @@ export type ChannelView = Omit<SensorChannelState, "ingest" | "ingestError" | "c
 
 export class TelemetryPipeline {
   readonly outbox: TelemetryOutbox;
-  readonly #channels: readonly SensorChannelState[];
+  private readonly channels_: readonly SensorChannelState[];
   /**
    * The pipeline's scratch record, free between calls (the pipeline writes
    * it only inside ingest, ingestError, ingestSensor and tick): the consumer
@@ -32,8 +32,8 @@ export class TelemetryPipeline {
    * own (the agent's uplink does: a record is 15 slots of a board's heap).
    */
   readonly record = new TelemetryRecord();
-  #unknownChannel = 0;
-  #badSamples = 0;
+  private unknownChannel_ = 0;
+  private badSamples_ = 0;
 
   /** Validate `config` (specific codes, see checkTelemetryConfig) and allocate everything. */
   static create(config: TelemetryConfig): Result<TelemetryPipeline> {
@@ -59,26 +59,26 @@ export class TelemetryPipeline {
 
   private constructor(outbox: TelemetryOutbox, channels: readonly SensorChannelState[]) {
     this.outbox = outbox;
-    this.#channels = channels;
+    this.channels_ = channels;
   }
 
   get channelCount(): number {
-    return this.#channels.length;
+    return this.channels_.length;
   }
 
   /** Read-only view of channel `index` (counters, rules, history) for reports and tests. */
   channel(index: number): ChannelView | undefined {
-    return this.#channels[index];
+    return this.channels_[index];
   }
 
   /** Calls naming a channel index that does not exist. */
   get unknownChannelCount(): number {
-    return this.#unknownChannel;
+    return this.unknownChannel_;
   }
 
   /** Calls with a value that is not an int32 reading, or a time that is not a non-negative safe integer. */
   get badSampleCount(): number {
-    return this.#badSamples;
+    return this.badSamples_;
   }
 
   /**
@@ -88,7 +88,7 @@ export class TelemetryPipeline {
    * counter. A full outbox does not fail the sample (see SensorChannelState).
    */
   ingest(index: number, atMs: number, value: number): Status {
-    const channel = this.#channels[index];
+    const channel = this.channels_[index];
     if (channel === undefined) return this.unknown();
     if (!Number.isSafeInteger(atMs) || atMs < 0) return this.bad(ErrorCode.InvalidArgument);
     if ((value | 0) !== value || value === NO_READING) return this.bad(ErrorCode.TelemetryBadSample);
@@ -97,7 +97,7 @@ export class TelemetryPipeline {
 
   /** Channel `index` had no reading at `atMs` (dropout, driver error `code`). */
   ingestError(index: number, atMs: number, code: FailureCode): Status {
-    const channel = this.#channels[index];
+    const channel = this.channels_[index];
     if (channel === undefined) return this.unknown();
     if (!Number.isSafeInteger(atMs) || atMs < 0) return this.bad(ErrorCode.InvalidArgument);
     return channel.ingestError(atMs, code, this.outbox, this.record);
@@ -128,7 +128,7 @@ export class TelemetryPipeline {
   /** Close every window that ended at or before `nowMs` (call once per turn so aggregates leave on time). */
   tick(nowMs: number): Status {
     if (!Number.isSafeInteger(nowMs) || nowMs < 0) return this.bad(ErrorCode.InvalidArgument);
-    const channels = this.#channels;
+    const channels = this.channels_;
     for (let c = 0; c < channels.length; c++) channels[c]?.closeIfDue(nowMs, this.outbox, this.record);
     return ErrorCode.Ok;
   }
@@ -136,7 +136,7 @@ export class TelemetryPipeline {
   /** `Ok`, or `InvariantViolated` if a bound or identity does not hold (tests). */
   checkInvariants(): Status {
     if (this.outbox.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
-    const channels = this.#channels;
+    const channels = this.channels_;
     for (let c = 0; c < channels.length; c++) {
       const channel = channels[c];
       if (channel === undefined || channel.history.checkInvariants() !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
@@ -147,12 +147,12 @@ export class TelemetryPipeline {
   }
 
   private unknown(): FailureCode {
-    this.#unknownChannel++;
+    this.unknownChannel_++;
     return ErrorCode.TelemetryUnknownChannel;
   }
 
   private bad(code: FailureCode): FailureCode {
-    this.#badSamples++;
+    this.badSamples_++;
     return code;
   }
 }

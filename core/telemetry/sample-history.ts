@@ -17,11 +17,11 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 
 export class SampleHistory {
-  readonly #times: Float64Array;
-  readonly #values: Int32Array;
-  readonly #capacity: number;
-  #pushed = 0;
-  #newestValue = 0;
+  private readonly times_: Float64Array;
+  private readonly values_: Int32Array;
+  private readonly capacity_: number;
+  private pushed_ = 0;
+  private newestValue_ = 0;
 
   /** `capacity` samples (1..RING_BUFFER_CAPACITY_MAX); `TelemetryBadCapacity` otherwise. */
   static create(capacity: number): Result<SampleHistory> {
@@ -30,71 +30,71 @@ export class SampleHistory {
   }
 
   private constructor(capacity: number) {
-    this.#capacity = capacity;
+    this.capacity_ = capacity;
     const buffer = new ArrayBuffer(capacity * 12);
-    this.#times = new Float64Array(buffer, 0, capacity);
-    this.#values = new Int32Array(buffer, capacity * 8, capacity);
+    this.times_ = new Float64Array(buffer, 0, capacity);
+    this.values_ = new Int32Array(buffer, capacity * 8, capacity);
   }
 
   get capacity(): number {
-    return this.#capacity;
+    return this.capacity_;
   }
 
   /** Samples retained. */
   get length(): number {
-    return this.#pushed < this.#capacity ? this.#pushed : this.#capacity;
+    return this.pushed_ < this.capacity_ ? this.pushed_ : this.capacity_;
   }
 
   /** Samples that fell out of the ring (lifetime count). */
   get droppedCount(): number {
-    return this.#pushed - this.length;
+    return this.pushed_ - this.length;
   }
 
   /** Samples ever pushed. */
   get pushed(): number {
-    return this.#pushed;
+    return this.pushed_;
   }
 
   get oldestSeq(): number {
-    return this.#pushed - this.length;
+    return this.pushed_ - this.length;
   }
 
   /** -1 while empty. */
   get newestSeq(): number {
-    return this.#pushed - 1;
+    return this.pushed_ - 1;
   }
 
   /** The newest value (0 while empty). */
   get newestValue(): number {
-    return this.#newestValue;
+    return this.newestValue_;
   }
 
   /** Append a sample (an int32 value); the oldest is dropped when full. */
   push(atMs: number, value: number): void {
-    const at = this.#pushed % this.#capacity;
-    this.#times[at] = atMs;
-    this.#values[at] = value;
-    this.#newestValue = value;
-    this.#pushed++;
+    const at = this.pushed_ % this.capacity_;
+    this.times_[at] = atMs;
+    this.values_[at] = value;
+    this.newestValue_ = value;
+    this.pushed_++;
   }
 
   /** Time of sample `seq`, or -1 when it is not retained. */
   timeAt(seq: number): number {
-    return this.retained(seq) ? (this.#times[seq % this.#capacity] ?? -1) : -1;
+    return this.retained(seq) ? (this.times_[seq % this.capacity_] ?? -1) : -1;
   }
 
   /** Value of sample `seq`, or 0 when it is not retained. */
   valueAt(seq: number): number {
-    return this.retained(seq) ? (this.#values[seq % this.#capacity] ?? 0) : 0;
+    return this.retained(seq) ? (this.values_[seq % this.capacity_] ?? 0) : 0;
   }
 
   /** `Ok`, or `InvariantViolated` (tests). */
   checkInvariants(): Status {
-    if (this.#times.length !== this.#capacity || this.#values.length !== this.#capacity || !Number.isSafeInteger(this.#pushed) || this.#pushed < 0) return ErrorCode.InvariantViolated;
+    if (this.times_.length !== this.capacity_ || this.values_.length !== this.capacity_ || !Number.isSafeInteger(this.pushed_) || this.pushed_ < 0) return ErrorCode.InvariantViolated;
     return ErrorCode.Ok;
   }
 
   private retained(seq: number): boolean {
-    return Number.isSafeInteger(seq) && seq >= this.oldestSeq && seq < this.#pushed;
+    return Number.isSafeInteger(seq) && seq >= this.oldestSeq && seq < this.pushed_;
   }
 }

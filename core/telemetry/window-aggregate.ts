@@ -18,44 +18,44 @@ import { RecordKind, type TelemetryRecord } from "./record";
 
 export class WindowAggregate {
   readonly windowMs: number;
-  #open = false;
-  #startMs = 0;
-  #count = 0;
-  #min = 0;
-  #max = 0;
-  #sum = 0;
-  #errors = 0;
-  #closedCount = 0;
-  #refusedFull = 0;
+  private open_ = false;
+  private startMs_ = 0;
+  private count_ = 0;
+  private min_ = 0;
+  private max_ = 0;
+  private sum_ = 0;
+  private errors_ = 0;
+  private closedCount_ = 0;
+  private refusedFull_ = 0;
 
   constructor(windowMs: number) {
     this.windowMs = windowMs;
   }
 
   get open(): boolean {
-    return this.#open;
+    return this.open_;
   }
 
   get startMs(): number {
-    return this.#startMs;
+    return this.startMs_;
   }
 
   get count(): number {
-    return this.#count;
+    return this.count_;
   }
 
   get errors(): number {
-    return this.#errors;
+    return this.errors_;
   }
 
   /** Windows closed so far (reported or not). */
   get closedCount(): number {
-    return this.#closedCount;
+    return this.closedCount_;
   }
 
   /** Samples not aggregated because their window already held TELEMETRY_WINDOW_SAMPLES_MAX. */
   get refusedFull(): number {
-    return this.#refusedFull;
+    return this.refusedFull_;
   }
 
   /** Start of the window that holds `atMs`. */
@@ -65,7 +65,7 @@ export class WindowAggregate {
 
   /** True when the open window ends at or before `atMs` and must be closed first. */
   isDue(atMs: number): boolean {
-    return this.#open && atMs >= this.#startMs + this.windowMs;
+    return this.open_ && atMs >= this.startMs_ + this.windowMs;
   }
 
   /**
@@ -74,50 +74,50 @@ export class WindowAggregate {
    * window is open.
    */
   close(channelId: number, out: TelemetryRecord): boolean {
-    out.reset(RecordKind.Aggregate, channelId, this.#startMs);
-    out.endMs = this.#startMs + this.windowMs;
-    out.count = this.#count;
-    out.errors = this.#errors;
-    if (this.#count > 0) {
-      out.min = this.#min;
-      out.max = this.#max;
-      out.sum = this.#sum;
-      out.mean = floorDiv(this.#sum, this.#count);
+    out.reset(RecordKind.Aggregate, channelId, this.startMs_);
+    out.endMs = this.startMs_ + this.windowMs;
+    out.count = this.count_;
+    out.errors = this.errors_;
+    if (this.count_ > 0) {
+      out.min = this.min_;
+      out.max = this.max_;
+      out.sum = this.sum_;
+      out.mean = floorDiv(this.sum_, this.count_);
     }
-    const worth = this.#count > 0 || this.#errors > 0;
-    this.#open = false;
-    this.#count = 0;
-    this.#errors = 0;
-    this.#closedCount++;
+    const worth = this.count_ > 0 || this.errors_ > 0;
+    this.open_ = false;
+    this.count_ = 0;
+    this.errors_ = 0;
+    this.closedCount_++;
     return worth;
   }
 
   /** Add a sample at `atMs` (its window must be open or about to open: callers close due windows first). */
   addSample(atMs: number, value: number): boolean {
     this.openFor(atMs);
-    if (this.#count >= TELEMETRY_WINDOW_SAMPLES_MAX) {
-      this.#refusedFull++;
+    if (this.count_ >= TELEMETRY_WINDOW_SAMPLES_MAX) {
+      this.refusedFull_++;
       return false;
     }
-    if (this.#count === 0 || value < this.#min) this.#min = value;
-    if (this.#count === 0 || value > this.#max) this.#max = value;
-    this.#sum += value;
-    this.#count++;
+    if (this.count_ === 0 || value < this.min_) this.min_ = value;
+    if (this.count_ === 0 || value > this.max_) this.max_ = value;
+    this.sum_ += value;
+    this.count_++;
     return true;
   }
 
   addError(atMs: number): void {
     this.openFor(atMs);
-    this.#errors++;
+    this.errors_++;
   }
 
   private openFor(atMs: number): void {
-    if (this.#open) return;
-    this.#open = true;
-    this.#startMs = this.alignedStart(atMs);
-    this.#count = 0;
-    this.#errors = 0;
-    this.#sum = 0;
+    if (this.open_) return;
+    this.open_ = true;
+    this.startMs_ = this.alignedStart(atMs);
+    this.count_ = 0;
+    this.errors_ = 0;
+    this.sum_ = 0;
   }
 }
 
