@@ -60,7 +60,8 @@ const cases: readonly { name: string; source: string; rule: string; says: RegExp
   { name: "toparray", source: "export const list: number[] = [];\n", rule: "picket/no-top-level-mutable-state", says: /mutable array/ },
   { name: "eval", source: "export function f(s: string): unknown { return eval(s); }\n", rule: "no-eval", says: /eval/ },
   { name: "newfunc", source: "export const f = new Function('return 1');\n", rule: "no-new-func", says: /Function/ },
-  { name: "privatemethod", source: "export class C {\n  #x = 1;\n  #twice(): number { return 2 * this.#x; }\n  get value(): number { return this.#twice(); }\n}\n", rule: "no-restricted-syntax", says: /heap slot on XS/ },
+  { name: "privatefield", source: "export class C {\n  #x = 1;\n  get value(): number { return this.#x; }\n}\n", rule: "no-restricted-syntax", says: /private record/ },
+  { name: "privatemethod", source: "export class C {\n  x = 1;\n  #twice(): number { return 2 * this.x; }\n  get value(): number { return this.#twice(); }\n}\n", rule: "no-restricted-syntax", says: /#private method/ },
 ];
 
 describe("lint gate on device code", () => {
