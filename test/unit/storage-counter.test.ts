@@ -29,6 +29,29 @@ function issue(source: CounterSource, count: number): number[] {
   return values;
 }
 
+/** Every value issued across reboots: each new one must be unseen and above all before it. */
+class IssueLedger {
+  readonly issued = new Set<number>();
+  highest = -1;
+  readonly #out = new Outcome(0);
+
+  /** One `next`; on Ok the value is checked and recorded. */
+  take(counter: CounterSource): ErrorCode {
+    const status = counter.next(this.#out);
+    if (status !== ErrorCode.Ok) return status;
+    expect(this.issued.has(this.#out.value)).toBe(false);
+    expect(this.#out.value).toBeGreaterThan(this.highest);
+    this.issued.add(this.#out.value);
+    this.highest = this.#out.value;
+    return status;
+  }
+
+  /** A counter just opened resumes above everything issued before. */
+  resumesAbove(counter: CounterReservation): void {
+    expect(counter.peekNext).toBeGreaterThan(this.highest);
+  }
+}
+
 describe("CounterReservation", () => {
   it("issues 0, 1, 2, ... and persists one ceiling per K values", () => {
     const store = mountAfterPowerUp(simDevice(SMALL_GEOMETRY));
@@ -92,29 +115,23 @@ describe("CounterReservation", () => {
   it("never issues a value twice across 1,200 random reboots, half of them power losses mid-write", () => {
     const device = simDevice(SMALL_GEOMETRY);
     const rng = new Xoshiro128(2024);
-    const issued = new Set<number>();
-    const out = new Outcome(0);
-    let highest = -1;
+    const ledger = new IssueLedger();
     let reboots = 0;
     let powerLosses = 0;
     for (; reboots < 1200; reboots++) {
       const store = mountAfterPowerUp(device);
       const counter = open(store, 1 + rng.nextBelow(16));
-      expect(counter.peekNext).toBeGreaterThan(highest);
+      ledger.resumesAbove(counter);
       const lossy = rng.nextBelow(2) === 0;
       device.faults.configure({ seed: rng.nextU32(), powerLossPermille: lossy ? 150 : 0 });
       const wanted = rng.nextBelow(40);
       for (let i = 0; i < wanted; i++) {
-        const status = counter.next(out);
+        const status = ledger.take(counter);
         if (status !== ErrorCode.Ok) {
           expect(status).toBe(ErrorCode.DevicePowerLost);
           powerLosses++;
           break;
         }
-        expect(issued.has(out.value)).toBe(false);
-        expect(out.value).toBeGreaterThan(highest);
-        issued.add(out.value);
-        highest = out.value;
       }
       // Unrelated writes share the partition, so cleaning and superblock moves happen too.
       if (device.powered) store.put(rng.nextBelow(4), new Uint8Array(12), 0, 12);
@@ -122,7 +139,7 @@ describe("CounterReservation", () => {
     }
     expect(reboots).toBe(1200);
     expect(powerLosses).toBeGreaterThan(100);
-    expect(issued.size).toBeGreaterThan(5000);
+    expect(ledger.issued.size).toBeGreaterThan(5000);
   });
 
   describe("with aheadValues (the board's mode: persist in prepare, never inside next)", () => {
@@ -207,16 +224,14 @@ describe("CounterReservation", () => {
     it("never issues a value twice across 600 random reboots with power losses in prepare", () => {
       const device = simDevice(SMALL_GEOMETRY);
       const rng = new Xoshiro128(77);
-      const issued = new Set<number>();
-      const out = new Outcome(0);
-      let highest = -1;
+      const ledger = new IssueLedger();
       let powerLosses = 0;
       let refusals = 0;
       for (let reboot = 0; reboot < 600; reboot++) {
         const store = mountAfterPowerUp(device);
         const stepK = 1 + rng.nextBelow(16);
         const counter = open(store, stepK, undefined, 1 + rng.nextBelow(stepK));
-        expect(counter.peekNext).toBeGreaterThan(highest);
+        ledger.resumesAbove(counter);
         device.faults.configure({ seed: rng.nextU32(), powerLossPermille: rng.nextBelow(2) === 0 ? 150 : 0 });
         const ticks = rng.nextBelow(10);
         for (let t = 0; t < ticks && device.powered; t++) {
@@ -228,16 +243,12 @@ describe("CounterReservation", () => {
           }
           const wanted = rng.nextBelow(12);
           for (let i = 0; i < wanted; i++) {
-            const status = counter.next(out);
+            const status = ledger.take(counter);
             if (status !== ErrorCode.Ok) {
               expect(status).toBe(ErrorCode.CounterNotReserved);
               refusals++;
               break;
             }
-            expect(issued.has(out.value)).toBe(false);
-            expect(out.value).toBeGreaterThan(highest);
-            issued.add(out.value);
-            highest = out.value;
           }
         }
         if (device.powered) store.put(rng.nextBelow(4), new Uint8Array(12), 0, 12);
@@ -245,7 +256,7 @@ describe("CounterReservation", () => {
       }
       expect(powerLosses).toBeGreaterThan(30);
       expect(refusals).toBeGreaterThan(30);
-      expect(issued.size).toBeGreaterThan(2000);
+      expect(ledger.issued.size).toBeGreaterThan(2000);
     });
   });
 });
