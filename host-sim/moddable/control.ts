@@ -73,13 +73,18 @@ export const virtual = {
  * callback returns.
  */
 export function callbackStarts(): number {
-  const stack = (globalThis as { stack?: (op: number) => number }).stack;
+  const stack = xsStack();
   return stack === undefined ? -1 : stack(2);
+}
+
+/** picket-xs's `stack` host function; undefined on V8. */
+function xsStack(): ((op: number) => number) | undefined {
+  return (globalThis as { stack?: (op: number) => number }).stack;
 }
 
 /** The callback started at `depth` has returned: keep its stack use if it is the deepest yet. */
 export function callbackReturned(depth: number): void {
-  const stack = (globalThis as { stack?: (op: number) => number }).stack;
+  const stack = xsStack();
   if (depth < 0 || stack === undefined) return;
   const used = stack(1) - depth;
   if (used > virtual.callbackStackPeakSlots) virtual.callbackStackPeakSlots = used;
