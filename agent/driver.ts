@@ -53,14 +53,15 @@ export class AgentDriver {
   readonly onTimer = (): void => {
     this.timerWakes_++;
     this.sleepUntilMs_ = -1;
-    this.wake_();
+    return this.wake_(); // a tail call: XS reuses this frame (the agent's deepest JS stack starts here)
   };
 
   /** The radio's receive interrupt (registered with `Transport.onReadable` by `start`). */
   readonly onReadable = (): void => {
     this.radioWakes_++;
     this.radioPending_ = true;
-    if (!this.running_) this.wake_();
+    if (this.running_) return;
+    return this.wake_(); // a tail call, as in onTimer
   };
 
   /**

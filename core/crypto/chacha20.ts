@@ -183,9 +183,10 @@ export class ChaCha20 {
     }
     const rest = length & 63;
     if (rest === 0) return;
-    this.block(counter + fullBlocks); // the tail: its unused keystream is discarded (§2.4)
-    const ks = this.keystream;
-    for (let i = 0; i < rest; i++) dst[to + i] = (src[from + i] ?? 0) ^ (ks[i] ?? 0);
+    // The tail, from the words too (byte i is bits 8(i mod 4).. of word i/4): its unused keystream is discarded
+    // (§2.4). Not through `block`: this sits on the agent's deepest JS stack, and each call level costs XS slots.
+    this.mix(counter + fullBlocks);
+    for (let i = 0; i < rest; i++) dst[to + i] = (src[from + i] ?? 0) ^ ((m[i >>> 2] ?? 0) >>> ((i & 3) << 3));
   }
 
   /** Zero the key, nonce and keystream held here (called after every AEAD operation). */

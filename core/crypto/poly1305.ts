@@ -202,32 +202,16 @@ export class Poly1305 {
    * agent's deepest JS stack, and each call level costs XS stack slots.
    */
   private blocks(src: Uint8Array, offset: number, length: number, markShortBlock: boolean): void {
+    // Few locals (h in ten, r read from its array, one column at a time): every local is an XS stack slot,
+    // and this frame is the top of the agent's deepest JS stack (a frame sealed inside a mesh tick).
     const full = length >>> 4;
     const rest = length & 15;
-    let from = src;
-    let hibit = HIBIT_FULL_BLOCK;
     const R = this.r_;
     const H = this.h_;
-    const r0 = R[0] ?? 0;
-    const r1 = R[1] ?? 0;
-    const r2 = R[2] ?? 0;
-    const r3 = R[3] ?? 0;
-    const r4 = R[4] ?? 0;
-    const r5 = R[5] ?? 0;
-    const r6 = R[6] ?? 0;
-    const r7 = R[7] ?? 0;
-    const r8 = R[8] ?? 0;
-    const r9 = R[9] ?? 0;
-    // Terms past 2^130 wrap around times 5 (2^130 = 5 mod p).
-    const s1 = 5 * r1;
-    const s2 = 5 * r2;
-    const s3 = 5 * r3;
-    const s4 = 5 * r4;
-    const s5 = 5 * r5;
-    const s6 = 5 * r6;
-    const s7 = 5 * r7;
-    const s8 = 5 * r8;
-    const s9 = 5 * r9;
+    // During the product, column i's low 13 bits go to H[i] and the rest (< 2^21) to C[i]: g is free until finish.
+    const C = this.g_;
+    let from = src;
+    let hibit = HIBIT_FULL_BLOCK;
     let h0 = H[0] ?? 0;
     let h1 = H[1] ?? 0;
     let h2 = H[2] ?? 0;
@@ -250,67 +234,89 @@ export class Poly1305 {
         }
         at = 0;
       }
-      // Add the block (same limb layout as decodeLimbs, written out: this is the hot loop).
-      const t0 = (from[at] ?? 0) | ((from[at + 1] ?? 0) << 8);
-      const t1 = (from[at + 2] ?? 0) | ((from[at + 3] ?? 0) << 8);
-      const t2 = (from[at + 4] ?? 0) | ((from[at + 5] ?? 0) << 8);
-      const t3 = (from[at + 6] ?? 0) | ((from[at + 7] ?? 0) << 8);
-      const t4 = (from[at + 8] ?? 0) | ((from[at + 9] ?? 0) << 8);
-      const t5 = (from[at + 10] ?? 0) | ((from[at + 11] ?? 0) << 8);
-      const t6 = (from[at + 12] ?? 0) | ((from[at + 13] ?? 0) << 8);
-      const t7 = (from[at + 14] ?? 0) | ((from[at + 15] ?? 0) << 8);
-      h0 += t0 & LIMB_MASK;
-      h1 += ((t0 >>> 13) | (t1 << 3)) & LIMB_MASK;
-      h2 += ((t1 >>> 10) | (t2 << 6)) & LIMB_MASK;
-      h3 += ((t2 >>> 7) | (t3 << 9)) & LIMB_MASK;
-      h4 += ((t3 >>> 4) | (t4 << 12)) & LIMB_MASK;
-      h5 += (t4 >>> 1) & LIMB_MASK;
-      h6 += ((t4 >>> 14) | (t5 << 2)) & LIMB_MASK;
-      h7 += ((t5 >>> 11) | (t6 << 5)) & LIMB_MASK;
-      h8 += ((t6 >>> 8) | (t7 << 8)) & LIMB_MASK;
-      h9 += (t7 >>> 5) | hibit;
-      // Schoolbook product mod 2^130 - 5: column i collects h_j * r[i-j], or * 5 r[i-j+10] past 2^130.
-      let d0 = h0 * r0 + h1 * s9 + h2 * s8 + h3 * s7 + h4 * s6 + h5 * s5 + h6 * s4 + h7 * s3 + h8 * s2 + h9 * s1;
-      let d1 = h0 * r1 + h1 * r0 + h2 * s9 + h3 * s8 + h4 * s7 + h5 * s6 + h6 * s5 + h7 * s4 + h8 * s3 + h9 * s2;
-      let d2 = h0 * r2 + h1 * r1 + h2 * r0 + h3 * s9 + h4 * s8 + h5 * s7 + h6 * s6 + h7 * s5 + h8 * s4 + h9 * s3;
-      let d3 = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + h4 * s9 + h5 * s8 + h6 * s7 + h7 * s6 + h8 * s5 + h9 * s4;
-      let d4 = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0 + h5 * s9 + h6 * s8 + h7 * s7 + h8 * s6 + h9 * s5;
-      let d5 = h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1 + h5 * r0 + h6 * s9 + h7 * s8 + h8 * s7 + h9 * s6;
-      let d6 = h0 * r6 + h1 * r5 + h2 * r4 + h3 * r3 + h4 * r2 + h5 * r1 + h6 * r0 + h7 * s9 + h8 * s8 + h9 * s7;
-      let d7 = h0 * r7 + h1 * r6 + h2 * r5 + h3 * r4 + h4 * r3 + h5 * r2 + h6 * r1 + h7 * r0 + h8 * s9 + h9 * s8;
-      let d8 = h0 * r8 + h1 * r7 + h2 * r6 + h3 * r5 + h4 * r4 + h5 * r3 + h6 * r2 + h7 * r1 + h8 * r0 + h9 * s9;
-      let d9 = h0 * r9 + h1 * r8 + h2 * r7 + h3 * r6 + h4 * r5 + h5 * r4 + h6 * r3 + h7 * r2 + h8 * r1 + h9 * r0;
-      // Carry pass: each column back to 13 bits, the carry out of limb 9 folded in times 5.
-      let c = (d0 / LIMB_RADIX) | 0;
-      h0 = d0 & LIMB_MASK;
-      d1 += c;
-      c = (d1 / LIMB_RADIX) | 0;
-      h1 = d1 & LIMB_MASK;
-      d2 += c;
-      c = (d2 / LIMB_RADIX) | 0;
-      h2 = d2 & LIMB_MASK;
-      d3 += c;
-      c = (d3 / LIMB_RADIX) | 0;
-      h3 = d3 & LIMB_MASK;
-      d4 += c;
-      c = (d4 / LIMB_RADIX) | 0;
-      h4 = d4 & LIMB_MASK;
-      d5 += c;
-      c = (d5 / LIMB_RADIX) | 0;
-      h5 = d5 & LIMB_MASK;
-      d6 += c;
-      c = (d6 / LIMB_RADIX) | 0;
-      h6 = d6 & LIMB_MASK;
-      d7 += c;
-      c = (d7 / LIMB_RADIX) | 0;
-      h7 = d7 & LIMB_MASK;
-      d8 += c;
-      c = (d8 / LIMB_RADIX) | 0;
-      h8 = d8 & LIMB_MASK;
-      d9 += c;
-      c = (d9 / LIMB_RADIX) | 0;
-      h9 = d9 & LIMB_MASK;
-      h0 += 5 * c; // c < 2^20, so h0 < 2^22.4; one more carry into h1 (< 2^10)
+      // Add the block (the limb layout of decodeLimbs, two 16-bit words at a time: this is the hot loop).
+      let lo = (from[at] ?? 0) | ((from[at + 1] ?? 0) << 8);
+      let hi = (from[at + 2] ?? 0) | ((from[at + 3] ?? 0) << 8);
+      h0 += lo & LIMB_MASK;
+      h1 += ((lo >>> 13) | (hi << 3)) & LIMB_MASK;
+      lo = (from[at + 4] ?? 0) | ((from[at + 5] ?? 0) << 8);
+      h2 += ((hi >>> 10) | (lo << 6)) & LIMB_MASK;
+      hi = (from[at + 6] ?? 0) | ((from[at + 7] ?? 0) << 8);
+      h3 += ((lo >>> 7) | (hi << 9)) & LIMB_MASK;
+      lo = (from[at + 8] ?? 0) | ((from[at + 9] ?? 0) << 8);
+      h4 += ((hi >>> 4) | (lo << 12)) & LIMB_MASK;
+      h5 += (lo >>> 1) & LIMB_MASK;
+      hi = (from[at + 10] ?? 0) | ((from[at + 11] ?? 0) << 8);
+      h6 += ((lo >>> 14) | (hi << 2)) & LIMB_MASK;
+      lo = (from[at + 12] ?? 0) | ((from[at + 13] ?? 0) << 8);
+      h7 += ((hi >>> 11) | (lo << 5)) & LIMB_MASK;
+      hi = (from[at + 14] ?? 0) | ((from[at + 15] ?? 0) << 8);
+      h8 += ((lo >>> 8) | (hi << 8)) & LIMB_MASK;
+      h9 += (hi >>> 5) | hibit;
+      // Schoolbook product mod 2^130 - 5: column i collects h_j * r[i-j], or * 5 r[i-j+10] past 2^130
+      // (2^130 = 5 mod p). Each column d < 2^33 (file comment) is split: d & 0x1fff, and floor(d / 2^13).
+      let d = h0 * (R[0] ?? 0) + 5 * (h1 * (R[9] ?? 0) + h2 * (R[8] ?? 0) + h3 * (R[7] ?? 0) + h4 * (R[6] ?? 0) + h5 * (R[5] ?? 0) + h6 * (R[4] ?? 0) + h7 * (R[3] ?? 0) + h8 * (R[2] ?? 0) + h9 * (R[1] ?? 0));
+      H[0] = d & LIMB_MASK;
+      C[0] = (d / LIMB_RADIX) | 0;
+      d = h0 * (R[1] ?? 0) + h1 * (R[0] ?? 0) + 5 * (h2 * (R[9] ?? 0) + h3 * (R[8] ?? 0) + h4 * (R[7] ?? 0) + h5 * (R[6] ?? 0) + h6 * (R[5] ?? 0) + h7 * (R[4] ?? 0) + h8 * (R[3] ?? 0) + h9 * (R[2] ?? 0));
+      H[1] = d & LIMB_MASK;
+      C[1] = (d / LIMB_RADIX) | 0;
+      d = h0 * (R[2] ?? 0) + h1 * (R[1] ?? 0) + h2 * (R[0] ?? 0) + 5 * (h3 * (R[9] ?? 0) + h4 * (R[8] ?? 0) + h5 * (R[7] ?? 0) + h6 * (R[6] ?? 0) + h7 * (R[5] ?? 0) + h8 * (R[4] ?? 0) + h9 * (R[3] ?? 0));
+      H[2] = d & LIMB_MASK;
+      C[2] = (d / LIMB_RADIX) | 0;
+      d = h0 * (R[3] ?? 0) + h1 * (R[2] ?? 0) + h2 * (R[1] ?? 0) + h3 * (R[0] ?? 0) + 5 * (h4 * (R[9] ?? 0) + h5 * (R[8] ?? 0) + h6 * (R[7] ?? 0) + h7 * (R[6] ?? 0) + h8 * (R[5] ?? 0) + h9 * (R[4] ?? 0));
+      H[3] = d & LIMB_MASK;
+      C[3] = (d / LIMB_RADIX) | 0;
+      d = h0 * (R[4] ?? 0) + h1 * (R[3] ?? 0) + h2 * (R[2] ?? 0) + h3 * (R[1] ?? 0) + h4 * (R[0] ?? 0) + 5 * (h5 * (R[9] ?? 0) + h6 * (R[8] ?? 0) + h7 * (R[7] ?? 0) + h8 * (R[6] ?? 0) + h9 * (R[5] ?? 0));
+      H[4] = d & LIMB_MASK;
+      C[4] = (d / LIMB_RADIX) | 0;
+      d = h0 * (R[5] ?? 0) + h1 * (R[4] ?? 0) + h2 * (R[3] ?? 0) + h3 * (R[2] ?? 0) + h4 * (R[1] ?? 0) + h5 * (R[0] ?? 0) + 5 * (h6 * (R[9] ?? 0) + h7 * (R[8] ?? 0) + h8 * (R[7] ?? 0) + h9 * (R[6] ?? 0));
+      H[5] = d & LIMB_MASK;
+      C[5] = (d / LIMB_RADIX) | 0;
+      d = h0 * (R[6] ?? 0) + h1 * (R[5] ?? 0) + h2 * (R[4] ?? 0) + h3 * (R[3] ?? 0) + h4 * (R[2] ?? 0) + h5 * (R[1] ?? 0) + h6 * (R[0] ?? 0) + 5 * (h7 * (R[9] ?? 0) + h8 * (R[8] ?? 0) + h9 * (R[7] ?? 0));
+      H[6] = d & LIMB_MASK;
+      C[6] = (d / LIMB_RADIX) | 0;
+      d = h0 * (R[7] ?? 0) + h1 * (R[6] ?? 0) + h2 * (R[5] ?? 0) + h3 * (R[4] ?? 0) + h4 * (R[3] ?? 0) + h5 * (R[2] ?? 0) + h6 * (R[1] ?? 0) + h7 * (R[0] ?? 0) + 5 * (h8 * (R[9] ?? 0) + h9 * (R[8] ?? 0));
+      H[7] = d & LIMB_MASK;
+      C[7] = (d / LIMB_RADIX) | 0;
+      d = h0 * (R[8] ?? 0) + h1 * (R[7] ?? 0) + h2 * (R[6] ?? 0) + h3 * (R[5] ?? 0) + h4 * (R[4] ?? 0) + h5 * (R[3] ?? 0) + h6 * (R[2] ?? 0) + h7 * (R[1] ?? 0) + h8 * (R[0] ?? 0) + 5 * (h9 * (R[9] ?? 0));
+      H[8] = d & LIMB_MASK;
+      C[8] = (d / LIMB_RADIX) | 0;
+      d = h0 * (R[9] ?? 0) + h1 * (R[8] ?? 0) + h2 * (R[7] ?? 0) + h3 * (R[6] ?? 0) + h4 * (R[5] ?? 0) + h5 * (R[4] ?? 0) + h6 * (R[3] ?? 0) + h7 * (R[2] ?? 0) + h8 * (R[1] ?? 0) + h9 * (R[0] ?? 0);
+      H[9] = d & LIMB_MASK;
+      C[9] = (d / LIMB_RADIX) | 0;
+      // Carry pass: column i + the carry in, back to 13 bits; the carry out of limb 9 folded in times 5.
+      // Column i + carry = C[i] * 2^13 + (H[i] + carry), so the carry out is C[i] + floor((H[i] + carry) / 2^13).
+      h0 = H[0] ?? 0;
+      let c = C[0] ?? 0;
+      d = (H[1] ?? 0) + c;
+      h1 = d & LIMB_MASK;
+      c = (C[1] ?? 0) + (d >>> 13);
+      d = (H[2] ?? 0) + c;
+      h2 = d & LIMB_MASK;
+      c = (C[2] ?? 0) + (d >>> 13);
+      d = (H[3] ?? 0) + c;
+      h3 = d & LIMB_MASK;
+      c = (C[3] ?? 0) + (d >>> 13);
+      d = (H[4] ?? 0) + c;
+      h4 = d & LIMB_MASK;
+      c = (C[4] ?? 0) + (d >>> 13);
+      d = (H[5] ?? 0) + c;
+      h5 = d & LIMB_MASK;
+      c = (C[5] ?? 0) + (d >>> 13);
+      d = (H[6] ?? 0) + c;
+      h6 = d & LIMB_MASK;
+      c = (C[6] ?? 0) + (d >>> 13);
+      d = (H[7] ?? 0) + c;
+      h7 = d & LIMB_MASK;
+      c = (C[7] ?? 0) + (d >>> 13);
+      d = (H[8] ?? 0) + c;
+      h8 = d & LIMB_MASK;
+      c = (C[8] ?? 0) + (d >>> 13);
+      d = (H[9] ?? 0) + c;
+      h9 = d & LIMB_MASK;
+      c = (C[9] ?? 0) + (d >>> 13);
+      h0 += 5 * c; // c < 2^20 (c is floor(column 9 / 2^13)), so h0 < 2^22.4; one more carry into h1 (< 2^10)
       c = h0 >>> 13;
       h0 &= LIMB_MASK;
       h1 += c;
@@ -325,6 +331,7 @@ export class Poly1305 {
     H[7] = h7;
     H[8] = h8;
     H[9] = h9;
+    C.fill(0);
     if (from === this.block_) from.fill(0); // a padded last block, or the length block
   }
 }

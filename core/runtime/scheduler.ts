@@ -341,10 +341,8 @@ export class Scheduler implements QueueWaker {
     }
     this.inTurn_ = true;
     this.fireDueTimers();
-    this.runTasks();
-    this.inTurn_ = false;
-    if (this.shutdown_.inProgress) this.advanceShutdown();
-    return this.phaseStatus();
+    // A tail call: XS reuses this frame, and a task's step runs on the agent's deepest JS stack.
+    return this.runTasks();
   }
 
   private fireDueTimers(): void {
@@ -360,30 +358,43 @@ export class Scheduler implements QueueWaker {
     if (timers.peekDeadline() <= this.nowMs_) this.add(S_FIRES_DEFERRED, 1);
   }
 
-  private runTasks(): void {
+  /**
+   * Run the runnable tasks of this turn, class by class, then end the turn.
+   * One frame between `turn` and a task's step (the step is called from
+   * here, its bookkeeping in `beginStep`/`endStep` beside it): a step runs
+   * on the agent's deepest JS stack, and each call level costs XS stack slots.
+   */
+  private runTasks(): Status {
     let spentUnits = 0;
     const budget = this.turnBudgetUnits_;
-    for (let c = 0; c < PRIORITY_CLASS_COUNT; c++) {
+    const ctx = this.ctx_;
+    classes: for (let c = 0; c < PRIORITY_CLASS_COUNT; c++) {
       const start = this.t_[CLASS_START + c] ?? 0;
       const count = (this.t_[CLASS_START + (c + 1)] ?? 0) - start;
       const cursor = this.t_[CLASS_CURSOR + c] ?? 0;
-      const maxWait = PRIORITY_MAX_WAIT_TURNS[c] ?? 0;
       let nextCursor = cursor;
       for (let k = 0; k < count; k++) {
         const position = cursor + k < count ? cursor + k : cursor + k - count;
         const task = this.t_[taskAt(start + position, T_ORDER)] ?? 0;
         if (!this.runnable(task)) continue;
         const waited = this.t_[taskAt(task, T_WAIT)] ?? 0;
-        if (spentUnits >= budget && waited < maxWait) {
+        if (spentUnits >= budget && waited < (PRIORITY_MAX_WAIT_TURNS[c] ?? 0)) {
           this.passOver(task, waited + 1);
           continue;
         }
-        spentUnits += this.runStep(task);
         nextCursor = position + 1 < count ? position + 1 : 0;
-        if (this.shutdown_.stopped) return; // forced from inside the step: nothing more runs
+        const step = this.steps_[task];
+        if (step === undefined) continue;
+        const stepBudget = this.beginStep(task);
+        const result = step(ctx); // a statement of its own: no half-built call below the step's frame
+        spentUnits += this.endStep(task, stepBudget, result);
+        if (this.shutdown_.stopped) break classes; // forced from inside the step: nothing more runs
       }
       this.t_[CLASS_CURSOR + c] = nextCursor;
     }
+    this.inTurn_ = false;
+    if (this.shutdown_.inProgress) this.advanceShutdown();
+    return this.phaseStatus();
   }
 
   private passOver(task: number, waited: number): void {
@@ -391,16 +402,18 @@ export class Scheduler implements QueueWaker {
     if (waited > (this.t_[taskAt(task, T_MAX_WAIT)] ?? 0)) this.t_[taskAt(task, T_MAX_WAIT)] = waited;
   }
 
-  /** Run one step of `task`; returns the units charged to the turn. */
-  private runStep(task: number): number {
-    const ctx = this.ctx_;
+  /** Before one step of `task`: its context, and its wait and re-wake marks cleared. Returns its budget. */
+  private beginStep(task: number): number {
     const budget = this.t_[taskAt(task, T_BUDGET)] ?? 1;
-    const step = this.steps_[task];
-    if (step === undefined) return 0;
-    ctx.begin(task, this.nowMs_, this.turn_, budget);
+    this.ctx_.begin(task, this.nowMs_, this.turn_, budget);
     this.t_[taskAt(task, T_WAIT)] = 0;
     this.t_[taskAt(task, T_REWAKE)] = 0;
-    const result = step(ctx);
+    return budget;
+  }
+
+  /** After one step of `task` that returned `result`: count it; returns the units charged to the turn. */
+  private endStep(task: number, budget: number, result: StepResult): number {
+    const ctx = this.ctx_;
     const spent = ctx.spentUnits;
     this.add(S_STEPS, 1);
     this.add(S_INVALID_SPENDS, ctx.invalidSpends);

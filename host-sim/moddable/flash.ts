@@ -26,12 +26,25 @@ export default class Flash {
 
   read(offset: number, byteLength: number): ArrayBuffer {
     if (offset < 0 || byteLength < 0 || offset + byteLength > this.byteLength) throw new Error("invalid offset");
-    return this.#bytes.slice(offset, offset + byteLength).buffer;
+    // One level of calls at most (the constructors): the native read this stands in for adds no JS frames, and
+    // the board-memory harness measures stack depth through it (test/xs/board-memory.ts).
+    const out = new ArrayBuffer(byteLength);
+    const view = new Uint8Array(out);
+    const bytes = this.#bytes;
+    for (let i = 0; i < byteLength; i++) view[i] = bytes[offset + i] ?? 0;
+    return out;
   }
 
   write(offset: number, byteLength: number, buffer: ArrayBuffer | ArrayBufferView): void {
     if (offset < 0 || byteLength < 0 || offset + byteLength > this.byteLength) throw new Error("write failed");
-    const source = ArrayBuffer.isView(buffer) ? new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) : new Uint8Array(buffer);
+    // As in read: one level of calls at most (no getters evaluated inside a call's arguments).
+    let source: Uint8Array;
+    if (ArrayBuffer.isView(buffer)) {
+      const whole = buffer.buffer;
+      const at = buffer.byteOffset;
+      const length = buffer.byteLength;
+      source = new Uint8Array(whole, at, length);
+    } else source = new Uint8Array(buffer);
     if (source.length < byteLength) throw new Error("write failed");
     for (let i = 0; i < byteLength; i++) this.#bytes[offset + i] = (this.#bytes[offset + i] ?? 0) & (source[i] ?? 0);
   }

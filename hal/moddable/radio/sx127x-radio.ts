@@ -219,7 +219,9 @@ export class Sx127xRadio implements Radio {
       this.stats.receiveQueueDropped++;
       return;
     }
-    this.#readable?.();
+    const readable = this.#readable;
+    if (readable === undefined) return;
+    return readable(); // a tail call: the agent runs from here on the radio interrupt, on its deepest JS stack
   };
 
   /** Driver callback: the frame given to write is done. */

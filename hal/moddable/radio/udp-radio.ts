@@ -174,7 +174,9 @@ export class UdpRadio implements Radio {
       else queued++;
     }
     // One wake-up for the datagrams taken (the agent's driver, agent/driver.ts).
-    if (queued > 0) this.#readable?.();
+    const readable = this.#readable;
+    if (queued === 0 || readable === undefined) return;
+    return readable(); // a tail call, as in the SX127x radio
   };
 
   readonly #onSocketError = (): void => {
