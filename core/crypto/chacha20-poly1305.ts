@@ -172,7 +172,8 @@ export class ChaCha20Poly1305 {
   private begin(key: Uint8Array, keyOffset: number, nonce: Uint8Array): void {
     const chacha = this.chacha_;
     chacha.setup(key, keyOffset, nonce, 0);
-    chacha.block(0);
+    chacha.mix(0); // block 0 (§2.6) as `block` makes it, in two calls: this is on the agent's deepest JS stack
+    chacha.serializeMixed();
     this.poly_.start(chacha.keystream, 0);
     chacha.keystream.fill(0);
   }

@@ -150,6 +150,10 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
     const kv = this.kv_;
     if (!kv.isKey(key)) return ErrorCode.OutOfRange;
     if (!isRange(value, offset, lengthBytes) || lengthBytes > kv.valueMaxBytes) return ErrorCode.TooLarge;
+    // Room first, in a call of its own: a put sits on the agent's deepest JS stack (a send-counter reservation
+    // in a mesh tick), and cleaning inside the append would stack a second append on the first.
+    const room = this.log_.makeRoom(lengthBytes);
+    if (room !== ErrorCode.Ok) return room;
     const address = this.log_.append(RecordType.KvPut, key, 0, 0, value, offset, lengthBytes);
     if (address < 0) return -address as Status;
     this.replaceReserved_(kv.addressOf(key), kv.lengthOf(key), address, lengthBytes);

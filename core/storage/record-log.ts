@@ -520,6 +520,19 @@ export class RecordLog {
   }
 
   /**
+   * Make room at the head for a record of `payloadBytes` (cleaning old
+   * segments if needed), as `append` would first: Ok, NotMounted, TooLarge,
+   * StorageFull or a device failure. An owner whose appends sit on a deep
+   * call path calls this first, so the cleaning (and the evacuating appends
+   * inside it) runs one frame lower: the append that follows finds its room.
+   */
+  makeRoom(payloadBytes: number): Status {
+    if (this.failed_ !== ErrorCode.Ok) return ErrorCode.NotMounted;
+    if (!isIntIn(payloadBytes, 0, this.payloadMax_)) return ErrorCode.TooLarge;
+    return this.ensureRoom_(recordBytes(payloadBytes, this.io_.alignBytes));
+  }
+
+  /**
    * Stamp seq, CRC and padding into `buf` (header and payload in place, room
    * ensured) and program it at the head. A program that leaves unknown bytes
    * seals the head; the record is then tried once more in a new segment.
