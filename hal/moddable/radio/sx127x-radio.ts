@@ -31,7 +31,7 @@
 /// <reference path="./sx127x.d.ts" />
 import type LoRa_SX127x from "sx127x";
 import { ErrorCode, type FailureCode } from "../../../core/runtime/errors";
-import { guard, guardStatus } from "../../../core/runtime/guard";
+import { guard, guardCall, guardStatus } from "../../../core/runtime/guard";
 import { err, ok, type Result, type Status } from "../../../core/runtime/result";
 import type { ValueOrCode } from "../../../core/collections/value-or-code";
 import { AirtimeTable, LORA_PAYLOAD_MAX_BYTES, type LoRaParams } from "../../../core/mesh/airtime";
@@ -94,19 +94,21 @@ export class Sx127xRadio implements Radio {
   #rssi = 0;
   #snr = 0;
   #closed = false;
+  // The driver calls that may throw, as static thunks for guardCall (core/runtime/guard.ts): a closure per
+  // instance would cost heap slots for the radio's whole life.
   // Straight into the receive queue's record buffer (frame-queue.ts): no receive buffer of our own.
-  readonly #read = (): void => {
-    this.#rxLength = this.#driver?.read(this.#queue.receiveBuffer) ?? 0;
-  };
-  readonly #measure = (): void => {
-    const s = this.#driver?.statistics();
-    this.#rssi = Math.round(s?.packetRssi ?? 0);
-    this.#snr = Math.round((s?.snr ?? 0) * 4);
-  };
-  readonly #write = (): void => {
-    const bytes = this.#txBytes;
-    if (bytes !== undefined) this.#driver?.write(bytes, this.#txLength);
-  };
+  private static read_(self: Sx127xRadio): void {
+    self.#rxLength = self.#driver?.read(self.#queue.receiveBuffer) ?? 0;
+  }
+  private static measure_(self: Sx127xRadio): void {
+    const s = self.#driver?.statistics();
+    self.#rssi = Math.round(s?.packetRssi ?? 0);
+    self.#snr = Math.round((s?.snr ?? 0) * 4);
+  }
+  private static write_(self: Sx127xRadio): void {
+    const bytes = self.#txBytes;
+    if (bytes !== undefined) self.#driver?.write(bytes, self.#txLength);
+  }
 
   /** Construct the driver (guarded). MeshRadioFault if it threw ("Not Found"); InvalidArgument for bad parameters. */
   static open(Driver: Sx127xDriverClass, options: Sx127xRadioOptions): Result<Sx127xRadio> {
@@ -175,7 +177,7 @@ export class Sx127xRadio implements Radio {
     this.#txLength = lengthBytes;
     this.#transmitting = true;
     this.#txDeadlineMs = nowMs + Math.ceil(this.#airtime.airtimeUs(lengthBytes) / 1000) + TX_DONE_MARGIN_MS;
-    const written = guardStatus(this.#write, ErrorCode.MeshRadioFault);
+    const written = guardCall(Sx127xRadio.write_, this, ErrorCode.MeshRadioFault);
     this.#txBytes = undefined;
     if (written !== ErrorCode.Ok) {
       this.#transmitting = false;
@@ -209,11 +211,11 @@ export class Sx127xRadio implements Radio {
   readonly #onReadable = (_count: number): void => {
     if (this.#closed) return;
     this.#rxLength = 0;
-    if (guardStatus(this.#read, ErrorCode.MeshRadioFault) !== ErrorCode.Ok || this.#rxLength <= 0) {
+    if (guardCall(Sx127xRadio.read_, this, ErrorCode.MeshRadioFault) !== ErrorCode.Ok || this.#rxLength <= 0) {
       this.fault_();
       return;
     }
-    if (guardStatus(this.#measure, ErrorCode.MeshRadioFault) !== ErrorCode.Ok) this.fault_();
+    if (guardCall(Sx127xRadio.measure_, this, ErrorCode.MeshRadioFault) !== ErrorCode.Ok) this.fault_();
     const length = this.#rxLength;
     if (length > this.mtuBytes || !this.#queue.pushReceived(length, this.#rssi, this.#snr, this.#airtime.airtimeUs(length))) {
       this.stats.receiveQueueDropped++;

@@ -23,7 +23,7 @@
 /// <reference path="./moddable-io.d.ts" />
 import type UDP from "embedded:io/socket/udp";
 import { ErrorCode, type FailureCode } from "../../../core/runtime/errors";
-import { guard, guardStatus } from "../../../core/runtime/guard";
+import { guard, guardCall, guardStatus } from "../../../core/runtime/guard";
 import { err, ok, type Result, type Status } from "../../../core/runtime/result";
 import type { ValueOrCode } from "../../../core/collections/value-or-code";
 import { AirtimeTable } from "../../../core/mesh/airtime";
@@ -85,9 +85,10 @@ export class UdpRadio implements Radio {
   #socket: UdpSocket | undefined = undefined;
   #datagram: ArrayBuffer | undefined = undefined;
   #closed = false;
-  readonly #readOne = (): void => {
-    this.#datagram = this.#socket?.read();
-  };
+  // A static thunk for guardCall (core/runtime/guard.ts), not a closure per instance (heap slots for life).
+  private static readOne_(self: UdpRadio): void {
+    self.#datagram = self.#socket?.read();
+  }
 
   static open(Socket: UdpSocketClass, options: UdpRadioOptions): Result<UdpRadio> {
     const mtu = options.mtuBytes;
@@ -160,7 +161,7 @@ export class UdpRadio implements Radio {
     let queued = 0;
     for (let i = 0; i < count; i++) {
       this.#datagram = undefined;
-      if (guardStatus(this.#readOne, ErrorCode.MeshRadioFault) !== ErrorCode.Ok || this.#datagram === undefined) {
+      if (guardCall(UdpRadio.readOne_, this, ErrorCode.MeshRadioFault) !== ErrorCode.Ok || this.#datagram === undefined) {
         this.fault_();
         break;
       }

@@ -23,7 +23,7 @@
  * open). Nothing throws: every IO call goes through core/runtime/guard.ts.
  */
 import { ErrorCode, type FailureCode } from "../../../core/runtime/errors";
-import { guard, guardStatus } from "../../../core/runtime/guard";
+import { guard, guardCall, guardStatus } from "../../../core/runtime/guard";
 import { err, ok, type Result, type Status } from "../../../core/runtime/result";
 import { SENSOR_NO_READING, SensorChannels, SensorKind, sampleFits, type Sensor, type SensorChannel, type SensorErrorHandler } from "../../sensor";
 
@@ -81,7 +81,6 @@ export class DigitalSensor implements Sensor<DigitalSensorConfiguration> {
   /** Level that means "active": 0 for active-low wiring, 1 otherwise. */
   readonly #activeLevel: number;
   readonly #onError: SensorErrorHandler | undefined;
-  readonly #read: () => void;
   #level: unknown = undefined;
   #closed = false;
 
@@ -109,9 +108,11 @@ export class DigitalSensor implements Sensor<DigitalSensorConfiguration> {
     this.#io = io;
     this.#activeLevel = activeLow ? 0 : 1;
     this.#onError = onError;
-    this.#read = () => {
-      this.#level = this.#io.read();
-    };
+  }
+
+  // A static thunk for guardCall (core/runtime/guard.ts), not a closure per instance (heap slots for life).
+  private static read_(self: DigitalSensor): void {
+    self.#level = self.#io.read();
   }
 
   configure(_options: DigitalSensorConfiguration): Status {
@@ -127,7 +128,7 @@ export class DigitalSensor implements Sensor<DigitalSensorConfiguration> {
   sample(_nowMs: number, out: Int32Array, offset: number): Status {
     if (this.#closed) return this.fail_(ErrorCode.SensorClosed);
     if (!sampleFits(out, offset, 1)) return this.fail_(ErrorCode.SensorBufferTooSmall);
-    const read = guardStatus(this.#read, ErrorCode.SensorReadFailed);
+    const read = guardCall(DigitalSensor.read_, this, ErrorCode.SensorReadFailed);
     const level = this.#level;
     this.#level = undefined;
     if (read !== ErrorCode.Ok) return this.fail_(ErrorCode.SensorReadFailed);

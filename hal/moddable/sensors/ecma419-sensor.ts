@@ -16,7 +16,7 @@
  * fresh object on every call; that is the driver's cost, outside our control.
  */
 import { ErrorCode, type FailureCode } from "../../../core/runtime/errors";
-import { guard, guardStatus } from "../../../core/runtime/guard";
+import { guard, guardCall, guardStatus } from "../../../core/runtime/guard";
 import { err, ok, type Result, type Status } from "../../../core/runtime/result";
 import { SENSOR_CHANNELS_MAX, sampleFits, type Sensor, type SensorChannel, type SensorErrorHandler } from "../../sensor";
 
@@ -67,7 +67,6 @@ export class Ecma419Sensor<ConfigureOptions extends object> implements Sensor<Co
   readonly #profile: ReadingProfile;
   readonly #latch: DriverErrorLatch;
   readonly #onError: SensorErrorHandler | undefined;
-  readonly #read: () => void;
   #lastSample: unknown = undefined;
   #closed = false;
 
@@ -104,9 +103,11 @@ export class Ecma419Sensor<ConfigureOptions extends object> implements Sensor<Co
     this.#profile = profile;
     this.#latch = latch;
     this.#onError = onError;
-    this.#read = () => {
-      this.#lastSample = this.#driver.sample();
-    };
+  }
+
+  // A static thunk for guardCall (core/runtime/guard.ts), not a closure per instance (heap slots for life).
+  private static read_(self: Ecma419Sensor<object>): void {
+    self.#lastSample = self.#driver.sample();
   }
 
   configure(options: ConfigureOptions): Status {
@@ -123,7 +124,7 @@ export class Ecma419Sensor<ConfigureOptions extends object> implements Sensor<Co
     if (this.#closed) return this.fail_(ErrorCode.SensorClosed);
     if (!sampleFits(out, offset, this.channels.length)) return this.fail_(ErrorCode.SensorBufferTooSmall);
     this.#latch.reported = false;
-    const read = guardStatus(this.#read, ErrorCode.SensorReadFailed);
+    const read = guardCall(Ecma419Sensor.read_, this as Ecma419Sensor<object>, ErrorCode.SensorReadFailed);
     const sample = this.#lastSample;
     this.#lastSample = undefined; // do not keep the driver's object alive
     if (read !== ErrorCode.Ok || this.#latch.reported) return this.fail_(ErrorCode.SensorReadFailed);
