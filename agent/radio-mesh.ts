@@ -61,8 +61,16 @@ export const SEND_COUNTER_STEP = 256;
  * durable reservation. A reboot skips at most SEND_COUNTER_STEP + this many.
  */
 export const SEND_COUNTER_AHEAD = 128;
-/** Replay window per sender (bits; RFC 6479 sizes). */
-export const REPLAY_WINDOW_BITS = 256;
+/**
+ * Replay window per sender, in counters: RFC 4303 §3.4.3's default (64; 32
+ * is the minimum it requires). A window only has to cover reordering between
+ * two neighbours: link counters are per hop, a board seals at most one frame
+ * per tick and transmits it in that tick, and a receiver reads its radio's
+ * queue in order, so a neighbour's counters arrive in order with gaps only
+ * for frames not heard. 8 bytes per sender of the site, not 32 (RFC 6479's
+ * larger windows are for IPsec over reordering networks).
+ */
+export const REPLAY_WINDOW_BITS = 64;
 
 /** Group keys derived elsewhere (the simulator derives one table per site and shares it). */
 export interface DerivedGroupKeys {
