@@ -16,7 +16,7 @@ import type { Entropy } from "../hal/entropy";
 import type { Sensor } from "../hal/sensor";
 import { createAgent, type Agent } from "./agent";
 import { readBoardIdentity } from "./board-identity";
-import { AgentRole, boardConfig, validateSiteConfig, type BoardIdentity, type SensorConfig, type SiteConfig } from "./config";
+import { AgentRole, boardConfig, validateSiteConfig, type BoardIdentity, type SensorConfig, type SiteConfig, type SiteValidation } from "./config";
 import type { GatewaySink } from "./gateway-sink";
 import { AgentStore } from "./persistence";
 import { sensorPartInfo } from "./sensor-parts";
@@ -55,6 +55,13 @@ export interface BootPlatform {
   readonly entropy?: Entropy;
   /** The boot problem for sensor `index` that did not open (default: sensorOpenProblem). */
   readonly sensorOpenProblem?: (sensor: SensorConfig, index: number, code: FailureCode) => string;
+  /**
+   * `validateSiteConfig(raw)` when the host already has it: the board entry
+   * validates its compiled configuration at module load, so with preload
+   * the validated tree is made at build time and lives in flash
+   * (agent/moddable/main.ts). Must be the validation of this same `raw`.
+   */
+  readonly siteValidation?: SiteValidation;
 }
 
 /** `sensors[i]: <part> could not be opened (code N)`. */
@@ -70,7 +77,7 @@ export interface TransportRefusal {
 }
 
 export function bootAgent(raw: unknown, platform: BootPlatform): BootOutcome {
-  const validated = validateSiteConfig(raw);
+  const validated = platform.siteValidation ?? validateSiteConfig(raw);
   if (!validated.ok) {
     return { ok: false, stage: "config", code: ErrorCode.AgentBadConfig, problems: validated.problems.map((p) => `${p.field}: ${p.reason}`) };
   }

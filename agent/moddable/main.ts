@@ -65,7 +65,7 @@ import { bootRefusalLine, bootRetryDelayMs } from "../boot-report";
 import type { AgentStore } from "../persistence";
 import { buildRadioMesh } from "../radio-mesh";
 import { readBoardWiring, type BoardWiring } from "./board";
-import { SensorDriver, type SensorConfig, type SiteConfig } from "../config";
+import { SensorDriver, validateSiteConfig, type SensorConfig, type SiteConfig, type SiteValidation } from "../config";
 import type { GatewaySink } from "../gateway-sink";
 import { hardwareOpenProblem, openHardwareSensor } from "./hardware-sensors";
 import { openSimSensor } from "../sim-sensors";
@@ -144,6 +144,35 @@ export function boardTransport(
   };
 }
 
+/**
+ * Freeze `value` and everything reachable from it through own properties
+ * (plain objects and arrays: the validated configuration's shape).
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) deepFreeze((value as Record<string, unknown>)[keys[i] ?? ""]);
+  return Object.freeze(value);
+}
+
+/**
+ * The compiled site configuration (`config.picket`), validated at module
+ * load. manifest.json preloads this module, so on a board that happens at
+ * build time: the validated tree (sensors, rules, radio, uplink, keys) is
+ * made once, frozen, and lives in flash, costing no RAM and no alias
+ * (Moddable SDK documentation/xs/preload.md). A boot attempt uses it when
+ * its compiled configuration is that same object; any other (a host or
+ * test that passes its own, or changes the stand-in's config between
+ * boots) is validated at run time by the same function, with the same result.
+ */
+const PRELOADED_PICKET: unknown = config["picket"];
+const PRELOADED_SITE: SiteValidation = deepFreeze(validateSiteConfig(PRELOADED_PICKET));
+
+/** The validation made at module load (read-only, frozen): for tests that check a boot uses it. */
+export function preloadedSiteValidation(): SiteValidation {
+  return PRELOADED_SITE;
+}
+
 /** What the image was built with (manifest.json `config`): read once by the first attempt, reused by its retries. */
 export interface CompiledConfig {
   readonly picket: unknown;
@@ -169,6 +198,7 @@ function bootBoard(options: MainOptions | undefined, compiled: CompiledConfig, c
     openSensor: options?.openSensor ?? openImageSensor,
     sensorOpenProblem: imageSensorOpenProblem,
     ...(options?.gatewaySink === undefined ? {} : { gatewaySink: options.gatewaySink }),
+    ...(compiled.picket === PRELOADED_PICKET ? { siteValidation: PRELOADED_SITE } : {}),
   });
 }
 

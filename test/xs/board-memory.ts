@@ -311,14 +311,23 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
   const provisioned = provisionedPartition(boardFields(measured, c.siteBoards, c.role as AgentRole));
   const image = sparseImage(c.cleanAtWrite === undefined ? provisioned : imageThatCleansAt(provisioned, c.cleanAtWrite));
   // The build machine: every module of the image, the site config (mc/config is preloaded on a board) and the test's own data.
+  // The config is installed by a module of its own, evaluated before the image's: on a board mc/config exists before
+  // any module body runs (the image validates it at module load, agent/moddable/main.ts).
+  const configModule = join(dir, "site-config.js");
+  writeFileSync(
+    configModule,
+    [
+      `import { virtual } from ${JSON.stringify(control)};`,
+      `virtual.config = Object.freeze({ picket: ${JSON.stringify(siteFor(c.siteBoards))}, picketBoard: { storage: { partition: "storage" } } }, true);`,
+    ].join("\n"),
+  );
   const preload = join(dir, "preload.js");
   writeFileSync(
     preload,
     [
+      `import ${JSON.stringify(configModule)};`,
       `import main from ${JSON.stringify(bundle)};`,
-      `import { virtual } from ${JSON.stringify(control)};`,
       importStubs(),
-      `virtual.config = Object.freeze({ picket: ${JSON.stringify(siteFor(c.siteBoards))}, picketBoard: { storage: { partition: "storage" } } }, true);`,
       `export const replay = Object.freeze(${JSON.stringify(heard)}, true);`,
       `export const image = Object.freeze(${JSON.stringify(image)}, true);`,
       `export default main;`,
