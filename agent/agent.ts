@@ -44,18 +44,18 @@ import type { Entropy } from "../hal/entropy";
 import { SENSOR_CHANNELS_MAX, type Sensor } from "../hal/sensor";
 import { AgentCounter, AgentMetrics } from "./agent-metrics";
 import { agentTaskCount, AgentRole, type SiteConfig } from "./config";
-import { GatewayRole } from "./gateway";
-import { CountingGatewaySink, type GatewaySink } from "./gateway-sink";
+import { GatewayRole } from "../core/uplink/gateway";
+import { CountingGatewaySink, type GatewaySink } from "../core/uplink/gateway-sink";
 import { MeshTask, type MeshTaskHost } from "./mesh-task";
-import { PendingAlerts } from "./pending-alerts";
+import { PendingAlerts } from "../core/uplink/pending-alerts";
 import { AgentStore, LIFETIME_COUNTER_COUNT, LifetimeCounter } from "./persistence";
 import { samplingStep, type SamplingContext } from "./sampling";
 import { sensorPartInfo } from "./sensor-parts";
 import { TaskBoundary, type TaskDispatcher } from "./task-boundary";
 import { telemetryLayout } from "./telemetry-setup";
-import type { Transport } from "./transport";
+import type { Transport } from "../core/mesh/transport-port";
 import { Uplink, type UplinkOptions } from "./uplink";
-import { ALERT_MESSAGE_BYTES } from "./wire";
+import { ALERT_MESSAGE_BYTES } from "../core/uplink/wire";
 
 export interface AgentPlatform {
   readonly clock: Clock;

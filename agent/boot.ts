@@ -17,10 +17,10 @@ import type { Sensor } from "../hal/sensor";
 import { createAgent, type Agent } from "./agent";
 import { readBoardIdentity } from "./board-identity";
 import { AgentRole, boardConfig, validateSiteConfig, type BoardIdentity, type SensorConfig, type SiteConfig, type SiteValidation } from "./config";
-import type { GatewaySink } from "./gateway-sink";
+import type { GatewaySink } from "../core/uplink/gateway-sink";
 import { AgentStore } from "./persistence";
 import { sensorPartInfo } from "./sensor-parts";
-import type { Transport } from "./transport";
+import type { Transport } from "../core/mesh/transport-port";
 
 /** In boot order; "storage" and "provisioning" come before anything is built from the board's identity. */
 export type BootStage = "config" | "storage" | "provisioning" | "sensor" | "transport" | "agent";

@@ -16,8 +16,8 @@ import type { Scheduler } from "../core/runtime/scheduler";
 import { StepResult, type TaskContext } from "../core/runtime/task-context";
 import type { TraceHash } from "../core/runtime/trace-hash";
 import { AgentCounter, type AgentMetrics } from "./agent-metrics";
-import type { GatewayRole } from "./gateway";
-import { TrafficClass, type DeliverHandler, type Transport } from "./transport";
+import type { GatewayRole } from "../core/uplink/gateway";
+import { TrafficClass, type DeliverHandler, type Transport } from "../core/mesh/transport-port";
 import type { Uplink } from "./uplink";
 
 /** Messages taken from the transport per step; more wait for the next step (the task stays Ready). */

@@ -11,7 +11,7 @@
  * |            | counter-reservation.ts), 8 bytes                   |                               |
  * | 3 keys     | the provisioning record (agent/provisioning.ts)    | by `picket provision` only    |
  * | 4 + i      | pending alert slot i: the encoded alert message    | when the alert is admitted;   |
- * |            | (agent/wire.ts, 40 bytes)                          | removed when acknowledged     |
+ * |            | (core/uplink/wire.ts, 40 bytes)                          | removed when acknowledged     |
  *
  * The boot count is the incarnation on the wire: (source, incarnation, seq)
  * stays unique across reboots, so the gateway's duplicate filter works after
@@ -31,7 +31,7 @@ import type { Status } from "../core/runtime/result";
 import type { BlockDevice } from "../core/storage/block-device";
 import { DurableStore, type StoreConfig } from "../core/storage/durable-store";
 import { PROVISIONING_RECORD_BYTES } from "./provisioning";
-import { ALERT_MESSAGE_BYTES } from "./wire";
+import { ALERT_MESSAGE_BYTES } from "../core/uplink/wire";
 
 export const StoreKey = Object.freeze({ Boot: 0, Lifetime: 1, SendCounter: 2, Provisioning: 3, FirstAlert: 4 } as const);
 

@@ -36,11 +36,11 @@ import { RecordPriority, type TelemetryRecord } from "../core/telemetry/record";
 import type { TraceHash } from "../core/runtime/trace-hash";
 import type { Scheduler } from "../core/runtime/scheduler";
 import { AgentCounter, type AgentMetrics } from "./agent-metrics";
-import type { GatewayRole } from "./gateway";
-import { OutcomeEffect, type PendingAlerts } from "./pending-alerts";
+import type { GatewayRole } from "../core/uplink/gateway";
+import { OutcomeEffect, type PendingAlerts } from "../core/uplink/pending-alerts";
 import type { AgentStore } from "./persistence";
-import { TrafficClass, type SendOutcomeHandler, type Transport } from "./transport";
-import { ALERT_MESSAGE_BYTES, MESSAGE_HEADER_BYTES, MessageFlag, MessageKind, recordsPerMessage, WIRE_RECORD_BYTES, writeHeader, writeRecord } from "./wire";
+import { TrafficClass, type SendOutcomeHandler, type Transport } from "../core/mesh/transport-port";
+import { ALERT_MESSAGE_BYTES, MESSAGE_HEADER_BYTES, MessageFlag, MessageKind, recordsPerMessage, WIRE_RECORD_BYTES, writeHeader, writeRecord } from "../core/uplink/wire";
 
 /** Trace event codes of the uplink (folded into the agent's trace hash). */
 export const UplinkEvent = Object.freeze({ AlertAdmitted: 0x21, AlertSent: 0x22, AlertOutcome: 0x23, TelemetrySent: 0x24 } as const);

@@ -66,10 +66,10 @@ import type { AgentStore } from "../persistence";
 import { buildRadioMesh } from "../radio-mesh";
 import { readBoardWiring, type BoardWiring } from "./board";
 import { SensorDriver, validateSiteConfig, type SensorConfig, type SiteConfig, type SiteValidation } from "../config";
-import type { GatewaySink } from "../gateway-sink";
+import type { GatewaySink } from "../../core/uplink/gateway-sink";
 import { hardwareOpenProblem, openHardwareSensor } from "./hardware-sensors";
 import { openSimSensor } from "../sim-sensors";
-import type { Transport } from "../transport";
+import type { Transport } from "../../core/mesh/transport-port";
 
 export type { BootOutcome } from "../boot";
 

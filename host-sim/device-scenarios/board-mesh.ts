@@ -9,7 +9,7 @@
  * against either. Platform neutral: no Node, no vitest.
  */
 import type { AgentStatus } from "../../agent/agent";
-import { CountingGatewaySink } from "../../agent/gateway-sink";
+import { CountingGatewaySink } from "../../core/uplink/gateway-sink";
 import type { BootOutcome, MainOptions } from "../../agent/moddable/main";
 import { provisionDevice } from "../../agent/provision-device";
 import { hexInto, type ProvisioningFields } from "../../agent/provisioning";

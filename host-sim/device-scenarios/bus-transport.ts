@@ -7,7 +7,7 @@
  */
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Status } from "../../core/runtime/result";
-import type { DeliverHandler, SendOutcomeHandler, Transport, TrafficClass } from "../../agent/transport";
+import type { DeliverHandler, SendOutcomeHandler, Transport, TrafficClass } from "../../core/mesh/transport-port";
 
 const INBOX = 32;
 

@@ -10,7 +10,7 @@ import main, { openImageSensor, type BootOutcome } from "../../agent/moddable/ma
 import { openSimSensor } from "../../agent/sim-sensors";
 import { SimEventKind } from "../../hal/sim/sensors/script";
 import type { AgentStatus } from "../../agent/agent";
-import { CountingGatewaySink } from "../../agent/gateway-sink";
+import { CountingGatewaySink } from "../../core/uplink/gateway-sink";
 import { advanceTo, resetVirtual, virtual } from "../moddable/control";
 import { Bus } from "./bus-transport";
 import { provisionVirtualBoard } from "./board-mesh";

@@ -1,5 +1,5 @@
 /**
- * The host end of the site's gateways (agent/gateway-sink.ts): every record
+ * The host end of the site's gateways (core/uplink/gateway-sink.ts): every record
  * a gateway collected lands here, with per-node statistics.
  *
  *  - Routine telemetry: records and samples delivered per source node, and
@@ -20,8 +20,8 @@
  * Fixed capacity, allocated at create; recording allocates nothing (the XS
  * measurement of bytes per frame covers it). Platform neutral.
  */
-import type { GatewaySink } from "../../agent/gateway-sink";
-import type { WireHeader, WireRecord } from "../../agent/wire";
+import type { GatewaySink } from "../../core/uplink/gateway-sink";
+import type { WireHeader, WireRecord } from "../../core/uplink/wire";
 
 /** How the sink learns virtual time (set once the kernel exists). */
 export interface SiteClock {

@@ -36,7 +36,7 @@ import { ROLE_NAMES, type BoardIdentity, type CompiledSiteConfig, type SiteConfi
 import type { AgentStore } from "../../agent/persistence";
 import { AUTHORITY_COMMITMENT_BYTES, hexInto, type ProvisioningFields } from "../../agent/provisioning";
 import { agentMeshConfig, buildRadioMesh } from "../../agent/radio-mesh";
-import type { Transport } from "../../agent/transport";
+import type { Transport } from "../../core/mesh/transport-port";
 import { SimRadio, type SimAirPort, type SimLinkModel } from "../../hal/sim/radio";
 import { groupSecretFor, MeshKeyring, SIM_GROUP_ID } from "../kernel/workloads/mesh-keys";
 import { TransportStat } from "./transport-stats";

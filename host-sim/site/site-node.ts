@@ -33,7 +33,7 @@ import { validateSiteConfig, type BoardIdentity } from "../../agent/config";
 import type { AgentStore } from "../../agent/persistence";
 import { provisionDevice } from "../../agent/provision-device";
 import type { SensorConfig, SiteConfig } from "../../agent/config";
-import type { GatewaySink } from "../../agent/gateway-sink";
+import type { GatewaySink } from "../../core/uplink/gateway-sink";
 import { openSimSensor } from "../../agent/sim-sensors";
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Result, Status } from "../../core/runtime/result";

@@ -5,8 +5,8 @@
  */
 import { KernelCounter } from "../kernel/counters";
 import { RunState } from "../kernel/kernel";
-import { PendingState, type PendingAlerts } from "../../agent/pending-alerts";
-import { MESSAGE_HEADER_BYTES } from "../../agent/wire";
+import { PendingState, type PendingAlerts } from "../../core/uplink/pending-alerts";
+import { MESSAGE_HEADER_BYTES } from "../../core/uplink/wire";
 import { percentile } from "./gateway-sink";
 import { NodeStat } from "./site-node";
 import { virtualFromLocal, type Site } from "./site";

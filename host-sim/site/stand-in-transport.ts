@@ -5,7 +5,7 @@
  * to end in the simulator before core/mesh lands; transport-factory.ts is the
  * one place that chooses it, so switching to the real mesh is one change.
  *
- * What it does (agent/transport.ts contract):
+ * What it does (core/mesh/transport-port.ts contract):
  *  - routing: a static next-hop table from the topology (routes.ts), unicast
  *    only (BROADCAST_ID is refused: no flooding);
  *  - acknowledged traffic (ackRequested, and Control) is sent hop by hop with
@@ -39,7 +39,7 @@
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Status } from "../../core/runtime/result";
 import type { RadioConfig } from "../../agent/config";
-import { BROADCAST_ID, TrafficClass, type DeliverHandler, type SendOutcomeHandler, type Transport } from "../../agent/transport";
+import { BROADCAST_ID, TrafficClass, type DeliverHandler, type SendOutcomeHandler, type Transport } from "../../core/mesh/transport-port";
 import { NO_ROUTE, type RouteTable } from "./routes";
 import { TransportStat } from "./transport-stats";
 

@@ -14,7 +14,7 @@
  */
 import { DEFAULT_GROUP_ID, type BoardIdentity, type CompiledSiteConfig, type SiteConfig } from "../../agent/config";
 import { GROUP_SECRET_BYTES, type ProvisioningFields } from "../../agent/provisioning";
-import type { Transport } from "../../agent/transport";
+import type { Transport } from "../../core/mesh/transport-port";
 import type { SimAirPort } from "../../hal/sim/radio";
 import type { AgentStore } from "../../agent/persistence";
 import { boardProvisioning, MeshSiteLink, MeshSiteShared } from "./mesh-site-transport";

@@ -12,7 +12,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { AgentCounter } from "../../agent/agent-metrics";
 import { AgentDriver, DRIVER_PASSES_MAX } from "../../agent/driver";
-import { TrafficClass } from "../../agent/transport";
+import { TrafficClass } from "../../core/mesh/transport-port";
 import { ErrorCode } from "../../core/runtime/errors";
 import type { WakeTimer } from "../../hal/timer";
 import { RecordingTransport, rig, testConfig } from "./helpers";

@@ -1,10 +1,10 @@
 /** Shared pieces of the agent tests: a recording transport, a manual clock platform, configs. */
 import { createAgent, type Agent, type AgentPlatform } from "../../agent/agent";
 import { AgentRole, validateBoardConfig, type BoardIdentity, type SiteConfig } from "../../agent/config";
-import type { GatewaySink } from "../../agent/gateway-sink";
+import type { GatewaySink } from "../../core/uplink/gateway-sink";
 import { openSimSensor } from "../../agent/sim-sensors";
-import type { DeliverHandler, SendOutcomeHandler, Transport, TrafficClass } from "../../agent/transport";
-import type { WireHeader, WireRecord } from "../../agent/wire";
+import type { DeliverHandler, SendOutcomeHandler, Transport, TrafficClass } from "../../core/mesh/transport-port";
+import type { WireHeader, WireRecord } from "../../core/uplink/wire";
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Result, Status } from "../../core/runtime/result";
 import type { BlockDevice } from "../../core/storage/block-device";

@@ -11,7 +11,7 @@ import { HOP_LIMIT_MAX } from "../../core/mesh/link-header";
 import { FlashFaults } from "../../hal/sim/flash-faults";
 import { SimFlash } from "../../hal/sim/flash";
 import { SimLimit } from "../../host-sim/kernel/scenario";
-import { recordsPerMessage, WIRE_RECORDS_MAX } from "../../agent/wire";
+import { recordsPerMessage, WIRE_RECORDS_MAX } from "../../core/uplink/wire";
 import { testConfig, testConfigJson } from "./helpers";
 
 /** A board's configuration: the site overrides, with `nodeId`/`role` (as its record would give them) taken out. */
@@ -102,7 +102,7 @@ describe("not caps (documented where they are)", () => {
   });
 
   it("records per uplink message never reach the wire format's u8 count for any accepted radio.maxMessageBytes", () => {
-    // agent/wire.ts recordsPerMessage bounds by WIRE_RECORDS_MAX; radio.maxMessageBytes <= 1024 keeps it far below.
+    // core/uplink/wire.ts recordsPerMessage bounds by WIRE_RECORDS_MAX; radio.maxMessageBytes <= 1024 keeps it far below.
     expect(recordsPerMessage(1024)).toBeLessThan(WIRE_RECORDS_MAX);
     expect(refusal({ radio: { maxMessageBytes: 1025 } })[0]?.field).toBe("radio.maxMessageBytes");
   });

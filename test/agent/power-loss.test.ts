@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { AgentCounter } from "../../agent/agent-metrics";
-import { GatewayRole } from "../../agent/gateway";
-import { TrafficClass } from "../../agent/transport";
-import { readHeader, WireHeader } from "../../agent/wire";
+import { GatewayRole } from "../../core/uplink/gateway";
+import { TrafficClass } from "../../core/mesh/transport-port";
+import { readHeader, WireHeader } from "../../core/uplink/wire";
 import { ErrorCode } from "../../core/runtime/errors";
 import { SimEventKind } from "../../hal/sim/sensors/script";
 import { newFlash, RecordingSink, RecordingTransport, rig, runUntil, unwrap } from "./helpers";

@@ -14,7 +14,7 @@ import { provisionDevice } from "../../agent/provision-device";
 import { encodeProvisioning, hexInto, PROVISIONING_RECORD_BYTES, ProvisioningRecord, RecordRole, type ProvisioningFields } from "../../agent/provisioning";
 import { agentMeshConfig, buildRadioMesh, SEND_COUNTER_STEP, type RadioMeshOutcome } from "../../agent/radio-mesh";
 import { openSimSensor } from "../../agent/sim-sensors";
-import { BROADCAST_ID, TrafficClass } from "../../agent/transport";
+import { BROADCAST_ID, TrafficClass } from "../../core/mesh/transport-port";
 import { CoseAlg, KemAlg, PortableCryptoProvider } from "../../core/crypto/index";
 import { ErrorCode } from "../../core/runtime/errors";
 import { MeshCounter } from "../../core/mesh/mesh-counters";

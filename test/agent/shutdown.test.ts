@@ -8,8 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { AgentCounter } from "../../agent/agent-metrics";
 import { LifetimeCounter } from "../../agent/persistence";
-import { TrafficClass } from "../../agent/transport";
-import { MessageFlag, readHeader, WireHeader } from "../../agent/wire";
+import { TrafficClass } from "../../core/mesh/transport-port";
+import { MessageFlag, readHeader, WireHeader } from "../../core/uplink/wire";
 import { ErrorCode } from "../../core/runtime/errors";
 import { ShutdownPhase } from "../../core/runtime/shutdown";
 import { SimEventKind } from "../../hal/sim/sensors/script";

@@ -5,7 +5,7 @@
  * rebooted (its RAM-only replay windows gone) it is counted apart.
  */
 import { describe, expect, it } from "vitest";
-import { WireHeader, WireRecord } from "../../agent/wire";
+import { WireHeader, WireRecord } from "../../core/uplink/wire";
 import { SiteSink } from "../../host-sim/site/gateway-sink";
 
 const record = Object.assign(new WireRecord(), { kind: 1, count: 5 });

@@ -7,7 +7,7 @@
  * entropy and survives reboots.
  */
 import { describe, expect, it } from "vitest";
-import { TrafficClass } from "../../agent/transport";
+import { TrafficClass } from "../../core/mesh/transport-port";
 import { routinePhaseMs } from "../../agent/uplink";
 import { rig, runUntil, testConfig } from "./helpers";
 

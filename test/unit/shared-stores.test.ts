@@ -22,8 +22,8 @@ import { TimerTable } from "../../core/runtime/timer-table";
 import { TelemetryOutbox } from "../../core/telemetry/outbox";
 import { RecordKind, TelemetryRecord } from "../../core/telemetry/record";
 import { SampleHistory } from "../../core/telemetry/sample-history";
-import { OutcomeEffect, PendingAlerts, PendingState } from "../../agent/pending-alerts";
-import { ALERT_MESSAGE_BYTES } from "../../agent/wire";
+import { OutcomeEffect, PendingAlerts, PendingState } from "../../core/uplink/pending-alerts";
+import { ALERT_MESSAGE_BYTES } from "../../core/uplink/wire";
 
 function reservedArmed(heap: MinHeap, capacity: number, total: number): number {
   let armed = 0;

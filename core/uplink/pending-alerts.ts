@@ -15,8 +15,8 @@
  *
  * Everything is allocated at create; nothing afterwards.
  */
-import { ErrorCode } from "../core/runtime/errors";
-import { err, ok, type Result, type Status } from "../core/runtime/result";
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result, type Status } from "../runtime/result";
 import { ALERT_MESSAGE_BYTES } from "./wire";
 
 export const PendingState = Object.freeze({ Free: 0, Ready: 1, InFlight: 2 } as const);

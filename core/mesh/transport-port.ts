@@ -23,7 +23,7 @@
  *    deadline, whichever is first, and is woken early by the handler given
  *    to `onReadable` (the radio's receive interrupt).
  */
-import type { Status } from "../core/runtime/result";
+import type { Status } from "../runtime/result";
 
 /** Traffic classes, highest priority first (control > alerts > telemetry). */
 export const TrafficClass = Object.freeze({ Control: 0, Alert: 1, Telemetry: 2 } as const);

@@ -1,14 +1,14 @@
 /**
- * The gateway role (agent/gateway.ts): records reach the sink, an alert
+ * The gateway role (core/uplink/gateway.ts): records reach the sink, an alert
  * sent twice (lost acknowledgement, reboot) is handed on once, malformed
  * messages are counted and dropped, the duplicate filter stays in capacity.
  */
 import { describe, expect, it } from "vitest";
-import { GatewayRole } from "../../agent/gateway";
-import { ALERT_MESSAGE_BYTES, MESSAGE_HEADER_BYTES, MessageKind, WIRE_RECORD_BYTES, writeHeader, writeRecord } from "../../agent/wire";
-import { ErrorCode } from "../../core/runtime/errors";
-import { RecordKind, TelemetryRecord } from "../../core/telemetry/record";
-import { RecordingSink, unwrap } from "./helpers";
+import { GatewayRole } from "../../../core/uplink/gateway";
+import { ALERT_MESSAGE_BYTES, MESSAGE_HEADER_BYTES, MessageKind, WIRE_RECORD_BYTES, writeHeader, writeRecord } from "../../../core/uplink/wire";
+import { ErrorCode } from "../../../core/runtime/errors";
+import { RecordKind, TelemetryRecord } from "../../../core/telemetry/record";
+import { RecordingSink, unwrap } from "../../agent/helpers";
 
 function alertMessage(incarnation: number, seq: number, atMs = 1000): Uint8Array {
   const r = new TelemetryRecord();

@@ -1,5 +1,5 @@
 /**
- * The uplink wire format (agent/wire.ts): records survive the round trip
+ * The uplink wire format (core/uplink/wire.ts): records survive the round trip
  * field by field, and malformed messages are refused with the specific code.
  */
 import fc from "fast-check";
@@ -17,9 +17,9 @@ import {
   WireRecord,
   writeHeader,
   writeRecord,
-} from "../../agent/wire";
-import { ErrorCode } from "../../core/runtime/errors";
-import { NO_RULE, RecordKind, TelemetryRecord } from "../../core/telemetry/record";
+} from "../../../core/uplink/wire";
+import { ErrorCode } from "../../../core/runtime/errors";
+import { NO_RULE, RecordKind, TelemetryRecord } from "../../../core/telemetry/record";
 
 function aggregate(channelId: number, atMs: number, min: number, max: number, mean: number, count: number, errors: number): TelemetryRecord {
   const r = new TelemetryRecord();

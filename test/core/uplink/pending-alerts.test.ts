@@ -1,12 +1,12 @@
 /**
- * The pending-alert table (agent/pending-alerts.ts): an alert leaves only
+ * The pending-alert table (core/uplink/pending-alerts.ts): an alert leaves only
  * when acknowledged or abandoned; retries back off exponentially and fail
  * over to the next gateway; stale outcomes change nothing.
  */
 import { describe, expect, it } from "vitest";
-import { backoffMs, OutcomeEffect, PendingAlerts, PendingState } from "../../agent/pending-alerts";
-import { ErrorCode } from "../../core/runtime/errors";
-import { unwrap } from "./helpers";
+import { backoffMs, OutcomeEffect, PendingAlerts, PendingState } from "../../../core/uplink/pending-alerts";
+import { ErrorCode } from "../../../core/runtime/errors";
+import { unwrap } from "../../agent/helpers";
 
 const OPTIONS = { capacity: 2, attemptsMax: 3, retryBaseMs: 1000, retryCapMs: 3000, inFlightTimeoutMs: 10_000, gatewayCount: 2 };
 

@@ -39,9 +39,9 @@
  * the incarnation is durable (agent/persistence.ts), which is what the
  * gateway's duplicate filter keys on.
  */
-import { ErrorCode } from "../core/runtime/errors";
-import type { Status } from "../core/runtime/result";
-import { NO_RULE, RecordKind, type TelemetryRecord } from "../core/telemetry/record";
+import { ErrorCode } from "../runtime/errors";
+import type { Status } from "../runtime/result";
+import { NO_RULE, RecordKind, type TelemetryRecord } from "../telemetry/record";
 
 export const WIRE_VERSION = 1;
 export const MessageKind = Object.freeze({ Telemetry: 1, Alert: 2 } as const);

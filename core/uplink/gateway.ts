@@ -12,8 +12,8 @@
  *
  * Nothing is allocated per message; malformed input is counted and dropped.
  */
-import { ErrorCode } from "../core/runtime/errors";
-import { err, ok, type Result, type Status } from "../core/runtime/result";
+import { ErrorCode } from "../runtime/errors";
+import { err, ok, type Result, type Status } from "../runtime/result";
 import type { GatewaySink } from "./gateway-sink";
 import { MessageKind, readHeader, readRecord, WireHeader, WireRecord } from "./wire";
 

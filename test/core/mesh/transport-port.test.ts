@@ -1,14 +1,14 @@
 /**
- * The mesh transport satisfies the agent's Transport port (agent/transport.ts)
+ * The mesh transport satisfies the Transport port (core/mesh/transport-port.ts)
  * structurally: core may not import agent/, so this test (which may import
  * both) is where the two meet. The assignment below is checked by tsc; the
  * test then drives the transport through the port alone.
  */
 import { describe, expect, it } from "vitest";
-import { BROADCAST_ID, TrafficClass, type Transport } from "../../agent/transport";
-import { BROADCAST_NODE_ID, LinkClass } from "../../core/mesh/index";
-import { ErrorCode } from "../../core/runtime/errors";
-import { carry, makeNode } from "./fixtures";
+import { BROADCAST_ID, TrafficClass, type Transport } from "../../../core/mesh/transport-port";
+import { BROADCAST_NODE_ID, LinkClass } from "../../../core/mesh/index";
+import { ErrorCode } from "../../../core/runtime/errors";
+import { carry, makeNode } from "../../mesh/fixtures";
 
 describe("MeshTransport as the agent's Transport port", () => {
   it("is assignable to Transport and shares its constants", () => {
