@@ -42,7 +42,7 @@ import type { BlockDevice } from "../core/storage/block-device";
 import type { Clock } from "../hal/clock";
 import type { Entropy } from "../hal/entropy";
 import { SENSOR_CHANNELS_MAX, type Sensor } from "../hal/sensor";
-import { AgentCounter, AgentMetrics } from "./agent-metrics";
+import { AgentCounter, AgentMetrics } from "../core/telemetry/agent-metrics";
 import { agentTaskCount, AgentRole, type SiteConfig } from "./config";
 import { GatewayRole } from "../core/uplink/gateway";
 import { CountingGatewaySink, type GatewaySink } from "../core/uplink/gateway-sink";
@@ -54,7 +54,7 @@ import { sensorPartInfo } from "./sensor-parts";
 import { TaskBoundary, type TaskDispatcher } from "./task-boundary";
 import { telemetryLayout } from "./telemetry-setup";
 import type { Transport } from "../core/mesh/transport-port";
-import { Uplink, type UplinkOptions } from "./uplink";
+import { Uplink, type UplinkOptions } from "../core/uplink/uplink";
 import { ALERT_MESSAGE_BYTES } from "../core/uplink/wire";
 
 export interface AgentPlatform {

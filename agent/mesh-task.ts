@@ -15,10 +15,10 @@
 import type { Scheduler } from "../core/runtime/scheduler";
 import { StepResult, type TaskContext } from "../core/runtime/task-context";
 import type { TraceHash } from "../core/runtime/trace-hash";
-import { AgentCounter, type AgentMetrics } from "./agent-metrics";
+import { AgentCounter, type AgentMetrics } from "../core/telemetry/agent-metrics";
 import type { GatewayRole } from "../core/uplink/gateway";
 import { TrafficClass, type DeliverHandler, type Transport } from "../core/mesh/transport-port";
-import type { Uplink } from "./uplink";
+import type { Uplink } from "../core/uplink/uplink";
 
 /** Messages taken from the transport per step; more wait for the next step (the task stays Ready). */
 export const POLL_MESSAGES_MAX = 8;

@@ -23,7 +23,7 @@ import { StepResult, type TaskContext } from "../core/runtime/task-context";
 import type { TelemetryPipeline } from "../core/telemetry/pipeline";
 import type { TraceHash } from "../core/runtime/trace-hash";
 import type { Sensor } from "../hal/sensor";
-import { AgentCounter, type AgentMetrics } from "./agent-metrics";
+import { AgentCounter, type AgentMetrics } from "../core/telemetry/agent-metrics";
 
 export const SamplingEvent = Object.freeze({ Sample: 0x11, SampleError: 0x12, SamplesLate: 0x13 } as const);
 

@@ -27,7 +27,7 @@
  *    when it goes down, so a reboot does not lose the site's measurements.
  */
 import type { Agent } from "../../agent/agent";
-import { AgentCounter } from "../../agent/agent-metrics";
+import { AgentCounter } from "../../core/telemetry/agent-metrics";
 import { bootAgent } from "../../agent/boot";
 import { validateSiteConfig, type BoardIdentity } from "../../agent/config";
 import type { AgentStore } from "../../agent/persistence";

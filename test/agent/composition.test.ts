@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createAgent } from "../../agent/agent";
-import { AgentCounter } from "../../agent/agent-metrics";
+import { AgentCounter } from "../../core/telemetry/agent-metrics";
 import { AGENT_FIXED_TASKS } from "../../agent/config";
 import { openSimSensor } from "../../agent/sim-sensors";
 import { SensorPart } from "../../agent/sensor-parts";

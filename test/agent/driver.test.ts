@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AgentCounter } from "../../agent/agent-metrics";
+import { AgentCounter } from "../../core/telemetry/agent-metrics";
 import { AgentDriver, DRIVER_PASSES_MAX } from "../../agent/driver";
 import { TrafficClass } from "../../core/mesh/transport-port";
 import { ErrorCode } from "../../core/runtime/errors";

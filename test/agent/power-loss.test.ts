@@ -4,7 +4,7 @@
  * after the reboot; the gateway drops the copy it already had.
  */
 import { describe, expect, it } from "vitest";
-import { AgentCounter } from "../../agent/agent-metrics";
+import { AgentCounter } from "../../core/telemetry/agent-metrics";
 import { GatewayRole } from "../../core/uplink/gateway";
 import { TrafficClass } from "../../core/mesh/transport-port";
 import { readHeader, WireHeader } from "../../core/uplink/wire";

@@ -5,7 +5,7 @@
  * ends Failed and the agent carries on without it.
  */
 import { describe, expect, it } from "vitest";
-import { AgentCounter } from "../../agent/agent-metrics";
+import { AgentCounter } from "../../core/telemetry/agent-metrics";
 import { openSimSensor } from "../../agent/sim-sensors";
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Status } from "../../core/runtime/result";

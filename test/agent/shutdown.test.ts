@@ -6,7 +6,7 @@
  * boot, and pending alerts are sent again.
  */
 import { describe, expect, it } from "vitest";
-import { AgentCounter } from "../../agent/agent-metrics";
+import { AgentCounter } from "../../core/telemetry/agent-metrics";
 import { LifetimeCounter } from "../../agent/persistence";
 import { TrafficClass } from "../../core/mesh/transport-port";
 import { MessageFlag, readHeader, WireHeader } from "../../core/uplink/wire";

@@ -1,6 +1,6 @@
 /**
  * Routine telemetry leaves each board at its own phase of the uplink
- * interval (agent/uplink.ts): a site whose aggregation windows all close at
+ * interval (core/uplink/uplink.ts): a site whose aggregation windows all close at
  * the same moment must not key up at the same moment (carrier sense cannot
  * separate frames that start together; the demo site lost nearly every
  * reading to that). The phase comes from the node id, so it needs no
@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { TrafficClass } from "../../core/mesh/transport-port";
-import { routinePhaseMs } from "../../agent/uplink";
+import { routinePhaseMs } from "../../core/uplink/uplink";
 import { rig, runUntil, testConfig } from "./helpers";
 
 const INTERVAL_MS = 5_000;

@@ -8,7 +8,7 @@
  * The task boundary counts faults, restarts and failures per task in its
  * own table (agent.ts `status()` sums them), with no registry either.
  */
-import { ok, type Result } from "../core/runtime/result";
+import { ok, type Result } from "../runtime/result";
 
 export const AgentCounter = Object.freeze({
   Samples: 0,

@@ -29,18 +29,32 @@
  * durable boot count), so (source, incarnation, seq) is unique (wire.ts).
  * Nothing is allocated after construction.
  */
-import { ErrorCode } from "../core/runtime/errors";
-import type { Status } from "../core/runtime/result";
-import type { TelemetryPipeline } from "../core/telemetry/pipeline";
-import { RecordPriority, type TelemetryRecord } from "../core/telemetry/record";
-import type { TraceHash } from "../core/runtime/trace-hash";
-import type { Scheduler } from "../core/runtime/scheduler";
-import { AgentCounter, type AgentMetrics } from "./agent-metrics";
-import type { GatewayRole } from "../core/uplink/gateway";
-import { OutcomeEffect, type PendingAlerts } from "../core/uplink/pending-alerts";
-import type { AgentStore } from "./persistence";
-import { TrafficClass, type SendOutcomeHandler, type Transport } from "../core/mesh/transport-port";
-import { ALERT_MESSAGE_BYTES, MESSAGE_HEADER_BYTES, MessageFlag, MessageKind, recordsPerMessage, WIRE_RECORD_BYTES, writeHeader, writeRecord } from "../core/uplink/wire";
+import { ErrorCode } from "../runtime/errors";
+import type { Status } from "../runtime/result";
+import type { TelemetryPipeline } from "../telemetry/pipeline";
+import { RecordPriority, type TelemetryRecord } from "../telemetry/record";
+import type { TraceHash } from "../runtime/trace-hash";
+import type { Scheduler } from "../runtime/scheduler";
+import { AgentCounter, type AgentMetrics } from "../telemetry/agent-metrics";
+import type { GatewayRole } from "./gateway";
+import { OutcomeEffect, type PendingAlerts } from "./pending-alerts";
+import type { ValueOrCode } from "../collections/value-or-code";
+import { TrafficClass, type SendOutcomeHandler, type Transport } from "../mesh/transport-port";
+import { ALERT_MESSAGE_BYTES, MESSAGE_HEADER_BYTES, MessageFlag, MessageKind, recordsPerMessage, WIRE_RECORD_BYTES, writeHeader, writeRecord } from "./wire";
+
+/**
+ * Where pending alerts are kept across reboots (the agent's store on a
+ * board: agent/persistence.ts). A slot's alert is saved when it is admitted
+ * and removed when it is delivered or abandoned; `mounted` false means the
+ * store is absent, so write failures are not counted as faults.
+ */
+export interface AlertStore {
+  readonly mounted: boolean;
+  saveAlert(slot: number, bytes: Uint8Array, offset: number): Status;
+  removeAlert(slot: number): Status;
+  /** The alert in `slot` into out[offset..]: its length, or a negated code (NotFound when none). */
+  loadAlert(slot: number, out: Uint8Array, offset: number): ValueOrCode;
+}
 
 /** Trace event codes of the uplink (folded into the agent's trace hash). */
 export const UplinkEvent = Object.freeze({ AlertAdmitted: 0x21, AlertSent: 0x22, AlertOutcome: 0x23, TelemetrySent: 0x24 } as const);
@@ -56,7 +70,7 @@ export interface UplinkOptions {
   readonly pending: PendingAlerts;
   readonly pipeline: TelemetryPipeline;
   readonly transport: Transport;
-  readonly store: AgentStore;
+  readonly store: AlertStore;
   readonly metrics: AgentMetrics;
   readonly trace: TraceHash;
   /** This node's own gateway role (gateway nodes), else undefined. */
