@@ -8,12 +8,12 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DEVICE_OUT_DIR } from "../../tools/build/targets";
-import { headroomOf, MEMORY_BUDGETS, measureBoardMemory, measureStackWorstCase, moduleLoadWithoutPreload, platformCreations, ramBytes, STACK_MARGIN, type BoardMemory, type BoardRole, type StackWorstCase } from "../xs/board-memory";
+import { headroomOf, MEMORY_BUDGETS, measureBoardMemory, measureStackWorstCase, moduleLoadWithoutPreload, STACK_CLEAN_WRITES, platformCreations, ramBytes, STACK_MARGIN, type BoardMemory, type BoardRole, type StackWorstCase } from "../xs/board-memory";
 
 export interface BoardMemoryBench {
   readonly moduleLoadWithoutPreloadBytes: number;
   readonly boards: readonly BoardMemory[];
-  /** The sensor's deepest stack with its log made to clean at each of its first four flash writes (absent in older results). */
+  /** The sensor's deepest stack with its log made to clean at each flash write of its first minute (absent in older results). */
   readonly stackWorstCase?: StackWorstCase;
 }
 
@@ -34,7 +34,7 @@ export async function runBoardMemoryBench(options: { readonly quick: boolean }):
   process.stderr.write(`bench: board memory, sensor of a 33-board site on the nRF52 image\n`);
   boards.push(await measureBoardMemory({ role: "sensor", siteBoards: 33, minutes, image: NRF52_MAIN }));
   process.stderr.write(`bench: board memory, the sensor's deepest stack with a log clean at each of its first 4 flash writes\n`);
-  const stackWorstCase = await measureStackWorstCase("sensor", 33, 4);
+  const stackWorstCase = await measureStackWorstCase("sensor", 33, STACK_CLEAN_WRITES);
   return { moduleLoadWithoutPreloadBytes: await moduleLoadWithoutPreload(), boards, stackWorstCase };
 }
 
@@ -66,7 +66,7 @@ export function formatBoardMemoryTable(bench: BoardMemoryBench): string {
     const deepest = Math.max(worst.worstSlots, ...bench.boards.map((b) => b.stackPeakSlots));
     lines.push(
       "",
-      `Stack: the deepest JS stack is ${deepest} slots, a sensor's log cleaning during one of its first four flash writes (${worst.peaks.join(", ")} slots); steady state reaches ${Math.max(...bench.boards.map((b) => b.stackPeakSlots))}. ` +
+      `Stack: the deepest JS stack is ${deepest} slots, with a sensor's log made to clean at each flash write of its first minute (${worst.peaks.join(", ")} slots); steady state reaches ${Math.max(...bench.boards.map((b) => b.stackPeakSlots))}. ` +
         `\`creation.stack\` must be at least ${Math.ceil(deepest * STACK_MARGIN)} slots (× ${STACK_MARGIN}); manifest.json gives ${platforms.map((p) => `${p.name} ${p.stackSlots}`).join(", ")}.`,
     );
   }

@@ -7,7 +7,7 @@
  * boards, every platform) is `npm run bench`'s board-memory table.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { headroomOf, measureBoardMemory, measureStackWorstCase, MEMORY_BUDGETS, platformCreations, ramBytes, STACK_MARGIN, STACK_SPARE_MAX, type BoardMemory } from "./board-memory";
+import { headroomOf, measureBoardMemory, measureStackWorstCase, MEMORY_BUDGETS, STACK_CLEAN_WRITES, platformCreations, ramBytes, STACK_MARGIN, STACK_SPARE_MAX, type BoardMemory } from "./board-memory";
 
 const MINUTES = 10;
 let sensor33: BoardMemory;
@@ -97,12 +97,15 @@ describe("a board's memory, literal image, 32-bit XS, preload", () => {
     expect(headroomOf(gateway33, esp32)).toBeGreaterThanOrEqual(budget.headroom);
   });
 
-  it("creation.stack is set from the deepest stack measured, a log clean during a flash write included: 20 % to spare, no more than 50 %", async () => {
-    // The sensor's log made to clean at its 1st..4th flash write after power-on (boot's record, a send's or a seal's counter reservation).
-    const worst = await measureStackWorstCase("sensor", 33, 4);
+  it("creation.stack is set from the deepest stack measured, log cleans during flash writes included: 20 % to spare, no more than 50 %", async () => {
+    // The sensor's log made to clean at each flash write it makes in its first minute: its boot record, then
+    // its first send-counter reservation (a tick's persist phase). Later writes (the next reservation, alerts)
+    // do not come within the run, so a run made to clean at them would not clean: each run is checked below.
+    const worst = await measureStackWorstCase("sensor", 33, STACK_CLEAN_WRITES);
     const measured = [sensor33, gateway33, sensor129].map((b) => b.stackPeakSlots);
-    // A clean is deeper than anything steady state reaches, so the scenario did exercise it.
-    expect(worst.worstSlots).toBeGreaterThan(Math.max(...measured));
+    // Every run of the scenario made the board's log clean (a clean during a put runs before its append,
+    // RecordLog.makeRoom, so it is no longer deeper than a frame seal; both count).
+    expect(worst.cleaned.map((n) => n > 0)).toEqual([true, true]);
     const deepest = Math.max(worst.worstSlots, ...measured);
     for (const p of platformCreations()) {
       expect(p.stackSlots, p.name).toBeGreaterThanOrEqual(Math.ceil(deepest * STACK_MARGIN));

@@ -122,6 +122,8 @@ export interface BoardMemory {
   readonly aliased: number;
   readonly framesReplayed: number;
   readonly status: Readonly<Record<string, unknown>>;
+  /** Segments the board's flash log cleaned during the run (-1: no store). */
+  readonly segmentsCleaned: number;
   /** With `census`: the clone's heap after boot and at the end, and the preloaded instances that cost an alias. */
   readonly census?: { readonly boot: readonly CensusRow[]; readonly end: readonly CensusRow[]; readonly aliased: readonly CensusRow[] };
 }
@@ -380,7 +382,9 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
       `const end = memory();`,
       c.census === true ? `print("@@picket " + JSON.stringify({ kind: "census", boot: censusBoot, end: census(false), aliased: censusAliased }));` : "",
       `const status = booted.ok ? booted.agent.status() : {};`,
-      `print("@@picket " + JSON.stringify({ kind: "memory", moduleLoad: m0, aliases: end.aliases, aliased: end.aliased, standIn, boot: m2 - standIn, minutes, readings, bootComputrons, stackPeakSlots: Math.max(bootStackSlots, virtual.callbackStackPeakSlots), bootStackSlots, callbackStackSlots: virtual.callbackStackPeakSlots, keysUsed: end.keysUsed, slotBytes: end.slotBytes, framesReplayed: next, status }));`,
+      // Segments the board's flash log cleaned while it ran (the stack worst case must have made it clean).
+      `const segmentsCleaned = booted.ok ? booted.agent.store.store?.segmentsCleaned ?? -1 : -1;`,
+      `print("@@picket " + JSON.stringify({ kind: "memory", segmentsCleaned, moduleLoad: m0, aliases: end.aliases, aliased: end.aliased, standIn, boot: m2 - standIn, minutes, readings, bootComputrons, stackPeakSlots: Math.max(bootStackSlots, virtual.callbackStackPeakSlots), bootStackSlots, callbackStackSlots: virtual.callbackStackPeakSlots, keysUsed: end.keysUsed, slotBytes: end.slotBytes, framesReplayed: next, status }));`,
       `print("@@picket " + JSON.stringify({ kind: "done" }));`,
     ].join("\n"),
   );
@@ -419,6 +423,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
     aliased: m["aliased"] as number,
     framesReplayed: m["framesReplayed"] as number,
     status: m["status"] as Record<string, unknown>,
+    segmentsCleaned: m["segmentsCleaned"] as number,
     ...(c.census === true ? { census: recordOf(result.records, "census", "the census") as unknown as NonNullable<BoardMemory["census"]> } : {}),
   };
 }
@@ -466,14 +471,21 @@ export interface StackWorstCase {
   readonly siteBoards: number;
   /** Per cleanAtWrite: the stack peak (slots, board terms: BoardMemory.stackPeakSlots). */
   readonly peaks: readonly number[];
+  /** Per cleanAtWrite: the segments the board's log cleaned (each run must have cleaned). */
+  readonly cleaned: readonly number[];
   readonly worstSlots: number;
 }
 
+/** Flash writes a sensor makes in its first minute (its boot record, its first send-counter reservation): the writes measureStackWorstCase makes clean. */
+export const STACK_CLEAN_WRITES = 2;
+
 export async function measureStackWorstCase(role: BoardRole, siteBoards: number, writes: number, image?: string): Promise<StackWorstCase> {
   const peaks: number[] = [];
+  const cleaned: number[] = [];
   for (let n = 0; n < writes; n++) {
     const m = await measureBoardMemory({ role, siteBoards, minutes: 1, cleanAtWrite: n, ...(image === undefined ? {} : { image }) }, `stack-${role}-${siteBoards}-clean${n}${image === undefined ? "" : "-other"}`);
     peaks.push(m.stackPeakSlots);
+    cleaned.push(m.segmentsCleaned);
   }
-  return { role, siteBoards, peaks, worstSlots: Math.max(...peaks) };
+  return { role, siteBoards, peaks, cleaned, worstSlots: Math.max(...peaks) };
 }
