@@ -24,7 +24,9 @@
  *                                        forgetting a sender would let its old
  *                                        frames replay)
  *
- * Allocation: typed arrays at `create`; `check` and `commit` allocate nothing.
+ * Allocation: one ArrayBuffer at `create` (marks, bitmaps and the sender
+ * index, each typed array and ArrayBuffer costing heap slots on XS);
+ * `check` and `commit` allocate nothing.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
@@ -46,9 +48,9 @@ export class ReplayTable {
   private readonly slotOf_: SlotIndex; // sender id -> slot
   /** Per slot: epoch at 2 * slot, highest accepted counter at 2 * slot + 1 (-1 = nothing accepted in this epoch yet). One array: each typed array costs heap slots on XS. */
   private readonly marks_: Float64Array;
-  private readonly bitmaps_: Uint32Array; // wordsPerWindow words per slot
+  /** windowBits / 32 words per slot, after the marks in the same ArrayBuffer. */
+  private readonly bitmaps_: Uint32Array;
   private readonly windowBits_: number;
-  private readonly words_: number;
   private used_ = 0;
   private accepted_ = 0;
   private duplicates_ = 0;
@@ -60,18 +62,23 @@ export class ReplayTable {
     const { capacity, windowBits } = options;
     if ((windowBits | 0) !== windowBits || windowBits % 32 !== 0) return err(ErrorCode.InvalidArgument);
     if (windowBits < REPLAY_WINDOW_BITS_MIN || windowBits > REPLAY_WINDOW_BITS_MAX) return err(ErrorCode.InvalidArgument);
-    const map = SlotIndex.create(capacity);
+    const indexBytes = SlotIndex.bytesFor(capacity);
+    if (indexBytes < 0) return err(ErrorCode.InvalidArgument);
+    // One backing store: marks (float64), bitmaps (uint32), then the sender index (4-byte aligned).
+    const marksBytes = 2 * capacity * 8;
+    const bitmapBytes = capacity * (windowBits / 32) * 4;
+    const buffer = new ArrayBuffer(marksBytes + bitmapBytes + indexBytes);
+    const map = SlotIndex.create(capacity, buffer, marksBytes + bitmapBytes);
     if (!map.ok) return map;
-    return ok(new ReplayTable(map.value, capacity, windowBits));
+    return ok(new ReplayTable(map.value, buffer, capacity, windowBits));
   }
 
-  private constructor(map: SlotIndex, capacity: number, windowBits: number) {
+  private constructor(map: SlotIndex, buffer: ArrayBuffer, capacity: number, windowBits: number) {
     this.slotOf_ = map;
     this.windowBits_ = windowBits;
-    this.words_ = windowBits / 32;
-    this.marks_ = new Float64Array(2 * capacity);
+    this.marks_ = new Float64Array(buffer, 0, 2 * capacity);
     for (let slot = 0; slot < capacity; slot++) this.marks_[2 * slot + 1] = -1;
-    this.bitmaps_ = new Uint32Array(capacity * this.words_);
+    this.bitmaps_ = new Uint32Array(buffer, 2 * capacity * 8, capacity * (windowBits / 32));
   }
 
   get windowBits(): number {
@@ -169,19 +176,20 @@ export class ReplayTable {
   private restart(slot: number, epoch: number): void {
     this.marks_[2 * slot] = epoch;
     this.marks_[2 * slot + 1] = -1;
-    const base = slot * this.words_;
-    this.bitmaps_.fill(0, base, base + this.words_);
+    const words = this.windowBits_ >>> 5;
+    const base = slot * words;
+    this.bitmaps_.fill(0, base, base + words);
   }
 
   private bit(slot: number, counter: number): boolean {
     const index = counter % this.windowBits_;
-    const word = this.bitmaps_[slot * this.words_ + (index >>> 5)] ?? 0;
+    const word = this.bitmaps_[slot * (this.windowBits_ >>> 5) + (index >>> 5)] ?? 0;
     return ((word >>> (index & 31)) & 1) === 1;
   }
 
   /** Mark `counter` (known acceptable); slide the window first if it is new highest. */
   private advance(slot: number, counter: number): void {
-    const words = this.words_;
+    const words = this.windowBits_ >>> 5;
     const base = slot * words;
     const highest = this.marks_[2 * slot + 1] ?? -1;
     if (counter > highest) {

@@ -71,24 +71,27 @@ const NO_SALT = Object.freeze(new Uint8Array(0));
 export class SenderKeyCache implements ReceiveKeys {
   private readonly provider_: CryptoProvider;
   private secret_: KeyHandle;
-  private readonly epoch_: number;
-  private readonly senderIdMax_: number;
-  /** sender id -> slot, NO_SLOT when not cached (the spare slot is never in it). */
+  /** sender id -> slot, NO_SLOT when not cached (the spare slot is never in it); its length is senderIdMax + 1. */
   private readonly slotOf_: Int16Array;
   /** The slot on probation: its key (if `spareSender_` is not EMPTY) awaits an authenticated frame. */
   private spare_: number;
   private spareSender_ = EMPTY;
-  private readonly slots_: number;
   /**
-   * Per slot, ENTRY_WORDS numbers: sender id (EMPTY = free; the spare's is
-   * always EMPTY), key handle (-1 = none), last use. One array, as each
-   * typed array costs heap slots on XS; nonce bases in their own bytes.
+   * Per slot (capacity + 1 of them, so its length is that times
+   * ENTRY_WORDS), ENTRY_WORDS numbers: sender id (EMPTY = free; the spare's
+   * is always EMPTY), key handle (-1 = none), last use.
    */
   private readonly entries_: Float64Array;
+  /** Per slot, the nonce base (AEAD_NONCE_BYTES). */
   private readonly nonceBases_: Uint8Array;
-  /** Scratch for one derivation: HKDF info and nonce base, and the KDF context (reused, never shared). */
-  private readonly info_ = new Uint8Array(KDF_INFO_BYTES);
-  private readonly nonce_ = new Uint8Array(AEAD_NONCE_BYTES);
+  /**
+   * Scratch for one derivation: HKDF info and nonce base, and the KDF
+   * context (reused, never shared; its epoch is the cache's epoch). Every
+   * array here is a view on one ArrayBuffer (each ArrayBuffer costs heap
+   * slots on XS).
+   */
+  private readonly info_: Uint8Array;
+  private readonly nonce_: Uint8Array;
   private readonly context_: { channel: Channel; epoch: number; senderId: number; receiverId: number; groupId: number };
   private clock_ = 0;
   private hits_ = 0;
@@ -112,26 +115,32 @@ export class SenderKeyCache implements ReceiveKeys {
   private constructor(provider: CryptoProvider, groupSecret: KeyHandle, options: SenderKeyCacheOptions) {
     this.provider_ = provider;
     this.secret_ = groupSecret;
-    this.epoch_ = options.epoch;
-    this.senderIdMax_ = options.senderIdMax;
-    this.slotOf_ = new Int16Array(options.senderIdMax + 1).fill(NO_SLOT);
     const slots = options.capacity + 1;
-    this.slots_ = slots;
-    this.entries_ = new Float64Array(slots * ENTRY_WORDS);
+    // One backing store: entries (float64), sender -> slot (int16), then nonce bases, HKDF info and nonce scratch (bytes).
+    const entriesBytes = slots * ENTRY_WORDS * 8;
+    const slotOfBytes = (options.senderIdMax + 1) * 2;
+    const bytesAt = entriesBytes + slotOfBytes;
+    const nonceBasesBytes = slots * AEAD_NONCE_BYTES;
+    const buffer = new ArrayBuffer(bytesAt + nonceBasesBytes + KDF_INFO_BYTES + AEAD_NONCE_BYTES);
+    this.entries_ = new Float64Array(buffer, 0, slots * ENTRY_WORDS);
+    this.slotOf_ = new Int16Array(buffer, entriesBytes, options.senderIdMax + 1).fill(NO_SLOT);
+    this.nonceBases_ = new Uint8Array(buffer, bytesAt, nonceBasesBytes);
+    this.info_ = new Uint8Array(buffer, bytesAt + nonceBasesBytes, KDF_INFO_BYTES);
+    this.nonce_ = new Uint8Array(buffer, bytesAt + nonceBasesBytes + KDF_INFO_BYTES, AEAD_NONCE_BYTES);
     for (let slot = 0; slot < slots; slot++) this.entries_[slot * ENTRY_WORDS + AT_HANDLE] = -1;
-    this.nonceBases_ = new Uint8Array(slots * AEAD_NONCE_BYTES);
     this.spare_ = options.capacity;
     this.context_ = { channel: Channel.Group, epoch: options.epoch, senderId: 0, receiverId: 0, groupId: options.groupId };
   }
 
   get capacity(): number {
-    return this.slots_ - 1;
+    return this.slots_() - 1;
   }
 
   /** Keys cached now (confirmed; the one on probation is not counted). */
   get size(): number {
     let n = 0;
-    for (let slot = 0; slot < this.slots_; slot++) if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) n++;
+    const slots = this.slots_();
+    for (let slot = 0; slot < slots; slot++) if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) n++;
     return n;
   }
 
@@ -168,7 +177,7 @@ export class SenderKeyCache implements ReceiveKeys {
    * refused.
    */
   lookup(senderId: number, epoch: number): ValueOrCode {
-    if (epoch !== this.epoch_ || (senderId | 0) !== senderId || senderId < 1 || senderId > this.senderIdMax_ || this.secret_ < 0) return -ErrorCode.KeyEpochUnknown;
+    if (epoch !== this.context_.epoch || (senderId | 0) !== senderId || senderId < 1 || senderId >= this.slotOf_.length || this.secret_ < 0) return -ErrorCode.KeyEpochUnknown;
     const cached = this.slotOf_[senderId] ?? NO_SLOT;
     if (cached !== NO_SLOT) {
       this.hits_++;
@@ -222,7 +231,8 @@ export class SenderKeyCache implements ReceiveKeys {
 
   /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */
   close(): Status {
-    for (let slot = 0; slot < this.slots_; slot++) if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.evict_(slot);
+    const slots = this.slots_();
+    for (let slot = 0; slot < slots; slot++) if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.evict_(slot);
     this.clearSpare_();
     if (this.secret_ >= 0) {
       this.provider_.destroyKey(this.secret_);
@@ -231,11 +241,17 @@ export class SenderKeyCache implements ReceiveKeys {
     return ErrorCode.Ok;
   }
 
+  /** Slots: the cache's capacity plus the probation slot. */
+  private slots_(): number {
+    return this.entries_.length / ENTRY_WORDS;
+  }
+
   /** The lowest free cache slot, else the least recently used one (the probation slot is never chosen). */
   private victim_(): number {
     const spare = this.spare_;
     let oldest = -1;
-    for (let slot = 0; slot < this.slots_; slot++) {
+    const slots = this.slots_();
+    for (let slot = 0; slot < slots; slot++) {
       if (slot === spare) continue;
       if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] === EMPTY) return slot;
       if (oldest < 0 || (this.entries_[slot * ENTRY_WORDS + AT_LAST_USE] ?? 0) < (this.entries_[oldest * ENTRY_WORDS + AT_LAST_USE] ?? 0)) oldest = slot;
