@@ -37,22 +37,26 @@ export interface Releaser {
 }
 
 export class KvTable {
-  readonly keyCount: number;
   readonly valueMaxBytes: number;
+  /** keyCount * valueMaxBytes value bytes, after `meta_` in the same ArrayBuffer (each ArrayBuffer costs heap slots on XS). */
   private readonly values_: Uint8Array;
-  /** Per key: value length (-1 when absent) at 2 * key, record address at 2 * key + 1. One array: each typed array costs heap slots on XS. */
+  /** Per key: value length (-1 when absent) at 2 * key, record address at 2 * key + 1 (so its length is 2 * keyCount). */
   private readonly meta_: Float64Array;
   private releaser_: Releaser | undefined;
 
   constructor(keyCount: number, valueMaxBytes: number) {
-    this.keyCount = keyCount;
     this.valueMaxBytes = valueMaxBytes;
-    this.values_ = new Uint8Array(keyCount * valueMaxBytes);
-    this.meta_ = new Float64Array(2 * keyCount);
+    const buffer = new ArrayBuffer(2 * keyCount * 8 + keyCount * valueMaxBytes);
+    this.meta_ = new Float64Array(buffer, 0, 2 * keyCount);
+    this.values_ = new Uint8Array(buffer, 2 * keyCount * 8);
     for (let key = 0; key < keyCount; key++) {
       this.meta_[2 * key] = -1;
       this.meta_[2 * key + 1] = NO_ADDRESS;
     }
+  }
+
+  get keyCount(): number {
+    return this.meta_.length / 2;
   }
 
   /** Start releasing superseded records (after replay; during replay nothing is accounted). */
@@ -61,7 +65,7 @@ export class KvTable {
   }
 
   isKey(key: number): boolean {
-    return (key >>> 0) === key && key < this.keyCount;
+    return (key >>> 0) === key && 2 * key < this.meta_.length;
   }
 
   /** Value length, or -1 when absent (or not a key). */
