@@ -42,9 +42,11 @@ export class FlashIo {
     this.blockSizeBytes = device.blockSizeBytes;
     this.blockCount = device.blockCount;
     this.alignBytes = device.programAlignBytes;
-    this.eraseCounts = new Uint32Array(device.blockCount);
+    // Erase counts and the verify buffer share one ArrayBuffer (each costs heap slots on XS).
+    const buffer = new ArrayBuffer(device.blockCount * 4 + programMaxBytes);
+    this.eraseCounts = new Uint32Array(buffer, 0, device.blockCount);
     this.crc_ = crc;
-    this.verify_ = new Uint8Array(programMaxBytes);
+    this.verify_ = new Uint8Array(buffer, device.blockCount * 4, programMaxBytes);
   }
 
   get crc(): Crc32c {

@@ -120,15 +120,17 @@ export class RecordLog {
   private readonly crc_: Crc32c;
   private readonly blockSize_: number;
   private readonly blockCount_: number;
-  private readonly dataBlocks_: number;
   private readonly headerBytes_: number;
   private readonly payloadMax_: number;
   private readonly recordMax_: number;
   private readonly blockState_: Uint8Array;
-  private readonly blockSeq_: Uint32Array;
-  /** Bytes of live records per block. */
-  private readonly blockLive_: Uint32Array;
-  /** Live segments in sequence order, as a ring of block numbers. */
+  /**
+   * Per block, its segment seq at [block] and the bytes of its live records
+   * at [blockCount + block]; then the ring below at [2 * blockCount, 3 *
+   * blockCount). One array (each typed array costs heap slots on XS).
+   */
+  private readonly blockWords_: Uint32Array;
+  /** Live segments in sequence order, as a ring of block numbers (a view on the end of `blockWords_`: copyWithin needs it contiguous). */
   private readonly ring_: Uint32Array;
   private readonly writeBuf_: Uint8Array;
   private readonly relocBuf_: Uint8Array;
@@ -166,7 +168,6 @@ export class RecordLog {
     this.crc_ = Crc32c.create();
     this.blockSize_ = device.blockSizeBytes;
     this.blockCount_ = device.blockCount;
-    this.dataBlocks_ = device.blockCount - SUPER_BLOCK_COUNT;
     this.headerBytes_ = alignUp(SEGMENT_HEADER_BYTES, align);
     this.payloadMax_ = payloadMaxBytes;
     this.recordMax_ = recordBytes(payloadMaxBytes, align);
@@ -178,8 +179,7 @@ export class RecordLog {
     // Per-block words and the byte buffers are views on one array each (every ArrayBuffer costs heap slots on XS); no two views overlap.
     const n = this.blockCount_;
     const words = new Uint32Array(3 * n);
-    this.blockSeq_ = words.subarray(0, n);
-    this.blockLive_ = words.subarray(n, 2 * n);
+    this.blockWords_ = words;
     this.ring_ = words.subarray(2 * n, 3 * n);
     const readBytes = Math.max(this.recordMax_, SEGMENT_HEADER_BYTES + 4);
     const bytes = new ArrayBuffer(n + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk);
@@ -254,7 +254,7 @@ export class RecordLog {
       const end = this.replaySegment_(block);
       if (end < 0) return -end as Status;
       this.report.segmentsReplayed++;
-      this.nextSegmentSeq_ = ((this.blockSeq_[block] ?? 0) + 1) >>> 0;
+      this.nextSegmentSeq_ = ((this.blockWords_[block] ?? 0) + 1) >>> 0;
       if (i === this.ringCount_ - 1) {
         const headStatus = this.adoptHead_(block, end);
         if (headStatus !== ErrorCode.Ok) return headStatus;
@@ -277,8 +277,8 @@ export class RecordLog {
     let maxVolume = this.super_.maxVolumeSeen;
     let newestSeq = superTail;
     let tail = superTail;
-    const candidates = this.blockSeq_;
-    const tails = this.blockLive_; // scratch until replay: tailAtOpen per candidate block
+    const words = this.blockWords_; // seq per candidate block at [block]
+    const n = this.blockCount_; // scratch until replay: tailAtOpen per candidate block at [n + block], where live bytes go later
     for (let block = SUPER_BLOCK_COUNT; block < this.blockCount_; block++) {
       const status = io.read(block, 0, buf, 0, SEGMENT_HEADER_BYTES);
       if (status !== ErrorCode.Ok) return status;
@@ -299,11 +299,11 @@ export class RecordLog {
         continue;
       }
       this.blockState_[block] = BlockState.Live; // candidate, decided below
-      candidates[block] = seq;
-      tails[block] = readU32(buf, 16);
+      words[block] = seq;
+      words[n + block] = readU32(buf, 16);
       if (serialAtOrAfter(seq, newestSeq)) {
         newestSeq = seq;
-        tail = serialAtOrAfter(tails[block] ?? 0, superTail) ? (tails[block] ?? 0) : superTail;
+        tail = serialAtOrAfter(words[n + block] ?? 0, superTail) ? (words[n + block] ?? 0) : superTail;
       }
     }
     this.maxVolumeSeen_ = maxVolume;
@@ -312,16 +312,16 @@ export class RecordLog {
     for (let block = SUPER_BLOCK_COUNT; block < this.blockCount_; block++) {
       if (this.blockState_[block] !== BlockState.Live) continue;
       this.blockState_[block] = BlockState.Free;
-      tails[block] = 0;
-      const seq = candidates[block] ?? 0;
-      if (!serialAtOrAfter(seq, tail) || ((seq - tail) >>> 0) >= this.dataBlocks_) {
+      words[n + block] = 0;
+      const seq = words[block] ?? 0;
+      if (!serialAtOrAfter(seq, tail) || ((seq - tail) >>> 0) >= (this.blockCount_ - SUPER_BLOCK_COUNT)) {
         this.report.staleSegments++;
         continue;
       }
       if (!this.insertLive_(block, seq)) this.report.anomalies++;
     }
     if (this.ringCount_ > 0) {
-      const last = this.blockSeq_[this.ringAt_(this.ringCount_ - 1)] ?? 0;
+      const last = this.blockWords_[this.ringAt_(this.ringCount_ - 1)] ?? 0;
       this.report.lostSegments = ((last - tail + 1) >>> 0) - this.ringCount_;
     }
     return ErrorCode.Ok;
@@ -332,13 +332,13 @@ export class RecordLog {
     const ring = this.ring_;
     let at = this.ringCount_;
     for (; at > 0; at--) {
-      const prevSeq = this.blockSeq_[ring[at - 1] ?? 0] ?? 0;
+      const prevSeq = this.blockWords_[ring[at - 1] ?? 0] ?? 0;
       if (prevSeq === seq) return false;
       if (serialAtOrAfter(seq, prevSeq)) break;
     }
     ring.copyWithin(at + 1, at, this.ringCount_);
     ring[at] = block;
-    this.blockSeq_[block] = seq;
+    this.blockWords_[block] = seq;
     this.blockState_[block] = BlockState.Live;
     this.ringCount_++;
     return true;
@@ -549,7 +549,7 @@ export class RecordLog {
     const block = this.headBlock_;
     const offset = this.headOffset_;
     this.headOffset_ = offset + size;
-    this.blockLive_[block] = (this.blockLive_[block] ?? 0) + size;
+    this.blockWords_[this.blockCount_ + block] = (this.blockWords_[this.blockCount_ + block] ?? 0) + size;
     this.liveTotal_ += size;
     this.recordsAppended_++;
     if (this.cleaning_) this.recordsRelocated_++;
@@ -568,7 +568,7 @@ export class RecordLog {
 
   /** After replay: forget all live accounting (the owner then marks what it kept). */
   resetLive(): void {
-    this.blockLive_.fill(0);
+    this.blockWords_.fill(0, this.blockCount_, 2 * this.blockCount_);
     this.liveTotal_ = 0;
   }
 
@@ -577,7 +577,7 @@ export class RecordLog {
     if (address === NO_ADDRESS) return;
     const block = Math.floor(address / this.blockSize_);
     const size = recordBytes(payloadBytes, this.io_.alignBytes);
-    this.blockLive_[block] = (this.blockLive_[block] ?? 0) + size;
+    this.blockWords_[this.blockCount_ + block] = (this.blockWords_[this.blockCount_ + block] ?? 0) + size;
     this.liveTotal_ += size;
   }
 
@@ -586,10 +586,10 @@ export class RecordLog {
     if (address === NO_ADDRESS) return;
     const block = Math.floor(address / this.blockSize_);
     const size = recordBytes(payloadBytes, this.io_.alignBytes);
-    const live = this.blockLive_[block] ?? 0;
+    const live = this.blockWords_[this.blockCount_ + block] ?? 0;
     const taken = live < size ? live : size;
     if (live < size) this.accountingDrift_++;
-    this.blockLive_[block] = live - taken;
+    this.blockWords_[this.blockCount_ + block] = live - taken;
     this.liveTotal_ -= taken;
   }
 
@@ -602,7 +602,7 @@ export class RecordLog {
   private ensureRoom_(size: number): Status {
     if (this.cleaning_) return this.headWritable_ && this.headOffset_ + size <= this.blockSize_ ? ErrorCode.Ok : this.openSegment_();
     // Each round cleans one segment or opens one; a full lap compacts everything (module comment).
-    for (let round = 0; round <= this.dataBlocks_ + 1; round++) {
+    for (let round = 0; round <= (this.blockCount_ - SUPER_BLOCK_COUNT) + 1; round++) {
       const free = this.freeBlocks_();
       if (free >= RESERVE_BLOCKS && this.headWritable_ && this.headOffset_ + size <= this.blockSize_) return ErrorCode.Ok;
       let status: Status = ErrorCode.StorageFull;
@@ -619,7 +619,7 @@ export class RecordLog {
   }
 
   private freeBlocks_(): number {
-    return this.dataBlocks_ - this.ringCount_ - this.badBlocks_;
+    return (this.blockCount_ - SUPER_BLOCK_COUNT) - this.ringCount_ - this.badBlocks_;
   }
 
   // Erase the next free block after the head and start a segment there. Ok, StorageFull or a device failure.
@@ -627,7 +627,7 @@ export class RecordLog {
   // agent reaches (a counter reservation inside a frame seal that cleans, evacuates and opens a segment).
   private openSegment_(): Status {
     let block = this.headBlock_ >= SUPER_BLOCK_COUNT ? this.headBlock_ : this.blockCount_ - 1;
-    for (let tries = 0; tries < this.dataBlocks_; tries++) {
+    for (let tries = 0; tries < (this.blockCount_ - SUPER_BLOCK_COUNT); tries++) {
       block = block + 1 >= this.blockCount_ ? SUPER_BLOCK_COUNT : block + 1;
       if (this.blockState_[block] !== BlockState.Free) continue;
       let status = this.io_.erase(block);
@@ -664,8 +664,8 @@ export class RecordLog {
     const seq = this.nextSegmentSeq_;
     this.nextSegmentSeq_ = (seq + 1) >>> 0;
     this.blockState_[block] = BlockState.Live;
-    this.blockSeq_[block] = seq;
-    this.blockLive_[block] = 0;
+    this.blockWords_[block] = seq;
+    this.blockWords_[this.blockCount_ + block] = 0;
     this.ring_[(this.ringFirst_ + this.ringCount_) % this.blockCount_] = block;
     this.ringCount_++;
     this.headBlock_ = block;
@@ -695,14 +695,14 @@ export class RecordLog {
 
   // The tail segment is evacuated: persist the new tail, then free its block.
   private retireTail_(tail: number): Status {
-    const left = this.blockLive_[tail] ?? 0;
+    const left = this.blockWords_[this.blockCount_ + tail] ?? 0;
     if (left !== 0) {
       this.accountingDrift_++;
       this.liveTotal_ -= left;
-      this.blockLive_[tail] = 0;
+      this.blockWords_[this.blockCount_ + tail] = 0;
     }
     // Durable before the block may be erased: segments older than the tail are garbage.
-    const newTail = ((this.blockSeq_[tail] ?? 0) + 1) >>> 0;
+    const newTail = ((this.blockWords_[tail] ?? 0) + 1) >>> 0;
     const written = this.super_.write(newTail);
     if (written === ErrorCode.EraseFailed || written === ErrorCode.ProgramFailed || written === ErrorCode.NotErased) return written;
     if (written !== ErrorCode.Ok) return this.fail_(written);
@@ -723,10 +723,10 @@ export class RecordLog {
   compact(): number {
     if (this.failed_ !== ErrorCode.Ok) return -ErrorCode.NotMounted;
     if (this.ringCount_ <= 1) return 0;
-    const headSeq = this.blockSeq_[this.headBlock_] ?? 0;
+    const headSeq = this.blockWords_[this.headBlock_] ?? 0;
     let cleaned = 0;
-    for (let i = 0; i < this.dataBlocks_ && this.ringCount_ > 1; i++) {
-      if (serialAtOrAfter(this.blockSeq_[this.ringAt_(0)] ?? 0, headSeq)) break;
+    for (let i = 0; i < (this.blockCount_ - SUPER_BLOCK_COUNT) && this.ringCount_ > 1; i++) {
+      if (serialAtOrAfter(this.blockWords_[this.ringAt_(0)] ?? 0, headSeq)) break;
       const status = this.cleanTail_();
       if (status !== ErrorCode.Ok) return -status;
       cleaned++;
@@ -794,7 +794,7 @@ export class RecordLog {
 
   /** Live bytes the partition is guaranteed to hold with the blocks still good (module comment). */
   get capacityBytes(): number {
-    const good = this.dataBlocks_ - this.badBlocks_;
+    const good = (this.blockCount_ - SUPER_BLOCK_COUNT) - this.badBlocks_;
     const perBlock = this.blockSize_ - this.headerBytes_ - this.recordMax_;
     return good > RESERVE_BLOCKS + 2 ? (good - RESERVE_BLOCKS - 2) * perBlock : 0;
   }
