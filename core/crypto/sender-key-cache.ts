@@ -65,6 +65,14 @@ const ENTRY_WORDS = 3;
 const AT_SENDER = 0;
 const AT_HANDLE = 1;
 const AT_LAST_USE = 2;
+/** The cache's own numbers, ahead of the slots in `entries_`: the use clock and the counters. */
+const C_CLOCK = 0;
+const C_HITS = 1;
+const C_DERIVATIONS = 2;
+const C_EVICTIONS = 3;
+const C_FAILURES = 4;
+/** Slot s's numbers start at entries_[E + s * ENTRY_WORDS]. */
+const E = 5;
 /** HKDF salt of every traffic key: empty (RFC 5869 §2.2: HashLen zeros). Frozen: it has no elements to write. */
 const NO_SALT = Object.freeze(new Uint8Array(0));
 
@@ -77,9 +85,10 @@ export class SenderKeyCache implements ReceiveKeys {
   private spare_: number;
   private spareSender_ = EMPTY;
   /**
-   * Per slot (capacity + 1 of them, so its length is that times
-   * ENTRY_WORDS), ENTRY_WORDS numbers: sender id (EMPTY = free; the spare's
-   * is always EMPTY), key handle (-1 = none), last use.
+   * The clock and counters (C_*), then per slot (capacity + 1 of them, so
+   * its length is E + that times ENTRY_WORDS), ENTRY_WORDS numbers: sender
+   * id (EMPTY = free; the spare's is always EMPTY), key handle (-1 = none),
+   * last use.
    */
   private readonly entries_: Float64Array;
   /** Per slot, the nonce base (AEAD_NONCE_BYTES). */
@@ -93,11 +102,6 @@ export class SenderKeyCache implements ReceiveKeys {
   private readonly info_: Uint8Array;
   private readonly nonce_: Uint8Array;
   private readonly context_: { channel: Channel; epoch: number; senderId: number; receiverId: number; groupId: number };
-  private clock_ = 0;
-  private hits_ = 0;
-  private derivations_ = 0;
-  private evictions_ = 0;
-  private failures_ = 0;
 
   /**
    * A cache deriving from `groupSecret` (a Secret key in `provider`'s store,
@@ -117,17 +121,17 @@ export class SenderKeyCache implements ReceiveKeys {
     this.secret_ = groupSecret;
     const slots = options.capacity + 1;
     // One backing store: entries (float64), sender -> slot (int16), then nonce bases, HKDF info and nonce scratch (bytes).
-    const entriesBytes = slots * ENTRY_WORDS * 8;
+    const entriesBytes = (E + slots * ENTRY_WORDS) * 8;
     const slotOfBytes = (options.senderIdMax + 1) * 2;
     const bytesAt = entriesBytes + slotOfBytes;
     const nonceBasesBytes = slots * AEAD_NONCE_BYTES;
     const buffer = new ArrayBuffer(bytesAt + nonceBasesBytes + KDF_INFO_BYTES + AEAD_NONCE_BYTES);
-    this.entries_ = new Float64Array(buffer, 0, slots * ENTRY_WORDS);
+    this.entries_ = new Float64Array(buffer, 0, E + slots * ENTRY_WORDS);
     this.slotOf_ = new Int16Array(buffer, entriesBytes, options.senderIdMax + 1).fill(NO_SLOT);
     this.nonceBases_ = new Uint8Array(buffer, bytesAt, nonceBasesBytes);
     this.info_ = new Uint8Array(buffer, bytesAt + nonceBasesBytes, KDF_INFO_BYTES);
     this.nonce_ = new Uint8Array(buffer, bytesAt + nonceBasesBytes + KDF_INFO_BYTES, AEAD_NONCE_BYTES);
-    for (let slot = 0; slot < slots; slot++) this.entries_[slot * ENTRY_WORDS + AT_HANDLE] = -1;
+    for (let slot = 0; slot < slots; slot++) this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] = -1;
     this.spare_ = options.capacity;
     this.context_ = { channel: Channel.Group, epoch: options.epoch, senderId: 0, receiverId: 0, groupId: options.groupId };
   }
@@ -140,28 +144,28 @@ export class SenderKeyCache implements ReceiveKeys {
   get size(): number {
     let n = 0;
     const slots = this.slots_();
-    for (let slot = 0; slot < slots; slot++) if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) n++;
+    for (let slot = 0; slot < slots; slot++) if (this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) n++;
     return n;
   }
 
   /** Lookups answered from the cache. */
   get hitCount(): number {
-    return this.hits_;
+    return this.entries_[C_HITS] ?? 0;
   }
 
   /** Keys derived (one per frame from a sender whose key was not cached). */
   get derivationCount(): number {
-    return this.derivations_;
+    return this.entries_[C_DERIVATIONS] ?? 0;
   }
 
   /** Cached keys destroyed to make room for a confirmed one (least recently used first). */
   get evictionCount(): number {
-    return this.evictions_;
+    return this.entries_[C_EVICTIONS] ?? 0;
   }
 
   /** Derivations the provider refused (the frame is dropped as having no key). */
   get failureCount(): number {
-    return this.failures_;
+    return this.entries_[C_FAILURES] ?? 0;
   }
 
   /** True once `close` has destroyed the group secret. */
@@ -180,22 +184,22 @@ export class SenderKeyCache implements ReceiveKeys {
     if (epoch !== this.context_.epoch || (senderId | 0) !== senderId || senderId < 1 || senderId >= this.slotOf_.length || this.secret_ < 0) return -ErrorCode.KeyEpochUnknown;
     const cached = this.slotOf_[senderId] ?? NO_SLOT;
     if (cached !== NO_SLOT) {
-      this.hits_++;
-      this.entries_[cached * ENTRY_WORDS + AT_LAST_USE] = ++this.clock_;
+      this.count_(C_HITS);
+      this.entries_[E + cached * ENTRY_WORDS + AT_LAST_USE] = this.count_(C_CLOCK);
       return cached;
     }
     const spare = this.spare_;
     if (this.spareSender_ === senderId) {
-      this.hits_++;
+      this.count_(C_HITS);
       return spare;
     }
     this.clearSpare_();
     const derived = this.derive_(senderId, spare);
     if (derived !== ErrorCode.Ok) {
-      this.failures_++;
+      this.count_(C_FAILURES);
       return -ErrorCode.KeyEpochUnknown;
     }
-    this.derivations_++;
+    this.count_(C_DERIVATIONS);
     this.spareSender_ = senderId;
     return spare;
   }
@@ -209,20 +213,20 @@ export class SenderKeyCache implements ReceiveKeys {
     const sender = this.spareSender_;
     if (slot !== this.spare_ || sender === EMPTY) return;
     const victim = this.victim_();
-    if (this.entries_[victim * ENTRY_WORDS + AT_SENDER] !== EMPTY) {
+    if (this.entries_[E + victim * ENTRY_WORDS + AT_SENDER] !== EMPTY) {
       this.evict_(victim);
-      this.evictions_++;
+      this.count_(C_EVICTIONS);
     }
     // The probation slot joins the cache; the emptied slot becomes the probation slot.
-    this.entries_[slot * ENTRY_WORDS + AT_SENDER] = sender;
+    this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] = sender;
     this.slotOf_[sender] = slot;
-    this.entries_[slot * ENTRY_WORDS + AT_LAST_USE] = ++this.clock_;
+    this.entries_[E + slot * ENTRY_WORDS + AT_LAST_USE] = this.count_(C_CLOCK);
     this.spare_ = victim;
     this.spareSender_ = EMPTY;
   }
 
   handleAt(slot: number): KeyHandle {
-    return (this.entries_[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle;
+    return (this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle;
   }
 
   copyNonceBase(slot: number, out: Uint8Array): void {
@@ -232,7 +236,7 @@ export class SenderKeyCache implements ReceiveKeys {
   /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */
   close(): Status {
     const slots = this.slots_();
-    for (let slot = 0; slot < slots; slot++) if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.evict_(slot);
+    for (let slot = 0; slot < slots; slot++) if (this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.evict_(slot);
     this.clearSpare_();
     if (this.secret_ >= 0) {
       this.provider_.destroyKey(this.secret_);
@@ -243,7 +247,14 @@ export class SenderKeyCache implements ReceiveKeys {
 
   /** Slots: the cache's capacity plus the probation slot. */
   private slots_(): number {
-    return this.entries_.length / ENTRY_WORDS;
+    return (this.entries_.length - E) / ENTRY_WORDS;
+  }
+
+  /** Add one to the number at `at` (a C_* index); the new value. */
+  private count_(at: number): number {
+    const value = (this.entries_[at] ?? 0) + 1;
+    this.entries_[at] = value;
+    return value;
   }
 
   /** The lowest free cache slot, else the least recently used one (the probation slot is never chosen). */
@@ -253,8 +264,8 @@ export class SenderKeyCache implements ReceiveKeys {
     const slots = this.slots_();
     for (let slot = 0; slot < slots; slot++) {
       if (slot === spare) continue;
-      if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] === EMPTY) return slot;
-      if (oldest < 0 || (this.entries_[slot * ENTRY_WORDS + AT_LAST_USE] ?? 0) < (this.entries_[oldest * ENTRY_WORDS + AT_LAST_USE] ?? 0)) oldest = slot;
+      if (this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] === EMPTY) return slot;
+      if (oldest < 0 || (this.entries_[E + slot * ENTRY_WORDS + AT_LAST_USE] ?? 0) < (this.entries_[E + oldest * ENTRY_WORDS + AT_LAST_USE] ?? 0)) oldest = slot;
     }
     return oldest;
   }
@@ -262,17 +273,17 @@ export class SenderKeyCache implements ReceiveKeys {
   /** Destroy the key on probation, if any. */
   private clearSpare_(): void {
     const spare = this.spare_;
-    if ((this.entries_[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) >= 0) this.provider_.destroyKey((this.entries_[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
-    this.entries_[spare * ENTRY_WORDS + AT_HANDLE] = -1;
+    if ((this.entries_[E + spare * ENTRY_WORDS + AT_HANDLE] ?? -1) >= 0) this.provider_.destroyKey((this.entries_[E + spare * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
+    this.entries_[E + spare * ENTRY_WORDS + AT_HANDLE] = -1;
     this.nonceBases_.fill(0, spare * AEAD_NONCE_BYTES, (spare + 1) * AEAD_NONCE_BYTES);
     this.spareSender_ = EMPTY;
   }
 
   private evict_(slot: number): void {
-    this.provider_.destroyKey((this.entries_[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
-    this.slotOf_[this.entries_[slot * ENTRY_WORDS + AT_SENDER] ?? 0] = NO_SLOT;
-    this.entries_[slot * ENTRY_WORDS + AT_SENDER] = EMPTY;
-    this.entries_[slot * ENTRY_WORDS + AT_HANDLE] = -1;
+    this.provider_.destroyKey((this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
+    this.slotOf_[this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] ?? 0] = NO_SLOT;
+    this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] = EMPTY;
+    this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] = -1;
     this.nonceBases_.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
   }
 
@@ -292,7 +303,7 @@ export class SenderKeyCache implements ReceiveKeys {
       this.provider_.destroyKey(key.value);
       return derived;
     }
-    this.entries_[slot * ENTRY_WORDS + AT_HANDLE] = key.value;
+    this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] = key.value;
     this.nonceBases_.set(nonce, slot * AEAD_NONCE_BYTES);
     nonce.fill(0);
     return ErrorCode.Ok;

@@ -118,7 +118,6 @@ function loadRecord(f: Float64Array, fAt: number, i: Int32Array, iAt: number, ou
 }
 
 export class TelemetryOutbox {
-  private readonly capacity_: number;
   /** Counters, then the records' Float64 fields. */
   private readonly f_: Float64Array;
   /** The records' Int32 fields, then the alert ring, the routine ring and the free stack. */
@@ -133,7 +132,6 @@ export class TelemetryOutbox {
   }
 
   private constructor(capacity: number) {
-    this.capacity_ = capacity;
     const f64Count = COUNTERS + capacity * RECORD_F64;
     const buffer = new ArrayBuffer(f64Count * 8 + capacity * (RECORD_I32 + RINGS) * 4);
     this.f_ = new Float64Array(buffer, 0, f64Count);
@@ -146,7 +144,7 @@ export class TelemetryOutbox {
   }
 
   get capacity(): number {
-    return this.capacity_;
+    return (this.i_.length / (RECORD_I32 + RINGS));
   }
 
   /** Records held. */
@@ -232,7 +230,7 @@ export class TelemetryOutbox {
     const seq = f[C_NEXT_SEQ] ?? 0;
     f[fAt + R_SEQ] = seq;
     f[C_NEXT_SEQ] = seq + 1;
-    const capacity = this.capacity_;
+    const capacity = (this.i_.length / (RECORD_I32 + RINGS));
     const head = alert ? C_ALERT_HEAD : C_ROUTINE_HEAD;
     const length = alert ? C_ALERT_LENGTH : C_ROUTINE_LENGTH;
     const tail = (f[head] ?? 0) + (f[length] ?? 0);
@@ -250,7 +248,7 @@ export class TelemetryOutbox {
     if ((f[C_ALERT_LENGTH] ?? 0) > 0) {
       const head = f[C_ALERT_HEAD] ?? 0;
       slot = this.i_[this.alertBase + head] ?? 0;
-      f[C_ALERT_HEAD] = head + 1 === this.capacity_ ? 0 : head + 1;
+      f[C_ALERT_HEAD] = head + 1 === (this.i_.length / (RECORD_I32 + RINGS)) ? 0 : head + 1;
       this.add(C_ALERT_LENGTH, -1);
       this.add(C_ALERTS_POPPED, 1);
     } else if ((f[C_ROUTINE_LENGTH] ?? 0) > 0) {
@@ -268,7 +266,7 @@ export class TelemetryOutbox {
 
   /** `Ok`, or `InvariantViolated` when the counters or the slots disagree (tests). O(capacity). */
   checkInvariants(): Status {
-    const capacity = this.capacity_;
+    const capacity = (this.i_.length / (RECORD_I32 + RINGS));
     const freeCount = this.f_[C_FREE_COUNT] ?? 0;
     if (freeCount + this.length !== capacity || freeCount < 0) return ErrorCode.InvariantViolated;
     if (this.highWater > capacity) return ErrorCode.InvariantViolated;
@@ -284,28 +282,28 @@ export class TelemetryOutbox {
   }
 
   private get alertBase(): number {
-    return this.capacity_ * RECORD_I32;
+    return (this.i_.length / (RECORD_I32 + RINGS)) * RECORD_I32;
   }
 
   private get routineBase(): number {
-    return this.capacity_ * (RECORD_I32 + 1);
+    return (this.i_.length / (RECORD_I32 + RINGS)) * (RECORD_I32 + 1);
   }
 
   private get freeBase(): number {
-    return this.capacity_ * (RECORD_I32 + 2);
+    return (this.i_.length / (RECORD_I32 + RINGS)) * (RECORD_I32 + 2);
   }
 
   private shiftRoutine(): number {
     const head = this.f_[C_ROUTINE_HEAD] ?? 0;
     const slot = this.i_[this.routineBase + head] ?? 0;
-    this.f_[C_ROUTINE_HEAD] = head + 1 === this.capacity_ ? 0 : head + 1;
+    this.f_[C_ROUTINE_HEAD] = head + 1 === (this.i_.length / (RECORD_I32 + RINGS)) ? 0 : head + 1;
     this.add(C_ROUTINE_LENGTH, -1);
     return slot;
   }
 
   /** Each slot is exactly once free, queued as an alert or queued as routine (with the sizes adding up to capacity). O(capacity^2), tests only. */
   private slotsAccountedFor(): boolean {
-    const capacity = this.capacity_;
+    const capacity = (this.i_.length / (RECORD_I32 + RINGS));
     const f = this.f_;
     const freeCount = f[C_FREE_COUNT] ?? 0;
     const alertHead = f[C_ALERT_HEAD] ?? 0;
