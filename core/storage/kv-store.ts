@@ -44,11 +44,18 @@ export class KvTable {
   private readonly meta_: Float64Array;
   private releaser_: Releaser | undefined;
 
-  constructor(keyCount: number, valueMaxBytes: number) {
+  /** Bytes a table takes in a caller's buffer (`constructor`'s `buffer`): the metadata, then the values. */
+  static bytesFor(keyCount: number, valueMaxBytes: number): number {
+    return 2 * keyCount * 8 + keyCount * valueMaxBytes;
+  }
+
+  /** With `buffer`, the table lives there from `byteOffset` (a multiple of 8) for `bytesFor` bytes, which the caller does not use otherwise. */
+  constructor(keyCount: number, valueMaxBytes: number, buffer?: ArrayBuffer, byteOffset = 0) {
     this.valueMaxBytes = valueMaxBytes;
-    const buffer = new ArrayBuffer(2 * keyCount * 8 + keyCount * valueMaxBytes);
-    this.meta_ = new Float64Array(buffer, 0, 2 * keyCount);
-    this.values_ = new Uint8Array(buffer, 2 * keyCount * 8);
+    const store = buffer ?? new ArrayBuffer(KvTable.bytesFor(keyCount, valueMaxBytes));
+    const at = buffer === undefined ? 0 : byteOffset;
+    this.meta_ = new Float64Array(store, at, 2 * keyCount);
+    this.values_ = new Uint8Array(store, at + 2 * keyCount * 8, keyCount * valueMaxBytes);
     for (let key = 0; key < keyCount; key++) {
       this.meta_[2 * key] = -1;
       this.meta_[2 * key + 1] = NO_ADDRESS;

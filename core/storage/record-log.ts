@@ -175,21 +175,23 @@ export class RecordLog {
     const zeroChunk = alignUp(64, this.zeroUnit_);
     const programMax = Math.max(this.recordMax_, this.headerBytes_, alignUp(SUPER_RECORD_BYTES, align), zeroChunk);
     this.io_ = new FlashIo(device, this.crc_, programMax);
-    this.super_ = new Superblock(this.io_);
+
     // Per-block words and the byte buffers are views on one array each (every ArrayBuffer costs heap slots on XS); no two views overlap.
     const n = this.blockCount_;
     const words = new Uint32Array(3 * n);
     this.blockWords_ = words;
     this.ring_ = words.subarray(2 * n, 3 * n);
     const readBytes = Math.max(this.recordMax_, SEGMENT_HEADER_BYTES + 4);
-    const bytes = new ArrayBuffer(n + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk);
+    const superBytes = Superblock.bufferBytes(this.io_);
+    const bytes = new ArrayBuffer(n + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk + superBytes);
     let at = 0;
     this.blockState_ = new Uint8Array(bytes, at, n);
     this.writeBuf_ = new Uint8Array(bytes, (at += n), this.recordMax_);
     this.relocBuf_ = new Uint8Array(bytes, (at += this.recordMax_), this.recordMax_);
     this.readBuf_ = new Uint8Array(bytes, (at += this.recordMax_), readBytes);
     this.headerBuf_ = new Uint8Array(bytes, (at += readBytes), this.headerBytes_);
-    this.zeroBuf_ = new Uint8Array(bytes, at + this.headerBytes_, zeroChunk);
+    this.zeroBuf_ = new Uint8Array(bytes, (at += this.headerBytes_), zeroChunk);
+    this.super_ = new Superblock(this.io_, new Uint8Array(bytes, at + zeroChunk, superBytes));
     this.blockState_[0] = BlockState.Super;
     this.blockState_[1] = BlockState.Super;
   }

@@ -86,33 +86,34 @@ describe("one CryptoScratch for every symmetric primitive", () => {
   });
 
   it("regions lie inside the area; only the documented TRANSIENT ones overlap, one side each", () => {
+    type Region = readonly [string, number, number];
     const S = layout.SCRATCH_BYTES;
-    const words = [
+    const words: readonly Region[] = [
       ["sha", layout.SHA_WORDS_AT * 4, 72 * 4],
       ["chacha", layout.CHACHA_WORDS_AT * 4, 32 * 4],
       ["poly", layout.POLY_WORDS_AT * 4, 38 * 4],
-    ] as const;
-    const stateful = [
+    ];
+    const stateful: readonly Region[] = [
       ...words,
       ["sha block", layout.SHA_BLOCK_AT, 64],
       ["hmac key", layout.HMAC_KEY_AT, 64],
       ["provider key", layout.PROVIDER_KEY_AT, 32],
       ["provider seed", layout.PROVIDER_SEED_AT, 64],
-    ] as const;
-    const hashSide = [
+    ];
+    const hashSide: readonly Region[] = [
       ["hmac inner", layout.HMAC_INNER_AT, 32],
       ["hkdf prk", layout.HKDF_PRK_AT, 32],
       ["hkdf t", layout.HKDF_T_AT, 32],
-    ] as const;
-    const aeadSide = [
+    ];
+    const aeadSide: readonly Region[] = [
       ["keystream", layout.CHACHA_KEYSTREAM_AT, 64],
       ["poly block", layout.POLY_BLOCK_AT, 16],
       ["tag", layout.AEAD_TAG_AT, 16],
       ["received", layout.AEAD_RECEIVED_AT, 16],
-    ] as const;
+    ];
     expect(layout.SCRATCH_WORDS * 4).toBe(layout.SHA_BLOCK_AT);
     expect(layout.CHACHA_WORDS_AT).toBe(0); // ChaCha20.mix indexes the words directly
-    const overlaps = (x: readonly [string, number, number], y: readonly [string, number, number]): boolean => x[1] < y[1] + y[2] && y[1] < x[1] + x[2];
+    const overlaps = (x: Region, y: Region): boolean => x[1] < y[1] + y[2] && y[1] < x[1] + x[2];
     const all = [...stateful, ...hashSide, ...aeadSide];
     for (const r of all) {
       expect(r[1] >= 0 && r[1] + r[2] <= S, r[0]).toBe(true);
@@ -124,6 +125,6 @@ describe("one CryptoScratch for every symmetric primitive", () => {
     const scratch = new CryptoScratch();
     expect(scratch.bytes.length).toBe(S);
     expect(scratch.words.buffer).toBe(scratch.bytes.buffer);
-    expect(S).toBeLessThan(stateful.concat(hashSide, aeadSide).reduce((n, r) => n + r[2], 0));
+    expect(S).toBeLessThan(all.reduce((n, r) => n + r[2], 0));
   });
 });
