@@ -97,8 +97,6 @@ export class PortableCryptoProvider implements CryptoProvider {
   private readonly aead_ = new ChaCha20Poly1305(this.scratch_);
   /** One SHA-256 engine serves hash, HMAC and HKDF (HKDF owns the HMAC, the HMAC the hasher): no call here runs two at once. */
   private readonly hkdf_ = new HkdfSha256(this.scratch_);
-  private readonly hmac_: HmacSha256 = this.hkdf_.hmac;
-  private readonly sha256_: Sha256 = this.hmac_.hash;
   /**
    * A symmetric key copied out of the store for one operation, zeroized
    * after it (the store keeps no per-slot views); after the MAC has begun,
@@ -150,7 +148,7 @@ export class PortableCryptoProvider implements CryptoProvider {
   hashParts(prefixByte: number, a: Uint8Array, b: Uint8Array | null, out: Uint8Array): Status {
     if (out.length < HASH_BYTES) return ErrorCode.CryptoBufferTooSmall;
     if (prefixByte > 255) return ErrorCode.InvalidArgument;
-    const h = this.sha256_;
+    const h: Sha256 = this.hkdf_.hmac.hash;
     h.reset();
     if (prefixByte >= 0) h.updateByte(prefixByte);
     h.update(a);
@@ -241,7 +239,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     const at = this.keys_.locate(key, kindBit(KeyKind.Mac));
     if (at < 0) return -at as Status;
     const secret = this.copyKey(at);
-    const h = this.hmac_;
+    const h: HmacSha256 = this.hkdf_.hmac;
     h.begin(secret, 0, secret.length);
     zeroize(secret);
     h.update(data);
