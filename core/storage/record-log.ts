@@ -123,15 +123,14 @@ export class RecordLog {
   private readonly headerBytes_: number;
   private readonly payloadMax_: number;
   private readonly recordMax_: number;
-  private readonly blockState_: Uint8Array;
   /**
-   * Per block, its segment seq at [block] and the bytes of its live records
-   * at [blockCount + block]; then the ring below at [2 * blockCount, 3 *
-   * blockCount). One array (each typed array costs heap slots on XS).
+   * Four regions of blockCount words (one array: each typed array costs heap
+   * slots on XS): per block its segment seq at [block], the bytes of its
+   * live records at [blockCount + block]; the live segments in sequence
+   * order as a ring of block numbers at [2 * blockCount, 3 * blockCount);
+   * per block its BlockState at [3 * blockCount + block].
    */
   private readonly blockWords_: Uint32Array;
-  /** Live segments in sequence order, as a ring of block numbers (a view on the end of `blockWords_`: copyWithin needs it contiguous). */
-  private readonly ring_: Uint32Array;
   private readonly writeBuf_: Uint8Array;
   private readonly relocBuf_: Uint8Array;
   private readonly readBuf_: Uint8Array;
@@ -175,25 +174,21 @@ export class RecordLog {
     const zeroChunk = alignUp(64, this.zeroUnit_);
     const programMax = Math.max(this.recordMax_, this.headerBytes_, alignUp(SUPER_RECORD_BYTES, align), zeroChunk);
     this.io_ = new FlashIo(device, this.crc_, programMax);
-
-    // Per-block words and the byte buffers are views on one array each (every ArrayBuffer costs heap slots on XS); no two views overlap.
+    // Per-block words, then the byte buffers: views on one ArrayBuffer (every ArrayBuffer costs heap slots on XS); no two views overlap.
     const n = this.blockCount_;
-    const words = new Uint32Array(3 * n);
-    this.blockWords_ = words;
-    this.ring_ = words.subarray(2 * n, 3 * n);
     const readBytes = Math.max(this.recordMax_, SEGMENT_HEADER_BYTES + 4);
     const superBytes = Superblock.bufferBytes(this.io_);
-    const bytes = new ArrayBuffer(n + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk + superBytes);
-    let at = 0;
-    this.blockState_ = new Uint8Array(bytes, at, n);
-    this.writeBuf_ = new Uint8Array(bytes, (at += n), this.recordMax_);
+    const bytes = new ArrayBuffer(4 * n * 4 + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk + superBytes);
+    this.blockWords_ = new Uint32Array(bytes, 0, 4 * n);
+    let at = 4 * n * 4;
+    this.writeBuf_ = new Uint8Array(bytes, at, this.recordMax_);
     this.relocBuf_ = new Uint8Array(bytes, (at += this.recordMax_), this.recordMax_);
     this.readBuf_ = new Uint8Array(bytes, (at += this.recordMax_), readBytes);
     this.headerBuf_ = new Uint8Array(bytes, (at += readBytes), this.headerBytes_);
     this.zeroBuf_ = new Uint8Array(bytes, (at += this.headerBytes_), zeroChunk);
     this.super_ = new Superblock(this.io_, new Uint8Array(bytes, at + zeroChunk, superBytes));
-    this.blockState_[0] = BlockState.Super;
-    this.blockState_[1] = BlockState.Super;
+    this.blockWords_[3 * n] = BlockState.Super;
+    this.blockWords_[3 * n + 1] = BlockState.Super;
   }
 
   /** Is the device usable for records of up to `payloadMaxBytes`? `Ok`, `InvalidArgument` or `BadGeometry`. */
@@ -300,7 +295,7 @@ export class RecordLog {
         this.report.staleSegments++;
         continue;
       }
-      this.blockState_[block] = BlockState.Live; // candidate, decided below
+      this.blockWords_[3 * this.blockCount_ + block] = BlockState.Live; // candidate, decided below
       words[block] = seq;
       words[n + block] = readU32(buf, 16);
       if (serialAtOrAfter(seq, newestSeq)) {
@@ -312,8 +307,8 @@ export class RecordLog {
     this.tailSeq_ = tail;
     // Live: this volume, seq in [tail, tail + dataBlocks). Anything else is garbage.
     for (let block = SUPER_BLOCK_COUNT; block < this.blockCount_; block++) {
-      if (this.blockState_[block] !== BlockState.Live) continue;
-      this.blockState_[block] = BlockState.Free;
+      if (this.blockWords_[3 * this.blockCount_ + block] !== BlockState.Live) continue;
+      this.blockWords_[3 * this.blockCount_ + block] = BlockState.Free;
       words[n + block] = 0;
       const seq = words[block] ?? 0;
       if (!serialAtOrAfter(seq, tail) || ((seq - tail) >>> 0) >= (this.blockCount_ - SUPER_BLOCK_COUNT)) {
@@ -331,17 +326,18 @@ export class RecordLog {
 
   // Insert into the (not yet wrapped) ring, sorted by serial seq; false on a duplicate seq.
   private insertLive_(block: number, seq: number): boolean {
-    const ring = this.ring_;
+    const words = this.blockWords_;
+    const ring = 2 * this.blockCount_;
     let at = this.ringCount_;
     for (; at > 0; at--) {
-      const prevSeq = this.blockWords_[ring[at - 1] ?? 0] ?? 0;
+      const prevSeq = words[words[ring + at - 1] ?? 0] ?? 0;
       if (prevSeq === seq) return false;
       if (serialAtOrAfter(seq, prevSeq)) break;
     }
-    ring.copyWithin(at + 1, at, this.ringCount_);
-    ring[at] = block;
+    words.copyWithin(ring + at + 1, ring + at, ring + this.ringCount_);
+    words[ring + at] = block;
     this.blockWords_[block] = seq;
-    this.blockState_[block] = BlockState.Live;
+    this.blockWords_[3 * this.blockCount_ + block] = BlockState.Live;
     this.ringCount_++;
     return true;
   }
@@ -631,7 +627,7 @@ export class RecordLog {
     let block = this.headBlock_ >= SUPER_BLOCK_COUNT ? this.headBlock_ : this.blockCount_ - 1;
     for (let tries = 0; tries < (this.blockCount_ - SUPER_BLOCK_COUNT); tries++) {
       block = block + 1 >= this.blockCount_ ? SUPER_BLOCK_COUNT : block + 1;
-      if (this.blockState_[block] !== BlockState.Free) continue;
+      if (this.blockWords_[3 * this.blockCount_ + block] !== BlockState.Free) continue;
       let status = this.io_.erase(block);
       if (status === ErrorCode.Ok) status = this.io_.program(block, 0, this.segmentHeader_(block), 0, this.headerBytes_);
       if (status === ErrorCode.Ok) {
@@ -642,7 +638,7 @@ export class RecordLog {
         return this.fail_(status);
       }
       // Worn out: retired until the next mount (it is tried again then, and fails again).
-      this.blockState_[block] = BlockState.Bad;
+      this.blockWords_[3 * this.blockCount_ + block] = BlockState.Bad;
       this.badBlocks_++;
     }
     return ErrorCode.StorageFull;
@@ -665,10 +661,10 @@ export class RecordLog {
   private adoptSegment_(block: number): void {
     const seq = this.nextSegmentSeq_;
     this.nextSegmentSeq_ = (seq + 1) >>> 0;
-    this.blockState_[block] = BlockState.Live;
+    this.blockWords_[3 * this.blockCount_ + block] = BlockState.Live;
     this.blockWords_[block] = seq;
     this.blockWords_[this.blockCount_ + block] = 0;
-    this.ring_[(this.ringFirst_ + this.ringCount_) % this.blockCount_] = block;
+    this.blockWords_[2 * this.blockCount_ + ((this.ringFirst_ + this.ringCount_) % this.blockCount_)] = block;
     this.ringCount_++;
     this.headBlock_ = block;
     this.headOffset_ = this.headerBytes_;
@@ -676,7 +672,7 @@ export class RecordLog {
   }
 
   private ringAt_(i: number): number {
-    return this.ring_[(this.ringFirst_ + i) % this.blockCount_] ?? 0;
+    return this.blockWords_[2 * this.blockCount_ + ((this.ringFirst_ + i) % this.blockCount_)] ?? 0;
   }
 
   // ------------------------------------------------------------------ cleaning
@@ -709,7 +705,7 @@ export class RecordLog {
     if (written === ErrorCode.EraseFailed || written === ErrorCode.ProgramFailed || written === ErrorCode.NotErased) return written;
     if (written !== ErrorCode.Ok) return this.fail_(written);
     this.tailSeq_ = newTail;
-    this.blockState_[tail] = BlockState.Free;
+    this.blockWords_[3 * this.blockCount_ + tail] = BlockState.Free;
     this.ringFirst_ = (this.ringFirst_ + 1) % this.blockCount_;
     this.ringCount_--;
     this.segmentsCleaned_++;
@@ -771,7 +767,7 @@ export class RecordLog {
     if (address === NO_ADDRESS) return false;
     const block = Math.floor(address / this.blockSize_);
     const offset = address - block * this.blockSize_;
-    if (this.blockState_[block] !== BlockState.Live || offset < this.headerBytes_) return false;
+    if (this.blockWords_[3 * this.blockCount_ + block] !== BlockState.Live || offset < this.headerBytes_) return false;
     return block !== this.headBlock_ || offset < this.headOffset_;
   }
 
