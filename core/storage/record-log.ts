@@ -173,14 +173,17 @@ export class RecordLog {
     this.zeroUnit_ = zeroUnitBytes(align);
     const zeroChunk = alignUp(64, this.zeroUnit_);
     const programMax = Math.max(this.recordMax_, this.headerBytes_, alignUp(SUPER_RECORD_BYTES, align), zeroChunk);
-    this.io_ = new FlashIo(device, this.crc_, programMax);
-    // Per-block words, then the byte buffers: views on one ArrayBuffer (every ArrayBuffer costs heap slots on XS); no two views overlap.
+    // Per-block words, the flash I/O's erase counts and verify buffer, then the byte buffers: views on one
+    // ArrayBuffer (every ArrayBuffer costs heap slots on XS); no two views overlap.
     const n = this.blockCount_;
+    const ioAt = 4 * n * 4;
+    const ioBytes = alignUp(FlashIo.bytesFor(device, programMax), 4);
     const readBytes = Math.max(this.recordMax_, SEGMENT_HEADER_BYTES + 4);
-    const superBytes = Superblock.bufferBytes(this.io_);
-    const bytes = new ArrayBuffer(4 * n * 4 + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk + superBytes);
+    const superBytes = alignUp(SUPER_RECORD_BYTES, align);
+    const bytes = new ArrayBuffer(ioAt + ioBytes + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk + superBytes);
     this.blockWords_ = new Uint32Array(bytes, 0, 4 * n);
-    let at = 4 * n * 4;
+    this.io_ = new FlashIo(device, this.crc_, programMax, bytes, ioAt);
+    let at = ioAt + ioBytes;
     this.writeBuf_ = new Uint8Array(bytes, at, this.recordMax_);
     this.relocBuf_ = new Uint8Array(bytes, (at += this.recordMax_), this.recordMax_);
     this.readBuf_ = new Uint8Array(bytes, (at += this.recordMax_), readBytes);
