@@ -11,8 +11,10 @@ import { KeyKind, KeyStore } from "../../core/crypto/key-store";
 import { ReplayTable } from "../../core/crypto/replay-window";
 import { ErrorCode } from "../../core/runtime/errors";
 import { LogTable } from "../../core/storage/consensus-log";
+import { DurableStore } from "../../core/storage/durable-store";
 import { KvTable } from "../../core/storage/kv-store";
 import { NO_ADDRESS } from "../../core/storage/layout";
+import { simDevice, SMALL_CONFIG, SMALL_GEOMETRY } from "../storage/fixtures";
 
 describe("KvTable (lengths and addresses in one array)", () => {
   it("keeps every key's value, length and address apart, and knows absent keys", () => {
@@ -65,6 +67,53 @@ describe("ReplayTable (epoch and highest counter in one array)", () => {
       expect(table.check(sender, sender * 3, 1000 + sender)).toBe(ErrorCode.ReplayDuplicate);
     }
     expect([table.epochOf(6), table.highest(6)]).toEqual([-1, -1]);
+  });
+});
+
+describe("ReplayTable (counters, marks, bitmaps and sender index in one ArrayBuffer)", () => {
+  it("keeps every sender's window bits apart from the others' and from the counters", () => {
+    const made = ReplayTable.create({ capacity: 4, windowBits: 96 });
+    if (!made.ok) throw new Error("create");
+    const table = made.value;
+    // Sender s marks counters 1000 + k for every k with k % 4 === s - 1, across all three window words.
+    for (let sender = 1; sender <= 4; sender++) {
+      for (let k = sender - 1; k < 96; k += 4) expect(table.commit(sender, 7, 1000 + k)).toBe(ErrorCode.Ok);
+    }
+    expect([table.acceptedCount, table.duplicateCount, table.size]).toEqual([96, 0, 4]);
+    for (let sender = 1; sender <= 4; sender++) {
+      for (let k = 0; k < 96; k++) {
+        const mine = k % 4 === sender - 1;
+        // Every counter 1000..1095 is inside every window (each sender's highest is 1092..1095, the window 96).
+        expect(table.check(sender, 7, 1000 + k)).toBe(mine ? ErrorCode.ReplayDuplicate : ErrorCode.Ok);
+      }
+    }
+    expect(table.acceptedCount).toBe(96);
+    expect(table.duplicateCount).toBe(96);
+    expect([table.check(5, 7, 1), table.tableFullCount]).toEqual([ErrorCode.ReplayTableFull, 1]);
+  });
+});
+
+describe("DurableStore (log entries, key-value table and move buffer in one ArrayBuffer)", () => {
+  it("a full key-value table and a full log read back after a compaction", () => {
+    const device = simDevice(SMALL_GEOMETRY);
+    const mounted = DurableStore.mount(device, SMALL_CONFIG);
+    if (!mounted.ok) throw new Error(`mount ${mounted.code}`);
+    const store = mounted.value;
+    const valueOf = (key: number): Uint8Array => Uint8Array.from({ length: SMALL_CONFIG.kvValueMaxBytes }, (_, i) => (key * 31 + i) & 0xff);
+    const entryOf = (index: number): Uint8Array => Uint8Array.from({ length: SMALL_CONFIG.recordPayloadMaxBytes }, (_, i) => (index * 7 + i * 3) & 0xff);
+    for (let key = 0; key < SMALL_CONFIG.kvKeyCount; key++) expect(store.put(key, valueOf(key), 0, SMALL_CONFIG.kvValueMaxBytes)).toBe(ErrorCode.Ok);
+    for (let index = 1; index <= SMALL_CONFIG.logCapacityEntries; index++) expect(store.append(index, 1, entryOf(index), 0, SMALL_CONFIG.recordPayloadMaxBytes)).toBe(ErrorCode.Ok);
+    expect(store.compact()).toBeGreaterThanOrEqual(0);
+    const value = new Uint8Array(SMALL_CONFIG.kvValueMaxBytes);
+    for (let key = 0; key < SMALL_CONFIG.kvKeyCount; key++) {
+      expect(store.get(key, value, 0)).toBe(SMALL_CONFIG.kvValueMaxBytes);
+      expect(Array.from(value)).toEqual(Array.from(valueOf(key)));
+    }
+    const entry = new Uint8Array(SMALL_CONFIG.recordPayloadMaxBytes);
+    for (let index = 1; index <= SMALL_CONFIG.logCapacityEntries; index++) {
+      expect(store.readEntry(index, entry, 0)).toBe(SMALL_CONFIG.recordPayloadMaxBytes);
+      expect(Array.from(entry)).toEqual(Array.from(entryOf(index)));
+    }
   });
 });
 
