@@ -28,9 +28,9 @@
  * Replay windows are not here: they stay per sender in ReplayTable, so
  * evicting and re-deriving a key never forgets which counters were seen.
  *
- * Memory is fixed at `create`: capacity + 1 slots of (sender, key handle,
- * nonce base, last-use stamp) plus a sender -> slot index of
- * `senderIdMax + 1` entries; the provider's key store needs capacity + 2
+ * Memory is fixed at `create`, in one ArrayBuffer: capacity + 1 slots of
+ * (sender, key handle, nonce base, last-use stamp) plus a sender -> slot
+ * index of `senderIdMax + 1` entries; the provider's key store needs capacity + 2
  * symmetric slots for it (the slots and the secret). A hit, a confirm and an
  * eviction allocate nothing; a derivation allocates only the provider's
  * result record. Slot choice is deterministic: the lowest free slot, else the
@@ -79,8 +79,6 @@ const NO_SALT = Object.freeze(new Uint8Array(0));
 export class SenderKeyCache implements ReceiveKeys {
   private readonly provider_: CryptoProvider;
   private secret_: KeyHandle;
-  /** sender id -> slot, NO_SLOT when not cached (the spare slot is never in it); its length is senderIdMax + 1. */
-  private readonly slotOf_: Int16Array;
   /** The slot on probation: its key (if `spareSender_` is not EMPTY) awaits an authenticated frame. */
   private spare_: number;
   private spareSender_ = EMPTY;
@@ -91,8 +89,14 @@ export class SenderKeyCache implements ReceiveKeys {
    * last use.
    */
   private readonly entries_: Float64Array;
-  /** Per slot, the nonce base (AEAD_NONCE_BYTES). */
-  private readonly nonceBases_: Uint8Array;
+  /**
+   * Per slot its nonce base (AEAD_NONCE_BYTES at slot * AEAD_NONCE_BYTES);
+   * then per sender id 0..senderIdMax its slot as a little-endian u16 at
+   * slotOfAt_() + 2 * id, 0xffff when not cached (the spare slot is never
+   * there). Its length is therefore slots * AEAD_NONCE_BYTES + 2 *
+   * (senderIdMax + 1).
+   */
+  private readonly bytes_: Uint8Array;
   /**
    * Scratch for one derivation: HKDF info and nonce base, and the KDF
    * context (reused, never shared; its epoch is the cache's epoch). Every
@@ -120,17 +124,16 @@ export class SenderKeyCache implements ReceiveKeys {
     this.provider_ = provider;
     this.secret_ = groupSecret;
     const slots = options.capacity + 1;
-    // One backing store: entries (float64), sender -> slot (int16), then nonce bases, HKDF info and nonce scratch (bytes).
-    const entriesBytes = (E + slots * ENTRY_WORDS) * 8;
-    const slotOfBytes = (options.senderIdMax + 1) * 2;
-    const bytesAt = entriesBytes + slotOfBytes;
-    const nonceBasesBytes = slots * AEAD_NONCE_BYTES;
-    const buffer = new ArrayBuffer(bytesAt + nonceBasesBytes + KDF_INFO_BYTES + AEAD_NONCE_BYTES);
+    // One backing store: entries (float64), then nonce bases and sender -> slot, HKDF info and nonce scratch (bytes).
+    const bytesAt = (E + slots * ENTRY_WORDS) * 8;
+    const slotOfAt = slots * AEAD_NONCE_BYTES;
+    const bytes = slotOfAt + 2 * (options.senderIdMax + 1);
+    const buffer = new ArrayBuffer(bytesAt + bytes + KDF_INFO_BYTES + AEAD_NONCE_BYTES);
     this.entries_ = new Float64Array(buffer, 0, E + slots * ENTRY_WORDS);
-    this.slotOf_ = new Int16Array(buffer, entriesBytes, options.senderIdMax + 1).fill(NO_SLOT);
-    this.nonceBases_ = new Uint8Array(buffer, bytesAt, nonceBasesBytes);
-    this.info_ = new Uint8Array(buffer, bytesAt + nonceBasesBytes, KDF_INFO_BYTES);
-    this.nonce_ = new Uint8Array(buffer, bytesAt + nonceBasesBytes + KDF_INFO_BYTES, AEAD_NONCE_BYTES);
+    this.bytes_ = new Uint8Array(buffer, bytesAt, bytes);
+    this.bytes_.fill(0xff, slotOfAt); // no sender cached
+    this.info_ = new Uint8Array(buffer, bytesAt + bytes, KDF_INFO_BYTES);
+    this.nonce_ = new Uint8Array(buffer, bytesAt + bytes + KDF_INFO_BYTES, AEAD_NONCE_BYTES);
     for (let slot = 0; slot < slots; slot++) this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] = -1;
     this.spare_ = options.capacity;
     this.context_ = { channel: Channel.Group, epoch: options.epoch, senderId: 0, receiverId: 0, groupId: options.groupId };
@@ -181,8 +184,8 @@ export class SenderKeyCache implements ReceiveKeys {
    * refused.
    */
   lookup(senderId: number, epoch: number): ValueOrCode {
-    if (epoch !== this.context_.epoch || (senderId | 0) !== senderId || senderId < 1 || senderId >= this.slotOf_.length || this.secret_ < 0) return -ErrorCode.KeyEpochUnknown;
-    const cached = this.slotOf_[senderId] ?? NO_SLOT;
+    if (epoch !== this.context_.epoch || (senderId | 0) !== senderId || senderId < 1 || senderId > this.senderIdMax_() || this.secret_ < 0) return -ErrorCode.KeyEpochUnknown;
+    const cached = this.cachedSlot_(senderId);
     if (cached !== NO_SLOT) {
       this.count_(C_HITS);
       this.entries_[E + cached * ENTRY_WORDS + AT_LAST_USE] = this.count_(C_CLOCK);
@@ -219,7 +222,7 @@ export class SenderKeyCache implements ReceiveKeys {
     }
     // The probation slot joins the cache; the emptied slot becomes the probation slot.
     this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] = sender;
-    this.slotOf_[sender] = slot;
+    this.setCachedSlot_(sender, slot);
     this.entries_[E + slot * ENTRY_WORDS + AT_LAST_USE] = this.count_(C_CLOCK);
     this.spare_ = victim;
     this.spareSender_ = EMPTY;
@@ -230,7 +233,7 @@ export class SenderKeyCache implements ReceiveKeys {
   }
 
   copyNonceBase(slot: number, out: Uint8Array): void {
-    copyNonceBaseAt(this.nonceBases_, slot, out);
+    copyNonceBaseAt(this.bytes_, slot, out);
   }
 
   /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */
@@ -248,6 +251,30 @@ export class SenderKeyCache implements ReceiveKeys {
   /** Slots: the cache's capacity plus the probation slot. */
   private slots_(): number {
     return (this.entries_.length - E) / ENTRY_WORDS;
+  }
+
+  /** Where the sender -> slot table starts in `bytes_` (after the nonce bases). */
+  private slotOfAt_(): number {
+    return ((this.entries_.length - E) / ENTRY_WORDS) * AEAD_NONCE_BYTES;
+  }
+
+  /** The highest sender id with an entry in the sender -> slot table. */
+  private senderIdMax_(): number {
+    return (this.bytes_.length - this.slotOfAt_()) / 2 - 1;
+  }
+
+  /** The cached slot of `senderId` (1..senderIdMax), or NO_SLOT. */
+  private cachedSlot_(senderId: number): number {
+    const at = this.slotOfAt_() + 2 * senderId;
+    const slot = (this.bytes_[at] ?? 0xff) | ((this.bytes_[at + 1] ?? 0xff) << 8);
+    return slot === 0xffff ? NO_SLOT : slot;
+  }
+
+  /** Record `slot` (or NO_SLOT) as `senderId`'s cached slot. */
+  private setCachedSlot_(senderId: number, slot: number): void {
+    const at = this.slotOfAt_() + 2 * senderId;
+    this.bytes_[at] = slot & 0xff;
+    this.bytes_[at + 1] = (slot >>> 8) & 0xff;
   }
 
   /** Add one to the number at `at` (a C_* index); the new value. */
@@ -275,16 +302,16 @@ export class SenderKeyCache implements ReceiveKeys {
     const spare = this.spare_;
     if ((this.entries_[E + spare * ENTRY_WORDS + AT_HANDLE] ?? -1) >= 0) this.provider_.destroyKey((this.entries_[E + spare * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
     this.entries_[E + spare * ENTRY_WORDS + AT_HANDLE] = -1;
-    this.nonceBases_.fill(0, spare * AEAD_NONCE_BYTES, (spare + 1) * AEAD_NONCE_BYTES);
+    this.bytes_.fill(0, spare * AEAD_NONCE_BYTES, (spare + 1) * AEAD_NONCE_BYTES);
     this.spareSender_ = EMPTY;
   }
 
   private evict_(slot: number): void {
     this.provider_.destroyKey((this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
-    this.slotOf_[this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] ?? 0] = NO_SLOT;
+    this.setCachedSlot_(this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] ?? 0, NO_SLOT);
     this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] = EMPTY;
     this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] = -1;
-    this.nonceBases_.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
+    this.bytes_.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
   }
 
   /** deriveGroupSenderKey's bytes (traffic-derive.ts), into `slot`, without its per-call buffers. */
@@ -304,7 +331,7 @@ export class SenderKeyCache implements ReceiveKeys {
       return derived;
     }
     this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] = key.value;
-    this.nonceBases_.set(nonce, slot * AEAD_NONCE_BYTES);
+    this.bytes_.set(nonce, slot * AEAD_NONCE_BYTES);
     nonce.fill(0);
     return ErrorCode.Ok;
   }
