@@ -123,19 +123,32 @@ export class TelemetryOutbox {
   /** The records' Int32 fields, then the alert ring, the routine ring and the free stack. */
   private readonly i_: Int32Array;
 
-  /** `capacity` records (1..TELEMETRY_OUTBOX_CAPACITY_MAX); `TelemetryBadCapacity` otherwise. */
-  static create(capacity: number): Result<TelemetryOutbox> {
+  /** Bytes an outbox of `capacity` records takes in a caller's buffer (`create`'s `buffer`). */
+  static bytesFor(capacity: number): number {
+    return (COUNTERS + capacity * RECORD_F64) * 8 + capacity * (RECORD_I32 + RINGS) * 4;
+  }
+
+  /**
+   * `capacity` records (1..TELEMETRY_OUTBOX_CAPACITY_MAX); `TelemetryBadCapacity`
+   * otherwise. With `buffer`, the outbox lives there from `byteOffset` (a
+   * multiple of 8) for `bytesFor(capacity)` bytes, which the caller does not
+   * use otherwise (each ArrayBuffer costs heap slots on XS); `InvalidArgument`
+   * when that range does not fit.
+   */
+  static create(capacity: number, buffer?: ArrayBuffer, byteOffset = 0): Result<TelemetryOutbox> {
     if ((capacity | 0) !== capacity || capacity < 1 || capacity > TELEMETRY_OUTBOX_CAPACITY_MAX) {
       return err(ErrorCode.TelemetryBadCapacity);
     }
-    return ok(new TelemetryOutbox(capacity));
+    if (buffer !== undefined && ((byteOffset >>> 0) !== byteOffset || byteOffset % 8 !== 0 || byteOffset + TelemetryOutbox.bytesFor(capacity) > buffer.byteLength)) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    return ok(new TelemetryOutbox(capacity, buffer ?? new ArrayBuffer(TelemetryOutbox.bytesFor(capacity)), buffer === undefined ? 0 : byteOffset));
   }
 
-  private constructor(capacity: number) {
+  private constructor(capacity: number, buffer: ArrayBuffer, byteOffset: number) {
     const f64Count = COUNTERS + capacity * RECORD_F64;
-    const buffer = new ArrayBuffer(f64Count * 8 + capacity * (RECORD_I32 + RINGS) * 4);
-    this.f_ = new Float64Array(buffer, 0, f64Count);
-    this.i_ = new Int32Array(buffer, f64Count * 8, capacity * (RECORD_I32 + RINGS));
+    this.f_ = new Float64Array(buffer, byteOffset, f64Count);
+    this.i_ = new Int32Array(buffer, byteOffset + f64Count * 8, capacity * (RECORD_I32 + RINGS));
     // A fresh outbox hands out slots 0, 1, 2, ... (the free stack's top is at the end).
     const freeBase = this.freeBase;
     for (let k = 0; k < capacity; k++) this.i_[freeBase + k] = capacity - 1 - k;

@@ -21,16 +21,29 @@ export class SampleHistory {
   private readonly values_: Int32Array;
   private pushed_ = 0;
 
-  /** `capacity` samples (1..RING_BUFFER_CAPACITY_MAX); `TelemetryBadCapacity` otherwise. */
-  static create(capacity: number): Result<SampleHistory> {
-    if ((capacity | 0) !== capacity || capacity < 1 || capacity > RING_BUFFER_CAPACITY_MAX) return err(ErrorCode.TelemetryBadCapacity);
-    return ok(new SampleHistory(capacity));
+  /** Bytes a history of `capacity` samples takes in a caller's buffer (`create`'s `buffer`): times, then values. */
+  static bytesFor(capacity: number): number {
+    return capacity * 12;
   }
 
-  private constructor(capacity: number) {
-    const buffer = new ArrayBuffer(capacity * 12);
-    this.times_ = new Float64Array(buffer, 0, capacity);
-    this.values_ = new Int32Array(buffer, capacity * 8, capacity);
+  /**
+   * `capacity` samples (1..RING_BUFFER_CAPACITY_MAX); `TelemetryBadCapacity`
+   * otherwise. With `buffer`, the history lives there from `byteOffset` (a
+   * multiple of 8) for `bytesFor(capacity)` bytes, which the caller does not
+   * use otherwise (each ArrayBuffer costs heap slots on XS); `InvalidArgument`
+   * when that range does not fit.
+   */
+  static create(capacity: number, buffer?: ArrayBuffer, byteOffset = 0): Result<SampleHistory> {
+    if ((capacity | 0) !== capacity || capacity < 1 || capacity > RING_BUFFER_CAPACITY_MAX) return err(ErrorCode.TelemetryBadCapacity);
+    if (buffer !== undefined && ((byteOffset >>> 0) !== byteOffset || byteOffset % 8 !== 0 || byteOffset + SampleHistory.bytesFor(capacity) > buffer.byteLength)) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    return ok(new SampleHistory(capacity, buffer ?? new ArrayBuffer(SampleHistory.bytesFor(capacity)), buffer === undefined ? 0 : byteOffset));
+  }
+
+  private constructor(capacity: number, buffer: ArrayBuffer, byteOffset: number) {
+    this.times_ = new Float64Array(buffer, byteOffset, capacity);
+    this.values_ = new Int32Array(buffer, byteOffset + capacity * 8, capacity);
   }
 
   get capacity(): number {

@@ -16,6 +16,9 @@ import { LogTable } from "../../core/storage/consensus-log";
 import { DurableStore } from "../../core/storage/durable-store";
 import { KvTable } from "../../core/storage/kv-store";
 import { NO_ADDRESS } from "../../core/storage/layout";
+import { TelemetryOutbox } from "../../core/telemetry/outbox";
+import { RecordKind, TelemetryRecord } from "../../core/telemetry/record";
+import { SampleHistory } from "../../core/telemetry/sample-history";
 import { simDevice, SMALL_CONFIG, SMALL_GEOMETRY } from "../storage/fixtures";
 
 describe("KvTable (lengths and addresses in one array)", () => {
@@ -128,6 +131,41 @@ describe("SenderKeyCache (entries, nonce bases and a u16 sender -> slot table in
     expect(bases.size).toBe(capacity);
     expect([c.hitCount, c.derivationCount]).toEqual([capacity, capacity]);
     expect(c.lookup(senderIdMax + 1, 0)).toBe(-ErrorCode.KeyEpochUnknown);
+  });
+});
+
+describe("TelemetryOutbox and SampleHistory in a caller's ArrayBuffer (the pipeline's one store)", () => {
+  it("an outbox and two histories of odd capacities, each full, keep their numbers apart", () => {
+    const align8 = (n: number): number => Math.ceil(n / 8) * 8;
+    const outboxBytes = align8(TelemetryOutbox.bytesFor(3));
+    const buffer = new ArrayBuffer(outboxBytes + align8(SampleHistory.bytesFor(5)) + SampleHistory.bytesFor(3));
+    const outbox = TelemetryOutbox.create(3, buffer, 0);
+    const a = SampleHistory.create(5, buffer, outboxBytes);
+    const b = SampleHistory.create(3, buffer, outboxBytes + align8(SampleHistory.bytesFor(5)));
+    if (!outbox.ok || !a.ok || !b.ok) throw new Error("create");
+    const record = new TelemetryRecord();
+    for (let i = 0; i < 3; i++) {
+      record.reset(RecordKind.Aggregate, 10 + i, 1000 + i);
+      record.value = -7 - i;
+      expect(outbox.value.push(record)).toBe(ErrorCode.Ok);
+    }
+    for (let i = 0; i < 7; i++) a.value.push(100 + i, -1 - i);
+    for (let i = 0; i < 4; i++) b.value.push(200 + i, 50 + i);
+    expect([a.value.timeAt(2), a.value.valueAt(2), a.value.timeAt(6), a.value.valueAt(6)]).toEqual([102, -3, 106, -7]);
+    expect([b.value.timeAt(1), b.value.valueAt(1), b.value.timeAt(3), b.value.valueAt(3)]).toEqual([201, 51, 203, 53]);
+    for (let i = 0; i < 3; i++) {
+      expect(outbox.value.pop(record)).toBe(ErrorCode.Ok);
+      expect([record.channelId, record.atMs, record.value]).toEqual([10 + i, 1000 + i, -7 - i]);
+    }
+  });
+
+  it("refuses a misaligned or too short range, and an invalid capacity first", () => {
+    const buffer = new ArrayBuffer(64);
+    expect(SampleHistory.create(4, buffer, 4)).toEqual({ ok: false, code: ErrorCode.InvalidArgument });
+    expect(SampleHistory.create(6, buffer, 0)).toEqual({ ok: false, code: ErrorCode.InvalidArgument });
+    expect(SampleHistory.create(0, buffer, 0)).toEqual({ ok: false, code: ErrorCode.TelemetryBadCapacity });
+    expect(TelemetryOutbox.create(1, buffer, 8)).toEqual({ ok: false, code: ErrorCode.InvalidArgument });
+    expect(SampleHistory.create(5, buffer, 0).ok).toBe(true);
   });
 });
 
