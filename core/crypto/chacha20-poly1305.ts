@@ -3,8 +3,9 @@
  * allocation per call.
  *
  * Every mesh frame is sealed and opened, so this is a hot path: an instance
- * is made once (the provider makes one at creation) and owns all scratch
- * (ChaCha20 input and keystream block, Poly1305 limbs, two tag buffers).
+ * is made once (the provider makes one at creation) and keeps all its
+ * working state (ChaCha20 input and keystream block, Poly1305 limbs, two
+ * tags) in fixed regions of a CryptoScratch (scratch.ts).
  * `seal` and `open` take offsets instead of subarrays, create no objects,
  * closures or arrays, and return a byte count or a negated ErrorCode.
  * noble stays the reference for everything else; it is only replaced here
@@ -28,9 +29,10 @@
 import { ErrorCode } from "../runtime/errors";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from "./algorithms";
-import { ChaCha20 } from "./chacha20";
-import { constantTimeEqual } from "./ct";
+import { CHACHA20_BLOCK_BYTES, ChaCha20 } from "./chacha20";
+import { constantTimeEqualAt } from "./ct";
 import { Poly1305 } from "./poly1305";
+import { AEAD_RECEIVED_AT, AEAD_TAG_AT, CHACHA_KEYSTREAM_AT, CryptoScratch } from "./scratch";
 
 /** True when [offset, offset + length) is an int32 range inside an array of `capacity` bytes. */
 export function rangeOk(offset: number, length: number, capacity: number): boolean {
@@ -38,12 +40,14 @@ export function rangeOk(offset: number, length: number, capacity: number): boole
 }
 
 export class ChaCha20Poly1305 {
-  private readonly chacha_ = new ChaCha20();
-  private readonly poly_ = new Poly1305();
-  /** The computed and the received tag: two views on one buffer (each ArrayBuffer costs heap slots on XS). */
-  private readonly tags_ = new Uint8Array(2 * AEAD_TAG_BYTES);
-  private readonly tag_ = this.tags_.subarray(0, AEAD_TAG_BYTES);
-  private readonly received_ = this.tags_.subarray(AEAD_TAG_BYTES, 2 * AEAD_TAG_BYTES);
+  private readonly chacha_: ChaCha20;
+  private readonly poly_: Poly1305;
+
+  /** `scratch`: the shared working area (scratch.ts), or none for an AEAD of its own. */
+  constructor(scratch: CryptoScratch = new CryptoScratch()) {
+    this.chacha_ = new ChaCha20(scratch);
+    this.poly_ = new Poly1305(scratch);
+  }
 
   /**
    * Encrypt plaintext[plaintextOffset, +plaintextLength) and write
@@ -150,19 +154,17 @@ export class ChaCha20Poly1305 {
     const length = sealedLength - AEAD_TAG_BYTES;
     if (out.length - outOffset < length) return -ErrorCode.CryptoBufferTooSmall;
     const poly = this.poly_;
-    const tag = this.tag_;
-    const received = this.received_;
+    const scratch = this.chacha_.bytes;
     this.begin(key, keyOffset, nonce);
     // §2.8: the MAC runs over the AAD and the ciphertext, never the plaintext.
     poly.absorbPadded(aad, aadOffset, aadLength);
     poly.absorbPadded(sealed, sealedOffset, length);
     poly.absorbLengths(aadLength, length);
-    poly.finish(tag, 0);
+    poly.finish(scratch, AEAD_TAG_AT);
     const tagAt = sealedOffset + length;
-    for (let i = 0; i < AEAD_TAG_BYTES; i++) received[i] = sealed[tagAt + i] ?? 0;
-    const authentic = constantTimeEqual(tag, received); // RFC 8439 §4: constant-time comparison
-    tag.fill(0);
-    received.fill(0);
+    for (let i = 0; i < AEAD_TAG_BYTES; i++) scratch[AEAD_RECEIVED_AT + i] = sealed[tagAt + i] ?? 0;
+    const authentic = constantTimeEqualAt(scratch, AEAD_TAG_AT, AEAD_RECEIVED_AT, AEAD_TAG_BYTES); // RFC 8439 §4: constant-time comparison
+    scratch.fill(0, AEAD_TAG_AT, AEAD_RECEIVED_AT + AEAD_TAG_BYTES);
     if (authentic) this.chacha_.xor(1, sealed, sealedOffset, length, out, outOffset);
     this.chacha_.wipe();
     return authentic ? length : -ErrorCode.CryptoAuthFailed;
@@ -174,8 +176,8 @@ export class ChaCha20Poly1305 {
     chacha.setup(key, keyOffset, nonce, 0);
     chacha.mix(0); // block 0 (§2.6) as `block` makes it, in two calls: this is on the agent's deepest JS stack
     chacha.serializeMixed();
-    this.poly_.start(chacha.keystream, 0);
-    chacha.keystream.fill(0);
+    this.poly_.start(chacha.bytes, CHACHA_KEYSTREAM_AT);
+    chacha.bytes.fill(0, CHACHA_KEYSTREAM_AT, CHACHA_KEYSTREAM_AT + CHACHA20_BLOCK_BYTES);
   }
 
   private check(

@@ -4,10 +4,10 @@
  *
  * Why not noble here: every frame is sealed and opened, and the hot path must
  * allocate nothing after start (ARCHITECTURE.md "Fixed capacity"); noble's
- * cipher builds instances and arrays per call. This class owns all of its
- * scratch (the input block, the mixed words, one serialized keystream
- * block), made once at construction; `setup`, `block` and `xor` allocate
- * nothing. Key, nonce and offsets are read in place (no subarrays).
+ * cipher builds instances and arrays per call. Its working state (the input
+ * block, the mixed words, one serialized keystream block) lives in fixed
+ * regions of a CryptoScratch (scratch.ts) made at run time; `setup`,
+ * `block` and `xor` allocate nothing. Key, nonce and offsets are read in place (no subarrays).
  *
  * Constant time: only 32-bit adds, xors and fixed rotations; no branch or
  * index depends on key, nonce or data.
@@ -15,8 +15,17 @@
  * Callers (chacha20-poly1305.ts, tests) check lengths and ranges; inside
  * this file they are trusted (validate once at the edge).
  */
+import { CHACHA_KEYSTREAM_AT, CHACHA_WORDS_AT, CryptoScratch } from "./scratch";
 
 export const CHACHA20_BLOCK_BYTES = 64;
+/**
+ * Where the input block (16 words) and the mixed block (16 words) sit in the
+ * scratch words: at word 0 (scratch.ts), so the unrolled `mix` below reads
+ * input word k at [k] and writes mixed word k at [16 + k].
+ */
+const IN = CHACHA_WORDS_AT;
+const MIX = CHACHA_WORDS_AT + 16;
+const KS = CHACHA_KEYSTREAM_AT;
 
 // "expand 32-byte k" as four little-endian words (RFC 8439 §2.3).
 const SIGMA_0 = 0x61707865;
@@ -31,30 +40,36 @@ function readLe32(bytes: Uint8Array, at: number): number {
 }
 
 export class ChaCha20 {
-  /** The input block (§2.3): constants, key words 4..11, counter 12, nonce 13..15. Key material: wiped by `wipe`. */
-  private readonly input_: Int32Array;
-  /** The block after the rounds plus the input, before serialization. */
-  private readonly mixed_: Int32Array;
-  /** The serialized output of the last `block` call (§2.3: words in little-endian order). */
-  readonly keystream = new Uint8Array(CHACHA20_BLOCK_BYTES);
+  /**
+   * The scratch words: at IN the input block (§2.3: constants, key words
+   * 4..11, counter 12, nonce 13..15; key material, wiped by `wipe`), at MIX
+   * the block after the rounds plus the input, before serialization.
+   */
+  private readonly words_: Int32Array;
+  /** The scratch bytes: at CHACHA_KEYSTREAM_AT the serialized output of the last `block` call (§2.3: words in little-endian order). */
+  readonly bytes: Uint8Array;
 
-  constructor() {
-    // Input and mixed block: two views on one Int32Array (each ArrayBuffer costs heap slots on XS).
-    const words = new Int32Array(32);
-    this.input_ = words.subarray(0, 16);
-    this.mixed_ = words.subarray(16, 32);
+  /** `scratch`: the shared working area (scratch.ts), or none for a cipher of its own. */
+  constructor(scratch: CryptoScratch = new CryptoScratch()) {
+    this.words_ = scratch.words;
+    this.bytes = scratch.bytes;
+  }
+
+  /** A view of the last keystream block (a new view per call: for tests; valid until the next call on this scratch). */
+  get keystream(): Uint8Array {
+    return this.bytes.subarray(KS, KS + CHACHA20_BLOCK_BYTES);
   }
 
   /** Load a 32-byte key and 12-byte nonce (§2.3: both read as little-endian words). */
   setup(key: Uint8Array, keyOffset: number, nonce: Uint8Array, nonceOffset: number): void {
-    const s = this.input_;
-    s[0] = SIGMA_0;
-    s[1] = SIGMA_1;
-    s[2] = SIGMA_2;
-    s[3] = SIGMA_3;
-    for (let i = 0; i < 8; i++) s[4 + i] = readLe32(key, keyOffset + 4 * i);
-    s[12] = 0;
-    for (let i = 0; i < 3; i++) s[13 + i] = readLe32(nonce, nonceOffset + 4 * i);
+    const s = this.words_;
+    s[IN] = SIGMA_0;
+    s[IN + 1] = SIGMA_1;
+    s[IN + 2] = SIGMA_2;
+    s[IN + 3] = SIGMA_3;
+    for (let i = 0; i < 8; i++) s[IN + 4 + i] = readLe32(key, keyOffset + 4 * i);
+    s[IN + 12] = 0;
+    for (let i = 0; i < 3; i++) s[IN + 13 + i] = readLe32(nonce, nonceOffset + 4 * i);
   }
 
   /** The keystream block for `counter` (0..2^32-1) into `keystream` (§2.3.1 chacha20_block). */
@@ -64,16 +79,16 @@ export class ChaCha20 {
   }
 
   /**
-   * The words the last `mix` left, serialized little-endian into `keystream`
-   * (Uint8Array stores keep the low 8 bits). With `mix`, `block` in two
-   * calls side by side: one call level less on a deep stack (the AEAD's
-   * one-time key is made inside a frame seal).
+   * The words the last `mix` left, serialized little-endian into the
+   * keystream bytes (Uint8Array stores keep the low 8 bits). With `mix`,
+   * `block` in two calls side by side: one call level less on a deep stack
+   * (the AEAD's one-time key is made inside a frame seal).
    */
   serializeMixed(): void {
-    const m = this.mixed_;
-    const out = this.keystream;
-    for (let i = 0, at = 0; i < 16; i++, at += 4) {
-      const word = m[i] ?? 0;
+    const m = this.words_;
+    const out = this.bytes;
+    for (let i = 0, at = KS; i < 16; i++, at += 4) {
+      const word = m[MIX + i] ?? 0;
       out[at] = word;
       out[at + 1] = word >>> 8;
       out[at + 2] = word >>> 16;
@@ -81,9 +96,9 @@ export class ChaCha20 {
     }
   }
 
-  /** The 20 rounds plus the input block (§2.3), as sixteen words in `mixed_`. */
+  /** The 20 rounds plus the input block (§2.3), as sixteen words at MIX (input at [0, 16), mixed at [16, 32): IN is 0). */
   mix(counter: number): void {
-    const s = this.input_;
+    const s = this.words_;
     s[12] = counter; // Int32Array store: the 32-bit pattern of the counter
     let x0 = s[0] ?? 0;
     let x1 = s[1] ?? 0;
@@ -148,23 +163,23 @@ export class ChaCha20 {
       x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 7) | (x4 >>> 25);
     }
     // §2.3: add the input block word by word (mod 2^32: Int32Array stores wrap).
-    const m = this.mixed_;
-    m[0] = x0 + (s[0] ?? 0);
-    m[1] = x1 + (s[1] ?? 0);
-    m[2] = x2 + (s[2] ?? 0);
-    m[3] = x3 + (s[3] ?? 0);
-    m[4] = x4 + (s[4] ?? 0);
-    m[5] = x5 + (s[5] ?? 0);
-    m[6] = x6 + (s[6] ?? 0);
-    m[7] = x7 + (s[7] ?? 0);
-    m[8] = x8 + (s[8] ?? 0);
-    m[9] = x9 + (s[9] ?? 0);
-    m[10] = x10 + (s[10] ?? 0);
-    m[11] = x11 + (s[11] ?? 0);
-    m[12] = x12 + (s[12] ?? 0);
-    m[13] = x13 + (s[13] ?? 0);
-    m[14] = x14 + (s[14] ?? 0);
-    m[15] = x15 + (s[15] ?? 0);
+    const m = s;
+    m[16] = x0 + (s[0] ?? 0);
+    m[17] = x1 + (s[1] ?? 0);
+    m[18] = x2 + (s[2] ?? 0);
+    m[19] = x3 + (s[3] ?? 0);
+    m[20] = x4 + (s[4] ?? 0);
+    m[21] = x5 + (s[5] ?? 0);
+    m[22] = x6 + (s[6] ?? 0);
+    m[23] = x7 + (s[7] ?? 0);
+    m[24] = x8 + (s[8] ?? 0);
+    m[25] = x9 + (s[9] ?? 0);
+    m[26] = x10 + (s[10] ?? 0);
+    m[27] = x11 + (s[11] ?? 0);
+    m[28] = x12 + (s[12] ?? 0);
+    m[29] = x13 + (s[13] ?? 0);
+    m[30] = x14 + (s[14] ?? 0);
+    m[31] = x15 + (s[15] ?? 0);
   }
 
   /**
@@ -175,7 +190,7 @@ export class ChaCha20 {
    * block counter does not wrap: counter + ceil(length / 64) - 1 <= 2^32 - 1.
    */
   xor(counter: number, src: Uint8Array, srcOffset: number, length: number, dst: Uint8Array, dstOffset: number): void {
-    const m = this.mixed_;
+    const m = this.words_;
     const fullBlocks = length >>> 6;
     let from = srcOffset;
     let to = dstOffset;
@@ -183,7 +198,7 @@ export class ChaCha20 {
     for (let b = 0; b < fullBlocks; b++) {
       this.mix(counter + b);
       for (let i = 0; i < 16; i++, from += 4, to += 4) {
-        const word = m[i] ?? 0;
+        const word = m[MIX + i] ?? 0;
         dst[to] = (src[from] ?? 0) ^ word;
         dst[to + 1] = (src[from + 1] ?? 0) ^ (word >>> 8);
         dst[to + 2] = (src[from + 2] ?? 0) ^ (word >>> 16);
@@ -195,13 +210,12 @@ export class ChaCha20 {
     // The tail, from the words too (byte i is bits 8(i mod 4).. of word i/4): its unused keystream is discarded
     // (§2.4). Not through `block`: this sits on the agent's deepest JS stack, and each call level costs XS slots.
     this.mix(counter + fullBlocks);
-    for (let i = 0; i < rest; i++) dst[to + i] = (src[from + i] ?? 0) ^ ((m[i >>> 2] ?? 0) >>> ((i & 3) << 3));
+    for (let i = 0; i < rest; i++) dst[to + i] = (src[from + i] ?? 0) ^ ((m[MIX + (i >>> 2)] ?? 0) >>> ((i & 3) << 3));
   }
 
   /** Zero the key, nonce and keystream held here (called after every AEAD operation). */
   wipe(): void {
-    this.input_.fill(0);
-    this.mixed_.fill(0);
-    this.keystream.fill(0);
+    this.words_.fill(0, IN, MIX + 16);
+    this.bytes.fill(0, KS, KS + CHACHA20_BLOCK_BYTES);
   }
 }

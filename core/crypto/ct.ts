@@ -15,6 +15,13 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+/** constantTimeEqual of bytes[a, +length) and bytes[b, +length) (two regions of one buffer). */
+export function constantTimeEqualAt(bytes: Uint8Array, a: number, b: number, length: number): boolean {
+  let diff = 0;
+  for (let i = 0; i < length; i++) diff |= (bytes[a + i] ?? 0) ^ (bytes[b + i] ?? 0);
+  return diff === 0;
+}
+
 /** Overwrite with zeros (key material leaving service). */
 export function zeroize(bytes: Uint8Array): void {
   bytes.fill(0);

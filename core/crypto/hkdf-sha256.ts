@@ -1,8 +1,8 @@
 /**
  * HKDF-SHA-256 (RFC 5869 §2) over our HMAC (hmac-sha256.ts), for Moddable
- * preload: no module-level buffers; each `HkdfSha256` owns its HMAC and one
- * buffer for PRK and T(i), made at run time. Allocates nothing per
- * derivation.
+ * preload: no module-level buffers; each `HkdfSha256` owns its HMAC and
+ * keeps PRK and T(i) in the scratch area it shares with it (scratch.ts),
+ * made at run time. Allocates nothing per derivation.
  *
  *   PRK  = HMAC(salt, IKM)                                (§2.2 Extract)
  *   T(i) = HMAC(PRK, T(i-1) || info || i), T(0) = empty   (§2.3 Expand)
@@ -12,23 +12,31 @@
  * key K0, so the empty array is used as given.
  */
 import { HMAC_SHA256_BYTES, HmacSha256 } from "./hmac-sha256";
+import { CryptoScratch, HKDF_PRK_AT, HKDF_T_AT } from "./scratch";
 
 /** RFC 5869 §2.3: L <= 255 * HashLen. */
 export const HKDF_SHA256_OUTPUT_MAX_BYTES = 255 * HMAC_SHA256_BYTES;
 
-/** PRK at [0, 32), T(i) at [32, 64) of the one scratch buffer (each typed array costs heap slots on XS). */
-const PRK_AT = 0;
-const T_AT = HMAC_SHA256_BYTES;
+/** PRK and T(i) in the scratch bytes (scratch.ts): both live only inside `derive`. */
+const PRK_AT = HKDF_PRK_AT;
+const T_AT = HKDF_T_AT;
 
 export class HkdfSha256 {
   /** The HMAC engine (and through it the SHA-256 one); lent out for MACs and hashes between derivations. */
-  readonly hmac = new HmacSha256();
-  private readonly scratch_ = new Uint8Array(2 * HMAC_SHA256_BYTES);
+  readonly hmac: HmacSha256;
+  private readonly scratch_: Uint8Array;
+
+  /** `scratch`: the shared working area (scratch.ts), or none for a KDF of its own. */
+  constructor(scratch: CryptoScratch = new CryptoScratch()) {
+    this.hmac = new HmacSha256(scratch);
+    this.scratch_ = scratch.bytes;
+  }
 
   /**
    * OKM of `length` bytes from (ikm, salt, info) into out[outOffset, +length).
    * Returns false, writing nothing, when length is not in 1..8160 or `out`
-   * has no room. PRK and T(i) are zeroed before returning.
+   * has no room. PRK and T(i) are zeroed before returning. `out` may be
+   * `ikm` itself: IKM is read only by Extract, before any output is written.
    */
   derive(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, out: Uint8Array, outOffset: number, length: number): boolean {
     if ((length | 0) !== length || length < 1 || length > HKDF_SHA256_OUTPUT_MAX_BYTES) return false;
@@ -49,7 +57,8 @@ export class HkdfSha256 {
       for (let j = 0; j < take; j++) out[outOffset + written + j] = scratch[T_AT + j] ?? 0;
       written += take;
     }
-    scratch.fill(0);
+    scratch.fill(0, PRK_AT, PRK_AT + HMAC_SHA256_BYTES);
+    scratch.fill(0, T_AT, T_AT + HMAC_SHA256_BYTES);
     return true;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * HMAC-SHA-256 (RFC 2104 §2; FIPS 198-1) over our SHA-256 (sha256.ts), for
  * Moddable preload: no module-level buffers; each `HmacSha256` owns one
- * hasher and one 96-byte buffer, made at run time. Allocates nothing per
- * MAC.
+ * hasher and keeps K0 and the inner digest in the scratch area it shares
+ * with it (scratch.ts), made at run time. Allocates nothing per MAC.
  *
  *   HMAC(K, text) = H((K0 ^ opad) || H((K0 ^ ipad) || text))
  *
@@ -11,6 +11,7 @@
  * after the other on the same hasher (the inner digest is kept in the
  * buffer between them), so a MAC holds one SHA-256 state, not two.
  */
+import { CryptoScratch, HMAC_INNER_AT, HMAC_KEY_AT } from "./scratch";
 import { SHA256_BLOCK_BYTES, SHA256_DIGEST_BYTES, Sha256 } from "./sha256";
 
 const IPAD = 0x36;
@@ -18,22 +19,28 @@ const OPAD = 0x5c;
 
 export const HMAC_SHA256_BYTES = SHA256_DIGEST_BYTES;
 
-/** Regions of the one scratch buffer (each typed array costs heap slots on XS): K0, inner digest. (K0 ^ pad is formed in the hasher's own block.) */
-const KEY_AT = 0;
-const INNER_AT = SHA256_BLOCK_BYTES;
-const SCRATCH_BYTES = INNER_AT + SHA256_DIGEST_BYTES;
+/** Regions of the scratch bytes (scratch.ts): K0 (held from `begin` to `digestInto`), the inner digest (inside `digestInto` only). K0 ^ pad is formed in the hasher's own block. */
+const KEY_AT = HMAC_KEY_AT;
+const INNER_AT = HMAC_INNER_AT;
 
 export class HmacSha256 {
   /** The SHA-256 engine; `hash` lends it out for plain hashing between MACs. */
-  readonly hash = new Sha256();
-  /** K0 and the inner digest while a MAC is in progress; zeroed by `digestInto` and `clear`. */
-  private readonly scratch_ = new Uint8Array(SCRATCH_BYTES);
+  readonly hash: Sha256;
+  /** The scratch bytes: K0 and the inner digest while a MAC is in progress; zeroed by `digestInto` and `clear`. */
+  private readonly scratch_: Uint8Array;
+
+  /** `scratch`: the shared working area (scratch.ts), or none for a MAC of its own. */
+  constructor(scratch: CryptoScratch = new CryptoScratch()) {
+    this.hash = new Sha256(scratch);
+    this.scratch_ = scratch.bytes;
+  }
 
   /** Start a MAC under key[offset, offset + length). The caller checks the range. */
   begin(key: Uint8Array, offset: number, length: number): void {
     const scratch = this.scratch_;
     const h = this.hash;
-    scratch.fill(0);
+    scratch.fill(0, KEY_AT, KEY_AT + SHA256_BLOCK_BYTES);
+    scratch.fill(0, INNER_AT, INNER_AT + SHA256_DIGEST_BYTES);
     if (length > SHA256_BLOCK_BYTES) {
       h.reset();
       h.updateRange(key, offset, length);
@@ -75,7 +82,8 @@ export class HmacSha256 {
 
   /** Zero the key and every intermediate (key material leaving service). */
   clear(): void {
-    this.scratch_.fill(0);
+    this.scratch_.fill(0, KEY_AT, KEY_AT + SHA256_BLOCK_BYTES);
+    this.scratch_.fill(0, INNER_AT, INNER_AT + SHA256_DIGEST_BYTES);
     this.hash.reset();
   }
 

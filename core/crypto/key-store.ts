@@ -99,24 +99,31 @@ const META_WORDS = 4;
 
 /** One slab of equal slots: secret part, then (for key pairs) the public part. No per-slot views (each would cost heap slots on XS). */
 class SlotClass {
-  readonly slots: number;
   readonly secretBytes: number;
   readonly publicBytes: number;
+  /** Key bytes, after `meta` in the same ArrayBuffer. */
   readonly slab: Uint8Array;
+  /** META_WORDS words per slot (so its length is slots * META_WORDS). */
   readonly meta: Uint32Array;
   freeCount: number;
 
   constructor(slots: number, secretBytes: number, publicBytes: number) {
-    this.slots = slots;
     this.secretBytes = secretBytes;
     this.publicBytes = publicBytes;
-    this.slab = new Uint8Array(slots * (secretBytes + publicBytes));
-    this.meta = new Uint32Array(slots * META_WORDS);
+    // One backing store: metadata words, then the slab.
+    const metaBytes = slots * META_WORDS * 4;
+    const buffer = new ArrayBuffer(metaBytes + slots * (secretBytes + publicBytes));
+    this.meta = new Uint32Array(buffer, 0, slots * META_WORDS);
+    this.slab = new Uint8Array(buffer, metaBytes);
     for (let i = 0; i < slots; i++) {
       this.meta[i * META_WORDS + META_GENERATION] = 1;
       this.meta[i * META_WORDS + META_FREE] = slots - 1 - i; // slot 0 is handed out first
     }
     this.freeCount = slots;
+  }
+
+  get slots(): number {
+    return this.meta.length / META_WORDS;
   }
 
   kind(slot: number): number {

@@ -24,6 +24,7 @@
  *
  * Callers check ranges; this file trusts them (validate once at the edge).
  */
+import { CryptoScratch, POLY_BLOCK_AT, POLY_WORDS_AT } from "./scratch";
 
 const BLOCK_BYTES = 16;
 const LIMBS = 10;
@@ -31,8 +32,16 @@ const LIMB_MASK = 0x1fff;
 const LIMB_RADIX = 8192; // 2^13
 const HIBIT_FULL_BLOCK = 1 << 11; // 2^128 sits at bit 11 of limb 9 (128 = 9 * 13 + 11)
 
-/** Ten 13-bit limbs of a 16-byte little-endian number (no 2^128 bit). */
-function decodeLimbs(bytes: Uint8Array, at: number, limbs: Int32Array): void {
+/** Where r, h, g (ten limbs each) and s (eight words) sit in the scratch words. */
+const R_AT = POLY_WORDS_AT;
+const H_AT = R_AT + LIMBS;
+const G_AT = H_AT + LIMBS;
+const S_AT = G_AT + LIMBS;
+const WORDS_END = S_AT + 8;
+const B = POLY_BLOCK_AT;
+
+/** Ten 13-bit limbs of a 16-byte little-endian number (no 2^128 bit) into limbs[to, +10). */
+function decodeLimbs(bytes: Uint8Array, at: number, limbs: Int32Array, to: number): void {
   const t0 = (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8);
   const t1 = (bytes[at + 2] ?? 0) | ((bytes[at + 3] ?? 0) << 8);
   const t2 = (bytes[at + 4] ?? 0) | ((bytes[at + 5] ?? 0) << 8);
@@ -41,51 +50,55 @@ function decodeLimbs(bytes: Uint8Array, at: number, limbs: Int32Array): void {
   const t5 = (bytes[at + 10] ?? 0) | ((bytes[at + 11] ?? 0) << 8);
   const t6 = (bytes[at + 12] ?? 0) | ((bytes[at + 13] ?? 0) << 8);
   const t7 = (bytes[at + 14] ?? 0) | ((bytes[at + 15] ?? 0) << 8);
-  limbs[0] = t0 & LIMB_MASK;
-  limbs[1] = ((t0 >>> 13) | (t1 << 3)) & LIMB_MASK;
-  limbs[2] = ((t1 >>> 10) | (t2 << 6)) & LIMB_MASK;
-  limbs[3] = ((t2 >>> 7) | (t3 << 9)) & LIMB_MASK;
-  limbs[4] = ((t3 >>> 4) | (t4 << 12)) & LIMB_MASK;
-  limbs[5] = (t4 >>> 1) & LIMB_MASK;
-  limbs[6] = ((t4 >>> 14) | (t5 << 2)) & LIMB_MASK;
-  limbs[7] = ((t5 >>> 11) | (t6 << 5)) & LIMB_MASK;
-  limbs[8] = ((t6 >>> 8) | (t7 << 8)) & LIMB_MASK;
-  limbs[9] = t7 >>> 5;
+  limbs[to + 0] = t0 & LIMB_MASK;
+  limbs[to + 1] = ((t0 >>> 13) | (t1 << 3)) & LIMB_MASK;
+  limbs[to + 2] = ((t1 >>> 10) | (t2 << 6)) & LIMB_MASK;
+  limbs[to + 3] = ((t2 >>> 7) | (t3 << 9)) & LIMB_MASK;
+  limbs[to + 4] = ((t3 >>> 4) | (t4 << 12)) & LIMB_MASK;
+  limbs[to + 5] = (t4 >>> 1) & LIMB_MASK;
+  limbs[to + 6] = ((t4 >>> 14) | (t5 << 2)) & LIMB_MASK;
+  limbs[to + 7] = ((t5 >>> 11) | (t6 << 5)) & LIMB_MASK;
+  limbs[to + 8] = ((t6 >>> 8) | (t7 << 8)) & LIMB_MASK;
+  limbs[to + 9] = t7 >>> 5;
 }
 
 export class Poly1305 {
-  /** r, h, g and s below are views on one Int32Array: each ArrayBuffer costs heap slots on XS. */
-  private readonly words_ = new Int32Array(3 * LIMBS + 8);
-  /** Clamped r (§2.5), ten 13-bit limbs. Key material. */
-  private readonly r_ = this.words_.subarray(0, LIMBS);
-  /** The accumulator h, ten limbs (see the bound above). */
-  private readonly h_ = this.words_.subarray(LIMBS, 2 * LIMBS);
-  /** h + 5 - 2^130 during the final reduction. */
-  private readonly g_ = this.words_.subarray(2 * LIMBS, 3 * LIMBS);
-  /** s (§2.5) as eight little-endian 16-bit words (0..0xffff in int32 elements). Key material. */
-  private readonly s_ = this.words_.subarray(3 * LIMBS, 3 * LIMBS + 8);
-  /** A short last block, padded (§2.5 or §2.8 pad16), or the §2.8 length block. */
-  private readonly block_ = new Uint8Array(BLOCK_BYTES);
+  /**
+   * The scratch words (scratch.ts): clamped r (§2.5, ten 13-bit limbs, key
+   * material) at R_AT; the accumulator h (ten limbs, see the bound above) at
+   * H_AT; h + 5 - 2^130 during the final reduction at G_AT; s (§2.5, eight
+   * little-endian 16-bit words, key material) at S_AT.
+   */
+  private readonly words_: Int32Array;
+  /** The scratch bytes: at B a short last block, padded (§2.5 or §2.8 pad16), or the §2.8 length block. */
+  private readonly bytes_: Uint8Array;
+
+  /** `scratch`: the shared working area (scratch.ts), or none for a MAC of its own. */
+  constructor(scratch: CryptoScratch = new CryptoScratch()) {
+    this.words_ = scratch.words;
+    this.bytes_ = scratch.bytes;
+  }
 
   /** Start a MAC with the 32-byte one-time key r || s at key[keyOffset] (§2.5.1 poly1305_mac). */
   start(key: Uint8Array, keyOffset: number): void {
-    const block = this.block_;
-    for (let i = 0; i < BLOCK_BYTES; i++) block[i] = key[keyOffset + i] ?? 0;
+    const block = this.bytes_;
+    const w = this.words_;
+    for (let i = 0; i < BLOCK_BYTES; i++) block[B + i] = key[keyOffset + i] ?? 0;
     // Clamp r (§2.5): r &= 0x0ffffffc0ffffffc0ffffffc0fffffff.
-    block[3] = (block[3] ?? 0) & 15;
-    block[7] = (block[7] ?? 0) & 15;
-    block[11] = (block[11] ?? 0) & 15;
-    block[15] = (block[15] ?? 0) & 15;
-    block[4] = (block[4] ?? 0) & 252;
-    block[8] = (block[8] ?? 0) & 252;
-    block[12] = (block[12] ?? 0) & 252;
-    decodeLimbs(block, 0, this.r_);
-    block.fill(0);
+    block[B + 3] = (block[B + 3] ?? 0) & 15;
+    block[B + 7] = (block[B + 7] ?? 0) & 15;
+    block[B + 11] = (block[B + 11] ?? 0) & 15;
+    block[B + 15] = (block[B + 15] ?? 0) & 15;
+    block[B + 4] = (block[B + 4] ?? 0) & 252;
+    block[B + 8] = (block[B + 8] ?? 0) & 252;
+    block[B + 12] = (block[B + 12] ?? 0) & 252;
+    decodeLimbs(block, B, w, R_AT);
+    block.fill(0, B, B + BLOCK_BYTES);
     for (let i = 0; i < 8; i++) {
       const at = keyOffset + BLOCK_BYTES + 2 * i;
-      this.s_[i] = (key[at] ?? 0) | ((key[at + 1] ?? 0) << 8);
+      w[S_AT + i] = (key[at] ?? 0) | ((key[at + 1] ?? 0) << 8);
     }
-    this.h_.fill(0);
+    w.fill(0, H_AT, H_AT + LIMBS);
   }
 
   /**
@@ -108,86 +121,81 @@ export class Poly1305 {
 
   /** §2.8: the AAD length, then the ciphertext length, each a 64-bit little-endian integer. */
   absorbLengths(aadLength: number, ciphertextLength: number): void {
-    const block = this.block_;
-    writeLe64(block, 0, aadLength);
-    writeLe64(block, 8, ciphertextLength);
-    return this.blocks(block, 0, BLOCK_BYTES, false); // a tail call; `blocks` wipes the scratch block after use
+    const block = this.bytes_;
+    writeLe64(block, B, aadLength);
+    writeLe64(block, B + 8, ciphertextLength);
+    return this.blocks(block, B, BLOCK_BYTES, false); // a tail call; `blocks` wipes the scratch block after use
   }
 
   /** tag = (h mod p + s) mod 2^128 into out[outOffset, +16) (§2.5), then wipe all key material. */
   finish(out: Uint8Array, outOffset: number): void {
-    const h = this.h_;
-    const g = this.g_;
+    const w = this.words_;
     // One carry pass normalizes: only h1 (< 2^13 + 2^10) can exceed 13 bits. If its carry ripples
     // out of h9 and back through h0, h1 has just dropped below 2^10, so the +1 cannot overflow it.
     // Afterwards every limb is < 2^13, so h < 2^130 < 2p and one conditional subtraction is enough.
     let carry = 0;
     for (let i = 1; i < LIMBS; i++) {
-      const v = (h[i] ?? 0) + carry;
+      const v = (w[H_AT + i] ?? 0) + carry;
       carry = v >>> 13;
-      h[i] = v & LIMB_MASK;
+      w[H_AT + i] = v & LIMB_MASK;
     }
-    const v0 = (h[0] ?? 0) + 5 * carry; // 2^130 = 5 (mod p)
-    h[0] = v0 & LIMB_MASK;
-    h[1] = (h[1] ?? 0) + (v0 >>> 13);
+    const v0 = (w[H_AT] ?? 0) + 5 * carry; // 2^130 = 5 (mod p)
+    w[H_AT] = v0 & LIMB_MASK;
+    w[H_AT + 1] = (w[H_AT + 1] ?? 0) + (v0 >>> 13);
     // g = h + 5 - 2^130 = h - p; bit 130 of h + 5 is set exactly when h >= p.
     carry = 5;
     for (let i = 0; i < LIMBS; i++) {
-      const v = (h[i] ?? 0) + carry;
+      const v = (w[H_AT + i] ?? 0) + carry;
       carry = v >>> 13;
-      g[i] = v & LIMB_MASK;
+      w[G_AT + i] = v & LIMB_MASK;
     }
     const takeG = -carry; // all ones when h >= p, else zero: a select, not a branch
-    for (let i = 0; i < LIMBS; i++) h[i] = ((h[i] ?? 0) & ~takeG) | ((g[i] ?? 0) & takeG);
+    for (let i = 0; i < LIMBS; i++) w[H_AT + i] = ((w[H_AT + i] ?? 0) & ~takeG) | ((w[G_AT + i] ?? 0) & takeG);
     this.addPadInto(out, outOffset);
     this.wipe();
   }
 
   /** Zero r, s, h and the scratch block. */
   wipe(): void {
-    this.r_.fill(0);
-    this.h_.fill(0);
-    this.g_.fill(0);
-    this.s_.fill(0);
-    this.block_.fill(0);
+    this.words_.fill(0, R_AT, WORDS_END);
+    this.bytes_.fill(0, B, B + BLOCK_BYTES);
   }
 
   /** (low 128 bits of h) + s mod 2^128, serialized little-endian; word k holds bits 16k..16k+15, limb j starts at bit 13j. */
   private addPadInto(out: Uint8Array, at: number): void {
-    const h = this.h_;
-    const s = this.s_;
-    const h0 = h[0] ?? 0;
-    const h1 = h[1] ?? 0;
-    const h2 = h[2] ?? 0;
-    const h3 = h[3] ?? 0;
-    const h4 = h[4] ?? 0;
-    const h5 = h[5] ?? 0;
-    const h6 = h[6] ?? 0;
-    const h7 = h[7] ?? 0;
-    const h8 = h[8] ?? 0;
-    const h9 = h[9] ?? 0;
-    let v = ((h0 | (h1 << 13)) & 0xffff) + (s[0] ?? 0);
+    const w = this.words_;
+    const h0 = w[H_AT] ?? 0;
+    const h1 = w[H_AT + 1] ?? 0;
+    const h2 = w[H_AT + 2] ?? 0;
+    const h3 = w[H_AT + 3] ?? 0;
+    const h4 = w[H_AT + 4] ?? 0;
+    const h5 = w[H_AT + 5] ?? 0;
+    const h6 = w[H_AT + 6] ?? 0;
+    const h7 = w[H_AT + 7] ?? 0;
+    const h8 = w[H_AT + 8] ?? 0;
+    const h9 = w[H_AT + 9] ?? 0;
+    let v = ((h0 | (h1 << 13)) & 0xffff) + (w[S_AT + 0] ?? 0);
     out[at] = v;
     out[at + 1] = v >>> 8;
-    v = (((h1 >>> 3) | (h2 << 10)) & 0xffff) + (s[1] ?? 0) + (v >>> 16);
+    v = (((h1 >>> 3) | (h2 << 10)) & 0xffff) + (w[S_AT + 1] ?? 0) + (v >>> 16);
     out[at + 2] = v;
     out[at + 3] = v >>> 8;
-    v = (((h2 >>> 6) | (h3 << 7)) & 0xffff) + (s[2] ?? 0) + (v >>> 16);
+    v = (((h2 >>> 6) | (h3 << 7)) & 0xffff) + (w[S_AT + 2] ?? 0) + (v >>> 16);
     out[at + 4] = v;
     out[at + 5] = v >>> 8;
-    v = (((h3 >>> 9) | (h4 << 4)) & 0xffff) + (s[3] ?? 0) + (v >>> 16);
+    v = (((h3 >>> 9) | (h4 << 4)) & 0xffff) + (w[S_AT + 3] ?? 0) + (v >>> 16);
     out[at + 6] = v;
     out[at + 7] = v >>> 8;
-    v = (((h4 >>> 12) | (h5 << 1) | (h6 << 14)) & 0xffff) + (s[4] ?? 0) + (v >>> 16);
+    v = (((h4 >>> 12) | (h5 << 1) | (h6 << 14)) & 0xffff) + (w[S_AT + 4] ?? 0) + (v >>> 16);
     out[at + 8] = v;
     out[at + 9] = v >>> 8;
-    v = (((h6 >>> 2) | (h7 << 11)) & 0xffff) + (s[5] ?? 0) + (v >>> 16);
+    v = (((h6 >>> 2) | (h7 << 11)) & 0xffff) + (w[S_AT + 5] ?? 0) + (v >>> 16);
     out[at + 10] = v;
     out[at + 11] = v >>> 8;
-    v = (((h7 >>> 5) | (h8 << 8)) & 0xffff) + (s[6] ?? 0) + (v >>> 16);
+    v = (((h7 >>> 5) | (h8 << 8)) & 0xffff) + (w[S_AT + 6] ?? 0) + (v >>> 16);
     out[at + 12] = v;
     out[at + 13] = v >>> 8;
-    v = (((h8 >>> 8) | (h9 << 5)) & 0xffff) + (s[7] ?? 0) + (v >>> 16);
+    v = (((h8 >>> 8) | (h9 << 5)) & 0xffff) + (w[S_AT + 7] ?? 0) + (v >>> 16);
     out[at + 14] = v;
     out[at + 15] = v >>> 8; // the carry out of bit 128 is dropped (mod 2^128)
   }
@@ -206,33 +214,31 @@ export class Poly1305 {
     // and this frame is the top of the agent's deepest JS stack (a frame sealed inside a mesh tick).
     const full = length >>> 4;
     const rest = length & 15;
-    const R = this.r_;
-    const H = this.h_;
-    // During the product, column i's low 13 bits go to H[i] and the rest (< 2^21) to C[i]: g is free until finish.
-    const C = this.g_;
+    const W = this.words_;
+    // During the product, column i's low 13 bits go to h's word i and the rest (< 2^21) to g's: g is free until finish.
     let from = src;
     let hibit = HIBIT_FULL_BLOCK;
-    let h0 = H[0] ?? 0;
-    let h1 = H[1] ?? 0;
-    let h2 = H[2] ?? 0;
-    let h3 = H[3] ?? 0;
-    let h4 = H[4] ?? 0;
-    let h5 = H[5] ?? 0;
-    let h6 = H[6] ?? 0;
-    let h7 = H[7] ?? 0;
-    let h8 = H[8] ?? 0;
-    let h9 = H[9] ?? 0;
+    let h0 = W[H_AT + 0] ?? 0;
+    let h1 = W[H_AT + 1] ?? 0;
+    let h2 = W[H_AT + 2] ?? 0;
+    let h3 = W[H_AT + 3] ?? 0;
+    let h4 = W[H_AT + 4] ?? 0;
+    let h5 = W[H_AT + 5] ?? 0;
+    let h6 = W[H_AT + 6] ?? 0;
+    let h7 = W[H_AT + 7] ?? 0;
+    let h8 = W[H_AT + 8] ?? 0;
+    let h9 = W[H_AT + 9] ?? 0;
     for (let b = 0, at = offset; b < full || (b === full && rest > 0); b++, at += BLOCK_BYTES) {
       if (b === full) {
         // The short last block, padded in the scratch block.
-        from = this.block_;
-        from.fill(0);
-        for (let i = 0; i < rest; i++) from[i] = src[at + i] ?? 0;
+        from = this.bytes_;
+        from.fill(0, B, B + BLOCK_BYTES);
+        for (let i = 0; i < rest; i++) from[B + i] = src[at + i] ?? 0;
         if (markShortBlock) {
-          from[rest] = 1;
+          from[B + rest] = 1;
           hibit = 0;
         }
-        at = 0;
+        at = B;
       }
       // Add the block (the limb layout of decodeLimbs, two 16-bit words at a time: this is the hot loop).
       let lo = (from[at] ?? 0) | ((from[at + 1] ?? 0) << 8);
@@ -255,84 +261,84 @@ export class Poly1305 {
       h9 += (hi >>> 5) | hibit;
       // Schoolbook product mod 2^130 - 5: column i collects h_j * r[i-j], or * 5 r[i-j+10] past 2^130
       // (2^130 = 5 mod p). Each column d < 2^33 (file comment) is split: d & 0x1fff, and floor(d / 2^13).
-      let d = h0 * (R[0] ?? 0) + 5 * (h1 * (R[9] ?? 0) + h2 * (R[8] ?? 0) + h3 * (R[7] ?? 0) + h4 * (R[6] ?? 0) + h5 * (R[5] ?? 0) + h6 * (R[4] ?? 0) + h7 * (R[3] ?? 0) + h8 * (R[2] ?? 0) + h9 * (R[1] ?? 0));
-      H[0] = d & LIMB_MASK;
-      C[0] = (d / LIMB_RADIX) | 0;
-      d = h0 * (R[1] ?? 0) + h1 * (R[0] ?? 0) + 5 * (h2 * (R[9] ?? 0) + h3 * (R[8] ?? 0) + h4 * (R[7] ?? 0) + h5 * (R[6] ?? 0) + h6 * (R[5] ?? 0) + h7 * (R[4] ?? 0) + h8 * (R[3] ?? 0) + h9 * (R[2] ?? 0));
-      H[1] = d & LIMB_MASK;
-      C[1] = (d / LIMB_RADIX) | 0;
-      d = h0 * (R[2] ?? 0) + h1 * (R[1] ?? 0) + h2 * (R[0] ?? 0) + 5 * (h3 * (R[9] ?? 0) + h4 * (R[8] ?? 0) + h5 * (R[7] ?? 0) + h6 * (R[6] ?? 0) + h7 * (R[5] ?? 0) + h8 * (R[4] ?? 0) + h9 * (R[3] ?? 0));
-      H[2] = d & LIMB_MASK;
-      C[2] = (d / LIMB_RADIX) | 0;
-      d = h0 * (R[3] ?? 0) + h1 * (R[2] ?? 0) + h2 * (R[1] ?? 0) + h3 * (R[0] ?? 0) + 5 * (h4 * (R[9] ?? 0) + h5 * (R[8] ?? 0) + h6 * (R[7] ?? 0) + h7 * (R[6] ?? 0) + h8 * (R[5] ?? 0) + h9 * (R[4] ?? 0));
-      H[3] = d & LIMB_MASK;
-      C[3] = (d / LIMB_RADIX) | 0;
-      d = h0 * (R[4] ?? 0) + h1 * (R[3] ?? 0) + h2 * (R[2] ?? 0) + h3 * (R[1] ?? 0) + h4 * (R[0] ?? 0) + 5 * (h5 * (R[9] ?? 0) + h6 * (R[8] ?? 0) + h7 * (R[7] ?? 0) + h8 * (R[6] ?? 0) + h9 * (R[5] ?? 0));
-      H[4] = d & LIMB_MASK;
-      C[4] = (d / LIMB_RADIX) | 0;
-      d = h0 * (R[5] ?? 0) + h1 * (R[4] ?? 0) + h2 * (R[3] ?? 0) + h3 * (R[2] ?? 0) + h4 * (R[1] ?? 0) + h5 * (R[0] ?? 0) + 5 * (h6 * (R[9] ?? 0) + h7 * (R[8] ?? 0) + h8 * (R[7] ?? 0) + h9 * (R[6] ?? 0));
-      H[5] = d & LIMB_MASK;
-      C[5] = (d / LIMB_RADIX) | 0;
-      d = h0 * (R[6] ?? 0) + h1 * (R[5] ?? 0) + h2 * (R[4] ?? 0) + h3 * (R[3] ?? 0) + h4 * (R[2] ?? 0) + h5 * (R[1] ?? 0) + h6 * (R[0] ?? 0) + 5 * (h7 * (R[9] ?? 0) + h8 * (R[8] ?? 0) + h9 * (R[7] ?? 0));
-      H[6] = d & LIMB_MASK;
-      C[6] = (d / LIMB_RADIX) | 0;
-      d = h0 * (R[7] ?? 0) + h1 * (R[6] ?? 0) + h2 * (R[5] ?? 0) + h3 * (R[4] ?? 0) + h4 * (R[3] ?? 0) + h5 * (R[2] ?? 0) + h6 * (R[1] ?? 0) + h7 * (R[0] ?? 0) + 5 * (h8 * (R[9] ?? 0) + h9 * (R[8] ?? 0));
-      H[7] = d & LIMB_MASK;
-      C[7] = (d / LIMB_RADIX) | 0;
-      d = h0 * (R[8] ?? 0) + h1 * (R[7] ?? 0) + h2 * (R[6] ?? 0) + h3 * (R[5] ?? 0) + h4 * (R[4] ?? 0) + h5 * (R[3] ?? 0) + h6 * (R[2] ?? 0) + h7 * (R[1] ?? 0) + h8 * (R[0] ?? 0) + 5 * (h9 * (R[9] ?? 0));
-      H[8] = d & LIMB_MASK;
-      C[8] = (d / LIMB_RADIX) | 0;
-      d = h0 * (R[9] ?? 0) + h1 * (R[8] ?? 0) + h2 * (R[7] ?? 0) + h3 * (R[6] ?? 0) + h4 * (R[5] ?? 0) + h5 * (R[4] ?? 0) + h6 * (R[3] ?? 0) + h7 * (R[2] ?? 0) + h8 * (R[1] ?? 0) + h9 * (R[0] ?? 0);
-      H[9] = d & LIMB_MASK;
-      C[9] = (d / LIMB_RADIX) | 0;
+      let d = h0 * (W[R_AT + 0] ?? 0) + 5 * (h1 * (W[R_AT + 9] ?? 0) + h2 * (W[R_AT + 8] ?? 0) + h3 * (W[R_AT + 7] ?? 0) + h4 * (W[R_AT + 6] ?? 0) + h5 * (W[R_AT + 5] ?? 0) + h6 * (W[R_AT + 4] ?? 0) + h7 * (W[R_AT + 3] ?? 0) + h8 * (W[R_AT + 2] ?? 0) + h9 * (W[R_AT + 1] ?? 0));
+      W[H_AT + 0] = d & LIMB_MASK;
+      W[G_AT + 0] = (d / LIMB_RADIX) | 0;
+      d = h0 * (W[R_AT + 1] ?? 0) + h1 * (W[R_AT + 0] ?? 0) + 5 * (h2 * (W[R_AT + 9] ?? 0) + h3 * (W[R_AT + 8] ?? 0) + h4 * (W[R_AT + 7] ?? 0) + h5 * (W[R_AT + 6] ?? 0) + h6 * (W[R_AT + 5] ?? 0) + h7 * (W[R_AT + 4] ?? 0) + h8 * (W[R_AT + 3] ?? 0) + h9 * (W[R_AT + 2] ?? 0));
+      W[H_AT + 1] = d & LIMB_MASK;
+      W[G_AT + 1] = (d / LIMB_RADIX) | 0;
+      d = h0 * (W[R_AT + 2] ?? 0) + h1 * (W[R_AT + 1] ?? 0) + h2 * (W[R_AT + 0] ?? 0) + 5 * (h3 * (W[R_AT + 9] ?? 0) + h4 * (W[R_AT + 8] ?? 0) + h5 * (W[R_AT + 7] ?? 0) + h6 * (W[R_AT + 6] ?? 0) + h7 * (W[R_AT + 5] ?? 0) + h8 * (W[R_AT + 4] ?? 0) + h9 * (W[R_AT + 3] ?? 0));
+      W[H_AT + 2] = d & LIMB_MASK;
+      W[G_AT + 2] = (d / LIMB_RADIX) | 0;
+      d = h0 * (W[R_AT + 3] ?? 0) + h1 * (W[R_AT + 2] ?? 0) + h2 * (W[R_AT + 1] ?? 0) + h3 * (W[R_AT + 0] ?? 0) + 5 * (h4 * (W[R_AT + 9] ?? 0) + h5 * (W[R_AT + 8] ?? 0) + h6 * (W[R_AT + 7] ?? 0) + h7 * (W[R_AT + 6] ?? 0) + h8 * (W[R_AT + 5] ?? 0) + h9 * (W[R_AT + 4] ?? 0));
+      W[H_AT + 3] = d & LIMB_MASK;
+      W[G_AT + 3] = (d / LIMB_RADIX) | 0;
+      d = h0 * (W[R_AT + 4] ?? 0) + h1 * (W[R_AT + 3] ?? 0) + h2 * (W[R_AT + 2] ?? 0) + h3 * (W[R_AT + 1] ?? 0) + h4 * (W[R_AT + 0] ?? 0) + 5 * (h5 * (W[R_AT + 9] ?? 0) + h6 * (W[R_AT + 8] ?? 0) + h7 * (W[R_AT + 7] ?? 0) + h8 * (W[R_AT + 6] ?? 0) + h9 * (W[R_AT + 5] ?? 0));
+      W[H_AT + 4] = d & LIMB_MASK;
+      W[G_AT + 4] = (d / LIMB_RADIX) | 0;
+      d = h0 * (W[R_AT + 5] ?? 0) + h1 * (W[R_AT + 4] ?? 0) + h2 * (W[R_AT + 3] ?? 0) + h3 * (W[R_AT + 2] ?? 0) + h4 * (W[R_AT + 1] ?? 0) + h5 * (W[R_AT + 0] ?? 0) + 5 * (h6 * (W[R_AT + 9] ?? 0) + h7 * (W[R_AT + 8] ?? 0) + h8 * (W[R_AT + 7] ?? 0) + h9 * (W[R_AT + 6] ?? 0));
+      W[H_AT + 5] = d & LIMB_MASK;
+      W[G_AT + 5] = (d / LIMB_RADIX) | 0;
+      d = h0 * (W[R_AT + 6] ?? 0) + h1 * (W[R_AT + 5] ?? 0) + h2 * (W[R_AT + 4] ?? 0) + h3 * (W[R_AT + 3] ?? 0) + h4 * (W[R_AT + 2] ?? 0) + h5 * (W[R_AT + 1] ?? 0) + h6 * (W[R_AT + 0] ?? 0) + 5 * (h7 * (W[R_AT + 9] ?? 0) + h8 * (W[R_AT + 8] ?? 0) + h9 * (W[R_AT + 7] ?? 0));
+      W[H_AT + 6] = d & LIMB_MASK;
+      W[G_AT + 6] = (d / LIMB_RADIX) | 0;
+      d = h0 * (W[R_AT + 7] ?? 0) + h1 * (W[R_AT + 6] ?? 0) + h2 * (W[R_AT + 5] ?? 0) + h3 * (W[R_AT + 4] ?? 0) + h4 * (W[R_AT + 3] ?? 0) + h5 * (W[R_AT + 2] ?? 0) + h6 * (W[R_AT + 1] ?? 0) + h7 * (W[R_AT + 0] ?? 0) + 5 * (h8 * (W[R_AT + 9] ?? 0) + h9 * (W[R_AT + 8] ?? 0));
+      W[H_AT + 7] = d & LIMB_MASK;
+      W[G_AT + 7] = (d / LIMB_RADIX) | 0;
+      d = h0 * (W[R_AT + 8] ?? 0) + h1 * (W[R_AT + 7] ?? 0) + h2 * (W[R_AT + 6] ?? 0) + h3 * (W[R_AT + 5] ?? 0) + h4 * (W[R_AT + 4] ?? 0) + h5 * (W[R_AT + 3] ?? 0) + h6 * (W[R_AT + 2] ?? 0) + h7 * (W[R_AT + 1] ?? 0) + h8 * (W[R_AT + 0] ?? 0) + 5 * (h9 * (W[R_AT + 9] ?? 0));
+      W[H_AT + 8] = d & LIMB_MASK;
+      W[G_AT + 8] = (d / LIMB_RADIX) | 0;
+      d = h0 * (W[R_AT + 9] ?? 0) + h1 * (W[R_AT + 8] ?? 0) + h2 * (W[R_AT + 7] ?? 0) + h3 * (W[R_AT + 6] ?? 0) + h4 * (W[R_AT + 5] ?? 0) + h5 * (W[R_AT + 4] ?? 0) + h6 * (W[R_AT + 3] ?? 0) + h7 * (W[R_AT + 2] ?? 0) + h8 * (W[R_AT + 1] ?? 0) + h9 * (W[R_AT + 0] ?? 0);
+      W[H_AT + 9] = d & LIMB_MASK;
+      W[G_AT + 9] = (d / LIMB_RADIX) | 0;
       // Carry pass: column i + the carry in, back to 13 bits; the carry out of limb 9 folded in times 5.
-      // Column i + carry = C[i] * 2^13 + (H[i] + carry), so the carry out is C[i] + floor((H[i] + carry) / 2^13).
-      h0 = H[0] ?? 0;
-      let c = C[0] ?? 0;
-      d = (H[1] ?? 0) + c;
+      // Column i + carry = g_i * 2^13 + (h_i + carry), so the carry out is g_i + floor((h_i + carry) / 2^13).
+      h0 = W[H_AT + 0] ?? 0;
+      let c = W[G_AT + 0] ?? 0;
+      d = (W[H_AT + 1] ?? 0) + c;
       h1 = d & LIMB_MASK;
-      c = (C[1] ?? 0) + (d >>> 13);
-      d = (H[2] ?? 0) + c;
+      c = (W[G_AT + 1] ?? 0) + (d >>> 13);
+      d = (W[H_AT + 2] ?? 0) + c;
       h2 = d & LIMB_MASK;
-      c = (C[2] ?? 0) + (d >>> 13);
-      d = (H[3] ?? 0) + c;
+      c = (W[G_AT + 2] ?? 0) + (d >>> 13);
+      d = (W[H_AT + 3] ?? 0) + c;
       h3 = d & LIMB_MASK;
-      c = (C[3] ?? 0) + (d >>> 13);
-      d = (H[4] ?? 0) + c;
+      c = (W[G_AT + 3] ?? 0) + (d >>> 13);
+      d = (W[H_AT + 4] ?? 0) + c;
       h4 = d & LIMB_MASK;
-      c = (C[4] ?? 0) + (d >>> 13);
-      d = (H[5] ?? 0) + c;
+      c = (W[G_AT + 4] ?? 0) + (d >>> 13);
+      d = (W[H_AT + 5] ?? 0) + c;
       h5 = d & LIMB_MASK;
-      c = (C[5] ?? 0) + (d >>> 13);
-      d = (H[6] ?? 0) + c;
+      c = (W[G_AT + 5] ?? 0) + (d >>> 13);
+      d = (W[H_AT + 6] ?? 0) + c;
       h6 = d & LIMB_MASK;
-      c = (C[6] ?? 0) + (d >>> 13);
-      d = (H[7] ?? 0) + c;
+      c = (W[G_AT + 6] ?? 0) + (d >>> 13);
+      d = (W[H_AT + 7] ?? 0) + c;
       h7 = d & LIMB_MASK;
-      c = (C[7] ?? 0) + (d >>> 13);
-      d = (H[8] ?? 0) + c;
+      c = (W[G_AT + 7] ?? 0) + (d >>> 13);
+      d = (W[H_AT + 8] ?? 0) + c;
       h8 = d & LIMB_MASK;
-      c = (C[8] ?? 0) + (d >>> 13);
-      d = (H[9] ?? 0) + c;
+      c = (W[G_AT + 8] ?? 0) + (d >>> 13);
+      d = (W[H_AT + 9] ?? 0) + c;
       h9 = d & LIMB_MASK;
-      c = (C[9] ?? 0) + (d >>> 13);
+      c = (W[G_AT + 9] ?? 0) + (d >>> 13);
       h0 += 5 * c; // c < 2^20 (c is floor(column 9 / 2^13)), so h0 < 2^22.4; one more carry into h1 (< 2^10)
       c = h0 >>> 13;
       h0 &= LIMB_MASK;
       h1 += c;
     }
-    H[0] = h0;
-    H[1] = h1;
-    H[2] = h2;
-    H[3] = h3;
-    H[4] = h4;
-    H[5] = h5;
-    H[6] = h6;
-    H[7] = h7;
-    H[8] = h8;
-    H[9] = h9;
-    C.fill(0);
-    if (from === this.block_) from.fill(0); // a padded last block, or the length block
+    W[H_AT + 0] = h0;
+    W[H_AT + 1] = h1;
+    W[H_AT + 2] = h2;
+    W[H_AT + 3] = h3;
+    W[H_AT + 4] = h4;
+    W[H_AT + 5] = h5;
+    W[H_AT + 6] = h6;
+    W[H_AT + 7] = h7;
+    W[H_AT + 8] = h8;
+    W[H_AT + 9] = h9;
+    W.fill(0, G_AT, G_AT + LIMBS);
+    if (from === this.bytes_) from.fill(0, B, B + BLOCK_BYTES); // a padded last block, or the length block
   }
 }
 

@@ -50,6 +50,7 @@ import {
 } from "./algorithms";
 import { ChaCha20Poly1305, rangeOk } from "./chacha20-poly1305";
 import { HkdfSha256 } from "./hkdf-sha256";
+import { CryptoScratch, PROVIDER_KEY_AT, PROVIDER_SEED_AT } from "./scratch";
 import type { HmacSha256 } from "./hmac-sha256";
 import type { Sha256 } from "./sha256";
 import { constantTimeEqual, zeroize } from "./ct";
@@ -72,13 +73,6 @@ import { SigningMode, type CryptoCounters, type CryptoProvider } from "./provide
 
 const HKDF_NON_SECRET_MAX_BYTES = 64;
 const SYMMETRIC_MASK = kindBit(KeyKind.Aead) | kindBit(KeyKind.Mac) | kindBit(KeyKind.Secret);
-/** Offsets of the provider's scratch views (hedged-signing rnd, seeds, MAC tag, key copy, HKDF output) in its one buffer. */
-const RND_AT = 0;
-const SEED_AT = RND_AT + 32;
-const TAG_AT = SEED_AT + ML_KEM_SEED_BYTES;
-const KEY_AT = TAG_AT + HMAC_TAG_BYTES;
-const OKM_AT = KEY_AT + SYMMETRIC_KEY_BYTES;
-const SCRATCH_BYTES = OKM_AT + SYMMETRIC_KEY_BYTES;
 
 class Counters implements CryptoCounters {
   entropyFailures = 0;
@@ -93,20 +87,25 @@ export class PortableCryptoProvider implements CryptoProvider {
   private readonly entropy_: EntropySource;
   private readonly keys_: KeyStore;
   private readonly counters_ = new Counters();
-  /** Every scratch array below is a view on this one buffer (each ArrayBuffer costs heap slots on XS); the views never overlap. */
-  private readonly scratch_ = new ArrayBuffer(SCRATCH_BYTES);
-  private readonly rnd_ = new Uint8Array(this.scratch_, RND_AT, 32);
-  private readonly seed_ = new Uint8Array(this.scratch_, SEED_AT, ML_KEM_SEED_BYTES);
-  private readonly tag_ = new Uint8Array(this.scratch_, TAG_AT, HMAC_TAG_BYTES);
-  /** A symmetric key copied out of the store for one operation, zeroized after it (the store keeps no per-slot views). */
-  private readonly key_ = new Uint8Array(this.scratch_, KEY_AT, SYMMETRIC_KEY_BYTES);
-  private readonly aead_ = new ChaCha20Poly1305();
+  /**
+   * Every primitive below and the two views after them work in this one
+   * area (scratch.ts: fixed regions, one ArrayBuffer; each typed array costs
+   * heap slots on XS). Every method here is synchronous and runs one
+   * primitive family: a hash/MAC/KDF or an AEAD, never both.
+   */
+  private readonly scratch_ = new CryptoScratch();
+  private readonly aead_ = new ChaCha20Poly1305(this.scratch_);
   /** One SHA-256 engine serves hash, HMAC and HKDF (HKDF owns the HMAC, the HMAC the hasher): no call here runs two at once. */
-  private readonly hkdf_ = new HkdfSha256();
-  private readonly hmac_: HmacSha256 = this.hkdf_.hmac;
-  private readonly sha256_: Sha256 = this.hmac_.hash;
-  /** HKDF output of deriveKey before it enters the key store; zeroized after. */
-  private readonly okm_ = new Uint8Array(this.scratch_, OKM_AT, SYMMETRIC_KEY_BYTES);
+  private readonly hkdf_ = new HkdfSha256(this.scratch_);
+  /**
+   * A symmetric key copied out of the store for one operation, zeroized
+   * after it (the store keeps no per-slot views); after the MAC has begun,
+   * the computed tag of `macVerify`; in `deriveKey`, the HKDF output (RFC
+   * 5869: IKM is read only by Extract, so the output may overwrite it).
+   */
+  private readonly key_ = new Uint8Array(this.scratch_.bytes.buffer, PROVIDER_KEY_AT, SYMMETRIC_KEY_BYTES);
+  /** Drawn seeds and KEM messages, the unwrapped key, the hedged-signing randomness (its first 32 bytes). */
+  private readonly seed_ = new Uint8Array(this.scratch_.bytes.buffer, PROVIDER_SEED_AT, ML_KEM_SEED_BYTES);
 
   /** `pq`: the ML-DSA/ML-KEM implementation, or null for a symmetric-only provider. */
   static create(entropy: EntropySource, keyStore: KeyStoreOptions, pq: PostQuantumSuite | null): Result<PortableCryptoProvider> {
@@ -149,7 +148,7 @@ export class PortableCryptoProvider implements CryptoProvider {
   hashParts(prefixByte: number, a: Uint8Array, b: Uint8Array | null, out: Uint8Array): Status {
     if (out.length < HASH_BYTES) return ErrorCode.CryptoBufferTooSmall;
     if (prefixByte > 255) return ErrorCode.InvalidArgument;
-    const h = this.sha256_;
+    const h: Sha256 = this.hkdf_.hmac.hash;
     h.reset();
     if (prefixByte >= 0) h.updateByte(prefixByte);
     h.update(a);
@@ -240,7 +239,7 @@ export class PortableCryptoProvider implements CryptoProvider {
     const at = this.keys_.locate(key, kindBit(KeyKind.Mac));
     if (at < 0) return -at as Status;
     const secret = this.copyKey(at);
-    const h = this.hmac_;
+    const h: HmacSha256 = this.hkdf_.hmac;
     h.begin(secret, 0, secret.length);
     zeroize(secret);
     h.update(data);
@@ -252,7 +251,7 @@ export class PortableCryptoProvider implements CryptoProvider {
       this.counters_.authFailures++;
       return ErrorCode.CryptoBadLength;
     }
-    const expected = this.tag_;
+    const expected = this.key_; // `mac` zeroizes the key copy once the MAC has begun, before it writes the tag
     const made = this.mac(key, data, expected);
     if (made !== ErrorCode.Ok) return made;
     const equal = constantTimeEqual(expected, tag);
@@ -267,12 +266,14 @@ export class PortableCryptoProvider implements CryptoProvider {
     const at = this.keys_.locate(ikm, kindBit(KeyKind.Secret));
     if (at < 0) return failure(-at);
     const secret = this.copyKey(at);
-    const okm = this.okm_;
-    const derived = this.hkdf_.derive(secret, salt, info, okm, 0, SYMMETRIC_KEY_BYTES);
+    // The output overwrites the key copy (IKM is read only by Extract, RFC 5869 §2.2).
+    const derived = this.hkdf_.derive(secret, salt, info, secret, 0, SYMMETRIC_KEY_BYTES);
+    if (!derived) {
+      zeroize(secret);
+      return this.faultResult_(ErrorCode.CryptoProviderFault);
+    }
+    const made = this.importSymmetricKey(kind, secret);
     zeroize(secret);
-    if (!derived) return this.faultResult_(ErrorCode.CryptoProviderFault);
-    const made = this.importSymmetricKey(kind, okm);
-    zeroize(okm);
     return made;
   }
 
@@ -376,14 +377,15 @@ export class PortableCryptoProvider implements CryptoProvider {
     if (dsa === undefined) return -ErrorCode.Unsupported;
     let extraEntropy: Uint8Array | false = false;
     if (mode === SigningMode.Hedged) {
-      const drawn = this.randomBytes(this.rnd_);
+      const rnd = this.seed_.subarray(0, 32);
+      const drawn = this.randomBytes(rnd);
       if (drawn !== ErrorCode.Ok) return -drawn;
-      extraEntropy = this.rnd_;
+      extraEntropy = rnd;
     }
     const secret = this.keys_.secretView(at);
     const options: { extraEntropy: Uint8Array | false } = { extraEntropy };
     const signature = guard(() => dsa.sign(message, secret, options), ErrorCode.CryptoProviderFault);
-    zeroize(this.rnd_);
+    if (extraEntropy !== false) zeroize(extraEntropy);
     if (!signature.ok) {
       this.counters_.providerFaults++;
       return -signature.code;

@@ -24,7 +24,9 @@
  *                                        forgetting a sender would let its old
  *                                        frames replay)
  *
- * Allocation: typed arrays at `create`; `check` and `commit` allocate nothing.
+ * Allocation: one ArrayBuffer at `create` (marks, bitmaps and the sender
+ * index, each typed array and ArrayBuffer costing heap slots on XS);
+ * `check` and `commit` allocate nothing.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
@@ -41,37 +43,50 @@ export const REPLAY_WINDOW_BITS_MIN = 64;
 export const REPLAY_WINDOW_BITS_MAX = 4096;
 const COUNTER_MAX = 0xffff_ffff;
 const NO_SLOT = -1;
+/** The table's own numbers, ahead of the per-slot marks in `marks_`: senders in use, then the decision counters. */
+const C_USED = 0;
+const C_ACCEPTED = 1;
+const C_DUPLICATES = 2;
+const C_TOO_OLD = 3;
+const C_WRONG_EPOCH = 4;
+const C_TABLE_FULL = 5;
+/** marks_[M + 2 * slot] is a slot's epoch, marks_[M + 2 * slot + 1] its highest accepted counter. */
+const M = 6;
 
 export class ReplayTable {
   private readonly slotOf_: SlotIndex; // sender id -> slot
-  /** Per slot: epoch at 2 * slot, highest accepted counter at 2 * slot + 1 (-1 = nothing accepted in this epoch yet). One array: each typed array costs heap slots on XS. */
+  /**
+   * The counters (C_*), then per slot: epoch at M + 2 * slot, highest
+   * accepted counter at M + 2 * slot + 1 (-1 = nothing accepted in this
+   * epoch yet). One array: each typed array, and each field, costs heap
+   * slots on XS.
+   */
   private readonly marks_: Float64Array;
-  private readonly bitmaps_: Uint32Array; // wordsPerWindow words per slot
+  /** windowBits / 32 words per slot, after the marks in the same ArrayBuffer. */
+  private readonly bitmaps_: Uint32Array;
   private readonly windowBits_: number;
-  private readonly words_: number;
-  private used_ = 0;
-  private accepted_ = 0;
-  private duplicates_ = 0;
-  private tooOld_ = 0;
-  private wrongEpoch_ = 0;
-  private tableFull_ = 0;
 
   static create(options: ReplayTableOptions): Result<ReplayTable> {
     const { capacity, windowBits } = options;
     if ((windowBits | 0) !== windowBits || windowBits % 32 !== 0) return err(ErrorCode.InvalidArgument);
     if (windowBits < REPLAY_WINDOW_BITS_MIN || windowBits > REPLAY_WINDOW_BITS_MAX) return err(ErrorCode.InvalidArgument);
-    const map = SlotIndex.create(capacity);
+    const indexBytes = SlotIndex.bytesFor(capacity);
+    if (indexBytes < 0) return err(ErrorCode.InvalidArgument);
+    // One backing store: marks (float64), bitmaps (uint32), then the sender index (4-byte aligned).
+    const marksBytes = (M + 2 * capacity) * 8;
+    const bitmapBytes = capacity * (windowBits / 32) * 4;
+    const buffer = new ArrayBuffer(marksBytes + bitmapBytes + indexBytes);
+    const map = SlotIndex.create(capacity, buffer, marksBytes + bitmapBytes);
     if (!map.ok) return map;
-    return ok(new ReplayTable(map.value, capacity, windowBits));
+    return ok(new ReplayTable(map.value, buffer, capacity, windowBits));
   }
 
-  private constructor(map: SlotIndex, capacity: number, windowBits: number) {
+  private constructor(map: SlotIndex, buffer: ArrayBuffer, capacity: number, windowBits: number) {
     this.slotOf_ = map;
     this.windowBits_ = windowBits;
-    this.words_ = windowBits / 32;
-    this.marks_ = new Float64Array(2 * capacity);
-    for (let slot = 0; slot < capacity; slot++) this.marks_[2 * slot + 1] = -1;
-    this.bitmaps_ = new Uint32Array(capacity * this.words_);
+    this.marks_ = new Float64Array(buffer, 0, M + 2 * capacity);
+    for (let slot = 0; slot < capacity; slot++) this.marks_[M + 2 * slot + 1] = -1;
+    this.bitmaps_ = new Uint32Array(buffer, (M + 2 * capacity) * 8, capacity * (windowBits / 32));
   }
 
   get windowBits(): number {
@@ -79,27 +94,27 @@ export class ReplayTable {
   }
 
   get size(): number {
-    return this.used_;
+    return this.marks_[C_USED] ?? 0;
   }
 
   get acceptedCount(): number {
-    return this.accepted_;
+    return this.marks_[C_ACCEPTED] ?? 0;
   }
 
   get duplicateCount(): number {
-    return this.duplicates_;
+    return this.marks_[C_DUPLICATES] ?? 0;
   }
 
   get tooOldCount(): number {
-    return this.tooOld_;
+    return this.marks_[C_TOO_OLD] ?? 0;
   }
 
   get wrongEpochCount(): number {
-    return this.wrongEpoch_;
+    return this.marks_[C_WRONG_EPOCH] ?? 0;
   }
 
   get tableFullCount(): number {
-    return this.tableFull_;
+    return this.marks_[C_TABLE_FULL] ?? 0;
   }
 
   /** Would this frame be accepted? Counts each refusal; changes no window. */
@@ -121,69 +136,73 @@ export class ReplayTable {
     }
     let slot = this.slotOf_.get(senderId, NO_SLOT);
     if (slot === NO_SLOT) {
-      slot = this.used_;
+      slot = this.marks_[C_USED] ?? 0;
       if (this.slotOf_.set(senderId, slot) !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
-      this.used_++;
+      this.marks_[C_USED] = slot + 1;
       this.restart(slot, epoch);
-    } else if (epoch !== this.marks_[2 * slot]) {
+    } else if (epoch !== this.marks_[M + 2 * slot]) {
       this.restart(slot, epoch);
     }
     this.advance(slot, counter);
-    this.accepted_++;
+    this.marks_[C_ACCEPTED] = (this.marks_[C_ACCEPTED] ?? 0) + 1;
     return ErrorCode.Ok;
   }
 
   /** The highest counter accepted from `senderId` in its current epoch, or -1. */
   highest(senderId: number): number {
     const slot = this.slotOf_.get(senderId, NO_SLOT);
-    return slot === NO_SLOT ? -1 : (this.marks_[2 * slot + 1] ?? -1);
+    return slot === NO_SLOT ? -1 : (this.marks_[M + 2 * slot + 1] ?? -1);
   }
 
   /** The key epoch `senderId` is on, or -1 when unknown. */
   epochOf(senderId: number): number {
     const slot = this.slotOf_.get(senderId, NO_SLOT);
-    return slot === NO_SLOT ? -1 : (this.marks_[2 * slot] ?? -1);
+    return slot === NO_SLOT ? -1 : (this.marks_[M + 2 * slot] ?? -1);
   }
 
   private decide(senderId: number, epoch: number, counter: number): Status {
     if ((senderId >>> 0) !== senderId || (epoch >>> 0) !== epoch) return ErrorCode.InvalidArgument;
     if (!Number.isInteger(counter) || counter < 0 || counter > COUNTER_MAX) return ErrorCode.InvalidArgument;
     const slot = this.slotOf_.get(senderId, NO_SLOT);
-    if (slot === NO_SLOT) return this.used_ >= this.marks_.length / 2 ? ErrorCode.ReplayTableFull : ErrorCode.Ok;
-    const current = this.marks_[2 * slot] ?? 0;
+    if (slot === NO_SLOT) return (this.marks_[C_USED] ?? 0) >= (this.marks_.length - M) / 2 ? ErrorCode.ReplayTableFull : ErrorCode.Ok;
+    const current = this.marks_[M + 2 * slot] ?? 0;
     if (epoch < current) return ErrorCode.ReplayWrongEpoch;
     if (epoch > current) return ErrorCode.Ok;
-    const highest = this.marks_[2 * slot + 1] ?? -1;
+    const highest = this.marks_[M + 2 * slot + 1] ?? -1;
     if (counter > highest) return ErrorCode.Ok;
     if (counter + this.windowBits_ <= highest) return ErrorCode.ReplayTooOld;
     return this.bit(slot, counter) ? ErrorCode.ReplayDuplicate : ErrorCode.Ok;
   }
 
   private count(verdict: Status): void {
-    if (verdict === ErrorCode.ReplayDuplicate) this.duplicates_++;
-    else if (verdict === ErrorCode.ReplayTooOld) this.tooOld_++;
-    else if (verdict === ErrorCode.ReplayWrongEpoch) this.wrongEpoch_++;
-    else if (verdict === ErrorCode.ReplayTableFull) this.tableFull_++;
+    const at =
+      verdict === ErrorCode.ReplayDuplicate ? C_DUPLICATES
+      : verdict === ErrorCode.ReplayTooOld ? C_TOO_OLD
+      : verdict === ErrorCode.ReplayWrongEpoch ? C_WRONG_EPOCH
+      : verdict === ErrorCode.ReplayTableFull ? C_TABLE_FULL
+      : -1;
+    if (at >= 0) this.marks_[at] = (this.marks_[at] ?? 0) + 1;
   }
 
   private restart(slot: number, epoch: number): void {
-    this.marks_[2 * slot] = epoch;
-    this.marks_[2 * slot + 1] = -1;
-    const base = slot * this.words_;
-    this.bitmaps_.fill(0, base, base + this.words_);
+    this.marks_[M + 2 * slot] = epoch;
+    this.marks_[M + 2 * slot + 1] = -1;
+    const words = this.windowBits_ >>> 5;
+    const base = slot * words;
+    this.bitmaps_.fill(0, base, base + words);
   }
 
   private bit(slot: number, counter: number): boolean {
     const index = counter % this.windowBits_;
-    const word = this.bitmaps_[slot * this.words_ + (index >>> 5)] ?? 0;
+    const word = this.bitmaps_[slot * (this.windowBits_ >>> 5) + (index >>> 5)] ?? 0;
     return ((word >>> (index & 31)) & 1) === 1;
   }
 
   /** Mark `counter` (known acceptable); slide the window first if it is new highest. */
   private advance(slot: number, counter: number): void {
-    const words = this.words_;
+    const words = this.windowBits_ >>> 5;
     const base = slot * words;
-    const highest = this.marks_[2 * slot + 1] ?? -1;
+    const highest = this.marks_[M + 2 * slot + 1] ?? -1;
     if (counter > highest) {
       const gap = counter - highest;
       if (gap >= this.windowBits_) {
@@ -192,7 +211,7 @@ export class ReplayTable {
         // Clear the bits of counters highest+1 .. counter-1 (skipped, not yet seen); bounded by windowBits.
         for (let c = highest + 1; c < counter; c++) this.clear(base, c);
       }
-      this.marks_[2 * slot + 1] = counter;
+      this.marks_[M + 2 * slot + 1] = counter;
     }
     const index = counter % this.windowBits_;
     const at = base + (index >>> 5);

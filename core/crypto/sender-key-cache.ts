@@ -28,9 +28,9 @@
  * Replay windows are not here: they stay per sender in ReplayTable, so
  * evicting and re-deriving a key never forgets which counters were seen.
  *
- * Memory is fixed at `create`: capacity + 1 slots of (sender, key handle,
- * nonce base, last-use stamp) plus a sender -> slot index of
- * `senderIdMax + 1` entries; the provider's key store needs capacity + 2
+ * Memory is fixed at `create`, in one ArrayBuffer: capacity + 1 slots of
+ * (sender, key handle, nonce base, last-use stamp) plus a sender -> slot
+ * index of `senderIdMax + 1` entries; the provider's key store needs capacity + 2
  * symmetric slots for it (the slots and the secret). A hit, a confirm and an
  * eviction allocate nothing; a derivation allocates only the provider's
  * result record. Slot choice is deterministic: the lowest free slot, else the
@@ -65,36 +65,47 @@ const ENTRY_WORDS = 3;
 const AT_SENDER = 0;
 const AT_HANDLE = 1;
 const AT_LAST_USE = 2;
+/** The cache's own numbers, ahead of the slots in `entries_`: the use clock and the counters. */
+const C_CLOCK = 0;
+const C_HITS = 1;
+const C_DERIVATIONS = 2;
+const C_EVICTIONS = 3;
+const C_FAILURES = 4;
+/** Slot s's numbers start at entries_[E + s * ENTRY_WORDS]. */
+const E = 5;
 /** HKDF salt of every traffic key: empty (RFC 5869 §2.2: HashLen zeros). Frozen: it has no elements to write. */
 const NO_SALT = Object.freeze(new Uint8Array(0));
 
 export class SenderKeyCache implements ReceiveKeys {
   private readonly provider_: CryptoProvider;
   private secret_: KeyHandle;
-  private readonly epoch_: number;
-  private readonly senderIdMax_: number;
-  /** sender id -> slot, NO_SLOT when not cached (the spare slot is never in it). */
-  private readonly slotOf_: Int16Array;
   /** The slot on probation: its key (if `spareSender_` is not EMPTY) awaits an authenticated frame. */
   private spare_: number;
   private spareSender_ = EMPTY;
-  private readonly slots_: number;
   /**
-   * Per slot, ENTRY_WORDS numbers: sender id (EMPTY = free; the spare's is
-   * always EMPTY), key handle (-1 = none), last use. One array, as each
-   * typed array costs heap slots on XS; nonce bases in their own bytes.
+   * The clock and counters (C_*), then per slot (capacity + 1 of them, so
+   * its length is E + that times ENTRY_WORDS), ENTRY_WORDS numbers: sender
+   * id (EMPTY = free; the spare's is always EMPTY), key handle (-1 = none),
+   * last use.
    */
   private readonly entries_: Float64Array;
-  private readonly nonceBases_: Uint8Array;
-  /** Scratch for one derivation: HKDF info and nonce base, and the KDF context (reused, never shared). */
-  private readonly info_ = new Uint8Array(KDF_INFO_BYTES);
-  private readonly nonce_ = new Uint8Array(AEAD_NONCE_BYTES);
+  /**
+   * Per slot its nonce base (AEAD_NONCE_BYTES at slot * AEAD_NONCE_BYTES);
+   * then per sender id 0..senderIdMax its slot as a little-endian u16 at
+   * slotOfAt_() + 2 * id, 0xffff when not cached (the spare slot is never
+   * there). Its length is therefore slots * AEAD_NONCE_BYTES + 2 *
+   * (senderIdMax + 1).
+   */
+  private readonly bytes_: Uint8Array;
+  /**
+   * Scratch for one derivation: HKDF info and nonce base, and the KDF
+   * context (reused, never shared; its epoch is the cache's epoch). Every
+   * array here is a view on one ArrayBuffer (each ArrayBuffer costs heap
+   * slots on XS).
+   */
+  private readonly info_: Uint8Array;
+  private readonly nonce_: Uint8Array;
   private readonly context_: { channel: Channel; epoch: number; senderId: number; receiverId: number; groupId: number };
-  private clock_ = 0;
-  private hits_ = 0;
-  private derivations_ = 0;
-  private evictions_ = 0;
-  private failures_ = 0;
 
   /**
    * A cache deriving from `groupSecret` (a Secret key in `provider`'s store,
@@ -112,47 +123,52 @@ export class SenderKeyCache implements ReceiveKeys {
   private constructor(provider: CryptoProvider, groupSecret: KeyHandle, options: SenderKeyCacheOptions) {
     this.provider_ = provider;
     this.secret_ = groupSecret;
-    this.epoch_ = options.epoch;
-    this.senderIdMax_ = options.senderIdMax;
-    this.slotOf_ = new Int16Array(options.senderIdMax + 1).fill(NO_SLOT);
     const slots = options.capacity + 1;
-    this.slots_ = slots;
-    this.entries_ = new Float64Array(slots * ENTRY_WORDS);
-    for (let slot = 0; slot < slots; slot++) this.entries_[slot * ENTRY_WORDS + AT_HANDLE] = -1;
-    this.nonceBases_ = new Uint8Array(slots * AEAD_NONCE_BYTES);
+    // One backing store: entries (float64), then nonce bases and sender -> slot, HKDF info and nonce scratch (bytes).
+    const bytesAt = (E + slots * ENTRY_WORDS) * 8;
+    const slotOfAt = slots * AEAD_NONCE_BYTES;
+    const bytes = slotOfAt + 2 * (options.senderIdMax + 1);
+    const buffer = new ArrayBuffer(bytesAt + bytes + KDF_INFO_BYTES + AEAD_NONCE_BYTES);
+    this.entries_ = new Float64Array(buffer, 0, E + slots * ENTRY_WORDS);
+    this.bytes_ = new Uint8Array(buffer, bytesAt, bytes);
+    this.bytes_.fill(0xff, slotOfAt); // no sender cached
+    this.info_ = new Uint8Array(buffer, bytesAt + bytes, KDF_INFO_BYTES);
+    this.nonce_ = new Uint8Array(buffer, bytesAt + bytes + KDF_INFO_BYTES, AEAD_NONCE_BYTES);
+    for (let slot = 0; slot < slots; slot++) this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] = -1;
     this.spare_ = options.capacity;
     this.context_ = { channel: Channel.Group, epoch: options.epoch, senderId: 0, receiverId: 0, groupId: options.groupId };
   }
 
   get capacity(): number {
-    return this.slots_ - 1;
+    return this.slots_() - 1;
   }
 
   /** Keys cached now (confirmed; the one on probation is not counted). */
   get size(): number {
     let n = 0;
-    for (let slot = 0; slot < this.slots_; slot++) if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) n++;
+    const slots = this.slots_();
+    for (let slot = 0; slot < slots; slot++) if (this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) n++;
     return n;
   }
 
   /** Lookups answered from the cache. */
   get hitCount(): number {
-    return this.hits_;
+    return this.entries_[C_HITS] ?? 0;
   }
 
   /** Keys derived (one per frame from a sender whose key was not cached). */
   get derivationCount(): number {
-    return this.derivations_;
+    return this.entries_[C_DERIVATIONS] ?? 0;
   }
 
   /** Cached keys destroyed to make room for a confirmed one (least recently used first). */
   get evictionCount(): number {
-    return this.evictions_;
+    return this.entries_[C_EVICTIONS] ?? 0;
   }
 
   /** Derivations the provider refused (the frame is dropped as having no key). */
   get failureCount(): number {
-    return this.failures_;
+    return this.entries_[C_FAILURES] ?? 0;
   }
 
   /** True once `close` has destroyed the group secret. */
@@ -168,25 +184,25 @@ export class SenderKeyCache implements ReceiveKeys {
    * refused.
    */
   lookup(senderId: number, epoch: number): ValueOrCode {
-    if (epoch !== this.epoch_ || (senderId | 0) !== senderId || senderId < 1 || senderId > this.senderIdMax_ || this.secret_ < 0) return -ErrorCode.KeyEpochUnknown;
-    const cached = this.slotOf_[senderId] ?? NO_SLOT;
+    if (epoch !== this.context_.epoch || (senderId | 0) !== senderId || senderId < 1 || senderId > this.senderIdMax_() || this.secret_ < 0) return -ErrorCode.KeyEpochUnknown;
+    const cached = this.cachedSlot_(senderId);
     if (cached !== NO_SLOT) {
-      this.hits_++;
-      this.entries_[cached * ENTRY_WORDS + AT_LAST_USE] = ++this.clock_;
+      this.count_(C_HITS);
+      this.entries_[E + cached * ENTRY_WORDS + AT_LAST_USE] = this.count_(C_CLOCK);
       return cached;
     }
     const spare = this.spare_;
     if (this.spareSender_ === senderId) {
-      this.hits_++;
+      this.count_(C_HITS);
       return spare;
     }
     this.clearSpare_();
     const derived = this.derive_(senderId, spare);
     if (derived !== ErrorCode.Ok) {
-      this.failures_++;
+      this.count_(C_FAILURES);
       return -ErrorCode.KeyEpochUnknown;
     }
-    this.derivations_++;
+    this.count_(C_DERIVATIONS);
     this.spareSender_ = senderId;
     return spare;
   }
@@ -200,29 +216,30 @@ export class SenderKeyCache implements ReceiveKeys {
     const sender = this.spareSender_;
     if (slot !== this.spare_ || sender === EMPTY) return;
     const victim = this.victim_();
-    if (this.entries_[victim * ENTRY_WORDS + AT_SENDER] !== EMPTY) {
+    if (this.entries_[E + victim * ENTRY_WORDS + AT_SENDER] !== EMPTY) {
       this.evict_(victim);
-      this.evictions_++;
+      this.count_(C_EVICTIONS);
     }
     // The probation slot joins the cache; the emptied slot becomes the probation slot.
-    this.entries_[slot * ENTRY_WORDS + AT_SENDER] = sender;
-    this.slotOf_[sender] = slot;
-    this.entries_[slot * ENTRY_WORDS + AT_LAST_USE] = ++this.clock_;
+    this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] = sender;
+    this.setCachedSlot_(sender, slot);
+    this.entries_[E + slot * ENTRY_WORDS + AT_LAST_USE] = this.count_(C_CLOCK);
     this.spare_ = victim;
     this.spareSender_ = EMPTY;
   }
 
   handleAt(slot: number): KeyHandle {
-    return (this.entries_[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle;
+    return (this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle;
   }
 
   copyNonceBase(slot: number, out: Uint8Array): void {
-    copyNonceBaseAt(this.nonceBases_, slot, out);
+    copyNonceBaseAt(this.bytes_, slot, out);
   }
 
   /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */
   close(): Status {
-    for (let slot = 0; slot < this.slots_; slot++) if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.evict_(slot);
+    const slots = this.slots_();
+    for (let slot = 0; slot < slots; slot++) if (this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] !== EMPTY) this.evict_(slot);
     this.clearSpare_();
     if (this.secret_ >= 0) {
       this.provider_.destroyKey(this.secret_);
@@ -231,14 +248,51 @@ export class SenderKeyCache implements ReceiveKeys {
     return ErrorCode.Ok;
   }
 
+  /** Slots: the cache's capacity plus the probation slot. */
+  private slots_(): number {
+    return (this.entries_.length - E) / ENTRY_WORDS;
+  }
+
+  /** Where the sender -> slot table starts in `bytes_` (after the nonce bases). */
+  private slotOfAt_(): number {
+    return ((this.entries_.length - E) / ENTRY_WORDS) * AEAD_NONCE_BYTES;
+  }
+
+  /** The highest sender id with an entry in the sender -> slot table. */
+  private senderIdMax_(): number {
+    return (this.bytes_.length - this.slotOfAt_()) / 2 - 1;
+  }
+
+  /** The cached slot of `senderId` (1..senderIdMax), or NO_SLOT. */
+  private cachedSlot_(senderId: number): number {
+    const at = this.slotOfAt_() + 2 * senderId;
+    const slot = (this.bytes_[at] ?? 0xff) | ((this.bytes_[at + 1] ?? 0xff) << 8);
+    return slot === 0xffff ? NO_SLOT : slot;
+  }
+
+  /** Record `slot` (or NO_SLOT) as `senderId`'s cached slot. */
+  private setCachedSlot_(senderId: number, slot: number): void {
+    const at = this.slotOfAt_() + 2 * senderId;
+    this.bytes_[at] = slot & 0xff;
+    this.bytes_[at + 1] = (slot >>> 8) & 0xff;
+  }
+
+  /** Add one to the number at `at` (a C_* index); the new value. */
+  private count_(at: number): number {
+    const value = (this.entries_[at] ?? 0) + 1;
+    this.entries_[at] = value;
+    return value;
+  }
+
   /** The lowest free cache slot, else the least recently used one (the probation slot is never chosen). */
   private victim_(): number {
     const spare = this.spare_;
     let oldest = -1;
-    for (let slot = 0; slot < this.slots_; slot++) {
+    const slots = this.slots_();
+    for (let slot = 0; slot < slots; slot++) {
       if (slot === spare) continue;
-      if (this.entries_[slot * ENTRY_WORDS + AT_SENDER] === EMPTY) return slot;
-      if (oldest < 0 || (this.entries_[slot * ENTRY_WORDS + AT_LAST_USE] ?? 0) < (this.entries_[oldest * ENTRY_WORDS + AT_LAST_USE] ?? 0)) oldest = slot;
+      if (this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] === EMPTY) return slot;
+      if (oldest < 0 || (this.entries_[E + slot * ENTRY_WORDS + AT_LAST_USE] ?? 0) < (this.entries_[E + oldest * ENTRY_WORDS + AT_LAST_USE] ?? 0)) oldest = slot;
     }
     return oldest;
   }
@@ -246,18 +300,18 @@ export class SenderKeyCache implements ReceiveKeys {
   /** Destroy the key on probation, if any. */
   private clearSpare_(): void {
     const spare = this.spare_;
-    if ((this.entries_[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) >= 0) this.provider_.destroyKey((this.entries_[spare * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
-    this.entries_[spare * ENTRY_WORDS + AT_HANDLE] = -1;
-    this.nonceBases_.fill(0, spare * AEAD_NONCE_BYTES, (spare + 1) * AEAD_NONCE_BYTES);
+    if ((this.entries_[E + spare * ENTRY_WORDS + AT_HANDLE] ?? -1) >= 0) this.provider_.destroyKey((this.entries_[E + spare * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
+    this.entries_[E + spare * ENTRY_WORDS + AT_HANDLE] = -1;
+    this.bytes_.fill(0, spare * AEAD_NONCE_BYTES, (spare + 1) * AEAD_NONCE_BYTES);
     this.spareSender_ = EMPTY;
   }
 
   private evict_(slot: number): void {
-    this.provider_.destroyKey((this.entries_[slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
-    this.slotOf_[this.entries_[slot * ENTRY_WORDS + AT_SENDER] ?? 0] = NO_SLOT;
-    this.entries_[slot * ENTRY_WORDS + AT_SENDER] = EMPTY;
-    this.entries_[slot * ENTRY_WORDS + AT_HANDLE] = -1;
-    this.nonceBases_.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
+    this.provider_.destroyKey((this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] ?? -1) as KeyHandle);
+    this.setCachedSlot_(this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] ?? 0, NO_SLOT);
+    this.entries_[E + slot * ENTRY_WORDS + AT_SENDER] = EMPTY;
+    this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] = -1;
+    this.bytes_.fill(0, slot * AEAD_NONCE_BYTES, (slot + 1) * AEAD_NONCE_BYTES);
   }
 
   /** deriveGroupSenderKey's bytes (traffic-derive.ts), into `slot`, without its per-call buffers. */
@@ -276,8 +330,8 @@ export class SenderKeyCache implements ReceiveKeys {
       this.provider_.destroyKey(key.value);
       return derived;
     }
-    this.entries_[slot * ENTRY_WORDS + AT_HANDLE] = key.value;
-    this.nonceBases_.set(nonce, slot * AEAD_NONCE_BYTES);
+    this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] = key.value;
+    this.bytes_.set(nonce, slot * AEAD_NONCE_BYTES);
     nonce.fill(0);
     return ErrorCode.Ok;
   }

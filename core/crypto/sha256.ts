@@ -1,25 +1,27 @@
 /**
  * SHA-256 (FIPS 180-4 §6.2), written for Moddable preload: the module body
  * creates only frozen constant arrays; every buffer the hash writes (state,
- * message schedule, pending block) belongs to a `Sha256` instance made at
- * run time (the crypto provider makes its hashers when the agent starts).
+ * message schedule, pending block) lives in a CryptoScratch (scratch.ts) made
+ * at run time (the crypto provider makes its own when the agent starts).
  * An ArrayBuffer created while a module body runs is read-only on a board
  * once preloaded (Moddable `documentation/xs/preload.md`), so a module-level
  * scratch buffer would throw on its first write.
  *
  * Steady state allocates nothing: `update`/`updateRange`/`updateByte` and
- * `digestInto` work on the instance's own typed arrays and the caller's
+ * `digestInto` work on the shared scratch (scratch.ts) and the caller's
  * buffers. Words are kept as signed 32-bit integers (Int32Array, `| 0`) so
  * XS computes on integer slots, not doubles.
  */
+import { CryptoScratch, SHA_BLOCK_AT, SHA_WORDS_AT } from "./scratch";
 
 export const SHA256_BLOCK_BYTES = 64;
 export const SHA256_DIGEST_BYTES = 32;
 /** FIPS 180-4 §5.1.1: a message is shorter than 2^64 bits; JavaScript lengths stay far below 2^53 bytes. */
 const MESSAGE_BYTES_MAX = Number.MAX_SAFE_INTEGER / 8;
 
-/** Where W0 sits in a hasher's word array (after H0..H7). */
-const W = 8;
+/** Where H0 and W0 sit in the scratch words. */
+const H = SHA_WORDS_AT;
+const W = SHA_WORDS_AT + 8;
 
 /** FIPS 180-4 §4.2.2: K0..K63, the first 32 bits of the fractional parts of the cube roots of the first 64 primes. */
 const K: readonly number[] = Object.freeze(
@@ -38,27 +40,26 @@ const H0: readonly number[] = Object.freeze([0x6a09e667, 0xbb67ae85, 0x3c6ef372,
 
 /** A reusable SHA-256 hasher: `update*` any number of times, then `digestInto` (which also resets it). */
 export class Sha256 {
-  /** H0..H7 (words 0-7) then the message schedule W0..W63 (words 8-71, §6.2.2 step 1): one array, as each costs heap slots on XS. */
+  /** The scratch words: H0..H7 at H, the message schedule W0..W63 (§6.2.2 step 1) at W (scratch.ts). */
   private readonly words_: Int32Array;
-  /** Bytes of the current, not yet full block. */
-  private readonly block_: Uint8Array;
+  /** The scratch bytes: the current, not yet full block at SHA_BLOCK_AT. */
+  private readonly bytes_: Uint8Array;
   private blockBytes_ = 0;
   private messageBytes_ = 0;
 
-  constructor() {
-    // Words and block share one ArrayBuffer (each costs heap slots on XS).
-    const buffer = new ArrayBuffer((8 + 64) * 4 + SHA256_BLOCK_BYTES);
-    this.words_ = new Int32Array(buffer, 0, 8 + 64);
-    this.block_ = new Uint8Array(buffer, (8 + 64) * 4, SHA256_BLOCK_BYTES);
+  /** `scratch`: the shared working area (scratch.ts), or none for a hasher of its own. */
+  constructor(scratch: CryptoScratch = new CryptoScratch()) {
+    this.words_ = scratch.words;
+    this.bytes_ = scratch.bytes;
     this.reset();
   }
 
   /** Start a new message (H(0), nothing buffered). */
   reset(): void {
     const words = this.words_;
-    words.fill(0); // no schedule words (from an HMAC key) stay behind
-    for (let i = 0; i < 8; i++) words[i] = H0[i] ?? 0;
-    this.block_.fill(0); // nor message bytes
+    words.fill(0, W, W + 64); // no schedule words (from an HMAC key) stay behind
+    for (let i = 0; i < 8; i++) words[H + i] = H0[i] ?? 0;
+    this.bytes_.fill(0, SHA_BLOCK_AT, SHA_BLOCK_AT + SHA256_BLOCK_BYTES); // nor message bytes
     this.blockBytes_ = 0;
     this.messageBytes_ = 0;
   }
@@ -73,9 +74,9 @@ export class Sha256 {
     const end = offset + length;
     this.messageBytes_ += length;
     if (this.blockBytes_ > 0) {
-      while (at < end && this.blockBytes_ < SHA256_BLOCK_BYTES) this.block_[this.blockBytes_++] = data[at++] ?? 0;
+      while (at < end && this.blockBytes_ < SHA256_BLOCK_BYTES) this.bytes_[SHA_BLOCK_AT + this.blockBytes_++] = data[at++] ?? 0;
       if (this.blockBytes_ < SHA256_BLOCK_BYTES) return;
-      this.compress_(this.block_, 0);
+      this.compress_(this.bytes_, SHA_BLOCK_AT);
       this.blockBytes_ = 0;
     }
     // Whole blocks straight from the caller's bytes (no copy).
@@ -83,15 +84,15 @@ export class Sha256 {
       this.compress_(data, at);
       at += SHA256_BLOCK_BYTES;
     }
-    while (at < end) this.block_[this.blockBytes_++] = data[at++] ?? 0;
+    while (at < end) this.bytes_[SHA_BLOCK_AT + this.blockBytes_++] = data[at++] ?? 0;
   }
 
   /** Absorb one byte (a domain-separation prefix). */
   updateByte(byte: number): void {
-    this.block_[this.blockBytes_++] = byte & 0xff;
+    this.bytes_[SHA_BLOCK_AT + this.blockBytes_++] = byte & 0xff;
     this.messageBytes_++;
     if (this.blockBytes_ === SHA256_BLOCK_BYTES) {
-      this.compress_(this.block_, 0);
+      this.compress_(this.bytes_, SHA_BLOCK_AT);
       this.blockBytes_ = 0;
     }
   }
@@ -104,11 +105,11 @@ export class Sha256 {
    */
   startWithKeyBlock(key: Uint8Array, offset: number, pad: number): void {
     this.reset();
-    const block = this.block_;
-    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) block[i] = (key[offset + i] ?? 0) ^ pad;
+    const bytes = this.bytes_;
+    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) bytes[SHA_BLOCK_AT + i] = (key[offset + i] ?? 0) ^ pad;
     this.messageBytes_ = SHA256_BLOCK_BYTES;
-    this.compress_(block, 0);
-    block.fill(0);
+    this.compress_(bytes, SHA_BLOCK_AT);
+    bytes.fill(0, SHA_BLOCK_AT, SHA_BLOCK_AT + SHA256_BLOCK_BYTES);
   }
 
   /**
@@ -119,23 +120,24 @@ export class Sha256 {
   digestInto(out: Uint8Array, outOffset = 0): boolean {
     if ((outOffset >>> 0) !== outOffset || out.length - outOffset < SHA256_DIGEST_BYTES || this.messageBytes_ > MESSAGE_BYTES_MAX) return false;
     const bits = this.messageBytes_ * 8; // exact: below 2^56
-    const block = this.block_;
-    block[this.blockBytes_++] = 0x80;
+    const block = this.bytes_;
+    const at = SHA_BLOCK_AT;
+    block[at + this.blockBytes_++] = 0x80;
     if (this.blockBytes_ > SHA256_BLOCK_BYTES - 8) {
-      block.fill(0, this.blockBytes_);
-      this.compress_(block, 0);
+      block.fill(0, at + this.blockBytes_, at + SHA256_BLOCK_BYTES);
+      this.compress_(block, at);
       this.blockBytes_ = 0;
     }
-    block.fill(0, this.blockBytes_, SHA256_BLOCK_BYTES - 8);
-    putWord(block, 56, Math.floor(bits / 0x1_0000_0000) | 0);
-    putWord(block, 60, bits >>> 0);
-    this.compress_(block, 0);
-    for (let i = 0; i < 8; i++) putWord(out, outOffset + i * 4, this.words_[i] ?? 0);
+    block.fill(0, at + this.blockBytes_, at + SHA256_BLOCK_BYTES - 8);
+    putWord(block, at + 56, Math.floor(bits / 0x1_0000_0000) | 0);
+    putWord(block, at + 60, bits >>> 0);
+    this.compress_(block, at);
+    for (let i = 0; i < 8; i++) putWord(out, outOffset + i * 4, this.words_[H + i] ?? 0);
     this.reset();
     return true;
   }
 
-  /** §6.2.2: one 512-bit block from src[offset, +64). W_t is words[8 + t]; H_i is words[i]. */
+  /** §6.2.2: one 512-bit block from src[offset, +64). W_t is words[W + t]; H_i is words[H + i]. */
   private compress_(src: Uint8Array, offset: number): void {
     const w = this.words_;
     for (let t = 0; t < 16; t++) {
@@ -150,14 +152,14 @@ export class Sha256 {
       const s1 = ((w2 >>> 17) | (w2 << 15)) ^ ((w2 >>> 19) | (w2 << 13)) ^ (w2 >>> 10);
       w[t] = (s1 + (w[t - 7] ?? 0) + s0 + (w[t - 16] ?? 0)) | 0;
     }
-    let a = w[0] ?? 0;
-    let b = w[1] ?? 0;
-    let c = w[2] ?? 0;
-    let d = w[3] ?? 0;
-    let e = w[4] ?? 0;
-    let f = w[5] ?? 0;
-    let g = w[6] ?? 0;
-    let hh = w[7] ?? 0;
+    let a = w[H] ?? 0;
+    let b = w[H + 1] ?? 0;
+    let c = w[H + 2] ?? 0;
+    let d = w[H + 3] ?? 0;
+    let e = w[H + 4] ?? 0;
+    let f = w[H + 5] ?? 0;
+    let g = w[H + 6] ?? 0;
+    let hh = w[H + 7] ?? 0;
     for (let t = 0; t < 64; t++) {
       // Σ1(e) = ROTR6 ^ ROTR11 ^ ROTR25; Ch(e,f,g) = (e & f) ^ (~e & g) (§4.1.2, (4.2), (4.5))
       const sigma1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
@@ -174,14 +176,14 @@ export class Sha256 {
       b = a;
       a = (t1 + t2) | 0;
     }
-    w[0] = ((w[0] ?? 0) + a) | 0;
-    w[1] = ((w[1] ?? 0) + b) | 0;
-    w[2] = ((w[2] ?? 0) + c) | 0;
-    w[3] = ((w[3] ?? 0) + d) | 0;
-    w[4] = ((w[4] ?? 0) + e) | 0;
-    w[5] = ((w[5] ?? 0) + f) | 0;
-    w[6] = ((w[6] ?? 0) + g) | 0;
-    w[7] = ((w[7] ?? 0) + hh) | 0;
+    w[H + 0] = ((w[H + 0] ?? 0) + a) | 0;
+    w[H + 1] = ((w[H + 1] ?? 0) + b) | 0;
+    w[H + 2] = ((w[H + 2] ?? 0) + c) | 0;
+    w[H + 3] = ((w[H + 3] ?? 0) + d) | 0;
+    w[H + 4] = ((w[H + 4] ?? 0) + e) | 0;
+    w[H + 5] = ((w[H + 5] ?? 0) + f) | 0;
+    w[H + 6] = ((w[H + 6] ?? 0) + g) | 0;
+    w[H + 7] = ((w[H + 7] ?? 0) + hh) | 0;
   }
 }
 

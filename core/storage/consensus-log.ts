@@ -73,9 +73,15 @@ export class LogTable {
   private replayMax_ = 0;
   private releaser_: Releaser | undefined;
 
-  constructor(capacity: number) {
+  /** Bytes a table of `capacity` entries takes in a caller's buffer (`constructor`'s `buffer`). */
+  static bytesFor(capacity: number): number {
+    return capacity * SLOT_WORDS * 4;
+  }
+
+  /** With `buffer`, the table lives there from `byteOffset` (a multiple of 4) for `bytesFor(capacity)` bytes, which the caller does not use otherwise. */
+  constructor(capacity: number, buffer?: ArrayBuffer, byteOffset = 0) {
     this.capacity = capacity;
-    this.slots_ = new Uint32Array(capacity * SLOT_WORDS);
+    this.slots_ = buffer === undefined ? new Uint32Array(capacity * SLOT_WORDS) : new Uint32Array(buffer, byteOffset, capacity * SLOT_WORDS);
   }
 
   attach(releaser: Releaser): void {

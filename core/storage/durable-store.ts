@@ -42,7 +42,7 @@ import { err, ok, type Result, type Status } from "../runtime/result";
 import type { BlockDevice } from "./block-device";
 import { LogTable, type ConsensusLogStore } from "./consensus-log";
 import { KvTable, type KvStore } from "./kv-store";
-import { NO_ADDRESS, RECORD_HEADER_BYTES, recordBytes, RecordType, type RecordView } from "./layout";
+import { alignUp, NO_ADDRESS, RECORD_HEADER_BYTES, recordBytes, RecordType, type RecordView } from "./layout";
 import type { MountReport } from "./mount-report";
 import { RecordLog, type RecordOwner } from "./record-log";
 
@@ -72,11 +72,11 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
   private fullRefusals_ = 0;
   private lostEntries_ = 0;
 
-  private constructor(log: RecordLog, kv: KvTable, entries: LogTable, kvReserveBytes: number) {
+  private constructor(log: RecordLog, kv: KvTable, entries: LogTable, kvReserveBytes: number, moveBuf: Uint8Array) {
     this.log_ = log;
     this.kv_ = kv;
     this.entries_ = entries;
-    this.moveBuf_ = new Uint8Array(log.payloadMaxBytes);
+    this.moveBuf_ = moveBuf; // log.payloadMaxBytes bytes
     this.kvReserveBytes_ = kvReserveBytes;
   }
 
@@ -95,13 +95,18 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
     const kvReserveBytes = config.kvKeyCount * recordBytes(config.kvValueMaxBytes, align) + recordBytes(0, align);
     // Checked before anything is written: the reserve plus one largest entry must fit.
     if (kvReserveBytes + recordBytes(payloadMax, align) > RecordLog.capacityFor(device, payloadMax)) return err(ErrorCode.BadGeometry);
-    const kv = new KvTable(config.kvKeyCount, config.kvValueMaxBytes);
-    const entries = new LogTable(config.logCapacityEntries);
+    // One backing store (each ArrayBuffer costs heap slots on XS): the log entries' words, the key-value table, the move buffer.
+    const entriesBytes = LogTable.bytesFor(config.logCapacityEntries);
+    const kvAt = alignUp(entriesBytes, 8);
+    const moveAt = kvAt + KvTable.bytesFor(config.kvKeyCount, config.kvValueMaxBytes);
+    const buffer = new ArrayBuffer(moveAt + payloadMax);
+    const entries = new LogTable(config.logCapacityEntries, buffer, 0);
+    const kv = new KvTable(config.kvKeyCount, config.kvValueMaxBytes, buffer, kvAt);
     const replayer = new Replayer(kv, entries);
     const mounted = RecordLog.mount(device, payloadMax, replayer);
     if (!mounted.ok) return mounted;
     const log = mounted.value;
-    const store = new DurableStore(log, kv, entries, kvReserveBytes);
+    const store = new DurableStore(log, kv, entries, kvReserveBytes, new Uint8Array(buffer, moveAt, payloadMax));
     store.finishMount_(replayer.anomalies);
     return ok(store);
   }

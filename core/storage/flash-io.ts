@@ -37,14 +37,26 @@ export class FlashIo {
   private verifyRetries_ = 0;
   private verifyFailures_ = 0;
 
-  constructor(device: BlockDevice, crc: Crc32c, programMaxBytes: number) {
+  /** Bytes a FlashIo for `device` takes in its owner's buffer (`constructor`'s `buffer`): erase counts, then the verify buffer. */
+  static bytesFor(device: BlockDevice, programMaxBytes: number): number {
+    return device.blockCount * 4 + programMaxBytes;
+  }
+
+  /**
+   * With `buffer`, the erase counts and the verify buffer live there from
+   * `byteOffset` (a multiple of 4) for `bytesFor` bytes, which the owner
+   * does not use otherwise (each ArrayBuffer costs heap slots on XS).
+   */
+  constructor(device: BlockDevice, crc: Crc32c, programMaxBytes: number, buffer?: ArrayBuffer, byteOffset = 0) {
     this.device = device;
     this.blockSizeBytes = device.blockSizeBytes;
     this.blockCount = device.blockCount;
     this.alignBytes = device.programAlignBytes;
-    this.eraseCounts = new Uint32Array(device.blockCount);
+    const store = buffer ?? new ArrayBuffer(FlashIo.bytesFor(device, programMaxBytes));
+    const at = buffer === undefined ? 0 : byteOffset;
+    this.eraseCounts = new Uint32Array(store, at, device.blockCount);
     this.crc_ = crc;
-    this.verify_ = new Uint8Array(programMaxBytes);
+    this.verify_ = new Uint8Array(store, at + device.blockCount * 4, programMaxBytes);
   }
 
   get crc(): Crc32c {

@@ -37,22 +37,33 @@ export interface Releaser {
 }
 
 export class KvTable {
-  readonly keyCount: number;
   readonly valueMaxBytes: number;
+  /** keyCount * valueMaxBytes value bytes, after `meta_` in the same ArrayBuffer (each ArrayBuffer costs heap slots on XS). */
   private readonly values_: Uint8Array;
-  /** Per key: value length (-1 when absent) at 2 * key, record address at 2 * key + 1. One array: each typed array costs heap slots on XS. */
+  /** Per key: value length (-1 when absent) at 2 * key, record address at 2 * key + 1 (so its length is 2 * keyCount). */
   private readonly meta_: Float64Array;
   private releaser_: Releaser | undefined;
 
-  constructor(keyCount: number, valueMaxBytes: number) {
-    this.keyCount = keyCount;
+  /** Bytes a table takes in a caller's buffer (`constructor`'s `buffer`): the metadata, then the values. */
+  static bytesFor(keyCount: number, valueMaxBytes: number): number {
+    return 2 * keyCount * 8 + keyCount * valueMaxBytes;
+  }
+
+  /** With `buffer`, the table lives there from `byteOffset` (a multiple of 8) for `bytesFor` bytes, which the caller does not use otherwise. */
+  constructor(keyCount: number, valueMaxBytes: number, buffer?: ArrayBuffer, byteOffset = 0) {
     this.valueMaxBytes = valueMaxBytes;
-    this.values_ = new Uint8Array(keyCount * valueMaxBytes);
-    this.meta_ = new Float64Array(2 * keyCount);
+    const store = buffer ?? new ArrayBuffer(KvTable.bytesFor(keyCount, valueMaxBytes));
+    const at = buffer === undefined ? 0 : byteOffset;
+    this.meta_ = new Float64Array(store, at, 2 * keyCount);
+    this.values_ = new Uint8Array(store, at + 2 * keyCount * 8, keyCount * valueMaxBytes);
     for (let key = 0; key < keyCount; key++) {
       this.meta_[2 * key] = -1;
       this.meta_[2 * key + 1] = NO_ADDRESS;
     }
+  }
+
+  get keyCount(): number {
+    return this.meta_.length / 2;
   }
 
   /** Start releasing superseded records (after replay; during replay nothing is accounted). */
@@ -61,7 +72,7 @@ export class KvTable {
   }
 
   isKey(key: number): boolean {
-    return (key >>> 0) === key && key < this.keyCount;
+    return (key >>> 0) === key && 2 * key < this.meta_.length;
   }
 
   /** Value length, or -1 when absent (or not a key). */

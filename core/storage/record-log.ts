@@ -120,16 +120,17 @@ export class RecordLog {
   private readonly crc_: Crc32c;
   private readonly blockSize_: number;
   private readonly blockCount_: number;
-  private readonly dataBlocks_: number;
   private readonly headerBytes_: number;
   private readonly payloadMax_: number;
   private readonly recordMax_: number;
-  private readonly blockState_: Uint8Array;
-  private readonly blockSeq_: Uint32Array;
-  /** Bytes of live records per block. */
-  private readonly blockLive_: Uint32Array;
-  /** Live segments in sequence order, as a ring of block numbers. */
-  private readonly ring_: Uint32Array;
+  /**
+   * Four regions of blockCount words (one array: each typed array costs heap
+   * slots on XS): per block its segment seq at [block], the bytes of its
+   * live records at [blockCount + block]; the live segments in sequence
+   * order as a ring of block numbers at [2 * blockCount, 3 * blockCount);
+   * per block its BlockState at [3 * blockCount + block].
+   */
+  private readonly blockWords_: Uint32Array;
   private readonly writeBuf_: Uint8Array;
   private readonly relocBuf_: Uint8Array;
   private readonly readBuf_: Uint8Array;
@@ -166,32 +167,31 @@ export class RecordLog {
     this.crc_ = Crc32c.create();
     this.blockSize_ = device.blockSizeBytes;
     this.blockCount_ = device.blockCount;
-    this.dataBlocks_ = device.blockCount - SUPER_BLOCK_COUNT;
     this.headerBytes_ = alignUp(SEGMENT_HEADER_BYTES, align);
     this.payloadMax_ = payloadMaxBytes;
     this.recordMax_ = recordBytes(payloadMaxBytes, align);
     this.zeroUnit_ = zeroUnitBytes(align);
     const zeroChunk = alignUp(64, this.zeroUnit_);
     const programMax = Math.max(this.recordMax_, this.headerBytes_, alignUp(SUPER_RECORD_BYTES, align), zeroChunk);
-    this.io_ = new FlashIo(device, this.crc_, programMax);
-    this.super_ = new Superblock(this.io_);
-    // Per-block words and the byte buffers are views on one array each (every ArrayBuffer costs heap slots on XS); no two views overlap.
+    // Per-block words, the flash I/O's erase counts and verify buffer, then the byte buffers: views on one
+    // ArrayBuffer (every ArrayBuffer costs heap slots on XS); no two views overlap.
     const n = this.blockCount_;
-    const words = new Uint32Array(3 * n);
-    this.blockSeq_ = words.subarray(0, n);
-    this.blockLive_ = words.subarray(n, 2 * n);
-    this.ring_ = words.subarray(2 * n, 3 * n);
+    const ioAt = 4 * n * 4;
+    const ioBytes = alignUp(FlashIo.bytesFor(device, programMax), 4);
     const readBytes = Math.max(this.recordMax_, SEGMENT_HEADER_BYTES + 4);
-    const bytes = new ArrayBuffer(n + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk);
-    let at = 0;
-    this.blockState_ = new Uint8Array(bytes, at, n);
-    this.writeBuf_ = new Uint8Array(bytes, (at += n), this.recordMax_);
+    const superBytes = alignUp(SUPER_RECORD_BYTES, align);
+    const bytes = new ArrayBuffer(ioAt + ioBytes + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk + superBytes);
+    this.blockWords_ = new Uint32Array(bytes, 0, 4 * n);
+    this.io_ = new FlashIo(device, this.crc_, programMax, bytes, ioAt);
+    let at = ioAt + ioBytes;
+    this.writeBuf_ = new Uint8Array(bytes, at, this.recordMax_);
     this.relocBuf_ = new Uint8Array(bytes, (at += this.recordMax_), this.recordMax_);
     this.readBuf_ = new Uint8Array(bytes, (at += this.recordMax_), readBytes);
     this.headerBuf_ = new Uint8Array(bytes, (at += readBytes), this.headerBytes_);
-    this.zeroBuf_ = new Uint8Array(bytes, at + this.headerBytes_, zeroChunk);
-    this.blockState_[0] = BlockState.Super;
-    this.blockState_[1] = BlockState.Super;
+    this.zeroBuf_ = new Uint8Array(bytes, (at += this.headerBytes_), zeroChunk);
+    this.super_ = new Superblock(this.io_, new Uint8Array(bytes, at + zeroChunk, superBytes));
+    this.blockWords_[3 * n] = BlockState.Super;
+    this.blockWords_[3 * n + 1] = BlockState.Super;
   }
 
   /** Is the device usable for records of up to `payloadMaxBytes`? `Ok`, `InvalidArgument` or `BadGeometry`. */
@@ -254,7 +254,7 @@ export class RecordLog {
       const end = this.replaySegment_(block);
       if (end < 0) return -end as Status;
       this.report.segmentsReplayed++;
-      this.nextSegmentSeq_ = ((this.blockSeq_[block] ?? 0) + 1) >>> 0;
+      this.nextSegmentSeq_ = ((this.blockWords_[block] ?? 0) + 1) >>> 0;
       if (i === this.ringCount_ - 1) {
         const headStatus = this.adoptHead_(block, end);
         if (headStatus !== ErrorCode.Ok) return headStatus;
@@ -277,8 +277,8 @@ export class RecordLog {
     let maxVolume = this.super_.maxVolumeSeen;
     let newestSeq = superTail;
     let tail = superTail;
-    const candidates = this.blockSeq_;
-    const tails = this.blockLive_; // scratch until replay: tailAtOpen per candidate block
+    const words = this.blockWords_; // seq per candidate block at [block]
+    const n = this.blockCount_; // scratch until replay: tailAtOpen per candidate block at [n + block], where live bytes go later
     for (let block = SUPER_BLOCK_COUNT; block < this.blockCount_; block++) {
       const status = io.read(block, 0, buf, 0, SEGMENT_HEADER_BYTES);
       if (status !== ErrorCode.Ok) return status;
@@ -298,30 +298,30 @@ export class RecordLog {
         this.report.staleSegments++;
         continue;
       }
-      this.blockState_[block] = BlockState.Live; // candidate, decided below
-      candidates[block] = seq;
-      tails[block] = readU32(buf, 16);
+      this.blockWords_[3 * this.blockCount_ + block] = BlockState.Live; // candidate, decided below
+      words[block] = seq;
+      words[n + block] = readU32(buf, 16);
       if (serialAtOrAfter(seq, newestSeq)) {
         newestSeq = seq;
-        tail = serialAtOrAfter(tails[block] ?? 0, superTail) ? (tails[block] ?? 0) : superTail;
+        tail = serialAtOrAfter(words[n + block] ?? 0, superTail) ? (words[n + block] ?? 0) : superTail;
       }
     }
     this.maxVolumeSeen_ = maxVolume;
     this.tailSeq_ = tail;
     // Live: this volume, seq in [tail, tail + dataBlocks). Anything else is garbage.
     for (let block = SUPER_BLOCK_COUNT; block < this.blockCount_; block++) {
-      if (this.blockState_[block] !== BlockState.Live) continue;
-      this.blockState_[block] = BlockState.Free;
-      tails[block] = 0;
-      const seq = candidates[block] ?? 0;
-      if (!serialAtOrAfter(seq, tail) || ((seq - tail) >>> 0) >= this.dataBlocks_) {
+      if (this.blockWords_[3 * this.blockCount_ + block] !== BlockState.Live) continue;
+      this.blockWords_[3 * this.blockCount_ + block] = BlockState.Free;
+      words[n + block] = 0;
+      const seq = words[block] ?? 0;
+      if (!serialAtOrAfter(seq, tail) || ((seq - tail) >>> 0) >= (this.blockCount_ - SUPER_BLOCK_COUNT)) {
         this.report.staleSegments++;
         continue;
       }
       if (!this.insertLive_(block, seq)) this.report.anomalies++;
     }
     if (this.ringCount_ > 0) {
-      const last = this.blockSeq_[this.ringAt_(this.ringCount_ - 1)] ?? 0;
+      const last = this.blockWords_[this.ringAt_(this.ringCount_ - 1)] ?? 0;
       this.report.lostSegments = ((last - tail + 1) >>> 0) - this.ringCount_;
     }
     return ErrorCode.Ok;
@@ -329,17 +329,18 @@ export class RecordLog {
 
   // Insert into the (not yet wrapped) ring, sorted by serial seq; false on a duplicate seq.
   private insertLive_(block: number, seq: number): boolean {
-    const ring = this.ring_;
+    const words = this.blockWords_;
+    const ring = 2 * this.blockCount_;
     let at = this.ringCount_;
     for (; at > 0; at--) {
-      const prevSeq = this.blockSeq_[ring[at - 1] ?? 0] ?? 0;
+      const prevSeq = words[words[ring + at - 1] ?? 0] ?? 0;
       if (prevSeq === seq) return false;
       if (serialAtOrAfter(seq, prevSeq)) break;
     }
-    ring.copyWithin(at + 1, at, this.ringCount_);
-    ring[at] = block;
-    this.blockSeq_[block] = seq;
-    this.blockState_[block] = BlockState.Live;
+    words.copyWithin(ring + at + 1, ring + at, ring + this.ringCount_);
+    words[ring + at] = block;
+    this.blockWords_[block] = seq;
+    this.blockWords_[3 * this.blockCount_ + block] = BlockState.Live;
     this.ringCount_++;
     return true;
   }
@@ -562,7 +563,7 @@ export class RecordLog {
     const block = this.headBlock_;
     const offset = this.headOffset_;
     this.headOffset_ = offset + size;
-    this.blockLive_[block] = (this.blockLive_[block] ?? 0) + size;
+    this.blockWords_[this.blockCount_ + block] = (this.blockWords_[this.blockCount_ + block] ?? 0) + size;
     this.liveTotal_ += size;
     this.recordsAppended_++;
     if (this.cleaning_) this.recordsRelocated_++;
@@ -581,7 +582,7 @@ export class RecordLog {
 
   /** After replay: forget all live accounting (the owner then marks what it kept). */
   resetLive(): void {
-    this.blockLive_.fill(0);
+    this.blockWords_.fill(0, this.blockCount_, 2 * this.blockCount_);
     this.liveTotal_ = 0;
   }
 
@@ -590,7 +591,7 @@ export class RecordLog {
     if (address === NO_ADDRESS) return;
     const block = Math.floor(address / this.blockSize_);
     const size = recordBytes(payloadBytes, this.io_.alignBytes);
-    this.blockLive_[block] = (this.blockLive_[block] ?? 0) + size;
+    this.blockWords_[this.blockCount_ + block] = (this.blockWords_[this.blockCount_ + block] ?? 0) + size;
     this.liveTotal_ += size;
   }
 
@@ -599,10 +600,10 @@ export class RecordLog {
     if (address === NO_ADDRESS) return;
     const block = Math.floor(address / this.blockSize_);
     const size = recordBytes(payloadBytes, this.io_.alignBytes);
-    const live = this.blockLive_[block] ?? 0;
+    const live = this.blockWords_[this.blockCount_ + block] ?? 0;
     const taken = live < size ? live : size;
     if (live < size) this.accountingDrift_++;
-    this.blockLive_[block] = live - taken;
+    this.blockWords_[this.blockCount_ + block] = live - taken;
     this.liveTotal_ -= taken;
   }
 
@@ -615,7 +616,7 @@ export class RecordLog {
   private ensureRoom_(size: number): Status {
     if (this.cleaning_) return this.headWritable_ && this.headOffset_ + size <= this.blockSize_ ? ErrorCode.Ok : this.openSegment_();
     // Each round cleans one segment or opens one; a full lap compacts everything (module comment).
-    for (let round = 0; round <= this.dataBlocks_ + 1; round++) {
+    for (let round = 0; round <= (this.blockCount_ - SUPER_BLOCK_COUNT) + 1; round++) {
       const free = this.freeBlocks_();
       if (free >= RESERVE_BLOCKS && this.headWritable_ && this.headOffset_ + size <= this.blockSize_) return ErrorCode.Ok;
       let status: Status = ErrorCode.StorageFull;
@@ -632,7 +633,7 @@ export class RecordLog {
   }
 
   private freeBlocks_(): number {
-    return this.dataBlocks_ - this.ringCount_ - this.badBlocks_;
+    return (this.blockCount_ - SUPER_BLOCK_COUNT) - this.ringCount_ - this.badBlocks_;
   }
 
   // Erase the next free block after the head and start a segment there. Ok, StorageFull or a device failure.
@@ -640,9 +641,9 @@ export class RecordLog {
   // agent reaches (a counter reservation inside a frame seal that cleans, evacuates and opens a segment).
   private openSegment_(): Status {
     let block = this.headBlock_ >= SUPER_BLOCK_COUNT ? this.headBlock_ : this.blockCount_ - 1;
-    for (let tries = 0; tries < this.dataBlocks_; tries++) {
+    for (let tries = 0; tries < (this.blockCount_ - SUPER_BLOCK_COUNT); tries++) {
       block = block + 1 >= this.blockCount_ ? SUPER_BLOCK_COUNT : block + 1;
-      if (this.blockState_[block] !== BlockState.Free) continue;
+      if (this.blockWords_[3 * this.blockCount_ + block] !== BlockState.Free) continue;
       let status = this.io_.erase(block);
       if (status === ErrorCode.Ok) status = this.io_.program(block, 0, this.segmentHeader_(block), 0, this.headerBytes_);
       if (status === ErrorCode.Ok) {
@@ -653,7 +654,7 @@ export class RecordLog {
         return this.fail_(status);
       }
       // Worn out: retired until the next mount (it is tried again then, and fails again).
-      this.blockState_[block] = BlockState.Bad;
+      this.blockWords_[3 * this.blockCount_ + block] = BlockState.Bad;
       this.badBlocks_++;
     }
     return ErrorCode.StorageFull;
@@ -676,10 +677,10 @@ export class RecordLog {
   private adoptSegment_(block: number): void {
     const seq = this.nextSegmentSeq_;
     this.nextSegmentSeq_ = (seq + 1) >>> 0;
-    this.blockState_[block] = BlockState.Live;
-    this.blockSeq_[block] = seq;
-    this.blockLive_[block] = 0;
-    this.ring_[(this.ringFirst_ + this.ringCount_) % this.blockCount_] = block;
+    this.blockWords_[3 * this.blockCount_ + block] = BlockState.Live;
+    this.blockWords_[block] = seq;
+    this.blockWords_[this.blockCount_ + block] = 0;
+    this.blockWords_[2 * this.blockCount_ + ((this.ringFirst_ + this.ringCount_) % this.blockCount_)] = block;
     this.ringCount_++;
     this.headBlock_ = block;
     this.headOffset_ = this.headerBytes_;
@@ -687,7 +688,7 @@ export class RecordLog {
   }
 
   private ringAt_(i: number): number {
-    return this.ring_[(this.ringFirst_ + i) % this.blockCount_] ?? 0;
+    return this.blockWords_[2 * this.blockCount_ + ((this.ringFirst_ + i) % this.blockCount_)] ?? 0;
   }
 
   // ------------------------------------------------------------------ cleaning
@@ -708,19 +709,19 @@ export class RecordLog {
 
   // The tail segment is evacuated: persist the new tail, then free its block.
   private retireTail_(tail: number): Status {
-    const left = this.blockLive_[tail] ?? 0;
+    const left = this.blockWords_[this.blockCount_ + tail] ?? 0;
     if (left !== 0) {
       this.accountingDrift_++;
       this.liveTotal_ -= left;
-      this.blockLive_[tail] = 0;
+      this.blockWords_[this.blockCount_ + tail] = 0;
     }
     // Durable before the block may be erased: segments older than the tail are garbage.
-    const newTail = ((this.blockSeq_[tail] ?? 0) + 1) >>> 0;
+    const newTail = ((this.blockWords_[tail] ?? 0) + 1) >>> 0;
     const written = this.super_.write(newTail);
     if (written === ErrorCode.EraseFailed || written === ErrorCode.ProgramFailed || written === ErrorCode.NotErased) return written;
     if (written !== ErrorCode.Ok) return this.fail_(written);
     this.tailSeq_ = newTail;
-    this.blockState_[tail] = BlockState.Free;
+    this.blockWords_[3 * this.blockCount_ + tail] = BlockState.Free;
     this.ringFirst_ = (this.ringFirst_ + 1) % this.blockCount_;
     this.ringCount_--;
     this.segmentsCleaned_++;
@@ -736,10 +737,10 @@ export class RecordLog {
   compact(): number {
     if (this.failed_ !== ErrorCode.Ok) return -ErrorCode.NotMounted;
     if (this.ringCount_ <= 1) return 0;
-    const headSeq = this.blockSeq_[this.headBlock_] ?? 0;
+    const headSeq = this.blockWords_[this.headBlock_] ?? 0;
     let cleaned = 0;
-    for (let i = 0; i < this.dataBlocks_ && this.ringCount_ > 1; i++) {
-      if (serialAtOrAfter(this.blockSeq_[this.ringAt_(0)] ?? 0, headSeq)) break;
+    for (let i = 0; i < (this.blockCount_ - SUPER_BLOCK_COUNT) && this.ringCount_ > 1; i++) {
+      if (serialAtOrAfter(this.blockWords_[this.ringAt_(0)] ?? 0, headSeq)) break;
       const status = this.cleanTail_();
       if (status !== ErrorCode.Ok) return -status;
       cleaned++;
@@ -782,7 +783,7 @@ export class RecordLog {
     if (address === NO_ADDRESS) return false;
     const block = Math.floor(address / this.blockSize_);
     const offset = address - block * this.blockSize_;
-    if (this.blockState_[block] !== BlockState.Live || offset < this.headerBytes_) return false;
+    if (this.blockWords_[3 * this.blockCount_ + block] !== BlockState.Live || offset < this.headerBytes_) return false;
     return block !== this.headBlock_ || offset < this.headOffset_;
   }
 
@@ -807,7 +808,7 @@ export class RecordLog {
 
   /** Live bytes the partition is guaranteed to hold with the blocks still good (module comment). */
   get capacityBytes(): number {
-    const good = this.dataBlocks_ - this.badBlocks_;
+    const good = (this.blockCount_ - SUPER_BLOCK_COUNT) - this.badBlocks_;
     const perBlock = this.blockSize_ - this.headerBytes_ - this.recordMax_;
     return good > RESERVE_BLOCKS + 2 ? (good - RESERVE_BLOCKS - 2) * perBlock : 0;
   }

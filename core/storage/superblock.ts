@@ -45,11 +45,17 @@ export class Superblock {
   private nonErasedSlots_ = 0;
   private writes_ = 0;
 
-  constructor(io: FlashIo) {
+  /** Bytes of the record buffer a superblock on `io` needs (`constructor`'s `buffer`). */
+  static bufferBytes(io: FlashIo): number {
+    return alignUp(SUPER_RECORD_BYTES, io.alignBytes);
+  }
+
+  /** `buffer`: `bufferBytes(io)` bytes of the owner's to encode records in (a view on its own store), or none for a buffer of its own. */
+  constructor(io: FlashIo, buffer?: Uint8Array) {
     this.io_ = io;
-    this.slotBytes_ = alignUp(SUPER_RECORD_BYTES, io.alignBytes);
+    this.slotBytes_ = Superblock.bufferBytes(io);
     this.slotsPerBlock_ = Math.floor(io.blockSizeBytes / this.slotBytes_);
-    this.buffer_ = new Uint8Array(this.slotBytes_);
+    this.buffer_ = buffer !== undefined && buffer.length === this.slotBytes_ ? buffer : new Uint8Array(this.slotBytes_);
   }
 
   /** Bytes of one slot (the record padded to the write alignment). */

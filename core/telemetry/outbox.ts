@@ -118,26 +118,37 @@ function loadRecord(f: Float64Array, fAt: number, i: Int32Array, iAt: number, ou
 }
 
 export class TelemetryOutbox {
-  private readonly capacity_: number;
   /** Counters, then the records' Float64 fields. */
   private readonly f_: Float64Array;
   /** The records' Int32 fields, then the alert ring, the routine ring and the free stack. */
   private readonly i_: Int32Array;
 
-  /** `capacity` records (1..TELEMETRY_OUTBOX_CAPACITY_MAX); `TelemetryBadCapacity` otherwise. */
-  static create(capacity: number): Result<TelemetryOutbox> {
+  /** Bytes an outbox of `capacity` records takes in a caller's buffer (`create`'s `buffer`). */
+  static bytesFor(capacity: number): number {
+    return (COUNTERS + capacity * RECORD_F64) * 8 + capacity * (RECORD_I32 + RINGS) * 4;
+  }
+
+  /**
+   * `capacity` records (1..TELEMETRY_OUTBOX_CAPACITY_MAX); `TelemetryBadCapacity`
+   * otherwise. With `buffer`, the outbox lives there from `byteOffset` (a
+   * multiple of 8) for `bytesFor(capacity)` bytes, which the caller does not
+   * use otherwise (each ArrayBuffer costs heap slots on XS); `InvalidArgument`
+   * when that range does not fit.
+   */
+  static create(capacity: number, buffer?: ArrayBuffer, byteOffset = 0): Result<TelemetryOutbox> {
     if ((capacity | 0) !== capacity || capacity < 1 || capacity > TELEMETRY_OUTBOX_CAPACITY_MAX) {
       return err(ErrorCode.TelemetryBadCapacity);
     }
-    return ok(new TelemetryOutbox(capacity));
+    if (buffer !== undefined && ((byteOffset >>> 0) !== byteOffset || byteOffset % 8 !== 0 || byteOffset + TelemetryOutbox.bytesFor(capacity) > buffer.byteLength)) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    return ok(new TelemetryOutbox(capacity, buffer ?? new ArrayBuffer(TelemetryOutbox.bytesFor(capacity)), buffer === undefined ? 0 : byteOffset));
   }
 
-  private constructor(capacity: number) {
-    this.capacity_ = capacity;
+  private constructor(capacity: number, buffer: ArrayBuffer, byteOffset: number) {
     const f64Count = COUNTERS + capacity * RECORD_F64;
-    const buffer = new ArrayBuffer(f64Count * 8 + capacity * (RECORD_I32 + RINGS) * 4);
-    this.f_ = new Float64Array(buffer, 0, f64Count);
-    this.i_ = new Int32Array(buffer, f64Count * 8, capacity * (RECORD_I32 + RINGS));
+    this.f_ = new Float64Array(buffer, byteOffset, f64Count);
+    this.i_ = new Int32Array(buffer, byteOffset + f64Count * 8, capacity * (RECORD_I32 + RINGS));
     // A fresh outbox hands out slots 0, 1, 2, ... (the free stack's top is at the end).
     const freeBase = this.freeBase;
     for (let k = 0; k < capacity; k++) this.i_[freeBase + k] = capacity - 1 - k;
@@ -146,7 +157,7 @@ export class TelemetryOutbox {
   }
 
   get capacity(): number {
-    return this.capacity_;
+    return (this.i_.length / (RECORD_I32 + RINGS));
   }
 
   /** Records held. */
@@ -232,7 +243,7 @@ export class TelemetryOutbox {
     const seq = f[C_NEXT_SEQ] ?? 0;
     f[fAt + R_SEQ] = seq;
     f[C_NEXT_SEQ] = seq + 1;
-    const capacity = this.capacity_;
+    const capacity = (this.i_.length / (RECORD_I32 + RINGS));
     const head = alert ? C_ALERT_HEAD : C_ROUTINE_HEAD;
     const length = alert ? C_ALERT_LENGTH : C_ROUTINE_LENGTH;
     const tail = (f[head] ?? 0) + (f[length] ?? 0);
@@ -250,7 +261,7 @@ export class TelemetryOutbox {
     if ((f[C_ALERT_LENGTH] ?? 0) > 0) {
       const head = f[C_ALERT_HEAD] ?? 0;
       slot = this.i_[this.alertBase + head] ?? 0;
-      f[C_ALERT_HEAD] = head + 1 === this.capacity_ ? 0 : head + 1;
+      f[C_ALERT_HEAD] = head + 1 === (this.i_.length / (RECORD_I32 + RINGS)) ? 0 : head + 1;
       this.add(C_ALERT_LENGTH, -1);
       this.add(C_ALERTS_POPPED, 1);
     } else if ((f[C_ROUTINE_LENGTH] ?? 0) > 0) {
@@ -268,7 +279,7 @@ export class TelemetryOutbox {
 
   /** `Ok`, or `InvariantViolated` when the counters or the slots disagree (tests). O(capacity). */
   checkInvariants(): Status {
-    const capacity = this.capacity_;
+    const capacity = (this.i_.length / (RECORD_I32 + RINGS));
     const freeCount = this.f_[C_FREE_COUNT] ?? 0;
     if (freeCount + this.length !== capacity || freeCount < 0) return ErrorCode.InvariantViolated;
     if (this.highWater > capacity) return ErrorCode.InvariantViolated;
@@ -284,28 +295,28 @@ export class TelemetryOutbox {
   }
 
   private get alertBase(): number {
-    return this.capacity_ * RECORD_I32;
+    return (this.i_.length / (RECORD_I32 + RINGS)) * RECORD_I32;
   }
 
   private get routineBase(): number {
-    return this.capacity_ * (RECORD_I32 + 1);
+    return (this.i_.length / (RECORD_I32 + RINGS)) * (RECORD_I32 + 1);
   }
 
   private get freeBase(): number {
-    return this.capacity_ * (RECORD_I32 + 2);
+    return (this.i_.length / (RECORD_I32 + RINGS)) * (RECORD_I32 + 2);
   }
 
   private shiftRoutine(): number {
     const head = this.f_[C_ROUTINE_HEAD] ?? 0;
     const slot = this.i_[this.routineBase + head] ?? 0;
-    this.f_[C_ROUTINE_HEAD] = head + 1 === this.capacity_ ? 0 : head + 1;
+    this.f_[C_ROUTINE_HEAD] = head + 1 === (this.i_.length / (RECORD_I32 + RINGS)) ? 0 : head + 1;
     this.add(C_ROUTINE_LENGTH, -1);
     return slot;
   }
 
   /** Each slot is exactly once free, queued as an alert or queued as routine (with the sizes adding up to capacity). O(capacity^2), tests only. */
   private slotsAccountedFor(): boolean {
-    const capacity = this.capacity_;
+    const capacity = (this.i_.length / (RECORD_I32 + RINGS));
     const f = this.f_;
     const freeCount = f[C_FREE_COUNT] ?? 0;
     const alertHead = f[C_ALERT_HEAD] ?? 0;

@@ -39,13 +39,19 @@ export class TelemetryPipeline {
   static create(config: TelemetryConfig): Result<TelemetryPipeline> {
     const status = checkTelemetryConfig(config);
     if (status !== ErrorCode.Ok) return err(status);
-    const outbox = TelemetryOutbox.create(config.outboxCapacity);
+    // One backing store for the outbox and every channel's history (each ArrayBuffer costs heap slots on XS), 8-byte aligned parts.
+    let bytes = align8(TelemetryOutbox.bytesFor(config.outboxCapacity));
+    for (const channel of config.channels) bytes += align8(SampleHistory.bytesFor(channel.historyCapacity));
+    const buffer = new ArrayBuffer(bytes);
+    const outbox = TelemetryOutbox.create(config.outboxCapacity, buffer, 0);
     if (!outbox.ok) return err(outbox.code);
+    let at = align8(TelemetryOutbox.bytesFor(config.outboxCapacity));
     const channels: SensorChannelState[] = [];
     for (let c = 0; c < config.channels.length; c++) {
       const channel = config.channels[c];
       if (channel === undefined) return err(ErrorCode.TelemetryBadCapacity);
-      const history = SampleHistory.create(channel.historyCapacity);
+      const history = SampleHistory.create(channel.historyCapacity, buffer, at);
+      at += align8(SampleHistory.bytesFor(channel.historyCapacity));
       if (!history.ok) return err(history.code);
       const rules: AlertRule[] = [];
       for (let r = 0; r < config.rules.length; r++) {
@@ -155,4 +161,9 @@ export class TelemetryPipeline {
     this.badSamples_++;
     return code;
   }
+}
+
+/** `bytes` rounded up to a multiple of 8 (a Float64Array's offset must be one). */
+function align8(bytes: number): number {
+  return Math.ceil(bytes / 8) * 8;
 }

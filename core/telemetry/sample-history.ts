@@ -19,30 +19,40 @@ import { err, ok, type Result, type Status } from "../runtime/result";
 export class SampleHistory {
   private readonly times_: Float64Array;
   private readonly values_: Int32Array;
-  private readonly capacity_: number;
   private pushed_ = 0;
-  private newestValue_ = 0;
 
-  /** `capacity` samples (1..RING_BUFFER_CAPACITY_MAX); `TelemetryBadCapacity` otherwise. */
-  static create(capacity: number): Result<SampleHistory> {
-    if ((capacity | 0) !== capacity || capacity < 1 || capacity > RING_BUFFER_CAPACITY_MAX) return err(ErrorCode.TelemetryBadCapacity);
-    return ok(new SampleHistory(capacity));
+  /** Bytes a history of `capacity` samples takes in a caller's buffer (`create`'s `buffer`): times, then values. */
+  static bytesFor(capacity: number): number {
+    return capacity * 12;
   }
 
-  private constructor(capacity: number) {
-    this.capacity_ = capacity;
-    const buffer = new ArrayBuffer(capacity * 12);
-    this.times_ = new Float64Array(buffer, 0, capacity);
-    this.values_ = new Int32Array(buffer, capacity * 8, capacity);
+  /**
+   * `capacity` samples (1..RING_BUFFER_CAPACITY_MAX); `TelemetryBadCapacity`
+   * otherwise. With `buffer`, the history lives there from `byteOffset` (a
+   * multiple of 8) for `bytesFor(capacity)` bytes, which the caller does not
+   * use otherwise (each ArrayBuffer costs heap slots on XS); `InvalidArgument`
+   * when that range does not fit.
+   */
+  static create(capacity: number, buffer?: ArrayBuffer, byteOffset = 0): Result<SampleHistory> {
+    if ((capacity | 0) !== capacity || capacity < 1 || capacity > RING_BUFFER_CAPACITY_MAX) return err(ErrorCode.TelemetryBadCapacity);
+    if (buffer !== undefined && ((byteOffset >>> 0) !== byteOffset || byteOffset % 8 !== 0 || byteOffset + SampleHistory.bytesFor(capacity) > buffer.byteLength)) {
+      return err(ErrorCode.InvalidArgument);
+    }
+    return ok(new SampleHistory(capacity, buffer ?? new ArrayBuffer(SampleHistory.bytesFor(capacity)), buffer === undefined ? 0 : byteOffset));
+  }
+
+  private constructor(capacity: number, buffer: ArrayBuffer, byteOffset: number) {
+    this.times_ = new Float64Array(buffer, byteOffset, capacity);
+    this.values_ = new Int32Array(buffer, byteOffset + capacity * 8, capacity);
   }
 
   get capacity(): number {
-    return this.capacity_;
+    return this.times_.length;
   }
 
   /** Samples retained. */
   get length(): number {
-    return this.pushed_ < this.capacity_ ? this.pushed_ : this.capacity_;
+    return this.pushed_ < this.times_.length ? this.pushed_ : this.times_.length;
   }
 
   /** Samples that fell out of the ring (lifetime count). */
@@ -66,31 +76,30 @@ export class SampleHistory {
 
   /** The newest value (0 while empty). */
   get newestValue(): number {
-    return this.newestValue_;
+    return this.pushed_ === 0 ? 0 : (this.values_[(this.pushed_ - 1) % this.values_.length] ?? 0);
   }
 
   /** Append a sample (an int32 value); the oldest is dropped when full. */
   push(atMs: number, value: number): void {
-    const at = this.pushed_ % this.capacity_;
+    const at = this.pushed_ % this.times_.length;
     this.times_[at] = atMs;
     this.values_[at] = value;
-    this.newestValue_ = value;
     this.pushed_++;
   }
 
   /** Time of sample `seq`, or -1 when it is not retained. */
   timeAt(seq: number): number {
-    return this.retained(seq) ? (this.times_[seq % this.capacity_] ?? -1) : -1;
+    return this.retained(seq) ? (this.times_[seq % this.times_.length] ?? -1) : -1;
   }
 
   /** Value of sample `seq`, or 0 when it is not retained. */
   valueAt(seq: number): number {
-    return this.retained(seq) ? (this.values_[seq % this.capacity_] ?? 0) : 0;
+    return this.retained(seq) ? (this.values_[seq % this.times_.length] ?? 0) : 0;
   }
 
   /** `Ok`, or `InvariantViolated` (tests). */
   checkInvariants(): Status {
-    if (this.times_.length !== this.capacity_ || this.values_.length !== this.capacity_ || !Number.isSafeInteger(this.pushed_) || this.pushed_ < 0) return ErrorCode.InvariantViolated;
+    if (this.times_.length !== this.values_.length || !Number.isSafeInteger(this.pushed_) || this.pushed_ < 0) return ErrorCode.InvariantViolated;
     return ErrorCode.Ok;
   }
 

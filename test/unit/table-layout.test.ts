@@ -8,11 +8,18 @@
 import { describe, expect, it } from "vitest";
 import { CoseAlg, KemAlg } from "../../core/crypto/algorithms";
 import { KeyKind, KeyStore } from "../../core/crypto/key-store";
+import { PortableCryptoProvider } from "../../core/crypto/portable-provider";
 import { ReplayTable } from "../../core/crypto/replay-window";
+import { SENDER_KEY_CACHE_CAPACITY_MAX, SenderKeyCache } from "../../core/crypto/sender-key-cache";
 import { ErrorCode } from "../../core/runtime/errors";
 import { LogTable } from "../../core/storage/consensus-log";
+import { DurableStore } from "../../core/storage/durable-store";
 import { KvTable } from "../../core/storage/kv-store";
 import { NO_ADDRESS } from "../../core/storage/layout";
+import { TelemetryOutbox } from "../../core/telemetry/outbox";
+import { RecordKind, TelemetryRecord } from "../../core/telemetry/record";
+import { SampleHistory } from "../../core/telemetry/sample-history";
+import { simDevice, SMALL_CONFIG, SMALL_GEOMETRY } from "../storage/fixtures";
 
 describe("KvTable (lengths and addresses in one array)", () => {
   it("keeps every key's value, length and address apart, and knows absent keys", () => {
@@ -65,6 +72,124 @@ describe("ReplayTable (epoch and highest counter in one array)", () => {
       expect(table.check(sender, sender * 3, 1000 + sender)).toBe(ErrorCode.ReplayDuplicate);
     }
     expect([table.epochOf(6), table.highest(6)]).toEqual([-1, -1]);
+  });
+});
+
+describe("ReplayTable (counters, marks, bitmaps and sender index in one ArrayBuffer)", () => {
+  it("keeps every sender's window bits apart from the others' and from the counters", () => {
+    const made = ReplayTable.create({ capacity: 4, windowBits: 96 });
+    if (!made.ok) throw new Error("create");
+    const table = made.value;
+    // Sender s marks counters 1000 + k for every k with k % 4 === s - 1, across all three window words.
+    for (let sender = 1; sender <= 4; sender++) {
+      for (let k = sender - 1; k < 96; k += 4) expect(table.commit(sender, 7, 1000 + k)).toBe(ErrorCode.Ok);
+    }
+    expect([table.acceptedCount, table.duplicateCount, table.size]).toEqual([96, 0, 4]);
+    for (let sender = 1; sender <= 4; sender++) {
+      for (let k = 0; k < 96; k++) {
+        const mine = k % 4 === sender - 1;
+        // Every counter 1000..1095 is inside every window (each sender's highest is 1092..1095, the window 96).
+        expect(table.check(sender, 7, 1000 + k)).toBe(mine ? ErrorCode.ReplayDuplicate : ErrorCode.Ok);
+      }
+    }
+    expect(table.acceptedCount).toBe(96);
+    expect(table.duplicateCount).toBe(96);
+    expect([table.check(5, 7, 1), table.tableFullCount]).toEqual([ErrorCode.ReplayTableFull, 1]);
+  });
+});
+
+describe("SenderKeyCache (entries, nonce bases and a u16 sender -> slot table in one ArrayBuffer)", () => {
+  it("a full cache of the largest capacity keeps every sender's slot and nonce base apart, up to the highest sender id", () => {
+    const capacity = SENDER_KEY_CACHE_CAPACITY_MAX;
+    const senderIdMax = 300;
+    const made = PortableCryptoProvider.create({ fill: () => ErrorCode.EntropyUnavailable }, { symmetricSlots: capacity + 2, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 }, null);
+    if (!made.ok) throw new Error("provider");
+    const provider = made.value;
+    const secret = provider.importSymmetricKey(KeyKind.Secret, Uint8Array.from({ length: 32 }, (_, i) => i + 1));
+    if (!secret.ok) throw new Error("secret");
+    const cache = SenderKeyCache.create(provider, secret.value, { capacity, senderIdMax, groupId: 9, epoch: 0 });
+    if (!cache.ok) throw new Error("cache");
+    const c = cache.value;
+    const senders = Array.from({ length: capacity }, (_, i) => senderIdMax - capacity + 1 + i); // 45..300
+    const slotOf = new Map<number, number>();
+    for (const sender of senders) {
+      const slot = c.lookup(sender, 0);
+      expect(slot).toBeGreaterThanOrEqual(0);
+      c.confirm(slot);
+      slotOf.set(sender, slot);
+    }
+    expect([c.size, c.derivationCount, c.evictionCount]).toEqual([capacity, capacity, 0]);
+    expect(new Set(slotOf.values()).size).toBe(capacity); // slots 0..256 minus the spare: some above 255
+    expect(Math.max(...slotOf.values())).toBeGreaterThan(255);
+    const bases = new Set<string>();
+    const base = new Uint8Array(12);
+    for (const sender of senders) {
+      expect(c.lookup(sender, 0)).toBe(slotOf.get(sender)); // a hit, from the u16 table
+      c.copyNonceBase(slotOf.get(sender) ?? -1, base);
+      bases.add(Array.from(base).join(","));
+    }
+    expect(bases.size).toBe(capacity);
+    expect([c.hitCount, c.derivationCount]).toEqual([capacity, capacity]);
+    expect(c.lookup(senderIdMax + 1, 0)).toBe(-ErrorCode.KeyEpochUnknown);
+  });
+});
+
+describe("TelemetryOutbox and SampleHistory in a caller's ArrayBuffer (the pipeline's one store)", () => {
+  it("an outbox and two histories of odd capacities, each full, keep their numbers apart", () => {
+    const align8 = (n: number): number => Math.ceil(n / 8) * 8;
+    const outboxBytes = align8(TelemetryOutbox.bytesFor(3));
+    const buffer = new ArrayBuffer(outboxBytes + align8(SampleHistory.bytesFor(5)) + SampleHistory.bytesFor(3));
+    const outbox = TelemetryOutbox.create(3, buffer, 0);
+    const a = SampleHistory.create(5, buffer, outboxBytes);
+    const b = SampleHistory.create(3, buffer, outboxBytes + align8(SampleHistory.bytesFor(5)));
+    if (!outbox.ok || !a.ok || !b.ok) throw new Error("create");
+    const record = new TelemetryRecord();
+    for (let i = 0; i < 3; i++) {
+      record.reset(RecordKind.Aggregate, 10 + i, 1000 + i);
+      record.value = -7 - i;
+      expect(outbox.value.push(record)).toBe(ErrorCode.Ok);
+    }
+    for (let i = 0; i < 7; i++) a.value.push(100 + i, -1 - i);
+    for (let i = 0; i < 4; i++) b.value.push(200 + i, 50 + i);
+    expect([a.value.timeAt(2), a.value.valueAt(2), a.value.timeAt(6), a.value.valueAt(6)]).toEqual([102, -3, 106, -7]);
+    expect([b.value.timeAt(1), b.value.valueAt(1), b.value.timeAt(3), b.value.valueAt(3)]).toEqual([201, 51, 203, 53]);
+    for (let i = 0; i < 3; i++) {
+      expect(outbox.value.pop(record)).toBe(ErrorCode.Ok);
+      expect([record.channelId, record.atMs, record.value]).toEqual([10 + i, 1000 + i, -7 - i]);
+    }
+  });
+
+  it("refuses a misaligned or too short range, and an invalid capacity first", () => {
+    const buffer = new ArrayBuffer(64);
+    expect(SampleHistory.create(4, buffer, 4)).toEqual({ ok: false, code: ErrorCode.InvalidArgument });
+    expect(SampleHistory.create(6, buffer, 0)).toEqual({ ok: false, code: ErrorCode.InvalidArgument });
+    expect(SampleHistory.create(0, buffer, 0)).toEqual({ ok: false, code: ErrorCode.TelemetryBadCapacity });
+    expect(TelemetryOutbox.create(1, buffer, 8)).toEqual({ ok: false, code: ErrorCode.InvalidArgument });
+    expect(SampleHistory.create(5, buffer, 0).ok).toBe(true);
+  });
+});
+
+describe("DurableStore (log entries, key-value table and move buffer in one ArrayBuffer)", () => {
+  it("a full key-value table and a full log read back after a compaction", () => {
+    const device = simDevice(SMALL_GEOMETRY);
+    const mounted = DurableStore.mount(device, SMALL_CONFIG);
+    if (!mounted.ok) throw new Error(`mount ${mounted.code}`);
+    const store = mounted.value;
+    const valueOf = (key: number): Uint8Array => Uint8Array.from({ length: SMALL_CONFIG.kvValueMaxBytes }, (_, i) => (key * 31 + i) & 0xff);
+    const entryOf = (index: number): Uint8Array => Uint8Array.from({ length: SMALL_CONFIG.recordPayloadMaxBytes }, (_, i) => (index * 7 + i * 3) & 0xff);
+    for (let key = 0; key < SMALL_CONFIG.kvKeyCount; key++) expect(store.put(key, valueOf(key), 0, SMALL_CONFIG.kvValueMaxBytes)).toBe(ErrorCode.Ok);
+    for (let index = 1; index <= SMALL_CONFIG.logCapacityEntries; index++) expect(store.append(index, 1, entryOf(index), 0, SMALL_CONFIG.recordPayloadMaxBytes)).toBe(ErrorCode.Ok);
+    expect(store.compact()).toBeGreaterThanOrEqual(0);
+    const value = new Uint8Array(SMALL_CONFIG.kvValueMaxBytes);
+    for (let key = 0; key < SMALL_CONFIG.kvKeyCount; key++) {
+      expect(store.get(key, value, 0)).toBe(SMALL_CONFIG.kvValueMaxBytes);
+      expect(Array.from(value)).toEqual(Array.from(valueOf(key)));
+    }
+    const entry = new Uint8Array(SMALL_CONFIG.recordPayloadMaxBytes);
+    for (let index = 1; index <= SMALL_CONFIG.logCapacityEntries; index++) {
+      expect(store.readEntry(index, entry, 0)).toBe(SMALL_CONFIG.recordPayloadMaxBytes);
+      expect(Array.from(entry)).toEqual(Array.from(entryOf(index)));
+    }
   });
 });
 
