@@ -10,7 +10,8 @@
  * Storage: fixed blocks of FRAME_POOL_BLOCK_BYTES, chained (a next-block
  * link per block), so any free blocks serve any entry and the pool never
  * fragments. An entry is named by its first block (its handle); the holder
- * keeps the entry's length. One Uint8Array holds the blocks and, after
+ * keeps the entry's length. One Uint8Array (over a region of the
+ * transport's arena, arena.ts, or of its own) holds the blocks and, after
  * them, the links: one byte each when there are at most 254 blocks (0xff
  * ends a chain), else u16 big-endian (0xffff); the free list is a chain too.
  *
@@ -21,6 +22,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
+import { arenaBase, arenaFor, type Arena } from "./arena";
 
 export const FRAME_POOL_BLOCK_BYTES = 32;
 /** Most blocks (links are u16; END is the end marker). */
@@ -45,17 +47,27 @@ export class FramePool {
   private free_: number;
   private refused_ = 0;
 
-  /** A pool of `blocks` blocks (1..FRAME_POOL_BLOCKS_MAX); else InvalidArgument. */
-  static create(blocks: number): Result<FramePool> {
-    if ((blocks | 0) !== blocks || blocks < 1 || blocks > FRAME_POOL_BLOCKS_MAX) return err(ErrorCode.InvalidArgument);
-    return ok(new FramePool(blocks));
+  /** Bytes of arena a pool of `blocks` blocks takes (arena.ts); `blocks` unchecked. */
+  static bytesFor(blocks: number): number {
+    return blocks * (FRAME_POOL_BLOCK_BYTES + (blocks <= SHORT_LINK_BLOCKS_MAX ? 1 : 2));
   }
 
-  private constructor(blocks: number) {
+  /**
+   * A pool of `blocks` blocks (1..FRAME_POOL_BLOCKS_MAX); else InvalidArgument.
+   * It lives in `arena` from `base` (default: an arena of its own).
+   */
+  static create(blocks: number, arena?: Arena, base = 0): Result<FramePool> {
+    if ((blocks | 0) !== blocks || blocks < 1 || blocks > FRAME_POOL_BLOCKS_MAX) return err(ErrorCode.InvalidArgument);
+    const view = arenaFor(FramePool.bytesFor(blocks), arena, base);
+    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    return ok(new FramePool(blocks, view.buffer, arenaBase(arena, base)));
+  }
+
+  private constructor(blocks: number, buffer: ArrayBuffer, base: number) {
     this.blocks_ = blocks;
     this.links_ = blocks * FRAME_POOL_BLOCK_BYTES;
     this.linkBytes_ = blocks <= SHORT_LINK_BLOCKS_MAX ? 1 : 2;
-    this.bytes_ = new Uint8Array(blocks * (FRAME_POOL_BLOCK_BYTES + this.linkBytes_));
+    this.bytes_ = new Uint8Array(buffer, base, FramePool.bytesFor(blocks));
     for (let b = 0; b < blocks; b++) this.setLink(b, b + 1 < blocks ? b + 1 : END);
     this.freeHead_ = 0;
     this.free_ = blocks;

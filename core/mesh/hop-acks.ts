@@ -38,6 +38,7 @@ import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { LINK_TAG_BYTES } from "./link-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { arenaBase, arenaFor, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -63,17 +64,27 @@ export class HopAckTable extends SlotFields {
   private readonly slots_: number;
   private size_ = 0;
 
-  /** Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest frame). */
-  static create(slots: number, frameBytes: number, pool?: FramePool): Result<HopAckTable> {
-    if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
-    if ((frameBytes | 0) !== frameBytes || frameBytes <= LINK_TAG_BYTES || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
-    if (!own.ok) return own;
-    return ok(new HopAckTable(slots, frameBytes, own.value));
+  /** Bytes of arena the slots take (arena.ts). */
+  static bytesFor(slots: number): number {
+    return slots * SLOT_BYTES;
   }
 
-  private constructor(slots: number, frameBytes: number, pool: FramePool) {
-    super(slots, SLOT_BYTES);
+  /**
+   * Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's
+   * largest frame); the slots in `arena` from `base` (default: an arena of their own).
+   */
+  static create(slots: number, frameBytes: number, pool?: FramePool, arena?: Arena, base = 0): Result<HopAckTable> {
+    if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
+    if ((frameBytes | 0) !== frameBytes || frameBytes <= LINK_TAG_BYTES || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
+    const view = arenaFor(HopAckTable.bytesFor(slots), arena, base);
+    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
+    if (!own.ok) return own;
+    return ok(new HopAckTable(slots, frameBytes, own.value, view, arenaBase(arena, base)));
+  }
+
+  private constructor(slots: number, frameBytes: number, pool: FramePool, view: Arena, base: number) {
+    super(view, base, SLOT_BYTES);
     this.slots_ = slots;
     this.frameBytes_ = frameBytes;
     this.pool_ = pool;
@@ -290,13 +301,21 @@ export class HopAckHistory extends SlotFields {
   private readonly capacity_: number;
   private size_ = 0;
 
-  static create(capacity: number): Result<HopAckHistory> {
-    if ((capacity | 0) !== capacity || capacity < 1 || capacity > 64) return err(ErrorCode.InvalidArgument);
-    return ok(new HopAckHistory(capacity));
+  /** Bytes of arena the entries take (arena.ts). */
+  static bytesFor(capacity: number): number {
+    return capacity * H_ENTRY_BYTES;
   }
 
-  private constructor(capacity: number) {
-    super(capacity, H_ENTRY_BYTES);
+  /** The entries in `arena` from `base` (default: an arena of their own). */
+  static create(capacity: number, arena?: Arena, base = 0): Result<HopAckHistory> {
+    if ((capacity | 0) !== capacity || capacity < 1 || capacity > 64) return err(ErrorCode.InvalidArgument);
+    const view = arenaFor(HopAckHistory.bytesFor(capacity), arena, base);
+    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    return ok(new HopAckHistory(capacity, view, arenaBase(arena, base)));
+  }
+
+  private constructor(capacity: number, view: Arena, base: number) {
+    super(view, base, H_ENTRY_BYTES);
     this.capacity_ = capacity;
   }
 

@@ -15,7 +15,7 @@
  * Full policy: a new neighbour replaces the one heard longest ago
  * (`evictedCount`). Nothing is allocated after create.
  *
- * Storage (one ArrayBuffer): per slot three doubles (last heard time and
+ * Storage (a region of the transport's arena, arena.ts, read through its one DataView): per slot three doubles (last heard time and
  * two airtime sums: exact past 2^32), the id index (which also holds each slot's id)
  * and three 16-bit fields (in use, SNR in quarter dB, RSSI in dBm: the
  * SX127x reports each from an 8-bit register, so -32768..32767 holds them
@@ -24,6 +24,7 @@
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import { SlotIndex } from "../collections/slot-index";
+import { arenaBase, arenaFor, type Arena } from "./arena";
 
 const NT_F64_FIELDS = 3;
 const NT_F64_LAST_HEARD_MS = 0;
@@ -50,12 +51,13 @@ export const NeighbourChange = Object.freeze({ Refreshed: 0, Added: 1, AddedEvic
 export class NeighbourTable {
   private readonly slotOf_: SlotIndex; // id -> slot; also each slot's id
   /**
-   * Per-slot numbers, 3 per slot: lastHeardMs, then the airtime heard from the neighbour (every
-   * frame it sends, to anyone) in the current load bucket and in the last one, µs.
+   * The table's region: per slot 3 doubles from base_ (lastHeardMs, then the airtime heard from the
+   * neighbour, every frame it sends to anyone, in the current load bucket and in the last one, µs),
+   * the index, then per slot 3 int16 from fieldsAt_ (used, snrQdb, rssiDbm).
    */
-  private readonly numbers_: Float64Array;
-  /** Per-slot fields, 3 per slot: used, snrQdb, rssiDbm. */
-  private readonly fields_: Int16Array;
+  private readonly view_: Arena;
+  private readonly base_: number;
+  private readonly fieldsAt_: number;
   private readonly capacity_: number;
   /**
    * The load bucket every slot's sums are for. One number for the table: moving every slot on
@@ -69,22 +71,32 @@ export class NeighbourTable {
   /** Id of the neighbour the last `heard` call evicted (valid after AddedEvicting). */
   lastEvictedId = 0;
 
-  static create(capacity: number): Result<NeighbourTable> {
+  /** Bytes of arena the table takes (arena.ts), or -1 for a capacity SlotIndex refuses. */
+  static bytesFor(capacity: number): number {
     const indexBytes = SlotIndex.bytesFor(capacity);
-    if (indexBytes < 0) return err(ErrorCode.InvalidArgument);
-    // Doubles first (8-aligned), the index (4-aligned), then the 16-bit fields (the index ends on an even byte).
-    const numbersBytes = 8 * NT_F64_FIELDS * capacity;
-    const buffer = new ArrayBuffer(numbersBytes + indexBytes + 2 * NT_I16_FIELDS * capacity);
-    const map = SlotIndex.create(capacity, buffer, numbersBytes);
-    if (!map.ok) return err(ErrorCode.InvalidArgument);
-    return ok(new NeighbourTable(map.value, buffer, capacity, numbersBytes + indexBytes));
+    return indexBytes < 0 ? -1 : 8 * NT_F64_FIELDS * capacity + indexBytes + 2 * NT_I16_FIELDS * capacity;
   }
 
-  private constructor(map: SlotIndex, buffer: ArrayBuffer, capacity: number, fieldsAt: number) {
+  /** A table of `capacity` neighbours in `arena` from `base` (default: an arena of its own). */
+  static create(capacity: number, arena?: Arena, base = 0): Result<NeighbourTable> {
+    const bytes = NeighbourTable.bytesFor(capacity);
+    if (bytes < 0) return err(ErrorCode.InvalidArgument);
+    const view = arenaFor(bytes, arena, base);
+    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    const at = arenaBase(arena, base);
+    // Doubles first (8-aligned), the index (4-aligned), then the 16-bit fields (the index ends on an even byte).
+    const numbersBytes = 8 * NT_F64_FIELDS * capacity;
+    const map = SlotIndex.create(capacity, view.buffer, at + numbersBytes);
+    if (!map.ok) return err(ErrorCode.InvalidArgument);
+    return ok(new NeighbourTable(map.value, view, at, capacity, at + bytes - 2 * NT_I16_FIELDS * capacity));
+  }
+
+  private constructor(map: SlotIndex, view: Arena, base: number, capacity: number, fieldsAt: number) {
     this.slotOf_ = map;
+    this.view_ = view;
+    this.base_ = base;
     this.capacity_ = capacity;
-    this.numbers_ = new Float64Array(buffer, 0, capacity * NT_F64_FIELDS);
-    this.fields_ = new Int16Array(buffer, fieldsAt, capacity * NT_I16_FIELDS);
+    this.fieldsAt_ = fieldsAt;
   }
 
   get capacity(): number {
@@ -118,8 +130,8 @@ export class NeighbourTable {
       this.setField(slot, NT_I16_USED, 1);
       this.setField(slot, NT_I16_SNR_QDB, snrQuarterDb);
       this.setField(slot, NT_I16_RSSI_DBM, rssiDbm);
-      this.numbers_[slot * NT_F64_FIELDS + NT_F64_LOAD_CURRENT_US] = 0;
-      this.numbers_[slot * NT_F64_FIELDS + NT_F64_LOAD_LAST_US] = 0;
+      this.setNumber(slot * NT_F64_FIELDS + NT_F64_LOAD_CURRENT_US, 0);
+      this.setNumber(slot * NT_F64_FIELDS + NT_F64_LOAD_LAST_US, 0);
       this.slotOf_.set(id, slot);
       this.size_++;
     } else {
@@ -128,7 +140,7 @@ export class NeighbourTable {
       this.setField(slot, NT_I16_SNR_QDB, snr + ((snrQuarterDb - snr) >> 2));
       this.setField(slot, NT_I16_RSSI_DBM, rssi + ((rssiDbm - rssi) >> 2));
     }
-    this.numbers_[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] = nowMs;
+    this.setNumber(slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS, nowMs);
     return change;
   }
 
@@ -144,7 +156,7 @@ export class NeighbourTable {
 
   lastHeardMs(id: number): number {
     const slot = this.slotOf_.get(id, -1);
-    return slot < 0 ? -1 : (this.numbers_[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? -1);
+    return slot < 0 ? -1 : this.number(slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS);
   }
 
   /**
@@ -155,7 +167,7 @@ export class NeighbourTable {
     let found = -1;
     for (let slot = 0; slot < this.capacity_; slot++) {
       if (!this.isUsed(slot) || (this.idAt(slot) & 0xff) !== hint) continue;
-      if (nowMs - (this.numbers_[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0) > freshMs) continue;
+      if (nowMs - this.number(slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS) > freshMs) continue;
       if (found >= 0) {
         this.ambiguousHints_++;
         return -1;
@@ -177,7 +189,7 @@ export class NeighbourTable {
     if (slot < 0) return;
     this.roll(Math.floor(nowMs / bucketMs));
     const at = slot * NT_F64_FIELDS + NT_F64_LOAD_CURRENT_US;
-    this.numbers_[at] = (this.numbers_[at] ?? 0) + airtimeUs;
+    this.setNumber(at, this.number(at) + airtimeUs);
   }
 
   /**
@@ -190,17 +202,16 @@ export class NeighbourTable {
     if (slot < 0) return 0;
     this.roll(Math.floor(nowMs / bucketMs));
     const at = slot * NT_F64_FIELDS;
-    return Math.floor(((this.numbers_[at + NT_F64_LOAD_CURRENT_US] ?? 0) + (this.numbers_[at + NT_F64_LOAD_LAST_US] ?? 0)) / (2 * bucketMs));
+    return Math.floor((this.number(at + NT_F64_LOAD_CURRENT_US) + this.number(at + NT_F64_LOAD_LAST_US)) / (2 * bucketMs));
   }
 
   /** Move every slot's load buckets on to bucket number `epoch` (O(capacity), once per bucket). */
   private roll(epoch: number): void {
     const previous = this.loadEpoch_;
     if (epoch === previous) return;
-    const load = this.numbers_;
-    for (let at = 0; at < load.length; at += NT_F64_FIELDS) {
-      load[at + NT_F64_LOAD_LAST_US] = epoch === previous + 1 ? (load[at + NT_F64_LOAD_CURRENT_US] ?? 0) : 0;
-      load[at + NT_F64_LOAD_CURRENT_US] = 0;
+    for (let at = 0; at < this.capacity_ * NT_F64_FIELDS; at += NT_F64_FIELDS) {
+      this.setNumber(at + NT_F64_LOAD_LAST_US, epoch === previous + 1 ? this.number(at + NT_F64_LOAD_CURRENT_US) : 0);
+      this.setNumber(at + NT_F64_LOAD_CURRENT_US, 0);
     }
     this.loadEpoch_ = epoch;
   }
@@ -229,10 +240,17 @@ export class NeighbourTable {
     return this.field(slot, NT_I16_USED) === 1;
   }
   private field(slot: number, field: number): number {
-    return this.fields_[slot * NT_I16_FIELDS + field] ?? 0;
+    return this.view_.getInt16(this.fieldsAt_ + 2 * (slot * NT_I16_FIELDS + field));
   }
   private setField(slot: number, field: number, value: number): void {
-    this.fields_[slot * NT_I16_FIELDS + field] = value;
+    this.view_.setInt16(this.fieldsAt_ + 2 * (slot * NT_I16_FIELDS + field), value);
+  }
+  /** Double `index` of the per-slot numbers (slot * NT_F64_FIELDS + field). */
+  private number(index: number): number {
+    return this.view_.getFloat64(this.base_ + 8 * index);
+  }
+  private setNumber(index: number, value: number): void {
+    this.view_.setFloat64(this.base_ + 8 * index, value);
   }
 
   private freeSlot(): number {
@@ -243,7 +261,7 @@ export class NeighbourTable {
   private oldestSlot(): number {
     let oldest = 0;
     for (let slot = 1; slot < this.capacity_; slot++) {
-      if ((this.numbers_[slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0) < (this.numbers_[oldest * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS] ?? 0)) oldest = slot;
+      if (this.number(slot * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS) < this.number(oldest * NT_F64_FIELDS + NT_F64_LAST_HEARD_MS)) oldest = slot;
     }
     return oldest;
   }

@@ -20,6 +20,7 @@ import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX } from "./fragment-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { arenaBase, arenaFor, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -47,17 +48,27 @@ export class PendingSends extends SlotFields {
   private readonly pool_: FramePool;
   private inUse_ = 0;
 
-  /** Messages up to `slotBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest message). */
-  static create(slots: number, slotBytes: number, pool?: FramePool): Result<PendingSends> {
-    if ((slots | 0) !== slots || slots < 1 || slots > 256) return err(ErrorCode.InvalidArgument);
-    if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(slotBytes)) : ok(pool);
-    if (!own.ok) return own;
-    return ok(new PendingSends(slots, slotBytes, own.value));
+  /** Bytes of arena the slots take (arena.ts). */
+  static bytesFor(slots: number): number {
+    return slots * SLOT_BYTES;
   }
 
-  private constructor(slots: number, slotBytes: number, pool: FramePool) {
-    super(slots, SLOT_BYTES);
+  /**
+   * Messages up to `slotBytes`, kept in `pool` (default: a pool of its own that holds every slot's
+   * largest message); the slots in `arena` from `base` (default: an arena of their own).
+   */
+  static create(slots: number, slotBytes: number, pool?: FramePool, arena?: Arena, base = 0): Result<PendingSends> {
+    if ((slots | 0) !== slots || slots < 1 || slots > 256) return err(ErrorCode.InvalidArgument);
+    if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
+    const view = arenaFor(PendingSends.bytesFor(slots), arena, base);
+    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(slotBytes)) : ok(pool);
+    if (!own.ok) return own;
+    return ok(new PendingSends(slots, slotBytes, own.value, view, arenaBase(arena, base)));
+  }
+
+  private constructor(slots: number, slotBytes: number, pool: FramePool, view: Arena, base: number) {
+    super(view, base, SLOT_BYTES);
     this.slots_ = slots;
     this.messageSlotBytes_ = slotBytes;
     this.pool_ = pool;

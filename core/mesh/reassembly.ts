@@ -30,6 +30,7 @@ import { popcount32 } from "../collections/bit-set";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX, fragmentChunkBytes, fragmentOffset, type FragmentHeader } from "./fragment-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { arenaBase, arenaFor, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -73,20 +74,30 @@ export class ReassemblyTable extends SlotFields {
   /** Slot of the message the last `accept` completed (valid after Complete). */
   completedSlot = -1;
 
-  /** Messages kept in `pool` (default: a pool of its own that holds every slot's largest message). */
-  static create(options: ReassemblyOptions, pool?: FramePool): Result<ReassemblyTable> {
+  /** Bytes of arena the slots take (arena.ts). */
+  static bytesFor(slots: number): number {
+    return slots * SLOT_BYTES;
+  }
+
+  /**
+   * Messages kept in `pool` (default: a pool of its own that holds every slot's largest message);
+   * the slots in `arena` from `base` (default: an arena of their own).
+   */
+  static create(options: ReassemblyOptions, pool?: FramePool, arena?: Arena, base = 0): Result<ReassemblyTable> {
     const { slots, slotBytes, perSenderMax, timeoutMs } = options;
     if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
     if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
     if ((perSenderMax | 0) !== perSenderMax || perSenderMax < 1 || perSenderMax > slots) return err(ErrorCode.InvalidArgument);
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) return err(ErrorCode.InvalidArgument);
+    const view = arenaFor(ReassemblyTable.bytesFor(slots), arena, base);
+    if (view === undefined) return err(ErrorCode.InvalidArgument);
     const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(slotBytes)) : ok(pool);
     if (!own.ok) return own;
-    return ok(new ReassemblyTable(options, own.value));
+    return ok(new ReassemblyTable(options, own.value, view, arenaBase(arena, base)));
   }
 
-  private constructor(options: ReassemblyOptions, pool: FramePool) {
-    super(options.slots, SLOT_BYTES);
+  private constructor(options: ReassemblyOptions, pool: FramePool, view: Arena, base: number) {
+    super(view, base, SLOT_BYTES);
     this.slots_ = options.slots;
     this.messageSlotBytes_ = options.slotBytes;
     this.perSenderMax_ = options.perSenderMax;

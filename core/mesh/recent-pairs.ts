@@ -9,7 +9,7 @@
  *  - the delivered cache: (source, message id) of messages handed to the
  *    application, for exactly-once delivery of retransmitted messages.
  *
- * Storage (one ArrayBuffer): a ring of entries, each keeping its id and
+ * Storage (a region of the transport's arena, arena.ts): a ring of entries, each keeping its id and
  * a 32-bit mix of the pair. Pairs are (u16 id, u32 n). For a given id the
  * mix is a bijection of n (every step of mixPair is invertible on 32 bits),
  * so n is not stored: the entry with the pair's mix and id IS the pair.
@@ -36,6 +36,7 @@ import { err, ok, type Result } from "../runtime/result";
 import { SlotIndex } from "../collections/slot-index";
 import { STAMP_EXACT_AGE_MS, stampBaseFor, stampOf } from "../collections/ms-stamps";
 import type { ValueOrCode } from "../collections/value-or-code";
+import { arenaBase, arenaFor, type Arena } from "./arena";
 
 /** Largest id and n of a pair (a node id and a frame counter or message id). */
 export const RECENT_PAIR_ID_MAX = 0xffff;
@@ -59,9 +60,12 @@ function mixPair(id: number, n: number): number {
 export class RecentPairs {
   /** Mix -> ring slot, only past RECENT_PAIRS_SCAN_MAX entries. */
   private readonly index_: SlotIndex | undefined;
-  private readonly ids_: Uint16Array;
-  /** Per slot: the mix (scanned sets only), the value (only when kept), the insert time after baseMs_ (only when minAgeMs > 0). */
+  /** Per slot: the mix (scanned sets only), the value (only when kept), the insert time after baseMs_ (only when minAgeMs > 0). A typed array: ms-stamps.ts moves the times. */
   private readonly words_: Uint32Array | undefined;
+  /** The arena: each slot's id (u16) from idsAt_. */
+  private readonly view_: Arena;
+  private readonly idsAt_: number;
+  private readonly capacity_: number;
   /** Offsets of the value and the time in a slot's words, -1 when not kept. */
   private readonly valueField_: number;
   private readonly timeField_: number;
@@ -73,32 +77,49 @@ export class RecentPairs {
   private refused_ = 0;
   private collisions_ = 0;
 
-  /** `withValues` false: entries keep no value (`valueAt` is 0, `setValueAt` does nothing). */
-  static create(capacity: number, minAgeMs = 0, withValues = true): Result<RecentPairs> {
-    if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0 || minAgeMs > RECENT_PAIRS_MIN_AGE_MS_MAX) return err(ErrorCode.InvalidArgument);
+  /** Bytes of arena a set takes (arena.ts), or -1 for a capacity refused. */
+  static bytesFor(capacity: number, minAgeMs = 0, withValues = true): number {
+    if ((capacity | 0) !== capacity || capacity < 1) return -1;
     const indexBytes = capacity > RECENT_PAIRS_SCAN_MAX ? SlotIndex.bytesFor(capacity) : 0;
-    if ((capacity | 0) !== capacity || capacity < 1 || indexBytes < 0) return err(ErrorCode.InvalidArgument);
-    // The words, the index (4-aligned), then the ids.
+    if (indexBytes < 0) return -1;
     const stride = (indexBytes > 0 ? 0 : 1) + (withValues ? 1 : 0) + (minAgeMs > 0 ? 1 : 0);
-    const wordsBytes = 4 * capacity * stride;
-    const buffer = new ArrayBuffer(wordsBytes + indexBytes + 2 * capacity);
-    const index = indexBytes > 0 ? SlotIndex.create(capacity, buffer, wordsBytes) : undefined;
-    if (index !== undefined && !index.ok) return index;
-    return ok(new RecentPairs(index?.value, buffer, capacity, minAgeMs, withValues, stride));
+    return 4 * capacity * stride + indexBytes + 2 * capacity;
   }
 
-  private constructor(index: SlotIndex | undefined, buffer: ArrayBuffer, capacity: number, minAgeMs: number, withValues: boolean, stride: number) {
+  /**
+   * `withValues` false: entries keep no value (`valueAt` is 0, `setValueAt` does nothing). The set
+   * lives in `arena` from `base` (default: an arena of its own).
+   */
+  static create(capacity: number, minAgeMs = 0, withValues = true, arena?: Arena, base = 0): Result<RecentPairs> {
+    if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0 || minAgeMs > RECENT_PAIRS_MIN_AGE_MS_MAX) return err(ErrorCode.InvalidArgument);
+    const bytes = RecentPairs.bytesFor(capacity, minAgeMs, withValues);
+    if (bytes < 0) return err(ErrorCode.InvalidArgument);
+    const view = arenaFor(bytes, arena, base);
+    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    const at = arenaBase(arena, base);
+    // The words, the index (4-aligned), then the ids.
+    const indexed = capacity > RECENT_PAIRS_SCAN_MAX;
+    const stride = (indexed ? 0 : 1) + (withValues ? 1 : 0) + (minAgeMs > 0 ? 1 : 0);
+    const wordsBytes = 4 * capacity * stride;
+    const index = indexed ? SlotIndex.create(capacity, view.buffer, at + wordsBytes) : undefined;
+    if (index !== undefined && !index.ok) return index;
+    return ok(new RecentPairs(index?.value, view, at, capacity, minAgeMs, withValues, stride, at + bytes - 2 * capacity));
+  }
+
+  private constructor(index: SlotIndex | undefined, view: Arena, base: number, capacity: number, minAgeMs: number, withValues: boolean, stride: number, idsAt: number) {
     this.index_ = index;
     this.minAgeMs_ = minAgeMs;
-    this.words_ = stride > 0 ? new Uint32Array(buffer, 0, capacity * stride) : undefined;
+    this.words_ = stride > 0 ? new Uint32Array(view.buffer, base, capacity * stride) : undefined;
+    this.view_ = view;
+    this.idsAt_ = idsAt;
+    this.capacity_ = capacity;
     const first = index === undefined ? 1 : 0; // after the mix
     this.valueField_ = withValues ? first : -1;
     this.timeField_ = minAgeMs > 0 ? first + (withValues ? 1 : 0) : -1;
-    this.ids_ = new Uint16Array(buffer, buffer.byteLength - 2 * capacity, capacity);
   }
 
   get capacity(): number {
-    return this.ids_.length;
+    return this.capacity_;
   }
   get size(): number {
     return this.size_;
@@ -118,13 +139,13 @@ export class RecentPairs {
   find(id: number, n: number): ValueOrCode {
     if (!validPair(id, n)) return -ErrorCode.NotFound;
     const slot = this.newestWithMix(mixPair(id, n));
-    if (slot < 0 || this.ids_[slot] !== id) return -ErrorCode.NotFound;
+    if (slot < 0 || this.idAt(slot) !== id) return -ErrorCode.NotFound;
     return slot;
   }
 
   /** Would `insert` at `nowMs` succeed (room, or an entry old enough to evict)? */
   wouldAccept(nowMs: number): boolean {
-    return this.size_ < this.ids_.length || this.minAgeMs_ === 0 || nowMs - this.timeAt(this.head_) >= this.minAgeMs_;
+    return this.size_ < this.capacity_ || this.minAgeMs_ === 0 || nowMs - this.timeAt(this.head_) >= this.minAgeMs_;
   }
 
   /**
@@ -134,7 +155,7 @@ export class RecentPairs {
    */
   insert(id: number, n: number, value: number, nowMs: number): ValueOrCode {
     if (!validPair(id, n)) return -ErrorCode.InvalidArgument;
-    if (this.size_ === this.ids_.length) {
+    if (this.size_ === this.capacity_) {
       const oldest = this.head_;
       if (this.minAgeMs_ > 0 && nowMs - this.timeAt(oldest) < this.minAgeMs_) {
         this.refused_++;
@@ -144,10 +165,10 @@ export class RecentPairs {
       this.evicted_++;
     }
     let slot = this.head_ + this.size_;
-    if (slot >= this.ids_.length) slot -= this.ids_.length;
+    if (slot >= this.capacity_) slot -= this.capacity_;
     const mix = mixPair(id, n);
     if (this.newestWithMix(mix) >= 0) this.collisions_++;
-    this.ids_[slot] = id;
+    this.view_.setUint16(this.idsAt_ + 2 * slot, id);
     if (this.valueField_ >= 0) this.setValueAt(slot, value);
     if (this.timeField_ >= 0 && this.words_ !== undefined) {
       const stride = this.stride();
@@ -166,12 +187,16 @@ export class RecentPairs {
   }
 
   setValueAt(slot: number, value: number): void {
-    if (this.valueField_ >= 0 && this.words_ !== undefined && slot >= 0 && slot < this.ids_.length) this.words_[slot * this.stride() + this.valueField_] = value;
+    if (this.valueField_ >= 0 && this.words_ !== undefined && slot >= 0 && slot < this.capacity_) this.words_[slot * this.stride() + this.valueField_] = value;
+  }
+
+  private idAt(slot: number): number {
+    return this.view_.getUint16(this.idsAt_ + 2 * slot);
   }
 
   /** Words per slot: the mix (scanned sets), the value and the time (when kept). */
   private stride(): number {
-    return this.words_ === undefined ? 0 : this.words_.length / this.ids_.length;
+    return this.words_ === undefined ? 0 : this.words_.length / this.capacity_;
   }
 
   /** The slot of the newest entry whose pair has `mix`, or -1. */
@@ -179,7 +204,7 @@ export class RecentPairs {
     if (this.index_ !== undefined) return this.index_.get(mix, -1);
     const words = this.words_;
     if (words === undefined) return -1;
-    const capacity = this.ids_.length;
+    const capacity = this.capacity_;
     const stride = words.length / capacity;
     for (let k = this.size_ - 1; k >= 0; k--) {
       let slot = this.head_ + k;
@@ -205,7 +230,7 @@ export class RecentPairs {
     // An index still names the slot's mix unless a colliding pair took it over.
     const key = this.index_ === undefined ? -1 : this.index_.keyOf(slot);
     if (key >= 0) this.index_?.delete(key);
-    this.head_ = slot + 1 === this.ids_.length ? 0 : slot + 1;
+    this.head_ = slot + 1 === this.capacity_ ? 0 : slot + 1;
     this.size_--;
   }
 }

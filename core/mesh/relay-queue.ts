@@ -22,6 +22,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { arenaBase, arenaFor, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -45,17 +46,27 @@ export class RelayQueue extends SlotFields {
   private size_ = 0;
   private sequence_ = 0;
 
-  /** Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest frame). */
-  static create(slots: number, frameBytes: number, pool?: FramePool): Result<RelayQueue> {
-    if ((slots | 0) !== slots || slots < 1 || slots > 4096) return err(ErrorCode.InvalidArgument);
-    if ((frameBytes | 0) !== frameBytes || frameBytes < 1 || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
-    if (!own.ok) return own;
-    return ok(new RelayQueue(slots, frameBytes, own.value));
+  /** Bytes of arena the slots take (arena.ts). */
+  static bytesFor(slots: number): number {
+    return slots * SLOT_BYTES;
   }
 
-  private constructor(slots: number, frameBytes: number, pool: FramePool) {
-    super(slots, SLOT_BYTES);
+  /**
+   * Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's
+   * largest frame); the slots in `arena` from `base` (default: an arena of their own).
+   */
+  static create(slots: number, frameBytes: number, pool?: FramePool, arena?: Arena, base = 0): Result<RelayQueue> {
+    if ((slots | 0) !== slots || slots < 1 || slots > 4096) return err(ErrorCode.InvalidArgument);
+    if ((frameBytes | 0) !== frameBytes || frameBytes < 1 || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
+    const view = arenaFor(RelayQueue.bytesFor(slots), arena, base);
+    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
+    if (!own.ok) return own;
+    return ok(new RelayQueue(slots, frameBytes, own.value, view, arenaBase(arena, base)));
+  }
+
+  private constructor(slots: number, frameBytes: number, pool: FramePool, view: Arena, base: number) {
+    super(view, base, SLOT_BYTES);
     this.slots_ = slots;
     this.frameBytes_ = frameBytes;
     this.pool_ = pool;

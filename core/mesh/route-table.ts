@@ -26,7 +26,7 @@
  * Full policy: a new destination replaces the route updated longest ago
  * (`evictedCount`). Nothing is allocated after create.
  *
- * Storage (one ArrayBuffer): per slot two uint32 words (advertisement
+ * Storage (a region of the transport's arena, arena.ts): per slot two uint32 words (advertisement
  * counter, update time), the destination index (which also holds each
  * slot's destination), the next hop (16 bits) and three bytes (hops, flags:
  * in use and advertisement known, failures). Update times (integer ms) are
@@ -40,6 +40,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import { SlotIndex } from "../collections/slot-index";
 import { STAMP_EXACT_AGE_MS, stampBaseFor, stampOf } from "../collections/ms-stamps";
+import { arenaBase, arenaFor, type Arena } from "./arena";
 
 const RT_U8_FIELDS = 3;
 const RT_U8_HOPS = 0;
@@ -58,12 +59,11 @@ export type RouteChange = (typeof RouteChange)[keyof typeof RouteChange];
 
 export class RouteTable {
   private readonly slotOf_: SlotIndex; // destination -> slot; also each slot's destination
-  /** Per slot: the next hop. */
-  private readonly nextHops_: Uint16Array;
-  /** Per-slot fields, 3 per slot: hops, flags, failures (consecutive frames the next hop did not take). */
-  private readonly bytes_: Uint8Array;
-  /** Per-slot fields, 2 per slot: the counter of the newest advertisement heard from the destination (when RT_ADVERT_KNOWN), the update time after baseMs_. */
+  /** Per-slot fields, 2 per slot: the counter of the newest advertisement heard from the destination (when RT_ADVERT_KNOWN), the update time after baseMs_ (a typed array: ms-stamps.ts moves the times). */
   private readonly words_: Uint32Array;
+  /** The arena: per slot the next hop (u16) from hopsAt_, then 3 bytes per slot: hops, flags, failures (consecutive frames the next hop did not take). */
+  private readonly view_: Arena;
+  private readonly hopsAt_: number;
   private readonly capacity_: number;
   private readonly ttlMs_: number;
   private baseMs_ = 0;
@@ -72,25 +72,34 @@ export class RouteTable {
   /** The next hop the last `learn` replaced (valid after Replaced). */
   previousNextHop = 0;
 
-  static create(capacity: number, ttlMs: number): Result<RouteTable> {
-    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > ROUTE_TTL_MS_MAX) return err(ErrorCode.InvalidArgument);
+  /** Bytes of arena the table takes (arena.ts), or -1 for a capacity SlotIndex refuses. */
+  static bytesFor(capacity: number): number {
     const indexBytes = SlotIndex.bytesFor(capacity);
-    if (indexBytes < 0) return err(ErrorCode.InvalidArgument);
-    // Words first, the index (4-aligned), next hops (the index ends on an even byte), bytes.
-    const numbersBytes = 4 * RT_U32_FIELDS * capacity;
-    const buffer = new ArrayBuffer(numbersBytes + indexBytes + (2 + RT_U8_FIELDS) * capacity);
-    const map = SlotIndex.create(capacity, buffer, numbersBytes);
-    if (!map.ok) return err(ErrorCode.InvalidArgument);
-    return ok(new RouteTable(map.value, buffer, capacity, ttlMs, numbersBytes + indexBytes));
+    return indexBytes < 0 ? -1 : 4 * RT_U32_FIELDS * capacity + indexBytes + (2 + RT_U8_FIELDS) * capacity;
   }
 
-  private constructor(map: SlotIndex, buffer: ArrayBuffer, capacity: number, ttlMs: number, nextHopsAt: number) {
+  /** A table of `capacity` routes in `arena` from `base` (default: an arena of its own). */
+  static create(capacity: number, ttlMs: number, arena?: Arena, base = 0): Result<RouteTable> {
+    if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > ROUTE_TTL_MS_MAX) return err(ErrorCode.InvalidArgument);
+    const bytes = RouteTable.bytesFor(capacity);
+    if (bytes < 0) return err(ErrorCode.InvalidArgument);
+    const view = arenaFor(bytes, arena, base);
+    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    const at = arenaBase(arena, base);
+    // Words first, the index (4-aligned), next hops (the index ends on an even byte), bytes.
+    const numbersBytes = 4 * RT_U32_FIELDS * capacity;
+    const map = SlotIndex.create(capacity, view.buffer, at + numbersBytes);
+    if (!map.ok) return err(ErrorCode.InvalidArgument);
+    return ok(new RouteTable(map.value, view, at, capacity, ttlMs, at + bytes - (2 + RT_U8_FIELDS) * capacity));
+  }
+
+  private constructor(map: SlotIndex, view: Arena, base: number, capacity: number, ttlMs: number, hopsAt: number) {
     this.slotOf_ = map;
     this.capacity_ = capacity;
     this.ttlMs_ = ttlMs;
-    this.words_ = new Uint32Array(buffer, 0, capacity * RT_U32_FIELDS);
-    this.nextHops_ = new Uint16Array(buffer, nextHopsAt, capacity);
-    this.bytes_ = new Uint8Array(buffer, nextHopsAt + 2 * capacity, capacity * RT_U8_FIELDS);
+    this.words_ = new Uint32Array(view.buffer, base, capacity * RT_U32_FIELDS);
+    this.view_ = view;
+    this.hopsAt_ = hopsAt;
   }
 
   get size(): number {
@@ -104,14 +113,14 @@ export class RouteTable {
   nextHop(destination: number, nowMs: number): number {
     const slot = this.slotOf_.get(destination, -1);
     if (slot < 0 || nowMs - this.updatedMs(slot) > this.ttlMs_) return -1;
-    return this.nextHops_[slot] ?? -1;
+    return this.nextHopAt(slot);
   }
 
   /** Hops of the fresh route to `destination`, or -1. */
   hops(destination: number, nowMs: number): number {
     const slot = this.slotOf_.get(destination, -1);
     if (slot < 0 || nowMs - this.updatedMs(slot) > this.ttlMs_) return -1;
-    return this.bytes_[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? -1;
+    return this.byteAt(slot, RT_U8_HOPS);
   }
 
   /**
@@ -124,16 +133,16 @@ export class RouteTable {
     let slot = this.slotOf_.get(destination, -1);
     if (slot >= 0) {
       const stale = nowMs - this.updatedMs(slot) > this.ttlMs_;
-      const current = this.nextHops_[slot] ?? 0;
+      const current = this.nextHopAt(slot);
       const sameHop = current === nextHop;
       const newAdvert = advertCounter > this.advertAt(slot);
       if (newAdvert) this.setAdvert(slot, advertCounter);
-      const better = hops < (this.bytes_[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? 0) || (newAdvert && hops === (this.bytes_[slot * RT_U8_FIELDS + RT_U8_HOPS] ?? 0));
+      const better = hops < this.byteAt(slot, RT_U8_HOPS) || (newAdvert && hops === this.byteAt(slot, RT_U8_HOPS));
       if (!stale && !sameHop && !better) return RouteChange.None;
       this.previousNextHop = current;
-      if (!sameHop) this.bytes_[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
-      this.nextHops_[slot] = nextHop;
-      this.bytes_[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
+      if (!sameHop) this.setByte(slot, RT_U8_FAILURES, 0);
+      this.view_.setUint16(this.hopsAt_ + 2 * slot, nextHop);
+      this.setByte(slot, RT_U8_HOPS, hops);
       this.words_[slot * RT_U32_FIELDS + RT_U32_UPDATED] = this.stamp(nowMs);
       return sameHop ? RouteChange.Refreshed : RouteChange.Replaced;
     }
@@ -144,11 +153,11 @@ export class RouteTable {
       this.evicted_++;
       this.size_--;
     }
-    this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] = RT_IN_USE;
-    this.bytes_[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
+    this.setByte(slot, RT_U8_FLAGS, RT_IN_USE);
+    this.setByte(slot, RT_U8_FAILURES, 0);
     if (advertCounter >= 0) this.setAdvert(slot, advertCounter);
-    this.nextHops_[slot] = nextHop;
-    this.bytes_[slot * RT_U8_FIELDS + RT_U8_HOPS] = hops;
+    this.view_.setUint16(this.hopsAt_ + 2 * slot, nextHop);
+    this.setByte(slot, RT_U8_HOPS, hops);
     this.words_[slot * RT_U32_FIELDS + RT_U32_UPDATED] = this.stamp(nowMs);
     this.slotOf_.set(destination, slot);
     this.size_++;
@@ -162,16 +171,16 @@ export class RouteTable {
    */
   noteFailure(destination: number, nextHopHint: number): number {
     const slot = this.slotOf_.get(destination, -1);
-    if (slot < 0 || ((this.nextHops_[slot] ?? 0) & 0xff) !== nextHopHint) return 0;
-    const failures = Math.min(255, (this.bytes_[slot * RT_U8_FIELDS + RT_U8_FAILURES] ?? 0) + 1);
-    this.bytes_[slot * RT_U8_FIELDS + RT_U8_FAILURES] = failures;
+    if (slot < 0 || (this.nextHopAt(slot) & 0xff) !== nextHopHint) return 0;
+    const failures = Math.min(255, this.byteAt(slot, RT_U8_FAILURES) + 1);
+    this.setByte(slot, RT_U8_FAILURES, failures);
     return failures;
   }
 
   /** A frame for `destination` sent to the neighbour with low id byte `nextHopHint` was taken: the route works. */
   noteSuccess(destination: number, nextHopHint: number): void {
     const slot = this.slotOf_.get(destination, -1);
-    if (slot >= 0 && ((this.nextHops_[slot] ?? 0) & 0xff) === nextHopHint) this.bytes_[slot * RT_U8_FIELDS + RT_U8_FAILURES] = 0;
+    if (slot >= 0 && (this.nextHopAt(slot) & 0xff) === nextHopHint) this.setByte(slot, RT_U8_FAILURES, 0);
   }
 
   /** Forget the route to `destination` (it failed). True if there was one. */
@@ -179,13 +188,13 @@ export class RouteTable {
     const slot = this.slotOf_.get(destination, -1);
     if (slot < 0) return false;
     this.slotOf_.delete(destination);
-    this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] = 0;
+    this.setByte(slot, RT_U8_FLAGS, 0);
     this.size_--;
     return true;
   }
 
   private freeSlot(): number {
-    for (let slot = 0; slot < this.capacity_; slot++) if (((this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) & RT_IN_USE) === 0) return slot;
+    for (let slot = 0; slot < this.capacity_; slot++) if ((this.byteAt(slot, RT_U8_FLAGS) & RT_IN_USE) === 0) return slot;
     return -1;
   }
 
@@ -204,12 +213,22 @@ export class RouteTable {
 
   /** The counter of the newest advertisement heard from `slot`'s destination, or -1. */
   private advertAt(slot: number): number {
-    return ((this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) & RT_ADVERT_KNOWN) === 0 ? -1 : (this.words_[slot * RT_U32_FIELDS + RT_U32_ADVERT] ?? 0);
+    return (this.byteAt(slot, RT_U8_FLAGS) & RT_ADVERT_KNOWN) === 0 ? -1 : (this.words_[slot * RT_U32_FIELDS + RT_U32_ADVERT] ?? 0);
   }
 
   private setAdvert(slot: number, advertCounter: number): void {
     this.words_[slot * RT_U32_FIELDS + RT_U32_ADVERT] = advertCounter;
-    this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] = (this.bytes_[slot * RT_U8_FIELDS + RT_U8_FLAGS] ?? 0) | RT_ADVERT_KNOWN;
+    this.setByte(slot, RT_U8_FLAGS, this.byteAt(slot, RT_U8_FLAGS) | RT_ADVERT_KNOWN);
+  }
+
+  private nextHopAt(slot: number): number {
+    return this.view_.getUint16(this.hopsAt_ + 2 * slot);
+  }
+  private byteAt(slot: number, field: number): number {
+    return this.view_.getUint8(this.hopsAt_ + 2 * this.capacity_ + slot * RT_U8_FIELDS + field);
+  }
+  private setByte(slot: number, field: number, value: number): void {
+    this.view_.setUint8(this.hopsAt_ + 2 * this.capacity_ + slot * RT_U8_FIELDS + field, value);
   }
 
   /** `nowMs` as the offset to store (the base may move first). */

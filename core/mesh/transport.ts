@@ -56,6 +56,7 @@ import type { MetricsRegistry } from "../runtime/metrics";
 import { RateLimiter } from "../runtime/rate-limit";
 import { err, ok, Outcome, type Result, type Status } from "../runtime/result";
 import { AirtimeWindow } from "./airtime-window";
+import { ArenaLayout, type Arena } from "./arena";
 import { DutyCycleBudget } from "./duty-cycle";
 import { FramePool, framePoolBlocks, FRAME_POOL_BLOCK_BYTES } from "./frame-pool";
 import { FRAGMENT_HEADER_BYTES, FragmentHeader, fragmentChunkBytes, fragmentCount, fragmentOffset, parseFragmentHeader, writeFragmentHeader } from "./fragment-header";
@@ -1521,34 +1522,53 @@ interface Parts {
   readonly rate: RateLimiter;
 }
 
-/** Every fixed-capacity part, sized from the config; the first failure is returned. */
+/** Every fixed-capacity part, sized from the config, in one arena (arena.ts); the first failure is returned. */
 function buildParts(options: MeshTransportOptions): Result<Parts> {
   const c = options.config;
   const mtu = options.radio.mtuBytes;
-  // One nonce and AAD buffer for sealing and opening: a tick opens and seals one frame at a time.
-  const linkScratch = new LinkScratch();
-  const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId, linkScratch);
-  const duplicates = RecentPairs.create(c.duplicateCacheCapacity, 0);
-  // The delivered cache needs no value per entry (only the pair, and its time when held).
-  const delivered = RecentPairs.create(c.deliveredCacheCapacity, c.deliveredHoldMs, false);
-  const neighbours = NeighbourTable.create(c.neighbourCapacity);
-  const routes = RouteTable.create(c.routeCapacity, c.routeTtlMs);
-  const pool = FramePool.create(framePoolBlockCount(c, mtu));
-  if (!pool.ok) return pool;
-  const reassembly = ReassemblyTable.create({ slots: c.reassemblySlots, slotBytes: c.maxMessageBytes, perSenderMax: c.reassemblyPerSenderMax, timeoutMs: c.reassemblyTimeoutMs }, pool.value);
-  const queues = RecordQueues.create(pool.value, recordQueueLimits(c, mtu));
-  const relays = RelayQueue.create(c.relaySlots, mtu, pool.value);
-  const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes, pool.value);
-  const hopAcks = HopAckTable.create(c.hopAckSlots, mtu, pool.value);
-  const hopAckHistory = HopAckHistory.create(HOP_ACK_ENTRIES_MAX * 2);
-  const duty = DutyCycleBudget.create({
+  const dutyOptions = {
     dutyCyclePpm: c.dutyCyclePpm,
     windowMs: c.dutyWindowMs,
     bucketCount: c.dutyBucketCount,
     classSharePermille: c.dutyClassSharePermille,
-  });
+  };
+  const blocks = framePoolBlockCount(c, mtu);
+  const limits = recordQueueLimits(c, mtu);
+  // Every table's region, one after another; a size a table refuses takes none (its create refuses it).
+  const layout = new ArenaLayout();
+  const duplicatesAt = layout.take(RecentPairs.bytesFor(c.duplicateCacheCapacity, 0));
+  const deliveredAt = layout.take(RecentPairs.bytesFor(c.deliveredCacheCapacity, c.deliveredHoldMs, false));
+  const neighboursAt = layout.take(NeighbourTable.bytesFor(c.neighbourCapacity));
+  const routesAt = layout.take(RouteTable.bytesFor(c.routeCapacity));
+  const poolAt = layout.take(FramePool.bytesFor(blocks));
+  const reassemblyAt = layout.take(ReassemblyTable.bytesFor(c.reassemblySlots));
+  const queuesAt = layout.take(RecordQueues.bytesFor(limits.length));
+  const relaysAt = layout.take(RelayQueue.bytesFor(c.relaySlots));
+  const pendingAt = layout.take(PendingSends.bytesFor(c.pendingAckSlots));
+  const hopAcksAt = layout.take(HopAckTable.bytesFor(c.hopAckSlots));
+  const historyAt = layout.take(HopAckHistory.bytesFor(HOP_ACK_ENTRIES_MAX * 2));
+  const dutyAt = layout.take(DutyCycleBudget.bytesFor(dutyOptions));
+  const utilisationAt = layout.take(AirtimeWindow.bytesFor(c.utilisationBucketCount, 2));
+  const arena: Arena = new DataView(new ArrayBuffer(layout.bytes));
+  // One nonce and AAD buffer for sealing and opening: a tick opens and seals one frame at a time.
+  const linkScratch = new LinkScratch();
+  const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId, linkScratch);
+  const duplicates = RecentPairs.create(c.duplicateCacheCapacity, 0, true, arena, duplicatesAt);
+  // The delivered cache needs no value per entry (only the pair, and its time when held).
+  const delivered = RecentPairs.create(c.deliveredCacheCapacity, c.deliveredHoldMs, false, arena, deliveredAt);
+  const neighbours = NeighbourTable.create(c.neighbourCapacity, arena, neighboursAt);
+  const routes = RouteTable.create(c.routeCapacity, c.routeTtlMs, arena, routesAt);
+  const pool = FramePool.create(blocks, arena, poolAt);
+  if (!pool.ok) return pool;
+  const reassembly = ReassemblyTable.create({ slots: c.reassemblySlots, slotBytes: c.maxMessageBytes, perSenderMax: c.reassemblyPerSenderMax, timeoutMs: c.reassemblyTimeoutMs }, pool.value, arena, reassemblyAt);
+  const queues = RecordQueues.create(pool.value, limits, arena, queuesAt);
+  const relays = RelayQueue.create(c.relaySlots, mtu, pool.value, arena, relaysAt);
+  const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes, pool.value, arena, pendingAt);
+  const hopAcks = HopAckTable.create(c.hopAckSlots, mtu, pool.value, arena, hopAcksAt);
+  const hopAckHistory = HopAckHistory.create(HOP_ACK_ENTRIES_MAX * 2, arena, historyAt);
+  const duty = DutyCycleBudget.create(dutyOptions, arena, dutyAt);
   // Series 0: all airtime heard and sent; AIRTIME_SENT: only what this node sent.
-  const utilisation = AirtimeWindow.create(c.utilisationWindowMs, c.utilisationBucketCount, 2);
+  const utilisation = AirtimeWindow.create(c.utilisationWindowMs, c.utilisationBucketCount, 2, arena, utilisationAt);
   const rate = RateLimiter.create({
     capacity: c.rateTableCapacity,
     classes: [
