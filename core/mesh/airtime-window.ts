@@ -29,7 +29,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
-import { arenaBase, arenaFor, type Arena } from "./arena";
+import { arenaOr, type Arena } from "./arena";
 
 export const AIRTIME_BUCKETS_MAX = 3600;
 export const AIRTIME_SERIES_MAX = 4;
@@ -65,9 +65,8 @@ export class AirtimeWindow {
     if ((bucketCount | 0) !== bucketCount || bucketCount < 1 || bucketCount > AIRTIME_BUCKETS_MAX) return err(ErrorCode.InvalidArgument);
     if (!Number.isSafeInteger(windowMs) || windowMs < bucketCount || windowMs % bucketCount !== 0) return err(ErrorCode.InvalidArgument);
     if ((seriesCount | 0) !== seriesCount || seriesCount < 1 || seriesCount > AIRTIME_SERIES_MAX) return err(ErrorCode.InvalidArgument);
-    const view = arenaFor(AirtimeWindow.bytesFor(bucketCount, seriesCount), arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
-    return ok(new AirtimeWindow(windowMs, bucketCount, seriesCount, view, arenaBase(arena, base)));
+    const view = arenaOr(AirtimeWindow.bytesFor(bucketCount, seriesCount), arena);
+    return ok(new AirtimeWindow(windowMs, bucketCount, seriesCount, view, base));
   }
 
   private constructor(windowMs: number, bucketCount: number, seriesCount: number, view: Arena, base: number) {

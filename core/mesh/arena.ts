@@ -11,7 +11,7 @@
  * Regions start on 8-byte boundaries, so a table may still lay a typed
  * array (or a SlotIndex) over its region of `view.buffer` where a shared
  * helper needs one. Regions never overlap: ArenaLayout hands them out one
- * after another, and a table refuses a region that does not fit its arena.
+ * after another, each of the size its table's bytesFor states.
  */
 
 /** An arena: one DataView over the one ArrayBuffer (typed so tables can lay typed arrays over `buffer`). */
@@ -38,18 +38,10 @@ export class ArenaLayout {
 }
 
 /**
- * The view a table of `bytes` reads from `base`: `arena` when the region
- * lies inside it on an aligned start; an arena of its own (base 0) when
- * none is given; undefined (the caller refuses: InvalidArgument) when the
- * region does not fit.
+ * The arena a table of `bytes` lives in: `arena` when given (its region was
+ * laid out with the table's own bytesFor: ArenaLayout), else one of its own
+ * (base 0).
  */
-export function arenaFor(bytes: number, arena: Arena | undefined, base: number): Arena | undefined {
-  if (arena === undefined) return new DataView(new ArrayBuffer(bytes));
-  const aligned = (base >>> 0) === base && base % ARENA_ALIGN_BYTES === 0;
-  return aligned && base + bytes <= arena.byteLength ? arena : undefined;
-}
-
-/** The region's start to keep: `base` in a given arena, 0 in one of the table's own. */
-export function arenaBase(arena: Arena | undefined, base: number): number {
-  return arena === undefined ? 0 : base;
+export function arenaOr(bytes: number, arena: Arena | undefined): Arena {
+  return arena ?? new DataView(new ArrayBuffer(bytes));
 }

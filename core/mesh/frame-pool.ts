@@ -22,7 +22,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
-import { arenaBase, arenaFor, type Arena } from "./arena";
+import { arenaOr, type Arena } from "./arena";
 
 export const FRAME_POOL_BLOCK_BYTES = 32;
 /** Most blocks (links are u16; END is the end marker). */
@@ -58,9 +58,8 @@ export class FramePool {
    */
   static create(blocks: number, arena?: Arena, base = 0): Result<FramePool> {
     if ((blocks | 0) !== blocks || blocks < 1 || blocks > FRAME_POOL_BLOCKS_MAX) return err(ErrorCode.InvalidArgument);
-    const view = arenaFor(FramePool.bytesFor(blocks), arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
-    return ok(new FramePool(blocks, view.buffer, arenaBase(arena, base)));
+    const view = arenaOr(FramePool.bytesFor(blocks), arena);
+    return ok(new FramePool(blocks, view.buffer, base));
   }
 
   private constructor(blocks: number, buffer: ArrayBuffer, base: number) {

@@ -38,7 +38,7 @@ import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { LINK_TAG_BYTES } from "./link-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
-import { arenaBase, arenaFor, type Arena } from "./arena";
+import { arenaOr, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -76,11 +76,10 @@ export class HopAckTable extends SlotFields {
   static create(slots: number, frameBytes: number, pool?: FramePool, arena?: Arena, base = 0): Result<HopAckTable> {
     if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
     if ((frameBytes | 0) !== frameBytes || frameBytes <= LINK_TAG_BYTES || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const view = arenaFor(HopAckTable.bytesFor(slots), arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    const view = arenaOr(HopAckTable.bytesFor(slots), arena);
     const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
     if (!own.ok) return own;
-    return ok(new HopAckTable(slots, frameBytes, own.value, view, arenaBase(arena, base)));
+    return ok(new HopAckTable(slots, frameBytes, own.value, view, base));
   }
 
   private constructor(slots: number, frameBytes: number, pool: FramePool, view: Arena, base: number) {
@@ -309,9 +308,8 @@ export class HopAckHistory extends SlotFields {
   /** The entries in `arena` from `base` (default: an arena of their own). */
   static create(capacity: number, arena?: Arena, base = 0): Result<HopAckHistory> {
     if ((capacity | 0) !== capacity || capacity < 1 || capacity > 64) return err(ErrorCode.InvalidArgument);
-    const view = arenaFor(HopAckHistory.bytesFor(capacity), arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
-    return ok(new HopAckHistory(capacity, view, arenaBase(arena, base)));
+    const view = arenaOr(HopAckHistory.bytesFor(capacity), arena);
+    return ok(new HopAckHistory(capacity, view, base));
   }
 
   private constructor(capacity: number, view: Arena, base: number) {

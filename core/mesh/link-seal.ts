@@ -41,9 +41,18 @@ const NONCE_BYTES = 12;
  * typed array costs heap slots on XS).
  */
 export class LinkScratch {
-  readonly nonce = new Uint8Array(NONCE_BYTES);
-  readonly aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
+  readonly nonce: Uint8Array;
+  readonly aad: Uint8Array;
+
+  /** In LINK_SCRATCH_BYTES of `buffer` from `base` (the transport's arena, arena.ts), or in buffers of its own. */
+  constructor(buffer?: ArrayBuffer, base = 0) {
+    this.nonce = buffer === undefined ? new Uint8Array(NONCE_BYTES) : new Uint8Array(buffer, base, NONCE_BYTES);
+    this.aad = buffer === undefined ? new Uint8Array(LINK_HEADER_MAX_BYTES) : new Uint8Array(buffer, base + NONCE_BYTES, LINK_HEADER_MAX_BYTES);
+  }
 }
+
+/** Bytes a LinkScratch takes in an arena: the nonce, then the AAD. */
+export const LINK_SCRATCH_BYTES = NONCE_BYTES + LINK_HEADER_MAX_BYTES;
 
 function writeNonce(nonceBase: Uint8Array, counter: number, out: Uint8Array): void {
   for (let i = 0; i < NONCE_BYTES; i++) out[i] = nonceBase[i] ?? 0;

@@ -24,7 +24,7 @@
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import { SlotIndex } from "../collections/slot-index";
-import { arenaBase, arenaFor, type Arena } from "./arena";
+import { arenaOr, type Arena } from "./arena";
 
 const NT_F64_FIELDS = 3;
 const NT_F64_LAST_HEARD_MS = 0;
@@ -81,14 +81,12 @@ export class NeighbourTable {
   static create(capacity: number, arena?: Arena, base = 0): Result<NeighbourTable> {
     const bytes = NeighbourTable.bytesFor(capacity);
     if (bytes < 0) return err(ErrorCode.InvalidArgument);
-    const view = arenaFor(bytes, arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
-    const at = arenaBase(arena, base);
-    // Doubles first (8-aligned), the index (4-aligned), then the 16-bit fields (the index ends on an even byte).
+    const view = arenaOr(bytes, arena);
+        // Doubles first (8-aligned), the index (4-aligned), then the 16-bit fields (the index ends on an even byte).
     const numbersBytes = 8 * NT_F64_FIELDS * capacity;
-    const map = SlotIndex.create(capacity, view.buffer, at + numbersBytes);
+    const map = SlotIndex.create(capacity, view.buffer, base + numbersBytes);
     if (!map.ok) return err(ErrorCode.InvalidArgument);
-    return ok(new NeighbourTable(map.value, view, at, capacity, at + bytes - 2 * NT_I16_FIELDS * capacity));
+    return ok(new NeighbourTable(map.value, view, base, capacity, base + bytes - 2 * NT_I16_FIELDS * capacity));
   }
 
   private constructor(map: SlotIndex, view: Arena, base: number, capacity: number, fieldsAt: number) {

@@ -20,7 +20,7 @@ import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX } from "./fragment-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
-import { arenaBase, arenaFor, type Arena } from "./arena";
+import { arenaOr, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -60,11 +60,10 @@ export class PendingSends extends SlotFields {
   static create(slots: number, slotBytes: number, pool?: FramePool, arena?: Arena, base = 0): Result<PendingSends> {
     if ((slots | 0) !== slots || slots < 1 || slots > 256) return err(ErrorCode.InvalidArgument);
     if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const view = arenaFor(PendingSends.bytesFor(slots), arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    const view = arenaOr(PendingSends.bytesFor(slots), arena);
     const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(slotBytes)) : ok(pool);
     if (!own.ok) return own;
-    return ok(new PendingSends(slots, slotBytes, own.value, view, arenaBase(arena, base)));
+    return ok(new PendingSends(slots, slotBytes, own.value, view, base));
   }
 
   private constructor(slots: number, slotBytes: number, pool: FramePool, view: Arena, base: number) {

@@ -30,7 +30,7 @@ import { popcount32 } from "../collections/bit-set";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX, fragmentChunkBytes, fragmentOffset, type FragmentHeader } from "./fragment-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
-import { arenaBase, arenaFor, type Arena } from "./arena";
+import { arenaOr, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -89,11 +89,10 @@ export class ReassemblyTable extends SlotFields {
     if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
     if ((perSenderMax | 0) !== perSenderMax || perSenderMax < 1 || perSenderMax > slots) return err(ErrorCode.InvalidArgument);
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) return err(ErrorCode.InvalidArgument);
-    const view = arenaFor(ReassemblyTable.bytesFor(slots), arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    const view = arenaOr(ReassemblyTable.bytesFor(slots), arena);
     const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(slotBytes)) : ok(pool);
     if (!own.ok) return own;
-    return ok(new ReassemblyTable(options, own.value, view, arenaBase(arena, base)));
+    return ok(new ReassemblyTable(options, own.value, view, base));
   }
 
   private constructor(options: ReassemblyOptions, pool: FramePool, view: Arena, base: number) {

@@ -36,7 +36,7 @@ import { err, ok, type Result } from "../runtime/result";
 import { SlotIndex } from "../collections/slot-index";
 import { STAMP_EXACT_AGE_MS, stampBaseFor, stampOf } from "../collections/ms-stamps";
 import type { ValueOrCode } from "../collections/value-or-code";
-import { arenaBase, arenaFor, type Arena } from "./arena";
+import { arenaOr, type Arena } from "./arena";
 
 /** Largest id and n of a pair (a node id and a frame counter or message id). */
 export const RECENT_PAIR_ID_MAX = 0xffff;
@@ -94,16 +94,14 @@ export class RecentPairs {
     if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0 || minAgeMs > RECENT_PAIRS_MIN_AGE_MS_MAX) return err(ErrorCode.InvalidArgument);
     const bytes = RecentPairs.bytesFor(capacity, minAgeMs, withValues);
     if (bytes < 0) return err(ErrorCode.InvalidArgument);
-    const view = arenaFor(bytes, arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
-    const at = arenaBase(arena, base);
-    // The words, the index (4-aligned), then the ids.
+    const view = arenaOr(bytes, arena);
+        // The words, the index (4-aligned), then the ids.
     const indexed = capacity > RECENT_PAIRS_SCAN_MAX;
     const stride = (indexed ? 0 : 1) + (withValues ? 1 : 0) + (minAgeMs > 0 ? 1 : 0);
     const wordsBytes = 4 * capacity * stride;
-    const index = indexed ? SlotIndex.create(capacity, view.buffer, at + wordsBytes) : undefined;
+    const index = indexed ? SlotIndex.create(capacity, view.buffer, base + wordsBytes) : undefined;
     if (index !== undefined && !index.ok) return index;
-    return ok(new RecentPairs(index?.value, view, at, capacity, minAgeMs, withValues, stride, at + bytes - 2 * capacity));
+    return ok(new RecentPairs(index?.value, view, base, capacity, minAgeMs, withValues, stride, base + bytes - 2 * capacity));
   }
 
   private constructor(index: SlotIndex | undefined, view: Arena, base: number, capacity: number, minAgeMs: number, withValues: boolean, stride: number, idsAt: number) {

@@ -24,7 +24,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import type { FramePool } from "./frame-pool";
-import { arenaBase, arenaFor, type Arena } from "./arena";
+import { arenaOr, type Arena } from "./arena";
 
 /** Bytes of a store entry before its record (next handle, length). */
 export const RECORD_ENTRY_HEADER_BYTES = 4;
@@ -70,9 +70,8 @@ export class RecordQueues {
       const recordOk = (maxRecordBytes >>> 0) === maxRecordBytes && maxRecordBytes <= RECORD_BYTES_MAX;
       if (!recordOk || (budgetBytes | 0) !== budgetBytes || budgetBytes < prefixFor(maxRecordBytes) + maxRecordBytes || budgetBytes > RECORD_QUEUE_BUDGET_MAX) return err(ErrorCode.InvalidArgument);
     }
-    const view = arenaFor(RecordQueues.bytesFor(limits.length), arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
-    return ok(new RecordQueues(pool, limits, view, arenaBase(arena, base)));
+    const view = arenaOr(RecordQueues.bytesFor(limits.length), arena);
+    return ok(new RecordQueues(pool, limits, view, base));
   }
 
   private constructor(pool: FramePool, limits: readonly RecordQueueLimits[], view: Arena, base: number) {

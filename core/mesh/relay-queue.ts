@@ -22,7 +22,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FramePool, framePoolBlocks } from "./frame-pool";
-import { arenaBase, arenaFor, type Arena } from "./arena";
+import { arenaOr, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -58,11 +58,10 @@ export class RelayQueue extends SlotFields {
   static create(slots: number, frameBytes: number, pool?: FramePool, arena?: Arena, base = 0): Result<RelayQueue> {
     if ((slots | 0) !== slots || slots < 1 || slots > 4096) return err(ErrorCode.InvalidArgument);
     if ((frameBytes | 0) !== frameBytes || frameBytes < 1 || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const view = arenaFor(RelayQueue.bytesFor(slots), arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
+    const view = arenaOr(RelayQueue.bytesFor(slots), arena);
     const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
     if (!own.ok) return own;
-    return ok(new RelayQueue(slots, frameBytes, own.value, view, arenaBase(arena, base)));
+    return ok(new RelayQueue(slots, frameBytes, own.value, view, base));
   }
 
   private constructor(slots: number, frameBytes: number, pool: FramePool, view: Arena, base: number) {

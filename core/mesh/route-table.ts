@@ -40,7 +40,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import { SlotIndex } from "../collections/slot-index";
 import { STAMP_EXACT_AGE_MS, stampBaseFor, stampOf } from "../collections/ms-stamps";
-import { arenaBase, arenaFor, type Arena } from "./arena";
+import { arenaOr, type Arena } from "./arena";
 
 const RT_U8_FIELDS = 3;
 const RT_U8_HOPS = 0;
@@ -83,14 +83,12 @@ export class RouteTable {
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > ROUTE_TTL_MS_MAX) return err(ErrorCode.InvalidArgument);
     const bytes = RouteTable.bytesFor(capacity);
     if (bytes < 0) return err(ErrorCode.InvalidArgument);
-    const view = arenaFor(bytes, arena, base);
-    if (view === undefined) return err(ErrorCode.InvalidArgument);
-    const at = arenaBase(arena, base);
-    // Words first, the index (4-aligned), next hops (the index ends on an even byte), bytes.
+    const view = arenaOr(bytes, arena);
+        // Words first, the index (4-aligned), next hops (the index ends on an even byte), bytes.
     const numbersBytes = 4 * RT_U32_FIELDS * capacity;
-    const map = SlotIndex.create(capacity, view.buffer, at + numbersBytes);
+    const map = SlotIndex.create(capacity, view.buffer, base + numbersBytes);
     if (!map.ok) return err(ErrorCode.InvalidArgument);
-    return ok(new RouteTable(map.value, view, at, capacity, ttlMs, at + bytes - (2 + RT_U8_FIELDS) * capacity));
+    return ok(new RouteTable(map.value, view, base, capacity, ttlMs, base + bytes - (2 + RT_U8_FIELDS) * capacity));
   }
 
   private constructor(map: SlotIndex, view: Arena, base: number, capacity: number, ttlMs: number, hopsAt: number) {

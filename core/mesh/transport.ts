@@ -74,7 +74,7 @@ import {
   parseLinkHeader,
   rewriteHopFields,
 } from "./link-header";
-import { LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
+import { LINK_SCRATCH_BYTES, LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
 import { MeshCounter, MeshCounters } from "./mesh-counters";
 import { compactMeshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
 import { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
@@ -85,7 +85,7 @@ import { FragmentResult, ReassemblyTable } from "./reassembly";
 import { RecentPairs } from "./recent-pairs";
 import { RelayQueue } from "./relay-queue";
 import { RouteChange, RouteTable } from "./route-table";
-import { OutgoingStage, StageKind } from "./outgoing-stage";
+import { OutgoingStage, STAGE_BYTES, StageKind } from "./outgoing-stage";
 
 /** The utilisation window's series of the airtime this node sent (series 0: everything heard and sent). */
 const AIRTIME_SENT = 1;
@@ -183,7 +183,6 @@ export class MeshTransport {
   private readonly sealer_: LinkSealer;
   private readonly opener_: LinkOpener;
   private readonly groupKeys_: ReceiveKeys;
-  private readonly lowId_: number;
   /** The key source's derivation and eviction counts already added to `counters`. */
   private keyDerivationsSeen_ = 0;
   private keyEvictionsSeen_ = 0;
@@ -230,7 +229,6 @@ export class MeshTransport {
   /** All airtime heard and sent over the utilisation window; series AIRTIME_SENT: our own (how busy we are, for route advertisements). */
   private readonly utilisation_: AirtimeWindow;
   private readonly rate_: RateLimiter;
-  private readonly mtuBytes_: number;
   private onOutcome_: MeshSendOutcomeHandler | undefined = undefined;
   private nowMs_ = 0;
   private txBusyUntilMs_ = 0;
@@ -278,10 +276,8 @@ export class MeshTransport {
     this.keyDerivationsSeen_ = options.groupKeys.derivationCount;
     this.keyEvictionsSeen_ = options.groupKeys.evictionCount;
     this.opener_.setEpoch(options.epoch ?? 0);
-    this.lowId_ = options.nodeId & 0xff;
-    this.frame_ = new Uint8Array(mtu);
-    // Also poll's buffer (an inbox record: meta and a whole message), so at least that long.
-    this.plain_ = new Uint8Array(Math.max(mtu, c.maxMessageBytes + INBOX_META_BYTES));
+    this.frame_ = parts.frame;
+    this.plain_ = parts.plain;
     this.duplicates_ = parts.duplicates;
     this.delivered_ = parts.delivered;
     this.neighbours_ = parts.neighbours;
@@ -293,14 +289,21 @@ export class MeshTransport {
     this.pool_ = parts.pool;
     this.hopAcks_ = parts.hopAcks;
     this.hopAckHistory_ = parts.hopAckHistory;
-    const stages: OutgoingStage[] = [];
-    for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls));
-    this.stages_ = stages;
+    this.stages_ = parts.stages;
     this.duty_ = parts.duty;
     this.utilisation_ = parts.utilisation;
     this.rate_ = parts.rate;
-    this.mtuBytes_ = mtu;
     if (options.sendKey !== undefined) this.sealer_.setKey(options.sendKey);
+  }
+
+  // ------------------------------------------------------------ derived
+
+  /** Low byte of this node's id (link hints); derived, not kept (each field is a heap slot on XS). */
+  private get lowId_(): number {
+    return this.nodeId & 0xff;
+  }
+  private get mtuBytes_(): number {
+    return this.frame_.length;
   }
 
   // ------------------------------------------------------------ public API
@@ -1504,6 +1507,9 @@ export class MeshTransport {
 // ------------------------------------------------------------ construction
 
 interface Parts {
+  readonly frame: Uint8Array;
+  readonly plain: Uint8Array;
+  readonly stages: readonly OutgoingStage[];
   readonly sealer: LinkSealer;
   readonly linkScratch: LinkScratch;
   readonly duplicates: RecentPairs;
@@ -1536,6 +1542,12 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   const limits = recordQueueLimits(c, mtu);
   // Every table's region, one after another; a size a table refuses takes none (its create refuses it).
   const layout = new ArenaLayout();
+  const frameAt = layout.take(mtu);
+  // Also poll's buffer (an inbox record: meta and a whole message), so at least that long.
+  const plainBytes = Math.max(mtu, c.maxMessageBytes + INBOX_META_BYTES);
+  const plainAt = layout.take(plainBytes);
+  const scratchAt = layout.take(LINK_SCRATCH_BYTES);
+  const stagesAt = layout.take(LINK_CLASS_COUNT * STAGE_BYTES);
   const duplicatesAt = layout.take(RecentPairs.bytesFor(c.duplicateCacheCapacity, 0));
   const deliveredAt = layout.take(RecentPairs.bytesFor(c.deliveredCacheCapacity, c.deliveredHoldMs, false));
   const neighboursAt = layout.take(NeighbourTable.bytesFor(c.neighbourCapacity));
@@ -1551,7 +1563,9 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   const utilisationAt = layout.take(AirtimeWindow.bytesFor(c.utilisationBucketCount, 2));
   const arena: Arena = new DataView(new ArrayBuffer(layout.bytes));
   // One nonce and AAD buffer for sealing and opening: a tick opens and seals one frame at a time.
-  const linkScratch = new LinkScratch();
+  const linkScratch = new LinkScratch(arena.buffer, scratchAt);
+  const stages: OutgoingStage[] = [];
+  for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls, arena, stagesAt + cls * STAGE_BYTES));
   const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId, linkScratch);
   const duplicates = RecentPairs.create(c.duplicateCacheCapacity, 0, true, arena, duplicatesAt);
   // The delivered cache needs no value per entry (only the pair, and its time when held).
@@ -1593,6 +1607,9 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   if (!utilisation.ok) return utilisation;
   if (!rate.ok) return rate;
   return ok({
+    frame: new Uint8Array(arena.buffer, frameAt, mtu),
+    plain: new Uint8Array(arena.buffer, plainAt, plainBytes),
+    stages,
     sealer: sealer.value,
     linkScratch,
     duplicates: duplicates.value,
