@@ -97,6 +97,20 @@ export class LinkSealer {
     return this.sealed_;
   }
 
+  /**
+   * The next value of the counter source seals draw from, for another use
+   * of the same source (the transport's message ids), or -1 when the source
+   * refuses one. Shares the sealer's outcome record: one record per node.
+   */
+  nextCounter(): number {
+    return this.counters_.next(this.counter_) === ErrorCode.Ok ? this.counter_.value : -1;
+  }
+
+  /** Let the counter source reserve what the next seals may take (counter-source.ts `prepare`), before a tick seals any. */
+  prepare(): void {
+    this.counters_.prepare();
+  }
+
   get counterFailureCount(): number {
     return this.counterFailures_;
   }

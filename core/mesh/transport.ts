@@ -54,7 +54,7 @@ import type { ReceiveKeys, TrafficKey } from "../crypto/traffic-keys";
 import { LogLevel, type LogRing } from "../runtime/log-ring";
 import type { MetricsRegistry } from "../runtime/metrics";
 import { RateLimiter } from "../runtime/rate-limit";
-import { err, ok, Outcome, type Result, type Status } from "../runtime/result";
+import { err, ok, type Result, type Status } from "../runtime/result";
 import { AirtimeWindow } from "./airtime-window";
 import { ArenaLayout, type Arena } from "./arena";
 import { DutyCycleBudget } from "./duty-cycle";
@@ -75,7 +75,7 @@ import {
   rewriteHopFields,
 } from "./link-header";
 import { LINK_SCRATCH_BYTES, LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
-import { MeshCounter, MeshCounters } from "./mesh-counters";
+import { MESH_COUNTERS_BYTES, MeshCounter, MeshCounters } from "./mesh-counters";
 import { compactMeshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
 import { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
 import { PendingSends } from "./pending-sends";
@@ -173,7 +173,6 @@ type Gate = (typeof Gate)[keyof typeof Gate];
 
 export class MeshTransport {
   readonly nodeId: number;
-  readonly maxMessageBytes: number;
   readonly counters: MeshCounters;
   private readonly radio_: MeshRadio;
   private readonly config_: MeshConfig;
@@ -236,8 +235,6 @@ export class MeshTransport {
   private heldUntilMs_ = 0;
   /** The last tick stopped at receiveFramesPerTickMax with frames possibly left in the radio. */
   private receiveBacklog_ = false;
-  private readonly messageIds_: CounterSource;
-  private readonly messageIdOut_ = new Outcome<number>(0);
   private nextHelloMs_ = -1;
 
   /** Errors: InvalidArgument (bad config or id, MTU too small), or a sub-table's. */
@@ -252,25 +249,19 @@ export class MeshTransport {
     if (c.frameStoreBytes > 0 && c.frameStoreBytes < mtu) return err(ErrorCode.InvalidArgument);
     const parts = buildParts(options);
     if (!parts.ok) return parts;
-    const counters = MeshCounters.create(options.metrics);
-    if (!counters.ok) return counters;
-    return ok(new MeshTransport(options, parts.value, counters.value));
+    return ok(new MeshTransport(options, parts.value));
   }
 
-  private constructor(options: MeshTransportOptions, parts: Parts, counters: MeshCounters) {
-    const c = options.config;
-    const mtu = options.radio.mtuBytes;
+  private constructor(options: MeshTransportOptions, parts: Parts) {
     this.nodeId = options.nodeId;
-    this.maxMessageBytes = c.maxMessageBytes;
-    this.counters = counters;
+    this.counters = parts.counters;
     this.radio_ = options.radio;
     // Only what differs from the defaults stays in RAM (the defaults are flash under preload).
-    this.config_ = compactMeshConfig(c);
+    this.config_ = compactMeshConfig(options.config);
     this.random_ = options.random;
     this.log_ = options.log;
     this.observer_ = options.observer;
     this.sealer_ = parts.sealer;
-    this.messageIds_ = options.counterSource;
     this.opener_ = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch);
     this.groupKeys_ = options.groupKeys;
     this.keyDerivationsSeen_ = options.groupKeys.derivationCount;
@@ -297,6 +288,11 @@ export class MeshTransport {
   }
 
   // ------------------------------------------------------------ derived
+
+  /** Largest message `send` takes (config.maxMessageBytes). */
+  get maxMessageBytes(): number {
+    return this.config_.maxMessageBytes;
+  }
 
   /** Low byte of this node's id (link hints); derived, not kept (each field is a heap slot on XS). */
   private get lowId_(): number {
@@ -401,7 +397,7 @@ export class MeshTransport {
     this.nowMs_ = now;
     // Persist first (etcd-raft's Ready order: persist, then send): the counter
     // values this tick may seal are reserved in flash here, never inside a seal.
-    this.messageIds_.prepare();
+    this.sealer_.prepare();
     this.receiveFrames(now);
     const timedOut = this.reassembly_.expire(now);
     if (timedOut > 0) this.counters.inc(MeshCounter.dropReassemblyTimeout, timedOut);
@@ -1398,8 +1394,9 @@ export class MeshTransport {
    * need 65,536 counter values within deliveredHoldMs.
    */
   private takeMessageId(): number {
-    if (this.messageIds_.next(this.messageIdOut_) !== ErrorCode.Ok) return -1;
-    return this.messageIdOut_.value & 0xffff;
+    // The counter source the sealer draws frame counters from (options.counterSource).
+    const id = this.sealer_.nextCounter();
+    return id < 0 ? -1 : id & 0xffff;
   }
 
   private refuse(counter: MeshCounter, code: FailureCode): FailureCode {
@@ -1507,6 +1504,7 @@ export class MeshTransport {
 // ------------------------------------------------------------ construction
 
 interface Parts {
+  readonly counters: MeshCounters;
   readonly frame: Uint8Array;
   readonly plain: Uint8Array;
   readonly stages: readonly OutgoingStage[];
@@ -1548,6 +1546,7 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   const plainAt = layout.take(plainBytes);
   const scratchAt = layout.take(LINK_SCRATCH_BYTES);
   const stagesAt = layout.take(LINK_CLASS_COUNT * STAGE_BYTES);
+  const countersAt = layout.take(MESH_COUNTERS_BYTES);
   const duplicatesAt = layout.take(RecentPairs.bytesFor(c.duplicateCacheCapacity, 0));
   const deliveredAt = layout.take(RecentPairs.bytesFor(c.deliveredCacheCapacity, c.deliveredHoldMs, false));
   const neighboursAt = layout.take(NeighbourTable.bytesFor(c.neighbourCapacity));
@@ -1606,7 +1605,11 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   if (!duty.ok) return duty;
   if (!utilisation.ok) return utilisation;
   if (!rate.ok) return rate;
+  // Last, as before the arena: a registry's refusal comes after every table's.
+  const counters = MeshCounters.create(options.metrics, arena.buffer, countersAt);
+  if (!counters.ok) return counters;
   return ok({
+    counters: counters.value,
     frame: new Uint8Array(arena.buffer, frameAt, mtu),
     plain: new Uint8Array(arena.buffer, plainAt, plainBytes),
     stages,
