@@ -83,7 +83,7 @@ export class AirtimeWindow {
   }
 
   get bucketMs(): number {
-    return this.windowMs_ / (this.slots() - 1);
+    return this.windowMs_ / (this.slots_ - 1);
   }
 
   get seriesCount(): number {
@@ -95,18 +95,18 @@ export class AirtimeWindow {
    * (0..seriesCount-1; a record to any other series is not kept).
    */
   record(atMs: number, airtimeUs: number, series = 0): void {
-    if (!this.validSeries(series)) return;
+    if (!this.validSeries_(series)) return;
     const epoch = Math.floor(atMs / this.bucketMs);
-    const slots = this.slots();
-    if (epoch > this.newest(series)) this.advance(series, epoch);
-    const lag = Math.floor((this.newest(series) - epoch) / slots);
+    const slots = this.slots_;
+    if (epoch > this.newest_(series)) this.advance_(series, epoch);
+    const lag = Math.floor((this.newest_(series) - epoch) / slots);
     if (lag >= LAG_EMPTY) return;
     const cell = series * slots + (epoch % slots);
-    if (this.lag(cell) !== lag) {
-      this.setLag(cell, lag);
-      this.setAirtime(cell, 0);
+    if (this.lag_(cell) !== lag) {
+      this.setLag_(cell, lag);
+      this.setAirtime_(cell, 0);
     }
-    this.setAirtime(cell, this.airtime(cell) + airtimeUs);
+    this.setAirtime_(cell, this.airtime_(cell) + airtimeUs);
   }
 
   /**
@@ -115,12 +115,12 @@ export class AirtimeWindow {
    * (a budget checked against it refuses: fails closed).
    */
   usedUs(nowMs: number, series = 0): number {
-    if (!this.validSeries(series)) return Number.MAX_SAFE_INTEGER;
-    const oldest = this.oldestEpoch(nowMs);
-    const slots = this.slots();
+    if (!this.validSeries_(series)) return Number.MAX_SAFE_INTEGER;
+    const oldest = this.oldestEpoch_(nowMs);
+    const slots = this.slots_;
     let sum = 0;
     for (let slot = 0; slot < slots; slot++) {
-      if (this.epochAt(series, slot) >= oldest) sum += this.airtime(series * slots + slot);
+      if (this.epochAt_(series, slot) >= oldest) sum += this.airtime_(series * slots + slot);
     }
     return sum;
   }
@@ -131,13 +131,13 @@ export class AirtimeWindow {
    * counted (or the series does not exist).
    */
   nextReleaseMs(nowMs: number, series = 0): number {
-    if (!this.validSeries(series)) return -1;
-    const oldest = this.oldestEpoch(nowMs);
-    const slots = this.slots();
+    if (!this.validSeries_(series)) return -1;
+    const oldest = this.oldestEpoch_(nowMs);
+    const slots = this.slots_;
     let first = -1;
     for (let slot = 0; slot < slots; slot++) {
-      const epoch = this.epochAt(series, slot);
-      if (epoch >= oldest && this.airtime(series * slots + slot) > 0 && (first < 0 || epoch < first)) first = epoch;
+      const epoch = this.epochAt_(series, slot);
+      if (epoch >= oldest && this.airtime_(series * slots + slot) > 0 && (first < 0 || epoch < first)) first = epoch;
     }
     // Bucket e is no longer counted once now - windowMs + 1 >= (e + 1) * bucketMs.
     return first < 0 ? -1 : (first + 1) * this.bucketMs + this.windowMs_ - 1;
@@ -145,75 +145,70 @@ export class AirtimeWindow {
 
   /** Forget everything, in every series. */
   clear(): void {
-    const cells = this.cells();
+    const cells = this.cells_();
     for (let cell = 0; cell < cells; cell++) {
-      this.setAirtime(cell, 0);
-      this.setLag(cell, LAG_EMPTY);
+      this.setAirtime_(cell, 0);
+      this.setLag_(cell, LAG_EMPTY);
     }
-    for (let series = 0; series < this.series_; series++) this.setAirtime(cells + series, -1);
-  }
-
-  /** Ring slots per series: bucketCount + 1. */
-  private slots(): number {
-    return this.slots_;
+    for (let series = 0; series < this.series_; series++) this.setAirtime_(cells + series, -1);
   }
 
   /** Airtime cells of every series (each series' newest bucket number follows them). */
-  private cells(): number {
+  private cells_(): number {
     return this.slots_ * this.series_;
   }
   /** The f64 at `index`: a cell's airtime, or (past the cells) a series' newest bucket. */
-  private airtime(index: number): number {
+  private airtime_(index: number): number {
     return this.view_.getFloat64(this.base_ + 8 * index);
   }
-  private setAirtime(index: number, value: number): void {
+  private setAirtime_(index: number, value: number): void {
     this.view_.setFloat64(this.base_ + 8 * index, value);
   }
-  private lag(cell: number): number {
-    return this.view_.getUint8(this.base_ + 8 * (this.cells() + this.series_) + cell);
+  private lag_(cell: number): number {
+    return this.view_.getUint8(this.base_ + 8 * (this.cells_() + this.series_) + cell);
   }
-  private setLag(cell: number, value: number): void {
-    this.view_.setUint8(this.base_ + 8 * (this.cells() + this.series_) + cell, value);
+  private setLag_(cell: number, value: number): void {
+    this.view_.setUint8(this.base_ + 8 * (this.cells_() + this.series_) + cell, value);
   }
 
-  private validSeries(series: number): boolean {
+  private validSeries_(series: number): boolean {
     return (series >>> 0) === series && series < this.seriesCount;
   }
 
   /** The newest bucket number recorded in `series`, -1 = none. */
-  private newest(series: number): number {
-    return this.airtime(this.cells() + series);
+  private newest_(series: number): number {
+    return this.airtime_(this.cells_() + series);
   }
 
   /** The bucket number `slot` of `series` holds, or -1 when empty. */
-  private epochAt(series: number, slot: number): number {
-    const slots = this.slots();
-    const lag = this.lag(series * slots + slot);
+  private epochAt_(series: number, slot: number): number {
+    const slots = this.slots_;
+    const lag = this.lag_(series * slots + slot);
     if (lag === LAG_EMPTY) return -1;
-    const newest = this.newest(series);
+    const newest = this.newest_(series);
     // The newest bucket <= newest congruent to slot, then `lag` turns back.
     return newest - ((newest - slot) % slots) - lag * slots;
   }
 
   /** `series`' newest record moves on to bucket `epoch`: every slot whose newest congruent bucket moved falls that many turns further behind. */
-  private advance(series: number, epoch: number): void {
-    const previous = this.newest(series);
-    this.setAirtime(this.cells() + series, epoch);
+  private advance_(series: number, epoch: number): void {
+    const previous = this.newest_(series);
+    this.setAirtime_(this.cells_() + series, epoch);
     if (previous < 0) return; // every slot is empty
-    const slots = this.slots();
+    const slots = this.slots_;
     const moved = epoch - previous;
     for (let slot = 0; slot < slots; slot++) {
       const cell = series * slots + slot;
-      const lag = this.lag(cell);
+      const lag = this.lag_(cell);
       if (lag === LAG_EMPTY) continue;
       // Buckets congruent to slot in (previous, epoch]: the slot's newest one was (previous - slot) % slots behind previous.
       const turns = Math.floor((moved + ((previous - slot) % slots)) / slots);
-      this.setLag(cell, Math.min(LAG_EMPTY, lag + turns));
+      this.setLag_(cell, Math.min(LAG_EMPTY, lag + turns));
     }
   }
 
   /** First bucket overlapping (nowMs - windowMs, nowMs]. */
-  private oldestEpoch(nowMs: number): number {
+  private oldestEpoch_(nowMs: number): number {
     const start = nowMs - this.windowMs_ + 1;
     return start <= 0 ? 0 : Math.floor(start / this.bucketMs);
   }

@@ -13,6 +13,14 @@
  * helper needs one. Regions never overlap: ArenaLayout hands them out one
  * after another, each of the size its table's bytesFor states.
  */
+import { STAMP_EXACT_AGE_MS, STAMP_MAX_MS } from "../collections/ms-stamps";
+
+/**
+ * Tables of up to this many slots find a key by scanning their slots (a
+ * board's tables are this small: no index to pay for, as RecentPairs does);
+ * larger ones keep a SlotIndex from key to slot.
+ */
+export const TABLE_SCAN_MAX = 64;
 
 /** An arena: one DataView over the one ArrayBuffer (typed so tables can lay typed arrays over `buffer`). */
 export type Arena = DataView<ArrayBuffer>;
@@ -44,4 +52,21 @@ export class ArenaLayout {
  */
 export function arenaOr(bytes: number, arena: Arena | undefined): Arena {
   return arena ?? new DataView(new ArrayBuffer(bytes));
+}
+
+/**
+ * collections/ms-stamps.ts `stampBaseFor`, for stamps kept in an arena:
+ * `count` u32 offsets, the first at byte `first`, `strideBytes` apart. The
+ * base to store `nowMs` against, after moving the offsets to it when it moves.
+ */
+export function arenaStampBase(view: Arena, first: number, strideBytes: number, count: number, baseMs: number, nowMs: number): number {
+  if (nowMs - baseMs <= STAMP_MAX_MS) return baseMs;
+  const base = nowMs - STAMP_EXACT_AGE_MS;
+  const moved = base - baseMs;
+  for (let k = 0; k < count; k++) {
+    const at = first + k * strideBytes;
+    const stored = view.getUint32(at);
+    view.setUint32(at, stored > moved ? stored - moved : 0);
+  }
+  return base;
 }

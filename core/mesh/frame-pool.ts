@@ -67,7 +67,7 @@ export class FramePool {
     this.links_ = blocks * FRAME_POOL_BLOCK_BYTES;
     this.linkBytes_ = blocks <= SHORT_LINK_BLOCKS_MAX ? 1 : 2;
     this.bytes_ = new Uint8Array(buffer, base, FramePool.bytesFor(blocks));
-    for (let b = 0; b < blocks; b++) this.setLink(b, b + 1 < blocks ? b + 1 : END);
+    for (let b = 0; b < blocks; b++) this.setLink_(b, b + 1 < blocks ? b + 1 : END);
     this.freeHead_ = 0;
     this.free_ = blocks;
   }
@@ -102,9 +102,9 @@ export class FramePool {
     }
     const head = this.freeHead_;
     let last = head;
-    for (let k = 1; k < needed; k++) last = this.link(last);
-    this.freeHead_ = this.link(last);
-    this.setLink(last, END);
+    for (let k = 1; k < needed; k++) last = this.link_(last);
+    this.freeHead_ = this.link_(last);
+    this.setLink_(last, END);
     this.free_ -= needed;
     return head;
   }
@@ -115,12 +115,12 @@ export class FramePool {
     let last = handle;
     let count = 1;
     for (let guard = 0; guard < this.blocks_; guard++) {
-      const next = this.link(last);
+      const next = this.link_(last);
       if (next === END) break;
       last = next;
       count++;
     }
-    this.setLink(last, this.freeHead_);
+    this.setLink_(last, this.freeHead_);
     this.freeHead_ = handle;
     this.free_ += count;
   }
@@ -128,13 +128,13 @@ export class FramePool {
   /** Copy src[offset .. offset + length) into the entry at byte `at`. */
   write(handle: number, at: number, src: Uint8Array, offset: number, length: number): void {
     const bytes = this.bytes_;
-    let block = this.blockAt(handle, at);
+    let block = this.blockAt_(handle, at);
     let within = at % FRAME_POOL_BLOCK_BYTES;
     for (let i = 0; i < length && block !== END; i++) {
       bytes[block * FRAME_POOL_BLOCK_BYTES + within] = src[offset + i] ?? 0;
       if (++within === FRAME_POOL_BLOCK_BYTES) {
         within = 0;
-        block = this.link(block);
+        block = this.link_(block);
       }
     }
   }
@@ -142,53 +142,53 @@ export class FramePool {
   /** Copy `length` bytes of the entry from byte `at` into out[offset ..]. */
   read(handle: number, at: number, out: Uint8Array, offset: number, length: number): void {
     const bytes = this.bytes_;
-    let block = this.blockAt(handle, at);
+    let block = this.blockAt_(handle, at);
     let within = at % FRAME_POOL_BLOCK_BYTES;
     for (let i = 0; i < length && block !== END; i++) {
       out[offset + i] = bytes[block * FRAME_POOL_BLOCK_BYTES + within] ?? 0;
       if (++within === FRAME_POOL_BLOCK_BYTES) {
         within = 0;
-        block = this.link(block);
+        block = this.link_(block);
       }
     }
   }
 
   /** Byte `at` of the entry (0 past its end). */
   readByte(handle: number, at: number): number {
-    const block = this.blockAt(handle, at);
+    const block = this.blockAt_(handle, at);
     return block === END ? 0 : (this.bytes_[block * FRAME_POOL_BLOCK_BYTES + (at % FRAME_POOL_BLOCK_BYTES)] ?? 0);
   }
 
   /** Set byte `at` of the entry (nothing past its end). */
   writeByte(handle: number, at: number, value: number): void {
-    const block = this.blockAt(handle, at);
+    const block = this.blockAt_(handle, at);
     if (block !== END) this.bytes_[block * FRAME_POOL_BLOCK_BYTES + (at % FRAME_POOL_BLOCK_BYTES)] = value;
   }
 
   /** Does the entry hold other[offset .. offset + length) at byte `at`? */
   equals(handle: number, at: number, other: Uint8Array, offset: number, length: number): boolean {
     const bytes = this.bytes_;
-    let block = this.blockAt(handle, at);
+    let block = this.blockAt_(handle, at);
     let within = at % FRAME_POOL_BLOCK_BYTES;
     for (let i = 0; i < length; i++) {
       if (block === END || bytes[block * FRAME_POOL_BLOCK_BYTES + within] !== other[offset + i]) return false;
       if (++within === FRAME_POOL_BLOCK_BYTES) {
         within = 0;
-        block = this.link(block);
+        block = this.link_(block);
       }
     }
     return true;
   }
 
   /** The block holding byte `at` of the entry (END past its end). */
-  private blockAt(handle: number, at: number): number {
+  private blockAt_(handle: number, at: number): number {
     if ((handle >>> 0) !== handle || handle >= this.blocks_) return END;
     let block = handle;
-    for (let k = Math.floor(at / FRAME_POOL_BLOCK_BYTES); k > 0 && block !== END; k--) block = this.link(block);
+    for (let k = Math.floor(at / FRAME_POOL_BLOCK_BYTES); k > 0 && block !== END; k--) block = this.link_(block);
     return block;
   }
 
-  private link(block: number): number {
+  private link_(block: number): number {
     const at = this.links_ + block * this.linkBytes_;
     if (this.linkBytes_ === 1) {
       const next = this.bytes_[at] ?? 0xff;
@@ -197,7 +197,7 @@ export class FramePool {
     return ((this.bytes_[at] ?? 0xff) << 8) | (this.bytes_[at + 1] ?? 0xff);
   }
 
-  private setLink(block: number, next: number): void {
+  private setLink_(block: number, next: number): void {
     const at = this.links_ + block * this.linkBytes_;
     if (this.linkBytes_ === 1) {
       this.bytes_[at] = next & 0xff;

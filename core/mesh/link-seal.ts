@@ -185,7 +185,7 @@ export class LinkOpener {
 
   /** Would this frame pass the replay window? No state changes (for callers that skip work early). */
   replayCheck(h: LinkHeader): Status {
-    const slot = this.keySlot(h);
+    const slot = this.keySlot_(h);
     if (slot < 0) return -slot as Status;
     return this.replay_.check(h.source, this.lastEpoch, h.counter);
   }
@@ -202,7 +202,7 @@ export class LinkOpener {
     const plaintextBytes = lengthBytes - h.headerBytes - LINK_TAG_BYTES;
     if (plaintextBytes < 0) return -ErrorCode.MeshFrameTruncated;
     if (out.length < plaintextBytes) return -ErrorCode.MeshFrameOversized;
-    const slot = this.keySlot(h);
+    const slot = this.keySlot_(h);
     if (slot < 0) return slot;
     const epoch = this.lastEpoch;
     const fresh = this.replay_.check(h.source, epoch, h.counter);
@@ -230,7 +230,7 @@ export class LinkOpener {
    * low bit matches the key phase, else the next epoch, else the previous.
    * Sets `lastEpoch`. `-KeyEpochUnknown` when none is installed.
    */
-  private keySlot(h: LinkHeader): ValueOrCode {
+  private keySlot_(h: LinkHeader): ValueOrCode {
     const current = this.epoch_;
     if ((current & 1) === h.keyPhase) {
       this.lastEpoch = current;

@@ -17,124 +17,114 @@ import type { Arena } from "./arena";
 
 export const StageKind = Object.freeze({ None: 0, Inline: 1, Pending: 2 } as const);
 
-// Fields at these byte offsets of a stage's region.
-const S_NOT_BEFORE_MS = 0; // f64
-const S_HANDLE = 8; // i32 each
+// Fields at these byte offsets of a stage's region: a double, then int32 each (booleans 0/1).
+const S_NOT_BEFORE_MS = 0;
+const S_HANDLE = 8;
 const S_SLOT = 12;
 const S_NEXT = 16;
 const S_FRAGMENTS = 20;
 const S_LENGTH = 24;
-const S_MESSAGE_ID = 28; // u16 each
-const S_DESTINATION = 30;
-const S_KIND = 32; // u8 each
-const S_RESEND = 33;
-const S_ROUTED = 34;
-const S_CLASS = 35;
+const S_MESSAGE_ID = 28;
+const S_DESTINATION = 32;
+const S_KIND = 36;
+const S_RESEND = 40;
+const S_ROUTED = 44;
+const S_CLASS = 48;
 /** Bytes of arena a stage takes. */
-export const STAGE_BYTES = 40;
+export const STAGE_BYTES = 56;
 
 export class OutgoingStage {
   private readonly view_: Arena;
   private readonly base_: number;
 
-  /** The stage of `trafficClass` in STAGE_BYTES of `arena` from `base` (the caller reserved them: ArenaLayout). */
+  /** The stage of `trafficClass` in STAGE_BYTES of `arena` from `base` (zeroed; the caller reserved them: ArenaLayout). */
   constructor(trafficClass: number, arena: Arena, base: number) {
     this.view_ = arena;
     this.base_ = base;
-    this.view_.setUint8(this.base_ + S_CLASS, trafficClass);
-    this.handle = -1;
-    this.kind = StageKind.None;
-    this.destination = 0;
-    this.messageId = 0;
-    this.slot = -1;
-    this.length = 0;
-    this.fragments = 0;
-    this.next = 0;
-    this.resend = false;
-    this.routed = false;
-    this.notBeforeMs = 0;
+    this.setInt_(S_CLASS, trafficClass);
+    this.clear();
   }
 
   get trafficClass(): number {
-    return this.view_.getUint8(this.base_ + S_CLASS);
+    return this.int_(S_CLASS);
   }
 
   /** Frame-pool entry of an inline message, -1 for none. */
   get handle(): number {
-    return this.view_.getInt32(this.base_ + S_HANDLE);
+    return this.int_(S_HANDLE);
   }
   set handle(value: number) {
-    this.view_.setInt32(this.base_ + S_HANDLE, value);
+    this.setInt_(S_HANDLE, value);
   }
 
   /** A StageKind. */
   get kind(): number {
-    return this.view_.getUint8(this.base_ + S_KIND);
+    return this.int_(S_KIND);
   }
   set kind(value: number) {
-    this.view_.setUint8(this.base_ + S_KIND, value);
+    this.setInt_(S_KIND, value);
   }
 
   get destination(): number {
-    return this.view_.getUint16(this.base_ + S_DESTINATION);
+    return this.int_(S_DESTINATION);
   }
   set destination(value: number) {
-    this.view_.setUint16(this.base_ + S_DESTINATION, value);
+    this.setInt_(S_DESTINATION, value);
   }
 
   /** Wire message id (acknowledged or fragmented messages), else 0. */
   get messageId(): number {
-    return this.view_.getUint16(this.base_ + S_MESSAGE_ID);
+    return this.int_(S_MESSAGE_ID);
   }
   set messageId(value: number) {
-    this.view_.setUint16(this.base_ + S_MESSAGE_ID, value);
+    this.setInt_(S_MESSAGE_ID, value);
   }
 
   /** Pending slot of an acknowledged message, -1 for inline. */
   get slot(): number {
-    return this.view_.getInt32(this.base_ + S_SLOT);
+    return this.int_(S_SLOT);
   }
   set slot(value: number) {
-    this.view_.setInt32(this.base_ + S_SLOT, value);
+    this.setInt_(S_SLOT, value);
   }
 
   get length(): number {
-    return this.view_.getInt32(this.base_ + S_LENGTH);
+    return this.int_(S_LENGTH);
   }
   set length(value: number) {
-    this.view_.setInt32(this.base_ + S_LENGTH, value);
+    this.setInt_(S_LENGTH, value);
   }
 
   /** Fragment count, 0 for a message that fits one frame. */
   get fragments(): number {
-    return this.view_.getInt32(this.base_ + S_FRAGMENTS);
+    return this.int_(S_FRAGMENTS);
   }
   set fragments(value: number) {
-    this.view_.setInt32(this.base_ + S_FRAGMENTS, value);
+    this.setInt_(S_FRAGMENTS, value);
   }
 
   /** Next fragment index to send. */
   get next(): number {
-    return this.view_.getInt32(this.base_ + S_NEXT);
+    return this.int_(S_NEXT);
   }
   set next(value: number) {
-    this.view_.setInt32(this.base_ + S_NEXT, value);
+    this.setInt_(S_NEXT, value);
   }
 
   /** Sending only the fragments a NACK asked for. */
   get resend(): boolean {
-    return this.view_.getUint8(this.base_ + S_RESEND) !== 0;
+    return this.int_(S_RESEND) !== 0;
   }
   set resend(value: boolean) {
-    this.view_.setUint8(this.base_ + S_RESEND, value ? 1 : 0);
+    this.setInt_(S_RESEND, value ? 1 : 0);
   }
 
   /** Some frame of this attempt followed a learned route. */
   get routed(): boolean {
-    return this.view_.getUint8(this.base_ + S_ROUTED) !== 0;
+    return this.int_(S_ROUTED) !== 0;
   }
   set routed(value: boolean) {
-    this.view_.setUint8(this.base_ + S_ROUTED, value ? 1 : 0);
+    this.setInt_(S_ROUTED, value ? 1 : 0);
   }
 
   /** The first frame waits until then (the class's random access delay). */
@@ -159,5 +149,12 @@ export class OutgoingStage {
     this.kind = StageKind.None;
     this.slot = -1;
     this.handle = -1;
+  }
+
+  private int_(at: number): number {
+    return this.view_.getInt32(this.base_ + at);
+  }
+  private setInt_(at: number, value: number): void {
+    this.view_.setInt32(this.base_ + at, value);
   }
 }

@@ -71,7 +71,7 @@ export class PendingSends extends SlotFields {
     this.slots_ = slots;
     this.messageSlotBytes_ = slotBytes;
     this.pool_ = pool;
-    for (let i = 0; i < slots; i++) this.setF64(i, F_DEADLINE_MS, NOT_ARMED);
+    for (let i = 0; i < slots; i++) this.setF64_(i, F_DEADLINE_MS, NOT_ARMED);
   }
 
   get slotCount(): number {
@@ -87,7 +87,7 @@ export class PendingSends extends SlotFields {
 
   /** Copy `length` bytes of the message in `slot` from byte `at` into out[offset ..]. */
   read(slot: number, at: number, out: Uint8Array, offset: number, length: number): void {
-    this.pool_.read(this.i32(slot, F_HANDLE), at, out, offset, length);
+    this.pool_.read(this.i32_(slot, F_HANDLE), at, out, offset, length);
   }
 
   /**
@@ -107,17 +107,17 @@ export class PendingSends extends SlotFields {
     if (slot < 0) return -ErrorCode.MeshPendingFull;
     const handle = this.pool_.store(bytes, offset, length);
     if (handle < 0) return -ErrorCode.MeshPendingFull;
-    this.setI32(slot, F_HANDLE, handle);
-    this.setU8(slot, F_USED, 1);
-    this.setU16(slot, F_DESTINATION, destination);
-    this.setU8(slot, F_CLASS, trafficClass);
-    this.setU16(slot, F_LENGTH, length);
-    this.setU16(slot, F_MESSAGE_ID, messageId);
-    this.setF64(slot, F_CALLER_ID, callerId);
-    this.setU8(slot, F_ATTEMPTS, 0);
-    this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
-    this.setU8(slot, F_ROUTED, 0);
-    for (let w = 0; w < WORDS; w++) this.setU32(slot, F_RESEND + w * 4, 0);
+    this.setI32_(slot, F_HANDLE, handle);
+    this.setU8_(slot, F_USED, 1);
+    this.setU16_(slot, F_DESTINATION, destination);
+    this.setU8_(slot, F_CLASS, trafficClass);
+    this.setU16_(slot, F_LENGTH, length);
+    this.setU16_(slot, F_MESSAGE_ID, messageId);
+    this.setF64_(slot, F_CALLER_ID, callerId);
+    this.setU8_(slot, F_ATTEMPTS, 0);
+    this.setF64_(slot, F_DEADLINE_MS, NOT_ARMED);
+    this.setU8_(slot, F_ROUTED, 0);
+    for (let w = 0; w < WORDS; w++) this.setU32_(slot, F_RESEND + w * 4, 0);
     this.inUse_++;
     return slot;
   }
@@ -132,38 +132,38 @@ export class PendingSends extends SlotFields {
 
   release(slot: number): void {
     if (!this.isInUse(slot)) return;
-    this.pool_.release(this.i32(slot, F_HANDLE));
-    this.setU8(slot, F_USED, 0);
-    this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
+    this.pool_.release(this.i32_(slot, F_HANDLE));
+    this.setU8_(slot, F_USED, 0);
+    this.setF64_(slot, F_DEADLINE_MS, NOT_ARMED);
     this.inUse_--;
   }
 
   isInUse(slot: number): boolean {
-    return (slot >>> 0) === slot && slot < this.slots_ && this.u8(slot, F_USED) === 1;
+    return (slot >>> 0) === slot && slot < this.slots_ && this.u8_(slot, F_USED) === 1;
   }
 
   /** The message (or a NACKed part of it) was sent: wait for the ack until `deadlineMs`. */
   arm(slot: number, deadlineMs: number, routed: boolean, countAttempt: boolean): void {
-    if (countAttempt) this.setU8(slot, F_ATTEMPTS, this.u8(slot, F_ATTEMPTS) + 1);
-    this.setF64(slot, F_DEADLINE_MS, deadlineMs);
-    this.setU8(slot, F_ROUTED, routed ? 1 : 0);
+    if (countAttempt) this.setU8_(slot, F_ATTEMPTS, this.u8_(slot, F_ATTEMPTS) + 1);
+    this.setF64_(slot, F_DEADLINE_MS, deadlineMs);
+    this.setU8_(slot, F_ROUTED, routed ? 1 : 0);
   }
 
   /** The ack deadline of `slot` (+Infinity while queued or being sent). */
   deadlineAt(slot: number): number {
-    return this.f64(slot, F_DEADLINE_MS);
+    return this.f64_(slot, F_DEADLINE_MS);
   }
 
   /** Move the ack deadline of an armed slot (no attempt counted); false when it is not armed. */
   rearm(slot: number, deadlineMs: number): boolean {
     if (!this.isInUse(slot) || this.deadlineAt(slot) === NOT_ARMED) return false;
-    this.setF64(slot, F_DEADLINE_MS, deadlineMs);
+    this.setF64_(slot, F_DEADLINE_MS, deadlineMs);
     return true;
   }
 
   /** Back in the queue for another attempt (no deadline while queued). */
   disarm(slot: number): void {
-    this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
+    this.setF64_(slot, F_DEADLINE_MS, NOT_ARMED);
   }
 
   /** Earliest armed ack deadline, or +Infinity. */
@@ -189,7 +189,7 @@ export class PendingSends extends SlotFields {
     for (let index = 0; index < count && index < FRAGMENT_COUNT_MAX; index++) {
       if ((((bitmap[at + (index >>> 3)] ?? 0) >>> (index & 7)) & 1) === 0) continue;
       const word = F_RESEND + (index >>> 5) * 4;
-      this.setU32(slot, word, (this.u32(slot, word) | (1 << (index & 31))) >>> 0);
+      this.setU32_(slot, word, (this.u32_(slot, word) | (1 << (index & 31))) >>> 0);
       marked++;
     }
     return marked;
@@ -198,10 +198,10 @@ export class PendingSends extends SlotFields {
   /** The lowest fragment index marked for resending, or -1; clears it. */
   takeResend(slot: number): number {
     for (let w = 0; w < WORDS; w++) {
-      const word = this.u32(slot, F_RESEND + w * 4);
+      const word = this.u32_(slot, F_RESEND + w * 4);
       if (word === 0) continue;
       const bit = 31 - Math.clz32(word & -word);
-      this.setU32(slot, F_RESEND + w * 4, (word & ~(1 << bit)) >>> 0);
+      this.setU32_(slot, F_RESEND + w * 4, (word & ~(1 << bit)) >>> 0);
       return w * 32 + bit;
     }
     return -1;
@@ -209,29 +209,29 @@ export class PendingSends extends SlotFields {
 
   /** True when some fragment of `slot` is marked for resending. */
   hasResend(slot: number): boolean {
-    for (let w = 0; w < WORDS; w++) if (this.u32(slot, F_RESEND + w * 4) !== 0) return true;
+    for (let w = 0; w < WORDS; w++) if (this.u32_(slot, F_RESEND + w * 4) !== 0) return true;
     return false;
   }
 
   destinationAt(slot: number): number {
-    return this.u16(slot, F_DESTINATION);
+    return this.u16_(slot, F_DESTINATION);
   }
   classAt(slot: number): number {
-    return this.u8(slot, F_CLASS);
+    return this.u8_(slot, F_CLASS);
   }
   lengthAt(slot: number): number {
-    return this.u16(slot, F_LENGTH);
+    return this.u16_(slot, F_LENGTH);
   }
   messageIdAt(slot: number): number {
-    return this.u16(slot, F_MESSAGE_ID);
+    return this.u16_(slot, F_MESSAGE_ID);
   }
   callerIdAt(slot: number): number {
-    return this.f64(slot, F_CALLER_ID);
+    return this.f64_(slot, F_CALLER_ID);
   }
   attemptsAt(slot: number): number {
-    return this.u8(slot, F_ATTEMPTS);
+    return this.u8_(slot, F_ATTEMPTS);
   }
   routedAt(slot: number): boolean {
-    return this.u8(slot, F_ROUTED) === 1;
+    return this.u8_(slot, F_ROUTED) === 1;
   }
 }

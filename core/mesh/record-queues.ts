@@ -79,37 +79,37 @@ export class RecordQueues {
     this.view_ = view;
     this.base_ = base;
     for (let i = 0; i < limits.length; i++) {
-      this.set(i, Q_HEAD, END);
-      this.set(i, Q_TAIL, END);
-      this.set(i, Q_COUNT, 0);
-      this.set(i, Q_USED, 0);
-      this.set(i, Q_BUDGET, limits[i]?.budgetBytes ?? 0);
-      this.set(i, Q_MAX_RECORD, limits[i]?.maxRecordBytes ?? 0);
+      this.set_(i, Q_HEAD, END);
+      this.set_(i, Q_TAIL, END);
+      this.set_(i, Q_COUNT, 0);
+      this.set_(i, Q_USED, 0);
+      this.set_(i, Q_BUDGET, limits[i]?.budgetBytes ?? 0);
+      this.set_(i, Q_MAX_RECORD, limits[i]?.maxRecordBytes ?? 0);
     }
   }
 
   /** Field `field` of queue `queue`'s state. */
-  private get(queue: number, field: number): number {
+  private get_(queue: number, field: number): number {
     return this.view_.getInt32(this.base_ + 4 * (queue * QUEUE_FIELDS + field));
   }
-  private set(queue: number, field: number, value: number): void {
+  private set_(queue: number, field: number, value: number): void {
     this.view_.setInt32(this.base_ + 4 * (queue * QUEUE_FIELDS + field), value);
   }
 
   /** Records in queue `queue`. */
   count(queue: number): number {
-    return this.get(queue, Q_COUNT);
+    return this.get_(queue, Q_COUNT);
   }
   /** Budget used, length prefixes included. */
   bytesUsed(queue: number): number {
-    return this.get(queue, Q_USED);
+    return this.get_(queue, Q_USED);
   }
   maxRecordBytes(queue: number): number {
-    return this.get(queue, Q_MAX_RECORD);
+    return this.get_(queue, Q_MAX_RECORD);
   }
   /** Would the budget take a record of `length` bytes now (the store aside)? A record costs its bytes and a length prefix (1, or 2 when the largest record is above 255). */
   hasRoom(queue: number, length: number): boolean {
-    return this.bytesUsed(queue) + prefixFor(this.maxRecordBytes(queue)) + length <= this.get(queue, Q_BUDGET);
+    return this.bytesUsed(queue) + prefixFor(this.maxRecordBytes(queue)) + length <= this.get_(queue, Q_BUDGET);
   }
 
   /**
@@ -118,7 +118,7 @@ export class RecordQueues {
    * or -TooLarge (above the largest record), -Full (budget or store).
    */
   append(queue: number, length: number): ValueOrCode {
-    if ((length >>> 0) !== length || length > this.get(queue, Q_MAX_RECORD)) return -ErrorCode.TooLarge;
+    if ((length >>> 0) !== length || length > this.get_(queue, Q_MAX_RECORD)) return -ErrorCode.TooLarge;
     if (!this.hasRoom(queue, length)) return -ErrorCode.Full;
     const pool = this.pool_;
     const handle = pool.allocate(RECORD_ENTRY_HEADER_BYTES + length);
@@ -126,18 +126,18 @@ export class RecordQueues {
     setLink(pool, handle, END);
     pool.writeByte(handle, 2, length >>> 8);
     pool.writeByte(handle, 3, length & 0xff);
-    const tail = this.get(queue, Q_TAIL);
-    if (tail === END) this.set(queue, Q_HEAD, handle);
+    const tail = this.get_(queue, Q_TAIL);
+    if (tail === END) this.set_(queue, Q_HEAD, handle);
     else setLink(pool, tail, handle);
-    this.set(queue, Q_TAIL, handle);
-    this.set(queue, Q_COUNT, this.get(queue, Q_COUNT) + 1);
-    this.set(queue, Q_USED, this.get(queue, Q_USED) + prefixFor(this.maxRecordBytes(queue)) + length);
+    this.set_(queue, Q_TAIL, handle);
+    this.set_(queue, Q_COUNT, this.get_(queue, Q_COUNT) + 1);
+    this.set_(queue, Q_USED, this.get_(queue, Q_USED) + prefixFor(this.maxRecordBytes(queue)) + length);
     return handle;
   }
 
   /** The oldest record's handle, or -1 when the queue is empty. */
   head(queue: number): number {
-    const handle = this.get(queue, Q_HEAD);
+    const handle = this.get_(queue, Q_HEAD);
     return handle === END ? -1 : handle;
   }
 
@@ -182,14 +182,14 @@ export class RecordQueues {
    * frame pool). Its handle, or -1 when the queue is empty.
    */
   detach(queue: number): number {
-    const handle = this.get(queue, Q_HEAD);
+    const handle = this.get_(queue, Q_HEAD);
     if (handle === END) return -1;
     const pool = this.pool_;
     const next = (pool.readByte(handle, 0) << 8) | pool.readByte(handle, 1);
-    this.set(queue, Q_HEAD, next);
-    if (next === END) this.set(queue, Q_TAIL, END);
-    this.set(queue, Q_COUNT, this.get(queue, Q_COUNT) - 1);
-    this.set(queue, Q_USED, this.get(queue, Q_USED) - prefixFor(this.maxRecordBytes(queue)) - this.recordLength(handle));
+    this.set_(queue, Q_HEAD, next);
+    if (next === END) this.set_(queue, Q_TAIL, END);
+    this.set_(queue, Q_COUNT, this.get_(queue, Q_COUNT) - 1);
+    this.set_(queue, Q_USED, this.get_(queue, Q_USED) - prefixFor(this.maxRecordBytes(queue)) - this.recordLength(handle));
     return handle;
   }
 }

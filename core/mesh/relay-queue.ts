@@ -84,7 +84,7 @@ export class RelayQueue extends SlotFields {
   /** Copy the frame of `slot` into out[0 ..]; returns its length. */
   readFrame(slot: number, out: Uint8Array): number {
     const length = this.lengthAt(slot);
-    this.pool_.read(this.handleAt(slot), 0, out, 0, length);
+    this.pool_.read(this.handleAt_(slot), 0, out, 0, length);
     return length;
   }
 
@@ -96,7 +96,7 @@ export class RelayQueue extends SlotFields {
     if (lengthBytes > this.frameBytes_) return -ErrorCode.MeshFrameOversized;
     let slot = -1;
     for (let s = 0; s < this.slots_; s++) {
-      if (this.u8(s, RQ_U8_USED) !== 1) {
+      if (this.u8_(s, RQ_U8_USED) !== 1) {
         slot = s;
         break;
       }
@@ -104,16 +104,16 @@ export class RelayQueue extends SlotFields {
     if (slot < 0) return -ErrorCode.MeshQueueFull;
     const handle = this.pool_.store(frame, 0, lengthBytes);
     if (handle < 0) return -ErrorCode.MeshQueueFull;
-    this.setI32(slot, RQ_I32_HANDLE, handle);
-    this.setF64(slot, RQ_F64_DEADLINE, deadlineMs);
-    this.setF64(slot, RQ_F64_SEQUENCE, this.sequence_++);
-    this.setU8(slot, RQ_U8_USED, 1);
-    this.setU16(slot, RQ_U16_LENGTHS, lengthBytes);
-    this.setU16(slot, RQ_U16_SOURCES, source);
-    this.setU32(slot, RQ_U32_COUNTER, counter);
-    this.setU8(slot, RQ_U8_CLASSES, trafficClass);
-    this.setU8(slot, RQ_U8_HOPS, hopsTaken);
-    this.setU8(slot, RQ_U8_HEARD, 0);
+    this.setI32_(slot, RQ_I32_HANDLE, handle);
+    this.setF64_(slot, RQ_F64_DEADLINE, deadlineMs);
+    this.setF64_(slot, RQ_F64_SEQUENCE, this.sequence_++);
+    this.setU8_(slot, RQ_U8_USED, 1);
+    this.setU16_(slot, RQ_U16_LENGTHS, lengthBytes);
+    this.setU16_(slot, RQ_U16_SOURCES, source);
+    this.setU32_(slot, RQ_U32_COUNTER, counter);
+    this.setU8_(slot, RQ_U8_CLASSES, trafficClass);
+    this.setU8_(slot, RQ_U8_HOPS, hopsTaken);
+    this.setU8_(slot, RQ_U8_HEARD, 0);
     this.size_++;
     return slot;
   }
@@ -127,10 +127,10 @@ export class RelayQueue extends SlotFields {
    */
   heardCopy(source: number, counter: number, hopsTaken: number, threshold: number): Status {
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RQ_U8_USED) !== 1 || this.u16(slot, RQ_U16_SOURCES) !== source || this.counterAt(slot) !== counter) continue;
-      if (hopsTaken < this.u8(slot, RQ_U8_HOPS)) return ErrorCode.Empty;
-      const heard = this.u8(slot, RQ_U8_HEARD) + 1;
-      this.setU8(slot, RQ_U8_HEARD, heard);
+      if (this.u8_(slot, RQ_U8_USED) !== 1 || this.u16_(slot, RQ_U16_SOURCES) !== source || this.counterAt(slot) !== counter) continue;
+      if (hopsTaken < this.u8_(slot, RQ_U8_HOPS)) return ErrorCode.Empty;
+      const heard = this.u8_(slot, RQ_U8_HEARD) + 1;
+      this.setU8_(slot, RQ_U8_HEARD, heard);
       if (heard < threshold) return ErrorCode.Empty;
       this.release(slot);
       return ErrorCode.Ok;
@@ -142,7 +142,7 @@ export class RelayQueue extends SlotFields {
   has(source: number, counter: number): boolean {
     if (this.size_ === 0) return false;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RQ_U8_USED) === 1 && this.u16(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) return true;
+      if (this.u8_(slot, RQ_U8_USED) === 1 && this.u16_(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) return true;
     }
     return false;
   }
@@ -150,7 +150,7 @@ export class RelayQueue extends SlotFields {
   /** Cancel the relay of (source, counter) outright. Ok or NotFound. */
   cancel(source: number, counter: number): Status {
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RQ_U8_USED) === 1 && this.u16(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) {
+      if (this.u8_(slot, RQ_U8_USED) === 1 && this.u16_(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) {
         this.release(slot);
         return ErrorCode.Ok;
       }
@@ -160,13 +160,13 @@ export class RelayQueue extends SlotFields {
 
   /** Earliest deadline, or +Infinity when empty. */
   nextDeadlineMs(): number {
-    const first = this.earliest();
+    const first = this.earliest_();
     return first < 0 ? Number.POSITIVE_INFINITY : this.deadlineAt(first);
   }
 
   /** The slot of the earliest relay if due by `nowMs` (still queued), else -NotFound. */
   peekDue(nowMs: number): ValueOrCode {
-    const first = this.earliest();
+    const first = this.earliest_();
     return first < 0 || this.deadlineAt(first) > nowMs ? -ErrorCode.NotFound : first;
   }
 
@@ -175,7 +175,7 @@ export class RelayQueue extends SlotFields {
     let best = -1;
     let bestDeadline = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RQ_U8_USED) !== 1 || this.u8(slot, RQ_U8_CLASSES) !== trafficClass) continue;
+      if (this.u8_(slot, RQ_U8_USED) !== 1 || this.u8_(slot, RQ_U8_CLASSES) !== trafficClass) continue;
       const deadline = this.deadlineAt(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
         best = slot;
@@ -187,44 +187,44 @@ export class RelayQueue extends SlotFields {
 
   /** Remove a slot (sent, dropped or cancelled). */
   release(slot: number): void {
-    if (this.u8(slot, RQ_U8_USED) !== 1) return;
-    this.pool_.release(this.handleAt(slot));
-    this.setU8(slot, RQ_U8_USED, 0);
+    if (this.u8_(slot, RQ_U8_USED) !== 1) return;
+    this.pool_.release(this.handleAt_(slot));
+    this.setU8_(slot, RQ_U8_USED, 0);
     this.size_--;
   }
 
   lengthAt(slot: number): number {
-    return this.u16(slot, RQ_U16_LENGTHS);
+    return this.u16_(slot, RQ_U16_LENGTHS);
   }
   classAt(slot: number): number {
-    return this.u8(slot, RQ_U8_CLASSES);
+    return this.u8_(slot, RQ_U8_CLASSES);
   }
   sourceAt(slot: number): number {
-    return this.u16(slot, RQ_U16_SOURCES);
+    return this.u16_(slot, RQ_U16_SOURCES);
   }
   counterAt(slot: number): number {
-    return this.u32(slot, RQ_U32_COUNTER);
+    return this.u32_(slot, RQ_U32_COUNTER);
   }
 
   deadlineAt(slot: number): number {
-    return this.f64(slot, RQ_F64_DEADLINE);
+    return this.f64_(slot, RQ_F64_DEADLINE);
   }
 
   /** The used slot with the earliest deadline, the first scheduled among equals; -1 when none. */
-  private earliest(): number {
+  private earliest_(): number {
     let best = -1;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RQ_U8_USED) !== 1) continue;
-      if (best < 0 || this.deadlineAt(slot) < this.deadlineAt(best) || (this.deadlineAt(slot) === this.deadlineAt(best) && this.sequenceAt(slot) < this.sequenceAt(best))) best = slot;
+      if (this.u8_(slot, RQ_U8_USED) !== 1) continue;
+      if (best < 0 || this.deadlineAt(slot) < this.deadlineAt(best) || (this.deadlineAt(slot) === this.deadlineAt(best) && this.sequenceAt_(slot) < this.sequenceAt_(best))) best = slot;
     }
     return best;
   }
 
-  private sequenceAt(slot: number): number {
-    return this.f64(slot, RQ_F64_SEQUENCE);
+  private sequenceAt_(slot: number): number {
+    return this.f64_(slot, RQ_F64_SEQUENCE);
   }
 
-  private handleAt(slot: number): number {
-    return this.i32(slot, RQ_I32_HANDLE);
+  private handleAt_(slot: number): number {
+    return this.i32_(slot, RQ_I32_HANDLE);
   }
 }

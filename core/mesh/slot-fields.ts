@@ -22,34 +22,34 @@ export class SlotFields {
     this.slotBytes_ = slotBytes;
   }
 
-  protected u8(slot: number, field: number): number {
+  protected u8_(slot: number, field: number): number {
     return this.view.getUint8(this.base_ + slot * this.slotBytes_ + field);
   }
-  protected setU8(slot: number, field: number, value: number): void {
+  protected setU8_(slot: number, field: number, value: number): void {
     this.view.setUint8(this.base_ + slot * this.slotBytes_ + field, value);
   }
-  protected u16(slot: number, field: number): number {
+  protected u16_(slot: number, field: number): number {
     return this.view.getUint16(this.base_ + slot * this.slotBytes_ + field);
   }
-  protected setU16(slot: number, field: number, value: number): void {
+  protected setU16_(slot: number, field: number, value: number): void {
     this.view.setUint16(this.base_ + slot * this.slotBytes_ + field, value);
   }
-  protected u32(slot: number, field: number): number {
+  protected u32_(slot: number, field: number): number {
     return this.view.getUint32(this.base_ + slot * this.slotBytes_ + field);
   }
-  protected setU32(slot: number, field: number, value: number): void {
+  protected setU32_(slot: number, field: number, value: number): void {
     this.view.setUint32(this.base_ + slot * this.slotBytes_ + field, value);
   }
-  protected i32(slot: number, field: number): number {
+  protected i32_(slot: number, field: number): number {
     return this.view.getInt32(this.base_ + slot * this.slotBytes_ + field);
   }
-  protected setI32(slot: number, field: number, value: number): void {
+  protected setI32_(slot: number, field: number, value: number): void {
     this.view.setInt32(this.base_ + slot * this.slotBytes_ + field, value);
   }
-  protected f64(slot: number, field: number): number {
+  protected f64_(slot: number, field: number): number {
     return this.view.getFloat64(this.base_ + slot * this.slotBytes_ + field);
   }
-  protected setF64(slot: number, field: number, value: number): void {
+  protected setF64_(slot: number, field: number, value: number): void {
     this.view.setFloat64(this.base_ + slot * this.slotBytes_ + field, value);
   }
 }
