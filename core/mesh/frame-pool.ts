@@ -39,10 +39,6 @@ export function framePoolBlocks(lengthBytes: number): number {
 export class FramePool {
   private readonly bytes_: Uint8Array;
   private readonly blocks_: number;
-  /** Offset of the link table (after the blocks). */
-  private readonly links_: number;
-  /** Bytes per link: 1 for at most SHORT_LINK_BLOCKS_MAX blocks, else 2. */
-  private readonly linkBytes_: number;
   private freeHead_: number;
   private free_: number;
   private refused_ = 0;
@@ -64,8 +60,6 @@ export class FramePool {
 
   private constructor(blocks: number, buffer: ArrayBuffer, base: number) {
     this.blocks_ = blocks;
-    this.links_ = blocks * FRAME_POOL_BLOCK_BYTES;
-    this.linkBytes_ = blocks <= SHORT_LINK_BLOCKS_MAX ? 1 : 2;
     this.bytes_ = new Uint8Array(buffer, base, FramePool.bytesFor(blocks));
     for (let b = 0; b < blocks; b++) this.setLink_(b, b + 1 < blocks ? b + 1 : END);
     this.freeHead_ = 0;
@@ -189,8 +183,10 @@ export class FramePool {
   }
 
   private link_(block: number): number {
-    const at = this.links_ + block * this.linkBytes_;
-    if (this.linkBytes_ === 1) {
+    const short = this.blocks_ <= SHORT_LINK_BLOCKS_MAX;
+    // The link table follows the blocks: a byte per link for at most SHORT_LINK_BLOCKS_MAX blocks, else 2.
+    const at = this.blocks_ * FRAME_POOL_BLOCK_BYTES + block * (short ? 1 : 2);
+    if (short) {
       const next = this.bytes_[at] ?? 0xff;
       return next === 0xff ? END : next;
     }
@@ -198,8 +194,10 @@ export class FramePool {
   }
 
   private setLink_(block: number, next: number): void {
-    const at = this.links_ + block * this.linkBytes_;
-    if (this.linkBytes_ === 1) {
+    const short = this.blocks_ <= SHORT_LINK_BLOCKS_MAX;
+    // The link table follows the blocks: a byte per link for at most SHORT_LINK_BLOCKS_MAX blocks, else 2.
+    const at = this.blocks_ * FRAME_POOL_BLOCK_BYTES + block * (short ? 1 : 2);
+    if (short) {
       this.bytes_[at] = next & 0xff;
       return;
     }

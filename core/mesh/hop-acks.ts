@@ -83,10 +83,14 @@ export class HopAckTable extends SlotFields {
   }
 
   private constructor(slots: number, frameBytes: number, pool: FramePool, view: Arena, base: number) {
-    super(view, base, SLOT_BYTES);
+    super(view, base);
     this.slots_ = slots;
     this.frameBytes_ = frameBytes;
     this.pool_ = pool;
+  }
+
+  protected slotBytes_(): number {
+    return SLOT_BYTES;
   }
 
   get size(): number {
@@ -313,8 +317,12 @@ export class HopAckHistory extends SlotFields {
   }
 
   private constructor(capacity: number, view: Arena, base: number) {
-    super(view, base, H_ENTRY_BYTES);
+    super(view, base);
     this.capacity_ = capacity;
+  }
+
+  protected slotBytes_(): number {
+    return H_ENTRY_BYTES;
   }
 
   get size(): number {

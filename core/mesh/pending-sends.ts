@@ -67,11 +67,15 @@ export class PendingSends extends SlotFields {
   }
 
   private constructor(slots: number, slotBytes: number, pool: FramePool, view: Arena, base: number) {
-    super(view, base, SLOT_BYTES);
+    super(view, base);
     this.slots_ = slots;
     this.messageSlotBytes_ = slotBytes;
     this.pool_ = pool;
     for (let i = 0; i < slots; i++) this.setF64_(i, F_DEADLINE_MS, NOT_ARMED);
+  }
+
+  protected slotBytes_(): number {
+    return SLOT_BYTES;
   }
 
   get slotCount(): number {

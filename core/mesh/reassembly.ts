@@ -96,12 +96,16 @@ export class ReassemblyTable extends SlotFields {
   }
 
   private constructor(options: ReassemblyOptions, pool: FramePool, view: Arena, base: number) {
-    super(view, base, SLOT_BYTES);
+    super(view, base);
     this.slots_ = options.slots;
     this.messageSlotBytes_ = options.slotBytes;
     this.perSenderMax_ = options.perSenderMax;
     this.timeoutMs_ = options.timeoutMs;
     this.pool_ = pool;
+  }
+
+  protected slotBytes_(): number {
+    return SLOT_BYTES;
   }
 
   get slotCount(): number {

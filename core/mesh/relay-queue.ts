@@ -65,10 +65,14 @@ export class RelayQueue extends SlotFields {
   }
 
   private constructor(slots: number, frameBytes: number, pool: FramePool, view: Arena, base: number) {
-    super(view, base, SLOT_BYTES);
+    super(view, base);
     this.slots_ = slots;
     this.frameBytes_ = frameBytes;
     this.pool_ = pool;
+  }
+
+  protected slotBytes_(): number {
+    return SLOT_BYTES;
   }
 
   get size(): number {

@@ -166,6 +166,43 @@ const HOP_BACKOFF_WAITS_MAX = 8;
 /** Most extra contention slots a busy relay adds to a route advertisement. */
 const ADVERT_LOAD_SLOTS_MAX = 32;
 
+/**
+ * The configuration fields the transport reads after create (the others only size its tables):
+ * the only ones it keeps (compactMeshConfig), so a board's table sizes cost no RAM past create.
+ */
+const RUNTIME_CONFIG_KEYS = Object.freeze([
+  "maxMessageBytes",
+  "hopLimit",
+  "accessDelayMaxMs",
+  "ackTimeoutMs",
+  "advertLoadSlotPermille",
+  "carrierSenseBackoffMs",
+  "helloHopLimit",
+  "helloIntervalMs",
+  "helloJitterMs",
+  "hopAckGuardMs",
+  "hopAckHistoryMs",
+  "hopRetriesMax",
+  "managedFlooding",
+  "nackDelayMs",
+  "nacksMax",
+  "neighbourFreshMs",
+  "queueDropOldest",
+  "queueMaxAgeMs",
+  "receiveFramesPerTickMax",
+  "relayCancelCopies",
+  "relayCancelQualityPermille",
+  "relayDelayMinMs",
+  "relayJitterSlots",
+  "relaySpreadSlots",
+  "reparentMarginPermille",
+  "retriesMax",
+  "routeFailuresMax",
+  "utilisationGatePermille",
+  "utilisationWindowMs",
+] as const);
+type RuntimeConfig = Pick<MeshConfig, (typeof RUNTIME_CONFIG_KEYS)[number]>;
+
 const Candidate = Object.freeze({ None: 0, Control: 1, Relay: 2, Message: 3, HopRetry: 4 } as const);
 /** What #gatesAllow found: go, or which gate holds the frame. */
 const Gate = Object.freeze({ Open: 0, DutyCycle: 1, Channel: 2 } as const);
@@ -175,13 +212,12 @@ export class MeshTransport {
   readonly nodeId: number;
   readonly counters: MeshCounters;
   private readonly radio_: MeshRadio;
-  private readonly config_: MeshConfig;
+  private readonly config_: RuntimeConfig;
   private readonly random_: MeshRandom;
   private readonly log_: LogRing | undefined;
   private readonly observer_: MeshObserver | undefined;
   private readonly sealer_: LinkSealer;
   private readonly opener_: LinkOpener;
-  private readonly groupKeys_: ReceiveKeys;
   /** The key source's derivation and eviction counts already added to `counters`. */
   private keyDerivationsSeen_ = 0;
   private keyEvictionsSeen_ = 0;
@@ -257,13 +293,12 @@ export class MeshTransport {
     this.counters = parts.counters;
     this.radio_ = options.radio;
     // Only what differs from the defaults stays in RAM (the defaults are flash under preload).
-    this.config_ = compactMeshConfig(options.config);
+    this.config_ = compactMeshConfig(options.config, RUNTIME_CONFIG_KEYS);
     this.random_ = options.random;
     this.log_ = options.log;
     this.observer_ = options.observer;
     this.sealer_ = parts.sealer;
     this.opener_ = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch);
-    this.groupKeys_ = options.groupKeys;
     this.keyDerivationsSeen_ = options.groupKeys.derivationCount;
     this.keyEvictionsSeen_ = options.groupKeys.evictionCount;
     this.opener_.setEpoch(options.epoch ?? 0);
@@ -540,7 +575,7 @@ export class MeshTransport {
 
   /** Receive keys derived or evicted by the last open (sender-key-cache.ts), into the mesh counters. */
   private countKeyWork_(): void {
-    const keys = this.groupKeys_;
+    const keys = this.opener_.keys;
     const derived = keys.derivationCount - this.keyDerivationsSeen_;
     if (derived > 0) {
       this.counters.inc(MeshCounter.receiveKeysDerived, derived);
