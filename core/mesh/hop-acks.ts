@@ -61,7 +61,6 @@ const SLOT_BYTES = 33;
 export class HopAckTable extends SlotFields {
   private readonly pool_: FramePool;
   private readonly frameBytes_: number;
-  private readonly slots_: number;
   private size_ = 0;
 
   /** Bytes of arena the slots take (arena.ts). */
@@ -83,8 +82,7 @@ export class HopAckTable extends SlotFields {
   }
 
   private constructor(slots: number, frameBytes: number, pool: FramePool, view: Arena, base: number) {
-    super(view, base);
-    this.slots_ = slots;
+    super(view, base, slots);
     this.frameBytes_ = frameBytes;
     this.pool_ = pool;
   }
@@ -301,7 +299,6 @@ const H_ENTRY_BYTES = 14;
  * after create.
  */
 export class HopAckHistory extends SlotFields {
-  private readonly capacity_: number;
   private size_ = 0;
 
   /** Bytes of arena the entries take (arena.ts). */
@@ -317,8 +314,7 @@ export class HopAckHistory extends SlotFields {
   }
 
   private constructor(capacity: number, view: Arena, base: number) {
-    super(view, base);
-    this.capacity_ = capacity;
+    super(view, base, capacity);
   }
 
   protected slotBytes_(): number {
@@ -334,7 +330,7 @@ export class HopAckHistory extends SlotFields {
     let at = -1;
     for (let k = 0; k < this.size_ && at < 0; k++) if (this.u16_(k, H_SOURCE) === source && this.u32_(k, H_COUNTER) === counter) at = k;
     if (at < 0) {
-      if (this.size_ < this.capacity_) this.size_++;
+      if (this.size_ < this.slots_) this.size_++;
       at = this.size_ - 1;
     }
     for (let k = at; k > 0; k--) {

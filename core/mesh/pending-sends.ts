@@ -43,7 +43,6 @@ const SLOT_BYTES = F_RESEND + WORDS * 4;
 const NOT_ARMED = Number.POSITIVE_INFINITY;
 
 export class PendingSends extends SlotFields {
-  private readonly slots_: number;
   private readonly messageSlotBytes_: number;
   private readonly pool_: FramePool;
   private inUse_ = 0;
@@ -67,8 +66,7 @@ export class PendingSends extends SlotFields {
   }
 
   private constructor(slots: number, slotBytes: number, pool: FramePool, view: Arena, base: number) {
-    super(view, base);
-    this.slots_ = slots;
+    super(view, base, slots);
     this.messageSlotBytes_ = slotBytes;
     this.pool_ = pool;
     for (let i = 0; i < slots; i++) this.setF64_(i, F_DEADLINE_MS, NOT_ARMED);

@@ -64,7 +64,6 @@ const SLOT_BYTES = RS_BITMAP + WORDS_PER_SLOT * 4;
 export const FragmentResult = Object.freeze({ Stored: 0, Complete: 1, Duplicate: 2 } as const);
 
 export class ReassemblyTable extends SlotFields {
-  private readonly slots_: number;
   private readonly messageSlotBytes_: number;
   private readonly perSenderMax_: number;
   private readonly timeoutMs_: number;
@@ -96,8 +95,7 @@ export class ReassemblyTable extends SlotFields {
   }
 
   private constructor(options: ReassemblyOptions, pool: FramePool, view: Arena, base: number) {
-    super(view, base);
-    this.slots_ = options.slots;
+    super(view, base, options.slots);
     this.messageSlotBytes_ = options.slotBytes;
     this.perSenderMax_ = options.perSenderMax;
     this.timeoutMs_ = options.timeoutMs;

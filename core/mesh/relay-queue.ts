@@ -42,7 +42,6 @@ const SLOT_BYTES = 32;
 export class RelayQueue extends SlotFields {
   private readonly pool_: FramePool;
   private readonly frameBytes_: number;
-  private readonly slots_: number;
   private size_ = 0;
   private sequence_ = 0;
 
@@ -65,8 +64,7 @@ export class RelayQueue extends SlotFields {
   }
 
   private constructor(slots: number, frameBytes: number, pool: FramePool, view: Arena, base: number) {
-    super(view, base);
-    this.slots_ = slots;
+    super(view, base, slots);
     this.frameBytes_ = frameBytes;
     this.pool_ = pool;
   }

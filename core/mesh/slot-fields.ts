@@ -1,5 +1,3 @@
-import type { Arena } from "./arena";
-
 /**
  * Fixed slots of packed fields in a region of a DataView, for the mesh's
  * tables (pending sends, hop-ack watches, reassembly, relays): one backing
@@ -8,24 +6,30 @@ import type { Arena } from "./arena";
  * transport's arena (arena.ts) one store and one view for every table. A
  * table names its fields by byte offset within a slot of `slotBytes_()`;
  * values are stored as the typed arrays stored them (u8/u16/u32 wrap, i32,
- * f64). Slots must be in range: the tables check every slot they are given.
+ * f64). A slot out of range reads no other table's region: its offset is
+ * refused by the DataView (RangeError, as a view of the table's own would).
  */
+import type { Arena } from "./arena";
+
 export abstract class SlotFields {
   protected readonly view: Arena;
   /** Where slot 0 starts in `view`. */
   private readonly base_: number;
+  /** Slots of the table. */
+  protected readonly slots_: number;
 
-  protected constructor(view: Arena, base: number) {
+  protected constructor(view: Arena, base: number, slots: number) {
     this.view = view;
     this.base_ = base;
+    this.slots_ = slots;
   }
 
   /** Bytes per slot: a constant of each table (a method, not a field: each field is a heap slot on XS). */
   protected abstract slotBytes_(): number;
 
-  /** Where `field` of `slot` is in the view. */
+  /** Where `field` of `slot` is in the view; -1 (refused by the view) for a slot out of range. */
   private at_(slot: number, field: number): number {
-    return this.base_ + slot * this.slotBytes_() + field;
+    return (slot >>> 0) === slot && slot < this.slots_ ? this.base_ + slot * this.slotBytes_() + field : -1;
   }
 
   protected u8_(slot: number, field: number): number {

@@ -149,6 +149,23 @@ describe("tables sharing one arena", () => {
   });
 });
 
+describe("slot tables side by side in one arena", () => {
+  it("refuse a slot out of range (as a view of their own did) instead of reaching the next table's region", () => {
+    const layout = new ArenaLayout();
+    const firstAt = layout.take(RelayQueue.bytesFor(2));
+    const secondAt = layout.take(RelayQueue.bytesFor(2));
+    const arena: Arena = new DataView(new ArrayBuffer(layout.bytes));
+    const pool = unwrap(FramePool.create(8));
+    const first = unwrap(RelayQueue.create(2, 64, pool, arena, firstAt));
+    const second = unwrap(RelayQueue.create(2, 64, pool, arena, secondAt));
+    const frame = new Uint8Array(40).fill(7);
+    expect(second.schedule(frame, 40, 0x1234, 99, 1, 0, 5)).toBe(0);
+    for (const slot of [2, 3, -1, 0.5]) expect(() => first.sourceAt(slot)).toThrow(RangeError);
+    expect(() => first.release(2)).toThrow(RangeError);
+    expect([second.size, second.sourceAt(0), second.lengthAt(0)]).toEqual([1, 0x1234, 40]);
+  });
+});
+
 describe("neighbour and route tables: a scan up to TABLE_SCAN_MAX slots, an index past it", () => {
   const sizes = [1, 2, TABLE_SCAN_MAX - 1, TABLE_SCAN_MAX, TABLE_SCAN_MAX + 1, TABLE_SCAN_MAX + 7];
 
