@@ -54,9 +54,9 @@ export class RecordQueues {
   private readonly view_: Arena;
   private readonly base_: number;
 
-  /** Bytes of arena the queues' state takes (arena.ts). */
+  /** Bytes of arena the queues' state takes (arena.ts): the queue count, then each queue's fields. */
   static bytesFor(queues: number): number {
-    return 4 * QUEUE_FIELDS * queues;
+    return 4 + 4 * QUEUE_FIELDS * queues;
   }
 
   /**
@@ -78,6 +78,7 @@ export class RecordQueues {
     this.pool_ = pool;
     this.view_ = view;
     this.base_ = base;
+    view.setInt32(base, limits.length);
     for (let i = 0; i < limits.length; i++) {
       this.set_(i, Q_HEAD, END);
       this.set_(i, Q_TAIL, END);
@@ -88,12 +89,19 @@ export class RecordQueues {
     }
   }
 
-  /** Field `field` of queue `queue`'s state. */
+  /**
+   * Field `field` of queue `queue`'s state. A queue that does not exist holds nothing and takes
+   * nothing: its head and tail read END, its other fields 0, and writes to it are dropped.
+   */
   private get_(queue: number, field: number): number {
-    return this.view_.getInt32(this.base_ + 4 * (queue * QUEUE_FIELDS + field));
+    if (!this.exists_(queue)) return field === Q_HEAD || field === Q_TAIL ? END : 0;
+    return this.view_.getInt32(this.base_ + 4 * (1 + queue * QUEUE_FIELDS + field));
   }
   private set_(queue: number, field: number, value: number): void {
-    this.view_.setInt32(this.base_ + 4 * (queue * QUEUE_FIELDS + field), value);
+    if (this.exists_(queue)) this.view_.setInt32(this.base_ + 4 * (1 + queue * QUEUE_FIELDS + field), value);
+  }
+  private exists_(queue: number): boolean {
+    return (queue >>> 0) === queue && queue < this.view_.getInt32(this.base_);
   }
 
   /** Records in queue `queue`. */

@@ -166,6 +166,23 @@ describe("slot tables side by side in one arena", () => {
   });
 });
 
+describe("record queues in an arena", () => {
+  it("a queue that does not exist holds nothing and takes nothing, and the queues beside it are untouched", () => {
+    const layout = new ArenaLayout();
+    const queuesAt = layout.take(RecordQueues.bytesFor(1));
+    const afterAt = layout.take(8);
+    const arena: Arena = new DataView(new ArrayBuffer(layout.bytes));
+    arena.setFloat64(afterAt, 1.5);
+    const queues = unwrap(RecordQueues.create(unwrap(FramePool.create(4)), [{ budgetBytes: 40, maxRecordBytes: 30 }], arena, queuesAt));
+    expect(queues.append(0, 10)).toBeGreaterThanOrEqual(0);
+    for (const queue of [1, 2, -1, 0.5]) {
+      expect([queues.count(queue), queues.bytesUsed(queue), queues.head(queue), queues.detach(queue), queues.hasRoom(queue, 0)]).toEqual([0, 0, -1, -1, false]);
+      expect(queues.append(queue, 5)).toBeLessThan(0);
+    }
+    expect([queues.count(0), queues.bytesUsed(0), arena.getFloat64(afterAt)]).toEqual([1, 11, 1.5]);
+  });
+});
+
 describe("neighbour and route tables: a scan up to TABLE_SCAN_MAX slots, an index past it", () => {
   const sizes = [1, 2, TABLE_SCAN_MAX - 1, TABLE_SCAN_MAX, TABLE_SCAN_MAX + 1, TABLE_SCAN_MAX + 7];
 
