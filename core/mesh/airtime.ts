@@ -89,17 +89,19 @@ export function loraAirtimeUs(p: LoRaParams, payloadBytes: number): number {
  */
 export class AirtimeTable {
   private readonly maxFrameBytes_: number;
-  /** LoRa: spreading factor; 0 for a plain bit-rate link. */
-  private readonly sf_: number;
-  /** LoRa: symbol time (µs), low data rate optimisation (0/1), coding rate (1..4), and the length-independent bits of the formula. */
+  /**
+   * LoRa: the formula's divisor 4 (SF - 2 DE) (at least 16: SF >= 6, DE 0/1); 0 for a plain
+   * bit-rate link. The fields below serve both kinds (each field is a heap slot on XS).
+   */
+  private readonly divisor_: number;
+  /** LoRa: symbol time (µs); bit rate: bits per second. */
   private readonly symbolUs_: number;
-  private readonly de_: number;
-  private readonly cr_: number;
+  /** LoRa: the coding rate's denominator (CR + 4, 5..8). */
+  private readonly codingRate_: number;
+  /** LoRa: the length-independent bits of the formula. */
   private readonly headerBits_: number;
+  /** LoRa: preamble time (µs); bit rate: fixed per-frame overhead (µs). */
   private readonly preambleUs_: number;
-  /** Bit rate: bits per second and fixed per-frame overhead (µs). */
-  private readonly bitsPerSecond_: number;
-  private readonly overheadUs_: number;
 
   /** Errors: InvalidArgument for bad parameters or a max length past the LoRa limit. */
   static forLoRa(p: LoRaParams, maxFrameBytes: number): Result<AirtimeTable> {
@@ -111,7 +113,7 @@ export class AirtimeTable {
     const headerBits = -4 * p.spreadingFactor + 28 + (p.crcOn ? 16 : 0) - (p.implicitHeader ? 20 : 0);
     // (Npreamble + 4.25) symbols = (4 Npreamble + 17) quarter symbols.
     const preambleUs = Math.floor(((4 * p.preambleSymbols + 17) * symbolUs + 3) / 4);
-    return ok(new AirtimeTable(maxFrameBytes, p.spreadingFactor, symbolUs, de, p.codingRateDenominator - 4, headerBits, preambleUs, 0, 0));
+    return ok(new AirtimeTable(maxFrameBytes, 4 * (p.spreadingFactor - 2 * de), symbolUs, p.codingRateDenominator, headerBits, preambleUs));
   }
 
   /**
@@ -123,19 +125,16 @@ export class AirtimeTable {
     if ((overheadUs >>> 0) !== overheadUs || (maxFrameBytes | 0) !== maxFrameBytes || maxFrameBytes < 1 || maxFrameBytes > 0xffff) {
       return err(ErrorCode.InvalidArgument);
     }
-    return ok(new AirtimeTable(maxFrameBytes, 0, 0, 0, 0, 0, 0, bitsPerSecond, overheadUs));
+    return ok(new AirtimeTable(maxFrameBytes, 0, bitsPerSecond, 0, 0, overheadUs));
   }
 
-  private constructor(maxFrameBytes: number, sf: number, symbolUs: number, de: number, cr: number, headerBits: number, preambleUs: number, bitsPerSecond: number, overheadUs: number) {
+  private constructor(maxFrameBytes: number, divisor: number, symbolUs: number, codingRate: number, headerBits: number, preambleUs: number) {
     this.maxFrameBytes_ = maxFrameBytes;
-    this.sf_ = sf;
+    this.divisor_ = divisor;
     this.symbolUs_ = symbolUs;
-    this.de_ = de;
-    this.cr_ = cr;
+    this.codingRate_ = codingRate;
     this.headerBits_ = headerBits;
     this.preambleUs_ = preambleUs;
-    this.bitsPerSecond_ = bitsPerSecond;
-    this.overheadUs_ = overheadUs;
   }
 
   get maxFrameBytes(): number {
@@ -145,14 +144,14 @@ export class AirtimeTable {
   /** Airtime of a frame of `lengthBytes` in µs; -1 past maxFrameBytes. */
   airtimeUs(lengthBytes: number): number {
     if ((lengthBytes >>> 0) !== lengthBytes || lengthBytes > this.maxFrameBytes_) return -1;
-    if (this.sf_ === 0) {
-      const bps = this.bitsPerSecond_;
-      return this.overheadUs_ + Math.floor((lengthBytes * 8 * 1_000_000 + bps - 1) / bps);
+    const divisor = this.divisor_;
+    if (divisor === 0) {
+      const bps = this.symbolUs_;
+      return this.preambleUs_ + Math.floor((lengthBytes * 8 * 1_000_000 + bps - 1) / bps);
     }
     // loraAirtimeUs, with its length-independent terms taken at create.
     const numerator = 8 * lengthBytes + this.headerBits_;
-    const denominator = 4 * (this.sf_ - 2 * this.de_);
-    const blocks = numerator > 0 ? Math.floor((numerator + denominator - 1) / denominator) : 0;
-    return this.preambleUs_ + (8 + blocks * (this.cr_ + 4)) * this.symbolUs_;
+    const blocks = numerator > 0 ? Math.floor((numerator + divisor - 1) / divisor) : 0;
+    return this.preambleUs_ + (8 + blocks * this.codingRate_) * this.symbolUs_;
   }
 }

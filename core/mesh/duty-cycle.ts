@@ -17,6 +17,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
+import type { Arena } from "./arena";
 import { AirtimeWindow } from "./airtime-window";
 import { LINK_CLASS_COUNT } from "./link-header";
 
@@ -64,8 +65,13 @@ export class DutyCycleBudget {
   private readonly limitTelemetryUs_: number;
   private recordedUs_ = 0;
 
-  /** Errors: InvalidArgument for any option out of range. */
-  static create(options: DutyCycleOptions): Result<DutyCycleBudget> {
+  /** Bytes of arena the budget's window takes (arena.ts). */
+  static bytesFor(options: DutyCycleOptions): number {
+    return AirtimeWindow.bytesFor(options.bucketCount);
+  }
+
+  /** Errors: InvalidArgument for any option out of range. The window lives in `arena` from `base` (default: an arena of its own). */
+  static create(options: DutyCycleOptions, arena?: Arena, base = 0): Result<DutyCycleBudget> {
     const ppm = options.dutyCyclePpm;
     if ((ppm >>> 0) !== ppm || ppm > PPM) return err(ErrorCode.InvalidArgument);
     if (options.classSharePermille.length !== LINK_CLASS_COUNT) return err(ErrorCode.InvalidArgument);
@@ -73,7 +79,7 @@ export class DutyCycleBudget {
       const share = options.classSharePermille[c] ?? -1;
       if ((share >>> 0) !== share || share > 1000) return err(ErrorCode.InvalidArgument);
     }
-    const window = AirtimeWindow.create(options.windowMs, options.bucketCount);
+    const window = AirtimeWindow.create(options.windowMs, options.bucketCount, 1, arena, base);
     if (!window.ok) return window;
     return ok(new DutyCycleBudget(window.value, options));
   }

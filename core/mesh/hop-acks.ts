@@ -38,6 +38,7 @@ import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { LINK_TAG_BYTES } from "./link-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { arenaOr, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -60,23 +61,34 @@ const SLOT_BYTES = 33;
 export class HopAckTable extends SlotFields {
   private readonly pool_: FramePool;
   private readonly frameBytes_: number;
-  private readonly slots_: number;
   private size_ = 0;
 
-  /** Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest frame). */
-  static create(slots: number, frameBytes: number, pool?: FramePool): Result<HopAckTable> {
-    if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
-    if ((frameBytes | 0) !== frameBytes || frameBytes <= LINK_TAG_BYTES || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
-    if (!own.ok) return own;
-    return ok(new HopAckTable(slots, frameBytes, own.value));
+  /** Bytes of arena the slots take (arena.ts). */
+  static bytesFor(slots: number): number {
+    return slots * SLOT_BYTES;
   }
 
-  private constructor(slots: number, frameBytes: number, pool: FramePool) {
-    super(slots, SLOT_BYTES);
-    this.slots_ = slots;
+  /**
+   * Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's
+   * largest frame); the slots in `arena` from `base` (default: an arena of their own).
+   */
+  static create(slots: number, frameBytes: number, pool?: FramePool, arena?: Arena, base = 0): Result<HopAckTable> {
+    if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
+    if ((frameBytes | 0) !== frameBytes || frameBytes <= LINK_TAG_BYTES || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
+    const view = arenaOr(HopAckTable.bytesFor(slots), arena);
+    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
+    if (!own.ok) return own;
+    return ok(new HopAckTable(slots, frameBytes, own.value, view, base));
+  }
+
+  private constructor(slots: number, frameBytes: number, pool: FramePool, view: Arena, base: number) {
+    super(view, base, slots);
     this.frameBytes_ = frameBytes;
     this.pool_ = pool;
+  }
+
+  protected slotBytes_(): number {
+    return SLOT_BYTES;
   }
 
   get size(): number {
@@ -92,7 +104,7 @@ export class HopAckTable extends SlotFields {
   /** Copy the frame of `slot` into out[0 ..]; returns its length. */
   readFrame(slot: number, out: Uint8Array): number {
     const length = this.lengthAt(slot);
-    this.pool_.read(this.handleAt(slot), 0, out, 0, length);
+    this.pool_.read(this.handleAt_(slot), 0, out, 0, length);
     return length;
   }
 
@@ -110,37 +122,37 @@ export class HopAckTable extends SlotFields {
     let slot = this.find(source, counter);
     if (slot >= 0 && lengthBytes === this.lengthAt(slot)) {
       // A resend: the same frame again, over its copy.
-      this.pool_.write(this.handleAt(slot), 0, frame, 0, lengthBytes);
+      this.pool_.write(this.handleAt_(slot), 0, frame, 0, lengthBytes);
     } else if (slot >= 0) {
-      this.pool_.release(this.handleAt(slot));
+      this.pool_.release(this.handleAt_(slot));
       const handle = this.pool_.store(frame, 0, lengthBytes);
-      this.setI32(slot, N_HANDLE, handle);
+      this.setI32_(slot, N_HANDLE, handle);
       if (handle < 0) {
-        this.setU8(slot, B_USED, 0);
+        this.setU8_(slot, B_USED, 0);
         this.size_--;
         return -ErrorCode.MeshQueueFull;
       }
     } else {
-      slot = this.freeSlot();
+      slot = this.freeSlot_();
       if (slot < 0) return -ErrorCode.MeshQueueFull;
       const handle = this.pool_.store(frame, 0, lengthBytes);
       if (handle < 0) return -ErrorCode.MeshQueueFull;
-      this.setI32(slot, N_HANDLE, handle);
-      this.setU8(slot, B_USED, 1);
-      this.setU8(slot, B_SENDS, 0);
-      this.setI32(slot, N_OWNER_SLOT, ownerSlot);
-      this.setU16(slot, N_OWNER_ID, ownerId);
+      this.setI32_(slot, N_HANDLE, handle);
+      this.setU8_(slot, B_USED, 1);
+      this.setU8_(slot, B_SENDS, 0);
+      this.setI32_(slot, N_OWNER_SLOT, ownerSlot);
+      this.setU16_(slot, N_OWNER_ID, ownerId);
       this.size_++;
     }
-    this.setU16(slot, W_LENGTH, lengthBytes);
-    this.setU16(slot, W_SOURCE, source);
-    this.setU16(slot, W_DESTINATION, destination);
-    this.setU32(slot, N_COUNTER, counter);
-    this.setF64(slot, N_DEADLINE, deadlineMs);
-    this.setU8(slot, B_HOPS, hopsTaken);
-    this.setU8(slot, B_NEXT_HOP, nextHop);
-    this.setU8(slot, B_CLASS, trafficClass);
-    this.setU8(slot, B_SENDS, Math.min(255, this.sendsAt(slot) + 1));
+    this.setU16_(slot, W_LENGTH, lengthBytes);
+    this.setU16_(slot, W_SOURCE, source);
+    this.setU16_(slot, W_DESTINATION, destination);
+    this.setU32_(slot, N_COUNTER, counter);
+    this.setF64_(slot, N_DEADLINE, deadlineMs);
+    this.setU8_(slot, B_HOPS, hopsTaken);
+    this.setU8_(slot, B_NEXT_HOP, nextHop);
+    this.setU8_(slot, B_CLASS, trafficClass);
+    this.setU8_(slot, B_SENDS, Math.min(255, this.sendsAt(slot) + 1));
     return slot;
   }
 
@@ -148,7 +160,7 @@ export class HopAckTable extends SlotFields {
   findOwned(ownerSlot: number, ownerId: number): number {
     if (this.size_ === 0 || ownerSlot < 0) return -1;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.isUsed(slot) && this.ownerSlotAt(slot) === ownerSlot && this.ownerIdAt(slot) === ownerId) return slot;
+      if (this.isUsed_(slot) && this.ownerSlotAt(slot) === ownerSlot && this.ownerIdAt(slot) === ownerId) return slot;
     }
     return -1;
   }
@@ -157,7 +169,7 @@ export class HopAckTable extends SlotFields {
   find(source: number, counter: number): number {
     if (this.size_ === 0) return -1;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.isUsed(slot) && this.sourceAt(slot) === source && this.counterAt(slot) === counter) return slot;
+      if (this.isUsed_(slot) && this.sourceAt(slot) === source && this.counterAt(slot) === counter) return slot;
     }
     return -1;
   }
@@ -169,9 +181,9 @@ export class HopAckTable extends SlotFields {
    */
   forwardedSlot(source: number, counter: number, hopsTaken: number, frame: Uint8Array, lengthBytes: number): number {
     const slot = this.find(source, counter);
-    if (slot < 0 || hopsTaken <= this.u8(slot, B_HOPS) || lengthBytes !== this.lengthAt(slot)) return -1;
+    if (slot < 0 || hopsTaken <= this.u8_(slot, B_HOPS) || lengthBytes !== this.lengthAt(slot)) return -1;
     const tagAt = lengthBytes - LINK_TAG_BYTES;
-    return this.pool_.equals(this.handleAt(slot), tagAt, frame, tagAt, LINK_TAG_BYTES) ? slot : -1;
+    return this.pool_.equals(this.handleAt_(slot), tagAt, frame, tagAt, LINK_TAG_BYTES) ? slot : -1;
   }
 
   /** The slot a HopAck entry (source, counter) from the neighbour with low id byte `fromHint` acknowledges, or -1. */
@@ -185,7 +197,7 @@ export class HopAckTable extends SlotFields {
     let best = -1;
     let bestDeadline = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (!this.isUsed(slot) || this.u8(slot, B_CLASS) !== trafficClass || this.sendsAt(slot) >= sendsMax) continue;
+      if (!this.isUsed_(slot) || this.u8_(slot, B_CLASS) !== trafficClass || this.sendsAt(slot) >= sendsMax) continue;
       const deadline = this.deadlineAt(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
         best = slot;
@@ -197,14 +209,14 @@ export class HopAckTable extends SlotFields {
 
   /** Hold the resend of `slot` until `atMs` (a gate is closed); no send is counted. */
   postpone(slot: number, atMs: number): void {
-    if (this.isUsed(slot) && atMs > this.deadlineAt(slot)) this.setF64(slot, N_DEADLINE, atMs);
+    if (this.isUsed_(slot) && atMs > this.deadlineAt(slot)) this.setF64_(slot, N_DEADLINE, atMs);
   }
 
   /** A slot past its deadline that has used all `sendsMax` sends (to give up), or -1. */
   exhausted(nowMs: number, sendsMax: number): number {
     if (this.size_ === 0) return -1;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.isUsed(slot) && this.sendsAt(slot) >= sendsMax && this.deadlineAt(slot) <= nowMs) return slot;
+      if (this.isUsed_(slot) && this.sendsAt(slot) >= sendsMax && this.deadlineAt(slot) <= nowMs) return slot;
     }
     return -1;
   }
@@ -214,55 +226,55 @@ export class HopAckTable extends SlotFields {
     let first = Number.POSITIVE_INFINITY;
     if (this.size_ === 0) return first;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.isUsed(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
+      if (this.isUsed_(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
     }
     return first;
   }
 
   release(slot: number): void {
-    if (!this.isUsed(slot)) return;
-    this.pool_.release(this.handleAt(slot));
-    this.setU8(slot, B_USED, 0);
+    if (!this.isUsed_(slot)) return;
+    this.pool_.release(this.handleAt_(slot));
+    this.setU8_(slot, B_USED, 0);
     this.size_--;
   }
 
   lengthAt(slot: number): number {
-    return this.u16(slot, W_LENGTH);
+    return this.u16_(slot, W_LENGTH);
   }
   sourceAt(slot: number): number {
-    return this.u16(slot, W_SOURCE);
+    return this.u16_(slot, W_SOURCE);
   }
   destinationAt(slot: number): number {
-    return this.u16(slot, W_DESTINATION);
+    return this.u16_(slot, W_DESTINATION);
   }
   counterAt(slot: number): number {
-    return this.u32(slot, N_COUNTER);
+    return this.u32_(slot, N_COUNTER);
   }
   deadlineAt(slot: number): number {
-    return this.f64(slot, N_DEADLINE);
+    return this.f64_(slot, N_DEADLINE);
   }
   /** The pending-send slot of the message the frame belongs to, or -1. */
   ownerSlotAt(slot: number): number {
-    return this.i32(slot, N_OWNER_SLOT);
+    return this.i32_(slot, N_OWNER_SLOT);
   }
   ownerIdAt(slot: number): number {
-    return this.u16(slot, N_OWNER_ID);
+    return this.u16_(slot, N_OWNER_ID);
   }
   nextHopAt(slot: number): number {
-    return this.u8(slot, B_NEXT_HOP);
+    return this.u8_(slot, B_NEXT_HOP);
   }
   sendsAt(slot: number): number {
-    return this.u8(slot, B_SENDS);
+    return this.u8_(slot, B_SENDS);
   }
 
-  private handleAt(slot: number): number {
-    return this.i32(slot, N_HANDLE);
+  private handleAt_(slot: number): number {
+    return this.i32_(slot, N_HANDLE);
   }
-  private isUsed(slot: number): boolean {
-    return this.u8(slot, B_USED) === 1;
+  private isUsed_(slot: number): boolean {
+    return this.u8_(slot, B_USED) === 1;
   }
-  private freeSlot(): number {
-    for (let slot = 0; slot < this.slots_; slot++) if (!this.isUsed(slot)) return slot;
+  private freeSlot_(): number {
+    for (let slot = 0; slot < this.slots_; slot++) if (!this.isUsed_(slot)) return slot;
     return -1;
   }
 }
@@ -287,17 +299,26 @@ const H_ENTRY_BYTES = 14;
  * after create.
  */
 export class HopAckHistory extends SlotFields {
-  private readonly capacity_: number;
   private size_ = 0;
 
-  static create(capacity: number): Result<HopAckHistory> {
-    if ((capacity | 0) !== capacity || capacity < 1 || capacity > 64) return err(ErrorCode.InvalidArgument);
-    return ok(new HopAckHistory(capacity));
+  /** Bytes of arena the entries take (arena.ts). */
+  static bytesFor(capacity: number): number {
+    return capacity * H_ENTRY_BYTES;
   }
 
-  private constructor(capacity: number) {
-    super(capacity, H_ENTRY_BYTES);
-    this.capacity_ = capacity;
+  /** The entries in `arena` from `base` (default: an arena of their own). */
+  static create(capacity: number, arena?: Arena, base = 0): Result<HopAckHistory> {
+    if ((capacity | 0) !== capacity || capacity < 1 || capacity > 64) return err(ErrorCode.InvalidArgument);
+    const view = arenaOr(HopAckHistory.bytesFor(capacity), arena);
+    return ok(new HopAckHistory(capacity, view, base));
+  }
+
+  private constructor(capacity: number, view: Arena, base: number) {
+    super(view, base, capacity);
+  }
+
+  protected slotBytes_(): number {
+    return H_ENTRY_BYTES;
   }
 
   get size(): number {
@@ -307,19 +328,19 @@ export class HopAckHistory extends SlotFields {
   /** Note (source, counter) taken at `nowMs`: it becomes the newest (an entry already there moves up; the oldest falls off when full). */
   note(source: number, counter: number, nowMs: number): void {
     let at = -1;
-    for (let k = 0; k < this.size_ && at < 0; k++) if (this.u16(k, H_SOURCE) === source && this.u32(k, H_COUNTER) === counter) at = k;
+    for (let k = 0; k < this.size_ && at < 0; k++) if (this.u16_(k, H_SOURCE) === source && this.u32_(k, H_COUNTER) === counter) at = k;
     if (at < 0) {
-      if (this.size_ < this.capacity_) this.size_++;
+      if (this.size_ < this.slots_) this.size_++;
       at = this.size_ - 1;
     }
     for (let k = at; k > 0; k--) {
-      this.setU16(k, H_SOURCE, this.u16(k - 1, H_SOURCE));
-      this.setU32(k, H_COUNTER, this.u32(k - 1, H_COUNTER));
-      this.setF64(k, H_NOTED_MS, this.f64(k - 1, H_NOTED_MS));
+      this.setU16_(k, H_SOURCE, this.u16_(k - 1, H_SOURCE));
+      this.setU32_(k, H_COUNTER, this.u32_(k - 1, H_COUNTER));
+      this.setF64_(k, H_NOTED_MS, this.f64_(k - 1, H_NOTED_MS));
     }
-    this.setU16(0, H_SOURCE, source);
-    this.setU32(0, H_COUNTER, counter);
-    this.setF64(0, H_NOTED_MS, nowMs);
+    this.setU16_(0, H_SOURCE, source);
+    this.setU32_(0, H_COUNTER, counter);
+    this.setF64_(0, H_NOTED_MS, nowMs);
   }
 
   /**
@@ -330,9 +351,9 @@ export class HopAckHistory extends SlotFields {
   writeRecent(out: Uint8Array, offset: number, maxEntries: number, sinceMs: number): number {
     let written = 0;
     for (let k = 0; k < this.size_ && written < maxEntries; k++) {
-      if (this.f64(k, H_NOTED_MS) < sinceMs) break;
-      const source = this.u16(k, H_SOURCE);
-      const counter = this.u32(k, H_COUNTER);
+      if (this.f64_(k, H_NOTED_MS) < sinceMs) break;
+      const source = this.u16_(k, H_SOURCE);
+      const counter = this.u32_(k, H_COUNTER);
       const base = offset + written * HOP_ACK_ENTRY_BYTES;
       out[base] = source >>> 8;
       out[base + 1] = source & 0xff;

@@ -41,9 +41,18 @@ const NONCE_BYTES = 12;
  * typed array costs heap slots on XS).
  */
 export class LinkScratch {
-  readonly nonce = new Uint8Array(NONCE_BYTES);
-  readonly aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
+  readonly nonce: Uint8Array;
+  readonly aad: Uint8Array;
+
+  /** In LINK_SCRATCH_BYTES of `buffer` from `base` (the transport's arena, arena.ts), or in buffers of its own. */
+  constructor(buffer?: ArrayBuffer, base = 0) {
+    this.nonce = buffer === undefined ? new Uint8Array(NONCE_BYTES) : new Uint8Array(buffer, base, NONCE_BYTES);
+    this.aad = buffer === undefined ? new Uint8Array(LINK_HEADER_MAX_BYTES) : new Uint8Array(buffer, base + NONCE_BYTES, LINK_HEADER_MAX_BYTES);
+  }
 }
+
+/** Bytes a LinkScratch takes in an arena: the nonce, then the AAD. */
+export const LINK_SCRATCH_BYTES = NONCE_BYTES + LINK_HEADER_MAX_BYTES;
 
 function writeNonce(nonceBase: Uint8Array, counter: number, out: Uint8Array): void {
   for (let i = 0; i < NONCE_BYTES; i++) out[i] = nonceBase[i] ?? 0;
@@ -59,8 +68,8 @@ export class LinkSealer {
   private readonly counters_: CounterSource;
   private readonly nodeId_: number;
   private readonly counter_ = new Outcome<number>(0);
-  private readonly nonce_: Uint8Array;
-  private readonly aad_: Uint8Array;
+  /** The nonce and AAD buffers (shared with this node's opener or sealer). */
+  private readonly scratch_: LinkScratch;
   private key_: TrafficKey | undefined = undefined;
   private sealed_ = 0;
   private counterFailures_ = 0;
@@ -75,8 +84,7 @@ export class LinkSealer {
     this.provider_ = provider;
     this.counters_ = counters;
     this.nodeId_ = nodeId;
-    this.nonce_ = scratch.nonce;
-    this.aad_ = scratch.aad;
+    this.scratch_ = scratch;
   }
 
   /** This node's group traffic key (its epoch sets the key phase). Replaces the previous one. */
@@ -86,6 +94,20 @@ export class LinkSealer {
 
   get sealedCount(): number {
     return this.sealed_;
+  }
+
+  /**
+   * The next value of the counter source seals draw from, for another use
+   * of the same source (the transport's message ids), or -1 when the source
+   * refuses one. Shares the sealer's outcome record: one record per node.
+   */
+  nextCounter(): number {
+    return this.counters_.next(this.counter_) === ErrorCode.Ok ? this.counter_.value : -1;
+  }
+
+  /** Let the counter source reserve what the next seals may take (counter-source.ts `prepare`), before a tick seals any. */
+  prepare(): void {
+    this.counters_.prepare();
   }
 
   get counterFailureCount(): number {
@@ -123,10 +145,11 @@ export class LinkSealer {
     h.counter = counter;
     h.keyPhase = key.epoch & 1;
     const headerBytes = writeLinkHeader(h, frame);
-    const aadBytes = writeAad(frame, headerBytes, this.aad_);
-    writeNonce(key.nonceBase, counter, this.nonce_);
+    const { nonce, aad } = this.scratch_;
+    const aadBytes = writeAad(frame, headerBytes, aad);
+    writeNonce(key.nonceBase, counter, nonce);
     // Ciphertext || tag go straight after the header in the caller's frame.
-    const sealed = this.provider_.aeadSealAt(key.handle, this.nonce_, this.aad_, 0, aadBytes, plaintext, plaintextOffset, plaintextLength, frame, headerBytes);
+    const sealed = this.provider_.aeadSealAt(key.handle, nonce, aad, 0, aadBytes, plaintext, plaintextOffset, plaintextLength, frame, headerBytes);
     if (sealed < 0) return sealed;
     this.sealed_++;
     return headerBytes + sealed;
@@ -138,19 +161,23 @@ export class LinkOpener {
   private readonly provider_: CryptoProvider;
   private readonly keys_: ReceiveKeys;
   private readonly replay_: ReplayTable;
-  private readonly nonce_: Uint8Array;
-  private readonly aad_: Uint8Array;
+  /** The nonce and AAD buffers (shared with this node's opener or sealer). */
+  private readonly scratch_: LinkScratch;
   private epoch_ = 0;
   /** Epoch of the frame last passed to `open` (valid once its key was found). */
   lastEpoch = 0;
+
+  /** The receive keys frames are opened with. */
+  get keys(): ReceiveKeys {
+    return this.keys_;
+  }
 
   /** `scratch`: nonce and AAD buffers shared with this node's sealer (default: its own). */
   constructor(provider: CryptoProvider, keys: ReceiveKeys, replay: ReplayTable, scratch: LinkScratch = new LinkScratch()) {
     this.provider_ = provider;
     this.keys_ = keys;
     this.replay_ = replay;
-    this.nonce_ = scratch.nonce;
-    this.aad_ = scratch.aad;
+    this.scratch_ = scratch;
   }
 
   /** The group's current key epoch (key phases are resolved against it). */
@@ -162,7 +189,7 @@ export class LinkOpener {
 
   /** Would this frame pass the replay window? No state changes (for callers that skip work early). */
   replayCheck(h: LinkHeader): Status {
-    const slot = this.keySlot(h);
+    const slot = this.keySlot_(h);
     if (slot < 0) return -slot as Status;
     return this.replay_.check(h.source, this.lastEpoch, h.counter);
   }
@@ -179,18 +206,19 @@ export class LinkOpener {
     const plaintextBytes = lengthBytes - h.headerBytes - LINK_TAG_BYTES;
     if (plaintextBytes < 0) return -ErrorCode.MeshFrameTruncated;
     if (out.length < plaintextBytes) return -ErrorCode.MeshFrameOversized;
-    const slot = this.keySlot(h);
+    const slot = this.keySlot_(h);
     if (slot < 0) return slot;
     const epoch = this.lastEpoch;
     const fresh = this.replay_.check(h.source, epoch, h.counter);
     if (fresh !== ErrorCode.Ok) return -fresh;
-    const aadBytes = writeAad(frame, h.headerBytes, this.aad_);
+    const { nonce, aad } = this.scratch_;
+    const aadBytes = writeAad(frame, h.headerBytes, aad);
     // The nonce is built in place from the sender's base (one scratch array: each costs heap slots on XS).
-    this.keys_.copyNonceBase(slot, this.nonce_);
-    writeNonce(this.nonce_, h.counter, this.nonce_);
+    this.keys_.copyNonceBase(slot, nonce);
+    writeNonce(nonce, h.counter, nonce);
     // Sealed bytes read in place (no view): -OutOfRange if lengthBytes runs past `frame`.
     const sealedBytes = lengthBytes - h.headerBytes;
-    const opened = this.provider_.aeadOpenAt(this.keys_.handleAt(slot), this.nonce_, this.aad_, 0, aadBytes, frame, h.headerBytes, sealedBytes, out, 0);
+    const opened = this.provider_.aeadOpenAt(this.keys_.handleAt(slot), nonce, aad, 0, aadBytes, frame, h.headerBytes, sealedBytes, out, 0);
     if (opened < 0) return opened;
     const committed = this.replay_.commit(h.source, epoch, h.counter);
     if (committed !== ErrorCode.Ok) {
@@ -207,7 +235,7 @@ export class LinkOpener {
    * low bit matches the key phase, else the next epoch, else the previous.
    * Sets `lastEpoch`. `-KeyEpochUnknown` when none is installed.
    */
-  private keySlot(h: LinkHeader): ValueOrCode {
+  private keySlot_(h: LinkHeader): ValueOrCode {
     const current = this.epoch_;
     if ((current & 1) === h.keyPhase) {
       this.lastEpoch = current;

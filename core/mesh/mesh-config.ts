@@ -229,9 +229,11 @@ export function meshConfig(overrides: Partial<MeshConfig>): MeshConfig {
  * slot for every field. Read it by field name only (a spread or
  * Object.keys sees just the differences).
  */
-export function compactMeshConfig(c: MeshConfig): MeshConfig {
+export function compactMeshConfig(c: MeshConfig): MeshConfig;
+/** Only `keys` (what the holder reads after create; the other fields read as the defaults: type it as the Pick). */
+export function compactMeshConfig<K extends keyof MeshConfig>(c: MeshConfig, keys: readonly K[]): Pick<MeshConfig, K>;
+export function compactMeshConfig(c: MeshConfig, keys: readonly (keyof MeshConfig)[] = Object.keys(c) as (keyof MeshConfig)[]): Partial<MeshConfig> {
   const config: object = Object.create(MESH_CONFIG_DEFAULTS) as object;
-  const keys = Object.keys(c) as (keyof MeshConfig)[];
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     // Defined, not assigned: the frozen prototype's fields are read-only.

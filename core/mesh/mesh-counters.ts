@@ -3,7 +3,7 @@
  * counters (README "Mesh transport"): every drop has a specific counter, nothing
  * is lost silently.
  *
- * Counters live in a Uint32Array and count modulo 2^32, like SNMP's
+ * Counters live in a Uint32Array (in the transport's arena) and count modulo 2^32, like SNMP's
  * Counter32 (RFC 2578 §7.1.6): a reader takes differences modulo 2^32 (a
  * board's radio cannot send or hear 2^32 frames in its life at LoRa duty
  * cycles; half the bytes of doubles). When the agent
@@ -113,6 +113,8 @@ export const MeshCounter = Object.freeze({
 export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
 
 export const MESH_COUNTER_COUNT = 77;
+/** Bytes of arena the counters take (the transport's arena, arena.ts). */
+export const MESH_COUNTERS_BYTES = 4 * MESH_COUNTER_COUNT;
 
 /** snake_case names in counter order (metric names are picket_mesh_<name>_total). */
 export const MESH_COUNTER_NAMES: readonly string[] = Object.freeze(
@@ -122,13 +124,17 @@ export const MESH_COUNTER_NAMES: readonly string[] = Object.freeze(
 );
 
 export class MeshCounters {
-  readonly values = new Uint32Array(MESH_COUNTER_COUNT);
+  readonly values: Uint32Array;
   private readonly registry_: MetricsRegistry | undefined;
   /** Metric ids by counter; only with a registry (a typed array costs heap slots on XS). */
   private readonly ids_: Int32Array | undefined;
 
-  /** Register every counter in `registry` (if given). Errors: the registry's (Exists, Full). */
-  static create(registry: MetricsRegistry | undefined): Result<MeshCounters> {
+  /**
+   * Register every counter in `registry` (if given). Errors: the registry's (Exists, Full). The
+   * values live in MESH_COUNTERS_BYTES of `buffer` from `byteOffset` (a multiple of 4; default: a
+   * buffer of their own).
+   */
+  static create(registry: MetricsRegistry | undefined, buffer?: ArrayBuffer, byteOffset = 0): Result<MeshCounters> {
     const ids = registry === undefined ? undefined : new Int32Array(MESH_COUNTER_COUNT).fill(-1);
     if (registry !== undefined && ids !== undefined) {
       for (let i = 0; i < MESH_COUNTER_COUNT; i++) {
@@ -137,10 +143,11 @@ export class MeshCounters {
         ids[i] = id.value;
       }
     }
-    return ok(new MeshCounters(registry, ids));
+    return ok(new MeshCounters(registry, ids, buffer === undefined ? new Uint32Array(MESH_COUNTER_COUNT) : new Uint32Array(buffer, byteOffset, MESH_COUNTER_COUNT)));
   }
 
-  private constructor(registry: MetricsRegistry | undefined, ids: Int32Array | undefined) {
+  private constructor(registry: MetricsRegistry | undefined, ids: Int32Array | undefined, values: Uint32Array) {
+    this.values = values;
     this.registry_ = registry;
     this.ids_ = ids;
   }

@@ -20,6 +20,7 @@ import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX } from "./fragment-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { arenaOr, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -42,26 +43,37 @@ const SLOT_BYTES = F_RESEND + WORDS * 4;
 const NOT_ARMED = Number.POSITIVE_INFINITY;
 
 export class PendingSends extends SlotFields {
-  private readonly slots_: number;
   private readonly messageSlotBytes_: number;
   private readonly pool_: FramePool;
   private inUse_ = 0;
 
-  /** Messages up to `slotBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest message). */
-  static create(slots: number, slotBytes: number, pool?: FramePool): Result<PendingSends> {
-    if ((slots | 0) !== slots || slots < 1 || slots > 256) return err(ErrorCode.InvalidArgument);
-    if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(slotBytes)) : ok(pool);
-    if (!own.ok) return own;
-    return ok(new PendingSends(slots, slotBytes, own.value));
+  /** Bytes of arena the slots take (arena.ts). */
+  static bytesFor(slots: number): number {
+    return slots * SLOT_BYTES;
   }
 
-  private constructor(slots: number, slotBytes: number, pool: FramePool) {
-    super(slots, SLOT_BYTES);
-    this.slots_ = slots;
+  /**
+   * Messages up to `slotBytes`, kept in `pool` (default: a pool of its own that holds every slot's
+   * largest message); the slots in `arena` from `base` (default: an arena of their own).
+   */
+  static create(slots: number, slotBytes: number, pool?: FramePool, arena?: Arena, base = 0): Result<PendingSends> {
+    if ((slots | 0) !== slots || slots < 1 || slots > 256) return err(ErrorCode.InvalidArgument);
+    if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
+    const view = arenaOr(PendingSends.bytesFor(slots), arena);
+    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(slotBytes)) : ok(pool);
+    if (!own.ok) return own;
+    return ok(new PendingSends(slots, slotBytes, own.value, view, base));
+  }
+
+  private constructor(slots: number, slotBytes: number, pool: FramePool, view: Arena, base: number) {
+    super(view, base, slots);
     this.messageSlotBytes_ = slotBytes;
     this.pool_ = pool;
-    for (let i = 0; i < slots; i++) this.setF64(i, F_DEADLINE_MS, NOT_ARMED);
+    for (let i = 0; i < slots; i++) this.setF64_(i, F_DEADLINE_MS, NOT_ARMED);
+  }
+
+  protected slotBytes_(): number {
+    return SLOT_BYTES;
   }
 
   get slotCount(): number {
@@ -77,7 +89,7 @@ export class PendingSends extends SlotFields {
 
   /** Copy `length` bytes of the message in `slot` from byte `at` into out[offset ..]. */
   read(slot: number, at: number, out: Uint8Array, offset: number, length: number): void {
-    this.pool_.read(this.i32(slot, F_HANDLE), at, out, offset, length);
+    this.pool_.read(this.i32_(slot, F_HANDLE), at, out, offset, length);
   }
 
   /**
@@ -97,17 +109,17 @@ export class PendingSends extends SlotFields {
     if (slot < 0) return -ErrorCode.MeshPendingFull;
     const handle = this.pool_.store(bytes, offset, length);
     if (handle < 0) return -ErrorCode.MeshPendingFull;
-    this.setI32(slot, F_HANDLE, handle);
-    this.setU8(slot, F_USED, 1);
-    this.setU16(slot, F_DESTINATION, destination);
-    this.setU8(slot, F_CLASS, trafficClass);
-    this.setU16(slot, F_LENGTH, length);
-    this.setU16(slot, F_MESSAGE_ID, messageId);
-    this.setF64(slot, F_CALLER_ID, callerId);
-    this.setU8(slot, F_ATTEMPTS, 0);
-    this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
-    this.setU8(slot, F_ROUTED, 0);
-    for (let w = 0; w < WORDS; w++) this.setU32(slot, F_RESEND + w * 4, 0);
+    this.setI32_(slot, F_HANDLE, handle);
+    this.setU8_(slot, F_USED, 1);
+    this.setU16_(slot, F_DESTINATION, destination);
+    this.setU8_(slot, F_CLASS, trafficClass);
+    this.setU16_(slot, F_LENGTH, length);
+    this.setU16_(slot, F_MESSAGE_ID, messageId);
+    this.setF64_(slot, F_CALLER_ID, callerId);
+    this.setU8_(slot, F_ATTEMPTS, 0);
+    this.setF64_(slot, F_DEADLINE_MS, NOT_ARMED);
+    this.setU8_(slot, F_ROUTED, 0);
+    for (let w = 0; w < WORDS; w++) this.setU32_(slot, F_RESEND + w * 4, 0);
     this.inUse_++;
     return slot;
   }
@@ -122,38 +134,38 @@ export class PendingSends extends SlotFields {
 
   release(slot: number): void {
     if (!this.isInUse(slot)) return;
-    this.pool_.release(this.i32(slot, F_HANDLE));
-    this.setU8(slot, F_USED, 0);
-    this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
+    this.pool_.release(this.i32_(slot, F_HANDLE));
+    this.setU8_(slot, F_USED, 0);
+    this.setF64_(slot, F_DEADLINE_MS, NOT_ARMED);
     this.inUse_--;
   }
 
   isInUse(slot: number): boolean {
-    return (slot >>> 0) === slot && slot < this.slots_ && this.u8(slot, F_USED) === 1;
+    return (slot >>> 0) === slot && slot < this.slots_ && this.u8_(slot, F_USED) === 1;
   }
 
   /** The message (or a NACKed part of it) was sent: wait for the ack until `deadlineMs`. */
   arm(slot: number, deadlineMs: number, routed: boolean, countAttempt: boolean): void {
-    if (countAttempt) this.setU8(slot, F_ATTEMPTS, this.u8(slot, F_ATTEMPTS) + 1);
-    this.setF64(slot, F_DEADLINE_MS, deadlineMs);
-    this.setU8(slot, F_ROUTED, routed ? 1 : 0);
+    if (countAttempt) this.setU8_(slot, F_ATTEMPTS, this.u8_(slot, F_ATTEMPTS) + 1);
+    this.setF64_(slot, F_DEADLINE_MS, deadlineMs);
+    this.setU8_(slot, F_ROUTED, routed ? 1 : 0);
   }
 
   /** The ack deadline of `slot` (+Infinity while queued or being sent). */
   deadlineAt(slot: number): number {
-    return this.f64(slot, F_DEADLINE_MS);
+    return this.f64_(slot, F_DEADLINE_MS);
   }
 
   /** Move the ack deadline of an armed slot (no attempt counted); false when it is not armed. */
   rearm(slot: number, deadlineMs: number): boolean {
     if (!this.isInUse(slot) || this.deadlineAt(slot) === NOT_ARMED) return false;
-    this.setF64(slot, F_DEADLINE_MS, deadlineMs);
+    this.setF64_(slot, F_DEADLINE_MS, deadlineMs);
     return true;
   }
 
   /** Back in the queue for another attempt (no deadline while queued). */
   disarm(slot: number): void {
-    this.setF64(slot, F_DEADLINE_MS, NOT_ARMED);
+    this.setF64_(slot, F_DEADLINE_MS, NOT_ARMED);
   }
 
   /** Earliest armed ack deadline, or +Infinity. */
@@ -179,7 +191,7 @@ export class PendingSends extends SlotFields {
     for (let index = 0; index < count && index < FRAGMENT_COUNT_MAX; index++) {
       if ((((bitmap[at + (index >>> 3)] ?? 0) >>> (index & 7)) & 1) === 0) continue;
       const word = F_RESEND + (index >>> 5) * 4;
-      this.setU32(slot, word, (this.u32(slot, word) | (1 << (index & 31))) >>> 0);
+      this.setU32_(slot, word, (this.u32_(slot, word) | (1 << (index & 31))) >>> 0);
       marked++;
     }
     return marked;
@@ -188,10 +200,10 @@ export class PendingSends extends SlotFields {
   /** The lowest fragment index marked for resending, or -1; clears it. */
   takeResend(slot: number): number {
     for (let w = 0; w < WORDS; w++) {
-      const word = this.u32(slot, F_RESEND + w * 4);
+      const word = this.u32_(slot, F_RESEND + w * 4);
       if (word === 0) continue;
       const bit = 31 - Math.clz32(word & -word);
-      this.setU32(slot, F_RESEND + w * 4, (word & ~(1 << bit)) >>> 0);
+      this.setU32_(slot, F_RESEND + w * 4, (word & ~(1 << bit)) >>> 0);
       return w * 32 + bit;
     }
     return -1;
@@ -199,29 +211,29 @@ export class PendingSends extends SlotFields {
 
   /** True when some fragment of `slot` is marked for resending. */
   hasResend(slot: number): boolean {
-    for (let w = 0; w < WORDS; w++) if (this.u32(slot, F_RESEND + w * 4) !== 0) return true;
+    for (let w = 0; w < WORDS; w++) if (this.u32_(slot, F_RESEND + w * 4) !== 0) return true;
     return false;
   }
 
   destinationAt(slot: number): number {
-    return this.u16(slot, F_DESTINATION);
+    return this.u16_(slot, F_DESTINATION);
   }
   classAt(slot: number): number {
-    return this.u8(slot, F_CLASS);
+    return this.u8_(slot, F_CLASS);
   }
   lengthAt(slot: number): number {
-    return this.u16(slot, F_LENGTH);
+    return this.u16_(slot, F_LENGTH);
   }
   messageIdAt(slot: number): number {
-    return this.u16(slot, F_MESSAGE_ID);
+    return this.u16_(slot, F_MESSAGE_ID);
   }
   callerIdAt(slot: number): number {
-    return this.f64(slot, F_CALLER_ID);
+    return this.f64_(slot, F_CALLER_ID);
   }
   attemptsAt(slot: number): number {
-    return this.u8(slot, F_ATTEMPTS);
+    return this.u8_(slot, F_ATTEMPTS);
   }
   routedAt(slot: number): boolean {
-    return this.u8(slot, F_ROUTED) === 1;
+    return this.u8_(slot, F_ROUTED) === 1;
   }
 }

@@ -30,6 +30,7 @@ import { popcount32 } from "../collections/bit-set";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FRAGMENT_COUNT_MAX, fragmentChunkBytes, fragmentOffset, type FragmentHeader } from "./fragment-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { arenaOr, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -63,7 +64,6 @@ const SLOT_BYTES = RS_BITMAP + WORDS_PER_SLOT * 4;
 export const FragmentResult = Object.freeze({ Stored: 0, Complete: 1, Duplicate: 2 } as const);
 
 export class ReassemblyTable extends SlotFields {
-  private readonly slots_: number;
   private readonly messageSlotBytes_: number;
   private readonly perSenderMax_: number;
   private readonly timeoutMs_: number;
@@ -73,25 +73,37 @@ export class ReassemblyTable extends SlotFields {
   /** Slot of the message the last `accept` completed (valid after Complete). */
   completedSlot = -1;
 
-  /** Messages kept in `pool` (default: a pool of its own that holds every slot's largest message). */
-  static create(options: ReassemblyOptions, pool?: FramePool): Result<ReassemblyTable> {
+  /** Bytes of arena the slots take (arena.ts). */
+  static bytesFor(slots: number): number {
+    return slots * SLOT_BYTES;
+  }
+
+  /**
+   * Messages kept in `pool` (default: a pool of its own that holds every slot's largest message);
+   * the slots in `arena` from `base` (default: an arena of their own).
+   */
+  static create(options: ReassemblyOptions, pool?: FramePool, arena?: Arena, base = 0): Result<ReassemblyTable> {
     const { slots, slotBytes, perSenderMax, timeoutMs } = options;
     if ((slots | 0) !== slots || slots < 1 || slots > 1024) return err(ErrorCode.InvalidArgument);
     if ((slotBytes | 0) !== slotBytes || slotBytes < 1 || slotBytes > 0xffff) return err(ErrorCode.InvalidArgument);
     if ((perSenderMax | 0) !== perSenderMax || perSenderMax < 1 || perSenderMax > slots) return err(ErrorCode.InvalidArgument);
     if (!Number.isSafeInteger(timeoutMs) || timeoutMs < 1) return err(ErrorCode.InvalidArgument);
+    const view = arenaOr(ReassemblyTable.bytesFor(slots), arena);
     const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(slotBytes)) : ok(pool);
     if (!own.ok) return own;
-    return ok(new ReassemblyTable(options, own.value));
+    return ok(new ReassemblyTable(options, own.value, view, base));
   }
 
-  private constructor(options: ReassemblyOptions, pool: FramePool) {
-    super(options.slots, SLOT_BYTES);
-    this.slots_ = options.slots;
+  private constructor(options: ReassemblyOptions, pool: FramePool, view: Arena, base: number) {
+    super(view, base, options.slots);
     this.messageSlotBytes_ = options.slotBytes;
     this.perSenderMax_ = options.perSenderMax;
     this.timeoutMs_ = options.timeoutMs;
     this.pool_ = pool;
+  }
+
+  protected slotBytes_(): number {
+    return SLOT_BYTES;
   }
 
   get slotCount(): number {
@@ -109,7 +121,7 @@ export class ReassemblyTable extends SlotFields {
 
   /** Copy `length` bytes of the message in `slot` from byte `at` into out[offset ..]. */
   read(slot: number, at: number, out: Uint8Array, offset: number, length: number): void {
-    this.pool_.read(this.handleAt(slot), at, out, offset, length);
+    this.pool_.read(this.handleAt_(slot), at, out, offset, length);
   }
 
   /**
@@ -122,39 +134,39 @@ export class ReassemblyTable extends SlotFields {
     let slot = this.find(source, f.messageId);
     if (slot < 0) {
       if (f.totalBytes > this.messageSlotBytes_) return -ErrorCode.MeshMessageTooLarge;
-      slot = this.claim(source, nowMs);
+      slot = this.claim_(source, nowMs);
       if (slot < 0) return slot;
       const handle = this.pool_.allocate(f.totalBytes);
       if (handle < 0) return -ErrorCode.MeshReassemblyFull;
-      this.setI32(slot, RS_I32_HANDLE, handle);
-      this.setU8(slot, RS_U8_USED, 1);
-      this.setU16(slot, RS_U16_SOURCES, source);
-      this.setU16(slot, RS_U16_MESSAGE_IDS, f.messageId);
-      this.setU8(slot, RS_U8_COUNTS, f.count);
-      this.setU8(slot, RS_U8_RECEIVED, 0);
-      this.setU16(slot, RS_U16_TOTAL_BYTES, f.totalBytes);
-      this.setU8(slot, RS_U8_ACK_REQUESTED, f.ackRequested ? 1 : 0);
-      this.setU8(slot, RS_U8_TRAFFIC_CLASS, trafficClass);
-      this.setF64(slot, RS_F64_STARTED_MS, nowMs);
-      this.setU8(slot, RS_U8_NACKS_SENT, 0);
-      for (let w = 0; w < WORDS_PER_SLOT; w++) this.setU32(slot, RS_BITMAP + w * 4, 0);
+      this.setI32_(slot, RS_I32_HANDLE, handle);
+      this.setU8_(slot, RS_U8_USED, 1);
+      this.setU16_(slot, RS_U16_SOURCES, source);
+      this.setU16_(slot, RS_U16_MESSAGE_IDS, f.messageId);
+      this.setU8_(slot, RS_U8_COUNTS, f.count);
+      this.setU8_(slot, RS_U8_RECEIVED, 0);
+      this.setU16_(slot, RS_U16_TOTAL_BYTES, f.totalBytes);
+      this.setU8_(slot, RS_U8_ACK_REQUESTED, f.ackRequested ? 1 : 0);
+      this.setU8_(slot, RS_U8_TRAFFIC_CLASS, trafficClass);
+      this.setF64_(slot, RS_F64_STARTED_MS, nowMs);
+      this.setU8_(slot, RS_U8_NACKS_SENT, 0);
+      for (let w = 0; w < WORDS_PER_SLOT; w++) this.setU32_(slot, RS_BITMAP + w * 4, 0);
       this.inUse_++;
     } else if (
-      this.u8(slot, RS_U8_COUNTS) !== f.count ||
-      this.u16(slot, RS_U16_TOTAL_BYTES) !== f.totalBytes ||
-      (this.u8(slot, RS_U8_ACK_REQUESTED) === 1) !== f.ackRequested
+      this.u8_(slot, RS_U8_COUNTS) !== f.count ||
+      this.u16_(slot, RS_U16_TOTAL_BYTES) !== f.totalBytes ||
+      (this.u8_(slot, RS_U8_ACK_REQUESTED) === 1) !== f.ackRequested
     ) {
       return -ErrorCode.MeshFragmentInvalid;
     }
-    this.setF64(slot, RS_F64_LAST_FRAGMENT_MS, nowMs);
+    this.setF64_(slot, RS_F64_LAST_FRAGMENT_MS, nowMs);
     const word = RS_BITMAP + (f.index >>> 5) * 4;
     const bit = (1 << (f.index & 31)) >>> 0;
-    const bits = this.u32(slot, word);
+    const bits = this.u32_(slot, word);
     if ((bits & bit) !== 0) return FragmentResult.Duplicate;
-    this.setU32(slot, word, (bits | bit) >>> 0);
-    this.pool_.write(this.handleAt(slot), fragmentOffset(f.totalBytes, f.count, f.index), chunk, chunkOffset, fragmentChunkBytes(f.totalBytes, f.count, f.index));
-    const received = this.u8(slot, RS_U8_RECEIVED) + 1;
-    this.setU8(slot, RS_U8_RECEIVED, received);
+    this.setU32_(slot, word, (bits | bit) >>> 0);
+    this.pool_.write(this.handleAt_(slot), fragmentOffset(f.totalBytes, f.count, f.index), chunk, chunkOffset, fragmentChunkBytes(f.totalBytes, f.count, f.index));
+    const received = this.u8_(slot, RS_U8_RECEIVED) + 1;
+    this.setU8_(slot, RS_U8_RECEIVED, received);
     if (received < f.count) return FragmentResult.Stored;
     this.completedSlot = slot;
     return FragmentResult.Complete;
@@ -163,16 +175,16 @@ export class ReassemblyTable extends SlotFields {
   /** The slot of (source, messageId) in progress, or -NotFound. O(slots). */
   find(source: number, messageId: number): ValueOrCode {
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RS_U8_USED) === 1 && this.u16(slot, RS_U16_SOURCES) === source && this.u16(slot, RS_U16_MESSAGE_IDS) === messageId) return slot;
+      if (this.u8_(slot, RS_U8_USED) === 1 && this.u16_(slot, RS_U16_SOURCES) === source && this.u16_(slot, RS_U16_MESSAGE_IDS) === messageId) return slot;
     }
     return -ErrorCode.NotFound;
   }
 
   /** Free a slot (message delivered or abandoned). */
   release(slot: number): void {
-    if (this.u8(slot, RS_U8_USED) !== 1) return;
-    this.pool_.release(this.handleAt(slot));
-    this.setU8(slot, RS_U8_USED, 0);
+    if (this.u8_(slot, RS_U8_USED) !== 1) return;
+    this.pool_.release(this.handleAt_(slot));
+    this.setU8_(slot, RS_U8_USED, 0);
     this.inUse_--;
   }
 
@@ -180,7 +192,7 @@ export class ReassemblyTable extends SlotFields {
   expire(nowMs: number): number {
     let dropped = 0;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RS_U8_USED) === 1 && this.isExpired(slot, nowMs)) {
+      if (this.u8_(slot, RS_U8_USED) === 1 && this.isExpired_(slot, nowMs)) {
         this.release(slot);
         dropped++;
       }
@@ -193,46 +205,46 @@ export class ReassemblyTable extends SlotFields {
   nextExpiryMs(): number {
     let first = -1;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RS_U8_USED) !== 1) continue;
-      const at = this.f64(slot, RS_F64_STARTED_MS) + this.timeoutMs_ + 1;
+      if (this.u8_(slot, RS_U8_USED) !== 1) continue;
+      const at = this.f64_(slot, RS_F64_STARTED_MS) + this.timeoutMs_ + 1;
       if (first < 0 || at < first) first = at;
     }
     return first;
   }
 
   isInUse(slot: number): boolean {
-    return this.u8(slot, RS_U8_USED) === 1;
+    return this.u8_(slot, RS_U8_USED) === 1;
   }
   sourceAt(slot: number): number {
-    return this.u16(slot, RS_U16_SOURCES);
+    return this.u16_(slot, RS_U16_SOURCES);
   }
   messageIdAt(slot: number): number {
-    return this.u16(slot, RS_U16_MESSAGE_IDS);
+    return this.u16_(slot, RS_U16_MESSAGE_IDS);
   }
   totalBytesAt(slot: number): number {
-    return this.u16(slot, RS_U16_TOTAL_BYTES);
+    return this.u16_(slot, RS_U16_TOTAL_BYTES);
   }
   countAt(slot: number): number {
-    return this.u8(slot, RS_U8_COUNTS);
+    return this.u8_(slot, RS_U8_COUNTS);
   }
   receivedAt(slot: number): number {
-    return this.u8(slot, RS_U8_RECEIVED);
+    return this.u8_(slot, RS_U8_RECEIVED);
   }
   ackRequestedAt(slot: number): boolean {
-    return this.u8(slot, RS_U8_ACK_REQUESTED) === 1;
+    return this.u8_(slot, RS_U8_ACK_REQUESTED) === 1;
   }
   trafficClassAt(slot: number): number {
-    return this.u8(slot, RS_U8_TRAFFIC_CLASS);
+    return this.u8_(slot, RS_U8_TRAFFIC_CLASS);
   }
   lastFragmentMsAt(slot: number): number {
-    return this.f64(slot, RS_F64_LAST_FRAGMENT_MS);
+    return this.f64_(slot, RS_F64_LAST_FRAGMENT_MS);
   }
   nacksSentAt(slot: number): number {
-    return this.u8(slot, RS_U8_NACKS_SENT);
+    return this.u8_(slot, RS_U8_NACKS_SENT);
   }
   noteNackSent(slot: number, nowMs: number): void {
-    this.setU8(slot, RS_U8_NACKS_SENT, this.u8(slot, RS_U8_NACKS_SENT) + 1);
-    this.setF64(slot, RS_F64_LAST_FRAGMENT_MS, nowMs);
+    this.setU8_(slot, RS_U8_NACKS_SENT, this.u8_(slot, RS_U8_NACKS_SENT) + 1);
+    this.setF64_(slot, RS_F64_LAST_FRAGMENT_MS, nowMs);
   }
 
   /**
@@ -240,11 +252,11 @@ export class ReassemblyTable extends SlotFields {
    * fragment i not received) into out[at ..]; returns its length in bytes.
    */
   writeMissing(slot: number, out: Uint8Array, at: number): number {
-    const count = this.u8(slot, RS_U8_COUNTS);
+    const count = this.u8_(slot, RS_U8_COUNTS);
     const bytes = (count + 7) >>> 3;
     for (let i = 0; i < bytes; i++) out[at + i] = 0;
     for (let index = 0; index < count; index++) {
-      const word = this.u32(slot, RS_BITMAP + (index >>> 5) * 4);
+      const word = this.u32_(slot, RS_BITMAP + (index >>> 5) * 4);
       if (((word >>> (index & 31)) & 1) === 0) out[at + (index >>> 3)] = (out[at + (index >>> 3)] ?? 0) | (1 << (index & 7));
     }
     return bytes;
@@ -253,7 +265,7 @@ export class ReassemblyTable extends SlotFields {
   /** Slots held by `source` (for tests and the sender cap). */
   heldBy(source: number): number {
     let held = 0;
-    for (let slot = 0; slot < this.slots_; slot++) if (this.u8(slot, RS_U8_USED) === 1 && this.u16(slot, RS_U16_SOURCES) === source) held++;
+    for (let slot = 0; slot < this.slots_; slot++) if (this.u8_(slot, RS_U8_USED) === 1 && this.u16_(slot, RS_U16_SOURCES) === source) held++;
     return held;
   }
 
@@ -261,35 +273,35 @@ export class ReassemblyTable extends SlotFields {
   checkInvariants(): number {
     let used = 0;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RS_U8_USED) !== 1) continue;
+      if (this.u8_(slot, RS_U8_USED) !== 1) continue;
       used++;
       let bits = 0;
-      for (let w = 0; w < WORDS_PER_SLOT; w++) bits += popcount32(this.u32(slot, RS_BITMAP + w * 4));
-      if (bits !== this.u8(slot, RS_U8_RECEIVED) || bits > this.u8(slot, RS_U8_COUNTS)) return ErrorCode.InvariantViolated;
+      for (let w = 0; w < WORDS_PER_SLOT; w++) bits += popcount32(this.u32_(slot, RS_BITMAP + w * 4));
+      if (bits !== this.u8_(slot, RS_U8_RECEIVED) || bits > this.u8_(slot, RS_U8_COUNTS)) return ErrorCode.InvariantViolated;
     }
     return used === this.inUse_ ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
-  private handleAt(slot: number): number {
-    return this.i32(slot, RS_I32_HANDLE);
+  private handleAt_(slot: number): number {
+    return this.i32_(slot, RS_I32_HANDLE);
   }
 
-  private isExpired(slot: number, nowMs: number): boolean {
-    return nowMs - this.f64(slot, RS_F64_STARTED_MS) > this.timeoutMs_;
+  private isExpired_(slot: number, nowMs: number): boolean {
+    return nowMs - this.f64_(slot, RS_F64_STARTED_MS) > this.timeoutMs_;
   }
 
   /** A slot for a new message from `source`, or a negated refusal code. Timed-out slots are freed on the way. */
-  private claim(source: number, nowMs: number): ValueOrCode {
+  private claim_(source: number, nowMs: number): ValueOrCode {
     let held = 0;
     let free = -1;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RS_U8_USED) === 1 && this.isExpired(slot, nowMs)) {
+      if (this.u8_(slot, RS_U8_USED) === 1 && this.isExpired_(slot, nowMs)) {
         this.release(slot);
         this.timedOut_++;
       }
-      if (this.u8(slot, RS_U8_USED) !== 1) {
+      if (this.u8_(slot, RS_U8_USED) !== 1) {
         if (free < 0) free = slot;
-      } else if (this.u16(slot, RS_U16_SOURCES) === source) {
+      } else if (this.u16_(slot, RS_U16_SOURCES) === source) {
         held++;
       }
     }

@@ -9,7 +9,7 @@
  *  - the delivered cache: (source, message id) of messages handed to the
  *    application, for exactly-once delivery of retransmitted messages.
  *
- * Storage (one ArrayBuffer): a ring of entries, each keeping its id and
+ * Storage (a region of the transport's arena, arena.ts): a ring of entries, each keeping its id and
  * a 32-bit mix of the pair. Pairs are (u16 id, u32 n). For a given id the
  * mix is a bijection of n (every step of mixPair is invertible on 32 bits),
  * so n is not stored: the entry with the pair's mix and id IS the pair.
@@ -34,8 +34,9 @@
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import { SlotIndex } from "../collections/slot-index";
-import { STAMP_EXACT_AGE_MS, stampBaseFor, stampOf } from "../collections/ms-stamps";
+import { STAMP_EXACT_AGE_MS, stampOf } from "../collections/ms-stamps";
 import type { ValueOrCode } from "../collections/value-or-code";
+import { arenaOr, arenaStampBase, type Arena } from "./arena";
 
 /** Largest id and n of a pair (a node id and a frame counter or message id). */
 export const RECENT_PAIR_ID_MAX = 0xffff;
@@ -56,12 +57,23 @@ function mixPair(id: number, n: number): number {
   return h >>> 0;
 }
 
+/** Where the index starts (4-aligned, after every slot's words and id). */
+function indexAt(capacity: number, minAgeMs: number, withValues: boolean): number {
+  const stride = (capacity > RECENT_PAIRS_SCAN_MAX ? 0 : 1) + (withValues ? 1 : 0) + (minAgeMs > 0 ? 1 : 0);
+  return Math.ceil(((4 * stride + 2) * capacity) / 4) * 4;
+}
+
 export class RecentPairs {
   /** Mix -> ring slot, only past RECENT_PAIRS_SCAN_MAX entries. */
   private readonly index_: SlotIndex | undefined;
-  private readonly ids_: Uint16Array;
-  /** Per slot: the mix (scanned sets only), the value (only when kept), the insert time after baseMs_ (only when minAgeMs > 0). */
-  private readonly words_: Uint32Array | undefined;
+  /**
+   * The region from base_: per slot `stride()` u32 words (the mix, scanned sets only; the value,
+   * only when kept; the insert time after baseMs_, only when minAgeMs > 0), per slot the id (u16),
+   * then the index if any (4-aligned).
+   */
+  private readonly view_: Arena;
+  private readonly base_: number;
+  private readonly capacity_: number;
   /** Offsets of the value and the time in a slot's words, -1 when not kept. */
   private readonly valueField_: number;
   private readonly timeField_: number;
@@ -73,32 +85,41 @@ export class RecentPairs {
   private refused_ = 0;
   private collisions_ = 0;
 
-  /** `withValues` false: entries keep no value (`valueAt` is 0, `setValueAt` does nothing). */
-  static create(capacity: number, minAgeMs = 0, withValues = true): Result<RecentPairs> {
-    if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0 || minAgeMs > RECENT_PAIRS_MIN_AGE_MS_MAX) return err(ErrorCode.InvalidArgument);
+  /** Bytes of arena a set takes (arena.ts), or -1 for a capacity refused. */
+  static bytesFor(capacity: number, minAgeMs = 0, withValues = true): number {
+    if ((capacity | 0) !== capacity || capacity < 1) return -1;
     const indexBytes = capacity > RECENT_PAIRS_SCAN_MAX ? SlotIndex.bytesFor(capacity) : 0;
-    if ((capacity | 0) !== capacity || capacity < 1 || indexBytes < 0) return err(ErrorCode.InvalidArgument);
-    // The words, the index (4-aligned), then the ids.
-    const stride = (indexBytes > 0 ? 0 : 1) + (withValues ? 1 : 0) + (minAgeMs > 0 ? 1 : 0);
-    const wordsBytes = 4 * capacity * stride;
-    const buffer = new ArrayBuffer(wordsBytes + indexBytes + 2 * capacity);
-    const index = indexBytes > 0 ? SlotIndex.create(capacity, buffer, wordsBytes) : undefined;
-    if (index !== undefined && !index.ok) return index;
-    return ok(new RecentPairs(index?.value, buffer, capacity, minAgeMs, withValues, stride));
+    if (indexBytes < 0) return -1;
+    return indexAt(capacity, minAgeMs, withValues) + indexBytes;
   }
 
-  private constructor(index: SlotIndex | undefined, buffer: ArrayBuffer, capacity: number, minAgeMs: number, withValues: boolean, stride: number) {
+  /**
+   * `withValues` false: entries keep no value (`valueAt` is 0, `setValueAt` does nothing). The set
+   * lives in `arena` from `base` (default: an arena of its own).
+   */
+  static create(capacity: number, minAgeMs = 0, withValues = true, arena?: Arena, base = 0): Result<RecentPairs> {
+    if (!Number.isSafeInteger(minAgeMs) || minAgeMs < 0 || minAgeMs > RECENT_PAIRS_MIN_AGE_MS_MAX) return err(ErrorCode.InvalidArgument);
+    const bytes = RecentPairs.bytesFor(capacity, minAgeMs, withValues);
+    if (bytes < 0) return err(ErrorCode.InvalidArgument);
+    const view = arenaOr(bytes, arena);
+    const index = capacity > RECENT_PAIRS_SCAN_MAX ? SlotIndex.create(capacity, view.buffer, base + indexAt(capacity, minAgeMs, withValues)) : undefined;
+    if (index !== undefined && !index.ok) return index;
+    return ok(new RecentPairs(index?.value, view, base, capacity, minAgeMs, withValues));
+  }
+
+  private constructor(index: SlotIndex | undefined, view: Arena, base: number, capacity: number, minAgeMs: number, withValues: boolean) {
     this.index_ = index;
+    this.view_ = view;
+    this.base_ = base;
+    this.capacity_ = capacity;
     this.minAgeMs_ = minAgeMs;
-    this.words_ = stride > 0 ? new Uint32Array(buffer, 0, capacity * stride) : undefined;
     const first = index === undefined ? 1 : 0; // after the mix
     this.valueField_ = withValues ? first : -1;
     this.timeField_ = minAgeMs > 0 ? first + (withValues ? 1 : 0) : -1;
-    this.ids_ = new Uint16Array(buffer, buffer.byteLength - 2 * capacity, capacity);
   }
 
   get capacity(): number {
-    return this.ids_.length;
+    return this.capacity_;
   }
   get size(): number {
     return this.size_;
@@ -117,14 +138,14 @@ export class RecentPairs {
   /** The entry slot of (id, n), or -NotFound (also for an id or n out of range). */
   find(id: number, n: number): ValueOrCode {
     if (!validPair(id, n)) return -ErrorCode.NotFound;
-    const slot = this.newestWithMix(mixPair(id, n));
-    if (slot < 0 || this.ids_[slot] !== id) return -ErrorCode.NotFound;
+    const slot = this.newestWithMix_(mixPair(id, n));
+    if (slot < 0 || this.idAt_(slot) !== id) return -ErrorCode.NotFound;
     return slot;
   }
 
   /** Would `insert` at `nowMs` succeed (room, or an entry old enough to evict)? */
   wouldAccept(nowMs: number): boolean {
-    return this.size_ < this.ids_.length || this.minAgeMs_ === 0 || nowMs - this.timeAt(this.head_) >= this.minAgeMs_;
+    return this.size_ < this.capacity_ || this.minAgeMs_ === 0 || nowMs - this.timeAt_(this.head_) >= this.minAgeMs_;
   }
 
   /**
@@ -134,64 +155,74 @@ export class RecentPairs {
    */
   insert(id: number, n: number, value: number, nowMs: number): ValueOrCode {
     if (!validPair(id, n)) return -ErrorCode.InvalidArgument;
-    if (this.size_ === this.ids_.length) {
+    if (this.size_ === this.capacity_) {
       const oldest = this.head_;
-      if (this.minAgeMs_ > 0 && nowMs - this.timeAt(oldest) < this.minAgeMs_) {
+      if (this.minAgeMs_ > 0 && nowMs - this.timeAt_(oldest) < this.minAgeMs_) {
         this.refused_++;
         return -ErrorCode.Full;
       }
-      this.removeOldest();
+      this.removeOldest_();
       this.evicted_++;
     }
     let slot = this.head_ + this.size_;
-    if (slot >= this.ids_.length) slot -= this.ids_.length;
+    if (slot >= this.capacity_) slot -= this.capacity_;
     const mix = mixPair(id, n);
-    if (this.newestWithMix(mix) >= 0) this.collisions_++;
-    this.ids_[slot] = id;
+    if (this.newestWithMix_(mix) >= 0) this.collisions_++;
+    const stride = this.stride_();
+    this.view_.setUint16(this.base_ + 4 * stride * this.capacity_ + 2 * slot, id);
     if (this.valueField_ >= 0) this.setValueAt(slot, value);
-    if (this.timeField_ >= 0 && this.words_ !== undefined) {
-      const stride = this.stride();
-      this.baseMs_ = stampBaseFor(this.words_, this.timeField_, stride, this.baseMs_, nowMs);
-      this.words_[slot * stride + this.timeField_] = stampOf(this.baseMs_, nowMs);
+    if (this.timeField_ >= 0) {
+      this.baseMs_ = arenaStampBase(this.view_, this.base_ + 4 * this.timeField_, 4 * stride, this.capacity_, this.baseMs_, nowMs);
+      this.setWord_(slot * stride + this.timeField_, stampOf(this.baseMs_, nowMs));
     }
     // The slot is free (its old entry, if any, was removed above), so an index moves or adds the mix.
     if (this.index_ !== undefined) this.index_.set(mix, slot);
-    else if (this.words_ !== undefined) this.words_[slot * this.stride()] = mix;
+    else this.setWord_(slot * stride, mix);
     this.size_++;
     return slot;
   }
 
   valueAt(slot: number): number {
-    return this.valueField_ < 0 || this.words_ === undefined ? 0 : (this.words_[slot * this.stride() + this.valueField_] ?? 0);
+    return this.valueField_ < 0 ? 0 : this.word_(slot * this.stride_() + this.valueField_);
   }
 
   setValueAt(slot: number, value: number): void {
-    if (this.valueField_ >= 0 && this.words_ !== undefined && slot >= 0 && slot < this.ids_.length) this.words_[slot * this.stride() + this.valueField_] = value;
+    if (this.valueField_ >= 0 && slot >= 0 && slot < this.capacity_) this.setWord_(slot * this.stride_() + this.valueField_, value);
+  }
+
+  private idAt_(slot: number): number {
+    return this.view_.getUint16(this.base_ + 4 * this.stride_() * this.capacity_ + 2 * slot);
   }
 
   /** Words per slot: the mix (scanned sets), the value and the time (when kept). */
-  private stride(): number {
-    return this.words_ === undefined ? 0 : this.words_.length / this.ids_.length;
+  private stride_(): number {
+    return (this.index_ === undefined ? 1 : 0) + (this.valueField_ >= 0 ? 1 : 0) + (this.timeField_ >= 0 ? 1 : 0);
+  }
+
+  /** Word `index` of the words (slot * stride() + field). */
+  private word_(index: number): number {
+    return this.view_.getUint32(this.base_ + 4 * index);
+  }
+  private setWord_(index: number, value: number): void {
+    this.view_.setUint32(this.base_ + 4 * index, value);
   }
 
   /** The slot of the newest entry whose pair has `mix`, or -1. */
-  private newestWithMix(mix: number): number {
+  private newestWithMix_(mix: number): number {
     if (this.index_ !== undefined) return this.index_.get(mix, -1);
-    const words = this.words_;
-    if (words === undefined) return -1;
-    const capacity = this.ids_.length;
-    const stride = words.length / capacity;
+    const capacity = this.capacity_;
+    const stride = this.stride_();
     for (let k = this.size_ - 1; k >= 0; k--) {
       let slot = this.head_ + k;
       if (slot >= capacity) slot -= capacity;
-      if (words[slot * stride] === mix) return slot;
+      if (this.word_(slot * stride) === mix) return slot;
     }
     return -1;
   }
 
   /** The insert time of `slot` (0 when times are not kept); see ms-stamps.ts for times 2^31 ms old. */
-  private timeAt(slot: number): number {
-    return this.timeField_ < 0 || this.words_ === undefined ? 0 : this.baseMs_ + (this.words_[slot * this.stride() + this.timeField_] ?? 0);
+  private timeAt_(slot: number): number {
+    return this.timeField_ < 0 ? 0 : this.baseMs_ + this.word_(slot * this.stride_() + this.timeField_);
   }
 
   clear(): void {
@@ -200,12 +231,12 @@ export class RecentPairs {
     this.size_ = 0;
   }
 
-  private removeOldest(): void {
+  private removeOldest_(): void {
     const slot = this.head_;
     // An index still names the slot's mix unless a colliding pair took it over.
     const key = this.index_ === undefined ? -1 : this.index_.keyOf(slot);
     if (key >= 0) this.index_?.delete(key);
-    this.head_ = slot + 1 === this.ids_.length ? 0 : slot + 1;
+    this.head_ = slot + 1 === this.capacity_ ? 0 : slot + 1;
     this.size_--;
   }
 }

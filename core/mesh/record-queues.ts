@@ -16,13 +16,15 @@
  * store counts it in its refusedCount), as any table's newcomer is.
  *
  * A store entry is: the next entry's handle (u16 big-endian, END for none),
- * the record's length (u16), the record's bytes. The queues' state is one
- * Int32Array (QUEUE_FIELDS per queue). Nothing is allocated after create.
+ * the record's length (u16), the record's bytes. The queues' state is
+ * QUEUE_FIELDS int32 per queue in a region of the transport's arena
+ * (arena.ts). Nothing is allocated after create.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import type { FramePool } from "./frame-pool";
+import { arenaOr, type Arena } from "./arena";
 
 /** Bytes of a store entry before its record (next handle, length). */
 export const RECORD_ENTRY_HEADER_BYTES = 4;
@@ -49,46 +51,73 @@ export interface RecordQueueLimits {
 
 export class RecordQueues {
   private readonly pool_: FramePool;
-  private readonly q_: Int32Array;
+  private readonly view_: Arena;
+  private readonly base_: number;
 
-  /** InvalidArgument for a limit out of range (as ByteRing.create refuses it). */
-  static create(pool: FramePool, limits: readonly RecordQueueLimits[]): Result<RecordQueues> {
+  /** Bytes of arena the queues' state takes (arena.ts): the queue count, then each queue's fields. */
+  static bytesFor(queues: number): number {
+    return 4 + 4 * QUEUE_FIELDS * queues;
+  }
+
+  /**
+   * InvalidArgument for a limit out of range (as ByteRing.create refuses it). The state lives in
+   * `arena` from `base` (default: an arena of its own).
+   */
+  static create(pool: FramePool, limits: readonly RecordQueueLimits[], arena?: Arena, base = 0): Result<RecordQueues> {
     if (limits.length < 1 || limits.length > 16) return err(ErrorCode.InvalidArgument);
     for (let i = 0; i < limits.length; i++) {
       const { budgetBytes, maxRecordBytes } = limits[i] ?? { budgetBytes: -1, maxRecordBytes: -1 };
       const recordOk = (maxRecordBytes >>> 0) === maxRecordBytes && maxRecordBytes <= RECORD_BYTES_MAX;
       if (!recordOk || (budgetBytes | 0) !== budgetBytes || budgetBytes < prefixFor(maxRecordBytes) + maxRecordBytes || budgetBytes > RECORD_QUEUE_BUDGET_MAX) return err(ErrorCode.InvalidArgument);
     }
-    return ok(new RecordQueues(pool, limits));
+    const view = arenaOr(RecordQueues.bytesFor(limits.length), arena);
+    return ok(new RecordQueues(pool, limits, view, base));
   }
 
-  private constructor(pool: FramePool, limits: readonly RecordQueueLimits[]) {
+  private constructor(pool: FramePool, limits: readonly RecordQueueLimits[], view: Arena, base: number) {
     this.pool_ = pool;
-    const q = new Int32Array(limits.length * QUEUE_FIELDS);
+    this.view_ = view;
+    this.base_ = base;
+    view.setInt32(base, limits.length);
     for (let i = 0; i < limits.length; i++) {
-      const at = i * QUEUE_FIELDS;
-      q[at + Q_HEAD] = END;
-      q[at + Q_TAIL] = END;
-      q[at + Q_BUDGET] = limits[i]?.budgetBytes ?? 0;
-      q[at + Q_MAX_RECORD] = limits[i]?.maxRecordBytes ?? 0;
+      this.set_(i, Q_HEAD, END);
+      this.set_(i, Q_TAIL, END);
+      this.set_(i, Q_COUNT, 0);
+      this.set_(i, Q_USED, 0);
+      this.set_(i, Q_BUDGET, limits[i]?.budgetBytes ?? 0);
+      this.set_(i, Q_MAX_RECORD, limits[i]?.maxRecordBytes ?? 0);
     }
-    this.q_ = q;
+  }
+
+  /**
+   * Field `field` of queue `queue`'s state. A queue that does not exist holds nothing and takes
+   * nothing: its head and tail read END, its other fields 0, and writes to it are dropped.
+   */
+  private get_(queue: number, field: number): number {
+    if (!this.exists_(queue)) return field === Q_HEAD || field === Q_TAIL ? END : 0;
+    return this.view_.getInt32(this.base_ + 4 * (1 + queue * QUEUE_FIELDS + field));
+  }
+  private set_(queue: number, field: number, value: number): void {
+    if (this.exists_(queue)) this.view_.setInt32(this.base_ + 4 * (1 + queue * QUEUE_FIELDS + field), value);
+  }
+  private exists_(queue: number): boolean {
+    return (queue >>> 0) === queue && queue < this.view_.getInt32(this.base_);
   }
 
   /** Records in queue `queue`. */
   count(queue: number): number {
-    return this.q_[queue * QUEUE_FIELDS + Q_COUNT] ?? 0;
+    return this.get_(queue, Q_COUNT);
   }
   /** Budget used, length prefixes included. */
   bytesUsed(queue: number): number {
-    return this.q_[queue * QUEUE_FIELDS + Q_USED] ?? 0;
+    return this.get_(queue, Q_USED);
   }
   maxRecordBytes(queue: number): number {
-    return this.q_[queue * QUEUE_FIELDS + Q_MAX_RECORD] ?? 0;
+    return this.get_(queue, Q_MAX_RECORD);
   }
   /** Would the budget take a record of `length` bytes now (the store aside)? A record costs its bytes and a length prefix (1, or 2 when the largest record is above 255). */
   hasRoom(queue: number, length: number): boolean {
-    return this.bytesUsed(queue) + prefixFor(this.maxRecordBytes(queue)) + length <= (this.q_[queue * QUEUE_FIELDS + Q_BUDGET] ?? 0);
+    return this.bytesUsed(queue) + prefixFor(this.maxRecordBytes(queue)) + length <= this.get_(queue, Q_BUDGET);
   }
 
   /**
@@ -97,9 +126,7 @@ export class RecordQueues {
    * or -TooLarge (above the largest record), -Full (budget or store).
    */
   append(queue: number, length: number): ValueOrCode {
-    const q = this.q_;
-    const at = queue * QUEUE_FIELDS;
-    if ((length >>> 0) !== length || length > (q[at + Q_MAX_RECORD] ?? 0)) return -ErrorCode.TooLarge;
+    if ((length >>> 0) !== length || length > this.get_(queue, Q_MAX_RECORD)) return -ErrorCode.TooLarge;
     if (!this.hasRoom(queue, length)) return -ErrorCode.Full;
     const pool = this.pool_;
     const handle = pool.allocate(RECORD_ENTRY_HEADER_BYTES + length);
@@ -107,18 +134,18 @@ export class RecordQueues {
     setLink(pool, handle, END);
     pool.writeByte(handle, 2, length >>> 8);
     pool.writeByte(handle, 3, length & 0xff);
-    const tail = q[at + Q_TAIL] ?? END;
-    if (tail === END) q[at + Q_HEAD] = handle;
+    const tail = this.get_(queue, Q_TAIL);
+    if (tail === END) this.set_(queue, Q_HEAD, handle);
     else setLink(pool, tail, handle);
-    q[at + Q_TAIL] = handle;
-    q[at + Q_COUNT] = (q[at + Q_COUNT] ?? 0) + 1;
-    q[at + Q_USED] = (q[at + Q_USED] ?? 0) + prefixFor(this.maxRecordBytes(queue)) + length;
+    this.set_(queue, Q_TAIL, handle);
+    this.set_(queue, Q_COUNT, this.get_(queue, Q_COUNT) + 1);
+    this.set_(queue, Q_USED, this.get_(queue, Q_USED) + prefixFor(this.maxRecordBytes(queue)) + length);
     return handle;
   }
 
   /** The oldest record's handle, or -1 when the queue is empty. */
   head(queue: number): number {
-    const handle = this.q_[queue * QUEUE_FIELDS + Q_HEAD] ?? END;
+    const handle = this.get_(queue, Q_HEAD);
     return handle === END ? -1 : handle;
   }
 
@@ -163,16 +190,14 @@ export class RecordQueues {
    * frame pool). Its handle, or -1 when the queue is empty.
    */
   detach(queue: number): number {
-    const q = this.q_;
-    const at = queue * QUEUE_FIELDS;
-    const handle = q[at + Q_HEAD] ?? END;
+    const handle = this.get_(queue, Q_HEAD);
     if (handle === END) return -1;
     const pool = this.pool_;
     const next = (pool.readByte(handle, 0) << 8) | pool.readByte(handle, 1);
-    q[at + Q_HEAD] = next;
-    if (next === END) q[at + Q_TAIL] = END;
-    q[at + Q_COUNT] = (q[at + Q_COUNT] ?? 1) - 1;
-    q[at + Q_USED] = (q[at + Q_USED] ?? 0) - prefixFor(this.maxRecordBytes(queue)) - this.recordLength(handle);
+    this.set_(queue, Q_HEAD, next);
+    if (next === END) this.set_(queue, Q_TAIL, END);
+    this.set_(queue, Q_COUNT, this.get_(queue, Q_COUNT) - 1);
+    this.set_(queue, Q_USED, this.get_(queue, Q_USED) - prefixFor(this.maxRecordBytes(queue)) - this.recordLength(handle));
     return handle;
   }
 }

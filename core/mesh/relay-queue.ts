@@ -22,6 +22,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
 import { FramePool, framePoolBlocks } from "./frame-pool";
+import { arenaOr, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
 
 // Per-slot fields at these byte offsets of one DataView over one ArrayBuffer
@@ -41,24 +42,35 @@ const SLOT_BYTES = 32;
 export class RelayQueue extends SlotFields {
   private readonly pool_: FramePool;
   private readonly frameBytes_: number;
-  private readonly slots_: number;
   private size_ = 0;
   private sequence_ = 0;
 
-  /** Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's largest frame). */
-  static create(slots: number, frameBytes: number, pool?: FramePool): Result<RelayQueue> {
-    if ((slots | 0) !== slots || slots < 1 || slots > 4096) return err(ErrorCode.InvalidArgument);
-    if ((frameBytes | 0) !== frameBytes || frameBytes < 1 || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
-    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
-    if (!own.ok) return own;
-    return ok(new RelayQueue(slots, frameBytes, own.value));
+  /** Bytes of arena the slots take (arena.ts). */
+  static bytesFor(slots: number): number {
+    return slots * SLOT_BYTES;
   }
 
-  private constructor(slots: number, frameBytes: number, pool: FramePool) {
-    super(slots, SLOT_BYTES);
-    this.slots_ = slots;
+  /**
+   * Frames up to `frameBytes`, kept in `pool` (default: a pool of its own that holds every slot's
+   * largest frame); the slots in `arena` from `base` (default: an arena of their own).
+   */
+  static create(slots: number, frameBytes: number, pool?: FramePool, arena?: Arena, base = 0): Result<RelayQueue> {
+    if ((slots | 0) !== slots || slots < 1 || slots > 4096) return err(ErrorCode.InvalidArgument);
+    if ((frameBytes | 0) !== frameBytes || frameBytes < 1 || frameBytes > 0xffff) return err(ErrorCode.InvalidArgument);
+    const view = arenaOr(RelayQueue.bytesFor(slots), arena);
+    const own = pool === undefined ? FramePool.create(slots * framePoolBlocks(frameBytes)) : ok(pool);
+    if (!own.ok) return own;
+    return ok(new RelayQueue(slots, frameBytes, own.value, view, base));
+  }
+
+  private constructor(slots: number, frameBytes: number, pool: FramePool, view: Arena, base: number) {
+    super(view, base, slots);
     this.frameBytes_ = frameBytes;
     this.pool_ = pool;
+  }
+
+  protected slotBytes_(): number {
+    return SLOT_BYTES;
   }
 
   get size(): number {
@@ -74,7 +86,7 @@ export class RelayQueue extends SlotFields {
   /** Copy the frame of `slot` into out[0 ..]; returns its length. */
   readFrame(slot: number, out: Uint8Array): number {
     const length = this.lengthAt(slot);
-    this.pool_.read(this.handleAt(slot), 0, out, 0, length);
+    this.pool_.read(this.handleAt_(slot), 0, out, 0, length);
     return length;
   }
 
@@ -86,7 +98,7 @@ export class RelayQueue extends SlotFields {
     if (lengthBytes > this.frameBytes_) return -ErrorCode.MeshFrameOversized;
     let slot = -1;
     for (let s = 0; s < this.slots_; s++) {
-      if (this.u8(s, RQ_U8_USED) !== 1) {
+      if (this.u8_(s, RQ_U8_USED) !== 1) {
         slot = s;
         break;
       }
@@ -94,16 +106,16 @@ export class RelayQueue extends SlotFields {
     if (slot < 0) return -ErrorCode.MeshQueueFull;
     const handle = this.pool_.store(frame, 0, lengthBytes);
     if (handle < 0) return -ErrorCode.MeshQueueFull;
-    this.setI32(slot, RQ_I32_HANDLE, handle);
-    this.setF64(slot, RQ_F64_DEADLINE, deadlineMs);
-    this.setF64(slot, RQ_F64_SEQUENCE, this.sequence_++);
-    this.setU8(slot, RQ_U8_USED, 1);
-    this.setU16(slot, RQ_U16_LENGTHS, lengthBytes);
-    this.setU16(slot, RQ_U16_SOURCES, source);
-    this.setU32(slot, RQ_U32_COUNTER, counter);
-    this.setU8(slot, RQ_U8_CLASSES, trafficClass);
-    this.setU8(slot, RQ_U8_HOPS, hopsTaken);
-    this.setU8(slot, RQ_U8_HEARD, 0);
+    this.setI32_(slot, RQ_I32_HANDLE, handle);
+    this.setF64_(slot, RQ_F64_DEADLINE, deadlineMs);
+    this.setF64_(slot, RQ_F64_SEQUENCE, this.sequence_++);
+    this.setU8_(slot, RQ_U8_USED, 1);
+    this.setU16_(slot, RQ_U16_LENGTHS, lengthBytes);
+    this.setU16_(slot, RQ_U16_SOURCES, source);
+    this.setU32_(slot, RQ_U32_COUNTER, counter);
+    this.setU8_(slot, RQ_U8_CLASSES, trafficClass);
+    this.setU8_(slot, RQ_U8_HOPS, hopsTaken);
+    this.setU8_(slot, RQ_U8_HEARD, 0);
     this.size_++;
     return slot;
   }
@@ -117,10 +129,10 @@ export class RelayQueue extends SlotFields {
    */
   heardCopy(source: number, counter: number, hopsTaken: number, threshold: number): Status {
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RQ_U8_USED) !== 1 || this.u16(slot, RQ_U16_SOURCES) !== source || this.counterAt(slot) !== counter) continue;
-      if (hopsTaken < this.u8(slot, RQ_U8_HOPS)) return ErrorCode.Empty;
-      const heard = this.u8(slot, RQ_U8_HEARD) + 1;
-      this.setU8(slot, RQ_U8_HEARD, heard);
+      if (this.u8_(slot, RQ_U8_USED) !== 1 || this.u16_(slot, RQ_U16_SOURCES) !== source || this.counterAt(slot) !== counter) continue;
+      if (hopsTaken < this.u8_(slot, RQ_U8_HOPS)) return ErrorCode.Empty;
+      const heard = this.u8_(slot, RQ_U8_HEARD) + 1;
+      this.setU8_(slot, RQ_U8_HEARD, heard);
       if (heard < threshold) return ErrorCode.Empty;
       this.release(slot);
       return ErrorCode.Ok;
@@ -132,7 +144,7 @@ export class RelayQueue extends SlotFields {
   has(source: number, counter: number): boolean {
     if (this.size_ === 0) return false;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RQ_U8_USED) === 1 && this.u16(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) return true;
+      if (this.u8_(slot, RQ_U8_USED) === 1 && this.u16_(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) return true;
     }
     return false;
   }
@@ -140,7 +152,7 @@ export class RelayQueue extends SlotFields {
   /** Cancel the relay of (source, counter) outright. Ok or NotFound. */
   cancel(source: number, counter: number): Status {
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RQ_U8_USED) === 1 && this.u16(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) {
+      if (this.u8_(slot, RQ_U8_USED) === 1 && this.u16_(slot, RQ_U16_SOURCES) === source && this.counterAt(slot) === counter) {
         this.release(slot);
         return ErrorCode.Ok;
       }
@@ -150,13 +162,13 @@ export class RelayQueue extends SlotFields {
 
   /** Earliest deadline, or +Infinity when empty. */
   nextDeadlineMs(): number {
-    const first = this.earliest();
+    const first = this.earliest_();
     return first < 0 ? Number.POSITIVE_INFINITY : this.deadlineAt(first);
   }
 
   /** The slot of the earliest relay if due by `nowMs` (still queued), else -NotFound. */
   peekDue(nowMs: number): ValueOrCode {
-    const first = this.earliest();
+    const first = this.earliest_();
     return first < 0 || this.deadlineAt(first) > nowMs ? -ErrorCode.NotFound : first;
   }
 
@@ -165,7 +177,7 @@ export class RelayQueue extends SlotFields {
     let best = -1;
     let bestDeadline = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RQ_U8_USED) !== 1 || this.u8(slot, RQ_U8_CLASSES) !== trafficClass) continue;
+      if (this.u8_(slot, RQ_U8_USED) !== 1 || this.u8_(slot, RQ_U8_CLASSES) !== trafficClass) continue;
       const deadline = this.deadlineAt(slot);
       if (deadline <= nowMs && deadline < bestDeadline) {
         best = slot;
@@ -177,44 +189,44 @@ export class RelayQueue extends SlotFields {
 
   /** Remove a slot (sent, dropped or cancelled). */
   release(slot: number): void {
-    if (this.u8(slot, RQ_U8_USED) !== 1) return;
-    this.pool_.release(this.handleAt(slot));
-    this.setU8(slot, RQ_U8_USED, 0);
+    if (this.u8_(slot, RQ_U8_USED) !== 1) return;
+    this.pool_.release(this.handleAt_(slot));
+    this.setU8_(slot, RQ_U8_USED, 0);
     this.size_--;
   }
 
   lengthAt(slot: number): number {
-    return this.u16(slot, RQ_U16_LENGTHS);
+    return this.u16_(slot, RQ_U16_LENGTHS);
   }
   classAt(slot: number): number {
-    return this.u8(slot, RQ_U8_CLASSES);
+    return this.u8_(slot, RQ_U8_CLASSES);
   }
   sourceAt(slot: number): number {
-    return this.u16(slot, RQ_U16_SOURCES);
+    return this.u16_(slot, RQ_U16_SOURCES);
   }
   counterAt(slot: number): number {
-    return this.u32(slot, RQ_U32_COUNTER);
+    return this.u32_(slot, RQ_U32_COUNTER);
   }
 
   deadlineAt(slot: number): number {
-    return this.f64(slot, RQ_F64_DEADLINE);
+    return this.f64_(slot, RQ_F64_DEADLINE);
   }
 
   /** The used slot with the earliest deadline, the first scheduled among equals; -1 when none. */
-  private earliest(): number {
+  private earliest_(): number {
     let best = -1;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.u8(slot, RQ_U8_USED) !== 1) continue;
-      if (best < 0 || this.deadlineAt(slot) < this.deadlineAt(best) || (this.deadlineAt(slot) === this.deadlineAt(best) && this.sequenceAt(slot) < this.sequenceAt(best))) best = slot;
+      if (this.u8_(slot, RQ_U8_USED) !== 1) continue;
+      if (best < 0 || this.deadlineAt(slot) < this.deadlineAt(best) || (this.deadlineAt(slot) === this.deadlineAt(best) && this.sequenceAt_(slot) < this.sequenceAt_(best))) best = slot;
     }
     return best;
   }
 
-  private sequenceAt(slot: number): number {
-    return this.f64(slot, RQ_F64_SEQUENCE);
+  private sequenceAt_(slot: number): number {
+    return this.f64_(slot, RQ_F64_SEQUENCE);
   }
 
-  private handleAt(slot: number): number {
-    return this.i32(slot, RQ_I32_HANDLE);
+  private handleAt_(slot: number): number {
+    return this.i32_(slot, RQ_I32_HANDLE);
   }
 }

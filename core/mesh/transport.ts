@@ -54,8 +54,9 @@ import type { ReceiveKeys, TrafficKey } from "../crypto/traffic-keys";
 import { LogLevel, type LogRing } from "../runtime/log-ring";
 import type { MetricsRegistry } from "../runtime/metrics";
 import { RateLimiter } from "../runtime/rate-limit";
-import { err, ok, Outcome, type Result, type Status } from "../runtime/result";
+import { err, ok, type Result, type Status } from "../runtime/result";
 import { AirtimeWindow } from "./airtime-window";
+import { ArenaLayout, type Arena } from "./arena";
 import { DutyCycleBudget } from "./duty-cycle";
 import { FramePool, framePoolBlocks, FRAME_POOL_BLOCK_BYTES } from "./frame-pool";
 import { FRAGMENT_HEADER_BYTES, FragmentHeader, fragmentChunkBytes, fragmentCount, fragmentOffset, parseFragmentHeader, writeFragmentHeader } from "./fragment-header";
@@ -73,8 +74,8 @@ import {
   parseLinkHeader,
   rewriteHopFields,
 } from "./link-header";
-import { LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
-import { MeshCounter, MeshCounters } from "./mesh-counters";
+import { LINK_SCRATCH_BYTES, LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
+import { MESH_COUNTERS_BYTES, MeshCounter, MeshCounters } from "./mesh-counters";
 import { compactMeshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
 import { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
 import { PendingSends } from "./pending-sends";
@@ -84,7 +85,7 @@ import { FragmentResult, ReassemblyTable } from "./reassembly";
 import { RecentPairs } from "./recent-pairs";
 import { RelayQueue } from "./relay-queue";
 import { RouteChange, RouteTable } from "./route-table";
-import { OutgoingStage, StageKind } from "./outgoing-stage";
+import { OutgoingStage, STAGE_BYTES, StageKind } from "./outgoing-stage";
 
 /** The utilisation window's series of the airtime this node sent (series 0: everything heard and sent). */
 const AIRTIME_SENT = 1;
@@ -165,6 +166,43 @@ const HOP_BACKOFF_WAITS_MAX = 8;
 /** Most extra contention slots a busy relay adds to a route advertisement. */
 const ADVERT_LOAD_SLOTS_MAX = 32;
 
+/**
+ * The configuration fields the transport reads after create (the others only size its tables):
+ * the only ones it keeps (compactMeshConfig), so a board's table sizes cost no RAM past create.
+ */
+const RUNTIME_CONFIG_KEYS = Object.freeze([
+  "maxMessageBytes",
+  "hopLimit",
+  "accessDelayMaxMs",
+  "ackTimeoutMs",
+  "advertLoadSlotPermille",
+  "carrierSenseBackoffMs",
+  "helloHopLimit",
+  "helloIntervalMs",
+  "helloJitterMs",
+  "hopAckGuardMs",
+  "hopAckHistoryMs",
+  "hopRetriesMax",
+  "managedFlooding",
+  "nackDelayMs",
+  "nacksMax",
+  "neighbourFreshMs",
+  "queueDropOldest",
+  "queueMaxAgeMs",
+  "receiveFramesPerTickMax",
+  "relayCancelCopies",
+  "relayCancelQualityPermille",
+  "relayDelayMinMs",
+  "relayJitterSlots",
+  "relaySpreadSlots",
+  "reparentMarginPermille",
+  "retriesMax",
+  "routeFailuresMax",
+  "utilisationGatePermille",
+  "utilisationWindowMs",
+] as const);
+type RuntimeConfig = Pick<MeshConfig, (typeof RUNTIME_CONFIG_KEYS)[number]>;
+
 const Candidate = Object.freeze({ None: 0, Control: 1, Relay: 2, Message: 3, HopRetry: 4 } as const);
 /** What #gatesAllow found: go, or which gate holds the frame. */
 const Gate = Object.freeze({ Open: 0, DutyCycle: 1, Channel: 2 } as const);
@@ -172,17 +210,14 @@ type Gate = (typeof Gate)[keyof typeof Gate];
 
 export class MeshTransport {
   readonly nodeId: number;
-  readonly maxMessageBytes: number;
   readonly counters: MeshCounters;
   private readonly radio_: MeshRadio;
-  private readonly config_: MeshConfig;
+  private readonly config_: RuntimeConfig;
   private readonly random_: MeshRandom;
   private readonly log_: LogRing | undefined;
   private readonly observer_: MeshObserver | undefined;
   private readonly sealer_: LinkSealer;
   private readonly opener_: LinkOpener;
-  private readonly groupKeys_: ReceiveKeys;
-  private readonly lowId_: number;
   /** The key source's derivation and eviction counts already added to `counters`. */
   private keyDerivationsSeen_ = 0;
   private keyEvictionsSeen_ = 0;
@@ -229,7 +264,6 @@ export class MeshTransport {
   /** All airtime heard and sent over the utilisation window; series AIRTIME_SENT: our own (how busy we are, for route advertisements). */
   private readonly utilisation_: AirtimeWindow;
   private readonly rate_: RateLimiter;
-  private readonly mtuBytes_: number;
   private onOutcome_: MeshSendOutcomeHandler | undefined = undefined;
   private nowMs_ = 0;
   private txBusyUntilMs_ = 0;
@@ -237,8 +271,6 @@ export class MeshTransport {
   private heldUntilMs_ = 0;
   /** The last tick stopped at receiveFramesPerTickMax with frames possibly left in the radio. */
   private receiveBacklog_ = false;
-  private readonly messageIds_: CounterSource;
-  private readonly messageIdOut_ = new Outcome<number>(0);
   private nextHelloMs_ = -1;
 
   /** Errors: InvalidArgument (bad config or id, MTU too small), or a sub-table's. */
@@ -253,34 +285,25 @@ export class MeshTransport {
     if (c.frameStoreBytes > 0 && c.frameStoreBytes < mtu) return err(ErrorCode.InvalidArgument);
     const parts = buildParts(options);
     if (!parts.ok) return parts;
-    const counters = MeshCounters.create(options.metrics);
-    if (!counters.ok) return counters;
-    return ok(new MeshTransport(options, parts.value, counters.value));
+    return ok(new MeshTransport(options, parts.value));
   }
 
-  private constructor(options: MeshTransportOptions, parts: Parts, counters: MeshCounters) {
-    const c = options.config;
-    const mtu = options.radio.mtuBytes;
+  private constructor(options: MeshTransportOptions, parts: Parts) {
     this.nodeId = options.nodeId;
-    this.maxMessageBytes = c.maxMessageBytes;
-    this.counters = counters;
+    this.counters = parts.counters;
     this.radio_ = options.radio;
     // Only what differs from the defaults stays in RAM (the defaults are flash under preload).
-    this.config_ = compactMeshConfig(c);
+    this.config_ = compactMeshConfig(options.config, RUNTIME_CONFIG_KEYS);
     this.random_ = options.random;
     this.log_ = options.log;
     this.observer_ = options.observer;
     this.sealer_ = parts.sealer;
-    this.messageIds_ = options.counterSource;
     this.opener_ = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch);
-    this.groupKeys_ = options.groupKeys;
     this.keyDerivationsSeen_ = options.groupKeys.derivationCount;
     this.keyEvictionsSeen_ = options.groupKeys.evictionCount;
     this.opener_.setEpoch(options.epoch ?? 0);
-    this.lowId_ = options.nodeId & 0xff;
-    this.frame_ = new Uint8Array(mtu);
-    // Also poll's buffer (an inbox record: meta and a whole message), so at least that long.
-    this.plain_ = new Uint8Array(Math.max(mtu, c.maxMessageBytes + INBOX_META_BYTES));
+    this.frame_ = parts.frame;
+    this.plain_ = parts.plain;
     this.duplicates_ = parts.duplicates;
     this.delivered_ = parts.delivered;
     this.neighbours_ = parts.neighbours;
@@ -292,14 +315,26 @@ export class MeshTransport {
     this.pool_ = parts.pool;
     this.hopAcks_ = parts.hopAcks;
     this.hopAckHistory_ = parts.hopAckHistory;
-    const stages: OutgoingStage[] = [];
-    for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls));
-    this.stages_ = stages;
+    this.stages_ = parts.stages;
     this.duty_ = parts.duty;
     this.utilisation_ = parts.utilisation;
     this.rate_ = parts.rate;
-    this.mtuBytes_ = mtu;
     if (options.sendKey !== undefined) this.sealer_.setKey(options.sendKey);
+  }
+
+  // ------------------------------------------------------------ derived
+
+  /** Largest message `send` takes (config.maxMessageBytes). */
+  get maxMessageBytes(): number {
+    return this.config_.maxMessageBytes;
+  }
+
+  /** Low byte of this node's id (link hints); derived, not kept (each field is a heap slot on XS). */
+  private get lowId_(): number {
+    return this.nodeId & 0xff;
+  }
+  private get mtuBytes_(): number {
+    return this.frame_.length;
   }
 
   // ------------------------------------------------------------ public API
@@ -340,26 +375,26 @@ export class MeshTransport {
       counters.inc(MeshCounter.sendRefusedInvalid);
       return ErrorCode.InvalidArgument;
     }
-    if (length > this.maxMessageBytes) return this.refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
+    if (length > this.maxMessageBytes) return this.refuse_(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
     if (!broadcast && ((destinationId >>> 0) !== destinationId || destinationId < 1 || destinationId > NODE_ID_MAX || destinationId === this.nodeId)) {
-      return this.refuse(MeshCounter.sendRefusedBadNodeId, ErrorCode.MeshBadNodeId);
+      return this.refuse_(MeshCounter.sendRefusedBadNodeId, ErrorCode.MeshBadNodeId);
     }
     // The application's own rate budget per class: a babbling application is refused here, counted.
     if (this.rate_.tryTake(this.nodeId, RATE_SEND_BASE + trafficClass, this.nowMs_) !== ErrorCode.Ok) {
-      return this.refuse(MeshCounter.sendRateLimited, ErrorCode.RateLimited);
+      return this.refuse_(MeshCounter.sendRateLimited, ErrorCode.RateLimited);
     }
     const type = broadcast ? FrameType.Broadcast : ackRequested ? FrameType.UnicastAck : FrameType.Unicast;
-    const fragmented = length > this.singleCapacity(type);
-    const wireId = ackRequested || fragmented ? this.takeMessageId() : 0;
-    if (wireId < 0) return this.refuse(MeshCounter.sendRefusedNoMessageId, ErrorCode.SendCounterUnavailable);
+    const fragmented = length > this.singleCapacity_(type);
+    const wireId = ackRequested || fragmented ? this.takeMessageId_() : 0;
+    if (wireId < 0) return this.refuse_(MeshCounter.sendRefusedNoMessageId, ErrorCode.SendCounterUnavailable);
     let slot = -1;
     if (ackRequested) {
       slot = this.pending_.acquire(destinationId, trafficClass, bytes, offset, length, messageId, wireId, this.nowMs_);
-      if (slot < 0) return this.refuse(MeshCounter.sendRefusedPendingFull, ErrorCode.MeshPendingFull);
+      if (slot < 0) return this.refuse_(MeshCounter.sendRefusedPendingFull, ErrorCode.MeshPendingFull);
     }
     // An acknowledged send is queued as a reference; its bytes stay in the pending slot.
     const inlineBytes = slot < 0 ? length : 0;
-    const pushed = this.enqueue(trafficClass, slot < 0 ? RECORD_INLINE : RECORD_PENDING, destinationId, wireId, slot, bytes, offset, inlineBytes);
+    const pushed = this.enqueue_(trafficClass, slot < 0 ? RECORD_INLINE : RECORD_PENDING, destinationId, wireId, slot, bytes, offset, inlineBytes);
     if (pushed !== ErrorCode.Ok) {
       if (slot >= 0) this.pending_.release(slot);
       return pushed;
@@ -397,15 +432,15 @@ export class MeshTransport {
     this.nowMs_ = now;
     // Persist first (etcd-raft's Ready order: persist, then send): the counter
     // values this tick may seal are reserved in flash here, never inside a seal.
-    this.messageIds_.prepare();
-    this.receiveFrames(now);
+    this.sealer_.prepare();
+    this.receiveFrames_(now);
     const timedOut = this.reassembly_.expire(now);
     if (timedOut > 0) this.counters.inc(MeshCounter.dropReassemblyTimeout, timedOut);
-    this.checkAckDeadlines(now);
-    this.checkHopAcks(now);
-    this.requestMissingFragments(now);
-    this.beacon(now);
-    this.transmit(now);
+    this.checkAckDeadlines_(now);
+    this.checkHopAcks_(now);
+    this.requestMissingFragments_(now);
+    this.beacon_(now);
+    this.transmit_(now);
   }
 
   /** When the next tick has work (always > the last tick's time), or -1 when idle. */
@@ -414,13 +449,13 @@ export class MeshTransport {
     if (this.receiveBacklog_) return now + 1;
     let at = this.relays_.size > 0 ? this.relays_.nextDeadlineMs() : Number.POSITIVE_INFINITY;
     at = Math.min(at, this.hopAcks_.nextDeadlineMs());
-    const messageAt = this.queues_.count(CONTROL_QUEUE) > 0 ? now : this.messageWorkAtMs(now);
+    const messageAt = this.queues_.count(CONTROL_QUEUE) > 0 ? now : this.messageWorkAtMs_(now);
     if (messageAt !== Number.POSITIVE_INFINITY) at = Math.min(at, Math.max(messageAt, this.heldUntilMs_ > now ? this.heldUntilMs_ : now));
     if (at !== Number.POSITIVE_INFINITY) at = Math.max(at, this.txBusyUntilMs_, this.backoffUntilMs_);
     at = Math.min(at, this.pending_.nextDeadlineMs());
     const expiry = this.reassembly_.nextExpiryMs();
     if (expiry >= 0) at = Math.min(at, expiry);
-    at = Math.min(at, this.nextNackMs());
+    at = Math.min(at, this.nextNackMs_());
     if (this.nextHelloMs_ > 0) at = Math.min(at, this.nextHelloMs_);
     if (at === Number.POSITIVE_INFINITY) return -1;
     return at > now ? at : now + 1;
@@ -471,7 +506,7 @@ export class MeshTransport {
 
   // ------------------------------------------------------------- receive
 
-  private receiveFrames(now: number): void {
+  private receiveFrames_(now: number): void {
     const radio = this.radio_;
     // Stopping at the cap leaves frames in the radio: nextWakeMs asks for another tick at once (no interrupt comes for them).
     this.receiveBacklog_ = true;
@@ -486,11 +521,11 @@ export class MeshTransport {
         this.counters.inc(length === -ErrorCode.MeshFrameOversized ? MeshCounter.dropOversized : MeshCounter.radioFault);
         continue;
       }
-      this.onFrame(length, now);
+      this.onFrame_(length, now);
     }
   }
 
-  private onFrame(length: number, now: number): void {
+  private onFrame_(length: number, now: number): void {
     const counters = this.counters;
     const frame = this.frame_;
     const h = this.header_;
@@ -502,9 +537,9 @@ export class MeshTransport {
       counters.inc(parseDropCounter(parsed));
       return;
     }
-    this.noteNeighbourLoad(h, airtimeUs, now);
+    this.noteNeighbourLoad_(h, airtimeUs, now);
     // Our routed frame heard again further on: the next hop took it (hop-acks.ts). Checked first: it is often our own echo or routed past us.
-    if (this.hopAcks_.size > 0) this.onForwardHeard(h, frame, length);
+    if (this.hopAcks_.size > 0) this.onForwardHeard_(h, frame, length);
     if (h.source === this.nodeId) {
       counters.inc(MeshCounter.dropOwnEcho);
       return;
@@ -514,9 +549,9 @@ export class MeshTransport {
       counters.inc(MeshCounter.dropNotForUs);
       return;
     }
-    if (this.isDuplicate(frame, length, h)) return;
+    if (this.isDuplicate_(frame, length, h)) return;
     const plaintextBytes = this.opener_.open(frame, length, h, this.plain_);
-    this.countKeyWork();
+    this.countKeyWork_();
     if (plaintextBytes < 0) {
       counters.inc(openDropCounter(-plaintextBytes));
       return;
@@ -530,17 +565,17 @@ export class MeshTransport {
       counters.inc(MeshCounter.dropRateLimited);
       return;
     }
-    this.learn(h, plaintextBytes, now);
+    this.learn_(h, plaintextBytes, now);
     const forUs = h.destination === this.nodeId || !hasDestination(h.type);
-    if (forUs) this.dispatch(h, plaintextBytes, now);
+    if (forUs) this.dispatch_(h, plaintextBytes, now);
     // A routed frame ends here: tell the hop that sent it, which keeps it until acknowledged.
-    if (h.routed && h.destination === this.nodeId) this.queueHopAck(h.source, h.counter);
-    else if (h.destination !== this.nodeId && h.hopLimit > 0) this.considerRelay(h, length, now);
+    if (h.routed && h.destination === this.nodeId) this.queueHopAck_(h.source, h.counter);
+    else if (h.destination !== this.nodeId && h.hopLimit > 0) this.considerRelay_(h, length, now);
   }
 
   /** Receive keys derived or evicted by the last open (sender-key-cache.ts), into the mesh counters. */
-  private countKeyWork(): void {
-    const keys = this.groupKeys_;
+  private countKeyWork_(): void {
+    const keys = this.opener_.keys;
     const derived = keys.derivationCount - this.keyDerivationsSeen_;
     if (derived > 0) {
       this.counters.inc(MeshCounter.receiveKeysDerived, derived);
@@ -559,7 +594,7 @@ export class MeshTransport {
    * own pending relay of it) or a forgery (other tag: the AEAD is
    * deterministic, so the authentic frame has exactly one tag).
    */
-  private isDuplicate(frame: Uint8Array, length: number, h: LinkHeader): boolean {
+  private isDuplicate_(frame: Uint8Array, length: number, h: LinkHeader): boolean {
     const slot = this.duplicates_.find(h.source, h.counter);
     if (slot < 0) return false;
     if (this.duplicates_.valueAt(slot) !== tagFingerprint(frame, length)) {
@@ -568,7 +603,7 @@ export class MeshTransport {
     }
     this.counters.inc(MeshCounter.dropDuplicate);
     // Our next-hop copy again: the sender missed our forward (or our HopAck). Repeat the acknowledgement, unless our forward is still to come.
-    if (h.routed && h.linkHint === this.lowId_ && !this.relays_.has(h.source, h.counter)) this.queueHopAck(h.source, h.counter);
+    if (h.routed && h.linkHint === this.lowId_ && !this.relays_.has(h.source, h.counter)) this.queueHopAck_(h.source, h.counter);
     const config = this.config_;
     // Only a near peer's relay (strong signal) covers most of what ours would (Ni et al.'s distance-based scheme).
     const near = snrQualityPermille(this.rxMeta_.snrQuarterDb) >= config.relayCancelQualityPermille;
@@ -579,17 +614,17 @@ export class MeshTransport {
   }
 
   /** Neighbour link quality from direct frames; reverse routes from flooded frames, and from routed ones with hop-by-hop retransmission. */
-  private learn(h: LinkHeader, plaintextBytes: number, now: number): void {
+  private learn_(h: LinkHeader, plaintextBytes: number, now: number): void {
     const meta = this.rxMeta_;
     if (h.hopsTaken === 0) {
       const change = this.neighbours_.heard(h.source, now, meta.rssiDbm, meta.snrQuarterDb);
       if (change !== NeighbourChange.Refreshed) {
         this.counters.inc(MeshCounter.neighboursAdded);
-        this.logEvent(MeshLogEvent.NeighbourAdded, h.source, meta.rssiDbm, meta.snrQuarterDb, 0);
+        this.logEvent_(MeshLogEvent.NeighbourAdded, h.source, meta.rssiDbm, meta.snrQuarterDb, 0);
       }
       if (change === NeighbourChange.AddedEvicting) {
         this.counters.inc(MeshCounter.neighboursEvicted);
-        this.logEvent(MeshLogEvent.NeighbourEvicted, this.neighbours_.lastEvictedId, 0, 0, 0);
+        this.logEvent_(MeshLogEvent.NeighbourEvicted, this.neighbours_.lastEvictedId, 0, 0, 0);
       }
     }
     // Flooded frames name their transmitter in the link hint; unicast frames (routed too) in the relay hint.
@@ -605,50 +640,50 @@ export class MeshTransport {
     const hops = h.hopsTaken + 1;
     // An empty broadcast is the source's beacon: its flooded form advertises a route to it (route-table.ts),
     // which may move an equally short route here when the current next hop is much the busier.
-    const advert = h.type === FrameType.Broadcast && plaintextBytes === 0 && this.mayReparent(h.source, transmitter, now) ? h.counter : -1;
+    const advert = h.type === FrameType.Broadcast && plaintextBytes === 0 && this.mayReparent_(h.source, transmitter, now) ? h.counter : -1;
     const change = this.routes_.learn(h.source, transmitter, hops, now, advert);
     if (change === RouteChange.Learned) {
       this.counters.inc(MeshCounter.routesLearned);
-      this.logEvent(MeshLogEvent.RouteLearned, h.source, transmitter, hops, 0);
+      this.logEvent_(MeshLogEvent.RouteLearned, h.source, transmitter, hops, 0);
     } else if (change === RouteChange.Replaced) {
       this.counters.inc(MeshCounter.routesReplaced);
-      this.logEvent(MeshLogEvent.RouteReplaced, h.source, transmitter, hops, this.routes_.previousNextHop);
+      this.logEvent_(MeshLogEvent.RouteReplaced, h.source, transmitter, hops, this.routes_.previousNextHop);
     }
   }
 
-  private dispatch(h: LinkHeader, plaintextBytes: number, now: number): void {
+  private dispatch_(h: LinkHeader, plaintextBytes: number, now: number): void {
     const plain = this.plain_;
     switch (h.type) {
       case FrameType.Broadcast:
         if (plaintextBytes === 0) this.counters.inc(MeshCounter.beaconsReceived);
-        else this.deliver(h.source, h.trafficClass, plain, 0, plaintextBytes);
+        else this.deliver_(h.source, h.trafficClass, plain, 0, plaintextBytes);
         return;
       case FrameType.Unicast:
-        this.deliver(h.source, h.trafficClass, plain, 0, plaintextBytes);
+        this.deliver_(h.source, h.trafficClass, plain, 0, plaintextBytes);
         return;
       case FrameType.UnicastAck:
         if (plaintextBytes < ACK_PAYLOAD_BYTES) {
           this.counters.inc(MeshCounter.dropTruncated);
           return;
         }
-        this.deliverOnce(h.source, h.trafficClass, readU16(plain, 0), true, plain, ACK_PAYLOAD_BYTES, plaintextBytes - ACK_PAYLOAD_BYTES, now);
+        this.deliverOnce_(h.source, h.trafficClass, readU16(plain, 0), true, plain, ACK_PAYLOAD_BYTES, plaintextBytes - ACK_PAYLOAD_BYTES, now);
         return;
       case FrameType.BroadcastFragment:
       case FrameType.UnicastFragment:
-        this.acceptFragment(h, plaintextBytes, now);
+        this.acceptFragment_(h, plaintextBytes, now);
         return;
       case FrameType.Ack:
-        this.onAck(h.source, plain, plaintextBytes);
+        this.onAck_(h.source, plain, plaintextBytes);
         return;
       case FrameType.HopAck:
-        this.onHopAck(h.source, plain, plaintextBytes);
+        this.onHopAck_(h.source, plain, plaintextBytes);
         return;
       default:
-        this.onNack(h.source, plain, plaintextBytes);
+        this.onNack_(h.source, plain, plaintextBytes);
     }
   }
 
-  private deliver(source: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number): boolean {
+  private deliver_(source: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number): boolean {
     const queues = this.queues_;
     const handle = queues.append(INBOX_QUEUE, INBOX_META_BYTES + length);
     if (handle < 0) {
@@ -668,23 +703,23 @@ export class MeshTransport {
    * one may have been lost). When the delivered cache cannot hold the id
    * yet, the message is dropped unacknowledged, so the sender retries later.
    */
-  private deliverOnce(source: number, trafficClass: number, messageId: number, ack: boolean, bytes: Uint8Array, offset: number, length: number, now: number): void {
+  private deliverOnce_(source: number, trafficClass: number, messageId: number, ack: boolean, bytes: Uint8Array, offset: number, length: number, now: number): void {
     const delivered = this.delivered_;
     if (delivered.find(source, messageId) >= 0) {
       this.counters.inc(MeshCounter.dropDeliveredDuplicate);
-      if (ack) this.queueAck(source, messageId, !this.header_.routed);
+      if (ack) this.queueAck_(source, messageId, !this.header_.routed);
       return;
     }
     if (!delivered.wouldAccept(now)) {
       this.counters.inc(MeshCounter.dropDeliveredCacheFull);
       return;
     }
-    if (!this.deliver(source, trafficClass, bytes, offset, length)) return;
+    if (!this.deliver_(source, trafficClass, bytes, offset, length)) return;
     delivered.insert(source, messageId, 0, now);
-    if (ack) this.queueAck(source, messageId, !this.header_.routed);
+    if (ack) this.queueAck_(source, messageId, !this.header_.routed);
   }
 
-  private acceptFragment(h: LinkHeader, plaintextBytes: number, now: number): void {
+  private acceptFragment_(h: LinkHeader, plaintextBytes: number, now: number): void {
     const f = this.fragment_;
     const parsed = parseFragmentHeader(this.plain_, plaintextBytes, f);
     if (parsed !== ErrorCode.Ok) {
@@ -695,7 +730,7 @@ export class MeshTransport {
     const reassembly = this.reassembly_;
     if (reassembly.find(h.source, f.messageId) < 0 && this.delivered_.find(h.source, f.messageId) >= 0) {
       this.counters.inc(MeshCounter.dropDeliveredDuplicate);
-      if (ack) this.queueAck(h.source, f.messageId, !h.routed);
+      if (ack) this.queueAck_(h.source, f.messageId, !h.routed);
       return;
     }
     const result = reassembly.accept(h.source, h.trafficClass, f, this.plain_, FRAGMENT_HEADER_BYTES, now);
@@ -708,10 +743,10 @@ export class MeshTransport {
     // The fragment's plaintext is in the reassembly slot already: the whole message goes through plain_ (at least a largest message).
     reassembly.read(slot, 0, this.plain_, 0, f.totalBytes);
     reassembly.release(slot);
-    this.deliverOnce(h.source, h.trafficClass, f.messageId, ack, this.plain_, 0, f.totalBytes, now);
+    this.deliverOnce_(h.source, h.trafficClass, f.messageId, ack, this.plain_, 0, f.totalBytes, now);
   }
 
-  private onAck(source: number, plain: Uint8Array, plaintextBytes: number): void {
+  private onAck_(source: number, plain: Uint8Array, plaintextBytes: number): void {
     if (plaintextBytes !== ACK_PAYLOAD_BYTES) {
       this.counters.inc(MeshCounter.dropTruncated);
       return;
@@ -722,11 +757,11 @@ export class MeshTransport {
       return;
     }
     this.counters.inc(MeshCounter.acksReceived);
-    this.finishPending(slot, ErrorCode.Ok);
+    this.finishPending_(slot, ErrorCode.Ok);
   }
 
   /** HopAck: 1..HOP_ACK_ENTRIES_MAX entries (source u16, counter u32) of routed frames this neighbour took. */
-  private onHopAck(from: number, plain: Uint8Array, plaintextBytes: number): void {
+  private onHopAck_(from: number, plain: Uint8Array, plaintextBytes: number): void {
     const entries = Math.floor(plaintextBytes / HOP_ACK_ENTRY_BYTES);
     if (entries < 1 || entries > HOP_ACK_ENTRIES_MAX || entries * HOP_ACK_ENTRY_BYTES !== plaintextBytes) {
       this.counters.inc(MeshCounter.dropTruncated);
@@ -738,16 +773,16 @@ export class MeshTransport {
       const slot = this.hopAcks_.acknowledgedSlot(readHopAckSource(plain, k), readHopAckCounter(plain, k), from & 0xff);
       if (slot < 0) continue;
       this.counters.inc(MeshCounter.hopAcksReceived);
-      this.hopTaken(slot, this.nowMs_);
+      this.hopTaken_(slot, this.nowMs_);
     }
   }
 
   /** Whether a frame heard is a watched routed frame forwarded by its next hop (an implicit hop acknowledgement). */
-  private onForwardHeard(h: LinkHeader, frame: Uint8Array, length: number): void {
+  private onForwardHeard_(h: LinkHeader, frame: Uint8Array, length: number): void {
     const slot = this.hopAcks_.forwardedSlot(h.source, h.counter, h.hopsTaken, frame, length);
     if (slot < 0) return;
     this.counters.inc(MeshCounter.hopAcksImplicit);
-    this.hopTaken(slot, this.nowMs_);
+    this.hopTaken_(slot, this.nowMs_);
   }
 
   /**
@@ -755,7 +790,7 @@ export class MeshTransport {
    * watching. For a message we originated, the end-to-end ack timer runs
    * from now: the rest of the path and the reply.
    */
-  private hopTaken(slot: number, now: number): void {
+  private hopTaken_(slot: number, now: number): void {
     const table = this.hopAcks_;
     this.routes_.noteSuccess(table.destinationAt(slot), table.nextHopAt(slot));
     const owner = table.ownerSlotAt(slot);
@@ -767,29 +802,29 @@ export class MeshTransport {
   }
 
   /** The transmitter of every frame heard is that busy: its airtime counts to its load (neighbour-table.ts). */
-  private noteNeighbourLoad(h: LinkHeader, airtimeUs: number, now: number): void {
+  private noteNeighbourLoad_(h: LinkHeader, airtimeUs: number, now: number): void {
     if (airtimeUs <= 0) return;
     const hint = h.hopsTaken === 0 ? h.source & 0xff : hasDestination(h.type) ? h.relayHint : h.routed ? -1 : h.linkHint;
-    if (hint >= 0) this.neighbours_.noteAirtime(hint, now, airtimeUs, this.loadBucketMs());
+    if (hint >= 0) this.neighbours_.noteAirtime(hint, now, airtimeUs, this.loadBucketMs_());
   }
 
   /** May an advertisement heard first through `candidate` move our route to `destination` (same length) there? */
-  private mayReparent(destination: number, candidate: number, now: number): boolean {
+  private mayReparent_(destination: number, candidate: number, now: number): boolean {
     const current = this.routes_.nextHop(destination, now);
     if (current <= 0 || (current & 0xff) === (candidate & 0xff)) return true;
-    const bucketMs = this.loadBucketMs();
+    const bucketMs = this.loadBucketMs_();
     const currentLoad = this.neighbours_.loadPermille(current & 0xff, now, bucketMs);
     const candidateLoad = this.neighbours_.loadPermille(candidate & 0xff, now, bucketMs);
     // Busier by half again plus the margin: 2 x current > 3 x candidate + 2 x margin.
     return 2 * currentLoad > 3 * candidateLoad + 2 * this.config_.reparentMarginPermille;
   }
 
-  private loadBucketMs(): number {
+  private loadBucketMs_(): number {
     return Math.max(1, Math.floor(this.config_.utilisationWindowMs / 2));
   }
 
   /** Extra contention slots for passing on a route advertisement: one per advertLoadSlotPermille of our recent airtime. */
-  private loadSlots(now: number): number {
+  private loadSlots_(now: number): number {
     const per = this.config_.advertLoadSlotPermille;
     if (per === 0) return 0;
     const permille = Math.floor(this.utilisation_.usedUs(now, AIRTIME_SENT) / this.utilisation_.windowMs);
@@ -797,7 +832,7 @@ export class MeshTransport {
   }
 
   /** NACK: message id (2), fragment count (1), bitmap of missing fragments. */
-  private onNack(source: number, plain: Uint8Array, plaintextBytes: number): void {
+  private onNack_(source: number, plain: Uint8Array, plaintextBytes: number): void {
     const count = plain[2] ?? 0;
     if (plaintextBytes < 3 || plaintextBytes !== 3 + ((count + 7) >>> 3)) {
       this.counters.inc(MeshCounter.dropTruncated);
@@ -810,7 +845,7 @@ export class MeshTransport {
       return;
     }
     const length = pending.lengthAt(slot);
-    if (count !== fragmentCount(length, this.singleCapacity(FrameType.UnicastFragment) - FRAGMENT_HEADER_BYTES)) {
+    if (count !== fragmentCount(length, this.singleCapacity_(FrameType.UnicastFragment) - FRAGMENT_HEADER_BYTES)) {
       this.counters.inc(MeshCounter.dropFragmentInvalid);
       return;
     }
@@ -821,13 +856,13 @@ export class MeshTransport {
   }
 
   /** Schedule a rebroadcast (flooded) or a forward along our route (routed). */
-  private considerRelay(h: LinkHeader, length: number, now: number): void {
+  private considerRelay_(h: LinkHeader, length: number, now: number): void {
     const counters = this.counters;
     const addressedToUs = h.routed && h.linkHint === this.lowId_;
     if (h.hopsTaken >= h.hopLimit) {
       counters.inc(MeshCounter.relayHopLimitReached);
       // It can go no further: stop the sender's hop retransmissions.
-      if (addressedToUs) this.queueHopAck(h.source, h.counter);
+      if (addressedToUs) this.queueHopAck_(h.source, h.counter);
       return;
     }
     const config = this.config_;
@@ -847,7 +882,7 @@ export class MeshTransport {
       // Better link, longer wait: the farthest receivers relay first (and others then cancel).
       slots += Math.floor((snrQualityPermille(this.rxMeta_.snrQuarterDb) * config.relaySpreadSlots) / 1000);
       // A route advertisement (an empty flooded beacon): the busier we are, the later we pass it on.
-      if (h.type === FrameType.Broadcast && length === h.headerBytes + LINK_TAG_BYTES) slots += this.loadSlots(now);
+      if (h.type === FrameType.Broadcast && length === h.headerBytes + LINK_TAG_BYTES) slots += this.loadSlots_(now);
     }
     const delayMs = 1 + config.relayDelayMinMs + slots * slotMs;
     const slot = this.relays_.schedule(this.frame_, length, h.source, h.counter, h.trafficClass, h.hopsTaken + 1, now + delayMs);
@@ -860,7 +895,7 @@ export class MeshTransport {
 
   // -------------------------------------------------------------- timers
 
-  private checkAckDeadlines(now: number): void {
+  private checkAckDeadlines_(now: number): void {
     const pending = this.pending_;
     for (let guard = 0; guard < pending.slotCount; guard++) {
       const slot = pending.expired(now);
@@ -875,17 +910,17 @@ export class MeshTransport {
       // With hop-by-hop retransmission a broken next hop is found (and forgotten) hop by hop; a late e2e ack is no proof of one.
       if (pending.routedAt(slot) && this.config_.hopRetriesMax === 0 && this.routes_.invalidate(destination)) {
         this.counters.inc(MeshCounter.routesInvalidated);
-        this.logEvent(MeshLogEvent.RouteInvalidated, destination, 0, 0, 0);
+        this.logEvent_(MeshLogEvent.RouteInvalidated, destination, 0, 0, 0);
       }
       if (pending.attemptsAt(slot) > this.config_.retriesMax) {
         this.counters.inc(MeshCounter.ackTimeouts);
-        this.finishPending(slot, ErrorCode.MeshAckTimeout);
+        this.finishPending_(slot, ErrorCode.MeshAckTimeout);
         continue;
       }
       pending.disarm(slot);
-      const requeued = this.enqueue(pending.classAt(slot), RECORD_PENDING, destination, pending.messageIdAt(slot), slot, this.plain_, 0, 0);
+      const requeued = this.enqueue_(pending.classAt(slot), RECORD_PENDING, destination, pending.messageIdAt(slot), slot, this.plain_, 0, 0);
       if (requeued !== ErrorCode.Ok) {
-        this.finishPending(slot, ErrorCode.MeshQueueFull);
+        this.finishPending_(slot, ErrorCode.MeshQueueFull);
         continue;
       }
       this.counters.inc(MeshCounter.retransmissions);
@@ -893,7 +928,7 @@ export class MeshTransport {
   }
 
   /** Routed frames whose every hop retransmission went unacknowledged: give up; after routeFailuresMax in a row, forget the route. */
-  private checkHopAcks(now: number): void {
+  private checkHopAcks_(now: number): void {
     const table = this.hopAcks_;
     const sendsMax = this.config_.hopRetriesMax + 1;
     for (let guard = 0; guard < table.capacity; guard++) {
@@ -907,17 +942,17 @@ export class MeshTransport {
       const failures = this.routes_.noteFailure(destination, table.nextHopAt(slot));
       if (failures >= this.config_.routeFailuresMax && this.routes_.invalidate(destination)) {
         this.counters.inc(MeshCounter.routesInvalidated);
-        this.logEvent(MeshLogEvent.RouteInvalidated, destination, table.nextHopAt(slot), 0, 0);
+        this.logEvent_(MeshLogEvent.RouteInvalidated, destination, table.nextHopAt(slot), 0, 0);
       }
       table.release(slot);
     }
   }
 
   /** NACK incomplete acknowledged messages that went quiet (README "Mesh transport"). */
-  private requestMissingFragments(now: number): void {
+  private requestMissingFragments_(now: number): void {
     const reassembly = this.reassembly_;
     for (let slot = 0; slot < reassembly.slotCount; slot++) {
-      if (!this.nackDue(slot, now)) continue;
+      if (!this.nackDue_(slot, now)) continue;
       // Built in frame_ (free between receiving and transmitting), then queued.
       const record = this.frame_;
       const messageId = reassembly.messageIdAt(slot);
@@ -939,21 +974,21 @@ export class MeshTransport {
   }
 
   /** Queue the presence beacon when due (helloIntervalMs; the first one jittered). */
-  private beacon(now: number): void {
+  private beacon_(now: number): void {
     const config = this.config_;
     if (config.helloIntervalMs === 0) return;
     if (this.nextHelloMs_ < 0) this.nextHelloMs_ = now + 1 + this.random_.nextBelow(config.helloJitterMs);
     if (now < this.nextHelloMs_) return;
     this.nextHelloMs_ = now + config.helloIntervalMs;
-    if (this.pushControl(FrameType.Broadcast, BROADCAST_NODE_ID, 0) < 0) this.counters.inc(MeshCounter.controlQueueFull);
+    if (this.pushControl_(FrameType.Broadcast, BROADCAST_NODE_ID, 0) < 0) this.counters.inc(MeshCounter.controlQueueFull);
   }
 
-  private nackDue(slot: number, now: number): boolean {
+  private nackDue_(slot: number, now: number): boolean {
     const r = this.reassembly_;
     return r.isInUse(slot) && r.ackRequestedAt(slot) && r.nacksSentAt(slot) < this.config_.nacksMax && now - r.lastFragmentMsAt(slot) >= this.config_.nackDelayMs;
   }
 
-  private nextNackMs(): number {
+  private nextNackMs_(): number {
     const r = this.reassembly_;
     let first = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < r.slotCount; slot++) {
@@ -965,7 +1000,7 @@ export class MeshTransport {
 
   // ------------------------------------------------------------ transmit
 
-  private transmit(now: number): void {
+  private transmit_(now: number): void {
     const radio = this.radio_;
     if (now < this.txBusyUntilMs_ || now < this.backoffUntilMs_ || radio.isTransmitting(now)) return;
     let candidate: number = Candidate.None;
@@ -987,7 +1022,7 @@ export class MeshTransport {
         candidate = Candidate.HopRetry;
         break;
       }
-      if (this.stageFor(trafficClass, now)) {
+      if (this.stageFor_(trafficClass, now)) {
         candidate = Candidate.Message;
         break;
       }
@@ -999,9 +1034,9 @@ export class MeshTransport {
       return;
     }
     const stage = this.stages_[trafficClass];
-    const estimateBytes = candidate === Candidate.Relay ? this.relays_.lengthAt(slot) : candidate === Candidate.HopRetry ? this.hopAcks_.lengthAt(slot) : this.nextFrameBytes(candidate, stage);
+    const estimateBytes = candidate === Candidate.Relay ? this.relays_.lengthAt(slot) : candidate === Candidate.HopRetry ? this.hopAcks_.lengthAt(slot) : this.nextFrameBytes_(candidate, stage);
     // A hop resend answers a loss, most often congestion, so it waits at the class's utilisation gate like a new frame.
-    const gate = this.gatesAllow(now, radio.airtimeUs(estimateBytes), trafficClass, candidate !== Candidate.Relay);
+    const gate = this.gatesAllow_(now, radio.airtimeUs(estimateBytes), trafficClass, candidate !== Candidate.Relay);
     if (gate !== Gate.Open) {
       if (candidate === Candidate.Relay) {
         this.relays_.release(slot);
@@ -1016,12 +1051,12 @@ export class MeshTransport {
     const ownerSlot = candidate === Candidate.Message && stage !== undefined && stage.kind === StageKind.Pending ? stage.slot : -1;
     const ownerId = ownerSlot >= 0 && stage !== undefined ? stage.messageId : 0;
     let length = 0;
-    if (candidate === Candidate.Relay) length = this.takeRelay(slot);
-    else if (candidate === Candidate.HopRetry) length = this.takeHopRetry(slot);
-    else if (candidate === Candidate.Control) length = this.sealControl(now);
-    else if (stage !== undefined) length = this.sealNextFragment(stage, now);
+    if (candidate === Candidate.Relay) length = this.takeRelay_(slot);
+    else if (candidate === Candidate.HopRetry) length = this.takeHopRetry_(slot);
+    else if (candidate === Candidate.Control) length = this.sealControl_(now);
+    else if (stage !== undefined) length = this.sealNextFragment_(stage, now);
     if (length <= 0) return;
-    this.putOnAir(length, now, ownerSlot, ownerId);
+    this.putOnAir_(length, now, ownerSlot, ownerId);
   }
 
   /**
@@ -1029,7 +1064,7 @@ export class MeshTransport {
    * originate: politeness; a relay completes a flood already under way).
    * A hold sets the time to look again.
    */
-  private gatesAllow(now: number, airtimeUs: number, trafficClass: number, originated: boolean): Gate {
+  private gatesAllow_(now: number, airtimeUs: number, trafficClass: number, originated: boolean): Gate {
     if (airtimeUs < 0) return Gate.DutyCycle;
     if (!this.duty_.allows(now, airtimeUs, trafficClass)) {
       if (this.heldUntilMs_ === 0) this.counters.inc(MeshCounter.dutyCycleHeld); // once per hold episode
@@ -1048,7 +1083,7 @@ export class MeshTransport {
     return Gate.Open;
   }
 
-  private putOnAir(length: number, now: number, ownerSlot: number, ownerId: number): void {
+  private putOnAir_(length: number, now: number, ownerSlot: number, ownerId: number): void {
     const radio = this.radio_;
     const status = radio.transmit(this.frame_, length, now);
     if (status !== ErrorCode.Ok) {
@@ -1066,7 +1101,7 @@ export class MeshTransport {
     this.counters.inc(MeshCounter.framesTransmitted);
     this.counters.inc(relayed ? MeshCounter.framesRelayed : MeshCounter.framesOriginated);
     if (this.observer_ !== undefined) this.observer_.transmitted(this.nodeId, now, airtimeUs, relayed);
-    if (h.routed && this.config_.hopRetriesMax > 0) this.watchRouted(h, length, now, airtimeUs, ownerSlot, ownerId);
+    if (h.routed && this.config_.hopRetriesMax > 0) this.watchRouted_(h, length, now, airtimeUs, ownerSlot, ownerId);
   }
 
   /**
@@ -1075,7 +1110,7 @@ export class MeshTransport {
    * contention slots) and its frame, plus the guard; a random slot on top
    * keeps two retransmitting neighbours from repeating a collision.
    */
-  private watchRouted(h: LinkHeader, length: number, now: number, airtimeUs: number, ownerSlot: number, ownerId: number): void {
+  private watchRouted_(h: LinkHeader, length: number, now: number, airtimeUs: number, ownerSlot: number, ownerId: number): void {
     const config = this.config_;
     const airMs = Math.ceil(airtimeUs / 1000);
     const slotMs = airMs + RELAY_SLOT_GUARD_MS;
@@ -1090,13 +1125,13 @@ export class MeshTransport {
   }
 
   /** Copy a watched routed frame back into the transmit buffer (its hop retransmission). */
-  private takeHopRetry(slot: number): number {
+  private takeHopRetry_(slot: number): number {
     const length = this.hopAcks_.readFrame(slot, this.frame_);
     this.counters.inc(MeshCounter.hopRetransmissions);
     return length;
   }
 
-  private takeRelay(slot: number): number {
+  private takeRelay_(slot: number): number {
     const relays = this.relays_;
     const length = relays.readFrame(slot, this.frame_);
     relays.release(slot);
@@ -1104,17 +1139,17 @@ export class MeshTransport {
   }
 
   /** Frame length the next control record or staged fragment will take (long counter form: an upper bound). */
-  private nextFrameBytes(candidate: number, stage: OutgoingStage | undefined): number {
+  private nextFrameBytes_(candidate: number, stage: OutgoingStage | undefined): number {
     if (candidate === Candidate.Control || stage === undefined) {
       const head = this.queues_.head(CONTROL_QUEUE);
       const length = head < 0 ? -ErrorCode.Empty : this.queues_.recordLength(head);
       return linkHeaderBytes(FrameType.Ack, SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + Math.max(length - CONTROL_META_BYTES, HOP_ACK_ENTRIES_MAX * HOP_ACK_ENTRY_BYTES);
     }
     const index = stage.fragments === 0 ? 0 : stage.next;
-    return linkHeaderBytes(this.stageType(stage), SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + this.stagePlainBytes(stage, index);
+    return linkHeaderBytes(this.stageType_(stage), SHORT_COUNTER_LIMIT) + LINK_TAG_BYTES + this.stagePlainBytes_(stage, index);
   }
 
-  private sealControl(now: number): number {
+  private sealControl_(now: number): number {
     const queues = this.queues_;
     const record = queues.head(CONTROL_QUEUE);
     if (record < 0) return -1;
@@ -1138,11 +1173,11 @@ export class MeshTransport {
     this.counters.inc(controlCounter(type));
     // The hop ack is link-local; the beacon too unless it advertises a gateway (helloHopLimit).
     const hopLimit = type === FrameType.HopAck ? 0 : type === FrameType.Broadcast ? this.config_.helloHopLimit : this.config_.hopLimit;
-    return this.seal(type, 0, destination, payloadBytes, now, hopLimit, flood);
+    return this.seal_(type, 0, destination, payloadBytes, now, hopLimit, flood);
   }
 
   /** Seal plain_[0 .. plainBytes) as an originated frame into frame_. */
-  private seal(type: FrameType, trafficClass: number, destination: number, plainBytes: number, now: number, hopLimit: number, flood: boolean): number {
+  private seal_(type: FrameType, trafficClass: number, destination: number, plainBytes: number, now: number, hopLimit: number, flood: boolean): number {
     const h = this.header_;
     h.type = type;
     h.trafficClass = trafficClass as LinkHeader["trafficClass"];
@@ -1175,14 +1210,14 @@ export class MeshTransport {
   // ------------------------------------------------------------- staging
 
   /** Is there a message frame of `trafficClass` to send? Stages the class's next message if needed. */
-  private stageFor(trafficClass: number, now: number): boolean {
+  private stageFor_(trafficClass: number, now: number): boolean {
     const stage = this.stages_[trafficClass];
     if (stage === undefined) return false;
     if (stage.active) return now >= stage.notBeforeMs;
     const pending = this.pending_;
     for (let slot = 0; slot < pending.slotCount; slot++) {
-      if (pending.isInUse(slot) && pending.classAt(slot) === trafficClass && pending.hasResend(slot) && !this.isStaged(slot)) {
-        this.stagePending(stage, slot, true);
+      if (pending.isInUse(slot) && pending.classAt(slot) === trafficClass && pending.hasResend(slot) && !this.isStaged_(slot)) {
+        this.stagePending_(stage, slot, true);
         return true;
       }
     }
@@ -1192,7 +1227,7 @@ export class MeshTransport {
       // The record leaves its queue but keeps its store entry: an inline message is staged from it in place.
       const record = queues.detach(trafficClass);
       if (record < 0) return false;
-      if (this.stageRecord(stage, record, now, maxAgeMs)) {
+      if (this.stageRecord_(stage, record, now, maxAgeMs)) {
         // A new message waits its class's random access delay (mesh-config.ts accessDelayMaxMs).
         stage.notBeforeMs = now + this.random_.nextBelow((this.config_.accessDelayMaxMs[trafficClass] ?? 0) + 1);
         return now >= stage.notBeforeMs;
@@ -1206,7 +1241,7 @@ export class MeshTransport {
    * an inline message's becomes the stage's, anything else is released);
    * false when it was stale or its pending send is gone.
    */
-  private stageRecord(stage: OutgoingStage, record: number, now: number, maxAgeMs: number): boolean {
+  private stageRecord_(stage: OutgoingStage, record: number, now: number, maxAgeMs: number): boolean {
     const queues = this.queues_;
     const length = queues.recordLength(record);
     const kind = queues.readByte(record, 0);
@@ -1221,10 +1256,10 @@ export class MeshTransport {
       if (!pending.isInUse(slot) || pending.messageIdAt(slot) !== messageId || pending.destinationAt(slot) !== destination) return false;
       if (now - enqueuedMs > maxAgeMs) {
         this.counters.inc(MeshCounter.droppedStale);
-        this.finishPending(slot, ErrorCode.MeshStale);
+        this.finishPending_(slot, ErrorCode.MeshStale);
         return false;
       }
-      this.stagePending(stage, slot, false);
+      this.stagePending_(stage, slot, false);
       return true;
     }
     if (now - enqueuedMs > maxAgeMs) {
@@ -1235,19 +1270,19 @@ export class MeshTransport {
     stage.handle = record;
     stage.kind = StageKind.Inline;
     stage.slot = -1;
-    this.setStage(stage, destination, messageId, false, payloadBytes, false);
+    this.setStage_(stage, destination, messageId, false, payloadBytes, false);
     return true;
   }
 
-  private stagePending(stage: OutgoingStage, slot: number, resend: boolean): void {
+  private stagePending_(stage: OutgoingStage, slot: number, resend: boolean): void {
     const pending = this.pending_;
     stage.kind = StageKind.Pending;
     stage.slot = slot;
-    this.setStage(stage, pending.destinationAt(slot), pending.messageIdAt(slot), true, pending.lengthAt(slot), resend);
+    this.setStage_(stage, pending.destinationAt(slot), pending.messageIdAt(slot), true, pending.lengthAt(slot), resend);
     if (resend) stage.next = pending.takeResend(slot);
   }
 
-  private setStage(stage: OutgoingStage, destination: number, messageId: number, ack: boolean, length: number, resend: boolean): void {
+  private setStage_(stage: OutgoingStage, destination: number, messageId: number, ack: boolean, length: number, resend: boolean): void {
     stage.notBeforeMs = 0;
     stage.destination = destination;
     stage.messageId = messageId;
@@ -1255,11 +1290,11 @@ export class MeshTransport {
     stage.resend = resend;
     stage.routed = false;
     stage.next = 0;
-    const single = length <= this.singleCapacity(this.singleType(destination, ack));
-    stage.fragments = single ? 0 : fragmentCount(length, this.frameCapacity(this.fragmentType(destination)) - FRAGMENT_HEADER_BYTES);
+    const single = length <= this.singleCapacity_(this.singleType_(destination, ack));
+    stage.fragments = single ? 0 : fragmentCount(length, this.frameCapacity_(this.fragmentType_(destination)) - FRAGMENT_HEADER_BYTES);
   }
 
-  private isStaged(slot: number): boolean {
+  private isStaged_(slot: number): boolean {
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
       const stage = this.stages_[c];
       if (stage !== undefined && stage.kind === StageKind.Pending && stage.slot === slot) return true;
@@ -1267,34 +1302,34 @@ export class MeshTransport {
     return false;
   }
 
-  private stageType(stage: OutgoingStage): FrameType {
-    return stage.fragments === 0 ? this.singleType(stage.destination, stage.ack) : this.fragmentType(stage.destination);
+  private stageType_(stage: OutgoingStage): FrameType {
+    return stage.fragments === 0 ? this.singleType_(stage.destination, stage.ack) : this.fragmentType_(stage.destination);
   }
 
-  private singleType(destination: number, ack: boolean): FrameType {
+  private singleType_(destination: number, ack: boolean): FrameType {
     if (destination === BROADCAST_NODE_ID) return FrameType.Broadcast;
     return ack ? FrameType.UnicastAck : FrameType.Unicast;
   }
 
-  private fragmentType(destination: number): FrameType {
+  private fragmentType_(destination: number): FrameType {
     return destination === BROADCAST_NODE_ID ? FrameType.BroadcastFragment : FrameType.UnicastFragment;
   }
 
   /** Plaintext bytes of fragment `index` of the staged message (or of its single frame). */
-  private stagePlainBytes(stage: OutgoingStage, index: number): number {
+  private stagePlainBytes_(stage: OutgoingStage, index: number): number {
     if (stage.fragments === 0) return stage.length + (stage.ack ? ACK_PAYLOAD_BYTES : 0);
     return FRAGMENT_HEADER_BYTES + fragmentChunkBytes(stage.length, stage.fragments, index);
   }
 
   /** Seal the staged message's next frame; advance (and finish) the stage. */
-  private sealNextFragment(stage: OutgoingStage, now: number): number {
+  private sealNextFragment_(stage: OutgoingStage, now: number): number {
     const plain = this.plain_;
     const index = stage.next;
     let plainBytes = 0;
     if (stage.fragments === 0) {
       if (stage.ack) writeU16(plain, 0, stage.messageId);
       plainBytes = stage.ack ? ACK_PAYLOAD_BYTES : 0;
-      this.readStaged(stage, 0, plain, plainBytes, stage.length);
+      this.readStaged_(stage, 0, plain, plainBytes, stage.length);
       plainBytes += stage.length;
     } else {
       const f = this.fragment_;
@@ -1305,23 +1340,23 @@ export class MeshTransport {
       f.totalBytes = stage.length;
       writeFragmentHeader(f, plain, 0);
       const chunk = fragmentChunkBytes(stage.length, stage.fragments, index);
-      this.readStaged(stage, fragmentOffset(stage.length, stage.fragments, index), plain, FRAGMENT_HEADER_BYTES, chunk);
+      this.readStaged_(stage, fragmentOffset(stage.length, stage.fragments, index), plain, FRAGMENT_HEADER_BYTES, chunk);
       plainBytes = FRAGMENT_HEADER_BYTES + chunk;
     }
-    const length = this.seal(this.stageType(stage), stage.trafficClass, stage.destination, plainBytes, now, this.config_.hopLimit, false);
+    const length = this.seal_(this.stageType_(stage), stage.trafficClass, stage.destination, plainBytes, now, this.config_.hopLimit, false);
     if (length === 0) return 0; // the stage stays as it is for the next tick
     if (length < 0) {
-      this.abortStage(stage);
+      this.abortStage_(stage);
       return -1;
     }
     if (this.header_.routed) stage.routed = true;
     if (stage.fragments > 0) this.counters.inc(MeshCounter.fragmentsSent);
     if (stage.resend) this.counters.inc(MeshCounter.fragmentsResent);
-    this.advanceStage(stage, now, length);
+    this.advanceStage_(stage, now, length);
     return length;
   }
 
-  private advanceStage(stage: OutgoingStage, now: number, frameBytes: number): void {
+  private advanceStage_(stage: OutgoingStage, now: number, frameBytes: number): void {
     let done = stage.fragments === 0;
     if (!done && stage.resend) {
       stage.next = stage.kind === StageKind.Pending ? this.pending_.takeResend(stage.slot) : -1;
@@ -1336,28 +1371,28 @@ export class MeshTransport {
       const airMs = Math.ceil(this.radio_.airtimeUs(frameBytes) / 1000);
       this.pending_.arm(stage.slot, now + airMs + this.config_.ackTimeoutMs, stage.routed, !stage.resend);
     }
-    this.endStage(stage);
+    this.endStage_(stage);
   }
 
-  private abortStage(stage: OutgoingStage): void {
-    if (stage.kind === StageKind.Pending) this.finishPending(stage.slot, ErrorCode.MeshKeyUnavailable);
-    this.endStage(stage);
+  private abortStage_(stage: OutgoingStage): void {
+    if (stage.kind === StageKind.Pending) this.finishPending_(stage.slot, ErrorCode.MeshKeyUnavailable);
+    this.endStage_(stage);
   }
 
   /** The stage is over: an inline message's pool entry goes back. */
-  private endStage(stage: OutgoingStage): void {
+  private endStage_(stage: OutgoingStage): void {
     if (stage.handle >= 0) this.pool_.release(stage.handle);
     stage.clear();
   }
 
   /** Copy `length` bytes of the staged message from byte `at` into out[offset ..] (from its pending slot, or its pool entry). */
-  private readStaged(stage: OutgoingStage, at: number, out: Uint8Array, offset: number, length: number): void {
+  private readStaged_(stage: OutgoingStage, at: number, out: Uint8Array, offset: number, length: number): void {
     if (stage.kind === StageKind.Pending) this.pending_.read(stage.slot, at, out, offset, length);
     else this.pool_.read(stage.handle, STAGED_INLINE_AT + at, out, offset, length);
   }
 
   /** When the next message frame could go (`now` when one is ready, a staged message's access time, or +Infinity). */
-  private messageWorkAtMs(now: number): number {
+  private messageWorkAtMs_(now: number): number {
     let at = Number.POSITIVE_INFINITY;
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
       const stage = this.stages_[c];
@@ -1372,12 +1407,12 @@ export class MeshTransport {
 
   // ------------------------------------------------------------- helpers
 
-  private singleCapacity(type: FrameType): number {
-    return this.frameCapacity(type) - (type === FrameType.UnicastAck ? ACK_PAYLOAD_BYTES : 0);
+  private singleCapacity_(type: FrameType): number {
+    return this.frameCapacity_(type) - (type === FrameType.UnicastAck ? ACK_PAYLOAD_BYTES : 0);
   }
 
   /** Plaintext bytes one frame carries, by frame type (long counter form assumed); computed, not tabled (a typed array costs heap slots on XS). */
-  private frameCapacity(type: number): number {
+  private frameCapacity_(type: number): number {
     return type >= 0 && type < 8 ? this.mtuBytes_ - linkHeaderBytes(type, SHORT_COUNTER_LIMIT) - LINK_TAG_BYTES : 0;
   }
 
@@ -1393,27 +1428,28 @@ export class MeshTransport {
    * reservation), truncated to 16 bits: a repeat inside the hold window would
    * need 65,536 counter values within deliveredHoldMs.
    */
-  private takeMessageId(): number {
-    if (this.messageIds_.next(this.messageIdOut_) !== ErrorCode.Ok) return -1;
-    return this.messageIdOut_.value & 0xffff;
+  private takeMessageId_(): number {
+    // The counter source the sealer draws frame counters from (options.counterSource).
+    const id = this.sealer_.nextCounter();
+    return id < 0 ? -1 : id & 0xffff;
   }
 
-  private refuse(counter: MeshCounter, code: FailureCode): FailureCode {
+  private refuse_(counter: MeshCounter, code: FailureCode): FailureCode {
     this.counters.inc(counter);
     return code;
   }
 
   /** Append a record to the class queue, applying the class's full policy. */
-  private enqueue(trafficClass: number, kind: number, destination: number, messageId: number, slot: number, bytes: Uint8Array, offset: number, length: number): Status {
+  private enqueue_(trafficClass: number, kind: number, destination: number, messageId: number, slot: number, bytes: Uint8Array, offset: number, length: number): Status {
     if ((trafficClass >>> 0) !== trafficClass || trafficClass >= LINK_CLASS_COUNT) return ErrorCode.InvalidArgument;
     const queues = this.queues_;
     const recordBytes = RECORD_META_BYTES + length;
-    if (recordBytes > queues.maxRecordBytes(trafficClass)) return this.refuse(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
+    if (recordBytes > queues.maxRecordBytes(trafficClass)) return this.refuse_(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
     if (this.config_.queueDropOldest[trafficClass] === true) {
-      for (let guard = 0; guard < 4096 && queues.count(trafficClass) > 0 && !queues.hasRoom(trafficClass, recordBytes); guard++) this.dropOldest(trafficClass);
+      for (let guard = 0; guard < 4096 && queues.count(trafficClass) > 0 && !queues.hasRoom(trafficClass, recordBytes); guard++) this.dropOldest_(trafficClass);
     }
     const record = queues.append(trafficClass, recordBytes);
-    if (record < 0) return this.refuse(MeshCounter.sendRefusedQueueFull, ErrorCode.MeshQueueFull);
+    if (record < 0) return this.refuse_(MeshCounter.sendRefusedQueueFull, ErrorCode.MeshQueueFull);
     const nowMs = this.nowMs_;
     queues.writeByte(record, 0, kind);
     queues.writeU16(record, 1, destination);
@@ -1428,7 +1464,7 @@ export class MeshTransport {
   }
 
   /** DropOldest: discard the oldest record; an acknowledged send it referred to fails with MeshQueueFull. */
-  private dropOldest(trafficClass: number): void {
+  private dropOldest_(trafficClass: number): void {
     const queues = this.queues_;
     const record = queues.head(trafficClass);
     if (record < 0) return;
@@ -1437,10 +1473,10 @@ export class MeshTransport {
     const messageId = queues.readU16(record, 3);
     queues.shift(trafficClass);
     this.counters.inc(MeshCounter.sendDroppedOldest);
-    if (pendingRef && this.pending_.isInUse(slot) && this.pending_.messageIdAt(slot) === messageId) this.finishPending(slot, ErrorCode.MeshQueueFull);
+    if (pendingRef && this.pending_.isInUse(slot) && this.pending_.messageIdAt(slot) === messageId) this.finishPending_(slot, ErrorCode.MeshQueueFull);
   }
 
-  private finishPending(slot: number, status: Status): void {
+  private finishPending_(slot: number, status: Status): void {
     const pending = this.pending_;
     if (!pending.isInUse(slot)) return;
     const destination = pending.destinationAt(slot);
@@ -1461,9 +1497,9 @@ export class MeshTransport {
    * ack follows our route whenever we have one (the message itself taught
    * it: every frame names its transmitter), hop by hop like any routed frame.
    */
-  private queueAck(destination: number, messageId: number, messageFlooded: boolean): void {
+  private queueAck_(destination: number, messageId: number, messageFlooded: boolean): void {
     const flood = messageFlooded && this.config_.hopRetriesMax === 0;
-    const record = this.pushControl(FrameType.Ack | (flood ? CONTROL_FLOOD_FLAG : 0), destination, ACK_PAYLOAD_BYTES);
+    const record = this.pushControl_(FrameType.Ack | (flood ? CONTROL_FLOOD_FLAG : 0), destination, ACK_PAYLOAD_BYTES);
     if (record < 0) this.counters.inc(MeshCounter.controlQueueFull);
     else this.queues_.writeU16(record, CONTROL_META_BYTES, messageId);
   }
@@ -1473,11 +1509,11 @@ export class MeshTransport {
    * with a link-local HopAck. One queued HopAck carries every frame taken
    * until it goes (and the recent ones before), so a burst costs one frame.
    */
-  private queueHopAck(source: number, counter: number): void {
+  private queueHopAck_(source: number, counter: number): void {
     if (this.config_.hopRetriesMax === 0) return;
     this.hopAckHistory_.note(source, counter, this.nowMs_);
     if (this.hopAckQueued_) return;
-    if (this.pushControl(FrameType.HopAck, BROADCAST_NODE_ID, 0) < 0) {
+    if (this.pushControl_(FrameType.HopAck, BROADCAST_NODE_ID, 0) < 0) {
       this.counters.inc(MeshCounter.controlQueueFull);
       return;
     }
@@ -1486,7 +1522,7 @@ export class MeshTransport {
   }
 
   /** Queue a control record (type byte, destination, then `payloadBytes` the caller writes): its handle, or < 0 when refused. */
-  private pushControl(first: number, destination: number, payloadBytes: number): number {
+  private pushControl_(first: number, destination: number, payloadBytes: number): number {
     const queues = this.queues_;
     const record = queues.append(CONTROL_QUEUE, CONTROL_META_BYTES + payloadBytes);
     if (record < 0) return record;
@@ -1495,7 +1531,7 @@ export class MeshTransport {
     return record;
   }
 
-  private logEvent(event: number, f0: number, f1: number, f2: number, f3: number): void {
+  private logEvent_(event: number, f0: number, f1: number, f2: number, f3: number): void {
     if (this.log_ !== undefined) this.log_.append(LogLevel.Info, event, this.nodeId, this.nowMs_, f0, f1, f2, f3);
   }
 }
@@ -1503,6 +1539,10 @@ export class MeshTransport {
 // ------------------------------------------------------------ construction
 
 interface Parts {
+  readonly counters: MeshCounters;
+  readonly frame: Uint8Array;
+  readonly plain: Uint8Array;
+  readonly stages: readonly OutgoingStage[];
   readonly sealer: LinkSealer;
   readonly linkScratch: LinkScratch;
   readonly duplicates: RecentPairs;
@@ -1521,34 +1561,62 @@ interface Parts {
   readonly rate: RateLimiter;
 }
 
-/** Every fixed-capacity part, sized from the config; the first failure is returned. */
+/** Every fixed-capacity part, sized from the config, in one arena (arena.ts); the first failure is returned. */
 function buildParts(options: MeshTransportOptions): Result<Parts> {
   const c = options.config;
   const mtu = options.radio.mtuBytes;
-  // One nonce and AAD buffer for sealing and opening: a tick opens and seals one frame at a time.
-  const linkScratch = new LinkScratch();
-  const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId, linkScratch);
-  const duplicates = RecentPairs.create(c.duplicateCacheCapacity, 0);
-  // The delivered cache needs no value per entry (only the pair, and its time when held).
-  const delivered = RecentPairs.create(c.deliveredCacheCapacity, c.deliveredHoldMs, false);
-  const neighbours = NeighbourTable.create(c.neighbourCapacity);
-  const routes = RouteTable.create(c.routeCapacity, c.routeTtlMs);
-  const pool = FramePool.create(framePoolBlockCount(c, mtu));
-  if (!pool.ok) return pool;
-  const reassembly = ReassemblyTable.create({ slots: c.reassemblySlots, slotBytes: c.maxMessageBytes, perSenderMax: c.reassemblyPerSenderMax, timeoutMs: c.reassemblyTimeoutMs }, pool.value);
-  const queues = RecordQueues.create(pool.value, recordQueueLimits(c, mtu));
-  const relays = RelayQueue.create(c.relaySlots, mtu, pool.value);
-  const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes, pool.value);
-  const hopAcks = HopAckTable.create(c.hopAckSlots, mtu, pool.value);
-  const hopAckHistory = HopAckHistory.create(HOP_ACK_ENTRIES_MAX * 2);
-  const duty = DutyCycleBudget.create({
+  const dutyOptions = {
     dutyCyclePpm: c.dutyCyclePpm,
     windowMs: c.dutyWindowMs,
     bucketCount: c.dutyBucketCount,
     classSharePermille: c.dutyClassSharePermille,
-  });
+  };
+  const blocks = framePoolBlockCount(c, mtu);
+  const limits = recordQueueLimits(c, mtu);
+  // Every table's region, one after another; a size a table refuses takes none (its create refuses it).
+  const layout = new ArenaLayout();
+  const frameAt = layout.take(mtu);
+  // Also poll's buffer (an inbox record: meta and a whole message), so at least that long.
+  const plainBytes = Math.max(mtu, c.maxMessageBytes + INBOX_META_BYTES);
+  const plainAt = layout.take(plainBytes);
+  const scratchAt = layout.take(LINK_SCRATCH_BYTES);
+  const stagesAt = layout.take(LINK_CLASS_COUNT * STAGE_BYTES);
+  const countersAt = layout.take(MESH_COUNTERS_BYTES);
+  const duplicatesAt = layout.take(RecentPairs.bytesFor(c.duplicateCacheCapacity, 0));
+  const deliveredAt = layout.take(RecentPairs.bytesFor(c.deliveredCacheCapacity, c.deliveredHoldMs, false));
+  const neighboursAt = layout.take(NeighbourTable.bytesFor(c.neighbourCapacity));
+  const routesAt = layout.take(RouteTable.bytesFor(c.routeCapacity));
+  const poolAt = layout.take(FramePool.bytesFor(blocks));
+  const reassemblyAt = layout.take(ReassemblyTable.bytesFor(c.reassemblySlots));
+  const queuesAt = layout.take(RecordQueues.bytesFor(limits.length));
+  const relaysAt = layout.take(RelayQueue.bytesFor(c.relaySlots));
+  const pendingAt = layout.take(PendingSends.bytesFor(c.pendingAckSlots));
+  const hopAcksAt = layout.take(HopAckTable.bytesFor(c.hopAckSlots));
+  const historyAt = layout.take(HopAckHistory.bytesFor(HOP_ACK_ENTRIES_MAX * 2));
+  const dutyAt = layout.take(DutyCycleBudget.bytesFor(dutyOptions));
+  const utilisationAt = layout.take(AirtimeWindow.bytesFor(c.utilisationBucketCount, 2));
+  const arena: Arena = new DataView(new ArrayBuffer(layout.bytes));
+  // One nonce and AAD buffer for sealing and opening: a tick opens and seals one frame at a time.
+  const linkScratch = new LinkScratch(arena.buffer, scratchAt);
+  const stages: OutgoingStage[] = [];
+  for (let cls = 0; cls < LINK_CLASS_COUNT; cls++) stages.push(new OutgoingStage(cls, arena, stagesAt + cls * STAGE_BYTES));
+  const sealer = LinkSealer.create(options.provider, options.counterSource, options.nodeId, linkScratch);
+  const duplicates = RecentPairs.create(c.duplicateCacheCapacity, 0, true, arena, duplicatesAt);
+  // The delivered cache needs no value per entry (only the pair, and its time when held).
+  const delivered = RecentPairs.create(c.deliveredCacheCapacity, c.deliveredHoldMs, false, arena, deliveredAt);
+  const neighbours = NeighbourTable.create(c.neighbourCapacity, arena, neighboursAt);
+  const routes = RouteTable.create(c.routeCapacity, c.routeTtlMs, arena, routesAt);
+  const pool = FramePool.create(blocks, arena, poolAt);
+  if (!pool.ok) return pool;
+  const reassembly = ReassemblyTable.create({ slots: c.reassemblySlots, slotBytes: c.maxMessageBytes, perSenderMax: c.reassemblyPerSenderMax, timeoutMs: c.reassemblyTimeoutMs }, pool.value, arena, reassemblyAt);
+  const queues = RecordQueues.create(pool.value, limits, arena, queuesAt);
+  const relays = RelayQueue.create(c.relaySlots, mtu, pool.value, arena, relaysAt);
+  const pending = PendingSends.create(c.pendingAckSlots, c.maxMessageBytes, pool.value, arena, pendingAt);
+  const hopAcks = HopAckTable.create(c.hopAckSlots, mtu, pool.value, arena, hopAcksAt);
+  const hopAckHistory = HopAckHistory.create(HOP_ACK_ENTRIES_MAX * 2, arena, historyAt);
+  const duty = DutyCycleBudget.create(dutyOptions, arena, dutyAt);
   // Series 0: all airtime heard and sent; AIRTIME_SENT: only what this node sent.
-  const utilisation = AirtimeWindow.create(c.utilisationWindowMs, c.utilisationBucketCount, 2);
+  const utilisation = AirtimeWindow.create(c.utilisationWindowMs, c.utilisationBucketCount, 2, arena, utilisationAt);
   const rate = RateLimiter.create({
     capacity: c.rateTableCapacity,
     classes: [
@@ -1572,7 +1640,14 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   if (!duty.ok) return duty;
   if (!utilisation.ok) return utilisation;
   if (!rate.ok) return rate;
+  // Last, as before the arena: a registry's refusal comes after every table's.
+  const counters = MeshCounters.create(options.metrics, arena.buffer, countersAt);
+  if (!counters.ok) return counters;
   return ok({
+    counters: counters.value,
+    frame: new Uint8Array(arena.buffer, frameAt, mtu),
+    plain: new Uint8Array(arena.buffer, plainAt, plainBytes),
+    stages,
     sealer: sealer.value,
     linkScratch,
     duplicates: duplicates.value,
