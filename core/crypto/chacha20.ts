@@ -162,24 +162,24 @@ export class ChaCha20 {
       x3 = (x3 + x4) | 0; x14 ^= x3; x14 = (x14 << 8) | (x14 >>> 24);
       x9 = (x9 + x14) | 0; x4 ^= x9; x4 = (x4 << 7) | (x4 >>> 25);
     }
-    // §2.3: add the input block word by word (mod 2^32: Int32Array stores wrap).
-    const m = s;
-    m[16] = x0 + (s[0] ?? 0);
-    m[17] = x1 + (s[1] ?? 0);
-    m[18] = x2 + (s[2] ?? 0);
-    m[19] = x3 + (s[3] ?? 0);
-    m[20] = x4 + (s[4] ?? 0);
-    m[21] = x5 + (s[5] ?? 0);
-    m[22] = x6 + (s[6] ?? 0);
-    m[23] = x7 + (s[7] ?? 0);
-    m[24] = x8 + (s[8] ?? 0);
-    m[25] = x9 + (s[9] ?? 0);
-    m[26] = x10 + (s[10] ?? 0);
-    m[27] = x11 + (s[11] ?? 0);
-    m[28] = x12 + (s[12] ?? 0);
-    m[29] = x13 + (s[13] ?? 0);
-    m[30] = x14 + (s[14] ?? 0);
-    m[31] = x15 + (s[15] ?? 0);
+    // §2.3: add the input block word by word (mod 2^32: Int32Array stores wrap). No alias for s: every local
+    // is an XS stack slot, and this frame tops the agent's deepest JS stack (a frame sealed inside a mesh tick).
+    s[16] = x0 + (s[0] ?? 0);
+    s[17] = x1 + (s[1] ?? 0);
+    s[18] = x2 + (s[2] ?? 0);
+    s[19] = x3 + (s[3] ?? 0);
+    s[20] = x4 + (s[4] ?? 0);
+    s[21] = x5 + (s[5] ?? 0);
+    s[22] = x6 + (s[6] ?? 0);
+    s[23] = x7 + (s[7] ?? 0);
+    s[24] = x8 + (s[8] ?? 0);
+    s[25] = x9 + (s[9] ?? 0);
+    s[26] = x10 + (s[10] ?? 0);
+    s[27] = x11 + (s[11] ?? 0);
+    s[28] = x12 + (s[12] ?? 0);
+    s[29] = x13 + (s[13] ?? 0);
+    s[30] = x14 + (s[14] ?? 0);
+    s[31] = x15 + (s[15] ?? 0);
   }
 
   /**
@@ -205,12 +205,11 @@ export class ChaCha20 {
         dst[to + 3] = (src[from + 3] ?? 0) ^ (word >>> 24);
       }
     }
-    const rest = length & 63;
-    if (rest === 0) return;
+    if ((length & 63) === 0) return;
     // The tail, from the words too (byte i is bits 8(i mod 4).. of word i/4): its unused keystream is discarded
     // (§2.4). Not through `block`: this sits on the agent's deepest JS stack, and each call level costs XS slots.
     this.mix(counter + fullBlocks);
-    for (let i = 0; i < rest; i++) dst[to + i] = (src[from + i] ?? 0) ^ ((m[MIX + (i >>> 2)] ?? 0) >>> ((i & 3) << 3));
+    for (let i = 0; i < (length & 63); i++) dst[to + i] = (src[from + i] ?? 0) ^ ((m[MIX + (i >>> 2)] ?? 0) >>> ((i & 3) << 3));
   }
 
   /** Zero the key, nonce and keystream held here (called after every AEAD operation). */

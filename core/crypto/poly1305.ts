@@ -42,24 +42,25 @@ const B = POLY_BLOCK_AT;
 
 /** Ten 13-bit limbs of a 16-byte little-endian number (no 2^128 bit) into limbs[to, +10). */
 function decodeLimbs(bytes: Uint8Array, at: number, limbs: Int32Array, to: number): void {
-  const t0 = (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8);
-  const t1 = (bytes[at + 2] ?? 0) | ((bytes[at + 3] ?? 0) << 8);
-  const t2 = (bytes[at + 4] ?? 0) | ((bytes[at + 5] ?? 0) << 8);
-  const t3 = (bytes[at + 6] ?? 0) | ((bytes[at + 7] ?? 0) << 8);
-  const t4 = (bytes[at + 8] ?? 0) | ((bytes[at + 9] ?? 0) << 8);
-  const t5 = (bytes[at + 10] ?? 0) | ((bytes[at + 11] ?? 0) << 8);
-  const t6 = (bytes[at + 12] ?? 0) | ((bytes[at + 13] ?? 0) << 8);
-  const t7 = (bytes[at + 14] ?? 0) | ((bytes[at + 15] ?? 0) << 8);
-  limbs[to + 0] = t0 & LIMB_MASK;
-  limbs[to + 1] = ((t0 >>> 13) | (t1 << 3)) & LIMB_MASK;
-  limbs[to + 2] = ((t1 >>> 10) | (t2 << 6)) & LIMB_MASK;
-  limbs[to + 3] = ((t2 >>> 7) | (t3 << 9)) & LIMB_MASK;
-  limbs[to + 4] = ((t3 >>> 4) | (t4 << 12)) & LIMB_MASK;
-  limbs[to + 5] = (t4 >>> 1) & LIMB_MASK;
-  limbs[to + 6] = ((t4 >>> 14) | (t5 << 2)) & LIMB_MASK;
-  limbs[to + 7] = ((t5 >>> 11) | (t6 << 5)) & LIMB_MASK;
-  limbs[to + 8] = ((t6 >>> 8) | (t7 << 8)) & LIMB_MASK;
-  limbs[to + 9] = t7 >>> 5;
+  // Two 16-bit words at a time (few locals: this runs on the agent's deepest JS stack, under a frame seal).
+  let lo = (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8);
+  let hi = (bytes[at + 2] ?? 0) | ((bytes[at + 3] ?? 0) << 8);
+  limbs[to + 0] = lo & LIMB_MASK;
+  limbs[to + 1] = ((lo >>> 13) | (hi << 3)) & LIMB_MASK;
+  lo = (bytes[at + 4] ?? 0) | ((bytes[at + 5] ?? 0) << 8);
+  limbs[to + 2] = ((hi >>> 10) | (lo << 6)) & LIMB_MASK;
+  hi = (bytes[at + 6] ?? 0) | ((bytes[at + 7] ?? 0) << 8);
+  limbs[to + 3] = ((lo >>> 7) | (hi << 9)) & LIMB_MASK;
+  lo = (bytes[at + 8] ?? 0) | ((bytes[at + 9] ?? 0) << 8);
+  limbs[to + 4] = ((hi >>> 4) | (lo << 12)) & LIMB_MASK;
+  limbs[to + 5] = (lo >>> 1) & LIMB_MASK;
+  hi = (bytes[at + 10] ?? 0) | ((bytes[at + 11] ?? 0) << 8);
+  limbs[to + 6] = ((lo >>> 14) | (hi << 2)) & LIMB_MASK;
+  lo = (bytes[at + 12] ?? 0) | ((bytes[at + 13] ?? 0) << 8);
+  limbs[to + 7] = ((hi >>> 11) | (lo << 5)) & LIMB_MASK;
+  hi = (bytes[at + 14] ?? 0) | ((bytes[at + 15] ?? 0) << 8);
+  limbs[to + 8] = ((lo >>> 8) | (hi << 8)) & LIMB_MASK;
+  limbs[to + 9] = hi >>> 5;
 }
 
 export class Poly1305 {
