@@ -42,9 +42,20 @@ const BOOT_VALUE_BYTES = 12;
 const LIFETIME_VALUE_BYTES = LIFETIME_COUNTER_COUNT * 8;
 const VALUE_MAX_BYTES = Math.max(ALERT_MESSAGE_BYTES, LIFETIME_VALUE_BYTES, BOOT_VALUE_BYTES, PROVISIONING_RECORD_BYTES);
 
-/** The store geometry the agent mounts with (the provisioning tool formats a partition with the same one). */
+/** A send-counter ceiling (core/storage/counter-reservation.ts: 8 bytes). */
+const SEND_COUNTER_VALUE_BYTES = 8;
+
+/**
+ * The store geometry the agent mounts with (the provisioning tool formats a
+ * partition with the same one). Each key's value gets its own size, so the
+ * RAM copy of the values is what the keys can hold (the boot record, the
+ * lifetime counters, the send counter's ceiling, the provisioning record,
+ * one alert message per pending slot), not every key at the largest.
+ */
 export function agentStoreConfig(alertSlots: number): StoreConfig {
-  return { recordPayloadMaxBytes: VALUE_MAX_BYTES, kvKeyCount: StoreKey.FirstAlert + alertSlots, kvValueMaxBytes: VALUE_MAX_BYTES, logCapacityEntries: 1 };
+  const kvValueBytes: number[] = [BOOT_VALUE_BYTES, LIFETIME_VALUE_BYTES, SEND_COUNTER_VALUE_BYTES, PROVISIONING_RECORD_BYTES];
+  for (let i = 0; i < alertSlots; i++) kvValueBytes.push(ALERT_MESSAGE_BYTES);
+  return { recordPayloadMaxBytes: VALUE_MAX_BYTES, kvKeyCount: StoreKey.FirstAlert + alertSlots, kvValueMaxBytes: VALUE_MAX_BYTES, kvValueBytes, logCapacityEntries: 1 };
 }
 const FLAG_CLEAN_SHUTDOWN = 1;
 

@@ -50,7 +50,7 @@ export interface BoardWiring {
 /** Defaults: a TTGO/Heltec-style ESP32 LoRa board (SX1276 on the default SPI bus), EU868 g3 sub-band (869.4-869.65 MHz, 10 % duty). */
 export const DEFAULT_BOARD: BoardWiring = Object.freeze({
   storage: Object.freeze({ partition: "storage", programAlignBytes: 4 }),
-  lora: Object.freeze({ reset: 14, interrupt: 26, select: 18, spiHz: 8_000_000, frequencyHz: 869_525_000, transmitPowerDbm: 14, receiveQueueBytes: 1024 }),
+  lora: Object.freeze({ reset: 14, interrupt: 26, select: 18, spiHz: 8_000_000, frequencyHz: 869_525_000, transmitPowerDbm: 14, receiveQueueBytes: 512 }),
   udp: Object.freeze({ port: 5683, peerAddress: "239.0.0.83", receiveQueueBytes: 4096 }),
 });
 

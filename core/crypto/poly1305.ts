@@ -211,11 +211,21 @@ export class Poly1305 {
    * agent's deepest JS stack, and each call level costs XS stack slots.
    */
   private blocks(src: Uint8Array, offset: number, length: number, markShortBlock: boolean): void {
-    // Few locals (h in ten, r read from its array, one column at a time): every local is an XS stack slot,
+    // Few locals (h and r in ten each, one column at a time, no 5r copies): every local is an XS stack slot,
     // and this frame is the top of the agent's deepest JS stack (a frame sealed inside a mesh tick).
     const full = length >>> 4;
     const rest = length & 15;
     const W = this.words_;
+    const r0 = W[R_AT + 0] ?? 0;
+    const r1 = W[R_AT + 1] ?? 0;
+    const r2 = W[R_AT + 2] ?? 0;
+    const r3 = W[R_AT + 3] ?? 0;
+    const r4 = W[R_AT + 4] ?? 0;
+    const r5 = W[R_AT + 5] ?? 0;
+    const r6 = W[R_AT + 6] ?? 0;
+    const r7 = W[R_AT + 7] ?? 0;
+    const r8 = W[R_AT + 8] ?? 0;
+    const r9 = W[R_AT + 9] ?? 0;
     // During the product, column i's low 13 bits go to h's word i and the rest (< 2^21) to g's: g is free until finish.
     let from = src;
     let hibit = HIBIT_FULL_BLOCK;
@@ -262,34 +272,34 @@ export class Poly1305 {
       h9 += (hi >>> 5) | hibit;
       // Schoolbook product mod 2^130 - 5: column i collects h_j * r[i-j], or * 5 r[i-j+10] past 2^130
       // (2^130 = 5 mod p). Each column d < 2^33 (file comment) is split: d & 0x1fff, and floor(d / 2^13).
-      let d = h0 * (W[R_AT + 0] ?? 0) + 5 * (h1 * (W[R_AT + 9] ?? 0) + h2 * (W[R_AT + 8] ?? 0) + h3 * (W[R_AT + 7] ?? 0) + h4 * (W[R_AT + 6] ?? 0) + h5 * (W[R_AT + 5] ?? 0) + h6 * (W[R_AT + 4] ?? 0) + h7 * (W[R_AT + 3] ?? 0) + h8 * (W[R_AT + 2] ?? 0) + h9 * (W[R_AT + 1] ?? 0));
+      let d = h0 * r0 + 5 * (h1 * r9 + h2 * r8 + h3 * r7 + h4 * r6 + h5 * r5 + h6 * r4 + h7 * r3 + h8 * r2 + h9 * r1);
       W[H_AT + 0] = d & LIMB_MASK;
       W[G_AT + 0] = (d / LIMB_RADIX) | 0;
-      d = h0 * (W[R_AT + 1] ?? 0) + h1 * (W[R_AT + 0] ?? 0) + 5 * (h2 * (W[R_AT + 9] ?? 0) + h3 * (W[R_AT + 8] ?? 0) + h4 * (W[R_AT + 7] ?? 0) + h5 * (W[R_AT + 6] ?? 0) + h6 * (W[R_AT + 5] ?? 0) + h7 * (W[R_AT + 4] ?? 0) + h8 * (W[R_AT + 3] ?? 0) + h9 * (W[R_AT + 2] ?? 0));
+      d = h0 * r1 + h1 * r0 + 5 * (h2 * r9 + h3 * r8 + h4 * r7 + h5 * r6 + h6 * r5 + h7 * r4 + h8 * r3 + h9 * r2);
       W[H_AT + 1] = d & LIMB_MASK;
       W[G_AT + 1] = (d / LIMB_RADIX) | 0;
-      d = h0 * (W[R_AT + 2] ?? 0) + h1 * (W[R_AT + 1] ?? 0) + h2 * (W[R_AT + 0] ?? 0) + 5 * (h3 * (W[R_AT + 9] ?? 0) + h4 * (W[R_AT + 8] ?? 0) + h5 * (W[R_AT + 7] ?? 0) + h6 * (W[R_AT + 6] ?? 0) + h7 * (W[R_AT + 5] ?? 0) + h8 * (W[R_AT + 4] ?? 0) + h9 * (W[R_AT + 3] ?? 0));
+      d = h0 * r2 + h1 * r1 + h2 * r0 + 5 * (h3 * r9 + h4 * r8 + h5 * r7 + h6 * r6 + h7 * r5 + h8 * r4 + h9 * r3);
       W[H_AT + 2] = d & LIMB_MASK;
       W[G_AT + 2] = (d / LIMB_RADIX) | 0;
-      d = h0 * (W[R_AT + 3] ?? 0) + h1 * (W[R_AT + 2] ?? 0) + h2 * (W[R_AT + 1] ?? 0) + h3 * (W[R_AT + 0] ?? 0) + 5 * (h4 * (W[R_AT + 9] ?? 0) + h5 * (W[R_AT + 8] ?? 0) + h6 * (W[R_AT + 7] ?? 0) + h7 * (W[R_AT + 6] ?? 0) + h8 * (W[R_AT + 5] ?? 0) + h9 * (W[R_AT + 4] ?? 0));
+      d = h0 * r3 + h1 * r2 + h2 * r1 + h3 * r0 + 5 * (h4 * r9 + h5 * r8 + h6 * r7 + h7 * r6 + h8 * r5 + h9 * r4);
       W[H_AT + 3] = d & LIMB_MASK;
       W[G_AT + 3] = (d / LIMB_RADIX) | 0;
-      d = h0 * (W[R_AT + 4] ?? 0) + h1 * (W[R_AT + 3] ?? 0) + h2 * (W[R_AT + 2] ?? 0) + h3 * (W[R_AT + 1] ?? 0) + h4 * (W[R_AT + 0] ?? 0) + 5 * (h5 * (W[R_AT + 9] ?? 0) + h6 * (W[R_AT + 8] ?? 0) + h7 * (W[R_AT + 7] ?? 0) + h8 * (W[R_AT + 6] ?? 0) + h9 * (W[R_AT + 5] ?? 0));
+      d = h0 * r4 + h1 * r3 + h2 * r2 + h3 * r1 + h4 * r0 + 5 * (h5 * r9 + h6 * r8 + h7 * r7 + h8 * r6 + h9 * r5);
       W[H_AT + 4] = d & LIMB_MASK;
       W[G_AT + 4] = (d / LIMB_RADIX) | 0;
-      d = h0 * (W[R_AT + 5] ?? 0) + h1 * (W[R_AT + 4] ?? 0) + h2 * (W[R_AT + 3] ?? 0) + h3 * (W[R_AT + 2] ?? 0) + h4 * (W[R_AT + 1] ?? 0) + h5 * (W[R_AT + 0] ?? 0) + 5 * (h6 * (W[R_AT + 9] ?? 0) + h7 * (W[R_AT + 8] ?? 0) + h8 * (W[R_AT + 7] ?? 0) + h9 * (W[R_AT + 6] ?? 0));
+      d = h0 * r5 + h1 * r4 + h2 * r3 + h3 * r2 + h4 * r1 + h5 * r0 + 5 * (h6 * r9 + h7 * r8 + h8 * r7 + h9 * r6);
       W[H_AT + 5] = d & LIMB_MASK;
       W[G_AT + 5] = (d / LIMB_RADIX) | 0;
-      d = h0 * (W[R_AT + 6] ?? 0) + h1 * (W[R_AT + 5] ?? 0) + h2 * (W[R_AT + 4] ?? 0) + h3 * (W[R_AT + 3] ?? 0) + h4 * (W[R_AT + 2] ?? 0) + h5 * (W[R_AT + 1] ?? 0) + h6 * (W[R_AT + 0] ?? 0) + 5 * (h7 * (W[R_AT + 9] ?? 0) + h8 * (W[R_AT + 8] ?? 0) + h9 * (W[R_AT + 7] ?? 0));
+      d = h0 * r6 + h1 * r5 + h2 * r4 + h3 * r3 + h4 * r2 + h5 * r1 + h6 * r0 + 5 * (h7 * r9 + h8 * r8 + h9 * r7);
       W[H_AT + 6] = d & LIMB_MASK;
       W[G_AT + 6] = (d / LIMB_RADIX) | 0;
-      d = h0 * (W[R_AT + 7] ?? 0) + h1 * (W[R_AT + 6] ?? 0) + h2 * (W[R_AT + 5] ?? 0) + h3 * (W[R_AT + 4] ?? 0) + h4 * (W[R_AT + 3] ?? 0) + h5 * (W[R_AT + 2] ?? 0) + h6 * (W[R_AT + 1] ?? 0) + h7 * (W[R_AT + 0] ?? 0) + 5 * (h8 * (W[R_AT + 9] ?? 0) + h9 * (W[R_AT + 8] ?? 0));
+      d = h0 * r7 + h1 * r6 + h2 * r5 + h3 * r4 + h4 * r3 + h5 * r2 + h6 * r1 + h7 * r0 + 5 * (h8 * r9 + h9 * r8);
       W[H_AT + 7] = d & LIMB_MASK;
       W[G_AT + 7] = (d / LIMB_RADIX) | 0;
-      d = h0 * (W[R_AT + 8] ?? 0) + h1 * (W[R_AT + 7] ?? 0) + h2 * (W[R_AT + 6] ?? 0) + h3 * (W[R_AT + 5] ?? 0) + h4 * (W[R_AT + 4] ?? 0) + h5 * (W[R_AT + 3] ?? 0) + h6 * (W[R_AT + 2] ?? 0) + h7 * (W[R_AT + 1] ?? 0) + h8 * (W[R_AT + 0] ?? 0) + 5 * (h9 * (W[R_AT + 9] ?? 0));
+      d = h0 * r8 + h1 * r7 + h2 * r6 + h3 * r5 + h4 * r4 + h5 * r3 + h6 * r2 + h7 * r1 + h8 * r0 + 5 * (h9 * r9);
       W[H_AT + 8] = d & LIMB_MASK;
       W[G_AT + 8] = (d / LIMB_RADIX) | 0;
-      d = h0 * (W[R_AT + 9] ?? 0) + h1 * (W[R_AT + 8] ?? 0) + h2 * (W[R_AT + 7] ?? 0) + h3 * (W[R_AT + 6] ?? 0) + h4 * (W[R_AT + 5] ?? 0) + h5 * (W[R_AT + 4] ?? 0) + h6 * (W[R_AT + 3] ?? 0) + h7 * (W[R_AT + 2] ?? 0) + h8 * (W[R_AT + 1] ?? 0) + h9 * (W[R_AT + 0] ?? 0);
+      d = h0 * r9 + h1 * r8 + h2 * r7 + h3 * r6 + h4 * r5 + h5 * r4 + h6 * r3 + h7 * r2 + h8 * r1 + h9 * r0;
       W[H_AT + 9] = d & LIMB_MASK;
       W[G_AT + 9] = (d / LIMB_RADIX) | 0;
       // Carry pass: column i + the carry in, back to 13 bits; the carry out of limb 9 folded in times 5.

@@ -197,14 +197,8 @@ export class SenderKeyCache implements ReceiveKeys {
       return spare;
     }
     this.clearSpare_();
-    const derived = this.derive_(senderId, spare);
-    if (derived !== ErrorCode.Ok) {
-      this.count_(C_FAILURES);
-      return -ErrorCode.KeyEpochUnknown;
-    }
-    this.count_(C_DERIVATIONS);
-    this.spareSender_ = senderId;
-    return spare;
+    // A tail call: XS reuses this frame, and a miss derives a key on the agent's deepest JS stack (a frame received in a tick).
+    return this.deriveIntoSpare_(senderId, spare);
   }
 
   /**
@@ -315,24 +309,32 @@ export class SenderKeyCache implements ReceiveKeys {
   }
 
   /** deriveGroupSenderKey's bytes (traffic-derive.ts), into `slot`, without its per-call buffers. */
-  private derive_(senderId: number, slot: number): Status {
+  // A miss: derive `senderId`'s traffic key and nonce base into `spare` (on probation until a frame authenticates
+  // under it). One frame between `lookup` and the provider: a miss runs on the agent's deepest JS stack.
+  private deriveIntoSpare_(senderId: number, spare: number): ValueOrCode {
     const context = this.context_;
     context.senderId = senderId;
     const info = this.info_;
-    const built = kdfInfo(KdfPurpose.TrafficKey, context, info);
-    if (built !== ErrorCode.Ok) return built;
-    const key = this.provider_.deriveKey(this.secret_, NO_SALT, info, KeyKind.Aead);
-    if (!key.ok) return key.code;
+    const key = kdfInfo(KdfPurpose.TrafficKey, context, info) === ErrorCode.Ok ? this.provider_.deriveKey(this.secret_, NO_SALT, info, KeyKind.Aead) : undefined;
+    if (key === undefined || !key.ok) return this.missFailed_();
     kdfInfo(KdfPurpose.NonceBase, context, info);
     const nonce = this.nonce_;
-    const derived = this.provider_.deriveNonSecret(this.secret_, NO_SALT, info, nonce);
-    if (derived !== ErrorCode.Ok) {
+    if (this.provider_.deriveNonSecret(this.secret_, NO_SALT, info, nonce) !== ErrorCode.Ok) {
       this.provider_.destroyKey(key.value);
-      return derived;
+      return this.missFailed_();
     }
-    this.entries_[E + slot * ENTRY_WORDS + AT_HANDLE] = key.value;
-    this.bytes_.set(nonce, slot * AEAD_NONCE_BYTES);
+    this.entries_[E + spare * ENTRY_WORDS + AT_HANDLE] = key.value;
+    this.bytes_.set(nonce, spare * AEAD_NONCE_BYTES);
     nonce.fill(0);
-    return ErrorCode.Ok;
+    this.count_(C_DERIVATIONS);
+    this.spareSender_ = senderId;
+    return spare;
   }
+
+  private missFailed_(): ValueOrCode {
+    this.nonce_.fill(0);
+    this.count_(C_FAILURES);
+    return -ErrorCode.KeyEpochUnknown;
+  }
+
 }

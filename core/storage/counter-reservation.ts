@@ -94,7 +94,7 @@ export class CounterReservation implements CounterSource {
     if (!Number.isSafeInteger(options.stepK) || options.stepK < 1 || options.stepK > COUNTER_STEP_MAX) {
       return err(ErrorCode.InvalidArgument);
     }
-    if ((options.key >>> 0) !== options.key || options.key >= kv.keyCount || kv.valueMaxBytes < CEILING_BYTES) {
+    if ((options.key >>> 0) !== options.key || options.key >= kv.keyCount || kv.valueBytesOf(options.key) < CEILING_BYTES) {
       return err(ErrorCode.InvalidArgument);
     }
     const ahead = options.aheadValues;

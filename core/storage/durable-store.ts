@@ -41,7 +41,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import type { BlockDevice } from "./block-device";
 import { LogTable, type ConsensusLogStore } from "./consensus-log";
-import { KvTable, type KvStore } from "./kv-store";
+import { KvTable, slotBytes, type KvStore } from "./kv-store";
 import { alignUp, NO_ADDRESS, RECORD_HEADER_BYTES, recordBytes, RecordType, type RecordView } from "./layout";
 import type { MountReport } from "./mount-report";
 import { RecordLog, type RecordOwner } from "./record-log";
@@ -53,6 +53,13 @@ export interface StoreConfig {
   readonly kvKeyCount: number;
   /** Largest KV value, in bytes (1..recordPayloadMaxBytes). */
   readonly kvValueMaxBytes: number;
+  /**
+   * Per key, its largest value (1..kvValueMaxBytes; at most kvKeyCount
+   * entries): key k's RAM slot and its share of the flash reserve. Keys past
+   * its end (all keys, without it) take kvValueMaxBytes. A put larger than
+   * its key's value is refused (TooLarge), and so is such a record at mount.
+   */
+  readonly kvValueBytes?: readonly number[];
   /** Consensus entries retained at once (1..LOG_CAPACITY_ENTRIES_MAX); compact beyond that. */
   readonly logCapacityEntries: number;
 }
@@ -92,16 +99,17 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
     const geometry = RecordLog.checkGeometry(device, payloadMax);
     if (geometry !== ErrorCode.Ok) return err(geometry);
     const align = device.programAlignBytes;
-    const kvReserveBytes = config.kvKeyCount * recordBytes(config.kvValueMaxBytes, align) + recordBytes(0, align);
+    let kvReserveBytes = recordBytes(0, align);
+    for (let key = 0; key < config.kvKeyCount; key++) kvReserveBytes += recordBytes(slotBytes(key, config.kvValueMaxBytes, config.kvValueBytes), align);
     // Checked before anything is written: the reserve plus one largest entry must fit.
     if (kvReserveBytes + recordBytes(payloadMax, align) > RecordLog.capacityFor(device, payloadMax)) return err(ErrorCode.BadGeometry);
     // One backing store (each ArrayBuffer costs heap slots on XS): the log entries' words, the key-value table, the move buffer.
     const entriesBytes = LogTable.bytesFor(config.logCapacityEntries);
     const kvAt = alignUp(entriesBytes, 8);
-    const moveAt = kvAt + KvTable.bytesFor(config.kvKeyCount, config.kvValueMaxBytes);
+    const moveAt = alignUp(kvAt + KvTable.bytesFor(config.kvKeyCount, config.kvValueMaxBytes, config.kvValueBytes), 8);
     const buffer = new ArrayBuffer(moveAt + payloadMax);
     const entries = new LogTable(config.logCapacityEntries, buffer, 0);
-    const kv = new KvTable(config.kvKeyCount, config.kvValueMaxBytes, buffer, kvAt);
+    const kv = new KvTable(config.kvKeyCount, config.kvValueMaxBytes, buffer, kvAt, config.kvValueBytes);
     const replayer = new Replayer(kv, entries);
     const mounted = RecordLog.mount(device, payloadMax, replayer);
     if (!mounted.ok) return mounted;
@@ -151,10 +159,14 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
     return this.kv_.valueMaxBytes;
   }
 
+  valueBytesOf(key: number): number {
+    return this.kv_.valueBytesOf(key);
+  }
+
   put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status {
     const kv = this.kv_;
     if (!kv.isKey(key)) return ErrorCode.OutOfRange;
-    if (!isRange(value, offset, lengthBytes) || lengthBytes > kv.valueMaxBytes) return ErrorCode.TooLarge;
+    if (!isRange(value, offset, lengthBytes) || lengthBytes > kv.valueBytesOf(key)) return ErrorCode.TooLarge;
     // Room first, in a call of its own: a put sits on the agent's deepest JS stack (a send-counter reservation
     // in a mesh tick), and cleaning inside the append would stack a second append on the first.
     const room = this.log_.makeRoom(lengthBytes);
@@ -518,6 +530,11 @@ class Replayer implements RecordOwner {
 function checkConfig(config: StoreConfig): Status {
   if (!isIntIn(config.kvKeyCount, 1, KV_KEY_COUNT_MAX)) return ErrorCode.InvalidArgument;
   if (!isIntIn(config.kvValueMaxBytes, 1, config.recordPayloadMaxBytes)) return ErrorCode.InvalidArgument;
+  const perKey = config.kvValueBytes;
+  if (perKey !== undefined) {
+    if (perKey.length > config.kvKeyCount) return ErrorCode.InvalidArgument;
+    for (let key = 0; key < perKey.length; key++) if (!isIntIn(perKey[key] ?? 0, 1, config.kvValueMaxBytes)) return ErrorCode.InvalidArgument;
+  }
   if (!isIntIn(config.logCapacityEntries, 1, LOG_CAPACITY_ENTRIES_MAX)) return ErrorCode.InvalidArgument;
   return ErrorCode.Ok;
 }

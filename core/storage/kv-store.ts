@@ -16,7 +16,10 @@ import { NO_ADDRESS } from "./layout";
 
 export interface KvStore {
   readonly keyCount: number;
+  /** The largest value any key takes. */
   readonly valueMaxBytes: number;
+  /** The largest value `key` takes (its slot in RAM and its share of the flash reserve); 0 if not a key. */
+  valueBytesOf(key: number): number;
   /**
    * Store `value[offset .. offset + lengthBytes)` under `key`; `Ok` only once
    * it is durable. Errors: OutOfRange (key), TooLarge, NotMounted, a device
@@ -38,32 +41,47 @@ export interface Releaser {
 
 export class KvTable {
   readonly valueMaxBytes: number;
-  /** keyCount * valueMaxBytes value bytes, after `meta_` in the same ArrayBuffer (each ArrayBuffer costs heap slots on XS). */
+  /** The values, each key's slot at its offset, after `meta_` in the same ArrayBuffer (each ArrayBuffer costs heap slots on XS). */
   private readonly values_: Uint8Array;
-  /** Per key: value length (-1 when absent) at 2 * key, record address at 2 * key + 1 (so its length is 2 * keyCount). */
+  /**
+   * Per key: value length (-1 when absent) at 2 * key, record address at
+   * 2 * key + 1; then, from 2 * keyCount, keyCount + 1 slot offsets into
+   * `values_` (key k's slot is [offset k, offset k + 1)).
+   */
   private readonly meta_: Float64Array;
+  private readonly keyCount_: number;
   private releaser_: Releaser | undefined;
 
-  /** Bytes a table takes in a caller's buffer (`constructor`'s `buffer`): the metadata, then the values. */
-  static bytesFor(keyCount: number, valueMaxBytes: number): number {
-    return 2 * keyCount * 8 + keyCount * valueMaxBytes;
+  /**
+   * Bytes a table takes in a caller's buffer (`constructor`'s `buffer`): the
+   * metadata, then the values. `valueBytes[k]` is key k's largest value; keys
+   * past its end (all keys, without it) take `valueMaxBytes`.
+   */
+  static bytesFor(keyCount: number, valueMaxBytes: number, valueBytes?: readonly number[]): number {
+    return (3 * keyCount + 1) * 8 + slotsBytes(keyCount, valueMaxBytes, valueBytes);
   }
 
   /** With `buffer`, the table lives there from `byteOffset` (a multiple of 8) for `bytesFor` bytes, which the caller does not use otherwise. */
-  constructor(keyCount: number, valueMaxBytes: number, buffer?: ArrayBuffer, byteOffset = 0) {
+  constructor(keyCount: number, valueMaxBytes: number, buffer?: ArrayBuffer, byteOffset = 0, valueBytes?: readonly number[]) {
     this.valueMaxBytes = valueMaxBytes;
-    const store = buffer ?? new ArrayBuffer(KvTable.bytesFor(keyCount, valueMaxBytes));
+    this.keyCount_ = keyCount;
+    const store = buffer ?? new ArrayBuffer(KvTable.bytesFor(keyCount, valueMaxBytes, valueBytes));
     const at = buffer === undefined ? 0 : byteOffset;
-    this.meta_ = new Float64Array(store, at, 2 * keyCount);
-    this.values_ = new Uint8Array(store, at + 2 * keyCount * 8, keyCount * valueMaxBytes);
+    const metaWords = 3 * keyCount + 1;
+    this.meta_ = new Float64Array(store, at, metaWords);
+    this.values_ = new Uint8Array(store, at + metaWords * 8, slotsBytes(keyCount, valueMaxBytes, valueBytes));
+    let offset = 0;
     for (let key = 0; key < keyCount; key++) {
       this.meta_[2 * key] = -1;
       this.meta_[2 * key + 1] = NO_ADDRESS;
+      this.meta_[2 * keyCount + key] = offset;
+      offset += slotBytes(key, valueMaxBytes, valueBytes);
     }
+    this.meta_[3 * keyCount] = offset;
   }
 
   get keyCount(): number {
-    return this.meta_.length / 2;
+    return this.keyCount_;
   }
 
   /** Start releasing superseded records (after replay; during replay nothing is accounted). */
@@ -72,7 +90,13 @@ export class KvTable {
   }
 
   isKey(key: number): boolean {
-    return (key >>> 0) === key && 2 * key < this.meta_.length;
+    return (key >>> 0) === key && key < this.keyCount_;
+  }
+
+  /** The largest value `key` takes; 0 if not a key. */
+  valueBytesOf(key: number): number {
+    if (!this.isKey(key)) return 0;
+    return (this.meta_[2 * this.keyCount_ + key + 1] ?? 0) - (this.meta_[2 * this.keyCount_ + key] ?? 0);
   }
 
   /** Value length, or -1 when absent (or not a key). */
@@ -90,14 +114,14 @@ export class KvTable {
   }
 
   valueOffset(key: number): number {
-    return key * this.valueMaxBytes;
+    return this.meta_[2 * this.keyCount_ + key] ?? 0;
   }
 
-  /** Set `key` to `src[srcOffset ..+ lengthBytes)` stored at `address`; the old record is released. False if not a key or too long. */
+  /** Set `key` to `src[srcOffset ..+ lengthBytes)` stored at `address`; the old record is released. False if not a key or too long for it. */
   set(key: number, src: Uint8Array, srcOffset: number, lengthBytes: number, address: number): boolean {
-    if (!this.isKey(key) || lengthBytes > this.valueMaxBytes) return false;
+    if (!this.isKey(key) || lengthBytes > this.valueBytesOf(key)) return false;
     this.releaseCurrent_(key);
-    const at = key * this.valueMaxBytes;
+    const at = this.valueOffset(key);
     for (let i = 0; i < lengthBytes; i++) this.values_[at + i] = src[srcOffset + i] ?? 0;
     this.meta_[2 * key] = lengthBytes;
     this.meta_[2 * key + 1] = address;
@@ -121,4 +145,15 @@ export class KvTable {
     const address = this.meta_[2 * key + 1] ?? NO_ADDRESS;
     if (address !== NO_ADDRESS) this.releaser_?.release(address, this.meta_[2 * key] ?? 0);
   }
+}
+
+/** Key `key`'s largest value: `valueBytes[key]`, or `valueMaxBytes` past its end. */
+export function slotBytes(key: number, valueMaxBytes: number, valueBytes: readonly number[] | undefined): number {
+  return valueBytes !== undefined && key < valueBytes.length ? (valueBytes[key] ?? valueMaxBytes) : valueMaxBytes;
+}
+
+function slotsBytes(keyCount: number, valueMaxBytes: number, valueBytes: readonly number[] | undefined): number {
+  let total = 0;
+  for (let key = 0; key < keyCount; key++) total += slotBytes(key, valueMaxBytes, valueBytes);
+  return total;
 }

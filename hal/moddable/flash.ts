@@ -79,6 +79,7 @@ export class ModdableFlash implements BlockDevice {
   // The Flash calls that may throw, run under guardCall with their arguments in fields (no closure per instance).
   private static writeNow_(self: ModdableFlash): void {
     const buffer = self.#argBuffer;
+    self.#argBuffer = undefined; // keep no reference to the caller's bytes (taken here: `program` tail-calls the guard)
     if (buffer !== undefined) self.#flash.write(self.#argOffset, self.#argLength, buffer);
   }
 
@@ -150,9 +151,8 @@ export class ModdableFlash implements BlockDevice {
     this.#argBuffer = fromOffset === 0 ? from : from.subarray(fromOffset, fromOffset + lengthBytes);
     this.#argOffset = block * this.blockSizeBytes + offsetBytes;
     this.#argLength = lengthBytes;
-    const status = guardCall(ModdableFlash.writeNow_, this, ErrorCode.ProgramFailed);
-    this.#argBuffer = undefined; // keep no reference to the caller's bytes
-    return status;
+    // A tail call: XS reuses this frame, and a program during a log clean sits on the agent's deepest JS stack.
+    return guardCall(ModdableFlash.writeNow_, this, ErrorCode.ProgramFailed);
   }
 
   erase(block: number): Status {

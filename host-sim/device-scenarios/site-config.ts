@@ -16,7 +16,7 @@ export function siteConfigFor(sampleIntervalMs: number): Record<string, unknown>
     siteName: "scenario",
     sampleIntervalMs,
     sampleRingCapacity: 64,
-    timerCapacity: 16,
+    timerCapacity: 8,
     neighbourCapacity: 32,
     sensors: [
       { part: "tmp117", windowMs: 10_000, rules: [{ channel: 0, direction: "above", threshold: 30_000, hysteresis: 500 }] },

@@ -10,7 +10,7 @@ export const MEASURED_BOARD: Readonly<Record<string, unknown>> = Object.freeze({
   siteName: "measure",
   sampleIntervalMs: 1000,
   sampleRingCapacity: 32,
-  timerCapacity: 16,
+  timerCapacity: 8,
   neighbourCapacity: 32,
   sensors: [
     { part: "sht3x", intervalMs: 5000, windowMs: 30000, rules: [{ channel: 0, direction: "above", threshold: 30000, hysteresis: 1000 }] },
