@@ -33,7 +33,7 @@ export async function runBoardMemoryBench(options: { readonly quick: boolean }):
   }
   process.stderr.write(`bench: board memory, sensor of a 33-board site on the nRF52 image\n`);
   boards.push(await measureBoardMemory({ role: "sensor", siteBoards: 33, minutes, image: NRF52_MAIN }));
-  process.stderr.write(`bench: board memory, the sensor's deepest stack with a log clean at each of its first 4 flash writes\n`);
+  process.stderr.write(`bench: board memory, the sensor's deepest stack with a log clean at each flash write of its first minute\n`);
   const stackWorstCase = await measureStackWorstCase("sensor", 33, STACK_CLEAN_WRITES);
   return { moduleLoadWithoutPreloadBytes: await moduleLoadWithoutPreload(), boards, stackWorstCase };
 }
