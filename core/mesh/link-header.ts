@@ -82,7 +82,7 @@ export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
 const FRAME_TYPE_COUNT = 8;
 
-/** Traffic classes (2 bits), highest priority first; same numbering as agent/transport.ts. */
+/** Traffic classes (2 bits), highest priority first; same numbering as transport-port.ts. */
 export const LinkClass = Object.freeze({ Control: 0, Alert: 1, Telemetry: 2 } as const);
 export type LinkClass = (typeof LinkClass)[keyof typeof LinkClass];
 export const LINK_CLASS_COUNT = 3;

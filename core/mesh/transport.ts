@@ -2,8 +2,8 @@
  * The mesh transport (README "Mesh transport"): send to node X and broadcast to the
  * mesh, over a partially connected, lossy, duty-cycled radio.
  *
- * It has the shape of agent/transport.ts's `Transport` port (core may not
- * import agent/; test/mesh/transport-port.test.ts checks assignability):
+ * It implements the `Transport` port (core/mesh/transport-port.ts;
+ * test/core/mesh/transport-port.test.ts checks assignability):
  * `send` copies a message into a per-class queue, `poll` hands delivered
  * messages out, `onSendOutcome` reports acknowledged sends, `tick(nowMs)`
  * does everything else. It is sans-IO apart from the injected radio port:
@@ -90,7 +90,7 @@ import { OutgoingStage, STAGE_BYTES, StageKind } from "./outgoing-stage";
 /** The utilisation window's series of the airtime this node sent (series 0: everything heard and sent). */
 const AIRTIME_SENT = 1;
 
-/** Same shapes as agent/transport.ts's DeliverHandler and SendOutcomeHandler. */
+/** Same shapes as transport-port.ts's DeliverHandler and SendOutcomeHandler. */
 export type MeshDeliverHandler = (sourceId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number) => void;
 export type MeshSendOutcomeHandler = (destinationId: number, messageId: number, status: Status) => void;
 
