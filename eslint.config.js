@@ -37,7 +37,7 @@ const forbiddenGlobals = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "build/**", ".cache/**", "test/gate/fixtures/**", "**/*.js", "**/*.mjs"] },
+  { ignores: ["node_modules/**", "build/**", ".cache/**", ".stryker-tmp/**", "test/gate/fixtures/**", "**/*.js", "**/*.mjs"] },
   {
     files: ["**/*.ts"],
     languageOptions: {
