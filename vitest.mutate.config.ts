@@ -2,16 +2,17 @@
  * The test set `npm run mutate` (Stryker, stryker.config.json) runs against
  * each mutant: the unit tests of the code that guards keys, counters, replay
  * and storage. The whole suite (XS runs included) is `npm test`; this one
- * stays small enough to run once per mutant.
+ * stays small enough to run once per mutant. Same defines and Moddable
+ * stand-ins as vitest.config.ts; only the test list differs (not merged: a
+ * merge would add this list to the whole suite's).
  */
-import { defineConfig, mergeConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 import base from "./vitest.config";
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      include: ["test/unit/crypto-replay.test.ts", "test/unit/storage-counter.test.ts", "test/unit/crypto-sender-key-cache.test.ts", "test/unit/storage-store.test.ts"],
-    },
-  }),
-);
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: ["test/unit/crypto-replay.test.ts", "test/unit/storage-counter.test.ts", "test/unit/crypto-sender-key-cache.test.ts", "test/unit/storage-store.test.ts"],
+  },
+});
