@@ -13,6 +13,14 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: ["test/unit/crypto-replay.test.ts", "test/unit/storage-counter.test.ts", "test/unit/crypto-sender-key-cache.test.ts", "test/unit/storage-store.test.ts"],
+    include: [
+      "test/unit/crypto-replay.test.ts",
+      "test/unit/storage-counter.test.ts",
+      "test/unit/crypto-sender-key-cache.test.ts",
+      "test/unit/storage-store.test.ts",
+      "test/unit/table-layout.test.ts",
+      "test/property/crypto.test.ts",
+      "test/property/storage.test.ts",
+    ],
   },
 });
