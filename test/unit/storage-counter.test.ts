@@ -112,6 +112,34 @@ describe("CounterReservation", () => {
     }
   });
 
+  it("ceilings past 2^32 are written and read whole; 2^53 - 1 is the largest read, 2^53 is refused (Corrupt)", () => {
+    const store = mountAfterPowerUp(simDevice(SMALL_GEOMETRY));
+    // Stored little-endian: the low 32 bits, then the high 32 bits.
+    const ceiling = (low: number, high: number): Uint8Array => {
+      const bytes = new Uint8Array(8);
+      for (let i = 0; i < 4; i++) {
+        bytes[i] = (low >>> (8 * i)) & 0xff;
+        bytes[4 + i] = (high >>> (8 * i)) & 0xff;
+      }
+      return bytes;
+    };
+    const maxValue = Number.MAX_SAFE_INTEGER - 1;
+    // Resume 3 below 2^32 and issue 8: the reservation made on the way is 2^32 + 5, its high word 1.
+    expect(store.put(KEY, ceiling(0xffff_fffd, 0), 0, 8)).toBe(ErrorCode.Ok);
+    const below = open(store, 8, maxValue);
+    expect(below.peekNext).toBe(2 ** 32 - 3);
+    expect(issue(below, 8)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => 2 ** 32 - 3 + i));
+    const reopened = open(store, 8, maxValue);
+    expect(reopened.peekNext).toBe(2 ** 32 + 5);
+    expect(issue(reopened, 1)).toEqual([2 ** 32 + 5]);
+    // The largest safe integer reads back exactly; one more is beyond it and refused.
+    expect(store.put(KEY, ceiling(0xffff_ffff, 0x1f_ffff), 0, 8)).toBe(ErrorCode.Ok);
+    expect(open(store, 8, maxValue).peekNext).toBe(Number.MAX_SAFE_INTEGER);
+    expect(store.put(KEY, ceiling(0, 0x20_0000), 0, 8)).toBe(ErrorCode.Ok);
+    const beyond = CounterReservation.open(store, { key: KEY, stepK: 8, maxValue });
+    expect(beyond.ok ? 0 : beyond.code).toBe(ErrorCode.Corrupt);
+  });
+
   it("never issues a value twice across 1,200 random reboots, half of them power losses mid-write", () => {
     const device = simDevice(SMALL_GEOMETRY);
     const rng = new Xoshiro128(2024);
