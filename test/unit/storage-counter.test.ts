@@ -8,6 +8,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { Xoshiro128 } from "../../core/runtime/prng";
 import { Outcome } from "../../core/runtime/result";
 import { CounterReservation, type CounterSource } from "../../core/storage/counter-reservation";
+import type { KvStore } from "../../core/storage/kv-store";
 import type { DurableStore } from "../../core/storage/durable-store";
 import { mountAfterPowerUp, simDevice, SMALL_GEOMETRY } from "../storage/fixtures";
 
@@ -110,6 +111,28 @@ describe("CounterReservation", () => {
       const opened = CounterReservation.open(store, options);
       expect(opened.ok ? 0 : opened.code).toBe(ErrorCode.InvalidArgument);
     }
+  });
+
+  it("fails closed when the stored ceiling cannot be read: the store's error, never a resume at 0", () => {
+    const store = mountAfterPowerUp(simDevice(SMALL_GEOMETRY));
+    expect(store.put(KEY, new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0]), 0, 8)).toBe(ErrorCode.Ok);
+    for (const failure of [ErrorCode.Corrupt, ErrorCode.NotMounted, ErrorCode.TooLarge]) {
+      // The store answers this read with an error: the ceiling (8) exists but cannot be proven.
+      const failing: KvStore = {
+        keyCount: store.keyCount,
+        valueMaxBytes: store.valueMaxBytes,
+        valueBytesOf: (key) => store.valueBytesOf(key),
+        put: (key, value, offset, length) => store.put(key, value, offset, length),
+        get: () => -failure,
+        remove: (key) => store.remove(key),
+        has: (key) => store.has(key),
+      };
+      const opened = CounterReservation.open(failing, { key: KEY, stepK: 8 });
+      expect(opened.ok ? 0 : opened.code).toBe(failure);
+    }
+    // Only an absent ceiling starts at 0.
+    const absent = CounterReservation.open(mountAfterPowerUp(simDevice(SMALL_GEOMETRY)), { key: KEY, stepK: 8 });
+    expect(absent.ok ? absent.value.peekNext : -1).toBe(0);
   });
 
   it("ceilings past 2^32 are written and read whole; 2^53 - 1 is the largest read, 2^53 is refused (Corrupt)", () => {
