@@ -147,7 +147,7 @@ describe("CounterReservation", () => {
       return bytes;
     };
     const maxValue = Number.MAX_SAFE_INTEGER - 1;
-    // Resume 3 below 2^32 and issue 8: the reservation made on the way is 2^32 + 5, its high word 1.
+    // Resume 3 below 2^32 and take 8 values: the reservation made on the way is 2^32 + 5, its high word 1.
     expect(store.put(KEY, ceiling(0xffff_fffd, 0), 0, 8)).toBe(ErrorCode.Ok);
     const below = open(store, 8, maxValue);
     expect(below.peekNext).toBe(2 ** 32 - 3);
