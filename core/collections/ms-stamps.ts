@@ -17,17 +17,28 @@ export const STAMP_EXACT_AGE_MS = 2 ** 31;
 
 /**
  * The base to store `nowMs` against: `baseMs` when nowMs - baseMs fits in
- * STAMP_MAX_MS, else nowMs - STAMP_EXACT_AGE_MS, after moving the offsets
- * `words[first], words[first + stride], ...` to it (saturating at 0).
+ * STAMP_MAX_MS, else nowMs - STAMP_EXACT_AGE_MS. When it moves, every stored
+ * offset moves with it (movedStamp): stampBaseFor does both for a
+ * Uint32Array, and tables kept elsewhere (a DataView arena) use the two.
+ */
+export function nextStampBase(baseMs: number, nowMs: number): number {
+  return nowMs - baseMs <= STAMP_MAX_MS ? baseMs : nowMs - STAMP_EXACT_AGE_MS;
+}
+
+/** An offset `stored` against a base that moved forward by `moved` (saturating at 0). */
+export function movedStamp(stored: number, moved: number): number {
+  return stored > moved ? stored - moved : 0;
+}
+
+/**
+ * nextStampBase, after moving the offsets `words[first], words[first +
+ * stride], ...` to it when it moves.
  */
 export function stampBaseFor(words: Uint32Array, first: number, stride: number, baseMs: number, nowMs: number): number {
-  if (nowMs - baseMs <= STAMP_MAX_MS) return baseMs;
-  const base = nowMs - STAMP_EXACT_AGE_MS;
+  const base = nextStampBase(baseMs, nowMs);
+  if (base === baseMs) return baseMs;
   const moved = base - baseMs;
-  for (let at = first; at < words.length; at += stride) {
-    const stored = words[at] ?? 0;
-    words[at] = stored > moved ? stored - moved : 0;
-  }
+  for (let at = first; at < words.length; at += stride) words[at] = movedStamp(words[at] ?? 0, moved);
   return base;
 }
 

@@ -13,7 +13,7 @@
  * helper needs one. Regions never overlap: ArenaLayout hands them out one
  * after another, each of the size its table's bytesFor states.
  */
-import { STAMP_EXACT_AGE_MS, STAMP_MAX_MS } from "../collections/ms-stamps";
+import { movedStamp, nextStampBase } from "../collections/ms-stamps";
 
 /**
  * Tables of up to this many slots find a key by scanning their slots (a
@@ -55,18 +55,17 @@ export function arenaOr(bytes: number, arena: Arena | undefined): Arena {
 }
 
 /**
- * collections/ms-stamps.ts `stampBaseFor`, for stamps kept in an arena:
+ * collections/ms-stamps.ts `stampBaseFor` (its nextStampBase and movedStamp), for stamps kept in an arena:
  * `count` u32 offsets, the first at byte `first`, `strideBytes` apart. The
  * base to store `nowMs` against, after moving the offsets to it when it moves.
  */
 export function arenaStampBase(view: Arena, first: number, strideBytes: number, count: number, baseMs: number, nowMs: number): number {
-  if (nowMs - baseMs <= STAMP_MAX_MS) return baseMs;
-  const base = nowMs - STAMP_EXACT_AGE_MS;
+  const base = nextStampBase(baseMs, nowMs);
+  if (base === baseMs) return baseMs;
   const moved = base - baseMs;
   for (let k = 0; k < count; k++) {
     const at = first + k * strideBytes;
-    const stored = view.getUint32(at);
-    view.setUint32(at, stored > moved ? stored - moved : 0);
+    view.setUint32(at, movedStamp(view.getUint32(at), moved));
   }
   return base;
 }
