@@ -9,6 +9,7 @@
  */
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { heardInBoth } from "./neighbour-model";
 import { ARENA_ALIGN_BYTES, ArenaLayout, TABLE_SCAN_MAX, arenaStampBase, type Arena } from "../../core/mesh/arena";
 import { AirtimeWindow, FramePool, HopAckHistory, MeshCounters, type MeshCounter, NeighbourChange, NeighbourTable, RecentPairs, RelayQueue, RouteChange, RouteTable, snrQualityPermille } from "../../core/mesh/index";
 import { MESH_COUNTERS_BYTES, MESH_COUNTER_COUNT } from "../../core/mesh/mesh-counters";
@@ -195,21 +196,7 @@ describe("neighbour and route tables: a scan up to TABLE_SCAN_MAX slots, an inde
           let now = 0;
           for (const o of ops) {
             now += o.gapMs;
-            const known = model.get(o.id);
-            const change = table.heard(o.id, now, -60, o.snr);
-            if (known !== undefined) {
-              expect(change).toBe(NeighbourChange.Refreshed);
-              known.snr = known.snr + ((o.snr - known.snr) >> 2);
-              known.heardMs = now;
-            } else {
-              if (model.size === capacity) {
-                expect(change).toBe(NeighbourChange.AddedEvicting);
-                const oldest = [...model.entries()].sort((a, b) => a[1].heardMs - b[1].heardMs)[0];
-                expect(table.lastEvictedId).toBe(oldest?.[0]);
-                if (oldest !== undefined) model.delete(oldest[0]);
-              } else expect(change).toBe(NeighbourChange.Added);
-              model.set(o.id, { snr: o.snr, heardMs: now });
-            }
+            heardInBoth(table, model, capacity, o.id, now, -60, o.snr);
           }
           expect(table.size).toBe(model.size);
           for (let id = 1; id <= capacity + 4; id++) {

@@ -5,6 +5,7 @@
  */
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { heardInBoth } from "./neighbour-model";
 import { ErrorCode } from "../../core/runtime/errors";
 import { ReplayTable, VolatileCounterSource } from "../../core/crypto/index";
 import { AirtimeWindow, BROADCAST_NODE_ID, FrameType, MeshCounter, MeshCounters, RouteChange, RouteTable, LinkClass, LinkHeader, LinkOpener, LinkScratch, LinkSealer, NeighbourChange, NeighbourTable, RecentPairs, RelayQueue, parseLinkHeader, snrQualityPermille } from "../../core/mesh/index";
@@ -182,21 +183,7 @@ describe("neighbour table: id, use and link figures of a slot in one array", () 
           let now = 0;
           for (const o of ops) {
             now += o.gapMs;
-            const known = model.get(o.id);
-            const change = table.heard(o.id, now, o.rssi, o.snr);
-            if (known !== undefined) {
-              expect(change).toBe(NeighbourChange.Refreshed);
-              known.snr = known.snr + ((o.snr - known.snr) >> 2);
-              known.heardMs = now;
-            } else {
-              if (model.size === capacity) {
-                expect(change).toBe(NeighbourChange.AddedEvicting);
-                const oldest = [...model.entries()].sort((a, b) => a[1].heardMs - b[1].heardMs)[0];
-                expect(table.lastEvictedId).toBe(oldest?.[0]);
-                if (oldest !== undefined) model.delete(oldest[0]);
-              } else expect(change).toBe(NeighbourChange.Added);
-              model.set(o.id, { snr: o.snr, heardMs: now });
-            }
+            heardInBoth(table, model, capacity, o.id, now, o.rssi, o.snr);
             expect(table.size).toBe(model.size);
             for (const [id, e] of model) {
               expect(table.has(id)).toBe(true);
