@@ -258,6 +258,16 @@ describe("picket provision: the ledger fails closed", () => {
   });
 });
 
+describe("picket provision --help", () => {
+  it("documents the ledger, its options and the provisioning generation", async () => {
+    const help = await capture(() => main(["provision", "--help"]));
+    expect(help.code).toBe(0);
+    for (const text of ["[--ledger FILE] [--new-ledger]", "required with\n                      --group-secret -", "gets generation N-1", "(0..15)", "after 16 a new key epoch is needed", "--new-group-secret starts a new ledger"]) {
+      expect(help.stdout, text).toContain(text);
+    }
+  });
+});
+
 describe("picket inspect on a provisioning image", () => {
   it("prints the record's generation and counter range, and withholds the group secret unless --show-secrets", async () => {
     const w = workspace();

@@ -46,7 +46,8 @@ const USAGE =
   "  FILE may be binary or hex text; --key checks COSE_Sign1 signatures, --mac-key-file COSE_Mac0 tags,\n" +
   "  --aead-key-file decrypts COSE_Encrypt0 (ChaCha20/Poly1305); both read a 32-byte key as hex from a file\n" +
   "  (- reads standard input): no secret is taken on the command line. A key file's private material is\n" +
-  "  never printed unless --show-secrets is given.";
+  "  never printed unless --show-secrets is given. A storage-partition image from `picket provision` shows its\n" +
+  "  provisioning record (node, role, provisioning generation and send-counter range; the group secret withheld).";
 
 /**
  * The labels of a COSE_Key that hold secret material, by key type (RFC 9053
