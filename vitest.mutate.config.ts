@@ -24,6 +24,7 @@ export default defineConfig({
       "test/unit/sender-key-cache-mutants.test.ts",
       "test/unit/key-store-mutants.test.ts",
       "test/unit/kv-store-mutants.test.ts",
+      "test/unit/frame-protect-mutants.test.ts",
     ],
   },
 });
