@@ -25,6 +25,7 @@ export default defineConfig({
       "test/unit/key-store-mutants.test.ts",
       "test/unit/kv-store-mutants.test.ts",
       "test/unit/frame-protect-mutants.test.ts",
+      "test/unit/superblock-mutants.test.ts",
     ],
   },
 });

@@ -191,6 +191,7 @@ describe("KeyStore bytes: views, copies and writes only at a valid location with
     const sig2At = store.locate(sig2, ALL);
     expect(store.secretOffset(sig2At, 10)).toBe(DSA44.secretKeyBytes + DSA44.publicKeyBytes);
     expect(store.publicView(sig2At).byteOffset - store.secretView(sig2At).byteOffset).toBe(DSA44.secretKeyBytes);
+    expect([store.secretView(sig2At).length, store.publicView(sig2At).length]).toEqual([10, 10]);
   });
 
   it("refuses an out-of-range location (empty view, -1 offset, InvalidArgument) and a short output (CryptoBufferTooSmall, output untouched)", () => {
