@@ -168,35 +168,40 @@ describe("Superblock.load: the highest valid superSeq wins", () => {
     writeU32(noMagic, 28, Crc32c.create().checksum(noMagic, 0, 28));
     imageWith(flash, [
       [0, 0, record(4, 2, 2, 6)],
-      [0, 1, record(90, 40, 9, 0, BLOCK * 2)], // other block size
-      [0, 2, record(91, 41, 9, 0, BLOCK, 5)], // other block count
+      [0, 1, record(90, 40, 9, 4, BLOCK * 2)], // other block size
+      [0, 2, record(91, 41, 9, 4, BLOCK, 5)], // other block count
       [1, 0, noMagic],
       [1, 1, record(3, 1, 1, 2)],
+      [2, 0, record(92, 60, 9, 9)], // a data block: never scanned
     ]);
     const { sb, io } = loaded(flash);
     expect([sb.found, sb.volumeId, sb.seq, sb.tailSeq]).toEqual([true, 4, 2, 2]);
     expect(sb.nonErasedSlots).toBe(3);
     expect(sb.maxVolumeSeen).toBe(91);
-    expect([io.eraseCounts[0], io.eraseCounts[1]]).toEqual([6, 2]); // the erase counts the records carry
+    expect([io.eraseCounts[0], io.eraseCounts[1], io.eraseCounts[2]]).toEqual([6, 2, 0]); // the highest erase count each block's records carry
     expect(sb.write(3)).toBe(ErrorCode.Ok); // after the last used slot of block 0 (slot 2)
     expect(readU32(Uint8Array.from(bytesAt(flash, 3 * SUPER_RECORD_BYTES, 32)), 8)).toBe(3);
     expect(readU32(Uint8Array.from(bytesAt(flash, 3 * SUPER_RECORD_BYTES, 32)), 24)).toBe(6);
   });
 
-  it("a blank device: Ok, nothing found, nothing counted", () => {
+  it("a blank device: Ok, nothing found, nothing counted (and nothing found before load)", () => {
+    expect(new Superblock(ioOf(device())).found).toBe(false);
     const { sb } = loaded(device());
     expect([sb.found, sb.seq, sb.tailSeq, sb.volumeId, sb.nonErasedSlots, sb.maxVolumeSeen]).toEqual([false, 0, 0, 0, 0, 0]);
   });
 
-  it("a device that fails reads: its error comes back", () => {
-    const flash = device();
-    imageWith(flash, [[0, 0, record(4, 2, 2)]]);
-    const io = ioOf(flash);
-    const sb = new Superblock(io);
-    const read = flash.read.bind(flash);
-    let calls = 0;
-    flash.read = (...args: Parameters<SimFlash["read"]>) => (++calls > 2 ? ErrorCode.DevicePowerLost : read(...args));
-    expect(sb.load()).toBe(ErrorCode.DevicePowerLost);
+  it("a device read that fails once, in the first or the checked read of a slot: its error comes back", () => {
+    // Reads per slot: the plain read, then (for a non-erased slot) the checked read. Slot 0 holds a record.
+    for (const failing of [1, 2, 3]) {
+      const flash = device();
+      imageWith(flash, [[0, 0, record(4, 2, 2)]]);
+      const sb = new Superblock(ioOf(flash));
+      const read = flash.read.bind(flash);
+      let calls = 0;
+      flash.read = (...args: Parameters<SimFlash["read"]>) => (++calls === failing ? ErrorCode.DevicePowerLost : read(...args));
+      expect(sb.load(), `read ${failing} fails`).toBe(ErrorCode.DevicePowerLost);
+      expect(sb.nonErasedSlots).toBe(0);
+    }
   });
 });
 
