@@ -267,6 +267,18 @@ describe("FrameOpener refusals: their codes and counters, no window moved, no pl
     expect(r.opener.lastHeader.senderId).toBe(SENDER);
   });
 
+  it("a short output is refused before any key work: even a frame from an unknown sender is CryptoBufferTooSmall, not counted as an unknown key", () => {
+    const r = rig();
+    const other = rig(EPOCH, SENDER + 1);
+    const sealer = unwrap(FrameSealer.create(other.provider, new VolatileCounterSource(1), SENDER + 1));
+    const frame = seal(sealer, other.key, Uint8Array.of(1, 2, 3));
+    if (typeof frame === "number") throw new Error("seal");
+    expect(r.opener.open(frame, new Uint8Array(0), new Uint8Array(2))).toBe(-ErrorCode.CryptoBufferTooSmall);
+    expect(counters(r)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(r.opener.open(frame, new Uint8Array(0), new Uint8Array(3))).toBe(-ErrorCode.KeyEpochUnknown);
+    expect(counters(r)).toEqual([0, 0, 1, 0, 0, 0]);
+  });
+
   it("malformed, unknown key, replayed and forged frames each count once under their own counter, and none moves the window", () => {
     const r = rig();
     const out = new Uint8Array(16);
