@@ -200,6 +200,7 @@ describe("KeyStore bytes: views, copies and writes only at a valid location with
       expect(store.secretView(bad).length, `location ${bad}`).toBe(0);
       expect(store.publicView(bad).length).toBe(0);
       expect(store.secretOffset(bad, 32)).toBe(-1);
+      expect(store.secretOffset(bad, 0)).toBe(-1); // a slot past the end has no key, not an empty one
       expect(store.copySecret(bad, new Uint8Array(64))).toBe(-ErrorCode.InvalidArgument);
       expect(store.writeKey(bad, new Uint8Array(32), null)).toBe(ErrorCode.InvalidArgument);
     }
