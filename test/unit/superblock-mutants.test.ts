@@ -203,6 +203,17 @@ describe("Superblock.load: the highest valid superSeq wins", () => {
       expect(sb.nonErasedSlots).toBe(0);
     }
   });
+
+  it("a checked read that fails on a slot of garbage: the device error comes back, not a corrupt slot skipped", () => {
+    const flash = device();
+    imageWith(flash, [[0, 0, new Uint8Array(SUPER_RECORD_BYTES).fill(0x5a)]]);
+    const sb = new Superblock(ioOf(flash));
+    const read = flash.read.bind(flash);
+    let calls = 0;
+    flash.read = (...args: Parameters<SimFlash["read"]>) => (++calls === 2 ? ErrorCode.DevicePowerLost : read(...args));
+    expect(sb.load()).toBe(ErrorCode.DevicePowerLost);
+    expect(sb.nonErasedSlots).toBe(0);
+  });
 });
 
 describe("Superblock.write: the other block when one is full, and failures that keep the previous record", () => {
