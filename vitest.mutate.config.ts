@@ -21,6 +21,11 @@ export default defineConfig({
       "test/unit/table-layout.test.ts",
       "test/property/crypto.test.ts",
       "test/property/storage.test.ts",
+      "test/unit/sender-key-cache-mutants.test.ts",
+      "test/unit/key-store-mutants.test.ts",
+      "test/unit/kv-store-mutants.test.ts",
+      "test/unit/frame-protect-mutants.test.ts",
+      "test/unit/superblock-mutants.test.ts",
     ],
   },
 });

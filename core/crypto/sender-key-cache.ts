@@ -227,7 +227,8 @@ export class SenderKeyCache implements ReceiveKeys {
   }
 
   copyNonceBase(slot: number, out: Uint8Array): void {
-    copyNonceBaseAt(this.bytes_, slot, out);
+    // `bytes_` holds the sender -> slot table after the nonce bases: a slot past the last is out of range (zeros), not table bytes.
+    copyNonceBaseAt(this.bytes_, slot < this.slots_() ? slot : -1, out);
   }
 
   /** Destroy every cached key and the group secret (zeroized in the key store). Idempotent. */
