@@ -132,8 +132,7 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
   const kernel = kernelBuild.kernel;
   sink.attachClock(kernelClock(kernel));
   nonces?.attachEvents(kernel.event);
-  const invariantNames = invariants.map((factory) => factory(kernel).name);
-  return { ok: true, site: { spec, kernel, nodes, sink, routes, nonces, invariantNames } };
+  return { ok: true, site: { spec, kernel, nodes, sink, routes, nonces, invariantNames: kernel.invariantNames } };
 }
 
 /** Never used: `createNode` is only called with indices of existing boards. */
