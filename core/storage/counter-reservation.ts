@@ -13,8 +13,23 @@
  * values skipped per reboot, one KV write per K values, and F = 0 because
  * the write completes before the value is used.
  *
- * Values are integers in [0, maxValue]; OSCORE's Partial IV allows 2^40 - 1.
- * The ceiling is stored as 8 bytes, little-endian, under one KV key.
+ * Values are integers in [firstValue, maxValue]; OSCORE's Partial IV allows
+ * 2^40 - 1. The ceiling is stored as 8 bytes, little-endian.
+ *
+ * Proof, not hope (RFC 8613 §7.5: a sender sequence number is never reused
+ * under one key). A flipped bit in the newest ceiling record makes its CRC
+ * fail; the store then shows the key's previous value, which is lower. So
+ * the ceiling is kept in two keys (`key`, then `mirrorKey`), written in that
+ * order, and nothing is issued under a new ceiling until both writes are
+ * acknowledged. At open, the store says how many acknowledged records its
+ * mount failed to read after each copy's record (KvStore
+ * `hiddenRecordsAfter`, from the record log's CRC failures, torn spans and
+ * lost segments; `provable` below). While one copy is provably its key's
+ * newest value, counting resumes at the larger of the two; otherwise the
+ * highest value ever issued cannot be proven and `open` refuses
+ * (CounterUnprovable): the key must be replaced, never guessed. `repair`
+ * writes both copies again right after mount, before anything else may
+ * write (agent/persistence.ts), so redundancy is restored first.
  *
  * With `aheadValues`, `next` never writes: the driver's persist phase calls
  * `prepare`, which raises the ceiling whenever fewer than `aheadValues`
@@ -38,8 +53,12 @@ export interface CounterSource {
 }
 
 export interface CounterReservationOptions {
-  /** KV key holding the ceiling. */
+  /** KV key holding the ceiling (written first). */
   readonly key: number;
+  /** A second KV key holding the same ceiling, written after `key` (see the file comment); absent: one copy. */
+  readonly mirrorKey?: number;
+  /** The first value ever issued under this key (default 0): a range the key's earlier provisionings never used. */
+  readonly firstValue?: number;
   /** Values per persisted reservation (K), 1..COUNTER_STEP_MAX. */
   readonly stepK: number;
   /** Largest value ever issued (default 2^40 - 1, the OSCORE Partial IV limit). */
@@ -59,6 +78,8 @@ const CEILING_BYTES = 8;
 export class CounterReservation implements CounterSource {
   private readonly kv_: KvStore;
   private readonly key_: number;
+  /** The second copy's key, or -1 (one copy). */
+  private readonly mirrorKey_: number;
   private readonly stepK_: number;
   private readonly maxValue_: number;
   /** 0: `next` reserves on demand; otherwise values `prepare` keeps reserved. */
@@ -75,6 +96,7 @@ export class CounterReservation implements CounterSource {
     this.kv_ = kv;
     this.buffer_ = buffer;
     this.key_ = options.key;
+    this.mirrorKey_ = options.mirrorKey ?? -1;
     this.stepK_ = options.stepK;
     this.maxValue_ = maxValue;
     this.ahead_ = options.aheadValues ?? 0;
@@ -91,24 +113,23 @@ export class CounterReservation implements CounterSource {
   static open(kv: KvStore, options: CounterReservationOptions): Result<CounterReservation> {
     const maxValue = options.maxValue ?? COUNTER_MAX_DEFAULT;
     if (!Number.isSafeInteger(maxValue) || maxValue < 0 || maxValue >= Number.MAX_SAFE_INTEGER) return err(ErrorCode.InvalidArgument);
+    const firstValue = options.firstValue ?? 0;
+    if (!Number.isSafeInteger(firstValue) || firstValue < 0 || firstValue > maxValue) return err(ErrorCode.InvalidArgument);
     if (!Number.isSafeInteger(options.stepK) || options.stepK < 1 || options.stepK > COUNTER_STEP_MAX) {
       return err(ErrorCode.InvalidArgument);
     }
-    if ((options.key >>> 0) !== options.key || options.key >= kv.keyCount || kv.valueBytesOf(options.key) < CEILING_BYTES) {
-      return err(ErrorCode.InvalidArgument);
-    }
+    if (!isCeilingKey(kv, options.key)) return err(ErrorCode.InvalidArgument);
+    const mirror = options.mirrorKey;
+    if (mirror !== undefined && (!isCeilingKey(kv, mirror) || mirror === options.key)) return err(ErrorCode.InvalidArgument);
     const ahead = options.aheadValues;
     if (ahead !== undefined && (!Number.isSafeInteger(ahead) || ahead < 1 || ahead > options.stepK)) return err(ErrorCode.InvalidArgument);
+    if (!provable(kv, options.key, mirror)) return err(ErrorCode.CounterUnprovable);
     const buffer = new Uint8Array(CEILING_BYTES);
-    const length = kv.get(options.key, buffer, 0);
-    let resumeAt = 0;
-    if (length >= 0) {
-      if (length !== CEILING_BYTES) return err(ErrorCode.Corrupt);
-      resumeAt = decodeCeiling(buffer);
-      if (resumeAt < 0) return err(ErrorCode.Corrupt);
-    } else if (length !== -ErrorCode.NotFound) {
-      return err(-length as Exclude<ErrorCode, 0>);
-    }
+    const first = readCeiling(kv, options.key, buffer);
+    if (first < -1) return err(-first as Exclude<ErrorCode, 0>);
+    const second = mirror === undefined ? -1 : readCeiling(kv, mirror, buffer);
+    if (second < -1) return err(-second as Exclude<ErrorCode, 0>);
+    const resumeAt = Math.max(first, second, firstValue);
     // The buffer the ceiling was read into is the one it is written from.
     return ok(new CounterReservation(kv, options, maxValue, resumeAt, buffer));
   }
@@ -129,6 +150,31 @@ export class CounterReservation implements CounterSource {
     return out.succeed(value);
   }
 
+  /**
+   * Restore redundancy after mount: when the two copies differ, one is
+   * missing, or an unread record is newer than either, write the current
+   * ceiling to both (in order, as a reservation does). Call it before
+   * anything else writes to the store: a cleaning may move a copy's record
+   * past the spot that hid its newer value, and then only its twin proves
+   * the ceiling. `Ok` when nothing needed writing.
+   */
+  repair(): Status {
+    const mirror = this.mirrorKey_;
+    if (mirror < 0 || this.ceiling_ === 0) return ErrorCode.Ok;
+    const kv = this.kv_;
+    const same =
+      readCeiling(kv, this.key_, this.buffer_) === this.ceiling_ &&
+      readCeiling(kv, mirror, this.buffer_) === this.ceiling_ &&
+      kv.hiddenRecordsAfter(this.key_) === 0 &&
+      kv.hiddenRecordsAfter(mirror) === 0;
+    if (same) return ErrorCode.Ok;
+    encodeCeiling(this.buffer_, this.ceiling_);
+    let status = kv.put(this.key_, this.buffer_, 0, CEILING_BYTES);
+    if (status === ErrorCode.Ok) status = kv.put(mirror, this.buffer_, 0, CEILING_BYTES);
+    if (status !== ErrorCode.Ok) this.failures_++;
+    return status;
+  }
+
   /** With `aheadValues`: raise the ceiling when fewer than that many reserved values are left. */
   prepare(): Status {
     const value = this.next_;
@@ -141,7 +187,9 @@ export class CounterReservation implements CounterSource {
   private reserveFrom_(base: number): Status {
     const ceiling = Math.min(base + this.stepK_, this.maxValue_ + 1);
     encodeCeiling(this.buffer_, ceiling);
-    const status = this.kv_.put(this.key_, this.buffer_, 0, CEILING_BYTES);
+    let status = this.kv_.put(this.key_, this.buffer_, 0, CEILING_BYTES);
+    // The mirror only after the first copy is durable; nothing under the new ceiling before both are.
+    if (status === ErrorCode.Ok && this.mirrorKey_ >= 0) status = this.kv_.put(this.mirrorKey_, this.buffer_, 0, CEILING_BYTES);
     if (status !== ErrorCode.Ok) {
       this.failures_++;
       return status;
@@ -184,6 +232,35 @@ export class CounterReservation implements CounterSource {
   get reservedAhead(): number {
     return Math.max(0, this.ceiling_ - this.next_);
   }
+}
+
+/**
+ * Is the newest ceiling among what the store shows? Yes when no unread
+ * record is newer than one copy's (that copy is its key's newest value, and
+ * both keys get every ceiling before it is used), or when at most one
+ * unread record is newer than either copy (it can hide a newer value of one
+ * key, not of both).
+ */
+function provable(kv: KvStore, key: number, mirror: number | undefined): boolean {
+  const afterFirst = kv.hiddenRecordsAfter(key);
+  if (mirror === undefined || afterFirst === 0) return afterFirst === 0;
+  const afterMirror = kv.hiddenRecordsAfter(mirror);
+  return afterMirror === 0 || Math.max(afterFirst, afterMirror) <= 1;
+}
+
+function isCeilingKey(kv: KvStore, key: number): boolean {
+  return (key >>> 0) === key && key < kv.keyCount && kv.valueBytesOf(key) >= CEILING_BYTES;
+}
+
+/** The ceiling stored under `key`: the value, -1 when none, or a negated error (Corrupt: not a ceiling, the store's error). */
+function readCeiling(kv: KvStore, key: number, buffer: Uint8Array): number {
+  const length = kv.get(key, buffer, 0);
+  if (length === -ErrorCode.NotFound) return -1;
+  // (The key was checked, so the store has no InvalidArgument to give; were it -1, it must not read as "none".)
+  if (length < 0) return length === -ErrorCode.InvalidArgument ? -ErrorCode.Corrupt : length;
+  if (length !== CEILING_BYTES) return -ErrorCode.Corrupt;
+  const value = decodeCeiling(buffer);
+  return value < 0 ? -ErrorCode.Corrupt : value;
 }
 
 function encodeCeiling(bytes: Uint8Array, value: number): void {

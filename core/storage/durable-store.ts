@@ -43,7 +43,7 @@ import type { BlockDevice } from "./block-device";
 import { LogTable, type ConsensusLogStore } from "./consensus-log";
 import { KvTable, slotBytes, type KvStore } from "./kv-store";
 import { alignUp, NO_ADDRESS, RECORD_HEADER_BYTES, recordBytes, RecordType, type RecordView } from "./layout";
-import type { MountReport } from "./mount-report";
+import { HIDDEN_RECORDS_UNBOUNDED, type MountReport } from "./mount-report";
 import { RecordLog, type RecordOwner } from "./record-log";
 
 export interface StoreConfig {
@@ -126,6 +126,7 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
     const lost = entries.finishReplay();
     report.lostEntries += lost;
     report.anomalies += replayAnomalies;
+    if (replayAnomalies > 0) report.hide(HIDDEN_RECORDS_UNBOUNDED);
     // Live accounting starts from what replay kept; from here on the tables release what they drop.
     log.resetLive();
     for (let key = 0; key < this.kv_.keyCount; key++) {
@@ -147,6 +148,25 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
   /** What mount found (torn writes, corruption, formatting). */
   get report(): MountReport {
     return this.log_.report;
+  }
+
+  /**
+   * Stop writing (every mutating call answers StoreFrozen from now on; reads
+   * go on), so the flash keeps what mount found. For owners that cannot
+   * trust what they read (report.hiddenRecordsBound) and must not let
+   * cleaning erase the evidence (agent/persistence.ts).
+   */
+  freeze(): void {
+    this.log_.freeze();
+  }
+
+  hiddenRecordsAfter(key: number): number {
+    const kv = this.kv_;
+    return this.log_.hiddenAfter(kv.isKey(key) && kv.lengthOf(key) >= 0 ? kv.addressOf(key) : NO_ADDRESS);
+  }
+
+  get frozen(): boolean {
+    return this.log_.failure === ErrorCode.StoreFrozen;
   }
 
   // ------------------------------------------------------------------ KV

@@ -32,6 +32,14 @@ export interface KvStore {
   /** Delete `key` durably (Ok also if it was absent). */
   remove(key: number): Status;
   has(key: number): boolean;
+  /**
+   * At most how many acknowledged records the store failed to read at mount
+   * that are newer than the record `key`'s value was read from (all of them
+   * when the key has no value; mount-report.ts `hiddenRecordsBound`). While
+   * it is 0, the value read is the newest written; above 0, one of those
+   * hidden records may be a newer value of `key`.
+   */
+  hiddenRecordsAfter(key: number): number;
 }
 
 /** Releases flash records the table no longer needs (RecordLog.release). */

@@ -84,7 +84,7 @@ import {
   type RecordType,
   writeU32,
 } from "./layout";
-import { MountReport } from "./mount-report";
+import { HIDDEN_RECORDS_UNBOUNDED, MountReport } from "./mount-report";
 import { Superblock } from "./superblock";
 
 /** What the log asks of the store that owns the records' meaning. */
@@ -113,6 +113,15 @@ export const PROGRAM_ALIGN_MAX_BYTES = 256;
 const SEQ_WINDOW = 1 << 24;
 
 const BlockState = Object.freeze({ Free: 0, Live: 1, Bad: 2, Super: 3 } as const);
+/**
+ * Rows of `blockWords_`, n words each: segment seq, live bytes, ring, state,
+ * then what mount could not read in the block: hidden records, and the
+ * offsets of the first and last unreadable spot (auditHidden_).
+ */
+const ROWS = 7;
+const ROW_HIDDEN = 4;
+const ROW_FIRST_SPOT = 5;
+const ROW_LAST_SPOT = 6;
 
 export class RecordLog {
   private readonly io_: FlashIo;
@@ -124,11 +133,12 @@ export class RecordLog {
   private readonly payloadMax_: number;
   private readonly recordMax_: number;
   /**
-   * Four regions of blockCount words (one array: each typed array costs heap
+   * ROWS regions of blockCount words (one array: each typed array costs heap
    * slots on XS): per block its segment seq at [block], the bytes of its
    * live records at [blockCount + block]; the live segments in sequence
    * order as a ring of block numbers at [2 * blockCount, 3 * blockCount);
-   * per block its BlockState at [3 * blockCount + block].
+   * per block its BlockState at [3 * blockCount + block]; then the rows
+   * ROW_HIDDEN, ROW_FIRST_SPOT, ROW_LAST_SPOT (what mount could not read).
    */
   private readonly blockWords_: Uint32Array;
   private readonly writeBuf_: Uint8Array;
@@ -147,6 +157,8 @@ export class RecordLog {
   private headWritable_ = false;
   private nextRecordSeq_ = 1;
   private replaySeqKnown_ = false;
+  /** Offset of the segment's last record when its CRC failed (the head's torn write), else -1; set by replaySegment_. */
+  private lastCorrupt_ = -1;
   private nextSegmentSeq_ = 1;
   private tailSeq_ = 0;
   private maxVolumeSeen_ = 0;
@@ -176,12 +188,12 @@ export class RecordLog {
     // Per-block words, the flash I/O's erase counts and verify buffer, then the byte buffers: views on one
     // ArrayBuffer (every ArrayBuffer costs heap slots on XS); no two views overlap.
     const n = this.blockCount_;
-    const ioAt = 4 * n * 4;
+    const ioAt = ROWS * n * 4;
     const ioBytes = alignUp(FlashIo.bytesFor(device, programMax), 4);
     const readBytes = Math.max(this.recordMax_, SEGMENT_HEADER_BYTES + 4);
     const superBytes = alignUp(SUPER_RECORD_BYTES, align);
     const bytes = new ArrayBuffer(ioAt + ioBytes + 2 * this.recordMax_ + readBytes + this.headerBytes_ + zeroChunk + superBytes);
-    this.blockWords_ = new Uint32Array(bytes, 0, 4 * n);
+    this.blockWords_ = new Uint32Array(bytes, 0, ROWS * n);
     this.io_ = new FlashIo(device, this.crc_, programMax, bytes, ioAt);
     let at = ioAt + ioBytes;
     this.writeBuf_ = new Uint8Array(bytes, at, this.recordMax_);
@@ -247,7 +259,11 @@ export class RecordLog {
     if (loaded !== ErrorCode.Ok) return loaded;
     const scanned = this.scanHeaders_(sb.found ? sb.volumeId : -1, sb.found ? sb.tailSeq : 0);
     if (scanned !== ErrorCode.Ok) return scanned;
-    if (!sb.found) return this.formatVolume_();
+    if (!sb.found) {
+      // Unreadable blocks may hold records of a volume whose superblock is gone: look before formatting over it.
+      const audited = this.auditHidden_();
+      return audited === ErrorCode.Ok ? this.formatVolume_() : audited;
+    }
     this.nextSegmentSeq_ = this.tailSeq_;
     for (let i = 0; i < this.ringCount_; i++) {
       const block = this.ringAt_(i);
@@ -258,9 +274,158 @@ export class RecordLog {
       if (i === this.ringCount_ - 1) {
         const headStatus = this.adoptHead_(block, end);
         if (headStatus !== ErrorCode.Ok) return headStatus;
+      } else {
+        // An older segment's records stop where it was sealed: anything but erased flash after them was not read.
+        const dirtyEnd = this.dirtyEnd_(block, end);
+        if (dirtyEnd < 0) return -dirtyEnd as Status;
+        this.hideUnread_(block, end, dirtyEnd - end);
+      }
+    }
+    return this.auditHidden_();
+  }
+
+  /**
+   * Bound the acknowledged records mount did not read (MountReport
+   * `hiddenRecordsBound`): the CRC failures, the unread spans (hideUnread_),
+   * segments missing from the sequence, and blocks outside the live segments
+   * that hold records newer than any replayed. The newest segment is the one
+   * whose loss leaves no gap: its block is the next free one after the head
+   * (openSegment_), or it shows as a foreign block if its header is
+   * unreadable. Such blocks are kept (retired until the next mount), so the
+   * evidence outlives this boot.
+   */
+  private auditHidden_(): Status {
+    const report = this.report;
+    if (report.lostSegments > 0 || report.anomalies > 0) report.hide(HIDDEN_RECORDS_UNBOUNDED);
+    const n = this.blockCount_;
+    let candidate = this.headBlock_;
+    for (let tries = 0; tries < n - SUPER_BLOCK_COUNT; tries++) {
+      candidate = candidate + 1 >= n ? SUPER_BLOCK_COUNT : candidate + 1;
+      if (this.blockWords_[3 * n + candidate] === BlockState.Free) break;
+    }
+    const buf = this.readBuf_;
+    for (let block = SUPER_BLOCK_COUNT; block < n; block++) {
+      if (this.blockWords_[3 * n + block] !== BlockState.Free) continue;
+      const status = this.io_.read(block, 0, buf, 0, SEGMENT_HEADER_BYTES);
+      if (status !== ErrorCode.Ok) return status;
+      const erasedHeader = isErased(buf, 0, SEGMENT_HEADER_BYTES);
+      // A valid header outside the ring is an older segment (stale); only the candidate or an unreadable header may hide the newest.
+      if (erasedHeader ? block !== candidate : this.io_.readChecked(block, 0, buf, SEGMENT_HEADER_BYTES - 4) === ErrorCode.Ok) continue;
+      const newer = this.holdsNewerRecord_(block);
+      if (newer < 0) return -newer as Status;
+      if (newer === 1) {
+        report.hide(HIDDEN_RECORDS_UNBOUNDED);
+        this.blockWords_[3 * n + block] = BlockState.Bad;
+        this.badBlocks_++;
       }
     }
     return ErrorCode.Ok;
+  }
+
+  /** Unread bytes at `offset`, after a segment's last record: none, one torn or failed record's worth, or more (no bound). */
+  private hideUnread_(block: number, offset: number, bytes: number): void {
+    if (bytes <= 0) return;
+    if (bytes <= this.recordMax_) this.noteHidden_(block, offset, 1);
+    else this.report.hide(HIDDEN_RECORDS_UNBOUNDED);
+  }
+
+  /** `count` records at `offset` of `block` could not be read: in the report's total and in the block's spots. */
+  private noteHidden_(block: number, offset: number, count: number): void {
+    const n = this.blockCount_;
+    const words = this.blockWords_;
+    const before = words[ROW_HIDDEN * n + block] ?? 0;
+    if (before === 0 || offset < (words[ROW_FIRST_SPOT * n + block] ?? 0)) words[ROW_FIRST_SPOT * n + block] = offset;
+    if (before === 0 || offset > (words[ROW_LAST_SPOT * n + block] ?? 0)) words[ROW_LAST_SPOT * n + block] = offset;
+    words[ROW_HIDDEN * n + block] = before + count;
+    this.report.hide(count);
+  }
+
+  /**
+   * At most how many acknowledged records mount could not read that are
+   * newer than the record at `address` (NO_ADDRESS: than nothing, so all of
+   * them): the unreadable spots of later segments, and of the same segment
+   * after it. Records a cleaning moved since mount count as where they
+   * were: only spots found at mount are known. HIDDEN_RECORDS_UNBOUNDED when
+   * mount found losses it cannot place (MountReport `hiddenRecordsBound`).
+   */
+  hiddenAfter(address: number): number {
+    const total = this.report.hiddenRecordsBound;
+    if (total === 0 || total === HIDDEN_RECORDS_UNBOUNDED || address === NO_ADDRESS) return total;
+    const n = this.blockCount_;
+    const words = this.blockWords_;
+    const block = Math.floor(address / this.blockSize_);
+    const offset = address - block * this.blockSize_;
+    const seq = words[block] ?? 0;
+    let hidden = 0;
+    for (let i = 0; i < this.ringCount_; i++) {
+      const b = this.ringAt_(i);
+      const count = words[ROW_HIDDEN * n + b] ?? 0;
+      if (count === 0) continue;
+      if (b === block) {
+        // Spots after the record: all of them unless every one is before it (the last spot's offset is below it).
+        if ((words[ROW_LAST_SPOT * n + b] ?? 0) > offset) hidden += count;
+      } else if (serialAtOrAfter(words[b] ?? 0, seq)) {
+        hidden += count;
+      }
+    }
+    return hidden;
+  }
+
+  /**
+   * 1 if `block` holds a CRC-valid record newer than every record replayed
+   * (any valid record, when none was replayed), 0 if not, or a negated
+   * device error. An erased block is answered with a few reads; otherwise
+   * every aligned offset is tried (rare: only a torn erase or a lost header
+   * leads here).
+   */
+  private holdsNewerRecord_(block: number): number {
+    const dirtyEnd = this.dirtyEnd_(block, SEGMENT_HEADER_BYTES);
+    if (dirtyEnd <= SEGMENT_HEADER_BYTES) return dirtyEnd < 0 ? dirtyEnd : 0;
+    const buf = this.readBuf_;
+    const view = this.view_;
+    const step = this.io_.alignBytes;
+    const limit = Math.min(dirtyEnd, this.blockSize_ - RECORD_HEADER_BYTES - RECORD_CRC_BYTES);
+    for (let offset = alignUp(SEGMENT_HEADER_BYTES, step); offset <= limit; offset += step) {
+      const status = this.io_.read(block, offset, buf, 0, RECORD_HEADER_BYTES);
+      if (status !== ErrorCode.Ok) return -status;
+      if (decodeRecordHeader(buf, 0, this.payloadMax_, view) !== HeaderState.Valid) continue;
+      const body = RECORD_HEADER_BYTES + view.payloadBytes;
+      if (offset + body + RECORD_CRC_BYTES > this.blockSize_) continue;
+      let valid = false;
+      for (let attempt = 0; attempt < READ_ATTEMPTS && !valid; attempt++) {
+        const whole = this.io_.read(block, offset, buf, 0, body + RECORD_CRC_BYTES);
+        if (whole !== ErrorCode.Ok) return -whole;
+        valid = this.io_.crcMatches(buf, body) && decodeRecordHeader(buf, 0, this.payloadMax_, view) === HeaderState.Valid;
+      }
+      if (valid && (!this.replaySeqKnown_ || serialAtOrAfter(view.seq, this.nextRecordSeq_))) return 1;
+    }
+    return 0;
+  }
+
+  /**
+   * One past the last non-erased byte of `block` at or after `from` (`from`
+   * when all erased), or a negated device error. A chunk counts as erased if
+   * any of READ_ATTEMPTS reads shows it all 0xFF (a read flip is transient;
+   * programmed bytes read the same every time).
+   */
+  private dirtyEnd_(block: number, from: number): number {
+    const buf = this.readBuf_;
+    for (let end = this.blockSize_; end > from; ) {
+      const length = Math.min(buf.length, end - from);
+      const start = end - length;
+      let last = -1;
+      for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        if (attempt > 0) this.io_.noteRetry();
+        const status = this.io_.read(block, start, buf, 0, length);
+        if (status !== ErrorCode.Ok) return -status;
+        last = -1;
+        for (let i = length - 1; i >= 0 && last < 0; i--) if (buf[i] !== 0xff) last = i;
+        if (last < 0) break;
+      }
+      if (last >= 0) return start + last + 1;
+      end = start;
+    }
+    return from;
   }
 
   /**
@@ -348,6 +513,9 @@ export class RecordLog {
   private formatVolume_(): Status {
     this.report.formatted = true;
     this.report.foreign = this.report.foreignBlocks > 0 || this.super_.nonErasedSlots > 0 || this.maxVolumeSeen_ > 0;
+    // Segments of a volume are gone from the new one: nothing read can be trusted to be the newest (auditHidden_
+    // looked at unreadable blocks). A superblock slot alone (a format torn by power loss) held no records.
+    if (this.maxVolumeSeen_ > 0) this.report.hide(HIDDEN_RECORDS_UNBOUNDED);
     // A volume id above every id on the partition, so old segments never match (0 and 0xFFFFFFFF avoided).
     let volumeId = (this.maxVolumeSeen_ + 1) >>> 0;
     if (volumeId === 0 || volumeId === 0xffffffff) volumeId = 1;
@@ -367,6 +535,7 @@ export class RecordLog {
     const base = block * this.blockSize_;
     let offset = this.headerBytes_;
     const limit = this.blockSize_ - RECORD_HEADER_BYTES - RECORD_CRC_BYTES;
+    this.lastCorrupt_ = -1;
     for (let step = 0; step <= this.blockSize_ && offset <= limit; step++) {
       const state = this.readRecord_(block, offset, buf, view);
       if (state < 0) return state;
@@ -375,6 +544,7 @@ export class RecordLog {
         this.report.garbageHeaders++;
         return offset;
       }
+      this.lastCorrupt_ = state === HeaderState.Corrupt ? offset : -1;
       if (state === HeaderState.Zero) {
         offset += this.zeroUnit_;
         continue;
@@ -384,8 +554,17 @@ export class RecordLog {
         this.replayRecord_(view, buf);
       } else {
         this.report.crcFailures++;
+        this.noteHidden_(block, offset, 1);
       }
       offset += view.sizeBytes;
+    }
+    // Past the last offset a record fits at, only zero fill can remain (a torn write cleared at an earlier mount).
+    for (; offset + this.zeroUnit_ <= this.blockSize_; offset += this.zeroUnit_) {
+      const status = this.io_.read(block, offset, buf, 0, this.zeroUnit_);
+      if (status !== ErrorCode.Ok) return -status;
+      let zero = true;
+      for (let i = 0; i < this.zeroUnit_ && zero; i++) zero = buf[i] === 0;
+      if (!zero) break;
     }
     return offset;
   }
@@ -445,26 +624,27 @@ export class RecordLog {
     this.headBlock_ = block;
     this.headOffset_ = end;
     this.headWritable_ = false;
-    const buf = this.readBuf_;
-    let dirtyEnd = end; // one past the last non-erased byte
-    for (let offset = end; offset < this.blockSize_; offset += buf.length) {
-      const length = Math.min(buf.length, this.blockSize_ - offset);
-      const status = this.io_.read(block, offset, buf, 0, length);
-      if (status !== ErrorCode.Ok) return status;
-      for (let i = length - 1; i >= 0; i--) {
-        if (buf[i] !== 0xff) {
-          dirtyEnd = offset + i + 1;
-          break;
-        }
-      }
+    const dirtyEnd = this.dirtyEnd_(block, end); // one past the last non-erased byte
+    if (dirtyEnd < 0) return -dirtyEnd as Status;
+    // A last record whose CRC failed and the unread bytes after it, all within one record's size, are one torn write (counted once).
+    const oneTornWrite = this.lastCorrupt_ >= 0 && dirtyEnd - this.lastCorrupt_ <= this.recordMax_;
+    if (!oneTornWrite) this.hideUnread_(block, end, dirtyEnd - end);
+    if (dirtyEnd - end > this.recordMax_) {
+      // More than one torn record's worth: records may be in there. Keep the bytes (evidence for every later mount) and start a new segment.
+      this.report.tornTail = true;
+      this.seal_();
+      return ErrorCode.Ok;
     }
-    if (dirtyEnd === end) {
+    // The last record, if its CRC failed, is a write torn by power loss (or the newest record corrupted: counted either way,
+    // in crcFailures). It is cleared with the rest of the tail, so it is not counted again at every later mount.
+    const from = this.lastCorrupt_ >= 0 ? this.lastCorrupt_ : end;
+    if (dirtyEnd === from) {
       this.headWritable_ = end < this.blockSize_;
       return ErrorCode.Ok;
     }
     this.report.tornTail = true;
-    const fillEnd = end + alignUp(dirtyEnd - end, this.zeroUnit_);
-    const filled = this.zeroFill_(block, end, fillEnd);
+    const fillEnd = from + alignUp(dirtyEnd - from, this.zeroUnit_);
+    const filled = this.zeroFill_(block, from, fillEnd);
     if (filled === ErrorCode.ProgramFailed || filled === ErrorCode.NotErased) {
       this.seal_();
       return ErrorCode.Ok;
@@ -504,7 +684,7 @@ export class RecordLog {
     payloadOffset: number,
     payloadBytes: number,
   ): number {
-    if (this.failed_ !== ErrorCode.Ok) return -ErrorCode.NotMounted;
+    if (this.failed_ !== ErrorCode.Ok) return -this.refusal_();
     if (!isIntIn(payloadBytes, 0, this.payloadMax_) || payloadOffset < 0 || payloadOffset + payloadBytes > payload.length) {
       return -ErrorCode.TooLarge;
     }
@@ -528,7 +708,7 @@ export class RecordLog {
    * inside it) runs one frame lower: the append that follows finds its room.
    */
   makeRoom(payloadBytes: number): Status {
-    if (this.failed_ !== ErrorCode.Ok) return ErrorCode.NotMounted;
+    if (this.failed_ !== ErrorCode.Ok) return this.refusal_();
     if (!isIntIn(payloadBytes, 0, this.payloadMax_)) return ErrorCode.TooLarge;
     return this.ensureRoom_(recordBytes(payloadBytes, this.io_.alignBytes));
   }
@@ -573,6 +753,20 @@ export class RecordLog {
   private seal_(): void {
     this.headWritable_ = false;
     this.sealedHeads_++;
+  }
+
+  /**
+   * Refuse every write from now on (StoreFrozen) and keep reading: nothing
+   * is appended, cleaned or erased, so the flash keeps whatever mount found
+   * (the evidence behind `report.hiddenRecordsBound`) for every later mount.
+   */
+  freeze(): void {
+    if (this.failed_ === ErrorCode.Ok) this.failed_ = ErrorCode.StoreFrozen;
+  }
+
+  // What a write answers once the log stopped: StoreFrozen, or NotMounted after a device failure.
+  private refusal_(): Status {
+    return this.failed_ === ErrorCode.StoreFrozen ? ErrorCode.StoreFrozen : ErrorCode.NotMounted;
   }
 
   private fail_(status: Status): Status {
@@ -680,6 +874,7 @@ export class RecordLog {
     this.blockWords_[3 * this.blockCount_ + block] = BlockState.Live;
     this.blockWords_[block] = seq;
     this.blockWords_[this.blockCount_ + block] = 0;
+    this.blockWords_[ROW_HIDDEN * this.blockCount_ + block] = 0;
     this.blockWords_[2 * this.blockCount_ + ((this.ringFirst_ + this.ringCount_) % this.blockCount_)] = block;
     this.ringCount_++;
     this.headBlock_ = block;
@@ -735,7 +930,7 @@ export class RecordLog {
    * Returns the number of segments cleaned, or a negated error code.
    */
   compact(): number {
-    if (this.failed_ !== ErrorCode.Ok) return -ErrorCode.NotMounted;
+    if (this.failed_ !== ErrorCode.Ok) return -this.refusal_();
     if (this.ringCount_ <= 1) return 0;
     const headSeq = this.blockWords_[this.headBlock_] ?? 0;
     let cleaned = 0;
@@ -757,7 +952,7 @@ export class RecordLog {
    * error. The type and index must match, guarding against a stale address.
    */
   readPayload(address: number, expectedType: RecordType, expectedIndex: number, out: Uint8Array, outOffset: number): number {
-    if (this.failed_ !== ErrorCode.Ok) return -ErrorCode.NotMounted;
+    if (this.failed_ !== ErrorCode.Ok && this.failed_ !== ErrorCode.StoreFrozen) return -ErrorCode.NotMounted;
     const block = Math.floor(address / this.blockSize_);
     const offset = address - block * this.blockSize_;
     const view = this.view_;
@@ -787,7 +982,7 @@ export class RecordLog {
     return block !== this.headBlock_ || offset < this.headOffset_;
   }
 
-  /** `Ok`, or the device error that stopped the log (then every call answers `NotMounted`). */
+  /** `Ok`, StoreFrozen (`freeze`), or the device error that stopped the log (then every call answers `NotMounted`). */
   get failure(): Status {
     return this.failed_;
   }

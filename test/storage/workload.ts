@@ -104,7 +104,8 @@ export class CrashWorkload {
     this.#device = device;
     this.#options = options;
     this.#config = options.config ?? SMALL_CONFIG;
-    this.#counterKey = this.#config.kvKeyCount - 1;
+    // The last two keys hold the counter's ceiling and its mirror (counter-reservation.ts); the workload's values use the rest.
+    this.#counterKey = this.#config.kvKeyCount - 2;
     this.#rng = new Xoshiro128(options.seed);
     this.#kv = new Array<Uint8Array | null>(this.#config.kvKeyCount).fill(null);
     this.#buffer = new Uint8Array(this.#config.recordPayloadMaxBytes);
@@ -231,13 +232,22 @@ export class CrashWorkload {
   #reboot(pending: Pending, crashed: boolean): void {
     this.#store = mountAfterPowerUp(this.#device, this.#config);
     this.#verify(pending, crashed);
-    const counter = CounterReservation.open(this.#store, { key: this.#counterKey, stepK: this.#options.counterStepK ?? 8 });
+    const counter = CounterReservation.open(this.#store, { key: this.#counterKey, mirrorKey: this.#counterKey + 1, stepK: this.#options.counterStepK ?? 8 });
     if (!counter.ok) {
       this.#problem(`counter reopen failed with code ${counter.code}`);
       this.#counter = undefined;
       return;
     }
     this.#counter = counter.value;
+    // As the agent does right after mount (agent/persistence.ts): both copies again before any other write.
+    const repaired = counter.value.repair();
+    if (repaired === ErrorCode.DevicePowerLost) {
+      // Power lost during the repair: a crash like any other (the ceiling it read must still be proven next time).
+      this.result.crashes++;
+      this.#reboot(NONE, true);
+      return;
+    }
+    if (repaired !== ErrorCode.Ok) this.#problem(`counter repair failed with code ${repaired}`);
     if (counter.value.peekNext <= this.#highestIssued) {
       this.#problem(`counter resumes at ${counter.value.peekNext}, not above ${this.#highestIssued}`);
     }

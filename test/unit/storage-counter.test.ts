@@ -13,9 +13,11 @@ import type { DurableStore } from "../../core/storage/durable-store";
 import { mountAfterPowerUp, simDevice, SMALL_GEOMETRY } from "../storage/fixtures";
 
 const KEY = 5;
+/** The ceiling's second copy (the board keeps two: counter-reservation.ts "Proof, not hope"). */
+const MIRROR = 6;
 
 function open(store: DurableStore, stepK: number, maxValue?: number, aheadValues?: number): CounterReservation {
-  const opened = CounterReservation.open(store, { key: KEY, stepK, ...(maxValue === undefined ? {} : { maxValue }), ...(aheadValues === undefined ? {} : { aheadValues }) });
+  const opened = CounterReservation.open(store, { key: KEY, mirrorKey: MIRROR, stepK, ...(maxValue === undefined ? {} : { maxValue }), ...(aheadValues === undefined ? {} : { aheadValues }) });
   if (!opened.ok) throw new Error(`open failed ${opened.code}`);
   return opened.value;
 }
@@ -54,13 +56,18 @@ class IssueLedger {
 }
 
 describe("CounterReservation", () => {
-  it("issues 0, 1, 2, ... and persists one ceiling per K values", () => {
+  it("issues 0, 1, 2, ... and persists one ceiling per K values, in both copies", () => {
     const store = mountAfterPowerUp(simDevice(SMALL_GEOMETRY));
     const counter = open(store, 8);
     expect(issue(counter, 20)).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(counter.reservations).toBe(3); // ceilings 8, 16, 24
     expect(counter.ceiling).toBe(24);
-    expect(store.operationsAcknowledged).toBe(3);
+    expect(store.operationsAcknowledged).toBe(6); // each ceiling under KEY, then under MIRROR
+    const copy = new Uint8Array(8);
+    expect(store.get(KEY, copy, 0)).toBe(8);
+    expect(copy[0]).toBe(24);
+    expect(store.get(MIRROR, copy, 0)).toBe(8);
+    expect(copy[0]).toBe(24);
   });
 
   it("resumes at the persisted ceiling after a reboot (skipping fewer than K values)", () => {
@@ -126,6 +133,7 @@ describe("CounterReservation", () => {
         get: () => -failure,
         remove: (key) => store.remove(key),
         has: (key) => store.has(key),
+        hiddenRecordsAfter: () => 0,
       };
       const opened = CounterReservation.open(failing, { key: KEY, stepK: 8 });
       expect(opened.ok ? 0 : opened.code).toBe(failure);
@@ -203,16 +211,16 @@ describe("CounterReservation", () => {
       expect(out.value).toBe(-1);
       expect(store.operationsAcknowledged).toBe(0);
       expect(counter.prepare()).toBe(ErrorCode.Ok);
-      expect(store.operationsAcknowledged).toBe(1);
+      expect(store.operationsAcknowledged).toBe(2); // the ceiling and its mirror
       expect(counter.ceiling).toBe(8);
       expect(issue(counter, 8)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-      expect(store.operationsAcknowledged).toBe(1);
+      expect(store.operationsAcknowledged).toBe(2);
       expect(counter.next(out)).toBe(ErrorCode.CounterNotReserved);
       expect(out.value).toBe(-1);
       expect(counter.peekNext).toBe(8);
       expect(counter.notReserved).toBe(2);
       expect(counter.issued).toBe(8);
-      expect(store.operationsAcknowledged).toBe(1);
+      expect(store.operationsAcknowledged).toBe(2);
       // The next persist phase continues the sequence with no gap.
       expect(counter.prepare()).toBe(ErrorCode.Ok);
       expect(issue(counter, 2)).toEqual([8, 9]);
@@ -225,10 +233,10 @@ describe("CounterReservation", () => {
       issue(counter, 5); // 3 left: enough
       expect(counter.reservedAhead).toBe(3);
       expect(counter.prepare()).toBe(ErrorCode.Ok);
-      expect(store.operationsAcknowledged).toBe(1);
+      expect(store.operationsAcknowledged).toBe(2);
       issue(counter, 1); // 2 left: below 3
       expect(counter.prepare()).toBe(ErrorCode.Ok);
-      expect(store.operationsAcknowledged).toBe(2);
+      expect(store.operationsAcknowledged).toBe(4);
       expect(counter.ceiling).toBe(8 + 8); // extended by K from the old ceiling: one write per K values
       expect(counter.reservedAhead).toBe(10);
       expect(counter.reservations).toBe(2);
