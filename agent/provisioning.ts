@@ -19,6 +19,21 @@
  * In-band admission (ML-KEM delivery of later epochs) is the membership
  * layer's job; until then a new epoch means provisioning again.
  *
+ * The provisioning generation partitions the send-counter space. A sender
+ * sequence number is never reused under one key (RFC 8613 §7.5; App. B.1.1
+ * persists it across reboots), but every receiver derives each sender's key
+ * from the group secret, group, epoch and node id alone
+ * (core/crypto/traffic-derive.ts), so provisioning a board again under the
+ * same secret and epoch gives it the same key, and its store, formatted
+ * afresh, forgets which counters it issued. A per-provisioning nonce in the
+ * derivation would need header bits to reach the receivers; instead the
+ * authority's ledger (`picket provision`) hands out generation g = 0, 1, ...
+ * for each (group, epoch, node), and a board of generation g sends only
+ * counters in [g * 2^28, (g + 1) * 2^28): a range no earlier provisioning
+ * of that key could have used. 16 generations of 2^28 values fill the
+ * 4-byte counter on the air (core/mesh/link-header.ts COUNTER_MAX); a 17th
+ * provisioning needs a new key epoch.
+ *
  * Layout, version 2 (little-endian, PROVISIONING_RECORD_BYTES; the durable
  * store adds its own CRC and power-loss safety):
  *
@@ -30,7 +45,8 @@
  * |      8 |     2 | group id                                          |
  * |     10 |     2 | highest sender id with a key (1..SENDER_ID_LIMIT) |
  * |     12 |     1 | role (RecordRole: 1 sensor, 2 relay, 3 gateway, 4 anchor) |
- * |     13 |     3 | reserved, zero                                    |
+ * |     13 |     1 | provisioning generation, 0..15 (0 in records written before it existed) |
+ * |     14 |     2 | reserved, zero                                    |
  * |     16 |     8 | preferred gateways: 4 node ids, first choice first, 0 = none (zeros last) |
  * |     24 |    32 | authority key commitment                          |
  * |     56 |    32 | group secret                                      |
@@ -53,7 +69,9 @@ export const SENDER_ID_LIMIT = 1024;
 const MAGIC = Object.freeze([0x50, 0x4b, 0x76]); // "PKv", then the version digit
 const VERSION_AT = 3;
 const ROLE_AT = 12;
-const RESERVED_BYTES = 3;
+const GENERATION_AT = 13;
+const RESERVED_AT = 14;
+const RESERVED_BYTES = 2;
 const GATEWAYS_AT = 16;
 const COMMITMENT_AT = 24;
 const SECRET_AT = 56;
@@ -63,10 +81,35 @@ export const RecordRole = Object.freeze({ Sensor: 1, Relay: 2, Gateway: 3, Ancho
 export type RecordRole = (typeof RecordRole)[keyof typeof RecordRole];
 const ROLE_CODE_MAX = 4;
 
+/** Provisionings one board can have under one key (group secret, group, key epoch). */
+export const PROVISIONING_GENERATIONS = 16;
+/** Send-counter values each generation owns: PROVISIONING_GENERATIONS of them fill the 4-byte counter on the air. */
+export const COUNTER_VALUES_PER_GENERATION = 0x1000_0000; // 2^28
+
+/** The send counters a board of one provisioning generation may issue: [firstValue, maxValue], inclusive. */
+export interface SendCounterRange {
+  readonly firstValue: number;
+  readonly maxValue: number;
+}
+
+/**
+ * The send counters of provisioning generation `generation`:
+ * [g * 2^28, (g + 1) * 2^28 - 1], disjoint from every other generation's;
+ * undefined for a generation outside 0..PROVISIONING_GENERATIONS - 1 (never
+ * a clamped range: a record's generation is checked when it is parsed).
+ */
+export function sendCounterRange(generation: number): SendCounterRange | undefined {
+  if (!isGeneration(generation)) return undefined;
+  const firstValue = generation * COUNTER_VALUES_PER_GENERATION;
+  return { firstValue, maxValue: firstValue + COUNTER_VALUES_PER_GENERATION - 1 };
+}
+
 export interface ProvisioningFields {
   readonly nodeId: number;
   /** RecordRole. */
   readonly role: number;
+  /** Provisioning generation, 0..PROVISIONING_GENERATIONS - 1: which send-counter range the board uses (sendCounterRange). */
+  readonly generation: number;
   /** The site's gateways this board tries first, in order (0..PREFERRED_GATEWAYS_MAX node ids, unique). */
   readonly preferredGateways: readonly number[];
   readonly keyEpoch: number;
@@ -83,6 +126,7 @@ export interface ProvisioningFields {
 export class ProvisioningRecord implements ProvisioningFields {
   readonly nodeId: number;
   readonly role: number;
+  readonly generation: number;
   readonly preferredGateways: readonly number[];
   readonly keyEpoch: number;
   readonly groupId: number;
@@ -96,6 +140,7 @@ export class ProvisioningRecord implements ProvisioningFields {
     this.groupId = u16(bytes, 8);
     this.senderIdMax = u16(bytes, 10);
     this.role = bytes[ROLE_AT] ?? 0;
+    this.generation = bytes[GENERATION_AT] ?? 0;
     const preferred: number[] = [];
     for (let i = 0; i < PREFERRED_GATEWAYS_MAX; i++) {
       const id = u16(bytes, GATEWAYS_AT + 2 * i);
@@ -117,7 +162,7 @@ export class ProvisioningRecord implements ProvisioningFields {
     const version = (bytes[VERSION_AT] ?? 0) - 0x30;
     if (version !== PROVISIONING_VERSION) return version >= 1 && version <= 9 ? ErrorCode.AgentProvisioningVersion : ErrorCode.AgentProvisioningMalformed;
     if (length !== PROVISIONING_RECORD_BYTES) return ErrorCode.AgentProvisioningMalformed;
-    for (let i = 0; i < RESERVED_BYTES; i++) if (bytes[ROLE_AT + 1 + i] !== 0) return ErrorCode.AgentProvisioningMalformed;
+    for (let i = 0; i < RESERVED_BYTES; i++) if (bytes[RESERVED_AT + i] !== 0) return ErrorCode.AgentProvisioningMalformed;
     // Preferred gateways are packed: no id after a zero.
     for (let i = 1; i < PREFERRED_GATEWAYS_MAX; i++) if (u16(bytes, GATEWAYS_AT + 2 * (i - 1)) === 0 && u16(bytes, GATEWAYS_AT + 2 * i) !== 0) return ErrorCode.AgentProvisioningMalformed;
     const record = new ProvisioningRecord(bytes);
@@ -133,6 +178,7 @@ export function fieldsProblem(fields: ProvisioningFields): string | undefined {
   if (!isU16(fields.senderIdMax) || fields.senderIdMax < 1 || fields.senderIdMax > SENDER_ID_LIMIT) return `highest sender id must be 1..${SENDER_ID_LIMIT}`;
   if (fields.nodeId > fields.senderIdMax) return "node id is above the highest sender id";
   if (!Number.isInteger(fields.role) || fields.role < 1 || fields.role > ROLE_CODE_MAX) return `role must be 1..${ROLE_CODE_MAX} (sensor, relay, gateway, anchor)`;
+  if (!isGeneration(fields.generation)) return `provisioning generation must be 0..${PROVISIONING_GENERATIONS - 1}`;
   const preferred = fields.preferredGateways;
   if (preferred.length > PREFERRED_GATEWAYS_MAX) return `at most ${PREFERRED_GATEWAYS_MAX} preferred gateways`;
   for (let i = 0; i < preferred.length; i++) {
@@ -159,7 +205,8 @@ export function encodeProvisioning(fields: ProvisioningFields, out: Uint8Array):
   putU16(out, 8, fields.groupId);
   putU16(out, 10, fields.senderIdMax);
   out[ROLE_AT] = fields.role;
-  out.fill(0, ROLE_AT + 1, COMMITMENT_AT);
+  out[GENERATION_AT] = fields.generation;
+  out.fill(0, RESERVED_AT, COMMITMENT_AT);
   for (let i = 0; i < fields.preferredGateways.length; i++) putU16(out, GATEWAYS_AT + 2 * i, fields.preferredGateways[i] ?? 0);
   out.set(fields.authorityCommitment, COMMITMENT_AT);
   out.set(fields.groupSecret, SECRET_AT);
@@ -183,6 +230,10 @@ function hexDigit(c: number): number {
   if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
   if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
   return -1;
+}
+
+function isGeneration(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value < PROVISIONING_GENERATIONS;
 }
 
 function isU16(value: number): boolean {

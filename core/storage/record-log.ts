@@ -157,8 +157,8 @@ export class RecordLog {
   private headWritable_ = false;
   private nextRecordSeq_ = 1;
   private replaySeqKnown_ = false;
-  /** Offset of the segment's last record when its CRC failed (the head's torn write), else -1; set by replaySegment_. */
-  private lastCorrupt_ = -1;
+  /** Where the bytes no record was read from begin, after the segment's last record read (-1: none); set by replaySegment_. */
+  private unreadFrom_ = -1;
   private nextSegmentSeq_ = 1;
   private tailSeq_ = 0;
   private maxVolumeSeen_ = 0;
@@ -274,11 +274,6 @@ export class RecordLog {
       if (i === this.ringCount_ - 1) {
         const headStatus = this.adoptHead_(block, end);
         if (headStatus !== ErrorCode.Ok) return headStatus;
-      } else {
-        // An older segment's records stop where it was sealed: anything but erased flash after them was not read.
-        const dirtyEnd = this.dirtyEnd_(block, end);
-        if (dirtyEnd < 0) return -dirtyEnd as Status;
-        this.hideUnread_(block, end, dirtyEnd - end);
       }
     }
     return this.auditHidden_();
@@ -286,8 +281,9 @@ export class RecordLog {
 
   /**
    * Bound the acknowledged records mount did not read (MountReport
-   * `hiddenRecordsBound`): the CRC failures, the unread spans (hideUnread_),
-   * segments missing from the sequence, and blocks outside the live segments
+   * `hiddenRecordsBound`): gaps in the record sequence (replayRecord_), the
+   * head's unread tail (adoptHead_), segments missing from the sequence,
+   * and blocks outside the live segments
    * that hold records newer than any replayed. The newest segment is the one
    * whose loss leaves no gap: its block is the next free one after the head
    * (openSegment_), or it shows as a foreign block if its header is
@@ -313,6 +309,9 @@ export class RecordLog {
       if (erasedHeader ? block !== candidate : this.io_.readChecked(block, 0, buf, SEGMENT_HEADER_BYTES - 4) === ErrorCode.Ok) continue;
       const newer = this.holdsNewerRecord_(block);
       if (newer < 0) return -newer as Status;
+      // (2: written, but nothing readable: an erase cut short by power loss, or a segment whose header and every record
+      // were damaged. Not counted: power loss during an erase is common, that much damage at once is not; README
+      // "Link security" lists it among the residual risks.)
       if (newer === 1) {
         report.hide(HIDDEN_RECORDS_UNBOUNDED);
         this.blockWords_[3 * n + block] = BlockState.Bad;
@@ -322,11 +321,45 @@ export class RecordLog {
     return ErrorCode.Ok;
   }
 
-  /** Unread bytes at `offset`, after a segment's last record: none, one torn or failed record's worth, or more (no bound). */
-  private hideUnread_(block: number, offset: number, bytes: number): void {
-    if (bytes <= 0) return;
-    if (bytes <= this.recordMax_) this.noteHidden_(block, offset, 1);
-    else this.report.hide(HIDDEN_RECORDS_UNBOUNDED);
+  /**
+   * The offset of the first record at or after `from` in `block` that reads
+   * valid (CRC) with a seq after the last one replayed, 0 if there is none,
+   * or a negated device error. Used after a garbage header, which hides
+   * where the next record starts.
+   */
+  private resync_(block: number, from: number): number {
+    const buf = this.readBuf_;
+    const view = this.view_;
+    const limit = this.blockSize_ - RECORD_HEADER_BYTES - RECORD_CRC_BYTES;
+    for (let offset = from; offset <= limit; offset += this.io_.alignBytes) {
+      const status = this.io_.read(block, offset, buf, 0, RECORD_HEADER_BYTES);
+      if (status !== ErrorCode.Ok) return -status;
+      if (decodeRecordHeader(buf, 0, this.payloadMax_, view) !== HeaderState.Valid) continue;
+      const state = this.readRecord_(block, offset, buf, view);
+      if (state < 0) return state;
+      if (state === HeaderState.Valid && (!this.replaySeqKnown_ || (serialAtOrAfter(view.seq, this.nextRecordSeq_) && ((view.seq - this.nextRecordSeq_) >>> 0) < SEQ_WINDOW))) return offset;
+    }
+    return 0;
+  }
+
+  /**
+   * How many acknowledged records the unread bytes [from, to) after the
+   * newest record read may have held: one when a single record's header
+   * there covers them, otherwise as many smallest records as fit whole (a
+   * write torn by power loss was never acknowledged, so a partial record
+   * does not count), and at least one.
+   */
+  private tailRecords_(block: number, from: number, to: number): number {
+    if (to <= from) return 0;
+    const buf = this.readBuf_;
+    // Read again on a bad header: a read flip must not make one record look like several.
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      if (this.io_.read(block, from, buf, 0, RECORD_HEADER_BYTES) !== ErrorCode.Ok) break;
+      if (decodeRecordHeader(buf, 0, this.payloadMax_, this.view_) !== HeaderState.Valid) continue;
+      if (from + recordBytes(this.view_.payloadBytes, this.io_.alignBytes) >= to) return 1;
+      break;
+    }
+    return Math.max(1, Math.floor((to - from) / recordBytes(0, this.io_.alignBytes)));
   }
 
   /** `count` records at `offset` of `block` could not be read: in the report's total and in the block's spots. */
@@ -373,8 +406,9 @@ export class RecordLog {
 
   /**
    * 1 if `block` holds a CRC-valid record newer than every record replayed
-   * (any valid record, when none was replayed), 0 if not, or a negated
-   * device error. An erased block is answered with a few reads; otherwise
+   * (any valid record, when none was replayed), 0 if it holds nothing after
+   * its header, 2 if it holds bytes but no such record, or a negated device
+   * error. An erased block is answered with a few reads; otherwise
    * every aligned offset is tried (rare: only a torn erase or a lost header
    * leads here).
    */
@@ -399,7 +433,7 @@ export class RecordLog {
       }
       if (valid && (!this.replaySeqKnown_ || serialAtOrAfter(view.seq, this.nextRecordSeq_))) return 1;
     }
-    return 0;
+    return 2;
   }
 
   /**
@@ -535,28 +569,34 @@ export class RecordLog {
     const base = block * this.blockSize_;
     let offset = this.headerBytes_;
     const limit = this.blockSize_ - RECORD_HEADER_BYTES - RECORD_CRC_BYTES;
-    this.lastCorrupt_ = -1;
+    this.unreadFrom_ = -1;
     for (let step = 0; step <= this.blockSize_ && offset <= limit; step++) {
       const state = this.readRecord_(block, offset, buf, view);
       if (state < 0) return state;
       if (state === HeaderState.Erased) return offset;
-      if (state === HeaderState.Garbage) {
-        this.report.garbageHeaders++;
-        return offset;
-      }
-      this.lastCorrupt_ = state === HeaderState.Corrupt ? offset : -1;
       if (state === HeaderState.Zero) {
         offset += this.zeroUnit_;
         continue;
       }
       if (state === HeaderState.Valid) {
         view.address = base + offset;
-        this.replayRecord_(view, buf);
-      } else {
-        this.report.crcFailures++;
-        this.noteHidden_(block, offset, 1);
+        this.replayRecord_(view, buf, block, offset);
+        this.unreadFrom_ = -1;
+        offset += view.sizeBytes;
+        continue;
       }
-      offset += view.sizeBytes;
+      if (this.unreadFrom_ < 0) this.unreadFrom_ = offset;
+      if (state === HeaderState.Corrupt) {
+        this.report.crcFailures++;
+        offset += view.sizeBytes;
+        continue;
+      }
+      // Garbage: nothing locates the next record but a search for one (its seq then tells what was skipped).
+      this.report.garbageHeaders++;
+      const next = this.resync_(block, offset + this.io_.alignBytes);
+      if (next < 0) return next;
+      if (next === 0) return offset;
+      offset = next;
     }
     // Past the last offset a record fits at, only zero fill can remain (a torn write cleared at an earlier mount).
     for (; offset + this.zeroUnit_ <= this.blockSize_; offset += this.zeroUnit_) {
@@ -569,12 +609,15 @@ export class RecordLog {
     return offset;
   }
 
-  private replayRecord_(view: RecordView, buf: Uint8Array): void {
+  private replayRecord_(view: RecordView, buf: Uint8Array, block: number, offset: number): void {
     // Records are appended in seq order; one that is not newer is foreign or corrupt.
     if (this.replaySeqKnown_ && !serialAtOrAfter(view.seq, this.nextRecordSeq_)) {
       this.report.anomalies++;
       return;
     }
+    // Every acknowledged record took the next seq (a write torn by power loss gives its seq to the next one), so a
+    // gap is exactly the acknowledged records between the last one read and this one that could not be read.
+    if (this.replaySeqKnown_ && view.seq !== this.nextRecordSeq_) this.noteHidden_(block, offset - 1, (view.seq - this.nextRecordSeq_) >>> 0);
     this.replaySeqKnown_ = true;
     this.nextRecordSeq_ = (view.seq + 1) >>> 0;
     this.report.recordsReplayed++;
@@ -626,23 +669,21 @@ export class RecordLog {
     this.headWritable_ = false;
     const dirtyEnd = this.dirtyEnd_(block, end); // one past the last non-erased byte
     if (dirtyEnd < 0) return -dirtyEnd as Status;
-    // A last record whose CRC failed and the unread bytes after it, all within one record's size, are one torn write (counted once).
-    const oneTornWrite = this.lastCorrupt_ >= 0 && dirtyEnd - this.lastCorrupt_ <= this.recordMax_;
-    if (!oneTornWrite) this.hideUnread_(block, end, dirtyEnd - end);
-    if (dirtyEnd - end > this.recordMax_) {
-      // More than one torn record's worth: records may be in there. Keep the bytes (evidence for every later mount) and start a new segment.
-      this.report.tornTail = true;
-      this.seal_();
-      return ErrorCode.Ok;
-    }
-    // The last record, if its CRC failed, is a write torn by power loss (or the newest record corrupted: counted either way,
-    // in crcFailures). It is cleared with the rest of the tail, so it is not counted again at every later mount.
-    const from = this.lastCorrupt_ >= 0 ? this.lastCorrupt_ : end;
-    if (dirtyEnd === from) {
+    const from = this.unreadFrom_ >= 0 ? this.unreadFrom_ : end;
+    if (dirtyEnd <= from) {
       this.headWritable_ = end < this.blockSize_;
       return ErrorCode.Ok;
     }
     this.report.tornTail = true;
+    const tail = this.tailRecords_(block, from, dirtyEnd);
+    this.noteHidden_(block, from, tail);
+    if (this.report.hiddenRecordsBound > 1) {
+      // More than one record may be missing: keep the bytes (the evidence every later mount must see) and start a new segment.
+      this.seal_();
+      return ErrorCode.Ok;
+    }
+    // One record at most, this tail (a write torn by power loss, or the newest record corrupted): counted by this mount,
+    // then cleared, so a power loss costs one record's space and is not counted again at every later mount.
     const fillEnd = from + alignUp(dirtyEnd - from, this.zeroUnit_);
     const filled = this.zeroFill_(block, from, fillEnd);
     if (filled === ErrorCode.ProgramFailed || filled === ErrorCode.NotErased) {

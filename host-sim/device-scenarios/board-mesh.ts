@@ -51,7 +51,7 @@ export function boardFields(nodeId: number, boards: number, role: AgentRole = sc
   for (let i = 0; i < 32; i++) secret[i] = (0x31 + i * 13) & 0xff;
   const commitment = new Uint8Array(32);
   hexInto(BOARD_MESH_COMMITMENT_HEX, commitment);
-  return { nodeId, role: ROLE_NAMES.indexOf(role) + 1, preferredGateways: [], keyEpoch: 1, groupId: 1, senderIdMax: boards, authorityCommitment: commitment, groupSecret: secret };
+  return { nodeId, role: ROLE_NAMES.indexOf(role) + 1, generation: 0, preferredGateways: [], keyEpoch: 1, groupId: 1, senderIdMax: boards, authorityCommitment: commitment, groupSecret: secret };
 }
 
 /** The partition image `picket provision` would write for board `nodeId`. */

@@ -105,6 +105,8 @@ export function boardProvisioning(identity: BoardIdentity, site: CompiledSiteCon
   return {
     nodeId: identity.nodeId,
     role: ROLE_NAMES.indexOf(identity.role) + 1,
+    // Provisioned once, before the board's first boot: the first generation.
+    generation: 0,
     preferredGateways: identity.preferredGateways ?? [],
     keyEpoch: keying.keyEpoch,
     groupId: keying.groupId,

@@ -26,7 +26,7 @@ const SITE = testConfigJson({ gateways: [1, 2], keys: { authorityCommitment: COM
 function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields {
   const commitment = new Uint8Array(32);
   hexInto(COMMITMENT_HEX, commitment);
-  return { nodeId: 5, role: RecordRole.Sensor, preferredGateways: [], keyEpoch: 2, groupId: 7, senderIdMax: 8, authorityCommitment: commitment, groupSecret: new Uint8Array(32).fill(9), ...overrides };
+  return { nodeId: 5, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 2, groupId: 7, senderIdMax: 8, authorityCommitment: commitment, groupSecret: new Uint8Array(32).fill(9), ...overrides };
 }
 
 function provisioned(f: ProvisioningFields = fields()): SimFlash {

@@ -29,7 +29,7 @@ export function meshBootFor(siteBoards: number): MeshBoot | string {
   const flash = SimFlash.create({ blockSizeBytes: 2048, blockCount: 8 });
   if (!flash.ok) return "flash";
   const secret = new Uint8Array(32).fill(0x3c);
-  const fields = { nodeId: config.nodeId, role: ROLE_NAMES.indexOf(config.role) + 1, preferredGateways: [], keyEpoch: 0, groupId: 1, senderIdMax: siteBoards, authorityCommitment: new Uint8Array(32), groupSecret: secret };
+  const fields = { nodeId: config.nodeId, role: ROLE_NAMES.indexOf(config.role) + 1, generation: 0, preferredGateways: [], keyEpoch: 0, groupId: 1, senderIdMax: siteBoards, authorityCommitment: new Uint8Array(32), groupSecret: secret };
   if (provisionDevice(flash.value, fields, config.uplink.alertPendingCapacity) !== ErrorCode.Ok) return "provision";
   const radio = quietRadio();
   return {

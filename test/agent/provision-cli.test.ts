@@ -76,10 +76,12 @@ describe("picket provision", () => {
   it("provisions a site's gateway as a gateway, and every board from the same site configuration", async () => {
     const { dir, config, raw } = workspace();
     const secret = join(dir, "site.secret");
-    writeFileSync(secret, "cd".repeat(32));
+    writeFileSync(secret, "cd".repeat(32), { mode: 0o600 });
     for (const [id, role] of [["1", "gateway"], ["7", "sensor"]] as const) {
       const image = join(dir, `board-${id}.bin`);
-      const run = await capture(() => main(["provision", "--config", config, "--node-id", id, "--role", role, "--group-secret", secret, "--site-size", "9", "--out", image]));
+      // The first board starts the secret's ledger; the second appends to it.
+      const ledger = id === "1" ? ["--new-ledger"] : [];
+      const run = await capture(() => main(["provision", "--config", config, "--node-id", id, "--role", role, "--group-secret", secret, ...ledger, "--site-size", "9", "--out", image]));
       expect(run.code, run.stderr).toBe(0);
       const bytes = new Uint8Array(readFileSync(image));
       const flash = unwrap(SimFlash.create({ blockSizeBytes: 4096, blockCount: bytes.length / 4096 }));

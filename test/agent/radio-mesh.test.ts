@@ -34,7 +34,7 @@ function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields
   for (let i = 0; i < 32; i++) secret[i] = (i * 7 + 3) & 0xff;
   const commitment = new Uint8Array(32);
   hexInto(COMMITMENT_HEX, commitment);
-  return { nodeId: 5, role: RecordRole.Sensor, preferredGateways: [], keyEpoch: 3, groupId: 1, senderIdMax: 8, authorityCommitment: commitment, groupSecret: secret, ...overrides };
+  return { nodeId: 5, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 3, groupId: 1, senderIdMax: 8, authorityCommitment: commitment, groupSecret: secret, ...overrides };
 }
 
 function config(nodeId = 5, keys: unknown = { authorityCommitment: COMMITMENT_HEX, keyEpoch: 3 }): SiteConfig {
@@ -111,9 +111,11 @@ describe("provisioning record", () => {
     expect(Array.from(out.subarray(0, 4))).toEqual([0x50, 0x4b, 0x76, 0x32]); // "PKv2"
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES - 1)).toBe(ErrorCode.AgentProvisioningMalformed);
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES + 1)).toBe(ErrorCode.AgentProvisioningMalformed);
-    out[13] = 1; // reserved
-    expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
-    out[13] = 0;
+    for (const reserved of [14, 15]) {
+      out[reserved] = 1;
+      expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES), `byte ${reserved}`).toBe(ErrorCode.AgentProvisioningMalformed);
+      out[reserved] = 0;
+    }
     out[18] = 7; // a preferred gateway after an empty one: not packed
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
     out[18] = 0;

@@ -2,7 +2,9 @@
  * `picket inspect FILE`: decode any envelope to CBOR diagnostic notation
  * (RFC 8949 §8) and say what it is: COSE_Sign1 (a node certificate when its
  * payload is one), COSE_Mac0, COSE_Encrypt0, an AKP COSE_Key, any other
- * CBOR (manifests, messages), or a protected mesh frame. With keys, each
+ * CBOR (manifests, messages), a protected mesh frame, or a board's
+ * storage-partition image from `picket provision` (its provisioning record,
+ * the group secret withheld). With keys, each
  * signature, MAC or ciphertext gets a verdict; exit status 1 when any
  * verdict is INVALID or the input does not decode.
  */
@@ -30,6 +32,11 @@ import {
 import { asTagged } from "../../../core/codec/cbor";
 import { toDiagnostic } from "../../../core/codec/diag";
 import { ErrorCode } from "../../../core/runtime/errors";
+import { readU32, SUPER_MAGIC } from "../../../core/storage/layout";
+import { ROLE_NAMES } from "../../../agent/config";
+import { AgentStore } from "../../../agent/persistence";
+import { PROVISIONING_GENERATIONS, PROVISIONING_RECORD_BYTES, ProvisioningRecord, sendCounterRange } from "../../../agent/provisioning";
+import { SimFlash } from "../../../hal/sim/flash";
 import type { Command } from "../command";
 import { readSecretHex, refuseSecretArguments } from "../secret-files";
 import { UsageError, cryptoCli, describe, loadAkpKey, parse, readBytes, runCommand, toHex, type CryptoCli } from "./keygen";
@@ -39,7 +46,8 @@ const USAGE =
   "  FILE may be binary or hex text; --key checks COSE_Sign1 signatures, --mac-key-file COSE_Mac0 tags,\n" +
   "  --aead-key-file decrypts COSE_Encrypt0 (ChaCha20/Poly1305); both read a 32-byte key as hex from a file\n" +
   "  (- reads standard input): no secret is taken on the command line. A key file's private material is\n" +
-  "  never printed unless --show-secrets is given.";
+  "  never printed unless --show-secrets is given. A storage-partition image from `picket provision` shows its\n" +
+  "  provisioning record (node, role, provisioning generation and send-counter range; the group secret withheld).";
 
 /**
  * The labels of a COSE_Key that hold secret material, by key type (RFC 9053
@@ -188,6 +196,51 @@ function inspectFrame(bytes: Uint8Array, report: Report): boolean {
   return true;
 }
 
+/** Offsets of a superblock record's geometry (core/storage/superblock.ts). */
+const SUPER_BLOCK_BYTES_AT = 16;
+const SUPER_BLOCK_COUNT_AT = 20;
+
+/** The geometry of a flash-store image (a superblock in block 0 or 1 that describes `bytes`), or undefined. */
+function storeGeometry(bytes: Uint8Array): { readonly blockBytes: number; readonly blockCount: number } | undefined {
+  for (let blockBytes = 256; blockBytes <= 65_536; blockBytes *= 2) {
+    if (bytes.length % blockBytes !== 0 || bytes.length / blockBytes < 2) continue;
+    for (const at of [0, blockBytes]) {
+      if (readU32(bytes, at) !== SUPER_MAGIC) continue;
+      if (readU32(bytes, at + SUPER_BLOCK_BYTES_AT) === blockBytes && readU32(bytes, at + SUPER_BLOCK_COUNT_AT) * blockBytes === bytes.length) return { blockBytes, blockCount: bytes.length / blockBytes };
+    }
+  }
+  return undefined;
+}
+
+/** A `picket provision` image: its provisioning record, the group secret withheld unless `showSecrets`. False if `bytes` is no flash store. */
+function inspectProvisioningImage(bytes: Uint8Array, showSecrets: boolean, report: Report): boolean {
+  const geometry = storeGeometry(bytes);
+  if (geometry === undefined) return false;
+  const flash = SimFlash.create({ blockSizeBytes: geometry.blockBytes, blockCount: geometry.blockCount });
+  if (!flash.ok || flash.value.load(bytes) !== ErrorCode.Ok) return false;
+  report.lines.push(`flash store image (core/storage): ${geometry.blockCount} blocks of ${geometry.blockBytes} bytes`);
+  // Alert slots size only the keys after the record's (agent/persistence.ts StoreKey), so none are needed to read it.
+  const store = AgentStore.open(flash.value, 0);
+  const recordBytes = new Uint8Array(PROVISIONING_RECORD_BYTES);
+  const length = store.mounted ? store.loadProvisioning(recordBytes, 0) : -store.mountStatus;
+  const record = length < 0 ? -length : ProvisioningRecord.parse(recordBytes, length);
+  if (typeof record === "number") {
+    recordBytes.fill(0);
+    verdict(report, "record", record);
+    return true;
+  }
+  const range = sendCounterRange(record.generation);
+  report.lines.push("provisioning record (agent/provisioning.ts, layout version 2)");
+  report.lines.push(`  node        ${record.nodeId}, ${ROLE_NAMES[record.role - 1] ?? "?"}`);
+  report.lines.push(`  generation  ${record.generation} (of ${PROVISIONING_GENERATIONS} per key): send counters ${range?.firstValue ?? "?"}..${range?.maxValue ?? "?"}`);
+  report.lines.push(`  key epoch   ${record.keyEpoch}, group ${record.groupId}, senders 1..${record.senderIdMax}`);
+  report.lines.push(`  gateways    ${record.preferredGateways.length === 0 ? "the site's order" : record.preferredGateways.join(", ")}`);
+  report.lines.push(`  authority   ${toHex(record.authorityCommitment)}`);
+  report.lines.push(showSecrets ? `  secret      ${toHex(record.groupSecret)} (group secret)` : `  secret      withheld: the ${record.groupSecret.length}-byte group secret; --show-secrets prints it`);
+  recordBytes.fill(0);
+  return true;
+}
+
 export const inspectCommand: Command = {
   name: "inspect",
   summary: "decode an envelope, certificate, key, frame or manifest to CBOR diagnostic notation",
@@ -208,8 +261,10 @@ export const inspectCommand: Command = {
       const aeadKey = values["aead-key-file"] === undefined ? null : readSecretHex(values["aead-key-file"], "--aead-key-file", 32, warn);
       const cli = cryptoCli();
       const report: Report = { lines: [], invalid: false };
-      const rendered = toDiagnostic(bytes);
-      if (!rendered.ok) {
+      const rendered = inspectProvisioningImage(bytes, values["show-secrets"] === true, report) ? undefined : toDiagnostic(bytes);
+      if (rendered === undefined) {
+        // a storage-partition image: reported above
+      } else if (!rendered.ok) {
         if (!inspectFrame(bytes, report)) throw new UsageError(`not CBOR and not a protected frame: ${describe(rendered.code)}`);
       } else {
         const decoded = cli.codecs.interop.decode(bytes);

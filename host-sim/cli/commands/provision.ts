@@ -12,19 +12,37 @@
  * record exactly as the board will check it at boot (key epoch, group,
  * authority commitment, gateways within the sender range); the written
  * image is mounted again and read back.
+ *
+ * Each provisioning of a board under one key takes the next provisioning
+ * generation from the authority's ledger (host-sim/cli/provision-ledger.ts),
+ * recorded durably before the image is written: a board provisioned again
+ * sends in a counter range its earlier provisionings never used
+ * (agent/provisioning.ts sendCounterRange; RFC 8613 §7.5).
  */
 import { randomFillSync } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { readBoardIdentity } from "../../../agent/board-identity";
 import { boardConfig, ROLE_NAMES, validateSiteConfig, type CompiledSiteConfig, type SiteConfig } from "../../../agent/config";
 import { AgentStore } from "../../../agent/persistence";
 import { provisionDevice } from "../../../agent/provision-device";
-import { fieldsProblem, GROUP_SECRET_BYTES, PREFERRED_GATEWAYS_MAX, PROVISIONING_RECORD_BYTES, ProvisioningRecord, SENDER_ID_LIMIT, type ProvisioningFields } from "../../../agent/provisioning";
+import {
+  fieldsProblem,
+  GROUP_SECRET_BYTES,
+  PREFERRED_GATEWAYS_MAX,
+  PROVISIONING_GENERATIONS,
+  PROVISIONING_RECORD_BYTES,
+  ProvisioningRecord,
+  SENDER_ID_LIMIT,
+  sendCounterRange,
+  type ProvisioningFields,
+} from "../../../agent/provisioning";
 import { recordProblems } from "../../../agent/radio-mesh";
 import { keyCommitment } from "../../../core/crypto/index";
 import { SimFlash } from "../../../hal/sim/flash";
 import type { Command } from "../command";
 import { CommandFailure, cryptoCli, describe, hexOption, integerOption, loadAkpKey, parse, required, runCommand, toHex, UsageError } from "./keygen";
+import { defaultLedgerPath, ledgerTime, ProvisioningLedger } from "../provision-ledger";
 import { readSecretHex, SecretWrites } from "../secret-files";
 
 /** The "storage" partition of every board Picket builds for: 64 KB (boards/esp32/partitions.csv; nRF52's own, tools/build/moddable-modules.ts). */
@@ -32,7 +50,8 @@ export const DEFAULT_PARTITION_BYTES = 65_536;
 
 const usage =
   "picket provision --config SITE.json --node-id N --role ROLE --group-secret FILE --site-size N --out IMAGE.bin\n" +
-  "                 [--gateways ID,...] [--authority AUTHORITY.key.pub] [--partition-bytes N] [--block-bytes N] [--new-group-secret] [--force]\n" +
+  "                 [--gateways ID,...] [--authority AUTHORITY.key.pub] [--partition-bytes N] [--block-bytes N] [--new-group-secret]\n" +
+  "                 [--ledger FILE] [--new-ledger] [--force]\n" +
   "  SITE.json           the site configuration the firmware was built with (manifest.json, or its config.picket):\n" +
   "                      keys.keyEpoch, keys.groupId, keys.authorityCommitment and uplink.alertPendingCapacity are taken from it\n" +
   "  --node-id N         this board's mesh id, 1..65534 (at most --site-size)\n" +
@@ -40,6 +59,14 @@ const usage =
   "  --gateways ID,...   the site's gateways this board tries first, nearest first (default: the site's order)\n" +
   "  --group-secret FILE the site's 32-byte group secret (hex; - reads standard input); with --new-group-secret it is\n" +
   "                      created (mode 0600, atomically, together with the image: a failed run leaves neither)\n" +
+  "  --ledger FILE       the authority's provisioning ledger (default: the group secret FILE + \".ledger\"; required with\n" +
+  "                      --group-secret -): one JSON line per board provisioned, recorded and flushed before the image\n" +
+  "                      is written. The Nth provisioning of a node under one key epoch and group gets generation N-1\n" +
+  `                      (0..${PROVISIONING_GENERATIONS - 1}), whose send counters (a range of 2^28) no earlier provisioning used, so\n` +
+  "                      provisioning a board again never reuses a nonce; after 16 a new key epoch is needed. An unreadable\n" +
+  "                      or inconsistent ledger, or a missing one, is refused. --new-group-secret starts a new ledger (mode\n" +
+  "                      0600; refused if one exists)\n" +
+  "  --new-ledger        start a new ledger for an existing group secret: only if no board was ever provisioned with it\n" +
   "  --site-size N       highest node id in the site (every sender 1..N gets a receive key; at most " +
   `${SENDER_ID_LIMIT})\n` +
   "  --authority FILE    the authority's public key: its commitment must match keys.authorityCommitment\n" +
@@ -94,6 +121,36 @@ function groupSecret(path: string, create: boolean): { readonly secret: Uint8Arr
   return { secret, created: false };
 }
 
+/** The image for `fields`, checked as the board will check it (mounted, parsed, held against the configuration), or a refusal. */
+function buildImage(fields: ProvisioningFields, config: SiteConfig, site: CompiledSiteConfig, partitionBytes: number, blockBytes: number): Uint8Array {
+  const flash = SimFlash.create({ blockSizeBytes: blockBytes, blockCount: partitionBytes / blockBytes });
+  if (!flash.ok) throw new CommandFailure(`partition: ${describe(flash.code)}`);
+  const written = provisionDevice(flash.value, fields, config.uplink.alertPendingCapacity);
+  if (written !== 0) throw new CommandFailure(`writing the record: ${describe(written)} (is the partition large enough for the store?)`);
+  // Read back as the board will: mount, parse, check against the configuration.
+  const store = AgentStore.open(flash.value, config.uplink.alertPendingCapacity);
+  const bytes = new Uint8Array(PROVISIONING_RECORD_BYTES);
+  const record = ProvisioningRecord.parse(bytes, store.loadProvisioning(bytes, 0));
+  if (typeof record === "number") throw new CommandFailure(`read-back: ${describe(record)}`);
+  const problems = recordProblems(record, config);
+  if (record.generation !== fields.generation) problems.push(`read-back: the record holds generation ${record.generation}, not ${fields.generation}`);
+  bytes.fill(0);
+  const identity = readBoardIdentity(store, site);
+  if (!identity.ok) problems.push(...identity.problems);
+  else if (identity.identity.nodeId !== config.nodeId || identity.identity.role !== config.role) problems.push("read-back: the record names another board");
+  if (problems.length > 0) throw new CommandFailure(`the board would refuse this record:\n  ${problems.join("\n  ")}`);
+  const image = new Uint8Array(partitionBytes);
+  flash.value.copyTo(image);
+  return image;
+}
+
+/** The ledger this run uses: --ledger, else the one beside the group secret file (a secret from standard input has none). */
+function ledgerPath(ledger: string | undefined, secretPath: string, newSecret: boolean): string {
+  if (ledger !== undefined) return required(ledger, "--ledger");
+  if (secretPath === "-" && !newSecret) throw new UsageError("--group-secret -: a secret read from standard input has no ledger beside it: give --ledger FILE (the site's provisioning ledger)");
+  return defaultLedgerPath(secretPath);
+}
+
 export const provisionCommand: Command = {
   name: "provision",
   summary: "write a board's storage-partition image with its identity and mesh keys (provisioning record)",
@@ -104,6 +161,8 @@ export const provisionCommand: Command = {
         config: { type: "string" },
         "group-secret": { type: "string" },
         "new-group-secret": { type: "boolean" },
+        ledger: { type: "string" },
+        "new-ledger": { type: "boolean" },
         "site-size": { type: "string" },
         "node-id": { type: "string" },
         role: { type: "string" },
@@ -138,54 +197,55 @@ export const provisionCommand: Command = {
         if (toHex(computed) !== toHex(commitment)) throw new CommandFailure(`${values.authority}: its commitment ${toHex(computed)} is not the configuration's keys.authorityCommitment`);
       }
       const secretPath = required(values["group-secret"], "--group-secret");
-      const { secret, created } = groupSecret(secretPath, values["new-group-secret"] === true);
-      const roleCode = ROLE_NAMES.indexOf(config.role) + 1;
-      const fields: ProvisioningFields = { nodeId: config.nodeId, role: roleCode, preferredGateways, keyEpoch: keys.keyEpoch, groupId, senderIdMax: siteSize, authorityCommitment: commitment, groupSecret: secret };
-      const bad = fieldsProblem(fields);
-      if (bad !== undefined) throw new CommandFailure(`record: ${bad}`);
-      const flash = SimFlash.create({ blockSizeBytes: blockBytes, blockCount: partitionBytes / blockBytes });
-      if (!flash.ok) throw new CommandFailure(`partition: ${describe(flash.code)}`);
-      const written = provisionDevice(flash.value, fields, config.uplink.alertPendingCapacity);
-      if (written !== 0) throw new CommandFailure(`writing the record: ${describe(written)} (is the partition large enough for the store?)`);
-      // Read back as the board will: mount, parse, check against the configuration.
-      const store = AgentStore.open(flash.value, config.uplink.alertPendingCapacity);
-      const bytes = new Uint8Array(PROVISIONING_RECORD_BYTES);
-      const record = ProvisioningRecord.parse(bytes, store.loadProvisioning(bytes, 0));
-      if (typeof record === "number") throw new CommandFailure(`read-back: ${describe(record)}`);
-      const problems = recordProblems(record, config);
-      bytes.fill(0);
-      const identity = readBoardIdentity(store, site);
-      if (!identity.ok) problems.push(...identity.problems);
-      else if (identity.identity.nodeId !== config.nodeId || identity.identity.role !== config.role) problems.push("read-back: the record names another board");
-      if (problems.length > 0) throw new CommandFailure(`the board would refuse this record:\n  ${problems.join("\n  ")}`);
-      const image = new Uint8Array(partitionBytes);
-      flash.value.copyTo(image);
-      // Both files at once or neither: a failed provision leaves no new secret behind.
-      const writes = new SecretWrites();
-      const secretText = created ? new TextEncoder().encode(`${toHex(secret)}\n`) : undefined;
+      const newSecret = values["new-group-secret"] === true;
+      const ledgerFile = ledgerPath(values.ledger, secretPath, newSecret);
+      const at = ledgerTime();
+      const { secret, created } = groupSecret(secretPath, newSecret);
+      const warn = (line: string): boolean => process.stderr.write(`picket provision: ${line}\n`);
+      let ledger: ProvisioningLedger | undefined;
       try {
-        if (secretText !== undefined) writes.stage(secretPath, secretText, false);
-        writes.stage(out, image, values.force === true);
-        writes.commit();
-      } catch (error) {
-        writes.abort();
-        throw error;
+        ledger = ProvisioningLedger.open(ledgerFile, newSecret || values["new-ledger"] === true, warn);
+        const generation = ledger.nextGeneration(groupId, keys.keyEpoch, config.nodeId);
+        const roleCode = ROLE_NAMES.indexOf(config.role) + 1;
+        const fields: ProvisioningFields = { nodeId: config.nodeId, role: roleCode, generation, preferredGateways, keyEpoch: keys.keyEpoch, groupId, senderIdMax: siteSize, authorityCommitment: commitment, groupSecret: secret };
+        const bad = fieldsProblem(fields);
+        if (bad !== undefined) throw new CommandFailure(`record: ${bad}`);
+        const image = buildImage(fields, config, site, partitionBytes, blockBytes);
+        const secretText = created ? new TextEncoder().encode(`${toHex(secret)}\n`) : undefined;
+        // The generation is taken durably before any image holding it is written: a crash in between burns it, never reuses it.
+        const writes = new SecretWrites();
+        try {
+          ledger.append({ group: groupId, epoch: keys.keyEpoch, node: config.nodeId, generation, role: config.role, out: resolve(out), at });
+          // Both files at once or neither: a failed provision leaves no new secret behind.
+          if (secretText !== undefined) writes.stage(secretPath, secretText, false);
+          writes.stage(out, image, values.force === true);
+          writes.commit();
+        } catch (error) {
+          writes.abort();
+          // A ledger started for a new secret that was not kept keys nothing: remove it too (so the run can be repeated).
+          if (created) ledger.discard();
+          throw error;
+        } finally {
+          image.fill(0);
+          secretText?.fill(0);
+        }
+        if (created) process.stderr.write(`picket provision: created group secret ${secretPath} (mode 0600; keep it offline; every board of the site needs it)\n`);
+        const range = sendCounterRange(generation);
+        process.stdout.write(
+          [
+            `node        ${config.nodeId}, ${config.role} (${config.siteName}), gateways ${config.gateways.length === 0 ? "none" : config.gateways.join(", ")}`,
+            `key epoch   ${keys.keyEpoch}, group ${groupId}, senders 1..${siteSize}`,
+            `generation  ${generation} (of ${PROVISIONING_GENERATIONS} per key): send counters ${range?.firstValue ?? "?"}..${range?.maxValue ?? "?"} (recorded in ${ledgerFile})`,
+            `authority   ${keys.authorityCommitment}`,
+            `partition   ${partitionBytes} bytes, ${blockBytes}-byte blocks, store for ${config.uplink.alertPendingCapacity} pending alerts`,
+            `wrote       ${out} (mode 0600: it holds the group secret)`,
+            "",
+          ].join("\n"),
+        );
+        return 0;
       } finally {
-        image.fill(0);
+        ledger?.close();
         secret.fill(0);
-        secretText?.fill(0);
       }
-      if (created) process.stderr.write(`picket provision: created group secret ${secretPath} (mode 0600; keep it offline; every board of the site needs it)\n`);
-      process.stdout.write(
-        [
-          `node        ${config.nodeId}, ${config.role} (${config.siteName}), gateways ${config.gateways.length === 0 ? "none" : config.gateways.join(", ")}`,
-          `key epoch   ${keys.keyEpoch}, group ${groupId}, senders 1..${siteSize}`,
-          `authority   ${keys.authorityCommitment}`,
-          `partition   ${partitionBytes} bytes, ${blockBytes}-byte blocks, store for ${config.uplink.alertPendingCapacity} pending alerts`,
-          `wrote       ${out} (mode 0600: it holds the group secret)`,
-          "",
-        ].join("\n"),
-      );
-      return 0;
     }),
 };
