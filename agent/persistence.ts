@@ -12,6 +12,7 @@
  * | 3 keys     | the provisioning record (agent/provisioning.ts)    | by `picket provision` only    |
  * | 4 + i      | pending alert slot i: the encoded alert message    | when the alert is admitted;   |
  * |            | (core/uplink/wire.ts, 40 bytes)                          | removed when acknowledged     |
+ * | 4 + slots  | the send-counter ceiling's mirror (8 bytes)        | right after key 2, each time  |
  *
  * The boot count is the incarnation on the wire: (source, incarnation, seq)
  * stays unique across reboots, so the gateway's duplicate filter works after
@@ -19,6 +20,15 @@
  * a power loss is sent again after it (flag ResentAfterReboot); the gateway
  * drops it if the first copy had arrived. Lifetime counters are saved at a
  * graceful shutdown only; after a power loss they resume from the last one.
+ *
+ * The send counter is opened here, right after mount and before anything
+ * else may write (core/storage/counter-reservation.ts "Proof, not hope"):
+ * its range comes from the provisioning record's generation
+ * (provisioning.ts sendCounterRange), both ceiling copies are repaired
+ * first, and when mount cannot prove the highest value ever issued the
+ * store is frozen (no writes, so no cleaning erases the evidence) and the
+ * radio stays off with CounterUnprovable until the board is provisioned
+ * with a new key.
  *
  * Durability is the store's (core/storage/durable-store.ts): `Ok` means
  * programmed and verified. Without a block device, or when mounting fails,
@@ -30,7 +40,8 @@ import { ErrorCode } from "../core/runtime/errors";
 import type { Status } from "../core/runtime/result";
 import type { BlockDevice } from "../core/storage/block-device";
 import { DurableStore, type StoreConfig } from "../core/storage/durable-store";
-import { PROVISIONING_RECORD_BYTES } from "./provisioning";
+import { CounterReservation } from "../core/storage/counter-reservation";
+import { PROVISIONING_RECORD_BYTES, ProvisioningRecord, sendCounterRange } from "./provisioning";
 import { ALERT_MESSAGE_BYTES } from "../core/uplink/wire";
 
 export const StoreKey = Object.freeze({ Boot: 0, Lifetime: 1, SendCounter: 2, Provisioning: 3, FirstAlert: 4 } as const);
@@ -45,6 +56,23 @@ const VALUE_MAX_BYTES = Math.max(ALERT_MESSAGE_BYTES, LIFETIME_VALUE_BYTES, BOOT
 /** A send-counter ceiling (core/storage/counter-reservation.ts: 8 bytes). */
 const SEND_COUNTER_VALUE_BYTES = 8;
 
+/** Frames per durable counter reservation: two 8-byte flash writes (the ceiling and its mirror) per this many frames; at most this many values skipped per reboot. */
+export const SEND_COUNTER_STEP = 256;
+/**
+ * Counter values the transport's persist phase (the start of every tick)
+ * keeps reserved, far more than one tick uses (a tick seals at most one
+ * frame; message ids come one per send). Should a burst of sends between two
+ * ticks use them all, further sends are refused (SendCounterUnavailable) and
+ * a message fragment waits for the next tick: nothing is sealed without a
+ * durable reservation. A reboot skips at most SEND_COUNTER_STEP + this many.
+ */
+export const SEND_COUNTER_AHEAD = 128;
+
+/** The send-counter mirror's key: after the alert slots, so stores written before it existed keep their keys. */
+export function sendCounterMirrorKey(alertSlots: number): number {
+  return StoreKey.FirstAlert + alertSlots;
+}
+
 /**
  * The store geometry the agent mounts with (the provisioning tool formats a
  * partition with the same one). Each key's value gets its own size, so the
@@ -55,7 +83,8 @@ const SEND_COUNTER_VALUE_BYTES = 8;
 export function agentStoreConfig(alertSlots: number): StoreConfig {
   const kvValueBytes: number[] = [BOOT_VALUE_BYTES, LIFETIME_VALUE_BYTES, SEND_COUNTER_VALUE_BYTES, PROVISIONING_RECORD_BYTES];
   for (let i = 0; i < alertSlots; i++) kvValueBytes.push(ALERT_MESSAGE_BYTES);
-  return { recordPayloadMaxBytes: VALUE_MAX_BYTES, kvKeyCount: StoreKey.FirstAlert + alertSlots, kvValueMaxBytes: VALUE_MAX_BYTES, kvValueBytes, logCapacityEntries: 1 };
+  kvValueBytes.push(SEND_COUNTER_VALUE_BYTES);
+  return { recordPayloadMaxBytes: VALUE_MAX_BYTES, kvKeyCount: sendCounterMirrorKey(alertSlots) + 1, kvValueMaxBytes: VALUE_MAX_BYTES, kvValueBytes, logCapacityEntries: 1 };
 }
 const FLAG_CLEAN_SHUTDOWN = 1;
 
@@ -72,6 +101,8 @@ export class AgentStore {
   private writes_ = 0;
   private writeFailures_ = 0;
   private skipped_ = 0;
+  private sendCounter_: CounterReservation | undefined = undefined;
+  private sendCounterStatus_: Status = ErrorCode.AgentNotProvisioned;
 
   /** Mount `device` (or run without persistence: see the file comment). Never fails. */
   static open(device: BlockDevice | undefined, alertSlots: number): AgentStore {
@@ -85,7 +116,67 @@ export class AgentStore {
     this.store_ = store;
     this.mountStatus_ = mountStatus;
     this.alertSlots_ = alertSlots;
+    this.openSendCounter_();
     this.load_();
+  }
+
+  // Before any write (see the file comment): open the counter in its provisioned range, repair both copies, or freeze.
+  private openSendCounter_(): void {
+    const store = this.store_;
+    if (store === undefined) {
+      this.sendCounterStatus_ = this.mountStatus_ === ErrorCode.Ok ? ErrorCode.AgentStorageUnavailable : this.mountStatus_;
+      return;
+    }
+    const bytes = this.scratch_;
+    const length = store.get(StoreKey.Provisioning, bytes, 0);
+    if (length < 0) {
+      this.sendCounterStatus_ = length === -ErrorCode.NotFound ? ErrorCode.AgentNotProvisioned : ErrorCode.AgentProvisioningMalformed;
+      return;
+    }
+    const record = ProvisioningRecord.parse(bytes, length);
+    const range = typeof record === "number" ? undefined : sendCounterRange(record.generation);
+    bytes.fill(0); // the record's secret was read into the scratch buffer
+    if (range === undefined) {
+      this.sendCounterStatus_ = typeof record === "number" ? record : ErrorCode.AgentProvisioningMalformed;
+      return;
+    }
+    const opened = CounterReservation.open(store, {
+      key: StoreKey.SendCounter,
+      mirrorKey: sendCounterMirrorKey(this.alertSlots_),
+      stepK: SEND_COUNTER_STEP,
+      aheadValues: SEND_COUNTER_AHEAD,
+      firstValue: range.firstValue,
+      maxValue: range.maxValue,
+    });
+    if (!opened.ok) {
+      this.sendCounterStatus_ = opened.code;
+      // Nothing may write now: a cleaning could erase what made the counter unprovable, and a later mount would trust it.
+      if (opened.code === ErrorCode.CounterUnprovable) store.freeze();
+      return;
+    }
+    this.sendCounter_ = opened.value;
+    // A failed repair leaves the copies as they were (still proven); the store's failure then stops every reservation.
+    if (opened.value.repair() !== ErrorCode.Ok) this.writeFailures_++;
+    this.sendCounterStatus_ = ErrorCode.Ok;
+  }
+
+  /** The send counter opened at mount (undefined when `sendCounterStatus` is not Ok). */
+  get sendCounter(): CounterReservation | undefined {
+    return this.sendCounter_;
+  }
+
+  /**
+   * Ok, or why there is no send counter: AgentStorageUnavailable (no
+   * store), AgentNotProvisioned, AgentProvisioningMalformed, CounterUnprovable
+   * (the store is frozen), Corrupt, or the store's error.
+   */
+  get sendCounterStatus(): Status {
+    return this.sendCounterStatus_;
+  }
+
+  /** True when the store refuses every write (StoreFrozen), to keep what made the send counter unprovable. */
+  get frozen(): boolean {
+    return this.store_?.frozen ?? false;
   }
 
   private load_(): void {

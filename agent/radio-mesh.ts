@@ -17,10 +17,15 @@
  *     stays in the store for those derivations until the cache is closed
  *     (sender-key-cache.ts says why). A host that already holds a derived
  *     table (the simulator: one per site) may pass it instead.
- *  3. The send counter is a CounterReservation in the same store
- *     (StoreKey.SendCounter, RFC 8613 App. B.1.1): no AEAD nonce repeats
- *     across reboots or power loss. Without a mounted store the radio
- *     stays off: a RAM counter would repeat nonces after a reboot.
+ *  3. The send counter is a CounterReservation in the same store, opened
+ *     at mount before anything else writes (persistence.ts): its ceiling
+ *     kept in two copies, its range set by the record's provisioning
+ *     generation, RFC 8613 App. B.1.1 and §7.5: no AEAD nonce repeats
+ *     across reboots, power loss, bit rot the store can detect, or
+ *     provisioning again. When mount cannot prove the highest value ever
+ *     used, the radio stays off (CounterUnprovable) rather than guess.
+ *     Without a mounted store the radio stays off: a RAM counter would
+ *     repeat nonces after a reboot.
  *  4. Replay windows (one per sender) live in RAM; after a reboot a board
  *     accepts frames it saw before the reboot once more (OSCORE App. B.1.2
  *     Echo is not implemented; README "Known gaps").
@@ -44,23 +49,13 @@ import type { ReceiveKeys, TrafficKey } from "../core/crypto/traffic-keys";
 import { meshConfig, validateMeshConfig, type MeshConfig } from "../core/mesh/mesh-config";
 import type { MeshRadio } from "../core/mesh/radio-port";
 import { MeshTransport, type MeshObserver } from "../core/mesh/transport";
-import { CounterReservation } from "../core/storage/counter-reservation";
+import type { CounterReservation } from "../core/storage/counter-reservation";
 import { recordSiteProblems } from "./board-identity";
 import { AgentRole, ROLE_NAMES, type SiteConfig } from "./config";
 import { StoreKey, type AgentStore } from "./persistence";
 import { PROVISIONING_RECORD_BYTES, ProvisioningRecord } from "./provisioning";
 
-/** Frames per durable counter reservation: one 8-byte flash write per this many frames; at most this many values skipped per reboot. */
-export const SEND_COUNTER_STEP = 256;
-/**
- * Counter values the transport's persist phase (the start of every tick)
- * keeps reserved, far more than one tick uses (a tick seals at most one
- * frame; message ids come one per send). Should a burst of sends between two
- * ticks use them all, further sends are refused (SendCounterUnavailable) and
- * a message fragment waits for the next tick: nothing is sealed without a
- * durable reservation. A reboot skips at most SEND_COUNTER_STEP + this many.
- */
-export const SEND_COUNTER_AHEAD = 128;
+export { SEND_COUNTER_AHEAD, SEND_COUNTER_STEP } from "./persistence";
 /**
  * Replay window per sender, in counters: RFC 4303 §3.4.3's default (64; 32
  * is the minimum it requires). A window only has to cover reordering between
@@ -214,9 +209,10 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
   bytes.fill(0);
   if (typeof keys === "number") return refuse(keys, `keys: group keys could not be derived (code ${keys})`);
   if (keys.epoch !== record.keyEpoch) return refuse(ErrorCode.AgentProvisioningMismatch, `keys: host keys are for epoch ${keys.epoch}, the record for ${record.keyEpoch}`);
-  // The transport's tick reserves counter values ahead (its persist phase, from the first tick on), so no seal ever writes to flash.
-  const counter = CounterReservation.open(kv, { key: StoreKey.SendCounter, stepK: SEND_COUNTER_STEP, aheadValues: SEND_COUNTER_AHEAD });
-  if (!counter.ok) return refuse(counter.code, `storage: the send counter could not be opened (code ${counter.code})`);
+  // Opened at mount, before anything wrote (persistence.ts). The transport's tick reserves counter values ahead (its persist
+  // phase, from the first tick on), so no seal ever writes to flash.
+  const counter = store.sendCounter;
+  if (counter === undefined) return refuse(counterFailure(store.sendCounterStatus), counterProblem(store));
   const replay = ReplayTable.create({ capacity: record.senderIdMax, windowBits: REPLAY_WINDOW_BITS });
   if (!replay.ok) return refuse(replay.code, `mesh: replay table for ${record.senderIdMax} senders (code ${replay.code})`);
   const mesh = setup.meshConfig ?? agentMeshConfig(config, setup.randomSeed);
@@ -228,7 +224,7 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
     nodeId: config.nodeId,
     radio: setup.radio,
     provider: keys.provider,
-    counterSource: counter.value,
+    counterSource: counter,
     groupKeys: keys.groupKeys,
     replay: replay.value,
     epoch: keys.epoch,
@@ -239,7 +235,25 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
   });
   if (!transport.ok) return refuse(transport.code, `mesh: the transport could not be created (code ${transport.code})`);
   const keyCache = keys.groupKeys instanceof SenderKeyCache ? keys.groupKeys : undefined;
-  return { ok: true, transport: transport.value, counter: counter.value, senderIdMax: record.senderIdMax, keyCache };
+  return { ok: true, transport: transport.value, counter, senderIdMax: record.senderIdMax, keyCache };
+}
+
+function counterFailure(status: Status): FailureCode {
+  return status === ErrorCode.Ok ? ErrorCode.InvariantViolated : status;
+}
+
+/** Why the radio stays off for want of a send counter, in words an operator can act on. */
+function counterProblem(store: AgentStore): string {
+  const status = store.sendCounterStatus;
+  if (status === ErrorCode.CounterUnprovable) {
+    const hidden = store.store?.report.hiddenRecordsBound ?? 0;
+    return (
+      `storage: the highest send counter ever used cannot be proven (mount could not read ${hidden >= 0xffff ? "an unknown number of" : hidden} stored record(s)); ` +
+      "sending again under this key could reuse a nonce, so the radio stays off and the store is frozen: provision this board with a new key epoch (picket provision)"
+    );
+  }
+  if (status === ErrorCode.CounterExhausted) return "storage: the send counter reached the end of this provisioning's range: provision the board again (a new generation or key epoch)";
+  return `storage: the send counter could not be opened (code ${status})`;
 }
 
 /**

@@ -118,10 +118,11 @@ const BlockState = Object.freeze({ Free: 0, Live: 1, Bad: 2, Super: 3 } as const
  * then what mount could not read in the block: hidden records, and the
  * offsets of the first and last unreadable spot (auditHidden_).
  */
-const ROWS = 7;
-const ROW_HIDDEN = 4;
-const ROW_FIRST_SPOT = 5;
-const ROW_LAST_SPOT = 6;
+const ROWS = 5;
+/** Per block: the offset of its last unreadable spot (<< SPOT_SHIFT, offsets < BLOCK_SIZE_MAX_BYTES = 2^20) and how many records may hide there. */
+const ROW_SPOTS = 4;
+const SPOT_SHIFT = 4096;
+const SPOT_COUNT_MAX = SPOT_SHIFT - 1;
 
 export class RecordLog {
   private readonly io_: FlashIo;
@@ -138,7 +139,7 @@ export class RecordLog {
    * live records at [blockCount + block]; the live segments in sequence
    * order as a ring of block numbers at [2 * blockCount, 3 * blockCount);
    * per block its BlockState at [3 * blockCount + block]; then the rows
-   * ROW_HIDDEN, ROW_FIRST_SPOT, ROW_LAST_SPOT (what mount could not read).
+   * ROW_SPOTS (what mount could not read).
    */
   private readonly blockWords_: Uint32Array;
   private readonly writeBuf_: Uint8Array;
@@ -366,10 +367,13 @@ export class RecordLog {
   private noteHidden_(block: number, offset: number, count: number): void {
     const n = this.blockCount_;
     const words = this.blockWords_;
-    const before = words[ROW_HIDDEN * n + block] ?? 0;
-    if (before === 0 || offset < (words[ROW_FIRST_SPOT * n + block] ?? 0)) words[ROW_FIRST_SPOT * n + block] = offset;
-    if (before === 0 || offset > (words[ROW_LAST_SPOT * n + block] ?? 0)) words[ROW_LAST_SPOT * n + block] = offset;
-    words[ROW_HIDDEN * n + block] = before + count;
+    const word = words[ROW_SPOTS * n + block] ?? 0;
+    const before = word % SPOT_SHIFT;
+    const last = Math.floor(word / SPOT_SHIFT);
+    const total = before + count;
+    // Past what the row holds, no bound: hiddenAfter then answers from the report's total, which saturates the same way.
+    if (total > SPOT_COUNT_MAX) this.report.hide(HIDDEN_RECORDS_UNBOUNDED);
+    words[ROW_SPOTS * n + block] = (before === 0 || offset > last ? offset : last) * SPOT_SHIFT + Math.min(total, SPOT_COUNT_MAX);
     this.report.hide(count);
   }
 
@@ -392,11 +396,12 @@ export class RecordLog {
     let hidden = 0;
     for (let i = 0; i < this.ringCount_; i++) {
       const b = this.ringAt_(i);
-      const count = words[ROW_HIDDEN * n + b] ?? 0;
+      const word = words[ROW_SPOTS * n + b] ?? 0;
+      const count = word % SPOT_SHIFT;
       if (count === 0) continue;
       if (b === block) {
         // Spots after the record: all of them unless every one is before it (the last spot's offset is below it).
-        if ((words[ROW_LAST_SPOT * n + b] ?? 0) > offset) hidden += count;
+        if (Math.floor(word / SPOT_SHIFT) > offset) hidden += count;
       } else if (serialAtOrAfter(words[b] ?? 0, seq)) {
         hidden += count;
       }
@@ -915,7 +920,7 @@ export class RecordLog {
     this.blockWords_[3 * this.blockCount_ + block] = BlockState.Live;
     this.blockWords_[block] = seq;
     this.blockWords_[this.blockCount_ + block] = 0;
-    this.blockWords_[ROW_HIDDEN * this.blockCount_ + block] = 0;
+    this.blockWords_[ROW_SPOTS * this.blockCount_ + block] = 0;
     this.blockWords_[2 * this.blockCount_ + ((this.ringFirst_ + this.ringCount_) % this.blockCount_)] = block;
     this.ringCount_++;
     this.headBlock_ = block;

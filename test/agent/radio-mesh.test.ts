@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { bootAgent } from "../../agent/boot";
 import type { SiteConfig } from "../../agent/config";
-import { AgentStore, StoreKey } from "../../agent/persistence";
+import { AgentStore, sendCounterMirrorKey, StoreKey } from "../../agent/persistence";
 import { provisionDevice } from "../../agent/provision-device";
 import { encodeProvisioning, hexInto, PROVISIONING_RECORD_BYTES, ProvisioningRecord, RecordRole, type ProvisioningFields } from "../../agent/provisioning";
 import { agentMeshConfig, buildRadioMesh, SEND_COUNTER_STEP, type RadioMeshOutcome } from "../../agent/radio-mesh";
@@ -286,6 +286,70 @@ describe("provisioned boards", () => {
     expect(new Set(counters).size).toBe(counters.length);
     const store = AgentStore.open(flash, ALERT_SLOTS);
     expect(store.store?.has(StoreKey.SendCounter)).toBe(true);
+    expect(store.store?.has(sendCounterMirrorKey(ALERT_SLOTS))).toBe(true);
+  });
+
+  it("a board provisioned again (generation 1) sends only in its new range, above 2^28, even over a fresh image", () => {
+    const site = config();
+    const sealedFirst: number[] = [];
+    const observer = (into: number[]): MeshObserver => ({ sealed: (_s, counter) => into.push(counter), accepted: () => undefined, transmitted: () => undefined });
+    const message = Uint8Array.from([1]);
+    const run = (flash: SimFlash, into: number[]): void => {
+      const built = build(flash, site, new LoopbackRadio(5), observer(into));
+      if (!built.ok) throw new Error(built.problems.join("; "));
+      for (let t = 0, sent = 0; t < 60_000 && sent < 3; t += 1000) {
+        if (built.transport.send(BROADCAST_ID, TrafficClass.Telemetry, message, 0, 1, false, sent) === ErrorCode.Ok) sent++;
+        built.transport.tick(t);
+      }
+    };
+    run(provisioned(fields({ generation: 0 })), sealedFirst);
+    const sealedAgain: number[] = [];
+    run(provisioned(fields({ generation: 1 })), sealedAgain);
+    expect(sealedFirst.length).toBeGreaterThan(0);
+    expect(sealedAgain.length).toBeGreaterThan(0);
+    expect(Math.max(...sealedFirst)).toBeLessThan(0x1000_0000);
+    expect(Math.min(...sealedAgain)).toBeGreaterThanOrEqual(0x1000_0000);
+    expect(Math.max(...sealedAgain)).toBeLessThan(0x2000_0000);
+  });
+
+  it("when mount cannot prove the highest counter used, the radio stays off (CounterUnprovable), the store is frozen, and every later boot refuses too", () => {
+    const flash = provisioned();
+    const site = config();
+    const first = build(flash, site);
+    if (!first.ok) throw new Error(first.problems.join("; "));
+    for (let t = 0; t < 5_000; t += 1000) first.transport.tick(t); // the first persist phase writes both ceiling copies
+    // Damage the newest record of each ceiling copy: one byte of each header's length field. A record header starts
+    // with its payload length (u16), its complement, the record type (1: KV put) and the key.
+    const image = new Uint8Array(flash.blockSizeBytes * flash.blockCount);
+    flash.copyTo(image);
+    const lastRecordOf = (key: number): number => {
+      let at = -1;
+      for (let i = 0; i + 6 <= image.length; i += 4) {
+        if (image[i] === 8 && image[i + 1] === 0 && image[i + 2] === 0xf7 && image[i + 3] === 0xff && image[i + 4] === 1 && image[i + 5] === key) at = i;
+      }
+      return at;
+    };
+    const ceilingAt = lastRecordOf(StoreKey.SendCounter);
+    const mirrorAt = lastRecordOf(sendCounterMirrorKey(ALERT_SLOTS));
+    expect(ceilingAt).toBeGreaterThan(0);
+    expect(mirrorAt).toBeGreaterThan(ceilingAt);
+    image[mirrorAt + 1] = 0x5a;
+    image[ceilingAt + 1] = 0x5a;
+    flash.load(image);
+    for (let boot = 0; boot < 2; boot++) {
+      const store = AgentStore.open(flash, ALERT_SLOTS);
+      expect(store.sendCounterStatus).toBe(ErrorCode.CounterUnprovable);
+      expect(store.frozen).toBe(true);
+      expect(store.recordBoot()).toBe(ErrorCode.StoreFrozen);
+      const built = buildRadioMesh({ config: site, store, radio: new LoopbackRadio(5), randomSeed: 5 });
+      const refused = refusal(built);
+      expect(refused.code).toBe(ErrorCode.CounterUnprovable);
+      expect(refused.problems.join(" ")).toContain("cannot be proven");
+      expect(refused.problems.join(" ")).toContain("new key epoch");
+      const after = new Uint8Array(image.length);
+      flash.copyTo(after);
+      expect(after).toEqual(image); // frozen: the evidence is still there for the next boot
+    }
   });
 });
 

@@ -12,6 +12,7 @@ import { SMALL_GEOMETRY, simDevice } from "../storage/fixtures";
 import { measureAppendWear } from "../storage/wear";
 import { CrashWorkload, sweepFaultPoints } from "../storage/workload";
 import { imageDigest, XS_SWEEP } from "../storage/xs-plan";
+import { buildCounterScenario, corruptRandomly, flipEveryBit, tearEveryWrite } from "../storage/counter-proof";
 import { recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;
@@ -64,5 +65,21 @@ describe("storage on XS", () => {
     expect(cost["appendBytes"]).toBe(0);
     expect(cost["putBytes"]).toBe(0);
     expect(cost["counterBytes"]).toBe(0);
+  });
+
+  it("the send counter resumes above every value issued after every bit flip and torn write of its last reservation, and the same damage gives the same verdicts as V8", () => {
+    const proof = find("counterProof");
+    const scenario = buildCounterScenario(SMALL_GEOMETRY, 7, 30);
+    const flips = proof["flips"] as Record<string, unknown>;
+    const tears = proof["tears"] as Record<string, unknown>;
+    expect(flips["examples"]).toEqual([]);
+    expect(Number(flips["cases"])).toBeGreaterThanOrEqual(8 * 56);
+    expect(flips["resumed"]).toBe(flips["cases"]);
+    expect(tears["resumed"]).toBe(tears["cases"]);
+    expect(flips).toEqual({ ...flipEveryBit(scenario) });
+    expect(tears).toEqual({ ...tearEveryWrite(scenario) });
+    const random = proof["random"] as Record<string, unknown>;
+    expect(random["rolledBack"]).toBe(0);
+    expect(random).toEqual({ ...corruptRandomly(scenario, 5, 300) });
   });
 });

@@ -31,12 +31,14 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "
 /**
  * Size budget for one minified device bundle. It was 200 KiB before the
  * image carried a radio; with the secured mesh, its crypto and the flash
- * store the full image is ~249 KiB, so the budget is 256 KiB: a quarter of
- * the smallest target's flash (nRF52840, 1 MB). The XS heap, not flash, is
+ * store it became 256 KiB, and the send counter's proof at mount (the
+ * record log bounding what it could not read, README "Link security")
+ * took the images past it: 288 KiB, 28 % of the smallest target's flash
+ * (nRF52840, 1 MB). The XS heap, not flash, is
  * the scarce resource; it is measured on the board's terms by
  * test/xs/board-memory.test.ts (README "Board memory on the board's terms").
  */
-export const DEVICE_BUNDLE_BUDGET_BYTES = 256 * 1024;
+export const DEVICE_BUNDLE_BUDGET_BYTES = 288 * 1024;
 
 /** Module specifiers the Moddable SDK provides (moddable-modules.ts); never bundled. */
 export const MODDABLE_MODULES: readonly string[] = Object.freeze(MODDABLE_MODULES_TABLE.map((row) => row.specifier));

@@ -13,6 +13,7 @@ import { ESP32_GEOMETRY, mountAfterPowerUp, simDevice, SMALL_GEOMETRY } from "..
 import { CrashWorkload, sweepFaultPoints } from "../../storage/workload";
 import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from "../../storage/wear";
 import { XS_SWEEP, XS_RANDOM_SEEDS, imageDigest } from "../../storage/xs-plan";
+import { buildCounterScenario, corruptRandomly, flipEveryBit, tearEveryWrite } from "../../storage/counter-proof";
 
 // 1. Stratified slice of the exhaustive sweep (same seed and plan as the V8 test).
 {
@@ -94,6 +95,15 @@ record("wear", { ...measureAppendWear() });
     counterBytes,
     exact: appends.exact && puts.exact && counterExact,
   });
+}
+
+// 6. The send counter against damaged flash: every bit flip and torn write of its last reservation, and 300 random images.
+{
+  const scenario = buildCounterScenario(SMALL_GEOMETRY, 7, 30);
+  const flips = flipEveryBit(scenario);
+  const tears = tearEveryWrite(scenario);
+  const random = corruptRandomly(scenario, 5, 300);
+  record("counterProof", { flips: { ...flips }, tears: { ...tears }, random: { ...random } });
 }
 
 done();
