@@ -218,6 +218,11 @@ export class SimKernel implements SimInspect, KernelPorts {
     return this.#nowMs;
   }
 
+  /** Names of the invariants checked after every event, in the order they run. */
+  get invariantNames(): readonly string[] {
+    return this.#invariants.map((invariant) => invariant.name);
+  }
+
   /** Events processed so far. */
   get eventCount(): number {
     return this.#eventIndex;

@@ -3,19 +3,28 @@
  * a gateway collected lands here, with per-node statistics.
  *
  *  - Routine telemetry: records and samples delivered per source node, and
- *    a check of the transport's at-most-once promise: within one boot of a
- *    gateway, the same telemetry message twice is counted in
- *    `telemetryDuplicates` (it must stay 0). A board keeps its replay
- *    windows and delivered-message cache in RAM (agent/radio-mesh.ts), so a
- *    gateway that rebooted can take once more a frame it had taken before
- *    going down (a hop retransmission whose ack it never sent); that copy is
- *    counted in `telemetryRedeliveredAfterReboot`, and the host filters it
- *    here, as a real host does by (source, incarnation, seq).
+ *    two checks of delivery at most once to the application. Within one
+ *    boot of a gateway, or through two gateways, the same telemetry message
+ *    twice is counted in `telemetryDuplicates` (the transport's at-most-once
+ *    promise; invariant `site-at-most-once`). The same gateway handing in a
+ *    message again after it rebooted (receive state that did not survive
+ *    the reboot let a replayed or retransmitted frame in once more) is
+ *    counted in `telemetryRedeliveredAfterReboot` (invariant
+ *    `site-delivered-once-across-reboots`, site.ts). A message is
+ *    identified by (source, incarnation, seq), as a host does.
  *  - Alerts: the first copy of each (source, incarnation, seq), across all
- *    gateways (after a failover a later copy may reach the other gateway),
- *    with its latency: delivery time minus raise time, both in virtual ms
- *    (the raise time on the wire is the source's clock; `SiteClock`
- *    converts it with the kernel's clock model for that node).
+ *    gateways, with its latency: delivery time minus raise time, both in
+ *    virtual ms (the raise time on the wire is the source's clock;
+ *    `SiteClock` converts it with the kernel's clock model for that node).
+ *    Later copies are counted in `alertCopies` and classified: through
+ *    another gateway (a failover resend: the host filters it, as it
+ *    filters by identity); by the same gateway in the same boot
+ *    (`alertDuplicates`: the gateway's duplicate filter failed,
+ *    `site-at-most-once`); by the same gateway after it rebooted
+ *    (`alertsRedeliveredAfterReboot`: an alert it had already delivered,
+ *    and acknowledged, reached the application again,
+ *    `site-delivered-once-across-reboots`).
+ *  - The first breach of either kind is described in `redeliveryDetail`.
  *
  * Fixed capacity, allocated at create; recording allocates nothing (the XS
  * measurement of bytes per frame covers it). Platform neutral.
@@ -37,6 +46,8 @@ type Seen = (typeof Seen)[keyof typeof Seen];
 
 /** Recent telemetry message ids remembered per source (the duplicate check). */
 const RECENT_PER_SOURCE = 16;
+/** Gateways a sink tells apart (a site has at most this many: site-spec.ts GATEWAYS_PER_SITE_MAX). */
+export const SINK_GATEWAYS_MAX = 4;
 
 export class SiteSink {
   readonly boardCount: number;
@@ -59,7 +70,16 @@ export class SiteSink {
   readonly #recentGateway: Uint16Array;
   readonly #recentBoot: Uint32Array;
   readonly #gatewayBoots: Uint32Array;
+  /** Per board: its gateway ordinal (0..SINK_GATEWAYS_MAX-1), or -1. */
+  readonly #gatewayOrdinal: Int8Array;
+  #gateways = 0;
+  /** Per alert and gateway ordinal: that gateway's boot count + 1 when it last handed the alert in (0: never). */
+  readonly #alertBootBy: Uint32Array;
   #redelivered = 0;
+  #alertDuplicates = 0;
+  #alertsRedelivered = 0;
+  /** The first redelivery after a reboot: kind (0 none, 1 telemetry, 2 alert), gateway, source, incarnation, seq, boot, virtual ms. */
+  readonly #firstRedelivery = new Float64Array(7);
   #alerts = 0;
   #alertsOverflow = 0;
   #telemetryDuplicates = 0;
@@ -85,6 +105,8 @@ export class SiteSink {
     this.#recentGateway = new Uint16Array(boardCount * RECENT_PER_SOURCE);
     this.#recentBoot = new Uint32Array(boardCount * RECENT_PER_SOURCE);
     this.#gatewayBoots = new Uint32Array(boardCount);
+    this.#gatewayOrdinal = new Int8Array(boardCount).fill(-1);
+    this.#alertBootBy = new Uint32Array(alertCapacity * SINK_GATEWAYS_MAX);
     this.byGateway = new Float64Array(boardCount);
   }
 
@@ -103,9 +125,24 @@ export class SiteSink {
   get telemetryDuplicates(): number {
     return this.#telemetryDuplicates;
   }
-  /** Telemetry messages a gateway handed in again after it rebooted (filtered here; not an at-most-once breach). */
+  /** Telemetry messages a gateway handed in again after it rebooted (a `site-delivered-once-across-reboots` breach). */
   get telemetryRedeliveredAfterReboot(): number {
     return this.#redelivered;
+  }
+  /** Alerts a gateway handed in twice within one of its boots (a `site-at-most-once` breach). */
+  get alertDuplicates(): number {
+    return this.#alertDuplicates;
+  }
+  /** Alerts a gateway handed in again after it rebooted (a `site-delivered-once-across-reboots` breach). */
+  get alertsRedeliveredAfterReboot(): number {
+    return this.#alertsRedelivered;
+  }
+  /** What the first message delivered again after a gateway reboot was, or undefined. */
+  get redeliveryDetail(): string | undefined {
+    const f = this.#firstRedelivery;
+    if (f[0] === 0) return undefined;
+    const what = f[0] === 1 ? "telemetry message" : "alert";
+    return `gateway board ${f[1]} handed ${what} (source board ${f[2]}, incarnation ${f[3]}, seq ${f[4]}) to the application again after it rebooted (its boot ${f[5]}, t = ${f[6]} ms)`;
   }
 
   /** Gateway board `gatewayIndex` booted (its RAM-only duplicate filters start empty). */
@@ -113,8 +150,13 @@ export class SiteSink {
     if ((gatewayIndex >>> 0) === gatewayIndex && gatewayIndex < this.boardCount) this.#gatewayBoots[gatewayIndex] = (this.#gatewayBoots[gatewayIndex] ?? 0) + 1;
   }
 
-  /** The GatewaySink a gateway board hands its records to. */
+  /** The GatewaySink a gateway board hands its records to. At most SINK_GATEWAYS_MAX gateways per sink. */
   sinkFor(gatewayIndex: number): GatewaySink {
+    if ((gatewayIndex >>> 0) !== gatewayIndex || gatewayIndex >= this.boardCount) throw new Error(`site sink: no board ${gatewayIndex}`);
+    if ((this.#gatewayOrdinal[gatewayIndex] ?? -1) < 0) {
+      if (this.#gateways >= SINK_GATEWAYS_MAX) throw new Error(`site sink: more than ${SINK_GATEWAYS_MAX} gateways`);
+      this.#gatewayOrdinal[gatewayIndex] = this.#gateways++;
+    }
     return {
       onTelemetry: (sourceId, header, record) => this.#telemetry(gatewayIndex, sourceId - 1, header, record),
       onAlert: (sourceId, header, record) => this.#alert(gatewayIndex, sourceId - 1, header, record),
@@ -133,7 +175,10 @@ export class SiteSink {
       this.#remaining = header.count;
       const seen = this.#rememberMessage(gateway, source, header);
       if (seen === Seen.SameBoot) this.#telemetryDuplicates++;
-      else if (seen === Seen.EarlierBoot) this.#redelivered++;
+      else if (seen === Seen.EarlierBoot) {
+        this.#redelivered++;
+        this.#noteRedelivery(1, gateway, source, header);
+      }
     }
     this.#remaining--;
     this.telemetryRecords[source] = (this.telemetryRecords[source] ?? 0) + 1;
@@ -166,15 +211,38 @@ export class SiteSink {
     return Seen.New;
   }
 
+  /** Keep the first redelivery after a reboot for `redeliveryDetail` (numbers only: recording allocates nothing). */
+  #noteRedelivery(kind: number, gateway: number, source: number, header: WireHeader): void {
+    const f = this.#firstRedelivery;
+    if (f[0] !== 0) return;
+    f[0] = kind;
+    f[1] = gateway;
+    f[2] = source;
+    f[3] = header.incarnation;
+    f[4] = header.seq;
+    f[5] = this.#gatewayBoots[gateway] ?? 0;
+    f[6] = this.#clock?.virtualNowMs() ?? 0;
+  }
+
   #alert(gateway: number, source: number, header: WireHeader, record: WireRecord): void {
     if ((source >>> 0) !== source || source >= this.boardCount) return;
     this.byGateway[gateway] = (this.byGateway[gateway] ?? 0) + 1;
     const key = (((source & 0xffff) << 16) | (header.incarnation & 0xffff)) >>> 0;
     const seq = header.seq >>> 0;
     const count = this.#alerts < this.alertCapacity ? this.#alerts : this.alertCapacity;
+    const ordinal = this.#gatewayOrdinal[gateway] ?? 0;
+    const bootMark = (this.#gatewayBoots[gateway] ?? 0) + 1;
     for (let i = 0; i < count; i++) {
       if (this.#alertKey[i] === key && this.#alertSeq[i] === seq) {
         this.alertCopies[source] = (this.alertCopies[source] ?? 0) + 1;
+        const at = i * SINK_GATEWAYS_MAX + ordinal;
+        const before = this.#alertBootBy[at] ?? 0;
+        if (before === bootMark) this.#alertDuplicates++;
+        else if (before !== 0) {
+          this.#alertsRedelivered++;
+          this.#noteRedelivery(2, gateway, source, header);
+        }
+        this.#alertBootBy[at] = bootMark;
         return;
       }
     }
@@ -189,6 +257,7 @@ export class SiteSink {
     const raisedMs = clock === undefined ? 0 : clock.virtualFromLocal(source, record.atMs);
     this.#alertKey[at] = key;
     this.#alertSeq[at] = seq;
+    this.#alertBootBy[at * SINK_GATEWAYS_MAX + ordinal] = bootMark;
     this.alertSource[at] = source;
     this.alertLatencyMs[at] = nowMs - raisedMs;
     this.alertDeliveredAtMs[at] = nowMs;

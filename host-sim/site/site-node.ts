@@ -22,7 +22,9 @@
  *    reboot after it.
  *  - Observation: after every callback the ports' counters (the mesh's
  *    counters, the radio's stats) are copied into host arrays
- *    (SiteLink.observe); nothing wraps the agent's transport.
+ *    (SiteLink.observe); nothing wraps the agent's transport. Every frame
+ *    the radio transmits passes this node's air port (`broadcast`, the
+ *    SimAirPort), where the site's nonce ledger sees it (`onAir`).
  *  - Host observation: the agent's counters are added to this node's totals
  *    when it goes down, so a reboot does not lose the site's measurements.
  */
@@ -100,6 +102,8 @@ export interface SiteNodeSetup {
   readonly sink: GatewaySink | undefined;
   /** Called after every successful boot (the host's sink tracks gateway boots). */
   readonly onBoot: (() => void) | undefined;
+  /** Host observation of what this board's radio hands to the air port (the nonce ledger); undefined when nothing observes. */
+  readonly onAir?: ((board: number, air: Uint8Array, airBytes: number) => void) | undefined;
   /** Per template sensor: its event script, or undefined. */
   readonly scripts: readonly (readonly SimEvent[] | undefined)[];
   readonly shutdowns: readonly ShutdownPlan[];
@@ -187,6 +191,8 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
 
   broadcast(bytes: Uint8Array, lengthBytes: number): Status {
     const ctx = this.#ctx;
+    // What the radio transmits, seen at the air port (never through the radio or the mesh).
+    if (ctx !== undefined) this.#setup.onAir?.(this.index, bytes, lengthBytes);
     return ctx === undefined ? ErrorCode.SimNotInCallback : ctx.broadcast(bytes, lengthBytes);
   }
 

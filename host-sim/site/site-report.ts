@@ -91,8 +91,15 @@ export interface SiteReport {
   readonly storedStateChecks: number;
   readonly storedStateLost: number;
   readonly telemetryDuplicates: number;
-  /** Telemetry messages a gateway took again after it rebooted (RAM-only replay windows), filtered by the host. */
+  /** Telemetry messages a gateway handed in again after it rebooted (invariant site-delivered-once-across-reboots). */
   readonly telemetryRedeliveredAfterReboot: number;
+  /** Alerts a gateway handed in again after it rebooted (same invariant). */
+  readonly alertsRedeliveredAfterReboot: number;
+  /** Frames whose nonce the site checked (site-nonce-unique; 0 when not checked), and the same frames seen again (relays, hop retransmissions). */
+  readonly nonceFramesChecked: number;
+  readonly nonceSameFrameRepeats: number;
+  /** Invariants checked after every event. */
+  readonly invariants: readonly string[];
   readonly taskFaults: number;
   readonly outboxHighWater: number;
   readonly outboxCapacity: number;
@@ -224,6 +231,10 @@ export function siteReport(site: Site): SiteReport {
     storedStateLost: sums[NodeStat.storedStateLost] ?? 0,
     telemetryDuplicates: sink.telemetryDuplicates,
     telemetryRedeliveredAfterReboot: sink.telemetryRedeliveredAfterReboot,
+    alertsRedeliveredAfterReboot: sink.alertsRedeliveredAfterReboot,
+    nonceFramesChecked: site.nonces?.framesRecorded ?? 0,
+    nonceSameFrameRepeats: site.nonces?.sameFrameRepeats ?? 0,
+    invariants: site.invariantNames,
     taskFaults: sums[NodeStat.taskFaults] ?? 0,
     outboxHighWater,
     outboxCapacity,
@@ -271,7 +282,10 @@ export function formatSiteReport(r: SiteReport, wallMs: number): string {
     `  duty cycle      mean ${(r.dutyCycleMeanPermille / 10).toFixed(2)} %, busiest board ${(r.dutyCycleMaxPermille / 10).toFixed(2)} % (budget ${(r.dutyCyclePermille / 10).toFixed(1)} %)`,
     `  drops           ${drops.length > 0 ? drops.join(", ") : "none"}`,
     `  boards          ${count(r.boots, "boot")} (${n(r.bootFailures)} failed), ${count(r.crashes, "power loss", "power losses")}, ${count(r.shutdowns, "graceful shutdown")}; stored state checked at ${count(r.storedStateChecks, "reboot")}, lost ${n(r.storedStateLost)}`,
-    `  capacities      outbox high water ${n(r.outboxHighWater)} of ${n(r.outboxCapacity)}; task faults ${n(r.taskFaults)}; duplicate telemetry at gateways ${n(r.telemetryDuplicates)} (${n(r.telemetryRedeliveredAfterReboot)} more taken again after a gateway reboot, filtered by the host)`,
+    `  capacities      outbox high water ${n(r.outboxHighWater)} of ${n(r.outboxCapacity)}; task faults ${n(r.taskFaults)}; duplicate telemetry at gateways ${n(r.telemetryDuplicates)}`,
+    `  after reboots   ${n(r.telemetryRedeliveredAfterReboot)} telemetry messages and ${n(r.alertsRedeliveredAfterReboot)} alerts handed to the application again by a gateway that rebooted`,
+    `  nonces          ${n(r.nonceFramesChecked)} frames checked (${n(r.nonceSameFrameRepeats)} relayed or repeated unchanged)`,
+    `  invariants      ${r.invariants.length} checked after every event: ${r.invariants.join(", ")}`,
     `  trace hash      ${r.traceHash}`,
   ];
   const worst = r.perBoard

@@ -8,10 +8,19 @@
  *    scheduler, log ring, duplicate filter, transport rings and tables);
  *  - `site-stored-state`: no board lost acknowledged stored state across a
  *    shutdown or power loss (checked at each boot, site-node.ts);
- *  - `site-at-most-once`: no gateway saw the same telemetry message twice
- *    within one of its boots (the transport's at-most-once promise; after a
- *    gateway reboots, its RAM-only filters may take a hop retransmission of
- *    a message once more: counted and reported, see gateway-sink.ts).
+ *  - `site-at-most-once`: no gateway handed the application the same
+ *    telemetry message twice within one of its boots (or through two
+ *    gateways), nor the same alert twice within one of its boots (the
+ *    transport's at-most-once promise and the gateway's alert filter);
+ *  - `site-nonce-unique` (mesh sites): no AEAD nonce went on the air twice
+ *    under one key with different contents, seen at every board's air port
+ *    (nonce-ledger.ts);
+ *  - `site-delivered-once-across-reboots`: no gateway handed the
+ *    application a telemetry message or an alert again after it rebooted
+ *    (receive state that does not survive a reboot lets a replayed or
+ *    retransmitted frame in once more; gateway-sink.ts).
+ * Each can be switched off by name (SiteOptions.invariants), e.g. to show
+ * that another one fires on an injected fault; all are on by default.
  * Same spec (seed included) and code => same trace hash, on V8 and on XS.
  */
 import { AgentRole, validateSiteConfig, type BoardIdentity } from "../../agent/config";
@@ -23,6 +32,7 @@ import type { SimWorkload } from "../kernel/node";
 import { buildTopology } from "../kernel/topology";
 import { createStream, StreamPurpose } from "../kernel/streams";
 import { SiteSink, type SiteClock } from "./gateway-sink";
+import { NonceLedger } from "./nonce-ledger";
 import { RouteTable } from "./routes";
 import { SITE_COUNTER_NAMES, SiteNode, NodeStat } from "./site-node";
 import { siteConfigOf, type SiteSpec } from "./site-spec";
@@ -34,15 +44,27 @@ export interface Site {
   readonly nodes: readonly SiteNode[];
   readonly sink: SiteSink;
   readonly routes: RouteTable;
+  /** Every nonce on the air (mesh sites with `site-nonce-unique` on), else undefined. */
+  readonly nonces: NonceLedger | undefined;
+  /** Names of the invariants checked after every event, kernel's first. */
+  readonly invariantNames: readonly string[];
 }
+
+/** The site's own invariants (see the top of this file). */
+export const SITE_INVARIANT_NAMES = Object.freeze(["site-capacities", "site-stored-state", "site-at-most-once", "site-nonce-unique", "site-delivered-once-across-reboots"] as const);
+export type SiteInvariantName = (typeof SITE_INVARIANT_NAMES)[number];
 
 export type SiteBuild = { readonly ok: true; readonly site: Site } | { readonly ok: false; readonly problems: readonly string[] };
 
 export interface SiteOptions {
   /** Unique alerts the sink can record (default 65536). */
   readonly alertCapacity?: number;
-  /** Default true. */
+  /** Default true: check the kernel's and the site's invariants after every event. */
   readonly checkInvariants?: boolean;
+  /** Switch single site invariants off (false) by name; each defaults to on. */
+  readonly invariants?: { readonly [name in SiteInvariantName]?: boolean };
+  /** Distinct (key, counter) pairs the nonce ledger can hold (default NONCE_LEDGER_DEFAULT_CAPACITY). */
+  readonly nonceLedgerCapacity?: number;
 }
 
 /** The one site configuration every board boots from, as one firmware image per site (site-spec.ts siteConfigOf). */
@@ -73,6 +95,13 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
   const transport = createSiteTransportContext(spec.transport, spec.boards);
   if (typeof transport === "string") return { ok: false, problems: [`transport: ${transport}`] };
   const sink = new SiteSink(spec.boards, options.alertCapacity ?? 65_536);
+  const unknown = Object.keys(options.invariants ?? {}).filter((name) => !(SITE_INVARIANT_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) return { ok: false, problems: unknown.map((name) => `invariants.${name}: no such site invariant (known: ${SITE_INVARIANT_NAMES.join(", ")})`) };
+  const checking = options.checkInvariants !== false;
+  const on = (name: SiteInvariantName): boolean => checking && options.invariants?.[name] !== false;
+  // Only the mesh seals frames; the stand-in's frames carry no nonce.
+  const nonces = on("site-nonce-unique") && spec.transport === "mesh" ? new NonceLedger(options.nonceLedgerCapacity) : undefined;
+  const onAir = nonces === undefined ? undefined : (board: number, air: Uint8Array, airBytes: number): void => nonces.recordAir(board, air, airBytes);
   const nodes: SiteNode[] = [];
   for (let b = 0; b < spec.boards; b++) {
     nodes.push(
@@ -83,6 +112,7 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
         routes,
         sink: spec.gateways.includes(b) ? sink.sinkFor(b) : undefined,
         onBoot: spec.gateways.includes(b) ? (): void => sink.gatewayBooted(b) : undefined,
+        onAir,
         scripts: spec.scripts[b] ?? [],
         shutdowns: spec.shutdowns.filter((plan) => plan.board === b),
         seed: spec.seed,
@@ -91,12 +121,18 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
     );
   }
   const workload: SimWorkload = { name: "site", counterNames: SITE_COUNTER_NAMES, createNode: (index) => nodes[index] ?? nodes[0] ?? new SiteNodePlaceholder() };
-  const invariants: InvariantFactory[] = options.checkInvariants === false ? [] : [...KERNEL_INVARIANTS, siteCapacities(nodes), siteStoredState(nodes), siteAtMostOnce(sink)];
+  const invariants: InvariantFactory[] = checking ? [...KERNEL_INVARIANTS] : [];
+  if (on("site-capacities")) invariants.push(siteCapacities(nodes));
+  if (on("site-stored-state")) invariants.push(siteStoredState(nodes));
+  if (on("site-at-most-once")) invariants.push(siteAtMostOnce(sink));
+  if (nonces !== undefined) invariants.push(siteNonceUnique(nonces));
+  if (on("site-delivered-once-across-reboots")) invariants.push(siteDeliveredOnceAcrossReboots(sink));
   const kernelBuild = SimKernel.create(scenario, workload, { invariants, guardComponents: true });
   if (!kernelBuild.ok) return { ok: false, problems: kernelBuild.problems };
   const kernel = kernelBuild.kernel;
   sink.attachClock(kernelClock(kernel));
-  return { ok: true, site: { spec, kernel, nodes, sink, routes } };
+  nonces?.attachEvents(kernel.event);
+  return { ok: true, site: { spec, kernel, nodes, sink, routes, nonces, invariantNames: kernel.invariantNames } };
 }
 
 /** Never used: `createNode` is only called with indices of existing boards. */
@@ -159,7 +195,28 @@ function siteAtMostOnce(sink: SiteSink): InvariantFactory {
   return () => ({
     name: "site-at-most-once",
     check(): string | undefined {
-      return sink.telemetryDuplicates === 0 ? undefined : `the gateways received ${sink.telemetryDuplicates} telemetry message(s) twice`;
+      if (sink.telemetryDuplicates !== 0) return `the gateways received ${sink.telemetryDuplicates} telemetry message(s) twice`;
+      return sink.alertDuplicates === 0 ? undefined : `a gateway handed ${sink.alertDuplicates} alert(s) to the application twice within one boot`;
+    },
+  });
+}
+
+/** Checked after every event: the ledger records each transmission as it happens, so the event that reused a nonce is the one stopped. */
+function siteNonceUnique(nonces: NonceLedger): InvariantFactory {
+  return () => ({
+    name: "site-nonce-unique",
+    check(): string | undefined {
+      return nonces.violation;
+    },
+  });
+}
+
+function siteDeliveredOnceAcrossReboots(sink: SiteSink): InvariantFactory {
+  return () => ({
+    name: "site-delivered-once-across-reboots",
+    check(): string | undefined {
+      if (sink.telemetryRedeliveredAfterReboot === 0 && sink.alertsRedeliveredAfterReboot === 0) return undefined;
+      return `${sink.telemetryRedeliveredAfterReboot} telemetry message(s) and ${sink.alertsRedeliveredAfterReboot} alert(s) delivered again after a gateway reboot; first: ${sink.redeliveryDetail ?? "?"}`;
     },
   });
 }

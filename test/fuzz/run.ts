@@ -11,20 +11,32 @@
  * geometries): exit 1 if any resumes at a value already issued outside the
  * documented residual (erasure-like damage over the newest record).
  *
- *   tsx test/fuzz/run.ts [--runs N] [--target TEXT] [--seed S] [--corruptions N]
+ * Then the site simulator's power-loss seed sweep (site-sweep.ts, target
+ * name "site-sweep"): exit 1 when any site invariant fires on any seed.
+ *
+ *   tsx test/fuzz/run.ts [--runs N] [--target TEXT] [--seed S] [--corruptions N] [--site-seeds N] [--site-first S]
  */
 import * as fc from "fast-check";
 import { FUZZ_TARGETS } from "./targets";
 import { parseStrict } from "../../host-sim/cli/args";
 import { buildCounterScenario, corruptRandomly } from "../storage/counter-proof";
 import { ESP32_GEOMETRY, SMALL_GEOMETRY } from "../storage/fixtures";
+import { runSiteSweep, SITE_SWEEP_DEFAULT_SEEDS, SITE_SWEEP_NAME } from "./site-sweep";
 
 const BATCH = 100_000;
-const USAGE = "usage: npm run fuzz -- [--runs N (default 10000000)] [--target TEXT] [--seed S] [--corruptions N (default 200000; 0 skips)]\n";
+const USAGE = `usage: npm run fuzz -- [--runs N (default 10000000)] [--target TEXT] [--seed S] [--corruptions N (default 200000; 0 skips)] [--site-seeds N (default ${SITE_SWEEP_DEFAULT_SEEDS})] [--site-first S (default 1)]\n`;
 const COUNTER_TARGET = "send counter vs damaged flash";
 
 function main(args: readonly string[]): number {
-  const parsed = parseStrict(args, { runs: { type: "string" }, target: { type: "string" }, seed: { type: "string" }, corruptions: { type: "string" }, help: { type: "boolean" } });
+  const parsed = parseStrict(args, {
+    runs: { type: "string" },
+    target: { type: "string" },
+    seed: { type: "string" },
+    corruptions: { type: "string" },
+    "site-seeds": { type: "string" },
+    "site-first": { type: "string" },
+    help: { type: "boolean" },
+  });
   if (!parsed.ok) {
     process.stderr.write(`fuzz: ${parsed.message}\n${USAGE}`);
     return 2;
@@ -46,13 +58,20 @@ function main(args: readonly string[]): number {
     process.stderr.write("fuzz: --corruptions must be a non-negative integer\n");
     return 2;
   }
+  const siteSeeds = Number(v["site-seeds"] ?? String(SITE_SWEEP_DEFAULT_SEEDS));
+  const siteFirst = Number(v["site-first"] ?? "1");
+  if (!/^\d+$/.test(v["site-seeds"] ?? "1") || !/^\d+$/.test(v["site-first"] ?? "1") || siteSeeds < 1 || siteFirst < 1 || !Number.isSafeInteger(siteSeeds + siteFirst)) {
+    process.stderr.write("fuzz: --site-seeds and --site-first must be positive integers\n");
+    return 2;
+  }
   const targets = FUZZ_TARGETS.filter((t) => t.name.includes(filter));
   const counterSweep = corruptions > 0 && COUNTER_TARGET.includes(filter);
-  if (targets.length === 0 && !counterSweep) {
+  const siteSweep = SITE_SWEEP_NAME.includes(filter);
+  if (targets.length === 0 && !counterSweep && !siteSweep) {
     process.stderr.write(`fuzz: no target matches "${filter}"\n`);
     return 2;
   }
-  process.stdout.write(`fuzz: ${targets.length} targets x ${runs.toLocaleString("en-US")} inputs, base seed ${seed0}\n`);
+  if (targets.length > 0) process.stdout.write(`fuzz: ${targets.length} targets x ${runs.toLocaleString("en-US")} inputs, base seed ${seed0}\n`);
   for (const target of targets) {
     const started = process.hrtime.bigint();
     for (let done = 0, batch = 0; done < runs; batch++) {
@@ -72,6 +91,10 @@ function main(args: readonly string[]): number {
     }
   }
   if (counterSweep && sweepCounter(corruptions, seed0) !== 0) return 1;
+  if (siteSweep && runSiteSweep(siteFirst, siteSeeds, (text) => process.stdout.write(text)) !== 0) {
+    process.stderr.write(`\nfuzz: FAILED in "${SITE_SWEEP_NAME}" (see the seeds above)\n`);
+    return 1;
+  }
   process.stdout.write("fuzz: no failures\n");
   return 0;
 }
