@@ -24,12 +24,12 @@
  *   exist), never read or written through a symbolic link, and one run at a
  *   time holds it (an exclusively created lock file beside it).
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, unlinkSync, writeSync, fsyncSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync, writeSync, fsyncSync } from "node:fs";
 import { ROLE_NAMES } from "../../agent/config";
 import { PROVISIONING_GENERATIONS } from "../../agent/provisioning";
 import { UsageError } from "./command";
 import { CommandFailure } from "./commands/keygen";
-import { writeSecretFile } from "./secret-files";
+import { entryAt, writeSecretFile } from "./secret-files";
 
 /** One provisioning, as a ledger line holds it. */
 export interface LedgerEntry {
@@ -82,15 +82,6 @@ function tripleKey(group: number, epoch: number, node: number): string {
   return `${group}/${epoch}/${node}`;
 }
 
-/** What is at `path` without following a link. */
-function entryAt(path: string): "none" | "link" | "file" | "other" {
-  try {
-    const stat = lstatSync(path);
-    return stat.isSymbolicLink() ? "link" : stat.isFile() ? "file" : "other";
-  } catch {
-    return "none";
-  }
-}
 
 function refuseLink(path: string): never {
   throw new UsageError(`ledger ${path} is a symbolic link: the provisioning ledger is never read or written through a link (give the real path)`);

@@ -78,7 +78,7 @@ export function readSecretHex(source: string, flag: string, bytes: number, warn:
 }
 
 /** What is at `path` without following a link: "none", "link", "file" or "other". */
-function entryAt(path: string): "none" | "link" | "file" | "other" {
+export function entryAt(path: string): "none" | "link" | "file" | "other" {
   try {
     const stat = lstatSync(path);
     return stat.isSymbolicLink() ? "link" : stat.isFile() ? "file" : "other";

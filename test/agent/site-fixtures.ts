@@ -27,6 +27,23 @@ export interface SmallSiteOptions {
   readonly faults?: boolean;
 }
 
+/** The board template of the small test sites: a temperature and a motion sensor, uplink every `uplinkIntervalMs`. */
+export function smallBoard(siteName: string, uplinkIntervalMs: number): Record<string, unknown> {
+  return {
+    siteName,
+    sampleIntervalMs: 1000,
+    sampleRingCapacity: 16,
+    timerCapacity: 8,
+    neighbourCapacity: 16,
+    sensors: [
+      { part: "tmp117", intervalMs: 2_000, windowMs: 20_000, rules: [{ channel: 0, direction: "above", threshold: 30_000, hysteresis: 1_000 }] },
+      { part: "motion", intervalMs: 1_000, windowMs: 30_000, rules: [{ channel: 0, direction: "above", threshold: 1 }] },
+    ],
+    uplink: { intervalMs: uplinkIntervalMs, alertRetryBaseMs: 1_000, alertRetryCapMs: 8_000 },
+    radio: { meshTickMs: 250 },
+  };
+}
+
 export function smallSite(seed: number, options: SmallSiteOptions = {}): Record<string, unknown> {
   const random = new Xoshiro128(seed ^ 0x51735173);
   const durationMs = options.durationMs ?? 90_000;
@@ -57,19 +74,7 @@ export function smallSite(seed: number, options: SmallSiteOptions = {}): Record<
     link: { lossPpm: random.nextBelow((options.lossPpmMax ?? 100_000) + 1), latencyMinMs: 20, latencyMaxMs: 150 },
     clock: { driftPpmMax: 100, offsetMsMax: 2_000 },
     gateways: [first, second],
-    board: {
-      siteName: "small",
-      sampleIntervalMs: 1000,
-      sampleRingCapacity: 16,
-      timerCapacity: 8,
-      neighbourCapacity: 16,
-      sensors: [
-        { part: "tmp117", intervalMs: 2_000, windowMs: 20_000, rules: [{ channel: 0, direction: "above", threshold: 30_000, hysteresis: 1_000 }] },
-        { part: "motion", intervalMs: 1_000, windowMs: 30_000, rules: [{ channel: 0, direction: "above", threshold: 1 }] },
-      ],
-      uplink: { intervalMs: 10_000, alertRetryBaseMs: 1_000, alertRetryCapMs: 8_000 },
-      radio: { meshTickMs: 250 },
-    },
+    board: smallBoard("small", 10_000),
     events,
     shutdowns: options.faults === false ? [] : [{ board: shutdownBoard, atMs: at(10_000, quietMs - 20_000), offMs: 2_000 + random.nextBelow(10_000) }],
     crashes: options.faults === false ? [] : [{ node: crashBoard, atMs: at(10_000, quietMs - 20_000), durationMs: 1_000 + random.nextBelow(10_000) }],

@@ -17,6 +17,7 @@ import { buildSite, runSite, type Site, type SiteOptions } from "../../host-sim/
 import { siteReport } from "../../host-sim/site/site-report";
 import { NodeStat } from "../../host-sim/site/site-node";
 import { validateSiteSpec } from "../../host-sim/site/site-spec";
+import { smallBoard } from "./site-fixtures";
 
 export const SWEEP_FIRST_SEED = 1;
 export const SWEEP_DURATION_MS = 90_000;
@@ -54,19 +55,7 @@ export function powerLossSite(seed: number, durationMs = SWEEP_DURATION_MS): Rec
     link: { lossPpm: random.nextBelow(50_001), latencyMinMs: 20, latencyMaxMs: 150 },
     clock: { driftPpmMax: 100, offsetMsMax: 2_000 },
     gateways,
-    board: {
-      siteName: "sweep",
-      sampleIntervalMs: 1000,
-      sampleRingCapacity: 16,
-      timerCapacity: 8,
-      neighbourCapacity: 16,
-      sensors: [
-        { part: "tmp117", intervalMs: 2_000, windowMs: 20_000, rules: [{ channel: 0, direction: "above", threshold: 30_000, hysteresis: 1_000 }] },
-        { part: "motion", intervalMs: 1_000, windowMs: 30_000, rules: [{ channel: 0, direction: "above", threshold: 1 }] },
-      ],
-      uplink: { intervalMs: 5_000, alertRetryBaseMs: 1_000, alertRetryCapMs: 8_000 },
-      radio: { meshTickMs: 250 },
-    },
+    board: smallBoard("sweep", 5_000),
     events,
     crashes,
     quietAfterMs: Math.floor((durationMs * 3) / 4),
