@@ -242,8 +242,11 @@ const countersNeverRepeat: StorageProperty = {
         for (const r of reboots) {
           device.faults.configure({ seed: 1 });
           const store = mountAfterPowerUp(device);
-          const counter = unwrap(CounterReservation.open(store, { key: 7, stepK: r.stepK }), "open");
+          // Two copies, repaired right after mount, as a board keeps its send counter (agent/persistence.ts).
+          const counter = unwrap(CounterReservation.open(store, { key: 7, mirrorKey: 6, stepK: r.stepK }), "open");
           check(counter.peekNext > highest, `resumes at ${counter.peekNext}, not above ${highest}`);
+          const repaired = counter.repair();
+          check(repaired === ErrorCode.Ok, `repair failed with ${repaired}`);
           device.faults.configure({ seed: r.faultSeed, powerLossPermille: r.lossPermille });
           for (let i = 0; i < r.issue; i++) {
             if (counter.next(out) !== ErrorCode.Ok) break;
