@@ -42,7 +42,7 @@ const SENDER = 0x1234;
 const EPOCH = 0xabcd;
 const NONCE_BASE = Uint8Array.from({ length: 12 }, (_, i) => 0x30 + i);
 
-/** A counter source that hands out the values given, then fails with `then`. */
+/** A counter source that first fails with each code of `failWith`, then hands out `values`, then refuses (SendCounterUnavailable). */
 class Scripted implements CounterSource {
   readonly values: (number | ErrorCode)[];
   calls = 0;

@@ -268,9 +268,10 @@ describe("SenderKeyCache close: every key destroyed and every nonce base zeroed,
 
   it("a slot past the last (or negative, or fractional) has no nonce base: zeros, never the sender -> slot table stored after the bases", () => {
     const r = rig(2, 8);
-    r.cache.confirm(r.cache.lookup(1, 0));
+    for (const id of [1, 2]) r.cache.confirm(r.cache.lookup(id, 0));
+    expect(r.cache.lookup(3, 0)).toBe(1); // on probation: every slot holds a key now
+    for (const slot of [0, 1, 2]) expect(nonceBase(r.cache, slot), `slot ${slot}`).not.toEqual(ZERO_BASE);
     for (const slot of [3, 4, 5, 40, -1, 0.5]) expect(nonceBase(r.cache, slot), `slot ${slot}`).toEqual(ZERO_BASE);
-    expect(nonceBase(r.cache, 2)).not.toEqual(ZERO_BASE); // sender 1's key, in the first probation slot
   });
 
   it("evicted keys leave no nonce base behind in the slot that becomes the probation slot", () => {
