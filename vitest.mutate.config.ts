@@ -16,6 +16,8 @@ export default defineConfig({
     include: [
       "test/unit/crypto-replay.test.ts",
       "test/unit/storage-counter.test.ts",
+      "test/unit/storage-counter-proof.test.ts",
+      "test/unit/storage-counter-mutants.test.ts",
       "test/unit/crypto-sender-key-cache.test.ts",
       "test/unit/storage-store.test.ts",
       "test/unit/table-layout.test.ts",
