@@ -246,6 +246,32 @@ describe("repair", () => {
   });
 });
 
+describe("which keys a reservation writes", () => {
+  it("one copy writes only its key; a mirror at key 0 is written after the first copy", () => {
+    const single = new ScriptedKv();
+    const one = CounterReservation.open(single, { key: 2, stepK: 8, aheadValues: 4 });
+    if (!one.ok) throw new Error("open");
+    expect(one.value.prepare()).toBe(ErrorCode.Ok);
+    expect(single.puts).toEqual([2]);
+    const zero = new ScriptedKv();
+    const mirrored = CounterReservation.open(zero, { key: A, mirrorKey: 0, stepK: 8, aheadValues: 4 });
+    if (!mirrored.ok) throw new Error("open");
+    expect(mirrored.value.prepare()).toBe(ErrorCode.Ok);
+    expect(zero.puts).toEqual([A, 0]);
+    expect(zero.ceilingOf(0)).toBe(8);
+  });
+
+  it("a ceiling past 2^32 is written whole to both copies", () => {
+    const kv = new ScriptedKv();
+    kv.setCeiling(A, 2 ** 40 + 5);
+    kv.setCeiling(B, 2 ** 40 + 5);
+    const counter = open(kv, { aheadValues: 4, maxValue: 2 ** 45 }).counter;
+    expect(counter?.prepare()).toBe(ErrorCode.Ok);
+    expect(kv.ceilingOf(A)).toBe(2 ** 40 + 13);
+    expect(kv.ceilingOf(B)).toBe(2 ** 40 + 13);
+  });
+});
+
 describe("a reservation whose mirror cannot be written", () => {
   it("reserves nothing: the ceiling stays, nothing is issued under the new one, and the failure is counted", () => {
     const kv = new ScriptedKv();
