@@ -50,18 +50,24 @@ const C_DUPLICATES = 2;
 const C_TOO_OLD = 3;
 const C_WRONG_EPOCH = 4;
 const C_TABLE_FULL = 5;
-/** marks_[M + 2 * slot] is a slot's epoch, marks_[M + 2 * slot + 1] its highest accepted counter. */
+/**
+ * marks_[M + 2 * slot] is a slot's epoch, marks_[M + 2 * slot + 1] its
+ * highest accepted counter: 0 with an empty bitmap means nothing accepted
+ * yet, which decides every counter exactly as "highest = -1" would (a
+ * counter equal to the highest with its bit clear is accepted), so a u32
+ * holds it.
+ */
 const M = 6;
 
 export class ReplayTable {
   private readonly slotOf_: SlotIndex; // sender id -> slot
   /**
-   * The counters (C_*), then per slot: epoch at M + 2 * slot, highest
-   * accepted counter at M + 2 * slot + 1 (-1 = nothing accepted in this
-   * epoch yet). One array: each typed array, and each field, costs heap
-   * slots on XS.
+   * The counters (C_*, 32-bit, counting modulo 2^32), then per slot: epoch
+   * at M + 2 * slot, highest accepted counter at M + 2 * slot + 1 (see M).
+   * One array of u32 (8 bytes a sender, not 16): each typed array, and each
+   * field, costs heap slots on XS.
    */
-  private readonly marks_: Float64Array;
+  private readonly marks_: Uint32Array;
   /** windowBits / 32 words per slot, after the marks in the same ArrayBuffer. */
   private readonly bitmaps_: Uint32Array;
   private readonly windowBits_: number;
@@ -73,7 +79,7 @@ export class ReplayTable {
     const indexBytes = SlotIndex.bytesFor(capacity);
     if (indexBytes < 0) return err(ErrorCode.InvalidArgument);
     // One backing store: marks (float64), bitmaps (uint32), then the sender index (4-byte aligned).
-    const marksBytes = (M + 2 * capacity) * 8;
+    const marksBytes = (M + 2 * capacity) * 4;
     const bitmapBytes = capacity * (windowBits / 32) * 4;
     const buffer = new ArrayBuffer(marksBytes + bitmapBytes + indexBytes);
     const map = SlotIndex.create(capacity, buffer, marksBytes + bitmapBytes);
@@ -84,9 +90,8 @@ export class ReplayTable {
   private constructor(map: SlotIndex, buffer: ArrayBuffer, capacity: number, windowBits: number) {
     this.slotOf_ = map;
     this.windowBits_ = windowBits;
-    this.marks_ = new Float64Array(buffer, 0, M + 2 * capacity);
-    for (let slot = 0; slot < capacity; slot++) this.marks_[M + 2 * slot + 1] = -1;
-    this.bitmaps_ = new Uint32Array(buffer, (M + 2 * capacity) * 8, capacity * (windowBits / 32));
+    this.marks_ = new Uint32Array(buffer, 0, M + 2 * capacity);
+    this.bitmaps_ = new Uint32Array(buffer, (M + 2 * capacity) * 4, capacity * (windowBits / 32));
   }
 
   get windowBits(): number {
@@ -151,7 +156,9 @@ export class ReplayTable {
   /** The highest counter accepted from `senderId` in its current epoch, or -1. */
   highest(senderId: number): number {
     const slot = this.slotOf_.get(senderId, NO_SLOT);
-    return slot === NO_SLOT ? -1 : (this.marks_[M + 2 * slot + 1] ?? -1);
+    if (slot === NO_SLOT) return -1;
+    const highest = this.marks_[M + 2 * slot + 1] ?? 0;
+    return highest === 0 && !this.bit(slot, 0) ? -1 : highest;
   }
 
   /** The key epoch `senderId` is on, or -1 when unknown. */
@@ -168,7 +175,7 @@ export class ReplayTable {
     const current = this.marks_[M + 2 * slot] ?? 0;
     if (epoch < current) return ErrorCode.ReplayWrongEpoch;
     if (epoch > current) return ErrorCode.Ok;
-    const highest = this.marks_[M + 2 * slot + 1] ?? -1;
+    const highest = this.marks_[M + 2 * slot + 1] ?? 0;
     if (counter > highest) return ErrorCode.Ok;
     if (counter + this.windowBits_ <= highest) return ErrorCode.ReplayTooOld;
     return this.bit(slot, counter) ? ErrorCode.ReplayDuplicate : ErrorCode.Ok;
@@ -186,7 +193,7 @@ export class ReplayTable {
 
   private restart(slot: number, epoch: number): void {
     this.marks_[M + 2 * slot] = epoch;
-    this.marks_[M + 2 * slot + 1] = -1;
+    this.marks_[M + 2 * slot + 1] = 0;
     const words = this.windowBits_ >>> 5;
     const base = slot * words;
     this.bitmaps_.fill(0, base, base + words);
@@ -202,7 +209,7 @@ export class ReplayTable {
   private advance(slot: number, counter: number): void {
     const words = this.windowBits_ >>> 5;
     const base = slot * words;
-    const highest = this.marks_[M + 2 * slot + 1] ?? -1;
+    const highest = this.marks_[M + 2 * slot + 1] ?? 0;
     if (counter > highest) {
       const gap = counter - highest;
       if (gap >= this.windowBits_) {
