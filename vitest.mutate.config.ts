@@ -15,6 +15,7 @@ export default defineConfig({
     ...base.test,
     include: [
       "test/unit/crypto-replay.test.ts",
+      "test/unit/replay-window-mutants.test.ts",
       "test/unit/storage-counter.test.ts",
       "test/unit/storage-counter-proof.test.ts",
       "test/unit/storage-counter-mutants.test.ts",
