@@ -301,13 +301,16 @@ export class RecordLog {
       if (this.blockWords_[3 * n + candidate] === BlockState.Free) break;
     }
     const buf = this.readBuf_;
+    const headFull = this.headBlock_ < SUPER_BLOCK_COUNT || !this.headWritable_ || this.headOffset_ + this.recordMax_ > this.blockSize_;
     for (let block = SUPER_BLOCK_COUNT; block < n; block++) {
       if (this.blockWords_[3 * n + block] !== BlockState.Free) continue;
       const status = this.io_.read(block, 0, buf, 0, SEGMENT_HEADER_BYTES);
       if (status !== ErrorCode.Ok) return status;
       const erasedHeader = isErased(buf, 0, SEGMENT_HEADER_BYTES);
-      // A valid header outside the ring is an older segment (stale); only the candidate or an unreadable header may hide the newest.
-      if (erasedHeader ? block !== candidate : this.io_.readChecked(block, 0, buf, SEGMENT_HEADER_BYTES - 4) === ErrorCode.Ok) continue;
+      // A valid header outside the ring is an older segment (stale); only the candidate or an unreadable header may hide
+      // the newest. The log opens the candidate only when the head cannot take a record (openSegment_ via ensureRoom_),
+      // so while the head still has room for the largest one, an erased-looking candidate hides nothing: not read.
+      if (erasedHeader ? block !== candidate || !headFull : this.io_.readChecked(block, 0, buf, SEGMENT_HEADER_BYTES - 4) === ErrorCode.Ok) continue;
       const newer = this.holdsNewerRecord_(block);
       if (newer < 0) return -newer as Status;
       // (2: written, but nothing readable: an erase cut short by power loss, or a segment whose header and every record
