@@ -417,31 +417,15 @@ export class RecordLog {
    * (any valid record, when none was replayed), 0 if it holds nothing after
    * its header, 2 if it holds bytes but no such record, or a negated device
    * error. An erased block is answered with a few reads; otherwise
-   * every aligned offset is tried (rare: only a torn erase or a lost header
-   * leads here).
+   * every aligned offset is tried (resync_; rare: only a torn erase or a
+   * lost header leads here).
    */
   private holdsNewerRecord_(block: number): number {
     const dirtyEnd = this.dirtyEnd_(block, SEGMENT_HEADER_BYTES);
     if (dirtyEnd <= SEGMENT_HEADER_BYTES) return dirtyEnd < 0 ? dirtyEnd : 0;
-    const buf = this.readBuf_;
-    const view = this.view_;
-    const step = this.io_.alignBytes;
-    const limit = Math.min(dirtyEnd, this.blockSize_ - RECORD_HEADER_BYTES - RECORD_CRC_BYTES);
-    for (let offset = alignUp(SEGMENT_HEADER_BYTES, step); offset <= limit; offset += step) {
-      const status = this.io_.read(block, offset, buf, 0, RECORD_HEADER_BYTES);
-      if (status !== ErrorCode.Ok) return -status;
-      if (decodeRecordHeader(buf, 0, this.payloadMax_, view) !== HeaderState.Valid) continue;
-      const body = RECORD_HEADER_BYTES + view.payloadBytes;
-      if (offset + body + RECORD_CRC_BYTES > this.blockSize_) continue;
-      let valid = false;
-      for (let attempt = 0; attempt < READ_ATTEMPTS && !valid; attempt++) {
-        const whole = this.io_.read(block, offset, buf, 0, body + RECORD_CRC_BYTES);
-        if (whole !== ErrorCode.Ok) return -whole;
-        valid = this.io_.crcMatches(buf, body) && decodeRecordHeader(buf, 0, this.payloadMax_, view) === HeaderState.Valid;
-      }
-      if (valid && (!this.replaySeqKnown_ || serialAtOrAfter(view.seq, this.nextRecordSeq_))) return 1;
-    }
-    return 2;
+    // The same search that resynchronises replay after a garbage header.
+    const found = this.resync_(block, this.headerBytes_);
+    return found < 0 ? found : found > 0 ? 1 : 2;
   }
 
   /**

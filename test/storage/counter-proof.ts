@@ -62,8 +62,6 @@ function openCounter(device: SimFlash): { counter: CounterReservation | undefine
 export function buildCounterScenario(geometry: SimFlashOptions, seed: number, reservations: number): CounterScenario {
   const device = simDevice(geometry);
   const rng = new Xoshiro128(seed);
-  const { counter } = openCounter(device);
-  if (counter === undefined) throw new Error("fresh counter refused");
   const store = mountAfterPowerUp(device, PROOF_CONFIG);
   const reopened = CounterReservation.open(store, { key: PROOF_KEY, mirrorKey: PROOF_MIRROR, stepK: STEP_K, aheadValues: AHEAD });
   if (!reopened.ok) throw new Error(`counter refused: ${reopened.code}`);
