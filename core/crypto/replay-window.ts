@@ -153,6 +153,32 @@ export class ReplayTable {
     return ErrorCode.Ok;
   }
 
+  /**
+   * Start `senderId`'s window in `epoch` at a durable floor (after a reboot,
+   * core/storage/receive-ceilings.ts): every counter at or below `floor` is
+   * refused from now on (the whole window marked as seen), the next one
+   * above it accepted. Only for a sender with no window yet (a fresh
+   * table): InvalidArgument for bad numbers, WrongState when the sender
+   * has a window, ReplayTableFull (counted) when there is no slot.
+   */
+  seed(senderId: number, epoch: number, floor: number): Status {
+    if ((senderId >>> 0) !== senderId || (epoch >>> 0) !== epoch) return ErrorCode.InvalidArgument;
+    if (!Number.isInteger(floor) || floor < 0 || floor > COUNTER_MAX) return ErrorCode.InvalidArgument;
+    if (this.slotOf_.get(senderId, NO_SLOT) !== NO_SLOT) return ErrorCode.WrongState;
+    const slot = this.marks_[C_USED] ?? 0;
+    if (slot >= (this.marks_.length - M) / 2) {
+      this.count(ErrorCode.ReplayTableFull);
+      return ErrorCode.ReplayTableFull;
+    }
+    if (this.slotOf_.set(senderId, slot) !== ErrorCode.Ok) return ErrorCode.InvariantViolated;
+    this.marks_[C_USED] = slot + 1;
+    this.marks_[M + 2 * slot] = epoch;
+    this.marks_[M + 2 * slot + 1] = floor;
+    const words = this.windowBits_ >>> 5;
+    this.bitmaps_.fill(0xffff_ffff, slot * words, slot * words + words);
+    return ErrorCode.Ok;
+  }
+
   /** The highest counter accepted from `senderId` in its current epoch, or -1. */
   highest(senderId: number): number {
     const slot = this.slotOf_.get(senderId, NO_SLOT);

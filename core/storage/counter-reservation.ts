@@ -24,7 +24,7 @@
  * acknowledged. At open, the store says how many acknowledged records its
  * mount failed to read after each copy's record (KvStore
  * `hiddenRecordsAfter`, from the record log's CRC failures, torn spans and
- * lost segments; `provable` below). While one copy is provably its key's
+ * lost segments; `copyProvable` below). While one copy is provably its key's
  * newest value, counting resumes at the larger of the two; otherwise the
  * highest value ever issued cannot be proven and `open` refuses
  * (CounterUnprovable): the key must be replaced, never guessed. `repair`
@@ -123,7 +123,7 @@ export class CounterReservation implements CounterSource {
     if (mirror !== undefined && (!isCeilingKey(kv, mirror) || mirror === options.key)) return err(ErrorCode.InvalidArgument);
     const ahead = options.aheadValues;
     if (ahead !== undefined && (!Number.isSafeInteger(ahead) || ahead < 1 || ahead > options.stepK)) return err(ErrorCode.InvalidArgument);
-    if (!provable(kv, options.key, mirror)) return err(ErrorCode.CounterUnprovable);
+    if (!copyProvable(kv, options.key, mirror)) return err(ErrorCode.CounterUnprovable);
     const buffer = new Uint8Array(CEILING_BYTES);
     const first = readCeiling(kv, options.key, buffer);
     if (first < -1) return err(-first as Exclude<ErrorCode, 0>);
@@ -241,7 +241,7 @@ export class CounterReservation implements CounterSource {
  * unread record is newer than either copy (it can hide a newer value of one
  * key, not of both).
  */
-function provable(kv: KvStore, key: number, mirror: number | undefined): boolean {
+export function copyProvable(kv: KvStore, key: number, mirror: number | undefined): boolean {
   const afterFirst = kv.hiddenRecordsAfter(key);
   if (mirror === undefined || afterFirst === 0) return afterFirst === 0;
   const afterMirror = kv.hiddenRecordsAfter(mirror);

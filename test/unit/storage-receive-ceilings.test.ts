@@ -1,0 +1,291 @@
+/**
+ * Receive ceilings (core/storage/receive-ceilings.ts): after any reboot,
+ * graceful or by power loss at any flash step, no (sender, counter) admitted
+ * before is admitted again; damage the store cannot account for makes `open`
+ * refuse instead of guessing.
+ */
+import { describe, expect, it } from "vitest";
+import { ReplayTable } from "../../core/crypto/replay-window";
+import { ErrorCode } from "../../core/runtime/errors";
+import { Xoshiro128 } from "../../core/runtime/prng";
+import type { DurableStore, StoreConfig } from "../../core/storage/durable-store";
+import { ceilingChunkBytes, ceilingChunkCount, ReceiveCeilings, type ReceiveCeilingsOptions } from "../../core/storage/receive-ceilings";
+import type { SimFlash } from "../../hal/sim/flash";
+import { mountAfterPowerUp, simDevice } from "../storage/fixtures";
+
+const SENDERS = 25;
+const FIRST_KEY = 2;
+const STEP = 16;
+const LOW_WATER = 4;
+const EPOCH = 3;
+const GEOMETRY = Object.freeze({ blockSizeBytes: 1024, blockCount: 12, programAlignBytes: 4 });
+
+function storeConfig(senders = SENDERS): StoreConfig {
+  const valueBytes = [12, 32];
+  for (let c = 0; c < ceilingChunkCount(senders); c++) valueBytes.push(ceilingChunkBytes(c, senders), ceilingChunkBytes(c, senders));
+  return { recordPayloadMaxBytes: 84, kvKeyCount: valueBytes.length, kvValueMaxBytes: 84, kvValueBytes: valueBytes, logCapacityEntries: 1 };
+}
+
+function options(overrides: Partial<ReceiveCeilingsOptions> = {}): ReceiveCeilingsOptions {
+  return { firstKey: FIRST_KEY, senderIdMax: SENDERS, epoch: EPOCH, stepValues: STEP, lowWaterValues: LOW_WATER, ...overrides };
+}
+
+function table(): ReplayTable {
+  const t = ReplayTable.create({ capacity: SENDERS, windowBits: 64 });
+  if (!t.ok) throw new Error("table");
+  return t.value;
+}
+
+interface Board {
+  store: DurableStore;
+  ceilings: ReceiveCeilings;
+  windows: ReplayTable;
+}
+
+/** Mount, open, seed a fresh table: what the agent's boot does. */
+function boot(device: SimFlash, epoch = EPOCH): Board {
+  const store = mountAfterPowerUp(device, storeConfig());
+  const opened = ReceiveCeilings.open(store, options({ epoch }));
+  if (!opened.ok) throw new Error(`open: ${opened.code}`);
+  const windows = table();
+  expect(opened.value.seed(windows)).toBe(ErrorCode.Ok);
+  return { store, ceilings: opened.value, windows };
+}
+
+/** The transport's order: replay check, (AEAD), commit, then admission. True when the frame would be used. */
+function receive(board: Board, sender: number, counter: number, epoch = EPOCH): boolean {
+  if (board.windows.check(sender, epoch, counter) !== ErrorCode.Ok) return false;
+  if (board.windows.commit(sender, epoch, counter) !== ErrorCode.Ok) return false;
+  return board.ceilings.admit(sender, counter);
+}
+
+describe("receive ceilings: admission under a durable ceiling", () => {
+  it("refuses a sender's first frame, raises its ceiling in the persist phase, then admits what the ceiling covers", () => {
+    const board = boot(simDevice(GEOMETRY));
+    expect(receive(board, 7, 100)).toBe(false);
+    expect(board.ceilings.refused).toBe(1);
+    expect(board.ceilings.pendingChunks).toBe(1);
+    expect(board.ceilings.ceiling(7)).toBe(0);
+    expect(board.ceilings.prepare(board.windows)).toBe(ErrorCode.Ok);
+    expect(board.ceilings.ceiling(7)).toBe(100 + 1 + STEP);
+    expect(board.ceilings.raises).toBe(1);
+    expect(board.ceilings.pendingChunks).toBe(0);
+    // Below the ceiling: admitted; the low water mark asks for the next raise before the ceiling is reached.
+    for (let c = 101; c <= 100 + STEP - LOW_WATER; c++) expect(receive(board, 7, c)).toBe(true);
+    expect(board.ceilings.pendingChunks).toBe(0);
+    expect(receive(board, 7, 101 + STEP - LOW_WATER)).toBe(true);
+    expect(board.ceilings.pendingChunks).toBe(1);
+    expect(board.ceilings.prepare(board.windows)).toBe(ErrorCode.Ok);
+    expect(board.ceilings.ceiling(7)).toBe(101 + STEP - LOW_WATER + 1 + STEP);
+    // Another sender in the same chunk keeps its own ceiling (0: nothing admitted yet).
+    expect(board.ceilings.ceiling(8)).toBe(0);
+  });
+
+  it("a sender in the second chunk, and senders outside 1..senderIdMax, are told apart", () => {
+    const board = boot(simDevice(GEOMETRY));
+    expect(receive(board, 25, 5)).toBe(false);
+    expect(board.ceilings.prepare(board.windows)).toBe(ErrorCode.Ok);
+    expect(board.ceilings.ceiling(25)).toBe(5 + 1 + STEP);
+    expect(board.ceilings.ceiling(5)).toBe(0);
+    expect(board.ceilings.admit(0, 1)).toBe(false);
+    expect(board.ceilings.admit(26, 1)).toBe(false);
+    expect(board.ceilings.admit(1.5, 1)).toBe(false);
+    expect(board.ceilings.refused).toBe(4);
+    expect(board.ceilings.pendingChunks).toBe(0);
+  });
+
+  it("a far jump is refused once and covered by the next raise", () => {
+    const board = boot(simDevice(GEOMETRY));
+    receive(board, 3, 10);
+    board.ceilings.prepare(board.windows);
+    expect(receive(board, 3, 11)).toBe(true);
+    expect(receive(board, 3, 5000)).toBe(false);
+    board.ceilings.prepare(board.windows);
+    expect(board.ceilings.ceiling(3)).toBe(5000 + 1 + STEP);
+    expect(receive(board, 3, 5001)).toBe(true);
+    // The refused frame's counter is in the window: a replay of it is refused too, never admitted later.
+    expect(receive(board, 3, 5000)).toBe(false);
+  });
+});
+
+describe("receive ceilings across reboots", () => {
+  /** Senders send increasing counters, some reordered; every admitted (sender, counter) is recorded. */
+  function traffic(board: Board, random: Xoshiro128, next: Int32Array, admitted: Set<string>, frames: number): void {
+    for (let i = 0; i < frames; i++) {
+      const sender = 1 + random.nextBelow(SENDERS);
+      const counter = (next[sender] ?? 0) + random.nextBelow(3);
+      next[sender] = counter + 1;
+      if (receive(board, sender, counter)) admitted.add(`${sender}:${counter}`);
+      if (random.nextBelow(4) === 0) board.ceilings.prepare(board.windows);
+    }
+  }
+
+  function replayAll(board: Board, admitted: Set<string>): number {
+    let again = 0;
+    for (const id of admitted) {
+      const [sender, counter] = id.split(":").map(Number) as [number, number];
+      if (receive(board, sender, counter)) again++;
+    }
+    return again;
+  }
+
+  it("after a graceful shutdown (flushExact) nothing admitted before is admitted again, and the senders' next frames are admitted at once", () => {
+    const device = simDevice(GEOMETRY);
+    let board = boot(device);
+    const random = new Xoshiro128(11);
+    const next = new Int32Array(SENDERS + 1);
+    const admitted = new Set<string>();
+    traffic(board, random, next, admitted, 400);
+    board.ceilings.prepare(board.windows);
+    expect(admitted.size).toBeGreaterThan(200);
+    expect(board.ceilings.flushExact(board.windows)).toBe(ErrorCode.Ok);
+    board = boot(device);
+    expect(replayAll(board, admitted)).toBe(0);
+    // Every sender heard before: its next counter is admitted without a wait (the boot raised every ceiling).
+    let refusedNext = 0;
+    for (let s = 1; s <= SENDERS; s++) if (board.windows.highest(s) >= 0 && !receive(board, s, (next[s] ?? 0) + 1)) refusedNext++;
+    expect(refusedNext).toBe(0);
+  });
+
+  /** Boot, powering up again when the boot itself loses power (its writes: a format, the repair, the seed's raise). */
+  let seeds = 0;
+  function bootThroughPowerLoss(device: SimFlash): Board {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      device.powerOn();
+      const store = mountAfterPowerUp(device, storeConfig());
+      const opened = ReceiveCeilings.open(store, options());
+      if (!opened.ok) {
+        expect(opened.code).toBe(ErrorCode.DevicePowerLost);
+        continue;
+      }
+      const windows = table();
+      seeds++;
+      const seeded = opened.value.seed(windows);
+      if (seeded === ErrorCode.Ok) return { store, ceilings: opened.value, windows };
+      expect(seeded).toBe(ErrorCode.DevicePowerLost);
+    }
+    throw new Error("no boot");
+  }
+
+  it("power lost at every flash step of a workload: no admitted frame is admitted again after the reboot", () => {
+    let rebootsChecked = 0;
+    let lostMost = 0;
+    for (let at = 0; at < 400; at++) {
+      const device = simDevice(GEOMETRY, { seed: 5, powerLossAtStep: at });
+      const random = new Xoshiro128(5);
+      const next = new Int32Array(SENDERS + 1);
+      const admitted = new Set<string>();
+      seeds = 0;
+      let board = bootThroughPowerLoss(device);
+      // Two boots with traffic, so a loss can also strike the seed of a board that had ceilings.
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 120 && device.powered; i++) traffic(board, random, next, admitted, 1);
+        board = bootThroughPowerLoss(device);
+        expect(replayAll(board, admitted), `power lost at step ${at}, round ${round}`).toBe(0);
+      }
+      // What a sender loses: its values from the last one sent to its floor. A raise leaves at most STEP + 2 above the
+      // last one (gaps of up to 2 here), and each boot raises a sender's ceiling by STEP, heard since or not.
+      for (let s = 1; s <= SENDERS; s++) {
+        const ceiling = board.ceilings.ceiling(s);
+        // (The first boot had no ceilings to raise.)
+        if (ceiling > 0) lostMost = Math.max(lostMost, ceiling - STEP - (next[s] ?? 0) - STEP * (seeds - 2));
+      }
+      rebootsChecked++;
+    }
+    expect(rebootsChecked).toBe(400);
+    expect(lostMost).toBeLessThanOrEqual(STEP + 2);
+    expect(lostMost).toBeGreaterThan(0);
+  });
+
+  it("a chunk written under another key epoch holds nothing for this one", () => {
+    const device = simDevice(GEOMETRY);
+    const board = boot(device);
+    receive(board, 2, 50);
+    board.ceilings.prepare(board.windows);
+    expect(board.ceilings.ceiling(2)).toBe(50 + 1 + STEP);
+    const next = boot(device, EPOCH + 1);
+    expect(next.ceilings.ceiling(2)).toBe(0);
+    expect(next.windows.highest(2)).toBe(-1);
+  });
+});
+
+describe("receive ceilings: proof at open", () => {
+  function imageWithTwoRaises(): { device: SimFlash; before: Uint8Array; after: Uint8Array } {
+    const device = simDevice(GEOMETRY);
+    const board = boot(device);
+    receive(board, 4, 10);
+    board.ceilings.prepare(board.windows);
+    const before = new Uint8Array(GEOMETRY.blockSizeBytes * GEOMETRY.blockCount);
+    device.copyTo(before);
+    receive(board, 4, 500);
+    board.ceilings.prepare(board.windows);
+    const after = new Uint8Array(before.length);
+    device.copyTo(after);
+    return { device, before, after };
+  }
+
+  /** The first and the last byte that differ: inside the raise's first record (the key) and its last (the mirror), appended in that order. */
+  function ends(a: Uint8Array, b: Uint8Array): [number, number] {
+    let first = -1;
+    let last = -1;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] === b[i]) continue;
+      if (first < 0) first = i;
+      last = i;
+    }
+    return [first, last];
+  }
+
+  it("one damaged copy of the newest raise: open proves the ceiling from its twin", () => {
+    const { device, before, after } = imageWithTwoRaises();
+    const [first, last] = ends(before, after);
+    expect(last - first).toBeGreaterThan(84);
+    for (const at of [first, last]) {
+      const image = after.slice();
+      image[at] = (image[at] ?? 0) ^ 0x10;
+      device.load(image);
+      const store = mountAfterPowerUp(device, storeConfig());
+      const opened = ReceiveCeilings.open(store, options());
+      expect(opened.ok ? ErrorCode.Ok : opened.code).toBe(ErrorCode.Ok);
+      if (opened.ok) expect(opened.value.ceiling(4)).toBe(500 + 1 + STEP);
+    }
+  });
+
+  it("both copies of the newest raise damaged: open refuses (ReceiveCeilingUnprovable) instead of trusting the older ceiling", () => {
+    const { device, before, after } = imageWithTwoRaises();
+    const [first, last] = ends(before, after);
+    const image = after.slice();
+    image[first] = (image[first] ?? 0) ^ 0x10;
+    image[last] = (image[last] ?? 0) ^ 0x10;
+    device.load(image);
+    const store = mountAfterPowerUp(device, storeConfig());
+    const opened = ReceiveCeilings.open(store, options());
+    expect(opened.ok ? ErrorCode.Ok : opened.code).toBe(ErrorCode.ReceiveCeilingUnprovable);
+  });
+
+  it("bad options are refused with InvalidArgument and nothing is written", () => {
+    const device = simDevice(GEOMETRY);
+    const store = mountAfterPowerUp(device, storeConfig());
+    const cases: Partial<ReceiveCeilingsOptions>[] = [
+      { senderIdMax: 0 },
+      { senderIdMax: 0xffff },
+      { senderIdMax: 26 },
+      { epoch: -1 },
+      { stepValues: 1 },
+      { stepValues: (1 << 24) + 1 },
+      { lowWaterValues: 0 },
+      { lowWaterValues: STEP },
+      { firstKey: 3 },
+      { firstKey: -1 },
+    ];
+    const image = new Uint8Array(GEOMETRY.blockSizeBytes * GEOMETRY.blockCount);
+    device.copyTo(image);
+    for (const c of cases) {
+      const opened = ReceiveCeilings.open(store, options(c));
+      expect(opened.ok ? ErrorCode.Ok : opened.code, JSON.stringify(c)).toBe(ErrorCode.InvalidArgument);
+    }
+    const after = new Uint8Array(image.length);
+    device.copyTo(after);
+    expect(after).toEqual(image);
+  });
+});
