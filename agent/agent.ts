@@ -48,7 +48,7 @@ import { GatewayRole } from "../core/uplink/gateway";
 import { CountingGatewaySink, type GatewaySink } from "../core/uplink/gateway-sink";
 import { MeshTask, type MeshTaskHost } from "./mesh-task";
 import { PendingAlerts } from "../core/uplink/pending-alerts";
-import { AgentStore, LIFETIME_COUNTER_COUNT, LifetimeCounter } from "./persistence";
+import { AgentStore, LIFETIME_COUNTER_COUNT, LifetimeCounter, storeShapeOf } from "./persistence";
 import { samplingStep, type SamplingContext } from "./sampling";
 import { sensorPartInfo } from "./sensor-parts";
 import { TaskBoundary, type TaskDispatcher } from "./task-boundary";
@@ -179,7 +179,7 @@ export function createAgent(config: SiteConfig, platform: AgentPlatform): Result
     if (!role.ok) return err(role.code);
     gateway = role.value;
   }
-  const store = platform.store ?? AgentStore.open(platform.blockDevice, uplink.alertPendingCapacity);
+  const store = platform.store ?? AgentStore.open(platform.blockDevice, storeShapeOf(config));
   if (store.mounted && store.recordBoot() !== ErrorCode.Ok) metrics.value.inc(AgentCounter.StorageWriteFailures);
   const parts: Parts = {
     config,
@@ -341,6 +341,9 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
     const store = this.store;
     if (store.mounted) {
       const lifetime = this.lifetimeCounters();
+      // Receive ceilings down to what was accepted: the next boot refuses none of the senders' coming frames.
+      const ceilings = store.receiveCeilings;
+      if (ceilings !== undefined && ceilings.seeded && ceilings.flushExact() !== ErrorCode.Ok) this.metrics.inc(AgentCounter.StorageWriteFailures);
       if (store.saveLifetime(lifetime) !== ErrorCode.Ok || store.recordCleanShutdown() !== ErrorCode.Ok) this.metrics.inc(AgentCounter.StorageWriteFailures);
     }
     return StepResult.Done;

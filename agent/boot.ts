@@ -18,7 +18,7 @@ import { createAgent, type Agent } from "./agent";
 import { readBoardIdentity } from "./board-identity";
 import { AgentRole, boardConfig, validateSiteConfig, type BoardIdentity, type SensorConfig, type SiteConfig, type SiteValidation } from "./config";
 import type { GatewaySink } from "../core/uplink/gateway-sink";
-import { AgentStore } from "./persistence";
+import { AgentStore, storeShapeOf } from "./persistence";
 import { sensorPartInfo } from "./sensor-parts";
 import type { Transport } from "../core/mesh/transport-port";
 
@@ -82,7 +82,7 @@ export function bootAgent(raw: unknown, platform: BootPlatform): BootOutcome {
     return { ok: false, stage: "config", code: ErrorCode.AgentBadConfig, problems: validated.problems.map((p) => `${p.field}: ${p.reason}`) };
   }
   const site = validated.site;
-  const store = AgentStore.open(platform.blockDevice, site.uplink.alertPendingCapacity);
+  const store = AgentStore.open(platform.blockDevice, storeShapeOf(site));
   let identity = platform.identity;
   if (identity === undefined) {
     if (!store.mounted && platform.blockDeviceProblem !== undefined) return { ok: false, stage: "storage", code: ErrorCode.AgentStorageUnavailable, problems: [platform.blockDeviceProblem] };

@@ -18,6 +18,8 @@ import { SENDER_KEY_CACHE_CAPACITY_MAX } from "../core/crypto/sender-key-cache";
 import { RuleDirection, RuleSource } from "../core/telemetry/config";
 import { SENSOR_CHANNELS_MAX } from "../hal/sensor";
 import { SensorPart, sensorPartByName, SENSOR_PARTS } from "./sensor-parts";
+/** Largest radio.siteSize: the receive ceilings of 256 senders keep the store inside the boards' 64 KB storage partition (twice its minimum; test/gate/partitions.test.ts). */
+export const SITE_SIZE_MAX = 256;
 
 /**
  * A board's role, from its provisioning record (agent/provisioning.ts), never
@@ -116,6 +118,14 @@ export interface RadioConfig {
    * only from its radio neighbours, so its neighbourhood is the right size.
    */
   readonly keyCacheCapacity: number;
+  /**
+   * Highest node id in the site (1..SITE_SIZE_MAX). Every board keeps a
+   * durable receive ceiling for each sender 1..siteSize in its flash store
+   * (core/storage/receive-ceilings.ts), so the store's layout depends on it;
+   * a board whose provisioning record names a higher sender id refuses to
+   * start its radio. `picket provision --site-size` must not exceed it.
+   */
+  readonly siteSize: number;
 }
 
 export interface CapacityConfig {
@@ -369,6 +379,7 @@ const RADIO_FIELDS: readonly string[] = Object.freeze([
   "dutyCyclePermille",
   "bitrateBps",
   "keyCacheCapacity",
+  "siteSize",
 ]);
 const CAPACITY_FIELDS: readonly string[] = Object.freeze(["outboxRecords", "logRecords", "dedupEntries", "rxFrames", "txFrames"]);
 const KEY_FIELDS: readonly string[] = Object.freeze(["authorityCommitment", "keyEpoch", "groupId"]);
@@ -409,6 +420,7 @@ export const RADIO_DEFAULTS: RadioConfig = Object.freeze({
   dutyCyclePermille: 100,
   bitrateBps: 5_470,
   keyCacheCapacity: 16,
+  siteSize: 64,
 });
 export const CAPACITY_DEFAULTS: CapacityConfig = Object.freeze({ outboxRecords: 16, logRecords: 16, dedupEntries: 256, rxFrames: 16, txFrames: 16 });
 export const DEFAULT_WINDOW_MS = 60_000;
@@ -694,6 +706,7 @@ function readRadio(top: Reader, problems: ConfigProblem[]): RadioConfig {
     dutyCyclePermille: r.int("dutyCyclePermille", 1, 1000, d.dutyCyclePermille, " (permille)"),
     bitrateBps: r.int("bitrateBps", 300, 1_000_000, d.bitrateBps, " (bit/s)"),
     keyCacheCapacity: r.int("keyCacheCapacity", 1, SENDER_KEY_CACHE_CAPACITY_MAX, d.keyCacheCapacity, " (keys)"),
+    siteSize: r.int("siteSize", 1, SITE_SIZE_MAX, d.siteSize, " (highest node id in the site)"),
   });
 }
 

@@ -13,6 +13,9 @@
  * | 4 + i      | pending alert slot i: the encoded alert message    | when the alert is admitted;   |
  * |            | (core/uplink/wire.ts, 40 bytes)                          | removed when acknowledged     |
  * | 4 + slots  | the send-counter ceiling's mirror (8 bytes)        | right after key 2, each time  |
+ * | 5 + slots  | receive ceilings: chunk c of senders at key        | when a sender's counter nears |
+ * |  + 2c (+1) | 5 + slots + 2c, its mirror at the next key         | its ceiling (persist phase);  |
+ * |            | (core/storage/receive-ceilings.ts, 4 + 4 x 20 B)   | at boot; at graceful shutdown |
  *
  * The boot count is the incarnation on the wire: (source, incarnation, seq)
  * stays unique across reboots, so the gateway's duplicate filter works after
@@ -28,7 +31,10 @@
  * first, and when mount cannot prove the highest value ever issued the
  * store is frozen (no writes, so no cleaning erases the evidence) and the
  * radio stays off with CounterUnprovable until the board is provisioned
- * with a new key.
+ * with a new key. The receive ceilings are opened and proven right after
+ * it, for the record's key epoch, with the same rule (ReceiveCeilingUnprovable
+ * freezes the store and keeps the radio off too): the layout has a chunk
+ * pair per 20 senders of the site's `radio.siteSize`.
  *
  * Durability is the store's (core/storage/durable-store.ts): `Ok` means
  * programmed and verified. Without a block device, or when mounting fails,
@@ -41,6 +47,7 @@ import type { Status } from "../core/runtime/result";
 import type { BlockDevice } from "../core/storage/block-device";
 import { DurableStore, type StoreConfig } from "../core/storage/durable-store";
 import { CounterReservation } from "../core/storage/counter-reservation";
+import { ceilingChunkBytes, ceilingChunkCount, ReceiveCeilings } from "../core/storage/receive-ceilings";
 import { PROVISIONING_RECORD_BYTES, ProvisioningRecord, sendCounterRange } from "./provisioning";
 import { ALERT_MESSAGE_BYTES } from "../core/uplink/wire";
 
@@ -73,6 +80,35 @@ export function sendCounterMirrorKey(alertSlots: number): number {
   return StoreKey.FirstAlert + alertSlots;
 }
 
+/** The receive ceilings' first key (chunk 0; its mirror follows): after the send counter's mirror. */
+export function receiveCeilingsFirstKey(alertSlots: number): number {
+  return sendCounterMirrorKey(alertSlots) + 1;
+}
+
+/**
+ * A receive ceiling is raised to the highest counter accepted + 1 + this
+ * (receive-ceilings.ts): a sender's frames raise it about once per
+ * RECEIVE_CEILING_STEP - RECEIVE_CEILING_LOW_WATER frames (two store
+ * records, for every sender of the chunk at once), and after a power loss
+ * a sender loses at most this many values at this receiver.
+ */
+export const RECEIVE_CEILING_STEP = 48;
+/** Raise once fewer than this many values are left: the most frames from one sender a tick receives (RX_FRAMES_MAX). */
+export const RECEIVE_CEILING_LOW_WATER = 16;
+
+/** What the store's layout depends on (the provisioning tool formats a partition with the same). */
+export interface StoreShape {
+  /** Pending alert slots (uplink.alertPendingCapacity). */
+  readonly alertSlots: number;
+  /** Senders 1..siteSize get a receive ceiling (radio.siteSize). */
+  readonly siteSize: number;
+}
+
+/** The store shape of a site configuration. */
+export function storeShapeOf(config: { readonly uplink: { readonly alertPendingCapacity: number }; readonly radio: { readonly siteSize: number } }): StoreShape {
+  return { alertSlots: config.uplink.alertPendingCapacity, siteSize: config.radio.siteSize };
+}
+
 /**
  * The store geometry the agent mounts with (the provisioning tool formats a
  * partition with the same one). Each key's value gets its own size, so the
@@ -80,11 +116,15 @@ export function sendCounterMirrorKey(alertSlots: number): number {
  * lifetime counters, the send counter's ceiling, the provisioning record,
  * one alert message per pending slot), not every key at the largest.
  */
-export function agentStoreConfig(alertSlots: number): StoreConfig {
+export function agentStoreConfig(shape: StoreShape): StoreConfig {
   const kvValueBytes: number[] = [BOOT_VALUE_BYTES, LIFETIME_VALUE_BYTES, SEND_COUNTER_VALUE_BYTES, PROVISIONING_RECORD_BYTES];
-  for (let i = 0; i < alertSlots; i++) kvValueBytes.push(ALERT_MESSAGE_BYTES);
+  for (let i = 0; i < shape.alertSlots; i++) kvValueBytes.push(ALERT_MESSAGE_BYTES);
   kvValueBytes.push(SEND_COUNTER_VALUE_BYTES);
-  return { recordPayloadMaxBytes: VALUE_MAX_BYTES, kvKeyCount: sendCounterMirrorKey(alertSlots) + 1, kvValueMaxBytes: VALUE_MAX_BYTES, kvValueBytes, logCapacityEntries: 1 };
+  for (let c = 0; c < ceilingChunkCount(shape.siteSize); c++) {
+    const bytes = ceilingChunkBytes(c, shape.siteSize);
+    kvValueBytes.push(bytes, bytes);
+  }
+  return { recordPayloadMaxBytes: VALUE_MAX_BYTES, kvKeyCount: kvValueBytes.length, kvValueMaxBytes: VALUE_MAX_BYTES, kvValueBytes, logCapacityEntries: 1 };
 }
 const FLAG_CLEAN_SHUTDOWN = 1;
 
@@ -103,19 +143,23 @@ export class AgentStore {
   private skipped_ = 0;
   private sendCounter_: CounterReservation | undefined = undefined;
   private sendCounterStatus_: Status = ErrorCode.AgentNotProvisioned;
+  private receiveCeilings_: ReceiveCeilings | undefined = undefined;
+  private receiveCeilingsStatus_: Status = ErrorCode.AgentNotProvisioned;
+  private readonly siteSize_: number;
 
   /** Mount `device` (or run without persistence: see the file comment). Never fails. */
-  static open(device: BlockDevice | undefined, alertSlots: number): AgentStore {
-    if (device === undefined) return new AgentStore(undefined, ErrorCode.AgentStorageUnavailable, alertSlots);
-    const mounted = DurableStore.mount(device, agentStoreConfig(alertSlots));
-    if (!mounted.ok) return new AgentStore(undefined, mounted.code, alertSlots);
-    return new AgentStore(mounted.value, ErrorCode.Ok, alertSlots);
+  static open(device: BlockDevice | undefined, shape: StoreShape): AgentStore {
+    if (device === undefined) return new AgentStore(undefined, ErrorCode.AgentStorageUnavailable, shape);
+    const mounted = DurableStore.mount(device, agentStoreConfig(shape));
+    if (!mounted.ok) return new AgentStore(undefined, mounted.code, shape);
+    return new AgentStore(mounted.value, ErrorCode.Ok, shape);
   }
 
-  private constructor(store: DurableStore | undefined, mountStatus: Status, alertSlots: number) {
+  private constructor(store: DurableStore | undefined, mountStatus: Status, shape: StoreShape) {
     this.store_ = store;
     this.mountStatus_ = mountStatus;
-    this.alertSlots_ = alertSlots;
+    this.alertSlots_ = shape.alertSlots;
+    this.siteSize_ = shape.siteSize;
     this.openSendCounter_();
     this.load_();
   }
@@ -135,6 +179,7 @@ export class AgentStore {
     }
     const record = ProvisioningRecord.parse(bytes, length);
     const range = typeof record === "number" ? undefined : sendCounterRange(record.generation);
+    const epoch = typeof record === "number" ? -1 : record.keyEpoch;
     bytes.fill(0); // the record's secret was read into the scratch buffer
     if (range === undefined) {
       this.sendCounterStatus_ = typeof record === "number" ? record : ErrorCode.AgentProvisioningMalformed;
@@ -158,6 +203,49 @@ export class AgentStore {
     // A failed repair leaves the copies as they were (still proven); the store's failure then stops every reservation.
     if (opened.value.repair() !== ErrorCode.Ok) this.writeFailures_++;
     this.sendCounterStatus_ = ErrorCode.Ok;
+    this.openReceiveCeilings_(store, epoch);
+  }
+
+  // Right after the send counter, before anything else writes: prove the receive ceilings of this key epoch, or freeze.
+  private openReceiveCeilings_(store: DurableStore, epoch: number): void {
+    const opened = ReceiveCeilings.open(store, {
+      firstKey: receiveCeilingsFirstKey(this.alertSlots_),
+      senderIdMax: this.siteSize_,
+      epoch,
+      stepValues: RECEIVE_CEILING_STEP,
+      lowWaterValues: RECEIVE_CEILING_LOW_WATER,
+    });
+    if (!opened.ok) {
+      this.receiveCeilingsStatus_ = opened.code;
+      if (opened.code === ErrorCode.ReceiveCeilingUnprovable) store.freeze();
+      return;
+    }
+    this.receiveCeilings_ = opened.value;
+    this.receiveCeilingsStatus_ = ErrorCode.Ok;
+  }
+
+  /** The receive ceilings opened at mount (undefined when `receiveCeilingsStatus` is not Ok). */
+  get receiveCeilings(): ReceiveCeilings | undefined {
+    return this.receiveCeilings_;
+  }
+
+  /**
+   * Ok, or why there are no receive ceilings: the send counter's reasons
+   * (they open after it), ReceiveCeilingUnprovable (the store is frozen),
+   * Corrupt, or the store's error.
+   */
+  get receiveCeilingsStatus(): Status {
+    return this.sendCounterStatus_ !== ErrorCode.Ok ? this.sendCounterStatus_ : this.receiveCeilingsStatus_;
+  }
+
+  /** Pending alert slots (the layout the store was mounted with). */
+  get alertSlots(): number {
+    return this.alertSlots_;
+  }
+
+  /** Senders 1..siteSize have a receive ceiling (the layout the store was mounted with). */
+  get siteSize(): number {
+    return this.siteSize_;
   }
 
   /** The send counter opened at mount (undefined when `sendCounterStatus` is not Ok). */

@@ -9,15 +9,15 @@
 import { ErrorCode } from "../core/runtime/errors";
 import type { Status } from "../core/runtime/result";
 import type { BlockDevice } from "../core/storage/block-device";
-import { AgentStore } from "./persistence";
+import { AgentStore, type StoreShape } from "./persistence";
 import { encodeProvisioning, PROVISIONING_RECORD_BYTES, type ProvisioningFields } from "./provisioning";
 
-/** `alertSlots` must be the site configuration's uplink.alertPendingCapacity (it sizes the store's key table). */
-export function provisionDevice(device: BlockDevice, fields: ProvisioningFields, alertSlots: number): Status {
+/** `shape` must be the site configuration's (persistence.ts storeShapeOf: it sizes the store's key table). */
+export function provisionDevice(device: BlockDevice, fields: ProvisioningFields, shape: StoreShape): Status {
   const bytes = new Uint8Array(PROVISIONING_RECORD_BYTES);
   const length = encodeProvisioning(fields, bytes);
   if (length < 0) return -length as Status;
-  const store = AgentStore.open(device, alertSlots);
+  const store = AgentStore.open(device, shape);
   if (!store.mounted) {
     bytes.fill(0);
     return store.mountStatus;

@@ -215,6 +215,11 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
   if (counter === undefined) return refuse(counterFailure(store.sendCounterStatus), counterProblem(store));
   const replay = ReplayTable.create({ capacity: record.senderIdMax, windowBits: REPLAY_WINDOW_BITS });
   if (!replay.ok) return refuse(replay.code, `mesh: replay table for ${record.senderIdMax} senders (code ${replay.code})`);
+  // Opened and proven at mount with the counter (persistence.ts); every window starts above what any boot before admitted.
+  const ceilings = store.receiveCeilings;
+  if (ceilings === undefined) return refuse(counterFailure(store.receiveCeilingsStatus), ceilingProblem(store));
+  const seeded = ceilings.seed(replay.value);
+  if (seeded !== ErrorCode.Ok) return refuse(seeded, `storage: the receive ceilings could not start the replay windows (code ${seeded})`);
   const mesh = setup.meshConfig ?? agentMeshConfig(config, setup.randomSeed);
   const meshProblems = validateMeshConfig(mesh);
   if (meshProblems.length > 0) return { ok: false, code: ErrorCode.AgentBadConfig, problems: meshProblems.map((p) => `radio: ${p}`) };
@@ -227,6 +232,7 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
     counterSource: counter,
     groupKeys: keys.groupKeys,
     replay: replay.value,
+    receiveAdmission: ceilings,
     epoch: keys.epoch,
     random: new Xoshiro128(setup.randomSeed >>> 0),
     config: mesh,
@@ -256,6 +262,18 @@ function counterProblem(store: AgentStore): string {
   return `storage: the send counter could not be opened (code ${status})`;
 }
 
+/** Why the radio stays off for want of receive ceilings, in words an operator can act on. */
+function ceilingProblem(store: AgentStore): string {
+  const status = store.receiveCeilingsStatus;
+  if (status === ErrorCode.ReceiveCeilingUnprovable) {
+    return (
+      "storage: the receive ceilings cannot be proven (stored records were lost); frames this board accepted before could be accepted again, " +
+      "so the radio stays off and the store is frozen: provision this board with a new key epoch (picket provision)"
+    );
+  }
+  return `storage: the receive ceilings could not be opened (code ${status})`;
+}
+
 /**
  * Every way the record contradicts the board's configuration (field paths as
  * in validateSiteConfig): the site checks of board-identity.ts, and the node
@@ -267,6 +285,9 @@ export function recordProblems(record: ProvisioningRecord, config: SiteConfig): 
   if (record.nodeId !== config.nodeId) problems.push(`nodeId: the board was provisioned as node ${record.nodeId}, the configuration says ${config.nodeId}`);
   const role = ROLE_NAMES[record.role - 1];
   if (role !== config.role) problems.push(`role: the board was provisioned as ${role ?? "?"}, the configuration says ${config.role}`);
+  if (record.senderIdMax > config.radio.siteSize) {
+    problems.push(`radio.siteSize: the board was provisioned for senders 1..${record.senderIdMax}, the configuration keeps receive ceilings for 1..${config.radio.siteSize} only`);
+  }
   const site = recordSiteProblems(record, config);
   for (let i = 0; i < site.length; i++) problems.push(site[i] ?? "");
   return problems;

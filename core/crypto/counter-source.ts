@@ -25,7 +25,18 @@ export interface CounterSource {
    * flash write never happens inside a seal). Ok when nothing was needed.
    */
   prepare(): Status;
+  /**
+   * Never issue the next `values` values (1..COUNTER_SKIP_MAX): a receiver
+   * that lost power asked for it, so that its durable replay floors sit
+   * below what comes next (core/storage/receive-ceilings.ts). Skipping is
+   * always safe (values are only ever left unused); InvalidArgument out of
+   * range.
+   */
+  skip(values: number): Status;
 }
+
+/** Most values one skip may leave unused. */
+export const COUNTER_SKIP_MAX = 4096;
 
 /**
  * A counter that lives only in RAM, for the simulator, tests and
@@ -47,6 +58,12 @@ export class VolatileCounterSource implements CounterSource {
 
   /** Nothing to persist. */
   prepare(): Status {
+    return ErrorCode.Ok;
+  }
+
+  skip(values: number): Status {
+    if ((values | 0) !== values || values < 1 || values > COUNTER_SKIP_MAX) return ErrorCode.InvalidArgument;
+    this.next_ = Math.min(this.next_ + values, this.limit_ + 1);
     return ErrorCode.Ok;
   }
 }

@@ -157,12 +157,24 @@ export class LinkSealer {
 }
 
 /** Receive side: the group key table and this node's replay windows. */
+/**
+ * Durable admission of authenticated frames (core/storage/receive-ceilings.ts,
+ * README "Link security"): after the replay window committed a frame, may it
+ * be used (delivered, relayed, acknowledged)? `prepare` is the persist phase,
+ * at the start of every tick, before anything is sent or delivered.
+ */
+export interface ReceiveAdmission {
+  admit(senderId: number, counter: number): boolean;
+  prepare(): Status;
+}
+
 export class LinkOpener {
   private readonly provider_: CryptoProvider;
   private readonly keys_: ReceiveKeys;
   private readonly replay_: ReplayTable;
   /** The nonce and AAD buffers (shared with this node's opener or sealer). */
   private readonly scratch_: LinkScratch;
+  private readonly admission_: ReceiveAdmission | undefined;
   private epoch_ = 0;
   /** Epoch of the frame last passed to `open` (valid once its key was found). */
   lastEpoch = 0;
@@ -172,12 +184,17 @@ export class LinkOpener {
     return this.keys_;
   }
 
-  /** `scratch`: nonce and AAD buffers shared with this node's sealer (default: its own). */
-  constructor(provider: CryptoProvider, keys: ReceiveKeys, replay: ReplayTable, scratch: LinkScratch = new LinkScratch()) {
+  /**
+   * `scratch`: nonce and AAD buffers shared with this node's sealer (default:
+   * its own). `admission`: receive ceilings that keep the window's promise
+   * across reboots (absent: the window alone).
+   */
+  constructor(provider: CryptoProvider, keys: ReceiveKeys, replay: ReplayTable, scratch: LinkScratch = new LinkScratch(), admission?: ReceiveAdmission) {
     this.provider_ = provider;
     this.keys_ = keys;
     this.replay_ = replay;
     this.scratch_ = scratch;
+    this.admission_ = admission;
   }
 
   /** The group's current key epoch (key phases are resolved against it). */
@@ -199,6 +216,7 @@ export class LinkOpener {
    * parsed into `h`) into `out`; commit the counter to the replay window.
    * Returns the plaintext length or a negated code (KeyEpochUnknown,
    * ReplayDuplicate/TooOld/WrongEpoch/TableFull, CryptoAuthFailed,
+   * MeshReceiveCeiling (authentic, not yet below a durable ceiling),
    * MeshFrameOversized when `out` is too small, OutOfRange when lengthBytes
    * runs past `frame`). On failure no window moves.
    */
@@ -220,6 +238,12 @@ export class LinkOpener {
     const sealedBytes = lengthBytes - h.headerBytes;
     const opened = this.provider_.aeadOpenAt(this.keys_.handleAt(slot), nonce, aad, 0, aadBytes, frame, h.headerBytes, sealedBytes, out, 0);
     if (opened < 0) return opened;
+    // Authentic and fresh, but usable only below the sender's durable ceiling: refused without a commit, so the same
+    // frame sent again after the persist phase raised the ceiling is taken (README "Link security").
+    if (this.admission_ !== undefined && !this.admission_.admit(h.source, h.counter)) {
+      out.fill(0, 0, plaintextBytes);
+      return -ErrorCode.MeshReceiveCeiling;
+    }
     const committed = this.replay_.commit(h.source, epoch, h.counter);
     if (committed !== ErrorCode.Ok) {
       out.fill(0, 0, plaintextBytes);

@@ -59,6 +59,13 @@ export interface MeshConfig {
   /** Byte budgets of the delivered-message inbox and the control queue (records in the frame store, counted as in a ring of that size). */
   readonly inboxCapacityBytes: number;
   readonly controlQueueBytes: number;
+  /**
+   * Byte budget of the held frames: authenticated frames whose counter was
+   * not yet below their sender's durable receive ceiling, kept (in the frame
+   * store) until the next tick's persist phase raised it, then processed
+   * (core/storage/receive-ceilings.ts). Frames beyond it are dropped, counted.
+   */
+  readonly heldQueueBytes: number;
   /** Share of the duty-cycle window this transmitter may use, ppm (10_000 = 1 %). */
   readonly dutyCyclePpm: number;
   readonly dutyWindowMs: number;
@@ -182,6 +189,7 @@ export const MESH_CONFIG_DEFAULTS: MeshConfig = Object.freeze({
   retriesMax: 2,
   inboxCapacityBytes: 8192,
   controlQueueBytes: 512,
+  heldQueueBytes: 1024,
   dutyCyclePpm: 10_000,
   dutyWindowMs: HOUR_MS,
   dutyBucketCount: 60,
@@ -290,6 +298,7 @@ export function validateMeshConfig(c: MeshConfig): string[] {
   int("retriesMax", 0, 250);
   need(intIn(c.inboxCapacityBytes, c.maxMessageBytes + 8, 1 << 24), "inboxCapacityBytes", "an integer maxMessageBytes+8..16777216");
   int("controlQueueBytes", 64, 1 << 20);
+  int("heldQueueBytes", 64, 1 << 20);
   int("dutyCyclePpm", 0, 1_000_000);
   int("dutyWindowMs", 1, 30 * DAY_MS);
   need(intIn(c.dutyBucketCount, 1, 3600) && c.dutyWindowMs % c.dutyBucketCount === 0, "dutyBucketCount", "an integer 1..3600 dividing dutyWindowMs");

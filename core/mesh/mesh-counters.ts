@@ -108,11 +108,19 @@ export const MeshCounter = Object.freeze({
   receiveKeysDerived: 75,
   /** Least recently used receive keys destroyed to make room for another sender's. */
   receiveKeysEvicted: 76,
+  /**
+   * Authenticated frames refused because their counter was not below the
+   * sender's durable receive ceiling (core/storage/receive-ceilings.ts): a
+   * sender's first frame, a jump, or a value a reboot could not prove unused.
+   */
+  dropReceiveCeiling: 77,
+  /** Authenticated frames held for the next persist phase to raise their sender's receive ceiling, then processed. */
+  framesHeldForCeiling: 78,
 } as const);
 
 export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
 
-export const MESH_COUNTER_COUNT = 77;
+export const MESH_COUNTER_COUNT = 79;
 /** Bytes of arena the counters take (the transport's arena, arena.ts). */
 export const MESH_COUNTERS_BYTES = 4 * MESH_COUNTER_COUNT;
 

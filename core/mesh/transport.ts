@@ -65,6 +65,7 @@ import {
   BROADCAST_NODE_ID,
   FrameType,
   LINK_CLASS_COUNT,
+  LINK_FRAME_MIN_BYTES,
   LINK_TAG_BYTES,
   LinkHeader,
   NODE_ID_MAX,
@@ -74,7 +75,7 @@ import {
   parseLinkHeader,
   rewriteHopFields,
 } from "./link-header";
-import { LINK_SCRATCH_BYTES, LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
+import { LINK_SCRATCH_BYTES, LinkOpener, LinkScratch, LinkSealer, type ReceiveAdmission } from "./link-seal";
 import { MESH_COUNTERS_BYTES, MeshCounter, MeshCounters } from "./mesh-counters";
 import { compactMeshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
 import { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";
@@ -127,6 +128,8 @@ export interface MeshTransportOptions {
   readonly groupKeys: ReceiveKeys;
   /** This node's replay windows (one per sender). */
   readonly replay: ReplayTable;
+  /** Receive ceilings that keep the windows' promise across reboots; absent: the windows alone (RAM, forgotten at a reboot). */
+  readonly receiveAdmission?: ReceiveAdmission;
   /** This node's own group send key; may be set later with setSendKey. */
   readonly sendKey?: TrafficKey;
   readonly epoch?: number;
@@ -140,6 +143,9 @@ export interface MeshTransportOptions {
 // The record queues (record-queues.ts, in the frame store): one per traffic class, then the inbox and the control queue.
 const INBOX_QUEUE = LINK_CLASS_COUNT;
 const CONTROL_QUEUE = LINK_CLASS_COUNT + 1;
+// Frames held for a receive-ceiling raise: rssi + 0x8000 (u16), snr + 0x8000 (u16), then the frame.
+const HELD_QUEUE = LINK_CLASS_COUNT + 2;
+const HELD_META_BYTES = 4;
 // Outgoing queue records: kind, destination, message id, pending slot, enqueued time (6 bytes), payload.
 const RECORD_META_BYTES = 13;
 /** Where a staged inline message starts in its store entry (the queue record it was, adopted by the stage). */
@@ -216,6 +222,8 @@ export class MeshTransport {
   private readonly random_: MeshRandom;
   private readonly log_: LogRing | undefined;
   private readonly observer_: MeshObserver | undefined;
+  /** The opener's admission (receive ceilings), whose persist phase runs at the start of every tick. */
+  private readonly admission_: ReceiveAdmission | undefined;
   private readonly sealer_: LinkSealer;
   private readonly opener_: LinkOpener;
   /** The key source's derivation and eviction counts already added to `counters`. */
@@ -271,6 +279,8 @@ export class MeshTransport {
   private heldUntilMs_ = 0;
   /** The last tick stopped at receiveFramesPerTickMax with frames possibly left in the radio. */
   private receiveBacklog_ = false;
+  /** releaseHeld_ is running the held frames through the receive path again. */
+  private replayingHeld_ = false;
   private nextHelloMs_ = -1;
 
   /** Errors: InvalidArgument (bad config or id, MTU too small), or a sub-table's. */
@@ -297,8 +307,9 @@ export class MeshTransport {
     this.random_ = options.random;
     this.log_ = options.log;
     this.observer_ = options.observer;
+    this.admission_ = options.receiveAdmission;
     this.sealer_ = parts.sealer;
-    this.opener_ = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch);
+    this.opener_ = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch, options.receiveAdmission);
     this.keyDerivationsSeen_ = options.groupKeys.derivationCount;
     this.keyEvictionsSeen_ = options.groupKeys.evictionCount;
     this.opener_.setEpoch(options.epoch ?? 0);
@@ -433,6 +444,12 @@ export class MeshTransport {
     // Persist first (etcd-raft's Ready order: persist, then send): the counter
     // values this tick may seal are reserved in flash here, never inside a seal.
     this.sealer_.prepare();
+    // Receive ceilings too: what this tick admits is below a ceiling already durable (core/storage/receive-ceilings.ts);
+    // the frames held for a raise go first, now that it is made.
+    if (this.admission_ !== undefined) {
+      this.admission_.prepare();
+      if (this.queues_.count(HELD_QUEUE) > 0) this.releaseHeld_(now);
+    }
     this.receiveFrames_(now);
     const timedOut = this.reassembly_.expire(now);
     if (timedOut > 0) this.counters.inc(MeshCounter.dropReassemblyTimeout, timedOut);
@@ -446,7 +463,7 @@ export class MeshTransport {
   /** When the next tick has work (always > the last tick's time), or -1 when idle. */
   nextWakeMs(): number {
     const now = this.nowMs_;
-    if (this.receiveBacklog_) return now + 1;
+    if (this.receiveBacklog_ || this.queues_.count(HELD_QUEUE) > 0) return now + 1;
     let at = this.relays_.size > 0 ? this.relays_.nextDeadlineMs() : Number.POSITIVE_INFINITY;
     at = Math.min(at, this.hopAcks_.nextDeadlineMs());
     const messageAt = this.queues_.count(CONTROL_QUEUE) > 0 ? now : this.messageWorkAtMs_(now);
@@ -525,11 +542,44 @@ export class MeshTransport {
     }
   }
 
+  /**
+   * The frames held last tick for a receive-ceiling raise, through the
+   * receive path again (their airtime was counted when they arrived); one
+   * refused again is dropped, not held twice.
+   */
+  private releaseHeld_(now: number): void {
+    const queues = this.queues_;
+    const meta = this.rxMeta_;
+    this.replayingHeld_ = true;
+    while (queues.count(HELD_QUEUE) > 0) {
+      const handle = queues.head(HELD_QUEUE);
+      const length = queues.recordLength(handle) - HELD_META_BYTES;
+      meta.rssiDbm = queues.readU16(handle, 0) - 0x8000;
+      meta.snrQuarterDb = queues.readU16(handle, 2) - 0x8000;
+      meta.airtimeUs = 0;
+      queues.read(handle, HELD_META_BYTES, this.frame_, 0, length);
+      queues.shift(HELD_QUEUE);
+      this.onFrame_(length, now);
+    }
+    this.replayingHeld_ = false;
+  }
+
+  /** Keep frame_[0 .. length) for the next tick (releaseHeld_); false when the held queue has no room. */
+  private hold_(length: number): boolean {
+    const queues = this.queues_;
+    const handle = queues.append(HELD_QUEUE, HELD_META_BYTES + length);
+    if (handle < 0) return false;
+    queues.writeU16(handle, 0, (this.rxMeta_.rssiDbm + 0x8000) & 0xffff);
+    queues.writeU16(handle, 2, (this.rxMeta_.snrQuarterDb + 0x8000) & 0xffff);
+    queues.write(handle, HELD_META_BYTES, this.frame_, 0, length);
+    return true;
+  }
+
   private onFrame_(length: number, now: number): void {
     const counters = this.counters;
     const frame = this.frame_;
     const h = this.header_;
-    counters.inc(MeshCounter.framesReceived);
+    if (!this.replayingHeld_) counters.inc(MeshCounter.framesReceived);
     const airtimeUs = this.rxMeta_.airtimeUs;
     if (airtimeUs > 0) this.utilisation_.record(now, airtimeUs);
     const parsed = parseLinkHeader(frame, length, h);
@@ -553,6 +603,11 @@ export class MeshTransport {
     const plaintextBytes = this.opener_.open(frame, length, h, this.plain_);
     this.countKeyWork_();
     if (plaintextBytes < 0) {
+      // Authentic but not yet below its sender's durable ceiling: held until the next persist phase raises it.
+      if (plaintextBytes === -ErrorCode.MeshReceiveCeiling && !this.replayingHeld_ && this.hold_(length)) {
+        counters.inc(MeshCounter.framesHeldForCeiling);
+        return;
+      }
       counters.inc(openDropCounter(-plaintextBytes));
       return;
     }
@@ -1683,6 +1738,7 @@ export function recordQueueLimits(c: MeshConfig, mtuBytes: number): RecordQueueL
   }
   limits.push({ budgetBytes: c.inboxCapacityBytes, maxRecordBytes: Math.min(c.maxMessageBytes + INBOX_META_BYTES, c.inboxCapacityBytes - 2) });
   limits.push({ budgetBytes: c.controlQueueBytes, maxRecordBytes: Math.min(CONTROL_META_BYTES + mtuBytes, c.controlQueueBytes - 2) });
+  limits.push({ budgetBytes: c.heldQueueBytes, maxRecordBytes: Math.min(HELD_META_BYTES + mtuBytes, c.heldQueueBytes - 2) });
   return limits;
 }
 
@@ -1701,7 +1757,7 @@ export function framePoolBlockCount(c: MeshConfig, mtuBytes: number): number {
   for (let q = 0; q < limits.length; q++) {
     const limit = limits[q];
     // Smallest records: a pending reference (meta only), an empty delivered message, a bare control record.
-    const minRecordBytes = q < LINK_CLASS_COUNT ? RECORD_META_BYTES : q === INBOX_QUEUE ? INBOX_META_BYTES : CONTROL_META_BYTES;
+    const minRecordBytes = q < LINK_CLASS_COUNT ? RECORD_META_BYTES : q === INBOX_QUEUE ? INBOX_META_BYTES : q === CONTROL_QUEUE ? CONTROL_META_BYTES : HELD_META_BYTES + LINK_FRAME_MIN_BYTES;
     if (limit !== undefined) queueBlocks += recordQueueBlocksMax(limit, minRecordBytes, FRAME_POOL_BLOCK_BYTES);
   }
   // A staged inline message keeps the store entry its queue record had (meta and entry header included).
@@ -1754,6 +1810,8 @@ function openDropCounter(code: number): MeshCounter {
       return MeshCounter.dropTruncated;
     case ErrorCode.MeshFrameOversized:
       return MeshCounter.dropOversized;
+    case ErrorCode.MeshReceiveCeiling:
+      return MeshCounter.dropReceiveCeiling;
     default:
       return MeshCounter.dropForged;
   }

@@ -127,6 +127,7 @@ export const ErrorCode = Object.freeze({
   MeshInboxFull: 519, // delivered message refused: the inbox is full
   MeshStale: 520, // queued message older than its class's maximum age
   MeshKeyUnavailable: 521, // no traffic key to seal with (not keyed yet, or epoch retired)
+  MeshReceiveCeiling: 522, // authenticated frame at or above its sender's durable receive ceiling: refused until the persist phase raises it
 
   // telemetry 800..899 (core/telemetry)
   TelemetryBadCapacity: 800, // ring, outbox or window sample capacity outside its documented range

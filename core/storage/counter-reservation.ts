@@ -50,7 +50,12 @@ export interface CounterSource {
   next(out: Outcome<number>): Status;
   /** Persist what the next values need (see the file comment); `Ok` when nothing was needed. */
   prepare(): Status;
+  /** Leave the next `values` (1..COUNTER_SKIP_MAX) unissued. */
+  skip(values: number): Status;
 }
+
+/** Most values one skip leaves unused (core/crypto/counter-source.ts has the same bound). */
+export const COUNTER_SKIP_MAX = 4096;
 
 export interface CounterReservationOptions {
   /** KV key holding the ceiling (written first). */
@@ -91,6 +96,7 @@ export class CounterReservation implements CounterSource {
   private issued_ = 0;
   private failures_ = 0;
   private notReserved_ = 0;
+  private skipped_ = 0;
 
   private constructor(kv: KvStore, options: CounterReservationOptions, maxValue: number, resumeAt: number, buffer: Uint8Array) {
     this.kv_ = kv;
@@ -175,12 +181,29 @@ export class CounterReservation implements CounterSource {
     return status;
   }
 
+  /**
+   * Leave the next `values` (1..COUNTER_SKIP_MAX) unissued (counter-source.ts
+   * `skip`). Values past the ceiling are reserved by `prepare` (or on
+   * demand) as usual, from where counting goes on. InvalidArgument out of range.
+   */
+  skip(values: number): Status {
+    if ((values | 0) !== values || values < 1 || values > COUNTER_SKIP_MAX) return ErrorCode.InvalidArgument;
+    this.next_ = Math.min(this.next_ + values, this.maxValue_ + 1);
+    this.skipped_ += values;
+    return ErrorCode.Ok;
+  }
+
+  /** Values left unissued by `skip`. */
+  get skipped(): number {
+    return this.skipped_;
+  }
+
   /** With `aheadValues`: raise the ceiling when fewer than that many reserved values are left. */
   prepare(): Status {
     const value = this.next_;
     if (this.ahead_ === 0 || value > this.maxValue_ || this.ceiling_ - value >= this.ahead_ || this.ceiling_ > this.maxValue_) return ErrorCode.Ok;
-    // Extend the reservation by K from the current ceiling: one write per K values, as on demand.
-    return this.reserveFrom_(this.ceiling_);
+    // Extend the reservation by K from the current ceiling (or from a skip past it): one write per K values, as on demand.
+    return this.reserveFrom_(value > this.ceiling_ ? value : this.ceiling_);
   }
 
   // Durably reserve [.., base + K) (capped at maxValue + 1) before issuing any of it.

@@ -13,17 +13,20 @@
  * ceiling, the chunk holding it is marked, and the driver's persist phase
  * (`prepare`, at the start of the next tick, before anything is sent or
  * delivered) raises the ceiling to highest accepted + 1 + `stepValues`.
- * A frame at or above the ceiling is refused (counted by the caller); its
- * counter is in the window already, so the raise covers the sender's next
- * frame.
+ * A frame at or above the ceiling is refused before the window commits it
+ * (core/mesh/link-seal.ts), and its counter is remembered (up to
+ * WANTED_MAX senders at once), so the raise covers it: the same frame sent
+ * again (a hop retransmission) is then taken.
  *
  * After a reboot `seed` starts every sender's window at its ceiling - 1:
- * everything it could have admitted before is refused, and then each
- * ceiling is raised by `stepValues` so the sender's next frames are
- * admitted without a wait. After a power loss, a sender's values between its
- * last admitted counter and its old ceiling are refused: at most
- * `stepValues` frames per sender. After a graceful shutdown `flushExact`
- * wrote every ceiling down to highest accepted + 1, so nothing is refused.
+ * everything it could have admitted before is refused; the sender's next
+ * frame waits one persist phase for its raise, like a first frame. After a
+ * graceful shutdown `flushExact` wrote every ceiling down to highest
+ * accepted + 1, so nothing new is refused. After a power loss a sender's
+ * values between its last admitted counter and its ceiling (at most
+ * stepValues + 1 of them) are refused, unless the sender skips past them:
+ * the rebooted board asks every sender to (core/mesh/transport.ts
+ * `requestCounterSkip`, one flooded frame).
  *
  * Layout: senders in chunks of CEILING_CHUNK_SENDERS. Chunk i has two store
  * keys, `firstKey + 2i` then its mirror `firstKey + 2i + 1`, each holding
@@ -54,6 +57,10 @@ export const CEILING_CHUNK_SENDERS = 20;
 /** Largest counter value a ceiling can bound (link-header.ts COUNTER_MAX); the ceiling itself is capped there. */
 const CEILING_MAX = 0xffff_ffff;
 const EPOCH_BYTES = 4;
+const CHUNK_MAX_BYTES = EPOCH_BYTES + 4 * CEILING_CHUNK_SENDERS;
+/** Refused (sender, counter) pairs remembered for the next raise; more wait for a later frame of theirs. */
+export const WANTED_MAX = 4;
+const MARKS_AT = CHUNK_MAX_BYTES + 8 * WANTED_MAX;
 
 /** Chunks for senders 1..senderIdMax. */
 export function ceilingChunkCount(senderIdMax: number): number {
@@ -72,10 +79,11 @@ export interface HighestAccepted {
   highest(senderId: number): number;
 }
 
-/** What `seed` writes the floors into (ReplayTable). */
-export interface FloorSink {
+/** The replay windows `seed` starts at their floors and `prepare`/`flushExact` read from then on (ReplayTable). */
+export interface ReceiveWindows extends HighestAccepted {
   seed(senderId: number, epoch: number, floor: number): Status;
 }
+
 
 export interface ReceiveCeilingsOptions {
   /** Chunk i's keys are firstKey + 2i and its mirror firstKey + 2i + 1. */
@@ -92,6 +100,7 @@ export interface ReceiveCeilingsOptions {
 
 export const CEILING_STEP_MAX = 1 << 24;
 
+/** Serves the transport's ReceiveAdmission port (core/mesh/transport.ts). */
 export class ReceiveCeilings {
   private readonly kv_: KvStore;
   private readonly firstKey_: number;
@@ -100,12 +109,14 @@ export class ReceiveCeilings {
   private readonly step_: number;
   private readonly lowWater_: number;
   private readonly chunks_: number;
-  /** One chunk's value, then one dirty flag per chunk. */
+  /** One chunk's value, then WANTED_MAX (sender u32, counter u32) pairs, then a mark bit per sender (bit s: raise s). */
   private readonly buffer_: Uint8Array;
   private raises_ = 0;
   private failures_ = 0;
   private refused_ = 0;
   private dirty_ = 0;
+  private seededSenders_ = 0;
+  private windows_: ReceiveWindows | undefined = undefined;
 
   /**
    * Prove every chunk (see the file comment) and restore both copies to
@@ -131,7 +142,7 @@ export class ReceiveCeilings {
       if (!copyProvable(kv, firstKey + 2 * c, firstKey + 2 * c + 1)) return err(ErrorCode.ReceiveCeilingUnprovable);
     }
     const ceilings = new ReceiveCeilings(kv, options, chunks);
-    const other = new Uint8Array(EPOCH_BYTES + 4 * CEILING_CHUNK_SENDERS);
+    const other = new Uint8Array(CHUNK_MAX_BYTES);
     for (let c = 0; c < chunks; c++) {
       const status = ceilings.repair_(c, other);
       if (status !== ErrorCode.Ok) return err(status);
@@ -147,14 +158,15 @@ export class ReceiveCeilings {
     this.step_ = options.stepValues;
     this.lowWater_ = options.lowWaterValues;
     this.chunks_ = chunks;
-    this.buffer_ = new Uint8Array(EPOCH_BYTES + 4 * CEILING_CHUNK_SENDERS + chunks);
+    this.buffer_ = new Uint8Array(MARKS_AT + ((options.senderIdMax + 8) >>> 3));
   }
 
   /**
    * May a frame from `senderId` with `counter`, authenticated and committed
    * to the replay window, be used? True when the counter is below the
    * sender's durable ceiling. Marks the sender's chunk for a raise when the
-   * ceiling is near (or passed). False for senders outside 1..senderIdMax.
+   * ceiling is near, and when it refuses, remembers the counter so the raise
+   * covers it. False for senders outside 1..senderIdMax.
    */
   admit(senderId: number, counter: number): boolean {
     if ((senderId | 0) !== senderId || senderId < 1 || senderId > this.senderIdMax_) {
@@ -163,10 +175,30 @@ export class ReceiveCeilings {
     }
     const chunk = ((senderId - 1) / CEILING_CHUNK_SENDERS) | 0;
     const ceiling = this.ceilingOf_(chunk, senderId);
-    if (counter + this.lowWater_ >= ceiling) this.mark_(chunk);
+    if (counter + this.lowWater_ >= ceiling) this.mark_(senderId);
     if (counter < ceiling) return true;
+    this.want_(senderId, counter);
     this.refused_++;
     return false;
+  }
+
+  // Remember the highest refused counter of `senderId` for the next raise of its chunk (dropped when every pair is taken).
+  private want_(senderId: number, counter: number): void {
+    const buffer = this.buffer_;
+    let free = -1;
+    for (let i = 0; i < WANTED_MAX; i++) {
+      const at = CHUNK_MAX_BYTES + 8 * i;
+      const sender = readU32(buffer, at);
+      if (sender === senderId) {
+        if (counter > readU32(buffer, at + 4)) writeU32(buffer, at + 4, counter);
+        return;
+      }
+      if (sender === 0 && free < 0) free = at;
+    }
+    if (free < 0) return;
+    writeU32(buffer, free, senderId);
+    writeU32(buffer, free + 4, counter);
+    this.mark_(senderId);
   }
 
   /** The durable ceiling of `senderId` (0: nothing admitted yet, or out of range). */
@@ -176,61 +208,66 @@ export class ReceiveCeilings {
   }
 
   /**
-   * The persist phase: raise the ceilings of every marked chunk to highest
-   * accepted + 1 + stepValues where fewer than lowWaterValues are left.
-   * `Ok` when nothing needed writing; else the first failure (that chunk
-   * stays marked and its old ceilings stay in force).
+   * The persist phase: raise the ceiling of every marked sender (near its
+   * ceiling, or refused) to the highest counter it was admitted or refused
+   * at + 1 + stepValues, one chunk write pair per chunk with a marked
+   * sender. `Ok` when nothing needed writing; else the first failure (those
+   * senders stay marked and their old ceilings stay in force); WrongState
+   * before `seed` gave the windows.
    */
-  prepare(windows: HighestAccepted): Status {
+  prepare(): Status {
+    const windows = this.windows_;
     if (this.dirty_ === 0) return ErrorCode.Ok;
+    if (windows === undefined) return ErrorCode.WrongState;
     let result: Status = ErrorCode.Ok;
-    const flags = EPOCH_BYTES + 4 * CEILING_CHUNK_SENDERS;
-    for (let c = 0; c < this.chunks_; c++) {
-      if (this.buffer_[flags + c] === 0) continue;
+    for (let c = 0; c < this.chunks_ && this.dirty_ > 0; c++) {
+      if (!this.chunkMarked_(c)) continue;
       const status = this.raiseChunk_(c, windows, false);
-      if (status === ErrorCode.Ok) {
-        this.buffer_[flags + c] = 0;
-        this.dirty_--;
-      } else if (result === ErrorCode.Ok) result = status;
+      if (status !== ErrorCode.Ok && result === ErrorCode.Ok) result = status;
     }
     return result;
   }
 
   /**
-   * After a reboot, into a fresh replay table: every sender with a ceiling
-   * starts at floor ceiling - 1 (nothing it could have admitted before is
-   * accepted again), then every such ceiling is raised by stepValues and
-   * written (both copies) so the senders' next frames are admitted.
-   * Errors: the table's (WrongState for a sender seeded twice,
-   * ReplayTableFull) or the store's.
+   * After a reboot, into a fresh replay table (kept: `prepare` and
+   * `flushExact` read it from now on): every sender with a ceiling starts
+   * at floor ceiling - 1, so nothing it could have admitted before is
+   * accepted again. Writes nothing. Errors: the table's (WrongState for a
+   * sender seeded twice, ReplayTableFull) or the store's (Corrupt).
    */
-  seed(table: FloorSink): Status {
+  seed(table: ReceiveWindows): Status {
     const buffer = this.buffer_;
+    this.windows_ = table;
     for (let c = 0; c < this.chunks_; c++) {
       const senders = this.sendersIn_(c);
-      if (this.readChunk_(c) <= 0) continue;
-      let any = false;
+      const read = this.readChunk_(c);
+      if (read < 0) return -read as Status;
+      if (read === 0) continue;
       for (let i = 0; i < senders; i++) {
         const ceiling = readU32(buffer, EPOCH_BYTES + 4 * i);
         if (ceiling === 0) continue;
         const seeded = table.seed(c * CEILING_CHUNK_SENDERS + i + 1, this.epoch_, ceiling - 1);
         if (seeded !== ErrorCode.Ok) return seeded;
-        writeU32(buffer, EPOCH_BYTES + 4 * i, Math.min(ceiling + this.step_, CEILING_MAX));
-        any = true;
+        this.seededSenders_++;
       }
-      if (!any) continue;
-      const status = this.writeChunk_(c, senders);
-      if (status !== ErrorCode.Ok) return status;
     }
     return ErrorCode.Ok;
+  }
+
+  /** Senders `seed` started above a floor (0 on a board that never admitted a frame under this key epoch). */
+  get seededSenders(): number {
+    return this.seededSenders_;
   }
 
   /**
    * A graceful shutdown: write every ceiling down to highest accepted + 1,
    * so the next boot refuses none of the senders' coming frames. `Ok`, or
-   * the first failure (those ceilings stay as they were: still safe).
+   * the first failure (those ceilings stay as they were: still safe);
+   * WrongState before `seed`.
    */
-  flushExact(windows: HighestAccepted): Status {
+  flushExact(): Status {
+    const windows = this.windows_;
+    if (windows === undefined) return ErrorCode.WrongState;
     let result: Status = ErrorCode.Ok;
     for (let c = 0; c < this.chunks_; c++) {
       const status = this.raiseChunk_(c, windows, true);
@@ -251,23 +288,45 @@ export class ReceiveCeilings {
   get refused(): number {
     return this.refused_;
   }
-  /** Chunks waiting for a raise. */
-  get pendingChunks(): number {
+  /** Senders waiting for a raise. */
+  get pendingSenders(): number {
     return this.dirty_;
   }
   get senderIdMax(): number {
     return this.senderIdMax_;
+  }
+  /** `seed` gave the windows (the radio was started). */
+  get seeded(): boolean {
+    return this.windows_ !== undefined;
   }
 
   private sendersIn_(chunk: number): number {
     return Math.min(CEILING_CHUNK_SENDERS, this.senderIdMax_ - chunk * CEILING_CHUNK_SENDERS);
   }
 
-  private mark_(chunk: number): void {
-    const at = EPOCH_BYTES + 4 * CEILING_CHUNK_SENDERS + chunk;
-    if (this.buffer_[at] !== 0) return;
-    this.buffer_[at] = 1;
+  private marked_(senderId: number): boolean {
+    return ((this.buffer_[MARKS_AT + (senderId >>> 3)] ?? 0) & (1 << (senderId & 7))) !== 0;
+  }
+
+  private mark_(senderId: number): void {
+    if (this.marked_(senderId)) return;
+    const at = MARKS_AT + (senderId >>> 3);
+    this.buffer_[at] = (this.buffer_[at] ?? 0) | (1 << (senderId & 7));
     this.dirty_++;
+  }
+
+  private unmark_(senderId: number): void {
+    if (!this.marked_(senderId)) return;
+    const at = MARKS_AT + (senderId >>> 3);
+    this.buffer_[at] = (this.buffer_[at] ?? 0) & ~(1 << (senderId & 7));
+    this.dirty_--;
+  }
+
+  private chunkMarked_(chunk: number): boolean {
+    const first = chunk * CEILING_CHUNK_SENDERS + 1;
+    const end = first + this.sendersIn_(chunk);
+    for (let s = first; s < end; s++) if (this.marked_(s)) return true;
+    return false;
   }
 
   // The mirror's (the copy written second) ceiling of `senderId`: admission waits for both copies.
@@ -283,14 +342,23 @@ export class ReceiveCeilings {
     return read;
   }
 
-  // Raise (or, `exact`, set) every ceiling of `chunk` from the windows, and write both copies when any changed.
+  /**
+   * Raise every marked sender of `chunk` (its highest admitted or refused
+   * counter + 1 + stepValues), or with `exact` set every sender's ceiling
+   * down to its highest accepted + 1; write both copies when any changed,
+   * then unmark those senders. A sender seeded at its floor and not heard
+   * since is left alone (raising it would only widen what a power loss costs).
+   */
   private raiseChunk_(chunk: number, windows: HighestAccepted, exact: boolean): Status {
     const buffer = this.buffer_;
     const senders = this.sendersIn_(chunk);
     if (this.readChunk_(chunk) < 0) return ErrorCode.Corrupt;
     let changed = false;
+    const first = chunk * CEILING_CHUNK_SENDERS + 1;
     for (let i = 0; i < senders; i++) {
-      const highest = windows.highest(chunk * CEILING_CHUNK_SENDERS + i + 1);
+      if (!exact && !this.marked_(first + i)) continue;
+      let highest = windows.highest(first + i);
+      if (!exact) highest = Math.max(highest, this.wanted_(first + i));
       if (highest < 0) continue;
       const ceiling = readU32(buffer, EPOCH_BYTES + 4 * i);
       let next = ceiling;
@@ -301,7 +369,32 @@ export class ReceiveCeilings {
         changed = true;
       }
     }
-    return changed ? this.writeChunk_(chunk, senders) : ErrorCode.Ok;
+    const status = changed ? this.writeChunk_(chunk, senders) : ErrorCode.Ok;
+    if (status !== ErrorCode.Ok) return status;
+    // Refused counters of this chunk's senders are covered now (or were, by a flush: they were never admitted).
+    this.forgetWanted_(first, first + senders);
+    for (let s = first; s < first + senders; s++) this.unmark_(s);
+    return ErrorCode.Ok;
+  }
+
+  /** The highest refused counter remembered for `senderId`, or -1. */
+  private wanted_(senderId: number): number {
+    for (let i = 0; i < WANTED_MAX; i++) {
+      const at = CHUNK_MAX_BYTES + 8 * i;
+      if (readU32(this.buffer_, at) === senderId) return readU32(this.buffer_, at + 4);
+    }
+    return -1;
+  }
+
+  private forgetWanted_(fromSender: number, toSender: number): void {
+    for (let i = 0; i < WANTED_MAX; i++) {
+      const at = CHUNK_MAX_BYTES + 8 * i;
+      const sender = readU32(this.buffer_, at);
+      if (sender >= fromSender && sender < toSender) {
+        writeU32(this.buffer_, at, 0);
+        writeU32(this.buffer_, at + 4, 0);
+      }
+    }
   }
 
   // Both copies, the key first; admission reads the mirror, so nothing uses the new value before both are durable.

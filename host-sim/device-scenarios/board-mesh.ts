@@ -42,7 +42,7 @@ export interface BoardMeshResult {
 /** The one site configuration every board of the scenario boots. */
 export function boardSiteConfig(boards: number): Record<string, unknown> {
   const base = siteConfigFor(1000);
-  return { ...base, keys: { authorityCommitment: BOARD_MESH_COMMITMENT_HEX, keyEpoch: 1 }, uplink: { intervalMs: 5_000 }, radio: { meshTickMs: 100 }, neighbourCapacity: Math.max(8, boards) };
+  return { ...base, keys: { authorityCommitment: BOARD_MESH_COMMITMENT_HEX, keyEpoch: 1 }, uplink: { intervalMs: 5_000 }, radio: { meshTickMs: 100, siteSize: boards }, neighbourCapacity: Math.max(8, boards) };
 }
 
 /** Board `nodeId`'s record: its role (default: the scenario's, scenarioRole), the site's keys. */
@@ -58,7 +58,7 @@ export function boardFields(nodeId: number, boards: number, role: AgentRole = sc
 export function provisionedPartition(fields: ProvisioningFields, alertSlots = BOARD_ALERT_SLOTS): Uint8Array {
   const flash = SimFlash.create({ blockSizeBytes: BOARD_PARTITION_BLOCK_BYTES, blockCount: BOARD_PARTITION_BLOCKS });
   if (!flash.ok) return new Uint8Array(0);
-  if (provisionDevice(flash.value, fields, alertSlots) !== 0) return new Uint8Array(0);
+  if (provisionDevice(flash.value, fields, { alertSlots, siteSize: fields.senderIdMax }) !== 0) return new Uint8Array(0);
   const image = new Uint8Array(BOARD_PARTITION_BLOCK_BYTES * BOARD_PARTITION_BLOCKS);
   flash.value.copyTo(image);
   return image;

@@ -32,7 +32,8 @@ import type { Agent } from "../../agent/agent";
 import { AgentCounter } from "../../core/telemetry/agent-metrics";
 import { bootAgent } from "../../agent/boot";
 import { validateSiteConfig, type BoardIdentity } from "../../agent/config";
-import type { AgentStore } from "../../agent/persistence";
+import { receiveCeilingsFirstKey, storeShapeOf, type AgentStore } from "../../agent/persistence";
+import { ceilingChunkCount } from "../../core/storage/receive-ceilings";
 import { provisionDevice } from "../../agent/provision-device";
 import type { SensorConfig, SiteConfig } from "../../agent/config";
 import type { GatewaySink } from "../../core/uplink/gateway-sink";
@@ -154,10 +155,10 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     this.flash = flash.value;
     // Every board is provisioned before its first boot (node id, role, and the mesh keys on a mesh site), as `picket provision` does on the bench.
     const validated = validateSiteConfig(setup.config);
-    const alertSlots = validated.ok ? validated.site.uplink.alertPendingCapacity : 1;
+    const shape = validated.ok ? storeShapeOf(validated.site) : { alertSlots: 1, siteSize: 1 };
     const transport = setup.transport;
     const fields = validated.ok ? siteProvisioning(transport, setup.identity, validated.site) : undefined;
-    const provisioned = fields === undefined ? ErrorCode.AgentBadConfig : provisionDevice(this.flash, fields, alertSlots);
+    const provisioned = fields === undefined ? ErrorCode.AgentBadConfig : provisionDevice(this.flash, fields, shape);
     // A board whose configuration is bad fails at boot with every problem listed; anything else is a simulator bug.
     if (validated.ok && provisioned !== ErrorCode.Ok) throw new Error(`board ${this.index}: provisioning failed (code ${provisioned})`);
   }
@@ -378,11 +379,18 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     const store = agent.store.store;
     if (store === undefined) return false;
     const value = new Uint8Array(STORED_VALUE_MAX_BYTES);
+    // Receive ceilings: the boot raised them (receive-ceilings.ts `seed`), so each may be higher, never lower, in the same epoch.
+    const ceilingsFrom = receiveCeilingsFirstKey(agent.store.alertSlots);
+    const ceilingsTo = ceilingsFrom + 2 * ceilingChunkCount(agent.store.siteSize);
     for (let key = 0; key < store.keyCount; key++) {
       const length = store.get(key, value, 0);
       const expectedLength = this.#expectedLength[key] ?? -1;
-      if (length !== expectedLength) return false;
       const base = key * STORED_VALUE_MAX_BYTES;
+      if (key >= ceilingsFrom && key < ceilingsTo) {
+        if (!this.#ceilingsKept(value, length, base, expectedLength)) return false;
+        continue;
+      }
+      if (length !== expectedLength) return false;
       // Key 0 (boot record): the boot count is one higher, the rest of it unchanged but the clean flag.
       const from = key === 0 ? 4 : 0;
       const to = key === 0 ? 8 : length;
@@ -390,6 +398,14 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
       for (let i = from; i < to; i++) if (value[i] !== this.#expected[base + i]) return false;
     }
     return agent.store.bootCount === readU32(this.#expected, 0) + 1;
+  }
+
+  /** A chunk of receive ceilings after the boot: absent only if it was, the same epoch, no ceiling lower than before. */
+  #ceilingsKept(value: Uint8Array, length: number, base: number, expectedLength: number): boolean {
+    if (expectedLength < 0) return true;
+    if (length !== expectedLength || readU32(value, 0) !== readU32(this.#expected, base)) return false;
+    for (let i = 4; i < length; i += 4) if (readU32(value, i) < readU32(this.#expected, base + i)) return false;
+    return true;
   }
 
   #accumulate(agent: Agent): void {

@@ -115,7 +115,7 @@ export function validateSiteSpec(raw: unknown): SiteValidation {
   const gateways = readGateways(raw["gateways"], boardCount, problems);
   const template = isRecord(raw["board"]) ? raw["board"] : undefined;
   if (template === undefined) problems.push("board: must be an object (the site configuration every board starts from)");
-  else checkBoardTemplate(template, gateways, problems);
+  else checkBoardTemplate(template, gateways, Math.max(1, boardCount), problems);
   const durationMs = scenario?.durationMs ?? 0;
   const scripts = readEvents(raw["events"], boardCount, template, problems);
   const shutdowns = readShutdowns(raw["shutdowns"], boardCount, durationMs, problems);
@@ -189,11 +189,11 @@ function readGateways(raw: unknown, boardCount: number, problems: string[]): rea
  * board boots from (node id and role come from each board's provisioning
  * record), so it must be valid as a whole.
  */
-function checkBoardTemplate(template: Raw, gateways: readonly number[], problems: string[]): void {
+function checkBoardTemplate(template: Raw, gateways: readonly number[], boardCount: number, problems: string[]): void {
   for (const key of ["nodeId", "role", "gateways"]) {
     if (template[key] !== undefined) problems.push(`board.${key}: is set per board by the site (remove it from the template)`);
   }
-  const validation = validateSiteConfig(siteConfigOf(template, gateways));
+  const validation = validateSiteConfig(siteConfigOf(template, gateways, boardCount));
   if (validation.ok) return;
   for (const problem of validation.problems) {
     const line = `board.${problem.field}: ${problem.reason}`;
@@ -201,9 +201,14 @@ function checkBoardTemplate(template: Raw, gateways: readonly number[], problems
   }
 }
 
-/** The site configuration every board of the site is built with: the template, and the gateway boards' node ids in the site's order. */
-export function siteConfigOf(template: Raw, gateways: readonly number[]): Record<string, unknown> {
-  return { ...template, gateways: gateways.map((g) => g + 1) };
+/**
+ * The site configuration every board of the site is built with: the
+ * template, the gateway boards' node ids in the site's order, and
+ * radio.siteSize = the number of boards unless the template sets it.
+ */
+export function siteConfigOf(template: Raw, gateways: readonly number[], boardCount: number): Record<string, unknown> {
+  const radio = isRecord(template["radio"]) ? template["radio"] : {};
+  return { ...template, gateways: gateways.map((g) => g + 1), radio: { siteSize: boardCount, ...radio } };
 }
 
 function sensorCount(template: Raw | undefined): number {

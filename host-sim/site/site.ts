@@ -69,7 +69,7 @@ export interface SiteOptions {
 
 /** The one site configuration every board boots from, as one firmware image per site (site-spec.ts siteConfigOf). */
 export function siteConfig(spec: SiteSpec): Record<string, unknown> {
-  return siteConfigOf(spec.board, spec.gateways);
+  return siteConfigOf(spec.board, spec.gateways, spec.boards);
 }
 
 /**

@@ -10,6 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { bootAgent, type BootOutcome, type BootPlatform } from "../../agent/boot";
 import { BOOT_ATTEMPTS_MAX, BOOT_RETRY_CAP_MS, BOOT_RETRY_FIRST_MS, bootRefusalLine, bootRetryDelayMs } from "../../agent/boot-report";
+import { RADIO_DEFAULTS } from "../../agent/config";
 import { AgentStore } from "../../agent/persistence";
 import { provisionDevice } from "../../agent/provision-device";
 import { hexInto, RecordRole, type ProvisioningFields } from "../../agent/provisioning";
@@ -21,6 +22,7 @@ import { newFlash, RecordingTransport, testConfigJson } from "./helpers";
 
 const COMMITMENT_HEX = "3d".repeat(32);
 const ALERT_SLOTS = 4; // testConfigJson's uplink.alertPendingCapacity
+const SHAPE = { alertSlots: ALERT_SLOTS, siteSize: RADIO_DEFAULTS.siteSize };
 const SITE = testConfigJson({ gateways: [1, 2], keys: { authorityCommitment: COMMITMENT_HEX, keyEpoch: 2, groupId: 7 } });
 
 function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields {
@@ -31,7 +33,7 @@ function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields
 
 function provisioned(f: ProvisioningFields = fields()): SimFlash {
   const flash = newFlash();
-  expect(provisionDevice(flash, f, ALERT_SLOTS)).toBe(ErrorCode.Ok);
+  expect(provisionDevice(flash, f, SHAPE)).toBe(ErrorCode.Ok);
   return flash;
 }
 
@@ -100,7 +102,7 @@ describe("booting from the provisioning record", () => {
     const v1 = new Uint8Array(76);
     v1.set([0x50, 0x4b, 0x76, 0x31, 5, 0, 2, 0, 7, 0, 8, 0]);
     v1.fill(0x22, 12);
-    expect(AgentStore.open(flash, ALERT_SLOTS).saveProvisioning(v1, v1.length)).toBe(ErrorCode.Ok);
+    expect(AgentStore.open(flash, SHAPE).saveProvisioning(v1, v1.length)).toBe(ErrorCode.Ok);
     const b = boot(flash);
     expect(refusal(b)).toEqual({
       ok: false,
@@ -114,7 +116,7 @@ describe("booting from the provisioning record", () => {
   it("refuses a malformed record with AgentProvisioningMalformed", () => {
     const flash = newFlash();
     const junk = new Uint8Array(88).fill(0x5a);
-    expect(AgentStore.open(flash, ALERT_SLOTS).saveProvisioning(junk, junk.length)).toBe(ErrorCode.Ok);
+    expect(AgentStore.open(flash, SHAPE).saveProvisioning(junk, junk.length)).toBe(ErrorCode.Ok);
     expect(refusal(boot(flash))).toEqual({ ok: false, stage: "provisioning", code: ErrorCode.AgentProvisioningMalformed, problems: ["provisioning: the record is malformed"] });
   });
 

@@ -6,7 +6,7 @@
  * provisioned before the measured region. Platform neutral.
  */
 import { ROLE_NAMES, validateBoardConfig, type SiteConfig } from "../../agent/config";
-import { AgentStore } from "../../agent/persistence";
+import { AgentStore, storeShapeOf } from "../../agent/persistence";
 import { provisionDevice } from "../../agent/provision-device";
 import { buildRadioMesh, type RadioMeshOutcome } from "../../agent/radio-mesh";
 import { ErrorCode } from "../../core/runtime/errors";
@@ -30,11 +30,11 @@ export function meshBootFor(siteBoards: number): MeshBoot | string {
   if (!flash.ok) return "flash";
   const secret = new Uint8Array(32).fill(0x3c);
   const fields = { nodeId: config.nodeId, role: ROLE_NAMES.indexOf(config.role) + 1, generation: 0, preferredGateways: [], keyEpoch: 0, groupId: 1, senderIdMax: siteBoards, authorityCommitment: new Uint8Array(32), groupSecret: secret };
-  if (provisionDevice(flash.value, fields, config.uplink.alertPendingCapacity) !== ErrorCode.Ok) return "provision";
+  if (provisionDevice(flash.value, fields, storeShapeOf(config)) !== ErrorCode.Ok) return "provision";
   const radio = quietRadio();
   return {
     config,
     flash: flash.value,
-    boot: () => buildRadioMesh({ config, store: AgentStore.open(flash.value, config.uplink.alertPendingCapacity), radio, randomSeed: 1 }),
+    boot: () => buildRadioMesh({ config, store: AgentStore.open(flash.value, storeShapeOf(config)), radio, randomSeed: 1 }),
   };
 }

@@ -31,7 +31,7 @@ export function quietRadio(): MeshRadio {
 /** Write the measured board's provisioning record (node `nodeId` of a 33-board site) into `device`. */
 export function provisionMeasured(device: BlockDevice, nodeId: number, alertSlots: number): Status {
   const secret = new Uint8Array(32).fill(0x3c);
-  return provisionDevice(device, { nodeId, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 0, groupId: 1, senderIdMax: MEASURED_SITE_BOARDS, authorityCommitment: new Uint8Array(32), groupSecret: secret }, alertSlots);
+  return provisionDevice(device, { nodeId, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 0, groupId: 1, senderIdMax: MEASURED_SITE_BOARDS, authorityCommitment: new Uint8Array(32), groupSecret: secret }, { alertSlots, siteSize: MEASURED_SITE_BOARDS });
 }
 
 export function measuredMesh(config: SiteConfig, store: AgentStore, radio: MeshRadio): RadioMeshOutcome {

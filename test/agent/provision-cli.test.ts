@@ -14,7 +14,7 @@ import { bootAgent } from "../../agent/boot";
 import { AgentRole, validateBoardConfig } from "../../agent/config";
 import { ManualClock } from "../../hal/sim/manual-clock";
 import { openSimSensor } from "../../agent/sim-sensors";
-import { AgentStore } from "../../agent/persistence";
+import { AgentStore, storeShapeOf } from "../../agent/persistence";
 import { buildRadioMesh } from "../../agent/radio-mesh";
 import { main } from "../../host-sim/cli/main";
 import { SimFlash } from "../../hal/sim/flash";
@@ -66,7 +66,7 @@ describe("picket provision", () => {
     flash.load(bytes);
     const site = validateBoardConfig(raw, { nodeId: 5, role: AgentRole.Relay });
     if (!site.ok) throw new Error("config");
-    const built = buildRadioMesh({ config: site.config, store: AgentStore.open(flash, 4), radio: new LoopbackRadio(5), randomSeed: 1 });
+    const built = buildRadioMesh({ config: site.config, store: AgentStore.open(flash, storeShapeOf(site.config)), radio: new LoopbackRadio(5), randomSeed: 1 });
     expect(built.ok ? built.senderIdMax : built.problems).toBe(9);
     // Booted as a board (no identity given): node 5, a relay, from the one site configuration.
     const booted = bootFromFlash(raw, flash);

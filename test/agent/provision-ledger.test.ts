@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { captureOutput as capture } from "../support/capture-output";
+import { RADIO_DEFAULTS } from "../../agent/config";
 import { AgentStore } from "../../agent/persistence";
 import { PROVISIONING_RECORD_BYTES, ProvisioningRecord, sendCounterRange } from "../../agent/provisioning";
 import { main } from "../../host-sim/cli/main";
@@ -55,7 +56,7 @@ function recordIn(image: string): ProvisioningRecord {
   const flash = unwrap(SimFlash.create({ blockSizeBytes: BLOCK_BYTES, blockCount: PARTITION_BYTES / BLOCK_BYTES }));
   flash.load(new Uint8Array(readFileSync(image)));
   const bytes = new Uint8Array(PROVISIONING_RECORD_BYTES);
-  const record = ProvisioningRecord.parse(bytes, AgentStore.open(flash, 4).loadProvisioning(bytes, 0));
+  const record = ProvisioningRecord.parse(bytes, AgentStore.open(flash, { alertSlots: 4, siteSize: RADIO_DEFAULTS.siteSize }).loadProvisioning(bytes, 0));
   if (typeof record === "number") throw new Error(`${image}: record ${record}`);
   return record;
 }

@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { bootAgent } from "../../agent/boot";
-import type { SiteConfig } from "../../agent/config";
-import { AgentStore, sendCounterMirrorKey, StoreKey } from "../../agent/persistence";
+import { RADIO_DEFAULTS, type SiteConfig } from "../../agent/config";
+import { AgentStore, sendCounterMirrorKey, storeShapeOf, StoreKey } from "../../agent/persistence";
 import { provisionDevice } from "../../agent/provision-device";
 import { encodeProvisioning, hexInto, PROVISIONING_RECORD_BYTES, ProvisioningRecord, RecordRole, type ProvisioningFields } from "../../agent/provisioning";
 import { agentMeshConfig, buildRadioMesh, SEND_COUNTER_STEP, type RadioMeshOutcome } from "../../agent/radio-mesh";
@@ -28,6 +28,7 @@ const COMMITMENT_HEX = "a1".repeat(32);
 /** The loopback radio of every transport build() made, so a test can move frames between them. */
 const radios = new WeakMap<object, LoopbackRadio>();
 const ALERT_SLOTS = 4; // testConfigJson's uplink.alertPendingCapacity
+const SHAPE = { alertSlots: ALERT_SLOTS, siteSize: RADIO_DEFAULTS.siteSize };
 
 function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields {
   const secret = new Uint8Array(32);
@@ -43,19 +44,19 @@ function config(nodeId = 5, keys: unknown = { authorityCommitment: COMMITMENT_HE
 
 function provisioned(f: ProvisioningFields = fields()): SimFlash {
   const flash = newFlash();
-  expect(provisionDevice(flash, f, ALERT_SLOTS)).toBe(ErrorCode.Ok);
+  expect(provisionDevice(flash, f, SHAPE)).toBe(ErrorCode.Ok);
   return flash;
 }
 
 function build(flash: SimFlash | undefined, site: SiteConfig, radio = new LoopbackRadio(site.nodeId), observer?: MeshObserver): RadioMeshOutcome {
-  const store = AgentStore.open(flash, site.uplink.alertPendingCapacity);
+  const store = AgentStore.open(flash, storeShapeOf(site));
   const built = buildRadioMesh({ config: site, store, radio, randomSeed: site.nodeId, ...(observer === undefined ? {} : { observer }) });
   if (built.ok) radios.set(built.transport, radio);
   return built;
 }
 
 function storedRecord(flash: SimFlash): Uint8Array {
-  const store = AgentStore.open(flash, ALERT_SLOTS);
+  const store = AgentStore.open(flash, SHAPE);
   const out = new Uint8Array(PROVISIONING_RECORD_BYTES);
   const length = store.loadProvisioning(out, 0);
   return out.subarray(0, Math.max(0, length));
@@ -167,7 +168,7 @@ describe("buildRadioMesh refusals", () => {
 
   it("garbage under the record's key: AgentProvisioningMalformed, and the garbage is left for inspection", () => {
     const flash = newFlash();
-    const store = AgentStore.open(flash, ALERT_SLOTS);
+    const store = AgentStore.open(flash, SHAPE);
     const junk = new Uint8Array(PROVISIONING_RECORD_BYTES).fill(0x5a);
     expect(store.saveProvisioning(junk, junk.length)).toBe(ErrorCode.Ok);
     const r = refusal(build(flash, config()));
@@ -284,7 +285,7 @@ describe("provisioned boards", () => {
       expect(built.counter.ceiling).toBe((boot + 1) * SEND_COUNTER_STEP);
     }
     expect(new Set(counters).size).toBe(counters.length);
-    const store = AgentStore.open(flash, ALERT_SLOTS);
+    const store = AgentStore.open(flash, SHAPE);
     expect(store.store?.has(StoreKey.SendCounter)).toBe(true);
     expect(store.store?.has(sendCounterMirrorKey(ALERT_SLOTS))).toBe(true);
   });
@@ -337,7 +338,7 @@ describe("provisioned boards", () => {
     image[ceilingAt + 1] = 0x5a;
     flash.load(image);
     for (let boot = 0; boot < 2; boot++) {
-      const store = AgentStore.open(flash, ALERT_SLOTS);
+      const store = AgentStore.open(flash, SHAPE);
       expect(store.sendCounterStatus).toBe(ErrorCode.CounterUnprovable);
       expect(store.frozen).toBe(true);
       expect(store.recordBoot()).toBe(ErrorCode.StoreFrozen);

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { agentStoreConfig } from "../../agent/persistence";
+import { SITE_SIZE_MAX } from "../../agent/config";
 import { ErrorCode } from "../../core/runtime/errors";
 import { DurableStore } from "../../core/storage/durable-store";
 import { SimFlash } from "../../hal/sim/flash";
@@ -44,11 +45,11 @@ function parsePartitions(text: string): PartitionRow[] {
   return rows;
 }
 
-/** Does the agent's store mount (format) a blank partition of this geometry, with the most alert slots? */
+/** Does the agent's store mount (format) a blank partition of this geometry, with the most alert slots and the largest site? */
 function storeMounts(blockSizeBytes: number, blockCount: number): number {
   const device = SimFlash.create({ blockSizeBytes, blockCount, programAlignBytes: 4 });
   if (!device.ok) return device.code;
-  const mounted = DurableStore.mount(device.value, agentStoreConfig(ALERT_SLOTS_MAX));
+  const mounted = DurableStore.mount(device.value, agentStoreConfig({ alertSlots: ALERT_SLOTS_MAX, siteSize: SITE_SIZE_MAX }));
   return mounted.ok ? ErrorCode.Ok : mounted.code;
 }
 

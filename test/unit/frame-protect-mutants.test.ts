@@ -57,6 +57,9 @@ class Scripted implements CounterSource {
     if (value === undefined) return out.fail(ErrorCode.SendCounterUnavailable);
     return out.succeed(value);
   }
+  skip(): Status {
+    return ErrorCode.Ok;
+  }
   prepare(): Status {
     return ErrorCode.Ok;
   }

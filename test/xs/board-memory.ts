@@ -228,7 +228,7 @@ const importStubs = (): string => Object.keys(MODDABLE_STUBS).map((specifier) =>
 export function imageThatCleansAt(image: Uint8Array, n: number): Uint8Array {
   const flash = SimFlash.create({ blockSizeBytes: BOARD_PARTITION_BLOCK_BYTES, blockCount: BOARD_PARTITION_BLOCKS });
   if (!flash.ok || flash.value.load(image) !== ErrorCode.Ok) throw new Error("cannot load the provisioned image");
-  const store = AgentStore.open(flash.value, BOARD_ALERT_SLOTS).store;
+  const store = AgentStore.open(flash.value, { alertSlots: BOARD_ALERT_SLOTS, siteSize: NEIGHBOURHOOD_BOARDS }).store;
   if (store === undefined) throw new Error("the provisioned image does not mount");
   const ceiling = new Uint8Array(8); // ceiling 0: what a board with no stored ceiling resumes at
   const snapshots: Uint8Array[] = [];

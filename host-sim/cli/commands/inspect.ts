@@ -219,8 +219,8 @@ function inspectProvisioningImage(bytes: Uint8Array, showSecrets: boolean, repor
   const flash = SimFlash.create({ blockSizeBytes: geometry.blockBytes, blockCount: geometry.blockCount });
   if (!flash.ok || flash.value.load(bytes) !== ErrorCode.Ok) return false;
   report.lines.push(`flash store image (core/storage): ${geometry.blockCount} blocks of ${geometry.blockBytes} bytes`);
-  // Alert slots size only the keys after the record's (agent/persistence.ts StoreKey), so none are needed to read it.
-  const store = AgentStore.open(flash.value, 0);
+  // Alert slots and site size size only the keys after the record's (agent/persistence.ts StoreKey), so neither is needed to read it.
+  const store = AgentStore.open(flash.value, { alertSlots: 0, siteSize: 1 });
   const recordBytes = new Uint8Array(PROVISIONING_RECORD_BYTES);
   const length = store.mounted ? store.loadProvisioning(recordBytes, 0) : -store.mountStatus;
   const record = length < 0 ? -length : ProvisioningRecord.parse(recordBytes, length);

@@ -24,7 +24,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { readBoardIdentity } from "../../../agent/board-identity";
 import { boardConfig, ROLE_NAMES, validateSiteConfig, type CompiledSiteConfig, type SiteConfig } from "../../../agent/config";
-import { AgentStore } from "../../../agent/persistence";
+import { AgentStore, storeShapeOf } from "../../../agent/persistence";
 import { provisionDevice } from "../../../agent/provision-device";
 import {
   fieldsProblem,
@@ -67,8 +67,8 @@ const usage =
   "                      or inconsistent ledger, or a missing one, is refused. --new-group-secret starts a new ledger (mode\n" +
   "                      0600; refused if one exists)\n" +
   "  --new-ledger        start a new ledger for an existing group secret: only if no board was ever provisioned with it\n" +
-  "  --site-size N       highest node id in the site (every sender 1..N gets a receive key; at most " +
-  `${SENDER_ID_LIMIT})\n` +
+  "  --site-size N       highest node id in the site (every sender 1..N gets a receive key; at most the\n" +
+  "                      configuration's radio.siteSize)\n" +
   "  --authority FILE    the authority's public key: its commitment must match keys.authorityCommitment\n" +
   `  --partition-bytes   size of the board's storage partition (default ${DEFAULT_PARTITION_BYTES}); --block-bytes its erase unit (default 4096)\n` +
   "  writes IMAGE.bin (mode 0600): flash it to the board's storage partition, e.g.\n" +
@@ -125,10 +125,10 @@ function groupSecret(path: string, create: boolean): { readonly secret: Uint8Arr
 function buildImage(fields: ProvisioningFields, config: SiteConfig, site: CompiledSiteConfig, partitionBytes: number, blockBytes: number): Uint8Array {
   const flash = SimFlash.create({ blockSizeBytes: blockBytes, blockCount: partitionBytes / blockBytes });
   if (!flash.ok) throw new CommandFailure(`partition: ${describe(flash.code)}`);
-  const written = provisionDevice(flash.value, fields, config.uplink.alertPendingCapacity);
+  const written = provisionDevice(flash.value, fields, storeShapeOf(config));
   if (written !== 0) throw new CommandFailure(`writing the record: ${describe(written)} (is the partition large enough for the store?)`);
   // Read back as the board will: mount, parse, check against the configuration.
-  const store = AgentStore.open(flash.value, config.uplink.alertPendingCapacity);
+  const store = AgentStore.open(flash.value, storeShapeOf(config));
   const bytes = new Uint8Array(PROVISIONING_RECORD_BYTES);
   const record = ProvisioningRecord.parse(bytes, store.loadProvisioning(bytes, 0));
   if (typeof record === "number") throw new CommandFailure(`read-back: ${describe(record)}`);
@@ -181,6 +181,11 @@ export const provisionCommand: Command = {
       const siteSize = integerOption(values["site-size"], "--site-size", 1, SENDER_ID_LIMIT);
       const highest = Math.max(config.nodeId, ...config.gateways);
       if (siteSize < highest) throw new UsageError(`--site-size ${siteSize} is below node ${highest} of this configuration (its own id or a gateway's)`);
+      if (siteSize > config.radio.siteSize) {
+        throw new UsageError(
+          `--site-size ${siteSize} is above the configuration's radio.siteSize ${config.radio.siteSize}: the board keeps a receive ceiling only for senders 1..${config.radio.siteSize} and would refuse to start its radio`,
+        );
+      }
       const groupId = keys.groupId;
       const blockBytes = values["block-bytes"] === undefined ? 4096 : integerOption(values["block-bytes"], "--block-bytes", 256, 65_536);
       const partitionBytes = values["partition-bytes"] === undefined ? DEFAULT_PARTITION_BYTES : integerOption(values["partition-bytes"], "--partition-bytes", 2 * blockBytes, 16 * 1024 * 1024);

@@ -21,6 +21,10 @@ class ScriptedReservation implements CounterSource {
   readonly issued: number[] = [];
   constructor(private readonly grants: number[]) {}
 
+  skip(): Status {
+    return ErrorCode.Ok;
+  }
+
   prepare(): Status {
     this.prepares++;
     this.ceiling += this.grants.shift() ?? 0;

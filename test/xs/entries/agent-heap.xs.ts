@@ -17,7 +17,7 @@ import { SimFlash } from "../../../hal/sim/flash";
 import { ManualClock } from "../../../hal/sim/manual-clock";
 import { MEASURED_BOARD, MEASURED_IDENTITY } from "../../agent/measured-board";
 import { measuredMesh, provisionMeasured, quietRadio } from "../../agent/measured-radio";
-import { AgentStore } from "../../../agent/persistence";
+import { AgentStore, storeShapeOf } from "../../../agent/persistence";
 
 const BOOT: number = 0; // rewritten by the test: 1 = agent + mesh (a provisioned board), 2 = the agent alone (a do-nothing transport)
 const kept: Agent[] = [];
@@ -30,7 +30,7 @@ const provisioned = validated.ok && flash.ok ? provisionMeasured(flash.value, va
 const clock = new ManualClock(0);
 gc();
 if (BOOT === 1 && validated.ok && flash.ok && provisioned === ErrorCode.Ok) {
-  const store = AgentStore.open(flash.value, validated.config.uplink.alertPendingCapacity);
+  const store = AgentStore.open(flash.value, storeShapeOf(validated.config));
   const mesh = measuredMesh(validated.config, store, radio);
   const agent = mesh.ok ? createAgent(validated.config, { clock, sensors, transport: mesh.transport, store }) : undefined;
   if (agent?.ok === true && agent.value.start() === ErrorCode.Ok) kept.push(agent.value);

@@ -23,7 +23,7 @@ import { RouteTable } from "../../../host-sim/site/routes";
 import { StandInTransport } from "../../../host-sim/site/stand-in-transport";
 import { TransportStat, TRANSPORT_STAT_COUNT } from "../../../host-sim/site/transport-stats";
 import type { Sensor } from "../../../hal/sensor";
-import { AgentStore } from "../../../agent/persistence";
+import { AgentStore, storeShapeOf } from "../../../agent/persistence";
 import type { MeshTransport } from "../../../core/mesh/transport";
 import { measuredMesh, provisionMeasured, quietRadio } from "../../agent/measured-radio";
 import { paritySite, runParitySites } from "../../agent/site-parity";
@@ -71,7 +71,7 @@ if (scenario.ok && validated.ok) {
   });
   const transportCost = measure(() => {
     if (!flash.ok || provisioned !== ErrorCode.Ok) return;
-    store = AgentStore.open(flash.value, config.uplink.alertPendingCapacity);
+    store = AgentStore.open(flash.value, storeShapeOf(config));
     const built = measuredMesh(config, store, radio);
     if (built.ok) transport = built.transport;
   });
