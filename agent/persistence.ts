@@ -92,9 +92,9 @@ export function receiveCeilingsFirstKey(alertSlots: number): number {
  * records, for every sender of the chunk at once), and after a power loss
  * a sender loses at most this many values at this receiver.
  */
-export const RECEIVE_CEILING_STEP = 48;
+export const RECEIVE_CEILING_STEP = 16;
 /** Raise once fewer than this many values are left: the most frames from one sender a tick receives (RX_FRAMES_MAX). */
-export const RECEIVE_CEILING_LOW_WATER = 16;
+export const RECEIVE_CEILING_LOW_WATER = 4;
 
 /** What the store's layout depends on (the provisioning tool formats a partition with the same). */
 export interface StoreShape {

@@ -52,7 +52,7 @@ import { MeshTransport, type MeshObserver } from "../core/mesh/transport";
 import type { CounterReservation } from "../core/storage/counter-reservation";
 import { recordSiteProblems } from "./board-identity";
 import { AgentRole, ROLE_NAMES, type SiteConfig } from "./config";
-import { StoreKey, type AgentStore } from "./persistence";
+import { RECEIVE_CEILING_STEP, StoreKey, type AgentStore } from "./persistence";
 import { PROVISIONING_RECORD_BYTES, ProvisioningRecord } from "./provisioning";
 
 export { SEND_COUNTER_AHEAD, SEND_COUNTER_STEP } from "./persistence";
@@ -240,6 +240,9 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
     ...(setup.observer === undefined ? {} : { observer: setup.observer }),
   });
   if (!transport.ok) return refuse(transport.code, `mesh: the transport could not be created (code ${transport.code})`);
+  // After a power loss the floors restored from flash may sit up to a step above what each sender used last: ask every
+  // sender to skip past them (one flooded frame), so their next frames are not refused (receive-ceilings.ts).
+  if (!store.previousShutdownClean && ceilings.seededSenders > 0) transport.value.requestCounterSkip(RECEIVE_CEILING_STEP + 1);
   const keyCache = keys.groupKeys instanceof SenderKeyCache ? keys.groupKeys : undefined;
   return { ok: true, transport: transport.value, counter, senderIdMax: record.senderIdMax, keyCache };
 }

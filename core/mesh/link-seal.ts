@@ -105,6 +105,11 @@ export class LinkSealer {
     return this.counters_.next(this.counter_) === ErrorCode.Ok ? this.counter_.value : -1;
   }
 
+  /** Leave the next `values` counter values unused (counter-source.ts `skip`): a rebooted receiver asked for it. */
+  skipCounter(values: number): Status {
+    return this.counters_.skip(values);
+  }
+
   /** Let the counter source reserve what the next seals may take (counter-source.ts `prepare`), before a tick seals any. */
   prepare(): void {
     this.counters_.prepare();

@@ -116,11 +116,14 @@ export const MeshCounter = Object.freeze({
   dropReceiveCeiling: 77,
   /** Authenticated frames held for the next persist phase to raise their sender's receive ceiling, then processed. */
   framesHeldForCeiling: 78,
+  /** Counter-skip requests sent (after a power loss) and applied (from another board: our counter skipped ahead). */
+  counterSkipsRequested: 79,
+  counterSkipsApplied: 80,
 } as const);
 
 export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
 
-export const MESH_COUNTER_COUNT = 79;
+export const MESH_COUNTER_COUNT = 81;
 /** Bytes of arena the counters take (the transport's arena, arena.ts). */
 export const MESH_COUNTERS_BYTES = 4 * MESH_COUNTER_COUNT;
 

@@ -47,7 +47,7 @@
  */
 import { ErrorCode, type FailureCode } from "../runtime/errors";
 import type { ValueOrCode } from "../collections/value-or-code";
-import type { CounterSource } from "../crypto/counter-source";
+import { COUNTER_SKIP_MAX, type CounterSource } from "../crypto/counter-source";
 import type { CryptoProvider } from "../crypto/provider";
 import type { ReplayTable } from "../crypto/replay-window";
 import type { ReceiveKeys, TrafficKey } from "../crypto/traffic-keys";
@@ -65,6 +65,7 @@ import {
   BROADCAST_NODE_ID,
   FrameType,
   LINK_CLASS_COUNT,
+  LinkClass,
   LINK_FRAME_MIN_BYTES,
   LINK_TAG_BYTES,
   LinkHeader,
@@ -281,6 +282,8 @@ export class MeshTransport {
   private receiveBacklog_ = false;
   /** releaseHeld_ is running the held frames through the receive path again. */
   private replayingHeld_ = false;
+  /** A counter-skip request's payload (requestCounterSkip; once per boot at most). */
+  private readonly skipPayload_ = new Uint8Array(COUNTER_SKIP_BYTES);
   private nextHelloMs_ = -1;
 
   /** Errors: InvalidArgument (bad config or id, MTU too small), or a sub-table's. */
@@ -444,13 +447,14 @@ export class MeshTransport {
     // Persist first (etcd-raft's Ready order: persist, then send): the counter
     // values this tick may seal are reserved in flash here, never inside a seal.
     this.sealer_.prepare();
-    // Receive ceilings too: what this tick admits is below a ceiling already durable (core/storage/receive-ceilings.ts);
-    // the frames held for a raise go first, now that it is made.
-    if (this.admission_ !== undefined) {
-      this.admission_.prepare();
-      if (this.queues_.count(HELD_QUEUE) > 0) this.releaseHeld_(now);
-    }
     this.receiveFrames_(now);
+    // Receive ceilings (core/storage/receive-ceilings.ts): frames above their sender's durable ceiling were held; the
+    // raise is persisted here, before this tick sends or hands over anything, and then they go through.
+    if (this.admission_ !== undefined && this.queues_.count(HELD_QUEUE) > 0) {
+      this.admission_.prepare();
+      this.releaseHeld_(now);
+    }
+    if (this.admission_ !== undefined) this.admission_.prepare();
     const timedOut = this.reassembly_.expire(now);
     if (timedOut > 0) this.counters.inc(MeshCounter.dropReassemblyTimeout, timedOut);
     this.checkAckDeadlines_(now);
@@ -599,13 +603,16 @@ export class MeshTransport {
       counters.inc(MeshCounter.dropNotForUs);
       return;
     }
-    if (this.isDuplicate_(frame, length, h)) return;
+    // A held frame was entered as seen when it was held (its copies since are duplicates); it is the original.
+    if (!this.replayingHeld_ && this.isDuplicate_(frame, length, h)) return;
     const plaintextBytes = this.opener_.open(frame, length, h, this.plain_);
     this.countKeyWork_();
     if (plaintextBytes < 0) {
       // Authentic but not yet below its sender's durable ceiling: held until the next persist phase raises it.
       if (plaintextBytes === -ErrorCode.MeshReceiveCeiling && !this.replayingHeld_ && this.hold_(length)) {
         counters.inc(MeshCounter.framesHeldForCeiling);
+        // Authentic: its relayed copies heard before the next tick are duplicates, not frames to hold again.
+        if (!this.replayingHeld_) this.duplicates_.insert(h.source, h.counter, tagFingerprint(frame, length), now);
         return;
       }
       counters.inc(openDropCounter(-plaintextBytes));
@@ -711,6 +718,7 @@ export class MeshTransport {
     switch (h.type) {
       case FrameType.Broadcast:
         if (plaintextBytes === 0) this.counters.inc(MeshCounter.beaconsReceived);
+        else if (isCounterSkip(h.trafficClass, plain, plaintextBytes)) this.applyCounterSkip_(plain);
         else this.deliver_(h.source, h.trafficClass, plain, 0, plaintextBytes);
         return;
       case FrameType.Unicast:
@@ -736,6 +744,32 @@ export class MeshTransport {
       default:
         this.onNack_(h.source, plain, plaintextBytes);
     }
+  }
+
+  // A rebooted board asked every sender to skip its counter past the floors it may have lost (requestCounterSkip).
+  private applyCounterSkip_(plain: Uint8Array): void {
+    if (this.sealer_.skipCounter(readU16(plain, 1)) === ErrorCode.Ok) this.counters.inc(MeshCounter.counterSkipsApplied);
+  }
+
+  /**
+   * After a power loss: ask every board of the site (one flooded control
+   * frame) to leave the next `values` values of its send counter unused, so
+   * that what each sends next lies above the replay floors this board
+   * restored from flash (core/storage/receive-ceilings.ts: a floor is at
+   * most its sender's last admitted counter + 1 + the ceiling step). The
+   * frame is authenticated and replay-protected like any other, so a
+   * recording of it cannot make senders skip again. Errors: InvalidArgument
+   * for values outside 1..COUNTER_SKIP_MAX, or `send`'s.
+   */
+  requestCounterSkip(values: number): Status {
+    if ((values | 0) !== values || values < 1 || values > COUNTER_SKIP_MAX) return ErrorCode.InvalidArgument;
+    const payload = this.skipPayload_;
+    payload[0] = COUNTER_SKIP_KIND;
+    payload[1] = values >>> 8;
+    payload[2] = values & 0xff;
+    const status = this.send(BROADCAST_NODE_ID, LinkClass.Control, payload, 0, COUNTER_SKIP_BYTES, false, 0);
+    if (status === ErrorCode.Ok) this.counters.inc(MeshCounter.counterSkipsRequested);
+    return status;
   }
 
   private deliver_(source: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number): boolean {
@@ -1794,6 +1828,20 @@ function parseDropCounter(code: number): MeshCounter {
     default:
       return MeshCounter.dropUnknownType;
   }
+}
+
+/**
+ * The transport's own control message (a flooded Control-class broadcast):
+ * COUNTER_SKIP_KIND, then the values to skip (u16 big-endian, 1..COUNTER_SKIP_MAX).
+ * Control-class broadcasts of this exact shape are not delivered to the application.
+ */
+const COUNTER_SKIP_KIND = 0xf1;
+const COUNTER_SKIP_BYTES = 3;
+
+function isCounterSkip(trafficClass: number, plain: Uint8Array, plaintextBytes: number): boolean {
+  if (trafficClass !== LinkClass.Control || plaintextBytes !== COUNTER_SKIP_BYTES || plain[0] !== COUNTER_SKIP_KIND) return false;
+  const values = readU16(plain, 1);
+  return values >= 1 && values <= COUNTER_SKIP_MAX;
 }
 
 function openDropCounter(code: number): MeshCounter {

@@ -205,12 +205,13 @@ describe("the transport's frame store", () => {
     // Each queue: n smallest records within its budget (record + length prefix each), and at most one block more
     // each than their bytes with entry headers: n + ceil((4n + budget) / 32). Class queues: a 13-byte reference
     // (1-byte prefix); the inbox: 3 bytes of meta (1-byte prefix); control: 3 bytes (2-byte prefix: its largest
-    // record is an MTU frame's payload and meta, 258 bytes).
+    // record is an MTU frame's payload and meta, 258 bytes); held frames: a smallest frame (24 bytes) and 4 of meta
+    // (2-byte prefix: an MTU frame and its meta, 259 bytes).
     const queue = (budget: number, cost: number, header = 4): number => {
       const n = Math.floor(budget / cost);
       return n + Math.ceil((header * n + budget) / 32);
     };
-    const queues = queue(1024, 14) + queue(2048, 14) + queue(4096 + 64, 14) + queue(8192, 4) + queue(512, 5);
+    const queues = queue(1024, 14) + queue(2048, 14) + queue(4096 + 64, 14) + queue(8192, 4) + queue(512, 5) + queue(1024, 30);
     expect(framePoolBlockCount(c, 255)).toBe(tables + queues);
     expect(framePoolBlockCount(meshConfig({ frameStoreBytes: 2048 }), 255)).toBe(2048 / FRAME_POOL_BLOCK_BYTES);
     expect(validateMeshConfig(meshConfig({ maxMessageBytes: 200, frameStoreBytes: 224 }))).toEqual([]);
