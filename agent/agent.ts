@@ -220,7 +220,8 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
   /** @internal The samplers' readings (SENSOR_CHANNELS_MAX), shared: their steps never overlap (SamplingContext). */
   readonly readings = new Int32Array(SENSOR_CHANNELS_MAX);
   private readonly mesh_: MeshTask;
-  private readonly lifetime_ = new Float64Array(LIFETIME_COUNTER_COUNT);
+  /** Lifetime counters: this boot's totals [0, COUNT), then what was stored at boot [COUNT, 2 COUNT) (one typed array: each costs heap on XS). */
+  private readonly lifetime_ = new Float64Array(2 * LIFETIME_COUNTER_COUNT);
   /** Every task's step: the boundary's wrap of `dispatch` (one closure per agent, not two per task). */
   private readonly step_: TaskStep;
   private turns_ = 0;
@@ -241,6 +242,7 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
     this.log = parts.log;
     this.boundary = parts.boundary;
     this.store = parts.store;
+    this.store.readLifetime(this.lifetime_, LIFETIME_COUNTER_COUNT);
     this.pending = parts.pending;
     this.gateway = parts.gateway;
     this.platform_ = parts.platform;
@@ -443,16 +445,25 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
     return this.store.bootCount & 0xffff;
   }
 
-  /** Lifetime counters (LifetimeCounter order): stored ones plus this boot's. The array is reused. */
+  /**
+   * Lifetime counters (LifetimeCounter order, the first LIFETIME_COUNTER_COUNT
+   * entries): stored ones plus this boot's. The array is reused; its next
+   * LIFETIME_COUNTER_COUNT entries are the values stored at boot.
+   */
   lifetimeCounters(): Float64Array {
-    const base = this.store.lifetimeAtBoot;
     const m = this.metrics;
     const out = this.lifetime_;
-    out[LifetimeCounter.Samples] = (base[LifetimeCounter.Samples] ?? 0) + m.value(AgentCounter.Samples);
-    out[LifetimeCounter.AlertsRaised] = (base[LifetimeCounter.AlertsRaised] ?? 0) + m.value(AgentCounter.AlertsRaised);
-    out[LifetimeCounter.AlertsDelivered] = (base[LifetimeCounter.AlertsDelivered] ?? 0) + m.value(AgentCounter.AlertsDelivered);
-    out[LifetimeCounter.TelemetryRecordsSent] = (base[LifetimeCounter.TelemetryRecordsSent] ?? 0) + m.value(AgentCounter.TelemetryRecordsSent);
+    const base = LIFETIME_COUNTER_COUNT;
+    out[LifetimeCounter.Samples] = (out[base + LifetimeCounter.Samples] ?? 0) + m.value(AgentCounter.Samples);
+    out[LifetimeCounter.AlertsRaised] = (out[base + LifetimeCounter.AlertsRaised] ?? 0) + m.value(AgentCounter.AlertsRaised);
+    out[LifetimeCounter.AlertsDelivered] = (out[base + LifetimeCounter.AlertsDelivered] ?? 0) + m.value(AgentCounter.AlertsDelivered);
+    out[LifetimeCounter.TelemetryRecordsSent] = (out[base + LifetimeCounter.TelemetryRecordsSent] ?? 0) + m.value(AgentCounter.TelemetryRecordsSent);
     return out;
+  }
+
+  /** A lifetime counter as stored when this boot began (0 when none was). */
+  lifetimeAtBoot(counter: number): number {
+    return this.lifetime_[LIFETIME_COUNTER_COUNT + counter] ?? 0;
   }
 
   /**

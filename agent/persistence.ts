@@ -47,7 +47,7 @@ import type { Status } from "../core/runtime/result";
 import type { BlockDevice } from "../core/storage/block-device";
 import { DurableStore, type StoreConfig } from "../core/storage/durable-store";
 import { CounterReservation } from "../core/storage/counter-reservation";
-import { ceilingChunkBytes, ceilingChunkCount, ReceiveCeilings } from "../core/storage/receive-ceilings";
+import { ceilingChunkBytes, ceilingChunkCount, ceilingStateBytes, ReceiveCeilings } from "../core/storage/receive-ceilings";
 import { PROVISIONING_RECORD_BYTES, ProvisioningRecord, sendCounterRange } from "./provisioning";
 import { ALERT_MESSAGE_BYTES } from "../core/uplink/wire";
 
@@ -132,9 +132,8 @@ export class AgentStore {
   private readonly store_: DurableStore | undefined;
   private readonly mountStatus_: Status;
   private readonly alertSlots_: number;
-  private readonly scratch_ = new Uint8Array(VALUE_MAX_BYTES);
-  /** Lifetime counters as loaded at boot (0 when none were stored). */
-  readonly lifetimeAtBoot = new Float64Array(LIFETIME_COUNTER_COUNT);
+  /** Values in and out (VALUE_MAX_BYTES), then the receive ceilings' state (receive-ceilings.ts ceilingStateBytes): one typed array. */
+  private readonly scratch_: Uint8Array;
   private bootCount_ = 0;
   private cleanShutdowns_ = 0;
   private previousShutdownClean_ = false;
@@ -145,7 +144,6 @@ export class AgentStore {
   private sendCounterStatus_: Status = ErrorCode.AgentNotProvisioned;
   private receiveCeilings_: ReceiveCeilings | undefined = undefined;
   private receiveCeilingsStatus_: Status = ErrorCode.AgentNotProvisioned;
-  private readonly siteSize_: number;
 
   /** Mount `device` (or run without persistence: see the file comment). Never fails. */
   static open(device: BlockDevice | undefined, shape: StoreShape): AgentStore {
@@ -159,13 +157,13 @@ export class AgentStore {
     this.store_ = store;
     this.mountStatus_ = mountStatus;
     this.alertSlots_ = shape.alertSlots;
-    this.siteSize_ = shape.siteSize;
-    this.openSendCounter_();
+    this.scratch_ = new Uint8Array(VALUE_MAX_BYTES + ceilingStateBytes(shape.siteSize));
+    this.openSendCounter_(shape.siteSize);
     this.load_();
   }
 
   // Before any write (see the file comment): open the counter in its provisioned range, repair both copies, or freeze.
-  private openSendCounter_(): void {
+  private openSendCounter_(siteSize: number): void {
     const store = this.store_;
     if (store === undefined) {
       this.sendCounterStatus_ = this.mountStatus_ === ErrorCode.Ok ? ErrorCode.AgentStorageUnavailable : this.mountStatus_;
@@ -180,7 +178,7 @@ export class AgentStore {
     const record = ProvisioningRecord.parse(bytes, length);
     const range = typeof record === "number" ? undefined : sendCounterRange(record.generation);
     const epoch = typeof record === "number" ? -1 : record.keyEpoch;
-    bytes.fill(0); // the record's secret was read into the scratch buffer
+    bytes.fill(0, 0, VALUE_MAX_BYTES); // the record's secret was read into the scratch buffer
     if (range === undefined) {
       this.sendCounterStatus_ = typeof record === "number" ? record : ErrorCode.AgentProvisioningMalformed;
       return;
@@ -203,17 +201,18 @@ export class AgentStore {
     // A failed repair leaves the copies as they were (still proven); the store's failure then stops every reservation.
     if (opened.value.repair() !== ErrorCode.Ok) this.writeFailures_++;
     this.sendCounterStatus_ = ErrorCode.Ok;
-    this.openReceiveCeilings_(store, epoch);
+    this.openReceiveCeilings_(store, epoch, siteSize);
   }
 
   // Right after the send counter, before anything else writes: prove the receive ceilings of this key epoch, or freeze.
-  private openReceiveCeilings_(store: DurableStore, epoch: number): void {
+  private openReceiveCeilings_(store: DurableStore, epoch: number, siteSize: number): void {
     const opened = ReceiveCeilings.open(store, {
       firstKey: receiveCeilingsFirstKey(this.alertSlots_),
-      senderIdMax: this.siteSize_,
+      senderIdMax: siteSize,
       epoch,
       stepValues: RECEIVE_CEILING_STEP,
       lowWaterValues: RECEIVE_CEILING_LOW_WATER,
+      buffer: this.scratch_,
     });
     if (!opened.ok) {
       this.receiveCeilingsStatus_ = opened.code;
@@ -243,10 +242,7 @@ export class AgentStore {
     return this.alertSlots_;
   }
 
-  /** Senders 1..siteSize have a receive ceiling (the layout the store was mounted with). */
-  get siteSize(): number {
-    return this.siteSize_;
-  }
+
 
   /** The send counter opened at mount (undefined when `sendCounterStatus` is not Ok). */
   get sendCounter(): CounterReservation | undefined {
@@ -276,9 +272,17 @@ export class AgentStore {
       this.cleanShutdowns_ = readU32(buf, 4);
       this.previousShutdownClean_ = (readU32(buf, 8) & FLAG_CLEAN_SHUTDOWN) !== 0;
     }
-    if (store.get(StoreKey.Lifetime, buf, 0) === LIFETIME_VALUE_BYTES) {
-      for (let i = 0; i < LIFETIME_COUNTER_COUNT; i++) this.lifetimeAtBoot[i] = readU32(buf, i * 8) + readU32(buf, i * 8 + 4) * 0x1_0000_0000;
-    }
+  }
+
+  /**
+   * The stored lifetime counters into `out[at .. at + LIFETIME_COUNTER_COUNT)`
+   * (zeros when none are stored). Read it at boot: a graceful shutdown
+   * stores new ones.
+   */
+  readLifetime(out: Float64Array, at: number): void {
+    const buf = this.scratch_;
+    const stored = this.store_ !== undefined && this.store_.get(StoreKey.Lifetime, buf, 0) === LIFETIME_VALUE_BYTES;
+    for (let i = 0; i < LIFETIME_COUNTER_COUNT; i++) out[at + i] = stored ? readU32(buf, i * 8) + readU32(buf, i * 8 + 4) * 0x1_0000_0000 : 0;
   }
 
   get mounted(): boolean {

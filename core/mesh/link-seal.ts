@@ -184,6 +184,11 @@ export class LinkOpener {
   /** Epoch of the frame last passed to `open` (valid once its key was found). */
   lastEpoch = 0;
 
+  /** The receive ceilings frames are admitted under (undefined: the window alone). */
+  get admission(): ReceiveAdmission | undefined {
+    return this.admission_;
+  }
+
   /** The receive keys frames are opened with. */
   get keys(): ReceiveKeys {
     return this.keys_;

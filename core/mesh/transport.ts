@@ -223,8 +223,7 @@ export class MeshTransport {
   private readonly random_: MeshRandom;
   private readonly log_: LogRing | undefined;
   private readonly observer_: MeshObserver | undefined;
-  /** The opener's admission (receive ceilings), whose persist phase runs at the start of every tick. */
-  private readonly admission_: ReceiveAdmission | undefined;
+
   private readonly sealer_: LinkSealer;
   private readonly opener_: LinkOpener;
   /** The key source's derivation and eviction counts already added to `counters`. */
@@ -280,10 +279,7 @@ export class MeshTransport {
   private heldUntilMs_ = 0;
   /** The last tick stopped at receiveFramesPerTickMax with frames possibly left in the radio. */
   private receiveBacklog_ = false;
-  /** releaseHeld_ is running the held frames through the receive path again. */
-  private replayingHeld_ = false;
-  /** A counter-skip request's payload (requestCounterSkip; once per boot at most). */
-  private readonly skipPayload_ = new Uint8Array(COUNTER_SKIP_BYTES);
+
   private nextHelloMs_ = -1;
 
   /** Errors: InvalidArgument (bad config or id, MTU too small), or a sub-table's. */
@@ -310,7 +306,7 @@ export class MeshTransport {
     this.random_ = options.random;
     this.log_ = options.log;
     this.observer_ = options.observer;
-    this.admission_ = options.receiveAdmission;
+
     this.sealer_ = parts.sealer;
     this.opener_ = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch, options.receiveAdmission);
     this.keyDerivationsSeen_ = options.groupKeys.derivationCount;
@@ -450,11 +446,11 @@ export class MeshTransport {
     this.receiveFrames_(now);
     // Receive ceilings (core/storage/receive-ceilings.ts): frames above their sender's durable ceiling were held; the
     // raise is persisted here, before this tick sends or hands over anything, and then they go through.
-    if (this.admission_ !== undefined && this.queues_.count(HELD_QUEUE) > 0) {
-      this.admission_.prepare();
-      this.releaseHeld_(now);
+    const admission = this.opener_.admission;
+    if (admission !== undefined) {
+      admission.prepare();
+      if (this.queues_.count(HELD_QUEUE) > 0) this.releaseHeld_(now);
     }
-    if (this.admission_ !== undefined) this.admission_.prepare();
     const timedOut = this.reassembly_.expire(now);
     if (timedOut > 0) this.counters.inc(MeshCounter.dropReassemblyTimeout, timedOut);
     this.checkAckDeadlines_(now);
@@ -542,7 +538,7 @@ export class MeshTransport {
         this.counters.inc(length === -ErrorCode.MeshFrameOversized ? MeshCounter.dropOversized : MeshCounter.radioFault);
         continue;
       }
-      this.onFrame_(length, now);
+      this.onFrame_(length, now, false);
     }
   }
 
@@ -554,7 +550,6 @@ export class MeshTransport {
   private releaseHeld_(now: number): void {
     const queues = this.queues_;
     const meta = this.rxMeta_;
-    this.replayingHeld_ = true;
     while (queues.count(HELD_QUEUE) > 0) {
       const handle = queues.head(HELD_QUEUE);
       const length = queues.recordLength(handle) - HELD_META_BYTES;
@@ -563,9 +558,8 @@ export class MeshTransport {
       meta.airtimeUs = 0;
       queues.read(handle, HELD_META_BYTES, this.frame_, 0, length);
       queues.shift(HELD_QUEUE);
-      this.onFrame_(length, now);
+      this.onFrame_(length, now, true);
     }
-    this.replayingHeld_ = false;
   }
 
   /** Keep frame_[0 .. length) for the next tick (releaseHeld_); false when the held queue has no room. */
@@ -579,11 +573,12 @@ export class MeshTransport {
     return true;
   }
 
-  private onFrame_(length: number, now: number): void {
+  /** `held`: a frame held for a receive-ceiling raise, going through again (releaseHeld_). */
+  private onFrame_(length: number, now: number, held: boolean): void {
     const counters = this.counters;
     const frame = this.frame_;
     const h = this.header_;
-    if (!this.replayingHeld_) counters.inc(MeshCounter.framesReceived);
+    if (!held) counters.inc(MeshCounter.framesReceived);
     const airtimeUs = this.rxMeta_.airtimeUs;
     if (airtimeUs > 0) this.utilisation_.record(now, airtimeUs);
     const parsed = parseLinkHeader(frame, length, h);
@@ -604,15 +599,15 @@ export class MeshTransport {
       return;
     }
     // A held frame was entered as seen when it was held (its copies since are duplicates); it is the original.
-    if (!this.replayingHeld_ && this.isDuplicate_(frame, length, h)) return;
+    if (!held && this.isDuplicate_(frame, length, h)) return;
     const plaintextBytes = this.opener_.open(frame, length, h, this.plain_);
     this.countKeyWork_();
     if (plaintextBytes < 0) {
       // Authentic but not yet below its sender's durable ceiling: held until the next persist phase raises it.
-      if (plaintextBytes === -ErrorCode.MeshReceiveCeiling && !this.replayingHeld_ && this.hold_(length)) {
+      if (plaintextBytes === -ErrorCode.MeshReceiveCeiling && !held && this.hold_(length)) {
         counters.inc(MeshCounter.framesHeldForCeiling);
         // Authentic: its relayed copies heard before the next tick are duplicates, not frames to hold again.
-        if (!this.replayingHeld_) this.duplicates_.insert(h.source, h.counter, tagFingerprint(frame, length), now);
+        if (!held) this.duplicates_.insert(h.source, h.counter, tagFingerprint(frame, length), now);
         return;
       }
       counters.inc(openDropCounter(-plaintextBytes));
@@ -763,7 +758,8 @@ export class MeshTransport {
    */
   requestCounterSkip(values: number): Status {
     if ((values | 0) !== values || values < 1 || values > COUNTER_SKIP_MAX) return ErrorCode.InvalidArgument;
-    const payload = this.skipPayload_;
+    // The receive plaintext buffer is free between ticks (send copies the payload into its queue at once).
+    const payload = this.plain_;
     payload[0] = COUNTER_SKIP_KIND;
     payload[1] = values >>> 8;
     payload[2] = values & 0xff;

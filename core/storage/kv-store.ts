@@ -52,11 +52,12 @@ export class KvTable {
   /** The values, each key's slot at its offset, after `meta_` in the same ArrayBuffer (each ArrayBuffer costs heap slots on XS). */
   private readonly values_: Uint8Array;
   /**
-   * Per key: value length (-1 when absent) at 2 * key, record address at
-   * 2 * key + 1; then, from 2 * keyCount, keyCount + 1 slot offsets into
-   * `values_` (key k's slot is [offset k, offset k + 1)).
+   * Per key: value length (ABSENT when there is none) at 2 * key, record
+   * address at 2 * key + 1; then, from 2 * keyCount, keyCount + 1 slot
+   * offsets into `values_` (key k's slot is [offset k, offset k + 1)).
+   * 32-bit words (flash addresses and lengths fit; half the bytes of doubles).
    */
-  private readonly meta_: Float64Array;
+  private readonly meta_: Uint32Array;
   private readonly keyCount_: number;
   private releaser_: Releaser | undefined;
 
@@ -66,21 +67,21 @@ export class KvTable {
    * past its end (all keys, without it) take `valueMaxBytes`.
    */
   static bytesFor(keyCount: number, valueMaxBytes: number, valueBytes?: readonly number[]): number {
-    return (3 * keyCount + 1) * 8 + slotsBytes(keyCount, valueMaxBytes, valueBytes);
+    return (3 * keyCount + 1) * 4 + slotsBytes(keyCount, valueMaxBytes, valueBytes);
   }
 
-  /** With `buffer`, the table lives there from `byteOffset` (a multiple of 8) for `bytesFor` bytes, which the caller does not use otherwise. */
+  /** With `buffer`, the table lives there from `byteOffset` (a multiple of 4) for `bytesFor` bytes, which the caller does not use otherwise. */
   constructor(keyCount: number, valueMaxBytes: number, buffer?: ArrayBuffer, byteOffset = 0, valueBytes?: readonly number[]) {
     this.valueMaxBytes = valueMaxBytes;
     this.keyCount_ = keyCount;
     const store = buffer ?? new ArrayBuffer(KvTable.bytesFor(keyCount, valueMaxBytes, valueBytes));
     const at = buffer === undefined ? 0 : byteOffset;
     const metaWords = 3 * keyCount + 1;
-    this.meta_ = new Float64Array(store, at, metaWords);
-    this.values_ = new Uint8Array(store, at + metaWords * 8, slotsBytes(keyCount, valueMaxBytes, valueBytes));
+    this.meta_ = new Uint32Array(store, at, metaWords);
+    this.values_ = new Uint8Array(store, at + metaWords * 4, slotsBytes(keyCount, valueMaxBytes, valueBytes));
     let offset = 0;
     for (let key = 0; key < keyCount; key++) {
-      this.meta_[2 * key] = -1;
+      this.meta_[2 * key] = ABSENT;
       this.meta_[2 * key + 1] = NO_ADDRESS;
       this.meta_[2 * keyCount + key] = offset;
       offset += slotBytes(key, valueMaxBytes, valueBytes);
@@ -109,7 +110,8 @@ export class KvTable {
 
   /** Value length, or -1 when absent (or not a key). */
   lengthOf(key: number): number {
-    return this.isKey(key) ? (this.meta_[2 * key] ?? -1) : -1;
+    const length = this.isKey(key) ? (this.meta_[2 * key] ?? ABSENT) : ABSENT;
+    return length === ABSENT ? -1 : length;
   }
 
   addressOf(key: number): number {
@@ -145,15 +147,18 @@ export class KvTable {
   clear(key: number): void {
     if (!this.isKey(key)) return;
     this.releaseCurrent_(key);
-    this.meta_[2 * key] = -1;
+    this.meta_[2 * key] = ABSENT;
     this.meta_[2 * key + 1] = NO_ADDRESS;
   }
 
   private releaseCurrent_(key: number): void {
     const address = this.meta_[2 * key + 1] ?? NO_ADDRESS;
-    if (address !== NO_ADDRESS) this.releaser_?.release(address, this.meta_[2 * key] ?? 0);
+    if (address !== NO_ADDRESS) this.releaser_?.release(address, this.lengthOf(key));
   }
 }
+
+/** A key's length word when it has no value. */
+const ABSENT = 0xffff_ffff;
 
 /** Key `key`'s largest value: `valueBytes[key]`, or `valueMaxBytes` past its end. */
 export function slotBytes(key: number, valueMaxBytes: number, valueBytes: readonly number[] | undefined): number {

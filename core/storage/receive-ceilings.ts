@@ -60,7 +60,26 @@ const EPOCH_BYTES = 4;
 const CHUNK_MAX_BYTES = EPOCH_BYTES + 4 * CEILING_CHUNK_SENDERS;
 /** Refused (sender, counter) pairs remembered for the next raise; more wait for a later frame of theirs. */
 export const WANTED_MAX = 4;
-const MARKS_AT = CHUNK_MAX_BYTES + 8 * WANTED_MAX;
+/** A chunk value, read and composed at the start of the buffer. */
+export const CEILING_SCRATCH_BYTES = CHUNK_MAX_BYTES;
+// The numbers at the end of the buffer (ReceiveCeilings word_).
+const S_FIRST_KEY = 0;
+const S_SENDER_ID_MAX = 1;
+const S_EPOCH = 2;
+const S_STEP = 3;
+const S_LOW_WATER = 4;
+const S_CHUNKS = 5;
+const S_RAISES = 6;
+const S_FAILURES = 7;
+const S_REFUSED = 8;
+const S_DIRTY = 9;
+const S_SEEDED = 10;
+const STATE_WORDS = 11;
+
+/** Bytes of a ReceiveCeilings' own state for senders 1..senderIdMax (after CEILING_SCRATCH_BYTES of scratch, ReceiveCeilingsOptions.buffer). */
+export function ceilingStateBytes(senderIdMax: number): number {
+  return 8 * WANTED_MAX + ((((senderIdMax + 8) >>> 3) + 3) & ~3) + 4 * STATE_WORDS;
+}
 
 /** Chunks for senders 1..senderIdMax. */
 export function ceilingChunkCount(senderIdMax: number): number {
@@ -96,6 +115,12 @@ export interface ReceiveCeilingsOptions {
   readonly stepValues: number;
   /** Raise once fewer than this many values are left below the ceiling (1..stepValues - 1). */
   readonly lowWaterValues: number;
+  /**
+   * Optional: a buffer of at least CEILING_SCRATCH_BYTES + ceilingStateBytes
+   * bytes to work in, shared with the caller: its first CEILING_SCRATCH_BYTES
+   * are scratch the caller may use between calls; the state lives at its end.
+   */
+  readonly buffer?: Uint8Array;
 }
 
 export const CEILING_STEP_MAX = 1 << 24;
@@ -103,20 +128,80 @@ export const CEILING_STEP_MAX = 1 << 24;
 /** Serves the transport's ReceiveAdmission port (core/mesh/transport.ts). */
 export class ReceiveCeilings {
   private readonly kv_: KvStore;
-  private readonly firstKey_: number;
-  private readonly senderIdMax_: number;
-  private readonly epoch_: number;
-  private readonly step_: number;
-  private readonly lowWater_: number;
-  private readonly chunks_: number;
-  /** One chunk's value, then WANTED_MAX (sender u32, counter u32) pairs, then a mark bit per sender (bit s: raise s). */
+  /**
+   * One chunk's value, then WANTED_MAX (sender u32, counter u32) pairs, then
+   * a mark bit per sender (bit s: raise s), then this object's numbers (u32
+   * each, STATE_WORDS of them: the accessors below). Numbers in the buffer,
+   * not in fields: on XS every field of an instance is a heap slot.
+   */
   private readonly buffer_: Uint8Array;
-  private raises_ = 0;
-  private failures_ = 0;
-  private refused_ = 0;
-  private dirty_ = 0;
-  private seededSenders_ = 0;
   private windows_: ReceiveWindows | undefined = undefined;
+
+  private get firstKey_(): number {
+    return this.word_(S_FIRST_KEY);
+  }
+  private get senderIdMax_(): number {
+    return this.word_(S_SENDER_ID_MAX);
+  }
+  private get epoch_(): number {
+    return this.word_(S_EPOCH);
+  }
+  private get step_(): number {
+    return this.word_(S_STEP);
+  }
+  private get lowWater_(): number {
+    return this.word_(S_LOW_WATER);
+  }
+  private get chunks_(): number {
+    return this.word_(S_CHUNKS);
+  }
+  private get raises_(): number {
+    return this.word_(S_RAISES);
+  }
+  private set raises_(value: number) {
+    this.setWord_(S_RAISES, value);
+  }
+  private get failures_(): number {
+    return this.word_(S_FAILURES);
+  }
+  private set failures_(value: number) {
+    this.setWord_(S_FAILURES, value);
+  }
+  private get refused_(): number {
+    return this.word_(S_REFUSED);
+  }
+  private set refused_(value: number) {
+    this.setWord_(S_REFUSED, value);
+  }
+  private get dirty_(): number {
+    return this.word_(S_DIRTY);
+  }
+  private set dirty_(value: number) {
+    this.setWord_(S_DIRTY, value);
+  }
+  private get seededSenders_(): number {
+    return this.word_(S_SEEDED);
+  }
+  private set seededSenders_(value: number) {
+    this.setWord_(S_SEEDED, value);
+  }
+
+  // The state from the end of the buffer: the wanted pairs, the marks (padded to 4 bytes), the numbers.
+  private marksAt_(): number {
+    return this.buffer_.length - 4 * STATE_WORDS - (((this.word_(S_SENDER_ID_MAX) + 8) >>> 3) + 3 & ~3);
+  }
+
+  private wantedAt_(): number {
+    return this.marksAt_() - 8 * WANTED_MAX;
+  }
+
+  private word_(index: number): number {
+    return readU32(this.buffer_, this.buffer_.length - 4 * STATE_WORDS + 4 * index);
+  }
+
+  private setWord_(index: number, value: number): void {
+    writeU32(this.buffer_, this.buffer_.length - 4 * STATE_WORDS + 4 * index, value >>> 0);
+  }
 
   /**
    * Prove every chunk (see the file comment) and restore both copies to
@@ -152,13 +237,16 @@ export class ReceiveCeilings {
 
   private constructor(kv: KvStore, options: ReceiveCeilingsOptions, chunks: number) {
     this.kv_ = kv;
-    this.firstKey_ = options.firstKey;
-    this.senderIdMax_ = options.senderIdMax;
-    this.epoch_ = options.epoch;
-    this.step_ = options.stepValues;
-    this.lowWater_ = options.lowWaterValues;
-    this.chunks_ = chunks;
-    this.buffer_ = new Uint8Array(MARKS_AT + ((options.senderIdMax + 8) >>> 3));
+    const own = ceilingStateBytes(options.senderIdMax);
+    const shared = options.buffer;
+    // The caller's buffer (its scratch first, this object's state at its end), or one of its own: on XS each typed array costs heap.
+    this.buffer_ = shared !== undefined && shared.length >= CEILING_SCRATCH_BYTES + own ? shared : new Uint8Array(CEILING_SCRATCH_BYTES + own);
+    this.setWord_(S_FIRST_KEY, options.firstKey);
+    this.setWord_(S_SENDER_ID_MAX, options.senderIdMax);
+    this.setWord_(S_EPOCH, options.epoch);
+    this.setWord_(S_STEP, options.stepValues);
+    this.setWord_(S_LOW_WATER, options.lowWaterValues);
+    this.setWord_(S_CHUNKS, chunks);
   }
 
   /**
@@ -173,8 +261,12 @@ export class ReceiveCeilings {
       this.refused_++;
       return false;
     }
+    // The mirror's ceiling, read here rather than through ceilingOf_: this runs on the receive path, the deepest stack.
     const chunk = ((senderId - 1) / CEILING_CHUNK_SENDERS) | 0;
-    const ceiling = this.ceilingOf_(chunk, senderId);
+    const buffer = this.buffer_;
+    const length = this.kv_.get(this.firstKey_ + 2 * chunk + 1, buffer, 0);
+    const ours = length === EPOCH_BYTES + 4 * this.sendersIn_(chunk) && readU32(buffer, 0) === this.epoch_;
+    const ceiling = ours ? readU32(buffer, EPOCH_BYTES + 4 * (senderId - 1 - chunk * CEILING_CHUNK_SENDERS)) : 0;
     if (counter + this.lowWater_ >= ceiling) this.mark_(senderId);
     if (counter < ceiling) return true;
     this.want_(senderId, counter);
@@ -187,7 +279,7 @@ export class ReceiveCeilings {
     const buffer = this.buffer_;
     let free = -1;
     for (let i = 0; i < WANTED_MAX; i++) {
-      const at = CHUNK_MAX_BYTES + 8 * i;
+      const at = this.wantedAt_() + 8 * i;
       const sender = readU32(buffer, at);
       if (sender === senderId) {
         if (counter > readU32(buffer, at + 4)) writeU32(buffer, at + 4, counter);
@@ -222,8 +314,11 @@ export class ReceiveCeilings {
     let result: Status = ErrorCode.Ok;
     for (let c = 0; c < this.chunks_ && this.dirty_ > 0; c++) {
       if (!this.chunkMarked_(c)) continue;
-      const status = this.raiseChunk_(c, windows, false);
-      if (status !== ErrorCode.Ok && result === ErrorCode.Ok) result = status;
+      // The write from this frame, not from inside raiseChunk_: a put may clean the log, the deepest stack the agent reaches.
+      const raised = this.raiseChunk_(c, windows, false);
+      const status = raised < 0 ? -raised : raised === 0 ? ErrorCode.Ok : this.writeChunk_(c, this.sendersIn_(c));
+      if (status === ErrorCode.Ok) this.settle_(c);
+      else if (result === ErrorCode.Ok) result = status as Status;
     }
     return result;
   }
@@ -270,8 +365,10 @@ export class ReceiveCeilings {
     if (windows === undefined) return ErrorCode.WrongState;
     let result: Status = ErrorCode.Ok;
     for (let c = 0; c < this.chunks_; c++) {
-      const status = this.raiseChunk_(c, windows, true);
-      if (status !== ErrorCode.Ok && result === ErrorCode.Ok) result = status;
+      const raised = this.raiseChunk_(c, windows, true);
+      const status = raised < 0 ? -raised : raised === 0 ? ErrorCode.Ok : this.writeChunk_(c, this.sendersIn_(c));
+      if (status === ErrorCode.Ok) this.settle_(c);
+      else if (result === ErrorCode.Ok) result = status as Status;
     }
     return result;
   }
@@ -305,19 +402,19 @@ export class ReceiveCeilings {
   }
 
   private marked_(senderId: number): boolean {
-    return ((this.buffer_[MARKS_AT + (senderId >>> 3)] ?? 0) & (1 << (senderId & 7))) !== 0;
+    return ((this.buffer_[this.marksAt_() + (senderId >>> 3)] ?? 0) & (1 << (senderId & 7))) !== 0;
   }
 
   private mark_(senderId: number): void {
     if (this.marked_(senderId)) return;
-    const at = MARKS_AT + (senderId >>> 3);
+    const at = this.marksAt_() + (senderId >>> 3);
     this.buffer_[at] = (this.buffer_[at] ?? 0) | (1 << (senderId & 7));
     this.dirty_++;
   }
 
   private unmark_(senderId: number): void {
     if (!this.marked_(senderId)) return;
-    const at = MARKS_AT + (senderId >>> 3);
+    const at = this.marksAt_() + (senderId >>> 3);
     this.buffer_[at] = (this.buffer_[at] ?? 0) & ~(1 << (senderId & 7));
     this.dirty_--;
   }
@@ -345,15 +442,16 @@ export class ReceiveCeilings {
   /**
    * Raise every marked sender of `chunk` (its highest admitted or refused
    * counter + 1 + stepValues), or with `exact` set every sender's ceiling
-   * down to its highest accepted + 1; write both copies when any changed,
-   * then unmark those senders. A sender seeded at its floor and not heard
-   * since is left alone (raising it would only widen what a power loss costs).
+   * down to its highest accepted + 1, in the buffer: 1 when any changed (the
+   * caller writes the chunk), 0 when none did, -Corrupt. A sender seeded at
+   * its floor and not heard since is left alone (raising it would only widen
+   * what a power loss costs).
    */
-  private raiseChunk_(chunk: number, windows: HighestAccepted, exact: boolean): Status {
+  private raiseChunk_(chunk: number, windows: HighestAccepted, exact: boolean): number {
     const buffer = this.buffer_;
     const senders = this.sendersIn_(chunk);
-    if (this.readChunk_(chunk) < 0) return ErrorCode.Corrupt;
-    let changed = false;
+    if (this.readChunk_(chunk) < 0) return -ErrorCode.Corrupt;
+    let changed = 0;
     const first = chunk * CEILING_CHUNK_SENDERS + 1;
     for (let i = 0; i < senders; i++) {
       if (!exact && !this.marked_(first + i)) continue;
@@ -366,21 +464,24 @@ export class ReceiveCeilings {
       else if (highest + this.lowWater_ >= ceiling) next = Math.min(highest + 1 + this.step_, CEILING_MAX);
       if (next !== ceiling) {
         writeU32(buffer, EPOCH_BYTES + 4 * i, next);
-        changed = true;
+        changed = 1;
       }
     }
-    const status = changed ? this.writeChunk_(chunk, senders) : ErrorCode.Ok;
-    if (status !== ErrorCode.Ok) return status;
-    // Refused counters of this chunk's senders are covered now (or were, by a flush: they were never admitted).
-    this.forgetWanted_(first, first + senders);
-    for (let s = first; s < first + senders; s++) this.unmark_(s);
-    return ErrorCode.Ok;
+    return changed;
+  }
+
+  /** `chunk` is written (or needed nothing): its senders' refused counters are covered, their marks cleared. */
+  private settle_(chunk: number): void {
+    const first = chunk * CEILING_CHUNK_SENDERS + 1;
+    const end = first + this.sendersIn_(chunk);
+    this.forgetWanted_(first, end);
+    for (let s = first; s < end; s++) this.unmark_(s);
   }
 
   /** The highest refused counter remembered for `senderId`, or -1. */
   private wanted_(senderId: number): number {
     for (let i = 0; i < WANTED_MAX; i++) {
-      const at = CHUNK_MAX_BYTES + 8 * i;
+      const at = this.wantedAt_() + 8 * i;
       if (readU32(this.buffer_, at) === senderId) return readU32(this.buffer_, at + 4);
     }
     return -1;
@@ -388,7 +489,7 @@ export class ReceiveCeilings {
 
   private forgetWanted_(fromSender: number, toSender: number): void {
     for (let i = 0; i < WANTED_MAX; i++) {
-      const at = CHUNK_MAX_BYTES + 8 * i;
+      const at = this.wantedAt_() + 8 * i;
       const sender = readU32(this.buffer_, at);
       if (sender >= fromSender && sender < toSender) {
         writeU32(this.buffer_, at, 0);

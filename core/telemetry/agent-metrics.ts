@@ -69,7 +69,8 @@ export const AGENT_COUNTER_DEFINITIONS: readonly (readonly [string, string])[] =
 export const AGENT_COUNTER_COUNT = 21;
 
 export class AgentMetrics {
-  private readonly values_ = new Float64Array(AGENT_COUNTER_COUNT);
+  /** Counting modulo 2^32, as the mesh counters do (RFC 2578 §7.1.6 Counter32): half the bytes of doubles. */
+  private readonly values_ = new Uint32Array(AGENT_COUNTER_COUNT);
 
   static create(): Result<AgentMetrics> {
     return ok(new AgentMetrics());

@@ -33,7 +33,6 @@ import { AgentCounter } from "../../core/telemetry/agent-metrics";
 import { bootAgent } from "../../agent/boot";
 import { validateSiteConfig, type BoardIdentity } from "../../agent/config";
 import { receiveCeilingsFirstKey, storeShapeOf, type AgentStore } from "../../agent/persistence";
-import { ceilingChunkCount } from "../../core/storage/receive-ceilings";
 import { provisionDevice } from "../../agent/provision-device";
 import type { SensorConfig, SiteConfig } from "../../agent/config";
 import type { GatewaySink } from "../../core/uplink/gateway-sink";
@@ -381,7 +380,8 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     const value = new Uint8Array(STORED_VALUE_MAX_BYTES);
     // Receive ceilings: the boot raised them (receive-ceilings.ts `seed`), so each may be higher, never lower, in the same epoch.
     const ceilingsFrom = receiveCeilingsFirstKey(agent.store.alertSlots);
-    const ceilingsTo = ceilingsFrom + 2 * ceilingChunkCount(agent.store.siteSize);
+    // The ceilings' keys are the store's last (persistence.ts agentStoreConfig).
+    const ceilingsTo = store.keyCount;
     for (let key = 0; key < store.keyCount; key++) {
       const length = store.get(key, value, 0);
       const expectedLength = this.#expectedLength[key] ?? -1;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { AgentCounter } from "../../core/telemetry/agent-metrics";
-import { LifetimeCounter } from "../../agent/persistence";
+import { LIFETIME_COUNTER_COUNT, LifetimeCounter } from "../../agent/persistence";
 import { TrafficClass } from "../../core/mesh/transport-port";
 import { MessageFlag, readHeader, WireHeader } from "../../core/uplink/wire";
 import { ErrorCode } from "../../core/runtime/errors";
@@ -57,13 +57,13 @@ describe("graceful shutdown", () => {
     const first = rig({ flash });
     runUntil(first, 15_000);
     shutDown(first);
-    const lifetime = Array.from(first.agent.lifetimeCounters());
+    const lifetime = Array.from(first.agent.lifetimeCounters()).slice(0, LIFETIME_COUNTER_COUNT);
     expect(lifetime[LifetimeCounter.Samples]).toBeGreaterThan(0);
     const second = rig({ flash, startMs: 100_000 });
     expect(second.agent.store.bootCount).toBe(2);
     expect(second.agent.store.cleanShutdowns).toBe(1);
     expect(second.agent.store.previousShutdownClean).toBe(true);
-    expect(Array.from(second.agent.store.lifetimeAtBoot)).toEqual(lifetime);
+    expect([LifetimeCounter.Samples, LifetimeCounter.AlertsRaised, LifetimeCounter.AlertsDelivered, LifetimeCounter.TelemetryRecordsSent].map((c) => second.agent.lifetimeAtBoot(c))).toEqual(lifetime);
     runUntil(second, 110_000);
     expect(second.agent.lifetimeCounters()[LifetimeCounter.Samples]).toBe((lifetime[LifetimeCounter.Samples] ?? 0) + second.agent.metrics.value(AgentCounter.Samples));
   });

@@ -22,11 +22,11 @@ const NRF52_MAIN = join(DEVICE_OUT_DIR, "nrf52", "main.js");
 
 export async function runBoardMemoryBench(options: { readonly quick: boolean }): Promise<BoardMemoryBench> {
   const minutes = options.quick ? 2 : 10;
-  const sites = options.quick ? [33] : [33, 129, 257];
+  const sites = options.quick ? [33] : [33, 129, 256];
   const boards: BoardMemory[] = [];
   for (const siteBoards of sites) {
-    // 257 boards: the boot-cost row (a sensor); roles at 33 and 129.
-    for (const role of siteBoards === 257 ? (["sensor"] as const) : ROLES) {
+    // 256 boards (the largest radio.siteSize): the boot-cost row (a sensor); roles at 33 and 129.
+    for (const role of siteBoards === 256 ? (["sensor"] as const) : ROLES) {
       process.stderr.write(`bench: board memory, ${role} of a ${siteBoards}-board site (32-bit XS, preload, ${minutes} min)\n`);
       boards.push(await measureBoardMemory({ role, siteBoards, minutes }));
     }

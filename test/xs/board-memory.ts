@@ -209,7 +209,9 @@ export function ramBytes(memory: BoardMemory, platform: PlatformCreation, heapBy
 const DEMO_SAMPLE_RING_CAPACITY = 32;
 
 function siteFor(siteBoards: number): Record<string, unknown> {
-  return { ...boardSiteConfig(NEIGHBOURHOOD_BOARDS), sampleRingCapacity: DEMO_SAMPLE_RING_CAPACITY, neighbourCapacity: Math.min(32, Math.max(8, siteBoards)) };
+  const base = boardSiteConfig(NEIGHBOURHOOD_BOARDS);
+  // Receive ceilings for every sender of the site (radio.siteSize): what a board of that site keeps.
+  return { ...base, radio: { ...(base["radio"] as Record<string, unknown>), siteSize: siteBoards }, sampleRingCapacity: DEMO_SAMPLE_RING_CAPACITY, neighbourCapacity: Math.min(32, Math.max(8, siteBoards)) };
 }
 
 function roleOf(nodeId: number): BoardRole {
@@ -225,10 +227,10 @@ const importStubs = (): string => Object.keys(MODDABLE_STUBS).map((specifier) =>
  * it is the first to clean a segment. Board writes are at least that small,
  * so cleaning happens at or before the board's (n + 1)-th write.
  */
-export function imageThatCleansAt(image: Uint8Array, n: number): Uint8Array {
+export function imageThatCleansAt(image: Uint8Array, n: number, siteBoards: number): Uint8Array {
   const flash = SimFlash.create({ blockSizeBytes: BOARD_PARTITION_BLOCK_BYTES, blockCount: BOARD_PARTITION_BLOCKS });
   if (!flash.ok || flash.value.load(image) !== ErrorCode.Ok) throw new Error("cannot load the provisioned image");
-  const store = AgentStore.open(flash.value, { alertSlots: BOARD_ALERT_SLOTS, siteSize: NEIGHBOURHOOD_BOARDS }).store;
+  const store = AgentStore.open(flash.value, { alertSlots: BOARD_ALERT_SLOTS, siteSize: siteBoards }).store;
   if (store === undefined) throw new Error("the provisioned image does not mount");
   const ceiling = new Uint8Array(8); // ceiling 0: what a board with no stored ceiling resumes at
   const snapshots: Uint8Array[] = [];
@@ -311,7 +313,7 @@ export async function measureBoardMemory(c: BoardMemoryCase, folder = `memory-${
   const bundle = c.image ?? DEVICE_MAIN;
   const measured = NODE_FOR_ROLE[c.role];
   const provisioned = provisionedPartition(boardFields(measured, c.siteBoards, c.role as AgentRole));
-  const image = sparseImage(c.cleanAtWrite === undefined ? provisioned : imageThatCleansAt(provisioned, c.cleanAtWrite));
+  const image = sparseImage(c.cleanAtWrite === undefined ? provisioned : imageThatCleansAt(provisioned, c.cleanAtWrite, c.siteBoards));
   // The build machine: every module of the image, the site config (mc/config is preloaded on a board) and the test's own data.
   // The config is installed by a module of its own, evaluated before the image's: on a board mc/config exists before
   // any module body runs (the image validates it at module load, agent/moddable/main.ts).
