@@ -758,14 +758,17 @@ export class MeshTransport {
    */
   requestCounterSkip(values: number): Status {
     if ((values | 0) !== values || values < 1 || values > COUNTER_SKIP_MAX) return ErrorCode.InvalidArgument;
-    // The receive plaintext buffer is free between ticks (send copies the payload into its queue at once).
-    const payload = this.plain_;
-    payload[0] = COUNTER_SKIP_KIND;
-    payload[1] = values >>> 8;
-    payload[2] = values & 0xff;
-    const status = this.send(BROADCAST_NODE_ID, LinkClass.Control, payload, 0, COUNTER_SKIP_BYTES, false, 0);
-    if (status === ErrorCode.Ok) this.counters.inc(MeshCounter.counterSkipsRequested);
-    return status;
+    // A control record (as beacons are): it never goes stale in a queue, whenever the first tick comes after boot.
+    const record = this.pushControl_(FrameType.Broadcast, BROADCAST_NODE_ID, COUNTER_SKIP_BYTES);
+    if (record < 0) {
+      this.counters.inc(MeshCounter.controlQueueFull);
+      return ErrorCode.Full;
+    }
+    const queues = this.queues_;
+    queues.writeByte(record, CONTROL_META_BYTES, COUNTER_SKIP_KIND);
+    queues.writeU16(record, CONTROL_META_BYTES + 1, values);
+    this.counters.inc(MeshCounter.counterSkipsRequested);
+    return ErrorCode.Ok;
   }
 
   private deliver_(source: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number): boolean {
@@ -1256,8 +1259,12 @@ export class MeshTransport {
     }
     const type = kind === FrameType.Nack || kind === FrameType.Broadcast || kind === FrameType.HopAck ? kind : FrameType.Ack;
     this.counters.inc(controlCounter(type));
-    // The hop ack is link-local; the beacon too unless it advertises a gateway (helloHopLimit).
-    const hopLimit = type === FrameType.HopAck ? 0 : type === FrameType.Broadcast ? this.config_.helloHopLimit : this.config_.hopLimit;
+    // The hop ack is link-local; the beacon too unless it advertises a gateway (helloHopLimit); a counter-skip request
+    // (a broadcast with a payload) floods the site.
+    const hopLimit =
+      type === FrameType.HopAck ? 0
+      : type === FrameType.Broadcast && payloadBytes === 0 ? this.config_.helloHopLimit
+      : this.config_.hopLimit;
     return this.seal_(type, 0, destination, payloadBytes, now, hopLimit, flood);
   }
 

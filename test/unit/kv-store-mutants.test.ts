@@ -52,7 +52,7 @@ describe("KvTable: keys outside 0..keyCount-1 change nothing", () => {
   it("a constructor without a buffer ignores byteOffset", () => {
     const kv = new KvTable(2, 4, undefined, 8);
     expect(kv.set(1, Uint8Array.of(7, 8), 0, 2, 5)).toBe(true);
-    expect([kv.valueOffset(0), kv.valueOffset(1), kv.values.length, kv.values.byteOffset]).toEqual([0, 4, 8, (3 * 2 + 1) * 8]);
+    expect([kv.valueOffset(0), kv.valueOffset(1), kv.values.length, kv.values.byteOffset]).toEqual([0, 4, 8, (3 * 2 + 1) * 4]);
   });
 });
 
@@ -106,10 +106,10 @@ describe("KvTable per-key value sizes and the bytes it takes", () => {
     expect([slotBytes(0, 4, sizes), slotBytes(1, 4, sizes), slotBytes(2, 4, sizes), slotBytes(0, 4, undefined)]).toEqual([2, 8, 4, 4]);
   });
 
-  it("bytesFor is the metadata (3 * keyCount + 1 float64 words) plus exactly one slot per key", () => {
-    expect(KvTable.bytesFor(3, 4)).toBe(10 * 8 + 12);
-    expect(KvTable.bytesFor(3, 4, [2, 8])).toBe(10 * 8 + 14);
-    expect(KvTable.bytesFor(0, 4)).toBe(8);
+  it("bytesFor is the metadata (3 * keyCount + 1 u32 words) plus exactly one slot per key", () => {
+    expect(KvTable.bytesFor(3, 4)).toBe(10 * 4 + 12);
+    expect(KvTable.bytesFor(3, 4, [2, 8])).toBe(10 * 4 + 14);
+    expect(KvTable.bytesFor(0, 4)).toBe(4);
     const buffer = new ArrayBuffer(16 + KvTable.bytesFor(3, 4, [2, 8]));
     const kv = new KvTable(3, 4, buffer, 16, [2, 8]);
     expect(kv.values.byteOffset + kv.values.length).toBe(buffer.byteLength); // the table ends where bytesFor says
