@@ -23,7 +23,9 @@ export interface MeshBoot {
 
 /** The measured board (node 1) provisioned as a member of a `siteBoards`-board site, or a reason it could not be. */
 export function meshBootFor(siteBoards: number): MeshBoot | string {
-  const validated = validateBoardConfig(MEASURED_BOARD, MEASURED_IDENTITY);
+  // A board of that site keeps a receive ceiling for each of its senders (radio.siteSize).
+  const radio0 = (MEASURED_BOARD as { radio?: Record<string, unknown> }).radio ?? {};
+  const validated = validateBoardConfig({ ...MEASURED_BOARD, radio: { ...radio0, siteSize: siteBoards } }, MEASURED_IDENTITY);
   if (!validated.ok) return "config";
   const config = validated.config;
   const flash = SimFlash.create({ blockSizeBytes: 2048, blockCount: 8 });

@@ -509,7 +509,7 @@ export const cryptoCases: readonly BenchCase[] = Object.freeze([
   benchCase(trafficKeyNoble),
   benchCase(senderKeyProvider),
   benchCase(meshBootCase(33)),
-  benchCase(meshBootCase(257)),
+  benchCase(meshBootCase(256)),
   benchCase(merkleRoot),
   benchCase(merkleVerify),
   benchCase(replayCheck),

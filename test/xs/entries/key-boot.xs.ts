@@ -1,6 +1,6 @@
 /**
  * XS entry for test/xs/key-boot.test.ts: what a board's mesh boot costs
- * (computrons, bytes) as a member of a 33- and a 257-board site, and, for
+ * (computrons, bytes) as a member of a 33- and a 256-board site, and, for
  * contrast, deriving every sender's key up front the way boot used to
  * (deriveGroupSenderKey for each of 33 senders).
  */
@@ -9,7 +9,7 @@ import { CoseAlg, KemAlg, KeyKind, PortableCryptoProvider, SenderKeyCache, deriv
 import { ErrorCode } from "../../../core/runtime/errors";
 import { meshBootFor } from "../../agent/key-boot";
 
-for (const boards of [33, 257]) {
+for (const boards of [33, 256]) {
   const rig = meshBootFor(boards);
   if (typeof rig === "string") {
     record("boot", { boards, error: rig });
