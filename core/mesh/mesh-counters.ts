@@ -108,11 +108,13 @@ export const MeshCounter = Object.freeze({
   receiveKeysDerived: 75,
   /** Least recently used receive keys destroyed to make room for another sender's. */
   receiveKeysEvicted: 76,
+  /** Frames whose key phase names none of the previous, current and next epochs (link-seal.ts): a wrong epoch, told apart from dropForged. */
+  dropWrongEpoch: 77,
 } as const);
 
 export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
 
-export const MESH_COUNTER_COUNT = 77;
+export const MESH_COUNTER_COUNT = 78;
 /** Bytes of arena the counters take (the transport's arena, arena.ts). */
 export const MESH_COUNTERS_BYTES = 4 * MESH_COUNTER_COUNT;
 

@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
 import { meshFrameVectors, runMeshParity } from "../mesh/xs-scenario";
 import { buildXsEntry } from "../../tools/xs/build-entry";
+import { epochVectors } from "../mesh/epoch-scenario";
+import { ErrorCode } from "../../core/runtime/errors";
 
 let run: XsRunResult;
 
@@ -44,6 +46,15 @@ describe("mesh on XS", () => {
     expect(v8.counters["frames_relayed"]).toBeGreaterThan(0);
     expect(v8.counters["routed_sends"]).toBeGreaterThan(0);
     expect(v8.counters["drop_forged"]).toBeGreaterThan(0);
+  });
+
+  it("epochs on the air: epoch 5 at a receiver on epoch 1 is a wrong epoch, a forgery is forged, each in its own counter, as on V8", () => {
+    const xs = find("epochs")["epochs"] as ReturnType<typeof epochVectors>;
+    expect(xs).toEqual(JSON.parse(JSON.stringify(epochVectors())));
+    expect(xs.opens["wrongEpoch"]).toBe(-ErrorCode.KeyEpochMismatch);
+    expect(xs.opens["forged"]).toBe(-ErrorCode.CryptoAuthFailed);
+    expect(xs.counters).toEqual({ dropWrongEpoch: 1, dropForged: 3, dropUnknownKey: 0, framesAccepted: 1 });
+    expect(xs.delivered).toBe(1);
   });
 
   it("sealing, opening (seal + open round trip), the lookups and the duplicate-drop receive path allocate nothing per op", () => {
