@@ -10,6 +10,7 @@ import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../..
 import { meshFrameVectors, runMeshParity } from "../mesh/xs-scenario";
 import { buildXsEntry } from "../../tools/xs/build-entry";
 import { epochVectors } from "../mesh/epoch-scenario";
+import { runSplitTagScenario } from "../mesh/split-tag-scenario";
 import { ErrorCode } from "../../core/runtime/errors";
 
 let run: XsRunResult;
@@ -55,6 +56,14 @@ describe("mesh on XS", () => {
     expect(xs.opens["forged"]).toBe(-ErrorCode.CryptoAuthFailed);
     expect(xs.counters).toEqual({ dropWrongEpoch: 1, dropForged: 3, dropUnknownKey: 0, framesAccepted: 1 });
     expect(xs.delivered).toBe(1);
+  });
+
+  it("split-tag frames: a captured board sealing as another is accepted 0 times, far-ahead counters lock nobody out, as on V8", () => {
+    const xs = find("splitTag")["report"] as ReturnType<typeof runSplitTagScenario>;
+    expect(xs).toEqual(JSON.parse(JSON.stringify(runSplitTagScenario())));
+    expect(xs.genuineOpened).toBe(20);
+    expect([xs.relayHopAccepted, xs.gatewayAccepted, xs.capturedRelayE2eAccepted, xs.gatewayReplayAfterForgeries]).toEqual([0, 0, 0, 0]);
+    expect(xs.honestAfterFarAhead).toBe(20);
   });
 
   it("sealing, opening (seal + open round trip), the lookups and the duplicate-drop receive path allocate nothing per op", () => {

@@ -7,10 +7,12 @@ import { done, measure, record } from "../../../tools/xs/harness";
 import { meshFrameVectors, runMeshParity } from "../../mesh/xs-scenario";
 import { meshCases } from "../../bench/cases/mesh";
 import { epochVectors } from "../../mesh/epoch-scenario";
+import { runSplitTagScenario } from "../../mesh/split-tag-scenario";
 
 record("frames", { vectors: meshFrameVectors() });
 record("summary", { summary: runMeshParity() });
 record("epochs", { epochs: epochVectors() });
+record("splitTag", { report: runSplitTagScenario() });
 for (const c of meshCases) {
   const state = c.setup();
   c.run(state);

@@ -1,0 +1,56 @@
+/**
+ * A captured board can speak only as itself (README "Link security"): split-tag
+ * frames (core/mesh/link-auth.ts) under the site key hierarchy
+ * (core/crypto/site-keys.ts). The attacker holds exactly board 6's
+ * provisioning record and seals as board 5 under every secret in it. The
+ * same scenario runs on XS (test/xs/mesh.test.ts).
+ */
+import { describe, expect, it } from "vitest";
+import { ErrorCode } from "../../core/runtime/errors";
+import { E2E_TAG_BYTES, HOP_TAG_BYTES } from "../../core/mesh/link-auth";
+import { LINK_TAG_BYTES } from "../../core/mesh/index";
+import { runSplitTagScenario } from "../mesh/split-tag-scenario";
+
+describe("split-tag frames against a captured board", () => {
+  const r = runSplitTagScenario();
+
+  it("the tags share the 16 bytes the single tag had: overhead stays 24 B broadcast, 27 B unicast", () => {
+    expect(E2E_TAG_BYTES + HOP_TAG_BYTES).toBe(LINK_TAG_BYTES);
+    expect(LINK_TAG_BYTES).toBe(16);
+  });
+
+  it("the honest path 5 -> relay 3 -> gateway 1 verifies each hop and opens end to end", () => {
+    expect(r.genuineOpened).toBe(20);
+    expect(r.genuinePayloadMatches).toBe(true);
+  });
+
+  it("a captured board sealing as board 5, under every secret it holds: 0 accepted by the relay (routed hop) and 0 by the gateway", () => {
+    expect(r.forgeryAttempts).toBe(49);
+    expect(r.relayHopAccepted).toBe(0);
+    expect(r.gatewayAccepted).toBe(0);
+  });
+
+  it("relaying a forged origin as itself: the gateway attributes the hop to board 6 and refuses the origin", () => {
+    expect(r.capturedRelayHopAccepted).toBe(49);
+    expect(r.capturedRelayE2eAccepted).toBe(0);
+  });
+
+  it("far-ahead counters sealed as board 5 move no window at the gateway: board 5's next frame is accepted", () => {
+    expect(r.gatewayReplayAfterForgeries).toBe(0);
+    expect(r.honestAfterFarAhead).toBe(20);
+  });
+
+  it("residual: a flood's hop tag uses the site-wide flood secret, so the captured board can tag a flood hop as 5 (never an origin)", () => {
+    expect(r.floodHopAcceptedResidual).toBe(7);
+  });
+
+  it("a flipped bit anywhere fails: hop tag or hop fields at the hop check; e2e tag, ciphertext or counter at the e2e check even when re-stamped", () => {
+    expect(r.tamper).toEqual({
+      hopTag: -ErrorCode.CryptoAuthFailed,
+      hopFields: -ErrorCode.CryptoAuthFailed,
+      e2eTagRestamped: -ErrorCode.CryptoAuthFailed,
+      ciphertextRestamped: -ErrorCode.CryptoAuthFailed,
+      counterRestamped: -ErrorCode.CryptoAuthFailed,
+    });
+  });
+});
