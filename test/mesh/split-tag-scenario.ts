@@ -47,13 +47,16 @@ export class SiteBoard {
   /** The gateway's R_e2e (gateways only). */
   readonly #e2eRoot: KeyHandle | undefined;
 
-  constructor(id: number, e2eRoot?: Uint8Array) {
+  readonly boardCount: number;
+
+  constructor(id: number, e2eRoot?: Uint8Array, boardCount = SITE_BOARDS) {
     this.id = id;
+    this.boardCount = boardCount;
     this.provider = must(
-      NobleCryptoProvider.create(new SeededEntropy(id), { symmetricSlots: 160, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 }),
+      NobleCryptoProvider.create(new SeededEntropy(id), { symmetricSlots: 160 + boardCount, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 }),
       "provider",
     );
-    this.material = must(boardKeyMaterial(siteAuthority(), SITE_GROUP, SITE_EPOCH, id, SITE_BOARDS), "material");
+    this.material = must(boardKeyMaterial(siteAuthority(), SITE_GROUP, SITE_EPOCH, id, boardCount), "material");
     this.#board = this.import(this.material.boardSecret);
     this.#flood = this.import(this.material.floodSecret);
     this.#e2eRoot = e2eRoot === undefined ? undefined : this.import(e2eRoot);
@@ -66,7 +69,7 @@ export class SiteBoard {
   /** Every secret this board holds (what an attacker who captured it has). */
   heldSecrets(): KeyHandle[] {
     const out = [this.#board, this.#flood];
-    for (let peer = 1; peer <= SITE_BOARDS; peer++) if (peer !== this.id) out.push(this.pair(peer));
+    for (let peer = 1; peer <= this.boardCount; peer++) if (peer !== this.id) out.push(this.pair(peer));
     return out;
   }
 
@@ -99,7 +102,12 @@ export class SiteBoard {
   /** A gateway's keys for origin `origin`, derived on demand from R_e2e. */
   gatewayE2e(origin: number): EndToEndKeys {
     if (this.#e2eRoot === undefined) throw new Error("not a gateway");
-    return this.e2eFrom(must(deriveBoardSecretKey(this.provider, this.#e2eRoot, SITE_GROUP, SITE_EPOCH, origin), "board secret"), origin);
+    const name = `root:${origin}`;
+    const known = this.#e2e.get(name);
+    if (known !== undefined) return known;
+    const keys = this.e2eFrom(must(deriveBoardSecretKey(this.provider, this.#e2eRoot, SITE_GROUP, SITE_EPOCH, origin), "board secret"), origin);
+    this.#e2e.set(name, keys);
+    return keys;
   }
 
   /** Hop tag key from `secret` for transmitter -> receiver (FLOOD_RECEIVER for a flood). */
@@ -168,10 +176,15 @@ function header(type: FrameType, source: number, destination: number, counter: n
 
 const PAYLOAD = Uint8Array.from({ length: 20 }, (_, i) => 0xa0 + i);
 
-export function runSplitTagScenario(): SplitTagReport {
-  const deriver = new SiteKeyDeriver();
+/** R_e2e of the test site: what a gateway holds. */
+export function siteEndToEndRoot(): Uint8Array {
   const e2eRoot = new Uint8Array(SITE_SECRET_BYTES);
-  if (deriver.endToEndRoot(siteAuthority(), SITE_GROUP, SITE_EPOCH, e2eRoot) !== ErrorCode.Ok) throw new Error("root");
+  if (new SiteKeyDeriver().endToEndRoot(siteAuthority(), SITE_GROUP, SITE_EPOCH, e2eRoot) !== ErrorCode.Ok) throw new Error("root");
+  return e2eRoot;
+}
+
+export function runSplitTagScenario(): SplitTagReport {
+  const e2eRoot = siteEndToEndRoot();
   const gateway = new SiteBoard(GATEWAY, e2eRoot);
   const relay = new SiteBoard(RELAY);
   const honest = new SiteBoard(HONEST);

@@ -10,6 +10,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { E2E_TAG_BYTES, HOP_TAG_BYTES } from "../../core/mesh/link-auth";
 import { LINK_TAG_BYTES } from "../../core/mesh/index";
 import { runSplitTagScenario } from "../mesh/split-tag-scenario";
+import { FLOOD_IDS, FLOOD_ROUNDS, runFragmentFlood } from "../mesh/fragment-flood-scenario";
 
 describe("split-tag frames against a captured board", () => {
   const r = runSplitTagScenario();
@@ -52,5 +53,30 @@ describe("split-tag frames against a captured board", () => {
       ciphertextRestamped: -ErrorCode.CryptoAuthFailed,
       counterRestamped: -ErrorCode.CryptoAuthFailed,
     });
+  });
+});
+
+describe("a multi-identity fragment flood at a gateway", () => {
+  const none = runFragmentFlood("none");
+  const split = runFragmentFlood("splitTag");
+  const group = runFragmentFlood("groupKeys");
+
+  it("without a flood every honest message is delivered", () => {
+    expect(none.honestSent).toBe(FLOOD_ROUNDS);
+    expect(none.honestDelivered).toBe(FLOOD_ROUNDS);
+  });
+
+  it("with split tags, honest delivery stays within 5 % of the no-flood run; forged origins never reach reassembly, the captured board holds only its own share", () => {
+    expect(split.floodFrames).toBe(2 * FLOOD_IDS * FLOOD_ROUNDS);
+    expect(split.honestDelivered).toBeGreaterThanOrEqual(Math.ceil(0.95 * none.honestDelivered));
+    expect(split.floodReachedReassembly).toBe(FLOOD_IDS * FLOOD_ROUNDS); // its own-id fragments only
+    expect(split.capturedSlotsMax).toBe(2); // perSenderMax
+    expect(split.refusedFull).toBe(0);
+  });
+
+  it("the attack reproduced: an attacker holding every origin's key (the group secret) fills the table and honest delivery collapses", () => {
+    expect(group.capturedSlotsMax).toBe(8);
+    expect(group.honestDelivered).toBeLessThan(Math.ceil(0.5 * none.honestDelivered));
+    expect(group.refusedFull).toBeGreaterThan(0);
   });
 });

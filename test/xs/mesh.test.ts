@@ -11,6 +11,7 @@ import { meshFrameVectors, runMeshParity } from "../mesh/xs-scenario";
 import { buildXsEntry } from "../../tools/xs/build-entry";
 import { epochVectors } from "../mesh/epoch-scenario";
 import { runSplitTagScenario } from "../mesh/split-tag-scenario";
+import { runFragmentFlood } from "../mesh/fragment-flood-scenario";
 import { ErrorCode } from "../../core/runtime/errors";
 
 let run: XsRunResult;
@@ -64,6 +65,17 @@ describe("mesh on XS", () => {
     expect(xs.genuineOpened).toBe(20);
     expect([xs.relayHopAccepted, xs.gatewayAccepted, xs.capturedRelayE2eAccepted, xs.gatewayReplayAfterForgeries]).toEqual([0, 0, 0, 0]);
     expect(xs.honestAfterFarAhead).toBe(20);
+  });
+
+  it("a multi-identity fragment flood: honest delivery within 5 % of the no-flood run with split tags, collapsed with group keys, as on V8", () => {
+    const xs = find("flood");
+    expect(xs["none"]).toEqual(runFragmentFlood("none"));
+    expect(xs["splitTag"]).toEqual(runFragmentFlood("splitTag"));
+    expect(xs["groupKeys"]).toEqual(runFragmentFlood("groupKeys"));
+    const none = xs["none"] as ReturnType<typeof runFragmentFlood>;
+    const split = xs["splitTag"] as ReturnType<typeof runFragmentFlood>;
+    expect(split.honestDelivered).toBeGreaterThanOrEqual(Math.ceil(0.95 * none.honestDelivered));
+    expect(none.honestDelivered).toBeGreaterThan(0);
   });
 
   it("sealing, opening (seal + open round trip), the lookups and the duplicate-drop receive path allocate nothing per op", () => {

@@ -8,11 +8,13 @@ import { meshFrameVectors, runMeshParity } from "../../mesh/xs-scenario";
 import { meshCases } from "../../bench/cases/mesh";
 import { epochVectors } from "../../mesh/epoch-scenario";
 import { runSplitTagScenario } from "../../mesh/split-tag-scenario";
+import { runFragmentFlood } from "../../mesh/fragment-flood-scenario";
 
 record("frames", { vectors: meshFrameVectors() });
 record("summary", { summary: runMeshParity() });
 record("epochs", { epochs: epochVectors() });
 record("splitTag", { report: runSplitTagScenario() });
+record("flood", { none: runFragmentFlood("none"), splitTag: runFragmentFlood("splitTag"), groupKeys: runFragmentFlood("groupKeys") });
 for (const c of meshCases) {
   const state = c.setup();
   c.run(state);
