@@ -55,8 +55,8 @@ export const SITE_SECRET_BYTES = 32;
 /** Board ids in the hierarchy: 1..0xfffe, as on the air (link-header.ts NODE_ID_MAX). */
 export const SITE_BOARD_ID_MAX = 0xfffe;
 
-/** What a tag key authenticates: an origin's frames to gateways, or one hop between two boards. */
-export const TagKeyUse = Object.freeze({ EndToEnd: 0, Hop: 1 } as const);
+/** What a tag key authenticates: an origin's frames to gateways, one hop between two boards (either way), or a flood's hop. */
+export const TagKeyUse = Object.freeze({ EndToEnd: 0, Hop: 1, Flood: 2 } as const);
 export type TagKeyUse = (typeof TagKeyUse)[keyof typeof TagKeyUse];
 
 const NO_SALT = Object.freeze(new Uint8Array(0));
@@ -179,20 +179,30 @@ export function deriveBoardSecretKey(provider: CryptoProvider, endToEndRoot: Key
 }
 
 /**
- * An HMAC-SHA-256 tag key (KeyKind.Mac) from a board secret (use
- * EndToEnd: origin `sender` to the gateways, receiver 0; or a gateway to
- * board `receiver`, sender 0), a pair secret (use Hop: transmitter
- * `sender` to receiver `receiver`, one key per direction so a reflected tag
- * never verifies) or the flood secret (use Hop, receiver 0xffff: a flood's
- * transmitter `sender` to everyone).
+ * An HMAC-SHA-256 tag key (KeyKind.Mac) from
+ *  - a board secret, use EndToEnd: origin `a` to the gateways (b = 0), or
+ *    a gateway to board `b` (a = 0);
+ *  - a pair secret, use Hop: boards a and b, one key for both directions
+ *    (the hop tag's input starts with the transmitter and receiver ids,
+ *    link-auth.ts, so a tag reflected back to its sender never verifies);
+ *    (a, b) and (b, a) give the same key;
+ *  - the flood secret, use Flood: one key for every flood hop (a = b = 0):
+ *    whoever holds F can tag as any transmitter anyway, so a key per
+ *    transmitter would only cost RAM.
  */
-export function deriveSiteTagKey(provider: CryptoProvider, secret: KeyHandle, use: TagKeyUse, groupId: number, epoch: number, sender: number, receiver: number): Result<KeyHandle> {
-  const ends = use === TagKeyUse.Hop ? isBoardId(sender) && (isBoardId(receiver) || receiver === 0xffff) && receiver !== sender : isBoardId(sender) !== isBoardId(receiver) && (sender === 0 || receiver === 0);
-  if (!isU16(epoch) || !ends) {
+export function deriveSiteTagKey(provider: CryptoProvider, secret: KeyHandle, use: TagKeyUse, groupId: number, epoch: number, a: number, b: number): Result<KeyHandle> {
+  let ctx: KdfContext;
+  if (use === TagKeyUse.EndToEnd && isBoardId(a) !== isBoardId(b) && (a === 0 || b === 0)) {
+    ctx = { channel: Channel.EndToEnd, epoch, senderId: a, receiverId: b, groupId };
+  } else if (use === TagKeyUse.Hop && isBoardId(a) && isBoardId(b) && a !== b) {
+    ctx = { channel: Channel.Link, epoch, senderId: a < b ? a : b, receiverId: a < b ? b : a, groupId };
+  } else if (use === TagKeyUse.Flood && a === 0 && b === 0) {
+    ctx = { channel: Channel.Group, epoch, senderId: 0, receiverId: 0xffff, groupId };
+  } else {
     return failure(ErrorCode.InvalidArgument);
   }
+  if (!isU16(epoch)) return failure(ErrorCode.InvalidArgument);
   const info = new Uint8Array(KDF_INFO_BYTES);
-  const ctx: KdfContext = { channel: use === TagKeyUse.Hop ? Channel.Link : Channel.EndToEnd, epoch, senderId: sender, receiverId: receiver, groupId };
   const built = kdfInfo(KdfPurpose.TagKey, ctx, info);
   if (built !== ErrorCode.Ok) return failure(built);
   return provider.deriveKey(secret, NO_SALT, info, KeyKind.Mac);

@@ -7,15 +7,20 @@
  *
  *   header || ciphertext || e2e tag (8) || hop tag (8)
  *
- *   ciphertext = ChaCha20 under the origin's end-to-end key (RFC 8439 §2.4),
- *                nonce = nonce base XOR counter (RFC 8613 §5.2)
+ *   ciphertext = ChaCha20 under the board's end-to-end key (RFC 8439 §2.4),
+ *                nonce = nonce base XOR (source id || counter), the sender's
+ *                id in the nonce as in OSCORE (RFC 8613 §5.2), so the
+ *                board and each gateway sealing to it under the same key
+ *                never share a nonce
  *   e2e tag    = HMAC-SHA-256(origin tag key, AAD || ciphertext)[0..8]
  *                AAD = the header with its hop fields zeroed (writeAad)
- *   hop tag    = HMAC-SHA-256(hop key, header as sent || ciphertext || e2e tag)[0..8]
+ *   hop tag    = HMAC-SHA-256(hop key, transmitter || receiver || header as sent
+ *                || ciphertext || e2e tag)[0..8]   (ids u16; receiver 0xffff on a flood)
  *
  * The origin tag key comes from B_origin (shared with gateways only); the
- * hop key from P(transmitter, receiver) for a frame with a named next hop,
- * or from the flood secret F for a flooded one. A relay checks the hop tag,
+ * hop key from P(transmitter, receiver) for a frame with a named next hop
+ * (one key per pair: the ids at the front of the input give each direction
+ * its own tags), or from the flood secret F for a flooded one. A relay checks the hop tag,
  * rewrites the hop fields and stamps a new hop tag (`stampHop`), and so
  * now authenticates the hop fields too; it cannot read or alter the
  * payload, and only a gateway (or the destination board, for a gateway's
@@ -61,7 +66,13 @@ export const HOP_TAG_BYTES = LINK_TAG_BYTES - E2E_TAG_BYTES;
 const NONCE_BYTES = 12;
 const MAC_BYTES = 32;
 
-/** An origin's end-to-end keys: ChaCha20 key + nonce base (a TrafficKey) and its HMAC tag key. */
+/**
+ * A board's end-to-end keys, from its board secret: ChaCha20 key + nonce
+ * base (a TrafficKey) and the HMAC tag key. The board seals its frames to
+ * the gateways and opens theirs to it with them; a gateway derives them
+ * from R_e2e. The source id in the nonce and the AAD keeps the directions
+ * apart.
+ */
 export interface EndToEndKeys {
   readonly cipher: TrafficKey;
   readonly tag: KeyHandle;
@@ -72,12 +83,14 @@ export class LinkAuthScratch {
   readonly nonce = new Uint8Array(NONCE_BYTES);
   readonly aad = new Uint8Array(LINK_HEADER_MAX_BYTES);
   readonly mac = new Uint8Array(MAC_BYTES);
-  /** AAD || ciphertext, the e2e tag's input (header + largest radio payload). */
-  readonly macInput = new Uint8Array(256);
+  /** A tag's input: AAD || ciphertext (e2e), or the two ids and the frame (hop); a radio frame is at most 255 bytes. */
+  readonly macInput = new Uint8Array(4 + 256);
 }
 
-function writeNonce(nonceBase: Uint8Array, counter: number, out: Uint8Array): void {
+function writeNonce(nonceBase: Uint8Array, source: number, counter: number, out: Uint8Array): void {
   for (let i = 0; i < NONCE_BYTES; i++) out[i] = nonceBase[i] ?? 0;
+  out[6] = (out[6] ?? 0) ^ ((source >>> 8) & 0xff);
+  out[7] = (out[7] ?? 0) ^ (source & 0xff);
   out[8] = (out[8] ?? 0) ^ ((counter >>> 24) & 0xff);
   out[9] = (out[9] ?? 0) ^ ((counter >>> 16) & 0xff);
   out[10] = (out[10] ?? 0) ^ ((counter >>> 8) & 0xff);
@@ -102,7 +115,8 @@ function equalAt(a: Uint8Array, aAt: number, b: Uint8Array, length: number): boo
 /**
  * Seal `payload` as origin into `frame` behind the header `h` (every field
  * set by the caller, source = the origin, counter = its next counter),
- * then stamp the first hop with `hopKey`. Returns the frame length or a
+ * then stamp the first hop (source -> `receiver`, 0xffff for a flood) with
+ * `hopKey`. Returns the frame length or a
  * negated code (OutOfRange, MeshFrameOversized, provider errors).
  */
 export function sealSplit(
@@ -111,6 +125,7 @@ export function sealSplit(
   payload: Uint8Array,
   e2e: EndToEndKeys,
   hopKey: KeyHandle,
+  receiver: number,
   frame: Uint8Array,
   s: LinkAuthScratch,
 ): ValueOrCode {
@@ -118,7 +133,7 @@ export function sealSplit(
   if (frame.length < LINK_HEADER_MAX_BYTES + payload.length + LINK_TAG_BYTES) return -ErrorCode.MeshFrameOversized;
   const headerBytes = writeLinkHeader(h, frame);
   const aadBytes = writeAad(frame, headerBytes, s.aad);
-  writeNonce(e2e.cipher.nonceBase, h.counter, s.nonce);
+  writeNonce(e2e.cipher.nonceBase, h.source, h.counter, s.nonce);
   // Ciphertext || Poly1305 tag; the 16 tag bytes are overwritten by the two tags below.
   const sealed = provider.aeadSealAt(e2e.cipher.handle, s.nonce, s.aad, 0, aadBytes, payload, 0, payload.length, frame, headerBytes);
   if (sealed < 0) return sealed;
@@ -127,23 +142,37 @@ export function sealSplit(
   const tagAt = headerBytes + payload.length;
   for (let i = 0; i < E2E_TAG_BYTES; i++) frame[tagAt + i] = s.mac[i] ?? 0;
   const length = tagAt + LINK_TAG_BYTES;
-  const stamped = stampHop(provider, frame, length, hopKey, s);
+  const stamped = stampHop(provider, frame, length, hopKey, h.source, receiver, s);
   return stamped === ErrorCode.Ok ? length : -stamped;
 }
 
-/** Write the hop tag of frame[0 .. lengthBytes) under `hopKey` (a relay, after rewriting the hop fields). */
-export function stampHop(provider: CryptoProvider, frame: Uint8Array, lengthBytes: number, hopKey: KeyHandle, s: LinkAuthScratch): Status {
-  if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return ErrorCode.MeshFrameTruncated;
-  const macked = provider.mac(hopKey, frame.subarray(0, lengthBytes - HOP_TAG_BYTES), s.mac);
+/** HMAC of transmitter || receiver || frame[0 .. lengthBytes - 8) into scratch.mac. */
+function hopMac(provider: CryptoProvider, frame: Uint8Array, lengthBytes: number, hopKey: KeyHandle, transmitter: number, receiver: number, s: LinkAuthScratch): Status {
+  if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length || lengthBytes - HOP_TAG_BYTES + 4 > s.macInput.length) return ErrorCode.MeshFrameTruncated;
+  const input = s.macInput;
+  input[0] = (transmitter >>> 8) & 0xff;
+  input[1] = transmitter & 0xff;
+  input[2] = (receiver >>> 8) & 0xff;
+  input[3] = receiver & 0xff;
+  input.set(frame.subarray(0, lengthBytes - HOP_TAG_BYTES), 4);
+  return provider.mac(hopKey, input.subarray(0, 4 + lengthBytes - HOP_TAG_BYTES), s.mac);
+}
+
+/**
+ * Write the hop tag of frame[0 .. lengthBytes) for the hop transmitter ->
+ * receiver (0xffff: a flood) under `hopKey` (an origin, or a relay after
+ * rewriting the hop fields).
+ */
+export function stampHop(provider: CryptoProvider, frame: Uint8Array, lengthBytes: number, hopKey: KeyHandle, transmitter: number, receiver: number, s: LinkAuthScratch): Status {
+  const macked = hopMac(provider, frame, lengthBytes, hopKey, transmitter, receiver, s);
   if (macked !== ErrorCode.Ok) return macked;
   for (let i = 0; i < HOP_TAG_BYTES; i++) frame[lengthBytes - HOP_TAG_BYTES + i] = s.mac[i] ?? 0;
   return ErrorCode.Ok;
 }
 
-/** Ok when the hop tag of frame[0 .. lengthBytes) verifies under `hopKey` (the key of the transmitter the receiver names), else CryptoAuthFailed. */
-export function verifyHop(provider: CryptoProvider, frame: Uint8Array, lengthBytes: number, hopKey: KeyHandle, s: LinkAuthScratch): Status {
-  if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return ErrorCode.MeshFrameTruncated;
-  const macked = provider.mac(hopKey, frame.subarray(0, lengthBytes - HOP_TAG_BYTES), s.mac);
+/** Ok when the hop tag of frame[0 .. lengthBytes) verifies for transmitter -> receiver under `hopKey`, else CryptoAuthFailed. */
+export function verifyHop(provider: CryptoProvider, frame: Uint8Array, lengthBytes: number, hopKey: KeyHandle, transmitter: number, receiver: number, s: LinkAuthScratch): Status {
+  const macked = hopMac(provider, frame, lengthBytes, hopKey, transmitter, receiver, s);
   if (macked !== ErrorCode.Ok) return macked;
   return equalAt(frame, lengthBytes - HOP_TAG_BYTES, s.mac, HOP_TAG_BYTES) ? ErrorCode.Ok : ErrorCode.CryptoAuthFailed;
 }
@@ -179,7 +208,7 @@ export function openEndToEnd(
   if (committed !== ErrorCode.Ok) return -committed;
   // The same ChaCha20 stream again turns the ciphertext back into the payload (the Poly1305 tag it also writes is dropped).
   const aadBytes = writeAad(frame, h.headerBytes, s.aad);
-  writeNonce(e2e.cipher.nonceBase, h.counter, s.nonce);
+  writeNonce(e2e.cipher.nonceBase, h.source, h.counter, s.nonce);
   const opened = provider.aeadSealAt(e2e.cipher.handle, s.nonce, s.aad, 0, aadBytes, frame, h.headerBytes, ciphertextBytes, out, 0);
   out.fill(0, ciphertextBytes, ciphertextBytes + LINK_TAG_BYTES);
   if (opened < 0) {

@@ -82,12 +82,12 @@ export function runFragmentFlood(mode: FloodMode): FloodReport {
     h.linkHint = GATEWAY;
     h.relayHint = from.id;
     h.keyPhase = SITE_EPOCH & 7;
-    const length = sealSplit(from.provider, h, payload.subarray(0, FRAGMENT_HEADER_BYTES + chunkBytes), e2e, from.hopKeyTo(GATEWAY), frame, s);
+    const length = sealSplit(from.provider, h, payload.subarray(0, FRAGMENT_HEADER_BYTES + chunkBytes), e2e, from.hopKeyTo(GATEWAY), GATEWAY, frame, s);
     if (length < 0) throw new Error(`seal ${-length}`);
     if (origin !== from.id) {
       // A frame from another origin arrives relayed: the transmitter names itself in the relay hint and stamps its own hop.
       rewriteHopFields(frame, length - 16 - FRAGMENT_HEADER_BYTES - chunkBytes, 1, true, GATEWAY, from.id);
-      stampHop(from.provider, frame, length, from.hopKeyTo(GATEWAY), s);
+      stampHop(from.provider, frame, length, from.hopKeyTo(GATEWAY), from.id, GATEWAY, s);
     }
     return length;
   };
@@ -97,7 +97,7 @@ export function runFragmentFlood(mode: FloodMode): FloodReport {
     if (parseLinkHeader(frame, length, h) !== ErrorCode.Ok) return false;
     const transmitter = h.hopsTaken === 0 ? h.source : h.relayHint;
     if (transmitter < 1 || transmitter > FLOOD_SITE_BOARDS || transmitter === GATEWAY) return false;
-    if (verifyHop(gateway.provider, frame, length, gateway.hopKeyFrom(transmitter), s) !== ErrorCode.Ok) return false;
+    if (verifyHop(gateway.provider, frame, length, gateway.hopKeyFrom(transmitter), transmitter, GATEWAY, s) !== ErrorCode.Ok) return false;
     if (h.source < 1 || h.source > FLOOD_SITE_BOARDS) return false;
     const opened = openEndToEnd(gateway.provider, frame, length, h, gateway.gatewayE2e(h.source), replay.value, plain, s);
     if (opened < 0) return false;

@@ -18,11 +18,11 @@ import { SeededEntropy } from "../../hal/sim/entropy";
 export const SITE_GROUP = 7;
 export const SITE_EPOCH = 3;
 export const SITE_BOARDS = 6;
-const GATEWAY = 1;
+export const FLOOD_RECEIVER = 0xffff;
+export const GATEWAY = 1;
 const RELAY = 3;
 const HONEST = 5;
 const CAPTURED = 6;
-const FLOOD_RECEIVER = 0xffff;
 
 export function siteAuthority(): Uint8Array {
   return Uint8Array.from({ length: SITE_SECRET_BYTES }, (_, i) => (i * 37 + 11) & 0xff);
@@ -110,12 +110,13 @@ export class SiteBoard {
     return keys;
   }
 
-  /** Hop tag key from `secret` for transmitter -> receiver (FLOOD_RECEIVER for a flood). */
-  hopFrom(secret: KeyHandle, transmitter: number, receiver: number): KeyHandle {
-    const name = `${secret}:${transmitter}:${receiver}`;
+  /** Hop tag key from `secret` for boards a and b, or (b = FLOOD_RECEIVER) the flood key. */
+  hopFrom(secret: KeyHandle, a: number, b: number): KeyHandle {
+    const flood = b === FLOOD_RECEIVER;
+    const name = flood ? `${secret}:flood` : `${secret}:${a}:${b}`;
     let key = this.#derived.get(name);
     if (key === undefined) {
-      key = must(deriveSiteTagKey(this.provider, secret, TagKeyUse.Hop, SITE_GROUP, SITE_EPOCH, transmitter, receiver), "hop key");
+      key = must(deriveSiteTagKey(this.provider, secret, flood ? TagKeyUse.Flood : TagKeyUse.Hop, SITE_GROUP, SITE_EPOCH, flood ? 0 : a, flood ? 0 : b), "hop key");
       this.#derived.set(name, key);
     }
     return key;
@@ -130,8 +131,8 @@ export class SiteBoard {
     return this.hopFrom(this.pair(receiver), this.id, receiver);
   }
 
-  floodKey(transmitter: number): KeyHandle {
-    return this.hopFrom(this.#flood, transmitter, FLOOD_RECEIVER);
+  floodKey(): KeyHandle {
+    return this.hopFrom(this.#flood, 0, FLOOD_RECEIVER);
   }
 }
 
@@ -154,6 +155,10 @@ export interface SplitTagReport {
   readonly gatewayReplayAfterForgeries: number;
   /** The honest sender's next frame (counter 11) after forged counters near 2^32: opened. */
   readonly honestAfterFarAhead: number;
+  /** The gateway's frame to board 5 (sealed under 5's keys, source 1): opened by 5. */
+  readonly downOpened: number;
+  /** The captured board sealing to 5 as the gateway, under every secret it holds: opened by 5. */
+  readonly downForgedAccepted: number;
   /** A flipped bit in each region: hop tag only, e2e tag (hop re-stamped by a relay that could not know), ciphertext. */
   readonly tamper: Readonly<Record<string, number>>;
 }
@@ -198,14 +203,14 @@ export function runSplitTagScenario(): SplitTagReport {
 
   /** 5 -> 3 -> 1: returns the opened length at the gateway (or a negated code). */
   const deliver = (counter: number): number => {
-    const length = sealSplit(honest.provider, header(FrameType.Unicast, HONEST, GATEWAY, counter, RELAY), PAYLOAD, honest.ownE2e(), honest.hopKeyTo(RELAY), frame, s);
+    const length = sealSplit(honest.provider, header(FrameType.Unicast, HONEST, GATEWAY, counter, RELAY), PAYLOAD, honest.ownE2e(), honest.hopKeyTo(RELAY), RELAY, frame, s);
     if (length < 0) return length;
     if (parseLinkHeader(frame, length, parsed) !== ErrorCode.Ok) return -ErrorCode.MeshUnknownType;
-    if (verifyHop(relay.provider, frame, length, relay.hopKeyFrom(HONEST), s) !== ErrorCode.Ok) return -ErrorCode.CryptoAuthFailed;
+    if (verifyHop(relay.provider, frame, length, relay.hopKeyFrom(HONEST), HONEST, RELAY, s) !== ErrorCode.Ok) return -ErrorCode.CryptoAuthFailed;
     rewriteHopFields(frame, parsed.headerBytes, 1, true, GATEWAY, RELAY);
-    if (stampHop(relay.provider, frame, length, relay.hopKeyTo(GATEWAY), s) !== ErrorCode.Ok) return -ErrorCode.CryptoAuthFailed;
+    if (stampHop(relay.provider, frame, length, relay.hopKeyTo(GATEWAY), RELAY, GATEWAY, s) !== ErrorCode.Ok) return -ErrorCode.CryptoAuthFailed;
     parseLinkHeader(frame, length, parsed);
-    if (verifyHop(gateway.provider, frame, length, gateway.hopKeyFrom(parsed.relayHint), s) !== ErrorCode.Ok) return -ErrorCode.CryptoAuthFailed;
+    if (verifyHop(gateway.provider, frame, length, gateway.hopKeyFrom(parsed.relayHint), parsed.relayHint, GATEWAY, s) !== ErrorCode.Ok) return -ErrorCode.CryptoAuthFailed;
     return openEndToEnd(gateway.provider, frame, length, parsed, gwE2eHonest, replay, out, s);
   };
 
@@ -228,21 +233,21 @@ export function runSplitTagScenario(): SplitTagReport {
       const counter = 0xffff_fff0 + ((e * held.length + k) % 15);
       attempts++;
       // Routed to the relay, as if 5 sent it (hops taken 0: the transmitter is the source).
-      let length = sealSplit(captured.provider, header(FrameType.Unicast, HONEST, GATEWAY, counter, RELAY), PAYLOAD, fakeE2e, captured.hopFrom(held[k] as KeyHandle, HONEST, RELAY), frame, s);
+      let length = sealSplit(captured.provider, header(FrameType.Unicast, HONEST, GATEWAY, counter, RELAY), PAYLOAD, fakeE2e, captured.hopFrom(held[k] as KeyHandle, HONEST, RELAY), RELAY, frame, s);
       parseLinkHeader(frame, length, parsed);
-      if (verifyHop(relay.provider, frame, length, relay.hopKeyFrom(HONEST), s) === ErrorCode.Ok) relayHopAccepted++;
+      if (verifyHop(relay.provider, frame, length, relay.hopKeyFrom(HONEST), HONEST, RELAY, s) === ErrorCode.Ok) relayHopAccepted++;
       if (openEndToEnd(gateway.provider, frame, length, parsed, gwE2eHonest, replay, out, s) > 0) gatewayAccepted++;
       // Flooded, as if 5 transmitted it.
-      length = sealSplit(captured.provider, header(FrameType.Broadcast, HONEST, BROADCAST_NODE_ID, counter, 0), PAYLOAD, fakeE2e, captured.hopFrom(held[k] as KeyHandle, HONEST, FLOOD_RECEIVER), frame, s);
+      length = sealSplit(captured.provider, header(FrameType.Broadcast, HONEST, BROADCAST_NODE_ID, counter, 0), PAYLOAD, fakeE2e, captured.hopFrom(held[k] as KeyHandle, HONEST, FLOOD_RECEIVER), FLOOD_RECEIVER, frame, s);
       parseLinkHeader(frame, length, parsed);
-      if (verifyHop(relay.provider, frame, length, relay.floodKey(HONEST), s) === ErrorCode.Ok) floodHopAccepted++;
+      if (verifyHop(relay.provider, frame, length, relay.floodKey(), HONEST, FLOOD_RECEIVER, s) === ErrorCode.Ok) floodHopAccepted++;
       if (openEndToEnd(gateway.provider, frame, length, parsed, gwE2eHonest, replay, out, s) > 0) gatewayAccepted++;
       // Relayed by the captured board as itself (its own hop to the gateway is genuine), claiming origin 5.
-      length = sealSplit(captured.provider, header(FrameType.Unicast, HONEST, GATEWAY, counter, GATEWAY), PAYLOAD, fakeE2e, captured.hopKeyTo(GATEWAY), frame, s);
+      length = sealSplit(captured.provider, header(FrameType.Unicast, HONEST, GATEWAY, counter, GATEWAY), PAYLOAD, fakeE2e, captured.hopKeyTo(GATEWAY), GATEWAY, frame, s);
       rewriteHopFields(frame, length - 16 - PAYLOAD.length, 1, true, GATEWAY, CAPTURED);
-      stampHop(captured.provider, frame, length, captured.hopKeyTo(GATEWAY), s);
+      stampHop(captured.provider, frame, length, captured.hopKeyTo(GATEWAY), CAPTURED, GATEWAY, s);
       parseLinkHeader(frame, length, parsed);
-      if (verifyHop(gateway.provider, frame, length, gateway.hopKeyFrom(parsed.relayHint), s) === ErrorCode.Ok) capturedRelayHop++;
+      if (verifyHop(gateway.provider, frame, length, gateway.hopKeyFrom(parsed.relayHint), parsed.relayHint, GATEWAY, s) === ErrorCode.Ok) capturedRelayHop++;
       if (openEndToEnd(gateway.provider, frame, length, parsed, gwE2eHonest, replay, out, s) > 0) capturedRelayE2e++;
     }
   }
@@ -252,13 +257,13 @@ export function runSplitTagScenario(): SplitTagReport {
   // Tampering: one bit in each region of an honest frame at the gateway's hop check / e2e check.
   const tamper: Record<string, number> = {};
   const tamperAt = (name: string, flip: (length: number, headerBytes: number) => number, restamp: boolean): void => {
-    const length = sealSplit(honest.provider, header(FrameType.Unicast, HONEST, GATEWAY, 20 + Object.keys(tamper).length, GATEWAY), PAYLOAD, honest.ownE2e(), honest.hopKeyTo(GATEWAY), frame, s);
+    const length = sealSplit(honest.provider, header(FrameType.Unicast, HONEST, GATEWAY, 20 + Object.keys(tamper).length, GATEWAY), PAYLOAD, honest.ownE2e(), honest.hopKeyTo(GATEWAY), GATEWAY, frame, s);
     parseLinkHeader(frame, length, parsed);
     const at = flip(length, parsed.headerBytes);
     frame[at] = (frame[at] ?? 0) ^ 1;
-    if (restamp) stampHop(honest.provider, frame, length, honest.hopKeyTo(GATEWAY), s);
+    if (restamp) stampHop(honest.provider, frame, length, honest.hopKeyTo(GATEWAY), HONEST, GATEWAY, s);
     parseLinkHeader(frame, length, parsed);
-    const hop = verifyHop(gateway.provider, frame, length, gateway.hopKeyFrom(HONEST), s);
+    const hop = verifyHop(gateway.provider, frame, length, gateway.hopKeyFrom(HONEST), HONEST, GATEWAY, s);
     tamper[name] = hop !== ErrorCode.Ok ? -hop : openEndToEnd(gateway.provider, frame, length, parsed, gwE2eHonest, replay, out, s);
   };
   tamperAt("hopTag", (length) => length - 1, false);
@@ -266,9 +271,32 @@ export function runSplitTagScenario(): SplitTagReport {
   tamperAt("e2eTagRestamped", (length) => length - 9, true);
   tamperAt("ciphertextRestamped", (_length, headerBytes) => headerBytes + 3, true);
   tamperAt("counterRestamped", (_length, headerBytes) => headerBytes - 3, true);
+  // Reflection: an honest 5 -> 1 hop tag checked as if 1 had sent it to 5 (same pair key, other direction).
+  {
+    const length = sealSplit(honest.provider, header(FrameType.Unicast, HONEST, GATEWAY, 40, GATEWAY), PAYLOAD, honest.ownE2e(), honest.hopKeyTo(GATEWAY), GATEWAY, frame, s);
+    const forward = verifyHop(gateway.provider, frame, length, gateway.hopKeyFrom(HONEST), HONEST, GATEWAY, s);
+    const reflected = verifyHop(honest.provider, frame, length, honest.hopKeyFrom(GATEWAY), GATEWAY, HONEST, s);
+    tamper["reflectedForwardOk"] = forward === ErrorCode.Ok ? 1 : -forward;
+    tamper["reflected"] = -reflected;
+  }
+
+  // Downlink: the gateway seals to board 5 under 5's keys; the captured board tries the same with every secret it holds.
+  const boardReplay = must(ReplayTable.create({ capacity: 4, windowBits: 64 }), "board replay");
+  let length = sealSplit(gateway.provider, header(FrameType.Unicast, GATEWAY, HONEST, 1, HONEST), PAYLOAD, gwE2eHonest, gateway.hopKeyTo(HONEST), HONEST, frame, s);
+  parseLinkHeader(frame, length, parsed);
+  const downHop = verifyHop(honest.provider, frame, length, honest.hopKeyFrom(GATEWAY), GATEWAY, HONEST, s);
+  const downOpened = downHop === ErrorCode.Ok ? openEndToEnd(honest.provider, frame, length, parsed, honest.ownE2e(), boardReplay, out, s) : -downHop;
+  let downForgedAccepted = 0;
+  for (let e = 0; e < held.length; e++) {
+    length = sealSplit(captured.provider, header(FrameType.Unicast, GATEWAY, HONEST, 2 + e, HONEST), PAYLOAD, captured.e2eFrom(held[e] as KeyHandle, HONEST), captured.hopKeyTo(HONEST), HONEST, frame, s);
+    parseLinkHeader(frame, length, parsed);
+    if (openEndToEnd(honest.provider, frame, length, parsed, honest.ownE2e(), boardReplay, out, s) > 0) downForgedAccepted++;
+  }
 
   return {
     genuineOpened,
+    downOpened,
+    downForgedAccepted,
     genuinePayloadMatches,
     forgeryAttempts: attempts,
     relayHopAccepted,

@@ -31,6 +31,11 @@ describe("split-tag frames against a captured board", () => {
     expect(r.gatewayAccepted).toBe(0);
   });
 
+  it("downlink: the gateway's frame to board 5 opens at 5; the captured board sealing to 5 as the gateway, under every secret it holds: 0 accepted", () => {
+    expect(r.downOpened).toBe(20);
+    expect(r.downForgedAccepted).toBe(0);
+  });
+
   it("relaying a forged origin as itself: the gateway attributes the hop to board 6 and refuses the origin", () => {
     expect(r.capturedRelayHopAccepted).toBe(49);
     expect(r.capturedRelayE2eAccepted).toBe(0);
@@ -45,13 +50,15 @@ describe("split-tag frames against a captured board", () => {
     expect(r.floodHopAcceptedResidual).toBe(7);
   });
 
-  it("a flipped bit anywhere fails: hop tag or hop fields at the hop check; e2e tag, ciphertext or counter at the e2e check even when re-stamped", () => {
+  it("a flipped bit anywhere fails: hop tag or hop fields at the hop check; e2e tag, ciphertext or counter at the e2e check even when re-stamped; a hop tag reflected back to its sender fails", () => {
     expect(r.tamper).toEqual({
       hopTag: -ErrorCode.CryptoAuthFailed,
       hopFields: -ErrorCode.CryptoAuthFailed,
       e2eTagRestamped: -ErrorCode.CryptoAuthFailed,
       ciphertextRestamped: -ErrorCode.CryptoAuthFailed,
       counterRestamped: -ErrorCode.CryptoAuthFailed,
+      reflectedForwardOk: 1,
+      reflected: -ErrorCode.CryptoAuthFailed,
     });
   });
 });

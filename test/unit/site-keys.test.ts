@@ -82,6 +82,36 @@ describe("site key hierarchy", () => {
     expect(tagOf(otherBoard.value, 4)).not.toBe(tagOf(written.value, 4));
   });
 
+  it("tag keys: a pair's hop key is the same from either end, the flood key is one per site, and a key for the wrong use is refused", () => {
+    const provider = NobleCryptoProvider.create(new SeededEntropy(10), { symmetricSlots: 16, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 });
+    if (!provider.ok) throw new Error("provider");
+    const p = provider.value;
+    const a = material(2);
+    const b = material(3);
+    const secretA = p.importSymmetricKey(KeyKind.Secret, row(a, 3));
+    const secretB = p.importSymmetricKey(KeyKind.Secret, row(b, 2));
+    if (!secretA.ok || !secretB.ok) throw new Error("import");
+    const macOf = (key: { ok: boolean; value?: unknown; code?: number }): string => {
+      if (!key.ok) return `code ${key.code}`;
+      const out = new Uint8Array(32);
+      p.mac(key.value as never, Uint8Array.of(9), out);
+      return hex(out);
+    };
+    expect(macOf(deriveSiteTagKey(p, secretA.value, TagKeyUse.Hop, SITE_GROUP, SITE_EPOCH, 2, 3))).toBe(macOf(deriveSiteTagKey(p, secretB.value, TagKeyUse.Hop, SITE_GROUP, SITE_EPOCH, 3, 2)));
+    const bad = `code ${ErrorCode.InvalidArgument}`;
+    for (const [use, x, y] of [
+      [TagKeyUse.Hop, 2, 2],
+      [TagKeyUse.Hop, 0, 3],
+      [TagKeyUse.Flood, 2, 0],
+      [TagKeyUse.EndToEnd, 2, 3],
+      [TagKeyUse.EndToEnd, 0, 0],
+      [TagKeyUse.EndToEnd, 2, 0xffff],
+    ] as const) {
+      expect(macOf(deriveSiteTagKey(p, secretA.value, use, SITE_GROUP, SITE_EPOCH, x, y)), `${use} ${x} ${y}`).toBe(bad);
+    }
+    expect(macOf(deriveSiteTagKey(p, secretA.value, TagKeyUse.Flood, SITE_GROUP, 0x1_0000, 0, 0))).toBe(bad);
+  });
+
   it("bad arguments are InvalidArgument and write nothing", () => {
     const d = new SiteKeyDeriver();
     const authority = siteAuthority();

@@ -12,6 +12,7 @@ import { buildXsEntry } from "../../tools/xs/build-entry";
 import { epochVectors } from "../mesh/epoch-scenario";
 import { runSplitTagScenario } from "../mesh/split-tag-scenario";
 import { runFragmentFlood } from "../mesh/fragment-flood-scenario";
+import { XS_KEY_CACHE_ENTRY_BYTES, XS_KEY_SLOT_BYTES } from "../mesh/key-ram";
 import { ErrorCode } from "../../core/runtime/errors";
 
 let run: XsRunResult;
@@ -76,6 +77,14 @@ describe("mesh on XS", () => {
     const split = xs["splitTag"] as ReturnType<typeof runFragmentFlood>;
     expect(split.honestDelivered).toBeGreaterThanOrEqual(Math.ceil(0.95 * none.honestDelivered));
     expect(none.honestDelivered).toBeGreaterThan(0);
+  });
+
+  it("RAM per link key on XS: one symmetric key-store slot and one sender-key-cache entry (the bench's per-neighbour rows)", () => {
+    const k = find("keyRam");
+    expect(k["exact"]).toBe(true);
+    // 16 B of slot metadata + 32 key bytes in the slab's ArrayBuffer; 3 float64 + a 12-byte nonce base per cache entry (XS chunks round up).
+    expect(k["slotBytes"]).toBe(XS_KEY_SLOT_BYTES);
+    expect(k["cacheEntryBytes"]).toBe(XS_KEY_CACHE_ENTRY_BYTES);
   });
 
   it("sealing, opening (seal + open round trip), the lookups and the duplicate-drop receive path allocate nothing per op", () => {
