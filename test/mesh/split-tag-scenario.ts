@@ -309,3 +309,61 @@ export function runSplitTagScenario(): SplitTagReport {
     tamper,
   };
 }
+
+/** Split-tag work per frame, for the XS cost record: an origin's seal, a relay's hop check + re-stamp, a gateway's hop check + open. */
+export interface SplitTagCostOps {
+  readonly frames: number;
+  seal(): void;
+  relay(): void;
+  open(): void;
+}
+
+export function splitTagCostOps(frames: number): SplitTagCostOps {
+  const gateway = new SiteBoard(GATEWAY, siteEndToEndRoot());
+  const relay = new SiteBoard(RELAY);
+  const honest = new SiteBoard(HONEST);
+  const s = new LinkAuthScratch();
+  const replay = must(ReplayTable.create({ capacity: 4, windowBits: 64 }), "replay");
+  const payload = new Uint8Array(24).fill(0x33);
+  const out = new Uint8Array(64);
+  const parsed = new LinkHeader();
+  const e2e = honest.ownE2e();
+  const gwE2e = gateway.gatewayE2e(HONEST);
+  const toRelay = honest.hopKeyTo(RELAY);
+  const relayIn = relay.hopKeyFrom(HONEST);
+  const relayOut = relay.hopKeyTo(GATEWAY);
+  const gatewayIn = gateway.hopKeyFrom(RELAY);
+  const sealed: Uint8Array[] = [];
+  const lengths: number[] = [];
+  for (let i = 0; i < frames; i++) {
+    const frame = new Uint8Array(64);
+    lengths.push(sealSplit(honest.provider, header(FrameType.Unicast, HONEST, GATEWAY, 100 + i, RELAY), payload, e2e, toRelay, RELAY, frame, s));
+    sealed.push(frame);
+  }
+  const scratchFrame = new Uint8Array(64);
+  const h = header(FrameType.Unicast, HONEST, GATEWAY, 1, RELAY);
+  return {
+    frames,
+    seal: () => {
+      for (let i = 0; i < frames; i++) sealSplit(honest.provider, h, payload, e2e, toRelay, RELAY, scratchFrame, s);
+    },
+    relay: () => {
+      for (let i = 0; i < frames; i++) {
+        const frame = sealed[i] as Uint8Array;
+        const length = lengths[i] ?? 0;
+        verifyHop(relay.provider, frame, length, relayIn, HONEST, RELAY, s);
+        rewriteHopFields(frame, length - 16 - payload.length, 1, true, GATEWAY, RELAY);
+        stampHop(relay.provider, frame, length, relayOut, RELAY, GATEWAY, s);
+      }
+    },
+    open: () => {
+      for (let i = 0; i < frames; i++) {
+        const frame = sealed[i] as Uint8Array;
+        const length = lengths[i] ?? 0;
+        parseLinkHeader(frame, length, parsed);
+        verifyHop(gateway.provider, frame, length, gatewayIn, RELAY, GATEWAY, s);
+        openEndToEnd(gateway.provider, frame, length, parsed, gwE2e, replay, out, s);
+      }
+    },
+  };
+}

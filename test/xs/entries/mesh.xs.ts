@@ -7,7 +7,7 @@ import { done, measure, record } from "../../../tools/xs/harness";
 import { meshFrameVectors, runMeshParity } from "../../mesh/xs-scenario";
 import { meshCases } from "../../bench/cases/mesh";
 import { epochVectors } from "../../mesh/epoch-scenario";
-import { runSplitTagScenario } from "../../mesh/split-tag-scenario";
+import { runSplitTagScenario, splitTagCostOps } from "../../mesh/split-tag-scenario";
 import { runFragmentFlood } from "../../mesh/fragment-flood-scenario";
 import { KEY_RAM_STEP, makeCacheOnly, makeKeyStore } from "../../mesh/key-ram";
 
@@ -28,6 +28,18 @@ record("splitTag", { report: runSplitTagScenario() });
     cacheEntryBytes: (cacheLarge.allocatedBytes - cacheSmall.allocatedBytes) / KEY_RAM_STEP,
     exact: small.exact && large.exact && cacheSmall.exact && cacheLarge.exact,
     kept: keep.length,
+  });
+}
+{
+  const ops = splitTagCostOps(20);
+  const seal = measure(() => ops.seal());
+  const relay = measure(() => ops.relay());
+  const open = measure(() => ops.open());
+  record("splitTagCost", {
+    sealComputrons: seal.computrons / ops.frames,
+    relayComputrons: relay.computrons / ops.frames,
+    openComputrons: open.computrons / ops.frames,
+    sealBytes: seal.allocatedBytes / ops.frames,
   });
 }
 record("flood", { none: runFragmentFlood("none"), splitTag: runFragmentFlood("splitTag"), groupKeys: runFragmentFlood("groupKeys") });
