@@ -163,7 +163,7 @@ export interface SplitTagReport {
   readonly tamper: Readonly<Record<string, number>>;
 }
 
-function header(type: FrameType, source: number, destination: number, counter: number, nextHop: number): LinkHeader {
+export function header(type: FrameType, source: number, destination: number, counter: number, nextHop: number): LinkHeader {
   const h = new LinkHeader();
   h.type = type;
   h.trafficClass = LinkClass.Alert;

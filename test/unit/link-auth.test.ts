@@ -9,7 +9,10 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
 import { E2E_TAG_BYTES, HOP_TAG_BYTES } from "../../core/mesh/link-auth";
 import { LINK_TAG_BYTES } from "../../core/mesh/index";
-import { runSplitTagScenario } from "../mesh/split-tag-scenario";
+import { GATEWAY, header, runSplitTagScenario, SiteBoard, siteEndToEndRoot } from "../mesh/split-tag-scenario";
+import { FrameType, LinkHeader, parseLinkHeader } from "../../core/mesh/index";
+import { ReplayTable } from "../../core/crypto/index";
+import { LinkAuthScratch, openEndToEnd, sealSplit, verifyHop } from "../../core/mesh/link-auth";
 import { FLOOD_IDS, FLOOD_ROUNDS, runFragmentFlood } from "../mesh/fragment-flood-scenario";
 
 describe("split-tag frames against a captured board", () => {
@@ -85,5 +88,45 @@ describe("a multi-identity fragment flood at a gateway", () => {
     expect(group.capturedSlotsMax).toBe(8);
     expect(group.honestDelivered).toBeLessThan(Math.ceil(0.5 * none.honestDelivered));
     expect(group.refusedFull).toBeGreaterThan(0);
+  });
+});
+
+describe("every single-bit flip of a split-tag frame", () => {
+  it("fails the hop check; outside the hop fields and the hop tag it also fails the end-to-end check, and no window moves", () => {
+    const gateway = new SiteBoard(GATEWAY, siteEndToEndRoot());
+    const sender = new SiteBoard(4);
+    const s = new LinkAuthScratch();
+    const frame = new Uint8Array(96);
+    const payload = Uint8Array.from({ length: 30 }, (_, i) => i * 3);
+    const length = sealSplit(sender.provider, header(FrameType.Unicast, 4, GATEWAY, 77, GATEWAY), payload, sender.ownE2e(), sender.hopKeyTo(GATEWAY), GATEWAY, frame, s);
+    const h = new LinkHeader();
+    expect(parseLinkHeader(frame, length, h)).toBe(0);
+    const headerBytes = h.headerBytes;
+    const hopKey = gateway.hopKeyFrom(4);
+    const e2e = gateway.gatewayE2e(4);
+    const replay = ReplayTable.create({ capacity: 4, windowBits: 64 });
+    if (!replay.ok) throw new Error("replay");
+    const out = new Uint8Array(96);
+    expect(verifyHop(gateway.provider, frame, length, hopKey, 4, GATEWAY, s)).toBe(0);
+    // Hop fields: byte 1's hops-taken and routed bits, and the link and relay hints (the last 2 header bytes of a unicast frame).
+    const mutable = (bit: number): boolean => (bit >>> 3 === 1 && ((1 << (bit & 7)) & 0x1e) !== 0) || bit >>> 3 === headerBytes - 1 || bit >>> 3 === headerBytes - 2;
+    let flips = 0;
+    let e2eChecked = 0;
+    for (let bit = 0; bit < length * 8; bit++) {
+      const bad = frame.slice(0, length);
+      bad[bit >>> 3] = (bad[bit >>> 3] ?? 0) ^ (1 << (bit & 7));
+      flips++;
+      expect(verifyHop(gateway.provider, bad, length, hopKey, 4, GATEWAY, s), `bit ${bit}`).toBe(ErrorCode.CryptoAuthFailed);
+      const inHopTag = bit >>> 3 >= length - 8;
+      if (mutable(bit) || inHopTag) continue;
+      const parsed = new LinkHeader();
+      if (parseLinkHeader(bad, length, parsed) !== 0) continue; // refused at parse: never reaches a key
+      e2eChecked++;
+      expect(openEndToEnd(gateway.provider, bad, length, parsed, e2e, replay.value, out, s), `bit ${bit}`).toBeLessThan(0);
+    }
+    expect(flips).toBe(length * 8);
+    expect(e2eChecked).toBeGreaterThan(length * 8 - 8 * 8 - 30);
+    expect(replay.value.size).toBe(0);
+    expect(openEndToEnd(gateway.provider, frame, length, h, e2e, replay.value, out, s)).toBe(payload.length);
   });
 });
