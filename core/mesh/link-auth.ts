@@ -47,9 +47,10 @@
  * no window for an origin it cannot authenticate, so frames forged under
  * another origin's id (far-ahead counters included) move nobody's window.
  *
- * A reference implementation, not yet the transport's: HMAC through the
- * provider takes whole arrays, so each call makes a view (the transport's
- * path must stay at 0 B per frame, README "Mesh transport").
+ * Not yet the transport's path (README "Link security" says what is
+ * missing). Like it, it allocates nothing per frame: the provider's
+ * offset forms (aeadSealAt, macAt) read keys and buffers in place, and the
+ * tag inputs are assembled by loop in the caller's scratch.
  */
 import type { ValueOrCode } from "../collections/value-or-code";
 import { rangeOk } from "../crypto/chacha20-poly1305";
@@ -97,13 +98,14 @@ function writeNonce(nonceBase: Uint8Array, source: number, counter: number, out:
   out[11] = (out[11] ?? 0) ^ (counter & 0xff);
 }
 
-/** HMAC of AAD || ciphertext into scratch.mac (the e2e tag is its first 8 bytes). */
+/** HMAC of AAD || ciphertext into scratch.mac (the e2e tag is its first 8 bytes). Copies by loop: no views. */
 function e2eMac(provider: CryptoProvider, key: KeyHandle, frame: Uint8Array, h: LinkHeader, ciphertextBytes: number, s: LinkAuthScratch): Status {
   const aadBytes = writeAad(frame, h.headerBytes, s.aad);
-  if (aadBytes + ciphertextBytes > s.macInput.length) return ErrorCode.MeshFrameOversized;
-  s.macInput.set(s.aad.subarray(0, aadBytes), 0);
-  s.macInput.set(frame.subarray(h.headerBytes, h.headerBytes + ciphertextBytes), aadBytes);
-  return provider.mac(key, s.macInput.subarray(0, aadBytes + ciphertextBytes), s.mac);
+  const input = s.macInput;
+  if (aadBytes + ciphertextBytes > input.length) return ErrorCode.MeshFrameOversized;
+  for (let i = 0; i < aadBytes; i++) input[i] = s.aad[i] ?? 0;
+  for (let i = 0; i < ciphertextBytes; i++) input[aadBytes + i] = frame[h.headerBytes + i] ?? 0;
+  return provider.macAt(key, input, 0, aadBytes + ciphertextBytes, s.mac, 0);
 }
 
 function equalAt(a: Uint8Array, aAt: number, b: Uint8Array, length: number): boolean {
@@ -154,8 +156,9 @@ function hopMac(provider: CryptoProvider, frame: Uint8Array, lengthBytes: number
   input[1] = transmitter & 0xff;
   input[2] = (receiver >>> 8) & 0xff;
   input[3] = receiver & 0xff;
-  input.set(frame.subarray(0, lengthBytes - HOP_TAG_BYTES), 4);
-  return provider.mac(hopKey, input.subarray(0, 4 + lengthBytes - HOP_TAG_BYTES), s.mac);
+  const covered = lengthBytes - HOP_TAG_BYTES;
+  for (let i = 0; i < covered; i++) input[4 + i] = frame[i] ?? 0;
+  return provider.macAt(hopKey, input, 0, 4 + covered, s.mac, 0);
 }
 
 /**

@@ -130,3 +130,25 @@ describe("every single-bit flip of a split-tag frame", () => {
     expect(openEndToEnd(gateway.provider, frame, length, h, e2e, replay.value, out, s)).toBe(payload.length);
   });
 });
+
+describe("provider macAt (the split tags' per-frame HMAC)", () => {
+  it("equals mac over the same range, refuses ranges outside its arrays and keys of another kind, writing nothing", () => {
+    const board = new SiteBoard(2);
+    const p = board.provider;
+    const key = board.hopKeyTo(3);
+    const data = Uint8Array.from({ length: 40 }, (_, i) => i * 5);
+    const whole = new Uint8Array(32);
+    expect(p.mac(key, data.subarray(7, 31), whole)).toBe(ErrorCode.Ok);
+    const out = new Uint8Array(40).fill(0xee);
+    expect(p.macAt(key, data, 7, 24, out, 8)).toBe(ErrorCode.Ok);
+    expect(out.subarray(8)).toEqual(whole);
+    expect(out.subarray(0, 8).every((v) => v === 0xee)).toBe(true);
+    const untouched = new Uint8Array(40).fill(0xee);
+    expect(p.macAt(key, data, 30, 11, untouched, 0)).toBe(ErrorCode.OutOfRange);
+    expect(p.macAt(key, data, -1, 4, untouched, 0)).toBe(ErrorCode.OutOfRange);
+    expect(p.macAt(key, data, 0, 4, untouched, 9)).toBe(ErrorCode.OutOfRange);
+    const e2e = board.ownE2e();
+    expect(p.macAt(e2e.cipher.handle, data, 0, 4, untouched, 0)).toBe(ErrorCode.CryptoKeyKindMismatch);
+    expect(untouched.every((v) => v === 0xee)).toBe(true);
+  });
+});

@@ -79,9 +79,11 @@ describe("mesh on XS", () => {
     expect(none.honestDelivered).toBeGreaterThan(0);
   });
 
-  it("split-tag cost per frame on XS is recorded (origin seal, relay hop check + re-stamp, gateway hop check + open)", () => {
+  it("split-tag frames on XS: cost per frame recorded (origin seal, relay hop check + re-stamp, gateway hop check + open), nothing allocated", () => {
     const c = find("splitTagCost");
     for (const key of ["sealComputrons", "relayComputrons", "openComputrons"]) expect(Number(c[key])).toBeGreaterThan(0);
+    expect(c["exact"]).toBe(true);
+    expect([c["sealBytes"], c["relayBytes"], c["openBytes"]]).toEqual([0, 0, 0]);
   });
 
   it("RAM per link key on XS: one symmetric key-store slot and one sender-key-cache entry (the bench's per-neighbour rows)", () => {

@@ -40,6 +40,9 @@ record("splitTag", { report: runSplitTagScenario() });
     relayComputrons: relay.computrons / ops.frames,
     openComputrons: open.computrons / ops.frames,
     sealBytes: seal.allocatedBytes / ops.frames,
+    relayBytes: relay.allocatedBytes / ops.frames,
+    openBytes: open.allocatedBytes / ops.frames,
+    exact: seal.exact && relay.exact && open.exact,
   });
 }
 record("flood", { none: runFragmentFlood("none"), splitTag: runFragmentFlood("splitTag"), groupKeys: runFragmentFlood("groupKeys") });
