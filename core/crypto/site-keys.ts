@@ -23,9 +23,9 @@
  * `info` of traffic-derive.ts ("picket/kdf/v1" || purpose || channel ||
  * epoch || sender || receiver || group), so each secret is bound to its
  * site, epoch and ends, and HKDF's one-wayness keeps a child from giving
- * away its parent or its siblings. Per-device root keys as in LoRaWAN 1.1
- * (§6.1.1.3: a device's keys come from its own root key, so one captured
- * device exposes no other); one master secret per security context as in
+ * away its parent or its siblings. Keys specific to each device as in
+ * LoRaWAN 1.1 (§6.1: root and session keys are per end-device, so one
+ * captured device exposes no other); one master secret per security context as in
  * OSCORE (RFC 8613 §3.2), with the sender and recipient ids in the
  * derivation (§3.2.1).
  *
