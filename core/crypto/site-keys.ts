@@ -17,7 +17,7 @@
  * forgery, but a captured board can tag a flood hop as any transmitter.
  * It never attributes an origin (only B_b does, at a gateway), so the
  * residual is routing, not data (README "Link security"; µTESLA-style
- * delayed disclosure, Perrig et al. 2002 §5, is what would close it).
+ * delayed disclosure, SPINS, Perrig et al. 2002, is what would close it).
  *
  * Every step is HKDF-SHA-256 (RFC 5869) with an empty salt and the fixed
  * `info` of traffic-derive.ts ("picket/kdf/v1" || purpose || channel ||
