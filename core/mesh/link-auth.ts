@@ -37,10 +37,11 @@
  * message-authentication code", 2005), summed over the 2^64 differences
  * a cut tag accepts, is about 2^-35 per attempt at 255 B. So the Poly1305
  * tag of the provider's AEAD call is discarded: the call is used for its
- * ChaCha20 keystream only (RFC 8439 §2.8), and since that stream does not depend on the AAD, sealing the ciphertext
- * again under the same key and nonce gives the plaintext back
- * (`openEndToEnd`). At LoRa rates (under 2^20 frames a month per
- * receiver) 2^-64 per attempt is far below any other risk here.
+ * ChaCha20 keystream only (RFC 8439 §2.8), and since that stream does not
+ * depend on the AAD, sealing the ciphertext again under the same key and
+ * nonce gives the plaintext back (`openEndToEnd`). At LoRa rates (under
+ * 2^20 frames a month per receiver) 2^-64 per attempt is far below any
+ * other risk here.
  *
  * Replay: the origin's counter is checked and committed in the receiver's
  * ReplayTable only by an endpoint, after the e2e tag verified; a relay keeps
