@@ -246,6 +246,20 @@ export class PortableCryptoProvider implements CryptoProvider {
     return h.digestInto(out, 0) ? ErrorCode.Ok : ErrorCode.CryptoBufferTooSmall;
   }
 
+  macAt(key: KeyHandle, data: Uint8Array, dataOffset: number, dataLength: number, out: Uint8Array, outOffset: number): Status {
+    if (!rangeOk(dataOffset, dataLength, data.length) || !rangeOk(outOffset, HMAC_TAG_BYTES, out.length)) return ErrorCode.OutOfRange;
+    const at = this.keys_.locate(key, kindBit(KeyKind.Mac));
+    if (at < 0) return -at as Status;
+    // The key is read in place from the store's slab, as aeadOpenAt does: no copy of it per frame.
+    const slab = this.keys_.secretSlab(at);
+    const keyOffset = this.keys_.secretOffset(at, SYMMETRIC_KEY_BYTES);
+    if (slab === undefined || keyOffset < 0) return ErrorCode.CryptoProviderFault;
+    const h: HmacSha256 = this.hkdf_.hmac;
+    h.begin(slab, keyOffset, SYMMETRIC_KEY_BYTES);
+    h.updateRange(data, dataOffset, dataLength);
+    return h.digestInto(out, outOffset) ? ErrorCode.Ok : ErrorCode.CryptoBufferTooSmall;
+  }
+
   macVerify(key: KeyHandle, data: Uint8Array, tag: Uint8Array): Status {
     if (tag.length !== HMAC_TAG_BYTES) {
       this.counters_.authFailures++;

@@ -73,6 +73,13 @@ export interface CryptoProvider {
 
   /** HMAC-SHA-256 (RFC 2104) with a Mac key into out[0, 32). */
   mac(key: KeyHandle, data: Uint8Array, out: Uint8Array): Status;
+  /**
+   * `mac` over data[dataOffset, +dataLength) into out[outOffset, +32), with
+   * the key read in place and no view made: for per-frame callers (link
+   * tags, core/mesh/link-auth.ts). OutOfRange for a range outside its array,
+   * before anything is written.
+   */
+  macAt(key: KeyHandle, data: Uint8Array, dataOffset: number, dataLength: number, out: Uint8Array, outOffset: number): Status;
   /** Ok when `tag` is HMAC-SHA-256(key, data) (constant-time), else CryptoAuthFailed. */
   macVerify(key: KeyHandle, data: Uint8Array, tag: Uint8Array): Status;
 

@@ -14,10 +14,12 @@ import { KeyKind, type KeyHandle } from "./key-store";
 import type { CryptoProvider } from "./provider";
 import type { TrafficKey } from "./traffic-keys";
 
-export const Channel = Object.freeze({ Group: 0, Pairwise: 1 } as const);
+/** Key channels: group and ML-KEM pairwise (session-keys.ts); a board's end-to-end keys and pairwise link keys (site-keys.ts). */
+export const Channel = Object.freeze({ Group: 0, Pairwise: 1, EndToEnd: 2, Link: 3 } as const);
 export type Channel = (typeof Channel)[keyof typeof Channel];
 
-export const KdfPurpose = Object.freeze({ TrafficKey: 1, NonceBase: 2, WrapKey: 3 } as const);
+/** What a derivation makes; site-keys.ts adds the provisioning-time secrets and the tag keys. */
+export const KdfPurpose = Object.freeze({ TrafficKey: 1, NonceBase: 2, WrapKey: 3, SiteRoot: 4, BoardSecret: 5, PairSecret: 6, TagKey: 7 } as const);
 
 export interface KdfContext {
   readonly channel: Channel;
@@ -45,7 +47,7 @@ export function isU32(value: number): boolean {
 
 function validContext(ctx: KdfContext): boolean {
   return (
-    (ctx.channel === Channel.Group || ctx.channel === Channel.Pairwise) &&
+    (ctx.channel === Channel.Group || ctx.channel === Channel.Pairwise || ctx.channel === Channel.EndToEnd || ctx.channel === Channel.Link) &&
     isU32(ctx.epoch) &&
     isU32(ctx.senderId) &&
     isU32(ctx.receiverId) &&

@@ -2,7 +2,7 @@
  * The link frame header: what every radio frame carries in front of its
  * AEAD-sealed payload (README "Mesh transport").
  *
- *   byte 0   version(2) | type(3) | class(2) | key phase(1)
+ *   byte 0   type(3) | class(2) | key phase(3)
  *   byte 1   hop limit(3) | hops taken(3)* | routed(1)* | long counter(1)
  *   2..3     source id (u16, big-endian)
  *   [4..5]   destination id (u16), unicast types only
@@ -25,8 +25,19 @@
  * Partial IV (RFC 8613 §6.1, leading zero bytes stripped), it is sent in 3
  * bytes while it is below 2^24 and in 4 bytes after that; the nonce is
  * derived from it (nonce base XOR counter, RFC 8613 §5.2), never sent.
- * The key phase is the key epoch's low bit (cf. QUIC key phase, RFC 9001
- * §6): receivers hold the current and the next epoch's keys.
+ * The key phase is the key epoch's low 3 bits (cf. QUIC's 1-bit key phase,
+ * RFC 9001 §6): receivers hold the current and the next epoch's keys, and
+ * a phase that is neither the previous, the current nor the next epoch's
+ * tells "wrong epoch" from "forged" before any cryptography (link-seal.ts).
+ * Epochs 8 apart alias: such a frame is tried under the receiver's own key
+ * and counted as forged; a board 8 or more rotations behind has been
+ * evicted from every epoch it could still open (README "Link security").
+ *
+ * No version field: format 1 spent 2 bits of byte 0 on a version that only
+ * ever held 1. The traffic class has one spare code point, 3, and it is the
+ * escape a future layout starts with (receivers drop it as
+ * MeshWrongVersion), so the phase took those 2 bits and the header did not
+ * grow. Every byte-0 bit is in the associated data.
  *
  * Overhead: broadcast 8 + 16 = 24 bytes, unicast 11 + 16 = 27 bytes
  * (Meshtastic: 16-byte header, +12 for an authenticated direct message).
@@ -36,7 +47,13 @@
 import { ErrorCode } from "../runtime/errors";
 import type { Status } from "../runtime/result";
 
-export const LINK_VERSION = 1;
+/** Class code point 3: reserved for a future header layout (format escape). */
+export const LINK_FORMAT_ESCAPE_CLASS = 3;
+/** Byte 0: the frame type's position (its top 3 bits). */
+export const LINK_TYPE_SHIFT = 5;
+/** Bits of the key epoch the header carries (byte 0's low bits). */
+export const KEY_PHASE_BITS = 3;
+export const KEY_PHASE_MASK = (1 << KEY_PHASE_BITS) - 1;
 export const LINK_TAG_BYTES = 16;
 /** Largest hop limit the 3-bit field holds. */
 export const HOP_LIMIT_MAX = 7;
@@ -80,8 +97,6 @@ export const FrameType = Object.freeze({
 
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
-const FRAME_TYPE_COUNT = 8;
-
 /** Traffic classes (2 bits), highest priority first; same numbering as transport-port.ts. */
 export const LinkClass = Object.freeze({ Control: 0, Alert: 1, Telemetry: 2 } as const);
 export type LinkClass = (typeof LinkClass)[keyof typeof LinkClass];
@@ -108,6 +123,7 @@ const BYTE1_MUTABLE_MASK = 0x1e;
 export class LinkHeader {
   type: FrameType = FrameType.Broadcast;
   trafficClass: LinkClass = LinkClass.Telemetry;
+  /** The key epoch's low KEY_PHASE_BITS bits. */
   keyPhase = 0;
   hopLimit = 0;
   hopsTaken = 0;
@@ -129,7 +145,7 @@ export class LinkHeader {
  */
 export function writeLinkHeader(h: LinkHeader, frame: Uint8Array): number {
   const long = h.counter >= SHORT_COUNTER_LIMIT;
-  frame[0] = (LINK_VERSION << 6) | (h.type << 3) | (h.trafficClass << 1) | (h.keyPhase & 1);
+  frame[0] = (h.type << LINK_TYPE_SHIFT) | (h.trafficClass << KEY_PHASE_BITS) | (h.keyPhase & KEY_PHASE_MASK);
   frame[1] = (h.hopLimit << 5) | ((h.hopsTaken & 7) << HOPS_TAKEN_SHIFT) | (h.routed ? ROUTED_BIT : 0) | (long ? LONG_COUNTER_BIT : 0);
   frame[2] = h.source >>> 8;
   frame[3] = h.source & 0xff;
@@ -153,8 +169,9 @@ export function writeLinkHeader(h: LinkHeader, frame: Uint8Array): number {
 
 /**
  * Parse and validate the header of frame[0 .. lengthBytes). Order of checks:
- * length, version, type/class, ids, hop fields. Allocates nothing.
- * Errors: MeshFrameTruncated, MeshWrongVersion, MeshUnknownType,
+ * length, format escape, ids, counter form, hop fields. Allocates nothing.
+ * Errors: MeshFrameTruncated, MeshWrongVersion (class code point 3: a
+ * future layout), MeshUnknownType (a long counter form holding a short value),
  * MeshBadNodeId (source 0 or 0xffff, destination 0, unicast to 0xffff), MeshLooping (hops taken
  * above the hop limit).
  */
@@ -162,10 +179,9 @@ export function parseLinkHeader(frame: Uint8Array, lengthBytes: number, out: Lin
   if (lengthBytes < LINK_FRAME_MIN_BYTES || lengthBytes > frame.length) return ErrorCode.MeshFrameTruncated;
   const b0 = frame[0] ?? 0;
   const b1 = frame[1] ?? 0;
-  if (b0 >>> 6 !== LINK_VERSION) return ErrorCode.MeshWrongVersion;
-  const type = (b0 >>> 3) & 7;
-  const trafficClass = (b0 >>> 1) & 3;
-  if (type >= FRAME_TYPE_COUNT || trafficClass >= LINK_CLASS_COUNT) return ErrorCode.MeshUnknownType;
+  const type = b0 >>> LINK_TYPE_SHIFT;
+  const trafficClass = (b0 >>> KEY_PHASE_BITS) & 3;
+  if (trafficClass === LINK_FORMAT_ESCAPE_CLASS) return ErrorCode.MeshWrongVersion;
   const long = (b1 & LONG_COUNTER_BIT) !== 0;
   const withDestination = hasDestination(type);
   const headerBytes = 8 + (withDestination ? 3 : 0) + (long ? 1 : 0);
@@ -190,7 +206,7 @@ export function parseLinkHeader(frame: Uint8Array, lengthBytes: number, out: Lin
   if (hopsTaken > hopLimit) return ErrorCode.MeshLooping;
   out.type = type as FrameType;
   out.trafficClass = trafficClass as LinkClass;
-  out.keyPhase = b0 & 1;
+  out.keyPhase = b0 & KEY_PHASE_MASK;
   out.hopLimit = hopLimit;
   out.hopsTaken = hopsTaken;
   out.routed = (b1 & ROUTED_BIT) !== 0;
@@ -205,7 +221,7 @@ export function parseLinkHeader(frame: Uint8Array, lengthBytes: number, out: Lin
 
 /** Hint bytes at the end of the header of `frame` (whose type is in byte 0): 2 for unicast types, else 1. */
 function hintBytes(frame: Uint8Array): number {
-  return hasDestination(((frame[0] ?? 0) >>> 3) & 7) ? 2 : 1;
+  return hasDestination((frame[0] ?? 0) >>> LINK_TYPE_SHIFT) ? 2 : 1;
 }
 
 /**

@@ -11,8 +11,9 @@
  * Keys are per (sender, epoch) and counters never repeat, so a nonce never
  * repeats under a key.
  *
- * Open, in this order, each outcome counted by the caller: key for
- * (source, epoch from the key phase) -> KeyEpochUnknown; replay check
+ * Open, in this order, each outcome counted by the caller: epoch from the
+ * key phase -> KeyEpochMismatch (none of previous, current, next); key for
+ * (source, epoch) -> KeyEpochUnknown; replay check
  * without state change -> Replay*; AEAD open -> CryptoAuthFailed (forged or
  * corrupted); replay commit only after the tag verified ("the receive
  * window is updated only if the integrity verification succeeds").
@@ -30,7 +31,7 @@ import type { CounterSource } from "../crypto/counter-source";
 import type { CryptoProvider } from "../crypto/provider";
 import type { ReplayTable } from "../crypto/replay-window";
 import type { ReceiveKeys, TrafficKey } from "../crypto/traffic-keys";
-import { COUNTER_MAX, LINK_HEADER_MAX_BYTES, LINK_TAG_BYTES, NODE_ID_MAX, writeAad, writeLinkHeader, type LinkHeader } from "./link-header";
+import { COUNTER_MAX, KEY_PHASE_MASK, LINK_HEADER_MAX_BYTES, LINK_TAG_BYTES, NODE_ID_MAX, writeAad, writeLinkHeader, type LinkHeader } from "./link-header";
 
 const NONCE_BYTES = 12;
 
@@ -148,7 +149,7 @@ export class LinkSealer {
     }
     h.source = this.nodeId_;
     h.counter = counter;
-    h.keyPhase = key.epoch & 1;
+    h.keyPhase = key.epoch & KEY_PHASE_MASK;
     const headerBytes = writeLinkHeader(h, frame);
     const { nonce, aad } = this.scratch_;
     const aadBytes = writeAad(frame, headerBytes, aad);
@@ -265,22 +266,28 @@ export class LinkOpener {
   }
 
   /**
-   * The key slot for the frame's (source, epoch): the current epoch when its
-   * low bit matches the key phase, else the next epoch, else the previous.
-   * Sets `lastEpoch`. `-KeyEpochUnknown` when none is installed.
+   * The key slot for the frame's (source, epoch): the epoch among the
+   * current, the next and the previous whose low bits match the key phase
+   * (link-header.ts). Sets `lastEpoch`. `-KeyEpochMismatch` when the phase
+   * names none of them: a frame of another epoch is counted as such, before
+   * any cryptography, not as a forgery. `-KeyEpochUnknown` when the epoch's
+   * key is not installed.
    */
   private keySlot_(h: LinkHeader): ValueOrCode {
     const current = this.epoch_;
-    if ((current & 1) === h.keyPhase) {
+    const phase = h.keyPhase;
+    if ((current & KEY_PHASE_MASK) === phase) {
       this.lastEpoch = current;
       return this.keys_.lookup(h.source, current);
     }
-    const next = this.keys_.lookup(h.source, current + 1);
-    if (next >= 0 || current === 0) {
+    if (((current + 1) & KEY_PHASE_MASK) === phase) {
       this.lastEpoch = current + 1;
-      return next;
+      return this.keys_.lookup(h.source, current + 1);
     }
-    this.lastEpoch = current - 1;
-    return this.keys_.lookup(h.source, current - 1);
+    if (current > 0 && ((current - 1) & KEY_PHASE_MASK) === phase) {
+      this.lastEpoch = current - 1;
+      return this.keys_.lookup(h.source, current - 1);
+    }
+    return -ErrorCode.KeyEpochMismatch;
   }
 }

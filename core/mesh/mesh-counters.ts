@@ -108,22 +108,24 @@ export const MeshCounter = Object.freeze({
   receiveKeysDerived: 75,
   /** Least recently used receive keys destroyed to make room for another sender's. */
   receiveKeysEvicted: 76,
+  /** Frames whose key phase names none of the previous, current and next epochs (link-seal.ts): a wrong epoch, told apart from dropForged. */
+  dropWrongEpoch: 77,
   /**
    * Authenticated frames refused because their counter was not below the
    * sender's durable receive ceiling (core/storage/receive-ceilings.ts): a
-   * sender's first frame, a jump, or a value a reboot could not prove unused.
+   * frame refused again after its hold, or one the held queue had no room for.
    */
-  dropReceiveCeiling: 77,
-  /** Authenticated frames held for the next persist phase to raise their sender's receive ceiling, then processed. */
-  framesHeldForCeiling: 78,
+  dropReceiveCeiling: 78,
+  /** Authenticated frames held for the persist phase to raise their sender's receive ceiling, then processed. */
+  framesHeldForCeiling: 79,
   /** Counter-skip requests sent (after a power loss) and applied (from another board: our counter skipped ahead). */
-  counterSkipsRequested: 79,
-  counterSkipsApplied: 80,
+  counterSkipsRequested: 80,
+  counterSkipsApplied: 81,
 } as const);
 
 export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
 
-export const MESH_COUNTER_COUNT = 81;
+export const MESH_COUNTER_COUNT = 82;
 /** Bytes of arena the counters take (the transport's arena, arena.ts). */
 export const MESH_COUNTERS_BYTES = 4 * MESH_COUNTER_COUNT;
 

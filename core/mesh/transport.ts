@@ -1851,6 +1851,8 @@ function openDropCounter(code: number): MeshCounter {
   switch (code) {
     case ErrorCode.KeyEpochUnknown:
       return MeshCounter.dropUnknownKey;
+    case ErrorCode.KeyEpochMismatch:
+      return MeshCounter.dropWrongEpoch;
     case ErrorCode.ReplayDuplicate:
     case ErrorCode.ReplayTooOld:
     case ErrorCode.ReplayWrongEpoch:

@@ -84,6 +84,7 @@ export const ErrorCode = Object.freeze({
   MerkleRootMismatch: 330, // recomputed root differs from the expected root
   MerkleBadIndex: 331, // index or size out of range (index >= size, size1 > size2)
   FrameMalformed: 332, // protected frame shorter than its header, or unknown version
+  KeyEpochMismatch: 333, // the frame's key phase names none of the previous, current and next epochs: a wrong epoch, not a forgery
 
   // storage 400..499 (hal BlockDevice, core/storage)
   DevicePowerLost: 400, // the device lost power during or before this operation; nothing after it ran

@@ -93,7 +93,7 @@ export class NonceLedger {
   }
   /** The highest counter seen on the air under (source node id, key phase), or -1. */
   highestCounter(source: number, keyPhase: number): number {
-    const counters = this.#keys.get(source * 2 + (keyPhase & 1));
+    const counters = this.#keys.get(source * 8 + (keyPhase & 7));
     let highest = -1;
     if (counters !== undefined) for (const counter of counters.keys()) if (counter > highest) highest = counter;
     return highest;
@@ -118,7 +118,7 @@ export class NonceLedger {
       return;
     }
     this.#frames++;
-    const keyId = h.source * 2 + (h.keyPhase & 1);
+    const keyId = h.source * 8 + (h.keyPhase & 7);
     let counters = this.#keys.get(keyId);
     if (counters === undefined) {
       counters = new Map<number, NonceUse>();

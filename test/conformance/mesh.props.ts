@@ -42,7 +42,7 @@ function headerArbitrary(fc: FastCheck) {
   return fc.record({
     type: fc.integer({ min: 0, max: 7 }),
     trafficClass: fc.integer({ min: 0, max: 2 }),
-    keyPhase: fc.integer({ min: 0, max: 1 }),
+    keyPhase: fc.integer({ min: 0, max: 7 }),
     hopLimit: fc.integer({ min: 0, max: 7 }),
     hopsTaken: fc.integer({ min: 0, max: 7 }),
     routed: fc.boolean(),

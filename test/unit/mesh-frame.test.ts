@@ -19,6 +19,9 @@ import {
   BROADCAST_NODE_ID,
   FrameType,
   hasDestination,
+  KEY_PHASE_BITS,
+  KEY_PHASE_MASK,
+  LINK_FORMAT_ESCAPE_CLASS,
   LINK_TAG_BYTES,
   LinkClass,
   LinkHeader,
@@ -104,31 +107,47 @@ describe("link header (README, Mesh transport: link frames)", () => {
     expect(parseLinkHeader(frame, frame.length, out)).toBe(ErrorCode.Ok);
   });
 
-  it("wrong version: any version but 1 is MeshWrongVersion", () => {
+  it("format escape: traffic class 3 (reserved for a future layout) is MeshWrongVersion, whatever the type and key phase", () => {
     const frame = sealed(5, FrameType.Broadcast, new Uint8Array(4));
-    for (const version of [0, 2, 3]) {
-      const bad = frame.slice();
-      bad[0] = ((bad[0] ?? 0) & 0x3f) | (version << 6);
-      expect(parseLinkHeader(bad, bad.length, new LinkHeader())).toBe(ErrorCode.MeshWrongVersion);
+    expect(LINK_FORMAT_ESCAPE_CLASS).toBe(3);
+    for (let type = 0; type < 8; type++) {
+      for (let phase = 0; phase <= KEY_PHASE_MASK; phase++) {
+        const bad = frame.slice();
+        bad[0] = (type << 5) | (LINK_FORMAT_ESCAPE_CLASS << KEY_PHASE_BITS) | phase;
+        expect(parseLinkHeader(bad, bad.length, new LinkHeader()), `type ${type} phase ${phase}`).toBe(ErrorCode.MeshWrongVersion);
+      }
     }
   });
 
-  it("traffic class 3, or a long counter form holding a short value, is MeshUnknownType; type 7 is the hop ack", () => {
+  it("a long counter form holding a short value is MeshUnknownType; type 7 is the hop ack", () => {
     const frame = sealed(5, FrameType.Broadcast, new Uint8Array(4));
     const hopAck = frame.slice();
-    hopAck[0] = ((hopAck[0] ?? 0) & ~0x38) | (7 << 3);
+    hopAck[0] = ((hopAck[0] ?? 0) & 0x1f) | (7 << 5);
     const parsedHopAck = new LinkHeader();
     expect(parseLinkHeader(hopAck, hopAck.length, parsedHopAck)).toBe(ErrorCode.Ok);
     expect(parsedHopAck.type).toBe(FrameType.HopAck);
     expect(parsedHopAck.destination).toBe(BROADCAST_NODE_ID);
-    const badClass = frame.slice();
-    badClass[0] = (badClass[0] ?? 0) | 0x06;
-    expect(parseLinkHeader(badClass, badClass.length, new LinkHeader())).toBe(ErrorCode.MeshUnknownType);
     const h = header(FrameType.Broadcast, { counter: 5 });
     const long = new Uint8Array(40);
     writeLinkHeader(h, long);
     const forged = Uint8Array.from([long[0] ?? 0, (long[1] ?? 0) | 1, long[2] ?? 0, long[3] ?? 0, 0, 0, 0, 5, 0x77, ...new Uint8Array(16)]);
     expect(parseLinkHeader(forged, forged.length, new LinkHeader())).toBe(ErrorCode.MeshUnknownType);
+  });
+
+  it("the key phase carries the epoch's low 3 bits, every value round-trips and is in the associated data", () => {
+    const aad = new Uint8Array(16);
+    for (let phase = 0; phase <= KEY_PHASE_MASK; phase++) {
+      const h = header(FrameType.Unicast, { keyPhase: phase });
+      const frame = new Uint8Array(40);
+      const n = writeLinkHeader(h, frame);
+      const out = new LinkHeader();
+      expect(parseLinkHeader(frame, n + LINK_TAG_BYTES, out)).toBe(ErrorCode.Ok);
+      expect(out.keyPhase).toBe(phase);
+      expect(out.trafficClass).toBe(LinkClass.Alert);
+      expect(out.type).toBe(FrameType.Unicast);
+      writeAad(frame, n, aad);
+      expect((aad[0] ?? 0) & KEY_PHASE_MASK).toBe(phase);
+    }
   });
 
   it("node id 0 or 0xffff as source, 0 as destination, or unicast to 0xffff is MeshBadNodeId", () => {
@@ -305,8 +324,8 @@ describe("sealed link frames (README, Mesh transport: link frames, with traffic 
     const after = seal(next);
     const h = new LinkHeader();
     parseLinkHeader(after, after.length, h);
-    expect(h.keyPhase).toBe(1);
-    expect(o.open(after, after.length, h, new Uint8Array(64))).toBe(4); // current epoch 4, phase 1: epoch 5
+    expect(h.keyPhase).toBe(5);
+    expect(o.open(after, after.length, h, new Uint8Array(64))).toBe(4); // current epoch 4, phase 5: the next epoch
     expect(o.lastEpoch).toBe(5);
     o.setEpoch(5);
     parseLinkHeader(before, before.length, h);
@@ -316,7 +335,7 @@ describe("sealed link frames (README, Mesh transport: link frames, with traffic 
 
   it("unknown sender key: KeyEpochUnknown, nothing recorded", () => {
     const { opener: o, replay } = opener();
-    o.setEpoch(2);
+    o.setEpoch(8); // phase 0 is this epoch's: its key (epoch 8) is not installed
     const frame = sealed(7, FrameType.Broadcast, new Uint8Array(2));
     const h = new LinkHeader();
     parseLinkHeader(frame, frame.length, h);

@@ -224,8 +224,8 @@ describe("bad input: each drop has its own counter and changes nothing stored", 
 
   const cases: [string, (frame: Uint8Array) => Uint8Array, string][] = [
     ["truncated", (f) => f.slice(0, 20), "dropTruncated"],
-    ["wrong version", (f) => Uint8Array.from(f, (v, i) => (i === 0 ? (v & 0x3f) | 0x80 : v)), "dropWrongVersion"],
-    ["unknown traffic class", (f) => Uint8Array.from(f, (v, i) => (i === 0 ? v | 0x06 : v)), "dropUnknownType"],
+    ["format escape (class code point 3)", (f) => Uint8Array.from(f, (v, i) => (i === 0 ? v | 0x18 : v)), "dropWrongVersion"],
+    ["long counter form holding a short value", (f) => Uint8Array.from(f, (v, i) => (i === 1 ? v | 1 : v)), "dropUnknownType"],
     ["source id 0", (f) => Uint8Array.from(f, (v, i) => (i === 2 || i === 3 ? 0 : v)), "dropBadNodeId"],
     ["looping (hops taken > limit)", (f) => Uint8Array.from(f, (v, i) => (i === 1 ? (1 << 5) | (3 << 2) : v)), "dropLooping"],
     ["forged (ciphertext bit flipped)", (f) => Uint8Array.from(f, (v, i) => (i === 10 ? v ^ 4 : v)), "dropForged"],
