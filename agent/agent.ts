@@ -173,13 +173,16 @@ export function createAgent(config: SiteConfig, platform: AgentPlatform): Result
     gatewayCount: Math.max(1, config.gateways.length),
   });
   if (!pending.ok) return err(pending.code);
+  const store = platform.store ?? AgentStore.open(platform.blockDevice, storeShapeOf(config));
   let gateway: GatewayRole | undefined;
   if (PICKET_FEATURE_GATEWAY && config.role === AgentRole.Gateway) {
-    const role = GatewayRole.create(platform.gatewaySink ?? new CountingGatewaySink(), config.capacities.dedupEntries);
+    // Delivered alert identities survive reboots in the store (persistence.ts alertIdLog); unprovable, the gateway does not start.
+    const logStatus = store.alertIdLogStatus;
+    if (logStatus !== ErrorCode.Ok) return err(logStatus === ErrorCode.RingUnprovable ? ErrorCode.RingUnprovable : ErrorCode.AgentStorageUnavailable);
+    const role = GatewayRole.create(platform.gatewaySink ?? new CountingGatewaySink(), config.capacities.dedupEntries, store.alertIdLog);
     if (!role.ok) return err(role.code);
     gateway = role.value;
   }
-  const store = platform.store ?? AgentStore.open(platform.blockDevice, storeShapeOf(config));
   if (store.mounted && store.recordBoot() !== ErrorCode.Ok) metrics.value.inc(AgentCounter.StorageWriteFailures);
   const parts: Parts = {
     config,

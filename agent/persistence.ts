@@ -48,7 +48,9 @@ import type { BlockDevice } from "../core/storage/block-device";
 import { DurableStore, type StoreConfig } from "../core/storage/durable-store";
 import { CounterReservation } from "../core/storage/counter-reservation";
 import { ceilingChunkBytes, ceilingChunkCount, ceilingStateBytes, ReceiveCeilings } from "../core/storage/receive-ceilings";
-import { PROVISIONING_RECORD_BYTES, ProvisioningRecord, sendCounterRange } from "./provisioning";
+import { MirroredRing, RING_ENTRY_BYTES } from "../core/storage/mirrored-ring";
+import type { AlertIdLog } from "../core/uplink/gateway";
+import { PROVISIONING_RECORD_BYTES, ProvisioningRecord, RecordRole, sendCounterRange } from "./provisioning";
 import { ALERT_MESSAGE_BYTES } from "../core/uplink/wire";
 
 export const StoreKey = Object.freeze({ Boot: 0, Lifetime: 1, SendCounter: 2, Provisioning: 3, FirstAlert: 4 } as const);
@@ -144,6 +146,9 @@ export class AgentStore {
   private sendCounterStatus_: Status = ErrorCode.AgentNotProvisioned;
   private receiveCeilings_: ReceiveCeilings | undefined = undefined;
   private receiveCeilingsStatus_: Status = ErrorCode.AgentNotProvisioned;
+  /** A gateway's delivered-alert identities (mirrored-ring.ts over the alert slots a gateway does not use). */
+  private alertIds_: MirroredRing | undefined = undefined;
+  private alertIdsStatus_: Status = ErrorCode.Ok;
 
   /** Mount `device` (or run without persistence: see the file comment). Never fails. */
   static open(device: BlockDevice | undefined, shape: StoreShape): AgentStore {
@@ -178,6 +183,7 @@ export class AgentStore {
     const record = ProvisioningRecord.parse(bytes, length);
     const range = typeof record === "number" ? undefined : sendCounterRange(record.generation);
     const epoch = typeof record === "number" ? -1 : record.keyEpoch;
+    const gateway = typeof record !== "number" && record.role === RecordRole.Gateway;
     bytes.fill(0, 0, VALUE_MAX_BYTES); // the record's secret was read into the scratch buffer
     if (range === undefined) {
       this.sendCounterStatus_ = typeof record === "number" ? record : ErrorCode.AgentProvisioningMalformed;
@@ -202,6 +208,51 @@ export class AgentStore {
     if (opened.value.repair() !== ErrorCode.Ok) this.writeFailures_++;
     this.sendCounterStatus_ = ErrorCode.Ok;
     this.openReceiveCeilings_(store, epoch, siteSize);
+    if (gateway) this.openAlertIds_(store);
+  }
+
+  // A gateway's own alerts go to its gateway role, never to pending slots: the slots keep its delivered-alert identities.
+  private openAlertIds_(store: DurableStore): void {
+    const pairs = Math.min(64, this.alertSlots_ >>> 1);
+    if (pairs === 0 || store.frozen) return;
+    const opened = MirroredRing.open(store, { firstKey: StoreKey.FirstAlert, pairs, scratch: this.scratch_ });
+    if (!opened.ok) {
+      this.alertIdsStatus_ = opened.code;
+      if (opened.code === ErrorCode.RingUnprovable) store.freeze();
+      return;
+    }
+    this.alertIds_ = opened.value;
+  }
+
+  /** A gateway's durable alert identities (core/uplink/gateway.ts AlertIdLog), or undefined (not a gateway, no slots, or refused). */
+  get alertIdLog(): AlertIdLog | undefined {
+    return this.alertIds_ === undefined ? undefined : this;
+  }
+
+  /** Ok, or why a gateway's alert identities could not be opened (RingUnprovable: the store is frozen). */
+  get alertIdLogStatus(): Status {
+    return this.alertIdsStatus_;
+  }
+
+  /** AlertIdLog: keep (source, incarnation, seq) durably (source u16, incarnation u16, seq u32, little-endian). */
+  remember(sourceId: number, incarnation: number, seq: number): Status {
+    const ring = this.alertIds_;
+    if (ring === undefined) return ErrorCode.AgentStorageUnavailable;
+    const buf = this.scratch_;
+    const at = VALUE_MAX_BYTES - RING_ENTRY_BYTES; // past the chunk the ring composes at the start
+    buf[at] = sourceId & 0xff;
+    buf[at + 1] = (sourceId >>> 8) & 0xff;
+    buf[at + 2] = incarnation & 0xff;
+    buf[at + 3] = (incarnation >>> 8) & 0xff;
+    writeU32(buf, at + 4, seq >>> 0);
+    return this.count_(ring.append(buf, at));
+  }
+
+  /** AlertIdLog: every identity kept into `visit`. */
+  restore(visit: (sourceId: number, incarnation: number, seq: number) => void): number {
+    const ring = this.alertIds_;
+    if (ring === undefined) return 0;
+    return ring.forEach((bytes, at) => visit((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8), (bytes[at + 2] ?? 0) | ((bytes[at + 3] ?? 0) << 8), readU32(bytes, at + 4)));
   }
 
   // Right after the send counter, before anything else writes: prove the receive ceilings of this key epoch, or freeze.

@@ -104,6 +104,7 @@ export const ErrorCode = Object.freeze({
   CounterUnprovable: 414, // mount could not prove the highest value ever issued (records lost to corruption): never issue under this key again
   StoreFrozen: 415, // the store holds evidence of lost records (see MountReport.hiddenRecordsBound): no writes until the board is provisioned again
   ReceiveCeilingUnprovable: 416, // mount could not prove the receive ceilings (records lost to corruption): frames accepted before could be accepted again
+  RingUnprovable: 417, // mount could not prove a mirrored ring's newest entries (the gateway's delivered-alert identities): one could be missing
 
   // mesh 500..599 (core/mesh link frames, routing, duty cycle; hal radios)
   MeshFrameTruncated: 500, // frame shorter than its header + tag

@@ -10,12 +10,30 @@
  * (source, incarnation, seq) in a fixed ring and drops a repeat (counted).
  * Routine telemetry is never resent, so it is not filtered.
  *
+ * Across reboots (README "Link security"): with an `AlertIdLog` (on a
+ * board, the store's mirrored ring over the alert slots a gateway does not
+ * use, core/storage/mirrored-ring.ts), every new identity is made durable
+ * BEFORE the alert is handed to the sink, and the ring is filled from the
+ * log at create. So an alert delivered before a reboot and sent again
+ * after it (its acknowledgement was lost) is dropped as a duplicate, as
+ * long as it is among the log's last `capacity` identities. Should the log
+ * refuse a write, the alert is still delivered (losing it would be worse
+ * than a later duplicate) and counted in `unlogged`.
+ *
  * Nothing is allocated per message; malformed input is counted and dropped.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import type { GatewaySink } from "./gateway-sink";
 import { MessageKind, readHeader, readRecord, WireHeader, WireRecord } from "./wire";
+
+/** Where a gateway keeps delivered alert identities across reboots (persistence.ts AgentStore.alertIdLog). */
+export interface AlertIdLog {
+  /** Keep (source, incarnation, seq) durably; Ok only once it is. */
+  remember(sourceId: number, incarnation: number, seq: number): Status;
+  /** Every identity kept, oldest chunks first, into `visit`; how many. */
+  restore(visit: (sourceId: number, incarnation: number, seq: number) => void): number;
+}
 
 export class GatewayRole {
   private readonly sink_: GatewaySink;
@@ -31,16 +49,21 @@ export class GatewayRole {
   private alerts_ = 0;
   private duplicates_ = 0;
   private malformed_ = 0;
+  private unlogged_ = 0;
+  private readonly log_: AlertIdLog | undefined;
 
-  static create(sink: GatewaySink, dedupEntries: number): Result<GatewayRole> {
+  /** `log`: durable identities (see the file comment); absent, the filter lives in RAM only. */
+  static create(sink: GatewaySink, dedupEntries: number, log?: AlertIdLog): Result<GatewayRole> {
     if (!Number.isSafeInteger(dedupEntries) || dedupEntries < 1 || dedupEntries > 65_536) return err(ErrorCode.InvalidArgument);
-    return ok(new GatewayRole(sink, dedupEntries));
+    return ok(new GatewayRole(sink, dedupEntries, log));
   }
 
-  private constructor(sink: GatewaySink, dedupEntries: number) {
+  private constructor(sink: GatewaySink, dedupEntries: number, log: AlertIdLog | undefined) {
     this.sink_ = sink;
     this.dedupSourceIncarnation_ = new Uint32Array(dedupEntries);
     this.dedupSeq_ = new Uint32Array(dedupEntries);
+    this.log_ = log;
+    if (log !== undefined) log.restore((sourceId, incarnation, seq) => this.remember_(sourceId, incarnation, seq));
   }
 
   /**
@@ -59,6 +82,8 @@ export class GatewayRole {
         this.duplicates_++;
         return ErrorCode.AgentDuplicateAlert;
       }
+      // Durable before it is delivered: a reboot must not let the same alert through again.
+      if (this.log_ !== undefined && this.log_.remember(sourceId, header.incarnation, header.seq) !== ErrorCode.Ok) this.unlogged_++;
       this.alerts_++;
       this.sink_.onAlert(sourceId, header, record, nowMs);
       return ErrorCode.Ok;
@@ -110,6 +135,10 @@ export class GatewayRole {
   }
   get malformed(): number {
     return this.malformed_;
+  }
+  /** Alerts delivered whose identity the log could not keep (a duplicate after a reboot is possible for them). */
+  get unlogged(): number {
+    return this.unlogged_;
   }
   get dedupSize(): number {
     return this.dedupSize_;

@@ -279,6 +279,8 @@ export class Uplink {
    */
   restoreAlerts(nowMs: number): number {
     const { pending, store } = this.o_;
+    // A gateway's own alerts never take a pending slot (deliverOwnAlert): its slots hold other data (persistence.ts).
+    if (this.o_.localGateway !== undefined) return 0;
     let restored = 0;
     for (let slot = 0; slot < pending.capacity; slot++) {
       const at = this.alertAt_;
