@@ -130,7 +130,13 @@ describe("nonce ledger", () => {
   });
 });
 
-const ROLLBACK_SEED = 1;
+/**
+ * A seed whose rolled-back board seals, in its second life, a different frame under a counter its first life used.
+ * That depends on the run: counter skips asked for by neighbours that lost power (core/mesh/transport.ts
+ * requestCounterSkip) can carry the second life past the few values the first used (seed 1 does: 256, 257
+ * identical, then 292 against 258, 276, 328), and the invariant, rightly, sees no reuse then.
+ */
+const ROLLBACK_SEED = 3;
 /** The board whose flash is rolled back: the first sensor (not a gateway) of ROLLBACK_SEED's site. */
 function rollbackBoard(site: Site): number {
   const board = site.nodes.findIndex((_, index) => !site.spec.gateways.includes(index));
