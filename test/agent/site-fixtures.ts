@@ -6,17 +6,7 @@
  * so a failing seed reproduces exactly. Platform neutral.
  */
 import { Xoshiro128 } from "../../core/runtime/prng";
-import type { SiteOptions } from "../../host-sim/site/site";
 
-/**
- * The seed suites written before `site-delivered-once-across-reboots` existed
- * (site-seeds, site-mesh) check every other invariant with these options.
- * Until a gateway's receive state survives its reboots, a gateway that
- * rebooted can hand the application a message once more and that invariant
- * stops the run; the power-loss sweep (site-power-loss.ts) checks it on
- * every seed and names the seeds where it fires.
- */
-export const OTHER_THAN_DELIVERED_ONCE: SiteOptions = Object.freeze({ invariants: Object.freeze({ "site-delivered-once-across-reboots": false }) });
 
 export interface SmallSiteOptions {
   readonly durationMs?: number;

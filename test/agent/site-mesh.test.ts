@@ -16,15 +16,14 @@
  *    airtime, drops by mesh reason);
  *  - the spec's `transport` field is validated and the same seed gives the
  *    same trace hash.
- * `site-delivered-once-across-reboots` is left to the power-loss sweep
- * (site-power-loss.test.ts; see OTHER_THAN_DELIVERED_ONCE).
+ * Every site invariant is on, `site-delivered-once-across-reboots` included.
  */
 import { describe, expect, it, vi } from "vitest";
 import { runSiteCommand } from "../../host-sim/cli/commands/site";
 import { buildSite, runSite } from "../../host-sim/site/site";
 import { siteReport, type SiteReport } from "../../host-sim/site/site-report";
 import { DEFAULT_SITE_TRANSPORT, validateSiteSpec } from "../../host-sim/site/site-spec";
-import { OTHER_THAN_DELIVERED_ONCE, smallSite } from "./site-fixtures";
+import { smallSite } from "./site-fixtures";
 
 const SEEDS_WITHOUT_REBOOTS = 100;
 const SEEDS_WITH_REBOOTS = 40;
@@ -32,7 +31,7 @@ const SEEDS_WITH_REBOOTS = 40;
 function run(seed: number, faults: boolean, transport = "mesh"): SiteReport {
   const validation = validateSiteSpec({ ...smallSite(seed, { faults }), transport });
   if (!validation.ok) throw new Error(`seed ${seed}: ${validation.problems.join("; ")}`);
-  const built = buildSite(validation.spec, OTHER_THAN_DELIVERED_ONCE);
+  const built = buildSite(validation.spec);
   if (!built.ok) throw new Error(`seed ${seed}: ${built.problems.join("; ")}`);
   runSite(built.site);
   return siteReport(built.site);

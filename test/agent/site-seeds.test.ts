@@ -9,21 +9,20 @@
  *  - shutdown and restart of boards lose no stored state (site-stored-state
  *    invariant, at every boot after a shutdown or power loss);
  *  - the same seed gives the same trace hash.
- * `site-delivered-once-across-reboots` is left to the power-loss sweep
- * (site-power-loss.test.ts; see OTHER_THAN_DELIVERED_ONCE).
+ * Every site invariant is on, `site-delivered-once-across-reboots` included.
  */
 import { describe, expect, it } from "vitest";
 import { buildSite, runSite } from "../../host-sim/site/site";
 import { siteReport, type SiteReport } from "../../host-sim/site/site-report";
 import { validateSiteSpec } from "../../host-sim/site/site-spec";
-import { OTHER_THAN_DELIVERED_ONCE, smallSite } from "./site-fixtures";
+import { smallSite } from "./site-fixtures";
 
 const SEEDS = 200;
 
 function run(seed: number): SiteReport {
   const validation = validateSiteSpec(smallSite(seed));
   if (!validation.ok) throw new Error(`seed ${seed}: ${validation.problems.join("; ")}`);
-  const built = buildSite(validation.spec, OTHER_THAN_DELIVERED_ONCE);
+  const built = buildSite(validation.spec);
   if (!built.ok) throw new Error(`seed ${seed}: ${built.problems.join("; ")}`);
   runSite(built.site);
   return siteReport(built.site);
