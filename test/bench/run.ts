@@ -16,6 +16,7 @@ import { ALL_CASES } from "./cases/index";
 import { formatSimSpeedTable, runSimSpeedBench } from "./sim-speed";
 import { formatMeshBenchTable, runMeshBench } from "./mesh-bench";
 import { formatBoardMemoryTable, runBoardMemoryBench } from "./board-memory-bench";
+import { formatReplayStateTable, runReplayStateBench } from "./replay-state-bench";
 
 interface Row {
   group: string;
@@ -125,6 +126,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const meshTable = mesh.length > 0 ? `\nMesh (test/bench/mesh-bench.ts):\n\n${formatMeshBenchTable(mesh)}` : "";
   if (mesh.length > 0) process.stdout.write(`${meshTable}\n`);
 
+  // Receive state across reboots (test/bench/replay-state-bench.ts): flash writes, holds, skip requests; results.json "replayState".
+  const replayState = "receive state across reboots".includes(filter) ? runReplayStateBench({ quick }) : [];
+  const replayTable = replayState.length > 0 ? `\nReceive state across reboots (test/bench/replay-state-bench.ts):\n\n${formatReplayStateTable(replayState)}` : "";
+  if (replayState.length > 0) process.stdout.write(`${replayTable}\n`);
+
   // Board memory (test/bench/board-memory-bench.ts): the literal image on 32-bit XS with preload; results.json "boardMemory".
   const boardMemory = "board memory".includes(filter) ? await runBoardMemoryBench({ quick }) : undefined;
   const boardTable = boardMemory === undefined ? "" : formatBoardMemoryTable(boardMemory);
@@ -137,6 +143,7 @@ async function main(argv: readonly string[]): Promise<number> {
     cases: rows,
     simulator,
     mesh,
+    replayState,
     boardMemory,
   };
   // Only a complete, unfiltered, full-length run may replace the committed results.
@@ -154,7 +161,7 @@ async function main(argv: readonly string[]): Promise<number> {
           `| ${profile.name} | ${fmt(report.bytes)} | ${fmt(report.gzipBytes)} | ${((100 * report.bytes) / (report.budgetBytes ?? 1)).toFixed(1)} % |`,
       ),
     ];
-    updateReadme("bench-table", lines.join("\n") + simTable + meshTable);
+    updateReadme("bench-table", lines.join("\n") + simTable + meshTable + replayTable);
     updateReadme("size-table", sizes.join("\n"));
     if (boardMemory !== undefined) updateReadme("board-memory-table", boardTable);
     process.stderr.write("bench: updated the tables in README.md\n");
