@@ -29,6 +29,8 @@ export default defineConfig({
       "test/unit/kv-store-mutants.test.ts",
       "test/unit/frame-protect-mutants.test.ts",
       "test/unit/superblock-mutants.test.ts",
+      "test/unit/storage-receive-ceilings.test.ts",
+      "test/unit/storage-mirrored-ring.test.ts",
     ],
   },
 });
