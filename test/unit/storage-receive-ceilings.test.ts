@@ -9,7 +9,9 @@ import { ReplayTable } from "../../core/crypto/replay-window";
 import { ErrorCode } from "../../core/runtime/errors";
 import { Xoshiro128 } from "../../core/runtime/prng";
 import type { DurableStore, StoreConfig } from "../../core/storage/durable-store";
-import { ceilingChunkBytes, ceilingChunkCount, ReceiveCeilings, type ReceiveCeilingsOptions } from "../../core/storage/receive-ceilings";
+import { CEILING_CHUNK_SENDERS, ceilingChunkBytes, ceilingChunkCount, ReceiveCeilings, type ReceiveCeilingsOptions } from "../../core/storage/receive-ceilings";
+import type { KvStore } from "../../core/storage/kv-store";
+import type { Status } from "../../core/runtime/result";
 import type { SimFlash } from "../../hal/sim/flash";
 import { mountAfterPowerUp, simDevice } from "../storage/fixtures";
 
@@ -295,5 +297,193 @@ describe("receive ceilings: proof at open", () => {
     const after = new Uint8Array(image.length);
     device.copyTo(after);
     expect(after).toEqual(image);
+  });
+});
+
+/** The store with writes that fail on demand (a put to `failKey` answers DeviceFault; the value stays as it was). */
+class FailingKv implements KvStore {
+  failKey = -1;
+  puts = 0;
+  constructor(private readonly inner: DurableStore) {}
+  get keyCount(): number {
+    return this.inner.keyCount;
+  }
+  get valueMaxBytes(): number {
+    return this.inner.valueMaxBytes;
+  }
+  valueBytesOf(key: number): number {
+    return this.inner.valueBytesOf(key);
+  }
+  put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status {
+    if (key === this.failKey) return ErrorCode.DeviceFault;
+    this.puts++;
+    return this.inner.put(key, value, offset, lengthBytes);
+  }
+  get(key: number, out: Uint8Array, outOffset: number): number {
+    return this.inner.get(key, out, outOffset);
+  }
+  remove(key: number): Status {
+    return this.inner.remove(key);
+  }
+  has(key: number): boolean {
+    return this.inner.has(key);
+  }
+  hiddenRecordsAfter(key: number): number {
+    return this.inner.hiddenRecordsAfter(key);
+  }
+}
+
+function chunkValue(epoch: number, ceilings: readonly number[], senders = CEILING_CHUNK_SENDERS): Uint8Array {
+  const out = new Uint8Array(4 + 4 * senders);
+  const put = (at: number, v: number): void => {
+    out[at] = v & 0xff;
+    out[at + 1] = (v >>> 8) & 0xff;
+    out[at + 2] = (v >>> 16) & 0xff;
+    out[at + 3] = (v >>> 24) & 0xff;
+  };
+  put(0, epoch);
+  ceilings.forEach((c, i) => put(4 + 4 * i, c));
+  return out;
+}
+
+describe("receive ceilings at each guard", () => {
+  it("large counters (a later generation's range, above 2^28 and 2^31) are kept exactly across a reboot", () => {
+    const device = simDevice(GEOMETRY);
+    const board = boot(device);
+    const high = 0x9000_0000 + 0x0123_4567;
+    expect(receive(board, 9, high)).toBe(false);
+    board.ceilings.prepare();
+    expect(board.ceilings.ceiling(9)).toBe(high + 1 + STEP);
+    expect(receive(board, 9, high)).toBe(true);
+    const after = boot(device);
+    expect(after.ceilings.ceiling(9)).toBe(high + 1 + STEP);
+    expect(after.windows.highest(9)).toBe(high + STEP);
+    expect(receive(after, 9, high)).toBe(false);
+    expect(after.windows.check(9, EPOCH, high + STEP + 1)).toBe(ErrorCode.Ok);
+  });
+
+  it("a chunk of another key epoch admits nothing, however high its ceilings", () => {
+    const device = simDevice(GEOMETRY);
+    const store = mountAfterPowerUp(device, storeConfig());
+    expect(store.put(FIRST_KEY, chunkValue(EPOCH - 1, [1000, 1000]), 0, 84)).toBe(ErrorCode.Ok);
+    expect(store.put(FIRST_KEY + 1, chunkValue(EPOCH - 1, [1000, 1000]), 0, 84)).toBe(ErrorCode.Ok);
+    const opened = ReceiveCeilings.open(store, options());
+    if (!opened.ok) throw new Error("open");
+    const windows = table();
+    expect(opened.value.seed(windows)).toBe(ErrorCode.Ok);
+    expect(opened.value.seededSenders).toBe(0);
+    expect(opened.value.admit(1, 5)).toBe(false);
+    expect(opened.value.admit(2, 999)).toBe(false);
+    expect(opened.value.ceiling(1)).toBe(0);
+  });
+
+  it("open repairs two copies that differ to their element-wise maximum, written to both", () => {
+    const device = simDevice(GEOMETRY);
+    const store = mountAfterPowerUp(device, storeConfig());
+    expect(store.put(FIRST_KEY, chunkValue(EPOCH, [50, 10, 0, 7]), 0, 84)).toBe(ErrorCode.Ok);
+    expect(store.put(FIRST_KEY + 1, chunkValue(EPOCH, [40, 20, 5, 0]), 0, 84)).toBe(ErrorCode.Ok);
+    const opened = ReceiveCeilings.open(store, options());
+    if (!opened.ok) throw new Error("open");
+    expect([1, 2, 3, 4, 5].map((s) => opened.value.ceiling(s))).toEqual([50, 20, 5, 7, 0]);
+    const a = new Uint8Array(84);
+    const b = new Uint8Array(84);
+    expect(store.get(FIRST_KEY, a, 0)).toBe(84);
+    expect(store.get(FIRST_KEY + 1, b, 0)).toBe(84);
+    expect(a).toEqual(b);
+    expect(a).toEqual(chunkValue(EPOCH, [50, 20, 5, 7]));
+    // Only one copy (the mirror lost): restored to both.
+    expect(store.remove(FIRST_KEY + 3)).toBe(ErrorCode.Ok);
+    expect(store.put(FIRST_KEY + 2, chunkValue(EPOCH, [33], 5), 0, 24)).toBe(ErrorCode.Ok);
+    const again = ReceiveCeilings.open(store, options());
+    if (!again.ok) throw new Error("open");
+    expect(again.value.ceiling(21)).toBe(33);
+    expect(store.get(FIRST_KEY + 3, b, 0)).toBe(24);
+    // A copy of this epoch with the wrong length is Corrupt, not a guess.
+    expect(store.put(FIRST_KEY + 1, chunkValue(EPOCH, [1], 3), 0, 16)).toBe(ErrorCode.Ok);
+    const corrupt = ReceiveCeilings.open(store, options());
+    expect(corrupt.ok ? ErrorCode.Ok : corrupt.code).toBe(ErrorCode.Corrupt);
+  });
+
+  it("a raise whose first copy fails writes no mirror, admits nothing new, and is tried again by the next persist phase", () => {
+    const device = simDevice(GEOMETRY);
+    const kv = new FailingKv(mountAfterPowerUp(device, storeConfig()));
+    const opened = ReceiveCeilings.open(kv, options());
+    if (!opened.ok) throw new Error("open");
+    const windows = table();
+    opened.value.seed(windows);
+    expect(opened.value.admit(3, 100)).toBe(false);
+    kv.failKey = FIRST_KEY;
+    const puts = kv.puts;
+    expect(opened.value.prepare()).toBe(ErrorCode.DeviceFault);
+    expect(kv.puts).toBe(puts);
+    expect(opened.value.failures).toBe(1);
+    expect(opened.value.pendingSenders).toBe(1);
+    expect(opened.value.admit(3, 100)).toBe(false);
+    // The mirror's failure: the first copy is written, admission (which reads the mirror) still waits.
+    kv.failKey = FIRST_KEY + 1;
+    expect(opened.value.prepare()).toBe(ErrorCode.DeviceFault);
+    expect(opened.value.admit(3, 100)).toBe(false);
+    kv.failKey = -1;
+    expect(opened.value.prepare()).toBe(ErrorCode.Ok);
+    expect(opened.value.pendingSenders).toBe(0);
+    expect(opened.value.admit(3, 100)).toBe(true);
+    expect(opened.value.raises).toBe(1);
+  });
+
+  it("refused counters of more senders than WANTED_MAX: the first four are raised, the rest on their next frame; several chunks in one persist phase", () => {
+    const board = boot(simDevice(GEOMETRY));
+    const senders = [1, 2, 3, 22, 23, 24];
+    for (const s of senders) expect(receive(board, s, 1000 + s)).toBe(false);
+    // All six are marked; only four refused counters could be remembered.
+    expect(board.ceilings.pendingSenders).toBe(6);
+    expect(board.ceilings.prepare()).toBe(ErrorCode.Ok);
+    expect(board.ceilings.pendingSenders).toBe(0);
+    expect(senders.map((s) => board.ceilings.ceiling(s))).toEqual([1001 + 1 + STEP, 1002 + 1 + STEP, 1003 + 1 + STEP, 1022 + 1 + STEP, 0, 0]);
+    expect(board.ceilings.raises).toBe(2); // one chunk write each for chunks 0 and 1
+    for (const s of [23, 24]) expect(receive(board, s, 1000 + s)).toBe(false);
+    board.ceilings.prepare();
+    expect([23, 24].map((s) => board.ceilings.ceiling(s))).toEqual([1023 + 1 + STEP, 1024 + 1 + STEP]);
+    // The highest refused counter of a sender counts, not the first.
+    expect(receive(board, 5, 70)).toBe(false);
+    expect(receive(board, 5, 90)).toBe(false);
+    expect(receive(board, 5, 80)).toBe(false);
+    board.ceilings.prepare();
+    expect(board.ceilings.ceiling(5)).toBe(90 + 1 + STEP);
+  });
+
+  it("seed propagates the table's refusal (ReplayTableFull), and before seed the persist phase and the flush refuse (WrongState)", () => {
+    const device = simDevice(GEOMETRY);
+    const board = boot(device);
+    for (const s of [1, 2, 3]) receive(board, s, 10);
+    board.ceilings.prepare();
+    const store = mountAfterPowerUp(device, storeConfig());
+    const opened = ReceiveCeilings.open(store, options());
+    if (!opened.ok) throw new Error("open");
+    expect(opened.value.seeded).toBe(false);
+    opened.value.admit(4, 1);
+    expect(opened.value.prepare()).toBe(ErrorCode.WrongState);
+    expect(opened.value.flushExact()).toBe(ErrorCode.WrongState);
+    const small = ReplayTable.create({ capacity: 2, windowBits: 64 });
+    if (!small.ok) throw new Error("table");
+    expect(opened.value.seed(small.value)).toBe(ErrorCode.ReplayTableFull);
+  });
+
+  it("options at their edges are taken: one sender, the largest ids' chunk, the smallest step and low water", () => {
+    const config = storeConfig(1);
+    const store = mountAfterPowerUp(simDevice(GEOMETRY), config);
+    const one = ReceiveCeilings.open(store, { firstKey: FIRST_KEY, senderIdMax: 1, epoch: 0, stepValues: 2, lowWaterValues: 1 });
+    expect(one.ok).toBe(true);
+    if (!one.ok) return;
+    expect(one.value.admit(1, 0)).toBe(false);
+    expect(one.value.admit(2, 0)).toBe(false);
+    expect(one.value.ceiling(2)).toBe(0);
+    const windows = table();
+    one.value.seed(windows);
+    one.value.prepare();
+    expect(one.value.ceiling(1)).toBe(3);
+    for (const bad of [{ senderIdMax: 1.5 }, { stepValues: 2.5 }, { lowWaterValues: 1.5 }, { firstKey: 2.5 }, { epoch: 1.5 }, { epoch: 2 ** 32 }]) {
+      const opened = ReceiveCeilings.open(store, { firstKey: FIRST_KEY, senderIdMax: 1, epoch: 0, stepValues: 2, lowWaterValues: 1, ...bad });
+      expect(opened.ok ? ErrorCode.Ok : opened.code, JSON.stringify(bad)).toBe(ErrorCode.InvalidArgument);
+    }
   });
 });
