@@ -78,6 +78,8 @@ export class MirroredRing {
       const status = ring.repair_(c);
       if (status !== ErrorCode.Ok) return err(status);
     }
+    // After the repair: every mirror holds its chunk's newest count.
+    ring.countAppended_();
     return ok(ring);
   }
 
@@ -88,9 +90,12 @@ export class MirroredRing {
     this.perChunk_ = perChunk;
     this.scratch_ = scratch;
     this.total_ = 0;
-    for (let c = 0; c < pairs; c++) {
-      const length = kv.get(firstKey + 2 * c + 1, scratch, 0);
-      if (length >= COUNT_BYTES) this.total_ = Math.max(this.total_, readU32(scratch, 0));
+  }
+
+  private countAppended_(): void {
+    const bytes = COUNT_BYTES + this.perChunk_ * RING_ENTRY_BYTES;
+    for (let c = 0; c < this.pairs_; c++) {
+      if (this.kv_.get(this.firstKey_ + 2 * c + 1, this.scratch_, 0) === bytes) this.total_ = Math.max(this.total_, readU32(this.scratch_, 0));
     }
   }
 

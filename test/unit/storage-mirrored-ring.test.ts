@@ -7,7 +7,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
-import type { StoreConfig } from "../../core/storage/durable-store";
+import type { DurableStore, StoreConfig } from "../../core/storage/durable-store";
+import type { KvStore } from "../../core/storage/kv-store";
+import type { Status } from "../../core/runtime/result";
 import { MirroredRing, RING_ENTRY_BYTES } from "../../core/storage/mirrored-ring";
 import type { SimFlash } from "../../hal/sim/flash";
 import { mountAfterPowerUp, simDevice } from "../storage/fixtures";
@@ -110,6 +112,107 @@ describe("mirrored ring", () => {
   it("bad options are refused with InvalidArgument", () => {
     const store = mountAfterPowerUp(simDevice(GEOMETRY), CONFIG);
     for (const o of [{ pairs: 0 }, { pairs: 3 }, { firstKey: -1 }, { firstKey: 0 }, { scratch: new Uint8Array(8) }]) {
+      const opened = MirroredRing.open(store, { firstKey: FIRST, pairs: PAIRS, scratch: new Uint8Array(40), ...o });
+      expect(opened.ok ? ErrorCode.Ok : opened.code, JSON.stringify(o)).toBe(ErrorCode.InvalidArgument);
+    }
+  });
+});
+
+/** The store with a put that fails on demand (DeviceFault; the value stays as it was), counting puts. */
+class FailingKv implements KvStore {
+  failKey = -1;
+  puts = 0;
+  constructor(private readonly inner: DurableStore) {}
+  get keyCount(): number {
+    return this.inner.keyCount;
+  }
+  get valueMaxBytes(): number {
+    return this.inner.valueMaxBytes;
+  }
+  valueBytesOf(key: number): number {
+    return this.inner.valueBytesOf(key);
+  }
+  put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status {
+    if (key === this.failKey) return ErrorCode.DeviceFault;
+    this.puts++;
+    return this.inner.put(key, value, offset, lengthBytes);
+  }
+  get(key: number, out: Uint8Array, outOffset: number): number {
+    return this.inner.get(key, out, outOffset);
+  }
+  remove(key: number): Status {
+    return this.inner.remove(key);
+  }
+  has(key: number): boolean {
+    return this.inner.has(key);
+  }
+  hiddenRecordsAfter(key: number): number {
+    return this.inner.hiddenRecordsAfter(key);
+  }
+}
+
+function chunk(count: number, entries: readonly number[]): Uint8Array {
+  const out = new Uint8Array(36);
+  out[0] = count & 0xff;
+  out[1] = (count >>> 8) & 0xff;
+  entries.forEach((n, i) => out.set(entry(n), 4 + 8 * i));
+  return out;
+}
+
+describe("mirrored ring at each guard", () => {
+  it("open writes nothing over consistent pairs, and takes the copy with the larger count where they differ", () => {
+    const device = simDevice(GEOMETRY);
+    const kv = new FailingKv(mountAfterPowerUp(device, CONFIG));
+    // Pair 0: the first copy is newer (its mirror write was lost); pair 1: only a mirror.
+    expect(kv.put(FIRST, chunk(5, [5, 2, 3, 4]), 0, 36)).toBe(ErrorCode.Ok);
+    expect(kv.put(FIRST + 1, chunk(4, [1, 2, 3, 4]), 0, 36)).toBe(ErrorCode.Ok);
+    expect(kv.put(FIRST + 3, chunk(2, [9]), 0, 36)).toBe(ErrorCode.Ok);
+    const before = kv.puts;
+    const opened = MirroredRing.open(kv, { firstKey: FIRST, pairs: PAIRS, scratch: new Uint8Array(40) });
+    if (!opened.ok) throw new Error(`open ${opened.code}`);
+    expect(kv.puts - before).toBe(4);
+    expect(opened.value.appended).toBe(5);
+    expect([...held(opened.value)].sort()).toEqual([5, 2, 3, 4, 9].map(key).sort());
+    const a = new Uint8Array(36);
+    const b = new Uint8Array(36);
+    for (const k of [FIRST, FIRST + 2]) {
+      expect(kv.get(k, a, 0)).toBe(36);
+      expect(kv.get(k + 1, b, 0)).toBe(36);
+      expect(a).toEqual(b);
+    }
+    const again = kv.puts;
+    expect(MirroredRing.open(kv, { firstKey: FIRST, pairs: PAIRS, scratch: new Uint8Array(40) }).ok).toBe(true);
+    expect(kv.puts).toBe(again);
+    // A copy of the wrong length is Corrupt, not a guess.
+    expect(kv.put(FIRST + 2, new Uint8Array(12), 0, 12)).toBe(ErrorCode.Ok);
+    const corrupt = MirroredRing.open(kv, { firstKey: FIRST, pairs: PAIRS, scratch: new Uint8Array(40) });
+    expect(corrupt.ok ? ErrorCode.Ok : corrupt.code).toBe(ErrorCode.Corrupt);
+  });
+
+  it("an append whose first copy fails writes no mirror and keeps nothing; one whose mirror fails is not counted; the next succeeds", () => {
+    const kv = new FailingKv(mountAfterPowerUp(simDevice(GEOMETRY), CONFIG));
+    const opened = MirroredRing.open(kv, { firstKey: FIRST, pairs: PAIRS, scratch: new Uint8Array(40) });
+    if (!opened.ok) throw new Error("open");
+    const ring = opened.value;
+    kv.failKey = FIRST;
+    expect(ring.append(entry(1), 0)).toBe(ErrorCode.DeviceFault);
+    expect([kv.puts, ring.appended, ring.failures, held(ring).size]).toEqual([0, 0, 1, 0]);
+    kv.failKey = FIRST + 1;
+    expect(ring.append(entry(1), 0)).toBe(ErrorCode.DeviceFault);
+    expect([ring.appended, ring.failures, held(ring).size]).toEqual([0, 2, 0]);
+    kv.failKey = -1;
+    // An entry read at an offset, nonzero only in its last byte.
+    const padded = new Uint8Array(3 + RING_ENTRY_BYTES);
+    padded[3 + RING_ENTRY_BYTES - 1] = 7;
+    expect(ring.append(padded, 3)).toBe(ErrorCode.Ok);
+    expect(ring.appended).toBe(1);
+    expect([...held(ring)]).toEqual([Array.from(padded.subarray(3)).join(",")]);
+  });
+
+  it("options at their edges: one pair, the last keys of the store; non-integers and keys of another size are refused", () => {
+    const store = mountAfterPowerUp(simDevice(GEOMETRY), CONFIG);
+    expect(MirroredRing.open(store, { firstKey: 3, pairs: 1, scratch: new Uint8Array(40) }).ok).toBe(true);
+    for (const o of [{ pairs: 1.5 }, { firstKey: 1.5 }, { firstKey: 4, pairs: 1 }, { firstKey: 0, pairs: 1 }, { scratch: new Uint8Array(39) }]) {
       const opened = MirroredRing.open(store, { firstKey: FIRST, pairs: PAIRS, scratch: new Uint8Array(40), ...o });
       expect(opened.ok ? ErrorCode.Ok : opened.code, JSON.stringify(o)).toBe(ErrorCode.InvalidArgument);
     }
