@@ -30,6 +30,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import { copyProvable } from "./counter-reservation";
 import type { KvStore } from "./kv-store";
+import { readU32, writeU32 } from "./layout";
 
 export const RING_ENTRY_BYTES = 8;
 const COUNT_BYTES = 4;
@@ -188,15 +189,4 @@ export class MirroredRing {
     if (status === ErrorCode.Ok) status = kv.put(key + 1, scratch, 0, bytes);
     return status;
   }
-}
-
-function readU32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16) | ((bytes[at + 3] ?? 0) << 24)) >>> 0;
-}
-
-function writeU32(bytes: Uint8Array, at: number, value: number): void {
-  bytes[at] = value & 0xff;
-  bytes[at + 1] = (value >>> 8) & 0xff;
-  bytes[at + 2] = (value >>> 16) & 0xff;
-  bytes[at + 3] = (value >>> 24) & 0xff;
 }

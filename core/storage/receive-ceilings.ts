@@ -51,6 +51,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import { copyProvable } from "./counter-reservation";
 import type { KvStore } from "./kv-store";
+import { readU32, writeU32 } from "./layout";
 
 /** Senders per chunk (a chunk's value: 4 + 4 x 20 = 84 bytes, within the agent store's largest value). */
 export const CEILING_CHUNK_SENDERS = 20;
@@ -550,15 +551,4 @@ export class ReceiveCeilings {
     out.fill(0, 0, bytes);
     return 0;
   }
-}
-
-function readU32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16) | ((bytes[at + 3] ?? 0) << 24)) >>> 0;
-}
-
-function writeU32(bytes: Uint8Array, at: number, value: number): void {
-  bytes[at] = value & 0xff;
-  bytes[at + 1] = (value >>> 8) & 0xff;
-  bytes[at + 2] = (value >>> 16) & 0xff;
-  bytes[at + 3] = (value >>> 24) & 0xff;
 }

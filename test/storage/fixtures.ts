@@ -3,7 +3,8 @@
  * vitest): the XS entry (test/xs/entries/storage.xs.ts) and the conformance
  * properties use it too.
  */
-import type { Result } from "../../core/runtime/result";
+import type { Result, Status } from "../../core/runtime/result";
+import type { KvStore } from "../../core/storage/kv-store";
 import { ErrorCode } from "../../core/runtime/errors";
 import { DurableStore, type StoreConfig } from "../../core/storage/durable-store";
 import { FlashFaults, type FlashFaultOptions } from "../../hal/sim/flash-faults";
@@ -59,4 +60,37 @@ export function fillPattern(out: Uint8Array, offset: number, lengthBytes: number
 export function sameBytes(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number, lengthBytes: number): boolean {
   for (let i = 0; i < lengthBytes; i++) if (a[aOffset + i] !== b[bOffset + i]) return false;
   return true;
+}
+
+/** A store whose put to `failKey` answers DeviceFault (the value stays as it was); counts the puts that went through. */
+export class FailingKv implements KvStore {
+  failKey = -1;
+  puts = 0;
+  constructor(private readonly inner: DurableStore) {}
+  get keyCount(): number {
+    return this.inner.keyCount;
+  }
+  get valueMaxBytes(): number {
+    return this.inner.valueMaxBytes;
+  }
+  valueBytesOf(key: number): number {
+    return this.inner.valueBytesOf(key);
+  }
+  put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status {
+    if (key === this.failKey) return ErrorCode.DeviceFault;
+    this.puts++;
+    return this.inner.put(key, value, offset, lengthBytes);
+  }
+  get(key: number, out: Uint8Array, outOffset: number): number {
+    return this.inner.get(key, out, outOffset);
+  }
+  remove(key: number): Status {
+    return this.inner.remove(key);
+  }
+  has(key: number): boolean {
+    return this.inner.has(key);
+  }
+  hiddenRecordsAfter(key: number): number {
+    return this.inner.hiddenRecordsAfter(key);
+  }
 }

@@ -7,12 +7,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
-import type { DurableStore, StoreConfig } from "../../core/storage/durable-store";
-import type { KvStore } from "../../core/storage/kv-store";
-import type { Status } from "../../core/runtime/result";
+import type { StoreConfig } from "../../core/storage/durable-store";
 import { MirroredRing, RING_ENTRY_BYTES } from "../../core/storage/mirrored-ring";
 import type { SimFlash } from "../../hal/sim/flash";
-import { mountAfterPowerUp, simDevice } from "../storage/fixtures";
+import { FailingKv, mountAfterPowerUp, simDevice } from "../storage/fixtures";
 
 const GEOMETRY = Object.freeze({ blockSizeBytes: 1024, blockCount: 12, programAlignBytes: 4 });
 const CONFIG: StoreConfig = Object.freeze({ recordPayloadMaxBytes: 40, kvKeyCount: 6, kvValueMaxBytes: 40, kvValueBytes: Object.freeze([12, 40, 40, 40, 40, 8]), logCapacityEntries: 1 });
@@ -118,38 +116,6 @@ describe("mirrored ring", () => {
   });
 });
 
-/** The store with a put that fails on demand (DeviceFault; the value stays as it was), counting puts. */
-class FailingKv implements KvStore {
-  failKey = -1;
-  puts = 0;
-  constructor(private readonly inner: DurableStore) {}
-  get keyCount(): number {
-    return this.inner.keyCount;
-  }
-  get valueMaxBytes(): number {
-    return this.inner.valueMaxBytes;
-  }
-  valueBytesOf(key: number): number {
-    return this.inner.valueBytesOf(key);
-  }
-  put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status {
-    if (key === this.failKey) return ErrorCode.DeviceFault;
-    this.puts++;
-    return this.inner.put(key, value, offset, lengthBytes);
-  }
-  get(key: number, out: Uint8Array, outOffset: number): number {
-    return this.inner.get(key, out, outOffset);
-  }
-  remove(key: number): Status {
-    return this.inner.remove(key);
-  }
-  has(key: number): boolean {
-    return this.inner.has(key);
-  }
-  hiddenRecordsAfter(key: number): number {
-    return this.inner.hiddenRecordsAfter(key);
-  }
-}
 
 function chunk(count: number, entries: readonly number[]): Uint8Array {
   const out = new Uint8Array(36);

@@ -10,10 +10,8 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { Xoshiro128 } from "../../core/runtime/prng";
 import type { DurableStore, StoreConfig } from "../../core/storage/durable-store";
 import { CEILING_CHUNK_SENDERS, ceilingChunkBytes, ceilingChunkCount, ReceiveCeilings, type ReceiveCeilingsOptions } from "../../core/storage/receive-ceilings";
-import type { KvStore } from "../../core/storage/kv-store";
-import type { Status } from "../../core/runtime/result";
 import type { SimFlash } from "../../hal/sim/flash";
-import { mountAfterPowerUp, simDevice } from "../storage/fixtures";
+import { FailingKv, mountAfterPowerUp, simDevice } from "../storage/fixtures";
 
 const SENDERS = 25;
 const FIRST_KEY = 2;
@@ -302,38 +300,6 @@ describe("receive ceilings: proof at open", () => {
   });
 });
 
-/** The store with writes that fail on demand (a put to `failKey` answers DeviceFault; the value stays as it was). */
-class FailingKv implements KvStore {
-  failKey = -1;
-  puts = 0;
-  constructor(private readonly inner: DurableStore) {}
-  get keyCount(): number {
-    return this.inner.keyCount;
-  }
-  get valueMaxBytes(): number {
-    return this.inner.valueMaxBytes;
-  }
-  valueBytesOf(key: number): number {
-    return this.inner.valueBytesOf(key);
-  }
-  put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status {
-    if (key === this.failKey) return ErrorCode.DeviceFault;
-    this.puts++;
-    return this.inner.put(key, value, offset, lengthBytes);
-  }
-  get(key: number, out: Uint8Array, outOffset: number): number {
-    return this.inner.get(key, out, outOffset);
-  }
-  remove(key: number): Status {
-    return this.inner.remove(key);
-  }
-  has(key: number): boolean {
-    return this.inner.has(key);
-  }
-  hiddenRecordsAfter(key: number): number {
-    return this.inner.hiddenRecordsAfter(key);
-  }
-}
 
 function chunkValue(epoch: number, ceilings: readonly number[], senders = CEILING_CHUNK_SENDERS): Uint8Array {
   const out = new Uint8Array(4 + 4 * senders);
