@@ -114,8 +114,9 @@ export interface RadioConfig {
   readonly bitrateBps: number;
   /**
    * Receive keys held at once (core/crypto/sender-key-cache.ts): derived on a
-   * sender's first frame, least recently used evicted. A board opens frames
-   * only from its radio neighbours, so its neighbourhood is the right size.
+   * sender's first frame, least recently used evicted. A board opens the
+   * frames of every origin whose traffic reaches or crosses it (relays do not
+   * re-seal); a smaller cache derives again on its misses.
    */
   readonly keyCacheCapacity: number;
   /**

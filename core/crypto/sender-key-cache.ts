@@ -3,10 +3,11 @@
  * HKDF-SHA-256 per RFC 5869), held in a bounded cache with least-recently-
  * used eviction. Boot derives nothing per site member, so its cost does not
  * grow with the site: a frame from a sender whose key is not cached costs
- * one derivation (two HKDF calls), counted in `derivationCount`. A board
- * only opens frames from its radio neighbours (the link header's source is
- * the last hop), so a cache the size of its neighbourhood rarely derives
- * after the first minutes.
+ * one derivation (two HKDF calls), counted in `derivationCount`. The link
+ * header's source is the frame's origin (relays do not re-seal), so a board
+ * opens frames of every origin whose traffic reaches or crosses it; a cache
+ * the size of that set rarely derives after the first minutes, and a
+ * smaller one derives on its misses.
  *
  * Probation: a freshly derived key goes into one spare slot, not into the
  * cache. Only when a frame authenticated under it (`confirm`, called by the
