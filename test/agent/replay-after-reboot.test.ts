@@ -8,7 +8,8 @@
  * a power loss once the sender heard the receiver's counter-skip request).
  */
 import { describe, expect, it } from "vitest";
-import { REPLAY_MESSAGES, REPLAY_REBOOTS, replayToAmnesiac, runReplayAfterReboot } from "./replay-reboot";
+import { MeshCounter } from "../../core/mesh/mesh-counters";
+import { airFrom, bootBoard, hear, provisionedFlash, recordHistory, REPLAY_MESSAGES, REPLAY_REBOOTS, REPLAY_RECEIVER, REPLAY_SENDER, replayToAmnesiac, runReplayAfterReboot, SKIP_REQUEST_FRAME_BYTES } from "./replay-reboot";
 
 describe("a recorded radio history replayed after the receiver reboots", () => {
   for (const kind of ["graceful", "power-loss"] as const) {
@@ -38,5 +39,27 @@ describe("a recorded radio history replayed after the receiver reboots", () => {
 
   it("the same replay to a receiver whose windows start empty is accepted again (what a reboot did before the ceilings)", () => {
     expect(replayToAmnesiac()).toBe(REPLAY_MESSAGES);
+  });
+});
+
+describe("the counter-skip request", () => {
+  it("played again (recorded), is refused as a replay: a sender skips once per request", () => {
+    const sender = bootBoard(provisionedFlash(REPLAY_SENDER), REPLAY_SENDER);
+    const receiverFlash = provisionedFlash(REPLAY_RECEIVER);
+    const receiver = bootBoard(receiverFlash, REPLAY_RECEIVER);
+    recordHistory(sender, receiver);
+    // Power lost: the next boot asks for a skip.
+    const rebooted = bootBoard(receiverFlash, REPLAY_RECEIVER);
+    airFrom(rebooted, 1_000_000, 10_000);
+    const skip = rebooted.radio.sent.map((f) => f.bytes).filter((f) => f.length === SKIP_REQUEST_FRAME_BYTES);
+    expect(skip).toHaveLength(1);
+    hear(sender, skip, 1_010_000);
+    expect(sender.transport.counters.values[MeshCounter.counterSkipsApplied]).toBe(1);
+    hear(sender, skip, 1_020_000);
+    hear(sender, skip, 1_030_000);
+    expect(sender.transport.counters.values[MeshCounter.counterSkipsApplied]).toBe(1);
+    // Caught before any crypto by the recent-frames cache, or by the replay window once it has forgotten them.
+    const values = sender.transport.counters.values;
+    expect((values[MeshCounter.dropDuplicate] ?? 0) + (values[MeshCounter.dropReplay] ?? 0)).toBeGreaterThanOrEqual(2);
   });
 });
