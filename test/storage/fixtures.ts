@@ -94,3 +94,47 @@ export class FailingKv implements KvStore {
     return this.inner.hiddenRecordsAfter(key);
   }
 }
+
+/**
+ * A KV store in RAM with any key count and per-key sizes, and a settable
+ * count of unread records after each key (what mount reports): for the
+ * option and proof edges of the modules built on KvStore.
+ */
+export class MemoryKv implements KvStore {
+  readonly valueMaxBytes: number;
+  readonly hidden = new Map<number, number>();
+  private readonly values_ = new Map<number, Uint8Array>();
+  constructor(
+    readonly keyCount: number,
+    private readonly sizeOf: (key: number) => number,
+  ) {
+    let max = 0;
+    for (let k = 0; k < keyCount; k++) max = Math.max(max, sizeOf(k));
+    this.valueMaxBytes = max;
+  }
+  valueBytesOf(key: number): number {
+    return key >= 0 && key < this.keyCount ? this.sizeOf(key) : 0;
+  }
+  put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status {
+    if (key < 0 || key >= this.keyCount) return ErrorCode.OutOfRange;
+    if (lengthBytes > this.sizeOf(key)) return ErrorCode.TooLarge;
+    this.values_.set(key, value.slice(offset, offset + lengthBytes));
+    return ErrorCode.Ok;
+  }
+  get(key: number, out: Uint8Array, outOffset: number): number {
+    const v = this.values_.get(key);
+    if (v === undefined) return -ErrorCode.NotFound;
+    out.set(v, outOffset);
+    return v.length;
+  }
+  remove(key: number): Status {
+    this.values_.delete(key);
+    return ErrorCode.Ok;
+  }
+  has(key: number): boolean {
+    return this.values_.has(key);
+  }
+  hiddenRecordsAfter(key: number): number {
+    return this.hidden.get(key) ?? 0;
+  }
+}

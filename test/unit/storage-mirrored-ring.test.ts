@@ -10,7 +10,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import type { StoreConfig } from "../../core/storage/durable-store";
 import { MirroredRing, RING_ENTRY_BYTES } from "../../core/storage/mirrored-ring";
 import type { SimFlash } from "../../hal/sim/flash";
-import { FailingKv, mountAfterPowerUp, simDevice } from "../storage/fixtures";
+import { FailingKv, MemoryKv, mountAfterPowerUp, simDevice } from "../storage/fixtures";
 
 const GEOMETRY = Object.freeze({ blockSizeBytes: 1024, blockCount: 12, programAlignBytes: 4 });
 const CONFIG: StoreConfig = Object.freeze({ recordPayloadMaxBytes: 40, kvKeyCount: 6, kvValueMaxBytes: 40, kvValueBytes: Object.freeze([12, 40, 40, 40, 40, 8]), logCapacityEntries: 1 });
@@ -181,6 +181,46 @@ describe("mirrored ring at each guard", () => {
     for (const o of [{ pairs: 1.5 }, { firstKey: 1.5 }, { firstKey: 4, pairs: 1 }, { firstKey: 0, pairs: 1 }, { scratch: new Uint8Array(39) }]) {
       const opened = MirroredRing.open(store, { firstKey: FIRST, pairs: PAIRS, scratch: new Uint8Array(40), ...o });
       expect(opened.ok ? ErrorCode.Ok : opened.code, JSON.stringify(o)).toBe(ErrorCode.InvalidArgument);
+    }
+  });
+});
+
+describe("mirrored ring: option and proof edges (a store in RAM)", () => {
+  const ringKv = (keys: number, size = 40): MemoryKv => new MemoryKv(keys, () => size);
+  const opts = (o: Partial<{ firstKey: number; pairs: number }> = {}) => ({ firstKey: 0, pairs: 2, scratch: new Uint8Array(40), ...o });
+
+  it("takes 64 pairs ending at the last key, one entry per chunk at the smallest key size; refuses 65 pairs, a pair past the end, keys of unequal size", () => {
+    expect(MirroredRing.open(ringKv(128), opts({ pairs: 64 })).ok).toBe(true);
+    const one = MirroredRing.open(ringKv(4, 12), opts());
+    expect(one.ok ? one.value.capacity : -1).toBe(2);
+    for (const [kv, o] of [
+      [ringKv(130), { pairs: 65 }],
+      [ringKv(4), { firstKey: 1 }],
+      [ringKv(4, 11), {}],
+    ] as const) {
+      const opened = MirroredRing.open(kv, opts(o));
+      expect(opened.ok ? ErrorCode.Ok : opened.code, JSON.stringify(o)).toBe(ErrorCode.InvalidArgument);
+    }
+    for (const odd of [0, 1, 2, 3]) {
+      const opened = MirroredRing.open(new MemoryKv(4, (k) => (k === odd ? 36 : 40)), opts());
+      expect(opened.ok ? ErrorCode.Ok : opened.code, `key ${odd}`).toBe(ErrorCode.InvalidArgument);
+    }
+  });
+
+  it("proves each pair from its own two keys: one unread record after both is survived, two are not", () => {
+    for (const pair of [0, 1]) {
+      for (const [first, mirror, provable] of [
+        [1, 1, true],
+        [5, 0, true],
+        [2, 1, false],
+        [1, 2, false],
+      ] as const) {
+        const kv = ringKv(4);
+        kv.hidden.set(2 * pair, first);
+        kv.hidden.set(2 * pair + 1, mirror);
+        const opened = MirroredRing.open(kv, opts());
+        expect(opened.ok ? ErrorCode.Ok : opened.code, `pair ${pair}: ${first}/${mirror}`).toBe(provable ? ErrorCode.Ok : ErrorCode.RingUnprovable);
+      }
     }
   });
 });

@@ -11,7 +11,9 @@ import { Xoshiro128 } from "../../core/runtime/prng";
 import type { DurableStore, StoreConfig } from "../../core/storage/durable-store";
 import { CEILING_CHUNK_SENDERS, ceilingChunkBytes, ceilingChunkCount, ReceiveCeilings, type ReceiveCeilingsOptions } from "../../core/storage/receive-ceilings";
 import type { SimFlash } from "../../hal/sim/flash";
-import { FailingKv, mountAfterPowerUp, simDevice } from "../storage/fixtures";
+import { FailingKv, MemoryKv, mountAfterPowerUp, simDevice } from "../storage/fixtures";
+import type { KvStore } from "../../core/storage/kv-store";
+import type { Status } from "../../core/runtime/result";
 
 const SENDERS = 25;
 const FIRST_KEY = 2;
@@ -470,5 +472,72 @@ describe("receive ceilings at each guard", () => {
       const opened = ReceiveCeilings.open(store, { firstKey: FIRST_KEY, senderIdMax: 1, epoch: 0, stepValues: 2, lowWaterValues: 1, ...bad });
       expect(opened.ok ? ErrorCode.Ok : opened.code, JSON.stringify(bad)).toBe(ErrorCode.InvalidArgument);
     }
+  });
+});
+
+describe("receive ceilings: option and proof edges (a store in RAM)", () => {
+  const chunkKv = (senders: number, extraKeys = 0): MemoryKv => new MemoryKv(2 * ceilingChunkCount(senders) + extraKeys, (k) => ceilingChunkBytes(k >>> 1, senders));
+  const base = (senders: number): ReceiveCeilingsOptions => ({ firstKey: 0, senderIdMax: senders, epoch: 0, stepValues: 16, lowWaterValues: 4 });
+
+  it("takes each option at its largest: 65534 senders, a step of 2^24, low water one below it, the chunks ending at the last key", () => {
+    expect(ReceiveCeilings.open(chunkKv(0xfffe), base(0xfffe)).ok).toBe(true);
+    expect(ReceiveCeilings.open(chunkKv(8), { ...base(8), stepValues: 1 << 24, lowWaterValues: (1 << 24) - 1, epoch: 0xffff_ffff }).ok).toBe(true);
+    const refusals: [Partial<ReceiveCeilingsOptions>, MemoryKv][] = [
+      [{ senderIdMax: 0xffff }, chunkKv(0xfffe)],
+      [{ stepValues: (1 << 24) + 1 }, chunkKv(8)],
+      [{ firstKey: 1 }, chunkKv(8)],
+    ];
+    for (const [o, kv] of refusals) {
+      const opened = ReceiveCeilings.open(kv, { ...base(o.senderIdMax === 0xffff ? 0xfffe : 8), ...o });
+      expect(opened.ok ? ErrorCode.Ok : opened.code, JSON.stringify(o)).toBe(ErrorCode.InvalidArgument);
+    }
+    // Either key of any chunk too small for it: refused.
+    for (const small of [0, 1, 2, 3]) {
+      const kv = new MemoryKv(4, (k) => (k === small ? ceilingChunkBytes(k >>> 1, 25) - 1 : ceilingChunkBytes(k >>> 1, 25)));
+      const opened = ReceiveCeilings.open(kv, base(25));
+      expect(opened.ok ? ErrorCode.Ok : opened.code, `key ${small}`).toBe(ErrorCode.InvalidArgument);
+    }
+  });
+
+  it("proves each chunk from its own two keys: one unread record after both is survived, two are not, in any chunk", () => {
+    for (const chunk of [0, 1]) {
+      const oneEach = chunkKv(25);
+      oneEach.hidden.set(2 * chunk, 1);
+      oneEach.hidden.set(2 * chunk + 1, 1);
+      expect(ReceiveCeilings.open(oneEach, base(25)).ok, `chunk ${chunk}`).toBe(true);
+      for (const [first, mirror] of [
+        [2, 2],
+        [2, 1],
+        [1, 2],
+      ] as const) {
+        const kv = chunkKv(25);
+        kv.hidden.set(2 * chunk, first);
+        kv.hidden.set(2 * chunk + 1, mirror);
+        const opened = ReceiveCeilings.open(kv, base(25));
+        expect(opened.ok ? ErrorCode.Ok : opened.code, `chunk ${chunk}: ${first}/${mirror}`).toBe(ErrorCode.ReceiveCeilingUnprovable);
+      }
+      // The mirror provably newest (nothing unread after it): proven whatever hides after the first copy.
+      const mirrorClean = chunkKv(25);
+      mirrorClean.hidden.set(2 * chunk, 5);
+      expect(ReceiveCeilings.open(mirrorClean, base(25)).ok).toBe(true);
+    }
+  });
+
+  it("an unread record after a copy makes open write both copies again, even when they agree", () => {
+    const kv = chunkKv(25);
+    const value = new Uint8Array(84);
+    value[4] = 9;
+    kv.put(0, value, 0, 84);
+    kv.put(1, value, 0, 84);
+    kv.hidden.set(1, 1);
+    let puts = 0;
+    const counting: KvStore = Object.assign(Object.create(kv) as MemoryKv, {
+      put: (key: number, v: Uint8Array, o: number, n: number): Status => {
+        puts++;
+        return kv.put(key, v, o, n);
+      },
+    });
+    expect(ReceiveCeilings.open(counting, base(25)).ok).toBe(true);
+    expect(puts).toBe(2);
   });
 });
