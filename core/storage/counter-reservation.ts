@@ -264,6 +264,18 @@ export class CounterReservation implements CounterSource {
  * unread record is newer than either copy (it can hide a newer value of one
  * key, not of both).
  */
+/**
+ * Write a value to `key`, then, only once that is durable, to its `mirror`:
+ * the order `copyProvable` relies on (nothing may use a value until both
+ * copies hold it). The first failure, or Ok. The send counter's reservation
+ * writes its two copies inline instead: it sits on the agent's deepest stack,
+ * and this call would add a frame under a log clean.
+ */
+export function putMirrored(kv: KvStore, key: number, mirror: number, value: Uint8Array, offset: number, lengthBytes: number): Status {
+  const status = kv.put(key, value, offset, lengthBytes);
+  return status === ErrorCode.Ok ? kv.put(mirror, value, offset, lengthBytes) : status;
+}
+
 export function copyProvable(kv: KvStore, key: number, mirror: number | undefined): boolean {
   const afterFirst = kv.hiddenRecordsAfter(key);
   if (mirror === undefined || afterFirst === 0) return afterFirst === 0;

@@ -42,7 +42,7 @@ import { err, ok, type Result, type Status } from "../runtime/result";
 import type { BlockDevice } from "./block-device";
 import { LogTable, type ConsensusLogStore } from "./consensus-log";
 import { KvTable, slotBytes, type KvStore } from "./kv-store";
-import { alignUp, NO_ADDRESS, RECORD_HEADER_BYTES, recordBytes, RecordType, type RecordView } from "./layout";
+import { alignUp, NO_ADDRESS, RECORD_HEADER_BYTES, recordBytes, readU32, RecordType, type RecordView } from "./layout";
 import { HIDDEN_RECORDS_UNBOUNDED, type MountReport } from "./mount-report";
 import { RecordLog, type RecordOwner } from "./record-log";
 
@@ -209,6 +209,12 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
     const from = kv.valueOffset(key);
     for (let i = 0; i < length; i++) out[outOffset + i] = values[from + i] ?? 0;
     return length;
+  }
+
+  readU32(key: number, at: number): number {
+    const kv = this.kv_;
+    if (!kv.isKey(key) || (at >>> 0) !== at || kv.lengthOf(key) < at + 4) return -1;
+    return readU32(kv.values, kv.valueOffset(key) + at);
   }
 
   has(key: number): boolean {

@@ -29,6 +29,12 @@ export interface KvStore {
   put(key: number, value: Uint8Array, offset: number, lengthBytes: number): Status;
   /** Copy the value into `out[outOffset ..]`; its length, or -NotFound / -OutOfRange / -TooLarge. */
   get(key: number, out: Uint8Array, outOffset: number): ValueOrCode;
+  /**
+   * The little-endian u32 at byte `at` of the value, read in place (a
+   * receive path reads one word of a value per frame, not the whole value);
+   * -1 when the key has no value that long.
+   */
+  readU32(key: number, at: number): number;
   /** Delete `key` durably (Ok also if it was absent). */
   remove(key: number): Status;
   has(key: number): boolean;

@@ -28,7 +28,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
-import { copyProvable } from "./counter-reservation";
+import { copyProvable, putMirrored } from "./counter-reservation";
 import type { KvStore } from "./kv-store";
 import { readU32, writeU32 } from "./layout";
 
@@ -134,8 +134,7 @@ export class MirroredRing {
     writeU32(scratch, 0, this.total_ + 1);
     const at = COUNT_BYTES + (slot - chunk * this.perChunk_) * RING_ENTRY_BYTES;
     for (let i = 0; i < RING_ENTRY_BYTES; i++) scratch[at + i] = entry[offset + i] ?? 0;
-    let status = this.kv_.put(key, scratch, 0, bytes);
-    if (status === ErrorCode.Ok) status = this.kv_.put(key + 1, scratch, 0, bytes);
+    const status = putMirrored(this.kv_, key, key + 1, scratch, 0, bytes);
     if (status !== ErrorCode.Ok) {
       this.failures_++;
       return status;
@@ -185,8 +184,6 @@ export class MirroredRing {
     if (firstCount === secondCount && !hidden) return ErrorCode.Ok;
     // The newer copy into the scratch (the mirror is there now), then both keys.
     if (firstCount > secondCount && kv.get(key, scratch, 0) !== bytes) return ErrorCode.Corrupt;
-    let status = kv.put(key, scratch, 0, bytes);
-    if (status === ErrorCode.Ok) status = kv.put(key + 1, scratch, 0, bytes);
-    return status;
+    return putMirrored(kv, key, key + 1, scratch, 0, bytes);
   }
 }

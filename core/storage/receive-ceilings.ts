@@ -49,7 +49,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
-import { copyProvable } from "./counter-reservation";
+import { copyProvable, putMirrored } from "./counter-reservation";
 import type { KvStore } from "./kv-store";
 import { readU32, writeU32 } from "./layout";
 
@@ -262,12 +262,12 @@ export class ReceiveCeilings {
       this.refused_++;
       return false;
     }
-    // The mirror's ceiling, read here rather than through ceilingOf_: this runs on the receive path, the deepest stack.
+    // The mirror's ceiling, two words read in place (not the chunk copied): this runs for every frame, on the deepest stack.
+    // Every copy of this epoch has its chunk's exact length (open and every write make it so).
     const chunk = ((senderId - 1) / CEILING_CHUNK_SENDERS) | 0;
-    const buffer = this.buffer_;
-    const length = this.kv_.get(this.firstKey_ + 2 * chunk + 1, buffer, 0);
-    const ours = length === EPOCH_BYTES + 4 * this.sendersIn_(chunk) && readU32(buffer, 0) === this.epoch_;
-    const ceiling = ours ? readU32(buffer, EPOCH_BYTES + 4 * (senderId - 1 - chunk * CEILING_CHUNK_SENDERS)) : 0;
+    const mirror = this.firstKey_ + 2 * chunk + 1;
+    const stored = this.kv_.readU32(mirror, EPOCH_BYTES + 4 * (senderId - 1 - chunk * CEILING_CHUNK_SENDERS));
+    const ceiling = stored >= 0 && this.kv_.readU32(mirror, 0) === this.epoch_ ? stored : 0;
     if (counter + this.lowWater_ >= ceiling) this.mark_(senderId);
     if (counter < ceiling) return true;
     this.want_(senderId, counter);
@@ -503,8 +503,7 @@ export class ReceiveCeilings {
   private writeChunk_(chunk: number, senders: number): Status {
     const bytes = EPOCH_BYTES + 4 * senders;
     writeU32(this.buffer_, 0, this.epoch_);
-    let status = this.kv_.put(this.firstKey_ + 2 * chunk, this.buffer_, 0, bytes);
-    if (status === ErrorCode.Ok) status = this.kv_.put(this.firstKey_ + 2 * chunk + 1, this.buffer_, 0, bytes);
+    const status = putMirrored(this.kv_, this.firstKey_ + 2 * chunk, this.firstKey_ + 2 * chunk + 1, this.buffer_, 0, bytes);
     if (status !== ErrorCode.Ok) {
       this.failures_++;
       return status;

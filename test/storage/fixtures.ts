@@ -84,6 +84,9 @@ export class FailingKv implements KvStore {
   get(key: number, out: Uint8Array, outOffset: number): number {
     return this.inner.get(key, out, outOffset);
   }
+  readU32(key: number, at: number): number {
+    return this.inner.readU32(key, at);
+  }
   remove(key: number): Status {
     return this.inner.remove(key);
   }
@@ -126,6 +129,11 @@ export class MemoryKv implements KvStore {
     if (v === undefined) return -ErrorCode.NotFound;
     out.set(v, outOffset);
     return v.length;
+  }
+  readU32(key: number, at: number): number {
+    const v = this.values_.get(key);
+    if (v === undefined || v.length < at + 4) return -1;
+    return ((v[at] ?? 0) | ((v[at + 1] ?? 0) << 8) | ((v[at + 2] ?? 0) << 16) | ((v[at + 3] ?? 0) << 24)) >>> 0;
   }
   remove(key: number): Status {
     this.values_.delete(key);

@@ -43,6 +43,11 @@ class ScriptedKv implements KvStore {
     out.set(value, outOffset);
     return value.length;
   }
+  readU32(key: number, at: number): number {
+    const value = this.values.get(key);
+    if (value === undefined || value.length < at + 4) return -1;
+    return ((value[at] ?? 0) | ((value[at + 1] ?? 0) << 8) | ((value[at + 2] ?? 0) << 16) | ((value[at + 3] ?? 0) << 24)) >>> 0;
+  }
   remove(key: number): Status {
     this.values.delete(key);
     return ErrorCode.Ok;

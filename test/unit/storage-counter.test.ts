@@ -131,6 +131,7 @@ describe("CounterReservation", () => {
         valueBytesOf: (key) => store.valueBytesOf(key),
         put: (key, value, offset, length) => store.put(key, value, offset, length),
         get: () => -failure,
+        readU32: () => -1,
         remove: (key) => store.remove(key),
         has: (key) => store.has(key),
         hiddenRecordsAfter: () => 0,
