@@ -14,12 +14,17 @@
  * README "Site configuration".
  */
 import { HOP_LIMIT_MAX } from "../core/mesh/link-header";
-import { SENDER_KEY_CACHE_CAPACITY_MAX } from "../core/crypto/sender-key-cache";
 import { RuleDirection, RuleSource } from "../core/telemetry/config";
 import { SENSOR_CHANNELS_MAX } from "../hal/sensor";
 import { SensorPart, sensorPartByName, SENSOR_PARTS } from "./sensor-parts";
-/** Largest radio.siteSize: the receive ceilings of 256 senders keep the store inside the boards' 64 KB storage partition (twice its minimum; test/gate/partitions.test.ts). */
-export const SITE_SIZE_MAX = 256;
+import { LINK_SITE_SIZE_MAX } from "../core/mesh/link-keys";
+/**
+ * Largest radio.siteSize: boards 1..255, the ids a header's one-byte hints
+ * name (core/mesh/link-keys.ts LINK_SITE_SIZE_MAX); their receive ceilings
+ * (two per board) keep the store inside the boards' 64 KB storage partition
+ * (test/gate/partitions.test.ts).
+ */
+export const SITE_SIZE_MAX = LINK_SITE_SIZE_MAX;
 
 /**
  * A board's role, from its provisioning record (agent/provisioning.ts), never
@@ -112,13 +117,6 @@ export interface RadioConfig {
   readonly dutyCyclePermille: number;
   /** Over-the-air bit rate, for airtime accounting (LoRa SF7/125 kHz ~ 5470). */
   readonly bitrateBps: number;
-  /**
-   * Receive keys held at once (core/crypto/sender-key-cache.ts): derived on a
-   * sender's first frame, least recently used evicted. A board opens the
-   * frames of every origin whose traffic reaches or crosses it (relays do not
-   * re-seal); a smaller cache derives again on its misses.
-   */
-  readonly keyCacheCapacity: number;
   /**
    * Highest node id in the site (1..SITE_SIZE_MAX). Every board keeps a
    * durable receive ceiling for each sender 1..siteSize in its flash store
@@ -379,7 +377,6 @@ const RADIO_FIELDS: readonly string[] = Object.freeze([
   "hopLimit",
   "dutyCyclePermille",
   "bitrateBps",
-  "keyCacheCapacity",
   "siteSize",
 ]);
 const CAPACITY_FIELDS: readonly string[] = Object.freeze(["outboxRecords", "logRecords", "dedupEntries", "rxFrames", "txFrames"]);
@@ -420,7 +417,6 @@ export const RADIO_DEFAULTS: RadioConfig = Object.freeze({
   hopLimit: HOP_LIMIT_MAX,
   dutyCyclePermille: 100,
   bitrateBps: 5_470,
-  keyCacheCapacity: 16,
   siteSize: 64,
 });
 export const CAPACITY_DEFAULTS: CapacityConfig = Object.freeze({ outboxRecords: 16, logRecords: 16, dedupEntries: 256, rxFrames: 16, txFrames: 16 });
@@ -706,7 +702,6 @@ function readRadio(top: Reader, problems: ConfigProblem[]): RadioConfig {
     hopLimit: r.int("hopLimit", 1, HOP_LIMIT_MAX, d.hopLimit, " (hops: the link header's 3-bit hop-limit field)"),
     dutyCyclePermille: r.int("dutyCyclePermille", 1, 1000, d.dutyCyclePermille, " (permille)"),
     bitrateBps: r.int("bitrateBps", 300, 1_000_000, d.bitrateBps, " (bit/s)"),
-    keyCacheCapacity: r.int("keyCacheCapacity", 1, SENDER_KEY_CACHE_CAPACITY_MAX, d.keyCacheCapacity, " (keys)"),
     siteSize: r.int("siteSize", 1, SITE_SIZE_MAX, d.siteSize, " (highest node id in the site)"),
   });
 }

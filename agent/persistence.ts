@@ -13,7 +13,7 @@
  * | 4 + i      | pending alert slot i: the encoded alert message    | when the alert is admitted;   |
  * |            | (core/uplink/wire.ts, 40 bytes)                          | removed when acknowledged     |
  * | 4 + slots  | the send-counter ceiling's mirror (8 bytes)        | right after key 2, each time  |
- * | 5 + slots  | receive ceilings: chunk c of senders at key        | when a sender's counter nears |
+ * | 5 + slots  | receive ceilings: chunk c of windows at key        | when a sender's counter nears |
  * |  + 2c (+1) | 5 + slots + 2c, its mirror at the next key         | its ceiling (persist phase);  |
  * |            | (core/storage/receive-ceilings.ts, 4 + 4 x 20 B)   | at boot; at graceful shutdown |
  *
@@ -34,7 +34,9 @@
  * with a new key. The receive ceilings are opened and proven right after
  * it, for the record's key epoch, with the same rule (ReceiveCeilingUnprovable
  * freezes the store and keeps the radio off too): the layout has a chunk
- * pair per 20 senders of the site's `radio.siteSize`.
+ * pair per 20 replay windows: two per board of the site's `radio.siteSize`
+ * (its frames under a pair secret and under the flood secret,
+ * core/mesh/link-seal.ts windowIdOf).
  *
  * Durability is the store's (core/storage/durable-store.ts): `Ok` means
  * programmed and verified. Without a block device, or when mounting fails,
@@ -47,6 +49,7 @@ import type { Status } from "../core/runtime/result";
 import type { BlockDevice } from "../core/storage/block-device";
 import { DurableStore, type StoreConfig } from "../core/storage/durable-store";
 import { CounterReservation } from "../core/storage/counter-reservation";
+import { windowIdMax } from "../core/mesh/link-seal";
 import { ceilingChunkBytes, ceilingChunkCount, ceilingStateBytes, ReceiveCeilings } from "../core/storage/receive-ceilings";
 import { MirroredRing, RING_ENTRY_BYTES } from "../core/storage/mirrored-ring";
 import type { AlertIdLog } from "../core/uplink/gateway";
@@ -102,7 +105,7 @@ export const RECEIVE_CEILING_LOW_WATER = 4;
 export interface StoreShape {
   /** Pending alert slots (uplink.alertPendingCapacity). */
   readonly alertSlots: number;
-  /** Senders 1..siteSize get a receive ceiling (radio.siteSize). */
+  /** Boards 1..siteSize (radio.siteSize): each gets two receive ceilings, one per replay window (windowIdMax). */
   readonly siteSize: number;
 }
 
@@ -122,8 +125,9 @@ export function agentStoreConfig(shape: StoreShape): StoreConfig {
   const kvValueBytes: number[] = [BOOT_VALUE_BYTES, LIFETIME_VALUE_BYTES, SEND_COUNTER_VALUE_BYTES, PROVISIONING_RECORD_BYTES];
   for (let i = 0; i < shape.alertSlots; i++) kvValueBytes.push(ALERT_MESSAGE_BYTES);
   kvValueBytes.push(SEND_COUNTER_VALUE_BYTES);
-  for (let c = 0; c < ceilingChunkCount(shape.siteSize); c++) {
-    const bytes = ceilingChunkBytes(c, shape.siteSize);
+  const windows = windowIdMax(shape.siteSize);
+  for (let c = 0; c < ceilingChunkCount(windows); c++) {
+    const bytes = ceilingChunkBytes(c, windows);
     kvValueBytes.push(bytes, bytes);
   }
   return { recordPayloadMaxBytes: VALUE_MAX_BYTES, kvKeyCount: kvValueBytes.length, kvValueMaxBytes: VALUE_MAX_BYTES, kvValueBytes, logCapacityEntries: 1 };
@@ -162,7 +166,7 @@ export class AgentStore {
     this.store_ = store;
     this.mountStatus_ = mountStatus;
     this.alertSlots_ = shape.alertSlots;
-    this.scratch_ = new Uint8Array(VALUE_MAX_BYTES + ceilingStateBytes(shape.siteSize));
+    this.scratch_ = new Uint8Array(VALUE_MAX_BYTES + ceilingStateBytes(windowIdMax(shape.siteSize)));
     this.openSendCounter_(shape.siteSize);
     this.load_();
   }
@@ -259,7 +263,7 @@ export class AgentStore {
   private openReceiveCeilings_(store: DurableStore, epoch: number, siteSize: number): void {
     const opened = ReceiveCeilings.open(store, {
       firstKey: receiveCeilingsFirstKey(this.alertSlots_),
-      senderIdMax: siteSize,
+      senderIdMax: windowIdMax(siteSize),
       epoch,
       stepValues: RECEIVE_CEILING_STEP,
       lowWaterValues: RECEIVE_CEILING_LOW_WATER,

@@ -6,10 +6,11 @@
  * secret lives only in the board's storage partition.
  *
  * What a record holds is the state a board has after admission
- * (ARCHITECTURE.md "Identity"): the site's group secret for one key epoch,
- * from which every sender's group traffic key is derived with HKDF
- * (core/crypto/session-keys.ts deriveGroupSenderKey), plus the facts it is
- * bound to, checked against the site configuration at every boot
+ * (docs/architecture.md "Link keys", core/crypto/site-keys.ts): for one key
+ * epoch, the site's flood secret F, the pair secret this board shares with
+ * each gateway it speaks to end to end (a gateway: with each gateway below
+ * it) and, for a gateway, the root it derives its pair secrets with every
+ * other board from; plus the facts it is bound to, checked against the site configuration at every boot
  * (agent/board-identity.ts): the authority's key commitment, the key epoch
  * and the group. The record is also the board's identity: its node id,
  * role and gateway preference come from here, not from the compiled site
@@ -34,38 +35,45 @@
  * 4-byte counter on the air (core/mesh/link-header.ts COUNTER_MAX); a 17th
  * provisioning needs a new key epoch.
  *
- * Layout, version 2 (little-endian, PROVISIONING_RECORD_BYTES; the durable
+ * Layout, version 3 (little-endian, PROVISIONING_RECORD_BYTES; the durable
  * store adds its own CRC and power-loss safety):
  *
  * | offset | bytes | field                                             |
  * |-------:|------:|---------------------------------------------------|
- * |      0 |     4 | magic "PKv" + version (ASCII "2")                 |
+ * |      0 |     4 | magic "PKv" + version (ASCII "3")                 |
  * |      4 |     2 | node id (1..0xfffe)                               |
  * |      6 |     2 | key epoch                                         |
  * |      8 |     2 | group id                                          |
- * |     10 |     2 | highest sender id with a key (1..SENDER_ID_LIMIT) |
+ * |     10 |     2 | highest board id of the site (1..SENDER_ID_LIMIT) |
  * |     12 |     1 | role (RecordRole: 1 sensor, 2 relay, 3 gateway, 4 anchor) |
  * |     13 |     1 | provisioning generation, 0..15 (0 in records written before it existed) |
  * |     14 |     2 | reserved, zero                                    |
  * |     16 |     8 | preferred gateways: 4 node ids, first choice first, 0 = none (zeros last) |
  * |     24 |    32 | authority key commitment                          |
- * |     56 |    32 | group secret                                      |
+ * |     56 |    32 | flood secret F (never all zero)                   |
+ * |     88 |    32 | gateway root R_self: a gateway's only, else zero  |
+ * |    120 |     8 | keyed peers: 4 gateway ids, 0 = none (zeros last) |
+ * |    128 |   128 | their pair secrets P(self, peer), 32 B each       |
  *
- * Version 1 ("PKv1", 76 bytes, no role) is refused with
- * AgentProvisioningVersion: provision the board again.
+ * Versions 1 and 2 (one group secret every board held, so any board could
+ * seal as any other) are refused with AgentProvisioningVersion: provision
+ * the board again.
  */
 import { ErrorCode, type FailureCode } from "../core/runtime/errors";
 import type { ValueOrCode } from "../core/collections/value-or-code";
+import { boardKeyMaterial } from "../core/crypto/site-keys";
 
-export const PROVISIONING_RECORD_BYTES = 88;
+export const PROVISIONING_RECORD_BYTES = 256;
 /** Preferred gateways a record holds (config.ts GATEWAYS_MAX). */
 export const PREFERRED_GATEWAYS_MAX = 4;
 /** The layout this code writes and reads (the magic's last byte, ASCII). */
-export const PROVISIONING_VERSION = 2;
-export const GROUP_SECRET_BYTES = 32;
+export const PROVISIONING_VERSION = 3;
+export const LINK_SECRET_RECORD_BYTES = 32;
+/** Pair secrets a record holds: one per gateway of the site (config.ts GATEWAYS_MAX). */
+export const KEYED_PEERS_MAX = 4;
 export const AUTHORITY_COMMITMENT_BYTES = 32;
-/** Largest site the record can key (the receive key table is sized from it). */
-export const SENDER_ID_LIMIT = 1024;
+/** Largest site a record can key: boards 1..255, the ids the header's hints name (core/mesh/link-keys.ts). */
+export const SENDER_ID_LIMIT = 255;
 const MAGIC = Object.freeze([0x50, 0x4b, 0x76]); // "PKv", then the version digit
 const VERSION_AT = 3;
 const ROLE_AT = 12;
@@ -74,7 +82,11 @@ const RESERVED_AT = 14;
 const RESERVED_BYTES = 2;
 const GATEWAYS_AT = 16;
 const COMMITMENT_AT = 24;
-const SECRET_AT = 56;
+/** Where the secrets sit (agent/link-keyring.ts reads them in place from the store). */
+export const FLOOD_SECRET_AT = 56;
+export const GATEWAY_ROOT_AT = 88;
+export const KEYED_PEERS_AT = 120;
+export const PAIR_SECRETS_AT = 128;
 
 /** A role as the record stores it: the index in config.ts ROLE_NAMES, plus one (0 is never a role). */
 export const RecordRole = Object.freeze({ Sensor: 1, Relay: 2, Gateway: 3, Anchor: 4 } as const);
@@ -116,12 +128,18 @@ export interface ProvisioningFields {
   readonly groupId: number;
   readonly senderIdMax: number;
   readonly authorityCommitment: Uint8Array;
-  readonly groupSecret: Uint8Array;
+  readonly floodSecret: Uint8Array;
+  /** R_self for a gateway (never all zero), all zeros for every other role (core/crypto/site-keys.ts). */
+  readonly gatewayRoot: Uint8Array;
+  /** The gateways this board shares a pair secret with (0..KEYED_PEERS_MAX ids, unique), and those secrets. */
+  readonly keyedPeers: readonly number[];
+  readonly pairSecrets: readonly Uint8Array[];
 }
 
 /**
- * A record as read from the store. The secret is a view into the caller's
- * buffer: zeroize that buffer once the keys are derived.
+ * A record as read from the store. The secrets are views into the caller's
+ * buffer: zeroize that buffer once checked (a board reads its secrets in
+ * place from the store per frame: agent/link-keyring.ts).
  */
 export class ProvisioningRecord implements ProvisioningFields {
   readonly nodeId: number;
@@ -132,7 +150,10 @@ export class ProvisioningRecord implements ProvisioningFields {
   readonly groupId: number;
   readonly senderIdMax: number;
   readonly authorityCommitment: Uint8Array;
-  readonly groupSecret: Uint8Array;
+  readonly floodSecret: Uint8Array;
+  readonly gatewayRoot: Uint8Array;
+  readonly keyedPeers: readonly number[];
+  readonly pairSecrets: readonly Uint8Array[];
 
   private constructor(bytes: Uint8Array) {
     this.nodeId = u16(bytes, 4);
@@ -148,7 +169,18 @@ export class ProvisioningRecord implements ProvisioningFields {
     }
     this.preferredGateways = preferred;
     this.authorityCommitment = bytes.subarray(COMMITMENT_AT, COMMITMENT_AT + AUTHORITY_COMMITMENT_BYTES);
-    this.groupSecret = bytes.subarray(SECRET_AT, SECRET_AT + GROUP_SECRET_BYTES);
+    this.floodSecret = bytes.subarray(FLOOD_SECRET_AT, FLOOD_SECRET_AT + LINK_SECRET_RECORD_BYTES);
+    this.gatewayRoot = bytes.subarray(GATEWAY_ROOT_AT, GATEWAY_ROOT_AT + LINK_SECRET_RECORD_BYTES);
+    const peers: number[] = [];
+    const secrets: Uint8Array[] = [];
+    for (let i = 0; i < KEYED_PEERS_MAX; i++) {
+      const id = u16(bytes, KEYED_PEERS_AT + 2 * i);
+      if (id === 0) continue;
+      peers.push(id);
+      secrets.push(bytes.subarray(PAIR_SECRETS_AT + i * LINK_SECRET_RECORD_BYTES, PAIR_SECRETS_AT + (i + 1) * LINK_SECRET_RECORD_BYTES));
+    }
+    this.keyedPeers = peers;
+    this.pairSecrets = secrets;
   }
 
   /**
@@ -165,6 +197,12 @@ export class ProvisioningRecord implements ProvisioningFields {
     for (let i = 0; i < RESERVED_BYTES; i++) if (bytes[RESERVED_AT + i] !== 0) return ErrorCode.AgentProvisioningMalformed;
     // Preferred gateways are packed: no id after a zero.
     for (let i = 1; i < PREFERRED_GATEWAYS_MAX; i++) if (u16(bytes, GATEWAYS_AT + 2 * (i - 1)) === 0 && u16(bytes, GATEWAYS_AT + 2 * i) !== 0) return ErrorCode.AgentProvisioningMalformed;
+    // So are keyed peers, and an unused secret slot is zero.
+    for (let i = 0; i < KEYED_PEERS_MAX; i++) {
+      const id = u16(bytes, KEYED_PEERS_AT + 2 * i);
+      if (i > 0 && id !== 0 && u16(bytes, KEYED_PEERS_AT + 2 * (i - 1)) === 0) return ErrorCode.AgentProvisioningMalformed;
+      if (id === 0 && !allZero(bytes, PAIR_SECRETS_AT + i * LINK_SECRET_RECORD_BYTES, LINK_SECRET_RECORD_BYTES)) return ErrorCode.AgentProvisioningMalformed;
+    }
     const record = new ProvisioningRecord(bytes);
     return fieldsProblem(record) === undefined ? record : ErrorCode.AgentProvisioningMalformed;
   }
@@ -187,10 +225,20 @@ export function fieldsProblem(fields: ProvisioningFields): string | undefined {
     if (preferred.indexOf(id) !== i) return `preferred gateway ${id} is listed twice`;
   }
   if (fields.authorityCommitment.length !== AUTHORITY_COMMITMENT_BYTES) return `authority commitment must be ${AUTHORITY_COMMITMENT_BYTES} bytes`;
-  if (fields.groupSecret.length !== GROUP_SECRET_BYTES) return `group secret must be ${GROUP_SECRET_BYTES} bytes`;
-  let nonZero = 0;
-  for (let i = 0; i < GROUP_SECRET_BYTES; i++) nonZero |= fields.groupSecret[i] ?? 0;
-  if (nonZero === 0) return "group secret is all zero";
+  if (fields.floodSecret.length !== LINK_SECRET_RECORD_BYTES) return `flood secret must be ${LINK_SECRET_RECORD_BYTES} bytes`;
+  if (allZero(fields.floodSecret, 0, LINK_SECRET_RECORD_BYTES)) return "flood secret is all zero";
+  if (fields.gatewayRoot.length !== LINK_SECRET_RECORD_BYTES) return `gateway root must be ${LINK_SECRET_RECORD_BYTES} bytes`;
+  const gateway = fields.role === RecordRole.Gateway;
+  if (gateway === allZero(fields.gatewayRoot, 0, LINK_SECRET_RECORD_BYTES)) return gateway ? "a gateway's record needs its gateway root" : "only a gateway's record holds a gateway root";
+  const peers = fields.keyedPeers;
+  if (peers.length > KEYED_PEERS_MAX || fields.pairSecrets.length !== peers.length) return `at most ${KEYED_PEERS_MAX} keyed peers, each with one pair secret`;
+  for (let i = 0; i < peers.length; i++) {
+    const id = peers[i] ?? 0;
+    if (!isU16(id) || id < 1 || id > fields.senderIdMax || id === fields.nodeId) return "a keyed peer must be another board of the site";
+    if (peers.indexOf(id) !== i) return `keyed peer ${id} is listed twice`;
+    const secret = fields.pairSecrets[i];
+    if (secret === undefined || secret.length !== LINK_SECRET_RECORD_BYTES || allZero(secret, 0, LINK_SECRET_RECORD_BYTES)) return `the pair secret with ${id} must be ${LINK_SECRET_RECORD_BYTES} bytes, not all zero`;
+  }
   return undefined;
 }
 
@@ -209,7 +257,13 @@ export function encodeProvisioning(fields: ProvisioningFields, out: Uint8Array):
   out.fill(0, RESERVED_AT, COMMITMENT_AT);
   for (let i = 0; i < fields.preferredGateways.length; i++) putU16(out, GATEWAYS_AT + 2 * i, fields.preferredGateways[i] ?? 0);
   out.set(fields.authorityCommitment, COMMITMENT_AT);
-  out.set(fields.groupSecret, SECRET_AT);
+  out.set(fields.floodSecret, FLOOD_SECRET_AT);
+  out.set(fields.gatewayRoot, GATEWAY_ROOT_AT);
+  out.fill(0, KEYED_PEERS_AT, PROVISIONING_RECORD_BYTES);
+  for (let i = 0; i < fields.keyedPeers.length; i++) {
+    putU16(out, KEYED_PEERS_AT + 2 * i, fields.keyedPeers[i] ?? 0);
+    out.set(fields.pairSecrets[i] ?? new Uint8Array(LINK_SECRET_RECORD_BYTES), PAIR_SECRETS_AT + i * LINK_SECRET_RECORD_BYTES);
+  }
   return PROVISIONING_RECORD_BYTES;
 }
 
@@ -232,6 +286,12 @@ function hexDigit(c: number): number {
   return -1;
 }
 
+function allZero(bytes: Uint8Array, at: number, length: number): boolean {
+  let any = 0;
+  for (let i = 0; i < length; i++) any |= bytes[at + i] ?? 0;
+  return any === 0;
+}
+
 function isGeneration(value: number): boolean {
   return Number.isInteger(value) && value >= 0 && value < PROVISIONING_GENERATIONS;
 }
@@ -247,4 +307,22 @@ function u16(bytes: Uint8Array, at: number): number {
 function putU16(out: Uint8Array, at: number, value: number): void {
   out[at] = value & 0xff;
   out[at + 1] = (value >>> 8) & 0xff;
+}
+
+/** The link-key fields of a record (what `picket provision` and the site simulator write). */
+export type LinkKeyFields = Pick<ProvisioningFields, "floodSecret" | "gatewayRoot" | "keyedPeers" | "pairSecrets">;
+
+/**
+ * The link-key fields of board `nodeId` (RecordRole `role`) on a site whose
+ * gateways are `gateways`, derived from the authority's secret
+ * (core/crypto/site-keys.ts); a board provisioned as a gateway is one of
+ * them. Host side: allocates. The failure code of the derivation, or the fields.
+ */
+export function linkKeyFields(authority: Uint8Array, groupId: number, keyEpoch: number, nodeId: number, role: number, gateways: readonly number[]): LinkKeyFields | FailureCode {
+  const all = role === RecordRole.Gateway && !gateways.includes(nodeId) ? [...gateways, nodeId] : gateways.filter((g) => g !== nodeId || role === RecordRole.Gateway);
+  if (all.length > KEYED_PEERS_MAX) return ErrorCode.InvalidArgument;
+  const material = boardKeyMaterial(authority, groupId, keyEpoch, nodeId, all);
+  if (!material.ok) return material.code;
+  const m = material.value;
+  return { floodSecret: m.floodSecret, gatewayRoot: m.gatewayRoot, keyedPeers: m.pairs.map((p) => p.peer), pairSecrets: m.pairs.map((p) => p.secret) };
 }

@@ -9,14 +9,12 @@
  *     role boot took from it (board-identity.ts), and, when the
  *     configuration names keys, the key epoch, group and the authority's
  *     commitment. Every mismatch is a boot problem naming the field.
- *  2. Group keys: the group secret is imported into the provider's key
- *     store and the record's bytes zeroed; boot derives only this board's
- *     send key. Receive keys are derived per sender on first use into a
- *     SenderKeyCache of `radio.keyCacheCapacity` keys (LRU eviction,
- *     counted), so boot costs the same for 33 or 1,024 members. The secret
- *     stays in the store for those derivations until the cache is closed
- *     (sender-key-cache.ts says why). A host that already holds a derived
- *     table (the simulator: one per site) may pass it instead.
+ *  2. Link secrets (docs/architecture.md "Link keys"): the record holds F,
+ *     the pair secrets with the site's gateways and, on a gateway, the root
+ *     it derives its pair secret with any board from. They stay in the
+ *     record: the transport reads the one a frame needs, in place from the
+ *     store (agent/link-keyring.ts), so boot derives nothing and the RAM
+ *     they take does not grow with the site.
  *  3. The send counter is a CounterReservation in the same store, opened
  *     at mount before anything else writes (persistence.ts): its ceiling
  *     kept in two copies, its range set by the record's provisioning
@@ -26,34 +24,33 @@
  *     used, the radio stays off (CounterUnprovable) rather than guess.
  *     Without a mounted store the radio stays off: a RAM counter would
  *     repeat nonces after a reboot.
- *  4. Replay windows (one per sender) live in RAM; after a reboot a board
- *     accepts frames it saw before the reboot once more (OSCORE App. B.1.2
- *     Echo is not implemented; README "Known gaps").
+ *  4. Replay windows: one per origin under a pair secret and one per origin
+ *     under F (link-seal.ts windowIdOf), started at boot from the durable
+ *     receive ceilings, so no frame accepted before a reboot is accepted
+ *     after it.
  *
  * The crypto provider is the portable one without a post-quantum suite:
- * the per-frame path needs only HKDF and ChaCha20-Poly1305, so the image
- * does not carry ML-DSA/ML-KEM.
+ * the per-frame path needs only BLAKE2s and ChaCha20, so the image does not
+ * carry ML-DSA/ML-KEM.
  */
 import { ErrorCode, type FailureCode } from "../core/runtime/errors";
 import { Xoshiro128 } from "../core/runtime/prng";
 import type { Status } from "../core/runtime/result";
 import { CoseAlg, KemAlg } from "../core/crypto/algorithms";
 import type { EntropySource } from "../core/crypto/entropy";
-import { KeyKind } from "../core/crypto/key-store";
 import { PortableCryptoProvider } from "../core/crypto/portable-provider";
 import type { CryptoProvider } from "../core/crypto/provider";
 import { ReplayTable } from "../core/crypto/replay-window";
-import { SenderKeyCache } from "../core/crypto/sender-key-cache";
-import { deriveGroupSenderKey } from "../core/crypto/traffic-derive";
-import type { ReceiveKeys, TrafficKey } from "../core/crypto/traffic-keys";
 import { meshConfig, validateMeshConfig, type MeshConfig } from "../core/mesh/mesh-config";
 import type { MeshRadio } from "../core/mesh/radio-port";
+import { windowIdMax } from "../core/mesh/link-seal";
 import { MeshTransport, type MeshObserver } from "../core/mesh/transport";
 import type { CounterReservation } from "../core/storage/counter-reservation";
 import { recordSiteProblems } from "./board-identity";
 import { AgentRole, ROLE_NAMES, type SiteConfig } from "./config";
 import { RECEIVE_CEILING_STEP, StoreKey, type AgentStore } from "./persistence";
-import { PROVISIONING_RECORD_BYTES, ProvisioningRecord } from "./provisioning";
+import { RecordKeyring } from "./link-keyring";
+import { PROVISIONING_RECORD_BYTES, ProvisioningRecord, RecordRole } from "./provisioning";
 
 export { SEND_COUNTER_AHEAD, SEND_COUNTER_STEP } from "./persistence";
 /**
@@ -67,22 +64,12 @@ export { SEND_COUNTER_AHEAD, SEND_COUNTER_STEP } from "./persistence";
  */
 export const REPLAY_WINDOW_BITS = 64;
 
-/** Group keys derived elsewhere (the simulator derives one table per site and shares it). */
-export interface DerivedGroupKeys {
-  readonly provider: CryptoProvider;
-  readonly groupKeys: ReceiveKeys;
-  readonly epoch: number;
-  sendKey(nodeId: number): TrafficKey | undefined;
-}
-
 export interface RadioMeshSetup {
   readonly config: SiteConfig;
   readonly store: AgentStore;
   readonly radio: MeshRadio;
   /** Seeds contention jitter and the rate-limit hash: not secret, only distinct per node and boot. */
   readonly randomSeed: number;
-  /** Pre-derived keys; when absent they are derived from the record. */
-  readonly keys?: DerivedGroupKeys;
   /** Test and simulator hooks. */
   readonly observer?: MeshObserver;
   /** Mesh parameters; default agentMeshConfig(config, randomSeed). */
@@ -95,8 +82,6 @@ export type RadioMeshOutcome =
       readonly transport: MeshTransport;
       readonly counter: CounterReservation;
       readonly senderIdMax: number;
-      /** The receive-key cache when keys were derived here (not passed in): `close` it at shutdown to zero the group secret. */
-      readonly keyCache: SenderKeyCache | undefined;
     }
   | { readonly ok: false; readonly code: FailureCode; readonly problems: readonly string[] };
 
@@ -176,6 +161,9 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
   });
 }
 
+/** The per-frame path keeps no key in the provider's store (link secrets are read from the record per frame). */
+const NO_KEY_SLOTS = Object.freeze({ symmetricSlots: 1, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 });
+
 /** The provider never draws randomness on this path; a board without an RNG refuses any request. */
 const NO_ENTROPY: EntropySource = Object.freeze({
   fill(_out: Uint8Array): Status {
@@ -205,16 +193,27 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
     bytes.fill(0);
     return { ok: false, code: ErrorCode.AgentProvisioningMismatch, problems };
   }
-  const keys = setup.keys ?? deriveKeys(record, config.radio.keyCacheCapacity);
   bytes.fill(0);
-  if (typeof keys === "number") return refuse(keys, `keys: group keys could not be derived (code ${keys})`);
-  if (keys.epoch !== record.keyEpoch) return refuse(ErrorCode.AgentProvisioningMismatch, `keys: host keys are for epoch ${keys.epoch}, the record for ${record.keyEpoch}`);
+  const provider = PortableCryptoProvider.create(NO_ENTROPY, NO_KEY_SLOTS, null);
+  if (!provider.ok) return refuse(provider.code, `keys: the crypto provider could not be created (code ${provider.code})`);
+  const gateway = record.role === RecordRole.Gateway;
+  const keys = new RecordKeyring({
+    store: kv,
+    recordKey: StoreKey.Provisioning,
+    nodeId: record.nodeId,
+    epoch: record.keyEpoch,
+    siteSize: record.senderIdMax,
+    gateway,
+    hash: provider.value,
+  });
   // Opened at mount, before anything wrote (persistence.ts). The transport's tick reserves counter values ahead (its persist
   // phase, from the first tick on), so no seal ever writes to flash.
   const counter = store.sendCounter;
   if (counter === undefined) return refuse(counterFailure(store.sendCounterStatus), counterProblem(store));
-  const replay = ReplayTable.create({ capacity: record.senderIdMax, windowBits: REPLAY_WINDOW_BITS });
-  if (!replay.ok) return refuse(replay.code, `mesh: replay table for ${record.senderIdMax} senders (code ${replay.code})`);
+  // A window per origin under F, and per origin under a pair secret: every board for a gateway, its gateways for any other.
+  const windows = gateway ? windowIdMax(record.senderIdMax) : record.senderIdMax + record.keyedPeers.length;
+  const replay = ReplayTable.create({ capacity: windows, windowBits: REPLAY_WINDOW_BITS });
+  if (!replay.ok) return refuse(replay.code, `mesh: replay table for ${windows} windows (code ${replay.code})`);
   // Opened and proven at mount with the counter (persistence.ts); every window starts above what any boot before admitted.
   const ceilings = store.receiveCeilings;
   if (ceilings === undefined) return refuse(counterFailure(store.receiveCeilingsStatus), ceilingProblem(store));
@@ -223,28 +222,23 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
   const mesh = setup.meshConfig ?? agentMeshConfig(config, setup.randomSeed);
   const meshProblems = validateMeshConfig(mesh);
   if (meshProblems.length > 0) return { ok: false, code: ErrorCode.AgentBadConfig, problems: meshProblems.map((p) => `radio: ${p}`) };
-  const sendKey = keys.sendKey(config.nodeId);
-  if (sendKey === undefined) return refuse(ErrorCode.AgentProvisioningMismatch, `keys: no send key for node ${config.nodeId}`);
   const transport = MeshTransport.create({
     nodeId: config.nodeId,
     radio: setup.radio,
-    provider: keys.provider,
+    provider: provider.value,
     counterSource: counter,
-    groupKeys: keys.groupKeys,
+    keys,
     replay: replay.value,
     receiveAdmission: ceilings,
-    epoch: keys.epoch,
     random: new Xoshiro128(setup.randomSeed >>> 0),
     config: mesh,
-    sendKey,
     ...(setup.observer === undefined ? {} : { observer: setup.observer }),
   });
   if (!transport.ok) return refuse(transport.code, `mesh: the transport could not be created (code ${transport.code})`);
   // After a power loss the floors restored from flash may sit up to a step above what each sender used last: ask every
   // sender to skip past them (one flooded frame), so their next frames are not refused (receive-ceilings.ts).
   if (!store.previousShutdownClean && ceilings.seededSenders > 0) transport.value.requestCounterSkip(RECEIVE_CEILING_STEP + 1);
-  const keyCache = keys.groupKeys instanceof SenderKeyCache ? keys.groupKeys : undefined;
-  return { ok: true, transport: transport.value, counter, senderIdMax: record.senderIdMax, keyCache };
+  return { ok: true, transport: transport.value, counter, senderIdMax: record.senderIdMax };
 }
 
 function counterFailure(status: Status): FailureCode {
@@ -294,41 +288,4 @@ export function recordProblems(record: ProvisioningRecord, config: SiteConfig): 
   const site = recordSiteProblems(record, config);
   for (let i = 0; i < site.length; i++) problems.push(site[i] ?? "");
   return problems;
-}
-
-/**
- * Keys from the record into a fresh provider: this board's send key now,
- * every receive key on first use (a SenderKeyCache of `cacheCapacity` keys
- * that owns the group secret from here on). The key store holds the
- * secret, the send key, the cache's keys and the one on probation: O(1) in
- * the site's size.
- */
-export function deriveKeys(record: ProvisioningRecord, cacheCapacity: number): DerivedGroupKeys | FailureCode {
-  const provider = PortableCryptoProvider.create(
-    NO_ENTROPY,
-    { symmetricSlots: cacheCapacity + 3, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 },
-    null,
-  );
-  if (!provider.ok) return provider.code;
-  const secret = provider.value.importSymmetricKey(KeyKind.Secret, record.groupSecret);
-  if (!secret.ok) return secret.code;
-  const own = deriveGroupSenderKey(provider.value, secret.value, record.groupId, record.keyEpoch, record.nodeId);
-  if (!own.ok) {
-    provider.value.destroyKey(secret.value);
-    return own.code;
-  }
-  const cache = SenderKeyCache.create(provider.value, secret.value, { capacity: cacheCapacity, senderIdMax: record.senderIdMax, groupId: record.groupId, epoch: record.keyEpoch });
-  if (!cache.ok) {
-    provider.value.destroyKey(own.value.handle);
-    provider.value.destroyKey(secret.value);
-    return cache.code;
-  }
-  const sendKey = own.value;
-  const nodeId = record.nodeId;
-  return {
-    provider: provider.value,
-    groupKeys: cache.value,
-    epoch: record.keyEpoch,
-    sendKey: (id: number): TrafficKey | undefined => (id === nodeId ? sendKey : undefined),
-  };
 }

@@ -170,6 +170,24 @@ export class ChaCha20Poly1305 {
     return authentic ? length : -ErrorCode.CryptoAuthFailed;
   }
 
+  /**
+   * ChaCha20 alone (RFC 8439 §2.4) from block 1, as the AEAD's payload
+   * (§2.8): dst[dstOffset, +length) = src[srcOffset, +length) XOR the key
+   * stream of key[keyOffset, +32) and the 12-byte nonce. src and dst may be
+   * the same range. -CryptoKeyWrongLength, -CryptoBadLength or -OutOfRange
+   * before a byte is written; the key words are wiped after.
+   */
+  streamWithKeyAt(key: Uint8Array, keyOffset: number, nonce: Uint8Array, src: Uint8Array, srcOffset: number, length: number, dst: Uint8Array, dstOffset: number): ErrorCode {
+    const refused = this.check(key, keyOffset, nonce, src, srcOffset, length, src, srcOffset, length);
+    if (refused !== ErrorCode.Ok) return refused;
+    if (!rangeOk(dstOffset, length, dst.length)) return ErrorCode.OutOfRange;
+    const chacha = this.chacha_;
+    chacha.setup(key, keyOffset, nonce, 0);
+    chacha.xor(1, src, srcOffset, length, dst, dstOffset);
+    chacha.wipe();
+    return ErrorCode.Ok;
+  }
+
   /** §2.6: the Poly1305 one-time key is the first 32 bytes of ChaCha20 block 0. */
   private begin(key: Uint8Array, keyOffset: number, nonce: Uint8Array): void {
     const chacha = this.chacha_;

@@ -35,7 +35,6 @@ export {
 export { VolatileCounterSource, type CounterSource } from "./counter-source";
 export { REPLAY_WINDOW_BITS_MAX, REPLAY_WINDOW_BITS_MIN, ReplayTable, type ReplayTableOptions } from "./replay-window";
 export { KEY_EPOCH_MAX, SENDER_ID_MAX, TrafficKeyTable, makeTrafficKey, type ReceiveKeys, type TrafficKey } from "./traffic-keys";
-export { SENDER_KEY_CACHE_CAPACITY_MAX, SenderKeyCache, type SenderKeyCacheOptions } from "./sender-key-cache";
 export {
   Channel,
   KDF_INFO_BYTES,

@@ -50,7 +50,8 @@ import {
 } from "./algorithms";
 import { ChaCha20Poly1305, rangeOk } from "./chacha20-poly1305";
 import { HkdfSha256 } from "./hkdf-sha256";
-import { CryptoScratch, PROVIDER_KEY_AT, PROVIDER_SEED_AT } from "./scratch";
+import { Blake2sMac } from "./blake2s";
+import { BLAKE2S_WORDS_AT, CryptoScratch, PROVIDER_KEY_AT, PROVIDER_SEED_AT } from "./scratch";
 import type { HmacSha256 } from "./hmac-sha256";
 import type { Sha256 } from "./sha256";
 import { constantTimeEqual, zeroize } from "./ct";
@@ -97,6 +98,8 @@ export class PortableCryptoProvider implements CryptoProvider {
   private readonly aead_ = new ChaCha20Poly1305(this.scratch_);
   /** One SHA-256 engine serves hash, HMAC and HKDF (HKDF owns the HMAC, the HMAC the hasher): no call here runs two at once. */
   private readonly hkdf_ = new HkdfSha256(this.scratch_);
+  /** Keyed BLAKE2s for `keyedHashAt`, on the SHA-256 words (scratch.ts BLAKE2S_WORDS_AT). */
+  private readonly blake2s_ = new Blake2sMac(this.scratch_.bytes.buffer as ArrayBuffer, BLAKE2S_WORDS_AT * 4);
   /**
    * A symmetric key copied out of the store for one operation, zeroized
    * after it (the store keeps no per-slot views); after the MAC has begun,
@@ -299,6 +302,25 @@ export class PortableCryptoProvider implements CryptoProvider {
     const derived = this.hkdf_.derive(secret, salt, info, out, 0, out.length);
     zeroize(secret);
     return derived ? ErrorCode.Ok : this.fault(ErrorCode.CryptoProviderFault);
+  }
+
+  keyedHashAt(
+    key: Uint8Array,
+    keyOffset: number,
+    keyBytes: number,
+    personal: Uint8Array | null,
+    data: Uint8Array,
+    dataOffset: number,
+    dataLength: number,
+    out: Uint8Array,
+    outOffset: number,
+    outBytes: number,
+  ): Status {
+    return this.blake2s_.tagAt(key, keyOffset, keyBytes, personal, data, dataOffset, dataLength, out, outOffset, outBytes);
+  }
+
+  streamXorAt(key: Uint8Array, keyOffset: number, nonce: Uint8Array, src: Uint8Array, srcOffset: number, length: number, dst: Uint8Array, dstOffset: number): Status {
+    return this.aead_.streamWithKeyAt(key, keyOffset, nonce, src, srcOffset, length, dst, dstOffset);
   }
 
   aeadSeal(key: KeyHandle, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array, out: Uint8Array): ValueOrCode {

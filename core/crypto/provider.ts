@@ -131,6 +131,37 @@ export interface CryptoProvider {
     out: Uint8Array,
     outOffset: number,
   ): ValueOrCode;
+  /**
+   * Keyed BLAKE2s (RFC 7693 §3.3) of data[dataOffset, +dataLength) under
+   * the raw key key[keyOffset, +keyBytes) (1..32 bytes), digest length
+   * `outBytes` (1..32, a parameter of the function, §2.5) and the 8-byte
+   * personalization `personal` (BLAKE2 paper §2.8; null: zeros), into
+   * out[outOffset, +outBytes). For keys read from storage per use (the
+   * mesh's pairwise link secrets: one per board of the site would not fit
+   * a board's key store). InvalidArgument, `out` untouched, for a length
+   * or range the function does not take.
+   */
+  keyedHashAt(
+    key: Uint8Array,
+    keyOffset: number,
+    keyBytes: number,
+    personal: Uint8Array | null,
+    data: Uint8Array,
+    dataOffset: number,
+    dataLength: number,
+    out: Uint8Array,
+    outOffset: number,
+    outBytes: number,
+  ): Status;
+  /**
+   * ChaCha20 (RFC 8439 §2.4) under the raw 32-byte key key[keyOffset, +32)
+   * and the 12-byte nonce, block counter from 1 as in the AEAD's payload
+   * (§2.8): dst[dstOffset, +length) = src[srcOffset, +length) XOR the key
+   * stream. src and dst may be the same range. OutOfRange for a range
+   * outside its array, CryptoBadLength for a nonce or key of another size;
+   * every refusal before a byte is written. The same call decrypts.
+   */
+  streamXorAt(key: Uint8Array, keyOffset: number, nonce: Uint8Array, src: Uint8Array, srcOffset: number, length: number, dst: Uint8Array, dstOffset: number): Status;
   /** Seal the secret of `wrapped` (a Secret, Aead or Mac key) under `wrapping` without exposing it. */
   wrapKey(wrapping: KeyHandle, nonce: Uint8Array, aad: Uint8Array, wrapped: KeyHandle, out: Uint8Array): ValueOrCode;
   /** Open a wrapped 32-byte secret into a new key of `kind`. */

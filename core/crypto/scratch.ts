@@ -44,6 +44,13 @@ export const SHA_WORDS_AT = CHACHA_WORDS_AT + 32;
 /** Poly1305 r (10 limbs), h (10), g (10), s (8), RFC 8439 §2.5. */
 export const POLY_WORDS_AT = SHA_WORDS_AT + 8 + 64;
 export const SCRATCH_WORDS = POLY_WORDS_AT + 3 * 10 + 8;
+/**
+ * The keyed BLAKE2s of `keyedHashAt` (blake2s.ts: message block, h, t) over
+ * the SHA-256 words: it holds nothing from one call to the next (each tag is
+ * one call that zeroes its words before returning) and no provider call runs
+ * it during a SHA-256, HMAC or HKDF call, so the two never meet.
+ */
+export const BLAKE2S_WORDS_AT = SHA_WORDS_AT;
 
 /** Byte offsets, after the words. */
 export const SHA_BLOCK_AT = SCRATCH_WORDS * 4;

@@ -36,7 +36,7 @@
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
-import { LINK_TAG_BYTES } from "./link-header";
+import { E2E_TAG_BYTES, LINK_TAG_BYTES } from "./link-header";
 import { FramePool, framePoolBlocks } from "./frame-pool";
 import { arenaOr, type Arena } from "./arena";
 import { SlotFields } from "./slot-fields";
@@ -182,8 +182,9 @@ export class HopAckTable extends SlotFields {
   forwardedSlot(source: number, counter: number, hopsTaken: number, frame: Uint8Array, lengthBytes: number): number {
     const slot = this.find(source, counter);
     if (slot < 0 || hopsTaken <= this.u8_(slot, B_HOPS) || lengthBytes !== this.lengthAt(slot)) return -1;
+    // The end-to-end tag: the same on every hop (each hop stamps its own hop tag after it, link-seal.ts).
     const tagAt = lengthBytes - LINK_TAG_BYTES;
-    return this.pool_.equals(this.handleAt_(slot), tagAt, frame, tagAt, LINK_TAG_BYTES) ? slot : -1;
+    return this.pool_.equals(this.handleAt_(slot), tagAt, frame, tagAt, E2E_TAG_BYTES) ? slot : -1;
   }
 
   /** The slot a HopAck entry (source, counter) from the neighbour with low id byte `fromHint` acknowledges, or -1. */

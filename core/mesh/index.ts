@@ -42,7 +42,8 @@ export {
   writeAad,
   writeLinkHeader,
 } from "./link-header";
-export { LinkOpener, LinkScratch, LinkSealer } from "./link-seal";
+export { LinkOpener, LinkScratch, LinkSealer, stampHop, verifyHop, windowIdMax, windowIdOf, type ReceiveAdmission } from "./link-seal";
+export { LINK_SECRET_BYTES, LINK_SITE_SIZE_MAX, SecretTableKeyring, type LinkKeyring } from "./link-keys";
 export { MESH_COUNTER_COUNT, MESH_COUNTER_NAMES, MeshCounter, MeshCounters } from "./mesh-counters";
 export { MESH_CONFIG_DEFAULTS, meshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
 export { NeighbourChange, NeighbourTable, snrQualityPermille } from "./neighbour-table";

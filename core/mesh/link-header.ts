@@ -55,6 +55,9 @@ export const LINK_TYPE_SHIFT = 5;
 export const KEY_PHASE_BITS = 3;
 export const KEY_PHASE_MASK = (1 << KEY_PHASE_BITS) - 1;
 export const LINK_TAG_BYTES = 16;
+/** The tag bytes: the end-to-end tag, then the hop tag (link-seal.ts). */
+export const E2E_TAG_BYTES = 8;
+export const HOP_TAG_BYTES = LINK_TAG_BYTES - E2E_TAG_BYTES;
 /** Largest hop limit the 3-bit field holds. */
 export const HOP_LIMIT_MAX = 7;
 /** Counters of 2^24 and above take the 4-byte form. */
@@ -235,6 +238,44 @@ export function writeAad(frame: Uint8Array, headerBytes: number, aad: Uint8Array
   const hints = hintBytes(frame);
   for (let i = headerBytes - hints; i < headerBytes; i++) aad[i] = 0;
   return headerBytes;
+}
+
+/**
+ * The hop fields of frame[0, headerBytes) packed in one number (byte 1's
+ * mutable bits, then the one or two hint bytes), for `restoreHopFields`:
+ * the end-to-end tag is computed over the header with them zeroed in
+ * place (`zeroHopFields`), so no copy of the header is needed.
+ */
+export function hopFieldsOf(frame: Uint8Array, headerBytes: number): number {
+  const hints = hintBytes(frame);
+  const last = frame[headerBytes - 1] ?? 0;
+  const before = hints === 2 ? (frame[headerBytes - 2] ?? 0) : 0;
+  return ((frame[1] ?? 0) & BYTE1_MUTABLE_MASK) * 0x10000 + before * 0x100 + last;
+}
+
+/** Zero the hop fields of frame[0, headerBytes) in place: the header as the associated data sees it (`writeAad`). */
+export function zeroHopFields(frame: Uint8Array, headerBytes: number): void {
+  const hints = hintBytes(frame);
+  frame[1] = (frame[1] ?? 0) & ~BYTE1_MUTABLE_MASK & 0xff;
+  for (let i = headerBytes - hints; i < headerBytes; i++) frame[i] = 0;
+}
+
+/** Put back what `hopFieldsOf` took (after `zeroHopFields`). */
+export function restoreHopFields(frame: Uint8Array, headerBytes: number, fields: number): void {
+  frame[1] = (frame[1] ?? 0) | (Math.floor(fields / 0x10000) & BYTE1_MUTABLE_MASK);
+  if (hintBytes(frame) === 2) frame[headerBytes - 2] = (fields >>> 8) & 0xff;
+  frame[headerBytes - 1] = fields & 0xff;
+}
+
+/**
+ * The low id byte of the board that put the frame on the air: its source
+ * on the first hop, else the relay hint (unicast types) or the link hint
+ * (broadcast types). On a site of at most 255 boards it is the board's id
+ * (link-keys.ts LINK_SITE_SIZE_MAX).
+ */
+export function transmitterOf(h: LinkHeader): number {
+  if (h.hopsTaken === 0) return h.source;
+  return hasDestination(h.type) ? h.relayHint : h.linkHint;
 }
 
 /**

@@ -1,66 +1,190 @@
 /**
- * Sealing and opening link frames (README "Mesh transport") with the crypto boundary's
- * pieces: per-sender group traffic keys (TrafficKeyTable, session-keys.ts),
- * never-repeating counters (CounterSource) and anti-replay windows
- * (ReplayTable, RFC 4303 §3.4.3).
+ * Sealing, checking and opening link frames (README "Link security",
+ * docs/architecture.md "Link keys"): every frame carries two 8-byte tags in
+ * the 16 bytes one AEAD tag took, so that a board can speak to a gateway,
+ * and a gateway to a board, only as itself.
  *
- * Seal: counter from the node's CounterSource; header (link-header.ts);
- * nonce = the key's nonce base XOR the counter in its last 4 bytes
- * (RFC 8613 §5.2); AAD = the header with its hop fields zeroed;
- * ChaCha20/Poly1305 through the provider into the caller's frame buffer.
- * Keys are per (sender, epoch) and counters never repeat, so a nonce never
- * repeats under a key.
+ *   header || ciphertext || end-to-end tag (8) || hop tag (8)
  *
- * Open, in this order, each outcome counted by the caller: epoch from the
- * key phase -> KeyEpochMismatch (none of previous, current, next); key for
- * (source, epoch) -> KeyEpochUnknown; replay check
- * without state change -> Replay*; AEAD open -> CryptoAuthFailed (forged or
- * corrupted); replay commit only after the tag verified ("the receive
- * window is updated only if the integrity verification succeeds").
+ * End to end, from the origin to the destination, under S = P(origin,
+ * destination) when the two share a pair secret (one of them is a gateway:
+ * only those two hold it, core/crypto/site-keys.ts), else F (a flood, or a
+ * unicast frame between two boards that are not gateways: such a frame's
+ * origin is "a board of the site", the stated residual):
+ *   payload key  K  = BLAKE2s-256(key S, personal "PicketLK", empty)
+ *   nonce           = source id (2) || 0 (6) || counter (4), so two boards
+ *                     sealing under one S never share one (RFC 8613 §5.2
+ *                     puts the sender id in the nonce the same way)
+ *   ciphertext      = ChaCha20(K, nonce) from block 1 (RFC 8439 §2.4)
+ *   end-to-end tag  = BLAKE2s-64(key S, personal "PicketLE",
+ *                     header with its hop fields zeroed || ciphertext)
+ * Per hop, under F: every board checks it before it relays, so no one
+ * outside the site makes relays carry a forgery, and the hop fields (which
+ * name the transmitter and the next hop) are authenticated too:
+ *   hop tag         = BLAKE2s-64(key F, personal "PicketLH", the frame up to
+ *                     the hop tag, hop fields as sent)
  *
- * Scratch buffers (nonce, AAD) are made at create. The provider's offset
- * forms (aeadSealAt/aeadOpenAt) read the AAD scratch, the payload and the
- * frame in place, so sealing and opening create no views: nothing is
- * allocated per frame (the XS mesh bench measures 0 B/op).
+ * BLAKE2s keyed is a PRF (RFC 7693; the digest length and personalization
+ * are parameters of the function, so the three uses of one secret are three
+ * independent functions). An 8-byte tag is forged with probability 2^-64
+ * per attempt, as OSCORE's default AES-CCM-16-64-128 (RFC 8613 §3.2.1);
+ * every attempt here is a radio frame. A relay checks the hop tag, rewrites
+ * the hop fields and stamps a new hop tag; it cannot read a pairwise
+ * payload nor change anything the end-to-end tag covers. The destination
+ * (every board, for a flood) checks the end-to-end tag, then the replay
+ * window, then the durable receive ceiling, commits and decrypts.
+ *
+ * Replay windows: frames under a pair secret at window id `origin`, frames
+ * under F at `siteSize + origin` (`windowIdOf`), so a board forging F frames
+ * under another's id moves only that id's F window, never the window of
+ * the pairwise frames that board sends (its alerts, a gateway's acks).
+ *
+ * Nothing is allocated per frame: the provider's offset forms read keys and
+ * buffers in place, the secret of the moment is read into the scratch and
+ * zeroed after use, and the end-to-end tag is computed over the header with
+ * its hop fields zeroed in place and then restored.
  */
 import { ErrorCode } from "../runtime/errors";
 import { Outcome, err, ok, type Result, type Status } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
-import { rangeOk } from "../crypto/chacha20-poly1305";
 import type { CounterSource } from "../crypto/counter-source";
 import type { CryptoProvider } from "../crypto/provider";
 import type { ReplayTable } from "../crypto/replay-window";
-import type { ReceiveKeys, TrafficKey } from "../crypto/traffic-keys";
-import { COUNTER_MAX, KEY_PHASE_MASK, LINK_HEADER_MAX_BYTES, LINK_TAG_BYTES, NODE_ID_MAX, writeAad, writeLinkHeader, type LinkHeader } from "./link-header";
+import {
+  COUNTER_MAX,
+  E2E_TAG_BYTES,
+  HOP_TAG_BYTES,
+  KEY_PHASE_MASK,
+  LINK_HEADER_MAX_BYTES,
+  LINK_TAG_BYTES,
+  NODE_ID_MAX,
+  hasDestination,
+  hopFieldsOf,
+  restoreHopFields,
+  writeLinkHeader,
+  zeroHopFields,
+  type LinkHeader,
+} from "./link-header";
+import { LINK_SECRET_BYTES, type LinkKeyring } from "./link-keys";
 
 const NONCE_BYTES = 12;
+const PERSONAL_BYTES = 8;
+/** The personalizations' last byte: payload key, end-to-end tag, hop tag ("PicketL" + K, E, H). */
+const USE_PAYLOAD_KEY = 0x4b;
+const USE_E2E = 0x45;
+const USE_HOP = 0x48;
+const PERSONAL_PREFIX = [0x50, 0x69, 0x63, 0x6b, 0x65, 0x74, 0x4c]; // "PicketL"
 
 /**
- * The nonce and AAD a seal or an open builds before its AEAD call. Both
- * write every byte they use before the call and keep nothing after it,
- * so a node's sealer and opener may share one (the transport does: a
- * typed array costs heap slots on XS).
+ * The working bytes of a seal or an open: the secret of the moment, the
+ * payload key (and a computed tag), the nonce and the personalization.
+ * Every call writes what it uses before reading it and zeroes the secret
+ * and the payload key before returning, so a node's sealer and opener share
+ * one (the transport's arena: each typed array costs heap slots on XS).
  */
 export class LinkScratch {
+  readonly secret: Uint8Array;
+  readonly derived: Uint8Array;
   readonly nonce: Uint8Array;
-  readonly aad: Uint8Array;
+  readonly personal: Uint8Array;
 
-  /** In LINK_SCRATCH_BYTES of `buffer` from `base` (the transport's arena, arena.ts), or in buffers of its own. */
+  /** In LINK_SCRATCH_BYTES of `buffer` from `base` (the transport's arena, arena.ts), or in a buffer of its own. */
   constructor(buffer?: ArrayBuffer, base = 0) {
-    this.nonce = buffer === undefined ? new Uint8Array(NONCE_BYTES) : new Uint8Array(buffer, base, NONCE_BYTES);
-    this.aad = buffer === undefined ? new Uint8Array(LINK_HEADER_MAX_BYTES) : new Uint8Array(buffer, base + NONCE_BYTES, LINK_HEADER_MAX_BYTES);
+    const b = buffer ?? new ArrayBuffer(LINK_SCRATCH_BYTES);
+    const at = buffer === undefined ? 0 : base;
+    this.secret = new Uint8Array(b, at, LINK_SECRET_BYTES);
+    this.derived = new Uint8Array(b, at + LINK_SECRET_BYTES, LINK_SECRET_BYTES);
+    this.nonce = new Uint8Array(b, at + 2 * LINK_SECRET_BYTES, NONCE_BYTES);
+    this.personal = new Uint8Array(b, at + 2 * LINK_SECRET_BYTES + NONCE_BYTES, PERSONAL_BYTES);
+    for (let i = 0; i < PERSONAL_PREFIX.length; i++) this.personal[i] = PERSONAL_PREFIX[i] ?? 0;
+  }
+
+  wipe(): void {
+    this.secret.fill(0);
+    this.derived.fill(0);
   }
 }
 
-/** Bytes a LinkScratch takes in an arena: the nonce, then the AAD. */
-export const LINK_SCRATCH_BYTES = NONCE_BYTES + LINK_HEADER_MAX_BYTES;
+/** Bytes a LinkScratch takes in an arena. */
+export const LINK_SCRATCH_BYTES = 2 * LINK_SECRET_BYTES + NONCE_BYTES + PERSONAL_BYTES;
 
-function writeNonce(nonceBase: Uint8Array, counter: number, out: Uint8Array): void {
-  for (let i = 0; i < NONCE_BYTES; i++) out[i] = nonceBase[i] ?? 0;
-  out[8] = (out[8] ?? 0) ^ ((counter >>> 24) & 0xff);
-  out[9] = (out[9] ?? 0) ^ ((counter >>> 16) & 0xff);
-  out[10] = (out[10] ?? 0) ^ ((counter >>> 8) & 0xff);
-  out[11] = (out[11] ?? 0) ^ (counter & 0xff);
+/** The peer whose pair secret keys a frame end to end at this board (its origin, or its destination when sealing), or 0 for F. */
+function pairPeerOf(keys: LinkKeyring, h: LinkHeader, sealing: boolean): number {
+  if (!hasDestination(h.type)) return 0;
+  const peer = sealing ? h.destination : h.source;
+  return keys.hasPair(peer) ? peer : 0;
+}
+
+/** The replay window id of a frame received: its origin under a pair secret, siteSize + origin under F. */
+export function windowIdOf(keys: LinkKeyring, h: LinkHeader): number {
+  return pairPeerOf(keys, h, false) !== 0 ? h.source : keys.siteSize + h.source;
+}
+
+/** Window ids a site of `siteSize` boards uses (1..2 x siteSize): what the replay table and the receive ceilings are sized for. */
+export function windowIdMax(siteSize: number): number {
+  return 2 * siteSize;
+}
+
+/** The end-to-end secret of a frame between this board and `peer` (0: a flood) into scratch.secret. */
+function e2eSecret(keys: LinkKeyring, peer: number, s: LinkScratch): Status {
+  return peer === 0 ? keys.floodSecretInto(s.secret, 0) : keys.pairSecretInto(peer, s.secret, 0);
+}
+
+function keyedTag(provider: CryptoProvider, s: LinkScratch, use: number, data: Uint8Array, dataBytes: number, out: Uint8Array, outAt: number, outBytes: number): Status {
+  s.personal[PERSONAL_BYTES - 1] = use;
+  return provider.keyedHashAt(s.secret, 0, LINK_SECRET_BYTES, s.personal, data, 0, dataBytes, out, outAt, outBytes);
+}
+
+/** The end-to-end tag of frame[0, headerBytes + cipherBytes) under scratch.secret into out[outAt, +8): hop fields zeroed for the call, then restored. */
+function e2eTag(provider: CryptoProvider, s: LinkScratch, frame: Uint8Array, headerBytes: number, cipherBytes: number, out: Uint8Array, outAt: number): Status {
+  const fields = hopFieldsOf(frame, headerBytes);
+  zeroHopFields(frame, headerBytes);
+  const status = keyedTag(provider, s, USE_E2E, frame, headerBytes + cipherBytes, out, outAt, E2E_TAG_BYTES);
+  restoreHopFields(frame, headerBytes, fields);
+  return status;
+}
+
+/** ChaCha20 of src[srcAt, +length) into dst[dstAt..] under the payload key of scratch.secret, for (source, counter). */
+function payloadStream(provider: CryptoProvider, s: LinkScratch, source: number, counter: number, src: Uint8Array, srcAt: number, length: number, dst: Uint8Array, dstAt: number): Status {
+  const derived = keyedTag(provider, s, USE_PAYLOAD_KEY, s.nonce, 0, s.derived, 0, LINK_SECRET_BYTES);
+  if (derived !== ErrorCode.Ok) return derived;
+  const n = s.nonce;
+  n.fill(0);
+  n[0] = (source >>> 8) & 0xff;
+  n[1] = source & 0xff;
+  n[8] = (counter >>> 24) & 0xff;
+  n[9] = (counter >>> 16) & 0xff;
+  n[10] = (counter >>> 8) & 0xff;
+  n[11] = counter & 0xff;
+  return provider.streamXorAt(s.derived, 0, n, src, srcAt, length, dst, dstAt);
+}
+
+function equalAt(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length: number): boolean {
+  let diff = 0;
+  for (let i = 0; i < length; i++) diff |= (a[aAt + i] ?? 0) ^ (b[bAt + i] ?? 0);
+  return diff === 0;
+}
+
+/**
+ * Stamp the hop tag of frame[0, lengthBytes) (the origin's first hop, or a
+ * relay's after it rewrote the hop fields, which name this hop's ends).
+ */
+export function stampHop(provider: CryptoProvider, keys: LinkKeyring, s: LinkScratch, frame: Uint8Array, lengthBytes: number): Status {
+  if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return ErrorCode.MeshFrameTruncated;
+  const got = keys.floodSecretInto(s.secret, 0);
+  const status = got === ErrorCode.Ok ? keyedTag(provider, s, USE_HOP, frame, lengthBytes - HOP_TAG_BYTES, frame, lengthBytes - HOP_TAG_BYTES, HOP_TAG_BYTES) : got;
+  s.wipe();
+  return status;
+}
+
+/** Ok when the hop tag of frame[0, lengthBytes) verifies under F; else CryptoAuthFailed, or the keyring's code. */
+export function verifyHop(provider: CryptoProvider, keys: LinkKeyring, s: LinkScratch, frame: Uint8Array, lengthBytes: number): Status {
+  if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return ErrorCode.MeshFrameTruncated;
+  const got = keys.floodSecretInto(s.secret, 0);
+  let status = got === ErrorCode.Ok ? keyedTag(provider, s, USE_HOP, frame, lengthBytes - HOP_TAG_BYTES, s.derived, 0, HOP_TAG_BYTES) : got;
+  if (status === ErrorCode.Ok && !equalAt(frame, lengthBytes - HOP_TAG_BYTES, s.derived, 0, HOP_TAG_BYTES)) status = ErrorCode.CryptoAuthFailed;
+  s.wipe();
+  return status;
 }
 
 /** Send side: one per node. */
@@ -69,13 +193,12 @@ export class LinkSealer {
   private readonly counters_: CounterSource;
   private readonly nodeId_: number;
   private readonly counter_ = new Outcome<number>(0);
-  /** The nonce and AAD buffers (shared with this node's opener or sealer). */
   private readonly scratch_: LinkScratch;
-  private key_: TrafficKey | undefined = undefined;
+  private keys_: LinkKeyring | undefined = undefined;
   private sealed_ = 0;
   private counterFailures_ = 0;
 
-  /** `scratch`: nonce and AAD buffers shared with this node's opener (default: its own). */
+  /** `scratch`: shared with this node's opener (default: its own). */
   static create(provider: CryptoProvider, counters: CounterSource, nodeId: number, scratch: LinkScratch = new LinkScratch()): Result<LinkSealer> {
     if ((nodeId >>> 0) !== nodeId || nodeId < 1 || nodeId > NODE_ID_MAX) return err(ErrorCode.InvalidArgument);
     return ok(new LinkSealer(provider, counters, nodeId, scratch));
@@ -88,9 +211,13 @@ export class LinkSealer {
     this.scratch_ = scratch;
   }
 
-  /** This node's group traffic key (its epoch sets the key phase). Replaces the previous one. */
-  setKey(key: TrafficKey): void {
-    this.key_ = key;
+  /** This node's link secrets (their epoch sets the key phase). Replaces the previous ones. */
+  setKeys(keys: LinkKeyring): void {
+    this.keys_ = keys;
+  }
+
+  get keys(): LinkKeyring | undefined {
+    return this.keys_;
   }
 
   get sealedCount(): number {
@@ -100,7 +227,7 @@ export class LinkSealer {
   /**
    * The next value of the counter source seals draw from, for another use
    * of the same source (the transport's message ids), or -1 when the source
-   * refuses one. Shares the sealer's outcome record: one record per node.
+   * refuses one.
    */
   nextCounter(): number {
     return this.counters_.next(this.counter_) === ErrorCode.Ok ? this.counter_.value : -1;
@@ -121,25 +248,19 @@ export class LinkSealer {
   }
 
   /**
-   * Seal `plaintext` into `frame` behind a header built from `h` (type,
-   * class, hop limit, hops taken, routed, link hint, destination set by the
-   * caller; source, counter and key phase are filled in here). Returns the
-   * frame length, or a negated code: MeshKeyUnavailable, SendCounter*,
-   * MeshFrameOversized (frame buffer too small), provider errors.
-   */
-  seal(h: LinkHeader, plaintext: Uint8Array, frame: Uint8Array): ValueOrCode {
-    return this.sealAt(h, plaintext, 0, plaintext.length, frame);
-  }
-
-  /**
-   * `seal` for plaintext[plaintextOffset, +plaintextLength) of a larger
-   * buffer (a transmit staging area), without a view. -OutOfRange, before a
-   * counter is spent, when the range is outside `plaintext`.
+   * Seal plaintext[plaintextOffset, +plaintextLength) into `frame` behind a
+   * header built from `h` (type, class, hop limit, hops taken, routed, hints
+   * and destination set by the caller; source, counter and key phase filled
+   * in here), end to end to h.destination (under their pair secret, or F),
+   * and stamp the first hop. Returns the frame length or
+   * a negated code: MeshKeyUnavailable, OutOfRange (before a counter is
+   * spent), MeshFrameOversized, SendCounter*, the keyring's or the
+   * provider's codes. On failure the frame holds no payload bytes.
    */
   sealAt(h: LinkHeader, plaintext: Uint8Array, plaintextOffset: number, plaintextLength: number, frame: Uint8Array): ValueOrCode {
-    const key = this.key_;
-    if (key === undefined) return -ErrorCode.MeshKeyUnavailable;
-    if (!rangeOk(plaintextOffset, plaintextLength, plaintext.length)) return -ErrorCode.OutOfRange;
+    const keys = this.keys_;
+    if (keys === undefined) return -ErrorCode.MeshKeyUnavailable;
+    if ((plaintextOffset >>> 0) !== plaintextOffset || (plaintextLength >>> 0) !== plaintextLength || plaintextOffset + plaintextLength > plaintext.length) return -ErrorCode.OutOfRange;
     if (frame.length < LINK_HEADER_MAX_BYTES + plaintextLength + LINK_TAG_BYTES) return -ErrorCode.MeshFrameOversized;
     const got = this.counters_.next(this.counter_);
     const counter = this.counter_.value;
@@ -149,145 +270,131 @@ export class LinkSealer {
     }
     h.source = this.nodeId_;
     h.counter = counter;
-    h.keyPhase = key.epoch & KEY_PHASE_MASK;
+    h.keyPhase = keys.epoch & KEY_PHASE_MASK;
     const headerBytes = writeLinkHeader(h, frame);
-    const { nonce, aad } = this.scratch_;
-    const aadBytes = writeAad(frame, headerBytes, aad);
-    writeNonce(key.nonceBase, counter, nonce);
-    // Ciphertext || tag go straight after the header in the caller's frame.
-    const sealed = this.provider_.aeadSealAt(key.handle, nonce, aad, 0, aadBytes, plaintext, plaintextOffset, plaintextLength, frame, headerBytes);
-    if (sealed < 0) return sealed;
+    const s = this.scratch_;
+    const provider = this.provider_;
+    let status = e2eSecret(keys, pairPeerOf(keys, h, true), s);
+    if (status === ErrorCode.Ok) status = payloadStream(provider, s, h.source, counter, plaintext, plaintextOffset, plaintextLength, frame, headerBytes);
+    const tagAt = headerBytes + plaintextLength;
+    if (status === ErrorCode.Ok) status = e2eTag(provider, s, frame, headerBytes, plaintextLength, frame, tagAt);
+    s.wipe();
+    const length = tagAt + LINK_TAG_BYTES;
+    if (status === ErrorCode.Ok) status = stampHop(provider, keys, s, frame, length);
+    if (status !== ErrorCode.Ok) {
+      frame.fill(0, headerBytes, length);
+      return -status;
+    }
     this.sealed_++;
-    return headerBytes + sealed;
+    return length;
   }
 }
 
-/** Receive side: the group key table and this node's replay windows. */
 /**
  * Durable admission of authenticated frames (core/storage/receive-ceilings.ts,
- * README "Link security"): after the replay window committed a frame, may it
- * be used (delivered, relayed, acknowledged)? `prepare` is the persist phase,
- * at the start of every tick, before anything is sent or delivered.
+ * README "Link security"): after the replay window checked a frame, may it
+ * be used (delivered, acknowledged)? `prepare` is the persist phase, at the
+ * start of every tick, before anything is sent or delivered.
  */
 export interface ReceiveAdmission {
-  admit(senderId: number, counter: number): boolean;
+  admit(windowId: number, counter: number): boolean;
   prepare(): Status;
 }
 
+/** Receive side: the node's keyring (shared with its sealer), replay windows and receive ceilings. */
 export class LinkOpener {
   private readonly provider_: CryptoProvider;
-  private readonly keys_: ReceiveKeys;
+  private readonly sealer_: LinkSealer;
   private readonly replay_: ReplayTable;
-  /** The nonce and AAD buffers (shared with this node's opener or sealer). */
   private readonly scratch_: LinkScratch;
   private readonly admission_: ReceiveAdmission | undefined;
-  private epoch_ = 0;
-  /** Epoch of the frame last passed to `open` (valid once its key was found). */
-  lastEpoch = 0;
 
   /** The receive ceilings frames are admitted under (undefined: the window alone). */
   get admission(): ReceiveAdmission | undefined {
     return this.admission_;
   }
 
-  /** The receive keys frames are opened with. */
-  get keys(): ReceiveKeys {
-    return this.keys_;
-  }
-
   /**
-   * `scratch`: nonce and AAD buffers shared with this node's sealer (default:
-   * its own). `admission`: receive ceilings that keep the window's promise
+   * `sealer`: this node's sealer, whose keyring both use. `scratch`: shared
+   * with it. `admission`: receive ceilings that keep the window's promise
    * across reboots (absent: the window alone).
    */
-  constructor(provider: CryptoProvider, keys: ReceiveKeys, replay: ReplayTable, scratch: LinkScratch = new LinkScratch(), admission?: ReceiveAdmission) {
+  constructor(provider: CryptoProvider, sealer: LinkSealer, replay: ReplayTable, scratch: LinkScratch = new LinkScratch(), admission?: ReceiveAdmission) {
     this.provider_ = provider;
-    this.keys_ = keys;
+    this.sealer_ = sealer;
     this.replay_ = replay;
     this.scratch_ = scratch;
     this.admission_ = admission;
   }
 
-  /** The group's current key epoch (key phases are resolved against it). */
-  setEpoch(epoch: number): Status {
-    if ((epoch >>> 0) !== epoch || epoch > 0xffff) return ErrorCode.InvalidArgument;
-    this.epoch_ = epoch;
-    return ErrorCode.Ok;
+  /**
+   * Are there keys for this frame? Ok for the current epoch's key phase
+   * and a source (and destination) of the site; KeyEpochUnknown for the
+   * previous or next epoch (their secrets are not held); KeyEpochMismatch
+   * for any other phase, before any cryptography, so a frame of another
+   * epoch is counted as such, not as a forgery (epochs 8 apart alias and
+   * are tried: link-header.ts); MeshKeyUnavailable for an id outside the
+   * site (no board of it holds keys for that id).
+   */
+  keyCheck(h: LinkHeader): Status {
+    const keys = this.sealer_.keys;
+    if (keys === undefined) return ErrorCode.MeshKeyUnavailable;
+    if (h.source > keys.siteSize || (hasDestination(h.type) && h.destination > keys.siteSize)) return ErrorCode.MeshKeyUnavailable;
+    const current = keys.epoch;
+    const phase = h.keyPhase;
+    if ((current & KEY_PHASE_MASK) === phase) return ErrorCode.Ok;
+    if (((current + 1) & KEY_PHASE_MASK) === phase || (current > 0 && ((current - 1) & KEY_PHASE_MASK) === phase)) return ErrorCode.KeyEpochUnknown;
+    return ErrorCode.KeyEpochMismatch;
   }
 
-  /** Would this frame pass the replay window? No state changes (for callers that skip work early). */
-  replayCheck(h: LinkHeader): Status {
-    const slot = this.keySlot_(h);
-    if (slot < 0) return -slot as Status;
-    return this.replay_.check(h.source, this.lastEpoch, h.counter);
+  /** `verifyHop` with this node's keyring and scratch (after `epochCheck`). */
+  verifyHop(frame: Uint8Array, lengthBytes: number): Status {
+    const keys = this.sealer_.keys;
+    if (keys === undefined) return ErrorCode.MeshKeyUnavailable;
+    return verifyHop(this.provider_, keys, this.scratch_, frame, lengthBytes);
+  }
+
+  /** `stampHop` with this node's keyring and scratch: a relay's hop tag, after it rewrote the hop fields. */
+  stampHop(frame: Uint8Array, lengthBytes: number): Status {
+    const keys = this.sealer_.keys;
+    if (keys === undefined) return ErrorCode.MeshKeyUnavailable;
+    return stampHop(this.provider_, keys, this.scratch_, frame, lengthBytes);
   }
 
   /**
-   * Authenticate and decrypt the payload of frame[0 .. lengthBytes) (header
-   * parsed into `h`) into `out`; commit the counter to the replay window.
-   * Returns the plaintext length or a negated code (KeyEpochUnknown,
-   * ReplayDuplicate/TooOld/WrongEpoch/TableFull, CryptoAuthFailed,
-   * MeshReceiveCeiling (authentic, not yet below a durable ceiling),
-   * MeshFrameOversized when `out` is too small, OutOfRange when lengthBytes
-   * runs past `frame`). On failure no window moves.
+   * The destination's open (every board, for a flood), after `epochCheck`
+   * and (where it can) the hop check: replay check without state change ->
+   * Replay*; end-to-end tag -> CryptoAuthFailed; durable ceiling ->
+   * MeshReceiveCeiling (authentic, not yet below it: nothing committed, so
+   * the frame is taken after the persist phase raised it); commit; decrypt
+   * into out[0, payload). Returns the payload length or a negated code; on
+   * failure no window moves and `out` holds none of the payload.
    */
   open(frame: Uint8Array, lengthBytes: number, h: LinkHeader, out: Uint8Array): ValueOrCode {
-    const plaintextBytes = lengthBytes - h.headerBytes - LINK_TAG_BYTES;
-    if (plaintextBytes < 0) return -ErrorCode.MeshFrameTruncated;
-    if (out.length < plaintextBytes) return -ErrorCode.MeshFrameOversized;
-    const slot = this.keySlot_(h);
-    if (slot < 0) return slot;
-    const epoch = this.lastEpoch;
-    const fresh = this.replay_.check(h.source, epoch, h.counter);
+    const keys = this.sealer_.keys;
+    if (keys === undefined) return -ErrorCode.MeshKeyUnavailable;
+    const payloadBytes = lengthBytes - h.headerBytes - LINK_TAG_BYTES;
+    if (payloadBytes < 0 || lengthBytes > frame.length) return -ErrorCode.MeshFrameTruncated;
+    if (out.length < payloadBytes) return -ErrorCode.MeshFrameOversized;
+    const windowId = windowIdOf(keys, h);
+    const epoch = keys.epoch;
+    const fresh = this.replay_.check(windowId, epoch, h.counter);
     if (fresh !== ErrorCode.Ok) return -fresh;
-    const { nonce, aad } = this.scratch_;
-    const aadBytes = writeAad(frame, h.headerBytes, aad);
-    // The nonce is built in place from the sender's base (one scratch array: each costs heap slots on XS).
-    this.keys_.copyNonceBase(slot, nonce);
-    writeNonce(nonce, h.counter, nonce);
-    // Sealed bytes read in place (no view): -OutOfRange if lengthBytes runs past `frame`.
-    const sealedBytes = lengthBytes - h.headerBytes;
-    const opened = this.provider_.aeadOpenAt(this.keys_.handleAt(slot), nonce, aad, 0, aadBytes, frame, h.headerBytes, sealedBytes, out, 0);
-    if (opened < 0) return opened;
-    // Authentic and fresh, but usable only below the sender's durable ceiling: refused without a commit, so the same
-    // frame sent again after the persist phase raised the ceiling is taken (README "Link security").
-    if (this.admission_ !== undefined && !this.admission_.admit(h.source, h.counter)) {
-      out.fill(0, 0, plaintextBytes);
-      return -ErrorCode.MeshReceiveCeiling;
+    const s = this.scratch_;
+    const provider = this.provider_;
+    let status = e2eSecret(keys, pairPeerOf(keys, h, false), s);
+    // The computed tag lands in scratch.derived, then is compared with the frame's.
+    if (status === ErrorCode.Ok) status = e2eTag(provider, s, frame, h.headerBytes, payloadBytes, s.derived, 0);
+    if (status === ErrorCode.Ok && !equalAt(frame, h.headerBytes + payloadBytes, s.derived, 0, E2E_TAG_BYTES)) status = ErrorCode.CryptoAuthFailed;
+    // Authentic and fresh, but usable only below its durable ceiling: refused without a commit (README "Link security").
+    if (status === ErrorCode.Ok && this.admission_ !== undefined && !this.admission_.admit(windowId, h.counter)) status = ErrorCode.MeshReceiveCeiling;
+    if (status === ErrorCode.Ok) status = this.replay_.commit(windowId, epoch, h.counter);
+    if (status === ErrorCode.Ok) status = payloadStream(provider, s, h.source, h.counter, frame, h.headerBytes, payloadBytes, out, 0);
+    s.wipe();
+    if (status !== ErrorCode.Ok) {
+      out.fill(0, 0, Math.min(payloadBytes, out.length));
+      return -status;
     }
-    const committed = this.replay_.commit(h.source, epoch, h.counter);
-    if (committed !== ErrorCode.Ok) {
-      out.fill(0, 0, plaintextBytes);
-      return -committed;
-    }
-    // Authenticated and fresh: a key derived for this frame may now take a cache slot (sender-key-cache.ts).
-    this.keys_.confirm(slot);
-    return plaintextBytes;
-  }
-
-  /**
-   * The key slot for the frame's (source, epoch): the epoch among the
-   * current, the next and the previous whose low bits match the key phase
-   * (link-header.ts). Sets `lastEpoch`. `-KeyEpochMismatch` when the phase
-   * names none of them: a frame of another epoch is counted as such, before
-   * any cryptography, not as a forgery. `-KeyEpochUnknown` when the epoch's
-   * key is not installed.
-   */
-  private keySlot_(h: LinkHeader): ValueOrCode {
-    const current = this.epoch_;
-    const phase = h.keyPhase;
-    if ((current & KEY_PHASE_MASK) === phase) {
-      this.lastEpoch = current;
-      return this.keys_.lookup(h.source, current);
-    }
-    if (((current + 1) & KEY_PHASE_MASK) === phase) {
-      this.lastEpoch = current + 1;
-      return this.keys_.lookup(h.source, current + 1);
-    }
-    if (current > 0 && ((current - 1) & KEY_PHASE_MASK) === phase) {
-      this.lastEpoch = current - 1;
-      return this.keys_.lookup(h.source, current - 1);
-    }
-    return -ErrorCode.KeyEpochMismatch;
+    return payloadBytes;
   }
 }

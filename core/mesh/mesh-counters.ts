@@ -103,11 +103,10 @@ export const MeshCounter = Object.freeze({
   hopGivenUp: 73,
   /** Routed frames sent without a watch: every hop-ack slot was busy. */
   hopWatchFull: 74,
-  // receive keys derived on first use (core/crypto/sender-key-cache.ts)
-  /** Frames whose sender's key was not cached: one HKDF derivation each. */
-  receiveKeysDerived: 75,
-  /** Least recently used receive keys destroyed to make room for another sender's. */
-  receiveKeysEvicted: 76,
+  /** Frames this board only passes on (routed to it as next hop, or a flooded unicast for another board): hop tag verified, end-to-end tag not its to check (link-seal.ts). */
+  framesToRelay: 75,
+  /** Frames whose hop tag failed (link-seal.ts verifyHop): forged or corrupted on the last hop, told apart from dropForged (end-to-end). */
+  dropHopForged: 76,
   /** Frames whose key phase names none of the previous, current and next epochs (link-seal.ts): a wrong epoch, told apart from dropForged. */
   dropWrongEpoch: 77,
   /**

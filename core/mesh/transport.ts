@@ -50,7 +50,6 @@ import type { ValueOrCode } from "../collections/value-or-code";
 import { COUNTER_SKIP_MAX, type CounterSource } from "../crypto/counter-source";
 import type { CryptoProvider } from "../crypto/provider";
 import type { ReplayTable } from "../crypto/replay-window";
-import type { ReceiveKeys, TrafficKey } from "../crypto/traffic-keys";
 import { LogLevel, type LogRing } from "../runtime/log-ring";
 import type { MetricsRegistry } from "../runtime/metrics";
 import { RateLimiter } from "../runtime/rate-limit";
@@ -76,6 +75,7 @@ import {
   parseLinkHeader,
   rewriteHopFields,
 } from "./link-header";
+import type { LinkKeyring } from "./link-keys";
 import { LINK_SCRATCH_BYTES, LinkOpener, LinkScratch, LinkSealer, type ReceiveAdmission } from "./link-seal";
 import { MESH_COUNTERS_BYTES, MeshCounter, MeshCounters } from "./mesh-counters";
 import { compactMeshConfig, validateMeshConfig, type MeshConfig } from "./mesh-config";
@@ -125,15 +125,12 @@ export interface MeshTransportOptions {
   readonly radio: MeshRadio;
   readonly provider: CryptoProvider;
   readonly counterSource: CounterSource;
-  /** Receive keys by (sender, epoch): a full TrafficKeyTable, or a SenderKeyCache deriving on first use. */
-  readonly groupKeys: ReceiveKeys;
-  /** This node's replay windows (one per sender). */
+  /** This node's replay windows: one per unicast origin and one per flood origin (link-seal.ts windowIdOf), 1..2 x siteSize. */
   readonly replay: ReplayTable;
   /** Receive ceilings that keep the windows' promise across reboots; absent: the windows alone (RAM, forgotten at a reboot). */
   readonly receiveAdmission?: ReceiveAdmission;
-  /** This node's own group send key; may be set later with setSendKey. */
-  readonly sendKey?: TrafficKey;
-  readonly epoch?: number;
+  /** This node's link secrets for the current key epoch (link-keys.ts); may be set later with setKeys. */
+  readonly keys?: LinkKeyring;
   readonly random: MeshRandom;
   readonly config: MeshConfig;
   readonly metrics?: MetricsRegistry;
@@ -226,9 +223,6 @@ export class MeshTransport {
 
   private readonly sealer_: LinkSealer;
   private readonly opener_: LinkOpener;
-  /** The key source's derivation and eviction counts already added to `counters`. */
-  private keyDerivationsSeen_ = 0;
-  private keyEvictionsSeen_ = 0;
   // Receive side.
   /**
    * Header of the frame received; in the transmit phase, of the frame being
@@ -308,10 +302,7 @@ export class MeshTransport {
     this.observer_ = options.observer;
 
     this.sealer_ = parts.sealer;
-    this.opener_ = new LinkOpener(options.provider, options.groupKeys, options.replay, parts.linkScratch, options.receiveAdmission);
-    this.keyDerivationsSeen_ = options.groupKeys.derivationCount;
-    this.keyEvictionsSeen_ = options.groupKeys.evictionCount;
-    this.opener_.setEpoch(options.epoch ?? 0);
+    this.opener_ = new LinkOpener(options.provider, parts.sealer, options.replay, parts.linkScratch, options.receiveAdmission);
     this.frame_ = parts.frame;
     this.plain_ = parts.plain;
     this.duplicates_ = parts.duplicates;
@@ -329,7 +320,7 @@ export class MeshTransport {
     this.duty_ = parts.duty;
     this.utilisation_ = parts.utilisation;
     this.rate_ = parts.rate;
-    if (options.sendKey !== undefined) this.sealer_.setKey(options.sendKey);
+    if (options.keys !== undefined) this.sealer_.setKeys(options.keys);
   }
 
   // ------------------------------------------------------------ derived
@@ -349,14 +340,9 @@ export class MeshTransport {
 
   // ------------------------------------------------------------ public API
 
-  /** Install this node's group send key (epoch rotation). */
-  setSendKey(key: TrafficKey): void {
-    this.sealer_.setKey(key);
-  }
-
-  /** The group's current key epoch, for resolving received key phases. */
-  setEpoch(epoch: number): Status {
-    return this.opener_.setEpoch(epoch);
+  /** Install this node's link secrets (a new key epoch: link-keys.ts). */
+  setKeys(keys: LinkKeyring): void {
+    this.sealer_.setKeys(keys);
   }
 
   onSendOutcome(handler: MeshSendOutcomeHandler): void {
@@ -386,7 +372,9 @@ export class MeshTransport {
       return ErrorCode.InvalidArgument;
     }
     if (length > this.maxMessageBytes) return this.refuse_(MeshCounter.sendRefusedTooLarge, ErrorCode.MeshMessageTooLarge);
-    if (!broadcast && ((destinationId >>> 0) !== destinationId || destinationId < 1 || destinationId > NODE_ID_MAX || destinationId === this.nodeId)) {
+    // A destination outside the site has no keys here: refused now, not as a seal failure later (link-keys.ts).
+    const siteSize = this.sealer_.keys?.siteSize ?? NODE_ID_MAX;
+    if (!broadcast && ((destinationId >>> 0) !== destinationId || destinationId < 1 || destinationId > siteSize || destinationId === this.nodeId)) {
       return this.refuse_(MeshCounter.sendRefusedBadNodeId, ErrorCode.MeshBadNodeId);
     }
     // The application's own rate budget per class: a babbling application is refused here, counted.
@@ -593,21 +581,38 @@ export class MeshTransport {
       counters.inc(MeshCounter.dropOwnEcho);
       return;
     }
-    // A routed frame names its next hop; the others only overhear it.
-    if (h.routed && h.destination !== this.nodeId && h.linkHint !== this.lowId_) {
+    // A routed frame names its next hop; the others only overhear it, unless it is for them.
+    const toUs = h.routed && h.linkHint === this.lowId_;
+    if (h.routed && !toUs && h.destination !== this.nodeId) {
       counters.inc(MeshCounter.dropNotForUs);
       return;
     }
+    const opener = this.opener_;
+    const keyed = opener.keyCheck(h);
+    if (keyed !== ErrorCode.Ok) {
+      counters.inc(openDropCounter(keyed));
+      return;
+    }
+    // The hop tag (under F): nobody outside the site makes us relay, learn from or open a forgery.
+    const hop = opener.verifyHop(frame, length);
+    if (hop !== ErrorCode.Ok) {
+      counters.inc(hop === ErrorCode.CryptoAuthFailed ? MeshCounter.dropHopForged : MeshCounter.dropUnknownKey);
+      return;
+    }
+    const endpoint = h.destination === this.nodeId || !hasDestination(h.type);
     // A held frame was entered as seen when it was held (its copies since are duplicates); it is the original.
     if (!held && this.isDuplicate_(frame, length, h)) return;
-    const plaintextBytes = this.opener_.open(frame, length, h, this.plain_);
-    this.countKeyWork_();
+    if (!endpoint) {
+      this.onRelayOnly_(h, length, now);
+      return;
+    }
+    const plaintextBytes = opener.open(frame, length, h, this.plain_);
     if (plaintextBytes < 0) {
-      // Authentic but not yet below its sender's durable ceiling: held until the next persist phase raises it.
+      // Authentic but not yet below its durable ceiling: held until the next persist phase raises it.
       if (plaintextBytes === -ErrorCode.MeshReceiveCeiling && !held && this.hold_(length)) {
         counters.inc(MeshCounter.framesHeldForCeiling);
         // Authentic: its relayed copies heard before the next tick are duplicates, not frames to hold again.
-        if (!held) this.duplicates_.insert(h.source, h.counter, tagFingerprint(frame, length), now);
+        this.duplicates_.insert(h.source, h.counter, tagFingerprint(frame, length), now);
         return;
       }
       counters.inc(openDropCounter(-plaintextBytes));
@@ -616,48 +621,52 @@ export class MeshTransport {
     counters.inc(MeshCounter.framesAccepted);
     if (this.observer_ !== undefined) this.observer_.accepted(this.nodeId, h.source, h.counter, frame, length);
     this.duplicates_.insert(h.source, h.counter, tagFingerprint(frame, length), now);
-    // Per-source token bucket on authenticated frames: a babbling member is held to its rate;
-    // forgeries fail above and cannot spend anyone else's tokens.
+    // Per-origin token bucket on authenticated frames: a babbling member is held to its rate; forgeries fail
+    // above and cannot spend anyone else's tokens (a flood's origin is only "a board of the site").
     if (this.rate_.tryTake(h.source, RATE_RECEIVE, now) !== ErrorCode.Ok) {
       counters.inc(MeshCounter.dropRateLimited);
       return;
     }
     this.learn_(h, plaintextBytes, now);
-    const forUs = h.destination === this.nodeId || !hasDestination(h.type);
-    if (forUs) this.dispatch_(h, plaintextBytes, now);
+    this.dispatch_(h, plaintextBytes, now);
     // A routed frame ends here: tell the hop that sent it, which keeps it until acknowledged.
     if (h.routed && h.destination === this.nodeId) this.queueHopAck_(h.source, h.counter);
     else if (h.destination !== this.nodeId && h.hopLimit > 0) this.considerRelay_(h, length, now);
   }
 
-  /** Receive keys derived or evicted by the last open (sender-key-cache.ts), into the mesh counters. */
-  private countKeyWork_(): void {
-    const keys = this.opener_.keys;
-    const derived = keys.derivationCount - this.keyDerivationsSeen_;
-    if (derived > 0) {
-      this.counters.inc(MeshCounter.receiveKeysDerived, derived);
-      this.keyDerivationsSeen_ += derived;
+  /**
+   * A frame this board only passes on (routed to us as its next hop, or a
+   * flooded unicast for another board), its hop tag verified; its payload
+   * and end-to-end tag are not ours to check. Its claimed origin is charged
+   * for it: the hop tag says only "a board of the site" (README "Link
+   * security": a captured board can spend another's relay budget; the
+   * destination's end-to-end check still refuses its frames).
+   */
+  private onRelayOnly_(h: LinkHeader, length: number, now: number): void {
+    const counters = this.counters;
+    counters.inc(MeshCounter.framesToRelay);
+    this.duplicates_.insert(h.source, h.counter, tagFingerprint(this.frame_, length), now);
+    if (this.rate_.tryTake(h.source, RATE_RECEIVE, now) !== ErrorCode.Ok) {
+      counters.inc(MeshCounter.dropRateLimited);
+      return;
     }
-    const evicted = keys.evictionCount - this.keyEvictionsSeen_;
-    if (evicted > 0) {
-      this.counters.inc(MeshCounter.receiveKeysEvicted, evicted);
-      this.keyEvictionsSeen_ += evicted;
-    }
+    this.learn_(h, length - h.headerBytes - LINK_TAG_BYTES, now);
+    if (h.hopLimit > 0) this.considerRelay_(h, length, now);
   }
 
   /**
-   * Duplicate suppression before any cryptography: a (source, counter)
-   * already accepted is a relay copy (same tag: counted, and it cancels our
-   * own pending relay of it) or a forgery (other tag: the AEAD is
-   * deterministic, so the authentic frame has exactly one tag).
+   * Duplicate suppression before any cryptography but the hop tag: a
+   * (source, counter) already seen with the same end-to-end tag is a relay
+   * copy (counted, and it cancels our own pending relay of it). Another tag
+   * under a seen pair is not dropped here: a relay cannot tell which of two
+   * is authentic, so a board that sends a frame under another's (source,
+   * counter) first cannot get the authentic one dropped on its way or at
+   * its destination; there the end-to-end tag and the replay window decide
+   * (README "Link security").
    */
   private isDuplicate_(frame: Uint8Array, length: number, h: LinkHeader): boolean {
     const slot = this.duplicates_.find(h.source, h.counter);
-    if (slot < 0) return false;
-    if (this.duplicates_.valueAt(slot) !== tagFingerprint(frame, length)) {
-      this.counters.inc(MeshCounter.dropForged);
-      return true;
-    }
+    if (slot < 0 || this.duplicates_.valueAt(slot) !== tagFingerprint(frame, length)) return false;
     this.counters.inc(MeshCounter.dropDuplicate);
     // Our next-hop copy again: the sender missed our forward (or our HopAck). Repeat the acknowledgement, unless our forward is still to come.
     if (h.routed && h.linkHint === this.lowId_ && !this.relays_.has(h.source, h.counter)) this.queueHopAck_(h.source, h.counter);
@@ -963,6 +972,11 @@ export class MeshTransport {
       return;
     }
     rewriteHopFields(this.frame_, h.headerBytes, h.hopsTaken + 1, routed, routed ? nextHop : this.lowId_, this.lowId_);
+    // Our own hop tag over the hop fields just written.
+    if (this.opener_.stampHop(this.frame_, length) !== ErrorCode.Ok) {
+      counters.inc(MeshCounter.sealFailures);
+      return;
+    }
     // Contention slots of one frame's airtime: distinct slots do not overlap on the air.
     const slotMs = Math.ceil(this.radio_.airtimeUs(length) / 1000) + RELAY_SLOT_GUARD_MS;
     let slots = this.random_.nextBelow(config.relayJitterSlots + 1);
@@ -1850,6 +1864,8 @@ function isCounterSkip(trafficClass: number, plain: Uint8Array, plaintextBytes: 
 function openDropCounter(code: number): MeshCounter {
   switch (code) {
     case ErrorCode.KeyEpochUnknown:
+    case ErrorCode.MeshKeyUnavailable:
+    case ErrorCode.InvalidArgument:
       return MeshCounter.dropUnknownKey;
     case ErrorCode.KeyEpochMismatch:
       return MeshCounter.dropWrongEpoch;
@@ -1883,9 +1899,10 @@ function reassemblyDropCounter(code: number): MeshCounter {
   }
 }
 
-/** Last four tag bytes as a u32: the same authentic frame always has the same tag. */
+/** The end-to-end tag's first four bytes as a u32: the same on every hop (the hop tag changes), and one per authentic frame. */
 function tagFingerprint(frame: Uint8Array, length: number): number {
-  return (((frame[length - 4] ?? 0) << 24) | ((frame[length - 3] ?? 0) << 16) | ((frame[length - 2] ?? 0) << 8) | (frame[length - 1] ?? 0)) >>> 0;
+  const at = length - LINK_TAG_BYTES;
+  return (((frame[at] ?? 0) << 24) | ((frame[at + 1] ?? 0) << 16) | ((frame[at + 2] ?? 0) << 8) | (frame[at + 3] ?? 0)) >>> 0;
 }
 
 function readU16(bytes: Uint8Array, at: number): number {

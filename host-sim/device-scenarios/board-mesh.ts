@@ -12,7 +12,7 @@ import type { AgentStatus } from "../../agent/agent";
 import { CountingGatewaySink } from "../../core/uplink/gateway-sink";
 import type { BootOutcome, MainOptions } from "../../agent/moddable/main";
 import { provisionDevice } from "../../agent/provision-device";
-import { hexInto, type ProvisioningFields } from "../../agent/provisioning";
+import { hexInto, linkKeyFields, type ProvisioningFields } from "../../agent/provisioning";
 import { openSimSensor } from "../../agent/sim-sensors";
 import { SimFlash } from "../../hal/sim/flash";
 import { SimEventKind } from "../../hal/sim/sensors/script";
@@ -51,7 +51,10 @@ export function boardFields(nodeId: number, boards: number, role: AgentRole = sc
   for (let i = 0; i < 32; i++) secret[i] = (0x31 + i * 13) & 0xff;
   const commitment = new Uint8Array(32);
   hexInto(BOARD_MESH_COMMITMENT_HEX, commitment);
-  return { nodeId, role: ROLE_NAMES.indexOf(role) + 1, generation: 0, preferredGateways: [], keyEpoch: 1, groupId: 1, senderIdMax: boards, authorityCommitment: commitment, groupSecret: secret };
+  const roleCode = ROLE_NAMES.indexOf(role) + 1;
+  const keys = linkKeyFields(secret, 1, 1, nodeId, roleCode, [GATEWAY_NODE_ID]);
+  if (typeof keys === "number") throw new Error(`board ${nodeId} keys: code ${keys}`);
+  return { nodeId, role: roleCode, generation: 0, preferredGateways: [], keyEpoch: 1, groupId: 1, senderIdMax: boards, authorityCommitment: commitment, ...keys };
 }
 
 /** The partition image `picket provision` would write for board `nodeId`. */

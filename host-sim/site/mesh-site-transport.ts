@@ -4,17 +4,17 @@
  * record is read from its simulated flash and checked against its site
  * configuration, the send counter is a CounterReservation in that flash
  * (so no AEAD nonce repeats across the site's reboots and power losses),
- * replay windows live in RAM and are lost at a reboot, and the mesh runs
- * with the board's own parameters (agentMeshConfig). The radio is a SimRadio
+ * replay windows start from the receive ceilings in that flash, and the
+ * mesh runs with the board's own parameters (agentMeshConfig). The radio is a SimRadio
  * (hal/sim/radio.ts) attached to the kernel through the site node (kernel
  * broadcast out, kernel delivery in).
  *
- * Per site (MeshSiteShared): the keyring's epoch and group secret (a seeded
- * stream: simulation only, NOT cryptographic entropy), which go into the
- * provisioning fields written into each board's flash before its first
- * boot, and the LoRa airtime table. Keys are not shared: every board
- * derives its send key at boot and its receive keys on first use into its
- * own bounded cache (radio.keyCacheCapacity), as a board does.
+ * Per site (MeshSiteShared): the key epoch and the authority secret (a
+ * seeded stream: simulation only, NOT cryptographic entropy), from which
+ * each board's link secrets are derived into the provisioning fields
+ * written into its flash before its first boot, as `picket provision`
+ * does, and the LoRa airtime table. Keys are not shared: every board reads
+ * its own from its record (agent/link-keyring.ts), as a board does.
  *
  * The agent gets the MeshTransport itself, exactly the object a board's
  * agent gets; nothing wraps it. MeshSiteLink holds it beside the simulated
@@ -34,11 +34,11 @@ import { ErrorCode } from "../../core/runtime/errors";
 import type { Status } from "../../core/runtime/result";
 import { ROLE_NAMES, type BoardIdentity, type CompiledSiteConfig, type SiteConfig } from "../../agent/config";
 import type { AgentStore } from "../../agent/persistence";
-import { AUTHORITY_COMMITMENT_BYTES, hexInto, type ProvisioningFields } from "../../agent/provisioning";
+import { AUTHORITY_COMMITMENT_BYTES, hexInto, linkKeyFields, type ProvisioningFields } from "../../agent/provisioning";
 import { agentMeshConfig, buildRadioMesh } from "../../agent/radio-mesh";
 import type { Transport } from "../../core/mesh/transport-port";
 import { SimRadio, type SimAirPort, type SimLinkModel } from "../../hal/sim/radio";
-import { groupSecretFor, MeshKeyring, SIM_GROUP_ID } from "../kernel/workloads/mesh-keys";
+import { groupSecretFor, SIM_GROUP_ID } from "../kernel/workloads/mesh-keys";
 import { TransportStat } from "./transport-stats";
 
 /** EU868 LoRa SF7, 125 kHz, 4/5, 8-symbol preamble (the mesh tests' preset). */
@@ -60,33 +60,33 @@ export const MeshSiteStat = Object.freeze({
 } as const);
 export const MESH_SITE_STAT_COUNT = MESH_COUNTER_COUNT + 3;
 
+/** The simulated sites' key epoch. */
+const SITE_KEY_EPOCH = 0;
+
 /** Built once per site. */
 export class MeshSiteShared {
-  readonly keyring: MeshKeyring;
   readonly airtime: AirtimeTable;
   readonly boardCount: number;
 
   static create(boardCount: number): MeshSiteShared | string {
-    const keyring = MeshKeyring.create(boardCount, KEYRING_SEED);
-    if (!keyring.ok) return `mesh keyring: code ${keyring.code}`;
     const airtime = AirtimeTable.forLoRa(SITE_LORA, SITE_MESH_MTU_BYTES);
     if (!airtime.ok) return `mesh airtime table: code ${airtime.code}`;
-    return new MeshSiteShared(keyring.value, airtime.value, boardCount);
+    return new MeshSiteShared(airtime.value, boardCount);
   }
 
-  private constructor(keyring: MeshKeyring, airtime: AirtimeTable, boardCount: number) {
-    this.keyring = keyring;
+  private constructor(airtime: AirtimeTable, boardCount: number) {
     this.airtime = airtime;
     this.boardCount = boardCount;
   }
 
   /**
    * What `picket provision` would write for a board of this site: its node
-   * id, role and preferred gateways, the keyring's epoch and group secret, every board a sender,
-   * and the authority commitment the site configuration names (zeros if none).
+   * id, role and preferred gateways, its link secrets for the site's key
+   * epoch, every board a sender, and the authority commitment the site
+   * configuration names (zeros if none).
    */
   provisioningFor(identity: BoardIdentity, site: CompiledSiteConfig): ProvisioningFields {
-    return boardProvisioning(identity, site, { keyEpoch: this.keyring.epoch, groupId: SIM_GROUP_ID, senderIdMax: this.boardCount, groupSecret: groupSecretFor(KEYRING_SEED) });
+    return boardProvisioning(identity, site, { keyEpoch: SITE_KEY_EPOCH, groupId: SIM_GROUP_ID, senderIdMax: this.boardCount, authority: groupSecretFor(KEYRING_SEED) });
   }
 }
 
@@ -95,16 +95,20 @@ export interface SiteKeying {
   readonly keyEpoch: number;
   readonly groupId: number;
   readonly senderIdMax: number;
-  readonly groupSecret: Uint8Array;
+  /** The site authority's secret the link secrets are derived from (core/crypto/site-keys.ts). */
+  readonly authority: Uint8Array;
 }
 
-/** A board's provisioning record: its identity, the site's keying and the authority commitment the site names (zeros if none). */
+/** A board's provisioning record: its identity, its link secrets from the site's keying, and the authority commitment the site names (zeros if none). */
 export function boardProvisioning(identity: BoardIdentity, site: CompiledSiteConfig, keying: SiteKeying): ProvisioningFields {
   const commitment = new Uint8Array(AUTHORITY_COMMITMENT_BYTES);
   if (site.keys !== undefined) hexInto(site.keys.authorityCommitment, commitment);
+  const role = ROLE_NAMES.indexOf(identity.role) + 1;
+  const keys = linkKeyFields(keying.authority, keying.groupId, keying.keyEpoch, identity.nodeId, role, site.gateways);
+  if (typeof keys === "number") throw new Error(`site keys for board ${identity.nodeId}: code ${keys}`);
   return {
     nodeId: identity.nodeId,
-    role: ROLE_NAMES.indexOf(identity.role) + 1,
+    role,
     // Provisioned once, before the board's first boot: the first generation.
     generation: 0,
     preferredGateways: identity.preferredGateways ?? [],
@@ -112,7 +116,7 @@ export function boardProvisioning(identity: BoardIdentity, site: CompiledSiteCon
     groupId: keying.groupId,
     senderIdMax: keying.senderIdMax,
     authorityCommitment: commitment,
-    groupSecret: keying.groupSecret,
+    ...keys,
   };
 }
 

@@ -13,7 +13,7 @@
  * transport class.
  */
 import { DEFAULT_GROUP_ID, type BoardIdentity, type CompiledSiteConfig, type SiteConfig } from "../../agent/config";
-import { GROUP_SECRET_BYTES, type ProvisioningFields } from "../../agent/provisioning";
+import type { ProvisioningFields } from "../../agent/provisioning";
 import type { Transport } from "../../core/mesh/transport-port";
 import type { SimAirPort } from "../../hal/sim/radio";
 import type { AgentStore } from "../../agent/persistence";
@@ -95,8 +95,8 @@ export function createSiteLink(setup: SiteTransportSetup): SiteLink | string {
 /**
  * The provisioning record a board of this site gets before its first boot
  * (every board boots its identity from one, whatever the transport). The
- * stand-in keys nothing, so its record carries a fixed, labelled non-secret
- * group secret.
+ * stand-in keys nothing, so its record carries link secrets derived from a
+ * fixed, labelled non-secret authority.
  */
 export function siteProvisioning(context: SiteTransportContext, identity: BoardIdentity, site: CompiledSiteConfig): ProvisioningFields {
   if (context.kind === "mesh") return context.mesh.provisioningFor(identity, site);
@@ -104,8 +104,8 @@ export function siteProvisioning(context: SiteTransportContext, identity: BoardI
     keyEpoch: site.keys?.keyEpoch ?? 0,
     groupId: site.keys?.groupId ?? DEFAULT_GROUP_ID,
     senderIdMax: context.boardCount,
-    // Not a secret: the stand-in transport is unsecured and never derives a key from it.
-    groupSecret: new Uint8Array(GROUP_SECRET_BYTES).fill(0x5a),
+    // Not a secret: the stand-in transport is unsecured and never uses a key.
+    authority: new Uint8Array(32).fill(0x5a),
   });
 }
 

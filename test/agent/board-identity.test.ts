@@ -19,6 +19,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import type { SimFlash } from "../../hal/sim/flash";
 import { ManualClock } from "../../hal/sim/manual-clock";
 import { newFlash, RecordingTransport, testConfigJson } from "./helpers";
+import { keyed } from "./record-keys";
 
 const COMMITMENT_HEX = "3d".repeat(32);
 const ALERT_SLOTS = 4; // testConfigJson's uplink.alertPendingCapacity
@@ -28,7 +29,7 @@ const SITE = testConfigJson({ gateways: [1, 2], keys: { authorityCommitment: COM
 function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields {
   const commitment = new Uint8Array(32);
   hexInto(COMMITMENT_HEX, commitment);
-  return { nodeId: 5, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 2, groupId: 7, senderIdMax: 8, authorityCommitment: commitment, groupSecret: new Uint8Array(32).fill(9), ...overrides };
+  return keyed({ nodeId: 5, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 2, groupId: 7, senderIdMax: 8, authorityCommitment: commitment, groupSecret: new Uint8Array(32).fill(9), ...overrides });
 }
 
 function provisioned(f: ProvisioningFields = fields()): SimFlash {

@@ -22,7 +22,6 @@ import {
   type ConfigProblem,
 } from "../../agent/config";
 import { SensorPart } from "../../agent/sensor-parts";
-import { SENDER_KEY_CACHE_CAPACITY_MAX } from "../../core/crypto/sender-key-cache";
 import { RuleDirection, RuleSource } from "../../core/telemetry/config";
 import { testConfigJson } from "./helpers";
 
@@ -118,18 +117,10 @@ describe("site configuration", () => {
     expect(formatConfigProblems(problems)).toContain("nodeId: is per board: it comes from the board's provisioning record (picket provision --node-id / --role), not the site configuration");
   });
 
-  it("radio.keyCacheCapacity: 0 or above the cache limit is refused naming the field; 1 and the limit are accepted", () => {
-    for (const keyCacheCapacity of [0, SENDER_KEY_CACHE_CAPACITY_MAX + 1]) {
-      const problems = problemsOf(testConfigJson({ radio: { keyCacheCapacity } }));
-      expect(problems.map((p) => p.field)).toEqual(["radio.keyCacheCapacity"]);
-      expect(problems[0]?.code).toBe(ConfigProblemCode.OutOfRange);
-      expect(problems[0]?.reason).toBe(`must be an integer 1..${SENDER_KEY_CACHE_CAPACITY_MAX} (keys)`);
-    }
-    for (const keyCacheCapacity of [1, SENDER_KEY_CACHE_CAPACITY_MAX]) {
-      const validation = validateSiteConfig(testConfigJson({ radio: { keyCacheCapacity } }));
-      expect(validation.ok && validation.site.radio.keyCacheCapacity).toBe(keyCacheCapacity);
-    }
-    expect(RADIO_DEFAULTS.keyCacheCapacity).toBe(16);
+  it("radio.keyCacheCapacity (the receive-key cache of the group-secret scheme) is gone: a configuration that names it is refused naming the field", () => {
+    const problems = problemsOf(testConfigJson({ radio: { keyCacheCapacity: 16 } }));
+    expect(problems.map((p) => [p.field, p.code])).toEqual([["radio.keyCacheCapacity", ConfigProblemCode.UnknownField]]);
+    expect(Object.keys(RADIO_DEFAULTS)).not.toContain("keyCacheCapacity");
   });
 
   it("requires one timer per sensor plus the agent's own", () => {

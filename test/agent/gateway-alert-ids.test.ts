@@ -16,12 +16,13 @@ import { CountingGatewaySink } from "../../core/uplink/gateway-sink";
 import { GatewayRole } from "../../core/uplink/gateway";
 import { ALERT_MESSAGE_BYTES, MessageKind, writeHeader, writeRecord } from "../../core/uplink/wire";
 import { newFlash } from "./helpers";
+import { keyed } from "./record-keys";
 
 const SHAPE = { alertSlots: 8, siteSize: RADIO_DEFAULTS.siteSize };
 
 function gatewayFlash(role: RecordRole = RecordRole.Gateway): ReturnType<typeof newFlash> {
   const flash = newFlash();
-  const fields = { nodeId: 1, role, generation: 0, preferredGateways: [], keyEpoch: 1, groupId: 1, senderIdMax: 8, authorityCommitment: new Uint8Array(32), groupSecret: new Uint8Array(32).fill(3) };
+  const fields = keyed({ nodeId: 1, role, generation: 0, preferredGateways: [], keyEpoch: 1, groupId: 1, senderIdMax: 8, authorityCommitment: new Uint8Array(32), groupSecret: new Uint8Array(32).fill(3) });
   expect(provisionDevice(flash, fields, SHAPE)).toBe(ErrorCode.Ok);
   return flash;
 }

@@ -13,6 +13,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { SimFlash } from "../../hal/sim/flash";
 import { MEASURED_BOARD, MEASURED_IDENTITY } from "./measured-board";
 import { quietRadio } from "./measured-radio";
+import { keyed } from "./record-keys";
 
 export interface MeshBoot {
   readonly config: SiteConfig;
@@ -31,7 +32,7 @@ export function meshBootFor(siteBoards: number): MeshBoot | string {
   const flash = SimFlash.create({ blockSizeBytes: 2048, blockCount: 8 });
   if (!flash.ok) return "flash";
   const secret = new Uint8Array(32).fill(0x3c);
-  const fields = { nodeId: config.nodeId, role: ROLE_NAMES.indexOf(config.role) + 1, generation: 0, preferredGateways: [], keyEpoch: 0, groupId: 1, senderIdMax: siteBoards, authorityCommitment: new Uint8Array(32), groupSecret: secret };
+  const fields = keyed({ nodeId: config.nodeId, role: ROLE_NAMES.indexOf(config.role) + 1, generation: 0, preferredGateways: [], keyEpoch: 0, groupId: 1, senderIdMax: siteBoards, authorityCommitment: new Uint8Array(32), groupSecret: secret }, config.gateways);
   if (provisionDevice(flash.value, fields, storeShapeOf(config)) !== ErrorCode.Ok) return "provision";
   const radio = quietRadio();
   return {

@@ -14,8 +14,12 @@ import type { Status } from "../../core/runtime/result";
 import type { ValueOrCode } from "../../core/collections/value-or-code";
 import type { MeshRadio } from "../../core/mesh/radio-port";
 import type { BlockDevice } from "../../core/storage/block-device";
+import { keyed } from "./record-keys";
+import { MEASURED_BOARD } from "./measured-board";
 
 export const MEASURED_SITE_BOARDS = 33;
+/** The measured board's site gateways (measured-board.ts MEASURED_BOARD.gateways): it holds a pair secret with each. */
+export const MEASURED_GATEWAYS: readonly number[] = MEASURED_BOARD["gateways"] as readonly number[];
 
 export function quietRadio(): MeshRadio {
   return {
@@ -31,7 +35,7 @@ export function quietRadio(): MeshRadio {
 /** Write the measured board's provisioning record (node `nodeId` of a 33-board site) into `device`. */
 export function provisionMeasured(device: BlockDevice, nodeId: number, alertSlots: number): Status {
   const secret = new Uint8Array(32).fill(0x3c);
-  return provisionDevice(device, { nodeId, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 0, groupId: 1, senderIdMax: MEASURED_SITE_BOARDS, authorityCommitment: new Uint8Array(32), groupSecret: secret }, { alertSlots, siteSize: MEASURED_SITE_BOARDS });
+  return provisionDevice(device, keyed({ nodeId, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 0, groupId: 1, senderIdMax: MEASURED_SITE_BOARDS, authorityCommitment: new Uint8Array(32), groupSecret: secret }, MEASURED_GATEWAYS), { alertSlots, siteSize: MEASURED_SITE_BOARDS });
 }
 
 export function measuredMesh(config: SiteConfig, store: AgentStore, radio: MeshRadio): RadioMeshOutcome {

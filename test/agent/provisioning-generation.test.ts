@@ -21,11 +21,12 @@ import {
 } from "../../agent/provisioning";
 import { COUNTER_MAX } from "../../core/mesh/link-header";
 import { ErrorCode } from "../../core/runtime/errors";
+import { keyed } from "./record-keys";
 
 const GENERATION_AT = 13;
 
 function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields {
-  return {
+  return keyed({
     nodeId: 5,
     role: RecordRole.Relay,
     generation: 0,
@@ -36,7 +37,7 @@ function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields
     authorityCommitment: new Uint8Array(32).fill(0x7e),
     groupSecret: new Uint8Array(32).fill(0xcd),
     ...overrides,
-  };
+  }, [2]);
 }
 
 /**

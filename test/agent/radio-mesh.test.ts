@@ -11,7 +11,7 @@ import { bootAgent } from "../../agent/boot";
 import { RADIO_DEFAULTS, type SiteConfig } from "../../agent/config";
 import { AgentStore, sendCounterMirrorKey, storeShapeOf, StoreKey } from "../../agent/persistence";
 import { provisionDevice } from "../../agent/provision-device";
-import { encodeProvisioning, hexInto, PROVISIONING_RECORD_BYTES, ProvisioningRecord, RecordRole, type ProvisioningFields } from "../../agent/provisioning";
+import { encodeProvisioning, hexInto, KEYED_PEERS_AT, PAIR_SECRETS_AT, PROVISIONING_RECORD_BYTES, ProvisioningRecord, RecordRole, type ProvisioningFields } from "../../agent/provisioning";
 import { agentMeshConfig, buildRadioMesh, SEND_COUNTER_STEP, type RadioMeshOutcome } from "../../agent/radio-mesh";
 import { openSimSensor } from "../../agent/sim-sensors";
 import { BROADCAST_ID, TrafficClass } from "../../core/mesh/transport-port";
@@ -23,6 +23,7 @@ import type { SimFlash } from "../../hal/sim/flash";
 import { ManualClock } from "../../hal/sim/manual-clock";
 import { LoopbackRadio } from "../mesh/fixtures";
 import { newFlash, testConfig, testConfigJson, unwrap } from "./helpers";
+import { keyed, type RecordBase } from "./record-keys";
 
 const COMMITMENT_HEX = "a1".repeat(32);
 /** The loopback radio of every transport build() made, so a test can move frames between them. */
@@ -30,12 +31,12 @@ const radios = new WeakMap<object, LoopbackRadio>();
 const ALERT_SLOTS = 4; // testConfigJson's uplink.alertPendingCapacity
 const SHAPE = { alertSlots: ALERT_SLOTS, siteSize: RADIO_DEFAULTS.siteSize };
 
-function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields {
+function fields(overrides: Partial<RecordBase> = {}): ProvisioningFields {
   const secret = new Uint8Array(32);
   for (let i = 0; i < 32; i++) secret[i] = (i * 7 + 3) & 0xff;
   const commitment = new Uint8Array(32);
   hexInto(COMMITMENT_HEX, commitment);
-  return { nodeId: 5, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 3, groupId: 1, senderIdMax: 8, authorityCommitment: commitment, groupSecret: secret, ...overrides };
+  return keyed({ nodeId: 5, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 3, groupId: 1, senderIdMax: 8, authorityCommitment: commitment, groupSecret: secret, ...overrides }, [1, 2]);
 }
 
 function config(nodeId = 5, keys: unknown = { authorityCommitment: COMMITMENT_HEX, keyEpoch: 3 }): SiteConfig {
@@ -75,22 +76,35 @@ describe("provisioning record", () => {
     if (typeof record === "number") throw new Error(`parse failed ${record}`);
     expect([record.nodeId, record.role, record.keyEpoch, record.groupId, record.senderIdMax]).toEqual([5, RecordRole.Sensor, 3, 1, 8]);
     expect(record.preferredGateways).toEqual([]);
+    expect(Array.from(record.floodSecret)).toEqual(Array.from(fields().floodSecret));
+    // A sensor holds a pair secret with each gateway of its site (1 and 2) and no gateway root.
+    expect(record.keyedPeers).toEqual([1, 2]);
+    expect(record.pairSecrets.map((p) => Array.from(p))).toEqual(fields().pairSecrets.map((p) => Array.from(p)));
+    expect(record.gatewayRoot.every((b) => b === 0)).toBe(true);
     expect(encodeProvisioning(fields({ role: RecordRole.Gateway, preferredGateways: [36, 1, 700, 65534] }), out)).toBe(PROVISIONING_RECORD_BYTES);
     const gateway = ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES);
     expect(typeof gateway === "number" ? gateway : [gateway.role, gateway.preferredGateways]).toEqual([RecordRole.Gateway, [36, 1, 700, 65534]]);
-    expect(Array.from(record.groupSecret)).toEqual(Array.from(fields().groupSecret));
     expect(Array.from(record.authorityCommitment)).toEqual(Array.from(fields().authorityCommitment));
   });
 
   it("refuses to encode bad fields with AgentProvisioningMalformed and writes nothing", () => {
-    const bad: Partial<ProvisioningFields>[] = [
+    const pair = new Uint8Array(32).fill(4);
+    const bad: Partial<RecordBase>[] = [
       { nodeId: 0 },
       { nodeId: 9 }, // above senderIdMax
       { senderIdMax: 0 },
       { senderIdMax: 5000 },
       { keyEpoch: 0x10000 },
-      { groupSecret: new Uint8Array(32) }, // all zero
-      { groupSecret: new Uint8Array(16).fill(1) },
+      { floodSecret: new Uint8Array(32) }, // all zero
+      { floodSecret: new Uint8Array(16).fill(1) },
+      { gatewayRoot: new Uint8Array(32).fill(1) }, // a sensor with a gateway root
+      { role: RecordRole.Gateway, gatewayRoot: new Uint8Array(32) }, // a gateway without one
+      { keyedPeers: [1], pairSecrets: [] },
+      { keyedPeers: [1], pairSecrets: [new Uint8Array(32)] }, // all zero
+      { keyedPeers: [5], pairSecrets: [pair] }, // itself
+      { keyedPeers: [9], pairSecrets: [pair] }, // above senderIdMax
+      { keyedPeers: [1, 1], pairSecrets: [pair, pair] },
+      { keyedPeers: [1, 2, 3, 4, 6], pairSecrets: [pair, pair, pair, pair, pair] },
       { authorityCommitment: new Uint8Array(31) },
       { role: 0 },
       { role: 5 },
@@ -106,10 +120,18 @@ describe("provisioning record", () => {
     }
   });
 
-  it("parses only a version-2 record of the exact length with the magic and zero reserved bytes", () => {
+  it("parses only a version-3 record of the exact length with the magic, zero reserved bytes, packed peers and zero unused secret slots", () => {
     const out = new Uint8Array(PROVISIONING_RECORD_BYTES + 4);
     encodeProvisioning(fields(), out);
-    expect(Array.from(out.subarray(0, 4))).toEqual([0x50, 0x4b, 0x76, 0x32]); // "PKv2"
+    expect(Array.from(out.subarray(0, 4))).toEqual([0x50, 0x4b, 0x76, 0x33]); // "PKv3"
+    // Slot 2 is unused: a nonzero byte in its secret, or a peer after a zero, is malformed.
+    out[PAIR_SECRETS_AT + 2 * 32 + 5] = 1;
+    expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
+    out[PAIR_SECRETS_AT + 2 * 32 + 5] = 0;
+    out[KEYED_PEERS_AT + 6] = 3;
+    expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
+    out[KEYED_PEERS_AT + 6] = 0;
+    expect(typeof ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe("object");
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES - 1)).toBe(ErrorCode.AgentProvisioningMalformed);
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES + 1)).toBe(ErrorCode.AgentProvisioningMalformed);
     for (const reserved of [14, 15]) {
@@ -125,15 +147,19 @@ describe("provisioning record", () => {
     expect(ProvisioningRecord.parse(out, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningMalformed);
   });
 
-  it("refuses a record of another layout version (a 76-byte PKv1 record, without a role) with AgentProvisioningVersion", () => {
+  it("refuses a record of another layout version (PKv1 without a role, PKv2 with the group secret every board held, a future PKv4) with AgentProvisioningVersion", () => {
     const v1 = new Uint8Array(76);
     v1.set([0x50, 0x4b, 0x76, 0x31, 5, 0, 3, 0, 1, 0, 8, 0]);
     v1.fill(0x11, 12);
     expect(ProvisioningRecord.parse(v1, 76)).toBe(ErrorCode.AgentProvisioningVersion);
-    const v3 = new Uint8Array(PROVISIONING_RECORD_BYTES);
-    encodeProvisioning(fields(), v3);
-    v3[3] = 0x33;
-    expect(ProvisioningRecord.parse(v3, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningVersion);
+    const v2 = new Uint8Array(88);
+    v2.set([0x50, 0x4b, 0x76, 0x32, 5, 0, 3, 0, 1, 0, 8, 0, 1]);
+    v2.fill(0x11, 56);
+    expect(ProvisioningRecord.parse(v2, 88)).toBe(ErrorCode.AgentProvisioningVersion);
+    const v4 = new Uint8Array(PROVISIONING_RECORD_BYTES);
+    encodeProvisioning(fields(), v4);
+    v4[3] = 0x34;
+    expect(ProvisioningRecord.parse(v4, PROVISIONING_RECORD_BYTES)).toBe(ErrorCode.AgentProvisioningVersion);
   });
 });
 
@@ -351,56 +377,6 @@ describe("provisioned boards", () => {
       flash.copyTo(after);
       expect(after).toEqual(image); // frozen: the evidence is still there for the next boot
     }
-  });
-});
-
-describe("receive keys derived on first use", () => {
-  const SITE = 9; // node 1 hears nodes 2..9 through a 3-key cache
-  const CACHE = 3;
-
-  function board(nodeId: number): RadioMeshOutcome {
-    const site = testConfig({ nodeId, keys: { authorityCommitment: COMMITMENT_HEX, keyEpoch: 3 }, gateways: [], radio: { meshTickMs: 100, keyCacheCapacity: CACHE } });
-    return build(provisioned(fields({ nodeId, senderIdMax: SITE })), site, new LoopbackRadio(nodeId));
-  }
-
-  it("boot derives only the board's own send key; a site larger than the cache delivers every message, evictions counted", () => {
-    const receiver = board(1);
-    if (!receiver.ok) throw new Error(receiver.problems.join("; "));
-    expect(receiver.keyCache?.capacity).toBe(CACHE);
-    expect(receiver.keyCache?.derivationCount).toBe(0);
-    expect(receiver.keyCache?.closed).toBe(false);
-    const got: number[][] = [];
-    for (let sender = 2; sender <= SITE; sender++) {
-      const b = board(sender);
-      if (!b.ok) throw new Error(b.problems.join("; "));
-      const message = Uint8Array.of(sender, 0x42);
-      expect(b.transport.send(BROADCAST_ID, TrafficClass.Telemetry, message, 0, message.length, false, sender)).toBe(ErrorCode.Ok);
-      for (let t = 0; t < 30_000; t += 50) b.transport.tick(t);
-      for (const f of sentFrames(b)) radioOf(receiver).hear(f);
-      receiver.transport.tick(30_000);
-      receiver.transport.poll(8, (source, _cls, bytes, offset, length) => got.push([source, ...bytes.subarray(offset, offset + length)]));
-    }
-    expect(got).toEqual(Array.from({ length: SITE - 1 }, (_, i) => [i + 2, i + 2, 0x42]));
-    const counters = receiver.transport.counters;
-    expect(counters.get(MeshCounter.receiveKeysDerived)).toBe(SITE - 1);
-    expect(counters.get(MeshCounter.receiveKeysEvicted)).toBe(SITE - 1 - CACHE);
-    expect(receiver.keyCache?.derivationCount).toBe(SITE - 1);
-    expect(receiver.keyCache?.size).toBe(CACHE);
-    expect(counters.get(MeshCounter.dropUnknownKey)).toBe(0);
-  });
-
-  it("closing the key cache zeroes the group secret: the board then opens nothing", () => {
-    const receiver = board(1);
-    const sender = board(2);
-    if (!receiver.ok || !sender.ok) throw new Error("build failed");
-    expect(receiver.keyCache?.close()).toBe(ErrorCode.Ok);
-    const message = Uint8Array.of(9);
-    sender.transport.send(BROADCAST_ID, TrafficClass.Telemetry, message, 0, 1, false, 1);
-    for (let t = 0; t < 30_000; t += 50) sender.transport.tick(t);
-    for (const f of sentFrames(sender)) radioOf(receiver).hear(f);
-    receiver.transport.tick(30_000);
-    expect(receiver.transport.poll(8, () => undefined)).toBe(0);
-    expect(receiver.transport.counters.get(MeshCounter.dropUnknownKey)).toBeGreaterThan(0);
   });
 });
 

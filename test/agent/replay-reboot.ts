@@ -23,6 +23,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { SimFlash } from "../../hal/sim/flash";
 import { LoopbackRadio } from "../mesh/fixtures";
 import { testConfig } from "./helpers";
+import { keyed } from "./record-keys";
 
 const COMMITMENT_HEX = "a1".repeat(32);
 export const REPLAY_SENDER = 5;
@@ -73,7 +74,7 @@ function fields(nodeId: number): ProvisioningFields {
   for (let i = 0; i < 32; i++) secret[i] = (i * 7 + 3) & 0xff;
   const commitment = new Uint8Array(32);
   hexInto(COMMITMENT_HEX, commitment);
-  return { nodeId, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 3, groupId: 1, senderIdMax: 8, authorityCommitment: commitment, groupSecret: secret };
+  return keyed({ nodeId, role: nodeId <= 2 ? RecordRole.Gateway : RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 3, groupId: 1, senderIdMax: 8, authorityCommitment: commitment, groupSecret: secret }, [1, 2]);
 }
 
 function config(nodeId: number): SiteConfig {

@@ -4,6 +4,7 @@
  * Platform neutral apart from nothing: no Node, no vitest.
  */
 import { ReplayTable, VolatileCounterSource } from "../../core/crypto/index";
+import { LinkScratch, stampHop, windowIdMax } from "../../core/mesh/link-seal";
 import { ErrorCode } from "../../core/runtime/errors";
 import { Xoshiro128 } from "../../core/runtime/prng";
 import type { Result, Status } from "../../core/runtime/result";
@@ -99,18 +100,17 @@ export interface NodeOptions {
 export function makeNode(id: number, options: NodeOptions = {}): Node {
   const ring = keyring();
   const radio = new LoopbackRadio(id, options.mtuBytes ?? 255);
-  const replay = unwrap(ReplayTable.create({ capacity: 32, windowBits: 128 }), "replay table");
-  const sendKey = ring.sendKey(id);
-  if (sendKey === undefined) throw new Error(`no key for ${id}`);
+  const replay = unwrap(ReplayTable.create({ capacity: windowIdMax(ring.siteSize), windowBits: 128 }), "replay table");
+  const keys = ring.keysFor(id);
+  if (keys === undefined) throw new Error(`no keys for ${id}`);
   const transport = unwrap(
     MeshTransport.create({
       nodeId: id,
       radio,
       provider: ring.provider,
       counterSource: new VolatileCounterSource(options.counterStart ?? 1),
-      groupKeys: ring.groupKeys,
+      keys,
       replay,
-      sendKey,
       random: new Xoshiro128(id),
       config: meshConfig({ relayJitterSlots: 1, helloIntervalMs: 0, sendBurstMessages: [100, 100, 100], accessDelayMaxMs: [0, 0, 0], ...options.config }),
       ...(options.observer === undefined ? {} : { observer: options.observer }),
@@ -170,4 +170,18 @@ export function line(...ids: number[]): Map<number, number[]> {
     links.set(ids[i] ?? 0, near);
   }
   return links;
+}
+
+/**
+ * What any board of the site can do with the flood secret F it holds: stamp
+ * a valid hop tag over `frame` as it stands (after a relay's rewrite, or
+ * after a tampering the end-to-end tag must still catch). Board `by`'s keys.
+ */
+export function restamp(frame: Uint8Array, by = 3): Uint8Array {
+  const ring = keyring();
+  const keys = ring.keysFor(by);
+  if (keys === undefined) throw new Error(`no keys for ${by}`);
+  const out = frame.slice();
+  if (stampHop(ring.provider, keys, new LinkScratch(), out, out.length) !== ErrorCode.Ok) throw new Error("stamp failed");
+  return out;
 }

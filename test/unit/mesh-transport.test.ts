@@ -10,7 +10,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { LogRecord, LogRing } from "../../core/runtime/log-ring";
 import { MetricsRegistry } from "../../core/runtime/metrics";
 import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, MeshCounter, MeshLogEvent, parseLinkHeader, rewriteHopFields } from "../../core/mesh/index";
-import { carry, line, makeNode, payload, settle, step, unwrap, type Node } from "../mesh/fixtures";
+import { carry, line, makeNode, payload, restamp, settle, step, unwrap, type Node } from "../mesh/fixtures";
 
 const TELEMETRY = LinkClass.Telemetry;
 const ALERT = LinkClass.Alert;
@@ -228,9 +228,14 @@ describe("bad input: each drop has its own counter and changes nothing stored", 
     ["long counter form holding a short value", (f) => Uint8Array.from(f, (v, i) => (i === 1 ? v | 1 : v)), "dropUnknownType"],
     ["source id 0", (f) => Uint8Array.from(f, (v, i) => (i === 2 || i === 3 ? 0 : v)), "dropBadNodeId"],
     ["looping (hops taken > limit)", (f) => Uint8Array.from(f, (v, i) => (i === 1 ? (1 << 5) | (3 << 2) : v)), "dropLooping"],
-    ["forged (ciphertext bit flipped)", (f) => Uint8Array.from(f, (v, i) => (i === 10 ? v ^ 4 : v)), "dropForged"],
-    ["forged (tag bit flipped)", (f) => Uint8Array.from(f, (v, i) => (i === f.length - 1 ? v ^ 1 : v)), "dropForged"],
-    ["unknown sender key", (f) => Uint8Array.from(f, (v, i) => (i === 2 ? 0x7f : v)), "dropUnknownKey"],
+    // Outside the site (no F): the hop tag fails first.
+    ["forged (ciphertext bit flipped)", (f) => Uint8Array.from(f, (v, i) => (i === 10 ? v ^ 4 : v)), "dropHopForged"],
+    ["forged (hop tag bit flipped)", (f) => Uint8Array.from(f, (v, i) => (i === f.length - 1 ? v ^ 1 : v)), "dropHopForged"],
+    ["forged (end-to-end tag bit flipped)", (f) => Uint8Array.from(f, (v, i) => (i === f.length - 9 ? v ^ 1 : v)), "dropHopForged"],
+    // A board of the site (it holds F) stamps a valid hop tag: the end-to-end tag still fails.
+    ["forged inside the site (ciphertext bit flipped, hop tag stamped anew)", (f) => restamp(Uint8Array.from(f, (v, i) => (i === 10 ? v ^ 4 : v))), "dropForged"],
+    ["forged inside the site (source changed, hop tag stamped anew)", (f) => restamp(Uint8Array.from(f, (v, i) => (i === 3 ? 7 : v))), "dropForged"],
+    ["unknown sender (an id outside the site)", (f) => Uint8Array.from(f, (v, i) => (i === 2 ? 0x7f : v)), "dropUnknownKey"],
   ];
 
   for (const [name, mutate, counter] of cases) {
@@ -261,7 +266,7 @@ describe("bad input: each drop has its own counter and changes nothing stored", 
     const h = new LinkHeader();
     parseLinkHeader(relayed, relayed.length, h);
     rewriteHopFields(relayed, h.headerBytes, 1, false, 9);
-    expect(hearAt(b, relayed, 2)).toEqual({ dropDuplicate: 1, relaysCancelled: 1 }); // a peer relayed it: ours is cancelled
+    expect(hearAt(b, restamp(relayed, 9), 2)).toEqual({ dropDuplicate: 1, relaysCancelled: 1 }); // a peer relayed it: ours is cancelled
     // Push the frame out of the 2-entry duplicate cache, then replay it: the replay window refuses it.
     for (let i = 0; i < 3; i++) {
       b.radio.hear(frameFrom(a, 1000 + i * 1000));
@@ -271,13 +276,23 @@ describe("bad input: each drop has its own counter and changes nothing stored", 
     expect(hearAt(b, frame, 5000)).toEqual({ dropReplay: 1 });
   });
 
-  it("same (source, counter) with another tag, after the genuine frame: dropForged before any cryptography", () => {
+  it("same (source, counter) with another end-to-end tag, after the genuine frame: not a duplicate copy, refused by the replay window", () => {
     const [a, b] = [makeNode(1), makeNode(2)];
     const frame = frameFrom(a, 0);
     b.radio.hear(frame);
     step(b, 1);
-    const other = Uint8Array.from(frame, (v, i) => (i === frame.length - 1 ? v ^ 0x80 : v));
-    expect(hearAt(b, other, 2)).toEqual({ dropForged: 1 });
+    const other = restamp(Uint8Array.from(frame, (v, i) => (i === frame.length - 16 ? v ^ 0x80 : v)));
+    expect(hearAt(b, other, 2)).toEqual({ dropReplay: 1 });
+  });
+
+  it("same (source, counter) with another end-to-end tag, BEFORE the genuine frame (a board of the site pre-empting it): the forgery fails, the genuine frame is delivered", () => {
+    const [a, b] = [makeNode(1), makeNode(2)];
+    const frame = frameFrom(a, 0);
+    const other = restamp(Uint8Array.from(frame, (v, i) => (i === frame.length - 16 ? v ^ 0x80 : v)));
+    expect(hearAt(b, other, 1)).toEqual({ dropForged: 1 });
+    b.radio.hear(frame);
+    step(b, 2);
+    expect(b.delivered).toHaveLength(1);
   });
 
   it("a routed frame naming another next hop is only overheard: dropNotForUs", () => {

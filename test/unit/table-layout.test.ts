@@ -10,7 +10,6 @@ import { CoseAlg, KemAlg } from "../../core/crypto/algorithms";
 import { KeyKind, KeyStore } from "../../core/crypto/key-store";
 import { PortableCryptoProvider } from "../../core/crypto/portable-provider";
 import { ReplayTable } from "../../core/crypto/replay-window";
-import { SENDER_KEY_CACHE_CAPACITY_MAX, SenderKeyCache } from "../../core/crypto/sender-key-cache";
 import { ErrorCode } from "../../core/runtime/errors";
 import { LogTable } from "../../core/storage/consensus-log";
 import { DurableStore } from "../../core/storage/durable-store";
@@ -95,42 +94,6 @@ describe("ReplayTable (counters, marks, bitmaps and sender index in one ArrayBuf
     expect(table.acceptedCount).toBe(96);
     expect(table.duplicateCount).toBe(96);
     expect([table.check(5, 7, 1), table.tableFullCount]).toEqual([ErrorCode.ReplayTableFull, 1]);
-  });
-});
-
-describe("SenderKeyCache (entries, nonce bases and a u16 sender -> slot table in one ArrayBuffer)", () => {
-  it("a full cache of the largest capacity keeps every sender's slot and nonce base apart, up to the highest sender id", () => {
-    const capacity = SENDER_KEY_CACHE_CAPACITY_MAX;
-    const senderIdMax = 300;
-    const made = PortableCryptoProvider.create({ fill: () => ErrorCode.EntropyUnavailable }, { symmetricSlots: capacity + 2, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 }, null);
-    if (!made.ok) throw new Error("provider");
-    const provider = made.value;
-    const secret = provider.importSymmetricKey(KeyKind.Secret, Uint8Array.from({ length: 32 }, (_, i) => i + 1));
-    if (!secret.ok) throw new Error("secret");
-    const cache = SenderKeyCache.create(provider, secret.value, { capacity, senderIdMax, groupId: 9, epoch: 0 });
-    if (!cache.ok) throw new Error("cache");
-    const c = cache.value;
-    const senders = Array.from({ length: capacity }, (_, i) => senderIdMax - capacity + 1 + i); // 45..300
-    const slotOf = new Map<number, number>();
-    for (const sender of senders) {
-      const slot = c.lookup(sender, 0);
-      expect(slot).toBeGreaterThanOrEqual(0);
-      c.confirm(slot);
-      slotOf.set(sender, slot);
-    }
-    expect([c.size, c.derivationCount, c.evictionCount]).toEqual([capacity, capacity, 0]);
-    expect(new Set(slotOf.values()).size).toBe(capacity); // slots 0..256 minus the spare: some above 255
-    expect(Math.max(...slotOf.values())).toBeGreaterThan(255);
-    const bases = new Set<string>();
-    const base = new Uint8Array(12);
-    for (const sender of senders) {
-      expect(c.lookup(sender, 0)).toBe(slotOf.get(sender)); // a hit, from the u16 table
-      c.copyNonceBase(slotOf.get(sender) ?? -1, base);
-      bases.add(Array.from(base).join(","));
-    }
-    expect(bases.size).toBe(capacity);
-    expect([c.hitCount, c.derivationCount]).toEqual([capacity, capacity]);
-    expect(c.lookup(senderIdMax + 1, 0)).toBe(-ErrorCode.KeyEpochUnknown);
   });
 });
 

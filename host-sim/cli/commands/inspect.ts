@@ -230,13 +230,21 @@ function inspectProvisioningImage(bytes: Uint8Array, showSecrets: boolean, repor
     return true;
   }
   const range = sendCounterRange(record.generation);
-  report.lines.push("provisioning record (agent/provisioning.ts, layout version 2)");
+  report.lines.push("provisioning record (agent/provisioning.ts, layout version 3)");
   report.lines.push(`  node        ${record.nodeId}, ${ROLE_NAMES[record.role - 1] ?? "?"}`);
   report.lines.push(`  generation  ${record.generation} (of ${PROVISIONING_GENERATIONS} per key): send counters ${range?.firstValue ?? "?"}..${range?.maxValue ?? "?"}`);
   report.lines.push(`  key epoch   ${record.keyEpoch}, group ${record.groupId}, senders 1..${record.senderIdMax}`);
   report.lines.push(`  gateways    ${record.preferredGateways.length === 0 ? "the site's order" : record.preferredGateways.join(", ")}`);
   report.lines.push(`  authority   ${toHex(record.authorityCommitment)}`);
-  report.lines.push(showSecrets ? `  secret      ${toHex(record.groupSecret)} (group secret)` : `  secret      withheld: the ${record.groupSecret.length}-byte group secret; --show-secrets prints it`);
+  report.lines.push(`  pair keys   with ${record.keyedPeers.length === 0 ? "no board" : record.keyedPeers.join(", ")}${allZero(record.gatewayRoot) ? "" : "; a gateway root for every other board"}`);
+  if (showSecrets) {
+    report.lines.push(`  secret      ${toHex(record.floodSecret)} (flood secret F)`);
+    if (!allZero(record.gatewayRoot)) report.lines.push(`  secret      ${toHex(record.gatewayRoot)} (gateway root)`);
+    record.pairSecrets.forEach((secret, i) => report.lines.push(`  secret      ${toHex(secret)} (pair secret with ${record.keyedPeers[i] ?? "?"})`));
+  } else {
+    const count = 1 + record.pairSecrets.length + (allZero(record.gatewayRoot) ? 0 : 1);
+    report.lines.push(`  secrets     withheld: ${count} secret(s) of 32 bytes (flood secret${record.pairSecrets.length > 0 ? ", pair secrets" : ""}${allZero(record.gatewayRoot) ? "" : ", gateway root"}); --show-secrets prints them`);
+  }
   recordBytes.fill(0);
   return true;
 }
@@ -283,3 +291,7 @@ export const inspectCommand: Command = {
       return report.invalid ? 1 : 0;
     }),
 };
+
+function allZero(bytes: Uint8Array): boolean {
+  return bytes.every((b) => b === 0);
+}

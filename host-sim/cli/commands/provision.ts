@@ -28,7 +28,7 @@ import { AgentStore, storeShapeOf } from "../../../agent/persistence";
 import { provisionDevice } from "../../../agent/provision-device";
 import {
   fieldsProblem,
-  GROUP_SECRET_BYTES,
+  linkKeyFields,
   PREFERRED_GATEWAYS_MAX,
   PROVISIONING_GENERATIONS,
   PROVISIONING_RECORD_BYTES,
@@ -113,11 +113,11 @@ function groupSecret(path: string, create: boolean): { readonly secret: Uint8Arr
   if (create) {
     if (path === "-") throw new UsageError("--new-group-secret needs a file to create (--group-secret FILE, not -)");
     if (existsSync(path)) throw new UsageError(`${path} exists: --new-group-secret never overwrites a site's secret`);
-    const secret = new Uint8Array(GROUP_SECRET_BYTES);
+    const secret = new Uint8Array(32);
     randomFillSync(secret);
     return { secret, created: true };
   }
-  const secret = readSecretHex(path, "--group-secret", GROUP_SECRET_BYTES, (line) => process.stderr.write(`picket provision: ${line}\n`));
+  const secret = readSecretHex(path, "--group-secret", 32, (line) => process.stderr.write(`picket provision: ${line}\n`));
   return { secret, created: false };
 }
 
@@ -212,7 +212,10 @@ export const provisionCommand: Command = {
         ledger = ProvisioningLedger.open(ledgerFile, newSecret || values["new-ledger"] === true, warn);
         const generation = ledger.nextGeneration(groupId, keys.keyEpoch, config.nodeId);
         const roleCode = ROLE_NAMES.indexOf(config.role) + 1;
-        const fields: ProvisioningFields = { nodeId: config.nodeId, role: roleCode, generation, preferredGateways, keyEpoch: keys.keyEpoch, groupId, senderIdMax: siteSize, authorityCommitment: commitment, groupSecret: secret };
+        // The board's link secrets, from the site secret (core/crypto/site-keys.ts): it never leaves this host.
+        const linkKeys = linkKeyFields(secret, groupId, keys.keyEpoch, config.nodeId, roleCode, config.gateways);
+        if (typeof linkKeys === "number") throw new CommandFailure(`record: the link secrets could not be derived: ${describe(linkKeys)}`);
+        const fields: ProvisioningFields = { nodeId: config.nodeId, role: roleCode, generation, preferredGateways, keyEpoch: keys.keyEpoch, groupId, senderIdMax: siteSize, authorityCommitment: commitment, ...linkKeys };
         const bad = fieldsProblem(fields);
         if (bad !== undefined) throw new CommandFailure(`record: ${bad}`);
         const image = buildImage(fields, config, site, partitionBytes, blockBytes);

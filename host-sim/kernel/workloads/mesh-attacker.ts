@@ -73,9 +73,9 @@ export class MeshAttacker {
     this.#observer = observer;
     this.#batch = new Uint8Array(SIM_AIR_PREFIX_BYTES + 1 + spec.injectBatch * (FRAME_MAX + 1));
     const sealer = LinkSealer.create(options.keyring.provider, counters, meshId);
-    const key = options.keyring.sendKey(meshId);
+    const keys = options.keyring.keysFor(meshId);
     this.#sealer = sealer.ok ? sealer.value : undefined;
-    if (this.#sealer !== undefined && key !== undefined) this.#sealer.setKey(key);
+    if (this.#sealer !== undefined && keys !== undefined) this.#sealer.setKeys(keys);
   }
 
   firstDelayMs(): number {
@@ -201,7 +201,7 @@ export class MeshAttacker {
     h.routed = false;
     h.destination = 0xffff;
     h.linkHint = this.#meshId & 0xff;
-    const length = sealer.seal(h, this.#plain.subarray(0, FRAGMENT_HEADER_BYTES + 16), this.#frame);
+    const length = sealer.sealAt(h, this.#plain, 0, FRAGMENT_HEADER_BYTES + 16, this.#frame);
     if (length > 0) this.#observer.sealed(h.source, h.counter, this.#frame, length);
     return length;
   }

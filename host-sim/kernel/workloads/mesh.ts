@@ -26,6 +26,7 @@ import { ErrorCode } from "../../../core/runtime/errors";
 import { err, ok, type Result, type Status } from "../../../core/runtime/result";
 import { VolatileCounterSource, type CounterSource } from "../../../core/crypto/counter-source";
 import { ReplayTable } from "../../../core/crypto/replay-window";
+import { windowIdMax } from "../../../core/mesh/link-seal";
 import { AirtimeTable, type LoRaParams } from "../../../core/mesh/airtime";
 import { BROADCAST_NODE_ID, LinkClass } from "../../../core/mesh/link-header";
 import { MESH_COUNTER_COUNT, MESH_COUNTER_NAMES } from "../../../core/mesh/mesh-counters";
@@ -224,7 +225,7 @@ export class MeshSimNode implements SimNode {
     this.#shared = shared;
     const options = shared.options;
     this.#counterSource = new VolatileCounterSource(1);
-    const replay = ReplayTable.create({ capacity: options.scenario.nodeCount, windowBits: 256 });
+    const replay = ReplayTable.create({ capacity: windowIdMax(options.keyring.siteSize), windowBits: 256 });
     this.#replay = replay.ok ? replay.value : undefined;
     this.#message = new Uint8Array(Math.max(options.traffic.messageBytes, options.traffic.largeMessageBytes, APP_HEADER_BYTES));
     const attack = options.attack;
@@ -280,22 +281,20 @@ export class MeshSimNode implements SimNode {
     const link = linkModel(shared.topology, this.index, topologySpec.kind === "radio" ? topologySpec.rangeM : 0);
     const radio = SimRadio.create(ctx, { mtuBytes: options.mtuBytes, airtime: shared.airtime, receiveQueueBytes: 8 * (options.mtuBytes + 3), link, collisions: options.collisions ?? true });
     const replay = this.#replay;
-    if (!radio.ok || replay === undefined) return;
+    const keys = options.keyring.keysFor(this.meshId);
+    if (!radio.ok || replay === undefined || keys === undefined) return;
     const transport = MeshTransport.create({
       nodeId: this.meshId,
       radio: radio.value,
       provider: options.keyring.provider,
       counterSource: this.#counterSource,
-      groupKeys: options.keyring.groupKeys,
+      keys,
       replay,
-      epoch: options.keyring.epoch,
       random: ctx.random,
       config: options.config,
       observer: shared.observer,
     });
     if (!transport.ok) return;
-    const sendKey = options.keyring.sendKey(this.meshId);
-    if (sendKey !== undefined) transport.value.setSendKey(sendKey);
     transport.value.onSendOutcome((destination, _messageId, status) => {
       if (this.index === shared.excluded || destination - 1 === shared.excluded) return;
       if (status === ErrorCode.Ok) shared.stats.unicastAcked++;
