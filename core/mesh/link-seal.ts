@@ -170,7 +170,8 @@ function equalAt(a: Uint8Array, aAt: number, b: Uint8Array, bAt: number, length:
  * relay's after it rewrote the hop fields, which name this hop's ends).
  */
 export function stampHop(provider: CryptoProvider, keys: LinkKeyring, s: LinkScratch, frame: Uint8Array, lengthBytes: number): Status {
-  if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return ErrorCode.MeshFrameTruncated;
+  if (lengthBytes > frame.length) return ErrorCode.OutOfRange;
+  if (lengthBytes < LINK_TAG_BYTES) return ErrorCode.MeshFrameTruncated;
   const got = keys.floodSecretInto(s.secret, 0);
   const status = got === ErrorCode.Ok ? keyedTag(provider, s, USE_HOP, frame, lengthBytes - HOP_TAG_BYTES, frame, lengthBytes - HOP_TAG_BYTES, HOP_TAG_BYTES) : got;
   s.wipe();
@@ -179,7 +180,8 @@ export function stampHop(provider: CryptoProvider, keys: LinkKeyring, s: LinkScr
 
 /** Ok when the hop tag of frame[0, lengthBytes) verifies under F; else CryptoAuthFailed, or the keyring's code. */
 export function verifyHop(provider: CryptoProvider, keys: LinkKeyring, s: LinkScratch, frame: Uint8Array, lengthBytes: number): Status {
-  if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return ErrorCode.MeshFrameTruncated;
+  if (lengthBytes > frame.length) return ErrorCode.OutOfRange;
+  if (lengthBytes < LINK_TAG_BYTES) return ErrorCode.MeshFrameTruncated;
   const got = keys.floodSecretInto(s.secret, 0);
   let status = got === ErrorCode.Ok ? keyedTag(provider, s, USE_HOP, frame, lengthBytes - HOP_TAG_BYTES, s.derived, 0, HOP_TAG_BYTES) : got;
   if (status === ErrorCode.Ok && !equalAt(frame, lengthBytes - HOP_TAG_BYTES, s.derived, 0, HOP_TAG_BYTES)) status = ErrorCode.CryptoAuthFailed;
@@ -374,7 +376,8 @@ export class LinkOpener {
     const keys = this.sealer_.keys;
     if (keys === undefined) return -ErrorCode.MeshKeyUnavailable;
     const payloadBytes = lengthBytes - h.headerBytes - LINK_TAG_BYTES;
-    if (payloadBytes < 0 || lengthBytes > frame.length) return -ErrorCode.MeshFrameTruncated;
+    if (lengthBytes > frame.length) return -ErrorCode.OutOfRange;
+    if (payloadBytes < 0) return -ErrorCode.MeshFrameTruncated;
     if (out.length < payloadBytes) return -ErrorCode.MeshFrameOversized;
     const windowId = windowIdOf(keys, h);
     const epoch = keys.epoch;

@@ -19,7 +19,7 @@ const SENDER = 3;
 const RECEIVER = 2;
 
 export interface EpochVectors {
-  /** LinkOpener results (plaintext length or negated code) for each frame, in order. */
+  /** The receive path's results (key check, hop tag, open: plaintext length or the first negated code) for each frame, in order. */
   readonly opens: Readonly<Record<string, number>>;
   /** Replay entries after all the opens (only the genuine frame may add one). */
   readonly replaySize: number;
@@ -35,18 +35,23 @@ function ringAt(epoch: number, seed = 0x5eed): MeshKeyring {
   return made.value;
 }
 
+function sealerOf(ring: MeshKeyring, id: number, counter: number): LinkSealer {
+  const sealer = LinkSealer.create(ring.provider, new VolatileCounterSource(counter), id);
+  const keys = ring.keysFor(id);
+  if (!sealer.ok || keys === undefined) throw new Error("sealer");
+  sealer.value.setKeys(keys);
+  return sealer.value;
+}
+
 function sealFrom(ring: MeshKeyring, counter: number): Uint8Array {
-  const sealer = LinkSealer.create(ring.provider, new VolatileCounterSource(counter), SENDER);
-  const key = ring.sendKey(SENDER);
-  if (!sealer.ok || key === undefined) throw new Error("sealer");
-  sealer.value.setKey(key);
+  const sealer = sealerOf(ring, SENDER, counter);
   const h = new LinkHeader();
   h.type = FrameType.Broadcast;
   h.trafficClass = LinkClass.Telemetry;
   h.hopLimit = 0;
   const frame = new Uint8Array(64);
   const plain = new Uint8Array(8).fill(0x42);
-  const length = sealer.value.seal(h, plain, frame);
+  const length = sealer.sealAt(h, plain, 0, plain.length, frame);
   if (length < 0) throw new Error(`seal: ${-length}`);
   return frame.slice(0, length);
 }
@@ -65,13 +70,21 @@ export function epochFrames(): Record<string, Uint8Array> {
   };
 }
 
+/** The transport's receive path for one frame: key check, hop tag, then the destination's open. */
+export function receive(opener: LinkOpener, frame: Uint8Array, h: LinkHeader, out: Uint8Array): number {
+  const keyed = opener.keyCheck(h);
+  if (keyed !== 0) return -keyed;
+  const hop = opener.verifyHop(frame, frame.length);
+  if (hop !== 0) return -hop;
+  return opener.open(frame, frame.length, h, out);
+}
+
 export function epochVectors(): EpochVectors {
   const frames = epochFrames();
   const receiverRing = ringAt(RECEIVER_EPOCH);
   const replay = ReplayTable.create({ capacity: 8, windowBits: 64 });
   if (!replay.ok) throw new Error("replay");
-  const opener = new LinkOpener(receiverRing.provider, receiverRing.groupKeys, replay.value);
-  opener.setEpoch(RECEIVER_EPOCH);
+  const opener = new LinkOpener(receiverRing.provider, sealerOf(receiverRing, RECEIVER, 1), replay.value);
   const opens: Record<string, number> = {};
   const h = new LinkHeader();
   const out = new Uint8Array(64);
@@ -79,12 +92,12 @@ export function epochVectors(): EpochVectors {
   for (const name of ["wrongEpoch", "forged", "outsider", "aliased", "genuine"]) {
     const frame = frames[name] ?? new Uint8Array(0);
     const parsed = parseLinkHeader(frame, frame.length, h);
-    opens[name] = parsed === 0 ? opener.open(frame, frame.length, h, out) : -parsed;
+    opens[name] = parsed === 0 ? receive(opener, frame, h, out) : -parsed;
     if (name === "aliased") opens["replaySizeBeforeGenuine"] = replay.value.size;
   }
-  const sendKey = receiverRing.sendKey(RECEIVER);
-  if (sendKey === undefined) throw new Error("send key");
-  const node = makeNode(RECEIVER, { extra: { provider: receiverRing.provider, groupKeys: receiverRing.groupKeys, sendKey, epoch: RECEIVER_EPOCH } });
+  const keys = receiverRing.keysFor(RECEIVER);
+  if (keys === undefined) throw new Error("keys");
+  const node = makeNode(RECEIVER, { extra: { provider: receiverRing.provider, keys } });
   let t = 1;
   for (const name of ["wrongEpoch", "forged", "outsider", "aliased", "genuine"]) {
     node.radio.hear(frames[name] ?? new Uint8Array(0));
@@ -97,6 +110,7 @@ export function epochVectors(): EpochVectors {
     counters: {
       dropWrongEpoch: c.get(MeshCounter.dropWrongEpoch),
       dropForged: c.get(MeshCounter.dropForged),
+      dropHopForged: c.get(MeshCounter.dropHopForged),
       dropUnknownKey: c.get(MeshCounter.dropUnknownKey),
       framesAccepted: c.get(MeshCounter.framesAccepted),
     },

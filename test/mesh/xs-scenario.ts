@@ -53,10 +53,15 @@ export function meshFrameVectors(): string[] {
   const out: string[] = [];
   const sealer = LinkSealer.create(ring.provider, new VolatileCounterSource(0xfffff0), 5);
   const replay = ReplayTable.create({ capacity: 8, windowBits: 64 });
-  const key = ring.sendKey(5);
-  if (!sealer.ok || !replay.ok || key === undefined) return ["setup failed"];
-  sealer.value.setKey(key);
-  const opener = new LinkOpener(ring.provider, ring.groupKeys, replay.value);
+  const keys = ring.keysFor(5);
+  const receiverSealer = LinkSealer.create(ring.provider, new VolatileCounterSource(1), 1);
+  if (!sealer.ok || !replay.ok || !receiverSealer.ok || keys === undefined) return ["setup failed"];
+  sealer.value.setKeys(keys);
+  // The receiver is board 1: every unicast frame below is for it (destination 1), so it opens each end to end.
+  const receiverKeys = ring.keysFor(1);
+  if (receiverKeys === undefined) return ["setup failed"];
+  receiverSealer.value.setKeys(receiverKeys);
+  const opener = new LinkOpener(ring.provider, receiverSealer.value, replay.value);
   const frame = new Uint8Array(255);
   const plain = new Uint8Array(255);
   const h = new LinkHeader();
@@ -68,21 +73,24 @@ export function meshFrameVectors(): string[] {
     h.hopsTaken = 0;
     h.routed = (k & 1) === 1;
     h.linkHint = k * 11;
-    h.destination = type === FrameType.Broadcast || type === FrameType.BroadcastFragment ? BROADCAST_NODE_ID : 1 + k;
+    h.destination = type === FrameType.Broadcast || type === FrameType.BroadcastFragment ? BROADCAST_NODE_ID : 1;
     for (let i = 0; i < k * 9; i++) plain[i] = (i * 13 + k) & 0xff;
-    const length = sealer.value.seal(h, plain.subarray(0, k * 9), frame);
+    const length = sealer.value.sealAt(h, plain, 0, k * 9, frame);
     const parsed = new LinkHeader();
     const sealedHex = length > 0 ? hex(frame.subarray(0, length)) : `error ${-length}`;
     const code = parseLinkHeader(frame, length, parsed);
     rewriteHopFields(frame, parsed.headerBytes, parsed.hopLimit, !parsed.routed, 0x5a);
+    const restamped = opener.stampHop(frame, length);
     parseLinkHeader(frame, length, parsed);
+    const hop = opener.verifyHop(frame, length);
     const bad = frame.slice(0, length);
-    bad[length - 1] = (bad[length - 1] ?? 0) ^ 1;
+    bad[length - 9] = (bad[length - 9] ?? 0) ^ 1;
+    const badHop = opener.verifyHop(bad, length);
     const forged = opener.open(bad, length, parsed, plain);
     const opened = opener.open(frame, length, parsed, plain);
     const replayed = opener.open(frame, length, parsed, plain);
     const truncated = parseLinkHeader(frame, k, parsed);
-    out.push(`${sealedHex} parse=${code} forged=${forged} open=${opened} replayed=${replayed} truncated=${truncated === ErrorCode.Ok ? "ok" : truncated}`);
+    out.push(`${sealedHex} parse=${code} restamped=${restamped} hop=${hop} badHop=${badHop} forged=${forged} open=${opened} replayed=${replayed} truncated=${truncated === ErrorCode.Ok ? "ok" : truncated}`);
   }
   return out;
 }

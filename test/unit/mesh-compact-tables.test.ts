@@ -132,20 +132,20 @@ describe("relay queue: deadlines kept per slot (no heap of its own)", () => {
   });
 });
 
-describe("a node's sealer and opener share one nonce and AAD scratch", () => {
+describe("a node's sealer and opener share one scratch (secret, payload key, nonce, personalization)", () => {
   it("alternating seals and opens of frames from other senders, with headers of every length, all authenticate and round-trip", () => {
     const ring = keyring();
     const scratch = new LinkScratch();
     const own = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(1), 5, scratch));
-    const ownKey = ring.sendKey(5);
-    if (ownKey === undefined) throw new Error("no key");
-    own.setKey(ownKey);
-    const opener = new LinkOpener(ring.provider, ring.groupKeys, unwrap(ReplayTable.create({ capacity: 16, windowBits: 64 })), scratch);
+    const ownKeys = ring.keysFor(5);
+    if (ownKeys === undefined) throw new Error("no keys");
+    own.setKeys(ownKeys);
+    const opener = new LinkOpener(ring.provider, own, unwrap(ReplayTable.create({ capacity: 400, windowBits: 64 })), scratch);
     const peer = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(0xfffff0), 9));
-    const peerKey = ring.sendKey(9);
-    if (peerKey === undefined) throw new Error("no key");
-    peer.setKey(peerKey);
-    const peerOpener = new LinkOpener(ring.provider, ring.groupKeys, unwrap(ReplayTable.create({ capacity: 16, windowBits: 64 })));
+    const peerKeys = ring.keysFor(9);
+    if (peerKeys === undefined) throw new Error("no keys");
+    peer.setKeys(peerKeys);
+    const peerOpener = new LinkOpener(ring.provider, peer, unwrap(ReplayTable.create({ capacity: 400, windowBits: 64 })));
     const h = new LinkHeader();
     const frame = new Uint8Array(255);
     const out = new Uint8Array(255);
@@ -155,14 +155,15 @@ describe("a node's sealer and opener share one nonce and AAD scratch", () => {
       // A frame from the peer (its counter crosses into the long form), opened with the shared scratch.
       const header = new LinkHeader();
       Object.assign(header, { type, trafficClass: LinkClass.Telemetry, hopLimit: 3, hopsTaken: 0, source: 9, destination: type === FrameType.Broadcast ? BROADCAST_NODE_ID : 5, linkHint: 9, relayHint: 9 });
-      const inLength = peer.seal(header, payload, frame);
+      const inLength = peer.sealAt(header, payload, 0, payload.length, frame);
       expect(inLength).toBeGreaterThan(0);
       expect(parseLinkHeader(frame, inLength, h)).toBe(ErrorCode.Ok);
+      expect(opener.verifyHop(frame, inLength)).toBe(ErrorCode.Ok);
       expect(opener.open(frame, inLength, h, out)).toBe(payload.length);
       expect(out.subarray(0, payload.length)).toEqual(payload);
       // Then one of ours, sealed with the same scratch, opened by the peer.
       Object.assign(header, { source: 5, destination: type === FrameType.Broadcast ? BROADCAST_NODE_ID : 9, linkHint: 5, relayHint: 5 });
-      const outLength = own.seal(header, payload, frame);
+      const outLength = own.sealAt(header, payload, 0, payload.length, frame);
       expect(outLength).toBeGreaterThan(0);
       expect(parseLinkHeader(frame, outLength, h)).toBe(ErrorCode.Ok);
       expect(peerOpener.open(frame, outLength, h, out)).toBe(payload.length);

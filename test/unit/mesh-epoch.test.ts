@@ -9,9 +9,21 @@
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
 import { ReplayTable } from "../../core/crypto/index";
-import { LinkHeader, LinkOpener, parseLinkHeader } from "../../core/mesh/index";
+import { VolatileCounterSource } from "../../core/crypto/index";
+import { LinkHeader, LinkOpener, LinkSealer, parseLinkHeader, type LinkKeyring } from "../../core/mesh/index";
 import { MeshKeyring } from "../../host-sim/kernel/workloads/mesh-keys";
-import { epochFrames, epochVectors } from "../mesh/epoch-scenario";
+import { epochFrames, epochVectors, receive } from "../mesh/epoch-scenario";
+
+/** `keys` claiming another epoch (the key phase check reads only the epoch). */
+function keysAt(keys: LinkKeyring, epoch: number): LinkKeyring {
+  return {
+    epoch,
+    siteSize: keys.siteSize,
+    hasPair: (peer) => keys.hasPair(peer),
+    pairSecretInto: (peer, out, at) => keys.pairSecretInto(peer, out, at),
+    floodSecretInto: (out, at) => keys.floodSecretInto(out, at),
+  };
+}
 
 describe("epochs on the air", () => {
   const v = epochVectors();
@@ -25,8 +37,8 @@ describe("epochs on the air", () => {
     expect(v.replaySize).toBe(1);
   });
 
-  it("the transport counts each in its own counter: 1 wrong epoch, 3 forged (tag flipped, other secret, aliased epoch), 1 accepted", () => {
-    expect(v.counters).toEqual({ dropWrongEpoch: 1, dropForged: 3, dropUnknownKey: 0, framesAccepted: 1 });
+  it("the transport counts each in its own counter: 1 wrong epoch, 3 forged on the hop (tag flipped, other site's secret, aliased epoch), 1 accepted", () => {
+    expect(v.counters).toEqual({ dropWrongEpoch: 1, dropForged: 0, dropHopForged: 3, dropUnknownKey: 0, framesAccepted: 1 });
     expect(v.delivered).toBe(1);
   });
 
@@ -42,12 +54,20 @@ describe("epochs on the air", () => {
     expect(h.keyPhase).toBe(5);
     const ring = MeshKeyring.create(4, 0x5eed, 1);
     if (!ring.ok) throw new Error("ring");
+    const sealer = LinkSealer.create(ring.value.provider, new VolatileCounterSource(1), 2);
+    const keys = ring.value.keysFor(2);
+    if (!sealer.ok || keys === undefined) throw new Error("sealer");
+    sealer.value.setKeys(keys);
     for (let receiverEpoch = 0; receiverEpoch < 20; receiverEpoch++) {
       const replay = ReplayTable.create({ capacity: 4, windowBits: 64 });
       if (!replay.ok) throw new Error("replay");
-      const opener = new LinkOpener(ring.value.provider, ring.value.groupKeys, replay.value);
-      opener.setEpoch(receiverEpoch);
-      const got = opener.open(frame, frame.length, h, new Uint8Array(64));
+      // A keyring of the receiver's epoch (the same secrets: only the phase arithmetic is under test).
+      const atEpoch = { ...keysAt(keys, receiverEpoch) };
+      const receiverSealer = LinkSealer.create(ring.value.provider, new VolatileCounterSource(1), 2);
+      if (!receiverSealer.ok) throw new Error("sealer");
+      receiverSealer.value.setKeys(atEpoch);
+      const opener = new LinkOpener(ring.value.provider, receiverSealer.value, replay.value);
+      const got = receive(opener, frame, h, new Uint8Array(64));
       const near = [receiverEpoch - 1, receiverEpoch, receiverEpoch + 1].some((e) => e >= 0 && (e & 7) === 5);
       // The keyring holds epoch 1 keys only: a phase naming a near epoch finds no key (or, for epoch 1 itself, not this frame's key).
       if (near) expect(got, `receiver epoch ${receiverEpoch}`).not.toBe(-ErrorCode.KeyEpochMismatch);

@@ -5,14 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  CoseAlg,
-  KemAlg,
-  NobleCryptoProvider,
   ReplayTable,
-  TrafficKeyTable,
   VolatileCounterSource,
-  createGroupSecret,
-  deriveGroupSenderKey,
 } from "../../core/crypto/index";
 import { ErrorCode } from "../../core/runtime/errors";
 import {
@@ -36,7 +30,7 @@ import {
 } from "../../core/mesh/index";
 import { keyring } from "../mesh/helpers";
 import { unwrap } from "../mesh/fixtures";
-import { SeededEntropy } from "../../hal/sim/entropy";
+import { MeshKeyring } from "../../host-sim/kernel/workloads/mesh-keys";
 
 function header(type: FrameType, fields: Partial<LinkHeader> = {}): LinkHeader {
   const h = new LinkHeader();
@@ -45,7 +39,8 @@ function header(type: FrameType, fields: Partial<LinkHeader> = {}): LinkHeader {
   h.hopLimit = 3;
   h.hopsTaken = 1;
   h.source = 0x1234;
-  h.destination = hasDestination(type) ? 0x0042 : BROADCAST_NODE_ID;
+  // Board 1 opens every frame below (opener()): unicast frames are for it.
+  h.destination = hasDestination(type) ? 1 : BROADCAST_NODE_ID;
   h.counter = 0x00abcdef;
   h.linkHint = 0x77;
   h.relayHint = hasDestination(type) ? 0x66 : 0;
@@ -56,21 +51,22 @@ function header(type: FrameType, fields: Partial<LinkHeader> = {}): LinkHeader {
 function sealer(id: number, counterStart = 1): LinkSealer {
   const ring = keyring();
   const s = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(counterStart), id));
-  const key = ring.sendKey(id);
-  if (key === undefined) throw new Error("no key");
-  s.setKey(key);
+  const keys = ring.keysFor(id);
+  if (keys === undefined) throw new Error("no keys");
+  s.setKeys(keys);
   return s;
 }
 
+/** Board 1's receive side. */
 function opener(): { opener: LinkOpener; replay: ReplayTable } {
   const ring = keyring();
   const replay = unwrap(ReplayTable.create({ capacity: 16, windowBits: 64 }));
-  return { opener: new LinkOpener(ring.provider, ring.groupKeys, replay), replay };
+  return { opener: new LinkOpener(ring.provider, sealer(1), replay), replay };
 }
 
 function sealed(id: number, type: FrameType, payload: Uint8Array, counterStart = 1): Uint8Array {
   const frame = new Uint8Array(255);
-  const length = sealer(id, counterStart).seal(header(type, { hopsTaken: 0 }), payload, frame);
+  const length = sealer(id, counterStart).sealAt(header(type, { hopsTaken: 0 }), payload, 0, payload.length, frame);
   expect(length).toBeGreaterThan(0);
   return frame.slice(0, length);
 }
@@ -219,16 +215,21 @@ describe("sealed link frames (README, Mesh transport: link frames, with traffic 
     expect(out.slice(0, 5)).toEqual(payload);
   });
 
-  it("a relay may rewrite hops, routed and link hint: the frame still opens", () => {
+  it("a relay may rewrite hops, routed and link hint: the frame still opens; its hop tag must be stamped anew", () => {
     const frame = sealed(7, FrameType.Unicast, new Uint8Array(8));
     const h = new LinkHeader();
     parseLinkHeader(frame, frame.length, h);
+    const { opener: o } = opener();
+    expect(o.verifyHop(frame, frame.length)).toBe(ErrorCode.Ok);
     rewriteHopFields(frame, h.headerBytes, 3, true, 0x55);
+    expect(o.verifyHop(frame, frame.length)).toBe(ErrorCode.CryptoAuthFailed);
+    expect(o.stampHop(frame, frame.length)).toBe(ErrorCode.Ok);
+    expect(o.verifyHop(frame, frame.length)).toBe(ErrorCode.Ok);
     parseLinkHeader(frame, frame.length, h);
-    expect(opener().opener.open(frame, frame.length, h, new Uint8Array(255))).toBe(8);
+    expect(o.open(frame, frame.length, h, new Uint8Array(255))).toBe(8);
   });
 
-  it("forged: flipping any authenticated bit fails with CryptoAuthFailed and moves no replay window", () => {
+  it("forged: flipping any bit fails the hop tag, and any bit the end-to-end tag covers fails the open too, moving no replay window", () => {
     const frame = sealed(7, FrameType.Unicast, new Uint8Array(6));
     const { opener: o, replay } = opener();
     const h = new LinkHeader();
@@ -239,7 +240,9 @@ describe("sealed link frames (README, Mesh transport: link frames, with traffic 
       const bad = frame.slice();
       bad[at] = (bad[at] ?? 0) ^ (1 << (bit & 7));
       if (parseLinkHeader(bad, bad.length, h) !== ErrorCode.Ok) continue;
-      if (at >= h.headerBytes - 2 && at < h.headerBytes) continue; // the link and relay hints: hop fields
+      expect(o.verifyHop(bad, bad.length), `bit ${bit}`).toBe(ErrorCode.CryptoAuthFailed);
+      if (at >= h.headerBytes - 2 && at < h.headerBytes) continue; // the link and relay hints: hop fields, the hop tag's alone
+      if (at >= bad.length - 8) continue; // the hop tag itself
       expect(o.open(bad, bad.length, h, new Uint8Array(255)), `bit ${bit}`).toBe(-ErrorCode.CryptoAuthFailed);
       failures++;
     }
@@ -264,7 +267,7 @@ describe("sealed link frames (README, Mesh transport: link frames, with traffic 
     const frames: Uint8Array[] = [];
     for (let i = 0; i < 70; i++) {
       const frame = new Uint8Array(64);
-      const n = s.seal(header(FrameType.Broadcast, { hopsTaken: 0 }), new Uint8Array(3), frame);
+      const n = s.sealAt(header(FrameType.Broadcast, { hopsTaken: 0 }), new Uint8Array(3), 0, 3, frame);
       frames.push(frame.slice(0, n));
     }
     const first = frames[0] ?? new Uint8Array(0);
@@ -282,14 +285,14 @@ describe("sealed link frames (README, Mesh transport: link frames, with traffic 
   it("a sender without a key, or whose counter source is spent, refuses to seal", () => {
     const ring = keyring();
     const keyless = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(1), 3));
-    expect(keyless.seal(header(FrameType.Broadcast), new Uint8Array(1), new Uint8Array(64))).toBe(-ErrorCode.MeshKeyUnavailable);
+    expect(keyless.sealAt(header(FrameType.Broadcast), new Uint8Array(1), 0, 1, new Uint8Array(64))).toBe(-ErrorCode.MeshKeyUnavailable);
     const spent = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(5, 4), 3));
-    const key = ring.sendKey(3);
-    if (key !== undefined) spent.setKey(key);
-    expect(spent.seal(header(FrameType.Broadcast), new Uint8Array(1), new Uint8Array(64))).toBe(-ErrorCode.SendCounterExhausted);
+    const keys = ring.keysFor(3);
+    if (keys !== undefined) spent.setKeys(keys);
+    expect(spent.sealAt(header(FrameType.Broadcast), new Uint8Array(1), 0, 1, new Uint8Array(64))).toBe(-ErrorCode.SendCounterExhausted);
     const wide = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(0x1_0000_0000), 3));
-    if (key !== undefined) wide.setKey(key);
-    expect(wide.seal(header(FrameType.Broadcast), new Uint8Array(1), new Uint8Array(64))).toBe(-ErrorCode.SendCounterExhausted);
+    if (keys !== undefined) wide.setKeys(keys);
+    expect(wide.sealAt(header(FrameType.Broadcast), new Uint8Array(1), 0, 1, new Uint8Array(64))).toBe(-ErrorCode.SendCounterExhausted);
   });
 
   it("counters past 2^24 travel in the long form and still open", () => {
@@ -301,45 +304,38 @@ describe("sealed link frames (README, Mesh transport: link frames, with traffic 
     expect(opener().opener.open(frame, frame.length, h, new Uint8Array(64))).toBe(4);
   });
 
-  it("key rotation: the key phase picks the next epoch's key, then frames of the old epoch are ReplayWrongEpoch", () => {
-    const provider = unwrap(
-      NobleCryptoProvider.create(new SeededEntropy(77), { symmetricSlots: 8, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 }),
-    );
-    const secret = unwrap(createGroupSecret(provider));
-    const table = unwrap(TrafficKeyTable.create(provider, 4));
-    const old = unwrap(deriveGroupSenderKey(provider, secret, 1, 4, 3));
-    const next = unwrap(deriveGroupSenderKey(provider, secret, 1, 5, 3));
-    expect(table.install(3, old)).toBe(ErrorCode.Ok);
-    expect(table.install(3, next)).toBe(ErrorCode.Ok);
-    const replay = unwrap(ReplayTable.create({ capacity: 4, windowBits: 64 }));
-    const o = new LinkOpener(provider, table, replay);
-    o.setEpoch(4);
-    const s = unwrap(LinkSealer.create(provider, new VolatileCounterSource(1), 3));
-    const seal = (key: typeof old): Uint8Array => {
-      s.setKey(key);
-      const frame = new Uint8Array(64);
-      return frame.slice(0, s.seal(header(FrameType.Broadcast, { hopsTaken: 0 }), new Uint8Array(4), frame));
-    };
-    const before = seal(old);
-    const after = seal(next);
-    const h = new LinkHeader();
-    parseLinkHeader(after, after.length, h);
-    expect(h.keyPhase).toBe(5);
-    expect(o.open(after, after.length, h, new Uint8Array(64))).toBe(4); // current epoch 4, phase 5: the next epoch
-    expect(o.lastEpoch).toBe(5);
-    o.setEpoch(5);
-    parseLinkHeader(before, before.length, h);
-    expect(o.open(before, before.length, h, new Uint8Array(64))).toBe(-ErrorCode.ReplayWrongEpoch); // epoch 4 after 5
-    expect(o.lastEpoch).toBe(4);
-  });
-
-  it("unknown sender key: KeyEpochUnknown, nothing recorded", () => {
-    const { opener: o, replay } = opener();
-    o.setEpoch(8); // phase 0 is this epoch's: its key (epoch 8) is not installed
+  it("key epochs: the current epoch's phase opens; the previous or next epoch's is KeyEpochUnknown (their secrets are not held), nothing recorded", () => {
     const frame = sealed(7, FrameType.Broadcast, new Uint8Array(2));
     const h = new LinkHeader();
     parseLinkHeader(frame, frame.length, h);
-    expect(o.open(frame, frame.length, h, new Uint8Array(64))).toBe(-ErrorCode.KeyEpochUnknown);
-    expect(replay.size).toBe(0);
+    for (const [epoch, want] of [
+      [0, ErrorCode.Ok],
+      [1, ErrorCode.KeyEpochUnknown],
+      [7, ErrorCode.KeyEpochUnknown],
+      [2, ErrorCode.KeyEpochMismatch],
+    ] as const) {
+      const ring = MeshKeyring.create(8, 0x5eed, epoch);
+      if (!ring.ok) throw new Error("ring");
+      const receiver = unwrap(LinkSealer.create(ring.value.provider, new VolatileCounterSource(1), 1));
+      const keys = ring.value.keysFor(1);
+      if (keys === undefined) throw new Error("keys");
+      receiver.setKeys(keys);
+      const replay = unwrap(ReplayTable.create({ capacity: 16, windowBits: 64 }));
+      expect(new LinkOpener(ring.value.provider, receiver, replay).keyCheck(h), `receiver epoch ${epoch}`).toBe(want);
+      expect(replay.size).toBe(0);
+    }
+  });
+
+  it("a source or destination outside the site has no keys: MeshKeyUnavailable, before any cryptography", () => {
+    const { opener: o } = opener();
+    const h = new LinkHeader();
+    const frame = sealed(7, FrameType.Unicast, new Uint8Array(2));
+    parseLinkHeader(frame, frame.length, h);
+    expect(o.keyCheck(h)).toBe(ErrorCode.Ok);
+    h.source = 201; // the shared keyring's site is boards 1..200
+    expect(o.keyCheck(h)).toBe(ErrorCode.MeshKeyUnavailable);
+    h.source = 7;
+    h.destination = 201;
+    expect(o.keyCheck(h)).toBe(ErrorCode.MeshKeyUnavailable);
   });
 });

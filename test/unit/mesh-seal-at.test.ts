@@ -28,30 +28,38 @@ function header(): LinkHeader {
 
 function sealer(ring: MeshKeyring): LinkSealer {
   const s = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(1), 3));
-  const key = ring.sendKey(3);
-  if (key === undefined) throw new Error("no key");
-  s.setKey(key);
+  const keys = ring.keysFor(3);
+  if (keys === undefined) throw new Error("no keys");
+  s.setKeys(keys);
   return s;
 }
 
+/** Board 1's receive side. */
+function opener(ring: MeshKeyring): LinkOpener {
+  const s = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(1), 1));
+  const keys = ring.keysFor(1);
+  if (keys === undefined) throw new Error("no keys");
+  s.setKeys(keys);
+  return new LinkOpener(ring.provider, s, unwrap(ReplayTable.create({ capacity: 16, windowBits: 64 })));
+}
+
 describe("link frames sealed from offsets", () => {
-  it("sealAt of a staging-buffer range equals seal of the exact payload, and the frame opens to it", () => {
+  it("sealAt of a staging-buffer range equals sealAt of the exact payload, and the frame opens to it", () => {
     const ring = unwrap(MeshKeyring.create(8));
     const payload = Uint8Array.from({ length: 24 }, (_, i) => i * 7 + 1);
     const staging = new Uint8Array(200).fill(0xee);
     staging.set(payload, 5);
     const exact = new Uint8Array(255);
     const ranged = new Uint8Array(255);
-    const a = sealer(ring).seal(header(), payload, exact);
+    const a = sealer(ring).sealAt(header(), payload, 0, payload.length, exact);
     const b = sealer(ring).sealAt(header(), staging, 5, payload.length, ranged);
     expect(a).toBeGreaterThan(0);
     expect(b).toBe(a);
     expect(Array.from(ranged.subarray(0, b))).toEqual(Array.from(exact.subarray(0, a)));
-    const opener = new LinkOpener(ring.provider, ring.groupKeys, unwrap(ReplayTable.create({ capacity: 8, windowBits: 64 })));
     const parsed = new LinkHeader();
     expect(parseLinkHeader(ranged, b, parsed)).toBe(ErrorCode.Ok);
     const out = new Uint8Array(255);
-    expect(opener.open(ranged, b, parsed, out)).toBe(payload.length);
+    expect(opener(ring).open(ranged, b, parsed, out)).toBe(payload.length);
     expect(Array.from(out.subarray(0, payload.length))).toEqual(Array.from(payload));
   });
 
@@ -73,12 +81,14 @@ describe("link frames sealed from offsets", () => {
   it("open with a length past the frame buffer is refused (OutOfRange) and the replay window does not move", () => {
     const ring = unwrap(MeshKeyring.create(8));
     const frame = new Uint8Array(40);
-    const length = sealer(ring).seal(header(), new Uint8Array(8), frame);
-    const opener = new LinkOpener(ring.provider, ring.groupKeys, unwrap(ReplayTable.create({ capacity: 8, windowBits: 64 })));
+    const length = sealer(ring).sealAt(header(), new Uint8Array(8), 0, 8, frame);
+    const o = opener(ring);
     const parsed = new LinkHeader();
     expect(parseLinkHeader(frame, length, parsed)).toBe(ErrorCode.Ok);
     const out = new Uint8Array(64);
-    expect(opener.open(frame, frame.length + 1, parsed, out)).toBe(-ErrorCode.OutOfRange);
-    expect(opener.open(frame, length, parsed, out)).toBe(8);
+    expect(o.open(frame, frame.length + 1, parsed, out)).toBe(-ErrorCode.OutOfRange);
+    expect(o.verifyHop(frame, frame.length + 1)).toBe(ErrorCode.OutOfRange);
+    expect(o.stampHop(frame, frame.length + 1)).toBe(ErrorCode.OutOfRange);
+    expect(o.open(frame, length, parsed, out)).toBe(8);
   });
 });
