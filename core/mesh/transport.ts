@@ -575,6 +575,19 @@ export class MeshTransport {
       return;
     }
     this.noteNeighbourLoad_(h, airtimeUs, now);
+    const opener = this.opener_;
+    const keyed = opener.keyCheck(h);
+    if (keyed !== ErrorCode.Ok) {
+      counters.inc(openDropCounter(keyed));
+      return;
+    }
+    // The hop tag (under F) first: nothing heard from outside the site is relayed, learned from, taken as a hop
+    // acknowledgement or opened.
+    const hop = opener.verifyHop(frame, length);
+    if (hop !== ErrorCode.Ok) {
+      counters.inc(hop === ErrorCode.CryptoAuthFailed ? MeshCounter.dropHopForged : MeshCounter.dropUnknownKey);
+      return;
+    }
     // Our routed frame heard again further on: the next hop took it (hop-acks.ts). Checked first: it is often our own echo or routed past us.
     if (this.hopAcks_.size > 0) this.onForwardHeard_(h, frame, length);
     if (h.source === this.nodeId) {
@@ -582,21 +595,8 @@ export class MeshTransport {
       return;
     }
     // A routed frame names its next hop; the others only overhear it, unless it is for them.
-    const toUs = h.routed && h.linkHint === this.lowId_;
-    if (h.routed && !toUs && h.destination !== this.nodeId) {
+    if (h.routed && h.linkHint !== this.lowId_ && h.destination !== this.nodeId) {
       counters.inc(MeshCounter.dropNotForUs);
-      return;
-    }
-    const opener = this.opener_;
-    const keyed = opener.keyCheck(h);
-    if (keyed !== ErrorCode.Ok) {
-      counters.inc(openDropCounter(keyed));
-      return;
-    }
-    // The hop tag (under F): nobody outside the site makes us relay, learn from or open a forgery.
-    const hop = opener.verifyHop(frame, length);
-    if (hop !== ErrorCode.Ok) {
-      counters.inc(hop === ErrorCode.CryptoAuthFailed ? MeshCounter.dropHopForged : MeshCounter.dropUnknownKey);
       return;
     }
     const endpoint = h.destination === this.nodeId || !hasDestination(h.type);

@@ -11,9 +11,10 @@
 import { pathToFileURL } from "node:url";
 import { FRAGMENT_HEADER_BYTES, FrameType, LINK_TAG_BYTES, SHORT_COUNTER_LIMIT, linkHeaderBytes } from "../../core/mesh/index";
 import { runMesh, ratio, type MeshRunSpec } from "../mesh/helpers";
-import { BENCH_PAYLOAD_BYTES } from "./cases/mesh";
-import { E2E_TAG_BYTES, HOP_TAG_BYTES } from "../../core/mesh/link-auth";
-import { XS_KEY_CACHE_ENTRY_BYTES, XS_KEY_SLOT_BYTES } from "../mesh/key-ram";
+import { BENCH_PAYLOAD_BYTES, RELAY_CASE, ROUND_TRIP_CASE, SEAL_CASE } from "./cases/mesh";
+import { E2E_TAG_BYTES, HOP_TAG_BYTES } from "../../core/mesh/link-header";
+import { LINK_SECRET_BYTES } from "../../core/mesh/link-keys";
+import { PROVISIONING_RECORD_BYTES } from "../../agent/provisioning";
 
 export interface MeshBenchRow {
   readonly metric: string;
@@ -72,34 +73,24 @@ const FRAME_TYPE_NAMES: readonly [string, FrameType, number][] = [
 ];
 
 /**
- * Link security rows (README "Link security"): overhead by frame type, with the
- * group tag and with split tags (link-auth.ts), and RAM per neighbour for the
- * link keys on a 33-board site, from the per-slot and per-entry heap bytes
- * measured on XS (test/mesh/key-ram.ts).
+ * Link security rows (README "Link security"): overhead by frame type with
+ * the split tags (link-seal.ts), and the RAM the link secrets take: nothing
+ * per neighbour (hop tags are under the flood secret F), one pair secret per
+ * gateway in a sensor's record, a root on a gateway (site-keys.ts).
  */
 function linkSecurityRows(): MeshBenchRow[] {
   const perType = FRAME_TYPE_NAMES.map(([name, type, extra]) => `${name} ${linkHeaderBytes(type, 1) + LINK_TAG_BYTES + extra}`).join(", ");
   const split = E2E_TAG_BYTES + HOP_TAG_BYTES;
-  const today = XS_KEY_SLOT_BYTES + XS_KEY_CACHE_ENTRY_BYTES;
-  // Split tags: one hop key per neighbour pair (both directions), no nonce base; fixed per board: the flood key and the own e2e tag key beside the e2e cipher key that replaces the group send key, minus the group secret.
-  const splitPerNeighbour = XS_KEY_SLOT_BYTES + XS_KEY_CACHE_ENTRY_BYTES - 12;
-  const splitFixed = XS_KEY_SLOT_BYTES;
-  const cache = 16; // radio.keyCacheCapacity default (agent/config.ts)
   return [
     {
       metric: "overhead by frame type (header + tags + typed prefix)",
       value: `${perType} B`,
-      note: `short counter form; split tags (${E2E_TAG_BYTES} B e2e + ${HOP_TAG_BYTES} B hop) take the ${LINK_TAG_BYTES} B of the single tag: ${split === LINK_TAG_BYTES ? "no growth" : "GROWTH"}`,
+      note: `short counter form; split tags (${E2E_TAG_BYTES} B end to end + ${HOP_TAG_BYTES} B per hop) take the ${LINK_TAG_BYTES} B the one AEAD tag took: ${split === LINK_TAG_BYTES ? "no growth" : "GROWTH"}`,
     },
     {
-      metric: "RAM per neighbour for link keys, 33-board site (XS heap)",
-      value: `${fmt(today, 1)} B group key vs ${fmt(splitPerNeighbour, 1)} B pairwise hop key`,
-      note: `one key-store slot (${fmt(XS_KEY_SLOT_BYTES, 1)} B) + one cache entry (${fmt(XS_KEY_CACHE_ENTRY_BYTES, 1)} B, less its 12 B nonce base for a MAC key); a ${cache}-key cache: ${fmt(cache * today, 0)} B vs ${fmt(cache * splitPerNeighbour + splitFixed, 0)} B with the split design's +${fmt(splitFixed, 1)} B fixed (flood key, own e2e tag key); pair secrets stay on flash (32 B x 32 = 1,024 B)`,
-    },
-    {
-      metric: "RAM per origin at a gateway for end-to-end keys (XS heap)",
-      value: `${fmt(2 * XS_KEY_SLOT_BYTES + XS_KEY_CACHE_ENTRY_BYTES, 1)} B`,
-      note: "cipher key + nonce base + tag key, derived on demand from R_e2e (site-keys.ts), cached like sender keys",
+      metric: "RAM for link secrets on a 33-board site",
+      value: `0 B per neighbour; ${LINK_SECRET_BYTES} B per gateway (sensor), ${LINK_SECRET_BYTES} B root + ${LINK_SECRET_BYTES} B per lower gateway (gateway)`,
+      note: `in the provisioning record the store keeps anyway (${PROVISIONING_RECORD_BYTES} B, agent/provisioning.ts), read in place per frame; no key-store slot, no cache (the group scheme's 16-key cache was ~1 KB)`,
     },
   ];
 }
@@ -116,11 +107,13 @@ export function runMeshBench(opts: { quick: boolean; xsComputrons?: ReadonlyMap<
   rows.push({ metric: "overhead per authenticated, encrypted, replay-protected frame", value: `${broadcast} B broadcast / ${unicast} B unicast`, note: "header + 16-byte Poly1305 tag; nonce derived, never sent (Meshtastic: 16 B header, +12 B for an authenticated DM)" });
   rows.push({ metric: "extra overhead", value: `+2 B acknowledged unicast, +${FRAGMENT_HEADER_BYTES} B per fragment, +1 B past 2^24 frames`, note: `long counter header ${linkHeaderBytes(FrameType.Unicast, SHORT_COUNTER_LIMIT)} B` });
   rows.push(...linkSecurityRows());
-  const seal = opts.xsComputrons?.get(`link frame seal (${BENCH_PAYLOAD_BYTES}-byte telemetry, ChaCha20/Poly1305)`);
-  const roundTrip = opts.xsComputrons?.get(`link frame seal + open (${BENCH_PAYLOAD_BYTES}-byte telemetry, replay window commit)`);
-  if (seal !== undefined && roundTrip !== undefined) {
-    rows.push({ metric: "XS computrons per frame sealed", value: fmt(seal), note: `${BENCH_PAYLOAD_BYTES}-byte payload, AEAD included (goal <= 150,000)` });
-    rows.push({ metric: "XS computrons per frame opened", value: fmt(roundTrip - seal), note: "parse + replay check + AEAD open + commit (round trip minus seal)" });
+  const seal = opts.xsComputrons?.get(SEAL_CASE);
+  const roundTrip = opts.xsComputrons?.get(ROUND_TRIP_CASE);
+  const relay = opts.xsComputrons?.get(RELAY_CASE);
+  if (seal !== undefined && roundTrip !== undefined && relay !== undefined) {
+    rows.push({ metric: "XS computrons per frame sealed", value: fmt(seal), note: `${BENCH_PAYLOAD_BYTES}-byte payload: payload key, ChaCha20, end-to-end and hop tags (goal <= 150,000)` });
+    rows.push({ metric: "XS computrons per frame opened", value: fmt(roundTrip - seal), note: "parse + hop tag + replay check + end-to-end tag + commit + decrypt (round trip minus seal)" });
+    rows.push({ metric: "XS computrons per frame relayed", value: fmt(relay), note: "hop tag checked, hop fields rewritten, hop tag stamped" });
   }
   const seeds = opts.quick ? [1] : [1, 2, 3, 4];
   const managed = floodRun(true, seeds);

@@ -1,6 +1,7 @@
 /**
- * Hot paths of core/mesh (README "Mesh transport"): sealing and opening link frames (with
- * the crypto provider's ChaCha20/Poly1305), header parsing, the duplicate
+ * Hot paths of core/mesh (README "Mesh transport"): sealing and opening link frames (the
+ * split tags of link-seal.ts: keyed BLAKE2s tags, ChaCha20 payload), a relay's hop
+ * check and re-stamp, header parsing, the duplicate
  * cache, route lookups, airtime lookups, and the transport's receive path
  * for a relayed duplicate (dropped before any cryptography).
  *
@@ -40,12 +41,21 @@ const CRYPTO_OPS = 20;
 const OPS = 1_000;
 /** Application payload of the telemetry frames sealed here (a 24-byte reading record). */
 export const BENCH_PAYLOAD_BYTES = 24;
+/** Case names the bench report reads XS computrons by (bench/mesh-bench.ts). */
+export const SEAL_CASE = `link frame seal (${BENCH_PAYLOAD_BYTES}-byte telemetry: payload key, ChaCha20, end-to-end and hop tags)`;
+export const ROUND_TRIP_CASE = `link frame seal + open (${BENCH_PAYLOAD_BYTES}-byte telemetry: hop check, end-to-end tag, replay window commit)`;
+export const RELAY_CASE = `link frame relay (${BENCH_PAYLOAD_BYTES}-byte telemetry: hop check + re-stamp)`;
 
 const LORA: LoRaParams = Object.freeze({ spreadingFactor: 7, bandwidthHz: 125_000, codingRateDenominator: 5, preambleSymbols: 8, crcOn: true, implicitHeader: false });
 
 function unwrap<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`bench setup failed with code ${result.code}`);
   return result.value;
+}
+
+function unwrapKeys<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error("bench setup: no keys");
+  return value;
 }
 
 function keys(): MeshKeyring {
@@ -65,10 +75,13 @@ interface SealState {
 function sealState(): SealState {
   const ring = keys();
   const sealer = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(1), 3));
-  const key = ring.sendKey(3);
-  if (key === undefined) throw new Error("no key");
-  sealer.setKey(key);
-  const opener = new LinkOpener(ring.provider, ring.groupKeys, unwrap(ReplayTable.create({ capacity: 8, windowBits: 64 })));
+  const own = ring.keysFor(3);
+  const receiver = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(1), 1));
+  const theirs = ring.keysFor(1);
+  if (own === undefined || theirs === undefined) throw new Error("no keys");
+  sealer.setKeys(own);
+  receiver.setKeys(theirs);
+  const opener = new LinkOpener(ring.provider, receiver, unwrap(ReplayTable.create({ capacity: 16, windowBits: 64 })));
   const header = new LinkHeader();
   header.type = FrameType.Broadcast;
   header.trafficClass = LinkClass.Telemetry;
@@ -80,27 +93,51 @@ function sealState(): SealState {
 
 const frameSeal: BenchCase<SealState> = {
   group: GROUP,
-  name: `link frame seal (${BENCH_PAYLOAD_BYTES}-byte telemetry, ChaCha20/Poly1305)`,
+  name: SEAL_CASE,
   opsPerRun: CRYPTO_OPS,
   setup: sealState,
   run(s) {
     let check = 0;
-    for (let i = 0; i < CRYPTO_OPS; i++) check += s.sealer.seal(s.header, s.payload, s.frame);
+    for (let i = 0; i < CRYPTO_OPS; i++) check += s.sealer.sealAt(s.header, s.payload, 0, s.payload.length, s.frame);
     return check;
   },
 };
 
 const frameRoundTrip: BenchCase<SealState> = {
   group: GROUP,
-  name: `link frame seal + open (${BENCH_PAYLOAD_BYTES}-byte telemetry, replay window commit)`,
+  name: ROUND_TRIP_CASE,
   opsPerRun: CRYPTO_OPS,
   setup: sealState,
   run(s) {
     let check = 0;
     for (let i = 0; i < CRYPTO_OPS; i++) {
-      const length = s.sealer.seal(s.header, s.payload, s.frame);
+      const length = s.sealer.sealAt(s.header, s.payload, 0, s.payload.length, s.frame);
       parseLinkHeader(s.frame, length, s.parsed);
+      check += s.opener.verifyHop(s.frame, length);
       check += s.opener.open(s.frame, length, s.parsed, s.out);
+    }
+    return check;
+  },
+};
+
+interface RelayState extends SealState {
+  readonly length: number;
+}
+
+const frameRelay: BenchCase<RelayState> = {
+  group: GROUP,
+  name: RELAY_CASE,
+  opsPerRun: CRYPTO_OPS,
+  setup() {
+    const s = sealState();
+    const length = s.sealer.sealAt(s.header, s.payload, 0, s.payload.length, s.frame);
+    return { ...s, length };
+  },
+  run(s) {
+    let check = 0;
+    for (let i = 0; i < CRYPTO_OPS; i++) {
+      check += s.opener.verifyHop(s.frame, s.length);
+      check += s.opener.stampHop(s.frame, s.length);
     }
     return check;
   },
@@ -118,7 +155,7 @@ const headerParse: BenchCase<ParseState> = {
   opsPerRun: OPS,
   setup() {
     const s = sealState();
-    const length = s.sealer.seal(s.header, s.payload, s.frame);
+    const length = s.sealer.sealAt(s.header, s.payload, 0, s.payload.length, s.frame);
     return { frame: s.frame, length, parsed: new LinkHeader() };
   },
   run(s) {
@@ -247,12 +284,12 @@ interface DuplicateState {
 
 const duplicateDrop: BenchCase<DuplicateState> = {
   group: GROUP,
-  name: "transport receive: relayed duplicate dropped before crypto",
+  name: "transport receive: relayed duplicate dropped after its hop tag, before the end-to-end tag",
   opsPerRun: OPS,
   setup() {
     const ring = keys();
     const s = sealState();
-    const length = s.sealer.seal(s.header, s.payload, s.frame);
+    const length = s.sealer.sealAt(s.header, s.payload, 0, s.payload.length, s.frame);
     const airtime = unwrap(AirtimeTable.forLoRa(LORA, 255));
     const radio = new EchoRadio(s.frame, length, airtime);
     const transport = unwrap(
@@ -261,8 +298,8 @@ const duplicateDrop: BenchCase<DuplicateState> = {
         radio,
         provider: ring.provider,
         counterSource: new VolatileCounterSource(1),
-        groupKeys: ring.groupKeys,
-        replay: unwrap(ReplayTable.create({ capacity: 8, windowBits: 64 })),
+        keys: unwrapKeys(ring.keysFor(5)),
+        replay: unwrap(ReplayTable.create({ capacity: 16, windowBits: 64 })),
         random: new Xoshiro128(5),
         config: meshConfig({ helloIntervalMs: 0, relaySlots: 1 }),
       }),
@@ -283,6 +320,7 @@ const duplicateDrop: BenchCase<DuplicateState> = {
 export const meshCases: readonly BenchCase[] = Object.freeze([
   benchCase(frameSeal),
   benchCase(frameRoundTrip),
+  benchCase(frameRelay),
   benchCase(headerParse),
   benchCase(duplicateLookup),
   benchCase(duplicateInsert),
