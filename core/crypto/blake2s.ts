@@ -168,14 +168,15 @@ export class Blake2sMac {
   /** m = src[at, +length) as 16 little-endian words, zero-padded to the block (§3.3). */
   private load_(src: Uint8Array, at: number, length: number): void {
     const w = this.words_;
-    if (length === BLAKE2S_BLOCK_BYTES) {
-      for (let i = 0, p = at; i < 16; i++, p += 4) {
-        w[M + i] = (src[p] ?? 0) | ((src[p + 1] ?? 0) << 8) | ((src[p + 2] ?? 0) << 16) | ((src[p + 3] ?? 0) << 24);
-      }
-      return;
+    // Whole words four bytes at a time (a 32-byte key is 8 of them), then the 0..3 bytes left into a zeroed word.
+    const whole = length >>> 2;
+    let p = at;
+    for (let i = 0; i < whole; i++, p += 4) {
+      w[M + i] = (src[p] ?? 0) | ((src[p + 1] ?? 0) << 8) | ((src[p + 2] ?? 0) << 16) | ((src[p + 3] ?? 0) << 24);
     }
-    w.fill(0, M, M + 16);
-    for (let j = 0; j < length; j++) w[M + (j >>> 2)] = (w[M + (j >>> 2)] ?? 0) | ((src[at + j] ?? 0) << ((j & 3) << 3));
+    if (whole === 16) return;
+    w.fill(0, M + whole, M + 16);
+    for (let j = 0; j < (length & 3); j++) w[M + whole] = (w[M + whole] ?? 0) | ((src[p + j] ?? 0) << (j << 3));
   }
 
   /**
