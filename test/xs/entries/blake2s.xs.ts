@@ -122,11 +122,14 @@ const TAG_BYTES = 8;
 
 function measured(name: string, bytes: number, op: () => number): void {
   op(); // warm-up: first-touch allocations (lazily built hidden state) happen here
+  const base = stack(2);
+  op();
+  const stackSlots = stack(1) - base; // the slots one call takes above its caller's (the closure's frame included)
   let result = 0;
   const m = measure(() => {
     for (let i = 0; i < OPS; i++) result = op();
   });
-  record("cost", { name, bytes, result, bytesPerOp: m.allocatedBytes / OPS, computronsPerOp: m.computrons / OPS, exact: m.exact });
+  record("cost", { name, bytes, result, stackSlots, bytesPerOp: m.allocatedBytes / OPS, computronsPerOp: m.computrons / OPS, exact: m.exact });
 }
 
 {
