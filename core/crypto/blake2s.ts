@@ -19,7 +19,8 @@
  * words v (§3.2) are locals, as in chacha20.ts `mix`, and are left on the XS
  * stack as `mix` leaves its own: kept in the region instead, an 8-byte tag
  * over 40 bytes cost 2.3x the computrons on XS (42,789 against 18,869) for
- * 15 fewer stack slots (test/xs/blake2s.test.ts measures both figures).
+ * 15 fewer stack slots (measured on the XS host; test/xs/blake2s.test.ts
+ * prints the current figures).
  * `tagAt` reaches the work through a tail call (XS reuses its frame).
  *
  * Words are kept as signed 32-bit integers (Int32Array, `| 0`) so XS computes
