@@ -29,6 +29,7 @@ export default defineConfig({
       "test/unit/superblock-mutants.test.ts",
       "test/unit/storage-receive-ceilings.test.ts",
       "test/unit/storage-mirrored-ring.test.ts",
+      "test/unit/blake2s.test.ts",
     ],
   },
 });

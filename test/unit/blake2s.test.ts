@@ -3,6 +3,12 @@
  * answers, a seeded differential against @noble/hashes blake2s (key, dkLen,
  * personalization), bad input refused with `out` untouched, offsets honoured
  * and the state region zeroed after every call.
+ *
+ * `npm run mutate` covers blake2s.ts with this file: 98.9 % (273 killed, 8
+ * timeouts, 3 survivors). The survivors are equivalent: the early return of
+ * the whole-block load (what follows it does nothing for 16 words) and two
+ * changes to the high word of the byte counter t, which stays 0 below
+ * 2^32 bytes of key block plus data.
  */
 import { blake2s as nobleBlake2s } from "@noble/hashes/blake2.js";
 import { describe, expect, it } from "vitest";
@@ -137,7 +143,7 @@ describe("bad input: InvalidArgument, out untouched", () => {
     ["fractional key offset", (m, o) => m.tagAt(key, 0.5, 16, null, data, 0, 10, o, 0, 8)],
     ["outBytes 0", (m, o) => m.tagAt(key, 0, 16, null, data, 0, 10, o, 0, 0)],
     ["outBytes 33", (m, o) => m.tagAt(key, 0, 16, null, data, 0, 10, o, 0, 33)],
-    ["out range past its buffer", (m, o) => m.tagAt(key, 0, 16, null, data, 0, 10, o, 30, 8)],
+    ["out range past its buffer", (m, o) => m.tagAt(key, 0, 16, null, data, 0, 10, o, 33, 8)],
     ["negative out offset", (m, o) => m.tagAt(key, 0, 16, null, data, 0, 10, o, -1, 8)],
     ["data range past its buffer", (m, o) => m.tagAt(key, 0, 16, null, data, 45, 10, o, 0, 8)],
     ["negative data length", (m, o) => m.tagAt(key, 0, 16, null, data, 0, -1, o, 0, 8)],
@@ -152,7 +158,8 @@ describe("bad input: InvalidArgument, out untouched", () => {
     it(name, () => {
       const buffer = new ArrayBuffer(BLAKE2S_MAC_SCRATCH_BYTES + 8);
       const mac = new Blake2sMac(buffer, 8);
-      const out = new Uint8Array(32).fill(0xa5);
+      // Room for 40 bytes: outBytes 33 fits the buffer, so only the digest-length check can refuse it.
+      const out = new Uint8Array(40).fill(0xa5);
       expect(call(mac, out)).toBe(ErrorCode.InvalidArgument);
       expect(out.every((b) => b === 0xa5)).toBe(true);
       expect(new Uint8Array(buffer).every((b) => b === 0)).toBe(true);

@@ -5,3 +5,5 @@ declare function heapSlots(): number;
 declare function heapChunkBytes(): number;
 declare function slotBytes(): number;
 declare function gc(): void;
+/** JS stack slots: 0 in use now, 1 the deepest since the start or the last stack(2), 2 restart the peak (returns the depth now). */
+declare function stack(op: 0 | 1 | 2): number;

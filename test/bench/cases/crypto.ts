@@ -31,6 +31,8 @@ import {
   verifyInclusion,
   type KeyHandle,
 } from "../../../core/crypto/index";
+import { Blake2sMac, BLAKE2S_MAC_SCRATCH_BYTES } from "../../../core/crypto/blake2s";
+import { ChaCha20Poly1305 } from "../../../core/crypto/chacha20-poly1305";
 import { HkdfSha256 } from "../../../core/crypto/hkdf-sha256";
 import { Sha256 } from "../../../core/crypto/sha256";
 import type { Result } from "../../../core/runtime/result";
@@ -293,6 +295,79 @@ const hmac: BenchCase<MacState> = {
   },
 };
 
+/**
+ * Link tags (the two 8-byte tags core/mesh/link-auth.ts puts on every
+ * frame): keyed BLAKE2s (RFC 7693) over raw key bytes, its state in an
+ * arena region, beside the truncated HMAC-SHA-256 it replaces (the
+ * provider's macAt, as link-auth.ts calls it) and the ChaCha20-Poly1305
+ * seal of the same length, for 40-, 100- and 255-byte inputs.
+ */
+const LINK_TAG_BYTES = 8;
+
+interface LinkTagState {
+  readonly blake: Blake2sMac;
+  readonly aead: ChaCha20Poly1305;
+  readonly provider: NobleCryptoProvider;
+  readonly macKey: KeyHandle;
+  readonly key: Uint8Array;
+  readonly personal: Uint8Array;
+  readonly nonce: Uint8Array;
+  readonly data: Uint8Array;
+  readonly out: Uint8Array;
+}
+
+function linkTagState(bytes: number): LinkTagState {
+  const provider = makeProvider();
+  return {
+    blake: new Blake2sMac(new ArrayBuffer(BLAKE2S_MAC_SCRATCH_BYTES), 0),
+    aead: new ChaCha20Poly1305(),
+    provider,
+    macKey: unwrap(provider.generateSymmetricKey(KeyKind.Mac)),
+    key: new Uint8Array(32).fill(0x42),
+    personal: new Uint8Array(8).fill(0x17),
+    nonce: new Uint8Array(12),
+    data: new Uint8Array(bytes).fill(0x5a),
+    out: new Uint8Array(bytes + 16),
+  };
+}
+
+function linkTagCases(bytes: number): BenchCase[] {
+  const blake: BenchCase<LinkTagState> = {
+    group: GROUP,
+    name: `link tag: BLAKE2s-MAC 8-byte tag, ${bytes} bytes (core/crypto/blake2s.ts)`,
+    opsPerRun: AEAD_OPS,
+    setup: () => linkTagState(bytes),
+    run({ blake, key, personal, data, out }) {
+      let total = 0;
+      for (let i = 0; i < AEAD_OPS; i++) total += blake.tagAt(key, 0, 32, personal, data, 0, bytes, out, 0, LINK_TAG_BYTES);
+      return total + (out[0] ?? 0);
+    },
+  };
+  const hmacAt: BenchCase<LinkTagState> = {
+    group: GROUP,
+    name: `link tag: HMAC-SHA-256 via provider.macAt, ${bytes} bytes`,
+    opsPerRun: AEAD_OPS,
+    setup: () => linkTagState(bytes),
+    run({ provider, macKey, data, out }) {
+      let total = 0;
+      for (let i = 0; i < AEAD_OPS; i++) total += provider.macAt(macKey, data, 0, bytes, out, 0);
+      return total + (out[0] ?? 0);
+    },
+  };
+  const seal: BenchCase<LinkTagState> = {
+    group: GROUP,
+    name: `link tag: ChaCha20-Poly1305 seal for scale, ${bytes} bytes`,
+    opsPerRun: AEAD_OPS,
+    setup: () => linkTagState(bytes),
+    run({ aead, key, nonce, data, out }) {
+      let total = 0;
+      for (let i = 0; i < AEAD_OPS; i++) total += aead.seal(key, nonce, data, 0, 0, data, 0, bytes, out, 0);
+      return total;
+    },
+  };
+  return [benchCase(blake), benchCase(hmacAt), benchCase(seal)];
+}
+
 const HASH_OPS = 20;
 
 interface HashState {
@@ -503,6 +578,9 @@ export const cryptoCases: readonly BenchCase[] = Object.freeze([
   benchCase(nobleAeadOpen),
   benchCase(aesCcmWork),
   benchCase(hmac),
+  ...linkTagCases(40),
+  ...linkTagCases(100),
+  ...linkTagCases(255),
   benchCase(sha256Ours),
   benchCase(sha256Noble),
   benchCase(trafficKeyOurs),
