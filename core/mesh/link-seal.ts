@@ -73,7 +73,7 @@ const PERSONAL_BYTES = 8;
 const USE_PAYLOAD_KEY = 0x4b;
 const USE_E2E = 0x45;
 const USE_HOP = 0x48;
-const PERSONAL_PREFIX = [0x50, 0x69, 0x63, 0x6b, 0x65, 0x74, 0x4c]; // "PicketL"
+const PERSONAL_PREFIX: readonly number[] = Object.freeze([0x50, 0x69, 0x63, 0x6b, 0x65, 0x74, 0x4c]); // "PicketL"
 
 /**
  * The working bytes of a seal or an open: the secret of the moment, the

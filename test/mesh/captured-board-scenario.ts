@@ -161,7 +161,7 @@ export function sealAsAnother(): SealAsAnotherReport {
   }
   let t = hearAll(gateway, toGateway, 1);
   t = hearAll(honest, toHonest, t);
-  const c = (n: Node, k: number): number => n.transport.counters.get(k);
+  const c = (n: Node, k: (typeof MeshCounter)[keyof typeof MeshCounter]): number => n.transport.counters.get(k);
   const accepted = c(gateway, MeshCounter.framesAccepted) + c(honest, MeshCounter.framesAccepted);
   const delivered = gateway.delivered.length + honest.delivered.length;
   const report = {

@@ -1,134 +1,113 @@
 /**
  * The site key hierarchy (core/crypto/site-keys.ts, README "Link security"):
- * which board holds which secret, and that the provisioning tool's byte
- * path and a gateway's on-device path give the same keys.
+ * which board holds which secret, that a gateway's derivation from its root
+ * on the device (through the provider, as agent/link-keyring.ts does) gives
+ * the pair secret the provisioning tool wrote into the other board's record,
+ * and that no board's material gives away another's.
  */
 import { describe, expect, it } from "vitest";
-import { CoseAlg, KemAlg, KeyKind, NobleCryptoProvider } from "../../core/crypto/index";
-import { boardKeyMaterial, deriveBoardSecretKey, deriveSiteTagKey, SITE_SECRET_BYTES, SiteKeyDeriver, TagKeyUse, type BoardKeyMaterial } from "../../core/crypto/site-keys";
+import { CoseAlg, KemAlg, NobleCryptoProvider } from "../../core/crypto/index";
+import { boardKeyMaterial, pairSecretFromRoot, SITE_SECRET_BYTES, SiteKeyDeriver, type BoardKeyMaterial } from "../../core/crypto/site-keys";
 import { ErrorCode } from "../../core/runtime/errors";
 import { SeededEntropy } from "../../hal/sim/entropy";
-import { SITE_BOARDS, SITE_EPOCH, SITE_GROUP, siteAuthority } from "../mesh/split-tag-scenario";
 
-function material(board: number, epoch = SITE_EPOCH, group = SITE_GROUP): BoardKeyMaterial {
-  const m = boardKeyMaterial(siteAuthority(), group, epoch, board, SITE_BOARDS);
+const AUTHORITY = Uint8Array.from({ length: 32 }, (_v, i) => (i * 37 + 5) & 0xff);
+const GROUP = 3;
+const EPOCH = 2;
+const BOARDS = 12;
+const GATEWAYS = [1, 4, 9];
+
+function material(board: number, epoch = EPOCH, group = GROUP, authority = AUTHORITY): BoardKeyMaterial {
+  const m = boardKeyMaterial(authority, group, epoch, board, GATEWAYS);
   if (!m.ok) throw new Error(`material ${m.code}`);
   return m.value;
-}
-
-function row(m: BoardKeyMaterial, peer: number): Uint8Array {
-  return m.pairSecrets.subarray((peer - 1) * SITE_SECRET_BYTES, peer * SITE_SECRET_BYTES);
 }
 
 function hex(b: Uint8Array): string {
   return Array.from(b, (v) => v.toString(16).padStart(2, "0")).join("");
 }
 
-describe("site key hierarchy", () => {
-  const all = Array.from({ length: SITE_BOARDS }, (_, i) => material(i + 1));
+/** Every 32-byte secret a board's record holds. */
+function held(m: BoardKeyMaterial): string[] {
+  const out = [hex(m.floodSecret), ...m.pairs.map((p) => hex(p.secret))];
+  if (m.gatewayRoot.some((b) => b !== 0)) out.push(hex(m.gatewayRoot));
+  return out;
+}
 
-  it("boards a and b hold the same pair secret, and no third board holds it", () => {
-    for (const a of all) {
-      for (const b of all) {
-        if (a.boardId === b.boardId) continue;
-        expect(hex(row(a, b.boardId))).toBe(hex(row(b, a.boardId)));
-        for (const c of all) {
-          if (c.boardId === a.boardId || c.boardId === b.boardId) continue;
-          for (let peer = 1; peer <= SITE_BOARDS; peer++) expect(hex(row(c, peer))).not.toBe(hex(row(a, b.boardId)));
-        }
+const provider = (() => {
+  const p = NobleCryptoProvider.create(new SeededEntropy(1), { symmetricSlots: 2, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 });
+  if (!p.ok) throw new Error("provider");
+  return p.value;
+})();
+
+/** What gateway `g` derives on the device for `peer` (agent/link-keyring.ts): P(g, peer) from its root. */
+function onDevice(g: BoardKeyMaterial, peer: number): string {
+  const out = new Uint8Array(SITE_SECRET_BYTES);
+  expect(pairSecretFromRoot(provider, g.gatewayRoot, 0, peer, new Uint8Array(2), out, 0)).toBe(ErrorCode.Ok);
+  return hex(out);
+}
+
+describe("site key hierarchy", () => {
+  const all = Array.from({ length: BOARDS }, (_, i) => material(i + 1));
+  const of = (id: number): BoardKeyMaterial => all[id - 1] as BoardKeyMaterial;
+
+  it("a sensor holds F and one pair secret per gateway, no root; a gateway holds F, its root and the pair secrets with the gateways below it", () => {
+    expect(of(5).pairs.map((p) => p.peer)).toEqual(GATEWAYS);
+    expect(of(5).gatewayRoot.every((b) => b === 0)).toBe(true);
+    expect(of(1).pairs.map((p) => p.peer)).toEqual([]);
+    expect(of(4).pairs.map((p) => p.peer)).toEqual([1]);
+    expect(of(9).pairs.map((p) => p.peer)).toEqual([1, 4]);
+    for (const g of GATEWAYS) expect(of(g).gatewayRoot.some((b) => b !== 0)).toBe(true);
+    // F is one secret for the site and epoch.
+    for (const m of all) expect(hex(m.floodSecret)).toBe(hex(of(1).floodSecret));
+  });
+
+  it("each pair secret a board holds is what the gateway derives from its root on the device, for that board only", () => {
+    for (const m of all) {
+      for (const p of m.pairs) {
+        const gateway = of(p.peer);
+        expect(onDevice(gateway, m.boardId), `board ${m.boardId} with gateway ${p.peer}`).toBe(hex(p.secret));
+        for (let other = 1; other <= BOARDS; other++) if (other !== m.boardId) expect(onDevice(gateway, other)).not.toBe(hex(p.secret));
       }
     }
   });
 
-  it("no board's record holds another board's end-to-end secret; its own pair row is zero", () => {
+  it("no board other than the two holds a pair secret, and no sensor holds a root: a captured sensor can seal end to end only as itself", () => {
     for (const m of all) {
-      expect(row(m, m.boardId).every((v) => v === 0)).toBe(true);
-      const held = new Set([hex(m.boardSecret), hex(m.floodSecret), ...Array.from({ length: SITE_BOARDS }, (_, i) => hex(row(m, i + 1)))]);
-      for (const other of all) if (other.boardId !== m.boardId) expect(held.has(hex(other.boardSecret))).toBe(false);
+      for (const p of m.pairs) {
+        for (const other of all) {
+          if (other.boardId === m.boardId || other.boardId === p.peer) continue;
+          expect(held(other), `board ${other.boardId} holds P(${m.boardId}, ${p.peer})`).not.toContain(hex(p.secret));
+        }
+      }
     }
-    expect(new Set(all.map((m) => hex(m.boardSecret))).size).toBe(SITE_BOARDS);
-    expect(new Set(all.map((m) => hex(m.floodSecret))).size).toBe(1);
+    for (const m of all) if (!GATEWAYS.includes(m.boardId)) expect(held(m)).toHaveLength(1 + GATEWAYS.length);
   });
 
-  it("another epoch or another site gives other secrets", () => {
-    const m = material(2);
-    for (const other of [material(2, SITE_EPOCH + 1), material(2, SITE_EPOCH, SITE_GROUP + 1)]) {
-      expect(hex(other.boardSecret)).not.toBe(hex(m.boardSecret));
-      expect(hex(other.floodSecret)).not.toBe(hex(m.floodSecret));
-      expect(hex(row(other, 3))).not.toBe(hex(row(m, 3)));
+  it("another epoch, another site or another authority gives other secrets, all of them", () => {
+    const base = held(of(5));
+    for (const other of [material(5, EPOCH + 1), material(5, EPOCH, GROUP + 1), material(5, EPOCH, GROUP, new Uint8Array(32).fill(1))]) {
+      for (const secret of held(other)) expect(base).not.toContain(secret);
     }
-  });
-
-  it("a gateway's on-device derivation from R_e2e gives the board secret the provisioning tool wrote", () => {
-    const provider = NobleCryptoProvider.create(new SeededEntropy(9), { symmetricSlots: 16, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 });
-    if (!provider.ok) throw new Error("provider");
-    const p = provider.value;
-    const root = new Uint8Array(SITE_SECRET_BYTES);
-    expect(new SiteKeyDeriver().endToEndRoot(siteAuthority(), SITE_GROUP, SITE_EPOCH, root)).toBe(ErrorCode.Ok);
-    const rootKey = p.importSymmetricKey(KeyKind.Secret, root);
-    const written = p.importSymmetricKey(KeyKind.Secret, material(4).boardSecret);
-    if (!rootKey.ok || !written.ok) throw new Error("import");
-    const onDevice = deriveBoardSecretKey(p, rootKey.value, SITE_GROUP, SITE_EPOCH, 4);
-    const otherBoard = deriveBoardSecretKey(p, rootKey.value, SITE_GROUP, SITE_EPOCH, 5);
-    if (!onDevice.ok || !otherBoard.ok) throw new Error("derive");
-    const tagOf = (secret: typeof written.value, origin: number): string => {
-      const key = deriveSiteTagKey(p, secret, TagKeyUse.EndToEnd, SITE_GROUP, SITE_EPOCH, origin, 0);
-      if (!key.ok) throw new Error("tag key");
-      const out = new Uint8Array(32);
-      expect(p.mac(key.value, Uint8Array.of(1, 2, 3), out)).toBe(ErrorCode.Ok);
-      return hex(out);
-    };
-    expect(tagOf(onDevice.value, 4)).toBe(tagOf(written.value, 4));
-    expect(tagOf(otherBoard.value, 4)).not.toBe(tagOf(written.value, 4));
-  });
-
-  it("tag keys: a pair's hop key is the same from either end, the flood key is one per site, and a key for the wrong use is refused", () => {
-    const provider = NobleCryptoProvider.create(new SeededEntropy(10), { symmetricSlots: 16, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 });
-    if (!provider.ok) throw new Error("provider");
-    const p = provider.value;
-    const a = material(2);
-    const b = material(3);
-    const secretA = p.importSymmetricKey(KeyKind.Secret, row(a, 3));
-    const secretB = p.importSymmetricKey(KeyKind.Secret, row(b, 2));
-    if (!secretA.ok || !secretB.ok) throw new Error("import");
-    const macOf = (key: { ok: boolean; value?: unknown; code?: number }): string => {
-      if (!key.ok) return `code ${key.code}`;
-      const out = new Uint8Array(32);
-      p.mac(key.value as never, Uint8Array.of(9), out);
-      return hex(out);
-    };
-    expect(macOf(deriveSiteTagKey(p, secretA.value, TagKeyUse.Hop, SITE_GROUP, SITE_EPOCH, 2, 3))).toBe(macOf(deriveSiteTagKey(p, secretB.value, TagKeyUse.Hop, SITE_GROUP, SITE_EPOCH, 3, 2)));
-    const bad = `code ${ErrorCode.InvalidArgument}`;
-    for (const [use, x, y] of [
-      [TagKeyUse.Hop, 2, 2],
-      [TagKeyUse.Hop, 0, 3],
-      [TagKeyUse.Flood, 2, 0],
-      [TagKeyUse.EndToEnd, 2, 3],
-      [TagKeyUse.EndToEnd, 0, 0],
-      [TagKeyUse.EndToEnd, 2, 0xffff],
-    ] as const) {
-      expect(macOf(deriveSiteTagKey(p, secretA.value, use, SITE_GROUP, SITE_EPOCH, x, y)), `${use} ${x} ${y}`).toBe(bad);
-    }
-    expect(macOf(deriveSiteTagKey(p, secretA.value, TagKeyUse.Flood, SITE_GROUP, 0x1_0000, 0, 0))).toBe(bad);
   });
 
   it("bad arguments are InvalidArgument and write nothing", () => {
     const d = new SiteKeyDeriver();
-    const authority = siteAuthority();
-    const out = new Uint8Array(SITE_SECRET_BYTES).fill(0x55);
-    expect(d.endToEndRoot(authority, SITE_GROUP, 0x1_0000, out)).toBe(ErrorCode.InvalidArgument);
-    expect(d.endToEndRoot(authority.subarray(0, 31), SITE_GROUP, 1, out)).toBe(ErrorCode.InvalidArgument);
-    expect(d.endToEndRoot(authority, SITE_GROUP, 1, new Uint8Array(16))).toBe(ErrorCode.InvalidArgument);
-    expect(d.boardSecret(authority, SITE_GROUP, 1, 0, out)).toBe(ErrorCode.InvalidArgument);
-    expect(d.boardSecret(authority, SITE_GROUP, 1, 0xffff, out)).toBe(ErrorCode.InvalidArgument);
-    expect(d.pairSecret(authority, SITE_GROUP, 1, 4, 4, out)).toBe(ErrorCode.InvalidArgument);
-    expect(d.pairSecret(authority, SITE_GROUP, 1, 4, 1.5, out)).toBe(ErrorCode.InvalidArgument);
-    expect(out.every((v) => v === 0x55)).toBe(true);
-    const low = d.pairSecret(authority, SITE_GROUP, 1, 2, 9, new Uint8Array(SITE_SECRET_BYTES));
-    expect(low).toBe(ErrorCode.Ok);
-    for (const [board, max] of [[0, 5], [6, 5], [1, 0], [1, 0xffff]] as const) {
-      const m = boardKeyMaterial(authority, SITE_GROUP, 1, board, max);
-      expect(m.ok ? 0 : m.code).toBe(ErrorCode.InvalidArgument);
+    const out = new Uint8Array(32).fill(0xee);
+    expect(d.floodSecret(new Uint8Array(31), GROUP, EPOCH, out)).toBe(ErrorCode.InvalidArgument);
+    expect(d.floodSecret(AUTHORITY, GROUP, 0x10000, out)).toBe(ErrorCode.InvalidArgument);
+    expect(d.gatewayRoot(AUTHORITY, GROUP, EPOCH, 0, out)).toBe(ErrorCode.InvalidArgument);
+    expect(d.gatewayRoot(AUTHORITY, GROUP, EPOCH, 256, out)).toBe(ErrorCode.InvalidArgument);
+    expect(d.pairSecret(AUTHORITY, GROUP, EPOCH, 4, 4, out)).toBe(ErrorCode.InvalidArgument);
+    expect(d.pairSecret(AUTHORITY, GROUP, EPOCH, 4, 0, out)).toBe(ErrorCode.InvalidArgument);
+    expect(d.pairSecret(AUTHORITY, GROUP, EPOCH, 4, 5, new Uint8Array(16))).toBe(ErrorCode.InvalidArgument);
+    expect(pairSecretFromRoot(provider, of(1).gatewayRoot, 0, 256, new Uint8Array(2), out, 0)).toBe(ErrorCode.InvalidArgument);
+    expect(pairSecretFromRoot(provider, of(1).gatewayRoot, 0, 5, new Uint8Array(1), out, 0)).toBe(ErrorCode.InvalidArgument);
+    expect(out.every((b) => b === 0xee)).toBe(true);
+    for (const bad of [[1, 1], [0], [256]]) {
+      const m = boardKeyMaterial(AUTHORITY, GROUP, EPOCH, 5, bad);
+      expect(m.ok ? 0 : m.code, JSON.stringify(bad)).toBe(ErrorCode.InvalidArgument);
     }
+    expect((() => { const m = boardKeyMaterial(AUTHORITY, GROUP, EPOCH, 0, GATEWAYS); return m.ok ? 0 : m.code; })()).toBe(ErrorCode.InvalidArgument);
   });
 });

@@ -1,51 +1,35 @@
 /**
  * XS entry for test/xs/mesh.test.ts: the mesh on the real XS engine. Frame
- * vectors and one full simulation (compared with V8 by the test), then the
- * cost of the mesh bench cases: computrons and bytes allocated per op.
+ * vectors, one full simulation and the captured-board attacks (compared
+ * with V8 by the test), then the cost of a frame's seal, relay and open and
+ * of the mesh bench cases: computrons and bytes allocated per op.
  */
 import { done, measure, record } from "../../../tools/xs/harness";
 import { meshFrameVectors, runMeshParity } from "../../mesh/xs-scenario";
 import { meshCases } from "../../bench/cases/mesh";
 import { epochVectors } from "../../mesh/epoch-scenario";
-import { runSplitTagScenario, splitTagCostOps } from "../../mesh/split-tag-scenario";
-import { runFragmentFlood } from "../../mesh/fragment-flood-scenario";
-import { KEY_RAM_STEP, makeCacheOnly, makeKeyStore } from "../../mesh/key-ram";
+import { farAhead, fragmentFlood, sealAsAnother } from "../../mesh/captured-board-scenario";
+import { linkCostOps } from "../../mesh/link-cost";
 
 record("frames", { vectors: meshFrameVectors() });
 record("summary", { summary: runMeshParity() });
 record("epochs", { epochs: epochVectors() });
-record("splitTag", { report: runSplitTagScenario() });
+record("captured", { sealAsAnother: sealAsAnother(), farAhead: farAhead() });
+record("flood", { none: fragmentFlood("none"), captured: fragmentFlood("captured"), gatewaySecrets: fragmentFlood("gatewaySecrets") });
 {
-  const keep: unknown[] = [];
-  const small = measure(() => keep.push(makeKeyStore(16)));
-  const large = measure(() => keep.push(makeKeyStore(16 + KEY_RAM_STEP)));
-  const makeSmall = makeCacheOnly(8);
-  const makeLarge = makeCacheOnly(8 + KEY_RAM_STEP);
-  const cacheSmall = measure(() => keep.push(makeSmall()));
-  const cacheLarge = measure(() => keep.push(makeLarge()));
-  record("keyRam", {
-    slotBytes: (large.allocatedBytes - small.allocatedBytes) / KEY_RAM_STEP,
-    cacheEntryBytes: (cacheLarge.allocatedBytes - cacheSmall.allocatedBytes) / KEY_RAM_STEP,
-    exact: small.exact && large.exact && cacheSmall.exact && cacheLarge.exact,
-    kept: keep.length,
-  });
-}
-{
-  const ops = splitTagCostOps(20);
+  const ops = linkCostOps(20);
   const seal = measure(() => ops.seal());
   const relay = measure(() => ops.relay());
   const open = measure(() => ops.open());
-  record("splitTagCost", {
+  record("linkCost", {
     sealComputrons: seal.computrons / ops.frames,
     relayComputrons: relay.computrons / ops.frames,
     openComputrons: open.computrons / ops.frames,
-    sealBytes: seal.allocatedBytes / ops.frames,
     relayBytes: relay.allocatedBytes / ops.frames,
     openBytes: open.allocatedBytes / ops.frames,
     exact: seal.exact && relay.exact && open.exact,
   });
 }
-record("flood", { none: runFragmentFlood("none"), splitTag: runFragmentFlood("splitTag"), groupKeys: runFragmentFlood("groupKeys") });
 for (const c of meshCases) {
   const state = c.setup();
   c.run(state);
