@@ -17,14 +17,16 @@ import { HOP_LIMIT_MAX } from "../core/mesh/link-header";
 import { RuleDirection, RuleSource } from "../core/telemetry/config";
 import { SENSOR_CHANNELS_MAX } from "../hal/sensor";
 import { SensorPart, sensorPartByName, SENSOR_PARTS } from "./sensor-parts";
-import { LINK_SITE_SIZE_MAX } from "../core/mesh/link-keys";
 /**
- * Largest radio.siteSize: boards 1..255, the ids a header's one-byte hints
- * name (core/mesh/link-keys.ts LINK_SITE_SIZE_MAX); their receive ceilings
- * (two per board) keep the store inside the boards' 64 KB storage partition
- * (test/gate/partitions.test.ts).
+ * Largest radio.siteSize: 120 boards. Each board of the site has two
+ * receive ceilings in the store (its frames under a pair secret and under
+ * the flood secret, core/mesh/link-seal.ts windowIdOf), and 120 is the
+ * largest site whose store still fits twice in the boards' 64 KB storage
+ * partition (test/gate/partitions.test.ts; 127 boards need a ninth 4 KB
+ * block). The link layer itself names boards up to 255 (link-keys.ts
+ * LINK_SITE_SIZE_MAX): a larger site needs a larger partition.
  */
-export const SITE_SIZE_MAX = LINK_SITE_SIZE_MAX;
+export const SITE_SIZE_MAX = 120;
 
 /**
  * A board's role, from its provisioning record (agent/provisioning.ts), never

@@ -109,7 +109,7 @@ describe("booting from the provisioning record", () => {
       ok: false,
       stage: "provisioning",
       code: ErrorCode.AgentProvisioningVersion,
-      problems: ["provisioning: the record is layout version 1, this firmware reads version 2; run `picket provision` again"],
+      problems: ["provisioning: the record is layout version 1, this firmware reads version 3; run `picket provision` again"],
     });
     expect(b.sensorsOpened).toBe(0);
   });

@@ -19,6 +19,7 @@ import { PROVISIONING_RECORD_BYTES, ProvisioningRecord, sendCounterRange } from 
 import { main } from "../../host-sim/cli/main";
 import { SimFlash } from "../../hal/sim/flash";
 import { testConfigJson, unwrap } from "./helpers";
+import { SiteKeyDeriver } from "../../core/crypto/site-keys";
 
 const COMMITMENT = "7e".repeat(32);
 const BLOCK_BYTES = 2048;
@@ -270,7 +271,7 @@ describe("picket provision --help", () => {
 });
 
 describe("picket inspect on a provisioning image", () => {
-  it("prints the record's generation and counter range, and withholds the group secret unless --show-secrets", async () => {
+  it("prints the record's generation and counter range, and withholds its link secrets unless --show-secrets; the site secret is never in a board's image", async () => {
     const w = workspace();
     expect((await provision(w, 5, join(w.dir, "a.bin"), ["--new-group-secret"])).code).toBe(0);
     expect((await provision(w, 5, join(w.dir, "b.bin"))).code).toBe(0);
@@ -281,9 +282,18 @@ describe("picket inspect on a provisioning image", () => {
     expect(inspected.stdout).toContain("node        5, sensor");
     expect(inspected.stdout).toContain("generation  1 (of 16 per key): send counters 268435456..536870911");
     expect(inspected.stdout).toContain("key epoch   4, group 1, senders 1..9");
-    expect(inspected.stdout).toContain("withheld: the 32-byte group secret");
+    expect(inspected.stdout).toContain("pair keys   with 1, 2");
+    expect(inspected.stdout).toContain("withheld: 3 secret(s) of 32 bytes (flood secret, pair secrets); --show-secrets prints them");
     expect(inspected.stdout).not.toContain(secretHex);
     const shown = await capture(() => main(["inspect", join(w.dir, "b.bin"), "--show-secrets"]));
-    expect(shown.stdout).toContain(secretHex);
+    // The board's record holds secrets derived from the site secret (core/crypto/site-keys.ts), never the site secret itself.
+    const site = new Uint8Array(32);
+    for (let i = 0; i < 32; i++) site[i] = Number.parseInt(secretHex.slice(2 * i, 2 * i + 2), 16);
+    const flood = new Uint8Array(32);
+    expect(new SiteKeyDeriver().floodSecret(site, 1, 4, flood)).toBe(0);
+    const floodHex = Array.from(flood, (b) => b.toString(16).padStart(2, "0")).join("");
+    expect(shown.stdout).toContain(`${floodHex} (flood secret F)`);
+    expect(shown.stdout).toContain("(pair secret with ");
+    expect(shown.stdout).not.toContain(secretHex);
   });
 });

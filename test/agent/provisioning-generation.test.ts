@@ -41,18 +41,22 @@ function fields(overrides: Partial<ProvisioningFields> = {}): ProvisioningFields
 }
 
 /**
- * A version-2 record laid out by hand as the encoder wrote it before the
- * generation existed (bytes 13..15 reserved, zero): the layout table of
- * agent/provisioning.ts, not its encoder.
+ * A version-3 record of generation 0 laid out by hand from the layout table
+ * of agent/provisioning.ts (not its encoder), with the secrets `fields()`
+ * derives: F at 56, no gateway root (a relay), gateway 2 at 120 and the pair
+ * secret with it at 128.
  */
 function recordWrittenBeforeGenerations(): Uint8Array {
+  const f = fields();
   const bytes = new Uint8Array(PROVISIONING_RECORD_BYTES);
-  bytes.set([0x50, 0x4b, 0x76, 0x32]); // "PKv2"
-  bytes.set([5, 0, 4, 0, 7, 0, 9, 0], 4); // node 5, epoch 4, group 7, senders 1..9
+  bytes.set([0x50, 0x4b, 0x76, 0x33]); // "PKv3"
+  bytes.set([5, 0, 4, 0, 7, 0, 9, 0], 4); // node 5, epoch 4, group 7, boards 1..9
   bytes[12] = RecordRole.Relay;
   bytes.set([2, 0], 16); // preferred gateway 2
   bytes.fill(0x7e, 24, 56);
-  bytes.fill(0xcd, 56, 88);
+  bytes.set(f.floodSecret, 56);
+  bytes.set([2, 0], 120); // keyed peer: gateway 2
+  bytes.set(f.pairSecrets[0] ?? new Uint8Array(32), 128);
   return bytes;
 }
 
@@ -69,7 +73,7 @@ describe("provisioning generation in the record", () => {
     }
   });
 
-  it("reads a record written before the generation existed (byte 13 zero) as generation 0, byte for byte what the encoder now writes for 0", () => {
+  it("reads a record laid out by hand with byte 13 zero as generation 0, byte for byte what the encoder writes for 0", () => {
     const old = recordWrittenBeforeGenerations();
     const record = ProvisioningRecord.parse(old, PROVISIONING_RECORD_BYTES);
     if (typeof record === "number") throw new Error(`parse failed ${record}`);

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DEVICE_OUT_DIR } from "../../tools/build/targets";
 import { headroomOf, MEMORY_BUDGETS, measureBoardMemory, measureStackWorstCase, moduleLoadWithoutPreload, STACK_CLEAN_WRITES, platformCreations, ramBytes, STACK_MARGIN, type BoardMemory, type BoardRole, type StackWorstCase } from "../xs/board-memory";
+import { SITE_SIZE_MAX } from "../../agent/config";
 
 export interface BoardMemoryBench {
   readonly moduleLoadWithoutPreloadBytes: number;
@@ -22,11 +23,11 @@ const NRF52_MAIN = join(DEVICE_OUT_DIR, "nrf52", "main.js");
 
 export async function runBoardMemoryBench(options: { readonly quick: boolean }): Promise<BoardMemoryBench> {
   const minutes = options.quick ? 2 : 10;
-  const sites = options.quick ? [33] : [33, 129, 256];
+  const sites = options.quick ? [33] : [33, SITE_SIZE_MAX];
   const boards: BoardMemory[] = [];
   for (const siteBoards of sites) {
-    // 256 boards (the largest radio.siteSize): the boot-cost row (a sensor); roles at 33 and 129.
-    for (const role of siteBoards === 256 ? (["sensor"] as const) : ROLES) {
+    // Every role at 33 boards and at the largest radio.siteSize.
+    for (const role of ROLES) {
       process.stderr.write(`bench: board memory, ${role} of a ${siteBoards}-board site (32-bit XS, preload, ${minutes} min)\n`);
       boards.push(await measureBoardMemory({ role, siteBoards, minutes }));
     }

@@ -1,9 +1,9 @@
 /**
  * A board's memory on the board's terms (test/xs/board-memory.ts): the
  * literal build/device/main.js preloaded (emulated) on 32-bit XS, a sensor
- * and a gateway of a 33-board site and a sensor of a 129-board site, each
+ * and a gateway of a 33-board site and a sensor of a 120-board site, each
  * booted from its provisioned flash and run for 10 virtual minutes on its
- * neighbourhood's recorded traffic. The full table (every role, 33/129/257
+ * neighbourhood's recorded traffic. The full table (every role, 33/120
  * boards, every platform) is `npm run bench`'s board-memory table.
  */
 import { beforeAll, describe, expect, it } from "vitest";
@@ -13,14 +13,14 @@ const MINUTES = 10;
 let sensor33: BoardMemory;
 let relay33: BoardMemory;
 let gateway33: BoardMemory;
-let sensor129: BoardMemory;
+let sensor120: BoardMemory;
 
 beforeAll(async () => {
   sensor33 = await measureBoardMemory({ role: "sensor", siteBoards: 33, minutes: MINUTES });
   relay33 = await measureBoardMemory({ role: "relay", siteBoards: 33, minutes: MINUTES });
   gateway33 = await measureBoardMemory({ role: "gateway", siteBoards: 33, minutes: MINUTES });
-  sensor129 = await measureBoardMemory({ role: "sensor", siteBoards: 129, minutes: MINUTES });
-  for (const b of [sensor33, relay33, gateway33, sensor129]) {
+  sensor120 = await measureBoardMemory({ role: "sensor", siteBoards: 120, minutes: MINUTES });
+  for (const b of [sensor33, relay33, gateway33, sensor120]) {
     const cells = platformCreations().map((p) => `${p.name} ${ramBytes(b, p)}/${p.staticBytes} B`);
     console.log(`board memory: ${b.role} of ${b.siteBoards}: boot ${b.bootBytes} B, steady max ${b.steadyMaxBytes} B, aliases ${b.aliases}, stack peak ${b.stackPeakSlots} slots, boot ${b.bootComputrons} computrons; needs ${cells.join(", ")}`);
   }
@@ -35,13 +35,13 @@ describe("a board's memory, literal image, 32-bit XS, preload", () => {
     expect(sensor33.flashObjectsBytes + sensor33.flashCodeBytes).toBeLessThan(sensor33.flashBytes);
     expect(sensor33.frozenFunctions).toBeGreaterThan(1_000);
     // Module load does not depend on the site (a few bytes differ: the preloaded config and test data are per site).
-    expect(Math.abs(sensor33.moduleLoadBytes - sensor129.moduleLoadBytes)).toBeLessThanOrEqual(64);
+    expect(Math.abs(sensor33.moduleLoadBytes - sensor120.moduleLoadBytes)).toBeLessThanOrEqual(64);
     expect(sensor33.moduleLoadBytes).toBeLessThan(sensor33.flashBytes / 10);
     expect(sensor33.moduleLoadBytes).toBeGreaterThanOrEqual(sensor33.aliases * 4);
   });
 
   it("boots from provisioned flash and runs the full 10 minutes: sampling, uplink and the receive path on replayed frames", () => {
-    for (const b of [sensor33, gateway33, sensor129]) {
+    for (const b of [sensor33, gateway33, sensor120]) {
       expect(b.status["storageMounted"]).toBe(true);
       expect(b.status["samplesTaken"]).toBeGreaterThanOrEqual(MINUTES * 60 * 2 - 2); // two sensors at 1 Hz
       expect(b.status["taskFaults"]).toBe(0);
@@ -53,7 +53,7 @@ describe("a board's memory, literal image, 32-bit XS, preload", () => {
   });
 
   it("steady state does not grow: the last minute holds no more than the first", () => {
-    for (const b of [sensor33, gateway33, sensor129]) {
+    for (const b of [sensor33, gateway33, sensor120]) {
       const first = b.minuteBytes[0] ?? 0;
       const last = b.minuteBytes[b.minuteBytes.length - 1] ?? Number.POSITIVE_INFINITY;
       expect(last).toBeLessThanOrEqual(first);
@@ -75,17 +75,17 @@ describe("a board's memory, literal image, 32-bit XS, preload", () => {
   }, 300_000);
 
   it("no preloaded object is written at run time (nothing copied out of flash but the stand-ins' own state)", () => {
-    for (const b of [sensor33, gateway33, sensor129]) expect(b.aliased).toBeLessThanOrEqual(2);
+    for (const b of [sensor33, gateway33, sensor120]) expect(b.aliased).toBeLessThanOrEqual(2);
   });
 
-  it("boot costs the same for 33 and 129 boards, under 2 M computrons (receive keys come on first use)", () => {
+  it("boot costs the same for 33 and 120 boards, under 2 M computrons (receive keys come on first use)", () => {
     expect(sensor33.bootComputrons).toBeLessThan(2_000_000);
-    expect(sensor129.bootComputrons).toBeLessThan(2_000_000);
-    expect(sensor129.bootComputrons / sensor33.bootComputrons).toBeLessThan(1.05);
+    expect(sensor120.bootComputrons).toBeLessThan(2_000_000);
+    expect(sensor120.bootComputrons / sensor33.bootComputrons).toBeLessThan(1.05);
   });
 
   it("boot heap grows with the site only by the per-sender replay windows (under 100 B a member)", () => {
-    const perMember = (sensor129.bootBytes - sensor33.bootBytes) / (129 - 33);
+    const perMember = (sensor120.bootBytes - sensor33.bootBytes) / (120 - 33);
     expect(perMember).toBeGreaterThan(0);
     expect(perMember).toBeLessThan(100);
   });
@@ -121,7 +121,7 @@ describe("a board's memory, literal image, 32-bit XS, preload", () => {
     // its first send-counter reservation (a tick's persist phase). Later writes (the next reservation, alerts)
     // do not come within the run, so a run made to clean at them would not clean: each run is checked below.
     const worst = await measureStackWorstCase("sensor", 33, STACK_CLEAN_WRITES);
-    const measured = [sensor33, gateway33, sensor129].map((b) => b.stackPeakSlots);
+    const measured = [sensor33, gateway33, sensor120].map((b) => b.stackPeakSlots);
     // Every run of the scenario made the board's log clean (a clean during a put runs before its append,
     // RecordLog.makeRoom, so it is no longer deeper than a frame seal; both count).
     expect(worst.cleaned.map((n) => n > 0)).toEqual([true, true]);

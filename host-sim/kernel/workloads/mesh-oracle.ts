@@ -15,16 +15,20 @@
  * The first violation of each kind is kept as text; the invariants return it.
  */
 import { ErrorCode } from "../../../core/runtime/errors";
-import { hasDestination, LINK_TYPE_SHIFT, LinkHeader, parseLinkHeader } from "../../../core/mesh/link-header";
+import { hasDestination, HOP_TAG_BYTES, LINK_TYPE_SHIFT, LinkHeader, parseLinkHeader } from "../../../core/mesh/link-header";
 
 const MUTABLE_BYTE1_MASK = 0x1e;
 
-/** FNV-1a of a frame with its hop fields zeroed: what the AEAD authenticates, plus the ciphertext. */
+/**
+ * FNV-1a of a frame with its hop fields zeroed and without its hop tag: what
+ * the end-to-end tag authenticates, the ciphertext and that tag (link-seal.ts;
+ * each hop stamps its own hop tag).
+ */
 function authenticatedHash(frame: Uint8Array, lengthBytes: number, headerBytes: number): number {
   // The link hint ends every header; unicast types also carry the relay hint after it (link-header.ts).
   const hints = hasDestination((frame[0] ?? 0) >>> LINK_TYPE_SHIFT) ? 2 : 1;
   let h = 0x811c9dc5;
-  for (let i = 0; i < lengthBytes; i++) {
+  for (let i = 0; i < lengthBytes - HOP_TAG_BYTES; i++) {
     let byte = frame[i] ?? 0;
     if (i === 1) byte &= ~MUTABLE_BYTE1_MASK & 0xff;
     if (i >= headerBytes - hints && i < headerBytes) byte = 0;

@@ -1,13 +1,14 @@
 /**
  * XS entry for test/xs/key-boot.test.ts: what a board's mesh boot costs
- * (computrons, bytes) as a member of a 33- and a 255-board site. Its link
+ * (computrons, bytes) as a member of a 33-board site and the largest (radio.siteSize at most SITE_SIZE_MAX). Its link
  * secrets stay in its provisioning record (agent/link-keyring.ts), so boot
  * derives no key at all.
  */
 import { done, measure, record } from "../../../tools/xs/harness";
 import { meshBootFor } from "../../agent/key-boot";
+import { SITE_SIZE_MAX } from "../../../agent/config";
 
-for (const boards of [33, 255]) {
+for (const boards of [33, SITE_SIZE_MAX]) {
   const rig = meshBootFor(boards);
   if (typeof rig === "string") {
     record("boot", { boards, error: rig });
