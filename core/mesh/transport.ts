@@ -620,13 +620,15 @@ export class MeshTransport {
     }
     counters.inc(MeshCounter.framesAccepted);
     if (this.observer_ !== undefined) this.observer_.accepted(this.nodeId, h.source, h.counter, frame, length);
-    this.duplicates_.insert(h.source, h.counter, tagFingerprint(frame, length), now);
     // Per-origin token bucket on authenticated frames: a babbling member is held to its rate; forgeries fail
-    // above and cannot spend anyone else's tokens (a flood's origin is only "a board of the site").
+    // above and cannot spend anyone else's tokens (a flood's origin is only "a board of the site"). A frame over
+    // the rate takes no duplicate-cache entry either (its copies meet the replay window), so a flooding member
+    // cannot push the other members' entries out of the cache.
     if (this.rate_.tryTake(h.source, RATE_RECEIVE, now) !== ErrorCode.Ok) {
       counters.inc(MeshCounter.dropRateLimited);
       return;
     }
+    this.duplicates_.insert(h.source, h.counter, tagFingerprint(frame, length), now);
     this.learn_(h, plaintextBytes, now);
     this.dispatch_(h, plaintextBytes, now);
     // A routed frame ends here: tell the hop that sent it, which keeps it until acknowledged.
@@ -645,11 +647,11 @@ export class MeshTransport {
   private onRelayOnly_(h: LinkHeader, length: number, now: number): void {
     const counters = this.counters;
     counters.inc(MeshCounter.framesToRelay);
-    this.duplicates_.insert(h.source, h.counter, tagFingerprint(this.frame_, length), now);
     if (this.rate_.tryTake(h.source, RATE_RECEIVE, now) !== ErrorCode.Ok) {
       counters.inc(MeshCounter.dropRateLimited);
       return;
     }
+    this.duplicates_.insert(h.source, h.counter, tagFingerprint(this.frame_, length), now);
     this.learn_(h, length - h.headerBytes - LINK_TAG_BYTES, now);
     if (h.hopLimit > 0) this.considerRelay_(h, length, now);
   }

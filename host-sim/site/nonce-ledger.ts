@@ -1,10 +1,11 @@
 /**
- * The site's record of every AEAD nonce that went on the air, for the
+ * The site's record of every ChaCha20 nonce that went on the air, for the
  * `site-nonce-unique` invariant (site.ts): no nonce is used twice under one
- * key. With ChaCha20-Poly1305 two frames sealed under the same key and nonce
- * leak the XOR of their plaintexts and let an attacker forge tags (RFC 8439
- * §4; RFC 8613 §7.5 requires a sender never to reuse a sequence number under
- * a key).
+ * key. Two frames encrypted under the same key and nonce leak the XOR of
+ * their plaintexts (RFC 8439 §4; RFC 8613 §7.5 requires a sender never to
+ * reuse a sequence number under a key). The nonce is (source, counter)
+ * (core/mesh/link-seal.ts), so the ledger holds (source, counter) unique
+ * whichever secret keyed the frame: stronger than per key.
  *
  * What it sees: every frame a board's radio transmits, as the site node's air
  * port receives it (SiteNode.broadcast, the SimAirPort the board's SimRadio
@@ -12,13 +13,13 @@
  *
  * What it checks: the link header (core/mesh/link-header.ts) names the key
  * (source id and key phase; a simulated site runs one key epoch, so the phase
- * names the epoch) and the counter the nonce is derived from (nonce base XOR
- * counter, RFC 8613 §5.2). A relay forwards the origin's frame unchanged
- * except the hop fields, which are zeroed in the associated data, so one
- * (key, counter) legitimately goes on the air many times, always with the
- * same ciphertext and tag. The same (key, counter) with a DIFFERENT
- * ciphertext or tag is a reuse. Per (key, counter) the ledger keeps a 64-bit
- * hash of ciphertext || tag (two FNV-1a lanes) and its length, with the board
+ * names the epoch) and the counter the nonce is derived from. A relay
+ * forwards the origin's frame unchanged except the hop fields and the hop
+ * tag, so one (key, counter) legitimately goes on the air many times, always
+ * with the same ciphertext and end-to-end tag. The same (key, counter) with
+ * a DIFFERENT ciphertext or end-to-end tag is a reuse. Per (key, counter)
+ * the ledger keeps a 64-bit hash of ciphertext || end-to-end tag (two
+ * FNV-1a lanes) and its length, with the board
  * and event that first transmitted it; the first reuse is kept with both
  * events for the invariant's message.
  *
@@ -27,7 +28,7 @@
  * air in a run); a run that would need more fails the invariant rather than
  * forgetting what it saw. Host code (Maps, objects); platform neutral.
  */
-import { LinkHeader, parseLinkHeader } from "../../core/mesh/link-header";
+import { HOP_TAG_BYTES, LinkHeader, parseLinkHeader } from "../../core/mesh/link-header";
 import { ErrorCode } from "../../core/runtime/errors";
 import { SIM_AIR_PREFIX_BYTES, SimAirFlag } from "../../hal/sim/radio";
 
@@ -124,10 +125,10 @@ export class NonceLedger {
       counters = new Map<number, NonceUse>();
       this.#keys.set(keyId, counters);
     }
-    // Ciphertext || tag: everything after the header.
+    // Ciphertext || end-to-end tag: everything after the header but the hop tag, which each hop stamps anew.
     let lo = 0x811c9dc5;
     let hi = 0xcbf29ce4;
-    for (let i = h.headerBytes; i < frameBytes; i++) {
+    for (let i = h.headerBytes; i < frameBytes - HOP_TAG_BYTES; i++) {
       const byte = frame[i] ?? 0;
       lo = Math.imul(lo ^ byte, 0x01000193) >>> 0;
       hi = Math.imul(hi ^ (byte ^ 0xa5), 0x01000193) >>> 0;

@@ -53,6 +53,7 @@ import { createSiteLink, siteProvisioning, type SiteLink, type SiteTransportCont
 import { TRANSPORT_STAT_COUNT, TransportStat } from "./transport-stats";
 import type { RadioLink } from "./stand-in-transport";
 import type { SimAirPort } from "../../hal/sim/radio";
+import { PROVISIONING_RECORD_BYTES } from "../../agent/provisioning";
 
 export const NodeStat = Object.freeze({
   boots: 0,
@@ -87,8 +88,8 @@ const TIMER_RADIO = 2;
 /** Kernel timers a site board uses (site-spec.ts sets the kernel's timersPerNode from it). */
 export const SITE_NODE_TIMERS = 3;
 const NodeMode = Object.freeze({ Off: 0, Running: 1, ShuttingDown: 2 } as const);
-/** Stored values are at most this long (agent/persistence.ts VALUE_MAX_BYTES). */
-const STORED_VALUE_MAX_BYTES = 128;
+/** Stored values are at most this long (agent/persistence.ts VALUE_MAX_BYTES: the provisioning record, the largest). */
+const STORED_VALUE_MAX_BYTES = PROVISIONING_RECORD_BYTES;
 const FLASH_BLOCK_BYTES = 2048;
 const FLASH_BLOCKS = 8;
 

