@@ -29,7 +29,8 @@ export function meshBootFor(siteBoards: number): MeshBoot | string {
   const validated = validateBoardConfig({ ...MEASURED_BOARD, radio: { ...radio0, siteSize: siteBoards } }, MEASURED_IDENTITY);
   if (!validated.ok) return "config";
   const config = validated.config;
-  const flash = SimFlash.create({ blockSizeBytes: 2048, blockCount: 8 });
+  // The boards' 64 KB storage partition (test/gate/partitions.test.ts): a store for the largest site fits it.
+  const flash = SimFlash.create({ blockSizeBytes: 4096, blockCount: 16 });
   if (!flash.ok) return "flash";
   const secret = new Uint8Array(32).fill(0x3c);
   const fields = keyed({ nodeId: config.nodeId, role: ROLE_NAMES.indexOf(config.role) + 1, generation: 0, preferredGateways: [], keyEpoch: 0, groupId: 1, senderIdMax: siteBoards, authorityCommitment: new Uint8Array(32), groupSecret: secret }, config.gateways);

@@ -53,7 +53,8 @@ function airFrame(source: number, counter: number, sealed: readonly number[], op
 }
 
 const SEALED = Array.from({ length: 24 }, (_, i) => (i * 37 + 5) & 0xff);
-const OTHER = SEALED.map((b, i) => (i === 20 ? b ^ 1 : b));
+/** Another frame under the same nonce: one ciphertext or end-to-end tag byte differs (the last 8 bytes are the hop tag). */
+const OTHER = SEALED.map((b, i) => (i === 12 ? b ^ 1 : b));
 
 describe("nonce ledger", () => {
   it("takes a relayed copy (hop fields rewritten, sealed part unchanged) as the same frame", () => {
@@ -89,7 +90,7 @@ describe("nonce ledger", () => {
     const a = airFrame(3, 5, SEALED);
     const shorter = airFrame(3, 5, SEALED.slice(0, 20));
     const tagFlip = airFrame(3, 6, SEALED);
-    const tagFlipped = airFrame(3, 6, SEALED.map((b, i) => (i === SEALED.length - 1 ? b ^ 0x80 : b)));
+    const tagFlipped = airFrame(3, 6, SEALED.map((b, i) => (i === SEALED.length - 9 ? b ^ 0x80 : b)));
     ledger.recordAir(1, a, a.length);
     ledger.recordAir(1, shorter, shorter.length);
     const firstDetail = ledger.violation;
@@ -98,6 +99,15 @@ describe("nonce ledger", () => {
     expect(ledger.reuses).toBe(2);
     expect(ledger.violation).toBe(firstDetail);
     expect(firstDetail).toContain("counter 5 of node 3");
+  });
+
+  it("a relayed copy with its own hop tag (the last 8 bytes) is the same frame, not a reuse", () => {
+    const ledger = new NonceLedger();
+    const first = airFrame(3, 7, SEALED);
+    const relayed = airFrame(3, 7, SEALED.map((b, i) => (i >= SEALED.length - 8 ? b ^ 0x5a : b)));
+    ledger.recordAir(1, first, first.length);
+    ledger.recordAir(2, relayed, relayed.length);
+    expect([ledger.reuses, ledger.sameFrameRepeats, ledger.violation]).toEqual([0, 1, undefined]);
   });
 
   it("keeps other sources, key phases and counters apart", () => {

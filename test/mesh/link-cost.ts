@@ -38,10 +38,14 @@ export function linkCostOps(frames: number): LinkCostOps {
   h.linkHint = 4;
   h.relayHint = 5;
   const payload = new Uint8Array(24).fill(7);
-  const sealed = new Uint8Array(255 * frames);
+  // One buffer per frame, made before anything is measured: the ops below make no views.
+  const sealed: Uint8Array[] = [];
   const lengths = new Int32Array(frames);
   const headers: LinkHeader[] = [];
-  for (let i = 0; i < frames; i++) headers.push(new LinkHeader());
+  for (let i = 0; i < frames; i++) {
+    headers.push(new LinkHeader());
+    sealed.push(new Uint8Array(255));
+  }
   const out = new Uint8Array(255);
   const scratch = new Uint8Array(255);
   let sealedCount = 0;
@@ -50,21 +54,20 @@ export function linkCostOps(frames: number): LinkCostOps {
     seal(): number {
       let total = 0;
       for (let i = 0; i < frames; i++) {
-        const length = origin.sealAt(h, payload, 0, payload.length, scratch);
-        sealed.set(scratch.subarray(0, length), i * 255);
+        const frame = sealed[i] ?? scratch;
+        const length = origin.sealAt(h, payload, 0, payload.length, frame);
         lengths[i] = length;
         total += length;
+        parseLinkHeader(frame, length, headers[i] ?? h);
       }
       sealedCount = frames;
-      for (let i = 0; i < sealedCount; i++) parseLinkHeader(sealed.subarray(i * 255, i * 255 + (lengths[i] ?? 0)), lengths[i] ?? 0, headers[i] ?? h);
       return total;
     },
     relay(): number {
       let ok = 0;
       for (let i = 0; i < sealedCount; i++) {
-        const at = i * 255;
         const length = lengths[i] ?? 0;
-        const frame = sealed.subarray(at, at + length);
+        const frame = sealed[i] ?? scratch;
         if (relay.verifyHop(frame, length) === 0) ok++;
         rewriteHopFields(frame, (headers[i] ?? h).headerBytes, 1, true, 1, 4);
         relay.stampHop(frame, length);
@@ -74,9 +77,8 @@ export function linkCostOps(frames: number): LinkCostOps {
     open(): number {
       let ok = 0;
       for (let i = 0; i < sealedCount; i++) {
-        const at = i * 255;
         const length = lengths[i] ?? 0;
-        const frame = sealed.subarray(at, at + length);
+        const frame = sealed[i] ?? scratch;
         const hh = headers[i] ?? h;
         if (destination.verifyHop(frame, length) === 0 && destination.open(frame, length, hh, out) > 0) ok++;
       }

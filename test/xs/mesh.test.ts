@@ -46,7 +46,7 @@ describe("mesh on XS", () => {
     expect(xs).toEqual(JSON.parse(JSON.stringify(v8)));
     expect(v8.counters["frames_relayed"]).toBeGreaterThan(0);
     expect(v8.counters["routed_sends"]).toBeGreaterThan(0);
-    expect(v8.counters["drop_forged"]).toBeGreaterThan(0);
+    expect(v8.counters["drop_hop_forged"]).toBeGreaterThan(0);
   });
 
   it("epochs on the air: epoch 5 at a receiver on epoch 1 is a wrong epoch, a forgery is forged, each in its own counter, as on V8", () => {
