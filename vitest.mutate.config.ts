@@ -30,6 +30,12 @@ export default defineConfig({
       "test/unit/storage-receive-ceilings.test.ts",
       "test/unit/storage-mirrored-ring.test.ts",
       "test/unit/blake2s.test.ts",
+      "test/unit/mesh-frame.test.ts",
+      "test/unit/mesh-seal-at.test.ts",
+      "test/unit/mesh-epoch.test.ts",
+      "test/unit/captured-board.test.ts",
+      "test/unit/link-keyring.test.ts",
+      "test/unit/link-residuals.test.ts",
     ],
   },
 });
