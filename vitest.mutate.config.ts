@@ -36,6 +36,7 @@ export default defineConfig({
       "test/unit/captured-board.test.ts",
       "test/unit/link-keyring.test.ts",
       "test/unit/link-residuals.test.ts",
+      "test/unit/link-seal-mutants.test.ts",
     ],
   },
 });

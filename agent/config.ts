@@ -152,7 +152,7 @@ export interface KeyConfig {
   readonly authorityCommitment: string;
   /** Key epoch the board starts in (16 bits on the air: core/crypto/traffic-keys.ts KEY_EPOCH_MAX). */
   readonly keyEpoch: number;
-  /** Mesh group the site's boards are provisioned into (core/crypto/session-keys.ts deriveGroupSenderKey). */
+  /** Mesh group the site's boards are provisioned into: part of every link secret's derivation (core/crypto/site-keys.ts). */
   readonly groupId: number;
 }
 

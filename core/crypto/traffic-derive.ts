@@ -18,8 +18,8 @@ import type { TrafficKey } from "./traffic-keys";
 export const Channel = Object.freeze({ Group: 0, Pairwise: 1, EndToEnd: 2, Link: 3 } as const);
 export type Channel = (typeof Channel)[keyof typeof Channel];
 
-/** What a derivation makes; site-keys.ts adds the provisioning-time secrets and the tag keys. */
-export const KdfPurpose = Object.freeze({ TrafficKey: 1, NonceBase: 2, WrapKey: 3, SiteRoot: 4, BoardSecret: 5, PairSecret: 6, TagKey: 7 } as const);
+/** What a derivation makes; SiteRoot: the link secrets `picket provision` derives from the site secret (site-keys.ts). */
+export const KdfPurpose = Object.freeze({ TrafficKey: 1, NonceBase: 2, WrapKey: 3, SiteRoot: 4 } as const);
 
 export interface KdfContext {
   readonly channel: Channel;

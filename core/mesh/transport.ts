@@ -12,10 +12,14 @@
  *
  * One tick, in this order:
  *  1. receive: every frame the radio holds (bounded per tick) goes through
- *     parse -> routing filters -> duplicate cache (before any crypto) ->
- *     replay check -> AEAD open -> replay commit -> per-source token
- *     bucket; then neighbour/route learning, delivery, relay decision.
- *     Each refusal has its own counter (mesh-counters.ts).
+ *     parse -> key check (epoch, site ids) -> hop tag (link-seal.ts, under
+ *     the flood secret) -> routing filters -> duplicate cache; then a frame
+ *     this board only relays goes to the relay decision, and a frame for it
+ *     (every flood, a unicast frame it is the destination of) through
+ *     replay check -> end-to-end tag -> durable ceiling -> replay commit ->
+ *     decrypt -> per-origin token bucket; then neighbour/route learning,
+ *     delivery, relay decision. Each refusal has its own counter
+ *     (mesh-counters.ts).
  *  2. timers: reassembly timeouts, ack deadlines (retry or give up),
  *     hop-ack deadlines of routed frames (give up), selective
  *     retransmission requests (NACK) for incomplete messages.

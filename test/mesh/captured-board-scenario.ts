@@ -188,7 +188,7 @@ export interface FarAheadReport {
   readonly forgedFloodAccepted: number;
   /** ...and HONEST's next broadcasts are then refused there (its flood window moved), while... */
   readonly honestFloodsAfter: number;
-  /** ...HONEST's unicast frames to the gateway are untouched (a window of their own). */
+  /** ...HONEST's unicast frames to the gateway, which took the same flood, are untouched (a window of their own). */
   readonly honestUnicastAfterFlood: number;
 }
 
@@ -209,8 +209,10 @@ export function farAhead(): FarAheadReport {
   for (let i = 0; i < 5; i++) after.push(forge(honestSealer, FrameType.Unicast, GATEWAY, payload(8, i), HONEST));
   t = hearAll(gateway, after, t);
   const honestAfter = gateway.delivered.length;
-  // The residual: F lets the captured board flood as HONEST at a sensor.
-  t = hearAll(sensor, [forge(forger(HONEST, captured, 0xffff_fff0), FrameType.Broadcast, BROADCAST_NODE_ID, payload(8), CAPTURED)], t);
+  // The residual: F lets the captured board flood as HONEST, at a sensor and at the gateway.
+  const forgedFlood = forge(forger(HONEST, captured, 0xffff_fff0), FrameType.Broadcast, BROADCAST_NODE_ID, payload(8), CAPTURED);
+  t = hearAll(sensor, [forgedFlood], t);
+  t = hearAll(gateway, [forgedFlood], t);
   const forgedFloodAccepted = sensor.delivered.length;
   const floods: Uint8Array[] = [];
   for (let i = 0; i < 3; i++) floods.push(forge(honestSealer, FrameType.Broadcast, BROADCAST_NODE_ID, payload(8, 50 + i), HONEST));

@@ -105,4 +105,42 @@ describe("link secrets from the provisioning record", () => {
     expect(none.pairSecretInto(5, out, 0)).toBe(ErrorCode.AgentProvisioningMalformed);
     expect(out.every((b) => b === 0)).toBe(true);
   });
+
+  it("a sensor of a site with four gateways finds each (the last slot included), and no id the bytes after the list spell", () => {
+    const gateways = [1, 2, 3, 4];
+    const base = keyed({ nodeId: 9, role: RecordRole.Sensor, generation: 0, preferredGateways: [], keyEpoch: 1, groupId: 1, senderIdMax: SITE, authorityCommitment: new Uint8Array(32), groupSecret: SECRET }, gateways);
+    // The first pair secret's first two bytes spell board 10: a scan one slot past the list would take it for a peer.
+    const first = Uint8Array.from(base.pairSecrets[0] ?? []);
+    first[0] = 10;
+    first[1] = 0;
+    const flood = Uint8Array.from(base.floodSecret);
+    flood.fill(0, 4, 8); // a zero word inside a secret is a secret, not a missing value
+    const record = { ...base, floodSecret: flood, pairSecrets: [first, ...base.pairSecrets.slice(1)] };
+    const flash = newFlash();
+    expect(provisionDevice(flash, record, SHAPE)).toBe(ErrorCode.Ok);
+    const store = AgentStore.open(flash, SHAPE).store;
+    if (store === undefined) throw new Error("store");
+    const sensor = new RecordKeyring({ store, recordKey: StoreKey.Provisioning, nodeId: 9, epoch: 1, siteSize: SITE, gateway: false, hash: provider });
+    expect([1, 2, 3, 4, 5, 10].map((p) => sensor.hasPair(p))).toEqual([true, true, true, true, false, false]);
+    expect(pair(sensor, 1)).toEqual(Array.from(first));
+    expect(pair(sensor, 4)).toEqual(Array.from(base.pairSecrets[3] ?? []));
+    const out = new Uint8Array(36).fill(0xee);
+    expect(sensor.floodSecretInto(out, 0)).toBe(ErrorCode.Ok);
+    expect(Array.from(out.subarray(0, 32))).toEqual(Array.from(flood));
+    expect(Array.from(out.subarray(32))).toEqual([0xee, 0xee, 0xee, 0xee]);
+    out.fill(0xee);
+    expect(sensor.pairSecretInto(3, out, 0)).toBe(ErrorCode.Ok);
+    expect(Array.from(out.subarray(32))).toEqual([0xee, 0xee, 0xee, 0xee]);
+  });
+
+  it("a gateway has no pair with itself; a sensor whose record is gone has no pair at all", () => {
+    const gateway = keyring(4);
+    const out = new Uint8Array(32).fill(0xee);
+    expect(gateway.pairSecretInto(4, out, 0)).toBe(ErrorCode.InvalidArgument);
+    expect(out.every((b) => b === 0xee)).toBe(true);
+    const sensor = keyring(7, false);
+    expect(GATEWAYS.map((g) => sensor.hasPair(g))).toEqual([false, false]);
+    expect(sensor.pairSecretInto(1, out, 0)).toBe(ErrorCode.InvalidArgument);
+    expect(out.every((b) => b === 0xee)).toBe(true);
+  });
 });
