@@ -13,7 +13,7 @@ import { chacha20 } from "@noble/ciphers/chacha.js";
 import { ReplayTable, VolatileCounterSource } from "../../core/crypto/index";
 import type { CounterSource } from "../../core/crypto/counter-source";
 import { ErrorCode } from "../../core/runtime/errors";
-import { Outcome, type Status } from "../../core/runtime/result";
+import type { Outcome, Status } from "../../core/runtime/result";
 import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, LinkOpener, LinkScratch, LinkSealer, parseLinkHeader, windowIdOf, type LinkKeyring, type ReceiveAdmission } from "../../core/mesh/index";
 import { LINK_SCRATCH_BYTES } from "../../core/mesh/link-seal";
 import { keyring } from "../mesh/helpers";
