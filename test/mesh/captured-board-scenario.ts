@@ -58,27 +58,23 @@ export function provisionedKeys(id: number): SecretTableKeyring {
   return ring.value;
 }
 
-/** `keys` as a board that uses F for every frame (never its pair secret). */
-function floodOnly(keys: LinkKeyring): LinkKeyring {
+/** `keys` with another idea of which peers it shares a pair with, and which secret it uses for a peer. */
+function keyView(keys: LinkKeyring, hasPair: (peer: number) => boolean, secretOf: (peer: number) => number): LinkKeyring {
   return {
     epoch: keys.epoch,
     siteSize: keys.siteSize,
-    hasPair: () => false,
-    pairSecretInto: (peer, out, at) => keys.pairSecretInto(peer, out, at),
+    hasPair,
+    pairSecretInto: (peer, out, at) => keys.pairSecretInto(secretOf(peer), out, at),
     floodSecretInto: (out, at) => keys.floodSecretInto(out, at),
   };
 }
 
+/** `keys` as a board that uses F for every frame (never its pair secret). */
+const floodOnly = (keys: LinkKeyring): LinkKeyring => keyView(keys, () => false, (peer) => peer);
 /** `keys` as a board that uses its pair secret with the gateway for every unicast frame, whoever it names. */
-function ownPairForAll(keys: LinkKeyring): LinkKeyring {
-  return {
-    epoch: keys.epoch,
-    siteSize: keys.siteSize,
-    hasPair: () => true,
-    pairSecretInto: (_peer, out, at) => keys.pairSecretInto(GATEWAY, out, at),
-    floodSecretInto: (out, at) => keys.floodSecretInto(out, at),
-  };
-}
+const ownPairForAll = (keys: LinkKeyring): LinkKeyring => keyView(keys, () => true, () => GATEWAY);
+/** The gateway's keys as seen by an attacker sealing as `origin`: P(origin, gateway) for the gateway. */
+const gatewayView = (gatewayKeys: LinkKeyring, origin: number): LinkKeyring => keyView(gatewayKeys, () => true, () => origin);
 
 function board(id: number, keys: LinkKeyring = provisionedKeys(id)): Node {
   return makeNode(id, { config: { maxMessageBytes: 600, reassemblySlots: 8, reassemblyPerSenderMax: 2 }, extra: { provider: keyring().provider, keys } });
@@ -268,15 +264,4 @@ export function fragmentFlood(mode: FloodMode): FloodReport {
     t = hearAll(gateway, [], t);
   }
   return { honestSent: sent, honestDelivered: gateway.delivered.filter((d) => d.source === HONEST).length, floodFrames, floodDropForged: gateway.transport.counters.get(MeshCounter.dropForged) };
-}
-
-/** The gateway's keys as seen by an attacker sealing as `origin`: P(origin, gateway) for the gateway. */
-function gatewayView(gatewayKeys: LinkKeyring, origin: number): LinkKeyring {
-  return {
-    epoch: gatewayKeys.epoch,
-    siteSize: gatewayKeys.siteSize,
-    hasPair: () => true,
-    pairSecretInto: (_peer, out, at) => gatewayKeys.pairSecretInto(origin, out, at),
-    floodSecretInto: (out, at) => gatewayKeys.floodSecretInto(out, at),
-  };
 }

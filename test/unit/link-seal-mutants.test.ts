@@ -118,6 +118,17 @@ describe("a keyring that cannot read its secrets: fail closed", () => {
     expect(sealer.sealedCount).toBe(0);
   });
 
+  it("a pair secret that cannot be read refuses the seal even though F can be (never sealed under a zeroed secret)", () => {
+    const keys = keysOf(7);
+    const pairFails: LinkKeyring = { epoch: keys.epoch, siteSize: keys.siteSize, hasPair: (p) => keys.hasPair(p), pairSecretInto: failing(keys).pairSecretInto, floodSecretInto: (out, at) => keys.floodSecretInto(out, at) };
+    const sealer = sealerOf(7, pairFails);
+    const frame = new Uint8Array(64).fill(0xee);
+    expect(sealer.sealAt(header(FrameType.Unicast, 1, 7), new Uint8Array(8).fill(3), 0, 8, frame)).toBe(-ErrorCode.AgentProvisioningMalformed);
+    expect(sealer.sealedCount).toBe(0);
+    // The same board's flood still seals: only what needs the missing secret is refused.
+    expect(sealer.sealAt(header(FrameType.Broadcast, BROADCAST_NODE_ID, 7), new Uint8Array(8).fill(3), 0, 8, frame)).toBeGreaterThan(0);
+  });
+
   it("the hop check, the hop stamp and the open refuse with its code; no window moves, nothing is written", () => {
     const frame = seal(7, FrameType.Unicast, 1, new Uint8Array(8).fill(5));
     const { opener, replay } = openerOf(1, failing(keysOf(1)));
@@ -296,7 +307,10 @@ describe("the scratch and the sealer's own bookkeeping", () => {
     expect(past.skipCounter(17)).toBe(ErrorCode.Ok);
     past.prepare();
     expect(calls).toEqual(["next", "next", "skip 17", "prepare"]);
-    const refusing = { ...source, next: (): Status => ErrorCode.CounterNotReserved } as unknown as CounterSource;
+    value = -1;
+    expect(past.sealAt(h, new Uint8Array(1), 0, 1, new Uint8Array(64))).toBe(-ErrorCode.SendCounterExhausted);
+    expect(past.counterFailureCount).toBe(2);
+        const refusing = { ...source, next: (): Status => ErrorCode.CounterNotReserved } as unknown as CounterSource;
     const refused = sealerOf(7, keysOf(7), refusing);
     expect(refused.nextCounter()).toBe(-1);
     expect(refused.sealAt(h, new Uint8Array(1), 0, 1, new Uint8Array(64))).toBe(-ErrorCode.CounterNotReserved);
