@@ -75,8 +75,8 @@ export interface CryptoProvider {
   mac(key: KeyHandle, data: Uint8Array, out: Uint8Array): Status;
   /**
    * `mac` over data[dataOffset, +dataLength) into out[outOffset, +32), with
-   * the key read in place and no view made: for per-frame callers (link
-   * tags, core/mesh/link-auth.ts). OutOfRange for a range outside its array,
+   * the key read in place and no view made: for per-frame callers.
+   * OutOfRange for a range outside its array,
    * before anything is written.
    */
   macAt(key: KeyHandle, data: Uint8Array, dataOffset: number, dataLength: number, out: Uint8Array, outOffset: number): Status;

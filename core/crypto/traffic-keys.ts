@@ -37,8 +37,7 @@ export interface TrafficKey {
  * What a receiver needs of its key source per frame (core/mesh/link-seal.ts):
  * the slot of (sender, epoch), then that slot's handle and nonce base, and
  * `confirm` once the frame authenticated. The
- * full table (TrafficKeyTable) and the on-demand cache (sender-key-cache.ts)
- * both serve it. A slot stays valid until the next `lookup`.
+ * full table (TrafficKeyTable) serves it. A slot stays valid until the next `lookup`.
  */
 export interface ReceiveKeys {
   /** Slot of (sender, epoch), or `-KeyEpochUnknown`. */

@@ -39,6 +39,7 @@ import type { Result } from "../../../core/runtime/result";
 import { SeededEntropy } from "../../../hal/sim/entropy";
 import { meshBootFor, type MeshBoot } from "../../agent/key-boot";
 import { benchCase, type BenchCase } from "./types";
+import { SITE_SIZE_MAX } from "../../../agent/config";
 
 const GROUP = "crypto";
 const FRAME_BYTES = 200;
@@ -296,10 +297,10 @@ const hmac: BenchCase<MacState> = {
 };
 
 /**
- * Link tags (the two 8-byte tags core/mesh/link-auth.ts puts on every
+ * Link tags (the two 8-byte tags core/mesh/link-seal.ts puts on every
  * frame): keyed BLAKE2s (RFC 7693) over raw key bytes, its state in an
- * arena region, beside the truncated HMAC-SHA-256 it replaces (the
- * provider's macAt, as link-auth.ts calls it) and the ChaCha20-Poly1305
+ * arena region, beside the truncated HMAC-SHA-256 it replaced (the
+ * provider's macAt) and the ChaCha20-Poly1305
  * seal of the same length, for 40-, 100- and 255-byte inputs.
  */
 const LINK_TAG_BYTES = 8;
@@ -484,7 +485,7 @@ const senderKeyProvider: BenchCase<SenderKeyState> = {
 function meshBootCase(boards: number): BenchCase<MeshBoot> {
   return {
     group: GROUP,
-    name: `board mesh boot (send key, key cache, replay windows, transport), ${boards}-board site`,
+    name: `board mesh boot (link secrets left in the record, replay windows, transport), ${boards}-board site`,
     opsPerRun: 1,
     setup() {
       const rig = meshBootFor(boards);
@@ -587,7 +588,7 @@ export const cryptoCases: readonly BenchCase[] = Object.freeze([
   benchCase(trafficKeyNoble),
   benchCase(senderKeyProvider),
   benchCase(meshBootCase(33)),
-  benchCase(meshBootCase(256)),
+  benchCase(meshBootCase(SITE_SIZE_MAX)),
   benchCase(merkleRoot),
   benchCase(merkleVerify),
   benchCase(replayCheck),

@@ -5,7 +5,7 @@
  * @noble/hashes; refuses bad input with `out` untouched; and measures
  * computrons and bytes allocated per 8-byte tag over 40, 100 and 255 bytes,
  * beside HMAC-SHA-256 (direct and through the provider's macAt, the call
- * core/mesh/link-auth.ts makes) and the ChaCha20-Poly1305 seal of the same
+ * the first split-tag design made) and the ChaCha20-Poly1305 seal of the same
  * length. Computrons are recorded, never asserted.
  */
 import { BLAKE2S_MAC_SCRATCH_BYTES, Blake2sMac } from "../../../core/crypto/blake2s";
@@ -156,7 +156,7 @@ function measured(name: string, bytes: number, op: () => number): void {
       hmac.updateRange(data, 0, bytes);
       return hmac.digestInto(full, 0) ? 0 : 1;
     });
-    measured("HMAC-SHA-256 (provider.macAt, as link-auth.ts)", bytes, () => provider.macAt(macKey, data, 0, bytes, full, 0));
+    measured("HMAC-SHA-256 (provider.macAt)", bytes, () => provider.macAt(macKey, data, 0, bytes, full, 0));
     measured("ChaCha20-Poly1305 seal (no AAD)", bytes, () => aead.seal(key, nonce, data, 0, 0, data, 0, bytes, sealed, 0));
   }
 }
