@@ -153,6 +153,8 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
     accessDelayMaxMs: ACCESS_DELAY_MAX_MS,
     // Routed frames go hop by hop with retransmission; a relay next to a gateway forwards for many boards.
     hopRetriesMax: HOP_RETRIES_MAX,
+    // What a board rebooted after a power loss asks for (buildRadioMesh): its ceilings' step + 1; more is refused.
+    counterSkipMaxValues: RECEIVE_CEILING_STEP + 1,
     hopAckSlots: HOP_ACK_SLOTS,
     // Two largest messages with their frame overhead, at least (a multiple of the store's 32-byte blocks).
     frameStoreBytes: Math.max(FRAME_STORE_BYTES, Math.ceil((2 * (message + 64)) / 32) * 32),

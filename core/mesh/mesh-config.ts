@@ -7,6 +7,7 @@
 import { DEFAULT_CLASS_SHARE_PERMILLE, HOUR_MS } from "./duty-cycle";
 import { FRAME_POOL_BLOCK_BYTES, FRAME_POOL_BLOCKS_MAX } from "./frame-pool";
 import { HOP_LIMIT_MAX, LINK_CLASS_COUNT } from "./link-header";
+import { COUNTER_SKIP_MAX } from "../crypto/counter-source";
 
 export interface MeshConfig {
   /** Largest application message `send` accepts (fragmented above the radio MTU). */
@@ -134,6 +135,16 @@ export interface MeshConfig {
   readonly hopAckGuardMs: number;
   /** A HopAck repeats the frames taken this recently (up to four in all), covering a lost earlier one. */
   readonly hopAckHistoryMs: number;
+  /**
+   * Most values a counter-skip request may ask for (a rebooted board's
+   * receive-ceiling step + 1, transport.ts requestCounterSkip): a request
+   * for more is refused, counted. The request is keyed by the flood secret,
+   * which every board holds, so a captured board could ask for skips under
+   * any id; this bound and `counterSkipHoldoffMs` bound what it burns.
+   */
+  readonly counterSkipMaxValues: number;
+  /** After applying a counter skip, further requests are refused (counted) for this long: one skip covers every board that rebooted in the meantime. */
+  readonly counterSkipHoldoffMs: number;
   /** Routed frames to a destination its route's next hop did not take, in a row, before the route is forgotten. */
   readonly routeFailuresMax: number;
   /**
@@ -218,6 +229,8 @@ export const MESH_CONFIG_DEFAULTS: MeshConfig = Object.freeze({
   frameStoreBytes: 0,
   hopAckGuardMs: 500,
   hopAckHistoryMs: 3_000,
+  counterSkipMaxValues: 17,
+  counterSkipHoldoffMs: 60_000,
   routeFailuresMax: 3,
   helloHopLimit: 0,
   advertLoadSlotPermille: 5,
@@ -333,6 +346,8 @@ export function validateMeshConfig(c: MeshConfig): string[] {
   );
   int("hopAckGuardMs", 0, 60_000);
   int("hopAckHistoryMs", 0, 600_000);
+  int("counterSkipMaxValues", 1, COUNTER_SKIP_MAX);
+  int("counterSkipHoldoffMs", 0, 3_600_000);
   int("routeFailuresMax", 1, 255);
   int("helloHopLimit", 0, HOP_LIMIT_MAX);
   int("advertLoadSlotPermille", 0, 1000);

@@ -120,11 +120,13 @@ export const MeshCounter = Object.freeze({
   /** Counter-skip requests sent (after a power loss) and applied (from another board: our counter skipped ahead). */
   counterSkipsRequested: 80,
   counterSkipsApplied: 81,
+  /** Counter-skip requests refused: asking for more than counterSkipMaxValues, or within counterSkipHoldoffMs of the last skip applied. */
+  counterSkipsRefused: 82,
 } as const);
 
 export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
 
-export const MESH_COUNTER_COUNT = 82;
+export const MESH_COUNTER_COUNT = 83;
 /** Bytes of arena the counters take (the transport's arena, arena.ts). */
 export const MESH_COUNTERS_BYTES = 4 * MESH_COUNTER_COUNT;
 

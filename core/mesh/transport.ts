@@ -190,6 +190,8 @@ const RUNTIME_CONFIG_KEYS = Object.freeze([
   "helloJitterMs",
   "hopAckGuardMs",
   "hopAckHistoryMs",
+  "counterSkipMaxValues",
+  "counterSkipHoldoffMs",
   "hopRetriesMax",
   "managedFlooding",
   "nackDelayMs",
@@ -272,6 +274,8 @@ export class MeshTransport {
   private readonly rate_: RateLimiter;
   private onOutcome_: MeshSendOutcomeHandler | undefined = undefined;
   private nowMs_ = 0;
+  /** When the last counter skip was applied, or -1 (applyCounterSkip_). */
+  private lastSkipAtMs_ = -1;
   private txBusyUntilMs_ = 0;
   private backoffUntilMs_ = 0;
   private heldUntilMs_ = 0;
@@ -728,7 +732,7 @@ export class MeshTransport {
     switch (h.type) {
       case FrameType.Broadcast:
         if (plaintextBytes === 0) this.counters.inc(MeshCounter.beaconsReceived);
-        else if (isCounterSkip(h.trafficClass, plain, plaintextBytes)) this.applyCounterSkip_(plain);
+        else if (isCounterSkip(h.trafficClass, plain, plaintextBytes)) this.applyCounterSkip_(plain, now);
         else this.deliver_(h.source, h.trafficClass, plain, 0, plaintextBytes);
         return;
       case FrameType.Unicast:
@@ -756,9 +760,24 @@ export class MeshTransport {
     }
   }
 
-  // A rebooted board asked every sender to skip its counter past the floors it may have lost (requestCounterSkip).
-  private applyCounterSkip_(plain: Uint8Array): void {
-    if (this.sealer_.skipCounter(readU16(plain, 1)) === ErrorCode.Ok) this.counters.inc(MeshCounter.counterSkipsApplied);
+  /**
+   * A rebooted board asked every sender to skip its counter past the floors
+   * it may have lost (requestCounterSkip). The request is keyed by the flood
+   * secret, so any board of the site can send one under any id (README "Link
+   * security"): at most counterSkipMaxValues a request and one skip per
+   * counterSkipHoldoffMs, so a captured board burns at most that many values
+   * a holdoff (17 a minute by default: a generation's 2^28 lasts 30 years).
+   */
+  private applyCounterSkip_(plain: Uint8Array, now: number): void {
+    const values = readU16(plain, 1);
+    const config = this.config_;
+    if (values > config.counterSkipMaxValues || (this.lastSkipAtMs_ >= 0 && now - this.lastSkipAtMs_ < config.counterSkipHoldoffMs)) {
+      this.counters.inc(MeshCounter.counterSkipsRefused);
+      return;
+    }
+    if (this.sealer_.skipCounter(values) !== ErrorCode.Ok) return;
+    this.lastSkipAtMs_ = now;
+    this.counters.inc(MeshCounter.counterSkipsApplied);
   }
 
   /**
@@ -769,10 +788,11 @@ export class MeshTransport {
    * most its sender's last admitted counter + 1 + the ceiling step). The
    * frame is authenticated and replay-protected like any other, so a
    * recording of it cannot make senders skip again. Errors: InvalidArgument
-   * for values outside 1..COUNTER_SKIP_MAX, or `send`'s.
+   * for values outside 1..counterSkipMaxValues (what receivers apply), or
+   * `send`'s.
    */
   requestCounterSkip(values: number): Status {
-    if ((values | 0) !== values || values < 1 || values > COUNTER_SKIP_MAX) return ErrorCode.InvalidArgument;
+    if ((values | 0) !== values || values < 1 || values > this.config_.counterSkipMaxValues) return ErrorCode.InvalidArgument;
     // A control record (as beacons are): it never goes stale in a queue, whenever the first tick comes after boot.
     const record = this.pushControl_(FrameType.Broadcast, BROADCAST_NODE_ID, COUNTER_SKIP_BYTES);
     if (record < 0) {

@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { heardInBoth } from "./neighbour-model";
 import { ARENA_ALIGN_BYTES, ArenaLayout, TABLE_SCAN_MAX, arenaStampBase, type Arena } from "../../core/mesh/arena";
 import { AirtimeWindow, FramePool, HopAckHistory, MeshCounters, type MeshCounter, NeighbourChange, NeighbourTable, RecentPairs, RelayQueue, RouteChange, RouteTable, snrQualityPermille } from "../../core/mesh/index";
-import { MESH_COUNTERS_BYTES, MESH_COUNTER_COUNT } from "../../core/mesh/mesh-counters";
+import { MESH_COUNTERS_BYTES, MESH_COUNTER_COUNT, MeshCounter as MeshCounterIds } from "../../core/mesh/mesh-counters";
 import { MESH_CONFIG_DEFAULTS, compactMeshConfig, meshConfig } from "../../core/mesh/mesh-config";
 import { OutgoingStage, STAGE_BYTES, StageKind } from "../../core/mesh/outgoing-stage";
 import { RecordQueues } from "../../core/mesh/record-queues";
@@ -271,5 +271,12 @@ describe("the transport's configuration object", () => {
     expect(Object.keys(kept).sort()).toEqual(["hopRetriesMax", "maxMessageBytes"]);
     expect([kept.maxMessageBytes, kept.hopRetriesMax, kept.hopLimit]).toEqual([192, 4, MESH_CONFIG_DEFAULTS.hopLimit]);
     expect(Object.isFrozen(kept)).toBe(true);
+  });
+});
+
+describe("mesh counters", () => {
+  it("MESH_COUNTER_COUNT is the number of counters, numbered 0..count-1 without a gap (a counter past it would be lost)", () => {
+    const ids = Object.values(MeshCounterIds).sort((a, b) => a - b);
+    expect(ids).toEqual(Array.from({ length: MESH_COUNTER_COUNT }, (_, i) => i));
   });
 });

@@ -9,7 +9,9 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
 import { LogRecord, LogRing } from "../../core/runtime/log-ring";
 import { MetricsRegistry } from "../../core/runtime/metrics";
-import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, MeshCounter, MeshLogEvent, parseLinkHeader, rewriteHopFields } from "../../core/mesh/index";
+import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, LinkSealer, MeshCounter, MeshLogEvent, parseLinkHeader, rewriteHopFields } from "../../core/mesh/index";
+import { VolatileCounterSource } from "../../core/crypto/index";
+import { keyring } from "../mesh/helpers";
 import { carry, line, makeNode, payload, restamp, settle, step, unwrap, type Node } from "../mesh/fixtures";
 
 const TELEMETRY = LinkClass.Telemetry;
@@ -464,5 +466,72 @@ describe("integration with runtime metrics and the log ring", () => {
     expect(b.transport.neighbours.has(1)).toBe(true);
     expect(a.transport.send(BROADCAST_NODE_ID, TELEMETRY, payload(1), 0, 0, false, 0)).toBe(ErrorCode.InvalidArgument);
     expect(FrameType.Broadcast).toBe(0);
+  });
+});
+
+describe("counter-skip requests (keyed by the flood secret: any board of the site can send one)", () => {
+  /** A skip request for `values` sealed by board `from` (its payload as requestCounterSkip builds it). */
+  function skipRequest(from: number, values: number, counter: number): Uint8Array {
+    const ring = keyring();
+    const sealer = unwrap(LinkSealer.create(ring.provider, new VolatileCounterSource(counter), from));
+    const keys = ring.keysFor(from);
+    if (keys === undefined) throw new Error("keys");
+    sealer.setKeys(keys);
+    const h = new LinkHeader();
+    h.type = FrameType.Broadcast;
+    h.trafficClass = LinkClass.Control;
+    h.hopLimit = 0;
+    h.destination = BROADCAST_NODE_ID;
+    h.linkHint = from;
+    const payload = Uint8Array.of(0xf1, values >>> 8, values & 0xff);
+    const frame = new Uint8Array(64);
+    const length = sealer.sealAt(h, payload, 0, 3, frame);
+    if (length < 0) throw new Error(`seal ${-length}`);
+    return frame.slice(0, length);
+  }
+
+  function counterNow(node: Node): number {
+    return node.transport.send(BROADCAST_NODE_ID, TELEMETRY, payload(4), 0, 4, false, 0) === ErrorCode.Ok ? frameCounter(node) : -1;
+  }
+
+  function frameCounter(node: Node): number {
+    for (let t = 0; t < 60_000; t += 10) {
+      step(node, 100_000 + t);
+      const sent = node.radio.sent.shift();
+      if (sent === undefined) continue;
+      const h = new LinkHeader();
+      if (parseLinkHeader(sent.bytes, sent.bytes.length, h) === ErrorCode.Ok && h.trafficClass === TELEMETRY) return h.counter;
+    }
+    return -1;
+  }
+
+  it("one request of at most counterSkipMaxValues is applied; another within the holdoff, or one asking for more, is refused and counted", () => {
+    const b = makeNode(2, { config: { counterSkipMaxValues: 17, counterSkipHoldoffMs: 60_000 } });
+    b.radio.hear(skipRequest(3, 17, 10));
+    step(b, 1);
+    expect(count(b, MeshCounter.counterSkipsApplied)).toBe(1);
+    b.radio.hear(skipRequest(4, 17, 10)); // another board, 1 s later: inside the holdoff
+    step(b, 1000);
+    b.radio.hear(skipRequest(5, 18, 10)); // more than a rebooted board ever asks for
+    step(b, 70_000);
+    expect(count(b, MeshCounter.counterSkipsRefused)).toBe(2);
+    expect(count(b, MeshCounter.counterSkipsApplied)).toBe(1);
+    b.radio.hear(skipRequest(6, 17, 10)); // after the holdoff
+    step(b, 70_001);
+    expect(count(b, MeshCounter.counterSkipsApplied)).toBe(2);
+    // Two skips of 17 applied, nothing else: the next frame's counter is 1 (the first) + 34 + the values beacons used.
+    const c = makeNode(2, { config: { counterSkipMaxValues: 17, counterSkipHoldoffMs: 60_000 } });
+    const skipped = counterNow(b);
+    const plain = counterNow(c);
+    expect(skipped - plain).toBe(34);
+  });
+
+  it("a board asks for at most counterSkipMaxValues: more is InvalidArgument and nothing is queued", () => {
+    const a = makeNode(1, { config: { counterSkipMaxValues: 17 } });
+    expect(a.transport.requestCounterSkip(18)).toBe(ErrorCode.InvalidArgument);
+    expect(a.transport.requestCounterSkip(0)).toBe(ErrorCode.InvalidArgument);
+    expect(count(a, MeshCounter.counterSkipsRequested)).toBe(0);
+    expect(a.transport.requestCounterSkip(17)).toBe(ErrorCode.Ok);
+    expect(count(a, MeshCounter.counterSkipsRequested)).toBe(1);
   });
 });
