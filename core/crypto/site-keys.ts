@@ -112,21 +112,8 @@ export class SiteKeyDeriver {
     return status;
   }
 
-  /** The KeyedHash of `pairSecretFromRoot`: this deriver's BLAKE2s (the same function as the provider's). */
-  keyedHashAt(
-    key: Uint8Array,
-    keyOffset: number,
-    keyBytes: number,
-    personal: Uint8Array | null,
-    data: Uint8Array,
-    dataOffset: number,
-    dataLength: number,
-    out: Uint8Array,
-    outOffset: number,
-    outBytes: number,
-  ): Status {
-    return this.blake_.tagAt(key, keyOffset, keyBytes, personal, data, dataOffset, dataLength, out, outOffset, outBytes);
-  }
+  /** The KeyedHash of `pairSecretFromRoot`: this deriver's BLAKE2s, the function the provider's keyedHashAt computes (host side). */
+  readonly keyedHashAt: CryptoProvider["keyedHashAt"] = (...args) => this.blake_.tagAt(...args);
 }
 
 /** One pair secret a board's record carries: the gateway it shares it with. */
