@@ -71,12 +71,12 @@ export class RecordKeyring implements LinkKeyring {
   }
 
   hasPair(peer: number): boolean {
-    if ((peer | 0) !== peer || peer < 1 || peer > this.siteSize || peer === this.nodeId_) return false;
-    return this.work_ !== null || this.slotOf_(peer) >= 0;
+    return this.isPeerId_(peer) && (this.work_ !== null || this.slotOf_(peer) >= 0);
   }
 
   pairSecretInto(peer: number, out: Uint8Array, outOffset: number): Status {
-    if (!this.hasPair(peer)) return ErrorCode.InvalidArgument;
+    // One scan of the record's peer list per call: a stored secret, else a gateway's derivation.
+    if (!this.isPeerId_(peer)) return ErrorCode.InvalidArgument;
     const slot = this.slotOf_(peer);
     if (slot >= 0) return this.copy_(PAIR_SECRETS_AT + slot * LINK_SECRET_BYTES, out, outOffset);
     const work = this.work_;
@@ -85,6 +85,11 @@ export class RecordKeyring implements LinkKeyring {
     const copied = this.copy_(GATEWAY_ROOT_AT, out, outOffset);
     if (copied !== ErrorCode.Ok) return copied;
     return pairSecretFromRoot(this.hash_, out, outOffset, peer, work, out, outOffset);
+  }
+
+  /** Another board of the site (1..siteSize, not this one). */
+  private isPeerId_(peer: number): boolean {
+    return (peer | 0) === peer && peer >= 1 && peer <= this.siteSize && peer !== this.nodeId_;
   }
 
   floodSecretInto(out: Uint8Array, outOffset: number): Status {

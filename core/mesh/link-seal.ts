@@ -117,7 +117,12 @@ function pairPeerOf(keys: LinkKeyring, h: LinkHeader, sealing: boolean): number 
 
 /** The replay window id of a frame received: its origin under a pair secret, siteSize + origin under F. */
 export function windowIdOf(keys: LinkKeyring, h: LinkHeader): number {
-  return pairPeerOf(keys, h, false) !== 0 ? h.source : keys.siteSize + h.source;
+  return windowOfPeer(pairPeerOf(keys, h, false), h, keys.siteSize);
+}
+
+/** `windowIdOf` once the pair peer is known (the open asks the keyring once per frame). */
+function windowOfPeer(peer: number, h: LinkHeader, siteSize: number): number {
+  return peer !== 0 ? h.source : siteSize + h.source;
 }
 
 /** Window ids a site of `siteSize` boards uses (1..2 x siteSize): what the replay table and the receive ceilings are sized for. */
@@ -379,13 +384,15 @@ export class LinkOpener {
     if (lengthBytes > frame.length) return -ErrorCode.OutOfRange;
     if (payloadBytes < 0) return -ErrorCode.MeshFrameTruncated;
     if (out.length < payloadBytes) return -ErrorCode.MeshFrameOversized;
-    const windowId = windowIdOf(keys, h);
+    // Which secret keys the frame end to end, asked of the keyring once: it picks the window and the secret.
+    const peer = pairPeerOf(keys, h, false);
+    const windowId = windowOfPeer(peer, h, keys.siteSize);
     const epoch = keys.epoch;
     const fresh = this.replay_.check(windowId, epoch, h.counter);
     if (fresh !== ErrorCode.Ok) return -fresh;
     const s = this.scratch_;
     const provider = this.provider_;
-    let status = e2eSecret(keys, pairPeerOf(keys, h, false), s);
+    let status = e2eSecret(keys, peer, s);
     // The computed tag lands in scratch.derived, then is compared with the frame's.
     if (status === ErrorCode.Ok) status = e2eTag(provider, s, frame, h.headerBytes, payloadBytes, s.derived, 0);
     if (status === ErrorCode.Ok && !equalAt(frame, h.headerBytes + payloadBytes, s.derived, 0, E2E_TAG_BYTES)) status = ErrorCode.CryptoAuthFailed;
