@@ -6,11 +6,13 @@
  *
  * Dispatch by traffic class: telemetry and alerts go to the gateway role
  * (counted and dropped on a node that is not a gateway); control traffic has
- * no consumer yet (membership, consensus and admission come with their
- * issues) and is counted. Outcomes of acknowledged sends arrive from inside
- * `tick`/`poll` and go straight to the uplink. It also wakes the uplink when
- * an alert retry came due, so retries keep the mesh tick's resolution
- * without a timer of their own. Nothing is allocated per message.
+ * no consumer yet (membership, consensus and admission are still to come)
+ * and is counted. In the order of docs/architecture.md "Rules": the
+ * transport's tick persists and sends, `poll` delivers, and then the
+ * outcomes of acknowledged sends (the transport's outcome batch) go to the
+ * uplink, which is woken when one arrived or an alert retry came due, so
+ * retries keep the mesh tick's resolution without a timer of their own.
+ * Nothing is allocated per message.
  */
 import type { Scheduler } from "../core/runtime/scheduler";
 import { StepResult, type TaskContext } from "../core/runtime/task-context";
@@ -53,7 +55,8 @@ export class MeshTask {
     this.host_.transport.tick(nowMs);
     const delivered = this.host_.transport.poll(POLL_MESSAGES_MAX, this.deliver_);
     ctx.spend(1 + delivered);
-    if (this.host_.uplinkTask >= 0 && this.host_.uplink.hasDue(nowMs)) this.host_.scheduler.wake(this.host_.uplinkTask);
+    // The outcomes are always taken (no local for the count: this frame's slots are on the deepest stack).
+    if ((this.host_.uplink.takeOutcomes(nowMs) > 0 || this.host_.uplink.hasDue(nowMs)) && this.host_.uplinkTask >= 0) this.host_.scheduler.wake(this.host_.uplinkTask);
     return delivered >= POLL_MESSAGES_MAX ? StepResult.Ready : StepResult.Idle;
   }
 

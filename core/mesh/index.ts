@@ -61,6 +61,5 @@ export {
   type MeshDeliverHandler,
   type MeshObserver,
   type MeshRandom,
-  type MeshSendOutcomeHandler,
   type MeshTransportOptions,
 } from "./transport";

@@ -5,7 +5,8 @@
  * It implements the `Transport` port (core/mesh/transport-port.ts;
  * test/core/mesh/transport-port.test.ts checks assignability):
  * `send` copies a message into a per-class queue, `poll` hands delivered
- * messages out, `onSendOutcome` reports acknowledged sends, `tick(nowMs)`
+ * messages out, the outcome batch reports acknowledged sends (drained by
+ * the caller: `outcomeCount`, `outcome*(i)`, `advanceOutcomes`), `tick(nowMs)`
  * does everything else. It is sans-IO apart from the injected radio port:
  * time comes in through `tick`, randomness from the injected source, keys
  * and counters from the crypto boundary's objects.
@@ -96,9 +97,8 @@ import { OutgoingStage, STAGE_BYTES, StageKind } from "./outgoing-stage";
 /** The utilisation window's series of the airtime this node sent (series 0: everything heard and sent). */
 const AIRTIME_SENT = 1;
 
-/** Same shapes as transport-port.ts's DeliverHandler and SendOutcomeHandler. */
+/** Same shape as transport-port.ts's DeliverHandler. */
 export type MeshDeliverHandler = (sourceId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number) => void;
-export type MeshSendOutcomeHandler = (destinationId: number, messageId: number, status: Status) => void;
 
 /** Deterministic randomness (an Xoshiro128 from the board's entropy, or the simulator's stream). */
 export interface MeshRandom {
@@ -272,7 +272,6 @@ export class MeshTransport {
   /** All airtime heard and sent over the utilisation window; series AIRTIME_SENT: our own (how busy we are, for route advertisements). */
   private readonly utilisation_: AirtimeWindow;
   private readonly rate_: RateLimiter;
-  private onOutcome_: MeshSendOutcomeHandler | undefined = undefined;
   private nowMs_ = 0;
   /** When the last counter skip was applied, or -1 (applyCounterSkip_). */
   private lastSkipAtMs_ = -1;
@@ -353,8 +352,29 @@ export class MeshTransport {
     this.sealer_.setKeys(keys);
   }
 
-  onSendOutcome(handler: MeshSendOutcomeHandler): void {
-    this.onOutcome_ = handler;
+  /**
+   * Acknowledged sends that ended since the last `advanceOutcomes`, in the
+   * order they ended (pending-sends.ts). The caller drains them after each
+   * call into the transport; until then their slots are not reused.
+   */
+  get outcomeCount(): number {
+    return this.pending_.outcomeCount;
+  }
+  /** Where outcome `i`'s message was going. */
+  outcomeDestination(i: number): number {
+    return this.pending_.destinationAt(this.pending_.outcomeSlot(i));
+  }
+  /** The caller's message id of outcome `i` (what `send` was given). */
+  outcomeMessageId(i: number): number {
+    return this.pending_.callerIdAt(this.pending_.outcomeSlot(i));
+  }
+  /** Outcome `i`: Ok (acknowledged) or why the send failed. */
+  outcomeStatus(i: number): Status {
+    return this.pending_.statusAt(this.pending_.outcomeSlot(i)) as Status;
+  }
+  /** The caller has taken every outcome. */
+  advanceOutcomes(): void {
+    this.pending_.drainOutcomes();
   }
 
   /** The radio's receive interrupt goes straight to `handler` (the agent's driver); the transport itself never calls it. */
@@ -488,8 +508,9 @@ export class MeshTransport {
   get duty(): DutyCycleBudget {
     return this.duty_;
   }
+  /** Acknowledged sends in flight (not those ended and waiting in the outcome batch). */
   get pendingCount(): number {
-    return this.pending_.inUse;
+    return this.pending_.inUse - this.pending_.outcomeCount;
   }
   get relaysWaiting(): number {
     return this.relays_.size;
@@ -1608,17 +1629,13 @@ export class MeshTransport {
     if (pendingRef && this.pending_.isInUse(slot) && this.pending_.messageIdAt(slot) === messageId) this.finishPending_(slot, ErrorCode.MeshQueueFull);
   }
 
+  /** The acknowledged send in `slot` ended: its outcome joins the batch the caller drains. */
   private finishPending_(slot: number, status: Status): void {
-    const pending = this.pending_;
-    if (!pending.isInUse(slot)) return;
-    const destination = pending.destinationAt(slot);
-    const callerId = pending.callerIdAt(slot);
-    pending.release(slot);
+    if (!this.pending_.finish(slot, status)) return;
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
       const stage = this.stages_[c];
       if (stage !== undefined && stage.kind === StageKind.Pending && stage.slot === slot) stage.clear();
     }
-    if (this.onOutcome_ !== undefined) this.onOutcome_(destination, callerId, status);
   }
 
   /**

@@ -295,11 +295,6 @@ export class MeshSimNode implements SimNode {
       observer: shared.observer,
     });
     if (!transport.ok) return;
-    transport.value.onSendOutcome((destination, _messageId, status) => {
-      if (this.index === shared.excluded || destination - 1 === shared.excluded) return;
-      if (status === ErrorCode.Ok) shared.stats.unicastAcked++;
-      else shared.stats.unicastFailed++;
-    });
     this.radio = radio.value;
     this.transport = transport.value;
   }
@@ -313,10 +308,22 @@ export class MeshSimNode implements SimNode {
     transport.tick(now);
     this.#ctx = ctx;
     transport.poll(64, this.#deliver);
+    this.takeOutcomes_(transport);
     let next = transport.nextWakeMs();
     const radioNext = radio.queued > 0 ? now + 1 : radio.nextEventMs();
     if (radioNext >= 0 && (next < 0 || radioNext < next)) next = radioNext;
     if (next >= 0) ctx.setTimer(TIMER_WAKE, next > now ? next - now : 1);
+  }
+
+  /** The transport's ended acknowledged sends, taken after every call into it (its outcome batch). */
+  private takeOutcomes_(transport: MeshTransport): void {
+    const shared = this.#shared;
+    for (let i = 0; i < transport.outcomeCount; i++) {
+      if (this.index === shared.excluded || transport.outcomeDestination(i) - 1 === shared.excluded) continue;
+      if (transport.outcomeStatus(i) === ErrorCode.Ok) shared.stats.unicastAcked++;
+      else shared.stats.unicastFailed++;
+    }
+    transport.advanceOutcomes();
   }
 
   readonly #deliver = (sourceId: number, _trafficClass: number, bytes: Uint8Array, offset: number, length: number): void => {
@@ -391,6 +398,7 @@ export class MeshSimNode implements SimNode {
     const large = traffic.largeEvery > 0 && traffic.largeMessageBytes > 0 && this.#unicasts % traffic.largeEvery === 0;
     const length = this.compose_(APP_UNICAST, large ? traffic.largeMessageBytes : traffic.messageBytes);
     const status = transport.send(destination + 1, LinkClass.Alert, this.#message, 0, length, traffic.unicastAck, this.#sequence);
+    this.takeOutcomes_(transport);
     if (!this.counted_(ctx, status)) return;
     if (this.index !== shared.excluded && destination !== shared.excluded) {
       shared.stats.unicastsSent++;
