@@ -58,7 +58,7 @@ export {
   MeshLogEvent,
   MeshTransport,
   framePoolBlockCount,
-  type MeshDeliverHandler,
+  type MeshDelivery,
   type MeshObserver,
   type MeshRandom,
   type MeshTransportOptions,

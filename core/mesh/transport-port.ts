@@ -22,8 +22,10 @@
  *    from inside `send` or `tick` (docs/architecture.md "Rules"); the driver
  *    drains the batch after each call, and until it does an ended send's
  *    slot is not reused.
- *  - Delivered messages are handed out in `poll`, at most `maxMessages` per
- *    call, into the handler; the byte view is valid only during the call.
+ *  - Delivered messages are taken one at a time with `takeDelivery(out)`,
+ *    which fills the caller's record (source, class, and a view of the
+ *    bytes valid until the next call into the transport); the driver takes
+ *    them after `tick`, so nothing is called back.
  *  - A message is delivered to the application at most once.
  *  - The driver (driver.ts) sleeps until `nextWakeMs()` or the agent's own
  *    deadline, whichever is first, and is woken early by the handler given
@@ -39,7 +41,15 @@ export type TrafficClass = (typeof TrafficClass)[keyof typeof TrafficClass];
 /** Destination id meaning "every node in the mesh" (managed flooding). */
 export const BROADCAST_ID = 0xffff;
 
-export type DeliverHandler = (sourceId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number) => void;
+/** A delivered message, as `takeDelivery` fills it: a record the caller owns and reuses (no allocation per message). */
+export interface Delivery {
+  sourceId: number;
+  trafficClass: number;
+  /** The message is bytes[offset, offset + length), valid until the next call into the transport. */
+  bytes: Uint8Array;
+  offset: number;
+  length: number;
+}
 
 export interface Transport {
   /** This node's 16-bit mesh id. */
@@ -61,8 +71,8 @@ export interface Transport {
     messageId: MessageId,
   ): Status;
 
-  /** Hand up to `maxMessages` delivered messages to `deliver`; returns how many. */
-  poll(maxMessages: number, deliver: DeliverHandler): number;
+  /** Take the next delivered message into `out`: true, or false (out unchanged) when none waits. Each message is taken once. */
+  takeDelivery(out: Delivery): boolean;
 
   /** Acknowledged sends that ended since the last `advanceOutcomes`. */
   readonly outcomeCount: number;
@@ -86,7 +96,7 @@ export interface Transport {
 
   /**
    * Register the handler called when something was received (the radio's
-   * receive interrupt: a frame waits to be taken by `tick`/`poll`); set once
+   * receive interrupt: a frame waits to be taken by `tick`); set once
    * by the driver. A transport whose radio cannot interrupt never calls it
    * (the mesh task's period is then its only poll).
    */

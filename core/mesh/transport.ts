@@ -4,8 +4,8 @@
  *
  * It implements the `Transport` port (core/mesh/transport-port.ts;
  * test/core/mesh/transport-port.test.ts checks assignability):
- * `send` copies a message into a per-class queue, `poll` hands delivered
- * messages out, the outcome batch reports acknowledged sends (drained by
+ * `send` copies a message into a per-class queue, `takeDelivery` hands
+ * delivered messages out one at a time, the outcome batch reports acknowledged sends (drained by
  * the caller: `outcomeCount`, `outcome*(i)`, `advanceOutcomes`), `tick(nowMs)`
  * does everything else. It is sans-IO apart from the injected radio port:
  * time comes in through `tick`, randomness from the injected source, keys
@@ -97,8 +97,14 @@ import { OutgoingStage, STAGE_BYTES, StageKind } from "./outgoing-stage";
 /** The utilisation window's series of the airtime this node sent (series 0: everything heard and sent). */
 const AIRTIME_SENT = 1;
 
-/** Same shape as transport-port.ts's DeliverHandler. */
-export type MeshDeliverHandler = (sourceId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number) => void;
+/** A delivered message as `takeDelivery` fills it (the same shape as transport-port.ts's Delivery). */
+export interface MeshDelivery {
+  sourceId: number;
+  trafficClass: number;
+  bytes: Uint8Array;
+  offset: number;
+  length: number;
+}
 
 /** Deterministic randomness (an Xoshiro128 from the board's entropy, or the simulator's stream). */
 export interface MeshRandom {
@@ -242,10 +248,10 @@ export class MeshTransport {
   private readonly fragment_ = new FragmentHeader();
   /**
    * One frame buffer and one plaintext buffer (MTU bytes; the plaintext one
-   * at least an inbox record) for both directions and for poll: a tick
+   * at least an inbox record) for both directions and for takeDelivery: a tick
    * receives (every frame handled to the end: copied into a table or
    * dropped) before it transmits (the frame sealed or copied in just before
-   * it goes to the radio, which copies it), poll runs between ticks, and
+   * it goes to the radio, which copies it), takeDelivery runs between ticks, and
    * none of them keeps bytes there for another or for later.
    */
   private readonly frame_: Uint8Array;
@@ -430,26 +436,25 @@ export class MeshTransport {
   }
 
   /**
-   * Hand up to `maxMessages` delivered messages to `deliver`; returns how
-   * many. The bytes handed over are valid during the call (until the next
-   * poll or tick): they are in the plaintext buffer, which a tick uses and
-   * leaves (`deliver` may send; it must not tick).
+   * Take the oldest delivered message into `out` (its bytes copied to the
+   * transport's plaintext buffer, valid until the next call into the
+   * transport): true, or false with `out` unchanged when none waits.
    */
-  poll(maxMessages: number, deliver: MeshDeliverHandler): number {
-    let handed = 0;
+  takeDelivery(out: MeshDelivery): boolean {
     const queues = this.queues_;
     const buffer = this.plain_;
-    while (handed < maxMessages) {
-      const handle = queues.head(INBOX_QUEUE);
-      if (handle < 0) break;
-      const length = queues.recordLength(handle);
-      queues.read(handle, 0, buffer, 0, length);
-      queues.shift(INBOX_QUEUE);
-      if (length < INBOX_META_BYTES) break;
-      handed++;
-      deliver(((buffer[0] ?? 0) << 8) | (buffer[1] ?? 0), buffer[2] ?? 0, buffer, INBOX_META_BYTES, length - INBOX_META_BYTES);
-    }
-    return handed;
+    const handle = queues.head(INBOX_QUEUE);
+    if (handle < 0) return false;
+    const length = queues.recordLength(handle);
+    queues.read(handle, 0, buffer, 0, length);
+    queues.shift(INBOX_QUEUE);
+    if (length < INBOX_META_BYTES) return false; // unreachable: deliver_ writes the header with every record
+    out.sourceId = ((buffer[0] ?? 0) << 8) | (buffer[1] ?? 0);
+    out.trafficClass = buffer[2] ?? 0;
+    out.bytes = buffer;
+    out.offset = INBOX_META_BYTES;
+    out.length = length - INBOX_META_BYTES;
+    return true;
   }
 
   /** Advance to `nowMs`: receive, run timers, transmit (see the module comment). */
@@ -1725,7 +1730,7 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   // Every table's region, one after another; a size a table refuses takes none (its create refuses it).
   const layout = new ArenaLayout();
   const frameAt = layout.take(mtu);
-  // Also poll's buffer (an inbox record: meta and a whole message), so at least that long.
+  // Also takeDelivery's buffer (an inbox record: meta and a whole message), so at least that long.
   const plainBytes = Math.max(mtu, c.maxMessageBytes + INBOX_META_BYTES);
   const plainAt = layout.take(plainBytes);
   const scratchAt = layout.take(LINK_SCRATCH_BYTES);

@@ -7,7 +7,7 @@
  */
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Status } from "../../core/runtime/result";
-import type { DeliverHandler, Transport, TrafficClass } from "../../core/mesh/transport-port";
+import type { Delivery, Transport, TrafficClass } from "../../core/mesh/transport-port";
 
 const INBOX = 32;
 
@@ -72,15 +72,17 @@ export class BusTransport implements Transport {
     return true;
   }
 
-  poll(maxMessages: number, deliver: DeliverHandler): number {
-    let n = 0;
-    for (; n < maxMessages && this.#count > 0; n++) {
-      const at = this.#head;
-      this.#head = (at + 1) % INBOX;
-      this.#count--;
-      deliver(this.#source[at] ?? 0, this.#class[at] ?? 0, this.#bytes, at * this.maxMessageBytes, this.#length[at] ?? 0);
-    }
-    return n;
+  takeDelivery(out: Delivery): boolean {
+    if (this.#count === 0) return false;
+    const at = this.#head;
+    this.#head = (at + 1) % INBOX;
+    this.#count--;
+    out.sourceId = this.#source[at] ?? 0;
+    out.trafficClass = this.#class[at] ?? 0;
+    out.bytes = this.#bytes;
+    out.offset = at * this.maxMessageBytes;
+    out.length = this.#length[at] ?? 0;
+    return true;
   }
 
   get outcomeCount(): number {

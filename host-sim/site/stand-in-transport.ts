@@ -39,7 +39,7 @@
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Status } from "../../core/runtime/result";
 import type { RadioConfig } from "../../agent/config";
-import { BROADCAST_ID, TrafficClass, type DeliverHandler, type Transport } from "../../core/mesh/transport-port";
+import { BROADCAST_ID, TrafficClass, type Delivery, type Transport } from "../../core/mesh/transport-port";
 import { NO_ROUTE, type RouteTable } from "./routes";
 import { TransportStat } from "./transport-stats";
 
@@ -211,18 +211,18 @@ export class StandInTransport implements Transport {
     return ErrorCode.Ok;
   }
 
-  poll(maxMessages: number, deliver: DeliverHandler): number {
-    let delivered = 0;
-    const size = this.maxMessageBytes;
+  takeDelivery(out: Delivery): boolean {
+    if (this.#inCount === 0) return false;
     const capacity = this.#inLength.length;
-    while (delivered < maxMessages && this.#inCount > 0) {
-      const at = this.#inHead;
-      this.#inHead = at + 1 === capacity ? 0 : at + 1;
-      this.#inCount--;
-      delivered++;
-      deliver(this.#inSource[at] ?? 0, this.#inClass[at] ?? 0, this.#inBytes, at * size, this.#inLength[at] ?? 0);
-    }
-    return delivered;
+    const at = this.#inHead;
+    this.#inHead = at + 1 === capacity ? 0 : at + 1;
+    this.#inCount--;
+    out.sourceId = this.#inSource[at] ?? 0;
+    out.trafficClass = this.#inClass[at] ?? 0;
+    out.bytes = this.#inBytes;
+    out.offset = at * this.maxMessageBytes;
+    out.length = this.#inLength[at] ?? 0;
+    return true;
   }
 
   get outcomeCount(): number {

@@ -3,7 +3,7 @@ import { createAgent, type Agent, type AgentPlatform } from "../../agent/agent";
 import { AgentRole, validateBoardConfig, type BoardIdentity, type SiteConfig } from "../../agent/config";
 import type { GatewaySink } from "../../core/uplink/gateway-sink";
 import { openSimSensor } from "../../agent/sim-sensors";
-import type { DeliverHandler, Transport, TrafficClass } from "../../core/mesh/transport-port";
+import type { Delivery, Transport, TrafficClass } from "../../core/mesh/transport-port";
 import type { WireHeader, WireRecord } from "../../core/uplink/wire";
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Result, Status } from "../../core/runtime/result";
@@ -54,13 +54,15 @@ export class RecordingTransport implements Transport {
     return ErrorCode.Ok;
   }
 
-  poll(maxMessages: number, deliver: DeliverHandler): number {
-    let n = 0;
-    for (; n < maxMessages && this.#inbox.length > 0; n++) {
-      const message = this.#inbox.shift();
-      if (message !== undefined) deliver(message.source, message.trafficClass, message.bytes, 0, message.bytes.length);
-    }
-    return n;
+  takeDelivery(out: Delivery): boolean {
+    const message = this.#inbox.shift();
+    if (message === undefined) return false;
+    out.sourceId = message.source;
+    out.trafficClass = message.trafficClass;
+    out.bytes = message.bytes;
+    out.offset = 0;
+    out.length = message.bytes.length;
+    return true;
   }
 
   get outcomeCount(): number {

@@ -14,6 +14,7 @@ import { meshConfig, type MeshConfig } from "../../core/mesh/mesh-config";
 import type { MeshRadio, RadioReception } from "../../core/mesh/radio-port";
 import { MeshTransport, type MeshObserver, type MeshTransportOptions } from "../../core/mesh/transport";
 import { keyring, LORA_SF7 } from "./helpers";
+import { takeDeliveries } from "../support/deliveries";
 
 export function unwrap<T>(result: Result<T>, what = "operation"): T {
   if (!result.ok) throw new Error(`${what} failed with code ${result.code}`);
@@ -134,7 +135,7 @@ export function takeOutcomes(node: Node): void {
 /** Tick, collect deliveries, then outcomes. */
 export function step(node: Node, nowMs: number): void {
   node.transport.tick(nowMs);
-  node.transport.poll(1000, (source, trafficClass, bytes, offset, length) => {
+  takeDeliveries(node.transport, 1000, (source, trafficClass, bytes, offset, length) => {
     node.delivered.push({ source, trafficClass, bytes: bytes.slice(offset, offset + length) });
   });
   takeOutcomes(node);

@@ -31,7 +31,7 @@ import { AirtimeTable, type LoRaParams } from "../../../core/mesh/airtime";
 import { BROADCAST_NODE_ID, LinkClass } from "../../../core/mesh/link-header";
 import { MESH_COUNTER_COUNT, MESH_COUNTER_NAMES } from "../../../core/mesh/mesh-counters";
 import type { MeshConfig } from "../../../core/mesh/mesh-config";
-import { MeshTransport, type MeshObserver } from "../../../core/mesh/transport";
+import { MeshTransport, type MeshDelivery, type MeshObserver } from "../../../core/mesh/transport";
 import { SimRadio, type SimLinkModel } from "../../../hal/sim/radio";
 import type { InvariantFactory } from "../inspect";
 import type { SimContext, SimNode, SimWorkload } from "../node";
@@ -218,6 +218,7 @@ export class MeshSimNode implements SimNode {
   #sequence = 0;
   #unicasts = 0;
   #ctx: SimContext | undefined = undefined;
+  readonly #delivery: MeshDelivery = { sourceId: 0, trafficClass: 0, bytes: new Uint8Array(0), offset: 0, length: 0 };
 
   constructor(index: number, shared: Shared) {
     this.index = index;
@@ -307,7 +308,8 @@ export class MeshSimNode implements SimNode {
     const now = ctx.nowMs();
     transport.tick(now);
     this.#ctx = ctx;
-    transport.poll(64, this.#deliver);
+    const delivery = this.#delivery;
+    for (let n = 0; n < 64 && transport.takeDelivery(delivery); n++) this.#deliver(delivery.sourceId, delivery.trafficClass, delivery.bytes, delivery.offset, delivery.length);
     this.takeOutcomes_(transport);
     let next = transport.nextWakeMs();
     const radioNext = radio.queued > 0 ? now + 1 : radio.nextEventMs();

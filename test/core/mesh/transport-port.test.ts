@@ -10,6 +10,7 @@ import { BROADCAST_NODE_ID, LinkClass } from "../../../core/mesh/index";
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { MessageId, NodeId } from "../../../core/runtime/ids";
 import { carry, makeNode } from "../../mesh/fixtures";
+import { takeDeliveries } from "../../support/deliveries";
 
 describe("MeshTransport as the agent's Transport port", () => {
   it("is assignable to Transport and shares its constants", () => {
@@ -21,7 +22,7 @@ describe("MeshTransport as the agent's Transport port", () => {
     expect([TrafficClass.Control, TrafficClass.Alert, TrafficClass.Telemetry]).toEqual([LinkClass.Control, LinkClass.Alert, LinkClass.Telemetry]);
   });
 
-  it("send copies the bytes (the caller may reuse its buffer at once), poll hands out each message once", () => {
+  it("send copies the bytes (the caller may reuse its buffer at once), takeDelivery hands out each message once and leaves its record unchanged when none waits", () => {
     const a = makeNode(1);
     const b = makeNode(2);
     const sender: Transport = a.transport;
@@ -33,8 +34,11 @@ describe("MeshTransport as the agent's Transport port", () => {
     carry(a, [b]);
     receiver.tick(1);
     const got: number[][] = [];
-    expect(receiver.poll(10, (source, cls, bytes, offset, length) => got.push([source, cls, ...bytes.slice(offset, offset + length)]))).toBe(1);
-    expect(receiver.poll(10, () => got.push([]))).toBe(0);
+    expect(takeDeliveries(receiver, 10, (source, cls, bytes, offset, length) => got.push([source, cls, ...bytes.slice(offset, offset + length)]))).toBe(1);
+    expect(takeDeliveries(receiver, 10, () => got.push([]))).toBe(0);
+    const untouched = { sourceId: 9, trafficClass: 9, bytes: buffer, offset: 9, length: 9 };
+    expect(receiver.takeDelivery(untouched)).toBe(false);
+    expect(untouched).toEqual({ sourceId: 9, trafficClass: 9, bytes: buffer, offset: 9, length: 9 });
     expect(got).toEqual([[1, TrafficClass.Alert, 1, 2, 3, 4]]);
   });
 
