@@ -242,6 +242,25 @@ export class HopAckTable extends SlotFields {
   lengthAt(slot: number): number {
     return this.u16_(slot, W_LENGTH);
   }
+
+  /** Frame-store blocks the watched frames hold, or -1 when the slots in use disagree with `size` or an entry is broken (invariant checks). */
+  blocksHeld(): number {
+    let used = 0;
+    let blocks = 0;
+    for (let slot = 0; slot < this.slots_; slot++) {
+      if (!this.isUsed_(slot)) continue;
+      used++;
+      const held = this.pool_.entryBlocks(this.handleAt_(slot));
+      if (held < 0) return -1;
+      blocks += held;
+    }
+    return used === this.size_ ? blocks : -1;
+  }
+
+  /** Is `slot` watching a frame? */
+  isInUse(slot: number): boolean {
+    return (slot >>> 0) === slot && slot < this.slots_ && this.isUsed_(slot);
+  }
   sourceAt(slot: number): number {
     return this.u16_(slot, W_SOURCE);
   }

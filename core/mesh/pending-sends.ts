@@ -140,6 +140,20 @@ export class PendingSends extends SlotFields {
     this.inUse_--;
   }
 
+  /** Frame-store blocks the copies hold, or -1 when the slots in use disagree with `inUse` or an entry is broken (invariant checks). */
+  blocksHeld(): number {
+    let used = 0;
+    let blocks = 0;
+    for (let slot = 0; slot < this.slots_; slot++) {
+      if (!this.isInUse(slot)) continue;
+      used++;
+      const held = this.pool_.entryBlocks(this.i32_(slot, F_HANDLE));
+      if (held < 0) return -1;
+      blocks += held;
+    }
+    return used === this.inUse_ ? blocks : -1;
+  }
+
   isInUse(slot: number): boolean {
     return (slot >>> 0) === slot && slot < this.slots_ && this.u8_(slot, F_USED) === 1;
   }

@@ -282,6 +282,18 @@ export class ReassemblyTable extends SlotFields {
     return used === this.inUse_ ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
+  /** Frame-store blocks the messages being reassembled hold, or -1 when an entry is broken (invariant checks; checkInvariants checks the count). */
+  blocksHeld(): number {
+    let blocks = 0;
+    for (let slot = 0; slot < this.slots_; slot++) {
+      if (this.u8_(slot, RS_U8_USED) !== 1) continue;
+      const held = this.pool_.entryBlocks(this.handleAt_(slot));
+      if (held < 0) return -1;
+      blocks += held;
+    }
+    return blocks;
+  }
+
   private handleAt_(slot: number): number {
     return this.i32_(slot, RS_I32_HANDLE);
   }

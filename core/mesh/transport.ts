@@ -44,7 +44,9 @@
  * message kept past one call (queued, staged, relayed, watched, pending,
  * reassembled) is in the one frame store (frame-pool.ts); the per-frame path
  * allocates nothing of its own (the typed-array views handed to the crypto
- * provider aside, whose API takes whole arrays).
+ * provider aside, whose API takes whole arrays). `checkInvariants()` checks
+ * what the tables promise each other (transport-invariants.ts); the
+ * simulator calls it after every event.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
@@ -60,6 +62,7 @@ import type { ReassemblyTable } from "./reassembly";
 import type { RecentPairs } from "./recent-pairs";
 import type { RouteTable } from "./route-table";
 import { checkHopAcks } from "./transport-hop";
+import { checkTransportInvariants } from "./transport-invariants";
 import { COUNTER_SKIP_BYTES, COUNTER_SKIP_KIND, nextNackMs, receiveFrames, releaseHeld, requestMissingFragments } from "./transport-receive";
 import { checkAckDeadlines, enqueueInline, enqueuePending, messageWorkAtMs, takeMessageId } from "./transport-stage";
 import {
@@ -279,6 +282,15 @@ export class MeshTransport {
     if (s.nextHelloMs > 0) at = Math.min(at, s.nextHelloMs);
     if (at === Number.POSITIVE_INFINITY) return -1;
     return at > nowMs ? at : nowMs + 1;
+  }
+
+  /**
+   * What the tables promise each other (transport-invariants.ts): Ok, or
+   * InvariantViolated. Allocation-free; for the simulator's after-every-event
+   * checks and for tests.
+   */
+  checkInvariants(): Status {
+    return checkTransportInvariants(this.s_);
   }
 
   // ------------------------------------------------------- introspection
