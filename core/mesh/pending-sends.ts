@@ -94,10 +94,10 @@ export class PendingSends extends SlotFields {
 
   /**
    * Keep a copy of bytes[offset .. offset + length). Returns the slot or
-   * -MeshPendingFull. `_nowMs` is not kept: the message's queue record
-   * carries its enqueued time (the transport's staleness check).
+   * -MeshPendingFull. No time is kept: the message's queue record carries
+   * its enqueued time (the transport's staleness check).
    */
-  acquire(destination: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number, callerId: number, messageId: number, _nowMs: number): ValueOrCode {
+  acquire(destination: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number, callerId: number, messageId: number): ValueOrCode {
     if (length > this.messageSlotBytes_) return -ErrorCode.MeshMessageTooLarge;
     let slot = -1;
     for (let s = 0; s < this.slots_; s++) {
@@ -184,11 +184,11 @@ export class PendingSends extends SlotFields {
 
   /** Earliest armed ack deadline, or +Infinity. */
   nextDeadlineMs(): number {
-    let first = NOT_ARMED;
+    let firstMs = NOT_ARMED;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.isInUse(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
+      if (this.isInUse(slot) && this.deadlineAt(slot) < firstMs) firstMs = this.deadlineAt(slot);
     }
-    return first;
+    return firstMs;
   }
 
   /** A slot whose ack deadline passed by `nowMs`, or -NotFound. */

@@ -203,13 +203,13 @@ export class ReassemblyTable extends SlotFields {
 
   /** Earliest time a slot in use times out, or -1. */
   nextExpiryMs(): number {
-    let first = -1;
+    let firstMs = -1;
     for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8_(slot, RS_U8_USED) !== 1) continue;
-      const at = this.f64_(slot, RS_F64_STARTED_MS) + this.timeoutMs_ + 1;
-      if (first < 0 || at < first) first = at;
+      const atMs = this.f64_(slot, RS_F64_STARTED_MS) + this.timeoutMs_ + 1;
+      if (firstMs < 0 || atMs < firstMs) firstMs = atMs;
     }
-    return first;
+    return firstMs;
   }
 
   isInUse(slot: number): boolean {

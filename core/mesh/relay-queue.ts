@@ -175,13 +175,13 @@ export class RelayQueue extends SlotFields {
   /** The earliest due relay of class `trafficClass` by `nowMs`, else -NotFound. O(slots). */
   dueOfClass(nowMs: number, trafficClass: number): ValueOrCode {
     let best = -1;
-    let bestDeadline = Number.POSITIVE_INFINITY;
+    let bestDeadlineMs = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8_(slot, RQ_U8_USED) !== 1 || this.u8_(slot, RQ_U8_CLASSES) !== trafficClass) continue;
-      const deadline = this.deadlineAt(slot);
-      if (deadline <= nowMs && deadline < bestDeadline) {
+      const deadlineMs = this.deadlineAt(slot);
+      if (deadlineMs <= nowMs && deadlineMs < bestDeadlineMs) {
         best = slot;
-        bestDeadline = deadline;
+        bestDeadlineMs = deadlineMs;
       }
     }
     return best < 0 ? -ErrorCode.NotFound : best;

@@ -110,7 +110,7 @@ export function watchRouted(s: TransportState, h: LinkHeader, lengthBytes: numbe
   const sends = prior < 0 ? 1 : s.hopAcks.sendsAt(prior) + 1;
   const waits = Math.min(1 << Math.min(sends - 1, 8), HOP_BACKOFF_WAITS_MAX);
   const deadlineMs = nowMs + waitMs * waits + s.random.nextBelow(config.relayJitterSlots + 1) * slotMs;
-  const slot = s.hopAcks.watch(s.frame, lengthBytes, h.source, h.counter, h.hopsTaken, h.linkHint, h.destination, h.trafficClass, deadlineMs, ownerSlot, ownerId);
+  const slot = s.hopAcks.watch(s.frame, lengthBytes, h, deadlineMs, ownerSlot, ownerId);
   if (slot < 0) s.counters.inc(MeshCounter.hopWatchFull);
 }
 

@@ -407,12 +407,12 @@ function nackDue(s: TransportState, slot: number, nowMs: number): boolean {
 /** When the next NACK falls due, or +Infinity. */
 export function nextNackMs(s: TransportState): number {
   const r = s.reassembly;
-  let first = Number.POSITIVE_INFINITY;
+  let firstMs = Number.POSITIVE_INFINITY;
   for (let slot = 0; slot < r.slotCount; slot++) {
     if (!r.isInUse(slot) || !r.ackRequestedAt(slot) || r.nacksSentAt(slot) >= s.config.nacksMax) continue;
-    first = Math.min(first, r.lastFragmentMsAt(slot) + s.config.nackDelayMs);
+    firstMs = Math.min(firstMs, r.lastFragmentMsAt(slot) + s.config.nackDelayMs);
   }
-  return first;
+  return firstMs;
 }
 
 // ------------------------------------------------------------ drop mapping

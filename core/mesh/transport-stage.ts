@@ -265,16 +265,16 @@ export function readStaged(s: TransportState, stage: OutgoingStage, at: number, 
 
 /** When the next message frame could go (`nowMs` when one is ready, a staged message's access time, or +Infinity). */
 export function messageWorkAtMs(s: TransportState, nowMs: number): number {
-  let at = Number.POSITIVE_INFINITY;
+  let atMs = Number.POSITIVE_INFINITY;
   for (let c = 0; c < LINK_CLASS_COUNT; c++) {
     const stage = s.stages[c];
-    if (stage?.active === true) at = Math.min(at, stage.notBeforeMs > nowMs ? stage.notBeforeMs : nowMs);
+    if (stage?.active === true) atMs = Math.min(atMs, stage.notBeforeMs > nowMs ? stage.notBeforeMs : nowMs);
     else if (s.queues.count(c) > 0) return nowMs;
   }
-  if (at <= nowMs) return nowMs;
+  if (atMs <= nowMs) return nowMs;
   const pending = s.pending;
   for (let slot = 0; slot < pending.slotCount; slot++) if (pending.isInUse(slot) && pending.hasResend(slot)) return nowMs;
-  return at;
+  return atMs;
 }
 
 // ------------------------------------------------ end-to-end acknowledgement

@@ -116,8 +116,8 @@ function gatesAllow(s: TransportState, nowMs: number, airtimeUs: number, traffic
   if (airtimeUs < 0) return Gate.DutyCycle;
   if (!s.duty.allows(nowMs, airtimeUs, trafficClass)) {
     if (s.heldUntilMs === 0) s.counters.inc(MeshCounter.dutyCycleHeld); // once per hold episode
-    const release = s.duty.nextReleaseMs(nowMs);
-    s.heldUntilMs = release > nowMs ? release : nowMs + 1000;
+    const releaseMs = s.duty.nextReleaseMs(nowMs);
+    s.heldUntilMs = releaseMs > nowMs ? releaseMs : nowMs + 1000;
     return Gate.DutyCycle;
   }
   const gate = s.config.utilisationGatePermille[trafficClass] ?? 1000;

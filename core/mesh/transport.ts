@@ -177,7 +177,7 @@ export class MeshTransport {
     if (wireId < 0) return refuse(s, MeshCounter.sendRefusedNoMessageId, ErrorCode.SendCounterUnavailable);
     let slot = -1;
     if (ackRequested) {
-      slot = s.pending.acquire(destinationId, trafficClass, bytes, offset, length, messageId, wireId, s.nowMs);
+      slot = s.pending.acquire(destinationId, trafficClass, bytes, offset, length, messageId, wireId);
       if (slot < 0) return refuse(s, MeshCounter.sendRefusedPendingFull, ErrorCode.MeshPendingFull);
     }
     // An acknowledged send is queued as a reference; its bytes stay in the pending slot.
@@ -270,18 +270,18 @@ export class MeshTransport {
     const s = this.s_;
     const nowMs = s.nowMs;
     if (s.receiveBacklog || s.queues.count(HELD_QUEUE) > 0) return nowMs + 1;
-    let at = s.relays.size > 0 ? s.relays.nextDeadlineMs() : Number.POSITIVE_INFINITY;
-    at = Math.min(at, s.hopAcks.nextDeadlineMs());
-    const messageAt = s.queues.count(CONTROL_QUEUE) > 0 ? nowMs : messageWorkAtMs(s, nowMs);
-    if (messageAt !== Number.POSITIVE_INFINITY) at = Math.min(at, Math.max(messageAt, s.heldUntilMs > nowMs ? s.heldUntilMs : nowMs));
-    if (at !== Number.POSITIVE_INFINITY) at = Math.max(at, s.txBusyUntilMs, s.backoffUntilMs);
-    at = Math.min(at, s.pending.nextDeadlineMs());
-    const expiry = s.reassembly.nextExpiryMs();
-    if (expiry >= 0) at = Math.min(at, expiry);
-    at = Math.min(at, nextNackMs(s));
-    if (s.nextHelloMs > 0) at = Math.min(at, s.nextHelloMs);
-    if (at === Number.POSITIVE_INFINITY) return -1;
-    return at > nowMs ? at : nowMs + 1;
+    let atMs = s.relays.size > 0 ? s.relays.nextDeadlineMs() : Number.POSITIVE_INFINITY;
+    atMs = Math.min(atMs, s.hopAcks.nextDeadlineMs());
+    const messageAtMs = s.queues.count(CONTROL_QUEUE) > 0 ? nowMs : messageWorkAtMs(s, nowMs);
+    if (messageAtMs !== Number.POSITIVE_INFINITY) atMs = Math.min(atMs, Math.max(messageAtMs, s.heldUntilMs > nowMs ? s.heldUntilMs : nowMs));
+    if (atMs !== Number.POSITIVE_INFINITY) atMs = Math.max(atMs, s.txBusyUntilMs, s.backoffUntilMs);
+    atMs = Math.min(atMs, s.pending.nextDeadlineMs());
+    const expiryMs = s.reassembly.nextExpiryMs();
+    if (expiryMs >= 0) atMs = Math.min(atMs, expiryMs);
+    atMs = Math.min(atMs, nextNackMs(s));
+    if (s.nextHelloMs > 0) atMs = Math.min(atMs, s.nextHelloMs);
+    if (atMs === Number.POSITIVE_INFINITY) return -1;
+    return atMs > nowMs ? atMs : nowMs + 1;
   }
 
   /**

@@ -117,7 +117,7 @@ describe("MeshTransport.checkInvariants", () => {
     const a = makeNode(1);
     expect(a.transport.checkInvariants()).toBe(ErrorCode.Ok);
     // A pending slot taken behind the transport's back: its copy is accounted for, but nothing refers to it.
-    expect(stateOf(a.transport).pending.acquire(2, ALERT, payload(10), 0, 10, 7, 7, 0)).toBeGreaterThanOrEqual(0);
+    expect(stateOf(a.transport).pending.acquire(2, ALERT, payload(10), 0, 10, 7, 7)).toBeGreaterThanOrEqual(0);
     expect(a.transport.checkInvariants()).toBe(ErrorCode.InvariantViolated);
   });
 
