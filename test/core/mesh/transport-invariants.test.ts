@@ -10,7 +10,10 @@ import { StageKind } from "../../../core/mesh/outgoing-stage";
 import type { MeshTransport } from "../../../core/mesh/transport";
 import type { TransportState } from "../../../core/mesh/transport-state";
 import { ErrorCode } from "../../../core/runtime/errors";
+import type { SimInspect } from "../../../host-sim/kernel/inspect";
+import { meshInvariants } from "../../../host-sim/kernel/workloads/mesh";
 import { carry, line, makeNode, payload, step, type Node } from "../../mesh/fixtures";
+import { runMesh } from "../../mesh/helpers";
 
 const TELEMETRY = LinkClass.Telemetry;
 const ALERT = LinkClass.Alert;
@@ -136,5 +139,20 @@ describe("MeshTransport.checkInvariants", () => {
     expect(a.transport.checkInvariants()).toBe(ErrorCode.Ok);
     a.transport.counters.inc(MeshCounter.framesTransmitted);
     expect(a.transport.checkInvariants()).toBe(ErrorCode.InvariantViolated);
+  });
+
+  it("is checked by the mesh workload after every event, which names the node whose transport broke", () => {
+    const run = runMesh({ seed: 3, nodes: 4, topology: "line", durationMs: 20_000, traffic: { broadcastSenders: 2, unicastSenders: 2, unicastPeriodMs: 4_000 } });
+    expect(run.summary.violation).toBeUndefined();
+    expect(run.summary.ok).toBe(true);
+    const invariant = meshInvariants(run.workload).map((factory) => factory(run.kernel as unknown as SimInspect)).find((i) => i.name === "mesh-transport-invariants");
+    if (invariant === undefined) throw new Error("no mesh-transport-invariants");
+    const atNode = (node: number) => ({ event: { node } }) as unknown as SimInspect;
+    expect(invariant.check(atNode(1))).toBeUndefined();
+    const transport = run.workload.nodes[1]?.transport;
+    if (transport === undefined) throw new Error("node 1 has no transport");
+    transport.counters.inc(MeshCounter.framesTransmitted);
+    expect(invariant.check(atNode(1))).toBe("node 2: mesh transport invariants broken");
+    expect(invariant.check(atNode(0))).toBeUndefined();
   });
 });
