@@ -209,7 +209,7 @@ export class AirtimeWindow {
 
   /** First bucket overlapping (nowMs - windowMs, nowMs]. */
   private oldestEpoch_(nowMs: number): number {
-    const start = nowMs - this.windowMs_ + 1;
-    return start <= 0 ? 0 : Math.floor(start / this.bucketMs);
+    const startMs = nowMs - this.windowMs_ + 1;
+    return startMs <= 0 ? 0 : Math.floor(startMs / this.bucketMs);
   }
 }

@@ -103,6 +103,23 @@ export class FramePool {
     return head;
   }
 
+  /**
+   * Blocks the entry at `handle` holds (its chain of links), or -1 when the
+   * handle is out of range or its chain does not end within the pool (for
+   * invariant checks: the transport's tables hold every block not free).
+   */
+  entryBlocks(handle: number): number {
+    if ((handle >>> 0) !== handle || handle >= this.blocks_) return -1;
+    let block = handle;
+    for (let count = 1; count <= this.blocks_; count++) {
+      const next = this.link_(block);
+      if (next === END) return count;
+      if (next >= this.blocks_) return -1;
+      block = next;
+    }
+    return -1;
+  }
+
   /** Give an entry's blocks back. The handle must come from store/allocate and not be released already. */
   release(handle: number): void {
     if ((handle >>> 0) !== handle || handle >= this.blocks_) return;

@@ -58,6 +58,21 @@ const N_HANDLE = 21; // i32: the frame's entry in the pool
 const N_DEADLINE = 25; // f64
 const SLOT_BYTES = 33;
 
+/**
+ * What a watch keeps of a routed frame's header (link-header.ts): a parsed
+ * LinkHeader is one, so the transport hands over the header of the frame it
+ * just sent instead of eight numbers.
+ */
+export interface HopWatchKey {
+  readonly source: number;
+  readonly counter: number;
+  readonly hopsTaken: number;
+  /** The next hop's low id byte (a routed frame's link hint). */
+  readonly linkHint: number;
+  readonly destination: number;
+  readonly trafficClass: number;
+}
+
 export class HopAckTable extends SlotFields {
   private readonly pool_: FramePool;
   private readonly frameBytes_: number;
@@ -109,17 +124,17 @@ export class HopAckTable extends SlotFields {
   }
 
   /**
-   * Watch frame[0 .. lengthBytes) (just put on the air towards the next hop
-   * whose low id byte is `nextHop`, the frame's link hint) until
+   * Watch frame[0 .. lengthBytes), whose header is `key` (just put on the
+   * air towards the next hop whose low id byte is `key.linkHint`), until
    * `deadlineMs`, for the pending send (`ownerSlot`, `ownerId`), or -1.
    * A frame already watched (a retransmission) keeps its slot and owner and
    * counts one more send. Returns the slot, or -MeshQueueFull /
    * -MeshFrameOversized / -InvalidArgument (shorter than a tag).
    */
-  watch(frame: Uint8Array, lengthBytes: number, source: number, counter: number, hopsTaken: number, nextHop: number, destination: number, trafficClass: number, deadlineMs: number, ownerSlot: number, ownerId: number): ValueOrCode {
+  watch(frame: Uint8Array, lengthBytes: number, key: HopWatchKey, deadlineMs: number, ownerSlot: number, ownerId: number): ValueOrCode {
     if (lengthBytes > this.frameBytes_) return -ErrorCode.MeshFrameOversized;
     if (lengthBytes < LINK_TAG_BYTES || lengthBytes > frame.length) return -ErrorCode.InvalidArgument;
-    let slot = this.find(source, counter);
+    let slot = this.find(key.source, key.counter);
     if (slot >= 0 && lengthBytes === this.lengthAt(slot)) {
       // A resend: the same frame again, over its copy.
       this.pool_.write(this.handleAt_(slot), 0, frame, 0, lengthBytes);
@@ -145,13 +160,13 @@ export class HopAckTable extends SlotFields {
       this.size_++;
     }
     this.setU16_(slot, W_LENGTH, lengthBytes);
-    this.setU16_(slot, W_SOURCE, source);
-    this.setU16_(slot, W_DESTINATION, destination);
-    this.setU32_(slot, N_COUNTER, counter);
+    this.setU16_(slot, W_SOURCE, key.source);
+    this.setU16_(slot, W_DESTINATION, key.destination);
+    this.setU32_(slot, N_COUNTER, key.counter);
     this.setF64_(slot, N_DEADLINE, deadlineMs);
-    this.setU8_(slot, B_HOPS, hopsTaken);
-    this.setU8_(slot, B_NEXT_HOP, nextHop);
-    this.setU8_(slot, B_CLASS, trafficClass);
+    this.setU8_(slot, B_HOPS, key.hopsTaken);
+    this.setU8_(slot, B_NEXT_HOP, key.linkHint);
+    this.setU8_(slot, B_CLASS, key.trafficClass);
     this.setU8_(slot, B_SENDS, Math.min(255, this.sendsAt(slot) + 1));
     return slot;
   }
@@ -196,13 +211,13 @@ export class HopAckTable extends SlotFields {
   /** The earliest slot of `trafficClass` past its deadline with sends left (`sendsMax` in all), or -1. */
   retryDue(nowMs: number, trafficClass: number, sendsMax: number): number {
     let best = -1;
-    let bestDeadline = Number.POSITIVE_INFINITY;
+    let bestDeadlineMs = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.slots_; slot++) {
       if (!this.isUsed_(slot) || this.u8_(slot, B_CLASS) !== trafficClass || this.sendsAt(slot) >= sendsMax) continue;
-      const deadline = this.deadlineAt(slot);
-      if (deadline <= nowMs && deadline < bestDeadline) {
+      const deadlineMs = this.deadlineAt(slot);
+      if (deadlineMs <= nowMs && deadlineMs < bestDeadlineMs) {
         best = slot;
-        bestDeadline = deadline;
+        bestDeadlineMs = deadlineMs;
       }
     }
     return best;
@@ -224,12 +239,12 @@ export class HopAckTable extends SlotFields {
 
   /** Earliest deadline, or +Infinity when nothing is watched. */
   nextDeadlineMs(): number {
-    let first = Number.POSITIVE_INFINITY;
-    if (this.size_ === 0) return first;
+    let firstMs = Number.POSITIVE_INFINITY;
+    if (this.size_ === 0) return firstMs;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.isUsed_(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
+      if (this.isUsed_(slot) && this.deadlineAt(slot) < firstMs) firstMs = this.deadlineAt(slot);
     }
-    return first;
+    return firstMs;
   }
 
   release(slot: number): void {
@@ -241,6 +256,25 @@ export class HopAckTable extends SlotFields {
 
   lengthAt(slot: number): number {
     return this.u16_(slot, W_LENGTH);
+  }
+
+  /** Frame-store blocks the watched frames hold, or -1 when the slots in use disagree with `size` or an entry is broken (invariant checks). */
+  blocksHeld(): number {
+    let used = 0;
+    let blocks = 0;
+    for (let slot = 0; slot < this.slots_; slot++) {
+      if (!this.isUsed_(slot)) continue;
+      used++;
+      const held = this.pool_.entryBlocks(this.handleAt_(slot));
+      if (held < 0) return -1;
+      blocks += held;
+    }
+    return used === this.size_ ? blocks : -1;
+  }
+
+  /** Is `slot` watching a frame? */
+  isInUse(slot: number): boolean {
+    return (slot >>> 0) === slot && slot < this.slots_ && this.isUsed_(slot);
   }
   sourceAt(slot: number): number {
     return this.u16_(slot, W_SOURCE);

@@ -16,7 +16,7 @@ export {
   writeFragmentHeader,
 } from "./fragment-header";
 export { FRAME_POOL_BLOCK_BYTES, FRAME_POOL_BLOCKS_MAX, FramePool, framePoolBlocks } from "./frame-pool";
-export { HOP_ACK_ENTRY_BYTES, HopAckHistory, HopAckTable, readHopAckEntry } from "./hop-acks";
+export { HOP_ACK_ENTRY_BYTES, HopAckHistory, HopAckTable, readHopAckEntry, type HopWatchKey } from "./hop-acks";
 export {
   BROADCAST_NODE_ID,
   COUNTER_MAX,

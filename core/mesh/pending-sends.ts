@@ -109,10 +109,10 @@ export class PendingSends extends SlotFields {
 
   /**
    * Keep a copy of bytes[offset .. offset + length). Returns the slot or
-   * -MeshPendingFull. `_nowMs` is not kept: the message's queue record
-   * carries its enqueued time (the transport's staleness check).
+   * -MeshPendingFull. No time is kept: the message's queue record carries
+   * its enqueued time (the transport's staleness check).
    */
-  acquire(destination: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number, callerId: number, messageId: number, _nowMs: number): ValueOrCode {
+  acquire(destination: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number, callerId: number, messageId: number): ValueOrCode {
     if (length > this.messageSlotBytes_) return -ErrorCode.MeshMessageTooLarge;
     let slot = -1;
     for (let s = 0; s < this.slots_; s++) {
@@ -202,6 +202,21 @@ export class PendingSends extends SlotFields {
     this.finished_ = 0;
   }
 
+  /** Frame-store blocks the copies hold, or -1 when the slots in use disagree with `inUse` or an entry is broken (invariant checks). */
+  blocksHeld(): number {
+    let used = 0;
+    let blocks = 0;
+    for (let slot = 0; slot < this.slots_; slot++) {
+      if (!this.isInUse(slot)) continue;
+      used++;
+      const held = this.pool_.entryBlocks(this.i32_(slot, F_HANDLE));
+      if (held < 0) return -1;
+      blocks += held;
+    }
+    // Finished slots freed their copies; they stay counted in inUse_ until the drain.
+    return used === this.inUse_ - this.finished_ ? blocks : -1;
+  }
+
   /** A send in flight (accepted, no outcome yet). */
   isInUse(slot: number): boolean {
     return (slot >>> 0) === slot && slot < this.slots_ && this.u8_(slot, F_USED) === SLOT_IN_USE;
@@ -258,11 +273,11 @@ export class PendingSends extends SlotFields {
 
   /** Earliest armed ack deadline, or +Infinity. */
   nextDeadlineMs(): number {
-    let first = NOT_ARMED;
+    let firstMs = NOT_ARMED;
     for (let slot = 0; slot < this.slots_; slot++) {
-      if (this.isInUse(slot) && this.deadlineAt(slot) < first) first = this.deadlineAt(slot);
+      if (this.isInUse(slot) && this.deadlineAt(slot) < firstMs) firstMs = this.deadlineAt(slot);
     }
-    return first;
+    return firstMs;
   }
 
   /** A slot whose ack deadline passed by `nowMs`, or -NotFound. */

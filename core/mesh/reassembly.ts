@@ -203,13 +203,13 @@ export class ReassemblyTable extends SlotFields {
 
   /** Earliest time a slot in use times out, or -1. */
   nextExpiryMs(): number {
-    let first = -1;
+    let firstMs = -1;
     for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8_(slot, RS_U8_USED) !== 1) continue;
-      const at = this.f64_(slot, RS_F64_STARTED_MS) + this.timeoutMs_ + 1;
-      if (first < 0 || at < first) first = at;
+      const atMs = this.f64_(slot, RS_F64_STARTED_MS) + this.timeoutMs_ + 1;
+      if (firstMs < 0 || atMs < firstMs) firstMs = atMs;
     }
-    return first;
+    return firstMs;
   }
 
   isInUse(slot: number): boolean {
@@ -280,6 +280,18 @@ export class ReassemblyTable extends SlotFields {
       if (bits !== this.u8_(slot, RS_U8_RECEIVED) || bits > this.u8_(slot, RS_U8_COUNTS)) return ErrorCode.InvariantViolated;
     }
     return used === this.inUse_ ? ErrorCode.Ok : ErrorCode.InvariantViolated;
+  }
+
+  /** Frame-store blocks the messages being reassembled hold, or -1 when an entry is broken (invariant checks; checkInvariants checks the count). */
+  blocksHeld(): number {
+    let blocks = 0;
+    for (let slot = 0; slot < this.slots_; slot++) {
+      if (this.u8_(slot, RS_U8_USED) !== 1) continue;
+      const held = this.pool_.entryBlocks(this.handleAt_(slot));
+      if (held < 0) return -1;
+      blocks += held;
+    }
+    return blocks;
   }
 
   private handleAt_(slot: number): number {

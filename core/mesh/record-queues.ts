@@ -178,6 +178,39 @@ export class RecordQueues {
     this.pool_.write(handle, RECORD_ENTRY_HEADER_BYTES + at, src, offset, length);
   }
 
+  /** The record after `handle` in its queue, or -1 at the tail. */
+  next(handle: number): number {
+    const next = (this.pool_.readByte(handle, 0) << 8) | this.pool_.readByte(handle, 1);
+    return next === END ? -1 : next;
+  }
+
+  /**
+   * Frame-store blocks every queue's records hold, or -1 when a queue's
+   * chain disagrees with its count, budget used or tail, or an entry is
+   * broken (invariant checks).
+   */
+  blocksHeld(): number {
+    const queues = this.view_.getInt32(this.base_);
+    let blocks = 0;
+    for (let q = 0; q < queues; q++) {
+      const count = this.get_(q, Q_COUNT);
+      const prefix = prefixFor(this.maxRecordBytes(q));
+      let used = 0;
+      let records = 0;
+      let last = END;
+      for (let handle = this.head(q); handle >= 0 && records <= count; handle = this.next(handle)) {
+        const held = this.pool_.entryBlocks(handle);
+        if (held < 0) return -1;
+        blocks += held;
+        used += prefix + this.recordLength(handle);
+        records++;
+        last = handle;
+      }
+      if (records !== count || used !== this.bytesUsed(q) || last !== this.get_(q, Q_TAIL) || used > this.get_(q, Q_BUDGET)) return -1;
+    }
+    return blocks;
+  }
+
   /** Remove the oldest record (if any) and give its store entry back. */
   shift(queue: number): void {
     const handle = this.detach(queue);

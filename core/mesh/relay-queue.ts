@@ -175,13 +175,13 @@ export class RelayQueue extends SlotFields {
   /** The earliest due relay of class `trafficClass` by `nowMs`, else -NotFound. O(slots). */
   dueOfClass(nowMs: number, trafficClass: number): ValueOrCode {
     let best = -1;
-    let bestDeadline = Number.POSITIVE_INFINITY;
+    let bestDeadlineMs = Number.POSITIVE_INFINITY;
     for (let slot = 0; slot < this.slots_; slot++) {
       if (this.u8_(slot, RQ_U8_USED) !== 1 || this.u8_(slot, RQ_U8_CLASSES) !== trafficClass) continue;
-      const deadline = this.deadlineAt(slot);
-      if (deadline <= nowMs && deadline < bestDeadline) {
+      const deadlineMs = this.deadlineAt(slot);
+      if (deadlineMs <= nowMs && deadlineMs < bestDeadlineMs) {
         best = slot;
-        bestDeadline = deadline;
+        bestDeadlineMs = deadlineMs;
       }
     }
     return best < 0 ? -ErrorCode.NotFound : best;
@@ -197,6 +197,20 @@ export class RelayQueue extends SlotFields {
 
   lengthAt(slot: number): number {
     return this.u16_(slot, RQ_U16_LENGTHS);
+  }
+
+  /** Frame-store blocks the frames hold, or -1 when the slots in use disagree with `size` or an entry is broken (invariant checks). */
+  blocksHeld(): number {
+    let used = 0;
+    let blocks = 0;
+    for (let slot = 0; slot < this.slots_; slot++) {
+      if (this.u8_(slot, RQ_U8_USED) !== 1) continue;
+      used++;
+      const held = this.pool_.entryBlocks(this.handleAt_(slot));
+      if (held < 0) return -1;
+      blocks += held;
+    }
+    return used === this.size_ ? blocks : -1;
   }
   classAt(slot: number): number {
     return this.u8_(slot, RQ_U8_CLASSES);

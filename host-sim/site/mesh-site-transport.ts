@@ -212,6 +212,8 @@ export class MeshSiteLink {
 
   checkCapacities(): string | undefined {
     if (this.mesh.pendingCount > this.#pendingSlots) return `mesh pending acks ${this.mesh.pendingCount} > ${this.#pendingSlots}`;
+    // The transport's own cross-table invariants (core/mesh/transport-invariants.ts).
+    if (this.mesh.checkInvariants() !== ErrorCode.Ok) return "mesh transport invariants broken (core/mesh/transport-invariants.ts)";
     return undefined;
   }
 

@@ -295,7 +295,7 @@ function hopAckTableModel(fc: FastCheck, numRuns: number, seed: number): void {
         frame.fill(o.tag, 40 - LINK_TAG_BYTES);
         const known = model.get(o.counter);
         if (o.kind === 0) {
-          const slot = table.watch(frame, 40, 7, o.counter, o.hops, o.nextHop, 9, 2, now + 100, -1, 0);
+          const slot = table.watch(frame, 40, { source: 7, counter: o.counter, hopsTaken: o.hops, linkHint: o.nextHop, destination: 9, trafficClass: 2 }, now + 100, -1, 0);
           if (known !== undefined) {
             check(slot >= 0, "a resend lost its slot");
             known.sends++;

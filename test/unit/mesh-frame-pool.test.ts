@@ -138,14 +138,14 @@ describe("tables in a shared frame pool", () => {
     const relayed = bytes(100, 1); // 4 blocks
     expect(relays.schedule(relayed, 100, 7, 1, 2, 1, 50)).toBeGreaterThanOrEqual(0);
     const watched = bytes(90, 2); // 3 blocks
-    const w = watches.watch(watched, 90, 7, 2, 0, 3, 9, 2, 1000, -1, 0);
+    const w = watches.watch(watched, 90, { source: 7, counter: 2, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 2 }, 1000, -1, 0);
     expect(w).toBeGreaterThanOrEqual(0);
-    expect(pending.acquire(9, 1, bytes(40, 3), 0, 40, 1, 1, 0)).toBe(-ErrorCode.MeshPendingFull);
+    expect(pending.acquire(9, 1, bytes(40, 3), 0, 40, 1, 1)).toBe(-ErrorCode.MeshPendingFull);
     expect(relays.schedule(bytes(40, 4), 40, 7, 3, 2, 1, 60)).toBe(-ErrorCode.MeshQueueFull);
-    expect(watches.watch(bytes(40, 5), 40, 7, 4, 0, 3, 9, 2, 1000, -1, 0)).toBe(-ErrorCode.MeshQueueFull);
+    expect(watches.watch(bytes(40, 5), 40, { source: 7, counter: 4, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 2 }, 1000, -1, 0)).toBe(-ErrorCode.MeshQueueFull);
     expect([relays.size, watches.size, pending.inUse, pool.refusedCount, pool.freeBlocks]).toEqual([1, 1, 0, 3, 1]);
     // A resend of the watched frame keeps its copy (same length: written over it).
-    expect(watches.watch(watched, 90, 7, 2, 0, 3, 9, 2, 2000, -1, 0)).toBe(w);
+    expect(watches.watch(watched, 90, { source: 7, counter: 2, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 2 }, 2000, -1, 0)).toBe(w);
     expect(pool.freeBlocks).toBe(1);
     const out = new Uint8Array(255);
     expect(relays.readFrame(0, out)).toBe(100);
@@ -154,7 +154,7 @@ describe("tables in a shared frame pool", () => {
     expect(out.subarray(0, 90)).toEqual(watched);
     expect(watches.forwardedSlot(7, 2, 1, watched, 90)).toBe(w);
     relays.release(0);
-    const slot = pending.acquire(9, 1, bytes(40, 3), 0, 40, 1, 1, 0);
+    const slot = pending.acquire(9, 1, bytes(40, 3), 0, 40, 1, 1);
     expect(slot).toBeGreaterThanOrEqual(0);
     pending.read(slot, 5, out, 0, 30);
     expect(out.subarray(0, 30)).toEqual(bytes(40, 3).subarray(5, 35));

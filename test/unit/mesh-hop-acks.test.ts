@@ -37,22 +37,22 @@ describe("hop-ack table: routed frames kept until the next hop takes them", () =
 
   it("keeps a copy, counts every send of the same frame in one slot, and refuses a new frame when full", () => {
     const t = table(2);
-    const a = t.watch(frame(1), 40, 7, 100, 0, 3, 9, 2, 1000, -1, 0);
+    const a = t.watch(frame(1), 40, { source: 7, counter: 100, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 2 }, 1000, -1, 0);
     expect(a).toBeGreaterThanOrEqual(0);
-    expect(t.watch(frame(1), 40, 7, 100, 0, 3, 9, 2, 3000, -1, 0)).toBe(a); // the resend
+    expect(t.watch(frame(1), 40, { source: 7, counter: 100, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 2 }, 3000, -1, 0)).toBe(a); // the resend
     expect(t.sendsAt(a)).toBe(2);
     expect(t.deadlineAt(a)).toBe(3000);
-    expect(t.watch(frame(2), 40, 7, 101, 0, 3, 9, 2, 1000, -1, 0)).toBeGreaterThanOrEqual(0);
-    expect(t.watch(frame(3), 40, 7, 102, 0, 3, 9, 2, 1000, -1, 0)).toBe(-ErrorCode.MeshQueueFull);
+    expect(t.watch(frame(2), 40, { source: 7, counter: 101, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 2 }, 1000, -1, 0)).toBeGreaterThanOrEqual(0);
+    expect(t.watch(frame(3), 40, { source: 7, counter: 102, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 2 }, 1000, -1, 0)).toBe(-ErrorCode.MeshQueueFull);
     expect(t.size).toBe(2);
-    expect(t.watch(frame(3, 80), 80, 7, 103, 0, 3, 9, 2, 1000, -1, 0)).toBe(-ErrorCode.MeshFrameOversized);
-    expect(t.watch(frame(3), 8, 7, 103, 0, 3, 9, 2, 1000, -1, 0)).toBe(-ErrorCode.InvalidArgument);
+    expect(t.watch(frame(3, 80), 80, { source: 7, counter: 103, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 2 }, 1000, -1, 0)).toBe(-ErrorCode.MeshFrameOversized);
+    expect(t.watch(frame(3), 8, { source: 7, counter: 103, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 2 }, 1000, -1, 0)).toBe(-ErrorCode.InvalidArgument);
     expect(t.size).toBe(2);
   });
 
   it("a copy heard further on with the same tag acknowledges the frame; an upstream copy or another tag does not", () => {
     const t = table();
-    const slot = t.watch(frame(5), 40, 7, 100, 1, 3, 9, 2, 1000, -1, 0);
+    const slot = t.watch(frame(5), 40, { source: 7, counter: 100, hopsTaken: 1, linkHint: 3, destination: 9, trafficClass: 2 }, 1000, -1, 0);
     expect(t.forwardedSlot(7, 100, 1, frame(5), 40)).toBe(-1); // as far as ours: not a forward
     expect(t.forwardedSlot(7, 100, 2, frame(6), 40)).toBe(-1); // another tag: not our frame
     expect(t.forwardedSlot(7, 100, 2, frame(5, 41), 41)).toBe(-1); // another length
@@ -62,7 +62,7 @@ describe("hop-ack table: routed frames kept until the next hop takes them", () =
 
   it("a HopAck entry acknowledges the frame only from the neighbour it was sent to (by its low id byte)", () => {
     const t = table();
-    const slot = t.watch(frame(5), 40, 7, 100, 0, 0x03, 9, 2, 1000, -1, 0);
+    const slot = t.watch(frame(5), 40, { source: 7, counter: 100, hopsTaken: 0, linkHint: 0x03, destination: 9, trafficClass: 2 }, 1000, -1, 0);
     expect(t.acknowledgedSlot(7, 100, 0x04)).toBe(-1);
     expect(t.acknowledgedSlot(7, 100, 0x03)).toBe(slot);
     t.release(slot);
@@ -72,14 +72,14 @@ describe("hop-ack table: routed frames kept until the next hop takes them", () =
 
   it("a resend is due past the deadline while sends are left; past the last one the frame is given up", () => {
     const t = table();
-    const slot = t.watch(frame(5), 40, 7, 100, 0, 3, 9, 1, 1000, -1, 0);
+    const slot = t.watch(frame(5), 40, { source: 7, counter: 100, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 1 }, 1000, -1, 0);
     expect(t.retryDue(999, 1, 2)).toBe(-1);
     expect(t.retryDue(1000, 2, 2)).toBe(-1); // another class
     expect(t.retryDue(1000, 1, 2)).toBe(slot);
     expect(t.exhausted(1000, 2)).toBe(-1);
     t.postpone(slot, 1500); // a closed gate holds it: no send counted
     expect(t.retryDue(1000, 1, 2)).toBe(-1);
-    t.watch(frame(5), 40, 7, 100, 0, 3, 9, 1, 2000, -1, 0);
+    t.watch(frame(5), 40, { source: 7, counter: 100, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 1 }, 2000, -1, 0);
     expect(t.retryDue(2000, 1, 2)).toBe(-1); // both sends used
     expect(t.exhausted(1999, 2)).toBe(-1);
     expect(t.exhausted(2000, 2)).toBe(slot);
@@ -88,8 +88,8 @@ describe("hop-ack table: routed frames kept until the next hop takes them", () =
 
   it("remembers the pending send a frame belongs to, across resends", () => {
     const t = table();
-    const slot = t.watch(frame(5), 40, 7, 100, 0, 3, 9, 1, 1000, 2, 77);
-    t.watch(frame(5), 40, 7, 100, 0, 3, 9, 1, 2000, -1, 0);
+    const slot = t.watch(frame(5), 40, { source: 7, counter: 100, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 1 }, 1000, 2, 77);
+    t.watch(frame(5), 40, { source: 7, counter: 100, hopsTaken: 0, linkHint: 3, destination: 9, trafficClass: 1 }, 2000, -1, 0);
     expect(t.ownerSlotAt(slot)).toBe(2);
     expect(t.ownerIdAt(slot)).toBe(77);
     expect(t.findOwned(2, 77)).toBe(slot);

@@ -24,13 +24,13 @@ describe("tables with one DataView of slots", () => {
       fc.property(fc.array(entry, { minLength: 1, maxLength: 12 }), (entries) => {
         const pending = unwrap(PendingSends.create(entries.length, 64, unwrap(FramePool.create(entries.length * 2))));
         entries.forEach((e, k) => {
-          expect(pending.acquire(e.destination, e.cls, frame(40, k), 0, 40, e.callerId, e.messageId, e.nowMs)).toBe(k);
+          expect(pending.acquire(e.destination, e.cls, frame(40, k), 0, 40, e.callerId, e.messageId)).toBe(k);
           pending.arm(k, e.deadlineMs, e.routed, true);
           const bitmap = new Uint8Array(16);
           bitmap[e.resend >>> 3] = 1 << (e.resend & 7);
           expect(pending.markResend(k, bitmap, 0, FRAGMENT_COUNT_MAX)).toBe(1);
         });
-        expect(pending.acquire(1, 0, frame(4, 0), 0, 4, 0, 0, 0)).toBe(-ErrorCode.MeshPendingFull);
+        expect(pending.acquire(1, 0, frame(4, 0), 0, 4, 0, 0)).toBe(-ErrorCode.MeshPendingFull);
         entries.forEach((e, k) => {
           expect([pending.destinationAt(k), pending.classAt(k), pending.callerIdAt(k), pending.messageIdAt(k)]).toEqual([e.destination, e.cls, e.callerId, e.messageId]);
           expect([pending.deadlineAt(k), pending.routedAt(k), pending.attemptsAt(k), pending.lengthAt(k)]).toEqual([e.deadlineMs, e.routed, 1, 40]);
@@ -51,11 +51,11 @@ describe("tables with one DataView of slots", () => {
       fc.property(fc.uniqueArray(entry, { minLength: 1, maxLength: 10, selector: (e) => `${e.source}/${e.counter}` }), (entries) => {
         const table = unwrap(HopAckTable.create(entries.length, 64, unwrap(FramePool.create(entries.length * 2))));
         entries.forEach((e, k) => {
-          expect(table.watch(frame(50, k), 50, e.source, e.counter, e.hops, e.nextHop, e.destination, e.cls, e.deadlineMs, e.ownerSlot, e.ownerId)).toBe(k);
+          expect(table.watch(frame(50, k), 50, { source: e.source, counter: e.counter, hopsTaken: e.hops, linkHint: e.nextHop, destination: e.destination, trafficClass: e.cls }, e.deadlineMs, e.ownerSlot, e.ownerId)).toBe(k);
         });
         let other = 0;
         while (entries.some((e) => e.source === 1 && e.counter === other)) other++;
-        expect(table.watch(frame(50, 99), 50, 1, other, 0, 0, 0, 0, 0, -1, 0)).toBe(-ErrorCode.MeshQueueFull);
+        expect(table.watch(frame(50, 99), 50, { source: 1, counter: other, hopsTaken: 0, linkHint: 0, destination: 0, trafficClass: 0 }, 0, -1, 0)).toBe(-ErrorCode.MeshQueueFull);
         entries.forEach((e, k) => {
           expect(table.find(e.source, e.counter)).toBe(k);
           expect([table.sourceAt(k), table.counterAt(k), table.nextHopAt(k), table.destinationAt(k), table.deadlineAt(k), table.ownerSlotAt(k), table.ownerIdAt(k), table.sendsAt(k), table.lengthAt(k)]).toEqual([

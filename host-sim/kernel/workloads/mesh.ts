@@ -8,7 +8,8 @@
  * within the hop limit of the source, unicast delivery, relays per
  * broadcast, airtime per delivered application byte. What it checks after
  * every event (meshInvariants, mesh-oracle.ts): no forged or replayed frame
- * accepted, no duty-cycle budget exceeded, no message delivered twice.
+ * accepted, no duty-cycle budget exceeded, no message delivered twice, and
+ * every transport's own invariants (MeshTransport.checkInvariants).
  *
  * Application message: kind (1: broadcast, 2: unicast), source id (u16),
  * sequence (u32), then filler byte i = (source + sequence + i) & 0xff, so a
@@ -33,7 +34,7 @@ import { MESH_COUNTER_COUNT, MESH_COUNTER_NAMES } from "../../../core/mesh/mesh-
 import type { MeshConfig } from "../../../core/mesh/mesh-config";
 import { MeshTransport, type MeshDelivery, type MeshObserver } from "../../../core/mesh/transport";
 import { SimRadio, type SimLinkModel } from "../../../hal/sim/radio";
-import type { InvariantFactory } from "../inspect";
+import type { InvariantFactory, SimInspect } from "../inspect";
 import type { SimContext, SimNode, SimWorkload } from "../node";
 import type { SimScenario } from "../scenario";
 import { createStream, StreamPurpose } from "../streams";
@@ -201,6 +202,16 @@ export function meshInvariants(workload: MeshWorkload): readonly InvariantFactor
     () => ({ name: "mesh-no-forged-or-replayed-frame-accepted", check: () => oracle.forgeryViolation }),
     () => ({ name: "mesh-duty-cycle-never-exceeded", check: () => oracle.dutyViolation }),
     () => ({ name: "mesh-delivered-at-most-once", check: () => oracle.deliveryViolation }),
+    // The transport's own cross-table invariants (core/mesh/transport-invariants.ts), on the node the event ran.
+    () => ({
+      name: "mesh-transport-invariants",
+      check: (sim: SimInspect) => {
+        const node = workload.nodes[sim.event.node];
+        const transport = node?.transport;
+        if (transport === undefined || transport.checkInvariants() === ErrorCode.Ok) return undefined;
+        return `node ${node?.meshId ?? sim.event.node}: mesh transport invariants broken`;
+      },
+    }),
   ]);
 }
 

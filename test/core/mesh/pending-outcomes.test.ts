@@ -17,7 +17,7 @@ function table(slots: number): PendingSends {
 }
 
 function acquire(pending: PendingSends, destination: number, callerId: number): number {
-  const slot = pending.acquire(destination, 1, new Uint8Array(8), 0, 8, callerId, callerId & 0xffff, 0);
+  const slot = pending.acquire(destination, 1, new Uint8Array(8), 0, 8, callerId, callerId & 0xffff);
   if (slot < 0) throw new Error(`acquire ${-slot}`);
   return slot;
 }
@@ -53,7 +53,7 @@ describe("PendingSends outcome batch", () => {
     pending.finish(a, ErrorCode.Ok);
     pending.finish(b, ErrorCode.MeshQueueFull);
     // Both slots hold outcomes: a new send is refused, not given a slot whose outcome is still unread.
-    expect(pending.acquire(13, 1, new Uint8Array(4), 0, 4, 3, 3, 0)).toBe(-ErrorCode.MeshPendingFull);
+    expect(pending.acquire(13, 1, new Uint8Array(4), 0, 4, 3, 3)).toBe(-ErrorCode.MeshPendingFull);
     expect([pending.outcomeCount, pending.inUse]).toEqual([2, 2]);
     pending.drainOutcomes();
     expect([pending.outcomeCount, pending.inUse]).toEqual([0, 0]);
