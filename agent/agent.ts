@@ -1,5 +1,5 @@
 /**
- * The agent composition root (ARCHITECTURE.md "agent/"): a validated site
+ * The agent composition root (docs/architecture.md "Layers"): a validated site
  * configuration plus a platform (clock, opened sensors, transport, optional
  * block device and gateway sink) become a running agent.
  *
@@ -9,7 +9,7 @@
  *
  * | task        | priority     | runs                                   | does                                            |
  * |-------------|--------------|----------------------------------------|-------------------------------------------------|
- * | mesh        | RadioReceive | radio interrupt / transport wake time (notifyRadio); every radio.meshTickMs as fallback | transport.tick + poll -> gateway role / counters |
+ * | mesh        | RadioReceive | radio interrupt / transport wake time (notifyRadio); every radio.meshTickMs as fallback | transport.tick, takeDelivery -> gateway role / counters, outcomes -> uplink |
  * | uplink      | Alerts       | every uplink.intervalMs; new alerts; outcomes; due retries | outbox -> wire -> transport.send |
  * | sampling[i] | Sampling     | every sensors[i].intervalMs (intake)   | sensor.sample -> TelemetryPipeline.ingestSensor |
  * | telemetry   | Background   | every min(windowMs, uplink.intervalMs) (intake) | pipeline.tick: close windows       |

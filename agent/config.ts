@@ -1,6 +1,6 @@
 /**
- * Site configuration: the one input that sizes everything (ARCHITECTURE.md
- * "Fixed capacity": every capacity comes from here and is allocated at start).
+ * Site configuration: the one input that sizes everything (docs/architecture.md
+ * "Rules": every capacity comes from here and is allocated at start).
  *
  * `validateSiteConfig` checks every field, nested ones included, and reports
  * every problem at once, each with the field's path

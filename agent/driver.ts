@@ -1,5 +1,5 @@
 /**
- * The one driver loop (ARCHITECTURE.md "One driver loop"): what runs an
+ * The one driver loop (docs/architecture.md "Rules"): what runs an
  * agent, unchanged, on a board (moddable/main.ts), on a host (node/main.ts)
  * and in the site simulator (host-sim/site/site-node.ts). Only the wake
  * timer it is given differs (hal/timer.ts): Moddable's `timer` on a board,

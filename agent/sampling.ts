@@ -1,7 +1,7 @@
 /**
  * One sampling task per configured sensor: on each fire of its periodic
  * timer, take one sample of every channel and feed it to the telemetry
- * pipeline (ARCHITECTURE.md "How data flows": Sensor.sample -> telemetry
+ * pipeline (docs/architecture.md "Data flow": Sensor.sample -> telemetry
  * ring -> window aggregate / rules).
  *
  * A turn that comes more than one period late samples once, at the turn's

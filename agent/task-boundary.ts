@@ -1,6 +1,6 @@
 /**
  * The task boundary: the one place in agent/ that catches an exception
- * (ARCHITECTURE.md "No panics").
+ * (docs/architecture.md "Rules").
  *
  * Every task step the agent registers is wrapped here. A step that throws
  * is a fault: counted (per task, and in the metric `picket_task_faults_total`

@@ -1,5 +1,5 @@
 /**
- * Clock contract (ARCHITECTURE.md "Sans-IO core"): the only source of time.
+ * Clock contract (docs/architecture.md "Rules"): the only source of time.
  * `core/` never reads a clock; the agent reads one of these and passes the
  * value in as an argument.
  */

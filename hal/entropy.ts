@@ -1,6 +1,5 @@
 /**
- * Entropy contract: the only source of randomness (ARCHITECTURE.md "Sans-IO
- * core"). core/crypto declares the same shape as `EntropySource` (core
+ * Entropy contract: the only source of randomness (docs/architecture.md "Rules"). core/crypto declares the same shape as `EntropySource` (core
  * imports no other folder) and draws every key, hedged-signature and KEM
  * byte through it, failing closed when `fill` fails.
  *

@@ -1,5 +1,5 @@
 /**
- * Wake-timer contract (ARCHITECTURE.md "One driver loop"): the one timer the
+ * Wake-timer contract (docs/architecture.md "Rules"): the one timer the
  * agent's driver (agent/driver.ts) sleeps on. It is the only thing that
  * differs between a board and the simulator:
  *  - on a board, hal/moddable/wake-timer.ts over Moddable's `timer` module;

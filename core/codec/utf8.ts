@@ -1,7 +1,7 @@
 /**
  * Explicit UTF-8 (RFC 3629), because XS has no TextEncoder/TextDecoder and
  * strings that cross the wire must be the same bytes on every engine
- * (ARCHITECTURE.md "XS-clean").
+ * (docs/architecture.md "Rules").
  *
  * Strict in both directions: a lone surrogate cannot be encoded, and
  * decoding refuses overlong forms, surrogate code points (U+D800..DFFF),

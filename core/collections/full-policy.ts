@@ -1,6 +1,6 @@
 /**
  * What a bounded queue does when a new entry does not fit
- * (ARCHITECTURE.md "Fixed capacity": a documented policy, a metric that
+ * (docs/architecture.md "Rules": a documented policy, a metric that
  * counts it, never silent loss and never growth).
  *
  *  - `RefuseNewest`: the new entry is rejected with `ErrorCode.Full`, the

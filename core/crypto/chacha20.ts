@@ -3,7 +3,7 @@
  * place on caller buffers.
  *
  * Why not noble here: every frame is sealed and opened, and the hot path must
- * allocate nothing after start (ARCHITECTURE.md "Fixed capacity"); noble's
+ * allocate nothing after start (docs/architecture.md "Rules"); noble's
  * cipher builds instances and arrays per call. Its working state (the input
  * block, the mixed words, one serialized keystream block) lives in fixed
  * regions of a CryptoScratch (scratch.ts) made at run time; `setup`,

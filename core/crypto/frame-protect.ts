@@ -1,6 +1,6 @@
 /**
  * Per-frame protection: the compact AEAD envelope every mesh frame travels
- * in (ARCHITECTURE.md "How data flows": seal (AEAD, counter) ... replay
+ * in (docs/architecture.md "Data flow": seal (AEAD, counter) ... replay
  * window -> open). COSE_Encrypt0's CBOR framing would cost ~10 more bytes
  * per LoRa frame; like OSCORE (RFC 8613 §6) the header is fixed binary.
  *

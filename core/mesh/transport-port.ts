@@ -1,5 +1,5 @@
 /**
- * The port between the agent and the mesh (ARCHITECTURE.md "How data flows").
+ * The port between the agent and the mesh (docs/architecture.md "Data flow").
  *
  * The agent hands whole application messages to a Transport and receives
  * whole messages back; everything below (sealing, fragmentation, routing,

@@ -1,6 +1,6 @@
 /**
  * A bounded FIFO queue between two stages (tasks), with an explicit policy
- * for a full queue (ARCHITECTURE.md "Fixed capacity": a documented policy, a
+ * for a full queue (docs/architecture.md "Rules": a documented policy, a
  * metric that counts it, never silent loss and never growth).
  *
  * Items are numbers: values, or slot indices into a Pool (frames, messages),

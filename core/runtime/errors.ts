@@ -1,7 +1,7 @@
 /**
  * Numeric error codes for the whole agent.
  *
- * Errors are values (ARCHITECTURE.md "No panics"): every fallible operation
+ * Errors are values (docs/architecture.md "Rules"): every fallible operation
  * returns one of these codes instead of throwing. Codes are grouped by layer
  * in blocks of 100 so a code read off a log record tells where it came from.
  * Codes are stable: they cross the wire in log records and metrics, so a code

@@ -1,5 +1,5 @@
 /**
- * The one exception guard in `core/` (ARCHITECTURE.md "No panics").
+ * The one exception guard in `core/` (docs/architecture.md "Rules").
  *
  * Third-party code we do not control (CBOR decoding, signature verification
  * on malformed input) may throw. Every such call goes through `guard`, which

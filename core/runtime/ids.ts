@@ -1,5 +1,5 @@
 /**
- * Protocol identities and positions as branded numbers (STYLE.md: types
+ * Protocol identities and positions as branded numbers (docs/architecture.md "Rules": types
  * that carry the protocol). A brand costs nothing at run time: a `NodeId`
  * is a plain number on V8 and on XS. It stops the compiler from taking a
  * term where a log index belongs, or a message id where a node id belongs,

@@ -3,7 +3,7 @@
  * reusable context, returning what the task wants next.
  *
  * Work is measured in abstract work units, never wall time, so a run is the
- * same on every engine (ARCHITECTURE.md "Determinism"). The step reports the
+ * same on every engine (docs/architecture.md "Rules"). The step reports the
  * units it used with `ctx.spend(units)` and should stop once
  * `ctx.remainingUnits` reaches 0; a step that spends more than its budget is
  * an overrun: counted by the scheduler, charged in full to the turn, and the

@@ -1,6 +1,6 @@
 /**
  * A running hash of an event trace: same events in the same order give the
- * same hash on every engine (ARCHITECTURE.md "Determinism").
+ * same hash on every engine (docs/architecture.md "Rules").
  *
  * Two independent 32-bit FNV-1a lanes over 32-bit words (different offset
  * bases, one word-rotated) give a 64-bit fingerprint using only Math.imul and

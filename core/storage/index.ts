@@ -1,5 +1,5 @@
 /**
- * Durable state on NOR flash (ARCHITECTURE.md core/storage/): a power-loss
+ * Durable state on NOR flash (docs/architecture.md "Layers", core/storage/): a power-loss
  * safe record log (record-log.ts) with a superblock pair (superblock.ts),
  * and on top of it a key-value store and the consensus log
  * (durable-store.ts, which states the durability contract), plus counter

@@ -1,6 +1,6 @@
 /**
  * Telemetry configuration: every capacity the pipeline allocates comes from
- * here (ARCHITECTURE.md "Fixed capacity"), and `checkTelemetryConfig` refuses
+ * here (docs/architecture.md "Rules"), and `checkTelemetryConfig` refuses
  * anything outside the documented ranges with a specific code before a
  * single byte is allocated.
  *

@@ -14,7 +14,7 @@
  * whose int32 fields are not int32 is refused (`InvalidArgument`, counted in
  * `invalidRefused`), never truncated; the pipeline never makes one.
  *
- * Full policy (ARCHITECTURE.md "Fixed capacity"), when a record arrives and
+ * Full policy (docs/architecture.md "Rules"), when a record arrives and
  * all `capacity` slots are in use:
  *  1. if any routine record is queued, the OLDEST routine record is dropped
  *     to make room (counted: `routineDroppedForAlert` when the newcomer is an

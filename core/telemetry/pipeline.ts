@@ -1,5 +1,5 @@
 /**
- * The telemetry pipeline (ARCHITECTURE.md "How data flows": Sensor.sample →
+ * The telemetry pipeline (docs/architecture.md "Data flow": Sensor.sample →
  * telemetry ring → window aggregate → message): per-channel sample history,
  * aligned window aggregates, threshold and rate-of-change rules with
  * hysteresis, sensor-fault alerts, and one bounded outbox in which alerts

@@ -1,5 +1,5 @@
 /**
- * Simulated entropy: reproducible by seed (ARCHITECTURE.md "Determinism").
+ * Simulated entropy: reproducible by seed (docs/architecture.md "Rules").
  *
  * NOT cryptographic. xoshiro128** output is predictable from a few outputs;
  * it exists so the simulator and tests make the same keys on V8 and XS for

@@ -1,7 +1,7 @@
 /**
  * The kernel's own counters: every send, copy, drop (by reason), timer and
  * fault is counted, so a summary accounts for every message
- * (ARCHITECTURE.md "Everything bounded, everything counted").
+ * (docs/architecture.md "Rules").
  *
  * Conservation, checked after every event (invariants.ts):
  *   transmissions + duplicates ==

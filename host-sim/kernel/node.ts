@@ -1,6 +1,6 @@
 /**
- * The sans-IO component interface the kernel drives (ARCHITECTURE.md
- * "Sans-IO core"): a simulated node never reads a clock, never draws
+ * The sans-IO component interface the kernel drives (docs/architecture.md
+ * "Rules"): a simulated node never reads a clock, never draws
  * randomness of its own and never does I/O; everything comes in through the
  * callbacks and goes out through its `SimContext`.
  *

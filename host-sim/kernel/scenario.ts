@@ -1,7 +1,7 @@
 /**
  * A simulation scenario: everything that decides a run, in integer units.
  * With the same scenario (seed included) and the same code, every run gives
- * the same event trace on V8 and on XS (ARCHITECTURE.md "Determinism").
+ * the same event trace on V8 and on XS (docs/architecture.md "Rules").
  *
  * Units: times and durations in virtual milliseconds, distances in metres,
  * probabilities in parts per million (ppm, 0..1_000_000), clock drift in ppm.

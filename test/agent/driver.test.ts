@@ -1,5 +1,5 @@
 /**
- * The one driver loop (agent/driver.ts; ARCHITECTURE.md "One driver loop"):
+ * The one driver loop (agent/driver.ts; docs/architecture.md "Rules"):
  * it sleeps until the earliest of the agent's next deadline and the
  * transport's wake time, a radio interrupt wakes it early, an interrupt
  * raised while the agent runs is served without re-entering, and a stopped

@@ -1,7 +1,9 @@
 /**
  * Comments speak of the code, the standards and the README, never of issue
  * numbers, which mean nothing to a reader of the repository: no "issue 6 §1"
- * in any source, test, tool or document the project ships.
+ * in any source, test, tool or document the project ships. Nor do they
+ * point outside the repository for the design: docs/architecture.md is the
+ * project's own account, so no file names a design document it does not ship.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -34,6 +36,22 @@ describe("no issue numbers in the repository", () => {
       lines.forEach((line, i) => {
         if (pattern.test(line)) hits.push(`${relative(repoRoot, path)}:${i + 1}: ${line.trim()}`);
       });
+    }
+    expect(hits).toEqual([]);
+  });
+
+  it("no file cites a design document outside the repository (ARCHITECTURE.md, STYLE.md, ../shared)", () => {
+    const all: string[] = [join(repoRoot, "README.md"), join(repoRoot, "manifest.json")];
+    for (const root of ROOTS) files(join(repoRoot, root), all);
+    const pattern = /\bARCHITECTURE\.md\b|\bSTYLE\.md\b|\.\.\/shared\b/;
+    const hits: string[] = [];
+    for (const path of all) {
+      if (path.endsWith("no-issue-references.test.ts")) continue;
+      readFileSync(path, "utf8")
+        .split("\n")
+        .forEach((line, i) => {
+          if (pattern.test(line)) hits.push(`${relative(repoRoot, path)}:${i + 1}: ${line.trim()}`);
+        });
     }
     expect(hits).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /**
  * What one board's XS memory holds, measured on the board's terms
- * (ARCHITECTURE.md "The board's terms"): the literal build/device/main.js,
+ * (docs/architecture.md "Rules"): the literal build/device/main.js,
  * on the 32-bit XS host (16-byte slots), with Moddable preload emulated
  * (picket-xs --preload: module bodies run in a build machine that is then
  * frozen and shared as flash; the board runs in a clone whose heap starts

@@ -1,7 +1,7 @@
 /**
  * The simulation kernel runs on the real XS engine and produces the same
- * trace as V8 for the same scenario and seed (ARCHITECTURE.md
- * "Determinism"); processing events allocates nothing there.
+ * trace as V8 for the same scenario and seed (docs/architecture.md
+ * "Rules"); processing events allocates nothing there.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";

@@ -144,7 +144,7 @@ export function importsSpecifier(code: string, specifier: string): boolean {
   return new RegExp(`\\b(?:from|import)\\s*${quoted.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}`).test(code);
 }
 
-/** Forbidden constructs in any bundle meant for XS (ARCHITECTURE.md "XS-clean"). */
+/** Forbidden constructs in any bundle meant for XS (docs/architecture.md "Rules"). */
 const FORBIDDEN_OUTPUT: readonly { readonly pattern: RegExp; readonly what: string }[] = Object.freeze([
   { pattern: /\beval\s*\(/, what: "eval(...)" },
   { pattern: /\bnew\s+Function\s*\(/, what: "new Function(...)" },

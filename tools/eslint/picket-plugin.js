@@ -1,5 +1,5 @@
 import path from "node:path";
-// Picket's own ESLint rules for device code (ARCHITECTURE.md "XS-clean").
+// Picket's own ESLint rules for device code (docs/architecture.md "Rules").
 //
 // no-top-level-mutable-state: Moddable preloads modules and freezes every
 // object created at module top level into flash. Mutable state created there
