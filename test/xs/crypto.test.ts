@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ErrorCode } from "../../core/runtime/errors";
 import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
-import { readHexVector, readVector, hex } from "../unit/crypto-fixtures";
+import { readHexVector, readVector, hex } from "../core/crypto/fixtures";
 import { recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;

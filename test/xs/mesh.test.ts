@@ -7,10 +7,10 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { expectCompleted, runOnXs, type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
-import { meshFrameVectors, runMeshParity } from "../mesh/xs-scenario";
+import { meshFrameVectors, runMeshParity } from "../core/mesh/xs-scenario";
 import { buildXsEntry } from "../../tools/xs/build-entry";
-import { epochVectors } from "../mesh/epoch-scenario";
-import { farAhead, fragmentFlood, sealAsAnother } from "../mesh/captured-board-scenario";
+import { epochVectors } from "../core/mesh/epoch-scenario";
+import { farAhead, fragmentFlood, sealAsAnother } from "../core/mesh/captured-board-scenario";
 import { ErrorCode } from "../../core/runtime/errors";
 
 let run: XsRunResult;

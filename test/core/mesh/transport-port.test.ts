@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { BROADCAST_ID, TrafficClass, type Transport } from "../../../core/mesh/transport-port";
 import { BROADCAST_NODE_ID, LinkClass } from "../../../core/mesh/index";
 import { ErrorCode } from "../../../core/runtime/errors";
-import { carry, makeNode } from "../../mesh/fixtures";
+import { carry, makeNode } from "./fixtures";
 
 describe("MeshTransport as the agent's Transport port", () => {
   it("is assignable to Transport and shares its constants", () => {
