@@ -25,6 +25,7 @@
  * index from node id to slot, open addressing): no objects per member.
  */
 import { ErrorCode } from "../runtime/errors";
+import type { Incarnation, NodeId } from "../runtime/ids";
 import { err, ok, type Result } from "../runtime/result";
 import { EventOrigin, INCARNATION_MAX, LifecycleStep, MemberEvent, MemberState, transition } from "./lifecycle";
 
@@ -157,19 +158,19 @@ export class MemberTable {
   // ------------------------------------------------------------ queries
 
   /** The member's state, or -1 when the table does not hold it. */
-  stateOf(nodeId: number): number {
+  stateOf(nodeId: NodeId): number {
     const slot = this.find_(nodeId);
     return slot === NO_SLOT ? -1 : (this.slots_[slot * FIELDS + F_STATE] ?? -1);
   }
 
   /** The member's incarnation, or -1 when the table does not hold it. */
-  incarnationOf(nodeId: number): number {
+  incarnationOf(nodeId: NodeId): Incarnation | -1 {
     const slot = this.find_(nodeId);
-    return slot === NO_SLOT ? -1 : (this.slots_[slot * FIELDS + F_INCARNATION] ?? -1);
+    return slot === NO_SLOT ? -1 : ((this.slots_[slot * FIELDS + F_INCARNATION] ?? -1) as Incarnation);
   }
 
   /** When the member entered its current state (ms), or -1. */
-  sinceMsOf(nodeId: number): number {
+  sinceMsOf(nodeId: NodeId): number {
     const slot = this.find_(nodeId);
     return slot === NO_SLOT ? -1 : (this.slots_[slot * FIELDS + F_SINCE_MS] ?? -1);
   }
@@ -198,7 +199,7 @@ export class MemberTable {
    * newcomer, whatever its state), adding it as Joining if it is not held.
    * Errors: InvalidArgument (node id), MembershipTableFull.
    */
-  protect(nodeId: number, nowMs: number): ErrorCode {
+  protect(nodeId: NodeId, nowMs: number): ErrorCode {
     if (!Number.isInteger(nodeId) || nodeId < 1 || nodeId > MEMBER_ID_MAX) return ErrorCode.InvalidArgument;
     let slot = this.find_(nodeId);
     if (slot === NO_SLOT) {
@@ -221,7 +222,7 @@ export class MemberTable {
    * a refusal). Errors: InvalidArgument, NotFound, MembershipTableFull,
    * MembershipIntroducerCapped, or the lifecycle's refusal.
    */
-  apply(nodeId: number, event: number, origin: number, eventIncarnation: number, introducer: number, nowMs: number, out: LifecycleStep): ErrorCode {
+  apply(nodeId: NodeId, event: number, origin: number, eventIncarnation: Incarnation, introducer: NodeId | 0, nowMs: number, out: LifecycleStep): ErrorCode {
     if (!Number.isInteger(nodeId) || nodeId < 1 || nodeId > MEMBER_ID_MAX || !Number.isInteger(introducer) || introducer < 0 || introducer > MEMBER_ID_MAX) {
       return this.refuse_(out, ErrorCode.InvalidArgument);
     }

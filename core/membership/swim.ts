@@ -31,6 +31,7 @@
  * included); this class owns only the protocol's timers and queues.
  */
 import { ErrorCode } from "../runtime/errors";
+import type { Incarnation, NodeId } from "../runtime/ids";
 import { err, ok, type Result } from "../runtime/result";
 import { Xoshiro128 } from "../runtime/prng";
 import { EventOrigin, INCARNATION_MAX, LifecycleStep, MemberEvent, MemberState } from "./lifecycle";
@@ -42,7 +43,7 @@ export const SwimKind = Object.freeze({ Ping: 1, Ack: 2, PingReq: 3, Nack: 4 } a
 export type SwimKind = (typeof SwimKind)[keyof typeof SwimKind];
 
 export interface SwimOptions {
-  readonly nodeId: number;
+  readonly nodeId: NodeId;
   readonly table: MemberTable;
   readonly timing: MembershipTiming;
   /** Ping-reqs per failed direct probe (SWIM's k), 1..8. */
@@ -93,7 +94,7 @@ const UPDATE_FIELDS = 6;
 const CHANGE_FIELDS = 4;
 
 export class Swim {
-  readonly nodeId: number;
+  readonly nodeId: NodeId;
   readonly stats = new Float64Array(SWIM_STAT_COUNT);
   private readonly table_: MemberTable;
   private readonly timing_: MembershipTiming;
@@ -169,8 +170,8 @@ export class Swim {
 
   // ------------------------------------------------------------ state
 
-  get incarnation(): number {
-    return this.incarnation_;
+  get incarnation(): Incarnation {
+    return this.incarnation_ as Incarnation;
   }
   /** Lifeguard's local health: 0 healthy .. AWARENESS_MAX. */
   get awareness(): number {
@@ -185,7 +186,7 @@ export class Swim {
    * Full: MembershipTableFull. Unknown members are probed only once the
    * table holds them.
    */
-  setNeighbour(nodeId: number, present: boolean): ErrorCode {
+  setNeighbour(nodeId: NodeId, present: boolean): ErrorCode {
     if (!Number.isInteger(nodeId) || nodeId < 1 || nodeId > MEMBER_ID_MAX || nodeId === this.nodeId) return ErrorCode.InvalidArgument;
     const at = this.neighbourIndex_(nodeId);
     if (present) {
@@ -217,17 +218,18 @@ export class Swim {
   outputKind(i: number): number {
     return this.outputs_[i * OUT_FIELDS] ?? 0;
   }
-  outputTo(i: number): number {
-    return this.outputs_[i * OUT_FIELDS + 1] ?? 0;
+  outputTo(i: number): NodeId {
+    return (this.outputs_[i * OUT_FIELDS + 1] ?? 0) as NodeId;
   }
-  outputTarget(i: number): number {
-    return this.outputs_[i * OUT_FIELDS + 2] ?? 0;
+  /** The member a ping-req or an ack concerns, or 0. */
+  outputTarget(i: number): NodeId | 0 {
+    return (this.outputs_[i * OUT_FIELDS + 2] ?? 0) as NodeId | 0;
   }
   outputSeq(i: number): number {
     return this.outputs_[i * OUT_FIELDS + 3] ?? 0;
   }
-  outputIncarnation(i: number): number {
-    return this.outputs_[i * OUT_FIELDS + 4] ?? 0;
+  outputIncarnation(i: number): Incarnation {
+    return (this.outputs_[i * OUT_FIELDS + 4] ?? 0) as Incarnation;
   }
   get changeCount(): number {
     return this.changeCount_;
@@ -258,7 +260,7 @@ export class Swim {
   }
 
   /** Apply a lifecycle event to the table and record the change (if any) for the driver. */
-  private apply_(nodeId: number, event: number, origin: number, incarnation: number, introducer: number, nowMs: number): ErrorCode {
+  private apply_(nodeId: NodeId, event: number, origin: number, incarnation: Incarnation, introducer: NodeId | 0, nowMs: number): ErrorCode {
     const before = this.table_.stateOf(nodeId);
     const code = this.table_.apply(nodeId, event, origin, incarnation, introducer, nowMs, this.step_);
     if (code === ErrorCode.Ok && this.step_.changed && this.changeCount_ * CHANGE_FIELDS < this.changes_.length) {
@@ -301,7 +303,7 @@ export class Swim {
   }
 
   private probeable_(nodeId: number): boolean {
-    const state = this.table_.stateOf(nodeId);
+    const state = this.table_.stateOf(nodeId as NodeId);
     return state === MemberState.Alive || state === MemberState.Joining || state === MemberState.Suspect;
   }
 
@@ -312,7 +314,7 @@ export class Swim {
       const target = this.order_[this.orderAt_++] ?? 0;
       const at = this.neighbourIndex_(target);
       if (at < 0 || !this.probeable_(target)) continue;
-      if ((this.heardMs_[at] ?? -1) >= 0 && nowMs - (this.heardMs_[at] ?? 0) < this.timing_.probePeriodMs && this.table_.stateOf(target) === MemberState.Alive) {
+      if ((this.heardMs_[at] ?? -1) >= 0 && nowMs - (this.heardMs_[at] ?? 0) < this.timing_.probePeriodMs && this.table_.stateOf(target as NodeId) === MemberState.Alive) {
         this.bump_(SwimStat.probesSkippedHeard);
         continue;
       }
@@ -351,7 +353,7 @@ export class Swim {
       const start = this.neighbourCount_ > 0 ? this.random_.nextBelow(this.neighbourCount_) : 0;
       for (let i = 0; i < this.neighbourCount_ && this.helpersAsked_ < this.k_; i++) {
         const helper = this.neighbours_[(start + i) % this.neighbourCount_] ?? 0;
-        if (helper === this.target_ || this.table_.stateOf(helper) !== MemberState.Alive) continue;
+        if (helper === this.target_ || this.table_.stateOf(helper as NodeId) !== MemberState.Alive) continue;
         if (!this.emit_(SwimKind.PingReq, helper, this.target_, this.probeSeq_, this.incarnation_)) break;
         this.helpersAsked_++;
         this.bump_(SwimStat.indirectProbes);
@@ -362,9 +364,9 @@ export class Swim {
       this.phase_ = PHASE_IDLE;
       // Lifeguard: fewer nacks than helpers asked means this board may be the slow one.
       if (this.nacks_ < this.helpersAsked_) this.awareness_ = Math.min(AWARENESS_MAX, this.awareness_ + 1);
-      const incarnation = this.table_.incarnationOf(this.target_);
+      const incarnation = this.table_.incarnationOf(this.target_ as NodeId);
       if (incarnation < 0) return;
-      if (this.apply_(this.target_, MemberEvent.Suspect, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
+      if (this.apply_(this.target_ as NodeId, MemberEvent.Suspect, EventOrigin.Local, incarnation as Incarnation, 0, nowMs) === ErrorCode.Ok) {
         this.bump_(SwimStat.suspicionsRaised);
         this.suspect_(this.target_, nowMs);
         this.queueUpdate_(this.target_, MemberEvent.Suspect, incarnation, 0, false);
@@ -398,7 +400,7 @@ export class Swim {
     for (let s = 0; s < this.suspicionCount_; ) {
       const base = s * SUSPICION_FIELDS;
       const nodeId = this.suspicions_[base] ?? 0;
-      if (this.table_.stateOf(nodeId) !== MemberState.Suspect) {
+      if (this.table_.stateOf(nodeId as NodeId) !== MemberState.Suspect) {
         this.dropSuspicion_(s); // refuted, left or declared by others
         continue;
       }
@@ -406,9 +408,9 @@ export class Swim {
         s++;
         continue;
       }
-      const incarnation = this.table_.incarnationOf(nodeId);
-      this.apply_(nodeId, MemberEvent.SuspicionTimeout, EventOrigin.Local, incarnation, 0, nowMs);
-      if (this.apply_(nodeId, MemberEvent.Failed, EventOrigin.Local, incarnation, 0, nowMs) === ErrorCode.Ok) {
+      const incarnation = this.table_.incarnationOf(nodeId as NodeId);
+      this.apply_(nodeId as NodeId, MemberEvent.SuspicionTimeout, EventOrigin.Local, incarnation as Incarnation, 0, nowMs);
+      if (this.apply_(nodeId as NodeId, MemberEvent.Failed, EventOrigin.Local, incarnation as Incarnation, 0, nowMs) === ErrorCode.Ok) {
         this.bump_(SwimStat.failuresDeclared);
         this.queueUpdate_(nodeId, MemberEvent.Failed, incarnation, 0, false);
       }
@@ -431,10 +433,10 @@ export class Swim {
    * neighbour heard this period is not probed, and a Joining member it
    * concerns is now Alive.
    */
-  heard(nodeId: number, nowMs: number): void {
+  heard(nodeId: NodeId, nowMs: number): void {
     const at = this.neighbourIndex_(nodeId);
     if (at >= 0) this.heardMs_[at] = nowMs;
-    if (this.table_.stateOf(nodeId) === MemberState.Joining) this.apply_(nodeId, MemberEvent.Alive, EventOrigin.Local, this.table_.incarnationOf(nodeId), 0, nowMs);
+    if (this.table_.stateOf(nodeId) === MemberState.Joining) this.apply_(nodeId, MemberEvent.Alive, EventOrigin.Local, this.table_.incarnationOf(nodeId) as Incarnation, 0, nowMs);
   }
 
   /**
@@ -443,7 +445,7 @@ export class Swim {
    * answered and its incarnation). Errors: InvalidArgument (fields),
    * NotFound (an ack or nack nobody waits for).
    */
-  receive(from: number, kind: number, seq: number, target: number, incarnation: number, nowMs: number): ErrorCode {
+  receive(from: NodeId, kind: number, seq: number, target: NodeId | 0, incarnation: Incarnation, nowMs: number): ErrorCode {
     if (!Number.isInteger(from) || from < 1 || from > MEMBER_ID_MAX || !Number.isInteger(target) || target < 0 || target > MEMBER_ID_MAX) return ErrorCode.InvalidArgument;
     if (!Number.isInteger(incarnation) || incarnation < 0 || incarnation > INCARNATION_MAX || !Number.isInteger(seq) || seq < 0 || seq > 0xffff_ffff) return ErrorCode.InvalidArgument;
     this.heard(from, nowMs);
@@ -486,7 +488,7 @@ export class Swim {
     return ErrorCode.Full;
   }
 
-  private acked_(from: number, seq: number, target: number, incarnation: number, nowMs: number): ErrorCode {
+  private acked_(from: NodeId, seq: number, target: NodeId | 0, incarnation: Incarnation, nowMs: number): ErrorCode {
     let matched = false;
     if (target === from) {
       // The member's own answer: alive evidence from itself.
@@ -506,7 +508,7 @@ export class Swim {
     } else if (this.phase_ === PHASE_INDIRECT && target === this.target_ && seq === this.probeSeq_) {
       // A helper reached it: hearsay, which keeps it from being suspected but proves nothing more.
       this.phase_ = PHASE_IDLE;
-      this.apply_(target, MemberEvent.AliveReport, EventOrigin.Peer, incarnation, from, nowMs);
+      this.apply_(target as NodeId, MemberEvent.AliveReport, EventOrigin.Peer, incarnation, from, nowMs);
       matched = true;
     }
     return matched ? ErrorCode.Ok : ErrorCode.NotFound;
@@ -522,7 +524,7 @@ export class Swim {
    * otherwise it is `from`'s report. An update about this board that
    * suspects or fails it is refuted at once. Returns the lifecycle's code.
    */
-  applyUpdate(from: number, nodeId: number, event: number, incarnation: number, fromMember: boolean, nowMs: number): ErrorCode {
+  applyUpdate(from: NodeId, nodeId: NodeId, event: number, incarnation: Incarnation, fromMember: boolean, nowMs: number): ErrorCode {
     if (nodeId === this.nodeId) {
       if ((event === MemberEvent.Suspect || event === MemberEvent.Failed) && Number.isInteger(incarnation) && incarnation >= this.incarnation_ && incarnation < INCARNATION_MAX) {
         this.incarnation_ = incarnation + 1;

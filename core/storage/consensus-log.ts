@@ -29,30 +29,31 @@ import type { Status } from "../runtime/result";
 import type { Releaser } from "./kv-store";
 import { NO_ADDRESS } from "./layout";
 
-/** Largest entry index (indices are u32 on flash; 0 means "before the log"). */
-export const LOG_INDEX_MAX = 0xfffffffe;
+import { LOG_INDEX_MAX, type LogIndex, type Term } from "../runtime/ids";
+
+export { LOG_INDEX_MAX };
 
 export interface ConsensusLogStore {
   /** First retained index (snapshot index + 1). */
-  readonly firstIndex: number;
+  readonly firstIndex: LogIndex;
   /** Last index; firstIndex - 1 when the log is empty. */
-  readonly lastIndex: number;
+  readonly lastIndex: LogIndex;
   /** Term of lastIndex (the snapshot term when empty). */
-  readonly lastTerm: number;
+  readonly lastTerm: Term;
   /**
    * Append entry `index` (must be lastIndex + 1) durably. Errors: LogGap,
    * Full (more than the configured entries retained: compact first),
    * StorageFull, TooLarge, NotMounted, a device error.
    */
-  append(index: number, term: number, data: Uint8Array, offset: number, lengthBytes: number): Status;
+  append(index: LogIndex, term: Term, data: Uint8Array, offset: number, lengthBytes: number): Status;
   /** Copy entry `index` into `out[outOffset ..]`: its length, or -LogCompacted / -NotFound / -Corrupt / -TooLarge. */
-  readEntry(index: number, out: Uint8Array, outOffset: number): ValueOrCode;
+  readEntry(index: LogIndex, out: Uint8Array, outOffset: number): ValueOrCode;
   /** Term of `index` (firstIndex - 1 gives the snapshot term), or -LogCompacted / -NotFound. */
-  termAt(index: number): ValueOrCode;
+  termAt(index: LogIndex): ValueOrCode;
   /** Remove `fromIndex` and everything after it (Raft §5.3). Errors: LogCompacted, LogGap. */
-  truncateFrom(fromIndex: number): Status;
+  truncateFrom(fromIndex: LogIndex): Status;
   /** Discard entries up to `throughIndex`, whose term is `throughTerm` (Raft §7). */
-  compactThrough(throughIndex: number, throughTerm: number): Status;
+  compactThrough(throughIndex: LogIndex, throughTerm: Term): Status;
 }
 
 const SLOT_WORDS = 4;

@@ -41,6 +41,7 @@ import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
 import type { BlockDevice } from "./block-device";
 import { LogTable, type ConsensusLogStore } from "./consensus-log";
+import type { LogIndex, Term } from "../runtime/ids";
 import { KvTable, slotBytes, type KvStore } from "./kv-store";
 import { alignUp, NO_ADDRESS, RECORD_HEADER_BYTES, recordBytes, readU32, RecordType, type RecordView } from "./layout";
 import { HIDDEN_RECORDS_UNBOUNDED, type MountReport } from "./mount-report";
@@ -242,19 +243,19 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
 
   // ------------------------------------------------------------------ consensus log
 
-  get firstIndex(): number {
-    return this.entries_.first;
+  get firstIndex(): LogIndex {
+    return this.entries_.first as LogIndex;
   }
 
-  get lastIndex(): number {
-    return this.entries_.last;
+  get lastIndex(): LogIndex {
+    return this.entries_.last as LogIndex;
   }
 
-  get lastTerm(): number {
-    return this.entries_.lastTerm;
+  get lastTerm(): Term {
+    return this.entries_.lastTerm as Term;
   }
 
-  append(index: number, term: number, data: Uint8Array, offset: number, lengthBytes: number): Status {
+  append(index: LogIndex, term: Term, data: Uint8Array, offset: number, lengthBytes: number): Status {
     const entries = this.entries_;
     if ((term >>> 0) !== term || !Number.isSafeInteger(index)) return ErrorCode.InvalidArgument;
     const allowed = entries.checkAppend(index);
@@ -274,7 +275,7 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
     return ErrorCode.Ok;
   }
 
-  readEntry(index: number, out: Uint8Array, outOffset: number): ValueOrCode {
+  readEntry(index: LogIndex, out: Uint8Array, outOffset: number): ValueOrCode {
     const entries = this.entries_;
     if (index < entries.first) return -ErrorCode.LogCompacted;
     if (index > entries.last || !Number.isSafeInteger(index)) return -ErrorCode.NotFound;
@@ -283,11 +284,11 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
     return this.log_.readPayload(address, RecordType.LogEntry, index, out, outOffset);
   }
 
-  termAt(index: number): ValueOrCode {
+  termAt(index: LogIndex): ValueOrCode {
     return this.entries_.termOf(index);
   }
 
-  truncateFrom(fromIndex: number): Status {
+  truncateFrom(fromIndex: LogIndex): Status {
     const entries = this.entries_;
     const allowed = entries.checkTruncate(fromIndex);
     if (allowed !== ErrorCode.Ok) return allowed;
@@ -300,7 +301,7 @@ export class DurableStore implements KvStore, ConsensusLogStore, RecordOwner {
     return ErrorCode.Ok;
   }
 
-  compactThrough(throughIndex: number, throughTerm: number): Status {
+  compactThrough(throughIndex: LogIndex, throughTerm: Term): Status {
     const entries = this.entries_;
     const allowed = entries.checkCompact(throughIndex, throughTerm);
     if (allowed !== ErrorCode.Ok) return allowed;

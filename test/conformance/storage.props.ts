@@ -14,6 +14,7 @@ import { fillPattern, mountAfterPowerUp, sameBytes, simDevice, SMALL_CONFIG, SMA
 import { CrashWorkload } from "../core/storage/workload";
 import { check, type ConformanceProperty, type FastCheck } from "./support";
 import type { Arbitrary } from "fast-check";
+import type { LogIndex, Term } from "../../core/runtime/ids";
 
 
 export type StorageProperty = ConformanceProperty;
@@ -168,18 +169,18 @@ const storeMatchesModel: StorageProperty = {
             if (o.newTerm) term++;
             const data = new Uint8Array(o.length);
             fillPattern(data, 0, o.length, o.tag);
-            check(store.append(last + 1, term, data, 0, o.length) === ErrorCode.Ok, "append failed");
+            check(store.append((last + 1) as LogIndex, term as Term, data, 0, o.length) === ErrorCode.Ok, "append failed");
             last++;
             entries.set(last, { term, data });
           } else if (o.kind === "truncate") {
             const from = first + (o.at % (last - first + 2));
-            check(store.truncateFrom(from) === ErrorCode.Ok, "truncate failed");
+            check(store.truncateFrom(from as LogIndex) === ErrorCode.Ok, "truncate failed");
             for (let i = from; i <= last; i++) entries.delete(i);
             last = Math.min(last, from - 1);
           } else if (o.kind === "compactThrough") {
             const through = first - 1 + (o.at % (last - first + 2));
             const throughTerm = through === first - 1 ? baseTerm : (entries.get(through)?.term ?? 0);
-            check(store.compactThrough(through, throughTerm) === ErrorCode.Ok, "compactThrough failed");
+            check(store.compactThrough(through as LogIndex, throughTerm as Term) === ErrorCode.Ok, "compactThrough failed");
             for (let i = first; i <= through; i++) entries.delete(i);
             first = through + 1;
             baseTerm = throughTerm;
@@ -193,13 +194,13 @@ const storeMatchesModel: StorageProperty = {
         for (const current of [store, mountAfterPowerUp(device)]) {
           check(current.checkInvariants() === ErrorCode.Ok, "invariants");
           check(current.firstIndex === first && current.lastIndex === last, `log bounds [${current.firstIndex}, ${current.lastIndex}] vs [${first}, ${last}]`);
-          check(current.termAt(first - 1) === baseTerm, "snapshot term");
+          check(current.termAt((first - 1) as LogIndex) === baseTerm, "snapshot term");
           const out = new Uint8Array(32);
           for (let i = first; i <= last; i++) {
             const entry = entries.get(i);
-            const length = current.readEntry(i, out, 0);
+            const length = current.readEntry(i as LogIndex, out, 0);
             check(entry !== undefined && length === entry.data.length && sameBytes(out, 0, entry.data, 0, length), `entry ${i}`);
-            check(current.termAt(i) === entry?.term, `term of ${i}`);
+            check(current.termAt(i as LogIndex) === entry?.term, `term of ${i}`);
           }
           for (let key = 0; key < 8; key++) {
             const expected = kv[key] ?? null;
@@ -272,7 +273,7 @@ const storedFlipsNeverReadBack: StorageProperty = {
         for (let i = 1; i <= 50; i++) {
           const data = new Uint8Array(1 + ((tag + i) % 32));
           fillPattern(data, 0, data.length, tag + i);
-          check(store.append(i, 1, data, 0, data.length) === ErrorCode.Ok, "append");
+          check(store.append(i as LogIndex, 1 as Term, data, 0, data.length) === ErrorCode.Ok, "append");
           entries.set(i, data);
           const value = new Uint8Array(1 + ((tag + i) % 16));
           fillPattern(value, 0, value.length, tag * 3 + i);

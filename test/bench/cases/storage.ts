@@ -17,6 +17,7 @@ import type { DurableStore } from "../../../core/storage/durable-store";
 import { mountAfterPowerUp, simDevice } from "../../core/storage/fixtures";
 import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from "../../core/storage/wear";
 import { benchCase, type BenchCase } from "./types";
+import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 const GROUP = "storage";
 const APPENDS_PER_RUN = 1_000;
@@ -40,9 +41,9 @@ function appendEntries(state: AppendState, count: number): number {
   for (let i = 0; i < count; i++) {
     const index = ++state.index;
     entry[0] = index & 0xff;
-    status |= store.append(index, 1, entry, 0, WEAR_ENTRY_BYTES);
+    status |= store.append(index as LogIndex, 1 as Term, entry, 0, WEAR_ENTRY_BYTES);
     // Raft §7: compact behind a snapshot every 64 entries, keeping 128.
-    if ((index & 63) === 0 && index > RETAINED_ENTRIES) status |= store.compactThrough(index - RETAINED_ENTRIES, 1);
+    if ((index & 63) === 0 && index > RETAINED_ENTRIES) status |= store.compactThrough((index - RETAINED_ENTRIES) as LogIndex, 1 as Term);
   }
   return status;
 }

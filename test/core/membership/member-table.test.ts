@@ -9,6 +9,7 @@ import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EventOrigin, LifecycleStep, MemberEvent, MemberState, MemberTable, MemberTableStat, type MemberTableOptions } from "../../../core/membership/index";
 import { ErrorCode } from "../../../core/runtime/errors";
+import type { Incarnation, NodeId } from "../../../core/runtime/ids";
 
 const S = MemberState;
 const E = MemberEvent;
@@ -23,12 +24,12 @@ function table(options: Partial<MemberTableOptions> = {}): MemberTable {
 
 const out = new LifecycleStep();
 /** The member speaks for itself at `incarnation`. */
-const alive = (t: MemberTable, id: number, nowMs = 0, incarnation = 1): number => t.apply(id, E.Alive, O.Self, incarnation, 0, nowMs, out);
+const alive = (t: MemberTable, id: number, nowMs = 0, incarnation = 1): number => t.apply(id as NodeId, E.Alive, O.Self, incarnation as Incarnation, 0, nowMs, out);
 
 function snapshot(t: MemberTable): string {
   const ids = new Uint16Array(t.capacity);
   const n = t.members(ids);
-  return Array.from(ids.subarray(0, n), (id) => `${id}:${t.stateOf(id)}@${t.incarnationOf(id)}`).sort().join(" ");
+  return Array.from(ids.subarray(0, n), (id) => `${id}:${t.stateOf(id as NodeId)}@${t.incarnationOf(id as NodeId)}`).sort().join(" ");
 }
 
 describe("MemberTable.create", () => {
@@ -46,38 +47,38 @@ describe("MemberTable", () => {
   it("a member's own word adds it Alive at its incarnation; a report about an unknown member is NotFound and adds nothing", () => {
     const t = table();
     expect(alive(t, 7, 0, 5)).toBe(ErrorCode.Ok);
-    expect([t.stateOf(7), t.incarnationOf(7), t.count]).toEqual([S.Alive, 5, 1]);
-    expect(t.apply(9, E.Suspect, O.Peer, 1, 3, 0, out)).toBe(ErrorCode.NotFound);
-    expect(t.apply(9, E.Alive, O.Peer, 1, 3, 0, out)).toBe(ErrorCode.NotFound); // a peer's word is a report, not the member's own
-    expect(t.stateOf(9)).toBe(-1);
+    expect([t.stateOf(7 as NodeId), t.incarnationOf(7 as NodeId), t.count]).toEqual([S.Alive, 5, 1]);
+    expect(t.apply(9 as NodeId, E.Suspect, O.Peer, 1 as Incarnation, 3 as NodeId, 0, out)).toBe(ErrorCode.NotFound);
+    expect(t.apply(9 as NodeId, E.Alive, O.Peer, 1 as Incarnation, 3 as NodeId, 0, out)).toBe(ErrorCode.NotFound); // a peer's word is a report, not the member's own
+    expect(t.stateOf(9 as NodeId)).toBe(-1);
     expect(t.count).toBe(1);
   });
 
   it("a peer's alive report adds a member Joining at incarnation 0, charged to that peer up to introducedMax", () => {
     const t = table({ capacity: 8 });
-    expect(t.apply(20, E.AliveReport, O.Peer, 9, 3, 0, out)).toBe(ErrorCode.Ok);
-    expect([t.stateOf(20), t.incarnationOf(20)]).toEqual([S.Joining, 0]);
-    expect(t.apply(21, E.AliveReport, O.Peer, 0, 3, 0, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(20 as NodeId, E.AliveReport, O.Peer, 9 as Incarnation, 3 as NodeId, 0, out)).toBe(ErrorCode.Ok);
+    expect([t.stateOf(20 as NodeId), t.incarnationOf(20 as NodeId)]).toEqual([S.Joining, 0]);
+    expect(t.apply(21 as NodeId, E.AliveReport, O.Peer, 0 as Incarnation, 3 as NodeId, 0, out)).toBe(ErrorCode.Ok);
     const before = snapshot(t);
-    expect(t.apply(22, E.AliveReport, O.Peer, 0, 3, 0, out)).toBe(ErrorCode.MembershipIntroducerCapped);
+    expect(t.apply(22 as NodeId, E.AliveReport, O.Peer, 0 as Incarnation, 3 as NodeId, 0, out)).toBe(ErrorCode.MembershipIntroducerCapped);
     expect(snapshot(t)).toBe(before);
     expect(t.stats[MemberTableStat.introducerCapped]).toBe(1);
     // Another peer has its own share; and once 20 speaks for itself, peer 3 is no longer charged for it.
-    expect(t.apply(22, E.AliveReport, O.Peer, 0, 4, 0, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(22 as NodeId, E.AliveReport, O.Peer, 0 as Incarnation, 4 as NodeId, 0, out)).toBe(ErrorCode.Ok);
     expect(alive(t, 20, 10, 2)).toBe(ErrorCode.Ok);
-    expect(t.stateOf(20)).toBe(S.Alive);
-    expect(t.apply(23, E.AliveReport, O.Peer, 0, 3, 20, out)).toBe(ErrorCode.Ok);
-    expect(t.apply(24, E.AliveReport, O.Peer, 0, 0, 20, out)).toBe(ErrorCode.InvalidArgument); // a report needs its reporter
+    expect(t.stateOf(20 as NodeId)).toBe(S.Alive);
+    expect(t.apply(23 as NodeId, E.AliveReport, O.Peer, 0 as Incarnation, 3 as NodeId, 20, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(24 as NodeId, E.AliveReport, O.Peer, 0 as Incarnation, 0, 20, out)).toBe(ErrorCode.InvalidArgument); // a report needs its reporter
   });
 
   it("full of live members: a newcomer is refused MembershipTableFull and no member is touched", () => {
     const t = table();
     for (let id = 1; id <= 4; id++) expect(alive(t, id)).toBe(ErrorCode.Ok);
-    expect(t.apply(2, E.Suspect, O.Local, 1, 0, 5, out)).toBe(ErrorCode.Ok);
-    expect(t.apply(3, E.Leave, O.Self, 1, 0, 5, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(2 as NodeId, E.Suspect, O.Local, 1 as Incarnation, 0, 5, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(3 as NodeId, E.Leave, O.Self, 1 as Incarnation, 0, 5, out)).toBe(ErrorCode.Ok);
     const before = snapshot(t);
     expect(alive(t, 99)).toBe(ErrorCode.MembershipTableFull);
-    expect(t.apply(98, E.AliveReport, O.Peer, 0, 1, 0, out)).toBe(ErrorCode.MembershipTableFull);
+    expect(t.apply(98 as NodeId, E.AliveReport, O.Peer, 0 as Incarnation, 1 as NodeId, 0, out)).toBe(ErrorCode.MembershipTableFull);
     expect(snapshot(t)).toBe(before);
     expect(t.stats[MemberTableStat.tableFull]).toBe(2);
     expect(t.stats[MemberTableStat.displaced]).toBe(0);
@@ -86,50 +87,50 @@ describe("MemberTable", () => {
   it("displaces a tombstone past its reap time first, then Left, then Failed (the oldest), never a protected member", () => {
     const t = table({ capacity: 5 });
     for (let id = 1; id <= 5; id++) expect(alive(t, id)).toBe(ErrorCode.Ok);
-    expect(t.protect(5, 0)).toBe(ErrorCode.Ok);
+    expect(t.protect(5 as NodeId, 0)).toBe(ErrorCode.Ok);
     const fail = (id: number, atMs: number): void => {
-      expect(t.apply(id, E.Failed, O.Peer, 1, 9, atMs, out)).toBe(ErrorCode.Ok);
+      expect(t.apply(id as NodeId, E.Failed, O.Peer, 1 as Incarnation, 9 as NodeId, atMs, out)).toBe(ErrorCode.Ok);
     };
     fail(1, 100); // older failure
     fail(2, 200);
-    expect(t.apply(3, E.Left, O.Self, 1, 0, 300, out)).toBe(ErrorCode.Ok);
-    expect(t.apply(4, E.Evict, O.Authority, 0, 0, 400, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(3 as NodeId, E.Left, O.Self, 1 as Incarnation, 0, 300, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(4 as NodeId, E.Evict, O.Authority, 0 as Incarnation, 0, 400, out)).toBe(ErrorCode.Ok);
     fail(5, 50); // protected: never displaced, even failed and oldest
     // The tombstone is still within tombstoneMs: Left goes first.
     expect(alive(t, 11, 1_000)).toBe(ErrorCode.Ok);
-    expect(t.stateOf(3)).toBe(-1);
+    expect(t.stateOf(3 as NodeId)).toBe(-1);
     expect(alive(t, 12, 1_000)).toBe(ErrorCode.Ok);
-    expect(t.stateOf(1)).toBe(-1); // the older Failed
-    expect(t.stateOf(2)).toBe(S.Failed);
+    expect(t.stateOf(1 as NodeId)).toBe(-1); // the older Failed
+    expect(t.stateOf(2 as NodeId)).toBe(S.Failed);
     // Past its reap time the tombstone goes before the remaining Failed member.
     expect(alive(t, 13, 400 + OPTIONS.tombstoneMs)).toBe(ErrorCode.Ok);
-    expect(t.stateOf(4)).toBe(-1);
-    expect(t.stateOf(2)).toBe(S.Failed);
-    expect(t.stateOf(5)).toBe(S.Failed);
+    expect(t.stateOf(4 as NodeId)).toBe(-1);
+    expect(t.stateOf(2 as NodeId)).toBe(S.Failed);
+    expect(t.stateOf(5 as NodeId)).toBe(S.Failed);
     expect(t.stats[MemberTableStat.displaced]).toBe(3);
   });
 
   it("an evicted identity stays refused while its tombstone lasts: its own alive is refused, not readmitted", () => {
     const t = table();
     expect(alive(t, 7)).toBe(ErrorCode.Ok);
-    expect(t.apply(7, E.Evict, O.Authority, 0, 0, 10, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(7 as NodeId, E.Evict, O.Authority, 0 as Incarnation, 0, 10, out)).toBe(ErrorCode.Ok);
     expect(alive(t, 7, 20, 99)).toBe(ErrorCode.MembershipTransitionNotAllowed);
-    expect(t.stateOf(7)).toBe(S.Evicted);
+    expect(t.stateOf(7 as NodeId)).toBe(S.Evicted);
     expect(t.refusals[0]).toBe(1);
   });
 
   it("reap frees Failed and Left after reapAfterMs and tombstones after tombstoneMs, and nothing else", () => {
     const t = table();
     for (let id = 1; id <= 4; id++) expect(alive(t, id)).toBe(ErrorCode.Ok);
-    expect(t.apply(1, E.Failed, O.Peer, 1, 9, 0, out)).toBe(ErrorCode.Ok);
-    expect(t.apply(2, E.Left, O.Self, 1, 0, 0, out)).toBe(ErrorCode.Ok);
-    expect(t.apply(3, E.Evict, O.Authority, 0, 0, 0, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(1 as NodeId, E.Failed, O.Peer, 1 as Incarnation, 9 as NodeId, 0, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(2 as NodeId, E.Left, O.Self, 1 as Incarnation, 0, 0, out)).toBe(ErrorCode.Ok);
+    expect(t.apply(3 as NodeId, E.Evict, O.Authority, 0 as Incarnation, 0, 0, out)).toBe(ErrorCode.Ok);
     expect(t.reap(OPTIONS.reapAfterMs - 1)).toBe(0);
     expect(t.reap(OPTIONS.reapAfterMs)).toBe(2);
-    expect([t.stateOf(1), t.stateOf(2), t.stateOf(3), t.stateOf(4)]).toEqual([-1, -1, S.Evicted, S.Alive]);
+    expect([t.stateOf(1 as NodeId), t.stateOf(2 as NodeId), t.stateOf(3 as NodeId), t.stateOf(4 as NodeId)]).toEqual([-1, -1, S.Evicted, S.Alive]);
     expect(t.reap(OPTIONS.tombstoneMs)).toBe(1);
     expect(t.count).toBe(1);
-    expect(t.stateOf(4)).toBe(S.Alive);
+    expect(t.stateOf(4 as NodeId)).toBe(S.Alive);
   });
 
   it("a flood of made-up members from captured boards never pushes out a live member, and capacity holds exactly", () => {
@@ -143,16 +144,16 @@ describe("MemberTable", () => {
           for (let id = 1; id <= real; id++) expect(alive(t, id)).toBe(ErrorCode.Ok);
           const step = new LifecycleStep();
           for (const f of flood) {
-            if (f.kind === 0) t.apply(f.id, E.AliveReport, O.Peer, 0, f.reporter, f.atMs, step);
-            else if (f.kind === 1) t.apply(f.id, E.Failed, O.Peer, 0, f.reporter, f.atMs, step);
-            else if (f.kind === 2) t.apply(f.id % real === 0 ? real : f.id % real, E.Suspect, O.Peer, 0, f.reporter, f.atMs, step); // captured boards slander real ones
+            if (f.kind === 0) t.apply(f.id as NodeId, E.AliveReport, O.Peer, 0 as Incarnation, f.reporter as NodeId, f.atMs, step);
+            else if (f.kind === 1) t.apply(f.id as NodeId, E.Failed, O.Peer, 0 as Incarnation, f.reporter as NodeId, f.atMs, step);
+            else if (f.kind === 2) t.apply((f.id % real === 0 ? real : f.id % real) as NodeId, E.Suspect, O.Peer, 0 as Incarnation, f.reporter as NodeId, f.atMs, step); // captured boards slander real ones
             else t.reap(f.atMs);
             expect(t.count).toBeLessThanOrEqual(capacity);
           }
           for (let id = 1; id <= real; id++) {
-            const state = t.stateOf(id);
+            const state = t.stateOf(id as NodeId);
             expect(state === S.Alive || state === S.Suspect, `member ${id} is ${state}`).toBe(true);
-            expect(t.incarnationOf(id)).toBe(1); // slander never moved its incarnation
+            expect(t.incarnationOf(id as NodeId)).toBe(1); // slander never moved its incarnation
           }
         },
       ),

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { EventOrigin, LifecycleStep, MemberEvent, MemberState, MemberTable, Swim, SwimKind, SwimStat, membershipTiming, type MembershipTiming } from "../../../core/membership/index";
 import { ErrorCode } from "../../../core/runtime/errors";
 import { Xoshiro128 } from "../../../core/runtime/prng";
+import type { Incarnation, NodeId } from "../../../core/runtime/ids";
 
 const TIMING: MembershipTiming = (() => {
   const t = membershipTiming({ pingAirtimeMs: 10, ackAirtimeMs: 10, dutyCyclePermille: 1000, sharePermille: 1000, members: 16, indirectProbes: 3, indirectAllowancePermille: 250, turnaroundMs: 50, suspicionMult: 4, suspicionMaxMult: 6, retransmitMult: 4 });
@@ -45,13 +46,13 @@ class Network {
     for (let id = 1; id <= size; id++) {
       const table = MemberTable.create({ capacity: 32, introducedMax: 4, reapAfterMs: 3_600_000, tombstoneMs: 7_200_000 });
       if (!table.ok) throw new Error("table");
-      const swim = Swim.create({ nodeId: id, table: table.value, timing: TIMING, indirectProbes: 3, neighboursMax: 32, relaysMax: 4, updatesMax: 64, outputsMax: 64, seed: seed * 131 + id });
+      const swim = Swim.create({ nodeId: id as NodeId, table: table.value, timing: TIMING, indirectProbes: 3, neighboursMax: 32, relaysMax: 4, updatesMax: 64, outputsMax: 64, seed: seed * 131 + id });
       if (!swim.ok) throw new Error("swim");
       const step = new LifecycleStep();
       for (let other = 1; other <= size; other++) {
         if (other === id) continue;
-        table.value.apply(other, MemberEvent.Alive, EventOrigin.Self, 0, 0, 0, step);
-        swim.value.setNeighbour(other, true);
+        table.value.apply(other as NodeId, MemberEvent.Alive, EventOrigin.Self, 0 as Incarnation, 0, 0, step);
+        swim.value.setNeighbour(other as NodeId, true);
       }
       this.boards.set(id, { swim: swim.value, table: table.value });
     }
@@ -83,9 +84,9 @@ class Network {
         if (this.random.nextBelow(1000) < this.lossPermille) continue;
         const board = this.boards.get(m.to);
         if (board === undefined) continue;
-        board.swim.receive(m.from, m.kind, m.seq, m.target, m.incarnation, this.nowMs);
+        board.swim.receive(m.from as NodeId, m.kind, m.seq, m.target as NodeId, m.incarnation as Incarnation, this.nowMs);
         // An update sealed by its subject counts as its own word (the seal travels with it).
-        for (const [node, event, inc, seal] of m.updates) board.swim.applyUpdate(m.from, node, event, inc, seal === 1, this.nowMs);
+        for (const [node, event, inc, seal] of m.updates) board.swim.applyUpdate(m.from as NodeId, node as NodeId, event, inc as Incarnation, seal === 1, this.nowMs);
         this.#drain(m.to);
       }
       for (const [id, board] of this.boards) {
@@ -99,7 +100,7 @@ class Network {
   /** Live boards that hold `id` in `state`. */
   seenAs(id: number, state: number): number {
     let n = 0;
-    for (const [other, board] of this.boards) if (other !== id && !this.crashed.has(other) && board.table.stateOf(id) === state) n++;
+    for (const [other, board] of this.boards) if (other !== id && !this.crashed.has(other) && board.table.stateOf(id as NodeId) === state) n++;
     return n;
   }
   live(): number {
@@ -173,40 +174,40 @@ describe("SWIM over a small network", () => {
   it("serves ping-reqs: pings the target, relays its ack, and nacks when the target stays silent", () => {
     const table = MemberTable.create({ capacity: 8, introducedMax: 2, reapAfterMs: 1000, tombstoneMs: 1000 });
     if (!table.ok) throw new Error("table");
-    const swim = Swim.create({ nodeId: 1, table: table.value, timing: TIMING, indirectProbes: 3, neighboursMax: 8, relaysMax: 1, updatesMax: 8, outputsMax: 8, seed: 1 });
+    const swim = Swim.create({ nodeId: 1 as NodeId, table: table.value, timing: TIMING, indirectProbes: 3, neighboursMax: 8, relaysMax: 1, updatesMax: 8, outputsMax: 8, seed: 1 });
     if (!swim.ok) throw new Error("swim");
     const s = swim.value;
-    expect(s.receive(2, SwimKind.PingReq, 77, 3, 0, 0)).toBe(ErrorCode.Ok);
+    expect(s.receive(2 as NodeId, SwimKind.PingReq, 77, 3 as NodeId, 0 as Incarnation, 0)).toBe(ErrorCode.Ok);
     expect([s.outputCount, s.outputKind(0), s.outputTo(0)]).toEqual([1, SwimKind.Ping, 3]);
     const ourSeq = s.outputSeq(0);
     s.advance();
-    expect(s.receive(4, SwimKind.PingReq, 78, 3, 0, 0)).toBe(ErrorCode.Full); // one relay at a time here: nack at once
+    expect(s.receive(4 as NodeId, SwimKind.PingReq, 78, 3 as NodeId, 0 as Incarnation, 0)).toBe(ErrorCode.Full); // one relay at a time here: nack at once
     expect([s.outputKind(0), s.outputTo(0), s.outputSeq(0)]).toEqual([SwimKind.Nack, 4, 78]);
     s.advance();
-    expect(s.receive(3, SwimKind.Ack, ourSeq, 3, 5, 10)).toBe(ErrorCode.Ok);
+    expect(s.receive(3 as NodeId, SwimKind.Ack, ourSeq, 3 as NodeId, 5 as Incarnation, 10)).toBe(ErrorCode.Ok);
     expect([s.outputKind(0), s.outputTo(0), s.outputTarget(0), s.outputSeq(0), s.outputIncarnation(0)]).toEqual([SwimKind.Ack, 2, 3, 77, 5]);
     s.advance();
-    expect(s.receive(2, SwimKind.PingReq, 79, 6, 0, 20)).toBe(ErrorCode.Ok);
+    expect(s.receive(2 as NodeId, SwimKind.PingReq, 79, 6 as NodeId, 0 as Incarnation, 20)).toBe(ErrorCode.Ok);
     s.advance();
     s.tick(20 + TIMING.probeTimeoutMs);
     let nacked = false;
     for (let i = 0; i < s.outputCount; i++) if (s.outputKind(i) === SwimKind.Nack && s.outputTo(i) === 2 && s.outputSeq(i) === 79) nacked = true;
     expect(nacked).toBe(true);
-    expect(s.receive(2, SwimKind.PingReq, 80, 1, 0, 30)).toBe(ErrorCode.InvalidArgument); // a ping-req about ourselves
-    expect(s.receive(2, 9, 80, 3, 0, 30)).toBe(ErrorCode.InvalidArgument);
-    expect(s.receive(2, SwimKind.Ack, 12345, 2, 0, 30)).toBe(ErrorCode.NotFound);
+    expect(s.receive(2 as NodeId, SwimKind.PingReq, 80, 1 as NodeId, 0 as Incarnation, 30)).toBe(ErrorCode.InvalidArgument); // a ping-req about ourselves
+    expect(s.receive(2 as NodeId, 9, 80, 3 as NodeId, 0 as Incarnation, 30)).toBe(ErrorCode.InvalidArgument);
+    expect(s.receive(2 as NodeId, SwimKind.Ack, 12345, 2 as NodeId, 0 as Incarnation, 30)).toBe(ErrorCode.NotFound);
   });
 
   it("piggybacks priority updates first, each at most retransmitLimit times, and refutes a suspicion of itself", () => {
     const table = MemberTable.create({ capacity: 8, introducedMax: 2, reapAfterMs: 1000, tombstoneMs: 1000 });
     if (!table.ok) throw new Error("table");
-    const swim = Swim.create({ nodeId: 1, table: table.value, timing: TIMING, indirectProbes: 3, neighboursMax: 8, relaysMax: 1, updatesMax: 8, outputsMax: 8, seed: 1 });
+    const swim = Swim.create({ nodeId: 1 as NodeId, table: table.value, timing: TIMING, indirectProbes: 3, neighboursMax: 8, relaysMax: 1, updatesMax: 8, outputsMax: 8, seed: 1 });
     if (!swim.ok) throw new Error("swim");
     const s = swim.value;
     const step = new LifecycleStep();
-    table.value.apply(2, MemberEvent.Alive, EventOrigin.Self, 0, 0, 0, step);
-    expect(s.applyUpdate(3, 2, MemberEvent.Suspect, 0, false, 0)).toBe(ErrorCode.Ok);
-    expect(s.applyUpdate(3, 1, MemberEvent.Suspect, 0, false, 0)).toBe(ErrorCode.Ok); // about us: refute
+    table.value.apply(2 as NodeId, MemberEvent.Alive, EventOrigin.Self, 0 as Incarnation, 0, 0, step);
+    expect(s.applyUpdate(3 as NodeId, 2 as NodeId, MemberEvent.Suspect, 0 as Incarnation, false, 0)).toBe(ErrorCode.Ok);
+    expect(s.applyUpdate(3 as NodeId, 1 as NodeId, MemberEvent.Suspect, 0 as Incarnation, false, 0)).toBe(ErrorCode.Ok); // about us: refute
     expect(s.incarnation).toBe(1);
     const nodes = new Uint16Array(4);
     const events = new Uint8Array(4);

@@ -9,6 +9,7 @@ import { Xoshiro128 } from "../../../core/runtime/prng";
 import { DurableStore } from "../../../core/storage/durable-store";
 import type { SimFlash } from "../../../hal/sim/flash";
 import { fillPattern, mountAfterPowerUp, simDevice, SMALL_CONFIG, SMALL_GEOMETRY } from "./fixtures";
+import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 const BLOCK = SMALL_GEOMETRY.blockSizeBytes;
 const PARTITION_BYTES = BLOCK * SMALL_GEOMETRY.blockCount;
@@ -27,7 +28,7 @@ function populated(): { device: SimFlash; history: Map<number, number[][]>; entr
   const entries = new Map<number, number[]>();
   for (let i = 1; i <= 400; i++) {
     const data = pattern(1 + (i % 30), i);
-    expect(store.append(i, 1 + (i >> 6), data, 0, data.length)).toBe(ErrorCode.Ok);
+    expect(store.append(i as LogIndex, (1 + (i >> 6)) as Term, data, 0, data.length)).toBe(ErrorCode.Ok);
     entries.set(i, [...data]);
     if (i % 3 === 0) {
       const key = i % 7;
@@ -35,7 +36,7 @@ function populated(): { device: SimFlash; history: Map<number, number[][]>; entr
       expect(store.put(key, value, 0, value.length)).toBe(ErrorCode.Ok);
       history.set(key, [...(history.get(key) ?? []), [...value]]);
     }
-    if (i % 25 === 0) expect(store.compactThrough(i - 20, store.termAt(i - 20))).toBe(ErrorCode.Ok);
+    if (i % 25 === 0) expect(store.compactThrough((i - 20) as LogIndex, (store.termAt((i - 20) as LogIndex)) as Term)).toBe(ErrorCode.Ok);
   }
   return { device, history, entries };
 }
@@ -75,7 +76,7 @@ describe("foreign partitions", () => {
     expect(store.report.foreignBlocks).toBeGreaterThan(0);
     expect([store.firstIndex, store.lastIndex, store.has(0)]).toEqual([1, 0, false]);
     // Fully usable afterwards, and stays so across a remount.
-    for (let i = 1; i <= 60; i++) expect(store.append(i, 1, pattern(20, i), 0, 20)).toBe(ErrorCode.Ok);
+    for (let i = 1; i <= 60; i++) expect(store.append(i as LogIndex, 1 as Term, pattern(20, i), 0, 20)).toBe(ErrorCode.Ok);
     const again = mountAfterPowerUp(device);
     expect(again.report.formatted).toBe(false);
     expect(again.lastIndex).toBe(60);
@@ -97,7 +98,7 @@ describe("foreign partitions", () => {
     expect(store.report.formatted && store.report.foreign).toBe(true);
     expect(store.lastIndex).toBe(0);
     // The old volume's segments are never taken for the new volume's, even after a remount.
-    store.append(1, 1, pattern(4, 1), 0, 4);
+    store.append(1 as LogIndex, 1 as Term, pattern(4, 1), 0, 4);
     const again = mountAfterPowerUp(reshaped);
     expect([again.firstIndex, again.lastIndex]).toEqual([1, 1]);
   });
@@ -167,8 +168,8 @@ describe("truncated and corrupted data", () => {
   it("a record whose payload was damaged (header intact) is skipped and counted, not returned", () => {
     const device = simDevice(SMALL_GEOMETRY);
     const store = mountAfterPowerUp(device);
-    store.append(1, 1, pattern(30, 1), 0, 30);
-    store.append(2, 1, pattern(30, 2), 0, 30);
+    store.append(1 as LogIndex, 1 as Term, pattern(30, 1), 0, 30);
+    store.append(2 as LogIndex, 1 as Term, pattern(30, 2), 0, 30);
     // First data block, after the 24-byte segment header: records of 20 + 30 + 4 -> 56 bytes.
     const damaged = image(device);
     const secondPayload = 2 * BLOCK + 24 + 56 + 20;

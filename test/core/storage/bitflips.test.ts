@@ -9,6 +9,7 @@ import { DurableStore } from "../../../core/storage/durable-store";
 import { RECORD_CRC_BYTES, RECORD_HEADER_BYTES } from "../../../core/storage/layout";
 import type { SimFlash } from "../../../hal/sim/flash";
 import { fillPattern, mountAfterPowerUp, sameBytes, simDevice, SMALL_CONFIG, SMALL_GEOMETRY } from "./fixtures";
+import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 interface Populated {
   device: SimFlash;
@@ -26,7 +27,7 @@ function populate(seed: number): Populated {
   for (let i = 1; i <= 60; i++) {
     const data = new Uint8Array(1 + rng.nextBelow(32));
     fillPattern(data, 0, data.length, rng.nextU32());
-    expect(store.append(i, 1, data, 0, data.length)).toBe(ErrorCode.Ok);
+    expect(store.append(i as LogIndex, 1 as Term, data, 0, data.length)).toBe(ErrorCode.Ok);
     entries.set(i, data);
     const key = rng.nextBelow(SMALL_CONFIG.kvKeyCount);
     const value = new Uint8Array(1 + rng.nextBelow(16));
@@ -40,7 +41,7 @@ function populate(seed: number): Populated {
 /** Byte address of entry `index`'s record, found by scanning the image for a record whose CRC checks. */
 function entryAddress(store: DurableStore, index: number, device: SimFlash): number {
   const out = new Uint8Array(64);
-  expect(store.readEntry(index, out, 0)).toBeGreaterThanOrEqual(0);
+  expect(store.readEntry(index as LogIndex, out, 0)).toBeGreaterThanOrEqual(0);
   // The store does not expose addresses; the entry's record is the one whose index field matches.
   const total = device.blockSizeBytes * device.blockCount;
   for (let at = 2 * device.blockSizeBytes; at + RECORD_HEADER_BYTES < total; at += 4) {
@@ -59,7 +60,7 @@ describe("transient read flips", () => {
     device.faults.configure({ seed: 4, readFlipPermille: 1000, maxFlipsPerRead: 3 });
     const out = new Uint8Array(64);
     for (let round = 0; round < 20; round++) {
-      for (const index of entries.keys()) expect(store.readEntry(index, out, 0)).toBe(-ErrorCode.Corrupt);
+      for (const index of entries.keys()) expect(store.readEntry(index as LogIndex, out, 0)).toBe(-ErrorCode.Corrupt);
     }
     expect(device.faults.flippedReads).toBeGreaterThan(1000);
     expect(store.readCorrupt).toBe(20 * entries.size);
@@ -72,7 +73,7 @@ describe("transient read flips", () => {
     let exact = 0;
     for (let round = 0; round < 50; round++) {
       for (const [index, data] of entries) {
-        const length = store.readEntry(index, out, 0);
+        const length = store.readEntry(index as LogIndex, out, 0);
         if (length === -ErrorCode.Corrupt) continue;
         expect(length).toBe(data.length);
         expect(sameBytes(out, 0, data, 0, length)).toBe(true);
@@ -89,7 +90,7 @@ describe("transient read flips", () => {
     const store = mountAfterPowerUp(device);
     const out = new Uint8Array(64);
     for (const [index, data] of entries) {
-      expect(store.readEntry(index, out, 0)).toBe(data.length);
+      expect(store.readEntry(index as LogIndex, out, 0)).toBe(data.length);
       expect(sameBytes(out, 0, data, 0, data.length)).toBe(true);
     }
     for (const [key, versions] of history) {
@@ -120,7 +121,7 @@ describe("stored bit flips (retention errors)", () => {
         device.flipStoredBit(Math.floor(address / device.blockSizeBytes), address % device.blockSizeBytes, bit & 7);
       }
       const out = new Uint8Array(64);
-      expect(store.readEntry(index, out, 0)).toBe(-ErrorCode.Corrupt);
+      expect(store.readEntry(index as LogIndex, out, 0)).toBe(-ErrorCode.Corrupt);
       detectedOnRead++;
       // After a remount: corruption counted, and only acknowledged bytes come back.
       const mounted = DurableStore.mount(device, SMALL_CONFIG);

@@ -8,6 +8,7 @@ import { DurableStore, type StoreConfig } from "../../../core/storage/durable-st
 import { LOG_INDEX_MAX } from "../../../core/storage/consensus-log";
 import type { SimFlash } from "../../../hal/sim/flash";
 import { fillPattern, mountAfterPowerUp, simDevice, SMALL_CONFIG, SMALL_GEOMETRY } from "./fixtures";
+import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 function fresh(config: StoreConfig = SMALL_CONFIG): { device: SimFlash; store: DurableStore } {
   const device = simDevice(SMALL_GEOMETRY);
@@ -28,7 +29,7 @@ function readKv(store: DurableStore, key: number): number[] | number {
 
 function readEntry(store: DurableStore, index: number): number[] | number {
   const out = new Uint8Array(SMALL_CONFIG.recordPayloadMaxBytes);
-  const length = store.readEntry(index, out, 0);
+  const length = store.readEntry(index as LogIndex, out, 0);
   return length < 0 ? length : [...out.subarray(0, length)];
 }
 
@@ -112,79 +113,79 @@ describe("key-value store", () => {
 describe("consensus log", () => {
   it("appends contiguous entries, reads them back with terms, and keeps them across a remount", () => {
     const { device, store } = fresh();
-    for (let i = 1; i <= 10; i++) expect(store.append(i, 1 + (i >> 2), pattern(i, i), 0, i)).toBe(ErrorCode.Ok);
+    for (let i = 1; i <= 10; i++) expect(store.append(i as LogIndex, (1 + (i >> 2)) as Term, pattern(i, i), 0, i)).toBe(ErrorCode.Ok);
     expect(store.lastIndex).toBe(10);
     expect(store.lastTerm).toBe(3);
-    expect(store.termAt(4)).toBe(2);
-    expect(store.termAt(0)).toBe(0);
+    expect(store.termAt(4 as LogIndex)).toBe(2);
+    expect(store.termAt(0 as LogIndex)).toBe(0);
     const again = mountAfterPowerUp(device);
     for (let i = 1; i <= 10; i++) expect(readEntry(again, i)).toEqual([...pattern(i, i)]);
   });
 
   it("refuses a non-contiguous append with LogGap and reads outside the log with NotFound/LogCompacted", () => {
     const { store } = fresh();
-    store.append(1, 1, pattern(3, 1), 0, 3);
-    expect(store.append(3, 1, pattern(3, 3), 0, 3)).toBe(ErrorCode.LogGap);
-    expect(store.append(1, 1, pattern(3, 1), 0, 3)).toBe(ErrorCode.LogGap);
-    expect(store.append(2, 1.5, pattern(3, 1), 0, 3)).toBe(ErrorCode.InvalidArgument);
-    expect(store.append(2, 1, new Uint8Array(40), 0, 33)).toBe(ErrorCode.TooLarge);
+    store.append(1 as LogIndex, 1 as Term, pattern(3, 1), 0, 3);
+    expect(store.append(3 as LogIndex, 1 as Term, pattern(3, 3), 0, 3)).toBe(ErrorCode.LogGap);
+    expect(store.append(1 as LogIndex, 1 as Term, pattern(3, 1), 0, 3)).toBe(ErrorCode.LogGap);
+    expect(store.append(2 as LogIndex, 1.5 as Term, pattern(3, 1), 0, 3)).toBe(ErrorCode.InvalidArgument);
+    expect(store.append(2 as LogIndex, 1 as Term, new Uint8Array(40), 0, 33)).toBe(ErrorCode.TooLarge);
     expect(readEntry(store, 2)).toBe(-ErrorCode.NotFound);
-    store.compactThrough(1, 1);
+    store.compactThrough(1 as LogIndex, 1 as Term);
     expect(readEntry(store, 1)).toBe(-ErrorCode.LogCompacted);
-    expect(store.termAt(0)).toBe(-ErrorCode.LogCompacted);
-    expect(store.termAt(1)).toBe(1);
+    expect(store.termAt(0 as LogIndex)).toBe(-ErrorCode.LogCompacted);
+    expect(store.termAt(1 as LogIndex)).toBe(1);
   });
 
   it("truncateFrom removes the entry and everything after it (Raft §5.3), durably", () => {
     const { device, store } = fresh();
-    for (let i = 1; i <= 6; i++) store.append(i, 1, pattern(4, i), 0, 4);
-    expect(store.truncateFrom(4)).toBe(ErrorCode.Ok);
+    for (let i = 1; i <= 6; i++) store.append(i as LogIndex, 1 as Term, pattern(4, i), 0, 4);
+    expect(store.truncateFrom(4 as LogIndex)).toBe(ErrorCode.Ok);
     expect(store.lastIndex).toBe(3);
-    expect(store.append(4, 2, pattern(4, 40), 0, 4)).toBe(ErrorCode.Ok);
+    expect(store.append(4 as LogIndex, 2 as Term, pattern(4, 40), 0, 4)).toBe(ErrorCode.Ok);
     const again = mountAfterPowerUp(device);
     expect(again.lastIndex).toBe(4);
-    expect(again.termAt(4)).toBe(2);
+    expect(again.termAt(4 as LogIndex)).toBe(2);
     expect(readEntry(again, 4)).toEqual([...pattern(4, 40)]);
-    expect(again.truncateFrom(6)).toBe(ErrorCode.LogGap);
-    expect(again.truncateFrom(5)).toBe(ErrorCode.Ok); // nothing to remove
+    expect(again.truncateFrom(6 as LogIndex)).toBe(ErrorCode.LogGap);
+    expect(again.truncateFrom(5 as LogIndex)).toBe(ErrorCode.Ok); // nothing to remove
   });
 
   it("compactThrough discards the prefix and keeps the snapshot index and term (Raft §7), durably", () => {
     const { device, store } = fresh();
-    for (let i = 1; i <= 6; i++) store.append(i, i, pattern(4, i), 0, 4);
-    expect(store.compactThrough(3, 2)).toBe(ErrorCode.InvalidArgument); // wrong term for index 3
-    expect(store.compactThrough(3, 3)).toBe(ErrorCode.Ok);
+    for (let i = 1; i <= 6; i++) store.append(i as LogIndex, i as Term, pattern(4, i), 0, 4);
+    expect(store.compactThrough(3 as LogIndex, 2 as Term)).toBe(ErrorCode.InvalidArgument); // wrong term for index 3
+    expect(store.compactThrough(3 as LogIndex, 3 as Term)).toBe(ErrorCode.Ok);
     expect(store.firstIndex).toBe(4);
-    expect(store.termAt(3)).toBe(3);
-    expect(store.truncateFrom(2)).toBe(ErrorCode.LogCompacted);
-    expect(store.compactThrough(1, 1)).toBe(ErrorCode.LogCompacted);
+    expect(store.termAt(3 as LogIndex)).toBe(3);
+    expect(store.truncateFrom(2 as LogIndex)).toBe(ErrorCode.LogCompacted);
+    expect(store.compactThrough(1 as LogIndex, 1 as Term)).toBe(ErrorCode.LogCompacted);
     const again = mountAfterPowerUp(device);
-    expect([again.firstIndex, again.lastIndex, again.termAt(3)]).toEqual([4, 6, 3]);
+    expect([again.firstIndex, again.lastIndex, again.termAt(3 as LogIndex)]).toEqual([4, 6, 3]);
   });
 
   it("compactThrough past the last entry empties the log at the snapshot point (InstallSnapshot)", () => {
     const { device, store } = fresh();
-    store.append(1, 1, pattern(4, 1), 0, 4);
-    expect(store.compactThrough(100, 7)).toBe(ErrorCode.Ok);
+    store.append(1 as LogIndex, 1 as Term, pattern(4, 1), 0, 4);
+    expect(store.compactThrough(100 as LogIndex, 7 as Term)).toBe(ErrorCode.Ok);
     expect([store.firstIndex, store.lastIndex, store.lastTerm]).toEqual([101, 100, 7]);
-    expect(store.append(101, 7, pattern(2, 1), 0, 2)).toBe(ErrorCode.Ok);
+    expect(store.append(101 as LogIndex, 7 as Term, pattern(2, 1), 0, 2)).toBe(ErrorCode.Ok);
     const again = mountAfterPowerUp(device);
-    expect([again.firstIndex, again.lastIndex, again.termAt(100)]).toEqual([101, 101, 7]);
+    expect([again.firstIndex, again.lastIndex, again.termAt(100 as LogIndex)]).toEqual([101, 101, 7]);
   });
 
   it("refuses more than logCapacityEntries retained entries with Full", () => {
     const { store } = fresh({ ...SMALL_CONFIG, logCapacityEntries: 4 });
-    for (let i = 1; i <= 4; i++) expect(store.append(i, 1, pattern(2, i), 0, 2)).toBe(ErrorCode.Ok);
-    expect(store.append(5, 1, pattern(2, 5), 0, 2)).toBe(ErrorCode.Full);
-    store.compactThrough(2, 1);
-    expect(store.append(5, 1, pattern(2, 5), 0, 2)).toBe(ErrorCode.Ok);
+    for (let i = 1; i <= 4; i++) expect(store.append(i as LogIndex, 1 as Term, pattern(2, i), 0, 2)).toBe(ErrorCode.Ok);
+    expect(store.append(5 as LogIndex, 1 as Term, pattern(2, 5), 0, 2)).toBe(ErrorCode.Full);
+    store.compactThrough(2 as LogIndex, 1 as Term);
+    expect(store.append(5 as LogIndex, 1 as Term, pattern(2, 5), 0, 2)).toBe(ErrorCode.Ok);
   });
 
   it("accepts indices up to LOG_INDEX_MAX and no further", () => {
     const { store } = fresh();
-    expect(store.compactThrough(LOG_INDEX_MAX - 1, 9)).toBe(ErrorCode.Ok);
-    expect(store.append(LOG_INDEX_MAX, 9, pattern(1, 1), 0, 1)).toBe(ErrorCode.Ok);
-    expect(store.append(LOG_INDEX_MAX + 1, 9, pattern(1, 1), 0, 1)).toBe(ErrorCode.InvalidArgument);
+    expect(store.compactThrough((LOG_INDEX_MAX - 1) as LogIndex, 9 as Term)).toBe(ErrorCode.Ok);
+    expect(store.append(LOG_INDEX_MAX as LogIndex, 9 as Term, pattern(1, 1), 0, 1)).toBe(ErrorCode.Ok);
+    expect(store.append((LOG_INDEX_MAX + 1) as LogIndex, 9 as Term, pattern(1, 1), 0, 1)).toBe(ErrorCode.InvalidArgument);
   });
 });
 
@@ -194,14 +195,14 @@ describe("full device", () => {
     let index = 1;
     let status: number = ErrorCode.Ok;
     for (; index < 5000; index++) {
-      status = store.append(index, 1, pattern(32, index), 0, 32);
+      status = store.append(index as LogIndex, 1 as Term, pattern(32, index), 0, 32);
       if (status !== ErrorCode.Ok) break;
     }
     expect(status).toBe(ErrorCode.StorageFull);
     const last = index - 1;
     expect(store.lastIndex).toBe(last);
     expect(store.fullRefusals).toBe(1);
-    expect(store.append(index, 1, pattern(32, index), 0, 32)).toBe(ErrorCode.StorageFull);
+    expect(store.append(index as LogIndex, 1 as Term, pattern(32, index), 0, 32)).toBe(ErrorCode.StorageFull);
     // The KV reserve: every key can still be written, repeatedly.
     for (let round = 0; round < 20; round++) {
       for (let key = 0; key < 8; key++) expect(store.put(key, pattern(16, round * 8 + key), 0, 16)).toBe(ErrorCode.Ok);
@@ -212,17 +213,17 @@ describe("full device", () => {
     for (let key = 0; key < 8; key++) expect(readKv(again, key)).toEqual([...pattern(16, 19 * 8 + key)]);
     expect(again.checkInvariants()).toBe(ErrorCode.Ok);
     // Compacting the prefix makes room again.
-    expect(again.compactThrough(last - 5, 1)).toBe(ErrorCode.Ok);
-    expect(again.append(last + 1, 1, pattern(32, 1), 0, 32)).toBe(ErrorCode.Ok);
+    expect(again.compactThrough((last - 5) as LogIndex, 1 as Term)).toBe(ErrorCode.Ok);
+    expect(again.append((last + 1) as LogIndex, 1 as Term, pattern(32, 1), 0, 32)).toBe(ErrorCode.Ok);
   });
 });
 
 describe("compaction", () => {
   it("compact() moves every live value into the newest blocks and frees the rest, losing nothing", () => {
     const { device, store } = fresh();
-    for (let i = 1; i <= 40; i++) store.append(i, 1, pattern(20, i), 0, 20);
+    for (let i = 1; i <= 40; i++) store.append(i as LogIndex, 1 as Term, pattern(20, i), 0, 20);
     for (let key = 0; key < 8; key++) store.put(key, pattern(16, key), 0, 16);
-    store.compactThrough(30, 1);
+    store.compactThrough(30 as LogIndex, 1 as Term);
     const cleaned = store.compact();
     expect(cleaned).toBeGreaterThan(0);
     expect(store.compact()).toBeLessThanOrEqual(2); // only what the first compaction wrote before its head
@@ -241,8 +242,8 @@ describe("after a device failure", () => {
     expect(store.put(0, pattern(4, 1), 0, 4)).toBe(ErrorCode.DevicePowerLost);
     device.powerOn();
     expect(store.put(0, pattern(4, 1), 0, 4)).toBe(ErrorCode.NotMounted);
-    expect(store.append(1, 1, pattern(4, 1), 0, 4)).toBe(ErrorCode.NotMounted);
-    expect(store.readEntry(1, new Uint8Array(8), 0)).toBe(-ErrorCode.NotFound);
+    expect(store.append(1 as LogIndex, 1 as Term, pattern(4, 1), 0, 4)).toBe(ErrorCode.NotMounted);
+    expect(store.readEntry(1 as LogIndex, new Uint8Array(8), 0)).toBe(-ErrorCode.NotFound);
     expect(store.failure).toBe(ErrorCode.DevicePowerLost);
     const again = mountAfterPowerUp(device);
     expect(again.put(0, pattern(4, 1), 0, 4)).toBe(ErrorCode.Ok);

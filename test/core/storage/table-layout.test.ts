@@ -19,6 +19,7 @@ import { TelemetryOutbox } from "../../../core/telemetry/outbox";
 import { RecordKind, TelemetryRecord } from "../../../core/telemetry/record";
 import { SampleHistory } from "../../../core/telemetry/sample-history";
 import { simDevice, SMALL_CONFIG, SMALL_GEOMETRY } from "./fixtures";
+import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 describe("KvTable (lengths and addresses in one array)", () => {
   it("keeps every key's value, length and address apart, and knows absent keys", () => {
@@ -141,7 +142,7 @@ describe("DurableStore (log entries, key-value table and move buffer in one Arra
     const valueOf = (key: number): Uint8Array => Uint8Array.from({ length: SMALL_CONFIG.kvValueMaxBytes }, (_, i) => (key * 31 + i) & 0xff);
     const entryOf = (index: number): Uint8Array => Uint8Array.from({ length: SMALL_CONFIG.recordPayloadMaxBytes }, (_, i) => (index * 7 + i * 3) & 0xff);
     for (let key = 0; key < SMALL_CONFIG.kvKeyCount; key++) expect(store.put(key, valueOf(key), 0, SMALL_CONFIG.kvValueMaxBytes)).toBe(ErrorCode.Ok);
-    for (let index = 1; index <= SMALL_CONFIG.logCapacityEntries; index++) expect(store.append(index, 1, entryOf(index), 0, SMALL_CONFIG.recordPayloadMaxBytes)).toBe(ErrorCode.Ok);
+    for (let index = 1; index <= SMALL_CONFIG.logCapacityEntries; index++) expect(store.append(index as LogIndex, 1 as Term, entryOf(index), 0, SMALL_CONFIG.recordPayloadMaxBytes)).toBe(ErrorCode.Ok);
     expect(store.compact()).toBeGreaterThanOrEqual(0);
     const value = new Uint8Array(SMALL_CONFIG.kvValueMaxBytes);
     for (let key = 0; key < SMALL_CONFIG.kvKeyCount; key++) {
@@ -150,7 +151,7 @@ describe("DurableStore (log entries, key-value table and move buffer in one Arra
     }
     const entry = new Uint8Array(SMALL_CONFIG.recordPayloadMaxBytes);
     for (let index = 1; index <= SMALL_CONFIG.logCapacityEntries; index++) {
-      expect(store.readEntry(index, entry, 0)).toBe(SMALL_CONFIG.recordPayloadMaxBytes);
+      expect(store.readEntry(index as LogIndex, entry, 0)).toBe(SMALL_CONFIG.recordPayloadMaxBytes);
       expect(Array.from(entry)).toEqual(Array.from(entryOf(index)));
     }
   });

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../core/runtime/errors";
 import { mountAfterPowerUp, simDevice, SMALL_CONFIG, SMALL_GEOMETRY, fillPattern } from "./fixtures";
 import { measureAppendWear, WEAR_BENCH_APPENDS } from "./wear";
+import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 describe("wear levelling", () => {
   it("reports each data block's erases exactly (and superblock blocks as a lower bound), across remounts", () => {
@@ -15,8 +16,8 @@ describe("wear levelling", () => {
     let store = mountAfterPowerUp(device);
     for (let i = 1; i <= 3000; i++) {
       fillPattern(data, 0, 24, i);
-      expect(store.append(i, 1, data, 0, 24)).toBe(ErrorCode.Ok);
-      if (i % 16 === 0) expect(store.compactThrough(i - 8, 1)).toBe(ErrorCode.Ok);
+      expect(store.append(i as LogIndex, 1 as Term, data, 0, 24)).toBe(ErrorCode.Ok);
+      if (i % 16 === 0) expect(store.compactThrough((i - 8) as LogIndex, 1 as Term)).toBe(ErrorCode.Ok);
       if (i % 500 === 0) store = mountAfterPowerUp(device);
     }
     for (let block = 0; block < SMALL_GEOMETRY.blockCount; block++) {
@@ -32,8 +33,8 @@ describe("wear levelling", () => {
     const store = mountAfterPowerUp(device);
     const data = new Uint8Array(24);
     for (let i = 1; i <= 20_000; i++) {
-      expect(store.append(i, 1, data, 0, 24)).toBe(ErrorCode.Ok);
-      if (i % 16 === 0) expect(store.compactThrough(i - 8, 1)).toBe(ErrorCode.Ok);
+      expect(store.append(i as LogIndex, 1 as Term, data, 0, 24)).toBe(ErrorCode.Ok);
+      if (i % 16 === 0) expect(store.compactThrough((i - 8) as LogIndex, 1 as Term)).toBe(ErrorCode.Ok);
       if (i % 97 === 0) expect(store.put(i % 7, data, 0, 16)).toBe(ErrorCode.Ok); // long-lived KV values move too
     }
     const counts = Array.from({ length: SMALL_GEOMETRY.blockCount - 2 }, (_, i) => store.eraseCount(i + 2));
@@ -51,8 +52,8 @@ describe("wear levelling", () => {
     const data = new Uint8Array(20);
     for (let i = 1; i <= 2000; i++) {
       fillPattern(data, 0, 20, i);
-      expect(store.append(i, 1, data, 0, 20)).toBe(ErrorCode.Ok);
-      if (i % 8 === 0 && i > 8) expect(store.compactThrough(i - 8, 1)).toBe(ErrorCode.Ok);
+      expect(store.append(i as LogIndex, 1 as Term, data, 0, 20)).toBe(ErrorCode.Ok);
+      if (i % 8 === 0 && i > 8) expect(store.compactThrough((i - 8) as LogIndex, 1 as Term)).toBe(ErrorCode.Ok);
     }
     expect(store.badBlocks).toBe(2);
     expect(device.failedErases).toBeGreaterThanOrEqual(2);

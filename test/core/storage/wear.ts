@@ -7,6 +7,7 @@
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { StoreConfig } from "../../../core/storage/durable-store";
 import { mountAfterPowerUp, simDevice } from "./fixtures";
+import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 export const WEAR_GEOMETRY = Object.freeze({ blockSizeBytes: 4096, blockCount: 16, programAlignBytes: 4 });
 export const WEAR_CONFIG: StoreConfig = Object.freeze({
@@ -36,9 +37,9 @@ export function measureAppendWear(appends = WEAR_BENCH_APPENDS): AppendWear {
   let payload = 0;
   for (let i = 1; i <= appends; i++) {
     entry[0] = i & 0xff;
-    if (store.append(i, 1, entry, 0, WEAR_ENTRY_BYTES) !== ErrorCode.Ok) throw new Error(`append ${i} failed`);
+    if (store.append(i as LogIndex, 1 as Term, entry, 0, WEAR_ENTRY_BYTES) !== ErrorCode.Ok) throw new Error(`append ${i} failed`);
     payload += WEAR_ENTRY_BYTES;
-    if (i % 64 === 0 && i > RETAINED_ENTRIES && store.compactThrough(i - RETAINED_ENTRIES, 1) !== ErrorCode.Ok) {
+    if (i % 64 === 0 && i > RETAINED_ENTRIES && store.compactThrough((i - RETAINED_ENTRIES) as LogIndex, 1 as Term) !== ErrorCode.Ok) {
       throw new Error(`compact at ${i} failed`);
     }
   }

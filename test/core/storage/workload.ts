@@ -26,6 +26,7 @@ import type { DurableStore, StoreConfig } from "../../../core/storage/durable-st
 import type { SimFlash } from "../../../hal/sim/flash";
 import type { FlashFaultOptions } from "../../../hal/sim/flash-faults";
 import { fillPattern, mountAfterPowerUp, sameBytes, SMALL_CONFIG } from "./fixtures";
+import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 export interface WorkloadOptions {
   /** Seed of the operation stream (independent of the device's fault seed). */
@@ -172,20 +173,20 @@ export class CrashWorkload {
     const data = new Uint8Array(length);
     fillPattern(data, 0, length, this.#rng.nextU32());
     const index = log.last + 1;
-    this.#finish(this.#store?.append(index, this.#term, data, 0, length), { kind: "append", index, entry: { term: this.#term, data } });
+    this.#finish(this.#store?.append(index as LogIndex, (this.#term) as Term, data, 0, length), { kind: "append", index, entry: { term: this.#term, data } });
   }
 
   #truncate(): void {
     const log = this.#log;
     const from = log.first + this.#rng.nextBelow(log.last - log.first + 2);
-    this.#finish(this.#store?.truncateFrom(from), { kind: "truncate", from });
+    this.#finish(this.#store?.truncateFrom(from as LogIndex), { kind: "truncate", from });
   }
 
   #compactThrough(throughWanted: number): void {
     const log = this.#log;
     const through = throughWanted >= 0 ? throughWanted : log.first - 1 + this.#rng.nextBelow(log.last - log.first + 2);
     const term = through === log.first - 1 ? log.baseTerm : (log.entries.get(through)?.term ?? 0);
-    this.#finish(this.#store?.compactThrough(through, term), { kind: "compactThrough", through, term });
+    this.#finish(this.#store?.compactThrough(through as LogIndex, term as Term), { kind: "compactThrough", through, term });
   }
 
   #issueCounter(): void {
@@ -312,7 +313,7 @@ export class CrashWorkload {
     if (log.last >= log.first) {
       const index = log.first + this.#rng.nextBelow(log.last - log.first + 1);
       const entry = log.entries.get(index);
-      const length = store.readEntry(index, this.#buffer, 0);
+      const length = store.readEntry(index as LogIndex, this.#buffer, 0);
       if (entry === undefined || !matches(this.#buffer, length, entry.data)) this.#problem(`readEntry(${index}) returned ${describe(this.#buffer, length)}`);
     }
     const key = this.#rng.nextBelow(this.#counterKey);
@@ -356,11 +357,11 @@ function cloneLog(log: LogState): LogState {
 
 function logMatches(store: DurableStore, log: LogState, buffer: Uint8Array): boolean {
   if (store.firstIndex !== log.first || store.lastIndex !== log.last) return false;
-  if (store.termAt(log.first - 1) !== log.baseTerm) return false;
+  if (store.termAt((log.first - 1) as LogIndex) !== log.baseTerm) return false;
   for (let index = log.first; index <= log.last; index++) {
     const entry = log.entries.get(index);
-    if (entry === undefined || store.termAt(index) !== entry.term) return false;
-    if (!matches(buffer, store.readEntry(index, buffer, 0), entry.data)) return false;
+    if (entry === undefined || store.termAt(index as LogIndex) !== entry.term) return false;
+    if (!matches(buffer, store.readEntry(index as LogIndex, buffer, 0), entry.data)) return false;
   }
   return true;
 }

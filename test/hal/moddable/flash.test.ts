@@ -10,6 +10,7 @@ import { ErrorCode } from "../../../core/runtime/errors";
 import { DurableStore } from "../../../core/storage/durable-store";
 import type { ModdableFlash as Driver } from "../../../hal/moddable/flash";
 import { SMALL_CONFIG, fillPattern } from "../../core/storage/fixtures";
+import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 interface FakeState {
   blockSize: number;
@@ -167,8 +168,8 @@ describe("ModdableFlash", () => {
     const data = new Uint8Array(24);
     for (let i = 1; i <= 300; i++) {
       fillPattern(data, 0, 24, i);
-      expect(store.value.append(i, 1, data, 0, 24)).toBe(ErrorCode.Ok);
-      if (i % 20 === 0) expect(store.value.compactThrough(i - 10, 1)).toBe(ErrorCode.Ok);
+      expect(store.value.append(i as LogIndex, 1 as Term, data, 0, 24)).toBe(ErrorCode.Ok);
+      if (i % 20 === 0) expect(store.value.compactThrough((i - 10) as LogIndex, 1 as Term)).toBe(ErrorCode.Ok);
     }
     expect(store.value.put(2, data, 0, 16)).toBe(ErrorCode.Ok);
     const again = DurableStore.mount(open({ mapped: true }), SMALL_CONFIG);
@@ -176,7 +177,7 @@ describe("ModdableFlash", () => {
     expect([again.value.firstIndex, again.value.lastIndex]).toEqual([291, 300]);
     const out = new Uint8Array(32);
     fillPattern(data, 0, 24, 300);
-    expect(again.value.readEntry(300, out, 0)).toBe(24);
+    expect(again.value.readEntry(300 as LogIndex, out, 0)).toBe(24);
     expect([...out.subarray(0, 24)]).toEqual([...data]);
   });
 });

@@ -14,6 +14,7 @@ import { CrashWorkload, sweepFaultPoints } from "../../core/storage/workload";
 import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from "../../core/storage/wear";
 import { XS_SWEEP, XS_RANDOM_SEEDS, imageDigest } from "../../core/storage/xs-plan";
 import { buildCounterScenario, corruptRandomly, flipEveryBit, tearEveryWrite } from "../../core/storage/counter-proof";
+import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 // 1. Stratified slice of the exhaustive sweep (same seed and plan as the V8 test).
 {
@@ -58,8 +59,8 @@ record("wear", { ...measureAppendWear() });
     let status = 0;
     for (let i = 0; i < count; i++) {
       index++;
-      status |= store.append(index, 1, entry, 0, WEAR_ENTRY_BYTES);
-      if (index % 64 === 0 && index > 128) status |= store.compactThrough(index - 128, 1);
+      status |= store.append(index as LogIndex, 1 as Term, entry, 0, WEAR_ENTRY_BYTES);
+      if (index % 64 === 0 && index > 128) status |= store.compactThrough((index - 128) as LogIndex, 1 as Term);
     }
     return status;
   };
