@@ -158,4 +158,11 @@ describe("tests are findable by module", () => {
     expect(xs.length).toBeGreaterThan(0);
     expect([...rows].sort()).toEqual([...xs].sort());
   });
+
+  it("the mutation-testing set (vitest.mutate.config.ts, Stryker's tests) names only test files that exist", () => {
+    const config = readFileSync(join(repoRoot, "vitest.mutate.config.ts"), "utf8");
+    const named = [...config.matchAll(/"(test\/[^"]+\.test\.ts)"/g)].map((m) => m[1] ?? "");
+    expect(named.length).toBeGreaterThan(10); // the list was read, not missed
+    expect(named.filter((f) => !all.includes(f))).toEqual([]);
+  });
 });
