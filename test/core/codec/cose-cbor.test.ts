@@ -217,7 +217,7 @@ describe("the no-eval cbor-x build passes the XS gate", () => {
   it("a bundle of core/codec has no eval or Function constructor and still decodes", async () => {
     mkdirSync(dir, { recursive: true });
     const entry = join(dir, "codec-entry.ts");
-    writeFileSync(entry, `import { CborCodec, strictPolicy } from "../../../core/codec/cbor";\nexport default CborCodec.create(strictPolicy(64, []));\n`);
+    writeFileSync(entry, `import { CborCodec, strictPolicy } from "../../core/codec/cbor";\nexport default CborCodec.create(strictPolicy(64, []));\n`);
     const report = await bundleForXs({ entry, outfile: join(dir, "codec.js"), minify: true });
     expect(report.bytes).toBeGreaterThan(10_000);
     const codec = (await import(join(dir, "codec.js"))) as { default: ReturnType<typeof CborCodec.create> };
