@@ -54,6 +54,7 @@ import { sensorPartInfo } from "./sensor-parts";
 import { TaskBoundary, type TaskDispatcher } from "./task-boundary";
 import { telemetryLayout } from "./telemetry-setup";
 import type { Transport } from "../core/mesh/transport-port";
+import type { NodeId } from "../core/runtime/ids";
 import { Uplink, type UplinkOptions } from "../core/uplink/uplink";
 import { ALERT_MESSAGE_BYTES } from "../core/uplink/wire";
 
@@ -288,7 +289,6 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
       this.samplerTimers_.push(timer);
     }
     this.uplink.restoreAlerts(parts.startMs);
-    parts.platform.transport.onSendOutcome(this.uplink.onOutcome);
     return ErrorCode.Ok;
   }
 
@@ -418,19 +418,19 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
     return this.samplerTimers_.length;
   }
 
-  /** @internal The uplink's task: what a sample that raised an alert, an outcome, or a due retry wakes (SamplingContext, UplinkOptions, MeshTaskHost). */
+  /** @internal The uplink's task: what a sample that raised an alert, an outcome, or a due retry wakes (SamplingContext, MeshTaskHost). */
   get uplinkTask(): number {
     return UPLINK_TASK;
   }
 
-  /** @internal This board's node id (UplinkOptions). */
-  get nodeId(): number {
-    return this.config.nodeId;
+  /** @internal This board's node id (UplinkOptions; validated by agent/config.ts). */
+  get nodeId(): NodeId {
+    return this.config.nodeId as NodeId;
   }
 
-  /** @internal The site's gateways in order of preference (UplinkOptions). */
-  get gateways(): readonly number[] {
-    return this.config.gateways;
+  /** @internal The site's gateways in order of preference (UplinkOptions; validated by agent/config.ts). */
+  get gateways(): readonly NodeId[] {
+    return this.config.gateways as readonly NodeId[];
   }
 
   /** @internal The routine telemetry interval (UplinkOptions). */

@@ -6,18 +6,20 @@
  *
  * Dispatch by traffic class: telemetry and alerts go to the gateway role
  * (counted and dropped on a node that is not a gateway); control traffic has
- * no consumer yet (membership, consensus and admission come with their
- * issues) and is counted. Outcomes of acknowledged sends arrive from inside
- * `tick`/`poll` and go straight to the uplink. It also wakes the uplink when
- * an alert retry came due, so retries keep the mesh tick's resolution
- * without a timer of their own. Nothing is allocated per message.
+ * no consumer yet (membership, consensus and admission are still to come)
+ * and is counted. In the order of docs/architecture.md "Rules": the
+ * transport's tick persists and sends, `poll` delivers, and then the
+ * outcomes of acknowledged sends (the transport's outcome batch) go to the
+ * uplink, which is woken when one arrived or an alert retry came due, so
+ * retries keep the mesh tick's resolution without a timer of their own.
+ * Nothing is allocated per message.
  */
 import type { Scheduler } from "../core/runtime/scheduler";
 import { StepResult, type TaskContext } from "../core/runtime/task-context";
 import type { TraceHash } from "../core/runtime/trace-hash";
 import { AgentCounter, type AgentMetrics } from "../core/telemetry/agent-metrics";
 import type { GatewayRole } from "../core/uplink/gateway";
-import { TrafficClass, type DeliverHandler, type Transport } from "../core/mesh/transport-port";
+import { TrafficClass, type Delivery, type Transport } from "../core/mesh/transport-port";
 import type { Uplink } from "../core/uplink/uplink";
 
 /** Messages taken from the transport per step; more wait for the next step (the task stays Ready). */
@@ -40,7 +42,8 @@ export interface MeshTaskHost {
 
 export class MeshTask {
   private readonly host_: MeshTaskHost;
-  private nowMs_ = 0;
+  /** The record `takeDelivery` fills, reused for every message. */
+  private readonly delivery_: Delivery = { sourceId: 0, trafficClass: 0, bytes: new Uint8Array(0), offset: 0, length: 0 };
 
   constructor(host: MeshTaskHost) {
     this.host_ = host;
@@ -49,15 +52,27 @@ export class MeshTask {
   step(ctx: TaskContext): StepResult {
     // Few locals: this frame is under the whole receive path (the deepest stack the agent reaches).
     const nowMs = ctx.nowMs;
-    this.nowMs_ = nowMs;
     this.host_.transport.tick(nowMs);
-    const delivered = this.host_.transport.poll(POLL_MESSAGES_MAX, this.deliver_);
+    const delivered = this.takeDeliveries_(nowMs);
     ctx.spend(1 + delivered);
-    if (this.host_.uplinkTask >= 0 && this.host_.uplink.hasDue(nowMs)) this.host_.scheduler.wake(this.host_.uplinkTask);
+    // The outcomes are always taken (no local for the count: this frame's slots are on the deepest stack).
+    if ((this.host_.uplink.takeOutcomes(nowMs) > 0 || this.host_.uplink.hasDue(nowMs)) && this.host_.uplinkTask >= 0) this.host_.scheduler.wake(this.host_.uplinkTask);
     return delivered >= POLL_MESSAGES_MAX ? StepResult.Ready : StepResult.Idle;
   }
 
-  private readonly deliver_: DeliverHandler = (sourceId, trafficClass, bytes, offset, length) => {
+  /** Take and dispatch up to POLL_MESSAGES_MAX delivered messages (a frame of its own: step's is on the deepest stack). */
+  private takeDeliveries_(nowMs: number): number {
+    let delivered = 0;
+    while (delivered < POLL_MESSAGES_MAX && this.host_.transport.takeDelivery(this.delivery_)) {
+      delivered++;
+      this.dispatch_(nowMs);
+    }
+    return delivered;
+  }
+
+  /** The message in delivery_, by traffic class. */
+  private dispatch_(nowMs: number): void {
+    const { sourceId, trafficClass, bytes, offset, length } = this.delivery_;
     const host = this.host_;
     const metrics = host.metrics;
     metrics.inc(AgentCounter.MessagesReceived);
@@ -73,6 +88,6 @@ export class MeshTask {
       metrics.inc(AgentCounter.MessagesNotGateway);
       return;
     }
-    gateway.accept(sourceId, bytes, offset, length, this.nowMs_);
-  };
+    gateway.accept(sourceId, bytes, offset, length, nowMs);
+  }
 }

@@ -58,9 +58,8 @@ export {
   MeshLogEvent,
   MeshTransport,
   framePoolBlockCount,
-  type MeshDeliverHandler,
+  type MeshDelivery,
   type MeshObserver,
   type MeshRandom,
-  type MeshSendOutcomeHandler,
   type MeshTransportOptions,
 } from "./transport";

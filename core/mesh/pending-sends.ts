@@ -11,9 +11,16 @@
  * The copies live in a frame pool (frame-pool.ts: the transport's shared
  * one, or one of slots x slotBytes of its own).
  *
- * Full policy (every slot busy, or the pool cannot hold the copy): refuse
- * the new send (MeshPendingFull, counted by the transport). Nothing is
- * allocated after create.
+ * Outcomes leave as a batch (docs/architecture.md "Rules": outputs are
+ * drained by the caller, never called back): `finish` frees the copy and
+ * keeps the slot, with its destination, caller id and status, until
+ * `drainOutcomes`; outcome i is the i-th slot finished since the last
+ * drain. A finished slot is not reused before the drain, so the batch
+ * holds every outcome by construction (at most one per slot).
+ *
+ * Full policy (every slot busy or finished, or the pool cannot hold the
+ * copy): refuse the new send (MeshPendingFull, counted by the transport).
+ * Nothing is allocated after create.
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result } from "../runtime/result";
@@ -35,10 +42,16 @@ const F_MESSAGE_ID = 8;
 const F_HANDLE = 10; // i32: the copy's entry in the pool
 const F_CALLER_ID = 14; // f64 each
 const F_DEADLINE_MS = 22;
-const F_RESEND = 30; // WORDS u32 words: fragments to send again (bit i = fragment i)
+const F_STATUS = 30; // u16: a finished slot's outcome
+const F_FINISHED = 32; // u32: a finished slot's place in the outcome batch
+const F_RESEND = 36; // WORDS u32 words: fragments to send again (bit i = fragment i)
 
 const WORDS = (FRAGMENT_COUNT_MAX + 31) >>> 5;
 const SLOT_BYTES = F_RESEND + WORDS * 4;
+/** F_USED values. */
+const SLOT_FREE = 0;
+const SLOT_IN_USE = 1;
+const SLOT_FINISHED = 2;
 /** Deadline of a slot whose message is still queued or being sent. */
 const NOT_ARMED = Number.POSITIVE_INFINITY;
 
@@ -46,6 +59,8 @@ export class PendingSends extends SlotFields {
   private readonly messageSlotBytes_: number;
   private readonly pool_: FramePool;
   private inUse_ = 0;
+  /** Slots finished since the last drain (the outcome batch). */
+  private finished_ = 0;
 
   /** Bytes of arena the slots take (arena.ts). */
   static bytesFor(slots: number): number {
@@ -101,7 +116,7 @@ export class PendingSends extends SlotFields {
     if (length > this.messageSlotBytes_) return -ErrorCode.MeshMessageTooLarge;
     let slot = -1;
     for (let s = 0; s < this.slots_; s++) {
-      if (!this.isInUse(s)) {
+      if (this.u8_(s, F_USED) === SLOT_FREE) {
         slot = s;
         break;
       }
@@ -110,7 +125,7 @@ export class PendingSends extends SlotFields {
     const handle = this.pool_.store(bytes, offset, length);
     if (handle < 0) return -ErrorCode.MeshPendingFull;
     this.setI32_(slot, F_HANDLE, handle);
-    this.setU8_(slot, F_USED, 1);
+    this.setU8_(slot, F_USED, SLOT_IN_USE);
     this.setU16_(slot, F_DESTINATION, destination);
     this.setU8_(slot, F_CLASS, trafficClass);
     this.setU16_(slot, F_LENGTH, length);
@@ -132,16 +147,89 @@ export class PendingSends extends SlotFields {
     return -ErrorCode.NotFound;
   }
 
+  /** Free an in-use slot with no outcome (a send refused before it was accepted). */
   release(slot: number): void {
     if (!this.isInUse(slot)) return;
     this.pool_.release(this.i32_(slot, F_HANDLE));
-    this.setU8_(slot, F_USED, 0);
+    this.setU8_(slot, F_USED, SLOT_FREE);
     this.setF64_(slot, F_DEADLINE_MS, NOT_ARMED);
     this.inUse_--;
   }
 
+  /**
+   * The send in `slot` ended with `status` (Ok: acknowledged): free its
+   * copy and keep the outcome in the batch until `drainOutcomes`. False
+   * (nothing changed) for a slot not in use.
+   */
+  finish(slot: number, status: number): boolean {
+    if (!this.isInUse(slot)) return false;
+    this.pool_.release(this.i32_(slot, F_HANDLE));
+    this.setU8_(slot, F_USED, SLOT_FINISHED);
+    this.setF64_(slot, F_DEADLINE_MS, NOT_ARMED);
+    this.setU16_(slot, F_STATUS, status);
+    this.setU32_(slot, F_FINISHED, this.finished_);
+    this.finished_++;
+    return true;
+  }
+
+  /** Outcomes waiting to be drained. */
+  get outcomeCount(): number {
+    return this.finished_;
+  }
+
+  /** The slot of outcome `i` (0 = the first finished since the last drain), or -1. */
+  outcomeSlot(i: number): number {
+    if ((i >>> 0) !== i || i >= this.finished_) return -1;
+    for (let slot = 0; slot < this.slots_; slot++) {
+      if (this.u8_(slot, F_USED) === SLOT_FINISHED && this.u32_(slot, F_FINISHED) === i) return slot;
+    }
+    return -1;
+  }
+
+  /** A finished slot's status (what `finish` was given). */
+  statusAt(slot: number): number {
+    return this.u16_(slot, F_STATUS);
+  }
+
+  /** The caller has taken every outcome: their slots are free again. */
+  drainOutcomes(): void {
+    if (this.finished_ === 0) return;
+    for (let slot = 0; slot < this.slots_; slot++) {
+      if (this.u8_(slot, F_USED) !== SLOT_FINISHED) continue;
+      this.setU8_(slot, F_USED, SLOT_FREE);
+      this.inUse_--;
+    }
+    this.finished_ = 0;
+  }
+
+  /** A send in flight (accepted, no outcome yet). */
   isInUse(slot: number): boolean {
-    return (slot >>> 0) === slot && slot < this.slots_ && this.u8_(slot, F_USED) === 1;
+    return (slot >>> 0) === slot && slot < this.slots_ && this.u8_(slot, F_USED) === SLOT_IN_USE;
+  }
+
+  /**
+   * Cross-field invariants (the simulator checks them after every event):
+   * `inUse` counts the slots in use or finished, and the finished slots
+   * hold the batch places 0 .. outcomeCount - 1, each once. Ok or
+   * InvariantViolated.
+   */
+  checkInvariants(): number {
+    let held = 0;
+    let finished = 0;
+    for (let slot = 0; slot < this.slots_; slot++) {
+      const used = this.u8_(slot, F_USED);
+      if (used > SLOT_FINISHED) return ErrorCode.InvariantViolated;
+      if (used === SLOT_FREE) continue;
+      held++;
+      if (used !== SLOT_FINISHED) continue;
+      finished++;
+      const place = this.u32_(slot, F_FINISHED);
+      if (place >= this.finished_) return ErrorCode.InvariantViolated;
+      for (let other = slot + 1; other < this.slots_; other++) {
+        if (this.u8_(other, F_USED) === SLOT_FINISHED && this.u32_(other, F_FINISHED) === place) return ErrorCode.InvariantViolated;
+      }
+    }
+    return held === this.inUse_ && finished === this.finished_ ? ErrorCode.Ok : ErrorCode.InvariantViolated;
   }
 
   /** The message (or a NACKed part of it) was sent: wait for the ack until `deadlineMs`. */

@@ -1,7 +1,7 @@
 /**
  * The transport's FIFO queues of byte records (README "Mesh transport"): per
  * traffic class the messages waiting to be sent, the delivered messages
- * waiting for `poll`, and the control frames (acks, NACKs, HopAcks,
+ * waiting for `takeDelivery`, and the control frames (acks, NACKs, HopAcks,
  * beacons) waiting to go. Their records live in the frame store
  * (frame-pool.ts), beside every other frame the mesh keeps, instead of in
  * one ring per queue sized for its worst case: a queue costs RAM only for

@@ -15,14 +15,23 @@
  *    refusal is also counted by the transport.
  *  - Accepted is not delivered: delivery is best effort unless `ackRequested`,
  *    in which case the transport retries within a bounded budget and reports
- *    the final outcome through `onSendOutcome`.
- *  - Delivered messages are handed out in `poll`, at most `maxMessages` per
- *    call, into the handler; the byte view is valid only during the call.
+ *    the final outcome in its outcome batch: `outcomeCount` outcomes wait,
+ *    read with `outcomeDestination(i)`, `outcomeMessageId(i)` and
+ *    `outcomeStatus(i)` (oldest first), until the driver calls
+ *    `advanceOutcomes()`. The transport never calls the application back
+ *    from inside `send` or `tick` (docs/architecture.md "Rules"); the driver
+ *    drains the batch after each call, and until it does an ended send's
+ *    slot is not reused.
+ *  - Delivered messages are taken one at a time with `takeDelivery(out)`,
+ *    which fills the caller's record (source, class, and a view of the
+ *    bytes valid until the next call into the transport); the driver takes
+ *    them after `tick`, so nothing is called back.
  *  - A message is delivered to the application at most once.
  *  - The driver (driver.ts) sleeps until `nextWakeMs()` or the agent's own
  *    deadline, whichever is first, and is woken early by the handler given
  *    to `onReadable` (the radio's receive interrupt).
  */
+import type { MessageId, NodeId } from "../runtime/ids";
 import type { Status } from "../runtime/result";
 
 /** Traffic classes, highest priority first (control > alerts > telemetry). */
@@ -32,10 +41,15 @@ export type TrafficClass = (typeof TrafficClass)[keyof typeof TrafficClass];
 /** Destination id meaning "every node in the mesh" (managed flooding). */
 export const BROADCAST_ID = 0xffff;
 
-export type DeliverHandler = (sourceId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number) => void;
-
-/** Final outcome of an acknowledged send: Ok (acknowledged) or the failure code. */
-export type SendOutcomeHandler = (destinationId: number, messageId: number, status: Status) => void;
+/** A delivered message, as `takeDelivery` fills it: a record the caller owns and reuses (no allocation per message). */
+export interface Delivery {
+  sourceId: number;
+  trafficClass: number;
+  /** The message is bytes[offset, offset + length), valid until the next call into the transport. */
+  bytes: Uint8Array;
+  offset: number;
+  length: number;
+}
 
 export interface Transport {
   /** This node's 16-bit mesh id. */
@@ -45,23 +59,31 @@ export interface Transport {
 
   /**
    * Accept a message for `destinationId` (or BROADCAST_ID). `messageId` is the
-   * caller's tag, echoed in `onSendOutcome` for acknowledged sends.
+   * caller's tag, echoed in the outcome of an acknowledged send.
    */
   send(
-    destinationId: number,
+    destinationId: NodeId | typeof BROADCAST_ID,
     trafficClass: TrafficClass,
     bytes: Uint8Array,
     offset: number,
     length: number,
     ackRequested: boolean,
-    messageId: number,
+    messageId: MessageId,
   ): Status;
 
-  /** Hand up to `maxMessages` delivered messages to `deliver`; returns how many. */
-  poll(maxMessages: number, deliver: DeliverHandler): number;
+  /** Take the next delivered message into `out`: true, or false (out unchanged) when none waits. Each message is taken once. */
+  takeDelivery(out: Delivery): boolean;
 
-  /** Register the handler for acknowledged-send outcomes (set once at start). */
-  onSendOutcome(handler: SendOutcomeHandler): void;
+  /** Acknowledged sends that ended since the last `advanceOutcomes`. */
+  readonly outcomeCount: number;
+  /** Where outcome `i` (0 = oldest) was going. */
+  outcomeDestination(i: number): number;
+  /** The caller's `messageId` of outcome `i`. */
+  outcomeMessageId(i: number): number;
+  /** Outcome `i`: Ok (acknowledged) or the failure code. */
+  outcomeStatus(i: number): Status;
+  /** Every outcome has been taken: the batch is empty again. */
+  advanceOutcomes(): void;
 
   /** Advance timers (retransmissions, reassembly timeouts, duty-cycle window) to `nowMs`. */
   tick(nowMs: number): void;
@@ -74,7 +96,7 @@ export interface Transport {
 
   /**
    * Register the handler called when something was received (the radio's
-   * receive interrupt: a frame waits to be taken by `tick`/`poll`); set once
+   * receive interrupt: a frame waits to be taken by `tick`); set once
    * by the driver. A transport whose radio cannot interrupt never calls it
    * (the mesh task's period is then its only poll).
    */

@@ -4,8 +4,9 @@
  *
  * It implements the `Transport` port (core/mesh/transport-port.ts;
  * test/core/mesh/transport-port.test.ts checks assignability):
- * `send` copies a message into a per-class queue, `poll` hands delivered
- * messages out, `onSendOutcome` reports acknowledged sends, `tick(nowMs)`
+ * `send` copies a message into a per-class queue, `takeDelivery` hands
+ * delivered messages out one at a time, the outcome batch reports acknowledged sends (drained by
+ * the caller: `outcomeCount`, `outcome*(i)`, `advanceOutcomes`), `tick(nowMs)`
  * does everything else. It is sans-IO apart from the injected radio port:
  * time comes in through `tick`, randomness from the injected source, keys
  * and counters from the crypto boundary's objects.
@@ -96,9 +97,14 @@ import { OutgoingStage, STAGE_BYTES, StageKind } from "./outgoing-stage";
 /** The utilisation window's series of the airtime this node sent (series 0: everything heard and sent). */
 const AIRTIME_SENT = 1;
 
-/** Same shapes as transport-port.ts's DeliverHandler and SendOutcomeHandler. */
-export type MeshDeliverHandler = (sourceId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number) => void;
-export type MeshSendOutcomeHandler = (destinationId: number, messageId: number, status: Status) => void;
+/** A delivered message as `takeDelivery` fills it (the same shape as transport-port.ts's Delivery). */
+export interface MeshDelivery {
+  sourceId: number;
+  trafficClass: number;
+  bytes: Uint8Array;
+  offset: number;
+  length: number;
+}
 
 /** Deterministic randomness (an Xoshiro128 from the board's entropy, or the simulator's stream). */
 export interface MeshRandom {
@@ -242,10 +248,10 @@ export class MeshTransport {
   private readonly fragment_ = new FragmentHeader();
   /**
    * One frame buffer and one plaintext buffer (MTU bytes; the plaintext one
-   * at least an inbox record) for both directions and for poll: a tick
+   * at least an inbox record) for both directions and for takeDelivery: a tick
    * receives (every frame handled to the end: copied into a table or
    * dropped) before it transmits (the frame sealed or copied in just before
-   * it goes to the radio, which copies it), poll runs between ticks, and
+   * it goes to the radio, which copies it), takeDelivery runs between ticks, and
    * none of them keeps bytes there for another or for later.
    */
   private readonly frame_: Uint8Array;
@@ -272,7 +278,6 @@ export class MeshTransport {
   /** All airtime heard and sent over the utilisation window; series AIRTIME_SENT: our own (how busy we are, for route advertisements). */
   private readonly utilisation_: AirtimeWindow;
   private readonly rate_: RateLimiter;
-  private onOutcome_: MeshSendOutcomeHandler | undefined = undefined;
   private nowMs_ = 0;
   /** When the last counter skip was applied, or -1 (applyCounterSkip_). */
   private lastSkipAtMs_ = -1;
@@ -353,8 +358,29 @@ export class MeshTransport {
     this.sealer_.setKeys(keys);
   }
 
-  onSendOutcome(handler: MeshSendOutcomeHandler): void {
-    this.onOutcome_ = handler;
+  /**
+   * Acknowledged sends that ended since the last `advanceOutcomes`, in the
+   * order they ended (pending-sends.ts). The caller drains them after each
+   * call into the transport; until then their slots are not reused.
+   */
+  get outcomeCount(): number {
+    return this.pending_.outcomeCount;
+  }
+  /** Where outcome `i`'s message was going. */
+  outcomeDestination(i: number): number {
+    return this.pending_.destinationAt(this.pending_.outcomeSlot(i));
+  }
+  /** The caller's message id of outcome `i` (what `send` was given). */
+  outcomeMessageId(i: number): number {
+    return this.pending_.callerIdAt(this.pending_.outcomeSlot(i));
+  }
+  /** Outcome `i`: Ok (acknowledged) or why the send failed. */
+  outcomeStatus(i: number): Status {
+    return this.pending_.statusAt(this.pending_.outcomeSlot(i)) as Status;
+  }
+  /** The caller has taken every outcome. */
+  advanceOutcomes(): void {
+    this.pending_.drainOutcomes();
   }
 
   /** The radio's receive interrupt goes straight to `handler` (the agent's driver); the transport itself never calls it. */
@@ -410,26 +436,25 @@ export class MeshTransport {
   }
 
   /**
-   * Hand up to `maxMessages` delivered messages to `deliver`; returns how
-   * many. The bytes handed over are valid during the call (until the next
-   * poll or tick): they are in the plaintext buffer, which a tick uses and
-   * leaves (`deliver` may send; it must not tick).
+   * Take the oldest delivered message into `out` (its bytes copied to the
+   * transport's plaintext buffer, valid until the next call into the
+   * transport): true, or false with `out` unchanged when none waits.
    */
-  poll(maxMessages: number, deliver: MeshDeliverHandler): number {
-    let handed = 0;
+  takeDelivery(out: MeshDelivery): boolean {
     const queues = this.queues_;
     const buffer = this.plain_;
-    while (handed < maxMessages) {
-      const handle = queues.head(INBOX_QUEUE);
-      if (handle < 0) break;
-      const length = queues.recordLength(handle);
-      queues.read(handle, 0, buffer, 0, length);
-      queues.shift(INBOX_QUEUE);
-      if (length < INBOX_META_BYTES) break;
-      handed++;
-      deliver(((buffer[0] ?? 0) << 8) | (buffer[1] ?? 0), buffer[2] ?? 0, buffer, INBOX_META_BYTES, length - INBOX_META_BYTES);
-    }
-    return handed;
+    const handle = queues.head(INBOX_QUEUE);
+    if (handle < 0) return false;
+    const length = queues.recordLength(handle);
+    queues.read(handle, 0, buffer, 0, length);
+    queues.shift(INBOX_QUEUE);
+    if (length < INBOX_META_BYTES) return false; // unreachable: deliver_ writes the header with every record
+    out.sourceId = ((buffer[0] ?? 0) << 8) | (buffer[1] ?? 0);
+    out.trafficClass = buffer[2] ?? 0;
+    out.bytes = buffer;
+    out.offset = INBOX_META_BYTES;
+    out.length = length - INBOX_META_BYTES;
+    return true;
   }
 
   /** Advance to `nowMs`: receive, run timers, transmit (see the module comment). */
@@ -488,8 +513,9 @@ export class MeshTransport {
   get duty(): DutyCycleBudget {
     return this.duty_;
   }
+  /** Acknowledged sends in flight (not those ended and waiting in the outcome batch). */
   get pendingCount(): number {
-    return this.pending_.inUse;
+    return this.pending_.inUse - this.pending_.outcomeCount;
   }
   get relaysWaiting(): number {
     return this.relays_.size;
@@ -1608,17 +1634,13 @@ export class MeshTransport {
     if (pendingRef && this.pending_.isInUse(slot) && this.pending_.messageIdAt(slot) === messageId) this.finishPending_(slot, ErrorCode.MeshQueueFull);
   }
 
+  /** The acknowledged send in `slot` ended: its outcome joins the batch the caller drains. */
   private finishPending_(slot: number, status: Status): void {
-    const pending = this.pending_;
-    if (!pending.isInUse(slot)) return;
-    const destination = pending.destinationAt(slot);
-    const callerId = pending.callerIdAt(slot);
-    pending.release(slot);
+    if (!this.pending_.finish(slot, status)) return;
     for (let c = 0; c < LINK_CLASS_COUNT; c++) {
       const stage = this.stages_[c];
       if (stage !== undefined && stage.kind === StageKind.Pending && stage.slot === slot) stage.clear();
     }
-    if (this.onOutcome_ !== undefined) this.onOutcome_(destination, callerId, status);
   }
 
   /**
@@ -1708,7 +1730,7 @@ function buildParts(options: MeshTransportOptions): Result<Parts> {
   // Every table's region, one after another; a size a table refuses takes none (its create refuses it).
   const layout = new ArenaLayout();
   const frameAt = layout.take(mtu);
-  // Also poll's buffer (an inbox record: meta and a whole message), so at least that long.
+  // Also takeDelivery's buffer (an inbox record: meta and a whole message), so at least that long.
   const plainBytes = Math.max(mtu, c.maxMessageBytes + INBOX_META_BYTES);
   const plainAt = layout.take(plainBytes);
   const scratchAt = layout.take(LINK_SCRATCH_BYTES);

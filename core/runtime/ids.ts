@@ -13,7 +13,7 @@
 
 /** A board of the site: 1..NODE_ID_MAX (the link header's u16; 0xffff is broadcast). */
 export type NodeId = number & { readonly __brand: "NodeId" };
-/** An application message's wire id (u16, README "Mesh transport"). */
+/** The application's id of a message it sends: the tag its send outcome echoes (a safe integer >= 0). */
 export type MessageId = number & { readonly __brand: "MessageId" };
 /** A key epoch (u16 in the provisioning record, README "Link security"). */
 export type KeyEpoch = number & { readonly __brand: "KeyEpoch" };
@@ -40,9 +40,9 @@ export function nodeIdOf(value: number): NodeId | -1 {
   return inRange(value, 1, NODE_ID_MAX) ? (value as NodeId) : -1;
 }
 
-/** `value` as a MessageId, or -1 outside 0..0xffff. */
+/** `value` as a MessageId, or -1 for a negative or unsafe value. */
 export function messageIdOf(value: number): MessageId | -1 {
-  return inRange(value, 0, 0xffff) ? (value as MessageId) : -1;
+  return inRange(value, 0, Number.MAX_SAFE_INTEGER) ? (value as MessageId) : -1;
 }
 
 /** `value` as a KeyEpoch, or -1 outside 0..0xffff. */

@@ -34,12 +34,12 @@ import type { Status } from "../runtime/result";
 import type { TelemetryPipeline } from "../telemetry/pipeline";
 import { RecordPriority, type TelemetryRecord } from "../telemetry/record";
 import type { TraceHash } from "../runtime/trace-hash";
-import type { Scheduler } from "../runtime/scheduler";
 import { AgentCounter, type AgentMetrics } from "../telemetry/agent-metrics";
 import type { GatewayRole } from "./gateway";
 import { OutcomeEffect, type PendingAlerts } from "./pending-alerts";
 import type { ValueOrCode } from "../collections/value-or-code";
-import { TrafficClass, type SendOutcomeHandler, type Transport } from "../mesh/transport-port";
+import { TrafficClass, type Transport } from "../mesh/transport-port";
+import type { MessageId, NodeId } from "../runtime/ids";
 import { ALERT_MESSAGE_BYTES, MESSAGE_HEADER_BYTES, MessageFlag, MessageKind, recordsPerMessage, WIRE_RECORD_BYTES, writeHeader, writeRecord } from "./wire";
 
 /**
@@ -64,8 +64,8 @@ export const UplinkEvent = Object.freeze({ AlertAdmitted: 0x21, AlertSent: 0x22,
  * options, so the uplink keeps no object of its own for them).
  */
 export interface UplinkOptions {
-  readonly nodeId: number;
-  readonly gateways: readonly number[];
+  readonly nodeId: NodeId;
+  readonly gateways: readonly NodeId[];
   readonly uplinkIntervalMs: number;
   readonly pending: PendingAlerts;
   readonly pipeline: TelemetryPipeline;
@@ -76,10 +76,6 @@ export interface UplinkOptions {
   /** This node's own gateway role (gateway nodes), else undefined. */
   readonly localGateway: GatewayRole | undefined;
   readonly incarnation: number;
-  /** Where `uplinkTask` is woken when an outcome arrives (absent: nothing is woken). */
-  readonly scheduler?: Scheduler;
-  /** The task an outcome wakes (on `scheduler`); -1 = none. */
-  readonly uplinkTask: number;
 }
 
 export class Uplink {
@@ -91,7 +87,6 @@ export class Uplink {
   private seq_ = 0;
   private activeGateway_ = 0;
   private nextRoutineMs_: number;
-  private nowMs_ = 0;
 
   constructor(options: UplinkOptions, startMs: number) {
     this.o_ = options;
@@ -99,7 +94,6 @@ export class Uplink {
     this.alertAt_ = MESSAGE_HEADER_BYTES + this.recordsPerBatch_ * WIRE_RECORD_BYTES;
     this.batch_ = new Uint8Array(this.alertAt_ + ALERT_MESSAGE_BYTES);
     this.nextRoutineMs_ = startMs + options.uplinkIntervalMs + routinePhaseMs(options.nodeId, options.uplinkIntervalMs);
-    this.nowMs_ = startMs;
   }
 
   get recordsPerBatch(): number {
@@ -112,9 +106,14 @@ export class Uplink {
     return this.seq_;
   }
 
-  /** One step of the uplink task. Returns true when more work is left for another step. */
+  /**
+   * One step of the uplink task: outcomes first (they free pending slots),
+   * then admissions and sends, then the outcomes the sends themselves ended
+   * (a full class queue drops its oldest message). Returns true when more
+   * work is left for another step.
+   */
   step(nowMs: number): boolean {
-    this.nowMs_ = nowMs;
+    this.takeOutcomes(nowMs);
     this.admitAlerts(nowMs);
     const pending = this.o_.pending;
     // At most one send per slot per step: a refused send is not retried in the same step.
@@ -128,6 +127,7 @@ export class Uplink {
     // The next routine moment keeps this board's phase (whole intervals on).
     const intervalMs = this.o_.uplinkIntervalMs;
     if (nowMs >= this.nextRoutineMs_) this.nextRoutineMs_ += intervalMs * (Math.floor((nowMs - this.nextRoutineMs_) / intervalMs) + 1);
+    this.takeOutcomes(nowMs);
     // More only where another step can make progress (alerts waiting for a full pending table must wait for an outcome).
     return (outbox.alertLength === 0 && outbox.routineLength >= this.recordsPerBatch_) || (outbox.alertLength > 0 && pending.inUse < pending.capacity);
   }
@@ -186,19 +186,34 @@ export class Uplink {
   private sendAlert(slot: number, nowMs: number): void {
     const { pending, transport, metrics, gateways } = this.o_;
     const destination = gateways[pending.gatewayIndex(slot)];
-    const messageId = pending.beginSend(slot, nowMs);
+    const messageId = pending.beginSend(slot, nowMs) as MessageId;
     metrics.inc(AgentCounter.AlertSends);
     let status: Status = ErrorCode.AgentNoGateway;
     if (destination === undefined) metrics.inc(AgentCounter.NoGateway);
     else status = transport.send(destination, TrafficClass.Alert, pending.bytes, pending.offsetOf(slot), ALERT_MESSAGE_BYTES, true, messageId);
     this.o_.trace.word(UplinkEvent.AlertSent);
     this.o_.trace.word((slot << 16) | (status & 0xffff));
-    // An outcome may already have arrived inside `send`; only a refusal of this very send is handled here.
-    if (status !== ErrorCode.Ok && pending.slotOf(messageId) === slot) this.applyEffect(slot, pending.refused(slot, nowMs));
+    // The transport reports outcomes in its batch, never inside `send`: only a refusal of this send is handled here.
+    if (status !== ErrorCode.Ok) this.applyEffect(slot, pending.refused(slot, nowMs));
   }
 
-  /** The transport's outcome for an acknowledged send (registered with transport.onSendOutcome). */
-  readonly onOutcome: SendOutcomeHandler = (_destinationId, messageId, status) => {
+  /**
+   * Apply the transport's ended acknowledged sends (its outcome batch,
+   * transport-port.ts) and empty the batch. The driver calls this after
+   * every call into the transport (the mesh task after `tick` and `poll`,
+   * the uplink's own step after its sends); returns how many were taken,
+   * so the caller knows whether the uplink has new work.
+   */
+  takeOutcomes(nowMs: number): number {
+    const transport = this.o_.transport;
+    const count = transport.outcomeCount;
+    if (count === 0) return 0;
+    for (let i = 0; i < count; i++) this.applyOutcome(transport.outcomeMessageId(i), transport.outcomeStatus(i), nowMs);
+    transport.advanceOutcomes();
+    return count;
+  }
+
+  private applyOutcome(messageId: number, status: Status, nowMs: number): void {
     const pending = this.o_.pending;
     const slot = pending.slotOf(messageId);
     if (slot < 0) {
@@ -206,12 +221,10 @@ export class Uplink {
       return;
     }
     const gatewayIndex = pending.gatewayIndex(slot);
-    const effect = pending.outcome(messageId, status, this.nowMs_);
+    const effect = pending.outcome(messageId, status, nowMs);
     if (effect === OutcomeEffect.Delivered) this.activeGateway_ = gatewayIndex;
     this.applyEffect(slot, effect);
-    const uplinkTask = this.o_.uplinkTask;
-    if (uplinkTask >= 0) this.o_.scheduler?.wake(uplinkTask);
-  };
+  }
 
   private applyEffect(slot: number, effect: OutcomeEffect): void {
     const { metrics, store, pending } = this.o_;
@@ -250,7 +263,7 @@ export class Uplink {
       if (destination === undefined) {
         metrics.inc(AgentCounter.NoGateway);
         status = ErrorCode.AgentNoGateway;
-      } else status = transport.send(destination, TrafficClass.Telemetry, batch, 0, length, false, this.seq_);
+      } else status = transport.send(destination, TrafficClass.Telemetry, batch, 0, length, false, this.seq_ as MessageId);
     }
     this.o_.trace.word(UplinkEvent.TelemetrySent);
     this.o_.trace.word((count << 16) | (status & 0xffff));

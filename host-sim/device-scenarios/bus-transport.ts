@@ -7,7 +7,7 @@
  */
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Status } from "../../core/runtime/result";
-import type { DeliverHandler, SendOutcomeHandler, Transport, TrafficClass } from "../../core/mesh/transport-port";
+import type { Delivery, Transport, TrafficClass } from "../../core/mesh/transport-port";
 
 const INBOX = 32;
 
@@ -35,8 +35,9 @@ export class BusTransport implements Transport {
   #count = 0;
   readonly #outcomeDestination = new Uint16Array(INBOX);
   readonly #outcomeId = new Float64Array(INBOX);
+  /** Acknowledged sends so far; the first #reported of them are the outcome batch (reported at a tick). */
   #outcomes = 0;
-  #handler: SendOutcomeHandler | null = null;
+  #reported = 0;
 
   constructor(bus: Bus, nodeId: number, maxMessageBytes: number) {
     this.#bus = bus;
@@ -71,19 +72,41 @@ export class BusTransport implements Transport {
     return true;
   }
 
-  poll(maxMessages: number, deliver: DeliverHandler): number {
-    let n = 0;
-    for (; n < maxMessages && this.#count > 0; n++) {
-      const at = this.#head;
-      this.#head = (at + 1) % INBOX;
-      this.#count--;
-      deliver(this.#source[at] ?? 0, this.#class[at] ?? 0, this.#bytes, at * this.maxMessageBytes, this.#length[at] ?? 0);
-    }
-    return n;
+  takeDelivery(out: Delivery): boolean {
+    if (this.#count === 0) return false;
+    const at = this.#head;
+    this.#head = (at + 1) % INBOX;
+    this.#count--;
+    out.sourceId = this.#source[at] ?? 0;
+    out.trafficClass = this.#class[at] ?? 0;
+    out.bytes = this.#bytes;
+    out.offset = at * this.maxMessageBytes;
+    out.length = this.#length[at] ?? 0;
+    return true;
   }
 
-  onSendOutcome(handler: SendOutcomeHandler): void {
-    this.#handler = handler;
+  get outcomeCount(): number {
+    return this.#reported;
+  }
+
+  outcomeDestination(i: number): number {
+    return i < this.#reported ? (this.#outcomeDestination[i] ?? 0) : 0;
+  }
+
+  outcomeMessageId(i: number): number {
+    return i < this.#reported ? (this.#outcomeId[i] ?? 0) : 0;
+  }
+
+  outcomeStatus(_i: number): Status {
+    return ErrorCode.Ok;
+  }
+
+  advanceOutcomes(): void {
+    const left = this.#outcomes - this.#reported;
+    this.#outcomeDestination.copyWithin(0, this.#reported, this.#outcomes);
+    this.#outcomeId.copyWithin(0, this.#reported, this.#outcomes);
+    this.#outcomes = left;
+    this.#reported = 0;
   }
 
   nextWakeMs(): number {
@@ -94,9 +117,8 @@ export class BusTransport implements Transport {
     // The bus is read at the mesh task's period.
   }
 
+  /** Every acknowledged send so far is reported Ok (its outcome joins the batch). */
   tick(_nowMs: number): void {
-    const count = this.#outcomes;
-    this.#outcomes = 0;
-    for (let i = 0; i < count; i++) this.#handler?.(this.#outcomeDestination[i] ?? 0, this.#outcomeId[i] ?? 0, ErrorCode.Ok);
+    this.#reported = this.#outcomes;
   }
 }

@@ -12,7 +12,7 @@
  *    link acknowledgements and up to `linkRetries` retransmissions after
  *    `linkAckTimeoutMs`; the destination answers with an end-to-end ack that
  *    is routed back the same way, and the origin reports the outcome (Ok, or
- *    MeshAckTimeout after the end-to-end timeout) through `onSendOutcome`;
+ *    MeshAckTimeout after the end-to-end timeout) in its outcome batch;
  *  - other traffic (Telemetry without ack) is sent once per hop;
  *  - at most once: every node remembers the last DEDUP_ENTRIES (origin, seq)
  *    it handled and drops repeats (relays too, so duplicates are not relayed);
@@ -25,8 +25,8 @@
  *
  * Received frames wait in a fixed ring until the agent's mesh task calls
  * `tick`, where all protocol work happens (each queued frame interrupts,
- * as a radio would: `onReadable`); outcomes are reported from
- * `tick` too, never from inside `send`. Everything is allocated at create;
+ * as a radio would: `onReadable`); outcomes end in `tick` too, never
+ * inside `send`, and wait in the outcome batch until the caller drains it. Everything is allocated at create;
  * nothing per frame. Every refusal and drop is counted in `stats`.
  *
  * Frame (little-endian): 0 type (1 data, 2 link ack, 3 end-to-end ack) |
@@ -39,7 +39,7 @@
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Status } from "../../core/runtime/result";
 import type { RadioConfig } from "../../agent/config";
-import { BROADCAST_ID, TrafficClass, type DeliverHandler, type SendOutcomeHandler, type Transport } from "../../core/mesh/transport-port";
+import { BROADCAST_ID, TrafficClass, type Delivery, type Transport } from "../../core/mesh/transport-port";
 import { NO_ROUTE, type RouteTable } from "./routes";
 import { TransportStat } from "./transport-stats";
 
@@ -110,7 +110,7 @@ export class StandInTransport implements Transport {
   readonly #e2eDestination: Uint16Array;
   readonly #e2eDeadlineMs: Float64Array;
   readonly #e2eTimeoutMs: number;
-  // Outcomes waiting for tick to report them.
+  // The outcome batch: ended acknowledged sends until advanceOutcomes.
   readonly #outDestination: Uint16Array;
   readonly #outMessageId: Float64Array;
   readonly #outStatus: Uint16Array;
@@ -123,7 +123,6 @@ export class StandInTransport implements Transport {
   #dedupSize = 0;
   readonly #frame: Uint8Array;
   readonly #ack = new Uint8Array(LINK_ACK_BYTES);
-  #handler: SendOutcomeHandler | null = null;
   #readable: (() => void) | undefined = undefined;
   #seq: number;
   #linkSeq = 0;
@@ -212,22 +211,44 @@ export class StandInTransport implements Transport {
     return ErrorCode.Ok;
   }
 
-  poll(maxMessages: number, deliver: DeliverHandler): number {
-    let delivered = 0;
-    const size = this.maxMessageBytes;
+  takeDelivery(out: Delivery): boolean {
+    if (this.#inCount === 0) return false;
     const capacity = this.#inLength.length;
-    while (delivered < maxMessages && this.#inCount > 0) {
-      const at = this.#inHead;
-      this.#inHead = at + 1 === capacity ? 0 : at + 1;
-      this.#inCount--;
-      delivered++;
-      deliver(this.#inSource[at] ?? 0, this.#inClass[at] ?? 0, this.#inBytes, at * size, this.#inLength[at] ?? 0);
-    }
-    return delivered;
+    const at = this.#inHead;
+    this.#inHead = at + 1 === capacity ? 0 : at + 1;
+    this.#inCount--;
+    out.sourceId = this.#inSource[at] ?? 0;
+    out.trafficClass = this.#inClass[at] ?? 0;
+    out.bytes = this.#inBytes;
+    out.offset = at * this.maxMessageBytes;
+    out.length = this.#inLength[at] ?? 0;
+    return true;
   }
 
-  onSendOutcome(handler: SendOutcomeHandler): void {
-    this.#handler = handler;
+  get outcomeCount(): number {
+    return this.#outCount;
+  }
+
+  outcomeDestination(i: number): number {
+    return i < this.#outCount ? (this.#outDestination[this.#outAt(i)] ?? 0) : 0;
+  }
+
+  outcomeMessageId(i: number): number {
+    return i < this.#outCount ? (this.#outMessageId[this.#outAt(i)] ?? 0) : 0;
+  }
+
+  outcomeStatus(i: number): Status {
+    return (i < this.#outCount ? (this.#outStatus[this.#outAt(i)] ?? 0) : 0) as Status;
+  }
+
+  advanceOutcomes(): void {
+    this.#outHead = this.#outAt(this.#outCount);
+    this.#outCount = 0;
+  }
+
+  #outAt(i: number): number {
+    const at = this.#outHead + i;
+    return at >= this.#outStatus.length ? at - this.#outStatus.length : at;
   }
 
   tick(nowMs: number): void {
@@ -241,7 +262,6 @@ export class StandInTransport implements Transport {
     }
     this.#retransmitDue(nowMs);
     this.#expireEndToEnd(nowMs);
-    this.#reportOutcomes();
   }
 
   // ---------------------------------------------------------------- radio side
@@ -471,24 +491,13 @@ export class StandInTransport implements Transport {
 
   #queueOutcome(destination: number, messageId: number, status: Status): void {
     const capacity = this.#outStatus.length;
-    if (this.#outCount === capacity) return; // unreachable: at most txFrames end-to-end slots, and the ring holds twice that
+    if (this.#outCount === capacity) return; // unreachable while the caller drains after each tick: at most txFrames end-to-end slots, and the ring holds twice that
     let at = this.#outHead + this.#outCount;
     if (at >= capacity) at -= capacity;
     this.#outDestination[at] = destination;
     this.#outMessageId[at] = messageId;
     this.#outStatus[at] = status;
     this.#outCount++;
-  }
-
-  #reportOutcomes(): void {
-    const capacity = this.#outStatus.length;
-    for (let k = 0; k < capacity && this.#outCount > 0; k++) {
-      const at = this.#outHead;
-      this.#outHead = at + 1 === capacity ? 0 : at + 1;
-      this.#outCount--;
-      const handler = this.#handler;
-      if (handler !== null) handler(this.#outDestination[at] ?? 0, this.#outMessageId[at] ?? 0, (this.#outStatus[at] ?? 0) as Status);
-    }
   }
 
   // ---------------------------------------------------------------- helpers

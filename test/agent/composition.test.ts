@@ -114,10 +114,10 @@ describe("agent composition", () => {
 
   it("fails an alert over to the next gateway when the first does not acknowledge, and retries after a backoff", () => {
     const transport = new RecordingTransport(5);
-    transport.outcomeStatus = ErrorCode.MeshAckTimeout;
+    transport.ackOutcome = ErrorCode.MeshAckTimeout;
     const r = rig({ scripts: [undefined, intrusion], transport });
     runUntil(r, 3_600);
-    transport.outcomeStatus = ErrorCode.Ok;
+    transport.ackOutcome = ErrorCode.Ok;
     runUntil(r, 12_000);
     const raised = transport.sent.filter((m) => m.trafficClass === TrafficClass.Alert && decode(m).records[0]?.kind === RecordKind.AlertRaised);
     expect(raised.map((m) => m.destination).slice(0, 2)).toEqual([1, 2]);

@@ -3,7 +3,7 @@ import { createAgent, type Agent, type AgentPlatform } from "../../agent/agent";
 import { AgentRole, validateBoardConfig, type BoardIdentity, type SiteConfig } from "../../agent/config";
 import type { GatewaySink } from "../../core/uplink/gateway-sink";
 import { openSimSensor } from "../../agent/sim-sensors";
-import type { DeliverHandler, SendOutcomeHandler, Transport, TrafficClass } from "../../core/mesh/transport-port";
+import type { Delivery, Transport, TrafficClass } from "../../core/mesh/transport-port";
 import type { WireHeader, WireRecord } from "../../core/uplink/wire";
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Result, Status } from "../../core/runtime/result";
@@ -34,11 +34,13 @@ export class RecordingTransport implements Transport {
   /** What send returns (Ok = accept). */
   sendStatus: Status = ErrorCode.Ok;
   /** The outcome reported for acknowledged sends at the next tick. */
-  outcomeStatus: Status = ErrorCode.Ok;
+  ackOutcome: Status = ErrorCode.Ok;
   ticks = 0;
-  readonly #outcomes: { destination: number; messageId: number }[] = [];
+  /** Acknowledged sends not yet ended. */
+  readonly #waiting: { destination: number; messageId: number }[] = [];
+  /** The outcome batch (ended at a tick, until advanceOutcomes). */
+  readonly #ended: { destination: number; messageId: number; status: Status }[] = [];
   readonly #inbox: { source: number; trafficClass: number; bytes: Uint8Array }[] = [];
-  #handler: SendOutcomeHandler | null = null;
 
   constructor(nodeId: number, maxMessageBytes = 192) {
     this.nodeId = nodeId;
@@ -48,21 +50,39 @@ export class RecordingTransport implements Transport {
   send(destinationId: number, trafficClass: TrafficClass, bytes: Uint8Array, offset: number, length: number, ackRequested: boolean, messageId: number): Status {
     if (this.sendStatus !== ErrorCode.Ok) return this.sendStatus;
     this.sent.push({ destination: destinationId, trafficClass, bytes: bytes.slice(offset, offset + length), ackRequested, messageId });
-    if (ackRequested) this.#outcomes.push({ destination: destinationId, messageId });
+    if (ackRequested) this.#waiting.push({ destination: destinationId, messageId });
     return ErrorCode.Ok;
   }
 
-  poll(maxMessages: number, deliver: DeliverHandler): number {
-    let n = 0;
-    for (; n < maxMessages && this.#inbox.length > 0; n++) {
-      const message = this.#inbox.shift();
-      if (message !== undefined) deliver(message.source, message.trafficClass, message.bytes, 0, message.bytes.length);
-    }
-    return n;
+  takeDelivery(out: Delivery): boolean {
+    const message = this.#inbox.shift();
+    if (message === undefined) return false;
+    out.sourceId = message.source;
+    out.trafficClass = message.trafficClass;
+    out.bytes = message.bytes;
+    out.offset = 0;
+    out.length = message.bytes.length;
+    return true;
   }
 
-  onSendOutcome(handler: SendOutcomeHandler): void {
-    this.#handler = handler;
+  get outcomeCount(): number {
+    return this.#ended.length;
+  }
+
+  outcomeDestination(i: number): number {
+    return this.#ended[i]?.destination ?? 0;
+  }
+
+  outcomeMessageId(i: number): number {
+    return this.#ended[i]?.messageId ?? 0;
+  }
+
+  outcomeStatus(i: number): Status {
+    return this.#ended[i]?.status ?? ErrorCode.Ok;
+  }
+
+  advanceOutcomes(): void {
+    this.#ended.length = 0;
   }
 
   /** What `nextWakeMs` answers (tests set it). */
@@ -84,8 +104,7 @@ export class RecordingTransport implements Transport {
 
   tick(_nowMs: number): void {
     this.ticks++;
-    const outcomes = this.#outcomes.splice(0);
-    for (const o of outcomes) this.#handler?.(o.destination, o.messageId, this.outcomeStatus);
+    for (const o of this.#waiting.splice(0)) this.#ended.push({ ...o, status: this.ackOutcome });
   }
 
   inject(source: number, trafficClass: number, bytes: Uint8Array): void {

@@ -18,7 +18,7 @@ describe("power loss", () => {
     const sink = new RecordingSink();
     const gateway = unwrap(GatewayRole.create(sink, 16));
     const transport = new RecordingTransport(5);
-    transport.outcomeStatus = ErrorCode.MeshAckTimeout; // delivered, but the acknowledgement is lost
+    transport.ackOutcome = ErrorCode.MeshAckTimeout; // delivered, but the acknowledgement is lost
     const script = [{ kind: SimEventKind.Set, atMs: 2_000, untilMs: 2_600, amount: 1 }];
     const first = rig({ flash, transport, scripts: [undefined, script] });
     runUntil(first, 4_000);

@@ -24,6 +24,7 @@ import { ManualClock } from "../../hal/sim/manual-clock";
 import { LoopbackRadio } from "../core/mesh/fixtures";
 import { newFlash, testConfig, testConfigJson, unwrap } from "./helpers";
 import { keyed, type RecordBase } from "./record-keys";
+import { takeDeliveries } from "../support/deliveries";
 
 const COMMITMENT_HEX = "a1".repeat(32);
 /** The loopback radio of every transport build() made, so a test can move frames between them. */
@@ -275,9 +276,9 @@ describe("provisioned boards", () => {
     }
     b.transport.tick(30_000);
     c.transport.tick(30_000);
-    b.transport.poll(8, (source, _cls, bytes, offset, length) => got.push([source, ...bytes.subarray(offset, offset + length)]));
+    takeDeliveries(b.transport, 8, (source, _cls, bytes, offset, length) => got.push([source, ...bytes.subarray(offset, offset + length)]));
     const cGot: number[] = [];
-    c.transport.poll(8, (source) => cGot.push(source));
+    takeDeliveries(c.transport, 8, (source) => cGot.push(source));
     expect(got).toEqual([[5, ...message]]);
     expect(cGot).toEqual([]);
     expect(c.transport.counters.values.some((v) => v > 0)).toBe(true);

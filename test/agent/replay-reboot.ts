@@ -24,6 +24,7 @@ import { SimFlash } from "../../hal/sim/flash";
 import { LoopbackRadio } from "../core/mesh/fixtures";
 import { testConfig } from "./helpers";
 import { keyed } from "./record-keys";
+import { takeDeliveries } from "../support/deliveries";
 
 const COMMITMENT_HEX = "a1".repeat(32);
 export const REPLAY_SENDER = 5;
@@ -106,7 +107,7 @@ export function hear(to: Board, frames: readonly Uint8Array[], atMs: number): nu
     to.transport.tick(atMs);
   }
   to.transport.tick(atMs + 1);
-  to.transport.poll(64, (source, _cls, bytes, offset, length) => {
+  takeDeliveries(to.transport, 64, (source, _cls, bytes, offset, length) => {
     const message = [source];
     for (let i = 0; i < length; i++) message.push(bytes[offset + i] ?? 0);
     got.push(message);

@@ -71,7 +71,7 @@ describe("graceful shutdown", () => {
   it("keeps unacknowledged alerts in storage and sends them again after the restart, flagged as resent", () => {
     const flash = newFlash();
     const transport = new RecordingTransport(5);
-    transport.outcomeStatus = ErrorCode.MeshAckTimeout; // no gateway acknowledges
+    transport.ackOutcome = ErrorCode.MeshAckTimeout; // no gateway acknowledges
     const first = rig({ flash, transport, scripts: [undefined, intrusion] });
     runUntil(first, 6_000);
     expect(first.agent.pending.inUse).toBe(2);

@@ -31,7 +31,7 @@ import { AirtimeTable, type LoRaParams } from "../../../core/mesh/airtime";
 import { BROADCAST_NODE_ID, LinkClass } from "../../../core/mesh/link-header";
 import { MESH_COUNTER_COUNT, MESH_COUNTER_NAMES } from "../../../core/mesh/mesh-counters";
 import type { MeshConfig } from "../../../core/mesh/mesh-config";
-import { MeshTransport, type MeshObserver } from "../../../core/mesh/transport";
+import { MeshTransport, type MeshDelivery, type MeshObserver } from "../../../core/mesh/transport";
 import { SimRadio, type SimLinkModel } from "../../../hal/sim/radio";
 import type { InvariantFactory } from "../inspect";
 import type { SimContext, SimNode, SimWorkload } from "../node";
@@ -218,6 +218,7 @@ export class MeshSimNode implements SimNode {
   #sequence = 0;
   #unicasts = 0;
   #ctx: SimContext | undefined = undefined;
+  readonly #delivery: MeshDelivery = { sourceId: 0, trafficClass: 0, bytes: new Uint8Array(0), offset: 0, length: 0 };
 
   constructor(index: number, shared: Shared) {
     this.index = index;
@@ -295,11 +296,6 @@ export class MeshSimNode implements SimNode {
       observer: shared.observer,
     });
     if (!transport.ok) return;
-    transport.value.onSendOutcome((destination, _messageId, status) => {
-      if (this.index === shared.excluded || destination - 1 === shared.excluded) return;
-      if (status === ErrorCode.Ok) shared.stats.unicastAcked++;
-      else shared.stats.unicastFailed++;
-    });
     this.radio = radio.value;
     this.transport = transport.value;
   }
@@ -312,11 +308,24 @@ export class MeshSimNode implements SimNode {
     const now = ctx.nowMs();
     transport.tick(now);
     this.#ctx = ctx;
-    transport.poll(64, this.#deliver);
+    const delivery = this.#delivery;
+    for (let n = 0; n < 64 && transport.takeDelivery(delivery); n++) this.#deliver(delivery.sourceId, delivery.trafficClass, delivery.bytes, delivery.offset, delivery.length);
+    this.takeOutcomes_(transport);
     let next = transport.nextWakeMs();
     const radioNext = radio.queued > 0 ? now + 1 : radio.nextEventMs();
     if (radioNext >= 0 && (next < 0 || radioNext < next)) next = radioNext;
     if (next >= 0) ctx.setTimer(TIMER_WAKE, next > now ? next - now : 1);
+  }
+
+  /** The transport's ended acknowledged sends, taken after every call into it (its outcome batch). */
+  private takeOutcomes_(transport: MeshTransport): void {
+    const shared = this.#shared;
+    for (let i = 0; i < transport.outcomeCount; i++) {
+      if (this.index === shared.excluded || transport.outcomeDestination(i) - 1 === shared.excluded) continue;
+      if (transport.outcomeStatus(i) === ErrorCode.Ok) shared.stats.unicastAcked++;
+      else shared.stats.unicastFailed++;
+    }
+    transport.advanceOutcomes();
   }
 
   readonly #deliver = (sourceId: number, _trafficClass: number, bytes: Uint8Array, offset: number, length: number): void => {
@@ -391,6 +400,7 @@ export class MeshSimNode implements SimNode {
     const large = traffic.largeEvery > 0 && traffic.largeMessageBytes > 0 && this.#unicasts % traffic.largeEvery === 0;
     const length = this.compose_(APP_UNICAST, large ? traffic.largeMessageBytes : traffic.messageBytes);
     const status = transport.send(destination + 1, LinkClass.Alert, this.#message, 0, length, traffic.unicastAck, this.#sequence);
+    this.takeOutcomes_(transport);
     if (!this.counted_(ctx, status)) return;
     if (this.index !== shared.excluded && destination !== shared.excluded) {
       shared.stats.unicastsSent++;

@@ -14,6 +14,7 @@ import { meshConfig, type MeshConfig } from "../../../core/mesh/mesh-config";
 import type { MeshRadio, RadioReception } from "../../../core/mesh/radio-port";
 import { MeshTransport, type MeshObserver, type MeshTransportOptions } from "../../../core/mesh/transport";
 import { keyring, LORA_SF7 } from "./helpers";
+import { takeDeliveries } from "../../support/deliveries";
 
 export function unwrap<T>(result: Result<T>, what = "operation"): T {
   if (!result.ok) throw new Error(`${what} failed with code ${result.code}`);
@@ -119,16 +120,25 @@ export function makeNode(id: number, options: NodeOptions = {}): Node {
     "transport",
   );
   const node: Node = { id, radio, transport, replay, delivered: [], outcomes: [] };
-  transport.onSendOutcome((destination, messageId, status) => node.outcomes.push({ destination, messageId, status }));
   return node;
 }
 
-/** Tick and collect deliveries. */
+/** Take the transport's outcome batch into `node.outcomes` (what a driver does after every call into the transport). */
+export function takeOutcomes(node: Node): void {
+  const transport = node.transport;
+  for (let i = 0; i < transport.outcomeCount; i++) {
+    node.outcomes.push({ destination: transport.outcomeDestination(i), messageId: transport.outcomeMessageId(i), status: transport.outcomeStatus(i) });
+  }
+  transport.advanceOutcomes();
+}
+
+/** Tick, collect deliveries, then outcomes. */
 export function step(node: Node, nowMs: number): void {
   node.transport.tick(nowMs);
-  node.transport.poll(1000, (source, trafficClass, bytes, offset, length) => {
+  takeDeliveries(node.transport, 1000, (source, trafficClass, bytes, offset, length) => {
     node.delivered.push({ source, trafficClass, bytes: bytes.slice(offset, offset + length) });
   });
+  takeOutcomes(node);
 }
 
 /** Move every frame `from` sent so far to each radio in `to` (and forget it). */

@@ -13,6 +13,7 @@ import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, LinkSealer, MeshCo
 import { VolatileCounterSource } from "../../../core/crypto/index";
 import { keyring } from "./helpers";
 import { carry, line, makeNode, payload, restamp, settle, step, unwrap, type Node } from "./fixtures";
+import { takeDeliveries } from "../../support/deliveries";
 
 const TELEMETRY = LinkClass.Telemetry;
 const ALERT = LinkClass.Alert;
@@ -95,7 +96,7 @@ describe("delivery over the mesh", () => {
     const forwarded: number[][] = [];
     // Forward each message to C as it is handed over, from the very bytes poll gives.
     expect(
-      b.transport.poll(10, (_source, _cls, bytes, offset, length) => {
+      takeDeliveries(b.transport, 10, (_source, _cls, bytes, offset, length) => {
         forwarded.push([...bytes.subarray(offset, offset + length)]);
         expect(b.transport.send(3, TELEMETRY, bytes, offset, length, false, 0)).toBe(ErrorCode.Ok);
       }),
