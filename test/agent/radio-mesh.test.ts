@@ -21,7 +21,7 @@ import { MeshCounter } from "../../core/mesh/mesh-counters";
 import type { MeshObserver } from "../../core/mesh/transport";
 import type { SimFlash } from "../../hal/sim/flash";
 import { ManualClock } from "../../hal/sim/manual-clock";
-import { LoopbackRadio } from "../mesh/fixtures";
+import { LoopbackRadio } from "../core/mesh/fixtures";
 import { newFlash, testConfig, testConfigJson, unwrap } from "./helpers";
 import { keyed, type RecordBase } from "./record-keys";
 import { takeDeliveries } from "../support/deliveries";

@@ -21,7 +21,7 @@ import type { MeshTransport } from "../../core/mesh/transport";
 import { BROADCAST_ID, TrafficClass } from "../../core/mesh/transport-port";
 import { ErrorCode } from "../../core/runtime/errors";
 import { SimFlash } from "../../hal/sim/flash";
-import { LoopbackRadio } from "../mesh/fixtures";
+import { LoopbackRadio } from "../core/mesh/fixtures";
 import { testConfig } from "./helpers";
 import { keyed } from "./record-keys";
 import { takeDeliveries } from "../support/deliveries";

@@ -7,7 +7,7 @@
 import { buildSite, runSite, type Site, type SiteOptions } from "../../host-sim/site/site";
 import { siteReport } from "../../host-sim/site/site-report";
 import { validateSiteSpec } from "../../host-sim/site/site-spec";
-import { smallSite } from "./site-fixtures";
+import { smallSite } from "../host-sim/site/fixtures";
 
 export const PARITY_SEEDS: readonly number[] = Object.freeze([11, 12]);
 

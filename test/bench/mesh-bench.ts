@@ -10,7 +10,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { FRAGMENT_HEADER_BYTES, FrameType, LINK_TAG_BYTES, SHORT_COUNTER_LIMIT, linkHeaderBytes } from "../../core/mesh/index";
-import { runMesh, ratio, type MeshRunSpec } from "../mesh/helpers";
+import { runMesh, ratio, type MeshRunSpec } from "../core/mesh/helpers";
 import { BENCH_PAYLOAD_BYTES, RELAY_CASE, ROUND_TRIP_CASE, SEAL_CASE } from "./cases/mesh";
 import { E2E_TAG_BYTES, HOP_TAG_BYTES } from "../../core/mesh/link-header";
 import { LINK_SECRET_BYTES } from "../../core/mesh/link-keys";

@@ -4,7 +4,7 @@
  * AAD and plaintexts of 0..600 bytes with extra weight on the block
  * boundaries (15/16/17 for Poly1305, 63/64/65 for ChaCha20) and on all-0xff
  * inputs (the largest limbs, the worst case of the Poly1305 bound).
- * Runs on V8 (test/property/aead.test.ts) and inside XS (conformance bundle):
+ * Runs on V8 (test/core/crypto/aead.property.test.ts) and inside XS (conformance bundle):
  * ECMAScript built-ins only, fast-check comes in as a parameter; noble is
  * platform neutral too.
  */

@@ -1,6 +1,6 @@
 /**
  * Property definitions for core/collections, shared by two runners:
- * vitest on V8 (test/property/collections.test.ts) and the XS engine with
+ * vitest on V8 (test/core/collections/collections.property.test.ts) and the XS engine with
  * fast-check bundled. So this file takes `fc` as a parameter, imports
  * fast-check for types only, and uses ECMAScript built-ins only.
  *

@@ -1,6 +1,6 @@
 /**
  * Property definitions for core/codec and core/crypto. Run on V8
- * (test/property/crypto.test.ts) and inside the XS engine (the conformance
+ * (test/core/crypto/crypto.property.test.ts) and inside the XS engine (the conformance
  * bundle), so this file uses ECMAScript built-ins only and receives
  * fast-check as a parameter. Every property that hashes or encrypts keeps
  * its inputs small: XS is an interpreter.

@@ -1,7 +1,7 @@
 /**
  * Properties of our SHA-256 (FIPS 180-4), HMAC-SHA-256 (RFC 2104) and
  * HKDF-SHA-256 (RFC 5869), core/crypto/sha256.ts, hmac-sha256.ts and
- * hkdf-sha256.ts. Run on V8 (test/property/hash.test.ts) and on XS (the
+ * hkdf-sha256.ts. Run on V8 (test/core/crypto/hash.property.test.ts) and on XS (the
  * conformance bundle). Known answers from the standards, then equality with
  * @noble/hashes (a test oracle only: the board image does not carry it) on
  * random inputs, split at random points, and reuse of one instance.

@@ -1,7 +1,7 @@
 /**
  * Properties of the member lifecycle (core/membership/lifecycle.ts),
  * platform neutral: the same list runs on V8
- * (test/core/membership/lifecycle-props.test.ts) and inside the XS engine
+ * (test/core/membership/lifecycle.test.ts) and inside the XS engine
  * (test/xs/conformance.test.ts). fast-check comes in as a parameter.
  *
  * The model is a second, independent statement of the lifecycle rules,

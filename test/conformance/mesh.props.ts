@@ -1,6 +1,6 @@
 /**
  * Property definitions for core/mesh (README "Mesh transport"), platform neutral: the same
- * list runs on V8 (test/unit/mesh-props.test.ts) and inside the XS engine
+ * list runs on V8 (test/core/mesh/mesh.property.test.ts) and inside the XS engine
  * (test/xs/conformance.test.ts). fast-check comes in as a parameter.
  */
 import { ErrorCode } from "../../core/runtime/errors";

@@ -1,6 +1,6 @@
 /**
  * Property definitions for core/runtime: metrics registry, log ring, rate
- * limiter. Runs on V8 (test/property/runtime.test.ts) and inside the XS
+ * limiter. Runs on V8 (test/core/runtime/runtime.property.test.ts) and inside the XS
  * engine, so this file uses ECMAScript built-ins only and receives fast-check
  * as a parameter instead of importing it.
  */

@@ -1,6 +1,6 @@
 /**
  * Property definitions for the runtime scheduler: timers, starvation,
- * shutdown, bounded queues. Runs on V8 (test/property/scheduler.test.ts) and
+ * shutdown, bounded queues. Runs on V8 (test/core/runtime/scheduler.property.test.ts) and
  * inside the XS engine (test/xs/conformance.test.ts), so this file uses
  * ECMAScript built-ins only and receives fast-check as a parameter.
  *

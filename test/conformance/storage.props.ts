@@ -1,6 +1,6 @@
 /**
  * Property definitions for core/storage and the simulated flash. Runs on V8
- * (test/property/storage.test.ts) and inside XS (test/xs/conformance.test.ts),
+ * (test/core/storage/storage.property.test.ts) and inside XS (test/xs/conformance.test.ts),
  * so it uses ECMAScript built-ins only and receives fast-check as a parameter.
  */
 import { ErrorCode } from "../../core/runtime/errors";
@@ -10,8 +10,8 @@ import { Crc32c } from "../../core/storage/crc32c";
 import { DurableStore } from "../../core/storage/durable-store";
 import { FlashFaults } from "../../hal/sim/flash-faults";
 import { SimFlash } from "../../hal/sim/flash";
-import { fillPattern, mountAfterPowerUp, sameBytes, simDevice, SMALL_CONFIG, SMALL_GEOMETRY, unwrap } from "../storage/fixtures";
-import { CrashWorkload } from "../storage/workload";
+import { fillPattern, mountAfterPowerUp, sameBytes, simDevice, SMALL_CONFIG, SMALL_GEOMETRY, unwrap } from "../core/storage/fixtures";
+import { CrashWorkload } from "../core/storage/workload";
 import { check, type ConformanceProperty, type FastCheck } from "./support";
 import type { Arbitrary } from "fast-check";
 import type { LogIndex, Term } from "../../core/runtime/ids";

@@ -1,6 +1,6 @@
 /**
  * Property definitions for core/telemetry and the simulated sensors. Run on
- * V8 (test/unit/telemetry-props.test.ts) and inside the XS engine
+ * V8 (test/core/telemetry/telemetry.property.test.ts) and inside the XS engine
  * (test/xs/conformance.test.ts via index.ts), so this file uses ECMAScript
  * built-ins only and receives fast-check as a parameter.
  *

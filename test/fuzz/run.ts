@@ -7,7 +7,7 @@
  * shrunk counterexample and the seed to replay it).
  *
  * Then the send counter against randomly damaged flash images
- * (test/storage/counter-proof.ts; default 200,000 images over two
+ * (test/core/storage/counter-proof.ts; default 200,000 images over two
  * geometries): exit 1 if any resumes at a value already issued outside the
  * documented residual (erasure-like damage over the newest record).
  *
@@ -19,8 +19,8 @@
 import * as fc from "fast-check";
 import { FUZZ_TARGETS } from "./targets";
 import { parseStrict } from "../../host-sim/cli/args";
-import { buildCounterScenario, corruptRandomly } from "../storage/counter-proof";
-import { ESP32_GEOMETRY, SMALL_GEOMETRY } from "../storage/fixtures";
+import { buildCounterScenario, corruptRandomly } from "../core/storage/counter-proof";
+import { ESP32_GEOMETRY, SMALL_GEOMETRY } from "../core/storage/fixtures";
 import { runSiteSweep, SITE_SWEEP_DEFAULT_SEEDS, SITE_SWEEP_NAME } from "./site-sweep";
 
 const BATCH = 100_000;

@@ -1,6 +1,6 @@
 /**
  * The site simulator's power-loss seed sweep for `npm run fuzz` (README
- * "Simulator"): seeds first .. first + count - 1 of test/agent/site-power-loss.ts
+ * "Simulator"): seeds first .. first + count - 1 of test/sim/site-power-loss.ts
  * (small secured-mesh sites, every board and gateway losing power one to
  * three times, every invariant checked after every event, every seed run
  * twice for its trace hash). Prints a line per seed that fails or where
@@ -9,7 +9,7 @@
  *
  *   npm run fuzz -- --target site-sweep [--site-seeds N (default 200)] [--site-first S (default 1)]
  */
-import { DELIVERED_ONCE, formatSweepTotals, sweepRun, sweepTotals, type SweepRun } from "../agent/site-power-loss";
+import { DELIVERED_ONCE, formatSweepTotals, sweepRun, sweepTotals, type SweepRun } from "../sim/site-power-loss";
 
 // Node-side entry points define the device build's feature flags as globals (agent/build-flags.d.ts, bin/picket.mjs).
 const flags = globalThis as Record<string, unknown>;

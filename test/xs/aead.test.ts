@@ -68,7 +68,6 @@ describe("ChaCha20-Poly1305 on XS: zero allocation per call", () => {
     for (const r of rows) {
       expect(r["exact"], String(r["name"])).toBe(true);
       expect(r["bytesPerOp"], String(r["name"])).toBe(0);
-      expect(Number(r["computronsPerOp"]), String(r["name"])).toBeGreaterThan(0);
     }
   });
 

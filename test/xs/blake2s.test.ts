@@ -72,7 +72,6 @@ for (const variant of ["native", "m32"] as const) {
       const lines: string[] = [];
       for (const r of costs) {
         expect(r["exact"], String(r["name"])).toBe(true);
-        expect(Number(r["computronsPerOp"])).toBeGreaterThan(0);
         lines.push(`${String(r["name"]).padEnd(52)} ${String(r["bytes"]).padStart(4)} B: ${String(r["computronsPerOp"]).padStart(8)} computrons, ${String(r["bytesPerOp"])} B allocated, ${String(r["stackSlots"])} stack slots`);
       }
       for (const r of costs.filter((c) => String(c["name"]).startsWith("BLAKE2s"))) {

@@ -43,7 +43,6 @@ describe("mesh boot cost against site size (XS)", () => {
   it("120 boards cost at most 10 % more computrons than 33 (was 7.8x: one derivation per member)", () => {
     const small = Number(boot(33)["computrons"]);
     const large = Number(boot(120)["computrons"]);
-    expect(small).toBeGreaterThan(0);
     expect(large / small).toBeLessThanOrEqual(1.1);
   });
 

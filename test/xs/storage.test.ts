@@ -8,11 +8,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { Crc32c } from "../../core/storage/crc32c";
 import { type XsRecord, type XsRunResult } from "../../tools/xs/run-xs";
-import { SMALL_GEOMETRY, simDevice } from "../storage/fixtures";
-import { measureAppendWear } from "../storage/wear";
-import { CrashWorkload, sweepFaultPoints } from "../storage/workload";
-import { imageDigest, XS_SWEEP } from "../storage/xs-plan";
-import { buildCounterScenario, corruptRandomly, flipEveryBit, tearEveryWrite } from "../storage/counter-proof";
+import { SMALL_GEOMETRY, simDevice } from "../core/storage/fixtures";
+import { measureAppendWear } from "../core/storage/wear";
+import { CrashWorkload, sweepFaultPoints } from "../core/storage/workload";
+import { imageDigest, XS_SWEEP } from "../core/storage/xs-plan";
+import { buildCounterScenario, corruptRandomly, flipEveryBit, tearEveryWrite } from "../core/storage/counter-proof";
 import { recordOf, runXsEntry } from "../../tools/xs/build-entry";
 
 let run: XsRunResult;

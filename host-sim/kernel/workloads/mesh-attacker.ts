@@ -66,7 +66,7 @@ export class MeshAttacker {
 
   constructor(spec: MeshAttackSpec, meshId: number, options: MeshWorkloadOptions, counters: CounterSource, observer: MeshObserver) {
     this.#spec = spec;
-    // A test plan's knob (test/mesh/plan.ts), not site configuration: below 1 means the normal rate.
+    // A test plan's knob (test/core/mesh/plan.ts), not site configuration: below 1 means the normal rate.
     this.sendFactor = Math.max(1, spec.sendFactor);
     this.#meshId = meshId;
     this.#nodeCount = options.scenario.nodeCount;

@@ -7,15 +7,15 @@
  *
  * The bench table has no column for flash figures, so the append row's name
  * carries them: bytes programmed per payload byte (write amplification) and
- * erases per 1,000 appends, from test/storage/wear.ts. They are deterministic
+ * erases per 1,000 appends, from test/core/storage/wear.ts. They are deterministic
  * and computed on first use, so V8 and XS produce the same name.
  */
 import { ErrorCode } from "../../../core/runtime/errors";
 import { Outcome, type Result } from "../../../core/runtime/result";
 import { CounterReservation } from "../../../core/storage/counter-reservation";
 import type { DurableStore } from "../../../core/storage/durable-store";
-import { mountAfterPowerUp, simDevice } from "../../storage/fixtures";
-import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from "../../storage/wear";
+import { mountAfterPowerUp, simDevice } from "../../core/storage/fixtures";
+import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from "../../core/storage/wear";
 import { benchCase, type BenchCase } from "./types";
 import type { LogIndex, Term } from "../../../core/runtime/ids";
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { PendingSends } from "../../../core/mesh/pending-sends";
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { MessageId, NodeId } from "../../../core/runtime/ids";
-import { makeNode, step, takeOutcomes } from "../../mesh/fixtures";
+import { makeNode, step, takeOutcomes } from "./fixtures";
 
 function table(slots: number): PendingSends {
   const made = PendingSends.create(slots, 32);

@@ -10,7 +10,7 @@ import type { CounterSource } from "../../../core/crypto/counter-source";
 import { MeshCounter } from "../../../core/mesh/index";
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { Outcome, Status } from "../../../core/runtime/result";
-import { carry, makeNode, payload, step } from "../../mesh/fixtures";
+import { carry, makeNode, payload, step } from "./fixtures";
 
 /** A counter source whose persist phase grants a scripted number of values per tick (then none). */
 class ScriptedReservation implements CounterSource {

@@ -9,7 +9,7 @@ import { BROADCAST_ID, TrafficClass, type Transport } from "../../../core/mesh/t
 import { BROADCAST_NODE_ID, LinkClass } from "../../../core/mesh/index";
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { MessageId, NodeId } from "../../../core/runtime/ids";
-import { carry, makeNode } from "../../mesh/fixtures";
+import { carry, makeNode } from "./fixtures";
 import { takeDeliveries } from "../../support/deliveries";
 
 describe("MeshTransport as the agent's Transport port", () => {

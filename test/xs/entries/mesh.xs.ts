@@ -5,11 +5,11 @@
  * of the mesh bench cases: computrons and bytes allocated per op.
  */
 import { done, measure, record } from "../../../tools/xs/harness";
-import { meshFrameVectors, runMeshParity } from "../../mesh/xs-scenario";
+import { meshFrameVectors, runMeshParity } from "../../core/mesh/xs-scenario";
 import { meshCases } from "../../bench/cases/mesh";
-import { epochVectors } from "../../mesh/epoch-scenario";
-import { farAhead, fragmentFlood, sealAsAnother } from "../../mesh/captured-board-scenario";
-import { linkCostOps } from "../../mesh/link-cost";
+import { epochVectors } from "../../core/mesh/epoch-scenario";
+import { farAhead, fragmentFlood, sealAsAnother } from "../../core/mesh/captured-board-scenario";
+import { linkCostOps } from "../../core/mesh/link-cost";
 
 record("frames", { vectors: meshFrameVectors() });
 record("summary", { summary: runMeshParity() });

@@ -9,11 +9,11 @@ import { done, measure, record } from "../../../tools/xs/harness";
 import { Crc32c } from "../../../core/storage/crc32c";
 import { CounterReservation } from "../../../core/storage/counter-reservation";
 import { Outcome } from "../../../core/runtime/result";
-import { ESP32_GEOMETRY, mountAfterPowerUp, simDevice, SMALL_GEOMETRY } from "../../storage/fixtures";
-import { CrashWorkload, sweepFaultPoints } from "../../storage/workload";
-import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from "../../storage/wear";
-import { XS_SWEEP, XS_RANDOM_SEEDS, imageDigest } from "../../storage/xs-plan";
-import { buildCounterScenario, corruptRandomly, flipEveryBit, tearEveryWrite } from "../../storage/counter-proof";
+import { ESP32_GEOMETRY, mountAfterPowerUp, simDevice, SMALL_GEOMETRY } from "../../core/storage/fixtures";
+import { CrashWorkload, sweepFaultPoints } from "../../core/storage/workload";
+import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from "../../core/storage/wear";
+import { XS_SWEEP, XS_RANDOM_SEEDS, imageDigest } from "../../core/storage/xs-plan";
+import { buildCounterScenario, corruptRandomly, flipEveryBit, tearEveryWrite } from "../../core/storage/counter-proof";
 import type { LogIndex, Term } from "../../../core/runtime/ids";
 
 // 1. Stratified slice of the exhaustive sweep (same seed and plan as the V8 test).

@@ -1,5 +1,5 @@
 /**
- * XS entry for test/unit/telemetry-xs.test.ts: bytes allocated and
+ * XS entry for test/xs/telemetry.test.ts: bytes allocated and
  * computrons per sample on the real XS engine, in steady state (after a
  * warm-up that fills every ring and the outbox), for the telemetry bench
  * cases and for a full sampling turn: a faulted simulated sensor through
