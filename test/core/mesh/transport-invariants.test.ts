@@ -12,8 +12,8 @@ import type { TransportState } from "../../../core/mesh/transport-state";
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { SimInspect } from "../../../host-sim/kernel/inspect";
 import { meshInvariants } from "../../../host-sim/kernel/workloads/mesh";
-import { carry, line, makeNode, payload, step, type Node } from "../../mesh/fixtures";
-import { runMesh } from "../../mesh/helpers";
+import { carry, line, makeNode, payload, step, type Node } from "./fixtures";
+import { runMesh } from "./helpers";
 
 const TELEMETRY = LinkClass.Telemetry;
 const ALERT = LinkClass.Alert;
