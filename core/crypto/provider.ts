@@ -15,6 +15,14 @@
  *  - nonces are an argument here, but nothing outside core/crypto calls
  *    `aeadSeal`: frame-protect.ts and cose-encrypt0.ts build nonces from
  *    counters (RFC 8613 §5.2 style), so no caller ever chooses one.
+ *
+ * The per-frame `*At` methods take each byte range as one (array, offset,
+ * length) triple in that order, as ECMA-419's `read`/`write` and
+ * `TypedArray.set` do, rather than a request record: every number stands
+ * beside the array it indexes, so none can be passed for another of its
+ * kind unnoticed, and a record for each caller would cost the sensor board
+ * heap it does not have (about 190 B of XS slots per caller against a
+ * margin of a few hundred bytes: `npm run bench`, board memory).
  */
 import type { Result, Status } from "../runtime/result";
 import type { ValueOrCode } from "../collections/value-or-code";
