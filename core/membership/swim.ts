@@ -1,4 +1,8 @@
 /**
+ * About 640 lines, on purpose: probing, indirect probing, suspicion and
+ * dissemination share one probe state and one output batch; the lifecycle
+ * table, the member table and the timing rules are modules of their own.
+ *
  * SWIM failure detection over the mesh, with Lifeguard's refinements
  * (README "Membership: probing and dissemination"), as a sans-IO state
  * machine: `tick(nowMs)`, `receive(...)`, `heard(...)` and `applyUpdate(...)`

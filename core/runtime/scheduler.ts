@@ -1,4 +1,10 @@
 /**
+ * One file of about 900 lines, on purpose: one state machine whose
+ * invariants (task states, the run order, token budgets, timers, the
+ * shutdown phases) are checked together by `checkInvariants`; the timers
+ * and bounded queues it drives are already modules of their own
+ * (timer-table.ts, bounded-queue.ts).
+ *
  * The agent's cooperative scheduler: a sans-IO state machine driven by an
  * injected clock (model: etcd-raft's Tick/Ready, TigerBeetle's fixed limits).
  *

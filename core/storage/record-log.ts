@@ -1,4 +1,10 @@
 /**
+ * One file of about 1,100 lines, on purpose: the log's crash-safety argument
+ * (which record wins after a torn write, when a block may be erased, what
+ * mount may trust) spans the on-flash format, append, cleaning and mount,
+ * and reads as one proof only when those four sit together; each part is a
+ * section below, and durable-store.ts is the only caller.
+ *
  * An append-only log of CRC-protected records over NOR-flash erase blocks.
  *
  * Segments. Each data block holds one segment: a header (volume id, segment
