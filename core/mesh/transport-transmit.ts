@@ -4,7 +4,7 @@
  * relay, a due hop retransmission of a routed frame, then the staged
  * message's next fragment (a new message first waits its class's random
  * access delay). Carrier sense, the duty-cycle budget (regulatory: ETSI EN
- * 300 220) and the channel-utilisation gate are checked first; a held
+ * 300 220-2, duty-cycle.ts) and the channel-utilisation gate are checked first; a held
  * message or hop retransmission waits (a message until it is stale), a
  * relay that cannot go, or a hop retransmission the duty budget refuses, is
  * dropped; all counted. Every frame this board originates is sealed here.
