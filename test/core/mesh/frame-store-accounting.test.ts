@@ -10,7 +10,7 @@ import { HopAckTable } from "../../../core/mesh/hop-acks";
 import { PendingSends } from "../../../core/mesh/pending-sends";
 import { RecordQueues } from "../../../core/mesh/record-queues";
 import { RelayQueue } from "../../../core/mesh/relay-queue";
-import { unwrap } from "../../mesh/fixtures";
+import { unwrap } from "./fixtures";
 
 const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_v, i) => i & 0xff);
 
