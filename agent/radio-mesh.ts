@@ -74,6 +74,13 @@ export interface RadioMeshSetup {
   readonly observer?: MeshObserver;
   /** Mesh parameters; default agentMeshConfig(config, randomSeed). */
   readonly meshConfig?: MeshConfig;
+  /**
+   * The board's entropy driver (hal/moddable/entropy.ts on a board,
+   * hal/sim/entropy.ts in the simulator), handed to the crypto provider.
+   * The per-frame path never draws from it; absent, every request is
+   * refused (tests that build a mesh and nothing else).
+   */
+  readonly entropy?: EntropySource;
 }
 
 export type RadioMeshOutcome =
@@ -166,7 +173,7 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
 /** The per-frame path keeps no key in the provider's store (link secrets are read from the record per frame). */
 const NO_KEY_SLOTS = Object.freeze({ symmetricSlots: 1, signingSlots: 0, largestSignatureAlg: CoseAlg.MlDsa44, kemSlots: 0, largestKemAlg: KemAlg.MlKem512 });
 
-/** The provider never draws randomness on this path; a board without an RNG refuses any request. */
+/** Entropy for a mesh built without a driver: every request refused (the per-frame path never asks). */
 const NO_ENTROPY: EntropySource = Object.freeze({
   fill(_out: Uint8Array): Status {
     return ErrorCode.EntropyUnavailable;
@@ -196,7 +203,7 @@ export function buildRadioMesh(setup: RadioMeshSetup): RadioMeshOutcome {
     return { ok: false, code: ErrorCode.AgentProvisioningMismatch, problems };
   }
   bytes.fill(0);
-  const provider = PortableCryptoProvider.create(NO_ENTROPY, NO_KEY_SLOTS, null);
+  const provider = PortableCryptoProvider.create(setup.entropy ?? NO_ENTROPY, NO_KEY_SLOTS, null);
   if (!provider.ok) return refuse(provider.code, `keys: the crypto provider could not be created (code ${provider.code})`);
   const gateway = record.role === RecordRole.Gateway;
   const keys = new RecordKeyring({

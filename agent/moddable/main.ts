@@ -70,6 +70,7 @@ import type { GatewaySink } from "../../core/uplink/gateway-sink";
 import { hardwareOpenProblem, openHardwareSensor } from "./hardware-sensors";
 import { openSimSensor } from "../sim-sensors";
 import type { Transport } from "../../core/mesh/transport-port";
+import { ModdableEntropy } from "../../hal/moddable/entropy";
 
 export type { BootOutcome } from "../boot";
 
@@ -135,7 +136,7 @@ export function boardTransport(
     }
     const radio = openRadio(wiring, site);
     if (!radio.ok) return { refused: radio.code, problems: [`radio: the ${PICKET_RADIO === "udp" ? "UDP socket" : "SX127x"} could not be opened (code ${radio.code}); check picketBoard.${PICKET_RADIO === "udp" ? "udp" : "lora"}`] };
-    const built = buildRadioMesh({ config: site, store, radio: radio.value, randomSeed: (Math.imul(site.nodeId, 0x9e3779b1) ^ store.bootCount) >>> 0 });
+    const built = buildRadioMesh({ config: site, store, radio: radio.value, randomSeed: (Math.imul(site.nodeId, 0x9e3779b1) ^ store.bootCount) >>> 0, entropy: new ModdableEntropy() });
     if (!built.ok) {
       radio.value.close();
       return { refused: built.code, problems: built.problems };

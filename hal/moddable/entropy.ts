@@ -11,6 +11,9 @@
  * encapsulations until a typed hardware RNG driver replaces it (for example
  * over the ESP32's esp_fill_random through a small native module with a
  * .d.ts). Verification, decryption and MAC checks need no entropy and work.
+ * The board's entry (agent/moddable/main.ts) hands it to the mesh's crypto
+ * provider, whose per-frame path never draws; what would draw (admission
+ * with ML-KEM, hedged ML-DSA signatures) is refused on a board until then.
  */
 import { ErrorCode } from "../../core/runtime/errors";
 import type { Status } from "../../core/runtime/result";

@@ -38,6 +38,7 @@ import { AUTHORITY_COMMITMENT_BYTES, hexInto, linkKeyFields, type ProvisioningFi
 import { agentMeshConfig, buildRadioMesh } from "../../agent/radio-mesh";
 import type { Transport } from "../../core/mesh/transport-port";
 import { SimRadio, type SimAirPort, type SimLinkModel } from "../../hal/sim/radio";
+import { SeededEntropy } from "../../hal/sim/entropy";
 import { groupSecretFor, SIM_GROUP_ID } from "../kernel/workloads/mesh-keys";
 import { TransportStat } from "./transport-stats";
 
@@ -173,6 +174,8 @@ export class MeshSiteLink {
       radio: radio.value,
       randomSeed: setup.bootNonce,
       meshConfig: config,
+      // The simulator's entropy driver where a board has its hardware one (never drawn on the per-frame path).
+      entropy: new SeededEntropy(setup.bootNonce ^ 0x5eed),
     });
     if (!built.ok) {
       radio.value.close();
