@@ -10,6 +10,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import type { Outcome, Status } from "../runtime/result";
+import type { Counter } from "../runtime/ids";
 
 export interface CounterSource {
   /**
@@ -18,7 +19,7 @@ export interface CounterSource {
    * safely (for instance the next reservation could not be persisted, or
    * none is reserved until `prepare` runs).
    */
-  next(out: Outcome<number>): Status;
+  next(out: Outcome<Counter>): Status;
   /**
    * The persist phase: make durable whatever the next values need before
    * any of them is used (a driver calls it before it seals and sends, so a
@@ -51,9 +52,9 @@ export class VolatileCounterSource implements CounterSource {
     this.limit_ = limit;
   }
 
-  next(out: Outcome<number>): Status {
+  next(out: Outcome<Counter>): Status {
     if (this.next_ > this.limit_) return out.fail(ErrorCode.SendCounterExhausted);
-    return out.succeed(this.next_++);
+    return out.succeed(this.next_++ as Counter);
   }
 
   /** Nothing to persist. */

@@ -32,6 +32,7 @@ import type { CryptoProvider } from "./provider";
 import type { ReplayTable } from "./replay-window";
 import { Channel } from "./session-keys";
 import { SENDER_ID_MAX, type TrafficKey, type TrafficKeyTable } from "./traffic-keys";
+import type { Counter } from "../runtime/ids";
 
 export const FRAME_VERSION = 1;
 export const FRAME_HEADER_BYTES = 9;
@@ -82,7 +83,7 @@ export class FrameSealer {
   private readonly provider_: CryptoProvider;
   private readonly counters_: CounterSource;
   private readonly senderId_: number;
-  private readonly counter_ = new Outcome<number>(0);
+  private readonly counter_ = new Outcome<Counter>(0 as Counter);
   private readonly nonce_ = new Uint8Array(AEAD_NONCE_BYTES);
   private readonly aad_ = new Uint8Array(FRAME_HEADER_BYTES + FRAME_AAD_MAX_BYTES);
   private sealed_ = 0;

@@ -66,6 +66,7 @@ import {
   type LinkHeader,
 } from "./link-header";
 import { LINK_SECRET_BYTES, type LinkKeyring } from "./link-keys";
+import type { Counter } from "../runtime/ids";
 
 const NONCE_BYTES = 12;
 const PERSONAL_BYTES = 8;
@@ -199,7 +200,7 @@ export class LinkSealer {
   private readonly provider_: CryptoProvider;
   private readonly counters_: CounterSource;
   private readonly nodeId_: number;
-  private readonly counter_ = new Outcome<number>(0);
+  private readonly counter_ = new Outcome<Counter>(0 as Counter);
   private readonly scratch_: LinkScratch;
   private keys_: LinkKeyring | undefined = undefined;
   private sealed_ = 0;

@@ -15,6 +15,8 @@
 export type NodeId = number & { readonly __brand: "NodeId" };
 /** The application's id of a message it sends: the tag its send outcome echoes (a safe integer >= 0). */
 export type MessageId = number & { readonly __brand: "MessageId" };
+/** A send counter value: one per frame a board seals, never reused under a key (u32; RFC 8613 §7.5's sequence number). */
+export type Counter = number & { readonly __brand: "Counter" };
 /** A key epoch (u16 in the provisioning record, README "Link security"). */
 export type KeyEpoch = number & { readonly __brand: "KeyEpoch" };
 /** A SWIM incarnation number (u32; Das et al., DSN 2002, §4.2). */
@@ -43,6 +45,11 @@ export function nodeIdOf(value: number): NodeId | -1 {
 /** `value` as a MessageId, or -1 for a negative or unsafe value. */
 export function messageIdOf(value: number): MessageId | -1 {
   return inRange(value, 0, Number.MAX_SAFE_INTEGER) ? (value as MessageId) : -1;
+}
+
+/** `value` as a Counter, or -1 outside 0..2^32 - 1. */
+export function counterOf(value: number): Counter | -1 {
+  return inRange(value, 0, U32_MAX) ? (value as Counter) : -1;
 }
 
 /** `value` as a KeyEpoch, or -1 outside 0..0xffff. */

@@ -43,11 +43,12 @@
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Outcome, type Result, type Status } from "../runtime/result";
 import type { KvStore } from "./kv-store";
+import type { Counter } from "../runtime/ids";
 
 /** The narrow interface consumers (AEAD sealing, README "Crypto boundary and envelopes") depend on. */
 export interface CounterSource {
   /** The next unused value into `out`; `Ok`, or an error with `out` untouched and nothing issued. */
-  next(out: Outcome<number>): Status;
+  next(out: Outcome<Counter>): Status;
   /** Persist what the next values need (see the file comment); `Ok` when nothing was needed. */
   prepare(): Status;
   /** Leave the next `values` (1..COUNTER_SKIP_MAX) unissued. */
@@ -140,7 +141,7 @@ export class CounterReservation implements CounterSource {
     return ok(new CounterReservation(kv, options, maxValue, resumeAt, buffer));
   }
 
-  next(out: Outcome<number>): Status {
+  next(out: Outcome<Counter>): Status {
     const value = this.next_;
     if (value > this.maxValue_) return ErrorCode.CounterExhausted;
     if (value >= this.ceiling_) {
@@ -153,7 +154,7 @@ export class CounterReservation implements CounterSource {
     }
     this.next_ = value + 1;
     this.issued_++;
-    return out.succeed(value);
+    return out.succeed(value as Counter);
   }
 
   /**

@@ -15,6 +15,7 @@ import { CrashWorkload } from "../core/storage/workload";
 import { check, type ConformanceProperty, type FastCheck } from "./support";
 import type { Arbitrary } from "fast-check";
 import type { LogIndex, Term } from "../../core/runtime/ids";
+import type { Counter } from "../../core/runtime/ids";
 
 
 export type StorageProperty = ConformanceProperty;
@@ -238,7 +239,7 @@ const countersNeverRepeat: StorageProperty = {
     fc.assert(
       fc.property(fc.array(reboot, { minLength: 1, maxLength: 25 }), (reboots) => {
         const device = simDevice(SMALL_GEOMETRY);
-        const out = new Outcome(0);
+        const out = new Outcome<Counter>(0 as Counter);
         let highest = -1;
         for (const r of reboots) {
           device.faults.configure({ seed: 1 });

@@ -18,6 +18,7 @@ import { mountAfterPowerUp, simDevice } from "../../core/storage/fixtures";
 import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from "../../core/storage/wear";
 import { benchCase, type BenchCase } from "./types";
 import type { LogIndex, Term } from "../../../core/runtime/ids";
+import type { Counter } from "../../../core/runtime/ids";
 
 const GROUP = "storage";
 const APPENDS_PER_RUN = 1_000;
@@ -91,7 +92,7 @@ const kvPut: BenchCase<AppendState & { readonly value: Uint8Array }> = {
 
 interface CounterState {
   readonly counter: CounterReservation;
-  readonly out: Outcome<number>;
+  readonly out: Outcome<Counter>;
 }
 
 const counterNext: BenchCase<CounterState> = {
@@ -100,7 +101,7 @@ const counterNext: BenchCase<CounterState> = {
   opsPerRun: APPENDS_PER_RUN,
   setup() {
     const store = appendState().store;
-    return { counter: unwrap(CounterReservation.open(store, { key: 7, stepK: 64 })), out: new Outcome(0) };
+    return { counter: unwrap(CounterReservation.open(store, { key: 7, stepK: 64 })), out: new Outcome<Counter>(0 as Counter) };
   },
   run({ counter, out }) {
     let status = 0;

@@ -25,6 +25,7 @@ import { ErrorCode } from "../../../core/runtime/errors";
 import type { Outcome } from "../../../core/runtime/result";
 import type { CryptoKit } from "./fixtures";
 import { makeKit, unwrap, utf8 } from "./fixtures";
+import type { Counter } from "../../../core/runtime/ids";
 
 const A = 1;
 const B = 2;
@@ -210,11 +211,11 @@ describe("replay protection through frame open", () => {
     const out = new Uint8Array(1 + FRAME_OVERHEAD_BYTES);
     expect(exhausted.seal(Channel.Pairwise, link.send, Uint8Array.of(1), new Uint8Array(0), out)).toBe(out.length);
     expect(exhausted.seal(Channel.Pairwise, link.send, Uint8Array.of(1), new Uint8Array(0), out)).toBe(-ErrorCode.SendCounterExhausted);
-    const failing = unwrap(FrameSealer.create(link.kit.provider, { next: (o: Outcome<number>) => o.fail(ErrorCode.DeviceFault), prepare: () => ErrorCode.Ok, skip: () => ErrorCode.Ok }, A));
+    const failing = unwrap(FrameSealer.create(link.kit.provider, { next: (o: Outcome<Counter>) => o.fail(ErrorCode.DeviceFault), prepare: () => ErrorCode.Ok, skip: () => ErrorCode.Ok }, A));
     expect(failing.seal(Channel.Pairwise, link.send, Uint8Array.of(1), new Uint8Array(0), out)).toBe(-ErrorCode.SendCounterUnavailable);
     expect(failing.counterFailureCount).toBe(1);
     // The storage reservation scheme's ceiling (CounterExhausted) means "rekey", like our own limit.
-    const ceiling = unwrap(FrameSealer.create(link.kit.provider, { next: (o: Outcome<number>) => o.fail(ErrorCode.CounterExhausted), prepare: () => ErrorCode.Ok, skip: () => ErrorCode.Ok }, A));
+    const ceiling = unwrap(FrameSealer.create(link.kit.provider, { next: (o: Outcome<Counter>) => o.fail(ErrorCode.CounterExhausted), prepare: () => ErrorCode.Ok, skip: () => ErrorCode.Ok }, A));
     expect(ceiling.seal(Channel.Pairwise, link.send, Uint8Array.of(1), new Uint8Array(0), out)).toBe(-ErrorCode.SendCounterExhausted);
   });
 });

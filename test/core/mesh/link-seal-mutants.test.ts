@@ -18,6 +18,7 @@ import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, LinkOpener, LinkSc
 import { LINK_SCRATCH_BYTES } from "../../../core/mesh/link-seal";
 import { keyring } from "./helpers";
 import { unwrap } from "./fixtures";
+import type { Counter } from "../../../core/runtime/ids";
 
 const ring = keyring();
 
@@ -285,9 +286,9 @@ describe("the scratch and the sealer's own bookkeeping", () => {
     const calls: string[] = [];
     let value = 0x1_0000_0000;
     const source: CounterSource = {
-      next(out: Outcome<number>): Status {
+      next(out: Outcome<Counter>): Status {
         calls.push("next");
-        out.value = value;
+        out.value = value as Counter;
         return ErrorCode.Ok;
       },
       skip(values: number): Status {

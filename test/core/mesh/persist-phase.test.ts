@@ -11,6 +11,7 @@ import { MeshCounter } from "../../../core/mesh/index";
 import { ErrorCode } from "../../../core/runtime/errors";
 import type { Outcome, Status } from "../../../core/runtime/result";
 import { carry, makeNode, payload, step } from "./fixtures";
+import type { Counter } from "../../../core/runtime/ids";
 
 /** A counter source whose persist phase grants a scripted number of values per tick (then none). */
 class ScriptedReservation implements CounterSource {
@@ -31,13 +32,13 @@ class ScriptedReservation implements CounterSource {
     return ErrorCode.Ok;
   }
 
-  next(out: Outcome<number>): Status {
+  next(out: Outcome<Counter>): Status {
     if (this.next_ >= this.ceiling) {
       this.refusals++;
       return ErrorCode.CounterNotReserved;
     }
     this.issued.push(this.next_);
-    return out.succeed(this.next_++);
+    return out.succeed(this.next_++ as Counter);
   }
 }
 

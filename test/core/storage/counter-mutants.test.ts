@@ -10,6 +10,7 @@ import { ErrorCode } from "../../../core/runtime/errors";
 import { Outcome, type Status } from "../../../core/runtime/result";
 import { COUNTER_STEP_MAX, CounterReservation, type CounterReservationOptions } from "../../../core/storage/counter-reservation";
 import type { KvStore } from "../../../core/storage/kv-store";
+import type { Counter } from "../../../core/runtime/ids";
 
 const A = 1;
 const B = 2;
@@ -287,7 +288,7 @@ describe("a reservation whose mirror cannot be written", () => {
     expect(counter.ceiling).toBe(0);
     expect(counter.failures).toBe(1);
     expect(counter.reservations).toBe(0);
-    const out = new Outcome(-1);
+    const out = new Outcome<Counter>(-1 as Counter);
     expect(counter.next(out)).toBe(ErrorCode.CounterNotReserved);
     expect(out.value).toBe(-1);
     kv.putFailures.delete(B);
@@ -302,7 +303,7 @@ describe("a reservation whose mirror cannot be written", () => {
     const counter = open(kv, { aheadValues: 2, maxValue: 9 }).counter;
     if (counter === undefined) throw new Error("open");
     expect(counter.prepare()).toBe(ErrorCode.Ok); // ceiling 8
-    const out = new Outcome(0);
+    const out = new Outcome<Counter>(0 as Counter);
     for (let i = 0; i < 7; i++) expect(counter.next(out)).toBe(ErrorCode.Ok);
     expect(counter.prepare()).toBe(ErrorCode.Ok); // ceiling 10 = maxValue + 1
     expect(counter.ceiling).toBe(10);

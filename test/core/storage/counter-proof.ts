@@ -23,6 +23,7 @@ import { CounterReservation } from "../../../core/storage/counter-reservation";
 import type { StoreConfig } from "../../../core/storage/durable-store";
 import type { SimFlash, SimFlashOptions } from "../../../hal/sim/flash";
 import { mountAfterPowerUp, simDevice } from "./fixtures";
+import type { Counter } from "../../../core/runtime/ids";
 
 /** The agent's shape in small: a boot record, lifetime counters, the ceiling and its mirror, alert slots. */
 export const PROOF_CONFIG: StoreConfig = Object.freeze({
@@ -66,7 +67,7 @@ export function buildCounterScenario(geometry: SimFlashOptions, seed: number, re
   const reopened = CounterReservation.open(store, { key: PROOF_KEY, mirrorKey: PROOF_MIRROR, stepK: STEP_K, aheadValues: AHEAD });
   if (!reopened.ok) throw new Error(`counter refused: ${reopened.code}`);
   const live = reopened.value;
-  const out = new Outcome(0);
+  const out = new Outcome<Counter>(0 as Counter);
   const noise = new Uint8Array(40);
   let highest = -1;
   const issueAll = (): void => {

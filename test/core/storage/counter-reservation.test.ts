@@ -11,6 +11,7 @@ import { CounterReservation, type CounterSource } from "../../../core/storage/co
 import type { KvStore } from "../../../core/storage/kv-store";
 import type { DurableStore } from "../../../core/storage/durable-store";
 import { mountAfterPowerUp, simDevice, SMALL_GEOMETRY } from "./fixtures";
+import type { Counter } from "../../../core/runtime/ids";
 
 const KEY = 5;
 /** The ceiling's second copy (the board keeps two: counter-reservation.ts "Proof, not hope"). */
@@ -23,7 +24,7 @@ function open(store: DurableStore, stepK: number, maxValue?: number, aheadValues
 }
 
 function issue(source: CounterSource, count: number): number[] {
-  const out = new Outcome(0);
+  const out = new Outcome<Counter>(0 as Counter);
   const values: number[] = [];
   for (let i = 0; i < count; i++) {
     expect(source.next(out)).toBe(ErrorCode.Ok);
@@ -36,7 +37,7 @@ function issue(source: CounterSource, count: number): number[] {
 class IssueLedger {
   readonly issued = new Set<number>();
   highest = -1;
-  readonly #out = new Outcome(0);
+  readonly #out = new Outcome<Counter>(0 as Counter);
 
   /** One `next`; on Ok the value is checked and recorded. */
   take(counter: CounterSource): ErrorCode {
@@ -84,7 +85,7 @@ describe("CounterReservation", () => {
     const counter = open(store, 4);
     issue(counter, 4);
     device.faults.configure({ seed: 1, powerLossAtStep: device.steps });
-    const out = new Outcome(-1);
+    const out = new Outcome<Counter>(-1 as Counter);
     expect(counter.next(out)).toBe(ErrorCode.DevicePowerLost);
     expect(out.value).toBe(-1);
     expect(counter.failures).toBe(1);
@@ -96,7 +97,7 @@ describe("CounterReservation", () => {
     const store = mountAfterPowerUp(simDevice(SMALL_GEOMETRY));
     const counter = open(store, 4, 9);
     expect(issue(counter, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(counter.next(new Outcome(0))).toBe(ErrorCode.CounterExhausted);
+    expect(counter.next(new Outcome<Counter>(0 as Counter))).toBe(ErrorCode.CounterExhausted);
     expect(counter.ceiling).toBe(10);
   });
 
@@ -206,7 +207,7 @@ describe("CounterReservation", () => {
     it("next never writes: it issues what prepare reserved, then refuses with CounterNotReserved, issuing nothing", () => {
       const store = mountAfterPowerUp(simDevice(SMALL_GEOMETRY));
       const counter = open(store, 8, undefined, 4);
-      const out = new Outcome(-1);
+      const out = new Outcome<Counter>(-1 as Counter);
       // Nothing reserved before the first persist phase.
       expect(counter.next(out)).toBe(ErrorCode.CounterNotReserved);
       expect(out.value).toBe(-1);
@@ -253,7 +254,7 @@ describe("CounterReservation", () => {
       expect(counter.prepare()).toBe(ErrorCode.DevicePowerLost);
       expect(counter.failures).toBe(1);
       expect(counter.ceiling).toBe(4);
-      const out = new Outcome(-1);
+      const out = new Outcome<Counter>(-1 as Counter);
       expect(counter.next(out)).toBe(ErrorCode.CounterNotReserved);
       expect(out.value).toBe(-1);
       expect(open(mountAfterPowerUp(device), 4).peekNext).toBeGreaterThanOrEqual(4);
@@ -269,7 +270,7 @@ describe("CounterReservation", () => {
       expect(issue(counter, 2)).toEqual([8, 9]);
       expect(counter.prepare()).toBe(ErrorCode.Ok);
       expect(counter.reservations).toBe(2);
-      expect(counter.next(new Outcome(0))).toBe(ErrorCode.CounterExhausted);
+      expect(counter.next(new Outcome<Counter>(0 as Counter))).toBe(ErrorCode.CounterExhausted);
     });
 
     it("refuses aheadValues outside 1..stepK (InvalidArgument)", () => {

@@ -27,6 +27,7 @@ import type { SimFlash } from "../../../hal/sim/flash";
 import type { FlashFaultOptions } from "../../../hal/sim/flash-faults";
 import { fillPattern, mountAfterPowerUp, sameBytes, SMALL_CONFIG } from "./fixtures";
 import type { LogIndex, Term } from "../../../core/runtime/ids";
+import type { Counter } from "../../../core/runtime/ids";
 
 export interface WorkloadOptions {
   /** Seed of the operation stream (independent of the device's fault seed). */
@@ -88,7 +89,7 @@ export class CrashWorkload {
   #highestIssued = -1;
   #store: DurableStore | undefined;
   #counter: CounterReservation | undefined;
-  readonly #out = new Outcome(0);
+  readonly #out = new Outcome<Counter>(0 as Counter);
   readonly #buffer: Uint8Array;
   readonly result: WorkloadResult = {
     operations: 0,

@@ -15,6 +15,7 @@ import { measureAppendWear, WEAR_CONFIG, WEAR_ENTRY_BYTES, WEAR_GEOMETRY } from 
 import { XS_SWEEP, XS_RANDOM_SEEDS, imageDigest } from "../../core/storage/xs-plan";
 import { buildCounterScenario, corruptRandomly, flipEveryBit, tearEveryWrite } from "../../core/storage/counter-proof";
 import type { LogIndex, Term } from "../../../core/runtime/ids";
+import type { Counter } from "../../../core/runtime/ids";
 
 // 1. Stratified slice of the exhaustive sweep (same seed and plan as the V8 test).
 {
@@ -75,7 +76,7 @@ record("wear", { ...measureAppendWear() });
     for (let i = 0; i < 1000; i++) status |= store.put(i & 3, value, 0, 16);
   });
   const opened = CounterReservation.open(store, { key: 7, stepK: 16 });
-  const out = new Outcome(0);
+  const out = new Outcome<Counter>(0 as Counter);
   let counterBytes = -1;
   let counterExact = false;
   if (opened.ok) {
