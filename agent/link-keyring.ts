@@ -23,13 +23,14 @@ import { pairSecretFromRoot, type KeyedHash } from "../core/crypto/site-keys";
 import { LINK_SECRET_BYTES, type LinkKeyring } from "../core/mesh/link-keys";
 import type { KvStore } from "../core/storage/kv-store";
 import { FLOOD_SECRET_AT, GATEWAY_ROOT_AT, KEYED_PEERS_AT, KEYED_PEERS_MAX, PAIR_SECRETS_AT } from "./provisioning";
+import type { KeyEpoch } from "../core/runtime/ids";
 
 export interface RecordKeyringOptions {
   readonly store: KvStore;
   /** The store key of the provisioning record (persistence.ts StoreKey.Provisioning). */
   readonly recordKey: number;
   readonly nodeId: number;
-  readonly epoch: number;
+  readonly epoch: KeyEpoch;
   /** Boards 1..siteSize (the record's highest board id). */
   readonly siteSize: number;
   /** A gateway's record (it holds a gateway root). */
@@ -39,7 +40,7 @@ export interface RecordKeyringOptions {
 }
 
 export class RecordKeyring implements LinkKeyring {
-  readonly epoch: number;
+  readonly epoch: KeyEpoch;
   readonly siteSize: number;
   private readonly store_: KvStore;
   private readonly key_: number;

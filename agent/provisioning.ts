@@ -62,6 +62,7 @@
 import { ErrorCode, type FailureCode } from "../core/runtime/errors";
 import type { ValueOrCode } from "../core/collections/value-or-code";
 import { boardKeyMaterial } from "../core/crypto/site-keys";
+import type { KeyEpoch } from "../core/runtime/ids";
 
 export const PROVISIONING_RECORD_BYTES = 256;
 /** Preferred gateways a record holds (config.ts GATEWAYS_MAX). */
@@ -146,7 +147,7 @@ export class ProvisioningRecord implements ProvisioningFields {
   readonly role: number;
   readonly generation: number;
   readonly preferredGateways: readonly number[];
-  readonly keyEpoch: number;
+  readonly keyEpoch: KeyEpoch;
   readonly groupId: number;
   readonly senderIdMax: number;
   readonly authorityCommitment: Uint8Array;
@@ -157,7 +158,7 @@ export class ProvisioningRecord implements ProvisioningFields {
 
   private constructor(bytes: Uint8Array) {
     this.nodeId = u16(bytes, 4);
-    this.keyEpoch = u16(bytes, 6);
+    this.keyEpoch = u16(bytes, 6) as KeyEpoch;
     this.groupId = u16(bytes, 8);
     this.senderIdMax = u16(bytes, 10);
     this.role = bytes[ROLE_AT] ?? 0;

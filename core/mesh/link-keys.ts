@@ -22,6 +22,7 @@
  */
 import { ErrorCode } from "../runtime/errors";
 import { err, ok, type Result, type Status } from "../runtime/result";
+import type { KeyEpoch } from "../runtime/ids";
 
 /** Every link secret is 32 bytes (a BLAKE2s key, RFC 7693 §2.1 kk <= 32). */
 export const LINK_SECRET_BYTES = 32;
@@ -35,7 +36,7 @@ export const LINK_SITE_SIZE_MAX = 255;
 
 export interface LinkKeyring {
   /** The key epoch these secrets belong to (u16; the header carries its low bits). */
-  readonly epoch: number;
+  readonly epoch: KeyEpoch;
   /** Boards 1..siteSize (1..LINK_SITE_SIZE_MAX). */
   readonly siteSize: number;
   /** Does this board share a pair secret with `peer`? (Symmetric: `peer`'s keyring says the same of this board.) */
@@ -57,7 +58,7 @@ export interface LinkKeyring {
  * record instead (agent/link-keyring.ts).
  */
 export class SecretTableKeyring implements LinkKeyring {
-  readonly epoch: number;
+  readonly epoch: KeyEpoch;
   readonly siteSize: number;
   private readonly selfId_: number;
   private readonly flood_: Uint8Array;
@@ -74,7 +75,7 @@ export class SecretTableKeyring implements LinkKeyring {
 
   private constructor(selfId: number, epoch: number, siteSize: number, floodSecret: Uint8Array, pairSecrets: Uint8Array) {
     this.selfId_ = selfId;
-    this.epoch = epoch;
+    this.epoch = epoch as KeyEpoch;
     this.siteSize = siteSize;
     this.flood_ = floodSecret;
     this.pairs_ = pairSecrets;

@@ -16,6 +16,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { SeededEntropy } from "../../hal/sim/entropy";
 import { newFlash } from "./helpers";
 import { keyed } from "./record-keys";
+import type { KeyEpoch } from "../../core/runtime/ids";
 
 const SITE = 12;
 const GATEWAYS = [1, 4];
@@ -38,7 +39,7 @@ function keyring(nodeId: number, provisioned = true): RecordKeyring {
   if (provisioned) expect(provisionDevice(flash, fields(nodeId), SHAPE)).toBe(ErrorCode.Ok);
   const store = AgentStore.open(flash, SHAPE).store;
   if (store === undefined) throw new Error("store");
-  return new RecordKeyring({ store, recordKey: StoreKey.Provisioning, nodeId, epoch: 1, siteSize: SITE, gateway: GATEWAYS.includes(nodeId), hash: provider });
+  return new RecordKeyring({ store, recordKey: StoreKey.Provisioning, nodeId, epoch: 1 as KeyEpoch, siteSize: SITE, gateway: GATEWAYS.includes(nodeId), hash: provider });
 }
 
 function pair(ring: RecordKeyring, peer: number): number[] {
@@ -120,7 +121,7 @@ describe("link secrets from the provisioning record", () => {
     expect(provisionDevice(flash, record, SHAPE)).toBe(ErrorCode.Ok);
     const store = AgentStore.open(flash, SHAPE).store;
     if (store === undefined) throw new Error("store");
-    const sensor = new RecordKeyring({ store, recordKey: StoreKey.Provisioning, nodeId: 9, epoch: 1, siteSize: SITE, gateway: false, hash: provider });
+    const sensor = new RecordKeyring({ store, recordKey: StoreKey.Provisioning, nodeId: 9, epoch: 1 as KeyEpoch, siteSize: SITE, gateway: false, hash: provider });
     expect([1, 2, 3, 4, 5, 10].map((p) => sensor.hasPair(p))).toEqual([true, true, true, true, false, false]);
     expect(pair(sensor, 1)).toEqual(Array.from(first));
     expect(pair(sensor, 4)).toEqual(Array.from(base.pairSecrets[3] ?? []));

@@ -13,11 +13,12 @@ import { VolatileCounterSource } from "../../../core/crypto/index";
 import { LinkHeader, LinkOpener, LinkSealer, parseLinkHeader, type LinkKeyring } from "../../../core/mesh/index";
 import { MeshKeyring } from "../../../host-sim/kernel/workloads/mesh-keys";
 import { epochFrames, epochVectors, receive } from "./epoch-scenario";
+import type { KeyEpoch } from "../../../core/runtime/ids";
 
 /** `keys` claiming another epoch (the key phase check reads only the epoch). */
 function keysAt(keys: LinkKeyring, epoch: number): LinkKeyring {
   return {
-    epoch,
+    epoch: epoch as KeyEpoch,
     siteSize: keys.siteSize,
     hasPair: (peer) => keys.hasPair(peer),
     pairSecretInto: (peer, out, at) => keys.pairSecretInto(peer, out, at),
