@@ -9,7 +9,8 @@ import { PendingState, type PendingAlerts } from "../../core/uplink/pending-aler
 import { MESSAGE_HEADER_BYTES } from "../../core/uplink/wire";
 import { percentile } from "./gateway-sink";
 import { NodeStat } from "./site-node";
-import { virtualFromLocal, type Site } from "./site";
+import { siteDutyPermille, virtualFromLocal, type Site } from "./site";
+import { HOUR_MS } from "./duty-ledger";
 import { MESH_COUNTER_NAMES } from "../../core/mesh/mesh-counters";
 import { MESH_SITE_STAT_COUNT, MeshSiteStat } from "./mesh-site-transport";
 import { siteTransportName } from "./transport-factory";
@@ -83,6 +84,13 @@ export interface SiteReport {
   /** Mean and busiest board's airtime over the run, permille of time. */
   readonly dutyCycleMeanPermille: number;
   readonly dutyCycleMaxPermille: number;
+  /**
+   * Sliding-hour duty use (mesh sites; undefined for the stand-in): the
+   * board with the most airtime in any hour of the run, that airtime as
+   * permille of an hour, and where its hour starts (virtual ms). A run
+   * shorter than an hour counts its whole airtime against one hour.
+   */
+  readonly dutyHour: { readonly worstBoard: number; readonly worstPermille: number; readonly worstHourStartMs: number } | undefined;
   readonly dropsByReason: Readonly<Record<string, number>>;
   readonly boots: number;
   readonly bootFailures: number;
@@ -117,9 +125,17 @@ export interface BoardReport {
   /** Worst alert latency of this board's alerts (virtual ms), 0 when none. */
   readonly alertLatencyMaxMs: number;
   readonly airtimeMs: number;
+  /** Airtime in each clock hour of the run, permille of the hour, and in the board's worst sliding hour (mesh sites; else empty and 0). */
+  readonly dutyPerHourPermille: readonly number[];
+  readonly dutyWorstHourPermille: number;
 }
 
 const STATE_NAMES: readonly SiteReport["state"][] = Object.freeze(["running", "finished", "violated", "faulted", "queue-full"]);
+
+/** µs of airtime as permille of an hour. */
+function permilleOfHour(us: number): number {
+  return us / HOUR_MS;
+}
 
 export function siteReport(site: Site): SiteReport {
   const { kernel, nodes, sink, spec, routes } = site;
@@ -157,6 +173,8 @@ export function siteReport(site: Site): SiteReport {
       alertsDelivered: sink.alertsDelivered[node.index] ?? 0,
       alertLatencyMaxMs: boardLatencyMax(sink, node.index),
       airtimeMs: airtime,
+      dutyPerHourPermille: [],
+      dutyWorstHourPermille: 0,
     });
   }
   const alertCount = Math.min(sink.alerts, sink.alertCapacity);
@@ -183,7 +201,15 @@ export function siteReport(site: Site): SiteReport {
   const airtime = transport[TransportStat.airtimeMs] ?? 0;
   const state = kernel.runState;
   const violation = kernel.violation;
-  const dutyCyclePermille = Number(spec.board["radio"] !== undefined && typeof spec.board["radio"] === "object" ? ((spec.board["radio"] as Record<string, unknown>)["dutyCyclePermille"] ?? 100) : 100);
+  const dutyCyclePermille = siteDutyPermille(spec);
+  const hours = site.duty?.hours(kernel.nowMs);
+  let dutyHour: SiteReport["dutyHour"] = undefined;
+  if (hours !== undefined) {
+    let worst = hours[0];
+    for (const h of hours) if (worst === undefined || h.worstHourUs > worst.worstHourUs) worst = h;
+    dutyHour = { worstBoard: worst?.board ?? 0, worstPermille: permilleOfHour(worst?.worstHourUs ?? 0), worstHourStartMs: worst?.worstHourStartMs ?? 0 };
+  }
+  const boards = hours === undefined ? perBoard : perBoard.map((b) => ({ ...b, dutyPerHourPermille: (hours[b.board]?.perHourUs ?? []).map(permilleOfHour), dutyWorstHourPermille: permilleOfHour(hours[b.board]?.worstHourUs ?? 0) }));
   return {
     name: spec.name,
     seed: spec.seed,
@@ -222,6 +248,7 @@ export function siteReport(site: Site): SiteReport {
     dutyCyclePermille,
     dutyCycleMeanPermille: (1000 * airtime) / (virtualMs * Math.max(1, spec.boards)),
     dutyCycleMaxPermille: (1000 * maxAirtime) / virtualMs,
+    dutyHour,
     dropsByReason: drops,
     boots: sums[NodeStat.boots] ?? 0,
     bootFailures: sums[NodeStat.bootFailures] ?? 0,
@@ -238,7 +265,7 @@ export function siteReport(site: Site): SiteReport {
     taskFaults: sums[NodeStat.taskFaults] ?? 0,
     outboxHighWater,
     outboxCapacity,
-    perBoard,
+    perBoard: boards,
   };
 }
 
@@ -280,6 +307,11 @@ export function formatSiteReport(r: SiteReport, wallMs: number): string {
     `                  undelivered (raised before the last quarter): ${n(r.alertsRaisedNotDelivered)}; abandoned ${n(r.alertsAbandoned)}; still pending at the end ${n(r.alertsPendingAtEnd)}; extra copies filtered ${n(r.alertCopies)}`,
     `  on air          ${n(r.framesOnAir)} frames, ${n(r.bytesOnAir)} bytes, ${n(r.retransmissions)} retransmissions, airtime ${(r.airtimeMs / 1000).toFixed(1)} s`,
     `  duty cycle      mean ${(r.dutyCycleMeanPermille / 10).toFixed(2)} %, busiest board ${(r.dutyCycleMaxPermille / 10).toFixed(2)} % (budget ${(r.dutyCyclePermille / 10).toFixed(1)} %)`,
+    ...(r.dutyHour === undefined
+      ? []
+      : [
+          `  sliding hour    worst board ${r.dutyHour.worstBoard}: ${(r.dutyHour.worstPermille / 10).toFixed(2)} % of the hour from t = ${(r.dutyHour.worstHourStartMs / 1000).toFixed(0)} s (budget ${(r.dutyCyclePermille / 10).toFixed(1)} %${r.virtualMs < HOUR_MS ? "; the run is shorter than an hour" : ""}); per board and clock hour in --json`,
+        ]),
     `  drops           ${drops.length > 0 ? drops.join(", ") : "none"}`,
     `  boards          ${count(r.boots, "boot")} (${n(r.bootFailures)} failed), ${count(r.crashes, "power loss", "power losses")}, ${count(r.shutdowns, "graceful shutdown")}; stored state checked at ${count(r.storedStateChecks, "reboot")}, lost ${n(r.storedStateLost)}`,
     `  capacities      outbox high water ${n(r.outboxHighWater)} of ${n(r.outboxCapacity)}; task faults ${n(r.taskFaults)}; duplicate telemetry at gateways ${n(r.telemetryDuplicates)}`,

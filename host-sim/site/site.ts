@@ -18,7 +18,10 @@
  *  - `site-delivered-once-across-reboots`: no gateway handed the
  *    application a telemetry message or an alert again after it rebooted
  *    (receive state that does not survive a reboot lets a replayed or
- *    retransmitted frame in once more; gateway-sink.ts).
+ *    retransmitted frame in once more; gateway-sink.ts);
+ *  - `site-duty-hour` (mesh sites): no board's airtime in the hour ending
+ *    at any of its transmissions exceeds its duty-cycle budget
+ *    (duty-ledger.ts; ETSI EN 300 220's sliding hour).
  * Each can be switched off by name (SiteOptions.invariants), e.g. to show
  * that another one fires on an injected fault; all are on by default.
  * Same spec (seed included) and code => same trace hash, on V8 and on XS.
@@ -32,6 +35,8 @@ import type { SimWorkload } from "../kernel/node";
 import { buildTopology } from "../kernel/topology";
 import { createStream, StreamPurpose } from "../kernel/streams";
 import { SiteSink, type SiteClock } from "./gateway-sink";
+import { DutyLedger } from "./duty-ledger";
+import { SIM_AIR_PREFIX_BYTES, SimAirFlag } from "../../hal/sim/radio";
 import { NonceLedger } from "./nonce-ledger";
 import { RouteTable } from "./routes";
 import { SITE_COUNTER_NAMES, SiteNode, NodeStat } from "./site-node";
@@ -46,12 +51,14 @@ export interface Site {
   readonly routes: RouteTable;
   /** Every nonce on the air (mesh sites with `site-nonce-unique` on), else undefined. */
   readonly nonces: NonceLedger | undefined;
+  /** Every board's airtime over time (mesh sites), else undefined. */
+  readonly duty: DutyLedger | undefined;
   /** Names of the invariants checked after every event, kernel's first. */
   readonly invariantNames: readonly string[];
 }
 
 /** The site's own invariants (see the top of this file). */
-export const SITE_INVARIANT_NAMES = Object.freeze(["site-capacities", "site-stored-state", "site-at-most-once", "site-nonce-unique", "site-delivered-once-across-reboots"] as const);
+export const SITE_INVARIANT_NAMES = Object.freeze(["site-capacities", "site-stored-state", "site-at-most-once", "site-nonce-unique", "site-delivered-once-across-reboots", "site-duty-hour"] as const);
 export type SiteInvariantName = (typeof SITE_INVARIANT_NAMES)[number];
 
 export type SiteBuild = { readonly ok: true; readonly site: Site } | { readonly ok: false; readonly problems: readonly string[] };
@@ -101,7 +108,17 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
   const on = (name: SiteInvariantName): boolean => checking && options.invariants?.[name] !== false;
   // Only the mesh seals frames; the stand-in's frames carry no nonce.
   const nonces = on("site-nonce-unique") && spec.transport === "mesh" ? new NonceLedger(options.nonceLedgerCapacity) : undefined;
-  const onAir = nonces === undefined ? undefined : (board: number, air: Uint8Array, airBytes: number): void => nonces.recordAir(board, air, airBytes);
+  // Airtime by the mesh's own LoRa table (the stand-in's frames have a model of their own and no duty ledger).
+  const duty = transport.kind === "mesh" ? new DutyLedger(spec.boards, siteDutyPermille(spec)) : undefined;
+  const airtime = transport.kind === "mesh" ? transport.mesh.airtime : undefined;
+  const onAir =
+    nonces === undefined && duty === undefined
+      ? undefined
+      : (board: number, air: Uint8Array, airBytes: number): void => {
+          nonces?.recordAir(board, air, airBytes);
+          // A radio frame behind the air port's flag byte (hal/sim/radio.ts); injected test frames take no airtime.
+          if (duty !== undefined && airtime !== undefined && airBytes > SIM_AIR_PREFIX_BYTES && air[0] === SimAirFlag.Radio) duty.record(board, airtime.airtimeUs(airBytes - SIM_AIR_PREFIX_BYTES));
+        };
   const nodes: SiteNode[] = [];
   for (let b = 0; b < spec.boards; b++) {
     nodes.push(
@@ -127,12 +144,14 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
   if (on("site-at-most-once")) invariants.push(siteAtMostOnce(sink));
   if (nonces !== undefined) invariants.push(siteNonceUnique(nonces));
   if (on("site-delivered-once-across-reboots")) invariants.push(siteDeliveredOnceAcrossReboots(sink));
+  if (duty !== undefined && on("site-duty-hour")) invariants.push(siteDutyHour(duty));
   const kernelBuild = SimKernel.create(scenario, workload, { invariants, guardComponents: true });
   if (!kernelBuild.ok) return { ok: false, problems: kernelBuild.problems };
   const kernel = kernelBuild.kernel;
   sink.attachClock(kernelClock(kernel));
   nonces?.attachEvents(kernel.event);
-  return { ok: true, site: { spec, kernel, nodes, sink, routes, nonces, invariantNames: kernel.invariantNames } };
+  duty?.attachEvents(kernel.event);
+  return { ok: true, site: { spec, kernel, nodes, sink, routes, nonces, duty, invariantNames: kernel.invariantNames } };
 }
 
 /** Never used: `createNode` is only called with indices of existing boards. */
@@ -209,6 +228,23 @@ function siteNonceUnique(nonces: NonceLedger): InvariantFactory {
       return nonces.violation;
     },
   });
+}
+
+/** Checked after every event: the ledger adds each transmission to its board's sliding hour as it happens. */
+function siteDutyHour(duty: DutyLedger): InvariantFactory {
+  return () => ({
+    name: "site-duty-hour",
+    check(): string | undefined {
+      return duty.violation;
+    },
+  });
+}
+
+/** The boards' duty-cycle budget, permille of every hour (radio.dutyCyclePermille, default 100 as agent/config.ts). */
+export function siteDutyPermille(spec: SiteSpec): number {
+  const radio = spec.board["radio"];
+  const value = radio !== undefined && typeof radio === "object" && radio !== null ? (radio as Record<string, unknown>)["dutyCyclePermille"] : undefined;
+  return typeof value === "number" ? value : 100;
 }
 
 function siteDeliveredOnceAcrossReboots(sink: SiteSink): InvariantFactory {
