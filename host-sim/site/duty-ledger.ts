@@ -10,9 +10,8 @@
  * Host-side only (the site simulator): it grows with the transmissions of
  * the run, which a board never keeps.
  */
+import { HOUR_MS } from "../../core/mesh/duty-cycle";
 import type { LedgerEventSource } from "./nonce-ledger";
-
-export const HOUR_MS = 3_600_000;
 
 export interface BoardDutyHours {
   readonly board: number;

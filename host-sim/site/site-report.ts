@@ -10,7 +10,7 @@ import { MESSAGE_HEADER_BYTES } from "../../core/uplink/wire";
 import { percentile } from "./gateway-sink";
 import { NodeStat } from "./site-node";
 import { siteDutyPermille, virtualFromLocal, type Site } from "./site";
-import { HOUR_MS } from "./duty-ledger";
+import { HOUR_MS } from "../../core/mesh/duty-cycle";
 import { MESH_COUNTER_NAMES } from "../../core/mesh/mesh-counters";
 import { MESH_SITE_STAT_COUNT, MeshSiteStat } from "./mesh-site-transport";
 import { siteTransportName } from "./transport-factory";

@@ -6,7 +6,8 @@
  * radios counted.
  */
 import { describe, expect, it } from "vitest";
-import { DutyLedger, HOUR_MS } from "../../../host-sim/site/duty-ledger";
+import { HOUR_MS } from "../../../core/mesh/duty-cycle";
+import { DutyLedger } from "../../../host-sim/site/duty-ledger";
 import { buildSite, runSite } from "../../../host-sim/site/site";
 import { siteReport } from "../../../host-sim/site/site-report";
 import { validateSiteSpec } from "../../../host-sim/site/site-spec";
