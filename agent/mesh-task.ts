@@ -19,7 +19,7 @@ import { StepResult, type TaskContext } from "../core/runtime/task-context";
 import type { TraceHash } from "../core/runtime/trace-hash";
 import { AgentCounter, type AgentMetrics } from "../core/telemetry/agent-metrics";
 import type { GatewayRole } from "../core/uplink/gateway";
-import { TrafficClass, type Delivery, type Transport } from "../core/mesh/transport-port";
+import { emptyDelivery, TrafficClass, type Delivery, type Transport } from "../core/mesh/transport-port";
 import type { Uplink } from "../core/uplink/uplink";
 
 /** Messages taken from the transport per step; more wait for the next step (the task stays Ready). */
@@ -43,7 +43,7 @@ export interface MeshTaskHost {
 export class MeshTask {
   private readonly host_: MeshTaskHost;
   /** The record `takeDelivery` fills, reused for every message. */
-  private readonly delivery_: Delivery = { sourceId: 0, trafficClass: 0, bytes: new Uint8Array(0), offset: 0, length: 0 };
+  private readonly delivery_: Delivery = emptyDelivery();
 
   constructor(host: MeshTaskHost) {
     this.host_ = host;

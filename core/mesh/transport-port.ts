@@ -51,6 +51,11 @@ export interface Delivery {
   length: number;
 }
 
+/** A Delivery record for `takeDelivery` to fill: one per caller, made once. */
+export function emptyDelivery(): Delivery {
+  return { sourceId: 0, trafficClass: 0, bytes: new Uint8Array(0), offset: 0, length: 0 };
+}
+
 export interface Transport {
   /** This node's 16-bit mesh id. */
   readonly nodeId: number;

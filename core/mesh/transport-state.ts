@@ -42,19 +42,14 @@ import { RecentPairs } from "./recent-pairs";
 import { RelayQueue } from "./relay-queue";
 import { RouteTable } from "./route-table";
 import { OutgoingStage, STAGE_BYTES, StageKind } from "./outgoing-stage";
+import type { Delivery } from "./transport-port";
 
 /** The utilisation window's series of the airtime this node sent (series 0: everything heard and sent). */
 export const AIRTIME_SENT = 1;
 
 /** Same shapes as transport-port.ts's DeliverHandler and SendOutcomeHandler. */
-/** A delivered message as `takeDelivery` fills it (the same shape as transport-port.ts's Delivery). */
-export interface MeshDelivery {
-  sourceId: number;
-  trafficClass: number;
-  bytes: Uint8Array;
-  offset: number;
-  length: number;
-}
+/** A delivered message as `takeDelivery` fills it: the port's record (transport-port.ts). */
+export type MeshDelivery = Delivery;
 
 /** Deterministic randomness (an Xoshiro128 from the board's entropy, or the simulator's stream). */
 export interface MeshRandom {

@@ -1,11 +1,11 @@
 /** Tests take delivered messages the way the mesh task does: `takeDelivery` into one reused record, in a bounded loop. */
-import type { Delivery } from "../../core/mesh/transport-port";
+import { emptyDelivery, type Delivery } from "../../core/mesh/transport-port";
 
 export type DeliveryVisitor = (sourceId: number, trafficClass: number, bytes: Uint8Array, offset: number, length: number) => void;
 
 /** Take up to `max` delivered messages, each handed to `visit` (its bytes valid during the call); returns how many. */
 export function takeDeliveries(transport: { takeDelivery(out: Delivery): boolean }, max: number, visit: DeliveryVisitor): number {
-  const out: Delivery = { sourceId: 0, trafficClass: 0, bytes: new Uint8Array(0), offset: 0, length: 0 };
+  const out: Delivery = emptyDelivery();
   let taken = 0;
   while (taken < max && transport.takeDelivery(out)) {
     taken++;

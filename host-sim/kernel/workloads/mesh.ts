@@ -42,6 +42,7 @@ import { buildTopology, type Topology } from "../topology";
 import { MeshAttacker, type MeshAttackSpec } from "./mesh-attacker";
 import type { MeshKeyring } from "./mesh-keys";
 import { MeshOracle } from "./mesh-oracle";
+import { emptyDelivery } from "../../../core/mesh/transport-port";
 
 export interface MeshTrafficSpec {
   /** Each sender broadcasts a telemetry message this often (0 = never). */
@@ -229,7 +230,7 @@ export class MeshSimNode implements SimNode {
   #sequence = 0;
   #unicasts = 0;
   #ctx: SimContext | undefined = undefined;
-  readonly #delivery: MeshDelivery = { sourceId: 0, trafficClass: 0, bytes: new Uint8Array(0), offset: 0, length: 0 };
+  readonly #delivery: MeshDelivery = emptyDelivery();
 
   constructor(index: number, shared: Shared) {
     this.index = index;
