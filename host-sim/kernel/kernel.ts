@@ -236,11 +236,22 @@ export class SimKernel implements SimInspect, KernelPorts {
     return this.#network;
   }
 
+  /** Virtual time of the next event (queued or scripted), +Infinity when none is left. */
+  get nextEventMs(): number {
+    const cursor = this.#timelineCursor;
+    const timeline = this.#timeline;
+    const controlMs = cursor < timeline.length ? (timeline.timeMs[cursor] ?? 0) : Number.POSITIVE_INFINITY;
+    const queuedMs = this.#queue.peekTimeMs();
+    return controlMs <= queuedMs ? controlMs : queuedMs;
+  }
+
   /**
-   * Process up to `maxEvents` events (or until the run ends). Returns the
-   * run state: `Running` means the budget ran out first; call again.
+   * Process up to `maxEvents` events (or until the run ends), none later
+   * than `untilMs`. Returns the run state: `Running` means the budget ran
+   * out first, or the next event is after `untilMs` (`nowMs` then stays at
+   * the last event's time); call again.
    */
-  runFor(maxEvents: number): RunState {
+  runFor(maxEvents: number, untilMs: number = Number.POSITIVE_INFINITY): RunState {
     const timeline = this.#timeline;
     const durationMs = this.scenario.durationMs;
     for (let i = 0; i < maxEvents && this.#runState === RunState.Running; i++) {
@@ -248,6 +259,7 @@ export class SimKernel implements SimInspect, KernelPorts {
       const controlMs = cursor < timeline.length ? (timeline.timeMs[cursor] ?? 0) : Number.POSITIVE_INFINITY;
       const queuedMs = this.#queue.peekTimeMs();
       const nextMs = controlMs <= queuedMs ? controlMs : queuedMs;
+      if (nextMs > untilMs && untilMs < durationMs) break;
       if (nextMs > durationMs) {
         this.#nowMs = durationMs;
         this.#runState = RunState.Finished;

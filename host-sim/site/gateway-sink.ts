@@ -86,6 +86,15 @@ export class SiteSink {
   #clock: SiteClock | undefined;
   /** Per gateway board: records handed in by that gateway. */
   readonly byGateway: Float64Array;
+  /**
+   * Per board: telemetry records delivered that the board produced before
+   * the drain phase began (all of them until `cutProduction`; then those
+   * whose window start is below the board's cut, site-node.ts
+   * `producedThrough`).
+   */
+  readonly telemetryBeforeCut: Float64Array;
+  /** Per board, from `cutProduction` on: channel wire id -> window start bound. */
+  readonly #cut: (ReadonlyMap<number, number> | undefined)[];
 
   constructor(boardCount: number, alertCapacity: number) {
     this.boardCount = boardCount;
@@ -108,6 +117,13 @@ export class SiteSink {
     this.#gatewayOrdinal = new Int8Array(boardCount).fill(-1);
     this.#alertBootBy = new Uint32Array(alertCapacity * SINK_GATEWAYS_MAX);
     this.byGateway = new Float64Array(boardCount);
+    this.telemetryBeforeCut = new Float64Array(boardCount);
+    this.#cut = new Array<ReadonlyMap<number, number> | undefined>(boardCount).fill(undefined);
+  }
+
+  /** The drain phase begins: from now on, count a record of `board` as produced before it only below `through` (channel wire id -> window start). */
+  cutProduction(board: number, through: ReadonlyMap<number, number>): void {
+    if ((board >>> 0) === board && board < this.boardCount) this.#cut[board] = through;
   }
 
   attachClock(clock: SiteClock): void {
@@ -182,6 +198,8 @@ export class SiteSink {
     }
     this.#remaining--;
     this.telemetryRecords[source] = (this.telemetryRecords[source] ?? 0) + 1;
+    const cut = this.#cut[source];
+    if (cut === undefined || record.atMs < (cut.get(record.channelId) ?? 0)) this.telemetryBeforeCut[source] = (this.telemetryBeforeCut[source] ?? 0) + 1;
     this.telemetrySamples[source] = (this.telemetrySamples[source] ?? 0) + record.count;
   }
 

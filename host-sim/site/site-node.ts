@@ -345,6 +345,7 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     if (agent !== undefined) {
       this.#snapshotStore(agent);
       this.#accumulate(agent);
+      this.#noteProduced(agent, this.#producedThrough);
     }
     this.#link?.close();
     this.#agent = undefined;
@@ -429,6 +430,35 @@ export class SiteNode implements SimNode, Clock, RadioLink, SimAirPort {
     for (let task = 0; task < agent.scheduler.taskCount; task++) add(NodeStat.taskFaults, agent.boundary.faultCount(task));
     s[NodeStat.outboxHighWater] = Math.max(s[NodeStat.outboxHighWater] ?? 0, outbox.highWater);
     s[NodeStat.pendingHighWater] = Math.max(s[NodeStat.pendingHighWater] ?? 0, agent.pending.highWater);
+  }
+
+  /**
+   * Per channel wire id, the window start below which every routine
+   * reading of this board was already produced: a record of that channel
+   * with `atMs` below it left the pipeline before now. Windows are aligned
+   * and closed in order (core/telemetry/window-aggregate.ts), and a window
+   * open at a power loss never closed, so the bound over every boot so far
+   * is the largest one any boot reached.
+   */
+  readonly #producedThrough = new Map<number, number>();
+
+  #noteProduced(agent: Agent, into: Map<number, number>): void {
+    const pipeline = agent.pipeline;
+    for (let c = 0; c < pipeline.channelCount; c++) {
+      const channel = pipeline.channel(c);
+      if (channel === undefined) continue;
+      const window = channel.window;
+      const bound = window.open ? window.startMs : window.closedCount > 0 ? window.startMs + 1 : 0;
+      if (bound > (into.get(channel.channelId) ?? 0)) into.set(channel.channelId, bound);
+    }
+  }
+
+  /** `#producedThrough` as of now, the running agent's windows included (a copy; for the drain phase's cut). */
+  producedThrough(): Map<number, number> {
+    const through = new Map(this.#producedThrough);
+    const agent = this.#agent;
+    if (agent !== undefined) this.#noteProduced(agent, through);
+    return through;
   }
 
   /** This node's totals: everything accumulated plus the running agent's counts (allocates; for reports). */

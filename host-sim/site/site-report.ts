@@ -10,6 +10,7 @@ import { MESSAGE_HEADER_BYTES } from "../../core/uplink/wire";
 import { percentile } from "./gateway-sink";
 import { NodeStat } from "./site-node";
 import { siteDutyPermille, virtualFromLocal, type Site } from "./site";
+import type { SiteSpec } from "./site-spec";
 import { HOUR_MS } from "../../core/mesh/duty-cycle";
 import { MESH_COUNTER_NAMES } from "../../core/mesh/mesh-counters";
 import { MESH_SITE_STAT_COUNT, MeshSiteStat } from "./mesh-site-transport";
@@ -53,10 +54,18 @@ export interface SiteReport {
   readonly events: number;
   readonly traceHash: string;
   readonly samples: number;
+  /** Virtual ms of the production phase and of the drain phase after it (site-spec.ts). */
+  readonly productionMs: number;
+  readonly drainMs: number;
+  /** Routine readings produced before the drain phase (the whole run when there is none). */
   readonly readingsProduced: number;
+  /** Of those, delivered to a gateway by the end of the run. */
   readonly readingsDelivered: number;
-  /** readingsDelivered / readingsProduced (NaN when none were produced). */
+  /** readingsDelivered / readingsProduced (NaN when none were produced): the headline. */
   readonly deliveryRatio: number;
+  /** Over the whole run, drain phase included. */
+  readonly readingsProducedWholeRun: number;
+  readonly readingsDeliveredWholeRun: number;
   /** Produced but still in the boards' outboxes when the run ended (sent with the next uplink). */
   readonly readingsQueuedAtEnd: number;
   /** Handed to the transport (or a gateway's own sink) in batches it accepted. */
@@ -112,6 +121,38 @@ export interface SiteReport {
   readonly outboxHighWater: number;
   readonly outboxCapacity: number;
   readonly perBoard: readonly BoardReport[];
+  /** Boards grouped by their distance in hops to the nearest gateway (sensors only). */
+  readonly byHops: readonly HopBandReport[];
+  /** What each gateway handed in, and its airtime. */
+  readonly perGateway: readonly GatewayReport[];
+  /** The site file's targets, each with what the run reached (empty when it sets none). */
+  readonly targets: readonly TargetVerdict[];
+}
+
+export interface HopBandReport {
+  readonly hops: number;
+  readonly boards: number;
+  readonly readingsProduced: number;
+  readonly readingsDelivered: number;
+  /** Frames these boards lost to collisions and to transmitting while a frame arrived (radio model). */
+  readonly collisionLosses: number;
+  readonly halfDuplexLosses: number;
+  /** Worst alert latency of these boards' alerts (virtual ms), 0 when none. */
+  readonly alertLatencyMaxMs: number;
+}
+
+export interface GatewayReport {
+  readonly board: number;
+  /** Telemetry records and alerts this gateway handed to the application (copies included). */
+  readonly recordsHandedIn: number;
+  readonly airtimeMs: number;
+}
+
+export interface TargetVerdict {
+  readonly name: "readingsPercent" | "alertsPercent" | "alertLatencyP99Ms";
+  readonly target: number;
+  readonly actual: number;
+  readonly met: boolean;
 }
 
 export interface BoardReport {
@@ -125,6 +166,8 @@ export interface BoardReport {
   /** Worst alert latency of this board's alerts (virtual ms), 0 when none. */
   readonly alertLatencyMaxMs: number;
   readonly airtimeMs: number;
+  readonly collisionLosses: number;
+  readonly halfDuplexLosses: number;
   /** Airtime in each clock hour of the run, permille of the hour, and in the board's worst sliding hour (mesh sites; else empty and 0). */
   readonly dutyPerHourPermille: readonly number[];
   readonly dutyWorstHourPermille: number;
@@ -167,12 +210,14 @@ export function siteReport(site: Site): SiteReport {
       board: node.index,
       gateway: spec.gateways.includes(node.index),
       hops: nearest,
-      readingsProduced: totals[NodeStat.routineProduced] ?? 0,
-      readingsDelivered: sink.telemetryRecords[node.index] ?? 0,
+      readingsProduced: site.cut ? (site.productionAtCut[node.index] ?? 0) : (totals[NodeStat.routineProduced] ?? 0),
+      readingsDelivered: sink.telemetryBeforeCut[node.index] ?? 0,
       alertsRaised: totals[NodeStat.alertsRaised] ?? 0,
       alertsDelivered: sink.alertsDelivered[node.index] ?? 0,
       alertLatencyMaxMs: boardLatencyMax(sink, node.index),
       airtimeMs: airtime,
+      collisionLosses: node.meshStats[MeshSiteStat.radioCollisionLosses] ?? 0,
+      halfDuplexLosses: node.meshStats[MeshSiteStat.radioHalfDuplexLosses] ?? 0,
       dutyPerHourPermille: [],
       dutyWorstHourPermille: 0,
     });
@@ -180,8 +225,10 @@ export function siteReport(site: Site): SiteReport {
   const alertCount = Math.min(sink.alerts, sink.alertCapacity);
   let latencyMax = 0;
   for (let i = 0; i < alertCount; i++) latencyMax = Math.max(latencyMax, sink.alertLatencyMs[i] ?? 0);
-  const produced = sums[NodeStat.routineProduced] ?? 0;
-  const delivered = sink.telemetryRecords.reduce((a, b) => a + b, 0);
+  const producedWholeRun = sums[NodeStat.routineProduced] ?? 0;
+  const deliveredWholeRun = sink.telemetryRecords.reduce((a, b) => a + b, 0);
+  const produced = site.cut ? site.productionAtCut.reduce((a, b) => a + b, 0) : producedWholeRun;
+  const delivered = sink.telemetryBeforeCut.reduce((a, b) => a + b, 0);
   const alertsDelivered = sink.alertsDelivered.reduce((a, b) => a + b, 0);
   const alertsRaised = sums[NodeStat.alertsRaised] ?? 0;
   const drops: Record<string, number> = {};
@@ -209,6 +256,8 @@ export function siteReport(site: Site): SiteReport {
     for (const h of hours) if (worst === undefined || h.worstHourUs > worst.worstHourUs) worst = h;
     dutyHour = { worstBoard: worst?.board ?? 0, worstPermille: permilleOfHour(worst?.worstHourUs ?? 0), worstHourStartMs: worst?.worstHourStartMs ?? 0 };
   }
+  const alertLatencyP99Ms = percentile(sink.alertLatencyMs, alertCount, 99);
+  const targets = verdicts(spec.targets, produced > 0 ? (100 * delivered) / produced : Number.NaN, alertsRaised > 0 ? (100 * Math.min(alertsRaised, alertsDelivered)) / alertsRaised : 100, alertLatencyP99Ms);
   const boards = hours === undefined ? perBoard : perBoard.map((b) => ({ ...b, dutyPerHourPermille: (hours[b.board]?.perHourUs ?? []).map(permilleOfHour), dutyWorstHourPermille: permilleOfHour(hours[b.board]?.worstHourUs ?? 0) }));
   return {
     name: spec.name,
@@ -224,9 +273,13 @@ export function siteReport(site: Site): SiteReport {
     events: kernel.eventCount,
     traceHash: kernel.trace.hex(),
     samples: sums[NodeStat.samples] ?? 0,
+    productionMs: spec.durationMs,
+    drainMs: spec.drainMs,
     readingsProduced: produced,
     readingsDelivered: delivered,
     deliveryRatio: produced > 0 ? delivered / produced : Number.NaN,
+    readingsProducedWholeRun: producedWholeRun,
+    readingsDeliveredWholeRun: deliveredWholeRun,
     readingsQueuedAtEnd: queuedAtEnd,
     readingsSent: sums[NodeStat.telemetryRecordsSent] ?? 0,
     readingsRefused: sums[NodeStat.telemetryRecordsRefused] ?? 0,
@@ -239,7 +292,7 @@ export function siteReport(site: Site): SiteReport {
     alertsPendingAtEnd: pendingAtEnd,
     alertCopies: sink.alertCopies.reduce((a, b) => a + b, 0),
     alertLatencyP50Ms: percentile(sink.alertLatencyMs, alertCount, 50),
-    alertLatencyP99Ms: percentile(sink.alertLatencyMs, alertCount, 99),
+    alertLatencyP99Ms,
     alertLatencyMaxMs: latencyMax,
     framesOnAir: transport[TransportStat.framesSent] ?? 0,
     bytesOnAir: transport[TransportStat.bytesSent] ?? 0,
@@ -266,7 +319,38 @@ export function siteReport(site: Site): SiteReport {
     outboxHighWater,
     outboxCapacity,
     perBoard: boards,
+    byHops: hopBands(boards),
+    perGateway: spec.gateways.map((g) => ({ board: g, recordsHandedIn: sink.byGateway[g] ?? 0, airtimeMs: boards[g]?.airtimeMs ?? 0 })),
+    targets,
   };
+}
+
+/** Each target the site sets, against what the run reached (percentages 0..100, latency in ms). */
+function verdicts(targets: SiteSpec["targets"], readingsPercent: number, alertsPercent: number, alertLatencyP99Ms: number): TargetVerdict[] {
+  const out: TargetVerdict[] = [];
+  // NaN (nothing produced, no alert) meets no "at least" target and no latency bound: a run that shows nothing proves nothing.
+  if (targets.readingsPercent !== undefined) out.push({ name: "readingsPercent", target: targets.readingsPercent, actual: readingsPercent, met: readingsPercent >= targets.readingsPercent });
+  if (targets.alertsPercent !== undefined) out.push({ name: "alertsPercent", target: targets.alertsPercent, actual: alertsPercent, met: alertsPercent >= targets.alertsPercent });
+  if (targets.alertLatencyP99Ms !== undefined) out.push({ name: "alertLatencyP99Ms", target: targets.alertLatencyP99Ms, actual: alertLatencyP99Ms, met: alertLatencyP99Ms <= targets.alertLatencyP99Ms });
+  return out;
+}
+
+function hopBands(boards: readonly BoardReport[]): HopBandReport[] {
+  const bands = new Map<number, { boards: number; produced: number; delivered: number; collisions: number; halfDuplex: number; latency: number }>();
+  for (const b of boards) {
+    if (b.gateway) continue;
+    const band = bands.get(b.hops) ?? { boards: 0, produced: 0, delivered: 0, collisions: 0, halfDuplex: 0, latency: 0 };
+    band.boards++;
+    band.produced += b.readingsProduced;
+    band.delivered += b.readingsDelivered;
+    band.collisions += b.collisionLosses;
+    band.halfDuplex += b.halfDuplexLosses;
+    band.latency = Math.max(band.latency, b.alertLatencyMaxMs);
+    bands.set(b.hops, band);
+  }
+  return [...bands.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([hops, band]) => ({ hops, boards: band.boards, readingsProduced: band.produced, readingsDelivered: band.delivered, collisionLosses: band.collisions, halfDuplexLosses: band.halfDuplex, alertLatencyMaxMs: band.latency }));
 }
 
 function boardLatencyMax(sink: Site["sink"], board: number): number {
@@ -298,13 +382,17 @@ export function formatSiteReport(r: SiteReport, wallMs: number): string {
     .map(([reason, count]) => `${reason} ${n(count)}`);
   const lines = [
     `picket site: ${r.name}, seed ${r.seed}, ${r.boards} boards (${r.gateways.length} gateway${r.gateways.length === 1 ? "" : "s"}: board ${r.gateways.join(", ")}), ${n(r.links)} radio links`,
-    `  result          ${r.ok ? "ok" : "FAILED"} (${r.state}), ${(r.virtualMs / 1000).toFixed(0)} s virtual in ${(wallMs / 1000).toFixed(2)} s wall, ${n(r.events)} events`,
+    `  result          ${!r.ok ? "FAILED" : r.targets.every((t) => t.met) ? "ok" : "FAILED (targets missed)"} (${r.state}), ${(r.virtualMs / 1000).toFixed(0)} s virtual in ${(wallMs / 1000).toFixed(2)} s wall, ${n(r.events)} events`,
     `  transport       ${r.transport}`,
     `  samples         ${n(r.samples)} taken`,
-    `  readings        ${n(r.readingsProduced)} window aggregates produced, ${n(r.readingsDelivered)} delivered (${pct(r.deliveryRatio)}; ${n(r.readingsQueuedAtEnd)} still queued at the end), covering ${n(r.samplesDelivered)} samples`,
+    r.drainMs > 0
+      ? `  readings        ${n(r.readingsProduced)} window aggregates produced in the first ${seconds(r.productionMs)}, ${n(r.readingsDelivered)} of them delivered (${pct(r.deliveryRatio)}) by the end of a ${seconds(r.drainMs)} drain phase; whole run ${n(r.readingsDeliveredWholeRun)} of ${n(r.readingsProducedWholeRun)} (${n(r.readingsQueuedAtEnd)} still queued at the end), covering ${n(r.samplesDelivered)} samples`
+      : `  readings        ${n(r.readingsProduced)} window aggregates produced, ${n(r.readingsDelivered)} delivered (${pct(r.deliveryRatio)}; ${n(r.readingsQueuedAtEnd)} still queued at the end; no drain phase), covering ${n(r.samplesDelivered)} samples`,
+    `  by hops         ${r.byHops.map((band) => `${band.hops} hop${band.hops === 1 ? "" : "s"} (${band.boards}): ${pct(band.readingsProduced > 0 ? band.readingsDelivered / band.readingsProduced : Number.NaN)}, ${n(band.collisionLosses)} collisions`).join("; ")}`,
+    `  gateways        ${r.perGateway.map((g) => `board ${g.board}: ${n(g.recordsHandedIn)} records, airtime ${(g.airtimeMs / 1000).toFixed(1)} s`).join("; ")}`,
     `  readings lost   ${readingsLost(r, n)}`,
     `  alerts          ${n(r.alertsRaised)} raised, ${n(r.alertsDelivered)} delivered; latency p50 ${msText(r.alertLatencyP50Ms)}, p99 ${msText(r.alertLatencyP99Ms)}, max ${msText(r.alertLatencyMaxMs)} (virtual)`,
-    `                  undelivered (raised before the last quarter): ${n(r.alertsRaisedNotDelivered)}; abandoned ${n(r.alertsAbandoned)}; still pending at the end ${n(r.alertsPendingAtEnd)}; extra copies filtered ${n(r.alertCopies)}`,
+    `                  undelivered (raised ${r.drainMs > 0 ? "before the drain phase" : "before the last quarter"}): ${n(r.alertsRaisedNotDelivered)}; abandoned ${n(r.alertsAbandoned)}; still pending at the end ${n(r.alertsPendingAtEnd)}; extra copies filtered ${n(r.alertCopies)}`,
     `  on air          ${n(r.framesOnAir)} frames, ${n(r.bytesOnAir)} bytes, ${n(r.retransmissions)} retransmissions, airtime ${(r.airtimeMs / 1000).toFixed(1)} s`,
     `  duty cycle      mean ${(r.dutyCycleMeanPermille / 10).toFixed(2)} %, busiest board ${(r.dutyCycleMaxPermille / 10).toFixed(2)} % (budget ${(r.dutyCyclePermille / 10).toFixed(1)} %)`,
     ...(r.dutyHour === undefined
@@ -320,14 +408,26 @@ export function formatSiteReport(r: SiteReport, wallMs: number): string {
     `  invariants      ${r.invariants.length} checked after every event: ${r.invariants.join(", ")}`,
     `  trace hash      ${r.traceHash}`,
   ];
+  if (r.targets.length > 0) lines.splice(2, 0, `  targets         ${r.targets.map((t) => targetText(t, n)).join("; ")}`);
   const worst = r.perBoard
     .filter((b) => !b.gateway && b.readingsProduced > 0)
     .sort((a, b) => a.readingsDelivered / a.readingsProduced - b.readingsDelivered / b.readingsProduced || a.board - b.board)
     .slice(0, 3)
     .map((b) => `board ${b.board} (${b.hops} hops) ${n(b.readingsDelivered)}/${n(b.readingsProduced)}, alert latency max ${msText(b.alertLatencyMaxMs)}`);
-  if (worst.length > 0) lines.splice(5, 0, `  worst boards    ${worst.join("; ")}`);
+  if (worst.length > 0) lines.splice(r.targets.length > 0 ? 6 : 5, 0, `  worst boards    ${worst.join("; ")}`);
   if (r.violation !== undefined) lines.push(`  STOPPED         ${r.violation}`);
   return lines.join("\n");
+}
+
+function seconds(ms: number): string {
+  return ms % 60_000 === 0 && ms >= 60_000 ? `${ms / 60_000} min` : `${(ms / 1000).toFixed(0)} s`;
+}
+
+function targetText(t: TargetVerdict, n: (value: number) => string): string {
+  const verdict = t.met ? "met" : "MISSED";
+  if (t.name === "alertLatencyP99Ms") return `alert p99 <= ${n(t.target)} ms: ${Number.isFinite(t.actual) ? `${n(t.actual)} ms` : "no alerts"} ${verdict}`;
+  const what = t.name === "readingsPercent" ? "readings" : "alerts";
+  return `${what} >= ${t.target} %: ${Number.isFinite(t.actual) ? `${t.actual.toFixed(1)} %` : "none"} ${verdict}`;
 }
 
 /**
@@ -337,8 +437,8 @@ export function formatSiteReport(r: SiteReport, wallMs: number): string {
  * counters say where).
  */
 function readingsLost(r: SiteReport, n: (value: number) => string): string {
-  const undelivered = Math.max(0, r.readingsSent - r.readingsDelivered);
-  return `${n(r.readingsProduced - r.readingsDelivered)} of ${n(r.readingsProduced)}: ${n(r.readingsQueuedAtEnd)} still in outboxes at the end, ${n(r.readingsDroppedInOutbox)} dropped from full outboxes, ${n(r.readingsRefused)} refused by the transport, ${n(undelivered)} sent but not delivered (in flight at the end or lost on the way)`;
+  const undelivered = Math.max(0, r.readingsSent - r.readingsDeliveredWholeRun);
+  return `${n(r.readingsProducedWholeRun - r.readingsDeliveredWholeRun)} of ${n(r.readingsProducedWholeRun)} over the whole run: ${n(r.readingsQueuedAtEnd)} still in outboxes at the end, ${n(r.readingsDroppedInOutbox)} dropped from full outboxes, ${n(r.readingsRefused)} refused by the transport, ${n(undelivered)} sent but not delivered (in flight at the end or lost on the way)`;
 }
 
 function readU32(bytes: Uint8Array, at: number): number {

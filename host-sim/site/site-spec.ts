@@ -32,11 +32,33 @@ export interface ShutdownPlan {
   readonly offMs: number;
 }
 
+/**
+ * What a run must reach (README "Site scale"): a run that misses one says
+ * so and `picket site` exits 1. Each is optional; none set = no verdict
+ * beyond the invariants and the alert check.
+ */
+export interface SiteTargets {
+  /** Least share of the routine readings produced before the drain phase that reach a gateway, percent. */
+  readonly readingsPercent?: number;
+  /** Least share of the alerts raised before the drain phase delivered, percent (100 = every one). */
+  readonly alertsPercent?: number;
+  /** Largest 99th-percentile alert latency, virtual ms. */
+  readonly alertLatencyP99Ms?: number;
+}
+
 export interface SiteSpec {
   readonly name: string;
   readonly seed: number;
   readonly boards: number;
+  /** The production phase: boards sample and report from 0 to here (virtual ms). */
   readonly durationMs: number;
+  /**
+   * The drain phase after it: the run goes on to durationMs + drainMs so
+   * that what was produced has time to arrive; the headline counts only
+   * readings produced before it (host-sim/site/site.ts runSite).
+   */
+  readonly drainMs: number;
+  readonly targets: SiteTargets;
   /** Board indices of the gateways. */
   readonly gateways: readonly number[];
   /** The site configuration template (JSON) every board starts from. */
@@ -61,7 +83,10 @@ export type SiteValidation = { readonly ok: true; readonly spec: SiteSpec } | { 
 
 type Raw = Readonly<Record<string, unknown>>;
 
-const SITE_FIELDS: readonly string[] = Object.freeze(["name", "description", "seed", "boards", "durationMs", "gateways", "board", "events", "shutdowns", "quietAfterMs", "transport"]);
+const SITE_FIELDS: readonly string[] = Object.freeze(["name", "description", "seed", "boards", "durationMs", "gateways", "board", "events", "shutdowns", "quietAfterMs", "transport", "drainMs", "targets"]);
+/** A site file without `drainMs` drains for a minute: four uplink periods of the demo's board. */
+export const DEFAULT_DRAIN_MS = 60_000;
+const TARGET_FIELDS: readonly string[] = Object.freeze(["readingsPercent", "alertsPercent", "alertLatencyP99Ms"]);
 /** Kernel scenario fields a site file may set (passed to validateScenario). */
 const KERNEL_FIELDS: readonly string[] = Object.freeze([
   "startJitterMs",
@@ -111,15 +136,19 @@ export function validateSiteSpec(raw: unknown): SiteValidation {
   const boards = raw["boards"];
   const boardCount = typeof boards === "number" && Number.isSafeInteger(boards) && boards >= 1 && boards <= SITE_ROUTED_NODES_MAX ? boards : 0;
   if (boardCount === 0) problems.push(`boards: must be an integer 1..${SITE_ROUTED_NODES_MAX}`);
-  const scenario = kernelScenario(raw, boardCount, problems);
+  const drainMs = raw["drainMs"] === undefined ? DEFAULT_DRAIN_MS : ms(raw["drainMs"]);
+  if (drainMs < 0) problems.push(`drainMs: must be a duration (ms, or "90s", "2m"), 0 for none`);
+  const targets = readTargets(raw["targets"], problems);
+  const scenario = kernelScenario(raw, boardCount, Math.max(0, drainMs), problems);
   const gateways = readGateways(raw["gateways"], boardCount, problems);
   const template = isRecord(raw["board"]) ? raw["board"] : undefined;
   if (template === undefined) problems.push("board: must be an object (the site configuration every board starts from)");
   else checkBoardTemplate(template, gateways, Math.max(1, boardCount), problems);
-  const durationMs = scenario?.durationMs ?? 0;
+  const durationMs = Math.max(0, (scenario?.durationMs ?? 0) - Math.max(0, drainMs));
   const scripts = readEvents(raw["events"], boardCount, template, problems);
   const shutdowns = readShutdowns(raw["shutdowns"], boardCount, durationMs, problems);
-  const quiet = raw["quietAfterMs"] === undefined ? Math.floor((durationMs * 3) / 4) : ms(raw["quietAfterMs"]);
+  // With a drain phase every alert of the production phase has time to arrive; without one the last quarter may still be in flight.
+  const quiet = raw["quietAfterMs"] === undefined ? (drainMs > 0 ? durationMs : Math.floor((durationMs * 3) / 4)) : ms(raw["quietAfterMs"]);
   if (quiet < 0 || quiet > durationMs) problems.push("quietAfterMs: must be a duration within durationMs");
   const rawTransport = raw["transport"] ?? DEFAULT_SITE_TRANSPORT;
   const transport = SITE_TRANSPORT_KINDS.find((kind) => kind === rawTransport);
@@ -132,6 +161,8 @@ export function validateSiteSpec(raw: unknown): SiteValidation {
       seed: scenario.seed,
       boards: boardCount,
       durationMs,
+      drainMs,
+      targets,
       gateways,
       board: template,
       scripts,
@@ -144,7 +175,7 @@ export function validateSiteSpec(raw: unknown): SiteValidation {
 }
 
 /** The kernel scenario: the site's simulator fields, its size and seed, and limits the site needs. */
-function kernelScenario(raw: Raw, boardCount: number, problems: string[]): SimScenario | undefined {
+function kernelScenario(raw: Raw, boardCount: number, drainMs: number, problems: string[]): SimScenario | undefined {
   const kernel: Record<string, unknown> = {
     name: raw["name"] ?? "site",
     seed: raw["seed"] ?? 1,
@@ -156,10 +187,18 @@ function kernelScenario(raw: Raw, boardCount: number, problems: string[]): SimSc
   for (const key of KERNEL_FIELDS) if (raw[key] !== undefined) kernel[key] = raw[key];
   const limits = isRecord(raw["limits"]) ? raw["limits"] : {};
   kernel["limits"] = { maxMessageBytes: SITE_MAX_FRAME_BYTES, timersPerNode: SITE_NODE_TIMERS, ...limits };
-  const validation = validateScenario(kernel);
+  let validation = validateScenario(kernel);
   if (!validation.ok) {
     for (const problem of validation.problems) problems.push(problem);
     return undefined;
+  }
+  // The kernel runs the production phase and the drain phase after it.
+  if (drainMs > 0) {
+    validation = validateScenario({ ...kernel, durationMs: validation.scenario.durationMs + drainMs });
+    if (!validation.ok) {
+      for (const problem of validation.problems) problems.push(problem.startsWith("durationMs") ? `drainMs: durationMs + drainMs: ${problem}` : problem);
+      return undefined;
+    }
   }
   // A board needs its driver's timer, the shutdown timer and the radio's timer (site-node.ts).
   if (validation.scenario.limits.timersPerNode < SITE_NODE_TIMERS) {
@@ -328,6 +367,35 @@ function readShutdowns(raw: unknown, boardCount: number, durationMs: number, pro
     }
   }
   return Object.freeze(plans);
+}
+
+function readTargets(raw: unknown, problems: string[]): SiteTargets {
+  if (raw === undefined) return Object.freeze({});
+  if (!isRecord(raw)) {
+    problems.push("targets: must be an object (readingsPercent, alertsPercent, alertLatencyP99Ms)");
+    return Object.freeze({});
+  }
+  for (const key of Object.keys(raw)) if (!TARGET_FIELDS.includes(key)) problems.push(`targets.${key}: unknown field (known: ${TARGET_FIELDS.join(", ")})`);
+  const percent = (key: string): number | undefined => {
+    const value = raw[key];
+    if (value === undefined) return undefined;
+    if (typeof value === "number" && Number.isFinite(value) && value >= 0 && value <= 100) return value;
+    problems.push(`targets.${key}: must be a percentage 0..100`);
+    return undefined;
+  };
+  const readingsPercent = percent("readingsPercent");
+  const alertsPercent = percent("alertsPercent");
+  let alertLatencyP99Ms: number | undefined;
+  if (raw["alertLatencyP99Ms"] !== undefined) {
+    const value = ms(raw["alertLatencyP99Ms"]);
+    if (value < 0) problems.push(`targets.alertLatencyP99Ms: must be a duration (ms, or "5s")`);
+    else alertLatencyP99Ms = value;
+  }
+  return Object.freeze({
+    ...(readingsPercent === undefined ? {} : { readingsPercent }),
+    ...(alertsPercent === undefined ? {} : { alertsPercent }),
+    ...(alertLatencyP99Ms === undefined ? {} : { alertLatencyP99Ms }),
+  });
 }
 
 /** The part name of each template sensor (for reports). */

@@ -55,6 +55,10 @@ export interface Site {
   readonly duty: DutyLedger | undefined;
   /** Names of the invariants checked after every event, kernel's first. */
   readonly invariantNames: readonly string[];
+  /** Set by `cutProduction` when the drain phase begins. */
+  cut: boolean;
+  /** Per board: routine readings it had produced when the drain phase began (valid once `cut`). */
+  readonly productionAtCut: Float64Array;
 }
 
 /** The site's own invariants (see the top of this file). */
@@ -151,7 +155,7 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
   sink.attachClock(kernelClock(kernel));
   nonces?.attachEvents(kernel.event);
   duty?.attachEvents(kernel.event);
-  return { ok: true, site: { spec, kernel, nodes, sink, routes, nonces, duty, invariantNames: kernel.invariantNames } };
+  return { ok: true, site: { spec, kernel, nodes, sink, routes, nonces, duty, invariantNames: kernel.invariantNames, cut: false, productionAtCut: new Float64Array(spec.boards) } };
 }
 
 /** Never used: `createNode` is only called with indices of existing boards. */
@@ -257,10 +261,32 @@ function siteDeliveredOnceAcrossReboots(sink: SiteSink): InvariantFactory {
   });
 }
 
-/** Run to the end in slices of `sliceEvents`, calling `onSlice` after each. Returns the final run state. */
+/**
+ * Run to the end in slices of `sliceEvents`, calling `onSlice` after each.
+ * At the end of the production phase (spec.durationMs, when a drain phase
+ * follows) every board's production is cut: what it produced so far is the
+ * headline's denominator (`productionAtCut`), and the sink counts a reading
+ * towards the headline only if it was produced before the cut. Returns the
+ * final run state.
+ */
 export function runSite(site: Site, sliceEvents = 20_000, onSlice?: (site: Site) => void): RunState {
   const kernel = site.kernel;
-  let state: RunState = kernel.runFor(sliceEvents);
+  const cutMs = site.spec.drainMs > 0 ? site.spec.durationMs : Number.POSITIVE_INFINITY;
+  let state: RunState = kernel.runFor(sliceEvents, cutMs);
+  for (; state === RunState.Running && !site.cut; state = kernel.runFor(sliceEvents, cutMs)) {
+    if (kernel.nextEventMs > cutMs) cutProduction(site);
+    onSlice?.(site);
+  }
   for (; state === RunState.Running; state = kernel.runFor(sliceEvents)) onSlice?.(site);
   return state;
+}
+
+/** Snapshot every board's production (the drain phase begins); idempotent. */
+export function cutProduction(site: Site): void {
+  if (site.cut) return;
+  for (const node of site.nodes) {
+    site.sink.cutProduction(node.index, node.producedThrough());
+    site.productionAtCut[node.index] = node.totals()[NodeStat.routineProduced] ?? 0;
+  }
+  site.cut = true;
 }

@@ -27,7 +27,10 @@ const USAGE = `picket site [--site NAME|FILE] [options]
                     (36 boards, 6x6 grid, 2 gateways, 5 % loss, 5 virtual minutes)
   --list            list the bundled sites
   --seed S          run seed, 0..4294967295
-  --duration D      virtual time: 90s, 5m, 1h
+  --duration D      the production phase's virtual time: 90s, 5m, 1h
+  --drain D         the drain phase after it (boards keep running, the
+                    headline counts only readings produced before it):
+                    0, 30s, 2m; default: the site file's "drainMs", else 1m
   --loss P          per-link loss: a fraction (0.05) or a percentage (5%)
   --transport T     mesh (core/mesh, secured, on the simulated LoRa radio) or
                     stand-in (static routes, no security); default: the
@@ -37,8 +40,9 @@ const USAGE = `picket site [--site NAME|FILE] [options]
   --quiet           no progress line on stderr
 
 Exit status: 0 ok (run finished, every invariant held, every alert raised
-before the last quarter of the run reached a gateway), 1 otherwise, 2 bad
-arguments or site file.`;
+in the production phase reached a gateway (before the last quarter of the
+run when there is no drain phase), every target of the site file's
+"targets" met), 1 otherwise, 2 bad arguments or site file.`;
 
 type Raw = Record<string, unknown>;
 
@@ -78,6 +82,7 @@ function parseArgs(args: readonly string[]): SiteArgs | string {
     site: { type: "string" },
     seed: { type: "string" },
     duration: { type: "string" },
+    drain: { type: "string" },
     loss: { type: "string" },
     transport: { type: "string" },
     json: { type: "boolean" },
@@ -95,6 +100,11 @@ function parseArgs(args: readonly string[]): SiteArgs | string {
   if (v.duration !== undefined) {
     if (parseDurationMs(v.duration) <= 0) return "--duration must be a duration like 90s, 5m or 1h";
     overrides["durationMs"] = v.duration;
+  }
+  if (v.drain !== undefined) {
+    const drainMs = v.drain === "0" ? 0 : parseDurationMs(v.drain);
+    if (drainMs < 0) return "--drain must be a duration like 0, 30s or 2m";
+    overrides["drainMs"] = drainMs;
   }
   if (v.loss !== undefined) {
     const ppm = parseChancePpm(v.loss);
@@ -116,6 +126,7 @@ export function prepareSite(name: string, overrides: Raw): Site | string {
   const merged: Raw = { ...raw };
   if (overrides["seed"] !== undefined) merged["seed"] = overrides["seed"];
   if (overrides["durationMs"] !== undefined) merged["durationMs"] = overrides["durationMs"];
+  if (overrides["drainMs"] !== undefined) merged["drainMs"] = overrides["drainMs"];
   if (overrides["transport"] !== undefined) merged["transport"] = overrides["transport"];
   if (overrides["lossPpm"] !== undefined) {
     const link = typeof raw["link"] === "object" && raw["link"] !== null ? (raw["link"] as Raw) : {};
@@ -130,7 +141,7 @@ export function prepareSite(name: string, overrides: Raw): Site | string {
 
 function progressLine(site: Site, startMs: number): string {
   const kernel = site.kernel;
-  const durationMs = site.spec.durationMs;
+  const durationMs = site.spec.durationMs + site.spec.drainMs;
   const percent = Math.floor((100 * kernel.nowMs) / durationMs);
   const delivered = site.sink.telemetryRecords.reduce((a, b) => a + b, 0);
   const wall = ((performance.now() - startMs) / 1000).toFixed(1);
@@ -139,7 +150,7 @@ function progressLine(site: Site, startMs: number): string {
 
 /** Whether a report passes the run's acceptance: finished cleanly, nothing lost that must not be. */
 export function siteAccepted(report: SiteReport): boolean {
-  return report.ok && report.alertsRaisedNotDelivered === 0 && report.storedStateLost === 0 && report.telemetryDuplicates === 0 && report.bootFailures === 0;
+  return report.ok && report.alertsRaisedNotDelivered === 0 && report.storedStateLost === 0 && report.telemetryDuplicates === 0 && report.bootFailures === 0 && report.targets.every((t) => t.met);
 }
 
 export async function runSiteCommand(args: readonly string[]): Promise<number> {
