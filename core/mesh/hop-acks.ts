@@ -298,6 +298,11 @@ export class HopAckTable extends SlotFields {
   nextHopAt(slot: number): number {
     return this.u8_(slot, B_NEXT_HOP);
   }
+  /** The traffic class of the frame watched in `slot`. */
+  trafficClassAt(slot: number): number {
+    return this.u8_(slot, B_CLASS);
+  }
+
   sendsAt(slot: number): number {
     return this.u8_(slot, B_SENDS);
   }

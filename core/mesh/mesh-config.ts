@@ -133,6 +133,20 @@ export interface MeshConfig {
   readonly frameStoreBytes: number;
   /** Slack on top of the next hop's longest relay wait plus two frames before a routed frame is resent. */
   readonly hopAckGuardMs: number;
+  /**
+   * Alerts pre-empt at every hop (README "Mesh transport"): a routed alert
+   * waits 0..this many contention slots before a relay forwards it (others:
+   * relayJitterSlots), and its hop retransmission waits one base wait with
+   * alertHopGuardMs of slack, without the back-off, so a lost hop costs
+   * about one frame exchange rather than seconds.
+   */
+  readonly alertRelayJitterSlots: number;
+  readonly alertHopGuardMs: number;
+  /**
+   * An alert its next hop has not taken after this many sends goes on as a
+   * flood from that hop (transport-hop.ts); 0 = never.
+   */
+  readonly alertFloodAfterSends: number;
   /** A HopAck repeats the frames taken this recently (up to four in all), covering a lost earlier one. */
   readonly hopAckHistoryMs: number;
   /**
@@ -228,6 +242,9 @@ export const MESH_CONFIG_DEFAULTS: MeshConfig = Object.freeze({
   hopAckSlots: 4,
   frameStoreBytes: 0,
   hopAckGuardMs: 500,
+  alertRelayJitterSlots: 1,
+  alertHopGuardMs: 100,
+  alertFloodAfterSends: 0,
   hopAckHistoryMs: 3_000,
   counterSkipMaxValues: 17,
   counterSkipHoldoffMs: 60_000,
@@ -345,6 +362,9 @@ export function validateMeshConfig(c: MeshConfig): string[] {
     `0, or a multiple of ${FRAME_POOL_BLOCK_BYTES} in maxMessageBytes..${storeMax}`,
   );
   int("hopAckGuardMs", 0, 60_000);
+  int("alertRelayJitterSlots", 0, 64);
+  int("alertHopGuardMs", 0, 60_000);
+  int("alertFloodAfterSends", 0, 255);
   int("hopAckHistoryMs", 0, 600_000);
   int("counterSkipMaxValues", 1, COUNTER_SKIP_MAX);
   int("counterSkipHoldoffMs", 0, 3_600_000);

@@ -122,11 +122,13 @@ export const MeshCounter = Object.freeze({
   counterSkipsApplied: 81,
   /** Counter-skip requests refused: asking for more than counterSkipMaxValues, or within counterSkipHoldoffMs of the last skip applied. */
   counterSkipsRefused: 82,
+  /** Alerts whose next hop did not take them after alertFloodAfterSends sends, sent on as a flood instead (transport-hop.ts). */
+  alertsFloodedAfterHop: 83,
 } as const);
 
 export type MeshCounter = (typeof MeshCounter)[keyof typeof MeshCounter];
 
-export const MESH_COUNTER_COUNT = 83;
+export const MESH_COUNTER_COUNT = 84;
 /** Bytes of arena the counters take (the transport's arena, arena.ts). */
 export const MESH_COUNTERS_BYTES = 4 * MESH_COUNTER_COUNT;
 

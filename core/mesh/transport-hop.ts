@@ -7,9 +7,10 @@
  * frames. Functions over the transport's state (transport-state.ts).
  */
 import { HOP_ACK_ENTRY_BYTES, readHopAckCounter, readHopAckSource } from "./hop-acks";
-import { BROADCAST_NODE_ID, FrameType, type LinkHeader } from "./link-header";
+import { BROADCAST_NODE_ID, FrameType, LinkClass, parseLinkHeader, rewriteHopFields, type LinkHeader } from "./link-header";
+import { ErrorCode } from "../runtime/errors";
 import { MeshCounter } from "./mesh-counters";
-import { HOP_ACK_ENTRIES_MAX, MeshLogEvent, RELAY_SLOT_GUARD_MS, logEvent, pushControl, type TransportState } from "./transport-state";
+import { HOP_ACK_ENTRIES_MAX, MeshLogEvent, RELAY_SLOT_GUARD_MS, logEvent, lowIdOf, pushControl, type TransportState } from "./transport-state";
 
 /** Most base waits a routed frame's resend waits for the next hop (the back-off doubles up to it). */
 const HOP_BACKOFF_WAITS_MAX = 8;
@@ -104,20 +105,58 @@ export function watchRouted(s: TransportState, h: LinkHeader, lengthBytes: numbe
   const config = s.config;
   const airMs = Math.ceil(airtimeUs / 1000);
   const slotMs = airMs + RELAY_SLOT_GUARD_MS;
-  const waitMs = airMs + 1 + config.relayDelayMinMs + (config.relayJitterSlots + 2) * slotMs + config.hopAckGuardMs;
-  // Binary exponential back-off (1, 2, 4, then 8 base waits): a busy next hop, or a congested channel, is not hammered.
+  // An alert pre-empts (mesh-config.ts alertRelayJitterSlots): its next hop waits fewer slots, so we wait less and do not back off.
+  const alert = h.trafficClass === LinkClass.Alert;
+  const jitterSlots = alert ? config.alertRelayJitterSlots : config.relayJitterSlots;
+  const waitMs = airMs + 1 + config.relayDelayMinMs + (jitterSlots + 2) * slotMs + (alert ? config.alertHopGuardMs : config.hopAckGuardMs);
+  // Binary exponential back-off (1, 2, 4, then 8 base waits): a busy next hop, or a congested channel, is not hammered;
+  // an alert keeps to one base wait (it floods after alertFloodAfterSends instead).
   const prior = s.hopAcks.find(h.source, h.counter);
   const sends = prior < 0 ? 1 : s.hopAcks.sendsAt(prior) + 1;
-  const waits = Math.min(1 << Math.min(sends - 1, 8), HOP_BACKOFF_WAITS_MAX);
-  const deadlineMs = nowMs + waitMs * waits + s.random.nextBelow(config.relayJitterSlots + 1) * slotMs;
+  const waits = alert ? 1 : Math.min(1 << Math.min(sends - 1, 8), HOP_BACKOFF_WAITS_MAX);
+  const deadlineMs = nowMs + waitMs * waits + s.random.nextBelow(jitterSlots + 1) * slotMs;
   const slot = s.hopAcks.watch(s.frame, lengthBytes, h, deadlineMs, ownerSlot, ownerId);
   if (slot < 0) s.counters.inc(MeshCounter.hopWatchFull);
 }
 
 /** Copy a watched routed frame back into the transmit buffer (its hop retransmission); its length. */
 export function takeHopRetry(s: TransportState, slot: number): number {
-  const length = s.hopAcks.readFrame(slot, s.frame);
+  const table = s.hopAcks;
+  const length = table.readFrame(slot, s.frame);
   s.counters.inc(MeshCounter.hopRetransmissions);
+  const after = s.config.alertFloodAfterSends;
+  if (after > 0 && table.trafficClassAt(slot) === LinkClass.Alert && table.sendsAt(slot) >= after) return floodInstead(s, slot, length);
+  return length;
+}
+
+/**
+ * An alert its next hop has not taken after `alertFloodAfterSends` sends
+ * goes on as a flood from here (same hops taken, not routed, our hint):
+ * every neighbour may carry it, so one bad link (a weak one that loses
+ * every collision, a next hop that went down) no longer holds the alert
+ * until the route is given up. The route is charged the failure; the
+ * flood needs no watch, so the slot is freed and our own message's
+ * end-to-end timer runs from now. Its length, or -1 when the hop tag
+ * cannot be stamped (the watch stays and retries as before).
+ */
+function floodInstead(s: TransportState, slot: number, length: number): number {
+  const h = s.header;
+  if (parseLinkHeader(s.frame, length, h) !== ErrorCode.Ok) return length;
+  const lowId = lowIdOf(s);
+  rewriteHopFields(s.frame, h.headerBytes, h.hopsTaken, false, lowId, lowId);
+  if (s.opener.stampHop(s.frame, length) !== ErrorCode.Ok) {
+    s.counters.inc(MeshCounter.sealFailures);
+    return -1;
+  }
+  const table = s.hopAcks;
+  s.routes.noteFailure(table.destinationAt(slot), table.nextHopAt(slot));
+  const owner = table.ownerSlotAt(slot);
+  if (owner >= 0 && s.pending.messageIdAt(owner) === table.ownerIdAt(slot)) {
+    const deadlineMs = s.nowMs + s.config.ackTimeoutMs;
+    if (s.pending.deadlineAt(owner) < deadlineMs) s.pending.rearm(owner, deadlineMs);
+  }
+  table.release(slot);
+  s.counters.inc(MeshCounter.alertsFloodedAfterHop);
   return length;
 }
 

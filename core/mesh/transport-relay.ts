@@ -9,7 +9,8 @@
  * (transport-state.ts).
  */
 import { ErrorCode } from "../runtime/errors";
-import { FrameType, LINK_TAG_BYTES, hasDestination, rewriteHopFields, type LinkHeader } from "./link-header";
+import { FrameType, LINK_TAG_BYTES, LinkClass, hasDestination, rewriteHopFields, type LinkHeader } from "./link-header";
+
 import { MeshCounter } from "./mesh-counters";
 import { snrQualityPermille } from "./neighbour-table";
 import { queueHopAck } from "./transport-hop";
@@ -46,7 +47,8 @@ export function considerRelay(s: TransportState, h: LinkHeader, lengthBytes: num
   }
   // Contention slots of one frame's airtime: distinct slots do not overlap on the air.
   const slotMs = Math.ceil(s.radio.airtimeUs(lengthBytes) / 1000) + RELAY_SLOT_GUARD_MS;
-  let slots = s.random.nextBelow(config.relayJitterSlots + 1);
+  // A routed alert pre-empts: fewer contention slots (alertRelayJitterSlots).
+  let slots = s.random.nextBelow((routed && h.trafficClass === LinkClass.Alert ? config.alertRelayJitterSlots : config.relayJitterSlots) + 1);
   if (!routed && config.managedFlooding) {
     // Better link, longer wait: the farthest receivers relay first (and others then cancel).
     slots += Math.floor((snrQualityPermille(s.rxMeta.snrQuarterDb) * config.relaySpreadSlots) / 1000);

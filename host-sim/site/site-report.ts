@@ -11,6 +11,7 @@ import { percentile } from "./gateway-sink";
 import { NodeStat } from "./site-node";
 import { siteDutyPermille, virtualFromLocal, type Site } from "./site";
 import type { SiteSpec } from "./site-spec";
+import type { AlertHopStats } from "./alert-trace";
 import { HOUR_MS } from "../../core/mesh/duty-cycle";
 import { MESH_COUNTER_NAMES } from "../../core/mesh/mesh-counters";
 import { MESH_SITE_STAT_COUNT, MeshSiteStat } from "./mesh-site-transport";
@@ -85,6 +86,8 @@ export interface SiteReport {
   readonly alertLatencyP50Ms: number;
   readonly alertLatencyP99Ms: number;
   readonly alertLatencyMaxMs: number;
+  /** Where alert time went (mesh sites; alert-trace.ts), else undefined. */
+  readonly alertHops: AlertHopStats | undefined;
   readonly framesOnAir: number;
   readonly bytesOnAir: number;
   readonly airtimeMs: number;
@@ -257,6 +260,9 @@ export function siteReport(site: Site): SiteReport {
     dutyHour = { worstBoard: worst?.board ?? 0, worstPermille: permilleOfHour(worst?.worstHourUs ?? 0), worstHourStartMs: worst?.worstHourStartMs ?? 0 };
   }
   const alertLatencyP99Ms = percentile(sink.alertLatencyMs, alertCount, 99);
+  const deliveredAlerts: { source: number; raisedMs: number; deliveredMs: number }[] = [];
+  for (let i = 0; i < alertCount; i++) deliveredAlerts.push({ source: sink.alertSource[i] ?? 0, raisedMs: (sink.alertDeliveredAtMs[i] ?? 0) - (sink.alertLatencyMs[i] ?? 0), deliveredMs: sink.alertDeliveredAtMs[i] ?? 0 });
+  const alertHops = site.alertTrace?.stats(deliveredAlerts);
   const targets = verdicts(spec.targets, produced > 0 ? (100 * delivered) / produced : Number.NaN, alertsRaised > 0 ? (100 * Math.min(alertsRaised, alertsDelivered)) / alertsRaised : 100, alertLatencyP99Ms);
   const boards = hours === undefined ? perBoard : perBoard.map((b) => ({ ...b, dutyPerHourPermille: (hours[b.board]?.perHourUs ?? []).map(permilleOfHour), dutyWorstHourPermille: permilleOfHour(hours[b.board]?.worstHourUs ?? 0) }));
   return {
@@ -293,6 +299,7 @@ export function siteReport(site: Site): SiteReport {
     alertCopies: sink.alertCopies.reduce((a, b) => a + b, 0),
     alertLatencyP50Ms: percentile(sink.alertLatencyMs, alertCount, 50),
     alertLatencyP99Ms,
+    alertHops,
     alertLatencyMaxMs: latencyMax,
     framesOnAir: transport[TransportStat.framesSent] ?? 0,
     bytesOnAir: transport[TransportStat.bytesSent] ?? 0,
@@ -393,6 +400,11 @@ export function formatSiteReport(r: SiteReport, wallMs: number): string {
     `  readings lost   ${readingsLost(r, n)}`,
     `  alerts          ${n(r.alertsRaised)} raised, ${n(r.alertsDelivered)} delivered; latency p50 ${msText(r.alertLatencyP50Ms)}, p99 ${msText(r.alertLatencyP99Ms)}, max ${msText(r.alertLatencyMaxMs)} (virtual)`,
     `                  undelivered (raised ${r.drainMs > 0 ? "before the drain phase" : "before the last quarter"}): ${n(r.alertsRaisedNotDelivered)}; abandoned ${n(r.alertsAbandoned)}; still pending at the end ${n(r.alertsPendingAtEnd)}; extra copies filtered ${n(r.alertCopies)}`,
+    ...(r.alertHops === undefined
+      ? []
+      : [
+          `  alert path      wait at the origin p50 ${msText(r.alertHops.originWaitP50Ms)}, p99 ${msText(r.alertHops.originWaitP99Ms)}; each hop p50 ${msText(r.alertHops.hopDelayP50Ms)}, p99 ${msText(r.alertHops.hopDelayP99Ms)}, max ${msText(r.alertHops.hopDelayMaxMs)} (${n(r.alertHops.hopDelays)} hops); end-to-end attempts mean ${Number.isFinite(r.alertHops.attemptsMean) ? r.alertHops.attemptsMean.toFixed(2) : "-"}, max ${n(r.alertHops.attemptsMax)}`,
+        ]),
     `  on air          ${n(r.framesOnAir)} frames, ${n(r.bytesOnAir)} bytes, ${n(r.retransmissions)} retransmissions, airtime ${(r.airtimeMs / 1000).toFixed(1)} s`,
     `  duty cycle      mean ${(r.dutyCycleMeanPermille / 10).toFixed(2)} %, busiest board ${(r.dutyCycleMaxPermille / 10).toFixed(2)} % (budget ${(r.dutyCyclePermille / 10).toFixed(1)} %)`,
     ...(r.dutyHour === undefined

@@ -36,6 +36,7 @@ import { buildTopology } from "../kernel/topology";
 import { createStream, StreamPurpose } from "../kernel/streams";
 import { SiteSink, type SiteClock } from "./gateway-sink";
 import { DutyLedger } from "./duty-ledger";
+import { AlertTrace } from "./alert-trace";
 import { SIM_AIR_PREFIX_BYTES, SimAirFlag } from "../../hal/sim/radio";
 import { NonceLedger } from "./nonce-ledger";
 import { RouteTable } from "./routes";
@@ -53,6 +54,8 @@ export interface Site {
   readonly nonces: NonceLedger | undefined;
   /** Every board's airtime over time (mesh sites), else undefined. */
   readonly duty: DutyLedger | undefined;
+  /** Every alert frame on the air, by hop (mesh sites; alert-trace.ts), else undefined. */
+  readonly alertTrace: AlertTrace | undefined;
   /** Names of the invariants checked after every event, kernel's first. */
   readonly invariantNames: readonly string[];
   /** Set by `cutProduction` when the drain phase begins. */
@@ -115,11 +118,13 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
   // Airtime by the mesh's own LoRa table (the stand-in's frames have a model of their own and no duty ledger).
   const duty = transport.kind === "mesh" ? new DutyLedger(spec.boards, siteDutyPermille(spec)) : undefined;
   const airtime = transport.kind === "mesh" ? transport.mesh.airtime : undefined;
+  const alertTrace = transport.kind === "mesh" ? new AlertTrace(spec.boards) : undefined;
   const onAir =
-    nonces === undefined && duty === undefined
+    nonces === undefined && duty === undefined && alertTrace === undefined
       ? undefined
       : (board: number, air: Uint8Array, airBytes: number): void => {
           nonces?.recordAir(board, air, airBytes);
+          alertTrace?.recordAir(board, air, airBytes);
           // A radio frame behind the air port's flag byte (hal/sim/radio.ts); injected test frames take no airtime.
           if (duty !== undefined && airtime !== undefined && airBytes > SIM_AIR_PREFIX_BYTES && air[0] === SimAirFlag.Radio) duty.record(board, airtime.airtimeUs(airBytes - SIM_AIR_PREFIX_BYTES));
         };
@@ -155,7 +160,8 @@ export function buildSite(spec: SiteSpec, options: SiteOptions = {}): SiteBuild 
   sink.attachClock(kernelClock(kernel));
   nonces?.attachEvents(kernel.event);
   duty?.attachEvents(kernel.event);
-  return { ok: true, site: { spec, kernel, nodes, sink, routes, nonces, duty, invariantNames: kernel.invariantNames, cut: false, productionAtCut: new Float64Array(spec.boards) } };
+  alertTrace?.attachEvents(kernel.event);
+  return { ok: true, site: { spec, kernel, nodes, sink, routes, nonces, duty, alertTrace, invariantNames: kernel.invariantNames, cut: false, productionAtCut: new Float64Array(spec.boards) } };
 }
 
 /** Never used: `createNode` is only called with indices of existing boards. */
