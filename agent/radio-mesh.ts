@@ -98,7 +98,6 @@ export const GATEWAY_HELLO_INTERVAL_MS = 60_000;
 export const ACCESS_DELAY_MAX_MS: readonly number[] = Object.freeze([0, 250, 2_000]);
 /** Resends of a routed frame per hop (1, 2, 4, 8 base waits apart; core/mesh/hop-acks.ts), and how many frames a board keeps for them. */
 export const HOP_RETRIES_MAX = 4;
-export const ALERT_FLOOD_AFTER_SENDS = 4;
 export const HOP_ACK_SLOTS = 8;
 /**
  * A board's frame store (core/mesh/frame-pool.ts): what its waiting relays,
@@ -161,8 +160,6 @@ export function agentMeshConfig(config: SiteConfig, rateHashSeed: number): MeshC
     accessDelayMaxMs: ACCESS_DELAY_MAX_MS,
     // Routed frames go hop by hop with retransmission; a relay next to a gateway forwards for many boards.
     hopRetriesMax: HOP_RETRIES_MAX,
-    // An alert its next hop has not taken after four sends floods on from there instead of being given up (one bad link must not hold it).
-    alertFloodAfterSends: ALERT_FLOOD_AFTER_SENDS,
     // What a board rebooted after a power loss asks for (buildRadioMesh): its ceilings' step + 1; more is refused.
     counterSkipMaxValues: RECEIVE_CEILING_STEP + 1,
     hopAckSlots: HOP_ACK_SLOTS,

@@ -137,8 +137,10 @@ export interface MeshConfig {
    * Alerts pre-empt at every hop (README "Mesh transport"): a routed alert
    * waits 0..this many contention slots before a relay forwards it (others:
    * relayJitterSlots), and its hop retransmission waits one base wait with
-   * alertHopGuardMs of slack, without the back-off, so a lost hop costs
-   * about one frame exchange rather than seconds.
+   * alertHopGuardMs of slack plus a random number of slots from a window
+   * that doubles with each send (the wait itself does not double), so a
+   * lost hop costs about one frame exchange rather than seconds, and alerts
+   * raised together (one intrusion seen by three boards) spread out.
    */
   readonly alertRelayJitterSlots: number;
   readonly alertHopGuardMs: number;

@@ -114,7 +114,10 @@ export function watchRouted(s: TransportState, h: LinkHeader, lengthBytes: numbe
   const prior = s.hopAcks.find(h.source, h.counter);
   const sends = prior < 0 ? 1 : s.hopAcks.sendsAt(prior) + 1;
   const waits = alert ? 1 : Math.min(1 << Math.min(sends - 1, 8), HOP_BACKOFF_WAITS_MAX);
-  const deadlineMs = nowMs + waitMs * waits + s.random.nextBelow(jitterSlots + 1) * slotMs;
+  // An alert's random window doubles instead (binary exponential back-off of the contention window, as CSMA/CA's):
+  // alerts come in bursts (one intrusion seen by three boards), and equal waits would repeat their collision.
+  const window = alert ? (jitterSlots + 1) << Math.min(sends - 1, 4) : jitterSlots + 1;
+  const deadlineMs = nowMs + waitMs * waits + s.random.nextBelow(window) * slotMs;
   const slot = s.hopAcks.watch(s.frame, lengthBytes, h, deadlineMs, ownerSlot, ownerId);
   if (slot < 0) s.counters.inc(MeshCounter.hopWatchFull);
 }

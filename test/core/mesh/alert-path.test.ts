@@ -1,8 +1,8 @@
 /**
  * Alerts pre-empt at every hop (core/mesh transport-hop.ts, transport-relay.ts,
  * mesh-config.ts alertRelayJitterSlots, alertHopGuardMs, alertFloodAfterSends):
- * a routed alert's hop retransmission waits one short base wait without the
- * back-off routine frames get, and an alert its next hop never takes goes on
+ * a routed alert's hop retransmission waits one short base wait (only its
+ * random slot window doubles, not the wait routine frames double), and an alert its next hop never takes goes on
  * as a flood from that hop instead of being given up, with the route charged.
  * On the loopback air of test/core/mesh/fixtures.ts: every loss is chosen.
  */
@@ -43,7 +43,7 @@ function sendsLost(node: Node, from: number, until: number, done: () => boolean)
 }
 
 describe("alerts on a route whose next hop takes nothing", () => {
-  it("resend after one short base wait each, no back-off, then go on flooded from this hop; the watch is freed", () => {
+  it("resend after one short base wait each (only the random slot window doubles), then go on flooded from this hop; the watch is freed", () => {
     const [a] = lineToAdvertiser({ alertFloodAfterSends: 3 });
     expect(a.transport.send(3, LinkClass.Alert, payload(20), 0, 20, false, 0)).toBe(ErrorCode.Ok);
     const sent = sendsLost(a, 2001, 60_000, () => count(a, MeshCounter.alertsFloodedAfterHop) > 0);
@@ -52,7 +52,7 @@ describe("alerts on a route whose next hop takes nothing", () => {
     expect(new Set(sent.map((s) => `${s.h.source}:${s.h.counter}:${s.h.hopsTaken}`)).size).toBe(1);
     expect(sent[3]?.h.linkHint).toBe(1);
     const waits = sent.slice(1).map((s, i) => s.atMs - (sent[i]?.atMs ?? 0));
-    // One base wait plus a random slot each (no doubling): the second wait is not twice the first.
+    // One base wait plus a random slot each (the wait itself does not double): the second wait is not twice the first.
     for (const w of waits.slice(0, 2)) expect(w).toBeLessThan(1_000);
     expect(Math.abs((waits[1] ?? 0) - (waits[0] ?? 0))).toBeLessThan(500);
     expect(count(a, MeshCounter.alertsFloodedAfterHop)).toBe(1);
