@@ -82,6 +82,9 @@ export const TURNS_PER_RUN_MAX = 64;
 export const TURN_BUDGET_UNITS = 64;
 /** From the first shutdown request to the forced stop. */
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** How long a graceful shutdown waits for pending alerts to be acknowledged (drainStep), and how often it looks. */
+export const ALERT_DRAIN_MS = SHUTDOWN_TIMEOUT_MS / 2;
+export const ALERT_DRAIN_POLL_MS = 250;
 /** Task restart policy of the boundary: 1 s, doubling to 60 s, at most 5 restarts per 10 minutes. */
 export const RESTART_BACKOFF = Object.freeze({ baseMs: 1_000, capMs: 60_000, maxRestarts: 5, windowMs: 600_000 });
 
@@ -336,9 +339,22 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
     return StepResult.Idle;
   }
 
+  /**
+   * Send the routine telemetry left; then, while alerts wait for their
+   * acknowledgement, keep draining (the mesh and uplink tasks run on, their
+   * timers are not intake's) for at most ALERT_DRAIN_MS from the request,
+   * looking again every ALERT_DRAIN_POLL_MS, so an alert raised just before
+   * a graceful shutdown reaches a gateway before the board goes quiet. The
+   * budget is half the shutdown timeout: flushing (the clean-shutdown mark,
+   * the exact receive ceilings) always has time left. Alerts not
+   * acknowledged by then stay in flash and are sent after the next boot.
+   */
   private drainStep(ctx: TaskContext): StepResult {
     this.uplink.drainRoutine(ctx.nowMs);
-    return StepResult.Done;
+    const scheduler = this.scheduler;
+    if (this.pending.inUse === 0 || ctx.nowMs - scheduler.shutdown.requestedAtMs >= ALERT_DRAIN_MS) return StepResult.Done;
+    // No timer free: do not wait (the alerts are in flash either way).
+    return scheduler.arm(DRAIN_TASK, ALERT_DRAIN_POLL_MS) < 0 ? StepResult.Done : StepResult.Idle;
   }
 
   private flushStep(ctx: TaskContext): StepResult {

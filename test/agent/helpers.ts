@@ -35,6 +35,8 @@ export class RecordingTransport implements Transport {
   sendStatus: Status = ErrorCode.Ok;
   /** The outcome reported for acknowledged sends at the next tick. */
   ackOutcome: Status = ErrorCode.Ok;
+  /** While true, acknowledged sends stay waiting (no outcome at a tick): a gateway slow to answer. */
+  holdOutcomes = false;
   ticks = 0;
   /** Acknowledged sends not yet ended. */
   readonly #waiting: { destination: number; messageId: number }[] = [];
@@ -104,6 +106,7 @@ export class RecordingTransport implements Transport {
 
   tick(_nowMs: number): void {
     this.ticks++;
+    if (this.holdOutcomes) return;
     for (const o of this.#waiting.splice(0)) this.#ended.push({ ...o, status: this.ackOutcome });
   }
 

@@ -14,12 +14,13 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { ShutdownPhase } from "../../core/runtime/shutdown";
 import { SimEventKind } from "../../hal/sim/sensors/script";
 import { newFlash, RecordingTransport, rig, runUntil } from "./helpers";
+import { ALERT_DRAIN_MS, ALERT_DRAIN_POLL_MS } from "../../agent/agent";
 
 const intrusion = [{ kind: SimEventKind.Set, atMs: 3_000, untilMs: 4_200, amount: 1 }];
 
 function shutDown(r: ReturnType<typeof rig>): void {
   expect(r.agent.requestShutdown()).toBe(ErrorCode.Ok);
-  for (let i = 0; i < 100 && !r.agent.stopped; i++) {
+  for (let i = 0; i < 1_000 && !r.agent.stopped; i++) {
     r.clock.advance(10);
     r.agent.runDue();
   }
@@ -91,6 +92,55 @@ describe("graceful shutdown", () => {
     // Delivered: removed from storage, so a third boot restores nothing.
     const third = rig({ flash, startMs: 90_000 });
     expect(third.agent.metrics.value(AgentCounter.AlertsRestored)).toBe(0);
+  });
+
+  it("waits for pending alerts to be acknowledged before it stops, then flushes as usual", () => {
+    const flash = newFlash();
+    const transport = new RecordingTransport(5);
+    const r = rig({ flash, transport, scripts: [undefined, intrusion] });
+    transport.holdOutcomes = true; // the gateway answers late
+    runUntil(r, 6_000);
+    expect(r.agent.pending.inUse).toBe(2);
+    expect(r.agent.requestShutdown()).toBe(ErrorCode.Ok);
+    for (let t = 0; t < 2_000; t += 10) {
+      r.clock.advance(10);
+      r.agent.runDue();
+    }
+    expect(r.agent.stopped).toBe(false);
+    expect(r.agent.scheduler.phase).toBe(ShutdownPhase.Draining);
+    transport.holdOutcomes = false; // the acknowledgements arrive
+    const releasedAtMs = r.clock.nowMs();
+    for (let i = 0; i < 1_000 && !r.agent.stopped; i++) {
+      r.clock.advance(10);
+      r.agent.runDue();
+    }
+    expect(r.agent.stopped).toBe(true);
+    expect(r.clock.nowMs() - releasedAtMs).toBeLessThanOrEqual(ALERT_DRAIN_POLL_MS + 10);
+    expect(r.agent.pending.inUse).toBe(0);
+    expect(r.agent.metrics.value(AgentCounter.AlertsDelivered)).toBe(2);
+    expect(r.agent.scheduler.shutdown.forcedBy).toBe(0);
+    const next = rig({ flash, startMs: 50_000 });
+    expect(next.agent.store.previousShutdownClean).toBe(true);
+    expect(next.agent.metrics.value(AgentCounter.AlertsRestored)).toBe(0);
+  });
+
+  it("waits at most ALERT_DRAIN_MS for alerts no gateway acknowledges, then stops cleanly with them kept in storage", () => {
+    const flash = newFlash();
+    const transport = new RecordingTransport(5);
+    const r = rig({ flash, transport, scripts: [undefined, intrusion] });
+    transport.holdOutcomes = true;
+    runUntil(r, 6_000);
+    expect(r.agent.pending.inUse).toBe(2);
+    const requestedAtMs = r.clock.nowMs();
+    shutDown(r);
+    expect(r.agent.stopped).toBe(true);
+    const tookMs = r.clock.nowMs() - requestedAtMs;
+    expect(tookMs).toBeGreaterThanOrEqual(ALERT_DRAIN_MS);
+    expect(tookMs).toBeLessThan(ALERT_DRAIN_MS + 1_000);
+    expect(r.agent.scheduler.shutdown.forcedBy).toBe(0); // not the deadline: flushing ran
+    const next = rig({ flash, startMs: 50_000 });
+    expect(next.agent.store.previousShutdownClean).toBe(true);
+    expect(next.agent.metrics.value(AgentCounter.AlertsRestored)).toBe(2);
   });
 
   it("a second request forces the stop at once", () => {
