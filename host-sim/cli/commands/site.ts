@@ -14,7 +14,8 @@ import { RunState } from "../../kernel/kernel";
 import { parseDurationMs } from "../../kernel/validate-scenario";
 import { buildSite, runSite, type Site } from "../../site/site";
 import { formatSiteReport, siteReport, type SiteReport } from "../../site/site-report";
-import { DEFAULT_SITE_TRANSPORT, SITE_TRANSPORT_KINDS, validateSiteSpec } from "../../site/site-spec";
+import { DEFAULT_SITE_TRANSPORT, SITE_TRANSPORT_KINDS, validateSiteSpec, type SiteTargets } from "../../site/site-spec";
+import { formatSweepSummary, runSweepSeed, summariseSweep, type SweepSeed } from "../../site/site-sweep";
 import { usageError, type Command } from "../command";
 import { parseChancePpm } from "./sim";
 
@@ -35,6 +36,9 @@ const USAGE = `picket site [--site NAME|FILE] [options]
   --transport T     mesh (core/mesh, secured, on the simulated LoRa radio) or
                     stand-in (static routes, no security); default: the
                     site file's "transport", else ${DEFAULT_SITE_TRANSPORT}
+  --seeds N         run N seeds from --seed (default the site's) and pool them:
+                    readings, every alert's latency in one distribution,
+                    airtime; targets are judged on the pooled figures
   --verify          run twice and check both runs give the same trace hash
   --json            print the report as JSON
   --quiet           no progress line on stderr
@@ -75,6 +79,8 @@ interface SiteArgs {
   readonly quiet: boolean;
   readonly verify: boolean;
   readonly list: boolean;
+  /** Seeds to pool (1 = one ordinary run). */
+  readonly seeds: number;
 }
 
 function parseArgs(args: readonly string[]): SiteArgs | string {
@@ -89,6 +95,7 @@ function parseArgs(args: readonly string[]): SiteArgs | string {
     quiet: { type: "boolean" },
     verify: { type: "boolean" },
     list: { type: "boolean" },
+    seeds: { type: "string" },
   });
   if (!result.ok) return result.message;
   const v = result.parsed.values;
@@ -116,7 +123,13 @@ function parseArgs(args: readonly string[]): SiteArgs | string {
     if (!SITE_TRANSPORT_KINDS.some((kind) => kind === transport)) return `--transport must be one of ${SITE_TRANSPORT_KINDS.join(", ")}`;
     overrides["transport"] = transport;
   }
-  return { site: v.site ?? DEFAULT_SITE, overrides, json: v.json === true, quiet: v.quiet === true, verify: v.verify === true, list: v.list === true };
+  let seeds = 1;
+  if (v.seeds !== undefined) {
+    if (!/^\d+$/.test(v.seeds) || Number(v.seeds) < 1 || Number(v.seeds) > 10_000) return "--seeds must be an integer 1..10000";
+    seeds = Number(v.seeds);
+    if (v.verify === true && seeds > 1) return "--verify runs one seed twice; leave out --seeds";
+  }
+  return { site: v.site ?? DEFAULT_SITE, overrides, json: v.json === true, quiet: v.quiet === true, verify: v.verify === true, list: v.list === true, seeds };
 }
 
 /** The site file with the command-line overrides applied, validated and built. */
@@ -165,6 +178,7 @@ export async function runSiteCommand(args: readonly string[]): Promise<number> {
   }
   const site = prepareSite(parsed.site, parsed.overrides);
   if (typeof site === "string") return usageError("site", site, "picket site --help");
+  if (parsed.seeds > 1) return runSweep(parsed, site.spec.seed);
   const tty = process.stderr.isTTY;
   const startMs = performance.now();
   let lastMs = startMs;
@@ -198,6 +212,35 @@ export async function runSiteCommand(args: readonly string[]): Promise<number> {
     if (state !== RunState.Finished || !siteAccepted(report)) process.stdout.write(`  reproduce       ${reproduce}\n`);
   }
   return siteAccepted(report) && deterministic ? 0 : 1;
+}
+
+/** `--seeds N`: N runs from the first seed, a line per seed on stderr (unless --quiet), the pooled summary on stdout. */
+function runSweep(parsed: SiteArgs, firstSeed: number): number {
+  const startMs = performance.now();
+  const seeds: SweepSeed[] = [];
+  const latencies: number[] = [];
+  let targets: SiteTargets = {};
+  let name = parsed.site;
+  for (let i = 0; i < parsed.seeds; i++) {
+    const seed = (firstSeed + i) >>> 0;
+    const site = prepareSite(parsed.site, { ...parsed.overrides, seed });
+    if (typeof site === "string") return usageError("site", site, "picket site --help");
+    targets = site.spec.targets;
+    name = site.spec.name;
+    const { report, latenciesMs } = runSweepSeed(site);
+    for (const latency of latenciesMs) latencies.push(latency);
+    const accepted = siteAccepted({ ...report, targets: [] });
+    seeds.push({ seed, report, accepted });
+    if (!parsed.quiet) {
+      const ratio = Number.isFinite(report.deliveryRatio) ? `${(report.deliveryRatio * 100).toFixed(1)} %` : "-";
+      process.stderr.write(`picket site: seed ${seed} (${i + 1}/${parsed.seeds}): ${accepted ? "ok" : `FAILED${report.violation === undefined ? "" : `: ${report.violation}`}`}, readings ${ratio}, alerts ${report.alertsDelivered}/${report.alertsRaised}, p99 ${Math.round(report.alertLatencyP99Ms)} ms (${((performance.now() - startMs) / 1000).toFixed(0)} s wall)\n`);
+    }
+  }
+  const summary = summariseSweep(seeds, latencies, targets);
+  const wallMs = performance.now() - startMs;
+  if (parsed.json) process.stdout.write(`${JSON.stringify({ site: name, firstSeed, ...summary, wallMs }, null, 2)}\n`);
+  else process.stdout.write(`${formatSweepSummary(name, firstSeed, summary, wallMs)}\n`);
+  return summary.failedSeeds.length === 0 && summary.targets.every((t) => t.met) ? 0 : 1;
 }
 
 export const siteCommand: Command = {

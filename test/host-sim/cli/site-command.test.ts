@@ -60,4 +60,24 @@ describe("picket site", () => {
     expect(report).toMatchObject({ seed: 4, boards: 9, ok: true });
     expect(report.traceHash).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it("pools --seeds N runs: the sums of the single runs, one latency distribution, targets judged on the pool", async () => {
+    const single = async (seed: number): Promise<{ readingsProduced: number; readingsDelivered: number; alertsRaised: number }> =>
+      JSON.parse((await capture(() => runSiteCommand(["--site", "small", "--duration", "30s", "--drain", "10s", "--json", "--quiet", "--seed", String(seed)]))).stdout) as { readingsProduced: number; readingsDelivered: number; alertsRaised: number };
+    const [a, b] = [await single(4), await single(5)];
+    const pooled = await capture(() => runSiteCommand(["--site", "small", "--duration", "30s", "--drain", "10s", "--json", "--quiet", "--seed", "4", "--seeds", "2"]));
+    expect(pooled.code).toBe(0);
+    const summary = JSON.parse(pooled.stdout) as { seeds: number; readingsProduced: number; readingsDelivered: number; alertsRaised: number; failedSeeds: number[] };
+    expect(summary.seeds).toBe(2);
+    expect(summary.failedSeeds).toEqual([]);
+    expect(summary.readingsProduced).toBe(a.readingsProduced + b.readingsProduced);
+    expect(summary.readingsDelivered).toBe(a.readingsDelivered + b.readingsDelivered);
+    expect(summary.alertsRaised).toBe(a.alertsRaised + b.alertsRaised);
+    const text = await capture(() => runSiteCommand(["--site", "small", "--duration", "30s", "--seed", "4", "--seeds", "2"]));
+    expect(text.stdout).toContain("seeds 4..5 pooled");
+    expect(text.stderr).toContain("seed 5 (2/2)");
+    const bad = await capture(() => runSiteCommand(["--seeds", "0"]));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--seeds must be an integer 1..10000");
+  });
 });
