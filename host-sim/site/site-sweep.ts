@@ -31,6 +31,8 @@ export interface SweepSummary {
   readonly alertLatencyMaxMs: number;
   readonly airtimeMs: number;
   readonly worstHourPermille: number;
+  /** The sensor with the smallest pooled share of its readings delivered (board index, delivered, produced), or undefined. */
+  readonly worstBoard: { readonly board: number; readonly hops: number; readonly delivered: number; readonly produced: number } | undefined;
   readonly targets: readonly TargetVerdict[];
 }
 
@@ -61,6 +63,21 @@ export function summariseSweep(seeds: readonly SweepSeed[], latenciesMs: readonl
   if (targets.readingsPercent !== undefined) verdicts.push({ name: "readingsPercent", target: targets.readingsPercent, actual: readingsPercent, met: readingsPercent >= targets.readingsPercent });
   if (targets.alertsPercent !== undefined) verdicts.push({ name: "alertsPercent", target: targets.alertsPercent, actual: alertsPercent, met: alertsPercent >= targets.alertsPercent });
   if (targets.alertLatencyP99Ms !== undefined) verdicts.push({ name: "alertLatencyP99Ms", target: targets.alertLatencyP99Ms, actual: p99, met: p99 <= targets.alertLatencyP99Ms });
+  const perBoard = new Map<number, { hops: number; delivered: number; produced: number }>();
+  for (const { report } of seeds) {
+    for (const b of report.perBoard) {
+      if (b.gateway) continue;
+      const sums = perBoard.get(b.board) ?? { hops: b.hops, delivered: 0, produced: 0 };
+      sums.delivered += b.readingsDelivered;
+      sums.produced += b.readingsProduced;
+      perBoard.set(b.board, sums);
+    }
+  }
+  let worstBoard: SweepSummary["worstBoard"] = undefined;
+  for (const [board, sums] of perBoard) {
+    if (sums.produced === 0) continue;
+    if (worstBoard === undefined || sums.delivered * worstBoard.produced < worstBoard.delivered * sums.produced) worstBoard = { board, ...sums };
+  }
   return {
     seeds: seeds.length,
     failedSeeds: seeds.filter((s) => !s.accepted).map((s) => s.seed),
@@ -74,6 +91,7 @@ export function summariseSweep(seeds: readonly SweepSeed[], latenciesMs: readonl
     alertLatencyMaxMs: sorted.length > 0 ? (sorted[sorted.length - 1] ?? 0) : Number.NaN,
     airtimeMs: sum((r) => r.airtimeMs),
     worstHourPermille: seeds.reduce((worst, s) => Math.max(worst, s.report.dutyHour?.worstPermille ?? 0), 0),
+    worstBoard,
     targets: verdicts,
   };
 }
@@ -88,6 +106,7 @@ export function formatSweepSummary(name: string, firstSeed: number, s: SweepSumm
     `  result          ${s.failedSeeds.length > 0 ? `FAILED on seed ${s.failedSeeds.join(", ")}` : s.targets.every((t) => t.met) ? "ok" : "FAILED (targets missed)"}`,
     `  readings        ${n(s.readingsDelivered)} of ${n(s.readingsProduced)} produced before the drain phase delivered (${readings})`,
     `  alerts          ${n(s.alertsDelivered)} of ${n(s.alertsRaised)} delivered; latency p50 ${ms(s.alertLatencyP50Ms)}, p90 ${ms(s.alertLatencyP90Ms)}, p99 ${ms(s.alertLatencyP99Ms)}, max ${ms(s.alertLatencyMaxMs)} (virtual)`,
+    `  worst board     ${s.worstBoard === undefined ? "-" : `board ${s.worstBoard.board} (${s.worstBoard.hops} hops): ${n(s.worstBoard.delivered)} of ${n(s.worstBoard.produced)} (${((100 * s.worstBoard.delivered) / Math.max(1, s.worstBoard.produced)).toFixed(1)} %)`}`,
     `  on air          airtime ${(s.airtimeMs / 1000).toFixed(0)} s in all; worst board's sliding hour ${(s.worstHourPermille / 10).toFixed(2)} %`,
   ];
   if (s.targets.length > 0) {
