@@ -454,6 +454,15 @@ export class Agent implements TaskDispatcher, SamplingContext, UplinkOptions, Me
     return this.config.uplink.intervalMs;
   }
 
+  /** @internal Its congestion-adaptive ceiling and threshold (UplinkOptions). */
+  get uplinkIntervalMaxMs(): number {
+    return this.config.uplink.intervalMaxMs;
+  }
+
+  get uplinkBusyPermille(): number {
+    return this.config.uplink.busyPermille;
+  }
+
   /** @internal This node's own gateway role, if any (UplinkOptions). */
   get localGateway(): GatewayRole | undefined {
     return this.gateway;

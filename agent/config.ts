@@ -100,6 +100,15 @@ export interface UplinkConfig {
   readonly alertRetryCapMs: number;
   /** Sends of one alert before it is abandoned (counted). */
   readonly alertAttemptsMax: number;
+  /**
+   * Congestion-adaptive aggregation (core/uplink/uplink.ts): while the
+   * channel this board hears is busier than `busyPermille` of the last
+   * minute, its routine interval doubles, up to `intervalMaxMs`, so more
+   * readings share each frame; it halves back towards `intervalMs` once the
+   * channel is quieter than half that. intervalMaxMs = intervalMs: off.
+   */
+  readonly intervalMaxMs: number;
+  readonly busyPermille: number;
 }
 
 export interface RadioConfig {
@@ -370,7 +379,7 @@ const SENSOR_FIELDS: readonly string[] = Object.freeze(["part", "driver", "inter
 /** The wiring fields of a digital part. */
 const DIGITAL_FIELDS: readonly string[] = Object.freeze(["pin", "activeLow", "pull"]);
 const RULE_FIELDS: readonly string[] = Object.freeze(["channel", "source", "direction", "threshold", "hysteresis", "minDurationMs", "deltaWindowMs"]);
-const UPLINK_FIELDS: readonly string[] = Object.freeze(["intervalMs", "alertPendingCapacity", "alertRetryBaseMs", "alertRetryCapMs", "alertAttemptsMax"]);
+const UPLINK_FIELDS: readonly string[] = Object.freeze(["intervalMs", "alertPendingCapacity", "alertRetryBaseMs", "alertRetryCapMs", "alertAttemptsMax", "intervalMaxMs", "busyPermille"]);
 const RADIO_FIELDS: readonly string[] = Object.freeze([
   "meshTickMs",
   "maxMessageBytes",
@@ -410,6 +419,9 @@ export const UPLINK_DEFAULTS: UplinkConfig = Object.freeze({
   alertRetryBaseMs: 2_000,
   alertRetryCapMs: 30_000,
   alertAttemptsMax: 50,
+  // Four intervals; a configuration that sets intervalMs gets four of its own (readUplink).
+  intervalMaxMs: 40_000,
+  busyPermille: 200,
 });
 export const RADIO_DEFAULTS: RadioConfig = Object.freeze({
   meshTickMs: 200,
@@ -684,12 +696,18 @@ function readUplink(top: Reader, problems: ConfigProblem[]): UplinkConfig {
   const alertRetryBaseMs = r.int("alertRetryBaseMs", 10, 600_000, d.alertRetryBaseMs, " (ms)");
   const alertRetryCapMs = r.int("alertRetryCapMs", 10, 3_600_000, Math.max(d.alertRetryCapMs, alertRetryBaseMs), " (ms)");
   if (alertRetryCapMs < alertRetryBaseMs) r.problem("alertRetryCapMs", ConfigProblemCode.Inconsistent, "must be at least alertRetryBaseMs");
+  const intervalMs = r.int("intervalMs", 100, 3_600_000, d.intervalMs, " (ms)");
+  // Default: up to four intervals (at most an hour) when the channel is busy.
+  const intervalMaxMs = r.int("intervalMaxMs", 100, 3_600_000, Math.min(3_600_000, 4 * intervalMs), " (ms)");
+  if (intervalMaxMs < intervalMs) r.problem("intervalMaxMs", ConfigProblemCode.Inconsistent, "must be at least intervalMs (equal: no adaptation)");
   return Object.freeze({
-    intervalMs: r.int("intervalMs", 100, 3_600_000, d.intervalMs, " (ms)"),
+    intervalMs,
     alertPendingCapacity: r.int("alertPendingCapacity", 1, 64, d.alertPendingCapacity, " (alerts)"),
     alertRetryBaseMs,
     alertRetryCapMs,
     alertAttemptsMax: r.int("alertAttemptsMax", 1, 1000, d.alertAttemptsMax),
+    intervalMaxMs,
+    busyPermille: r.int("busyPermille", 1, 1000, d.busyPermille, " (permille)"),
   });
 }
 

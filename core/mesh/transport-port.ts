@@ -98,6 +98,12 @@ export interface Transport {
    * -1 when none: the driver sleeps no longer than this.
    */
   nextWakeMs(): number;
+  /**
+   * How busy the channel was over the last minute as this board saw it
+   * (airtime heard and sent, permille; 0 where there is no shared channel):
+   * the uplink's congestion signal.
+   */
+  busyPermille(nowMs: number): number;
 
   /**
    * Register the handler called when something was received (the radio's

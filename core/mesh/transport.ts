@@ -356,4 +356,10 @@ export class MeshTransport {
   utilisationPermille(nowMs: number): number {
     return utilisationPermille(this.s_, nowMs);
   }
+
+  /** The port's congestion signal: the utilisation window (heard and sent), at most 1000. */
+  busyPermille(nowMs: number): number {
+    const permille = utilisationPermille(this.s_, nowMs);
+    return permille > 1000 ? 1000 : permille;
+  }
 }

@@ -67,6 +67,9 @@ export interface UplinkOptions {
   readonly nodeId: NodeId;
   readonly gateways: readonly NodeId[];
   readonly uplinkIntervalMs: number;
+  /** Congestion-adaptive aggregation (agent/config.ts uplink.intervalMaxMs, busyPermille). */
+  readonly uplinkIntervalMaxMs: number;
+  readonly uplinkBusyPermille: number;
   readonly pending: PendingAlerts;
   readonly pipeline: TelemetryPipeline;
   readonly transport: Transport;
@@ -87,6 +90,8 @@ export class Uplink {
   private seq_ = 0;
   private activeGateway_ = 0;
   private nextRoutineMs_: number;
+  /** The routine interval now: uplinkIntervalMs, doubled under congestion up to uplinkIntervalMaxMs. */
+  private intervalMs_: number;
 
   constructor(options: UplinkOptions, startMs: number) {
     this.o_ = options;
@@ -94,6 +99,12 @@ export class Uplink {
     this.alertAt_ = MESSAGE_HEADER_BYTES + this.recordsPerBatch_ * WIRE_RECORD_BYTES;
     this.batch_ = new Uint8Array(this.alertAt_ + ALERT_MESSAGE_BYTES);
     this.nextRoutineMs_ = startMs + options.uplinkIntervalMs + routinePhaseMs(options.nodeId, options.uplinkIntervalMs);
+    this.intervalMs_ = options.uplinkIntervalMs;
+  }
+
+  /** The routine interval in force (ms): uplink.intervalMs, or up to intervalMaxMs while the channel is busy. */
+  get routineIntervalMs(): number {
+    return this.intervalMs_;
   }
 
   get recordsPerBatch(): number {
@@ -124,12 +135,26 @@ export class Uplink {
     }
     const outbox = this.o_.pipeline.outbox;
     if (outbox.routineLength >= this.recordsPerBatch_ || (nowMs >= this.nextRoutineMs_ && outbox.routineLength > 0)) this.sendRoutineBatch(nowMs);
-    // The next routine moment keeps this board's phase (whole intervals on).
-    const intervalMs = this.o_.uplinkIntervalMs;
-    if (nowMs >= this.nextRoutineMs_) this.nextRoutineMs_ += intervalMs * (Math.floor((nowMs - this.nextRoutineMs_) / intervalMs) + 1);
+    if (nowMs >= this.nextRoutineMs_) this.nextRoutine(nowMs);
     this.takeOutcomes(nowMs);
     // More only where another step can make progress (alerts waiting for a full pending table must wait for an outcome).
     return (outbox.alertLength === 0 && outbox.routineLength >= this.recordsPerBatch_) || (outbox.alertLength > 0 && pending.inUse < pending.capacity);
+  }
+
+  /**
+   * The routine moment passed: adapt the interval to the channel (more
+   * readings per frame while it is busy: a busy channel loses frames to
+   * collisions, and every frame carries the same overhead), then schedule
+   * the next moment, whole intervals on from this one.
+   */
+  private nextRoutine(nowMs: number): void {
+    const o = this.o_;
+    const busy = o.transport.busyPermille(nowMs);
+    let intervalMs = this.intervalMs_;
+    if (busy > o.uplinkBusyPermille) intervalMs = Math.min(o.uplinkIntervalMaxMs, 2 * intervalMs);
+    else if (2 * busy < o.uplinkBusyPermille) intervalMs = Math.max(o.uplinkIntervalMs, Math.floor(intervalMs / 2));
+    this.intervalMs_ = intervalMs;
+    this.nextRoutineMs_ += intervalMs * (Math.floor((nowMs - this.nextRoutineMs_) / intervalMs) + 1);
   }
 
   /**

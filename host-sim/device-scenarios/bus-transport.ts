@@ -109,6 +109,11 @@ export class BusTransport implements Transport {
     this.#reported = 0;
   }
 
+  /** No shared channel is modelled: never busy. */
+  busyPermille(_nowMs: number): number {
+    return 0;
+  }
+
   nextWakeMs(): number {
     return -1;
   }

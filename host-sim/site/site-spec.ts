@@ -84,8 +84,8 @@ export type SiteValidation = { readonly ok: true; readonly spec: SiteSpec } | { 
 type Raw = Readonly<Record<string, unknown>>;
 
 const SITE_FIELDS: readonly string[] = Object.freeze(["name", "description", "seed", "boards", "durationMs", "gateways", "board", "events", "shutdowns", "quietAfterMs", "transport", "drainMs", "targets"]);
-/** A site file without `drainMs` drains for a minute: four uplink periods of the demo's board. */
-export const DEFAULT_DRAIN_MS = 60_000;
+/** A site file without `drainMs` drains for two minutes: twice the longest routine interval of the demo's board (4 x 15 s under congestion, agent/config.ts uplink.intervalMaxMs), so the headline is about losses. */
+export const DEFAULT_DRAIN_MS = 120_000;
 const TARGET_FIELDS: readonly string[] = Object.freeze(["readingsPercent", "alertsPercent", "alertLatencyP99Ms"]);
 /** Kernel scenario fields a site file may set (passed to validateScenario). */
 const KERNEL_FIELDS: readonly string[] = Object.freeze([

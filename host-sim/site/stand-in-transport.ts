@@ -317,6 +317,11 @@ export class StandInTransport implements Transport {
   }
 
   /** No timer of its own: link-ack and end-to-end timeouts are checked at each tick (the mesh task's period). */
+  /** No shared channel is modelled: never busy. */
+  busyPermille(_nowMs: number): number {
+    return 0;
+  }
+
   nextWakeMs(): number {
     return -1;
   }

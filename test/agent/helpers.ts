@@ -95,6 +95,13 @@ export class RecordingTransport implements Transport {
     return this.wakeAtMs;
   }
 
+  /** What `busyPermille` answers (tests set it). */
+  busy = 0;
+
+  busyPermille(_nowMs: number): number {
+    return this.busy;
+  }
+
   onReadable(handler: () => void): void {
     this.#readable = handler;
   }

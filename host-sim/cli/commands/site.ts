@@ -31,7 +31,7 @@ const USAGE = `picket site [--site NAME|FILE] [options]
   --duration D      the production phase's virtual time: 90s, 5m, 1h
   --drain D         the drain phase after it (boards keep running, the
                     headline counts only readings produced before it):
-                    0, 30s, 2m; default: the site file's "drainMs", else 1m
+                    0, 30s, 2m; default: the site file's "drainMs", else 2m
   --loss P          per-link loss: a fraction (0.05) or a percentage (5%)
   --transport T     mesh (core/mesh, secured, on the simulated LoRa radio) or
                     stand-in (static routes, no security); default: the

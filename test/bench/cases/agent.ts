@@ -43,7 +43,8 @@ function samplingAgent(): TurnState {
   const clock = new ManualClock(0);
   const sensor = openSimSensor(validated.config.sensors[0]?.part ?? 1, { seed: 7 });
   if (!sensor.ok) throw new Error("bench: sensor");
-  const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, takeDelivery: () => false, outcomeCount: 0, outcomeDestination: () => 0, outcomeMessageId: () => 0, outcomeStatus: () => ErrorCode.Ok, advanceOutcomes: () => undefined, tick: () => undefined, nextWakeMs: () => -1, onReadable: () => undefined };
+  const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, takeDelivery: () => false, outcomeCount: 0, outcomeDestination: () => 0, outcomeMessageId: () => 0, outcomeStatus: () => ErrorCode.Ok, advanceOutcomes: () => undefined, tick: () => undefined, nextWakeMs: () => -1,
+    busyPermille: () => 0, onReadable: () => undefined };
   const agent = createAgent(validated.config, { clock, sensors: [sensor.value], transport });
   if (!agent.ok) throw new Error(`bench: agent ${agent.code}`);
   agent.value.start();

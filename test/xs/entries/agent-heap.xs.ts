@@ -36,7 +36,8 @@ if (BOOT === 1 && validated.ok && flash.ok && provisioned === ErrorCode.Ok) {
   if (agent?.ok === true && agent.value.start() === ErrorCode.Ok) kept.push(agent.value);
 }
 if (BOOT === 2 && validated.ok && flash.ok) {
-  const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, takeDelivery: () => false, outcomeCount: 0, outcomeDestination: () => 0, outcomeMessageId: () => 0, outcomeStatus: () => ErrorCode.Ok, advanceOutcomes: () => undefined, tick: () => undefined, nextWakeMs: () => -1, onReadable: () => undefined };
+  const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, takeDelivery: () => false, outcomeCount: 0, outcomeDestination: () => 0, outcomeMessageId: () => 0, outcomeStatus: () => ErrorCode.Ok, advanceOutcomes: () => undefined, tick: () => undefined, nextWakeMs: () => -1,
+    busyPermille: () => 0, onReadable: () => undefined };
   const agent = createAgent(validated.config, { clock, sensors, transport, blockDevice: flash.value });
   if (agent.ok && agent.value.start() === ErrorCode.Ok) kept.push(agent.value);
 }

@@ -98,7 +98,8 @@ const quiet = validateBoardConfig({
 if (quiet.ok) {
   const clock = new ManualClock(0);
   const sensor = openSimSensor(quiet.config.sensors[0]?.part ?? 1, { seed: 3 });
-  const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, takeDelivery: () => false, outcomeCount: 0, outcomeDestination: () => 0, outcomeMessageId: () => 0, outcomeStatus: () => ErrorCode.Ok, advanceOutcomes: () => undefined, tick: () => undefined, nextWakeMs: () => -1, onReadable: () => undefined };
+  const transport = { nodeId: 1, maxMessageBytes: 192, send: () => ErrorCode.Ok, takeDelivery: () => false, outcomeCount: 0, outcomeDestination: () => 0, outcomeMessageId: () => 0, outcomeStatus: () => ErrorCode.Ok, advanceOutcomes: () => undefined, tick: () => undefined, nextWakeMs: () => -1,
+    busyPermille: () => 0, onReadable: () => undefined };
   const agent = sensor.ok ? createAgent(quiet.config, { clock, sensors: [sensor.value], transport }) : undefined;
   if (agent !== undefined && agent.ok) {
     agent.value.start();
