@@ -17,6 +17,7 @@ import { formatSimSpeedTable, runSimSpeedBench } from "./sim-speed";
 import { formatMeshBenchTable, runMeshBench } from "./mesh-bench";
 import { formatBoardMemoryTable, runBoardMemoryBench } from "./board-memory-bench";
 import { formatReplayStateTable, runReplayStateBench } from "./replay-state-bench";
+import { formatSiteScaleTable, runSiteScaleBench } from "./site-scale-bench";
 
 interface Row {
   group: string;
@@ -131,6 +132,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const replayTable = replayState.length > 0 ? `\nReceive state across reboots (test/bench/replay-state-bench.ts):\n\n${formatReplayStateTable(replayState)}` : "";
   if (replayState.length > 0) process.stdout.write(`${replayTable}\n`);
 
+  // Site scale (test/bench/site-scale-bench.ts): the mesh-scale sites, one seed each; results.json "siteScale".
+  const siteScale = "site scale".includes(filter) ? runSiteScaleBench({ quick }) : [];
+  const siteScaleTable = siteScale.length > 0 ? `\nSite scale (test/bench/site-scale-bench.ts):\n\n${formatSiteScaleTable(siteScale)}` : "";
+  if (siteScale.length > 0) process.stdout.write(`${siteScaleTable}\n`);
+
   // Board memory (test/bench/board-memory-bench.ts): the literal image on 32-bit XS with preload; results.json "boardMemory".
   const boardMemory = "board memory".includes(filter) ? await runBoardMemoryBench({ quick }) : undefined;
   const boardTable = boardMemory === undefined ? "" : formatBoardMemoryTable(boardMemory);
@@ -144,6 +150,7 @@ async function main(argv: readonly string[]): Promise<number> {
     simulator,
     mesh,
     replayState,
+    siteScale,
     boardMemory,
   };
   // Only a complete, unfiltered, full-length run may replace the committed results.
@@ -161,7 +168,7 @@ async function main(argv: readonly string[]): Promise<number> {
           `| ${profile.name} | ${fmt(report.bytes)} | ${fmt(report.gzipBytes)} | ${((100 * report.bytes) / (report.budgetBytes ?? 1)).toFixed(1)} % |`,
       ),
     ];
-    updateReadme("bench-table", lines.join("\n") + simTable + meshTable + replayTable);
+    updateReadme("bench-table", lines.join("\n") + simTable + meshTable + replayTable + siteScaleTable);
     updateReadme("size-table", sizes.join("\n"));
     if (boardMemory !== undefined) updateReadme("board-memory-table", boardTable);
     process.stderr.write("bench: updated the tables in README.md\n");
