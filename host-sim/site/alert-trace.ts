@@ -16,6 +16,7 @@ import { ErrorCode } from "../../core/runtime/errors";
 import { HOP_LIMIT_MAX, LinkClass, LinkHeader, parseLinkHeader } from "../../core/mesh/link-header";
 import { SIM_AIR_PREFIX_BYTES, SimAirFlag } from "../../hal/sim/radio";
 import type { LedgerEventSource } from "./nonce-ledger";
+import { percentile } from "./gateway-sink";
 
 /** One alert frame's first transmission at each hop count (virtual ms), -1 where none was seen. */
 interface AlertFrame {
@@ -96,24 +97,18 @@ export class AlertTrace {
       attemptsSum += attempts;
       attemptsMax = Math.max(attemptsMax, attempts);
     }
-    delays.sort((a, b) => a - b);
-    waits.sort((a, b) => a - b);
+    const d = Float64Array.from(delays);
+    const w = Float64Array.from(waits);
     return {
-      hopDelays: delays.length,
-      hopDelayP50Ms: rank(delays, 50),
-      hopDelayP99Ms: rank(delays, 99),
-      hopDelayMaxMs: delays.length > 0 ? (delays[delays.length - 1] ?? 0) : Number.NaN,
-      originWaitP50Ms: rank(waits, 50),
-      originWaitP99Ms: rank(waits, 99),
-      originWaitMaxMs: waits.length > 0 ? (waits[waits.length - 1] ?? 0) : Number.NaN,
+      hopDelays: d.length,
+      hopDelayP50Ms: percentile(d, d.length, 50),
+      hopDelayP99Ms: percentile(d, d.length, 99),
+      hopDelayMaxMs: percentile(d, d.length, 100),
+      originWaitP50Ms: percentile(w, w.length, 50),
+      originWaitP99Ms: percentile(w, w.length, 99),
+      originWaitMaxMs: percentile(w, w.length, 100),
       attemptsMean: alerts.length > 0 ? attemptsSum / alerts.length : Number.NaN,
       attemptsMax,
     };
   }
-}
-
-/** Nearest-rank percentile of sorted values; NaN when empty. */
-function rank(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? Number.NaN;
 }

@@ -333,7 +333,7 @@ export function siteReport(site: Site): SiteReport {
 }
 
 /** Each target the site sets, against what the run reached (percentages 0..100, latency in ms). */
-function verdicts(targets: SiteSpec["targets"], readingsPercent: number, alertsPercent: number, alertLatencyP99Ms: number): TargetVerdict[] {
+export function verdicts(targets: SiteSpec["targets"], readingsPercent: number, alertsPercent: number, alertLatencyP99Ms: number): TargetVerdict[] {
   const out: TargetVerdict[] = [];
   // NaN (nothing produced, no alert) meets no "at least" target and no latency bound: a run that shows nothing proves nothing.
   if (targets.readingsPercent !== undefined) out.push({ name: "readingsPercent", target: targets.readingsPercent, actual: readingsPercent, met: readingsPercent >= targets.readingsPercent });
@@ -435,7 +435,7 @@ function seconds(ms: number): string {
   return ms % 60_000 === 0 && ms >= 60_000 ? `${ms / 60_000} min` : `${(ms / 1000).toFixed(0)} s`;
 }
 
-function targetText(t: TargetVerdict, n: (value: number) => string): string {
+export function targetText(t: TargetVerdict, n: (value: number) => string): string {
   const verdict = t.met ? "met" : "MISSED";
   if (t.name === "alertLatencyP99Ms") return `alert p99 <= ${n(t.target)} ms: ${Number.isFinite(t.actual) ? `${n(t.actual)} ms` : "no alerts"} ${verdict}`;
   const what = t.name === "readingsPercent" ? "readings" : "alerts";

@@ -9,7 +9,8 @@
  * Host-side only; allocates freely.
  */
 import { runSite, type Site } from "./site";
-import { siteReport, type SiteReport, type TargetVerdict } from "./site-report";
+import { siteReport, targetText, verdicts, type SiteReport, type TargetVerdict } from "./site-report";
+import { percentile } from "./gateway-sink";
 import type { SiteTargets } from "./site-spec";
 
 export interface SweepSeed {
@@ -50,8 +51,8 @@ export function runSweepSeed(site: Site): { report: SiteReport; latenciesMs: num
 /** Pool the seeds' figures and judge `targets` on them. */
 export function summariseSweep(seeds: readonly SweepSeed[], latenciesMs: readonly number[], targets: SiteTargets): SweepSummary {
   const sum = (pick: (r: SiteReport) => number): number => seeds.reduce((total, s) => total + pick(s.report), 0);
-  const sorted = [...latenciesMs].sort((a, b) => a - b);
-  const rank = (p: number): number => (sorted.length === 0 ? Number.NaN : (sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? Number.NaN));
+  const latencies = Float64Array.from(latenciesMs);
+  const rank = (p: number): number => percentile(latencies, latencies.length, p);
   const readingsProduced = sum((r) => r.readingsProduced);
   const readingsDelivered = sum((r) => r.readingsDelivered);
   const alertsRaised = sum((r) => r.alertsRaised);
@@ -59,10 +60,6 @@ export function summariseSweep(seeds: readonly SweepSeed[], latenciesMs: readonl
   const readingsPercent = readingsProduced > 0 ? (100 * readingsDelivered) / readingsProduced : Number.NaN;
   const alertsPercent = alertsRaised > 0 ? (100 * alertsDelivered) / alertsRaised : 100;
   const p99 = rank(99);
-  const verdicts: TargetVerdict[] = [];
-  if (targets.readingsPercent !== undefined) verdicts.push({ name: "readingsPercent", target: targets.readingsPercent, actual: readingsPercent, met: readingsPercent >= targets.readingsPercent });
-  if (targets.alertsPercent !== undefined) verdicts.push({ name: "alertsPercent", target: targets.alertsPercent, actual: alertsPercent, met: alertsPercent >= targets.alertsPercent });
-  if (targets.alertLatencyP99Ms !== undefined) verdicts.push({ name: "alertLatencyP99Ms", target: targets.alertLatencyP99Ms, actual: p99, met: p99 <= targets.alertLatencyP99Ms });
   const perBoard = new Map<number, { hops: number; delivered: number; produced: number }>();
   for (const { report } of seeds) {
     for (const b of report.perBoard) {
@@ -88,11 +85,11 @@ export function summariseSweep(seeds: readonly SweepSeed[], latenciesMs: readonl
     alertLatencyP50Ms: rank(50),
     alertLatencyP90Ms: rank(90),
     alertLatencyP99Ms: p99,
-    alertLatencyMaxMs: sorted.length > 0 ? (sorted[sorted.length - 1] ?? 0) : Number.NaN,
+    alertLatencyMaxMs: rank(100),
     airtimeMs: sum((r) => r.airtimeMs),
     worstHourPermille: seeds.reduce((worst, s) => Math.max(worst, s.report.dutyHour?.worstPermille ?? 0), 0),
     worstBoard,
-    targets: verdicts,
+    targets: verdicts(targets, readingsPercent, alertsPercent, p99),
   };
 }
 
@@ -109,13 +106,7 @@ export function formatSweepSummary(name: string, firstSeed: number, s: SweepSumm
     `  worst board     ${s.worstBoard === undefined ? "-" : `board ${s.worstBoard.board} (${s.worstBoard.hops} hops): ${n(s.worstBoard.delivered)} of ${n(s.worstBoard.produced)} (${((100 * s.worstBoard.delivered) / Math.max(1, s.worstBoard.produced)).toFixed(1)} %)`}`,
     `  on air          airtime ${(s.airtimeMs / 1000).toFixed(0)} s in all; worst board's sliding hour ${(s.worstHourPermille / 10).toFixed(2)} %`,
   ];
-  if (s.targets.length > 0) {
-    lines.push(
-      `  targets         ${s.targets
-        .map((t) => `${t.name} ${t.name === "alertLatencyP99Ms" ? `<= ${n(t.target)} ms: ${ms(t.actual)}` : `>= ${t.target} %: ${Number.isFinite(t.actual) ? `${t.actual.toFixed(1)} %` : "-"}`} ${t.met ? "met" : "MISSED"}`)
-        .join("; ")}`,
-    );
-  }
+  if (s.targets.length > 0) lines.push(`  targets         ${s.targets.map((t) => targetText(t, n)).join("; ")}`);
   return lines.join("\n");
 }
 

@@ -8,29 +8,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../../core/runtime/errors";
-import { LinkClass, LinkHeader, MeshCounter, parseLinkHeader, validateMeshConfig, meshConfig } from "../../../core/mesh/index";
+import type { LinkHeader } from "../../../core/mesh/index";
+import { LinkClass, MeshCounter, parseLinkHeader, validateMeshConfig, meshConfig } from "../../../core/mesh/index";
 import type { MeshConfig } from "../../../core/mesh/mesh-config";
+import { ADVERTISER, HOP, count, header, lineToAdvertiser } from "./routing-helpers";
 import { line, makeNode, payload, settle, step, type Node } from "./fixtures";
 
-const HOP: Partial<MeshConfig> = { hopRetriesMax: 4 };
-const ADVERTISER: Partial<MeshConfig> = { ...HOP, helloIntervalMs: 600_000, helloJitterMs: 20, helloHopLimit: 3 };
-
-function count(node: Node, counter: MeshCounter): number {
-  return node.transport.counters.get(counter);
-}
-
-function header(bytes: Uint8Array): LinkHeader {
-  const h = new LinkHeader();
-  expect(parseLinkHeader(bytes, bytes.length, h)).toBe(ErrorCode.Ok);
-  return h;
-}
-
-function lineToAdvertiser(extra: Partial<MeshConfig>): [Node, Node, Node] {
-  const nodes = [makeNode(1, { config: { ...HOP, ...extra } }), makeNode(2, { config: { ...HOP, ...extra } }), makeNode(3, { config: { ...ADVERTISER, ...extra } })] as [Node, Node, Node];
-  settle(nodes, line(1, 2, 3), 0, 2000);
-  expect(nodes[0].transport.routes.nextHop(3, 2000)).toBe(2);
-  return nodes;
-}
 
 /** Every frame `node` sends from `from` while its next hop hears none of them, until `done` or `until`: the frames and their times. */
 function sendsLost(node: Node, from: number, until: number, done: () => boolean): { atMs: number; h: LinkHeader }[] {

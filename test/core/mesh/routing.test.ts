@@ -14,24 +14,11 @@ import { BROADCAST_NODE_ID, FrameType, LinkClass, LinkHeader, LinkSealer, MeshCo
 import { VolatileCounterSource } from "../../../core/crypto/index";
 import type { MeshConfig } from "../../../core/mesh/mesh-config";
 import { keyring } from "./helpers";
+import { ADVERTISER, HOP, count, header, lineToAdvertiser } from "./routing-helpers";
 import { carry, line, makeNode, payload, settle, step, unwrap, type Node } from "./fixtures";
 
 const TELEMETRY = LinkClass.Telemetry;
 const ALERT = LinkClass.Alert;
-/** Hop-by-hop retransmission on (the mesh default is off; the site simulator turns it on). */
-const HOP: Partial<MeshConfig> = { hopRetriesMax: 4 };
-/** A node that advertises a route to itself (a gateway): a flooded beacon, first within 20 ms. */
-const ADVERTISER: Partial<MeshConfig> = { ...HOP, helloIntervalMs: 600_000, helloJitterMs: 20, helloHopLimit: 3 };
-
-function count(node: Node, counter: MeshCounter): number {
-  return node.transport.counters.get(counter);
-}
-
-function header(bytes: Uint8Array): LinkHeader {
-  const h = new LinkHeader();
-  expect(parseLinkHeader(bytes, bytes.length, h)).toBe(ErrorCode.Ok);
-  return h;
-}
 
 /** Step `node` from `from` until it puts a frame on the air (or `until`); returns the frame and the time. */
 function nextFrame(node: Node, from: number, until = from + 60_000): { bytes: Uint8Array; atMs: number } {
@@ -41,14 +28,6 @@ function nextFrame(node: Node, from: number, until = from + 60_000): { bytes: Ui
     if (sent !== undefined) return { bytes: sent.bytes, atMs: t };
   }
   throw new Error(`node ${node.id} sent nothing by ${until}`);
-}
-
-/** A line a-b-c where c advertises: after this, a routes to c through b. */
-function lineToAdvertiser(extra: Partial<MeshConfig> = {}): [Node, Node, Node] {
-  const nodes = [makeNode(1, { config: { ...HOP, ...extra } }), makeNode(2, { config: { ...HOP, ...extra } }), makeNode(3, { config: { ...ADVERTISER, ...extra } })] as [Node, Node, Node];
-  settle(nodes, line(1, 2, 3), 0, 2000);
-  expect(nodes[0].transport.routes.nextHop(3, 2000)).toBe(2);
-  return nodes;
 }
 
 describe("hop by hop: a routed frame is kept until its next hop takes it", () => {
